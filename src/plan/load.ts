@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PlanError, UsageError, type PlanProblem } from '../errors.js';
+import { findOperation, OPERATION_KINDS } from '../operations/index.js';
+import { PHASES, type Phase } from '../operations/types.js';
+import { ensureSqlParser } from '../sql/parser.js';
+import { lintSuppressionSchema, planHeaderSchema, STEP_META_KEYS, stepIdSchema } from './schema.js';
+import { didYouMean } from './suggest.js';
+import type { LintSuppression, Plan, PlanEntry, PlanSettings } from './types.js';
+import { YamlSource } from './yaml-source.js';
+import { zodIssuesToProblems } from './zod-issues.js';
+
+/** Read and check a plan file. Throws PlanError (exit 2) listing every problem with file:line:col. */
+export async function loadPlanFile(file: string, cwd = process.cwd()): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, file), 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'ENOENT' ? `plan file ${file} does not exist` : `cannot read plan file ${file}: ${(e as Error).message}`,
+      'pass the path of a .yaml plan, e.g. plans/rename-orders-client-id.yaml',
+    );
+  }
+  return parsePlan(file, text);
+}
+
+export async function parsePlan(file: string, text: string): Promise<Plan> {
+  await ensureSqlParser();
+  const source = new YamlSource(file, text);
+  const syntax = source.syntaxProblems();
+  if (syntax.length > 0) throw new PlanError(syntax);
+
+  const json: unknown = source.doc.toJS();
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new PlanError([{ at: source.pos(0), message: `a plan is a mapping with name and phases, found ${json === null ? 'an empty file' : 'something else'}`, hint: 'start from plans/rename-orders-client-id.yaml' }]);
+  }
+  const header = planHeaderSchema.safeParse(json);
+  if (!header.success) {
+    throw new PlanError(phaseHints(zodIssuesToProblems(header.error.issues, [], planHeaderSchema, source, 'plan')));
+  }
+  const problems: PlanProblem[] = [];
+  const entries: PlanEntry[] = [];
+  for (const phase of PHASES) {
+    header.data.phases[phase].forEach((item, index) => {
+      const entry = checkStep(source, phase, index, item, problems);
+      if (entry) entries.push(entry);
+    });
+  }
+  if (entries.length === 0 && problems.length === 0) {
+    problems.push({ at: source.locate(['phases']), message: 'the plan has no steps', hint: 'list steps under phases.expand, phases.migrate or phases.contract' });
+  }
+  assignIds(entries, source, problems);
+  if (problems.length > 0) throw new PlanError(problems);
+
+  const { lock_timeout, lock_retries, statement_timeout, flags } = header.data.settings;
+  const settings: PlanSettings = { lockTimeoutMs: lock_timeout, lockRetries: lock_retries, statementTimeoutMs: statement_timeout };
+  if (flags) settings.flags = flags;
+  const plan: Plan = {
+    file,
+    name: header.data.name,
+    dialect: header.data.dialect,
+    settings,
+    entries,
+    hash: sha256(JSON.stringify({ name: header.data.name, settings: header.data.settings, steps: entries.map((e) => [e.id, e.phase, e.hash]) })),
+    locate: (path) => source.locate(path),
+    locateInScalar: (path, offset) => source.locateInScalar(path, offset),
+  };
+  if (header.data.description !== undefined) plan.description = header.data.description;
+  return plan;
+}
+
+function phaseHints(problems: PlanProblem[]): PlanProblem[] {
+  return problems.map((p) =>
+    p.message.startsWith('unknown key') && p.message.includes('(at phases)')
+      ? { ...p, message: p.message.replace('unknown key', 'unknown phase'), hint: `${p.hint?.startsWith('did you mean') ? `${p.hint} ` : ''}phases are expand, migrate and contract, run in that order` }
+      : p,
+  );
+}
+
+function checkStep(source: YamlSource, phase: Phase, index: number, item: unknown, problems: PlanProblem[]): PlanEntry | undefined {
+  const path = ['phases', phase, index] as const;
+  const at = source.locate(path);
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+    problems.push({ at, message: `step ${index + 1} of ${phase} is not an operation`, hint: 'write a step as `- add_column: { table: ..., column: { ... } }`' });
+    return undefined;
+  }
+  const record = item as Record<string, unknown>;
+  const keys = Object.keys(record);
+  const unknown = keys.filter((k) => !findOperation(k) && !(STEP_META_KEYS as readonly string[]).includes(k));
+  for (const key of unknown) {
+    problems.push({ at: source.locateKey(path, key), message: `unknown operation \`${key}\``, hint: didYouMean(key, OPERATION_KINDS) ?? `operations are: ${OPERATION_KINDS.join(', ')}` });
+  }
+  const kinds = keys.filter((k) => findOperation(k));
+  if (kinds.length !== 1) {
+    if (kinds.length > 1) problems.push({ at, message: `one step lists ${kinds.length} operations (${kinds.join(', ')})`, hint: 'give each operation its own `- ` list item' });
+    else if (unknown.length === 0) problems.push({ at, message: `step ${index + 1} of ${phase} names no operation`, hint: `start the step with one of: ${OPERATION_KINDS.join(', ')}` });
+    return undefined;
+  }
+  const kind = kinds[0] as string;
+  const op = findOperation(kind)!;
+  const specPath = [...path, kind];
+  const raw = record[kind];
+  const { spec: specInput, id, lint, metaProblems } = splitMeta(source, specPath, path, raw, record);
+  problems.push(...metaProblems);
+  if (!op.allowedPhases.includes(phase)) {
+    problems.push({ at: source.locateKey(path, kind), message: `\`${kind}\` cannot be listed under ${phase}`, hint: `list it under ${op.allowedPhases.join(' or ')}` });
+  }
+  const parsed = op.schema.safeParse(specInput ?? {});
+  if (!parsed.success) {
+    problems.push(...zodIssuesToProblems(parsed.error.issues, specPath, op.schema, source, kind));
+    return undefined;
+  }
+  const entry: PlanEntry = { id: id ?? '', explicitId: id !== undefined, phase, index, kind, op, spec: parsed.data, raw: specInput, hash: sha256(JSON.stringify([kind, specInput, lint ?? null])), at, path: specPath };
+  if (lint) entry.lint = lint;
+  return entry;
+}
+
+/** `id` and `lint` may sit beside the operation key or inside its mapping. */
+function splitMeta(source: YamlSource, specPath: (string | number)[], stepPath: readonly (string | number)[], raw: unknown, record: Record<string, unknown>) {
+  const metaProblems: PlanProblem[] = [];
+  let spec = raw;
+  const meta: Record<string, unknown> = {};
+  for (const key of STEP_META_KEYS) {
+    if (key in record) meta[key] = { value: record[key], path: [...stepPath, key] };
+  }
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+    const copy = { ...(raw as Record<string, unknown>) };
+    for (const key of STEP_META_KEYS) {
+      if (!(key in copy)) continue;
+      if (key in meta) metaProblems.push({ at: source.locateKey(specPath, key), message: `\`${key}\` is given twice for this step`, hint: `keep one \`${key}:\`, beside the operation or inside it` });
+      meta[key] = { value: copy[key], path: [...specPath, key] };
+      delete copy[key];
+    }
+    spec = copy;
+  }
+  let id: string | undefined;
+  let lint: LintSuppression | undefined;
+  const idMeta = meta.id as { value: unknown; path: (string | number)[] } | undefined;
+  if (idMeta) {
+    const r = stepIdSchema.safeParse(idMeta.value);
+    if (r.success) id = r.data;
+    else metaProblems.push(...zodIssuesToProblems(r.error.issues, idMeta.path, stepIdSchema, source, 'step id'));
+  }
+  const lintMeta = meta.lint as { value: unknown; path: (string | number)[] } | undefined;
+  if (lintMeta) {
+    const r = lintSuppressionSchema.safeParse(lintMeta.value);
+    if (r.success) lint = r.data;
+    else metaProblems.push(...zodIssuesToProblems(r.error.issues, lintMeta.path, lintSuppressionSchema, source, 'lint'));
+  }
+  return { spec, id, lint, metaProblems };
+}
+
+function assignIds(entries: PlanEntry[], source: YamlSource, problems: PlanProblem[]): void {
+  const seen = new Map<string, PlanEntry>();
+  for (const entry of entries.filter((e) => e.explicitId)) {
+    const first = seen.get(entry.id);
+    if (first) {
+      const idInsideSpec = source.valueAt([...entry.path, 'id']) !== undefined;
+      const at = idInsideSpec ? source.locateKey(entry.path, 'id') : source.locateKey(entry.path.slice(0, 3), 'id');
+      problems.push({ at, message: `duplicate step id \`${entry.id}\` (first used at line ${first.at.line})`, hint: 'step ids are the state keys of a run; give each step its own id' });
+    } else seen.set(entry.id, entry);
+  }
+  for (const entry of entries.filter((e) => !e.explicitId)) {
+    const base = `${entry.kind}:${entry.op.target(entry.spec)}`;
+    let id = base;
+    for (let n = 2; seen.has(id); n++) id = `${base}#${n}`;
+    entry.id = id;
+    seen.set(id, entry);
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

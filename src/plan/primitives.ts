@@ -1,0 +1,124 @@
+/**
+ * Zod building blocks shared by the plan schema and every operation's schema.
+ * Errors they raise carry enough for the loader to point at file:line:col.
+ */
+import ms from 'ms';
+import { z } from 'zod';
+import { checkExpression, checkQuery, checkStatements, type SqlSyntaxError } from '../sql/parser.js';
+
+const IDENT = '[A-Za-z_][A-Za-z0-9_$]*';
+const IDENT_RE = new RegExp(`^${IDENT}$`);
+const QUALIFIED_RE = new RegExp(`^${IDENT}(\\.${IDENT})?$`);
+/** PostgreSQL truncates longer names silently (NAMEDATALEN - 1); we refuse them instead. */
+const MAX_IDENT_BYTES = 63;
+
+function identifierProblem(value: string, qualified: boolean): string | undefined {
+  const re = qualified ? QUALIFIED_RE : IDENT_RE;
+  if (!re.test(value)) {
+    const shape = qualified ? 'a name such as orders or sales.orders' : 'a name such as customer_id';
+    return `\`${value}\` is not a valid ${qualified ? 'table name' : 'identifier'}: expected ${shape} (letters, digits, _ and $, not starting with a digit)`;
+  }
+  const tooLong = value.split('.').find((part) => Buffer.byteLength(part) > MAX_IDENT_BYTES);
+  if (tooLong) return `\`${tooLong}\` is ${Buffer.byteLength(tooLong)} bytes long; PostgreSQL names are at most ${MAX_IDENT_BYTES} bytes`;
+  return undefined;
+}
+
+function identifierSchema(qualified: boolean, description: string) {
+  return z
+    .string()
+    .min(1)
+    .superRefine((value, ctx) => {
+      const problem = identifierProblem(value, qualified);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, params: { hint: 'names are emitted quoted where needed; SQL is never spliced from a name' } });
+    })
+    .meta({ pattern: (qualified ? QUALIFIED_RE : IDENT_RE).source })
+    .describe(description);
+}
+
+/** A column, index or constraint name. Emitted quoted where needed, never spliced. */
+export const identifier = identifierSchema(false, 'An identifier: letters, digits, _ and $ (quoted automatically where needed).');
+/** A table or view name, optionally schema-qualified (`sales.orders`). */
+export const qualifiedName = identifierSchema(true, 'A table name, optionally schema-qualified: orders or sales.orders.');
+
+/** `2s`, `50ms`, `10m`, `1h`, or a number of milliseconds. Parsed by the `ms` library. */
+export const duration = z
+  .union([z.string(), z.number().int().min(0)])
+  .transform((value, ctx) => {
+    if (typeof value === 'number') return value;
+    const parsed = ms(value as ms.StringValue);
+    if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 0) {
+      ctx.addIssue({ code: 'custom', message: `\`${value}\` is not a duration`, params: { hint: 'write a duration such as 500ms, 2s, 10m or 1h' } });
+      return z.NEVER;
+    }
+    return Math.round(parsed);
+  })
+  .describe('A duration: 500ms, 2s, 10m, 1h, or a number of milliseconds.');
+
+export const percent = z.number().min(0).max(100).describe('A percentage, 0 to 100.');
+
+export const positiveInt = z.number().int().positive();
+
+function sqlIssue(ctx: z.RefinementCtx, problem: SqlSyntaxError, what: string): void {
+  ctx.addIssue({
+    code: 'custom',
+    message: `SQL ${what} does not parse: ${problem.message}`,
+    params: { offset: problem.offset, hint: 'this text is parsed with the PostgreSQL parser; fix the syntax at the position shown' },
+  });
+}
+
+/** A SQL value expression such as `client_id` or `lower(email)`. */
+export const sqlExpression = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    const problem = checkExpression(value, 'value');
+    if (problem) sqlIssue(ctx, problem, 'expression');
+  })
+  .describe('A SQL value expression, e.g. client_id or lower(email).');
+
+/** A SQL boolean condition such as `customer_id IS NULL`. */
+export const sqlCondition = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    const problem = checkExpression(value, 'condition');
+    if (problem) sqlIssue(ctx, problem, 'condition');
+  })
+  .describe('A SQL condition, e.g. customer_id IS NULL.');
+
+/** One or more SQL statements (raw `sql` steps). */
+export const sqlStatements = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    const problem = checkStatements(value);
+    if (problem) sqlIssue(ctx, problem, 'statement');
+  })
+  .describe('One or more SQL statements.');
+
+/** A single SELECT returning one value (checks, guards). */
+export const sqlQuery = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    const problem = checkQuery(value);
+    if (problem) sqlIssue(ctx, problem, 'query');
+  })
+  .describe('A SELECT query returning one value.');
+
+/** A SQL type such as `bigint`, `varchar(255)`, `numeric(12,2)`, `timestamptz`, `text[]`. */
+export const sqlType = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    const prefix = 'SELECT NULL::';
+    const problem = checkExpression(`NULL::${value}`, 'value');
+    if (problem || /[;]|--|\/\*/.test(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `\`${value}\` is not a SQL type`,
+        params: { offset: Math.max(0, (problem?.offset ?? 0) - (prefix.length - 'SELECT '.length)), hint: 'write a type such as bigint, text, varchar(255), numeric(12,2) or timestamptz' },
+      });
+    }
+  })
+  .describe('A SQL type: bigint, text, varchar(255), numeric(12,2), timestamptz, ...');

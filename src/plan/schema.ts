@@ -1,0 +1,66 @@
+/**
+ * The plan schema. One zod definition: the loader validates with its parts (so each error can be
+ * pinned to a line), and scripts/generate-plan-schema.ts turns the whole into schema/plan.schema.json.
+ */
+import { z } from 'zod';
+import { OPERATIONS } from '../operations/index.js';
+import { PHASES } from '../operations/types.js';
+import { duration, qualifiedName } from './primitives.js';
+
+export const DEFAULT_SETTINGS = { lock_timeout: 2000, lock_retries: 10, statement_timeout: 0 } as const;
+
+export const settingsSchema = z
+  .object({
+    lock_timeout: duration.default(DEFAULT_SETTINGS.lock_timeout).describe('lock_timeout for each DDL attempt (default 2s).'),
+    lock_retries: z.number().int().min(0).max(1000).default(DEFAULT_SETTINGS.lock_retries).describe('Retries on lock timeout, with exponential backoff and jitter (default 10).'),
+    statement_timeout: duration.default(DEFAULT_SETTINGS.statement_timeout).describe('statement_timeout for each statement; 0 = none.'),
+    flags: z
+      .union([z.object({ table: qualifiedName }).strict(), z.object({ file: z.string().min(1) }).strict()])
+      .optional()
+      .describe('Where feature flags live: { table: schemashift.feature_flags } or { file: config/feature-flags.json }.'),
+  })
+  .strict();
+
+export const lintSuppressionSchema = z
+  .object({
+    ignore: z.array(z.string().regex(/^[a-z0-9-]+$/, 'a rule id such as require-concurrent-index')).min(1),
+    reason: z.string().trim().min(1, 'say why the finding is acceptable here'),
+  })
+  .strict()
+  .describe('Suppress lint rules for this step; a reason is mandatory.');
+
+export const STEP_META_KEYS = ['id', 'lint'] as const;
+
+export const stepIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'letters, digits, and _ . : - (not starting with a symbol)')
+  .max(100)
+  .describe('A stable id for the step (default: <operation>:<target>).');
+
+export const planHeaderSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, and _ . - (not starting with a symbol)').max(100).describe('Unique per database: the state key of this change.'),
+    description: z.string().optional(),
+    dialect: z.enum(['postgres', 'mssql']).default('postgres'),
+    settings: settingsSchema.default({ ...DEFAULT_SETTINGS }),
+    phases: z
+      .object(Object.fromEntries(PHASES.map((p) => [p, z.array(z.unknown()).default([])])) as Record<(typeof PHASES)[number], z.ZodDefault<z.ZodArray<z.ZodUnknown>>>)
+      .strict(),
+  })
+  .strict();
+
+/** The complete schema, each step a union of `{ <operation>: spec, id?, lint? }`; for JSON Schema. */
+export function fullPlanSchema() {
+  const step = z.union(
+    OPERATIONS.map((op) =>
+      z
+        .object({ [op.kind]: op.schema.describe(op.description), id: stepIdSchema.optional(), lint: lintSuppressionSchema.optional() })
+        .strict(),
+    ) as unknown as [z.ZodTypeAny, z.ZodTypeAny, ...z.ZodTypeAny[]],
+  );
+  return planHeaderSchema.extend({
+    phases: z.object(Object.fromEntries(PHASES.map((p) => [p, z.array(step).optional()]))).strict(),
+  });
+}
+

@@ -1,0 +1,152 @@
+/** Turn zod issues into plan problems that say where, what was found, what is expected, and how to fix it. */
+import type { z } from 'zod';
+import type { PlanProblem } from '../errors.js';
+import { didYouMean } from './suggest.js';
+import type { YamlPath } from './types.js';
+import type { YamlSource } from './yaml-source.js';
+
+type AnySchema = z.ZodType & { _zod: { def: Record<string, any> } };
+
+/** Unwrap optional/default/pipe/union/array wrappers to the object keys expected at `path`. */
+export function expectedKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  const found = new Set<string>();
+  const visit = (s: AnySchema | undefined, rest: readonly PropertyKey[]): void => {
+    if (!s) return;
+    const def = s._zod.def;
+    switch (def.type) {
+      case 'optional': case 'default': case 'nullable': case 'prefault': case 'readonly': case 'catch':
+        return visit(def.innerType, rest);
+      case 'pipe':
+        return visit(def.in, rest);
+      case 'union':
+        for (const option of def.options as AnySchema[]) visit(option, rest);
+        return;
+      case 'array':
+        return rest.length > 0 ? visit(def.element, rest.slice(1)) : undefined;
+      case 'record':
+        return rest.length > 0 ? visit(def.valueType, rest.slice(1)) : undefined;
+      case 'object':
+        if (rest.length === 0) for (const key of Object.keys(def.shape)) found.add(key);
+        else visit(def.shape[rest[0] as string], rest.slice(1));
+        return;
+      default:
+        return;
+    }
+  };
+  visit(schema as AnySchema, path);
+  return [...found];
+}
+
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the string \`${value.length > 60 ? `${value.slice(0, 57)}...` : value}\``;
+  return `${typeof value} \`${String(value)}\``;
+}
+
+const EXPECTED_NAMES: Record<string, string> = {
+  string: 'a string', number: 'a number', int: 'a whole number', boolean: 'true or false', object: 'a mapping (key: value)',
+  array: 'a list', record: 'a mapping', bigint: 'a number',
+};
+
+function fieldName(path: YamlPath): string {
+  const lastName = [...path].reverse().findIndex((p) => typeof p === 'string');
+  if (lastName < 0) return 'value';
+  const name = path[path.length - 1 - lastName] as string;
+  const indexes = path.slice(path.length - lastName).map((i) => `[${i}]`).join('');
+  return `\`${name}${indexes}\``;
+}
+
+export function zodIssuesToProblems(issues: readonly z.core.$ZodIssue[], base: YamlPath, schema: z.ZodType, source: YamlSource, context: string): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  for (const issue of issues) {
+    const rel = issue.path as PropertyKey[];
+    const path: YamlPath = [...base, ...(rel.filter((p) => typeof p !== 'symbol') as (string | number)[])];
+    const found = source.valueAt(path);
+    const params = ((issue as { params?: Record<string, unknown> }).params ?? {}) as { hint?: string; offset?: number };
+    switch (issue.code) {
+      case 'unrecognized_keys': {
+        const expected = expectedKeysAt(schema, rel);
+        for (const key of issue.keys) {
+          const suggestion = didYouMean(key, expected);
+          problems.push({
+            at: source.locateKey(path, key),
+            message: `unknown key \`${key}\` in ${context}${rel.length ? ` (at ${rel.join('.')})` : ''}`,
+            hint: suggestion ?? `expected one of: ${expected.join(', ')}`,
+          });
+        }
+        break;
+      }
+      case 'invalid_type': {
+        const expected = EXPECTED_NAMES[issue.expected] ?? issue.expected;
+        const missing = found === undefined;
+        problems.push({
+          at: source.locate(path),
+          message: missing ? `${context}: missing ${fieldName(path)}, expected ${expected}` : `${context}: ${fieldName(path)} is ${describeValue(found)}, expected ${expected}`,
+          hint: missing ? `add \`${String(path[path.length - 1])}:\` to ${context}` : `write ${fieldName(path)} as ${expected}`,
+        });
+        break;
+      }
+      case 'too_small':
+      case 'too_big': {
+        const small = issue.code === 'too_small';
+        const bound = small ? (issue as { minimum: number | bigint }).minimum : (issue as { maximum: number | bigint }).maximum;
+        const inclusive = (issue as { inclusive?: boolean }).inclusive !== false;
+        const origin = (issue as { origin?: string }).origin;
+        const rule = origin === 'array' ? `at ${small ? 'least' : 'most'} ${bound} item(s)` : origin === 'string' ? `at ${small ? 'least' : 'most'} ${bound} character(s)` : `${small ? (inclusive ? '≥' : '>') : inclusive ? '≤' : '<'} ${bound}`;
+        problems.push({
+          at: source.locate(path),
+          message: `${context}: ${fieldName(path)} must be ${rule}, found ${describeValue(found)}`,
+          hint: params.hint ?? `use a value ${rule}`,
+        });
+        break;
+      }
+      case 'invalid_value': {
+        const values = (issue as { values: unknown[] }).values.map(String);
+        const suggestion = typeof found === 'string' ? didYouMean(found, values) : undefined;
+        problems.push({
+          at: source.locate(path),
+          message: `${context}: ${fieldName(path)} is ${describeValue(found)}, expected one of ${values.join(', ')}`,
+          hint: suggestion ?? `use one of ${values.join(', ')}`,
+        });
+        break;
+      }
+      case 'invalid_union': {
+        const nested = (issue as { errors: z.core.$ZodIssue[][] }).errors;
+        const best = [...nested].sort((a, b) => a.length - b.length)[0];
+        if (best && best.length > 0 && typeof found === 'object' && found !== null) {
+          problems.push(...zodIssuesToProblems(best.map((i) => ({ ...i, path: [...rel, ...i.path] })), base, schema, source, context));
+        } else {
+          problems.push({ at: source.locate(path), message: `${context}: ${fieldName(path)} has an unexpected form (${describeValue(found)})`, hint: 'see schema/plan.schema.json or the README for the accepted forms' });
+        }
+        break;
+      }
+      case 'custom': {
+        const at = params.offset !== undefined ? source.locateInScalar(path, params.offset) : source.locate(path);
+        problems.push({ at, message: `${context}: ${issue.message}`, ...(params.hint ? { hint: params.hint } : {}) });
+        break;
+      }
+      case 'invalid_format':
+        problems.push({
+          at: source.locate(path),
+          message: `${context}: ${fieldName(path)} is ${describeValue(found)}, expected ${issue.message}`,
+          hint: params.hint ?? `rewrite ${fieldName(path)} using only the characters allowed`,
+        });
+        break;
+      default:
+        problems.push({ at: source.locate(path), message: `${context}: ${fieldName(path)}: ${issue.message} (found ${describeValue(found)})`, hint: 'see schema/plan.schema.json for what this key accepts' });
+    }
+  }
+  return dropMissingExplainedByTypo(problems);
+}
+
+/** "missing `column`" next to "unknown key `colum` — did you mean `column`?" says the same thing twice. */
+function dropMissingExplainedByTypo(problems: PlanProblem[]): PlanProblem[] {
+  const suggested = new Set(problems.map((p) => /^did you mean `([^`]+)`/.exec(p.hint ?? '')?.[1]).filter((k): k is string => k !== undefined));
+  return problems.filter((p) => {
+    const missing = /: missing `([^`]+)`/.exec(p.message)?.[1];
+    return missing === undefined || !suggested.has(missing);
+  });
+}
