@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { identifier, qualifiedName } from '../plan/primitives.js';
+import { dropConstraintStep } from './add-check.js';
+import { anyOf, constraintExists, validIndexExists } from './catalog-probes.js';
+import { createIndexStep, dropIndexStep } from './create-index.js';
+import { defineOperation, type OperationContext, type SqlStep } from './types.js';
+
+export const addUniqueSchema = z
+  .object({
+    table: qualifiedName,
+    name: identifier.describe('The constraint name.'),
+    columns: z.array(identifier).min(1).describe('The columns that must be unique together, in order.'),
+    index: identifier.optional().describe('The unique index built first (default: the constraint name). PostgreSQL renames it to the constraint name when attached.'),
+  })
+  .strict();
+
+export type AddUniqueSpec = z.output<typeof addUniqueSchema>;
+
+const indexOf = (spec: AddUniqueSpec): string => spec.index ?? spec.name;
+
+/**
+ * The build is done when the valid index exists, or when the constraint does: attaching it renamed
+ * the index to the constraint name, so the index name alone no longer finds it.
+ */
+function buildStep(spec: AddUniqueSpec, ctx: OperationContext): SqlStep {
+  const index = indexOf(spec);
+  const step = createIndexStep({ table: spec.table, name: index, columns: spec.columns, unique: true, method: 'btree', concurrently: true }, ctx, ctx.id);
+  return { ...step, probe: anyOf(validIndexExists(ctx.dialect, index, spec.table), constraintExists(ctx.dialect, spec.table, spec.name)) };
+}
+
+function attachStep(spec: AddUniqueSpec, ctx: OperationContext): SqlStep {
+  const d = ctx.dialect;
+  return {
+    id: `${ctx.id}/constraint`,
+    phase: ctx.phase,
+    kind: 'sql',
+    summary: `add unique constraint ${spec.name} on ${spec.table} using index ${indexOf(spec)}`,
+    sql: `ALTER TABLE ${d.qualified(spec.table)} ADD CONSTRAINT ${d.ident(spec.name)} UNIQUE USING INDEX ${d.ident(indexOf(spec))}`,
+    lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table] },
+    transactional: true,
+    probe: constraintExists(d, spec.table, spec.name),
+  };
+}
+
+export const addUnique = defineOperation<AddUniqueSpec>({
+  kind: 'add_unique',
+  description: 'Build a unique index CONCURRENTLY, then attach it as a UNIQUE constraint under a brief lock.',
+  schema: addUniqueSchema,
+  allowedPhases: ['expand', 'migrate', 'contract'],
+  target: (spec) => `${spec.table}.${spec.name}`,
+  forward: (spec, ctx) => [buildStep(spec, ctx), attachStep(spec, ctx)],
+  inverse: (spec, ctx) => ({
+    steps: [
+      dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`),
+      // Left behind when the constraint was never attached.
+      dropIndexStep(spec.table, indexOf(spec), true, ctx, `${ctx.id}/undo-index`),
+    ],
+  }),
+});

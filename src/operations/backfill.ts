@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import type { Dialect } from '../dialects/dialect.js';
+import { duration, identifier, positiveInt, qualifiedName, sqlCondition, sqlExpression, sqlQuery } from '../plan/primitives.js';
+import { batchShape, batchStatements, PRIMARY_KEY_PLACEHOLDER } from './backfill-batch-sql.js';
+import { defineOperation, type BackfillStep, type BatchSettings, type Phase, type ThrottleSettings } from './types.js';
+
+/**
+ * Defaults measured beside 200 single-row updates/s (`npm run bench`): a writer that commits while a
+ * batch runs waits for part of that batch's work (the WAL its commit must flush too, the CPU), so
+ * the tail latency of writers follows the size of one batch far more than the pace: small fixed
+ * batches. A target time would grow them on a fast server; without one the size stays as given.
+ */
+export const BATCH_DEFAULTS = { size: 100, delayMs: 2, targetMs: 0 } as const;
+
+export const batchSchema = z
+  .object({
+    size: positiveInt.default(BATCH_DEFAULTS.size).describe(`Rows per batch (default ${BATCH_DEFAULTS.size}); with target_ms, the size to start from.`),
+    delay: duration.default(BATCH_DEFAULTS.delayMs).describe(`Pause between batches (default ${BATCH_DEFAULTS.delayMs}ms).`),
+    target_ms: z
+      .number()
+      .int()
+      .min(0)
+      .default(BATCH_DEFAULTS.targetMs)
+      .describe('Milliseconds one batch should take: the size adapts to it, between 10 and 20 × size (default 0: the size stays fixed).'),
+    max_rows_per_second: positiveInt.optional().describe('A ceiling on rows written per second (default: none).'),
+  })
+  .strict()
+  .transform((b): BatchSettings => ({ size: b.size, delayMs: b.delay, ...(b.target_ms === 0 ? {} : { targetMs: b.target_ms }), ...(b.max_rows_per_second === undefined ? {} : { maxRowsPerSecond: b.max_rows_per_second }) }));
+
+export const throttleSchema = z
+  .object({
+    max_replica_lag: duration.optional().describe('Pause while a replica lags more than this.'),
+    max_lock_waiters: z.number().int().min(0).optional().describe('Pause while more sessions than this wait for a lock on the table.'),
+    query: sqlQuery.optional().describe('A query returning one number; batches pause while it is above `above`.'),
+    above: z.number().optional().describe('The threshold for `query`.'),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if ((t.query === undefined) === (t.above === undefined)) return;
+    const [given, missing] = t.query === undefined ? ['above', 'query'] : ['query', 'above'];
+    ctx.addIssue({ code: 'custom', path: [given], message: `throttle \`${given}\` needs \`${missing}\`: batches pause while the query's value is above the threshold`, params: { hint: 'give both, e.g. query: "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = \'Lock\'", above: 5' } });
+  })
+  .transform((t): ThrottleSettings => {
+    const out: ThrottleSettings = {};
+    if (t.max_replica_lag !== undefined) out.maxReplicaLagMs = t.max_replica_lag;
+    if (t.max_lock_waiters !== undefined) out.maxLockWaiters = t.max_lock_waiters;
+    if (t.query !== undefined && t.above !== undefined) Object.assign(out, { query: t.query, above: t.above });
+    return out;
+  });
+
+const optionShape = {
+  key: z.array(identifier).min(1).optional().describe('Keyset columns, unique and NOT NULL together (default: the primary key, found at run time).'),
+  batch: batchSchema.prefault({}),
+  throttle: throttleSchema.prefault({}),
+};
+
+/** `key`, `batch` and `throttle`: also the `backfill:` settings of rename_column and change_type. */
+export const backfillOptionsSchema = z.object(optionShape).strict();
+
+export const backfillSchema = z
+  .object({
+    table: qualifiedName,
+    set: z.record(identifier, sqlExpression).describe('column: SQL expression computing its value from the row, e.g. { customer_id: client_id }.'),
+    where: sqlCondition.optional().describe('Only rows matching this condition are updated.'),
+    ...optionShape,
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    const columns = Object.keys(spec.set);
+    if (columns.length === 0) ctx.addIssue({ code: 'custom', path: ['set'], message: '`set` names no column', params: { hint: 'write set: { customer_id: client_id } (column: SQL expression)' } });
+    const moved = columns.find((c) => spec.key?.includes(c));
+    if (moved) {
+      ctx.addIssue({ code: 'custom', path: ['set', moved], message: `\`set\` writes ${moved}, a key column: rows would move behind the keyset cursor and be skipped or updated twice`, params: { hint: 'use a key the backfill does not change (e.g. the primary key)' } });
+    }
+  });
+
+export type BackfillSpec = z.output<typeof backfillSchema>;
+
+export interface BackfillArgs {
+  table: string;
+  set: Record<string, string>;
+  where?: string | undefined;
+  key?: string[] | undefined;
+  batch: BatchSettings;
+  throttle: ThrottleSettings;
+}
+
+/** The statements of a batch after the first, exactly as the runner sends them (key as written, or `<primary key>`). */
+export function batchSql(d: Dialect, args: Pick<BackfillArgs, 'table' | 'set' | 'where' | 'key'>): string {
+  const input: Parameters<typeof batchStatements>[1] = { table: args.table, set: args.set };
+  if (args.where !== undefined) input.where = args.where;
+  return batchShape(batchStatements(d, input, args.key ?? [PRIMARY_KEY_PLACEHOLDER]));
+}
+
+/** Kept for callers written before BackfillStep carried `key`. */
+export type KeyedBackfillStep = BackfillStep & { key?: string[] };
+
+export function backfillStep(d: Dialect, args: BackfillArgs, id: string, phase: Phase): KeyedBackfillStep {
+  const step: KeyedBackfillStep = {
+    id,
+    phase,
+    kind: 'backfill',
+    summary: `backfill ${args.table}: set ${Object.keys(args.set).join(', ')}${args.where === undefined ? '' : ` where ${args.where}`}`,
+    table: args.table,
+    set: args.set,
+    batch: args.batch,
+    throttle: args.throttle,
+    batchSql: batchSql(d, args),
+    lock: { level: 'ROW EXCLUSIVE', on: [args.table] },
+  };
+  if (args.where !== undefined) step.where = args.where;
+  if (args.key !== undefined) step.key = args.key;
+  return step;
+}
+
+export const backfill = defineOperation<BackfillSpec>({
+  kind: 'backfill',
+  description:
+    'Update existing rows in keyset batches (one short transaction each), throttled and resumable. Undoing it does nothing: the values it wrote go with the column when the add_column that created it is undone.',
+  schema: backfillSchema,
+  allowedPhases: ['expand', 'migrate'],
+  target: (spec) => `${spec.table}.${Object.keys(spec.set).join(',')}`,
+  forward: (spec, ctx) => [backfillStep(ctx.dialect, spec, ctx.id, ctx.phase)],
+  inverse: () => ({ steps: [] }),
+});

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { sqlQuery } from '../plan/primitives.js';
+import { briefSql, lockOfStatement, singleQuery } from '../sql/statements.js';
+import { defineOperation } from './types.js';
+
+export const checkSchema = z
+  .object({
+    sql: sqlQuery.describe('A SELECT returning one value, e.g. SELECT count(*) FROM orders WHERE customer_id IS NULL.'),
+    expect: z.union([z.string(), z.number(), z.boolean(), z.null()]).default(0).describe('The value the query must return (default 0).'),
+    message: z.string().min(1).optional().describe('What the check means, shown instead of the query.'),
+  })
+  .strict();
+
+export type CheckSpec = z.output<typeof checkSchema>;
+
+export const check = defineOperation<CheckSpec>({
+  kind: 'check',
+  description: 'Stop the run unless a query returns the expected value (default 0); takes no lock beyond the query itself.',
+  schema: checkSchema,
+  allowedPhases: ['expand', 'migrate', 'contract'],
+  target: (spec) => lockOfStatement(singleQuery(spec.sql).node).on[0] ?? 'query',
+  forward: (spec, ctx) => [
+    {
+      id: ctx.id,
+      phase: ctx.phase,
+      kind: 'check',
+      summary: spec.message ?? `check ${briefSql(singleQuery(spec.sql).text)} = ${JSON.stringify(spec.expect)}`,
+      sql: spec.sql,
+      expect: spec.expect,
+    },
+  ],
+  inverse: () => ({ steps: [] }),
+});

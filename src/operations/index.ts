@@ -1,0 +1,49 @@
+/** The single registry of operations: adding one touches its file and one line here. */
+import { addColumn } from './add-column.js';
+import { createIndex } from './create-index.js';
+import { dropColumn } from './drop-column.js';
+import { dropIndex } from './drop-index.js';
+import { addCheck } from './add-check.js';
+import { addForeignKey } from './add-foreign-key.js';
+import { addUnique } from './add-unique.js';
+import { validateConstraint } from './validate-constraint.js';
+import { setNotNull } from './set-not-null.js';
+import { backfill } from './backfill.js';
+import { renameColumn } from './rename-column.js';
+import { changeType } from './change-type.js';
+import { check } from './check.js';
+import { gate } from './gate.js';
+import { rawSql } from './raw-sql.js';
+import { flagRollout } from './flag-rollout.js';
+import { createMaterializedView } from './create-materialized-view.js';
+import { refreshMaterializedView } from './refresh-materialized-view.js';
+import { replaceMaterializedView } from './replace-materialized-view.js';
+import type { Operation } from './types.js';
+
+export const OPERATIONS: readonly Operation<any>[] = [
+  addColumn,
+  createIndex,
+  dropColumn,
+  dropIndex,
+  addCheck,
+  addForeignKey,
+  addUnique,
+  validateConstraint,
+  setNotNull,
+  backfill,
+  renameColumn,
+  changeType,
+  check,
+  gate,
+  rawSql,
+  flagRollout,
+  createMaterializedView,
+  refreshMaterializedView,
+  replaceMaterializedView,
+];
+
+export const OPERATION_KINDS: readonly string[] = OPERATIONS.map((op) => op.kind);
+
+export function findOperation(kind: string): Operation<any> | undefined {
+  return OPERATIONS.find((op) => op.kind === kind);
+}

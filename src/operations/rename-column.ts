@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import type { Dialect } from '../dialects/dialect.js';
+import { identifier, qualifiedName, sqlType } from '../plan/primitives.js';
+import { addColumn, type AddColumnSpec } from './add-column.js';
+import { backfillOptionsSchema, backfillStep } from './backfill.js';
+import { anyOf, columnAbsent, columnNotNull, constraintAbsent, constraintExists, constraintValidated } from './catalog-probes.js';
+import { boundedName, installSyncSteps, removeSyncSteps, syncNames, type SyncSpec } from './sync-trigger.js';
+import { defineOperation, type CheckStep, type LockLevel, type OperationContext, type Phase, type SqlStep, type Step } from './types.js';
+
+export const renameColumnSchema = z
+  .object({
+    table: qualifiedName,
+    from: identifier.describe('The column as it is named today.'),
+    to: identifier.describe('Its new name.'),
+    type: sqlType.optional().describe("Required: the column's current type, so that `plan` shows the exact SQL without reading the database."),
+    not_null: z.boolean().default(false).describe('Make the new column NOT NULL in migrate (CHECK NOT VALID, VALIDATE, SET NOT NULL).'),
+    backfill: backfillOptionsSchema.prefault({}).describe('key, batch and throttle settings for copying existing rows.'),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (spec.type === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['type'], message: `missing \`type\`: the type of ${spec.from}, which ${spec.to} is created with`, params: { hint: 'state it (e.g. type: bigint, as \\d <table> shows it): the plan must say it so that `plan` can show the exact SQL' } });
+    }
+    if (spec.from === spec.to) ctx.addIssue({ code: 'custom', path: ['to'], message: `\`from\` and \`to\` are both ${spec.to}`, params: { hint: 'give the new name in `to`' } });
+  })
+  .transform((spec) => ({ ...spec, type: spec.type as string }));
+
+export type RenameColumnSpec = z.output<typeof renameColumnSchema>;
+
+function sqlStep(id: string, phase: Phase, table: string, summary: string, sql: string, level: LockLevel, probe: string): SqlStep {
+  return { id, phase, kind: 'sql', summary, sql, lock: { level, on: [table] }, transactional: true, probe };
+}
+
+/** CHECK NOT VALID → VALIDATE → SET NOT NULL (no scan, PostgreSQL 12+) → drop the CHECK. */
+export function notNullSteps(d: Dialect, table: string, column: string, idPrefix: string, phase: Phase): SqlStep[] {
+  const t = d.qualified(table);
+  const check = boundedName(column, 'not_null');
+  const done = columnNotNull(d, table, column);
+  return [
+    sqlStep(`${idPrefix}/not-null-check`, phase, table, `add CHECK (${column} IS NOT NULL) NOT VALID to ${table}`, `ALTER TABLE ${t} ADD CONSTRAINT ${d.ident(check)} CHECK (${d.ident(column)} IS NOT NULL) NOT VALID`, 'ACCESS EXCLUSIVE', anyOf(done, constraintExists(d, table, check))),
+    sqlStep(`${idPrefix}/not-null-validate`, phase, table, `validate ${check} on ${table}`, `ALTER TABLE ${t} VALIDATE CONSTRAINT ${d.ident(check)}`, 'SHARE UPDATE EXCLUSIVE', anyOf(done, constraintValidated(d, table, check))),
+    sqlStep(`${idPrefix}/set-not-null`, phase, table, `set ${table}.${column} NOT NULL`, `ALTER TABLE ${t} ALTER COLUMN ${d.ident(column)} SET NOT NULL`, 'ACCESS EXCLUSIVE', done),
+    sqlStep(`${idPrefix}/drop-not-null-check`, phase, table, `drop ${check} from ${table}`, `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${d.ident(check)}`, 'ACCESS EXCLUSIVE', constraintAbsent(d, table, check)),
+  ];
+}
+
+export function dropColumnStep(d: Dialect, table: string, column: string, id: string, phase: Phase): SqlStep {
+  const sql = `ALTER TABLE ${d.qualified(table)} DROP COLUMN IF EXISTS ${d.ident(column)}`;
+  return sqlStep(id, phase, table, `drop column ${table}.${column}`, sql, 'ACCESS EXCLUSIVE', columnAbsent(d, table, column));
+}
+
+export function zeroCountCheck(id: string, sql: string, summary: string): CheckStep {
+  return { id, phase: 'migrate', kind: 'check', summary, sql, expect: 0 };
+}
+
+const newColumn = (spec: RenameColumnSpec): AddColumnSpec => ({ table: spec.table, column: { name: spec.to, type: spec.type, nullable: true } });
+
+const syncOf = (spec: RenameColumnSpec, d: Dialect): SyncSpec => ({ table: spec.table, from: spec.from, to: spec.to, reverse: d.ident(spec.to) });
+
+function migrateSteps(spec: RenameColumnSpec, ctx: OperationContext): Step[] {
+  const d = ctx.dialect;
+  const [from, to, t] = [d.ident(spec.from), d.ident(spec.to), d.qualified(spec.table)];
+  const differs = `${to} IS DISTINCT FROM ${from}`;
+  return [
+    backfillStep(d, { table: spec.table, set: { [spec.to]: from }, where: differs, ...spec.backfill }, `${ctx.id}/backfill`, 'migrate'),
+    zeroCountCheck(`${ctx.id}/verify`, `SELECT count(*) FROM ${t} WHERE ${differs}`, `every row of ${spec.table} has ${spec.to} = ${spec.from}`),
+    ...(spec.not_null ? notNullSteps(d, spec.table, spec.to, ctx.id, 'migrate') : []),
+    { id: `${ctx.id}/switch-reads`, phase: 'migrate', kind: 'gate', summary: `switch the application to ${spec.table}.${spec.to}`, confirm: `Deploy the application version that reads and writes ${spec.to} only, then continue` },
+  ];
+}
+
+/**
+ * The trigger and the old column go in one transaction: dropped apart, writers that no longer set
+ * the old column would hit its NOT NULL in between.
+ */
+function dropOldStep(spec: RenameColumnSpec, ctx: OperationContext): SqlStep {
+  const d = ctx.dialect;
+  const sql = [`DROP TRIGGER IF EXISTS ${d.ident(syncNames(syncOf(spec, d)).trigger)} ON ${d.qualified(spec.table)}`, dropColumnStep(d, spec.table, spec.from, '', 'contract').sql].join(';\n');
+  return sqlStep(`${ctx.id}/drop-old-column`, 'contract', spec.table, `remove the sync trigger and drop column ${spec.table}.${spec.from}`, sql, 'ACCESS EXCLUSIVE', columnAbsent(d, spec.table, spec.from));
+}
+
+export const renameColumn = defineOperation<RenameColumnSpec>({
+  kind: 'rename_column',
+  description:
+    'Rename a column with no downtime: expand adds the new column and a both-ways sync trigger, migrate backfills and verifies it (and can make it NOT NULL) and waits for the app to switch, contract drops the old column. Undoable until contract.',
+  schema: renameColumnSchema,
+  allowedPhases: ['expand'],
+  target: (spec) => `${spec.table}.${spec.from}`,
+  forward(spec, ctx) {
+    const d = ctx.dialect;
+    const sync = syncOf(spec, d);
+    return [
+      ...addColumn.forward(newColumn(spec), { ...ctx, phase: 'expand' }),
+      ...installSyncSteps(d, sync, ctx.id, 'expand'),
+      ...migrateSteps(spec, ctx),
+      dropOldStep(spec, ctx),
+      // The trigger went with the old column; only its function is left.
+      ...removeSyncSteps(d, sync, ctx.id, 'contract').slice(1),
+    ];
+  },
+  inverse(spec, ctx) {
+    const d = ctx.dialect;
+    const undo = `${ctx.id}/undo`;
+    return { steps: [...removeSyncSteps(d, syncOf(spec, d), undo, ctx.phase), dropColumnStep(d, spec.table, spec.to, undo, ctx.phase)] };
+  },
+});

@@ -1,0 +1,139 @@
+import type { z } from 'zod';
+import type { Dialect } from '../dialects/dialect.js';
+
+export const PHASES = ['expand', 'migrate', 'contract'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** PostgreSQL table lock modes, strongest first, plus `none` for steps that take no table lock. */
+export type LockLevel =
+  | 'ACCESS EXCLUSIVE'
+  | 'EXCLUSIVE'
+  | 'SHARE ROW EXCLUSIVE'
+  | 'SHARE'
+  | 'SHARE UPDATE EXCLUSIVE'
+  | 'ROW EXCLUSIVE'
+  | 'ROW SHARE'
+  | 'ACCESS SHARE'
+  | 'none';
+
+/** Lock modes that block ordinary reads or writes of the table while held or queued. */
+export function isStrongLock(level: LockLevel): boolean {
+  return level === 'ACCESS EXCLUSIVE' || level === 'EXCLUSIVE' || level === 'SHARE ROW EXCLUSIVE' || level === 'SHARE';
+}
+
+export interface LockInfo {
+  level: LockLevel;
+  /** The tables (as written in the plan) the lock is taken on. */
+  on: string[];
+}
+
+interface StepBase {
+  /** Stable across runs of the same plan: the state key of this step. */
+  id: string;
+  phase: Phase;
+  /** One line for people: "add column orders.customer_id". */
+  summary: string;
+}
+
+export interface SqlStep extends StepBase {
+  kind: 'sql';
+  /** Exactly what will be sent to the database. */
+  sql: string;
+  lock: LockInfo;
+  /** False for statements PostgreSQL refuses inside a transaction block (CONCURRENTLY). */
+  transactional: boolean;
+  /**
+   * A query returning one row with one boolean: true when the step's effect is already in place
+   * (so a run that crashed between executing and recording it can skip it safely).
+   */
+  probe?: string;
+  /**
+   * For CREATE INDEX CONCURRENTLY: the index that a failed build leaves behind INVALID. The runner
+   * drops it (concurrently) and builds again. Schema-qualified when the table is.
+   */
+  buildsIndex?: string;
+}
+
+export interface BatchSettings {
+  size: number;
+  delayMs: number;
+  targetMs?: number;
+  maxRowsPerSecond?: number;
+}
+
+export interface ThrottleSettings {
+  maxReplicaLagMs?: number;
+  maxLockWaiters?: number;
+  query?: string;
+  above?: number;
+}
+
+export interface BackfillStep extends StepBase {
+  kind: 'backfill';
+  table: string;
+  /** column → SQL expression */
+  set: Record<string, string>;
+  where?: string;
+  /** Keyset columns from the spec's `key`; absent: the executor finds the primary key at run time. */
+  key?: string[];
+  batch: BatchSettings;
+  throttle: ThrottleSettings;
+  /** The shape of one batch's statement, with $1.. placeholders for the key range; shown by `plan`. */
+  batchSql: string;
+  lock: LockInfo;
+}
+
+export interface CheckStep extends StepBase {
+  kind: 'check';
+  sql: string;
+  expect: string | number | boolean | null;
+}
+
+export interface GateStep extends StepBase {
+  kind: 'gate';
+  confirm: string;
+}
+
+export interface FlagRolloutStep extends StepBase {
+  kind: 'flag_rollout';
+  flag: string;
+  stages: number[];
+  holdMs: number;
+  filter: 'targeting' | 'percentage';
+  guard?: { sql: string; max: number };
+}
+
+export type Step = SqlStep | BackfillStep | CheckStep | GateStep | FlagRolloutStep;
+
+/** What undoing an operation takes, or why it cannot be undone. */
+export type Inverse = { steps: Step[] } | { irreversible: string };
+
+export interface OperationContext {
+  dialect: Dialect;
+  /** The plan step id; generated step ids extend it (`<id>`, `<id>/validate`). */
+  id: string;
+  /** The phase the operation is listed under. */
+  phase: Phase;
+}
+
+export interface Operation<Spec = unknown> {
+  /** The YAML key, e.g. `add_column`. */
+  kind: string;
+  /** One sentence for docs and the JSON schema. */
+  description: string;
+  /** Validates and normalises the YAML value (defaults applied, durations in ms). */
+  schema: z.ZodType<Spec, any>;
+  /** Phases the operation may be listed under; a composite one spans phases from where it is listed. */
+  allowedPhases: readonly Phase[];
+  /** A short stable label of what the operation touches, e.g. `orders.customer_id`: default step ids. */
+  target(spec: Spec): string;
+  /** Steps to run, in order. Pure: no I/O. */
+  forward(spec: Spec, ctx: OperationContext): Step[];
+  /** Steps that undo `forward`, in the order to run them, or why that is impossible. */
+  inverse(spec: Spec, ctx: OperationContext): Inverse;
+}
+
+/** Helps each operation file declare itself with full type inference. */
+export function defineOperation<Spec>(op: Operation<Spec>): Operation<Spec> {
+  return op;
+}
