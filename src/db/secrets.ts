@@ -1,0 +1,96 @@
+/**
+ * Keeping passwords out of every output: masking connection URLs and key=value connection strings,
+ * and scrubbing a known URL's password out of any text (driver errors sometimes echo it).
+ */
+
+const MASK = '****';
+
+/** `password=…`, `sslpassword=…`, `pwd=…` in libpq/ODBC/JDBC strings and URL query parameters. */
+const KEY_VALUE_SECRET = /(?<![A-Za-z0-9_])((?:ssl)?password|pwd)(\s*=\s*)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\{(?:[^}]|\}\})*\}|[^;&\s]*)/gi;
+
+const SCHEME_PREFIX = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** Index of the `@` that ends the userinfo in the text after `scheme://`, or -1. */
+function userinfoEnd(rest: string): number {
+  const query = rest.search(/[?#]/);
+  const beforeQuery = query < 0 ? rest : rest.slice(0, query);
+  const at = beforeQuery.lastIndexOf('@');
+  // A password holding an unencoded `?` or `#` still ends at the last `@`.
+  return at >= 0 ? at : rest.lastIndexOf('@');
+}
+
+function maskUserinfo(url: string): string {
+  const head = SCHEME_PREFIX.exec(url)?.[0];
+  // Malformed (`postgres//u:pw@h`, `u:pw@h`): everything from the first `:` to the last `@` may be secret.
+  if (!head) return /^\S*:\S*@/.test(url) ? url.replace(/:\S*@/, `:${MASK}@`) : url;
+  const rest = url.slice(head.length);
+  const at = userinfoEnd(rest);
+  if (at < 0) return url;
+  const colon = rest.slice(0, at).indexOf(':');
+  if (colon < 0) return url;
+  return `${head}${rest.slice(0, colon)}:${MASK}${rest.slice(at)}`;
+}
+
+/** The URL (or key=value connection string) with every password replaced by `****`. */
+export function maskUrl(url: string): string {
+  return maskUserinfo(url.replace(KEY_VALUE_SECRET, `$1$2${MASK}`));
+}
+
+function unwrapValue(raw: string): string {
+  if (raw.startsWith('{') && raw.endsWith('}')) return raw.slice(1, -1).replaceAll('}}', '}');
+  if ((raw.startsWith("'") && raw.endsWith("'")) || (raw.startsWith('"') && raw.endsWith('"'))) {
+    return raw.slice(1, -1).replace(/\\(.)/g, '$1');
+  }
+  return raw;
+}
+
+function decoded(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Every spelling of every password in a URL or connection string: as written, decoded and encoded. */
+export function passwordsIn(url: string): string[] {
+  const found: string[] = [];
+  const head = SCHEME_PREFIX.exec(url)?.[0];
+  const withoutKeys = url.replace(KEY_VALUE_SECRET, (_m, _k: string, _eq: string, value: string) => {
+    found.push(value, unwrapValue(value));
+    return '';
+  });
+  if (head) {
+    const rest = withoutKeys.slice(head.length);
+    const at = userinfoEnd(rest);
+    const colon = at < 0 ? -1 : rest.slice(0, at).indexOf(':');
+    if (colon >= 0) found.push(rest.slice(colon + 1, at));
+  }
+  const all = found.flatMap((p) => [p, decoded(p), encodeURIComponent(decoded(p))]);
+  return [...new Set(all.filter((p) => p.length > 0 && p !== MASK))];
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function removeSecret(text: string, secret: string): string {
+  if (secret.length >= 4) return text.split(secret).join(MASK);
+  // A very short password is only removed where it stands alone, so ordinary words survive.
+  return text.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(secret)}(?![A-Za-z0-9])`, 'g'), MASK);
+}
+
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi;
+
+/**
+ * `text` with the password(s) of `url` removed, and any URL or `password=` it contains masked.
+ * Use it on every driver message before it reaches a person or a log.
+ */
+export function redact(text: string, url?: string): string {
+  let out = text;
+  if (url) {
+    out = out.split(url).join(maskUrl(url));
+    for (const secret of passwordsIn(url).sort((a, b) => b.length - a.length)) out = removeSecret(out, secret);
+  }
+  return out.replace(URL_IN_TEXT, (u) => maskUrl(u)).replace(KEY_VALUE_SECRET, `$1$2${MASK}`);
+}
