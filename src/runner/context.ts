@@ -1,0 +1,27 @@
+import type { Connection, Queryable, Session } from '../db/connection.js';
+import type { CompiledPlan } from '../plan/compile.js';
+import type { Actor, StateStore } from '../state/store.js';
+import type { RunnerListener } from './events.js';
+import type { Replica } from './replicas.js';
+
+/** Everything a step executor needs. Built once per run by run-plan.ts. */
+export interface RunContext {
+  conn: Connection;
+  /** The runner's own backend: holds the plan lock, runs every step statement. */
+  session: Session;
+  sessionPid: number | null;
+  /** A second backend that watches the session for lock waits; null where there is none (PGlite). */
+  monitor: Queryable | null;
+  /** State on the pool; writes that must be atomic with a step pass the session instead. */
+  store: StateStore;
+  plan: CompiledPlan;
+  actor: Actor;
+  emit: RunnerListener;
+  signal: AbortSignal;
+  /** Read replicas given with `--replica`, for the replica-lag throttle. */
+  replicas?: Replica[];
+}
+
+export function actorName(actor: Actor): string {
+  return `${actor.user}@${actor.host} pid ${actor.pid}`;
+}

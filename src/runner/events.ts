@@ -1,0 +1,42 @@
+/** What the runner tells its renderer (listr2 task tree, plain lines, JSON lines). */
+import type { Phase, Step } from '../operations/types.js';
+
+export interface Blocker {
+  pid: number;
+  state: string | null;
+  /** How long the blocker has been in its current state (or transaction), in ms. */
+  forMs: number;
+  /** First 80 characters of its query. */
+  query: string;
+  applicationName: string | null;
+}
+
+export function describeBlocker(b: Blocker): string {
+  return `pid ${b.pid} (${b.state ?? 'unknown'} for ${(b.forMs / 1000).toFixed(1)}s${b.applicationName ? `, ${b.applicationName}` : ''}): ${b.query}`;
+}
+
+export interface BackfillProgress {
+  rowsDone: number;
+  rowsTotal: number | null;
+  rowsPerSecond: number;
+  etaMs: number | null;
+  batchSize: number;
+  /** Why the backfill is waiting right now, if it is (throttle or pause). */
+  waiting?: string;
+}
+
+export type RunnerEvent =
+  | { type: 'phase-start'; phase: Phase }
+  | { type: 'phase-done'; phase: Phase }
+  | { type: 'step-start'; phase: Phase; step: Step; attempt: number }
+  | { type: 'step-skip'; phase: Phase; step: Step; reason: string }
+  | { type: 'step-done'; phase: Phase; step: Step; ms: number }
+  | { type: 'step-failed'; phase: Phase; step: Step; error: string }
+  | { type: 'statement'; step: Step; sql: string }
+  | { type: 'lock-wait'; step: Step; attempt: number; blockers: Blocker[] }
+  | { type: 'retry'; step: Step; attempt: number; delayMs: number; reason: string }
+  | { type: 'progress'; step: Step; progress: BackfillProgress }
+  | { type: 'info'; message: string }
+  | { type: 'stopped'; reason: string; next: string | null };
+
+export type RunnerListener = (event: RunnerEvent) => void;

@@ -1,0 +1,100 @@
+/**
+ * Runs one SQL step so that it never queues behind a lock for long and is safe to repeat:
+ * - its catalog probe first: an effect already in place is recorded as done, not run again;
+ * - a leftover INVALID index from a failed CONCURRENTLY build is dropped and built again;
+ * - every attempt runs under the plan's lock_timeout; a lock timeout (55P03) or deadlock is
+ *   retried with exponential backoff and jitter up to lock_retries, naming the blockers;
+ * - a transactional step is recorded done in its own transaction, so "executed" and "recorded"
+ *   cannot come apart.
+ */
+import { DatabaseError } from '../errors.js';
+import type { SqlStep } from '../operations/types.js';
+import { watchBlockers } from './blockers.js';
+import { actorName, type RunContext } from './context.js';
+import { describeBlocker } from './events.js';
+import { backoffMs, sleep } from './sleep.js';
+
+const RETRYABLE = new Set(['55P03', '40P01']);
+
+export async function probeSays(ctx: RunContext, probe: string): Promise<boolean> {
+  const { rows } = await ctx.session.query<Record<string, unknown>>(probe);
+  return Object.values(rows[0] ?? {})[0] === true;
+}
+
+function timeouts(ctx: RunContext, scope: 'LOCAL' | 'SESSION'): string {
+  const s = ctx.plan.plan.settings;
+  const set = scope === 'LOCAL' ? 'SET LOCAL' : 'SET';
+  return `${set} lock_timeout = '${s.lockTimeoutMs}ms'; ${set} statement_timeout = '${s.statementTimeoutMs}ms'`;
+}
+
+async function dropInvalidIndex(ctx: RunContext, step: SqlStep): Promise<void> {
+  const name = step.buildsIndex;
+  if (!name) return;
+  const qualified = ctx.plan.dialect.qualified(name);
+  const { rows } = await ctx.session.query<{ invalid: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass($1) AND NOT indisvalid) AS invalid`,
+    [qualified],
+  );
+  if (!rows[0]?.invalid) return;
+  const message = `index ${name} is INVALID (a CONCURRENTLY build failed earlier): dropping it to build it again`;
+  ctx.emit({ type: 'info', message });
+  await ctx.store.event(ctx.plan.plan.name, step.id, 'invalid-index', message, { index: name }, actorName(ctx.actor));
+  // Separate round trips: several statements in one simple query form an implicit transaction block.
+  await ctx.session.exec(timeouts(ctx, 'SESSION'));
+  await ctx.session.exec(`DROP INDEX CONCURRENTLY IF EXISTS ${qualified}`);
+}
+
+async function attempt(ctx: RunContext, step: SqlStep, n: number): Promise<void> {
+  const planName = ctx.plan.plan.name;
+  ctx.emit({ type: 'statement', step, sql: step.sql });
+  await ctx.store.event(planName, step.id, 'statement', step.sql, { attempt: n, lock: step.lock, transactional: step.transactional }, actorName(ctx.actor));
+  const reportBlockers = (blockers: Parameters<typeof describeBlocker>[0][]) => {
+    ctx.emit({ type: 'lock-wait', step, attempt: n, blockers });
+    const text = blockers.map(describeBlocker).join('; ');
+    void ctx.store.event(planName, step.id, 'lock-wait', `waiting for a lock held by ${text}`, { attempt: n, blockers }).catch(() => undefined);
+    void ctx.store.setStep(planName, step.id, { waiting_on: text }).catch(() => undefined);
+  };
+  await watchBlockers(ctx.monitor, ctx.sessionPid, 200, reportBlockers, async () => {
+    if (step.transactional) {
+      await ctx.session.exec(`BEGIN; ${timeouts(ctx, 'LOCAL')}`);
+      try {
+        await ctx.session.exec(step.sql);
+        await ctx.store.setStep(planName, step.id, { status: 'done', finished_at: new Date(), last_error: null, waiting_on: null }, ctx.session);
+        await ctx.session.exec('COMMIT');
+      } catch (e) {
+        await ctx.session.exec('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    } else {
+      await ctx.session.exec(timeouts(ctx, 'SESSION'));
+      await ctx.session.exec(step.sql);
+      await ctx.store.setStep(planName, step.id, { status: 'done', finished_at: new Date(), last_error: null, waiting_on: null }, ctx.session);
+    }
+  });
+}
+
+/** Returns 'already' when the probe found the effect in place. Throws the last error otherwise. */
+export async function executeSqlStep(ctx: RunContext, step: SqlStep): Promise<'done' | 'already'> {
+  const planName = ctx.plan.plan.name;
+  if (step.probe && (await probeSays(ctx, step.probe))) {
+    await ctx.store.setStep(planName, step.id, { status: 'done', finished_at: new Date(), last_error: null });
+    await ctx.store.event(planName, step.id, 'already-in-place', `the catalog shows ${step.summary} already done`, undefined, actorName(ctx.actor));
+    return 'already';
+  }
+  const retries = ctx.plan.plan.settings.lockRetries;
+  for (let n = 1; ; n++) {
+    try {
+      await dropInvalidIndex(ctx, step);
+      await attempt(ctx, step, n);
+      return 'done';
+    } catch (e) {
+      const code = e instanceof DatabaseError ? e.code : undefined;
+      if (!code || !RETRYABLE.has(code) || n > retries || ctx.signal.aborted) throw e;
+      const delayMs = backoffMs(n);
+      const reason = code === '55P03' ? `lock not granted within lock_timeout ${ctx.plan.plan.settings.lockTimeoutMs}ms` : 'deadlock detected';
+      ctx.emit({ type: 'retry', step, attempt: n, delayMs, reason });
+      await ctx.store.event(planName, step.id, 'retry', `${reason}; retry ${n}/${retries} in ${delayMs}ms`, { attempt: n, delayMs, code }, actorName(ctx.actor));
+      await sleep(delayMs, ctx.signal);
+    }
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * run / advance: execute pending steps phase by phase, resuming from the state in the target
+ * database, until a gate that needs a person, the end of the phase (advance) or the plan (run).
+ */
+import { hostname, userInfo } from 'node:os';
+import type { Connection, Session } from '../db/connection.js';
+import { DriftError, UsageError } from '../errors.js';
+import type { Phase } from '../operations/types.js';
+import type { CompiledPlan } from '../plan/compile.js';
+import type { Actor, StepRow } from '../state/store.js';
+import { prepareRunnerSession } from './acquire.js';
+import { isConnectionLost } from './connection-lost.js';
+import { actorName, type RunContext } from './context.js';
+import type { Replica } from './replicas.js';
+import { describeDrift, planDrift } from './drift.js';
+import type { RunnerListener } from './events.js';
+import { InterruptedError } from './interrupted.js';
+import { passGate, runStep, type GateAnswerer } from './run-step.js';
+import { backoffMs, sleep } from './sleep.js';
+import { stepDefinitions } from './step-definitions.js';
+
+export interface RunOptions {
+  mode: 'run' | 'advance';
+  /** Only this phase (earlier phases must be finished). */
+  phase?: Phase;
+  acceptDrift: boolean;
+  answers: GateAnswerer;
+  emit: RunnerListener;
+  signal: AbortSignal;
+  /** How to continue, for messages: e.g. `schemashift run plans/x.yaml`. */
+  command: (verb: string, extra?: string) => string;
+  /** Read replicas whose lag the backfill throttle watches (opened and closed by the caller). */
+  replicas?: Replica[];
+}
+
+export type RunOutcome =
+  | { kind: 'done' }
+  | { kind: 'phase-done'; phase: Phase; next: string | null }
+  | { kind: 'gate'; message: string; next: string }
+  | { kind: 'failed'; stepId: string; error: string }
+  | { kind: 'interrupted'; at: string };
+
+const MAX_RECONNECTS = 5;
+
+export function currentActor(): Actor {
+  return { user: userInfo().username, host: hostname(), pid: process.pid };
+}
+
+export async function runPlan(conn: Connection, compiled: CompiledPlan, opts: RunOptions): Promise<RunOutcome> {
+  for (let reconnects = 0; ; reconnects++) {
+    try {
+      return await conn.session((session) => runInSession(conn, session, compiled, opts));
+    } catch (e) {
+      if (!isConnectionLost(e) || reconnects >= MAX_RECONNECTS || opts.signal.aborted) throw e;
+      const delayMs = backoffMs(reconnects + 1, 500, 5000);
+      opts.emit({ type: 'info', message: `lost the database connection (${(e as Error).message.split('\n')[0]}): reconnecting in ${delayMs}ms and resuming` });
+      await sleep(delayMs, opts.signal);
+    }
+  }
+}
+
+async function runInSession(conn: Connection, session: Session, compiled: CompiledPlan, opts: RunOptions): Promise<RunOutcome> {
+  const plan = compiled.plan;
+  const { store, monitor, sessionPid } = await prepareRunnerSession(conn, session, plan.name, opts.emit);
+  await store.ensureSchema();
+  const actor = currentActor();
+  const existing = await store.getRun(plan.name);
+  if (existing && existing.plan_hash !== plan.hash) {
+    const drift = planDrift(plan, await store.getSteps(plan.name));
+    if (!opts.acceptDrift) {
+      throw new DriftError(`plan ${plan.name} changed since its run started (${existing.plan_file}):\n${describeDrift(drift)}`, `restore the plan as it was, or run with --accept-drift if the change is intended`);
+    }
+    await store.event(plan.name, null, 'drift-accepted', `plan changed; accepted with --accept-drift:\n${describeDrift(drift)}`, drift, actorName(actor));
+  }
+  await store.beginRun({ name: plan.name, file: plan.file, hash: plan.hash }, actor, stepDefinitions(compiled));
+  await store.event(plan.name, null, 'run-start', `${opts.mode} started`, { phase: opts.phase ?? null }, actorName(actor));
+  const ctx: RunContext = { conn, session, sessionPid, monitor, store, plan: compiled, actor, emit: opts.emit, signal: opts.signal, ...(opts.replicas ? { replicas: opts.replicas } : {}) };
+  return runPhases(ctx, opts);
+}
+
+async function runPhases(ctx: RunContext, opts: RunOptions): Promise<RunOutcome> {
+  const plan = ctx.plan.plan;
+  const rows = new Map((await ctx.store.getSteps(plan.name)).map((r) => [r.step_id, r]));
+  const isDone = (id: string) => rows.get(id)?.status === 'done';
+  for (const phase of ctx.plan.phases) {
+    if (phase.steps.every((s) => isDone(s.step.id))) continue;
+    if (opts.phase && phase.phase !== opts.phase) {
+      const order = ctx.plan.phases.map((p) => p.phase);
+      if (order.indexOf(phase.phase) < order.indexOf(opts.phase)) {
+        throw new UsageError(`--phase ${opts.phase}: phase ${phase.phase} still has pending steps`, `finish it first: ${opts.command('advance')}`);
+      }
+      break;
+    }
+    if (phase.phase === 'contract') {
+      const stop = await enterContract(ctx, opts);
+      if (stop) return stop;
+    }
+    await ctx.store.setRun(plan.name, { phase: phase.phase, status: 'running' });
+    ctx.emit({ type: 'phase-start', phase: phase.phase });
+    for (const { step } of phase.steps) {
+      if (isDone(step.id)) {
+        ctx.emit({ type: 'step-skip', phase: phase.phase, step, reason: 'done in an earlier run' });
+        continue;
+      }
+      const outcome = await runOneStep(ctx, opts, phase.phase, step, rows.get(step.id));
+      if (outcome) return outcome;
+    }
+    ctx.emit({ type: 'phase-done', phase: phase.phase });
+    await ctx.store.event(plan.name, null, 'phase-done', `phase ${phase.phase} done`, undefined, actorName(ctx.actor));
+    const rest = ctx.plan.phases.slice(ctx.plan.phases.indexOf(phase) + 1).find((p) => p.steps.some((s) => !isDone(s.step.id)));
+    if (opts.mode === 'advance' && rest) {
+      await ctx.store.setRun(plan.name, { status: 'at_gate' });
+      return { kind: 'phase-done', phase: phase.phase, next: opts.command('advance') };
+    }
+  }
+  await ctx.store.setRun(plan.name, { status: 'done', finished_at: new Date() });
+  await ctx.store.event(plan.name, null, 'run-done', 'every step is done', undefined, actorName(ctx.actor));
+  return { kind: 'done' };
+}
+
+async function enterContract(ctx: RunContext, opts: RunOptions): Promise<RunOutcome | undefined> {
+  const plan = ctx.plan.plan;
+  const run = await ctx.store.getRun(plan.name);
+  if (run?.contract_started) return undefined;
+  const message = `Start contract for ${plan.name}? It cannot be rolled back (old columns, indexes and triggers are removed).`;
+  if (!(await passGate(ctx, 'contract', message, opts.answers))) {
+    await ctx.store.setRun(plan.name, { status: 'at_gate' });
+    return { kind: 'gate', message, next: opts.command(opts.mode, '--yes') };
+  }
+  await ctx.store.setRun(plan.name, { contract_started: true });
+  return undefined;
+}
+
+async function runOneStep(ctx: RunContext, opts: RunOptions, phase: Phase, step: RunContext['plan']['phases'][number]['steps'][number]['step'], row: StepRow | undefined): Promise<RunOutcome | undefined> {
+  const planName = ctx.plan.plan.name;
+  if (ctx.signal.aborted) return interrupted(ctx, step.id, `before ${step.id}`);
+  await ctx.store.setStep(planName, step.id, { status: 'running', attempt: true, started_at: new Date() });
+  ctx.emit({ type: 'step-start', phase, step, attempt: (row?.attempts ?? 0) + 1 });
+  const started = Date.now();
+  try {
+    const result = await runStep(ctx, step, opts.answers);
+    if (result.kind === 'gate') {
+      await ctx.store.setStep(planName, step.id, { status: 'pending' });
+      await ctx.store.setRun(planName, { status: 'at_gate' });
+      return { kind: 'gate', message: result.message, next: opts.command(opts.mode, '--yes') };
+    }
+    if (result.kind === 'already') ctx.emit({ type: 'step-skip', phase, step, reason: 'already in place (catalog check)' });
+    else ctx.emit({ type: 'step-done', phase, step, ms: Date.now() - started });
+    return undefined;
+  } catch (e) {
+    if (e instanceof InterruptedError) return interrupted(ctx, step.id, e.at);
+    if (isConnectionLost(e)) throw e;
+    const error = e instanceof Error ? e.message : String(e);
+    await ctx.store.setStep(planName, step.id, { status: 'failed', last_error: error }).catch(() => undefined);
+    await ctx.store.setRun(planName, { status: 'failed' }).catch(() => undefined);
+    await ctx.store.event(planName, step.id, 'step-failed', error, { code: (e as { code?: string }).code ?? null }, actorName(ctx.actor)).catch(() => undefined);
+    ctx.emit({ type: 'step-failed', phase, step, error });
+    if (e instanceof UsageError) throw e;
+    return { kind: 'failed', stepId: step.id, error };
+  }
+}
+
+async function interrupted(ctx: RunContext, stepId: string, at: string): Promise<RunOutcome> {
+  const planName = ctx.plan.plan.name;
+  await ctx.store.setStep(planName, stepId, { status: 'interrupted' });
+  await ctx.store.setRun(planName, { status: 'interrupted' });
+  await ctx.store.event(planName, stepId, 'interrupted', `stopped on request ${at}`, undefined, actorName(ctx.actor));
+  return { kind: 'interrupted', at };
+}

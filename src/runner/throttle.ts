@@ -1,0 +1,117 @@
+/**
+ * Throttles decide whether the next backfill batch may run (gh-ost's throttler): each looks at one
+ * real signal and, when the batch should wait, says why in words a person can act on.
+ */
+import type { Queryable } from '../db/connection.js';
+import type { BackfillStep } from '../operations/types.js';
+import type { StateStore } from '../state/store.js';
+import { lagOfReplica, lagsSeenByPrimary, type Replica, type ReplicaLag } from './replicas.js';
+
+/** `topic`: the same wait with a new figure in `reason` (a growing lag) is not a new wait. */
+export type ThrottleVerdict = { wait: false } | { wait: true; reason: string; topic?: string };
+
+export interface Throttle {
+  check(): Promise<ThrottleVerdict>;
+}
+
+const GO: ThrottleVerdict = { wait: false };
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))}s`;
+}
+
+/** `pause FILE` sets runs.paused; the backfill stops at its next batch boundary until `resume`. */
+export function pauseRequested(store: StateStore, planName: string): Throttle {
+  return {
+    async check() {
+      const run = await store.getRun(planName);
+      if (!run?.paused) return GO;
+      return { wait: true, reason: run.pause_requested_by ? `paused by ${run.pause_requested_by}` : 'paused' };
+    },
+  };
+}
+
+/**
+ * Sessions queued for a lock on the table: waiting for the table lock or a tuple lock on it, or
+ * waiting for the transaction that holds a row they need (the first waiter for a row holds the
+ * tuple lock while it waits for the holder's transaction id).
+ */
+export function lockWaiters(db: Queryable, table: string, oid: number, max: number, selfPid: number | null): Throttle {
+  return {
+    async check() {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(DISTINCT w.pid)::int AS n FROM pg_locks w
+         WHERE NOT w.granted AND w.pid <> $2
+           AND (w.relation = $1 OR EXISTS (SELECT 1 FROM pg_locks t WHERE t.pid = w.pid AND t.granted AND t.locktype = 'tuple' AND t.relation = $1))`,
+        [oid, selfPid ?? 0],
+      );
+      const n = Number(rows[0]?.n ?? 0);
+      return n > max ? { wait: true, reason: `${n} session${n === 1 ? '' : 's'} waiting for locks on ${table} > ${max}` } : GO;
+    },
+  };
+}
+
+/** The plan's own signal: the first column of the first row, compared with `above`. */
+export function throttleQuery(db: Queryable, query: string, above: number): Throttle {
+  return {
+    async check() {
+      const { rows } = await db.query<Record<string, unknown>>(query);
+      const value = Object.values(rows[0] ?? {})[0];
+      if (value === null || value === undefined) return GO;
+      const n = Number(value);
+      if (Number.isNaN(n)) throw new Error(`the backfill throttle query returned ${JSON.stringify(value)}, not a number: ${query}`);
+      return n > above ? { wait: true, reason: `throttle query returned ${n} > ${above}` } : GO;
+    },
+  };
+}
+
+function lagReason(worst: ReplicaLag, maxMs: number): string {
+  if (worst.error !== undefined) return `cannot read the lag of replica ${worst.on}: ${worst.error}`;
+  return `replica lag ${seconds(worst.ms)} > ${seconds(maxMs)} on ${worst.on}${worst.paused ? ' (replay is paused there: it catches up after pg_wal_replay_resume())' : ''}`;
+}
+
+/**
+ * The largest replay lag among the primary's streaming replicas (pg_stat_replication) and the
+ * replicas given with `--replica` (each asked itself); none at all means no wait. A replica that
+ * does not answer holds the backfill: its lag is unknown.
+ */
+export function replicaLag(primary: Queryable, maxMs: number, replicas: Replica[] = []): Throttle {
+  return {
+    async check() {
+      const lags = [...(await lagsSeenByPrimary(primary)), ...(await Promise.all(replicas.map(lagOfReplica)))];
+      const worst = lags.reduce<ReplicaLag | undefined>((a, b) => (a === undefined || b.ms > a.ms ? b : a), undefined);
+      if (worst === undefined || worst.ms <= maxMs) return GO;
+      return { wait: true, reason: lagReason(worst, maxMs), topic: worst.error === undefined ? 'replica lag' : `replica ${worst.on} unreadable` };
+    },
+  };
+}
+
+export interface ThrottleTargets {
+  store: StateStore;
+  planName: string;
+  /** Where signals are read: a connection other than the runner's session. */
+  db: Queryable;
+  table: { name: string; oid: number };
+  selfPid: number | null;
+  /** Standbys given with `--replica`, watched beside the primary's pg_stat_replication. */
+  replicas: Replica[];
+}
+
+/** The throttles a backfill step asks for; a pause request is always honoured. */
+export function backfillThrottles(step: BackfillStep, t: ThrottleTargets): Throttle[] {
+  const s = step.throttle;
+  const list: Throttle[] = [pauseRequested(t.store, t.planName)];
+  if (s.maxLockWaiters !== undefined) list.push(lockWaiters(t.db, t.table.name, t.table.oid, s.maxLockWaiters, t.selfPid));
+  if (s.query !== undefined && s.above !== undefined) list.push(throttleQuery(t.db, s.query, s.above));
+  if (s.maxReplicaLagMs !== undefined) list.push(replicaLag(t.db, s.maxReplicaLagMs, t.replicas));
+  return list;
+}
+
+/** The first throttle that says wait, checked in order. */
+export async function firstWait(throttles: Throttle[]): Promise<ThrottleVerdict> {
+  for (const t of throttles) {
+    const verdict = await t.check();
+    if (verdict.wait) return verdict;
+  }
+  return GO;
+}

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Connection } from '../../src/db/index.js';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
+import type { BackfillStep, BatchSettings } from '../../src/operations/types.js';
+import { adaptBatchSize, pauseAfterBatchMs } from '../../src/runner/backfill.js';
+import { batchStatements, remainingCountSql, wrapSql } from '../../src/operations/backfill-batch-sql.js';
+import { firstWait, lockWaiters, replicaLag, throttleQuery } from '../../src/runner/throttle.js';
+import { forward } from '../support/operations.js';
+import { backfillEngines, type OpenDatabase } from './support.js';
+
+const batch = (patch: Partial<BatchSettings> = {}): BatchSettings => ({ size: 1000, delayMs: 20, targetMs: 200, ...patch });
+
+describe('batch size and pacing', () => {
+  it.each([
+    ['on target', 1000, 200, 1000],
+    ['twice too slow', 1000, 400, 500],
+    ['far too slow: at most halved', 1000, 10_000, 500],
+    ['a little fast', 1000, 160, 1250],
+    ['far too fast: at most doubled', 1000, 1, 2000],
+    ['never above 20 × the configured size', 15_000, 1, 20_000],
+    ['never below 10', 12, 10_000, 10],
+  ])('%s', (_name, size, elapsed, expected) => {
+    expect(adaptBatchSize(size, elapsed, batch())).toBe(expected);
+  });
+
+  it('keeps the size without a target, and a configured size under 10 as its own floor', () => {
+    expect(adaptBatchSize(1000, 5000, { size: 1000, delayMs: 0 })).toBe(1000);
+    expect(adaptBatchSize(5, 5000, batch({ size: 5 }))).toBe(5);
+  });
+
+  it('waits the delay, or longer to keep under max_rows_per_second', () => {
+    expect(pauseAfterBatchMs(batch({ delayMs: 20 }), 5000, 100)).toBe(20);
+    expect(pauseAfterBatchMs(batch({ delayMs: 20, maxRowsPerSecond: 1000 }), 5000, 1000)).toBe(4000);
+    expect(pauseAfterBatchMs(batch({ delayMs: 20, maxRowsPerSecond: 1000 }), 5000, 6000)).toBe(20);
+  });
+});
+
+describe('batch SQL', () => {
+  const step = forward('backfill', { table: 'orders', set: { customer_id: 'client_id', total: 'id * 2' }, where: 'customer_id IS NULL' }, 'migrate')[0] as BackfillStep;
+
+  it('a batch is a bound on the key (the size-th row to update, in key order) and an UPDATE of that key range; the first batch has no lower bound', () => {
+    const sql = batchStatements(postgres, step, ['id']);
+    expect(sql.firstBound).toBe('(SELECT orders.id::text AS k1 FROM orders WHERE (customer_id IS NULL) ORDER BY orders.id OFFSET $1 - 1 LIMIT 1) UNION ALL (SELECT orders.id::text AS k1 FROM orders WHERE (customer_id IS NULL) ORDER BY orders.id DESC LIMIT 1) LIMIT 1');
+    expect(sql.firstUpdate).toBe('UPDATE orders SET customer_id = client_id, total = (id * 2) WHERE (id) <= ($1) AND (customer_id IS NULL)');
+    expect(sql.nextBound).toBe('(SELECT orders.id::text AS k1 FROM orders WHERE (id) > ($1) AND (customer_id IS NULL) ORDER BY orders.id OFFSET $2 - 1 LIMIT 1) UNION ALL (SELECT orders.id::text AS k1 FROM orders WHERE (id) > ($1) AND (customer_id IS NULL) ORDER BY orders.id DESC LIMIT 1) LIMIT 1');
+    expect(sql.nextUpdate).toBe('UPDATE orders SET customer_id = client_id, total = (id * 2) WHERE (id) > ($1) AND (id) <= ($2) AND (customer_id IS NULL)');
+    expect(remainingCountSql(postgres, step, ['a', 'order'], true)).toBe('SELECT count(*) AS n FROM orders WHERE (a, "order") > ($1, $2) AND (customer_id IS NULL)');
+    const { where: _, ...unfiltered } = step;
+    expect(remainingCountSql(postgres, unfiltered, ['id'], false)).toBe('SELECT count(*) AS n FROM orders WHERE true');
+  });
+
+  it('bounds the first key column alone too for a composite key, so the planner sees the narrow range', () => {
+    const sql = batchStatements(postgres, step, ['a', 'order']);
+    expect(sql.firstUpdate).toBe('UPDATE orders SET customer_id = client_id, total = (id * 2) WHERE (a, "order") <= ($1, $2) AND a <= $1 AND (customer_id IS NULL)');
+    expect(sql.nextUpdate).toBe('UPDATE orders SET customer_id = client_id, total = (id * 2) WHERE (a, "order") > ($1, $2) AND (a, "order") <= ($3, $4) AND a >= $1 AND a <= $3 AND (customer_id IS NULL)');
+    expect(sql.nextBound).toBe('(SELECT orders.a::text AS k1, orders."order"::text AS k2 FROM orders WHERE (a, "order") > ($1, $2) AND (customer_id IS NULL) ORDER BY orders.a, orders."order" OFFSET $3 - 1 LIMIT 1) UNION ALL (SELECT orders.a::text AS k1, orders."order"::text AS k2 FROM orders WHERE (a, "order") > ($1, $2) AND (customer_id IS NULL) ORDER BY orders.a DESC, orders."order" DESC LIMIT 1) LIMIT 1');
+  });
+
+  it('parenthesises expressions so they cannot add assignments, and ends trailing comments', () => {
+    expect(wrapSql('client_id')).toBe('client_id');
+    expect(wrapSql('1, other = 2')).toBe('(1, other = 2)');
+    expect(wrapSql('a -- note')).toBe('(a -- note\n)');
+  });
+});
+
+describe.each(backfillEngines)('throttle signals on $name', (engine) => {
+  let db: OpenDatabase;
+  let conn: Connection;
+  beforeAll(async () => {
+    db = await engine.open();
+    conn = db.conn;
+    await conn.exec('CREATE TABLE quiet (id int PRIMARY KEY)');
+  });
+  afterAll(() => db?.close());
+
+  it('says go when nothing is wrong', async () => {
+    const { rows } = await conn.query<{ oid: number }>("SELECT 'quiet'::regclass::oid::int8 AS oid");
+    const oid = Number(rows[0]!.oid);
+    expect(await firstWait([lockWaiters(conn, 'quiet', oid, 0, null), replicaLag(conn, 1000), throttleQuery(conn, 'SELECT NULL::int', 0)])).toEqual({ wait: false });
+  });
+
+  it('names the query value and threshold; refuses a value that is not a number', async () => {
+    expect(await throttleQuery(conn, 'SELECT 7::bigint', 0).check()).toEqual({ wait: true, reason: 'throttle query returned 7 > 0' });
+    expect(await throttleQuery(conn, 'SELECT 7', 7).check()).toEqual({ wait: false });
+    await expect(throttleQuery(conn, "SELECT 'busy'", 0).check()).rejects.toThrow(/returned "busy", not a number/);
+  });
+});
