@@ -1,0 +1,66 @@
+/** Where feature flags live (a JSON file or a table in the target database) and how to reach them. */
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { Queryable } from '../db/connection.js';
+import { UsageError } from '../errors.js';
+import type { Plan } from '../plan/types.js';
+import type { FeatureFlag, RolloutFilter } from './definition.js';
+import { JsonFileFlagStore } from './json-file-store.js';
+import { TableFlagStore } from './table-store.js';
+
+export type FlagLocation = { file: string } | { table: string };
+
+export const DEFAULT_FLAG_TABLE = 'schemashift.feature_flags';
+
+export interface FlagChange {
+  before: FeatureFlag | undefined;
+  after: FeatureFlag;
+}
+
+export interface FlagStore {
+  /** For messages: `file /srv/app/flags.json`, `table schemashift.feature_flags`. */
+  readonly where: string;
+  list(): Promise<FeatureFlag[]>;
+  get(id: string): Promise<FeatureFlag | undefined>;
+  /** Write `percent` with the Targeting (sticky per user) or Percentage (per call) filter; creates the flag if absent. */
+  setPercentage(id: string, percent: number, filter: RolloutFilter, by: string): Promise<FlagChange>;
+}
+
+/**
+ * The store a plan uses: `--flags-file` (relative to `cwd`) wins over `settings.flags`, whose file is
+ * relative to the plan file's folder; the default is the table schemashift.feature_flags.
+ * Files come back absolute, so the location means the same from any working directory.
+ */
+export function flagLocation(plan: Pick<Plan, 'file' | 'settings'> | undefined, cwd: string, flagsFile?: string): FlagLocation {
+  if (flagsFile !== undefined) return { file: resolve(cwd, flagsFile) };
+  const configured = plan?.settings.flags;
+  if (!configured) return { table: DEFAULT_FLAG_TABLE };
+  if ('table' in configured) return configured;
+  return { file: isAbsolute(configured.file) ? configured.file : resolve(dirname(resolve(cwd, plan.file)), configured.file) };
+}
+
+/** The plan with its flag store settled (and `--flags-file` applied); its hash is unchanged. */
+export function withFlagLocation(plan: Plan, cwd: string, flagsFile?: string): Plan {
+  return { ...plan, settings: { ...plan.settings, flags: flagLocation(plan, cwd, flagsFile) } };
+}
+
+export function describeLocation(location: FlagLocation): string {
+  return 'file' in location ? `file ${location.file}` : `table ${location.table}`;
+}
+
+export function sameLocation(a: FlagLocation, b: FlagLocation): boolean {
+  return 'file' in a ? 'file' in b && a.file === b.file : 'table' in b && a.table === b.table;
+}
+
+/** A store over `location`; a table store needs `db`, a PostgreSQL connection or session. */
+export function openFlagStore(location: FlagLocation, db?: Queryable, dialect: 'postgres' | 'mssql' = 'postgres'): FlagStore {
+  if ('file' in location) return new JsonFileFlagStore(location.file);
+  if (!db) throw new UsageError(`the flags are in the ${describeLocation(location)}: a database is needed`, 'pass --database URL (or set DATABASE_URL), or use --flags-file PATH');
+  if (dialect === 'mssql') throw new UsageError('the flag table store needs PostgreSQL (its definitions are jsonb)', 'keep the flags in a JSON file: settings.flags: { file: config/feature-flags.json } or --flags-file PATH');
+  return new TableFlagStore(db, location.table);
+}
+
+export function isFlagLocation(value: unknown): value is FlagLocation {
+  if (value === null || typeof value !== 'object') return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.file === 'string' || typeof v.table === 'string';
+}
