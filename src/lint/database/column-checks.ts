@@ -1,0 +1,110 @@
+/** Operations on columns against the schema at their point in the plan. */
+import type { AddColumnSpec } from '../../operations/add-column.js';
+import type { BackfillSpec } from '../../operations/backfill.js';
+import type { ChangeTypeSpec } from '../../operations/change-type.js';
+import type { DropColumnSpec } from '../../operations/drop-column.js';
+import type { RenameColumnSpec } from '../../operations/rename-column.js';
+import type { SetNotNullSpec } from '../../operations/set-not-null.js';
+import { boundedName } from '../../operations/sync-trigger.js';
+import type { CheckContext } from './context.js';
+import { at, emit, needColumn, needExpressionColumns, needTable, needType, type Place } from './requirements.js';
+import type { SimColumn, SimRelation } from './sim-state.js';
+
+/** A column the step creates must be absent, or present with the type it would get (then the step is skipped as done). */
+function creatable(ctx: CheckContext, place: Place, table: SimRelation, column: string, type: string, baseType: string | null | undefined, why: string): void {
+  const existing = table.columns?.get(column);
+  if (!existing || !baseType || !existing.baseType || existing.baseType === baseType) return;
+  emit(
+    ctx,
+    'db-column-exists-with-other-type',
+    place,
+    `${table.name}.${column} already exists as ${existing.type ?? existing.baseType}; ${why} ${type}: the step's probe does not count a column of another type as done, so ADD COLUMN runs and fails (42701)`,
+    `if ${column} is a leftover, drop it in an earlier step; if the plan should use it as it is, write type: ${existing.type ?? existing.baseType}; otherwise pick another name`,
+  );
+}
+
+export function checkAddColumn(ctx: CheckContext, spec: AddColumnSpec): void {
+  const table = needTable(ctx, at('table'), spec.table);
+  const type = needType(ctx, at('column', 'type'), spec.column.type);
+  if (!table) return;
+  creatable(ctx, at('column', 'type'), table, spec.column.name, spec.column.type, type, 'this step adds it as');
+  const from = spec.sync_from;
+  if (typeof from === 'string') needColumn(ctx, at('sync_from'), table, from);
+  else if (from) needColumn(ctx, at('sync_from', 'column'), table, from.column);
+}
+
+export function checkDropColumn(ctx: CheckContext, spec: DropColumnSpec): void {
+  const table = needTable(ctx, at('table'), spec.table);
+  if (!table?.columns || table.columns.has(spec.column)) return;
+  emit(ctx, 'db-already-gone', at('column'), `column ${spec.column} is already gone from ${table.name}: the step does nothing (DROP COLUMN IF EXISTS)`, 'nothing to do if it was dropped on purpose; otherwise check the column name');
+}
+
+export function checkSetNotNull(ctx: CheckContext, spec: SetNotNullSpec): void {
+  const table = needTable(ctx, at('table'), spec.table);
+  if (table) needColumn(ctx, at('column'), table, spec.column);
+}
+
+function typeMismatch(ctx: CheckContext, spec: RenameColumnSpec, from: SimColumn, type: string | null | undefined): void {
+  if (!type || !from.baseType || from.baseType === type) return;
+  emit(
+    ctx,
+    'db-column-type-mismatch',
+    at('type'),
+    `rename_column says ${spec.from} is ${spec.type}, but it is ${from.type ?? from.baseType}: ${spec.to} would be created as ${spec.type}, a type change the rename does not announce`,
+    `write type: ${from.type ?? from.baseType}; to change the type as well, rename first and use change_type in a later plan`,
+  );
+}
+
+export function checkRenameColumn(ctx: CheckContext, spec: RenameColumnSpec): void {
+  const table = needTable(ctx, at('table'), spec.table);
+  const type = needType(ctx, at('type'), spec.type);
+  if (!table?.columns) return;
+  const from = table.columns.get(spec.from);
+  if (!from && table.columns.has(spec.to)) {
+    emit(ctx, 'db-already-gone', at('from'), `${spec.from} is gone from ${table.name} and ${spec.to} exists: this rename looks done already`, 'nothing to run if it is; otherwise check the column names');
+    return;
+  }
+  if (!from) return void needColumn(ctx, at('from'), table, spec.from);
+  typeMismatch(ctx, spec, from, type);
+  creatable(ctx, at('to'), table, spec.to, spec.type, type, 'the rename creates it as');
+  backfillKey(ctx, table, spec.backfill.key);
+}
+
+export function checkChangeType(ctx: CheckContext, spec: ChangeTypeSpec): void {
+  const table = needTable(ctx, at('table'), spec.table);
+  const type = needType(ctx, at('type'), spec.type);
+  if (!table) return;
+  if (!needColumn(ctx, at('column'), table, spec.column)) return;
+  const temp = spec.temp_column ?? boundedName(spec.column, 'new');
+  creatable(ctx, at('temp_column'), table, temp, spec.type, type, 'change_type builds it as');
+  if (spec.using !== undefined) needExpressionColumns(ctx, at('using'), table, spec.using, 'value');
+  backfillKey(ctx, table, spec.backfill.key);
+}
+
+/** The keyset the runner will walk: `key`, else the primary key, else a unique index on NOT NULL columns. */
+function backfillKey(ctx: CheckContext, table: SimRelation, key: string[] | undefined): void {
+  const columns = table.columns;
+  if (!columns) return;
+  const uniques = ctx.state.indexesOf(table).flatMap((i) => (i.index?.unique && i.index.valid && !i.index.partial && i.index.columns ? [i.index.columns] : []));
+  const hint = `add a primary key (a unique index built CONCURRENTLY, then ADD PRIMARY KEY USING INDEX), or give \`key:\` naming NOT NULL columns that are unique together`;
+  if (key) {
+    const nullable = key.filter((c) => columns.has(c) && !columns.get(c)?.notNull);
+    if (nullable.length > 0) emit(ctx, 'db-missing-unique-key', at('key'), `backfill key column ${nullable.join(', ')} of ${table.name} is nullable: rows where it is NULL would never be visited`, hint);
+    else if (!uniques.some((u) => u.every((c) => key.includes(c)))) emit(ctx, 'db-missing-unique-key', at('key'), `backfill key (${key.join(', ')}) of ${table.name} is not unique (no unique index within it): rows sharing a key value at a batch boundary would be skipped`, hint);
+    return;
+  }
+  if (uniques.some((u) => u.every((c) => columns.get(c)?.notNull))) return;
+  emit(ctx, 'db-missing-unique-key', at('table'), `${table.name} has no primary key and no unique index on NOT NULL columns: the backfill has no keyset to walk and is refused before its first batch`, hint);
+}
+
+export function checkBackfill(ctx: CheckContext, spec: BackfillSpec): void {
+  const table = needTable(ctx, at('table'), spec.table);
+  if (!table) return;
+  for (const [column, expression] of Object.entries(spec.set)) {
+    needColumn(ctx, at('set', column), table, column);
+    needExpressionColumns(ctx, at('set', column), table, expression, 'value');
+  }
+  if (spec.where !== undefined) needExpressionColumns(ctx, at('where'), table, spec.where, 'condition');
+  spec.key?.forEach((c, i) => needColumn(ctx, at('key', i), table, c));
+  backfillKey(ctx, table, spec.key);
+}

@@ -1,0 +1,41 @@
+/**
+ * `validate --database`: read the live schema once, resolve every column type the plans name in
+ * one pass, then check each plan against it on its own (each starts from the live schema).
+ */
+import type { Queryable } from '../../db/connection.js';
+import { readLiveSchema, resolveTypes } from '../../introspect/read-schema.js';
+import type { LiveSchema } from '../../introspect/live-schema.js';
+import type { CompiledPlan } from '../../plan/compile.js';
+import type { Finding } from '../types.js';
+import { typeNamesIn } from './ast-names.js';
+import { checkPlanAgainstSchema } from './check-plan.js';
+import { DEFAULT_DATABASE_CHECK_OPTIONS, type DatabaseCheckOptions } from './context.js';
+
+export { DATABASE_RULE_IDS, DATABASE_RULES, type DatabaseRuleId } from './rules.js';
+export { DEFAULT_DATABASE_CHECK_OPTIONS, type DatabaseCheckOptions } from './context.js';
+export { checkPlanAgainstSchema } from './check-plan.js';
+
+/** Type names as plans write them (add_column, rename_column, change_type) and as their SQL spells them. */
+export function typeNamesOf(compiled: CompiledPlan): string[] {
+  const names: string[] = [];
+  for (const { entry, steps } of compiled.entries) {
+    const spec = entry.spec as { column?: { type?: unknown }; type?: unknown };
+    if (entry.kind === 'add_column' && typeof spec.column?.type === 'string') names.push(spec.column.type);
+    if ((entry.kind === 'rename_column' || entry.kind === 'change_type') && typeof spec.type === 'string') names.push(spec.type);
+    for (const step of steps) if (step.kind === 'sql') names.push(...typeNamesIn(step.sql));
+  }
+  return names;
+}
+
+export interface DatabaseCheckResult {
+  live: LiveSchema;
+  /** One list of findings per plan, in the order given. */
+  findings: Finding[][];
+}
+
+export async function checkPlansAgainstDatabase(db: Queryable, plans: CompiledPlan[], options: DatabaseCheckOptions = DEFAULT_DATABASE_CHECK_OPTIONS): Promise<DatabaseCheckResult> {
+  const live = await readLiveSchema(db);
+  const resolved = await resolveTypes(db, plans.flatMap(typeNamesOf));
+  const lookup = (type: string) => resolved.get(type);
+  return { live, findings: plans.map((plan) => checkPlanAgainstSchema(plan, live, lookup, options)) };
+}

@@ -1,0 +1,21 @@
+import { sqlFinding } from '../finding.js';
+import type { LintContext, Rule } from '../types.js';
+
+export const banDropDatabase: Rule = {
+  id: 'ban-drop-database',
+  severity: 'error',
+  description: 'DROP DATABASE in a migration plan.',
+  check: (ctx: LintContext) =>
+    ctx.sql
+      .flatMap((s) => s.statements)
+      .filter((stmt) => stmt.type === 'DropdbStmt')
+      .map((stmt) =>
+        sqlFinding(
+          banDropDatabase,
+          stmt,
+          stmt.start,
+          `DROP DATABASE ${String(stmt.node.dbname ?? '')} deletes a whole database, every table and every row, and cannot be undone; no schema change needs it`,
+          'remove it from the plan: dropping a database is an operations task, done by hand after a backup and after every client has moved away',
+        ),
+      ),
+};

@@ -1,0 +1,45 @@
+import { block, sqlFinding, yamlString } from '../finding.js';
+import { isNewTable, keywordOffset, tableName, type SqlStatement } from '../raw-sql.js';
+import type { AstNode } from '../../sql/ast.js';
+import type { Finding, LintContext, Rule } from '../types.js';
+
+function findingOf(stmt: SqlStatement, ctx: LintContext): Finding {
+  const d = ctx.compiled.dialect;
+  const relation = stmt.node.relation as AstNode | undefined;
+  const table = tableName(relation);
+  const newName = String(stmt.node.newname ?? '');
+  const schema = typeof relation?.schemaname === 'string' ? `${relation.schemaname}.` : '';
+  const swap = `ALTER TABLE ${d.qualified(table)} RENAME TO ${d.ident(newName)}; CREATE VIEW ${d.qualified(table)} AS SELECT * FROM ${d.qualified(schema + newName)}`;
+  return sqlFinding(
+    renamingTable,
+    stmt,
+    keywordOffset(stmt, ['RENAME']),
+    `renaming table ${table} to ${newName} breaks every running application instance that still uses ${table}`,
+    [
+      'rename it and leave an updatable view under the old name in the same transaction; drop the view in contract once no deployed version uses the old name:',
+      block([
+        'expand:',
+        `  - sql: { up: ${yamlString(swap)}, down: ${yamlString(`DROP VIEW ${d.qualified(table)}; ALTER TABLE ${d.qualified(schema + newName)} RENAME TO ${d.ident(table.split('.').pop() ?? table)}`)} }`,
+        'contract:',
+        `  - sql: { up: ${yamlString(`DROP VIEW ${d.qualified(table)}`)} }`,
+      ]),
+    ].join('\n'),
+  );
+}
+
+/** The step leaves a view under the old name, so old readers and writers keep working. */
+function keepsOldName(stmt: SqlStatement): boolean {
+  const old = tableName(stmt.node.relation as AstNode | undefined);
+  return stmt.source.statements.some((s) => s.type === 'ViewStmt' && tableName(s.node.view as AstNode | undefined) === old);
+}
+
+export const renamingTable: Rule = {
+  id: 'renaming-table',
+  severity: 'error',
+  description: 'ALTER TABLE … RENAME TO breaks the application instances still running with the old name.',
+  check: (ctx: LintContext) =>
+    ctx.sql
+      .flatMap((s) => s.statements)
+      .filter((s) => s.type === 'RenameStmt' && s.node.renameType === 'OBJECT_TABLE' && !isNewTable(s, s.node.relation as AstNode | undefined) && !keepsOldName(s))
+      .map((s) => findingOf(s, ctx)),
+};

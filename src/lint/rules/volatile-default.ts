@@ -1,0 +1,88 @@
+import type { AstNode } from '../../sql/ast.js';
+import { walk } from '../../sql/ast.js';
+import { volatilityOf } from '../../sql/volatility.js';
+import { block, sqlFinding, yamlString } from '../finding.js';
+import { columnConstraints, columnTypeText, dottedName, existingTableCommands, isSerialType, type TableCommand } from '../raw-sql.js';
+import type { Finding, LintContext, Rule } from '../types.js';
+
+const SERIAL_BASE: Record<string, string> = { serial: 'integer', serial4: 'integer', bigserial: 'bigint', serial8: 'bigint', smallserial: 'smallint', serial2: 'smallint' };
+
+interface Volatile {
+  /** What makes the value differ per row: `gen_random_uuid(), which is volatile`, `the bigserial type`. */
+  what: string;
+  offset: number;
+  type: string;
+  /** The per-row value for new rows (SET DEFAULT) and for the backfill. */
+  value: string;
+  /** A sequence to create first, for serial and identity columns. */
+  sequence?: string;
+}
+
+function volatileCall(expr: unknown): { fn: string; location: number } | undefined {
+  let found: { fn: string; location: number } | undefined;
+  walk(expr, (type, node) => {
+    if (type !== 'FuncCall' || found) return;
+    const name = dottedName(node.funcname).split('.').pop() ?? '';
+    if (volatilityOf(`"${name.replace(/"/g, '""')}"()`).volatile) found = { fn: name, location: Number(node.location ?? 0) };
+  });
+  return found;
+}
+
+function sequenceBased(c: TableCommand, def: AstNode, what: string, offset: number, type: string): Volatile {
+  const sequence = `${c.table}_${String(def.colname ?? '')}_seq`;
+  return { what, offset, type, sequence, value: `nextval('${sequence}')` };
+}
+
+function volatileOf(c: TableCommand, def: AstNode): Volatile | undefined {
+  const constraints = columnConstraints(def);
+  const typeName = def.typeName as AstNode | undefined;
+  if (isSerialType(def)) {
+    const serial = dottedName(typeName?.names);
+    return sequenceBased(c, def, `the ${serial} type (a nextval() default)`, Number(typeName?.location ?? c.offset), SERIAL_BASE[serial] ?? 'bigint');
+  }
+  const identity = constraints.find((k) => k.contype === 'CONSTR_IDENTITY');
+  if (identity) return sequenceBased(c, def, 'an identity (a new sequence value per row)', Number(identity.location ?? c.offset), columnTypeText(c, def));
+  const dflt = constraints.find((k) => k.contype === 'CONSTR_DEFAULT');
+  const call = dflt ? volatileCall(dflt.raw_expr) : undefined;
+  if (!dflt || !call) return undefined;
+  const from = Number(dflt.location) + 'DEFAULT'.length;
+  const to = Math.min(c.end, ...constraints.map((k) => Number(k.location)).filter((l) => l > from));
+  return { what: `${call.fn}(), which is volatile`, offset: call.location, type: columnTypeText(c, def), value: c.stmt.source.sql.slice(from, to).trim() };
+}
+
+function recipe(c: TableCommand, column: string, v: Volatile, ctx: LintContext): string {
+  const d = ctx.compiled.dialect;
+  const setDefault = `ALTER TABLE ${d.qualified(c.table)} ALTER COLUMN ${d.ident(column)} SET DEFAULT ${v.value}`;
+  const up = v.sequence ? `CREATE SEQUENCE IF NOT EXISTS ${d.qualified(v.sequence)}; ${setDefault}` : setDefault;
+  return [
+    'add the column without a default, set the default for new rows, then backfill existing rows in batches:',
+    block([
+      'expand:',
+      `  - add_column: { table: ${c.table}, column: { name: ${column}, type: ${yamlString(v.type)} } }`,
+      `  - sql: { up: ${yamlString(up)} }`,
+      'migrate:',
+      `  - backfill: { table: ${c.table}, set: { ${column}: ${yamlString(v.value)} }, where: ${column} IS NULL }`,
+    ]),
+  ].join('\n');
+}
+
+function findingOf(c: TableCommand, ctx: LintContext): Finding | undefined {
+  const def = c.subtype === 'AT_AddColumn' ? (c.cmd.def as { ColumnDef?: AstNode } | undefined)?.ColumnDef : undefined;
+  const v = def ? volatileOf(c, def) : undefined;
+  if (!def || !v) return undefined;
+  const column = String(def.colname ?? '');
+  return sqlFinding(
+    volatileDefault,
+    c.stmt,
+    v.offset,
+    `ADD COLUMN ${column} with ${v.what}: every existing row needs its own value, so all of ${c.table} is rewritten under an ACCESS EXCLUSIVE lock`,
+    recipe(c, column, v, ctx),
+  );
+}
+
+export const volatileDefault: Rule = {
+  id: 'volatile-default',
+  severity: 'error',
+  description: 'ADD COLUMN with a volatile default (random(), gen_random_uuid(), clock_timestamp(), nextval(), serial, identity) rewrites the table.',
+  check: (ctx: LintContext) => existingTableCommands(ctx.sql).flatMap((c) => findingOf(c, ctx) ?? []),
+};

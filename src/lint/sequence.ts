@@ -1,0 +1,58 @@
+/** The plan's steps in execution order, for rules that reason across phases. */
+import type { CompiledStep } from '../plan/compile.js';
+import type { PlanEntry } from '../plan/types.js';
+import { alterCommands, type SqlStatement } from './raw-sql.js';
+import type { LintContext } from './types.js';
+
+export interface Sequence {
+  steps: CompiledStep[];
+  /** Position of a compiled step by id (the sequence length when absent). */
+  indexOf(stepId: string): number;
+  /** Position of an entry's first step (the sequence length when it has none). */
+  firstOf(entry: PlanEntry): number;
+}
+
+const cache = new WeakMap<object, Sequence>();
+
+export function sequenceOf(ctx: LintContext): Sequence {
+  const cached = cache.get(ctx.compiled);
+  if (cached) return cached;
+  const steps = ctx.compiled.phases.flatMap((p) => p.steps);
+  const byId = new Map<string, number>();
+  const byEntry = new Map<PlanEntry, number>();
+  steps.forEach(({ step, entry }, i) => {
+    if (!byId.has(step.id)) byId.set(step.id, i);
+    if (!byEntry.has(entry)) byEntry.set(entry, i);
+  });
+  const sequence: Sequence = {
+    steps,
+    indexOf: (id) => byId.get(id) ?? steps.length,
+    firstOf: (entry) => byEntry.get(entry) ?? steps.length,
+  };
+  cache.set(ctx.compiled, sequence);
+  return sequence;
+}
+
+/** Raw SQL that takes away something the old application version uses: a drop, a rename, a truncate. */
+export function removesOldPath(stmt: SqlStatement): boolean {
+  if (stmt.type === 'DropStmt') return !['OBJECT_TRIGGER', 'OBJECT_FUNCTION'].includes(String(stmt.node.removeType));
+  if (stmt.type === 'RenameStmt' || stmt.type === 'TruncateStmt') return true;
+  return stmt.type === 'AlterTableStmt' && alterCommands(stmt).some((c) => c.subtype === 'AT_DropColumn');
+}
+
+/** Generated SQL of an operation that drops or renames a table, column, index or view. */
+const GENERATED_REMOVAL = /\b(DROP\s+(COLUMN|TABLE|INDEX|VIEW|MATERIALIZED\s+VIEW)|RENAME\s+(COLUMN|TO)\b)/i;
+
+/** The contract steps that remove the old path, in execution order. */
+export function oldPathRemovals(ctx: LintContext): { index: number; step: CompiledStep; what: string }[] {
+  const sequence = sequenceOf(ctx);
+  const statements = ctx.sql.flatMap((s) => s.statements);
+  return sequence.steps.flatMap((cs, index) => {
+    if (cs.step.phase !== 'contract' || cs.step.kind !== 'sql') return [];
+    const removes =
+      cs.entry.kind === 'sql'
+        ? statements.some((s) => s.stepId === cs.step.id && removesOldPath(s))
+        : GENERATED_REMOVAL.test(cs.step.sql);
+    return removes ? [{ index, step: cs, what: cs.step.summary }] : [];
+  });
+}
