@@ -1,0 +1,145 @@
+/**
+ * Throwaway databases for a rehearsal: an in-memory PGlite each (the default), or a scratch database
+ * CREATEd with a unique name on a PostgreSQL server (yours with --database, or a testcontainers one
+ * with --container) and DROPped afterwards, whatever happens.
+ */
+import { randomBytes } from 'node:crypto';
+import { connect, type Connection } from '../db/index.js';
+import { parseDatabaseUrl } from '../db/url.js';
+import { postgres } from '../dialects/postgres/postgres-dialect.js';
+import { DatabaseError, UsageError } from '../errors.js';
+
+export interface Scratch {
+  conn: Connection;
+  /** How the report names it: `pglite://memory`, or the scratch database's name. */
+  name: string;
+  drop(): Promise<void>;
+}
+
+export interface Sandbox {
+  /** Where scratch databases come from, for the report (never with a password). */
+  describe: string;
+  open(label: string): Promise<Scratch>;
+  /** Drop every scratch database still there (and stop the container); safe to call more than once. */
+  dispose(): Promise<void>;
+}
+
+/** Scratch database names start with this, so a leftover (after kill -9) is easy to recognise. */
+export const SCRATCH_PREFIX = 'schemashift_rehearse_';
+export const CONTAINER_IMAGE = 'postgres:17-alpine';
+
+export function pgliteSandbox(applicationName: string): Sandbox {
+  const live = new Set<Connection>();
+  const close = async (conn: Connection) => {
+    if (live.delete(conn)) await conn.close().catch(() => undefined);
+  };
+  return {
+    describe: 'pglite://memory (embedded PostgreSQL, a fresh one per copy)',
+    async open() {
+      const conn = await connect('pglite://memory', { applicationName });
+      live.add(conn);
+      return { conn, name: 'pglite://memory', drop: () => close(conn) };
+    },
+    async dispose() {
+      await Promise.all([...live].map(close));
+    },
+  };
+}
+
+export function scratchName(label: string): string {
+  const safe = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 12);
+  return `${SCRATCH_PREFIX}${safe}_${Date.now().toString(36)}_${process.pid}_${randomBytes(2).toString('hex')}`;
+}
+
+function databaseUrl(serverUrl: string, database: string): string {
+  const u = new URL(serverUrl);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** CREATE DATABASE fails (55006) while another session is connected to template1: a moment later it works. */
+async function createDatabase(admin: Connection, name: string, displayUrl: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.exec(`CREATE DATABASE ${postgres.ident(name)}`);
+      return;
+    } catch (e) {
+      if (!(e instanceof DatabaseError && e.code === '55006') || attempt >= 5) refuseCreate(e, displayUrl);
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
+function refuseCreate(e: unknown, displayUrl: string): never {
+  if (e instanceof DatabaseError && e.code === '42501') {
+    throw new UsageError(`${displayUrl}: this role may not create databases, and a rehearsal needs a scratch database`, 'grant it CREATEDB (ALTER ROLE … CREATEDB), use another role, or leave --database out to rehearse on an embedded PGlite');
+  }
+  throw e;
+}
+
+/** Scratch databases on the server at `url` (its own database is only used to CREATE and DROP them). */
+export async function serverSandbox(url: string, applicationName: string, stop?: () => Promise<void>): Promise<Sandbox> {
+  const target = parseDatabaseUrl(url);
+  if (target.scheme !== 'postgres') {
+    throw new UsageError(`--database ${target.displayUrl}: a rehearsal creates scratch databases, which needs a PostgreSQL server`, 'pass a postgres:// URL, or leave --database out to rehearse on an embedded PGlite');
+  }
+  const admin = await connect(url, { applicationName });
+  const { rows } = await admin.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
+  const force = Number(rows[0]?.v ?? 0) >= 130000;
+  const live = new Map<string, Connection | null>();
+  // Dropped first, with its sessions terminated: closing a pool waits for a busy session's statement.
+  const drop = async (name: string) => {
+    if (!live.has(name)) return;
+    const conn = live.get(name);
+    live.delete(name);
+    if (!force) await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+    await admin.exec(`DROP DATABASE IF EXISTS ${postgres.ident(name)}${force ? ' WITH (FORCE)' : ''}`);
+    await conn?.close().catch(() => undefined);
+  };
+  let disposed: Promise<void> | undefined;
+  return {
+    describe: `scratch databases (${SCRATCH_PREFIX}…, dropped afterwards) on the server of ${target.displayUrl}`,
+    async open(label) {
+      if (disposed) throw new UsageError('the rehearsal is stopping: no new scratch database is created');
+      const name = scratchName(label);
+      await createDatabase(admin, name, target.displayUrl);
+      live.set(name, null);
+      try {
+        const conn = await connect(databaseUrl(url, name), { applicationName });
+        live.set(name, conn);
+        return { conn, name, drop: () => drop(name) };
+      } catch (e) {
+        await drop(name);
+        throw e;
+      }
+    },
+    dispose: () =>
+      (disposed ??= (async () => {
+        try {
+          for (const name of [...live.keys()]) await drop(name);
+        } finally {
+          await admin.close().catch(() => undefined);
+          await stop?.();
+        }
+      })()),
+  };
+}
+
+/** A PostgreSQL container, when a Docker engine answers; said plainly (exit 2) when none does. */
+export async function containerSandbox(applicationName: string): Promise<Sandbox> {
+  const hint = 'start Docker (or point DOCKER_HOST at an engine), or rehearse on the embedded PGlite (the default) or on a server with --database URL';
+  let testcontainers: typeof import('testcontainers');
+  try {
+    testcontainers = await import('testcontainers');
+  } catch {
+    throw new UsageError('--container needs the testcontainers packages, which are not installed', `npm install testcontainers @testcontainers/postgresql, or ${hint.slice(hint.indexOf('rehearse'))}`);
+  }
+  try {
+    await testcontainers.getContainerRuntimeClient();
+  } catch (e) {
+    throw new UsageError(`--container: no Docker engine answers (${(e as Error).message.split('\n')[0]})`, hint);
+  }
+  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+  const container = await new PostgreSqlContainer(CONTAINER_IMAGE).start();
+  return serverSandbox(container.getConnectionUri(), applicationName, async () => void (await container.stop()));
+}
