@@ -1,0 +1,40 @@
+/** Where a command writes, and what kind of terminal it talks to. Injected so tests capture output. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** stdout is a terminal and CI is not set: interactive rendering and prompts are allowed. */
+  interactive: boolean;
+  color: boolean;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export function processIo(): Io {
+  const ci = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false' && process.env.CI !== '0';
+  const interactive = Boolean(process.stdout.isTTY && process.stdin.isTTY) && !ci;
+  return {
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+    interactive,
+    color: Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined && process.env.FORCE_COLOR !== '0',
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+export interface Paint {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  yellow(s: string): string;
+  green(s: string): string;
+  cyan(s: string): string;
+}
+
+const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
+
+export function paint(enabled: boolean): Paint {
+  const id = (s: string) => s;
+  if (!enabled) return { bold: id, dim: id, red: id, yellow: id, green: id, cyan: id };
+  return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), cyan: wrap(36, 39) };
+}

@@ -1,0 +1,236 @@
+/**
+ * `new TEMPLATE [--name N] [--table T] [--column C] …` fills a plan template from templates/ and writes
+ * it to plans/<name>.yaml; `new --list` lists the templates and the options each needs.
+ *
+ * Substitution is done on the parsed YAML, scalar by scalar (`"{{table}}"` → the value), so no value
+ * can change the document's structure; every value is validated first (names as identifiers, types,
+ * SQL with the PostgreSQL parser), and the result goes through the same loader and lint as
+ * `validate`: a plan that does not load or lints with errors is not written.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { splitQualified } from '../dialects/dialect.js';
+import { postgres as d } from '../dialects/postgres/postgres-dialect.js';
+import { PlanError, UsageError } from '../errors.js';
+import { formatText } from '../lint/format-text.js';
+import { lintPlan } from '../lint/lint-plan.js';
+import { boundedName } from '../operations/sync-trigger.js';
+import { compilePlan } from '../plan/compile.js';
+import { parsePlan } from '../plan/load.js';
+import { identifier, qualifiedName, sqlExpression, sqlQuery, sqlType } from '../plan/primitives.js';
+import { planHeaderSchema } from '../plan/schema.js';
+import { didYouMean } from '../plan/suggest.js';
+import { ensureSqlParser } from '../sql/parser.js';
+import { paint, type Io } from './io.js';
+
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
+
+const OPTION_KEYS = ['view', 'query', 'table', 'column', 'to', 'type', 'references', 'columns', 'expression'] as const;
+type OptionKey = (typeof OPTION_KEYS)[number];
+
+export type NewOptions = { [K in OptionKey]?: string } & { name?: string; out?: string; force?: boolean; list?: boolean };
+
+interface Values {
+  table: string;
+  column: string;
+  to: string;
+  type: string;
+  references: { table: string; column: string };
+  columns: string[];
+  view: string;
+  query: string;
+  expression: string;
+}
+
+const base = (table: string) => splitQualified(table).name;
+
+/** Every placeholder a template may use, the options it needs, and its value (emitted as one YAML scalar or list). */
+const VARS: Record<string, { needs: OptionKey[]; value: (v: Values) => string | string[] }> = {
+  table: { needs: ['table'], value: (v) => v.table },
+  table_sql: { needs: ['table'], value: (v) => d.qualified(v.table) },
+  column: { needs: ['column'], value: (v) => v.column },
+  column_sql: { needs: ['column'], value: (v) => d.ident(v.column) },
+  to: { needs: ['to'], value: (v) => v.to },
+  type: { needs: ['type'], value: (v) => v.type },
+  expression: { needs: ['expression'], value: (v) => v.expression },
+  view: { needs: ['view'], value: (v) => v.view },
+  query: { needs: ['query'], value: (v) => v.query },
+  columns: { needs: ['columns'], value: (v) => v.columns },
+  columns_sql: { needs: ['columns'], value: (v) => v.columns.map(d.ident).join(', ') },
+  columns_not_null_sql: { needs: ['columns'], value: (v) => v.columns.map((c) => `${d.ident(c)} IS NOT NULL`).join(' AND ') },
+  references_table: { needs: ['references'], value: (v) => v.references.table },
+  references_table_sql: { needs: ['references'], value: (v) => d.qualified(v.references.table) },
+  references_column: { needs: ['references'], value: (v) => v.references.column },
+  references_column_sql: { needs: ['references'], value: (v) => d.ident(v.references.column) },
+  index_name: { needs: ['table', 'columns'], value: (v) => boundedName('idx', base(v.table), ...v.columns) },
+  column_index_name: { needs: ['table', 'column'], value: (v) => boundedName('idx', base(v.table), v.column) },
+  fk_name: { needs: ['table', 'column'], value: (v) => boundedName(base(v.table), v.column, 'fkey') },
+  unique_name: { needs: ['table', 'columns'], value: (v) => boundedName(base(v.table), ...v.columns, 'key') },
+};
+
+const OPTION_HELP: Record<OptionKey, string> = {
+  table: '--table T',
+  column: '--column C',
+  to: '--to C2',
+  type: '--type T',
+  references: '--references T.C',
+  columns: '--columns a,b',
+  view: '--view V',
+  query: '--query SQL',
+  expression: '--expression SQL',
+};
+
+interface Template {
+  name: string;
+  summary: string;
+  body: string;
+  needs: OptionKey[];
+}
+
+const PLACEHOLDER = /\{\{(\w+)\}\}/g;
+
+async function loadTemplates(): Promise<Template[]> {
+  const files = (await readdir(TEMPLATES_DIR)).filter((f) => f.endsWith('.yaml')).sort();
+  return Promise.all(
+    files.map(async (file) => {
+      const text = await readFile(join(TEMPLATES_DIR, file), 'utf8');
+      const summary = /^# template: (.*)$/m.exec(text)?.[1] ?? '';
+      const body = text.replace(/^# template: .*\n/m, '');
+      const used = [...body.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '').filter((v) => v !== 'name');
+      const needs = OPTION_KEYS.filter((k) => used.some((v) => VARS[v]?.needs.includes(k)));
+      return { name: file.replace(/\.yaml$/, ''), summary, body, needs };
+    }),
+  );
+}
+
+function issueOf(schema: z.ZodType, value: unknown): string | undefined {
+  const r = schema.safeParse(value);
+  return r.success ? undefined : r.error.issues[0]?.message;
+}
+
+/** Each option the template needs, validated; every problem is reported at once. */
+function readValues(template: Template, opts: NewOptions): Values {
+  const missing = template.needs.filter((k) => opts[k] === undefined || opts[k] === '');
+  if (missing.length > 0) {
+    throw new UsageError(`template ${template.name} needs ${missing.map((k) => OPTION_HELP[k]).join(', ')} (missing)`, `e.g. schemashift new ${template.name} ${template.needs.map((k) => OPTION_HELP[k]).join(' ')}`);
+  }
+  const extra = OPTION_KEYS.filter((k) => opts[k] !== undefined && !template.needs.includes(k));
+  if (extra.length > 0) throw new UsageError(`template ${template.name} does not use ${extra.map((k) => `--${k}`).join(', ')}`, `it takes ${template.needs.map((k) => OPTION_HELP[k]).join(' ')}`);
+  const raw = (k: OptionKey) => opts[k] ?? '';
+  const columns = raw('columns').split(',').map((c) => c.trim()).filter((c) => c !== '');
+  const ref = raw('references');
+  const dot = ref.lastIndexOf('.');
+  const references = { table: dot > 0 ? ref.slice(0, dot) : '', column: dot > 0 ? ref.slice(dot + 1) : ref };
+  const checks: [OptionKey, z.ZodType, unknown][] = [
+    ['table', qualifiedName, raw('table')],
+    ['view', qualifiedName, raw('view')],
+    ['column', identifier, raw('column')],
+    ['to', identifier, raw('to')],
+    ['type', sqlType, raw('type')],
+    ['query', sqlQuery, raw('query')],
+    ['expression', sqlExpression, raw('expression')],
+    ...columns.map((c): [OptionKey, z.ZodType, unknown] => ['columns', identifier, c]),
+    ['references', qualifiedName, references.table],
+    ['references', identifier, references.column],
+  ];
+  const problems = checks.filter(([k]) => template.needs.includes(k)).flatMap(([k, schema, value]) => {
+    const issue = issueOf(schema, value);
+    return issue ? [`--${k}: ${issue}`] : [];
+  });
+  if (template.needs.includes('columns') && columns.length === 0) problems.push('--columns: give at least one column, e.g. --columns customer_id,created_at');
+  if (template.needs.includes('references') && dot <= 0) problems.push(`--references ${ref}: expected TABLE.COLUMN, e.g. customers.id`);
+  if (problems.length > 0) throw new UsageError(problems.join('\n'), 'names are letters, digits, _ and $ (not starting with a digit); tables may be schema-qualified (sales.orders)');
+  return { table: raw('table'), column: raw('column'), to: raw('to'), type: raw('type'), references, columns, view: raw('view'), query: raw('query'), expression: raw('expression') };
+}
+
+function defaultName(template: Template, opts: NewOptions): string {
+  const target = [opts.table ?? opts.view, opts.column ?? opts.columns?.replaceAll(',', '-')].filter((p) => p !== undefined).map((p) => base(p as string));
+  return [template.name, ...target].join('-').replace(/[^A-Za-z0-9.-]+/g, '-').toLowerCase().slice(0, 100);
+}
+
+/** Substitute placeholders in every scalar of the parsed template; a scalar that is exactly `{{list}}` becomes a list. */
+function render(template: Template, values: Values, planName: string): YAML.Document {
+  const doc = YAML.parseDocument(template.body);
+  if (doc.errors.length > 0) throw new Error(`template ${template.name} is not valid YAML: ${doc.errors[0]?.message}`);
+  const valueOf = (name: string) => (name === 'name' ? planName : VARS[name]?.value(values));
+  YAML.visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value !== 'string' || !node.value.includes('{{')) return undefined;
+      const whole = /^\{\{(\w+)\}\}$/.exec(node.value)?.[1];
+      const list = whole === undefined ? undefined : valueOf(whole);
+      if (Array.isArray(list)) return Object.assign(doc.createNode(list), { flow: true });
+      node.value = node.value.replace(PLACEHOLDER, (all, name: string) => {
+        const value = valueOf(name);
+        if (value === undefined) throw new Error(`template ${template.name} uses an unknown placeholder ${all}`);
+        return Array.isArray(value) ? value.join(', ') : value;
+      });
+      node.type = 'PLAIN';
+      return undefined;
+    },
+  });
+  return doc;
+}
+
+function header(template: Template, outDir: string, argv: string): string {
+  const schema = join(PACKAGE_ROOT, 'schema', 'plan.schema.json');
+  const lines = existsSync(schema) ? [`# yaml-language-server: $schema=${relative(outDir, schema).split('\\').join('/')}`] : [];
+  lines.push(`# ${template.name}: ${template.summary}`, `# Written by \`schemashift new ${template.name}${argv}\`; review it, then edit freely.`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The same loader and lint as `validate`; throws (nothing written) when the plan is invalid or has lint errors. */
+async function check(file: string, text: string, io: Io): Promise<void> {
+  const plan = await parsePlan(file, text);
+  const findings = lintPlan(plan, compilePlan(plan));
+  if (findings.length === 0) return;
+  io.err(formatText([{ file, name: plan.name, valid: true, findings, text }], paint(io.color)));
+  if (findings.some((f) => f.severity === 'error')) throw new UsageError(`the plan from this template has lint errors, so ${file} was not written`, 'check the options (or report the template as a bug)');
+}
+
+function listTemplates(templates: Template[], io: Io): number {
+  const width = Math.max(...templates.map((t) => t.name.length)) + 2;
+  const lines = templates.map((t) => `  ${t.name.padEnd(width)}${t.needs.map((k) => OPTION_HELP[k]).join(' ')}\n  ${' '.repeat(width)}${t.summary}`);
+  io.out(`templates (schemashift new TEMPLATE [--name N] [options] [--out DIR] [--force]):\n${lines.join('\n')}\n`);
+  return 0;
+}
+
+function argvOf(opts: NewOptions, name: string): string {
+  const parts = [`--name ${name}`, ...OPTION_KEYS.filter((k) => opts[k] !== undefined).map((k) => `--${k} ${/^[\w.,]+$/.test(opts[k] ?? '') ? opts[k] : JSON.stringify(opts[k])}`)];
+  return ` ${parts.join(' ')}`;
+}
+
+export async function newCommand(templateName: string | undefined, opts: NewOptions, io: Io): Promise<number> {
+  const templates = await loadTemplates();
+  if (opts.list) return listTemplates(templates, io);
+  const names = templates.map((t) => t.name);
+  const template = templates.find((t) => t.name === templateName);
+  if (!template) {
+    const hint = templateName === undefined ? undefined : didYouMean(templateName, names);
+    throw new UsageError(templateName === undefined ? 'which template? schemashift new TEMPLATE …' : `no template named ${templateName}`, `${hint ? `${hint} ` : ''}templates: ${names.join(', ')} (schemashift new --list shows the options each needs)`);
+  }
+  await ensureSqlParser();
+  const values = readValues(template, opts);
+  const name = opts.name ?? defaultName(template, opts);
+  const nameProblem = issueOf(planHeaderSchema.shape.name, name);
+  if (nameProblem) throw new UsageError(`--name ${name}: ${nameProblem}`, 'e.g. --name rename-orders-client-id');
+  const outDir = resolve(io.cwd, opts.out ?? 'plans');
+  const inside = relative(io.cwd, join(outDir, `${name}.yaml`));
+  const file = inside.startsWith('..') ? join(outDir, `${name}.yaml`) : inside;
+  const text = header(template, outDir, argvOf(opts, name)) + render(template, values, name).toString({ lineWidth: 0 });
+  try {
+    await check(file, text, io);
+  } catch (e) {
+    if (e instanceof PlanError) throw new PlanError([...e.problems, { at: { file, line: 1, col: 1 }, message: `the plan from template ${template.name} is invalid, so ${file} was not written`, hint: 'check the options' }]);
+    throw e;
+  }
+  if (existsSync(resolve(io.cwd, file)) && !opts.force) throw new UsageError(`${file} already exists; nothing was written`, 'pass --force to overwrite it, or choose another --name');
+  await mkdir(dirname(resolve(io.cwd, file)), { recursive: true });
+  await writeFile(resolve(io.cwd, file), text);
+  io.out(`wrote ${file} (template ${template.name})\n  next: schemashift plan ${file}\n`);
+  return 0;
+}

@@ -1,0 +1,135 @@
+import type { Phase } from '../operations/types.js';
+import { withFlagLocation } from '../flags/store.js';
+import { compilePlan } from '../plan/compile.js';
+import { loadPlanFile } from '../plan/load.js';
+import { rollbackPlan } from '../runner/rollback.js';
+import { openReplicas } from '../runner/replicas.js';
+import { runPlan, type RunOutcome } from '../runner/run-plan.js';
+import { runnerApplicationName } from '../runner/runner-lock.js';
+import { openDatabase } from './database.js';
+import { paint, type Io } from './io.js';
+import { createRenderer } from './renderer.js';
+
+export interface RunCommandOptions {
+  phase?: Phase;
+  /** Flags in this JSON file instead of the plan's settings.flags store. */
+  flagsFile?: string;
+  yes?: boolean;
+  database?: string;
+  acceptDrift?: boolean;
+  json?: boolean;
+  /** `--replica URL`, repeatable: standbys whose lag throttles backfills. */
+  replica?: string[];
+}
+
+/** Ctrl-C (or SIGTERM) asks the run to stop after the current statement or batch; a second one quits at once. */
+export function interruptSignal(io: Io): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = (name: string) => {
+    if (controller.signal.aborted) process.exit(130);
+    io.err(`\n${name}: stopping after the current statement or batch (press Ctrl-C again to quit at once)\n`);
+    controller.abort();
+  };
+  const onInt = () => onSignal('Ctrl-C');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return { signal: controller.signal, dispose: () => void (process.off('SIGINT', onInt), process.off('SIGTERM', onTerm)) };
+}
+
+export function commandFor(file: string) {
+  return (verb: string, extra?: string) => `schemashift ${verb} ${file}${extra ? ` ${extra}` : ''}`;
+}
+
+export function exitCodeOf(outcome: RunOutcome): number {
+  switch (outcome.kind) {
+    case 'failed':
+      return 1;
+    case 'interrupted':
+      return 130;
+    default:
+      return 0;
+  }
+}
+
+function describeOutcome(outcome: RunOutcome, file: string): string {
+  switch (outcome.kind) {
+    case 'done':
+      return `plan done: every step of ${file} has run`;
+    case 'phase-done':
+      return `phase ${outcome.phase} done${outcome.next ? `\n  next: ${outcome.next}` : ''}`;
+    case 'gate':
+      return `stopped at a gate: ${outcome.message}\n  to continue: ${outcome.next}`;
+    case 'failed':
+      return `step ${outcome.stepId} failed: ${outcome.error}\n  fix the cause, then run again: \`schemashift run ${file}\` resumes at this step`;
+    case 'interrupted':
+      return `interrupted ${outcome.at}; \`schemashift run ${file}\` resumes exactly there`;
+  }
+}
+
+export async function runCommand(mode: 'run' | 'advance', file: string, opts: RunCommandOptions, io: Io): Promise<number> {
+  const compiled = compilePlan(withFlagLocation(await loadPlanFile(file, io.cwd), io.cwd, opts.flagsFile));
+  const conn = await openDatabase(opts.database, io, runnerApplicationName(compiled.plan.name));
+  const replicas = await openReplicas(opts.replica ?? [], runnerApplicationName(compiled.plan.name)).catch(async (e: unknown) => {
+    await conn.close();
+    throw e;
+  });
+  const renderer = await createRenderer(compiled, io, { json: opts.json === true });
+  const { signal, dispose } = interruptSignal(io);
+  try {
+    const runOptions = {
+      mode,
+      acceptDrift: opts.acceptDrift === true,
+      answers: { yes: opts.yes === true, ...(renderer.ask ? { ask: renderer.ask } : {}) },
+      emit: renderer.listener,
+      signal,
+      command: commandFor(file),
+      ...(opts.phase ? { phase: opts.phase } : {}),
+      replicas: replicas.replicas,
+    };
+    const outcome = await runPlan(conn, compiled, runOptions);
+    await renderer.close();
+    if (opts.json) io.out(`${JSON.stringify({ type: 'outcome', ...outcome })}\n`);
+    else io.out(`${paint(io.color).bold(describeOutcome(outcome, file))}\n`);
+    return exitCodeOf(outcome);
+  } finally {
+    await renderer.close();
+    await replicas.close();
+    await conn.close();
+    dispose();
+  }
+}
+
+export async function rollbackCommand(file: string, opts: { yes?: boolean; database?: string; json?: boolean }, io: Io): Promise<number> {
+  const compiled = compilePlan(withFlagLocation(await loadPlanFile(file, io.cwd), io.cwd));
+  const conn = await openDatabase(opts.database, io, runnerApplicationName(compiled.plan.name));
+  const renderer = await createRenderer(compiled, io, { json: opts.json === true });
+  const { signal, dispose } = interruptSignal(io);
+  try {
+    const outcome = await rollbackPlan(conn, compiled, {
+      answers: { yes: opts.yes === true, ...(renderer.ask ? { ask: renderer.ask } : {}) },
+      emit: renderer.listener,
+      signal,
+      command: commandFor(file),
+    });
+    await renderer.close();
+    if (opts.json) io.out(`${JSON.stringify({ type: 'outcome', ...outcome })}\n`);
+    switch (outcome.kind) {
+      case 'rolled-back':
+        if (!opts.json) io.out(`rolled back: ${outcome.undone.join(', ')}\n`);
+        return 0;
+      case 'nothing':
+        if (!opts.json) io.out(`nothing to roll back for ${compiled.plan.name}\n`);
+        return 0;
+      case 'gate':
+        if (!opts.json) io.out(`not rolled back: confirmation needed\n  to continue: ${outcome.next}\n`);
+        return 0;
+      case 'refused':
+        io.err(`schemashift: ${outcome.reason}\n  help: write a new plan that moves forward instead\n`);
+        return 1;
+    }
+  } finally {
+    await conn.close();
+    dispose();
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * `test FILE [--seed SQL_FILE | --schema-from URL [--rows N]] [--database URL | --container] [--json]`:
+ * rehearse the plan and its rollback on throwaway databases (see src/rehearse/rehearse.ts).
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { connect } from '../db/index.js';
+import { UsageError } from '../errors.js';
+import { compilePlan, type CompiledPlan } from '../plan/compile.js';
+import { loadPlanFile } from '../plan/load.js';
+import { relationsOfPlan } from '../rehearse/plan-relations.js';
+import { rehearse, type Seed } from '../rehearse/rehearse.js';
+import { rehearsalJson, rehearsalText } from '../rehearse/report.js';
+import { containerSandbox, pgliteSandbox, serverSandbox, type Sandbox } from '../rehearse/sandbox.js';
+import { seedScript } from '../rehearse/seed-script.js';
+import { readStructure } from '../rehearse/source-catalog.js';
+import { runnerApplicationName } from '../runner/runner-lock.js';
+import { paint, type Io } from './io.js';
+import { lineRenderer } from './render-lines.js';
+
+export interface TestOptions {
+  seed?: string;
+  schemaFrom?: string;
+  rows?: string;
+  database?: string;
+  container?: boolean;
+  json?: boolean;
+}
+
+const DEFAULT_ROWS = 1000;
+
+function checkOptions(opts: TestOptions): number {
+  const seedHint = 'give the data to rehearse on: --seed seed.sql (a SQL script run on an empty database), or --schema-from postgres://… (the structure of the tables the plan uses, plus --rows generated rows)';
+  if ((opts.seed === undefined) === (opts.schemaFrom === undefined)) {
+    throw new UsageError(opts.seed === undefined ? 'schemashift test needs --seed or --schema-from' : '--seed and --schema-from cannot be combined', seedHint);
+  }
+  if (opts.rows !== undefined && opts.schemaFrom === undefined) throw new UsageError('--rows applies to --schema-from (a seed file brings its own rows)', 'drop --rows, or use --schema-from');
+  if (opts.database !== undefined && opts.container) throw new UsageError('--database and --container cannot be combined', 'pick one place for the scratch databases (the default is an embedded PGlite)');
+  const rows = opts.rows === undefined ? DEFAULT_ROWS : Number(opts.rows);
+  if (!Number.isInteger(rows) || rows < 0 || rows > 10_000_000) throw new UsageError(`--rows ${opts.rows}: expected a whole number of rows per table between 0 and 10000000`, 'e.g. --rows 1000');
+  return rows;
+}
+
+async function seedFromFile(path: string, cwd: string): Promise<Seed> {
+  try {
+    return { describe: `seed file ${path}`, sql: await readFile(resolve(cwd, path), 'utf8') };
+  } catch (e) {
+    throw new UsageError(`cannot read the seed file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (e as Error).message}`, 'pass a SQL script that creates and fills the tables the plan changes');
+  }
+}
+
+async function seedFromSchema(url: string, compiled: CompiledPlan, rows: number, io: Io): Promise<Seed> {
+  const cwd = io.cwd;
+  const conn = await connect(url, { applicationName: 'schemashift test (reading structure)', cwd });
+  try {
+    if (conn.dialect !== 'postgres') throw new UsageError(`--schema-from ${conn.displayUrl}: only PostgreSQL structures can be read`, 'use --seed with a SQL file');
+    const structure = await conn.session((s) => readStructure(s, relationsOfPlan(compiled)));
+    const names = structure.relations.map((r) => (r.schema === 'public' ? r.name : `${r.schema}.${r.name}`));
+    if (structure.notFound.length > 0) io.err(`-- not in ${conn.displayUrl}, so not copied (the plan creates them?): ${structure.notFound.join(', ')}\n`);
+    const sql = seedScript(structure, rows);
+    return { describe: `structure of ${names.join(', ')} read from ${conn.displayUrl} (catalog, not pg_dump), ${rows.toLocaleString('en-US')} generated rows per table`, sql };
+  } finally {
+    await conn.close();
+  }
+}
+
+async function openSandbox(opts: TestOptions, applicationName: string): Promise<Sandbox> {
+  if (opts.container) return containerSandbox(applicationName);
+  if (opts.database !== undefined) return serverSandbox(opts.database, applicationName);
+  return pgliteSandbox(applicationName);
+}
+
+/** Ctrl-C stops after the current statement; a second one drops the scratch databases and quits at once. */
+function interruptions(io: Io, sandbox: Sandbox): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = (name: string) => {
+    if (controller.signal.aborted) {
+      io.err(`\n${name} again: dropping the scratch databases, then quitting\n`);
+      void sandbox.dispose().finally(() => process.exit(130));
+      return;
+    }
+    io.err(`\n${name}: stopping after the current statement (the scratch databases are dropped either way; press Ctrl-C again to quit at once)\n`);
+    controller.abort();
+  };
+  const onInt = () => onSignal('Ctrl-C');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return { signal: controller.signal, dispose: () => void (process.off('SIGINT', onInt), process.off('SIGTERM', onTerm)) };
+}
+
+export async function testCommand(file: string, opts: TestOptions, io: Io): Promise<number> {
+  const rows = checkOptions(opts);
+  const compiled = compilePlan(await loadPlanFile(file, io.cwd));
+  const seed = opts.seed !== undefined ? await seedFromFile(opts.seed, io.cwd) : await seedFromSchema(opts.schemaFrom as string, compiled, rows, io);
+  const sandbox = await openSandbox(opts, runnerApplicationName(compiled.plan.name));
+  const { signal, dispose } = interruptions(io, sandbox);
+  const p = paint(io.color);
+  try {
+    const progress = { ...io, out: io.err };
+    const report = await rehearse({ compiled, seed, sandbox, signal, emit: lineRenderer(progress, p), note: (line) => io.err(`${p.bold(`-- ${line}`)}\n`) });
+    const ctx = { file, plan: compiled.plan.name, database: sandbox.describe, seed: seed.describe };
+    io.out(opts.json ? rehearsalJson(report, ctx) : rehearsalText(report, ctx, p));
+    return report.interrupted ? 130 : report.ok ? 0 : 1;
+  } finally {
+    // Handlers stay until the scratch databases are gone: a second Ctrl-C meanwhile must still quit with 130.
+    await sandbox.dispose();
+    dispose();
+  }
+}
