@@ -3,12 +3,12 @@
  *
  *   npm run bench -- [--rows 1000000] [--scale] [--only throughput,impact,scale] [--window 20]
  *                    [--rate 200] [--clients 8] [--seed-loop-budget 120] [--reps 1] [--database URL] [--keep]
- *                    [--unthrottled size:target_ms:delay_ms] [--throttled size:target_ms:delay_ms] [--contenders a,b]
+ *                    [--unthrottled size:target_ms:delay_ms[:workers]] [--throttled size:target_ms:delay_ms] [--contenders a,b]
  *                    [--workload auto|node]
  *
- * throughput: schemashift unthrottled (the real runner) vs one UPDATE of the whole table vs a
- *   server-side keyset loop vs the seed's `WHERE id IN (… new IS NULL LIMIT 1000)` loop, each on its
- *   own fresh copy of the same seed.
+ * throughput: schemashift unthrottled (the real runner, 2 workers; and on one connection) vs one
+ *   UPDATE of the whole table vs a server-side keyset loop vs the seed's `WHERE id IN (… new IS NULL
+ *   LIMIT 1000)` loop, each on its own fresh copy of the same seed.
  * impact: a fixed-rate workload of single-row updates; its latency alone, during one UPDATE of the
  *   whole table, and during schemashift's default backfill.
  * scale: schemashift unthrottled on 1M and 10M rows (with --scale, or when --rows is 10M).
@@ -23,7 +23,9 @@ import { latencyRow, perSecond, ratio, seconds, table, targetsTable, writeResult
 import { findPgbench, startWorkload, statsIn, type LatencyStats } from './backfill/workload.js';
 
 /** The fastest sensible settings found for an unthrottled backfill (see the README's benchmark section). */
-export const UNTHROTTLED: BatchSpec = { size: 50_000, delay: '0ms', target_ms: 0 };
+export const UNTHROTTLED: BatchSpec = { size: 50_000, delay: '0ms', target_ms: 0, workers: 2 };
+/** The same on one connection: what the batches cost without spreading them over the machine's cores. */
+const ONE_WORKER: BatchSpec = { size: 50_000, delay: '0ms', target_ms: 0 };
 
 const { values: args } = parseArgs({
   options: {
@@ -35,7 +37,7 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '8' },
     'seed-loop-budget': { type: 'string', default: '120' },
     reps: { type: 'string', default: '1' },
-    contenders: { type: 'string', default: 'server_keyset,schemashift_unthrottled,schemashift_default,seed_loop' },
+    contenders: { type: 'string', default: 'server_keyset,schemashift_unthrottled,schemashift_one_worker,schemashift_default,seed_loop' },
     unthrottled: { type: 'string' },
     throttled: { type: 'string' },
     database: { type: 'string', default: process.env.SCHEMASHIFT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
@@ -59,8 +61,8 @@ let db: BenchDatabase | undefined;
 const stops: (() => Promise<unknown>)[] = [];
 
 function parseBatch(text: string): BatchSpec {
-  const [size, target, delay] = text.split(':');
-  return { size: Number(size), target_ms: Number(target ?? 0), delay: `${Number(delay ?? 0)}ms` };
+  const [size, target, delay, workers] = text.split(':');
+  return { size: Number(size), target_ms: Number(target ?? 0), delay: `${Number(delay ?? 0)}ms`, ...(workers === undefined ? {} : { workers: Number(workers) }) };
 }
 
 function say(text: string): void {
@@ -125,6 +127,10 @@ async function throughput(): Promise<{ rows: Record<string, Timed>; targets: Tar
     schemashift_unthrottled: async (t) => {
       const r = await schemashift(db!.url, t, unthrottled, controller.signal);
       return { ...r, note: `${JSON.stringify(unthrottled)}; ${describeRun(r)}` };
+    },
+    schemashift_one_worker: async (t) => {
+      const r = await schemashift(db!.url, t, ONE_WORKER, controller.signal);
+      return { ...r, note: `${JSON.stringify(ONE_WORKER)}; ${describeRun(r)}` };
     },
     schemashift_default: async (t) => {
       const r = await schemashift(db!.url, t, null, controller.signal);

@@ -67,6 +67,7 @@ export interface BatchSpec {
   size: number;
   delay: string;
   target_ms: number;
+  workers?: number;
 }
 
 export interface SchemashiftResult extends Timed {

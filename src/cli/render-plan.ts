@@ -36,6 +36,7 @@ function detailLine(step: Step): string | undefined {
       const parts = [`batches of ${b.size}`, `delay ${formatMs(b.delayMs)}`];
       if (b.targetMs !== undefined) parts.push(`target ${formatMs(b.targetMs)} per batch`);
       if (b.maxRowsPerSecond !== undefined) parts.push(`at most ${b.maxRowsPerSecond} rows/s`);
+      if (b.workers !== undefined) parts.push(`${b.workers} batches at once on their own connections`);
       return `one transaction per batch, checkpoint committed with it: ${parts.join(', ')}`;
     }
     case 'check':

@@ -1,4 +1,8 @@
-/** PostgreSQL through node-postgres: a Pool of 4; sessions check out one client and reset it afterwards. */
+/**
+ * PostgreSQL through node-postgres: a Pool of up to 12 (the runner's session, the watcher of its
+ * lock waits, state writes, and up to 8 backfill workers; connections open only when used);
+ * sessions check out one client and reset it afterwards.
+ */
 import pg from 'pg';
 import type { ConnectOptions, Connection, QueryResult, Queryable, Session } from './connection.js';
 import { DEFAULT_APPLICATION_NAME, DEFAULT_CONNECT_TIMEOUT_MS } from './connection.js';
@@ -20,7 +24,7 @@ function poolConfig(target: PostgresTarget, options: ConnectOptions): pg.PoolCon
   return {
     connectionString,
     application_name: options.applicationName ?? DEFAULT_APPLICATION_NAME,
-    max: 4,
+    max: 12,
     connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 10_000,
   };

@@ -59,6 +59,8 @@ export interface BatchSettings {
   delayMs: number;
   targetMs?: number;
   maxRowsPerSecond?: number;
+  /** Batches run at once, each on its own connection (absent: one). */
+  workers?: number;
 }
 
 export interface ThrottleSettings {

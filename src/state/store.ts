@@ -98,6 +98,13 @@ export class StateStore {
     return (await this.db.query<StepRow>('SELECT * FROM schemashift.steps WHERE plan_name = $1 ORDER BY ordinal', [plan])).rows;
   }
 
+  /** One step row, locked until the transaction on `db` ends (writers that merge into its checkpoint take turns). */
+  async stepForUpdate(plan: string, stepId: string, db: Queryable): Promise<StepRow> {
+    const row = (await db.query<StepRow>('SELECT * FROM schemashift.steps WHERE plan_name = $1 AND step_id = $2 FOR UPDATE', [plan, stepId])).rows[0];
+    if (!row) throw new Error(`plan ${plan} has no state row for step ${stepId}`);
+    return row;
+  }
+
   /** Record a run (new, or taken over by this process) and make its step rows match the plan. */
   async beginRun(plan: { name: string; file: string; hash: string }, actor: Actor, steps: StepDefinition[]): Promise<void> {
     await this.db.query(

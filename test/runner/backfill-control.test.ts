@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/db/index.js';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import type { BackfillStep, BatchSettings } from '../../src/operations/types.js';
-import { adaptBatchSize, pauseAfterBatchMs } from '../../src/runner/backfill.js';
+import { adaptBatchSize, pauseAfterBatchMs } from '../../src/runner/backfill-run.js';
 import { batchStatements, remainingCountSql, wrapSql } from '../../src/operations/backfill-batch-sql.js';
 import { firstWait, lockWaiters, replicaLag, throttleQuery } from '../../src/runner/throttle.js';
 import { forward } from '../support/operations.js';

@@ -1,0 +1,168 @@
+/**
+ * What a backfill run keeps while it goes, and the parts its sequential loop (backfill.ts) and its
+ * workers (backfill-workers.ts) share: progress, events, throttles, batch settings and retries.
+ */
+import { DatabaseError } from '../errors.js';
+import type { BackfillStep, BatchSettings } from '../operations/types.js';
+import { remainingCountSql } from '../operations/backfill-batch-sql.js';
+import type { BackfillKey } from './backfill-key.js';
+import { parseCheckpoint, type Checkpoint } from './backfill-checkpoint.js';
+import { watchBlockers } from './blockers.js';
+import { actorName, type RunContext } from './context.js';
+import { describeBlocker, type BackfillProgress, type Blocker } from './events.js';
+import { InterruptedError } from './interrupted.js';
+import { backoffMs, sleep } from './sleep.js';
+import { firstWait, type Throttle } from './throttle.js';
+
+const RETRYABLE = new Set(['55P03', '40P01']);
+const THROTTLE_POLL_MS = 500;
+/** Throttles are read before a batch when this long has passed since they last said go (not every batch: each read is a round trip). */
+export const THROTTLE_CHECK_EVERY_MS = 250;
+/** While a wait goes on, how often its changing figure is shown and written to the step row. */
+const WAITING_REFRESH_MS = 2000;
+/** Below this many rows (by the planner's estimate) the total is counted exactly. */
+const EXACT_COUNT_BELOW = 1_000_000;
+
+/** After a batch that took `elapsedMs`: toward `targetMs`, at most ×2 or ÷2, within [10, 20 × configured]. */
+export function adaptBatchSize(size: number, elapsedMs: number, batch: BatchSettings): number {
+  if (batch.targetMs === undefined) return size;
+  const factor = Math.min(2, Math.max(0.5, batch.targetMs / Math.max(elapsedMs, 0.01)));
+  const floor = Math.min(10, batch.size);
+  return Math.round(Math.min(batch.size * 20, Math.max(floor, size * factor)));
+}
+
+/** The pause before the next batch: the configured delay, or longer to keep the run's rate under the ceiling. */
+export function pauseAfterBatchMs(batch: BatchSettings, rowsThisRun: number, runMs: number): number {
+  const paced = batch.maxRowsPerSecond === undefined ? 0 : (rowsThisRun / batch.maxRowsPerSecond) * 1000 - runMs;
+  return Math.max(batch.delayMs, Math.ceil(paced));
+}
+
+export interface Run {
+  ctx: RunContext;
+  step: BackfillStep;
+  key: BackfillKey;
+  /** The checkpoint as this run knows it; `rowsDone` from the step row. */
+  cursor: Checkpoint & { rowsDone: number };
+  size: number;
+  rowsTotal: number | null;
+  rowsThisRun: number;
+  startedAt: number;
+  /** When the throttles last said go. */
+  checkedAt: number;
+}
+
+export function progressOf(run: Run, waiting?: string): BackfillProgress {
+  const seconds = (performance.now() - run.startedAt) / 1000;
+  const rowsPerSecond = seconds > 0 ? Math.round(run.rowsThisRun / seconds) : 0;
+  const done = run.cursor.rowsDone;
+  const rowsTotal = run.rowsTotal === null ? null : Math.max(run.rowsTotal, done);
+  const etaMs = rowsTotal !== null && rowsPerSecond > 0 ? Math.round(((rowsTotal - done) / rowsPerSecond) * 1000) : null;
+  return { rowsDone: done, rowsTotal, rowsPerSecond, etaMs, batchSize: run.size, ...(waiting === undefined ? {} : { waiting }) };
+}
+
+export function interrupted(run: Run): InterruptedError {
+  return new InterruptedError(`during backfill ${run.step.id} after ${run.cursor.rowsDone} rows`);
+}
+
+export async function record(run: Run, kind: string, message: string, data?: unknown): Promise<void> {
+  await run.ctx.store.event(run.ctx.plan.plan.name, run.step.id, kind, message, data, actorName(run.ctx.actor));
+}
+
+/** Exact when the table is small (or never analyzed), else the planner's estimate of its rows. */
+export async function estimateTotal(run: Run): Promise<number> {
+  const { ctx, step, key, cursor } = run;
+  const { rows } = await ctx.session.query<{ reltuples: number }>('SELECT reltuples::float8 AS reltuples FROM pg_class WHERE oid = $1', [key.oid]);
+  const estimate = Number(rows[0]?.reltuples ?? -1);
+  if (estimate >= EXACT_COUNT_BELOW) return Math.round(estimate);
+  const sql = remainingCountSql(ctx.plan.dialect, step, key.columns, cursor.last !== null);
+  const counted = await ctx.session.query<{ n: string | number }>(sql, cursor.last ?? []);
+  return cursor.rowsDone + Number(counted.rows[0]?.n ?? 0);
+}
+
+/** Hold the next batch while any throttle says wait, telling people why; returns when free or aborted. */
+export async function holdWhileThrottled(run: Run, throttles: Throttle[]): Promise<void> {
+  const { ctx, step } = run;
+  const planName = ctx.plan.plan.name;
+  let reason: string | null = null;
+  let topic: string | null = null;
+  let shownAt = 0;
+  const since = performance.now();
+  try {
+    while (!ctx.signal.aborted) {
+      const verdict = await firstWait(throttles);
+      if (!verdict.wait) break;
+      const newTopic = (verdict.topic ?? verdict.reason) !== topic;
+      // A figure that moves (a growing lag) is shown every few seconds; a new cause at once.
+      if (newTopic || (verdict.reason !== reason && performance.now() - shownAt >= WAITING_REFRESH_MS)) {
+        reason = verdict.reason;
+        shownAt = performance.now();
+        ctx.emit({ type: 'progress', step, progress: progressOf(run, reason) });
+        await ctx.store.setStep(planName, step.id, { waiting_on: reason });
+      }
+      if (newTopic) {
+        topic = verdict.topic ?? verdict.reason;
+        await record(run, 'throttle', `backfill waiting: ${verdict.reason}`, { reason: verdict.reason, rowsDone: run.cursor.rowsDone });
+      }
+      await sleep(THROTTLE_POLL_MS, ctx.signal);
+    }
+  } finally {
+    if (reason !== null) await ctx.store.setStep(planName, step.id, { waiting_on: null });
+  }
+  if (reason !== null && !ctx.signal.aborted) {
+    await record(run, 'throttle-clear', `backfill going on after waiting ${((performance.now() - since) / 1000).toFixed(1)}s (last: ${reason})`);
+  }
+}
+
+/**
+ * The batch transaction's settings. Its commit does not wait for the WAL flush (synchronous_commit
+ * off): a server crash can undo at most the last moments of batches, each with its own checkpoint,
+ * so the next run redoes exactly those; any later ordinary commit (the runner's next state write)
+ * makes them durable. It spares the batch a disk flush and live writers the competition for it.
+ */
+export function batchSettings(ctx: RunContext): string {
+  const s = ctx.plan.plan.settings;
+  return `SET LOCAL lock_timeout = '${s.lockTimeoutMs}ms'; SET LOCAL statement_timeout = '${s.statementTimeoutMs}ms'; SET LOCAL synchronous_commit = off`;
+}
+
+export function boundOf(run: Run, row: Record<string, string> | undefined): string[] | null {
+  return row ? run.key.columns.map((_, i) => String(row[`k${i + 1}`])) : null;
+}
+
+function reportBlockers(run: Run, attempt: number): (blockers: Blocker[]) => void {
+  const { ctx, step } = run;
+  return (blockers) => {
+    ctx.emit({ type: 'lock-wait', step, attempt, blockers });
+    const text = blockers.map(describeBlocker).join('; ');
+    void ctx.store.event(ctx.plan.plan.name, step.id, 'lock-wait', `backfill batch waiting for a lock held by ${text}`, { attempt, blockers }).catch(() => undefined);
+  };
+}
+
+/**
+ * `attempt` (one batch transaction on the backend `pid`), retried after a lock timeout or deadlock
+ * (rolled back, nothing recorded) with backoff, naming the blockers while it waits.
+ */
+export async function withBatchRetries<T>(run: Run, pid: number | null, attempt: () => Promise<T>): Promise<T> {
+  const { ctx, step } = run;
+  const retries = ctx.plan.plan.settings.lockRetries;
+  for (let n = 1; ; n++) {
+    try {
+      return await watchBlockers(ctx.monitor, pid, 200, reportBlockers(run, n), attempt);
+    } catch (e) {
+      const code = e instanceof DatabaseError ? e.code : undefined;
+      if (!code || !RETRYABLE.has(code) || n > retries) throw e;
+      if (ctx.signal.aborted) throw interrupted(run);
+      const delayMs = backoffMs(n);
+      const reason = code === '55P03' ? `lock not granted within lock_timeout ${ctx.plan.plan.settings.lockTimeoutMs}ms` : 'deadlock detected';
+      ctx.emit({ type: 'retry', step, attempt: n, delayMs, reason });
+      await record(run, 'retry', `backfill batch: ${reason}; retry ${n}/${retries} in ${delayMs}ms`, { attempt: n, delayMs, code });
+      await sleep(delayMs, ctx.signal);
+    }
+  }
+}
+
+/** The checkpoint and rows done, as the step row holds them now. */
+export async function readCursor(ctx: RunContext, step: BackfillStep, key: BackfillKey): Promise<Run['cursor']> {
+  const row = (await ctx.store.getSteps(ctx.plan.plan.name)).find((s) => s.step_id === step.id);
+  if (!row) throw new Error(`plan ${ctx.plan.plan.name} has no state row for step ${step.id}: the run must be recorded before its steps execute`);
+  return { ...parseCheckpoint(step.id, step.table, key.columns, row.checkpoint), rowsDone: Number(row.rows_done) };
+}

@@ -1,0 +1,148 @@
+/**
+ * `batch.workers` > 1: key ranges handed to that many connections at once. The runner's session
+ * walks the key index and hands out the next range (after the throttles and the rows/s ceiling say
+ * go); each worker updates its range and, in the same transaction, merges it into the checkpoint
+ * under the step row's lock (backfill-checkpoint.ts), so after any crash the next run redoes exactly
+ * the ranges that were running, and nothing twice. Also used with one worker when a run finds such
+ * holes left by an earlier one.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Session } from '../db/connection.js';
+import type { BatchStatements } from '../operations/backfill-batch-sql.js';
+import { enableConnectionCheck } from './acquire.js';
+import { checkpointJson, frontier, holes, mergeRange, parseCheckpoint, type Checkpoint, type KeyRange } from './backfill-checkpoint.js';
+import { adaptBatchSize, batchSettings, boundOf, holdWhileThrottled, interrupted, pauseAfterBatchMs, progressOf, readCursor, record, THROTTLE_CHECK_EVERY_MS, withBatchRetries, type Run } from './backfill-run.js';
+import { sleep } from './sleep.js';
+import type { Throttle } from './throttle.js';
+
+/** The workers this run uses: PGlite has a single backend, so there a backfill runs one batch at a time, and says so. */
+export function chooseWorkers(run: Run): number {
+  const wanted = run.step.batch.workers ?? 1;
+  if (wanted > 1 && run.ctx.conn.kind === 'pglite') {
+    run.ctx.emit({ type: 'info', message: `backfill ${run.step.id}: batch.workers ${wanted} needs a PostgreSQL server (PGlite has a single backend): running one batch at a time` });
+    return 1;
+  }
+  return wanted;
+}
+
+/** The step row's checkpoint, locked until the transaction on `db` ends. */
+async function lockedCheckpoint(run: Run, db: Session): Promise<Checkpoint & { rowsDone: number }> {
+  const { ctx, step, key } = run;
+  const row = await ctx.store.stepForUpdate(ctx.plan.plan.name, step.id, db);
+  return { ...parseCheckpoint(step.id, step.table, key.columns, row.checkpoint), rowsDone: Number(row.rows_done) };
+}
+
+async function inTransaction<T>(db: Session, settings: string, work: () => Promise<T>): Promise<T> {
+  await db.exec(`BEGIN; ${settings}`);
+  try {
+    const result = await work();
+    await db.exec('COMMIT');
+    return result;
+  } catch (e) {
+    await db.exec('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Make this run the checkpoint's owner (a dead runner's workers can no longer record), and read it. */
+async function claim(run: Run, owner: string): Promise<Checkpoint & { rowsDone: number }> {
+  const { ctx, step } = run;
+  return inTransaction(ctx.session, 'SET LOCAL synchronous_commit = on', async () => {
+    const cp = await lockedCheckpoint(run, ctx.session);
+    await ctx.store.setStep(ctx.plan.plan.name, step.id, { checkpoint: checkpointJson({ ...cp, owner }) }, ctx.session);
+    return { ...cp, owner };
+  });
+}
+
+/** One range and its place in the checkpoint, committed together; returns the rows updated. */
+function rangeTransaction(run: Run, db: Session, sql: BatchStatements, range: KeyRange, owner: string): Promise<number> {
+  const { ctx, step } = run;
+  return inTransaction(db, batchSettings(ctx), async () => {
+    const params = [...(range.after ?? []), ...range.upTo];
+    const rows = (await db.query(range.after === null ? sql.firstUpdate : sql.nextUpdate, params)).rowCount;
+    const cp = await lockedCheckpoint(run, db);
+    if (cp.owner !== owner) {
+      throw new Error(`backfill ${step.id}: another run (${cp.owner ?? 'a sequential one'}) took this backfill over; this worker's batch was rolled back and it stops`);
+    }
+    await ctx.store.setStep(ctx.plan.plan.name, step.id, { checkpoint: checkpointJson(mergeRange(cp, range)), add_rows: rows }, db);
+    return rows;
+  });
+}
+
+/**
+ * Runs every range up to the end of the key on `workers` connections: first the holes an earlier
+ * run left, then new ranges from the frontier. Returns with the checkpoint's prefix at the frontier;
+ * throws when interrupted (after the running batches commit) or when a worker failed.
+ */
+export async function runOnWorkers(run: Run, throttles: Throttle[], sql: BatchStatements, workers: number): Promise<void> {
+  const { ctx, step } = run;
+  const owner = `${hostname()} ${process.pid} ${randomUUID()}`;
+  const claimed = await claim(run, owner);
+  run.cursor = claimed;
+  const pending = holes(claimed);
+  let next = frontier(claimed);
+  let exhausted = false;
+  let failure: { error: unknown } | null = null;
+  await record(run, 'backfill-workers', `backfill ${step.id} on ${workers} worker${workers > 1 ? 's' : ''}${pending.length > 0 ? `, first redoing ${pending.length} range(s) a stopped run left unfinished` : ''}`, {
+    workers,
+    holes: pending,
+  });
+
+  // One hand-out at a time: the key walk is a chain, each range starting where the last one ended.
+  let queue: Promise<unknown> = Promise.resolve();
+  const handOut = (): Promise<KeyRange | null> => {
+    const turn = queue.then(async (): Promise<KeyRange | null> => {
+      if (failure || ctx.signal.aborted) return null;
+      const hole = pending.shift();
+      if (hole) return hole;
+      if (exhausted) return null;
+      if (performance.now() - run.checkedAt >= THROTTLE_CHECK_EVERY_MS) {
+        await holdWhileThrottled(run, throttles);
+        run.checkedAt = performance.now();
+      }
+      const paceMs = pauseAfterBatchMs({ ...step.batch, delayMs: 0 }, run.rowsThisRun, performance.now() - run.startedAt);
+      if (paceMs > 0) await sleep(paceMs, ctx.signal);
+      if (failure || ctx.signal.aborted) return null;
+      const found = await ctx.session.query<Record<string, string>>(next.after === null ? sql.firstBound : sql.nextBound, [...(next.after ?? []), run.size]);
+      const upTo = boundOf(run, found.rows[0]);
+      if (upTo === null) {
+        exhausted = true;
+        return null;
+      }
+      const range = { after: next.after, upTo, seq: next.seq };
+      next = { after: upTo, seq: next.seq + 1 };
+      return range;
+    });
+    queue = turn.catch(() => undefined);
+    return turn;
+  };
+
+  const work = async (db: Session): Promise<void> => {
+    await enableConnectionCheck(db);
+    const pid = await db.backendPid();
+    for (let range = await handOut(); range; range = await handOut()) {
+      const began = performance.now();
+      const current = range;
+      const rows = await withBatchRetries(run, pid, () => rangeTransaction(run, db, sql, current, owner));
+      run.cursor.rowsDone += rows;
+      run.cursor.batches++;
+      run.rowsThisRun += rows;
+      run.size = adaptBatchSize(run.size, performance.now() - began, step.batch);
+      ctx.emit({ type: 'progress', step, progress: progressOf(run) });
+      if (step.batch.delayMs > 0) await sleep(step.batch.delayMs, ctx.signal);
+    }
+  };
+  const onWorker = (db: Session) =>
+    work(db).catch((error: unknown) => {
+      failure ??= { error };
+    });
+  // PGlite has one backend (only holes bring it here, with one worker): the runner's session is it.
+  const embedded = ctx.conn.kind === 'pglite';
+  await Promise.all(Array.from({ length: workers }, () => (embedded ? onWorker(ctx.session) : ctx.conn.session(onWorker))));
+
+  run.cursor = await readCursor(ctx, step, run.key);
+  if (failure) throw (failure as { error: unknown }).error;
+  if (ctx.signal.aborted) throw interrupted(run);
+  if (run.cursor.ahead.length > 0) throw new Error(`backfill ${step.id}: the workers ended with ranges still apart from the checkpoint (${JSON.stringify(run.cursor.ahead)}); nothing more is run: report this`);
+}
