@@ -98,7 +98,7 @@ type SquawkRun = { ok: true; byFile: Map<string, string[]> } | { ok: false; why:
 
 /** One squawk run over the whole corpus; its rule names per file. */
 function runSquawk(files: string[]): SquawkRun {
-  if (!existsSync(SQUAWK)) return { ok: false, why: `${SQUAWK} is missing (npm install --save-dev squawk-cli)` };
+  if (!existsSync(SQUAWK)) return { ok: false, why: `${SQUAWK} is missing: set SQUAWK_BIN to a squawk binary (.ci/run installs squawk-cli@2.66.0 into its own prefix and sets it)` };
   const run = spawnSync(SQUAWK, ['--reporter', 'json', ...files], { cwd: CORPUS, encoding: 'utf8', timeout: 60_000 });
   if (run.error) return { ok: false, why: `squawk did not start: ${run.error.message}` };
   let issues: { file: string; rule_name: string }[];
