@@ -49,6 +49,8 @@ export interface Run {
   startedAt: number;
   /** When the throttles last said go. */
   checkedAt: number;
+  /** Backends working for this backfill (the runner's session and any workers), left out of the lock-waiters throttle. */
+  ownPids: Set<number>;
 }
 
 export function progressOf(run: Run, waiting?: string): BackfillProgress {

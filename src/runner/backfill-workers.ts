@@ -121,25 +121,31 @@ export async function runOnWorkers(run: Run, throttles: Throttle[], sql: BatchSt
   const work = async (db: Session): Promise<void> => {
     await enableConnectionCheck(db);
     const pid = await db.backendPid();
-    for (let range = await handOut(); range; range = await handOut()) {
-      const began = performance.now();
-      const current = range;
-      const rows = await withBatchRetries(run, pid, () => rangeTransaction(run, db, sql, current, owner));
-      run.cursor.rowsDone += rows;
-      run.cursor.batches++;
-      run.rowsThisRun += rows;
-      run.size = adaptBatchSize(run.size, performance.now() - began, step.batch);
-      ctx.emit({ type: 'progress', step, progress: progressOf(run) });
-      if (step.batch.delayMs > 0) await sleep(step.batch.delayMs, ctx.signal);
+    const added = pid !== null && !run.ownPids.has(pid);
+    if (added) run.ownPids.add(pid);
+    try {
+      for (let range = await handOut(); range; range = await handOut()) {
+        const began = performance.now();
+        const current = range;
+        const rows = await withBatchRetries(run, pid, () => rangeTransaction(run, db, sql, current, owner));
+        run.cursor.rowsDone += rows;
+        run.cursor.batches++;
+        run.rowsThisRun += rows;
+        run.size = adaptBatchSize(run.size, performance.now() - began, step.batch);
+        ctx.emit({ type: 'progress', step, progress: progressOf(run) });
+        if (step.batch.delayMs > 0) await sleep(step.batch.delayMs, ctx.signal);
+      }
+    } finally {
+      if (added) run.ownPids.delete(pid);
     }
   };
-  const onWorker = (db: Session) =>
-    work(db).catch((error: unknown) => {
-      failure ??= { error };
-    });
   // PGlite has one backend (only holes bring it here, with one worker): the runner's session is it.
   const embedded = ctx.conn.kind === 'pglite';
-  await Promise.all(Array.from({ length: workers }, () => (embedded ? onWorker(ctx.session) : ctx.conn.session(onWorker))));
+  const worker = () =>
+    (embedded ? work(ctx.session) : ctx.conn.session(work)).catch((error: unknown) => {
+      failure ??= { error };
+    });
+  await Promise.all(Array.from({ length: workers }, worker));
 
   run.cursor = await readCursor(ctx, step, run.key);
   if (failure) throw (failure as { error: unknown }).error;

@@ -111,7 +111,7 @@ async function start(ctx: RunContext, step: BackfillStep): Promise<{ run: Sequen
   const sql = batchStatements(ctx.plan.dialect, step, key.columns);
   ctx.emit({ type: 'statement', step, sql: batchShape(sql) });
   const cursor = await readCursor(ctx, step, key);
-  const run: SequentialRun = { ctx, step, key, cursor, size: step.batch.size, rowsTotal: null, rowsThisRun: 0, startedAt: performance.now(), checkedAt: Number.NEGATIVE_INFINITY, lookahead: null };
+  const run: SequentialRun = { ctx, step, key, cursor, size: step.batch.size, rowsTotal: null, rowsThisRun: 0, startedAt: performance.now(), checkedAt: Number.NEGATIVE_INFINITY, ownPids: new Set(ctx.sessionPid === null ? [] : [ctx.sessionPid]), lookahead: null };
   run.rowsTotal = await estimateTotal(run);
   await ctx.store.setStep(ctx.plan.plan.name, step.id, { rows_total: run.rowsTotal });
   const from = cursor.last === null ? 'from the start' : `after (${cursor.last.join(', ')}), ${cursor.rowsDone} rows already done`;
@@ -126,7 +126,7 @@ async function start(ctx: RunContext, step: BackfillStep): Promise<{ run: Sequen
     planName: ctx.plan.plan.name,
     db: ctx.monitor ?? ctx.conn,
     table: { name: step.table, oid: key.oid },
-    selfPid: ctx.sessionPid,
+    ownPids: run.ownPids,
     replicas: ctx.replicas ?? [],
   });
   return { run, throttles, sql };

@@ -36,14 +36,14 @@ export function pauseRequested(store: StateStore, planName: string): Throttle {
  * waiting for the transaction that holds a row they need (the first waiter for a row holds the
  * tuple lock while it waits for the holder's transaction id).
  */
-export function lockWaiters(db: Queryable, table: string, oid: number, max: number, selfPid: number | null): Throttle {
+export function lockWaiters(db: Queryable, table: string, oid: number, max: number, own: ReadonlySet<number> = new Set()): Throttle {
   return {
     async check() {
       const { rows } = await db.query<{ n: number }>(
         `SELECT count(DISTINCT w.pid)::int AS n FROM pg_locks w
-         WHERE NOT w.granted AND w.pid <> $2
+         WHERE NOT w.granted AND w.pid <> ALL ($2::int[])
            AND (w.relation = $1 OR EXISTS (SELECT 1 FROM pg_locks t WHERE t.pid = w.pid AND t.granted AND t.locktype = 'tuple' AND t.relation = $1))`,
-        [oid, selfPid ?? 0],
+        [oid, [...own]],
       );
       const n = Number(rows[0]?.n ?? 0);
       return n > max ? { wait: true, reason: `${n} session${n === 1 ? '' : 's'} waiting for locks on ${table} > ${max}` } : GO;
@@ -92,7 +92,8 @@ export interface ThrottleTargets {
   /** Where signals are read: a connection other than the runner's session. */
   db: Queryable;
   table: { name: string; oid: number };
-  selfPid: number | null;
+  /** The backfill's own backends (the runner's session, its workers): their waits are not the application's. */
+  ownPids: ReadonlySet<number>;
   /** Standbys given with `--replica`, watched beside the primary's pg_stat_replication. */
   replicas: Replica[];
 }
@@ -101,7 +102,7 @@ export interface ThrottleTargets {
 export function backfillThrottles(step: BackfillStep, t: ThrottleTargets): Throttle[] {
   const s = step.throttle;
   const list: Throttle[] = [pauseRequested(t.store, t.planName)];
-  if (s.maxLockWaiters !== undefined) list.push(lockWaiters(t.db, t.table.name, t.table.oid, s.maxLockWaiters, t.selfPid));
+  if (s.maxLockWaiters !== undefined) list.push(lockWaiters(t.db, t.table.name, t.table.oid, s.maxLockWaiters, t.ownPids));
   if (s.query !== undefined && s.above !== undefined) list.push(throttleQuery(t.db, s.query, s.above));
   if (s.maxReplicaLagMs !== undefined) list.push(replicaLag(t.db, s.maxReplicaLagMs, t.replicas));
   return list;

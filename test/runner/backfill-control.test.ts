@@ -76,7 +76,7 @@ describe.each(backfillEngines)('throttle signals on $name', (engine) => {
   it('says go when nothing is wrong', async () => {
     const { rows } = await conn.query<{ oid: number }>("SELECT 'quiet'::regclass::oid::int8 AS oid");
     const oid = Number(rows[0]!.oid);
-    expect(await firstWait([lockWaiters(conn, 'quiet', oid, 0, null), replicaLag(conn, 1000), throttleQuery(conn, 'SELECT NULL::int', 0)])).toEqual({ wait: false });
+    expect(await firstWait([lockWaiters(conn, 'quiet', oid, 0), replicaLag(conn, 1000), throttleQuery(conn, 'SELECT NULL::int', 0)])).toEqual({ wait: false });
   });
 
   it('names the query value and threshold; refuses a value that is not a number', async () => {

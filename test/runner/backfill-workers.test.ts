@@ -3,13 +3,15 @@
  * each row was updated (`hits = hits + 1` is not idempotent on purpose): exactly once, whatever
  * happens to the runner.
  */
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/db/index.js';
 import { frontier, holes, mergeRange, type Checkpoint } from '../../src/runner/backfill-checkpoint.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 import { runCli, startCli, writePlan } from './cli-process.js';
 import { sleep, waitFor } from './seed.js';
-import { backfillEngines, postgresEngine, prepareBackfill, progressOf, runBackfill, stepRow, type OpenDatabase } from './support.js';
+import type { RunnerEvent } from '../../src/runner/events.js';
+import { backfillEngines, postgresEngine, prepareBackfill, progressOf, runBackfill, stepRow, waitForEvent, type OpenDatabase } from './support.js';
 
 async function one<R>(conn: Connection, sql: string): Promise<R> {
   return (await conn.query<R>(sql)).rows[0]!;
@@ -118,6 +120,43 @@ describe.each(postgresEngine)('backfill on several workers ($name)', (engine) =>
     expect(counts.twice).toBe(0);
     expect(counts.once).toBeLessThan(20000);
     expect(Number((await stepRow(p)).rows_done)).toBe(counts.once);
+  });
+});
+
+describe.each(postgresEngine)('backfill workers and the lock-waiters throttle ($name)', (engine) => {
+  let db: OpenDatabase;
+  beforeAll(async () => (db = await engine.open()));
+  afterAll(() => db?.close());
+
+  it("a worker waiting for the application's row lock is not counted as a waiter on the table", async () => {
+    await db.conn.exec(`CREATE TABLE w5 (id int PRIMARY KEY, hits int NOT NULL DEFAULT 0);
+      INSERT INTO w5 (id) SELECT g FROM generate_series(1, 6000) g`);
+    const p = await prepareBackfill(
+      db.conn,
+      'bfw-waiters',
+      // The other worker goes on for ~1.5 s while one waits, so the throttles are read during the wait.
+      { table: 'w5', set: { hits: 'hits + 1' }, batch: { size: 50, delay: '10ms', workers: 2 }, throttle: { max_lock_waiters: 0 } },
+      { lock_timeout: '10s' },
+    );
+    const holder = new pg.Client({ connectionString: db.url!, application_name: 'row-holder' });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT * FROM w5 WHERE id = 525 FOR UPDATE');
+      const seen: RunnerEvent[] = [];
+      const run = runBackfill(p, { listener: (e) => seen.push(e) });
+      await waitForEvent(() => seen, (e) => e.type === 'lock-wait');
+      await sleep(1000);
+      await holder.query('ROLLBACK');
+      await run;
+      expect(await one(db.conn, 'SELECT count(*) FILTER (WHERE hits = 1)::int AS once FROM w5')).toEqual({ once: 6000 });
+      const lockWait = seen.find((e) => e.type === 'lock-wait');
+      expect(lockWait?.type === 'lock-wait' && lockWait.blockers[0]?.applicationName).toBe('row-holder');
+      const throttled = (await p.store.events('bfw-waiters')).filter((e) => e.kind === 'throttle').map((e) => e.message);
+      expect(throttled).toEqual([]);
+    } finally {
+      await holder.end();
+    }
   });
 });
 
