@@ -121,18 +121,12 @@ describe.each(postgresEngine)('backfill on several workers ($name)', (engine) =>
     expect(counts.once).toBeLessThan(20000);
     expect(Number((await stepRow(p)).rows_done)).toBe(counts.once);
   });
-});
-
-describe.each(postgresEngine)('backfill workers and the lock-waiters throttle ($name)', (engine) => {
-  let db: OpenDatabase;
-  beforeAll(async () => (db = await engine.open()));
-  afterAll(() => db?.close());
 
   it("a worker waiting for the application's row lock is not counted as a waiter on the table", async () => {
-    await db.conn.exec(`CREATE TABLE w5 (id int PRIMARY KEY, hits int NOT NULL DEFAULT 0);
+    await conn.exec(`CREATE TABLE w5 (id int PRIMARY KEY, hits int NOT NULL DEFAULT 0);
       INSERT INTO w5 (id) SELECT g FROM generate_series(1, 6000) g`);
     const p = await prepareBackfill(
-      db.conn,
+      conn,
       'bfw-waiters',
       // The other worker goes on for ~1.5 s while one waits, so the throttles are read during the wait.
       { table: 'w5', set: { hits: 'hits + 1' }, batch: { size: 50, delay: '10ms', workers: 2 }, throttle: { max_lock_waiters: 0 } },
@@ -149,7 +143,7 @@ describe.each(postgresEngine)('backfill workers and the lock-waiters throttle ($
       await sleep(1000);
       await holder.query('ROLLBACK');
       await run;
-      expect(await one(db.conn, 'SELECT count(*) FILTER (WHERE hits = 1)::int AS once FROM w5')).toEqual({ once: 6000 });
+      expect(await one(conn, 'SELECT count(*) FILTER (WHERE hits = 1)::int AS once FROM w5')).toEqual({ once: 6000 });
       const lockWait = seen.find((e) => e.type === 'lock-wait');
       expect(lockWait?.type === 'lock-wait' && lockWait.blockers[0]?.applicationName).toBe('row-holder');
       const throttled = (await p.store.events('bfw-waiters')).filter((e) => e.kind === 'throttle').map((e) => e.message);
