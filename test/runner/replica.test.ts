@@ -93,8 +93,12 @@ describe.skipIf(unavailable !== null)('replica lag throttle with a real streamin
     let out = '';
     running.child.stdout!.on('data', (d) => (out += d));
     await waitFor('the run to say it waits for the replica', async () => /waiting: replica lag [\d.]+s > 1s on /.test(out), 30_000);
-    const throttled = await primary.query<{ message: string }>("SELECT message FROM schemashift.events WHERE plan_name = 'replica-lag' AND kind = 'throttle'");
-    expect(throttled.rows.map((r) => r.message)).toContainEqual(expect.stringMatching(/^backfill waiting: replica lag [\d.]+s > 1s on /));
+    // The line is shown first, then written to the step row and the events log: wait for the event.
+    const throttled = await waitFor('the throttle event', async () => {
+      const { rows } = await primary.query<{ message: string }>("SELECT message FROM schemashift.events WHERE plan_name = 'replica-lag' AND kind = 'throttle'");
+      return rows.length > 0 && rows.map((r) => r.message);
+    });
+    expect(throttled).toContainEqual(expect.stringMatching(/^backfill waiting: replica lag [\d.]+s > 1s on /));
     const waitingOn = await primary.query<{ waiting_on: string | null }>("SELECT waiting_on FROM schemashift.steps WHERE plan_name = 'replica-lag' AND kind = 'backfill'");
     expect(waitingOn.rows[0]?.waiting_on).toMatch(/^replica lag [\d.]+s > 1s on /);
 
