@@ -14,7 +14,8 @@ import { openDatabase } from './database.js';
 import { paint, type Io } from './io.js';
 import { lineRenderer } from './render-lines.js';
 import { createRenderer, type RunRenderer } from './renderer.js';
-import { commandFor, exitCodeOf, interruptSignal } from './run-command.js';
+import { interruptSignal } from './interrupt.js';
+import { commandFor, exitCodeOf } from './run-command.js';
 import { printStatus } from './status-command.js';
 
 export const DEMO_PLAN = 'plans/rename-orders-client-id.yaml';
@@ -110,7 +111,7 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
     io.out(p.dim(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)}s\n`));
     return ok ? 0 : 1;
   } finally {
-    dispose();
     await conn.close();
+    dispose();
   }
 }

@@ -7,6 +7,7 @@ import { openReplicas } from '../runner/replicas.js';
 import { runPlan, type RunOutcome } from '../runner/run-plan.js';
 import { runnerApplicationName } from '../runner/runner-lock.js';
 import { openDatabase } from './database.js';
+import { interruptSignal } from './interrupt.js';
 import { paint, type Io } from './io.js';
 import { createRenderer } from './renderer.js';
 
@@ -20,21 +21,6 @@ export interface RunCommandOptions {
   json?: boolean;
   /** `--replica URL`, repeatable: standbys whose lag throttles backfills. */
   replica?: string[];
-}
-
-/** Ctrl-C (or SIGTERM) asks the run to stop after the current statement or batch; a second one quits at once. */
-export function interruptSignal(io: Io): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onSignal = (name: string) => {
-    if (controller.signal.aborted) process.exit(130);
-    io.err(`\n${name}: stopping after the current statement or batch (press Ctrl-C again to quit at once)\n`);
-    controller.abort();
-  };
-  const onInt = () => onSignal('Ctrl-C');
-  const onTerm = () => onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  return { signal: controller.signal, dispose: () => void (process.off('SIGINT', onInt), process.off('SIGTERM', onTerm)) };
 }
 
 export function commandFor(file: string) {

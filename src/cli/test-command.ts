@@ -15,6 +15,7 @@ import { containerSandbox, pgliteSandbox, serverSandbox, type Sandbox } from '..
 import { seedScript } from '../rehearse/seed-script.js';
 import { readStructure } from '../rehearse/source-catalog.js';
 import { runnerApplicationName } from '../runner/runner-lock.js';
+import { interruptSignal } from './interrupt.js';
 import { paint, type Io } from './io.js';
 import { lineRenderer } from './render-lines.js';
 
@@ -70,31 +71,18 @@ async function openSandbox(opts: TestOptions, applicationName: string): Promise<
   return pgliteSandbox(applicationName);
 }
 
-/** Ctrl-C stops after the current statement; a second one drops the scratch databases and quits at once. */
-function interruptions(io: Io, sandbox: Sandbox): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onSignal = (name: string) => {
-    if (controller.signal.aborted) {
-      io.err(`\n${name} again: dropping the scratch databases, then quitting\n`);
-      void sandbox.dispose().finally(() => process.exit(130));
-      return;
-    }
-    io.err(`\n${name}: stopping after the current statement (the scratch databases are dropped either way; press Ctrl-C again to quit at once)\n`);
-    controller.abort();
-  };
-  const onInt = () => onSignal('Ctrl-C');
-  const onTerm = () => onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  return { signal: controller.signal, dispose: () => void (process.off('SIGINT', onInt), process.off('SIGTERM', onTerm)) };
-}
-
 export async function testCommand(file: string, opts: TestOptions, io: Io): Promise<number> {
   const rows = checkOptions(opts);
   const compiled = compilePlan(await loadPlanFile(file, io.cwd));
   const seed = opts.seed !== undefined ? await seedFromFile(opts.seed, io.cwd) : await seedFromSchema(opts.schemaFrom as string, compiled, rows, io);
   const sandbox = await openSandbox(opts, runnerApplicationName(compiled.plan.name));
-  const { signal, dispose } = interruptions(io, sandbox);
+  const { signal, dispose } = interruptSignal(io, {
+    stopping: 'stopping after the current statement (the scratch databases are dropped either way; press Ctrl-C again to quit at once)',
+    quit: (name) => {
+      io.err(`\n${name} again: dropping the scratch databases, then quitting\n`);
+      void sandbox.dispose().finally(() => process.exit(130));
+    },
+  });
   const p = paint(io.color);
   try {
     const progress = { ...io, out: io.err };
