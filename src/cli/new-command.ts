@@ -148,6 +148,13 @@ function readValues(template: Template, opts: NewOptions): Values {
   return { table: raw('table'), column: raw('column'), to: raw('to'), type: raw('type'), references, columns, view: raw('view'), query: raw('query'), expression: raw('expression') };
 }
 
+/** `--column x` for a template that takes a list (add-index, add-unique) means the one-column list. */
+function oneColumnAsList(template: Template, opts: NewOptions): NewOptions {
+  if (!template.needs.includes('columns') || template.needs.includes('column') || opts.column === undefined || opts.columns !== undefined) return opts;
+  const { column, ...rest } = opts;
+  return { ...rest, columns: column };
+}
+
 function defaultName(template: Template, opts: NewOptions): string {
   const target = [opts.table ?? opts.view, opts.column ?? opts.columns?.replaceAll(',', '-')].filter((p) => p !== undefined).map((p) => base(p as string));
   return [template.name, ...target].join('-').replace(/[^A-Za-z0-9.-]+/g, '-').toLowerCase().slice(0, 100);
@@ -214,8 +221,9 @@ export async function newCommand(templateName: string | undefined, opts: NewOpti
     throw new UsageError(templateName === undefined ? 'which template? schemashift new TEMPLATE …' : `no template named ${templateName}`, `${hint ? `${hint} ` : ''}templates: ${names.join(', ')} (schemashift new --list shows the options each needs)`);
   }
   await ensureSqlParser();
-  const values = readValues(template, opts);
-  const name = opts.name ?? defaultName(template, opts);
+  const given = oneColumnAsList(template, opts);
+  const values = readValues(template, given);
+  const name = given.name ?? defaultName(template, given);
   const nameProblem = issueOf(planHeaderSchema.shape.name, name);
   if (nameProblem) throw new UsageError(`--name ${name}: ${nameProblem}`, 'e.g. --name rename-orders-client-id');
   const outDir = resolve(io.cwd, opts.out ?? 'plans');

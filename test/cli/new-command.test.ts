@@ -44,6 +44,15 @@ describe('schemashift new', () => {
     expect(existsSync(join(cwd, 'db/plans/add-index-orders-customer-id-created-at.yaml'))).toBe(true);
   });
 
+  it('--column names the one column of a template that takes a list (add-index, add-unique)', async () => {
+    const cwd = project();
+    const { code, out } = await run(cwd, ['add-unique', '--table', 'orders', '--column', 'code']);
+    expect(code).toBe(0);
+    expect(out).toContain('wrote plans/add-unique-orders-code.yaml');
+    const plan = await loadPlanFile('plans/add-unique-orders-code.yaml', cwd);
+    expect(plan.entries.map((e) => [e.kind, e.spec])).toContainEqual(['add_unique', expect.objectContaining({ table: 'orders', columns: ['code'] })]);
+  });
+
   it('refuses to overwrite an existing file without --force (exit 2, file unchanged)', async () => {
     const cwd = project();
     expect((await run(cwd, [...RENAME, '--name', 'rename'])).code).toBe(0);
