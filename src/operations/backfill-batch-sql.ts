@@ -27,6 +27,10 @@ export interface BatchStatements {
   firstUpdate: string;
   /** A later batch: `$1..$k` the last key done, `$k+1..$2k` its bound. */
   nextUpdate: string;
+  /** Redoing a range a stopped run left (workers): the size-th key up to a cap, `$1..$k` the cap, `$k+1` the size. No row: fewer are left below the cap. */
+  firstBoundWithin: string;
+  /** The same after a key: `$1..$k` that key, `$k+1..$2k` the cap, `$2k+1` the size. */
+  nextBoundWithin: string;
 }
 
 /**
@@ -73,6 +77,16 @@ function boundSql(d: Dialect, step: BatchInput, key: string[], afterKey: boolean
   return `(${nth}) UNION ALL (${greatest}) LIMIT 1`;
 }
 
+/** The size-th key to update after the last key done (or from the start) and at most the cap: the pieces of a range to redo. */
+function boundWithinSql(d: Dialect, step: BatchInput, key: string[], afterKey: boolean): string {
+  const t = d.qualified(step.table);
+  const cols = key.map((k) => `${t}.${keyIdent(d, k)}`);
+  const capFrom = afterKey ? key.length + 1 : 1;
+  const rows = [filter(d, step, key, afterKey), `${tuple(cols)} <= ${tuple(params(capFrom, key.length))}`].filter((c) => c !== 'true');
+  const out = cols.map((c, i) => `${c}::text AS k${i + 1}`).join(', ');
+  return `SELECT ${out} FROM ${t} WHERE ${rows.join(' AND ')} ORDER BY ${cols.join(', ')} OFFSET $${capFrom + key.length} - 1 LIMIT 1`;
+}
+
 /**
  * The rows of the key range that match `where`. The range is written on the key columns, so the
  * planner sees a narrow range of the key's index (a row comparison is estimated by its first column
@@ -95,6 +109,8 @@ export function batchStatements(d: Dialect, step: BatchInput, key: string[]): Ba
     nextBound: boundSql(d, step, key, true),
     firstUpdate: updateSql(d, step, key, false),
     nextUpdate: updateSql(d, step, key, true),
+    firstBoundWithin: boundWithinSql(d, step, key, false),
+    nextBoundWithin: boundWithinSql(d, step, key, true),
   };
 }
 

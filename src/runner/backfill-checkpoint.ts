@@ -4,8 +4,11 @@
  * beyond that prefix (`ahead`). Ranges are handed out in key order, each starting where the one
  * before it ended, so a range joins the prefix when it starts at `last`; the holes between `last`
  * and the ranges ahead are exactly the batches that were running when a run stopped, and the next
- * run does those first. `owner` names the run allowed to write: a worker of a dead runner whose
- * backend outlives it finds another owner and rolls its batch back instead of recording it.
+ * run does those first, in pieces of the batch size. `owner` names the run allowed to write: a run
+ * that lost its session while its workers went on finds, at their next commit, that another run
+ * claimed the checkpoint, and rolls that batch back instead of recording it. (A killed runner's
+ * backend cannot commit what its client never sent; one already committing holds the step row, so
+ * the next run's claim waits for it and reads its range.)
  */
 import { BackfillRefused } from './backfill-key.js';
 
@@ -25,7 +28,7 @@ export interface Checkpoint {
   owner?: string;
 }
 
-function sameKey(a: string[] | null, b: string[] | null): boolean {
+export function sameKey(a: string[] | null, b: string[] | null): boolean {
   if (a === null || b === null) return a === b;
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
@@ -68,13 +71,25 @@ export function mergeRange(cp: Checkpoint, range: KeyRange): Checkpoint {
   return { ...cp, last, batches: cp.batches + 1, ahead };
 }
 
-/** The holes before and between the ranges ahead: batches a stopped run had started but not committed. */
+/** Room in the numbering for the pieces a hole is redone in: ranges ahead are renumbered this far apart. */
+export const SEQ_SPACING = 1_000_000;
+
+/** The ranges ahead numbered SEQ_SPACING apart (a run does this when it claims the checkpoint), so that holes have room for their pieces. */
+export function renumbered(cp: Checkpoint): Checkpoint {
+  return { ...cp, ahead: cp.ahead.map((r, i) => ({ ...r, seq: (i + 1) * SEQ_SPACING })) };
+}
+
+/**
+ * The holes before and between the ranges ahead (batches a stopped run had started but not
+ * committed), of a renumbered checkpoint: each hole's `seq` is the first free number after the
+ * range before it, and its pieces take the numbers after that.
+ */
 export function holes(cp: Checkpoint): KeyRange[] {
   const found: KeyRange[] = [];
   let end = cp.last;
-  let endSeq = Number.NEGATIVE_INFINITY;
+  let endSeq = 0;
   for (const r of cp.ahead) {
-    if (r.after !== null && !sameKey(r.after, end)) found.push({ after: end, upTo: r.after, seq: Number.isFinite(endSeq) ? (endSeq + r.seq) / 2 : r.seq - 0.5 });
+    if (r.after !== null && !sameKey(r.after, end)) found.push({ after: end, upTo: r.after, seq: endSeq + 1 });
     end = r.upTo;
     endSeq = r.seq;
   }
@@ -84,7 +99,7 @@ export function holes(cp: Checkpoint): KeyRange[] {
 /** Where new ranges start: after the last range handed out (done or a hole), else after the prefix. */
 export function frontier(cp: Checkpoint): { after: string[] | null; seq: number } {
   const top = cp.ahead.at(-1);
-  return top ? { after: top.upTo, seq: Math.floor(top.seq) + 1 } : { after: cp.last, seq: 1 };
+  return top ? { after: top.upTo, seq: top.seq + 1 } : { after: cp.last, seq: 1 };
 }
 
 /** What the step row stores. */

@@ -11,7 +11,8 @@ import { hostname } from 'node:os';
 import type { Session } from '../db/connection.js';
 import type { BatchStatements } from '../operations/backfill-batch-sql.js';
 import { enableConnectionCheck } from './acquire.js';
-import { checkpointJson, frontier, holes, mergeRange, parseCheckpoint, type Checkpoint, type KeyRange } from './backfill-checkpoint.js';
+import { LockedError } from '../errors.js';
+import { checkpointJson, frontier, holes, mergeRange, parseCheckpoint, renumbered, sameKey, type Checkpoint, type KeyRange } from './backfill-checkpoint.js';
 import { adaptBatchSize, batchSettings, boundOf, holdWhileThrottled, interrupted, pauseAfterBatchMs, progressOf, readCursor, record, THROTTLE_CHECK_EVERY_MS, withBatchRetries, type Run } from './backfill-run.js';
 import { sleep } from './sleep.js';
 import type { Throttle } from './throttle.js';
@@ -45,14 +46,22 @@ async function inTransaction<T>(db: Session, settings: string, work: () => Promi
   }
 }
 
-/** Make this run the checkpoint's owner (a dead runner's workers can no longer record), and read it. */
-async function claim(run: Run, owner: string): Promise<Checkpoint & { rowsDone: number }> {
+/**
+ * Make this run the checkpoint's owner (the workers of a run that lost its session can no longer
+ * record), renumbered so that holes have room for their pieces; returns it. Waits under the plan's
+ * lock_timeout, with retries, for a worker of an earlier run that is committing.
+ */
+function claim(run: Run, owner: string): Promise<Checkpoint & { rowsDone: number }> {
   const { ctx, step } = run;
-  return inTransaction(ctx.session, 'SET LOCAL synchronous_commit = on', async () => {
-    const cp = await lockedCheckpoint(run, ctx.session);
-    await ctx.store.setStep(ctx.plan.plan.name, step.id, { checkpoint: checkpointJson({ ...cp, owner }) }, ctx.session);
-    return { ...cp, owner };
-  });
+  const settings = `SET LOCAL lock_timeout = '${ctx.plan.plan.settings.lockTimeoutMs}ms'; SET LOCAL synchronous_commit = on`;
+  return withBatchRetries(run, ctx.sessionPid, () =>
+    inTransaction(ctx.session, settings, async () => {
+      const { rowsDone, ...cp } = await lockedCheckpoint(run, ctx.session);
+      const mine = { ...renumbered(cp), owner };
+      await ctx.store.setStep(ctx.plan.plan.name, step.id, { checkpoint: checkpointJson(mine) }, ctx.session);
+      return { ...mine, rowsDone };
+    }),
+  );
 }
 
 /** One range and its place in the checkpoint, committed together; returns the rows updated. */
@@ -63,7 +72,10 @@ function rangeTransaction(run: Run, db: Session, sql: BatchStatements, range: Ke
     const rows = (await db.query(range.after === null ? sql.firstUpdate : sql.nextUpdate, params)).rowCount;
     const cp = await lockedCheckpoint(run, db);
     if (cp.owner !== owner) {
-      throw new Error(`backfill ${step.id}: another run (${cp.owner ?? 'a sequential one'}) took this backfill over; this worker's batch was rolled back and it stops`);
+      throw new LockedError(
+        `backfill ${step.id}: another run (${cp.owner ?? 'a sequential one'}) took this backfill over while this run's session was gone; this worker's batch was rolled back and this run stops`,
+        'see `schemashift status`: the other run goes on from the checkpoint',
+      );
     }
     await ctx.store.setStep(ctx.plan.plan.name, step.id, { checkpoint: checkpointJson(mergeRange(cp, range)), add_rows: rows }, db);
     return rows;
@@ -84,34 +96,51 @@ export async function runOnWorkers(run: Run, throttles: Throttle[], sql: BatchSt
   let next = frontier(claimed);
   let exhausted = false;
   let failure: { error: unknown } | null = null;
+  let inFlight = 0;
   await record(run, 'backfill-workers', `backfill ${step.id} on ${workers} worker${workers > 1 ? 's' : ''}${pending.length > 0 ? `, first redoing ${pending.length} range(s) a stopped run left unfinished` : ''}`, {
     workers,
     holes: pending,
   });
 
+  /** The next piece of the first hole, at most `size` rows to update, up to the hole's end. */
+  const pieceOfHole = async (hole: KeyRange): Promise<KeyRange> => {
+    const params = [...(hole.after ?? []), ...hole.upTo, run.size];
+    const found = await ctx.session.query<Record<string, string>>(hole.after === null ? sql.firstBoundWithin : sql.nextBoundWithin, params);
+    const upTo = boundOf(run, found.rows[0]);
+    const piece = { after: hole.after, upTo: upTo ?? hole.upTo, seq: hole.seq };
+    if (upTo === null || sameKey(upTo, hole.upTo)) pending.shift();
+    else Object.assign(hole, { after: upTo, seq: hole.seq + 1 });
+    return piece;
+  };
+  /** The next `size` rows to update after the frontier; null when none is left. */
+  const newRange = async (): Promise<KeyRange | null> => {
+    const found = await ctx.session.query<Record<string, string>>(next.after === null ? sql.firstBound : sql.nextBound, [...(next.after ?? []), run.size]);
+    const upTo = boundOf(run, found.rows[0]);
+    if (upTo === null) {
+      exhausted = true;
+      return null;
+    }
+    const range = { after: next.after, upTo, seq: next.seq };
+    next = { after: upTo, seq: next.seq + 1 };
+    return range;
+  };
+
   // One hand-out at a time: the key walk is a chain, each range starting where the last one ended.
   let queue: Promise<unknown> = Promise.resolve();
   const handOut = (): Promise<KeyRange | null> => {
     const turn = queue.then(async (): Promise<KeyRange | null> => {
-      if (failure || ctx.signal.aborted) return null;
-      const hole = pending.shift();
-      if (hole) return hole;
-      if (exhausted) return null;
+      if (failure || ctx.signal.aborted || (exhausted && pending.length === 0)) return null;
       if (performance.now() - run.checkedAt >= THROTTLE_CHECK_EVERY_MS) {
         await holdWhileThrottled(run, throttles);
         run.checkedAt = performance.now();
       }
-      const paceMs = pauseAfterBatchMs({ ...step.batch, delayMs: 0 }, run.rowsThisRun, performance.now() - run.startedAt);
+      // The ceiling counts the batches still running as if done (at most `size` rows each).
+      const paceMs = pauseAfterBatchMs({ ...step.batch, delayMs: 0 }, run.rowsThisRun + inFlight * run.size, performance.now() - run.startedAt);
       if (paceMs > 0) await sleep(paceMs, ctx.signal);
       if (failure || ctx.signal.aborted) return null;
-      const found = await ctx.session.query<Record<string, string>>(next.after === null ? sql.firstBound : sql.nextBound, [...(next.after ?? []), run.size]);
-      const upTo = boundOf(run, found.rows[0]);
-      if (upTo === null) {
-        exhausted = true;
-        return null;
-      }
-      const range = { after: next.after, upTo, seq: next.seq };
-      next = { after: upTo, seq: next.seq + 1 };
+      const hole = pending[0];
+      const range = hole ? await pieceOfHole(hole) : await newRange();
+      if (range) inFlight++;
       return range;
     });
     queue = turn.catch(() => undefined);
@@ -127,7 +156,7 @@ export async function runOnWorkers(run: Run, throttles: Throttle[], sql: BatchSt
       for (let range = await handOut(); range; range = await handOut()) {
         const began = performance.now();
         const current = range;
-        const rows = await withBatchRetries(run, pid, () => rangeTransaction(run, db, sql, current, owner));
+        const rows = await withBatchRetries(run, pid, () => rangeTransaction(run, db, sql, current, owner)).finally(() => inFlight--);
         run.cursor.rowsDone += rows;
         run.cursor.batches++;
         run.rowsThisRun += rows;

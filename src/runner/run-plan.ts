@@ -4,7 +4,7 @@
  */
 import { hostname, userInfo } from 'node:os';
 import type { Connection, Session } from '../db/connection.js';
-import { DriftError, UsageError } from '../errors.js';
+import { DriftError, LockedError, UsageError } from '../errors.js';
 import type { Phase } from '../operations/types.js';
 import type { CompiledPlan } from '../plan/compile.js';
 import type { Actor, StepRow } from '../state/store.js';
@@ -150,6 +150,8 @@ async function runOneStep(ctx: RunContext, opts: RunOptions, phase: Phase, step:
   } catch (e) {
     if (e instanceof InterruptedError) return interrupted(ctx, step.id, e.at);
     if (isConnectionLost(e)) throw e;
+    // Another runner owns the plan now: its state is not this run's to write.
+    if (e instanceof LockedError) throw e;
     const error = e instanceof Error ? e.message : String(e);
     await ctx.store.setStep(planName, step.id, { status: 'failed', last_error: error }).catch(() => undefined);
     await ctx.store.setRun(planName, { status: 'failed' }).catch(() => undefined);

@@ -6,7 +6,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/db/index.js';
-import { frontier, holes, mergeRange, type Checkpoint } from '../../src/runner/backfill-checkpoint.js';
+import { LockedError } from '../../src/errors.js';
+import { frontier, holes, mergeRange, renumbered, SEQ_SPACING, type Checkpoint } from '../../src/runner/backfill-checkpoint.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 import { runCli, startCli, writePlan } from './cli-process.js';
 import { sleep, waitFor } from './seed.js';
@@ -33,8 +34,8 @@ describe('checkpoint of ranges done out of order', () => {
     expect(third).toMatchObject({ last: k(40), batches: 4, ahead: [] });
   });
 
-  it('holes are the ranges between the prefix and the ranges ahead; new ranges start after the last one', () => {
-    const cp: Checkpoint = {
+  it('holes are the ranges between the prefix and the ranges ahead, numbered so that their pieces fit; new ranges start after the last one', () => {
+    const cp: Checkpoint = renumbered({
       key: ['a', 'b'],
       last: ['1', 'x'],
       batches: 5,
@@ -43,15 +44,22 @@ describe('checkpoint of ranges done out of order', () => {
         { after: ['4', 'x'], upTo: ['5', 'x'], seq: 8 },
         { after: ['7', 'x'], upTo: ['8', 'x'], seq: 11 },
       ],
-    };
+    });
+    expect(cp.ahead.map((r) => r.seq)).toEqual([SEQ_SPACING, 2 * SEQ_SPACING, 3 * SEQ_SPACING]);
     expect(holes(cp)).toEqual([
-      { after: ['1', 'x'], upTo: ['3', 'x'], seq: 6.5 },
-      { after: ['5', 'x'], upTo: ['7', 'x'], seq: 9.5 },
+      { after: ['1', 'x'], upTo: ['3', 'x'], seq: 1 },
+      { after: ['5', 'x'], upTo: ['7', 'x'], seq: 2 * SEQ_SPACING + 1 },
     ]);
-    expect(frontier(cp)).toEqual({ after: ['8', 'x'], seq: 12 });
-    // Redoing the holes brings everything into the prefix.
-    const redone = holes(cp).reduce(mergeRange, cp);
-    expect(redone).toMatchObject({ last: ['8', 'x'], ahead: [] });
+    expect(frontier(cp)).toEqual({ after: ['8', 'x'], seq: 3 * SEQ_SPACING + 1 });
+    // Redoing a hole in pieces, out of order, brings everything into the prefix.
+    const pieces = [
+      { after: ['5', 'x'], upTo: ['6', 'x'], seq: 2 * SEQ_SPACING + 1 },
+      { after: ['6', 'x'], upTo: ['7', 'x'], seq: 2 * SEQ_SPACING + 2 },
+      { after: ['1', 'x'], upTo: ['3', 'x'], seq: 1 },
+    ];
+    const afterSecond = mergeRange(cp, pieces[1]!);
+    expect(holes(afterSecond)).toEqual([holes(cp)[0], { after: ['5', 'x'], upTo: ['6', 'x'], seq: 2 * SEQ_SPACING + 1 }]);
+    expect(pieces.reduce(mergeRange, cp)).toMatchObject({ last: ['8', 'x'], ahead: [] });
     expect(holes({ ...cp, ahead: [] })).toEqual([]);
     expect(frontier({ ...cp, ahead: [] })).toEqual({ after: ['1', 'x'], seq: 1 });
   });
@@ -83,14 +91,18 @@ describe.each(postgresEngine)('backfill on several workers ($name)', (engine) =>
     expect(kinds).toEqual(expect.arrayContaining(['backfill-start', 'backfill-workers', 'backfill-done']));
   });
 
-  it('redoes exactly the ranges a stopped run left between the checkpoint and the ranges done ahead of it', async () => {
-    await conn.exec(`CREATE TABLE w2 (id int PRIMARY KEY, hits int NOT NULL DEFAULT 0);
-      INSERT INTO w2 (id) SELECT g FROM generate_series(1, 5000) g;
-      UPDATE w2 SET hits = 1 WHERE id <= 1000 OR id BETWEEN 2001 AND 3000`);
-    const p = await prepareBackfill(conn, 'bfw-holes', { table: 'w2', set: { hits: 'hits + 1' }, batch: { size: 300, delay: 0, workers: 2 } });
-    // As a killed run on workers leaves it: (0, 1000] and (2000, 3000] done, (1000, 2000] was running.
+  /** As a killed run on workers leaves it: (0, 1000] and (2000, 3000] done, (1000, 2000] was running. */
+  async function leftByAKilledRun(table: string, plan: string): Promise<void> {
+    await conn.exec(`CREATE TABLE ${table} (id int PRIMARY KEY, hits int NOT NULL DEFAULT 0, xid bigint);
+      INSERT INTO ${table} (id) SELECT g FROM generate_series(1, 5000) g;
+      UPDATE ${table} SET hits = 1 WHERE id <= 1000 OR id BETWEEN 2001 AND 3000`);
     const checkpoint = { key: ['id'], last: ['1000'], batches: 2, ahead: [{ after: ['2000'], upTo: ['3000'], seq: 3 }], owner: 'a dead runner' };
-    await conn.query('UPDATE schemashift.steps SET checkpoint = $1, rows_done = 2000 WHERE plan_name = $2', [JSON.stringify(checkpoint), 'bfw-holes']);
+    await conn.query('UPDATE schemashift.steps SET checkpoint = $1, rows_done = 2000 WHERE plan_name = $2', [JSON.stringify(checkpoint), plan]);
+  }
+
+  it('redoes exactly the ranges a stopped run left, in pieces of the batch size', async () => {
+    const p = await prepareBackfill(conn, 'bfw-holes', { table: 'w2', set: { hits: 'hits + 1', xid: 'txid_current()' }, batch: { size: 300, delay: 0, workers: 2 } });
+    await leftByAKilledRun('w2', 'bfw-holes');
 
     await runBackfill(p);
     expect(await one(conn, 'SELECT count(*) FILTER (WHERE hits = 1)::int AS once, count(*) FILTER (WHERE hits <> 1)::int AS other FROM w2')).toEqual({ once: 5000, other: 0 });
@@ -99,6 +111,23 @@ describe.each(postgresEngine)('backfill on several workers ($name)', (engine) =>
     expect(row.checkpoint).toMatchObject({ last: ['5000'] });
     const workers = (await p.store.events('bfw-holes')).find((e) => e.kind === 'backfill-workers');
     expect(workers?.message).toContain('first redoing 1 range(s) a stopped run left unfinished');
+    // The hole (1000, 2000] went in transactions of at most 300 rows: 300, 300, 300, 100.
+    const pieces = (await conn.query<{ n: number }>('SELECT count(*)::int AS n FROM w2 WHERE id BETWEEN 1001 AND 2000 GROUP BY xid ORDER BY min(id)')).rows.map((r) => r.n);
+    expect(pieces).toEqual([300, 300, 300, 100]);
+  });
+
+  it('a paused run does not redo those ranges either until it is resumed', async () => {
+    const p = await prepareBackfill(conn, 'bfw-holes-paused', { table: 'w2p', set: { hits: 'hits + 1' }, batch: { size: 300, delay: 0, workers: 2 } });
+    await leftByAKilledRun('w2p', 'bfw-holes-paused');
+    await p.store.setRun('bfw-holes-paused', { paused: true, pause_requested_by: 'alice@laptop' });
+    const seen: RunnerEvent[] = [];
+    const run = runBackfill(p, { listener: (e) => seen.push(e) });
+    await waitForEvent(() => seen, (e) => e.type === 'progress' && e.progress.waiting === 'paused by alice@laptop');
+    await sleep(300);
+    expect(await one(conn, 'SELECT count(*) FILTER (WHERE hits = 1)::int AS once FROM w2p')).toEqual({ once: 2000 });
+    await p.store.setRun('bfw-holes-paused', { paused: false, pause_requested_by: null });
+    await run;
+    expect(await one(conn, 'SELECT count(*) FILTER (WHERE hits = 1)::int AS once, count(*) FILTER (WHERE hits <> 1)::int AS other FROM w2p')).toEqual({ once: 5000, other: 0 });
   });
 
   it("a worker whose run was taken over rolls its batch back instead of recording it", async () => {
@@ -114,7 +143,8 @@ describe.each(postgresEngine)('backfill on several workers ($name)', (engine) =>
         }
       },
     });
-    await expect(run).rejects.toThrow(/took this backfill over; this worker's batch was rolled back/);
+    await expect(run).rejects.toThrow(LockedError);
+    await expect(run).rejects.toThrow(/took this backfill over while this run's session was gone; this worker's batch was rolled back/);
     await stolen;
     const counts = await one<{ once: number; twice: number }>(conn, 'SELECT count(*) FILTER (WHERE hits = 1)::int AS once, count(*) FILTER (WHERE hits > 1)::int AS twice FROM w3');
     expect(counts.twice).toBe(0);
