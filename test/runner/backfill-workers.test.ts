@@ -6,7 +6,11 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/db/index.js';
+import { stringify } from 'yaml';
 import { LockedError } from '../../src/errors.js';
+import { compilePlan } from '../../src/plan/compile.js';
+import { parsePlan } from '../../src/plan/load.js';
+import { runPlan } from '../../src/runner/run-plan.js';
 import { frontier, holes, mergeRange, renumbered, SEQ_SPACING, type Checkpoint } from '../../src/runner/backfill-checkpoint.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 import { runCli, startCli, writePlan } from './cli-process.js';
@@ -150,6 +154,28 @@ describe.each(postgresEngine)('backfill on several workers ($name)', (engine) =>
     expect(counts.twice).toBe(0);
     expect(counts.once).toBeLessThan(20000);
     expect(Number((await stepRow(p)).rows_done)).toBe(counts.once);
+  });
+
+  it('a run superseded that way stops with exit 3 and leaves the state to the run that took over', async () => {
+    await conn.exec(`CREATE TABLE w6 (id int PRIMARY KEY, hits int NOT NULL DEFAULT 0);
+      INSERT INTO w6 (id) SELECT g FROM generate_series(1, 20000) g`);
+    const yaml = stringify({ name: 'bfw-superseded', phases: { migrate: [{ backfill: { table: 'w6', set: { hits: 'hits + 1' }, batch: { size: 100, delay: '5ms', workers: 2 } } }] } });
+    const plan = compilePlan(await parsePlan('bfw-superseded.yaml', yaml));
+    let progress = 0;
+    let stolen: Promise<unknown> | undefined;
+    const emit = (e: RunnerEvent) => {
+      if (e.type === 'progress' && ++progress === 6) {
+        stolen = conn.query(`UPDATE schemashift.steps SET checkpoint = jsonb_set(checkpoint, '{owner}', '"another runner"'), status = 'running' WHERE plan_name = 'bfw-superseded'`);
+      }
+    };
+    const run = runPlan(conn, plan, { mode: 'run', acceptDrift: false, answers: { yes: true }, emit, signal: new AbortController().signal, command: (verb) => `schemashift ${verb}` });
+    await expect(run).rejects.toThrow(LockedError);
+    await stolen;
+    const state = await one<{ step: string; run: string; last_error: string | null }>(
+      conn,
+      "SELECT s.status AS step, r.status AS run, s.last_error FROM schemashift.steps s JOIN schemashift.runs r USING (plan_name) WHERE plan_name = 'bfw-superseded'",
+    );
+    expect(state).toEqual({ step: 'running', run: 'running', last_error: null });
   });
 
   it("a worker waiting for the application's row lock is not counted as a waiter on the table", async () => {
