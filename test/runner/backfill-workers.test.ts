@@ -16,11 +16,7 @@ import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../
 import { runCli, startCli, writePlan } from './cli-process.js';
 import { sleep, waitFor } from './seed.js';
 import type { RunnerEvent } from '../../src/runner/events.js';
-import { backfillEngines, postgresEngine, prepareBackfill, progressOf, runBackfill, stepRow, waitForEvent, type OpenDatabase } from './support.js';
-
-async function one<R>(conn: Connection, sql: string): Promise<R> {
-  return (await conn.query<R>(sql)).rows[0]!;
-}
+import { backfillEngines, one, postgresEngine, prepareBackfill, progressOf, runBackfill, stepRow, waitForEvent, type OpenDatabase } from './support.js';
 
 const k = (v: number) => [String(v)];
 

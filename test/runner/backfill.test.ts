@@ -2,11 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/db/index.js';
 import { BackfillRefused } from '../../src/runner/backfill-key.js';
 import { InterruptedError } from '../../src/runner/interrupted.js';
-import { backfillEngines, prepareBackfill, progressOf, runBackfill, stepRow, type OpenDatabase } from './support.js';
-
-async function one<R>(conn: Connection, sql: string): Promise<R> {
-  return (await conn.query<R>(sql)).rows[0]!;
-}
+import { backfillEngines, one, prepareBackfill, progressOf, runBackfill, stepRow, type OpenDatabase } from './support.js';
 
 describe.each(backfillEngines)('backfill executor on $name', (engine) => {
   let db: OpenDatabase;

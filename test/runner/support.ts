@@ -100,6 +100,11 @@ export async function runBackfill(p: PreparedBackfill, options: RunOptions = {})
   return events;
 }
 
+/** The first row of a query. */
+export async function one<R>(conn: Connection, sql: string): Promise<R> {
+  return (await conn.query<R>(sql)).rows[0]!;
+}
+
 export function progressOf(events: RunnerEvent[]): BackfillProgress[] {
   return events.flatMap((e) => (e.type === 'progress' ? [e.progress] : []));
 }
