@@ -2,7 +2,9 @@
  * What a backfill run keeps while it goes, and the parts its sequential loop (backfill.ts) and its
  * workers (backfill-workers.ts) share: progress, events, throttles, batch settings and retries.
  */
+import type { Queryable } from '../db/connection.js';
 import { DatabaseError } from '../errors.js';
+import type { StepRow } from '../state/store.js';
 import type { BackfillStep, BatchSettings } from '../operations/types.js';
 import { remainingCountSql } from '../operations/backfill-batch-sql.js';
 import type { BackfillKey } from './backfill-key.js';
@@ -162,9 +164,27 @@ export async function withBatchRetries<T>(run: Run, pid: number | null, attempt:
   }
 }
 
+/** A step row's checkpoint and rows done, checked against the key this run walks. */
+export function cursorOf(run: Pick<Run, 'step' | 'key'>, row: StepRow): Run['cursor'] {
+  return { ...parseCheckpoint(run.step.id, run.step.table, run.key.columns, row.checkpoint), rowsDone: Number(row.rows_done) };
+}
+
 /** The checkpoint and rows done, as the step row holds them now. */
 export async function readCursor(ctx: RunContext, step: BackfillStep, key: BackfillKey): Promise<Run['cursor']> {
   const row = (await ctx.store.getSteps(ctx.plan.plan.name)).find((s) => s.step_id === step.id);
   if (!row) throw new Error(`plan ${ctx.plan.plan.name} has no state row for step ${step.id}: the run must be recorded before its steps execute`);
-  return { ...parseCheckpoint(step.id, step.table, key.columns, row.checkpoint), rowsDone: Number(row.rows_done) };
+  return cursorOf({ step, key }, row);
+}
+
+/** `work` in one transaction on `db` that starts with `settings` (SET LOCAL …); rolled back if it throws. */
+export async function inTransaction<T>(db: Queryable, settings: string, work: () => Promise<T>): Promise<T> {
+  await db.exec(`BEGIN; ${settings}`);
+  try {
+    const result = await work();
+    await db.exec('COMMIT');
+    return result;
+  } catch (e) {
+    await db.exec('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
 }

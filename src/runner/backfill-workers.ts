@@ -12,8 +12,8 @@ import type { Session } from '../db/connection.js';
 import type { BatchStatements } from '../operations/backfill-batch-sql.js';
 import { enableConnectionCheck } from './acquire.js';
 import { LockedError } from '../errors.js';
-import { checkpointJson, frontier, holes, mergeRange, parseCheckpoint, renumbered, sameKey, type Checkpoint, type KeyRange } from './backfill-checkpoint.js';
-import { adaptBatchSize, batchSettings, boundOf, holdWhileThrottled, interrupted, pauseAfterBatchMs, progressOf, readCursor, record, THROTTLE_CHECK_EVERY_MS, withBatchRetries, type Run } from './backfill-run.js';
+import { checkpointJson, frontier, holes, mergeRange, renumbered, sameKey, type KeyRange } from './backfill-checkpoint.js';
+import { adaptBatchSize, batchSettings, boundOf, cursorOf, holdWhileThrottled, inTransaction, interrupted, pauseAfterBatchMs, progressOf, readCursor, record, THROTTLE_CHECK_EVERY_MS, withBatchRetries, type Run } from './backfill-run.js';
 import { sleep } from './sleep.js';
 import type { Throttle } from './throttle.js';
 
@@ -28,22 +28,9 @@ export function chooseWorkers(run: Run): number {
 }
 
 /** The step row's checkpoint, locked until the transaction on `db` ends. */
-async function lockedCheckpoint(run: Run, db: Session): Promise<Checkpoint & { rowsDone: number }> {
-  const { ctx, step, key } = run;
-  const row = await ctx.store.stepForUpdate(ctx.plan.plan.name, step.id, db);
-  return { ...parseCheckpoint(step.id, step.table, key.columns, row.checkpoint), rowsDone: Number(row.rows_done) };
-}
-
-async function inTransaction<T>(db: Session, settings: string, work: () => Promise<T>): Promise<T> {
-  await db.exec(`BEGIN; ${settings}`);
-  try {
-    const result = await work();
-    await db.exec('COMMIT');
-    return result;
-  } catch (e) {
-    await db.exec('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+async function lockedCheckpoint(run: Run, db: Session): Promise<Run['cursor']> {
+  const { ctx, step } = run;
+  return cursorOf(run, await ctx.store.stepForUpdate(ctx.plan.plan.name, step.id, db));
 }
 
 /**
@@ -51,7 +38,7 @@ async function inTransaction<T>(db: Session, settings: string, work: () => Promi
  * record), renumbered so that holes have room for their pieces; returns it. Waits under the plan's
  * lock_timeout, with retries, for a worker of an earlier run that is committing.
  */
-function claim(run: Run, owner: string): Promise<Checkpoint & { rowsDone: number }> {
+function claim(run: Run, owner: string): Promise<Run['cursor']> {
   const { ctx, step } = run;
   const settings = `SET LOCAL lock_timeout = '${ctx.plan.plan.settings.lockTimeoutMs}ms'; SET LOCAL synchronous_commit = on`;
   return withBatchRetries(run, ctx.sessionPid, () =>

@@ -19,6 +19,7 @@ import {
   boundOf,
   estimateTotal,
   holdWhileThrottled,
+  inTransaction,
   interrupted,
   pauseAfterBatchMs,
   progressOf,
@@ -81,24 +82,19 @@ function readyBound(run: SequentialRun, after: string[]): string[] | undefined {
 }
 
 /** One batch and its state patch, committed together: its bound, its UPDATE, the checkpoint. */
-async function batchTransaction(run: SequentialRun, sql: BatchStatements, patch: (r: BatchResult) => Patch): Promise<BatchResult> {
+function batchTransaction(run: SequentialRun, sql: BatchStatements, patch: (r: BatchResult) => Patch): Promise<BatchResult> {
   const { ctx, step } = run;
   const first = run.cursor.last === null;
   const after = run.cursor.last ?? [];
   const ready = first ? undefined : readyBound(run, after);
-  await ctx.session.exec(`BEGIN; ${batchSettings(ctx)}`);
-  try {
+  return inTransaction(ctx.session, batchSettings(ctx), async () => {
     const last = ready ?? boundOf(run, (await ctx.session.query<Record<string, string>>(first ? sql.firstBound : sql.nextBound, [...after, run.size])).rows[0]);
     if (last !== null) readAhead(run, sql, last);
     const updated = last === null ? 0 : (await ctx.session.query(first ? sql.firstUpdate : sql.nextUpdate, [...after, ...last])).rowCount;
     const result: BatchResult = { rows: updated, last };
     await ctx.store.setStep(ctx.plan.plan.name, step.id, patch(result), ctx.session);
-    await ctx.session.exec('COMMIT');
     return result;
-  } catch (e) {
-    await ctx.session.exec('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+  });
 }
 
 /** A batch on the runner's session, retried after a lock timeout or deadlock. */
