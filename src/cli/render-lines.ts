@@ -1,6 +1,6 @@
 /** CI mode: plain lines (or JSON lines with --json); never a prompt, never a cursor trick. */
 import { formatMs } from './render-plan.js';
-import { describeBlocker, type RunnerEvent, type RunnerListener } from '../runner/events.js';
+import { blockersText, describeBlocker, type RunnerEvent, type RunnerListener } from '../runner/events.js';
 import type { Io, Paint } from './io.js';
 
 function elapsed(ms: number): string {
@@ -37,7 +37,7 @@ export function lineFor(event: RunnerEvent, p: Paint): string | undefined {
     case 'lock-wait':
       return p.yellow(`  waiting for a lock (attempt ${event.attempt}), blocked by ${event.blockers.map(describeBlocker).join('; ')}`);
     case 'retry':
-      return p.yellow(`  ${event.reason}: retry ${event.attempt} in ${formatMs(event.delayMs)}`);
+      return p.yellow(`  ${event.reason}, ${blockersText(event.blockers)}: retry ${event.attempt} in ${formatMs(event.delayMs)}`);
     case 'progress':
       return `  ${event.step.id}: ${progressText(event.progress)}`;
     case 'info':

@@ -3,20 +3,18 @@
  * workers (backfill-workers.ts) share: progress, events, throttles, batch settings and retries.
  */
 import type { Queryable } from '../db/connection.js';
-import { DatabaseError } from '../errors.js';
 import type { StepRow } from '../state/store.js';
 import type { BackfillStep, BatchSettings } from '../operations/types.js';
 import { remainingCountSql } from '../operations/backfill-batch-sql.js';
 import type { BackfillKey } from './backfill-key.js';
 import { parseCheckpoint, type Checkpoint } from './backfill-checkpoint.js';
-import { watchBlockers } from './blockers.js';
+import { LockWaitError, watchLockWait, type LockWatch } from './blockers.js';
 import { actorName, type RunContext } from './context.js';
-import { describeBlocker, type BackfillProgress, type Blocker } from './events.js';
+import { blockersText, describeBlocker, type BackfillProgress } from './events.js';
 import { InterruptedError } from './interrupted.js';
 import { backoffMs, sleep } from './sleep.js';
 import { firstWait, type Throttle } from './throttle.js';
 
-const RETRYABLE = new Set(['55P03', '40P01']);
 const THROTTLE_POLL_MS = 500;
 /** Throttles are read before a batch when this long has passed since they last said go (not every batch: each read is a round trip). */
 export const THROTTLE_CHECK_EVERY_MS = 250;
@@ -132,33 +130,47 @@ export function boundOf(run: Run, row: Record<string, string> | undefined): stri
   return row ? run.key.columns.map((_, i) => String(row[`k${i + 1}`])) : null;
 }
 
-function reportBlockers(run: Run, attempt: number): (blockers: Blocker[]) => void {
+function lockWatch(run: Run, pid: number | null, attempt: number, relations?: string[]): LockWatch {
   const { ctx, step } = run;
-  return (blockers) => {
-    ctx.emit({ type: 'lock-wait', step, attempt, blockers });
-    const text = blockers.map(describeBlocker).join('; ');
-    void ctx.store.event(ctx.plan.plan.name, step.id, 'lock-wait', `backfill batch waiting for a lock held by ${text}`, { attempt, blockers }).catch(() => undefined);
+  return {
+    db: ctx.monitor,
+    pid,
+    lockTimeoutMs: ctx.plan.plan.settings.lockTimeoutMs,
+    // A batch writes rows of the table: blocked by a stronger table lock, or by rows in another transaction.
+    target: { relations: relations ?? [ctx.plan.dialect.qualified(step.table)], level: 'ROW EXCLUSIVE', ownPids: run.ownPids },
+    report: (blockers) => {
+      ctx.emit({ type: 'lock-wait', step, attempt, blockers });
+      const text = blockers.map(describeBlocker).join('; ');
+      void ctx.store.event(ctx.plan.plan.name, step.id, 'lock-wait', `backfill batch waiting for a lock held by ${text}`, { attempt, blockers }).catch(() => undefined);
+    },
   };
 }
 
 /**
  * `attempt` (one batch transaction on the backend `pid`), retried after a lock timeout or deadlock
- * (rolled back, nothing recorded) with backoff, naming the blockers while it waits.
+ * (rolled back, nothing recorded) with backoff, naming the blockers while it waits and in every
+ * retry (`relations`: where its locks are taken when not the step's table).
  */
-export async function withBatchRetries<T>(run: Run, pid: number | null, attempt: () => Promise<T>): Promise<T> {
+export async function withBatchRetries<T>(run: Run, pid: number | null, attempt: () => Promise<T>, relations?: string[]): Promise<T> {
   const { ctx, step } = run;
   const retries = ctx.plan.plan.settings.lockRetries;
+  let named = false;
   for (let n = 1; ; n++) {
     try {
-      return await watchBlockers(ctx.monitor, pid, 200, reportBlockers(run, n), attempt);
+      const result = await watchLockWait(lockWatch(run, pid, n, relations), attempt);
+      if (named) await ctx.store.setStep(ctx.plan.plan.name, step.id, { waiting_on: null });
+      return result;
     } catch (e) {
-      const code = e instanceof DatabaseError ? e.code : undefined;
-      if (!code || !RETRYABLE.has(code) || n > retries) throw e;
+      if (!(e instanceof LockWaitError) || n > retries) throw e;
       if (ctx.signal.aborted) throw interrupted(run);
       const delayMs = backoffMs(n);
-      const reason = code === '55P03' ? `lock not granted within lock_timeout ${ctx.plan.plan.settings.lockTimeoutMs}ms` : 'deadlock detected';
-      ctx.emit({ type: 'retry', step, attempt: n, delayMs, reason });
-      await record(run, 'retry', `backfill batch: ${reason}; retry ${n}/${retries} in ${delayMs}ms`, { attempt: n, delayMs, code });
+      const reason = e.code === '55P03' ? `lock not granted within lock_timeout ${ctx.plan.plan.settings.lockTimeoutMs}ms` : 'deadlock detected';
+      ctx.emit({ type: 'retry', step, attempt: n, delayMs, reason, blockers: e.blockers });
+      await record(run, 'retry', `backfill batch: ${reason}, ${blockersText(e.blockers)}; retry ${n}/${retries} in ${delayMs}ms`, { attempt: n, delayMs, code: e.code, blockers: e.blockers });
+      if (e.blockers.length > 0) {
+        named = true;
+        await ctx.store.setStep(ctx.plan.plan.name, step.id, { waiting_on: `a batch's lock, ${blockersText(e.blockers)}` });
+      }
       await sleep(delayMs, ctx.signal);
     }
   }

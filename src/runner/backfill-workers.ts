@@ -48,6 +48,7 @@ function claim(run: Run, owner: string): Promise<Run['cursor']> {
       await ctx.store.setStep(ctx.plan.plan.name, step.id, { checkpoint: checkpointJson(mine) }, ctx.session);
       return { ...mine, rowsDone };
     }),
+    ['schemashift.steps'],
   );
 }
 
