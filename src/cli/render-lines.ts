@@ -37,7 +37,7 @@ export function lineFor(event: RunnerEvent, p: Paint): string | undefined {
     case 'lock-wait':
       return p.yellow(`  waiting for a lock (attempt ${event.attempt}), blocked by ${event.blockers.map(describeBlocker).join('; ')}`);
     case 'retry':
-      return p.yellow(`  ${event.reason}, ${blockersText(event.blockers)}: retry ${event.attempt} in ${formatMs(event.delayMs)}`);
+      return p.yellow(`  ${event.reason}: retry ${event.attempt} in ${formatMs(event.delayMs)}; ${blockersText(event.blockers)}`);
     case 'progress':
       return `  ${event.step.id}: ${progressText(event.progress)}`;
     case 'info':

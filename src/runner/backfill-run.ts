@@ -166,7 +166,7 @@ export async function withBatchRetries<T>(run: Run, pid: number | null, attempt:
       const delayMs = backoffMs(n);
       const reason = e.code === '55P03' ? `lock not granted within lock_timeout ${ctx.plan.plan.settings.lockTimeoutMs}ms` : 'deadlock detected';
       ctx.emit({ type: 'retry', step, attempt: n, delayMs, reason, blockers: e.blockers });
-      await record(run, 'retry', `backfill batch: ${reason}, ${blockersText(e.blockers)}; retry ${n}/${retries} in ${delayMs}ms`, { attempt: n, delayMs, code: e.code, blockers: e.blockers });
+      await record(run, 'retry', `backfill batch: ${reason}; retry ${n}/${retries} in ${delayMs}ms; ${blockersText(e.blockers)}`, { attempt: n, delayMs, code: e.code, blockers: e.blockers });
       if (e.blockers.length > 0) {
         named = true;
         await ctx.store.setStep(ctx.plan.plan.name, step.id, { waiting_on: `a batch's lock, ${blockersText(e.blockers)}` });

@@ -87,9 +87,8 @@ async function retryAfter(ctx: RunContext, step: SqlStep, n: number, e: LockWait
   const retries = ctx.plan.plan.settings.lockRetries;
   const delayMs = backoffMs(n);
   const reason = e.code === '55P03' ? `lock not granted within lock_timeout ${ctx.plan.plan.settings.lockTimeoutMs}ms` : 'deadlock detected';
-  const held = blockersText(e.blockers);
   ctx.emit({ type: 'retry', step, attempt: n, delayMs, reason, blockers: e.blockers });
-  await ctx.store.event(planName, step.id, 'retry', `${reason}, ${held}; retry ${n}/${retries} in ${delayMs}ms`, { attempt: n, delayMs, code: e.code, blockers: e.blockers }, actorName(ctx.actor));
+  await ctx.store.event(planName, step.id, 'retry', `${reason}; retry ${n}/${retries} in ${delayMs}ms; ${blockersText(e.blockers)}`, { attempt: n, delayMs, code: e.code, blockers: e.blockers }, actorName(ctx.actor));
   if (e.blockers.length > 0) await ctx.store.setStep(planName, step.id, { waiting_on: e.blockers.map(describeBlocker).join('; ') });
   await sleep(delayMs, ctx.signal);
 }
