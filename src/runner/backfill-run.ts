@@ -133,8 +133,8 @@ export async function holdWhileThrottled(run: Run, throttles: Throttle[]): Promi
       if (newTopic || (verdict.reason !== reason && performance.now() - shownAt >= WAITING_REFRESH_MS)) {
         reason = verdict.reason;
         shownAt = performance.now();
-        ctx.emit({ type: 'progress', step, progress: progressOf(run, reason) });
         await ctx.store.setStep(planName, step.id, { waiting_on: reason });
+        ctx.emit({ type: 'progress', step, progress: progressOf(run, reason) });
       }
       if (newTopic) {
         topic = verdict.topic ?? verdict.reason;
