@@ -16,6 +16,7 @@ import type { RunnerEvent } from '../../src/runner/events.js';
 import { executeSqlStep } from '../../src/runner/execute-sql-step.js';
 import { StateStore } from '../../src/state/store.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
+import { runCli, writePlan } from './cli-process.js';
 import { prepareBackfill, runBackfill } from './support.js';
 
 const REPEATS = 20;
@@ -154,6 +155,34 @@ describe.skipIf(!postgresAdminUrl)('blockers named on real PostgreSQL', () => {
         for (const r of retries) expect(r.blockers.map((b) => b.pid)).toContain(holder.pid);
         expect(error).toBeInstanceOf(LockWaitError);
         expect((error as Error).message).toContain(`pid ${holder.pid}`);
+      }
+    } finally {
+      await holder.client.query('ROLLBACK');
+      await holder.client.end();
+    }
+  }, 60_000);
+
+  it('the CLI at lock_timeout 200ms names the holder in every retry line and in the failure, in text and in JSON', async () => {
+    await db.exec('CREATE TABLE cli_held (id int PRIMARY KEY, v int)');
+    const holder = await holderOn(db.url!, 'SELECT count(*) FROM cli_held');
+    try {
+      for (let run = 0; run < 3; run++) {
+        const plan = writePlan(`name: cli-blockers-${run}\nsettings: { lock_timeout: 200ms, lock_retries: 2 }\nphases:\n  expand:\n    - add_column: { table: cli_held, column: { name: note, type: text } }\n`);
+        const json = run === 2;
+        const result = await runCli(['run', plan, '--yes', '--database', db.url!, ...(json ? ['--json'] : [])]);
+        expect(result.code, result.stdout + result.stderr).toBe(1);
+        if (json) {
+          const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; blockers?: { pid: number }[]; error?: string });
+          const retries = events.filter((e) => e.type === 'retry');
+          expect(retries).toHaveLength(2);
+          for (const r of retries) expect(r.blockers!.map((b) => b.pid)).toContain(holder.pid);
+          expect(events.find((e) => e.type === 'step-failed')?.error).toContain(`pid ${holder.pid}`);
+        } else {
+          const retryLines = result.stdout.split('\n').filter((l) => /retry \d+ in/.test(l));
+          expect(retryLines, result.stdout).toHaveLength(2);
+          for (const line of retryLines) expect(line).toContain(`blocked by pid ${holder.pid}`);
+          expect(result.stdout.split('\n').find((l) => l.startsWith('✖'))).toContain(`pid ${holder.pid}`);
+        }
       }
     } finally {
       await holder.client.query('ROLLBACK');
