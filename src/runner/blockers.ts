@@ -8,8 +8,9 @@
  */
 import type { Queryable } from '../db/connection.js';
 import { DatabaseError } from '../errors.js';
-import type { LockLevel } from '../operations/types.js';
-import { blockersText, type Blocker } from './events.js';
+import type { LockInfo, LockLevel, Step } from '../operations/types.js';
+import type { RunContext } from './context.js';
+import { blockersText, describeBlocker, type Blocker } from './events.js';
 
 /** lock_not_available (lock_timeout) and deadlock_detected: the attempt waited for a lock and lost. */
 export const LOCK_WAIT_CODES: ReadonlySet<string> = new Set(['55P03', '40P01']);
@@ -165,4 +166,24 @@ export async function watchLockWait<T>(w: LockWatch, work: () => Promise<T>): Pr
     const blockers = seen.length > 0 || !w.db ? seen : await holdersOf(w.db, w.target).catch(() => []);
     throw new LockWaitError(e, blockers);
   }
+}
+
+/**
+ * The watch of one attempt of `step` on the runner's session, taking `lock`: each new set of
+ * blockers is shown, recorded as a lock-wait event and written to the step row (`waiting_on`).
+ */
+export function stepLockWatch(ctx: RunContext, step: Step, attempt: number, lock: LockInfo): LockWatch {
+  const planName = ctx.plan.plan.name;
+  return {
+    db: ctx.monitor,
+    pid: ctx.sessionPid,
+    lockTimeoutMs: ctx.plan.plan.settings.lockTimeoutMs,
+    target: { relations: lock.on.map((t) => ctx.plan.dialect.qualified(t)), level: lock.level, ownPids: ctx.sessionPid === null ? [] : [ctx.sessionPid] },
+    report: (blockers) => {
+      ctx.emit({ type: 'lock-wait', step, attempt, blockers });
+      const text = blockers.map(describeBlocker).join('; ');
+      void ctx.store.event(planName, step.id, 'lock-wait', `waiting for a lock held by ${text}`, { attempt, blockers }).catch(() => undefined);
+      void ctx.store.setStep(planName, step.id, { waiting_on: text }).catch(() => undefined);
+    },
+  };
 }

@@ -9,7 +9,7 @@
  *   cannot come apart.
  */
 import type { SqlStep } from '../operations/types.js';
-import { LockWaitError, watchLockWait, type LockWatch } from './blockers.js';
+import { LockWaitError, stepLockWatch, watchLockWait } from './blockers.js';
 import { actorName, type RunContext } from './context.js';
 import { blockersText, describeBlocker } from './events.js';
 import { backoffMs, sleep } from './sleep.js';
@@ -42,27 +42,11 @@ async function dropInvalidIndex(ctx: RunContext, step: SqlStep): Promise<void> {
   await ctx.session.exec(`DROP INDEX CONCURRENTLY IF EXISTS ${qualified}`);
 }
 
-function lockWatch(ctx: RunContext, step: SqlStep, n: number): LockWatch {
-  const planName = ctx.plan.plan.name;
-  return {
-    db: ctx.monitor,
-    pid: ctx.sessionPid,
-    lockTimeoutMs: ctx.plan.plan.settings.lockTimeoutMs,
-    target: { relations: step.lock.on.map((t) => ctx.plan.dialect.qualified(t)), level: step.lock.level, ownPids: ctx.sessionPid === null ? [] : [ctx.sessionPid] },
-    report: (blockers) => {
-      ctx.emit({ type: 'lock-wait', step, attempt: n, blockers });
-      const text = blockers.map(describeBlocker).join('; ');
-      void ctx.store.event(planName, step.id, 'lock-wait', `waiting for a lock held by ${text}`, { attempt: n, blockers }).catch(() => undefined);
-      void ctx.store.setStep(planName, step.id, { waiting_on: text }).catch(() => undefined);
-    },
-  };
-}
-
 async function attempt(ctx: RunContext, step: SqlStep, n: number): Promise<void> {
   const planName = ctx.plan.plan.name;
   ctx.emit({ type: 'statement', step, sql: step.sql });
   await ctx.store.event(planName, step.id, 'statement', step.sql, { attempt: n, lock: step.lock, transactional: step.transactional }, actorName(ctx.actor));
-  await watchLockWait(lockWatch(ctx, step, n), async () => {
+  await watchLockWait(stepLockWatch(ctx, step, n, step.lock), async () => {
     if (step.transactional) {
       await ctx.session.exec(`BEGIN; ${timeouts(ctx, 'LOCAL')}`);
       try {
@@ -104,7 +88,7 @@ export async function executeSqlStep(ctx: RunContext, step: SqlStep): Promise<'d
   const retries = ctx.plan.plan.settings.lockRetries;
   for (let n = 1; ; n++) {
     try {
-      await watchLockWait(lockWatch(ctx, step, n), () => dropInvalidIndex(ctx, step));
+      await watchLockWait(stepLockWatch(ctx, step, n, step.lock), () => dropInvalidIndex(ctx, step));
       await attempt(ctx, step, n);
       return 'done';
     } catch (e) {

@@ -14,10 +14,13 @@ import { conflictingModes, LockWaitError, pollIntervalMs } from '../../src/runne
 import type { RunContext } from '../../src/runner/context.js';
 import type { RunnerEvent } from '../../src/runner/events.js';
 import { executeSqlStep } from '../../src/runner/execute-sql-step.js';
+import { TableFlagStore } from '../../src/flags/table-store.js';
+import { runPlan } from '../../src/runner/run-plan.js';
 import { StateStore } from '../../src/state/store.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 import { runCli, writePlan } from './cli-process.js';
-import { prepareBackfill, runBackfill } from './support.js';
+import { waitFor } from './seed.js';
+import { prepareBackfill, runBackfill, waitForEvent } from './support.js';
 
 const REPEATS = 20;
 
@@ -189,4 +192,22 @@ describe.skipIf(!postgresAdminUrl)('blockers named on real PostgreSQL', () => {
       await holder.client.end();
     }
   }, 60_000);
+
+  it('names the session holding the flag row a flag rollout writes', async () => {
+    await new TableFlagStore(conn, 'schemashift.feature_flags').setPercentage('HeldFlag', 0, 'targeting', 'test');
+    const holder = await holderOn(db.url!, "SELECT * FROM schemashift.feature_flags WHERE id = 'HeldFlag' FOR UPDATE");
+    const plan = compilePlan(await parsePlan('flag-held.yaml', stringify({ name: 'flag-held', phases: { migrate: [{ id: 'roll', flag_rollout: { flag: 'HeldFlag', stages: [10] } }] } })));
+    const events: RunnerEvent[] = [];
+    const outcome = runPlan(conn, plan, { mode: 'run', acceptDrift: false, answers: { yes: true }, emit: (e) => void events.push(e), signal: new AbortController().signal, command: (v) => v });
+    try {
+      const wait = await waitForEvent(() => events, (e) => e.type === 'lock-wait');
+      expect(wait.type === 'lock-wait' && wait.blockers.map((b) => b.pid)).toContain(holder.pid);
+      const waitingOn = async () => (await db.query<{ w: string | null }>("SELECT waiting_on AS w FROM schemashift.steps WHERE plan_name = 'flag-held'"))[0]?.w ?? undefined;
+      expect(await waitFor('the step row to say what it waits on', waitingOn)).toContain(`pid ${holder.pid}`);
+    } finally {
+      await holder.client.query('ROLLBACK');
+      await holder.client.end();
+    }
+    expect(await outcome).toEqual({ kind: 'done' });
+  });
 });
