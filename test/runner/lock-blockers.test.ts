@@ -15,6 +15,7 @@ import type { RunContext } from '../../src/runner/context.js';
 import type { RunnerEvent } from '../../src/runner/events.js';
 import { executeSqlStep } from '../../src/runner/execute-sql-step.js';
 import { TableFlagStore } from '../../src/flags/table-store.js';
+import { rollbackPlan } from '../../src/runner/rollback.js';
 import { runPlan } from '../../src/runner/run-plan.js';
 import { StateStore } from '../../src/state/store.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
@@ -209,5 +210,24 @@ describe.skipIf(!postgresAdminUrl)('blockers named on real PostgreSQL', () => {
       await holder.client.end();
     }
     expect(await outcome).toEqual({ kind: 'done' });
+  });
+
+  it("names the holder when a rollback's inverse step waits for its lock", async () => {
+    await db.exec('CREATE TABLE undo_held (id int PRIMARY KEY)');
+    const yaml = stringify({ name: 'undo-held', settings: { lock_timeout: '50ms', lock_retries: 1 }, phases: { expand: [{ add_column: { table: 'undo_held', column: { name: 'note', type: 'text' } } }] } });
+    const plan = compilePlan(await parsePlan('undo-held.yaml', yaml));
+    const options = { answers: { yes: true }, signal: new AbortController().signal, command: (v: string) => v };
+    expect(await runPlan(conn, plan, { ...options, mode: 'run', acceptDrift: false, emit: () => undefined })).toEqual({ kind: 'done' });
+    const holder = await holderOn(db.url!, 'SELECT count(*) FROM undo_held');
+    const events: RunnerEvent[] = [];
+    try {
+      await expect(rollbackPlan(conn, plan, { ...options, emit: (e) => void events.push(e) })).rejects.toThrow(`pid ${holder.pid}`);
+    } finally {
+      await holder.client.query('ROLLBACK');
+      await holder.client.end();
+    }
+    const retries = events.flatMap((e) => (e.type === 'retry' ? [e] : []));
+    expect(retries).toHaveLength(1);
+    expect(retries[0]!.blockers.map((b) => b.pid)).toContain(holder.pid);
   });
 });
