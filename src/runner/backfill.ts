@@ -5,9 +5,8 @@
  * batch and applies none twice: the next run reads the checkpoint and goes on after the last key.
  * Before a batch (at most every 250 ms) the throttles (pause, lock waiters, the plan's query,
  * replica lag) may hold it, then the rows/s ceiling (backfill-rate.ts); with a target time, the size
- * adapts to it. With `workers` > 1 the
- * ranges are handed to that many connections at once first (backfill-workers.ts); the loop here
- * then confirms that nothing is left and marks the step done.
+ * adapts to it. With `workers` > 1 the ranges are handed to that many connections at once first
+ * (backfill-workers.ts); the loop here then confirms that nothing is left and marks the step done.
  */
 import type { BackfillStep } from '../operations/types.js';
 import type { StateStore } from '../state/store.js';

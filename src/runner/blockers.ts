@@ -32,9 +32,16 @@ function toBlocker(r: ActivityRow): Blocker {
   return r.lock ? { ...b, lock: r.lock } : b;
 }
 
-/** The sessions that block `pid` right now (empty when it is not waiting for a lock). */
+/**
+ * The sessions that block `pid` right now (empty when it is not waiting for a lock). pg_blocking_pids
+ * takes the lock manager's locks, so it is only called while pg_stat_activity says `pid` waits for one.
+ */
 export async function blockersOf(db: Queryable, pid: number): Promise<Blocker[]> {
-  const { rows } = await db.query<ActivityRow>(`SELECT ${ACTIVITY_COLUMNS} FROM pg_stat_activity a WHERE a.pid = ANY (pg_blocking_pids($1)) ORDER BY a.pid`, [pid]);
+  const { rows } = await db.query<ActivityRow>(
+    `SELECT ${ACTIVITY_COLUMNS} FROM pg_stat_activity a
+     WHERE EXISTS (SELECT 1 FROM pg_stat_activity w WHERE w.pid = $1 AND w.wait_event_type = 'Lock') AND a.pid = ANY (pg_blocking_pids($1)) ORDER BY a.pid`,
+    [pid],
+  );
   return rows.map(toBlocker);
 }
 
@@ -104,37 +111,43 @@ export class LockWaitError extends DatabaseError {
   }
 }
 
-/** How often to poll: four times per lock_timeout, between 10 ms and 200 ms (200 ms without one). */
-export function pollIntervalMs(lockTimeoutMs: number): number {
-  return lockTimeoutMs > 0 ? Math.min(200, Math.max(10, Math.floor(lockTimeoutMs / 4))) : 200;
+/**
+ * How often to poll while an attempt may be queued for its lock: four times per lock_timeout,
+ * between 10 ms and 200 ms. After that (the lock was granted, or the attempt timed out), every 200 ms.
+ */
+export function pollIntervalMs(lockTimeoutMs: number, elapsedMs = 0): number {
+  if (lockTimeoutMs <= 0 || elapsedMs > lockTimeoutMs) return 200;
+  return Math.min(200, Math.max(10, Math.floor(lockTimeoutMs / 4)));
 }
 
 /**
- * Poll the blockers of `pid` (at once, then every `intervalMs`) while `work` runs, reporting each
- * new set once. Needs a connection other than the one running `work`.
+ * Poll the blockers of `pid` (at once, then as `intervalMs` says for the time elapsed) while `work`
+ * runs, reporting each new set once. Needs a connection other than the one running `work`.
  */
-export async function watchBlockers<T>(db: Queryable | null, pid: number | null, intervalMs: number, report: (b: Blocker[]) => void, work: () => Promise<T>): Promise<T> {
+export async function watchBlockers<T>(db: Queryable | null, pid: number | null, intervalMs: (elapsedMs: number) => number, report: (b: Blocker[]) => void, work: () => Promise<T>): Promise<T> {
   if (!db || pid === null) return work();
+  const started = performance.now();
   let last = '';
-  let polling = false;
+  let timer: NodeJS.Timeout | undefined;
+  let done = false;
   const poll = () => {
-    if (polling) return;
-    polling = true;
     blockersOf(db, pid)
       .then((blockers) => {
         const key = blockers.map((b) => b.pid).join(',');
-        if (blockers.length > 0 && key !== last) report(blockers);
+        if (blockers.length > 0 && key !== last && !done) report(blockers);
         last = key;
       })
       .catch(() => undefined)
-      .finally(() => (polling = false));
+      .finally(() => {
+        if (!done) timer = setTimeout(poll, intervalMs(performance.now() - started));
+      });
   };
-  const timer = setInterval(poll, intervalMs);
   poll();
   try {
     return await work();
   } finally {
-    clearInterval(timer);
+    done = true;
+    clearTimeout(timer);
   }
 }
 
@@ -160,7 +173,7 @@ export async function watchLockWait<T>(w: LockWatch, work: () => Promise<T>): Pr
     w.report(blockers);
   };
   try {
-    return await watchBlockers(w.db, w.pid, pollIntervalMs(w.lockTimeoutMs), report, work);
+    return await watchBlockers(w.db, w.pid, (elapsed) => pollIntervalMs(w.lockTimeoutMs, elapsed), report, work);
   } catch (e) {
     if (!(e instanceof DatabaseError) || e instanceof LockWaitError || !LOCK_WAIT_CODES.has(e.code ?? '')) throw e;
     const blockers = seen.length > 0 || !w.db ? seen : await holdersOf(w.db, w.target).catch(() => []);

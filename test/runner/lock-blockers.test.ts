@@ -68,8 +68,9 @@ async function runStepOnce(conn: Connection, store: StateStore, plan: CompiledPl
 }
 
 describe('lock wait helpers', () => {
-  it('polls four times per lock_timeout, between 10 and 200 ms', () => {
-    expect([50, 100, 200, 2000, 0, 20].map(pollIntervalMs)).toEqual([12, 25, 50, 200, 200, 10]);
+  it('polls four times per lock_timeout, between 10 and 200 ms, then every 200 ms once the wait is over', () => {
+    expect([50, 100, 200, 2000, 0, 20].map((ms) => pollIntervalMs(ms))).toEqual([12, 25, 50, 200, 200, 10]);
+    expect(pollIntervalMs(50, 60)).toBe(200);
   });
 
   it('knows which table locks conflict (PostgreSQL table 13.2)', () => {
