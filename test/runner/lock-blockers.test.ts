@@ -10,7 +10,7 @@ import { connect, type Connection } from '../../src/db/index.js';
 import type { SqlStep } from '../../src/operations/types.js';
 import { compilePlan, type CompiledPlan } from '../../src/plan/compile.js';
 import { parsePlan } from '../../src/plan/load.js';
-import { conflictingModes, LockWaitError, pollIntervalMs } from '../../src/runner/blockers.js';
+import { conflictingModes, holdersOf, LockWaitError, pollIntervalMs, watchLockWait } from '../../src/runner/blockers.js';
 import type { RunContext } from '../../src/runner/context.js';
 import type { RunnerEvent } from '../../src/runner/events.js';
 import { executeSqlStep } from '../../src/runner/execute-sql-step.js';
@@ -230,5 +230,53 @@ describe.skipIf(!postgresAdminUrl)('blockers named on real PostgreSQL', () => {
     const retries = events.flatMap((e) => (e.type === 'retry' ? [e] : []));
     expect(retries).toHaveLength(1);
     expect(retries[0]!.blockers.map((b) => b.pid)).toContain(holder.pid);
+  });
+
+  it('when the watcher saw nothing, looks up who holds a conflicting lock after the timeout (the waiter no longer waits)', async () => {
+    await db.exec('CREATE TABLE unseen (id int PRIMARY KEY, v int); INSERT INTO unseen VALUES (1, 1)');
+    const holder = await holderOn(db.url!, 'SELECT count(*) FROM unseen');
+    try {
+      await conn.session(async (session) => {
+        const own = (await session.backendPid())!;
+        // No pid to watch: the attempt is as unseen as one whose wait ended between two polls.
+        const watch = { db: conn, pid: null, lockTimeoutMs: 50, target: { relations: ['unseen'], level: 'ACCESS EXCLUSIVE' as const, ownPids: [own] }, report: () => undefined };
+        const error = await watchLockWait(watch, () => session.exec("BEGIN; SET LOCAL lock_timeout = '50ms'; ALTER TABLE unseen ADD COLUMN w int")).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        await session.exec('ROLLBACK');
+        expect(error).toBeInstanceOf(LockWaitError);
+        expect((error as LockWaitError).blockers).toMatchObject([{ pid: holder.pid, applicationName: 'lock-holder', lock: 'AccessShareLock on unseen' }]);
+        expect((error as Error).message).toMatch(new RegExp(`^canceling statement due to lock timeout.*; blocked by pid ${holder.pid} \\(idle in transaction for \\d+\\.\\ds, lock-holder, holds AccessShareLock on unseen\\): SELECT pg_backend_pid`, 's'));
+      });
+    } finally {
+      await holder.client.query('ROLLBACK');
+      await holder.client.end();
+    }
+  });
+
+  it('looks up conflicting holders first; for a row wait, the sessions with a lock open on the table', async () => {
+    await db.exec('CREATE TABLE looked_up (id int PRIMARY KEY, v int); INSERT INTO looked_up VALUES (1, 1)');
+    const target = (level: 'ACCESS EXCLUSIVE' | 'ROW EXCLUSIVE', own: number[] = []) => ({ relations: ['public.looked_up'], level, ownPids: own });
+    const pids = async (t: ReturnType<typeof target>) => (await holdersOf(conn, t)).map((b) => b.pid).sort();
+    const reader = await holderOn(db.url!, 'SELECT count(*) FROM looked_up');
+    const sharer = await holderOn(db.url!, 'LOCK TABLE looked_up IN SHARE MODE');
+    let writer: Awaited<ReturnType<typeof holderOn>> | undefined;
+    try {
+      expect(await pids(target('ACCESS EXCLUSIVE'))).toEqual([reader.pid, sharer.pid].sort());
+      // A row writer is blocked by the SHARE lock, not by the reader.
+      expect(await pids(target('ROW EXCLUSIVE'))).toEqual([sharer.pid]);
+      await sharer.client.query('ROLLBACK');
+      writer = await holderOn(db.url!, 'UPDATE looked_up SET v = 2 WHERE id = 1');
+      // No conflicting table lock: the sessions holding a lock on it in an open transaction (the row's writer among them).
+      expect(await pids(target('ROW EXCLUSIVE'))).toEqual([reader.pid, writer.pid].sort());
+      // Our own backends are never named.
+      expect(await pids(target('ROW EXCLUSIVE', [reader.pid, writer.pid]))).toEqual([]);
+    } finally {
+      for (const h of [reader, sharer, writer]) {
+        await h?.client.query('ROLLBACK');
+        await h?.client.end();
+      }
+    }
   });
 });
