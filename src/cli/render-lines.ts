@@ -1,6 +1,6 @@
 /** CI mode: plain lines (or JSON lines with --json); never a prompt, never a cursor trick. */
 import { formatMs } from './render-plan.js';
-import { describeBlocker, type RunnerEvent, type RunnerListener } from '../runner/events.js';
+import { blockersText, describeBlocker, type RunnerEvent, type RunnerListener } from '../runner/events.js';
 import type { Io, Paint } from './io.js';
 
 function elapsed(ms: number): string {
@@ -11,11 +11,12 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** While a throttle or a pause holds the backfill it says so in place of a rate (which would be stale). */
 export function progressText(p: { rowsDone: number; rowsTotal: number | null; rowsPerSecond: number; etaMs: number | null; waiting?: string }): string {
   const pct = p.rowsTotal ? ` (${Math.min(100, Math.floor((p.rowsDone / p.rowsTotal) * 100))}%)` : '';
   const eta = p.etaMs !== null ? `, ETA ${Math.round(p.etaMs / 1000)}s` : '';
-  const waiting = p.waiting ? ` — waiting: ${p.waiting}` : '';
-  return `${count(p.rowsDone)}${p.rowsTotal ? `/${count(p.rowsTotal)}` : ''} rows${pct}, ${count(Math.round(p.rowsPerSecond))} rows/s${eta}${waiting}`;
+  const rate = p.waiting ? `paused — waiting: ${p.waiting}` : `${count(Math.round(p.rowsPerSecond))} rows/s${eta}`;
+  return `${count(p.rowsDone)}${p.rowsTotal ? `/${count(p.rowsTotal)}` : ''} rows${pct}, ${rate}`;
 }
 
 export function lineFor(event: RunnerEvent, p: Paint): string | undefined {
@@ -37,7 +38,7 @@ export function lineFor(event: RunnerEvent, p: Paint): string | undefined {
     case 'lock-wait':
       return p.yellow(`  waiting for a lock (attempt ${event.attempt}), blocked by ${event.blockers.map(describeBlocker).join('; ')}`);
     case 'retry':
-      return p.yellow(`  ${event.reason}: retry ${event.attempt} in ${formatMs(event.delayMs)}`);
+      return p.yellow(`  ${event.reason}: retry ${event.attempt} in ${formatMs(event.delayMs)}; ${blockersText(event.blockers)}`);
     case 'progress':
       return `  ${event.step.id}: ${progressText(event.progress)}`;
     case 'info':

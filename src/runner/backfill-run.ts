@@ -3,20 +3,19 @@
  * workers (backfill-workers.ts) share: progress, events, throttles, batch settings and retries.
  */
 import type { Queryable } from '../db/connection.js';
-import { DatabaseError } from '../errors.js';
 import type { StepRow } from '../state/store.js';
 import type { BackfillStep, BatchSettings } from '../operations/types.js';
 import { remainingCountSql } from '../operations/backfill-batch-sql.js';
 import type { BackfillKey } from './backfill-key.js';
 import { parseCheckpoint, type Checkpoint } from './backfill-checkpoint.js';
-import { watchBlockers } from './blockers.js';
+import { LockWaitError, watchLockWait, type LockWatch } from './blockers.js';
 import { actorName, type RunContext } from './context.js';
-import { describeBlocker, type BackfillProgress, type Blocker } from './events.js';
+import { blockersText, describeBlocker, type BackfillProgress } from './events.js';
 import { InterruptedError } from './interrupted.js';
 import { backoffMs, sleep } from './sleep.js';
 import { firstWait, type Throttle } from './throttle.js';
+import { RateMeter, RowRateLimiter, type Ticket } from './backfill-rate.js';
 
-const RETRYABLE = new Set(['55P03', '40P01']);
 const THROTTLE_POLL_MS = 500;
 /** Throttles are read before a batch when this long has passed since they last said go (not every batch: each read is a round trip). */
 export const THROTTLE_CHECK_EVERY_MS = 250;
@@ -25,18 +24,14 @@ const WAITING_REFRESH_MS = 2000;
 /** Below this many rows (by the planner's estimate) the total is counted exactly. */
 const EXACT_COUNT_BELOW = 1_000_000;
 
-/** After a batch that took `elapsedMs`: toward `targetMs`, at most ×2 or ÷2, within [10, 20 × configured]. */
+/** After a batch that took `elapsedMs`: toward `targetMs`, at most ×2 or ÷2, within [10, 20 × configured] (and max_rows_per_second). */
 export function adaptBatchSize(size: number, elapsedMs: number, batch: BatchSettings): number {
   if (batch.targetMs === undefined) return size;
   const factor = Math.min(2, Math.max(0.5, batch.targetMs / Math.max(elapsedMs, 0.01)));
   const floor = Math.min(10, batch.size);
-  return Math.round(Math.min(batch.size * 20, Math.max(floor, size * factor)));
-}
-
-/** The pause before the next batch: the configured delay, or longer to keep the run's rate under the ceiling. */
-export function pauseAfterBatchMs(batch: BatchSettings, rowsThisRun: number, runMs: number): number {
-  const paced = batch.maxRowsPerSecond === undefined ? 0 : (rowsThisRun / batch.maxRowsPerSecond) * 1000 - runMs;
-  return Math.max(batch.delayMs, Math.ceil(paced));
+  // Never above one second's rows under a rows/s ceiling: such a batch alone would break it.
+  const ceiling = Math.min(batch.size * 20, batch.maxRowsPerSecond ?? Number.POSITIVE_INFINITY);
+  return Math.round(Math.min(ceiling, Math.max(floor, size * factor)));
 }
 
 export interface Run {
@@ -53,11 +48,48 @@ export interface Run {
   checkedAt: number;
   /** Backends working for this backfill (the runner's session and any workers), left out of the lock-waiters throttle. */
   ownPids: Set<number>;
+  /** `max_rows_per_second`, when set. */
+  limiter: RowRateLimiter | null;
+  /** The rows/s shown: over recent active work, not counting throttle waits. */
+  meter: RateMeter;
 }
 
+/** The rate parts of a new run; says so when batches are cut to the ceiling (a bigger one would break it alone). */
+export function rateOf(ctx: RunContext, step: BackfillStep): Pick<Run, 'limiter' | 'meter'> {
+  const max = step.batch.maxRowsPerSecond;
+  const limiter = max === undefined ? null : new RowRateLimiter(max);
+  if (limiter && step.batch.size > limiter.maxBatch) {
+    ctx.emit({ type: 'info', message: `backfill ${step.id}: batch.size ${step.batch.size} is more than max_rows_per_second ${max}: batches are cut to ${limiter.maxBatch} rows, so that no second holds more` });
+  }
+  return { limiter, meter: new RateMeter() };
+}
+
+/**
+ * Wait until the rows/s ceiling lets the next batch start (cut to one second's rows) and reserve
+ * its rows; null without a ceiling, or when the run was interrupted meanwhile.
+ */
+export async function admitBatch(run: Run): Promise<Ticket | null> {
+  if (!run.limiter) return null;
+  run.size = Math.min(run.size, run.limiter.maxBatch);
+  return run.limiter.admit(run.size, run.ctx.signal);
+}
+
+/** The admitted batch's rows (0 when it failed), counted for the ceiling and the rate shown when it ends. */
+export async function counted<T>(run: Run, ticket: Ticket | null, batch: Promise<T>, rowsOf: (result: T) => number): Promise<T> {
+  let rows = 0;
+  try {
+    const result = await batch;
+    rows = rowsOf(result);
+    return result;
+  } finally {
+    if (ticket) run.limiter!.end(ticket, rows);
+    run.meter.add(rows);
+  }
+}
+
+/** While `waiting` (a throttle, a pause) the rate is 0 and there is no ETA: the display says why instead. */
 export function progressOf(run: Run, waiting?: string): BackfillProgress {
-  const seconds = (performance.now() - run.startedAt) / 1000;
-  const rowsPerSecond = seconds > 0 ? Math.round(run.rowsThisRun / seconds) : 0;
+  const rowsPerSecond = waiting === undefined ? Math.round(run.meter.rowsPerSecond()) : 0;
   const done = run.cursor.rowsDone;
   const rowsTotal = run.rowsTotal === null ? null : Math.max(run.rowsTotal, done);
   const etaMs = rowsTotal !== null && rowsPerSecond > 0 ? Math.round(((rowsTotal - done) / rowsPerSecond) * 1000) : null;
@@ -95,13 +127,14 @@ export async function holdWhileThrottled(run: Run, throttles: Throttle[]): Promi
     while (!ctx.signal.aborted) {
       const verdict = await firstWait(throttles);
       if (!verdict.wait) break;
+      run.meter.stop();
       const newTopic = (verdict.topic ?? verdict.reason) !== topic;
       // A figure that moves (a growing lag) is shown every few seconds; a new cause at once.
       if (newTopic || (verdict.reason !== reason && performance.now() - shownAt >= WAITING_REFRESH_MS)) {
         reason = verdict.reason;
         shownAt = performance.now();
-        ctx.emit({ type: 'progress', step, progress: progressOf(run, reason) });
         await ctx.store.setStep(planName, step.id, { waiting_on: reason });
+        ctx.emit({ type: 'progress', step, progress: progressOf(run, reason) });
       }
       if (newTopic) {
         topic = verdict.topic ?? verdict.reason;
@@ -110,6 +143,7 @@ export async function holdWhileThrottled(run: Run, throttles: Throttle[]): Promi
       await sleep(THROTTLE_POLL_MS, ctx.signal);
     }
   } finally {
+    run.meter.go();
     if (reason !== null) await ctx.store.setStep(planName, step.id, { waiting_on: null });
   }
   if (reason !== null && !ctx.signal.aborted) {
@@ -132,33 +166,47 @@ export function boundOf(run: Run, row: Record<string, string> | undefined): stri
   return row ? run.key.columns.map((_, i) => String(row[`k${i + 1}`])) : null;
 }
 
-function reportBlockers(run: Run, attempt: number): (blockers: Blocker[]) => void {
+function lockWatch(run: Run, pid: number | null, attempt: number, relations?: string[]): LockWatch {
   const { ctx, step } = run;
-  return (blockers) => {
-    ctx.emit({ type: 'lock-wait', step, attempt, blockers });
-    const text = blockers.map(describeBlocker).join('; ');
-    void ctx.store.event(ctx.plan.plan.name, step.id, 'lock-wait', `backfill batch waiting for a lock held by ${text}`, { attempt, blockers }).catch(() => undefined);
+  return {
+    db: ctx.monitor,
+    pid,
+    lockTimeoutMs: ctx.plan.plan.settings.lockTimeoutMs,
+    // A batch writes rows of the table: blocked by a stronger table lock, or by rows in another transaction.
+    target: { relations: relations ?? [ctx.plan.dialect.qualified(step.table)], level: 'ROW EXCLUSIVE', ownPids: run.ownPids },
+    report: (blockers) => {
+      ctx.emit({ type: 'lock-wait', step, attempt, blockers });
+      const text = blockers.map(describeBlocker).join('; ');
+      void ctx.store.event(ctx.plan.plan.name, step.id, 'lock-wait', `backfill batch waiting for a lock held by ${text}`, { attempt, blockers }).catch(() => undefined);
+    },
   };
 }
 
 /**
  * `attempt` (one batch transaction on the backend `pid`), retried after a lock timeout or deadlock
- * (rolled back, nothing recorded) with backoff, naming the blockers while it waits.
+ * (rolled back, nothing recorded) with backoff, naming the blockers while it waits and in every
+ * retry (`relations`: where its locks are taken when not the step's table).
  */
-export async function withBatchRetries<T>(run: Run, pid: number | null, attempt: () => Promise<T>): Promise<T> {
+export async function withBatchRetries<T>(run: Run, pid: number | null, attempt: () => Promise<T>, relations?: string[]): Promise<T> {
   const { ctx, step } = run;
   const retries = ctx.plan.plan.settings.lockRetries;
+  let named = false;
   for (let n = 1; ; n++) {
     try {
-      return await watchBlockers(ctx.monitor, pid, 200, reportBlockers(run, n), attempt);
+      const result = await watchLockWait(lockWatch(run, pid, n, relations), attempt);
+      if (named) await ctx.store.setStep(ctx.plan.plan.name, step.id, { waiting_on: null });
+      return result;
     } catch (e) {
-      const code = e instanceof DatabaseError ? e.code : undefined;
-      if (!code || !RETRYABLE.has(code) || n > retries) throw e;
+      if (!(e instanceof LockWaitError) || n > retries) throw e;
       if (ctx.signal.aborted) throw interrupted(run);
       const delayMs = backoffMs(n);
-      const reason = code === '55P03' ? `lock not granted within lock_timeout ${ctx.plan.plan.settings.lockTimeoutMs}ms` : 'deadlock detected';
-      ctx.emit({ type: 'retry', step, attempt: n, delayMs, reason });
-      await record(run, 'retry', `backfill batch: ${reason}; retry ${n}/${retries} in ${delayMs}ms`, { attempt: n, delayMs, code });
+      const reason = e.code === '55P03' ? `lock not granted within lock_timeout ${ctx.plan.plan.settings.lockTimeoutMs}ms` : 'deadlock detected';
+      ctx.emit({ type: 'retry', step, attempt: n, delayMs, reason, blockers: e.blockers });
+      await record(run, 'retry', `backfill batch: ${reason}; retry ${n}/${retries} in ${delayMs}ms; ${blockersText(e.blockers)}`, { attempt: n, delayMs, code: e.code, blockers: e.blockers });
+      if (e.blockers.length > 0) {
+        named = true;
+        await ctx.store.setStep(ctx.plan.plan.name, step.id, { waiting_on: `a batch's lock, ${blockersText(e.blockers)}` });
+      }
       await sleep(delayMs, ctx.signal);
     }
   }

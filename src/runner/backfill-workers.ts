@@ -13,7 +13,8 @@ import type { BatchStatements } from '../operations/backfill-batch-sql.js';
 import { enableConnectionCheck } from './acquire.js';
 import { LockedError } from '../errors.js';
 import { checkpointJson, frontier, holes, mergeRange, renumbered, sameKey, type KeyRange } from './backfill-checkpoint.js';
-import { adaptBatchSize, batchSettings, boundOf, cursorOf, holdWhileThrottled, inTransaction, interrupted, pauseAfterBatchMs, progressOf, readCursor, record, THROTTLE_CHECK_EVERY_MS, withBatchRetries, type Run } from './backfill-run.js';
+import { adaptBatchSize, admitBatch, batchSettings, boundOf, counted, cursorOf, holdWhileThrottled, inTransaction, interrupted, progressOf, readCursor, record, THROTTLE_CHECK_EVERY_MS, withBatchRetries, type Run } from './backfill-run.js';
+import type { Ticket } from './backfill-rate.js';
 import { sleep } from './sleep.js';
 import type { Throttle } from './throttle.js';
 
@@ -48,6 +49,7 @@ function claim(run: Run, owner: string): Promise<Run['cursor']> {
       await ctx.store.setStep(ctx.plan.plan.name, step.id, { checkpoint: checkpointJson(mine) }, ctx.session);
       return { ...mine, rowsDone };
     }),
+    ['schemashift.steps'],
   );
 }
 
@@ -83,15 +85,14 @@ export async function runOnWorkers(run: Run, throttles: Throttle[], sql: BatchSt
   let next = frontier(claimed);
   let exhausted = false;
   let failure: { error: unknown } | null = null;
-  let inFlight = 0;
   await record(run, 'backfill-workers', `backfill ${step.id} on ${workers} worker${workers > 1 ? 's' : ''}${pending.length > 0 ? `, first redoing ${pending.length} range(s) a stopped run left unfinished` : ''}`, {
     workers,
     holes: pending,
   });
 
   /** The next piece of the first hole, at most `size` rows to update, up to the hole's end. */
-  const pieceOfHole = async (hole: KeyRange): Promise<KeyRange> => {
-    const params = [...(hole.after ?? []), ...hole.upTo, run.size];
+  const pieceOfHole = async (hole: KeyRange, size: number): Promise<KeyRange> => {
+    const params = [...(hole.after ?? []), ...hole.upTo, size];
     const found = await ctx.session.query<Record<string, string>>(hole.after === null ? sql.firstBoundWithin : sql.nextBoundWithin, params);
     const upTo = boundOf(run, found.rows[0]);
     const piece = { after: hole.after, upTo: upTo ?? hole.upTo, seq: hole.seq };
@@ -100,8 +101,8 @@ export async function runOnWorkers(run: Run, throttles: Throttle[], sql: BatchSt
     return piece;
   };
   /** The next `size` rows to update after the frontier; null when none is left. */
-  const newRange = async (): Promise<KeyRange | null> => {
-    const found = await ctx.session.query<Record<string, string>>(next.after === null ? sql.firstBound : sql.nextBound, [...(next.after ?? []), run.size]);
+  const newRange = async (size: number): Promise<KeyRange | null> => {
+    const found = await ctx.session.query<Record<string, string>>(next.after === null ? sql.firstBound : sql.nextBound, [...(next.after ?? []), size]);
     const upTo = boundOf(run, found.rows[0]);
     if (upTo === null) {
       exhausted = true;
@@ -114,21 +115,29 @@ export async function runOnWorkers(run: Run, throttles: Throttle[], sql: BatchSt
 
   // One hand-out at a time: the key walk is a chain, each range starting where the last one ended.
   let queue: Promise<unknown> = Promise.resolve();
-  const handOut = (): Promise<KeyRange | null> => {
-    const turn = queue.then(async (): Promise<KeyRange | null> => {
+  // A range comes with its reservation under the rows/s ceiling (which counts the ranges still running).
+  const handOut = (): Promise<{ range: KeyRange; ticket: Ticket | null } | null> => {
+    const turn = queue.then(async () => {
       if (failure || ctx.signal.aborted || (exhausted && pending.length === 0)) return null;
       if (performance.now() - run.checkedAt >= THROTTLE_CHECK_EVERY_MS) {
         await holdWhileThrottled(run, throttles);
         run.checkedAt = performance.now();
       }
-      // The ceiling counts the batches still running as if done (at most `size` rows each).
-      const paceMs = pauseAfterBatchMs({ ...step.batch, delayMs: 0 }, run.rowsThisRun + inFlight * run.size, performance.now() - run.startedAt);
-      if (paceMs > 0) await sleep(paceMs, ctx.signal);
-      if (failure || ctx.signal.aborted) return null;
+      const ticket = await admitBatch(run);
+      const unused = () => void (ticket && run.limiter!.end(ticket, 0));
+      if (failure || ctx.signal.aborted) {
+        unused();
+        return null;
+      }
+      // The range is cut to the rows reserved (another worker may resize meanwhile).
+      const size = ticket?.rows ?? run.size;
       const hole = pending[0];
-      const range = hole ? await pieceOfHole(hole) : await newRange();
-      if (range) inFlight++;
-      return range;
+      const range = await (hole ? pieceOfHole(hole, size) : newRange(size)).catch((e: unknown) => {
+        unused();
+        throw e;
+      });
+      if (!range) unused();
+      return range && { range, ticket };
     });
     queue = turn.catch(() => undefined);
     return turn;
@@ -140,10 +149,10 @@ export async function runOnWorkers(run: Run, throttles: Throttle[], sql: BatchSt
     const added = pid !== null && !run.ownPids.has(pid);
     if (added) run.ownPids.add(pid);
     try {
-      for (let range = await handOut(); range; range = await handOut()) {
+      for (let handed = await handOut(); handed; handed = await handOut()) {
         const began = performance.now();
-        const current = range;
-        const rows = await withBatchRetries(run, pid, () => rangeTransaction(run, db, sql, current, owner)).finally(() => inFlight--);
+        const { range, ticket } = handed;
+        const rows = await counted(run, ticket, withBatchRetries(run, pid, () => rangeTransaction(run, db, sql, range, owner)), (n) => n);
         run.cursor.rowsDone += rows;
         run.cursor.batches++;
         run.rowsThisRun += rows;

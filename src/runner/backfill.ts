@@ -4,9 +4,9 @@
  * (last key, rows done) written in that same transaction. A crash at any instant therefore loses no
  * batch and applies none twice: the next run reads the checkpoint and goes on after the last key.
  * Before a batch (at most every 250 ms) the throttles (pause, lock waiters, the plan's query,
- * replica lag) may hold it; with a target time, the size adapts to it. With `workers` > 1 the
- * ranges are handed to that many connections at once first (backfill-workers.ts); the loop here
- * then confirms that nothing is left and marks the step done.
+ * replica lag) may hold it, then the rows/s ceiling (backfill-rate.ts); with a target time, the size
+ * adapts to it. With `workers` > 1 the ranges are handed to that many connections at once first
+ * (backfill-workers.ts); the loop here then confirms that nothing is left and marks the step done.
  */
 import type { BackfillStep } from '../operations/types.js';
 import type { StateStore } from '../state/store.js';
@@ -15,14 +15,16 @@ import { batchShape, batchStatements, type BatchStatements } from '../operations
 import { checkpointJson } from './backfill-checkpoint.js';
 import {
   adaptBatchSize,
+  admitBatch,
   batchSettings,
+  counted,
   boundOf,
   estimateTotal,
   holdWhileThrottled,
   inTransaction,
   interrupted,
-  pauseAfterBatchMs,
   progressOf,
+  rateOf,
   readCursor,
   record,
   THROTTLE_CHECK_EVERY_MS,
@@ -107,7 +109,7 @@ async function start(ctx: RunContext, step: BackfillStep): Promise<{ run: Sequen
   const sql = batchStatements(ctx.plan.dialect, step, key.columns);
   ctx.emit({ type: 'statement', step, sql: batchShape(sql) });
   const cursor = await readCursor(ctx, step, key);
-  const run: SequentialRun = { ctx, step, key, cursor, size: step.batch.size, rowsTotal: null, rowsThisRun: 0, startedAt: performance.now(), checkedAt: Number.NEGATIVE_INFINITY, ownPids: new Set(ctx.sessionPid === null ? [] : [ctx.sessionPid]), lookahead: null };
+  const run: SequentialRun = { ctx, step, key, cursor, size: step.batch.size, rowsTotal: null, rowsThisRun: 0, startedAt: performance.now(), checkedAt: Number.NEGATIVE_INFINITY, ownPids: new Set(ctx.sessionPid === null ? [] : [ctx.sessionPid]), lookahead: null, ...rateOf(ctx, step) };
   run.rowsTotal = await estimateTotal(run);
   await ctx.store.setStep(ctx.plan.plan.name, step.id, { rows_total: run.rowsTotal });
   const from = cursor.last === null ? 'from the start' : `after (${cursor.last.join(', ')}), ${cursor.rowsDone} rows already done`;
@@ -138,21 +140,22 @@ export async function executeBackfill(ctx: RunContext, step: BackfillStep): Prom
       await holdWhileThrottled(run, throttles);
       run.checkedAt = performance.now();
     }
+    const ticket = await admitBatch(run);
     if (ctx.signal.aborted) throw interrupted(run);
     const began = performance.now();
     const batches = run.cursor.batches + 1;
-    const result = await runBatch(run, sql, (r) =>
+    const batch = runBatch(run, sql, (r) =>
       r.last === null
         ? { status: 'done', finished_at: new Date(), rows_total: run.cursor.rowsDone, waiting_on: null, last_error: null }
         : { checkpoint: checkpointJson({ key: run.key.columns, last: r.last, batches, ahead: [] }), add_rows: r.rows },
     );
+    const result = await counted(run, ticket, batch, (r) => r.rows);
     if (result.last === null) break;
     run.cursor = { key: run.key.columns, last: result.last, batches, ahead: [], rowsDone: run.cursor.rowsDone + result.rows };
     run.rowsThisRun += result.rows;
     run.size = adaptBatchSize(run.size, performance.now() - began, step.batch);
     ctx.emit({ type: 'progress', step, progress: progressOf(run) });
-    const pauseMs = pauseAfterBatchMs(step.batch, run.rowsThisRun, performance.now() - run.startedAt);
-    if (pauseMs > 0) await sleep(pauseMs, ctx.signal);
+    if (step.batch.delayMs > 0) await sleep(step.batch.delayMs, ctx.signal);
   }
   const ms = Math.round(performance.now() - run.startedAt);
   run.rowsTotal = run.cursor.rowsDone;

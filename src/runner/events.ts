@@ -9,10 +9,18 @@ export interface Blocker {
   /** First 80 characters of its query. */
   query: string;
   applicationName: string | null;
+  /** The lock it holds, when it was found by its locks (after the wait ended) rather than by pg_blocking_pids. */
+  lock?: string;
 }
 
 export function describeBlocker(b: Blocker): string {
-  return `pid ${b.pid} (${b.state ?? 'unknown'} for ${(b.forMs / 1000).toFixed(1)}s${b.applicationName ? `, ${b.applicationName}` : ''}): ${b.query}`;
+  const holds = b.lock ? `, holds ${b.lock}` : '';
+  return `pid ${b.pid} (${b.state ?? 'unknown'} for ${(b.forMs / 1000).toFixed(1)}s${b.applicationName ? `, ${b.applicationName}` : ''}${holds}): ${b.query}`;
+}
+
+/** For a lock wait that ended: who held the lock, or that nobody could be named any more. */
+export function blockersText(blockers: Blocker[]): string {
+  return blockers.length > 0 ? `blocked by ${blockers.map(describeBlocker).join('; ')}` : 'the blocking session had ended before it could be named';
 }
 
 export interface BackfillProgress {
@@ -34,7 +42,8 @@ export type RunnerEvent =
   | { type: 'step-failed'; phase: Phase; step: Step; error: string }
   | { type: 'statement'; step: Step; sql: string }
   | { type: 'lock-wait'; step: Step; attempt: number; blockers: Blocker[] }
-  | { type: 'retry'; step: Step; attempt: number; delayMs: number; reason: string }
+  /** `blockers`: the sessions that held the lock the attempt waited for (empty when they had ended before they could be named). */
+  | { type: 'retry'; step: Step; attempt: number; delayMs: number; reason: string; blockers: Blocker[] }
   | { type: 'progress'; step: Step; progress: BackfillProgress }
   | { type: 'info'; message: string }
   | { type: 'stopped'; reason: string; next: string | null };

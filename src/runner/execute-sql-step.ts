@@ -3,18 +3,16 @@
  * - its catalog probe first: an effect already in place is recorded as done, not run again;
  * - a leftover INVALID index from a failed CONCURRENTLY build is dropped and built again;
  * - every attempt runs under the plan's lock_timeout; a lock timeout (55P03) or deadlock is
- *   retried with exponential backoff and jitter up to lock_retries, naming the blockers;
+ *   retried with exponential backoff and jitter up to lock_retries, naming the blockers (seen while
+ *   waiting, or looked up when the wait ended too soon to be seen) in every retry and in the failure;
  * - a transactional step is recorded done in its own transaction, so "executed" and "recorded"
  *   cannot come apart.
  */
-import { DatabaseError } from '../errors.js';
 import type { SqlStep } from '../operations/types.js';
-import { watchBlockers } from './blockers.js';
+import { LockWaitError, stepLockWatch, watchLockWait } from './blockers.js';
 import { actorName, type RunContext } from './context.js';
-import { describeBlocker } from './events.js';
+import { blockersText, describeBlocker } from './events.js';
 import { backoffMs, sleep } from './sleep.js';
-
-const RETRYABLE = new Set(['55P03', '40P01']);
 
 export async function probeSays(ctx: RunContext, probe: string): Promise<boolean> {
   const { rows } = await ctx.session.query<Record<string, unknown>>(probe);
@@ -48,13 +46,7 @@ async function attempt(ctx: RunContext, step: SqlStep, n: number): Promise<void>
   const planName = ctx.plan.plan.name;
   ctx.emit({ type: 'statement', step, sql: step.sql });
   await ctx.store.event(planName, step.id, 'statement', step.sql, { attempt: n, lock: step.lock, transactional: step.transactional }, actorName(ctx.actor));
-  const reportBlockers = (blockers: Parameters<typeof describeBlocker>[0][]) => {
-    ctx.emit({ type: 'lock-wait', step, attempt: n, blockers });
-    const text = blockers.map(describeBlocker).join('; ');
-    void ctx.store.event(planName, step.id, 'lock-wait', `waiting for a lock held by ${text}`, { attempt: n, blockers }).catch(() => undefined);
-    void ctx.store.setStep(planName, step.id, { waiting_on: text }).catch(() => undefined);
-  };
-  await watchBlockers(ctx.monitor, ctx.sessionPid, 200, reportBlockers, async () => {
+  await watchLockWait(stepLockWatch(ctx, step, n, step.lock), async () => {
     if (step.transactional) {
       await ctx.session.exec(`BEGIN; ${timeouts(ctx, 'LOCAL')}`);
       try {
@@ -73,6 +65,18 @@ async function attempt(ctx: RunContext, step: SqlStep, n: number): Promise<void>
   });
 }
 
+/** After a lock timeout or deadlock: say who held the lock, then wait out the backoff before the next attempt. */
+async function retryAfter(ctx: RunContext, step: SqlStep, n: number, e: LockWaitError): Promise<void> {
+  const planName = ctx.plan.plan.name;
+  const retries = ctx.plan.plan.settings.lockRetries;
+  const delayMs = backoffMs(n);
+  const reason = e.code === '55P03' ? `lock not granted within lock_timeout ${ctx.plan.plan.settings.lockTimeoutMs}ms` : 'deadlock detected';
+  ctx.emit({ type: 'retry', step, attempt: n, delayMs, reason, blockers: e.blockers });
+  await ctx.store.event(planName, step.id, 'retry', `${reason}; retry ${n}/${retries} in ${delayMs}ms; ${blockersText(e.blockers)}`, { attempt: n, delayMs, code: e.code, blockers: e.blockers }, actorName(ctx.actor));
+  if (e.blockers.length > 0) await ctx.store.setStep(planName, step.id, { waiting_on: e.blockers.map(describeBlocker).join('; ') });
+  await sleep(delayMs, ctx.signal);
+}
+
 /** Returns 'already' when the probe found the effect in place. Throws the last error otherwise. */
 export async function executeSqlStep(ctx: RunContext, step: SqlStep): Promise<'done' | 'already'> {
   const planName = ctx.plan.plan.name;
@@ -84,17 +88,12 @@ export async function executeSqlStep(ctx: RunContext, step: SqlStep): Promise<'d
   const retries = ctx.plan.plan.settings.lockRetries;
   for (let n = 1; ; n++) {
     try {
-      await dropInvalidIndex(ctx, step);
+      await watchLockWait(stepLockWatch(ctx, step, n, step.lock), () => dropInvalidIndex(ctx, step));
       await attempt(ctx, step, n);
       return 'done';
     } catch (e) {
-      const code = e instanceof DatabaseError ? e.code : undefined;
-      if (!code || !RETRYABLE.has(code) || n > retries || ctx.signal.aborted) throw e;
-      const delayMs = backoffMs(n);
-      const reason = code === '55P03' ? `lock not granted within lock_timeout ${ctx.plan.plan.settings.lockTimeoutMs}ms` : 'deadlock detected';
-      ctx.emit({ type: 'retry', step, attempt: n, delayMs, reason });
-      await ctx.store.event(planName, step.id, 'retry', `${reason}; retry ${n}/${retries} in ${delayMs}ms`, { attempt: n, delayMs, code }, actorName(ctx.actor));
-      await sleep(delayMs, ctx.signal);
+      if (!(e instanceof LockWaitError) || n > retries || ctx.signal.aborted) throw e;
+      await retryAfter(ctx, step, n, e);
     }
   }
 }

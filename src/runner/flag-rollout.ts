@@ -7,7 +7,8 @@
  */
 import { rolloutOf } from '../flags/definition.js';
 import { describeLocation, flagLocation, isFlagLocation, openFlagStore, type FlagLocation, type FlagStore } from '../flags/store.js';
-import type { FlagRolloutStep } from '../operations/types.js';
+import type { FlagRolloutStep, LockInfo } from '../operations/types.js';
+import { stepLockWatch, watchLockWait } from './blockers.js';
 import type { StepRow } from '../state/store.js';
 import { isConnectionLost } from './connection-lost.js';
 import { actorName, type RunContext } from './context.js';
@@ -91,11 +92,17 @@ function stageText(r: Rollout, i: number): string {
   return `flag ${r.step.flag} at ${r.step.stages[i]}% (stage ${i + 1} of ${r.step.stages.length})`;
 }
 
+/** Set the flag; a write to a flag table that waits for a row lock names who holds it (as every step's lock wait does). */
+function writeFlag(r: Rollout, percent: number) {
+  const lock: LockInfo = 'table' in r.location ? { level: 'ROW EXCLUSIVE', on: [r.location.table] } : { level: 'none', on: [] };
+  return watchLockWait(stepLockWatch(r.ctx, r.step, 1, lock), () => r.flags.setPercentage(r.step.flag, percent, r.step.filter, r.by));
+}
+
 async function enterStage(r: Rollout, i: number): Promise<number> {
   const { ctx, step } = r;
   const percent = step.stages[i]!;
   await checkGuard(r, i, 'before stage');
-  const { before } = await r.flags.setPercentage(step.flag, percent, step.filter, r.by);
+  const { before } = await writeFlag(r, percent);
   const holdStartedAt = new Date().toISOString();
   const holding = step.holdMs > 0 ? `, holding ${formatHold(step.holdMs)}` : '';
   await record(r, { stage: i, percent, holdStartedAt }, step.holdMs > 0 ? `${stageText(r, i)} until ${holdStartedAt}` : null);
@@ -167,7 +174,7 @@ async function stop(r: Rollout, e: RolloutStopped): Promise<void> {
   let outcome = `flag ${step.flag} left as it is`;
   if (e.zero) {
     try {
-      await r.flags.setPercentage(step.flag, 0, step.filter, r.by);
+      await writeFlag(r, 0);
       outcome = `flag ${step.flag} set back to 0% in the ${describeLocation(r.location)}`;
     } catch (failure) {
       outcome = `setting flag ${step.flag} back to 0% FAILED (${(failure as Error).message}): set it by hand with \`schemashift flags set ${step.flag} 0\``;

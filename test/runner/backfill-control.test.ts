@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/db/index.js';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import type { BackfillStep, BatchSettings } from '../../src/operations/types.js';
-import { adaptBatchSize, pauseAfterBatchMs } from '../../src/runner/backfill-run.js';
+import { adaptBatchSize } from '../../src/runner/backfill-run.js';
 import { batchStatements, remainingCountSql, wrapSql } from '../../src/operations/backfill-batch-sql.js';
 import { firstWait, lockWaiters, replicaLag, throttleQuery } from '../../src/runner/throttle.js';
 import { forward } from '../support/operations.js';
@@ -26,12 +26,6 @@ describe('batch size and pacing', () => {
   it('keeps the size without a target, and a configured size under 10 as its own floor', () => {
     expect(adaptBatchSize(1000, 5000, { size: 1000, delayMs: 0 })).toBe(1000);
     expect(adaptBatchSize(5, 5000, batch({ size: 5 }))).toBe(5);
-  });
-
-  it('waits the delay, or longer to keep under max_rows_per_second', () => {
-    expect(pauseAfterBatchMs(batch({ delayMs: 20 }), 5000, 100)).toBe(20);
-    expect(pauseAfterBatchMs(batch({ delayMs: 20, maxRowsPerSecond: 1000 }), 5000, 1000)).toBe(4000);
-    expect(pauseAfterBatchMs(batch({ delayMs: 20, maxRowsPerSecond: 1000 }), 5000, 6000)).toBe(20);
   });
 });
 
