@@ -1,6 +1,6 @@
-import { Command, CommanderError, Option } from 'commander';
-import { isUserFacingError, PlanError } from '../errors.js';
-import { processIo, type Io } from './io.js';
+import { Command, Option } from 'commander';
+import { jsonRequested, reportError } from './errors.js';
+import { processIo, redactingIo, secretsOf, type Io } from './io.js';
 import { registerFlagsCommand } from './flags-command.js';
 // Command modules are imported inside their actions, so that `validate` loads no runner, state store or renderer.
 import type { RunCommandOptions } from './run-command.js';
@@ -130,33 +130,17 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   return program;
 }
 
-/** Run the CLI; returns the exit code. Never throws, never prints a stack trace for user errors. */
-export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+/** Run the CLI; returns the exit code. Never throws, never prints a stack trace for user errors, never a password. */
+export async function main(argv: string[], given: Io = processIo()): Promise<number> {
+  const io = redactingIo(given, secretsOf(argv, given.env));
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
-    return reportError(e, io);
+    return reportError(e, io, jsonRequested(argv));
   }
 }
 
-export function reportError(e: unknown, io: Io): number {
-  if (e instanceof CommanderError) {
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-    return 2;
-  }
-  if (e instanceof PlanError) {
-    io.err(`${e.message}\n${e.problems.length} problem(s); nothing was executed.\n`);
-    return 2;
-  }
-  if (isUserFacingError(e)) {
-    io.err(`schemashift: ${e.message}\n${'hint' in e && e.hint ? `  help: ${e.hint}\n` : ''}`);
-    return e.exitCode;
-  }
-  const message = e instanceof Error ? e.message : String(e);
-  io.err(`schemashift: internal error: ${message}\n  this is a bug in schemashift; run again with SCHEMASHIFT_DEBUG=1 for details and report it\n`);
-  if (io.env.SCHEMASHIFT_DEBUG && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
-  return 70;
-}
+export { reportError } from './errors.js';

@@ -55,6 +55,8 @@ class InteractiveRenderer implements RunRenderer {
   private readonly finished = deferred<void>();
   private closing: Promise<void> | undefined;
   private readonly forced: 'simple' | 'verbose' | undefined;
+  /** Ctrl-C at a prompt: the answer is "no", and the command exits 130. */
+  private interruptedAtPrompt = false;
 
   constructor(private readonly plan: CompiledPlan, private readonly io: Io, private readonly options: InteractiveOptions) {
     const wanted = io.env.SCHEMASHIFT_RENDERER;
@@ -76,6 +78,8 @@ class InteractiveRenderer implements RunRenderer {
       return false;
     }
   };
+
+  readonly promptInterrupted = (): boolean => this.interruptedAtPrompt;
 
   close(): Promise<void> {
     this.closing ??= this.finish();
@@ -204,8 +208,9 @@ class InteractiveRenderer implements RunRenderer {
       adapter.answering = true;
       const answer = await adapter.run(confirm, config, { input, signal: controller.signal }).finally(() => (adapter.answering = false));
       return answer === true;
-    } catch {
+    } catch (e) {
       // ExitPromptError (Ctrl-C), AbortPromptError (input ended) and any other failure: "no".
+      if ((e as { name?: unknown } | null)?.name === 'ExitPromptError') this.interruptedAtPrompt = true;
       return false;
     } finally {
       input.off('end', abort).off('close', abort).off('keypress', onKey);

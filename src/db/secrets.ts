@@ -74,7 +74,8 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function removeSecret(text: string, secret: string): string {
+/** `text` with `secret` replaced by `****` (a very short one only where it stands alone). */
+export function removeSecret(text: string, secret: string): string {
   if (secret.length >= 4) return text.split(secret).join(MASK);
   // A very short password is only removed where it stands alone, so ordinary words survive.
   return text.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(secret)}(?![A-Za-z0-9])`, 'g'), MASK);
