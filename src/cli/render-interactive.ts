@@ -81,6 +81,10 @@ class InteractiveRenderer implements RunRenderer {
 
   readonly promptInterrupted = (): boolean => this.interruptedAtPrompt;
 
+  private declinedText(): string {
+    return this.interruptedAtPrompt ? 'interrupted at the prompt (Ctrl-C)' : 'declined';
+  }
+
   close(): Promise<void> {
     this.closing ??= this.finish();
     return this.closing;
@@ -93,7 +97,7 @@ class InteractiveRenderer implements RunRenderer {
       group.begun.resolve({ kind: 'not-reached' });
     }
     for (const slot of this.slots.values()) {
-      const reason = slot.declined ? 'declined' : slot === this.current ? 'stopped before it finished' : 'not reached';
+      const reason = slot.declined ? this.declinedText() : slot === this.current ? 'stopped before it finished' : 'not reached';
       slot.outcome.resolve({ kind: 'skip', reason });
     }
     if (!this.mode) this.finished.resolve();
@@ -285,7 +289,7 @@ class InteractiveRenderer implements RunRenderer {
       task: async (_ctx, task) => {
         const yes = await this.prompt(task, request.message);
         request.answer.resolve(yes);
-        if (!yes) task.skip('declined');
+        if (!yes) task.skip(this.declinedText());
       },
     };
   }
