@@ -41,6 +41,15 @@ describe('a database that cannot be reached exits 4', () => {
   });
 });
 
+it('schemashift --help has the exit code table and the JSON error object', async () => {
+  const r = await cli(['--help']);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/^ {2}4 {4}the database cannot be reached/m);
+  expect(r.stdout).toMatch(/^ {2}130 {2}interrupted \(Ctrl-C or SIGTERM, at a prompt too\)/m);
+  expect(r.stdout).toContain('{"error": {"code", "message", "file"?, "line"?, "col"?, "help"?, "exit_code"}}');
+  expect(r.stdout).toContain('never create a\n  database');
+});
+
 describe('no embedded database to read', () => {
   const readers = [['status'], ['status', 'plan.yaml'], ['pause', 'plan.yaml'], ['resume', 'plan.yaml'], ['flags', 'list'], ['flags', 'get', 'f'], ['rollback', 'plan.yaml', '--yes'], ['doctor']];
   it.each(readers.map((c) => [c.join(' '), c]))('%s: exit 4, says so, creates nothing', async (_name, args) => {

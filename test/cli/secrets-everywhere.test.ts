@@ -49,6 +49,7 @@ const COMMANDS: ((url: string) => string[])[] = [
   (u) => ['run', 'plan.yaml', '--database', u],
   (u) => ['run', 'plan.yaml', '--json', `--database=${u}`],
   (u) => ['advance', 'plan.yaml', '--json', '--database', u],
+  (u) => ['run', 'plan.yaml', '--json', '--database', u, '--replica', u],
   (u) => ['rollback', 'plan.yaml', '--yes', '--database', u],
   (u) => ['rollback', 'plan.yaml', '--yes', '--json', '--database', u],
   (u) => ['status', '--database', u],
