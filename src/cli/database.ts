@@ -23,8 +23,11 @@ export interface OpenOptions {
   mustExist?: boolean;
 }
 
-/** PGlite keeps a PostgreSQL data directory: PG_VERSION is there once it has been created. */
-function refuseMissingEmbedded(url: string, io: Io): void {
+/**
+ * Refuse (exit 4) an embedded database that does not exist: opening it would create an empty one.
+ * PGlite keeps a PostgreSQL data directory: PG_VERSION is there once it has been created.
+ */
+export function refuseMissingEmbedded(url: string, io: Io): void {
   const target = parseDatabaseUrl(url, io.cwd);
   if (target.scheme !== 'pglite' || target.dataDir === null || existsSync(join(target.dataDir, 'PG_VERSION'))) return;
   const where = relative(io.cwd, target.dataDir) || '.';

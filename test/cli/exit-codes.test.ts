@@ -63,13 +63,18 @@ describe('no embedded database to read', () => {
     expect(existsSync(join(cwd, '.schemashift'))).toBe(false);
   });
 
-  it('an explicit pglite folder that does not exist: the same, naming that folder', async () => {
-    const cwd = emptyDir();
-    const r = await cli(['status', '--database', 'pglite://./elsewhere/db'], { cwd });
-    expect(r.code).toBe(4);
-    expect(r.stderr).toContain('no embedded database at ./elsewhere/db: nothing was read');
-    expect(existsSync(join(cwd, 'elsewhere'))).toBe(false);
-  });
+  it.each([['status'], ['validate', 'plan.yaml'], ['test', 'plan.yaml', '--schema-from']])(
+    'an explicit pglite folder that does not exist (%s): the same, naming that folder',
+    async (...args: string[]) => {
+      const cwd = emptyDir();
+      writeFileSync(join(cwd, 'plan.yaml'), GATE_PLAN);
+      const url = 'pglite://./elsewhere/db';
+      const r = await cli(args.includes('--schema-from') ? [...args, url] : [...args, '--database', url], { cwd });
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain('no embedded database at ./elsewhere/db: nothing was read');
+      expect(existsSync(join(cwd, 'elsewhere'))).toBe(false);
+    },
+  );
 });
 
 describe('on PostgreSQL', () => {
