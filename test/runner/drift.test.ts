@@ -7,7 +7,7 @@ import { connect, type Connection } from '../../src/db/index.js';
 import { DriftError } from '../../src/errors.js';
 import { compilePlan } from '../../src/plan/compile.js';
 import { parsePlan } from '../../src/plan/load.js';
-import { describeDrift, planDrift } from '../../src/runner/drift.js';
+import { describeDrift, planDrift, recordPlan } from '../../src/runner/drift.js';
 import { runPlan, type RunOptions } from '../../src/runner/run-plan.js';
 import { StateStore } from '../../src/state/store.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.js';
@@ -72,15 +72,29 @@ describe('drift on PostgreSQL', () => {
   });
 });
 
+function doneRows(compiled: Awaited<ReturnType<typeof compile>>) {
+  return compiled.phases.flatMap((p) => p.steps).map(({ step, entry }, ordinal) => ({
+    plan_name: 'drift-demo', step_id: step.id, ordinal, phase: step.phase, kind: step.kind, summary: step.summary, entry_id: entry.id, entry_hash: entry.hash,
+    status: 'done' as const, attempts: 1, checkpoint: null, rows_done: 0, rows_total: null, started_at: null, finished_at: null, last_error: null, waiting_on: null,
+  }));
+}
+
+describe('drift from recorded specs', () => {
+  it('a changed setting is named, key by key, although no step changed', async () => {
+    const before = await compile(PLAN('text'));
+    const after = await compile(PLAN('text').replace('lock_timeout: 2s', 'lock_timeout: 5s'));
+    const text = describeDrift(planDrift(after.plan, doneRows(before), recordPlan(before.plan).recorded));
+    expect(text).toContain('changed (settings)');
+    expect(text).toContain('settings.lockTimeoutMs: 2000 → 5000');
+    expect(text).not.toContain('add_column');
+  });
+});
+
 describe('drift without recorded specs (a run started by an older schemashift)', () => {
   it('still lists the changed, added and removed steps, and says the keys are unknown', async () => {
     const before = await compile(PLAN('text'));
     const after = await compile(PLAN('bigint').replace('drop_column: { table: users, column: legacy_login }', 'drop_column: { table: users, column: other }'));
-    const rows = before.phases.flatMap((p) => p.steps).map(({ step, entry }, ordinal) => ({
-      plan_name: 'drift-demo', step_id: step.id, ordinal, phase: step.phase, kind: step.kind, summary: step.summary, entry_id: entry.id, entry_hash: entry.hash,
-      status: 'done' as const, attempts: 1, checkpoint: null, rows_done: 0, rows_total: null, started_at: null, finished_at: null, last_error: null, waiting_on: null,
-    }));
-    const text = describeDrift(planDrift(after.plan, rows));
+    const text = describeDrift(planDrift(after.plan, doneRows(before)));
     expect(text).toMatch(/changed +add_column:users\.nickname/);
     expect(text).toContain('which keys changed is unknown');
     expect(text).toMatch(/added +drop_column:users\.other/);
