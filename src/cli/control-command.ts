@@ -8,7 +8,7 @@ import type { Io } from './io.js';
 
 export async function controlCommand(action: 'pause' | 'resume', file: string, opts: { database?: string }, io: Io): Promise<number> {
   const plan = await loadPlanFile(file, io.cwd);
-  const conn = await openDatabase(opts.database, io, `schemashift ${action}`);
+  const conn = await openDatabase(opts.database, io, `schemashift ${action}`, { mustExist: true });
   try {
     const store = new StateStore(conn);
     const run = (await store.exists()) ? await store.getRun(plan.name) : undefined;

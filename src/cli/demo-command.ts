@@ -15,7 +15,7 @@ import { paint, type Io } from './io.js';
 import { lineRenderer } from './render-lines.js';
 import { createRenderer, type RunRenderer } from './renderer.js';
 import { interruptSignal } from './interrupt.js';
-import { commandFor, exitCodeOf } from './run-command.js';
+import { commandFor, exitCodeOf, PROMPT_INTERRUPTED } from './run-command.js';
 import { printStatus } from './status-command.js';
 
 export const DEMO_PLAN = 'plans/rename-orders-client-id.yaml';
@@ -102,6 +102,10 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
       outcome = await runPlan(conn, compiled, { mode: 'run', acceptDrift: false, answers, emit: renderer.listener, signal, command: commandFor(DEMO_PLAN) });
     } finally {
       await renderer.close();
+    }
+    if (renderer.promptInterrupted?.()) {
+      io.err(`schemashift: ${PROMPT_INTERRUPTED}\n`);
+      return 130;
     }
     const p = paint(io.color);
     io.out(`${p.bold(outcomeLine(outcome))}\n\n`);

@@ -39,7 +39,7 @@ export function doctorOptions(opts: DoctorCommandOptions, url: string, cwd: stri
 export async function doctorCommand(opts: DoctorCommandOptions, io: Io): Promise<number> {
   const url = databaseUrl(opts.database, io);
   const options = doctorOptions(opts, url, io.cwd);
-  const conn = await openDatabase(url, io, 'schemashift doctor');
+  const conn = await openDatabase(url, io, 'schemashift doctor', { mustExist: true });
   try {
     const report = await runDoctor(conn, options);
     io.out(opts.json ? formatDoctorJson(report) : formatDoctorText(report, paint(io.color)));

@@ -80,7 +80,7 @@ export async function flagsCommand(what: FlagsAction, opts: FlagsOptions, io: Io
   const plan = opts.plan !== undefined ? await loadPlanFile(opts.plan, io.cwd) : undefined;
   const location: FlagLocation = flagLocation(plan, io.cwd, opts.flagsFile);
   if ('file' in location) return act(openFlagStore(location), checked, opts, io);
-  const conn = await openDatabase(opts.database, io, 'schemashift flags');
+  const conn = await openDatabase(opts.database, io, 'schemashift flags', { mustExist: checked.action !== 'set' });
   try {
     return await conn.session((session) => act(openFlagStore(location, session, conn.dialect), checked, opts, io));
   } finally {

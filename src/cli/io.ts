@@ -1,3 +1,5 @@
+import { passwordsIn, removeSecret } from '../db/secrets.js';
+
 /** Where a command writes, and what kind of terminal it talks to. Injected so tests capture output. */
 export interface Io {
   out(text: string): void;
@@ -37,4 +39,29 @@ export function paint(enabled: boolean): Paint {
   const id = (s: string) => s;
   if (!enabled) return { bold: id, dim: id, red: id, yellow: id, green: id, cyan: id };
   return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), cyan: wrap(36, 39) };
+}
+
+/** Options whose value may be a connection URL with a password (`--database URL` or `--database=URL`). */
+const URL_OPTIONS = new Set(['--database', '--replica', '--schema-from']);
+
+/** Every spelling of every password given on the command line or in DATABASE_URL. */
+export function secretsOf(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const values: string[] = [];
+  argv.forEach((arg, i) => {
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 0 && URL_OPTIONS.has(arg.slice(0, eq))) values.push(arg.slice(eq + 1));
+    else if (URL_OPTIONS.has(argv[i - 1] ?? '') || /:\/\/|password|pwd/i.test(arg)) values.push(arg);
+  });
+  if (env.DATABASE_URL) values.push(env.DATABASE_URL);
+  return [...new Set(values.flatMap((v) => passwordsIn(v)))].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * `io` with every password it could know about removed from everything written through it: the
+ * last line of defence, so that no message (a driver's, a library's, ours) can print one.
+ */
+export function redactingIo(io: Io, secrets: readonly string[]): Io {
+  if (secrets.length === 0) return io;
+  const scrub = (text: string) => secrets.reduce((out, secret) => removeSecret(out, secret), text);
+  return { ...io, out: (text) => io.out(scrub(text)), err: (text) => io.err(scrub(text)) };
 }

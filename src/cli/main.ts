@@ -1,11 +1,33 @@
-import { Command, CommanderError, Option } from 'commander';
-import { isUserFacingError, PlanError } from '../errors.js';
-import { processIo, type Io } from './io.js';
+import { Command, Option } from 'commander';
+import { jsonRequested, reportError } from './errors.js';
+import { processIo, redactingIo, secretsOf, type Io } from './io.js';
 import { registerFlagsCommand } from './flags-command.js';
 // Command modules are imported inside their actions, so that `validate` loads no runner, state store or renderer.
 import type { RunCommandOptions } from './run-command.js';
 
 const VERSION = '0.1.0';
+
+const AFTER_HELP = `
+Database: --database URL, else DATABASE_URL, else the embedded PGlite in ./.schemashift/pglite
+  (said on stderr). status, pause, resume, flags list/get, rollback and doctor never create a
+  database: with none at that path they exit 4 and say how to point at the real one.
+  URLs: postgres://, postgresql://, sqlserver://, mssql://, pglite://./dir, pglite://memory.
+  A password is never printed; a pglite URL takes none.
+
+Exit codes:
+  0    success (for validate: no error findings)
+  1    validate/doctor/test found problems; a step failed; a rollback was refused
+  2    invalid plan, wrong usage or bad URL, or the plan changed since its run started (drift)
+  3    another runner holds this plan
+  4    the database cannot be reached (refused, timed out, unknown host, login or database
+       rejected, or no embedded database to read)
+  70   internal error (a bug: run with SCHEMASHIFT_DEBUG=1 and report it)
+  130  interrupted (Ctrl-C or SIGTERM, at a prompt too)
+
+JSON: with --json (validate: --format json) every failure ends stdout with one line
+  {"error": {"code", "message", "file"?, "line"?, "col"?, "help"?, "exit_code"}}; the human
+  text stays on stderr. Codes: docs/json-errors.md.
+`;
 
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('schemashift')
@@ -13,7 +35,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .version(VERSION)
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride()
-    .showHelpAfterError('(run `schemashift --help` for the commands)');
+    .showHelpAfterError('(run `schemashift --help` for the commands)')
+    .addHelpText('after', AFTER_HELP);
 
   program
     .command('validate')
@@ -33,7 +56,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--json', 'machine-readable output')
     .action(async (file: string, opts: { phase?: 'expand' | 'migrate' | 'contract'; json?: boolean }) => setExit(await (await import('./plan-command.js')).planCommand(file, opts, io)));
 
-  const database = () => new Option('--database <url>', 'database URL (default: DATABASE_URL, else embedded PGlite in ./.schemashift)');
+  const database = () => new Option('--database <url>', 'database URL (default: DATABASE_URL, else the embedded PGlite in ./.schemashift/pglite; a command that only reads never creates it)');
   const phase = () => new Option('--phase <phase>', 'only this phase').choices(['expand', 'migrate', 'contract']);
 
   for (const mode of ['run', 'advance'] as const) {
@@ -62,7 +85,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program
     .command('status')
-    .description('every known plan (or one): phase, each step, backfill progress, what comes next; reads only the state tables')
+    .description('every known plan (or one): phase, each step, backfill progress, what comes next; reads only the state tables, and says which database it read (exit 4 when there is none to read)')
     .argument('[file]', 'plan file')
     .option('--json', 'machine-readable output')
     .addOption(database())
@@ -130,33 +153,17 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   return program;
 }
 
-/** Run the CLI; returns the exit code. Never throws, never prints a stack trace for user errors. */
-export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+/** Run the CLI; returns the exit code. Never throws, never prints a stack trace for user errors, never a password. */
+export async function main(argv: string[], given: Io = processIo()): Promise<number> {
+  const io = redactingIo(given, secretsOf(argv, given.env));
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
-    return reportError(e, io);
+    return reportError(e, io, jsonRequested(argv));
   }
 }
 
-export function reportError(e: unknown, io: Io): number {
-  if (e instanceof CommanderError) {
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-    return 2;
-  }
-  if (e instanceof PlanError) {
-    io.err(`${e.message}\n${e.problems.length} problem(s); nothing was executed.\n`);
-    return 2;
-  }
-  if (isUserFacingError(e)) {
-    io.err(`schemashift: ${e.message}\n${'hint' in e && e.hint ? `  help: ${e.hint}\n` : ''}`);
-    return e.exitCode;
-  }
-  const message = e instanceof Error ? e.message : String(e);
-  io.err(`schemashift: internal error: ${message}\n  this is a bug in schemashift; run again with SCHEMASHIFT_DEBUG=1 for details and report it\n`);
-  if (io.env.SCHEMASHIFT_DEBUG && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
-  return 70;
-}
+export { reportError } from './errors.js';

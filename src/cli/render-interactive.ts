@@ -55,6 +55,8 @@ class InteractiveRenderer implements RunRenderer {
   private readonly finished = deferred<void>();
   private closing: Promise<void> | undefined;
   private readonly forced: 'simple' | 'verbose' | undefined;
+  /** Ctrl-C at a prompt: the answer is "no", and the command exits 130. */
+  private interruptedAtPrompt = false;
 
   constructor(private readonly plan: CompiledPlan, private readonly io: Io, private readonly options: InteractiveOptions) {
     const wanted = io.env.SCHEMASHIFT_RENDERER;
@@ -77,6 +79,12 @@ class InteractiveRenderer implements RunRenderer {
     }
   };
 
+  readonly promptInterrupted = (): boolean => this.interruptedAtPrompt;
+
+  private declinedText(): string {
+    return this.interruptedAtPrompt ? 'interrupted at the prompt (Ctrl-C)' : 'declined';
+  }
+
   close(): Promise<void> {
     this.closing ??= this.finish();
     return this.closing;
@@ -89,7 +97,7 @@ class InteractiveRenderer implements RunRenderer {
       group.begun.resolve({ kind: 'not-reached' });
     }
     for (const slot of this.slots.values()) {
-      const reason = slot.declined ? 'declined' : slot === this.current ? 'stopped before it finished' : 'not reached';
+      const reason = slot.declined ? this.declinedText() : slot === this.current ? 'stopped before it finished' : 'not reached';
       slot.outcome.resolve({ kind: 'skip', reason });
     }
     if (!this.mode) this.finished.resolve();
@@ -204,8 +212,9 @@ class InteractiveRenderer implements RunRenderer {
       adapter.answering = true;
       const answer = await adapter.run(confirm, config, { input, signal: controller.signal }).finally(() => (adapter.answering = false));
       return answer === true;
-    } catch {
+    } catch (e) {
       // ExitPromptError (Ctrl-C), AbortPromptError (input ended) and any other failure: "no".
+      if ((e as { name?: unknown } | null)?.name === 'ExitPromptError') this.interruptedAtPrompt = true;
       return false;
     } finally {
       input.off('end', abort).off('close', abort).off('keypress', onKey);
@@ -280,7 +289,7 @@ class InteractiveRenderer implements RunRenderer {
       task: async (_ctx, task) => {
         const yes = await this.prompt(task, request.message);
         request.answer.resolve(yes);
-        if (!yes) task.skip('declined');
+        if (!yes) task.skip(this.declinedText());
       },
     };
   }

@@ -8,6 +8,8 @@ export interface RunRenderer {
   listener: RunnerListener;
   /** Ask a person; only on a TTY. */
   ask?: (message: string) => Promise<boolean>;
+  /** True once someone pressed Ctrl-C at a prompt (answered "no"): the command then exits 130. */
+  promptInterrupted?: () => boolean;
   /** Resolves when the display has finished drawing. */
   close(): Promise<void>;
 }

@@ -10,6 +10,7 @@ import { openDatabase } from './database.js';
 import { interruptSignal } from './interrupt.js';
 import { paint, type Io } from './io.js';
 import { createRenderer } from './renderer.js';
+import { printJsonError, type JsonError } from './errors.js';
 
 export interface RunCommandOptions {
   phase?: Phase;
@@ -25,6 +26,22 @@ export interface RunCommandOptions {
 
 export function commandFor(file: string) {
   return (verb: string, extra?: string) => `schemashift ${verb} ${file}${extra ? ` ${extra}` : ''}`;
+}
+
+/** Ctrl-C at a prompt: the answer counted as "no" (recorded as declined), and the command exits 130. */
+export const PROMPT_INTERRUPTED = 'interrupted at the prompt (Ctrl-C): nothing more was run';
+
+/** With --json, a run that did not succeed ends with an error object, like every other failure. */
+function outcomeError(outcome: RunOutcome, file: string): JsonError | undefined {
+  if (outcome.kind === 'failed') return { code: 'step-failed', message: `step ${outcome.stepId} failed: ${outcome.error}`, help: `fix the cause, then run again: \`schemashift run ${file}\` resumes at this step`, exit_code: 1 };
+  if (outcome.kind === 'interrupted') return { code: 'interrupted', message: `interrupted ${outcome.at}`, help: `\`schemashift run ${file}\` resumes exactly there`, exit_code: 130 };
+  return undefined;
+}
+
+function interruptedAtPrompt(io: Io, json: boolean, resume: string): number {
+  if (json) printJsonError(io, { code: 'interrupted', message: PROMPT_INTERRUPTED, help: `\`${resume}\` asks again`, exit_code: 130 });
+  else io.err(`schemashift: ${PROMPT_INTERRUPTED}\n  \`${resume}\` asks again\n`);
+  return 130;
 }
 
 export function exitCodeOf(outcome: RunOutcome): number {
@@ -75,8 +92,11 @@ export async function runCommand(mode: 'run' | 'advance', file: string, opts: Ru
     };
     const outcome = await runPlan(conn, compiled, runOptions);
     await renderer.close();
+    if (renderer.promptInterrupted?.()) return interruptedAtPrompt(io, opts.json === true, `schemashift ${mode} ${file}`);
     if (opts.json) io.out(`${JSON.stringify({ type: 'outcome', ...outcome })}\n`);
     else io.out(`${paint(io.color).bold(describeOutcome(outcome, file))}\n`);
+    const error = opts.json ? outcomeError(outcome, file) : undefined;
+    if (error) printJsonError(io, error);
     return exitCodeOf(outcome);
   } finally {
     await renderer.close();
@@ -88,7 +108,7 @@ export async function runCommand(mode: 'run' | 'advance', file: string, opts: Ru
 
 export async function rollbackCommand(file: string, opts: { yes?: boolean; database?: string; json?: boolean }, io: Io): Promise<number> {
   const compiled = compilePlan(withFlagLocation(await loadPlanFile(file, io.cwd), io.cwd));
-  const conn = await openDatabase(opts.database, io, runnerApplicationName(compiled.plan.name));
+  const conn = await openDatabase(opts.database, io, runnerApplicationName(compiled.plan.name), { mustExist: true });
   const renderer = await createRenderer(compiled, io, { json: opts.json === true });
   const { signal, dispose } = interruptSignal(io);
   try {
@@ -99,6 +119,7 @@ export async function rollbackCommand(file: string, opts: { yes?: boolean; datab
       command: commandFor(file),
     });
     await renderer.close();
+    if (renderer.promptInterrupted?.()) return interruptedAtPrompt(io, opts.json === true, `schemashift rollback ${file}`);
     if (opts.json) io.out(`${JSON.stringify({ type: 'outcome', ...outcome })}\n`);
     switch (outcome.kind) {
       case 'rolled-back':
@@ -112,6 +133,7 @@ export async function rollbackCommand(file: string, opts: { yes?: boolean; datab
         return 0;
       case 'refused':
         io.err(`schemashift: ${outcome.reason}\n  help: write a new plan that moves forward instead\n`);
+        if (opts.json) printJsonError(io, { code: 'rollback-refused', message: outcome.reason, help: 'write a new plan that moves forward instead', exit_code: 1 });
         return 1;
     }
   } finally {

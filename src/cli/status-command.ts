@@ -84,7 +84,7 @@ function runJson(run: RunRow, steps: StepRow[], flags = new Map<string, RolloutF
 
 export async function statusCommand(file: string | undefined, opts: { json?: boolean; database?: string }, io: Io): Promise<number> {
   const name = file ? (await loadPlanFile(file, io.cwd)).name : undefined;
-  const conn = await openDatabase(opts.database, io, 'schemashift status');
+  const conn = await openDatabase(opts.database, io, 'schemashift status', { mustExist: true });
   try {
     return await printStatus(conn, { ...(file !== undefined && name !== undefined ? { plan: { file, name } } : {}), json: opts.json === true }, io);
   } finally {
@@ -112,6 +112,6 @@ export async function printStatus(conn: Connection, which: { plan?: { file: stri
     return 0;
   }
   const p = paint(io.color);
-  io.out(`${withSteps.map(({ run, steps, flags }) => renderRun(run, steps, p, flags)).join('\n\n')}\n`);
+  io.out(`${p.dim(`database: ${conn.displayUrl}`)}\n\n${withSteps.map(({ run, steps, flags }) => renderRun(run, steps, p, flags)).join('\n\n')}\n`);
   return 0;
 }

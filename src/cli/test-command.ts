@@ -15,6 +15,7 @@ import { containerSandbox, pgliteSandbox, serverSandbox, type Sandbox } from '..
 import { seedScript } from '../rehearse/seed-script.js';
 import { readStructure } from '../rehearse/source-catalog.js';
 import { runnerApplicationName } from '../runner/runner-lock.js';
+import { refuseMissingEmbedded } from './database.js';
 import { interruptSignal } from './interrupt.js';
 import { paint, type Io } from './io.js';
 import { lineRenderer } from './render-lines.js';
@@ -52,6 +53,7 @@ async function seedFromFile(path: string, cwd: string): Promise<Seed> {
 
 async function seedFromSchema(url: string, compiled: CompiledPlan, rows: number, io: Io): Promise<Seed> {
   const cwd = io.cwd;
+  refuseMissingEmbedded(url, io);
   const conn = await connect(url, { applicationName: 'schemashift test (reading structure)', cwd });
   try {
     if (conn.dialect !== 'postgres') throw new UsageError(`--schema-from ${conn.displayUrl}: only PostgreSQL structures can be read`, 'use --seed with a SQL file');

@@ -11,6 +11,7 @@ import type { Finding } from '../lint/types.js';
 import { compilePlan } from '../plan/compile.js';
 import { parsePlan } from '../plan/load.js';
 import type { Plan } from '../plan/types.js';
+import { refuseMissingEmbedded } from './database.js';
 import { paint, type Io } from './io.js';
 
 export interface ValidateOptions {
@@ -103,6 +104,7 @@ export async function validateCommand(paths: string[], options: ValidateOptions,
   for (const file of files) checked.push(await checkFile(file, io.cwd));
   duplicateNames(checked);
   if (options.database !== undefined) {
+    refuseMissingEmbedded(options.database, io);
     const { addDatabaseFindings } = await import('../lint/database/validate-database.js');
     io.err(`${await addDatabaseFindings(options.database, checked, { ...options, cwd: io.cwd })}\n`);
   }

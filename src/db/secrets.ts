@@ -10,13 +10,13 @@ const KEY_VALUE_SECRET = /(?<![A-Za-z0-9_])((?:ssl)?password|pwd)(\s*=\s*)('(?:[
 
 const SCHEME_PREFIX = /^[a-z][a-z0-9+.-]*:\/\//i;
 
-/** Index of the `@` that ends the userinfo in the text after `scheme://`, or -1. */
+/**
+ * Index of the `@` that ends the userinfo in the text after `scheme://`, or -1: the last one. A
+ * password with an unencoded `/`, `?`, `#` or `@` cannot be told from a path or query holding an
+ * `@` (`?options=x@y`), so when in doubt everything up to the last `@` is treated as secret.
+ */
 function userinfoEnd(rest: string): number {
-  const query = rest.search(/[?#]/);
-  const beforeQuery = query < 0 ? rest : rest.slice(0, query);
-  const at = beforeQuery.lastIndexOf('@');
-  // A password holding an unencoded `?` or `#` still ends at the last `@`.
-  return at >= 0 ? at : rest.lastIndexOf('@');
+  return rest.lastIndexOf('@');
 }
 
 function maskUserinfo(url: string): string {
@@ -74,7 +74,8 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function removeSecret(text: string, secret: string): string {
+/** `text` with `secret` replaced by `****` (a very short one only where it stands alone). */
+export function removeSecret(text: string, secret: string): string {
   if (secret.length >= 4) return text.split(secret).join(MASK);
   // A very short password is only removed where it stands alone, so ordinary words survive.
   return text.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(secret)}(?![A-Za-z0-9])`, 'g'), MASK);

@@ -55,7 +55,7 @@ export const ACCEPTED_FORMS = [
 ];
 
 function badUrl(url: string, what: string): UsageError {
-  return new UsageError(`${what}: ${maskUrl(url)}`, `use one of: ${ACCEPTED_FORMS.join('; ')}`);
+  return new UsageError(`${what}: ${maskUrl(url)}`, `use one of: ${ACCEPTED_FORMS.join('; ')}`, 'bad-database-url');
 }
 
 /** Attach the URL and password as non-enumerable properties (kept out of JSON and console output). */
@@ -116,11 +116,28 @@ function parseMssql(url: string): MssqlTarget {
   return hidden(target, url, u.password ? decode(url, u.password) : undefined);
 }
 
+/**
+ * PGlite is a folder on this machine: it has no users or passwords. A `user:password@` part (or a
+ * `password=` parameter) would otherwise become part of the folder's name, and be shown with it.
+ */
+function refuseCredentials(url: string, path: string): void {
+  const firstSegment = path.split('/')[0] ?? '';
+  const userinfo = firstSegment.includes('@');
+  if (!userinfo && !/(?<![A-Za-z0-9_])((?:ssl)?password|pwd)\s*=/i.test(path)) return;
+  const shown = userinfo ? `pglite://****@${path.slice(firstSegment.lastIndexOf('@') + 1)}` : maskUrl(url);
+  throw new UsageError(
+    `a pglite URL takes no user name or password (PGlite is a folder on this machine): ${maskUrl(shown)}`,
+    'write pglite://./dir (or pglite:///absolute/dir, pglite://memory) without credentials; for a server, use postgres://user:password@host:5432/db',
+    'bad-database-url',
+  );
+}
+
 function parsePglite(url: string, cwd: string): PgliteTarget {
   const path = url.replace(/^pglite:(\/\/)?/i, '');
   if (path === '' || path === '/') throw badUrl(url, 'pglite URL without a directory');
+  refuseCredentials(url, path);
   const dataDir = path === 'memory' ? null : resolve(cwd, path);
-  return hidden({ scheme: 'pglite' as const, displayUrl: url, dataDir }, url);
+  return hidden({ scheme: 'pglite' as const, displayUrl: maskUrl(url), dataDir }, url);
 }
 
 /** Parse a `--database` / `DATABASE_URL` value. Relative PGlite directories resolve against `cwd`. */

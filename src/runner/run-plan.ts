@@ -12,7 +12,8 @@ import { prepareRunnerSession } from './acquire.js';
 import { isConnectionLost } from './connection-lost.js';
 import { actorName, type RunContext } from './context.js';
 import type { Replica } from './replicas.js';
-import { describeDrift, planDrift } from './drift.js';
+import { contractConfirmation } from './contract-drops.js';
+import { describeDrift, planDrift, readRecordedPlan, recordPlan } from './drift.js';
 import type { RunnerListener } from './events.js';
 import { InterruptedError } from './interrupted.js';
 import { passGate, runStep, type GateAnswerer } from './run-step.js';
@@ -66,14 +67,14 @@ async function runInSession(conn: Connection, session: Session, compiled: Compil
   const actor = currentActor();
   const existing = await store.getRun(plan.name);
   if (existing && existing.plan_hash !== plan.hash) {
-    const drift = planDrift(plan, await store.getSteps(plan.name));
+    const drift = planDrift(plan, await store.getSteps(plan.name), await readRecordedPlan(session, plan.name));
     if (!opts.acceptDrift) {
       throw new DriftError(`plan ${plan.name} changed since its run started (${existing.plan_file}):\n${describeDrift(drift)}`, `restore the plan as it was, or run with --accept-drift if the change is intended`);
     }
     await store.event(plan.name, null, 'drift-accepted', `plan changed; accepted with --accept-drift:\n${describeDrift(drift)}`, drift, actorName(actor));
   }
   await store.beginRun({ name: plan.name, file: plan.file, hash: plan.hash }, actor, stepDefinitions(compiled));
-  await store.event(plan.name, null, 'run-start', `${opts.mode} started`, { phase: opts.phase ?? null }, actorName(actor));
+  await store.event(plan.name, null, 'run-start', `${opts.mode} started`, { phase: opts.phase ?? null, ...recordPlan(plan) }, actorName(actor));
   const ctx: RunContext = { conn, session, sessionPid, monitor, store, plan: compiled, actor, emit: opts.emit, signal: opts.signal, ...(opts.replicas ? { replicas: opts.replicas } : {}) };
   return runPhases(ctx, opts);
 }
@@ -122,7 +123,7 @@ async function enterContract(ctx: RunContext, opts: RunOptions): Promise<RunOutc
   const plan = ctx.plan.plan;
   const run = await ctx.store.getRun(plan.name);
   if (run?.contract_started) return undefined;
-  const message = `Start contract for ${plan.name}? It cannot be rolled back (old columns, indexes and triggers are removed).`;
+  const message = contractConfirmation(ctx.plan);
   if (!(await passGate(ctx, 'contract', message, opts.answers))) {
     await ctx.store.setRun(plan.name, { status: 'at_gate' });
     return { kind: 'gate', message, next: opts.command(opts.mode, '--yes') };
