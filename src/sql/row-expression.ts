@@ -19,8 +19,8 @@ interface ColumnSpot {
 /** What cannot be read from one row, with its offset in the expression; undefined when all can. */
 function unsupported(type: string, node: AstNode): { message: string; at: number } | undefined {
   const at = Number(node.location ?? PREFIX.length) - PREFIX.length;
-  if (type === 'SubLink') return { message: 'a subquery cannot be evaluated for one row in the sync trigger', at };
-  if (type === 'ParamRef') return { message: 'a $n parameter has no value in the sync trigger', at };
+  if (type === 'SubLink') return { message: 'a subquery cannot be evaluated for one row', at };
+  if (type === 'ParamRef') return { message: 'a $n parameter has no value there', at };
   if (type !== 'ColumnRef') return undefined;
   const fields = (node.fields as Fields | undefined) ?? [];
   if (fields.some((f) => f.A_Star !== undefined)) return { message: 'a * reference cannot be read as one value of the row', at };

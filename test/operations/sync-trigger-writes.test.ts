@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Step } from '../../src/operations/types.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
+import { parsePlan } from '../../src/plan/load.js';
 import { forward, inverse, parseSpec, runPhase } from '../support/operations.js';
 
 const pg = postgresAdminUrl ? describe : describe.skip;
@@ -46,14 +47,35 @@ pg('sync expressions that read other columns of the table', () => {
     await db.exec("INSERT INTO reviews (id, product) VALUES (11, 'lime')"); // old version, review NULL
     await db.exec("UPDATE reviews SET review = 'crisp' WHERE id = 1"); // old version
     await db.exec("INSERT INTO reviews (id, product, summary) VALUES (12, 'plum', 'new-version summary')"); // new version
+    await db.exec("UPDATE reviews SET summary = 'edited by the new version' WHERE id = 2"); // new version
     await runPhase(db, steps, 'migrate');
     await db.exec("INSERT INTO reviews (id, product, review) VALUES (13, 'date', 'sweet')");
     await db.exec("UPDATE reviews SET review = NULL WHERE id = 3");
     await runPhase(db, steps, 'contract');
 
     const rows = await db.query<{ id: number; review: string | null; product: string; found: number; Order: string; summary: string }>('SELECT * FROM reviews ORDER BY id');
-    expect(rows.map((r) => [r.id, r.summary])).toEqual(rows.map((r) => [r.id, r.id === 12 ? 'new-version summary' : expected(r)]));
+    const written: Record<number, string> = { 2: 'edited by the new version', 12: 'new-version summary' };
+    expect(rows.map((r) => [r.id, r.summary])).toEqual(rows.map((r) => [r.id, written[r.id] ?? expected(r)]));
     expect(rows).toHaveLength(7);
+  });
+
+  it('both ways with expressions over other columns: each version sees what the other wrote', async () => {
+    await db.exec("DROP TABLE IF EXISTS reviews; CREATE TABLE reviews (id int PRIMARY KEY, product text NOT NULL, review text)");
+    await db.exec("INSERT INTO reviews (id, product, review) VALUES (1, 'apple', 'tasty'), (2, 'pear', NULL)");
+    const spec = { table: 'reviews', column: { name: 'summary', type: 'text' }, sync_from: { column: 'review', expression: "coalesce(review, product || ' is good')", reverse: "nullif(summary, product || ' is good')" } };
+    const steps: Step[] = [...forward('add_column', spec), ...forward('backfill', { table: 'reviews', set: { summary: "coalesce(review, product || ' is good')" }, where: 'summary IS NULL', key: ['id'] }, 'migrate', 'fill')];
+    await runPhase(db, steps, 'expand');
+    await db.exec("INSERT INTO reviews (id, product, summary) VALUES (10, 'kiwi', 'sour')"); // new version
+    await db.exec("INSERT INTO reviews (id, product, summary) VALUES (11, 'lime', 'lime is good')"); // new version
+    await db.exec("INSERT INTO reviews (id, product, review) VALUES (12, 'fig', 'dry')"); // old version
+    await db.exec("UPDATE reviews SET summary = 'crisp' WHERE id = 1"); // new version
+    await runPhase(db, steps, 'migrate');
+    await db.exec("UPDATE reviews SET review = 'ripe' WHERE id = 2"); // old version
+    expect(await values(db, 'SELECT id, review, summary FROM reviews ORDER BY id')).toEqual([
+      [1, 'crisp', 'crisp'], [2, 'ripe', 'ripe'], [10, 'sour', 'sour'], [11, null, 'lime is good'], [12, 'dry', 'dry'],
+    ]);
+    await runPhase(db, steps, 'contract');
+    expect(await values(db, 'SELECT id, summary FROM reviews ORDER BY id')).toEqual([[1, 'crisp'], [2, 'ripe'], [10, 'sour'], [11, 'lime is good'], [12, 'dry']]);
   });
 
   it('a column the expression reads that the table lacks fails expand, not every later INSERT', async () => {
@@ -168,6 +190,11 @@ pg('the new column must have no default while the trigger decides directions', (
 });
 
 describe('sync specs refused at validate time', () => {
+  it('with the position of the fault in the plan file', async () => {
+    const yaml = 'name: t\nphases:\n  expand:\n    - add_column:\n        table: reviews\n        column: { name: summary, type: text }\n        sync_from: { column: review, expression: "coalesce(review, (SELECT 1))" }\n';
+    await expect(parsePlan('plan.yaml', yaml)).rejects.toThrow(/plan\.yaml:7:\d+: error: [\s\S]*subquery/);
+  });
+
   const add = (sync_from: unknown, column: Record<string, unknown> = {}) => () => parseSpec('add_column', { table: 'reviews', column: { name: 'summary', type: 'text', ...column }, sync_from });
 
   it('add_column with both sync_from and a default on the new column, with the recipe', () => {
