@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { splitQualified } from '../dialects/dialect.js';
 import { quoteIdent } from '../dialects/postgres/postgres-dialect.js';
 import { identifier, qualifiedName, sqlExpression, sqlType } from '../plan/primitives.js';
-import { volatilityOf } from '../sql/volatility.js';
+import { parseSql } from '../sql/parser.js';
+import { callText, unknownCalls, volatilityOf } from '../sql/volatility.js';
 import { columnAbsent, columnExistsWithType } from './catalog-probes.js';
-import { installSyncSteps, removeSyncSteps, type SyncSpec } from './sync-trigger.js';
+import { installSyncSteps, removeSyncSteps, reportSyncProblem, type SyncSpec } from './sync-trigger.js';
+import { volatileDefaultGuardSql, volatileDefaultHelp } from './volatile-default-guard.js';
 import { defineOperation, type OperationContext, type Step } from './types.js';
 
 const syncFrom = z.union([
@@ -27,25 +30,18 @@ export const addColumnSchema = z
         type: sqlType,
         nullable: z.boolean().default(true),
         default: sqlExpression.optional().describe('A constant default; volatile defaults are refused.'),
+        default_volatility: z
+          .enum(['immutable', 'stable'])
+          .optional()
+          .describe("Your word that `default`, which calls functions schemashift does not know, is evaluated once (as pg_proc.provolatile says): checked against the database by validate --database and before the column is added."),
       })
       .strict(),
     sync_from: syncFrom.optional().describe('Keep the new column in step with this old column by trigger until contract.'),
   })
   .strict()
   .superRefine((spec, ctx) => {
-    if (spec.column.default !== undefined) {
-      const v = volatilityOf(spec.column.default);
-      if (v.volatile) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['column', 'default'],
-          message: `default \`${spec.column.default}\` calls ${v.fn}(), which is volatile: adding it rewrites the whole table under an ACCESS EXCLUSIVE lock`,
-          params: {
-            hint: `add the column without a default, then \`sql: { up: "ALTER TABLE ${spec.table} ALTER COLUMN ${spec.column.name} SET DEFAULT ${spec.column.default}" }\` for new rows, and a \`backfill\` step for existing rows`,
-          },
-        });
-      }
-    }
+    refuseSerial(spec, ctx);
+    refuseVolatileDefault(spec, ctx);
     if (!spec.column.nullable && spec.column.default === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -54,11 +50,65 @@ export const addColumnSchema = z
         params: { hint: 'add it nullable (or with a constant default), backfill it in migrate, then use `set_not_null`' },
       });
     }
+    refuseBadSync(spec, ctx);
   });
+
+type RawSpec = { table: string; column: { name: string; type: string; default?: string | undefined; default_volatility?: string | undefined }; sync_from?: z.output<typeof syncFrom> | undefined };
+
+/** serial is not a type but CREATE TABLE shorthand for a sequence and a nextval() default: a table rewrite. */
+function refuseSerial(spec: RawSpec, ctx: z.RefinementCtx): void {
+  const base = serialBase(spec.column.type);
+  if (base === undefined) return;
+  const { table, column } = { table: spec.table, column: spec.column.name };
+  const sequence = `${splitQualified(table).name}_${column}_seq`;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['column', 'type'],
+    message: `\`${spec.column.type}\` is not a type PostgreSQL can add to an existing table without rewriting it: it means ${base} with a nextval() default, evaluated for every existing row under an ACCESS EXCLUSIVE lock`,
+    params: {
+      hint: `add it as \`type: ${base}\` without a default, then \`sql: { up: "CREATE SEQUENCE ${sequence} OWNED BY ${table}.${column}; ALTER TABLE ${table} ALTER COLUMN ${column} SET DEFAULT nextval('${sequence}')" }\`, and in migrate \`backfill: { table: ${table}, set: { ${column}: "nextval('${sequence}')" }, where: "${column} IS NULL" }\` (then set_not_null); an identity column cannot be added to a table with rows without a rewrite either`,
+    },
+  });
+}
+
+function refuseVolatileDefault(spec: RawSpec, ctx: z.RefinementCtx): void {
+  const dflt = spec.column.default;
+  if (dflt === undefined) return;
+  const help = volatileDefaultHelp(spec.table, spec.column.name, spec.column.type, dflt);
+  const v = volatilityOf(dflt);
+  if (v.volatile) {
+    ctx.addIssue({ code: 'custom', path: ['column', 'default'], message: `default \`${dflt}\` calls ${v.fn}(), which is volatile: adding it rewrites the whole table under an ACCESS EXCLUSIVE lock`, params: { hint: help } });
+    return;
+  }
+  const unknown = unknownCalls(dflt);
+  if (unknown.length === 0 || spec.column.default_volatility !== undefined) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['column', 'default'],
+    message: `default \`${dflt}\` calls ${unknown.map(callText).join(', ')}, whose volatility only the database knows: treated as volatile, and a volatile default rewrites the whole table under an ACCESS EXCLUSIVE lock`,
+    params: { hint: `${help}; or, if pg_proc says ${unknown.length > 1 ? 'they are' : 'it is'} STABLE or IMMUTABLE, add \`default_volatility: stable\` to the column: validate --database checks it, and the step refuses to run if the database disagrees` },
+  });
+}
+
+/** The sync trigger decides the direction of an INSERT by whether the new column is NULL: a default on it would hide that. */
+function refuseBadSync(spec: RawSpec, ctx: z.RefinementCtx): void {
+  const sync = syncSpecOf(spec);
+  if (!sync) return;
+  if (spec.column.default !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['column', 'default'],
+      message: `${spec.column.name} has both \`default\` and \`sync_from\`: with a default, the sync trigger cannot tell a row written by the new application (which sets ${spec.column.name}) from one written by the old (which gets the default)`,
+      params: { hint: `leave out \`default\`: the trigger fills ${spec.column.name} from ${sync.from}; set the default in contract, after the trigger is gone: \`sql: { up: "ALTER TABLE ${spec.table} ALTER COLUMN ${spec.column.name} SET DEFAULT ${spec.column.default}" }\`` },
+    });
+  }
+  const expressionPath = (field: 'expression' | 'reverse') => (typeof spec.sync_from === 'object' && spec.sync_from[field] !== undefined ? ['sync_from', field] : ['sync_from']);
+  reportSyncProblem(ctx, sync, { forward: expressionPath('expression'), reverse: expressionPath('reverse') });
+}
 
 export type AddColumnSpec = z.output<typeof addColumnSchema>;
 
-export function syncSpecOf(spec: AddColumnSpec): SyncSpec | undefined {
+export function syncSpecOf(spec: Pick<RawSpec, 'table' | 'column' | 'sync_from'>): SyncSpec | undefined {
   const from = spec.sync_from;
   if (from === undefined) return undefined;
   const base = { table: spec.table, to: spec.column.name };
@@ -70,12 +120,27 @@ export function syncSpecOf(spec: AddColumnSpec): SyncSpec | undefined {
   return sync;
 }
 
+const SERIAL_BASE: Record<string, string> = { serial: 'integer', serial4: 'integer', bigserial: 'bigint', serial8: 'bigint', smallserial: 'smallint', serial2: 'smallint' };
+
+/** The integer type behind a serial pseudo-type (`serial`, `BIGSERIAL`, `"serial"`, `serial[]`), else undefined. */
+function serialBase(type: string): string | undefined {
+  const parsed = parseSql(`SELECT NULL::${type}`);
+  if (!parsed.ok) return undefined;
+  const stmt = parsed.result.stmts?.[0]?.stmt as { SelectStmt?: { targetList?: { ResTarget?: { val?: { TypeCast?: { typeName?: { names?: { String?: { sval?: string } }[] } } } } }[] } } | undefined;
+  const names = stmt?.SelectStmt?.targetList?.[0]?.ResTarget?.val?.TypeCast?.typeName?.names ?? [];
+  const last = names[names.length - 1]?.String?.sval?.toLowerCase() ?? '';
+  return names.length === 1 ? SERIAL_BASE[last] : undefined;
+}
+
+/** With `default_volatility`, the database confirms it in the same transaction, before the table is touched. */
 function addColumnSql(spec: AddColumnSpec, ctx: OperationContext): string {
   const d = ctx.dialect;
+  const unknown = spec.column.default === undefined ? [] : unknownCalls(spec.column.default);
+  const guard = unknown.length > 0 ? [volatileDefaultGuardSql(d, spec.table, spec.column.name, unknown)] : [];
   const parts = [`ALTER TABLE ${d.qualified(spec.table)} ADD COLUMN ${d.ident(spec.column.name)} ${spec.column.type}`];
   if (spec.column.default !== undefined) parts.push(`DEFAULT ${spec.column.default}`);
   if (!spec.column.nullable) parts.push('NOT NULL');
-  return parts.join(' ');
+  return [...guard, parts.join(' ')].join(';\n');
 }
 
 export const addColumn = defineOperation<AddColumnSpec>({

@@ -16,7 +16,7 @@ export function columnExists(d: Dialect, table: string, column: string): string 
 
 /** The column exists with this type (typmod aside): a column of another type is not "done". */
 export function columnExistsWithType(d: Dialect, table: string, column: string, type: string): string {
-  return `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ${regclass(d, table)} AND attname = ${d.literal(column)} AND NOT attisdropped AND atttypid = ${d.literal(type)}::regtype)`;
+  return `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ${regclass(d, table)} AND attname = ${d.literal(column)} AND NOT attisdropped AND atttypid = to_regtype(${d.literal(type)}))`;
 }
 
 export function columnAbsent(d: Dialect, table: string, column: string): string {

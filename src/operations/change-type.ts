@@ -7,7 +7,8 @@ import { addColumn } from './add-column.js';
 import { backfillOptionsSchema, backfillStep } from './backfill.js';
 import { columnAbsent, columnHasType } from './catalog-probes.js';
 import { dropColumnStep, notNullSteps, zeroCountCheck } from './rename-column.js';
-import { boundedName, installSyncSteps, removeSyncSteps, syncNames, type SyncSpec } from './sync-trigger.js';
+import { postgres } from '../dialects/postgres/postgres-dialect.js';
+import { boundedName, installSyncSteps, removeSyncSteps, reportSyncProblem, syncNames, type SyncSpec } from './sync-trigger.js';
 import { defineOperation, type OperationContext, type SqlStep, type Step } from './types.js';
 
 export const changeTypeSchema = z
@@ -35,6 +36,7 @@ export const changeTypeSchema = z
         params: { hint: `write it over ${temp}, e.g. reverse_using: "${temp}::<old type>"` },
       });
     }
+    reportSyncProblem(ctx, syncOf(spec, postgres), { forward: ['using'], reverse: ['reverse_using'] });
   });
 
 export type ChangeTypeSpec = z.output<typeof changeTypeSchema>;

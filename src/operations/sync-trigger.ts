@@ -6,7 +6,11 @@
 import { createHash } from 'node:crypto';
 import type { Dialect } from '../dialects/dialect.js';
 import { splitQualified } from '../dialects/dialect.js';
-import { qualifyColumnRefs } from '../sql/ast.js';
+import type { z } from 'zod';
+import { postgres } from '../dialects/postgres/postgres-dialect.js';
+import { checkExpression, type SqlSyntaxError } from '../sql/parser.js';
+import { dollarQuote, functionProblem, PlpgsqlBody } from '../sql/plpgsql-function.js';
+import { overRecord, rowExpressionProblem } from '../sql/row-expression.js';
 import { triggerAbsent, triggerExists } from './catalog-probes.js';
 import type { Phase, SqlStep } from './types.js';
 
@@ -16,9 +20,9 @@ export interface SyncSpec {
   from: string;
   /** The column being introduced. */
   to: string;
-  /** SQL computing `to` from `from`, written over NEW (default: the old column's value). */
+  /** SQL computing `to` over the row's columns by bare name (default: the old column's value). */
   forward?: string;
-  /** When set, writers that only know `to` have `from` filled in too (old readers remain). */
+  /** SQL computing `from` over the row's columns; when set, writers that only know `to` have `from` filled in too (old readers remain). */
   reverse?: string;
 }
 
@@ -35,40 +39,100 @@ export function syncNames(spec: SyncSpec): { trigger: string; fn: string } {
   return { trigger: boundedName('schemashift_sync', table, spec.to), fn: boundedName('schemashift_sync', table, spec.to) };
 }
 
-/** References to the source column in a conversion expression are read from the new row. */
-function overNew(d: Dialect, expression: string | undefined, column: string): string {
-  if (expression === undefined) return `NEW.${d.ident(column)}`;
-  return qualifyColumnRefs(expression, column, 'NEW');
+const forwardOf = (d: Dialect, spec: SyncSpec): string => spec.forward ?? d.ident(spec.from);
+
+/**
+ * The trigger function's body. Which column a write actually set decides the direction:
+ *
+ * INSERT: the new column carries no default until contract (add_column refuses `default` with
+ * `sync_from`; rename_column and change_type add it without one, and the sync-function step
+ * checks it), so a new column that is not NULL was written by the statement, i.e. by the new
+ * application version: the old column is computed from it (both-ways sync), whatever default the
+ * old column got. A NULL new column is computed from the old one. (A new-version INSERT of an
+ * explicit NULL cannot be told from one that leaves the column out: it gets the old column's value.)
+ *
+ * UPDATE: the column whose value changed was set. When the new column changed to a value the old
+ * one does not give (new IS DISTINCT FROM forward(old)), the new column wins and the old one is
+ * recomputed from it; so a statement setting both consistently, or the backfill writing the
+ * converted value, leaves the old column as it was. Otherwise, when the old column changed, the
+ * new one is recomputed from it. One-way sync never writes the old column and keeps a new value
+ * the statement wrote itself.
+ *
+ * Every column that `forward` / `reverse` read is read from NEW.
+ */
+function functionBody(d: Dialect, spec: SyncSpec): PlpgsqlBody {
+  const [from, to] = [`NEW.${d.ident(spec.from)}`, `NEW.${d.ident(spec.to)}`];
+  const [oldFrom, oldTo] = [`OLD.${d.ident(spec.from)}`, `OLD.${d.ident(spec.to)}`];
+  const forward = overRecord(forwardOf(d, spec), 'NEW');
+  const b = new PlpgsqlBody();
+  b.line('BEGIN').line(`  IF ${b.cond("TG_OP = 'INSERT'")} THEN`);
+  if (spec.reverse === undefined) {
+    b.line(`    IF ${b.cond(`${to} IS NULL`)} THEN ${b.assign(to, forward)} END IF;`);
+    b.line(`  ELSIF ${b.cond(`${from} IS DISTINCT FROM ${oldFrom} AND ${to} IS NOT DISTINCT FROM ${oldTo}`)} THEN`);
+    b.line(`    ${b.assign(to, forward)}`);
+  } else {
+    const reverse = overRecord(spec.reverse, 'NEW');
+    b.line(`    IF ${b.cond(`${to} IS NULL`)} THEN ${b.assign(to, forward)} ELSE ${b.assign(from, reverse)} END IF;`);
+    b.line(`  ELSIF ${b.cond(`${to} IS DISTINCT FROM ${oldTo} AND ${to} IS DISTINCT FROM (${forward})`)} THEN`);
+    b.line(`    ${b.assign(from, reverse)}`);
+    b.line(`  ELSIF ${b.cond(`${from} IS DISTINCT FROM ${oldFrom}`)} THEN`);
+    b.line(`    ${b.assign(to, forward)}`);
+  }
+  return b.line('  END IF;').line('  RETURN NEW;').line('END');
 }
 
-function functionSql(d: Dialect, spec: SyncSpec, fnName: string): string {
-  const fromCol = `NEW.${d.ident(spec.from)}`;
-  const toCol = `NEW.${d.ident(spec.to)}`;
-  const oldFrom = `OLD.${d.ident(spec.from)}`;
-  const oldTo = `OLD.${d.ident(spec.to)}`;
-  const toValue = overNew(d, spec.forward, spec.from);
-  const lines = [
-    `CREATE OR REPLACE FUNCTION ${d.qualified(qualifiedLike(spec.table, fnName))}() RETURNS trigger`,
-    'LANGUAGE plpgsql AS $schemashift$',
-    'BEGIN',
-    "  IF TG_OP = 'INSERT' THEN",
-    `    IF ${toCol} IS NULL THEN ${toCol} := ${toValue}; END IF;`,
-  ];
-  if (spec.reverse !== undefined) {
-    lines.push(`    IF ${fromCol} IS NULL THEN ${fromCol} := ${overNew(d, spec.reverse, spec.to)}; END IF;`);
+function createFunctionSql(d: Dialect, spec: SyncSpec, fnName: string): string {
+  const body = functionBody(d, spec);
+  const sql = `CREATE OR REPLACE FUNCTION ${d.qualified(qualifiedLike(spec.table, fnName))}() RETURNS trigger\nLANGUAGE plpgsql AS ${dollarQuote(body.text())}`;
+  const problem = functionProblem(sql, body);
+  if (problem) throw new Error(`internal: sync function for ${spec.table}.${spec.to}: ${problem}`);
+  return sql;
+}
+
+/**
+ * Why this sync cannot be installed safely (undefined when it can), for validation: an expression
+ * that cannot be read from one row, or a generated function that is not exactly the intended one.
+ * Expressions that do not parse are left to the schema's own syntax check.
+ */
+export function syncProblem(d: Dialect, spec: SyncSpec): { field: 'forward' | 'reverse'; problem: SqlSyntaxError } | undefined {
+  const fields = (['forward', 'reverse'] as const).filter((f) => spec[f] !== undefined);
+  if (fields.some((f) => checkExpression(spec[f] as string, 'value') !== undefined)) return undefined;
+  for (const field of fields) {
+    const problem = rowExpressionProblem(spec[field] as string);
+    if (problem) return { field, problem };
   }
-  lines.push(
-    `  ELSIF ${fromCol} IS DISTINCT FROM ${oldFrom} AND ${toCol} IS NOT DISTINCT FROM ${oldTo} THEN`,
-    `    ${toCol} := ${toValue};`,
-  );
-  if (spec.reverse !== undefined) {
-    lines.push(
-      `  ELSIF ${toCol} IS DISTINCT FROM ${oldTo} AND ${fromCol} IS NOT DISTINCT FROM ${oldFrom} THEN`,
-      `    ${fromCol} := ${overNew(d, spec.reverse, spec.to)};`,
-    );
+  try {
+    createFunctionSql(d, spec, syncNames(spec).fn);
+  } catch (e) {
+    return { field: fields[fields.length - 1] ?? 'forward', problem: { message: (e as Error).message.replace(/^internal: /, ''), offset: 0 } };
   }
-  lines.push('  END IF;', '  RETURN NEW;', 'END', '$schemashift$');
-  return lines.join('\n');
+  return undefined;
+}
+
+/** Adds the sync problem, if any, as a schema issue at the path of the expression at fault. */
+export function reportSyncProblem(ctx: z.RefinementCtx, spec: SyncSpec, paths: Record<'forward' | 'reverse', (string | number)[]>): void {
+  const found = syncProblem(postgres, spec);
+  if (!found) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: paths[found.field],
+    message: `this expression cannot be used in the sync trigger: ${found.problem.message}`,
+    params: { offset: found.problem.offset, hint: `write it over the columns of ${spec.table} by their bare names (the trigger reads them from the row being written), without subqueries; e.g. coalesce(${spec.from}, 'none')` },
+  });
+}
+
+/**
+ * Before the function is created, in the same transaction: every column the expressions read
+ * must exist (a missing one would fail every write to the table, 42703), and the new column must
+ * have no default (it would make every INSERT look like a new-version write).
+ */
+function preconditionsSql(d: Dialect, spec: SyncSpec): string[] {
+  const reads = [forwardOf(d, spec), ...(spec.reverse === undefined ? [] : [spec.reverse])].map((e) => `(${e})`).join(', ');
+  const message = `${spec.table}.${spec.to} has a DEFAULT: the sync trigger could not tell a new-version INSERT from an old-version one`;
+  const hint = `drop the default (ALTER TABLE ${spec.table} ALTER COLUMN ${spec.to} DROP DEFAULT) and set it in contract, after the sync trigger is gone`;
+  const hasDefault = `SELECT 1 FROM pg_attrdef a JOIN pg_attribute c ON c.attrelid = a.adrelid AND c.attnum = a.adnum WHERE a.adrelid = to_regclass(${d.literal(d.qualified(spec.table))}) AND c.attname = ${d.literal(spec.to)}`;
+  const check = `\nBEGIN\n  IF EXISTS (${hasDefault}) THEN\n    RAISE EXCEPTION USING MESSAGE = ${d.literal(message)}, HINT = ${d.literal(hint)};\n  END IF;\nEND\n`;
+  return [`SELECT ${reads} FROM ${d.qualified(spec.table)} LIMIT 0`, `DO ${dollarQuote(check)}`];
 }
 
 /** The trigger function lives in the table's schema so it moves and drops with it. */
@@ -86,8 +150,8 @@ export function installSyncSteps(d: Dialect, spec: SyncSpec, idPrefix: string, p
       phase,
       kind: 'sql',
       summary: `create sync function ${fn} (${direction})`,
-      sql: functionSql(d, spec, fn),
-      lock: { level: 'none', on: [] },
+      sql: [...preconditionsSql(d, spec), createFunctionSql(d, spec, fn)].join(';\n'),
+      lock: { level: 'ACCESS SHARE', on: [spec.table] },
       transactional: true,
     },
     {

@@ -19,26 +19,20 @@ export function walk(node: unknown, visit: (type: string, value: AstNode) => voi
 
 /**
  * Qualify every bare reference to `column` in a SQL value expression with `qualifier`
- * (e.g. NEW.client_id inside a trigger). Uses the parser's locations, so string literals and
- * other names are never touched.
+ * (e.g. NEW.client_id inside a trigger). Uses the parser's locations (byte offsets), so string
+ * literals and other names are never touched. See row-expression.ts to qualify every column.
  */
 export function qualifyColumnRefs(expression: string, column: string, qualifier: string): string {
   const prefix = 'SELECT ';
   const parsed = parseSql(prefix + expression);
   if (!parsed.ok) throw new Error(`internal: expression was validated but does not parse: ${parsed.error.message}`);
-  const spots: { at: number; length: number }[] = [];
+  const spots: number[] = [];
   walk(parsed.result, (type, value) => {
     if (type !== 'ColumnRef') return;
     const fields = value.fields as { String?: { sval?: string } }[] | undefined;
-    if (fields?.length !== 1 || fields[0]?.String?.sval !== column) return;
-    const at = (value.location as number) - prefix.length;
-    const length = expression.slice(at).startsWith('"') ? expression.slice(at).indexOf('"', 1) + 1 : column.length;
-    spots.push({ at, length });
+    if (fields?.length === 1 && fields[0]?.String?.sval === column) spots.push((value.location as number) - prefix.length);
   });
-  let out = expression;
-  for (const spot of spots.sort((a, b) => b.at - a.at)) {
-    const original = out.slice(spot.at, spot.at + spot.length);
-    out = `${out.slice(0, spot.at)}${qualifier}.${original}${out.slice(spot.at + spot.length)}`;
-  }
-  return out;
+  let bytes = Buffer.from(expression);
+  for (const at of spots.sort((a, b) => b - a)) bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(`${qualifier}.`), bytes.subarray(at)]);
+  return bytes.toString();
 }

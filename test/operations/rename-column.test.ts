@@ -23,7 +23,7 @@ describe('rename_column steps', () => {
     ]);
     const sql = sqlOf(steps);
     expect(sql[0]).toBe('ALTER TABLE orders ADD COLUMN customer_id bigint');
-    expect(sql[1]).toContain('IF NEW.client_id IS NULL THEN NEW.client_id := NEW.customer_id; END IF;');
+    expect(sql[1]).toContain('IF NEW.customer_id IS NULL THEN NEW.customer_id := NEW.client_id; ELSE NEW.client_id := NEW.customer_id; END IF;');
     expect(sql[2]).toBe(`CREATE TRIGGER ${FN} BEFORE INSERT OR UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION ${FN}()`);
     expect((steps[3] as BackfillStep).batchSql).toBe(
       '(SELECT orders.id::text AS k1 FROM orders WHERE (id) > ($1) AND (customer_id IS DISTINCT FROM client_id) ORDER BY orders.id OFFSET $2 - 1 LIMIT 1) UNION ALL (SELECT orders.id::text AS k1 FROM orders WHERE (id) > ($1) AND (customer_id IS DISTINCT FROM client_id) ORDER BY orders.id DESC LIMIT 1) LIMIT 1;\n' +

@@ -9,6 +9,7 @@ import { boundedName } from '../../operations/sync-trigger.js';
 import type { CheckContext } from './context.js';
 import { at, emit, needColumn, needExpressionColumns, needTable, needType, type Place } from './requirements.js';
 import type { SimColumn, SimRelation } from './sim-state.js';
+import { needSyncColumns } from './sync-columns.js';
 
 /** A column the step creates must be absent, or present with the type it would get (then the step is skipped as done). */
 function creatable(ctx: CheckContext, place: Place, table: SimRelation, column: string, type: string, baseType: string | null | undefined, why: string): void {
@@ -31,6 +32,7 @@ export function checkAddColumn(ctx: CheckContext, spec: AddColumnSpec): void {
   const from = spec.sync_from;
   if (typeof from === 'string') needColumn(ctx, at('sync_from'), table, from);
   else if (from) needColumn(ctx, at('sync_from', 'column'), table, from.column);
+  if (typeof from === 'object') (['expression', 'reverse'] as const).forEach((f) => needSyncColumns(ctx, at('sync_from', f), table, from[f], spec.column.name));
 }
 
 export function checkDropColumn(ctx: CheckContext, spec: DropColumnSpec): void {
@@ -78,6 +80,7 @@ export function checkChangeType(ctx: CheckContext, spec: ChangeTypeSpec): void {
   const temp = spec.temp_column ?? boundedName(spec.column, 'new');
   creatable(ctx, at('temp_column'), table, temp, spec.type, type, 'change_type builds it as');
   if (spec.using !== undefined) needExpressionColumns(ctx, at('using'), table, spec.using, 'value');
+  needSyncColumns(ctx, at('reverse_using'), table, spec.reverse_using, temp);
   backfillKey(ctx, table, spec.backfill.key);
 }
 

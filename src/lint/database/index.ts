@@ -10,6 +10,7 @@ import type { Finding } from '../types.js';
 import { typeNamesIn } from './ast-names.js';
 import { checkPlanAgainstSchema } from './check-plan.js';
 import { DEFAULT_DATABASE_CHECK_OPTIONS, type DatabaseCheckOptions } from './context.js';
+import { volatileDefaultFindings } from './volatile-defaults.js';
 
 export { DATABASE_RULE_IDS, DATABASE_RULES, type DatabaseRuleId } from './rules.js';
 export { DEFAULT_DATABASE_CHECK_OPTIONS, type DatabaseCheckOptions } from './context.js';
@@ -37,5 +38,5 @@ export async function checkPlansAgainstDatabase(db: Queryable, plans: CompiledPl
   const live = await readLiveSchema(db);
   const resolved = await resolveTypes(db, plans.flatMap(typeNamesOf));
   const lookup = (type: string) => resolved.get(type);
-  return { live, findings: plans.map((plan) => checkPlanAgainstSchema(plan, live, lookup, options)) };
+  return { live, findings: await Promise.all(plans.map(async (plan) => [...checkPlanAgainstSchema(plan, live, lookup, options), ...(await volatileDefaultFindings(db, plan))])) };
 }

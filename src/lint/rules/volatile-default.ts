@@ -1,6 +1,6 @@
 import type { AstNode } from '../../sql/ast.js';
 import { walk } from '../../sql/ast.js';
-import { volatilityOf } from '../../sql/volatility.js';
+import { unknownCalls, volatilityOf } from '../../sql/volatility.js';
 import { block, sqlFinding, yamlString } from '../finding.js';
 import { columnConstraints, columnTypeText, dottedName, existingTableCommands, isSerialType, type TableCommand } from '../raw-sql.js';
 import type { Finding, LintContext, Rule } from '../types.js';
@@ -18,14 +18,19 @@ interface Volatile {
   sequence?: string;
 }
 
-function volatileCall(expr: unknown): { fn: string; location: number } | undefined {
-  let found: { fn: string; location: number } | undefined;
+/** A function call known to be volatile or, failing that, one whose volatility only the database knows. */
+function volatileCall(expr: unknown): { fn: string; location: number; unknown: boolean } | undefined {
+  let known: { fn: string; location: number; unknown: boolean } | undefined;
+  let unknown: typeof known;
   walk(expr, (type, node) => {
-    if (type !== 'FuncCall' || found) return;
-    const name = dottedName(node.funcname).split('.').pop() ?? '';
-    if (volatilityOf(`"${name.replace(/"/g, '""')}"()`).volatile) found = { fn: name, location: Number(node.location ?? 0) };
+    if (type !== 'FuncCall' || known) return;
+    const parts = dottedName(node.funcname).split('.');
+    const call = `${parts.map((p) => `"${p.replace(/"/g, '""')}"`).join('.')}()`;
+    const location = Number(node.location ?? 0);
+    if (volatilityOf(call).volatile) known = { fn: parts[parts.length - 1] ?? '', location, unknown: false };
+    else if (!unknown && unknownCalls(call).length > 0) unknown = { fn: parts.join('.'), location, unknown: true };
   });
-  return found;
+  return known ?? unknown;
 }
 
 function sequenceBased(c: TableCommand, def: AstNode, what: string, offset: number, type: string): Volatile {
@@ -47,7 +52,8 @@ function volatileOf(c: TableCommand, def: AstNode): Volatile | undefined {
   if (!dflt || !call) return undefined;
   const from = Number(dflt.location) + 'DEFAULT'.length;
   const to = Math.min(c.end, ...constraints.map((k) => Number(k.location)).filter((l) => l > from));
-  return { what: `${call.fn}(), which is volatile`, offset: call.location, type: columnTypeText(c, def), value: c.stmt.source.sql.slice(from, to).trim() };
+  const what = call.unknown ? `${call.fn}(), whose volatility only the database knows (treated as volatile; if pg_proc says it is STABLE or IMMUTABLE, ignore this finding with lint: { ignore: [volatile-default] })` : `${call.fn}(), which is volatile`;
+  return { what, offset: call.location, type: columnTypeText(c, def), value: c.stmt.source.sql.slice(from, to).trim() };
 }
 
 function recipe(c: TableCommand, column: string, v: Volatile, ctx: LintContext): string {
