@@ -1,0 +1,36 @@
+/**
+ * The change_type / rename_column entries of a plan, each checked against the catalog: what the
+ * old column carries that the entry does not declare, declares differently, or cannot carry.
+ */
+import type { Queryable } from '../db/connection.js';
+import type { CarrySpec } from '../operations/carry.js';
+import type { CompiledPlan } from '../plan/compile.js';
+import type { PlanEntry, YamlPath } from '../plan/types.js';
+import { compareCarry, describeCarryProblems, hasCarryProblems } from './carry-diff.js';
+import { readColumnAttachments } from './column-attachments.js';
+
+export interface CarryEntry {
+  entry: PlanEntry;
+  /** The column whose attachments must be carried: change_type's `column`, rename_column's `from`. */
+  column: string;
+  spec: CarrySpec;
+  /** Where a finding points: the column's key in the entry. */
+  path: YamlPath;
+}
+
+export function carryEntries(compiled: CompiledPlan): CarryEntry[] {
+  return compiled.plan.entries.flatMap((entry): CarryEntry[] => {
+    const spec = entry.spec as CarrySpec & { column?: string; from?: string };
+    if (entry.kind === 'change_type' && spec.column) return [{ entry, column: spec.column, spec, path: [...entry.path, 'column'] }];
+    if (entry.kind === 'rename_column' && spec.from) return [{ entry, column: spec.from, spec, path: [...entry.path, 'from'] }];
+    return [];
+  });
+}
+
+/** The problem of one entry against the database as it is now; null when it carries everything (or the column is absent: other checks say so). */
+export async function checkCarryEntry(db: Queryable, carry: CarryEntry): Promise<{ message: string; help: string } | null> {
+  const live = await readColumnAttachments(db, carry.spec.table, carry.column);
+  if (!live) return null;
+  const problems = compareCarry(carry.entry.kind, carry.spec, live);
+  return hasCarryProblems(problems) ? describeCarryProblems(carry.entry.kind, carry.column, problems, live) : null;
+}
