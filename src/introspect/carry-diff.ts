@@ -56,13 +56,30 @@ export function declarationsFromLive(live: LiveColumnAttachments): CarryDeclarat
   return out;
 }
 
-/** Declarations as YAML to paste under the entry (defaults of the schema left out). */
-export function declarationsYaml(declarations: CarryDeclarations): string {
-  const clean = JSON.parse(JSON.stringify(declarations, (key, value: unknown) => {
+/** The declarations without the schema's defaults (unique: false, method: btree, no_action), for people to read. */
+export function withoutDefaults(declarations: CarryDeclarations): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(declarations, (key, value: unknown) => {
     if ((key === 'unique' && value === false) || (key === 'method' && value === 'btree') || ((key === 'on_delete' || key === 'on_update') && value === 'no_action')) return undefined;
     return value;
-  })) as object;
-  return YAML.stringify(clean, { lineWidth: 0 }).trimEnd();
+  })) as Record<string, unknown>;
+}
+
+/** A YAML node of `value` where lists of plain values are written inline: keys: [client_id, qty]. */
+export function compactNode(doc: YAML.Document, value: unknown): YAML.Node {
+  const node = doc.createNode(value);
+  YAML.visit(node, {
+    Seq(_, seq) {
+      if (seq.items.every((item) => YAML.isScalar(item))) seq.flow = true;
+    },
+  });
+  return node;
+}
+
+/** Declarations as YAML to paste under the entry. */
+export function declarationsYaml(declarations: CarryDeclarations): string {
+  const doc = new YAML.Document();
+  doc.contents = compactNode(doc, withoutDefaults(declarations)) as never;
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false }).trimEnd();
 }
 
 function blockersOf(live: LiveColumnAttachments, kind: string): string[] {
@@ -107,8 +124,8 @@ function compareColumn(kind: string, spec: CarrySpec, want: CarryDeclarations, o
   else if (kind === 'rename_column' && typeof spec.default === 'string' && !sameExpression(spec.default, want.default)) out.differs.push(`default ${spec.default} is not the column's default (${want.default ?? 'none'})`);
   if (want.comment !== undefined && spec.comment === undefined) out.lost.push('the comment');
   else if (typeof spec.comment === 'string' && spec.comment !== want.comment) out.differs.push("comment is not the column's comment");
-  const grants = (g: CarrySpec['grants']) => JSON.stringify((g ?? []).map((x) => [x.role, [...x.privileges].sort()]).sort());
-  if (grants(spec.grants) !== grants(want.grants)) (spec.grants === undefined ? out.lost : out.differs).push(`column privileges (${grants(want.grants)})`);
+  const grants = (g: CarrySpec['grants']) => (g ?? []).map((x) => `${x.role}: ${[...x.privileges].sort().join(', ')}`).sort().join('; ');
+  if (grants(spec.grants) !== grants(want.grants)) (spec.grants === undefined ? out.lost : out.differs).push(`column privileges (${grants(want.grants) || 'none'})`);
   if ((spec.sequence ?? null) !== (want.sequence ?? null)) (spec.sequence === undefined ? out.lost : out.differs).push(`owned sequence ${want.sequence ?? '(none)'}`);
 }
 
@@ -136,6 +153,6 @@ export function describeCarryProblems(entryKind: string, column: string, p: Carr
   const yaml = declarationsYaml(declarationsFromLive(live));
   const help = yaml === '{}'
     ? 'nothing needs to be declared; resolve what is listed above, then validate --database again'
-    : `declare what the column carries under the ${entryKind} entry (or run schemashift new ${entryKind.replace('_', '-')} --database URL):\n${yaml.split('\n').map((l) => `      ${l}`).join('\n')}`;
+    : `declare what the column carries under the ${entryKind} entry (or run schemashift new ${entryKind.replace('_', '-')} --database URL):\n${yaml.split('\n').map((l) => `    ${l}`).join('\n')}`;
   return { message, help };
 }

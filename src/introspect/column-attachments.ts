@@ -87,7 +87,7 @@ FROM pg_attribute a, aclexplode(a.attacl) x
 WHERE a.attrelid = $1::regclass AND a.attnum = $2 ORDER BY 1, 2`;
 
 const INDEXES_SQL = `
-SELECT ic.relname AS name, i.indisunique AS unique, am.amname AS method,
+SELECT ic.relname::text AS name, i.indisunique AS unique, am.amname::text AS method,
   array(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k ORDER BY k) AS keys,
   array(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(i.indnkeyatts + 1, i.indnatts) k ORDER BY k) AS include,
   pg_get_expr(i.indpred, i.indrelid, true) AS where,
@@ -105,14 +105,14 @@ WHERE i.indrelid = $1::regclass AND ($2 = ANY (i.indkey::int2[]) OR EXISTS (
 ORDER BY ic.relname`;
 
 const CONSTRAINTS_SQL = `
-SELECT con.conname AS name, con.contype AS type,
+SELECT con.conname::text AS name, con.contype AS type,
   con.conrelid = $1::regclass AND $2 = ANY (con.conkey) AS outbound,
   con.contype = 'f' AND con.confrelid = $1::regclass AND $2 = ANY (con.confkey) AS inbound,
   con.conrelid::regclass::text AS table_name,
   pg_get_expr(con.conbin, con.conrelid, true) AS expression, con.connoinherit AS noinherit,
-  array(SELECT attname FROM unnest(con.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute ON attrelid = con.conrelid AND attnum = k.n ORDER BY k.o) AS columns,
+  array(SELECT attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute ON attrelid = con.conrelid AND attnum = k.n ORDER BY k.o) AS columns,
   con.confrelid::regclass::text AS ref_table,
-  array(SELECT attname FROM unnest(con.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute ON attrelid = con.confrelid AND attnum = k.n ORDER BY k.o) AS ref_columns,
+  array(SELECT attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute ON attrelid = con.confrelid AND attnum = k.n ORDER BY k.o) AS ref_columns,
   con.confdeltype AS on_delete, con.confupdtype AS on_update,
   NOT con.condeferrable AND con.confmatchtype <> 'f' AND (to_jsonb(con) ->> 'confdelsetcols') IS NULL AS plain
 FROM pg_constraint con

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import type { Dialect } from '../dialects/dialect.js';
 import { splitQualified } from '../dialects/dialect.js';
 import { identifier, qualifiedName, sqlCondition, sqlExpression } from '../plan/primitives.js';
+import { parseSql } from '../sql/parser.js';
 import { addCheck } from './add-check.js';
 import { addForeignKey } from './add-foreign-key.js';
 import { renameColumnRefs } from './column-refs.js';
@@ -108,10 +109,12 @@ export function carryExpandSteps(d: Dialect, spec: CarrySpec, cols: CarryColumns
   const [t, col] = [d.qualified(spec.table), d.ident(cols.building)];
   const steps: SqlStep[] = [];
   if (typeof spec.comment === 'string') {
-    steps.push(sqlStep(`${id}/carry-comment`, 'expand', spec.table, `carry the comment of ${cols.old} to ${cols.building}`, `COMMENT ON COLUMN ${t}.${col} IS ${d.literal(spec.comment)}`));
+    const sql = `COMMENT ON COLUMN ${t}.${col} IS ${d.literal(spec.comment)}`;
+    steps.push({ ...sqlStep(`${id}/carry-comment`, 'expand', spec.table, `carry the comment of ${cols.old} to ${cols.building}`, sql), lock: { level: 'SHARE UPDATE EXCLUSIVE', on: [spec.table] } });
   }
   (spec.grants ?? []).forEach((grant, i) => {
-    const sql = `GRANT ${grant.privileges.join(', ')} (${col}) ON ${t} TO ${ident(d, grant.role)}`;
+    // Each privilege names its column: `GRANT SELECT, UPDATE (c)` would grant SELECT on the whole table.
+    const sql = `GRANT ${grant.privileges.map((p) => `${p} (${col})`).join(', ')} ON ${t} TO ${ident(d, grant.role)}`;
     steps.push({ ...sqlStep(`${id}/carry-grant-${i + 1}`, 'expand', spec.table, `grant ${grant.privileges.join(', ')} on ${cols.building} to ${grant.role}`, sql), lock: { level: 'none', on: [] } });
   });
   return steps;
@@ -127,12 +130,23 @@ export function carryMigrateSteps(d: Dialect, spec: CarrySpec, cols: CarryColumn
   );
   const foreignKeys = (spec.foreign_keys ?? []).flatMap((fk) =>
     addForeignKey.forward(
-      { table: spec.table, name: buildingName(fk.name), columns: fk.columns.map(onNew), references: fk.references, on_delete: fk.on_delete, on_update: fk.on_update, validate: true },
+      {
+        table: spec.table,
+        name: buildingName(fk.name),
+        columns: fk.columns.map(onNew),
+        references: fk.references,
+        ...(fk.on_delete === 'no_action' ? {} : { on_delete: fk.on_delete }),
+        ...(fk.on_update === 'no_action' ? {} : { on_update: fk.on_update }),
+        validate: true,
+      },
       ctxFor('fk', fk.name),
     ),
   );
   const indexes = (spec.indexes ?? []).map((ix) => {
-    const keys = ix.keys.map((k) => (k === cols.old || k === d.ident(cols.old) ? { column: cols.building } : { expression: over(k) }));
+    const keys = ix.keys.map((k) => {
+      const column = bareColumn(k);
+      return column === undefined ? { expression: over(k) } : { column: onNew(column) };
+    });
     const built = {
       table: spec.table,
       name: buildingName(ix.name),
@@ -146,6 +160,15 @@ export function carryMigrateSteps(d: Dialect, spec: CarrySpec, cols: CarryColumn
     return createIndexStep(built, ctxFor('index', ix.name), `${id}/carry-index-${ix.name}`);
   });
   return [...checks, ...foreignKeys, ...indexes];
+}
+
+/** The column a key names when it is just a column (`qty`, `"Qty"`), else undefined. */
+function bareColumn(key: string): string | undefined {
+  const parsed = parseSql(`SELECT ${key}`);
+  if (!parsed.ok) return undefined;
+  const target = (parsed.result.stmts?.[0]?.stmt as { SelectStmt?: { targetList?: { ResTarget?: { val?: { ColumnRef?: { fields?: { String?: { sval?: string } }[] } } } }[] } } | undefined)?.SelectStmt?.targetList;
+  const fields = target?.length === 1 ? target[0]?.ResTarget?.val?.ColumnRef?.fields : undefined;
+  return fields?.length === 1 ? fields[0]?.String?.sval : undefined;
 }
 
 /**
