@@ -9,16 +9,9 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 import { runCli, writePlan } from '../runner/cli-process.js';
+import { attachedShape } from './carry-support.js';
 
 const role = `carry_reader_${randomBytes(3).toString('hex')}`;
-
-export async function attachedShape(db: TestDatabase, table: string, column: string) {
-  const [col] = await db.query(`SELECT format_type(atttypid, atttypmod) AS type, attnotnull, pg_get_expr(adbin, adrelid) AS def, col_description(attrelid, attnum) AS comment
-    FROM pg_attribute LEFT JOIN pg_attrdef ON adrelid = attrelid AND adnum = attnum WHERE attrelid = '${table}'::regclass AND attname = '${column}'`);
-  const indexes = await db.query(`SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS def, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = '${table}'::regclass ORDER BY 1`);
-  const constraints = await db.query(`SELECT conname AS name, pg_get_constraintdef(oid) AS def, convalidated AS validated FROM pg_constraint WHERE conrelid = '${table}'::regclass ORDER BY 1`);
-  return { col, indexes, constraints };
-}
 
 const privilegesOf = (db: TestDatabase, table: string, grantee: string) =>
   db.query(`SELECT table_name, column_name, privilege_type FROM information_schema.column_privileges WHERE grantee = '${grantee}' AND table_name = '${table}'
