@@ -82,16 +82,16 @@ export function declarationsYaml(declarations: CarryDeclarations): string {
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false }).trimEnd();
 }
 
-function blockersOf(live: LiveColumnAttachments, kind: string): string[] {
+function blockersOf(live: LiveColumnAttachments, kind: string, dropped: Set<string>): string[] {
   const col = `${live.table}.${live.column}`;
   const out: string[] = [];
   if (live.identity) out.push(`${col} is an identity column: its identity is not carried (convert it to a serial or plain default first, or change it in place)`);
   for (const fk of live.inboundForeignKeys) out.push(`foreign key ${fk.name} on ${fk.table} references ${col}: contract's DROP COLUMN would fail ("other objects depend on it"). Drop it before this plan and add it again on the ${kind === 'change_type' ? 'changed' : 'renamed'} column after contract (add_foreign_key)`);
   for (const view of live.views) out.push(`${view.kind} ${view.name} reads ${col}: contract's DROP COLUMN would fail. Drop it (or redefine it without ${live.column}) before this plan and create it again after contract`);
   for (const other of live.others) out.push(`${other} depends on ${col}: contract's DROP COLUMN would fail or drop it. Remove it before this plan and recreate it after contract`);
-  for (const ix of live.indexes.filter((i) => !carriable(i))) out.push(`index ${ix.name} has ${ix.constraint === 'x' ? 'an exclusion constraint' : 'a sort order, operator class, collation or NULLS NOT DISTINCT'} that is not carried: list it in drop_with_old_column and rebuild it by hand after contract`);
-  for (const c of live.checks.filter((x) => x.noInherit)) out.push(`check ${c.name} is NO INHERIT, which is not carried: list it in drop_with_old_column and add it again after contract`);
-  for (const fk of live.foreignKeys.filter((f) => !f.plain)) out.push(`foreign key ${fk.name} is DEFERRABLE, MATCH FULL or sets only some columns on delete, which is not carried: list it in drop_with_old_column and add it again after contract`);
+  for (const ix of live.indexes.filter((i) => !carriable(i) && !dropped.has(i.name))) out.push(`index ${ix.name} has ${ix.constraint === 'x' ? 'an exclusion constraint' : 'a sort order, operator class, collation or NULLS NOT DISTINCT'} that is not carried: list it in drop_with_old_column and rebuild it by hand after contract`);
+  for (const c of live.checks.filter((x) => x.noInherit && !dropped.has(x.name))) out.push(`check ${c.name} is NO INHERIT, which is not carried: list it in drop_with_old_column and add it again after contract`);
+  for (const fk of live.foreignKeys.filter((f) => !f.plain && !dropped.has(f.name))) out.push(`foreign key ${fk.name} is DEFERRABLE, MATCH FULL or sets only some columns on delete, which is not carried: list it in drop_with_old_column and add it again after contract`);
   return out;
 }
 
@@ -130,10 +130,10 @@ function compareColumn(kind: string, spec: CarrySpec, want: CarryDeclarations, o
 }
 
 export function compareCarry(kind: string, spec: CarrySpec, live: LiveColumnAttachments): CarryProblems {
-  const out: CarryProblems = { lost: [], differs: [], blockers: blockersOf(live, kind) };
+  const dropped = new Set(spec.drop_with_old_column ?? []);
+  const out: CarryProblems = { lost: [], differs: [], blockers: blockersOf(live, kind, dropped) };
   const want = declarationsFromLive(live);
   compareColumn(kind, spec, want, out);
-  const dropped = new Set(spec.drop_with_old_column ?? []);
   compareNamed('index', want.indexes ?? [], spec.indexes, dropped, indexDiffers, out);
   compareNamed('check', want.checks ?? [], spec.checks, dropped, (a, b) => !sameExpression(a.expression, b.expression), out);
   compareNamed('foreign key', want.foreign_keys ?? [], spec.foreign_keys, dropped, fkDiffers, out);
