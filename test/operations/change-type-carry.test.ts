@@ -100,4 +100,22 @@ describe.skipIf(!postgresAdminUrl)('change_type carries what is attached to the 
     expect(refused.stderr).toContain('view order_sizes reads orders.qty');
     expect(await db.query("SELECT attname FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname = 'qty_new'")).toEqual([]);
   });
+
+  it('a view created while the plan waits before contract is found before contract starts; the run goes on once it is gone', async () => {
+    const out = dirname(writePlan('', 'unused.yaml'));
+    const made = await runCli(['new', 'change-type', '--table', 'orders', '--column', 'qty', '--type', 'bigint', '--name', 'ct-late', '--out', out, '--database', db.url!]);
+    expect(made.code, made.stdout + made.stderr).toBe(0);
+    const plan = join(out, 'ct-late.yaml');
+    for (let phase = 0; phase < 2; phase++) expect((await runCli(['advance', plan, '--database', db.url!, '--yes'])).code).toBe(0);
+    await db.exec('CREATE VIEW late_sizes AS SELECT id, qty FROM orders');
+    const refused = await runCli(['run', plan, '--database', db.url!, '--yes']);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(2);
+    expect(refused.stderr).toContain("view late_sizes reads orders.qty: contract's DROP COLUMN would fail");
+    expect(await db.query("SELECT contract_started FROM schemashift.runs WHERE plan_name = 'ct-late'")).toEqual([{ contract_started: false }]);
+    expect(await db.query("SELECT attname FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname IN ('qty', 'qty_new') AND NOT attisdropped ORDER BY 1")).toEqual([{ attname: 'qty' }, { attname: 'qty_new' }]);
+    await db.exec('DROP VIEW late_sizes');
+    const done = await runCli(['run', plan, '--database', db.url!, '--yes']);
+    expect(done.code, done.stdout + done.stderr).toBe(0);
+    expect((await attachedShape(db, 'orders', 'qty')).col).toEqual({ type: 'bigint', attnotnull: true, def: '1', comment: 'how many' });
+  });
 });
