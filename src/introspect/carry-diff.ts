@@ -15,6 +15,8 @@ export interface CarryProblems {
   differs: string[];
   /** Cannot be carried: contract would fail on it or it has no declaration; the recipe says what to do. */
   blockers: string[];
+  /** Declared but not attached: the plan adds it (its SQL shows it); nothing is lost, so only a warning. */
+  extra: string[];
 }
 
 export type CarryDeclarations = Omit<CarrySpec, 'table' | 'drop_with_old_column'>;
@@ -114,7 +116,11 @@ function compareNamed<T extends { name: string }>(what: string, live: T[], decla
     if (!mine) out.lost.push(`${what} ${item.name}`);
     else if (differs(mine, item)) out.differs.push(`${what} ${item.name} is declared differently from the catalog`);
   }
-  for (const mine of declared ?? []) if (!live.some((l) => l.name === mine.name)) out.differs.push(`${what} ${mine.name} is declared but ${dropped.has(mine.name) ? 'also listed in drop_with_old_column' : 'is not attached to the column'}`);
+  for (const mine of declared ?? []) {
+    if (live.some((l) => l.name === mine.name)) continue;
+    if (dropped.has(mine.name)) out.differs.push(`${what} ${mine.name} is declared and also listed in drop_with_old_column`);
+    else out.extra.push(`${what} ${mine.name} is declared but not attached to the column: the plan adds it`);
+  }
 }
 
 function compareColumn(kind: string, spec: CarrySpec, want: CarryDeclarations, out: CarryProblems): void {
@@ -123,15 +129,24 @@ function compareColumn(kind: string, spec: CarrySpec, want: CarryDeclarations, o
   // change_type may give the new type its own default; a rename keeps the old one.
   else if (kind === 'rename_column' && typeof spec.default === 'string' && !sameExpression(spec.default, want.default)) out.differs.push(`default ${spec.default} is not the column's default (${want.default ?? 'none'})`);
   if (want.comment !== undefined && spec.comment === undefined) out.lost.push('the comment');
-  else if (typeof spec.comment === 'string' && spec.comment !== want.comment) out.differs.push("comment is not the column's comment");
-  const grants = (g: CarrySpec['grants']) => (g ?? []).map((x) => `${x.role}: ${[...x.privileges].sort().join(', ')}`).sort().join('; ');
-  if (grants(spec.grants) !== grants(want.grants)) (spec.grants === undefined ? out.lost : out.differs).push(`column privileges (${grants(want.grants) || 'none'})`);
+  else if (typeof spec.comment === 'string' && spec.comment !== want.comment) (want.comment === undefined ? out.extra : out.differs).push("comment is not the column's comment");
+  compareGrants(spec, want, out);
   if ((spec.sequence ?? null) !== (want.sequence ?? null)) (spec.sequence === undefined ? out.lost : out.differs).push(`owned sequence ${want.sequence ?? '(none)'}`);
+}
+
+/** Each role's privileges on the column: missing ones are lost, declared ones the column lacks are added. */
+function compareGrants(spec: CarrySpec, want: CarryDeclarations, out: CarryProblems): void {
+  const pairs = (g: CarrySpec['grants']) => new Set((g ?? []).flatMap((x) => x.privileges.map((p) => `${x.role}: ${p}`)));
+  const [declared, live] = [pairs(spec.grants), pairs(want.grants)];
+  const missing = [...live].filter((p) => !declared.has(p));
+  const added = [...declared].filter((p) => !live.has(p));
+  if (missing.length > 0) out.lost.push(`column privileges (${missing.join('; ')})`);
+  if (added.length > 0) out.extra.push(`column privileges the column does not have are granted (${added.join('; ')})`);
 }
 
 export function compareCarry(kind: string, spec: CarrySpec, live: LiveColumnAttachments): CarryProblems {
   const dropped = new Set(spec.drop_with_old_column ?? []);
-  const out: CarryProblems = { lost: [], differs: [], blockers: blockersOf(live, kind, dropped) };
+  const out: CarryProblems = { lost: [], differs: [], blockers: blockersOf(live, kind, dropped), extra: [] };
   const want = declarationsFromLive(live);
   compareColumn(kind, spec, want, out);
   compareNamed('index', want.indexes ?? [], spec.indexes, dropped, indexDiffers, out);
@@ -149,6 +164,7 @@ export function describeCarryProblems(entryKind: string, column: string, p: Carr
   if (p.lost.length) parts.push(`would lose ${p.lost.join(', ')}`);
   if (p.differs.length) parts.push(p.differs.join('; '));
   if (p.blockers.length) parts.push(p.blockers.join('; '));
+  if (p.extra.length) parts.push(p.extra.join('; '));
   const message = `${entryKind} of ${live.table}.${column}: ${parts.join('; ')}`;
   const yaml = declarationsYaml(declarationsFromLive(live));
   const help = yaml === '{}'

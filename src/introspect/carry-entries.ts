@@ -27,10 +27,18 @@ export function carryEntries(compiled: CompiledPlan): CarryEntry[] {
   });
 }
 
-/** The problem of one entry against the database as it is now; null when it carries everything (or the column is absent: other checks say so). */
-export async function checkCarryEntry(db: Queryable, carry: CarryEntry): Promise<{ message: string; help: string } | null> {
+export interface CarryFinding {
+  /** error: something would be lost, changed or make contract fail; warning: the plan only adds something. */
+  severity: 'error' | 'warning';
+  message: string;
+  help: string;
+}
+
+/** The problem of one entry against the database as it is now; null when it carries exactly what is attached (or the column is absent: other checks say so). */
+export async function checkCarryEntry(db: Queryable, carry: CarryEntry): Promise<CarryFinding | null> {
   const live = await readColumnAttachments(db, carry.spec.table, carry.column);
   if (!live) return null;
   const problems = compareCarry(carry.entry.kind, carry.spec, live);
-  return hasCarryProblems(problems) ? describeCarryProblems(carry.entry.kind, carry.column, problems, live) : null;
+  const severity = hasCarryProblems(problems) ? 'error' : problems.extra.length > 0 ? 'warning' : null;
+  return severity === null ? null : { severity, ...describeCarryProblems(carry.entry.kind, carry.column, problems, live) };
 }

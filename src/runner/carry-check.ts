@@ -19,7 +19,7 @@ export async function refuseUncarriedAttachments(db: Queryable, compiled: Compil
     const steps = compiled.entries.find((e) => e.entry.id === carry.entry.id)?.steps ?? [];
     if (steps.some((s) => SWAP_STEP.test(s.id) && done.has(s.id))) continue;
     const problem = await checkCarryEntry(db, carry);
-    if (problem) problems.push({ at: compiled.plan.locate(carry.path), message: problem.message, hint: problem.help });
+    if (problem?.severity === 'error') problems.push({ at: compiled.plan.locate(carry.path), message: problem.message, hint: problem.help });
   }
   if (problems.length > 0) throw new PlanError(problems);
 }

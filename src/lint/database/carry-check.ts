@@ -14,7 +14,7 @@ export async function checkCarriedAttachments(db: Queryable, compiled: CompiledP
     const problem = await checkCarryEntry(db, carry);
     if (!problem) continue;
     if (carry.entry.lint?.ignore.includes('db-carry-lost')) continue;
-    findings.push({ rule: 'db-carry-lost', severity: 'error', ...problem, at: compiled.plan.locate(carry.path), stepId: carry.entry.id });
+    findings.push({ rule: 'db-carry-lost', ...problem, at: compiled.plan.locate(carry.path), stepId: carry.entry.id });
   }
   return findings;
 }
