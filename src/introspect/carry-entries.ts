@@ -16,12 +16,14 @@ export interface CarryEntry {
   spec: CarrySpec;
   /** Where a finding points: the column's key in the entry. */
   path: YamlPath;
+  /** change_type: the new type, which the declared default must fit (the swap sets it after contract started). */
+  newType?: string | undefined;
 }
 
 export function carryEntries(compiled: CompiledPlan): CarryEntry[] {
   return compiled.plan.entries.flatMap((entry): CarryEntry[] => {
     const spec = entry.spec as CarrySpec & { column?: string; from?: string };
-    if (entry.kind === 'change_type' && spec.column) return [{ entry, column: spec.column, spec, path: [...entry.path, 'column'] }];
+    if (entry.kind === 'change_type' && spec.column) return [{ entry, column: spec.column, spec, path: [...entry.path, 'column'], newType: (spec as { type?: string }).type }];
     if (entry.kind === 'rename_column' && spec.from) return [{ entry, column: spec.from, spec, path: [...entry.path, 'from'] }];
     return [];
   });
@@ -34,11 +36,31 @@ export interface CarryFinding {
   help: string;
 }
 
+const SKIP_PROBE = new Set(['42501', '25006']);
+
+/**
+ * Whether the declared default fits a column of the new type, asked of the server without
+ * evaluating it: a temp table with that column default, dropped at the end of its own statement.
+ * The swap sets the default after contract started, where a failure would leave the plan stuck.
+ */
+async function defaultProblem(db: Queryable, type: string, expression: string): Promise<string | undefined> {
+  try {
+    await db.query(`CREATE TEMP TABLE schemashift_default_probe (v ${type} DEFAULT ${expression}) ON COMMIT DROP`);
+    return undefined;
+  } catch (e) {
+    const { code, message } = e as { code?: string; message?: string };
+    if (code !== undefined && SKIP_PROBE.has(code)) return undefined;
+    return `the declared default ${expression} cannot be the default of a column of type ${type} (${message ?? String(e)}): the contract swap would fail after contract started. Declare a default for the new type, or default: null`;
+  }
+}
+
 /** The problem of one entry against the database as it is now; null when it carries exactly what is attached (or the column is absent: other checks say so). */
 export async function checkCarryEntry(db: Queryable, carry: CarryEntry): Promise<CarryFinding | null> {
   const live = await readColumnAttachments(db, carry.spec.table, carry.column);
   if (!live) return null;
   const problems = compareCarry(carry.entry.kind, carry.spec, live);
+  const unfit = carry.newType !== undefined && typeof carry.spec.default === 'string' ? await defaultProblem(db, carry.newType, carry.spec.default) : undefined;
+  if (unfit) problems.blockers.push(unfit);
   const severity = hasCarryProblems(problems) ? 'error' : problems.extra.length > 0 ? 'warning' : null;
   return severity === null ? null : { severity, ...describeCarryProblems(carry.entry.kind, carry.column, problems, live) };
 }
