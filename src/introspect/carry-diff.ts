@@ -92,6 +92,7 @@ function blockersOf(live: LiveColumnAttachments, kind: string, dropped: Set<stri
   for (const view of live.views) out.push(`${view.kind} ${view.name} reads ${col}: contract's DROP COLUMN would fail. Drop it (or redefine it without ${live.column}) before this plan and create it again after contract`);
   for (const other of live.others) out.push(`${other} depends on ${col}: contract's DROP COLUMN would fail or drop it. Remove it before this plan and recreate it after contract`);
   for (const ix of live.indexes.filter((i) => !carriable(i) && !dropped.has(i.name))) out.push(`index ${ix.name} has ${ix.constraint === 'x' ? 'an exclusion constraint' : 'a sort order, operator class, collation or NULLS NOT DISTINCT'} that is not carried: list it in drop_with_old_column and rebuild it by hand after contract`);
+  for (const ix of live.indexes.filter((i) => i.replident)) out.push(`index ${ix.name} is the table's REPLICA IDENTITY: logical replication would lose it at contract. Set REPLICA IDENTITY to another index (or DEFAULT) before this plan and back after contract`);
   for (const c of live.checks.filter((x) => x.noInherit && !dropped.has(x.name))) out.push(`check ${c.name} is NO INHERIT, which is not carried: list it in drop_with_old_column and add it again after contract`);
   for (const fk of live.foreignKeys.filter((f) => !f.plain && !dropped.has(f.name))) out.push(`foreign key ${fk.name} is DEFERRABLE, MATCH FULL or sets only some columns on delete, which is not carried: list it in drop_with_old_column and add it again after contract`);
   return out;

@@ -17,6 +17,8 @@ export interface LiveIndexAttachment {
   constraint: 'p' | 'u' | 'x' | null;
   /** No DESC/NULLS order, non-default operator class or collation, NULLS NOT DISTINCT: the declaration describes it fully. */
   plain: boolean;
+  /** The table's REPLICA IDENTITY USING INDEX: logical replication would lose it with the old column. */
+  replident: boolean;
 }
 
 export interface LiveCheckAttachment {
@@ -87,7 +89,7 @@ FROM pg_attribute a, aclexplode(a.attacl) x
 WHERE a.attrelid = $1::regclass AND a.attnum = $2 ORDER BY 1, 2`;
 
 const INDEXES_SQL = `
-SELECT ic.relname::text AS name, i.indisunique AS unique, am.amname::text AS method,
+SELECT ic.relname::text AS name, i.indisunique AS unique, i.indisreplident AS replident, am.amname::text AS method,
   array(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k ORDER BY k) AS keys,
   array(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(i.indnkeyatts + 1, i.indnatts) k ORDER BY k) AS include,
   pg_get_expr(i.indpred, i.indrelid, true) AS where,

@@ -108,8 +108,8 @@ const live: LiveColumnAttachments = {
   grants: [],
   ownedSequence: null,
   indexes: [
-    { name: 'orders_qty_idx', unique: false, method: 'btree', keys: ['qty'], include: [], where: null, constraint: null, plain: true },
-    { name: 'orders_qty_desc', unique: false, method: 'btree', keys: ['qty'], include: [], where: null, constraint: null, plain: false },
+    { name: 'orders_qty_idx', unique: false, method: 'btree', keys: ['qty'], include: [], where: null, constraint: null, plain: true, replident: false },
+    { name: 'orders_qty_desc', unique: false, method: 'btree', keys: ['qty'], include: [], where: null, constraint: null, plain: false, replident: false },
   ],
   checks: [{ name: 'orders_qty_positive', expression: 'qty > 0', noInherit: false }],
   foreignKeys: [],
@@ -146,6 +146,8 @@ describe('compareCarry', () => {
       expect.stringMatching(/^materialized view sizes reads orders\.qty: contract's DROP COLUMN would fail/),
       expect.stringMatching(/^policy p on table orders depends on orders\.qty/),
     ]);
+    const replicated = { ...live, indexes: live.indexes.map((ix, i) => ({ ...ix, replident: i === 0 })) };
+    expect(compareCarry('change_type', spec, replicated).blockers).toEqual([expect.stringMatching(/^index orders_qty_idx is the table's REPLICA IDENTITY/)]);
     const { message, help } = describeCarryProblems('rename_column', 'qty', compareCarry('rename_column', { table: 'orders' }, live), live);
     expect(message).toBe('rename_column of orders.qty: would lose NOT NULL, DEFAULT 1, index orders_qty_idx, check orders_qty_positive; index orders_qty_desc has a sort order, operator class, collation or NULLS NOT DISTINCT that is not carried: list it in drop_with_old_column and rebuild it by hand after contract');
     expect(help).toContain('    not_null: true\n    default: "1"\n    indexes:\n      - name: orders_qty_idx\n        keys: [qty]\n    checks:');
