@@ -135,14 +135,24 @@ function compareColumn(kind: string, spec: CarrySpec, want: CarryDeclarations, o
   if ((spec.sequence ?? null) !== (want.sequence ?? null)) (spec.sequence === undefined ? out.lost : out.differs).push(`owned sequence ${want.sequence ?? '(none)'}`);
 }
 
+type Grants = CarrySpec['grants'];
+
+/** `role: SELECT, UPDATE; other: SELECT` for the privileges in `a` that `b` lacks. */
+function grantsMissing(a: Grants, b: Grants): string {
+  const has = (role: string, p: string) => (b ?? []).some((g) => g.role === role && g.privileges.includes(p as never));
+  return (a ?? [])
+    .map((g) => ({ role: g.role, missing: g.privileges.filter((p) => !has(g.role, p)) }))
+    .filter((g) => g.missing.length > 0)
+    .map((g) => `${g.role}: ${g.missing.join(', ')}`)
+    .join('; ');
+}
+
 /** Each role's privileges on the column: missing ones are lost, declared ones the column lacks are added. */
 function compareGrants(spec: CarrySpec, want: CarryDeclarations, out: CarryProblems): void {
-  const pairs = (g: CarrySpec['grants']) => new Set((g ?? []).flatMap((x) => x.privileges.map((p) => `${x.role}: ${p}`)));
-  const [declared, live] = [pairs(spec.grants), pairs(want.grants)];
-  const missing = [...live].filter((p) => !declared.has(p));
-  const added = [...declared].filter((p) => !live.has(p));
-  if (missing.length > 0) out.lost.push(`column privileges (${missing.join('; ')})`);
-  if (added.length > 0) out.extra.push(`column privileges the column does not have are granted (${added.join('; ')})`);
+  const missing = grantsMissing(want.grants, spec.grants);
+  const added = grantsMissing(spec.grants, want.grants);
+  if (missing) out.lost.push(`column privileges (${missing})`);
+  if (added) out.extra.push(`column privileges the column does not have are granted (${added})`);
 }
 
 export function compareCarry(kind: string, spec: CarrySpec, live: LiveColumnAttachments): CarryProblems {
