@@ -129,6 +129,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--view <view>', 'materialized view (replace-materialized-view)')
     .option('--query <sql>', 'SELECT defining the view (replace-materialized-view)')
     .option('--expression <sql>', 'SQL computing the value from the row (add-not-null-column)')
+    .option('--database <url>', 'change-type, rename-column: read what the column carries (NOT NULL, default, indexes, constraints, grants) and declare it in the plan')
     .option('--out <dir>', 'folder to write to', 'plans')
     .option('--force', 'overwrite an existing file')
     .action(async (template: string | undefined, opts: import('./new-command.js').NewOptions) => setExit(await (await import('./new-command.js')).newCommand(template, opts, io)));

@@ -26,6 +26,7 @@ import { planHeaderSchema } from '../plan/schema.js';
 import { didYouMean } from '../plan/suggest.js';
 import { ensureSqlParser } from '../sql/parser.js';
 import { paint, type Io } from './io.js';
+import { fillCarryDeclarations } from './new-carry.js';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
@@ -33,7 +34,7 @@ export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
 const OPTION_KEYS = ['view', 'query', 'table', 'column', 'to', 'type', 'references', 'columns', 'expression'] as const;
 type OptionKey = (typeof OPTION_KEYS)[number];
 
-export type NewOptions = { [K in OptionKey]?: string } & { name?: string; out?: string; force?: boolean; list?: boolean };
+export type NewOptions = { [K in OptionKey]?: string } & { name?: string; out?: string; force?: boolean; list?: boolean; database?: string };
 
 interface Values {
   table: string;
@@ -229,7 +230,10 @@ export async function newCommand(templateName: string | undefined, opts: NewOpti
   const outDir = resolve(io.cwd, opts.out ?? 'plans');
   const inside = relative(io.cwd, join(outDir, `${name}.yaml`));
   const file = inside.startsWith('..') ? join(outDir, `${name}.yaml`) : inside;
-  const text = header(template, outDir, argvOf(opts, name)) + render(template, values, name).toString({ lineWidth: 0 });
+  const doc = render(template, values, name);
+  const uncarried = opts.database === undefined ? [] : await fillCarryDeclarations(doc, template.name, opts.database, values.table, values.column, io.cwd);
+  if (uncarried.length > 0) doc.commentBefore = `${doc.commentBefore ?? ''}\nNOT CARRIED (run and validate --database refuse this plan until it is resolved):\n${uncarried.join('\n')}`.trim();
+  const text = header(template, outDir, argvOf(opts, name)) + doc.toString({ lineWidth: 0, flowCollectionPadding: false });
   try {
     await check(file, text, io);
   } catch (e) {

@@ -5,6 +5,7 @@ import { walk } from '../sql/ast.js';
 import { parseSql } from '../sql/parser.js';
 import { addColumn } from './add-column.js';
 import { backfillOptionsSchema, backfillStep } from './backfill.js';
+import { carriedReferencedTables, carryExpandSteps, carrySwapBeforeDropSql, carryFields, carryMigrateSteps, carrySwapSql, type CarryColumns } from './carry.js';
 import { columnAbsent, columnHasType } from './catalog-probes.js';
 import { dropColumnStep, notNullSteps, zeroCountCheck } from './rename-column.js';
 import { postgres } from '../dialects/postgres/postgres-dialect.js';
@@ -21,7 +22,7 @@ export const changeTypeSchema = z
       .optional()
       .describe('SQL converting the new value back for old readers, written over the temp column (e.g. code_new::text); makes the sync both ways. It should invert `using`: backfilled rows get reverse_using(using(old)) in the old column.'),
     temp_column: identifier.optional().describe('The column built beside the old one and renamed over it in contract (default: <column>_new).'),
-    not_null: z.boolean().default(false).describe('Make the temp column NOT NULL in migrate (it starts nullable).'),
+    ...carryFields,
     backfill: backfillOptionsSchema.prefault({}).describe('key, batch and throttle settings for converting existing rows.'),
   })
   .strict()
@@ -57,6 +58,8 @@ function mentions(expression: string, column: string): boolean | undefined {
   return found;
 }
 
+const columnsOf = (spec: ChangeTypeSpec): CarryColumns => ({ old: spec.column, building: tempOf(spec), final: spec.column });
+
 const usingOf = (spec: ChangeTypeSpec, d: Dialect): string => spec.using ?? `${d.ident(spec.column)}::${spec.type}`;
 
 function syncOf(spec: ChangeTypeSpec, d: Dialect): SyncSpec {
@@ -72,7 +75,8 @@ function migrateSteps(spec: ChangeTypeSpec, ctx: OperationContext): Step[] {
   return [
     backfillStep(d, { table: spec.table, set: { [temp]: usingOf(spec, d) }, where: differs, ...spec.backfill }, `${ctx.id}/backfill`, 'migrate'),
     zeroCountCheck(`${ctx.id}/verify`, `SELECT count(*) FROM ${d.qualified(spec.table)} WHERE ${differs}`, `every row of ${spec.table} has ${temp} converted from ${spec.column}`),
-    ...(spec.not_null ? notNullSteps(d, spec.table, temp, ctx.id, 'migrate') : []),
+    ...(spec.not_null === true ? notNullSteps(d, spec.table, temp, ctx.id, 'migrate') : []),
+    ...carryMigrateSteps(d, spec, columnsOf(spec), ctx.id),
     {
       id: `${ctx.id}/deploy`,
       phase: 'migrate',
@@ -89,8 +93,10 @@ function swapStep(spec: ChangeTypeSpec, ctx: OperationContext): SqlStep {
   const [t, col, temp] = [d.qualified(spec.table), d.ident(spec.column), tempOf(spec)];
   const sql = [
     `DROP TRIGGER IF EXISTS ${d.ident(syncNames(syncOf(spec, d)).trigger)} ON ${t}`,
+    ...carrySwapBeforeDropSql(d, spec),
     `ALTER TABLE ${t} DROP COLUMN ${col}`,
     `ALTER TABLE ${t} RENAME COLUMN ${d.ident(temp)} TO ${col}`,
+    ...carrySwapSql(d, spec, columnsOf(spec)),
   ].join(';\n');
   return {
     id: `${ctx.id}/swap`,
@@ -98,7 +104,7 @@ function swapStep(spec: ChangeTypeSpec, ctx: OperationContext): SqlStep {
     kind: 'sql',
     summary: `swap ${spec.table}.${temp} in for ${spec.column} (drop sync trigger, drop old column, rename)`,
     sql,
-    lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table] },
+    lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table, ...carriedReferencedTables(spec)] },
     transactional: true,
     probe: `SELECT (${columnAbsent(d, spec.table, temp)}) AND (${columnHasType(d, spec.table, spec.column, spec.type)})`,
   };
@@ -107,7 +113,7 @@ function swapStep(spec: ChangeTypeSpec, ctx: OperationContext): SqlStep {
 export const changeType = defineOperation<ChangeTypeSpec>({
   kind: 'change_type',
   description:
-    "Change a column's type without rewriting the table under lock: expand adds a temp column of the new type kept in step by trigger, migrate backfills and verifies it, contract swaps it in (drop old, rename) in one short transaction. Indexes, constraints and defaults of the old column are dropped with it: recreate them on the temp column in expand (create_index steps). Undoable until contract.",
+    "Change a column's type without rewriting the table under lock: expand adds a temp column of the new type kept in step by trigger, migrate backfills and verifies it, contract swaps it in (drop old, rename) in one short transaction. NOT NULL, the default, CHECKs, foreign keys, indexes, comment and column grants are carried as the plan declares them (`schemashift new change-type --database` fills them in); run and validate --database refuse a plan that would lose one. Undoable until contract.",
   schema: changeTypeSchema,
   allowedPhases: ['expand'],
   target: (spec) => `${spec.table}.${spec.column}`,
@@ -117,6 +123,7 @@ export const changeType = defineOperation<ChangeTypeSpec>({
     return [
       ...addColumn.forward({ table: spec.table, column: { name: tempOf(spec), type: spec.type, nullable: true } }, { ...ctx, phase: 'expand' }),
       ...installSyncSteps(d, sync, ctx.id, 'expand'),
+      ...carryExpandSteps(d, spec, columnsOf(spec), ctx.id),
       ...migrateSteps(spec, ctx),
       swapStep(spec, ctx),
       // The trigger went with the swap; only its function is left.

@@ -3,6 +3,7 @@ import type { Dialect } from '../dialects/dialect.js';
 import { identifier, qualifiedName, sqlType } from '../plan/primitives.js';
 import { addColumn, type AddColumnSpec } from './add-column.js';
 import { backfillOptionsSchema, backfillStep } from './backfill.js';
+import { carriedReferencedTables, carryExpandSteps, carrySwapBeforeDropSql, carryFields, carryMigrateSteps, carrySwapSql, type CarryColumns } from './carry.js';
 import { anyOf, columnAbsent, columnNotNull, constraintAbsent, constraintExists, constraintValidated } from './catalog-probes.js';
 import { boundedName, installSyncSteps, removeSyncSteps, syncNames, type SyncSpec } from './sync-trigger.js';
 import { defineOperation, type CheckStep, type LockLevel, type OperationContext, type Phase, type SqlStep, type Step } from './types.js';
@@ -13,7 +14,7 @@ export const renameColumnSchema = z
     from: identifier.describe('The column as it is named today.'),
     to: identifier.describe('Its new name.'),
     type: sqlType.optional().describe("Required: the column's current type, so that `plan` shows the exact SQL without reading the database."),
-    not_null: z.boolean().default(false).describe('Make the new column NOT NULL in migrate (CHECK NOT VALID, VALIDATE, SET NOT NULL).'),
+    ...carryFields,
     backfill: backfillOptionsSchema.prefault({}).describe('key, batch and throttle settings for copying existing rows.'),
   })
   .strict()
@@ -55,6 +56,8 @@ export function zeroCountCheck(id: string, sql: string, summary: string): CheckS
 
 const newColumn = (spec: RenameColumnSpec): AddColumnSpec => ({ table: spec.table, column: { name: spec.to, type: spec.type, nullable: true } });
 
+const columnsOf = (spec: RenameColumnSpec): CarryColumns => ({ old: spec.from, building: spec.to, final: spec.to });
+
 const syncOf = (spec: RenameColumnSpec, d: Dialect): SyncSpec => ({ table: spec.table, from: spec.from, to: spec.to, reverse: d.ident(spec.to) });
 
 function migrateSteps(spec: RenameColumnSpec, ctx: OperationContext): Step[] {
@@ -64,7 +67,8 @@ function migrateSteps(spec: RenameColumnSpec, ctx: OperationContext): Step[] {
   return [
     backfillStep(d, { table: spec.table, set: { [spec.to]: from }, where: differs, ...spec.backfill }, `${ctx.id}/backfill`, 'migrate'),
     zeroCountCheck(`${ctx.id}/verify`, `SELECT count(*) FROM ${t} WHERE ${differs}`, `every row of ${spec.table} has ${spec.to} = ${spec.from}`),
-    ...(spec.not_null ? notNullSteps(d, spec.table, spec.to, ctx.id, 'migrate') : []),
+    ...(spec.not_null === true ? notNullSteps(d, spec.table, spec.to, ctx.id, 'migrate') : []),
+    ...carryMigrateSteps(d, spec, columnsOf(spec), ctx.id),
     { id: `${ctx.id}/switch-reads`, phase: 'migrate', kind: 'gate', summary: `switch the application to ${spec.table}.${spec.to}`, confirm: `Deploy the application version that reads and writes ${spec.to} only, then continue` },
   ];
 }
@@ -75,14 +79,20 @@ function migrateSteps(spec: RenameColumnSpec, ctx: OperationContext): Step[] {
  */
 function dropOldStep(spec: RenameColumnSpec, ctx: OperationContext): SqlStep {
   const d = ctx.dialect;
-  const sql = [`DROP TRIGGER IF EXISTS ${d.ident(syncNames(syncOf(spec, d)).trigger)} ON ${d.qualified(spec.table)}`, dropColumnStep(d, spec.table, spec.from, '', 'contract').sql].join(';\n');
-  return sqlStep(`${ctx.id}/drop-old-column`, 'contract', spec.table, `remove the sync trigger and drop column ${spec.table}.${spec.from}`, sql, 'ACCESS EXCLUSIVE', columnAbsent(d, spec.table, spec.from));
+  const sql = [
+    `DROP TRIGGER IF EXISTS ${d.ident(syncNames(syncOf(spec, d)).trigger)} ON ${d.qualified(spec.table)}`,
+    ...carrySwapBeforeDropSql(d, spec),
+    dropColumnStep(d, spec.table, spec.from, '', 'contract').sql,
+    ...carrySwapSql(d, spec, columnsOf(spec)),
+  ].join(';\n');
+  const step = sqlStep(`${ctx.id}/drop-old-column`, 'contract', spec.table, `remove the sync trigger and drop column ${spec.table}.${spec.from}`, sql, 'ACCESS EXCLUSIVE', columnAbsent(d, spec.table, spec.from));
+  return { ...step, lock: { ...step.lock, on: [spec.table, ...carriedReferencedTables(spec)] } };
 }
 
 export const renameColumn = defineOperation<RenameColumnSpec>({
   kind: 'rename_column',
   description:
-    'Rename a column with no downtime: expand adds the new column and a both-ways sync trigger, migrate backfills and verifies it (and can make it NOT NULL) and waits for the app to switch, contract drops the old column. Undoable until contract.',
+    'Rename a column with no downtime: expand adds the new column and a both-ways sync trigger, migrate backfills and verifies it and waits for the app to switch, contract drops the old column. NOT NULL, the default, CHECKs, foreign keys, indexes, comment and column grants are carried as the plan declares them (`schemashift new rename-column --database` fills them in); run and validate --database refuse a plan that would lose one. Undoable until contract.',
   schema: renameColumnSchema,
   allowedPhases: ['expand'],
   target: (spec) => `${spec.table}.${spec.from}`,
@@ -92,6 +102,7 @@ export const renameColumn = defineOperation<RenameColumnSpec>({
     return [
       ...addColumn.forward(newColumn(spec), { ...ctx, phase: 'expand' }),
       ...installSyncSteps(d, sync, ctx.id, 'expand'),
+      ...carryExpandSteps(d, spec, columnsOf(spec), ctx.id),
       ...migrateSteps(spec, ctx),
       dropOldStep(spec, ctx),
       // The trigger went with the old column; only its function is left.

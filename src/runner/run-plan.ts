@@ -17,6 +17,7 @@ import { describeDrift, planDrift, readRecordedPlan, recordPlan } from './drift.
 import type { RunnerListener } from './events.js';
 import { InterruptedError } from './interrupted.js';
 import { passGate, runStep, type GateAnswerer } from './run-step.js';
+import { refuseUncarriedAttachments } from './carry-check.js';
 import { backoffMs, sleep } from './sleep.js';
 import { stepDefinitions } from './step-definitions.js';
 
@@ -73,6 +74,7 @@ async function runInSession(conn: Connection, session: Session, compiled: Compil
     }
     await store.event(plan.name, null, 'drift-accepted', `plan changed; accepted with --accept-drift:\n${describeDrift(drift)}`, drift, actorName(actor));
   }
+  await refuseUncarriedAttachments(session, compiled, await store.getSteps(plan.name));
   await store.beginRun({ name: plan.name, file: plan.file, hash: plan.hash }, actor, stepDefinitions(compiled));
   await store.event(plan.name, null, 'run-start', `${opts.mode} started`, { phase: opts.phase ?? null, ...recordPlan(plan) }, actorName(actor));
   const ctx: RunContext = { conn, session, sessionPid, monitor, store, plan: compiled, actor, emit: opts.emit, signal: opts.signal, ...(opts.replicas ? { replicas: opts.replicas } : {}) };
@@ -123,6 +125,7 @@ async function enterContract(ctx: RunContext, opts: RunOptions): Promise<RunOutc
   const plan = ctx.plan.plan;
   const run = await ctx.store.getRun(plan.name);
   if (run?.contract_started) return undefined;
+  await refuseUncarriedAttachments(ctx.session, ctx.plan, await ctx.store.getSteps(plan.name));
   const message = contractConfirmation(ctx.plan);
   if (!(await passGate(ctx, 'contract', message, opts.answers))) {
     await ctx.store.setRun(plan.name, { status: 'at_gate' });

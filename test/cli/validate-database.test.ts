@@ -287,6 +287,7 @@ CREATE TABLE customers (id bigint PRIMARY KEY, email text);
 CREATE TABLE orders (id bigint PRIMARY KEY, client_id bigint, customer_id bigint, total numeric(12, 2), status text, created_at timestamptz);
 CREATE INDEX idx_orders_customer_id ON orders (customer_id);
 CREATE TABLE line_items (id bigint PRIMARY KEY, product_id integer);
+CREATE INDEX idx_line_items_product_id ON line_items (product_id);
 CREATE MATERIALIZED VIEW daily_sales AS SELECT created_at::date AS day, sum(total) AS total_sales FROM orders GROUP BY 1;
 CREATE UNIQUE INDEX daily_sales_day_key ON daily_sales (day);
 `;

@@ -3,7 +3,7 @@
  * loads, lints clean, `plan` shows the expected SQL — and, on real PostgreSQL, `schemashift test`
  * rehearses it (forward and rollback) on sample data.
  */
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { TEMPLATES_DIR } from '../../src/cli/new-command.js';
 import { lintPlan } from '../../src/lint/lint-plan.js';
 import { loadPlanFile } from '../../src/plan/load.js';
 import { captureIo } from '../support/capture-io.js';
-import { postgresAdminUrl } from '../support/databases.js';
+import { createPostgresDatabase, postgresAdminUrl } from '../support/databases.js';
 
 const SHOP = new URL('./fixtures/shop.sql', import.meta.url).pathname;
 
@@ -60,9 +60,10 @@ const SAMPLES: Record<string, { options: string[]; sql: string[] }> = {
 const TEMPLATES = readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
 const out = mkdtempSync(join(tmpdir(), 'schemashift-templates-'));
 
-async function newPlan(template: string): Promise<string> {
+/** change-type and rename-column declare what the column carries: read from `database` (shaped like SHOP) when given. */
+async function newPlan(template: string, database?: string): Promise<string> {
   const io = captureIo(out);
-  const code = await main(['new', template, ...(SAMPLES[template]?.options ?? []), '--name', template, '--force'], io);
+  const code = await main(['new', template, ...(SAMPLES[template]?.options ?? []), '--name', template, '--force', ...(database ? ['--database', database] : [])], io);
   expect(io.stderr()).toBe('');
   expect(code).toBe(0);
   expect(io.stdout()).toBe(`wrote plans/${template}.yaml (template ${template})\n  next: schemashift plan plans/${template}.yaml\n`);
@@ -85,9 +86,15 @@ describe('plan templates', () => {
   });
 });
 
+async function newPlanFromShop(template: string): Promise<string> {
+  const shaped = await createPostgresDatabase('schemashift_template_shop');
+  await shaped.exec(readFileSync(SHOP, 'utf8'));
+  return newPlan(template, shaped.url).finally(() => shaped.close());
+}
+
 describe.skipIf(!postgresAdminUrl)('plan templates, rehearsed on real PostgreSQL (schemashift test --database)', () => {
   it.each(TEMPLATES)('%s runs forward and rolls back cleanly on sample data', async (template) => {
-    const file = await newPlan(template);
+    const file = ['change-type', 'rename-column'].includes(template) ? await newPlanFromShop(template) : await newPlan(template);
     const io = captureIo(out);
     const started = Date.now();
     const code = await main(['test', file, '--seed', SHOP, '--database', postgresAdminUrl ?? ''], io);

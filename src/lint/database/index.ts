@@ -8,6 +8,7 @@ import type { LiveSchema } from '../../introspect/live-schema.js';
 import type { CompiledPlan } from '../../plan/compile.js';
 import type { Finding } from '../types.js';
 import { typeNamesIn } from './ast-names.js';
+import { checkCarriedAttachments } from './carry-check.js';
 import { checkPlanAgainstSchema } from './check-plan.js';
 import { DEFAULT_DATABASE_CHECK_OPTIONS, type DatabaseCheckOptions } from './context.js';
 import { volatileDefaultFindings } from './volatile-defaults.js';
@@ -38,5 +39,7 @@ export async function checkPlansAgainstDatabase(db: Queryable, plans: CompiledPl
   const live = await readLiveSchema(db);
   const resolved = await resolveTypes(db, plans.flatMap(typeNamesOf));
   const lookup = (type: string) => resolved.get(type);
-  return { live, findings: await Promise.all(plans.map(async (plan) => [...checkPlanAgainstSchema(plan, live, lookup, options), ...(await volatileDefaultFindings(db, plan))])) };
+  const findings = await Promise.all(plans.map(async (plan) => [...checkPlanAgainstSchema(plan, live, lookup, options), ...(await volatileDefaultFindings(db, plan))]));
+  for (const [i, plan] of plans.entries()) findings[i]?.push(...(await checkCarriedAttachments(db, plan)));
+  return { live, findings };
 }

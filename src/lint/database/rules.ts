@@ -23,6 +23,7 @@ export const DATABASE_RULES = {
   'db-big-table-scan': { severity: 'warning', description: 'a long scan of a big table that lets writes go on (VALIDATE, CREATE INDEX CONCURRENTLY): how long to expect' },
   'db-big-table-lock': { severity: 'warning', description: 'a scan or rewrite of a big table under a lock that blocks writes or reads for its whole duration' },
   'db-volatile-default': { severity: 'error', description: 'an add_column default calls a function or operator that pg_proc declares VOLATILE: ADD COLUMN would rewrite the table' },
+  'db-carry-lost': { severity: 'error', description: 'change_type or rename_column would drop something attached to the old column (or fail at contract on a dependent)' },
   'db-server-version': { severity: 'error', description: 'a step needs a newer PostgreSQL than the server runs (or relies on behaviour it lacks)' },
 } as const satisfies Record<string, DatabaseRule>;
 

@@ -1,0 +1,66 @@
+/**
+ * The change_type / rename_column entries of a plan, each checked against the catalog: what the
+ * old column carries that the entry does not declare, declares differently, or cannot carry.
+ */
+import type { Queryable } from '../db/connection.js';
+import type { CarrySpec } from '../operations/carry.js';
+import type { CompiledPlan } from '../plan/compile.js';
+import type { PlanEntry, YamlPath } from '../plan/types.js';
+import { compareCarry, describeCarryProblems, hasCarryProblems } from './carry-diff.js';
+import { readColumnAttachments } from './column-attachments.js';
+
+export interface CarryEntry {
+  entry: PlanEntry;
+  /** The column whose attachments must be carried: change_type's `column`, rename_column's `from`. */
+  column: string;
+  spec: CarrySpec;
+  /** Where a finding points: the column's key in the entry. */
+  path: YamlPath;
+  /** change_type: the new type, which the declared default must fit (the swap sets it after contract started). */
+  newType?: string | undefined;
+}
+
+export function carryEntries(compiled: CompiledPlan): CarryEntry[] {
+  return compiled.plan.entries.flatMap((entry): CarryEntry[] => {
+    const spec = entry.spec as CarrySpec & { column?: string; from?: string };
+    if (entry.kind === 'change_type' && spec.column) return [{ entry, column: spec.column, spec, path: [...entry.path, 'column'], newType: (spec as { type?: string }).type }];
+    if (entry.kind === 'rename_column' && spec.from) return [{ entry, column: spec.from, spec, path: [...entry.path, 'from'] }];
+    return [];
+  });
+}
+
+export interface CarryFinding {
+  /** error: something would be lost, changed or make contract fail; warning: the plan only adds something. */
+  severity: 'error' | 'warning';
+  message: string;
+  help: string;
+}
+
+const SKIP_PROBE = new Set(['42501', '25006']);
+
+/**
+ * Whether the declared default fits a column of the new type, asked of the server without
+ * evaluating it: a temp table with that column default, dropped at the end of its own statement.
+ * The swap sets the default after contract started, where a failure would leave the plan stuck.
+ */
+async function defaultProblem(db: Queryable, type: string, expression: string): Promise<string | undefined> {
+  try {
+    await db.query(`CREATE TEMP TABLE schemashift_default_probe (v ${type} DEFAULT ${expression}) ON COMMIT DROP`);
+    return undefined;
+  } catch (e) {
+    const { code, message } = e as { code?: string; message?: string };
+    if (code !== undefined && SKIP_PROBE.has(code)) return undefined;
+    return `the declared default ${expression} cannot be the default of a column of type ${type} (${message ?? String(e)}): the contract swap would fail after contract started. Declare a default for the new type, or default: null`;
+  }
+}
+
+/** The problem of one entry against the database as it is now; null when it carries exactly what is attached (or the column is absent: other checks say so). */
+export async function checkCarryEntry(db: Queryable, carry: CarryEntry): Promise<CarryFinding | null> {
+  const live = await readColumnAttachments(db, carry.spec.table, carry.column);
+  if (!live) return null;
+  const problems = compareCarry(carry.entry.kind, carry.spec, live);
+  const unfit = carry.newType !== undefined && typeof carry.spec.default === 'string' ? await defaultProblem(db, carry.newType, carry.spec.default) : undefined;
+  if (unfit) problems.blockers.push(unfit);
+  const severity = hasCarryProblems(problems) ? 'error' : problems.extra.length > 0 ? 'warning' : null;
+  return severity === null ? null : { severity, ...describeCarryProblems(carry.entry.kind, carry.column, problems, live) };
+}

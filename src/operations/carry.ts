@@ -1,0 +1,215 @@
+/**
+ * What change_type and rename_column carry from the old column to the one that replaces it. The
+ * plan declares every attachment (so `plan` shows the exact SQL without a database); the runner
+ * and `validate --database` compare the declarations with the catalog (carry-diff.ts) and refuse
+ * a plan that would lose or change one.
+ *
+ * Declarations are written over the OLD column's name, as the catalog shows them; the SQL built
+ * here rewrites them onto the new column. Built the safe way, in the phase where it is safe:
+ * comment and grants in expand; CHECKs and foreign keys NOT VALID → VALIDATE and indexes
+ * CONCURRENTLY in migrate, under temporary names; in contract's swap transaction the temporary
+ * names take the original ones and the DEFAULT is set. The new column has no default before that:
+ * the sync trigger tells a new-version INSERT by the new column being non-NULL.
+ */
+import { z } from 'zod';
+import type { Dialect } from '../dialects/dialect.js';
+import { splitQualified } from '../dialects/dialect.js';
+import { identifier, qualifiedName, sqlCondition, sqlExpression } from '../plan/primitives.js';
+import { parseSql } from '../sql/parser.js';
+import { addCheck } from './add-check.js';
+import { addForeignKey } from './add-foreign-key.js';
+import { renameColumnRefs } from './column-refs.js';
+import { createIndexStep, INDEX_METHODS } from './create-index.js';
+import { boundedName } from './sync-trigger.js';
+import type { OperationContext, SqlStep, Step } from './types.js';
+
+const REFERENTIAL_ACTIONS = ['no_action', 'restrict', 'cascade', 'set_null', 'set_default'] as const;
+export const COLUMN_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'REFERENCES'] as const;
+
+export const carriedIndexSchema = z
+  .object({
+    name: identifier,
+    keys: z.array(sqlExpression).min(1).describe('Key columns or expressions in order, as the catalog shows them (e.g. qty, lower(email)).'),
+    unique: z.boolean().default(false),
+    where: sqlCondition.optional(),
+    include: z.array(identifier).min(1).optional(),
+    method: z.enum(INDEX_METHODS).default('btree'),
+    constraint: z.enum(['primary_key', 'unique']).optional().describe('The index backs this constraint: it is added USING INDEX at the swap.'),
+  })
+  .strict();
+
+export const carriedCheckSchema = z.object({ name: identifier, expression: sqlCondition }).strict();
+
+export const carriedForeignKeySchema = z
+  .object({
+    name: identifier,
+    columns: z.array(identifier).min(1),
+    references: z.object({ table: qualifiedName, columns: z.array(identifier).min(1) }).strict(),
+    on_delete: z.enum(REFERENTIAL_ACTIONS).default('no_action'),
+    on_update: z.enum(REFERENTIAL_ACTIONS).default('no_action'),
+  })
+  .strict();
+
+export const carriedGrantSchema = z
+  .object({
+    role: z.string().min(1).max(63).describe('A role name, or PUBLIC.'),
+    privileges: z.array(z.enum(COLUMN_PRIVILEGES)).min(1),
+  })
+  .strict();
+
+/** The fields both operations add to their schema. */
+export const carryFields = {
+  not_null: z.boolean().optional().describe('The new column is NOT NULL (CHECK NOT VALID → VALIDATE → SET NOT NULL in migrate). Required when the old column is NOT NULL; false drops it deliberately.'),
+  default: sqlExpression.nullable().optional().describe('The DEFAULT of the new column, set in the contract swap (null: deliberately none). Required when the old column has one.'),
+  comment: z.string().nullable().optional().describe("The column's comment (null: deliberately none)."),
+  grants: z.array(carriedGrantSchema).optional().describe('Column privileges of the old column, granted on the new one in expand.'),
+  indexes: z.array(carriedIndexSchema).optional().describe('Indexes that use the old column, rebuilt CONCURRENTLY on the new one in migrate and renamed back at the swap.'),
+  checks: z.array(carriedCheckSchema).optional().describe('CHECK constraints that use the old column, added NOT VALID and validated in migrate.'),
+  foreign_keys: z.array(carriedForeignKeySchema).optional().describe('Foreign keys from the old column, added NOT VALID and validated in migrate.'),
+  sequence: qualifiedName.optional().describe('The sequence the old column owns (a serial): handed to the new column at the swap instead of being dropped with the old one.'),
+  drop_with_old_column: z.array(identifier).optional().describe('Indexes or constraints of the old column that are deliberately NOT carried (dropped with it at contract).'),
+};
+
+export type CarriedIndex = z.output<typeof carriedIndexSchema>;
+export type CarriedCheck = z.output<typeof carriedCheckSchema>;
+export type CarriedForeignKey = z.output<typeof carriedForeignKeySchema>;
+export type CarriedGrant = z.output<typeof carriedGrantSchema>;
+
+export interface CarrySpec {
+  table: string;
+  not_null?: boolean | undefined;
+  default?: string | null | undefined;
+  comment?: string | null | undefined;
+  grants?: CarriedGrant[] | undefined;
+  indexes?: CarriedIndex[] | undefined;
+  checks?: CarriedCheck[] | undefined;
+  foreign_keys?: CarriedForeignKey[] | undefined;
+  sequence?: string | undefined;
+  drop_with_old_column?: string[] | undefined;
+}
+
+/** The old column, the column that replaces it until contract, and its name after contract. */
+export interface CarryColumns {
+  old: string;
+  building: string;
+  final: string;
+}
+
+/** The name a carried index or constraint has until the swap gives it the original one back. */
+export const buildingName = (name: string): string => boundedName(name, 'new');
+
+const ident = (d: Dialect, name: string): string => (name === 'PUBLIC' ? 'PUBLIC' : d.ident(name));
+
+function sqlStep(id: string, phase: 'expand' | 'contract', table: string, summary: string, sql: string): SqlStep {
+  return { id, phase, kind: 'sql', summary, sql, lock: { level: 'ACCESS EXCLUSIVE', on: [table] }, transactional: true };
+}
+
+/** Comment and column privileges go on the new column right after it is added. */
+export function carryExpandSteps(d: Dialect, spec: CarrySpec, cols: CarryColumns, id: string): SqlStep[] {
+  const [t, col] = [d.qualified(spec.table), d.ident(cols.building)];
+  const steps: SqlStep[] = [];
+  if (typeof spec.comment === 'string') {
+    const sql = `COMMENT ON COLUMN ${t}.${col} IS ${d.literal(spec.comment)}`;
+    steps.push({ ...sqlStep(`${id}/carry-comment`, 'expand', spec.table, `carry the comment of ${cols.old} to ${cols.building}`, sql), lock: { level: 'SHARE UPDATE EXCLUSIVE', on: [spec.table] } });
+  }
+  (spec.grants ?? []).forEach((grant, i) => {
+    // Each privilege names its column: `GRANT SELECT, UPDATE (c)` would grant SELECT on the whole table.
+    const sql = `GRANT ${grant.privileges.map((p) => `${p} (${col})`).join(', ')} ON ${t} TO ${ident(d, grant.role)}`;
+    steps.push({ ...sqlStep(`${id}/carry-grant-${i + 1}`, 'expand', spec.table, `grant ${grant.privileges.join(', ')} on ${cols.building} to ${grant.role}`, sql), lock: { level: 'none', on: [] } });
+  });
+  return steps;
+}
+
+/** Checks and foreign keys NOT VALID → VALIDATE, then indexes CONCURRENTLY, on the new column. */
+export function carryMigrateSteps(d: Dialect, spec: CarrySpec, cols: CarryColumns, id: string): Step[] {
+  const over = (expr: string) => renameColumnRefs(expr, cols.old, cols.building);
+  const onNew = (c: string) => (c === cols.old ? cols.building : c);
+  const ctxFor = (suffix: string, name: string): OperationContext => ({ dialect: d, id: `${id}/carry-${suffix}-${name}`, phase: 'migrate' });
+  const checks = (spec.checks ?? []).flatMap((c) =>
+    addCheck.forward({ table: spec.table, name: buildingName(c.name), expression: over(c.expression), validate: true }, ctxFor('check', c.name)),
+  );
+  const foreignKeys = (spec.foreign_keys ?? []).flatMap((fk) =>
+    addForeignKey.forward(
+      {
+        table: spec.table,
+        name: buildingName(fk.name),
+        columns: fk.columns.map(onNew),
+        references: fk.references,
+        ...(fk.on_delete === 'no_action' ? {} : { on_delete: fk.on_delete }),
+        ...(fk.on_update === 'no_action' ? {} : { on_update: fk.on_update }),
+        validate: true,
+      },
+      ctxFor('fk', fk.name),
+    ),
+  );
+  const indexes = (spec.indexes ?? []).map((ix) => {
+    const keys = ix.keys.map((k) => {
+      const column = bareColumn(k);
+      return column === undefined ? { expression: over(k) } : { column: onNew(column) };
+    });
+    const built = {
+      table: spec.table,
+      name: buildingName(ix.name),
+      ...splitKeys(keys),
+      unique: ix.unique,
+      method: ix.method,
+      concurrently: true,
+      ...(ix.where === undefined ? {} : { where: over(ix.where) }),
+      ...(ix.include === undefined ? {} : { include: ix.include.map(onNew) }),
+    };
+    return createIndexStep(built, ctxFor('index', ix.name), `${id}/carry-index-${ix.name}`);
+  });
+  return [...checks, ...foreignKeys, ...indexes];
+}
+
+/** The column a key names when it is just a column (`qty`, `"Qty"`), else undefined. */
+function bareColumn(key: string): string | undefined {
+  const parsed = parseSql(`SELECT ${key}`);
+  if (!parsed.ok) return undefined;
+  const target = (parsed.result.stmts?.[0]?.stmt as { SelectStmt?: { targetList?: { ResTarget?: { val?: { ColumnRef?: { fields?: { String?: { sval?: string } }[] } } } }[] } } | undefined)?.SelectStmt?.targetList;
+  const fields = target?.length === 1 ? target[0]?.ResTarget?.val?.ColumnRef?.fields : undefined;
+  return fields?.length === 1 ? fields[0]?.String?.sval : undefined;
+}
+
+/**
+ * create_index lists plain columns before expressions; a key list where an expression comes
+ * first is kept in order by writing every key as an expression (a bare column is one too).
+ */
+function splitKeys(keys: ({ column: string } | { expression: string })[]): { columns?: string[]; expressions?: string[] } {
+  const firstExpression = keys.findIndex((k) => 'expression' in k);
+  const columnsFirst = firstExpression === -1 || keys.slice(firstExpression).every((k) => 'expression' in k);
+  if (columnsFirst) {
+    const columns = keys.flatMap((k) => ('column' in k ? [k.column] : []));
+    const expressions = keys.flatMap((k) => ('expression' in k ? [k.expression] : []));
+    return { ...(columns.length ? { columns } : {}), ...(expressions.length ? { expressions } : {}) };
+  }
+  return { expressions: keys.map((k) => ('column' in k ? k.column : k.expression)) };
+}
+
+/** Statements of the swap transaction before the old column is dropped: its sequence must not go with it. */
+export function carrySwapBeforeDropSql(d: Dialect, spec: CarrySpec): string[] {
+  return spec.sequence === undefined ? [] : [`ALTER SEQUENCE ${d.qualified(spec.sequence)} OWNED BY NONE`];
+}
+
+/** Statements that end the swap transaction, after the old column is gone and the new one has its final name. */
+export function carrySwapSql(d: Dialect, spec: CarrySpec, cols: CarryColumns): string[] {
+  const t = d.qualified(spec.table);
+  const { schema } = splitQualified(spec.table);
+  const indexName = (name: string) => (schema === undefined ? d.ident(name) : `${d.ident(schema)}.${d.ident(name)}`);
+  const indexSql = (ix: CarriedIndex) =>
+    ix.constraint === undefined
+      ? `ALTER INDEX ${indexName(buildingName(ix.name))} RENAME TO ${d.ident(ix.name)}`
+      : `ALTER TABLE ${t} ADD CONSTRAINT ${d.ident(ix.name)} ${ix.constraint === 'primary_key' ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${d.ident(buildingName(ix.name))}`;
+  const sql = [
+    ...(spec.indexes ?? []).map(indexSql),
+    ...[...(spec.checks ?? []), ...(spec.foreign_keys ?? [])].map((c) => `ALTER TABLE ${t} RENAME CONSTRAINT ${d.ident(buildingName(c.name))} TO ${d.ident(c.name)}`),
+  ];
+  if (typeof spec.default === 'string') sql.push(`ALTER TABLE ${t} ALTER COLUMN ${d.ident(cols.final)} SET DEFAULT ${spec.default}`);
+  if (spec.sequence !== undefined) sql.push(`ALTER SEQUENCE ${d.qualified(spec.sequence)} OWNED BY ${t}.${d.ident(cols.final)}`);
+  return sql;
+}
+
+/** Tables the swap also locks: a foreign key's referenced table, while its constraint is renamed. */
+export function carriedReferencedTables(spec: CarrySpec): string[] {
+  return (spec.foreign_keys ?? []).map((fk) => fk.references.table).filter((t) => t !== spec.table);
+}
