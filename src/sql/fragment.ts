@@ -35,6 +35,10 @@ function tokenProblem(token: ScanToken, noun: string): string | undefined {
     return `a comment (\`${token.text.slice(0, 2)}\`) in a SQL ${noun}: a comment can swallow the SQL that schemashift writes after the ${noun} (\`DEFAULT 'x' -- NOT NULL\`); remove it`;
   }
   if (token.text === ';') return `\`;\` in a SQL ${noun}: it would end the statement the ${noun} is spliced into; write one ${noun} without \`;\``;
+  if (name === 'SCONST' && token.text.startsWith('$')) {
+    return `a dollar-quoted string in a SQL ${noun}: it could close the dollar quote of a function body it is spliced into; write it as '…' (double every ')`;
+  }
+  if (name === 'PARAM') return `\`${token.text}\` in a SQL ${noun}: parameters are bound by schemashift itself (a backfill binds its key range); write the value`;
   if (name === 'SCONST' && token.text.startsWith("'") && token.text.includes('\\')) {
     return `a backslash inside '…' in a SQL ${noun}: its meaning depends on standard_conforming_strings; write the string as E'…' (escapes) or without the backslash`;
   }
@@ -105,6 +109,8 @@ function expressionShapeProblem(fragment: string, kind: 'value' | 'condition' | 
     if (!cast || arg?.A_Const?.isnull !== true) return { message: `expected a SQL type such as bigint or varchar(255), found more than a type`, offset: 0 };
     return undefined;
   }
+  const write = writeInQuery(prefix + fragment, target ?? {});
+  if (write) return { message: write.message.replace('a query here only reads', `a SQL ${NOUN[kind]} only computes a value`), offset: clamp(write.offset - prefix.length, fragment) };
   const column = target?.ColumnRef as { fields?: { A_Star?: unknown }[] } | undefined;
   if (column?.fields?.some((f) => f.A_Star !== undefined)) return { message: `\`*\` is not a SQL ${NOUN[kind]}; name the column`, offset: 0 };
   return undefined;

@@ -40,6 +40,10 @@ const REFUSED: [string, FragmentKind, RegExp, number][] = [
   ['SELECT * INTO copy FROM canary', 'query', /SELECT … INTO creates a table/, 0],
   ['SELECT * FROM canary FOR UPDATE', 'query', /FOR UPDATE\/FOR SHARE locks rows/, 0],
   ['DELETE FROM canary', 'query', /expected a SELECT query, found DeleteStmt/, 0],
+  ['$$x$$', 'value', /a dollar-quoted string.*could close the dollar quote/, 0],
+  ['$schemashift$; DROP TABLE IF EXISTS canary; SELECT $schemashift$', 'value', /a dollar-quoted string/, 0],
+  ['id > $1', 'condition', /`\$1` in a SQL condition: parameters are bound by schemashift/, 5],
+  ['(SELECT id FROM canary FOR UPDATE)', 'value', /FOR UPDATE\/FOR SHARE locks rows; a SQL expression only computes a value/, 0],
 ];
 
 const ACCEPTED: [string, FragmentKind][] = [
@@ -47,7 +51,7 @@ const ACCEPTED: [string, FragmentKind][] = [
   ["'x'", 'value'],
   ['(true OR false)', 'value'],
   ["E'a\\nb'", 'value'],
-  ['$$ -- not a comment $$', 'value'],
+  ["'-- not a comment'", 'value'],
   ["coalesce(review, product || ' is good')", 'value'],
   ["interval '5 minutes'", 'value'],
   ['(SELECT max(id) FROM t)', 'value'],
