@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { PlanError } from '../../src/errors.js';
 import { sqlTextsOf } from '../../src/plan/generated-sql.js';
 import { parsePlan } from '../../src/plan/load.js';
-import type { PlanEntry } from '../../src/plan/types.js';
+import type { Plan, PlanEntry } from '../../src/plan/types.js';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { parseSql } from '../../src/sql/parser.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
@@ -152,7 +152,7 @@ describe('hostile names and values', () => {
         const baseline = baselines.get(base)!;
         for (const path of slots(base.spec)) {
           const where = `${base.kind}.${path.map((p) => (typeof p === 'object' ? `<key ${(p as { key: string }).key}>` : p)).join('.')}`;
-          const outcome = await parsePlan('hostile.yaml', planText(base, place(base.spec, path, hostile))).then((plan) => plan, (e: unknown) => e);
+          const outcome: Plan | unknown = await parsePlan('hostile.yaml', planText(base, place(base.spec, path, hostile))).then((plan) => plan, (e: unknown) => e);
           if (outcome instanceof PlanError) {
             const unplaced = outcome.problems.filter((p) => !(p.at.line >= 1 && p.at.col >= 1));
             if (unplaced.length > 0) failures.push(`${where}: refused without a position`);
@@ -162,7 +162,7 @@ describe('hostile names and values', () => {
             failures.push(`${where}: ${String(outcome)}`);
             continue;
           }
-          const entry = outcome.entries[0]!;
+          const entry = (outcome as Plan).entries[0]!;
           const shape = shapeOf(entry);
           if (JSON.stringify(shape) !== JSON.stringify(baseline)) failures.push(`${where}: accepted with statements ${JSON.stringify(shape)} instead of ${JSON.stringify(baseline)}`);
           else accepted.push({ base, entry });
