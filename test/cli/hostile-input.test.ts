@@ -52,6 +52,9 @@ const HOSTILE: string[] = [
   'int; DROP TABLE vault.canary',
   "''''",
   '*',
+  `"a'b"`,
+  '"x""y"',
+  "'a;b -- c /* d'",
 ];
 
 type Base = { kind: string; phase: 'expand' | 'migrate' | 'contract'; spec: Record<string, unknown> };
