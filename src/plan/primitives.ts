@@ -59,16 +59,16 @@ export const percent = z.number().min(0).max(100).describe('A percentage, 0 to 1
 
 export const positiveInt = z.number().int().positive();
 
-function sqlIssue(ctx: z.RefinementCtx, problem: SqlSyntaxError, what: string): void {
+function sqlIssue(ctx: z.RefinementCtx, problem: SqlSyntaxError & { hint?: string }, what: string): void {
   const parses = /syntax error|unterminated|does not parse|end of input/.test(problem.message);
   ctx.addIssue({
     code: 'custom',
     message: parses ? `SQL ${what} does not parse: ${problem.message}` : problem.message,
     params: {
       offset: problem.offset,
-      hint: parses
+      hint: problem.hint ?? (parses
         ? 'this text is parsed with the PostgreSQL parser; fix the syntax at the position shown'
-        : `a SQL ${what} is checked on its own before it is spliced into a statement, so that what runs is what was checked`,
+        : `a SQL ${what} is checked on its own before it is spliced into a statement, so that what runs is what was checked`),
     },
   });
 }

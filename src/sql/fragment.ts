@@ -138,13 +138,13 @@ export function writeInQuery(query: string, node: AstNode): SqlSyntaxError | und
   return problem;
 }
 
-function queryShapeProblem(query: string): SqlSyntaxError | undefined {
+function queryShapeProblem(query: string): (SqlSyntaxError & { hint?: string }) | undefined {
   const { node, error, count } = firstStatement(query, 0, query);
   if (error) return error;
   if (count !== 1) return { message: `expected one query, found ${count} statements`, offset: 0 };
   if (!node || !('SelectStmt' in node)) return { message: `expected a SELECT query, found ${Object.keys(node ?? {})[0] ?? 'nothing'}`, offset: 0 };
   const write = writeInQuery(query, node);
-  if (write) return { ...write, message: `${write.message}; it runs in a READ ONLY transaction, so do the change in a \`sql\` step instead` };
+  if (write) return { ...write, hint: 'checks, guards, throttles and view queries only read (they run in a READ ONLY transaction): do the change in a `sql` step' };
   return undefined;
 }
 
@@ -152,7 +152,7 @@ function queryShapeProblem(query: string): SqlSyntaxError | undefined {
  * Why `fragment` is not exactly one SQL `kind` on its own, with the offset in `fragment`; undefined
  * when it is. Needs ensureSqlParser() first.
  */
-export function fragmentProblem(fragment: string, kind: FragmentKind): SqlSyntaxError | undefined {
+export function fragmentProblem(fragment: string, kind: FragmentKind): (SqlSyntaxError & { hint?: string }) | undefined {
   if (fragment.trim() === '') return { message: `the SQL ${NOUN[kind]} is empty`, offset: 0 };
   if (fragment.includes('\0')) return { message: `a NUL character in a SQL ${NOUN[kind]}`, offset: fragment.indexOf('\0') };
   const lexical = lexicalProblem(fragment, kind);

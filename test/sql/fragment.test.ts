@@ -34,7 +34,7 @@ const REFUSED: [string, FragmentKind, RegExp, number][] = [
   ['SELECT 1;', 'query', /`;` in a SQL query/, 8],
   ['SELECT 1 -- count', 'query', /a comment/, 9],
   ['SELECT 1; DELETE FROM canary', 'query', /`;` in a SQL query/, 8],
-  ['WITH d AS (DELETE FROM canary RETURNING 1) SELECT count(*) FROM d', 'query', /modifies data \(WITH d AS \(DELETE …\)\).*READ ONLY/, 5],
+  ['WITH d AS (DELETE FROM canary RETURNING 1) SELECT count(*) FROM d', 'query', /modifies data \(WITH d AS \(DELETE …\)\); a query here only reads$/, 5],
   ['WITH u AS (UPDATE canary SET v = 0 RETURNING 1) SELECT count(*) FROM u', 'query', /modifies data \(WITH u AS \(UPDATE …\)\)/, 5],
   ['WITH i AS (INSERT INTO canary VALUES (1) RETURNING 1) SELECT 1', 'query', /modifies data/, 5],
   ['SELECT * INTO copy FROM canary', 'query', /SELECT … INTO creates a table/, 0],
@@ -80,6 +80,10 @@ describe('SQL fragments', () => {
 
   it.each(ACCEPTED)('accepts %j as a %s', (fragment, kind) => {
     expect(fragmentProblem(fragment, kind)).toBeUndefined();
+  });
+
+  it('says where a change belongs when a query writes', () => {
+    expect(fragmentProblem('SELECT 1 FOR SHARE', 'query')?.hint).toMatch(/READ ONLY transaction\): do the change in a `sql` step/);
   });
 
   it('counts offsets in characters, not UTF-8 bytes', () => {
