@@ -10,6 +10,7 @@ import { exitCodeOf, summarize, type PlanReport } from '../lint/report.js';
 import type { Finding } from '../lint/types.js';
 import { compilePlan } from '../plan/compile.js';
 import { parsePlan } from '../plan/load.js';
+import { decodePlanBytes } from '../plan/plan-text.js';
 import type { Plan } from '../plan/types.js';
 import { refuseMissingEmbedded } from './database.js';
 import { paint, type Io } from './io.js';
@@ -50,12 +51,15 @@ function invalid(file: string, problems: PlanProblem[], text?: string): PlanRepo
 
 /** Parse, compile and lint one file; problems become the report, never an exception. */
 async function checkFile(file: string, cwd: string): Promise<{ report: PlanReport; plan?: Plan }> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(resolve(cwd, file), 'utf8');
+    bytes = readFileSync(resolve(cwd, file));
   } catch (e) {
     return { report: invalid(file, [{ at: { file, line: 1, col: 1 }, message: `cannot read ${file}: ${(e as Error).message}`, hint: 'check the path and its permissions' }]) };
   }
+  const decoded = decodePlanBytes(file, bytes);
+  if ('problem' in decoded) return { report: invalid(file, [decoded.problem]) };
+  const text = decoded.text;
   let plan: Plan;
   try {
     plan = await parsePlan(file, text);

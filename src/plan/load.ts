@@ -5,17 +5,19 @@ import { PlanError, UsageError, type PlanProblem } from '../errors.js';
 import { findOperation, OPERATION_KINDS } from '../operations/index.js';
 import { PHASES, type Phase } from '../operations/types.js';
 import { ensureSqlParser } from '../sql/parser.js';
+import { generatedSqlProblems } from './generated-sql.js';
 import { lintSuppressionSchema, planHeaderSchema, STEP_META_KEYS, stepIdSchema } from './schema.js';
 import { didYouMean } from './suggest.js';
 import type { LintSuppression, Plan, PlanEntry, PlanSettings } from './types.js';
-import { YamlSource } from './yaml-source.js';
+import { controlCharacterProblems, decodePlanBytes } from './plan-text.js';
+import { isStackOverflow, tooDeep, YamlSource } from './yaml-source.js';
 import { zodIssuesToProblems } from './zod-issues.js';
 
 /** Read and check a plan file. Throws PlanError (exit 2) listing every problem with file:line:col. */
 export async function loadPlanFile(file: string, cwd = process.cwd()): Promise<Plan> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(resolve(cwd, file), 'utf8');
+    bytes = await readFile(resolve(cwd, file));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(
@@ -23,16 +25,30 @@ export async function loadPlanFile(file: string, cwd = process.cwd()): Promise<P
       'pass the path of a .yaml plan, e.g. plans/rename-orders-client-id.yaml',
     );
   }
-  return parsePlan(file, text);
+  const decoded = decodePlanBytes(file, bytes);
+  if ('problem' in decoded) throw new PlanError([decoded.problem]);
+  return parsePlan(file, decoded.text);
 }
 
+/** Check a plan's text. Throws PlanError (exit 2) for every problem in it, never anything else. */
 export async function parsePlan(file: string, text: string): Promise<Plan> {
   await ensureSqlParser();
+  try {
+    return parseChecked(file, text);
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    throw new PlanError([tooDeep(file, text)]);
+  }
+}
+
+function parseChecked(file: string, text: string): Plan {
   const source = new YamlSource(file, text);
+  const control = controlCharacterProblems(text, source.doc, (offset) => source.pos(offset));
+  if (control.length > 0) throw new PlanError(control);
   const syntax = source.syntaxProblems();
   if (syntax.length > 0) throw new PlanError(syntax);
 
-  const json: unknown = source.doc.toJS();
+  const json = source.toJS();
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new PlanError([{ at: source.pos(0), message: `a plan is a mapping with name and phases, found ${json === null ? 'an empty file' : 'something else'}`, hint: 'start from plans/rename-orders-client-id.yaml' }]);
   }
@@ -52,6 +68,7 @@ export async function parsePlan(file: string, text: string): Promise<Plan> {
     problems.push({ at: source.locate(['phases']), message: 'the plan has no steps', hint: 'list steps under phases.expand, phases.migrate or phases.contract' });
   }
   assignIds(entries, source, problems);
+  if (problems.length === 0 && header.data.dialect === 'postgres') problems.push(...generatedSqlProblems(entries, source));
   if (problems.length > 0) throw new PlanError(problems);
 
   const { lock_timeout, lock_retries, statement_timeout, flags } = header.data.settings;

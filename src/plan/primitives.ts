@@ -4,7 +4,8 @@
  */
 import ms from 'ms';
 import { z } from 'zod';
-import { checkExpression, checkQuery, checkStatements, type SqlSyntaxError } from '../sql/parser.js';
+import { fragmentProblem, type FragmentKind } from '../sql/fragment.js';
+import { checkStatements, type SqlSyntaxError } from '../sql/parser.js';
 
 const IDENT = '[A-Za-z_][A-Za-z0-9_$]*';
 const IDENT_RE = new RegExp(`^${IDENT}$`);
@@ -58,66 +59,62 @@ export const percent = z.number().min(0).max(100).describe('A percentage, 0 to 1
 
 export const positiveInt = z.number().int().positive();
 
-function sqlIssue(ctx: z.RefinementCtx, problem: SqlSyntaxError, what: string): void {
+function sqlIssue(ctx: z.RefinementCtx, problem: SqlSyntaxError & { hint?: string }, what: string): void {
+  const parses = /syntax error|unterminated|does not parse|end of input/.test(problem.message);
   ctx.addIssue({
     code: 'custom',
-    message: `SQL ${what} does not parse: ${problem.message}`,
-    params: { offset: problem.offset, hint: 'this text is parsed with the PostgreSQL parser; fix the syntax at the position shown' },
+    message: parses ? `SQL ${what} does not parse: ${problem.message}` : problem.message,
+    params: {
+      offset: problem.offset,
+      hint: problem.hint ?? (parses
+        ? 'this text is parsed with the PostgreSQL parser; fix the syntax at the position shown'
+        : `a SQL ${what} is checked on its own before it is spliced into a statement, so that what runs is what was checked`),
+    },
   });
 }
 
+/** A string that must be exactly one SQL fragment of `kind`, checked with the PostgreSQL parser. */
+function sqlFragment(kind: FragmentKind, what: string) {
+  return z
+    .string()
+    .min(1)
+    .superRefine((value, ctx) => {
+      const problem = fragmentProblem(value, kind);
+      if (problem) sqlIssue(ctx, problem, what);
+    });
+}
+
 /** A SQL value expression such as `client_id` or `lower(email)`. */
-export const sqlExpression = z
-  .string()
-  .min(1)
-  .superRefine((value, ctx) => {
-    const problem = checkExpression(value, 'value');
-    if (problem) sqlIssue(ctx, problem, 'expression');
-  })
-  .describe('A SQL value expression, e.g. client_id or lower(email).');
+export const sqlExpression = sqlFragment('value', 'expression').describe('A SQL value expression, e.g. client_id or lower(email).');
 
 /** A SQL boolean condition such as `customer_id IS NULL`. */
-export const sqlCondition = z
-  .string()
-  .min(1)
-  .superRefine((value, ctx) => {
-    const problem = checkExpression(value, 'condition');
-    if (problem) sqlIssue(ctx, problem, 'condition');
-  })
-  .describe('A SQL condition, e.g. customer_id IS NULL.');
+export const sqlCondition = sqlFragment('condition', 'condition').describe('A SQL condition, e.g. customer_id IS NULL.');
 
 /** One or more SQL statements (raw `sql` steps). */
 export const sqlStatements = z
   .string()
   .min(1)
   .superRefine((value, ctx) => {
-    const problem = checkStatements(value);
+    const nul = value.indexOf('\0');
+    const problem = nul >= 0 ? { message: 'a NUL character in SQL', offset: nul } : checkStatements(value);
     if (problem) sqlIssue(ctx, problem, 'statement');
   })
   .describe('One or more SQL statements.');
 
-/** A single SELECT returning one value (checks, guards). */
-export const sqlQuery = z
-  .string()
-  .min(1)
-  .superRefine((value, ctx) => {
-    const problem = checkQuery(value);
-    if (problem) sqlIssue(ctx, problem, 'query');
-  })
-  .describe('A SELECT query returning one value.');
+/** A single read-only SELECT returning one value (checks, guards, throttles, view queries). */
+export const sqlQuery = sqlFragment('query', 'query').describe('A read-only SELECT query (no data-modifying WITH, no INTO, no FOR UPDATE).');
 
 /** A SQL type such as `bigint`, `varchar(255)`, `numeric(12,2)`, `timestamptz`, `text[]`. */
 export const sqlType = z
   .string()
   .min(1)
   .superRefine((value, ctx) => {
-    const prefix = 'SELECT NULL::';
-    const problem = checkExpression(`NULL::${value}`, 'value');
-    if (problem || /[;]|--|\/\*/.test(value)) {
+    const problem = fragmentProblem(value, 'type');
+    if (problem) {
       ctx.addIssue({
         code: 'custom',
-        message: `\`${value}\` is not a SQL type`,
-        params: { offset: Math.max(0, (problem?.offset ?? 0) - (prefix.length - 'SELECT '.length)), hint: 'write a type such as bigint, text, varchar(255), numeric(12,2) or timestamptz' },
+        message: `\`${value}\` is not a SQL type: ${problem.message}`,
+        params: { offset: problem.offset, hint: 'write a type such as bigint, text, varchar(255), numeric(12,2) or timestamptz' },
       });
     }
   })

@@ -1,6 +1,33 @@
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
-import type { PlanProblem, SourcePos } from '../errors.js';
+import { PlanError, type PlanProblem, type SourcePos } from '../errors.js';
+import { aliasProblem, MAX_ALIAS_COUNT } from './plan-text.js';
 import type { YamlPath } from './types.js';
+
+/** Nesting deeper than this is reported where it starts when the reader runs out of stack. */
+const REPORTED_DEPTH = 1000;
+
+export function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
+}
+
+/** The plain problem for a plan nested so deeply that reading it exhausts the stack. */
+export function tooDeep(file: string, text: string): PlanProblem {
+  let depth = 0;
+  let at = 0;
+  for (let i = 0; i < text.length && at === 0; i++) {
+    const c = text[i];
+    if (c === '[' || c === '{') depth++;
+    else if (c === ']' || c === '}') depth--;
+    if (depth > REPORTED_DEPTH) at = i;
+  }
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  return {
+    at: { file, line, col: at - (before.lastIndexOf('\n') + 1) + 1 },
+    message: 'the plan is nested too deeply to read (thousands of levels inside each other)',
+    hint: 'a plan is a few levels deep: phases, steps, their settings; remove the extra nesting',
+  };
+}
 
 /** A parsed YAML file that can turn any path or offset back into file:line:col. */
 export class YamlSource {
@@ -29,7 +56,8 @@ export class YamlSource {
       // Everything the YAML parser says after a tab indent is a consequence of it.
       return problems;
     }
-    for (const error of this.doc.errors) {
+    const overflow = this.doc.errors.find((e) => /call stack/i.test(e.message));
+    for (const error of overflow ? [overflow] : this.doc.errors) {
       const offset = error.pos[0];
       problems.push({ at: this.pos(offset), ...describeYamlError(error.code, error.message, this.text, offset) });
     }
@@ -96,6 +124,16 @@ export class YamlSource {
     return this.pos(start + quoted + offset);
   }
 
+  /** The document as plain values; aliases that refer to nothing or expand too far are plan problems. */
+  toJS(): unknown {
+    try {
+      return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      if (isStackOverflow(e) || !(e instanceof Error)) throw e;
+      throw new PlanError([aliasProblem(this.doc, e, (offset) => this.pos(offset))]);
+    }
+  }
+
   valueAt(path: YamlPath): unknown {
     const { node, depth } = this.deepest(path);
     if (depth !== path.length || !node) return undefined;
@@ -105,6 +143,9 @@ export class YamlSource {
 
 function describeYamlError(code: string, message: string, text: string, offset: number): { message: string; hint?: string } {
   const firstLine = message.split('\n')[0] ?? message;
+  if (/call stack/i.test(message)) {
+    return { message: 'the plan is nested too deeply to read (thousands of levels inside each other)', hint: 'a plan is a few levels deep: phases, steps, their settings; remove the extra nesting' };
+  }
   switch (code) {
     case 'DUPLICATE_KEY': {
       const key = /^[A-Za-z0-9_$.-]+/.exec(text.slice(offset))?.[0];

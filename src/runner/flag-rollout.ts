@@ -13,6 +13,7 @@ import type { StepRow } from '../state/store.js';
 import { isConnectionLost } from './connection-lost.js';
 import { actorName, type RunContext } from './context.js';
 import { InterruptedError } from './interrupted.js';
+import { readOnlyQuery } from './read-only-query.js';
 import { sleep } from './sleep.js';
 
 export interface RolloutCheckpoint {
@@ -147,7 +148,7 @@ async function checkGuard(r: Rollout, i: number, when: 'before stage' | 'at stag
   const where = `${when} ${r.step.stages[i]}%`;
   let raw: unknown;
   try {
-    const { rows } = await r.ctx.session.query<Record<string, unknown>>(guard.sql);
+    const { rows } = await readOnlyQuery(r.ctx.session, guard.sql, `the guard of ${r.step.id}`);
     raw = rows[0] === undefined ? null : Object.values(rows[0])[0];
   } catch (e) {
     if (isConnectionLost(e)) throw e;

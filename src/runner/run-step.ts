@@ -4,6 +4,7 @@ import { executeBackfill } from './backfill.js';
 import { actorName, type RunContext } from './context.js';
 import { executeFlagRollout } from './flag-rollout.js';
 import { executeSqlStep } from './execute-sql-step.js';
+import { readOnlyQuery } from './read-only-query.js';
 
 export type StepResult = { kind: 'done' | 'already' } | { kind: 'gate'; message: string };
 
@@ -30,7 +31,7 @@ export function sameValue(actual: unknown, expected: CheckStep['expect']): boole
 
 async function runCheck(ctx: RunContext, step: CheckStep): Promise<StepResult> {
   ctx.emit({ type: 'statement', step, sql: step.sql });
-  const { rows } = await ctx.session.query<Record<string, unknown>>(step.sql);
+  const { rows } = await readOnlyQuery(ctx.session, step.sql, `check ${step.id}`);
   const actual = rows[0] === undefined ? null : Object.values(rows[0])[0];
   const planName = ctx.plan.plan.name;
   await ctx.store.event(planName, step.id, 'check', `${step.sql} returned ${JSON.stringify(actual)} (expected ${JSON.stringify(step.expect)})`, { actual, expect: step.expect }, actorName(ctx.actor));

@@ -5,6 +5,7 @@
 import type { Queryable } from '../db/connection.js';
 import type { BackfillStep } from '../operations/types.js';
 import type { StateStore } from '../state/store.js';
+import { readOnlyQuery } from './read-only-query.js';
 import { lagOfReplica, lagsSeenByPrimary, type Replica, type ReplicaLag } from './replicas.js';
 
 /** `topic`: the same wait with a new figure in `reason` (a growing lag) is not a new wait. */
@@ -55,7 +56,7 @@ export function lockWaiters(db: Queryable, table: string, oid: number, max: numb
 export function throttleQuery(db: Queryable, query: string, above: number): Throttle {
   return {
     async check() {
-      const { rows } = await db.query<Record<string, unknown>>(query);
+      const { rows } = await readOnlyQuery(db, query, 'the backfill throttle query');
       const value = Object.values(rows[0] ?? {})[0];
       if (value === null || value === undefined) return GO;
       const n = Number(value);

@@ -58,45 +58,11 @@ function parseUncached(sql: string): ParsedSql {
   }
 }
 
-/**
- * Check that `expr` is exactly one SQL expression: it parses both bare (so it cannot close a
- * parenthesis it did not open) and parenthesised (so a trailing `--` comment cannot swallow
- * what we append). Returns the syntax error with its offset inside `expr`, or undefined.
- */
-export function checkExpression(expr: string, context: 'value' | 'condition'): SqlSyntaxError | undefined {
-  const prefix = context === 'condition' ? 'SELECT 1 WHERE ' : 'SELECT ';
-  const bare = parseSql(prefix + expr);
-  if (!bare.ok) return { message: bare.error.message, offset: clampOffset(bare.error.offset - prefix.length, expr) };
-  const wrapped = parseSql(`${prefix}(${expr}\n)`);
-  if (!wrapped.ok) {
-    return { message: 'the expression ends inside a comment or string; remove the trailing comment', offset: expr.length };
-  }
-  if ((bare.result.stmts ?? []).length !== 1) {
-    return { message: 'expected one expression, found several statements', offset: expr.indexOf(';') };
-  }
-  return undefined;
-}
-
 /** Check that `sql` is one or more complete statements. */
 export function checkStatements(sql: string): SqlSyntaxError | undefined {
   const parsed = parseSql(sql);
   if (!parsed.ok) return { message: parsed.error.message, offset: clampOffset(parsed.error.offset, sql) };
   if ((parsed.result.stmts ?? []).length === 0) return { message: 'no SQL statement found', offset: 0 };
-  return undefined;
-}
-
-/** Check that `sql` is exactly one SELECT-like query that returns rows. */
-export function checkQuery(sql: string): SqlSyntaxError | undefined {
-  const problem = checkStatements(sql);
-  if (problem) return problem;
-  const parsed = parseSql(sql);
-  if (!parsed.ok) return parsed.error;
-  const stmts = parsed.result.stmts ?? [];
-  if (stmts.length !== 1) return { message: `expected one query, found ${stmts.length} statements`, offset: 0 };
-  const node = stmts[0]?.stmt as Record<string, unknown> | undefined;
-  if (!node || !('SelectStmt' in node)) {
-    return { message: `expected a SELECT query, found ${Object.keys(node ?? {})[0] ?? 'nothing'}`, offset: 0 };
-  }
   return undefined;
 }
 

@@ -45,11 +45,21 @@ const CASES: [string, string, RegExp, RegExp][] = [
   ['29-unknown-dialect', '2:10', /`dialect` is the string `oracle`, expected one of postgres, mssql/, /postgres, mssql/],
   ['30-step-id-with-spaces', '4:11', /`id` is the string `add the column`, expected letters, digits/, /characters allowed/],
   ['31-suppression-without-reason', '5:7', /lint: missing `reason`/, /add `reason:`/],
-  ['32-type-injection', '4:83', /`int; DROP TABLE users` is not a SQL type/, /bigint, text/],
+  ['32-type-injection', '4:65', /`int; DROP TABLE users` is not a SQL type: `;` in a SQL type/, /bigint, text/],
   ['33-composite-in-contract', '4:7', /`rename_column` cannot be listed under contract/, /list it under expand/],
   ['34-no-steps', '2:1', /the plan has no steps/, /phases.expand/],
   ['35-flag-stages-decreasing', '4:37', /stages must increase/, /10, 50, 100/],
-  ['36-set-expression-injection', '6:39', /SQL expression does not parse: syntax error at or near "\)"/, /PostgreSQL parser/],
+  ['36-set-expression-injection', '6:39', /`\)` closes a bracket the SQL expression did not open/, /checked on its own/],
+  ['37-default-trailing-comment', '4:101', /a comment \(`--`\) in a SQL expression/, /checked on its own/],
+  ['38-check-expression-comment', '4:82', /a comment \(`--`\) in a SQL condition/, /checked on its own/],
+  ['39-default-precedence', '4:91', /the SQL schemashift generates for this add_column step does not parse: syntax error at or near "OR"/, /in parentheses/],
+  ['40-check-writes', '5:19', /the query modifies data \(WITH d AS \(DELETE …\)\); a query here only reads/, /READ ONLY transaction\): do the change in a `sql` step/],
+  ['41-undefined-alias', '4:44', /the alias `\*column` refers to no anchor `&column`/, /define `&column`/],
+  ['42-billion-laughs', '4:8', /YAML aliases here expand to more than 100 copies/, /write the values out/],
+  ['43-alias-fan-out', '5:53', /YAML aliases here expand to more than 100 copies/, /write the values out/],
+  ['44-nul-byte', '4:30', /a NUL character \(U\+0000\) in the plan file/, /no control characters/],
+  ['45-invalid-utf8', '2:17', /the byte 0xE9 here is not valid UTF-8/, /save the file as UTF-8/],
+  ['46-nul-escape', '4:21', /a NUL character \(U\+0000\) in this value/, /no control characters/],
 ];
 
 describe('malformed plans', () => {

@@ -32,7 +32,7 @@ describe('add_check SQL', () => {
 
   it.each([
     [{ table: 'orders', name: 'c', expression: 'amount >=' }, /does not parse/],
-    [{ table: 'orders', name: 'c', expression: 'true) OR (false' }, /does not parse/],
+    [{ table: 'orders', name: 'c', expression: 'true) OR (false' }, /`\)` closes a bracket the SQL condition did not open/],
     [{ table: 'orders', name: 'bad-name', expression: 'amount > 0' }, /not a valid identifier/],
     [{ table: 'orders', name: 'c' }, /expression/],
     [{ table: 'orders', name: 'c', expression: 'amount > 0', not_valid: true }, /not_valid/],

@@ -9,13 +9,20 @@ const shape = (s: Step) => ({ id: s.id, phase: s.phase, sql: (s as SqlStep).sql,
 describe('create_materialized_view SQL', () => {
   it.each([
     [{ name: 'order_totals', query: 'SELECT customer_id, sum(amount) AS total FROM orders GROUP BY 1' }, 'CREATE MATERIALIZED VIEW order_totals AS\nSELECT customer_id, sum(amount) AS total FROM orders GROUP BY 1\nWITH DATA', ['orders'], 'order_totals'],
-    [{ name: 'sales.Totals', query: 'SELECT * FROM sales.orders o JOIN customers c ON c.id = o.customer_id; -- all', with_data: false }, 'CREATE MATERIALIZED VIEW sales."Totals" AS\nSELECT * FROM sales.orders o JOIN customers c ON c.id = o.customer_id\nWITH NO DATA', ['sales.orders', 'customers'], 'sales."Totals"'],
-    [{ name: 'v', query: 'SELECT 1 AS one -- trailing comment', with_data: false }, 'CREATE MATERIALIZED VIEW v AS\nSELECT 1 AS one -- trailing comment\nWITH NO DATA', [], 'v'],
+    [{ name: 'sales.Totals', query: 'SELECT * FROM sales.orders o JOIN customers c ON c.id = o.customer_id', with_data: false }, 'CREATE MATERIALIZED VIEW sales."Totals" AS\nSELECT * FROM sales.orders o JOIN customers c ON c.id = o.customer_id\nWITH NO DATA', ['sales.orders', 'customers'], 'sales."Totals"'],
   ])('%j', (spec, sql, tables, quoted) => {
     const [step] = forward('create_materialized_view', spec, 'expand', 'c') as SqlStep[];
     expect(step).toMatchObject({ id: 'c', sql, lock: { level: 'ACCESS SHARE', on: tables }, transactional: true });
     expect(step!.probe).toMatch(/IS NOT NULL$/);
     expect(inverse('create_materialized_view', spec, 'expand', 'c')).toMatchObject({ steps: [{ id: 'c/undo', sql: `DROP MATERIALIZED VIEW IF EXISTS ${quoted}`, lock: { level: 'ACCESS EXCLUSIVE' } }] });
+  });
+
+  it.each([
+    ['SELECT 1 AS one -- trailing comment', /a comment/, 16],
+    ['SELECT 1 AS one;', /`;` in a SQL query/, 15],
+  ])('refuses %j: a query is spliced before WITH DATA', (query, message, offset) => {
+    const result = findOperation('create_materialized_view')!.schema.safeParse({ name: 'v', query });
+    expect(result.error!.issues[0]).toMatchObject({ path: ['query'], message: expect.stringMatching(message), params: { offset } });
   });
 
   it('reports a query that does not parse with its offset', () => {

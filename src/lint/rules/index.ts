@@ -20,6 +20,7 @@ import { preferBigintOverInt } from './prefer-bigint-over-int.js';
 import { preferJsonb } from './prefer-jsonb.js';
 import { preferRobustStmts } from './prefer-robust-stmts.js';
 import { preferTimestamptz } from './prefer-timestamptz.js';
+import { readOnlyQuerySideEffects } from './read-only-query-side-effects.js';
 import { renamingColumn } from './renaming-column.js';
 import { renamingTable } from './renaming-table.js';
 import { requireConcurrentIndexCreation } from './require-concurrent-index-creation.js';
@@ -60,6 +61,7 @@ export const RULES: readonly Rule[] = [
   backfillNotIdempotent,
   missingCheckBeforeContract,
   accessExclusiveWithoutLockTimeout,
+  readOnlyQuerySideEffects,
 ];
 
 /** Findings that are not rules of their own: they cannot be suppressed. */
