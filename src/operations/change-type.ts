@@ -124,6 +124,6 @@ export const changeType = defineOperation<ChangeTypeSpec>({
   inverse(spec, ctx) {
     const d = ctx.dialect;
     const undo = `${ctx.id}/undo`;
-    return { steps: [...removeSyncSteps(d, syncOf(spec, d), undo, ctx.phase), dropColumnStep(d, spec.table, tempOf(spec), undo, ctx.phase)] };
+    return { steps: [...removeSyncSteps(d, syncOf(spec, d), undo, ctx.phase, ctx.id), dropColumnStep(d, spec.table, tempOf(spec), undo, ctx.phase, ctx.id)] };
   },
 });

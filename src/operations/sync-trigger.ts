@@ -8,7 +8,7 @@ import type { Dialect } from '../dialects/dialect.js';
 import { splitQualified } from '../dialects/dialect.js';
 import { qualifyColumnRefs } from '../sql/ast.js';
 import { triggerAbsent, triggerExists } from './catalog-probes.js';
-import type { Phase, SqlStep } from './types.js';
+import type { DbObject, Phase, SqlStep } from './types.js';
 
 export interface SyncSpec {
   table: string;
@@ -89,6 +89,7 @@ export function installSyncSteps(d: Dialect, spec: SyncSpec, idPrefix: string, p
       sql: functionSql(d, spec, fn),
       lock: { level: 'none', on: [] },
       transactional: true,
+      effect: { does: 'create', object: { kind: 'function', name: qualifiedLike(spec.table, fn) } },
     },
     {
       id: `${idPrefix}/sync-trigger`,
@@ -99,12 +100,15 @@ export function installSyncSteps(d: Dialect, spec: SyncSpec, idPrefix: string, p
       lock: { level: 'SHARE ROW EXCLUSIVE', on: [spec.table] },
       transactional: true,
       probe: triggerExists(d, spec.table, trigger),
+      effect: { does: 'create', object: { kind: 'trigger', table: spec.table, name: trigger, function: fn } },
     },
   ];
 }
 
-export function removeSyncSteps(d: Dialect, spec: SyncSpec, idPrefix: string, phase: Phase): SqlStep[] {
+/** In contract (`undoOf` absent) the steps remove what expand installed; in an inverse they undo the steps of `undoOf`. */
+export function removeSyncSteps(d: Dialect, spec: SyncSpec, idPrefix: string, phase: Phase, undoOf?: string): SqlStep[] {
   const { trigger, fn } = syncNames(spec);
+  const role = (forward: string, object: DbObject) => (undoOf === undefined ? { effect: { does: 'remove' as const, object } } : { undoes: `${undoOf}/${forward}` });
   return [
     {
       id: `${idPrefix}/drop-sync-trigger`,
@@ -115,6 +119,7 @@ export function removeSyncSteps(d: Dialect, spec: SyncSpec, idPrefix: string, ph
       lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table] },
       transactional: true,
       probe: triggerAbsent(d, spec.table, trigger),
+      ...role('sync-trigger', { kind: 'trigger', table: spec.table, name: trigger, function: fn }),
     },
     {
       id: `${idPrefix}/drop-sync-function`,
@@ -124,6 +129,7 @@ export function removeSyncSteps(d: Dialect, spec: SyncSpec, idPrefix: string, ph
       sql: `DROP FUNCTION IF EXISTS ${d.qualified(qualifiedLike(spec.table, fn))}()`,
       lock: { level: 'none', on: [] },
       transactional: true,
+      ...role('sync-function', { kind: 'function', name: qualifiedLike(spec.table, fn) }),
     },
   ];
 }
