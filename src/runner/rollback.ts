@@ -74,10 +74,11 @@ async function rollbackInSession(conn: Connection, session: Session, compiled: C
   await store.ensureSchema();
   const run = await store.getRun(plan.name);
   if (!run || run.status === 'rolled_back') return { kind: 'nothing' };
-  if (run.contract_started) {
+  const rows = new Map((await store.getSteps(plan.name)).map((r) => [r.step_id, r]));
+  // Confirmed but refused before its first step ran (e.g. a drop of nothing): contract has not started.
+  if (run.contract_started && [...rows.values()].some((r) => r.phase === 'contract' && startedBefore(r))) {
     throw new UsageError(`plan ${plan.name} cannot be rolled back: contract has started (it removes what a rollback would need)`, 'finish it with `run`, then write a new plan to change course');
   }
-  const rows = new Map((await store.getSteps(plan.name)).map((r) => [r.step_id, r]));
   const undos = compiled.entries.map((e) => planUndo(e, rows)).filter((u) => u.started.length > 0);
   const resuming = run.status === 'rolling_back';
   if (undos.length === 0 && !resuming) return { kind: 'nothing' };
