@@ -5,7 +5,9 @@
  * earlier attempt started is this plan's (a lost record), and rollback undoes it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { printStatus } from '../../src/cli/status-command.js';
 import { connect, type Connection } from '../../src/db/index.js';
+import { PlanError } from '../../src/errors.js';
 import { UsageError } from '../../src/errors.js';
 import { compilePlan, type CompiledPlan } from '../../src/plan/compile.js';
 import { parsePlan } from '../../src/plan/load.js';
@@ -13,6 +15,7 @@ import type { RunnerEvent } from '../../src/runner/events.js';
 import { OwnershipError } from '../../src/runner/ownership.js';
 import { rollbackPlan } from '../../src/runner/rollback.js';
 import { runPlan } from '../../src/runner/run-plan.js';
+import { captureIo } from '../support/capture-io.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 import { one } from './support.js';
 
@@ -81,6 +84,10 @@ describe.skipIf(!postgresAdminUrl)('ownership: rollback undoes only what this pl
     expect(undoEvents).toContainEqual({ type: 'info', message: 'add column accounts.nickname text: left in place (adopted: it was there before this plan)' });
     expect(await nicknames(conn)).toBe(1000);
     expect((await conn.query<{ kind: string }>("SELECT kind FROM schemashift.events WHERE kind IN ('adopted', 'kept') ORDER BY id")).rows.map((r) => r.kind)).toEqual(['adopted', 'kept']);
+    const io = captureIo(process.cwd());
+    await printStatus(conn, { json: false }, io);
+    expect(io.stdout()).toContain('≡ add_column:accounts.nickname');
+    expect(io.stdout()).toContain('adopted: was there before this plan, left in place by the rollback');
   });
 
   it('adopting a column whose definition differs is refused, listing the differences', async () => {
@@ -131,5 +138,19 @@ phases:
     expect(events).toContainEqual(expect.objectContaining({ type: 'step-skip', reason: 'already in place (catalog check)' }));
     expect(await rollback(conn, plan)).toMatchObject({ kind: 'rolled-back', undone: ['add_column:accounts.score/undo'], kept: [] });
     expect(await one(conn, "SELECT count(*)::int AS n FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname = 'score' AND NOT attisdropped")).toEqual({ n: 0 });
+  });
+});
+
+describe('if_exists in a plan', () => {
+  it('is `adopt` or `error`, beside the operation or inside it; anything else is a plan error with its position', async () => {
+    const beside = await compile(ADD_NICKNAME('text', true));
+    expect(beside.plan.entries[0]?.adopt).toBe(true);
+    const inside = await parsePlan('plan.yaml', 'name: x\nphases:\n  expand:\n    - add_column: { table: t, column: { name: c, type: text }, if_exists: adopt }\n');
+    expect(inside.entries[0]?.adopt).toBe(true);
+    const error = await parsePlan('plan.yaml', 'name: x\nphases:\n  expand:\n    - add_column: { table: t, column: { name: c, type: text } }\n      if_exists: keep\n').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PlanError);
+    expect((error as PlanError).message).toMatch(/plan\.yaml:5:\d+/);
+    // Saying it changes the step (its hash), so a run in progress sees the change as drift.
+    expect(beside.plan.entries[0]?.hash).not.toBe((await compile(ADD_NICKNAME('text', false))).plan.entries[0]?.hash);
   });
 });
