@@ -99,6 +99,7 @@ function swapStep(spec: ChangeTypeSpec, ctx: OperationContext): SqlStep {
     lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table] },
     transactional: true,
     probe: `SELECT (${columnAbsent(d, spec.table, temp)}) AND (${columnHasType(d, spec.table, spec.column, spec.type)})`,
+    effect: { does: 'change', object: { kind: 'column', table: spec.table, name: spec.column, type: spec.type } },
   };
 }
 
