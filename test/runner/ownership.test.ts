@@ -5,6 +5,10 @@
  * earlier attempt started is this plan's (a lost record), and rollback undoes it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
 import { printStatus } from '../../src/cli/status-command.js';
 import { connect, type Connection } from '../../src/db/index.js';
 import { PlanError } from '../../src/errors.js';
@@ -68,6 +72,16 @@ describe.skipIf(!postgresAdminUrl)('ownership: rollback undoes only what this pl
     const row = await one<{ status: string; attempts: number }>(conn, 'SELECT status, attempts FROM schemashift.steps');
     expect(row).toEqual({ status: 'pending', attempts: 0 });
     expect(await rollback(conn, plan)).toEqual({ kind: 'nothing' });
+    expect(await nicknames(conn)).toBe(1000);
+  });
+
+  it('through the CLI: run exits 2 naming the column and the way to adopt it; the column and its values stay', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'schemashift-owner-'));
+    writeFileSync(join(dir, 'nick.yaml'), ADD_NICKNAME());
+    const io = captureIo(dir);
+    expect(await main(['run', 'nick.yaml', '--yes', '--database', db.url!], io)).toBe(2);
+    expect(io.stderr()).toContain('column accounts.nickname already exists and was not created by this plan (add_column:accounts.nickname, line 4)');
+    expect(io.stderr()).toContain('if_exists: adopt');
     expect(await nicknames(conn)).toBe(1000);
   });
 
