@@ -35,10 +35,10 @@ describe('effects and undoes of the built-in operations', () => {
       for (const entry of compiled.entries) {
         const forward = new Map(entry.steps.map((s) => [s.id, s]));
         for (const step of entry.steps) {
-          if (step.kind !== 'sql' || step.probe === undefined || entry.kind === 'sql') continue;
+          if (step.kind !== 'sql' || step.probe === undefined || entry.entry.kind === 'sql') continue;
           expect(step.effect, `${step.id} has a probe but no effect`).toBeDefined();
         }
-        if (!('steps' in entry.inverse) || entry.kind === 'sql') continue;
+        if (!('steps' in entry.inverse) || entry.entry.kind === 'sql') continue;
         for (const undo of entry.inverse.steps) {
           if (undo.kind !== 'sql') continue;
           expect(undo.effect, `${undo.id}: an undo step must not carry a forward effect`).toBeUndefined();
