@@ -110,6 +110,13 @@ describe.skipIf(!postgresAdminUrl)('run and rollback state (real PostgreSQL)', (
     expect(await one(conn, "SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname = 'score'")).toEqual({ type: 'bigint' });
   });
 
+  it('contract confirmed but its first step refused (a drop of nothing): nothing of contract ran, so rollback still works', async () => {
+    const plan = await compile(PLAN.replace('column: legacy', 'column: no_such_column'));
+    await expect(run(conn, plan)).rejects.toThrow('column accounts.no_such_column does not exist');
+    expect(await one(conn, 'SELECT contract_started FROM schemashift.runs')).toEqual({ contract_started: true });
+    expect(await rollback(conn, plan)).toMatchObject({ kind: 'rolled-back', undone: ['create_index:accounts_score_idx/undo', 'add_column:accounts.score/undo'] });
+  });
+
   it('an in-place backfill of a column the plan did not add is irreversible: rollback refuses up front, nothing undone', async () => {
     const plan = await compile(`name: lower
 phases:
