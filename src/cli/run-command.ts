@@ -123,7 +123,7 @@ export async function rollbackCommand(file: string, opts: { yes?: boolean; datab
     if (opts.json) io.out(`${JSON.stringify({ type: 'outcome', ...outcome })}\n`);
     switch (outcome.kind) {
       case 'rolled-back':
-        if (!opts.json) io.out(`rolled back: ${outcome.undone.join(', ')}\n`);
+        if (!opts.json) io.out(`rolled back: ${outcome.undone.length} undo step(s) ran${outcome.undone.length ? ` (${outcome.undone.join(', ')})` : ''}${outcome.kept.length ? `; left in place (adopted): ${outcome.kept.join(', ')}` : ''}\n`);
         return 0;
       case 'nothing':
         if (!opts.json) io.out(`nothing to roll back for ${compiled.plan.name}\n`);

@@ -15,7 +15,8 @@ export interface NextAction {
 
 export function nextAction(run: RunRow, steps: StepRow[]): NextAction {
   const file = run.plan_file;
-  if (run.status === 'rolled_back') return { step: null, message: 'rolled back', command: `schemashift run ${file}` };
+  if (run.status === 'rolled_back') return { step: null, message: 'rolled back: what this plan made is undone (objects it adopted stay); running it again starts from scratch', command: `schemashift run ${file}` };
+  if (run.status === 'rolling_back') return { step: null, message: 'a rollback was interrupted: finish it', command: `schemashift rollback ${file}` };
   const pending = steps.find((s) => s.status !== 'done');
   if (!pending) return { step: null, message: 'done: nothing left to run', command: null };
   if (run.status === 'failed' && pending.status === 'failed') {
@@ -32,12 +33,13 @@ export function nextAction(run: RunRow, steps: StepRow[]): NextAction {
 const MARK: Record<string, string> = { done: '✔', running: '▶', failed: '✖', interrupted: '⏸', pending: '·', undone: '↺' };
 
 function stepLine(s: StepRow, p: Paint, flag?: RolloutFlagStatus): string {
-  const mark = MARK[s.status] ?? '?';
+  const mark = s.adopted ? '≡' : (MARK[s.status] ?? '?');
   const colored = s.status === 'done' ? p.green(mark) : s.status === 'failed' ? p.red(mark) : s.status === 'running' || s.status === 'interrupted' ? p.yellow(mark) : p.dim(mark);
   let extra = '';
   if (s.kind === 'backfill' && (Number(s.rows_done) > 0 || s.rows_total !== null)) {
     extra = ` — ${progressText({ rowsDone: Number(s.rows_done), rowsTotal: s.rows_total === null ? null : Number(s.rows_total), rowsPerSecond: 0, etaMs: null })}`.replace(/, 0 rows\/s/, '');
   }
+  if (s.adopted) extra += p.cyan(s.status === 'undone' ? ' — adopted: was there before this plan, left in place by the rollback' : ' — adopted: was there before this plan (rollback leaves it)');
   if (flag) extra += p.cyan(` — ${describeFlagStatus(flag)}`);
   if (s.waiting_on && s.status === 'running') extra += p.yellow(` — waiting: ${s.waiting_on}`);
   if (s.last_error && s.status !== 'done') extra += p.red(` — ${s.last_error.split('\n')[0]}`);
@@ -46,7 +48,7 @@ function stepLine(s: StepRow, p: Paint, flag?: RolloutFlagStatus): string {
 
 function renderRun(run: RunRow, steps: StepRow[], p: Paint, flags = new Map<string, RolloutFlagStatus>()): string {
   const lines = [
-    `${p.bold(run.plan_name)}  ${run.status}${run.phase ? ` · ${run.phase}` : ''}${run.paused ? p.yellow(` · paused by ${run.pause_requested_by ?? 'someone'}`) : ''}`,
+    `${p.bold(run.plan_name)}  ${run.status.replace(/_/g, ' ')}${run.phase ? ` · ${run.phase}` : ''}${run.paused ? p.yellow(` · paused by ${run.pause_requested_by ?? 'someone'}`) : ''}`,
     p.dim(`  ${run.plan_file} · started by ${run.started_by_user}@${run.started_by_host} pid ${run.started_by_pid} at ${new Date(run.started_at).toISOString()} · updated ${new Date(run.updated_at).toISOString()}`),
   ];
   for (const phase of ['expand', 'migrate', 'contract']) {
@@ -75,7 +77,7 @@ function runJson(run: RunRow, steps: StepRow[], flags = new Map<string, RolloutF
     steps: steps.map((s) => ({
       id: s.step_id, phase: s.phase, kind: s.kind, summary: s.summary, status: s.status, attempts: s.attempts,
       rows_done: Number(s.rows_done), rows_total: s.rows_total === null ? null : Number(s.rows_total),
-      checkpoint: s.checkpoint, last_error: s.last_error, waiting_on: s.waiting_on, started_at: s.started_at, finished_at: s.finished_at,
+      adopted: s.adopted === true, checkpoint: s.checkpoint, last_error: s.last_error, waiting_on: s.waiting_on, started_at: s.started_at, finished_at: s.finished_at,
       ...(flags.has(s.step_id) ? { flag: flags.get(s.step_id) } : {}),
     })),
     next: nextAction(run, steps),

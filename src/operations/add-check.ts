@@ -27,6 +27,7 @@ export function addCheckStep(table: string, name: string, expression: string, ct
     lock: { level: 'ACCESS EXCLUSIVE', on: [table] },
     transactional: true,
     probe: constraintExists(d, table, name),
+    effect: { does: 'create', object: { kind: 'constraint', table, name, type: 'check', expression } },
   };
 }
 
@@ -56,5 +57,5 @@ export const addCheck = defineOperation<AddCheckSpec>({
     if (spec.validate) steps.push(validateConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/validate`));
     return steps;
   },
-  inverse: (spec, ctx) => ({ steps: [dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`)] }),
+  inverse: (spec, ctx) => ({ steps: [{ ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`), undoes: ctx.id }] }),
 });

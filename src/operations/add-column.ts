@@ -7,7 +7,7 @@ import { callText, unknownCalls, volatilityOf } from '../sql/volatility.js';
 import { columnAbsent, columnExistsWithType } from './catalog-probes.js';
 import { installSyncSteps, removeSyncSteps, reportSyncProblem, type SyncSpec } from './sync-trigger.js';
 import { volatileDefaultGuardSql, volatileDefaultHelp } from './volatile-default-guard.js';
-import { defineOperation, type OperationContext, type Step } from './types.js';
+import { defineOperation, type DbObject, type OperationContext, type Step } from './types.js';
 
 const syncFrom = z.union([
   identifier,
@@ -143,6 +143,13 @@ function addColumnSql(spec: AddColumnSpec, ctx: OperationContext): string {
   return [...guard, parts.join(' ')].join(';\n');
 }
 
+/** The column as the plan defines it: an existing one is adopted only when it matches. */
+function columnObject(spec: AddColumnSpec): DbObject {
+  const column: DbObject = { kind: 'column', table: spec.table, name: spec.column.name, type: spec.column.type, nullable: spec.column.nullable };
+  if (spec.column.default !== undefined) column.default = spec.column.default;
+  return column;
+}
+
 export const addColumn = defineOperation<AddColumnSpec>({
   kind: 'add_column',
   description: 'Add a nullable column (or one with a constant default); optionally keep it in step with an old column by trigger until contract.',
@@ -161,6 +168,7 @@ export const addColumn = defineOperation<AddColumnSpec>({
         lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table] },
         transactional: true,
         probe: columnExistsWithType(d, spec.table, spec.column.name, spec.column.type),
+        effect: { does: 'create', object: columnObject(spec) },
       },
     ];
     const sync = syncSpecOf(spec);
@@ -173,7 +181,7 @@ export const addColumn = defineOperation<AddColumnSpec>({
   inverse(spec, ctx) {
     const d = ctx.dialect;
     const sync = syncSpecOf(spec);
-    const steps: Step[] = sync ? removeSyncSteps(d, sync, `${ctx.id}/undo`, ctx.phase) : [];
+    const steps: Step[] = sync ? removeSyncSteps(d, sync, `${ctx.id}/undo`, ctx.phase, ctx.id) : [];
     steps.push({
       id: `${ctx.id}/undo`,
       phase: ctx.phase,
@@ -183,6 +191,7 @@ export const addColumn = defineOperation<AddColumnSpec>({
       lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table] },
       transactional: true,
       probe: columnAbsent(d, spec.table, spec.column.name),
+      undoes: ctx.id,
     });
     return { steps };
   },

@@ -66,6 +66,10 @@ function addStep(spec: AddForeignKeySpec, ctx: OperationContext): SqlStep {
     lock: { level: 'SHARE ROW EXCLUSIVE', on: ref === spec.table ? [spec.table] : [spec.table, ref] },
     transactional: true,
     probe: constraintExists(ctx.dialect, spec.table, spec.name),
+    effect: {
+      does: 'create',
+      object: { kind: 'constraint', table: spec.table, name: spec.name, type: 'foreign key', columns: spec.columns, references: { ...spec.references, onDelete: spec.on_delete ?? 'no_action', onUpdate: spec.on_update ?? 'no_action' } },
+    },
   };
 }
 
@@ -83,5 +87,5 @@ export const addForeignKey = defineOperation<AddForeignKeySpec>({
     }
     return steps;
   },
-  inverse: (spec, ctx) => ({ steps: [dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`, [spec.references.table])] }),
+  inverse: (spec, ctx) => ({ steps: [{ ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`, [spec.references.table]), undoes: ctx.id }] }),
 });

@@ -25,7 +25,11 @@ const indexOf = (spec: AddUniqueSpec): string => spec.index ?? spec.name;
 function buildStep(spec: AddUniqueSpec, ctx: OperationContext): SqlStep {
   const index = indexOf(spec);
   const step = createIndexStep({ table: spec.table, name: index, columns: spec.columns, unique: true, method: 'btree', concurrently: true }, ctx, ctx.id);
-  return { ...step, probe: anyOf(validIndexExists(ctx.dialect, index, spec.table), constraintExists(ctx.dialect, spec.table, spec.name)) };
+  return {
+    ...step,
+    probe: anyOf(validIndexExists(ctx.dialect, index, spec.table), constraintExists(ctx.dialect, spec.table, spec.name)),
+    effect: { does: 'create', object: { kind: 'index', table: spec.table, name: index, columns: spec.columns, unique: true, method: 'btree' } },
+  };
 }
 
 function attachStep(spec: AddUniqueSpec, ctx: OperationContext): SqlStep {
@@ -39,6 +43,7 @@ function attachStep(spec: AddUniqueSpec, ctx: OperationContext): SqlStep {
     lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table] },
     transactional: true,
     probe: constraintExists(d, spec.table, spec.name),
+    effect: { does: 'create', object: { kind: 'constraint', table: spec.table, name: spec.name, type: 'unique', columns: spec.columns } },
   };
 }
 
@@ -51,9 +56,9 @@ export const addUnique = defineOperation<AddUniqueSpec>({
   forward: (spec, ctx) => [buildStep(spec, ctx), attachStep(spec, ctx)],
   inverse: (spec, ctx) => ({
     steps: [
-      dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`),
+      { ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`), undoes: `${ctx.id}/constraint` },
       // Left behind when the constraint was never attached.
-      dropIndexStep(spec.table, indexOf(spec), true, ctx, `${ctx.id}/undo-index`),
+      { ...dropIndexStep(spec.table, indexOf(spec), true, ctx, `${ctx.id}/undo-index`), undoes: ctx.id },
     ],
   }),
 });

@@ -134,7 +134,7 @@ export function backfillStep(d: Dialect, args: BackfillArgs, id: string, phase: 
 export const backfill = defineOperation<BackfillSpec>({
   kind: 'backfill',
   description:
-    'Update existing rows in keyset batches (one short transaction each), throttled and resumable. Undoing it does nothing: the values it wrote go with the column when the add_column that created it is undone.',
+    'Update existing rows in keyset batches (one short transaction each), throttled and resumable. Undoing it does nothing: the values it wrote go with the column when the add_column that created it is undone. A backfill of a column the plan did not add overwrites values no rollback can restore: it is irreversible, and rollback stops before it.',
   schema: backfillSchema,
   allowedPhases: ['expand', 'migrate'],
   target: (spec) => `${spec.table}.${Object.keys(spec.set).join(',')}`,

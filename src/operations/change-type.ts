@@ -107,6 +107,7 @@ function swapStep(spec: ChangeTypeSpec, ctx: OperationContext): SqlStep {
     lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table, ...carriedReferencedTables(spec)] },
     transactional: true,
     probe: `SELECT (${columnAbsent(d, spec.table, temp)}) AND (${columnHasType(d, spec.table, spec.column, spec.type)})`,
+    effect: { does: 'change', object: { kind: 'column', table: spec.table, name: spec.column, type: spec.type } },
   };
 }
 
@@ -133,6 +134,6 @@ export const changeType = defineOperation<ChangeTypeSpec>({
   inverse(spec, ctx) {
     const d = ctx.dialect;
     const undo = `${ctx.id}/undo`;
-    return { steps: [...removeSyncSteps(d, syncOf(spec, d), undo, ctx.phase), dropColumnStep(d, spec.table, tempOf(spec), undo, ctx.phase)] };
+    return { steps: [...removeSyncSteps(d, syncOf(spec, d), undo, ctx.phase, ctx.id), dropColumnStep(d, spec.table, tempOf(spec), undo, ctx.phase, ctx.id)] };
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { identifier, qualifiedName, sqlCondition, sqlExpression } from '../plan/primitives.js';
 import { indexAbsent, validIndexExists } from './catalog-probes.js';
-import { defineOperation, type OperationContext, type SqlStep } from './types.js';
+import { defineOperation, type DbObject, type OperationContext, type SqlStep } from './types.js';
 
 export const INDEX_METHODS = ['btree', 'hash', 'gist', 'spgist', 'gin', 'brin'] as const;
 
@@ -54,7 +54,18 @@ export function createIndexStep(spec: CreateIndexSpec, ctx: OperationContext, id
     transactional: !spec.concurrently,
     probe: validIndexExists(ctx.dialect, spec.name, spec.table),
     buildsIndex: spec.table.includes('.') ? `${spec.table.split('.')[0]}.${spec.name}` : spec.name,
+    effect: { does: 'create', object: indexObject(spec) },
   };
+}
+
+/** The index as the plan defines it: an existing one is adopted only when it matches. */
+function indexObject(spec: CreateIndexSpec): DbObject {
+  const index: DbObject = { kind: 'index', table: spec.table, name: spec.name, unique: spec.unique, method: spec.method };
+  if (spec.columns) index.columns = spec.columns;
+  if (spec.expressions) index.expressions = spec.expressions;
+  if (spec.where !== undefined) index.where = spec.where;
+  if (spec.include) index.include = spec.include;
+  return index;
 }
 
 export function dropIndexStep(table: string, name: string, concurrently: boolean, ctx: OperationContext, id: string): SqlStep {
@@ -79,5 +90,5 @@ export const createIndex = defineOperation<CreateIndexSpec>({
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => spec.name,
   forward: (spec, ctx) => [createIndexStep(spec, ctx, ctx.id)],
-  inverse: (spec, ctx) => ({ steps: [dropIndexStep(spec.table, spec.name, true, ctx, `${ctx.id}/undo`)] }),
+  inverse: (spec, ctx) => ({ steps: [{ ...dropIndexStep(spec.table, spec.name, true, ctx, `${ctx.id}/undo`), undoes: ctx.id }] }),
 });

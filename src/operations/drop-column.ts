@@ -31,6 +31,7 @@ export const dropColumn = defineOperation<DropColumnSpec>({
         lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table] },
         transactional: true,
         probe: columnAbsent(d, spec.table, spec.column),
+        effect: { does: 'remove', object: { kind: 'column', table: spec.table, name: spec.column } },
       },
     ];
   },

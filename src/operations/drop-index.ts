@@ -19,7 +19,7 @@ export const dropIndex = defineOperation<DropIndexSpec>({
   schema: dropIndexSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => spec.name,
-  forward: (spec, ctx) => [dropIndexStep(spec.table, spec.name, spec.concurrently, ctx, ctx.id)],
+  forward: (spec, ctx) => [{ ...dropIndexStep(spec.table, spec.name, spec.concurrently, ctx, ctx.id), effect: { does: 'remove', object: { kind: 'index', table: spec.table, name: spec.name } } }],
   inverse: (spec) => ({
     irreversible: `the definition of index ${spec.name} is not in the plan, so dropping it cannot be undone here; rebuild it with \`create_index\` in a later plan`,
   }),

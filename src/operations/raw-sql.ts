@@ -49,12 +49,12 @@ function declaredLock(statements: SqlStatement[], level: LockLevel): LockInfo {
 }
 
 /** A CREATE INDEX CONCURRENTLY that fails leaves an INVALID index: tell the runner which one. */
-function indexBuild(statement: SqlStatement, ctx: OperationContext): Pick<SqlStep, 'buildsIndex' | 'probe'> {
+function indexBuild(statement: SqlStatement, ctx: OperationContext): Pick<SqlStep, 'buildsIndex' | 'probe' | 'effect'> {
   const [type, body] = unwrap(statement.node);
   const relation = body.relation as { schemaname?: string; relname?: string } | undefined;
   if (type !== 'IndexStmt' || !body.concurrent || typeof body.idxname !== 'string' || !relation?.relname) return {};
   const table = relation.schemaname ? `${relation.schemaname}.${relation.relname}` : relation.relname;
-  return { buildsIndex: body.idxname, probe: validIndexExists(ctx.dialect, body.idxname, table) };
+  return { buildsIndex: body.idxname, probe: validIndexExists(ctx.dialect, body.idxname, table), effect: { does: 'create', object: { kind: 'index', table, name: body.idxname } } };
 }
 
 /** `up` (or `down`) as steps: one transaction for all, or one step per statement when some must run outside one. */

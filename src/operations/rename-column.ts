@@ -37,17 +37,19 @@ export function notNullSteps(d: Dialect, table: string, column: string, idPrefix
   const t = d.qualified(table);
   const check = boundedName(column, 'not_null');
   const done = columnNotNull(d, table, column);
+  const helper = { kind: 'constraint' as const, table, name: check };
   return [
-    sqlStep(`${idPrefix}/not-null-check`, phase, table, `add CHECK (${column} IS NOT NULL) NOT VALID to ${table}`, `ALTER TABLE ${t} ADD CONSTRAINT ${d.ident(check)} CHECK (${d.ident(column)} IS NOT NULL) NOT VALID`, 'ACCESS EXCLUSIVE', anyOf(done, constraintExists(d, table, check))),
-    sqlStep(`${idPrefix}/not-null-validate`, phase, table, `validate ${check} on ${table}`, `ALTER TABLE ${t} VALIDATE CONSTRAINT ${d.ident(check)}`, 'SHARE UPDATE EXCLUSIVE', anyOf(done, constraintValidated(d, table, check))),
-    sqlStep(`${idPrefix}/set-not-null`, phase, table, `set ${table}.${column} NOT NULL`, `ALTER TABLE ${t} ALTER COLUMN ${d.ident(column)} SET NOT NULL`, 'ACCESS EXCLUSIVE', done),
-    sqlStep(`${idPrefix}/drop-not-null-check`, phase, table, `drop ${check} from ${table}`, `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${d.ident(check)}`, 'ACCESS EXCLUSIVE', constraintAbsent(d, table, check)),
+    { ...sqlStep(`${idPrefix}/not-null-check`, phase, table, `add CHECK (${column} IS NOT NULL) NOT VALID to ${table}`, `ALTER TABLE ${t} ADD CONSTRAINT ${d.ident(check)} CHECK (${d.ident(column)} IS NOT NULL) NOT VALID`, 'ACCESS EXCLUSIVE', anyOf(done, constraintExists(d, table, check))), effect: { does: 'create', object: { ...helper, type: 'check', expression: `${d.ident(column)} IS NOT NULL` } } },
+    { ...sqlStep(`${idPrefix}/not-null-validate`, phase, table, `validate ${check} on ${table}`, `ALTER TABLE ${t} VALIDATE CONSTRAINT ${d.ident(check)}`, 'SHARE UPDATE EXCLUSIVE', anyOf(done, constraintValidated(d, table, check))), effect: { does: 'change', object: helper } },
+    { ...sqlStep(`${idPrefix}/set-not-null`, phase, table, `set ${table}.${column} NOT NULL`, `ALTER TABLE ${t} ALTER COLUMN ${d.ident(column)} SET NOT NULL`, 'ACCESS EXCLUSIVE', done), effect: { does: 'change', object: { kind: 'column', table, name: column, nullable: false } } },
+    { ...sqlStep(`${idPrefix}/drop-not-null-check`, phase, table, `drop ${check} from ${table}`, `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${d.ident(check)}`, 'ACCESS EXCLUSIVE', constraintAbsent(d, table, check)), effect: { does: 'remove', object: helper } },
   ];
 }
 
-export function dropColumnStep(d: Dialect, table: string, column: string, id: string, phase: Phase): SqlStep {
+/** The undo of a column the plan added in `undoes` (rename_column's new column, change_type's temp column). */
+export function dropColumnStep(d: Dialect, table: string, column: string, id: string, phase: Phase, undoes: string): SqlStep {
   const sql = `ALTER TABLE ${d.qualified(table)} DROP COLUMN IF EXISTS ${d.ident(column)}`;
-  return sqlStep(id, phase, table, `drop column ${table}.${column}`, sql, 'ACCESS EXCLUSIVE', columnAbsent(d, table, column));
+  return { ...sqlStep(id, phase, table, `drop column ${table}.${column}`, sql, 'ACCESS EXCLUSIVE', columnAbsent(d, table, column)), undoes };
 }
 
 export function zeroCountCheck(id: string, sql: string, summary: string): CheckStep {
@@ -82,11 +84,11 @@ function dropOldStep(spec: RenameColumnSpec, ctx: OperationContext): SqlStep {
   const sql = [
     `DROP TRIGGER IF EXISTS ${d.ident(syncNames(syncOf(spec, d)).trigger)} ON ${d.qualified(spec.table)}`,
     ...carrySwapBeforeDropSql(d, spec),
-    dropColumnStep(d, spec.table, spec.from, '', 'contract').sql,
+    dropColumnStep(d, spec.table, spec.from, '', 'contract', '').sql,
     ...carrySwapSql(d, spec, columnsOf(spec)),
   ].join(';\n');
   const step = sqlStep(`${ctx.id}/drop-old-column`, 'contract', spec.table, `remove the sync trigger and drop column ${spec.table}.${spec.from}`, sql, 'ACCESS EXCLUSIVE', columnAbsent(d, spec.table, spec.from));
-  return { ...step, lock: { ...step.lock, on: [spec.table, ...carriedReferencedTables(spec)] } };
+  return { ...step, lock: { ...step.lock, on: [spec.table, ...carriedReferencedTables(spec)] }, effect: { does: 'remove', object: { kind: 'column', table: spec.table, name: spec.from } } };
 }
 
 export const renameColumn = defineOperation<RenameColumnSpec>({
@@ -112,6 +114,6 @@ export const renameColumn = defineOperation<RenameColumnSpec>({
   inverse(spec, ctx) {
     const d = ctx.dialect;
     const undo = `${ctx.id}/undo`;
-    return { steps: [...removeSyncSteps(d, syncOf(spec, d), undo, ctx.phase), dropColumnStep(d, spec.table, spec.to, undo, ctx.phase)] };
+    return { steps: [...removeSyncSteps(d, syncOf(spec, d), undo, ctx.phase, ctx.id), dropColumnStep(d, spec.table, spec.to, undo, ctx.phase, ctx.id)] };
   },
 });

@@ -105,6 +105,7 @@ function indexStep(spec: ReplaceMaterializedViewSpec, ctx: OperationContext, nam
     sql: `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${d.ident(index.building)} ON ${d.qualified(names.building)} (${index.columns.map((c) => d.ident(c)).join(', ')})`,
     lock: { level: 'SHARE', on: [names.building] },
     probe: validIndexExists(d, index.building, names.building),
+    effect: { does: 'create', object: { kind: 'index', table: names.building, name: index.building, columns: index.columns, unique: index.unique, method: 'btree' } },
   });
 }
 
@@ -126,6 +127,7 @@ export const replaceMaterializedView = defineOperation<ReplaceMaterializedViewSp
         sql: createMaterializedViewSql(ctx.dialect, names.building, spec.query, true),
         lock: readLock(spec.query),
         probe: relationExists(ctx.dialect, names.building),
+        effect: { does: 'create', object: { kind: 'materialized view', name: names.building } },
       }),
       ...indexes.map((index) => indexStep(spec, ctx, names, index)),
       sqlStep(ctx, `${ctx.id}/swap`, {
@@ -133,8 +135,10 @@ export const replaceMaterializedView = defineOperation<ReplaceMaterializedViewSp
         sql: swapSql(ctx.dialect, names, indexes),
         lock: { level: 'ACCESS EXCLUSIVE', on: [names.view, names.building] },
         probe: relationsSwapped(ctx.dialect, names.building, names.retired),
+        // The old view, parked under its __old name, is this plan's from here on.
+        effect: { does: 'create', object: { kind: 'materialized view', name: names.retired } },
       }),
-      dropMaterializedViewStep(names.retired, { ...ctx, phase: 'contract' }, `${ctx.id}/drop-old`),
+      { ...dropMaterializedViewStep(names.retired, { ...ctx, phase: 'contract' }, `${ctx.id}/drop-old`), effect: { does: 'remove', object: { kind: 'materialized view', name: names.retired } } },
     ];
   },
   inverse(spec, ctx) {
@@ -144,7 +148,8 @@ export const replaceMaterializedView = defineOperation<ReplaceMaterializedViewSp
       sql: swapBackSql(ctx.dialect, names, indexesOf(spec)),
       lock: { level: 'ACCESS EXCLUSIVE', on: [names.view, names.retired] },
       probe: relationAbsent(ctx.dialect, names.retired),
+      undoes: `${ctx.id}/swap`,
     });
-    return { steps: [swapBack, dropMaterializedViewStep(names.building, ctx, `${ctx.id}/undo`)] };
+    return { steps: [swapBack, { ...dropMaterializedViewStep(names.building, ctx, `${ctx.id}/undo`), undoes: `${ctx.id}/build` }] };
   },
 });

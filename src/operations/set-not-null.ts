@@ -29,6 +29,7 @@ function setNotNullStep(spec: SetNotNullSpec, ctx: OperationContext): SqlStep {
     lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table] },
     transactional: true,
     probe: columnNotNull(d, spec.table, spec.column),
+    effect: { does: 'change', object: { kind: 'column', table: spec.table, name: spec.column, nullable: false } },
   };
 }
 
@@ -45,11 +46,12 @@ export const setNotNull = defineOperation<SetNotNullSpec>({
     const done = columnNotNull(d, spec.table, spec.column);
     const add = addCheckStep(spec.table, check, `${d.ident(spec.column)} IS NOT NULL`, ctx, ctx.id);
     const validate = validateConstraintStep(spec.table, check, ctx, `${ctx.id}/validate`);
+    // A column already NOT NULL before the plan makes the first step's probe true: it is then not this plan's doing.
     return [
       { ...add, probe: anyOf(done, constraintExists(d, spec.table, check)) },
       { ...validate, probe: anyOf(done, constraintValidated(d, spec.table, check)) },
       setNotNullStep(spec, ctx),
-      dropConstraintStep(spec.table, check, ctx, `${ctx.id}/drop-check`),
+      { ...dropConstraintStep(spec.table, check, ctx, `${ctx.id}/drop-check`), effect: { does: 'remove', object: { kind: 'constraint', table: spec.table, name: check } } },
     ];
   },
   inverse(spec, ctx) {
@@ -63,7 +65,8 @@ export const setNotNull = defineOperation<SetNotNullSpec>({
       lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table] },
       transactional: true,
       probe: columnNullable(d, spec.table, spec.column),
+      undoes: `${ctx.id}/set-not-null`,
     };
-    return { steps: [dropNotNull, dropConstraintStep(spec.table, checkNameOf(spec), ctx, `${ctx.id}/undo-check`)] };
+    return { steps: [dropNotNull, { ...dropConstraintStep(spec.table, checkNameOf(spec), ctx, `${ctx.id}/undo-check`), undoes: ctx.id }] };
   },
 });

@@ -8,11 +8,12 @@ import type { Dialect } from '../dialects/dialect.js';
 import { splitQualified } from '../dialects/dialect.js';
 import type { z } from 'zod';
 import { postgres } from '../dialects/postgres/postgres-dialect.js';
-import { checkExpression, type SqlSyntaxError } from '../sql/parser.js';
+import type { SqlSyntaxError } from '../sql/parser.js';
+import { fragmentProblem } from '../sql/fragment.js';
 import { dollarQuote, functionProblem, PlpgsqlBody } from '../sql/plpgsql-function.js';
 import { overRecord, rowExpressionProblem } from '../sql/row-expression.js';
 import { triggerAbsent, triggerExists } from './catalog-probes.js';
-import type { Phase, SqlStep } from './types.js';
+import type { DbObject, Phase, SqlStep } from './types.js';
 
 export interface SyncSpec {
   table: string;
@@ -96,7 +97,7 @@ function createFunctionSql(d: Dialect, spec: SyncSpec, fnName: string): string {
  */
 export function syncProblem(d: Dialect, spec: SyncSpec): { field: 'forward' | 'reverse'; problem: SqlSyntaxError } | undefined {
   const fields = (['forward', 'reverse'] as const).filter((f) => spec[f] !== undefined);
-  if (fields.some((f) => checkExpression(spec[f] as string, 'value') !== undefined)) return undefined;
+  if (fields.some((f) => fragmentProblem(spec[f] as string, 'value') !== undefined)) return undefined;
   for (const field of fields) {
     const problem = rowExpressionProblem(spec[field] as string);
     if (problem) return { field, problem };
@@ -153,6 +154,7 @@ export function installSyncSteps(d: Dialect, spec: SyncSpec, idPrefix: string, p
       sql: [...preconditionsSql(d, spec), createFunctionSql(d, spec, fn)].join(';\n'),
       lock: { level: 'ACCESS SHARE', on: [spec.table] },
       transactional: true,
+      effect: { does: 'create', object: { kind: 'function', name: qualifiedLike(spec.table, fn) } },
     },
     {
       id: `${idPrefix}/sync-trigger`,
@@ -163,12 +165,15 @@ export function installSyncSteps(d: Dialect, spec: SyncSpec, idPrefix: string, p
       lock: { level: 'SHARE ROW EXCLUSIVE', on: [spec.table] },
       transactional: true,
       probe: triggerExists(d, spec.table, trigger),
+      effect: { does: 'create', object: { kind: 'trigger', table: spec.table, name: trigger, function: fn } },
     },
   ];
 }
 
-export function removeSyncSteps(d: Dialect, spec: SyncSpec, idPrefix: string, phase: Phase): SqlStep[] {
+/** In contract (`undoOf` absent) the steps remove what expand installed; in an inverse they undo the steps of `undoOf`. */
+export function removeSyncSteps(d: Dialect, spec: SyncSpec, idPrefix: string, phase: Phase, undoOf?: string): SqlStep[] {
   const { trigger, fn } = syncNames(spec);
+  const role = (forward: string, object: DbObject) => (undoOf === undefined ? { effect: { does: 'remove' as const, object } } : { undoes: `${undoOf}/${forward}` });
   return [
     {
       id: `${idPrefix}/drop-sync-trigger`,
@@ -179,6 +184,7 @@ export function removeSyncSteps(d: Dialect, spec: SyncSpec, idPrefix: string, ph
       lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table] },
       transactional: true,
       probe: triggerAbsent(d, spec.table, trigger),
+      ...role('sync-trigger', { kind: 'trigger', table: spec.table, name: trigger, function: fn }),
     },
     {
       id: `${idPrefix}/drop-sync-function`,
@@ -188,6 +194,7 @@ export function removeSyncSteps(d: Dialect, spec: SyncSpec, idPrefix: string, ph
       sql: `DROP FUNCTION IF EXISTS ${d.qualified(qualifiedLike(spec.table, fn))}()`,
       lock: { level: 'none', on: [] },
       transactional: true,
+      ...role('sync-function', { kind: 'function', name: qualifiedLike(spec.table, fn) }),
     },
   ];
 }

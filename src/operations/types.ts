@@ -35,6 +35,36 @@ interface StepBase {
   summary: string;
 }
 
+/** A schema object a step creates, removes or changes, with as much of its definition as the plan states. */
+export type DbObject =
+  | { kind: 'column'; table: string; name: string; type?: string; nullable?: boolean; default?: string }
+  | { kind: 'index'; table: string; name: string; columns?: string[]; expressions?: string[]; unique?: boolean; where?: string; include?: string[]; method?: string }
+  | {
+      kind: 'constraint';
+      table: string;
+      name: string;
+      type?: 'check' | 'foreign key' | 'unique';
+      expression?: string;
+      columns?: string[];
+      references?: { table: string; columns: string[]; onDelete?: string; onUpdate?: string };
+    }
+  | { kind: 'trigger'; table: string; name: string; function: string }
+  | { kind: 'function'; name: string }
+  | { kind: 'materialized view'; name: string };
+
+/**
+ * What a SQL step's probe means. `create`: the probe says the object exists as the plan defines it;
+ * on a first attempt an object that already exists was not made by this plan (adopted only when the
+ * plan says `if_exists: adopt`). `remove`: the probe says the object is gone; on a first attempt a
+ * missing object is an error (a typo), unless this plan creates it. `change`: the probe says the
+ * change is in place; on a first attempt, a change already in place that a rollback would undo
+ * belongs to someone else (adopted or refused like an object).
+ */
+export interface StepEffect {
+  does: 'create' | 'remove' | 'change';
+  object: DbObject;
+}
+
 export interface SqlStep extends StepBase {
   kind: 'sql';
   /** Exactly what will be sent to the database. */
@@ -52,6 +82,10 @@ export interface SqlStep extends StepBase {
    * drops it (concurrently) and builds again. Schema-qualified when the table is.
    */
   buildsIndex?: string;
+  /** What the probe means, for ownership decisions on a first attempt (absent: the probe alone decides). */
+  effect?: StepEffect;
+  /** On an inverse step: the forward step whose effect it removes (skipped when that step never ran or adopted). */
+  undoes?: string;
 }
 
 export interface BatchSettings {

@@ -28,6 +28,7 @@ export function validateConstraintStep(table: string, name: string, ctx: Operati
     lock: { level: 'SHARE UPDATE EXCLUSIVE', on: [table, ...extra] },
     transactional: true,
     probe: constraintValidated(d, table, name),
+    effect: { does: 'change', object: { kind: 'constraint', table, name } },
   };
 }
 

@@ -42,10 +42,12 @@ export function dialectFor(plan: Plan): Dialect {
  * so that they run before the steps listed there (such as dropping the old column).
  */
 export function compilePlan(plan: Plan, dialect: Dialect = dialectFor(plan)): CompiledPlan {
-  const entries: CompiledEntry[] = plan.entries.map((entry) => {
+  const entries: CompiledEntry[] = [];
+  for (const entry of plan.entries) {
     const ctx = { dialect, id: entry.id, phase: entry.phase };
-    return { entry, steps: entry.op.forward(entry.spec, ctx), inverse: entry.op.inverse(entry.spec, ctx) };
-  });
+    const steps = entry.op.forward(entry.spec, ctx);
+    entries.push({ entry, steps, inverse: overwrites(steps, [...entries, { entry, steps, inverse: { steps: [] } }]) ?? entry.op.inverse(entry.spec, ctx) });
+  }
   const phases: CompiledPhase[] = PHASES.map((phase) => {
     const carried: CompiledStep[] = [];
     const own: CompiledStep[] = [];
@@ -58,6 +60,37 @@ export function compilePlan(plan: Plan, dialect: Dialect = dialectFor(plan)): Co
     return { phase, steps: [...carried, ...own] };
   });
   return { plan, dialect, entries, phases };
+}
+
+/** Columns that these entries create (and do not adopt): their values go with them on rollback. */
+function columnsCreated(earlier: CompiledEntry[]): Set<string> {
+  const created = new Set<string>();
+  for (const { entry, steps } of earlier) {
+    if (entry.adopt) continue;
+    for (const step of steps) {
+      if (step.kind === 'sql' && step.effect?.does === 'create' && step.effect.object.kind === 'column') created.add(`${step.effect.object.table}.${step.effect.object.name}`);
+    }
+  }
+  return created;
+}
+
+/**
+ * A backfill that writes a column neither an earlier entry nor its own entry created (rename_column
+ * and change_type backfill the column they add) overwrites values that were there before the plan:
+ * no rollback can restore them.
+ */
+function overwrites(steps: Step[], earlier: CompiledEntry[]): Inverse | undefined {
+  const created = columnsCreated(earlier);
+  for (const step of steps) {
+    if (step.kind !== 'backfill') continue;
+    const existing = Object.keys(step.set).filter((column) => !created.has(`${step.table}.${column}`));
+    if (existing.length === 0) continue;
+    const columns = existing.map((c) => `${step.table}.${c}`).join(', ');
+    return {
+      irreversible: `the backfill overwrites values of ${columns}, which this plan did not add: a rollback cannot restore them; to keep a way back, add a new column (add_column) and backfill that instead, or copy the old values first`,
+    };
+  }
+  return undefined;
 }
 
 export function isReversible(inverse: Inverse): inverse is { steps: Step[] } {

@@ -6,7 +6,7 @@ import { findOperation, OPERATION_KINDS } from '../operations/index.js';
 import { PHASES, type Phase } from '../operations/types.js';
 import { ensureSqlParser } from '../sql/parser.js';
 import { generatedSqlProblems } from './generated-sql.js';
-import { lintSuppressionSchema, planHeaderSchema, STEP_META_KEYS, stepIdSchema } from './schema.js';
+import { ifExistsSchema, lintSuppressionSchema, planHeaderSchema, STEP_META_KEYS, stepIdSchema } from './schema.js';
 import { didYouMean } from './suggest.js';
 import type { LintSuppression, Plan, PlanEntry, PlanSettings } from './types.js';
 import { controlCharacterProblems, decodePlanBytes } from './plan-text.js';
@@ -119,7 +119,7 @@ function checkStep(source: YamlSource, phase: Phase, index: number, item: unknow
   const op = findOperation(kind)!;
   const specPath = [...path, kind];
   const raw = record[kind];
-  const { spec: specInput, id, lint, metaProblems } = splitMeta(source, specPath, path, raw, record);
+  const { spec: specInput, id, lint, ifExists, metaProblems } = splitMeta(source, specPath, path, raw, record);
   problems.push(...metaProblems);
   if (!op.allowedPhases.includes(phase)) {
     problems.push({ at: source.locateKey(path, kind), message: `\`${kind}\` cannot be listed under ${phase}`, hint: `list it under ${op.allowedPhases.join(' or ')}` });
@@ -129,12 +129,13 @@ function checkStep(source: YamlSource, phase: Phase, index: number, item: unknow
     problems.push(...zodIssuesToProblems(parsed.error.issues, specPath, op.schema, source, kind));
     return undefined;
   }
-  const entry: PlanEntry = { id: id ?? '', explicitId: id !== undefined, phase, index, kind, op, spec: parsed.data, raw: specInput, hash: sha256(JSON.stringify([kind, specInput, lint ?? null])), at, path: specPath };
+  const entry: PlanEntry = { id: id ?? '', explicitId: id !== undefined, phase, index, kind, op, spec: parsed.data, raw: specInput, hash: sha256(JSON.stringify([kind, specInput, lint ?? null, ...(ifExists ? [ifExists] : [])])), at, path: specPath };
   if (lint) entry.lint = lint;
+  if (ifExists === 'adopt') entry.adopt = true;
   return entry;
 }
 
-/** `id` and `lint` may sit beside the operation key or inside its mapping. */
+/** `id`, `lint` and `if_exists` may sit beside the operation key or inside its mapping. */
 function splitMeta(source: YamlSource, specPath: (string | number)[], stepPath: readonly (string | number)[], raw: unknown, record: Record<string, unknown>) {
   const metaProblems: PlanProblem[] = [];
   let spec = raw;
@@ -166,7 +167,14 @@ function splitMeta(source: YamlSource, specPath: (string | number)[], stepPath: 
     if (r.success) lint = r.data;
     else metaProblems.push(...zodIssuesToProblems(r.error.issues, lintMeta.path, lintSuppressionSchema, source, 'lint'));
   }
-  return { spec, id, lint, metaProblems };
+  let ifExists: 'adopt' | 'error' | undefined;
+  const ifExistsMeta = meta.if_exists as { value: unknown; path: (string | number)[] } | undefined;
+  if (ifExistsMeta) {
+    const r = ifExistsSchema.safeParse(ifExistsMeta.value);
+    if (r.success) ifExists = r.data;
+    else metaProblems.push(...zodIssuesToProblems(r.error.issues, ifExistsMeta.path, ifExistsSchema, source, 'if_exists'));
+  }
+  return { spec, id, lint, ifExists, metaProblems };
 }
 
 function assignIds(entries: PlanEntry[], source: YamlSource, problems: PlanProblem[]): void {

@@ -29,7 +29,13 @@ export const lintSuppressionSchema = z
   .strict()
   .describe('Suppress lint rules for this step; a reason is mandatory.');
 
-export const STEP_META_KEYS = ['id', 'lint'] as const;
+export const ifExistsSchema = z
+  .enum(['adopt', 'error'])
+  .describe(
+    'What to do when an object this step creates already exists and this plan did not create it: `error` (default) refuses; `adopt` takes it over when its definition matches the plan\'s, and rollback then leaves it in place.',
+  );
+
+export const STEP_META_KEYS = ['id', 'lint', 'if_exists'] as const;
 
 export const stepIdSchema = z
   .string()
@@ -50,12 +56,12 @@ export const planHeaderSchema = z
   })
   .strict();
 
-/** The complete schema, each step a union of `{ <operation>: spec, id?, lint? }`; for JSON Schema. */
+/** The complete schema, each step a union of `{ <operation>: spec, id?, lint?, if_exists? }`; for JSON Schema. */
 export function fullPlanSchema() {
   const step = z.union(
     OPERATIONS.map((op) =>
       z
-        .object({ [op.kind]: op.schema.describe(op.description), id: stepIdSchema.optional(), lint: lintSuppressionSchema.optional() })
+        .object({ [op.kind]: op.schema.describe(op.description), id: stepIdSchema.optional(), lint: lintSuppressionSchema.optional(), if_exists: ifExistsSchema.optional() })
         .strict(),
     ) as unknown as [z.ZodTypeAny, z.ZodTypeAny, ...z.ZodTypeAny[]],
   );

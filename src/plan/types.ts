@@ -37,6 +37,8 @@ export interface PlanEntry {
   /** YAML path of the operation's value: phases.<phase>.<index>.<kind>. */
   path: YamlPath;
   lint?: LintSuppression;
+  /** `if_exists: adopt`: objects this entry creates that already exist are taken over (never dropped by rollback). */
+  adopt?: true;
 }
 
 export interface Plan {

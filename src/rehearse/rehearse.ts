@@ -8,6 +8,7 @@ import { PHASES, type Phase } from '../operations/types.js';
 import { isReversible, type CompiledPlan } from '../plan/compile.js';
 import type { RunnerListener } from '../runner/events.js';
 import { rollbackPlan } from '../runner/rollback.js';
+import { OwnershipError } from '../runner/ownership.js';
 import { runPlan, type RunOutcome } from '../runner/run-plan.js';
 import type { Sandbox, Scratch } from './sandbox.js';
 import { diffSnapshots, takeSnapshot, type Snapshot } from './snapshot.js';
@@ -50,6 +51,15 @@ export interface Rehearsal {
 
 const commandFor = (compiled: CompiledPlan) => (verb: string, extra?: string) => `schemashift ${verb} ${compiled.plan.file}${extra ? ` ${extra}` : ''}`;
 
+/**
+ * The runner refuses a step whose object was there before the plan (or a drop of nothing) with an
+ * error meant for `run` (exit 2); a rehearsal reports it as that step's failure.
+ */
+function refusedStep(e: unknown): RunOutcome {
+  if (e instanceof OwnershipError) return { kind: 'failed', stepId: e.stepId, error: `${e.message}${e.hint ? ` (${e.hint})` : ''}` };
+  throw e;
+}
+
 async function openSeeded(opts: RehearsalOptions, label: string): Promise<Scratch> {
   const scratch = await opts.sandbox.open(label);
   try {
@@ -72,7 +82,8 @@ async function rollBackAndCompare(opts: RehearsalOptions, scratch: Scratch, befo
   if (outcome.kind === 'refused') return { after, result: 'skipped', detail: outcome.reason.replace(/\n\s*/g, '; '), undone: [], differences: [] };
   const undone = outcome.kind === 'rolled-back' ? outcome.undone : [];
   const differences = diffSnapshots(before, await takeSnapshot(scratch.conn));
-  const what = `${undone.length} step(s) undone`;
+  const kept = outcome.kind === 'rolled-back' && outcome.kept.length > 0 ? `, ${outcome.kept.length} adopted object(s) left in place` : '';
+  const what = `${undone.length} step(s) undone${kept}`;
   if (differences.length > 0) return { after, result: 'failed', detail: `${what}, but the database differs from before (${differences.length} difference(s))`, undone, differences };
   return { after, result: 'ok', detail: `${what}; schema and rows equal the original`, undone, differences };
 }
@@ -94,7 +105,7 @@ async function rehearseRollback(opts: RehearsalOptions, point: Phase): Promise<R
     const before = await takeSnapshot(scratch.conn);
     for (const phase of PHASES.slice(0, PHASES.indexOf(point) + 1)) {
       if (!compiled.phases.find((p) => p.phase === phase)?.steps.length) continue;
-      const outcome = await runPlan(scratch.conn, compiled, { mode: 'advance', phase, acceptDrift: false, answers: { yes: true }, emit: opts.emit, signal: opts.signal, command: commandFor(compiled) });
+      const outcome = await runPlan(scratch.conn, compiled, { mode: 'advance', phase, acceptDrift: false, answers: { yes: true }, emit: opts.emit, signal: opts.signal, command: commandFor(compiled) }).catch(refusedStep);
       if (outcome.kind === 'failed') return { after: point, result: 'failed', detail: `running up to ${point} failed at ${outcome.stepId}: ${outcome.error}`, undone: [], differences: [] };
       if (outcome.kind === 'interrupted') return undefined;
     }
@@ -125,7 +136,7 @@ export async function rehearse(opts: RehearsalOptions): Promise<Rehearsal> {
     opts.note(`running every phase of ${compiled.plan.name} on ${scratch.name}`);
     const original = await takeSnapshot(scratch.conn);
     const emit: RunnerListener = (event) => (verifier.listener(event), opts.emit(event));
-    outcome = await runPlan(verifier.wrap(scratch.conn), compiled, { mode: 'run', acceptDrift: false, answers: { yes: true }, emit, signal: opts.signal, command: commandFor(compiled) });
+    outcome = await runPlan(verifier.wrap(scratch.conn), compiled, { mode: 'run', acceptDrift: false, answers: { yes: true }, emit, signal: opts.signal, command: commandFor(compiled) }).catch(refusedStep);
     await verifier.flush(scratch.conn);
     if (outcome.kind === 'failed') {
       opts.note(`rolling back the failed run on ${scratch.name}`);

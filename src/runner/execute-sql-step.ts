@@ -1,6 +1,8 @@
 /**
  * Runs one SQL step so that it never queues behind a lock for long and is safe to repeat:
- * - its catalog probe first: an effect already in place is recorded as done, not run again;
+ * - its catalog probe first, read with this plan's state for the step (ownership.ts): an effect
+ *   this plan already made is recorded as done; one in place before the plan is adopted when the
+ *   plan says so, else the step is refused before it runs;
  * - a leftover INVALID index from a failed CONCURRENTLY build is dropped and built again;
  * - every attempt runs under the plan's lock_timeout; a lock timeout (55P03) or deadlock is
  *   retried with exponential backoff and jitter up to lock_retries, naming the blockers (seen while
@@ -9,9 +11,11 @@
  *   cannot come apart.
  */
 import type { SqlStep } from '../operations/types.js';
+import type { StepRow } from '../state/store.js';
 import { LockWaitError, stepLockWatch, watchLockWait } from './blockers.js';
 import { actorName, type RunContext } from './context.js';
 import { blockersText, describeBlocker } from './events.js';
+import { decideOwnership } from './ownership.js';
 import { backoffMs, sleep } from './sleep.js';
 
 export async function probeSays(ctx: RunContext, probe: string): Promise<boolean> {
@@ -77,13 +81,24 @@ async function retryAfter(ctx: RunContext, step: SqlStep, n: number, e: LockWait
   await sleep(delayMs, ctx.signal);
 }
 
-/** Returns 'already' when the probe found the effect in place. Throws the last error otherwise. */
-export async function executeSqlStep(ctx: RunContext, step: SqlStep): Promise<'done' | 'already'> {
+/**
+ * Returns 'already' when the probe found this plan's effect in place, 'adopted' when the step took
+ * over an object that was there before the plan. `row` is the step's state before this attempt
+ * (absent for undo steps, which have none). Throws OwnershipError to refuse, the last error otherwise.
+ */
+export async function executeSqlStep(ctx: RunContext, step: SqlStep, row?: StepRow): Promise<'done' | 'already' | 'adopted'> {
   const planName = ctx.plan.plan.name;
-  if (step.probe && (await probeSays(ctx, step.probe))) {
+  const probe = step.probe;
+  const verdict = await decideOwnership(ctx, step, row, async () => probe !== undefined && (await probeSays(ctx, probe)));
+  if (verdict === 'already') {
     await ctx.store.setStep(planName, step.id, { status: 'done', finished_at: new Date(), last_error: null });
     await ctx.store.event(planName, step.id, 'already-in-place', `the catalog shows ${step.summary} already done`, undefined, actorName(ctx.actor));
     return 'already';
+  }
+  if (verdict === 'adopt') {
+    await ctx.store.setStep(planName, step.id, { status: 'done', adopted: true, finished_at: new Date(), last_error: null });
+    await ctx.store.event(planName, step.id, 'adopted', `${step.summary}: already in place before this plan; adopted (if_exists: adopt), so rollback leaves it`, undefined, actorName(ctx.actor));
+    return 'adopted';
   }
   const retries = ctx.plan.plan.settings.lockRetries;
   for (let n = 1; ; n++) {

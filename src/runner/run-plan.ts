@@ -5,9 +5,9 @@
 import { hostname, userInfo } from 'node:os';
 import type { Connection, Session } from '../db/connection.js';
 import { DriftError, LockedError, UsageError } from '../errors.js';
-import type { Phase } from '../operations/types.js';
+import type { Phase, Step } from '../operations/types.js';
 import type { CompiledPlan } from '../plan/compile.js';
-import type { Actor, StepRow } from '../state/store.js';
+import type { Actor, RunRow, StateStore, StepRow } from '../state/store.js';
 import { prepareRunnerSession } from './acquire.js';
 import { isConnectionLost } from './connection-lost.js';
 import { actorName, type RunContext } from './context.js';
@@ -16,6 +16,7 @@ import { contractConfirmation } from './contract-drops.js';
 import { describeDrift, planDrift, readRecordedPlan, recordPlan } from './drift.js';
 import type { RunnerListener } from './events.js';
 import { InterruptedError } from './interrupted.js';
+import { OwnershipError, startedBefore } from './ownership.js';
 import { passGate, runStep, type GateAnswerer } from './run-step.js';
 import { refuseUncarriedAttachments } from './carry-check.js';
 import { backoffMs, sleep } from './sleep.js';
@@ -66,7 +67,7 @@ async function runInSession(conn: Connection, session: Session, compiled: Compil
   const { store, monitor, sessionPid } = await prepareRunnerSession(conn, session, plan.name, opts.emit);
   await store.ensureSchema();
   const actor = currentActor();
-  const existing = await store.getRun(plan.name);
+  const existing = await startingPoint(store, plan, opts);
   if (existing && existing.plan_hash !== plan.hash) {
     const drift = planDrift(plan, await store.getSteps(plan.name), await readRecordedPlan(session, plan.name));
     if (!opts.acceptDrift) {
@@ -81,10 +82,27 @@ async function runInSession(conn: Connection, session: Session, compiled: Compil
   return runPhases(ctx, opts);
 }
 
+/**
+ * The run to continue, or none: a rolled-back run, or one where no step ever started, is started
+ * over from scratch under the plan as it is now (no drift: nothing recorded depends on the old
+ * text). A run being rolled back is not continued forwards.
+ */
+async function startingPoint(store: StateStore, plan: CompiledPlan['plan'], opts: RunOptions): Promise<RunRow | undefined> {
+  const existing = await store.getRun(plan.name);
+  if (!existing) return undefined;
+  if (existing.status === 'rolling_back') {
+    throw new UsageError(`plan ${plan.name} is being rolled back: an earlier rollback was interrupted`, `finish the rollback first: ${opts.command('rollback')}`);
+  }
+  if (existing.status !== 'rolled_back' && (await store.getSteps(plan.name)).some(startedBefore)) return existing;
+  await store.resetRun(plan.name);
+  return undefined;
+}
+
 async function runPhases(ctx: RunContext, opts: RunOptions): Promise<RunOutcome> {
   const plan = ctx.plan.plan;
   const rows = new Map((await ctx.store.getSteps(plan.name)).map((r) => [r.step_id, r]));
   const isDone = (id: string) => rows.get(id)?.status === 'done';
+  let last: Phase | undefined;
   for (const phase of ctx.plan.phases) {
     if (phase.steps.every((s) => isDone(s.step.id))) continue;
     if (opts.phase && phase.phase !== opts.phase) {
@@ -92,7 +110,9 @@ async function runPhases(ctx: RunContext, opts: RunOptions): Promise<RunOutcome>
       if (order.indexOf(phase.phase) < order.indexOf(opts.phase)) {
         throw new UsageError(`--phase ${opts.phase}: phase ${phase.phase} still has pending steps`, `finish it first: ${opts.command('advance')}`);
       }
-      break;
+      // Only the requested phase ran: the plan is done when its last phase is, not before.
+      await ctx.store.setRun(plan.name, { status: 'at_gate' });
+      return { kind: 'phase-done', phase: last ?? opts.phase, next: opts.command(opts.mode, `--phase ${phase.phase}`) };
     }
     if (phase.phase === 'contract') {
       const stop = await enterContract(ctx, opts);
@@ -108,6 +128,7 @@ async function runPhases(ctx: RunContext, opts: RunOptions): Promise<RunOutcome>
       const outcome = await runOneStep(ctx, opts, phase.phase, step, rows.get(step.id));
       if (outcome) return outcome;
     }
+    last = phase.phase;
     ctx.emit({ type: 'phase-done', phase: phase.phase });
     await ctx.store.event(plan.name, null, 'phase-done', `phase ${phase.phase} done`, undefined, actorName(ctx.actor));
     const rest = ctx.plan.phases.slice(ctx.plan.phases.indexOf(phase) + 1).find((p) => p.steps.some((s) => !isDone(s.step.id)));
@@ -142,13 +163,14 @@ async function runOneStep(ctx: RunContext, opts: RunOptions, phase: Phase, step:
   ctx.emit({ type: 'step-start', phase, step, attempt: (row?.attempts ?? 0) + 1 });
   const started = Date.now();
   try {
-    const result = await runStep(ctx, step, opts.answers);
+    const result = await runStep(ctx, step, opts.answers, row);
     if (result.kind === 'gate') {
       await ctx.store.setStep(planName, step.id, { status: 'pending' });
       await ctx.store.setRun(planName, { status: 'at_gate' });
       return { kind: 'gate', message: result.message, next: opts.command(opts.mode, '--yes') };
     }
     if (result.kind === 'already') ctx.emit({ type: 'step-skip', phase, step, reason: 'already in place (catalog check)' });
+    else if (result.kind === 'adopted') ctx.emit({ type: 'step-skip', phase, step, reason: 'adopted: it was already in place before this plan (if_exists: adopt); rollback leaves it' });
     else ctx.emit({ type: 'step-done', phase, step, ms: Date.now() - started });
     return undefined;
   } catch (e) {
@@ -157,6 +179,7 @@ async function runOneStep(ctx: RunContext, opts: RunOptions, phase: Phase, step:
     // Another runner owns the plan now: its state is not this run's to write.
     if (e instanceof LockedError) throw e;
     const error = e instanceof Error ? e.message : String(e);
+    if (e instanceof OwnershipError) return refused(ctx, phase, step, row, e);
     await ctx.store.setStep(planName, step.id, { status: 'failed', last_error: error }).catch(() => undefined);
     await ctx.store.setRun(planName, { status: 'failed' }).catch(() => undefined);
     await ctx.store.event(planName, step.id, 'step-failed', error, { code: (e as { code?: string }).code ?? null }, actorName(ctx.actor)).catch(() => undefined);
@@ -164,6 +187,16 @@ async function runOneStep(ctx: RunContext, opts: RunOptions, phase: Phase, step:
     if (e instanceof UsageError) throw e;
     return { kind: 'failed', stepId: step.id, error };
   }
+}
+
+/** Refused before anything of the step ran: it stays a first attempt, so the next run checks ownership again. */
+async function refused(ctx: RunContext, phase: Phase, step: Step, row: StepRow | undefined, e: OwnershipError): Promise<never> {
+  const planName = ctx.plan.plan.name;
+  await ctx.store.setStep(planName, step.id, { status: row?.status ?? 'pending', attempts: row?.attempts ?? 0, started_at: row?.started_at ?? null, last_error: e.message });
+  await ctx.store.setRun(planName, { status: 'failed' });
+  await ctx.store.event(planName, step.id, 'refused', e.message, { hint: e.hint ?? null }, actorName(ctx.actor));
+  ctx.emit({ type: 'step-failed', phase, step, error: e.message });
+  throw e;
 }
 
 async function interrupted(ctx: RunContext, stepId: string, at: string): Promise<RunOutcome> {

@@ -1,12 +1,13 @@
 /** Executes one step of any kind on behalf of run-plan.ts. */
 import type { CheckStep, GateStep, Step } from '../operations/types.js';
+import type { StepRow } from '../state/store.js';
 import { executeBackfill } from './backfill.js';
 import { actorName, type RunContext } from './context.js';
 import { executeFlagRollout } from './flag-rollout.js';
 import { executeSqlStep } from './execute-sql-step.js';
 import { readOnlyQuery } from './read-only-query.js';
 
-export type StepResult = { kind: 'done' | 'already' } | { kind: 'gate'; message: string };
+export type StepResult = { kind: 'done' | 'already' | 'adopted' } | { kind: 'gate'; message: string };
 
 export interface GateAnswerer {
   /** --yes: every confirmation answered yes. */
@@ -63,10 +64,11 @@ async function runGate(ctx: RunContext, step: GateStep, answers: GateAnswerer): 
   return { kind: 'done' };
 }
 
-export async function runStep(ctx: RunContext, step: Step, answers: GateAnswerer): Promise<StepResult> {
+/** `row`: the step's state before this attempt (absent for undo steps). */
+export async function runStep(ctx: RunContext, step: Step, answers: GateAnswerer, row?: StepRow): Promise<StepResult> {
   switch (step.kind) {
     case 'sql':
-      return { kind: await executeSqlStep(ctx, step) };
+      return { kind: await executeSqlStep(ctx, step, row) };
     case 'backfill':
       await executeBackfill(ctx, step);
       return { kind: 'done' };

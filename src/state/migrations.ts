@@ -91,6 +91,11 @@ CREATE TABLE schemashift.shadow_mismatches (
 CREATE INDEX shadow_mismatches_at ON schemashift.shadow_mismatches (at);
 `,
   },
+  {
+    // Whether a step found its object already in place and took it over (`if_exists: adopt`): rollback never removes it.
+    version: 4,
+    sql: `ALTER TABLE schemashift.steps ADD COLUMN adopted boolean NOT NULL DEFAULT false;`,
+  },
 ];
 
 export const STATE_VERSION = STATE_MIGRATIONS[STATE_MIGRATIONS.length - 1]?.version ?? 0;

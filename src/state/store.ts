@@ -44,6 +44,8 @@ export interface StepRow {
   finished_at: Date | null;
   last_error: string | null;
   waiting_on: string | null;
+  /** The step found its object already in place and took it over: a rollback leaves it. */
+  adopted: boolean;
 }
 
 /** What the plan says a step row should be (the rest of StepRow is run state). */
@@ -130,6 +132,18 @@ export class StateStore {
     );
   }
 
+  /**
+   * Start over after a full rollback: the step rows of the rolled-back run go (its events stay), so
+   * the next run begins from scratch under the plan as it is now.
+   */
+  async resetRun(plan: string): Promise<void> {
+    await this.db.query('DELETE FROM schemashift.steps WHERE plan_name = $1', [plan]);
+    await this.db.query(
+      `UPDATE schemashift.runs SET status = 'running', phase = NULL, contract_started = false, finished_at = NULL, started_at = now(), updated_at = now() WHERE plan_name = $1`,
+      [plan],
+    );
+  }
+
   async setRun(plan: string, patch: Partial<Pick<RunRow, 'status' | 'phase' | 'contract_started' | 'finished_at' | 'paused' | 'pause_requested_by'>>, db: Queryable = this.db): Promise<void> {
     const keys = Object.keys(patch) as (keyof typeof patch)[];
     if (keys.length === 0) return;
@@ -140,7 +154,7 @@ export class StateStore {
   async setStep(
     plan: string,
     stepId: string,
-    patch: Partial<Pick<StepRow, 'status' | 'checkpoint' | 'rows_total' | 'last_error' | 'waiting_on' | 'started_at' | 'finished_at'>> & { attempt?: true; add_rows?: number },
+    patch: Partial<Pick<StepRow, 'status' | 'checkpoint' | 'rows_total' | 'last_error' | 'waiting_on' | 'started_at' | 'finished_at' | 'adopted' | 'attempts'>> & { attempt?: true; add_rows?: number },
     db: Queryable = this.db,
   ): Promise<void> {
     const sets: string[] = [];

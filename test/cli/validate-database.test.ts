@@ -75,6 +75,34 @@ phases:
     expect(run.err).toMatch(/^checked 1 plan\(s\) against postgres:\/\/postgres@127\.0\.0\.1:\d+\/schemashift_validate_db_\w+ \(PostgreSQL \d+/);
   });
 
+  it('a step creating what already exists is an error unless it adopts it (and then only when it matches); a drop of nothing is an error', async () => {
+    await write('owned.yaml', `name: owned
+phases:
+  expand:
+    - add_column: { table: clients, column: { name: name, type: text } }
+    - add_column: { table: clients, column: { name: name, type: text } }
+      if_exists: adopt
+    - add_column: { table: clients, column: { name: name, type: text, nullable: false, default: "''" } }
+      if_exists: adopt
+    - create_index: { table: orders, name: orders_pkey, columns: [id], unique: true }
+  contract:
+    - drop_column: { table: orders, column: no_such_column }
+`);
+    const run = await validate('plans/owned.yaml', '--format', 'json');
+    expect(run.code).toBe(1);
+    const findings = dbFindings(run.out);
+    expect(findings.map((f) => [f.rule, f.line, f.severity])).toEqual([
+      ['db-already-exists', 4, 'error'],
+      ['db-already-exists', 7, 'error'],
+      ['db-already-exists', 9, 'error'],
+      ['db-missing-drop-target', 11, 'error'],
+    ]);
+    expect(findings[0]!.message).toBe('column clients.name already exists and this plan does not create it: `run` refuses the step (a rollback would otherwise drop it)');
+    expect(findings[0]!.help).toContain('if_exists: adopt');
+    expect(findings[1]!.message).toContain('differs from the plan (it is nullable, the plan says NOT NULL)');
+    expect(findings[3]!.message).toContain('column no_such_column does not exist on orders');
+  });
+
   it('a plan referencing a missing table gets db-missing-table, with a did-you-mean', async () => {
     await write('missing.yaml', `name: missing
 phases:
@@ -120,7 +148,7 @@ phases:
     const all = (JSON.parse(run.out) as { plans: { findings: { rule: string; line: number; severity: string }[] }[] }).plans[0]!.findings;
     const findings = all.filter((f) => f.rule.startsWith('db-'));
     expect(findings.map((f) => [f.rule, f.line, f.severity])).toEqual([
-      ['db-already-gone', 11, 'warning'],
+      ['db-missing-drop-target', 11, 'error'],
       ['db-missing-column', 13, 'error'],
     ]);
     expect(run.code).toBe(1);
@@ -204,7 +232,7 @@ phases:
       ['db-missing-type', 11],
     ]);
     const messages = findings.map((f) => f.message);
-    expect(messages[0]).toBe("public.orders_pkey already exists as an index on public.orders (id): the step's probe finds a valid index by that name and skips the build, so the index you want is never built");
+    expect(messages[0]).toBe('public.orders_pkey already exists as an index on public.orders (id): `run` refuses to build over it');
     expect(messages[1]).toBe('clients (name) has no primary key or unique constraint: PostgreSQL refuses a foreign key to it (42830)');
     expect(messages[4]).toBe('rename_column says client_id is integer, but it is bigint: customer_ref would be created as integer, a type change the rename does not announce');
     expect(messages[5]).toContain('nokey has no primary key and no unique index on NOT NULL columns');
@@ -322,7 +350,17 @@ describe.each([
   it('finds nothing wrong (no false positives), and simulates the materialized view swap', async () => {
     const io = captureIo(resolve('.'));
     const code = await main(['validate', '--database', url, 'plans/', '--format', 'json'], io);
-    expect(dbFindings(io.stdout())).toEqual([]);
+    // The shop is shaped for the plans that build on the rename (customer_id and its index exist):
+    // to the rename plans themselves, those are objects they did not create, which `run` refuses.
+    const findings = dbFindings(io.stdout()) as (JsonFinding & { file: string; step: string })[];
+    const renames = findings.filter((f) => f.file.startsWith('plans/rename-orders'));
+    expect(findings.filter((f) => !renames.includes(f))).toEqual([]);
+    expect(renames.map((f) => [f.rule, f.step])).toEqual([
+      ['db-already-exists', 'add_column:orders.customer_id'],
+      ['db-already-exists', 'create_index:idx_orders_customer_id'],
+      ['db-already-exists', 'add_column:orders.customer_id'],
+      ['db-already-exists', 'create_index:idx_orders_customer_id'],
+    ]);
     expect(code).not.toBe(2);
     expect(io.stderr()).toMatch(new RegExp(`^checked ${readdirSync('plans').filter((f) => f.endsWith('.yaml')).length} plan\\(s\\) against`));
     expect(io.stderr()).toMatch(/^checked \d+ plan\(s\) against (postgres|pglite):\/\/.+ \(PostgreSQL \d+\.\d+, 4 table\(s\) and view\(s\)\)\n$/);
@@ -353,7 +391,7 @@ phases:
 });
 
 describe.skipIf(!postgresAdminUrl)('suppressing a database finding on its step', () => {
-  it('lint: { ignore: [db-already-gone] } drops that finding only', async () => {
+  it('lint: { ignore: [db-missing-drop-target] } drops that finding only', async () => {
     const db = await createPostgresDatabase('schemashift_validate_ignore');
     try {
       await db.exec('CREATE TABLE orders (id bigint PRIMARY KEY)');
@@ -363,11 +401,11 @@ describe.skipIf(!postgresAdminUrl)('suppressing a database finding on its step',
 phases:
   contract:
     - drop_column: { table: orders, column: gone_already }
-      lint: { ignore: [db-already-gone], reason: dropped by hand during the incident }
+      lint: { ignore: [db-missing-drop-target], reason: dropped by hand during the incident }
     - drop_column: { table: orders, column: also_gone }
 `);
       const findings = checkPlanAgainstSchema(compilePlan(plan), live, () => undefined, DEFAULT_DATABASE_CHECK_OPTIONS);
-      expect(findings.map((f) => `${f.at.line} ${f.rule}`)).toEqual(['6 db-already-gone']);
+      expect(findings.map((f) => `${f.at.line} ${f.rule}`)).toEqual(['6 db-missing-drop-target']);
     } finally {
       await db.close();
     }

@@ -36,7 +36,7 @@ describe('schemashift test (embedded PGlite)', () => {
     expect(out).toMatch(/migrate +gate:deploy-the-version-that +✔ confirmed/);
     expect(out).toMatch(/contract +drop_column:orders\.client_id +✔ probe: in place/);
     expect(out).not.toContain('✖');
-    expect(out).toContain('✔ rollback after expand: 2 step(s) undone; schema and rows equal the original');
+    expect(out).toContain('✔ rollback after expand: 4 step(s) undone; schema and rows equal the original');
     expect(out).toContain('✔ rollback after migrate: 6 step(s) undone; schema and rows equal the original');
     expect(out).toMatch(/✔ rehearsal passed: 14 steps of plans\/rename-orders-client-id\.yaml, rollback rehearsed after expand and after migrate/);
     // The runner's own plain lines go to stderr, for each of the three copies.
@@ -64,7 +64,7 @@ describe('schemashift test (embedded PGlite)', () => {
     expect(code).toBe(1);
     expect(out).toMatch(/migrate +every-order-has-a-note +✖ failed/);
     expect(out).toMatch(/✖ rehearsal failed: every-order-has-a-note: check every-order-has-a-note failed: .*expected 0, the query returned "?2000"?/);
-    expect(out).toContain('✔ rollback after failure: 2 step(s) undone; schema and rows equal the original');
+    expect(out).toContain('✔ rollback after failure: 1 step(s) undone; schema and rows equal the original');
   });
 
   it('exits 1 when a rollback leaves the schema different from the original, listing the difference', async () => {

@@ -75,7 +75,7 @@ describe('drift on PostgreSQL', () => {
 function doneRows(compiled: Awaited<ReturnType<typeof compile>>) {
   return compiled.phases.flatMap((p) => p.steps).map(({ step, entry }, ordinal) => ({
     plan_name: 'drift-demo', step_id: step.id, ordinal, phase: step.phase, kind: step.kind, summary: step.summary, entry_id: entry.id, entry_hash: entry.hash,
-    status: 'done' as const, attempts: 1, checkpoint: null, rows_done: 0, rows_total: null, started_at: null, finished_at: null, last_error: null, waiting_on: null,
+    status: 'done' as const, attempts: 1, adopted: false, checkpoint: null, rows_done: 0, rows_total: null, started_at: null, finished_at: null, last_error: null, waiting_on: null,
   }));
 }
 

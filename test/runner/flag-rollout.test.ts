@@ -72,7 +72,7 @@ describe.each(backfillEngines)('flag_rollout ($name)', (engine) => {
     // The plan without --flags-file would use the table: the rollback still writes where the rollout did.
     const plain = await compile(`stages-${engine.name}`, { flag: 'UseNew', stages: [10, 50, 100] });
     const rolled = await rollbackPlan(db.conn, plain, { answers: { yes: true }, emit: () => undefined, signal: new AbortController().signal, command: (v) => v });
-    expect(rolled).toEqual({ kind: 'rolled-back', undone: ['roll'] });
+    expect(rolled).toEqual({ kind: 'rolled-back', undone: ['roll/undo'], kept: [] });
     expect(await percentInFile(file, 'UseNew')).toBe(0);
     expect(JSON.parse(readFileSync(file, 'utf8')).feature_management.feature_flags[0].enabled).toBe(false);
     expect(await new TableFlagStore(db.conn, 'schemashift.feature_flags').get('UseNew')).toBeUndefined();

@@ -7,19 +7,22 @@ import type { RenameColumnSpec } from '../../operations/rename-column.js';
 import type { SetNotNullSpec } from '../../operations/set-not-null.js';
 import { boundedName } from '../../operations/sync-trigger.js';
 import type { CheckContext } from './context.js';
-import { at, emit, needColumn, needExpressionColumns, needTable, needType, type Place } from './requirements.js';
+import { didYouMean } from '../../plan/suggest.js';
+import { alreadyExists, at, emit, needColumn, needExpressionColumns, needTable, needType, type Place } from './requirements.js';
 import type { SimColumn, SimRelation } from './sim-state.js';
 import { needSyncColumns } from './sync-columns.js';
 
-/** A column the step creates must be absent, or present with the type it would get (then the step is skipped as done). */
-function creatable(ctx: CheckContext, place: Place, table: SimRelation, column: string, type: string, baseType: string | null | undefined, why: string): void {
+/** A column the step creates must be absent, or adopted (`if_exists: adopt`) with the type and nullability the plan gives it. */
+function creatable(ctx: CheckContext, place: Place, table: SimRelation, column: string, type: string, baseType: string | null | undefined, why: string, nullable = true): void {
   const existing = table.columns?.get(column);
-  if (!existing || !baseType || !existing.baseType || existing.baseType === baseType) return;
+  if (!existing) return;
+  const nullability = existing.notNull === nullable ? [`it is ${existing.notNull ? 'NOT NULL' : 'nullable'}, the plan says ${nullable ? 'nullable' : 'NOT NULL'}`] : [];
+  if (!baseType || !existing.baseType || existing.baseType === baseType) return alreadyExists(ctx, place, `column ${table.name}.${column}`, nullability);
   emit(
     ctx,
     'db-column-exists-with-other-type',
     place,
-    `${table.name}.${column} already exists as ${existing.type ?? existing.baseType}; ${why} ${type}: the step's probe does not count a column of another type as done, so ADD COLUMN runs and fails (42701)`,
+    `${table.name}.${column} already exists as ${existing.type ?? existing.baseType}; ${why} ${type}: \`run\` refuses the step (it neither adds nor adopts a column of another type)`,
     `if ${column} is a leftover, drop it in an earlier step; if the plan should use it as it is, write type: ${existing.type ?? existing.baseType}; otherwise pick another name`,
   );
 }
@@ -28,7 +31,7 @@ export function checkAddColumn(ctx: CheckContext, spec: AddColumnSpec): void {
   const table = needTable(ctx, at('table'), spec.table);
   const type = needType(ctx, at('column', 'type'), spec.column.type);
   if (!table) return;
-  creatable(ctx, at('column', 'type'), table, spec.column.name, spec.column.type, type, 'this step adds it as');
+  creatable(ctx, at('column', 'type'), table, spec.column.name, spec.column.type, type, 'this step adds it as', spec.column.nullable);
   const from = spec.sync_from;
   if (typeof from === 'string') needColumn(ctx, at('sync_from'), table, from);
   else if (from) needColumn(ctx, at('sync_from', 'column'), table, from.column);
@@ -38,12 +41,14 @@ export function checkAddColumn(ctx: CheckContext, spec: AddColumnSpec): void {
 export function checkDropColumn(ctx: CheckContext, spec: DropColumnSpec): void {
   const table = needTable(ctx, at('table'), spec.table);
   if (!table?.columns || table.columns.has(spec.column)) return;
-  emit(ctx, 'db-already-gone', at('column'), `column ${spec.column} is already gone from ${table.name}: the step does nothing (DROP COLUMN IF EXISTS)`, 'nothing to do if it was dropped on purpose; otherwise check the column name');
+  const hint = didYouMean(spec.column, [...table.columns.keys()]);
+  emit(ctx, 'db-missing-drop-target', at('column'), `column ${spec.column} does not exist on ${table.name} at this step: \`run\` refuses to drop what is not there (a misspelt name would leave the real column in place)`, `${hint ? `${hint} ` : ''}check the column name; if it is gone on purpose, remove the step`);
 }
 
 export function checkSetNotNull(ctx: CheckContext, spec: SetNotNullSpec): void {
   const table = needTable(ctx, at('table'), spec.table);
-  if (table) needColumn(ctx, at('column'), table, spec.column);
+  const column = table && needColumn(ctx, at('column'), table, spec.column);
+  if (column?.notNull) alreadyExists(ctx, at('column'), `NOT NULL on ${table!.name}.${spec.column}`);
 }
 
 function typeMismatch(ctx: CheckContext, spec: RenameColumnSpec, from: SimColumn, type: string | null | undefined): void {

@@ -14,28 +14,30 @@ import type { ValidateConstraintSpec } from '../../operations/validate-constrain
 import type { ConstraintType } from '../../introspect/live-schema.js';
 import { singleQuery } from '../../sql/statements.js';
 import type { CheckContext } from './context.js';
-import { article, at, emit, hasUniqueKey, needColumn, needExpressionColumns, needTable, needTablesRead, type Place } from './requirements.js';
+import { alreadyExists, article, at, emit, hasUniqueKey, needColumn, needExpressionColumns, needTable, needTablesRead, type Place } from './requirements.js';
 import type { SimRelation } from './sim-state.js';
 
 function describe(rel: SimRelation): string {
   return rel.index ? `an index on ${rel.index.table}${rel.index.columns ? ` (${rel.index.columns.join(', ')})` : ''}` : `${article(rel.kind)} ${rel.kind}`;
 }
 
-/** An index name must be free in the table's schema, or hold this very index (then the build is skipped as done). */
+/** An index name must be free in the table's schema, or hold this very index and be adopted (`if_exists: adopt`). */
 function indexName(ctx: CheckContext, place: Place, table: SimRelation, name: string, columns: string[] | null): void {
   const existing = ctx.state.sibling(table, name);
   if (!existing) return;
   const same = existing.index?.table === table.key;
   const cols = existing.index?.columns;
-  if (same && (!columns || !cols || (cols.length === columns.length && cols.every((c, i) => c === columns[i])))) return;
-  const skip = same && existing.index?.valid ? ': the step\'s probe finds a valid index by that name and skips the build, so the index you want is never built' : ': the build fails (42P07)';
-  emit(ctx, 'db-name-taken', place, `${existing.schema}.${name} already exists as ${describe(existing)}${skip}`, `pick another index name, or drop the old index (drop_index) in an earlier step`);
+  if (same && (!columns || !cols || (cols.length === columns.length && cols.every((c, i) => c === columns[i])))) {
+    return alreadyExists(ctx, place, `index ${existing.schema}.${name} on ${table.name}`, existing.index?.valid ? [] : ['it is INVALID']);
+  }
+  emit(ctx, 'db-name-taken', place, `${existing.schema}.${name} already exists as ${describe(existing)}: \`run\` refuses to build over it`, `pick another index name, or drop the old index (drop_index) in an earlier step`);
 }
 
 function constraintName(ctx: CheckContext, place: Place, table: SimRelation, name: string, type: ConstraintType): boolean {
   const existing = table.constraints.get(name);
   if (!existing) return false;
-  if (existing.type !== type) emit(ctx, 'db-name-taken', place, `constraint ${name} already exists on ${table.name} as a ${existing.type} constraint: the step's probe counts it as done and skips it`, 'pick another constraint name');
+  if (existing.type !== type) emit(ctx, 'db-name-taken', place, `constraint ${name} already exists on ${table.name} as a ${existing.type} constraint: \`run\` refuses the step`, 'pick another constraint name');
+  else alreadyExists(ctx, place, `${type} constraint ${name} on ${table.name}`);
   return true;
 }
 
@@ -53,7 +55,7 @@ export function checkDropIndex(ctx: CheckContext, spec: DropIndexSpec): void {
   const schema = spec.table.includes('.') ? spec.table.split('.')[0] : undefined;
   const rel = ctx.state.find(schema === undefined ? spec.name : `${schema}.${spec.name}`);
   if (!rel) {
-    emit(ctx, 'db-already-gone', at('name'), `index ${spec.name} is already gone: the step does nothing (DROP INDEX IF EXISTS)`, 'nothing to do if it was dropped on purpose; otherwise check the index name');
+    emit(ctx, 'db-missing-drop-target', at('name'), `index ${spec.name} does not exist at this step: \`run\` refuses to drop what is not there (a misspelt name would leave the real index in place)`, 'check the index name (\\di lists them); if it is gone on purpose, remove the step');
   } else if (!rel.index) {
     emit(ctx, 'db-name-taken', at('name'), `${rel.schema}.${spec.name} is ${describe(rel)}, not an index: DROP INDEX fails`, 'name the index to drop (\\di lists them)');
   }
@@ -107,7 +109,8 @@ export function checkFlagRollout(ctx: CheckContext, spec: FlagRolloutSpec): void
 
 export function checkCreateMaterializedView(ctx: CheckContext, spec: CreateMaterializedViewSpec): void {
   const existing = ctx.state.find(spec.name);
-  if (existing && existing.kind !== 'materialized view') emit(ctx, 'db-name-taken', at('name'), `${spec.name} already exists as ${describe(existing)}: the step's probe counts it as done and skips it`, 'pick another name');
+  if (existing && existing.kind !== 'materialized view') emit(ctx, 'db-name-taken', at('name'), `${spec.name} already exists as ${describe(existing)}: \`run\` refuses the step`, 'pick another name');
+  else if (existing) alreadyExists(ctx, at('name'), `materialized view ${spec.name}`);
   needTablesRead(ctx, at('query'), singleQuery(spec.query).node);
 }
 

@@ -89,6 +89,20 @@ export function needType(ctx: CheckContext, place: Place, type: string): string 
   return null;
 }
 
+const ADOPT_HELP = 'add `if_exists: adopt` to the step to take it over (rollback then leaves it in place), or pick another name';
+
+/**
+ * An object the step creates already exists at this point: `run` refuses the step unless it adopts
+ * the object; `differences` (when known) are why even adopting is refused.
+ */
+export function alreadyExists(ctx: CheckContext, place: Place, object: string, differences: string[] = []): void {
+  if (!ctx.entry.adopt) {
+    emit(ctx, 'db-already-exists', place, `${object} already exists and this plan does not create it: \`run\` refuses the step (a rollback would otherwise drop it)`, ADOPT_HELP);
+  } else if (differences.length > 0) {
+    emit(ctx, 'db-already-exists', place, `${object} already exists but differs from the plan (${differences.join('; ')}): \`run\` refuses to adopt it`, 'make the plan say what exists, or change the object by hand, or pick another name');
+  }
+}
+
 /** A valid, non-partial unique index or constraint whose key is exactly these columns (any order). */
 export function hasUniqueKey(ctx: CheckContext, table: SimRelation, columns: string[]): boolean {
   const same = (cols: string[] | null | undefined) => !!cols && cols.length === columns.length && columns.every((c) => cols.includes(c));
