@@ -61,7 +61,7 @@ type Base = { kind: string; phase: 'expand' | 'migrate' | 'contract'; spec: Reco
 
 /** Every operation with every string field filled; the hostile value goes into each field in turn. */
 const BASES: Base[] = [
-  { kind: 'add_column', phase: 'expand', spec: { table: 'orders', column: { name: 'note2', type: 'text', default: "'x'" }, sync_from: { column: 'note', expression: 'upper(note)', reverse: 'lower(note2)' } } },
+  { kind: 'add_column', phase: 'expand', spec: { table: 'orders', column: { name: 'note2', type: 'text' }, sync_from: { column: 'note', expression: 'upper(note)', reverse: 'lower(note2)' } } },
   { kind: 'add_column', phase: 'expand', spec: { table: 'orders', column: { name: 'note3', type: 'varchar(20)', nullable: false, default: "'x'" } } },
   { kind: 'add_check', phase: 'expand', spec: { table: 'orders', name: 'orders_total_ck', expression: 'total >= 0' } },
   { kind: 'add_foreign_key', phase: 'expand', spec: { table: 'orders', name: 'orders_customer_fk', columns: ['customer_id'], references: { table: 'customers', columns: ['id'] } } },
