@@ -6,9 +6,10 @@ import { parseSql } from '../sql/parser.js';
 import { addColumn } from './add-column.js';
 import { backfillOptionsSchema, backfillStep } from './backfill.js';
 import { columnAbsent, columnHasType } from './catalog-probes.js';
-import { dropColumnStep, notNullSteps, zeroCountCheck } from './rename-column.js';
+import { dropColumnStep, notNullSteps } from './rename-column.js';
 import { boundedName, installSyncSteps, removeSyncSteps, syncNames, type SyncSpec } from './sync-trigger.js';
 import { defineOperation, type OperationContext, type SqlStep, type Step } from './types.js';
+import { verifyAfterBackfill } from './verify.js';
 
 export const changeTypeSchema = z
   .object({
@@ -69,7 +70,7 @@ function migrateSteps(spec: ChangeTypeSpec, ctx: OperationContext): Step[] {
   const differs = `${d.ident(temp)} IS DISTINCT FROM (${usingOf(spec, d)})`;
   return [
     backfillStep(d, { table: spec.table, set: { [temp]: usingOf(spec, d) }, where: differs, ...spec.backfill }, `${ctx.id}/backfill`, 'migrate'),
-    zeroCountCheck(`${ctx.id}/verify`, `SELECT count(*) FROM ${d.qualified(spec.table)} WHERE ${differs}`, `every row of ${spec.table} has ${temp} converted from ${spec.column}`),
+    verifyAfterBackfill(d, spec.table, { [temp]: usingOf(spec, d) }, spec.backfill, `${ctx.id}/verify`),
     ...(spec.not_null ? notNullSteps(d, spec.table, temp, ctx.id, 'migrate') : []),
     {
       id: `${ctx.id}/deploy`,

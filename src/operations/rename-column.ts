@@ -5,6 +5,7 @@ import { addColumn, type AddColumnSpec } from './add-column.js';
 import { backfillOptionsSchema, backfillStep } from './backfill.js';
 import { anyOf, columnAbsent, columnNotNull, constraintAbsent, constraintExists, constraintValidated } from './catalog-probes.js';
 import { boundedName, installSyncSteps, removeSyncSteps, syncNames, type SyncSpec } from './sync-trigger.js';
+import { verifyAfterBackfill } from './verify.js';
 import { defineOperation, type CheckStep, type LockLevel, type OperationContext, type Phase, type SqlStep, type Step } from './types.js';
 
 export const renameColumnSchema = z
@@ -63,7 +64,7 @@ function migrateSteps(spec: RenameColumnSpec, ctx: OperationContext): Step[] {
   const differs = `${to} IS DISTINCT FROM ${from}`;
   return [
     backfillStep(d, { table: spec.table, set: { [spec.to]: from }, where: differs, ...spec.backfill }, `${ctx.id}/backfill`, 'migrate'),
-    zeroCountCheck(`${ctx.id}/verify`, `SELECT count(*) FROM ${t} WHERE ${differs}`, `every row of ${spec.table} has ${spec.to} = ${spec.from}`),
+    verifyAfterBackfill(d, spec.table, { [spec.to]: from }, spec.backfill, `${ctx.id}/verify`),
     ...(spec.not_null ? notNullSteps(d, spec.table, spec.to, ctx.id, 'migrate') : []),
     { id: `${ctx.id}/switch-reads`, phase: 'migrate', kind: 'gate', summary: `switch the application to ${spec.table}.${spec.to}`, confirm: `Deploy the application version that reads and writes ${spec.to} only, then continue` },
   ];

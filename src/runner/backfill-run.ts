@@ -5,7 +5,7 @@
 import type { Queryable } from '../db/connection.js';
 import { DatabaseError } from '../errors.js';
 import type { StepRow } from '../state/store.js';
-import type { BackfillStep, BatchSettings } from '../operations/types.js';
+import type { BackfillStep, BatchSettings, VerifyStep } from '../operations/types.js';
 import { remainingCountSql } from '../operations/backfill-batch-sql.js';
 import type { BackfillKey } from './backfill-key.js';
 import { parseCheckpoint, type Checkpoint } from './backfill-checkpoint.js';
@@ -39,9 +39,12 @@ export function pauseAfterBatchMs(batch: BatchSettings, rowsThisRun: number, run
   return Math.max(batch.delayMs, Math.ceil(paced));
 }
 
+/** The steps that walk a table's key in batches: a backfill writes each batch, a verify reads it. */
+export type WalkStep = BackfillStep | VerifyStep;
+
 export interface Run {
   ctx: RunContext;
-  step: BackfillStep;
+  step: WalkStep;
   key: BackfillKey;
   /** The checkpoint as this run knows it; `rowsDone` from the step row. */
   cursor: Checkpoint & { rowsDone: number };
@@ -65,7 +68,7 @@ export function progressOf(run: Run, waiting?: string): BackfillProgress {
 }
 
 export function interrupted(run: Run): InterruptedError {
-  return new InterruptedError(`during backfill ${run.step.id} after ${run.cursor.rowsDone} rows`);
+  return new InterruptedError(`during ${run.step.kind} ${run.step.id} after ${run.cursor.rowsDone} rows`);
 }
 
 export async function record(run: Run, kind: string, message: string, data?: unknown): Promise<void> {
@@ -105,7 +108,7 @@ export async function holdWhileThrottled(run: Run, throttles: Throttle[]): Promi
       }
       if (newTopic) {
         topic = verdict.topic ?? verdict.reason;
-        await record(run, 'throttle', `backfill waiting: ${verdict.reason}`, { reason: verdict.reason, rowsDone: run.cursor.rowsDone });
+        await record(run, 'throttle', `${step.kind} waiting: ${verdict.reason}`, { reason: verdict.reason, rowsDone: run.cursor.rowsDone });
       }
       await sleep(THROTTLE_POLL_MS, ctx.signal);
     }
@@ -113,7 +116,7 @@ export async function holdWhileThrottled(run: Run, throttles: Throttle[]): Promi
     if (reason !== null) await ctx.store.setStep(planName, step.id, { waiting_on: null });
   }
   if (reason !== null && !ctx.signal.aborted) {
-    await record(run, 'throttle-clear', `backfill going on after waiting ${((performance.now() - since) / 1000).toFixed(1)}s (last: ${reason})`);
+    await record(run, 'throttle-clear', `${step.kind} going on after waiting ${((performance.now() - since) / 1000).toFixed(1)}s (last: ${reason})`);
   }
 }
 
@@ -137,7 +140,7 @@ function reportBlockers(run: Run, attempt: number): (blockers: Blocker[]) => voi
   return (blockers) => {
     ctx.emit({ type: 'lock-wait', step, attempt, blockers });
     const text = blockers.map(describeBlocker).join('; ');
-    void ctx.store.event(ctx.plan.plan.name, step.id, 'lock-wait', `backfill batch waiting for a lock held by ${text}`, { attempt, blockers }).catch(() => undefined);
+    void ctx.store.event(ctx.plan.plan.name, step.id, 'lock-wait', `${step.kind} batch waiting for a lock held by ${text}`, { attempt, blockers }).catch(() => undefined);
   };
 }
 
@@ -158,7 +161,7 @@ export async function withBatchRetries<T>(run: Run, pid: number | null, attempt:
       const delayMs = backoffMs(n);
       const reason = code === '55P03' ? `lock not granted within lock_timeout ${ctx.plan.plan.settings.lockTimeoutMs}ms` : 'deadlock detected';
       ctx.emit({ type: 'retry', step, attempt: n, delayMs, reason });
-      await record(run, 'retry', `backfill batch: ${reason}; retry ${n}/${retries} in ${delayMs}ms`, { attempt: n, delayMs, code });
+      await record(run, 'retry', `${step.kind} batch: ${reason}; retry ${n}/${retries} in ${delayMs}ms`, { attempt: n, delayMs, code });
       await sleep(delayMs, ctx.signal);
     }
   }
@@ -170,7 +173,7 @@ export function cursorOf(run: Pick<Run, 'step' | 'key'>, row: StepRow): Run['cur
 }
 
 /** The checkpoint and rows done, as the step row holds them now. */
-export async function readCursor(ctx: RunContext, step: BackfillStep, key: BackfillKey): Promise<Run['cursor']> {
+export async function readCursor(ctx: RunContext, step: WalkStep, key: BackfillKey): Promise<Run['cursor']> {
   const row = (await ctx.store.getSteps(ctx.plan.plan.name)).find((s) => s.step_id === step.id);
   if (!row) throw new Error(`plan ${ctx.plan.plan.name} has no state row for step ${step.id}: the run must be recorded before its steps execute`);
   return cursorOf({ step, key }, row);

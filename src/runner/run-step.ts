@@ -4,6 +4,7 @@ import { executeBackfill } from './backfill.js';
 import { actorName, type RunContext } from './context.js';
 import { executeFlagRollout } from './flag-rollout.js';
 import { executeSqlStep } from './execute-sql-step.js';
+import { executeVerify } from './verify.js';
 
 export type StepResult = { kind: 'done' | 'already' } | { kind: 'gate'; message: string };
 
@@ -68,6 +69,9 @@ export async function runStep(ctx: RunContext, step: Step, answers: GateAnswerer
       return { kind: await executeSqlStep(ctx, step) };
     case 'backfill':
       await executeBackfill(ctx, step);
+      return { kind: 'done' };
+    case 'verify':
+      await executeVerify(ctx, step);
       return { kind: 'done' };
     case 'check':
       return runCheck(ctx, step);

@@ -1,0 +1,137 @@
+/**
+ * `verify`: before contract removes the old path, prove that every row's new columns hold what the
+ * old ones say they should. The runner walks the key in chunks like a backfill (the same bound on
+ * the key's index), and compares each chunk in one read-only statement on the server; mismatching
+ * key ranges and a sample of keys are recorded, and the step fails (so contract cannot start) while
+ * any row differs.
+ */
+import { z } from 'zod';
+import type { Dialect } from '../dialects/dialect.js';
+import { identifier, qualifiedName, sqlCondition, sqlExpression } from '../plan/primitives.js';
+import { batchSchemaWith, throttleSchema } from './backfill.js';
+import { batchStatements, keyIdent, keyRangeConditions, PRIMARY_KEY_PLACEHOLDER, wrapSql } from './backfill-batch-sql.js';
+import { defineOperation, type BatchSettings, type Phase, type ThrottleSettings, type VerifyStep } from './types.js';
+
+/**
+ * A chunk only reads (its snapshot lasts one short statement, and it blocks no writer), so chunks
+ * are larger than a backfill's batches: one index range of 20,000 rows takes a few milliseconds.
+ */
+export const VERIFY_BATCH_DEFAULTS = { size: 20_000, delayMs: 0, targetMs: 0 } as const;
+
+/** Mismatching keys kept as a sample per walk (and returned per chunk at most). */
+export const SAMPLE_KEYS = 20;
+
+export const verifySchema = z
+  .object({
+    table: qualifiedName,
+    compare: z
+      .record(identifier, sqlExpression)
+      .describe('new column: SQL expression over the old columns that it must equal, e.g. { customer_id: client_id }; NULL equals NULL.'),
+    where: sqlCondition.optional().describe('Only rows matching this condition are compared.'),
+    key: z.array(identifier).min(1).optional().describe('Keyset columns, unique and NOT NULL together (default: the primary key, found at run time).'),
+    batch: batchSchemaWith(VERIFY_BATCH_DEFAULTS).prefault({}),
+    throttle: throttleSchema.prefault({}),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (Object.keys(spec.compare).length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['compare'], message: '`compare` names no column', params: { hint: 'write compare: { customer_id: client_id } (new column: expression over the old ones)' } });
+    }
+    if (spec.batch.workers !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['batch', 'workers'], message: 'a verify reads one chunk at a time: `batch.workers` is for backfills', params: { hint: 'remove `workers`; raise `batch.size` to read more rows per chunk' } });
+    }
+  });
+
+export type VerifySpec = z.output<typeof verifySchema>;
+
+export interface VerifyArgs {
+  table: string;
+  compare: Record<string, string>;
+  where?: string | undefined;
+  key?: string[] | undefined;
+  batch: BatchSettings;
+  throttle: ThrottleSettings;
+}
+
+export interface VerifyStatements {
+  /** The first chunk's bound (`$1` the size), then a later one's (`$1..$k` the last key done, `$k+1` the size): the backfill's. */
+  firstBound: string;
+  nextBound: string;
+  /** The first chunk's comparison (`$1..$k` its bound), then a later one's (`$1..$k` the last key done, `$k+1..$2k` its bound). */
+  firstCompare: string;
+  nextCompare: string;
+}
+
+/** True for a row whose new columns differ from what the old ones give. */
+function differs(d: Dialect, compare: Record<string, string>): string {
+  const each = Object.entries(compare).map(([column, expression]) => `${d.ident(column)} IS DISTINCT FROM ${wrapSql(expression)}`);
+  return each.length === 1 ? (each[0] as string) : `(${each.join(' OR ')})`;
+}
+
+/**
+ * One chunk, compared in one statement: the rows of the key range, how many differ, the first
+ * SAMPLE_KEYS of those and the last one (keys as text arrays, in key order). Ordering only the
+ * rows that differ costs nothing while none does.
+ */
+function compareSql(d: Dialect, args: Pick<VerifyArgs, 'table' | 'compare' | 'where'>, key: string[], afterKey: boolean): string {
+  const t = d.qualified(args.table);
+  const cols = key.map((k) => `${t}.${keyIdent(d, k)}`);
+  const keyText = `ARRAY[${cols.map((c) => `${c}::text`).join(', ')}]`;
+  const bad = `FILTER (WHERE ${differs(d, args.compare)})`;
+  const range = keyRangeConditions(d, args, key, afterKey).join(' AND ');
+  return [
+    `SELECT count(*) AS rows, count(*) ${bad} AS mismatches,`,
+    `(array_agg(${keyText} ORDER BY ${cols.join(', ')}) ${bad})[1:${SAMPLE_KEYS}] AS sample,`,
+    `(array_agg(${keyText} ORDER BY ${cols.map((c) => `${c} DESC`).join(', ')}) ${bad})[1:1] AS last_mismatch`,
+    `FROM ${t} WHERE ${range}`,
+  ].join('\n');
+}
+
+export function verifyStatements(d: Dialect, args: Pick<VerifyArgs, 'table' | 'compare' | 'where'>, key: string[]): VerifyStatements {
+  const bounds = batchStatements(d, { table: args.table, set: {}, ...(args.where === undefined ? {} : { where: args.where }) }, key);
+  return { firstBound: bounds.firstBound, nextBound: bounds.nextBound, firstCompare: compareSql(d, args, key, false), nextCompare: compareSql(d, args, key, true) };
+}
+
+/** What `plan` shows and the runner announces: a later chunk's two statements, in the order they are sent. */
+export function chunkShape(statements: VerifyStatements): string {
+  return `${statements.nextBound};\n${statements.nextCompare}`;
+}
+
+export function verifyStep(d: Dialect, args: VerifyArgs, id: string, phase: Phase): VerifyStep {
+  const columns = Object.entries(args.compare).map(([column, expression]) => `${column} = ${expression}`);
+  const step: VerifyStep = {
+    id,
+    phase,
+    kind: 'verify',
+    summary: `verify ${args.table}: ${columns.join(', ')}${args.where === undefined ? '' : ` where ${args.where}`}`,
+    table: args.table,
+    compare: args.compare,
+    batch: args.batch,
+    throttle: args.throttle,
+    chunkSql: chunkShape(verifyStatements(d, args, args.key ?? [PRIMARY_KEY_PLACEHOLDER])),
+    lock: { level: 'ACCESS SHARE', on: [args.table] },
+  };
+  if (args.where !== undefined) step.where = args.where;
+  if (args.key !== undefined) step.key = args.key;
+  return step;
+}
+
+/**
+ * The verify step of a composite operation's migrate phase: the key and throttles of its backfill,
+ * the verify's own chunk size (the backfill's batches are sized for writes).
+ */
+export function verifyAfterBackfill(d: Dialect, table: string, compare: Record<string, string>, backfill: Pick<VerifyArgs, 'key' | 'throttle'>, id: string): VerifyStep {
+  const batch = { size: VERIFY_BATCH_DEFAULTS.size, delayMs: VERIFY_BATCH_DEFAULTS.delayMs };
+  return verifyStep(d, { table, compare, key: backfill.key, throttle: backfill.throttle, batch }, id, 'migrate');
+}
+
+export const verify = defineOperation<VerifySpec>({
+  kind: 'verify',
+  description:
+    'Compare new columns with the old values they must equal, in read-only keyset chunks (throttled, checkpointed, resumable); the step fails, and contract cannot start, while any row differs. Undoing it does nothing.',
+  schema: verifySchema,
+  allowedPhases: ['expand', 'migrate'],
+  target: (spec) => `${spec.table}.${Object.keys(spec.compare).join(',')}`,
+  forward: (spec, ctx) => [verifyStep(ctx.dialect, spec, ctx.id, ctx.phase)],
+  inverse: () => ({ steps: [] }),
+});
