@@ -69,21 +69,21 @@ function differs(d: Dialect, compare: Record<string, string>): string {
 }
 
 /**
- * One chunk, compared in one statement: the rows of the key range, how many differ, the first
- * SAMPLE_KEYS of those and the last one (keys as text arrays, in key order). Ordering only the
- * rows that differ costs nothing while none does.
+ * One chunk, compared in one statement: the rows of the key range and how many differ; only when
+ * some do (the sub-selects are evaluated on first use, so a clean chunk is one pass over its range),
+ * the first SAMPLE_KEYS of those and the last one, keys as arrays of text in key order.
  */
 function compareSql(d: Dialect, args: Pick<VerifyArgs, 'table' | 'compare' | 'where'>, key: string[], afterKey: boolean): string {
   const t = d.qualified(args.table);
-  const cols = key.map((k) => `${t}.${keyIdent(d, k)}`);
-  const keyText = `ARRAY[${cols.map((c) => `${c}::text`).join(', ')}]`;
-  const bad = `FILTER (WHERE ${differs(d, args.compare)})`;
-  const range = keyRangeConditions(d, args, key, afterKey).join(' AND ');
+  const cols = key.map((k) => keyIdent(d, k));
+  const bad = differs(d, args.compare);
+  const rows = `FROM ${t} WHERE ${keyRangeConditions(d, args, key, afterKey).join(' AND ')}`;
+  const keysOf = (order: string, limit: number) =>
+    `(SELECT array_agg(ARRAY[${cols.map((c) => `s.${c}::text`).join(', ')}] ORDER BY ${cols.map((c) => `s.${c}${order}`).join(', ')}) FROM (SELECT ${cols.map((c) => `${t}.${c}`).join(', ')} ${rows} AND ${bad} ORDER BY ${cols.map((c) => `${t}.${c}${order}`).join(', ')} LIMIT ${limit}) s)`;
   return [
-    `SELECT count(*) AS rows, count(*) ${bad} AS mismatches,`,
-    `(array_agg(${keyText} ORDER BY ${cols.join(', ')}) ${bad})[1:${SAMPLE_KEYS}] AS sample,`,
-    `(array_agg(${keyText} ORDER BY ${cols.map((c) => `${c} DESC`).join(', ')}) ${bad})[1:1] AS last_mismatch`,
-    `FROM ${t} WHERE ${range}`,
+    `SELECT c.rows, c.mismatches, CASE WHEN c.mismatches > 0 THEN ${keysOf('', SAMPLE_KEYS)} END AS sample,`,
+    `CASE WHEN c.mismatches > 0 THEN ${keysOf(' DESC', 1)} END AS last_mismatch`,
+    `FROM (SELECT count(*) AS rows, count(*) FILTER (WHERE ${bad}) AS mismatches ${rows}) c`,
   ].join('\n');
 }
 

@@ -38,7 +38,7 @@ export function fixSql(d: Dialect, step: Pick<VerifyStep, 'table' | 'compare' | 
 
 /** The first line: what differs, how much, where. */
 export function mismatchSummary(step: Pick<VerifyStep, 'id' | 'table'>, cp: Pick<VerifyCheckpoint, 'mismatches' | 'ranges'>, rowsCompared: number): string {
-  return `verify ${step.id}: ${cp.mismatches} of ${rowsCompared} rows of ${step.table} differ, in ${cp.ranges} key range${cp.ranges === 1 ? '' : 's'}`;
+  return `${step.id}: ${cp.mismatches} of ${rowsCompared} rows of ${step.table} differ, in ${cp.ranges} key range${cp.ranges === 1 ? '' : 's'}`;
 }
 
 /** The failure of a walk that found differences: the summary, the ranges and sample keys, and what to do. */

@@ -91,7 +91,7 @@ async function recordFindings(run: VerifyRun, upTo: string[], found: ChunkFindin
   };
   await recordChunk(ctx.session, ctx.plan.plan.name, step.id, cp, found.rows, change);
   if (change && !change.merged && cp.ranges <= RANGES_SHOWN) {
-    const text = `verify ${step.id}: rows differ at ${describeRange(run.key.columns, change.range)} so far`;
+    const text = `${step.id}: rows differ at ${describeRange(run.key.columns, change.range)} so far`;
     ctx.emit({ type: 'info', message: text });
     await record(run, 'verify-mismatch', text, { range: change.range });
   }
