@@ -9,14 +9,15 @@ import { z } from 'zod';
 import type { Dialect } from '../dialects/dialect.js';
 import { identifier, qualifiedName, sqlCondition, sqlExpression } from '../plan/primitives.js';
 import { batchSchemaWith, throttleSchema } from './backfill.js';
-import { batchStatements, keyIdent, keyRangeConditions, PRIMARY_KEY_PLACEHOLDER, wrapSql } from './backfill-batch-sql.js';
+import { boundSql, keyIdent, keyRangeConditions, PRIMARY_KEY_PLACEHOLDER, wrapSql } from './backfill-batch-sql.js';
 import { defineOperation, type BatchSettings, type Phase, type ThrottleSettings, type VerifyStep } from './types.js';
 
 /**
- * A chunk only reads (its snapshot lasts one short statement, and it blocks no writer), so chunks
- * are larger than a backfill's batches: one index range of 20,000 rows takes a few milliseconds.
+ * A chunk only reads (its snapshot lasts one statement, and it blocks no writer), so chunks are
+ * larger than a backfill's batches and grow toward a target time: 20,000 rows to start (an index
+ * range of that many takes a few milliseconds), then as many as take about 100 ms.
  */
-export const VERIFY_BATCH_DEFAULTS = { size: 20_000, delayMs: 0, targetMs: 0 } as const;
+export const VERIFY_BATCH_DEFAULTS = { size: 20_000, delayMs: 0, targetMs: 100 } as const;
 
 /** Mismatching keys kept as a sample per walk (and returned per chunk at most). */
 export const SAMPLE_KEYS = 20;
@@ -54,12 +55,10 @@ export interface VerifyArgs {
 }
 
 export interface VerifyStatements {
-  /** The first chunk's bound (`$1` the size), then a later one's (`$1..$k` the last key done, `$k+1` the size): the backfill's. */
-  firstBound: string;
-  nextBound: string;
-  /** The first chunk's comparison (`$1..$k` its bound), then a later one's (`$1..$k` the last key done, `$k+1..$2k` its bound). */
-  firstCompare: string;
-  nextCompare: string;
+  /** The first chunk: `$1` the size. */
+  first: string;
+  /** A later chunk: `$1..$k` the last key compared, `$k+1` the size. */
+  next: string;
 }
 
 /** True for a row whose new columns differ from what the old ones give. */
@@ -69,32 +68,36 @@ function differs(d: Dialect, compare: Record<string, string>): string {
 }
 
 /**
- * One chunk, compared in one statement: the rows of the key range and how many differ; only when
- * some do (the sub-selects are evaluated on first use, so a clean chunk is one pass over its range),
- * the first SAMPLE_KEYS of those and the last one, keys as arrays of text in key order.
+ * One chunk in one statement: `b` is the chunk's bound, the size-th key after the last one compared
+ * (the backfill's walk of the key's index, in the key's own types); then the rows of that key range
+ * (an index range scan) and how many differ; only when some do (the sub-selects run on first use,
+ * so a clean chunk is one pass over its range), the first SAMPLE_KEYS of those and the last one,
+ * keys as arrays of text in key order. It returns the bound as text `k1…`, or no row at the end.
  */
-function compareSql(d: Dialect, args: Pick<VerifyArgs, 'table' | 'compare' | 'where'>, key: string[], afterKey: boolean): string {
+function chunkSql(d: Dialect, args: Pick<VerifyArgs, 'table' | 'compare' | 'where'>, key: string[], afterKey: boolean): string {
   const t = d.qualified(args.table);
   const cols = key.map((k) => keyIdent(d, k));
+  const upper = key.map((_, i) => `b.k${i + 1}`);
   const bad = differs(d, args.compare);
-  const rows = `FROM ${t} WHERE ${keyRangeConditions(d, args, key, afterKey).join(' AND ')}`;
+  const rows = `FROM ${t} WHERE ${keyRangeConditions(d, args, key, afterKey, upper).join(' AND ')}`;
   const keysOf = (order: string, limit: number) =>
     `(SELECT array_agg(ARRAY[${cols.map((c) => `s.${c}::text`).join(', ')}] ORDER BY ${cols.map((c) => `s.${c}${order}`).join(', ')}) FROM (SELECT ${cols.map((c) => `${t}.${c}`).join(', ')} ${rows} AND ${bad} ORDER BY ${cols.map((c) => `${t}.${c}${order}`).join(', ')} LIMIT ${limit}) s)`;
   return [
-    `SELECT c.rows, c.mismatches, CASE WHEN c.mismatches > 0 THEN ${keysOf('', SAMPLE_KEYS)} END AS sample,`,
+    `WITH b AS MATERIALIZED (${boundSql(d, args, key, afterKey, false)})`,
+    `SELECT ${upper.map((u, i) => `${u}::text AS k${i + 1}`).join(', ')}, c.rows, c.mismatches,`,
+    `CASE WHEN c.mismatches > 0 THEN ${keysOf('', SAMPLE_KEYS)} END AS sample,`,
     `CASE WHEN c.mismatches > 0 THEN ${keysOf(' DESC', 1)} END AS last_mismatch`,
-    `FROM (SELECT count(*) AS rows, count(*) FILTER (WHERE ${bad}) AS mismatches ${rows}) c`,
+    `FROM b CROSS JOIN LATERAL (SELECT count(*) AS rows, count(*) FILTER (WHERE ${bad}) AS mismatches ${rows}) c`,
   ].join('\n');
 }
 
 export function verifyStatements(d: Dialect, args: Pick<VerifyArgs, 'table' | 'compare' | 'where'>, key: string[]): VerifyStatements {
-  const bounds = batchStatements(d, { table: args.table, set: {}, ...(args.where === undefined ? {} : { where: args.where }) }, key);
-  return { firstBound: bounds.firstBound, nextBound: bounds.nextBound, firstCompare: compareSql(d, args, key, false), nextCompare: compareSql(d, args, key, true) };
+  return { first: chunkSql(d, args, key, false), next: chunkSql(d, args, key, true) };
 }
 
-/** What `plan` shows and the runner announces: a later chunk's two statements, in the order they are sent. */
+/** What `plan` shows and the runner announces: a later chunk's statement. */
 export function chunkShape(statements: VerifyStatements): string {
-  return `${statements.nextBound};\n${statements.nextCompare}`;
+  return statements.next;
 }
 
 export function verifyStep(d: Dialect, args: VerifyArgs, id: string, phase: Phase): VerifyStep {
@@ -121,7 +124,7 @@ export function verifyStep(d: Dialect, args: VerifyArgs, id: string, phase: Phas
  * the verify's own chunk size (the backfill's batches are sized for writes).
  */
 export function verifyAfterBackfill(d: Dialect, table: string, compare: Record<string, string>, backfill: Pick<VerifyArgs, 'key' | 'throttle'>, id: string): VerifyStep {
-  const batch = { size: VERIFY_BATCH_DEFAULTS.size, delayMs: VERIFY_BATCH_DEFAULTS.delayMs };
+  const batch = { size: VERIFY_BATCH_DEFAULTS.size, delayMs: VERIFY_BATCH_DEFAULTS.delayMs, targetMs: VERIFY_BATCH_DEFAULTS.targetMs };
   return verifyStep(d, { table, compare, key: backfill.key, throttle: backfill.throttle, batch }, id, 'migrate');
 }
 

@@ -75,12 +75,15 @@ export async function record(run: Run, kind: string, message: string, data?: unk
   await run.ctx.store.event(run.ctx.plan.plan.name, run.step.id, kind, message, data, actorName(run.ctx.actor));
 }
 
-/** Exact when the table is small (or never analyzed), else the planner's estimate of its rows. */
-export async function estimateTotal(run: Run): Promise<number> {
+/**
+ * Exact when the table is small (or never analyzed), else the planner's estimate of its rows. A
+ * verify passes 0 (the estimate whenever there is one): counting would cost about what it does.
+ */
+export async function estimateTotal(run: Run, exactBelow = EXACT_COUNT_BELOW): Promise<number> {
   const { ctx, step, key, cursor } = run;
   const { rows } = await ctx.session.query<{ reltuples: number }>('SELECT reltuples::float8 AS reltuples FROM pg_class WHERE oid = $1', [key.oid]);
   const estimate = Number(rows[0]?.reltuples ?? -1);
-  if (estimate >= EXACT_COUNT_BELOW) return Math.round(estimate);
+  if (estimate >= 0 && estimate >= exactBelow) return Math.round(estimate);
   const sql = remainingCountSql(ctx.plan.dialect, step, key.columns, cursor.last !== null);
   const counted = await ctx.session.query<{ n: string | number }>(sql, cursor.last ?? []);
   return cursor.rowsDone + Number(counted.rows[0]?.n ?? 0);

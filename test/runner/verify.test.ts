@@ -68,7 +68,7 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
   it('all rows match: done, the checkpoint walks to the last key, rows_done = total, contract runs', async () => {
     await seed(db, 10_000);
     const events: RunnerEvent[] = [];
-    expect(await run(conn, await compiled('v', { batch: { size: 1000 } }), events)).toEqual({ kind: 'done' });
+    expect(await run(conn, await compiled('v', { batch: { size: 1000, target_ms: 0 } }), events)).toEqual({ kind: 'done' });
     const row = await verifyRow(conn);
     expect(row).toMatchObject({ status: 'done', rows_done: '10000', rows_total: '10000' });
     expect(row.checkpoint).toMatchObject({ key: ['id'], last: ['10000'], batches: 10, walk: 1, complete: true, mismatches: 0 });
@@ -80,7 +80,7 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
   it('differences in 3 ranges: the step fails with the ranges and sample keys, status shows them, contract does not start; fixed and run again, it passes', async () => {
     await seed(db, 20_000);
     await db.exec('UPDATE orders SET customer_id = -1 WHERE id BETWEEN 101 AND 130 OR id BETWEEN 9001 AND 9003 OR id = 19999');
-    const plan = await compiled('v', { batch: { size: 2000 } });
+    const plan = await compiled('v', { batch: { size: 2000, target_ms: 0 } });
     const outcome = await run(conn, plan);
     expect(outcome.kind).toBe('failed');
     const error = outcome.kind === 'failed' ? outcome.error : '';
@@ -116,7 +116,7 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
   it('does not pass on a stale result: a row that drifts after a failed walk, outside its ranges, is found by the next run', async () => {
     await seed(db, 5000);
     await db.exec('UPDATE orders SET customer_id = -1 WHERE id = 10');
-    const plan = await compiled('v', { batch: { size: 1000 } });
+    const plan = await compiled('v', { batch: { size: 1000, target_ms: 0 } });
     expect((await run(conn, plan)).kind).toBe('failed');
     await db.exec('UPDATE orders SET customer_id = client_id WHERE id = 10; UPDATE orders SET customer_id = -1 WHERE id = 4500');
     const outcome = await run(conn, plan);
@@ -125,7 +125,7 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
 
   it('paused: no chunk runs until resume, then the walk finishes', async () => {
     await seed(db, 5000);
-    const plan = await compiled('v', { batch: { size: 500 } });
+    const plan = await compiled('v', { batch: { size: 500, target_ms: 0 } });
     const store = new StateStore(conn);
     await store.ensureSchema();
     await store.beginRun({ name: 'v', file: plan.plan.file, hash: plan.plan.hash }, { user: 't', host: 'h', pid: 1 }, stepDefinitions(plan));
@@ -164,7 +164,7 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
       }
     })();
     try {
-      const verify = compilePlan(await parsePlan('w.yaml', stringify({ name: 'w', phases: { migrate: [{ verify: { table: 'orders', compare: { customer_id_v: 'client_id' }, batch: { size: 500, delay: '5ms' } } }] } })));
+      const verify = compilePlan(await parsePlan('w.yaml', stringify({ name: 'w', phases: { migrate: [{ verify: { table: 'orders', compare: { customer_id_v: 'client_id' }, batch: { size: 500, delay: '5ms', target_ms: 0 } } }] } })));
       expect(await run(conn, verify)).toEqual({ kind: 'done' });
     } finally {
       stop = true;
@@ -186,7 +186,7 @@ describe.skipIf(!postgresAdminUrl)('verify killed with SIGKILL (real PostgreSQL,
   afterAll(() => db?.close());
 
   it('kill -9 mid-walk, then run: the walk resumes from its checkpoint and reports exactly the planted differences', async () => {
-    const plan = writePlan(planYaml('v', { batch: { size: 1000, delay: '10ms' } }));
+    const plan = writePlan(planYaml('v', { batch: { size: 1000, delay: '10ms', target_ms: 0 } }));
     for (let kill = 0; kill < 3; kill++) {
       const before = Number((await db.query<{ n: string }>(`SELECT coalesce(max(rows_done), 0) AS n FROM schemashift.steps WHERE step_id = '${STEP}'`).catch(() => [{ n: '0' }]))[0]?.n ?? 0);
       const running = startCli(['run', plan, '--yes', '--database', db.url!]);
