@@ -8,9 +8,9 @@
 import { z } from 'zod';
 import type { Dialect } from '../dialects/dialect.js';
 import { identifier, qualifiedName, sqlCondition, sqlExpression } from '../plan/primitives.js';
-import { batchSchemaWith, throttleSchema } from './backfill.js';
+import { batchSchemaWith, throttleSchema, type BackfillArgs } from './backfill.js';
 import { boundSql, keyIdent, keyRangeConditions, PRIMARY_KEY_PLACEHOLDER, wrapSql } from './backfill-batch-sql.js';
-import { defineOperation, type BatchSettings, type Phase, type ThrottleSettings, type VerifyStep } from './types.js';
+import { defineOperation, type Phase, type VerifyStep } from './types.js';
 
 /**
  * A chunk only reads (its snapshot lasts one statement, and it blocks no writer), so chunks are
@@ -45,14 +45,8 @@ export const verifySchema = z
 
 export type VerifySpec = z.output<typeof verifySchema>;
 
-export interface VerifyArgs {
-  table: string;
-  compare: Record<string, string>;
-  where?: string | undefined;
-  key?: string[] | undefined;
-  batch: BatchSettings;
-  throttle: ThrottleSettings;
-}
+/** A backfill's arguments, with `compare` (new column → what it must equal) for `set`. */
+export type VerifyArgs = Omit<BackfillArgs, 'set'> & { compare: Record<string, string> };
 
 export interface VerifyStatements {
   /** The first chunk: `$1` the size. */

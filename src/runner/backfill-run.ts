@@ -14,7 +14,7 @@ import { actorName, type RunContext } from './context.js';
 import { describeBlocker, type BackfillProgress, type Blocker } from './events.js';
 import { InterruptedError } from './interrupted.js';
 import { backoffMs, sleep } from './sleep.js';
-import { firstWait, type Throttle } from './throttle.js';
+import { backfillThrottles, firstWait, type Throttle } from './throttle.js';
 
 const RETRYABLE = new Set(['55P03', '40P01']);
 const THROTTLE_POLL_MS = 500;
@@ -121,6 +121,28 @@ export async function holdWhileThrottled(run: Run, throttles: Throttle[]): Promi
   if (reason !== null && !ctx.signal.aborted) {
     await record(run, 'throttle-clear', `${step.kind} going on after waiting ${((performance.now() - since) / 1000).toFixed(1)}s (last: ${reason})`);
   }
+}
+
+/** The throttles the run's step asks for, read on the monitor connection (a pause request always). */
+export function throttlesOf(run: Run): Throttle[] {
+  const { ctx, step, key } = run;
+  return backfillThrottles(step, {
+    store: ctx.store,
+    planName: ctx.plan.plan.name,
+    db: ctx.monitor ?? ctx.conn,
+    table: { name: step.table, oid: key.oid },
+    ownPids: run.ownPids,
+    replicas: ctx.replicas ?? [],
+  });
+}
+
+/** Before the next batch: hold while a throttle says wait (read when THROTTLE_CHECK_EVERY_MS have passed), then stop if interrupted. */
+export async function holdIfThrottled(run: Run, throttles: Throttle[]): Promise<void> {
+  if (performance.now() - run.checkedAt >= THROTTLE_CHECK_EVERY_MS) {
+    await holdWhileThrottled(run, throttles);
+    run.checkedAt = performance.now();
+  }
+  if (run.ctx.signal.aborted) throw interrupted(run);
 }
 
 /**

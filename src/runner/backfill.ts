@@ -18,21 +18,20 @@ import {
   batchSettings,
   boundOf,
   estimateTotal,
-  holdWhileThrottled,
+  holdIfThrottled,
   inTransaction,
-  interrupted,
   pauseAfterBatchMs,
   progressOf,
   readCursor,
   record,
-  THROTTLE_CHECK_EVERY_MS,
+  throttlesOf,
   withBatchRetries,
   type Run,
 } from './backfill-run.js';
 import { chooseWorkers, runOnWorkers } from './backfill-workers.js';
 import type { RunContext } from './context.js';
 import { sleep } from './sleep.js';
-import { backfillThrottles, type Throttle } from './throttle.js';
+import type { Throttle } from './throttle.js';
 
 type Patch = Parameters<StateStore['setStep']>[2];
 
@@ -117,15 +116,7 @@ async function start(ctx: RunContext, step: BackfillStep): Promise<{ run: Sequen
     rowsDone: cursor.rowsDone,
     sql: batchShape(sql),
   });
-  const throttles = backfillThrottles(step, {
-    store: ctx.store,
-    planName: ctx.plan.plan.name,
-    db: ctx.monitor ?? ctx.conn,
-    table: { name: step.table, oid: key.oid },
-    ownPids: run.ownPids,
-    replicas: ctx.replicas ?? [],
-  });
-  return { run, throttles, sql };
+  return { run, throttles: throttlesOf(run), sql };
 }
 
 export async function executeBackfill(ctx: RunContext, step: BackfillStep): Promise<void> {
@@ -134,11 +125,7 @@ export async function executeBackfill(ctx: RunContext, step: BackfillStep): Prom
   // After a run on workers (an owner on the checkpoint), this run claims it too, so that a dead runner's worker cannot record.
   if (workers > 1 || run.cursor.ahead.length > 0 || run.cursor.owner !== undefined) await runOnWorkers(run, throttles, sql, workers);
   for (;;) {
-    if (performance.now() - run.checkedAt >= THROTTLE_CHECK_EVERY_MS) {
-      await holdWhileThrottled(run, throttles);
-      run.checkedAt = performance.now();
-    }
-    if (ctx.signal.aborted) throw interrupted(run);
+    await holdIfThrottled(run, throttles);
     const began = performance.now();
     const batches = run.cursor.batches + 1;
     const result = await runBatch(run, sql, (r) =>

@@ -15,24 +15,10 @@
 import type { VerifyStep } from '../operations/types.js';
 import { chunkShape, verifyStatements, type VerifyStatements } from '../operations/verify.js';
 import { findBackfillKey } from './backfill-key.js';
-import {
-  adaptBatchSize,
-  batchSettings,
-  boundOf,
-  estimateTotal,
-  holdWhileThrottled,
-  inTransaction,
-  interrupted,
-  pauseAfterBatchMs,
-  progressOf,
-  record,
-  THROTTLE_CHECK_EVERY_MS,
-  withBatchRetries,
-  type Run,
-} from './backfill-run.js';
+import { adaptBatchSize, batchSettings, boundOf, estimateTotal, holdIfThrottled, inTransaction, pauseAfterBatchMs, progressOf, record, throttlesOf, withBatchRetries, type Run } from './backfill-run.js';
 import type { RunContext } from './context.js';
 import { sleep } from './sleep.js';
-import { backfillThrottles, type Throttle } from './throttle.js';
+import type { Throttle } from './throttle.js';
 import { describeRange, mismatchMessage, RANGES_SHOWN } from './verify-report.js';
 import { lastRange, mergeFindings, newWalk, parseVerifyCheckpoint, readRanges, recordChunk, startWalk, type ChunkFindings, type MismatchRange, type VerifyCheckpoint } from './verify-state.js';
 
@@ -133,8 +119,7 @@ async function start(ctx: RunContext, step: VerifyStep): Promise<{ run: VerifyRu
     rowsDone,
     sql: chunkShape(sql),
   });
-  const throttles = backfillThrottles(step, { store: ctx.store, planName: ctx.plan.plan.name, db: ctx.monitor ?? ctx.conn, table: { name: step.table, oid: key.oid }, ownPids, replicas: ctx.replicas ?? [] });
-  return { run, throttles };
+  return { run, throttles: throttlesOf(run) };
 }
 
 /** The end of the key: done when nothing differed, else the step fails with what did. */
@@ -161,11 +146,7 @@ async function finish(run: VerifyRun): Promise<void> {
 export async function executeVerify(ctx: RunContext, step: VerifyStep): Promise<void> {
   const { run, throttles } = await start(ctx, step);
   for (;;) {
-    if (performance.now() - run.checkedAt >= THROTTLE_CHECK_EVERY_MS) {
-      await holdWhileThrottled(run, throttles);
-      run.checkedAt = performance.now();
-    }
-    if (ctx.signal.aborted) throw interrupted(run);
+    await holdIfThrottled(run, throttles);
     const began = performance.now();
     const chunk = await withBatchRetries(run, ctx.sessionPid, () => readChunk(run));
     if (chunk === null) break;
