@@ -1,7 +1,7 @@
 /** What `status` shows of verify steps: the walk, and where rows differ (text and JSON). */
 import type { Queryable } from '../db/connection.js';
 import { describeRange, RANGES_SHOWN, sampleKeys } from '../runner/verify-report.js';
-import { parseVerifyCheckpoint, readRanges, type MismatchRange, type VerifyCheckpoint } from '../runner/verify-state.js';
+import { parseVerifyCheckpoint, readRanges, readSample, type MismatchRange, type VerifyCheckpoint } from '../runner/verify-state.js';
 import type { StepRow } from '../state/store.js';
 import type { Paint } from './io.js';
 
@@ -9,6 +9,8 @@ export interface VerifyStatus {
   checkpoint: VerifyCheckpoint;
   /** The first RANGES_SHOWN ranges of the current walk (checkpoint.ranges counts them all). */
   ranges: MismatchRange[];
+  /** The walk's sample of differing keys. */
+  sample: string[][];
 }
 
 /** The verify steps' state, by step id; empty where the state tables predate verify (nothing to show). */
@@ -21,7 +23,8 @@ export async function verifyStatuses(db: Queryable, planName: string, steps: Ste
     verifies.map(async (s) => {
       const key = Array.isArray(s.checkpoint?.['key']) ? (s.checkpoint['key'] as string[]) : [];
       const checkpoint = parseVerifyCheckpoint(s.step_id, '', key, s.checkpoint);
-      return [s.step_id, { checkpoint, ranges: checkpoint.ranges > 0 ? await readRanges(db, planName, s.step_id, RANGES_SHOWN) : [] }] as const;
+      const found = checkpoint.ranges > 0;
+      return [s.step_id, { checkpoint, ranges: found ? await readRanges(db, planName, s.step_id, RANGES_SHOWN) : [], sample: found ? await readSample(db, planName, s.step_id) : [] }] as const;
     }),
   );
   return new Map(entries);
@@ -38,7 +41,7 @@ export function verifyLines(v: VerifyStatus | undefined, p: Paint): string[] {
   lines.push(p.red(`${indent}${cp.mismatches} row${cp.mismatches === 1 ? '' : 's'} differ in ${cp.ranges} key range${cp.ranges === 1 ? '' : 's'}${cp.complete ? '' : ' so far'}:`));
   lines.push(...v.ranges.map((r) => p.red(`${indent}  ${describeRange(cp.key, r)}`)));
   if (cp.ranges > v.ranges.length) lines.push(p.red(`${indent}  … and ${cp.ranges - v.ranges.length} more`));
-  lines.push(p.red(`${indent}sample keys: ${sampleKeys(v.ranges).join(', ')}`));
+  lines.push(p.red(`${indent}sample keys: ${sampleKeys(v.sample).join(', ')}`));
   return lines;
 }
 
@@ -50,7 +53,7 @@ export function verifyJson(v: VerifyStatus): Record<string, unknown> {
     mismatches: cp.mismatches,
     range_count: cp.ranges,
     ranges: v.ranges.map((r) => ({ first: r.first, last: r.last, rows: r.rows, sample: r.sample })),
-    sample_keys: v.ranges.flatMap((r) => r.sample),
+    sample_keys: v.sample,
     ...(cp.previous ? { previous: cp.previous } : {}),
   };
 }

@@ -17,8 +17,8 @@ export function describeRange(columns: string[], r: Pick<MismatchRange, 'first' 
   return `${columns.length === 1 ? columns[0] : `(${columns.join(', ')})`} ${keys}: ${r.rows} row${r.rows === 1 ? '' : 's'}`;
 }
 
-export function sampleKeys(ranges: Pick<MismatchRange, 'sample'>[]): string[] {
-  return ranges.flatMap((r) => r.sample.map(describeKey));
+export function sampleKeys(sample: string[][]): string[] {
+  return sample.map(describeKey);
 }
 
 function literal(value: string): string {
@@ -42,8 +42,8 @@ export function mismatchSummary(step: Pick<VerifyStep, 'id' | 'table'>, cp: Pick
 }
 
 /** The failure of a walk that found differences: the summary, the ranges and sample keys, and what to do. */
-export function mismatchMessage(d: Dialect, step: VerifyStep, columns: string[], cp: VerifyCheckpoint, rowsCompared: number, ranges: MismatchRange[], rerun: string): { message: string; hint: string } {
-  const shown = ranges.slice(0, RANGES_SHOWN);
+export function mismatchMessage(d: Dialect, step: VerifyStep, columns: string[], cp: VerifyCheckpoint, rowsCompared: number, found: { ranges: MismatchRange[]; sample: string[][] }, rerun: string): { message: string; hint: string } {
+  const shown = found.ranges.slice(0, RANGES_SHOWN);
   const more = cp.ranges > shown.length ? [`    … and ${cp.ranges - shown.length} more range(s)`] : [];
   const compared = Object.entries(step.compare).map(([c, e]) => `${c} = ${e}`).join(', ');
   const message = [
@@ -51,7 +51,7 @@ export function mismatchMessage(d: Dialect, step: VerifyStep, columns: string[],
     '  ranges:',
     ...shown.map((r) => `    ${describeRange(columns, r)}`),
     ...more,
-    `  sample keys: ${sampleKeys(ranges).join(', ')}`,
+    `  sample keys: ${sampleKeys(found.sample).join(', ')}`,
   ].join('\n');
   const hint = [
     'bring these rows in step (re-run the backfill over each range; the statements, to review and run):',

@@ -61,6 +61,12 @@ export async function readRanges(db: Queryable, plan: string, stepId: string, li
   return rows.map((r) => ({ ...r, rows: Number(r.rows) }));
 }
 
+/** The walk's sample of differing keys (at most SAMPLE_KEYS, in key order), from every range that holds some. */
+export async function readSample(db: Queryable, plan: string, stepId: string): Promise<string[][]> {
+  const { rows } = await db.query<{ sample: string[][] }>("SELECT sample FROM schemashift.verify_mismatches WHERE plan_name = $1 AND step_id = $2 AND sample <> '[]'::jsonb ORDER BY seq", [plan, stepId]);
+  return rows.flatMap((r) => r.sample);
+}
+
 /** The latest range (a chunk starting at its end extends it). */
 export async function lastRange(db: Queryable, plan: string, stepId: string): Promise<MismatchRange | null> {
   const { rows } = await db.query<MismatchRange>(`SELECT ${MISMATCH_COLUMNS} FROM schemashift.verify_mismatches WHERE plan_name = $1 AND step_id = $2 ORDER BY seq DESC LIMIT 1`, [plan, stepId]);

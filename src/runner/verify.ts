@@ -20,7 +20,7 @@ import type { RunContext } from './context.js';
 import { sleep } from './sleep.js';
 import type { Throttle } from './throttle.js';
 import { describeRange, mismatchMessage, RANGES_SHOWN } from './verify-report.js';
-import { lastRange, mergeFindings, newWalk, parseVerifyCheckpoint, readRanges, recordChunk, startWalk, type ChunkFindings, type MismatchRange, type VerifyCheckpoint } from './verify-state.js';
+import { lastRange, mergeFindings, newWalk, parseVerifyCheckpoint, readRanges, readSample, recordChunk, startWalk, type ChunkFindings, type MismatchRange, type VerifyCheckpoint } from './verify-state.js';
 
 /** A walk that found rows whose new values differ: the step fails and contract waits. */
 export class VerifyMismatch extends Error {
@@ -138,7 +138,8 @@ async function finish(run: VerifyRun): Promise<void> {
   }
   await ctx.store.setStep(planName, step.id, { checkpoint: { ...complete }, rows_total: rows }, ctx.session);
   const ranges = await readRanges(ctx.session, planName, step.id, RANGES_SHOWN);
-  const { message, hint } = mismatchMessage(ctx.plan.dialect, step, run.key.columns, cp, rows, ranges, `schemashift run ${ctx.plan.plan.file}`);
+  const sample = await readSample(ctx.session, planName, step.id);
+  const { message, hint } = mismatchMessage(ctx.plan.dialect, step, run.key.columns, cp, rows, { ranges, sample }, `schemashift run ${ctx.plan.plan.file}`);
   await record(run, 'verify-failed', message, { mismatches: cp.mismatches, ranges: cp.ranges, shown: ranges, walk: cp.walk, rowsDone: rows, ms });
   throw new VerifyMismatch(message, hint);
 }

@@ -123,6 +123,21 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
     expect(outcome.kind === 'failed' && outcome.error).toMatch(/1 of 5000 rows of orders differ, in 1 key range[^]*id 4500: 1 row/);
   });
 
+  it('many ranges: the message and status spell out the first 10, count the rest, and keep a sample of the first 20 keys from all of them', async () => {
+    await seed(db, 6000);
+    await db.exec('UPDATE orders SET customer_id = -1 WHERE id % 200 = 50 OR id = 51');
+    const outcome = await run(conn, await compiled('v', { batch: { size: 100, target_ms: 0 } }));
+    const error = outcome.kind === 'failed' ? outcome.error : '';
+    expect(error).toContain('31 of 6000 rows of orders differ, in 30 key ranges');
+    expect(error).toContain('… and 20 more range(s)');
+    const json = captureIo();
+    await printStatus(conn, { json: true }, json);
+    const step = JSON.parse(json.stdout()).plans[0].steps.find((s: { id: string }) => s.id === STEP);
+    expect(step.verify).toMatchObject({ mismatches: 31, range_count: 30 });
+    expect(step.verify.ranges).toHaveLength(10);
+    expect(step.verify.sample_keys).toEqual([['50'], ['51'], ...Array.from({ length: 18 }, (_, i) => [String(250 + i * 200)])]);
+  });
+
   it('paused: no chunk runs until resume, then the walk finishes', async () => {
     await seed(db, 5000);
     const plan = await compiled('v', { batch: { size: 500, target_ms: 0 } });
