@@ -18,12 +18,14 @@ import {
   batchSettings,
   boundOf,
   estimateTotal,
-  holdIfThrottled,
+  holdWhileThrottled,
   inTransaction,
+  interrupted,
   pauseAfterBatchMs,
   progressOf,
   readCursor,
   record,
+  THROTTLE_CHECK_EVERY_MS,
   throttlesOf,
   withBatchRetries,
   type Run,
@@ -125,7 +127,11 @@ export async function executeBackfill(ctx: RunContext, step: BackfillStep): Prom
   // After a run on workers (an owner on the checkpoint), this run claims it too, so that a dead runner's worker cannot record.
   if (workers > 1 || run.cursor.ahead.length > 0 || run.cursor.owner !== undefined) await runOnWorkers(run, throttles, sql, workers);
   for (;;) {
-    await holdIfThrottled(run, throttles);
+    if (performance.now() - run.checkedAt >= THROTTLE_CHECK_EVERY_MS) {
+      await holdWhileThrottled(run, throttles);
+      run.checkedAt = performance.now();
+    }
+    if (ctx.signal.aborted) throw interrupted(run);
     const began = performance.now();
     const batches = run.cursor.batches + 1;
     const result = await runBatch(run, sql, (r) =>
