@@ -221,3 +221,21 @@ describe.skipIf(!postgresAdminUrl)('verify killed with SIGKILL (real PostgreSQL,
     expect(await db.query('SELECT count(*)::int AS n FROM schemashift.verify_mismatches')).toEqual([{ n: 2 }]);
   }, 120_000);
 });
+
+describe('verify step on PGlite (one backend: no monitor connection)', () => {
+  it('walks and finds a difference the same way', async () => {
+    const conn = await connect('pglite://memory');
+    try {
+      await conn.exec(`CREATE TABLE orders (id bigint PRIMARY KEY, client_id bigint, customer_id bigint);
+        INSERT INTO orders SELECT g, g, g FROM generate_series(1, 3000) g; UPDATE orders SET customer_id = NULL WHERE id = 1234; ANALYZE orders;`);
+      const plan = await compiled('v', { batch: { size: 500, target_ms: 0 } });
+      const outcome = await run(conn, plan);
+      expect(outcome.kind === 'failed' && outcome.error).toContain('1 of 3000 rows of orders differ, in 1 key range');
+      await conn.exec('UPDATE orders SET customer_id = client_id WHERE id = 1234');
+      expect(await run(conn, plan)).toEqual({ kind: 'done' });
+      expect((await verifyRow(conn)).checkpoint).toMatchObject({ walk: 2, batches: 6, complete: true });
+    } finally {
+      await conn.close();
+    }
+  }, 60_000);
+});
