@@ -156,6 +156,14 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
     expect(await verifyRow(conn)).toMatchObject({ status: 'done', rows_done: '5000', waiting_on: null });
   }, 30_000);
 
+  it('obeys max_rows_per_second: 4,000 rows at 2,000 rows/s take about 1.5 s or more', async () => {
+    await seed(db, 4000);
+    const started = Date.now();
+    expect(await run(conn, await compiled('v', { batch: { size: 500, target_ms: 0, max_rows_per_second: 2000 } }))).toEqual({ kind: 'done' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+    expect(await verifyRow(conn)).toMatchObject({ status: 'done', rows_done: '4000' });
+  });
+
   it('a writer changing rows during the walk, kept in step by the rename sync trigger: no false difference', async () => {
     await seed(db, 60_000);
     await db.exec('UPDATE orders SET customer_id = NULL');
