@@ -1,8 +1,8 @@
 /**
  * `npm run bench` — the backfill benchmark on the local PostgreSQL (not part of `npm test`).
  *
- *   npm run bench -- [--rows 1000000] [--scale] [--only throughput,impact,scale] [--window 20]
- *                    [--rate 200] [--clients 8] [--seed-loop-budget 120] [--reps 1] [--database URL] [--keep]
+ *   npm run bench -- [--rows 1000000] [--scale] [--only throughput,impact,scale,verify] [--window 20]
+ *                    [--rate 200] [--clients 8] [--seed-loop-budget 120] [--reps 1] [--rounds 3] [--database URL] [--keep]
  *                    [--unthrottled size:target_ms:delay_ms[:workers]] [--throttled size:target_ms:delay_ms] [--contenders a,b]
  *                    [--workload auto|node]
  *
@@ -12,6 +12,8 @@
  * impact: a fixed-rate workload of single-row updates; its latency alone, during one UPDATE of the
  *   whole table, and during schemashift's default backfill.
  * scale: schemashift unthrottled on 1M and 10M rows (with --scale, or when --rows is 10M).
+ * verify: the verify step (defaults, and 50k-row chunks) beside the unthrottled backfill, each on a
+ *   fresh copy, --rounds interleaved rounds (at least 3), medians and spread (bench/backfill/verify-bench.ts).
  * Results: a printed table and bench/results/<date>-<rows>.json. Its database is dropped at the
  * end, on Ctrl-C, and (if a killed run left one) at the next start.
  */
@@ -20,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { prepareState, schemashift, seedLoop, serverKeyset, singleUpdate, type BatchSpec, type SchemashiftResult, type Timed } from './backfill/contenders.js';
 import { createBenchDatabase, createSeed, dropStale, dropTable, freshTable, serverFacts, wrongRows, type BenchDatabase } from './backfill/db.js';
 import { latencyRow, perSecond, ratio, seconds, table, targetsTable, writeResults, type Target } from './backfill/report.js';
+import { verifyBench } from './backfill/verify-bench.js';
 import { findPgbench, startWorkload, statsIn, type LatencyStats } from './backfill/workload.js';
 
 /** The fastest sensible settings found for an unthrottled backfill (see the README's benchmark section). */
@@ -31,12 +34,13 @@ const { values: args } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' },
     scale: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'throughput,impact,scale' },
+    only: { type: 'string', default: 'throughput,impact,scale,verify' },
     window: { type: 'string', default: '20' },
     rate: { type: 'string', default: '200' },
     clients: { type: 'string', default: '8' },
     'seed-loop-budget': { type: 'string', default: '120' },
     reps: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '3' },
     contenders: { type: 'string', default: 'server_keyset,schemashift_unthrottled,schemashift_one_worker,schemashift_default,seed_loop' },
     unthrottled: { type: 'string' },
     throttled: { type: 'string' },
@@ -247,6 +251,11 @@ async function main(): Promise<void> {
   if (ONLY.has('scale') && (args.scale || ROWS === 10_000_000)) {
     const r = await scale();
     result['scale'] = r;
+    targets.push(...r.targets);
+  }
+  if (ONLY.has('verify')) {
+    const r = await verifyBench({ client: db.client, url: db.url, seed: 'bench_seed', rounds: Math.max(3, Number(args.rounds)), backfill: unthrottled, signal: controller.signal, say });
+    result['verify'] = r.spreads;
     targets.push(...r.targets);
   }
   result['targets'] = targets;

@@ -90,12 +90,9 @@ export async function prepareState(url: string): Promise<void> {
   }
 }
 
-/** One plan with one backfill step, run by runPlan on its own connection, as `schemashift run --yes` does. */
-export async function schemashift(url: string, table: string, batch: BatchSpec | null, signal: AbortSignal): Promise<SchemashiftResult> {
-  const name = `bench-${table}-${++planCount}`;
-  const spec: Record<string, unknown> = { table, set: { customer_id: 'client_id' } };
-  if (batch) spec['batch'] = batch;
-  const plan = compilePlan(await parsePlan(`${name}.yaml`, stringify({ name, settings: { lock_timeout: '5s' }, phases: { migrate: [{ backfill: spec }] } })));
+/** One plan with one migrate step, run by runPlan on its own connection as `schemashift run --yes` does; `doneKind` names the event its step records at the end. */
+async function runOneStep<D extends { ms: number; batches: number }>(url: string, name: string, entry: Record<string, unknown>, doneKind: string, signal: AbortSignal): Promise<{ ms: number; data: D; sizes: number[] }> {
+  const plan = compilePlan(await parsePlan(`${name}.yaml`, stringify({ name, settings: { lock_timeout: '5s' }, phases: { migrate: [entry] } })));
   const conn = await connect(url, { applicationName: `schemashift ${name}` });
   const sizes: number[] = [];
   const listener = (e: RunnerEvent) => {
@@ -106,11 +103,29 @@ export async function schemashift(url: string, table: string, batch: BatchSpec |
     const outcome = await runPlan(conn, plan, { mode: 'run', acceptDrift: false, answers: { yes: true }, emit: listener, signal, command: (verb) => `schemashift ${verb}` });
     const ms = performance.now() - t;
     if (outcome.kind !== 'done') throw new Error(`schemashift run ended ${outcome.kind}: ${JSON.stringify(outcome)}`);
-    const done = await conn.query<{ data: { rowsDone: number; batches: number; ms: number } }>("SELECT data FROM schemashift.events WHERE plan_name = $1 AND kind = 'backfill-done' ORDER BY id DESC LIMIT 1", [name]);
+    const done = await conn.query<{ data: D }>('SELECT data FROM schemashift.events WHERE plan_name = $1 AND kind = $2 ORDER BY id DESC LIMIT 1', [name, doneKind]);
     const data = done.rows[0]?.data;
-    if (!data) throw new Error('the backfill recorded no backfill-done event');
-    return { ms, rows: data.rowsDone, stepMs: data.ms, batches: data.batches, sizes: { first: sizes[0] ?? 0, max: Math.max(0, ...sizes), last: sizes.at(-1) ?? 0 } };
+    if (!data) throw new Error(`the step recorded no ${doneKind} event`);
+    return { ms, data, sizes };
   } finally {
     await conn.close();
   }
+}
+
+const sizesOf = (sizes: number[]) => ({ first: sizes[0] ?? 0, max: Math.max(0, ...sizes), last: sizes.at(-1) ?? 0 });
+
+/** One plan with one backfill step, run by runPlan on its own connection, as `schemashift run --yes` does. */
+export async function schemashift(url: string, table: string, batch: BatchSpec | null, signal: AbortSignal): Promise<SchemashiftResult> {
+  const spec: Record<string, unknown> = { table, set: { customer_id: 'client_id' } };
+  if (batch) spec['batch'] = batch;
+  const { ms, data, sizes } = await runOneStep<{ rowsDone: number; batches: number; ms: number }>(url, `bench-${table}-${++planCount}`, { backfill: spec }, 'backfill-done', signal);
+  return { ms, rows: data.rowsDone, stepMs: data.ms, batches: data.batches, sizes: sizesOf(sizes) };
+}
+
+/** One plan with one verify step comparing the filled column with its source (none differs: the walk goes to the end). */
+export async function schemashiftVerify(url: string, table: string, batch: BatchSpec | null, signal: AbortSignal): Promise<SchemashiftResult> {
+  const spec: Record<string, unknown> = { table, compare: { customer_id: 'client_id' } };
+  if (batch) spec['batch'] = batch;
+  const { ms, data, sizes } = await runOneStep<{ rowsDone: number; batches: number; ms: number }>(url, `bench-${table}-${++planCount}`, { verify: spec }, 'verify-done', signal);
+  return { ms, rows: data.rowsDone, stepMs: data.ms, batches: data.batches, sizes: sizesOf(sizes) };
 }

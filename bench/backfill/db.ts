@@ -73,14 +73,15 @@ export async function createSeed(c: pg.Client, seed: string, rows: number): Prom
 }
 
 /**
- * A fresh copy of the seed: same rows in the same physical order, no free space in its pages, all
+ * A fresh copy of the seed (with `filled`, its new column already filled): same rows in the same physical order, no free space in its pages, all
  * visible and frozen, statistics gathered, then a checkpoint, so that every contender starts equal
  * (the same full-page writes after the checkpoint, no hint bits to set).
  */
-export async function freshTable(c: pg.Client, seed: string, table: string): Promise<void> {
+export async function freshTable(c: pg.Client, seed: string, table: string, filled = false): Promise<void> {
   await c.query(`DROP TABLE IF EXISTS ${table}`);
   await c.query(`CREATE TABLE ${table} (id bigint NOT NULL, client_id bigint, total numeric(12,2), status text, created_at timestamptz, customer_id bigint)`);
-  await c.query(`INSERT INTO ${table} (id, client_id, total, status, created_at) SELECT id, client_id, total, status, created_at FROM ${seed} ORDER BY id`);
+  // `filled`: as a backfill leaves it (customer_id = client_id), for the verify to walk.
+  await c.query(`INSERT INTO ${table} (id, client_id, total, status, created_at, customer_id) SELECT id, client_id, total, status, created_at, ${filled ? 'client_id' : 'NULL'} FROM ${seed} ORDER BY id`);
   await c.query(`ALTER TABLE ${table} ADD PRIMARY KEY (id)`);
   await c.query(`VACUUM (FREEZE, ANALYZE) ${table}`);
   await c.query('CHECKPOINT');

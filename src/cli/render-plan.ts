@@ -17,6 +17,8 @@ function statementOf(step: Step): string | undefined {
       return step.sql;
     case 'backfill':
       return step.batchSql;
+    case 'verify':
+      return step.chunkSql;
     case 'check':
       return step.sql;
     default:
@@ -25,7 +27,7 @@ function statementOf(step: Step): string | undefined {
 }
 
 function lockOf(step: Step): { level: string; on: string[] } {
-  if (step.kind === 'sql' || step.kind === 'backfill') return step.lock;
+  if (step.kind === 'sql' || step.kind === 'backfill' || step.kind === 'verify') return step.lock;
   return { level: 'none', on: [] };
 }
 
@@ -38,6 +40,13 @@ function detailLine(step: Step): string | undefined {
       if (b.maxRowsPerSecond !== undefined) parts.push(`at most ${b.maxRowsPerSecond} rows/s`);
       if (b.workers !== undefined) parts.push(`${b.workers} batches at once on their own connections`);
       return `one transaction per batch, checkpoint committed with it: ${parts.join(', ')}`;
+    }
+    case 'verify': {
+      const b = step.batch;
+      const parts = [`chunks of ${b.size}`, `delay ${formatMs(b.delayMs)}`];
+      if (b.targetMs !== undefined) parts.push(`target ${formatMs(b.targetMs)} per chunk`);
+      if (b.maxRowsPerSecond !== undefined) parts.push(`at most ${b.maxRowsPerSecond} rows/s`);
+      return `one read-only transaction per chunk, checkpointed: ${parts.join(', ')}; fails, and contract waits, while any row differs`;
     }
     case 'check':
       return `passes when the query returns ${JSON.stringify(step.expect)}`;

@@ -6,6 +6,7 @@ import { StateStore, type RunRow, type StepRow } from '../state/store.js';
 import { openDatabase } from './database.js';
 import { paint, type Io, type Paint } from './io.js';
 import { progressText } from './render-lines.js';
+import { verifyJson, verifyLines, verifyStatuses, type VerifyStatus } from './render-verify.js';
 
 export interface NextAction {
   step: string | null;
@@ -36,7 +37,7 @@ function stepLine(s: StepRow, p: Paint, flag?: RolloutFlagStatus): string {
   const mark = s.adopted ? '≡' : (MARK[s.status] ?? '?');
   const colored = s.status === 'done' ? p.green(mark) : s.status === 'failed' ? p.red(mark) : s.status === 'running' || s.status === 'interrupted' ? p.yellow(mark) : p.dim(mark);
   let extra = '';
-  if (s.kind === 'backfill' && (Number(s.rows_done) > 0 || s.rows_total !== null)) {
+  if ((s.kind === 'backfill' || s.kind === 'verify') && (Number(s.rows_done) > 0 || s.rows_total !== null)) {
     extra = ` — ${progressText({ rowsDone: Number(s.rows_done), rowsTotal: s.rows_total === null ? null : Number(s.rows_total), rowsPerSecond: 0, etaMs: null })}`.replace(/, 0 rows\/s/, '');
   }
   if (s.adopted) extra += p.cyan(s.status === 'undone' ? ' — adopted: was there before this plan, left in place by the rollback' : ' — adopted: was there before this plan (rollback leaves it)');
@@ -46,7 +47,7 @@ function stepLine(s: StepRow, p: Paint, flag?: RolloutFlagStatus): string {
   return `    ${colored} ${s.step_id}  ${p.dim(s.summary)}${extra}`;
 }
 
-function renderRun(run: RunRow, steps: StepRow[], p: Paint, flags = new Map<string, RolloutFlagStatus>()): string {
+function renderRun(run: RunRow, steps: StepRow[], p: Paint, flags = new Map<string, RolloutFlagStatus>(), verifies = new Map<string, VerifyStatus>()): string {
   const lines = [
     `${p.bold(run.plan_name)}  ${run.status.replace(/_/g, ' ')}${run.phase ? ` · ${run.phase}` : ''}${run.paused ? p.yellow(` · paused by ${run.pause_requested_by ?? 'someone'}`) : ''}`,
     p.dim(`  ${run.plan_file} · started by ${run.started_by_user}@${run.started_by_host} pid ${run.started_by_pid} at ${new Date(run.started_at).toISOString()} · updated ${new Date(run.updated_at).toISOString()}`),
@@ -55,14 +56,14 @@ function renderRun(run: RunRow, steps: StepRow[], p: Paint, flags = new Map<stri
     const inPhase = steps.filter((s) => s.phase === phase);
     if (inPhase.length === 0) continue;
     const done = inPhase.filter((s) => s.status === 'done').length;
-    lines.push(`  ${phase} ${p.dim(`(${done}/${inPhase.length})`)}`, ...inPhase.map((s) => stepLine(s, p, flags.get(s.step_id))));
+    lines.push(`  ${phase} ${p.dim(`(${done}/${inPhase.length})`)}`, ...inPhase.flatMap((s) => [stepLine(s, p, flags.get(s.step_id)), ...verifyLines(verifies.get(s.step_id), p)]));
   }
   const next = nextAction(run, steps);
   lines.push(`  next: ${next.message}${next.command ? ` — run \`${next.command}\`` : ''}`);
   return lines.join('\n');
 }
 
-function runJson(run: RunRow, steps: StepRow[], flags = new Map<string, RolloutFlagStatus>()) {
+function runJson(run: RunRow, steps: StepRow[], flags = new Map<string, RolloutFlagStatus>(), verifies = new Map<string, VerifyStatus>()) {
   return {
     name: run.plan_name,
     file: run.plan_file,
@@ -79,6 +80,7 @@ function runJson(run: RunRow, steps: StepRow[], flags = new Map<string, RolloutF
       rows_done: Number(s.rows_done), rows_total: s.rows_total === null ? null : Number(s.rows_total),
       adopted: s.adopted === true, checkpoint: s.checkpoint, last_error: s.last_error, waiting_on: s.waiting_on, started_at: s.started_at, finished_at: s.finished_at,
       ...(flags.has(s.step_id) ? { flag: flags.get(s.step_id) } : {}),
+      ...(verifies.has(s.step_id) ? { verify: verifyJson(verifies.get(s.step_id) as VerifyStatus) } : {}),
     })),
     next: nextAction(run, steps),
   };
@@ -102,11 +104,11 @@ export async function printStatus(conn: Connection, which: { plan?: { file: stri
   const withSteps = await Promise.all(
     runs.map(async (run) => {
       const steps = await store.getSteps(run.plan_name);
-      return { run, steps, flags: await rolloutFlagStatus(conn, conn.dialect, io.cwd, run, steps) };
+      return { run, steps, flags: await rolloutFlagStatus(conn, conn.dialect, io.cwd, run, steps), verifies: await verifyStatuses(conn, run.plan_name, steps) };
     }),
   );
   if (which.json) {
-    io.out(`${JSON.stringify({ version: 1, database: conn.displayUrl, plans: withSteps.map(({ run, steps, flags }) => runJson(run, steps, flags)) }, null, 2)}\n`);
+    io.out(`${JSON.stringify({ version: 1, database: conn.displayUrl, plans: withSteps.map(({ run, steps, flags, verifies }) => runJson(run, steps, flags, verifies)) }, null, 2)}\n`);
     return 0;
   }
   if (withSteps.length === 0) {
@@ -114,6 +116,6 @@ export async function printStatus(conn: Connection, which: { plan?: { file: stri
     return 0;
   }
   const p = paint(io.color);
-  io.out(`${p.dim(`database: ${conn.displayUrl}`)}\n\n${withSteps.map(({ run, steps, flags }) => renderRun(run, steps, p, flags)).join('\n\n')}\n`);
+  io.out(`${p.dim(`database: ${conn.displayUrl}`)}\n\n${withSteps.map(({ run, steps, flags, verifies }) => renderRun(run, steps, p, flags, verifies)).join('\n\n')}\n`);
   return 0;
 }

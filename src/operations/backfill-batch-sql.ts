@@ -14,7 +14,7 @@ export const PRIMARY_KEY_PLACEHOLDER = '<primary key>';
 
 type BatchInput = Pick<BackfillStep, 'table' | 'set' | 'where'>;
 
-function keyIdent(d: Dialect, k: string): string {
+export function keyIdent(d: Dialect, k: string): string {
   return k === PRIMARY_KEY_PLACEHOLDER ? k : d.ident(k);
 }
 
@@ -52,7 +52,7 @@ function params(from: number, count: number): string[] {
 }
 
 /** `(k1, k2) > ($1, $2) AND (<where>)`, or only the filter, or `true`. */
-function filter(d: Dialect, step: BatchInput, key: string[], afterKey: boolean): string {
+function filter(d: Dialect, step: { where?: string | undefined }, key: string[], afterKey: boolean): string {
   const parts: string[] = [];
   if (afterKey) parts.push(`${tuple(key.map((k) => keyIdent(d, k)))} > ${tuple(params(1, key.length))}`);
   if (step.where !== undefined) parts.push(wrapSql(step.where));
@@ -64,14 +64,15 @@ function filter(d: Dialect, step: BatchInput, key: string[], afterKey: boolean):
  * size-th one after the last key done (a walk of the key's index that skips, cheaper than sorting
  * the keys it passes), else the greatest when fewer are left; no row when none is, so the backfill
  * ends even while new rows (already right) keep coming. Columns are qualified with the table so that
- * ORDER BY can never mean an output column (a key named `k1`).
+ * ORDER BY can never mean an output column (a key named `k1`). `asText` false: the key's own types,
+ * for a statement that uses the bound itself (a verify's chunk).
  */
-function boundSql(d: Dialect, step: BatchInput, key: string[], afterKey: boolean): string {
+export function boundSql(d: Dialect, step: { table: string; where?: string | undefined }, key: string[], afterKey: boolean, asText = true): string {
   const t = d.qualified(step.table);
   const cols = key.map((k) => `${t}.${keyIdent(d, k)}`);
   const rows = filter(d, step, key, afterKey);
   const from = `FROM ${t}${rows === 'true' ? '' : ` WHERE ${rows}`}`;
-  const out = cols.map((c, i) => `${c}::text AS k${i + 1}`).join(', ');
+  const out = cols.map((c, i) => `${c}${asText ? '::text' : ''} AS k${i + 1}`).join(', ');
   const nth = `SELECT ${out} ${from} ORDER BY ${cols.join(', ')} OFFSET $${afterKey ? key.length + 1 : 1} - 1 LIMIT 1`;
   const greatest = `SELECT ${out} ${from} ORDER BY ${cols.map((c) => `${c} DESC`).join(', ')} LIMIT 1`;
   return `(${nth}) UNION ALL (${greatest}) LIMIT 1`;
@@ -88,17 +89,27 @@ function boundWithinSql(d: Dialect, step: BatchInput, key: string[], afterKey: b
 }
 
 /**
- * The rows of the key range that match `where`. The range is written on the key columns, so the
- * planner sees a narrow range of the key's index (a row comparison is estimated by its first column
- * alone, as a one-sided inequality: bounds on that column make the range visible). A row another
- * session holds is waited for, never skipped, and `where` is checked again on its newest version.
+ * The conditions selecting the rows of the key range `(after, upTo]` that match `where`: `$1..$k`
+ * the last key done (when `afterKey`), then `$k+1..$2k` (or `$1..$k`) the range's bound, unless
+ * `upper` gives the bound's SQL (a verify's chunk reads it from its own bound). The range
+ * is written on the key columns, so the planner sees a narrow range of the key's index (a row
+ * comparison is estimated by its first column alone, as a one-sided inequality: bounds on that
+ * column make the range visible). Shared by the backfill's UPDATE and the verify's comparison.
+ */
+export function keyRangeConditions(d: Dialect, step: { where?: string | undefined }, key: string[], afterKey: boolean, upper = params(afterKey ? key.length + 1 : 1, key.length)): string[] {
+  const cols = key.map((k) => keyIdent(d, k));
+  const range = [...(afterKey ? [`${tuple(cols)} > ${tuple(params(1, key.length))}`] : []), `${tuple(cols)} <= ${tuple(upper)}`];
+  if (key.length > 1) range.push(...(afterKey ? [`${cols[0]} >= $1`] : []), `${cols[0]} <= ${upper[0]}`);
+  if (step.where !== undefined) range.push(wrapSql(step.where));
+  return range;
+}
+
+/**
+ * The rows of the key range that match `where` (keyRangeConditions). A row another session holds is
+ * waited for, never skipped, and `where` is checked again on its newest version.
  */
 function updateSql(d: Dialect, step: BatchInput, key: string[], afterKey: boolean): string {
-  const cols = key.map((k) => keyIdent(d, k));
-  const upTo = afterKey ? key.length + 1 : 1;
-  const range = [...(afterKey ? [`${tuple(cols)} > ${tuple(params(1, key.length))}`] : []), `${tuple(cols)} <= ${tuple(params(upTo, key.length))}`];
-  if (key.length > 1) range.push(...(afterKey ? [`${cols[0]} >= $1`] : []), `${cols[0]} <= $${upTo}`);
-  if (step.where !== undefined) range.push(wrapSql(step.where));
+  const range = keyRangeConditions(d, step, key, afterKey);
   const sets = Object.entries(step.set).map(([column, expression]) => `${d.ident(column)} = ${wrapSql(expression)}`);
   return `UPDATE ${d.qualified(step.table)} SET ${sets.join(', ')} WHERE ${range.join(' AND ')}`;
 }
@@ -120,6 +131,6 @@ export function batchShape(statements: BatchStatements): string {
 }
 
 /** Rows still to do: those matching `where`, after the checkpoint when there is one (`$1..$k`). */
-export function remainingCountSql(d: Dialect, step: BatchInput, key: string[], afterKey: boolean): string {
+export function remainingCountSql(d: Dialect, step: Pick<BatchInput, 'table' | 'where'>, key: string[], afterKey: boolean): string {
   return `SELECT count(*) AS n FROM ${d.qualified(step.table)} WHERE ${filter(d, step, key, afterKey)}`;
 }

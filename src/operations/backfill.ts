@@ -15,35 +15,40 @@ export const BATCH_DEFAULTS = { size: 100, delayMs: 2, targetMs: 0 } as const;
 /** The most `batch.workers`: each is a connection (src/db/pg.ts sizes its pool for them). */
 export const MAX_WORKERS = 8;
 
-export const batchSchema = z
-  .object({
-    size: positiveInt.default(BATCH_DEFAULTS.size).describe(`Rows per batch (default ${BATCH_DEFAULTS.size}); with target_ms, the size to start from.`),
-    delay: duration.default(BATCH_DEFAULTS.delayMs).describe(`Pause between batches (default ${BATCH_DEFAULTS.delayMs}ms).`),
-    target_ms: z
-      .number()
-      .int()
-      .min(0)
-      .default(BATCH_DEFAULTS.targetMs)
-      .describe('Milliseconds one batch should take: the size adapts to it, between 10 and 20 × size (default 0: the size stays fixed).'),
-    max_rows_per_second: positiveInt.optional().describe('A ceiling on rows written per second (default: none).'),
-    workers: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_WORKERS)
-      .default(1)
-      .describe(`Batches run at once, each on its own connection, on disjoint key ranges (default 1, at most ${MAX_WORKERS}). For catching up fast in a quiet window: each worker adds its own load.`),
-  })
-  .strict()
-  .transform(
-    (b): BatchSettings => ({
-      size: b.size,
-      delayMs: b.delay,
-      ...(b.target_ms === 0 ? {} : { targetMs: b.target_ms }),
-      ...(b.max_rows_per_second === undefined ? {} : { maxRowsPerSecond: b.max_rows_per_second }),
-      ...(b.workers === 1 ? {} : { workers: b.workers }),
-    }),
-  );
+/** The `batch:` settings, with the defaults of the step kind that takes them (a verify reads, so its chunks can be larger). */
+export function batchSchemaWith(defaults: { size: number; delayMs: number; targetMs: number }) {
+  return z
+    .object({
+      size: positiveInt.default(defaults.size).describe(`Rows per batch (default ${defaults.size}); with target_ms, the size to start from.`),
+      delay: duration.default(defaults.delayMs).describe(`Pause between batches (default ${defaults.delayMs}ms).`),
+      target_ms: z
+        .number()
+        .int()
+        .min(0)
+        .default(defaults.targetMs)
+        .describe('Milliseconds one batch should take: the size adapts to it, between 10 and 20 × size (default 0: the size stays fixed).'),
+      max_rows_per_second: positiveInt.optional().describe('A ceiling on rows written per second (default: none).'),
+      workers: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_WORKERS)
+        .default(1)
+        .describe(`Batches run at once, each on its own connection, on disjoint key ranges (default 1, at most ${MAX_WORKERS}). For catching up fast in a quiet window: each worker adds its own load.`),
+    })
+    .strict()
+    .transform(
+      (b): BatchSettings => ({
+        size: b.size,
+        delayMs: b.delay,
+        ...(b.target_ms === 0 ? {} : { targetMs: b.target_ms }),
+        ...(b.max_rows_per_second === undefined ? {} : { maxRowsPerSecond: b.max_rows_per_second }),
+        ...(b.workers === 1 ? {} : { workers: b.workers }),
+      }),
+    );
+}
+
+export const batchSchema = batchSchemaWith(BATCH_DEFAULTS);
 
 export const throttleSchema = z
   .object({

@@ -7,10 +7,11 @@ import { addColumn } from './add-column.js';
 import { backfillOptionsSchema, backfillStep } from './backfill.js';
 import { carriedReferencedTables, carryExpandSteps, carrySwapBeforeDropSql, carryFields, carryMigrateSteps, carrySwapSql, type CarryColumns } from './carry.js';
 import { columnAbsent, columnHasType } from './catalog-probes.js';
-import { dropColumnStep, notNullSteps, zeroCountCheck } from './rename-column.js';
+import { dropColumnStep, notNullSteps } from './rename-column.js';
 import { postgres } from '../dialects/postgres/postgres-dialect.js';
 import { boundedName, installSyncSteps, removeSyncSteps, reportSyncProblem, syncNames, type SyncSpec } from './sync-trigger.js';
 import { defineOperation, type OperationContext, type SqlStep, type Step } from './types.js';
+import { verifyAfterBackfill } from './verify.js';
 
 export const changeTypeSchema = z
   .object({
@@ -74,7 +75,7 @@ function migrateSteps(spec: ChangeTypeSpec, ctx: OperationContext): Step[] {
   const differs = `${d.ident(temp)} IS DISTINCT FROM (${usingOf(spec, d)})`;
   return [
     backfillStep(d, { table: spec.table, set: { [temp]: usingOf(spec, d) }, where: differs, ...spec.backfill }, `${ctx.id}/backfill`, 'migrate'),
-    zeroCountCheck(`${ctx.id}/verify`, `SELECT count(*) FROM ${d.qualified(spec.table)} WHERE ${differs}`, `every row of ${spec.table} has ${temp} converted from ${spec.column}`),
+    verifyAfterBackfill(d, spec.table, { [temp]: usingOf(spec, d) }, spec.backfill, `${ctx.id}/verify`),
     ...(spec.not_null === true ? notNullSteps(d, spec.table, temp, ctx.id, 'migrate') : []),
     ...carryMigrateSteps(d, spec, columnsOf(spec), ctx.id),
     {

@@ -18,6 +18,7 @@ import { flagRollout } from './flag-rollout.js';
 import { createMaterializedView } from './create-materialized-view.js';
 import { refreshMaterializedView } from './refresh-materialized-view.js';
 import { replaceMaterializedView } from './replace-materialized-view.js';
+import { verify } from './verify.js';
 import type { Operation } from './types.js';
 
 export const OPERATIONS: readonly Operation<any>[] = [
@@ -40,6 +41,7 @@ export const OPERATIONS: readonly Operation<any>[] = [
   createMaterializedView,
   refreshMaterializedView,
   replaceMaterializedView,
+  verify,
 ];
 
 export const OPERATION_KINDS: readonly string[] = OPERATIONS.map((op) => op.kind);

@@ -6,7 +6,8 @@ import { backfillOptionsSchema, backfillStep } from './backfill.js';
 import { carriedReferencedTables, carryExpandSteps, carrySwapBeforeDropSql, carryFields, carryMigrateSteps, carrySwapSql, type CarryColumns } from './carry.js';
 import { anyOf, columnAbsent, columnNotNull, constraintAbsent, constraintExists, constraintValidated } from './catalog-probes.js';
 import { boundedName, installSyncSteps, removeSyncSteps, syncNames, type SyncSpec } from './sync-trigger.js';
-import { defineOperation, type CheckStep, type LockLevel, type OperationContext, type Phase, type SqlStep, type Step } from './types.js';
+import { verifyAfterBackfill } from './verify.js';
+import { defineOperation, type LockLevel, type OperationContext, type Phase, type SqlStep, type Step } from './types.js';
 
 export const renameColumnSchema = z
   .object({
@@ -52,9 +53,6 @@ export function dropColumnStep(d: Dialect, table: string, column: string, id: st
   return { ...sqlStep(id, phase, table, `drop column ${table}.${column}`, sql, 'ACCESS EXCLUSIVE', columnAbsent(d, table, column)), undoes };
 }
 
-export function zeroCountCheck(id: string, sql: string, summary: string): CheckStep {
-  return { id, phase: 'migrate', kind: 'check', summary, sql, expect: 0 };
-}
 
 const newColumn = (spec: RenameColumnSpec): AddColumnSpec => ({ table: spec.table, column: { name: spec.to, type: spec.type, nullable: true } });
 
@@ -64,11 +62,11 @@ const syncOf = (spec: RenameColumnSpec, d: Dialect): SyncSpec => ({ table: spec.
 
 function migrateSteps(spec: RenameColumnSpec, ctx: OperationContext): Step[] {
   const d = ctx.dialect;
-  const [from, to, t] = [d.ident(spec.from), d.ident(spec.to), d.qualified(spec.table)];
+  const [from, to] = [d.ident(spec.from), d.ident(spec.to)];
   const differs = `${to} IS DISTINCT FROM ${from}`;
   return [
     backfillStep(d, { table: spec.table, set: { [spec.to]: from }, where: differs, ...spec.backfill }, `${ctx.id}/backfill`, 'migrate'),
-    zeroCountCheck(`${ctx.id}/verify`, `SELECT count(*) FROM ${t} WHERE ${differs}`, `every row of ${spec.table} has ${spec.to} = ${spec.from}`),
+    verifyAfterBackfill(d, spec.table, { [spec.to]: from }, spec.backfill, `${ctx.id}/verify`),
     ...(spec.not_null === true ? notNullSteps(d, spec.table, spec.to, ctx.id, 'migrate') : []),
     ...carryMigrateSteps(d, spec, columnsOf(spec), ctx.id),
     { id: `${ctx.id}/switch-reads`, phase: 'migrate', kind: 'gate', summary: `switch the application to ${spec.table}.${spec.to}`, confirm: `Deploy the application version that reads and writes ${spec.to} only, then continue` },

@@ -119,6 +119,21 @@ export interface BackfillStep extends StepBase {
   lock: LockInfo;
 }
 
+/** A read-only walk of the key in chunks comparing new columns with their old expressions; contract waits for it. */
+export interface VerifyStep extends StepBase {
+  kind: 'verify';
+  table: string;
+  /** new column → SQL expression over the old columns it must equal (IS NOT DISTINCT FROM). */
+  compare: Record<string, string>;
+  where?: string;
+  key?: string[];
+  batch: BatchSettings;
+  throttle: ThrottleSettings;
+  /** The shape of one chunk's statements, with $1.. placeholders for the key range; shown by `plan`. */
+  chunkSql: string;
+  lock: LockInfo;
+}
+
 export interface CheckStep extends StepBase {
   kind: 'check';
   sql: string;
@@ -139,7 +154,7 @@ export interface FlagRolloutStep extends StepBase {
   guard?: { sql: string; max: number };
 }
 
-export type Step = SqlStep | BackfillStep | CheckStep | GateStep | FlagRolloutStep;
+export type Step = SqlStep | BackfillStep | VerifyStep | CheckStep | GateStep | FlagRolloutStep;
 
 /** What undoing an operation takes, or why it cannot be undone. */
 export type Inverse = { steps: Step[] } | { irreversible: string };

@@ -10,8 +10,8 @@ export function relationsOfPlan(compiled: CompiledPlan): string[] {
   const names = new Set<string>();
   const steps = [...compiled.phases.flatMap((p) => p.steps.map((s) => s.step)), ...compiled.entries.flatMap((e) => ('steps' in e.inverse ? e.inverse.steps : []))];
   for (const step of steps) {
-    if (step.kind === 'backfill') names.add(step.table);
-    if (step.kind === 'sql' || step.kind === 'backfill') step.lock.on.forEach((t) => names.add(t));
+    if (step.kind === 'backfill' || step.kind === 'verify') names.add(step.table);
+    if (step.kind === 'sql' || step.kind === 'backfill' || step.kind === 'verify') step.lock.on.forEach((t) => names.add(t));
     if (step.kind === 'sql' || step.kind === 'check') {
       const parsed = parseSql(step.sql);
       if (parsed.ok) tablesRead(parsed.result).forEach((t) => names.add(t));

@@ -108,6 +108,8 @@ export class StepVerifier {
         this.set(phase, step, { result: 'ok', ms, detail: 'rows pending' });
         this.queue(step, (db) => this.checkRows(db, step.id));
         return;
+      case 'verify':
+        return this.set(phase, step, { result: 'ok', ms, detail: 'verified: no row differs' });
       case 'check':
         return this.set(phase, step, { result: 'ok', ms, detail: `check passed (= ${JSON.stringify(step.expect)})` });
       case 'gate':

@@ -50,47 +50,48 @@ function addKeyHint(table: string): string {
   return `add a primary key (CREATE UNIQUE INDEX CONCURRENTLY ${index} ON ${table} (<unique columns>); ALTER TABLE ${table} ADD PRIMARY KEY USING INDEX ${index}), or give \`key: [column, ...]\` naming columns that are NOT NULL and unique together`;
 }
 
-async function tableOid(db: Queryable, d: Dialect, table: string): Promise<number> {
+async function tableOid(db: Queryable, d: Dialect, table: string, what: string): Promise<number> {
   const { rows } = await db.query<{ oid: number | null }>('SELECT to_regclass($1)::oid::int8 AS oid', [d.qualified(table)]);
   const oid = rows[0]?.oid;
   if (oid === null || oid === undefined) {
-    throw new BackfillRefused(`cannot backfill ${table}: the table does not exist`, 'check the table name, and that the step creating it runs before the backfill');
+    throw new BackfillRefused(`cannot ${what} ${table}: the table does not exist`, `check the table name, and that the step creating it runs before the ${what}`);
   }
   return Number(oid);
 }
 
 /** Checks a `key:` from the plan: its columns exist, are NOT NULL, and a unique index lies within them. */
-async function checkGivenKey(db: Queryable, table: string, oid: number, key: string[], indexes: UniqueIndex[]): Promise<void> {
+async function checkGivenKey(db: Queryable, table: string, oid: number, key: string[], indexes: UniqueIndex[], what: string): Promise<void> {
   const { rows } = await db.query<{ name: string; not_null: boolean }>(
     'SELECT attname::text AS name, attnotnull AS not_null FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped AND attname = ANY ($2::text[])',
     [oid, key],
   );
   const missing = key.filter((k) => !rows.some((r) => r.name === k));
-  if (missing.length > 0) throw new BackfillRefused(`backfill key of ${table} names ${missing.join(', ')}, which ${table} does not have`, 'name existing columns in `key:`');
+  if (missing.length > 0) throw new BackfillRefused(`${what} key of ${table} names ${missing.join(', ')}, which ${table} does not have`, 'name existing columns in `key:`');
   const nullable = rows.filter((r) => !r.not_null).map((r) => r.name);
   if (nullable.length > 0) {
-    throw new BackfillRefused(`backfill key (${key.join(', ')}) of ${table} has nullable column ${nullable.join(', ')}: rows where it is NULL would never be visited`, addKeyHint(table));
+    throw new BackfillRefused(`${what} key (${key.join(', ')}) of ${table} has nullable column ${nullable.join(', ')}: rows where it is NULL would never be visited`, addKeyHint(table));
   }
   if (!indexes.some((ix) => ix.columns.every((c) => key.includes(c)))) {
-    throw new BackfillRefused(`backfill key (${key.join(', ')}) of ${table} is not unique (no unique index within it): rows sharing a key value at a batch boundary would be skipped`, addKeyHint(table));
+    throw new BackfillRefused(`${what} key (${key.join(', ')}) of ${table} is not unique (no unique index within it): rows sharing a key value at a batch boundary would be skipped`, addKeyHint(table));
   }
 }
 
-export async function findBackfillKey(db: Queryable, d: Dialect, step: BackfillStep): Promise<BackfillKey> {
-  const oid = await tableOid(db, d, step.table);
+/** The key a backfill (or a verify, which writes nothing) walks; refused when it cannot be walked safely. */
+export async function findBackfillKey(db: Queryable, d: Dialect, step: Pick<BackfillStep, 'table' | 'key'> & { kind: 'backfill' | 'verify'; set?: Record<string, string> }): Promise<BackfillKey> {
+  const oid = await tableOid(db, d, step.table, step.kind);
   const indexes = (await db.query<UniqueIndex>(UNIQUE_INDEXES_SQL, [oid])).rows;
   let key: BackfillKey;
   if (step.key) {
-    await checkGivenKey(db, step.table, oid, step.key, indexes);
+    await checkGivenKey(db, step.table, oid, step.key, indexes, step.kind);
     key = { oid, columns: step.key, source: '`key:`' };
   } else {
     const found = indexes.find((ix) => ix.not_null);
     if (!found) {
-      throw new BackfillRefused(`cannot backfill ${step.table} in batches: it has no primary key and no unique index on NOT NULL columns to walk in order`, addKeyHint(step.table));
+      throw new BackfillRefused(`cannot ${step.kind} ${step.table} in batches: it has no primary key and no unique index on NOT NULL columns to walk in order`, addKeyHint(step.table));
     }
     key = { oid, columns: found.columns, source: found.primary ? 'primary key' : `unique index ${found.name}` };
   }
-  const written = Object.keys(step.set).filter((c) => key.columns.includes(c));
+  const written = Object.keys(step.set ?? {}).filter((c) => key.columns.includes(c));
   if (written.length > 0) {
     throw new BackfillRefused(
       `backfill of ${step.table} writes ${written.join(', ')}, part of its key (${key.columns.join(', ')}): rows would move behind the cursor and be skipped or updated twice`,

@@ -4,7 +4,7 @@
  */
 import type { Queryable } from '../db/connection.js';
 import type { StepRow } from '../state/store.js';
-import type { BackfillStep, BatchSettings } from '../operations/types.js';
+import type { BackfillStep, BatchSettings, VerifyStep } from '../operations/types.js';
 import { remainingCountSql } from '../operations/backfill-batch-sql.js';
 import type { BackfillKey } from './backfill-key.js';
 import { parseCheckpoint, type Checkpoint } from './backfill-checkpoint.js';
@@ -13,7 +13,7 @@ import { actorName, type RunContext } from './context.js';
 import { blockersText, describeBlocker, type BackfillProgress } from './events.js';
 import { InterruptedError } from './interrupted.js';
 import { backoffMs, sleep } from './sleep.js';
-import { firstWait, type Throttle } from './throttle.js';
+import { backfillThrottles, firstWait, type Throttle } from './throttle.js';
 import { RateMeter, RowRateLimiter, type Ticket } from './backfill-rate.js';
 
 const THROTTLE_POLL_MS = 500;
@@ -34,9 +34,12 @@ export function adaptBatchSize(size: number, elapsedMs: number, batch: BatchSett
   return Math.round(Math.min(ceiling, Math.max(floor, size * factor)));
 }
 
+/** The steps that walk a table's key in batches: a backfill writes each batch, a verify reads it. */
+export type WalkStep = BackfillStep | VerifyStep;
+
 export interface Run {
   ctx: RunContext;
-  step: BackfillStep;
+  step: WalkStep;
   key: BackfillKey;
   /** The checkpoint as this run knows it; `rowsDone` from the step row. */
   cursor: Checkpoint & { rowsDone: number };
@@ -55,11 +58,11 @@ export interface Run {
 }
 
 /** The rate parts of a new run; says so when batches are cut to the ceiling (a bigger one would break it alone). */
-export function rateOf(ctx: RunContext, step: BackfillStep): Pick<Run, 'limiter' | 'meter'> {
+export function rateOf(ctx: RunContext, step: WalkStep): Pick<Run, 'limiter' | 'meter'> {
   const max = step.batch.maxRowsPerSecond;
   const limiter = max === undefined ? null : new RowRateLimiter(max);
   if (limiter && step.batch.size > limiter.maxBatch) {
-    ctx.emit({ type: 'info', message: `backfill ${step.id}: batch.size ${step.batch.size} is more than max_rows_per_second ${max}: batches are cut to ${limiter.maxBatch} rows, so that no second holds more` });
+    ctx.emit({ type: 'info', message: `${step.kind} ${step.id}: batch.size ${step.batch.size} is more than max_rows_per_second ${max}: batches are cut to ${limiter.maxBatch} rows, so that no second holds more` });
   }
   return { limiter, meter: new RateMeter() };
 }
@@ -97,19 +100,22 @@ export function progressOf(run: Run, waiting?: string): BackfillProgress {
 }
 
 export function interrupted(run: Run): InterruptedError {
-  return new InterruptedError(`during backfill ${run.step.id} after ${run.cursor.rowsDone} rows`);
+  return new InterruptedError(`during ${run.step.kind} ${run.step.id} after ${run.cursor.rowsDone} rows`);
 }
 
 export async function record(run: Run, kind: string, message: string, data?: unknown): Promise<void> {
   await run.ctx.store.event(run.ctx.plan.plan.name, run.step.id, kind, message, data, actorName(run.ctx.actor));
 }
 
-/** Exact when the table is small (or never analyzed), else the planner's estimate of its rows. */
-export async function estimateTotal(run: Run): Promise<number> {
+/**
+ * Exact when the table is small (or never analyzed), else the planner's estimate of its rows. A
+ * verify passes 0 (the estimate whenever there is one): counting would cost about what it does.
+ */
+export async function estimateTotal(run: Run, exactBelow = EXACT_COUNT_BELOW): Promise<number> {
   const { ctx, step, key, cursor } = run;
   const { rows } = await ctx.session.query<{ reltuples: number }>('SELECT reltuples::float8 AS reltuples FROM pg_class WHERE oid = $1', [key.oid]);
   const estimate = Number(rows[0]?.reltuples ?? -1);
-  if (estimate >= EXACT_COUNT_BELOW) return Math.round(estimate);
+  if (estimate >= 0 && estimate >= exactBelow) return Math.round(estimate);
   const sql = remainingCountSql(ctx.plan.dialect, step, key.columns, cursor.last !== null);
   const counted = await ctx.session.query<{ n: string | number }>(sql, cursor.last ?? []);
   return cursor.rowsDone + Number(counted.rows[0]?.n ?? 0);
@@ -138,7 +144,7 @@ export async function holdWhileThrottled(run: Run, throttles: Throttle[]): Promi
       }
       if (newTopic) {
         topic = verdict.topic ?? verdict.reason;
-        await record(run, 'throttle', `backfill waiting: ${verdict.reason}`, { reason: verdict.reason, rowsDone: run.cursor.rowsDone });
+        await record(run, 'throttle', `${step.kind} waiting: ${verdict.reason}`, { reason: verdict.reason, rowsDone: run.cursor.rowsDone });
       }
       await sleep(THROTTLE_POLL_MS, ctx.signal);
     }
@@ -147,8 +153,30 @@ export async function holdWhileThrottled(run: Run, throttles: Throttle[]): Promi
     if (reason !== null) await ctx.store.setStep(planName, step.id, { waiting_on: null });
   }
   if (reason !== null && !ctx.signal.aborted) {
-    await record(run, 'throttle-clear', `backfill going on after waiting ${((performance.now() - since) / 1000).toFixed(1)}s (last: ${reason})`);
+    await record(run, 'throttle-clear', `${step.kind} going on after waiting ${((performance.now() - since) / 1000).toFixed(1)}s (last: ${reason})`);
   }
+}
+
+/** The throttles the run's step asks for, read on the monitor connection (a pause request always). */
+export function throttlesOf(run: Run): Throttle[] {
+  const { ctx, step, key } = run;
+  return backfillThrottles(step, {
+    store: ctx.store,
+    planName: ctx.plan.plan.name,
+    db: ctx.monitor ?? ctx.conn,
+    table: { name: step.table, oid: key.oid },
+    ownPids: run.ownPids,
+    replicas: ctx.replicas ?? [],
+  });
+}
+
+/** Before the next batch: hold while a throttle says wait (read when THROTTLE_CHECK_EVERY_MS have passed), then stop if interrupted. */
+export async function holdIfThrottled(run: Run, throttles: Throttle[]): Promise<void> {
+  if (performance.now() - run.checkedAt >= THROTTLE_CHECK_EVERY_MS) {
+    await holdWhileThrottled(run, throttles);
+    run.checkedAt = performance.now();
+  }
+  if (run.ctx.signal.aborted) throw interrupted(run);
 }
 
 /**
@@ -177,7 +205,7 @@ function lockWatch(run: Run, pid: number | null, attempt: number, relations?: st
     report: (blockers) => {
       ctx.emit({ type: 'lock-wait', step, attempt, blockers });
       const text = blockers.map(describeBlocker).join('; ');
-      void ctx.store.event(ctx.plan.plan.name, step.id, 'lock-wait', `backfill batch waiting for a lock held by ${text}`, { attempt, blockers }).catch(() => undefined);
+      void ctx.store.event(ctx.plan.plan.name, step.id, 'lock-wait', `${step.kind} batch waiting for a lock held by ${text}`, { attempt, blockers }).catch(() => undefined);
     },
   };
 }
@@ -202,7 +230,7 @@ export async function withBatchRetries<T>(run: Run, pid: number | null, attempt:
       const delayMs = backoffMs(n);
       const reason = e.code === '55P03' ? `lock not granted within lock_timeout ${ctx.plan.plan.settings.lockTimeoutMs}ms` : 'deadlock detected';
       ctx.emit({ type: 'retry', step, attempt: n, delayMs, reason, blockers: e.blockers });
-      await record(run, 'retry', `backfill batch: ${reason}; retry ${n}/${retries} in ${delayMs}ms; ${blockersText(e.blockers)}`, { attempt: n, delayMs, code: e.code, blockers: e.blockers });
+      await record(run, 'retry', `${step.kind} batch: ${reason}; retry ${n}/${retries} in ${delayMs}ms; ${blockersText(e.blockers)}`, { attempt: n, delayMs, code: e.code, blockers: e.blockers });
       if (e.blockers.length > 0) {
         named = true;
         await ctx.store.setStep(ctx.plan.plan.name, step.id, { waiting_on: `a batch's lock, ${blockersText(e.blockers)}` });
@@ -218,7 +246,7 @@ export function cursorOf(run: Pick<Run, 'step' | 'key'>, row: StepRow): Run['cur
 }
 
 /** The checkpoint and rows done, as the step row holds them now. */
-export async function readCursor(ctx: RunContext, step: BackfillStep, key: BackfillKey): Promise<Run['cursor']> {
+export async function readCursor(ctx: RunContext, step: WalkStep, key: BackfillKey): Promise<Run['cursor']> {
   const row = (await ctx.store.getSteps(ctx.plan.plan.name)).find((s) => s.step_id === step.id);
   if (!row) throw new Error(`plan ${ctx.plan.plan.name} has no state row for step ${step.id}: the run must be recorded before its steps execute`);
   return cursorOf({ step, key }, row);

@@ -28,13 +28,14 @@ import {
   readCursor,
   record,
   THROTTLE_CHECK_EVERY_MS,
+  throttlesOf,
   withBatchRetries,
   type Run,
 } from './backfill-run.js';
 import { chooseWorkers, runOnWorkers } from './backfill-workers.js';
 import type { RunContext } from './context.js';
 import { sleep } from './sleep.js';
-import { backfillThrottles, type Throttle } from './throttle.js';
+import type { Throttle } from './throttle.js';
 
 type Patch = Parameters<StateStore['setStep']>[2];
 
@@ -119,15 +120,7 @@ async function start(ctx: RunContext, step: BackfillStep): Promise<{ run: Sequen
     rowsDone: cursor.rowsDone,
     sql: batchShape(sql),
   });
-  const throttles = backfillThrottles(step, {
-    store: ctx.store,
-    planName: ctx.plan.plan.name,
-    db: ctx.monitor ?? ctx.conn,
-    table: { name: step.table, oid: key.oid },
-    ownPids: run.ownPids,
-    replicas: ctx.replicas ?? [],
-  });
-  return { run, throttles, sql };
+  return { run, throttles: throttlesOf(run), sql };
 }
 
 export async function executeBackfill(ctx: RunContext, step: BackfillStep): Promise<void> {

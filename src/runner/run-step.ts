@@ -6,6 +6,7 @@ import { actorName, type RunContext } from './context.js';
 import { executeFlagRollout } from './flag-rollout.js';
 import { executeSqlStep } from './execute-sql-step.js';
 import { readOnlyQuery } from './read-only-query.js';
+import { executeVerify } from './verify.js';
 
 export type StepResult = { kind: 'done' | 'already' | 'adopted' } | { kind: 'gate'; message: string };
 
@@ -71,6 +72,9 @@ export async function runStep(ctx: RunContext, step: Step, answers: GateAnswerer
       return { kind: await executeSqlStep(ctx, step, row) };
     case 'backfill':
       await executeBackfill(ctx, step);
+      return { kind: 'done' };
+    case 'verify':
+      await executeVerify(ctx, step);
       return { kind: 'done' };
     case 'check':
       return runCheck(ctx, step);

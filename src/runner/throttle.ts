@@ -100,7 +100,7 @@ export interface ThrottleTargets {
 }
 
 /** The throttles a backfill step asks for; a pause request is always honoured. */
-export function backfillThrottles(step: BackfillStep, t: ThrottleTargets): Throttle[] {
+export function backfillThrottles(step: Pick<BackfillStep, 'throttle'>, t: ThrottleTargets): Throttle[] {
   const s = step.throttle;
   const list: Throttle[] = [pauseRequested(t.store, t.planName)];
   if (s.maxLockWaiters !== undefined) list.push(lockWaiters(t.db, t.table.name, t.table.oid, s.maxLockWaiters, t.ownPids));

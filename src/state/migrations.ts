@@ -96,6 +96,24 @@ CREATE INDEX shadow_mismatches_at ON schemashift.shadow_mismatches (at);
     version: 4,
     sql: `ALTER TABLE schemashift.steps ADD COLUMN adopted boolean NOT NULL DEFAULT false;`,
   },
+  {
+    // A verify step's findings: key ranges where new and old values differ (keys as JSON arrays of text).
+    version: 5,
+    sql: `
+CREATE TABLE schemashift.verify_mismatches (
+  plan_name  text NOT NULL,
+  step_id    text NOT NULL,
+  seq        integer NOT NULL,
+  first_key  jsonb NOT NULL,
+  last_key   jsonb NOT NULL,
+  chunk_end  jsonb NOT NULL,
+  rows       bigint NOT NULL,
+  sample     jsonb NOT NULL DEFAULT '[]',
+  PRIMARY KEY (plan_name, step_id, seq),
+  FOREIGN KEY (plan_name, step_id) REFERENCES schemashift.steps (plan_name, step_id) ON DELETE CASCADE
+);
+`,
+  },
 ];
 
 export const STATE_VERSION = STATE_MIGRATIONS[STATE_MIGRATIONS.length - 1]?.version ?? 0;

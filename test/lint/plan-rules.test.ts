@@ -107,6 +107,14 @@ describe('missing-check-before-contract', () => {
     expect(await rulesOf(plan(`  migrate:\n${check}${backfill}${contract}`))).toEqual(['missing-check-before-contract']);
   });
 
+  it('accepts a verify step between the backfill and contract (not one before the backfill), and suggests one', async () => {
+    const verify = '    - verify: { table: orders, compare: { customer_id: client_id } }\n';
+    expect(await rulesOf(plan(`  expand:\n${add}  migrate:\n${backfill}${verify}${contract}`))).toEqual([]);
+    expect(await rulesOf(plan(`  expand:\n${add}  migrate:\n${verify}${backfill}${contract}`))).toEqual(['missing-check-before-contract']);
+    const [f] = await lint(plan(`  expand:\n${add}  migrate:\n${backfill}${contract}`));
+    expect(f?.help).toContain('- verify: { table: orders, compare: { customer_id: "client_id" }, where: "customer_id IS NULL" }');
+  });
+
   it("counts composite operations' own verification", async () => {
     expect(await rulesOf(plan('  expand:\n    - rename_column: { table: orders, from: client_id, to: customer_id, type: bigint }\n'))).toEqual([]);
   });

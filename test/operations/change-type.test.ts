@@ -15,7 +15,7 @@ describe('change_type steps', () => {
       ['change_type:test/sync-function', 'expand', 'sql'],
       ['change_type:test/sync-trigger', 'expand', 'sql'],
       ['change_type:test/backfill', 'migrate', 'backfill'],
-      ['change_type:test/verify', 'migrate', 'check'],
+      ['change_type:test/verify', 'migrate', 'verify'],
       ['change_type:test/deploy', 'migrate', 'gate'],
       ['change_type:test/swap', 'contract', 'sql'],
       ['change_type:test/drop-sync-function', 'contract', 'sql'],
@@ -29,7 +29,7 @@ describe('change_type steps', () => {
       '(SELECT items.id::text AS k1 FROM items WHERE (id) > ($1) AND (qty_new IS DISTINCT FROM (qty::bigint)) ORDER BY items.id OFFSET $2 - 1 LIMIT 1) UNION ALL (SELECT items.id::text AS k1 FROM items WHERE (id) > ($1) AND (qty_new IS DISTINCT FROM (qty::bigint)) ORDER BY items.id DESC LIMIT 1) LIMIT 1;\n' +
         'UPDATE items SET qty_new = (qty::bigint) WHERE (id) > ($1) AND (id) <= ($2) AND (qty_new IS DISTINCT FROM (qty::bigint))',
     );
-    expect(steps[4]).toMatchObject({ sql: 'SELECT count(*) FROM items WHERE qty_new IS DISTINCT FROM (qty::bigint)', expect: 0 });
+    expect(steps[4]).toMatchObject({ kind: 'verify', table: 'items', compare: { qty_new: 'qty::bigint' } });
     expect(steps[5]).toMatchObject({ confirm: expect.stringMatching(/^Deploy the application version that works with qty as bigint/) });
     expect(steps[6]).toMatchObject({ transactional: true, lock: { level: 'ACCESS EXCLUSIVE', on: ['items'] } });
     expect(sql.slice(6)).toEqual([

@@ -16,7 +16,7 @@ describe('rename_column steps', () => {
       ['rename_column:test/sync-function', 'expand', 'sql'],
       ['rename_column:test/sync-trigger', 'expand', 'sql'],
       ['rename_column:test/backfill', 'migrate', 'backfill'],
-      ['rename_column:test/verify', 'migrate', 'check'],
+      ['rename_column:test/verify', 'migrate', 'verify'],
       ['rename_column:test/switch-reads', 'migrate', 'gate'],
       ['rename_column:test/drop-old-column', 'contract', 'sql'],
       ['rename_column:test/drop-sync-function', 'contract', 'sql'],
@@ -29,7 +29,7 @@ describe('rename_column steps', () => {
       '(SELECT orders.id::text AS k1 FROM orders WHERE (id) > ($1) AND (customer_id IS DISTINCT FROM client_id) ORDER BY orders.id OFFSET $2 - 1 LIMIT 1) UNION ALL (SELECT orders.id::text AS k1 FROM orders WHERE (id) > ($1) AND (customer_id IS DISTINCT FROM client_id) ORDER BY orders.id DESC LIMIT 1) LIMIT 1;\n' +
         'UPDATE orders SET customer_id = client_id WHERE (id) > ($1) AND (id) <= ($2) AND (customer_id IS DISTINCT FROM client_id)',
     );
-    expect(steps[4]).toMatchObject({ sql: 'SELECT count(*) FROM orders WHERE customer_id IS DISTINCT FROM client_id', expect: 0 });
+    expect(steps[4]).toMatchObject({ kind: 'verify', table: 'orders', compare: { customer_id: 'client_id' }, batch: { size: 20_000, delayMs: 0 } });
     expect(steps[5]).toMatchObject({ confirm: 'Deploy the application version that reads and writes customer_id only, then continue' });
     expect(sql.slice(6)).toEqual([`DROP TRIGGER IF EXISTS ${FN} ON orders;\nALTER TABLE orders DROP COLUMN IF EXISTS client_id`, `DROP FUNCTION IF EXISTS ${FN}()`]);
   });

@@ -60,11 +60,27 @@ export async function loopBatches(db: TestDatabase, batchSql: string, size: numb
   }
 }
 
+/** Loop a verify's displayed chunk statement as the runner does (`$1..` the last key as text, then the size); returns the rows that differ. */
+export async function loopChunks(db: TestDatabase, chunkSql: string, size: number, start: unknown[]): Promise<number> {
+  let last = start;
+  let mismatches = 0;
+  for (;;) {
+    const [row] = await db.query<Record<string, unknown>>(chunkSql, [...last, size]);
+    if (!row) return mismatches;
+    mismatches += Number(row['mismatches']);
+    last = Object.keys(row).filter((k) => /^k\d+$/.test(k)).sort().map((k) => row[k]);
+  }
+}
+
 /** Run one phase as the runner will: SQL directly, backfills batch by batch, checks against their expected value. */
 export async function runPhase(db: TestDatabase, steps: Step[], phase: Phase): Promise<void> {
   for (const step of steps.filter((s) => s.phase === phase)) {
     if (step.kind === 'sql') await db.exec(step.sql);
     if (step.kind === 'backfill') await loopBatches(db, step.batchSql, step.batch.size, [0]);
+    if (step.kind === 'verify') {
+      const differ = await loopChunks(db, step.chunkSql, step.batch.size, [0]);
+      if (differ !== 0) throw new Error(`verify ${step.id}: ${differ} rows differ`);
+    }
     if (step.kind === 'check') {
       const [row] = await db.query(step.sql);
       if (String(Object.values(row ?? {})[0]) !== String(step.expect)) throw new Error(`check ${step.id} returned ${JSON.stringify(row)}, expected ${String(step.expect)}`);
