@@ -40,7 +40,7 @@ describe.each(backfillEngines)('backfill executor on $name', (engine) => {
     const p = await prepareBackfill(conn, 'bf-composite', {
       table: 't2',
       set: { label: "a::text || '/' || b", hits: 'hits + 1' },
-      where: 'a % 2 = 0 -- even rows only',
+      where: 'a % 2 = 0',
       batch: { size: 7, delay: 0, target_ms: 100000 },
     });
     await runBackfill(p);
