@@ -4,6 +4,7 @@
  * `plan`, in process: every one exits 0, 1 or 2; every invalid plan's errors carry a line and a
  * column; never an internal error (exit 70) or a stack trace.
  */
+import { seededRandom } from '../app/support.js';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,17 +15,7 @@ import { captureIo } from '../support/capture-io.js';
 const SEED = 0x5eed_2026;
 const COUNT = 500;
 
-/** mulberry32: small, fast and deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 const SPECIALS = [
   '*a', '&a ', '*undefined', '[', ']', '{', '}', ': ', '- ', "'", '"', '|', '>-', '!!binary ', '!!js/function ', '%YAML 1.1\n', '---\n', '...\n',
