@@ -122,7 +122,7 @@ function attnames(d: Dialect, rel: string, keys: string): string {
 export function objectDefinition(d: Dialect, o: DbObject): string {
   switch (o.kind) {
     case 'column':
-      return `SELECT (SELECT jsonb_build_object('type', format_type(a.atttypid, a.atttypmod), 'same_type', a.atttypid = to_regtype(${d.literal(o.type ?? '')}), 'not_null', a.attnotnull, 'default', pg_get_expr(ad.adbin, ad.adrelid),
+      return `SELECT (SELECT jsonb_build_object('type', format_type(a.atttypid, a.atttypmod), 'same_type', ${o.type === undefined ? 'NULL' : `a.atttypid = to_regtype(${d.literal(o.type)})`}, 'not_null', a.attnotnull, 'default', pg_get_expr(ad.adbin, ad.adrelid),
     'collation', CASE WHEN a.attcollation <> ty.typcollation THEN (SELECT quote_ident(collname) FROM pg_collation WHERE oid = a.attcollation) END)
   FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
   WHERE a.attrelid = ${regclass(d, o.table)} AND a.attname = ${d.literal(o.name)} AND NOT a.attisdropped AND a.attnum > 0) AS def`;

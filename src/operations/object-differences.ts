@@ -42,7 +42,7 @@ function columnDifferences(o: Extract<DbObject, { kind: 'column' }>, live: LiveD
   const out: string[] = [];
   const sameType = live.same_type === true && typeModifiers(o.type ?? '') === typeModifiers(String(live.type));
   if (o.type !== undefined && !sameType) out.push(`type is ${show(live.type)}, the plan says ${o.type}`);
-  if (typeof live.collation === 'string') out.push(`its collation is ${live.collation}, the plan's column has its type's default collation`);
+  if (o.type !== undefined && typeof live.collation === 'string') out.push(`its collation is ${live.collation}, the plan's column has its type's default collation`);
   if (o.nullable !== undefined && o.nullable === (live.not_null === true)) out.push(`it is ${live.not_null ? 'NOT NULL' : 'nullable'}, the plan says ${o.nullable ? 'nullable' : 'NOT NULL'}`);
   const liveDefault = typeof live.default === 'string' ? live.default : undefined;
   const sameDefault = o.default === undefined ? liveDefault === undefined : liveDefault !== undefined && sameExpression(o.default, liveDefault);

@@ -84,6 +84,7 @@ describe.skipIf(!postgresAdminUrl)('adoption compares every part of the definiti
     expect(await adopt('typmod', 'add_column: { table: accounts, column: { name: handle, type: varchar(100) } }')).toContain('  - type is character varying(255), the plan says varchar(100)');
     expect(await adopt('unbounded', 'add_column: { table: accounts, column: { name: handle, type: varchar } }')).toContain('  - type is character varying(255), the plan says varchar');
     expect(await adopt('collation', 'add_column: { table: accounts, column: { name: nick, type: text } }')).toContain('  - its collation is "C", the plan\'s column has its type\'s default collation');
+    expect(await differences({ kind: 'column', table: 'accounts', name: 'nick', nullable: true })).toEqual([]);
   });
 
   it('a DEFERRABLE MATCH FULL foreign key is refused, listing both', async () => {
