@@ -89,6 +89,26 @@ describe('read-only queries leave the runner session alone (PGlite, one backend)
     });
   });
 
+  it('through run on a PGlite directory: the check fails the step, the add_column after it does not run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'schemashift-rosession-pglite-'));
+    try {
+      const file = join(dir, 'unlock.yaml');
+      writeFileSync(file, `name: unlock\nphases:\n  expand:\n    - sql: { up: "${TWO_ACCOUNTS}" }\n    - check: { sql: "${UNLOCK_ALL}", expect: 1 }\n    - add_column: { table: accounts, column: { name: nick, type: text } }\n`);
+      const io = captureIo(dir);
+      const code = await main(['run', file, '--yes', '--database', `pglite://${join(dir, 'db')}`], io);
+      expect(code).toBe(1);
+      expect(io.stdout() + io.stderr()).toMatch(/released the runner's plan lock \(another runner could now start on this plan\); the step fails here/);
+      const db = await connect(`pglite://${join(dir, 'db')}`);
+      try {
+        expect((await db.query("SELECT 1 FROM information_schema.columns WHERE column_name = 'nick'")).rows).toEqual([]);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a query that holds the locks as they were passes', async () => {
     await conn.session(async (session) => {
       expect(await tryRunnerLock(session, 'p')).toBe(true);
