@@ -64,12 +64,21 @@ export function indexKeyOptions(indexdef: string): { keys: string[]; nullsNotDis
   return { keys: stmt.indexParams.map((p) => keyOptions(p.IndexElem ?? {})), nullsNotDistinct: stmt.nulls_not_distinct === true };
 }
 
-/** A type's modifiers and array bounds, canonical (`varchar(100)` and `character varying(100)` agree); undefined when it does not parse. */
+/** Types whose column without a length has length 1 (`char` is `character(1)`, `bit` is `bit(1)`). */
+const LENGTH_ONE_BY_DEFAULT = new Set(['bpchar', 'bit']);
+
+/**
+ * A type's modifiers and whether it is an array, canonical (`varchar(100)` and `character varying(100)`
+ * agree; PostgreSQL keeps neither array sizes nor dimensions); undefined when it does not parse.
+ */
 export function typeModifiers(type: string): string | undefined {
   const target = (firstStatement(`SELECT NULL::${type}`)?.SelectStmt as { targetList?: { ResTarget?: { val?: { TypeCast?: { typeName?: AstNode } } } }[] } | undefined)?.targetList;
   const typeName = target?.length === 1 ? target[0]?.ResTarget?.val?.TypeCast?.typeName : undefined;
   if (!typeName) return undefined;
-  return JSON.stringify(canonical({ typmods: typeName.typmods ?? [], arrayBounds: typeName.arrayBounds ?? [] }));
+  const given = canonical(typeName.typmods ?? []) as unknown[];
+  const base = names(typeName.names).split('.').pop() ?? '';
+  const typmods = given.length === 0 && LENGTH_ONE_BY_DEFAULT.has(base) ? [{ const: '1' }] : given;
+  return JSON.stringify({ typmods, array: Array.isArray(typeName.arrayBounds) && typeName.arrayBounds.length > 0 });
 }
 
 /** TRIGGER_TYPE_BEFORE, and INSERT | UPDATE: the shape of every trigger schemashift creates (a sync trigger). */
