@@ -16,7 +16,7 @@ export const addCheckSchema = z
 export type AddCheckSpec = z.output<typeof addCheckSchema>;
 
 /** ADD CONSTRAINT ... CHECK ... NOT VALID: a brief ACCESS EXCLUSIVE lock, no scan of existing rows. */
-export function addCheckStep(table: string, name: string, expression: string, ctx: OperationContext, id: string): SqlStep {
+export function addCheckStep(table: string, name: string, expression: string, ctx: OperationContext, id: string, validated?: boolean): SqlStep {
   const d = ctx.dialect;
   return {
     id,
@@ -27,7 +27,7 @@ export function addCheckStep(table: string, name: string, expression: string, ct
     lock: { level: 'ACCESS EXCLUSIVE', on: [table] },
     transactional: true,
     probe: constraintExists(d, table, name),
-    effect: { does: 'create', object: { kind: 'constraint', table, name, type: 'check', expression } },
+    effect: { does: 'create', object: { kind: 'constraint', table, name, type: 'check', expression, ...(validated === undefined ? {} : { validated }) } },
   };
 }
 
@@ -53,7 +53,7 @@ export const addCheck = defineOperation<AddCheckSpec>({
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => `${spec.table}.${spec.name}`,
   forward(spec, ctx) {
-    const steps: Step[] = [addCheckStep(spec.table, spec.name, spec.expression, ctx, ctx.id)];
+    const steps: Step[] = [addCheckStep(spec.table, spec.name, spec.expression, ctx, ctx.id, spec.validate)];
     if (spec.validate) steps.push(validateConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/validate`));
     return steps;
   },

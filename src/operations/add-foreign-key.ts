@@ -68,7 +68,7 @@ function addStep(spec: AddForeignKeySpec, ctx: OperationContext): SqlStep {
     probe: constraintExists(ctx.dialect, spec.table, spec.name),
     effect: {
       does: 'create',
-      object: { kind: 'constraint', table: spec.table, name: spec.name, type: 'foreign key', columns: spec.columns, references: { ...spec.references, onDelete: spec.on_delete ?? 'no_action', onUpdate: spec.on_update ?? 'no_action' } },
+      object: { kind: 'constraint', table: spec.table, name: spec.name, type: 'foreign key', columns: spec.columns, references: { ...spec.references, onDelete: spec.on_delete ?? 'no_action', onUpdate: spec.on_update ?? 'no_action' }, validated: spec.validate },
     },
   };
 }

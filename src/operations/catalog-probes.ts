@@ -105,8 +105,8 @@ export function objectKey(o: DbObject): string {
   return 'table' in o ? `${o.kind}\u0000${o.table}\u0000${o.name}` : `${o.kind}\u0000${o.name}`;
 }
 
-/** An index name lives in its table's schema. */
-function indexName(index: string, table: string): string {
+/** An index (or a sync trigger's function) lives in its table's schema. */
+function inTableSchema(index: string, table: string): string {
   const { schema } = splitQualified(table);
   return schema === undefined ? index : `${schema}.${index}`;
 }
@@ -122,29 +122,32 @@ function attnames(d: Dialect, rel: string, keys: string): string {
 export function objectDefinition(d: Dialect, o: DbObject): string {
   switch (o.kind) {
     case 'column':
-      return `SELECT (SELECT jsonb_build_object('type', format_type(a.atttypid, a.atttypmod), 'same_type', a.atttypid = to_regtype(${d.literal(o.type ?? '')}), 'not_null', a.attnotnull, 'default', pg_get_expr(ad.adbin, ad.adrelid))
-  FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+      return `SELECT (SELECT jsonb_build_object('type', format_type(a.atttypid, a.atttypmod), 'same_type', ${o.type === undefined ? 'NULL' : `a.atttypid = to_regtype(${d.literal(o.type)})`}, 'not_null', a.attnotnull, 'default', pg_get_expr(ad.adbin, ad.adrelid),
+    'collation', CASE WHEN a.attcollation <> ty.typcollation THEN (SELECT quote_ident(collname) FROM pg_collation WHERE oid = a.attcollation) END)
+  FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
   WHERE a.attrelid = ${regclass(d, o.table)} AND a.attname = ${d.literal(o.name)} AND NOT a.attisdropped AND a.attnum > 0) AS def`;
     case 'index':
       return `SELECT (SELECT CASE WHEN c.relkind NOT IN ('i', 'I') THEN jsonb_build_object('relkind', c.relkind::text) ELSE (
     SELECT jsonb_build_object('same_table', i.indrelid = ${regclass(d, o.table)}, 'unique', i.indisunique, 'valid', i.indisvalid, 'method', am.amname,
       'keys', (SELECT jsonb_agg(pg_get_indexdef(i.indexrelid, k, true) ORDER BY k) FROM generate_series(1, i.indnkeyatts) AS k),
       'include', (SELECT jsonb_agg(pg_get_indexdef(i.indexrelid, k, true) ORDER BY k) FROM generate_series(i.indnkeyatts + 1, i.indnatts) AS k),
-      'where', pg_get_expr(i.indpred, i.indrelid))
+      'where', pg_get_expr(i.indpred, i.indrelid), 'indexdef', pg_get_indexdef(i.indexrelid))
     FROM pg_index i JOIN pg_am am ON am.oid = c.relam WHERE i.indexrelid = c.oid) END
-  FROM pg_class c WHERE c.oid = ${regclass(d, indexName(o.name, o.table))}) AS def`;
+  FROM pg_class c WHERE c.oid = ${regclass(d, inTableSchema(o.name, o.table))}) AS def`;
     case 'constraint':
       return `SELECT (SELECT jsonb_build_object('type', c.contype::text, 'expression', CASE WHEN c.contype = 'c' THEN pg_get_expr(c.conbin, c.conrelid) END,
     'columns', ${attnames(d, 'c.conrelid', 'c.conkey')},
     'same_references', c.confrelid = ${o.references ? regclass(d, o.references.table) : 'c.confrelid'},
-    'ref_columns', ${attnames(d, 'c.confrelid', 'c.confkey')}, 'on_delete', c.confdeltype::text, 'on_update', c.confupdtype::text)
+    'ref_columns', ${attnames(d, 'c.confrelid', 'c.confkey')}, 'on_delete', c.confdeltype::text, 'on_update', c.confupdtype::text,
+    'deferrable', c.condeferrable, 'deferred', c.condeferred, 'match', c.confmatchtype::text, 'validated', c.convalidated)
   FROM pg_constraint c WHERE c.conrelid = ${regclass(d, o.table)} AND c.conname = ${d.literal(o.name)}) AS def`;
     case 'trigger':
-      return `SELECT (SELECT jsonb_build_object('function', p.proname) FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+      return `SELECT (SELECT jsonb_build_object('function', p.proname, 'same_function', t.tgfoid = to_regprocedure(${d.literal(`${d.qualified(inTableSchema(o.function, o.table))}()`)}),
+    'definition', pg_get_triggerdef(t.oid), 'enabled', t.tgenabled::text) FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
   WHERE t.tgrelid = ${regclass(d, o.table)} AND t.tgname = ${d.literal(o.name)} AND NOT t.tgisinternal) AS def`;
     case 'function':
       return `SELECT (SELECT jsonb_build_object('function', proname) FROM pg_proc WHERE oid = to_regprocedure(${d.literal(`${d.qualified(o.name)}()`)})) AS def`;
     case 'materialized view':
-      return `SELECT (SELECT jsonb_build_object('relkind', relkind::text) FROM pg_class WHERE oid = ${regclass(d, o.name)}) AS def`;
+      return `SELECT (SELECT jsonb_build_object('relkind', relkind::text, 'query', CASE WHEN relkind = 'm' THEN pg_get_viewdef(oid) END) FROM pg_class WHERE oid = ${regclass(d, o.name)}) AS def`;
   }
 }

@@ -57,7 +57,7 @@ export const createMaterializedView = defineOperation<CreateMaterializedViewSpec
       lock: readLock(spec.query),
       transactional: true,
       probe: relationExists(ctx.dialect, spec.name),
-      effect: { does: 'create', object: { kind: 'materialized view', name: spec.name } },
+      effect: { does: 'create', object: { kind: 'materialized view', name: spec.name, query: spec.query } },
     },
   ],
   inverse: (spec, ctx) => ({ steps: [{ ...dropMaterializedViewStep(spec.name, ctx, `${ctx.id}/undo`), undoes: ctx.id }] }),

@@ -6,12 +6,14 @@
  * not count; anything else that differs is reported, never guessed away.
  */
 import { parseSql } from '../sql/parser.js';
+import { canonical, indexKeyOptions, sameQuery, triggerShapeDifferences, typeModifiers } from './definition-shapes.js';
 import type { DbObject } from './types.js';
 
 export type LiveDefinition = Record<string, unknown>;
 
 const CONSTRAINT_TYPES: Record<string, string> = { c: 'check', f: 'foreign key', u: 'unique', p: 'primary key', x: 'exclusion', t: 'trigger' };
 const ACTIONS: Record<string, string> = { a: 'no_action', r: 'restrict', c: 'cascade', n: 'set_null', d: 'set_default' };
+const TRIGGER_ENABLED: Record<string, string> = { D: 'disabled', R: 'fired only when session_replication_role = replica (ENABLE REPLICA)', A: 'fired in replica sessions too (ENABLE ALWAYS)' };
 const RELKINDS: Record<string, string> = { r: 'table', i: 'index', I: 'partitioned index', S: 'sequence', v: 'view', m: 'materialized view', c: 'composite type', f: 'foreign table', p: 'partitioned table' };
 
 /** A canonical form of one SQL value expression, or the text itself when it does not parse. */
@@ -21,32 +23,6 @@ export function canonicalExpression(text: string): string {
   const target = (parsed.result.stmts?.[0]?.stmt as { SelectStmt?: { targetList?: { ResTarget?: { val?: unknown } }[] } } | undefined)?.SelectStmt?.targetList;
   if (!target || target.length !== 1) return text.trim();
   return JSON.stringify(canonical(target[0]?.ResTarget?.val));
-}
-
-/** Drops positions; a cast of a constant or a column is the thing cast (the catalog adds such casts). */
-function canonical(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(canonical);
-  if (node === null || typeof node !== 'object') return node;
-  const record = node as Record<string, unknown>;
-  const cast = record.TypeCast as { arg?: Record<string, unknown> } | undefined;
-  if (cast?.arg && ('A_Const' in cast.arg || 'ColumnRef' in cast.arg)) return canonical(cast.arg);
-  if (record.A_Const) return { const: constText(record.A_Const as Record<string, unknown>) };
-  const minus = record.A_Expr as { name?: unknown; lexpr?: unknown; rexpr?: Record<string, unknown> } | undefined;
-  if (minus && minus.lexpr === undefined && minus.rexpr?.A_Const && JSON.stringify(minus.name).includes('"-"')) {
-    return { const: `-${constText(minus.rexpr.A_Const as Record<string, unknown>)}` };
-  }
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) if (key !== 'location') out[key] = canonical(value);
-  return out;
-}
-
-function constText(c: Record<string, unknown>): string {
-  if (c.isnull === true) return 'NULL';
-  for (const key of ['ival', 'fval', 'sval', 'boolval', 'bsval'] as const) {
-    const holder = c[key] as Record<string, unknown> | undefined;
-    if (holder !== undefined) return String(holder[key] ?? (key === 'ival' ? 0 : key === 'boolval' ? false : ''));
-  }
-  return JSON.stringify(c);
 }
 
 function sameExpression(a: string, b: string): boolean {
@@ -64,11 +40,23 @@ function show(value: unknown): string {
 
 function columnDifferences(o: Extract<DbObject, { kind: 'column' }>, live: LiveDefinition): string[] {
   const out: string[] = [];
-  if (o.type !== undefined && live.same_type !== true) out.push(`type is ${show(live.type)}, the plan says ${o.type}`);
+  const sameType = live.same_type === true && typeModifiers(o.type ?? '') === typeModifiers(String(live.type));
+  if (o.type !== undefined && !sameType) out.push(`type is ${show(live.type)}, the plan says ${o.type}`);
+  if (o.type !== undefined && typeof live.collation === 'string') out.push(`its collation is ${live.collation}, the plan's column has its type's default collation`);
   if (o.nullable !== undefined && o.nullable === (live.not_null === true)) out.push(`it is ${live.not_null ? 'NOT NULL' : 'nullable'}, the plan says ${o.nullable ? 'nullable' : 'NOT NULL'}`);
   const liveDefault = typeof live.default === 'string' ? live.default : undefined;
   const sameDefault = o.default === undefined ? liveDefault === undefined : liveDefault !== undefined && sameExpression(o.default, liveDefault);
   if (!sameDefault) out.push(`default is ${liveDefault ?? 'none'}, the plan says ${o.default ?? 'none'}`);
+  return out;
+}
+
+/** The plan's keys are plain: no collation, operator class or order of their own, nulls distinct. */
+function keyOptionDifferences(live: LiveDefinition): string[] {
+  const read = indexKeyOptions(String(live.indexdef ?? ''));
+  if (!read) return [`its definition could not be read (${show(live.indexdef)})`];
+  const keys = Array.isArray(live.keys) ? live.keys.map(String) : [];
+  const out = read.keys.flatMap((options, i) => (options === '' ? [] : [`key ${keys[i] ?? i + 1} has ${options}, the plan's key has the defaults`]));
+  if (read.nullsNotDistinct) out.push('it is NULLS NOT DISTINCT (one NULL at most), the plan\'s is not');
   return out;
 }
 
@@ -84,6 +72,7 @@ function indexDifferences(o: Extract<DbObject, { kind: 'index' }>, live: LiveDef
   if ((o.include ?? []).length > 0 || Array.isArray(live.include)) {
     if (!sameList(o.include ?? [], live.include ?? [])) out.push(`INCLUDE is ${show(live.include)}, the plan says ${show(o.include)}`);
   }
+  if (keys.length > 0) out.push(...keyOptionDifferences(live));
   const where = typeof live.where === 'string' ? live.where : undefined;
   if (keys.length > 0 && (o.where === undefined ? where !== undefined : where === undefined || !sameExpression(o.where, where))) {
     out.push(`WHERE is ${where ?? 'none'}, the plan says ${o.where ?? 'none'}`);
@@ -97,8 +86,11 @@ function constraintDifferences(o: Extract<DbObject, { kind: 'constraint' }>, liv
   const out: string[] = [];
   if (o.expression !== undefined && !sameExpression(o.expression, String(live.expression ?? ''))) out.push(`its condition is ${show(live.expression)}, the plan says ${o.expression}`);
   if (o.columns && show(o.columns) !== show(live.columns)) out.push(`its columns are ${show(live.columns)}, the plan says ${show(o.columns)}`);
+  if (live.deferrable === true) out.push(`it is DEFERRABLE INITIALLY ${live.deferred === true ? 'DEFERRED' : 'IMMEDIATE'}, the plan's is NOT DEFERRABLE`);
+  if (o.validated === true && live.validated === false) out.push('it is NOT VALID (existing rows were never checked), the plan\'s is validated: VALIDATE it first, or drop it');
   const ref = o.references;
   if (ref) {
+    if (live.match !== 's') out.push(`it is MATCH ${live.match === 'f' ? 'FULL' : show(live.match)}, the plan's is MATCH SIMPLE`);
     if (live.same_references !== true) out.push(`it references another table, not ${ref.table}`);
     if (show(ref.columns) !== show(live.ref_columns)) out.push(`it references columns ${show(live.ref_columns)}, the plan says ${show(ref.columns)}`);
     const onDelete = ACTIONS[String(live.on_delete)];
@@ -109,14 +101,27 @@ function constraintDifferences(o: Extract<DbObject, { kind: 'constraint' }>, liv
   return out;
 }
 
+function triggerDifferences(o: Extract<DbObject, { kind: 'trigger' }>, live: LiveDefinition): string[] {
+  if (live.same_function !== true) return [`it runs ${show(live.function)}(), the plan's runs ${o.function}()`];
+  const out = triggerShapeDifferences(String(live.definition ?? ''));
+  if (live.enabled !== 'O') out.push(`it is ${TRIGGER_ENABLED[String(live.enabled)] ?? `enabled as ${show(live.enabled)}`}, the plan's fires in ordinary sessions (ENABLE)`);
+  return out;
+}
+
+function materializedViewDifferences(o: Extract<DbObject, { kind: 'materialized view' }>, live: LiveDefinition): string[] {
+  if (live.relkind !== 'm') return [`it is ${RELKINDS[String(live.relkind)] ?? live.relkind}, not a materialized view`];
+  if (o.query === undefined || sameQuery(o.query, String(live.query ?? ''))) return [];
+  return [`its query does not read the same as the plan's (compared as parsed SQL; the server prints it as: ${String(live.query ?? '').replace(/\s+/g, ' ').trim()})`];
+}
+
 /** Every way the existing object differs from the plan's definition; empty when it matches. */
 export function definitionDifferences(o: DbObject, live: LiveDefinition): string[] {
   switch (o.kind) {
     case 'column': return columnDifferences(o, live);
     case 'index': return indexDifferences(o, live);
     case 'constraint': return constraintDifferences(o, live);
-    case 'trigger': return live.function === o.function ? [] : [`it runs ${show(live.function)}(), the plan's runs ${o.function}()`];
+    case 'trigger': return triggerDifferences(o, live);
     case 'function': return ['schemashift does not take over a function it did not write (its body cannot be compared)'];
-    case 'materialized view': return live.relkind === 'm' ? [] : [`it is ${RELKINDS[String(live.relkind)] ?? live.relkind}, not a materialized view`];
+    case 'materialized view': return materializedViewDifferences(o, live);
   }
 }

@@ -127,7 +127,7 @@ export const replaceMaterializedView = defineOperation<ReplaceMaterializedViewSp
         sql: createMaterializedViewSql(ctx.dialect, names.building, spec.query, true),
         lock: readLock(spec.query),
         probe: relationExists(ctx.dialect, names.building),
-        effect: { does: 'create', object: { kind: 'materialized view', name: names.building } },
+        effect: { does: 'create', object: { kind: 'materialized view', name: names.building, query: spec.query } },
       }),
       ...indexes.map((index) => indexStep(spec, ctx, names, index)),
       sqlStep(ctx, `${ctx.id}/swap`, {

@@ -47,10 +47,12 @@ export type DbObject =
       expression?: string;
       columns?: string[];
       references?: { table: string; columns: string[]; onDelete?: string; onUpdate?: string };
+      /** The plan validates it (a later VALIDATE step): an existing NOT VALID one is not the same. */
+      validated?: boolean;
     }
   | { kind: 'trigger'; table: string; name: string; function: string }
   | { kind: 'function'; name: string }
-  | { kind: 'materialized view'; name: string };
+  | { kind: 'materialized view'; name: string; query?: string };
 
 /**
  * What a SQL step's probe means. `create`: the probe says the object exists as the plan defines it;

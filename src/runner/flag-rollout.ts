@@ -148,7 +148,7 @@ async function checkGuard(r: Rollout, i: number, when: 'before stage' | 'at stag
   const where = `${when} ${r.step.stages[i]}%`;
   let raw: unknown;
   try {
-    const { rows } = await readOnlyQuery(r.ctx.session, guard.sql, `the guard of ${r.step.id}`);
+    const { rows } = await readOnlyQuery(r.ctx, guard.sql, `the guard of ${r.step.id}`);
     raw = rows[0] === undefined ? null : Object.values(rows[0])[0];
   } catch (e) {
     if (isConnectionLost(e)) throw e;

@@ -1,39 +1,94 @@
 /**
  * Queries from a plan that are meant to read (a `check`, a rollout guard, a backfill throttle) run
- * in a READ ONLY transaction, so that one that writes after all (through a function it calls, say)
- * fails instead of changing data. The loader already refuses writing statements; this holds for
- * what the parser cannot see.
+ * in a READ ONLY transaction that always ends with ROLLBACK, so that one that writes after all
+ * (through a function it calls, say) fails instead of changing data, and a setting it changes
+ * (set_config(…, false) included) is undone. The loader already refuses writing statements; this
+ * holds for what the parser cannot see.
+ *
+ * They never run on the runner's own session where another backend exists: session advisory locks
+ * are not transactional, so a query calling pg_advisory_unlock_all() there would release the plan
+ * lock. On pg a pooled backend is used and reset (DISCARD ALL) when it goes back. PGlite has one
+ * backend, the runner's: there the advisory locks it holds are compared before and after, and a
+ * query that changed them fails the step.
  */
-import type { Connection, QueryResult, Queryable } from '../db/connection.js';
+import type { Connection, QueryResult, Queryable, Session } from '../db/connection.js';
 import { DatabaseError } from '../errors.js';
+import { RUNNER_LOCK_CLASS } from './runner-lock.js';
 
 /** SQLSTATE read_only_sql_transaction: the query tried to write. */
 const READ_ONLY_VIOLATION = '25006';
 
-function isPooled(db: Queryable): db is Connection {
-  return 'session' in db && (db as Connection).kind !== 'pglite';
+/** Where a read-only query may run: the connection, and the runner's session (used only on PGlite). */
+export interface ReadOnlyTarget {
+  conn: Connection;
+  session?: Session;
 }
 
 async function inReadOnlyTransaction<R>(db: Queryable, sql: string): Promise<QueryResult<R>> {
   await db.exec('BEGIN TRANSACTION READ ONLY');
   try {
-    const result = await db.query<R>(sql);
-    await db.exec('COMMIT');
-    return result;
-  } catch (e) {
+    return await db.query<R>(sql);
+  } finally {
     await db.exec('ROLLBACK').catch(() => undefined);
-    throw e;
   }
 }
 
-/**
- * `sql` in its own READ ONLY transaction. `db` is a session not in a transaction, or a connection:
- * a pool gives the transaction one backend of its own (PGlite has one backend, used as is).
- * `what` names the query in the error when it tries to write ("check orders:count").
- */
-export async function readOnlyQuery<R = Record<string, unknown>>(db: Queryable, sql: string, what: string): Promise<QueryResult<R>> {
+interface AdvisoryLock {
+  key: string;
+  planLock: boolean;
+}
+
+async function advisoryLocksHeld(db: Queryable): Promise<AdvisoryLock[]> {
+  const { rows } = await db.query<{ key: string; plan_lock: boolean }>(
+    `SELECT concat_ws(' ', classid, objid, objsubid, mode) AS key, objsubid = 2 AND classid = $1::bigint::oid AS plan_lock
+     FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() ORDER BY 1`,
+    [RUNNER_LOCK_CLASS],
+  );
+  return rows.map((r) => ({ key: r.key, planLock: r.plan_lock }));
+}
+
+function lockChange(before: AdvisoryLock[], after: AdvisoryLock[]): string | undefined {
+  const keys = (list: AdvisoryLock[]) => new Set(list.map((l) => l.key));
+  const released = before.filter((l) => !keys(after).has(l.key));
+  const taken = after.filter((l) => !keys(before).has(l.key));
+  if (released.some((l) => l.planLock)) return "released the runner's plan lock (another runner could now start on this plan)";
+  if (released.length > 0) return `released ${released.length} advisory lock(s) the runner held`;
+  if (taken.length > 0) return `took ${taken.length} session advisory lock(s) that would outlive it`;
+  return undefined;
+}
+
+/** PGlite: the runner's one backend, its advisory locks checked to be as they were. */
+async function onTheOnlyBackend<R>(db: Queryable, sql: string, what: string): Promise<QueryResult<R>> {
+  const before = await advisoryLocksHeld(db);
+  let result: QueryResult<R> | undefined;
+  let failure: unknown;
   try {
-    return isPooled(db) ? await db.session((s) => inReadOnlyTransaction<R>(s, sql)) : await inReadOnlyTransaction<R>(db, sql);
+    result = await inReadOnlyTransaction<R>(db, sql);
+  } catch (e) {
+    failure = e;
+  }
+  const change = lockChange(before, await advisoryLocksHeld(db));
+  if (change) {
+    throw new DatabaseError(
+      `${what} ${change}; the step fails here`,
+      'a check, guard or throttle query may only read: remove the advisory lock call (or the function making it) from the query, and run again',
+    );
+  }
+  if (failure !== undefined) throw failure;
+  return result as QueryResult<R>;
+}
+
+/**
+ * `sql` in its own READ ONLY transaction, rolled back: on a pooled backend of its own (pg), or on
+ * the runner's session where there is only one backend (PGlite). `what` names the query in the error
+ * when it tries to write ("check orders:count").
+ */
+export async function readOnlyQuery<R = Record<string, unknown>>(target: ReadOnlyTarget, sql: string, what: string): Promise<QueryResult<R>> {
+  const { conn } = target;
+  try {
+    return conn.kind === 'pglite'
+      ? await onTheOnlyBackend<R>(target.session ?? conn, sql, what)
+      : await conn.session((s) => inReadOnlyTransaction<R>(s, sql));
   } catch (e) {
     if ((e as { code?: unknown }).code !== READ_ONLY_VIOLATION) throw e;
     throw new DatabaseError(

@@ -33,7 +33,7 @@ export function sameValue(actual: unknown, expected: CheckStep['expect']): boole
 
 async function runCheck(ctx: RunContext, step: CheckStep): Promise<StepResult> {
   ctx.emit({ type: 'statement', step, sql: step.sql });
-  const { rows } = await readOnlyQuery(ctx.session, step.sql, `check ${step.id}`);
+  const { rows } = await readOnlyQuery(ctx, step.sql, `check ${step.id}`);
   const actual = rows[0] === undefined ? null : Object.values(rows[0])[0];
   const planName = ctx.plan.plan.name;
   await ctx.store.event(planName, step.id, 'check', `${step.sql} returned ${JSON.stringify(actual)} (expected ${JSON.stringify(step.expect)})`, { actual, expect: step.expect }, actorName(ctx.actor));

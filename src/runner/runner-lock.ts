@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Queryable, Session } from '../db/connection.js';
 
-const RUNNER_LOCK_CLASS = 0x5c4e3a02;
+export const RUNNER_LOCK_CLASS = 0x5c4e3a02;
 
 export function planLockKey(planName: string): number {
   return createHash('sha256').update(planName).digest().readUInt32BE(0) & 0x7fffffff;

@@ -5,7 +5,7 @@
 import type { Queryable } from '../db/connection.js';
 import type { BackfillStep } from '../operations/types.js';
 import type { StateStore } from '../state/store.js';
-import { readOnlyQuery } from './read-only-query.js';
+import { readOnlyQuery, type ReadOnlyTarget } from './read-only-query.js';
 import { lagOfReplica, lagsSeenByPrimary, type Replica, type ReplicaLag } from './replicas.js';
 
 /** `topic`: the same wait with a new figure in `reason` (a growing lag) is not a new wait. */
@@ -53,10 +53,10 @@ export function lockWaiters(db: Queryable, table: string, oid: number, max: numb
 }
 
 /** The plan's own signal: the first column of the first row, compared with `above`. */
-export function throttleQuery(db: Queryable, query: string, above: number): Throttle {
+export function throttleQuery(target: ReadOnlyTarget, query: string, above: number): Throttle {
   return {
     async check() {
-      const { rows } = await readOnlyQuery(db, query, 'the backfill throttle query');
+      const { rows } = await readOnlyQuery(target, query, 'the backfill throttle query');
       const value = Object.values(rows[0] ?? {})[0];
       if (value === null || value === undefined) return GO;
       const n = Number(value);
@@ -92,6 +92,8 @@ export interface ThrottleTargets {
   planName: string;
   /** Where signals are read: a connection other than the runner's session. */
   db: Queryable;
+  /** Where the plan's throttle query runs (read-only-query.ts): never on the runner's session where another backend exists. */
+  readOnly: ReadOnlyTarget;
   table: { name: string; oid: number };
   /** The backfill's own backends (the runner's session, its workers): their waits are not the application's. */
   ownPids: ReadonlySet<number>;
@@ -104,7 +106,7 @@ export function backfillThrottles(step: Pick<BackfillStep, 'throttle'>, t: Throt
   const s = step.throttle;
   const list: Throttle[] = [pauseRequested(t.store, t.planName)];
   if (s.maxLockWaiters !== undefined) list.push(lockWaiters(t.db, t.table.name, t.table.oid, s.maxLockWaiters, t.ownPids));
-  if (s.query !== undefined && s.above !== undefined) list.push(throttleQuery(t.db, s.query, s.above));
+  if (s.query !== undefined && s.above !== undefined) list.push(throttleQuery(t.readOnly, s.query, s.above));
   if (s.maxReplicaLagMs !== undefined) list.push(replicaLag(t.db, s.maxReplicaLagMs, t.replicas));
   return list;
 }

@@ -21,13 +21,10 @@ export function sampleKeys(sample: string[][]): string[] {
   return sample.map(describeKey);
 }
 
-function literal(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
 /** An UPDATE bringing one range's rows in step (shown, never run): the compared expressions, over the rows that still differ. */
 export function fixSql(d: Dialect, step: Pick<VerifyStep, 'table' | 'compare' | 'where'>, columns: string[], r: Pick<MismatchRange, 'first' | 'last'>): string {
   const cols = columns.map((c) => d.ident(c));
+  const literal = (value: string) => d.literal(value);
   const bound = (key: string[]) => (key.length === 1 ? literal(key[0] as string) : `(${key.map(literal).join(', ')})`);
   const keyExpr = cols.length === 1 ? (cols[0] as string) : `(${cols.join(', ')})`;
   const sets = Object.entries(step.compare).map(([c, e]) => `${d.ident(c)} = ${wrapSql(e)}`);

@@ -26,6 +26,16 @@ describe('read-only-query-side-effects', () => {
     ]);
   });
 
+  it('flags releasing advisory locks: on a one-backend database that is the runner\'s plan lock', async () => {
+    const found = await findings([
+      '    - check: { sql: "SELECT count(*) FROM (SELECT pg_advisory_unlock_all()) s", expect: 1 }',
+      '    - check: { sql: "SELECT pg_advisory_unlock(1) AND pg_advisory_unlock_shared(2)", expect: true }',
+      '',
+    ].join('\n'));
+    expect(found.map((f) => f.message.split('(')[0])).toEqual(['pg_advisory_unlock_all', 'pg_advisory_unlock', 'pg_advisory_unlock_shared']);
+    expect(found[0]?.at).toMatchObject({ line: 4, col: 51 });
+  });
+
   it('leaves plain reads and raw sql steps alone', async () => {
     expect(await findings('    - check: { sql: "SELECT last_value FROM s", expect: 0 }\n    - sql: { up: "SELECT nextval(\'s\')" }\n')).toEqual([]);
   });
