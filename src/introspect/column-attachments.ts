@@ -37,6 +37,8 @@ export interface LiveForeignKeyAttachment {
   plain: boolean;
 }
 
+export type LiveGrant = ({ role: string; public?: undefined } | { role?: undefined; public: true }) & { privileges: string[] };
+
 export interface LiveColumnAttachments {
   table: string;
   column: string;
@@ -44,7 +46,8 @@ export interface LiveColumnAttachments {
   identity: boolean;
   default: string | null;
   comment: string | null;
-  grants: { role: string; privileges: string[] }[];
+  /** Column privileges by grantee: `public: true` for the pseudo-role PUBLIC (grantee 0), never a role that happens to be named "PUBLIC". */
+  grants: LiveGrant[];
   /** The sequence owned by the column (a serial): contract would drop it with the old column. */
   ownedSequence: string | null;
   indexes: LiveIndexAttachment[];
@@ -84,9 +87,9 @@ FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.ad
 WHERE a.attrelid = $1::regclass AND a.attname = $2 AND NOT a.attisdropped`;
 
 const GRANTS_SQL = `
-SELECT CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END AS role, x.privilege_type AS privilege
+SELECT x.grantee = 0 AS public, CASE WHEN x.grantee <> 0 THEN pg_get_userbyid(x.grantee)::text END AS role, x.privilege_type AS privilege
 FROM pg_attribute a, aclexplode(a.attacl) x
-WHERE a.attrelid = $1::regclass AND a.attnum = $2 ORDER BY 1, 2`;
+WHERE a.attrelid = $1::regclass AND a.attnum = $2 ORDER BY 1 DESC, 2, 3`;
 
 const INDEXES_SQL = `
 SELECT ic.relname::text AS name, i.indisunique AS unique, i.indisreplident AS replident, am.amname::text AS method,
@@ -170,9 +173,9 @@ export async function readColumnAttachments(db: Queryable, table: string, column
   const [col] = await rows<ColumnRow>(db, COLUMN_SQL, [rel, column]);
   if (!col) return null;
   const at = [rel, col.attnum];
-  const grantRows = await rows<{ role: string; privilege: string }>(db, GRANTS_SQL, at);
-  const grants = new Map<string, string[]>();
-  for (const g of grantRows) grants.set(g.role, [...(grants.get(g.role) ?? []), g.privilege]);
+  const grantRows = await rows<{ public: boolean; role: string | null; privilege: string }>(db, GRANTS_SQL, at);
+  const grants = new Map<string | null, string[]>();
+  for (const g of grantRows) grants.set(g.public ? null : g.role, [...(grants.get(g.public ? null : g.role) ?? []), g.privilege]);
   const indexes = await rows<LiveIndexAttachment>(db, INDEXES_SQL, at);
   const constraints = await rows<ConstraintRow>(db, CONSTRAINTS_SQL, at);
   const others = await rows<{ what: string; relkind: string | null }>(db, OTHERS_SQL, at);
@@ -183,7 +186,7 @@ export async function readColumnAttachments(db: Queryable, table: string, column
     identity: col.identity,
     default: col.default,
     comment: col.comment,
-    grants: [...grants].map(([role, privileges]) => ({ role, privileges })),
+    grants: [...grants].map(([role, privileges]): LiveGrant => (role === null ? { public: true, privileges } : { role, privileges })),
     ownedSequence: col.sequence,
     indexes: indexes.map((ix) => ({ ...ix, where: ix.where ?? null, constraint: ix.constraint ?? null })),
     ...splitConstraints(constraints),

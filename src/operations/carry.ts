@@ -52,10 +52,22 @@ export const carriedForeignKeySchema = z
 
 export const carriedGrantSchema = z
   .object({
-    role: z.string().min(1).max(63).describe('A role name, or PUBLIC.'),
+    role: z
+      .string()
+      .min(1)
+      .max(63)
+      .refine((role) => role.toLowerCase() !== 'public', { message: 'a role spelled public is ambiguous: the pseudo-role PUBLIC (every role) is written `public: true`', params: { hint: 'write `public: true` instead of `role: …` for a grant to every role; a real role with that name cannot be carried (revoke it before the plan and grant it again after contract)' } })
+      .optional()
+      .describe('The role granted to (always quoted: exactly this name).'),
+    public: z.literal(true).optional().describe('The grant is to PUBLIC, the pseudo-role of every role (instead of `role`).'),
     privileges: z.array(z.enum(COLUMN_PRIVILEGES)).min(1),
   })
-  .strict();
+  .strict()
+  .superRefine((grant, ctx) => {
+    if ((grant.role === undefined) === (grant.public === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'a grant names exactly one of `role` and `public: true`', params: { hint: 'role: reporting, or public: true for PUBLIC (every role)' } });
+    }
+  });
 
 /** The fields both operations add to their schema. */
 export const carryFields = {
@@ -98,7 +110,11 @@ export interface CarryColumns {
 /** The name a carried index or constraint has until the swap gives it the original one back. */
 export const buildingName = (name: string): string => boundedName(name, 'new');
 
-const ident = (d: Dialect, name: string): string => (name === 'PUBLIC' ? 'PUBLIC' : d.ident(name));
+/** PUBLIC, the pseudo-role, only from `public: true`; a role name is always quoted, so a role named "PUBLIC" stays that role. */
+const grantee = (grant: CarriedGrant): string => (grant.public === true ? 'PUBLIC' : `"${(grant.role ?? '').replace(/"/g, '""')}"`);
+
+/** How a grantee is named in messages and summaries. */
+export const granteeLabel = (grant: { role?: string | undefined; public?: boolean | undefined }): string => (grant.public === true ? 'PUBLIC' : `role "${grant.role ?? ''}"`);
 
 function sqlStep(id: string, phase: 'expand' | 'contract', table: string, summary: string, sql: string): SqlStep {
   return { id, phase, kind: 'sql', summary, sql, lock: { level: 'ACCESS EXCLUSIVE', on: [table] }, transactional: true };
@@ -114,8 +130,8 @@ export function carryExpandSteps(d: Dialect, spec: CarrySpec, cols: CarryColumns
   }
   (spec.grants ?? []).forEach((grant, i) => {
     // Each privilege names its column: `GRANT SELECT, UPDATE (c)` would grant SELECT on the whole table.
-    const sql = `GRANT ${grant.privileges.map((p) => `${p} (${col})`).join(', ')} ON ${t} TO ${ident(d, grant.role)}`;
-    steps.push({ ...sqlStep(`${id}/carry-grant-${i + 1}`, 'expand', spec.table, `grant ${grant.privileges.join(', ')} on ${cols.building} to ${grant.role}`, sql), lock: { level: 'none', on: [] } });
+    const sql = `GRANT ${grant.privileges.map((p) => `${p} (${col})`).join(', ')} ON ${t} TO ${grantee(grant)}`;
+    steps.push({ ...sqlStep(`${id}/carry-grant-${i + 1}`, 'expand', spec.table, `grant ${grant.privileges.join(', ')} on ${cols.building} to ${granteeLabel(grant)}`, sql), lock: { level: 'none', on: [] } });
   });
   return steps;
 }

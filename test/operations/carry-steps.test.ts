@@ -16,7 +16,7 @@ const declared = {
   not_null: true,
   default: '1',
   comment: "it's how many",
-  grants: [{ role: 'Reporting', privileges: ['SELECT', 'UPDATE'] }, { role: 'PUBLIC', privileges: ['SELECT'] }],
+  grants: [{ role: 'Reporting', privileges: ['SELECT', 'UPDATE'] }, { public: true, privileges: ['SELECT'] }],
   indexes: [
     { name: 'orders_qty_idx', keys: ['qty'] },
     { name: 'orders_client_qty_idx', keys: ['client_id', 'qty'], where: 'qty > 1', include: ['qty'] },
