@@ -50,6 +50,7 @@ export function declarationsFromLive(live: LiveColumnAttachments): CarryDeclarat
   if (live.notNull) out.not_null = true;
   if (live.default !== null) out.default = live.default;
   if (live.comment !== null) out.comment = live.comment;
+  if (live.collation !== null) out.collation = live.collation;
   const grants = live.grants.filter(declarable).map((g) => ({ ...(g.public ? { public: true as const } : { role: g.role }), privileges: g.privileges as never }));
   if (grants.length > 0) out.grants = grants;
   if (live.ownedSequence !== null) out.sequence = live.ownedSequence;
@@ -136,6 +137,8 @@ function compareColumn(kind: string, spec: CarrySpec, want: CarryDeclarations, o
   else if (kind === 'rename_column' && typeof spec.default === 'string' && !sameExpression(spec.default, want.default)) out.differs.push(`default ${spec.default} is not the column's default (${want.default ?? 'none'})`);
   if (want.comment !== undefined && spec.comment === undefined) out.lost.push('the comment');
   else if (typeof spec.comment === 'string' && spec.comment !== want.comment) (want.comment === undefined ? out.extra : out.differs).push("comment is not the column's comment");
+  if (want.collation !== undefined && spec.collation === undefined) out.lost.push(`COLLATE ${want.collation}`);
+  else if (typeof spec.collation === 'string' && spec.collation !== want.collation) (want.collation === undefined ? out.extra : out.differs).push(`collation ${spec.collation} is not the column's collation (${want.collation ?? 'the default'})`);
   compareGrants(spec, want, out);
   if ((spec.sequence ?? null) !== (want.sequence ?? null)) (spec.sequence === undefined ? out.lost : out.differs).push(`owned sequence ${want.sequence ?? '(none)'}`);
 }

@@ -46,6 +46,8 @@ export interface LiveColumnAttachments {
   identity: boolean;
   default: string | null;
   comment: string | null;
+  /** A collation other than the type's default, as schema.name (e.g. public.ci). */
+  collation: string | null;
   /** Column privileges by grantee: `public: true` for the pseudo-role PUBLIC (grantee 0), never a role that happens to be named "PUBLIC". */
   grants: LiveGrant[];
   /** The sequence owned by the column (a serial): contract would drop it with the old column. */
@@ -73,6 +75,7 @@ interface ColumnRow {
   identity: boolean;
   default: string | null;
   comment: string | null;
+  collation: string | null;
   sequence: string | null;
 }
 
@@ -80,6 +83,8 @@ const COLUMN_SQL = `
 SELECT a.attnum, a.attnotnull, a.attidentity <> '' AS identity,
   pg_get_expr(ad.adbin, ad.adrelid, true) AS default,
   col_description(a.attrelid, a.attnum) AS comment,
+  (SELECT n.nspname || '.' || co.collname FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace JOIN pg_type ty ON ty.oid = a.atttypid
+    WHERE co.oid = a.attcollation AND a.attcollation <> ty.typcollation) AS collation,
   (SELECT s.oid::regclass::text FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
     WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass AND dep.refobjid = a.attrelid
       AND dep.refobjsubid = a.attnum AND dep.deptype = 'a' LIMIT 1) AS sequence
@@ -186,6 +191,7 @@ export async function readColumnAttachments(db: Queryable, table: string, column
     identity: col.identity,
     default: col.default,
     comment: col.comment,
+    collation: col.collation,
     grants: [...grants].map(([role, privileges]): LiveGrant => (role === null ? { public: true, privileges } : { role, privileges })),
     ownedSequence: col.sequence,
     indexes: indexes.map((ix) => ({ ...ix, where: ix.where ?? null, constraint: ix.constraint ?? null })),

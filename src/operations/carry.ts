@@ -74,6 +74,13 @@ export const carryFields = {
   not_null: z.boolean().optional().describe('The new column is NOT NULL (CHECK NOT VALID → VALIDATE → SET NOT NULL in migrate). Required when the old column is NOT NULL; false drops it deliberately.'),
   default: sqlExpression.nullable().optional().describe('The DEFAULT of the new column, set in the contract swap (null: deliberately none). Required when the old column has one.'),
   comment: z.string().nullable().optional().describe("The column's comment (null: deliberately none)."),
+  collation: z
+    .string()
+    .regex(/^[^.]+\.[^]+$/, 'write the collation as schema.name, as the catalog names it (e.g. public.ci, pg_catalog.C)')
+    .max(127)
+    .nullable()
+    .optional()
+    .describe('The non-default COLLATION of the old column, as schema.name (e.g. public.ci), given to the new column in expand (null: deliberately the default). Required when the old column has one.'),
   grants: z.array(carriedGrantSchema).optional().describe('Column privileges of the old column, granted on the new one in expand.'),
   indexes: z.array(carriedIndexSchema).optional().describe('Indexes that use the old column, rebuilt CONCURRENTLY on the new one in migrate and renamed back at the swap.'),
   checks: z.array(carriedCheckSchema).optional().describe('CHECK constraints that use the old column, added NOT VALID and validated in migrate.'),
@@ -89,9 +96,12 @@ export type CarriedGrant = z.output<typeof carriedGrantSchema>;
 
 export interface CarrySpec {
   table: string;
+  /** The new column's type (rename_column: the column's type; change_type: the new type). */
+  type?: string | undefined;
   not_null?: boolean | undefined;
   default?: string | null | undefined;
   comment?: string | null | undefined;
+  collation?: string | null | undefined;
   grants?: CarriedGrant[] | undefined;
   indexes?: CarriedIndex[] | undefined;
   checks?: CarriedCheck[] | undefined;
@@ -120,10 +130,25 @@ function sqlStep(id: string, phase: 'expand' | 'contract', table: string, summar
   return { id, phase, kind: 'sql', summary, sql, lock: { level: 'ACCESS EXCLUSIVE', on: [table] }, transactional: true };
 }
 
-/** Comment and column privileges go on the new column right after it is added. */
+/** `"schema"."name"` of a collation declared as schema.name (the name may hold dots: en_US.utf8). */
+export function collationSql(collation: string): string {
+  const dot = collation.indexOf('.');
+  const quote = (part: string) => `"${part.replace(/"/g, '""')}"`;
+  return `${quote(collation.slice(0, dot))}.${quote(collation.slice(dot + 1))}`;
+}
+
+/**
+ * Collation, comment and column privileges go on the new column right after it is added. A
+ * collation-only type change is not a rewrite (nor a scan): the column is only relabelled.
+ */
 export function carryExpandSteps(d: Dialect, spec: CarrySpec, cols: CarryColumns, id: string): SqlStep[] {
   const [t, col] = [d.qualified(spec.table), d.ident(cols.building)];
   const steps: SqlStep[] = [];
+  if (typeof spec.collation === 'string') {
+    if (spec.type === undefined) throw new Error(`internal: ${id} carries a collation without the column's type`);
+    const sql = `ALTER TABLE ${t} ALTER COLUMN ${col} TYPE ${spec.type} COLLATE ${collationSql(spec.collation)}`;
+    steps.push(sqlStep(`${id}/carry-collation`, 'expand', spec.table, `carry the collation ${spec.collation} of ${cols.old} to ${cols.building}`, sql));
+  }
   if (typeof spec.comment === 'string') {
     const sql = `COMMENT ON COLUMN ${t}.${col} IS ${d.literal(spec.comment)}`;
     steps.push({ ...sqlStep(`${id}/carry-comment`, 'expand', spec.table, `carry the comment of ${cols.old} to ${cols.building}`, sql), lock: { level: 'SHARE UPDATE EXCLUSIVE', on: [spec.table] } });

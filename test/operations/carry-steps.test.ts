@@ -110,6 +110,7 @@ const live: LiveColumnAttachments = {
   identity: false,
   default: '1',
   comment: null,
+  collation: null,
   grants: [],
   ownedSequence: null,
   indexes: [
