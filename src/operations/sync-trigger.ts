@@ -59,8 +59,10 @@ const forwardOf = (d: Dialect, spec: SyncSpec): string => spec.forward ?? d.iden
  * that changed the new column wrote it (the new version, or the backfill): its value is kept, and
  * both ways the old column is recomputed from it, unless it is exactly what the forward
  * expression gives (a statement setting both consistently, or the backfill, which writes that
- * value): then the old column is left as it was. The columns read are compared by their binary image
- * (`*<>` works for every type, json has no `=`; a spurious difference only costs a recompute).
+ * value): then the old column is left as it was. So `reverse` is applied when the new column is
+ * written: a new-version statement that changes only another column `reverse` reads reaches the
+ * old column at the next write of the new column. The columns read are compared by their binary
+ * image (`*<>` works for every type, json has no `=`; a spurious difference only costs a recompute).
  *
  * Every column that `forward` / `reverse` read is read from NEW.
  */
