@@ -4,9 +4,9 @@
  * before the entry's first step, and `schemashift new … --database` (which writes the declarations).
  */
 import YAML from 'yaml';
-import type { CarriedForeignKey, CarriedIndex, CarrySpec } from '../operations/carry.js';
+import { granteeLabel, type CarriedForeignKey, type CarriedIndex, type CarrySpec } from '../operations/carry.js';
 import { parseSql } from '../sql/parser.js';
-import type { LiveColumnAttachments, LiveIndexAttachment } from './column-attachments.js';
+import type { LiveColumnAttachments, LiveGrant, LiveIndexAttachment } from './column-attachments.js';
 
 export interface CarryProblems {
   /** Attached to the old column, not declared: contract would drop it. */
@@ -39,6 +39,9 @@ function declaredIndexOf(ix: LiveIndexAttachment): CarriedIndex {
   return out;
 }
 
+/** A real role spelled like the pseudo-role cannot be declared (the schema refuses `role: PUBLIC`, which reads as everyone). */
+const declarable = (g: LiveGrant): boolean => g.public === true || g.role.toLowerCase() !== 'public';
+
 const carriable = (ix: LiveIndexAttachment) => ix.plain && ix.constraint !== 'x';
 
 /** The declarations that carry everything the catalog shows (what `new --database` writes). */
@@ -47,7 +50,9 @@ export function declarationsFromLive(live: LiveColumnAttachments): CarryDeclarat
   if (live.notNull) out.not_null = true;
   if (live.default !== null) out.default = live.default;
   if (live.comment !== null) out.comment = live.comment;
-  if (live.grants.length > 0) out.grants = live.grants.map((g) => ({ role: g.role, privileges: g.privileges as never }));
+  if (live.collation !== null) out.collation = live.collation;
+  const grants = live.grants.filter(declarable).map((g) => ({ ...(g.public ? { public: true as const } : { role: g.role }), privileges: g.privileges as never }));
+  if (grants.length > 0) out.grants = grants;
   if (live.ownedSequence !== null) out.sequence = live.ownedSequence;
   const indexes = live.indexes.filter(carriable).map(declaredIndexOf);
   if (indexes.length > 0) out.indexes = indexes;
@@ -94,6 +99,7 @@ function blockersOf(live: LiveColumnAttachments, kind: string, dropped: Set<stri
   for (const ix of live.indexes.filter((i) => !carriable(i) && !dropped.has(i.name))) out.push(`index ${ix.name} has ${ix.constraint === 'x' ? 'an exclusion constraint' : 'a sort order, operator class, collation or NULLS NOT DISTINCT'} that is not carried: list it in drop_with_old_column and rebuild it by hand after contract`);
   for (const ix of live.indexes.filter((i) => i.replident)) out.push(`index ${ix.name} is the table's REPLICA IDENTITY: logical replication would lose it at contract. Set REPLICA IDENTITY to another index (or DEFAULT) before this plan and back after contract`);
   for (const c of live.checks.filter((x) => x.noInherit && !dropped.has(x.name))) out.push(`check ${c.name} is NO INHERIT, which is not carried: list it in drop_with_old_column and add it again after contract`);
+  for (const g of live.grants.filter((x) => !declarable(x))) out.push(`${granteeLabel(g)} (a real role, not PUBLIC) has ${g.privileges.join(', ')} on ${col}, which cannot be declared (role: PUBLIC would mean every role): REVOKE it before this plan and GRANT it on the new column after contract`);
   for (const fk of live.foreignKeys.filter((f) => !f.plain && !dropped.has(f.name))) out.push(`foreign key ${fk.name} is DEFERRABLE, MATCH FULL or sets only some columns on delete, which is not carried: list it in drop_with_old_column and add it again after contract`);
   return out;
 }
@@ -131,19 +137,24 @@ function compareColumn(kind: string, spec: CarrySpec, want: CarryDeclarations, o
   else if (kind === 'rename_column' && typeof spec.default === 'string' && !sameExpression(spec.default, want.default)) out.differs.push(`default ${spec.default} is not the column's default (${want.default ?? 'none'})`);
   if (want.comment !== undefined && spec.comment === undefined) out.lost.push('the comment');
   else if (typeof spec.comment === 'string' && spec.comment !== want.comment) (want.comment === undefined ? out.extra : out.differs).push("comment is not the column's comment");
+  if (want.collation !== undefined && spec.collation === undefined) out.lost.push(`COLLATE ${want.collation}`);
+  else if (typeof spec.collation === 'string' && spec.collation !== want.collation) (want.collation === undefined ? out.extra : out.differs).push(`collation ${spec.collation} is not the column's collation (${want.collation ?? 'the default'})`);
   compareGrants(spec, want, out);
   if ((spec.sequence ?? null) !== (want.sequence ?? null)) (spec.sequence === undefined ? out.lost : out.differs).push(`owned sequence ${want.sequence ?? '(none)'}`);
 }
 
 type Grants = CarrySpec['grants'];
 
-/** `role: SELECT, UPDATE; other: SELECT` for the privileges in `a` that `b` lacks. */
+/** Grantees compared by kind then name: the pseudo-role PUBLIC never equals a role named "PUBLIC". */
+const granteeKey = (g: { role?: string | undefined; public?: boolean | undefined }): string => (g.public === true ? 'public' : `role:${g.role ?? ''}`);
+
+/** `PUBLIC: SELECT; role "other": SELECT` for the privileges in `a` that `b` lacks. */
 function grantsMissing(a: Grants, b: Grants): string {
-  const has = (role: string, p: string) => (b ?? []).some((g) => g.role === role && g.privileges.includes(p as never));
+  const has = (key: string, p: string) => (b ?? []).some((g) => granteeKey(g) === key && g.privileges.includes(p as never));
   return (a ?? [])
-    .map((g) => ({ role: g.role, missing: g.privileges.filter((p) => !has(g.role, p)) }))
+    .map((g) => ({ label: granteeLabel(g), missing: g.privileges.filter((p) => !has(granteeKey(g), p)) }))
     .filter((g) => g.missing.length > 0)
-    .map((g) => `${g.role}: ${g.missing.join(', ')}`)
+    .map((g) => `${g.label}: ${g.missing.join(', ')}`)
     .join('; ');
 }
 

@@ -3,7 +3,7 @@
  * old column carries that the entry does not declare, declares differently, or cannot carry.
  */
 import type { Queryable } from '../db/connection.js';
-import type { CarrySpec } from '../operations/carry.js';
+import { collationSql, type CarrySpec } from '../operations/carry.js';
 import type { CompiledPlan } from '../plan/compile.js';
 import type { PlanEntry, YamlPath } from '../plan/types.js';
 import { compareCarry, describeCarryProblems, hasCarryProblems } from './carry-diff.js';
@@ -44,13 +44,25 @@ const SKIP_PROBE = new Set(['42501', '25006']);
  * The swap sets the default after contract started, where a failure would leave the plan stuck.
  */
 async function defaultProblem(db: Queryable, type: string, expression: string): Promise<string | undefined> {
+  const why = await columnDefinitionProblem(db, `${type} DEFAULT ${expression}`);
+  return why === undefined ? undefined : `the declared default ${expression} cannot be the default of a column of type ${type} (${why}): the contract swap would fail after contract started. Declare a default for the new type, or default: null`;
+}
+
+/** Whether the declared collation applies to the new type (integer has none): caught here rather than by the expand step. */
+async function collationProblem(db: Queryable, type: string, collation: string): Promise<string | undefined> {
+  const why = await columnDefinitionProblem(db, `${type} COLLATE ${collationSql(collation)}`);
+  return why === undefined ? undefined : `the declared collation ${collation} cannot be given to a column of type ${type} (${why}). Declare collation: null when the new type has no collation`;
+}
+
+/** The server's reason a temp column `v <definition>` cannot be created (undefined when it can, or when the probe is not allowed). */
+async function columnDefinitionProblem(db: Queryable, definition: string): Promise<string | undefined> {
   try {
-    await db.query(`CREATE TEMP TABLE schemashift_default_probe (v ${type} DEFAULT ${expression}) ON COMMIT DROP`);
+    await db.query(`CREATE TEMP TABLE schemashift_default_probe (v ${definition}) ON COMMIT DROP`);
     return undefined;
   } catch (e) {
     const { code, message } = e as { code?: string; message?: string };
     if (code !== undefined && SKIP_PROBE.has(code)) return undefined;
-    return `the declared default ${expression} cannot be the default of a column of type ${type} (${message ?? String(e)}): the contract swap would fail after contract started. Declare a default for the new type, or default: null`;
+    return message ?? String(e);
   }
 }
 
@@ -61,6 +73,8 @@ export async function checkCarryEntry(db: Queryable, carry: CarryEntry): Promise
   const problems = compareCarry(carry.entry.kind, carry.spec, live);
   const unfit = carry.newType !== undefined && typeof carry.spec.default === 'string' ? await defaultProblem(db, carry.newType, carry.spec.default) : undefined;
   if (unfit) problems.blockers.push(unfit);
+  const uncollatable = carry.newType !== undefined && typeof carry.spec.collation === 'string' ? await collationProblem(db, carry.newType, carry.spec.collation) : undefined;
+  if (uncollatable) problems.blockers.push(uncollatable);
   const severity = hasCarryProblems(problems) ? 'error' : problems.extra.length > 0 ? 'warning' : null;
   return severity === null ? null : { severity, ...describeCarryProblems(carry.entry.kind, carry.column, problems, live) };
 }

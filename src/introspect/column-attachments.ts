@@ -37,6 +37,8 @@ export interface LiveForeignKeyAttachment {
   plain: boolean;
 }
 
+export type LiveGrant = ({ role: string; public?: undefined } | { role?: undefined; public: true }) & { privileges: string[] };
+
 export interface LiveColumnAttachments {
   table: string;
   column: string;
@@ -44,7 +46,10 @@ export interface LiveColumnAttachments {
   identity: boolean;
   default: string | null;
   comment: string | null;
-  grants: { role: string; privileges: string[] }[];
+  /** A collation other than the type's default, as schema.name (e.g. public.ci). */
+  collation: string | null;
+  /** Column privileges by grantee: `public: true` for the pseudo-role PUBLIC (grantee 0), never a role that happens to be named "PUBLIC". */
+  grants: LiveGrant[];
   /** The sequence owned by the column (a serial): contract would drop it with the old column. */
   ownedSequence: string | null;
   indexes: LiveIndexAttachment[];
@@ -70,6 +75,7 @@ interface ColumnRow {
   identity: boolean;
   default: string | null;
   comment: string | null;
+  collation: string | null;
   sequence: string | null;
 }
 
@@ -77,6 +83,8 @@ const COLUMN_SQL = `
 SELECT a.attnum, a.attnotnull, a.attidentity <> '' AS identity,
   pg_get_expr(ad.adbin, ad.adrelid, true) AS default,
   col_description(a.attrelid, a.attnum) AS comment,
+  (SELECT n.nspname || '.' || co.collname FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace JOIN pg_type ty ON ty.oid = a.atttypid
+    WHERE co.oid = a.attcollation AND a.attcollation <> ty.typcollation) AS collation,
   (SELECT s.oid::regclass::text FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
     WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass AND dep.refobjid = a.attrelid
       AND dep.refobjsubid = a.attnum AND dep.deptype = 'a' LIMIT 1) AS sequence
@@ -84,9 +92,9 @@ FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.ad
 WHERE a.attrelid = $1::regclass AND a.attname = $2 AND NOT a.attisdropped`;
 
 const GRANTS_SQL = `
-SELECT CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END AS role, x.privilege_type AS privilege
+SELECT x.grantee = 0 AS public, CASE WHEN x.grantee <> 0 THEN pg_get_userbyid(x.grantee)::text END AS role, x.privilege_type AS privilege
 FROM pg_attribute a, aclexplode(a.attacl) x
-WHERE a.attrelid = $1::regclass AND a.attnum = $2 ORDER BY 1, 2`;
+WHERE a.attrelid = $1::regclass AND a.attnum = $2 ORDER BY 1 DESC, 2, 3`;
 
 const INDEXES_SQL = `
 SELECT ic.relname::text AS name, i.indisunique AS unique, i.indisreplident AS replident, am.amname::text AS method,
@@ -170,9 +178,9 @@ export async function readColumnAttachments(db: Queryable, table: string, column
   const [col] = await rows<ColumnRow>(db, COLUMN_SQL, [rel, column]);
   if (!col) return null;
   const at = [rel, col.attnum];
-  const grantRows = await rows<{ role: string; privilege: string }>(db, GRANTS_SQL, at);
-  const grants = new Map<string, string[]>();
-  for (const g of grantRows) grants.set(g.role, [...(grants.get(g.role) ?? []), g.privilege]);
+  const grantRows = await rows<{ public: boolean; role: string | null; privilege: string }>(db, GRANTS_SQL, at);
+  const grants = new Map<string | null, string[]>();
+  for (const g of grantRows) grants.set(g.public ? null : g.role, [...(grants.get(g.public ? null : g.role) ?? []), g.privilege]);
   const indexes = await rows<LiveIndexAttachment>(db, INDEXES_SQL, at);
   const constraints = await rows<ConstraintRow>(db, CONSTRAINTS_SQL, at);
   const others = await rows<{ what: string; relkind: string | null }>(db, OTHERS_SQL, at);
@@ -183,7 +191,8 @@ export async function readColumnAttachments(db: Queryable, table: string, column
     identity: col.identity,
     default: col.default,
     comment: col.comment,
-    grants: [...grants].map(([role, privileges]) => ({ role, privileges })),
+    collation: col.collation,
+    grants: [...grants].map(([role, privileges]): LiveGrant => (role === null ? { public: true, privileges } : { role, privileges })),
     ownedSequence: col.sequence,
     indexes: indexes.map((ix) => ({ ...ix, where: ix.where ?? null, constraint: ix.constraint ?? null })),
     ...splitConstraints(constraints),

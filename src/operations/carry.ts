@@ -52,16 +52,35 @@ export const carriedForeignKeySchema = z
 
 export const carriedGrantSchema = z
   .object({
-    role: z.string().min(1).max(63).describe('A role name, or PUBLIC.'),
+    role: z
+      .string()
+      .min(1)
+      .max(63)
+      .refine((role) => role.toLowerCase() !== 'public', { message: 'a role spelled public is ambiguous: the pseudo-role PUBLIC (every role) is written `public: true`', params: { hint: 'write `public: true` instead of `role: …` for a grant to every role; a real role with that name cannot be carried (revoke it before the plan and grant it again after contract)' } })
+      .optional()
+      .describe('The role granted to (always quoted: exactly this name).'),
+    public: z.literal(true).optional().describe('The grant is to PUBLIC, the pseudo-role of every role (instead of `role`).'),
     privileges: z.array(z.enum(COLUMN_PRIVILEGES)).min(1),
   })
-  .strict();
+  .strict()
+  .superRefine((grant, ctx) => {
+    if ((grant.role === undefined) === (grant.public === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'a grant names exactly one of `role` and `public: true`', params: { hint: 'role: reporting, or public: true for PUBLIC (every role)' } });
+    }
+  });
 
 /** The fields both operations add to their schema. */
 export const carryFields = {
   not_null: z.boolean().optional().describe('The new column is NOT NULL (CHECK NOT VALID → VALIDATE → SET NOT NULL in migrate). Required when the old column is NOT NULL; false drops it deliberately.'),
   default: sqlExpression.nullable().optional().describe('The DEFAULT of the new column, set in the contract swap (null: deliberately none). Required when the old column has one.'),
   comment: z.string().nullable().optional().describe("The column's comment (null: deliberately none)."),
+  collation: z
+    .string()
+    .regex(/^[^.]+\.[^]+$/, 'write the collation as schema.name, as the catalog names it (e.g. public.ci, pg_catalog.C)')
+    .max(127)
+    .nullable()
+    .optional()
+    .describe('The non-default COLLATION of the old column, as schema.name (e.g. public.ci), given to the new column in expand (null: deliberately the default). Required when the old column has one.'),
   grants: z.array(carriedGrantSchema).optional().describe('Column privileges of the old column, granted on the new one in expand.'),
   indexes: z.array(carriedIndexSchema).optional().describe('Indexes that use the old column, rebuilt CONCURRENTLY on the new one in migrate and renamed back at the swap.'),
   checks: z.array(carriedCheckSchema).optional().describe('CHECK constraints that use the old column, added NOT VALID and validated in migrate.'),
@@ -77,9 +96,12 @@ export type CarriedGrant = z.output<typeof carriedGrantSchema>;
 
 export interface CarrySpec {
   table: string;
+  /** The new column's type (rename_column: the column's type; change_type: the new type). */
+  type?: string | undefined;
   not_null?: boolean | undefined;
   default?: string | null | undefined;
   comment?: string | null | undefined;
+  collation?: string | null | undefined;
   grants?: CarriedGrant[] | undefined;
   indexes?: CarriedIndex[] | undefined;
   checks?: CarriedCheck[] | undefined;
@@ -98,24 +120,43 @@ export interface CarryColumns {
 /** The name a carried index or constraint has until the swap gives it the original one back. */
 export const buildingName = (name: string): string => boundedName(name, 'new');
 
-const ident = (d: Dialect, name: string): string => (name === 'PUBLIC' ? 'PUBLIC' : d.ident(name));
+/** PUBLIC, the pseudo-role, only from `public: true`; a role name is always quoted, so a role named "PUBLIC" stays that role. */
+const grantee = (grant: CarriedGrant): string => (grant.public === true ? 'PUBLIC' : `"${(grant.role ?? '').replace(/"/g, '""')}"`);
+
+/** How a grantee is named in messages and summaries. */
+export const granteeLabel = (grant: { role?: string | undefined; public?: boolean | undefined }): string => (grant.public === true ? 'PUBLIC' : `role "${grant.role ?? ''}"`);
 
 function sqlStep(id: string, phase: 'expand' | 'contract', table: string, summary: string, sql: string): SqlStep {
   return { id, phase, kind: 'sql', summary, sql, lock: { level: 'ACCESS EXCLUSIVE', on: [table] }, transactional: true };
 }
 
-/** Comment and column privileges go on the new column right after it is added. */
+/** `"schema"."name"` of a collation declared as schema.name (the name may hold dots: en_US.utf8). */
+export function collationSql(collation: string): string {
+  const dot = collation.indexOf('.');
+  const quote = (part: string) => `"${part.replace(/"/g, '""')}"`;
+  return `${quote(collation.slice(0, dot))}.${quote(collation.slice(dot + 1))}`;
+}
+
+/**
+ * Collation, comment and column privileges go on the new column right after it is added. A
+ * collation-only type change is not a rewrite (nor a scan): the column is only relabelled.
+ */
 export function carryExpandSteps(d: Dialect, spec: CarrySpec, cols: CarryColumns, id: string): SqlStep[] {
   const [t, col] = [d.qualified(spec.table), d.ident(cols.building)];
   const steps: SqlStep[] = [];
+  if (typeof spec.collation === 'string') {
+    if (spec.type === undefined) throw new Error(`internal: ${id} carries a collation without the column's type`);
+    const sql = `ALTER TABLE ${t} ALTER COLUMN ${col} TYPE ${spec.type} COLLATE ${collationSql(spec.collation)}`;
+    steps.push(sqlStep(`${id}/carry-collation`, 'expand', spec.table, `carry the collation ${spec.collation} of ${cols.old} to ${cols.building}`, sql));
+  }
   if (typeof spec.comment === 'string') {
     const sql = `COMMENT ON COLUMN ${t}.${col} IS ${d.literal(spec.comment)}`;
     steps.push({ ...sqlStep(`${id}/carry-comment`, 'expand', spec.table, `carry the comment of ${cols.old} to ${cols.building}`, sql), lock: { level: 'SHARE UPDATE EXCLUSIVE', on: [spec.table] } });
   }
   (spec.grants ?? []).forEach((grant, i) => {
     // Each privilege names its column: `GRANT SELECT, UPDATE (c)` would grant SELECT on the whole table.
-    const sql = `GRANT ${grant.privileges.map((p) => `${p} (${col})`).join(', ')} ON ${t} TO ${ident(d, grant.role)}`;
-    steps.push({ ...sqlStep(`${id}/carry-grant-${i + 1}`, 'expand', spec.table, `grant ${grant.privileges.join(', ')} on ${cols.building} to ${grant.role}`, sql), lock: { level: 'none', on: [] } });
+    const sql = `GRANT ${grant.privileges.map((p) => `${p} (${col})`).join(', ')} ON ${t} TO ${grantee(grant)}`;
+    steps.push({ ...sqlStep(`${id}/carry-grant-${i + 1}`, 'expand', spec.table, `grant ${grant.privileges.join(', ')} on ${cols.building} to ${granteeLabel(grant)}`, sql), lock: { level: 'none', on: [] } });
   });
   return steps;
 }

@@ -11,7 +11,7 @@ import { postgres } from '../dialects/postgres/postgres-dialect.js';
 import type { SqlSyntaxError } from '../sql/parser.js';
 import { fragmentProblem } from '../sql/fragment.js';
 import { dollarQuote, functionProblem, PlpgsqlBody } from '../sql/plpgsql-function.js';
-import { overRecord, rowExpressionProblem } from '../sql/row-expression.js';
+import { overRecord, rowColumns, rowExpressionProblem } from '../sql/row-expression.js';
 import { triggerAbsent, triggerExists } from './catalog-probes.js';
 import type { DbObject, Phase, SqlStep } from './types.js';
 
@@ -52,34 +52,52 @@ const forwardOf = (d: Dialect, spec: SyncSpec): string => spec.forward ?? d.iden
  * old column got. A NULL new column is computed from the old one. (A new-version INSERT of an
  * explicit NULL cannot be told from one that leaves the column out: it gets the old column's value.)
  *
- * UPDATE: the column whose value changed was set. When the new column changed to a value the old
- * one does not give (new IS DISTINCT FROM forward(old)), the new column wins and the old one is
- * recomputed from it; so a statement setting both consistently, or the backfill writing the
- * converted value, leaves the old column as it was. Otherwise, when the old column changed, the
- * new one is recomputed from it. One-way sync never writes the old column and keeps a new value
- * the statement wrote itself.
+ * UPDATE: a statement that leaves the new column as it was did not write it (an old-version
+ * statement names only old columns): when it changed ANY column the forward expression reads
+ * (`coalesce(review, product || ' is good')` reads review and product), the new column is
+ * recomputed from the row; otherwise the row's new column still holds what it held. A statement
+ * that changed the new column wrote it (the new version, or the backfill): its value is kept, and
+ * both ways the old column is recomputed from it, unless it is exactly what the forward
+ * expression gives (a statement setting both consistently, or the backfill, which writes that
+ * value): then the old column is left as it was. So `reverse` is applied when the new column is
+ * written: a new-version statement that changes only another column `reverse` reads reaches the
+ * old column at the next write of the new column. The columns read are compared by their binary
+ * image (`*<>` works for every type, json has no `=`; a spurious difference only costs a recompute).
  *
  * Every column that `forward` / `reverse` read is read from NEW.
  */
 function functionBody(d: Dialect, spec: SyncSpec): PlpgsqlBody {
   const [from, to] = [`NEW.${d.ident(spec.from)}`, `NEW.${d.ident(spec.to)}`];
-  const [oldFrom, oldTo] = [`OLD.${d.ident(spec.from)}`, `OLD.${d.ident(spec.to)}`];
+  const oldTo = `OLD.${d.ident(spec.to)}`;
   const forward = overRecord(forwardOf(d, spec), 'NEW');
+  const readChanged = readColumnsChanged(d, forwardOf(d, spec), spec.to);
   const b = new PlpgsqlBody();
   b.line('BEGIN').line(`  IF ${b.cond("TG_OP = 'INSERT'")} THEN`);
   if (spec.reverse === undefined) {
     b.line(`    IF ${b.cond(`${to} IS NULL`)} THEN ${b.assign(to, forward)} END IF;`);
-    b.line(`  ELSIF ${b.cond(`${from} IS DISTINCT FROM ${oldFrom} AND ${to} IS NOT DISTINCT FROM ${oldTo}`)} THEN`);
-    b.line(`    ${b.assign(to, forward)}`);
+    if (readChanged !== undefined) {
+      b.line(`  ELSIF ${b.cond(`${to} IS NOT DISTINCT FROM ${oldTo} AND ${readChanged}`)} THEN`);
+      b.line(`    ${b.assign(to, forward)}`);
+    }
   } else {
     const reverse = overRecord(spec.reverse, 'NEW');
     b.line(`    IF ${b.cond(`${to} IS NULL`)} THEN ${b.assign(to, forward)} ELSE ${b.assign(from, reverse)} END IF;`);
-    b.line(`  ELSIF ${b.cond(`${to} IS DISTINCT FROM ${oldTo} AND ${to} IS DISTINCT FROM (${forward})`)} THEN`);
-    b.line(`    ${b.assign(from, reverse)}`);
-    b.line(`  ELSIF ${b.cond(`${from} IS DISTINCT FROM ${oldFrom}`)} THEN`);
-    b.line(`    ${b.assign(to, forward)}`);
+    b.line(`  ELSIF ${b.cond(`${to} IS DISTINCT FROM ${oldTo}`)} THEN`);
+    b.line(`    IF ${b.cond(`${to} IS DISTINCT FROM (${forward})`)} THEN ${b.assign(from, reverse)} END IF;`);
+    if (readChanged !== undefined) {
+      b.line(`  ELSIF ${b.cond(readChanged)} THEN`);
+      b.line(`    ${b.assign(to, forward)}`);
+    }
   }
   return b.line('  END IF;').line('  RETURN NEW;').line('END');
+}
+
+/** `ROW(NEW.a, NEW.b)::record *<> ROW(OLD.a, OLD.b)::record` over the columns `expression` reads (but `to`); undefined when it reads none. */
+function readColumnsChanged(d: Dialect, expression: string, to: string): string | undefined {
+  const columns = rowColumns(expression).filter((c) => c !== to);
+  if (columns.length === 0) return undefined;
+  const row = (record: string) => `ROW(${columns.map((c) => `${record}.${d.ident(c)}`).join(', ')})::record`;
+  return `${row('NEW')} *<> ${row('OLD')}`;
 }
 
 function createFunctionSql(d: Dialect, spec: SyncSpec, fnName: string): string {

@@ -56,4 +56,15 @@ describe.each(engines)('column attachments on $name', ({ open }) => {
     expect(await entryCheck(db.conn, { table: 'counts', column: 'c', type: 'integer', using: 'c::integer', not_null: true, default: '0' })).toBeNull();
     expect(await db.conn.query("SELECT count(*)::int AS n FROM pg_class WHERE relname = 'schemashift_default_probe'")).toMatchObject({ rows: [{ n: 0 }] });
   });
+
+  it('a non-default collation is read as schema.name; change_type declaring it for a type without collations is blocked before anything runs', async () => {
+    await db.conn.exec('CREATE TABLE labels (id int PRIMARY KEY, code text COLLATE "C", plain text)');
+    expect(await readColumnAttachments(db.conn, 'labels', 'code')).toMatchObject({ collation: 'pg_catalog.C' });
+    expect(await readColumnAttachments(db.conn, 'labels', 'plain')).toMatchObject({ collation: null });
+    expect((await entryCheck(db.conn, { table: 'labels', column: 'code', type: 'integer', using: 'length(code)' }))?.message).toMatch(/would lose COLLATE pg_catalog\.C/);
+    const unfit = await entryCheck(db.conn, { table: 'labels', column: 'code', type: 'integer', using: 'length(code)', collation: 'pg_catalog.C' });
+    expect(unfit?.message).toMatch(/the declared collation pg_catalog\.C cannot be given to a column of type integer \(.*\)\. Declare collation: null/);
+    expect(await entryCheck(db.conn, { table: 'labels', column: 'code', type: 'integer', using: 'length(code)', collation: null })).toBeNull();
+    expect(await entryCheck(db.conn, { table: 'labels', column: 'code', type: 'varchar(20)', collation: 'pg_catalog.C' })).toBeNull();
+  });
 });

@@ -16,7 +16,7 @@ const declared = {
   not_null: true,
   default: '1',
   comment: "it's how many",
-  grants: [{ role: 'Reporting', privileges: ['SELECT', 'UPDATE'] }, { role: 'PUBLIC', privileges: ['SELECT'] }],
+  grants: [{ role: 'Reporting', privileges: ['SELECT', 'UPDATE'] }, { public: true, privileges: ['SELECT'] }],
   indexes: [
     { name: 'orders_qty_idx', keys: ['qty'] },
     { name: 'orders_client_qty_idx', keys: ['client_id', 'qty'], where: 'qty > 1', include: ['qty'] },
@@ -96,6 +96,10 @@ describe('renameColumnRefs', () => {
     ['qty > 0', 'qty_new > 0'],
     ["\"qty\" > 0 AND 'qty' = label", "qty_new > 0 AND 'qty' = label"],
     ['t.qty + qty + qty_x + abs(qty)', 't.qty + qty_new + qty_x + abs(qty_new)'],
+    // Review finding 7: the parser's locations are byte offsets; multi-byte characters before a reference must not shift it.
+    ["note = 'ü' OR qty > 0", "note = 'ü' OR qty_new > 0"],
+    ["note = 'üüüü' AND qty+100 > 0 AND \"qty\" < 9", "note = 'üüüü' AND qty_new+100 > 0 AND qty_new < 9"],
+    ['"größe" > qty', '"größe" > qty_new'],
   ])('%s', (expression, expected) => expect(renameColumnRefs(expression, 'qty', 'qty_new')).toBe(expected));
 });
 
@@ -106,6 +110,7 @@ const live: LiveColumnAttachments = {
   identity: false,
   default: '1',
   comment: null,
+  collation: null,
   grants: [],
   ownedSequence: null,
   indexes: [

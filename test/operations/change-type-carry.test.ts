@@ -41,7 +41,7 @@ describe.skipIf(!postgresAdminUrl)('change_type carries what is attached to the 
     const validate = await runCli(['validate', bare, '--database', db.url!]);
     expect(validate.code, validate.stdout + validate.stderr).toBe(1);
     expect(validate.stdout).toContain('db-carry-lost');
-    for (const lost of ['NOT NULL', 'DEFAULT 1', 'the comment', `column privileges (${role}: SELECT, UPDATE)`, 'index orders_qty_idx', 'index orders_client_qty_idx', 'check orders_qty_positive', 'foreign key orders_qty_fkey']) {
+    for (const lost of ['NOT NULL', 'DEFAULT 1', 'the comment', `column privileges (role "${role}": SELECT, UPDATE)`, 'index orders_qty_idx', 'index orders_client_qty_idx', 'check orders_qty_positive', 'foreign key orders_qty_fkey']) {
       expect(validate.stdout).toContain(lost);
     }
     const refused = await runCli(['run', bare, '--database', db.url!, '--yes']);
