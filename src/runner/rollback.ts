@@ -16,7 +16,7 @@ import type { StateStore, StepRow } from '../state/store.js';
 import { prepareRunnerSession } from './acquire.js';
 import { actorName, type RunContext } from './context.js';
 import type { RunnerListener } from './events.js';
-import { startedBefore } from './ownership.js';
+import { mayHaveRun, startedBefore } from './ownership.js';
 import { currentActor } from './run-plan.js';
 import { passGate, runStep, type GateAnswerer } from './run-step.js';
 
@@ -46,18 +46,25 @@ export async function rollbackPlan(conn: Connection, compiled: CompiledPlan, opt
   return conn.session((session) => rollbackInSession(conn, session, compiled, opts));
 }
 
-/** Undo steps that name the forward step they undo run only when it ran and did not adopt; the others whenever the entry ran. */
+/**
+ * Undo steps that name the forward step they undo run only when its statement may have taken effect
+ * (mayHaveRun: a transactional step that failed or was killed never did) and it did not adopt; the
+ * others when some forward step of the entry may have taken effect.
+ */
 export function planUndo(entry: CompiledEntry, rows: Map<string, StepRow>): EntryUndo {
   const started = entry.steps.filter((s) => startedBefore(rows.get(s.id)) && rows.get(s.id)?.status !== 'undone');
+  const happened = (step: Step | undefined, id: string) => mayHaveRun(step, rows.get(id));
+  const anyHappened = entry.steps.some((s) => happened(s, s.id));
   const inverse = isReversible(entry.inverse) ? entry.inverse.steps : [];
   const run: Step[] = [];
   const kept: Step[] = [];
   for (const step of inverse) {
     const undoes = step.kind === 'sql' ? step.undoes : undefined;
-    const forward = undoes === undefined ? undefined : rows.get(undoes);
-    if (undoes === undefined) run.push(step);
-    else if (forward?.adopted) kept.push(entry.steps.find((s) => s.id === undoes) ?? step);
-    else if (startedBefore(forward) && forward?.status !== 'undone') run.push(step);
+    const forwardStep = entry.steps.find((s) => s.id === undoes);
+    if (undoes === undefined) {
+      if (anyHappened) run.push(step);
+    } else if (rows.get(undoes)?.adopted) kept.push(forwardStep ?? step);
+    else if (happened(forwardStep, undoes)) run.push(step);
   }
   return { entry, started, run, kept };
 }
