@@ -8,15 +8,14 @@
  * rollback that finds the run `rolling_back` continues it.
  */
 import type { Connection, Session } from '../db/connection.js';
-import { DriftError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { Step } from '../operations/types.js';
 import type { CompiledEntry, CompiledPlan } from '../plan/compile.js';
 import { isReversible } from '../plan/compile.js';
 import type { StateStore, StepRow } from '../state/store.js';
 import { prepareRunnerSession } from './acquire.js';
-import { undoChanges } from './accept-drift.js';
+import { refuseEditedUndo } from './edited-undo.js';
 import { actorName, type RunContext } from './context.js';
-import { planDrift, readRecordedPlan } from './drift.js';
 import type { RunnerListener } from './events.js';
 import { mayHaveRun, startedBefore } from './ownership.js';
 import { currentActor } from './run-plan.js';
@@ -84,13 +83,7 @@ async function rollbackInSession(conn: Connection, session: Session, compiled: C
   const run = await store.getRun(plan.name);
   if (!run || run.status === 'rolled_back') return { kind: 'nothing' };
   const stepRows = await store.getSteps(plan.name);
-  if (run.plan_hash !== plan.hash) {
-    const recorded = await readRecordedPlan(session, plan.name);
-    const problems = undoChanges(compiled, planDrift(plan, stepRows, recorded), stepRows, recorded);
-    if (problems.length > 0) {
-      throw new DriftError(`plan ${plan.name} was edited after its steps ran, so its rollback would undo something else than what they did (nothing was undone):\n${problems.join('\n')}`, 'roll back with the plan file as it was when those steps ran (restore it from version control)');
-    }
-  }
+  if (run.plan_hash !== plan.hash) await refuseEditedUndo(session, compiled, stepRows);
   const rows = new Map(stepRows.map((r) => [r.step_id, r]));
   // Confirmed but refused before its first step ran (e.g. a drop of nothing): contract has not started.
   if (run.contract_started && [...rows.values()].some((r) => r.phase === 'contract' && startedBefore(r))) {

@@ -13,7 +13,7 @@ import { isConnectionLost } from './connection-lost.js';
 import { actorName, type RunContext } from './context.js';
 import type { Replica } from './replicas.js';
 import { contractConfirmation } from './contract-drops.js';
-import { refuseDriftThatChangesUndo } from './accept-drift.js';
+import { refuseDriftThatChangesUndo } from './edited-undo.js';
 import { describeDrift, planDrift, readRecordedPlan, recordPlan } from './drift.js';
 import type { RunnerListener } from './events.js';
 import { InterruptedError } from './interrupted.js';

@@ -4,10 +4,11 @@
  * edit that points a finished step at another object (add_column `nick` → `nickname`, which exists
  * with data) would make rollback drop that other object.
  */
+import type { Queryable } from '../db/connection.js';
 import { DriftError } from '../errors.js';
 import type { CompiledPlan } from '../plan/compile.js';
 import type { StepRow } from '../state/store.js';
-import { undoSignature, type DriftItem, type RecordedPlan } from './drift.js';
+import { planDrift, readRecordedPlan, undoSignature, type DriftItem, type RecordedPlan } from './drift.js';
 import { startedBefore } from './ownership.js';
 
 /** A step of the entry began (done, running, failed, interrupted, or sent) and was not rolled back. */
@@ -38,5 +39,16 @@ export function refuseDriftThatChangesUndo(compiled: CompiledPlan, drift: DriftI
   throw new DriftError(
     `--accept-drift refused: steps that already ran were edited so that rollback would undo something else (the undo is built from the plan text):\n${problems.join('\n')}`,
     `restore the plan as it was; to change course, roll back first (${command('rollback')}) and then run the edited plan, or finish this plan and write a new one`,
+  );
+}
+
+/** rollback given a plan file edited since its run started: refused (exit 2) when that changes the undo of a step that ran. */
+export async function refuseEditedUndo(db: Queryable, compiled: CompiledPlan, rows: StepRow[]): Promise<void> {
+  const recorded = await readRecordedPlan(db, compiled.plan.name);
+  const problems = undoChanges(compiled, planDrift(compiled.plan, rows, recorded), rows, recorded);
+  if (problems.length === 0) return;
+  throw new DriftError(
+    `plan ${compiled.plan.name} was edited after its steps ran, so its rollback would undo something else than what they did (nothing was undone):\n${problems.join('\n')}`,
+    'roll back with the plan file as it was when those steps ran (restore it from version control)',
   );
 }
