@@ -156,6 +156,13 @@ export const addColumn = defineOperation<AddColumnSpec>({
   schema: addColumnSchema,
   allowedPhases: ['expand', 'migrate'],
   target: (spec) => `${spec.table}.${spec.column.name}`,
+  adoptRefusal: (spec) =>
+    spec.sync_from === undefined
+      ? undefined
+      : {
+          reason: `its sync trigger writes ${spec.column.name} on every write to ${spec.table}, so an existing ${spec.column.name} would be overwritten with values computed from the old column (and a rollback would keep the damage)`,
+          hint: `pick a new column name, or drop \`sync_from\` to adopt ${spec.column.name} as it is`,
+        },
   forward(spec, ctx) {
     const d = ctx.dialect;
     const steps: Step[] = [

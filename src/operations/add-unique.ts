@@ -53,6 +53,10 @@ export const addUnique = defineOperation<AddUniqueSpec>({
   schema: addUniqueSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => `${spec.table}.${spec.name}`,
+  adoptRefusal: (spec) => ({
+    reason: `attaching the index (ADD CONSTRAINT ${spec.name} UNIQUE USING INDEX ${indexOf(spec)}) hands it to the constraint, so a rollback that drops the constraint would drop an adopted index with it`,
+    hint: `attach it by hand (ALTER TABLE ${spec.table} ADD CONSTRAINT ${spec.name} UNIQUE USING INDEX ${indexOf(spec)}) and remove this step, or remove \`if_exists: adopt\` and give the plan an index name of its own`,
+  }),
   forward: (spec, ctx) => [buildStep(spec, ctx), attachStep(spec, ctx)],
   inverse: (spec, ctx) => ({
     steps: [

@@ -119,6 +119,10 @@ export const changeType = defineOperation<ChangeTypeSpec>({
   schema: changeTypeSchema,
   allowedPhases: ['expand'],
   target: (spec) => `${spec.table}.${spec.column}`,
+  adoptRefusal: (spec) => ({
+    reason: `change_type fills and syncs a temp column of its own (${tempOf(spec)}) and swaps it in: an existing column of that name would be overwritten`,
+    hint: `remove \`if_exists: adopt\`; if ${tempOf(spec)} is left over from an earlier attempt by hand, drop it first`,
+  }),
   forward(spec, ctx) {
     const d = ctx.dialect;
     const sync = syncOf(spec, d);

@@ -96,6 +96,10 @@ export const renameColumn = defineOperation<RenameColumnSpec>({
   schema: renameColumnSchema,
   allowedPhases: ['expand'],
   target: (spec) => `${spec.table}.${spec.from}`,
+  adoptRefusal: (spec) => ({
+    reason: `its sync trigger and backfill write ${spec.to} from ${spec.from}, so an existing ${spec.to} would be overwritten (and a rollback would keep the damage)`,
+    hint: `pick a new name for \`to\`, or remove \`if_exists: adopt\``,
+  }),
   forward(spec, ctx) {
     const d = ctx.dialect;
     const sync = syncOf(spec, d);

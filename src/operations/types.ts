@@ -184,6 +184,11 @@ export interface Operation<Spec = unknown> {
   forward(spec: Spec, ctx: OperationContext): Step[];
   /** Steps that undo `forward`, in the order to run them, or why that is impossible. */
   inverse(spec: Spec, ctx: OperationContext): Inverse;
+  /**
+   * Why `if_exists: adopt` is refused for this spec (checked when the plan is loaded), or undefined
+   * when adopting is safe: an adopted object must never be written to or dropped by this plan.
+   */
+  adoptRefusal?(spec: Spec): { reason: string; hint: string } | undefined;
 }
 
 /** Helps each operation file declare itself with full type inference. */

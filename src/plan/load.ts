@@ -119,7 +119,7 @@ function checkStep(source: YamlSource, phase: Phase, index: number, item: unknow
   const op = findOperation(kind)!;
   const specPath = [...path, kind];
   const raw = record[kind];
-  const { spec: specInput, id, lint, ifExists, metaProblems } = splitMeta(source, specPath, path, raw, record);
+  const { spec: specInput, id, lint, ifExists, ifExistsPath, metaProblems } = splitMeta(source, specPath, path, raw, record);
   problems.push(...metaProblems);
   if (!op.allowedPhases.includes(phase)) {
     problems.push({ at: source.locateKey(path, kind), message: `\`${kind}\` cannot be listed under ${phase}`, hint: `list it under ${op.allowedPhases.join(' or ')}` });
@@ -131,7 +131,14 @@ function checkStep(source: YamlSource, phase: Phase, index: number, item: unknow
   }
   const entry: PlanEntry = { id: id ?? '', explicitId: id !== undefined, phase, index, kind, op, spec: parsed.data, raw: specInput, hash: sha256(JSON.stringify([kind, specInput, lint ?? null, ...(ifExists ? [ifExists] : [])])), at, path: specPath };
   if (lint) entry.lint = lint;
-  if (ifExists === 'adopt') entry.adopt = true;
+  if (ifExists === 'adopt') {
+    const refusal = op.adoptRefusal?.(parsed.data);
+    if (refusal) {
+      problems.push({ at: source.locate(ifExistsPath ?? path), message: `\`if_exists: adopt\` cannot apply to this ${kind}: ${refusal.reason}`, hint: refusal.hint });
+      return undefined;
+    }
+    entry.adopt = true;
+  }
   return entry;
 }
 
@@ -174,7 +181,7 @@ function splitMeta(source: YamlSource, specPath: (string | number)[], stepPath: 
     if (r.success) ifExists = r.data;
     else metaProblems.push(...zodIssuesToProblems(r.error.issues, ifExistsMeta.path, ifExistsSchema, source, 'if_exists'));
   }
-  return { spec, id, lint, ifExists, metaProblems };
+  return { spec, id, lint, ifExists, ifExistsPath: ifExistsMeta?.path, metaProblems };
 }
 
 function assignIds(entries: PlanEntry[], source: YamlSource, problems: PlanProblem[]): void {

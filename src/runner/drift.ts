@@ -4,6 +4,8 @@
  * which records every step's spec as written; runs started before it did still get the step list.
  */
 import type { Queryable } from '../db/connection.js';
+import type { Inverse } from '../operations/types.js';
+import type { CompiledEntry } from '../plan/compile.js';
 import type { Plan, PlanEntry } from '../plan/types.js';
 import type { StepRow } from '../state/store.js';
 
@@ -13,6 +15,8 @@ export interface RecordedEntry {
   kind: string;
   spec: unknown;
   lint: unknown;
+  /** What rollback runs for this entry (undoSignature), so that --accept-drift can tell whether an edit changes it. */
+  undo?: string;
 }
 
 export interface RecordedPlan {
@@ -39,10 +43,14 @@ export interface DriftItem {
   keys?: KeyChange[];
 }
 
-/** What the `run-start` event records, so that a later drift can say what changed. */
-export function recordPlan(plan: Plan): { recorded: RecordedPlan } {
+/** What the `run-start` event records, so that a later drift can say what changed (and, with `compiled`, whether it changes what rollback undoes). */
+export function recordPlan(plan: Plan, compiled?: CompiledEntry[]): { recorded: RecordedPlan } {
   const entries: Record<string, RecordedEntry> = {};
-  for (const e of plan.entries) entries[e.id] = { hash: e.hash, kind: e.kind, spec: e.raw ?? null, lint: e.lint ?? null };
+  const undo = new Map(compiled?.map((c) => [c.entry.id, undoSignature(c.inverse)]));
+  for (const e of plan.entries) {
+    const signature = undo.get(e.id);
+    entries[e.id] = { hash: e.hash, kind: e.kind, spec: e.raw ?? null, lint: e.lint ?? null, ...(signature !== undefined ? { undo: signature } : {}) };
+  }
   return { recorded: { entries, settings: plan.settings } };
 }
 
@@ -54,6 +62,12 @@ export async function readRecordedPlan(db: Queryable, planName: string): Promise
     [planName],
   );
   return rows[0]?.recorded ?? undefined;
+}
+
+/** The statements an entry's rollback would run and which forward step each undoes, as one comparable string. */
+export function undoSignature(inverse: Inverse): string {
+  if (!('steps' in inverse)) return 'irreversible';
+  return JSON.stringify(inverse.steps.map((s) => (s.kind === 'sql' ? [s.id, s.undoes ?? null, s.sql] : [s.id, s.kind, { ...s, summary: undefined }])));
 }
 
 export function planDrift(plan: Plan, recorded: StepRow[], before?: RecordedPlan): DriftItem[] {

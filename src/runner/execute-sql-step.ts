@@ -15,7 +15,7 @@ import type { StepRow } from '../state/store.js';
 import { LockWaitError, stepLockWatch, watchLockWait } from './blockers.js';
 import { actorName, type RunContext } from './context.js';
 import { blockersText, describeBlocker } from './events.js';
-import { decideOwnership } from './ownership.js';
+import { decideOwnership, SENT_CHECKPOINT } from './ownership.js';
 import { backoffMs, sleep } from './sleep.js';
 
 export async function probeSays(ctx: RunContext, probe: string): Promise<boolean> {
@@ -100,6 +100,8 @@ export async function executeSqlStep(ctx: RunContext, step: SqlStep, row?: StepR
     await ctx.store.event(planName, step.id, 'adopted', `${step.summary}: already in place before this plan; adopted (if_exists: adopt), so rollback leaves it`, undefined, actorName(ctx.actor));
     return 'adopted';
   }
+  // From here the statement may take effect without a record of it (a crash before `done`): say so first.
+  if (!step.transactional && row) await ctx.store.setStep(planName, step.id, { checkpoint: SENT_CHECKPOINT });
   const retries = ctx.plan.plan.settings.lockRetries;
   for (let n = 1; ; n++) {
     try {

@@ -1,7 +1,7 @@
 /**
  * Whose is an effect already in place? A step's probe only says "in place"; this plan's state says
- * whether this plan put it there. A step that started in an earlier attempt and finds its effect in
- * place made it (the record was lost to a crash). On a first attempt, an effect already in place
+ * whether this plan put it there. A step whose statement may have been sent before (mayHaveRun)
+ * and finds its effect in place made it (the record was lost to a crash). Otherwise, an effect already in place
  * was not made by this plan: the object is adopted only when the plan says `if_exists: adopt` and
  * its definition matches the plan's; otherwise the step is refused before anything runs. A
  * removing step whose object is missing on a first attempt is refused too (a typo), unless this
@@ -25,9 +25,31 @@ export class OwnershipError extends UsageError {
 
 export type OwnershipVerdict = 'run' | 'already' | 'adopt';
 
-/** A step that ran (or began to) in an earlier attempt of this run. */
+/**
+ * A step this run has begun (an attempt was counted, even one refused or killed before it sent
+ * anything): the run is continued rather than started over, and its plan text must not drift.
+ * Says nothing about whether the step's effect is this plan's: see mayHaveRun.
+ */
 export function startedBefore(row: StepRow | undefined): boolean {
   return row !== undefined && (row.attempts > 0 || ['running', 'failed', 'interrupted', 'done'].includes(row.status));
+}
+
+/** The mark a non-transactional SQL step's row gets once its verdict is "run", before its statement is sent. */
+export const SENT_CHECKPOINT = { sent: true } as const;
+
+/**
+ * Whether the step's statement may have taken effect in an earlier attempt, so that an effect found
+ * in place is this plan's own. A transactional SQL step is recorded done in the transaction of its
+ * statement: unless done, nothing of it happened (a step killed or disconnected while its ownership
+ * was being checked is running/failed, yet sent nothing). A non-transactional one counts once it was
+ * marked sent (SENT_CHECKPOINT) right before its statement went out. Other steps (backfills write in
+ * committed batches) count as soon as they started.
+ */
+export function mayHaveRun(step: Step | undefined, row: StepRow | undefined): boolean {
+  if (row === undefined || row.status === 'undone' || row.adopted) return false;
+  if (row.status === 'done') return true;
+  if (step?.kind !== 'sql') return startedBefore(row);
+  return !step.transactional && row.checkpoint?.sent === true;
 }
 
 function entryOf(plan: CompiledPlan, stepId: string): CompiledEntry | undefined {
@@ -76,7 +98,7 @@ function preexisting(ctx: RunContext, step: SqlStep, entry: CompiledEntry | unde
 /** What to do with a SQL step given its probe and this plan's state for it. Throws OwnershipError to refuse. */
 export async function decideOwnership(ctx: RunContext, step: SqlStep, row: StepRow | undefined, inPlace: () => Promise<boolean>): Promise<OwnershipVerdict> {
   const effect = step.effect;
-  if (!effect || startedBefore(row)) return (await inPlace()) ? 'already' : 'run';
+  if (!effect || mayHaveRun(step, row)) return (await inPlace()) ? 'already' : 'run';
   const entry = entryOf(ctx.plan, step.id);
   switch (effect.does) {
     case 'create': {

@@ -14,9 +14,10 @@ import type { CompiledEntry, CompiledPlan } from '../plan/compile.js';
 import { isReversible } from '../plan/compile.js';
 import type { StateStore, StepRow } from '../state/store.js';
 import { prepareRunnerSession } from './acquire.js';
+import { refuseEditedUndo } from './edited-undo.js';
 import { actorName, type RunContext } from './context.js';
 import type { RunnerListener } from './events.js';
-import { startedBefore } from './ownership.js';
+import { mayHaveRun, startedBefore } from './ownership.js';
 import { currentActor } from './run-plan.js';
 import { passGate, runStep, type GateAnswerer } from './run-step.js';
 
@@ -46,18 +47,25 @@ export async function rollbackPlan(conn: Connection, compiled: CompiledPlan, opt
   return conn.session((session) => rollbackInSession(conn, session, compiled, opts));
 }
 
-/** Undo steps that name the forward step they undo run only when it ran and did not adopt; the others whenever the entry ran. */
+/**
+ * Undo steps that name the forward step they undo run only when its statement may have taken effect
+ * (mayHaveRun: a transactional step that failed or was killed never did) and it did not adopt; the
+ * others when some forward step of the entry may have taken effect.
+ */
 export function planUndo(entry: CompiledEntry, rows: Map<string, StepRow>): EntryUndo {
   const started = entry.steps.filter((s) => startedBefore(rows.get(s.id)) && rows.get(s.id)?.status !== 'undone');
+  const happened = (step: Step | undefined, id: string) => mayHaveRun(step, rows.get(id));
+  const anyHappened = entry.steps.some((s) => happened(s, s.id));
   const inverse = isReversible(entry.inverse) ? entry.inverse.steps : [];
   const run: Step[] = [];
   const kept: Step[] = [];
   for (const step of inverse) {
     const undoes = step.kind === 'sql' ? step.undoes : undefined;
-    const forward = undoes === undefined ? undefined : rows.get(undoes);
-    if (undoes === undefined) run.push(step);
-    else if (forward?.adopted) kept.push(entry.steps.find((s) => s.id === undoes) ?? step);
-    else if (startedBefore(forward) && forward?.status !== 'undone') run.push(step);
+    const forwardStep = entry.steps.find((s) => s.id === undoes);
+    if (undoes === undefined) {
+      if (anyHappened) run.push(step);
+    } else if (rows.get(undoes)?.adopted) kept.push(forwardStep ?? step);
+    else if (happened(forwardStep, undoes)) run.push(step);
   }
   return { entry, started, run, kept };
 }
@@ -74,7 +82,9 @@ async function rollbackInSession(conn: Connection, session: Session, compiled: C
   await store.ensureSchema();
   const run = await store.getRun(plan.name);
   if (!run || run.status === 'rolled_back') return { kind: 'nothing' };
-  const rows = new Map((await store.getSteps(plan.name)).map((r) => [r.step_id, r]));
+  const stepRows = await store.getSteps(plan.name);
+  if (run.plan_hash !== plan.hash) await refuseEditedUndo(session, compiled, stepRows);
+  const rows = new Map(stepRows.map((r) => [r.step_id, r]));
   // Confirmed but refused before its first step ran (e.g. a drop of nothing): contract has not started.
   if (run.contract_started && [...rows.values()].some((r) => r.phase === 'contract' && startedBefore(r))) {
     throw new UsageError(`plan ${plan.name} cannot be rolled back: contract has started (it removes what a rollback would need)`, 'finish it with `run`, then write a new plan to change course');

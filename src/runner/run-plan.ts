@@ -13,6 +13,7 @@ import { isConnectionLost } from './connection-lost.js';
 import { actorName, type RunContext } from './context.js';
 import type { Replica } from './replicas.js';
 import { contractConfirmation } from './contract-drops.js';
+import { refuseDriftThatChangesUndo } from './edited-undo.js';
 import { describeDrift, planDrift, readRecordedPlan, recordPlan } from './drift.js';
 import type { RunnerListener } from './events.js';
 import { InterruptedError } from './interrupted.js';
@@ -69,15 +70,18 @@ async function runInSession(conn: Connection, session: Session, compiled: Compil
   const actor = currentActor();
   const existing = await startingPoint(store, plan, opts);
   if (existing && existing.plan_hash !== plan.hash) {
-    const drift = planDrift(plan, await store.getSteps(plan.name), await readRecordedPlan(session, plan.name));
+    const rows = await store.getSteps(plan.name);
+    const recorded = await readRecordedPlan(session, plan.name);
+    const drift = planDrift(plan, rows, recorded);
     if (!opts.acceptDrift) {
       throw new DriftError(`plan ${plan.name} changed since its run started (${existing.plan_file}):\n${describeDrift(drift)}`, `restore the plan as it was, or run with --accept-drift if the change is intended`);
     }
+    refuseDriftThatChangesUndo(compiled, drift, rows, recorded, (verb) => opts.command(verb));
     await store.event(plan.name, null, 'drift-accepted', `plan changed; accepted with --accept-drift:\n${describeDrift(drift)}`, drift, actorName(actor));
   }
   await refuseUncarriedAttachments(session, compiled, await store.getSteps(plan.name));
   await store.beginRun({ name: plan.name, file: plan.file, hash: plan.hash }, actor, stepDefinitions(compiled));
-  await store.event(plan.name, null, 'run-start', `${opts.mode} started`, { phase: opts.phase ?? null, ...recordPlan(plan) }, actorName(actor));
+  await store.event(plan.name, null, 'run-start', `${opts.mode} started`, { phase: opts.phase ?? null, ...recordPlan(plan, compiled.entries) }, actorName(actor));
   const ctx: RunContext = { conn, session, sessionPid, monitor, store, plan: compiled, actor, emit: opts.emit, signal: opts.signal, ...(opts.replicas ? { replicas: opts.replicas } : {}) };
   return runPhases(ctx, opts);
 }

@@ -8,6 +8,7 @@ import { DriftError } from '../../src/errors.js';
 import { compilePlan } from '../../src/plan/compile.js';
 import { parsePlan } from '../../src/plan/load.js';
 import { describeDrift, planDrift, recordPlan } from '../../src/runner/drift.js';
+import { rollbackPlan } from '../../src/runner/rollback.js';
 import { runPlan, type RunOptions } from '../../src/runner/run-plan.js';
 import { StateStore } from '../../src/state/store.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.js';
@@ -69,6 +70,29 @@ describe('drift on PostgreSQL', () => {
     const again = (await runPlan(conn, third, options(false)).catch((e: unknown) => e)) as Error;
     expect(again.message).toMatch(/added +drop_column:users\.other/);
     expect(again.message).not.toContain('varchar');
+  });
+
+  it('an edit that points a finished step at another object is refused by --accept-drift and by rollback; the other column keeps its data', async () => {
+    await db.exec("ALTER TABLE users ADD COLUMN nickname text; INSERT INTO users SELECT g, 'l' || g, 'nick' || g FROM generate_series(1, 100) g");
+    const yaml = (column: string) => `name: nick\nphases:\n  expand:\n    - add_column: { table: users, column: { name: ${column}, type: text } }\n      id: add-nick\n`;
+    const original = await compile(yaml('nick'));
+    expect(await runPlan(conn, original, options(true))).toEqual({ kind: 'done' });
+    const edited = await compile(yaml('nickname'));
+    const refused = (await runPlan(conn, edited, options(true, true)).catch((e: unknown) => e)) as DriftError;
+    expect(refused).toBeInstanceOf(DriftError);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.message).toContain('--accept-drift refused');
+    expect(refused.message).toContain('add-nick (line 4): add-nick is done, and the edit changes what its rollback undoes');
+    expect(refused.hint).toContain('roll back first');
+    const rollbackOptions = { answers: { yes: true }, emit: () => undefined, signal: new AbortController().signal, command: (verb: string) => `schemashift ${verb} drift.yaml` };
+    const wrongRollback = (await rollbackPlan(conn, edited, rollbackOptions).catch((e: unknown) => e)) as DriftError;
+    expect(wrongRollback).toBeInstanceOf(DriftError);
+    expect(wrongRollback.message).toContain('nothing was undone');
+    expect((await conn.query<{ n: string }>('SELECT count(nickname) AS n FROM users')).rows[0]?.n).toBe('100');
+    expect(await rollbackPlan(conn, original, rollbackOptions)).toMatchObject({ kind: 'rolled-back', undone: ['add-nick/undo'] });
+    const columns = (await conn.query<{ attname: string }>("SELECT attname FROM pg_attribute WHERE attrelid = 'users'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum")).rows.map((r) => r.attname);
+    expect(columns).toEqual(['id', 'legacy_login', 'nickname']);
+    expect((await conn.query<{ n: string }>('SELECT count(nickname) AS n FROM users')).rows[0]?.n).toBe('100');
   });
 });
 

@@ -137,21 +137,22 @@ phases:
     expect(error.message).toBe('column accounts.no_such_column does not exist, so drop_column:accounts.no_such_column has nothing to remove (drop_column:accounts.no_such_column, line 4)');
   });
 
-  it('an effect in place after an earlier attempt started is this plan\'s own (record lost to a crash): done, and rollback undoes it', async () => {
+  it('a CONCURRENTLY build marked sent whose index is in place is this plan\'s own (record lost to a crash): done, and rollback undoes it', async () => {
     const plan = await compile(`name: crash
 phases:
   expand:
-    - add_column: { table: accounts, column: { name: score, type: integer } }
+    - create_index: { table: accounts, name: accounts_nickname_idx, columns: [nickname] }
 `);
     // Records the run's step rows without running any (expand is pending, so --phase migrate is refused).
     await expect(run(conn, plan, [], { phase: 'migrate' })).rejects.toThrow('phase expand still has pending steps');
-    // The state of a runner killed after its ALTER committed but before the step was recorded done.
-    await conn.exec("UPDATE schemashift.steps SET status = 'running', attempts = 1 WHERE plan_name = 'crash'; ALTER TABLE accounts ADD COLUMN score integer");
+    // The state of a runner killed after its CREATE INDEX CONCURRENTLY finished but before the step was recorded done.
+    await conn.exec(`UPDATE schemashift.steps SET status = 'running', attempts = 1, checkpoint = '{"sent": true}' WHERE plan_name = 'crash'`);
+    await conn.exec('CREATE INDEX CONCURRENTLY accounts_nickname_idx ON accounts (nickname)');
     const events: RunnerEvent[] = [];
     expect(await run(conn, plan, events)).toEqual({ kind: 'done' });
     expect(events).toContainEqual(expect.objectContaining({ type: 'step-skip', reason: 'already in place (catalog check)' }));
-    expect(await rollback(conn, plan)).toMatchObject({ kind: 'rolled-back', undone: ['add_column:accounts.score/undo'], kept: [] });
-    expect(await one(conn, "SELECT count(*)::int AS n FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname = 'score' AND NOT attisdropped")).toEqual({ n: 0 });
+    expect(await rollback(conn, plan)).toMatchObject({ kind: 'rolled-back', undone: ['create_index:accounts_nickname_idx/undo'], kept: [] });
+    expect(await one(conn, "SELECT to_regclass('accounts_nickname_idx') IS NULL AS gone")).toEqual({ gone: true });
   });
 });
 
