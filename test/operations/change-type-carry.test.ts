@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 import { runCli, writePlan } from '../runner/cli-process.js';
 import { attachedShape } from './carry-support.js';
@@ -34,6 +35,13 @@ describe.skipIf(!postgresAdminUrl)('change_type carries what is attached to the 
       INSERT INTO orders SELECT i, i % 7, 1 + i % 50 FROM generate_series(1, 500) AS i;`);
   });
   afterEach(() => db.close());
+  // Roles are cluster-wide: the databases that held its grants are gone by now.
+  afterAll(async () => {
+    const admin = new pg.Client({ connectionString: postgresAdminUrl! });
+    await admin.connect();
+    await admin.query(`DROP ROLE IF EXISTS ${role}`);
+    await admin.end();
+  });
 
   it('refuses an undeclared carry at validate --database and at run (exit 2, nothing executed), then carries all of it', async () => {
     const before = await attachedShape(db, 'orders', 'qty');
