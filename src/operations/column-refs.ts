@@ -1,5 +1,5 @@
 import { quoteIdent } from '../dialects/postgres/postgres-dialect.js';
-import { walk } from '../sql/ast.js';
+import { spliceAtBytes, walk } from '../sql/ast.js';
 import { parseSql } from '../sql/parser.js';
 
 const PREFIX = 'SELECT ';
@@ -17,17 +17,13 @@ export function renameColumnRefs(expression: string, from: string, to: string): 
   const parsed = parseSql(PREFIX + expression);
   if (!parsed.ok) throw new Error(`internal: expression was validated but does not parse: ${parsed.error.message}`);
   const source = Buffer.from(expression);
-  const spots: { at: number; length: number }[] = [];
+  const edits: { at: number; length: number; insert: string }[] = [];
   walk(parsed.result, (type, value) => {
     if (type !== 'ColumnRef' || !isBareRef(value.fields as Fields, from)) return;
     const at = (value.location as number) - Buffer.byteLength(PREFIX);
-    spots.push({ at, length: identifierBytes(source.subarray(at)) });
+    edits.push({ at, length: identifierBytes(source.subarray(at)), insert: quoteIdent(to) });
   });
-  let out = source;
-  for (const spot of spots.sort((a, b) => b.at - a.at)) {
-    out = Buffer.concat([out.subarray(0, spot.at), Buffer.from(quoteIdent(to)), out.subarray(spot.at + spot.length)]);
-  }
-  const renamed = out.toString();
+  const renamed = spliceAtBytes(expression, edits);
   if (treeOf(renamed, undefined) !== treeOf(expression, { from, to })) throw new Error(`internal: renaming ${from} to ${to} in \`${expression}\` changed more than its references`);
   return renamed;
 }

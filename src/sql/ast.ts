@@ -17,6 +17,23 @@ export function walk(node: unknown, visit: (type: string, value: AstNode) => voi
   }
 }
 
+/** Character offset in `text` of a UTF-8 byte offset (the scanner and the parser count bytes). */
+export function charOffset(text: string, byteOffset: number): number {
+  return Buffer.from(text, 'utf8').subarray(0, Math.max(0, byteOffset)).toString('utf8').length;
+}
+
+/**
+ * Apply edits at the parser's locations, which are BYTE offsets: each replaces `length` bytes at
+ * `at` with `insert`. Applied last first, so earlier offsets stay right.
+ */
+export function spliceAtBytes(text: string, edits: { at: number; length: number; insert: string }[]): string {
+  let bytes = Buffer.from(text, 'utf8');
+  for (const e of [...edits].sort((a, b) => b.at - a.at)) {
+    bytes = Buffer.concat([bytes.subarray(0, e.at), Buffer.from(e.insert, 'utf8'), bytes.subarray(e.at + e.length)]);
+  }
+  return bytes.toString('utf8');
+}
+
 /**
  * Qualify every bare reference to `column` in a SQL value expression with `qualifier`
  * (e.g. NEW.client_id inside a trigger). Uses the parser's locations (byte offsets), so string
@@ -32,7 +49,5 @@ export function qualifyColumnRefs(expression: string, column: string, qualifier:
     const fields = value.fields as { String?: { sval?: string } }[] | undefined;
     if (fields?.length === 1 && fields[0]?.String?.sval === column) spots.push((value.location as number) - prefix.length);
   });
-  let bytes = Buffer.from(expression);
-  for (const at of spots.sort((a, b) => b - a)) bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(`${qualifier}.`), bytes.subarray(at)]);
-  return bytes.toString();
+  return spliceAtBytes(expression, spots.map((at) => ({ at, length: 0, insert: `${qualifier}.` })));
 }

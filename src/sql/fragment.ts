@@ -6,7 +6,7 @@
  * tree of the expected shape with nothing else beside it.
  */
 import { scanSync, type ScanToken } from 'libpg-query';
-import { walk, type AstNode } from './ast.js';
+import { charOffset, walk, type AstNode } from './ast.js';
 import { parseSql, type SqlSyntaxError } from './parser.js';
 
 export type FragmentKind = 'value' | 'condition' | 'type' | 'query';
@@ -14,11 +14,6 @@ export type FragmentKind = 'value' | 'condition' | 'type' | 'query';
 const NOUN: Record<FragmentKind, string> = { value: 'expression', condition: 'condition', type: 'type', query: 'query' };
 const OPEN = new Set(['(', '[']);
 const CLOSE: Record<string, string> = { ')': '(', ']': '[' };
-
-/** Character offset in `text` of a UTF-8 byte offset (the scanner and the parser count bytes). */
-export function charOffset(text: string, byteOffset: number): number {
-  return Buffer.from(text, 'utf8').subarray(0, Math.max(0, byteOffset)).toString('utf8').length;
-}
 
 function scan(text: string): ScanToken[] | undefined {
   try {

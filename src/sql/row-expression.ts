@@ -3,7 +3,7 @@
  * evaluated in a row trigger, where every column must be read from NEW. The parser finds every
  * column reference, so string literals, function names and keywords are never touched.
  */
-import { walk, type AstNode } from './ast.js';
+import { charOffset, spliceAtBytes, walk, type AstNode } from './ast.js';
 import { parseSql, type SqlSyntaxError } from './parser.js';
 
 const PREFIX = 'SELECT ';
@@ -46,10 +46,6 @@ function analyse(expression: string): { spots: ColumnSpot[] } | { problem: SqlSy
   return problem ? { problem } : { spots };
 }
 
-function charOffset(text: string, byteOffset: number): number {
-  return Buffer.from(text).subarray(0, Math.max(0, byteOffset)).toString().length;
-}
-
 /** Why `expression` cannot be evaluated over a single row (subquery, qualified name, `*`, `$1`), with its offset. */
 export function rowExpressionProblem(expression: string): SqlSyntaxError | undefined {
   const result = analyse(expression);
@@ -70,11 +66,7 @@ export function rowColumns(expression: string): string[] {
 export function overRecord(expression: string, record: 'NEW' | 'OLD'): string {
   const result = analyse(expression);
   if ('problem' in result) throw new Error(`internal: sync expression was not validated: ${result.problem.message}`);
-  let bytes = Buffer.from(expression);
-  for (const spot of [...result.spots].sort((a, b) => b.at - a.at)) {
-    bytes = Buffer.concat([bytes.subarray(0, spot.at), Buffer.from(`${record}.`), bytes.subarray(spot.at)]);
-  }
-  const qualified = bytes.toString();
+  const qualified = spliceAtBytes(expression, result.spots.map((s) => ({ at: s.at, length: 0, insert: `${record}.` })));
   assertQualified(qualified, record, result.spots.length);
   return qualified;
 }

@@ -5,7 +5,7 @@
  * notifications, remote SQL), and a few fail every time (nextval, setval): both are errors here.
  */
 import { walk } from '../../sql/ast.js';
-import { charOffset } from '../../sql/fragment.js';
+import { charOffset } from '../../sql/ast.js';
 import { parseSql } from '../../sql/parser.js';
 import type { PlanEntry } from '../../plan/types.js';
 import { dottedName } from '../raw-sql.js';
