@@ -33,8 +33,8 @@ export const PROMPT_INTERRUPTED = 'interrupted at the prompt (Ctrl-C): nothing m
 
 /** With --json, a run that did not succeed ends with an error object, like every other failure. */
 function outcomeError(outcome: RunOutcome, file: string): JsonError | undefined {
-  if (outcome.kind === 'failed') return { code: 'step-failed', message: `step ${outcome.stepId} failed: ${outcome.error}`, help: `fix the cause, then run again: \`schemashift run ${file}\` resumes at this step`, exit_code: 1 };
-  if (outcome.kind === 'interrupted') return { code: 'interrupted', message: `interrupted ${outcome.at}`, help: `\`schemashift run ${file}\` resumes exactly there`, exit_code: 130 };
+  if (outcome.kind === 'failed') return { code: 'step-failed', message: `step ${outcome.stepId} failed: ${outcome.error}`, help: `fix the cause, then run again: \`schemashift run ${file}\` resumes at this step`, exit_code: exitCodeOf(outcome) };
+  if (outcome.kind === 'interrupted') return { code: 'interrupted', message: `interrupted ${outcome.at}`, help: `\`schemashift run ${file}\` resumes exactly there`, exit_code: exitCodeOf(outcome) };
   return undefined;
 }
 

@@ -4,6 +4,7 @@
  * silently take something with it. Only catalog tables are read: no lock on the user's table.
  */
 import type { Queryable } from '../db/connection.js';
+import { REFERENTIAL_ACTION_CODES } from '../operations/add-foreign-key.js';
 import { quoteLiteral, quoteQualified } from '../dialects/postgres/postgres-dialect.js';
 
 export interface LiveIndexAttachment {
@@ -63,7 +64,6 @@ export interface LiveColumnAttachments {
   others: string[];
 }
 
-const ACTIONS: Record<string, string> = { a: 'no_action', r: 'restrict', c: 'cascade', n: 'set_null', d: 'set_default' };
 
 async function rows<R>(db: Queryable, sql: string, params: unknown[]): Promise<R[]> {
   return (await db.query<R>(sql, params)).rows;
@@ -165,7 +165,7 @@ function splitConstraints(all: ConstraintRow[]): Pick<LiveColumnAttachments, 'ch
     checks: own.filter((c) => c.type === 'c').map((c) => ({ name: c.name, expression: c.expression ?? '', noInherit: c.noinherit })),
     foreignKeys: own
       .filter((c) => c.type === 'f')
-      .map((c) => ({ name: c.name, columns: c.columns, references: { table: c.ref_table, columns: c.ref_columns }, onDelete: ACTIONS[c.on_delete] ?? c.on_delete, onUpdate: ACTIONS[c.on_update] ?? c.on_update, plain: c.plain })),
+      .map((c) => ({ name: c.name, columns: c.columns, references: { table: c.ref_table, columns: c.ref_columns }, onDelete: REFERENTIAL_ACTION_CODES[c.on_delete] ?? c.on_delete, onUpdate: REFERENTIAL_ACTION_CODES[c.on_update] ?? c.on_update, plain: c.plain })),
     inboundForeignKeys: all.filter((c) => c.inbound).map((c) => ({ name: c.name, table: c.table_name })),
   };
 }

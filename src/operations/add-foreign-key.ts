@@ -5,7 +5,9 @@ import { constraintExists } from './catalog-probes.js';
 import { defineOperation, type OperationContext, type SqlStep, type Step } from './types.js';
 import { validateConstraintStep } from './validate-constraint.js';
 
-const REFERENTIAL_ACTIONS = ['no_action', 'restrict', 'cascade', 'set_null', 'set_default'] as const;
+export const REFERENTIAL_ACTIONS = ['no_action', 'restrict', 'cascade', 'set_null', 'set_default'] as const;
+/** pg_constraint.confdeltype / confupdtype codes, as the plan spells the actions. */
+export const REFERENTIAL_ACTION_CODES: Record<string, string> = { a: 'no_action', r: 'restrict', c: 'cascade', n: 'set_null', d: 'set_default' };
 type ReferentialAction = (typeof REFERENTIAL_ACTIONS)[number];
 
 export const addForeignKeySchema = z

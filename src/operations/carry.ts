@@ -17,13 +17,12 @@ import { splitQualified } from '../dialects/dialect.js';
 import { identifier, qualifiedName, sqlCondition, sqlExpression } from '../plan/primitives.js';
 import { parseSql } from '../sql/parser.js';
 import { addCheck } from './add-check.js';
-import { addForeignKey } from './add-foreign-key.js';
+import { addForeignKey, REFERENTIAL_ACTIONS } from './add-foreign-key.js';
 import { renameColumnRefs } from './column-refs.js';
 import { createIndexStep, INDEX_METHODS } from './create-index.js';
 import { boundedName } from './sync-trigger.js';
 import type { OperationContext, SqlStep, Step } from './types.js';
 
-const REFERENTIAL_ACTIONS = ['no_action', 'restrict', 'cascade', 'set_null', 'set_default'] as const;
 export const COLUMN_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'REFERENCES'] as const;
 
 export const carriedIndexSchema = z

@@ -43,7 +43,7 @@ export const changeTypeSchema = z
 
 export type ChangeTypeSpec = z.output<typeof changeTypeSchema>;
 
-function tempOf(spec: { column: string; temp_column?: string | undefined }): string {
+export function tempOf(spec: { column: string; temp_column?: string | undefined }): string {
   return spec.temp_column ?? boundedName(spec.column, 'new');
 }
 

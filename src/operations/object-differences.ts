@@ -7,12 +7,12 @@
  */
 import { parseSql } from '../sql/parser.js';
 import { canonical, indexKeyOptions, sameQuery, triggerShapeDifferences, typeModifiers } from './definition-shapes.js';
+import { REFERENTIAL_ACTION_CODES } from './add-foreign-key.js';
 import type { DbObject } from './types.js';
 
 export type LiveDefinition = Record<string, unknown>;
 
 const CONSTRAINT_TYPES: Record<string, string> = { c: 'check', f: 'foreign key', u: 'unique', p: 'primary key', x: 'exclusion', t: 'trigger' };
-const ACTIONS: Record<string, string> = { a: 'no_action', r: 'restrict', c: 'cascade', n: 'set_null', d: 'set_default' };
 const TRIGGER_ENABLED: Record<string, string> = { D: 'disabled', R: 'fired only when session_replication_role = replica (ENABLE REPLICA)', A: 'fired in replica sessions too (ENABLE ALWAYS)' };
 const RELKINDS: Record<string, string> = { r: 'table', i: 'index', I: 'partitioned index', S: 'sequence', v: 'view', m: 'materialized view', c: 'composite type', f: 'foreign table', p: 'partitioned table' };
 
@@ -93,8 +93,8 @@ function constraintDifferences(o: Extract<DbObject, { kind: 'constraint' }>, liv
     if (live.match !== 's') out.push(`it is MATCH ${live.match === 'f' ? 'FULL' : show(live.match)}, the plan's is MATCH SIMPLE`);
     if (live.same_references !== true) out.push(`it references another table, not ${ref.table}`);
     if (show(ref.columns) !== show(live.ref_columns)) out.push(`it references columns ${show(live.ref_columns)}, the plan says ${show(ref.columns)}`);
-    const onDelete = ACTIONS[String(live.on_delete)];
-    const onUpdate = ACTIONS[String(live.on_update)];
+    const onDelete = REFERENTIAL_ACTION_CODES[String(live.on_delete)];
+    const onUpdate = REFERENTIAL_ACTION_CODES[String(live.on_update)];
     if (ref.onDelete !== undefined && ref.onDelete !== onDelete) out.push(`ON DELETE is ${onDelete}, the plan says ${ref.onDelete}`);
     if (ref.onUpdate !== undefined && ref.onUpdate !== onUpdate) out.push(`ON UPDATE is ${onUpdate}, the plan says ${ref.onUpdate}`);
   }

@@ -248,9 +248,14 @@ export function cursorOf(run: Pick<Run, 'step' | 'key'>, row: StepRow): Run['cur
 
 /** The checkpoint and rows done, as the step row holds them now. */
 export async function readCursor(ctx: RunContext, step: WalkStep, key: BackfillKey): Promise<Run['cursor']> {
-  const row = (await ctx.store.getSteps(ctx.plan.plan.name)).find((s) => s.step_id === step.id);
-  if (!row) throw new Error(`plan ${ctx.plan.plan.name} has no state row for step ${step.id}: the run must be recorded before its steps execute`);
-  return cursorOf({ step, key }, row);
+  return cursorOf({ step, key }, await stepRow(ctx, step.id));
+}
+
+/** The step's state row as it is now. */
+export async function stepRow(ctx: RunContext, stepId: string): Promise<StepRow> {
+  const row = (await ctx.store.getSteps(ctx.plan.plan.name)).find((s) => s.step_id === stepId);
+  if (!row) throw new Error(`plan ${ctx.plan.plan.name} has no state row for step ${stepId}: the run must be recorded before its steps execute`);
+  return row;
 }
 
 /** `work` in one transaction on `db` that starts with `settings` (SET LOCAL …); rolled back if it throws. */

@@ -121,7 +121,7 @@ export function pollIntervalMs(lockTimeoutMs: number, elapsedMs = 0): number {
 }
 
 /**
- * Poll the blockers of `pid` (at once, then as `intervalMs` says for the time elapsed) while `work`
+ * Poll the blockers of `pid` (as `intervalMs` says for the time elapsed) while `work`
  * runs, reporting each new set once. Needs a connection other than the one running `work`.
  */
 export async function watchBlockers<T>(db: Queryable | null, pid: number | null, intervalMs: (elapsedMs: number) => number, report: (b: Blocker[]) => void, work: () => Promise<T>): Promise<T> {
@@ -142,7 +142,10 @@ export async function watchBlockers<T>(db: Queryable | null, pid: number | null,
         if (!done) timer = setTimeout(poll, intervalMs(performance.now() - started));
       });
   };
-  poll();
+  // The first look comes after a quarter of lock_timeout (at least 10 ms), not at once: a statement
+  // has asked for no lock yet when it is sent, and most batches finish before then. A wait too
+  // short to be seen is named after its timeout (holdersOf).
+  timer = setTimeout(poll, intervalMs(0));
   try {
     return await work();
   } finally {

@@ -68,9 +68,8 @@ async function runInSession(conn: Connection, session: Session, compiled: Compil
   const { store, monitor, sessionPid } = await prepareRunnerSession(conn, session, plan.name, opts.emit);
   await store.ensureSchema();
   const actor = currentActor();
-  const existing = await startingPoint(store, plan, opts);
+  const { existing, rows } = await startingPoint(store, plan, opts);
   if (existing && existing.plan_hash !== plan.hash) {
-    const rows = await store.getSteps(plan.name);
     const recorded = await readRecordedPlan(session, plan.name);
     const drift = planDrift(plan, rows, recorded);
     if (!opts.acceptDrift) {
@@ -79,7 +78,7 @@ async function runInSession(conn: Connection, session: Session, compiled: Compil
     refuseDriftThatChangesUndo(compiled, drift, rows, recorded, (verb) => opts.command(verb));
     await store.event(plan.name, null, 'drift-accepted', `plan changed; accepted with --accept-drift:\n${describeDrift(drift)}`, drift, actorName(actor));
   }
-  await refuseUncarriedAttachments(session, compiled, await store.getSteps(plan.name));
+  await refuseUncarriedAttachments(session, compiled, rows);
   await store.beginRun({ name: plan.name, file: plan.file, hash: plan.hash }, actor, stepDefinitions(compiled));
   await store.event(plan.name, null, 'run-start', `${opts.mode} started`, { phase: opts.phase ?? null, ...recordPlan(plan, compiled.entries) }, actorName(actor));
   const ctx: RunContext = { conn, session, sessionPid, monitor, store, plan: compiled, actor, emit: opts.emit, signal: opts.signal, ...(opts.replicas ? { replicas: opts.replicas } : {}) };
@@ -91,15 +90,16 @@ async function runInSession(conn: Connection, session: Session, compiled: Compil
  * over from scratch under the plan as it is now (no drift: nothing recorded depends on the old
  * text). A run being rolled back is not continued forwards.
  */
-async function startingPoint(store: StateStore, plan: CompiledPlan['plan'], opts: RunOptions): Promise<RunRow | undefined> {
+async function startingPoint(store: StateStore, plan: CompiledPlan['plan'], opts: RunOptions): Promise<{ existing: RunRow | undefined; rows: StepRow[] }> {
   const existing = await store.getRun(plan.name);
-  if (!existing) return undefined;
+  if (!existing) return { existing: undefined, rows: [] };
   if (existing.status === 'rolling_back') {
     throw new UsageError(`plan ${plan.name} is being rolled back: an earlier rollback was interrupted`, `finish the rollback first: ${opts.command('rollback')}`);
   }
-  if (existing.status !== 'rolled_back' && (await store.getSteps(plan.name)).some(startedBefore)) return existing;
+  const rows = await store.getSteps(plan.name);
+  if (existing.status !== 'rolled_back' && rows.some(startedBefore)) return { existing, rows };
   await store.resetRun(plan.name);
-  return undefined;
+  return { existing: undefined, rows: [] };
 }
 
 async function runPhases(ctx: RunContext, opts: RunOptions): Promise<RunOutcome> {

@@ -14,8 +14,8 @@
  */
 import type { VerifyStep } from '../operations/types.js';
 import { chunkShape, verifyStatements, type VerifyStatements } from '../operations/verify.js';
-import { findBackfillKey } from './backfill-key.js';
-import { adaptBatchSize, admitBatch, batchSettings, boundOf, counted, estimateTotal, holdIfThrottled, inTransaction, interrupted, progressOf, rateOf, record, throttlesOf, withBatchRetries, type Run } from './backfill-run.js';
+import { BackfillRefused, findBackfillKey } from './backfill-key.js';
+import { adaptBatchSize, admitBatch, batchSettings, boundOf, counted, estimateTotal, holdIfThrottled, inTransaction, interrupted, stepRow, progressOf, rateOf, record, throttlesOf, withBatchRetries, type Run } from './backfill-run.js';
 import type { RunContext } from './context.js';
 import { sleep } from './sleep.js';
 import type { Throttle } from './throttle.js';
@@ -23,15 +23,8 @@ import { describeRange, mismatchMessage, RANGES_SHOWN } from './verify-report.js
 import { lastRange, mergeFindings, newWalk, parseVerifyCheckpoint, readRanges, readSample, recordChunk, startWalk, type ChunkFindings, type MismatchRange, type VerifyCheckpoint } from './verify-state.js';
 
 /** A walk that found rows whose new values differ: the step fails and contract waits. */
-export class VerifyMismatch extends Error {
-  readonly exitCode = 1;
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(`${message}\n  help: ${hint}`);
-    this.name = 'VerifyMismatch';
-  }
+export class VerifyMismatch extends BackfillRefused {
+  override name = 'VerifyMismatch';
 }
 
 interface VerifyRun extends Run {
@@ -85,14 +78,12 @@ async function recordFindings(run: VerifyRun, upTo: string[], found: ChunkFindin
   run.cp = cp;
   run.latest = change ? change.range : run.latest;
   run.cursor = { ...run.cursor, last: upTo, batches: cp.batches, rowsDone: run.cursor.rowsDone + found.rows };
-  run.rowsThisRun += found.rows;
 }
 
 /** The walk to go on with: the one a stopped run left, else a new one (first, or after a failed or finished walk). */
 async function openWalk(ctx: RunContext, step: VerifyStep, key: string[], table: string): Promise<{ cp: VerifyCheckpoint; rowsDone: number }> {
   const planName = ctx.plan.plan.name;
-  const row = (await ctx.store.getSteps(planName)).find((s) => s.step_id === step.id);
-  if (!row) throw new Error(`plan ${planName} has no state row for step ${step.id}: the run must be recorded before its steps execute`);
+  const row = await stepRow(ctx, step.id);
   const found = parseVerifyCheckpoint(step.id, table, key, row.checkpoint);
   if (found.walk > 0 && !found.complete) return { cp: found, rowsDone: Number(row.rows_done) };
   const cp = newWalk(key, found.walk > 0 ? found : null);

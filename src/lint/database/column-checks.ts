@@ -1,11 +1,10 @@
 /** Operations on columns against the schema at their point in the plan. */
 import type { AddColumnSpec } from '../../operations/add-column.js';
 import type { BackfillSpec } from '../../operations/backfill.js';
-import type { ChangeTypeSpec } from '../../operations/change-type.js';
+import { tempOf, type ChangeTypeSpec } from '../../operations/change-type.js';
 import type { DropColumnSpec } from '../../operations/drop-column.js';
 import type { RenameColumnSpec } from '../../operations/rename-column.js';
 import type { SetNotNullSpec } from '../../operations/set-not-null.js';
-import { boundedName } from '../../operations/sync-trigger.js';
 import type { CheckContext } from './context.js';
 import { didYouMean } from '../../plan/suggest.js';
 import { alreadyExists, at, emit, needColumn, needExpressionColumns, needTable, needType, type Place } from './requirements.js';
@@ -82,7 +81,7 @@ export function checkChangeType(ctx: CheckContext, spec: ChangeTypeSpec): void {
   const type = needType(ctx, at('type'), spec.type);
   if (!table) return;
   if (!needColumn(ctx, at('column'), table, spec.column)) return;
-  const temp = spec.temp_column ?? boundedName(spec.column, 'new');
+  const temp = tempOf(spec);
   creatable(ctx, at('temp_column'), table, temp, spec.type, type, 'change_type builds it as');
   if (spec.using !== undefined) needExpressionColumns(ctx, at('using'), table, spec.using, 'value');
   needSyncColumns(ctx, at('reverse_using'), table, spec.reverse_using, temp);
