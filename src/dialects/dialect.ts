@@ -1,4 +1,15 @@
-/** What a database dialect can do and how it spells names and values. Pure: no I/O. */
+/** What a database dialect can do, how it spells names and values, and the parts that own its SQL. */
+import type { ActivitySql } from './activity.js';
+import type { DdlRenderer } from './actions.js';
+import type { BackfillSql } from './backfill.js';
+import type { ErrorClassifier } from './errors.js';
+import type { Introspector } from './introspect.js';
+import type { SqlParser } from './parser.js';
+import type { Probes } from './probes.js';
+import type { RunnerLockSql } from './runner-lock.js';
+import type { SessionSql } from './session.js';
+import type { StateSql } from './state.js';
+
 export type DialectName = 'postgres' | 'mssql';
 
 export interface DialectCapabilities {
@@ -10,15 +21,43 @@ export interface DialectCapabilities {
   deferredConstraintValidation: boolean;
 }
 
-export interface Dialect {
-  readonly name: DialectName;
-  readonly capabilities: DialectCapabilities;
+/** Names and literals: all an operation needs to spell a plan's text into a statement. */
+export interface DialectNames {
   /** A single identifier, quoted only when it must be (mixed case, keyword, special character). */
   ident(name: string): string;
   /** A possibly schema-qualified name such as `public.orders`, each part quoted as needed. */
   qualified(name: string): string;
   /** A string literal. */
   literal(value: string): string;
+}
+
+/**
+ * A database: every SQL string schemashift sends is written by one of these parts. Each dialect is
+ * one folder, `src/dialects/<name>/`, with one file per part; the compiler checks it is complete.
+ */
+export interface Dialect extends DialectNames {
+  readonly name: DialectName;
+  readonly capabilities: DialectCapabilities;
+  /** Renders neutral actions into statements, locks and probes. */
+  readonly ddl: DdlRenderer;
+  /** Catalog checks that make steps idempotent and decide ownership. */
+  readonly probes: Probes;
+  /** Key discovery, bound and update statements, checkpoints, verify chunks. */
+  readonly backfill: BackfillSql;
+  /** Timeouts, invalid-index repair, read-only sessions. */
+  readonly session: SessionSql;
+  /** Lock timeouts, deadlocks, lost connections: the runner never compares a raw error code. */
+  readonly errors: ErrorClassifier;
+  /** The lock that keeps two runners of one plan apart. */
+  readonly runnerLock: RunnerLockSql;
+  /** Blockers, lock waiters, replica lag, long transactions. */
+  readonly activity: ActivitySql;
+  /** The state schema and its migrations. */
+  readonly state: StateSql;
+  /** The one catalog reader behind validate --database, test, key lookup and probes. */
+  readonly introspect: Introspector;
+  /** Parses and checks plan SQL fragments. */
+  readonly parser: SqlParser;
 }
 
 /** Split a validated `schema.name` or `name` into its parts. */

@@ -1,5 +1,5 @@
 import type { Dialect } from '../dialects/dialect.js';
-import { postgres } from '../dialects/postgres/postgres-dialect.js';
+import { dialectNamed } from '../dialects/registry.js';
 import { UsageError } from '../errors.js';
 import { PHASES, type Inverse, type Phase, type Step } from '../operations/types.js';
 import type { Plan, PlanEntry } from './types.js';
@@ -29,11 +29,7 @@ export interface CompiledPlan {
 }
 
 export function dialectFor(plan: Plan): Dialect {
-  if (plan.dialect === 'postgres') return postgres;
-  throw new UsageError(
-    `plan ${plan.name} declares dialect: ${plan.dialect}; this release generates SQL for PostgreSQL only (SQL Server connections are supported, its operations are not yet)`,
-    'use dialect: postgres, or keep the SQL Server change in a raw migration for now',
-  );
+  return dialectNamed(plan.dialect, `plan ${plan.name}`);
 }
 
 /**

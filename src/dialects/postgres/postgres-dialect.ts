@@ -1,27 +1,30 @@
-import { splitQualified, type Dialect } from '../dialect.js';
-import { NON_UNRESERVED_KEYWORDS } from './keywords.js';
+import type { Dialect } from '../dialect.js';
+import { postgresActivity } from './activity.js';
+import { postgresBackfill } from './backfill.js';
+import { postgresDdl } from './ddl.js';
+import { postgresErrors } from './errors.js';
+import { postgresIntrospect } from './introspect.js';
+import { postgresNames } from './names.js';
+import { postgresParser } from './parser.js';
+import { postgresProbes } from './probes.js';
+import { postgresRunnerLock } from './runner-lock.js';
+import { postgresSession } from './session.js';
+import { postgresState } from './state.js';
 
-const BARE_IDENTIFIER = /^[a-z_][a-z0-9_$]*$/;
-
-export function quoteIdent(name: string): string {
-  if (BARE_IDENTIFIER.test(name) && !NON_UNRESERVED_KEYWORDS.has(name)) return name;
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-export function quoteQualified(name: string): string {
-  const parts = splitQualified(name);
-  return parts.schema === undefined ? quoteIdent(parts.name) : `${quoteIdent(parts.schema)}.${quoteIdent(parts.name)}`;
-}
-
-export function quoteLiteral(value: string): string {
-  const escaped = value.replaceAll("'", "''");
-  return value.includes('\\') ? `E'${escaped.replaceAll('\\', '\\\\')}'` : `'${escaped}'`;
-}
+export { quoteIdent, quoteLiteral, quoteQualified } from './names.js';
 
 export const postgres: Dialect = {
   name: 'postgres',
   capabilities: { transactionalDdl: true, onlineIndexBuild: true, deferredConstraintValidation: true },
-  ident: quoteIdent,
-  qualified: quoteQualified,
-  literal: quoteLiteral,
+  ...postgresNames,
+  ddl: postgresDdl,
+  probes: postgresProbes,
+  backfill: postgresBackfill,
+  session: postgresSession,
+  errors: postgresErrors,
+  runnerLock: postgresRunnerLock,
+  activity: postgresActivity,
+  state: postgresState,
+  introspect: postgresIntrospect,
+  parser: postgresParser,
 };

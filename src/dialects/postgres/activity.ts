@@ -1,0 +1,3 @@
+import type { ActivitySql } from '../activity.js';
+
+export const postgresActivity: ActivitySql = {};

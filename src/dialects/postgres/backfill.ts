@@ -1,0 +1,3 @@
+import type { BackfillSql } from '../backfill.js';
+
+export const postgresBackfill: BackfillSql = {};

@@ -1,0 +1,3 @@
+import type { ErrorClassifier } from '../errors.js';
+
+export const postgresErrors: ErrorClassifier = {};

@@ -1,0 +1,3 @@
+import type { Introspector } from '../introspect.js';
+
+export const postgresIntrospect: Introspector = {};

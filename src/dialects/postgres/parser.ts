@@ -1,0 +1,3 @@
+import type { SqlParser } from '../parser.js';
+
+export const postgresParser: SqlParser = {};

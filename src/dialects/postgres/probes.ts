@@ -1,0 +1,3 @@
+import type { Probes } from '../probes.js';
+
+export const postgresProbes: Probes = {};

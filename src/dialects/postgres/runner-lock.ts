@@ -1,0 +1,3 @@
+import type { RunnerLockSql } from '../runner-lock.js';
+
+export const postgresRunnerLock: RunnerLockSql = {};

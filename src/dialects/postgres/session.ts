@@ -1,0 +1,3 @@
+import type { SessionSql } from '../session.js';
+
+export const postgresSession: SessionSql = {};

@@ -1,0 +1,3 @@
+import type { StateSql } from '../state.js';
+
+export const postgresState: StateSql = {};

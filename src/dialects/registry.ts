@@ -1,0 +1,18 @@
+/**
+ * The one place outside `cli/` that maps a plan's `dialect:` to its implementation, so that plan
+ * loading can check fragments with the right parser. Everything else receives a Dialect.
+ */
+import { UsageError } from '../errors.js';
+import type { Dialect, DialectName } from './dialect.js';
+import { postgres } from './postgres/postgres-dialect.js';
+
+const DIALECTS: Partial<Record<DialectName, Dialect>> = { postgres };
+
+export function dialectNamed(name: DialectName, planName = 'the plan'): Dialect {
+  const dialect = DIALECTS[name];
+  if (dialect) return dialect;
+  throw new UsageError(
+    `${planName} declares dialect: ${name}; this release generates SQL for PostgreSQL only (SQL Server connections are supported, its operations are not yet)`,
+    'use dialect: postgres, or keep the SQL Server change in a raw migration for now',
+  );
+}
