@@ -27,7 +27,7 @@ function statementOf(step: Step): string | undefined {
 }
 
 function lockOf(step: Step): { level: string; on: string[] } {
-  if (step.kind === 'sql' || step.kind === 'backfill' || step.kind === 'verify') return step.lock;
+  if (step.kind === 'sql' || step.kind === 'backfill' || step.kind === 'verify') return { level: step.lock.level, on: step.lock.on };
   return { level: 'none', on: [] };
 }
 

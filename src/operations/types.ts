@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { LockImpact } from '../dialects/actions.js';
 import type { Dialect } from '../dialects/dialect.js';
 
 export const PHASES = ['expand', 'migrate', 'contract'] as const;
@@ -22,7 +23,10 @@ export function isStrongLock(level: LockLevel): boolean {
 }
 
 export interface LockInfo {
+  /** The dialect's own name for the lock (PostgreSQL's lock modes today). */
   level: LockLevel;
+  /** What the lock does to the application; the dialect-neutral reading of `level`. */
+  impact?: LockImpact;
   /** The tables (as written in the plan) the lock is taken on. */
   on: string[];
 }

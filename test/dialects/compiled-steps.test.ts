@@ -21,11 +21,18 @@ async function compiledSteps(file: string): Promise<unknown> {
   return compiled.entries.map((e) => ({ entry: e.entry.id, forward: e.steps, inverse: e.inverse }));
 }
 
+/** Key order is how an object literal happened to be written, not what runs. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortedKeys((value as Record<string, unknown>)[k])]));
+}
+
 describe('compiled steps of every example plan', () => {
   it('are byte-identical to the snapshot', async () => {
     const actual: Record<string, unknown> = {};
     for (const file of planFiles) actual[file] = await compiledSteps(file);
-    const text = `${JSON.stringify(actual, null, 2)}\n`;
+    const text = `${JSON.stringify(sortedKeys(actual), null, 2)}\n`;
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(snapshotFile, text);
     expect(text).toBe(readFileSync(snapshotFile, 'utf8'));
   });
