@@ -11,6 +11,7 @@ import { UsageError } from '../errors.js';
 import { loadPlanFile } from '../plan/load.js';
 import { openDatabase } from './database.js';
 import type { Io } from './io.js';
+import { stateSqlOf } from './state-of.js';
 
 export interface FlagsOptions {
   plan?: string;
@@ -82,7 +83,7 @@ export async function flagsCommand(what: FlagsAction, opts: FlagsOptions, io: Io
   if ('file' in location) return act(openFlagStore(location), checked, opts, io);
   const conn = await openDatabase(opts.database, io, 'schemashift flags', { mustExist: checked.action !== 'set' });
   try {
-    return await conn.session((session) => act(openFlagStore(location, session, conn.dialect), checked, opts, io));
+    return await conn.session((session) => act(openFlagStore(location, session, stateSqlOf(conn)), checked, opts, io));
   } finally {
     await conn.close();
   }

@@ -2,10 +2,11 @@
 import type { Connection } from '../db/connection.js';
 import { describeFlagStatus, rolloutFlagStatus, type RolloutFlagStatus } from '../flags/rollout-status.js';
 import { loadPlanFile } from '../plan/load.js';
-import { StateStore, type RunRow, type StepRow } from '../state/store.js';
+import type { RunRow, StepRow } from '../state/store.js';
 import { openDatabase } from './database.js';
 import { paint, type Io, type Paint } from './io.js';
 import { progressText } from './render-lines.js';
+import { stateSqlOf, stateStoreOf } from './state-of.js';
 import { verifyJson, verifyLines, verifyStatuses, type VerifyStatus } from './render-verify.js';
 
 export interface NextAction {
@@ -99,12 +100,12 @@ export async function statusCommand(file: string | undefined, opts: { json?: boo
 /** Print the status of every run (or of one plan) recorded on an open connection; `status` and `demo` share it. */
 export async function printStatus(conn: Connection, which: { plan?: { file: string; name: string }; json: boolean }, io: Io): Promise<number> {
   const name = which.plan?.name;
-  const store = new StateStore(conn);
+  const store = stateStoreOf(conn);
   const runs = (await store.exists()) ? (name ? [await store.getRun(name)].filter((r): r is RunRow => r !== undefined) : await store.listRuns()) : [];
   const withSteps = await Promise.all(
     runs.map(async (run) => {
       const steps = await store.getSteps(run.plan_name);
-      return { run, steps, flags: await rolloutFlagStatus(conn, conn.dialect, io.cwd, run, steps), verifies: await verifyStatuses(conn, run.plan_name, steps) };
+      return { run, steps, flags: await rolloutFlagStatus(conn, stateSqlOf(conn), io.cwd, run, steps), verifies: await verifyStatuses(conn, run.plan_name, steps) };
     }),
   );
   if (which.json) {

@@ -1,5 +1,6 @@
 /** For `status`: the current percentage of the flag behind each flag_rollout step, read from its store. */
 import type { Queryable } from '../db/connection.js';
+import type { StateSql } from '../dialects/state.js';
 import { compilePlan } from '../plan/compile.js';
 import { loadPlanFile } from '../plan/load.js';
 import type { RunRow, StepRow } from '../state/store.js';
@@ -37,7 +38,14 @@ function recorded(step: StepRow): Target | undefined {
   return typeof cp?.flag === 'string' && isFlagLocation(cp.store) ? { flag: cp.flag, location: cp.store } : undefined;
 }
 
-export async function rolloutFlagStatus(db: Queryable, dialect: 'postgres' | 'mssql', cwd: string, run: RunRow, steps: StepRow[]): Promise<Map<string, RolloutFlagStatus>> {
+/** `state`: the state part of the database's dialect (undefined where it has none), for flag tables. */
+export async function rolloutFlagStatus(
+  db: Queryable,
+  state: StateSql | undefined,
+  cwd: string,
+  run: RunRow,
+  steps: StepRow[],
+): Promise<Map<string, RolloutFlagStatus>> {
   const result = new Map<string, RolloutFlagStatus>();
   const rollouts = steps.filter((s) => s.kind === 'flag_rollout');
   if (rollouts.length === 0) return result;
@@ -47,7 +55,7 @@ export async function rolloutFlagStatus(db: Queryable, dialect: 'postgres' | 'ms
     if (!target) continue;
     const store = describeLocation(target.location);
     try {
-      const flag = await openFlagStore(target.location, db, dialect).get(target.flag);
+      const flag = await openFlagStore(target.location, db, state).get(target.flag);
       result.set(step.step_id, { flag: target.flag, store, percent: rolloutOf(flag).percent, present: flag !== undefined });
     } catch (e) {
       result.set(step.step_id, { flag: target.flag, store, percent: null, present: false, error: (e as Error).message.split('\n')[0]! });

@@ -1,7 +1,9 @@
 /** Where feature flags live (a JSON file or a table in the target database) and how to reach them. */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Queryable } from '../db/connection.js';
+import type { StateSql } from '../dialects/state.js';
 import { UsageError } from '../errors.js';
+import type { LockInfo } from '../operations/types.js';
 import type { Plan } from '../plan/types.js';
 import type { FeatureFlag, RolloutFilter } from './definition.js';
 import { JsonFileFlagStore } from './json-file-store.js';
@@ -21,6 +23,8 @@ export interface FlagStore {
   readonly where: string;
   list(): Promise<FeatureFlag[]>;
   get(id: string): Promise<FeatureFlag | undefined>;
+  /** The lock a write takes (table stores), so a write that waits can name who holds it. */
+  readonly writeLock?: LockInfo;
   /** Write `percent` with the Targeting (sticky per user) or Percentage (per call) filter; creates the flag if absent. */
   setPercentage(id: string, percent: number, filter: RolloutFilter, by: string): Promise<FlagChange>;
 }
@@ -51,12 +55,15 @@ export function sameLocation(a: FlagLocation, b: FlagLocation): boolean {
   return 'file' in a ? 'file' in b && a.file === b.file : 'table' in b && a.table === b.table;
 }
 
-/** A store over `location`; a table store needs `db`, a PostgreSQL connection or session. */
-export function openFlagStore(location: FlagLocation, db?: Queryable, dialect: 'postgres' | 'mssql' = 'postgres'): FlagStore {
+/**
+ * A store over `location`. A table store needs `db` and the state part of its database's dialect
+ * (`state` undefined: the database has no flag table yet, SQL Server).
+ */
+export function openFlagStore(location: FlagLocation, db?: Queryable, state?: StateSql): FlagStore {
   if ('file' in location) return new JsonFileFlagStore(location.file);
   if (!db) throw new UsageError(`the flags are in the ${describeLocation(location)}: a database is needed`, 'pass --database URL (or set DATABASE_URL), or use --flags-file PATH');
-  if (dialect === 'mssql') throw new UsageError('the flag table store needs PostgreSQL (its definitions are jsonb)', 'keep the flags in a JSON file: settings.flags: { file: config/feature-flags.json } or --flags-file PATH');
-  return new TableFlagStore(db, location.table);
+  if (!state) throw new UsageError('the flag table store needs PostgreSQL (its definitions are jsonb)', 'keep the flags in a JSON file: settings.flags: { file: config/feature-flags.json } or --flags-file PATH');
+  return new TableFlagStore(db, location.table, state);
 }
 
 export function isFlagLocation(value: unknown): value is FlagLocation {

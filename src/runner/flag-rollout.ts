@@ -5,6 +5,7 @@
  * began are the step's checkpoint, so a run killed mid-hold resumes the same hold (not a new one).
  * The rollback (stages [0]) writes to the store the rollout wrote to.
  */
+import type { StateSql } from '../dialects/state.js';
 import { rolloutOf } from '../flags/definition.js';
 import { describeLocation, flagLocation, isFlagLocation, openFlagStore, type FlagLocation, type FlagStore } from '../flags/store.js';
 import type { FlagRolloutStep, LockInfo } from '../operations/types.js';
@@ -57,7 +58,8 @@ export async function executeFlagRollout(ctx: RunContext, step: FlagRolloutStep)
   const rows = await ctx.store.getSteps(ctx.plan.plan.name);
   const saved = resumable(rows.find((r) => r.step_id === step.id)?.checkpoint, step);
   const location = saved ? saved.store : locationFor(ctx, step, rows);
-  const r: Rollout = { ctx, step, location, flags: openFlagStore(location, ctx.session, ctx.conn.dialect), by: `${actorName(ctx.actor)}, plan ${ctx.plan.plan.name}` };
+  const flags = openFlagStore(location, ctx.session, flagTables(ctx));
+  const r: Rollout = { ctx, step, location, flags, by: `${actorName(ctx.actor)}, plan ${ctx.plan.plan.name}` };
   try {
     for (let i = saved?.stage ?? 0; i < step.stages.length; i++) {
       const holdStart = saved && i === saved.stage ? await resumeStage(r, i, saved) : await enterStage(r, i);
@@ -70,6 +72,11 @@ export async function executeFlagRollout(ctx: RunContext, step: FlagRolloutStep)
   const planName = ctx.plan.plan.name;
   await ctx.store.event(planName, step.id, 'flag-done', `flag ${step.flag} at ${step.stages.at(-1)}% in the ${describeLocation(location)}: rollout done`, { flag: step.flag }, actorName(ctx.actor));
   await ctx.store.setStep(planName, step.id, { status: 'done', finished_at: new Date(), last_error: null, waiting_on: null });
+}
+
+/** The plan's dialect owns the flag table, on a database of that dialect only. */
+function flagTables(ctx: RunContext): StateSql | undefined {
+  return ctx.conn.dialect === ctx.plan.dialect.name ? ctx.plan.dialect.state : undefined;
 }
 
 function resumable(checkpoint: Record<string, unknown> | null | undefined, step: FlagRolloutStep): (RolloutCheckpoint & { stage: number; holdStartedAt: string }) | undefined {
@@ -95,7 +102,7 @@ function stageText(r: Rollout, i: number): string {
 
 /** Set the flag; a write to a flag table that waits for a row lock names who holds it (as every step's lock wait does). */
 function writeFlag(r: Rollout, percent: number) {
-  const lock: LockInfo = 'table' in r.location ? { level: 'ROW EXCLUSIVE', on: [r.location.table] } : { level: 'none', on: [] };
+  const lock: LockInfo = r.flags.writeLock ?? { level: 'none', on: [] };
   return watchLockWait(stepLockWatch(r.ctx, r.step, 1, lock), () => r.flags.setPercentage(r.step.flag, percent, r.step.filter, r.by));
 }
 

@@ -5,7 +5,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { SqlClient } from '../../src/app/index.js';
-import { StateStore } from '../../src/state/store.js';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { createPostgresDatabase, postgresAdminUrl } from '../support/databases.js';
 
 export interface AppDatabase {
@@ -17,7 +17,7 @@ export interface AppDatabase {
 
 async function postgresApp(): Promise<AppDatabase> {
   const db = await createPostgresDatabase('schemashift_app');
-  await new StateStore({ query: async (s, p) => ({ rows: await db.query(s, p), rowCount: 0 }) as never, exec: db.exec }).ensureSchema();
+  await postgres.state.openStore({ query: async (s, p) => ({ rows: await db.query(s, p), rowCount: 0 }) as never, exec: db.exec }).ensureSchema();
   const pool = new pg.Pool({ connectionString: db.url!, max: 4 });
   return {
     client: pool,
@@ -31,7 +31,7 @@ async function postgresApp(): Promise<AppDatabase> {
 
 async function pgliteApp(): Promise<AppDatabase> {
   const db = await PGlite.create();
-  await new StateStore({ query: async (s, p) => ({ rows: (await db.query(s, p)).rows, rowCount: 0 }) as never, exec: async (s) => void (await db.exec(s)) }).ensureSchema();
+  await postgres.state.openStore({ query: async (s, p) => ({ rows: (await db.query(s, p)).rows, rowCount: 0 }) as never, exec: async (s) => void (await db.exec(s)) }).ensureSchema();
   return { client: db, sql: async (text, params) => (await db.query(text, params)).rows as never[], close: () => db.close() };
 }
 

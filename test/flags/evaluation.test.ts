@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/db/connection.js';
 import { JsonFileFlagStore } from '../../src/flags/json-file-store.js';
 import { TableFlagStore } from '../../src/flags/table-store.js';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { backfillEngines, type OpenDatabase } from '../runner/support.js';
 
 const USERS = Array.from({ length: 10_000 }, (_, i) => `user-${i}@example.com`);
@@ -81,7 +82,7 @@ describe.each(backfillEngines)('table store read back into the library ($name)',
   it('shares, stickiness and monotonic stages; one row per flag with who and when', async () => {
     const table = 'schemashift.feature_flags';
     const shares = await checkStages(
-      (p) => conn.session(async (s) => void (await new TableFlagStore(s, table).setPercentage(FLAG, p, 'targeting', 'tester@host'))),
+      (p) => conn.session(async (s) => void (await new TableFlagStore(s, table, postgres.state).setPercentage(FLAG, p, 'targeting', 'tester@host'))),
       async () => ({ feature_management: { feature_flags: (await conn.query<{ definition: unknown }>(`SELECT definition FROM ${table}`)).rows.map((r) => r.definition) } }),
     );
     console.log(`table store (${engine.name}), 10,000 users: ${shares.join(', ')}`);
@@ -90,14 +91,14 @@ describe.each(backfillEngines)('table store read back into the library ($name)',
   });
 
   it('a table named in settings.flags is created with the same columns', async () => {
-    await conn.session(async (s) => void (await new TableFlagStore(s, 'app_config.flags').setPercentage('Other', 25, 'percentage', 'me')));
+    await conn.session(async (s) => void (await new TableFlagStore(s, 'app_config.flags', postgres.state).setPercentage('Other', 25, 'percentage', 'me')));
     const columns = (await conn.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_schema = 'app_config' AND table_name = 'flags' ORDER BY ordinal_position")).rows;
     expect(columns.map((c) => c.column_name)).toEqual(['id', 'definition', 'updated_at', 'updated_by']);
-    expect(await new TableFlagStore(conn, 'app_config.flags').get('Other')).toEqual({
+    expect(await new TableFlagStore(conn, 'app_config.flags', postgres.state).get('Other')).toEqual({
       id: 'Other',
       enabled: true,
       conditions: { requirement_type: 'All', client_filters: [{ name: 'Microsoft.Percentage', parameters: { Value: 25 } }] },
     });
-    expect(await new TableFlagStore(conn, 'nowhere.flags').list()).toEqual([]);
+    expect(await new TableFlagStore(conn, 'nowhere.flags', postgres.state).list()).toEqual([]);
   });
 });

@@ -1,3 +1,10 @@
 import type { StateSql } from '../state.js';
+import { postgresAppState } from './app-state.js';
+import { postgresFlagTable } from './flag-table.js';
+import { PostgresStateStore } from './state-store.js';
 
-export const postgresState: StateSql = {};
+export const postgresState: StateSql = {
+  openStore: (db) => new PostgresStateStore(db),
+  flagTable: postgresFlagTable,
+  app: postgresAppState,
+};
