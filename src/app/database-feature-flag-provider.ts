@@ -10,7 +10,8 @@
  */
 import type { IFeatureFlagProvider } from '@microsoft/feature-management';
 import { toFeatureFlag, type FeatureFlag } from './flag-definition.js';
-import { quotedTableName, type SqlClient } from './sql-client.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { appDialect, checkedTableName, type SqlClient } from './sql-client.js';
 
 export interface DatabaseFeatureFlagProviderOptions {
   /** Default `schemashift.feature_flags` (columns `id text`, `definition jsonb`). */
@@ -19,6 +20,8 @@ export interface DatabaseFeatureFlagProviderOptions {
   refreshIntervalMs?: number;
   /** A failed refresh or a malformed flag row. Default: a console warning. */
   onError?: (error: Error) => void;
+  /** The database's dialect, which writes the query. Default PostgreSQL. */
+  dialect?: Dialect;
 }
 
 export const DEFAULT_FLAG_REFRESH_MS = 30_000;
@@ -45,7 +48,8 @@ export class DatabaseFeatureFlagProvider implements IFeatureFlagProvider {
     this.#client = client;
     this.#intervalMs = interval;
     this.#onError = options.onError ?? warn;
-    this.#sql = `SELECT id, definition FROM ${quotedTableName(options.table ?? 'schemashift.feature_flags', 'table')} ORDER BY id`;
+    const table = checkedTableName(options.table ?? 'schemashift.feature_flags', 'table');
+    this.#sql = appDialect(options.dialect).state.app.readFlags(table);
   }
 
   async getFeatureFlag(featureName: string): Promise<FeatureFlag | undefined> {

@@ -1,13 +1,16 @@
 /** Records mismatches in schemashift.shadow_mismatches, which the plan gate `shadow_clean` reads. */
 import type { MismatchRecorder, ShadowMismatch } from './mismatch-recorder.js';
-import { quotedTableName, type SqlClient } from './sql-client.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { appDialect, checkedTableName, type SqlClient } from './sql-client.js';
 
 export interface DatabaseMismatchRecorderOptions {
   /** Default `schemashift.shadow_mismatches` (created by the schemashift runner's state schema). */
   table?: string;
+  /** The database's dialect, which writes the statement. Default PostgreSQL. */
+  dialect?: Dialect;
 }
 
-/** JSON for a jsonb parameter: bigints as strings, anything unserializable as a note, undefined as NULL. */
+/** JSON for a JSON parameter: bigints as strings, anything unserializable as a note, undefined as NULL. */
 function jsonParam(value: unknown): string | null {
   if (value === undefined) return null;
   try {
@@ -23,8 +26,8 @@ function errorColumn(m: ShadowMismatch): string | null {
 
 /** `at` is left to the database's now(), the clock the gate compares against. */
 export function databaseMismatchRecorder(client: SqlClient, options: DatabaseMismatchRecorderOptions = {}): MismatchRecorder {
-  const table = quotedTableName(options.table ?? 'schemashift.shadow_mismatches', 'table');
-  const sql = `INSERT INTO ${table} (repository, method, args, old_result, new_result, error) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6)`;
+  const table = checkedTableName(options.table ?? 'schemashift.shadow_mismatches', 'table');
+  const sql = appDialect(options.dialect).state.app.insertMismatch(table);
   return {
     async record(m) {
       await client.query(sql, [m.repository, m.method, jsonParam(m.args), jsonParam(m.oldResult), jsonParam(m.newResult), errorColumn(m)]);

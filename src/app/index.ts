@@ -8,6 +8,7 @@
  * No database driver is imported: pass your pg.Pool, pg.Client or PGlite as the SqlClient.
  */
 export type { SqlClient } from './sql-client.js';
+export type { Dialect } from '../dialects/dialect.js';
 export { DatabaseFeatureFlagProvider, DEFAULT_FLAG_REFRESH_MS, type DatabaseFeatureFlagProviderOptions } from './database-feature-flag-provider.js';
 export type { FeatureFlag } from './flag-definition.js';
 export { PercentageFilter, type PercentageFilterOptions } from './percentage-filter.js';

@@ -1,4 +1,5 @@
-import { quoteQualified } from '../dialects/postgres/postgres-dialect.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { dialectNamed } from '../dialects/registry.js';
 
 /**
  * The one thing the application side needs from a database driver: `query(text, params)` resolving
@@ -11,12 +12,17 @@ export interface SqlClient {
 
 const QUALIFIED_NAME = /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/;
 
-/** A table name from options, quoted for SQL; anything but `name` or `schema.name` is refused. */
-export function quotedTableName(name: string, option: string): string {
+/** A table name from options, checked; anything but `name` or `schema.name` is refused. The dialect quotes it. */
+export function checkedTableName(name: string, option: string): string {
   if (!QUALIFIED_NAME.test(name)) {
     throw new TypeError(`${option}: \`${name}\` is not a table name; expected a name such as feature_flags or schemashift.feature_flags`);
   }
-  return quoteQualified(name);
+  return name;
+}
+
+/** The database the application's SqlClient talks to: the given dialect, else PostgreSQL. */
+export function appDialect(dialect: Dialect | undefined): Dialect {
+  return dialect ?? dialectNamed('postgres');
 }
 
 /** The message of anything thrown, first line only (driver errors can carry a whole query). */
