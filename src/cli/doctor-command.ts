@@ -1,6 +1,7 @@
 /** `doctor [--database URL] [--json]`: preflight checks before a migration; exit 1 when one fails. */
 import ms from 'ms';
 import { parseDatabaseUrl } from '../db/index.js';
+import { postgres } from '../dialects/postgres/postgres-dialect.js';
 import { formatDoctorJson, formatDoctorText } from '../doctor/format.js';
 import { runDoctor } from '../doctor/run-doctor.js';
 import { DEFAULT_DOCTOR_OPTIONS, type DoctorOptions } from '../doctor/types.js';
@@ -41,8 +42,9 @@ export async function doctorCommand(opts: DoctorCommandOptions, io: Io): Promise
   const options = doctorOptions(opts, url, io.cwd);
   const conn = await openDatabase(url, io, 'schemashift doctor', { mustExist: true });
   try {
-    const report = await runDoctor(conn, options);
-    io.out(opts.json ? formatDoctorJson(report) : formatDoctorText(report, paint(io.color)));
+    const { doctor } = postgres;
+    const report = await runDoctor(conn, doctor, options);
+    io.out(opts.json ? formatDoctorJson(report) : formatDoctorText(report, paint(io.color), doctor.product));
     return report.status === 'fail' ? 1 : 0;
   } finally {
     await conn.close();

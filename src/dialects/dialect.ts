@@ -2,6 +2,7 @@
 import type { ActivitySql } from './activity.js';
 import type { DdlRenderer } from './actions.js';
 import type { BackfillSql } from './backfill.js';
+import type { DoctorChecks } from './doctor.js';
 import type { ErrorClassifier } from './errors.js';
 import type { Introspector } from './introspect.js';
 import type { SqlParser } from './parser.js';
@@ -58,6 +59,8 @@ export interface Dialect extends DialectNames {
   readonly introspect: Introspector;
   /** Parses and checks plan SQL fragments. */
   readonly parser: SqlParser;
+  /** The preflight checks of `schemashift doctor`. */
+  readonly doctor: DoctorChecks;
 }
 
 /** Split a validated `schema.name` or `name` into its parts. */

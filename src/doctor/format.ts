@@ -63,9 +63,10 @@ function capabilityLines(report: DoctorReport, p: DoctorPaint): string[] {
   ];
 }
 
-export function formatDoctorText(report: DoctorReport, p: DoctorPaint): string {
+/** `product`: the server's name in the title line (the dialect's, e.g. PostgreSQL). */
+export function formatDoctorText(report: DoctorReport, p: DoctorPaint, product: string): string {
   const width = Math.max(...report.checks.map((c) => c.title.length));
-  const lines = [p.bold(`schemashift doctor: ${report.database} (PostgreSQL ${report.server.version})`), ''];
+  const lines = [p.bold(`schemashift doctor: ${report.database} (${product} ${report.server.version})`), ''];
   for (const check of report.checks) {
     lines.push(`  ${label(check.status, p)}  ${check.title.padEnd(width)}  ${check.finding}`);
     if (check.fix && check.status !== 'ok') lines.push(`  ${' '.repeat(6)}  ${' '.repeat(width)}  ${p.cyan('fix:')} ${check.fix}`);

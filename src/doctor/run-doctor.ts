@@ -2,12 +2,8 @@
 import type { Connection } from '../db/connection.js';
 import { CAPABILITIES, versionLabel } from '../introspect/capabilities.js';
 import { readServerInfo } from '../introspect/read-schema.js';
-import { POOLER_CHECK } from './pooler-check.js';
-import { SERVER_CHECKS, SERVER_VERSION_CHECK } from './server-checks.js';
-import { SESSION_CHECKS } from './session-checks.js';
+import type { DoctorChecks } from '../dialects/doctor.js';
 import type { DoctorCheck, DoctorCheckResult, DoctorContext, DoctorOptions, DoctorReport, DoctorStatus } from './types.js';
-
-export const DOCTOR_CHECKS: readonly DoctorCheck[] = [SERVER_VERSION_CHECK, ...SESSION_CHECKS, ...SERVER_CHECKS, POOLER_CHECK];
 
 const RANK: Record<DoctorStatus, number> = { ok: 0, warn: 1, fail: 2 };
 
@@ -15,21 +11,22 @@ export function worst(statuses: DoctorStatus[]): DoctorStatus {
   return statuses.reduce<DoctorStatus>((w, s) => (RANK[s] > RANK[w] ? s : w), 'ok');
 }
 
-async function runCheck(check: DoctorCheck, ctx: DoctorContext): Promise<DoctorCheckResult> {
+async function runCheck(check: DoctorCheck, ctx: DoctorContext, cannotCheckFix: string): Promise<DoctorCheckResult> {
   try {
     return { id: check.id, title: check.title, ...(await check.run(ctx)) };
   } catch (e) {
     const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    return { id: check.id, title: check.title, status: 'warn', finding: `could not check: ${message}`, fix: 'run doctor as a role that may read pg_stat_activity, pg_stat_replication and pg_replication_slots (pg_monitor)', details: [] };
+    return { id: check.id, title: check.title, status: 'warn', finding: `could not check: ${message}`, fix: cannotCheckFix, details: [] };
   }
 }
 
-export async function runDoctor(db: Connection, options: DoctorOptions): Promise<DoctorReport> {
+/** Run the dialect's checks, in order, on `db`. */
+export async function runDoctor(db: Connection, doctor: DoctorChecks, options: DoctorOptions): Promise<DoctorReport> {
   const info = await readServerInfo(db);
   const server = { version: info.version, versionNum: info.versionNum };
   const ctx: DoctorContext = { db, server, options };
   const checks: DoctorCheckResult[] = [];
-  for (const check of DOCTOR_CHECKS) checks.push(await runCheck(check, ctx));
+  for (const check of doctor.checks) checks.push(await runCheck(check, ctx, doctor.cannotCheckFix));
   return {
     version: 1,
     database: db.displayUrl,

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { SERVER_VERSION_CHECK } from '../../src/doctor/server-checks.js';
+import { SERVER_VERSION_CHECK } from '../../src/dialects/postgres/doctor-server.js';
 import { DEFAULT_DOCTOR_OPTIONS, type DoctorReport } from '../../src/doctor/types.js';
 import { captureIo } from '../support/capture-io.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';

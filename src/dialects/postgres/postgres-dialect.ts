@@ -2,6 +2,7 @@ import type { Dialect } from '../dialect.js';
 import { postgresActivity } from './activity.js';
 import { postgresBackfill } from './backfill.js';
 import { postgresDdl } from './ddl.js';
+import { postgresDoctor } from './doctor.js';
 import { postgresErrors } from './errors.js';
 import { postgresIntrospect } from './introspect.js';
 import { postgresNames } from './names.js';
@@ -27,4 +28,5 @@ export const postgres: Dialect = {
   state: postgresState,
   introspect: postgresIntrospect,
   parser: postgresParser,
+  doctor: postgresDoctor,
 };

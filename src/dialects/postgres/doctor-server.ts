@@ -1,8 +1,8 @@
 /** The server itself: version, invalid indexes, replicas and replication slots. */
-import { CAPABILITIES, OLDEST_SUPPORTED, versionLabel } from '../introspect/capabilities.js';
-import { quoteIdent, quoteLiteral } from '../dialects/postgres/postgres-dialect.js';
-import { bytesText } from '../lint/database/sizes.js';
-import { ageText, ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from './types.js';
+import { CAPABILITIES, OLDEST_SUPPORTED, versionLabel } from '../../introspect/capabilities.js';
+import { quoteIdent, quoteLiteral } from './names.js';
+import { bytesText } from '../../lint/database/sizes.js';
+import { ageText, ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from '../../doctor/types.js';
 
 async function serverVersion(ctx: DoctorContext): Promise<DoctorFinding> {
   const { version, versionNum } = ctx.server;

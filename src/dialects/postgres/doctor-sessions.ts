@@ -3,7 +3,7 @@
  * VALIDATE wait for every older snapshot; DDL queues behind their locks), sessions idle inside a
  * transaction, and prepared transactions (locks held until someone commits or rolls them back).
  */
-import { ageText, ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from './types.js';
+import { ageText, ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from '../../doctor/types.js';
 
 interface SessionRow {
   pid: number;

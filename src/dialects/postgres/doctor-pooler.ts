@@ -9,8 +9,8 @@
  * that differs from the server's own is reported as well.
  */
 import { randomBytes } from 'node:crypto';
-import type { Session } from '../db/connection.js';
-import { ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from './types.js';
+import type { Session } from '../../db/connection.js';
+import { ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from '../../doctor/types.js';
 
 interface Probe {
   token: string;
