@@ -16,7 +16,8 @@ async function runCheck(check: DoctorCheck, ctx: DoctorContext, cannotCheckFix: 
     return { id: check.id, title: check.title, ...(await check.run(ctx)) };
   } catch (e) {
     const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    return { id: check.id, title: check.title, status: 'warn', finding: `could not check: ${message}`, fix: cannotCheckFix, details: [] };
+    const finding = `could not check: ${message}`;
+    return { id: check.id, title: check.title, status: 'warn', finding, fix: cannotCheckFix, details: [] };
   }
 }
 

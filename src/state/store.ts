@@ -50,7 +50,10 @@ export interface StepRow {
 }
 
 /** What the plan says a step row should be (the rest of StepRow is run state). */
-export type StepDefinition = Pick<StepRow, 'step_id' | 'ordinal' | 'phase' | 'kind' | 'summary' | 'entry_id' | 'entry_hash'>;
+export type StepDefinition = Pick<
+  StepRow,
+  'step_id' | 'ordinal' | 'phase' | 'kind' | 'summary' | 'entry_id' | 'entry_hash'
+>;
 
 export interface Actor {
   user: string;
@@ -58,9 +61,20 @@ export interface Actor {
   pid: number;
 }
 
-export type RunPatch = Partial<Pick<RunRow, 'status' | 'phase' | 'contract_started' | 'finished_at' | 'paused' | 'pause_requested_by'>>;
+type RunFields = 'status' | 'phase' | 'contract_started' | 'finished_at' | 'paused' | 'pause_requested_by';
 
-type StepFields = 'status' | 'checkpoint' | 'rows_total' | 'last_error' | 'waiting_on' | 'started_at' | 'finished_at' | 'adopted' | 'attempts';
+export type RunPatch = Partial<Pick<RunRow, RunFields>>;
+
+type StepFields =
+  | 'status'
+  | 'checkpoint'
+  | 'rows_total'
+  | 'last_error'
+  | 'waiting_on'
+  | 'started_at'
+  | 'finished_at'
+  | 'adopted'
+  | 'attempts';
 
 /** Columns to set; `attempt` counts one more attempt, `add_rows` adds to rows_done. */
 export type StepPatch = Partial<Pick<StepRow, StepFields>> & { attempt?: true; add_rows?: number };
@@ -103,7 +117,15 @@ export interface StateStore {
   setRun(plan: string, patch: RunPatch, db?: Queryable): Promise<void>;
   setStep(plan: string, stepId: string, patch: StepPatch, db?: Queryable): Promise<void>;
   /** Append one event (the log is append-only). */
-  event(plan: string, stepId: string | null, kind: string, message: string, data?: unknown, actor?: string, db?: Queryable): Promise<void>;
+  event(
+    plan: string,
+    stepId: string | null,
+    kind: string,
+    message: string,
+    data?: unknown,
+    actor?: string,
+    db?: Queryable,
+  ): Promise<void>;
   /** The plan's last `limit` events, oldest first. */
   events(plan: string, limit?: number): Promise<EventRow[]>;
 }

@@ -12,7 +12,8 @@ import { PostgresStateStore } from './state-store.js';
 
 const DEFAULT_TABLE = 'schemashift.feature_flags';
 
-const columns = 'id text PRIMARY KEY, definition jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), updated_by text';
+const COLUMNS =
+  'id text PRIMARY KEY, definition jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), updated_by text';
 
 export function postgresFlagTable(db: Queryable, tableName: string): FlagTable {
   const table = quoteQualified(tableName);
@@ -26,21 +27,27 @@ export function postgresFlagTable(db: Queryable, tableName: string): FlagTable {
       if (tableName === DEFAULT_TABLE) return new PostgresStateStore(db).ensureSchema();
       const { schema } = splitQualified(tableName);
       if (schema !== undefined) await db.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-      await db.exec(`CREATE TABLE IF NOT EXISTS ${table} (${columns})`);
+      await db.exec(`CREATE TABLE IF NOT EXISTS ${table} (${COLUMNS})`);
     },
     async list() {
-      return (await db.query<{ id: string; definition: FeatureFlag }>(`SELECT id, definition FROM ${table} ORDER BY id`)).rows;
+      const sql = `SELECT id, definition FROM ${table} ORDER BY id`;
+      return (await db.query<{ id: string; definition: FeatureFlag }>(sql)).rows;
     },
     async read(id) {
-      const { rows } = await db.query<{ definition: FeatureFlag }>(`SELECT definition FROM ${table} WHERE id = $1`, [id]);
+      const sql = `SELECT definition FROM ${table} WHERE id = $1`;
+      const { rows } = await db.query<{ definition: FeatureFlag }>(sql, [id]);
       return rows[0]?.definition;
     },
     async replace(id, read, next, by) {
-      const sql = `UPDATE ${table} SET definition = $2::jsonb, updated_at = now(), updated_by = $3 WHERE id = $1 AND definition = $4::jsonb`;
+      const sql =
+        `UPDATE ${table} SET definition = $2::jsonb, updated_at = now(), updated_by = $3 ` +
+        'WHERE id = $1 AND definition = $4::jsonb';
       return (await db.query(sql, [id, JSON.stringify(next), by, JSON.stringify(read)])).rowCount === 1;
     },
     async insert(id, next, by) {
-      const sql = `INSERT INTO ${table} (id, definition, updated_by) VALUES ($1, $2::jsonb, $3) ON CONFLICT (id) DO NOTHING`;
+      const sql =
+        `INSERT INTO ${table} (id, definition, updated_by) VALUES ($1, $2::jsonb, $3) ` +
+        'ON CONFLICT (id) DO NOTHING';
       return (await db.query(sql, [id, JSON.stringify(next), by])).rowCount === 1;
     },
   };
