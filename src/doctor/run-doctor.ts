@@ -1,7 +1,5 @@
 /** Run every preflight check on one connection; a check that cannot run says why instead of failing the rest. */
 import type { Connection } from '../db/connection.js';
-import { CAPABILITIES, versionLabel } from '../introspect/capabilities.js';
-import { readServerInfo } from '../introspect/read-schema.js';
 import type { DoctorChecks } from '../dialects/doctor.js';
 import type { DoctorCheck, DoctorCheckResult, DoctorContext, DoctorOptions, DoctorReport, DoctorStatus } from './types.js';
 
@@ -23,8 +21,7 @@ async function runCheck(check: DoctorCheck, ctx: DoctorContext, cannotCheckFix: 
 
 /** Run the dialect's checks, in order, on `db`. */
 export async function runDoctor(db: Connection, doctor: DoctorChecks, options: DoctorOptions): Promise<DoctorReport> {
-  const info = await readServerInfo(db);
-  const server = { version: info.version, versionNum: info.versionNum };
+  const server = await doctor.serverInfo(db);
   const ctx: DoctorContext = { db, server, options };
   const checks: DoctorCheckResult[] = [];
   for (const check of doctor.checks) checks.push(await runCheck(check, ctx, doctor.cannotCheckFix));
@@ -34,6 +31,6 @@ export async function runDoctor(db: Connection, doctor: DoctorChecks, options: D
     server,
     status: worst(checks.map((c) => c.status)),
     checks,
-    capabilities: CAPABILITIES.map((c) => ({ id: c.id, feature: c.feature, since: versionLabel(c.since), available: server.versionNum >= c.since, otherwise: c.otherwise })),
+    capabilities: doctor.capabilities(server),
   };
 }

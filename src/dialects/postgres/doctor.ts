@@ -1,3 +1,5 @@
+import { CAPABILITIES, versionLabel } from '../../introspect/capabilities.js';
+import { readServerInfo } from '../../introspect/read-schema.js';
 import type { DoctorChecks } from '../doctor.js';
 import { POOLER_CHECK } from './doctor-pooler.js';
 import { SERVER_CHECKS, SERVER_VERSION_CHECK } from './doctor-server.js';
@@ -8,4 +10,16 @@ export const postgresDoctor: DoctorChecks = {
   checks: [SERVER_VERSION_CHECK, ...SESSION_CHECKS, ...SERVER_CHECKS, POOLER_CHECK],
   cannotCheckFix:
     'run doctor as a role that may read pg_stat_activity, pg_stat_replication and pg_replication_slots (pg_monitor)',
+  async serverInfo(db) {
+    const info = await readServerInfo(db);
+    return { version: info.version, versionNum: info.versionNum };
+  },
+  capabilities: (server) =>
+    CAPABILITIES.map((c) => ({
+      id: c.id,
+      feature: c.feature,
+      since: versionLabel(c.since),
+      available: server.versionNum >= c.since,
+      otherwise: c.otherwise,
+    })),
 };
