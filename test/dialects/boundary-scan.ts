@@ -108,7 +108,7 @@ function importedSpecifiers(fileName: string, text: string): { specifier: string
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) add(node.moduleSpecifier);
     else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) add(node.arguments[0]);
-    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal as ts.Expression);
+    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal);
     ts.forEachChild(node, visit);
   };
   visit(source);
@@ -123,7 +123,9 @@ export function dialectImports(root: string, file: string, text: string, dialect
   const findings: Finding[] = [];
   for (const { specifier, line } of importedSpecifiers(file, text)) {
     if (!specifier.startsWith('.')) continue;
-    const target = relative(root, join(root, dirname(file), specifier)).split('\\').join('/');
+    const target = relative(root, join(root, dirname(file), specifier))
+      .split('\\')
+      .join('/');
     const folder = dialectFolders.find((d) => target.startsWith(`src/dialects/${d}/`));
     if (folder === undefined || file.startsWith(`src/dialects/${folder}/`)) continue;
     findings.push({ line, what: `imports ${specifier} from the ${folder} dialect folder` });
