@@ -1,3 +1,44 @@
-/** SqlParser: filled in by the dialect-seam work (issue 10). */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface SqlParser {}
+/**
+ * The dialect's SQL parser, as the plan layer sees it: checks of plan fragments and raw SQL with
+ * neutral results. The parse tree itself is the dialect's business and never leaves its folder.
+ */
+
+/** What a plan fragment may be: a value expression, a condition, a type, or a read-only query. */
+export type FragmentKind = 'value' | 'condition' | 'type' | 'query';
+
+/** Why a SQL text was refused, and where. */
+export interface SqlProblem {
+  message: string;
+  /** 0-based character offset into the text that was checked. */
+  offset: number;
+  /** What to do instead, when the parser knows better than the generic advice. */
+  hint?: string;
+  /** The text does not parse at all (as opposed to parsing into the wrong shape). */
+  syntax?: boolean;
+}
+
+/** A function or operator an expression calls, as written: `public.always_ten`, `+++`. */
+export interface Call {
+  kind: 'function' | 'operator';
+  schema?: string;
+  name: string;
+}
+
+export type Volatility = { volatile: false } | { volatile: true; fn: string };
+
+export interface SqlParser {
+  /** Loads the parser once; every other member needs it loaded. */
+  load(): Promise<void>;
+  /** The hint shown under a fragment that does not parse. */
+  readonly syntaxHint: string;
+  /** Why `fragment` is not exactly one `kind` on its own, safe to splice; undefined when it is. */
+  fragmentProblem(fragment: string, kind: FragmentKind): SqlProblem | undefined;
+  /** Why `sql` is not one or more complete statements; undefined when it is. */
+  statementsProblem(sql: string): SqlProblem | undefined;
+  /** Why `sql` (a statement schemashift generates) does not parse, offset uncorrected; undefined when it does. */
+  syntaxProblem(sql: string): SqlProblem | undefined;
+  /** Whether a value expression calls a function known to be volatile (a default that rewrites the table). */
+  volatility(expression: string): Volatility;
+  /** The calls of an expression whose volatility only the database knows. */
+  unknownCalls(expression: string): Call[];
+}

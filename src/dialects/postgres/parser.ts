@@ -1,3 +1,26 @@
-import type { SqlParser } from '../parser.js';
+/** PostgreSQL's parser (libpg-query) behind the neutral SqlParser. */
+import { fragmentProblem } from '../../sql/fragment.js';
+import { checkStatements, ensureSqlParser, parseSql } from '../../sql/parser.js';
+import { unknownCalls, volatilityOf } from '../../sql/volatility.js';
+import type { SqlParser, SqlProblem } from '../parser.js';
 
-export const postgresParser: SqlParser = {};
+/** libpg-query's wording for text that does not parse, as opposed to a fragment of the wrong shape. */
+const SYNTAX_MESSAGE = /syntax error|unterminated|does not parse|end of input/;
+
+function classified(problem: SqlProblem | undefined): SqlProblem | undefined {
+  if (!problem || !SYNTAX_MESSAGE.test(problem.message)) return problem;
+  return { ...problem, syntax: true };
+}
+
+export const postgresParser: SqlParser = {
+  load: ensureSqlParser,
+  syntaxHint: 'this text is parsed with the PostgreSQL parser; fix the syntax at the position shown',
+  fragmentProblem: (fragment, kind) => classified(fragmentProblem(fragment, kind)),
+  statementsProblem: (sql) => classified(checkStatements(sql)),
+  syntaxProblem(sql) {
+    const parsed = parseSql(sql);
+    return parsed.ok ? undefined : parsed.error;
+  },
+  volatility: volatilityOf,
+  unknownCalls,
+};
