@@ -2,6 +2,9 @@
  * The dialect's SQL parser, as the plan layer sees it: checks of plan fragments and raw SQL with
  * neutral results. The parse tree itself is the dialect's business and never leaves its folder.
  */
+import type { RawStatement, Rule } from '../lint/types.js';
+import type { CompiledPlan } from '../plan/compile.js';
+import type { Plan } from '../plan/types.js';
 
 /** What a plan fragment may be: a value expression, a condition, a type, or a read-only query. */
 export type FragmentKind = 'value' | 'condition' | 'type' | 'query';
@@ -26,6 +29,16 @@ export interface Call {
 
 export type Volatility = { volatile: false } | { volatile: true; fn: string };
 
+/** What the dialect's parser adds to `validate`. */
+export interface SqlLint {
+  /** The rules over raw SQL and plan queries that speak the dialect's language, in listing order. */
+  readonly rules: readonly Rule[];
+  /** The statements of every raw `sql` step that parses, described for the plan-level rules. */
+  rawStatements(plan: Plan, compiled: CompiledPlan): RawStatement[];
+  /** A table name as rules compare it: the default schema left out. */
+  normaliseTable(name: string): string;
+}
+
 export interface SqlParser {
   /** Loads the parser once; every other member needs it loaded. */
   load(): Promise<void>;
@@ -41,4 +54,7 @@ export interface SqlParser {
   volatility(expression: string): Volatility;
   /** The calls of an expression whose volatility only the database knows. */
   unknownCalls(expression: string): Call[];
+  /** The columns whose `IS NOT NULL` a condition demands (`a IS NOT NULL AND b > 0` → a). */
+  notNullColumns(condition: string): string[];
+  readonly lint: SqlLint;
 }

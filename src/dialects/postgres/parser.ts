@@ -3,6 +3,8 @@ import { fragmentProblem } from '../../sql/fragment.js';
 import { checkStatements, ensureSqlParser, parseSql } from '../../sql/parser.js';
 import { unknownCalls, volatilityOf } from '../../sql/volatility.js';
 import type { SqlParser, SqlProblem } from '../parser.js';
+import { postgresLint } from './lint/lint.js';
+import { notNullColumns } from './not-null-columns.js';
 
 /** libpg-query's wording for text that does not parse, as opposed to a fragment of the wrong shape. */
 const SYNTAX_MESSAGE = /syntax error|unterminated|does not parse|end of input/;
@@ -23,4 +25,6 @@ export const postgresParser: SqlParser = {
   },
   volatility: volatilityOf,
   unknownCalls,
+  notNullColumns,
+  lint: postgresLint,
 };
