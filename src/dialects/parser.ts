@@ -3,6 +3,7 @@
  * neutral results. The parse tree itself is the dialect's business and never leaves its folder.
  */
 import type { RawStatement, Rule } from '../lint/types.js';
+import type { LockInfo } from '../operations/types.js';
 import type { CompiledPlan } from '../plan/compile.js';
 import type { Plan } from '../plan/types.js';
 
@@ -29,6 +30,24 @@ export interface Call {
 
 export type Volatility = { volatile: false } | { volatile: true; fn: string };
 
+/** One statement of a raw SQL script (a `sql` step), as the dialect reads it. */
+export interface ScriptStatement {
+  /** Exactly as written, without surrounding whitespace or its `;`. */
+  text: string;
+  /** Character offset of the statement in the script. */
+  offset: number;
+  /** What it is, in a few words for a step target: `index`, `alter_table`. */
+  label: string;
+  /** It begins or ends a transaction itself (BEGIN, COMMIT…). */
+  controlsTransaction: boolean;
+  /** How the dialect names it when it refuses it inside a transaction block (`CREATE INDEX CONCURRENTLY`). */
+  ownTransactionReason?: string;
+  /** The table lock it takes; statements the dialect does not know take its strongest, to be safe. */
+  lock: LockInfo;
+  /** An online index build: a failed one leaves this index behind, invalid. */
+  buildsIndex?: { name: string; table: string };
+}
+
 /** What the dialect's parser adds to `validate`. */
 export interface SqlLint {
   /** The rules over raw SQL and plan queries that speak the dialect's language, in listing order. */
@@ -48,6 +67,10 @@ export interface SqlParser {
   fragmentProblem(fragment: string, kind: FragmentKind): SqlProblem | undefined;
   /** Why `sql` is not one or more complete statements; undefined when it is. */
   statementsProblem(sql: string): SqlProblem | undefined;
+  /** The statements of a script that `statementsProblem` accepted. */
+  splitStatements(sql: string): ScriptStatement[];
+  /** The strongest of several locks; `on` lists the tables locked at that level. */
+  strongestLock(locks: LockInfo[]): LockInfo;
   /** Why `sql` (a statement schemashift generates) does not parse, offset uncorrected; undefined when it does. */
   syntaxProblem(sql: string): SqlProblem | undefined;
   /** Whether a value expression calls a function known to be volatile (a default that rewrites the table). */

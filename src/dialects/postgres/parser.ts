@@ -1,10 +1,12 @@
 /** PostgreSQL's parser (libpg-query) behind the neutral SqlParser. */
 import { fragmentProblem } from '../../sql/fragment.js';
 import { checkStatements, ensureSqlParser, parseSql } from '../../sql/parser.js';
+import { strongestLock } from '../../sql/statements.js';
 import { unknownCalls, volatilityOf } from '../../sql/volatility.js';
 import type { SqlParser, SqlProblem } from '../parser.js';
 import { postgresLint } from './lint/lint.js';
 import { notNullColumns } from './not-null-columns.js';
+import { scriptStatements } from './script-statements.js';
 
 /** libpg-query's wording for text that does not parse, as opposed to a fragment of the wrong shape. */
 const SYNTAX_MESSAGE = /syntax error|unterminated|does not parse|end of input/;
@@ -19,6 +21,8 @@ export const postgresParser: SqlParser = {
   syntaxHint: 'this text is parsed with the PostgreSQL parser; fix the syntax at the position shown',
   fragmentProblem: (fragment, kind) => classified(fragmentProblem(fragment, kind)),
   statementsProblem: (sql) => classified(checkStatements(sql)),
+  splitStatements: scriptStatements,
+  strongestLock,
   syntaxProblem(sql) {
     const parsed = parseSql(sql);
     return parsed.ok ? undefined : parsed.error;
