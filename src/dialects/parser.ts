@@ -63,6 +63,8 @@ export interface SqlParser {
   load(): Promise<void>;
   /** The hint shown under a fragment that does not parse. */
   readonly syntaxHint: string;
+  /** Why a name (one part of `schema.table`) is too long for the dialect; undefined when it fits. */
+  nameLengthProblem(name: string): string | undefined;
   /** Why `fragment` is not exactly one `kind` on its own, safe to splice; undefined when it is. */
   fragmentProblem(fragment: string, kind: FragmentKind): SqlProblem | undefined;
   /** Why `sql` is not one or more complete statements; undefined when it is. */

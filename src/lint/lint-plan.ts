@@ -13,7 +13,8 @@ import { DATABASE_RULE_IDS } from './database/rules.js';
  */
 export function lintPlan(plan: Plan, compiled: CompiledPlan = compilePlan(plan)): Finding[] {
   const { lint } = compiled.dialect.parser;
-  const ctx: LintContext = { plan, compiled, raw: lint.rawStatements(plan, compiled), normaliseTable: lint.normaliseTable };
+  const raw = lint.rawStatements(plan, compiled);
+  const ctx: LintContext = { plan, compiled, raw, normaliseTable: lint.normaliseTable };
   const rules = lintRules(lint.rules);
   const byStep = new Map(plan.entries.map((e) => [e.id, e]));
   const findings = rules.flatMap((rule) => rule.check(ctx)).filter((f) => !suppressed(f, byStep));

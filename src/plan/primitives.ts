@@ -10,8 +10,6 @@ import { dialectNamed } from '../dialects/registry.js';
 const IDENT = '[A-Za-z_][A-Za-z0-9_$]*';
 const IDENT_RE = new RegExp(`^${IDENT}$`);
 const QUALIFIED_RE = new RegExp(`^${IDENT}(\\.${IDENT})?$`);
-/** PostgreSQL truncates longer names silently (NAMEDATALEN - 1); we refuse them instead. */
-const MAX_IDENT_BYTES = 63;
 
 function identifierProblem(value: string, qualified: boolean): string | undefined {
   const re = qualified ? QUALIFIED_RE : IDENT_RE;
@@ -19,9 +17,7 @@ function identifierProblem(value: string, qualified: boolean): string | undefine
     const shape = qualified ? 'a name such as orders or sales.orders' : 'a name such as customer_id';
     return `\`${value}\` is not a valid ${qualified ? 'table name' : 'identifier'}: expected ${shape} (letters, digits, _ and $, not starting with a digit)`;
   }
-  const tooLong = value.split('.').find((part) => Buffer.byteLength(part) > MAX_IDENT_BYTES);
-  if (tooLong) return `\`${tooLong}\` is ${Buffer.byteLength(tooLong)} bytes long; PostgreSQL names are at most ${MAX_IDENT_BYTES} bytes`;
-  return undefined;
+  return value.split('.').map((part) => sqlParser().nameLengthProblem(part)).find((problem) => problem !== undefined);
 }
 
 function identifierSchema(qualified: boolean, description: string) {

@@ -9,7 +9,8 @@ export function notNullColumns(condition: string): string[] {
   const columns: string[] = [];
   walk(parsed.result, (type, node) => {
     if (type !== 'NullTest' || node.nulltesttype !== 'IS_NOT_NULL') return;
-    const fields = ((node.arg as { ColumnRef?: { fields?: { String?: { sval?: string } }[] } } | undefined)?.ColumnRef?.fields ?? []);
+    const arg = node.arg as { ColumnRef?: { fields?: { String?: { sval?: string } }[] } } | undefined;
+    const fields = arg?.ColumnRef?.fields ?? [];
     const last = fields[fields.length - 1]?.String?.sval;
     if (last) columns.push(last);
   });

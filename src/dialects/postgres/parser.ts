@@ -16,8 +16,17 @@ function classified(problem: SqlProblem | undefined): SqlProblem | undefined {
   return { ...problem, syntax: true };
 }
 
+/** PostgreSQL truncates longer names silently (NAMEDATALEN - 1); we refuse them instead. */
+const MAX_NAME_BYTES = 63;
+
+function nameLengthProblem(name: string): string | undefined {
+  const bytes = Buffer.byteLength(name);
+  return bytes > MAX_NAME_BYTES ? `\`${name}\` is ${bytes} bytes long; PostgreSQL names are at most ${MAX_NAME_BYTES} bytes` : undefined;
+}
+
 export const postgresParser: SqlParser = {
   load: ensureSqlParser,
+  nameLengthProblem,
   syntaxHint: 'this text is parsed with the PostgreSQL parser; fix the syntax at the position shown',
   fragmentProblem: (fragment, kind) => classified(fragmentProblem(fragment, kind)),
   statementsProblem: (sql) => classified(checkStatements(sql)),

@@ -1,6 +1,8 @@
-/** A raw SQL script split into statements described for the operations (PostgreSQL parse trees stay here). */
+/** A raw SQL script split into statements described for the operations; the parse trees stay here. */
 import type { AstNode } from '../../sql/ast.js';
-import { lockOfStatement, ownTransactionReason, splitStatements, unwrap, type SqlStatement } from '../../sql/statements.js';
+import {
+  lockOfStatement, ownTransactionReason, splitStatements, unwrap, type SqlStatement,
+} from '../../sql/statements.js';
 import type { ScriptStatement } from '../parser.js';
 
 /** `IndexStmt` → `index`, `AlterTableStmt` → `alter_table`. */
@@ -10,8 +12,10 @@ function labelOf(type: string): string {
 
 function indexBuilt(type: string, body: AstNode): ScriptStatement['buildsIndex'] {
   const relation = body.relation as { schemaname?: string; relname?: string } | undefined;
-  if (type !== 'IndexStmt' || !body.concurrent || typeof body.idxname !== 'string' || !relation?.relname) return undefined;
-  return { name: body.idxname, table: relation.schemaname ? `${relation.schemaname}.${relation.relname}` : relation.relname };
+  if (type !== 'IndexStmt' || !body.concurrent || typeof body.idxname !== 'string') return undefined;
+  if (!relation?.relname) return undefined;
+  const table = relation.schemaname ? `${relation.schemaname}.${relation.relname}` : relation.relname;
+  return { name: body.idxname, table };
 }
 
 function describe(statement: SqlStatement): ScriptStatement {

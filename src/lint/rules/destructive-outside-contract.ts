@@ -11,14 +11,16 @@ function moveToContract(what: string, stmt: RawStatement): string {
 
 function destructionFinding(stmt: RawStatement, d: Destruction): Finding {
   const phase = stmt.source.entry.phase;
-  if (d.what === 'rows') {
-    const what = `table ${d.tables.join(', ')}`;
-    return sqlFinding(destructiveOutsideContract, stmt, stmt.start, `${d.statement} in the ${phase} phase deletes every row of ${what} while the running application may still use it`, moveToContract(what, stmt));
-  }
-  if (d.what !== 'column') {
-    const what = `${d.what} ${d.names.join(', ')}`;
-    return sqlFinding(destructiveOutsideContract, stmt, stmt.start, `${d.statement} in the ${phase} phase removes ${what} while the running application may still use it`, moveToContract(what, stmt));
-  }
+  const whole = (what: string, does: string) =>
+    sqlFinding(
+      destructiveOutsideContract,
+      stmt,
+      stmt.start,
+      `${d.statement} in the ${phase} phase ${does} ${what} while the running application may still use it`,
+      moveToContract(what, stmt),
+    );
+  if (d.what === 'rows') return whole(`table ${d.tables.join(', ')}`, 'deletes every row of');
+  if (d.what !== 'column') return whole(`${d.what} ${d.names.join(', ')}`, 'removes');
   return sqlFinding(
     destructiveOutsideContract,
     stmt,

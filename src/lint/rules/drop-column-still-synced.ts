@@ -62,7 +62,13 @@ function drops(ctx: LintContext): Drop[] {
   const raw: Drop[] = ctx.raw.flatMap((stmt) =>
     stmt.columnChanges
       .filter((c) => c.change === 'drop')
-      .map((c) => ({ entry: stmt.source.entry, table: c.table, column: c.column, at: sequence.indexOf(stmt.stepId), finding: (m: string, h: string) => sqlFinding(dropColumnStillSynced, stmt, c.offset, m, h) })),
+      .map((c) => ({
+        entry: stmt.source.entry,
+        table: c.table,
+        column: c.column,
+        at: sequence.indexOf(stmt.stepId),
+        finding: (m: string, h: string) => sqlFinding(dropColumnStillSynced, stmt, c.offset, m, h),
+      })),
   );
   return [...ops, ...raw];
 }

@@ -31,7 +31,10 @@ function destructions(stmt: SqlStatement): Destruction[] {
   const table = tableName(relation);
   return alterCommands(stmt)
     .filter((c) => c.subtype === 'AT_DropColumn')
-    .map((c) => ({ what: 'column', statement: 'DROP COLUMN', table, column: String(c.cmd.name ?? ''), offset: c.offset }));
+    .map((c): Destruction => {
+      const column = String(c.cmd.name ?? '');
+      return { what: 'column', statement: 'DROP COLUMN', table, column, offset: c.offset };
+    });
 }
 
 /** Raw SQL that takes away something the old application version uses: a drop, a rename, a truncate. */
@@ -51,7 +54,8 @@ function columnChangesByStatement(sources: ReturnType<typeof sqlSourcesOf>): Map
       const hasDefault = columnConstraints(add).some((k) => k.contype === 'CONSTR_DEFAULT');
       change = { change: 'add', table: c.table, column: String(add.colname ?? ''), offset: c.offset, hasDefault };
     } else if (c.subtype === 'AT_DropColumn') {
-      change = { change: 'drop', table: c.table, column: String(c.cmd.name ?? ''), offset: c.offset, hasDefault: false };
+      const column = String(c.cmd.name ?? '');
+      change = { change: 'drop', table: c.table, column, offset: c.offset, hasDefault: false };
     }
     if (change) changes.set(c.stmt, [...(changes.get(c.stmt) ?? []), change]);
   }
