@@ -56,6 +56,14 @@ export interface SqlLint {
   rawStatements(plan: Plan, compiled: CompiledPlan): RawStatement[];
   /** A table name as rules compare it: the default schema left out. */
   normaliseTable(name: string): string;
+  /** The SQL of a generated step drops or renames a table, column, index or view. */
+  removesOldPath(generatedSql: string): boolean;
+  /** The SQL of a generated step removes a trigger (a sync trigger's end). */
+  dropsTrigger(generatedSql: string): boolean;
+  /** A query counting the rows of `table` where `condition` holds, for recipes. */
+  countRowsWhere(table: string, condition: string): string;
+  /** A condition that holds when any of `columns` is NULL, for recipes. */
+  anyNull(columns: string[]): string;
 }
 
 export interface SqlParser {

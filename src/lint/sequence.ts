@@ -32,9 +32,6 @@ export function sequenceOf(ctx: LintContext): Sequence {
   return sequence;
 }
 
-/** Generated SQL of an operation that drops or renames a table, column, index or view. */
-const GENERATED_REMOVAL = /\b(DROP\s+(COLUMN|TABLE|INDEX|VIEW|MATERIALIZED\s+VIEW)|RENAME\s+(COLUMN|TO)\b)/i;
-
 /** The contract steps that remove the old path, in execution order. */
 export function oldPathRemovals(ctx: LintContext): { index: number; step: CompiledStep; what: string }[] {
   const sequence = sequenceOf(ctx);
@@ -43,7 +40,7 @@ export function oldPathRemovals(ctx: LintContext): { index: number; step: Compil
     const removes =
       cs.entry.kind === 'sql'
         ? ctx.raw.some((s) => s.stepId === cs.step.id && s.removesOldPath)
-        : GENERATED_REMOVAL.test(cs.step.sql);
+        : ctx.compiled.dialect.parser.lint.removesOldPath(cs.step.sql);
     return removes ? [{ index, step: cs, what: cs.step.summary }] : [];
   });
 }
