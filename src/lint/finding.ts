@@ -1,9 +1,14 @@
 import type { Plan, PlanEntry, YamlPath } from '../plan/types.js';
-import type { SqlStatement } from './raw-sql.js';
-import type { Finding, Rule } from './types.js';
+import type { Finding, RawSource, Rule } from './types.js';
 
 /** A finding about a raw SQL statement, at `offset` inside its step's `up`. */
-export function sqlFinding(rule: Rule, stmt: SqlStatement, offset: number, message: string, help: string): Finding {
+export function sqlFinding(
+  rule: Rule,
+  stmt: { source: RawSource },
+  offset: number,
+  message: string,
+  help: string,
+): Finding {
   return { rule: rule.id, severity: rule.severity, message, help, at: stmt.source.at(offset), stepId: stmt.source.entry.id };
 }
 

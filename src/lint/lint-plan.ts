@@ -2,9 +2,8 @@ import { compilePlan, type CompiledPlan } from '../plan/compile.js';
 import type { Plan, PlanEntry } from '../plan/types.js';
 import { didYouMean } from '../plan/suggest.js';
 import type { SourcePos } from '../errors.js';
-import { collectSqlSources } from './raw-sql.js';
-import { findRule, RULES } from './rules/index.js';
-import type { Finding, LintContext } from './types.js';
+import { lintRules } from './rules/index.js';
+import type { Finding, LintContext, Rule } from './types.js';
 import { DATABASE_RULE_IDS } from './database/rules.js';
 
 /**
@@ -13,10 +12,13 @@ import { DATABASE_RULE_IDS } from './database/rules.js';
  * The plan must come from parsePlan/loadPlanFile (which load the SQL parser).
  */
 export function lintPlan(plan: Plan, compiled: CompiledPlan = compilePlan(plan)): Finding[] {
-  const ctx: LintContext = { plan, compiled, sql: collectSqlSources(plan, compiled) };
+  const { lint } = compiled.dialect.parser;
+  const raw = lint.rawStatements(plan, compiled);
+  const ctx: LintContext = { plan, compiled, raw, normaliseTable: lint.normaliseTable };
+  const rules = lintRules(lint.rules);
   const byStep = new Map(plan.entries.map((e) => [e.id, e]));
-  const findings = RULES.flatMap((rule) => rule.check(ctx)).filter((f) => !suppressed(f, byStep));
-  findings.push(...plan.entries.flatMap((e) => unknownSuppressions(plan, e)));
+  const findings = rules.flatMap((rule) => rule.check(ctx)).filter((f) => !suppressed(f, byStep));
+  findings.push(...plan.entries.flatMap((e) => unknownSuppressions(plan, e, rules)));
   return findings.sort(byPosition);
 }
 
@@ -25,11 +27,11 @@ function suppressed(finding: Finding, byStep: Map<string, PlanEntry>): boolean {
   return entry?.lint?.ignore.includes(finding.rule) ?? false;
 }
 
-function unknownSuppressions(plan: Plan, entry: PlanEntry): Finding[] {
+function unknownSuppressions(plan: Plan, entry: PlanEntry, rules: readonly Rule[]): Finding[] {
   const ids = entry.lint?.ignore ?? [];
+  const known = [...rules.map((r) => r.id), ...DATABASE_RULE_IDS];
   return ids.flatMap((id, i) => {
-    if (findRule(id) || (DATABASE_RULE_IDS as readonly string[]).includes(id)) return [];
-    const known = [...RULES.map((r) => r.id), ...DATABASE_RULE_IDS];
+    if (known.includes(id)) return [];
     const partial = known.filter((r) => r.startsWith(id) || id.startsWith(r));
     const suggestion = partial.length > 0 ? `did you mean ${partial.map((r) => `\`${r}\``).join(' or ')}?` : didYouMean(id, known);
     return [{

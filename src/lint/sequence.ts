@@ -1,7 +1,6 @@
 /** The plan's steps in execution order, for rules that reason across phases. */
 import type { CompiledStep } from '../plan/compile.js';
 import type { PlanEntry } from '../plan/types.js';
-import { alterCommands, type SqlStatement } from './raw-sql.js';
 import type { LintContext } from './types.js';
 
 export interface Sequence {
@@ -33,26 +32,15 @@ export function sequenceOf(ctx: LintContext): Sequence {
   return sequence;
 }
 
-/** Raw SQL that takes away something the old application version uses: a drop, a rename, a truncate. */
-export function removesOldPath(stmt: SqlStatement): boolean {
-  if (stmt.type === 'DropStmt') return !['OBJECT_TRIGGER', 'OBJECT_FUNCTION'].includes(String(stmt.node.removeType));
-  if (stmt.type === 'RenameStmt' || stmt.type === 'TruncateStmt') return true;
-  return stmt.type === 'AlterTableStmt' && alterCommands(stmt).some((c) => c.subtype === 'AT_DropColumn');
-}
-
-/** Generated SQL of an operation that drops or renames a table, column, index or view. */
-const GENERATED_REMOVAL = /\b(DROP\s+(COLUMN|TABLE|INDEX|VIEW|MATERIALIZED\s+VIEW)|RENAME\s+(COLUMN|TO)\b)/i;
-
 /** The contract steps that remove the old path, in execution order. */
 export function oldPathRemovals(ctx: LintContext): { index: number; step: CompiledStep; what: string }[] {
   const sequence = sequenceOf(ctx);
-  const statements = ctx.sql.flatMap((s) => s.statements);
   return sequence.steps.flatMap((cs, index) => {
     if (cs.step.phase !== 'contract' || cs.step.kind !== 'sql') return [];
     const removes =
       cs.entry.kind === 'sql'
-        ? statements.some((s) => s.stepId === cs.step.id && removesOldPath(s))
-        : GENERATED_REMOVAL.test(cs.step.sql);
+        ? ctx.raw.some((s) => s.stepId === cs.step.id && s.removesOldPath)
+        : ctx.compiled.dialect.parser.lint.removesOldPath(cs.step.sql);
     return removes ? [{ index, step: cs, what: cs.step.summary }] : [];
   });
 }

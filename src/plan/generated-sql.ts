@@ -5,12 +5,12 @@
  * expression); the plan is then refused with the position of the fragment, instead of failing at
  * run time halfway through a phase.
  */
+import type { Dialect } from '../dialects/dialect.js';
+import type { SqlProblem } from '../dialects/parser.js';
 import type { PlanProblem } from '../errors.js';
-import { postgres } from '../dialects/postgres/postgres-dialect.js';
 import { batchStatements, remainingCountSql } from '../operations/backfill-batch-sql.js';
 import type { BackfillStep, Step } from '../operations/types.js';
-import { parseSql, type SqlSyntaxError } from '../sql/parser.js';
-import { briefSql } from '../sql/statements.js';
+import { briefSql } from './brief-sql.js';
 import type { PlanEntry, YamlPath } from './types.js';
 import type { YamlSource } from './yaml-source.js';
 
@@ -19,15 +19,15 @@ const SQL_KEYS = new Set(['sql', 'probe', 'query']);
 /** Stands for the key a backfill finds at run time: the statements' shape does not depend on its name. */
 const STAND_IN_KEY = ['id'];
 
-function backfillTexts(step: BackfillStep): string[] {
+function backfillTexts(dialect: Dialect, step: BackfillStep): string[] {
   const key = step.key ?? STAND_IN_KEY;
-  const counts = [false, true].map((afterKey) => remainingCountSql(postgres, step, key, afterKey));
-  return [...Object.values(batchStatements(postgres, step, key)), ...counts];
+  const counts = [false, true].map((afterKey) => remainingCountSql(dialect, step, key, afterKey));
+  return [...Object.values(batchStatements(dialect, step, key)), ...counts];
 }
 
 /** Every SQL text inside a step (its statement, probe, batch statements, guard and throttle queries). */
-export function sqlTextsOf(step: Step): string[] {
-  const texts: string[] = step.kind === 'backfill' ? backfillTexts(step) : [];
+export function sqlTextsOf(dialect: Dialect, step: Step): string[] {
+  const texts: string[] = step.kind === 'backfill' ? backfillTexts(dialect, step) : [];
   const visit = (value: unknown): void => {
     if (value === null || typeof value !== 'object') return;
     for (const [key, child] of Object.entries(value)) {
@@ -59,7 +59,7 @@ function culprit(entry: PlanEntry, sql: string, offset: number): { path: YamlPat
   return best;
 }
 
-function problemFor(entry: PlanEntry, source: YamlSource, sql: string, error: SqlSyntaxError): PlanProblem {
+function problemFor(entry: PlanEntry, source: YamlSource, sql: string, error: SqlProblem): PlanProblem {
   const spot = culprit(entry, sql, error.offset);
   const near = briefSql(sql.slice(Math.max(0, error.offset - 30), error.offset + 30), 60);
   return {
@@ -71,26 +71,21 @@ function problemFor(entry: PlanEntry, source: YamlSource, sql: string, error: Sq
   };
 }
 
-function unparsable(sql: string): SqlSyntaxError | undefined {
-  const parsed = parseSql(sql);
-  return parsed.ok ? undefined : parsed.error;
-}
-
 /**
- * Problems with the SQL generated for `entries` (PostgreSQL plans): every statement of every step
- * and undo step must parse exactly as it will be sent.
+ * Problems with the SQL `dialect` generates for `entries`: every statement of every step and undo
+ * step must parse exactly as it will be sent.
  */
-export function generatedSqlProblems(entries: PlanEntry[], source: YamlSource): PlanProblem[] {
+export function generatedSqlProblems(entries: PlanEntry[], source: YamlSource, dialect: Dialect): PlanProblem[] {
   const problems: PlanProblem[] = [];
   for (const entry of entries) {
-    const ctx = { dialect: postgres, id: entry.id, phase: entry.phase };
+    const ctx = { dialect, id: entry.id, phase: entry.phase };
     const inverse = entry.op.inverse(entry.spec, ctx);
     const steps = [...entry.op.forward(entry.spec, ctx), ...('steps' in inverse ? inverse.steps : [])];
     const seen = new Set<string>();
-    for (const sql of steps.flatMap(sqlTextsOf)) {
+    for (const sql of steps.flatMap((step) => sqlTextsOf(dialect, step))) {
       if (seen.has(sql)) continue;
       seen.add(sql);
-      const error = unparsable(sql);
+      const error = dialect.parser.syntaxProblem(sql);
       if (error) {
         problems.push(problemFor(entry, source, sql, error));
         break;

@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { z } from 'zod';
+import type { DialectName } from '../dialects/dialect.js';
+import type { SqlParser } from '../dialects/parser.js';
+import { dialectNamed } from '../dialects/registry.js';
 import { PlanError, UsageError, type PlanProblem } from '../errors.js';
 import { findOperation, OPERATION_KINDS } from '../operations/index.js';
 import { PHASES, type Phase } from '../operations/types.js';
-import { ensureSqlParser } from '../sql/parser.js';
 import { generatedSqlProblems } from './generated-sql.js';
+import { withSqlParser } from './primitives.js';
 import { ifExistsSchema, lintSuppressionSchema, planHeaderSchema, STEP_META_KEYS, stepIdSchema } from './schema.js';
 import { didYouMean } from './suggest.js';
 import type { LintSuppression, Plan, PlanEntry, PlanSettings } from './types.js';
@@ -32,16 +36,35 @@ export async function loadPlanFile(file: string, cwd = process.cwd()): Promise<P
 
 /** Check a plan's text. Throws PlanError (exit 2) for every problem in it, never anything else. */
 export async function parsePlan(file: string, text: string): Promise<Plan> {
-  await ensureSqlParser();
+  const { source, header } = guardDepth(file, text, () => readHeader(file, text));
+  const parser = planParser(header.dialect);
+  await parser.load();
+  return guardDepth(file, text, () => withSqlParser(parser, () => checkSteps(file, source, header)));
+}
+
+/** A YAML document nested deep enough to overflow the stack is a plan problem, not a crash. */
+function guardDepth<T>(file: string, text: string, parse: () => T): T {
   try {
-    return parseChecked(file, text);
+    return parse();
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
     throw new PlanError([tooDeep(file, text)]);
   }
 }
 
-function parseChecked(file: string, text: string): Plan {
+/**
+ * Whose parser checks a plan's fragments: its dialect's. SQL Server has no dialect folder yet, so
+ * its plans keep the PostgreSQL checks they always had; point it at 'mssql' when that folder lands.
+ */
+const FRAGMENT_PARSER_OF: Record<DialectName, DialectName> = { postgres: 'postgres', mssql: 'postgres' };
+
+function planParser(dialect: DialectName): SqlParser {
+  return dialectNamed(FRAGMENT_PARSER_OF[dialect]).parser;
+}
+
+type PlanHeader = z.output<typeof planHeaderSchema>;
+
+function readHeader(file: string, text: string): { source: YamlSource; header: PlanHeader } {
   const source = new YamlSource(file, text);
   const control = controlCharacterProblems(text, source.doc, (offset) => source.pos(offset));
   if (control.length > 0) throw new PlanError(control);
@@ -56,10 +79,14 @@ function parseChecked(file: string, text: string): Plan {
   if (!header.success) {
     throw new PlanError(phaseHints(zodIssuesToProblems(header.error.issues, [], planHeaderSchema, source, 'plan')));
   }
+  return { source, header: header.data };
+}
+
+function checkSteps(file: string, source: YamlSource, header: PlanHeader): Plan {
   const problems: PlanProblem[] = [];
   const entries: PlanEntry[] = [];
   for (const phase of PHASES) {
-    header.data.phases[phase].forEach((item, index) => {
+    header.phases[phase].forEach((item, index) => {
       const entry = checkStep(source, phase, index, item, problems);
       if (entry) entries.push(entry);
     });
@@ -68,23 +95,25 @@ function parseChecked(file: string, text: string): Plan {
     problems.push({ at: source.locate(['phases']), message: 'the plan has no steps', hint: 'list steps under phases.expand, phases.migrate or phases.contract' });
   }
   assignIds(entries, source, problems);
-  if (problems.length === 0 && header.data.dialect === 'postgres') problems.push(...generatedSqlProblems(entries, source));
+  if (problems.length === 0 && header.dialect === 'postgres') {
+    problems.push(...generatedSqlProblems(entries, source, dialectNamed(header.dialect)));
+  }
   if (problems.length > 0) throw new PlanError(problems);
 
-  const { lock_timeout, lock_retries, statement_timeout, flags } = header.data.settings;
+  const { lock_timeout, lock_retries, statement_timeout, flags } = header.settings;
   const settings: PlanSettings = { lockTimeoutMs: lock_timeout, lockRetries: lock_retries, statementTimeoutMs: statement_timeout };
   if (flags) settings.flags = flags;
   const plan: Plan = {
     file,
-    name: header.data.name,
-    dialect: header.data.dialect,
+    name: header.name,
+    dialect: header.dialect,
     settings,
     entries,
-    hash: sha256(JSON.stringify({ name: header.data.name, settings: header.data.settings, steps: entries.map((e) => [e.id, e.phase, e.hash]) })),
+    hash: sha256(JSON.stringify({ name: header.name, settings: header.settings, steps: entries.map((e) => [e.id, e.phase, e.hash]) })),
     locate: (path) => source.locate(path),
     locateInScalar: (path, offset) => source.locateInScalar(path, offset),
   };
-  if (header.data.description !== undefined) plan.description = header.data.description;
+  if (header.description !== undefined) plan.description = header.description;
   return plan;
 }
 

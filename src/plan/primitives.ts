@@ -4,14 +4,12 @@
  */
 import ms from 'ms';
 import { z } from 'zod';
-import { fragmentProblem, type FragmentKind } from '../sql/fragment.js';
-import { checkStatements, type SqlSyntaxError } from '../sql/parser.js';
+import type { FragmentKind, SqlParser, SqlProblem } from '../dialects/parser.js';
+import { dialectNamed } from '../dialects/registry.js';
 
 const IDENT = '[A-Za-z_][A-Za-z0-9_$]*';
 const IDENT_RE = new RegExp(`^${IDENT}$`);
 const QUALIFIED_RE = new RegExp(`^${IDENT}(\\.${IDENT})?$`);
-/** PostgreSQL truncates longer names silently (NAMEDATALEN - 1); we refuse them instead. */
-const MAX_IDENT_BYTES = 63;
 
 function identifierProblem(value: string, qualified: boolean): string | undefined {
   const re = qualified ? QUALIFIED_RE : IDENT_RE;
@@ -19,9 +17,7 @@ function identifierProblem(value: string, qualified: boolean): string | undefine
     const shape = qualified ? 'a name such as orders or sales.orders' : 'a name such as customer_id';
     return `\`${value}\` is not a valid ${qualified ? 'table name' : 'identifier'}: expected ${shape} (letters, digits, _ and $, not starting with a digit)`;
   }
-  const tooLong = value.split('.').find((part) => Buffer.byteLength(part) > MAX_IDENT_BYTES);
-  if (tooLong) return `\`${tooLong}\` is ${Buffer.byteLength(tooLong)} bytes long; PostgreSQL names are at most ${MAX_IDENT_BYTES} bytes`;
-  return undefined;
+  return value.split('.').map((part) => sqlParser().nameLengthProblem(part)).find((problem) => problem !== undefined);
 }
 
 function identifierSchema(qualified: boolean, description: string) {
@@ -59,27 +55,47 @@ export const percent = z.number().min(0).max(100).describe('A percentage, 0 to 1
 
 export const positiveInt = z.number().int().positive();
 
-function sqlIssue(ctx: z.RefinementCtx, problem: SqlSyntaxError & { hint?: string }, what: string): void {
-  const parses = /syntax error|unterminated|does not parse|end of input/.test(problem.message);
+let activeParser: SqlParser | undefined;
+
+/**
+ * Runs `check` with SQL fragments checked by `parser` (the plan's dialect's). The loader sets it for
+ * one synchronous parse of the steps; without it, fragments are checked with PostgreSQL's parser.
+ */
+export function withSqlParser<T>(parser: SqlParser, check: () => T): T {
+  const previous = activeParser;
+  activeParser = parser;
+  try {
+    return check();
+  } finally {
+    activeParser = previous;
+  }
+}
+
+function sqlParser(): SqlParser {
+  return activeParser ?? dialectNamed('postgres').parser;
+}
+
+function sqlIssue(ctx: z.RefinementCtx, problem: SqlProblem, what: string): void {
+  const parses = problem.syntax === true;
   ctx.addIssue({
     code: 'custom',
     message: parses ? `SQL ${what} does not parse: ${problem.message}` : problem.message,
     params: {
       offset: problem.offset,
       hint: problem.hint ?? (parses
-        ? 'this text is parsed with the PostgreSQL parser; fix the syntax at the position shown'
+        ? sqlParser().syntaxHint
         : `a SQL ${what} is checked on its own before it is spliced into a statement, so that what runs is what was checked`),
     },
   });
 }
 
-/** A string that must be exactly one SQL fragment of `kind`, checked with the PostgreSQL parser. */
+/** A string that must be exactly one SQL fragment of `kind`, checked with the plan's dialect's parser. */
 function sqlFragment(kind: FragmentKind, what: string) {
   return z
     .string()
     .min(1)
     .superRefine((value, ctx) => {
-      const problem = fragmentProblem(value, kind);
+      const problem = sqlParser().fragmentProblem(value, kind);
       if (problem) sqlIssue(ctx, problem, what);
     });
 }
@@ -96,7 +112,7 @@ export const sqlStatements = z
   .min(1)
   .superRefine((value, ctx) => {
     const nul = value.indexOf('\0');
-    const problem = nul >= 0 ? { message: 'a NUL character in SQL', offset: nul } : checkStatements(value);
+    const problem = nul >= 0 ? { message: 'a NUL character in SQL', offset: nul } : sqlParser().statementsProblem(value);
     if (problem) sqlIssue(ctx, problem, 'statement');
   })
   .describe('One or more SQL statements.');
@@ -109,7 +125,7 @@ export const sqlType = z
   .string()
   .min(1)
   .superRefine((value, ctx) => {
-    const problem = fragmentProblem(value, 'type');
+    const problem = sqlParser().fragmentProblem(value, 'type');
     if (problem) {
       ctx.addIssue({
         code: 'custom',

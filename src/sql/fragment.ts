@@ -6,10 +6,11 @@
  * tree of the expected shape with nothing else beside it.
  */
 import { scanSync, type ScanToken } from 'libpg-query';
+import type { FragmentKind } from '../dialects/parser.js';
 import { charOffset, walk, type AstNode } from './ast.js';
 import { parseSql, type SqlSyntaxError } from './parser.js';
 
-export type FragmentKind = 'value' | 'condition' | 'type' | 'query';
+export type { FragmentKind } from '../dialects/parser.js';
 
 const NOUN: Record<FragmentKind, string> = { value: 'expression', condition: 'condition', type: 'type', query: 'query' };
 const OPEN = new Set(['(', '[']);

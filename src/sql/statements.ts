@@ -189,11 +189,7 @@ export function lockOfStatement(node: AstNode): LockInfo {
   return known ? known(body) : lock('ACCESS EXCLUSIVE', [...rel(body.relation), ...tablesRead(body)]);
 }
 
-/** One line for people: the statement on one line, shortened. */
-export function briefSql(text: string, max = 60): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
-}
+export { briefSql } from '../plan/brief-sql.js';
 
 /** `$tag$body$tag$` with a tag that does not occur in the body. */
 export function dollarQuote(body: string): string {

@@ -1,4 +1,5 @@
 import { parseSql } from './parser.js';
+import type { Call, Volatility } from '../dialects/parser.js';
 import { walk, type AstNode } from './ast.js';
 
 /** Functions whose value changes per row: as a column default they force a full table rewrite. */
@@ -29,14 +30,7 @@ const BUILTIN_OPERATORS = new Set([
   'BETWEEN', 'NOT BETWEEN', 'BETWEEN SYMMETRIC', 'NOT BETWEEN SYMMETRIC',
 ]);
 
-export type Volatility = { volatile: false } | { volatile: true; fn: string };
-
-/** A function or operator an expression calls, as written: `public.always_ten`, `+++`. */
-export interface Call {
-  kind: 'function' | 'operator';
-  schema?: string;
-  name: string;
-}
+export type { Call, Volatility } from '../dialects/parser.js';
 
 export const callText = (c: Call): string => `${c.schema ? `${c.schema}.` : ''}${c.name}${c.kind === 'function' ? '()' : ''}`;
 

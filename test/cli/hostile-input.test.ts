@@ -132,7 +132,7 @@ function shapeOf(entry: PlanEntry): string[][] {
   const inverse = entry.op.inverse(entry.spec, ctx);
   const steps = [...entry.op.forward(entry.spec, ctx), ...('steps' in inverse ? inverse.steps : [])];
   return steps.map((step) =>
-    sqlTextsOf(step).flatMap((sql) => {
+    sqlTextsOf(postgres, step).flatMap((sql) => {
       const parsed = parseSql(sql);
       return parsed.ok ? (parsed.result.stmts ?? []).map((s) => skeleton(s.stmt).join(' ')) : ['<does not parse>'];
     }),
@@ -196,7 +196,7 @@ describe('hostile names and values', () => {
       let ran = 0;
       for (const { entry } of accepted) {
         const ctx = { dialect: postgres, id: entry.id, phase: entry.phase };
-        for (const sql of entry.op.forward(entry.spec, ctx).flatMap(sqlTextsOf)) {
+        for (const sql of entry.op.forward(entry.spec, ctx).flatMap((step) => sqlTextsOf(postgres, step))) {
           if (/\$\d/.test(sql)) continue; // backfill batches take their key range as parameters
           ran++;
           await db.exec(sql).catch(() => undefined);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PlanError } from '../../src/errors.js';
-import { RULES } from '../../src/lint/rules/index.js';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
+import { lintRules } from '../../src/lint/rules/index.js';
 import { parsePlan } from '../../src/plan/load.js';
 import { existsSync } from 'node:fs';
 import { lint } from './helpers.js';
@@ -88,6 +89,8 @@ describe('suppression: lint: { ignore, reason }', () => {
 });
 
 describe('the rule registry', () => {
+  const RULES = lintRules(postgres.parser.lint.rules);
+
   it('ids are unique kebab-case, each with a docs page', () => {
     const ids = RULES.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);

@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { PlanError } from '../../src/errors.js';
 import { compilePlan } from '../../src/plan/compile.js';
 import { sqlTextsOf } from '../../src/plan/generated-sql.js';
@@ -46,7 +47,7 @@ describe('generated SQL is parsed at load time', () => {
 
   it.each(readdirSync('plans').filter((f) => f.endsWith('.yaml')))('every statement of plans/%s parses', async (file) => {
     const plan = await parsePlan(file, readFileSync(`plans/${file}`, 'utf8'));
-    const texts = compilePlan(plan).phases.flatMap((p) => p.steps.flatMap((s) => sqlTextsOf(s.step)));
+    const texts = compilePlan(plan).phases.flatMap((p) => p.steps.flatMap((s) => sqlTextsOf(postgres, s.step)));
     expect(texts.length).toBeGreaterThan(0);
     for (const sql of texts) expect(parseSql(sql).ok, sql).toBe(true);
   });

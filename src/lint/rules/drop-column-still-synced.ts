@@ -4,7 +4,6 @@ import type { RenameColumnSpec } from '../../operations/rename-column.js';
 import { boundedName } from '../../operations/sync-trigger.js';
 import type { PlanEntry } from '../../plan/types.js';
 import { block, entryFinding, sqlFinding } from '../finding.js';
-import { existingTableCommands, normaliseTable } from '../raw-sql.js';
 import { sequenceOf } from '../sequence.js';
 import type { Finding, LintContext, Rule } from '../types.js';
 
@@ -43,12 +42,13 @@ function syncedColumns(entry: PlanEntry): { table: string; from: string; to: str
 
 function windows(ctx: LintContext): SyncWindow[] {
   const sequence = sequenceOf(ctx);
+  const { dropsTrigger } = ctx.compiled.dialect.parser.lint;
   return ctx.plan.entries.flatMap((entry) => {
     const columns = syncedColumns(entry);
     const installedAt = sequence.indexOf(`${entry.id}/sync-trigger`);
     if (!columns || installedAt >= sequence.steps.length) return [];
-    const removal = sequence.steps.findIndex((s, i) => i > installedAt && s.entry === entry && s.step.kind === 'sql' && /^\s*DROP TRIGGER/i.test(s.step.sql));
-    return [{ entry, ...columns, table: normaliseTable(columns.table), installedAt, removedAt: removal < 0 ? sequence.steps.length : removal }];
+    const removal = sequence.steps.findIndex((s, i) => i > installedAt && s.entry === entry && s.step.kind === 'sql' && dropsTrigger(s.step.sql));
+    return [{ entry, ...columns, table: ctx.normaliseTable(columns.table), installedAt, removedAt: removal < 0 ? sequence.steps.length : removal }];
   });
 }
 
@@ -58,11 +58,19 @@ function drops(ctx: LintContext): Drop[] {
     .filter((e) => e.kind === 'drop_column')
     .map((entry) => {
       const spec = entry.spec as { table: string; column: string };
-      return { entry, table: normaliseTable(spec.table), column: spec.column, at: sequence.firstOf(entry), finding: (m, h) => entryFinding(dropColumnStillSynced, ctx.plan, entry, ['column'], m, h) };
+      return { entry, table: ctx.normaliseTable(spec.table), column: spec.column, at: sequence.firstOf(entry), finding: (m, h) => entryFinding(dropColumnStillSynced, ctx.plan, entry, ['column'], m, h) };
     });
-  const raw: Drop[] = existingTableCommands(ctx.sql)
-    .filter((c) => c.subtype === 'AT_DropColumn')
-    .map((c) => ({ entry: c.stmt.source.entry, table: c.table, column: String(c.cmd.name ?? ''), at: sequence.indexOf(c.stmt.stepId), finding: (m, h) => sqlFinding(dropColumnStillSynced, c.stmt, c.offset, m, h) }));
+  const raw: Drop[] = ctx.raw.flatMap((stmt) =>
+    stmt.columnChanges
+      .filter((c) => c.change === 'drop')
+      .map((c) => ({
+        entry: stmt.source.entry,
+        table: c.table,
+        column: c.column,
+        at: sequence.indexOf(stmt.stepId),
+        finding: (m: string, h: string) => sqlFinding(dropColumnStillSynced, stmt, c.offset, m, h),
+      })),
+  );
   return [...ops, ...raw];
 }
 

@@ -5,8 +5,8 @@ import { oldPathRemovals, sequenceOf } from '../sequence.js';
 import type { Finding, LintContext, Rule } from '../types.js';
 
 function verifyQuery(spec: BackfillSpec, d: Dialect): string {
-  const condition = spec.where ?? Object.keys(spec.set).map((c) => `${d.ident(c)} IS NULL`).join(' OR ');
-  return `SELECT count(*) FROM ${d.qualified(spec.table)} WHERE ${condition}`;
+  const { lint } = d.parser;
+  return lint.countRowsWhere(spec.table, spec.where ?? lint.anyNull(Object.keys(spec.set)));
 }
 
 function verifyStep(spec: BackfillSpec): string {

@@ -1,9 +1,5 @@
 import type { Plan, PlanEntry, YamlPath } from '../../plan/types.js';
-import { walk } from '../../sql/ast.js';
-import { parseSql } from '../../sql/parser.js';
 import { block, entryFinding } from '../finding.js';
-import { columnConstraints, existingTableCommands, normaliseTable } from '../raw-sql.js';
-import type { AstNode } from '../../sql/ast.js';
 import type { Finding, LintContext, Rule } from '../types.js';
 
 /** A column this plan adds, which holds NULL in every existing row until something fills it. */
@@ -25,9 +21,11 @@ interface NeedsValues {
   what: string;
 }
 
-const key = (table: string, column: string) => `${normaliseTable(table)}\u0000${column}`;
+/** Compares a table as the plan and raw SQL name it (`public.orders` = `orders` on PostgreSQL). */
+const keyOf = (ctx: LintContext) => (table: string, column: string) => `${ctx.normaliseTable(table)}\u0000${column}`;
 
 function addedColumns(ctx: LintContext): Map<string, AddedColumn> {
+  const key = keyOf(ctx);
   const added = new Map<string, AddedColumn>();
   for (const { entry, steps } of ctx.compiled.entries) {
     if (entry.kind === 'add_column') {
@@ -43,31 +41,15 @@ function addedColumns(ctx: LintContext): Map<string, AddedColumn> {
       }
     }
   }
-  for (const c of existingTableCommands(ctx.sql)) {
-    const def = c.subtype === 'AT_AddColumn' ? (c.cmd.def as { ColumnDef?: AstNode } | undefined)?.ColumnDef : undefined;
-    if (!def || columnConstraints(def).some((k) => k.contype === 'CONSTR_DEFAULT')) continue;
-    added.set(key(c.table, String(def.colname ?? '')), { table: c.table, column: String(def.colname ?? '') });
+  for (const c of ctx.raw.flatMap((s) => s.columnChanges)) {
+    if (c.change === 'add' && !c.hasDefault) added.set(key(c.table, c.column), { table: c.table, column: c.column });
   }
   return added;
 }
 
-/** Columns whose `col IS NOT NULL` a CHECK expression demands. */
-function notNullColumns(expression: string): string[] {
-  if (!/\bNOT\s+NULL\b|\bNOTNULL\b/i.test(expression)) return [];
-  const parsed = parseSql(`SELECT 1 WHERE ${expression}`);
-  if (!parsed.ok) return [];
-  const columns: string[] = [];
-  walk(parsed.result, (type, node) => {
-    if (type !== 'NullTest' || node.nulltesttype !== 'IS_NOT_NULL') return;
-    const fields = ((node.arg as { ColumnRef?: { fields?: { String?: { sval?: string } }[] } } | undefined)?.ColumnRef?.fields ?? []);
-    const last = fields[fields.length - 1]?.String?.sval;
-    if (last) columns.push(last);
-  });
-  return columns;
-}
-
 function needs(ctx: LintContext, order: (entry: PlanEntry, stepSuffix?: string) => number): NeedsValues[] {
   const out: NeedsValues[] = [];
+  const notNullColumns = (condition: string) => ctx.compiled.dialect.parser.notNullColumns(condition);
   const checks = ctx.plan.entries.filter((e) => e.kind === 'add_check');
   for (const entry of ctx.plan.entries) {
     const spec = entry.spec as { table: string; column?: string; name?: string; expression?: string; validate?: boolean };
@@ -78,7 +60,7 @@ function needs(ctx: LintContext, order: (entry: PlanEntry, stepSuffix?: string) 
         out.push({ entry, table: spec.table, column, at: order(entry, '/validate'), path: ['expression'], what: `add_check ${spec.name ?? ''} (validated) requiring ${column} IS NOT NULL` });
       }
     } else if (entry.kind === 'validate_constraint') {
-      const check = checks.find((c) => (c.spec as typeof spec).name === spec.name && normaliseTable((c.spec as typeof spec).table) === normaliseTable(spec.table));
+      const check = checks.find((c) => (c.spec as typeof spec).name === spec.name && ctx.normaliseTable((c.spec as typeof spec).table) === ctx.normaliseTable(spec.table));
       for (const column of notNullColumns((check?.spec as typeof spec | undefined)?.expression ?? '')) {
         out.push({ entry, table: spec.table, column, at: order(entry), path: ['name'], what: `validate_constraint ${spec.name ?? ''} requiring ${column} IS NOT NULL` });
       }
@@ -109,6 +91,7 @@ export const notNullBeforeBackfill: Rule = {
   check(ctx: LintContext) {
     const added = addedColumns(ctx);
     if (added.size === 0) return [];
+    const key = keyOf(ctx);
     const sequence = ctx.compiled.phases.flatMap((p) => p.steps);
     const order = (entry: PlanEntry, suffix?: string) => {
       const own = sequence.map((s, i) => ({ s, i })).filter(({ s }) => s.entry === entry);

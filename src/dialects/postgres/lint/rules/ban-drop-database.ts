@@ -1,12 +1,13 @@
-import { sqlFinding } from '../finding.js';
-import type { LintContext, Rule } from '../types.js';
+import { sqlFinding } from '../../../../lint/finding.js';
+import type { LintContext, Rule } from '../../../../lint/types.js';
+import { sqlSourcesOf } from '../raw-sql.js';
 
 export const banDropDatabase: Rule = {
   id: 'ban-drop-database',
   severity: 'error',
   description: 'DROP DATABASE in a migration plan.',
   check: (ctx: LintContext) =>
-    ctx.sql
+    sqlSourcesOf(ctx)
       .flatMap((s) => s.statements)
       .filter((stmt) => stmt.type === 'DropdbStmt')
       .map((stmt) =>

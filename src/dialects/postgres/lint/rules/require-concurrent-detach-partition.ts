@@ -1,6 +1,6 @@
-import { block, sqlFinding, yamlString } from '../finding.js';
-import { existingTableCommands, type TableCommand } from '../raw-sql.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
+import { existingTableCommands, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 function isPlainDetach(c: TableCommand): boolean {
   const partition = (c.cmd.def as { PartitionCmd?: { concurrent?: boolean } } | undefined)?.PartitionCmd;
@@ -31,5 +31,5 @@ export const requireConcurrentDetachPartition: Rule = {
   id: 'require-concurrent-detach-partition',
   severity: 'error',
   description: 'ALTER TABLE … DETACH PARTITION without CONCURRENTLY locks the partitioned table against reads and writes.',
-  check: (ctx: LintContext) => existingTableCommands(ctx.sql).filter(isPlainDetach).map((c) => findingOf(c, ctx)),
+  check: (ctx: LintContext) => existingTableCommands(sqlSourcesOf(ctx)).filter(isPlainDetach).map((c) => findingOf(c, ctx)),
 };

@@ -1,7 +1,7 @@
-import { block, sqlFinding, yamlString } from '../finding.js';
-import { isNewTable, keywordOffset, tableName, type SqlStatement } from '../raw-sql.js';
-import type { AstNode } from '../../sql/ast.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
+import { isNewTable, keywordOffset, tableName, type SqlStatement, sqlSourcesOf } from '../raw-sql.js';
+import type { AstNode } from '../../../../sql/ast.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 function findingOf(stmt: SqlStatement, ctx: LintContext): Finding {
   const d = ctx.compiled.dialect;
@@ -38,7 +38,7 @@ export const renamingTable: Rule = {
   severity: 'error',
   description: 'ALTER TABLE … RENAME TO breaks the application instances still running with the old name.',
   check: (ctx: LintContext) =>
-    ctx.sql
+    sqlSourcesOf(ctx)
       .flatMap((s) => s.statements)
       .filter((s) => s.type === 'RenameStmt' && s.node.renameType === 'OBJECT_TABLE' && !isNewTable(s, s.node.relation as AstNode | undefined) && !keepsOldName(s))
       .map((s) => findingOf(s, ctx)),

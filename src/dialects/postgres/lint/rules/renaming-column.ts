@@ -1,7 +1,7 @@
-import { block, sqlFinding } from '../finding.js';
-import { isNewTable, keywordOffset, tableName, type SqlStatement } from '../raw-sql.js';
-import type { AstNode } from '../../sql/ast.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import { block, sqlFinding } from '../../../../lint/finding.js';
+import { isNewTable, keywordOffset, tableName, type SqlStatement, sqlSourcesOf } from '../raw-sql.js';
+import type { AstNode } from '../../../../sql/ast.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 function findingOf(stmt: SqlStatement): Finding {
   const table = tableName(stmt.node.relation as AstNode | undefined);
@@ -23,7 +23,7 @@ export const renamingColumn: Rule = {
   severity: 'error',
   description: 'RENAME COLUMN breaks the application instances still running with the old name.',
   check: (ctx: LintContext) =>
-    ctx.sql
+    sqlSourcesOf(ctx)
       .flatMap((s) => s.statements)
       .filter((s) => s.type === 'RenameStmt' && s.node.renameType === 'OBJECT_COLUMN' && !isNewTable(s, s.node.relation as AstNode | undefined))
       .map(findingOf),

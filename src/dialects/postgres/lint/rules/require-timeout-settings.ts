@@ -1,8 +1,8 @@
-import type { AstNode } from '../../sql/ast.js';
-import { lockOfStatement } from '../../sql/statements.js';
-import { block, sqlFinding } from '../finding.js';
-import { isNewTable, type SqlStatement } from '../raw-sql.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import type { AstNode } from '../../../../sql/ast.js';
+import { lockOfStatement } from '../../../../sql/statements.js';
+import { block, sqlFinding } from '../../../../lint/finding.js';
+import { isNewTable, type SqlStatement, sqlSourcesOf } from '../raw-sql.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 const ZERO = /^\s*0+(\.0*)?\s*(us|ms|s|min|h|d)?\s*$/i;
 
@@ -54,7 +54,7 @@ export const requireTimeoutSettings: Rule = {
   severity: 'error',
   description: 'A raw SQL step that takes an ACCESS EXCLUSIVE lock with no lock_timeout (the plan sets 0, or the SQL turns it off).',
   check(ctx: LintContext) {
-    const statements = ctx.sql.flatMap((s) => s.statements);
+    const statements = sqlSourcesOf(ctx).flatMap((s) => s.statements);
     const unbounded = ctx.plan.settings.lockTimeoutMs === 0 ? statements.flatMap((s) => unboundedFinding(s) ?? []) : [];
     return [...statements.flatMap((s) => disablingFinding(s) ?? []), ...unbounded];
   },

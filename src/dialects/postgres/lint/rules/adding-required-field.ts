@@ -1,7 +1,7 @@
-import type { AstNode } from '../../sql/ast.js';
-import { block, sqlFinding } from '../finding.js';
-import { columnConstraints, columnTypeText, existingTableCommands, isSerialType, type TableCommand } from '../raw-sql.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import type { AstNode } from '../../../../sql/ast.js';
+import { block, sqlFinding } from '../../../../lint/finding.js';
+import { columnConstraints, columnTypeText, existingTableCommands, isSerialType, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 /** Constraints that give existing rows a value, so NOT NULL holds without one. */
 const FILLED = new Set(['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED']);
@@ -36,5 +36,5 @@ export const addingRequiredField: Rule = {
   id: 'adding-required-field',
   severity: 'error',
   description: 'ADD COLUMN … NOT NULL without a default fails on a table with rows.',
-  check: (ctx: LintContext) => existingTableCommands(ctx.sql).flatMap((c) => findingOf(c) ?? []),
+  check: (ctx: LintContext) => existingTableCommands(sqlSourcesOf(ctx)).flatMap((c) => findingOf(c) ?? []),
 };

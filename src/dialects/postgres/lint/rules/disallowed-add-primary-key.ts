@@ -1,7 +1,7 @@
-import type { AstNode } from '../../sql/ast.js';
-import { block, sqlFinding, yamlString } from '../finding.js';
-import { columnConstraints, dottedName, existingTableCommands, type TableCommand } from '../raw-sql.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import type { AstNode } from '../../../../sql/ast.js';
+import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
+import { columnConstraints, dottedName, existingTableCommands, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 interface PrimaryKeySpot {
   constraint: AstNode;
@@ -57,5 +57,5 @@ export const disallowedAddPrimaryKey: Rule = {
   id: 'disallowed-add-primary-key',
   severity: 'error',
   description: 'ADD PRIMARY KEY (without USING INDEX) builds the index under an ACCESS EXCLUSIVE lock.',
-  check: (ctx: LintContext) => existingTableCommands(ctx.sql).flatMap((c) => findingOf(c, ctx) ?? []),
+  check: (ctx: LintContext) => existingTableCommands(sqlSourcesOf(ctx)).flatMap((c) => findingOf(c, ctx) ?? []),
 };

@@ -1,10 +1,10 @@
-import type { BackfillSpec } from '../../operations/backfill.js';
-import { walk, type AstNode } from '../../sql/ast.js';
-import { parseSql } from '../../sql/parser.js';
-import { volatilityOf } from '../../sql/volatility.js';
-import type { PlanEntry } from '../../plan/types.js';
-import { block, entryFinding, yamlString } from '../finding.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import type { BackfillSpec } from '../../../../operations/backfill.js';
+import { walk, type AstNode } from '../../../../sql/ast.js';
+import { parseSql } from '../../../../sql/parser.js';
+import { volatilityOf } from '../../../../sql/volatility.js';
+import type { PlanEntry } from '../../../../plan/types.js';
+import { block, entryFinding, yamlString } from '../../../../lint/finding.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 /** The columns an expression reads, except `x` in `COALESCE(x, …)` (which keeps a value already there), and whether it calls a function. */
 function columnsRead(expression: string, prefix: 'SELECT ' | 'SELECT 1 WHERE '): { read: Set<string>; calls: boolean } {

@@ -1,7 +1,7 @@
-import type { AstNode } from '../../sql/ast.js';
-import { block, entryFinding, sqlFinding, yamlString } from '../finding.js';
-import { isNewTable, keywordOffset, statementText, tableName, type SqlStatement } from '../raw-sql.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import type { AstNode } from '../../../../sql/ast.js';
+import { block, entryFinding, sqlFinding, yamlString } from '../../../../lint/finding.js';
+import { isNewTable, keywordOffset, statementText, tableName, type SqlStatement, sqlSourcesOf } from '../raw-sql.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 function indexColumns(node: AstNode): string {
   const params = (node.indexParams as { IndexElem?: AstNode }[] | undefined) ?? [];
@@ -17,7 +17,7 @@ function withConcurrently(stmt: SqlStatement): string {
 
 function rawSqlFindings(ctx: LintContext): Finding[] {
   const findings: Finding[] = [];
-  for (const stmt of ctx.sql.flatMap((s) => s.statements)) {
+  for (const stmt of sqlSourcesOf(ctx).flatMap((s) => s.statements)) {
     if (stmt.type !== 'IndexStmt' || stmt.node.concurrent === true) continue;
     const relation = stmt.node.relation as AstNode | undefined;
     if (isNewTable(stmt, relation)) continue;

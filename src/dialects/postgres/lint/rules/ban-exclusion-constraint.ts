@@ -1,7 +1,7 @@
-import type { AstNode } from '../../sql/ast.js';
-import { sqlFinding } from '../finding.js';
-import { existingTableCommands, type TableCommand } from '../raw-sql.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import type { AstNode } from '../../../../sql/ast.js';
+import { sqlFinding } from '../../../../lint/finding.js';
+import { existingTableCommands, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 function findingOf(c: TableCommand): Finding | undefined {
   const constraint = c.subtype === 'AT_AddConstraint' ? (c.cmd.def as { Constraint?: AstNode } | undefined)?.Constraint : undefined;
@@ -24,5 +24,5 @@ export const banExclusionConstraint: Rule = {
   id: 'ban-exclusion-constraint',
   severity: 'warning',
   description: 'ADD CONSTRAINT … EXCLUDE on an existing table has no online path: it blocks reads and writes for the whole build.',
-  check: (ctx: LintContext) => existingTableCommands(ctx.sql).flatMap((c) => findingOf(c) ?? []),
+  check: (ctx: LintContext) => existingTableCommands(sqlSourcesOf(ctx)).flatMap((c) => findingOf(c) ?? []),
 };

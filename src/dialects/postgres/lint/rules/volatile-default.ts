@@ -1,9 +1,9 @@
-import type { AstNode } from '../../sql/ast.js';
-import { walk } from '../../sql/ast.js';
-import { unknownCalls, volatilityOf } from '../../sql/volatility.js';
-import { block, sqlFinding, yamlString } from '../finding.js';
-import { columnConstraints, columnTypeText, dottedName, existingTableCommands, isSerialType, type TableCommand } from '../raw-sql.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import type { AstNode } from '../../../../sql/ast.js';
+import { walk } from '../../../../sql/ast.js';
+import { unknownCalls, volatilityOf } from '../../../../sql/volatility.js';
+import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
+import { columnConstraints, columnTypeText, dottedName, existingTableCommands, isSerialType, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 const SERIAL_BASE: Record<string, string> = { serial: 'integer', serial4: 'integer', bigserial: 'bigint', serial8: 'bigint', smallserial: 'smallint', serial2: 'smallint' };
 
@@ -90,5 +90,5 @@ export const volatileDefault: Rule = {
   id: 'volatile-default',
   severity: 'error',
   description: 'ADD COLUMN with a volatile default (random(), gen_random_uuid(), clock_timestamp(), nextval(), serial, identity) rewrites the table.',
-  check: (ctx: LintContext) => existingTableCommands(ctx.sql).flatMap((c) => findingOf(c, ctx) ?? []),
+  check: (ctx: LintContext) => existingTableCommands(sqlSourcesOf(ctx)).flatMap((c) => findingOf(c, ctx) ?? []),
 };

@@ -1,6 +1,7 @@
-import { sqlFinding } from '../finding.js';
+import { sqlFinding } from '../../../../lint/finding.js';
 import { columnSpots, type ColumnSpot } from '../columns.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
+import { sqlSourcesOf } from '../raw-sql.js';
 
 /** 32- and 16-bit integer types as the parser names them, with their 64-bit counterparts. */
 const SMALL: Record<string, { name: string; limit: string; instead: string }> = {
@@ -28,5 +29,5 @@ export const preferBigintOverInt: Rule = {
   id: 'prefer-bigint-over-int',
   severity: 'warning',
   description: 'An integer, smallint or serial primary key: bigint never runs out.',
-  check: (ctx: LintContext) => columnSpots(ctx.sql).flatMap((s) => findingOf(s) ?? []),
+  check: (ctx: LintContext) => columnSpots(sqlSourcesOf(ctx)).flatMap((s) => findingOf(s) ?? []),
 };

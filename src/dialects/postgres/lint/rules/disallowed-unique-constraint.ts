@@ -1,7 +1,7 @@
-import type { AstNode } from '../../sql/ast.js';
-import { block, sqlFinding } from '../finding.js';
-import { columnConstraints, dottedName, existingTableCommands, type TableCommand } from '../raw-sql.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import type { AstNode } from '../../../../sql/ast.js';
+import { block, sqlFinding } from '../../../../lint/finding.js';
+import { columnConstraints, dottedName, existingTableCommands, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 interface UniqueSpot {
   constraint: AstNode;
@@ -52,5 +52,5 @@ export const disallowedUniqueConstraint: Rule = {
   id: 'disallowed-unique-constraint',
   severity: 'error',
   description: 'ADD CONSTRAINT … UNIQUE (without USING INDEX) builds the index under an ACCESS EXCLUSIVE lock.',
-  check: (ctx: LintContext) => existingTableCommands(ctx.sql).flatMap((c) => findingOf(c, ctx) ?? []),
+  check: (ctx: LintContext) => existingTableCommands(sqlSourcesOf(ctx)).flatMap((c) => findingOf(c, ctx) ?? []),
 };

@@ -1,8 +1,8 @@
-import { qualifyColumnRefs, walk, type AstNode } from '../../sql/ast.js';
-import { parseSql } from '../../sql/parser.js';
-import { block, sqlFinding, yamlString } from '../finding.js';
-import { columnConstraints, columnTypeText, existingTableCommands, type TableCommand } from '../raw-sql.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import { qualifyColumnRefs, walk, type AstNode } from '../../../../sql/ast.js';
+import { parseSql } from '../../../../sql/parser.js';
+import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
+import { columnConstraints, columnTypeText, existingTableCommands, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 /** The expression over the trigger's NEW row: every bare column reference qualified. */
 function overNew(expression: string): string {
@@ -57,5 +57,5 @@ export const banStoredGeneratedColumn: Rule = {
   id: 'ban-stored-generated-column',
   severity: 'warning',
   description: 'ADD COLUMN … GENERATED ALWAYS AS (…) STORED rewrites the whole table under an ACCESS EXCLUSIVE lock.',
-  check: (ctx: LintContext) => existingTableCommands(ctx.sql).flatMap((c) => findingOf(c, ctx) ?? []),
+  check: (ctx: LintContext) => existingTableCommands(sqlSourcesOf(ctx)).flatMap((c) => findingOf(c, ctx) ?? []),
 };

@@ -1,8 +1,8 @@
-import type { Dialect } from '../../dialects/dialect.js';
-import type { AstNode } from '../../sql/ast.js';
-import { block, sqlFinding, yamlString } from '../finding.js';
-import { existingTableCommands, type TableCommand } from '../raw-sql.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import type { Dialect } from '../../../dialect.js';
+import type { AstNode } from '../../../../sql/ast.js';
+import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
+import { existingTableCommands, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 const KINDS: Record<string, { label: string; lock: string }> = {
   CONSTR_FOREIGN: { label: 'FOREIGN KEY', lock: 'a SHARE ROW EXCLUSIVE lock on both tables (blocking writes)' },
@@ -46,7 +46,7 @@ function validatedTooSoon(c: TableCommand, addedNotValid: Set<string>): Finding 
 function findingsOf(ctx: LintContext): Finding[] {
   const findings: Finding[] = [];
   const addedNotValid = new Set<string>();
-  for (const c of existingTableCommands(ctx.sql)) {
+  for (const c of existingTableCommands(sqlSourcesOf(ctx))) {
     const tooSoon = validatedTooSoon(c, addedNotValid);
     if (tooSoon) findings.push(tooSoon);
     const constraint = constraintOf(c);

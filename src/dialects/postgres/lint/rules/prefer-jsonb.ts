@@ -1,6 +1,7 @@
-import { sqlFinding } from '../finding.js';
+import { sqlFinding } from '../../../../lint/finding.js';
 import { columnSpots, describeSpot, type ColumnSpot } from '../columns.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
+import { sqlSourcesOf } from '../raw-sql.js';
 
 function findingOf(s: ColumnSpot): Finding {
   const array = s.isArray ? '[]' : '';
@@ -19,5 +20,5 @@ export const preferJsonb: Rule = {
   id: 'prefer-jsonb',
   severity: 'warning',
   description: 'A json column: jsonb is faster to query, comparable and indexable.',
-  check: (ctx: LintContext) => columnSpots(ctx.sql).filter((s) => s.type === 'json').map(findingOf),
+  check: (ctx: LintContext) => columnSpots(sqlSourcesOf(ctx)).filter((s) => s.type === 'json').map(findingOf),
 };

@@ -1,6 +1,7 @@
-import { sqlFinding } from '../finding.js';
+import { sqlFinding } from '../../../../lint/finding.js';
 import { columnSpots, describeSpot, type ColumnSpot } from '../columns.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
+import { sqlSourcesOf } from '../raw-sql.js';
 
 function findingOf(s: ColumnSpot): Finding {
   return sqlFinding(
@@ -19,5 +20,5 @@ export const preferTimestamptz: Rule = {
   id: 'prefer-timestamptz',
   severity: 'warning',
   description: 'A timestamp (without time zone) column: timestamptz stores an absolute instant.',
-  check: (ctx: LintContext) => columnSpots(ctx.sql).filter((s) => s.type === 'timestamp').map(findingOf),
+  check: (ctx: LintContext) => columnSpots(sqlSourcesOf(ctx)).filter((s) => s.type === 'timestamp').map(findingOf),
 };

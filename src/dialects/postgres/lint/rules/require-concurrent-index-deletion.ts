@@ -1,7 +1,7 @@
-import type { Plan, PlanEntry } from '../../plan/types.js';
-import { block, entryFinding, sqlFinding, yamlString } from '../finding.js';
-import { dottedName, keywordOffset, statementText, type SqlStatement } from '../raw-sql.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import type { Plan, PlanEntry } from '../../../../plan/types.js';
+import { block, entryFinding, sqlFinding, yamlString } from '../../../../lint/finding.js';
+import { dottedName, keywordOffset, statementText, type SqlStatement, sqlSourcesOf } from '../raw-sql.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 function indexNames(stmt: SqlStatement): string[] {
   return ((stmt.node.objects as { List?: { items?: unknown } }[] | undefined) ?? []).map((o) => dottedName(o.List?.items));
@@ -47,7 +47,7 @@ export const requireConcurrentIndexDeletion: Rule = {
   severity: 'error',
   description: 'DROP INDEX without CONCURRENTLY locks the table against reads and writes.',
   check(ctx: LintContext) {
-    const raw = ctx.sql
+    const raw = sqlSourcesOf(ctx)
       .flatMap((s) => s.statements)
       .filter((stmt) => stmt.type === 'DropStmt' && stmt.node.removeType === 'OBJECT_INDEX' && stmt.node.concurrent !== true)
       .map(rawSqlFinding);

@@ -1,7 +1,7 @@
-import type { AstNode } from '../../sql/ast.js';
-import { block, sqlFinding, yamlString } from '../finding.js';
-import { existingTableCommands, type TableCommand } from '../raw-sql.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import type { AstNode } from '../../../../sql/ast.js';
+import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
+import { existingTableCommands, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 /** The change_type spec that does the same: type, and `using` when the statement has one. */
 function changeTypeYaml(c: TableCommand): string {
@@ -36,5 +36,5 @@ export const changingColumnType: Rule = {
   id: 'changing-column-type',
   severity: 'error',
   description: 'ALTER COLUMN … TYPE usually rewrites the table under an ACCESS EXCLUSIVE lock.',
-  check: (ctx: LintContext) => existingTableCommands(ctx.sql).filter((c) => c.subtype === 'AT_AlterColumnType').map(findingOf),
+  check: (ctx: LintContext) => existingTableCommands(sqlSourcesOf(ctx)).filter((c) => c.subtype === 'AT_AlterColumnType').map(findingOf),
 };

@@ -1,6 +1,6 @@
-import { block, sqlFinding } from '../finding.js';
-import { existingTableCommands, type TableCommand } from '../raw-sql.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import { block, sqlFinding } from '../../../../lint/finding.js';
+import { existingTableCommands, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 function recipe(c: TableCommand, ctx: LintContext): string {
   const d = ctx.compiled.dialect;
@@ -21,7 +21,7 @@ function recipe(c: TableCommand, ctx: LintContext): string {
 }
 
 function findingsOf(ctx: LintContext): Finding[] {
-  return existingTableCommands(ctx.sql)
+  return existingTableCommands(sqlSourcesOf(ctx))
     .filter((c) => c.subtype === 'AT_SetNotNull')
     .map((c) =>
       sqlFinding(

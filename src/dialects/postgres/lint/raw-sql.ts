@@ -4,12 +4,12 @@
  * Parse-tree nodes such as AlterTableCmd carry no location; the scanner's tokens fill that gap.
  */
 import { scanSync, type ScanToken } from 'libpg-query';
-import type { SourcePos } from '../errors.js';
-import type { CompiledPlan } from '../plan/compile.js';
-import type { SqlStep } from '../operations/types.js';
-import type { Plan, PlanEntry } from '../plan/types.js';
-import type { AstNode } from '../sql/ast.js';
-import { parseSql } from '../sql/parser.js';
+import type { SourcePos } from '../../../errors.js';
+import type { CompiledPlan } from '../../../plan/compile.js';
+import type { SqlStep } from '../../../operations/types.js';
+import type { Plan, PlanEntry } from '../../../plan/types.js';
+import type { AstNode } from '../../../sql/ast.js';
+import { parseSql } from '../../../sql/parser.js';
 
 export interface SqlStatement {
   source: SqlSource;
@@ -257,4 +257,15 @@ export function columnTypeText(c: AlterCommand & { stmt: SqlStatement }, columnD
   const from = Number((columnDef.typeName as AstNode | undefined)?.location ?? c.offset);
   const to = Math.min(c.end, ...constraints.map((k) => Number(k.location ?? c.end)).filter((l) => l > from));
   return c.stmt.source.sql.slice(from, to).trim() || '<type>';
+}
+
+const sourcesOf = new WeakMap<CompiledPlan, SqlSource[]>();
+
+/** The raw `sql` steps of the plan being linted, parsed once per lint run and shared by the rules. */
+export function sqlSourcesOf(ctx: { plan: Plan; compiled: CompiledPlan }): SqlSource[] {
+  const cached = sourcesOf.get(ctx.compiled);
+  if (cached) return cached;
+  const sources = collectSqlSources(ctx.plan, ctx.compiled);
+  sourcesOf.set(ctx.compiled, sources);
+  return sources;
 }

@@ -1,7 +1,7 @@
-import { ownTransactionReason } from '../../sql/statements.js';
-import { block, sqlFinding, yamlString } from '../finding.js';
-import { statementText, type SqlSource, type SqlStatement } from '../raw-sql.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import { ownTransactionReason } from '../../../../sql/statements.js';
+import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
+import { statementText, type SqlSource, type SqlStatement, sqlSourcesOf } from '../raw-sql.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 /** Why PostgreSQL refuses this statement inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM…). */
 function refusal(stmt: SqlStatement): string | undefined {
@@ -31,5 +31,5 @@ export const concurrentlyInTransaction: Rule = {
   id: 'concurrently-in-transaction',
   severity: 'error',
   description: 'CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, DETACH PARTITION CONCURRENTLY (or VACUUM) inside a transaction block fails at once.',
-  check: (ctx: LintContext) => ctx.sql.flatMap(findingsOf),
+  check: (ctx: LintContext) => sqlSourcesOf(ctx).flatMap(findingsOf),
 };

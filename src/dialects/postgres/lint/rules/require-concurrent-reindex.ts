@@ -1,7 +1,7 @@
-import type { AstNode } from '../../sql/ast.js';
-import { block, sqlFinding, yamlString } from '../finding.js';
-import { isNewTable, keywordOffset, statementText, type SqlStatement } from '../raw-sql.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import type { AstNode } from '../../../../sql/ast.js';
+import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
+import { isNewTable, keywordOffset, statementText, type SqlStatement, sqlSourcesOf } from '../raw-sql.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 const KIND_WORD: Record<string, string> = {
   REINDEX_OBJECT_INDEX: 'INDEX',
@@ -44,5 +44,5 @@ export const requireConcurrentReindex: Rule = {
   id: 'require-concurrent-reindex',
   severity: 'error',
   description: 'REINDEX without CONCURRENTLY blocks writes to the table and reads through the index for the whole rebuild.',
-  check: (ctx: LintContext) => ctx.sql.flatMap((s) => s.statements).flatMap((stmt) => findingOf(stmt) ?? []),
+  check: (ctx: LintContext) => sqlSourcesOf(ctx).flatMap((s) => s.statements).flatMap((stmt) => findingOf(stmt) ?? []),
 };

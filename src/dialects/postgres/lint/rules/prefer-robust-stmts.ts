@@ -1,7 +1,7 @@
-import type { Dialect } from '../../dialects/dialect.js';
-import { block, sqlFinding, yamlString } from '../finding.js';
-import { keywordOffset, statementText, type SqlStatement } from '../raw-sql.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import type { Dialect } from '../../../dialect.js';
+import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
+import { keywordOffset, statementText, type SqlStatement, sqlSourcesOf } from '../raw-sql.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 /** The name PostgreSQL would pick: <table>_<columns>_idx. */
 function defaultIndexName(stmt: SqlStatement, d: Dialect): string {
@@ -45,5 +45,5 @@ export const preferRobustStmts: Rule = {
   id: 'prefer-robust-stmts',
   severity: 'warning',
   description: 'A statement run outside a transaction that fails or duplicates its work when resumed: DROP INDEX CONCURRENTLY without IF EXISTS, an unnamed CREATE INDEX CONCURRENTLY.',
-  check: (ctx: LintContext) => ctx.sql.flatMap((s) => s.statements).flatMap((stmt) => findingOf(stmt, ctx) ?? []),
+  check: (ctx: LintContext) => sqlSourcesOf(ctx).flatMap((s) => s.statements).flatMap((stmt) => findingOf(stmt, ctx) ?? []),
 };
