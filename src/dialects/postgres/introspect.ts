@@ -1,3 +1,18 @@
 import type { Introspector } from '../introspect.js';
+import { readColumnAttachments } from './introspect-column.js';
+import { addKeyHelp, columnDefinitionProblem, keyColumns, tableOid, uniqueKeys } from './introspect-keys.js';
+import { readLiveSchema, readServerInfo, resolveTypes } from './introspect-schema.js';
+import { postgresRehearsal } from './rehearse.js';
 
-export const postgresIntrospect: Introspector = {};
+export const postgresIntrospect: Introspector = {
+  serverInfo: readServerInfo,
+  liveSchema: readLiveSchema,
+  resolveTypes,
+  columnAttachments: readColumnAttachments,
+  columnDefinitionProblem,
+  tableId: tableOid,
+  uniqueKeys,
+  addKeyHelp,
+  keyColumns,
+  rehearsal: postgresRehearsal,
+};

@@ -3,7 +3,7 @@
  * one pass, then check each plan against it on its own (each starts from the live schema).
  */
 import type { Queryable } from '../../db/connection.js';
-import { readLiveSchema, resolveTypes } from '../../introspect/read-schema.js';
+import type { Dialect } from '../../dialects/dialect.js';
 import type { LiveSchema } from '../../introspect/live-schema.js';
 import type { CompiledPlan } from '../../plan/compile.js';
 import type { Finding } from '../types.js';
@@ -35,9 +35,14 @@ export interface DatabaseCheckResult {
   findings: Finding[][];
 }
 
-export async function checkPlansAgainstDatabase(db: Queryable, plans: CompiledPlan[], options: DatabaseCheckOptions = DEFAULT_DATABASE_CHECK_OPTIONS): Promise<DatabaseCheckResult> {
-  const live = await readLiveSchema(db);
-  const resolved = await resolveTypes(db, plans.flatMap(typeNamesOf));
+export async function checkPlansAgainstDatabase(
+  db: Queryable,
+  dialect: Dialect,
+  plans: CompiledPlan[],
+  options: DatabaseCheckOptions = DEFAULT_DATABASE_CHECK_OPTIONS,
+): Promise<DatabaseCheckResult> {
+  const live = await dialect.introspect.liveSchema(db);
+  const resolved = await dialect.introspect.resolveTypes(db, plans.flatMap(typeNamesOf));
   const lookup = (type: string) => resolved.get(type);
   const findings = await Promise.all(plans.map(async (plan) => [...checkPlanAgainstSchema(plan, live, lookup, options), ...(await volatileDefaultFindings(db, plan))]));
   for (const [i, plan] of plans.entries()) findings[i]?.push(...(await checkCarriedAttachments(db, plan)));
