@@ -4,36 +4,37 @@
  * unqualified one through the search path.
  */
 import { splitQualified } from '../../dialects/dialect.js';
-import { relationKey, type ConstraintType, type LiveIndex, type LiveRelation, type LiveSchema, type RelationKind, type ServerInfo } from '../../introspect/live-schema.js';
+import {
+  relationKey,
+  type LiveColumn,
+  type LiveConstraint,
+  type LiveIndex,
+  type LiveRelation,
+  type LiveSchema,
+  type RelationKind,
+  type ServerInfo,
+} from '../../introspect/live-schema.js';
 
-export interface SimColumn {
+/** A column as a step sees it: a live column, or one a step made (type null when not known). */
+export interface SimColumn extends Omit<LiveColumn, 'name' | 'type' | 'baseType'> {
   /** As shown to people; null when not known (created from a query, or a type not resolved). */
   type: string | null;
   /** Comparable base type as the server spells it; null when not known. */
   baseType: string | null;
-  notNull: boolean;
 }
 
-export interface SimConstraint {
-  type: ConstraintType;
-  validated: boolean;
-  columns: string[];
-  notNullOf?: string;
-}
+export type SimConstraint = Omit<LiveConstraint, 'name'>;
 
-export interface SimRelation {
+/**
+ * A live relation keyed for lookups while a plan is simulated: columns and constraints by name,
+ * and whether an earlier step of the plan created it.
+ */
+export interface SimRelation extends Omit<LiveRelation, 'columns' | 'constraints' | 'triggers'> {
   key: string;
-  schema: string;
-  name: string;
-  kind: RelationKind;
-  rows: number | null;
-  bytes: number | null;
-  populated: boolean;
   /** null when not known: a system relation, or one the plan creates from a query. */
   columns: Map<string, SimColumn> | null;
   constraints: Map<string, SimConstraint>;
   triggers: Set<string>;
-  index?: LiveIndex;
   /** Created by an earlier step of this plan: new and empty, so nothing on it can take long. */
   created: boolean;
 }
