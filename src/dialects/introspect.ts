@@ -7,6 +7,7 @@ import type { Queryable } from '../db/connection.js';
 import type { LiveColumnAttachments } from '../introspect/column-attachments.js';
 import type { LiveSchema, ServerInfo } from '../introspect/live-schema.js';
 import type { RehearsalSql } from './rehearsal.js';
+import type { StatementSimulator } from './simulate.js';
 
 /** The server, the database connected to, and where unqualified names are looked up, in order. */
 export interface ServerSession extends ServerInfo {
@@ -52,6 +53,8 @@ export interface Introspector {
   addKeyHelp(table: string): string;
   /** Which of `names` the table has, with their nullability. */
   keyColumns(db: Queryable, tableId: number, names: string[]): Promise<{ name: string; notNull: boolean }[]>;
+  /** Follows a plan's SQL through the simulated schema of `validate --database`. */
+  readonly simulate: StatementSimulator;
   /** What `schemashift test` needs: copy a structure, scratch databases, snapshots, counts. */
   readonly rehearsal: RehearsalSql;
 }

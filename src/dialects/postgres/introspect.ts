@@ -3,6 +3,7 @@ import { readColumnAttachments } from './introspect-column.js';
 import { addKeyHelp, columnDefinitionProblem, keyColumns, tableOid, uniqueKeys } from './introspect-keys.js';
 import { readLiveSchema, readServerInfo, resolveTypes } from './introspect-schema.js';
 import { postgresRehearsal } from './rehearse.js';
+import { postgresSimulator } from './simulate/simulator.js';
 
 export const postgresIntrospect: Introspector = {
   serverInfo: readServerInfo,
@@ -14,5 +15,6 @@ export const postgresIntrospect: Introspector = {
   uniqueKeys,
   addKeyHelp,
   keyColumns,
+  simulate: postgresSimulator,
   rehearsal: postgresRehearsal,
 };

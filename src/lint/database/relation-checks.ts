@@ -12,7 +12,6 @@ import type { ReplaceMaterializedViewSpec } from '../../operations/replace-mater
 import { boundedName } from '../../operations/sync-trigger.js';
 import type { ValidateConstraintSpec } from '../../operations/validate-constraint.js';
 import type { ConstraintType } from '../../introspect/live-schema.js';
-import { singleQuery } from '../../sql/statements.js';
 import type { CheckContext } from './context.js';
 import { alreadyExists, article, at, emit, hasUniqueKey, needColumn, needExpressionColumns, needTable, needTablesRead, type Place } from './requirements.js';
 import type { SimRelation } from './sim-state.js';
@@ -100,18 +99,18 @@ export function checkValidateConstraint(ctx: CheckContext, spec: ValidateConstra
 }
 
 export function checkCheck(ctx: CheckContext, spec: CheckSpec): void {
-  needTablesRead(ctx, at('sql'), singleQuery(spec.sql).node);
+  needTablesRead(ctx, at('sql'), ctx.simulate.tablesReadByQuery(spec.sql));
 }
 
 export function checkFlagRollout(ctx: CheckContext, spec: FlagRolloutSpec): void {
-  if (spec.guard) needTablesRead(ctx, at('guard', 'sql'), singleQuery(spec.guard.sql).node);
+  if (spec.guard) needTablesRead(ctx, at('guard', 'sql'), ctx.simulate.tablesReadByQuery(spec.guard.sql));
 }
 
 export function checkCreateMaterializedView(ctx: CheckContext, spec: CreateMaterializedViewSpec): void {
   const existing = ctx.state.find(spec.name);
   if (existing && existing.kind !== 'materialized view') emit(ctx, 'db-name-taken', at('name'), `${spec.name} already exists as ${describe(existing)}: \`run\` refuses the step`, 'pick another name');
   else if (existing) alreadyExists(ctx, at('name'), `materialized view ${spec.name}`);
-  needTablesRead(ctx, at('query'), singleQuery(spec.query).node);
+  needTablesRead(ctx, at('query'), ctx.simulate.tablesReadByQuery(spec.query));
 }
 
 function needMatview(ctx: CheckContext, name: string): SimRelation | undefined {
@@ -130,5 +129,5 @@ export function checkRefreshMaterializedView(ctx: CheckContext, spec: RefreshMat
 
 export function checkReplaceMaterializedView(ctx: CheckContext, spec: ReplaceMaterializedViewSpec): void {
   needMatview(ctx, spec.name);
-  needTablesRead(ctx, at('query'), singleQuery(spec.query).node);
+  needTablesRead(ctx, at('query'), ctx.simulate.tablesReadByQuery(spec.query));
 }
