@@ -32,7 +32,16 @@ export interface ColumnDefinition {
   collation?: string;
 }
 
+/** Schemas that come with the database rather than from its users. */
+export interface BuiltInSchemas {
+  /** Searched for unqualified names even when the search path does not name it. */
+  implicit: string;
+  /** The catalog's schemas: never a user's table. */
+  system: readonly string[];
+}
+
 export interface Introspector {
+  readonly builtInSchemas: BuiltInSchemas;
   serverInfo(db: Queryable): Promise<ServerSession>;
   /** The whole user schema as plain data, read once, without locking any user table. */
   liveSchema(db: Queryable): Promise<LiveSchema>;

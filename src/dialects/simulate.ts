@@ -18,6 +18,8 @@ export interface StatementSimulator {
    * statement starting at that offset of `sql` points. SQL that does not parse is skipped.
    */
   runStatements(ctx: CheckContext, sql: string, placeAt: (offset: number) => Place, raw: boolean): void;
+  /** Relations the statements of `sql` read (CTE names aside); none when it does not parse. */
+  tablesRead(sql: string): string[];
   /** Relations one query reads (CTE names aside). */
   tablesReadByQuery(sql: string): string[];
   /** Bare columns an expression reads; null when it does not parse. */

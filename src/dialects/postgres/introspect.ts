@@ -6,6 +6,7 @@ import { postgresRehearsal } from './rehearse.js';
 import { postgresSimulator } from './simulate/simulator.js';
 
 export const postgresIntrospect: Introspector = {
+  builtInSchemas: { implicit: 'pg_catalog', system: ['pg_catalog', 'information_schema'] },
   serverInfo: readServerInfo,
   liveSchema: readLiveSchema,
   resolveTypes,

@@ -18,7 +18,7 @@ export function emit(ctx: CheckContext, rule: DatabaseRuleId, place: Place, mess
 export const at = (...path: YamlPath): Place => ({ path });
 
 function searchPathText(ctx: CheckContext): string {
-  return ctx.state.searchPath.filter((s) => s !== 'pg_catalog').join(', ') || 'empty';
+  return ctx.state.userSearchPath().join(', ') || 'empty';
 }
 
 /** A table or view that must exist at this point of the plan; reported when it does not. */

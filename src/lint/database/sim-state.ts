@@ -4,6 +4,7 @@
  * unqualified one through the search path.
  */
 import { splitQualified } from '../../dialects/dialect.js';
+import type { BuiltInSchemas } from '../../dialects/introspect.js';
 import {
   relationKey,
   type LiveColumn,
@@ -80,7 +81,10 @@ export class SimState {
   readonly createdTypes = new Set<string>();
   private readonly relations: Map<string, SimRelation>;
 
-  constructor(live: LiveSchema) {
+  constructor(
+    live: LiveSchema,
+    private readonly builtIn: BuiltInSchemas,
+  ) {
     this.server = live.server;
     this.searchPath = live.searchPath;
     this.relations = new Map(live.relations.map((r) => [relationKey(r.schema, r.name), fromLive(r)]));
@@ -88,6 +92,11 @@ export class SimState {
       const key = relationKey('schemashift', name);
       if (!this.relations.has(key)) this.relations.set(key, stateTable(name));
     }
+  }
+
+  /** The search path without the schema searched implicitly, as people set it. */
+  userSearchPath(): string[] {
+    return this.searchPath.filter((s) => s !== this.builtIn.implicit);
   }
 
   /** The relation a name (as written in a plan) refers to now. */
@@ -117,7 +126,7 @@ export class SimState {
     if (typeof nameOrRel !== 'string') return nameOrRel.schema;
     const { schema } = splitQualified(nameOrRel);
     if (schema !== undefined) return schema;
-    return this.find(nameOrRel)?.schema ?? this.searchPath.find((s) => s !== 'pg_catalog') ?? 'public';
+    return this.find(nameOrRel)?.schema ?? this.userSearchPath()[0] ?? 'public';
   }
 
   create(schema: string, name: string, kind: RelationKind, columns: Map<string, SimColumn> | null, index?: LiveIndex): SimRelation {
@@ -148,7 +157,7 @@ export class SimState {
 
   /** Names of the user's tables and views, as a plan would write them (for "did you mean"). */
   tableNames(): string[] {
-    const system = new Set(['pg_catalog', 'information_schema']);
+    const system = new Set(this.builtIn.system);
     return [...this.relations.values()]
       .filter((r) => isTableLike(r) && !system.has(r.schema))
       .map((r) => (this.find(r.name) === r ? r.name : r.key));

@@ -2,6 +2,7 @@
 import { OLDEST_SUPPORTED, versionLabel } from '../../../introspect/capabilities.js';
 import type { CheckContext } from '../../../lint/database/context.js';
 import type { Place } from '../../../lint/database/requirements.js';
+import { parseSql } from '../../../sql/parser.js';
 import { rowColumns } from '../../../sql/row-expression.js';
 import { singleQuery, splitStatements, tablesRead, type SqlStatement } from '../../../sql/statements.js';
 import type { StatementSimulator } from '../../simulate.js';
@@ -30,6 +31,10 @@ function runStatements(ctx: CheckContext, sql: string, placeAt: (offset: number)
 
 export const postgresSimulator: StatementSimulator = {
   runStatements,
+  tablesRead(sql) {
+    const parsed = parseSql(sql);
+    return parsed.ok ? tablesRead(parsed.result) : [];
+  },
   tablesReadByQuery: (sql) => tablesRead(singleQuery(sql).node),
   columnsRead,
   rowColumns,
