@@ -76,7 +76,8 @@ export async function testCommand(file: string, opts: TestOptions, io: Io): Prom
   const rows = checkOptions(opts);
   const compiled = compilePlan(await loadPlanFile(file, io.cwd));
   const seed = opts.seed !== undefined ? await seedFromFile(opts.seed, io.cwd) : await seedFromSchema(opts.schemaFrom as string, compiled, rows, io);
-  const sandbox = await openSandbox(opts, { connect, dialect: compiled.dialect, applicationName: runnerApplicationName(compiled.plan.name) });
+  const applicationName = runnerApplicationName(compiled.plan.name);
+  const sandbox = await openSandbox(opts, { connect, dialect: compiled.dialect, applicationName });
   const { signal, dispose } = interruptSignal(io, {
     stopping: 'stopping after the current statement (the scratch databases are dropped either way; press Ctrl-C again to quit at once)',
     quit: (name) => {

@@ -27,7 +27,8 @@ export function carryEntries(compiled: CompiledPlan): CarryEntry[] {
     const spec = entry.spec as CarrySpec & { column?: string; from?: string };
     const { dialect } = compiled;
     if (entry.kind === 'change_type' && spec.column) {
-      return [{ entry, column: spec.column, spec, path: [...entry.path, 'column'], newType: (spec as { type?: string }).type, dialect }];
+      const newType = (spec as { type?: string }).type;
+      return [{ entry, column: spec.column, spec, path: [...entry.path, 'column'], newType, dialect }];
     }
     if (entry.kind === 'rename_column' && spec.from) return [{ entry, column: spec.from, spec, path: [...entry.path, 'from'], dialect }];
     return [];

@@ -68,6 +68,11 @@ export interface LiveColumnAttachments {
  * The column's attachments, or null when the table or the column does not exist. Kept for callers
  * that predate the dialect seam; new code calls `dialect.introspect.columnAttachments`.
  */
-export function readColumnAttachments(db: Queryable, table: string, column: string, dialect: Dialect = dialectNamed('postgres')): Promise<LiveColumnAttachments | null> {
+export function readColumnAttachments(
+  db: Queryable,
+  table: string,
+  column: string,
+  dialect: Dialect = dialectNamed('postgres'),
+): Promise<LiveColumnAttachments | null> {
   return dialect.introspect.columnAttachments(db, table, column);
 }

@@ -35,7 +35,8 @@ export async function tableOid(db: Queryable, qualifiedTable: string): Promise<n
 }
 
 export async function uniqueKeys(db: Queryable, oid: number): Promise<UniqueKeyIndex[]> {
-  const { rows } = await db.query<{ name: string; primary: boolean; columns: string[]; not_null: boolean }>(UNIQUE_INDEXES_SQL, [oid]);
+  type Row = { name: string; primary: boolean; columns: string[]; not_null: boolean };
+  const { rows } = await db.query<Row>(UNIQUE_INDEXES_SQL, [oid]);
   return rows.map((r) => ({ name: r.name, primary: r.primary, columns: r.columns, notNull: r.not_null }));
 }
 

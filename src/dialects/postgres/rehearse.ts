@@ -18,14 +18,13 @@ export const postgresRehearsal: RehearsalSql = {
   snapshot: takeCatalogSnapshot,
   scratchDatabases,
   async countRows(db, qualifiedTable, where) {
-    const { rows } = await db.query<{ n: string | number }>(`SELECT count(*) AS n FROM ${qualifiedTable}${where ? ` WHERE ${where}` : ''}`);
+    const sql = `SELECT count(*) AS n FROM ${qualifiedTable}${where ? ` WHERE ${where}` : ''}`;
+    const { rows } = await db.query<{ n: string | number }>(sql);
     return Number(rows[0]?.n ?? 0);
   },
   async rowsDone(db, planName, stepId) {
-    const { rows } = await db.query<{ n: string | number }>('SELECT rows_done AS n FROM schemashift.steps WHERE plan_name = $1 AND step_id = $2', [
-      planName,
-      stepId,
-    ]);
+    const sql = 'SELECT rows_done AS n FROM schemashift.steps WHERE plan_name = $1 AND step_id = $2';
+    const { rows } = await db.query<{ n: string | number }>(sql, [planName, stepId]);
     return Number(rows[0]?.n ?? 0);
   },
 };

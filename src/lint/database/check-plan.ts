@@ -71,7 +71,9 @@ function byPosition(a: Finding, b: Finding): number {
 export function checkPlanAgainstSchema(compiled: CompiledPlan, live: LiveSchema, types: TypeLookup, options: DatabaseCheckOptions): Finding[] {
   const out: Finding[] = unsupportedServer(compiled, live);
   const seen = new Set<string>();
-  const base = { state: new SimState(live, compiled.dialect.introspect.builtInSchemas), simulate: compiled.dialect.introspect.simulate, types, options, plan: compiled.plan };
+  const { introspect } = compiled.dialect;
+  const state = new SimState(live, introspect.builtInSchemas);
+  const base = { state, simulate: introspect.simulate, types, options, plan: compiled.plan };
   const checked = new Set<string>();
   for (const { step, entry } of compiled.phases.flatMap((p) => p.steps)) {
     const ctx = entryContext(base, entry, out, seen);

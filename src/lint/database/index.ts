@@ -22,7 +22,8 @@ export function typeNamesOf(compiled: CompiledPlan): string[] {
     const spec = entry.spec as { column?: { type?: unknown }; type?: unknown };
     if (entry.kind === 'add_column' && typeof spec.column?.type === 'string') names.push(spec.column.type);
     if ((entry.kind === 'rename_column' || entry.kind === 'change_type') && typeof spec.type === 'string') names.push(spec.type);
-    for (const step of steps) if (step.kind === 'sql') names.push(...compiled.dialect.introspect.simulate.typeNamesIn(step.sql));
+    const { simulate } = compiled.dialect.introspect;
+    for (const step of steps) if (step.kind === 'sql') names.push(...simulate.typeNamesIn(step.sql));
   }
   return names;
 }
