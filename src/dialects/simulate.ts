@@ -11,7 +11,18 @@ import type { Place } from '../lint/database/requirements.js';
 import type { Finding } from '../lint/types.js';
 import type { CompiledPlan } from '../plan/compile.js';
 
+/** Findings' words that name the database's own statements and error codes. */
+export interface DatabaseAdvice {
+  /** Help for a backfill without a key to walk. */
+  addBatchKey(): string;
+  /** A foreign key to columns that no primary key or unique constraint covers. */
+  foreignKeyTargetNotUnique(target: string, columns: string): string;
+  /** A concurrent refresh of a materialized view without a unique index. */
+  refreshNeedsUniqueIndex(view: string): { message: string; help: string };
+}
+
 export interface StatementSimulator {
+  readonly advice: DatabaseAdvice;
   /**
    * Every statement of one SQL step, in order: checked against the state when `raw` (the plan's own
    * SQL), costed, then applied to `ctx.state`. `placeAt(offset)` says where a finding about the

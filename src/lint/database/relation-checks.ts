@@ -76,7 +76,7 @@ export function checkAddForeignKey(ctx: CheckContext, spec: AddForeignKeySpec): 
   const missing = spec.references.columns.filter((c, i) => !needColumn(ctx, at('references', 'columns', i), ref, c));
   if (missing.length > 0 || hasUniqueKey(ctx, ref, spec.references.columns)) return;
   const cols = spec.references.columns.join(', ');
-  emit(ctx, 'db-missing-unique-key', at('references', 'columns'), `${ref.name} (${cols}) has no primary key or unique constraint: PostgreSQL refuses a foreign key to it (42830)`, `add one first (add_unique: { table: ${ref.name}, name: ${boundedName(ref.name, ...spec.references.columns, 'key')}, columns: [${cols}] }), or reference ${ref.name}'s primary key`);
+  emit(ctx, 'db-missing-unique-key', at('references', 'columns'), ctx.simulate.advice.foreignKeyTargetNotUnique(ref.name, cols), `add one first (add_unique: { table: ${ref.name}, name: ${boundedName(ref.name, ...spec.references.columns, 'key')}, columns: [${cols}] }), or reference ${ref.name}'s primary key`);
 }
 
 export function checkAddUnique(ctx: CheckContext, spec: AddUniqueSpec): void {
@@ -124,7 +124,9 @@ export function checkRefreshMaterializedView(ctx: CheckContext, spec: RefreshMat
   const view = needMatview(ctx, spec.name);
   if (!view || !spec.concurrently) return;
   const unique = ctx.state.indexesOf(view).some((i) => i.index?.unique && i.index.valid && !i.index.partial && i.index.columns);
-  if (!unique) emit(ctx, 'db-missing-unique-key', at('concurrently'), `${view.name} has no unique index on plain columns without WHERE: REFRESH … CONCURRENTLY fails (55000)`, `add one first (CREATE UNIQUE INDEX CONCURRENTLY … ON ${view.name} (<key columns>)), or refresh without concurrently (readers then wait)`);
+  if (unique) return;
+  const { message, help } = ctx.simulate.advice.refreshNeedsUniqueIndex(view.name);
+  emit(ctx, 'db-missing-unique-key', at('concurrently'), message, help);
 }
 
 export function checkReplaceMaterializedView(ctx: CheckContext, spec: ReplaceMaterializedViewSpec): void {

@@ -6,6 +6,7 @@ import { parseSql } from '../../../sql/parser.js';
 import { rowColumns } from '../../../sql/row-expression.js';
 import { singleQuery, splitStatements, tablesRead, type SqlStatement } from '../../../sql/statements.js';
 import type { StatementSimulator } from '../../simulate.js';
+import { postgresAdvice } from './advice.js';
 import { columnsRead, typeNamesIn } from './ast-names.js';
 import { applyStatement } from './effects.js';
 import { checkRawStatement } from './raw-statements.js';
@@ -30,6 +31,7 @@ function runStatements(ctx: CheckContext, sql: string, placeAt: (offset: number)
 }
 
 export const postgresSimulator: StatementSimulator = {
+  advice: postgresAdvice,
   runStatements,
   tablesRead(sql) {
     const parsed = parseSql(sql);
