@@ -11,9 +11,7 @@ import { loadPlanFile } from '../plan/load.js';
 import { relationsOfPlan } from '../rehearse/plan-relations.js';
 import { rehearse, type Seed } from '../rehearse/rehearse.js';
 import { rehearsalJson, rehearsalText } from '../rehearse/report.js';
-import { containerSandbox, pgliteSandbox, serverSandbox, type Sandbox } from '../rehearse/sandbox.js';
-import { seedScript } from '../rehearse/seed-script.js';
-import { readStructure } from '../rehearse/source-catalog.js';
+import { containerSandbox, pgliteSandbox, serverSandbox, type Sandbox, type SandboxDeps } from '../rehearse/sandbox.js';
 import { runnerApplicationName } from '../runner/runner-lock.js';
 import { refuseMissingEmbedded } from './database.js';
 import { interruptSignal } from './interrupt.js';
@@ -57,27 +55,29 @@ async function seedFromSchema(url: string, compiled: CompiledPlan, rows: number,
   const conn = await connect(url, { applicationName: 'schemashift test (reading structure)', cwd });
   try {
     if (conn.dialect !== 'postgres') throw new UsageError(`--schema-from ${conn.displayUrl}: only PostgreSQL structures can be read`, 'use --seed with a SQL file');
-    const structure = await conn.session((s) => readStructure(s, relationsOfPlan(compiled)));
-    const names = structure.relations.map((r) => (r.schema === 'public' ? r.name : `${r.schema}.${r.name}`));
-    if (structure.notFound.length > 0) io.err(`-- not in ${conn.displayUrl}, so not copied (the plan creates them?): ${structure.notFound.join(', ')}\n`);
-    const sql = seedScript(structure, rows);
+    const rehearsal = compiled.dialect.introspect.rehearsal;
+    const source = await conn.session((s) => rehearsal.readSource(s, relationsOfPlan(compiled)));
+    const names = source.relations.map((r) => (r.schema === 'public' ? r.name : `${r.schema}.${r.name}`));
+    if (source.notFound.length > 0) io.err(`-- not in ${conn.displayUrl}, so not copied (the plan creates them?): ${source.notFound.join(', ')}\n`);
+    const sql = source.seedScript(rows);
     return { describe: `structure of ${names.join(', ')} read from ${conn.displayUrl} (catalog, not pg_dump), ${rows.toLocaleString('en-US')} generated rows per table`, sql };
   } finally {
     await conn.close();
   }
 }
 
-async function openSandbox(opts: TestOptions, applicationName: string): Promise<Sandbox> {
-  if (opts.container) return containerSandbox(applicationName);
-  if (opts.database !== undefined) return serverSandbox(opts.database, applicationName);
-  return pgliteSandbox(applicationName);
+async function openSandbox(opts: TestOptions, deps: SandboxDeps): Promise<Sandbox> {
+  if (opts.container) return containerSandbox(deps);
+  if (opts.database !== undefined) return serverSandbox(deps, opts.database);
+  return pgliteSandbox(deps);
 }
 
 export async function testCommand(file: string, opts: TestOptions, io: Io): Promise<number> {
   const rows = checkOptions(opts);
   const compiled = compilePlan(await loadPlanFile(file, io.cwd));
   const seed = opts.seed !== undefined ? await seedFromFile(opts.seed, io.cwd) : await seedFromSchema(opts.schemaFrom as string, compiled, rows, io);
-  const sandbox = await openSandbox(opts, runnerApplicationName(compiled.plan.name));
+  const applicationName = runnerApplicationName(compiled.plan.name);
+  const sandbox = await openSandbox(opts, { connect, dialect: compiled.dialect, applicationName });
   const { signal, dispose } = interruptSignal(io, {
     stopping: 'stopping after the current statement (the scratch databases are dropped either way; press Ctrl-C again to quit at once)',
     quit: (name) => {

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { Connection } from '../db/connection.js';
+import { dialectNamed } from '../dialects/registry.js';
 import { PlanError, UsageError, type PlanProblem } from '../errors.js';
 import { formatGithub } from '../lint/format-github.js';
 import { formatJson } from '../lint/format-json.js';
@@ -110,7 +112,9 @@ export async function validateCommand(paths: string[], options: ValidateOptions,
   if (options.database !== undefined) {
     refuseMissingEmbedded(options.database, io);
     const { addDatabaseFindings } = await import('../lint/database/validate-database.js');
-    io.err(`${await addDatabaseFindings(options.database, checked, { ...options, cwd: io.cwd })}\n`);
+    const { connect } = await import('../db/index.js');
+    const dialectOf = (conn: Connection) => dialectNamed(conn.dialect);
+    io.err(`${await addDatabaseFindings(options.database, checked, { ...options, cwd: io.cwd, connect, dialectOf })}\n`);
   }
   const reports = checked.map((c) => c.report);
   if (options.format === 'json') io.out(formatJson(reports));

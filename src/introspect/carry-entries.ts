@@ -3,11 +3,11 @@
  * old column carries that the entry does not declare, declares differently, or cannot carry.
  */
 import type { Queryable } from '../db/connection.js';
-import { collationSql, type CarrySpec } from '../operations/carry.js';
+import type { Dialect } from '../dialects/dialect.js';
+import type { CarrySpec } from '../operations/carry.js';
 import type { CompiledPlan } from '../plan/compile.js';
 import type { PlanEntry, YamlPath } from '../plan/types.js';
 import { compareCarry, describeCarryProblems, hasCarryProblems } from './carry-diff.js';
-import { readColumnAttachments } from './column-attachments.js';
 
 export interface CarryEntry {
   entry: PlanEntry;
@@ -18,13 +18,19 @@ export interface CarryEntry {
   path: YamlPath;
   /** change_type: the new type, which the declared default must fit (the swap sets it after contract started). */
   newType?: string | undefined;
+  /** The plan's dialect, which reads the catalog. */
+  dialect: Dialect;
 }
 
 export function carryEntries(compiled: CompiledPlan): CarryEntry[] {
   return compiled.plan.entries.flatMap((entry): CarryEntry[] => {
     const spec = entry.spec as CarrySpec & { column?: string; from?: string };
-    if (entry.kind === 'change_type' && spec.column) return [{ entry, column: spec.column, spec, path: [...entry.path, 'column'], newType: (spec as { type?: string }).type }];
-    if (entry.kind === 'rename_column' && spec.from) return [{ entry, column: spec.from, spec, path: [...entry.path, 'from'] }];
+    const { dialect } = compiled;
+    if (entry.kind === 'change_type' && spec.column) {
+      const newType = (spec as { type?: string }).type;
+      return [{ entry, column: spec.column, spec, path: [...entry.path, 'column'], newType, dialect }];
+    }
+    if (entry.kind === 'rename_column' && spec.from) return [{ entry, column: spec.from, spec, path: [...entry.path, 'from'], dialect }];
     return [];
   });
 }
@@ -36,44 +42,30 @@ export interface CarryFinding {
   help: string;
 }
 
-const SKIP_PROBE = new Set(['42501', '25006']);
-
 /**
  * Whether the declared default fits a column of the new type, asked of the server without
  * evaluating it: a temp table with that column default, dropped at the end of its own statement.
  * The swap sets the default after contract started, where a failure would leave the plan stuck.
  */
-async function defaultProblem(db: Queryable, type: string, expression: string): Promise<string | undefined> {
-  const why = await columnDefinitionProblem(db, `${type} DEFAULT ${expression}`);
+async function defaultProblem(db: Queryable, d: Dialect, type: string, expression: string): Promise<string | undefined> {
+  const why = await d.introspect.columnDefinitionProblem(db, { type, default: expression });
   return why === undefined ? undefined : `the declared default ${expression} cannot be the default of a column of type ${type} (${why}): the contract swap would fail after contract started. Declare a default for the new type, or default: null`;
 }
 
 /** Whether the declared collation applies to the new type (integer has none): caught here rather than by the expand step. */
-async function collationProblem(db: Queryable, type: string, collation: string): Promise<string | undefined> {
-  const why = await columnDefinitionProblem(db, `${type} COLLATE ${collationSql(collation)}`);
+async function collationProblem(db: Queryable, d: Dialect, type: string, collation: string): Promise<string | undefined> {
+  const why = await d.introspect.columnDefinitionProblem(db, { type, collation });
   return why === undefined ? undefined : `the declared collation ${collation} cannot be given to a column of type ${type} (${why}). Declare collation: null when the new type has no collation`;
-}
-
-/** The server's reason a temp column `v <definition>` cannot be created (undefined when it can, or when the probe is not allowed). */
-async function columnDefinitionProblem(db: Queryable, definition: string): Promise<string | undefined> {
-  try {
-    await db.query(`CREATE TEMP TABLE schemashift_default_probe (v ${definition}) ON COMMIT DROP`);
-    return undefined;
-  } catch (e) {
-    const { code, message } = e as { code?: string; message?: string };
-    if (code !== undefined && SKIP_PROBE.has(code)) return undefined;
-    return message ?? String(e);
-  }
 }
 
 /** The problem of one entry against the database as it is now; null when it carries exactly what is attached (or the column is absent: other checks say so). */
 export async function checkCarryEntry(db: Queryable, carry: CarryEntry): Promise<CarryFinding | null> {
-  const live = await readColumnAttachments(db, carry.spec.table, carry.column);
+  const live = await carry.dialect.introspect.columnAttachments(db, carry.spec.table, carry.column);
   if (!live) return null;
   const problems = compareCarry(carry.entry.kind, carry.spec, live);
-  const unfit = carry.newType !== undefined && typeof carry.spec.default === 'string' ? await defaultProblem(db, carry.newType, carry.spec.default) : undefined;
+  const unfit = carry.newType !== undefined && typeof carry.spec.default === 'string' ? await defaultProblem(db, carry.dialect, carry.newType, carry.spec.default) : undefined;
   if (unfit) problems.blockers.push(unfit);
-  const uncollatable = carry.newType !== undefined && typeof carry.spec.collation === 'string' ? await collationProblem(db, carry.newType, carry.spec.collation) : undefined;
+  const uncollatable = carry.newType !== undefined && typeof carry.spec.collation === 'string' ? await collationProblem(db, carry.dialect, carry.newType, carry.spec.collation) : undefined;
   if (uncollatable) problems.blockers.push(uncollatable);
   const severity = hasCarryProblems(problems) ? 'error' : problems.extra.length > 0 ? 'warning' : null;
   return severity === null ? null : { severity, ...describeCarryProblems(carry.entry.kind, carry.column, problems, live) };

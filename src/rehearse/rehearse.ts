@@ -81,7 +81,7 @@ async function rollBackAndCompare(opts: RehearsalOptions, scratch: Scratch, befo
   }
   if (outcome.kind === 'refused') return { after, result: 'skipped', detail: outcome.reason.replace(/\n\s*/g, '; '), undone: [], differences: [] };
   const undone = outcome.kind === 'rolled-back' ? outcome.undone : [];
-  const differences = diffSnapshots(before, await takeSnapshot(scratch.conn));
+  const differences = diffSnapshots(before, await takeSnapshot(scratch.conn, opts.compiled.dialect));
   const kept = outcome.kind === 'rolled-back' && outcome.kept.length > 0 ? `, ${outcome.kept.length} adopted object(s) left in place` : '';
   const what = `${undone.length} step(s) undone${kept}`;
   if (differences.length > 0) return { after, result: 'failed', detail: `${what}, but the database differs from before (${differences.length} difference(s))`, undone, differences };
@@ -102,7 +102,7 @@ async function rehearseRollback(opts: RehearsalOptions, point: Phase): Promise<R
   const scratch = await openSeeded(opts, point);
   try {
     opts.note(`rollback rehearsal after ${point}, on a fresh copy (${scratch.name})`);
-    const before = await takeSnapshot(scratch.conn);
+    const before = await takeSnapshot(scratch.conn, opts.compiled.dialect);
     for (const phase of PHASES.slice(0, PHASES.indexOf(point) + 1)) {
       if (!compiled.phases.find((p) => p.phase === phase)?.steps.length) continue;
       const outcome = await runPlan(scratch.conn, compiled, { mode: 'advance', phase, acceptDrift: false, answers: { yes: true }, emit: opts.emit, signal: opts.signal, command: commandFor(compiled) }).catch(refusedStep);
@@ -134,7 +134,7 @@ export async function rehearse(opts: RehearsalOptions): Promise<Rehearsal> {
   let outcome: RunOutcome;
   try {
     opts.note(`running every phase of ${compiled.plan.name} on ${scratch.name}`);
-    const original = await takeSnapshot(scratch.conn);
+    const original = await takeSnapshot(scratch.conn, opts.compiled.dialect);
     const emit: RunnerListener = (event) => (verifier.listener(event), opts.emit(event));
     outcome = await runPlan(verifier.wrap(scratch.conn), compiled, { mode: 'run', acceptDrift: false, answers: { yes: true }, emit, signal: opts.signal, command: commandFor(compiled) }).catch(refusedStep);
     await verifier.flush(scratch.conn);

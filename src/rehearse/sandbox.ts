@@ -4,10 +4,21 @@
  * with --container) and DROPped afterwards, whatever happens.
  */
 import { randomBytes } from 'node:crypto';
-import { connect, type Connection } from '../db/index.js';
+import type { Connection } from '../db/connection.js';
 import { parseDatabaseUrl } from '../db/url.js';
-import { postgres } from '../dialects/postgres/postgres-dialect.js';
-import { DatabaseError, UsageError } from '../errors.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { UsageError } from '../errors.js';
+
+/** How a sandbox opens connections: `connect` from src/db, given by the command. */
+export type Connector = (url: string, options: { applicationName: string }) => Promise<Connection>;
+
+/** What every sandbox needs from its command. */
+export interface SandboxDeps {
+  connect: Connector;
+  /** Makes and drops the scratch databases on a server. */
+  dialect: Dialect;
+  applicationName: string;
+}
 
 export interface Scratch {
   conn: Connection;
@@ -28,7 +39,7 @@ export interface Sandbox {
 export const SCRATCH_PREFIX = 'schemashift_rehearse_';
 export const CONTAINER_IMAGE = 'postgres:17-alpine';
 
-export function pgliteSandbox(applicationName: string): Sandbox {
+export function pgliteSandbox({ connect, applicationName }: SandboxDeps): Sandbox {
   const live = new Set<Connection>();
   const close = async (conn: Connection) => {
     if (live.delete(conn)) await conn.close().catch(() => undefined);
@@ -57,43 +68,22 @@ function databaseUrl(serverUrl: string, database: string): string {
   return u.toString();
 }
 
-/** CREATE DATABASE fails (55006) while another session is connected to template1: a moment later it works. */
-async function createDatabase(admin: Connection, name: string, displayUrl: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await admin.exec(`CREATE DATABASE ${postgres.ident(name)}`);
-      return;
-    } catch (e) {
-      if (!(e instanceof DatabaseError && e.code === '55006') || attempt >= 5) refuseCreate(e, displayUrl);
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-    }
-  }
-}
-
-function refuseCreate(e: unknown, displayUrl: string): never {
-  if (e instanceof DatabaseError && e.code === '42501') {
-    throw new UsageError(`${displayUrl}: this role may not create databases, and a rehearsal needs a scratch database`, 'grant it CREATEDB (ALTER ROLE … CREATEDB), use another role, or leave --database out to rehearse on an embedded PGlite');
-  }
-  throw e;
-}
-
 /** Scratch databases on the server at `url` (its own database is only used to CREATE and DROP them). */
-export async function serverSandbox(url: string, applicationName: string, stop?: () => Promise<void>): Promise<Sandbox> {
+export async function serverSandbox(deps: SandboxDeps, url: string, stop?: () => Promise<void>): Promise<Sandbox> {
+  const { connect, applicationName } = deps;
   const target = parseDatabaseUrl(url);
   if (target.scheme !== 'postgres') {
     throw new UsageError(`--database ${target.displayUrl}: a rehearsal creates scratch databases, which needs a PostgreSQL server`, 'pass a postgres:// URL, or leave --database out to rehearse on an embedded PGlite');
   }
   const admin = await connect(url, { applicationName });
-  const { rows } = await admin.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
-  const force = Number(rows[0]?.v ?? 0) >= 130000;
+  const scratch = await deps.dialect.introspect.rehearsal.scratchDatabases(admin);
   const live = new Map<string, Connection | null>();
   // Dropped first, with its sessions terminated: closing a pool waits for a busy session's statement.
   const drop = async (name: string) => {
     if (!live.has(name)) return;
     const conn = live.get(name);
     live.delete(name);
-    if (!force) await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-    await admin.exec(`DROP DATABASE IF EXISTS ${postgres.ident(name)}${force ? ' WITH (FORCE)' : ''}`);
+    await scratch.drop(name);
     await conn?.close().catch(() => undefined);
   };
   let disposed: Promise<void> | undefined;
@@ -102,7 +92,7 @@ export async function serverSandbox(url: string, applicationName: string, stop?:
     async open(label) {
       if (disposed) throw new UsageError('the rehearsal is stopping: no new scratch database is created');
       const name = scratchName(label);
-      await createDatabase(admin, name, target.displayUrl);
+      await scratch.create(name, target.displayUrl);
       live.set(name, null);
       try {
         const conn = await connect(databaseUrl(url, name), { applicationName });
@@ -126,7 +116,7 @@ export async function serverSandbox(url: string, applicationName: string, stop?:
 }
 
 /** A PostgreSQL container, when a Docker engine answers; said plainly (exit 2) when none does. */
-export async function containerSandbox(applicationName: string): Promise<Sandbox> {
+export async function containerSandbox(deps: SandboxDeps): Promise<Sandbox> {
   const hint = 'start Docker (or point DOCKER_HOST at an engine), or rehearse on the embedded PGlite (the default) or on a server with --database URL';
   let testcontainers: typeof import('testcontainers');
   try {
@@ -141,5 +131,5 @@ export async function containerSandbox(applicationName: string): Promise<Sandbox
   }
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
   const container = await new PostgreSqlContainer(CONTAINER_IMAGE).start();
-  return serverSandbox(container.getConnectionUri(), applicationName, async () => void (await container.stop()));
+  return serverSandbox(deps, container.getConnectionUri(), async () => void (await container.stop()));
 }

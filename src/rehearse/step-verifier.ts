@@ -134,13 +134,11 @@ export class StepVerifier {
   private async countMatching(db: Queryable, step: Step): Promise<void> {
     if (step.kind !== 'backfill') return;
     const d = this.compiled.dialect;
-    const { rows } = await db.query<{ n: string | number }>(`SELECT count(*) AS n FROM ${d.qualified(step.table)}${step.where ? ` WHERE ${step.where}` : ''}`);
-    this.matching.set(step.id, Number(rows[0]?.n ?? 0));
+    this.matching.set(step.id, await d.introspect.rehearsal.countRows(db, d.qualified(step.table), step.where));
   }
 
   private async checkRows(db: Queryable, stepId: string): Promise<void> {
-    const { rows } = await db.query<{ n: string | number }>('SELECT rows_done AS n FROM schemashift.steps WHERE plan_name = $1 AND step_id = $2', [this.compiled.plan.name, stepId]);
-    const done = Number(rows[0]?.n ?? 0);
+    const done = await this.compiled.dialect.introspect.rehearsal.rowsDone(db, this.compiled.plan.name, stepId);
     const expected = this.matching.get(stepId);
     if (expected === undefined || done === expected) Object.assign(this.results.get(stepId) ?? {}, { detail: `${count(done)} rows = ${expected === undefined ? '?' : count(expected)} matching` });
     else this.fail(stepId, `${count(done)} rows ≠ ${count(expected)} matching`, `the backfill updated ${count(done)} rows, but ${count(expected)} rows matched it when it started`);

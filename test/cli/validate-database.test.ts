@@ -6,12 +6,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { validateCommand } from '../../src/cli/validate.js';
 import { connect } from '../../src/db/index.js';
-import { readLiveSchema } from '../../src/introspect/read-schema.js';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { checkPlanAgainstSchema, DEFAULT_DATABASE_CHECK_OPTIONS } from '../../src/lint/database/index.js';
 import { compilePlan } from '../../src/plan/compile.js';
 import { parsePlan } from '../../src/plan/load.js';
 import { captureIo, type CapturedIo } from '../support/capture-io.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
+
+const readLiveSchema = postgres.introspect.liveSchema;
 
 const SEED = `
 CREATE TABLE orders (id bigint PRIMARY KEY, client_id bigint);

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Connection } from '../../src/db/index.js';
 import type { LiveRelation, LiveSchema } from '../../src/introspect/live-schema.js';
-import { readLiveSchema, resolveTypes } from '../../src/introspect/read-schema.js';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { createPostgresDatabase, engines, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
+
+const { liveSchema: readLiveSchema, resolveTypes } = postgres.introspect;
 
 const SCHEMA = `
 CREATE SCHEMA sales;

@@ -3,21 +3,16 @@
  * carried into a phase first): each operation's requirements are checked against the schema as
  * the steps before it leave it, then every statement it sends is costed and applied.
  */
-import { OLDEST_SUPPORTED, versionLabel } from '../../introspect/capabilities.js';
 import type { LiveSchema } from '../../introspect/live-schema.js';
 import type { SqlStep } from '../../operations/types.js';
 import type { CompiledPlan } from '../../plan/compile.js';
 import type { PlanEntry, YamlPath } from '../../plan/types.js';
-import { splitStatements, type SqlStatement } from '../../sql/statements.js';
 import type { Finding } from '../types.js';
 import { checkAddColumn, checkBackfill, checkChangeType, checkDropColumn, checkRenameColumn, checkSetNotNull } from './column-checks.js';
-import { entryContext, type CheckContext, type DatabaseCheckOptions } from './context.js';
-import { applyStatement, type TypeLookup } from './effects.js';
-import { checkRawStatement } from './raw-statements.js';
+import { entryContext, type CheckContext, type DatabaseCheckOptions, type TypeLookup } from './context.js';
 import * as relations from './relation-checks.js';
 import type { Place } from './requirements.js';
 import { SimState } from './sim-state.js';
-import { checkStatementCost } from './statement-costs.js';
 
 type EntryCheck = (ctx: CheckContext, spec: any) => void;
 
@@ -44,41 +39,23 @@ const ENTRY_CHECKS: Record<string, EntryCheck> = {
 /** Where cost findings of an operation's own statements point. */
 const COST_PATH: Record<string, YamlPath> = { set_not_null: ['column'], rename_column: ['not_null'], change_type: ['not_null'], create_index: ['name'], add_unique: ['name'] };
 
-function statementsOf(sql: string): SqlStatement[] {
-  try {
-    return splitStatements(sql);
-  } catch {
-    return [];
-  }
-}
-
 /** Raw SQL findings point at the statement inside the step's `up`. */
-function placeOf(ctx: CheckContext, step: SqlStep, statement: SqlStatement): Place {
+function placeOf(ctx: CheckContext, step: SqlStep, offset: number): Place {
   const entry = ctx.entry;
   if (entry.kind !== 'sql') return { path: COST_PATH[entry.kind] ?? ['table'] };
   const up = String((entry.spec as { up?: unknown }).up ?? '');
   const base = Math.max(0, up.indexOf(step.sql));
-  return { at: ctx.plan.locateInScalar([...entry.path, 'up'], base + statement.offset) };
+  return { at: ctx.plan.locateInScalar([...entry.path, 'up'], base + offset) };
 }
 
 function runSqlStep(ctx: CheckContext, step: SqlStep): void {
-  for (const statement of statementsOf(step.sql)) {
-    const place = placeOf(ctx, step, statement);
-    if (ctx.entry.kind === 'sql') checkRawStatement(ctx, place, statement.node);
-    checkStatementCost(ctx, place, statement.node);
-    applyStatement(ctx.state, statement.node, ctx.types);
-  }
+  ctx.simulate.runStatements(ctx, step.sql, (offset) => placeOf(ctx, step, offset), ctx.entry.kind === 'sql');
 }
 
 function unsupportedServer(compiled: CompiledPlan, live: LiveSchema): Finding[] {
-  if (live.server.versionNum >= OLDEST_SUPPORTED) return [];
-  return [{
-    rule: 'db-server-version',
-    severity: 'error',
-    message: `the server runs PostgreSQL ${live.server.version}, older than the oldest supported release (${versionLabel(OLDEST_SUPPORTED)}): set_not_null scans under ACCESS EXCLUSIVE, REINDEX CONCURRENTLY does not exist`,
-    help: 'upgrade the server to PostgreSQL 12 or newer before running schemashift plans on it',
-    at: compiled.plan.locate(['name']),
-  }];
+  const problem = compiled.dialect.introspect.simulate.serverProblem(live.server);
+  if (!problem) return [];
+  return [{ rule: 'db-server-version', severity: 'error', ...problem, at: compiled.plan.locate(['name']) }];
 }
 
 function suppressed(finding: Finding, entries: Map<string, PlanEntry>): boolean {
@@ -94,7 +71,9 @@ function byPosition(a: Finding, b: Finding): number {
 export function checkPlanAgainstSchema(compiled: CompiledPlan, live: LiveSchema, types: TypeLookup, options: DatabaseCheckOptions): Finding[] {
   const out: Finding[] = unsupportedServer(compiled, live);
   const seen = new Set<string>();
-  const base = { state: new SimState(live), types, options, plan: compiled.plan };
+  const { introspect } = compiled.dialect;
+  const state = new SimState(live, introspect.builtInSchemas);
+  const base = { state, simulate: introspect.simulate, types, options, plan: compiled.plan };
   const checked = new Set<string>();
   for (const { step, entry } of compiled.phases.flatMap((p) => p.steps)) {
     const ctx = entryContext(base, entry, out, seen);

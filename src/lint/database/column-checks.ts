@@ -93,7 +93,7 @@ function backfillKey(ctx: CheckContext, table: SimRelation, key: string[] | unde
   const columns = table.columns;
   if (!columns) return;
   const uniques = ctx.state.indexesOf(table).flatMap((i) => (i.index?.unique && i.index.valid && !i.index.partial && i.index.columns ? [i.index.columns] : []));
-  const hint = `add a primary key (a unique index built CONCURRENTLY, then ADD PRIMARY KEY USING INDEX), or give \`key:\` naming NOT NULL columns that are unique together`;
+  const hint = ctx.simulate.advice.addBatchKey();
   if (key) {
     const nullable = key.filter((c) => columns.has(c) && !columns.get(c)?.notNull);
     if (nullable.length > 0) emit(ctx, 'db-missing-unique-key', at('key'), `backfill key column ${nullable.join(', ')} of ${table.name} is nullable: rows where it is NULL would never be visited`, hint);

@@ -2,9 +2,12 @@
 import type { SourcePos } from '../../errors.js';
 import type { Plan, PlanEntry, YamlPath } from '../../plan/types.js';
 import type { Finding, Severity } from '../types.js';
-import type { TypeLookup } from './effects.js';
+import type { StatementSimulator } from '../../dialects/simulate.js';
 import { DATABASE_RULES, type DatabaseRuleId } from './rules.js';
 import type { SimState } from './sim-state.js';
+
+/** Resolved base type of a type name, null when the server does not know it. */
+export type TypeLookup = (text: string) => string | null | undefined;
 
 export interface DatabaseCheckOptions {
   /** A table with at least this many rows (pg_class.reltuples) counts as big. Default 1,000,000. */
@@ -17,6 +20,8 @@ export const DEFAULT_DATABASE_CHECK_OPTIONS: DatabaseCheckOptions = { bigTableRo
 
 export interface CheckContext {
   state: SimState;
+  /** The plan's dialect reading its SQL. */
+  simulate: StatementSimulator;
   types: TypeLookup;
   options: DatabaseCheckOptions;
   plan: Plan;

@@ -3,15 +3,13 @@
  * one pass, then check each plan against it on its own (each starts from the live schema).
  */
 import type { Queryable } from '../../db/connection.js';
-import { readLiveSchema, resolveTypes } from '../../introspect/read-schema.js';
+import type { Dialect } from '../../dialects/dialect.js';
 import type { LiveSchema } from '../../introspect/live-schema.js';
 import type { CompiledPlan } from '../../plan/compile.js';
 import type { Finding } from '../types.js';
-import { typeNamesIn } from './ast-names.js';
 import { checkCarriedAttachments } from './carry-check.js';
 import { checkPlanAgainstSchema } from './check-plan.js';
 import { DEFAULT_DATABASE_CHECK_OPTIONS, type DatabaseCheckOptions } from './context.js';
-import { volatileDefaultFindings } from './volatile-defaults.js';
 
 export { DATABASE_RULE_IDS, DATABASE_RULES, type DatabaseRuleId } from './rules.js';
 export { DEFAULT_DATABASE_CHECK_OPTIONS, type DatabaseCheckOptions } from './context.js';
@@ -24,7 +22,8 @@ export function typeNamesOf(compiled: CompiledPlan): string[] {
     const spec = entry.spec as { column?: { type?: unknown }; type?: unknown };
     if (entry.kind === 'add_column' && typeof spec.column?.type === 'string') names.push(spec.column.type);
     if ((entry.kind === 'rename_column' || entry.kind === 'change_type') && typeof spec.type === 'string') names.push(spec.type);
-    for (const step of steps) if (step.kind === 'sql') names.push(...typeNamesIn(step.sql));
+    const { simulate } = compiled.dialect.introspect;
+    for (const step of steps) if (step.kind === 'sql') names.push(...simulate.typeNamesIn(step.sql));
   }
   return names;
 }
@@ -35,11 +34,16 @@ export interface DatabaseCheckResult {
   findings: Finding[][];
 }
 
-export async function checkPlansAgainstDatabase(db: Queryable, plans: CompiledPlan[], options: DatabaseCheckOptions = DEFAULT_DATABASE_CHECK_OPTIONS): Promise<DatabaseCheckResult> {
-  const live = await readLiveSchema(db);
-  const resolved = await resolveTypes(db, plans.flatMap(typeNamesOf));
+export async function checkPlansAgainstDatabase(
+  db: Queryable,
+  dialect: Dialect,
+  plans: CompiledPlan[],
+  options: DatabaseCheckOptions = DEFAULT_DATABASE_CHECK_OPTIONS,
+): Promise<DatabaseCheckResult> {
+  const live = await dialect.introspect.liveSchema(db);
+  const resolved = await dialect.introspect.resolveTypes(db, plans.flatMap(typeNamesOf));
   const lookup = (type: string) => resolved.get(type);
-  const findings = await Promise.all(plans.map(async (plan) => [...checkPlanAgainstSchema(plan, live, lookup, options), ...(await volatileDefaultFindings(db, plan))]));
+  const findings = await Promise.all(plans.map(async (plan) => [...checkPlanAgainstSchema(plan, live, lookup, options), ...(await dialect.introspect.simulate.volatileDefaultFindings(db, plan))]));
   for (const [i, plan] of plans.entries()) findings[i]?.push(...(await checkCarriedAttachments(db, plan)));
   return { live, findings };
 }

@@ -12,7 +12,6 @@ import type { ReplaceMaterializedViewSpec } from '../../operations/replace-mater
 import { boundedName } from '../../operations/sync-trigger.js';
 import type { ValidateConstraintSpec } from '../../operations/validate-constraint.js';
 import type { ConstraintType } from '../../introspect/live-schema.js';
-import { singleQuery } from '../../sql/statements.js';
 import type { CheckContext } from './context.js';
 import { alreadyExists, article, at, emit, hasUniqueKey, needColumn, needExpressionColumns, needTable, needTablesRead, type Place } from './requirements.js';
 import type { SimRelation } from './sim-state.js';
@@ -77,7 +76,7 @@ export function checkAddForeignKey(ctx: CheckContext, spec: AddForeignKeySpec): 
   const missing = spec.references.columns.filter((c, i) => !needColumn(ctx, at('references', 'columns', i), ref, c));
   if (missing.length > 0 || hasUniqueKey(ctx, ref, spec.references.columns)) return;
   const cols = spec.references.columns.join(', ');
-  emit(ctx, 'db-missing-unique-key', at('references', 'columns'), `${ref.name} (${cols}) has no primary key or unique constraint: PostgreSQL refuses a foreign key to it (42830)`, `add one first (add_unique: { table: ${ref.name}, name: ${boundedName(ref.name, ...spec.references.columns, 'key')}, columns: [${cols}] }), or reference ${ref.name}'s primary key`);
+  emit(ctx, 'db-missing-unique-key', at('references', 'columns'), ctx.simulate.advice.foreignKeyTargetNotUnique(ref.name, cols), `add one first (add_unique: { table: ${ref.name}, name: ${boundedName(ref.name, ...spec.references.columns, 'key')}, columns: [${cols}] }), or reference ${ref.name}'s primary key`);
 }
 
 export function checkAddUnique(ctx: CheckContext, spec: AddUniqueSpec): void {
@@ -100,18 +99,18 @@ export function checkValidateConstraint(ctx: CheckContext, spec: ValidateConstra
 }
 
 export function checkCheck(ctx: CheckContext, spec: CheckSpec): void {
-  needTablesRead(ctx, at('sql'), singleQuery(spec.sql).node);
+  needTablesRead(ctx, at('sql'), ctx.simulate.tablesReadByQuery(spec.sql));
 }
 
 export function checkFlagRollout(ctx: CheckContext, spec: FlagRolloutSpec): void {
-  if (spec.guard) needTablesRead(ctx, at('guard', 'sql'), singleQuery(spec.guard.sql).node);
+  if (spec.guard) needTablesRead(ctx, at('guard', 'sql'), ctx.simulate.tablesReadByQuery(spec.guard.sql));
 }
 
 export function checkCreateMaterializedView(ctx: CheckContext, spec: CreateMaterializedViewSpec): void {
   const existing = ctx.state.find(spec.name);
   if (existing && existing.kind !== 'materialized view') emit(ctx, 'db-name-taken', at('name'), `${spec.name} already exists as ${describe(existing)}: \`run\` refuses the step`, 'pick another name');
   else if (existing) alreadyExists(ctx, at('name'), `materialized view ${spec.name}`);
-  needTablesRead(ctx, at('query'), singleQuery(spec.query).node);
+  needTablesRead(ctx, at('query'), ctx.simulate.tablesReadByQuery(spec.query));
 }
 
 function needMatview(ctx: CheckContext, name: string): SimRelation | undefined {
@@ -125,10 +124,12 @@ export function checkRefreshMaterializedView(ctx: CheckContext, spec: RefreshMat
   const view = needMatview(ctx, spec.name);
   if (!view || !spec.concurrently) return;
   const unique = ctx.state.indexesOf(view).some((i) => i.index?.unique && i.index.valid && !i.index.partial && i.index.columns);
-  if (!unique) emit(ctx, 'db-missing-unique-key', at('concurrently'), `${view.name} has no unique index on plain columns without WHERE: REFRESH … CONCURRENTLY fails (55000)`, `add one first (CREATE UNIQUE INDEX CONCURRENTLY … ON ${view.name} (<key columns>)), or refresh without concurrently (readers then wait)`);
+  if (unique) return;
+  const { message, help } = ctx.simulate.advice.refreshNeedsUniqueIndex(view.name);
+  emit(ctx, 'db-missing-unique-key', at('concurrently'), message, help);
 }
 
 export function checkReplaceMaterializedView(ctx: CheckContext, spec: ReplaceMaterializedViewSpec): void {
   needMatview(ctx, spec.name);
-  needTablesRead(ctx, at('query'), singleQuery(spec.query).node);
+  needTablesRead(ctx, at('query'), ctx.simulate.tablesReadByQuery(spec.query));
 }

@@ -2,10 +2,7 @@
 import type { SourcePos } from '../../errors.js';
 import { didYouMean } from '../../plan/suggest.js';
 import type { YamlPath } from '../../plan/types.js';
-import type { AstNode } from '../../sql/ast.js';
-import { tablesRead } from '../../sql/statements.js';
 import type { Severity } from '../types.js';
-import { columnsRead } from './ast-names.js';
 import type { CheckContext } from './context.js';
 import type { DatabaseRuleId } from './rules.js';
 import type { SimColumn, SimRelation } from './sim-state.js';
@@ -21,7 +18,7 @@ export function emit(ctx: CheckContext, rule: DatabaseRuleId, place: Place, mess
 export const at = (...path: YamlPath): Place => ({ path });
 
 function searchPathText(ctx: CheckContext): string {
-  return ctx.state.searchPath.filter((s) => s !== 'pg_catalog').join(', ') || 'empty';
+  return ctx.state.userSearchPath().join(', ') || 'empty';
 }
 
 /** A table or view that must exist at this point of the plan; reported when it does not. */
@@ -70,14 +67,14 @@ function columnList(names: string[]): string {
 
 /** Every bare column an expression reads must exist on the table. */
 export function needExpressionColumns(ctx: CheckContext, place: Place, table: SimRelation, expression: string, context: 'value' | 'condition'): void {
-  for (const column of columnsRead(expression, context) ?? []) {
+  for (const column of ctx.simulate.columnsRead(expression, context) ?? []) {
     needColumn(ctx, place, table, column, expression);
   }
 }
 
-/** Every relation a query reads must exist (CTE names aside). */
-export function needTablesRead(ctx: CheckContext, place: Place, node: AstNode): void {
-  for (const name of tablesRead(node)) needTable(ctx, place, name);
+/** Every relation a query reads (`tablesRead`, CTE names aside) must exist. */
+export function needTablesRead(ctx: CheckContext, place: Place, tablesRead: string[]): void {
+  for (const name of tablesRead) needTable(ctx, place, name);
 }
 
 /** The server's base type for a type name, null (reported) when it knows none, undefined when not resolvable now. */

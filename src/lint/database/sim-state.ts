@@ -4,36 +4,38 @@
  * unqualified one through the search path.
  */
 import { splitQualified } from '../../dialects/dialect.js';
-import { relationKey, type ConstraintType, type LiveIndex, type LiveRelation, type LiveSchema, type RelationKind, type ServerInfo } from '../../introspect/live-schema.js';
+import type { BuiltInSchemas } from '../../dialects/introspect.js';
+import {
+  relationKey,
+  type LiveColumn,
+  type LiveConstraint,
+  type LiveIndex,
+  type LiveRelation,
+  type LiveSchema,
+  type RelationKind,
+  type ServerInfo,
+} from '../../introspect/live-schema.js';
 
-export interface SimColumn {
+/** A column as a step sees it: a live column, or one a step made (type null when not known). */
+export interface SimColumn extends Omit<LiveColumn, 'name' | 'type' | 'baseType'> {
   /** As shown to people; null when not known (created from a query, or a type not resolved). */
   type: string | null;
   /** Comparable base type as the server spells it; null when not known. */
   baseType: string | null;
-  notNull: boolean;
 }
 
-export interface SimConstraint {
-  type: ConstraintType;
-  validated: boolean;
-  columns: string[];
-  notNullOf?: string;
-}
+export type SimConstraint = Omit<LiveConstraint, 'name'>;
 
-export interface SimRelation {
+/**
+ * A live relation keyed for lookups while a plan is simulated: columns and constraints by name,
+ * and whether an earlier step of the plan created it.
+ */
+export interface SimRelation extends Omit<LiveRelation, 'columns' | 'constraints' | 'triggers'> {
   key: string;
-  schema: string;
-  name: string;
-  kind: RelationKind;
-  rows: number | null;
-  bytes: number | null;
-  populated: boolean;
   /** null when not known: a system relation, or one the plan creates from a query. */
   columns: Map<string, SimColumn> | null;
   constraints: Map<string, SimConstraint>;
   triggers: Set<string>;
-  index?: LiveIndex;
   /** Created by an earlier step of this plan: new and empty, so nothing on it can take long. */
   created: boolean;
 }
@@ -79,7 +81,10 @@ export class SimState {
   readonly createdTypes = new Set<string>();
   private readonly relations: Map<string, SimRelation>;
 
-  constructor(live: LiveSchema) {
+  constructor(
+    live: LiveSchema,
+    private readonly builtIn: BuiltInSchemas,
+  ) {
     this.server = live.server;
     this.searchPath = live.searchPath;
     this.relations = new Map(live.relations.map((r) => [relationKey(r.schema, r.name), fromLive(r)]));
@@ -87,6 +92,11 @@ export class SimState {
       const key = relationKey('schemashift', name);
       if (!this.relations.has(key)) this.relations.set(key, stateTable(name));
     }
+  }
+
+  /** The search path without the schema searched implicitly, as people set it. */
+  userSearchPath(): string[] {
+    return this.searchPath.filter((s) => s !== this.builtIn.implicit);
   }
 
   /** The relation a name (as written in a plan) refers to now. */
@@ -116,7 +126,7 @@ export class SimState {
     if (typeof nameOrRel !== 'string') return nameOrRel.schema;
     const { schema } = splitQualified(nameOrRel);
     if (schema !== undefined) return schema;
-    return this.find(nameOrRel)?.schema ?? this.searchPath.find((s) => s !== 'pg_catalog') ?? 'public';
+    return this.find(nameOrRel)?.schema ?? this.userSearchPath()[0] ?? 'public';
   }
 
   create(schema: string, name: string, kind: RelationKind, columns: Map<string, SimColumn> | null, index?: LiveIndex): SimRelation {
@@ -147,7 +157,7 @@ export class SimState {
 
   /** Names of the user's tables and views, as a plan would write them (for "did you mean"). */
   tableNames(): string[] {
-    const system = new Set(['pg_catalog', 'information_schema']);
+    const system = new Set(this.builtIn.system);
     return [...this.relations.values()]
       .filter((r) => isTableLike(r) && !system.has(r.schema))
       .map((r) => (this.find(r.name) === r ? r.name : r.key));

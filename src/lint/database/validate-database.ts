@@ -1,8 +1,11 @@
 /**
  * The `--database` half of `schemashift validate`, loaded only when that flag is given: connect
- * once, check every valid plan against the live schema, and merge the findings into its report.
+ * once (through the command's `connect`), check every valid plan against the live schema, and
+ * merge the findings into its report.
  */
-import { connect, parseDatabaseUrl } from '../../db/index.js';
+import type { Connection } from '../../db/connection.js';
+import { parseDatabaseUrl } from '../../db/url.js';
+import type { Dialect } from '../../dialects/dialect.js';
 import { UsageError } from '../../errors.js';
 import { compilePlan, type CompiledPlan } from '../../plan/compile.js';
 import type { Plan } from '../../plan/types.js';
@@ -17,6 +20,10 @@ export interface DatabaseValidateOptions {
   bigTableRows?: string | undefined;
   /** `--big-table-size`, as typed (`500MB`, `2GB`, bytes). */
   bigTableSize?: string | undefined;
+  /** Opens the database (src/db's `connect`, given by the command). */
+  connect: (url: string, options: { applicationName: string; cwd: string }) => Promise<Connection>;
+  /** The dialect that reads a connection's catalog. */
+  dialectOf: (conn: Connection) => Dialect;
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
@@ -60,10 +67,11 @@ export async function addDatabaseFindings(url: string, checked: { report: PlanRe
   if (target.scheme === 'mssql') {
     throw new UsageError(`validate --database checks plans against PostgreSQL; ${target.displayUrl} is SQL Server`, 'point --database at the PostgreSQL database the plans will run on');
   }
-  const conn = await connect(url, { applicationName: 'schemashift validate', cwd: options.cwd });
+  const conn = await options.connect(url, { applicationName: 'schemashift validate', cwd: options.cwd });
   try {
     const targets = checked.flatMap((c) => (c.plan && c.report.valid ? compiledOrNothing(c.plan).map((compiled) => ({ report: c.report, compiled })) : []));
-    const { live, findings } = await checkPlansAgainstDatabase(conn, targets.map((t) => t.compiled), checks);
+    const compiled = targets.map((t) => t.compiled);
+    const { live, findings } = await checkPlansAgainstDatabase(conn, options.dialectOf(conn), compiled, checks);
     targets.forEach((t, i) => {
       t.report.findings.push(...(findings[i] ?? []));
       t.report.findings.sort(byPosition);

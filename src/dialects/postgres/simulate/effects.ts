@@ -3,14 +3,12 @@
  * same plan see it: columns added, dropped, renamed or retyped, indexes, constraints, triggers,
  * tables and views created, renamed or dropped. Statements it does not know change nothing.
  */
-import type { ConstraintType } from '../../introspect/live-schema.js';
-import type { AstNode } from '../../sql/ast.js';
-import { unwrap } from '../../sql/statements.js';
+import type { ConstraintType } from '../../../introspect/live-schema.js';
+import type { AstNode } from '../../../sql/ast.js';
+import { unwrap } from '../../../sql/statements.js';
 import { rangeVarName, stringList, typeNameText } from './ast-names.js';
-import type { SimColumn, SimRelation, SimState } from './sim-state.js';
-
-/** Resolved base type of a type name, null when the server does not know it. */
-export type TypeLookup = (text: string) => string | null | undefined;
+import type { TypeLookup } from '../../../lint/database/context.js';
+import type { SimColumn, SimRelation, SimState } from '../../../lint/database/sim-state.js';
 
 export function columnOf(def: AstNode | undefined, types: TypeLookup): SimColumn {
   const text = typeNameText(def?.typeName);

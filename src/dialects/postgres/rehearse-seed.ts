@@ -1,13 +1,13 @@
 /**
- * Turns a structure read by source-catalog.ts into one SQL script that rebuilds it in a scratch
+ * Turns a structure read by rehearse-catalog.ts into one SQL script that rebuilds it in a scratch
  * database: schemas, enum types, sequences, tables with their keys, N generated rows per table
  * (parents before children, foreign key columns drawn from the parent's rows), then foreign keys,
  * indexes, and the views and materialized views the plan touches.
  */
-import { postgres } from '../dialects/postgres/postgres-dialect.js';
-import { UsageError } from '../errors.js';
-import { valueSql } from './generate-values.js';
-import type { ColumnInfo, RelationInfo, SourceStructure } from './source-catalog.js';
+import { UsageError } from '../../errors.js';
+import { postgresNames as postgres } from './names.js';
+import type { ColumnInfo, RelationInfo, SourceStructure } from './rehearse-catalog.js';
+import { valueSql } from './rehearse-values.js';
 
 const ident = postgres.ident;
 const qualified = (rel: { schema: string; name: string }) => `${ident(rel.schema)}.${ident(rel.name)}`;

@@ -3,14 +3,14 @@
  * held meanwhile) and features the server version lacks. Runs on every SQL statement a plan sends,
  * operations' and raw SQL alike, with the schema as it is just before the statement.
  */
-import { capability, hasCapability, versionLabel } from '../../introspect/capabilities.js';
-import type { AstNode } from '../../sql/ast.js';
-import { unwrap } from '../../sql/statements.js';
+import { capability, hasCapability, versionLabel } from '../../../introspect/capabilities.js';
+import type { AstNode } from '../../../sql/ast.js';
+import { unwrap } from '../../../sql/statements.js';
 import { rangeVarName } from './ast-names.js';
-import type { CheckContext } from './context.js';
-import { emit, type Place } from './requirements.js';
-import type { SimRelation } from './sim-state.js';
-import { expectText, isBig, sizeText } from './sizes.js';
+import type { CheckContext } from '../../../lint/database/context.js';
+import { emit, type Place } from '../../../lint/database/requirements.js';
+import type { SimRelation } from '../../../lint/database/sim-state.js';
+import { expectText, isBig, sizeText } from '../../../lint/database/sizes.js';
 
 function scanWarning(ctx: CheckContext, place: Place, table: SimRelation, what: string, passes: number, extra = ''): void {
   if (!isBig(table, ctx.options)) return;

@@ -3,12 +3,12 @@
  * must exist (or, for what it creates, must not) at that point of the plan. `IF [NOT] EXISTS`
  * turns a failure into a no-op, reported as a warning where the object is already gone.
  */
-import type { AstNode } from '../../sql/ast.js';
-import { tablesRead, unwrap } from '../../sql/statements.js';
+import type { AstNode } from '../../../sql/ast.js';
+import { tablesRead, unwrap } from '../../../sql/statements.js';
 import { rangeVarName, stringList } from './ast-names.js';
-import type { CheckContext } from './context.js';
-import { emit, hasUniqueKey, needColumn, needTable, needTablesRead, type Place } from './requirements.js';
-import type { SimRelation } from './sim-state.js';
+import type { CheckContext } from '../../../lint/database/context.js';
+import { emit, hasUniqueKey, needColumn, needTable, needTablesRead, type Place } from '../../../lint/database/requirements.js';
+import type { SimRelation } from '../../../lint/database/sim-state.js';
 
 function gone(ctx: CheckContext, place: Place, what: string, missingOk: boolean): void {
   if (missingOk) emit(ctx, 'db-already-gone', place, `${what} does not exist: the statement does nothing (IF EXISTS)`, 'remove the statement if the object is gone for good, or check the name');
@@ -106,7 +106,7 @@ function dropObjects(ctx: CheckContext, place: Place, body: AstNode): void {
 
 function creates(ctx: CheckContext, place: Place, name: string | undefined, ifNotExists: boolean, query?: unknown): void {
   if (name && !ifNotExists && ctx.state.find(name)) taken(ctx, place, `relation ${name}`, 'pick another name, or drop the old one in an earlier step');
-  if (query !== undefined) needTablesRead(ctx, place, query as AstNode);
+  if (query !== undefined) needTablesRead(ctx, place, tablesRead(query as AstNode));
 }
 
 /** Existence checks of one raw statement, against the schema just before it runs. */

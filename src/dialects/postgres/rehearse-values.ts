@@ -4,8 +4,8 @@
  * Key columns get a distinct value per row; other nullable columns are NULL on every tenth row, as
  * real data has NULLs that a plan must cope with.
  */
-import { postgres } from '../dialects/postgres/postgres-dialect.js';
-import type { ColumnInfo } from './source-catalog.js';
+import { postgresNames as postgres } from './names.js';
+import type { ColumnInfo } from './rehearse-catalog.js';
 
 const lit = postgres.literal;
 

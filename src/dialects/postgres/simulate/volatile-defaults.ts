@@ -3,13 +3,13 @@
  * not know is looked up in pg_proc. A VOLATILE one (any overload the name can resolve to) makes
  * ADD COLUMN rewrite the whole table under ACCESS EXCLUSIVE: an error, whatever the plan asserts.
  */
-import type { Queryable } from '../../db/connection.js';
-import type { AddColumnSpec } from '../../operations/add-column.js';
-import { volatileCallsQuery, volatileDefaultHelp } from '../../operations/volatile-default-guard.js';
-import type { CompiledPlan } from '../../plan/compile.js';
-import { unknownCalls } from '../../sql/volatility.js';
-import type { Finding } from '../types.js';
-import { DATABASE_RULES } from './rules.js';
+import type { Queryable } from '../../../db/connection.js';
+import type { AddColumnSpec } from '../../../operations/add-column.js';
+import { volatileCallsQuery, volatileDefaultHelp } from '../../../operations/volatile-default-guard.js';
+import type { CompiledPlan } from '../../../plan/compile.js';
+import { unknownCalls } from '../../../sql/volatility.js';
+import type { Finding } from '../../../lint/types.js';
+import { DATABASE_RULES } from '../../../lint/database/rules.js';
 
 export async function volatileDefaultFindings(db: Queryable, compiled: CompiledPlan): Promise<Finding[]> {
   const findings: Finding[] = [];

@@ -4,8 +4,8 @@
  * definitions of views they depend on — plus every relation those reference, so that the lot can be
  * recreated in a scratch database. Read-only: nothing is written to the source.
  */
-import type { Queryable } from '../db/connection.js';
-import { UsageError } from '../errors.js';
+import type { Queryable } from '../../db/connection.js';
+import { UsageError } from '../../errors.js';
 
 export interface ColumnInfo {
   name: string;
