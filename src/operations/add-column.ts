@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import type { AddColumnAction } from '../dialects/actions-table.js';
 import { splitQualified } from '../dialects/dialect.js';
 import { quoteIdent } from '../dialects/postgres/postgres-dialect.js';
 import { identifier, qualifiedName, sqlExpression, sqlType } from '../plan/primitives.js';
 import { parseSql } from '../sql/parser.js';
 import { callText, unknownCalls, volatilityOf } from '../sql/volatility.js';
-import { columnAbsent, columnExistsWithType } from './catalog-probes.js';
+import { actionStep } from './action-step.js';
 import { installSyncSteps, removeSyncSteps, reportSyncProblem, type SyncSpec } from './sync-trigger.js';
-import { volatileDefaultGuardSql, volatileDefaultHelp } from './volatile-default-guard.js';
-import { defineOperation, type DbObject, type OperationContext, type Step } from './types.js';
+import { volatileDefaultHelp } from './volatile-default-guard.js';
+import { defineOperation, type DbObject, type Step } from './types.js';
 
 const syncFrom = z.union([
   identifier,
@@ -133,14 +134,13 @@ function serialBase(type: string): string | undefined {
 }
 
 /** With `default_volatility`, the database confirms it in the same transaction, before the table is touched. */
-function addColumnSql(spec: AddColumnSpec, ctx: OperationContext): string {
-  const d = ctx.dialect;
-  const unknown = spec.column.default === undefined ? [] : unknownCalls(spec.column.default);
-  const guard = unknown.length > 0 ? [volatileDefaultGuardSql(d, spec.table, spec.column.name, unknown)] : [];
-  const parts = [`ALTER TABLE ${d.qualified(spec.table)} ADD COLUMN ${d.ident(spec.column.name)} ${spec.column.type}`];
-  if (spec.column.default !== undefined) parts.push(`DEFAULT ${spec.column.default}`);
-  if (!spec.column.nullable) parts.push('NOT NULL');
-  return [...guard, parts.join(' ')].join(';\n');
+function addColumnAction(spec: AddColumnSpec): AddColumnAction {
+  const { table, column } = spec;
+  const action: AddColumnAction = { kind: 'add-column', table, column: column.name, type: column.type, notNull: !column.nullable };
+  if (column.default !== undefined) action.default = column.default;
+  const unknown = column.default === undefined ? [] : unknownCalls(column.default);
+  if (unknown.length > 0) action.confirmNotVolatile = unknown;
+  return action;
 }
 
 /** The column as the plan defines it: an existing one is adopted only when it matches. */
@@ -166,17 +166,12 @@ export const addColumn = defineOperation<AddColumnSpec>({
   forward(spec, ctx) {
     const d = ctx.dialect;
     const steps: Step[] = [
-      {
+      actionStep(ctx, {
         id: ctx.id,
-        phase: ctx.phase,
-        kind: 'sql',
         summary: `add column ${spec.table}.${spec.column.name} ${spec.column.type}`,
-        sql: addColumnSql(spec, ctx),
-        lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table] },
-        transactional: true,
-        probe: columnExistsWithType(d, spec.table, spec.column.name, spec.column.type),
+        action: addColumnAction(spec),
         effect: { does: 'create', object: columnObject(spec) },
-      },
+      }),
     ];
     const sync = syncSpecOf(spec);
     if (sync) {
@@ -186,20 +181,16 @@ export const addColumn = defineOperation<AddColumnSpec>({
     return steps;
   },
   inverse(spec, ctx) {
-    const d = ctx.dialect;
     const sync = syncSpecOf(spec);
-    const steps: Step[] = sync ? removeSyncSteps(d, sync, `${ctx.id}/undo`, ctx.phase, ctx.id) : [];
-    steps.push({
-      id: `${ctx.id}/undo`,
-      phase: ctx.phase,
-      kind: 'sql',
-      summary: `drop column ${spec.table}.${spec.column.name}`,
-      sql: `ALTER TABLE ${d.qualified(spec.table)} DROP COLUMN IF EXISTS ${d.ident(spec.column.name)}`,
-      lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table] },
-      transactional: true,
-      probe: columnAbsent(d, spec.table, spec.column.name),
-      undoes: ctx.id,
-    });
+    const steps: Step[] = sync ? removeSyncSteps(ctx.dialect, sync, `${ctx.id}/undo`, ctx.phase, ctx.id) : [];
+    steps.push(
+      actionStep(ctx, {
+        id: `${ctx.id}/undo`,
+        summary: `drop column ${spec.table}.${spec.column.name}`,
+        action: { kind: 'drop-column', table: spec.table, column: spec.column.name, cascade: false },
+        undoes: ctx.id,
+      }),
+    );
     return { steps };
   },
 });
