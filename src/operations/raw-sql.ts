@@ -45,7 +45,10 @@ function refuseStatement(statement: SqlStatement, key: 'up' | 'down', transactio
 
 export type RawSqlSpec = z.output<typeof rawSqlSchema>;
 
-function declaredLock(statements: SqlStatement[], level: LockLevel): LockInfo {
+/** The lock as the statements' parser reads it; the dialect adds what it means (impact). */
+type StatementLock = Pick<LockInfo, 'level' | 'on'>;
+
+function declaredLock(statements: SqlStatement[], level: LockLevel): StatementLock {
   return { level, on: [...new Set(statements.flatMap((s) => lockOfStatement(s.node).on))] };
 }
 
@@ -58,7 +61,7 @@ function indexBuilt(statement: SqlStatement): { table: string; name: string } | 
   return { table, name: body.idxname };
 }
 
-type RawStepFields = { id: string; summary: string; sql: string; lock: LockInfo; transactional: boolean; builds?: { table: string; name: string } };
+type RawStepFields = { id: string; summary: string; sql: string; lock: StatementLock; transactional: boolean; builds?: { table: string; name: string } };
 
 function rawStep(ctx: OperationContext, f: RawStepFields): SqlStep {
   const action: RawStatementsAction = { kind: 'raw-statements', sql: f.sql, lockLevel: f.lock.level, on: f.lock.on, transactional: f.transactional };
