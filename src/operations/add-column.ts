@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { AddColumnAction } from '../dialects/actions-table.js';
 import { splitQualified } from '../dialects/dialect.js';
-import { quoteIdent } from '../dialects/postgres/postgres-dialect.js';
 import { identifier, qualifiedName, sqlExpression, sqlType } from '../plan/primitives.js';
-import { parseSql } from '../sql/parser.js';
 import { callText, unknownCalls, volatilityOf } from '../sql/volatility.js';
 import { actionStep } from './action-step.js';
+import { columnRef } from './column-refs.js';
+import { typeNameParts } from './definition-shapes.js';
 import { installSyncSteps, removeSyncSteps, reportSyncProblem, type SyncSpec } from './sync-trigger.js';
 import { volatileDefaultHelp } from './volatile-default-guard.js';
 import { defineOperation, type DbObject, type Step } from './types.js';
@@ -117,7 +117,7 @@ export function syncSpecOf(spec: Pick<RawSpec, 'table' | 'column' | 'sync_from'>
   const sync: SyncSpec = { ...base, from: from.column };
   if (from.expression !== undefined) sync.forward = from.expression;
   if (from.reverse !== undefined) sync.reverse = from.reverse;
-  else if (from.both_ways) sync.reverse = quoteIdent(spec.column.name);
+  else if (from.both_ways) sync.reverse = columnRef(spec.column.name);
   return sync;
 }
 
@@ -125,12 +125,8 @@ const SERIAL_BASE: Record<string, string> = { serial: 'integer', serial4: 'integ
 
 /** The integer type behind a serial pseudo-type (`serial`, `BIGSERIAL`, `"serial"`, `serial[]`), else undefined. */
 function serialBase(type: string): string | undefined {
-  const parsed = parseSql(`SELECT NULL::${type}`);
-  if (!parsed.ok) return undefined;
-  const stmt = parsed.result.stmts?.[0]?.stmt as { SelectStmt?: { targetList?: { ResTarget?: { val?: { TypeCast?: { typeName?: { names?: { String?: { sval?: string } }[] } } } } }[] } } | undefined;
-  const names = stmt?.SelectStmt?.targetList?.[0]?.ResTarget?.val?.TypeCast?.typeName?.names ?? [];
-  const last = names[names.length - 1]?.String?.sval?.toLowerCase() ?? '';
-  return names.length === 1 ? SERIAL_BASE[last] : undefined;
+  const names = typeNameParts(type);
+  return names.length === 1 ? SERIAL_BASE[names[0]?.toLowerCase() ?? ''] : undefined;
 }
 
 /** With `default_volatility`, the database confirms it in the same transaction, before the table is touched. */
