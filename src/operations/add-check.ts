@@ -17,7 +17,8 @@ export type AddCheckSpec = z.output<typeof addCheckSchema>;
 
 /** New rows are checked at once; existing rows only by a later validate step (a brief lock, no scan). */
 export function addCheckStep(table: string, name: string, expression: string, ctx: OperationContext, id: string, validated?: boolean): SqlStep {
-  const object: DbObject = { kind: 'constraint', table, name, type: 'check', expression, ...(validated === undefined ? {} : { validated }) };
+  const object: DbObject = { kind: 'constraint', table, name, type: 'check', expression };
+  if (validated !== undefined) object.validated = validated;
   return actionStep(ctx, {
     id,
     summary: `add check ${name} on ${table} (NOT VALID)`,

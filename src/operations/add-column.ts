@@ -132,7 +132,8 @@ function serialBase(type: string): string | undefined {
 /** With `default_volatility`, the database confirms it in the same transaction, before the table is touched. */
 function addColumnAction(spec: AddColumnSpec): AddColumnAction {
   const { table, column } = spec;
-  const action: AddColumnAction = { kind: 'add-column', table, column: column.name, type: column.type, notNull: !column.nullable };
+  const notNull = !column.nullable;
+  const action: AddColumnAction = { kind: 'add-column', table, column: column.name, type: column.type, notNull };
   if (column.default !== undefined) action.default = column.default;
   const unknown = column.default === undefined ? [] : unknownCalls(column.default);
   if (unknown.length > 0) action.confirmNotVolatile = unknown;

@@ -53,7 +53,15 @@ function addStep(spec: AddForeignKeySpec, ctx: OperationContext): SqlStep {
     action,
     effect: {
       does: 'create',
-      object: { kind: 'constraint', table, name, type: 'foreign key', columns, references: { ...references, onDelete, onUpdate }, validated: spec.validate },
+      object: {
+        kind: 'constraint',
+        table,
+        name,
+        type: 'foreign key',
+        columns,
+        references: { ...references, onDelete, onUpdate },
+        validated: spec.validate,
+      },
     },
   });
 }

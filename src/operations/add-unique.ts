@@ -24,8 +24,8 @@ const indexOf = (spec: AddUniqueSpec): string => spec.index ?? spec.name;
  */
 function buildStep(spec: AddUniqueSpec, ctx: OperationContext): SqlStep {
   const index = indexOf(spec);
-  const built = { table: spec.table, name: index, columns: spec.columns, unique: true, method: 'btree', concurrently: true } as const;
-  return createIndexStep(built, ctx, ctx.id, spec.name);
+  const built = { table: spec.table, name: index, columns: spec.columns, unique: true, method: 'btree' } as const;
+  return createIndexStep({ ...built, concurrently: true }, ctx, ctx.id, spec.name);
 }
 
 function attachStep(spec: AddUniqueSpec, ctx: OperationContext): SqlStep {
@@ -33,7 +33,10 @@ function attachStep(spec: AddUniqueSpec, ctx: OperationContext): SqlStep {
     id: `${ctx.id}/constraint`,
     summary: `add unique constraint ${spec.name} on ${spec.table} using index ${indexOf(spec)}`,
     action: { kind: 'add-unique-using-index', table: spec.table, name: spec.name, index: indexOf(spec) },
-    effect: { does: 'create', object: { kind: 'constraint', table: spec.table, name: spec.name, type: 'unique', columns: spec.columns } },
+    effect: {
+      does: 'create',
+      object: { kind: 'constraint', table: spec.table, name: spec.name, type: 'unique', columns: spec.columns },
+    },
   });
 }
 

@@ -14,7 +14,8 @@ export const columnExistsWithType = (d: Dialect, ...a: Parameters<P['columnExist
   d.probes.columnExistsWithType(...a);
 export const columnAbsent = (d: Dialect, ...a: Parameters<P['columnAbsent']>): string => d.probes.columnAbsent(...a);
 export const columnNotNull = (d: Dialect, ...a: Parameters<P['columnNotNull']>): string => d.probes.columnNotNull(...a);
-export const columnNullable = (d: Dialect, ...a: Parameters<P['columnNullable']>): string => d.probes.columnNullable(...a);
+export const columnNullable = (d: Dialect, ...a: Parameters<P['columnNullable']>): string =>
+  d.probes.columnNullable(...a);
 export const columnHasType = (d: Dialect, ...a: Parameters<P['columnHasType']>): string => d.probes.columnHasType(...a);
 export const validIndexExists = (d: Dialect, ...a: Parameters<P['validIndexExists']>): string =>
   d.probes.validIndexExists(...a);

@@ -45,7 +45,12 @@ export function createIndexSql(spec: CreateIndexSpec, ctx: OperationContext): st
  * The forward step of an index build; also used by add_unique and carry. `doneWhenConstraint`: the
  * build is also done when that constraint exists (attaching the index to it renamed the index).
  */
-export function createIndexStep(spec: CreateIndexSpec, ctx: OperationContext, id: string, doneWhenConstraint?: string): SqlStep {
+export function createIndexStep(
+  spec: CreateIndexSpec,
+  ctx: OperationContext,
+  id: string,
+  doneWhenConstraint?: string,
+): SqlStep {
   const action = buildIndexAction(spec);
   if (doneWhenConstraint !== undefined) action.doneWhenConstraint = doneWhenConstraint;
   return actionStep(ctx, {
@@ -68,7 +73,8 @@ function indexObject(spec: CreateIndexSpec): DbObject {
 
 /** `concurrently`: without blocking reads and writes (outside a transaction). */
 export function dropIndexStep(table: string, name: string, concurrently: boolean, ctx: OperationContext, id: string): SqlStep {
-  return actionStep(ctx, { id, summary: `drop index ${name}`, action: { kind: 'drop-index', table, name, online: concurrently } });
+  const action = { kind: 'drop-index', table, name, online: concurrently } as const;
+  return actionStep(ctx, { id, summary: `drop index ${name}`, action });
 }
 
 export const createIndex = defineOperation<CreateIndexSpec>({

@@ -61,13 +61,22 @@ function indexBuilt(statement: SqlStatement): { table: string; name: string } | 
   return { table, name: body.idxname };
 }
 
-type RawStepFields = { id: string; summary: string; sql: string; lock: StatementLock; transactional: boolean; builds?: { table: string; name: string } };
+interface RawStepFields {
+  id: string;
+  summary: string;
+  sql: string;
+  lock: StatementLock;
+  transactional: boolean;
+  builds?: { table: string; name: string };
+}
 
 function rawStep(ctx: OperationContext, f: RawStepFields): SqlStep {
-  const action: RawStatementsAction = { kind: 'raw-statements', sql: f.sql, lockLevel: f.lock.level, on: f.lock.on, transactional: f.transactional };
+  const { sql, transactional } = f;
+  const action: RawStatementsAction = { kind: 'raw-statements', sql, lockLevel: f.lock.level, on: f.lock.on, transactional };
   if (f.builds === undefined) return actionStep(ctx, { id: f.id, summary: f.summary, action });
   action.buildsIndex = f.builds;
-  return actionStep(ctx, { id: f.id, summary: f.summary, action, effect: { does: 'create', object: { kind: 'index', ...f.builds } } });
+  const effect = { does: 'create', object: { kind: 'index', ...f.builds } } as const;
+  return actionStep(ctx, { id: f.id, summary: f.summary, action, effect });
 }
 
 /** `up` (or `down`) as steps: one transaction for all, or one step per statement when some must run outside one. */

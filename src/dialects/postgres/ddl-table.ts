@@ -32,14 +32,17 @@ function buildIndex(a: BuildIndexAction): Rendered {
     sql: createIndexSql(a),
     lock: lockOf(a.online ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE', [a.table]),
     transactional: !a.online,
-    probe: a.doneWhenConstraint === undefined ? valid : probes.anyOf(valid, probes.constraintExists(a.table, a.doneWhenConstraint)),
+    probe: a.doneWhenConstraint === undefined
+      ? valid
+      : probes.anyOf(valid, probes.constraintExists(a.table, a.doneWhenConstraint)),
     buildsIndex: schema === undefined ? a.name : `${schema}.${a.name}`,
   };
 }
 
 export const tableDdl: ActionRenderer<TableAction> = {
   'add-column': (a) => {
-    const guard = a.confirmNotVolatile?.length ? [volatileDefaultGuardSql(a.table, a.column, a.confirmNotVolatile)] : [];
+    const calls = a.confirmNotVolatile ?? [];
+    const guard = calls.length > 0 ? [volatileDefaultGuardSql(a.table, a.column, calls)] : [];
     const parts = [`ALTER TABLE ${qualified(a.table)} ADD COLUMN ${ident(a.column)} ${a.type}`];
     if (a.default !== undefined) parts.push(`DEFAULT ${a.default}`);
     if (a.notNull) parts.push('NOT NULL');
@@ -65,7 +68,8 @@ export const tableDdl: ActionRenderer<TableAction> = {
   'add-foreign-key-unchecked': (a) => {
     const parts = [
       `ALTER TABLE ${qualified(a.table)} ADD CONSTRAINT ${ident(a.name)}`,
-      `FOREIGN KEY (${identList(a.columns)}) REFERENCES ${qualified(a.references.table)} (${identList(a.references.columns)})`,
+      `FOREIGN KEY (${identList(a.columns)})`,
+      `REFERENCES ${qualified(a.references.table)} (${identList(a.references.columns)})`,
     ];
     if (a.onDelete) parts.push(`ON DELETE ${referentialSql(a.onDelete)}`);
     if (a.onUpdate) parts.push(`ON UPDATE ${referentialSql(a.onUpdate)}`);

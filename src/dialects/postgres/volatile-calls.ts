@@ -8,8 +8,16 @@ import type { CalledRoutine } from '../actions-table.js';
 import { quoteLiteral as literal } from './names.js';
 
 type Visibility = { name: string; visible: string; namespace: string };
-const FUNCTION: Visibility = { name: 'p.proname', visible: 'pg_function_is_visible(p.oid)', namespace: 'p.pronamespace' };
-const OPERATOR: Visibility = { name: 'o.oprname', visible: 'pg_operator_is_visible(o.oid)', namespace: 'o.oprnamespace' };
+const FUNCTION: Visibility = {
+  name: 'p.proname',
+  visible: 'pg_function_is_visible(p.oid)',
+  namespace: 'p.pronamespace',
+};
+const OPERATOR: Visibility = {
+  name: 'o.oprname',
+  visible: 'pg_operator_is_visible(o.oid)',
+  namespace: 'o.oprnamespace',
+};
 
 function matches(c: CalledRoutine, v: Visibility): string {
   if (c.schema === undefined) return `(${v.name} = ${literal(c.name)} AND ${v.visible})`;
@@ -27,7 +35,10 @@ export function volatileCallsQuery(calls: CalledRoutine[]): string {
   const operators = calls.filter((c) => c.kind === 'operator').map((c) => matches(c, OPERATOR));
   const parts: string[] = [];
   if (functions.length > 0) {
-    parts.push(`SELECT p.oid::regprocedure::text AS fn FROM pg_proc p WHERE p.provolatile = 'v' AND (${functions.join(' OR ')})`);
+    parts.push(
+      'SELECT p.oid::regprocedure::text AS fn FROM pg_proc p ' +
+        `WHERE p.provolatile = 'v' AND (${functions.join(' OR ')})`,
+    );
   }
   if (operators.length > 0) {
     parts.push(
@@ -40,8 +51,12 @@ export function volatileCallsQuery(calls: CalledRoutine[]): string {
 
 /** A DO block, run in the ADD COLUMN's transaction before it, that refuses volatile calls. */
 export function volatileDefaultGuardSql(table: string, column: string, calls: CalledRoutine[]): string {
-  const message = `the default of ${table}.${column} calls a VOLATILE function: adding the column would rewrite the whole table under ACCESS EXCLUSIVE; `;
-  const hint = `add ${column} without a default, SET DEFAULT for new rows, and backfill existing rows in batches (the plan said default_volatility, but pg_proc disagrees about ${calls.map(callText).join(', ')})`;
+  const message =
+    `the default of ${table}.${column} calls a VOLATILE function: ` +
+    'adding the column would rewrite the whole table under ACCESS EXCLUSIVE; ';
+  const hint =
+    `add ${column} without a default, SET DEFAULT for new rows, and backfill existing rows in batches ` +
+    `(the plan said default_volatility, but pg_proc disagrees about ${calls.map(callText).join(', ')})`;
   const body = [
     '',
     'DECLARE volatile_calls text;',
