@@ -35,6 +35,7 @@ function buildIndex(a: BuildIndexAction): Rendered {
     probe: a.doneWhenConstraint === undefined
       ? valid
       : probes.anyOf(valid, probes.constraintExists(a.table, a.doneWhenConstraint)),
+    // Named for a plain build too (as before the move): the runner repairs only an INVALID leftover.
     buildsIndex: schema === undefined ? a.name : `${schema}.${a.name}`,
   };
 }
