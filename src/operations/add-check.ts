@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { identifier, qualifiedName, sqlCondition } from '../plan/primitives.js';
-import { constraintAbsent, constraintExists } from './catalog-probes.js';
-import { defineOperation, type OperationContext, type SqlStep, type Step } from './types.js';
+import { actionStep } from './action-step.js';
+import { defineOperation, type DbObject, type OperationContext, type SqlStep, type Step } from './types.js';
 import { validateConstraintStep } from './validate-constraint.js';
 
 export const addCheckSchema = z
@@ -15,35 +15,25 @@ export const addCheckSchema = z
 
 export type AddCheckSpec = z.output<typeof addCheckSchema>;
 
-/** ADD CONSTRAINT ... CHECK ... NOT VALID: a brief ACCESS EXCLUSIVE lock, no scan of existing rows. */
+/** New rows are checked at once; existing rows only by a later validate step (a brief lock, no scan). */
 export function addCheckStep(table: string, name: string, expression: string, ctx: OperationContext, id: string, validated?: boolean): SqlStep {
-  const d = ctx.dialect;
-  return {
+  const object: DbObject = { kind: 'constraint', table, name, type: 'check', expression };
+  if (validated !== undefined) object.validated = validated;
+  return actionStep(ctx, {
     id,
-    phase: ctx.phase,
-    kind: 'sql',
     summary: `add check ${name} on ${table} (NOT VALID)`,
-    sql: `ALTER TABLE ${d.qualified(table)} ADD CONSTRAINT ${d.ident(name)} CHECK (${expression}) NOT VALID`,
-    lock: { level: 'ACCESS EXCLUSIVE', on: [table] },
-    transactional: true,
-    probe: constraintExists(d, table, name),
-    effect: { does: 'create', object: { kind: 'constraint', table, name, type: 'check', expression, ...(validated === undefined ? {} : { validated }) } },
-  };
+    action: { kind: 'add-check-unchecked', table, name, expression },
+    effect: { does: 'create', object },
+  });
 }
 
-/** Dropping a constraint takes ACCESS EXCLUSIVE on the table (and on a foreign key's referenced table). */
+/** `also`: other tables the constraint involves (a foreign key's referenced table), locked as strongly. */
 export function dropConstraintStep(table: string, name: string, ctx: OperationContext, id: string, also: string[] = []): SqlStep {
-  const d = ctx.dialect;
-  return {
+  return actionStep(ctx, {
     id,
-    phase: ctx.phase,
-    kind: 'sql',
     summary: `drop constraint ${name} from ${table}`,
-    sql: `ALTER TABLE ${d.qualified(table)} DROP CONSTRAINT IF EXISTS ${d.ident(name)}`,
-    lock: { level: 'ACCESS EXCLUSIVE', on: [table, ...also.filter((t) => t !== table)] },
-    transactional: true,
-    probe: constraintAbsent(d, table, name),
-  };
+    action: { kind: 'drop-constraint', table, name, alsoLocks: also },
+  });
 }
 
 export const addCheck = defineOperation<AddCheckSpec>({

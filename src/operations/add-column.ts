@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import type { AddColumnAction } from '../dialects/actions-table.js';
 import { splitQualified } from '../dialects/dialect.js';
-import { quoteIdent } from '../dialects/postgres/postgres-dialect.js';
 import { identifier, qualifiedName, sqlExpression, sqlType } from '../plan/primitives.js';
-import { parseSql } from '../sql/parser.js';
 import { callText, unknownCalls, volatilityOf } from '../sql/volatility.js';
-import { columnAbsent, columnExistsWithType } from './catalog-probes.js';
+import { actionStep } from './action-step.js';
+import { columnRef } from './column-refs.js';
+import { typeNameParts } from './definition-shapes.js';
 import { installSyncSteps, removeSyncSteps, reportSyncProblem, type SyncSpec } from './sync-trigger.js';
-import { volatileDefaultGuardSql, volatileDefaultHelp } from './volatile-default-guard.js';
-import { defineOperation, type DbObject, type OperationContext, type Step } from './types.js';
+import { volatileDefaultHelp } from './volatile-default-guard.js';
+import { defineOperation, type DbObject, type Step } from './types.js';
 
 const syncFrom = z.union([
   identifier,
@@ -116,7 +117,7 @@ export function syncSpecOf(spec: Pick<RawSpec, 'table' | 'column' | 'sync_from'>
   const sync: SyncSpec = { ...base, from: from.column };
   if (from.expression !== undefined) sync.forward = from.expression;
   if (from.reverse !== undefined) sync.reverse = from.reverse;
-  else if (from.both_ways) sync.reverse = quoteIdent(spec.column.name);
+  else if (from.both_ways) sync.reverse = columnRef(spec.column.name);
   return sync;
 }
 
@@ -124,23 +125,19 @@ const SERIAL_BASE: Record<string, string> = { serial: 'integer', serial4: 'integ
 
 /** The integer type behind a serial pseudo-type (`serial`, `BIGSERIAL`, `"serial"`, `serial[]`), else undefined. */
 function serialBase(type: string): string | undefined {
-  const parsed = parseSql(`SELECT NULL::${type}`);
-  if (!parsed.ok) return undefined;
-  const stmt = parsed.result.stmts?.[0]?.stmt as { SelectStmt?: { targetList?: { ResTarget?: { val?: { TypeCast?: { typeName?: { names?: { String?: { sval?: string } }[] } } } } }[] } } | undefined;
-  const names = stmt?.SelectStmt?.targetList?.[0]?.ResTarget?.val?.TypeCast?.typeName?.names ?? [];
-  const last = names[names.length - 1]?.String?.sval?.toLowerCase() ?? '';
-  return names.length === 1 ? SERIAL_BASE[last] : undefined;
+  const names = typeNameParts(type);
+  return names.length === 1 ? SERIAL_BASE[names[0]?.toLowerCase() ?? ''] : undefined;
 }
 
 /** With `default_volatility`, the database confirms it in the same transaction, before the table is touched. */
-function addColumnSql(spec: AddColumnSpec, ctx: OperationContext): string {
-  const d = ctx.dialect;
-  const unknown = spec.column.default === undefined ? [] : unknownCalls(spec.column.default);
-  const guard = unknown.length > 0 ? [volatileDefaultGuardSql(d, spec.table, spec.column.name, unknown)] : [];
-  const parts = [`ALTER TABLE ${d.qualified(spec.table)} ADD COLUMN ${d.ident(spec.column.name)} ${spec.column.type}`];
-  if (spec.column.default !== undefined) parts.push(`DEFAULT ${spec.column.default}`);
-  if (!spec.column.nullable) parts.push('NOT NULL');
-  return [...guard, parts.join(' ')].join(';\n');
+function addColumnAction(spec: AddColumnSpec): AddColumnAction {
+  const { table, column } = spec;
+  const notNull = !column.nullable;
+  const action: AddColumnAction = { kind: 'add-column', table, column: column.name, type: column.type, notNull };
+  if (column.default !== undefined) action.default = column.default;
+  const unknown = column.default === undefined ? [] : unknownCalls(column.default);
+  if (unknown.length > 0) action.confirmNotVolatile = unknown;
+  return action;
 }
 
 /** The column as the plan defines it: an existing one is adopted only when it matches. */
@@ -166,17 +163,12 @@ export const addColumn = defineOperation<AddColumnSpec>({
   forward(spec, ctx) {
     const d = ctx.dialect;
     const steps: Step[] = [
-      {
+      actionStep(ctx, {
         id: ctx.id,
-        phase: ctx.phase,
-        kind: 'sql',
         summary: `add column ${spec.table}.${spec.column.name} ${spec.column.type}`,
-        sql: addColumnSql(spec, ctx),
-        lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table] },
-        transactional: true,
-        probe: columnExistsWithType(d, spec.table, spec.column.name, spec.column.type),
+        action: addColumnAction(spec),
         effect: { does: 'create', object: columnObject(spec) },
-      },
+      }),
     ];
     const sync = syncSpecOf(spec);
     if (sync) {
@@ -186,20 +178,16 @@ export const addColumn = defineOperation<AddColumnSpec>({
     return steps;
   },
   inverse(spec, ctx) {
-    const d = ctx.dialect;
     const sync = syncSpecOf(spec);
-    const steps: Step[] = sync ? removeSyncSteps(d, sync, `${ctx.id}/undo`, ctx.phase, ctx.id) : [];
-    steps.push({
-      id: `${ctx.id}/undo`,
-      phase: ctx.phase,
-      kind: 'sql',
-      summary: `drop column ${spec.table}.${spec.column.name}`,
-      sql: `ALTER TABLE ${d.qualified(spec.table)} DROP COLUMN IF EXISTS ${d.ident(spec.column.name)}`,
-      lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table] },
-      transactional: true,
-      probe: columnAbsent(d, spec.table, spec.column.name),
-      undoes: ctx.id,
-    });
+    const steps: Step[] = sync ? removeSyncSteps(ctx.dialect, sync, `${ctx.id}/undo`, ctx.phase, ctx.id) : [];
+    steps.push(
+      actionStep(ctx, {
+        id: `${ctx.id}/undo`,
+        summary: `drop column ${spec.table}.${spec.column.name}`,
+        action: { kind: 'drop-column', table: spec.table, column: spec.column.name, cascade: false },
+        undoes: ctx.id,
+      }),
+    );
     return { steps };
   },
 });

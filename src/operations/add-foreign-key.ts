@@ -1,14 +1,14 @@
 import { z } from 'zod';
+import { REFERENTIAL_ACTIONS, type AddForeignKeyUncheckedAction } from '../dialects/actions-table.js';
 import { identifier, qualifiedName } from '../plan/primitives.js';
 import { dropConstraintStep } from './add-check.js';
-import { constraintExists } from './catalog-probes.js';
+import { actionStep } from './action-step.js';
 import { defineOperation, type OperationContext, type SqlStep, type Step } from './types.js';
 import { validateConstraintStep } from './validate-constraint.js';
 
-export const REFERENTIAL_ACTIONS = ['no_action', 'restrict', 'cascade', 'set_null', 'set_default'] as const;
+export { REFERENTIAL_ACTIONS };
 /** pg_constraint.confdeltype / confupdtype codes, as the plan spells the actions. */
 export const REFERENTIAL_ACTION_CODES: Record<string, string> = { a: 'no_action', r: 'restrict', c: 'cascade', n: 'set_null', d: 'set_default' };
-type ReferentialAction = (typeof REFERENTIAL_ACTIONS)[number];
 
 export const addForeignKeySchema = z
   .object({
@@ -39,40 +39,31 @@ export const addForeignKeySchema = z
 
 export type AddForeignKeySpec = z.output<typeof addForeignKeySchema>;
 
-function actionSql(action: ReferentialAction): string {
-  return action.replace('_', ' ').toUpperCase();
-}
-
-function addForeignKeySql(spec: AddForeignKeySpec, ctx: OperationContext): string {
-  const d = ctx.dialect;
-  const list = (cols: string[]) => cols.map((c) => d.ident(c)).join(', ');
-  const parts = [
-    `ALTER TABLE ${d.qualified(spec.table)} ADD CONSTRAINT ${d.ident(spec.name)}`,
-    `FOREIGN KEY (${list(spec.columns)}) REFERENCES ${d.qualified(spec.references.table)} (${list(spec.references.columns)})`,
-  ];
-  if (spec.on_delete) parts.push(`ON DELETE ${actionSql(spec.on_delete)}`);
-  if (spec.on_update) parts.push(`ON UPDATE ${actionSql(spec.on_update)}`);
-  parts.push('NOT VALID');
-  return parts.join(' ');
-}
-
-/** Both tables get SHARE ROW EXCLUSIVE: the constraint's triggers are installed on each. */
+/** New rows are checked at once, existing rows only by the validate step; both tables are locked briefly. */
 function addStep(spec: AddForeignKeySpec, ctx: OperationContext): SqlStep {
-  const ref = spec.references.table;
-  return {
+  const { table, name, columns, references } = spec;
+  const action: AddForeignKeyUncheckedAction = { kind: 'add-foreign-key-unchecked', table, name, columns, references };
+  if (spec.on_delete) action.onDelete = spec.on_delete;
+  if (spec.on_update) action.onUpdate = spec.on_update;
+  const onDelete = spec.on_delete ?? 'no_action';
+  const onUpdate = spec.on_update ?? 'no_action';
+  return actionStep(ctx, {
     id: ctx.id,
-    phase: ctx.phase,
-    kind: 'sql',
-    summary: `add foreign key ${spec.name} on ${spec.table} → ${ref} (NOT VALID)`,
-    sql: addForeignKeySql(spec, ctx),
-    lock: { level: 'SHARE ROW EXCLUSIVE', on: ref === spec.table ? [spec.table] : [spec.table, ref] },
-    transactional: true,
-    probe: constraintExists(ctx.dialect, spec.table, spec.name),
+    summary: `add foreign key ${name} on ${table} → ${references.table} (NOT VALID)`,
+    action,
     effect: {
       does: 'create',
-      object: { kind: 'constraint', table: spec.table, name: spec.name, type: 'foreign key', columns: spec.columns, references: { ...spec.references, onDelete: spec.on_delete ?? 'no_action', onUpdate: spec.on_update ?? 'no_action' }, validated: spec.validate },
+      object: {
+        kind: 'constraint',
+        table,
+        name,
+        type: 'foreign key',
+        columns,
+        references: { ...references, onDelete, onUpdate },
+        validated: spec.validate,
+      },
     },
-  };
+  });
 }
 
 export const addForeignKey = defineOperation<AddForeignKeySpec>({
@@ -84,7 +75,7 @@ export const addForeignKey = defineOperation<AddForeignKeySpec>({
   forward(spec, ctx) {
     const steps: Step[] = [addStep(spec, ctx)];
     if (spec.validate) {
-      // The referenced table is only locked ROW SHARE; the step shape carries the strongest level.
+      // The referenced table is only read (locked more weakly); the step shape carries the strongest level.
       steps.push(validateConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/validate`, [spec.references.table]));
     }
     return steps;

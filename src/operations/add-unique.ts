@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { identifier, qualifiedName } from '../plan/primitives.js';
 import { dropConstraintStep } from './add-check.js';
-import { anyOf, constraintExists, validIndexExists } from './catalog-probes.js';
+import { actionStep } from './action-step.js';
 import { createIndexStep, dropIndexStep } from './create-index.js';
 import { defineOperation, type OperationContext, type SqlStep } from './types.js';
 
@@ -24,27 +24,20 @@ const indexOf = (spec: AddUniqueSpec): string => spec.index ?? spec.name;
  */
 function buildStep(spec: AddUniqueSpec, ctx: OperationContext): SqlStep {
   const index = indexOf(spec);
-  const step = createIndexStep({ table: spec.table, name: index, columns: spec.columns, unique: true, method: 'btree', concurrently: true }, ctx, ctx.id);
-  return {
-    ...step,
-    probe: anyOf(validIndexExists(ctx.dialect, index, spec.table), constraintExists(ctx.dialect, spec.table, spec.name)),
-    effect: { does: 'create', object: { kind: 'index', table: spec.table, name: index, columns: spec.columns, unique: true, method: 'btree' } },
-  };
+  const built = { table: spec.table, name: index, columns: spec.columns, unique: true, method: 'btree' } as const;
+  return createIndexStep({ ...built, concurrently: true }, ctx, ctx.id, spec.name);
 }
 
 function attachStep(spec: AddUniqueSpec, ctx: OperationContext): SqlStep {
-  const d = ctx.dialect;
-  return {
+  return actionStep(ctx, {
     id: `${ctx.id}/constraint`,
-    phase: ctx.phase,
-    kind: 'sql',
     summary: `add unique constraint ${spec.name} on ${spec.table} using index ${indexOf(spec)}`,
-    sql: `ALTER TABLE ${d.qualified(spec.table)} ADD CONSTRAINT ${d.ident(spec.name)} UNIQUE USING INDEX ${d.ident(indexOf(spec))}`,
-    lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table] },
-    transactional: true,
-    probe: constraintExists(d, spec.table, spec.name),
-    effect: { does: 'create', object: { kind: 'constraint', table: spec.table, name: spec.name, type: 'unique', columns: spec.columns } },
-  };
+    action: { kind: 'add-unique-using-index', table: spec.table, name: spec.name, index: indexOf(spec) },
+    effect: {
+      does: 'create',
+      object: { kind: 'constraint', table: spec.table, name: spec.name, type: 'unique', columns: spec.columns },
+    },
+  });
 }
 
 export const addUnique = defineOperation<AddUniqueSpec>({

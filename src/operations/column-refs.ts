@@ -4,6 +4,11 @@ import { parseSql } from '../sql/parser.js';
 
 const PREFIX = 'SELECT ';
 
+/** A plan expression that reads one column as it is (the parser's own quoting). */
+export function columnRef(name: string): string {
+  return quoteIdent(name);
+}
+
 type Fields = { String?: { sval?: string } }[] | undefined;
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { identifier, qualifiedName, sqlCondition, sqlExpression } from '../plan/primitives.js';
-import { indexAbsent, validIndexExists } from './catalog-probes.js';
+import type { BuildIndexAction } from '../dialects/actions-table.js';
+import { actionStep, renderAction } from './action-step.js';
 import { defineOperation, type DbObject, type OperationContext, type SqlStep } from './types.js';
 
 export const INDEX_METHODS = ['btree', 'hash', 'gist', 'spgist', 'gin', 'brin'] as const;
@@ -26,36 +27,38 @@ export const createIndexSchema = z
 
 export type CreateIndexSpec = z.output<typeof createIndexSchema>;
 
-function keyList(spec: CreateIndexSpec, ctx: OperationContext): string {
-  const keys = [...(spec.columns ?? []).map((c) => ctx.dialect.ident(c)), ...(spec.expressions ?? []).map((e) => `(${e})`)];
-  return keys.join(', ');
+function buildIndexAction(spec: CreateIndexSpec): BuildIndexAction {
+  const { table, name, columns, expressions, unique, where, include, method } = spec;
+  const action: BuildIndexAction = { kind: 'build-index', table, name, unique, method, online: spec.concurrently };
+  if (columns) action.columns = columns;
+  if (expressions) action.expressions = expressions;
+  if (where !== undefined) action.where = where;
+  if (include) action.include = include;
+  return action;
 }
 
 export function createIndexSql(spec: CreateIndexSpec, ctx: OperationContext): string {
-  const d = ctx.dialect;
-  const parts = [
-    `CREATE ${spec.unique ? 'UNIQUE ' : ''}INDEX ${spec.concurrently ? 'CONCURRENTLY ' : ''}${d.ident(spec.name)}`,
-    `ON ${d.qualified(spec.table)}${spec.method === 'btree' ? '' : ` USING ${spec.method}`} (${keyList(spec, ctx)})`,
-  ];
-  if (spec.include) parts.push(`INCLUDE (${spec.include.map((c) => d.ident(c)).join(', ')})`);
-  if (spec.where) parts.push(`WHERE ${spec.where}`);
-  return parts.join(' ');
+  return renderAction(ctx, buildIndexAction(spec)).sql;
 }
 
-/** The forward step of an index build; also used by add_unique. */
-export function createIndexStep(spec: CreateIndexSpec, ctx: OperationContext, id: string): SqlStep {
-  return {
+/**
+ * The forward step of an index build; also used by add_unique and carry. `doneWhenConstraint`: the
+ * build is also done when that constraint exists (attaching the index to it renamed the index).
+ */
+export function createIndexStep(
+  spec: CreateIndexSpec,
+  ctx: OperationContext,
+  id: string,
+  doneWhenConstraint?: string,
+): SqlStep {
+  const action = buildIndexAction(spec);
+  if (doneWhenConstraint !== undefined) action.doneWhenConstraint = doneWhenConstraint;
+  return actionStep(ctx, {
     id,
-    phase: ctx.phase,
-    kind: 'sql',
     summary: `create ${spec.unique ? 'unique ' : ''}index ${spec.name} on ${spec.table}`,
-    sql: createIndexSql(spec, ctx),
-    lock: { level: spec.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE', on: [spec.table] },
-    transactional: !spec.concurrently,
-    probe: validIndexExists(ctx.dialect, spec.name, spec.table),
-    buildsIndex: spec.table.includes('.') ? `${spec.table.split('.')[0]}.${spec.name}` : spec.name,
+    action,
     effect: { does: 'create', object: indexObject(spec) },
-  };
+  });
 }
 
 /** The index as the plan defines it: an existing one is adopted only when it matches. */
@@ -68,19 +71,10 @@ function indexObject(spec: CreateIndexSpec): DbObject {
   return index;
 }
 
+/** `concurrently`: without blocking reads and writes (outside a transaction). */
 export function dropIndexStep(table: string, name: string, concurrently: boolean, ctx: OperationContext, id: string): SqlStep {
-  const d = ctx.dialect;
-  const schemaPrefix = table.includes('.') ? `${d.ident(table.split('.')[0] ?? '')}.` : '';
-  return {
-    id,
-    phase: ctx.phase,
-    kind: 'sql',
-    summary: `drop index ${name}`,
-    sql: `DROP INDEX ${concurrently ? 'CONCURRENTLY ' : ''}IF EXISTS ${schemaPrefix}${d.ident(name)}`,
-    lock: { level: concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE', on: [table] },
-    transactional: !concurrently,
-    probe: indexAbsent(d, name, table),
-  };
+  const action = { kind: 'drop-index', table, name, online: concurrently } as const;
+  return actionStep(ctx, { id, summary: `drop index ${name}`, action });
 }
 
 export const createIndex = defineOperation<CreateIndexSpec>({

@@ -64,6 +64,17 @@ export function indexKeyOptions(indexdef: string): { keys: string[]; nullsNotDis
   return { keys: stmt.indexParams.map((p) => keyOptions(p.IndexElem ?? {})), nullsNotDistinct: stmt.nulls_not_distinct === true };
 }
 
+type CastTarget = { SelectStmt?: { targetList?: { ResTarget?: { val?: { TypeCast?: { typeName?: AstNode } } } }[] } };
+
+/** The dotted name parts of a type as written (`serial`, `public.money2`), or [] when it does not parse. */
+export function typeNameParts(type: string): string[] {
+  const parsed = parseSql(`SELECT NULL::${type}`);
+  if (!parsed.ok) return [];
+  const stmt = parsed.result.stmts?.[0]?.stmt as CastTarget | undefined;
+  const names = stmt?.SelectStmt?.targetList?.[0]?.ResTarget?.val?.TypeCast?.typeName?.names;
+  return Array.isArray(names) ? names.map((n) => String((n as { String?: { sval?: string } }).String?.sval ?? '')) : [];
+}
+
 /** Types whose column without a length has length 1 (`char` is `character(1)`, `bit` is `bit(1)`). */
 const LENGTH_ONE_BY_DEFAULT = new Set(['bpchar', 'bit']);
 

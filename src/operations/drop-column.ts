@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { identifier, qualifiedName } from '../plan/primitives.js';
-import { columnAbsent } from './catalog-probes.js';
+import { actionStep } from './action-step.js';
 import { defineOperation } from './types.js';
 
 export const dropColumnSchema = z
@@ -19,22 +19,14 @@ export const dropColumn = defineOperation<DropColumnSpec>({
   schema: dropColumnSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => `${spec.table}.${spec.column}`,
-  forward(spec, ctx) {
-    const d = ctx.dialect;
-    return [
-      {
-        id: ctx.id,
-        phase: ctx.phase,
-        kind: 'sql',
-        summary: `drop column ${spec.table}.${spec.column}${spec.cascade ? ' (cascade)' : ''}`,
-        sql: `ALTER TABLE ${d.qualified(spec.table)} DROP COLUMN IF EXISTS ${d.ident(spec.column)}${spec.cascade ? ' CASCADE' : ''}`,
-        lock: { level: 'ACCESS EXCLUSIVE', on: [spec.table] },
-        transactional: true,
-        probe: columnAbsent(d, spec.table, spec.column),
-        effect: { does: 'remove', object: { kind: 'column', table: spec.table, name: spec.column } },
-      },
-    ];
-  },
+  forward: (spec, ctx) => [
+    actionStep(ctx, {
+      id: ctx.id,
+      summary: `drop column ${spec.table}.${spec.column}${spec.cascade ? ' (cascade)' : ''}`,
+      action: { kind: 'drop-column', table: spec.table, column: spec.column, cascade: spec.cascade },
+      effect: { does: 'remove', object: { kind: 'column', table: spec.table, name: spec.column } },
+    }),
+  ],
   inverse: (spec) => ({
     irreversible: `dropping ${spec.table}.${spec.column} cannot be undone: the column's data is gone; restore it from a backup, or add a new column and backfill it in a later plan`,
   }),

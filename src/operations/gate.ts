@@ -58,28 +58,22 @@ function slug(text: string): string {
   return words.slice(0, 4).join('-') || 'confirm';
 }
 
-/** Exact, for summaries and SQL: 1h, 90s, 1500ms (never rounded). */
+/** Exact, for summaries: 1h, 90s, 1500ms (never rounded). */
 function exactDuration(millis: number): string {
   const units: [number, string][] = [[3_600_000, 'h'], [60_000, 'm'], [1000, 's']];
   const [size, unit] = units.find(([n]) => millis % n === 0) ?? [1, 'ms'];
   return `${millis / size}${unit}`;
 }
 
-function windowSql(millis: number): string {
-  return millis % 1000 === 0 ? `interval '${millis / 1000} seconds'` : `interval '${millis} milliseconds'`;
-}
-
 /** A check step counting recent mismatches: the runner fails the run (exit 1) while any is in the window. */
 function shadowCleanStep(spec: ShadowCleanSpec, ctx: OperationContext): Step {
-  const d = ctx.dialect;
-  const narrow = spec.repository === undefined ? '' : ` AND repository = ${d.literal(spec.repository)}`;
   const scope = spec.repository === undefined ? 'any repository' : `repository ${spec.repository}`;
   return {
     id: ctx.id,
     phase: ctx.phase,
     kind: 'check',
     summary: `shadow reads clean: no mismatch or new-side error recorded for ${scope} in ${spec.table} in the last ${exactDuration(spec.since)}`,
-    sql: `SELECT count(*) FROM ${d.qualified(spec.table)} WHERE at > now() - ${windowSql(spec.since)}${narrow}`,
+    sql: ctx.dialect.probes.recentMismatches(spec.table, spec.since, spec.repository),
     expect: 0,
   };
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import type { RawStatementsAction } from '../dialects/actions-table.js';
 import { sqlStatements } from '../plan/primitives.js';
 import { checkStatements } from '../sql/parser.js';
 import { briefSql, LOCK_ORDER, lockOfStatement, ownTransactionReason, splitStatements, strongestLock, unwrap, type SqlStatement } from '../sql/statements.js';
-import { validIndexExists } from './catalog-probes.js';
+import { actionStep } from './action-step.js';
 import { defineOperation, type LockInfo, type LockLevel, type OperationContext, type SqlStep } from './types.js';
 
 export const rawSqlSchema = z
@@ -44,17 +45,38 @@ function refuseStatement(statement: SqlStatement, key: 'up' | 'down', transactio
 
 export type RawSqlSpec = z.output<typeof rawSqlSchema>;
 
-function declaredLock(statements: SqlStatement[], level: LockLevel): LockInfo {
+/** The lock as the statements' parser reads it; the dialect adds what it means (impact). */
+type StatementLock = Pick<LockInfo, 'level' | 'on'>;
+
+function declaredLock(statements: SqlStatement[], level: LockLevel): StatementLock {
   return { level, on: [...new Set(statements.flatMap((s) => lockOfStatement(s.node).on))] };
 }
 
-/** A CREATE INDEX CONCURRENTLY that fails leaves an INVALID index: tell the runner which one. */
-function indexBuild(statement: SqlStatement, ctx: OperationContext): Pick<SqlStep, 'buildsIndex' | 'probe' | 'effect'> {
+/** An online index build leaves an invalid index behind when it fails: the runner drops it and builds again. */
+function indexBuilt(statement: SqlStatement): { table: string; name: string } | undefined {
   const [type, body] = unwrap(statement.node);
   const relation = body.relation as { schemaname?: string; relname?: string } | undefined;
-  if (type !== 'IndexStmt' || !body.concurrent || typeof body.idxname !== 'string' || !relation?.relname) return {};
+  if (type !== 'IndexStmt' || !body.concurrent || typeof body.idxname !== 'string' || !relation?.relname) return undefined;
   const table = relation.schemaname ? `${relation.schemaname}.${relation.relname}` : relation.relname;
-  return { buildsIndex: body.idxname, probe: validIndexExists(ctx.dialect, body.idxname, table), effect: { does: 'create', object: { kind: 'index', table, name: body.idxname } } };
+  return { table, name: body.idxname };
+}
+
+interface RawStepFields {
+  id: string;
+  summary: string;
+  sql: string;
+  lock: StatementLock;
+  transactional: boolean;
+  builds?: { table: string; name: string };
+}
+
+function rawStep(ctx: OperationContext, f: RawStepFields): SqlStep {
+  const { sql, transactional } = f;
+  const action: RawStatementsAction = { kind: 'raw-statements', sql, lockLevel: f.lock.level, on: f.lock.on, transactional };
+  if (f.builds === undefined) return actionStep(ctx, { id: f.id, summary: f.summary, action });
+  action.buildsIndex = f.builds;
+  const effect = { does: 'create', object: { kind: 'index', ...f.builds } } as const;
+  return actionStep(ctx, { id: f.id, summary: f.summary, action, effect });
 }
 
 /** `up` (or `down`) as steps: one transaction for all, or one step per statement when some must run outside one. */
@@ -63,27 +85,21 @@ export function rawSqlSteps(sql: string, spec: Pick<RawSqlSpec, 'transactional' 
   const lockFor = (part: SqlStatement[]) => (spec.lock ? declaredLock(part, spec.lock) : strongestLock(part.map((s) => lockOfStatement(s.node))));
   const together = spec.transactional !== false && statements.every((s) => !ownTransactionReason(s.node));
   if (together) {
-    return [{
-      id: idBase,
-      phase: ctx.phase,
-      kind: 'sql',
-      summary: `run SQL: ${briefSql(statements[0]?.text ?? sql)}${statements.length > 1 ? ` (+${statements.length - 1} more)` : ''}`,
-      sql,
-      lock: lockFor(statements),
-      transactional: true,
-    }];
+    const more = statements.length > 1 ? ` (+${statements.length - 1} more)` : '';
+    return [rawStep(ctx, { id: idBase, summary: `run SQL: ${briefSql(statements[0]?.text ?? sql)}${more}`, sql, lock: lockFor(statements), transactional: true })];
   }
   const single = statements.length === 1;
-  return statements.map((statement, i) => ({
-    id: single ? idBase : `${idBase}/${i + 1}`,
-    phase: ctx.phase,
-    kind: 'sql' as const,
-    summary: `run SQL${single ? '' : ` ${i + 1}/${statements.length}`}: ${briefSql(statement.text)}`,
-    sql: statement.text,
-    lock: lockFor([statement]),
-    transactional: !ownTransactionReason(statement.node),
-    ...indexBuild(statement, ctx),
-  }));
+  return statements.map((statement, i) => {
+    const fields: RawStepFields = {
+      id: single ? idBase : `${idBase}/${i + 1}`,
+      summary: `run SQL${single ? '' : ` ${i + 1}/${statements.length}`}: ${briefSql(statement.text)}`,
+      sql: statement.text,
+      lock: lockFor([statement]),
+      transactional: !ownTransactionReason(statement.node),
+    };
+    const builds = indexBuilt(statement);
+    return rawStep(ctx, builds ? { ...fields, builds } : fields);
+  });
 }
 
 function label(sql: string): string {

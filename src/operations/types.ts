@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { LockImpact } from '../dialects/actions.js';
 import type { Dialect } from '../dialects/dialect.js';
+import type { DbObject } from '../dialects/probes.js';
 
 export const PHASES = ['expand', 'migrate', 'contract'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -16,11 +17,6 @@ export type LockLevel =
   | 'ROW SHARE'
   | 'ACCESS SHARE'
   | 'none';
-
-/** Lock modes that block ordinary reads or writes of the table while held or queued. */
-export function isStrongLock(level: LockLevel): boolean {
-  return level === 'ACCESS EXCLUSIVE' || level === 'EXCLUSIVE' || level === 'SHARE ROW EXCLUSIVE' || level === 'SHARE';
-}
 
 export interface LockInfo {
   /** The dialect's own name for the lock (PostgreSQL's lock modes today). */
@@ -39,24 +35,7 @@ interface StepBase {
   summary: string;
 }
 
-/** A schema object a step creates, removes or changes, with as much of its definition as the plan states. */
-export type DbObject =
-  | { kind: 'column'; table: string; name: string; type?: string; nullable?: boolean; default?: string }
-  | { kind: 'index'; table: string; name: string; columns?: string[]; expressions?: string[]; unique?: boolean; where?: string; include?: string[]; method?: string }
-  | {
-      kind: 'constraint';
-      table: string;
-      name: string;
-      type?: 'check' | 'foreign key' | 'unique';
-      expression?: string;
-      columns?: string[];
-      references?: { table: string; columns: string[]; onDelete?: string; onUpdate?: string };
-      /** The plan validates it (a later VALIDATE step): an existing NOT VALID one is not the same. */
-      validated?: boolean;
-    }
-  | { kind: 'trigger'; table: string; name: string; function: string }
-  | { kind: 'function'; name: string }
-  | { kind: 'materialized view'; name: string; query?: string };
+export type { DbObject } from '../dialects/probes.js';
 
 /**
  * What a SQL step's probe means. `create`: the probe says the object exists as the plan defines it;

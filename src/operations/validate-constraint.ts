@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { identifier, qualifiedName } from '../plan/primitives.js';
-import { constraintValidated } from './catalog-probes.js';
+import { actionStep } from './action-step.js';
 import { defineOperation, type OperationContext, type SqlStep } from './types.js';
 
 export const validateConstraintSchema = z
@@ -13,23 +13,17 @@ export const validateConstraintSchema = z
 export type ValidateConstraintSpec = z.output<typeof validateConstraintSchema>;
 
 /**
- * VALIDATE CONSTRAINT scans the table under SHARE UPDATE EXCLUSIVE, which lets reads and writes
- * go on. `also` lists tables locked more weakly besides (a foreign key's referenced table: ROW SHARE).
+ * Checks the existing rows without blocking reads or writes. `also` lists tables the check reads
+ * besides (a foreign key's referenced table), locked more weakly.
  */
 export function validateConstraintStep(table: string, name: string, ctx: OperationContext, id: string, also: string[] = []): SqlStep {
-  const d = ctx.dialect;
   const extra = also.filter((t) => t !== table);
-  return {
+  return actionStep(ctx, {
     id,
-    phase: ctx.phase,
-    kind: 'sql',
     summary: `validate constraint ${name} on ${table}${extra.length ? ` (ROW SHARE on ${extra.join(', ')})` : ''}`,
-    sql: `ALTER TABLE ${d.qualified(table)} VALIDATE CONSTRAINT ${d.ident(name)}`,
-    lock: { level: 'SHARE UPDATE EXCLUSIVE', on: [table, ...extra] },
-    transactional: true,
-    probe: constraintValidated(d, table, name),
+    action: { kind: 'validate-constraint', table, name, alsoReads: extra },
     effect: { does: 'change', object: { kind: 'constraint', table, name } },
-  };
+  });
 }
 
 export const validateConstraint = defineOperation<ValidateConstraintSpec>({

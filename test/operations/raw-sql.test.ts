@@ -18,21 +18,21 @@ describe('sql SQL', () => {
   it('runs statements that may share a transaction as one step with the whole text and the strongest lock', () => {
     const up = 'ALTER TABLE orders ADD COLUMN x int;\nUPDATE orders SET x = 1;\nSELECT count(*) FROM customers';
     expect((forward('sql', { up }, 'expand', 'sql:t') as SqlStep[]).map(shape)).toEqual([
-      { id: 'sql:t', sql: up, transactional: true, lock: { level: 'ACCESS EXCLUSIVE', on: ['orders'] } },
+      { id: 'sql:t', sql: up, transactional: true, lock: { level: 'ACCESS EXCLUSIVE', impact: 'blocks-all', on: ['orders'] } },
     ]);
   });
 
   it('a declared lock overrides the derived level, over every table touched', () => {
     const [step] = forward('sql', { up: 'UPDATE orders SET x = 1; DELETE FROM audits', lock: 'SHARE' }) as SqlStep[];
-    expect(step!.lock).toEqual({ level: 'SHARE', on: ['orders', 'audits'] });
+    expect(step!.lock).toEqual({ level: 'SHARE', impact: 'blocks-writes', on: ['orders', 'audits'] });
   });
 
   it('splits around a statement that cannot run in a transaction block', () => {
     const up = 'CREATE INDEX CONCURRENTLY idx_a ON sales.orders (a);\nUPDATE sales.orders SET a = 0 WHERE a IS NULL;';
     const steps = forward('sql', { up }, 'expand', 'sql:t') as SqlStep[];
     expect(steps.map(shape)).toEqual([
-      { id: 'sql:t/1', sql: 'CREATE INDEX CONCURRENTLY idx_a ON sales.orders (a)', transactional: false, lock: { level: 'SHARE UPDATE EXCLUSIVE', on: ['sales.orders'] } },
-      { id: 'sql:t/2', sql: 'UPDATE sales.orders SET a = 0 WHERE a IS NULL', transactional: true, lock: { level: 'ROW EXCLUSIVE', on: ['sales.orders'] } },
+      { id: 'sql:t/1', sql: 'CREATE INDEX CONCURRENTLY idx_a ON sales.orders (a)', transactional: false, lock: { level: 'SHARE UPDATE EXCLUSIVE', impact: 'blocks-ddl', on: ['sales.orders'] } },
+      { id: 'sql:t/2', sql: 'UPDATE sales.orders SET a = 0 WHERE a IS NULL', transactional: true, lock: { level: 'ROW EXCLUSIVE', impact: 'blocks-ddl', on: ['sales.orders'] } },
     ]);
     expect(steps[0]!.buildsIndex).toBe('idx_a');
     expect(steps[0]!.probe).toContain("to_regclass('sales.idx_a')");
@@ -51,7 +51,7 @@ describe('sql SQL', () => {
     expect(inverse('sql', { up: 'UPDATE a SET x = 1' })).toEqual({ irreversible: 'no `down` SQL given' });
     const undo = inverse('sql', { up: 'CREATE INDEX CONCURRENTLY i ON a (x)', down: 'DROP INDEX CONCURRENTLY i' }, 'expand', 's');
     if (!('steps' in undo)) throw new Error('expected reversible');
-    expect((undo.steps as SqlStep[]).map(shape)).toEqual([{ id: 's/undo', sql: 'DROP INDEX CONCURRENTLY i', transactional: false, lock: { level: 'SHARE UPDATE EXCLUSIVE', on: ['i'] } }]);
+    expect((undo.steps as SqlStep[]).map(shape)).toEqual([{ id: 's/undo', sql: 'DROP INDEX CONCURRENTLY i', transactional: false, lock: { level: 'SHARE UPDATE EXCLUSIVE', impact: 'blocks-ddl', on: ['i'] } }]);
   });
 
   it('targets the first table touched', () => {

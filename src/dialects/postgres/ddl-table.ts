@@ -1,6 +1,122 @@
-import type { ActionRenderer } from '../actions.js';
-import type { TableAction } from '../actions-table.js';
+/** Table actions in PostgreSQL: NOT VALID constraints, CONCURRENTLY indexes, catalog probes. */
+import type { ActionRenderer, Rendered } from '../actions.js';
+import type { BuildIndexAction, ReferentialAction, TableAction } from '../actions-table.js';
+import { splitQualified } from '../dialect.js';
+import { lockOf } from './lock-modes.js';
+import { quoteIdent as ident, quoteQualified as qualified } from './names.js';
+import { postgresProbes as probes } from './probes.js';
+import { volatileDefaultGuardSql } from './volatile-calls.js';
+
+const identList = (names: string[]): string => names.map(ident).join(', ');
+const otherThan = (table: string, tables: string[]): string[] => tables.filter((t) => t !== table);
+
+function referentialSql(action: ReferentialAction): string {
+  return action.replace('_', ' ').toUpperCase();
+}
+
+export function createIndexSql(a: Omit<BuildIndexAction, 'kind' | 'doneWhenConstraint'>): string {
+  const keys = [...(a.columns ?? []).map(ident), ...(a.expressions ?? []).map((e) => `(${e})`)].join(', ');
+  const parts = [
+    `CREATE ${a.unique ? 'UNIQUE ' : ''}INDEX ${a.online ? 'CONCURRENTLY ' : ''}${ident(a.name)}`,
+    `ON ${qualified(a.table)}${a.method === 'btree' ? '' : ` USING ${a.method}`} (${keys})`,
+  ];
+  if (a.include) parts.push(`INCLUDE (${identList(a.include)})`);
+  if (a.where) parts.push(`WHERE ${a.where}`);
+  return parts.join(' ');
+}
+
+function buildIndex(a: BuildIndexAction): Rendered {
+  const valid = probes.validIndexExists(a.name, a.table);
+  const { schema } = splitQualified(a.table);
+  return {
+    sql: createIndexSql(a),
+    lock: lockOf(a.online ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE', [a.table]),
+    transactional: !a.online,
+    probe: a.doneWhenConstraint === undefined
+      ? valid
+      : probes.anyOf(valid, probes.constraintExists(a.table, a.doneWhenConstraint)),
+    // Named for a plain build too (as before the move): the runner repairs only an INVALID leftover.
+    buildsIndex: schema === undefined ? a.name : `${schema}.${a.name}`,
+  };
+}
 
 export const tableDdl: ActionRenderer<TableAction> = {
-  'placeholder-table': () => ({ unsupported: 'placeholder', instead: 'placeholder' }),
+  'add-column': (a) => {
+    const calls = a.confirmNotVolatile ?? [];
+    const guard = calls.length > 0 ? [volatileDefaultGuardSql(a.table, a.column, calls)] : [];
+    const parts = [`ALTER TABLE ${qualified(a.table)} ADD COLUMN ${ident(a.column)} ${a.type}`];
+    if (a.default !== undefined) parts.push(`DEFAULT ${a.default}`);
+    if (a.notNull) parts.push('NOT NULL');
+    return {
+      sql: [...guard, parts.join(' ')].join(';\n'),
+      lock: lockOf('ACCESS EXCLUSIVE', [a.table]),
+      transactional: true,
+      probe: probes.columnExistsWithType(a.table, a.column, a.type),
+    };
+  },
+  'drop-column': (a) => ({
+    sql: `ALTER TABLE ${qualified(a.table)} DROP COLUMN IF EXISTS ${ident(a.column)}${a.cascade ? ' CASCADE' : ''}`,
+    lock: lockOf('ACCESS EXCLUSIVE', [a.table]),
+    transactional: true,
+    probe: probes.columnAbsent(a.table, a.column),
+  }),
+  'add-check-unchecked': (a) => ({
+    sql: `ALTER TABLE ${qualified(a.table)} ADD CONSTRAINT ${ident(a.name)} CHECK (${a.expression}) NOT VALID`,
+    lock: lockOf('ACCESS EXCLUSIVE', [a.table]),
+    transactional: true,
+    probe: probes.constraintExists(a.table, a.name),
+  }),
+  'add-foreign-key-unchecked': (a) => {
+    const parts = [
+      `ALTER TABLE ${qualified(a.table)} ADD CONSTRAINT ${ident(a.name)}`,
+      `FOREIGN KEY (${identList(a.columns)})`,
+      `REFERENCES ${qualified(a.references.table)} (${identList(a.references.columns)})`,
+    ];
+    if (a.onDelete) parts.push(`ON DELETE ${referentialSql(a.onDelete)}`);
+    if (a.onUpdate) parts.push(`ON UPDATE ${referentialSql(a.onUpdate)}`);
+    parts.push('NOT VALID');
+    // Both tables get SHARE ROW EXCLUSIVE: the constraint's triggers are installed on each.
+    return {
+      sql: parts.join(' '),
+      lock: lockOf('SHARE ROW EXCLUSIVE', [a.table, ...otherThan(a.table, [a.references.table])]),
+      transactional: true,
+      probe: probes.constraintExists(a.table, a.name),
+    };
+  },
+  // The scan takes SHARE UPDATE EXCLUSIVE (reads and writes go on); the tables it reads only ROW SHARE.
+  'validate-constraint': (a) => ({
+    sql: `ALTER TABLE ${qualified(a.table)} VALIDATE CONSTRAINT ${ident(a.name)}`,
+    lock: lockOf('SHARE UPDATE EXCLUSIVE', [a.table, ...otherThan(a.table, a.alsoReads)]),
+    transactional: true,
+    probe: probes.constraintValidated(a.table, a.name),
+  }),
+  'drop-constraint': (a) => ({
+    sql: `ALTER TABLE ${qualified(a.table)} DROP CONSTRAINT IF EXISTS ${ident(a.name)}`,
+    lock: lockOf('ACCESS EXCLUSIVE', [a.table, ...otherThan(a.table, a.alsoLocks)]),
+    transactional: true,
+    probe: probes.constraintAbsent(a.table, a.name),
+  }),
+  'build-index': buildIndex,
+  'drop-index': (a) => {
+    const { schema } = splitQualified(a.table);
+    const schemaPrefix = schema === undefined ? '' : `${ident(schema)}.`;
+    return {
+      sql: `DROP INDEX ${a.online ? 'CONCURRENTLY ' : ''}IF EXISTS ${schemaPrefix}${ident(a.name)}`,
+      lock: lockOf(a.online ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE', [a.table]),
+      transactional: !a.online,
+      probe: probes.indexAbsent(a.name, a.table),
+    };
+  },
+  'add-unique-using-index': (a) => ({
+    sql: `ALTER TABLE ${qualified(a.table)} ADD CONSTRAINT ${ident(a.name)} UNIQUE USING INDEX ${ident(a.index)}`,
+    lock: lockOf('ACCESS EXCLUSIVE', [a.table]),
+    transactional: true,
+    probe: probes.constraintExists(a.table, a.name),
+  }),
+  'raw-statements': (a) => {
+    const rendered: Rendered = { sql: a.sql, lock: lockOf(a.lockLevel, a.on), transactional: a.transactional };
+    if (a.buildsIndex === undefined) return rendered;
+    const { table, name } = a.buildsIndex;
+    return { ...rendered, buildsIndex: name, probe: probes.validIndexExists(name, table) };
+  },
 };
