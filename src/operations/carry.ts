@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { Grantee, SwapCarry } from '../dialects/actions-shadow.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { identifier, qualifiedName, sqlCondition, sqlExpression } from '../plan/primitives.js';
-import { parseSql } from '../sql/parser.js';
+import { bareColumn } from '../sql/column-expression.js';
 import { actionStep } from './action-step.js';
 import { addCheck } from './add-check.js';
 import { addForeignKey, REFERENTIAL_ACTIONS } from './add-foreign-key.js';
@@ -203,15 +203,6 @@ export function carryMigrateSteps(d: Dialect, spec: CarrySpec, cols: CarryColumn
     return createIndexStep(built, ctxFor('index', ix.name), `${id}/carry-index-${ix.name}`);
   });
   return [...checks, ...foreignKeys, ...indexes];
-}
-
-/** The column a key names when it is just a column (`qty`, `"Qty"`), else undefined. */
-function bareColumn(key: string): string | undefined {
-  const parsed = parseSql(`SELECT ${key}`);
-  if (!parsed.ok) return undefined;
-  const target = (parsed.result.stmts?.[0]?.stmt as { SelectStmt?: { targetList?: { ResTarget?: { val?: { ColumnRef?: { fields?: { String?: { sval?: string } }[] } } } }[] } } | undefined)?.SelectStmt?.targetList;
-  const fields = target?.length === 1 ? target[0]?.ResTarget?.val?.ColumnRef?.fields : undefined;
-  return fields?.length === 1 ? fields[0]?.String?.sval : undefined;
 }
 
 /**

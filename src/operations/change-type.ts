@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { Dialect } from '../dialects/dialect.js';
 import { identifier, qualifiedName, sqlExpression, sqlType } from '../plan/primitives.js';
-import { walk } from '../sql/ast.js';
-import { parseSql } from '../sql/parser.js';
+import { readsColumn } from '../sql/column-expression.js';
 import { actionStep } from './action-step.js';
 import { backfillOptionsSchema } from './backfill.js';
 import { carryFields, swapCarryOf, type CarryColumns } from './carry.js';
@@ -27,7 +26,7 @@ export const changeTypeSchema = z
   .superRefine((spec, ctx) => {
     const temp = tempOf(spec);
     if (temp === spec.column) ctx.addIssue({ code: 'custom', path: ['temp_column'], message: `temp_column is ${temp}, the column itself`, params: { hint: 'pick a free name, or leave temp_column out' } });
-    if (spec.reverse_using !== undefined && mentions(spec.reverse_using, temp) === false) {
+    if (spec.reverse_using !== undefined && readsColumn(spec.reverse_using, temp) === false) {
       ctx.addIssue({
         code: 'custom',
         path: ['reverse_using'],
@@ -42,18 +41,6 @@ export type ChangeTypeSpec = z.output<typeof changeTypeSchema>;
 
 export function tempOf(spec: { column: string; temp_column?: string | undefined }): string {
   return spec.temp_column ?? boundedName(spec.column, 'new');
-}
-
-/** Whether a (validated) expression references the column; undefined when it does not parse. */
-function mentions(expression: string, column: string): boolean | undefined {
-  const parsed = parseSql(`SELECT ${expression}`);
-  if (!parsed.ok) return undefined;
-  let found = false;
-  walk(parsed.result, (type, node) => {
-    const fields = node.fields as { String?: { sval?: string } }[] | undefined;
-    if (type === 'ColumnRef' && fields?.length === 1 && fields[0]?.String?.sval === column) found = true;
-  });
-  return found;
 }
 
 const columnsOf = (spec: ChangeTypeSpec): CarryColumns => ({ old: spec.column, building: tempOf(spec), final: spec.column });
