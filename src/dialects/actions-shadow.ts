@@ -89,7 +89,7 @@ export type SwapAction =
   /** The undo of a column the plan added (the replacement), before contract. */
   | { kind: 'drop-added-column'; table: string; column: string };
 
-/** An index of a view built beside the old one: `building` now, `final` after the swap, the old one parked as `retired`. */
+/** A view index: `building` on the new view, `final` after the swap; the old view's one is parked as `retired`. */
 export interface ViewIndexNames {
   final: string;
   building: string;

@@ -19,7 +19,11 @@ type RecipeStep = 'addCheck' | 'validate' | 'setNotNull' | 'dropCheck';
 /** Each step's id and summary. */
 export type NotNullStepNames = Record<RecipeStep, { id: string; summary: string }>;
 
-export function notNullRecipe(ctx: Pick<OperationContext, 'dialect' | 'phase'>, t: NotNullTarget, names: NotNullStepNames): SqlStep[] {
+export function notNullRecipe(
+  ctx: Pick<OperationContext, 'dialect' | 'phase'>,
+  t: NotNullTarget,
+  names: NotNullStepNames,
+): SqlStep[] {
   const d = ctx.dialect;
   const helper = { kind: 'constraint' as const, table: t.table, name: t.check };
   return [
@@ -28,7 +32,11 @@ export function notNullRecipe(ctx: Pick<OperationContext, 'dialect' | 'phase'>, 
       action: { kind: 'add-not-null-check', ...t },
       effect: { does: 'create', object: { ...helper, type: 'check', expression: `${d.ident(t.column)} IS NOT NULL` } },
     }),
-    actionStep(ctx, { ...names.validate, action: { kind: 'validate-not-null-check', ...t }, effect: { does: 'change', object: helper } }),
+    actionStep(ctx, {
+      ...names.validate,
+      action: { kind: 'validate-not-null-check', ...t },
+      effect: { does: 'change', object: helper },
+    }),
     actionStep(ctx, {
       ...names.setNotNull,
       action: { kind: 'set-not-null', table: t.table, column: t.column },

@@ -9,7 +9,9 @@ export const setNotNullSchema = z
   .object({
     table: qualifiedName,
     column: identifier,
-    check_name: identifier.optional().describe('The helper CHECK constraint (default: <column>_not_null); dropped at the end.'),
+    check_name: identifier
+      .optional()
+      .describe('The helper CHECK constraint (default: <column>_not_null); dropped at the end.'),
   })
   .strict();
 
@@ -23,7 +25,8 @@ const targetOf = (spec: SetNotNullSpec): NotNullTarget => ({
 
 export const setNotNull = defineOperation<SetNotNullSpec>({
   kind: 'set_not_null',
-  description: 'Make a column NOT NULL without a long lock: CHECK NOT VALID, VALIDATE, SET NOT NULL (PostgreSQL 12+ skips the scan), drop the CHECK.',
+  description:
+    'Make a column NOT NULL without a long lock: CHECK NOT VALID, VALIDATE, SET NOT NULL (PostgreSQL 12+ skips the scan), drop the CHECK.',
   schema: setNotNullSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => `${spec.table}.${spec.column}`,
@@ -33,7 +36,10 @@ export const setNotNull = defineOperation<SetNotNullSpec>({
     return notNullRecipe(ctx, targetOf(spec), {
       addCheck: { id: ctx.id, summary: `add check ${check} on ${table} (NOT VALID)` },
       validate: { id: `${ctx.id}/validate`, summary: `validate constraint ${check} on ${table}` },
-      setNotNull: { id: `${ctx.id}/set-not-null`, summary: `set ${table}.${column} NOT NULL (proved by ${check}, no scan)` },
+      setNotNull: {
+        id: `${ctx.id}/set-not-null`,
+        summary: `set ${table}.${column} NOT NULL (proved by ${check}, no scan)`,
+      },
       dropCheck: { id: `${ctx.id}/drop-check`, summary: `drop constraint ${check} from ${table}` },
     });
   },

@@ -34,12 +34,16 @@ export interface ShadowColumn {
 function notNullSteps(s: ShadowColumn, ctx: OperationContext): SqlStep[] {
   const [table, column] = [s.spec.table, s.columns.building];
   const check = boundedName(column, 'not_null');
-  return notNullRecipe({ dialect: ctx.dialect, phase: 'migrate' }, { table, column, check }, {
-    addCheck: { id: `${ctx.id}/not-null-check`, summary: `add CHECK (${column} IS NOT NULL) NOT VALID to ${table}` },
-    validate: { id: `${ctx.id}/not-null-validate`, summary: `validate ${check} on ${table}` },
-    setNotNull: { id: `${ctx.id}/set-not-null`, summary: `set ${table}.${column} NOT NULL` },
-    dropCheck: { id: `${ctx.id}/drop-not-null-check`, summary: `drop ${check} from ${table}` },
-  });
+  return notNullRecipe(
+    { dialect: ctx.dialect, phase: 'migrate' },
+    { table, column, check },
+    {
+      addCheck: { id: `${ctx.id}/not-null-check`, summary: `add CHECK (${column} IS NOT NULL) NOT VALID to ${table}` },
+      validate: { id: `${ctx.id}/not-null-validate`, summary: `validate ${check} on ${table}` },
+      setNotNull: { id: `${ctx.id}/set-not-null`, summary: `set ${table}.${column} NOT NULL` },
+      dropCheck: { id: `${ctx.id}/drop-not-null-check`, summary: `drop ${check} from ${table}` },
+    },
+  );
 }
 
 function migrateSteps(s: ShadowColumn, ctx: OperationContext): Step[] {
@@ -69,7 +73,10 @@ export function shadowColumnSteps(s: ShadowColumn, ctx: OperationContext): Step[
   ];
 }
 
-export function shadowColumnInverse(s: Pick<ShadowColumn, 'spec' | 'columns' | 'sync'>, ctx: OperationContext): Inverse {
+export function shadowColumnInverse(
+  s: Pick<ShadowColumn, 'spec' | 'columns' | 'sync'>,
+  ctx: OperationContext,
+): Inverse {
   const undo = `${ctx.id}/undo`;
   const [table, column] = [s.spec.table, s.columns.building];
   const dropColumn = actionStep(ctx, {

@@ -24,7 +24,10 @@ export function boundedName(prefix: string, ...parts: string[]): string {
 
 export function syncNames(spec: SyncSpec): { trigger: string; fn: string } {
   const table = splitQualified(spec.table).name;
-  return { trigger: boundedName('schemashift_sync', table, spec.to), fn: boundedName('schemashift_sync', table, spec.to) };
+  return {
+    trigger: boundedName('schemashift_sync', table, spec.to),
+    fn: boundedName('schemashift_sync', table, spec.to),
+  };
 }
 
 /** The trigger function lives in the table's schema so it moves and drops with it. */
@@ -38,9 +41,20 @@ function qualifiedLike(table: string, name: string): string {
  * refuses an expression that cannot be read from one row, or a generated function that is not
  * exactly the intended one. Expressions that do not parse are left to the schema's own syntax check.
  */
-export function syncProblem(d: Dialect, spec: SyncSpec): { field: 'forward' | 'reverse'; problem: { message: string; offset: number } } | undefined {
+export function syncProblem(
+  d: Dialect,
+  spec: SyncSpec,
+): { field: 'forward' | 'reverse'; problem: { message: string; offset: number } } | undefined {
   try {
-    renderAction({ dialect: d }, { kind: 'install-sync-function', sync: spec, function: qualifiedLike(spec.table, syncNames(spec).fn), checkOnly: true });
+    renderAction(
+      { dialect: d },
+      {
+        kind: 'install-sync-function',
+        sync: spec,
+        function: qualifiedLike(spec.table, syncNames(spec).fn),
+        checkOnly: true,
+      },
+    );
   } catch (e) {
     if (e instanceof ColumnSyncProblem) return { field: e.field, problem: e.problem };
     throw e;
@@ -52,7 +66,11 @@ export function syncProblem(d: Dialect, spec: SyncSpec): { field: 'forward' | 'r
  * Adds the sync problem, if any, as a schema issue at the path of the expression at fault. Plan
  * schemas do not know the plan's dialect: PostgreSQL, the one dialect that writes SQL, checks them.
  */
-export function reportSyncProblem(ctx: z.RefinementCtx, sync: SyncSpec | ((d: Dialect) => SyncSpec), paths: Record<'forward' | 'reverse', (string | number)[]>): void {
+export function reportSyncProblem(
+  ctx: z.RefinementCtx,
+  sync: SyncSpec | ((d: Dialect) => SyncSpec),
+  paths: Record<'forward' | 'reverse', (string | number)[]>,
+): void {
   const d = dialectNamed('postgres');
   const spec = typeof sync === 'function' ? sync(d) : sync;
   const found = syncProblem(d, spec);
@@ -61,7 +79,10 @@ export function reportSyncProblem(ctx: z.RefinementCtx, sync: SyncSpec | ((d: Di
     code: 'custom',
     path: paths[found.field],
     message: `this expression cannot be used in the sync trigger: ${found.problem.message}`,
-    params: { offset: found.problem.offset, hint: `write it over the columns of ${spec.table} by their bare names (the trigger reads them from the row being written), without subqueries; e.g. coalesce(${spec.from}, 'none')` },
+    params: {
+      offset: found.problem.offset,
+      hint: `write it over the columns of ${spec.table} by their bare names (the trigger reads them from the row being written), without subqueries; e.g. coalesce(${spec.from}, 'none')`,
+    },
   });
 }
 
@@ -86,11 +107,21 @@ export function installSyncSteps(d: Dialect, spec: SyncSpec, idPrefix: string, p
   ];
 }
 
-/** In contract (`undoOf` absent) the steps remove what expand installed; in an inverse they undo the steps of `undoOf`. */
-export function removeSyncSteps(d: Dialect, spec: SyncSpec, idPrefix: string, phase: Phase, undoOf?: string): SqlStep[] {
+/**
+ * In contract (`undoOf` absent) the steps remove what expand installed; in an inverse they undo
+ * the steps of `undoOf`.
+ */
+export function removeSyncSteps(
+  d: Dialect,
+  spec: SyncSpec,
+  idPrefix: string,
+  phase: Phase,
+  undoOf?: string,
+): SqlStep[] {
   const { trigger, fn } = syncNames(spec);
   const fnName = qualifiedLike(spec.table, fn);
-  const role = (forward: string, object: DbObject) => (undoOf === undefined ? { effect: { does: 'remove' as const, object } } : { undoes: `${undoOf}/${forward}` });
+  const role = (forward: string, object: DbObject) =>
+    undoOf === undefined ? { effect: { does: 'remove' as const, object } } : { undoes: `${undoOf}/${forward}` };
   const ctx = { dialect: d, phase };
   return [
     actionStep(ctx, {

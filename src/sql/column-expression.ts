@@ -21,7 +21,8 @@ export function bareColumn(key: string): string | undefined {
   const parsed = parseSql(`SELECT ${key}`);
   if (!parsed.ok) return undefined;
   type Target = { ResTarget?: { val?: { ColumnRef?: { fields?: Fields } } } }[];
-  const target = (parsed.result.stmts?.[0]?.stmt as { SelectStmt?: { targetList?: Target } } | undefined)?.SelectStmt?.targetList;
+  const target = (parsed.result.stmts?.[0]?.stmt as { SelectStmt?: { targetList?: Target } } | undefined)?.SelectStmt
+    ?.targetList;
   const fields = target?.length === 1 ? target[0]?.ResTarget?.val?.ColumnRef?.fields : undefined;
   return fields?.length === 1 ? fields[0]?.String?.sval : undefined;
 }

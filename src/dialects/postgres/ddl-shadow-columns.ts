@@ -14,7 +14,11 @@ export const syncDdl: ActionRenderer<SyncAction> = {
       if (problem) throw problem;
       return { sql: '', lock: lockOf('ACCESS SHARE', [a.sync.table]), transactional: true };
     }
-    return { sql: installSyncFunctionSql(a.sync, a.function), lock: lockOf('ACCESS SHARE', [a.sync.table]), transactional: true };
+    return {
+      sql: installSyncFunctionSql(a.sync, a.function),
+      lock: lockOf('ACCESS SHARE', [a.sync.table]),
+      transactional: true,
+    };
   },
   'install-sync-trigger': (a) => ({
     sql: createSyncTriggerSql(a.table, a.trigger, a.function),
@@ -28,7 +32,11 @@ export const syncDdl: ActionRenderer<SyncAction> = {
     transactional: true,
     probe: probes.triggerAbsent(a.table, a.trigger),
   }),
-  'remove-sync-function': (a) => ({ sql: `DROP FUNCTION IF EXISTS ${qualified(a.function)}()`, lock: lockOf('none', []), transactional: true }),
+  'remove-sync-function': (a) => ({
+    sql: `DROP FUNCTION IF EXISTS ${qualified(a.function)}()`,
+    lock: lockOf('none', []),
+    transactional: true,
+  }),
 };
 
 /** SET NOT NULL after a validated CHECK needs no scan (PostgreSQL 12+). */
@@ -72,7 +80,7 @@ function collationName(collation: string): string {
   return `${quote(collation.slice(0, dot))}.${quote(collation.slice(dot + 1))}`;
 }
 
-/** PUBLIC, the pseudo-role, only when asked for; a role name is always quoted, so a role named "PUBLIC" stays that role. */
+/** PUBLIC, the pseudo-role, only when asked for; a role name is always quoted ("PUBLIC" stays that role). */
 const grantee = (g: Grantee): string => ('public' in g ? 'PUBLIC' : `"${g.role.replace(/"/g, '""')}"`);
 
 export const carryDdl: ActionRenderer<CarryAction> = {
@@ -100,6 +108,8 @@ function beforeDropSql(carry: SwapCarry): string[] {
   return carry.sequence === undefined ? [] : [`ALTER SEQUENCE ${qualified(carry.sequence)} OWNED BY NONE`];
 }
 
+const CONSTRAINT_TYPES = { primary_key: 'PRIMARY KEY', unique: 'UNIQUE' } as const;
+
 /** After the old column is gone and the replacement has its final name: the carried pieces take theirs. */
 function afterDropSql(table: string, final: string, carry: SwapCarry): string[] {
   const t = qualified(table);
@@ -108,17 +118,20 @@ function afterDropSql(table: string, final: string, carry: SwapCarry): string[] 
   const indexSql = (ix: SwapCarry['indexes'][number]) =>
     ix.constraint === undefined
       ? `ALTER INDEX ${indexName(ix.building)} RENAME TO ${ident(ix.name)}`
-      : `ALTER TABLE ${t} ADD CONSTRAINT ${ident(ix.name)} ${ix.constraint === 'primary_key' ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${ident(ix.building)}`;
+      : `ALTER TABLE ${t} ADD CONSTRAINT ${ident(ix.name)} ${CONSTRAINT_TYPES[ix.constraint]} USING INDEX ${ident(ix.building)}`;
   const sql = [
     ...carry.indexes.map(indexSql),
     ...carry.constraints.map((c) => `ALTER TABLE ${t} RENAME CONSTRAINT ${ident(c.building)} TO ${ident(c.name)}`),
   ];
-  if (carry.default !== undefined) sql.push(`ALTER TABLE ${t} ALTER COLUMN ${ident(final)} SET DEFAULT ${carry.default}`);
-  if (carry.sequence !== undefined) sql.push(`ALTER SEQUENCE ${qualified(carry.sequence)} OWNED BY ${t}.${ident(final)}`);
+  if (carry.default !== undefined)
+    sql.push(`ALTER TABLE ${t} ALTER COLUMN ${ident(final)} SET DEFAULT ${carry.default}`);
+  if (carry.sequence !== undefined)
+    sql.push(`ALTER SEQUENCE ${qualified(carry.sequence)} OWNED BY ${t}.${ident(final)}`);
   return sql;
 }
 
-const dropTrigger = (table: string, trigger: string) => `DROP TRIGGER IF EXISTS ${ident(trigger)} ON ${qualified(table)}`;
+const dropTrigger = (table: string, trigger: string) =>
+  `DROP TRIGGER IF EXISTS ${ident(trigger)} ON ${qualified(table)}`;
 
 export const swapDdl: ActionRenderer<SwapAction> = {
   'drop-old-column': (a) => ({
@@ -141,7 +154,8 @@ export const swapDdl: ActionRenderer<SwapAction> = {
       `ALTER TABLE ${t} RENAME COLUMN ${ident(a.replacement)} TO ${ident(a.old)}`,
       ...afterDropSql(a.table, a.old, a.carry),
     ].join(';\n');
-    const done = `SELECT (${probes.columnAbsent(a.table, a.replacement)}) AND (${probes.columnHasType(a.table, a.old, a.type)})`;
+    const [replacementGone, oldHasType] = [probes.columnAbsent(a.table, a.replacement), probes.columnHasType(a.table, a.old, a.type)];
+    const done = `SELECT (${replacementGone}) AND (${oldHasType})`;
     return { sql, lock: lockOf('ACCESS EXCLUSIVE', [a.table, ...a.carry.alsoLocks]), transactional: true, probe: done };
   },
   'drop-added-column': (a) => ({
