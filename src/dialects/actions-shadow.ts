@@ -1,2 +1,119 @@
+/**
+ * Neutral actions of shadow columns (rename_column, change_type, add_column `sync_from`): the
+ * sync between an old and a new column, the carried attachments, the NOT NULL recipe, the swap;
+ * and of materialized views. Names in actions are as the plan writes them (schema-qualified
+ * where a table is); the dialect quotes them. SQL text appears only where the plan wrote it.
+ */
+
+/** Keeps a new column in step with an old one while applications of both generations write. */
+export interface SyncSpec {
+  table: string;
+  /** The column old writers still write. */
+  from: string;
+  /** The column being introduced. */
+  to: string;
+  /** SQL computing `to` over the row's columns by bare name (default: the old column's value). */
+  forward?: string;
+  /** SQL computing `from` over the row's columns; when set, writers that only know `to` have `from` filled in too. */
+  reverse?: string;
+}
+
+/** Why a sync cannot be installed: thrown by a dialect checking `install-sync-function`. */
+export class ColumnSyncProblem extends Error {
+  constructor(
+    readonly field: 'forward' | 'reverse',
+    readonly problem: { message: string; offset: number },
+  ) {
+    super(problem.message);
+  }
+}
+
+/**
+ * The sync's function (in the table's schema, `function` qualified like the table) and trigger.
+ * With `checkOnly` the function is not rendered: the dialect only refuses, by throwing
+ * ColumnSyncProblem, a sync it cannot install safely (plan validation asks this).
+ */
+export type SyncAction =
+  | { kind: 'install-sync-function'; sync: SyncSpec; function: string; checkOnly?: boolean }
+  | { kind: 'install-sync-trigger'; table: string; trigger: string; function: string }
+  | { kind: 'remove-sync-trigger'; table: string; trigger: string }
+  | { kind: 'remove-sync-function'; function: string };
+
+/** Made NOT NULL through a helper CHECK, validated without blocking writes; the probes accept either shape. */
+export type NotNullAction =
+  | { kind: 'add-not-null-check'; table: string; column: string; check: string }
+  | { kind: 'validate-not-null-check'; table: string; column: string; check: string }
+  | { kind: 'set-not-null'; table: string; column: string }
+  | { kind: 'drop-not-null-check'; table: string; check: string }
+  | { kind: 'drop-not-null'; table: string; column: string };
+
+/** Who a carried column privilege is granted to: a role (always exactly that name) or everyone. */
+export type Grantee = { role: string } | { public: true };
+
+/** Attachments given to the replacement column before anyone reads it. */
+export type CarryAction =
+  | { kind: 'set-column-collation'; table: string; column: string; type: string; collation: string }
+  | { kind: 'set-column-comment'; table: string; column: string; comment: string }
+  | { kind: 'grant-column-privileges'; table: string; column: string; privileges: string[]; grantee: Grantee };
+
+/** What the swap hands over from the old column to the one that replaces it. */
+export interface SwapCarry {
+  /** The sequence the old column owns: released before the drop, owned by the final column after. */
+  sequence?: string;
+  /** Indexes built under `building`, renamed back (or backing a constraint added USING INDEX). */
+  indexes: { name: string; building: string; constraint?: 'primary_key' | 'unique' }[];
+  /** CHECKs and foreign keys built under `building`, renamed back. */
+  constraints: { name: string; building: string }[];
+  /** The final column's DEFAULT, a plan-given expression. */
+  default?: string;
+  /** Tables locked besides the table: those a renamed foreign key references. */
+  alsoLocks: string[];
+}
+
+/**
+ * The contract swap, in one short transaction that also removes the sync trigger.
+ * `drop-old-column` (rename_column): the replacement already has its final name.
+ * `swap-in-column` (change_type): the old column goes and the replacement takes its name and `type`.
+ */
+export type SwapAction =
+  | { kind: 'drop-old-column'; table: string; trigger: string; old: string; final: string; carry: SwapCarry }
+  | {
+      kind: 'swap-in-column';
+      table: string;
+      trigger: string;
+      old: string;
+      replacement: string;
+      type: string;
+      carry: SwapCarry;
+    }
+  /** The undo of a column the plan added (the replacement), before contract. */
+  | { kind: 'drop-added-column'; table: string; column: string };
+
+/** A view index: `building` on the new view, `final` after the swap; the old view's one is parked as `retired`. */
+export interface ViewIndexNames {
+  final: string;
+  building: string;
+  retired: string;
+}
+
+export interface ViewSwap {
+  view: string;
+  /** The new view, built beside `view` (same schema). */
+  building: string;
+  /** Where the old view is parked until contract drops it. */
+  retired: string;
+  indexes: ViewIndexNames[];
+}
+
+export type ViewAction =
+  | { kind: 'create-materialized-view'; name: string; query: string; withData: boolean }
+  | { kind: 'drop-materialized-view'; name: string }
+  | { kind: 'refresh-materialized-view'; name: string; concurrently: boolean }
+  /** A plain (not online) index build: nobody reads the view being built yet. */
+  | { kind: 'create-view-index'; view: string; name: string; columns: string[]; unique: boolean }
+  | ({ kind: 'swap-materialized-view' } & ViewSwap)
+  /** The swap run backwards, only while the old view is still parked. */
+  | ({ kind: 'swap-back-materialized-view' } & ViewSwap);
+
 /** Neutral actions of shadow columns, sync triggers, carried attachments and views. */
-export type ShadowAction = { kind: 'placeholder-shadow' };
+export type ShadowAction = SyncAction | NotNullAction | CarryAction | SwapAction | ViewAction;

@@ -12,10 +12,11 @@
  * the sync trigger tells a new-version INSERT by the new column being non-NULL.
  */
 import { z } from 'zod';
+import type { Grantee, SwapCarry } from '../dialects/actions-shadow.js';
 import type { Dialect } from '../dialects/dialect.js';
-import { splitQualified } from '../dialects/dialect.js';
 import { identifier, qualifiedName, sqlCondition, sqlExpression } from '../plan/primitives.js';
-import { parseSql } from '../sql/parser.js';
+import { bareColumn } from '../sql/column-expression.js';
+import { actionStep } from './action-step.js';
 import { addCheck } from './add-check.js';
 import { addForeignKey, REFERENTIAL_ACTIONS } from './add-foreign-key.js';
 import { renameColumnRefs } from './column-refs.js';
@@ -119,15 +120,8 @@ export interface CarryColumns {
 /** The name a carried index or constraint has until the swap gives it the original one back. */
 export const buildingName = (name: string): string => boundedName(name, 'new');
 
-/** PUBLIC, the pseudo-role, only from `public: true`; a role name is always quoted, so a role named "PUBLIC" stays that role. */
-const grantee = (grant: CarriedGrant): string => (grant.public === true ? 'PUBLIC' : `"${(grant.role ?? '').replace(/"/g, '""')}"`);
-
 /** How a grantee is named in messages and summaries. */
 export const granteeLabel = (grant: { role?: string | undefined; public?: boolean | undefined }): string => (grant.public === true ? 'PUBLIC' : `role "${grant.role ?? ''}"`);
-
-function sqlStep(id: string, phase: 'expand' | 'contract', table: string, summary: string, sql: string): SqlStep {
-  return { id, phase, kind: 'sql', summary, sql, lock: { level: 'ACCESS EXCLUSIVE', on: [table] }, transactional: true };
-}
 
 /** `"schema"."name"` of a collation declared as schema.name (the name may hold dots: en_US.utf8). */
 export function collationSql(collation: string): string {
@@ -136,26 +130,35 @@ export function collationSql(collation: string): string {
   return `${quote(collation.slice(0, dot))}.${quote(collation.slice(dot + 1))}`;
 }
 
-/**
- * Collation, comment and column privileges go on the new column right after it is added. A
- * collation-only type change is not a rewrite (nor a scan): the column is only relabelled.
- */
+/** PUBLIC, the pseudo-role, only from `public: true`; any other grant names its role exactly. */
+const granteeOf = (grant: CarriedGrant): Grantee => (grant.public === true ? { public: true } : { role: grant.role ?? '' });
+
+/** Collation, comment and column privileges go on the new column right after it is added. */
 export function carryExpandSteps(d: Dialect, spec: CarrySpec, cols: CarryColumns, id: string): SqlStep[] {
-  const [t, col] = [d.qualified(spec.table), d.ident(cols.building)];
+  const ctx = { dialect: d, phase: 'expand' as const };
+  const [table, column] = [spec.table, cols.building];
   const steps: SqlStep[] = [];
   if (typeof spec.collation === 'string') {
     if (spec.type === undefined) throw new Error(`internal: ${id} carries a collation without the column's type`);
-    const sql = `ALTER TABLE ${t} ALTER COLUMN ${col} TYPE ${spec.type} COLLATE ${collationSql(spec.collation)}`;
-    steps.push(sqlStep(`${id}/carry-collation`, 'expand', spec.table, `carry the collation ${spec.collation} of ${cols.old} to ${cols.building}`, sql));
+    steps.push(actionStep(ctx, {
+      id: `${id}/carry-collation`,
+      summary: `carry the collation ${spec.collation} of ${cols.old} to ${cols.building}`,
+      action: { kind: 'set-column-collation', table, column, type: spec.type, collation: spec.collation },
+    }));
   }
   if (typeof spec.comment === 'string') {
-    const sql = `COMMENT ON COLUMN ${t}.${col} IS ${d.literal(spec.comment)}`;
-    steps.push({ ...sqlStep(`${id}/carry-comment`, 'expand', spec.table, `carry the comment of ${cols.old} to ${cols.building}`, sql), lock: { level: 'SHARE UPDATE EXCLUSIVE', on: [spec.table] } });
+    steps.push(actionStep(ctx, {
+      id: `${id}/carry-comment`,
+      summary: `carry the comment of ${cols.old} to ${cols.building}`,
+      action: { kind: 'set-column-comment', table, column, comment: spec.comment },
+    }));
   }
   (spec.grants ?? []).forEach((grant, i) => {
-    // Each privilege names its column: `GRANT SELECT, UPDATE (c)` would grant SELECT on the whole table.
-    const sql = `GRANT ${grant.privileges.map((p) => `${p} (${col})`).join(', ')} ON ${t} TO ${grantee(grant)}`;
-    steps.push({ ...sqlStep(`${id}/carry-grant-${i + 1}`, 'expand', spec.table, `grant ${grant.privileges.join(', ')} on ${cols.building} to ${granteeLabel(grant)}`, sql), lock: { level: 'none', on: [] } });
+    steps.push(actionStep(ctx, {
+      id: `${id}/carry-grant-${i + 1}`,
+      summary: `grant ${grant.privileges.join(', ')} on ${cols.building} to ${granteeLabel(grant)}`,
+      action: { kind: 'grant-column-privileges', table, column, privileges: grant.privileges, grantee: granteeOf(grant) },
+    }));
   });
   return steps;
 }
@@ -202,15 +205,6 @@ export function carryMigrateSteps(d: Dialect, spec: CarrySpec, cols: CarryColumn
   return [...checks, ...foreignKeys, ...indexes];
 }
 
-/** The column a key names when it is just a column (`qty`, `"Qty"`), else undefined. */
-function bareColumn(key: string): string | undefined {
-  const parsed = parseSql(`SELECT ${key}`);
-  if (!parsed.ok) return undefined;
-  const target = (parsed.result.stmts?.[0]?.stmt as { SelectStmt?: { targetList?: { ResTarget?: { val?: { ColumnRef?: { fields?: { String?: { sval?: string } }[] } } } }[] } } | undefined)?.SelectStmt?.targetList;
-  const fields = target?.length === 1 ? target[0]?.ResTarget?.val?.ColumnRef?.fields : undefined;
-  return fields?.length === 1 ? fields[0]?.String?.sval : undefined;
-}
-
 /**
  * create_index lists plain columns before expressions; a key list where an expression comes
  * first is kept in order by writing every key as an expression (a bare column is one too).
@@ -226,30 +220,21 @@ function splitKeys(keys: ({ column: string } | { expression: string })[]): { col
   return { expressions: keys.map((k) => ('column' in k ? k.column : k.expression)) };
 }
 
-/** Statements of the swap transaction before the old column is dropped: its sequence must not go with it. */
-export function carrySwapBeforeDropSql(d: Dialect, spec: CarrySpec): string[] {
-  return spec.sequence === undefined ? [] : [`ALTER SEQUENCE ${d.qualified(spec.sequence)} OWNED BY NONE`];
-}
-
-/** Statements that end the swap transaction, after the old column is gone and the new one has its final name. */
-export function carrySwapSql(d: Dialect, spec: CarrySpec, cols: CarryColumns): string[] {
-  const t = d.qualified(spec.table);
-  const { schema } = splitQualified(spec.table);
-  const indexName = (name: string) => (schema === undefined ? d.ident(name) : `${d.ident(schema)}.${d.ident(name)}`);
-  const indexSql = (ix: CarriedIndex) =>
-    ix.constraint === undefined
-      ? `ALTER INDEX ${indexName(buildingName(ix.name))} RENAME TO ${d.ident(ix.name)}`
-      : `ALTER TABLE ${t} ADD CONSTRAINT ${d.ident(ix.name)} ${ix.constraint === 'primary_key' ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${d.ident(buildingName(ix.name))}`;
-  const sql = [
-    ...(spec.indexes ?? []).map(indexSql),
-    ...[...(spec.checks ?? []), ...(spec.foreign_keys ?? [])].map((c) => `ALTER TABLE ${t} RENAME CONSTRAINT ${d.ident(buildingName(c.name))} TO ${d.ident(c.name)}`),
-  ];
-  if (typeof spec.default === 'string') sql.push(`ALTER TABLE ${t} ALTER COLUMN ${d.ident(cols.final)} SET DEFAULT ${spec.default}`);
-  if (spec.sequence !== undefined) sql.push(`ALTER SEQUENCE ${d.qualified(spec.sequence)} OWNED BY ${t}.${d.ident(cols.final)}`);
-  return sql;
-}
-
-/** Tables the swap also locks: a foreign key's referenced table, while its constraint is renamed. */
-export function carriedReferencedTables(spec: CarrySpec): string[] {
-  return (spec.foreign_keys ?? []).map((fk) => fk.references.table).filter((t) => t !== spec.table);
+/**
+ * What the contract swap hands over: the sequence, the carried indexes and constraints under their
+ * building names, the DEFAULT, and the tables a renamed foreign key locks besides the table.
+ */
+export function swapCarryOf(spec: CarrySpec): SwapCarry {
+  const carry: SwapCarry = {
+    indexes: (spec.indexes ?? []).map((ix) => ({
+      name: ix.name,
+      building: buildingName(ix.name),
+      ...(ix.constraint === undefined ? {} : { constraint: ix.constraint }),
+    })),
+    constraints: [...(spec.checks ?? []), ...(spec.foreign_keys ?? [])].map((c) => ({ name: c.name, building: buildingName(c.name) })),
+    alsoLocks: (spec.foreign_keys ?? []).map((fk) => fk.references.table).filter((t) => t !== spec.table),
+  };
+  if (spec.sequence !== undefined) carry.sequence = spec.sequence;
+  if (typeof spec.default === 'string') carry.default = spec.default;
+  return carry;
 }

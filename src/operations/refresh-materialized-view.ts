@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { qualifiedName } from '../plan/primitives.js';
+import { actionStep } from './action-step.js';
 import { defineOperation } from './types.js';
 
 export const refreshMaterializedViewSchema = z
@@ -22,15 +23,11 @@ export const refreshMaterializedView = defineOperation<RefreshMaterializedViewSp
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => spec.name,
   forward: (spec, ctx) => [
-    {
+    actionStep(ctx, {
       id: ctx.id,
-      phase: ctx.phase,
-      kind: 'sql',
       summary: `refresh materialized view ${spec.name}${spec.concurrently ? ' concurrently' : ''}`,
-      sql: `REFRESH MATERIALIZED VIEW ${spec.concurrently ? 'CONCURRENTLY ' : ''}${ctx.dialect.qualified(spec.name)}`,
-      lock: { level: spec.concurrently ? 'EXCLUSIVE' : 'ACCESS EXCLUSIVE', on: [spec.name] },
-      transactional: true,
-    },
+      action: { kind: 'refresh-materialized-view', name: spec.name, concurrently: spec.concurrently },
+    }),
   ],
   inverse: () => ({ steps: [] }),
 });

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import type { Dialect } from '../dialects/dialect.js';
+import type { ViewSwap } from '../dialects/actions-shadow.js';
 import { splitQualified } from '../dialects/dialect.js';
 import { identifier, qualifiedName, sqlQuery } from '../plan/primitives.js';
-import { dollarQuote } from '../sql/statements.js';
-import { relationAbsent, relationExists, relationsSwapped, validIndexExists } from './catalog-probes.js';
-import { createMaterializedViewSql, dropMaterializedViewStep, readLock } from './create-materialized-view.js';
+import { actionStep } from './action-step.js';
+import { dropMaterializedViewStep } from './create-materialized-view.js';
 import { boundedName } from './sync-trigger.js';
 import { defineOperation, type OperationContext, type SqlStep } from './types.js';
 
@@ -55,57 +54,23 @@ function indexesOf(spec: Pick<ReplaceMaterializedViewSpec, 'name' | 'unique_inde
 }
 
 /** Every name involved, schema-qualified like the view (indexes live in their table's schema). */
-function namesOf(name: string) {
-  const { schema, name: base } = splitQualified(name);
+function swapOf(spec: Pick<ReplaceMaterializedViewSpec, 'name' | 'unique_index' | 'indexes'>): ViewSwap {
+  const { schema, name: base } = splitQualified(spec.name);
   const inSchema = (n: string) => (schema === undefined ? n : `${schema}.${n}`);
-  return { view: name, base, building: inSchema(sibling(base, 'new')), retired: inSchema(sibling(base, 'old')), inSchema };
+  const indexes = indexesOf(spec).map(({ final, building, retired }) => ({ final, building, retired }));
+  return { view: spec.name, building: inSchema(sibling(base, 'new')), retired: inSchema(sibling(base, 'old')), indexes };
 }
 
-type Names = ReturnType<typeof namesOf>;
-
-function renameIndex(d: Dialect, names: Names, from: string, to: string, ifExists: boolean): string {
-  return `ALTER INDEX ${ifExists ? 'IF EXISTS ' : ''}${d.qualified(names.inSchema(from))} RENAME TO ${d.ident(to)}`;
-}
-
-function renameView(d: Dialect, from: string, to: string): string {
-  return `ALTER MATERIALIZED VIEW ${d.qualified(from)} RENAME TO ${d.ident(splitQualified(to).name)}`;
-}
-
-/** Park the old view (and any index holding a final name) as __old, then give the new one the names. */
-function swapSql(d: Dialect, names: Names, indexes: ViewIndex[]): string {
-  return [
-    ...indexes.map((i) => renameIndex(d, names, i.final, i.retired, true)),
-    renameView(d, names.view, names.retired),
-    renameView(d, names.building, names.view),
-    ...indexes.map((i) => renameIndex(d, names, i.building, i.final, false)),
-  ].join(';\n');
-}
-
-/** The swap run backwards, only when the old view is still parked (before contract dropped it). */
-function swapBackSql(d: Dialect, names: Names, indexes: ViewIndex[]): string {
-  const renames = [
-    ...indexes.map((i) => renameIndex(d, names, i.final, i.building, true)),
-    renameView(d, names.view, names.building),
-    renameView(d, names.retired, names.view),
-    ...indexes.map((i) => renameIndex(d, names, i.retired, i.final, true)),
-  ];
-  const body = [`BEGIN`, `  IF to_regclass(${d.literal(d.qualified(names.retired))}) IS NOT NULL THEN`, ...renames.map((r) => `    ${r};`), '  END IF;', 'END'];
-  return `DO ${dollarQuote(`\n${body.join('\n')}\n`)}`;
-}
-
-function sqlStep(ctx: OperationContext, id: string, fields: Omit<SqlStep, 'id' | 'phase' | 'kind' | 'transactional'>): SqlStep {
-  return { id, phase: ctx.phase, kind: 'sql', transactional: true, ...fields };
-}
-
-function indexStep(spec: ReplaceMaterializedViewSpec, ctx: OperationContext, names: Names, index: ViewIndex): SqlStep {
-  const d = ctx.dialect;
-  // A plain (non-concurrent) build is fine: nobody reads the new view yet.
-  return sqlStep(ctx, `${ctx.id}/index-${index.final}`, {
+// A plain (non-concurrent) build is fine: nobody reads the new view yet.
+function indexStep(spec: ReplaceMaterializedViewSpec, ctx: OperationContext, swap: ViewSwap, index: ViewIndex): SqlStep {
+  return actionStep(ctx, {
+    id: `${ctx.id}/index-${index.final}`,
     summary: `create ${index.unique ? 'unique ' : ''}index ${index.final} on the new ${spec.name}`,
-    sql: `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${d.ident(index.building)} ON ${d.qualified(names.building)} (${index.columns.map((c) => d.ident(c)).join(', ')})`,
-    lock: { level: 'SHARE', on: [names.building] },
-    probe: validIndexExists(d, index.building, names.building),
-    effect: { does: 'create', object: { kind: 'index', table: names.building, name: index.building, columns: index.columns, unique: index.unique, method: 'btree' } },
+    action: { kind: 'create-view-index', view: swap.building, name: index.building, columns: index.columns, unique: index.unique },
+    effect: {
+      does: 'create',
+      object: { kind: 'index', table: swap.building, name: index.building, columns: index.columns, unique: index.unique, method: 'btree' },
+    },
   });
 }
 
@@ -119,37 +84,36 @@ export const replaceMaterializedView = defineOperation<ReplaceMaterializedViewSp
   allowedPhases: ['expand', 'migrate'],
   target: (spec) => spec.name,
   forward(spec, ctx) {
-    const names = namesOf(spec.name);
-    const indexes = indexesOf(spec);
+    const swap = swapOf(spec);
     return [
-      sqlStep(ctx, `${ctx.id}/build`, {
-        summary: `build the new ${spec.name} beside it as ${names.building}`,
-        sql: createMaterializedViewSql(ctx.dialect, names.building, spec.query, true),
-        lock: readLock(spec.query),
-        probe: relationExists(ctx.dialect, names.building),
-        effect: { does: 'create', object: { kind: 'materialized view', name: names.building, query: spec.query } },
+      actionStep(ctx, {
+        id: `${ctx.id}/build`,
+        summary: `build the new ${spec.name} beside it as ${swap.building}`,
+        action: { kind: 'create-materialized-view', name: swap.building, query: spec.query, withData: true },
+        effect: { does: 'create', object: { kind: 'materialized view', name: swap.building, query: spec.query } },
       }),
-      ...indexes.map((index) => indexStep(spec, ctx, names, index)),
-      sqlStep(ctx, `${ctx.id}/swap`, {
-        summary: `swap ${names.building} in as ${spec.name} (old one kept as ${names.retired})`,
-        sql: swapSql(ctx.dialect, names, indexes),
-        lock: { level: 'ACCESS EXCLUSIVE', on: [names.view, names.building] },
-        probe: relationsSwapped(ctx.dialect, names.building, names.retired),
+      ...indexesOf(spec).map((index) => indexStep(spec, ctx, swap, index)),
+      actionStep(ctx, {
+        id: `${ctx.id}/swap`,
+        summary: `swap ${swap.building} in as ${spec.name} (old one kept as ${swap.retired})`,
+        action: { kind: 'swap-materialized-view', ...swap },
         // The old view, parked under its __old name, is this plan's from here on.
-        effect: { does: 'create', object: { kind: 'materialized view', name: names.retired } },
+        effect: { does: 'create', object: { kind: 'materialized view', name: swap.retired } },
       }),
-      { ...dropMaterializedViewStep(names.retired, { ...ctx, phase: 'contract' }, `${ctx.id}/drop-old`), effect: { does: 'remove', object: { kind: 'materialized view', name: names.retired } } },
+      {
+        ...dropMaterializedViewStep(swap.retired, { ...ctx, phase: 'contract' }, `${ctx.id}/drop-old`),
+        effect: { does: 'remove', object: { kind: 'materialized view', name: swap.retired } },
+      },
     ];
   },
   inverse(spec, ctx) {
-    const names = namesOf(spec.name);
-    const swapBack = sqlStep(ctx, `${ctx.id}/undo-swap`, {
-      summary: `swap the old ${spec.name} back in, if it is still kept as ${names.retired}`,
-      sql: swapBackSql(ctx.dialect, names, indexesOf(spec)),
-      lock: { level: 'ACCESS EXCLUSIVE', on: [names.view, names.retired] },
-      probe: relationAbsent(ctx.dialect, names.retired),
+    const swap = swapOf(spec);
+    const swapBack = actionStep(ctx, {
+      id: `${ctx.id}/undo-swap`,
+      summary: `swap the old ${spec.name} back in, if it is still kept as ${swap.retired}`,
+      action: { kind: 'swap-back-materialized-view', ...swap },
       undoes: `${ctx.id}/swap`,
     });
-    return { steps: [swapBack, { ...dropMaterializedViewStep(names.building, ctx, `${ctx.id}/undo`), undoes: `${ctx.id}/build` }] };
+    return { steps: [swapBack, { ...dropMaterializedViewStep(swap.building, ctx, `${ctx.id}/undo`), undoes: `${ctx.id}/build` }] };
   },
 });

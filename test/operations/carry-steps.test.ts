@@ -78,7 +78,7 @@ describe('change_type carries what it declares', () => {
       'ALTER TABLE orders ALTER COLUMN qty SET DEFAULT 1',
       'ALTER SEQUENCE orders_qty_seq OWNED BY orders.qty',
     ]);
-    expect(byId('swap').lock).toEqual({ level: 'ACCESS EXCLUSIVE', on: ['orders', 'quantities'] });
+    expect(byId('swap').lock).toEqual({ level: 'ACCESS EXCLUSIVE', impact: 'blocks-all', on: ['orders', 'quantities'] });
   });
 
   it('rename_column builds on the new name and renames back in the drop-old-column transaction', () => {

@@ -1,0 +1,89 @@
+/**
+ * The shape rename_column and change_type share: a replacement column built beside the old one
+ * (expand: add it, sync it by trigger, carry comment / collation / grants), filled and checked
+ * (migrate: backfill, verify, NOT NULL, carried constraints and indexes, then the application
+ * switches), swapped in by one short contract transaction that also drops the trigger, and the
+ * trigger's function dropped after it. Until contract, the inverse drops the sync and the column.
+ */
+import { addColumn } from './add-column.js';
+import { actionStep } from './action-step.js';
+import { backfillStep, type BackfillArgs } from './backfill.js';
+import { carryExpandSteps, carryMigrateSteps, type CarryColumns, type CarrySpec } from './carry.js';
+import { notNullRecipe } from './not-null-steps.js';
+import { boundedName, installSyncSteps, removeSyncSteps, type SyncSpec } from './sync-trigger.js';
+import type { GateStep, Inverse, OperationContext, SqlStep, Step } from './types.js';
+import { verifyAfterBackfill } from './verify.js';
+
+export interface ShadowColumn {
+  spec: CarrySpec & { backfill: Pick<BackfillArgs, 'key' | 'batch' | 'throttle'> };
+  columns: CarryColumns;
+  /** The replacement column's type. */
+  type: string;
+  sync: SyncSpec;
+  /** SQL computing the replacement's value from the row (backfill, verify). */
+  value: string;
+  /** The rows the backfill still has to write. */
+  differs: string;
+  /** Waits for the application version that uses the new column (migrate, last). */
+  gate: Omit<GateStep, 'phase' | 'kind'>;
+  /** The contract transaction: trigger off, old column out, replacement in, carried names back. */
+  swap: SqlStep;
+}
+
+/** CHECK NOT VALID → VALIDATE → SET NOT NULL → drop the CHECK, on the replacement column. */
+function notNullSteps(s: ShadowColumn, ctx: OperationContext): SqlStep[] {
+  const [table, column] = [s.spec.table, s.columns.building];
+  const check = boundedName(column, 'not_null');
+  return notNullRecipe(
+    { dialect: ctx.dialect, phase: 'migrate' },
+    { table, column, check },
+    {
+      addCheck: { id: `${ctx.id}/not-null-check`, summary: `add CHECK (${column} IS NOT NULL) NOT VALID to ${table}` },
+      validate: { id: `${ctx.id}/not-null-validate`, summary: `validate ${check} on ${table}` },
+      setNotNull: { id: `${ctx.id}/set-not-null`, summary: `set ${table}.${column} NOT NULL` },
+      dropCheck: { id: `${ctx.id}/drop-not-null-check`, summary: `drop ${check} from ${table}` },
+    },
+  );
+}
+
+function migrateSteps(s: ShadowColumn, ctx: OperationContext): Step[] {
+  const d = ctx.dialect;
+  const { table, backfill } = s.spec;
+  const set = { [s.columns.building]: s.value };
+  return [
+    backfillStep(d, { table, set, where: s.differs, ...backfill }, `${ctx.id}/backfill`, 'migrate'),
+    verifyAfterBackfill(d, table, set, backfill, `${ctx.id}/verify`),
+    ...(s.spec.not_null === true ? notNullSteps(s, ctx) : []),
+    ...carryMigrateSteps(d, s.spec, s.columns, ctx.id),
+    { ...s.gate, phase: 'migrate', kind: 'gate' },
+  ];
+}
+
+export function shadowColumnSteps(s: ShadowColumn, ctx: OperationContext): Step[] {
+  const d = ctx.dialect;
+  const column = { name: s.columns.building, type: s.type, nullable: true };
+  return [
+    ...addColumn.forward({ table: s.spec.table, column }, { ...ctx, phase: 'expand' }),
+    ...installSyncSteps(d, s.sync, ctx.id, 'expand'),
+    ...carryExpandSteps(d, s.spec, s.columns, ctx.id),
+    ...migrateSteps(s, ctx),
+    s.swap,
+    // The trigger went with the swap; only its function is left.
+    ...removeSyncSteps(d, s.sync, ctx.id, 'contract').slice(1),
+  ];
+}
+
+export function shadowColumnInverse(
+  s: Pick<ShadowColumn, 'spec' | 'columns' | 'sync'>,
+  ctx: OperationContext,
+): Inverse {
+  const undo = `${ctx.id}/undo`;
+  const [table, column] = [s.spec.table, s.columns.building];
+  const dropColumn = actionStep(ctx, {
+    id: undo,
+    summary: `drop column ${table}.${column}`,
+    action: { kind: 'drop-added-column', table, column },
+    undoes: ctx.id,
+  });
+  return { steps: [...removeSyncSteps(ctx.dialect, s.sync, undo, ctx.phase, ctx.id), dropColumn] };
+}
