@@ -123,13 +123,6 @@ export const buildingName = (name: string): string => boundedName(name, 'new');
 /** How a grantee is named in messages and summaries. */
 export const granteeLabel = (grant: { role?: string | undefined; public?: boolean | undefined }): string => (grant.public === true ? 'PUBLIC' : `role "${grant.role ?? ''}"`);
 
-/** `"schema"."name"` of a collation declared as schema.name (the name may hold dots: en_US.utf8). */
-export function collationSql(collation: string): string {
-  const dot = collation.indexOf('.');
-  const quote = (part: string) => `"${part.replace(/"/g, '""')}"`;
-  return `${quote(collation.slice(0, dot))}.${quote(collation.slice(dot + 1))}`;
-}
-
 /** PUBLIC, the pseudo-role, only from `public: true`; any other grant names its role exactly. */
 const granteeOf = (grant: CarriedGrant): Grantee => (grant.public === true ? { public: true } : { role: grant.role ?? '' });
 

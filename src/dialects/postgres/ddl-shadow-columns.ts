@@ -74,7 +74,7 @@ export const notNullDdl: ActionRenderer<NotNullAction> = {
 };
 
 /** `"schema"."name"` of a collation declared as schema.name (the name may hold dots: en_US.utf8). */
-function collationName(collation: string): string {
+export function collationName(collation: string): string {
   const dot = collation.indexOf('.');
   const quote = (part: string) => `"${part.replace(/"/g, '""')}"`;
   return `${quote(collation.slice(0, dot))}.${quote(collation.slice(dot + 1))}`;

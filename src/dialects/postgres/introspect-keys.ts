@@ -1,6 +1,6 @@
 /** Keys a backfill can walk, read from pg_index and pg_attribute; and the column-definition probe. */
 import type { Queryable } from '../../db/connection.js';
-import { collationSql } from '../../operations/carry.js';
+import { collationName } from './ddl-shadow-columns.js';
 import { splitQualified } from '../dialect.js';
 import type { ColumnDefinition, UniqueKeyIndex } from '../introspect.js';
 
@@ -53,7 +53,7 @@ export async function columnDefinitionProblem(db: Queryable, column: ColumnDefin
   const definition = [
     column.type,
     ...(column.default === undefined ? [] : [`DEFAULT ${column.default}`]),
-    ...(column.collation === undefined ? [] : [`COLLATE ${collationSql(column.collation)}`]),
+    ...(column.collation === undefined ? [] : [`COLLATE ${collationName(column.collation)}`]),
   ].join(' ');
   try {
     await db.query(`CREATE TEMP TABLE schemashift_default_probe (v ${definition}) ON COMMIT DROP`);
