@@ -199,6 +199,7 @@ function lockWatch(run: Run, pid: number | null, attempt: number, relations?: st
   const { ctx, step } = run;
   return {
     db: ctx.monitor,
+    dialect: ctx.dialect,
     pid,
     lockTimeoutMs: ctx.plan.plan.settings.lockTimeoutMs,
     // A batch writes rows of the table: blocked by a stronger table lock, or by rows in another transaction.

@@ -98,7 +98,7 @@ async function rollbackInSession(conn: Connection, session: Session, compiled: C
     return { kind: 'refused', reason: `cannot roll back plan ${plan.name}; irreversible step(s) already ran (nothing was undone):\n  ${reasons.join('\n  ')}` };
   }
   const actor = currentActor();
-  const ctx: RunContext = { conn, session, sessionPid, monitor, store, plan: compiled, actor, emit: opts.emit, signal: opts.signal };
+  const ctx: RunContext = { conn, dialect: compiled.dialect, session, sessionPid, monitor, store, plan: compiled, actor, emit: opts.emit, signal: opts.signal };
   const count = undos.reduce((n, u) => n + u.run.length, 0);
   const head = resuming ? `Continue the interrupted rollback of ${plan.name}: roll back ${count} more step(s)?` : `Roll back ${count} step(s) of ${plan.name}?`;
   const message = undos.length > 0 ? `${head}\n${describeUndo(undos)}` : head;

@@ -81,7 +81,7 @@ async function runInSession(conn: Connection, session: Session, compiled: Compil
   await refuseUncarriedAttachments(session, compiled, rows);
   await store.beginRun({ name: plan.name, file: plan.file, hash: plan.hash }, actor, stepDefinitions(compiled));
   await store.event(plan.name, null, 'run-start', `${opts.mode} started`, { phase: opts.phase ?? null, ...recordPlan(plan, compiled.entries) }, actorName(actor));
-  const ctx: RunContext = { conn, session, sessionPid, monitor, store, plan: compiled, actor, emit: opts.emit, signal: opts.signal, ...(opts.replicas ? { replicas: opts.replicas } : {}) };
+  const ctx: RunContext = { conn, dialect: compiled.dialect, session, sessionPid, monitor, store, plan: compiled, actor, emit: opts.emit, signal: opts.signal, ...(opts.replicas ? { replicas: opts.replicas } : {}) };
   return runPhases(ctx, opts);
 }
 
