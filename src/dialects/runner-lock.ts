@@ -19,4 +19,6 @@ export interface RunnerLockSql {
   terminate(pid: number): BoundSql;
   /** One row `{ n: number }`: 1 while the session `pid` still exists. */
   sessionCount(pid: number): BoundSql;
+  /** How a person ends a session by hand, for hints: "(or <this>)". */
+  endSessionByHand: string;
 }

@@ -164,6 +164,7 @@ export function throttlesOf(run: Run): Throttle[] {
     store: ctx.store,
     planName: ctx.plan.plan.name,
     db: ctx.monitor ?? ctx.conn,
+    activity: ctx.dialect.activity,
     readOnly: ctx,
     table: { name: step.table, oid: key.oid },
     ownPids: run.ownPids,

@@ -18,4 +18,5 @@ export const postgresRunnerLock: RunnerLockSql = {
   }),
   terminate: (pid) => ({ sql: 'SELECT pg_terminate_backend($1)', params: [pid] }),
   sessionCount: (pid) => ({ sql: 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', params: [pid] }),
+  endSessionByHand: 'pg_terminate_backend it',
 };
