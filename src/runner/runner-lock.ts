@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Queryable, Session } from '../db/connection.js';
+import { processAlive } from '../db/process-alive.js';
 import type { RunnerLockSql } from '../dialects/runner-lock.js';
 
 export function planLockKey(planName: string): number {
@@ -55,15 +56,6 @@ export async function findLockHolder(lock: RunnerLockSql, db: Queryable, planNam
   const parsed = /^schemashift (\S+) (\d+)/.exec(row.application_name ?? '');
   const pid = parsed ? Number(parsed[2]) : null;
   return { backendPid: row.pid, host: parsed?.[1] ?? null, pid, since: row.backend_start, applicationName: row.application_name };
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** A holder whose runner process ran on this host and no longer exists. */
