@@ -9,10 +9,18 @@ export interface OpenReplicas {
   close(): Promise<void>;
 }
 
-async function openOne(url: string, applicationName: string, activity: ActivitySql): Promise<{ replica: Replica; conn: Connection }> {
+interface Opened {
+  replica: Replica;
+  conn: Connection;
+}
+
+async function openOne(url: string, applicationName: string, activity: ActivitySql): Promise<Opened> {
   const target = parseDatabaseUrl(url);
   if (target.scheme !== 'postgres') {
-    throw new UsageError(`--replica ${target.displayUrl}: a replica must be a PostgreSQL standby`, 'give its postgres:// URL (host and port of the standby)');
+    throw new UsageError(
+      `--replica ${target.displayUrl}: a replica must be a PostgreSQL standby`,
+      'give its postgres:// URL (host and port of the standby)',
+    );
   }
   const name = `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
   const conn = await connect(url, { applicationName });
@@ -29,8 +37,12 @@ async function openOne(url: string, applicationName: string, activity: ActivityS
 }
 
 /** Connect to every `--replica` URL, checking each is a standby; all or none are left open. */
-export async function openReplicas(urls: string[], applicationName: string, activity: ActivitySql): Promise<OpenReplicas> {
-  const opened: { replica: Replica; conn: Connection }[] = [];
+export async function openReplicas(
+  urls: string[],
+  applicationName: string,
+  activity: ActivitySql,
+): Promise<OpenReplicas> {
+  const opened: Opened[] = [];
   const close = async () => void (await Promise.all(opened.map((o) => o.conn.close())));
   try {
     for (const url of urls) opened.push(await openOne(url, applicationName, activity));

@@ -7,7 +7,13 @@ import { LockedError } from '../errors.js';
 import type { RunnerListener } from './events.js';
 import { describeHolder, findLockHolder, isOrphan, terminateOrphan, tryRunnerLock } from './runner-lock.js';
 
-export async function acquirePlanLock(dialect: Dialect, conn: Connection, session: Session, planName: string, emit: RunnerListener): Promise<void> {
+export async function acquirePlanLock(
+  dialect: Dialect,
+  conn: Connection,
+  session: Session,
+  planName: string,
+  emit: RunnerListener,
+): Promise<void> {
   const lock = dialect.runnerLock;
   const observer: Queryable = conn.kind === 'pglite' ? session : conn;
   for (let tries = 0; tries < 5; tries++) {
@@ -16,13 +22,15 @@ export async function acquirePlanLock(dialect: Dialect, conn: Connection, sessio
     if (!holder) continue;
     if (isOrphan(holder)) {
       const who = describeHolder(holder);
-      emit({ type: 'info', message: `plan ${planName} is locked by a runner that no longer exists (${who}): terminating its backend ${holder.backendPid} and taking over` });
+      const gone = `plan ${planName} is locked by a runner that no longer exists (${who})`;
+      emit({ type: 'info', message: `${gone}: terminating its backend ${holder.backendPid} and taking over` });
       await terminateOrphan(lock, observer, holder);
       continue;
     }
     throw new LockedError(
       `plan ${planName} is being run by another runner: ${describeHolder(holder)}`,
-      `wait for it to finish, or see \`schemashift status\`; if that process is gone for good, its session ends when the server notices (or ${lock.endSessionByHand})`,
+      'wait for it to finish, or see `schemashift status`; if that process is gone for good, its session ends when ' +
+        `the server notices (or ${lock.endSessionByHand})`,
     );
   }
   throw new LockedError(`plan ${planName}: could not take the runner lock after 5 tries`, 'run again in a moment');
@@ -44,7 +52,13 @@ export async function enableConnectionCheck(sql: SessionSql, session: Session): 
  * notice a vanished client, and open the state store (on the session for PGlite, which has a single
  * backend; on the pool otherwise, with the pool also watching the session for lock waits).
  */
-export async function prepareRunnerSession(dialect: Dialect, conn: Connection, session: Session, planName: string, emit: RunnerListener) {
+export async function prepareRunnerSession(
+  dialect: Dialect,
+  conn: Connection,
+  session: Session,
+  planName: string,
+  emit: RunnerListener,
+) {
   await acquirePlanLock(dialect, conn, session, planName, emit);
   await enableConnectionCheck(dialect.session, session);
   const embedded = conn.kind === 'pglite';

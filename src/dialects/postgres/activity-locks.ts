@@ -4,7 +4,16 @@ import type { BoundSql } from '../session.js';
 import { ACTIVITY_COLUMNS } from './activity-columns.js';
 
 /** pg_locks' names of the table lock modes, weakest first (the order of PostgreSQL's conflict table). */
-const MODES = ['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'] as const;
+const MODES = [
+  'AccessShareLock',
+  'RowShareLock',
+  'RowExclusiveLock',
+  'ShareUpdateExclusiveLock',
+  'ShareLock',
+  'ShareRowExclusiveLock',
+  'ExclusiveLock',
+  'AccessExclusiveLock',
+] as const;
 type Mode = (typeof MODES)[number];
 
 const LEVEL_MODE: Record<Exclude<LockLevel, 'none'>, Mode> = {

@@ -13,7 +13,8 @@ const BY_SQLSTATE: Readonly<Record<string, ErrorClass>> = {
 const LOST_SQLSTATES: ReadonlySet<string> = new Set(['57P01', '57P02', '57P03']);
 
 /** How node-postgres, PGlite and Node sockets say the link broke when no SQLSTATE came with it. */
-const LOST_MESSAGE = /Connection terminated|connection (was )?closed|not queryable|ECONNRESET|EPIPE|server closed the connection/i;
+const LOST_MESSAGE =
+  /Connection terminated|connection (was )?closed|not queryable|ECONNRESET|EPIPE|server closed the connection/i;
 
 function sqlstateOf(error: unknown): string | undefined {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;

@@ -3,9 +3,10 @@ import type { SessionSettings, SessionSql, SettingScope } from '../session.js';
 function settings(values: SessionSettings, scope: SettingScope): string {
   const set = scope === 'transaction' ? 'SET LOCAL' : 'SET';
   const parts: string[] = [];
-  if (values.lockTimeoutMs !== undefined) parts.push(`${set} lock_timeout = '${values.lockTimeoutMs}ms'`);
-  if (values.statementTimeoutMs !== undefined) parts.push(`${set} statement_timeout = '${values.statementTimeoutMs}ms'`);
-  if (values.synchronousCommit !== undefined) parts.push(`${set} synchronous_commit = ${values.synchronousCommit ? 'on' : 'off'}`);
+  const { lockTimeoutMs, statementTimeoutMs, synchronousCommit } = values;
+  if (lockTimeoutMs !== undefined) parts.push(`${set} lock_timeout = '${lockTimeoutMs}ms'`);
+  if (statementTimeoutMs !== undefined) parts.push(`${set} statement_timeout = '${statementTimeoutMs}ms'`);
+  if (synchronousCommit !== undefined) parts.push(`${set} synchronous_commit = ${synchronousCommit ? 'on' : 'off'}`);
   return parts.join('; ');
 }
 
@@ -28,5 +29,6 @@ export const postgresSession: SessionSql = {
     params: [qualifiedIndex],
   }),
   dropInvalidIndex: (qualifiedIndex) => `DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedIndex}`,
-  invalidIndexMessage: (index) => `index ${index} is INVALID (a CONCURRENTLY build failed earlier): dropping it to build it again`,
+  invalidIndexMessage: (index) =>
+    `index ${index} is INVALID (a CONCURRENTLY build failed earlier): dropping it to build it again`,
 };
