@@ -1,12 +1,14 @@
+import { parseDatabaseUrl } from '../db/index.js';
 import type { Phase } from '../operations/types.js';
 import { withFlagLocation } from '../flags/store.js';
-import { compilePlan } from '../plan/compile.js';
+import { compilePlan, type CompiledPlan } from '../plan/compile.js';
 import { loadPlanFile } from '../plan/load.js';
+import { refuseDialectMismatch, type DialectTarget } from '../runner/dialect-match.js';
 import { rollbackPlan } from '../runner/rollback.js';
-import { openReplicas } from '../runner/replicas.js';
 import { runPlan, type RunOutcome } from '../runner/run-plan.js';
 import { runnerApplicationName } from '../runner/runner-lock.js';
-import { openDatabase } from './database.js';
+import { DEFAULT_PGLITE_URL, openDatabase } from './database.js';
+import { openReplicas } from './replicas.js';
 import { interruptSignal } from './interrupt.js';
 import { paint, type Io } from './io.js';
 import { createRenderer } from './renderer.js';
@@ -70,10 +72,33 @@ function describeOutcome(outcome: RunOutcome, file: string): string {
   }
 }
 
+/** The database a URL points at, read without connecting; undefined when the URL is unusable (reported on connecting). */
+function targetOf(url: string, cwd: string): DialectTarget | undefined {
+  try {
+    const target = parseDatabaseUrl(url, cwd);
+    return { dialect: target.scheme === 'mssql' ? 'mssql' : 'postgres', displayUrl: target.displayUrl };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Load and compile the plan, refusing first (exit 2, before compiling or connecting) a plan written
+ * for another database than the one `--database` / DATABASE_URL points at.
+ */
+async function compileForTarget(file: string, database: string | undefined, io: Io, flagsFile?: string): Promise<CompiledPlan> {
+  const plan = withFlagLocation(await loadPlanFile(file, io.cwd), io.cwd, flagsFile);
+  const url = database ?? io.env.DATABASE_URL ?? DEFAULT_PGLITE_URL;
+  const target = targetOf(url, io.cwd);
+  if (target) refuseDialectMismatch(plan, target);
+  return compilePlan(plan);
+}
+
 export async function runCommand(mode: 'run' | 'advance', file: string, opts: RunCommandOptions, io: Io): Promise<number> {
-  const compiled = compilePlan(withFlagLocation(await loadPlanFile(file, io.cwd), io.cwd, opts.flagsFile));
+  const compiled = await compileForTarget(file, opts.database, io, opts.flagsFile);
   const conn = await openDatabase(opts.database, io, runnerApplicationName(compiled.plan.name));
-  const replicas = await openReplicas(opts.replica ?? [], runnerApplicationName(compiled.plan.name)).catch(async (e: unknown) => {
+  const replicaNames = runnerApplicationName(compiled.plan.name);
+  const replicas = await openReplicas(opts.replica ?? [], replicaNames, compiled.dialect.activity).catch(async (e: unknown) => {
     await conn.close();
     throw e;
   });
@@ -107,7 +132,7 @@ export async function runCommand(mode: 'run' | 'advance', file: string, opts: Ru
 }
 
 export async function rollbackCommand(file: string, opts: { yes?: boolean; database?: string; json?: boolean }, io: Io): Promise<number> {
-  const compiled = compilePlan(withFlagLocation(await loadPlanFile(file, io.cwd), io.cwd));
+  const compiled = await compileForTarget(file, opts.database, io);
   const conn = await openDatabase(opts.database, io, runnerApplicationName(compiled.plan.name), { mustExist: true });
   const renderer = await createRenderer(compiled, io, { json: opts.json === true });
   const { signal, dispose } = interruptSignal(io);

@@ -58,12 +58,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** Open a connection for `url`, checked to answer before it is returned. Drivers load on first use. */
 export async function connect(url: string, options: ConnectOptions = {}): Promise<Connection> {
   const target = parseDatabaseUrl(url, options.cwd);
-  switch (target.scheme) {
-    case 'postgres':
-      return (await import('./pg.js')).connectPg(target, options);
-    case 'pglite':
-      return (await import('./pglite.js')).connectPglite(target);
-    case 'mssql':
-      return (await import('./mssql.js')).connectMssql(target, options);
-  }
+  // The registry picks the driver of the URL's database (each lives with its dialect).
+  const { openDriver } = await import('../dialects/registry.js');
+  return openDriver(target, options);
 }

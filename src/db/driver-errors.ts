@@ -8,6 +8,8 @@ export interface ErrorContext {
   displayUrl: string;
   /** `host:port` or a directory: where we tried to connect. */
   endpoint: string;
+  /** The driver's database's hints by error code, used when the server gave none. */
+  hints?: Readonly<Record<string, (ctx: ErrorContext) => string>>;
 }
 
 interface DriverError {
@@ -31,14 +33,6 @@ const NETWORK: Record<string, string> = {
   ESOCKET: 'could not open a socket',
   ETIMEOUT: 'timed out',
   EINSTLOOKUP: 'SQL Server instance lookup failed',
-};
-
-const SQLSTATE_HINTS: Record<string, (ctx: ErrorContext) => string> = {
-  '3D000': (c) => `create the database on ${c.endpoint}, or fix the database name in --database / DATABASE_URL`,
-  '28P01': () => 'check the user and password in --database / DATABASE_URL (the password is never shown)',
-  '28000': () => 'the server refused this user from this host: check pg_hba.conf and the user name in the URL',
-  '57P01': () => 'the server terminated the connection (restart or pg_terminate_backend); run again to resume',
-  '53300': () => 'the server has no free connection slots: close idle sessions or raise max_connections',
 };
 
 const ELOGIN_HINT = 'check the user and password in --database / DATABASE_URL (the password is never shown)';
@@ -76,7 +70,7 @@ export function toDatabaseError(error: unknown, ctx: ErrorContext, connecting = 
   if (connecting && /timeout|timed out/i.test(raw)) return unreachable('timed out', raw, ctx);
   if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
     const detail = typeof e.detail === 'string' && e.detail ? `\n${e.detail}` : '';
-    const hint = typeof e.hint === 'string' && e.hint ? e.hint : SQLSTATE_HINTS[e.code]?.(ctx);
+    const hint = typeof e.hint === 'string' && e.hint ? e.hint : ctx.hints?.[e.code]?.(ctx);
     return new DatabaseError(redact(raw + detail, ctx.url), hint === undefined ? undefined : redact(hint, ctx.url), e.code);
   }
   if (typeof e.number === 'number') return new DatabaseError(redact(raw, ctx.url), undefined, String(e.number));

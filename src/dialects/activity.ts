@@ -1,3 +1,35 @@
-/** ActivitySql: filled in by the dialect-seam work (issue 10). */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface ActivitySql {}
+/**
+ * What other sessions are doing: who blocks a lock wait, who queues for a table's locks, how far
+ * behind the replicas are. Rows use the column names given here; the runner turns them into
+ * Blocker and ReplicaLag values.
+ */
+import type { LockLevel } from '../operations/types.js';
+import type { BoundSql } from './session.js';
+
+/**
+ * Rows `{ pid, state, application_name, query, for_ms }` (query: its first 80 characters on one
+ * line; for_ms: how long the session has been in its transaction or state).
+ */
+export interface ActivitySql {
+  /** The sessions blocking `pid` right now; none when it is not waiting for a lock. */
+  blockersOf(pid: number): BoundSql;
+  /**
+   * Other sessions with an open transaction holding a lock on `relations` (qualified names), each
+   * with `lock` (what it holds) and `conflicting` (whether that conflicts with a request for `level`).
+   */
+  holdersOf(relations: string[], level: LockLevel, ownPids: number[]): BoundSql;
+  /** One row `{ n }`: sessions (other than `ownPids`) queued for a lock on the table, or on its rows. */
+  lockWaiters(tableId: number, ownPids: number[]): BoundSql;
+  /** Rows `{ name, addr, ms }`: the replay lag of each streaming replica, as the primary sees it. */
+  replicaLagsOnPrimary: string;
+  /** Where a primary-side lag comes from, for messages. */
+  primaryLagSource(name: string, addr: string): string;
+  /** One row `{ standby, ms, paused }`: a standby's own replay lag (0 once caught up). */
+  standbyLag: string;
+  /** What to say when replay is paused on a lagging standby. */
+  pausedReplayHint: string;
+  /** One row `{ standby: boolean }`: whether the server is a read replica. */
+  isStandby: string;
+  /** Why a server given as a replica was refused, and what to give instead. */
+  notAStandby(name: string): { message: string; hint: string };
+}

@@ -164,6 +164,7 @@ export function throttlesOf(run: Run): Throttle[] {
     store: ctx.store,
     planName: ctx.plan.plan.name,
     db: ctx.monitor ?? ctx.conn,
+    activity: ctx.dialect.activity,
     readOnly: ctx,
     table: { name: step.table, oid: key.oid },
     ownPids: run.ownPids,
@@ -199,6 +200,7 @@ function lockWatch(run: Run, pid: number | null, attempt: number, relations?: st
   const { ctx, step } = run;
   return {
     db: ctx.monitor,
+    dialect: ctx.dialect,
     pid,
     lockTimeoutMs: ctx.plan.plan.settings.lockTimeoutMs,
     // A batch writes rows of the table: blocked by a stronger table lock, or by rows in another transaction.

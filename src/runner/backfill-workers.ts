@@ -144,7 +144,7 @@ export async function runOnWorkers(run: Run, throttles: Throttle[], sql: BatchSt
   };
 
   const work = async (db: Session): Promise<void> => {
-    await enableConnectionCheck(db);
+    await enableConnectionCheck(run.ctx.dialect.session, db);
     const pid = await db.backendPid();
     const added = pid !== null && !run.ownPids.has(pid);
     if (added) run.ownPids.add(pid);

@@ -1,4 +1,5 @@
 import type { Connection, Queryable, Session } from '../db/connection.js';
+import type { Dialect } from '../dialects/dialect.js';
 import type { CompiledPlan } from '../plan/compile.js';
 import type { Actor, StateStore } from '../state/store.js';
 import type { RunnerListener } from './events.js';
@@ -7,6 +8,8 @@ import type { Replica } from './replicas.js';
 /** Everything a step executor needs. Built once per run by run-plan.ts. */
 export interface RunContext {
   conn: Connection;
+  /** The plan's dialect (the database's, checked when the run started): every statement the runner sends comes from it. */
+  dialect: Dialect;
   /** The runner's own backend: holds the plan lock, runs every step statement. */
   session: Session;
   sessionPid: number | null;

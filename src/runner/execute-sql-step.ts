@@ -10,75 +10,69 @@
  * - a transactional step is recorded done in its own transaction, so "executed" and "recorded"
  *   cannot come apart.
  */
+import type { SettingScope } from '../dialects/session.js';
 import type { SqlStep } from '../operations/types.js';
 import type { StepRow } from '../state/store.js';
-import { LockWaitError, stepLockWatch, watchLockWait } from './blockers.js';
+import { stepLockWatch, watchLockWait } from './blockers.js';
 import { actorName, type RunContext } from './context.js';
-import { blockersText, describeBlocker } from './events.js';
+import { describeBlocker } from './events.js';
+import { withLockRetries } from './lock-retry.js';
 import { decideOwnership, SENT_CHECKPOINT } from './ownership.js';
-import { backoffMs, sleep } from './sleep.js';
 
 export async function probeSays(ctx: RunContext, probe: string): Promise<boolean> {
   const { rows } = await ctx.session.query<Record<string, unknown>>(probe);
   return Object.values(rows[0] ?? {})[0] === true;
 }
 
-function timeouts(ctx: RunContext, scope: 'LOCAL' | 'SESSION'): string {
-  const s = ctx.plan.plan.settings;
-  const set = scope === 'LOCAL' ? 'SET LOCAL' : 'SET';
-  return `${set} lock_timeout = '${s.lockTimeoutMs}ms'; ${set} statement_timeout = '${s.statementTimeoutMs}ms'`;
+function timeouts(ctx: RunContext, scope: SettingScope): string {
+  const { lockTimeoutMs, statementTimeoutMs } = ctx.plan.plan.settings;
+  return ctx.dialect.session.settings({ lockTimeoutMs, statementTimeoutMs }, scope);
 }
 
 async function dropInvalidIndex(ctx: RunContext, step: SqlStep): Promise<void> {
   const name = step.buildsIndex;
   if (!name) return;
-  const qualified = ctx.plan.dialect.qualified(name);
-  const { rows } = await ctx.session.query<{ invalid: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass($1) AND NOT indisvalid) AS invalid`,
-    [qualified],
-  );
+  const sql = ctx.dialect.session;
+  const qualified = ctx.dialect.qualified(name);
+  const check = sql.invalidIndex(qualified);
+  const { rows } = await ctx.session.query<{ invalid: boolean }>(check.sql, check.params);
   if (!rows[0]?.invalid) return;
-  const message = `index ${name} is INVALID (a CONCURRENTLY build failed earlier): dropping it to build it again`;
+  const message = sql.invalidIndexMessage(name);
   ctx.emit({ type: 'info', message });
   await ctx.store.event(ctx.plan.plan.name, step.id, 'invalid-index', message, { index: name }, actorName(ctx.actor));
   // Separate round trips: several statements in one simple query form an implicit transaction block.
-  await ctx.session.exec(timeouts(ctx, 'SESSION'));
-  await ctx.session.exec(`DROP INDEX CONCURRENTLY IF EXISTS ${qualified}`);
+  await ctx.session.exec(timeouts(ctx, 'session'));
+  await ctx.session.exec(sql.dropInvalidIndex(qualified));
+}
+
+async function markDone(ctx: RunContext, step: SqlStep): Promise<void> {
+  const done = { status: 'done', finished_at: new Date(), last_error: null, waiting_on: null } as const;
+  await ctx.store.setStep(ctx.plan.plan.name, step.id, done, ctx.session);
 }
 
 async function attempt(ctx: RunContext, step: SqlStep, n: number): Promise<void> {
   const planName = ctx.plan.plan.name;
+  const tx = ctx.dialect.session.transaction;
   ctx.emit({ type: 'statement', step, sql: step.sql });
-  await ctx.store.event(planName, step.id, 'statement', step.sql, { attempt: n, lock: step.lock, transactional: step.transactional }, actorName(ctx.actor));
+  const data = { attempt: n, lock: step.lock, transactional: step.transactional };
+  await ctx.store.event(planName, step.id, 'statement', step.sql, data, actorName(ctx.actor));
   await watchLockWait(stepLockWatch(ctx, step, n, step.lock), async () => {
     if (step.transactional) {
-      await ctx.session.exec(`BEGIN; ${timeouts(ctx, 'LOCAL')}`);
+      await ctx.session.exec(`${tx.begin}; ${timeouts(ctx, 'transaction')}`);
       try {
         await ctx.session.exec(step.sql);
-        await ctx.store.setStep(planName, step.id, { status: 'done', finished_at: new Date(), last_error: null, waiting_on: null }, ctx.session);
-        await ctx.session.exec('COMMIT');
+        await markDone(ctx, step);
+        await ctx.session.exec(tx.commit);
       } catch (e) {
-        await ctx.session.exec('ROLLBACK').catch(() => undefined);
+        await ctx.session.exec(tx.rollback).catch(() => undefined);
         throw e;
       }
     } else {
-      await ctx.session.exec(timeouts(ctx, 'SESSION'));
+      await ctx.session.exec(timeouts(ctx, 'session'));
       await ctx.session.exec(step.sql);
-      await ctx.store.setStep(planName, step.id, { status: 'done', finished_at: new Date(), last_error: null, waiting_on: null }, ctx.session);
+      await markDone(ctx, step);
     }
   });
-}
-
-/** After a lock timeout or deadlock: say who held the lock, then wait out the backoff before the next attempt. */
-async function retryAfter(ctx: RunContext, step: SqlStep, n: number, e: LockWaitError): Promise<void> {
-  const planName = ctx.plan.plan.name;
-  const retries = ctx.plan.plan.settings.lockRetries;
-  const delayMs = backoffMs(n);
-  const reason = e.code === '55P03' ? `lock not granted within lock_timeout ${ctx.plan.plan.settings.lockTimeoutMs}ms` : 'deadlock detected';
-  ctx.emit({ type: 'retry', step, attempt: n, delayMs, reason, blockers: e.blockers });
-  await ctx.store.event(planName, step.id, 'retry', `${reason}; retry ${n}/${retries} in ${delayMs}ms; ${blockersText(e.blockers)}`, { attempt: n, delayMs, code: e.code, blockers: e.blockers }, actorName(ctx.actor));
-  if (e.blockers.length > 0) await ctx.store.setStep(planName, step.id, { waiting_on: e.blockers.map(describeBlocker).join('; ') });
-  await sleep(delayMs, ctx.signal);
 }
 
 /**
@@ -102,15 +96,14 @@ export async function executeSqlStep(ctx: RunContext, step: SqlStep, row?: StepR
   }
   // From here the statement may take effect without a record of it (a crash before `done`): say so first.
   if (!step.transactional && row) await ctx.store.setStep(planName, step.id, { checkpoint: SENT_CHECKPOINT });
-  const retries = ctx.plan.plan.settings.lockRetries;
-  for (let n = 1; ; n++) {
-    try {
+  await withLockRetries({
+    ctx,
+    step,
+    attempt: async (n) => {
       await watchLockWait(stepLockWatch(ctx, step, n, step.lock), () => dropInvalidIndex(ctx, step));
       await attempt(ctx, step, n);
-      return 'done';
-    } catch (e) {
-      if (!(e instanceof LockWaitError) || n > retries || ctx.signal.aborted) throw e;
-      await retryAfter(ctx, step, n, e);
-    }
-  }
+    },
+    waitingOn: (blockers) => blockers.map(describeBlocker).join('; '),
+  });
+  return 'done';
 }

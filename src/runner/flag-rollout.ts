@@ -158,7 +158,7 @@ async function checkGuard(r: Rollout, i: number, when: 'before stage' | 'at stag
     const { rows } = await readOnlyQuery(r.ctx, guard.sql, `the guard of ${r.step.id}`);
     raw = rows[0] === undefined ? null : Object.values(rows[0])[0];
   } catch (e) {
-    if (isConnectionLost(e)) throw e;
+    if (isConnectionLost(r.ctx.dialect.errors, e)) throw e;
     throw new RolloutStopped(`guard failed to run ${where} (${(e as Error).message.split('\n')[0]}): ${guard.sql}`, 'guard-failed', true);
   }
   const value = raw === null || raw === '' || typeof raw === 'boolean' ? NaN : Number(raw);

@@ -12,43 +12,39 @@
  * query that changed them fails the step.
  */
 import type { Connection, QueryResult, Queryable, Session } from '../db/connection.js';
+import type { Dialect } from '../dialects/dialect.js';
+import type { TransactionSql } from '../dialects/session.js';
 import { DatabaseError } from '../errors.js';
-import { RUNNER_LOCK_CLASS } from './runner-lock.js';
-
-/** SQLSTATE read_only_sql_transaction: the query tried to write. */
-const READ_ONLY_VIOLATION = '25006';
 
 /** Where a read-only query may run: the connection, and the runner's session (used only on PGlite). */
 export interface ReadOnlyTarget {
   conn: Connection;
   session?: Session;
+  dialect: Pick<Dialect, 'session' | 'runnerLock' | 'errors'>;
 }
 
-async function inReadOnlyTransaction<R>(db: Queryable, sql: string): Promise<QueryResult<R>> {
-  await db.exec('BEGIN TRANSACTION READ ONLY');
+async function inReadOnlyTransaction<R>(tx: TransactionSql, db: Queryable, sql: string): Promise<QueryResult<R>> {
+  await db.exec(tx.beginReadOnly);
   try {
     return await db.query<R>(sql);
   } finally {
-    await db.exec('ROLLBACK').catch(() => undefined);
+    await db.exec(tx.rollback).catch(() => undefined);
   }
 }
 
-interface AdvisoryLock {
+interface HeldLock {
   key: string;
   planLock: boolean;
 }
 
-async function advisoryLocksHeld(db: Queryable): Promise<AdvisoryLock[]> {
-  const { rows } = await db.query<{ key: string; plan_lock: boolean }>(
-    `SELECT concat_ws(' ', classid, objid, objsubid, mode) AS key, objsubid = 2 AND classid = $1::bigint::oid AS plan_lock
-     FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() ORDER BY 1`,
-    [RUNNER_LOCK_CLASS],
-  );
+async function runnerLocksHeld(target: ReadOnlyTarget, db: Queryable): Promise<HeldLock[]> {
+  const { sql, params } = target.dialect.runnerLock.heldBySession();
+  const { rows } = await db.query<{ key: string; plan_lock: boolean }>(sql, params);
   return rows.map((r) => ({ key: r.key, planLock: r.plan_lock }));
 }
 
-function lockChange(before: AdvisoryLock[], after: AdvisoryLock[]): string | undefined {
-  const keys = (list: AdvisoryLock[]) => new Set(list.map((l) => l.key));
+function lockChange(before: HeldLock[], after: HeldLock[]): string | undefined {
+  const keys = (list: HeldLock[]) => new Set(list.map((l) => l.key));
   const released = before.filter((l) => !keys(after).has(l.key));
   const taken = after.filter((l) => !keys(before).has(l.key));
   if (released.some((l) => l.planLock)) return "released the runner's plan lock (another runner could now start on this plan)";
@@ -58,16 +54,16 @@ function lockChange(before: AdvisoryLock[], after: AdvisoryLock[]): string | und
 }
 
 /** PGlite: the runner's one backend, its advisory locks checked to be as they were. */
-async function onTheOnlyBackend<R>(db: Queryable, sql: string, what: string): Promise<QueryResult<R>> {
-  const before = await advisoryLocksHeld(db);
+async function onTheOnlyBackend<R>(target: ReadOnlyTarget, db: Queryable, sql: string, what: string): Promise<QueryResult<R>> {
+  const before = await runnerLocksHeld(target, db);
   let result: QueryResult<R> | undefined;
   let failure: unknown;
   try {
-    result = await inReadOnlyTransaction<R>(db, sql);
+    result = await inReadOnlyTransaction<R>(target.dialect.session.transaction, db, sql);
   } catch (e) {
     failure = e;
   }
-  const change = lockChange(before, await advisoryLocksHeld(db));
+  const change = lockChange(before, await runnerLocksHeld(target, db));
   if (change) {
     throw new DatabaseError(
       `${what} ${change}; the step fails here`,
@@ -85,16 +81,17 @@ async function onTheOnlyBackend<R>(db: Queryable, sql: string, what: string): Pr
  */
 export async function readOnlyQuery<R = Record<string, unknown>>(target: ReadOnlyTarget, sql: string, what: string): Promise<QueryResult<R>> {
   const { conn } = target;
+  const tx = target.dialect.session.transaction;
   try {
     return conn.kind === 'pglite'
-      ? await onTheOnlyBackend<R>(target.session ?? conn, sql, what)
-      : await conn.session((s) => inReadOnlyTransaction<R>(s, sql));
+      ? await onTheOnlyBackend<R>(target, target.session ?? conn, sql, what)
+      : await conn.session((s) => inReadOnlyTransaction<R>(tx, s, sql));
   } catch (e) {
-    if ((e as { code?: unknown }).code !== READ_ONLY_VIOLATION) throw e;
+    if (target.dialect.errors.classify(e) !== 'readOnly') throw e;
     throw new DatabaseError(
       `${what} tried to write and was stopped (${(e as Error).message.split('\n')[0]}); nothing was changed`,
       'a check, guard or throttle query runs in a READ ONLY transaction and may only read: move the change into a `sql` step',
-      READ_ONLY_VIOLATION,
+      (e as { code?: string }).code,
     );
   }
 }

@@ -14,6 +14,7 @@ import type { CompiledEntry, CompiledPlan } from '../plan/compile.js';
 import { isReversible } from '../plan/compile.js';
 import type { StateStore, StepRow } from '../state/store.js';
 import { prepareRunnerSession } from './acquire.js';
+import { refuseDialectMismatch } from './dialect-match.js';
 import { refuseEditedUndo } from './edited-undo.js';
 import { actorName, type RunContext } from './context.js';
 import type { RunnerListener } from './events.js';
@@ -44,6 +45,7 @@ interface EntryUndo {
 }
 
 export async function rollbackPlan(conn: Connection, compiled: CompiledPlan, opts: RollbackOptions): Promise<RollbackOutcome> {
+  refuseDialectMismatch(compiled.plan, conn);
   return conn.session((session) => rollbackInSession(conn, session, compiled, opts));
 }
 
@@ -77,7 +79,7 @@ function describeUndo(undos: EntryUndo[]): string {
 
 async function rollbackInSession(conn: Connection, session: Session, compiled: CompiledPlan, opts: RollbackOptions): Promise<RollbackOutcome> {
   const plan = compiled.plan;
-  const { store, monitor, sessionPid } = await prepareRunnerSession(conn, session, plan.name, opts.emit);
+  const { store, monitor, sessionPid } = await prepareRunnerSession(compiled.dialect, conn, session, plan.name, opts.emit);
   if (!(await store.exists())) return { kind: 'nothing' };
   await store.ensureSchema();
   const run = await store.getRun(plan.name);
@@ -98,7 +100,7 @@ async function rollbackInSession(conn: Connection, session: Session, compiled: C
     return { kind: 'refused', reason: `cannot roll back plan ${plan.name}; irreversible step(s) already ran (nothing was undone):\n  ${reasons.join('\n  ')}` };
   }
   const actor = currentActor();
-  const ctx: RunContext = { conn, session, sessionPid, monitor, store, plan: compiled, actor, emit: opts.emit, signal: opts.signal };
+  const ctx: RunContext = { conn, dialect: compiled.dialect, session, sessionPid, monitor, store, plan: compiled, actor, emit: opts.emit, signal: opts.signal };
   const count = undos.reduce((n, u) => n + u.run.length, 0);
   const head = resuming ? `Continue the interrupted rollback of ${plan.name}: roll back ${count} more step(s)?` : `Roll back ${count} step(s) of ${plan.name}?`;
   const message = undos.length > 0 ? `${head}\n${describeUndo(undos)}` : head;
@@ -131,13 +133,14 @@ async function undoEntry(ctx: RunContext, store: StateStore, undo: EntryUndo, op
     opts.emit({ type: 'step-done', phase: step.phase, step, ms: Date.now() - started });
   }
   // One transaction: an entry is either still to undo (its undo steps run again, harmlessly) or undone.
-  await ctx.session.exec('BEGIN');
+  const tx = ctx.dialect.session.transaction;
+  await ctx.session.exec(tx.begin);
   try {
     for (const step of undo.started) await store.setStep(planName, step.id, { status: 'undone', checkpoint: null, finished_at: new Date() }, ctx.session);
     await store.event(planName, undo.entry.entry.id, 'undone', `rolled back ${undo.entry.entry.id}`, { undone: undo.run.map((s) => s.id), kept: undo.kept.map((s) => s.id) }, actorName(ctx.actor), ctx.session);
-    await ctx.session.exec('COMMIT');
+    await ctx.session.exec(tx.commit);
   } catch (e) {
-    await ctx.session.exec('ROLLBACK').catch(() => undefined);
+    await ctx.session.exec(tx.rollback).catch(() => undefined);
     throw e;
   }
 }

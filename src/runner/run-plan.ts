@@ -13,6 +13,7 @@ import { isConnectionLost } from './connection-lost.js';
 import { actorName, type RunContext } from './context.js';
 import type { Replica } from './replicas.js';
 import { contractConfirmation } from './contract-drops.js';
+import { refuseDialectMismatch } from './dialect-match.js';
 import { refuseDriftThatChangesUndo } from './edited-undo.js';
 import { describeDrift, planDrift, readRecordedPlan, recordPlan } from './drift.js';
 import type { RunnerListener } from './events.js';
@@ -51,11 +52,12 @@ export function currentActor(): Actor {
 }
 
 export async function runPlan(conn: Connection, compiled: CompiledPlan, opts: RunOptions): Promise<RunOutcome> {
+  refuseDialectMismatch(compiled.plan, conn);
   for (let reconnects = 0; ; reconnects++) {
     try {
       return await conn.session((session) => runInSession(conn, session, compiled, opts));
     } catch (e) {
-      if (!isConnectionLost(e) || reconnects >= MAX_RECONNECTS || opts.signal.aborted) throw e;
+      if (!isConnectionLost(compiled.dialect.errors, e) || reconnects >= MAX_RECONNECTS || opts.signal.aborted) throw e;
       const delayMs = backoffMs(reconnects + 1, 500, 5000);
       opts.emit({ type: 'info', message: `lost the database connection (${(e as Error).message.split('\n')[0]}): reconnecting in ${delayMs}ms and resuming` });
       await sleep(delayMs, opts.signal);
@@ -65,7 +67,7 @@ export async function runPlan(conn: Connection, compiled: CompiledPlan, opts: Ru
 
 async function runInSession(conn: Connection, session: Session, compiled: CompiledPlan, opts: RunOptions): Promise<RunOutcome> {
   const plan = compiled.plan;
-  const { store, monitor, sessionPid } = await prepareRunnerSession(conn, session, plan.name, opts.emit);
+  const { store, monitor, sessionPid } = await prepareRunnerSession(compiled.dialect, conn, session, plan.name, opts.emit);
   await store.ensureSchema();
   const actor = currentActor();
   const { existing, rows } = await startingPoint(store, plan, opts);
@@ -81,7 +83,7 @@ async function runInSession(conn: Connection, session: Session, compiled: Compil
   await refuseUncarriedAttachments(session, compiled, rows);
   await store.beginRun({ name: plan.name, file: plan.file, hash: plan.hash }, actor, stepDefinitions(compiled));
   await store.event(plan.name, null, 'run-start', `${opts.mode} started`, { phase: opts.phase ?? null, ...recordPlan(plan, compiled.entries) }, actorName(actor));
-  const ctx: RunContext = { conn, session, sessionPid, monitor, store, plan: compiled, actor, emit: opts.emit, signal: opts.signal, ...(opts.replicas ? { replicas: opts.replicas } : {}) };
+  const ctx: RunContext = { conn, dialect: compiled.dialect, session, sessionPid, monitor, store, plan: compiled, actor, emit: opts.emit, signal: opts.signal, ...(opts.replicas ? { replicas: opts.replicas } : {}) };
   return runPhases(ctx, opts);
 }
 
@@ -179,7 +181,7 @@ async function runOneStep(ctx: RunContext, opts: RunOptions, phase: Phase, step:
     return undefined;
   } catch (e) {
     if (e instanceof InterruptedError) return interrupted(ctx, step.id, e.at);
-    if (isConnectionLost(e)) throw e;
+    if (isConnectionLost(ctx.dialect.errors, e)) throw e;
     // Another runner owns the plan now: its state is not this run's to write.
     if (e instanceof LockedError) throw e;
     const error = e instanceof Error ? e.message : String(e);

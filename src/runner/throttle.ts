@@ -3,6 +3,7 @@
  * real signal and, when the batch should wait, says why in words a person can act on.
  */
 import type { Queryable } from '../db/connection.js';
+import type { ActivitySql } from '../dialects/activity.js';
 import type { BackfillStep } from '../operations/types.js';
 import type { StateStore } from '../state/store.js';
 import { readOnlyQuery, type ReadOnlyTarget } from './read-only-query.js';
@@ -32,20 +33,12 @@ export function pauseRequested(store: StateStore, planName: string): Throttle {
   };
 }
 
-/**
- * Sessions queued for a lock on the table: waiting for the table lock or a tuple lock on it, or
- * waiting for the transaction that holds a row they need (the first waiter for a row holds the
- * tuple lock while it waits for the holder's transaction id).
- */
-export function lockWaiters(db: Queryable, table: string, oid: number, max: number, own: ReadonlySet<number> = new Set()): Throttle {
+/** Sessions queued for a lock on the table, or on rows of it (ActivitySql.lockWaiters). */
+export function lockWaiters(db: Queryable, activity: ActivitySql, table: string, oid: number, max: number, own: ReadonlySet<number> = new Set()): Throttle {
   return {
     async check() {
-      const { rows } = await db.query<{ n: number }>(
-        `SELECT count(DISTINCT w.pid)::int AS n FROM pg_locks w
-         WHERE NOT w.granted AND w.pid <> ALL ($2::int[])
-           AND (w.relation = $1 OR EXISTS (SELECT 1 FROM pg_locks t WHERE t.pid = w.pid AND t.granted AND t.locktype = 'tuple' AND t.relation = $1))`,
-        [oid, [...own]],
-      );
+      const { sql, params } = activity.lockWaiters(oid, [...own]);
+      const { rows } = await db.query<{ n: number }>(sql, params);
       const n = Number(rows[0]?.n ?? 0);
       return n > max ? { wait: true, reason: `${n} session${n === 1 ? '' : 's'} waiting for locks on ${table} > ${max}` } : GO;
     },
@@ -66,23 +59,25 @@ export function throttleQuery(target: ReadOnlyTarget, query: string, above: numb
   };
 }
 
-function lagReason(worst: ReplicaLag, maxMs: number): string {
+function lagReason(activity: ActivitySql, worst: ReplicaLag, maxMs: number): string {
   if (worst.error !== undefined) return `cannot read the lag of replica ${worst.on}: ${worst.error}`;
-  return `replica lag ${seconds(worst.ms)} > ${seconds(maxMs)} on ${worst.on}${worst.paused ? ' (replay is paused there: it catches up after pg_wal_replay_resume())' : ''}`;
+  const paused = worst.paused ? ` (${activity.pausedReplayHint})` : '';
+  return `replica lag ${seconds(worst.ms)} > ${seconds(maxMs)} on ${worst.on}${paused}`;
 }
 
 /**
- * The largest replay lag among the primary's streaming replicas (pg_stat_replication) and the
+ * The largest replay lag among the primary's streaming replicas (as the primary sees them) and the
  * replicas given with `--replica` (each asked itself); none at all means no wait. A replica that
  * does not answer holds the backfill: its lag is unknown.
  */
-export function replicaLag(primary: Queryable, maxMs: number, replicas: Replica[] = []): Throttle {
+export function replicaLag(primary: Queryable, activity: ActivitySql, maxMs: number, replicas: Replica[] = []): Throttle {
   return {
     async check() {
-      const lags = [...(await lagsSeenByPrimary(primary)), ...(await Promise.all(replicas.map(lagOfReplica)))];
+      const ownLags = await Promise.all(replicas.map((r) => lagOfReplica(r, activity)));
+      const lags = [...(await lagsSeenByPrimary(primary, activity)), ...ownLags];
       const worst = lags.reduce<ReplicaLag | undefined>((a, b) => (a === undefined || b.ms > a.ms ? b : a), undefined);
       if (worst === undefined || worst.ms <= maxMs) return GO;
-      return { wait: true, reason: lagReason(worst, maxMs), topic: worst.error === undefined ? 'replica lag' : `replica ${worst.on} unreadable` };
+      return { wait: true, reason: lagReason(activity, worst, maxMs), topic: worst.error === undefined ? 'replica lag' : `replica ${worst.on} unreadable` };
     },
   };
 }
@@ -92,12 +87,13 @@ export interface ThrottleTargets {
   planName: string;
   /** Where signals are read: a connection other than the runner's session. */
   db: Queryable;
+  activity: ActivitySql;
   /** Where the plan's throttle query runs (read-only-query.ts): never on the runner's session where another backend exists. */
   readOnly: ReadOnlyTarget;
   table: { name: string; oid: number };
   /** The backfill's own backends (the runner's session, its workers): their waits are not the application's. */
   ownPids: ReadonlySet<number>;
-  /** Standbys given with `--replica`, watched beside the primary's pg_stat_replication. */
+  /** Standbys given with `--replica`, watched beside the replicas the primary reports. */
   replicas: Replica[];
 }
 
@@ -105,9 +101,9 @@ export interface ThrottleTargets {
 export function backfillThrottles(step: Pick<BackfillStep, 'throttle'>, t: ThrottleTargets): Throttle[] {
   const s = step.throttle;
   const list: Throttle[] = [pauseRequested(t.store, t.planName)];
-  if (s.maxLockWaiters !== undefined) list.push(lockWaiters(t.db, t.table.name, t.table.oid, s.maxLockWaiters, t.ownPids));
+  if (s.maxLockWaiters !== undefined) list.push(lockWaiters(t.db, t.activity, t.table.name, t.table.oid, s.maxLockWaiters, t.ownPids));
   if (s.query !== undefined && s.above !== undefined) list.push(throttleQuery(t.readOnly, s.query, s.above));
-  if (s.maxReplicaLagMs !== undefined) list.push(replicaLag(t.db, s.maxReplicaLagMs, t.replicas));
+  if (s.maxReplicaLagMs !== undefined) list.push(replicaLag(t.db, t.activity, s.maxReplicaLagMs, t.replicas));
   return list;
 }
 

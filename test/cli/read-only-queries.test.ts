@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { connect, type Connection } from '../../src/db/index.js';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { DatabaseError } from '../../src/errors.js';
 import { readOnlyQuery } from '../../src/runner/read-only-query.js';
 import { throttleQuery } from '../../src/runner/throttle.js';
@@ -78,19 +79,19 @@ describe.skipIf(!postgresAdminUrl)('read-only queries on PostgreSQL', () => {
   });
 
   it('a throttle query on the pool runs READ ONLY on one backend of its own', async () => {
-    await expect(throttleQuery({ conn }, 'SELECT delete_canary()', 0).check()).rejects.toMatchObject({ code: '25006', message: expect.stringMatching(/^the backfill throttle query tried to write/) });
+    await expect(throttleQuery({ conn, dialect: postgres }, 'SELECT delete_canary()', 0).check()).rejects.toMatchObject({ code: '25006', message: expect.stringMatching(/^the backfill throttle query tried to write/) });
     expect(await canaryRows()).toBe(3);
-    expect(await throttleQuery({ conn }, 'SELECT count(*) FROM canary', 2).check()).toMatchObject({ wait: true, reason: 'throttle query returned 3 > 2' });
+    expect(await throttleQuery({ conn, dialect: postgres }, 'SELECT count(*) FROM canary', 2).check()).toMatchObject({ wait: true, reason: 'throttle query returned 3 > 2' });
   });
 
   it('a guard on the runner session: refused to write, the session left out of any transaction', async () => {
     await conn.session(async (s) => {
-      const error = await readOnlyQuery({ conn, session: s }, 'SELECT delete_canary()', 'the guard of roll').catch((e: unknown) => e);
+      const error = await readOnlyQuery({ conn, session: s, dialect: postgres }, 'SELECT delete_canary()', 'the guard of roll').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DatabaseError);
       expect((error as DatabaseError).hint).toMatch(/READ ONLY transaction and may only read/);
       const { rows } = await s.query<{ ro: string; tx: string }>("SELECT current_setting('transaction_read_only') AS ro, (now() = statement_timestamp())::text AS tx");
       expect(rows[0]).toEqual({ ro: 'off', tx: 'true' });
-      expect((await readOnlyQuery<{ n: string }>({ conn, session: s }, 'SELECT count(*) AS n FROM canary', 'the guard of roll')).rows[0]?.n).toBe('3');
+      expect((await readOnlyQuery<{ n: string }>({ conn, session: s, dialect: postgres }, 'SELECT count(*) AS n FROM canary', 'the guard of roll')).rows[0]?.n).toBe('3');
     });
     expect(await canaryRows()).toBe(3);
   });
@@ -101,7 +102,7 @@ describe('read-only queries on PGlite (one backend)', () => {
     const conn = await connect('pglite://memory');
     try {
       await conn.exec(SETUP);
-      await expect(readOnlyQuery({ conn }, 'SELECT delete_canary()', 'check c')).rejects.toMatchObject({ code: '25006' });
+      await expect(readOnlyQuery({ conn, dialect: postgres }, 'SELECT delete_canary()', 'check c')).rejects.toMatchObject({ code: '25006' });
       expect((await conn.query<{ n: number }>('SELECT count(*)::int AS n FROM canary')).rows[0]?.n).toBe(3);
     } finally {
       await conn.close();

@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { connect, type Connection } from '../../src/db/index.js';
 import { readOnlyQuery } from '../../src/runner/read-only-query.js';
-import { RUNNER_LOCK_CLASS, planLockKey, tryRunnerLock } from '../../src/runner/runner-lock.js';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
+import { RUNNER_LOCK_CLASS } from '../../src/dialects/postgres/runner-lock.js';
+import { planLockKey, tryRunnerLock } from '../../src/runner/runner-lock.js';
 import { captureIo } from '../support/capture-io.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 
@@ -83,9 +85,9 @@ describe('read-only queries leave the runner session alone (PGlite, one backend)
 
   it('a query releasing the plan lock fails the step, naming what it did', async () => {
     await conn.session(async (session) => {
-      expect(await tryRunnerLock(session, 'p')).toBe(true);
-      await expect(readOnlyQuery({ conn, session }, UNLOCK_ALL, 'check c')).rejects.toThrow(/^check c released the runner's plan lock \(another runner could now start on this plan\); the step fails here/);
-      await expect(readOnlyQuery({ conn, session }, 'SELECT pg_advisory_lock(7)', 'the guard of g')).rejects.toThrow(/^the guard of g took 1 session advisory lock\(s\) that would outlive it/);
+      expect(await tryRunnerLock(postgres.runnerLock, session, 'p')).toBe(true);
+      await expect(readOnlyQuery({ conn, session, dialect: postgres }, UNLOCK_ALL, 'check c')).rejects.toThrow(/^check c released the runner's plan lock \(another runner could now start on this plan\); the step fails here/);
+      await expect(readOnlyQuery({ conn, session, dialect: postgres }, 'SELECT pg_advisory_lock(7)', 'the guard of g')).rejects.toThrow(/^the guard of g took 1 session advisory lock\(s\) that would outlive it/);
     });
   });
 
@@ -111,15 +113,15 @@ describe('read-only queries leave the runner session alone (PGlite, one backend)
 
   it('a query that holds the locks as they were passes', async () => {
     await conn.session(async (session) => {
-      expect(await tryRunnerLock(session, 'p')).toBe(true);
-      expect((await readOnlyQuery<{ n: number }>({ conn, session }, 'SELECT 1 AS n', 'check c')).rows).toEqual([{ n: 1 }]);
+      expect(await tryRunnerLock(postgres.runnerLock, session, 'p')).toBe(true);
+      expect((await readOnlyQuery<{ n: number }>({ conn, session, dialect: postgres }, 'SELECT 1 AS n', 'check c')).rows).toEqual([{ n: 1 }]);
     });
   });
 
   it('a setting a query changes is rolled back with it', async () => {
     await conn.session(async (session) => {
       const before = (await session.query<{ p: string }>("SELECT current_setting('search_path') AS p")).rows[0]?.p;
-      expect((await readOnlyQuery<{ set_config: string }>({ conn, session }, EVIL_PATH, 'check c')).rows).toEqual([{ set_config: 'evil, public' }]);
+      expect((await readOnlyQuery<{ set_config: string }>({ conn, session, dialect: postgres }, EVIL_PATH, 'check c')).rows).toEqual([{ set_config: 'evil, public' }]);
       expect((await session.query<{ p: string }>("SELECT current_setting('search_path') AS p")).rows[0]?.p).toBe(before);
       await session.exec('ALTER TABLE accounts ADD COLUMN nick text');
     });

@@ -10,7 +10,9 @@ import { connect, type Connection } from '../../src/db/index.js';
 import type { SqlStep } from '../../src/operations/types.js';
 import { compilePlan, type CompiledPlan } from '../../src/plan/compile.js';
 import { parsePlan } from '../../src/plan/load.js';
-import { conflictingModes, holdersOf, LockWaitError, pollIntervalMs, watchLockWait } from '../../src/runner/blockers.js';
+import { conflictingModes } from '../../src/dialects/postgres/activity-locks.js';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
+import { holdersOf, LockWaitError, pollIntervalMs, watchLockWait } from '../../src/runner/blockers.js';
 import type { RunContext } from '../../src/runner/context.js';
 import type { RunnerEvent } from '../../src/runner/events.js';
 import { executeSqlStep } from '../../src/runner/execute-sql-step.js';
@@ -53,6 +55,7 @@ async function runStepOnce(conn: Connection, store: StateStore, plan: CompiledPl
   await conn.session(async (session) => {
     const ctx: RunContext = {
       conn,
+      dialect: plan.dialect,
       session,
       sessionPid: await session.backendPid(),
       monitor: conn,
@@ -239,7 +242,7 @@ describe.skipIf(!postgresAdminUrl)('blockers named on real PostgreSQL', () => {
       await conn.session(async (session) => {
         const own = (await session.backendPid())!;
         // No pid to watch: the attempt is as unseen as one whose wait ended between two polls.
-        const watch = { db: conn, pid: null, lockTimeoutMs: 50, target: { relations: ['unseen'], level: 'ACCESS EXCLUSIVE' as const, ownPids: [own] }, report: () => undefined };
+        const watch = { db: conn, dialect: postgres, pid: null, lockTimeoutMs: 50, target: { relations: ['unseen'], level: 'ACCESS EXCLUSIVE' as const, ownPids: [own] }, report: () => undefined };
         const error = await watchLockWait(watch, () => session.exec("BEGIN; SET LOCAL lock_timeout = '50ms'; ALTER TABLE unseen ADD COLUMN w int")).then(
           () => undefined,
           (e: unknown) => e,
@@ -258,7 +261,7 @@ describe.skipIf(!postgresAdminUrl)('blockers named on real PostgreSQL', () => {
   it('looks up conflicting holders first; for a row wait, the sessions with a lock open on the table', async () => {
     await db.exec('CREATE TABLE looked_up (id int PRIMARY KEY, v int); INSERT INTO looked_up VALUES (1, 1)');
     const target = (level: 'ACCESS EXCLUSIVE' | 'ROW EXCLUSIVE', own: number[] = []) => ({ relations: ['public.looked_up'], level, ownPids: own });
-    const pids = async (t: ReturnType<typeof target>) => (await holdersOf(conn, t)).map((b) => b.pid).sort();
+    const pids = async (t: ReturnType<typeof target>) => (await holdersOf(conn, postgres.activity, t)).map((b) => b.pid).sort();
     const reader = await holderOn(db.url!, 'SELECT count(*) FROM looked_up');
     const sharer = await holderOn(db.url!, 'LOCK TABLE looked_up IN SHARE MODE');
     let writer: Awaited<ReturnType<typeof holderOn>> | undefined;

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Connection } from '../../src/db/index.js';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { lagOfReplica, lagsSeenByPrimary } from '../../src/runner/replicas.js';
 import { replicaLag } from '../../src/runner/throttle.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
@@ -84,7 +85,7 @@ describe.skipIf(unavailable !== null)('replica lag throttle with a real streamin
     await waitFor('replay to pause', async () => (await replica.query<{ s: string }>('SELECT pg_get_wal_replay_pause_state() AS s')).rows[0]?.s === 'paused');
     generateWal();
     const seen = await waitFor('the standby to lag more than 1s', async () => {
-      const lag = await lagOfReplica({ name: `127.0.0.1:${standby!.port}`, db: replica });
+      const lag = await lagOfReplica({ name: `127.0.0.1:${standby!.port}`, db: replica }, postgres.activity);
       return lag.ms > 1000 && lag;
     });
     expect(seen).toMatchObject({ on: `127.0.0.1:${standby!.port}`, paused: true });
@@ -104,10 +105,10 @@ describe.skipIf(unavailable !== null)('replica lag throttle with a real streamin
 
     // The primary's own view of the same standby, as the throttle reads it without --replica.
     const fromPrimary = await waitFor('pg_stat_replication to report the lag', async () => {
-      const lags = await lagsSeenByPrimary(primary);
+      const lags = await lagsSeenByPrimary(primary, postgres.activity);
       return lags.find((l) => l.on.startsWith(`${STANDBY_NAME} at 127.0.0.1`) && l.ms > 1000);
     });
-    const verdict = await replicaLag(primary, 1000).check();
+    const verdict = await replicaLag(primary, postgres.activity, 1000).check();
     expect(verdict).toMatchObject({ wait: true, reason: expect.stringMatching(new RegExp(`^replica lag [\\d.]+s > 1s on ${STANDBY_NAME} at 127\\.0\\.0\\.1 \\(pg_stat_replication\\)$`)) });
     console.log(`while held: standby says ${(seen.ms / 1000).toFixed(1)}s, pg_stat_replication says ${(fromPrimary.ms / 1000).toFixed(1)}s; run output: ${out.split('\n').find((l) => l.includes('waiting:'))?.trim()}`);
     await sleep(1000);
@@ -130,7 +131,7 @@ describe.skipIf(unavailable !== null)('replica lag throttle with a real streamin
 
   it('holds the backfill while a --replica does not answer: its lag is unknown', async () => {
     await standby!.halt();
-    const verdict = await replicaLag(primary, 1000, [{ name: `127.0.0.1:${standby!.port}`, db: replica }]).check();
+    const verdict = await replicaLag(primary, postgres.activity, 1000, [{ name: `127.0.0.1:${standby!.port}`, db: replica }]).check();
     expect(verdict).toMatchObject({ wait: true, reason: expect.stringMatching(new RegExp(`^cannot read the lag of replica 127\\.0\\.0\\.1:${standby!.port}: `)) });
     console.log(`replica gone: ${verdict.wait ? verdict.reason : ''}`);
   });

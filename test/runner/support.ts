@@ -82,6 +82,7 @@ export async function runBackfill(p: PreparedBackfill, options: RunOptions = {})
   await p.conn.session(async (session) => {
     const ctx: RunContext = {
       conn: p.conn,
+      dialect: p.plan.dialect,
       session,
       sessionPid: await session.backendPid(),
       monitor: p.conn.kind === 'pglite' ? null : p.conn,

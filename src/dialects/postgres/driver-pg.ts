@@ -4,10 +4,11 @@
  * sessions check out one client and reset it afterwards.
  */
 import pg from 'pg';
-import type { ConnectOptions, Connection, QueryResult, Queryable, Session } from './connection.js';
-import { DEFAULT_APPLICATION_NAME, DEFAULT_CONNECT_TIMEOUT_MS } from './connection.js';
-import { toDatabaseError, type ErrorContext } from './driver-errors.js';
-import type { PostgresTarget } from './url.js';
+import type { ConnectOptions, Connection, QueryResult, Queryable, Session } from '../../db/connection.js';
+import { DEFAULT_APPLICATION_NAME, DEFAULT_CONNECT_TIMEOUT_MS } from '../../db/connection.js';
+import { toDatabaseError, type ErrorContext } from '../../db/driver-errors.js';
+import type { PostgresTarget } from '../../db/url.js';
+import { POSTGRES_HINTS } from './driver-hints.js';
 
 type PgRunner = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
@@ -73,7 +74,7 @@ async function release(client: pg.PoolClient): Promise<void> {
 const ignore = (): void => undefined;
 
 export async function connectPg(target: PostgresTarget, options: ConnectOptions): Promise<Connection> {
-  const ctx: ErrorContext = { url: target.url, displayUrl: target.displayUrl, endpoint: `${target.host}:${target.port}` };
+  const ctx: ErrorContext = { url: target.url, displayUrl: target.displayUrl, endpoint: `${target.host}:${target.port}`, hints: POSTGRES_HINTS };
   const pool = new pg.Pool(poolConfig(target, options));
   // An idle client whose server went away: the pool drops it and the next query reconnects.
   pool.on('error', ignore);

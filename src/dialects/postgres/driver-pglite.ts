@@ -6,10 +6,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types } from '@electric-sql/pglite';
-import type { Connection, QueryResult, Queryable, Session } from './connection.js';
-import { toDatabaseError, type ErrorContext } from './driver-errors.js';
+import type { Connection, QueryResult, Queryable, Session } from '../../db/connection.js';
+import { toDatabaseError, type ErrorContext } from '../../db/driver-errors.js';
 import { lockPgliteDirectory } from './pglite-dir-lock.js';
-import type { PgliteTarget } from './url.js';
+import type { PgliteTarget } from '../../db/url.js';
+import { POSTGRES_HINTS } from './driver-hints.js';
 
 /** A lock that work inside the holder's own async flow passes through (so nested calls cannot deadlock). */
 class SessionGate {
@@ -78,7 +79,7 @@ async function open(target: PgliteTarget, ctx: ErrorContext): Promise<PGlite> {
 }
 
 export async function connectPglite(target: PgliteTarget): Promise<Connection> {
-  const ctx: ErrorContext = { url: target.url, displayUrl: target.displayUrl, endpoint: target.dataDir ?? 'memory' };
+  const ctx: ErrorContext = { url: target.url, displayUrl: target.displayUrl, endpoint: target.dataDir ?? 'memory', hints: POSTGRES_HINTS };
   let unlock = (): void => undefined;
   if (target.dataDir !== null) {
     await mkdir(target.dataDir, { recursive: true }).catch((e: unknown) => {

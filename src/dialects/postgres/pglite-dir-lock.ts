@@ -7,7 +7,8 @@
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { LockedError } from '../errors.js';
+import { processAlive } from '../../db/process-alive.js';
+import { LockedError } from '../../errors.js';
 
 interface Holder {
   pid: number;
@@ -16,15 +17,6 @@ interface Holder {
 }
 
 const LOCK_FILE = 'schemashift.lock';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readHolder(path: string): Holder | undefined {
   try {
@@ -47,7 +39,7 @@ export function lockPgliteDirectory(dir: string): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const holder = readHolder(path);
-      const stale = holder === undefined || (holder.host === me.host && !alive(holder.pid));
+      const stale = holder === undefined || (holder.host === me.host && !processAlive(holder.pid));
       if (!stale) {
         throw new LockedError(
           `the embedded database ${dir} is open in another process: host ${holder.host}, pid ${holder.pid}, since ${holder.since}`,
