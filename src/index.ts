@@ -37,7 +37,8 @@ export { rollbackPlan, type RollbackOptions, type RollbackOutcome } from './runn
 export type { GateAnswerer } from './runner/run-step.js';
 export type { BackfillProgress, Blocker, RunnerEvent, RunnerListener } from './runner/events.js';
 export { runnerApplicationName } from './runner/runner-lock.js';
-export { openReplicas, type OpenReplicas, type Replica } from './runner/replicas.js';
+export type { Replica } from './runner/replicas.js';
+export { openReplicas, type OpenReplicas } from './cli/replicas.js';
 
 // Status: what every recorded run has done and what comes next.
 export { readStatus, type NextAction, type PlanStatus } from './status.js';

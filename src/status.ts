@@ -4,7 +4,8 @@
  */
 import { nextAction, type NextAction } from './cli/status-command.js';
 import type { Connection } from './db/connection.js';
-import { StateStore, type RunRow, type StepRow } from './state/store.js';
+import { dialectNamed } from './dialects/registry.js';
+import type { RunRow, StepRow } from './state/store.js';
 
 export type { NextAction };
 
@@ -16,7 +17,7 @@ export interface PlanStatus {
 
 /** The status of every recorded run, or only of `planName`'s; empty when nothing was ever run there. */
 export async function readStatus(conn: Connection, planName?: string): Promise<PlanStatus[]> {
-  const store = new StateStore(conn);
+  const store = dialectNamed(conn.dialect).state.openStore(conn);
   if (!(await store.exists())) return [];
   const runs = planName === undefined ? await store.listRuns() : [await store.getRun(planName)];
   const recorded = runs.filter((r): r is RunRow => r !== undefined);

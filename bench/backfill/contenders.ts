@@ -4,13 +4,14 @@
  * runner (runPlan, the code path of `schemashift run`), everything else is plain SQL.
  */
 import pg from 'pg';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { stringify } from 'yaml';
 import { connect } from '../../src/db/index.js';
 import { compilePlan } from '../../src/plan/compile.js';
 import { parsePlan } from '../../src/plan/load.js';
 import type { RunnerEvent } from '../../src/runner/events.js';
 import { runPlan } from '../../src/runner/run-plan.js';
-import { StateStore } from '../../src/state/store.js';
+
 
 export interface Timed {
   ms: number;
@@ -84,7 +85,7 @@ let planCount = 0;
 export async function prepareState(url: string): Promise<void> {
   const conn = await connect(url);
   try {
-    await new StateStore(conn).ensureSchema();
+    await postgres.state.openStore(conn).ensureSchema();
   } finally {
     await conn.close();
   }

@@ -1,8 +1,9 @@
 /** `pause FILE` / `resume FILE`: from another terminal, stop or restart a backfill at its next batch boundary. */
 import { loadPlanFile } from '../plan/load.js';
+import { stateStoreOf } from './state-of.js';
 import { actorName } from '../runner/context.js';
 import { currentActor } from '../runner/run-plan.js';
-import { StateStore } from '../state/store.js';
+
 import { openDatabase } from './database.js';
 import type { Io } from './io.js';
 
@@ -10,7 +11,7 @@ export async function controlCommand(action: 'pause' | 'resume', file: string, o
   const plan = await loadPlanFile(file, io.cwd);
   const conn = await openDatabase(opts.database, io, `schemashift ${action}`, { mustExist: true });
   try {
-    const store = new StateStore(conn);
+    const store = stateStoreOf(conn);
     const run = (await store.exists()) ? await store.getRun(plan.name) : undefined;
     if (!run) {
       io.out(`plan ${plan.name} has not run on ${conn.displayUrl}: nothing to ${action}\n`);

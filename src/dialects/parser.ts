@@ -89,5 +89,22 @@ export interface SqlParser {
   unknownCalls(expression: string): Call[];
   /** The columns whose `IS NOT NULL` a condition demands (`a IS NOT NULL AND b > 0` → a). */
   notNullColumns(condition: string): string[];
+  /** What the statements of `sql` remove (`column users.legacy`, `index …`); undefined when it does not parse. */
+  statementsDrops(sql: string): string[] | undefined;
+  /** An expression that reads one column as it is (quoted as the dialect must). */
+  columnRef(column: string): string;
+  /** A validated expression with every bare reference to column `from` renamed to `to`, nothing else touched. */
+  renameColumnRefs(expression: string, from: string, to: string): string;
+  /** Whether a validated expression references the column; undefined when it does not parse. */
+  readsColumn(expression: string, column: string): boolean | undefined;
+  /** The column an index key names when it is just a column (`qty`, `"Qty"`), else undefined. */
+  bareColumn(key: string): string | undefined;
+  /** The parts of a type's name as the parser reads it (`pg_catalog.int4` → two parts); empty when it does not parse. */
+  typeNameParts(type: string): string[];
+  /** A form of a value expression in which spelling that does not change its meaning is gone, for comparisons. */
+  canonicalExpression(expression: string): string;
   readonly lint: SqlLint;
 }
+
+/** A call as people write it: `now()`, `public.next_id()`, `CURRENT_TIMESTAMP`. */
+export const callText = (c: Call): string => `${c.schema ? `${c.schema}.` : ''}${c.name}${c.kind === 'function' ? '()' : ''}`;

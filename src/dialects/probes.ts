@@ -62,6 +62,8 @@ export interface Probes {
    * NULL when nothing by that name exists. `src/runner/ownership.ts` compares it with the plan's.
    */
   objectDefinition(o: DbObject): string;
+  /** How the row `objectDefinition` returned differs from the plan's definition (empty: the same). */
+  definitionDifferences(o: DbObject, live: Record<string, unknown>): string[];
   /**
    * The volatile routines among `calls`, one row (`fn`) each, for every overload the name can
    * resolve to (conservative): a qualified name in its schema, a bare one among those visible.

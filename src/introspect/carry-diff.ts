@@ -4,8 +4,8 @@
  * before the entry's first step, and `schemashift new … --database` (which writes the declarations).
  */
 import YAML from 'yaml';
+import { activeSqlParser } from '../plan/primitives.js';
 import { granteeLabel, type CarriedForeignKey, type CarriedIndex, type CarrySpec } from '../operations/carry.js';
-import { parseSql } from '../sql/parser.js';
 import type { LiveColumnAttachments, LiveGrant, LiveIndexAttachment } from './column-attachments.js';
 
 export interface CarryProblems {
@@ -21,14 +21,10 @@ export interface CarryProblems {
 
 export type CarryDeclarations = Omit<CarrySpec, 'table' | 'drop_with_old_column'>;
 
-/** One expression's parse tree without positions: `(qty > 0)` and `qty>0` compare equal. */
-function normalized(expression: string): string {
-  const parsed = parseSql(`SELECT ${expression}`);
-  if (!parsed.ok) return expression.trim();
-  return JSON.stringify(parsed.result, (key, value: unknown) => (key === 'location' ? undefined : value));
-}
-
-const sameExpression = (a: string | null | undefined, b: string | null | undefined): boolean => (a ?? null) === (b ?? null) || (a != null && b != null && normalized(a) === normalized(b));
+/** Spelling that does not change meaning (parentheses, spaces, casts the catalog adds) does not count. */
+const canonical = (expression: string): string => activeSqlParser().canonicalExpression(expression);
+const sameExpression = (a: string | null | undefined, b: string | null | undefined): boolean =>
+  (a ?? null) === (b ?? null) || (a != null && b != null && canonical(a) === canonical(b));
 
 function declaredIndexOf(ix: LiveIndexAttachment): CarriedIndex {
   const out: CarriedIndex = { name: ix.name, keys: ix.keys, unique: ix.unique, method: ix.method as CarriedIndex['method'] };

@@ -3,9 +3,6 @@
  * rename_column must carry to the column that replaces it, and what would make contract's DROP
  * COLUMN fail or silently take something with it.
  */
-import type { Queryable } from '../db/connection.js';
-import type { Dialect } from '../dialects/dialect.js';
-import { dialectNamed } from '../dialects/registry.js';
 
 export interface LiveIndexAttachment {
   name: string;
@@ -64,15 +61,3 @@ export interface LiveColumnAttachments {
   others: string[];
 }
 
-/**
- * The column's attachments, or null when the table or the column does not exist. Kept for callers
- * that predate the dialect seam; new code calls `dialect.introspect.columnAttachments`.
- */
-export function readColumnAttachments(
-  db: Queryable,
-  table: string,
-  column: string,
-  dialect: Dialect = dialectNamed('postgres'),
-): Promise<LiveColumnAttachments | null> {
-  return dialect.introspect.columnAttachments(db, table, column);
-}

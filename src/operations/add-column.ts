@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import type { AddColumnAction } from '../dialects/actions-table.js';
 import { splitQualified } from '../dialects/dialect.js';
-import { identifier, qualifiedName, sqlExpression, sqlType } from '../plan/primitives.js';
-import { callText, unknownCalls, volatilityOf } from '../sql/volatility.js';
+import { activeSqlParser, identifier, qualifiedName, sqlExpression, sqlType } from '../plan/primitives.js';
+import { callText, type SqlParser } from '../dialects/parser.js';
 import { actionStep } from './action-step.js';
-import { columnRef } from './column-refs.js';
-import { typeNameParts } from './definition-shapes.js';
 import { installSyncSteps, removeSyncSteps, reportSyncProblem, type SyncSpec } from './sync-trigger.js';
 import { volatileDefaultHelp } from './volatile-default-guard.js';
 import { defineOperation, type DbObject, type Step } from './types.js';
@@ -76,12 +74,12 @@ function refuseVolatileDefault(spec: RawSpec, ctx: z.RefinementCtx): void {
   const dflt = spec.column.default;
   if (dflt === undefined) return;
   const help = volatileDefaultHelp(spec.table, spec.column.name, spec.column.type, dflt);
-  const v = volatilityOf(dflt);
+  const v = activeSqlParser().volatility(dflt);
   if (v.volatile) {
     ctx.addIssue({ code: 'custom', path: ['column', 'default'], message: `default \`${dflt}\` calls ${v.fn}(), which is volatile: adding it rewrites the whole table under an ACCESS EXCLUSIVE lock`, params: { hint: help } });
     return;
   }
-  const unknown = unknownCalls(dflt);
+  const unknown = activeSqlParser().unknownCalls(dflt);
   if (unknown.length === 0 || spec.column.default_volatility !== undefined) return;
   ctx.addIssue({
     code: 'custom',
@@ -117,7 +115,7 @@ export function syncSpecOf(spec: Pick<RawSpec, 'table' | 'column' | 'sync_from'>
   const sync: SyncSpec = { ...base, from: from.column };
   if (from.expression !== undefined) sync.forward = from.expression;
   if (from.reverse !== undefined) sync.reverse = from.reverse;
-  else if (from.both_ways) sync.reverse = columnRef(spec.column.name);
+  else if (from.both_ways) sync.reverse = activeSqlParser().columnRef(spec.column.name);
   return sync;
 }
 
@@ -125,17 +123,17 @@ const SERIAL_BASE: Record<string, string> = { serial: 'integer', serial4: 'integ
 
 /** The integer type behind a serial pseudo-type (`serial`, `BIGSERIAL`, `"serial"`, `serial[]`), else undefined. */
 function serialBase(type: string): string | undefined {
-  const names = typeNameParts(type);
+  const names = activeSqlParser().typeNameParts(type);
   return names.length === 1 ? SERIAL_BASE[names[0]?.toLowerCase() ?? ''] : undefined;
 }
 
 /** With `default_volatility`, the database confirms it in the same transaction, before the table is touched. */
-function addColumnAction(spec: AddColumnSpec): AddColumnAction {
+function addColumnAction(spec: AddColumnSpec, parser: SqlParser): AddColumnAction {
   const { table, column } = spec;
   const notNull = !column.nullable;
   const action: AddColumnAction = { kind: 'add-column', table, column: column.name, type: column.type, notNull };
   if (column.default !== undefined) action.default = column.default;
-  const unknown = column.default === undefined ? [] : unknownCalls(column.default);
+  const unknown = column.default === undefined ? [] : parser.unknownCalls(column.default);
   if (unknown.length > 0) action.confirmNotVolatile = unknown;
   return action;
 }
@@ -166,7 +164,7 @@ export const addColumn = defineOperation<AddColumnSpec>({
       actionStep(ctx, {
         id: ctx.id,
         summary: `add column ${spec.table}.${spec.column.name} ${spec.column.type}`,
-        action: addColumnAction(spec),
+        action: addColumnAction(spec, ctx.dialect.parser),
         effect: { does: 'create', object: columnObject(spec) },
       }),
     ];

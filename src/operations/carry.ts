@@ -15,11 +15,9 @@ import { z } from 'zod';
 import type { Grantee, SwapCarry } from '../dialects/actions-shadow.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { identifier, qualifiedName, sqlCondition, sqlExpression } from '../plan/primitives.js';
-import { bareColumn } from '../sql/column-expression.js';
 import { actionStep } from './action-step.js';
 import { addCheck } from './add-check.js';
 import { addForeignKey, REFERENTIAL_ACTIONS } from './add-foreign-key.js';
-import { renameColumnRefs } from './column-refs.js';
 import { createIndexStep, INDEX_METHODS } from './create-index.js';
 import { boundedName } from './sync-trigger.js';
 import type { OperationContext, SqlStep, Step } from './types.js';
@@ -158,7 +156,7 @@ export function carryExpandSteps(d: Dialect, spec: CarrySpec, cols: CarryColumns
 
 /** Checks and foreign keys NOT VALID → VALIDATE, then indexes CONCURRENTLY, on the new column. */
 export function carryMigrateSteps(d: Dialect, spec: CarrySpec, cols: CarryColumns, id: string): Step[] {
-  const over = (expr: string) => renameColumnRefs(expr, cols.old, cols.building);
+  const over = (expr: string) => d.parser.renameColumnRefs(expr, cols.old, cols.building);
   const onNew = (c: string) => (c === cols.old ? cols.building : c);
   const ctxFor = (suffix: string, name: string): OperationContext => ({ dialect: d, id: `${id}/carry-${suffix}-${name}`, phase: 'migrate' });
   const checks = (spec.checks ?? []).flatMap((c) =>
@@ -180,7 +178,7 @@ export function carryMigrateSteps(d: Dialect, spec: CarrySpec, cols: CarryColumn
   );
   const indexes = (spec.indexes ?? []).map((ix) => {
     const keys = ix.keys.map((k) => {
-      const column = bareColumn(k);
+      const column = d.parser.bareColumn(k);
       return column === undefined ? { expression: over(k) } : { column: onNew(column) };
     });
     const built = {

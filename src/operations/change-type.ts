@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Dialect } from '../dialects/dialect.js';
-import { identifier, qualifiedName, sqlExpression, sqlType } from '../plan/primitives.js';
-import { readsColumn } from '../sql/column-expression.js';
+import { identifier, qualifiedName, sqlExpression, sqlType, activeSqlParser } from '../plan/primitives.js';
 import { actionStep } from './action-step.js';
 import { backfillOptionsSchema } from './backfill.js';
 import { carryFields, swapCarryOf, type CarryColumns } from './carry.js';
@@ -26,7 +25,7 @@ export const changeTypeSchema = z
   .superRefine((spec, ctx) => {
     const temp = tempOf(spec);
     if (temp === spec.column) ctx.addIssue({ code: 'custom', path: ['temp_column'], message: `temp_column is ${temp}, the column itself`, params: { hint: 'pick a free name, or leave temp_column out' } });
-    if (spec.reverse_using !== undefined && readsColumn(spec.reverse_using, temp) === false) {
+    if (spec.reverse_using !== undefined && activeSqlParser().readsColumn(spec.reverse_using, temp) === false) {
       ctx.addIssue({
         code: 'custom',
         path: ['reverse_using'],

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { sqlQuery } from '../plan/primitives.js';
-import { briefSql, lockOfStatement, singleQuery } from '../sql/statements.js';
+import { briefSql } from '../plan/brief-sql.js';
+import { activeSqlParser, sqlQuery } from '../plan/primitives.js';
 import { defineOperation } from './types.js';
 
 export const checkSchema = z
@@ -18,13 +18,13 @@ export const check = defineOperation<CheckSpec>({
   description: 'Stop the run unless a query returns the expected value (default 0); takes no lock beyond the query itself.',
   schema: checkSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
-  target: (spec) => lockOfStatement(singleQuery(spec.sql).node).on[0] ?? 'query',
+  target: (spec) => activeSqlParser().splitStatements(spec.sql)[0]?.lock.on[0] ?? 'query',
   forward: (spec, ctx) => [
     {
       id: ctx.id,
       phase: ctx.phase,
       kind: 'check',
-      summary: spec.message ?? `check ${briefSql(singleQuery(spec.sql).text)} = ${JSON.stringify(spec.expect)}`,
+      summary: spec.message ?? `check ${briefSql(ctx.dialect.parser.splitStatements(spec.sql)[0]?.text ?? spec.sql)} = ${JSON.stringify(spec.expect)}`,
       sql: spec.sql,
       expect: spec.expect,
     },

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import type { RawStatementsAction } from '../dialects/actions-table.js';
-import { sqlStatements } from '../plan/primitives.js';
-import { checkStatements } from '../sql/parser.js';
-import { briefSql, LOCK_ORDER, lockOfStatement, ownTransactionReason, splitStatements, strongestLock, unwrap, type SqlStatement } from '../sql/statements.js';
+import type { ScriptStatement, SqlParser } from '../dialects/parser.js';
+import { briefSql } from '../plan/brief-sql.js';
+import { activeSqlParser, sqlStatements } from '../plan/primitives.js';
 import { actionStep } from './action-step.js';
-import { defineOperation, type LockInfo, type LockLevel, type OperationContext, type SqlStep } from './types.js';
-
+import { defineOperation, LOCK_ORDER, type LockInfo, type LockLevel, type OperationContext, type SqlStep } from './types.js';
 export const rawSqlSchema = z
   .object({
     up: sqlStatements.describe('The SQL to run. Statements that cannot run in a transaction block (CONCURRENTLY, VACUUM) get steps of their own.'),
@@ -17,14 +16,14 @@ export const rawSqlSchema = z
   .superRefine((spec, ctx) => {
     for (const key of ['up', 'down'] as const) {
       const sql = spec[key];
-      if (sql === undefined || checkStatements(sql)) continue;
-      for (const statement of splitStatements(sql)) refuseStatement(statement, key, spec.transactional, ctx);
+      const parser = activeSqlParser();
+      if (sql === undefined || parser.statementsProblem(sql)) continue;
+      for (const statement of parser.splitStatements(sql)) refuseStatement(statement, key, spec.transactional, ctx);
     }
   });
 
-function refuseStatement(statement: SqlStatement, key: 'up' | 'down', transactional: boolean | undefined, ctx: z.RefinementCtx): void {
-  const [type] = unwrap(statement.node);
-  if (type === 'TransactionStmt') {
+function refuseStatement(statement: ScriptStatement, key: 'up' | 'down', transactional: boolean | undefined, ctx: z.RefinementCtx): void {
+  if (statement.controlsTransaction) {
     ctx.addIssue({
       code: 'custom',
       path: [key],
@@ -32,7 +31,7 @@ function refuseStatement(statement: SqlStatement, key: 'up' | 'down', transactio
       params: { offset: statement.offset, hint: 'remove BEGIN/COMMIT: the statements already run in one transaction (set `transactional: false` to run them one by one)' },
     });
   }
-  const reason = ownTransactionReason(statement.node);
+  const reason = statement.ownTransactionReason;
   if (transactional === true && reason) {
     ctx.addIssue({
       code: 'custom',
@@ -48,17 +47,8 @@ export type RawSqlSpec = z.output<typeof rawSqlSchema>;
 /** The lock as the statements' parser reads it; the dialect adds what it means (impact). */
 type StatementLock = Pick<LockInfo, 'level' | 'on'>;
 
-function declaredLock(statements: SqlStatement[], level: LockLevel): StatementLock {
-  return { level, on: [...new Set(statements.flatMap((s) => lockOfStatement(s.node).on))] };
-}
-
-/** An online index build leaves an invalid index behind when it fails: the runner drops it and builds again. */
-function indexBuilt(statement: SqlStatement): { table: string; name: string } | undefined {
-  const [type, body] = unwrap(statement.node);
-  const relation = body.relation as { schemaname?: string; relname?: string } | undefined;
-  if (type !== 'IndexStmt' || !body.concurrent || typeof body.idxname !== 'string' || !relation?.relname) return undefined;
-  const table = relation.schemaname ? `${relation.schemaname}.${relation.relname}` : relation.relname;
-  return { table, name: body.idxname };
+function declaredLock(statements: ScriptStatement[], level: LockLevel): StatementLock {
+  return { level, on: [...new Set(statements.flatMap((s) => s.lock.on))] };
 }
 
 interface RawStepFields {
@@ -81,9 +71,10 @@ function rawStep(ctx: OperationContext, f: RawStepFields): SqlStep {
 
 /** `up` (or `down`) as steps: one transaction for all, or one step per statement when some must run outside one. */
 export function rawSqlSteps(sql: string, spec: Pick<RawSqlSpec, 'transactional' | 'lock'>, ctx: OperationContext, idBase: string): SqlStep[] {
-  const statements = splitStatements(sql);
-  const lockFor = (part: SqlStatement[]) => (spec.lock ? declaredLock(part, spec.lock) : strongestLock(part.map((s) => lockOfStatement(s.node))));
-  const together = spec.transactional !== false && statements.every((s) => !ownTransactionReason(s.node));
+  const parser = ctx.dialect.parser;
+  const statements = parser.splitStatements(sql);
+  const lockFor = (part: ScriptStatement[]) => (spec.lock ? declaredLock(part, spec.lock) : parser.strongestLock(part.map((s) => s.lock)));
+  const together = spec.transactional !== false && statements.every((s) => !s.ownTransactionReason);
   if (together) {
     const more = statements.length > 1 ? ` (+${statements.length - 1} more)` : '';
     return [rawStep(ctx, { id: idBase, summary: `run SQL: ${briefSql(statements[0]?.text ?? sql)}${more}`, sql, lock: lockFor(statements), transactional: true })];
@@ -95,17 +86,16 @@ export function rawSqlSteps(sql: string, spec: Pick<RawSqlSpec, 'transactional' 
       summary: `run SQL${single ? '' : ` ${i + 1}/${statements.length}`}: ${briefSql(statement.text)}`,
       sql: statement.text,
       lock: lockFor([statement]),
-      transactional: !ownTransactionReason(statement.node),
+      transactional: !statement.ownTransactionReason,
     };
-    const builds = indexBuilt(statement);
+    const builds = statement.buildsIndex;
     return rawStep(ctx, builds ? { ...fields, builds } : fields);
   });
 }
 
-function label(sql: string): string {
-  const statements = splitStatements(sql);
-  const table = statements.flatMap((s) => lockOfStatement(s.node).on)[0];
-  return table ?? unwrap(statements[0]?.node ?? {})[0].replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+function label(sql: string, parser: SqlParser): string {
+  const statements = parser.splitStatements(sql);
+  return statements.flatMap((s) => s.lock.on)[0] ?? statements[0]?.label ?? '';
 }
 
 export const rawSql = defineOperation<RawSqlSpec>({
@@ -113,7 +103,7 @@ export const rawSql = defineOperation<RawSqlSpec>({
   description: 'Run raw SQL (`up`, and `down` to undo it), linted; statements that cannot run in a transaction block get steps of their own.',
   schema: rawSqlSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
-  target: (spec) => label(spec.up),
+  target: (spec) => label(spec.up, activeSqlParser()),
   forward: (spec, ctx) => rawSqlSteps(spec.up, spec, ctx, ctx.id),
   inverse: (spec, ctx) =>
     spec.down === undefined

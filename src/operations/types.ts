@@ -6,17 +6,19 @@ import type { DbObject } from '../dialects/probes.js';
 export const PHASES = ['expand', 'migrate', 'contract'] as const;
 export type Phase = (typeof PHASES)[number];
 
-/** PostgreSQL table lock modes, strongest first, plus `none` for steps that take no table lock. */
-export type LockLevel =
-  | 'ACCESS EXCLUSIVE'
-  | 'EXCLUSIVE'
-  | 'SHARE ROW EXCLUSIVE'
-  | 'SHARE'
-  | 'SHARE UPDATE EXCLUSIVE'
-  | 'ROW EXCLUSIVE'
-  | 'ROW SHARE'
-  | 'ACCESS SHARE'
-  | 'none';
+/** The lock names steps show (PostgreSQL's table lock modes), weakest first; `none` for no table lock. */
+export const LOCK_ORDER = [
+  'none',
+  'ACCESS SHARE',
+  'ROW SHARE',
+  'ROW EXCLUSIVE',
+  'SHARE UPDATE EXCLUSIVE',
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
+] as const;
+export type LockLevel = (typeof LOCK_ORDER)[number];
 
 export interface LockInfo {
   /** The dialect's own name for the lock (PostgreSQL's lock modes today). */

@@ -5,7 +5,7 @@
  * dialect's (`d.probes.volatileCalls`, the `add-column` action's `confirmNotVolatile`).
  */
 import type { Dialect } from '../dialects/dialect.js';
-import type { Call } from '../sql/volatility.js';
+import type { Call } from '../dialects/parser.js';
 
 /** The volatile routines among `calls`, one row (`fn`) each (see `Probes.volatileCalls`). */
 export function volatileCallsQuery(d: Dialect, calls: Call[]): string {

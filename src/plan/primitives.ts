@@ -17,7 +17,7 @@ function identifierProblem(value: string, qualified: boolean): string | undefine
     const shape = qualified ? 'a name such as orders or sales.orders' : 'a name such as customer_id';
     return `\`${value}\` is not a valid ${qualified ? 'table name' : 'identifier'}: expected ${shape} (letters, digits, _ and $, not starting with a digit)`;
   }
-  return value.split('.').map((part) => sqlParser().nameLengthProblem(part)).find((problem) => problem !== undefined);
+  return value.split('.').map((part) => activeSqlParser().nameLengthProblem(part)).find((problem) => problem !== undefined);
 }
 
 function identifierSchema(qualified: boolean, description: string) {
@@ -71,7 +71,8 @@ export function withSqlParser<T>(parser: SqlParser, check: () => T): T {
   }
 }
 
-function sqlParser(): SqlParser {
+/** The parser of the plan being loaded (load.ts sets it); PostgreSQL's outside a load. */
+export function activeSqlParser(): SqlParser {
   return activeParser ?? dialectNamed('postgres').parser;
 }
 
@@ -83,7 +84,7 @@ function sqlIssue(ctx: z.RefinementCtx, problem: SqlProblem, what: string): void
     params: {
       offset: problem.offset,
       hint: problem.hint ?? (parses
-        ? sqlParser().syntaxHint
+        ? activeSqlParser().syntaxHint
         : `a SQL ${what} is checked on its own before it is spliced into a statement, so that what runs is what was checked`),
     },
   });
@@ -95,7 +96,7 @@ function sqlFragment(kind: FragmentKind, what: string) {
     .string()
     .min(1)
     .superRefine((value, ctx) => {
-      const problem = sqlParser().fragmentProblem(value, kind);
+      const problem = activeSqlParser().fragmentProblem(value, kind);
       if (problem) sqlIssue(ctx, problem, what);
     });
 }
@@ -112,7 +113,7 @@ export const sqlStatements = z
   .min(1)
   .superRefine((value, ctx) => {
     const nul = value.indexOf('\0');
-    const problem = nul >= 0 ? { message: 'a NUL character in SQL', offset: nul } : sqlParser().statementsProblem(value);
+    const problem = nul >= 0 ? { message: 'a NUL character in SQL', offset: nul } : activeSqlParser().statementsProblem(value);
     if (problem) sqlIssue(ctx, problem, 'statement');
   })
   .describe('One or more SQL statements.');
@@ -125,7 +126,7 @@ export const sqlType = z
   .string()
   .min(1)
   .superRefine((value, ctx) => {
-    const problem = sqlParser().fragmentProblem(value, 'type');
+    const problem = activeSqlParser().fragmentProblem(value, 'type');
     if (problem) {
       ctx.addIssue({
         code: 'custom',

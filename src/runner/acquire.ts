@@ -2,7 +2,7 @@
 import type { Connection, Queryable, Session } from '../db/connection.js';
 import type { Dialect } from '../dialects/dialect.js';
 import type { SessionSql } from '../dialects/session.js';
-import { StateStore } from '../state/store.js';
+
 import { LockedError } from '../errors.js';
 import type { RunnerListener } from './events.js';
 import { describeHolder, findLockHolder, isOrphan, terminateOrphan, tryRunnerLock } from './runner-lock.js';
@@ -63,7 +63,7 @@ export async function prepareRunnerSession(
   await enableConnectionCheck(dialect.session, session);
   const embedded = conn.kind === 'pglite';
   return {
-    store: new StateStore(embedded ? session : conn),
+    store: dialect.state.openStore(embedded ? session : conn),
     monitor: embedded ? null : (conn as Queryable),
     sessionPid: await session.backendPid(),
   };

@@ -8,8 +8,7 @@
  * plan creates that object.
  */
 import { UsageError } from '../errors.js';
-import { describeObject, objectDefinition, objectKey } from '../operations/catalog-probes.js';
-import { definitionDifferences, type LiveDefinition } from '../operations/object-differences.js';
+import { describeObject, objectKey } from '../operations/objects.js';
 import type { SqlStep, Step } from '../operations/types.js';
 import type { CompiledEntry, CompiledPlan } from '../plan/compile.js';
 import type { StepRow } from '../state/store.js';
@@ -70,8 +69,10 @@ export function createdByPlan(plan: CompiledPlan): Set<string> {
   return keys;
 }
 
+type LiveDefinition = Record<string, unknown>;
+
 async function liveDefinition(ctx: RunContext, step: SqlStep): Promise<LiveDefinition | null> {
-  const { rows } = await ctx.session.query<{ def: LiveDefinition | null }>(objectDefinition(ctx.plan.dialect, step.effect!.object));
+  const { rows } = await ctx.session.query<{ def: LiveDefinition | null }>(ctx.plan.dialect.probes.objectDefinition(step.effect!.object));
   return rows[0]?.def ?? null;
 }
 
@@ -88,7 +89,7 @@ function preexisting(ctx: RunContext, step: SqlStep, entry: CompiledEntry | unde
   if (entry.inverse && 'steps' in entry.inverse && entry.inverse.steps.some((s) => s.kind !== 'sql' || s.undoes === undefined)) {
     throw new OwnershipError(step.id, `${what}${where}: this step cannot adopt it, because its undo does not say what it removes (a rollback could drop what it adopted)`, 'remove the object by hand or rename it, then run again; or write the change without `down` SQL that drops it');
   }
-  const differences = live ? definitionDifferences(step.effect!.object, live) : [];
+  const differences = live ? ctx.plan.dialect.probes.definitionDifferences(step.effect!.object, live) : [];
   if (differences.length > 0) {
     throw new OwnershipError(step.id, `${what} but differs from the plan${where}, so it is not adopted:\n  - ${differences.join('\n  - ')}`, 'make the plan say what exists, or fix the object by hand, or pick another name');
   }

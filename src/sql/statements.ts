@@ -2,22 +2,11 @@
  * Helpers over libpg-query ASTs for raw SQL: split a script into its statements, tell which ones
  * PostgreSQL refuses inside a transaction block, and which table lock each one takes.
  */
-import type { LockInfo, LockLevel } from '../operations/types.js';
+import { LOCK_ORDER, type LockInfo, type LockLevel } from '../operations/types.js';
 import { walk, type AstNode } from './ast.js';
 import { parseSql } from './parser.js';
 
-/** Weakest first; `none` for statements that lock no existing table. */
-export const LOCK_ORDER = [
-  'none',
-  'ACCESS SHARE',
-  'ROW SHARE',
-  'ROW EXCLUSIVE',
-  'SHARE UPDATE EXCLUSIVE',
-  'SHARE',
-  'SHARE ROW EXCLUSIVE',
-  'EXCLUSIVE',
-  'ACCESS EXCLUSIVE',
-] as const satisfies readonly LockLevel[];
+export { LOCK_ORDER };
 
 export interface SqlStatement {
   /** The statement exactly as written, without surrounding whitespace or its `;`. */

@@ -1,5 +1,5 @@
 import { parseSql } from './parser.js';
-import type { Call, Volatility } from '../dialects/parser.js';
+import { callText, type Call, type Volatility } from '../dialects/parser.js';
 import { walk, type AstNode } from './ast.js';
 
 /** Functions whose value changes per row: as a column default they force a full table rewrite. */
@@ -32,7 +32,7 @@ const BUILTIN_OPERATORS = new Set([
 
 export type { Call, Volatility } from '../dialects/parser.js';
 
-export const callText = (c: Call): string => `${c.schema ? `${c.schema}.` : ''}${c.name}${c.kind === 'function' ? '()' : ''}`;
+export { callText };
 
 type Names = { String?: { sval?: string } }[] | undefined;
 

@@ -130,12 +130,3 @@ export interface StateStore {
   events(plan: string, limit?: number): Promise<EventRow[]>;
 }
 
-/**
- * @deprecated Transitional, for callers not yet handed a dialect (runner/acquire.ts, cli/control-command.ts,
- * tests): `new StateStore(db)` opens PostgreSQL's store. Use `dialect.state.openStore(db)`.
- */
-export const StateStore = class {
-  constructor(db: Queryable) {
-    return dialectNamed('postgres').state.openStore(db);
-  }
-} as unknown as new (db: Queryable) => StateStore;

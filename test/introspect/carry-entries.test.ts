@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { connect, type Connection } from '../../src/db/index.js';
 import { carryEntries, checkCarryEntry } from '../../src/introspect/carry-entries.js';
-import { readColumnAttachments } from '../../src/introspect/column-attachments.js';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
+
+const readColumnAttachments = postgres.introspect.columnAttachments;
 import { compilePlan } from '../../src/plan/compile.js';
 import { parsePlan } from '../../src/plan/load.js';
 import { createPostgresDatabase, postgresAdminUrl } from '../support/databases.js';

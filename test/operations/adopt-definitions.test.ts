@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Connection } from '../../src/db/index.js';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { objectDefinition } from '../../src/operations/catalog-probes.js';
-import { definitionDifferences } from '../../src/operations/object-differences.js';
+import { definitionDifferences } from '../../src/dialects/postgres/object-differences.js';
 import type { DbObject } from '../../src/operations/types.js';
 import { compilePlan } from '../../src/plan/compile.js';
 import { parsePlan } from '../../src/plan/load.js';

@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Connection } from '../../src/db/index.js';
 import { compareCarry, declarationsFromLive } from '../../src/introspect/carry-diff.js';
-import { readColumnAttachments } from '../../src/introspect/column-attachments.js';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
+
+const readColumnAttachments = postgres.introspect.columnAttachments;
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 import { forward, parseSpec, runPhase } from '../support/operations.js';
 

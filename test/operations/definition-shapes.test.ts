@@ -1,6 +1,6 @@
 /** Type modifiers read as PostgreSQL applies them to a column. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { typeModifiers } from '../../src/operations/definition-shapes.js';
+import { typeModifiers } from '../../src/dialects/postgres/definition-shapes.js';
 import { ensureSqlParser } from '../../src/sql/parser.js';
 
 describe('typeModifiers', () => {

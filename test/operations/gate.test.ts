@@ -1,7 +1,8 @@
 import pg from 'pg';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOperation } from '../../src/operations/index.js';
-import { StateStore } from '../../src/state/store.js';
+
 import { runCli, writePlan } from '../runner/cli-process.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 import { forward, inverse, parseSpec } from '../support/operations.js';
@@ -76,7 +77,7 @@ phases:
 `);
   beforeAll(async () => {
     db = await createPostgresDatabase('schemashift_gate');
-    await new StateStore({ query: async (s, p) => ({ rows: await db.query(s, p), rowCount: 0 }) as never, exec: db.exec }).ensureSchema();
+    await postgres.state.openStore({ query: async (s, p) => ({ rows: await db.query(s, p), rowCount: 0 }) as never, exec: db.exec }).ensureSchema();
   });
   afterAll(() => db.close());
 

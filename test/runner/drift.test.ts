@@ -3,6 +3,7 @@
  * read back from the run-start event; the contract confirmation names what contract drops.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { connect, type Connection } from '../../src/db/index.js';
 import { DriftError } from '../../src/errors.js';
 import { compilePlan } from '../../src/plan/compile.js';
@@ -10,7 +11,7 @@ import { parsePlan } from '../../src/plan/load.js';
 import { describeDrift, planDrift, recordPlan } from '../../src/runner/drift.js';
 import { rollbackPlan } from '../../src/runner/rollback.js';
 import { runPlan, type RunOptions } from '../../src/runner/run-plan.js';
-import { StateStore } from '../../src/state/store.js';
+
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.js';
 
 const PLAN = (type: string, extra = '') => `name: drift-demo
@@ -63,7 +64,7 @@ describe('drift on PostgreSQL', () => {
 
     // Accepted: the drift event keeps the keys, and the next edit is compared with the accepted plan.
     await runPlan(conn, edited, options(false, true));
-    const events = await new StateStore(conn).events('drift-demo');
+    const events = await postgres.state.openStore(conn).events('drift-demo');
     const accepted = events.find((e) => e.kind === 'drift-accepted');
     expect(JSON.stringify(accepted?.data)).toContain('"key":"column.type"');
     const third = await compile(`${PLAN('varchar(40)', ', nullable: true')}    - drop_column: { table: users, column: other }\n`);

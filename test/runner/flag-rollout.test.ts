@@ -3,6 +3,7 @@
  * Ctrl-C and resume, a flag changed by hand, rollback, and what `status` shows.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -17,7 +18,7 @@ import { parsePlan } from '../../src/plan/load.js';
 import type { RunnerEvent } from '../../src/runner/events.js';
 import { rollbackPlan } from '../../src/runner/rollback.js';
 import { runPlan, type RunOutcome } from '../../src/runner/run-plan.js';
-import { StateStore } from '../../src/state/store.js';
+import { type StateStore } from '../../src/state/store.js';
 import { captureIo } from '../support/capture-io.js';
 import { backfillEngines, waitForEvent, type OpenDatabase } from './support.js';
 
@@ -49,7 +50,7 @@ describe.each(backfillEngines)('flag_rollout ($name)', (engine) => {
   let store: StateStore;
   beforeAll(async () => {
     db = await engine.open();
-    store = new StateStore(db.conn);
+    store = postgres.state.openStore(db.conn);
   });
   afterAll(async () => db?.close());
 

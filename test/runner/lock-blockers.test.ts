@@ -19,7 +19,7 @@ import { executeSqlStep } from '../../src/runner/execute-sql-step.js';
 import { TableFlagStore } from '../../src/flags/table-store.js';
 import { rollbackPlan } from '../../src/runner/rollback.js';
 import { runPlan } from '../../src/runner/run-plan.js';
-import { StateStore } from '../../src/state/store.js';
+import { type StateStore } from '../../src/state/store.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 import { runCli, writePlan } from './cli-process.js';
 import { waitFor } from './seed.js';
@@ -92,7 +92,7 @@ describe.skipIf(!postgresAdminUrl)('blockers named on real PostgreSQL', () => {
   beforeAll(async () => {
     db = await createPostgresDatabase('schemashift_blockers');
     conn = await connect(db.url!);
-    store = new StateStore(conn);
+    store = postgres.state.openStore(conn);
     await store.ensureSchema();
   });
   afterAll(async () => {

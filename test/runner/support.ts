@@ -3,6 +3,7 @@
  * state schema, a run row, and a compiled plan with one backfill step.
  */
 import { stringify } from 'yaml';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { connect, type Connection } from '../../src/db/index.js';
 import type { BackfillStep } from '../../src/operations/types.js';
 import { compilePlan, type CompiledPlan } from '../../src/plan/compile.js';
@@ -10,7 +11,7 @@ import { parsePlan } from '../../src/plan/load.js';
 import { executeBackfill } from '../../src/runner/backfill.js';
 import type { RunContext } from '../../src/runner/context.js';
 import type { BackfillProgress, RunnerEvent } from '../../src/runner/events.js';
-import { StateStore, type StepRow } from '../../src/state/store.js';
+import { type StateStore, type StepRow } from '../../src/state/store.js';
 import { createPostgresDatabase, postgresAdminUrl } from '../support/databases.js';
 
 export interface OpenDatabase {
@@ -63,7 +64,7 @@ export async function prepareBackfill(conn: Connection, name: string, spec: Reco
   const steps = plan.phases.flatMap((p) => p.steps);
   const step = steps[0]?.step;
   if (step?.kind !== 'backfill') throw new Error('the test plan has no backfill step');
-  const store = new StateStore(conn);
+  const store = postgres.state.openStore(conn);
   await store.ensureSchema();
   const definitions = steps.map((s, ordinal) => ({ step_id: s.step.id, ordinal, phase: s.step.phase, kind: s.step.kind, summary: s.step.summary, entry_id: s.entry.id, entry_hash: s.entry.hash }));
   await store.beginRun({ name, file: plan.plan.file, hash: plan.plan.hash }, { user: 'tester', host: 'localhost', pid: process.pid }, definitions);

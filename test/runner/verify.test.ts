@@ -3,6 +3,7 @@
  * block contract, a fix and a re-run, a pause, a writer going on during the walk, and kill -9.
  */
 import pg from 'pg';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { printStatus } from '../../src/cli/status-command.js';
@@ -12,7 +13,7 @@ import { parsePlan } from '../../src/plan/load.js';
 import type { RunnerEvent } from '../../src/runner/events.js';
 import { runPlan, type RunOutcome } from '../../src/runner/run-plan.js';
 import { stepDefinitions } from '../../src/runner/step-definitions.js';
-import { StateStore, type StepRow } from '../../src/state/store.js';
+import { type StepRow } from '../../src/state/store.js';
 import { captureIo } from '../support/capture-io.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 import { runCli, startCli, writePlan } from './cli-process.js';
@@ -42,7 +43,7 @@ function run(conn: Connection, plan: CompiledPlan, events: RunnerEvent[] = [], s
 }
 
 async function verifyRow(conn: Connection, plan = 'v'): Promise<StepRow> {
-  return (await new StateStore(conn).getSteps(plan)).find((s) => s.step_id === STEP) as StepRow;
+  return (await postgres.state.openStore(conn).getSteps(plan)).find((s) => s.step_id === STEP) as StepRow;
 }
 
 async function columnExists(db: TestDatabase, column: string): Promise<boolean> {
@@ -89,7 +90,7 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
     expect(error).toContain('sample keys: 101, 102, 103');
     expect(error).toContain("UPDATE orders SET customer_id = client_id WHERE id BETWEEN '9001' AND '9003' AND customer_id IS DISTINCT FROM client_id;");
     expect(await columnExists(db, 'client_id')).toBe(true);
-    expect((await new StateStore(conn).getRun('v'))?.contract_started).toBe(false);
+    expect((await postgres.state.openStore(conn).getRun('v'))?.contract_started).toBe(false);
 
     const io = captureIo();
     await printStatus(conn, { json: false }, io);
@@ -141,7 +142,7 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
   it('paused: no chunk runs until resume, then the walk finishes', async () => {
     await seed(db, 5000);
     const plan = await compiled('v', { batch: { size: 500, target_ms: 0 } });
-    const store = new StateStore(conn);
+    const store = postgres.state.openStore(conn);
     await store.ensureSchema();
     await store.beginRun({ name: 'v', file: plan.plan.file, hash: plan.plan.hash }, { user: 't', host: 'h', pid: 1 }, stepDefinitions(plan));
     await store.setRun('v', { paused: true, pause_requested_by: 'tester' });

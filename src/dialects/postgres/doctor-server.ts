@@ -1,5 +1,5 @@
 /** The server itself: version, invalid indexes, replicas and replication slots. */
-import { CAPABILITIES, OLDEST_SUPPORTED, versionLabel } from '../../introspect/capabilities.js';
+import { CAPABILITIES, OLDEST_SUPPORTED, versionLabel } from './capabilities.js';
 import { quoteIdent, quoteLiteral } from './names.js';
 import { bytesText } from '../../lint/database/sizes.js';
 import { ageText, ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from '../../doctor/types.js';

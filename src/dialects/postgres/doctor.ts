@@ -1,5 +1,5 @@
-import { CAPABILITIES, versionLabel } from '../../introspect/capabilities.js';
-import { readServerInfo } from '../../introspect/read-schema.js';
+import { CAPABILITIES, versionLabel } from './capabilities.js';
+import { readServerInfo } from './introspect-schema.js';
 import type { DoctorChecks } from '../doctor.js';
 import { POOLER_CHECK } from './doctor-pooler.js';
 import { SERVER_CHECKS, SERVER_VERSION_CHECK } from './doctor-server.js';

@@ -4,7 +4,7 @@
  */
 import type { Queryable } from '../../db/connection.js';
 import type { LiveColumnAttachments, LiveGrant, LiveIndexAttachment } from '../../introspect/column-attachments.js';
-import { REFERENTIAL_ACTION_CODES } from '../../operations/add-foreign-key.js';
+import { REFERENTIAL_ACTION_CODES } from './referential-actions.js';
 import { quoteLiteral, quoteQualified } from './names.js';
 
 async function rows<R>(db: Queryable, sql: string, params: unknown[]): Promise<R[]> {

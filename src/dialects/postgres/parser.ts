@@ -3,7 +3,13 @@ import { fragmentProblem } from '../../sql/fragment.js';
 import { checkStatements, ensureSqlParser, parseSql } from '../../sql/parser.js';
 import { strongestLock } from '../../sql/statements.js';
 import { unknownCalls, volatilityOf } from '../../sql/volatility.js';
+import { bareColumn, readsColumn } from '../../sql/column-expression.js';
+import { renameColumnRefs } from '../../sql/column-refs.js';
+import { statementsDrops } from '../../sql/statement-drops.js';
 import type { SqlParser, SqlProblem } from '../parser.js';
+import { typeNameParts } from './definition-shapes.js';
+import { quoteIdent } from './names.js';
+import { canonicalExpression } from './object-differences.js';
 import { postgresLint } from './lint/lint.js';
 import { notNullColumns } from './not-null-columns.js';
 import { scriptStatements } from './script-statements.js';
@@ -39,5 +45,12 @@ export const postgresParser: SqlParser = {
   volatility: volatilityOf,
   unknownCalls,
   notNullColumns,
+  statementsDrops,
+  columnRef: quoteIdent,
+  renameColumnRefs,
+  readsColumn,
+  bareColumn,
+  typeNameParts,
+  canonicalExpression,
   lint: postgresLint,
 };

@@ -6,6 +6,7 @@
 import type { Probes } from '../probes.js';
 import { quoteLiteral as literal, quoteQualified as qualified } from './names.js';
 import { objectDefinition } from './object-definition.js';
+import { definitionDifferences } from './object-differences.js';
 import { inTableSchema, regclass } from './regclass.js';
 import { volatileCallsQuery } from './volatile-calls.js';
 
@@ -53,6 +54,7 @@ export const postgresProbes: Probes = {
   relationsSwapped: (building, retired) => `SELECT ${regclass(retired)} IS NOT NULL AND ${regclass(building)} IS NULL`,
   anyOf: (...probes) => `SELECT ${probes.map((p) => `(${p})`).join(' OR ')}`,
   objectDefinition,
+  definitionDifferences,
   volatileCalls: volatileCallsQuery,
   recentMismatches(table, sinceMs, repository) {
     const narrow = repository === undefined ? '' : ` AND repository = ${literal(repository)}`;

@@ -1,5 +1,5 @@
 /** PostgreSQL statements followed through the simulated schema, with libpg-query parse trees. */
-import { OLDEST_SUPPORTED, versionLabel } from '../../../introspect/capabilities.js';
+import { OLDEST_SUPPORTED, versionLabel } from '../capabilities.js';
 import type { CheckContext } from '../../../lint/database/context.js';
 import type { Place } from '../../../lint/database/requirements.js';
 import { parseSql } from '../../../sql/parser.js';

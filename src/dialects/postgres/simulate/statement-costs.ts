@@ -3,7 +3,7 @@
  * held meanwhile) and features the server version lacks. Runs on every SQL statement a plan sends,
  * operations' and raw SQL alike, with the schema as it is just before the statement.
  */
-import { capability, hasCapability, versionLabel } from '../../../introspect/capabilities.js';
+import { capability, hasCapability, versionLabel } from '../capabilities.js';
 import type { AstNode } from '../../../sql/ast.js';
 import { unwrap } from '../../../sql/statements.js';
 import { rangeVarName } from './ast-names.js';

@@ -1,6 +1,6 @@
-import { quoteIdent } from '../dialects/postgres/postgres-dialect.js';
-import { spliceAtBytes, walk } from '../sql/ast.js';
-import { parseSql } from '../sql/parser.js';
+import { quoteIdent } from '../dialects/postgres/names.js';
+import { spliceAtBytes, walk } from './ast.js';
+import { parseSql } from './parser.js';
 
 const PREFIX = 'SELECT ';
 
