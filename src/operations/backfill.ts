@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Dialect } from '../dialects/dialect.js';
 import { duration, identifier, positiveInt, qualifiedName, sqlCondition, sqlExpression, sqlQuery } from '../plan/primitives.js';
-import { batchShape, batchStatements, PRIMARY_KEY_PLACEHOLDER } from './backfill-batch-sql.js';
-import { defineOperation, type BackfillStep, type BatchSettings, type Phase, type ThrottleSettings } from './types.js';
+import { PRIMARY_KEY_PLACEHOLDER, type BatchInput } from '../dialects/backfill.js';
+import { defineOperation, type BackfillStep, type BatchSettings, type LockLevel, type Phase, type ThrottleSettings } from './types.js';
 
 /**
  * Defaults measured beside 200 single-row updates/s (`npm run bench`): a writer that commits while a
@@ -110,9 +110,9 @@ export interface BackfillArgs {
 
 /** The statements of a batch after the first, exactly as the runner sends them (key as written, or `<primary key>`). */
 export function batchSql(d: Dialect, args: Pick<BackfillArgs, 'table' | 'set' | 'where' | 'key'>): string {
-  const input: Parameters<typeof batchStatements>[1] = { table: args.table, set: args.set };
+  const input: BatchInput = { table: args.table, set: args.set };
   if (args.where !== undefined) input.where = args.where;
-  return batchShape(batchStatements(d, input, args.key ?? [PRIMARY_KEY_PLACEHOLDER]));
+  return d.backfill.batchShape(d.backfill.batchStatements(input, args.key ?? [PRIMARY_KEY_PLACEHOLDER]));
 }
 
 /** Kept for callers written before BackfillStep carried `key`. */
@@ -129,7 +129,7 @@ export function backfillStep(d: Dialect, args: BackfillArgs, id: string, phase: 
     batch: args.batch,
     throttle: args.throttle,
     batchSql: batchSql(d, args),
-    lock: { level: 'ROW EXCLUSIVE', on: [args.table] },
+    lock: { level: d.backfill.batchLockLevel as LockLevel, on: [args.table] },
   };
   if (args.where !== undefined) step.where = args.where;
   if (args.key !== undefined) step.key = args.key;

@@ -11,7 +11,7 @@
 import type { BackfillStep } from '../operations/types.js';
 import type { StateStore } from '../state/store.js';
 import { findBackfillKey } from './backfill-key.js';
-import { batchShape, batchStatements, type BatchStatements } from '../operations/backfill-batch-sql.js';
+import type { BatchStatements } from '../dialects/backfill.js';
 import { checkpointJson } from './backfill-checkpoint.js';
 import {
   adaptBatchSize,
@@ -20,14 +20,13 @@ import {
   counted,
   boundOf,
   estimateTotal,
-  holdWhileThrottled,
+  holdIfDue,
   inTransaction,
   interrupted,
   progressOf,
   rateOf,
   readCursor,
   record,
-  THROTTLE_CHECK_EVERY_MS,
   throttlesOf,
   withBatchRetries,
   type Run,
@@ -90,7 +89,7 @@ function batchTransaction(run: SequentialRun, sql: BatchStatements, patch: (r: B
   const first = run.cursor.last === null;
   const after = run.cursor.last ?? [];
   const ready = first ? undefined : readyBound(run, after);
-  return inTransaction(ctx.session, batchSettings(ctx), async () => {
+  return inTransaction(ctx, ctx.session, batchSettings(ctx), async () => {
     const last = ready ?? boundOf(run, (await ctx.session.query<Record<string, string>>(first ? sql.firstBound : sql.nextBound, [...after, run.size])).rows[0]);
     if (last !== null) readAhead(run, sql, last);
     const updated = last === null ? 0 : (await ctx.session.query(first ? sql.firstUpdate : sql.nextUpdate, [...after, ...last])).rowCount;
@@ -107,8 +106,9 @@ function runBatch(run: SequentialRun, sql: BatchStatements, patch: (r: BatchResu
 
 async function start(ctx: RunContext, step: BackfillStep): Promise<{ run: SequentialRun; throttles: Throttle[]; sql: BatchStatements }> {
   const key = await findBackfillKey(ctx.session, ctx.plan.dialect, step);
-  const sql = batchStatements(ctx.plan.dialect, step, key.columns);
-  ctx.emit({ type: 'statement', step, sql: batchShape(sql) });
+  const sqlOf = ctx.plan.dialect.backfill;
+  const sql = sqlOf.batchStatements(step, key.columns);
+  ctx.emit({ type: 'statement', step, sql: sqlOf.batchShape(sql) });
   const cursor = await readCursor(ctx, step, key);
   const run: SequentialRun = { ctx, step, key, cursor, size: step.batch.size, rowsTotal: null, rowsThisRun: 0, startedAt: performance.now(), checkedAt: Number.NEGATIVE_INFINITY, ownPids: new Set(ctx.sessionPid === null ? [] : [ctx.sessionPid]), lookahead: null, ...rateOf(ctx, step) };
   run.rowsTotal = await estimateTotal(run);
@@ -118,7 +118,7 @@ async function start(ctx: RunContext, step: BackfillStep): Promise<{ run: Sequen
     key: key.columns,
     rowsTotal: run.rowsTotal,
     rowsDone: cursor.rowsDone,
-    sql: batchShape(sql),
+    sql: sqlOf.batchShape(sql),
   });
   return { run, throttles: throttlesOf(run), sql };
 }
@@ -129,10 +129,7 @@ export async function executeBackfill(ctx: RunContext, step: BackfillStep): Prom
   // After a run on workers (an owner on the checkpoint), this run claims it too, so that a dead runner's worker cannot record.
   if (workers > 1 || run.cursor.ahead.length > 0 || run.cursor.owner !== undefined) await runOnWorkers(run, throttles, sql, workers);
   for (;;) {
-    if (performance.now() - run.checkedAt >= THROTTLE_CHECK_EVERY_MS) {
-      await holdWhileThrottled(run, throttles);
-      run.checkedAt = performance.now();
-    }
+    await holdIfDue(run, throttles);
     const ticket = await admitBatch(run);
     if (ctx.signal.aborted) throw interrupted(run);
     const began = performance.now();

@@ -1,6 +1,5 @@
 /** How a verify's findings read: in its failure, its events and `status`. */
 import type { Dialect } from '../dialects/dialect.js';
-import { wrapSql } from '../operations/backfill-batch-sql.js';
 import type { VerifyStep } from '../operations/types.js';
 import type { MismatchRange, VerifyCheckpoint } from './verify-state.js';
 
@@ -19,18 +18,6 @@ export function describeRange(columns: string[], r: Pick<MismatchRange, 'first' 
 
 export function sampleKeys(sample: string[][]): string[] {
   return sample.map(describeKey);
-}
-
-/** An UPDATE bringing one range's rows in step (shown, never run): the compared expressions, over the rows that still differ. */
-export function fixSql(d: Dialect, step: Pick<VerifyStep, 'table' | 'compare' | 'where'>, columns: string[], r: Pick<MismatchRange, 'first' | 'last'>): string {
-  const cols = columns.map((c) => d.ident(c));
-  const literal = (value: string) => d.literal(value);
-  const bound = (key: string[]) => (key.length === 1 ? literal(key[0] as string) : `(${key.map(literal).join(', ')})`);
-  const keyExpr = cols.length === 1 ? (cols[0] as string) : `(${cols.join(', ')})`;
-  const sets = Object.entries(step.compare).map(([c, e]) => `${d.ident(c)} = ${wrapSql(e)}`);
-  const differ = Object.entries(step.compare).map(([c, e]) => `${d.ident(c)} IS DISTINCT FROM ${wrapSql(e)}`);
-  const where = [`${keyExpr} BETWEEN ${bound(r.first)} AND ${bound(r.last)}`, differ.length === 1 ? differ[0] : `(${differ.join(' OR ')})`, ...(step.where ? [wrapSql(step.where)] : [])];
-  return `UPDATE ${d.qualified(step.table)} SET ${sets.join(', ')} WHERE ${where.join(' AND ')};`;
 }
 
 /** The first line: what differs, how much, where. */
@@ -52,7 +39,7 @@ export function mismatchMessage(d: Dialect, step: VerifyStep, columns: string[],
   ].join('\n');
   const hint = [
     'bring these rows in step (re-run the backfill over each range; the statements, to review and run):',
-    ...shown.map((r) => `    ${fixSql(d, step, columns, r)}`),
+    ...shown.map((r) => `    ${d.backfill.fixStatement(step, columns, r)}`),
     '  and find why they drifted (writes with the sync trigger disabled or session_replication_role = replica, an application writing the new column directly),',
     `  then \`${rerun}\`: the verify walks the whole table again, and contract starts only after a walk that finds no difference`,
   ].join('\n');

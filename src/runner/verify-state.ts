@@ -1,13 +1,15 @@
 /**
- * A verify step's state in the target database: its checkpoint on the step row (where the walk is,
- * what it found so far) and the key ranges where rows differ, in schemashift.verify_mismatches
- * (state migration 5). Each chunk's findings and the checkpoint after it are written by one
+ * A verify step's state: its checkpoint on the step row (where the walk is, what it found so far),
+ * and how a chunk's findings join the key ranges where rows differ. The dialect reads and writes
+ * them (`Dialect.backfill.findings`): each chunk's findings and the checkpoint after it in one
  * statement, so a run killed at any instant resumes after the last chunk recorded, with exactly
  * the ranges found up to there.
  */
-import type { Queryable } from '../db/connection.js';
+import type { MismatchRange, RangeChange } from '../dialects/backfill.js';
 import { SAMPLE_KEYS } from '../operations/verify.js';
 import { parseCheckpoint } from './backfill-checkpoint.js';
+
+export type { MismatchRange, RangeChange } from '../dialects/backfill.js';
 
 export interface VerifyCheckpoint {
   key: string[];
@@ -26,17 +28,6 @@ export interface VerifyCheckpoint {
   previous?: { walk: number; mismatches: number; ranges: number };
 }
 
-/** Keys in the range `(after, chunkEnd]` differ: the first and last that do, how many, and a sample. */
-export interface MismatchRange {
-  seq: number;
-  first: string[];
-  last: string[];
-  /** The end of the last chunk merged into it: a range grows while consecutive chunks have differences. */
-  chunkEnd: string[];
-  rows: number;
-  sample: string[][];
-}
-
 const isWalk = (raw: Record<string, unknown>) => typeof raw['walk'] === 'number';
 
 export function parseVerifyCheckpoint(stepId: string, table: string, keyColumns: string[], raw: Record<string, unknown> | null): VerifyCheckpoint {
@@ -52,34 +43,6 @@ export function newWalk(key: string[], before: VerifyCheckpoint | null): VerifyC
   const walk = (before?.walk ?? 0) + 1;
   const previous = before && before.walk > 0 ? { previous: { walk: before.walk, mismatches: before.mismatches, ranges: before.ranges } } : {};
   return { key, last: null, batches: 0, walk, complete: false, mismatches: 0, ranges: 0, sampled: 0, ...previous };
-}
-
-const MISMATCH_COLUMNS = 'seq, first_key AS first, last_key AS last, chunk_end AS "chunkEnd", rows::float8 AS rows, sample';
-
-export async function readRanges(db: Queryable, plan: string, stepId: string, limit = 1000): Promise<MismatchRange[]> {
-  const { rows } = await db.query<MismatchRange>(`SELECT ${MISMATCH_COLUMNS} FROM schemashift.verify_mismatches WHERE plan_name = $1 AND step_id = $2 ORDER BY seq LIMIT $3`, [plan, stepId, limit]);
-  return rows.map((r) => ({ ...r, rows: Number(r.rows) }));
-}
-
-/** The walk's sample of differing keys (at most SAMPLE_KEYS, in key order), from every range that holds some. */
-export async function readSample(db: Queryable, plan: string, stepId: string): Promise<string[][]> {
-  const { rows } = await db.query<{ sample: string[][] }>("SELECT sample FROM schemashift.verify_mismatches WHERE plan_name = $1 AND step_id = $2 AND sample <> '[]'::jsonb ORDER BY seq", [plan, stepId]);
-  return rows.flatMap((r) => r.sample);
-}
-
-/** The latest range (a chunk starting at its end extends it). */
-export async function lastRange(db: Queryable, plan: string, stepId: string): Promise<MismatchRange | null> {
-  const { rows } = await db.query<MismatchRange>(`SELECT ${MISMATCH_COLUMNS} FROM schemashift.verify_mismatches WHERE plan_name = $1 AND step_id = $2 ORDER BY seq DESC LIMIT 1`, [plan, stepId]);
-  return rows[0] ? { ...rows[0], rows: Number(rows[0].rows) } : null;
-}
-
-/** Start a walk: the ranges of the last one go, the checkpoint and rows done start over; one statement. */
-export async function startWalk(db: Queryable, plan: string, stepId: string, cp: VerifyCheckpoint): Promise<void> {
-  await db.query(
-    `WITH gone AS (DELETE FROM schemashift.verify_mismatches WHERE plan_name = $1 AND step_id = $2)
-     UPDATE schemashift.steps SET checkpoint = $3::jsonb, rows_done = 0 WHERE plan_name = $1 AND step_id = $2`,
-    [plan, stepId, JSON.stringify(cp)],
-  );
 }
 
 /** What one chunk found: its rows, and where rows differ (null: none did). */
@@ -103,28 +66,3 @@ export function mergeFindings(cp: VerifyCheckpoint, latest: MismatchRange | null
   return { merged: false, added: sample.length, range: { seq: cp.ranges + 1, first, last, chunkEnd: upTo, rows: found.mismatches, sample } };
 }
 
-export interface RangeChange {
-  range: MismatchRange;
-  /** True: the latest range grew; false: a new one. */
-  merged: boolean;
-  /** Sample keys this chunk added. */
-  added: number;
-}
-
-/** The chunk's range (when rows differ) and the checkpoint after it, in one statement. */
-export async function recordChunk(db: Queryable, plan: string, stepId: string, cp: VerifyCheckpoint, rows: number, change: RangeChange | null): Promise<void> {
-  const params: unknown[] = [plan, stepId, JSON.stringify(cp), rows];
-  let cte = '';
-  if (change) {
-    const r = change.range;
-    const json = (v: unknown) => JSON.stringify(v);
-    if (change.merged) {
-      params.push(r.seq, json(r.last), json(r.chunkEnd), r.rows, json(r.sample));
-      cte = 'WITH range AS (UPDATE schemashift.verify_mismatches SET last_key = $6::jsonb, chunk_end = $7::jsonb, rows = $8, sample = $9::jsonb WHERE plan_name = $1 AND step_id = $2 AND seq = $5)\n';
-    } else {
-      params.push(r.seq, json(r.first), json(r.last), json(r.chunkEnd), r.rows, json(r.sample));
-      cte = 'WITH range AS (INSERT INTO schemashift.verify_mismatches (plan_name, step_id, seq, first_key, last_key, chunk_end, rows, sample) VALUES ($1, $2, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10::jsonb))\n';
-    }
-  }
-  await db.query(`${cte}UPDATE schemashift.steps SET checkpoint = $3::jsonb, rows_done = rows_done + $4 WHERE plan_name = $1 AND step_id = $2`, params);
-}

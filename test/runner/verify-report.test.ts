@@ -2,7 +2,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { ensureSqlParser, parseSql } from '../../src/sql/parser.js';
-import { fixSql } from '../../src/runner/verify-report.js';
 
 function stringConstants(node: unknown, out: string[] = []): string[] {
   if (Array.isArray(node)) node.forEach((n) => stringConstants(n, out));
@@ -21,7 +20,7 @@ describe('verify fix statement', () => {
   it('quotes keys with backslashes and quotes as the dialect does', () => {
     const first = "a\\' OR true --";
     const last = "z'\\";
-    const sql = fixSql(postgres, { table: 'docs', compare: { body_new: 'body' } }, ['code'], { first: [first], last: [last] });
+    const sql = postgres.backfill.fixStatement({ table: 'docs', compare: { body_new: 'body' } }, ['code'], { first: [first], last: [last] });
     expect(sql).toBe(`UPDATE docs SET body_new = body WHERE code BETWEEN E'a\\\\'' OR true --' AND E'z''\\\\' AND body_new IS DISTINCT FROM body;`);
     const parsed = parseSql(sql);
     expect(parsed.ok).toBe(true);

@@ -1,3 +1,35 @@
-import type { BackfillSql } from '../backfill.js';
+import type { Queryable } from '../../db/connection.js';
+import type { BackfillSql, TransactionSettings, TransactionSql } from '../backfill.js';
+import { batchShape, batchStatements, remainingCountSql } from './backfill-batch.js';
+import { postgresVerifyFindings } from './backfill-findings.js';
+import { chunkShape, fixSql, verifyStatements } from './backfill-verify.js';
 
-export const postgresBackfill: BackfillSql = {};
+/** `BEGIN` and the settings as SET LOCAL (ended with the transaction), in one script. */
+function transaction(settings: TransactionSettings): TransactionSql {
+  const set: string[] = [];
+  if (settings.readOnly === true) set.push('SET TRANSACTION READ ONLY');
+  if (settings.lockTimeoutMs !== undefined) set.push(`SET LOCAL lock_timeout = '${settings.lockTimeoutMs}ms'`);
+  if (settings.statementTimeoutMs !== undefined) set.push(`SET LOCAL statement_timeout = '${settings.statementTimeoutMs}ms'`);
+  if (settings.durableCommit !== undefined) set.push(`SET LOCAL synchronous_commit = ${settings.durableCommit ? 'on' : 'off'}`);
+  return { begin: ['BEGIN', ...set].join('; '), commit: 'COMMIT', rollback: 'ROLLBACK' };
+}
+
+/** pg_class.reltuples: -1 for a table never vacuumed or analyzed. */
+async function estimatedRows(db: Queryable, tableId: number): Promise<number> {
+  const { rows } = await db.query<{ reltuples: number }>('SELECT reltuples::float8 AS reltuples FROM pg_class WHERE oid = $1', [tableId]);
+  return Number(rows[0]?.reltuples ?? -1);
+}
+
+export const postgresBackfill: BackfillSql = {
+  batchLockLevel: 'ROW EXCLUSIVE',
+  chunkLockLevel: 'ACCESS SHARE',
+  batchStatements,
+  batchShape,
+  remainingCount: remainingCountSql,
+  estimatedRows,
+  verifyStatements,
+  chunkShape,
+  fixStatement: fixSql,
+  transaction,
+  findings: postgresVerifyFindings,
+};
