@@ -31,13 +31,19 @@ export interface CompareInput extends WalkInput {
 export interface BatchStatements {
   /** The first batch's bound: `$1` is the batch size. No row: no row matches `where`. */
   firstBound: string;
-  /** A later batch's bound: `$1..$k` the last key done, `$k+1` the batch size. No row: none is left to update, the backfill is done. */
+  /**
+   * A later batch's bound: `$1..$k` the last key done, `$k+1` the batch size. No row: none is left to
+   * update, the backfill is done.
+   */
   nextBound: string;
   /** The first batch: `$1..$k` its bound. */
   firstUpdate: string;
   /** A later batch: `$1..$k` the last key done, `$k+1..$2k` its bound. */
   nextUpdate: string;
-  /** Redoing a range a stopped run left (workers): the size-th key up to a cap, `$1..$k` the cap, `$k+1` the size. No row: fewer are left below the cap. */
+  /**
+   * Redoing a range a stopped run left (workers): the size-th key up to a cap, `$1..$k` the cap,
+   * `$k+1` the size. No row: fewer are left below the cap.
+   */
   firstBoundWithin: string;
   /** The same after a key: `$1..$k` that key, `$k+1..$2k` the cap, `$2k+1` the size. */
   nextBoundWithin: string;
@@ -111,7 +117,13 @@ export interface VerifyFindingsSql {
   /** Start a walk: the last one's ranges go, the checkpoint and rows done start over; one statement. */
   startWalk(db: Queryable, at: VerifyStepRef, checkpoint: object): Promise<void>;
   /** The chunk's range (when rows differ), the checkpoint after it and its rows, in one statement. */
-  recordChunk(db: Queryable, at: VerifyStepRef, checkpoint: object, rows: number, change: RangeChange | null): Promise<void>;
+  recordChunk(
+    db: Queryable,
+    at: VerifyStepRef,
+    checkpoint: object,
+    rows: number,
+    change: RangeChange | null,
+  ): Promise<void>;
 }
 
 export interface BackfillSql {
@@ -131,7 +143,7 @@ export interface BackfillSql {
   verifyStatements(step: CompareInput, key: string[], sampleSize: number): VerifyStatements;
   /** What `plan` shows and the runner announces: a later chunk's statement. */
   chunkShape(statements: VerifyStatements): string;
-  /** An UPDATE bringing one range's rows in step (shown, never run): the compared expressions, over the rows that differ. */
+  /** An UPDATE bringing one range's rows in step (shown, never run): the compared expressions, where rows differ. */
   fixStatement(step: CompareInput, key: string[], range: Pick<MismatchRange, 'first' | 'last'>): string;
   /** One transaction of a walk with these settings. */
   transaction(settings: TransactionSettings): TransactionSql;

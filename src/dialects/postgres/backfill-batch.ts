@@ -58,7 +58,7 @@ export function boundSql(step: WalkInput, key: string[], afterKey: boolean, asTe
   return `(${nth}) UNION ALL (${greatest}) LIMIT 1`;
 }
 
-/** The size-th key to update after the last key done (or from the start) and at most the cap: the pieces of a range to redo. */
+/** The size-th key to update after the last key done (or from the start), at most the cap: a piece of a hole. */
 function boundWithinSql(step: WalkInput, key: string[], afterKey: boolean): string {
   const t = quoteQualified(step.table);
   const cols = key.map((k) => `${t}.${keyIdent(k)}`);
@@ -85,7 +85,8 @@ export function keyRangeConditions(
   upper = params(afterKey ? key.length + 1 : 1, key.length),
 ): string[] {
   const cols = key.map(keyIdent);
-  const range = [...(afterKey ? [`${tuple(cols)} > ${tuple(params(1, key.length))}`] : []), `${tuple(cols)} <= ${tuple(upper)}`];
+  const after = afterKey ? [`${tuple(cols)} > ${tuple(params(1, key.length))}`] : [];
+  const range = [...after, `${tuple(cols)} <= ${tuple(upper)}`];
   if (key.length > 1) range.push(...(afterKey ? [`${cols[0]} >= $1`] : []), `${cols[0]} <= ${upper[0]}`);
   if (step.where !== undefined) range.push(wrapSql(step.where));
   return range;

@@ -4,8 +4,10 @@ import { boundSql, keyIdent, keyRangeConditions, wrapSql } from './backfill-batc
 import { quoteIdent, quoteLiteral, quoteQualified } from './names.js';
 
 /** True for a row whose new columns differ from what the old ones give. */
+const tuple = (items: string[]) => `(${items.join(', ')})`;
+
 function differs(compare: Record<string, string>): string {
-  const each = Object.entries(compare).map(([column, expression]) => `${quoteIdent(column)} IS DISTINCT FROM ${wrapSql(expression)}`);
+  const each = Object.entries(compare).map(([column, e]) => `${quoteIdent(column)} IS DISTINCT FROM ${wrapSql(e)}`);
   return each.length === 1 ? (each[0] as string) : `(${each.join(' OR ')})`;
 }
 
@@ -25,7 +27,9 @@ function chunkSql(args: CompareInput, key: string[], afterKey: boolean, sampleSi
   const keysOf = (order: string, limit: number) => {
     const asText = cols.map((c) => `s.${c}::text`).join(', ');
     const sorted = cols.map((c) => `s.${c}${order}`).join(', ');
-    const inner = `SELECT ${cols.map((c) => `${t}.${c}`).join(', ')} ${rows} AND ${bad} ORDER BY ${cols.map((c) => `${t}.${c}${order}`).join(', ')} LIMIT ${limit}`;
+    const qualified = cols.map((c) => `${t}.${c}`);
+    const orderBy = qualified.map((c) => `${c}${order}`).join(', ');
+    const inner = `SELECT ${qualified.join(', ')} ${rows} AND ${bad} ORDER BY ${orderBy} LIMIT ${limit}`;
     return `(SELECT array_agg(ARRAY[${asText}] ORDER BY ${sorted}) FROM (${inner}) s)`;
   };
   return [
@@ -46,10 +50,10 @@ export function chunkShape(statements: VerifyStatements): string {
   return statements.next;
 }
 
-/** An UPDATE bringing one range's rows in step (shown, never run): the compared expressions, over the rows that still differ. */
+/** An UPDATE bringing one range's rows in step (shown, never run): the compared expressions, where rows differ. */
 export function fixSql(step: CompareInput, columns: string[], r: Pick<MismatchRange, 'first' | 'last'>): string {
   const cols = columns.map(quoteIdent);
-  const bound = (key: string[]) => (key.length === 1 ? quoteLiteral(key[0] as string) : `(${key.map(quoteLiteral).join(', ')})`);
+  const bound = (key: string[]) => (key.length === 1 ? quoteLiteral(key[0] as string) : tuple(key.map(quoteLiteral)));
   const keyExpr = cols.length === 1 ? (cols[0] as string) : `(${cols.join(', ')})`;
   const sets = Object.entries(step.compare).map(([c, e]) => `${quoteIdent(c)} = ${wrapSql(e)}`);
   const differ = Object.entries(step.compare).map(([c, e]) => `${quoteIdent(c)} IS DISTINCT FROM ${wrapSql(e)}`);

@@ -8,15 +8,17 @@ import { chunkShape, fixSql, verifyStatements } from './backfill-verify.js';
 function transaction(settings: TransactionSettings): TransactionSql {
   const set: string[] = [];
   if (settings.readOnly === true) set.push('SET TRANSACTION READ ONLY');
-  if (settings.lockTimeoutMs !== undefined) set.push(`SET LOCAL lock_timeout = '${settings.lockTimeoutMs}ms'`);
-  if (settings.statementTimeoutMs !== undefined) set.push(`SET LOCAL statement_timeout = '${settings.statementTimeoutMs}ms'`);
-  if (settings.durableCommit !== undefined) set.push(`SET LOCAL synchronous_commit = ${settings.durableCommit ? 'on' : 'off'}`);
+  const { lockTimeoutMs, statementTimeoutMs, durableCommit } = settings;
+  if (lockTimeoutMs !== undefined) set.push(`SET LOCAL lock_timeout = '${lockTimeoutMs}ms'`);
+  if (statementTimeoutMs !== undefined) set.push(`SET LOCAL statement_timeout = '${statementTimeoutMs}ms'`);
+  if (durableCommit !== undefined) set.push(`SET LOCAL synchronous_commit = ${durableCommit ? 'on' : 'off'}`);
   return { begin: ['BEGIN', ...set].join('; '), commit: 'COMMIT', rollback: 'ROLLBACK' };
 }
 
 /** pg_class.reltuples: -1 for a table never vacuumed or analyzed. */
 async function estimatedRows(db: Queryable, tableId: number): Promise<number> {
-  const { rows } = await db.query<{ reltuples: number }>('SELECT reltuples::float8 AS reltuples FROM pg_class WHERE oid = $1', [tableId]);
+  const sql = 'SELECT reltuples::float8 AS reltuples FROM pg_class WHERE oid = $1';
+  const { rows } = await db.query<{ reltuples: number }>(sql, [tableId]);
   return Number(rows[0]?.reltuples ?? -1);
 }
 
