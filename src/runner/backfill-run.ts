@@ -171,7 +171,7 @@ export function throttlesOf(run: Run): Throttle[] {
   });
 }
 
-/** Before the next batch: hold while a throttle says wait, when THROTTLE_CHECK_EVERY_MS have passed since they last said go. */
+/** Before the next batch: hold while a throttle says wait, once THROTTLE_CHECK_EVERY_MS passed since they said go. */
 export async function holdIfDue(run: Run, throttles: Throttle[]): Promise<void> {
   if (performance.now() - run.checkedAt < THROTTLE_CHECK_EVERY_MS) return;
   await holdWhileThrottled(run, throttles);
@@ -267,7 +267,12 @@ export async function stepRow(ctx: RunContext, stepId: string): Promise<StepRow>
 }
 
 /** `work` in one transaction on `db` with `settings` (the plan's dialect writes them); rolled back if it throws. */
-export async function inTransaction<T>(ctx: RunContext, db: Queryable, settings: TransactionSettings, work: () => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  ctx: RunContext,
+  db: Queryable,
+  settings: TransactionSettings,
+  work: () => Promise<T>,
+): Promise<T> {
   const tx = ctx.plan.dialect.backfill.transaction(settings);
   await db.exec(tx.begin);
   try {

@@ -65,8 +65,17 @@ function claim(run: Run, owner: string): Promise<Run['cursor']> {
   );
 }
 
+/** What a worker's ranges need: the run, its connection and backend, the statements, the checkpoint's owner. */
+interface Worker {
+  run: Run;
+  db: Session;
+  pid: number | null;
+  sql: BatchStatements;
+  owner: string;
+}
+
 /** One range and its place in the checkpoint, committed together; returns the rows updated. */
-function rangeTransaction(run: Run, db: Session, sql: BatchStatements, range: KeyRange, owner: string): Promise<number> {
+function rangeTransaction({ run, db, sql, owner }: Worker, range: KeyRange): Promise<number> {
   const { ctx, step } = run;
   return inTransaction(ctx, db, batchSettings(ctx), async () => {
     const params = [...(range.after ?? []), ...range.upTo];
@@ -78,18 +87,19 @@ function rangeTransaction(run: Run, db: Session, sql: BatchStatements, range: Ke
         'see `schemashift status`: the other run goes on from the checkpoint',
       );
     }
-    await ctx.store.setStep(ctx.plan.plan.name, step.id, { checkpoint: checkpointJson(mergeRange(cp, range)), add_rows: rows }, db);
+    const checkpoint = checkpointJson(mergeRange(cp, range));
+    await ctx.store.setStep(ctx.plan.plan.name, step.id, { checkpoint, add_rows: rows }, db);
     return rows;
   });
 }
 
-/** One handed range on the worker's connection (`pid` its backend), retried after a lock wait; then the run's progress. */
-async function runRange(run: Run, db: Session, pid: number | null, sql: BatchStatements, handed: HandedRange, owner: string): Promise<void> {
+/** One handed range, retried after a lock wait; then the run's progress. */
+async function runRange(worker: Worker, handed: HandedRange): Promise<void> {
+  const { run } = worker;
   const { ctx, step } = run;
   const began = performance.now();
-  const { range, ticket } = handed;
-  const batch = withBatchRetries(run, pid, () => rangeTransaction(run, db, sql, range, owner));
-  const rows = await counted(run, ticket, batch, (n) => n);
+  const batch = withBatchRetries(run, worker.pid, () => rangeTransaction(worker, handed.range));
+  const rows = await counted(run, handed.ticket, batch, (n) => n);
   run.cursor.rowsDone += rows;
   run.cursor.batches++;
   run.rowsThisRun += rows;
@@ -104,11 +114,19 @@ async function work(run: Run, db: Session, ranges: RangeHandOut, sql: BatchState
   const pid = await db.backendPid();
   const added = pid !== null && !run.ownPids.has(pid);
   if (added) run.ownPids.add(pid);
+  const worker: Worker = { run, db, pid, sql, owner };
   try {
-    for (let handed = await ranges.handOut(); handed; handed = await ranges.handOut()) await runRange(run, db, pid, sql, handed, owner);
+    for (let handed = await ranges.handOut(); handed; handed = await ranges.handOut()) await runRange(worker, handed);
   } finally {
     if (added) run.ownPids.delete(pid);
   }
+}
+
+/** The record of a run on workers: how many, and the holes of a stopped run it redoes first. */
+function recordStart(run: Run, workers: number, holes: KeyRange[]): Promise<void> {
+  const redo = holes.length > 0 ? `, first redoing ${holes.length} range(s) a stopped run left unfinished` : '';
+  const message = `backfill ${run.step.id} on ${workers} worker${workers > 1 ? 's' : ''}${redo}`;
+  return record(run, 'backfill-workers', message, { workers, holes });
 }
 
 /**
@@ -122,13 +140,12 @@ export async function runOnWorkers(run: Run, throttles: Throttle[], sql: BatchSt
   const claimed = await claim(run, owner);
   run.cursor = claimed;
   const ranges = new RangeHandOut(run, throttles, sql, claimed);
-  const pending = ranges.holesAtStart;
-  const redo = pending.length > 0 ? `, first redoing ${pending.length} range(s) a stopped run left unfinished` : '';
-  await record(run, 'backfill-workers', `backfill ${step.id} on ${workers} worker${workers > 1 ? 's' : ''}${redo}`, { workers, holes: pending });
+  await recordStart(run, workers, ranges.holesAtStart);
   // PGlite has one backend (only holes bring it here, with one worker): the runner's session is it.
   const embedded = ctx.conn.kind === 'pglite';
   const onSession = (db: Session) => work(run, db, ranges, sql, owner);
-  const worker = () => (embedded ? onSession(ctx.session) : ctx.conn.session(onSession)).catch((error: unknown) => ranges.fail(error));
+  const session = () => (embedded ? onSession(ctx.session) : ctx.conn.session(onSession));
+  const worker = () => session().catch((e: unknown) => ranges.fail(e));
   await Promise.all(Array.from({ length: workers }, worker));
 
   run.cursor = await readCursor(ctx, step, run.key);
@@ -136,6 +153,8 @@ export async function runOnWorkers(run: Run, throttles: Throttle[], sql: BatchSt
   if (ctx.signal.aborted) throw interrupted(run);
   if (run.cursor.ahead.length > 0) {
     const apart = JSON.stringify(run.cursor.ahead);
-    throw new Error(`backfill ${step.id}: the workers ended with ranges still apart from the checkpoint (${apart}); nothing more is run: report this`);
+    throw new Error(
+      `backfill ${step.id}: the workers ended with ranges still apart from the checkpoint (${apart}); nothing more is run: report this`,
+    );
   }
 }

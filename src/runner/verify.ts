@@ -21,7 +21,14 @@ import type { RunContext } from './context.js';
 import { sleep } from './sleep.js';
 import type { Throttle } from './throttle.js';
 import { describeRange, mismatchMessage, RANGES_SHOWN } from './verify-report.js';
-import { mergeFindings, newWalk, parseVerifyCheckpoint, type ChunkFindings, type MismatchRange, type VerifyCheckpoint } from './verify-state.js';
+import {
+  mergeFindings,
+  newWalk,
+  parseVerifyCheckpoint,
+  type ChunkFindings,
+  type MismatchRange,
+  type VerifyCheckpoint,
+} from './verify-state.js';
 
 /** A walk that found rows whose new values differ: the step fails and contract waits. */
 export class VerifyMismatch extends BackfillRefused {
@@ -72,7 +79,8 @@ async function recordFindings(run: VerifyRun, upTo: string[], found: ChunkFindin
   // Its commit need not wait for the WAL flush: a checkpoint a server crash loses only makes the next run compare those chunks again.
   const at = { plan: ctx.plan.plan.name, stepId: step.id };
   const findings = ctx.plan.dialect.backfill.findings;
-  await inTransaction(ctx, ctx.session, { durableCommit: false }, () => findings.recordChunk(ctx.session, at, cp, found.rows, change));
+  const write = () => findings.recordChunk(ctx.session, at, cp, found.rows, change);
+  await inTransaction(ctx, ctx.session, { durableCommit: false }, write);
   if (change && !change.merged && cp.ranges <= RANGES_SHOWN) {
     const text = `${step.id}: rows differ at ${describeRange(run.key.columns, change.range)} so far`;
     ctx.emit({ type: 'info', message: text });
