@@ -27,19 +27,35 @@ export const verifySchema = z
     table: qualifiedName,
     compare: z
       .record(identifier, sqlExpression)
-      .describe('new column: SQL expression over the old columns that it must equal, e.g. { customer_id: client_id }; NULL equals NULL.'),
+      .describe(
+        'new column: SQL expression over the old columns that it must equal, e.g. { customer_id: client_id }; NULL equals NULL.',
+      ),
     where: sqlCondition.optional().describe('Only rows matching this condition are compared.'),
-    key: z.array(identifier).min(1).optional().describe('Keyset columns, unique and NOT NULL together (default: the primary key, found at run time).'),
+    key: z
+      .array(identifier)
+      .min(1)
+      .optional()
+      .describe('Keyset columns, unique and NOT NULL together (default: the primary key, found at run time).'),
     batch: batchSchemaWith(VERIFY_BATCH_DEFAULTS).prefault({}),
     throttle: throttleSchema.prefault({}),
   })
   .strict()
   .superRefine((spec, ctx) => {
     if (Object.keys(spec.compare).length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['compare'], message: '`compare` names no column', params: { hint: 'write compare: { customer_id: client_id } (new column: expression over the old ones)' } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['compare'],
+        message: '`compare` names no column',
+        params: { hint: 'write compare: { customer_id: client_id } (new column: expression over the old ones)' },
+      });
     }
     if (spec.batch.workers !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['batch', 'workers'], message: 'a verify reads one chunk at a time: `batch.workers` is for backfills', params: { hint: 'remove `workers`; raise `batch.size` to read more rows per chunk' } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['batch', 'workers'],
+        message: 'a verify reads one chunk at a time: `batch.workers` is for backfills',
+        params: { hint: 'remove `workers`; raise `batch.size` to read more rows per chunk' },
+      });
     }
   });
 
@@ -76,8 +92,18 @@ export function verifyStep(d: Dialect, args: VerifyArgs, id: string, phase: Phas
  * The verify step of a composite operation's migrate phase: the key and throttles of its backfill,
  * the verify's own chunk size (the backfill's batches are sized for writes).
  */
-export function verifyAfterBackfill(d: Dialect, table: string, compare: Record<string, string>, backfill: Pick<VerifyArgs, 'key' | 'throttle'>, id: string): VerifyStep {
-  const batch = { size: VERIFY_BATCH_DEFAULTS.size, delayMs: VERIFY_BATCH_DEFAULTS.delayMs, targetMs: VERIFY_BATCH_DEFAULTS.targetMs };
+export function verifyAfterBackfill(
+  d: Dialect,
+  table: string,
+  compare: Record<string, string>,
+  backfill: Pick<VerifyArgs, 'key' | 'throttle'>,
+  id: string,
+): VerifyStep {
+  const batch = {
+    size: VERIFY_BATCH_DEFAULTS.size,
+    delayMs: VERIFY_BATCH_DEFAULTS.delayMs,
+    targetMs: VERIFY_BATCH_DEFAULTS.targetMs,
+  };
   return verifyStep(d, { table, compare, key: backfill.key, throttle: backfill.throttle, batch }, id, 'migrate');
 }
 

@@ -34,7 +34,10 @@ import type { Throttle } from './throttle.js';
 export function chooseWorkers(run: Run): number {
   const wanted = run.step.batch.workers ?? 1;
   if (wanted > 1 && run.ctx.conn.kind === 'pglite') {
-    run.ctx.emit({ type: 'info', message: `backfill ${run.step.id}: batch.workers ${wanted} needs a PostgreSQL server (PGlite has a single backend): running one batch at a time` });
+    run.ctx.emit({
+      type: 'info',
+      message: `backfill ${run.step.id}: batch.workers ${wanted} needs a PostgreSQL server (PGlite has a single backend): running one batch at a time`,
+    });
     return 1;
   }
   return wanted;
@@ -54,13 +57,16 @@ async function lockedCheckpoint(run: Run, db: Session): Promise<Run['cursor']> {
 function claim(run: Run, owner: string): Promise<Run['cursor']> {
   const { ctx, step } = run;
   const settings = { lockTimeoutMs: ctx.plan.plan.settings.lockTimeoutMs, durableCommit: true };
-  return withBatchRetries(run, ctx.sessionPid, () =>
-    inTransaction(ctx, ctx.session, settings, async () => {
-      const { rowsDone, ...cp } = await lockedCheckpoint(run, ctx.session);
-      const mine = { ...renumbered(cp), owner };
-      await ctx.store.setStep(ctx.plan.plan.name, step.id, { checkpoint: checkpointJson(mine) }, ctx.session);
-      return { ...mine, rowsDone };
-    }),
+  return withBatchRetries(
+    run,
+    ctx.sessionPid,
+    () =>
+      inTransaction(ctx, ctx.session, settings, async () => {
+        const { rowsDone, ...cp } = await lockedCheckpoint(run, ctx.session);
+        const mine = { ...renumbered(cp), owner };
+        await ctx.store.setStep(ctx.plan.plan.name, step.id, { checkpoint: checkpointJson(mine) }, ctx.session);
+        return { ...mine, rowsDone };
+      }),
     ['schemashift.steps'],
   );
 }
@@ -134,7 +140,12 @@ function recordStart(run: Run, workers: number, holes: KeyRange[]): Promise<void
  * run left, then new ranges from the frontier. Returns with the checkpoint's prefix at the frontier;
  * throws when interrupted (after the running batches commit) or when a worker failed.
  */
-export async function runOnWorkers(run: Run, throttles: Throttle[], sql: BatchStatements, workers: number): Promise<void> {
+export async function runOnWorkers(
+  run: Run,
+  throttles: Throttle[],
+  sql: BatchStatements,
+  workers: number,
+): Promise<void> {
   const { ctx, step } = run;
   const owner = `${hostname()} ${process.pid} ${randomUUID()}`;
   const claimed = await claim(run, owner);

@@ -12,7 +12,10 @@ export function describeKey(key: string[]): string {
 
 /** `id 101..120: 20 rows`. */
 export function describeRange(columns: string[], r: Pick<MismatchRange, 'first' | 'last' | 'rows'>): string {
-  const keys = r.first.join('\u0000') === r.last.join('\u0000') ? describeKey(r.first) : `${describeKey(r.first)}..${describeKey(r.last)}`;
+  const keys =
+    r.first.join('\u0000') === r.last.join('\u0000')
+      ? describeKey(r.first)
+      : `${describeKey(r.first)}..${describeKey(r.last)}`;
   return `${columns.length === 1 ? columns[0] : `(${columns.join(', ')})`} ${keys}: ${r.rows} row${r.rows === 1 ? '' : 's'}`;
 }
 
@@ -21,15 +24,29 @@ export function sampleKeys(sample: string[][]): string[] {
 }
 
 /** The first line: what differs, how much, where. */
-export function mismatchSummary(step: Pick<VerifyStep, 'id' | 'table'>, cp: Pick<VerifyCheckpoint, 'mismatches' | 'ranges'>, rowsCompared: number): string {
+export function mismatchSummary(
+  step: Pick<VerifyStep, 'id' | 'table'>,
+  cp: Pick<VerifyCheckpoint, 'mismatches' | 'ranges'>,
+  rowsCompared: number,
+): string {
   return `${step.id}: ${cp.mismatches} of ${rowsCompared} rows of ${step.table} differ, in ${cp.ranges} key range${cp.ranges === 1 ? '' : 's'}`;
 }
 
 /** The failure of a walk that found differences: the summary, the ranges and sample keys, and what to do. */
-export function mismatchMessage(d: Dialect, step: VerifyStep, columns: string[], cp: VerifyCheckpoint, rowsCompared: number, found: { ranges: MismatchRange[]; sample: string[][] }, rerun: string): { message: string; hint: string } {
+export function mismatchMessage(
+  d: Dialect,
+  step: VerifyStep,
+  columns: string[],
+  cp: VerifyCheckpoint,
+  rowsCompared: number,
+  found: { ranges: MismatchRange[]; sample: string[][] },
+  rerun: string,
+): { message: string; hint: string } {
   const shown = found.ranges.slice(0, RANGES_SHOWN);
   const more = cp.ranges > shown.length ? [`    … and ${cp.ranges - shown.length} more range(s)`] : [];
-  const compared = Object.entries(step.compare).map(([c, e]) => `${c} = ${e}`).join(', ');
+  const compared = Object.entries(step.compare)
+    .map(([c, e]) => `${c} = ${e}`)
+    .join(', ');
   const message = [
     `${mismatchSummary(step, cp, rowsCompared)} (expected ${compared}${step.where ? ` where ${step.where}` : ''}); contract cannot start while any row differs`,
     '  ranges:',

@@ -30,18 +30,37 @@ export interface VerifyCheckpoint {
 
 const isWalk = (raw: Record<string, unknown>) => typeof raw['walk'] === 'number';
 
-export function parseVerifyCheckpoint(stepId: string, table: string, keyColumns: string[], raw: Record<string, unknown> | null): VerifyCheckpoint {
+export function parseVerifyCheckpoint(
+  stepId: string,
+  table: string,
+  keyColumns: string[],
+  raw: Record<string, unknown> | null,
+): VerifyCheckpoint {
   const base = parseCheckpoint(stepId, table, keyColumns, raw);
-  if (raw === null || !isWalk(raw)) return { key: keyColumns, last: null, batches: 0, walk: 0, complete: false, mismatches: 0, ranges: 0, sampled: 0 };
+  if (raw === null || !isWalk(raw))
+    return { key: keyColumns, last: null, batches: 0, walk: 0, complete: false, mismatches: 0, ranges: 0, sampled: 0 };
   const previous = raw['previous'] as VerifyCheckpoint['previous'] | undefined;
   const n = (k: string) => Number(raw[k] ?? 0);
-  return { key: keyColumns, last: base.last, batches: base.batches, walk: n('walk'), complete: raw['complete'] === true, mismatches: n('mismatches'), ranges: n('ranges'), sampled: n('sampled'), ...(previous ? { previous } : {}) };
+  return {
+    key: keyColumns,
+    last: base.last,
+    batches: base.batches,
+    walk: n('walk'),
+    complete: raw['complete'] === true,
+    mismatches: n('mismatches'),
+    ranges: n('ranges'),
+    sampled: n('sampled'),
+    ...(previous ? { previous } : {}),
+  };
 }
 
 /** The checkpoint of a new walk after `before` (null: none ran). */
 export function newWalk(key: string[], before: VerifyCheckpoint | null): VerifyCheckpoint {
   const walk = (before?.walk ?? 0) + 1;
-  const previous = before && before.walk > 0 ? { previous: { walk: before.walk, mismatches: before.mismatches, ranges: before.ranges } } : {};
+  const previous =
+    before && before.walk > 0
+      ? { previous: { walk: before.walk, mismatches: before.mismatches, ranges: before.ranges } }
+      : {};
   return { key, last: null, batches: 0, walk, complete: false, mismatches: 0, ranges: 0, sampled: 0, ...previous };
 }
 
@@ -57,12 +76,32 @@ export interface ChunkFindings {
  * The range this chunk's differences go to: the latest one extended when this chunk starts where
  * that one's last chunk ended, else a new one. Sample keys are kept until the walk has SAMPLE_KEYS.
  */
-export function mergeFindings(cp: VerifyCheckpoint, latest: MismatchRange | null, after: string[] | null, upTo: string[], found: ChunkFindings): RangeChange {
+export function mergeFindings(
+  cp: VerifyCheckpoint,
+  latest: MismatchRange | null,
+  after: string[] | null,
+  upTo: string[],
+  found: ChunkFindings,
+): RangeChange {
   const sample = found.sample.slice(0, Math.max(0, SAMPLE_KEYS - cp.sampled));
   const first = found.sample[0] as string[];
   const last = found.lastMismatch ?? first;
   const extendsLatest = latest !== null && after !== null && latest.chunkEnd.join('\u0000') === after.join('\u0000');
-  if (extendsLatest) return { merged: true, added: sample.length, range: { ...latest, last, chunkEnd: upTo, rows: latest.rows + found.mismatches, sample: [...latest.sample, ...sample] } };
-  return { merged: false, added: sample.length, range: { seq: cp.ranges + 1, first, last, chunkEnd: upTo, rows: found.mismatches, sample } };
+  if (extendsLatest)
+    return {
+      merged: true,
+      added: sample.length,
+      range: {
+        ...latest,
+        last,
+        chunkEnd: upTo,
+        rows: latest.rows + found.mismatches,
+        sample: [...latest.sample, ...sample],
+      },
+    };
+  return {
+    merged: false,
+    added: sample.length,
+    range: { seq: cp.ranges + 1, first, last, chunkEnd: upTo, rows: found.mismatches, sample },
+  };
 }
-

@@ -16,7 +16,24 @@ import type { VerifyStep } from '../operations/types.js';
 import type { VerifyStatements } from '../dialects/backfill.js';
 import { verifyStatements } from '../operations/verify.js';
 import { BackfillRefused, findBackfillKey } from './backfill-key.js';
-import { adaptBatchSize, admitBatch, batchSettings, boundOf, counted, estimateTotal, holdIfThrottled, inTransaction, interrupted, stepRow, progressOf, rateOf, record, throttlesOf, withBatchRetries, type Run } from './backfill-run.js';
+import {
+  adaptBatchSize,
+  admitBatch,
+  batchSettings,
+  boundOf,
+  counted,
+  estimateTotal,
+  holdIfThrottled,
+  inTransaction,
+  interrupted,
+  stepRow,
+  progressOf,
+  rateOf,
+  record,
+  throttlesOf,
+  withBatchRetries,
+  type Run,
+} from './backfill-run.js';
 import type { RunContext } from './context.js';
 import { sleep } from './sleep.js';
 import type { Throttle } from './throttle.js';
@@ -56,11 +73,22 @@ function readChunk(run: VerifyRun): Promise<{ upTo: string[]; found: ChunkFindin
   const { ctx, sql } = run;
   const after = run.cp.last;
   return inTransaction(ctx, ctx.session, { readOnly: true, ...batchSettings(ctx) }, async () => {
-    const { rows } = await ctx.session.query<ChunkRow>(after === null ? sql.first : sql.next, [...(after ?? []), run.size]);
+    const { rows } = await ctx.session.query<ChunkRow>(after === null ? sql.first : sql.next, [
+      ...(after ?? []),
+      run.size,
+    ]);
     const r = rows[0];
     const upTo = boundOf(run, r as Record<string, string> | undefined);
     if (!r || upTo === null) return null;
-    return { upTo, found: { rows: Number(r.rows), mismatches: Number(r.mismatches), sample: r.sample ?? [], lastMismatch: r.last_mismatch?.[0] ?? null } };
+    return {
+      upTo,
+      found: {
+        rows: Number(r.rows),
+        mismatches: Number(r.mismatches),
+        sample: r.sample ?? [],
+        lastMismatch: r.last_mismatch?.[0] ?? null,
+      },
+    };
   });
 }
 
@@ -92,7 +120,12 @@ async function recordFindings(run: VerifyRun, upTo: string[], found: ChunkFindin
 }
 
 /** The walk to go on with: the one a stopped run left, else a new one (first, or after a failed or finished walk). */
-async function openWalk(ctx: RunContext, step: VerifyStep, key: string[], table: string): Promise<{ cp: VerifyCheckpoint; rowsDone: number }> {
+async function openWalk(
+  ctx: RunContext,
+  step: VerifyStep,
+  key: string[],
+  table: string,
+): Promise<{ cp: VerifyCheckpoint; rowsDone: number }> {
   const row = await stepRow(ctx, step.id);
   const found = parseVerifyCheckpoint(step.id, table, key, row.checkpoint);
   if (found.walk > 0 && !found.complete) return { cp: found, rowsDone: Number(row.rows_done) };
@@ -111,17 +144,37 @@ async function start(ctx: RunContext, step: VerifyStep): Promise<{ run: VerifyRu
   const latest = cp.ranges > 0 ? await ctx.plan.dialect.backfill.findings.lastRange(ctx.session, at) : null;
   const cursor = { key: key.columns, last: cp.last, batches: cp.batches, ahead: [], rowsDone };
   const ownPids = new Set(ctx.sessionPid === null ? [] : [ctx.sessionPid]);
-  const run: VerifyRun = { ctx, step, key, cursor, size: step.batch.size, rowsTotal: null, rowsThisRun: 0, startedAt: performance.now(), checkedAt: Number.NEGATIVE_INFINITY, ownPids, sql, cp, latest, ...rateOf(ctx, step) };
+  const run: VerifyRun = {
+    ctx,
+    step,
+    key,
+    cursor,
+    size: step.batch.size,
+    rowsTotal: null,
+    rowsThisRun: 0,
+    startedAt: performance.now(),
+    checkedAt: Number.NEGATIVE_INFINITY,
+    ownPids,
+    sql,
+    cp,
+    latest,
+    ...rateOf(ctx, step),
+  };
   run.rowsTotal = await estimateTotal(run, 0);
   await ctx.store.setStep(ctx.plan.plan.name, step.id, { rows_total: run.rowsTotal });
   const from = cp.last === null ? 'from the start' : `after (${cp.last.join(', ')}), ${rowsDone} rows already compared`;
-  await record(run, 'verify-start', `verify ${step.table} on ${key.source} (${key.columns.join(', ')}), walk ${cp.walk}, ${from}; about ${run.rowsTotal} rows in all`, {
-    key: key.columns,
-    walk: cp.walk,
-    rowsTotal: run.rowsTotal,
-    rowsDone,
-    sql: shape,
-  });
+  await record(
+    run,
+    'verify-start',
+    `verify ${step.table} on ${key.source} (${key.columns.join(', ')}), walk ${cp.walk}, ${from}; about ${run.rowsTotal} rows in all`,
+    {
+      key: key.columns,
+      walk: cp.walk,
+      rowsTotal: run.rowsTotal,
+      rowsDone,
+      sql: shape,
+    },
+  );
   return { run, throttles: throttlesOf(run) };
 }
 
@@ -135,8 +188,25 @@ async function finish(run: VerifyRun): Promise<void> {
   run.rowsTotal = rows;
   ctx.emit({ type: 'progress', step, progress: progressOf(run) });
   if (cp.mismatches === 0) {
-    await ctx.store.setStep(planName, step.id, { status: 'done', finished_at: new Date(), checkpoint: { ...complete }, rows_total: rows, waiting_on: null, last_error: null }, ctx.session);
-    await record(run, 'verify-done', `verified ${rows} rows of ${step.table}: none differs (walk ${cp.walk}, ${(ms / 1000).toFixed(1)}s)`, { rowsDone: rows, walk: cp.walk, batches: cp.batches, ms });
+    await ctx.store.setStep(
+      planName,
+      step.id,
+      {
+        status: 'done',
+        finished_at: new Date(),
+        checkpoint: { ...complete },
+        rows_total: rows,
+        waiting_on: null,
+        last_error: null,
+      },
+      ctx.session,
+    );
+    await record(
+      run,
+      'verify-done',
+      `verified ${rows} rows of ${step.table}: none differs (walk ${cp.walk}, ${(ms / 1000).toFixed(1)}s)`,
+      { rowsDone: rows, walk: cp.walk, batches: cp.batches, ms },
+    );
     return;
   }
   await ctx.store.setStep(planName, step.id, { checkpoint: { ...complete }, rows_total: rows }, ctx.session);
@@ -144,8 +214,23 @@ async function finish(run: VerifyRun): Promise<void> {
   const at = { plan: planName, stepId: step.id };
   const ranges = await findings.readRanges(ctx.session, at, RANGES_SHOWN);
   const sample = await findings.readSample(ctx.session, at);
-  const { message, hint } = mismatchMessage(ctx.plan.dialect, step, run.key.columns, cp, rows, { ranges, sample }, `schemashift run ${ctx.plan.plan.file}`);
-  await record(run, 'verify-failed', message, { mismatches: cp.mismatches, ranges: cp.ranges, shown: ranges, walk: cp.walk, rowsDone: rows, ms });
+  const { message, hint } = mismatchMessage(
+    ctx.plan.dialect,
+    step,
+    run.key.columns,
+    cp,
+    rows,
+    { ranges, sample },
+    `schemashift run ${ctx.plan.plan.file}`,
+  );
+  await record(run, 'verify-failed', message, {
+    mismatches: cp.mismatches,
+    ranges: cp.ranges,
+    shown: ranges,
+    walk: cp.walk,
+    rowsDone: rows,
+    ms,
+  });
   throw new VerifyMismatch(message, hint);
 }
 
@@ -156,7 +241,12 @@ export async function executeVerify(ctx: RunContext, step: VerifyStep): Promise<
     const began = performance.now();
     const ticket = await admitBatch(run);
     if (ctx.signal.aborted) throw interrupted(run);
-    const chunk = await counted(run, ticket, withBatchRetries(run, ctx.sessionPid, () => readChunk(run)), (c) => c?.found.rows ?? 0);
+    const chunk = await counted(
+      run,
+      ticket,
+      withBatchRetries(run, ctx.sessionPid, () => readChunk(run)),
+      (c) => c?.found.rows ?? 0,
+    );
     if (chunk === null) break;
     await recordFindings(run, chunk.upTo, chunk.found);
     run.size = adaptBatchSize(run.size, performance.now() - began, step.batch);

@@ -9,7 +9,12 @@ import { firstWait, lockWaiters, replicaLag, throttleQuery } from '../../src/run
 import { forward } from '../support/operations.js';
 import { backfillEngines, type OpenDatabase } from './support.js';
 
-const batch = (patch: Partial<BatchSettings> = {}): BatchSettings => ({ size: 1000, delayMs: 20, targetMs: 200, ...patch });
+const batch = (patch: Partial<BatchSettings> = {}): BatchSettings => ({
+  size: 1000,
+  delayMs: 20,
+  targetMs: 200,
+  ...patch,
+});
 
 describe('batch size and pacing', () => {
   it.each([
@@ -31,24 +36,44 @@ describe('batch size and pacing', () => {
 });
 
 describe('batch SQL', () => {
-  const step = forward('backfill', { table: 'orders', set: { customer_id: 'client_id', total: 'id * 2' }, where: 'customer_id IS NULL' }, 'migrate')[0] as BackfillStep;
+  const step = forward(
+    'backfill',
+    { table: 'orders', set: { customer_id: 'client_id', total: 'id * 2' }, where: 'customer_id IS NULL' },
+    'migrate',
+  )[0] as BackfillStep;
 
   it('a batch is a bound on the key (the size-th row to update, in key order) and an UPDATE of that key range; the first batch has no lower bound', () => {
     const sql = batchStatements(postgres, step, ['id']);
-    expect(sql.firstBound).toBe('(SELECT orders.id::text AS k1 FROM orders WHERE (customer_id IS NULL) ORDER BY orders.id OFFSET $1 - 1 LIMIT 1) UNION ALL (SELECT orders.id::text AS k1 FROM orders WHERE (customer_id IS NULL) ORDER BY orders.id DESC LIMIT 1) LIMIT 1');
-    expect(sql.firstUpdate).toBe('UPDATE orders SET customer_id = client_id, total = (id * 2) WHERE (id) <= ($1) AND (customer_id IS NULL)');
-    expect(sql.nextBound).toBe('(SELECT orders.id::text AS k1 FROM orders WHERE (id) > ($1) AND (customer_id IS NULL) ORDER BY orders.id OFFSET $2 - 1 LIMIT 1) UNION ALL (SELECT orders.id::text AS k1 FROM orders WHERE (id) > ($1) AND (customer_id IS NULL) ORDER BY orders.id DESC LIMIT 1) LIMIT 1');
-    expect(sql.nextUpdate).toBe('UPDATE orders SET customer_id = client_id, total = (id * 2) WHERE (id) > ($1) AND (id) <= ($2) AND (customer_id IS NULL)');
-    expect(remainingCountSql(postgres, step, ['a', 'order'], true)).toBe('SELECT count(*) AS n FROM orders WHERE (a, "order") > ($1, $2) AND (customer_id IS NULL)');
+    expect(sql.firstBound).toBe(
+      '(SELECT orders.id::text AS k1 FROM orders WHERE (customer_id IS NULL) ORDER BY orders.id OFFSET $1 - 1 LIMIT 1) UNION ALL (SELECT orders.id::text AS k1 FROM orders WHERE (customer_id IS NULL) ORDER BY orders.id DESC LIMIT 1) LIMIT 1',
+    );
+    expect(sql.firstUpdate).toBe(
+      'UPDATE orders SET customer_id = client_id, total = (id * 2) WHERE (id) <= ($1) AND (customer_id IS NULL)',
+    );
+    expect(sql.nextBound).toBe(
+      '(SELECT orders.id::text AS k1 FROM orders WHERE (id) > ($1) AND (customer_id IS NULL) ORDER BY orders.id OFFSET $2 - 1 LIMIT 1) UNION ALL (SELECT orders.id::text AS k1 FROM orders WHERE (id) > ($1) AND (customer_id IS NULL) ORDER BY orders.id DESC LIMIT 1) LIMIT 1',
+    );
+    expect(sql.nextUpdate).toBe(
+      'UPDATE orders SET customer_id = client_id, total = (id * 2) WHERE (id) > ($1) AND (id) <= ($2) AND (customer_id IS NULL)',
+    );
+    expect(remainingCountSql(postgres, step, ['a', 'order'], true)).toBe(
+      'SELECT count(*) AS n FROM orders WHERE (a, "order") > ($1, $2) AND (customer_id IS NULL)',
+    );
     const { where: _, ...unfiltered } = step;
     expect(remainingCountSql(postgres, unfiltered, ['id'], false)).toBe('SELECT count(*) AS n FROM orders WHERE true');
   });
 
   it('bounds the first key column alone too for a composite key, so the planner sees the narrow range', () => {
     const sql = batchStatements(postgres, step, ['a', 'order']);
-    expect(sql.firstUpdate).toBe('UPDATE orders SET customer_id = client_id, total = (id * 2) WHERE (a, "order") <= ($1, $2) AND a <= $1 AND (customer_id IS NULL)');
-    expect(sql.nextUpdate).toBe('UPDATE orders SET customer_id = client_id, total = (id * 2) WHERE (a, "order") > ($1, $2) AND (a, "order") <= ($3, $4) AND a >= $1 AND a <= $3 AND (customer_id IS NULL)');
-    expect(sql.nextBound).toBe('(SELECT orders.a::text AS k1, orders."order"::text AS k2 FROM orders WHERE (a, "order") > ($1, $2) AND (customer_id IS NULL) ORDER BY orders.a, orders."order" OFFSET $3 - 1 LIMIT 1) UNION ALL (SELECT orders.a::text AS k1, orders."order"::text AS k2 FROM orders WHERE (a, "order") > ($1, $2) AND (customer_id IS NULL) ORDER BY orders.a DESC, orders."order" DESC LIMIT 1) LIMIT 1');
+    expect(sql.firstUpdate).toBe(
+      'UPDATE orders SET customer_id = client_id, total = (id * 2) WHERE (a, "order") <= ($1, $2) AND a <= $1 AND (customer_id IS NULL)',
+    );
+    expect(sql.nextUpdate).toBe(
+      'UPDATE orders SET customer_id = client_id, total = (id * 2) WHERE (a, "order") > ($1, $2) AND (a, "order") <= ($3, $4) AND a >= $1 AND a <= $3 AND (customer_id IS NULL)',
+    );
+    expect(sql.nextBound).toBe(
+      '(SELECT orders.a::text AS k1, orders."order"::text AS k2 FROM orders WHERE (a, "order") > ($1, $2) AND (customer_id IS NULL) ORDER BY orders.a, orders."order" OFFSET $3 - 1 LIMIT 1) UNION ALL (SELECT orders.a::text AS k1, orders."order"::text AS k2 FROM orders WHERE (a, "order") > ($1, $2) AND (customer_id IS NULL) ORDER BY orders.a DESC, orders."order" DESC LIMIT 1) LIMIT 1',
+    );
   });
 
   it('parenthesises expressions so they cannot add assignments, and ends trailing comments', () => {
@@ -71,11 +96,20 @@ describe.each(backfillEngines)('throttle signals on $name', (engine) => {
   it('says go when nothing is wrong', async () => {
     const { rows } = await conn.query<{ oid: number }>("SELECT 'quiet'::regclass::oid::int8 AS oid");
     const oid = Number(rows[0]!.oid);
-    expect(await firstWait([lockWaiters(conn, 'quiet', oid, 0), replicaLag(conn, 1000), throttleQuery({ conn }, 'SELECT NULL::int', 0)])).toEqual({ wait: false });
+    expect(
+      await firstWait([
+        lockWaiters(conn, 'quiet', oid, 0),
+        replicaLag(conn, 1000),
+        throttleQuery({ conn }, 'SELECT NULL::int', 0),
+      ]),
+    ).toEqual({ wait: false });
   });
 
   it('names the query value and threshold; refuses a value that is not a number', async () => {
-    expect(await throttleQuery({ conn }, 'SELECT 7::bigint', 0).check()).toEqual({ wait: true, reason: 'throttle query returned 7 > 0' });
+    expect(await throttleQuery({ conn }, 'SELECT 7::bigint', 0).check()).toEqual({
+      wait: true,
+      reason: 'throttle query returned 7 > 0',
+    });
     expect(await throttleQuery({ conn }, 'SELECT 7', 7).check()).toEqual({ wait: false });
     await expect(throttleQuery({ conn }, "SELECT 'busy'", 0).check()).rejects.toThrow(/returned "busy", not a number/);
   });
