@@ -81,6 +81,22 @@ describe('batch SQL', () => {
     expect(wrapSql('1, other = 2')).toBe('(1, other = 2)');
     expect(wrapSql('a -- note')).toBe('(a -- note\n)');
   });
+
+  it('writes the settings of a batch, a claim, a verify chunk and a findings record as SET LOCAL after BEGIN', () => {
+    const begin = (settings: Parameters<typeof postgres.backfill.transaction>[0]) =>
+      postgres.backfill.transaction(settings).begin;
+    expect(begin({ lockTimeoutMs: 500, statementTimeoutMs: 9000, durableCommit: false })).toBe(
+      "BEGIN; SET LOCAL lock_timeout = '500ms'; SET LOCAL statement_timeout = '9000ms'; SET LOCAL synchronous_commit = off",
+    );
+    expect(begin({ lockTimeoutMs: 500, durableCommit: true })).toBe(
+      "BEGIN; SET LOCAL lock_timeout = '500ms'; SET LOCAL synchronous_commit = on",
+    );
+    expect(begin({ readOnly: true, lockTimeoutMs: 500, statementTimeoutMs: 9000, durableCommit: false })).toBe(
+      "BEGIN; SET TRANSACTION READ ONLY; SET LOCAL lock_timeout = '500ms'; SET LOCAL statement_timeout = '9000ms'; SET LOCAL synchronous_commit = off",
+    );
+    expect(begin({ durableCommit: false })).toBe('BEGIN; SET LOCAL synchronous_commit = off');
+    expect(postgres.backfill.transaction({})).toEqual({ begin: 'BEGIN', commit: 'COMMIT', rollback: 'ROLLBACK' });
+  });
 });
 
 describe.each(backfillEngines)('throttle signals on $name', (engine) => {
