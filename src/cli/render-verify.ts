@@ -1,7 +1,8 @@
 /** What `status` shows of verify steps: the walk, and where rows differ (text and JSON). */
 import type { Queryable } from '../db/connection.js';
+import { postgres } from '../dialects/postgres/postgres-dialect.js';
 import { describeRange, RANGES_SHOWN, sampleKeys } from '../runner/verify-report.js';
-import { parseVerifyCheckpoint, readRanges, readSample, type MismatchRange, type VerifyCheckpoint } from '../runner/verify-state.js';
+import { parseVerifyCheckpoint, type MismatchRange, type VerifyCheckpoint } from '../runner/verify-state.js';
 import type { StepRow } from '../state/store.js';
 import type { Paint } from './io.js';
 
@@ -24,7 +25,9 @@ export async function verifyStatuses(db: Queryable, planName: string, steps: Ste
       const key = Array.isArray(s.checkpoint?.['key']) ? (s.checkpoint['key'] as string[]) : [];
       const checkpoint = parseVerifyCheckpoint(s.step_id, '', key, s.checkpoint);
       const found = checkpoint.ranges > 0;
-      return [s.step_id, { checkpoint, ranges: found ? await readRanges(db, planName, s.step_id, RANGES_SHOWN) : [], sample: found ? await readSample(db, planName, s.step_id) : [] }] as const;
+      const at = { plan: planName, stepId: s.step_id };
+      const { findings } = postgres.backfill;
+      return [s.step_id, { checkpoint, ranges: found ? await findings.readRanges(db, at, RANGES_SHOWN) : [], sample: found ? await findings.readSample(db, at) : [] }] as const;
     }),
   );
   return new Map(entries);

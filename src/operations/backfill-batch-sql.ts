@@ -1,136 +1,17 @@
 /**
- * The statements a backfill runs, for the key found at run time (the same builder renders what
- * `plan` shows, with the key as written or `<primary key>`). A batch is two statements: `bound`
- * walks the key's index to the key of the size-th next row to update, then `update` changes the rows
- * of that key range that match `where` (the runner writes the checkpoint in the same transaction).
- * Keys travel as text: `bound` returns the key as text, and the statements take it back as
- * parameters, whose types PostgreSQL infers from the comparison with the key columns.
+ * A backfill's statements, as the plan's dialect writes them (`Dialect.backfill`): kept here for the
+ * callers that render every statement a plan entry sends (plan/generated-sql.ts).
  */
+import type { BatchInput, BatchStatements, WalkInput } from '../dialects/backfill.js';
 import type { Dialect } from '../dialects/dialect.js';
-import type { BackfillStep } from './types.js';
 
-/** Stands for the key in `plan` output when the plan gives no `key:`; the runner finds the primary key. */
-export const PRIMARY_KEY_PLACEHOLDER = '<primary key>';
-
-type BatchInput = Pick<BackfillStep, 'table' | 'set' | 'where'>;
-
-export function keyIdent(d: Dialect, k: string): string {
-  return k === PRIMARY_KEY_PLACEHOLDER ? k : d.ident(k);
-}
-
-export interface BatchStatements {
-  /** The first batch's bound: `$1` is the batch size. No row: no row matches `where`. */
-  firstBound: string;
-  /** A later batch's bound: `$1..$k` the last key done, `$k+1` the batch size. No row: none is left to update, the backfill is done. */
-  nextBound: string;
-  /** The first batch: `$1..$k` its bound. */
-  firstUpdate: string;
-  /** A later batch: `$1..$k` the last key done, `$k+1..$2k` its bound. */
-  nextUpdate: string;
-  /** Redoing a range a stopped run left (workers): the size-th key up to a cap, `$1..$k` the cap, `$k+1` the size. No row: fewer are left below the cap. */
-  firstBoundWithin: string;
-  /** The same after a key: `$1..$k` that key, `$k+1..$2k` the cap, `$2k+1` the size. */
-  nextBoundWithin: string;
-}
-
-/**
- * A `set` expression or `where` condition as written (the plan loader parsed it with the PostgreSQL
- * parser), parenthesised unless it is a bare name so that `1, other = 2` cannot add an assignment.
- * The newline ends a trailing `--` comment before the closing parenthesis.
- */
-export function wrapSql(expression: string): string {
-  if (/^([A-Za-z_][A-Za-z0-9_$]*|"[^"]+")$/.test(expression)) return expression;
-  return `(${expression}${expression.includes('--') ? '\n' : ''})`;
-}
-
-function tuple(items: string[]): string {
-  return `(${items.join(', ')})`;
-}
-
-function params(from: number, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `$${from + i}`);
-}
-
-/** `(k1, k2) > ($1, $2) AND (<where>)`, or only the filter, or `true`. */
-function filter(d: Dialect, step: { where?: string | undefined }, key: string[], afterKey: boolean): string {
-  const parts: string[] = [];
-  if (afterKey) parts.push(`${tuple(key.map((k) => keyIdent(d, k)))} > ${tuple(params(1, key.length))}`);
-  if (step.where !== undefined) parts.push(wrapSql(step.where));
-  return parts.length === 0 ? 'true' : parts.join(' AND ');
-}
-
-/**
- * The greatest key of the next `size` rows to update (those matching `where`), as text `k1…`: the
- * size-th one after the last key done (a walk of the key's index that skips, cheaper than sorting
- * the keys it passes), else the greatest when fewer are left; no row when none is, so the backfill
- * ends even while new rows (already right) keep coming. Columns are qualified with the table so that
- * ORDER BY can never mean an output column (a key named `k1`). `asText` false: the key's own types,
- * for a statement that uses the bound itself (a verify's chunk).
- */
-export function boundSql(d: Dialect, step: { table: string; where?: string | undefined }, key: string[], afterKey: boolean, asText = true): string {
-  const t = d.qualified(step.table);
-  const cols = key.map((k) => `${t}.${keyIdent(d, k)}`);
-  const rows = filter(d, step, key, afterKey);
-  const from = `FROM ${t}${rows === 'true' ? '' : ` WHERE ${rows}`}`;
-  const out = cols.map((c, i) => `${c}${asText ? '::text' : ''} AS k${i + 1}`).join(', ');
-  const nth = `SELECT ${out} ${from} ORDER BY ${cols.join(', ')} OFFSET $${afterKey ? key.length + 1 : 1} - 1 LIMIT 1`;
-  const greatest = `SELECT ${out} ${from} ORDER BY ${cols.map((c) => `${c} DESC`).join(', ')} LIMIT 1`;
-  return `(${nth}) UNION ALL (${greatest}) LIMIT 1`;
-}
-
-/** The size-th key to update after the last key done (or from the start) and at most the cap: the pieces of a range to redo. */
-function boundWithinSql(d: Dialect, step: BatchInput, key: string[], afterKey: boolean): string {
-  const t = d.qualified(step.table);
-  const cols = key.map((k) => `${t}.${keyIdent(d, k)}`);
-  const capFrom = afterKey ? key.length + 1 : 1;
-  const rows = [filter(d, step, key, afterKey), `${tuple(cols)} <= ${tuple(params(capFrom, key.length))}`].filter((c) => c !== 'true');
-  const out = cols.map((c, i) => `${c}::text AS k${i + 1}`).join(', ');
-  return `SELECT ${out} FROM ${t} WHERE ${rows.join(' AND ')} ORDER BY ${cols.join(', ')} OFFSET $${capFrom + key.length} - 1 LIMIT 1`;
-}
-
-/**
- * The conditions selecting the rows of the key range `(after, upTo]` that match `where`: `$1..$k`
- * the last key done (when `afterKey`), then `$k+1..$2k` (or `$1..$k`) the range's bound, unless
- * `upper` gives the bound's SQL (a verify's chunk reads it from its own bound). The range
- * is written on the key columns, so the planner sees a narrow range of the key's index (a row
- * comparison is estimated by its first column alone, as a one-sided inequality: bounds on that
- * column make the range visible). Shared by the backfill's UPDATE and the verify's comparison.
- */
-export function keyRangeConditions(d: Dialect, step: { where?: string | undefined }, key: string[], afterKey: boolean, upper = params(afterKey ? key.length + 1 : 1, key.length)): string[] {
-  const cols = key.map((k) => keyIdent(d, k));
-  const range = [...(afterKey ? [`${tuple(cols)} > ${tuple(params(1, key.length))}`] : []), `${tuple(cols)} <= ${tuple(upper)}`];
-  if (key.length > 1) range.push(...(afterKey ? [`${cols[0]} >= $1`] : []), `${cols[0]} <= ${upper[0]}`);
-  if (step.where !== undefined) range.push(wrapSql(step.where));
-  return range;
-}
-
-/**
- * The rows of the key range that match `where` (keyRangeConditions). A row another session holds is
- * waited for, never skipped, and `where` is checked again on its newest version.
- */
-function updateSql(d: Dialect, step: BatchInput, key: string[], afterKey: boolean): string {
-  const range = keyRangeConditions(d, step, key, afterKey);
-  const sets = Object.entries(step.set).map(([column, expression]) => `${d.ident(column)} = ${wrapSql(expression)}`);
-  return `UPDATE ${d.qualified(step.table)} SET ${sets.join(', ')} WHERE ${range.join(' AND ')}`;
-}
+export { PRIMARY_KEY_PLACEHOLDER, type BatchStatements } from '../dialects/backfill.js';
 
 export function batchStatements(d: Dialect, step: BatchInput, key: string[]): BatchStatements {
-  return {
-    firstBound: boundSql(d, step, key, false),
-    nextBound: boundSql(d, step, key, true),
-    firstUpdate: updateSql(d, step, key, false),
-    nextUpdate: updateSql(d, step, key, true),
-    firstBoundWithin: boundWithinSql(d, step, key, false),
-    nextBoundWithin: boundWithinSql(d, step, key, true),
-  };
-}
-
-/** What `plan` shows: a later batch's two statements, in the order they are sent. */
-export function batchShape(statements: BatchStatements): string {
-  return `${statements.nextBound};\n${statements.nextUpdate}`;
+  return d.backfill.batchStatements(step, key);
 }
 
 /** Rows still to do: those matching `where`, after the checkpoint when there is one (`$1..$k`). */
-export function remainingCountSql(d: Dialect, step: Pick<BatchInput, 'table' | 'where'>, key: string[], afterKey: boolean): string {
-  return `SELECT count(*) AS n FROM ${d.qualified(step.table)} WHERE ${filter(d, step, key, afterKey)}`;
+export function remainingCountSql(d: Dialect, step: WalkInput, key: string[], afterKey: boolean): string {
+  return d.backfill.remainingCount(step, key, afterKey);
 }

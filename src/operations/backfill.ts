@@ -1,8 +1,23 @@
 import { z } from 'zod';
 import type { Dialect } from '../dialects/dialect.js';
-import { duration, identifier, positiveInt, qualifiedName, sqlCondition, sqlExpression, sqlQuery } from '../plan/primitives.js';
-import { batchShape, batchStatements, PRIMARY_KEY_PLACEHOLDER } from './backfill-batch-sql.js';
-import { defineOperation, type BackfillStep, type BatchSettings, type Phase, type ThrottleSettings } from './types.js';
+import {
+  duration,
+  identifier,
+  positiveInt,
+  qualifiedName,
+  sqlCondition,
+  sqlExpression,
+  sqlQuery,
+} from '../plan/primitives.js';
+import { PRIMARY_KEY_PLACEHOLDER, type BatchInput } from '../dialects/backfill.js';
+import {
+  defineOperation,
+  type BackfillStep,
+  type BatchSettings,
+  type LockLevel,
+  type Phase,
+  type ThrottleSettings,
+} from './types.js';
 
 /**
  * Defaults measured beside 200 single-row updates/s (`npm run bench`): a writer that commits while a
@@ -19,14 +34,18 @@ export const MAX_WORKERS = 8;
 export function batchSchemaWith(defaults: { size: number; delayMs: number; targetMs: number }) {
   return z
     .object({
-      size: positiveInt.default(defaults.size).describe(`Rows per batch (default ${defaults.size}); with target_ms, the size to start from.`),
+      size: positiveInt
+        .default(defaults.size)
+        .describe(`Rows per batch (default ${defaults.size}); with target_ms, the size to start from.`),
       delay: duration.default(defaults.delayMs).describe(`Pause between batches (default ${defaults.delayMs}ms).`),
       target_ms: z
         .number()
         .int()
         .min(0)
         .default(defaults.targetMs)
-        .describe('Milliseconds one batch should take: the size adapts to it, between 10 and 20 × size (default 0: the size stays fixed).'),
+        .describe(
+          'Milliseconds one batch should take: the size adapts to it, between 10 and 20 × size (default 0: the size stays fixed).',
+        ),
       max_rows_per_second: positiveInt.optional().describe('A ceiling on rows written per second (default: none).'),
       workers: z
         .number()
@@ -34,18 +53,18 @@ export function batchSchemaWith(defaults: { size: number; delayMs: number; targe
         .min(1)
         .max(MAX_WORKERS)
         .default(1)
-        .describe(`Batches run at once, each on its own connection, on disjoint key ranges (default 1, at most ${MAX_WORKERS}). For catching up fast in a quiet window: each worker adds its own load.`),
+        .describe(
+          `Batches run at once, each on its own connection, on disjoint key ranges (default 1, at most ${MAX_WORKERS}). For catching up fast in a quiet window: each worker adds its own load.`,
+        ),
     })
     .strict()
-    .transform(
-      (b): BatchSettings => ({
-        size: b.size,
-        delayMs: b.delay,
-        ...(b.target_ms === 0 ? {} : { targetMs: b.target_ms }),
-        ...(b.max_rows_per_second === undefined ? {} : { maxRowsPerSecond: b.max_rows_per_second }),
-        ...(b.workers === 1 ? {} : { workers: b.workers }),
-      }),
-    );
+    .transform((b): BatchSettings => ({
+      size: b.size,
+      delayMs: b.delay,
+      ...(b.target_ms === 0 ? {} : { targetMs: b.target_ms }),
+      ...(b.max_rows_per_second === undefined ? {} : { maxRowsPerSecond: b.max_rows_per_second }),
+      ...(b.workers === 1 ? {} : { workers: b.workers }),
+    }));
 }
 
 export const batchSchema = batchSchemaWith(BATCH_DEFAULTS);
@@ -53,7 +72,12 @@ export const batchSchema = batchSchemaWith(BATCH_DEFAULTS);
 export const throttleSchema = z
   .object({
     max_replica_lag: duration.optional().describe('Pause while a replica lags more than this.'),
-    max_lock_waiters: z.number().int().min(0).optional().describe('Pause while more sessions than this wait for a lock on the table.'),
+    max_lock_waiters: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Pause while more sessions than this wait for a lock on the table.'),
     query: sqlQuery.optional().describe('A query returning one number; batches pause while it is above `above`.'),
     above: z.number().optional().describe('The threshold for `query`.'),
   })
@@ -61,7 +85,14 @@ export const throttleSchema = z
   .superRefine((t, ctx) => {
     if ((t.query === undefined) === (t.above === undefined)) return;
     const [given, missing] = t.query === undefined ? ['above', 'query'] : ['query', 'above'];
-    ctx.addIssue({ code: 'custom', path: [given], message: `throttle \`${given}\` needs \`${missing}\`: batches pause while the query's value is above the threshold`, params: { hint: 'give both, e.g. query: "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = \'Lock\'", above: 5' } });
+    ctx.addIssue({
+      code: 'custom',
+      path: [given],
+      message: `throttle \`${given}\` needs \`${missing}\`: batches pause while the query's value is above the threshold`,
+      params: {
+        hint: 'give both, e.g. query: "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = \'Lock\'", above: 5',
+      },
+    });
   })
   .transform((t): ThrottleSettings => {
     const out: ThrottleSettings = {};
@@ -72,7 +103,11 @@ export const throttleSchema = z
   });
 
 const optionShape = {
-  key: z.array(identifier).min(1).optional().describe('Keyset columns, unique and NOT NULL together (default: the primary key, found at run time).'),
+  key: z
+    .array(identifier)
+    .min(1)
+    .optional()
+    .describe('Keyset columns, unique and NOT NULL together (default: the primary key, found at run time).'),
   batch: batchSchema.prefault({}),
   throttle: throttleSchema.prefault({}),
 };
@@ -83,17 +118,30 @@ export const backfillOptionsSchema = z.object(optionShape).strict();
 export const backfillSchema = z
   .object({
     table: qualifiedName,
-    set: z.record(identifier, sqlExpression).describe('column: SQL expression computing its value from the row, e.g. { customer_id: client_id }.'),
+    set: z
+      .record(identifier, sqlExpression)
+      .describe('column: SQL expression computing its value from the row, e.g. { customer_id: client_id }.'),
     where: sqlCondition.optional().describe('Only rows matching this condition are updated.'),
     ...optionShape,
   })
   .strict()
   .superRefine((spec, ctx) => {
     const columns = Object.keys(spec.set);
-    if (columns.length === 0) ctx.addIssue({ code: 'custom', path: ['set'], message: '`set` names no column', params: { hint: 'write set: { customer_id: client_id } (column: SQL expression)' } });
+    if (columns.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['set'],
+        message: '`set` names no column',
+        params: { hint: 'write set: { customer_id: client_id } (column: SQL expression)' },
+      });
     const moved = columns.find((c) => spec.key?.includes(c));
     if (moved) {
-      ctx.addIssue({ code: 'custom', path: ['set', moved], message: `\`set\` writes ${moved}, a key column: rows would move behind the keyset cursor and be skipped or updated twice`, params: { hint: 'use a key the backfill does not change (e.g. the primary key)' } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['set', moved],
+        message: `\`set\` writes ${moved}, a key column: rows would move behind the keyset cursor and be skipped or updated twice`,
+        params: { hint: 'use a key the backfill does not change (e.g. the primary key)' },
+      });
     }
   });
 
@@ -110,9 +158,9 @@ export interface BackfillArgs {
 
 /** The statements of a batch after the first, exactly as the runner sends them (key as written, or `<primary key>`). */
 export function batchSql(d: Dialect, args: Pick<BackfillArgs, 'table' | 'set' | 'where' | 'key'>): string {
-  const input: Parameters<typeof batchStatements>[1] = { table: args.table, set: args.set };
+  const input: BatchInput = { table: args.table, set: args.set };
   if (args.where !== undefined) input.where = args.where;
-  return batchShape(batchStatements(d, input, args.key ?? [PRIMARY_KEY_PLACEHOLDER]));
+  return d.backfill.batchShape(d.backfill.batchStatements(input, args.key ?? [PRIMARY_KEY_PLACEHOLDER]));
 }
 
 /** Kept for callers written before BackfillStep carried `key`. */
@@ -129,7 +177,7 @@ export function backfillStep(d: Dialect, args: BackfillArgs, id: string, phase: 
     batch: args.batch,
     throttle: args.throttle,
     batchSql: batchSql(d, args),
-    lock: { level: 'ROW EXCLUSIVE', on: [args.table] },
+    lock: { level: d.backfill.batchLockLevel as LockLevel, on: [args.table] },
   };
   if (args.where !== undefined) step.where = args.where;
   if (args.key !== undefined) step.key = args.key;

@@ -9,8 +9,8 @@ import { z } from 'zod';
 import type { Dialect } from '../dialects/dialect.js';
 import { identifier, qualifiedName, sqlCondition, sqlExpression } from '../plan/primitives.js';
 import { batchSchemaWith, throttleSchema, type BackfillArgs } from './backfill.js';
-import { boundSql, keyIdent, keyRangeConditions, PRIMARY_KEY_PLACEHOLDER, wrapSql } from './backfill-batch-sql.js';
-import { defineOperation, type Phase, type VerifyStep } from './types.js';
+import { PRIMARY_KEY_PLACEHOLDER, type CompareInput, type VerifyStatements } from '../dialects/backfill.js';
+import { defineOperation, type LockLevel, type Phase, type VerifyStep } from './types.js';
 
 /**
  * A chunk only reads (its snapshot lasts one statement, and it blocks no writer), so chunks are
@@ -27,19 +27,35 @@ export const verifySchema = z
     table: qualifiedName,
     compare: z
       .record(identifier, sqlExpression)
-      .describe('new column: SQL expression over the old columns that it must equal, e.g. { customer_id: client_id }; NULL equals NULL.'),
+      .describe(
+        'new column: SQL expression over the old columns that it must equal, e.g. { customer_id: client_id }; NULL equals NULL.',
+      ),
     where: sqlCondition.optional().describe('Only rows matching this condition are compared.'),
-    key: z.array(identifier).min(1).optional().describe('Keyset columns, unique and NOT NULL together (default: the primary key, found at run time).'),
+    key: z
+      .array(identifier)
+      .min(1)
+      .optional()
+      .describe('Keyset columns, unique and NOT NULL together (default: the primary key, found at run time).'),
     batch: batchSchemaWith(VERIFY_BATCH_DEFAULTS).prefault({}),
     throttle: throttleSchema.prefault({}),
   })
   .strict()
   .superRefine((spec, ctx) => {
     if (Object.keys(spec.compare).length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['compare'], message: '`compare` names no column', params: { hint: 'write compare: { customer_id: client_id } (new column: expression over the old ones)' } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['compare'],
+        message: '`compare` names no column',
+        params: { hint: 'write compare: { customer_id: client_id } (new column: expression over the old ones)' },
+      });
     }
     if (spec.batch.workers !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['batch', 'workers'], message: 'a verify reads one chunk at a time: `batch.workers` is for backfills', params: { hint: 'remove `workers`; raise `batch.size` to read more rows per chunk' } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['batch', 'workers'],
+        message: 'a verify reads one chunk at a time: `batch.workers` is for backfills',
+        params: { hint: 'remove `workers`; raise `batch.size` to read more rows per chunk' },
+      });
     }
   });
 
@@ -48,50 +64,9 @@ export type VerifySpec = z.output<typeof verifySchema>;
 /** A backfill's arguments, with `compare` (new column → what it must equal) for `set`. */
 export type VerifyArgs = Omit<BackfillArgs, 'set'> & { compare: Record<string, string> };
 
-export interface VerifyStatements {
-  /** The first chunk: `$1` the size. */
-  first: string;
-  /** A later chunk: `$1..$k` the last key compared, `$k+1` the size. */
-  next: string;
-}
-
-/** True for a row whose new columns differ from what the old ones give. */
-function differs(d: Dialect, compare: Record<string, string>): string {
-  const each = Object.entries(compare).map(([column, expression]) => `${d.ident(column)} IS DISTINCT FROM ${wrapSql(expression)}`);
-  return each.length === 1 ? (each[0] as string) : `(${each.join(' OR ')})`;
-}
-
-/**
- * One chunk in one statement: `b` is the chunk's bound, the size-th key after the last one compared
- * (the backfill's walk of the key's index, in the key's own types); then the rows of that key range
- * (an index range scan) and how many differ; only when some do (the sub-selects run on first use,
- * so a clean chunk is one pass over its range), the first SAMPLE_KEYS of those and the last one,
- * keys as arrays of text in key order. It returns the bound as text `k1…`, or no row at the end.
- */
-function chunkSql(d: Dialect, args: Pick<VerifyArgs, 'table' | 'compare' | 'where'>, key: string[], afterKey: boolean): string {
-  const t = d.qualified(args.table);
-  const cols = key.map((k) => keyIdent(d, k));
-  const upper = key.map((_, i) => `b.k${i + 1}`);
-  const bad = differs(d, args.compare);
-  const rows = `FROM ${t} WHERE ${keyRangeConditions(d, args, key, afterKey, upper).join(' AND ')}`;
-  const keysOf = (order: string, limit: number) =>
-    `(SELECT array_agg(ARRAY[${cols.map((c) => `s.${c}::text`).join(', ')}] ORDER BY ${cols.map((c) => `s.${c}${order}`).join(', ')}) FROM (SELECT ${cols.map((c) => `${t}.${c}`).join(', ')} ${rows} AND ${bad} ORDER BY ${cols.map((c) => `${t}.${c}${order}`).join(', ')} LIMIT ${limit}) s)`;
-  return [
-    `WITH b AS MATERIALIZED (${boundSql(d, args, key, afterKey, false)})`,
-    `SELECT ${upper.map((u, i) => `${u}::text AS k${i + 1}`).join(', ')}, c.rows, c.mismatches,`,
-    `CASE WHEN c.mismatches > 0 THEN ${keysOf('', SAMPLE_KEYS)} END AS sample,`,
-    `CASE WHEN c.mismatches > 0 THEN ${keysOf(' DESC', 1)} END AS last_mismatch`,
-    `FROM b CROSS JOIN LATERAL (SELECT count(*) AS rows, count(*) FILTER (WHERE ${bad}) AS mismatches ${rows}) c`,
-  ].join('\n');
-}
-
-export function verifyStatements(d: Dialect, args: Pick<VerifyArgs, 'table' | 'compare' | 'where'>, key: string[]): VerifyStatements {
-  return { first: chunkSql(d, args, key, false), next: chunkSql(d, args, key, true) };
-}
-
-/** What `plan` shows and the runner announces: a later chunk's statement. */
-export function chunkShape(statements: VerifyStatements): string {
-  return statements.next;
+/** A verify's chunk statements on `key`, as the dialect writes them. */
+export function verifyStatements(d: Dialect, args: CompareInput, key: string[]): VerifyStatements {
+  return d.backfill.verifyStatements(args, key, SAMPLE_KEYS);
 }
 
 export function verifyStep(d: Dialect, args: VerifyArgs, id: string, phase: Phase): VerifyStep {
@@ -105,8 +80,8 @@ export function verifyStep(d: Dialect, args: VerifyArgs, id: string, phase: Phas
     compare: args.compare,
     batch: args.batch,
     throttle: args.throttle,
-    chunkSql: chunkShape(verifyStatements(d, args, args.key ?? [PRIMARY_KEY_PLACEHOLDER])),
-    lock: { level: 'ACCESS SHARE', on: [args.table] },
+    chunkSql: d.backfill.chunkShape(verifyStatements(d, args, args.key ?? [PRIMARY_KEY_PLACEHOLDER])),
+    lock: { level: d.backfill.chunkLockLevel as LockLevel, on: [args.table] },
   };
   if (args.where !== undefined) step.where = args.where;
   if (args.key !== undefined) step.key = args.key;
@@ -117,8 +92,18 @@ export function verifyStep(d: Dialect, args: VerifyArgs, id: string, phase: Phas
  * The verify step of a composite operation's migrate phase: the key and throttles of its backfill,
  * the verify's own chunk size (the backfill's batches are sized for writes).
  */
-export function verifyAfterBackfill(d: Dialect, table: string, compare: Record<string, string>, backfill: Pick<VerifyArgs, 'key' | 'throttle'>, id: string): VerifyStep {
-  const batch = { size: VERIFY_BATCH_DEFAULTS.size, delayMs: VERIFY_BATCH_DEFAULTS.delayMs, targetMs: VERIFY_BATCH_DEFAULTS.targetMs };
+export function verifyAfterBackfill(
+  d: Dialect,
+  table: string,
+  compare: Record<string, string>,
+  backfill: Pick<VerifyArgs, 'key' | 'throttle'>,
+  id: string,
+): VerifyStep {
+  const batch = {
+    size: VERIFY_BATCH_DEFAULTS.size,
+    delayMs: VERIFY_BATCH_DEFAULTS.delayMs,
+    targetMs: VERIFY_BATCH_DEFAULTS.targetMs,
+  };
   return verifyStep(d, { table, compare, key: backfill.key, throttle: backfill.throttle, batch }, id, 'migrate');
 }
 

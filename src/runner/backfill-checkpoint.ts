@@ -44,27 +44,47 @@ function isRange(v: unknown, width: number): v is KeyRange {
 }
 
 /** The checkpoint as written on the step row (null before the first batch), checked against the key walked now. */
-export function parseCheckpoint(stepId: string, table: string, keyColumns: string[], raw: Record<string, unknown> | null): Checkpoint {
+export function parseCheckpoint(
+  stepId: string,
+  table: string,
+  keyColumns: string[],
+  raw: Record<string, unknown> | null,
+): Checkpoint {
   if (raw === null) return { key: keyColumns, last: null, batches: 0, ahead: [] };
   const walked = Array.isArray(raw['key']) ? (raw['key'] as unknown[]).join(', ') : keyColumns.join(', ');
   const last = raw['last'] ?? null;
   const ahead = raw['ahead'] ?? [];
   const width = keyColumns.length;
-  if (walked !== keyColumns.join(', ') || !(last === null || isKey(last, width)) || !Array.isArray(ahead) || !ahead.every((r) => isRange(r, width))) {
+  if (
+    walked !== keyColumns.join(', ') ||
+    !(last === null || isKey(last, width)) ||
+    !Array.isArray(ahead) ||
+    !ahead.every((r) => isRange(r, width))
+  ) {
     throw new BackfillRefused(
       `the checkpoint of ${stepId} (${JSON.stringify(raw)}) was written walking ${table} on (${walked}), but its key is now (${keyColumns.join(', ')})`,
       'give `key:` naming the columns the checkpoint used, or reset the step to start the backfill over',
     );
   }
   const owner = typeof raw['owner'] === 'string' ? { owner: raw['owner'] } : {};
-  return { key: keyColumns, last, batches: Number(raw['batches'] ?? 0), ahead: [...ahead].sort((a, b) => a.seq - b.seq), ...owner };
+  return {
+    key: keyColumns,
+    last,
+    batches: Number(raw['batches'] ?? 0),
+    ahead: [...ahead].sort((a, b) => a.seq - b.seq),
+    ...owner,
+  };
 }
 
 /** The checkpoint after `range` committed: the prefix grows over every range that now joins it. */
 export function mergeRange(cp: Checkpoint, range: KeyRange): Checkpoint {
   const ahead = [...cp.ahead, range].sort((a, b) => a.seq - b.seq);
   let last = cp.last;
-  for (let joined = ahead.findIndex((r) => sameKey(r.after, last)); joined >= 0; joined = ahead.findIndex((r) => sameKey(r.after, last))) {
+  for (
+    let joined = ahead.findIndex((r) => sameKey(r.after, last));
+    joined >= 0;
+    joined = ahead.findIndex((r) => sameKey(r.after, last))
+  ) {
     last = (ahead[joined] as KeyRange).upTo;
     ahead.splice(joined, 1);
   }
@@ -104,5 +124,11 @@ export function frontier(cp: Checkpoint): { after: string[] | null; seq: number 
 
 /** What the step row stores. */
 export function checkpointJson(cp: Checkpoint): Record<string, unknown> {
-  return { key: cp.key, last: cp.last, batches: cp.batches, ...(cp.ahead.length > 0 ? { ahead: cp.ahead } : {}), ...(cp.owner === undefined ? {} : { owner: cp.owner }) };
+  return {
+    key: cp.key,
+    last: cp.last,
+    batches: cp.batches,
+    ...(cp.ahead.length > 0 ? { ahead: cp.ahead } : {}),
+    ...(cp.owner === undefined ? {} : { owner: cp.owner }),
+  };
 }

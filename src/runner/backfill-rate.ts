@@ -45,7 +45,12 @@ export class RowRateLimiter {
   }
 
   private forget(now: number): void {
-    while (this.admitted.length > 0 && this.admitted[0]!.endedAt !== null && this.admitted[0]!.endedAt <= now - WINDOW_MS) this.admitted.shift();
+    while (
+      this.admitted.length > 0 &&
+      this.admitted[0]!.endedAt !== null &&
+      this.admitted[0]!.endedAt <= now - WINDOW_MS
+    )
+      this.admitted.shift();
   }
 
   /**

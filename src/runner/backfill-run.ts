@@ -4,8 +4,8 @@
  */
 import type { Queryable } from '../db/connection.js';
 import type { StepRow } from '../state/store.js';
-import type { BackfillStep, BatchSettings, VerifyStep } from '../operations/types.js';
-import { remainingCountSql } from '../operations/backfill-batch-sql.js';
+import type { TransactionSettings } from '../dialects/backfill.js';
+import type { BackfillStep, BatchSettings, LockLevel, VerifyStep } from '../operations/types.js';
 import type { BackfillKey } from './backfill-key.js';
 import { parseCheckpoint, type Checkpoint } from './backfill-checkpoint.js';
 import { LockWaitError, watchLockWait, type LockWatch } from './blockers.js';
@@ -113,11 +113,11 @@ export async function record(run: Run, kind: string, message: string, data?: unk
  */
 export async function estimateTotal(run: Run, exactBelow = EXACT_COUNT_BELOW): Promise<number> {
   const { ctx, step, key, cursor } = run;
-  const { rows } = await ctx.session.query<{ reltuples: number }>('SELECT reltuples::float8 AS reltuples FROM pg_class WHERE oid = $1', [key.oid]);
-  const estimate = Number(rows[0]?.reltuples ?? -1);
+  const sql = ctx.plan.dialect.backfill;
+  const estimate = await sql.estimatedRows(ctx.session, key.oid);
   if (estimate >= 0 && estimate >= exactBelow) return Math.round(estimate);
-  const sql = remainingCountSql(ctx.plan.dialect, step, key.columns, cursor.last !== null);
-  const counted = await ctx.session.query<{ n: string | number }>(sql, cursor.last ?? []);
+  const remaining = sql.remainingCount(step, key.columns, cursor.last !== null);
+  const counted = await ctx.session.query<{ n: string | number }>(remaining, cursor.last ?? []);
   return cursor.rowsDone + Number(counted.rows[0]?.n ?? 0);
 }
 
@@ -172,12 +172,16 @@ export function throttlesOf(run: Run): Throttle[] {
   });
 }
 
-/** Before the next batch: hold while a throttle says wait (read when THROTTLE_CHECK_EVERY_MS have passed), then stop if interrupted. */
+/** Before the next batch: hold while a throttle says wait, once THROTTLE_CHECK_EVERY_MS passed since they said go. */
+export async function holdIfDue(run: Run, throttles: Throttle[]): Promise<void> {
+  if (performance.now() - run.checkedAt < THROTTLE_CHECK_EVERY_MS) return;
+  await holdWhileThrottled(run, throttles);
+  run.checkedAt = performance.now();
+}
+
+/** Before the next batch: hold while a throttle says wait (holdIfDue), then stop if interrupted. */
 export async function holdIfThrottled(run: Run, throttles: Throttle[]): Promise<void> {
-  if (performance.now() - run.checkedAt >= THROTTLE_CHECK_EVERY_MS) {
-    await holdWhileThrottled(run, throttles);
-    run.checkedAt = performance.now();
-  }
+  await holdIfDue(run, throttles);
   if (run.ctx.signal.aborted) throw interrupted(run);
 }
 
@@ -187,9 +191,9 @@ export async function holdIfThrottled(run: Run, throttles: Throttle[]): Promise<
  * so the next run redoes exactly those; any later ordinary commit (the runner's next state write)
  * makes them durable. It spares the batch a disk flush and live writers the competition for it.
  */
-export function batchSettings(ctx: RunContext): string {
+export function batchSettings(ctx: RunContext): TransactionSettings {
   const s = ctx.plan.plan.settings;
-  return `SET LOCAL lock_timeout = '${s.lockTimeoutMs}ms'; SET LOCAL statement_timeout = '${s.statementTimeoutMs}ms'; SET LOCAL synchronous_commit = off`;
+  return { lockTimeoutMs: s.lockTimeoutMs, statementTimeoutMs: s.statementTimeoutMs, durableCommit: false };
 }
 
 export function boundOf(run: Run, row: Record<string, string> | undefined): string[] | null {
@@ -204,7 +208,11 @@ function lockWatch(run: Run, pid: number | null, attempt: number, relations?: st
     pid,
     lockTimeoutMs: ctx.plan.plan.settings.lockTimeoutMs,
     // A batch writes rows of the table: blocked by a stronger table lock, or by rows in another transaction.
-    target: { relations: relations ?? [ctx.plan.dialect.qualified(step.table)], level: 'ROW EXCLUSIVE', ownPids: run.ownPids },
+    target: {
+      relations: relations ?? [ctx.plan.dialect.qualified(step.table)],
+      level: ctx.plan.dialect.backfill.batchLockLevel as LockLevel,
+      ownPids: run.ownPids,
+    },
     report: (blockers) => {
       ctx.emit({ type: 'lock-wait', step, attempt, blockers });
       const text = blockers.map(describeBlocker).join('; ');
@@ -260,15 +268,21 @@ export async function stepRow(ctx: RunContext, stepId: string): Promise<StepRow>
   return row;
 }
 
-/** `work` in one transaction on `db` that starts with `settings` (SET LOCAL …); rolled back if it throws. */
-export async function inTransaction<T>(db: Queryable, settings: string, work: () => Promise<T>): Promise<T> {
-  await db.exec(`BEGIN; ${settings}`);
+/** `work` in one transaction on `db` with `settings` (the plan's dialect writes them); rolled back if it throws. */
+export async function inTransaction<T>(
+  ctx: RunContext,
+  db: Queryable,
+  settings: TransactionSettings,
+  work: () => Promise<T>,
+): Promise<T> {
+  const tx = ctx.plan.dialect.backfill.transaction(settings);
+  await db.exec(tx.begin);
   try {
     const result = await work();
-    await db.exec('COMMIT');
+    await db.exec(tx.commit);
     return result;
   } catch (e) {
-    await db.exec('ROLLBACK').catch(() => undefined);
+    await db.exec(tx.rollback).catch(() => undefined);
     throw e;
   }
 }

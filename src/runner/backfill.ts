@@ -11,7 +11,7 @@
 import type { BackfillStep } from '../operations/types.js';
 import type { StateStore } from '../state/store.js';
 import { findBackfillKey } from './backfill-key.js';
-import { batchShape, batchStatements, type BatchStatements } from '../operations/backfill-batch-sql.js';
+import type { BatchStatements } from '../dialects/backfill.js';
 import { checkpointJson } from './backfill-checkpoint.js';
 import {
   adaptBatchSize,
@@ -20,14 +20,13 @@ import {
   counted,
   boundOf,
   estimateTotal,
-  holdWhileThrottled,
+  holdIfDue,
   inTransaction,
   interrupted,
   progressOf,
   rateOf,
   readCursor,
   record,
-  THROTTLE_CHECK_EVERY_MS,
   throttlesOf,
   withBatchRetries,
   type Run,
@@ -85,15 +84,28 @@ function readyBound(run: SequentialRun, after: string[]): string[] | undefined {
 }
 
 /** One batch and its state patch, committed together: its bound, its UPDATE, the checkpoint. */
-function batchTransaction(run: SequentialRun, sql: BatchStatements, patch: (r: BatchResult) => Patch): Promise<BatchResult> {
+function batchTransaction(
+  run: SequentialRun,
+  sql: BatchStatements,
+  patch: (r: BatchResult) => Patch,
+): Promise<BatchResult> {
   const { ctx, step } = run;
   const first = run.cursor.last === null;
   const after = run.cursor.last ?? [];
   const ready = first ? undefined : readyBound(run, after);
-  return inTransaction(ctx.session, batchSettings(ctx), async () => {
-    const last = ready ?? boundOf(run, (await ctx.session.query<Record<string, string>>(first ? sql.firstBound : sql.nextBound, [...after, run.size])).rows[0]);
+  return inTransaction(ctx, ctx.session, batchSettings(ctx), async () => {
+    const last =
+      ready ??
+      boundOf(
+        run,
+        (await ctx.session.query<Record<string, string>>(first ? sql.firstBound : sql.nextBound, [...after, run.size]))
+          .rows[0],
+      );
     if (last !== null) readAhead(run, sql, last);
-    const updated = last === null ? 0 : (await ctx.session.query(first ? sql.firstUpdate : sql.nextUpdate, [...after, ...last])).rowCount;
+    const updated =
+      last === null
+        ? 0
+        : (await ctx.session.query(first ? sql.firstUpdate : sql.nextUpdate, [...after, ...last])).rowCount;
     const result: BatchResult = { rows: updated, last };
     await ctx.store.setStep(ctx.plan.plan.name, step.id, patch(result), ctx.session);
     return result;
@@ -105,21 +117,44 @@ function runBatch(run: SequentialRun, sql: BatchStatements, patch: (r: BatchResu
   return withBatchRetries(run, run.ctx.sessionPid, () => batchTransaction(run, sql, patch));
 }
 
-async function start(ctx: RunContext, step: BackfillStep): Promise<{ run: SequentialRun; throttles: Throttle[]; sql: BatchStatements }> {
+async function start(
+  ctx: RunContext,
+  step: BackfillStep,
+): Promise<{ run: SequentialRun; throttles: Throttle[]; sql: BatchStatements }> {
   const key = await findBackfillKey(ctx.session, ctx.plan.dialect, step);
-  const sql = batchStatements(ctx.plan.dialect, step, key.columns);
-  ctx.emit({ type: 'statement', step, sql: batchShape(sql) });
+  const sqlOf = ctx.plan.dialect.backfill;
+  const sql = sqlOf.batchStatements(step, key.columns);
+  ctx.emit({ type: 'statement', step, sql: sqlOf.batchShape(sql) });
   const cursor = await readCursor(ctx, step, key);
-  const run: SequentialRun = { ctx, step, key, cursor, size: step.batch.size, rowsTotal: null, rowsThisRun: 0, startedAt: performance.now(), checkedAt: Number.NEGATIVE_INFINITY, ownPids: new Set(ctx.sessionPid === null ? [] : [ctx.sessionPid]), lookahead: null, ...rateOf(ctx, step) };
+  const run: SequentialRun = {
+    ctx,
+    step,
+    key,
+    cursor,
+    size: step.batch.size,
+    rowsTotal: null,
+    rowsThisRun: 0,
+    startedAt: performance.now(),
+    checkedAt: Number.NEGATIVE_INFINITY,
+    ownPids: new Set(ctx.sessionPid === null ? [] : [ctx.sessionPid]),
+    lookahead: null,
+    ...rateOf(ctx, step),
+  };
   run.rowsTotal = await estimateTotal(run);
   await ctx.store.setStep(ctx.plan.plan.name, step.id, { rows_total: run.rowsTotal });
-  const from = cursor.last === null ? 'from the start' : `after (${cursor.last.join(', ')}), ${cursor.rowsDone} rows already done`;
-  await record(run, 'backfill-start', `backfill ${step.table} on ${key.source} (${key.columns.join(', ')}) ${from}; about ${run.rowsTotal} rows in all`, {
-    key: key.columns,
-    rowsTotal: run.rowsTotal,
-    rowsDone: cursor.rowsDone,
-    sql: batchShape(sql),
-  });
+  const from =
+    cursor.last === null ? 'from the start' : `after (${cursor.last.join(', ')}), ${cursor.rowsDone} rows already done`;
+  await record(
+    run,
+    'backfill-start',
+    `backfill ${step.table} on ${key.source} (${key.columns.join(', ')}) ${from}; about ${run.rowsTotal} rows in all`,
+    {
+      key: key.columns,
+      rowsTotal: run.rowsTotal,
+      rowsDone: cursor.rowsDone,
+      sql: sqlOf.batchShape(sql),
+    },
+  );
   return { run, throttles: throttlesOf(run), sql };
 }
 
@@ -127,24 +162,34 @@ export async function executeBackfill(ctx: RunContext, step: BackfillStep): Prom
   const { run, throttles, sql } = await start(ctx, step);
   const workers = chooseWorkers(run);
   // After a run on workers (an owner on the checkpoint), this run claims it too, so that a dead runner's worker cannot record.
-  if (workers > 1 || run.cursor.ahead.length > 0 || run.cursor.owner !== undefined) await runOnWorkers(run, throttles, sql, workers);
+  if (workers > 1 || run.cursor.ahead.length > 0 || run.cursor.owner !== undefined)
+    await runOnWorkers(run, throttles, sql, workers);
   for (;;) {
-    if (performance.now() - run.checkedAt >= THROTTLE_CHECK_EVERY_MS) {
-      await holdWhileThrottled(run, throttles);
-      run.checkedAt = performance.now();
-    }
+    await holdIfDue(run, throttles);
     const ticket = await admitBatch(run);
     if (ctx.signal.aborted) throw interrupted(run);
     const began = performance.now();
     const batches = run.cursor.batches + 1;
     const batch = runBatch(run, sql, (r) =>
       r.last === null
-        ? { status: 'done', finished_at: new Date(), rows_total: run.cursor.rowsDone, waiting_on: null, last_error: null }
+        ? {
+            status: 'done',
+            finished_at: new Date(),
+            rows_total: run.cursor.rowsDone,
+            waiting_on: null,
+            last_error: null,
+          }
         : { checkpoint: checkpointJson({ key: run.key.columns, last: r.last, batches, ahead: [] }), add_rows: r.rows },
     );
     const result = await counted(run, ticket, batch, (r) => r.rows);
     if (result.last === null) break;
-    run.cursor = { key: run.key.columns, last: result.last, batches, ahead: [], rowsDone: run.cursor.rowsDone + result.rows };
+    run.cursor = {
+      key: run.key.columns,
+      last: result.last,
+      batches,
+      ahead: [],
+      rowsDone: run.cursor.rowsDone + result.rows,
+    };
     run.rowsThisRun += result.rows;
     run.size = adaptBatchSize(run.size, performance.now() - began, step.batch);
     ctx.emit({ type: 'progress', step, progress: progressOf(run) });
@@ -153,10 +198,15 @@ export async function executeBackfill(ctx: RunContext, step: BackfillStep): Prom
   const ms = Math.round(performance.now() - run.startedAt);
   run.rowsTotal = run.cursor.rowsDone;
   ctx.emit({ type: 'progress', step, progress: progressOf(run) });
-  await record(run, 'backfill-done', `backfilled ${run.cursor.rowsDone} rows of ${step.table} (${run.rowsThisRun} in this run, ${(ms / 1000).toFixed(1)}s)`, {
-    rowsDone: run.cursor.rowsDone,
-    rowsThisRun: run.rowsThisRun,
-    batches: run.cursor.batches,
-    ms,
-  });
+  await record(
+    run,
+    'backfill-done',
+    `backfilled ${run.cursor.rowsDone} rows of ${step.table} (${run.rowsThisRun} in this run, ${(ms / 1000).toFixed(1)}s)`,
+    {
+      rowsDone: run.cursor.rowsDone,
+      rowsThisRun: run.rowsThisRun,
+      batches: run.cursor.batches,
+      ms,
+    },
+  );
 }

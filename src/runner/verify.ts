@@ -13,14 +13,39 @@
  * same cause that made the others differ).
  */
 import type { VerifyStep } from '../operations/types.js';
-import { chunkShape, verifyStatements, type VerifyStatements } from '../operations/verify.js';
+import type { VerifyStatements } from '../dialects/backfill.js';
+import { verifyStatements } from '../operations/verify.js';
 import { BackfillRefused, findBackfillKey } from './backfill-key.js';
-import { adaptBatchSize, admitBatch, batchSettings, boundOf, counted, estimateTotal, holdIfThrottled, inTransaction, interrupted, stepRow, progressOf, rateOf, record, throttlesOf, withBatchRetries, type Run } from './backfill-run.js';
+import {
+  adaptBatchSize,
+  admitBatch,
+  batchSettings,
+  boundOf,
+  counted,
+  estimateTotal,
+  holdIfThrottled,
+  inTransaction,
+  interrupted,
+  stepRow,
+  progressOf,
+  rateOf,
+  record,
+  throttlesOf,
+  withBatchRetries,
+  type Run,
+} from './backfill-run.js';
 import type { RunContext } from './context.js';
 import { sleep } from './sleep.js';
 import type { Throttle } from './throttle.js';
 import { describeRange, mismatchMessage, RANGES_SHOWN } from './verify-report.js';
-import { lastRange, mergeFindings, newWalk, parseVerifyCheckpoint, readRanges, readSample, recordChunk, startWalk, type ChunkFindings, type MismatchRange, type VerifyCheckpoint } from './verify-state.js';
+import {
+  mergeFindings,
+  newWalk,
+  parseVerifyCheckpoint,
+  type ChunkFindings,
+  type MismatchRange,
+  type VerifyCheckpoint,
+} from './verify-state.js';
 
 /** A walk that found rows whose new values differ: the step fails and contract waits. */
 export class VerifyMismatch extends BackfillRefused {
@@ -47,12 +72,23 @@ interface ChunkRow {
 function readChunk(run: VerifyRun): Promise<{ upTo: string[]; found: ChunkFindings } | null> {
   const { ctx, sql } = run;
   const after = run.cp.last;
-  return inTransaction(ctx.session, `SET TRANSACTION READ ONLY; ${batchSettings(ctx)}`, async () => {
-    const { rows } = await ctx.session.query<ChunkRow>(after === null ? sql.first : sql.next, [...(after ?? []), run.size]);
+  return inTransaction(ctx, ctx.session, { readOnly: true, ...batchSettings(ctx) }, async () => {
+    const { rows } = await ctx.session.query<ChunkRow>(after === null ? sql.first : sql.next, [
+      ...(after ?? []),
+      run.size,
+    ]);
     const r = rows[0];
     const upTo = boundOf(run, r as Record<string, string> | undefined);
     if (!r || upTo === null) return null;
-    return { upTo, found: { rows: Number(r.rows), mismatches: Number(r.mismatches), sample: r.sample ?? [], lastMismatch: r.last_mismatch?.[0] ?? null } };
+    return {
+      upTo,
+      found: {
+        rows: Number(r.rows),
+        mismatches: Number(r.mismatches),
+        sample: r.sample ?? [],
+        lastMismatch: r.last_mismatch?.[0] ?? null,
+      },
+    };
   });
 }
 
@@ -69,7 +105,10 @@ async function recordFindings(run: VerifyRun, upTo: string[], found: ChunkFindin
     sampled: run.cp.sampled + (change?.added ?? 0),
   };
   // Its commit need not wait for the WAL flush: a checkpoint a server crash loses only makes the next run compare those chunks again.
-  await inTransaction(ctx.session, 'SET LOCAL synchronous_commit = off', () => recordChunk(ctx.session, ctx.plan.plan.name, step.id, cp, found.rows, change));
+  const at = { plan: ctx.plan.plan.name, stepId: step.id };
+  const findings = ctx.plan.dialect.backfill.findings;
+  const write = () => findings.recordChunk(ctx.session, at, cp, found.rows, change);
+  await inTransaction(ctx, ctx.session, { durableCommit: false }, write);
   if (change && !change.merged && cp.ranges <= RANGES_SHOWN) {
     const text = `${step.id}: rows differ at ${describeRange(run.key.columns, change.range)} so far`;
     ctx.emit({ type: 'info', message: text });
@@ -81,35 +120,61 @@ async function recordFindings(run: VerifyRun, upTo: string[], found: ChunkFindin
 }
 
 /** The walk to go on with: the one a stopped run left, else a new one (first, or after a failed or finished walk). */
-async function openWalk(ctx: RunContext, step: VerifyStep, key: string[], table: string): Promise<{ cp: VerifyCheckpoint; rowsDone: number }> {
-  const planName = ctx.plan.plan.name;
+async function openWalk(
+  ctx: RunContext,
+  step: VerifyStep,
+  key: string[],
+  table: string,
+): Promise<{ cp: VerifyCheckpoint; rowsDone: number }> {
   const row = await stepRow(ctx, step.id);
   const found = parseVerifyCheckpoint(step.id, table, key, row.checkpoint);
   if (found.walk > 0 && !found.complete) return { cp: found, rowsDone: Number(row.rows_done) };
   const cp = newWalk(key, found.walk > 0 ? found : null);
-  await startWalk(ctx.session, planName, step.id, cp);
+  await ctx.plan.dialect.backfill.findings.startWalk(ctx.session, { plan: ctx.plan.plan.name, stepId: step.id }, cp);
   return { cp, rowsDone: 0 };
 }
 
 async function start(ctx: RunContext, step: VerifyStep): Promise<{ run: VerifyRun; throttles: Throttle[] }> {
   const key = await findBackfillKey(ctx.session, ctx.plan.dialect, step);
   const sql = verifyStatements(ctx.plan.dialect, step, key.columns);
-  ctx.emit({ type: 'statement', step, sql: chunkShape(sql) });
+  const shape = ctx.plan.dialect.backfill.chunkShape(sql);
+  ctx.emit({ type: 'statement', step, sql: shape });
   const { cp, rowsDone } = await openWalk(ctx, step, key.columns, step.table);
-  const latest = cp.ranges > 0 ? await lastRange(ctx.session, ctx.plan.plan.name, step.id) : null;
+  const at = { plan: ctx.plan.plan.name, stepId: step.id };
+  const latest = cp.ranges > 0 ? await ctx.plan.dialect.backfill.findings.lastRange(ctx.session, at) : null;
   const cursor = { key: key.columns, last: cp.last, batches: cp.batches, ahead: [], rowsDone };
   const ownPids = new Set(ctx.sessionPid === null ? [] : [ctx.sessionPid]);
-  const run: VerifyRun = { ctx, step, key, cursor, size: step.batch.size, rowsTotal: null, rowsThisRun: 0, startedAt: performance.now(), checkedAt: Number.NEGATIVE_INFINITY, ownPids, sql, cp, latest, ...rateOf(ctx, step) };
+  const run: VerifyRun = {
+    ctx,
+    step,
+    key,
+    cursor,
+    size: step.batch.size,
+    rowsTotal: null,
+    rowsThisRun: 0,
+    startedAt: performance.now(),
+    checkedAt: Number.NEGATIVE_INFINITY,
+    ownPids,
+    sql,
+    cp,
+    latest,
+    ...rateOf(ctx, step),
+  };
   run.rowsTotal = await estimateTotal(run, 0);
   await ctx.store.setStep(ctx.plan.plan.name, step.id, { rows_total: run.rowsTotal });
   const from = cp.last === null ? 'from the start' : `after (${cp.last.join(', ')}), ${rowsDone} rows already compared`;
-  await record(run, 'verify-start', `verify ${step.table} on ${key.source} (${key.columns.join(', ')}), walk ${cp.walk}, ${from}; about ${run.rowsTotal} rows in all`, {
-    key: key.columns,
-    walk: cp.walk,
-    rowsTotal: run.rowsTotal,
-    rowsDone,
-    sql: chunkShape(sql),
-  });
+  await record(
+    run,
+    'verify-start',
+    `verify ${step.table} on ${key.source} (${key.columns.join(', ')}), walk ${cp.walk}, ${from}; about ${run.rowsTotal} rows in all`,
+    {
+      key: key.columns,
+      walk: cp.walk,
+      rowsTotal: run.rowsTotal,
+      rowsDone,
+      sql: shape,
+    },
+  );
   return { run, throttles: throttlesOf(run) };
 }
 
@@ -123,15 +188,49 @@ async function finish(run: VerifyRun): Promise<void> {
   run.rowsTotal = rows;
   ctx.emit({ type: 'progress', step, progress: progressOf(run) });
   if (cp.mismatches === 0) {
-    await ctx.store.setStep(planName, step.id, { status: 'done', finished_at: new Date(), checkpoint: { ...complete }, rows_total: rows, waiting_on: null, last_error: null }, ctx.session);
-    await record(run, 'verify-done', `verified ${rows} rows of ${step.table}: none differs (walk ${cp.walk}, ${(ms / 1000).toFixed(1)}s)`, { rowsDone: rows, walk: cp.walk, batches: cp.batches, ms });
+    await ctx.store.setStep(
+      planName,
+      step.id,
+      {
+        status: 'done',
+        finished_at: new Date(),
+        checkpoint: { ...complete },
+        rows_total: rows,
+        waiting_on: null,
+        last_error: null,
+      },
+      ctx.session,
+    );
+    await record(
+      run,
+      'verify-done',
+      `verified ${rows} rows of ${step.table}: none differs (walk ${cp.walk}, ${(ms / 1000).toFixed(1)}s)`,
+      { rowsDone: rows, walk: cp.walk, batches: cp.batches, ms },
+    );
     return;
   }
   await ctx.store.setStep(planName, step.id, { checkpoint: { ...complete }, rows_total: rows }, ctx.session);
-  const ranges = await readRanges(ctx.session, planName, step.id, RANGES_SHOWN);
-  const sample = await readSample(ctx.session, planName, step.id);
-  const { message, hint } = mismatchMessage(ctx.plan.dialect, step, run.key.columns, cp, rows, { ranges, sample }, `schemashift run ${ctx.plan.plan.file}`);
-  await record(run, 'verify-failed', message, { mismatches: cp.mismatches, ranges: cp.ranges, shown: ranges, walk: cp.walk, rowsDone: rows, ms });
+  const { findings } = ctx.plan.dialect.backfill;
+  const at = { plan: planName, stepId: step.id };
+  const ranges = await findings.readRanges(ctx.session, at, RANGES_SHOWN);
+  const sample = await findings.readSample(ctx.session, at);
+  const { message, hint } = mismatchMessage(
+    ctx.plan.dialect,
+    step,
+    run.key.columns,
+    cp,
+    rows,
+    { ranges, sample },
+    `schemashift run ${ctx.plan.plan.file}`,
+  );
+  await record(run, 'verify-failed', message, {
+    mismatches: cp.mismatches,
+    ranges: cp.ranges,
+    shown: ranges,
+    walk: cp.walk,
+    rowsDone: rows,
+    ms,
+  });
   throw new VerifyMismatch(message, hint);
 }
 
@@ -142,7 +241,12 @@ export async function executeVerify(ctx: RunContext, step: VerifyStep): Promise<
     const began = performance.now();
     const ticket = await admitBatch(run);
     if (ctx.signal.aborted) throw interrupted(run);
-    const chunk = await counted(run, ticket, withBatchRetries(run, ctx.sessionPid, () => readChunk(run)), (c) => c?.found.rows ?? 0);
+    const chunk = await counted(
+      run,
+      ticket,
+      withBatchRetries(run, ctx.sessionPid, () => readChunk(run)),
+      (c) => c?.found.rows ?? 0,
+    );
     if (chunk === null) break;
     await recordFindings(run, chunk.upTo, chunk.found);
     run.size = adaptBatchSize(run.size, performance.now() - began, step.batch);
