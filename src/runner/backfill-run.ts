@@ -8,11 +8,12 @@ import type { TransactionSettings } from '../dialects/backfill.js';
 import type { BackfillStep, BatchSettings, LockLevel, VerifyStep } from '../operations/types.js';
 import type { BackfillKey } from './backfill-key.js';
 import { parseCheckpoint, type Checkpoint } from './backfill-checkpoint.js';
-import { LockWaitError, watchLockWait, type LockWatch } from './blockers.js';
+import { watchLockWait, type LockWatch } from './blockers.js';
+import { withLockRetries } from './lock-retry.js';
 import { actorName, type RunContext } from './context.js';
 import { blockersText, describeBlocker, type BackfillProgress } from './events.js';
 import { InterruptedError } from './interrupted.js';
-import { backoffMs, sleep } from './sleep.js';
+import { sleep } from './sleep.js';
 import { backfillThrottles, firstWait, type Throttle } from './throttle.js';
 import { RateMeter, RowRateLimiter, type Ticket } from './backfill-rate.js';
 
@@ -226,29 +227,16 @@ function lockWatch(run: Run, pid: number | null, attempt: number, relations?: st
  * (rolled back, nothing recorded) with backoff, naming the blockers while it waits and in every
  * retry (`relations`: where its locks are taken when not the step's table).
  */
-export async function withBatchRetries<T>(run: Run, pid: number | null, attempt: () => Promise<T>, relations?: string[]): Promise<T> {
-  const { ctx, step } = run;
-  const retries = ctx.plan.plan.settings.lockRetries;
-  let named = false;
-  for (let n = 1; ; n++) {
-    try {
-      const result = await watchLockWait(lockWatch(run, pid, n, relations), attempt);
-      if (named) await ctx.store.setStep(ctx.plan.plan.name, step.id, { waiting_on: null });
-      return result;
-    } catch (e) {
-      if (!(e instanceof LockWaitError) || n > retries) throw e;
-      if (ctx.signal.aborted) throw interrupted(run);
-      const delayMs = backoffMs(n);
-      const reason = e.code === '55P03' ? `lock not granted within lock_timeout ${ctx.plan.plan.settings.lockTimeoutMs}ms` : 'deadlock detected';
-      ctx.emit({ type: 'retry', step, attempt: n, delayMs, reason, blockers: e.blockers });
-      await record(run, 'retry', `${step.kind} batch: ${reason}; retry ${n}/${retries} in ${delayMs}ms; ${blockersText(e.blockers)}`, { attempt: n, delayMs, code: e.code, blockers: e.blockers });
-      if (e.blockers.length > 0) {
-        named = true;
-        await ctx.store.setStep(ctx.plan.plan.name, step.id, { waiting_on: `a batch's lock, ${blockersText(e.blockers)}` });
-      }
-      await sleep(delayMs, ctx.signal);
-    }
-  }
+export function withBatchRetries<T>(run: Run, pid: number | null, attempt: () => Promise<T>, relations?: string[]): Promise<T> {
+  return withLockRetries({
+    ctx: run.ctx,
+    step: run.step,
+    attempt: (n) => watchLockWait(lockWatch(run, pid, n, relations), attempt),
+    what: `${run.step.kind} batch: `,
+    waitingOn: (blockers) => `a batch's lock, ${blockersText(blockers)}`,
+    clearWaitingOn: true,
+    interrupted: () => interrupted(run),
+  });
 }
 
 /** A step row's checkpoint and rows done, checked against the key this run walks. */
