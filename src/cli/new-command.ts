@@ -24,7 +24,7 @@ import { parsePlan } from '../plan/load.js';
 import { identifier, qualifiedName, sqlExpression, sqlQuery, sqlType } from '../plan/primitives.js';
 import { planHeaderSchema } from '../plan/schema.js';
 import { didYouMean } from '../plan/suggest.js';
-import { ensureSqlParser } from '../sql/parser.js';
+import { ensureSqlParser } from '../dialects/postgres/sql/parser.js';
 import { paint, type Io } from './io.js';
 import { fillCarryDeclarations } from './new-carry.js';
 

@@ -12,7 +12,7 @@ import { sqlTextsOf } from '../../src/plan/generated-sql.js';
 import { parsePlan } from '../../src/plan/load.js';
 import type { Plan, PlanEntry } from '../../src/plan/types.js';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
-import { parseSql } from '../../src/sql/parser.js';
+import { parseSql } from '../../src/dialects/postgres/sql/parser.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 
 const HOSTILE: string[] = [

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isUnsupported, type LockImpact, type Rendered } from '../../src/dialects/actions.js';
 import { ColumnSyncProblem, type ShadowAction, type SwapCarry } from '../../src/dialects/actions-shadow.js';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
-import { ensureSqlParser } from '../../src/sql/parser.js';
+import { ensureSqlParser } from '../../src/dialects/postgres/sql/parser.js';
 
 type Kind = ShadowAction['kind'];
 interface Row<K extends Kind> {

@@ -14,7 +14,7 @@ import type { DbObject } from '../../src/operations/types.js';
 import { compilePlan } from '../../src/plan/compile.js';
 import { parsePlan } from '../../src/plan/load.js';
 import { runPlan } from '../../src/runner/run-plan.js';
-import { ensureSqlParser } from '../../src/sql/parser.js';
+import { ensureSqlParser } from '../../src/dialects/postgres/sql/parser.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 
 const SETUP = `

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareCarry, declarationsFromLive, describeCarryProblems } from '../../src/introspect/carry-diff.js';
 import type { LiveColumnAttachments } from '../../src/introspect/column-attachments.js';
-import { renameColumnRefs } from '../../src/sql/column-refs.js';
+import { renameColumnRefs } from '../../src/dialects/postgres/sql/column-refs.js';
 import type { SqlStep } from '../../src/operations/types.js';
 import { forward, sqlOf } from '../support/operations.js';
 

@@ -1,7 +1,7 @@
 /** Type modifiers read as PostgreSQL applies them to a column. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { typeModifiers } from '../../src/dialects/postgres/definition-shapes.js';
-import { ensureSqlParser } from '../../src/sql/parser.js';
+import { ensureSqlParser } from '../../src/dialects/postgres/sql/parser.js';
 
 describe('typeModifiers', () => {
   beforeAll(() => ensureSqlParser());

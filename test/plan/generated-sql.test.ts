@@ -10,7 +10,7 @@ import { PlanError } from '../../src/errors.js';
 import { compilePlan } from '../../src/plan/compile.js';
 import { sqlTextsOf } from '../../src/plan/generated-sql.js';
 import { parsePlan } from '../../src/plan/load.js';
-import { parseSql } from '../../src/sql/parser.js';
+import { parseSql } from '../../src/dialects/postgres/sql/parser.js';
 
 async function refusal(yaml: string): Promise<PlanError> {
   const error = await parsePlan('p.yaml', `name: p\nphases:\n${yaml}`).then(() => undefined, (e: unknown) => e);

@@ -1,7 +1,7 @@
 /** The UPDATE a verify suggests is built with the dialect's literal: a key holding a backslash or a quote stays one string. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
-import { ensureSqlParser, parseSql } from '../../src/sql/parser.js';
+import { ensureSqlParser, parseSql } from '../../src/dialects/postgres/sql/parser.js';
 
 function stringConstants(node: unknown, out: string[] = []): string[] {
   if (Array.isArray(node)) node.forEach((n) => stringConstants(n, out));

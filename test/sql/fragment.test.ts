@@ -3,8 +3,8 @@
  * on its own: what schemashift splices is what was checked.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fragmentProblem, type FragmentKind } from '../../src/sql/fragment.js';
-import { ensureSqlParser } from '../../src/sql/parser.js';
+import { fragmentProblem, type FragmentKind } from '../../src/dialects/postgres/sql/fragment.js';
+import { ensureSqlParser } from '../../src/dialects/postgres/sql/parser.js';
 
 beforeAll(ensureSqlParser);
 

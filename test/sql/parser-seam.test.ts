@@ -1,8 +1,8 @@
 /** The PostgreSQL SqlParser describes raw SQL in neutral terms, without changing what src/sql decides. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
-import { fragmentProblem } from '../../src/sql/fragment.js';
-import { lockOfStatement, ownTransactionReason, splitStatements } from '../../src/sql/statements.js';
+import { fragmentProblem } from '../../src/dialects/postgres/sql/fragment.js';
+import { lockOfStatement, ownTransactionReason, splitStatements } from '../../src/dialects/postgres/sql/statements.js';
 
 const parser = postgres.parser;
 beforeAll(() => parser.load());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ensureSqlParser } from '../../src/sql/parser.js';
-import { dollarQuote, lockOfStatement, needsOwnTransaction, ownTransactionReason, splitStatements, strongestLock, tablesRead } from '../../src/sql/statements.js';
+import { ensureSqlParser } from '../../src/dialects/postgres/sql/parser.js';
+import { dollarQuote, lockOfStatement, needsOwnTransaction, ownTransactionReason, splitStatements, strongestLock, tablesRead } from '../../src/dialects/postgres/sql/statements.js';
 
 await ensureSqlParser();
 

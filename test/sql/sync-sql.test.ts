@@ -1,8 +1,8 @@
 /** The building blocks of the sync function: column qualification, dollar-quote tags, body verification. */
 import { describe, expect, it } from 'vitest';
-import { dollarQuote, functionProblem, PlpgsqlBody } from '../../src/sql/plpgsql-function.js';
-import { ensureSqlParser } from '../../src/sql/parser.js';
-import { overRecord, rowColumns, rowExpressionProblem } from '../../src/sql/row-expression.js';
+import { dollarQuote, functionProblem, PlpgsqlBody } from '../../src/dialects/postgres/sql/plpgsql-function.js';
+import { ensureSqlParser } from '../../src/dialects/postgres/sql/parser.js';
+import { overRecord, rowColumns, rowExpressionProblem } from '../../src/dialects/postgres/sql/row-expression.js';
 
 await ensureSqlParser();
 

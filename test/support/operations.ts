@@ -1,7 +1,7 @@
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { findOperation } from '../../src/operations/index.js';
 import type { Phase, SqlStep, Step } from '../../src/operations/types.js';
-import { ensureSqlParser } from '../../src/sql/parser.js';
+import { ensureSqlParser } from '../../src/dialects/postgres/sql/parser.js';
 import type { TestDatabase } from './databases.js';
 
 await ensureSqlParser();

@@ -2,7 +2,7 @@
 import type { ActionRenderer } from '../actions.js';
 import type { ViewAction, ViewSwap } from '../actions-shadow.js';
 import { splitQualified } from '../dialect.js';
-import { dollarQuote, singleQuery, tablesRead } from '../../sql/statements.js';
+import { dollarQuote, singleQuery, tablesRead } from './sql/statements.js';
 import { quoteIdent as ident, quoteLiteral, quoteQualified as qualified } from './names.js';
 import { lockOf } from './shadow-lock.js';
 import { inSchemaOf } from './sync-trigger-sql.js';

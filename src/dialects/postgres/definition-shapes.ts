@@ -3,7 +3,7 @@
  * pg_get_viewdef, format_type), for object-differences.ts: each part that can differ from the
  * plan's definition is read from the statement the server prints, never from its text.
  */
-import { parseSql } from '../../sql/parser.js';
+import { parseSql } from './sql/parser.js';
 
 type AstNode = Record<string, unknown>;
 

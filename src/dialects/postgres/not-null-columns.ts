@@ -1,5 +1,5 @@
-import { walk } from '../../sql/ast.js';
-import { parseSql } from '../../sql/parser.js';
+import { walk } from './sql/ast.js';
+import { parseSql } from './sql/parser.js';
 
 /** Columns whose `col IS NOT NULL` a condition (a CHECK expression) demands. */
 export function notNullColumns(condition: string): string[] {

@@ -5,7 +5,7 @@
  * CHECK expressions) are compared as parse trees, so `'x'::text` equals `'x'` and parentheses do
  * not count; anything else that differs is reported, never guessed away.
  */
-import { parseSql } from '../../sql/parser.js';
+import { parseSql } from './sql/parser.js';
 import { canonical, indexKeyOptions, sameQuery, triggerShapeDifferences, typeModifiers } from './definition-shapes.js';
 import { REFERENTIAL_ACTION_CODES } from './referential-actions.js';
 import type { DbObject } from '../probes.js';

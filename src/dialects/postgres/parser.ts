@@ -1,11 +1,11 @@
 /** PostgreSQL's parser (libpg-query) behind the neutral SqlParser. */
-import { fragmentProblem } from '../../sql/fragment.js';
-import { checkStatements, ensureSqlParser, parseSql } from '../../sql/parser.js';
-import { strongestLock } from '../../sql/statements.js';
-import { unknownCalls, volatilityOf } from '../../sql/volatility.js';
-import { bareColumn, readsColumn } from '../../sql/column-expression.js';
-import { renameColumnRefs } from '../../sql/column-refs.js';
-import { statementsDrops } from '../../sql/statement-drops.js';
+import { fragmentProblem } from './sql/fragment.js';
+import { checkStatements, ensureSqlParser, parseSql } from './sql/parser.js';
+import { strongestLock } from './sql/statements.js';
+import { unknownCalls, volatilityOf } from './sql/volatility.js';
+import { bareColumn, readsColumn } from './sql/column-expression.js';
+import { renameColumnRefs } from './sql/column-refs.js';
+import { statementsDrops } from './sql/statement-drops.js';
 import type { SqlParser, SqlProblem } from '../parser.js';
 import { typeNameParts } from './definition-shapes.js';
 import { quoteIdent } from './names.js';

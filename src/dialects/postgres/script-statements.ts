@@ -1,8 +1,8 @@
 /** A raw SQL script split into statements described for the operations; the parse trees stay here. */
-import type { AstNode } from '../../sql/ast.js';
+import type { AstNode } from './sql/ast.js';
 import {
   lockOfStatement, ownTransactionReason, splitStatements, unwrap, type SqlStatement,
-} from '../../sql/statements.js';
+} from './sql/statements.js';
 import type { ScriptStatement } from '../parser.js';
 
 /** `IndexStmt` → `index`, `AlterTableStmt` → `alter_table`. */

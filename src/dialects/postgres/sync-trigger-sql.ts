@@ -4,9 +4,9 @@
  */
 import { splitQualified } from '../dialect.js';
 import { ColumnSyncProblem, type SyncSpec } from '../actions-shadow.js';
-import { fragmentProblem } from '../../sql/fragment.js';
-import { dollarQuote, functionProblem, PlpgsqlBody } from '../../sql/plpgsql-function.js';
-import { overRecord, rowColumns, rowExpressionProblem } from '../../sql/row-expression.js';
+import { fragmentProblem } from './sql/fragment.js';
+import { dollarQuote, functionProblem, PlpgsqlBody } from './sql/plpgsql-function.js';
+import { overRecord, rowColumns, rowExpressionProblem } from './sql/row-expression.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from './names.js';
 
 const forwardOf = (spec: SyncSpec): string => spec.forward ?? quoteIdent(spec.from);

@@ -2,8 +2,8 @@
  * Which of the routines a default calls are VOLATILE: read by `validate --database` and by the
  * guard that runs before ADD COLUMN (a volatile default rewrites the whole table).
  */
-import { callText } from '../../sql/volatility.js';
-import { dollarQuote } from '../../sql/plpgsql-function.js';
+import { callText } from './sql/volatility.js';
+import { dollarQuote } from './sql/plpgsql-function.js';
 import type { CalledRoutine } from '../actions-table.js';
 import { quoteLiteral as literal } from './names.js';
 

@@ -1,5 +1,5 @@
 /** Column definitions in raw SQL (CREATE TABLE, ADD COLUMN, ALTER COLUMN … TYPE), for the type-choice rules. */
-import type { AstNode } from '../../../sql/ast.js';
+import type { AstNode } from '../sql/ast.js';
 import { alterCommands, columnConstraints, dottedName, isNewTable, tableName, type SqlSource, type SqlStatement } from './raw-sql.js';
 
 export interface ColumnSpot {

@@ -8,8 +8,8 @@ import type { SourcePos } from '../../../errors.js';
 import type { CompiledPlan } from '../../../plan/compile.js';
 import type { SqlStep } from '../../../operations/types.js';
 import type { Plan, PlanEntry } from '../../../plan/types.js';
-import type { AstNode } from '../../../sql/ast.js';
-import { parseSql } from '../../../sql/parser.js';
+import type { AstNode } from '../sql/ast.js';
+import { parseSql } from '../sql/parser.js';
 
 export interface SqlStatement {
   source: SqlSource;

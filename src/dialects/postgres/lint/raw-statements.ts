@@ -2,7 +2,7 @@
 import type { ColumnChange, Destruction, RawStatement } from '../../../lint/types.js';
 import type { CompiledPlan } from '../../../plan/compile.js';
 import type { Plan } from '../../../plan/types.js';
-import type { AstNode } from '../../../sql/ast.js';
+import type { AstNode } from '../sql/ast.js';
 import {
   alterCommands, columnConstraints, dottedName, existingTableCommands, sqlSourcesOf, statementText, tableName,
   type SqlStatement,

@@ -1,8 +1,8 @@
 /** Names out of libpg-query parse trees, spelled as plans spell them (`schema.name`, unquoted). */
 import { quoteIdent } from '../names.js';
-import type { AstNode } from '../../../sql/ast.js';
-import { walk } from '../../../sql/ast.js';
-import { parseSql } from '../../../sql/parser.js';
+import type { AstNode } from '../sql/ast.js';
+import { walk } from '../sql/ast.js';
+import { parseSql } from '../sql/parser.js';
 
 type StringNode = { String?: { sval?: string } };
 

@@ -4,8 +4,8 @@
  * tables and views created, renamed or dropped. Statements it does not know change nothing.
  */
 import type { ConstraintType } from '../../../introspect/live-schema.js';
-import type { AstNode } from '../../../sql/ast.js';
-import { unwrap } from '../../../sql/statements.js';
+import type { AstNode } from '../sql/ast.js';
+import { unwrap } from '../sql/statements.js';
 import { rangeVarName, stringList, typeNameText } from './ast-names.js';
 import type { TypeLookup } from '../../../lint/database/context.js';
 import type { SimColumn, SimRelation, SimState } from '../../../lint/database/sim-state.js';

@@ -3,8 +3,8 @@
  * must exist (or, for what it creates, must not) at that point of the plan. `IF [NOT] EXISTS`
  * turns a failure into a no-op, reported as a warning where the object is already gone.
  */
-import type { AstNode } from '../../../sql/ast.js';
-import { tablesRead, unwrap } from '../../../sql/statements.js';
+import type { AstNode } from '../sql/ast.js';
+import { tablesRead, unwrap } from '../sql/statements.js';
 import { rangeVarName, stringList } from './ast-names.js';
 import type { CheckContext } from '../../../lint/database/context.js';
 import { emit, hasUniqueKey, needColumn, needTable, needTablesRead, type Place } from '../../../lint/database/requirements.js';

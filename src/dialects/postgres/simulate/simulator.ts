@@ -2,9 +2,9 @@
 import { OLDEST_SUPPORTED, versionLabel } from '../capabilities.js';
 import type { CheckContext } from '../../../lint/database/context.js';
 import type { Place } from '../../../lint/database/requirements.js';
-import { parseSql } from '../../../sql/parser.js';
-import { rowColumns } from '../../../sql/row-expression.js';
-import { singleQuery, splitStatements, tablesRead, type SqlStatement } from '../../../sql/statements.js';
+import { parseSql } from '../sql/parser.js';
+import { rowColumns } from '../sql/row-expression.js';
+import { singleQuery, splitStatements, tablesRead, type SqlStatement } from '../sql/statements.js';
 import type { StatementSimulator } from '../../simulate.js';
 import { postgresAdvice } from './advice.js';
 import { columnsRead, typeNamesIn } from './ast-names.js';

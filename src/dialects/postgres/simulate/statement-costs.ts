@@ -4,8 +4,8 @@
  * operations' and raw SQL alike, with the schema as it is just before the statement.
  */
 import { capability, hasCapability, versionLabel } from '../capabilities.js';
-import type { AstNode } from '../../../sql/ast.js';
-import { unwrap } from '../../../sql/statements.js';
+import type { AstNode } from '../sql/ast.js';
+import { unwrap } from '../sql/statements.js';
 import { rangeVarName } from './ast-names.js';
 import type { CheckContext } from '../../../lint/database/context.js';
 import { emit, type Place } from '../../../lint/database/requirements.js';

@@ -7,7 +7,7 @@ import type { Queryable } from '../../../db/connection.js';
 import type { AddColumnSpec } from '../../../operations/add-column.js';
 import { volatileCallsQuery, volatileDefaultHelp } from '../../../operations/volatile-default-guard.js';
 import type { CompiledPlan } from '../../../plan/compile.js';
-import { unknownCalls } from '../../../sql/volatility.js';
+import { unknownCalls } from '../sql/volatility.js';
 import type { Finding } from '../../../lint/types.js';
 import { DATABASE_RULES } from '../../../lint/database/rules.js';
 

@@ -1,7 +1,7 @@
 import type { BackfillSpec } from '../../../../operations/backfill.js';
-import { walk, type AstNode } from '../../../../sql/ast.js';
-import { parseSql } from '../../../../sql/parser.js';
-import { volatilityOf } from '../../../../sql/volatility.js';
+import { walk, type AstNode } from '../../sql/ast.js';
+import { parseSql } from '../../sql/parser.js';
+import { volatilityOf } from '../../sql/volatility.js';
 import type { PlanEntry } from '../../../../plan/types.js';
 import { block, entryFinding, yamlString } from '../../../../lint/finding.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';

@@ -1,4 +1,4 @@
-import { ownTransactionReason } from '../../../../sql/statements.js';
+import { ownTransactionReason } from '../../sql/statements.js';
 import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
 import { statementText, type SqlSource, type SqlStatement, sqlSourcesOf } from '../raw-sql.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';

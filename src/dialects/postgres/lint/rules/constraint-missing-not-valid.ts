@@ -1,5 +1,5 @@
 import type { Dialect } from '../../../dialect.js';
-import type { AstNode } from '../../../../sql/ast.js';
+import type { AstNode } from '../../sql/ast.js';
 import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
 import { existingTableCommands, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';

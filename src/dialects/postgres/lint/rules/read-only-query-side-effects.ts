@@ -4,9 +4,9 @@
  * act outside the data and are not stopped (terminating backends, advisory locks, settings,
  * notifications, remote SQL), and a few fail every time (nextval, setval): both are errors here.
  */
-import { walk } from '../../../../sql/ast.js';
-import { charOffset } from '../../../../sql/ast.js';
-import { parseSql } from '../../../../sql/parser.js';
+import { walk } from '../../sql/ast.js';
+import { charOffset } from '../../sql/ast.js';
+import { parseSql } from '../../sql/parser.js';
 import type { PlanEntry } from '../../../../plan/types.js';
 import { dottedName } from '../raw-sql.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';

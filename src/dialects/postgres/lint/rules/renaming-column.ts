@@ -1,6 +1,6 @@
 import { block, sqlFinding } from '../../../../lint/finding.js';
 import { isNewTable, keywordOffset, tableName, type SqlStatement, sqlSourcesOf } from '../raw-sql.js';
-import type { AstNode } from '../../../../sql/ast.js';
+import type { AstNode } from '../../sql/ast.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 function findingOf(stmt: SqlStatement): Finding {

@@ -1,4 +1,4 @@
-import type { AstNode } from '../../../../sql/ast.js';
+import type { AstNode } from '../../sql/ast.js';
 import { block, entryFinding, sqlFinding, yamlString } from '../../../../lint/finding.js';
 import { isNewTable, keywordOffset, statementText, tableName, type SqlStatement, sqlSourcesOf } from '../raw-sql.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';

@@ -1,5 +1,5 @@
-import type { AstNode } from '../../../../sql/ast.js';
-import { lockOfStatement } from '../../../../sql/statements.js';
+import type { AstNode } from '../../sql/ast.js';
+import { lockOfStatement } from '../../sql/statements.js';
 import { block, sqlFinding } from '../../../../lint/finding.js';
 import { isNewTable, type SqlStatement, sqlSourcesOf } from '../raw-sql.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';

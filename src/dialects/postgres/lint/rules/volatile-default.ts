@@ -1,6 +1,6 @@
-import type { AstNode } from '../../../../sql/ast.js';
-import { walk } from '../../../../sql/ast.js';
-import { unknownCalls, volatilityOf } from '../../../../sql/volatility.js';
+import type { AstNode } from '../../sql/ast.js';
+import { walk } from '../../sql/ast.js';
+import { unknownCalls, volatilityOf } from '../../sql/volatility.js';
 import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
 import { columnConstraints, columnTypeText, dottedName, existingTableCommands, isSerialType, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';

@@ -1,5 +1,5 @@
 import { parseSql } from './parser.js';
-import { callText, type Call, type Volatility } from '../dialects/parser.js';
+import { callText, type Call, type Volatility } from '../../parser.js';
 import { walk, type AstNode } from './ast.js';
 
 /** Functions whose value changes per row: as a column default they force a full table rewrite. */
@@ -30,7 +30,7 @@ const BUILTIN_OPERATORS = new Set([
   'BETWEEN', 'NOT BETWEEN', 'BETWEEN SYMMETRIC', 'NOT BETWEEN SYMMETRIC',
 ]);
 
-export type { Call, Volatility } from '../dialects/parser.js';
+export type { Call, Volatility } from '../../parser.js';
 
 export { callText };
 

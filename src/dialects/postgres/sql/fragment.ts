@@ -6,11 +6,11 @@
  * tree of the expected shape with nothing else beside it.
  */
 import { scanSync, type ScanToken } from 'libpg-query';
-import type { FragmentKind } from '../dialects/parser.js';
+import type { FragmentKind } from '../../parser.js';
 import { charOffset, walk, type AstNode } from './ast.js';
 import { parseSql, type SqlSyntaxError } from './parser.js';
 
-export type { FragmentKind } from '../dialects/parser.js';
+export type { FragmentKind } from '../../parser.js';
 
 const NOUN: Record<FragmentKind, string> = { value: 'expression', condition: 'condition', type: 'type', query: 'query' };
 const OPEN = new Set(['(', '[']);

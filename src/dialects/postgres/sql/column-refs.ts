@@ -1,4 +1,4 @@
-import { quoteIdent } from '../dialects/postgres/names.js';
+import { quoteIdent } from '../names.js';
 import { spliceAtBytes, walk } from './ast.js';
 import { parseSql } from './parser.js';
 

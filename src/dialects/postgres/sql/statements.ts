@@ -2,7 +2,7 @@
  * Helpers over libpg-query ASTs for raw SQL: split a script into its statements, tell which ones
  * PostgreSQL refuses inside a transaction block, and which table lock each one takes.
  */
-import { LOCK_ORDER, type LockInfo, type LockLevel } from '../operations/types.js';
+import { LOCK_ORDER, type LockInfo, type LockLevel } from '../../../operations/types.js';
 import { walk, type AstNode } from './ast.js';
 import { parseSql } from './parser.js';
 
@@ -178,7 +178,7 @@ export function lockOfStatement(node: AstNode): LockInfo {
   return known ? known(body) : lock('ACCESS EXCLUSIVE', [...rel(body.relation), ...tablesRead(body)]);
 }
 
-export { briefSql } from '../plan/brief-sql.js';
+export { briefSql } from '../../../plan/brief-sql.js';
 
 /** `$tag$body$tag$` with a tag that does not occur in the body. */
 export function dollarQuote(body: string): string {
