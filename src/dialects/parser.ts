@@ -49,7 +49,22 @@ export interface ScriptStatement {
 }
 
 /** What the dialect's parser adds to `validate`. */
+/** Safe recipes in the dialect's SQL that messages offer, ready to paste into a plan. */
+export interface PlanRecipes {
+  /** Instead of a serial column: the integer column, its sequence and default, and the backfill. */
+  serialColumn(table: string, column: string, base: string, sequence: string): string;
+  /** A raw `sql` step that sets a column's default later. */
+  setDefaultLater(table: string, column: string, defaultSql: string): string;
+  /** Instead of a volatile default: no default, the default set for new rows, a backfill for existing ones. */
+  volatileDefault(table: string, column: string, type: string, defaultSql: string): string;
+  /** The statement that attaches an existing unique index as a constraint. */
+  attachUnique(table: string, name: string, index: string): string;
+  /** An example throttle query. */
+  readonly throttleQuery: string;
+}
+
 export interface SqlLint {
+  readonly recipes: PlanRecipes;
   /** The rules over raw SQL and plan queries that speak the dialect's language, in listing order. */
   readonly rules: readonly Rule[];
   /** The statements of every raw `sql` step that parses, described for the plan-level rules. */

@@ -27,6 +27,6 @@ export async function openDriver(target: DatabaseTarget, options: ConnectOptions
     case 'pglite':
       return (await import('./postgres/driver-pglite.js')).connectPglite(target);
     case 'mssql':
-      return (await import('../db/mssql.js')).connectMssql(target, options);
+      return (await import('./mssql/driver-mssql.js')).connectMssql(target, options);
   }
 }

@@ -5,7 +5,6 @@ import { activeSqlParser, identifier, qualifiedName, sqlExpression, sqlType } fr
 import { callText, type SqlParser } from '../dialects/parser.js';
 import { actionStep } from './action-step.js';
 import { installSyncSteps, removeSyncSteps, reportSyncProblem, type SyncSpec } from './sync-trigger.js';
-import { volatileDefaultHelp } from './volatile-default-guard.js';
 import { defineOperation, type DbObject, type Step } from './types.js';
 
 const syncFrom = z.union([
@@ -32,7 +31,7 @@ export const addColumnSchema = z
         default_volatility: z
           .enum(['immutable', 'stable'])
           .optional()
-          .describe("Your word that `default`, which calls functions schemashift does not know, is evaluated once (as pg_proc.provolatile says): checked against the database by validate --database and before the column is added."),
+          .describe("Your word that `default`, which calls functions schemashift does not know, is evaluated once (as the database's catalog declares it): checked against the database by validate --database and before the column is added."),
       })
       .strict(),
     sync_from: syncFrom.optional().describe('Keep the new column in step with this old column by trigger until contract.'),
@@ -65,7 +64,7 @@ function refuseSerial(spec: RawSpec, ctx: z.RefinementCtx): void {
     path: ['column', 'type'],
     message: `\`${spec.column.type}\` is not a type PostgreSQL can add to an existing table without rewriting it: it means ${base} with a nextval() default, evaluated for every existing row under an ACCESS EXCLUSIVE lock`,
     params: {
-      hint: `add it as \`type: ${base}\` without a default, then \`sql: { up: "CREATE SEQUENCE ${sequence} OWNED BY ${table}.${column}; ALTER TABLE ${table} ALTER COLUMN ${column} SET DEFAULT nextval('${sequence}')" }\`, and in migrate \`backfill: { table: ${table}, set: { ${column}: "nextval('${sequence}')" }, where: "${column} IS NULL" }\` (then set_not_null); an identity column cannot be added to a table with rows without a rewrite either`,
+      hint: activeSqlParser().lint.recipes.serialColumn(table, column, base, sequence),
     },
   });
 }
@@ -73,7 +72,7 @@ function refuseSerial(spec: RawSpec, ctx: z.RefinementCtx): void {
 function refuseVolatileDefault(spec: RawSpec, ctx: z.RefinementCtx): void {
   const dflt = spec.column.default;
   if (dflt === undefined) return;
-  const help = volatileDefaultHelp(spec.table, spec.column.name, spec.column.type, dflt);
+  const help = activeSqlParser().lint.recipes.volatileDefault(spec.table, spec.column.name, spec.column.type, dflt);
   const v = activeSqlParser().volatility(dflt);
   if (v.volatile) {
     ctx.addIssue({ code: 'custom', path: ['column', 'default'], message: `default \`${dflt}\` calls ${v.fn}(), which is volatile: adding it rewrites the whole table under an ACCESS EXCLUSIVE lock`, params: { hint: help } });
@@ -85,7 +84,7 @@ function refuseVolatileDefault(spec: RawSpec, ctx: z.RefinementCtx): void {
     code: 'custom',
     path: ['column', 'default'],
     message: `default \`${dflt}\` calls ${unknown.map(callText).join(', ')}, whose volatility only the database knows: treated as volatile, and a volatile default rewrites the whole table under an ACCESS EXCLUSIVE lock`,
-    params: { hint: `${help}; or, if pg_proc says ${unknown.length > 1 ? 'they are' : 'it is'} STABLE or IMMUTABLE, add \`default_volatility: stable\` to the column: validate --database checks it, and the step refuses to run if the database disagrees` },
+    params: { hint: `${help}; or, if the database's catalog says ${unknown.length > 1 ? 'they are' : 'it is'} STABLE or IMMUTABLE, add \`default_volatility: stable\` to the column: validate --database checks it, and the step refuses to run if the database disagrees` },
   });
 }
 
@@ -98,7 +97,7 @@ function refuseBadSync(spec: RawSpec, ctx: z.RefinementCtx): void {
       code: 'custom',
       path: ['column', 'default'],
       message: `${spec.column.name} has both \`default\` and \`sync_from\`: with a default, the sync trigger cannot tell a row written by the new application (which sets ${spec.column.name}) from one written by the old (which gets the default)`,
-      params: { hint: `leave out \`default\`: the trigger fills ${spec.column.name} from ${sync.from}; set the default in contract, after the trigger is gone: \`sql: { up: "ALTER TABLE ${spec.table} ALTER COLUMN ${spec.column.name} SET DEFAULT ${spec.column.default}" }\`` },
+      params: { hint: `leave out \`default\`: the trigger fills ${spec.column.name} from ${sync.from}; set the default in contract, after the trigger is gone: ${activeSqlParser().lint.recipes.setDefaultLater(spec.table, spec.column.name, spec.column.default)}` },
     });
   }
   const expressionPath = (field: 'expression' | 'reverse') => (typeof spec.sync_from === 'object' && spec.sync_from[field] !== undefined ? ['sync_from', field] : ['sync_from']);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { identifier, qualifiedName } from '../plan/primitives.js';
+import { identifier, qualifiedName, activeSqlParser } from '../plan/primitives.js';
 import { dropConstraintStep } from './add-check.js';
 import { actionStep } from './action-step.js';
 import { createIndexStep, dropIndexStep } from './create-index.js';
@@ -42,13 +42,13 @@ function attachStep(spec: AddUniqueSpec, ctx: OperationContext): SqlStep {
 
 export const addUnique = defineOperation<AddUniqueSpec>({
   kind: 'add_unique',
-  description: 'Build a unique index CONCURRENTLY, then attach it as a UNIQUE constraint under a brief lock.',
+  description: 'Build a unique index online (without blocking writes), then attach it as a UNIQUE constraint under a brief lock.',
   schema: addUniqueSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => `${spec.table}.${spec.name}`,
   adoptRefusal: (spec) => ({
     reason: `attaching the index (ADD CONSTRAINT ${spec.name} UNIQUE USING INDEX ${indexOf(spec)}) hands it to the constraint, so a rollback that drops the constraint would drop an adopted index with it`,
-    hint: `attach it by hand (ALTER TABLE ${spec.table} ADD CONSTRAINT ${spec.name} UNIQUE USING INDEX ${indexOf(spec)}) and remove this step, or remove \`if_exists: adopt\` and give the plan an index name of its own`,
+    hint: `attach it by hand (${activeSqlParser().lint.recipes.attachUnique(spec.table, spec.name, indexOf(spec))}) and remove this step, or remove \`if_exists: adopt\` and give the plan an index name of its own`,
   }),
   forward: (spec, ctx) => [buildStep(spec, ctx), attachStep(spec, ctx)],
   inverse: (spec, ctx) => ({

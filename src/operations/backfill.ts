@@ -8,6 +8,7 @@ import {
   sqlCondition,
   sqlExpression,
   sqlQuery,
+  activeSqlParser,
 } from '../plan/primitives.js';
 import { PRIMARY_KEY_PLACEHOLDER, type BatchInput } from '../dialects/backfill.js';
 import {
@@ -90,7 +91,7 @@ export const throttleSchema = z
       path: [given],
       message: `throttle \`${given}\` needs \`${missing}\`: batches pause while the query's value is above the threshold`,
       params: {
-        hint: 'give both, e.g. query: "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = \'Lock\'", above: 5',
+        hint: `give both, e.g. query: "${activeSqlParser().lint.recipes.throttleQuery}", above: 5`,
       },
     });
   })

@@ -74,13 +74,13 @@ export const carryFields = {
   comment: z.string().nullable().optional().describe("The column's comment (null: deliberately none)."),
   collation: z
     .string()
-    .regex(/^[^.]+\.[^]+$/, 'write the collation as schema.name, as the catalog names it (e.g. public.ci, pg_catalog.C)')
+    .regex(/^[^.]+\.[^]+$/, 'write the collation as schema.name, as the catalog names it (e.g. public.ci)')
     .max(127)
     .nullable()
     .optional()
     .describe('The non-default COLLATION of the old column, as schema.name (e.g. public.ci), given to the new column in expand (null: deliberately the default). Required when the old column has one.'),
   grants: z.array(carriedGrantSchema).optional().describe('Column privileges of the old column, granted on the new one in expand.'),
-  indexes: z.array(carriedIndexSchema).optional().describe('Indexes that use the old column, rebuilt CONCURRENTLY on the new one in migrate and renamed back at the swap.'),
+  indexes: z.array(carriedIndexSchema).optional().describe('Indexes that use the old column, rebuilt online on the new one in migrate and renamed back at the swap.'),
   checks: z.array(carriedCheckSchema).optional().describe('CHECK constraints that use the old column, added NOT VALID and validated in migrate.'),
   foreign_keys: z.array(carriedForeignKeySchema).optional().describe('Foreign keys from the old column, added NOT VALID and validated in migrate.'),
   sequence: qualifiedName.optional().describe('The sequence the old column owns (a serial): handed to the new column at the swap instead of being dropped with the old one.'),

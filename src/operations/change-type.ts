@@ -16,7 +16,7 @@ export const changeTypeSchema = z
     using: sqlExpression.optional().describe('SQL converting the old value to the new type, written over the column (default: <column>::<type>).'),
     reverse_using: sqlExpression
       .optional()
-      .describe('SQL converting the new value back for old readers, written over the temp column (e.g. code_new::text); makes the sync both ways. It should invert `using`: backfilled rows get reverse_using(using(old)) in the old column.'),
+      .describe('SQL converting the new value back for old readers, written over the temp column (e.g. code_new cast back to the old type); makes the sync both ways. It should invert `using`: backfilled rows get reverse_using(using(old)) in the old column.'),
     temp_column: identifier.optional().describe('The column built beside the old one and renamed over it in contract (default: <column>_new).'),
     ...carryFields,
     backfill: backfillOptionsSchema.prefault({}).describe('key, batch and throttle settings for converting existing rows.'),

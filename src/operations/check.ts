@@ -5,7 +5,7 @@ import { defineOperation } from './types.js';
 
 export const checkSchema = z
   .object({
-    sql: sqlQuery.describe('A SELECT returning one value, e.g. SELECT count(*) FROM orders WHERE customer_id IS NULL.'),
+    sql: sqlQuery.describe('A read-only query returning one value, e.g. the count of orders WHERE customer_id IS NULL.'),
     expect: z.union([z.string(), z.number(), z.boolean(), z.null()]).default(0).describe('The value the query must return (default 0).'),
     message: z.string().min(1).optional().describe('What the check means, shown instead of the query.'),
   })

@@ -79,7 +79,7 @@ export function dropIndexStep(table: string, name: string, concurrently: boolean
 
 export const createIndex = defineOperation<CreateIndexSpec>({
   kind: 'create_index',
-  description: 'Build an index CONCURRENTLY (unique, partial `where`, covering `include`, any `method`).',
+  description: 'Build an index online, without blocking writes (unique, partial `where`, covering `include`, any `method`).',
   schema: createIndexSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => spec.name,

@@ -6,7 +6,7 @@ import { defineOperation, type OperationContext, type SqlStep } from './types.js
 export const createMaterializedViewSchema = z
   .object({
     name: qualifiedName,
-    query: sqlQuery.describe('The SELECT that defines the view.'),
+    query: sqlQuery.describe('The query that defines the view.'),
     with_data: z.boolean().default(true).describe('Fill the view now (default); false leaves it empty until the first refresh.'),
   })
   .strict();

@@ -15,7 +15,7 @@ export type DropIndexSpec = z.output<typeof dropIndexSchema>;
 
 export const dropIndex = defineOperation<DropIndexSpec>({
   kind: 'drop_index',
-  description: 'Drop an index CONCURRENTLY (outside a transaction) unless told otherwise.',
+  description: 'Drop an index online (outside a transaction) unless told otherwise.',
   schema: dropIndexSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => spec.name,

@@ -24,7 +24,7 @@ export const flagRolloutSchema = z
     filter: z.enum(['targeting', 'percentage']).default('targeting').describe('targeting: sticky per user; percentage: random per call.'),
     guard: z
       .object({
-        sql: sqlQuery.describe('A SELECT returning one number, checked while holding each stage.'),
+        sql: sqlQuery.describe('A read-only query returning one number, checked while holding each stage.'),
         max: z.number().describe('The highest acceptable value; above it the flag goes back to 0%.'),
       })
       .strict()

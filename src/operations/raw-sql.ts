@@ -7,7 +7,7 @@ import { actionStep } from './action-step.js';
 import { defineOperation, LOCK_ORDER, type LockInfo, type LockLevel, type OperationContext, type SqlStep } from './types.js';
 export const rawSqlSchema = z
   .object({
-    up: sqlStatements.describe('The SQL to run. Statements that cannot run in a transaction block (CONCURRENTLY, VACUUM) get steps of their own.'),
+    up: sqlStatements.describe('The SQL to run. Statements that cannot run in a transaction block (an online index build, VACUUM) get steps of their own.'),
     down: sqlStatements.optional().describe('SQL that undoes `up`; without it the step is irreversible.'),
     transactional: z.boolean().optional().describe('false: run each statement on its own instead of all in one transaction.'),
     lock: z.enum(LOCK_ORDER).optional().describe('The strongest table lock the SQL takes, when you know better than the parser.'),

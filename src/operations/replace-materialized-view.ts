@@ -12,8 +12,8 @@ const indexColumns = z.array(identifier).min(1).describe('Indexed columns of the
 export const replaceMaterializedViewSchema = z
   .object({
     name: qualifiedName,
-    query: sqlQuery.describe('The new SELECT that defines the view.'),
-    unique_index: z.object({ columns: indexColumns }).strict().optional().describe('A unique index, which REFRESH … CONCURRENTLY needs.'),
+    query: sqlQuery.describe('The new query that defines the view.'),
+    unique_index: z.object({ columns: indexColumns }).strict().optional().describe('A unique index, which a concurrent refresh needs.'),
     indexes: z.array(z.object({ name: identifier.optional(), columns: indexColumns }).strict()).optional(),
   })
   .strict()

@@ -119,7 +119,7 @@ export const sqlStatements = z
   .describe('One or more SQL statements.');
 
 /** A single read-only SELECT returning one value (checks, guards, throttles, view queries). */
-export const sqlQuery = sqlFragment('query', 'query').describe('A read-only SELECT query (no data-modifying WITH, no INTO, no FOR UPDATE).');
+export const sqlQuery = sqlFragment('query', 'query').describe('A read-only query (no data-modifying WITH, no INTO, no FOR UPDATE).');
 
 /** A SQL type such as `bigint`, `varchar(255)`, `numeric(12,2)`, `timestamptz`, `text[]`. */
 export const sqlType = z

@@ -3,11 +3,10 @@
  * for a changed one which keys, old → new. The old specs come from the latest `run-start` event,
  * which records every step's spec as written; runs started before it did still get the step list.
  */
-import type { Queryable } from '../db/connection.js';
 import type { Inverse } from '../operations/types.js';
 import type { CompiledEntry } from '../plan/compile.js';
 import type { Plan, PlanEntry } from '../plan/types.js';
-import type { StepRow } from '../state/store.js';
+import type { StateStore, StepRow } from '../state/store.js';
 
 /** One entry of the plan as it was when a run started: what its hash covers. */
 export interface RecordedEntry {
@@ -55,13 +54,8 @@ export function recordPlan(plan: Plan, compiled?: CompiledEntry[]): { recorded: 
 }
 
 /** The plan as recorded by the latest run start, or undefined (no run, or one by an older schemashift). */
-export async function readRecordedPlan(db: Queryable, planName: string): Promise<RecordedPlan | undefined> {
-  const { rows } = await db.query<{ recorded: RecordedPlan | null }>(
-    `SELECT data->'recorded' AS recorded FROM schemashift.events
-     WHERE plan_name = $1 AND kind = 'run-start' AND data->'recorded' IS NOT NULL ORDER BY id DESC LIMIT 1`,
-    [planName],
-  );
-  return rows[0]?.recorded ?? undefined;
+export async function readRecordedPlan(store: StateStore, planName: string): Promise<RecordedPlan | undefined> {
+  return ((await store.recordedPlan(planName)) ?? undefined) as RecordedPlan | undefined;
 }
 
 /** The statements an entry's rollback would run and which forward step each undoes, as one comparable string. */

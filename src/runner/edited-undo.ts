@@ -4,10 +4,9 @@
  * edit that points a finished step at another object (add_column `nick` → `nickname`, which exists
  * with data) would make rollback drop that other object.
  */
-import type { Queryable } from '../db/connection.js';
 import { DriftError } from '../errors.js';
 import type { CompiledPlan } from '../plan/compile.js';
-import type { StepRow } from '../state/store.js';
+import type { StateStore, StepRow } from '../state/store.js';
 import { planDrift, readRecordedPlan, undoSignature, type DriftItem, type RecordedPlan } from './drift.js';
 import { startedBefore } from './ownership.js';
 
@@ -43,8 +42,8 @@ export function refuseDriftThatChangesUndo(compiled: CompiledPlan, drift: DriftI
 }
 
 /** rollback given a plan file edited since its run started: refused (exit 2) when that changes the undo of a step that ran. */
-export async function refuseEditedUndo(db: Queryable, compiled: CompiledPlan, rows: StepRow[]): Promise<void> {
-  const recorded = await readRecordedPlan(db, compiled.plan.name);
+export async function refuseEditedUndo(store: StateStore, compiled: CompiledPlan, rows: StepRow[]): Promise<void> {
+  const recorded = await readRecordedPlan(store, compiled.plan.name);
   const problems = undoChanges(compiled, planDrift(compiled.plan, rows, recorded), rows, recorded);
   if (problems.length === 0) return;
   throw new DriftError(

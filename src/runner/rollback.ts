@@ -85,7 +85,7 @@ async function rollbackInSession(conn: Connection, session: Session, compiled: C
   const run = await store.getRun(plan.name);
   if (!run || run.status === 'rolled_back') return { kind: 'nothing' };
   const stepRows = await store.getSteps(plan.name);
-  if (run.plan_hash !== plan.hash) await refuseEditedUndo(session, compiled, stepRows);
+  if (run.plan_hash !== plan.hash) await refuseEditedUndo(store, compiled, stepRows);
   const rows = new Map(stepRows.map((r) => [r.step_id, r]));
   // Confirmed but refused before its first step ran (e.g. a drop of nothing): contract has not started.
   if (run.contract_started && [...rows.values()].some((r) => r.phase === 'contract' && startedBefore(r))) {

@@ -72,7 +72,7 @@ async function runInSession(conn: Connection, session: Session, compiled: Compil
   const actor = currentActor();
   const { existing, rows } = await startingPoint(store, plan, opts);
   if (existing && existing.plan_hash !== plan.hash) {
-    const recorded = await readRecordedPlan(session, plan.name);
+    const recorded = await readRecordedPlan(store, plan.name);
     const drift = planDrift(plan, rows, recorded);
     if (!opts.acceptDrift) {
       throw new DriftError(`plan ${plan.name} changed since its run started (${existing.plan_file}):\n${describeDrift(drift)}`, `restore the plan as it was, or run with --accept-drift if the change is intended`);

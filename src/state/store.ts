@@ -128,5 +128,7 @@ export interface StateStore {
   ): Promise<void>;
   /** The plan's last `limit` events, oldest first. */
   events(plan: string, limit?: number): Promise<EventRow[]>;
+  /** `data.recorded` of the plan's latest run-start event that has one (the plan as that run saw it). */
+  recordedPlan(plan: string): Promise<unknown>;
 }
 

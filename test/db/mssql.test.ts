@@ -1,7 +1,7 @@
 /** SQL Server: no server can run here, so parameters, batches and a failed connection only. */
 import { describe, expect, it } from 'vitest';
 import { silentServer } from './silent-server.js';
-import { splitBatches, toNamedParameters } from '../../src/db/mssql.js';
+import { splitBatches, toNamedParameters } from '../../src/dialects/mssql/driver-mssql.js';
 import { connect } from '../../src/db/index.js';
 import { DatabaseError } from '../../src/errors.js';
 

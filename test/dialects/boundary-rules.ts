@@ -18,9 +18,6 @@ export const MARKERS: Record<string, readonly Marker[]> = {
     { pattern: '::regclass' },
     { pattern: 'information_schema' },
     { pattern: 'jsonb_' },
-    { pattern: 'ALTER TABLE', stringsOnly: true },
-    { pattern: 'CREATE INDEX', stringsOnly: true },
-    { pattern: 'SELECT ', stringsOnly: true },
   ],
   mssql: [
     { pattern: /\bsys\.[a-z_]/, stringsOnly: true },
@@ -34,6 +31,13 @@ export const MARKERS: Record<string, readonly Marker[]> = {
     { pattern: 'WAIT_AT_LOW_PRIORITY' },
   ],
 };
+
+/** SQL that any dialect may write: found only outside every dialect folder. */
+export const SHARED_SQL_MARKERS: readonly Marker[] = [
+  { pattern: 'ALTER TABLE', stringsOnly: true },
+  { pattern: 'CREATE INDEX', stringsOnly: true },
+  { pattern: 'SELECT ', stringsOnly: true },
+];
 
 /** Files that choose an implementation: they may import a dialect folder. */
 const MAY_IMPORT_DIALECTS = ['src/dialects/registry.ts', 'src/index.ts'];
@@ -60,6 +64,7 @@ function violations(root: string, file: string, folders: readonly string[]): Fin
   for (const [dialect, markers] of Object.entries(MARKERS)) {
     if (dialect !== home) found.push(...markerFindings(file, text, markers, dialect));
   }
+  if (home === undefined) found.push(...markerFindings(file, text, SHARED_SQL_MARKERS, 'sql'));
   if (!MAY_IMPORT_DIALECTS.includes(file)) found.push(...dialectImports(root, file, text, folders));
   return found.sort((a, b) => a.line - b.line);
 }

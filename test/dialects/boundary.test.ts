@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dialectImports, markerFindings, type Finding } from './boundary-scan.js';
-import { boundaryCrossings, dialectFolders, MARKERS } from './boundary-rules.js';
+import { boundaryCrossings, dialectFolders, MARKERS, SHARED_SQL_MARKERS } from './boundary-rules.js';
 import { KNOWN_VIOLATIONS } from './boundary-known-violations.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -47,7 +47,7 @@ describe('the dialect boundary', () => {
 });
 
 describe('the boundary scan', () => {
-  const markers = MARKERS.postgres ?? [];
+  const markers = [...(MARKERS.postgres ?? []), ...SHARED_SQL_MARKERS];
 
   it('ignores comments and finds markers in strings and templates', () => {
     const text = [

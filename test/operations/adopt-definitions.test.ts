@@ -8,7 +8,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Connection } from '../../src/db/index.js';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
-import { objectDefinition } from '../../src/operations/catalog-probes.js';
 import { definitionDifferences } from '../../src/dialects/postgres/object-differences.js';
 import type { DbObject } from '../../src/operations/types.js';
 import { compilePlan } from '../../src/plan/compile.js';
@@ -63,7 +62,7 @@ describe.skipIf(!postgresAdminUrl)('adoption compares every part of the definiti
   }
 
   async function differences(o: DbObject): Promise<string[]> {
-    const { rows } = await conn.query<{ def: Record<string, unknown> }>(objectDefinition(postgres, o));
+    const { rows } = await conn.query<{ def: Record<string, unknown> }>(postgres.probes.objectDefinition(o));
     return definitionDifferences(o, rows[0]!.def);
   }
 

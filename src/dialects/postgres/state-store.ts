@@ -43,6 +43,9 @@ const RESET_RUN =
 const INSERT_EVENT =
   'INSERT INTO schemashift.events (plan_name, step_id, kind, message, actor, data) VALUES ($1, $2, $3, $4, $5, $6)';
 
+const RECORDED_PLAN = `SELECT data->'recorded' AS recorded FROM schemashift.events
+     WHERE plan_name = $1 AND kind = 'run-start' AND data->'recorded' IS NOT NULL ORDER BY id DESC LIMIT 1`;
+
 const LAST_EVENTS =
   'SELECT * FROM (SELECT * FROM schemashift.events WHERE plan_name = $1 ORDER BY id DESC LIMIT $2) e ORDER BY id';
 
@@ -144,5 +147,10 @@ export class PostgresStateStore implements StateStore {
 
   async events(plan: string, limit = 1000): Promise<EventRow[]> {
     return (await this.db.query<EventRow>(LAST_EVENTS, [plan, limit])).rows;
+  }
+
+  async recordedPlan(plan: string): Promise<unknown> {
+    const { rows } = await this.db.query<{ recorded: unknown }>(RECORDED_PLAN, [plan]);
+    return rows[0]?.recorded ?? undefined;
   }
 }

@@ -1,3 +1,4 @@
+import { postgresRecipes } from './recipes.js';
 import type { SqlLint } from '../../parser.js';
 import { quoteIdent, quoteQualified } from '../names.js';
 import { normaliseTable } from './raw-sql.js';
@@ -13,6 +14,7 @@ export const postgresLint: SqlLint = {
   normaliseTable,
   removesOldPath: (sql) => GENERATED_REMOVAL.test(sql),
   dropsTrigger: (sql) => /^\s*DROP TRIGGER/i.test(sql),
+  recipes: postgresRecipes,
   countRowsWhere: (table, condition) => `SELECT count(*) FROM ${quoteQualified(table)} WHERE ${condition}`,
   anyNull: (columns) => columns.map((c) => `${quoteIdent(c)} IS NULL`).join(' OR '),
 };

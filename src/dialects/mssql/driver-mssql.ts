@@ -4,10 +4,10 @@
  * it any session-owned sp_getapplock and SET options).
  */
 import sql from 'mssql';
-import type { ConnectOptions, Connection, QueryResult, Queryable, Session } from './connection.js';
-import { DEFAULT_APPLICATION_NAME, DEFAULT_CONNECT_TIMEOUT_MS } from './connection.js';
-import { toDatabaseError, type ErrorContext } from './driver-errors.js';
-import type { MssqlTarget } from './url.js';
+import type { ConnectOptions, Connection, QueryResult, Queryable, Session } from '../../db/connection.js';
+import { DEFAULT_APPLICATION_NAME, DEFAULT_CONNECT_TIMEOUT_MS } from '../../db/connection.js';
+import { toDatabaseError, type ErrorContext } from '../../db/driver-errors.js';
+import type { MssqlTarget } from '../../db/url.js';
 
 /** String literals, quoted identifiers and comments, which may contain `$1` that is not a parameter. */
 const SKIPPED = String.raw`'(?:[^']|'')*'|"(?:[^"]|"")*"|\[(?:[^\]]|\]\])*\]|--[^\n]*|\/\*[\s\S]*?\*\/`;
