@@ -1,6 +1,6 @@
 /** What a database dialect can do, how it spells names and values, and the parts that own its SQL. */
 import type { ActivitySql } from './activity.js';
-import type { DdlRenderer } from './actions.js';
+import type { DdlRenderer, LockImpact } from './actions.js';
 import type { BackfillSql } from './backfill.js';
 import type { DoctorChecks } from './doctor.js';
 import type { ErrorClassifier } from './errors.js';
@@ -39,6 +39,8 @@ export interface DialectNames {
 export interface Dialect extends DialectNames {
   readonly name: DialectName;
   readonly capabilities: DialectCapabilities;
+  /** What a lock of this dialect's name does to the application (an unknown name: the worst). */
+  lockImpact(level: string): LockImpact;
   /** Renders neutral actions into statements, locks and probes. */
   readonly ddl: DdlRenderer;
   /** Catalog checks that make steps idempotent and decide ownership. */

@@ -24,7 +24,7 @@ export interface LockInfo {
   /** The dialect's own name for the lock (PostgreSQL's lock modes today). */
   level: LockLevel;
   /** What the lock does to the application; the dialect-neutral reading of `level`. */
-  impact?: LockImpact;
+  impact: LockImpact;
   /** The tables (as written in the plan) the lock is taken on. */
   on: string[];
 }

@@ -102,7 +102,7 @@ function stageText(r: Rollout, i: number): string {
 
 /** Set the flag; a write to a flag table that waits for a row lock names who holds it (as every step's lock wait does). */
 function writeFlag(r: Rollout, percent: number) {
-  const lock: LockInfo = r.flags.writeLock ?? { level: 'none', on: [] };
+  const lock: LockInfo = r.flags.writeLock ?? { level: 'none', impact: 'none', on: [] };
   return watchLockWait(stepLockWatch(r.ctx, r.step, 1, lock), () => r.flags.setPercentage(r.step.flag, percent, r.step.filter, r.by));
 }
 

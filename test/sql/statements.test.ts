@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ensureSqlParser } from '../../src/dialects/postgres/sql/parser.js';
+import type { LockInfo } from '../../src/operations/types.js';
+import { LOCK_IMPACT, type PostgresLockMode } from '../../src/dialects/postgres/lock-modes.js';
 import { dollarQuote, lockOfStatement, needsOwnTransaction, ownTransactionReason, splitStatements, strongestLock, tablesRead } from '../../src/dialects/postgres/sql/statements.js';
 
 await ensureSqlParser();
@@ -73,12 +75,17 @@ describe('lockOfStatement', () => {
     ['ALTER MATERIALIZED VIEW mv RENAME TO mv2', 'ACCESS EXCLUSIVE', ['mv']],
     ['DO $$ BEGIN PERFORM 1; END $$', 'ACCESS EXCLUSIVE', []],
   ])('%s → %s', (sql, level, on) => {
-    expect(lockOfStatement(only(sql))).toEqual({ level, on });
+    expect(lockOfStatement(only(sql))).toEqual({ level, impact: LOCK_IMPACT[level as PostgresLockMode], on });
   });
 
   it('strongestLock keeps the tables locked at the strongest level', () => {
-    expect(strongestLock([{ level: 'ROW EXCLUSIVE', on: ['a'] }, { level: 'SHARE', on: ['b'] }, { level: 'SHARE', on: ['c', 'b'] }])).toEqual({ level: 'SHARE', on: ['b', 'c'] });
-    expect(strongestLock([])).toEqual({ level: 'none', on: [] });
+    const locks: LockInfo[] = [
+      { level: 'ROW EXCLUSIVE', impact: 'blocks-ddl', on: ['a'] },
+      { level: 'SHARE', impact: 'blocks-writes', on: ['b'] },
+      { level: 'SHARE', impact: 'blocks-writes', on: ['c', 'b'] },
+    ];
+    expect(strongestLock(locks)).toEqual({ level: 'SHARE', impact: 'blocks-writes', on: ['b', 'c'] });
+    expect(strongestLock([])).toEqual({ level: 'none', impact: 'none', on: [] });
   });
 
   it('tablesRead finds tables in joins and subqueries, not CTE names', () => {

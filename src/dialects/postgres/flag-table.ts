@@ -18,7 +18,7 @@ const COLUMNS =
 export function postgresFlagTable(db: Queryable, tableName: string): FlagTable {
   const table = quoteQualified(tableName);
   return {
-    writeLock: { level: 'ROW EXCLUSIVE', on: [tableName] },
+    writeLock: { level: 'ROW EXCLUSIVE', impact: 'blocks-ddl', on: [tableName] },
     async exists() {
       const { rows } = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [table]);
       return rows[0]?.ok === true;

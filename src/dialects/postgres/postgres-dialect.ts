@@ -5,6 +5,7 @@ import { postgresDdl } from './ddl.js';
 import { postgresDoctor } from './doctor.js';
 import { postgresErrors } from './errors.js';
 import { postgresIntrospect } from './introspect.js';
+import { LOCK_IMPACT, type PostgresLockMode } from './lock-modes.js';
 import { postgresNames } from './names.js';
 import { postgresParser } from './parser.js';
 import { postgresProbes } from './probes.js';
@@ -18,6 +19,7 @@ export const postgres: Dialect = {
   name: 'postgres',
   capabilities: { transactionalDdl: true, onlineIndexBuild: true, deferredConstraintValidation: true },
   ...postgresNames,
+  lockImpact: (level) => LOCK_IMPACT[level as PostgresLockMode] ?? 'blocks-all',
   ddl: postgresDdl,
   probes: postgresProbes,
   backfill: postgresBackfill,

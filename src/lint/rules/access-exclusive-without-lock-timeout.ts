@@ -12,7 +12,7 @@ export const accessExclusiveWithoutLockTimeout: Rule = {
     return ctx.compiled.entries
       .filter(({ entry }) => entry.kind !== 'sql')
       .flatMap(({ entry, steps }) => {
-        const step = steps.find((s) => s.kind === 'sql' && s.lock.level === 'ACCESS EXCLUSIVE');
+        const step = steps.find((s) => s.kind === 'sql' && s.lock.impact === 'blocks-all');
         if (!step || step.kind !== 'sql') return [];
         return [
           entryFinding(

@@ -2,6 +2,7 @@
  * Helpers over libpg-query ASTs for raw SQL: split a script into its statements, tell which ones
  * PostgreSQL refuses inside a transaction block, and which table lock each one takes.
  */
+import { LOCK_IMPACT } from '../lock-modes.js';
 import { LOCK_ORDER, type LockInfo, type LockLevel } from '../../../operations/types.js';
 import { walk, type AstNode } from './ast.js';
 import { parseSql } from './parser.js';
@@ -104,7 +105,7 @@ export function tablesRead(node: unknown): string[] {
 }
 
 function lock(level: LockLevel, on: string[]): LockInfo {
-  return { level, on: [...new Set(on)] };
+  return { level, impact: LOCK_IMPACT[level], on: [...new Set(on)] };
 }
 
 /** The strongest lock of several; `on` lists the tables locked at that level. */
