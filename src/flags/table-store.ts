@@ -8,7 +8,6 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Queryable } from '../db/connection.js';
-import { dialectNamed } from '../dialects/registry.js';
 import type { FlagTable, StateSql } from '../dialects/state.js';
 import type { LockInfo } from '../operations/types.js';
 import { withPercentage, type FeatureFlag, type RolloutFilter } from './definition.js';
@@ -23,7 +22,7 @@ export class TableFlagStore implements FlagStore {
   private ensured = false;
 
   /** `state` defaults to PostgreSQL's only for callers not yet handed a dialect (tests); cli passes it. */
-  constructor(db: Queryable, readonly tableName: string, state: StateSql = dialectNamed('postgres').state) {
+  constructor(db: Queryable, readonly tableName: string, state: StateSql) {
     this.where = `table ${tableName}`;
     this.table = state.flagTable(db, tableName);
     this.writeLock = this.table.writeLock;

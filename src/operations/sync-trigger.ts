@@ -3,12 +3,12 @@
  * generations write the table (expand/contract). Shared by add_column `sync_from`,
  * rename_column and change_type. The dialect writes the function and the trigger.
  */
+import { activePlanDialect } from '../plan/primitives.js';
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { ColumnSyncProblem, type SyncSpec } from '../dialects/actions-shadow.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { splitQualified } from '../dialects/dialect.js';
-import { dialectNamed } from '../dialects/registry.js';
 import { actionStep, renderAction } from './action-step.js';
 import type { DbObject, Phase, SqlStep } from './types.js';
 
@@ -63,15 +63,15 @@ export function syncProblem(
 }
 
 /**
- * Adds the sync problem, if any, as a schema issue at the path of the expression at fault. Plan
- * schemas do not know the plan's dialect: PostgreSQL, the one dialect that writes SQL, checks them.
+ * Adds the sync problem, if any, as a schema issue at the path of the expression at fault, as the
+ * dialect of the plan being loaded would render it.
  */
 export function reportSyncProblem(
   ctx: z.RefinementCtx,
   sync: SyncSpec | ((d: Dialect) => SyncSpec),
   paths: Record<'forward' | 'reverse', (string | number)[]>,
 ): void {
-  const d = dialectNamed('postgres');
+  const d = activePlanDialect();
   const spec = typeof sync === 'function' ? sync(d) : sync;
   const found = syncProblem(d, spec);
   if (!found) return;

@@ -2,14 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
-import type { DialectName } from '../dialects/dialect.js';
-import type { SqlParser } from '../dialects/parser.js';
+import type { Dialect, DialectName } from '../dialects/dialect.js';
 import { dialectNamed } from '../dialects/registry.js';
 import { PlanError, UsageError, type PlanProblem } from '../errors.js';
 import { findOperation, OPERATION_KINDS } from '../operations/index.js';
 import { PHASES, type Phase } from '../operations/types.js';
 import { generatedSqlProblems } from './generated-sql.js';
-import { withSqlParser } from './primitives.js';
+import { withPlanDialect } from './primitives.js';
 import { ifExistsSchema, lintSuppressionSchema, planHeaderSchema, STEP_META_KEYS, stepIdSchema } from './schema.js';
 import { didYouMean } from './suggest.js';
 import type { LintSuppression, Plan, PlanEntry, PlanSettings } from './types.js';
@@ -37,9 +36,9 @@ export async function loadPlanFile(file: string, cwd = process.cwd()): Promise<P
 /** Check a plan's text. Throws PlanError (exit 2) for every problem in it, never anything else. */
 export async function parsePlan(file: string, text: string): Promise<Plan> {
   const { source, header } = guardDepth(file, text, () => readHeader(file, text));
-  const parser = planParser(header.dialect);
-  await parser.load();
-  return guardDepth(file, text, () => withSqlParser(parser, () => checkSteps(file, source, header)));
+  const dialect = fragmentDialect(header.dialect);
+  await dialect.parser.load();
+  return guardDepth(file, text, () => withPlanDialect(dialect, () => checkSteps(file, source, header)));
 }
 
 /** A YAML document nested deep enough to overflow the stack is a plan problem, not a crash. */
@@ -58,8 +57,8 @@ function guardDepth<T>(file: string, text: string, parse: () => T): T {
  */
 const FRAGMENT_PARSER_OF: Record<DialectName, DialectName> = { postgres: 'postgres', mssql: 'postgres' };
 
-function planParser(dialect: DialectName): SqlParser {
-  return dialectNamed(FRAGMENT_PARSER_OF[dialect]).parser;
+function fragmentDialect(dialect: DialectName): Dialect {
+  return dialectNamed(FRAGMENT_PARSER_OF[dialect]);
 }
 
 type PlanHeader = z.output<typeof planHeaderSchema>;

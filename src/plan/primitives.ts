@@ -4,6 +4,7 @@
  */
 import ms from 'ms';
 import { z } from 'zod';
+import type { Dialect } from '../dialects/dialect.js';
 import type { FragmentKind, SqlParser, SqlProblem } from '../dialects/parser.js';
 import { dialectNamed } from '../dialects/registry.js';
 
@@ -56,6 +57,18 @@ export const percent = z.number().min(0).max(100).describe('A percentage, 0 to 1
 export const positiveInt = z.number().int().positive();
 
 let activeParser: SqlParser | undefined;
+let activeDialect: Dialect | undefined;
+
+/** Runs `check` with the plan's dialect active: its parser checks fragments, its recipes fill messages. */
+export function withPlanDialect<T>(dialect: Dialect, check: () => T): T {
+  const previous = activeDialect;
+  activeDialect = dialect;
+  try {
+    return withSqlParser(dialect.parser, check);
+  } finally {
+    activeDialect = previous;
+  }
+}
 
 /**
  * Runs `check` with SQL fragments checked by `parser` (the plan's dialect's). The loader sets it for
@@ -74,6 +87,11 @@ export function withSqlParser<T>(parser: SqlParser, check: () => T): T {
 /** The parser of the plan being loaded (load.ts sets it); PostgreSQL's outside a load. */
 export function activeSqlParser(): SqlParser {
   return activeParser ?? dialectNamed('postgres').parser;
+}
+
+/** The dialect of the plan being loaded, for checks that render SQL; PostgreSQL outside a load. */
+export function activePlanDialect(): Dialect {
+  return activeDialect ?? dialectNamed('postgres');
 }
 
 function sqlIssue(ctx: z.RefinementCtx, problem: SqlProblem, what: string): void {

@@ -76,7 +76,7 @@ describe.each(backfillEngines)('flag_rollout ($name)', (engine) => {
     expect(rolled).toEqual({ kind: 'rolled-back', undone: ['roll/undo'], kept: [] });
     expect(await percentInFile(file, 'UseNew')).toBe(0);
     expect(JSON.parse(readFileSync(file, 'utf8')).feature_management.feature_flags[0].enabled).toBe(false);
-    expect(await new TableFlagStore(db.conn, 'schemashift.feature_flags').get('UseNew')).toBeUndefined();
+    expect(await new TableFlagStore(db.conn, 'schemashift.feature_flags', postgres.state).get('UseNew')).toBeUndefined();
   });
 
   it('a guard above its max sets the flag to 0% and fails the step; status shows why; a run after the fix starts over', async () => {
@@ -89,7 +89,7 @@ describe.each(backfillEngines)('flag_rollout ($name)', (engine) => {
     const outcome = await start(db, compiled).outcome;
     const reason = `guard returned 1 > 0 at stage 50%: ${sql}`;
     expect(outcome).toEqual({ kind: 'failed', stepId: 'roll', error: reason });
-    const flag = await new TableFlagStore(db.conn, 'schemashift.feature_flags').get('Guarded');
+    const flag = await new TableFlagStore(db.conn, 'schemashift.feature_flags', postgres.state).get('Guarded');
     expect(flag).toMatchObject({ enabled: false, conditions: { client_filters: [{ name: 'Microsoft.Targeting', parameters: { Audience: { DefaultRolloutPercentage: 0 } } }] } });
     expect(await stepOf(name)).toMatchObject({ status: 'failed', last_error: reason, checkpoint: { stage: null } });
     expect((await eventsOf(name, 'guard-failed'))[0]!.message).toBe(`${reason}; flag Guarded set back to 0% in the table schemashift.feature_flags`);

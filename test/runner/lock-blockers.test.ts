@@ -199,7 +199,7 @@ describe.skipIf(!postgresAdminUrl)('blockers named on real PostgreSQL', () => {
   }, 60_000);
 
   it('names the session holding the flag row a flag rollout writes', async () => {
-    await new TableFlagStore(conn, 'schemashift.feature_flags').setPercentage('HeldFlag', 0, 'targeting', 'test');
+    await new TableFlagStore(conn, 'schemashift.feature_flags', postgres.state).setPercentage('HeldFlag', 0, 'targeting', 'test');
     const holder = await holderOn(db.url!, "SELECT * FROM schemashift.feature_flags WHERE id = 'HeldFlag' FOR UPDATE");
     const plan = compilePlan(await parsePlan('flag-held.yaml', stringify({ name: 'flag-held', phases: { migrate: [{ id: 'roll', flag_rollout: { flag: 'HeldFlag', stages: [10] } }] } })));
     const events: RunnerEvent[] = [];
