@@ -313,8 +313,9 @@ phases:
 });
 
 const SHOP = `
-CREATE TABLE customers (id bigint PRIMARY KEY, email text);
-CREATE TABLE orders (id bigint PRIMARY KEY, client_id bigint, customer_id bigint, total numeric(12, 2), status text, created_at timestamptz);
+CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL);
+CREATE INDEX idx_customers_email ON customers (email);
+CREATE TABLE orders (id bigint PRIMARY KEY, client_id bigint, customer_id bigint, total numeric(12, 2), status text, created_at timestamptz, region text);
 CREATE INDEX idx_orders_customer_id ON orders (customer_id);
 CREATE TABLE line_items (id bigint PRIMARY KEY, product_id integer);
 CREATE INDEX idx_line_items_product_id ON line_items (product_id);
