@@ -72,8 +72,8 @@ function startPgbench(o: WorkloadOptions & { pgbench: string }): Workload {
   const args = ['-n', '-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres'), '-R', String(o.rate), '-T', '3600', '-c', String(o.clients), '-j', '1', '-f', join(dir, 'update.sql'), '-l', `--log-prefix=${join(dir, 'log')}`, u.pathname.slice(1)];
   const child = spawn(o.pgbench, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) } });
   let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  child.stdout!.resume();
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdout.resume();
   return {
     tool: `pgbench -R ${o.rate} -c ${o.clients}`,
     async stop() {
@@ -93,11 +93,11 @@ function startNodeDriver(o: WorkloadOptions): Workload {
   const script = fileURLToPath(new URL('./node-writer.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(o)], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => (out += d));
   return {
     tool: `node driver, ${o.rate}/s fixed schedule, ${o.clients} connections`,
     async stop() {
-      child.stdin!.end('stop\n');
+      child.stdin.end('stop\n');
       await exited(child);
       return JSON.parse(out) as WorkloadResult;
     },

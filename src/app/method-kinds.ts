@@ -1,7 +1,8 @@
 /** How a migrating repository treats each method: seed 003's [Read] / [Write] attributes, as data. */
 import { isDeepStrictEqual } from 'node:util';
 
-export type AnyMethod = (...args: any[]) => Promise<unknown>;
+/** Any async method: `never[]` parameters accept every parameter list (the router passes a call's own arguments back). */
+export type AnyMethod = (...args: never[]) => Promise<unknown>;
 
 /** A repository: an object whose members are async methods. */
 export type RepositoryShape<T> = { [K in keyof T]: AnyMethod };
@@ -32,6 +33,6 @@ export interface NormalizedMethod {
 
 export function normalizeMethod(kind: MethodKind<AnyMethod>): NormalizedMethod {
   if (kind === 'write' || (typeof kind === 'object' && kind.kind === 'write')) return { kind: 'write', compare: isDeepStrictEqual, shadow: false };
-  const read = typeof kind === 'object' ? (kind as ReadMethod<unknown>) : { kind: 'read' as const };
+  const read = typeof kind === 'object' ? kind : { kind: 'read' as const };
   return { kind: 'read', compare: read.compare ?? isDeepStrictEqual, shadow: read.shadow ?? true };
 }

@@ -12,7 +12,7 @@
  *   await orders.withContext({ userId }).findByCustomer(42);
  */
 import { defaultModeFlags, isEnabledOf, type FlagSource, type MigrationMode, type ModeFlags } from './migration-mode.js';
-import { normalizeMethod, type AnyMethod, type MethodKinds, type RepositoryShape } from './method-kinds.js';
+import { normalizeMethod, type MethodKinds, type RepositoryShape } from './method-kinds.js';
 import { MigrationRouter } from './migration-router.js';
 import type { MismatchRecorder } from './mismatch-recorder.js';
 
@@ -62,7 +62,7 @@ export function createMigratingRepository<T extends RepositoryShape<T>>(oldRepo:
   checkMethods(names, oldRepo, newRepo, options.name);
   const router = new MigrationRouter({
     repository: options.name,
-    sides: { old: oldRepo as Record<string, AnyMethod>, new: newRepo as Record<string, AnyMethod> },
+    sides: { old: oldRepo, new: newRepo },
     methods: new Map(names.map((n) => [n, normalizeMethod((options.methods as Record<string, Parameters<typeof normalizeMethod>[0]>)[n]!)])),
     isEnabled: isEnabledOf(options.flags),
     flags: { ...defaultModeFlags(options.name), ...options.flagNames },

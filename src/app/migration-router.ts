@@ -86,7 +86,7 @@ export class MigrationRouter {
 
   #invoke(side: Side, method: string, args: unknown[]): Promise<unknown> {
     const repo = this.s.sides[side];
-    return (async () => repo[method]!.apply(repo, args))();
+    return (async () => repo[method]!.apply(repo, args as never[]))();
   }
 
   #bounded(work: Promise<unknown>): Promise<unknown> {

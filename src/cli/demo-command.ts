@@ -68,7 +68,7 @@ async function checkResult(conn: Connection, io: Io): Promise<boolean> {
 async function demoRenderer(plan: Parameters<typeof createRenderer>[0], io: Io): Promise<{ renderer: RunRenderer; yes: boolean }> {
   if (io.interactive) return { renderer: await createRenderer(plan, io, { json: false }), yes: false };
   io.out('non-interactive: confirming gates automatically (the demo only)\n');
-  return { renderer: { listener: lineRenderer(io, paint(io.color)), close: async () => undefined }, yes: true };
+  return { renderer: { listener: lineRenderer(io, paint(io.color)), close: () => Promise.resolve() }, yes: true };
 }
 
 function outcomeLine(outcome: RunOutcome): string {

@@ -62,7 +62,7 @@ const VARS: Record<string, { needs: OptionKey[]; value: (v: Values) => string | 
   view: { needs: ['view'], value: (v) => v.view },
   query: { needs: ['query'], value: (v) => v.query },
   columns: { needs: ['columns'], value: (v) => v.columns },
-  columns_sql: { needs: ['columns'], value: (v) => v.columns.map(d.ident).join(', ') },
+  columns_sql: { needs: ['columns'], value: (v) => v.columns.map((c) => d.ident(c)).join(', ') },
   columns_not_null_sql: { needs: ['columns'], value: (v) => v.columns.map((c) => `${d.ident(c)} IS NOT NULL`).join(' AND ') },
   references_table: { needs: ['references'], value: (v) => v.references.table },
   references_table_sql: { needs: ['references'], value: (v) => d.qualified(v.references.table) },
@@ -157,7 +157,7 @@ function oneColumnAsList(template: Template, opts: NewOptions): NewOptions {
 }
 
 function defaultName(template: Template, opts: NewOptions): string {
-  const target = [opts.table ?? opts.view, opts.column ?? opts.columns?.replaceAll(',', '-')].filter((p) => p !== undefined).map((p) => base(p as string));
+  const target = [opts.table ?? opts.view, opts.column ?? opts.columns?.replaceAll(',', '-')].filter((p) => p !== undefined).map((p) => base(p));
   return [template.name, ...target].join('-').replace(/[^A-Za-z0-9.-]+/g, '-').toLowerCase().slice(0, 100);
 }
 

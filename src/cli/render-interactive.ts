@@ -208,7 +208,7 @@ class InteractiveRenderer implements RunRenderer {
     try {
       if ((input as { readableEnded?: boolean }).readableEnded) return false;
       const config = { message, default: false, ...(this.io.color ? {} : { theme: PLAIN_PROMPT }) };
-      const adapter = task.prompt(AnsweredPromptStays) as AnsweredPromptStays;
+      const adapter = task.prompt(AnsweredPromptStays);
       adapter.answering = true;
       const answer = await adapter.run(confirm, config, { input, signal: controller.signal }).finally(() => (adapter.answering = false));
       return answer === true;
@@ -314,7 +314,7 @@ class InteractiveRenderer implements RunRenderer {
       fallbackRenderer: this.forced ?? ('simple' as const),
       fallbackRendererCondition: this.forced !== undefined,
       fallbackRendererOptions: {
-        logger: new ListrLogger({ processOutput: new ProcessOutput(write(this.io.out), write(this.io.err)), toStderr: [] }),
+        logger: new ListrLogger({ processOutput: new ProcessOutput(write((t) => this.io.out(t)), write((t) => this.io.err(t))), toStderr: [] }),
         ...(colorless ? { color: identityColors(Object.values(ListrLogLevels)) } : {}),
       },
     };

@@ -28,10 +28,10 @@ export function registerInteractiveRenderer(factory: InteractiveFactory): void {
 }
 
 export async function createRenderer(plan: CompiledPlan, io: Io, opts: RendererFactoryOptions): Promise<RunRenderer> {
-  if (opts.json) return { listener: jsonRenderer(io), close: async () => undefined };
+  if (opts.json) return { listener: jsonRenderer(io), close: () => Promise.resolve() };
   if (io.interactive) {
     if (!interactiveFactory) await import('./render-interactive.js');
     if (interactiveFactory) return interactiveFactory(plan, io);
   }
-  return { listener: lineRenderer(io, paint(io.color)), close: async () => undefined };
+  return { listener: lineRenderer(io, paint(io.color)), close: () => Promise.resolve() };
 }

@@ -87,7 +87,7 @@ export async function testCommand(file: string, opts: TestOptions, io: Io): Prom
   });
   const p = paint(io.color);
   try {
-    const progress = { ...io, out: io.err };
+    const progress = { ...io, out: (text: string) => io.err(text) };
     const report = await rehearse({ compiled, seed, sandbox, signal, emit: lineRenderer(progress, p), note: (line) => io.err(`${p.bold(`-- ${line}`)}\n`) });
     const ctx = { file, plan: compiled.plan.name, database: sandbox.describe, seed: seed.describe };
     io.out(opts.json ? rehearsalJson(report, ctx) : rehearsalText(report, ctx, p));

@@ -81,7 +81,7 @@ export function compactNode(doc: YAML.Document, value: unknown): YAML.Node {
 /** Declarations as YAML to paste under the entry. */
 export function declarationsYaml(declarations: CarryDeclarations): string {
   const doc = new YAML.Document();
-  doc.contents = compactNode(doc, withoutDefaults(declarations)) as never;
+  doc.contents = compactNode(doc, withoutDefaults(declarations));
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false }).trimEnd();
 }
 

@@ -14,7 +14,7 @@ import { DATABASE_RULE_IDS } from './database/rules.js';
 export function lintPlan(plan: Plan, compiled: CompiledPlan = compilePlan(plan)): Finding[] {
   const { lint } = compiled.dialect.parser;
   const raw = lint.rawStatements(plan, compiled);
-  const ctx: LintContext = { plan, compiled, raw, normaliseTable: lint.normaliseTable };
+  const ctx: LintContext = { plan, compiled, raw, normaliseTable: (name) => lint.normaliseTable(name) };
   const rules = lintRules(lint.rules);
   const byStep = new Map(plan.entries.map((e) => [e.id, e]));
   const findings = rules.flatMap((rule) => rule.check(ctx)).filter((f) => !suppressed(f, byStep));

@@ -1,6 +1,5 @@
 import type { Dialect } from '../dialects/dialect.js';
 import { dialectNamed } from '../dialects/registry.js';
-import { UsageError } from '../errors.js';
 import { PHASES, type Inverse, type Phase, type Step } from '../operations/types.js';
 import type { Plan, PlanEntry } from './types.js';
 

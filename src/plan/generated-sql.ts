@@ -22,7 +22,7 @@ const STAND_IN_KEY = ['id'];
 function backfillTexts(dialect: Dialect, step: BackfillStep): string[] {
   const key = step.key ?? STAND_IN_KEY;
   const counts = [false, true].map((afterKey) => remainingCountSql(dialect, step, key, afterKey));
-  return [...Object.values(batchStatements(dialect, step, key)), ...counts];
+  return [...(Object.values(batchStatements(dialect, step, key)) as string[]), ...counts]; // every BatchStatements field is SQL text
 }
 
 /** Every SQL text inside a step (its statement, probe, batch statements, guard and throttle queries). */

@@ -25,7 +25,7 @@ export interface PlanEntry {
   /** 0-based position within its phase. */
   index: number;
   kind: string;
-  op: Operation<any>;
+  op: Operation;
   /** The validated, normalised spec. */
   spec: unknown;
   /** The spec as written (for hashing and drift reports). */

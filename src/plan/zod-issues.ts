@@ -5,7 +5,17 @@ import { didYouMean } from './suggest.js';
 import type { YamlPath } from './types.js';
 import type { YamlSource } from './yaml-source.js';
 
-type AnySchema = z.ZodType & { _zod: { def: Record<string, any> } };
+/** The parts of a zod definition `expectedKeysAt` reads; which are present depends on `type`. */
+interface SchemaDef {
+  type: string;
+  innerType?: AnySchema;
+  in?: AnySchema;
+  options?: AnySchema[];
+  element?: AnySchema;
+  valueType?: AnySchema;
+  shape?: Record<string, AnySchema>;
+}
+type AnySchema = z.ZodType & { _zod: { def: SchemaDef } };
 
 /** Unwrap optional/default/pipe/union/array wrappers to the object keys expected at `path`. */
 export function expectedKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
@@ -19,21 +29,21 @@ export function expectedKeysAt(schema: z.ZodType, path: readonly PropertyKey[]):
       case 'pipe':
         return visit(def.in, rest);
       case 'union':
-        for (const option of def.options as AnySchema[]) visit(option, rest);
+        for (const option of def.options ?? []) visit(option, rest);
         return;
       case 'array':
         return rest.length > 0 ? visit(def.element, rest.slice(1)) : undefined;
       case 'record':
         return rest.length > 0 ? visit(def.valueType, rest.slice(1)) : undefined;
       case 'object':
-        if (rest.length === 0) for (const key of Object.keys(def.shape)) found.add(key);
-        else visit(def.shape[rest[0] as string], rest.slice(1));
+        if (rest.length === 0) for (const key of Object.keys(def.shape ?? {})) found.add(key);
+        else visit(def.shape?.[rest[0] as string], rest.slice(1));
         return;
       default:
         return;
     }
   };
-  visit(schema as AnySchema, path);
+  visit(schema, path);
   return [...found];
 }
 
@@ -43,7 +53,8 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `the string \`${value.length > 60 ? `${value.slice(0, 57)}...` : value}\``;
-  return `${typeof value} \`${String(value)}\``;
+  const scalar = value as number | boolean | bigint | symbol; // what is left: a YAML number or boolean
+  return `${typeof value} \`${String(scalar)}\``;
 }
 
 const EXPECTED_NAMES: Record<string, string> = {
@@ -62,8 +73,8 @@ function fieldName(path: YamlPath): string {
 export function zodIssuesToProblems(issues: readonly z.core.$ZodIssue[], base: YamlPath, schema: z.ZodType, source: YamlSource, context: string): PlanProblem[] {
   const problems: PlanProblem[] = [];
   for (const issue of issues) {
-    const rel = issue.path as PropertyKey[];
-    const path: YamlPath = [...base, ...(rel.filter((p) => typeof p !== 'symbol') as (string | number)[])];
+    const rel = issue.path;
+    const path: YamlPath = [...base, ...rel.filter((p) => typeof p !== 'symbol')];
     const found = source.valueAt(path);
     const params = ((issue as { params?: Record<string, unknown> }).params ?? {}) as { hint?: string; offset?: number };
     switch (issue.code) {

@@ -26,7 +26,7 @@ function stepTable(r: Rehearsal, p: Paint): string[] {
   const width = Math.min(64, Math.max(4, ...r.steps.map((s) => s.step.length)));
   const lines = [p.dim(`  ${pad('phase', 9)}${pad('step', width + 2)}${pad('result', 44)}ms`)];
   for (const s of r.steps) {
-    const color = s.result === 'failed' ? p.red : s.result === 'not-run' ? p.dim : (t: string) => t;
+    const color = (t: string) => (s.result === 'failed' ? p.red(t) : s.result === 'not-run' ? p.dim(t) : t);
     const result = `${MARK[s.result]} ${s.detail}`;
     lines.push(color(`  ${pad(s.phase, 9)}${pad(s.step, width + 2)}${pad(result, 44)}${s.ms === null ? '' : s.ms}`));
   }

@@ -57,11 +57,11 @@ function lockChange(before: HeldLock[], after: HeldLock[]): string | undefined {
 async function onTheOnlyBackend<R>(target: ReadOnlyTarget, db: Queryable, sql: string, what: string): Promise<QueryResult<R>> {
   const before = await runnerLocksHeld(target, db);
   let result: QueryResult<R> | undefined;
-  let failure: unknown;
+  let failure: { error: unknown } | undefined;
   try {
     result = await inReadOnlyTransaction<R>(target.dialect.session.transaction, db, sql);
   } catch (e) {
-    failure = e;
+    failure = { error: e };
   }
   const change = lockChange(before, await runnerLocksHeld(target, db));
   if (change) {
@@ -70,7 +70,7 @@ async function onTheOnlyBackend<R>(target: ReadOnlyTarget, db: Queryable, sql: s
       'a check, guard or throttle query may only read: remove the advisory lock call (or the function making it) from the query, and run again',
     );
   }
-  if (failure !== undefined) throw failure;
+  if (failure) throw failure.error;
   return result as QueryResult<R>;
 }
 

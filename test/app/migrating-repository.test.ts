@@ -210,7 +210,7 @@ describe.skipIf(!postgresAdminUrl)('createMigratingRepository on real PostgreSQL
   it('refuses undeclared or clashing methods when it is created', () => {
     const recorder = memoryMismatchRecorder();
     expect(() => createMigratingRepository(oldRepo, { ...newRepo, get: undefined } as never, { name: 'Orders', methods: METHODS, flags, recorder })).toThrow('Orders: the new repository has no method get');
-    const clash = { ...oldRepo, whenIdle: async () => undefined };
+    const clash = { ...oldRepo, whenIdle: () => Promise.resolve(undefined) };
     expect(() => createMigratingRepository(clash, clash, { name: 'Orders', methods: { ...METHODS, whenIdle: 'read' }, flags, recorder })).toThrow(/may not be called whenIdle/);
   });
 });

@@ -17,11 +17,11 @@ export interface AppDatabase {
 
 async function postgresApp(): Promise<AppDatabase> {
   const db = await createPostgresDatabase('schemashift_app');
-  await postgres.state.openStore({ query: async (s, p) => ({ rows: await db.query(s, p), rowCount: 0 }) as never, exec: db.exec }).ensureSchema();
+  await postgres.state.openStore({ query: async (s, p) => ({ rows: await db.query(s, p), rowCount: 0 }) as never, exec: db.exec.bind(db) }).ensureSchema();
   const pool = new pg.Pool({ connectionString: db.url!, max: 4 });
   return {
     client: pool,
-    sql: async (text, params) => (await pool.query(text, params)).rows,
+    sql: async <R,>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as R[],
     close: async () => {
       await pool.end();
       await db.close();

@@ -30,7 +30,7 @@ describe('a database that cannot be reached exits 4', () => {
     ['demo', '--rows', '10', '--database', UNREACHABLE],
   ];
   it.each(commands.map((c) => [c.join(' '), c]))('%s', async (_name, args) => {
-    const r = await cli(args as string[], { cwd: dir });
+    const r = await cli(args, { cwd: dir });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('cannot connect to postgres://schemashift@127.0.0.1:1/nowhere: connection refused');
   });
@@ -55,7 +55,7 @@ describe('no embedded database to read', () => {
   it.each(readers.map((c) => [c.join(' '), c]))('%s: exit 4, says so, creates nothing', async (_name, args) => {
     const cwd = emptyDir();
     writeFileSync(join(cwd, 'plan.yaml'), GATE_PLAN);
-    const r = await cli(args as string[], { cwd });
+    const r = await cli(args, { cwd });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('no embedded database at ./.schemashift/pglite (the default: no --database and no DATABASE_URL): nothing was read, and none was created');
     expect(r.stderr).toContain('help: point at the database the plan runs on: --database postgres://');

@@ -155,7 +155,7 @@ describe('hostile names and values', () => {
         const baseline = baselines.get(base)!;
         for (const path of slots(base.spec)) {
           const where = `${base.kind}.${path.map((p) => (typeof p === 'object' ? `<key ${(p as { key: string }).key}>` : p)).join('.')}`;
-          const outcome: Plan | unknown = await parsePlan('hostile.yaml', planText(base, place(base.spec, path, hostile))).then((plan) => plan, (e: unknown) => e);
+          const outcome: unknown = await parsePlan('hostile.yaml', planText(base, place(base.spec, path, hostile))).then((plan) => plan, (e: unknown) => e);
           if (outcome instanceof PlanError) {
             const unplaced = outcome.problems.filter((p) => !(p.at.line >= 1 && p.at.col >= 1));
             if (unplaced.length > 0) failures.push(`${where}: refused without a position`);

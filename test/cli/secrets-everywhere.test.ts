@@ -101,7 +101,7 @@ describe('the password is never printed (no server needed)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('a pglite URL takes no user name or password');
     expect(r.stderr).toContain('pglite://****@./db');
-    expect(JSON.parse(r.stdout).error.code).toBe('bad-database-url');
+    expect((JSON.parse(r.stdout) as { error: { code: string } }).error.code).toBe('bad-database-url');
     expect(() => parseDatabaseUrl(`pglite:bob:${PW}@./db`)).toThrow(/takes no user name or password/);
     expect(parseDatabaseUrl('pglite://./node@20/db').displayUrl).toBe('pglite://./node@20/db');
   });
@@ -122,7 +122,7 @@ describe('the password is never printed nor stored (a live server)', () => {
     const dir = folderWith({ 'plan.yaml': GATE_PLAN, 'seed.sql': 'SELECT 1;' });
     await expectNoLeak(withPassword, dir);
     const status = await cli(['status', '--json', '--database', withPassword], { cwd: dir });
-    expect(JSON.parse(status.stdout).database).toContain(':****@');
+    expect((JSON.parse(status.stdout) as { database: string }).database).toContain(':****@');
     const state = await db.query<{ text: string }>(
       `SELECT concat_ws(E'\\n', (SELECT string_agg(r::text, E'\\n') FROM schemashift.runs r), (SELECT string_agg(s::text, E'\\n') FROM schemashift.steps s),
          (SELECT string_agg(e::text, E'\\n') FROM schemashift.events e)) AS text`,

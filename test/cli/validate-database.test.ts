@@ -13,7 +13,7 @@ import { parsePlan } from '../../src/plan/load.js';
 import { captureIo, type CapturedIo } from '../support/capture-io.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 
-const readLiveSchema = postgres.introspect.liveSchema;
+const readLiveSchema = postgres.introspect.liveSchema.bind(postgres.introspect);
 
 const SEED = `
 CREATE TABLE orders (id bigint PRIMARY KEY, client_id bigint);
@@ -329,7 +329,7 @@ describe.each([
 ])('every sample plan against a database shaped for it ($name)', ({ name }) => {
   let dir: string;
   let url: string;
-  let close: () => Promise<void> = async () => undefined;
+  let close: () => Promise<void> = () => Promise.resolve();
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'schemashift-validate-shop-'));

@@ -89,13 +89,13 @@ describe('schemashift validate', () => {
     await write('a-invalid.yaml', INVALID);
     await write('b-unsafe.yaml', UNSAFE);
     expect(await validateCommand(['plans'], { format: 'json' }, io)).toBe(2);
-    const doc = JSON.parse(io.stdout);
+    const doc = JSON.parse(io.stdout) as { summary: unknown; plans: { file: string; name: string | null; valid: boolean; findings: [unknown] }[] };
     expect(doc.summary).toEqual({ plans: 2, errors: 2, warnings: 0, invalid: 1 });
-    expect(doc.plans.map((p: { file: string; name: string | null; valid: boolean }) => [p.file, p.name, p.valid])).toEqual([
+    expect(doc.plans.map((p) => [p.file, p.name, p.valid])).toEqual([
       ['plans/a-invalid.yaml', null, false],
       ['plans/b-unsafe.yaml', 'unsafe', true],
     ]);
-    expect(doc.plans[1].findings[0]).toMatchObject({ rule: 'require-concurrent-index-creation', severity: 'error', file: 'plans/b-unsafe.yaml', line: 7, column: 11, step: 'sql:orders' });
+    expect(doc.plans[1]?.findings[0]).toMatchObject({ rule: 'require-concurrent-index-creation', severity: 'error', file: 'plans/b-unsafe.yaml', line: 7, column: 11, step: 'sql:orders' });
   });
 
   it('github: workflow commands', async () => {

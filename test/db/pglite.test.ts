@@ -104,7 +104,6 @@ describe('one process per embedded database directory', () => {
   it('a second process is refused with exit 3 naming the holder; a dead holder\'s lock is taken over', async () => {
     const { mkdtempSync, writeFileSync, existsSync } = await import('node:fs');
     const { tmpdir, hostname } = await import('node:os');
-    const { join } = await import('node:path');
     const { connect } = await import('../../src/db/index.js');
     const { LockedError } = await import('../../src/errors.js');
     const dir = mkdtempSync(join(tmpdir(), 'schemashift-pglite-lock-'));
@@ -116,7 +115,7 @@ describe('one process per embedded database directory', () => {
     expect(String((refused as Error).message)).toContain(`pid ${process.ppid}`);
     writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), since: '2026-01-01T00:00:00.000Z' }));
     const conn = await connect(`pglite://${dir}`);
-    expect(JSON.parse((await import('node:fs')).readFileSync(lock, 'utf8')).pid).toBe(process.pid);
+    expect((JSON.parse((await import('node:fs')).readFileSync(lock, 'utf8')) as { pid: number }).pid).toBe(process.pid);
     await conn.close();
     expect(existsSync(lock)).toBe(false);
   }, 60_000);

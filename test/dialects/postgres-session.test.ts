@@ -5,7 +5,7 @@ import { isLockWait } from '../../src/dialects/errors.js';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 
 describe('postgres session settings', () => {
-  const { settings } = postgres.session;
+  const settings = postgres.session.settings.bind(postgres.session);
 
   it('a SQL step: lock and statement timeouts, per transaction or per session', () => {
     expect(settings({ lockTimeoutMs: 2000, statementTimeoutMs: 0 }, 'transaction')).toBe("SET LOCAL lock_timeout = '2000ms'; SET LOCAL statement_timeout = '0ms'");

@@ -13,6 +13,7 @@ import { JsonFileFlagStore } from '../../src/flags/json-file-store.js';
 import { TableFlagStore } from '../../src/flags/table-store.js';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { backfillEngines, type OpenDatabase } from '../runner/support.js';
+import { parseFlagsJson } from '../support/flags-json.js';
 
 const USERS = Array.from({ length: 10_000 }, (_, i) => `user-${i}@example.com`);
 const FLAG = 'UseNewCustomerIdColumn';
@@ -49,7 +50,7 @@ describe('a rollout as the library evaluates it', () => {
     const store = new JsonFileFlagStore(file);
     const shares = await checkStages(
       async (p) => void (await store.setPercentage(FLAG, p, 'targeting', 'test')),
-      async () => JSON.parse(readFileSync(file, 'utf8')),
+      () => Promise.resolve(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>),
     );
     console.log(`file store, 10,000 users: ${shares.join(', ')}`);
   });
@@ -58,10 +59,10 @@ describe('a rollout as the library evaluates it', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'schemashift-eval-')), 'feature-flags.json');
     const store = new JsonFileFlagStore(file);
     await store.setPercentage(FLAG, 10, 'targeting', 'test');
-    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    const doc = parseFlagsJson(readFileSync(file, 'utf8'));
     doc.feature_management.feature_flags[0].conditions.client_filters[0].parameters.Audience.Users = ['vip'];
     (await import('node:fs')).writeFileSync(file, JSON.stringify(doc));
-    const manager = async () => new FeatureManager(new ConfigurationObjectFeatureFlagProvider(JSON.parse(readFileSync(file, 'utf8'))));
+    const manager = () => Promise.resolve(new FeatureManager(new ConfigurationObjectFeatureFlagProvider(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)));
     expect(await (await manager()).isEnabled(FLAG, { userId: 'vip' })).toBe(true);
     await store.setPercentage(FLAG, 0, 'targeting', 'test');
     expect(await (await manager()).isEnabled(FLAG, { userId: 'vip' })).toBe(false);

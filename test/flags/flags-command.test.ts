@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { captureIo } from '../support/capture-io.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
+import { parseFlagsJson } from '../support/flags-json.js';
 
 async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   const io = captureIo(cwd, env);
@@ -27,8 +28,8 @@ describe('schemashift flags (JSON file)', () => {
     await cli(['flags', 'set', 'Beta', '0', '--flags-file', file], dir);
     const list = await cli(['flags', 'list', '--flags-file', file], dir);
     expect(list).toEqual({ code: 0, out: 'UseNew  50% (targeting, sticky per user)\nBeta    0% (disabled)\n', err: '' });
-    const json = JSON.parse((await cli(['flags', 'list', '--json', '--flags-file', file], dir)).out);
-    expect(json.flags.map((f: { id: string; percent: number; filter: string }) => [f.id, f.percent, f.filter])).toEqual([
+    const json = JSON.parse((await cli(['flags', 'list', '--json', '--flags-file', file], dir)).out) as { flags: { id: string; percent: number; filter: string }[] };
+    expect(json.flags.map((f) => [f.id, f.percent, f.filter])).toEqual([
       ['UseNew', 50, 'targeting'],
       ['Beta', 0, 'targeting'],
     ]);
@@ -37,8 +38,8 @@ describe('schemashift flags (JSON file)', () => {
   it('--filter percentage writes Microsoft.Percentage; later sets keep the flag\'s filter', async () => {
     expect((await cli(['flags', 'set', 'Random', '30', '--filter', 'percentage', '--flags-file', file], dir)).code).toBe(0);
     expect((await cli(['flags', 'set', 'Random', '40', '--flags-file', file], dir)).code).toBe(0);
-    const flag = JSON.parse(readFileSync(file, 'utf8')).feature_management.feature_flags.find((f: { id: string }) => f.id === 'Random');
-    expect(flag.conditions.client_filters).toEqual([{ name: 'Microsoft.Percentage', parameters: { Value: 40 } }]);
+    const flag = parseFlagsJson(readFileSync(file, 'utf8')).feature_management.feature_flags.find((f) => f.id === 'Random');
+    expect(flag?.conditions.client_filters).toEqual([{ name: 'Microsoft.Percentage', parameters: { Value: 40 } }]);
   });
 
   it('bad input exits 2 with a clear message and changes nothing', async () => {
@@ -56,7 +57,7 @@ describe('schemashift flags (JSON file)', () => {
     const planDir = mkdtempSync(join(tmpdir(), 'schemashift-flags-plan-'));
     writeFileSync(join(planDir, 'p.yaml'), 'name: p\nsettings:\n  flags: { file: config/feature-flags.json }\nphases:\n  migrate:\n    - flag_rollout: { flag: F, stages: [100] }\n');
     expect((await cli(['flags', 'set', 'F', '10', '--plan', join(planDir, 'p.yaml')], dir)).code).toBe(0);
-    expect(JSON.parse(readFileSync(join(planDir, 'config', 'feature-flags.json'), 'utf8')).feature_management.feature_flags[0].id).toBe('F');
+    expect(parseFlagsJson(readFileSync(join(planDir, 'config', 'feature-flags.json'), 'utf8')).feature_management.feature_flags[0].id).toBe('F');
   });
 });
 

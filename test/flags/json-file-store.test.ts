@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { JsonFileFlagStore } from '../../src/flags/json-file-store.js';
+import { parseFlagsJson } from '../support/flags-json.js';
 
 // Odd on purpose: CRLF, tabs and spaces mixed, `" :"`, one-line and multi-line flags, 1e3, keys no schema knows.
 const ODD = [
@@ -60,13 +61,13 @@ describe('JsonFileFlagStore', () => {
     const cut = ODD.indexOf('"n": 1.50}') + '"n": 1.50}'.length;
     expect(text.slice(0, cut)).toBe(ODD.slice(0, cut));
     expect(text.slice(text.indexOf('\r\n\t  ],'))).toBe(ODD.slice(cut));
-    const parsed = JSON.parse(text);
+    const parsed = parseFlagsJson(text);
     expect(parsed.feature_management.feature_flags.at(-1)).toEqual({
       id: 'Brand.New',
       enabled: true,
       conditions: { requirement_type: 'All', client_filters: [{ name: 'Microsoft.Percentage', parameters: { Value: 25 } }] },
     });
-    expect(parsed.feature_management.feature_flags.slice(0, 3)).toEqual(JSON.parse(ODD).feature_management.feature_flags);
+    expect(parsed.feature_management.feature_flags.slice(0, 3)).toEqual(parseFlagsJson(ODD).feature_management.feature_flags);
     expect(text).toContain('\r\n\t\t{\r\n\t\t\t"id": "Brand.New",');
   });
 
@@ -93,7 +94,7 @@ describe('JsonFileFlagStore', () => {
     const store = new JsonFileFlagStore(file);
     expect((await store.list()).map((f) => f.enabled)).toEqual([true]);
     await store.setPercentage('D', 0, 'targeting', 't');
-    expect(JSON.parse(readFileSync(file, 'utf8')).feature_management.feature_flags[0]).toEqual({ id: 'D', enabled: false });
+    expect(parseFlagsJson(readFileSync(file, 'utf8')).feature_management.feature_flags[0]).toEqual({ id: 'D', enabled: false });
   });
 
   it('writes atomically: concurrent readers never see a partial file, no temporary file is left behind', async () => {

@@ -8,7 +8,7 @@ import { connect, type Connection } from '../../src/db/index.js';
 import { carryEntries, checkCarryEntry } from '../../src/introspect/carry-entries.js';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 
-const readColumnAttachments = postgres.introspect.columnAttachments;
+const readColumnAttachments = postgres.introspect.columnAttachments.bind(postgres.introspect);
 import { compilePlan } from '../../src/plan/compile.js';
 import { parsePlan } from '../../src/plan/load.js';
 import { createPostgresDatabase, postgresAdminUrl } from '../support/databases.js';

@@ -4,7 +4,8 @@ import type { LiveRelation, LiveSchema } from '../../src/introspect/live-schema.
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { createPostgresDatabase, engines, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 
-const { liveSchema: readLiveSchema, resolveTypes } = postgres.introspect;
+const readLiveSchema = postgres.introspect.liveSchema.bind(postgres.introspect);
+const resolveTypes = postgres.introspect.resolveTypes.bind(postgres.introspect);
 
 const SCHEMA = `
 CREATE SCHEMA sales;
@@ -120,8 +121,8 @@ describe.each(engines)('readLiveSchema on $name', ({ create }) => {
 });
 
 /** PGlite test databases are in-process: wrap the test handle as a Connection for readLiveSchema. */
-async function pgliteConnection(db: TestDatabase): Promise<Connection> {
-  return {
+function pgliteConnection(db: TestDatabase): Promise<Connection> {
+  return Promise.resolve({
     dialect: 'postgres',
     kind: 'pglite',
     displayUrl: 'pglite://memory',
@@ -131,8 +132,8 @@ async function pgliteConnection(db: TestDatabase): Promise<Connection> {
     },
     exec: (sql) => db.exec(sql),
     session: () => Promise.reject(new Error('not used')),
-    close: async () => undefined,
-  };
+    close: () => Promise.resolve(),
+  });
 }
 
 describe.skipIf(!postgresAdminUrl)('readLiveSchema takes no lock on user tables', () => {

@@ -8,7 +8,7 @@ import { connect, type Connection } from '../../src/db/index.js';
 import { compareCarry, declarationsFromLive } from '../../src/introspect/carry-diff.js';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 
-const readColumnAttachments = postgres.introspect.columnAttachments;
+const readColumnAttachments = postgres.introspect.columnAttachments.bind(postgres.introspect);
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 import { forward, parseSpec, runPhase } from '../support/operations.js';
 

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOperation } from '../../src/operations/index.js';
@@ -77,7 +76,7 @@ phases:
 `);
   beforeAll(async () => {
     db = await createPostgresDatabase('schemashift_gate');
-    await postgres.state.openStore({ query: async (s, p) => ({ rows: await db.query(s, p), rowCount: 0 }) as never, exec: db.exec }).ensureSchema();
+    await postgres.state.openStore({ query: async (s, p) => ({ rows: await db.query(s, p), rowCount: 0 }) as never, exec: db.exec.bind(db) }).ensureSchema();
   });
   afterAll(() => db.close());
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOperation } from '../../src/operations/index.js';
-import type { BackfillStep, Phase, Step } from '../../src/operations/types.js';
+import type { BackfillStep } from '../../src/operations/types.js';
 import { engines, type TestDatabase } from '../support/databases.js';
 import { forward, inverse, parseSpec, sqlOf, runPhase } from '../support/operations.js';
 

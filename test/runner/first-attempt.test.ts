@@ -72,7 +72,7 @@ function losingConnectionMidCheck(conn: Connection): Connection & { dropped: () 
     close: () => conn.close(),
     session: (fn) => conn.session((s) => fn(wrap(s))),
     dropped: () => !armed,
-  } as Connection & { dropped: () => boolean };
+  };
 }
 
 describe.skipIf(!postgresAdminUrl)('a first attempt that sent nothing is still a first attempt (real PostgreSQL)', () => {

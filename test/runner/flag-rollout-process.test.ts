@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 import { runCli, startCli, writePlan } from './cli-process.js';
 import { sleep, waitFor } from './seed.js';
+import { parseFlagsJson } from '../support/flags-json.js';
 
 interface Checkpoint {
   stage: number | null;
@@ -63,7 +64,7 @@ phases:
     expect(status.stdout).toContain(`✖ roll`);
     expect(status.stdout).toContain(`flag UseNewCustomerIdColumn at 0% — ${reason}`);
     expect(status.stdout).toContain(`next: step roll failed: ${reason}`);
-    const json = JSON.parse((await runCli(['status', plan, '--json', '--database', db.url!])).stdout);
+    const json = JSON.parse((await runCli(['status', plan, '--json', '--database', db.url!])).stdout) as { plans: [{ steps: [{ flag: unknown }] }] };
     expect(json.plans[0].steps[0].flag).toEqual({ flag: 'UseNewCustomerIdColumn', store: 'table schemashift.feature_flags', percent: 0, present: true });
   });
 
@@ -82,7 +83,7 @@ phases:
     first.child.kill('SIGKILL');
     expect((await first.done).signal).toBe('SIGKILL');
     expect(await checkpoint(db, 'killed-hold')).toMatchObject({ stage: 0, percent: 10, holdStartedAt: held });
-    expect(JSON.parse(readFileSync(flagsFile, 'utf8')).feature_management.feature_flags[0].conditions.client_filters[0].parameters.Audience.DefaultRolloutPercentage).toBe(10);
+    expect(parseFlagsJson(readFileSync(flagsFile, 'utf8')).feature_management.feature_flags[0].conditions.client_filters[0].parameters.Audience.DefaultRolloutPercentage).toBe(10);
 
     const second = await runCli(args);
     expect(second.code, second.stdout + second.stderr).toBe(0);
@@ -96,6 +97,6 @@ phases:
     expect(heldMs).toBeGreaterThanOrEqual(3000);
     // A restarted hold would end 3 s after the resume; a resumed one ends at the original deadline (or at once if already past).
     expect(heldMs).toBeLessThan(Math.max(3000, resumedAfterMs) + 1500);
-    expect(JSON.parse(readFileSync(flagsFile, 'utf8')).feature_management.feature_flags[0].conditions.client_filters[0].parameters.Audience.DefaultRolloutPercentage).toBe(100);
+    expect(parseFlagsJson(readFileSync(flagsFile, 'utf8')).feature_management.feature_flags[0].conditions.client_filters[0].parameters.Audience.DefaultRolloutPercentage).toBe(100);
   });
 });

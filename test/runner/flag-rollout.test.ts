@@ -21,6 +21,7 @@ import { runPlan, type RunOutcome } from '../../src/runner/run-plan.js';
 import { type StateStore } from '../../src/state/store.js';
 import { captureIo } from '../support/capture-io.js';
 import { backfillEngines, waitForEvent, type OpenDatabase } from './support.js';
+import { parseFlagsJson } from '../support/flags-json.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'schemashift-rollout-'));
 
@@ -75,7 +76,7 @@ describe.each(backfillEngines)('flag_rollout ($name)', (engine) => {
     const rolled = await rollbackPlan(db.conn, plain, { answers: { yes: true }, emit: () => undefined, signal: new AbortController().signal, command: (v) => v });
     expect(rolled).toEqual({ kind: 'rolled-back', undone: ['roll/undo'], kept: [] });
     expect(await percentInFile(file, 'UseNew')).toBe(0);
-    expect(JSON.parse(readFileSync(file, 'utf8')).feature_management.feature_flags[0].enabled).toBe(false);
+    expect(parseFlagsJson(readFileSync(file, 'utf8')).feature_management.feature_flags[0].enabled).toBe(false);
     expect(await new TableFlagStore(db.conn, 'schemashift.feature_flags', postgres.state).get('UseNew')).toBeUndefined();
   });
 

@@ -93,7 +93,7 @@ describe.skipIf(unavailable !== null)('replica lag throttle with a real streamin
     running = startCli(['run', PLAN, '--database', db.url!, '--replica', standby!.url(database)]);
     let out = '';
     running.child.stdout!.on('data', (d) => (out += d));
-    await waitFor('the run to say it waits for the replica', async () => /waiting: replica lag [\d.]+s > 1s on /.test(out), 30_000);
+    await waitFor('the run to say it waits for the replica', () => Promise.resolve(/waiting: replica lag [\d.]+s > 1s on /.test(out)), 30_000);
     // The line is shown first, then written to the step row and the events log: wait for the event.
     const throttled = await waitFor('the throttle event', async () => {
       const { rows } = await primary.query<{ message: string }>("SELECT message FROM schemashift.events WHERE plan_name = 'replica-lag' AND kind = 'throttle'");

@@ -74,7 +74,7 @@ describe.skipIf(!postgresAdminUrl)('run and rollback state (real PostgreSQL)', (
     const plan = await compile(PLAN);
     await run(conn, plan, { phase: 'expand' });
     let asked = '';
-    const outcome = await rollback(conn, plan, async (message) => ((asked = message), true));
+    const outcome = await rollback(conn, plan, (message) => Promise.resolve(((asked = message), true)));
     expect(outcome).toEqual({ kind: 'rolled-back', undone: ['create_index:accounts_score_idx/undo', 'add_column:accounts.score/undo'], kept: [] });
     expect(asked).toBe('Roll back 2 step(s) of three?\n  - drop column accounts.score\n  - drop index accounts_score_idx');
     const rows = (await conn.query<{ step_id: string; status: string }>('SELECT step_id, status FROM schemashift.steps ORDER BY ordinal')).rows;

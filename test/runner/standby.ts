@@ -100,7 +100,7 @@ async function allowReplication(adminUrl: string): Promise<() => Promise<void>> 
     adminUrl,
     "SELECT count(*) FILTER (WHERE 'replication' = ANY (database) AND type LIKE 'host%')::int AS n, current_setting('hba_file') AS hba FROM pg_hba_file_rules",
   );
-  if (!rules || rules.n > 0) return async () => undefined;
+  if (!rules || rules.n > 0) return () => Promise.resolve();
   const hba = rules.hba;
   const original = readFileSync(hba, 'utf8');
   writeFileSync(hba, `${original.endsWith('\n') ? original : `${original}\n`}host replication all 127.0.0.1/32 trust ${HBA_MARK}\n`);

@@ -21,6 +21,9 @@ import { sleep, waitFor } from './seed.js';
 
 const STEP = 'verify:orders.customer_id';
 
+/** The parts of `status --json` these tests read. */
+type StatusJson = { plans: [{ steps: { id: string; verify: { ranges: unknown[]; sample_keys: unknown[] } }[] }] };
+
 async function seed(db: TestDatabase, rows: number): Promise<void> {
   await db.exec(`CREATE TABLE orders (id bigint PRIMARY KEY, client_id bigint, customer_id bigint);
     INSERT INTO orders SELECT g, g % 5000, g % 5000 FROM generate_series(1, ${rows}) g; ANALYZE orders;`);
@@ -97,9 +100,9 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
     expect(io.stdout()).toMatch(/34 rows differ in 3 key ranges:\n\s+id 101\.\.130: 30 rows\n\s+id 9001\.\.9003: 3 rows\n\s+id 19999: 1 row\n\s+sample keys: 101, 102, .*, 120\n/);
     const json = captureIo();
     await printStatus(conn, { json: true }, json);
-    const step = JSON.parse(json.stdout()).plans[0].steps.find((s: { id: string }) => s.id === STEP);
-    expect(step.verify).toMatchObject({ walk: 1, complete: true, mismatches: 34, range_count: 3, ranges: [{ first: ['101'], last: ['130'], rows: 30 }, { first: ['9001'], last: ['9003'], rows: 3 }, { first: ['19999'], last: ['19999'], rows: 1 }] });
-    expect(step.verify.sample_keys).toHaveLength(20);
+    const step = (JSON.parse(json.stdout()) as StatusJson).plans[0].steps.find((s) => s.id === STEP);
+    expect(step?.verify).toMatchObject({ walk: 1, complete: true, mismatches: 34, range_count: 3, ranges: [{ first: ['101'], last: ['130'], rows: 30 }, { first: ['9001'], last: ['9003'], rows: 3 }, { first: ['19999'], last: ['19999'], rows: 1 }] });
+    expect(step?.verify.sample_keys).toHaveLength(20);
 
     // Only one range fixed: the next run walks everything again and still fails, on what is left.
     await db.exec('UPDATE orders SET customer_id = client_id WHERE id BETWEEN 101 AND 130');
@@ -133,10 +136,10 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
     expect(error).toContain('… and 20 more range(s)');
     const json = captureIo();
     await printStatus(conn, { json: true }, json);
-    const step = JSON.parse(json.stdout()).plans[0].steps.find((s: { id: string }) => s.id === STEP);
-    expect(step.verify).toMatchObject({ mismatches: 31, range_count: 30 });
-    expect(step.verify.ranges).toHaveLength(10);
-    expect(step.verify.sample_keys).toEqual([['50'], ['51'], ...Array.from({ length: 18 }, (_, i) => [String(250 + i * 200)])]);
+    const step = (JSON.parse(json.stdout()) as StatusJson).plans[0].steps.find((s) => s.id === STEP);
+    expect(step?.verify).toMatchObject({ mismatches: 31, range_count: 30 });
+    expect(step?.verify.ranges).toHaveLength(10);
+    expect(step?.verify.sample_keys).toEqual([['50'], ['51'], ...Array.from({ length: 18 }, (_, i) => [String(250 + i * 200)])]);
   });
 
   it('paused: no chunk runs until resume, then the walk finishes', async () => {

@@ -14,7 +14,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     process.stdout.write(`\n!!! SKIPPING every real-PostgreSQL suite (test/**/*.pg.test.ts parts marked postgres): ${found.skipped}. PGlite suites still run. !!!\n\n`);
     project.provide('postgresAdminUrl', null);
     project.provide('postgresSkipReason', found.skipped);
-    return async () => undefined;
+    return () => Promise.resolve();
   }
   process.stdout.write(`\nintegration tests use PostgreSQL from ${found.source}\n`);
   project.provide('postgresAdminUrl', found.url);

@@ -15,7 +15,33 @@ const DIR = join(TEMPLATES_DIR, 'k8s');
 const MANIFESTS = ['advance-job.yaml', 'advance-cronjob.yaml', 'status-job.yaml'];
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-type Doc = Record<string, any>;
+/** The parts of the manifests the tests read (as parsed from YAML: the test checks the shapes). */
+interface Container {
+  name: string;
+  image: string;
+  command: string[];
+  workingDir?: string;
+  resources: { requests: Record<string, string>; limits: { memory: string } };
+  env: { name: string; value?: unknown; valueFrom?: { secretKeyRef: Record<string, string> } }[];
+  volumeMounts: { name: string; mountPath: string }[];
+}
+interface PodSpec {
+  restartPolicy: string;
+  containers: Container[];
+  volumes: { name: string; configMap?: unknown }[];
+}
+interface JobSpec {
+  backoffLimit: number;
+  activeDeadlineSeconds: number;
+  template: { spec: PodSpec };
+  podFailurePolicy?: { rules: unknown[] };
+}
+interface Doc {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec: JobSpec & { schedule: string; concurrencyPolicy: string; jobTemplate: { spec: JobSpec } };
+}
 
 function load(file: string): { text: string; doc: Doc } {
   const text = readFileSync(join(DIR, file), 'utf8');
@@ -26,27 +52,27 @@ function load(file: string): { text: string; doc: Doc } {
 }
 
 /** The Job spec of a Job, or of a CronJob's jobTemplate. */
-function jobSpec(doc: Doc): Doc {
+function jobSpec(doc: Doc): JobSpec {
   return doc.kind === 'CronJob' ? doc.spec.jobTemplate.spec : doc.spec;
 }
 
-function checkJob(job: Doc): Doc {
+function checkJob(job: JobSpec): Container {
   expect(job.backoffLimit).toEqual(expect.any(Number));
   expect(job.activeDeadlineSeconds).toEqual(expect.any(Number));
   const pod = job.template.spec;
   expect(pod.restartPolicy).toBe('Never');
   expect(pod.containers).toHaveLength(1);
-  const container = pod.containers[0];
+  const container = pod.containers[0] as Container;
   expect(container.name).toMatch(DNS_LABEL);
   expect(container.image).toMatch(/^[\w.-]+(\/[\w.-]+)+:\d+\.\d+\.\d+$/);
   expect(container.command[0]).toBe('schemashift');
   expect(container.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
   expect(container.resources.limits.memory).toEqual(expect.any(String));
-  const url = container.env.find((e: Doc) => e.name === 'DATABASE_URL');
-  expect(url.valueFrom.secretKeyRef).toEqual({ name: 'schemashift-database', key: 'DATABASE_URL' });
-  expect(container.env.some((e: Doc) => typeof e.value === 'string' && e.value.includes('postgres://'))).toBe(false);
-  const mounts = new Map((container.volumeMounts as Doc[]).map((m) => [m.name, m]));
-  for (const volume of pod.volumes as Doc[]) expect(mounts.has(volume.name)).toBe(true);
+  const url = container.env.find((e) => e.name === 'DATABASE_URL');
+  expect(url?.valueFrom?.secretKeyRef).toEqual({ name: 'schemashift-database', key: 'DATABASE_URL' });
+  expect(container.env.some((e) => typeof e.value === 'string' && e.value.includes('postgres://'))).toBe(false);
+  const mounts = new Map(container.volumeMounts.map((m) => [m.name, m]));
+  for (const volume of pod.volumes) expect(mounts.has(volume.name)).toBe(true);
   if (job.podFailurePolicy) {
     expect(job.podFailurePolicy.rules[0]).toMatchObject({ action: 'FailJob', onExitCodes: { containerName: container.name, operator: 'In', values: [2, 3] } });
   }
@@ -54,13 +80,13 @@ function checkJob(job: Doc): Doc {
 }
 
 /** An advance container: the plan comes from the ConfigMap mounted where the command looks for it, and it does not confirm gates itself. */
-function checkAdvance(container: Doc, pod: Doc, text: string): void {
+function checkAdvance(container: Container, pod: PodSpec, text: string): void {
   expect(container.command.slice(0, 2)).toEqual(['schemashift', 'advance']);
   expect(container.command).not.toContain('--yes');
   expect(text).toContain(`# command: ${JSON.stringify([...container.command, '--yes']).replaceAll(',', ', ')}`);
-  const plans = (container.volumeMounts as Doc[]).find((m) => m.name === 'plans');
+  const plans = container.volumeMounts.find((m) => m.name === 'plans');
   expect(`${container.workingDir}/${container.command[2]}`.startsWith(`${plans?.mountPath}/`)).toBe(true);
-  expect((pod.volumes as Doc[]).find((v) => v.name === 'plans')?.configMap).toEqual({ name: 'schemashift-plans' });
+  expect(pod.volumes.find((v) => v.name === 'plans')?.configMap).toEqual({ name: 'schemashift-plans' });
 }
 
 describe('templates/k8s', () => {
@@ -95,7 +121,7 @@ describe('templates/k8s', () => {
 
   it('the commands they run exist with those options (status --json answers on an empty database)', async () => {
     for (const file of MANIFESTS) {
-      const command: string[] = checkJob(jobSpec(load(file).doc)).command;
+      const command = checkJob(jobSpec(load(file).doc)).command;
       const help = captureIo();
       expect(await main([command[1] as string, '--help'], help)).toBe(0);
       const options = [...command.slice(2).filter((a) => a.startsWith('--')), ...(command[1] === 'advance' ? ['--yes'] : [])];

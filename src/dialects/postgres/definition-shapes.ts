@@ -3,6 +3,7 @@
  * pg_get_viewdef, format_type), for object-differences.ts: each part that can differ from the
  * plan's definition is read from the statement the server prints, never from its text.
  */
+import { astText } from './sql/ast.js';
 import { parseSql } from './sql/parser.js';
 
 type AstNode = Record<string, unknown>;
@@ -28,14 +29,14 @@ function constText(c: AstNode): string {
   if (c.isnull === true) return 'NULL';
   for (const key of ['ival', 'fval', 'sval', 'boolval', 'bsval'] as const) {
     const holder = c[key] as AstNode | undefined;
-    if (holder !== undefined) return String(holder[key] ?? (key === 'ival' ? 0 : key === 'boolval' ? false : ''));
+    if (holder !== undefined) return astText(holder[key] ?? (key === 'ival' ? 0 : key === 'boolval' ? false : ''));
   }
   return JSON.stringify(c);
 }
 
 function firstStatement(sql: string): AstNode | undefined {
   const parsed = parseSql(sql);
-  return parsed.ok && parsed.result.stmts?.length === 1 ? (parsed.result.stmts[0]?.stmt as AstNode | undefined) : undefined;
+  return parsed.ok && parsed.result.stmts?.length === 1 ? parsed.result.stmts[0]?.stmt : undefined;
 }
 
 function names(list: unknown): string {

@@ -4,7 +4,7 @@ import { quoteIdent, quoteLiteral } from './names.js';
 import { bytesText } from '../../lint/database/sizes.js';
 import { ageText, ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from '../../doctor/types.js';
 
-async function serverVersion(ctx: DoctorContext): Promise<DoctorFinding> {
+function serverVersion(ctx: DoctorContext): DoctorFinding {
   const { version, versionNum } = ctx.server;
   if (versionNum < OLDEST_SUPPORTED) {
     return {
@@ -103,7 +103,7 @@ async function replicationSlots(ctx: DoctorContext): Promise<DoctorFinding> {
   };
 }
 
-export const SERVER_VERSION_CHECK: DoctorCheck = { id: 'server-version', title: 'server version', run: serverVersion };
+export const SERVER_VERSION_CHECK: DoctorCheck = { id: 'server-version', title: 'server version', run: (ctx) => Promise.resolve(serverVersion(ctx)) };
 
 export const SERVER_CHECKS: DoctorCheck[] = [
   { id: 'invalid-indexes', title: 'invalid indexes', run: invalidIndexes },

@@ -35,7 +35,14 @@ function sameList(plan: string[], live: unknown): boolean {
 }
 
 function show(value: unknown): string {
-  return Array.isArray(value) ? `(${value.join(', ')})` : value === null || value === undefined ? 'none' : String(value);
+  if (Array.isArray(value)) return `(${value.join(', ')})`;
+  const scalar = value as string | number | boolean | null | undefined; // a catalog column: arrays are handled above
+  return scalar === null || scalar === undefined ? 'none' : String(scalar);
+}
+
+/** A catalog text column as text, '' when NULL. */
+function textOf(value: unknown): string {
+  return value === null || value === undefined ? '' : show(value);
 }
 
 function columnDifferences(o: Extract<DbObject, { kind: 'column' }>, live: LiveDefinition): string[] {
@@ -52,7 +59,7 @@ function columnDifferences(o: Extract<DbObject, { kind: 'column' }>, live: LiveD
 
 /** The plan's keys are plain: no collation, operator class or order of their own, nulls distinct. */
 function keyOptionDifferences(live: LiveDefinition): string[] {
-  const read = indexKeyOptions(String(live.indexdef ?? ''));
+  const read = indexKeyOptions(textOf(live.indexdef));
   if (!read) return [`its definition could not be read (${show(live.indexdef)})`];
   const keys = Array.isArray(live.keys) ? live.keys.map(String) : [];
   const out = read.keys.flatMap((options, i) => (options === '' ? [] : [`key ${keys[i] ?? i + 1} has ${options}, the plan's key has the defaults`]));
@@ -84,7 +91,7 @@ function constraintDifferences(o: Extract<DbObject, { kind: 'constraint' }>, liv
   const type = CONSTRAINT_TYPES[String(live.type)] ?? String(live.type);
   if (o.type !== undefined && type !== o.type) return [`it is a ${type} constraint, the plan adds a ${o.type} constraint`];
   const out: string[] = [];
-  if (o.expression !== undefined && !sameExpression(o.expression, String(live.expression ?? ''))) out.push(`its condition is ${show(live.expression)}, the plan says ${o.expression}`);
+  if (o.expression !== undefined && !sameExpression(o.expression, textOf(live.expression))) out.push(`its condition is ${show(live.expression)}, the plan says ${o.expression}`);
   if (o.columns && show(o.columns) !== show(live.columns)) out.push(`its columns are ${show(live.columns)}, the plan says ${show(o.columns)}`);
   if (live.deferrable === true) out.push(`it is DEFERRABLE INITIALLY ${live.deferred === true ? 'DEFERRED' : 'IMMEDIATE'}, the plan's is NOT DEFERRABLE`);
   if (o.validated === true && live.validated === false) out.push('it is NOT VALID (existing rows were never checked), the plan\'s is validated: VALIDATE it first, or drop it');
@@ -103,15 +110,15 @@ function constraintDifferences(o: Extract<DbObject, { kind: 'constraint' }>, liv
 
 function triggerDifferences(o: Extract<DbObject, { kind: 'trigger' }>, live: LiveDefinition): string[] {
   if (live.same_function !== true) return [`it runs ${show(live.function)}(), the plan's runs ${o.function}()`];
-  const out = triggerShapeDifferences(String(live.definition ?? ''));
+  const out = triggerShapeDifferences(textOf(live.definition));
   if (live.enabled !== 'O') out.push(`it is ${TRIGGER_ENABLED[String(live.enabled)] ?? `enabled as ${show(live.enabled)}`}, the plan's fires in ordinary sessions (ENABLE)`);
   return out;
 }
 
 function materializedViewDifferences(o: Extract<DbObject, { kind: 'materialized view' }>, live: LiveDefinition): string[] {
-  if (live.relkind !== 'm') return [`it is ${RELKINDS[String(live.relkind)] ?? live.relkind}, not a materialized view`];
-  if (o.query === undefined || sameQuery(o.query, String(live.query ?? ''))) return [];
-  return [`its query does not read the same as the plan's (compared as parsed SQL; the server prints it as: ${String(live.query ?? '').replace(/\s+/g, ' ').trim()})`];
+  if (live.relkind !== 'm') return [`it is ${RELKINDS[String(live.relkind)] ?? String(live.relkind)}, not a materialized view`];
+  if (o.query === undefined || sameQuery(o.query, textOf(live.query))) return [];
+  return [`its query does not read the same as the plan's (compared as parsed SQL; the server prints it as: ${textOf(live.query).replace(/\s+/g, ' ').trim()})`];
 }
 
 /** Every way the existing object differs from the plan's definition; empty when it matches. */

@@ -9,7 +9,7 @@ import { postgresNames as postgres } from './names.js';
 import type { ColumnInfo, RelationInfo, SourceStructure } from './rehearse-catalog.js';
 import { valueSql } from './rehearse-values.js';
 
-const ident = postgres.ident;
+const ident = (name: string) => postgres.ident(name);
 const qualified = (rel: { schema: string; name: string }) => `${ident(rel.schema)}.${ident(rel.name)}`;
 const NEXTVAL = /nextval\('((?:[^']|'')+)'::regclass\)/g;
 

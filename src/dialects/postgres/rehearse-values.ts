@@ -7,7 +7,7 @@
 import { postgresNames as postgres } from './names.js';
 import type { ColumnInfo } from './rehearse-catalog.js';
 
-const lit = postgres.literal;
+const lit = (value: string) => postgres.literal(value);
 
 /** numeric(p,s): a value below 10^min(p-s, 4) with at most min(s, 2) decimals, so it always fits. */
 function numericValue(col: ColumnInfo): string {

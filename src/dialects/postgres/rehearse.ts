@@ -1,6 +1,5 @@
 /** What `schemashift test` asks of PostgreSQL besides the runner's own work. */
 import type { CatalogSource, RehearsalSql } from '../rehearsal.js';
-import { quoteQualified } from './names.js';
 import { readStructure } from './rehearse-catalog.js';
 import { seedScript } from './rehearse-seed.js';
 import { scratchDatabases } from './rehearse-scratch.js';

@@ -14,7 +14,8 @@ import * as relations from './relation-checks.js';
 import type { Place } from './requirements.js';
 import { SimState } from './sim-state.js';
 
-type EntryCheck = (ctx: CheckContext, spec: any) => void;
+/** A check of one operation's spec; `never` admits each check's own spec type (the table is keyed by the kind). */
+type EntryCheck = (ctx: CheckContext, spec: never) => void;
 
 const ENTRY_CHECKS: Record<string, EntryCheck> = {
   add_column: checkAddColumn,
@@ -43,7 +44,7 @@ const COST_PATH: Record<string, YamlPath> = { set_not_null: ['column'], rename_c
 function placeOf(ctx: CheckContext, step: SqlStep, offset: number): Place {
   const entry = ctx.entry;
   if (entry.kind !== 'sql') return { path: COST_PATH[entry.kind] ?? ['table'] };
-  const up = String((entry.spec as { up?: unknown }).up ?? '');
+  const up = (entry.spec as { up?: string }).up ?? '';
   const base = Math.max(0, up.indexOf(step.sql));
   return { at: ctx.plan.locateInScalar([...entry.path, 'up'], base + offset) };
 }
@@ -79,7 +80,7 @@ export function checkPlanAgainstSchema(compiled: CompiledPlan, live: LiveSchema,
     const ctx = entryContext(base, entry, out, seen);
     if (!checked.has(entry.id)) {
       checked.add(entry.id);
-      ENTRY_CHECKS[entry.kind]?.(ctx, entry.spec);
+      ENTRY_CHECKS[entry.kind]?.(ctx, entry.spec as never);
     }
     if (step.kind === 'sql') runSqlStep(ctx, step);
   }

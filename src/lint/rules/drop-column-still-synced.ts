@@ -42,12 +42,12 @@ function syncedColumns(entry: PlanEntry): { table: string; from: string; to: str
 
 function windows(ctx: LintContext): SyncWindow[] {
   const sequence = sequenceOf(ctx);
-  const { dropsTrigger } = ctx.compiled.dialect.parser.lint;
+  const { lint } = ctx.compiled.dialect.parser;
   return ctx.plan.entries.flatMap((entry) => {
     const columns = syncedColumns(entry);
     const installedAt = sequence.indexOf(`${entry.id}/sync-trigger`);
     if (!columns || installedAt >= sequence.steps.length) return [];
-    const removal = sequence.steps.findIndex((s, i) => i > installedAt && s.entry === entry && s.step.kind === 'sql' && dropsTrigger(s.step.sql));
+    const removal = sequence.steps.findIndex((s, i) => i > installedAt && s.entry === entry && s.step.kind === 'sql' && lint.dropsTrigger(s.step.sql));
     return [{ entry, ...columns, table: ctx.normaliseTable(columns.table), installedAt, removedAt: removal < 0 ? sequence.steps.length : removal }];
   });
 }

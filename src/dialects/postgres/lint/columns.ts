@@ -1,5 +1,5 @@
 /** Column definitions in raw SQL (CREATE TABLE, ADD COLUMN, ALTER COLUMN … TYPE), for the type-choice rules. */
-import type { AstNode } from '../sql/ast.js';
+import { astText, type AstNode } from '../sql/ast.js';
 import { alterCommands, columnConstraints, dottedName, isNewTable, tableName, type SqlSource, type SqlStatement } from './raw-sql.js';
 
 export interface ColumnSpot {
@@ -21,7 +21,7 @@ export interface ColumnSpot {
 function spot(stmt: SqlStatement, table: string, def: AstNode, how: ColumnSpot['how'], pkColumns: Set<string>, newTable: boolean): ColumnSpot {
   const typeName = (def.typeName ?? {}) as AstNode;
   const names = dottedName(typeName.names).split('.');
-  const column = String(def.colname ?? '');
+  const column = astText(def.colname);
   return {
     stmt,
     table,

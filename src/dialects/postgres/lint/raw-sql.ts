@@ -8,7 +8,7 @@ import type { SourcePos } from '../../../errors.js';
 import type { CompiledPlan } from '../../../plan/compile.js';
 import type { SqlStep } from '../../../operations/types.js';
 import type { Plan, PlanEntry } from '../../../plan/types.js';
-import type { AstNode } from '../sql/ast.js';
+import { astText, type AstNode } from '../sql/ast.js';
 import { parseSql } from '../sql/parser.js';
 
 export interface SqlStatement {
@@ -134,8 +134,8 @@ export function normaliseTable(name: string): string {
 /** The table a RangeVar names, normalised. */
 export function tableName(rangeVar: AstNode | undefined): string {
   if (!rangeVar) return '';
-  const relname = String(rangeVar.relname ?? '');
-  return normaliseTable(rangeVar.schemaname ? `${String(rangeVar.schemaname)}.${relname}` : relname);
+  const relname = astText(rangeVar.relname);
+  return normaliseTable(rangeVar.schemaname ? `${astText(rangeVar.schemaname)}.${relname}` : relname);
 }
 
 /** The table is created by the same step, so nothing on it can block anyone. */
@@ -170,7 +170,7 @@ export function alterCommands(stmt: SqlStatement): AlterCommand[] {
   const whole = { start: stmt.start, end: stmt.tokens[stmt.tokens.length - 1]?.end ?? stmt.start };
   return cmds.map((cmd, i) => {
     const span = spans.length === cmds.length ? (spans[i] ?? whole) : whole;
-    return { subtype: String(cmd.subtype ?? ''), cmd, offset: span.start, end: span.end };
+    return { subtype: astText(cmd.subtype), cmd, offset: span.start, end: span.end };
   });
 }
 

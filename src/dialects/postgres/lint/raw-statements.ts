@@ -2,7 +2,7 @@
 import type { ColumnChange, Destruction, RawStatement } from '../../../lint/types.js';
 import type { CompiledPlan } from '../../../plan/compile.js';
 import type { Plan } from '../../../plan/types.js';
-import type { AstNode } from '../sql/ast.js';
+import { astText, type AstNode } from '../sql/ast.js';
 import {
   alterCommands, columnConstraints, dottedName, existingTableCommands, sqlSourcesOf, statementText, tableName,
   type SqlStatement,
@@ -32,7 +32,7 @@ function destructions(stmt: SqlStatement): Destruction[] {
   return alterCommands(stmt)
     .filter((c) => c.subtype === 'AT_DropColumn')
     .map((c): Destruction => {
-      const column = String(c.cmd.name ?? '');
+      const column = astText(c.cmd.name);
       return { what: 'column', statement: 'DROP COLUMN', table, column, offset: c.offset };
     });
 }
@@ -52,9 +52,9 @@ function columnChangesByStatement(sources: ReturnType<typeof sqlSourcesOf>): Map
     let change: ColumnChange | undefined;
     if (c.subtype === 'AT_AddColumn' && add) {
       const hasDefault = columnConstraints(add).some((k) => k.contype === 'CONSTR_DEFAULT');
-      change = { change: 'add', table: c.table, column: String(add.colname ?? ''), offset: c.offset, hasDefault };
+      change = { change: 'add', table: c.table, column: astText(add.colname), offset: c.offset, hasDefault };
     } else if (c.subtype === 'AT_DropColumn') {
-      const column = String(c.cmd.name ?? '');
+      const column = astText(c.cmd.name);
       change = { change: 'drop', table: c.table, column, offset: c.offset, hasDefault: false };
     }
     if (change) changes.set(c.stmt, [...(changes.get(c.stmt) ?? []), change]);

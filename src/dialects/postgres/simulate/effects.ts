@@ -4,7 +4,7 @@
  * tables and views created, renamed or dropped. Statements it does not know change nothing.
  */
 import type { ConstraintType } from '../../../introspect/live-schema.js';
-import type { AstNode } from '../sql/ast.js';
+import { astText, type AstNode } from '../sql/ast.js';
 import { unwrap } from '../sql/statements.js';
 import { rangeVarName, stringList, typeNameText } from './ast-names.js';
 import type { TypeLookup } from '../../../lint/database/context.js';
@@ -89,9 +89,9 @@ function alterCommand(state: SimState, table: SimRelation, cmd: AstNode, types: 
 
 function applyRename(state: SimState, body: AstNode): void {
   const rel = state.find(rangeVarName(body.relation) ?? '');
-  const newName = String(body.newname ?? '');
+  const newName = astText(body.newname);
   if (!rel || !newName) return;
-  const sub = String(body.subname ?? '');
+  const sub = astText(body.subname);
   if (body.renameType === 'OBJECT_COLUMN') {
     const column = rel.columns?.get(sub);
     if (!column || !rel.columns) return;

@@ -3,7 +3,7 @@
  * must exist (or, for what it creates, must not) at that point of the plan. `IF [NOT] EXISTS`
  * turns a failure into a no-op, reported as a warning where the object is already gone.
  */
-import type { AstNode } from '../sql/ast.js';
+import { astText, type AstNode } from '../sql/ast.js';
 import { tablesRead, unwrap } from '../sql/statements.js';
 import { rangeVarName, stringList } from './ast-names.js';
 import type { CheckContext } from '../../../lint/database/context.js';
@@ -42,12 +42,12 @@ function addConstraint(ctx: CheckContext, place: Place, table: SimRelation, con:
 }
 
 function alterCommand(ctx: CheckContext, place: Place, table: SimRelation, cmd: AstNode): void {
-  const name = String(cmd.name ?? '');
+  const name = astText(cmd.name);
   const missingOk = cmd.missing_ok === true;
   const def = cmd.def as { ColumnDef?: AstNode; Constraint?: AstNode } | undefined;
   switch (cmd.subtype) {
     case 'AT_AddColumn': {
-      const colname = String(def?.ColumnDef?.colname ?? '');
+      const colname = astText(def?.ColumnDef?.colname);
       if (!missingOk && table.columns?.has(colname)) taken(ctx, place, `column ${table.name}.${colname}`, 'pick another column name, or drop the old column in an earlier step');
       return;
     }
@@ -73,9 +73,9 @@ function rename(ctx: CheckContext, place: Place, body: AstNode): void {
   const name = rangeVarName(body.relation) ?? '';
   const rel = ctx.state.find(name);
   if (!rel) return gone(ctx, place, name, body.missing_ok === true);
-  const newName = String(body.newname ?? '');
+  const newName = astText(body.newname);
   if (body.renameType === 'OBJECT_COLUMN') {
-    needColumn(ctx, place, rel, String(body.subname ?? ''));
+    needColumn(ctx, place, rel, astText(body.subname));
     if (rel.columns?.has(newName)) taken(ctx, place, `column ${rel.name}.${newName}`, 'pick another name');
   } else if (body.renameType !== 'OBJECT_TABCONSTRAINT' && ctx.state.sibling(rel, newName)) {
     taken(ctx, place, `relation ${rel.schema}.${newName}`, 'pick another name');
@@ -106,7 +106,7 @@ function dropObjects(ctx: CheckContext, place: Place, body: AstNode): void {
 
 function creates(ctx: CheckContext, place: Place, name: string | undefined, ifNotExists: boolean, query?: unknown): void {
   if (name && !ifNotExists && ctx.state.find(name)) taken(ctx, place, `relation ${name}`, 'pick another name, or drop the old one in an earlier step');
-  if (query !== undefined) needTablesRead(ctx, place, tablesRead(query as AstNode));
+  if (query !== undefined) needTablesRead(ctx, place, tablesRead(query));
 }
 
 /** Existence checks of one raw statement, against the schema just before it runs. */

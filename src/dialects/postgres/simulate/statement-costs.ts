@@ -4,7 +4,7 @@
  * operations' and raw SQL alike, with the schema as it is just before the statement.
  */
 import { capability, hasCapability, versionLabel } from '../capabilities.js';
-import type { AstNode } from '../sql/ast.js';
+import { astText, type AstNode } from '../sql/ast.js';
 import { unwrap } from '../sql/statements.js';
 import { rangeVarName } from './ast-names.js';
 import type { CheckContext } from '../../../lint/database/context.js';
@@ -61,7 +61,7 @@ function setNotNullCost(ctx: CheckContext, place: Place, table: SimRelation, col
 }
 
 function alterTableCost(ctx: CheckContext, place: Place, table: SimRelation, cmd: AstNode): void {
-  const name = String(cmd.name ?? '');
+  const name = astText(cmd.name);
   const con = (cmd.def as { Constraint?: AstNode } | undefined)?.Constraint;
   switch (cmd.subtype) {
     case 'AT_ValidateConstraint': return validateCost(ctx, place, table, name);
@@ -73,7 +73,7 @@ function alterTableCost(ctx: CheckContext, place: Place, table: SimRelation, cmd
       return;
     case 'AT_AddConstraint':
       if (!con || con.skip_validation === true || (con.contype !== 'CONSTR_CHECK' && con.contype !== 'CONSTR_FOREIGN')) return;
-      return lockWarning(ctx, place, table, `ADD CONSTRAINT ${String(con.conname ?? '')} without NOT VALID`.replace('  ', ' '), con.contype === 'CONSTR_CHECK' ? 'ACCESS EXCLUSIVE' : 'SHARE ROW EXCLUSIVE', con.contype === 'CONSTR_CHECK' ? ALL : WRITES, 'add it NOT VALID, then VALIDATE it in a step of its own (add_check / add_foreign_key do both): the scan then lets writes go on');
+      return lockWarning(ctx, place, table, `ADD CONSTRAINT ${astText(con.conname)} without NOT VALID`.replace('  ', ' '), con.contype === 'CONSTR_CHECK' ? 'ACCESS EXCLUSIVE' : 'SHARE ROW EXCLUSIVE', con.contype === 'CONSTR_CHECK' ? ALL : WRITES, 'add it NOT VALID, then VALIDATE it in a step of its own (add_check / add_foreign_key do both): the scan then lets writes go on');
     default: return;
   }
 }
@@ -88,7 +88,7 @@ function indexCost(ctx: CheckContext, place: Place, body: AstNode): void {
     emit(ctx, 'db-partitioned-index', place, `${table.name} is partitioned: PostgreSQL refuses CREATE INDEX CONCURRENTLY on a partitioned table`, `build the index CONCURRENTLY on each partition, then CREATE INDEX ... ON ONLY ${table.name} (instant, invalid until complete) and ALTER INDEX ... ATTACH PARTITION each partition's index`);
     return;
   }
-  const what = `CREATE ${body.unique ? 'UNIQUE ' : ''}INDEX${body.concurrent ? ' CONCURRENTLY' : ''} ${String(body.idxname ?? '')}`.trim();
+  const what = `CREATE ${body.unique ? 'UNIQUE ' : ''}INDEX${body.concurrent ? ' CONCURRENTLY' : ''} ${astText(body.idxname)}`.trim();
   if (body.concurrent) scanWarning(ctx, place, table, what, 2, ', and the build first waits for every transaction older than itself to end');
   else lockWarning(ctx, place, table, what, 'SHARE', WRITES, 'build it CONCURRENTLY (create_index does by default): writes go on during the build');
 }

@@ -2,6 +2,12 @@ import { parseSql } from './parser.js';
 
 export type AstNode = Record<string, unknown>;
 
+/** A scalar field of a libpg-query AST node (a name, a number, a flag) as text; '' when absent (or not a scalar). */
+export function astText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+}
+
 /** Visit every object in a libpg-query AST, depth first, with the node-type key it sits under. */
 export function walk(node: unknown, visit: (type: string, value: AstNode) => void): void {
   if (Array.isArray(node)) {

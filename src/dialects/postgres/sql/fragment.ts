@@ -7,7 +7,7 @@
  */
 import { scanSync, type ScanToken } from 'libpg-query';
 import type { FragmentKind } from '../../parser.js';
-import { charOffset, walk, type AstNode } from './ast.js';
+import { astText, charOffset, walk, type AstNode } from './ast.js';
 import { parseSql, type SqlSyntaxError } from './parser.js';
 
 export type { FragmentKind } from '../../parser.js';
@@ -74,7 +74,7 @@ function firstStatement(sql: string, prefixLength: number, fragment: string): { 
   const parsed = parseSql(sql);
   if (!parsed.ok) return { error: { message: parsed.error.message, offset: clamp(parsed.error.offset - prefixLength, fragment) }, count: 0 };
   const stmts = parsed.result.stmts ?? [];
-  return { node: (stmts[0]?.stmt ?? {}) as AstNode, count: stmts.length };
+  return { node: stmts[0]?.stmt ?? {}, count: stmts.length };
 }
 
 /** The one target of `SELECT <fragment>`, or why the fragment is more than one expression. */
@@ -87,7 +87,7 @@ function singleTarget(select: AstNode | undefined, fragment: string, noun: strin
   }
   const target = targets[0]?.ResTarget ?? {};
   if (target.name !== undefined) {
-    return { error: { message: `expected one SQL ${noun}, found an alias \`${String(target.name)}\` after it; remove the alias`, offset: fragment.length } };
+    return { error: { message: `expected one SQL ${noun}, found an alias \`${astText(target.name)}\` after it; remove the alias`, offset: fragment.length } };
   }
   return { target: (target.val ?? {}) as AstNode };
 }
@@ -121,7 +121,7 @@ export function writeInQuery(query: string, node: AstNode): SqlSyntaxError | und
   const at = (value: AstNode) => charOffset(query, typeof value.location === 'number' ? value.location : 0);
   walk(node, (type, value) => {
     if (problem) return;
-    if (type === 'CommonTableExpr' && Object.keys((value.ctequery ?? {}) as AstNode).some((k) => WRITES.has(k))) {
+    if (type === 'CommonTableExpr' && Object.keys(value.ctequery ?? {}).some((k) => WRITES.has(k))) {
       problem = { message: `the query modifies data (WITH ${String(value.ctename)} AS (${Object.keys(value.ctequery as AstNode)[0]?.replace('Stmt', '').toUpperCase()} …)); a query here only reads`, offset: at(value) };
     } else if (WRITES.has(type)) {
       problem = { message: `the query modifies data (${type.replace('Stmt', '').toUpperCase()}); a query here only reads`, offset: 0 };

@@ -36,7 +36,7 @@ function dropStmt(node: AstNode): string[] {
   const kind = DROP_KINDS[removeType] ?? removeType.replace(/^OBJECT_/, '').toLowerCase();
   return ((node.objects as AstNode[] | undefined) ?? []).map((object) => {
     if (object.ObjectWithArgs) return `${kind} ${joined((object.ObjectWithArgs as AstNode).objname as Names)}`;
-    const names = ((object.List as AstNode | undefined)?.items as Names | undefined) ?? [object as Names[number]];
+    const names = ((object.List as AstNode | undefined)?.items as Names | undefined) ?? [object];
     if (ON_TABLE.has(removeType)) return `${kind} ${joined(names.slice(-1))} on ${joined(names.slice(0, -1))}`;
     return `${kind} ${joined(names)}`;
   });

@@ -29,7 +29,7 @@ export function splitStatements(sql: string): SqlStatement[] {
     const leading = bytes.subarray(0, start).toString('utf8');
     const text = bytes.subarray(start, end).toString('utf8');
     const lead = text.length - text.trimStart().length;
-    return { text: text.trim(), node: (raw.stmt ?? {}) as AstNode, offset: leading.length + lead };
+    return { text: text.trim(), node: raw.stmt ?? {}, offset: leading.length + lead };
   });
 }
 

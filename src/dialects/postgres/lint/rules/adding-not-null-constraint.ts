@@ -1,10 +1,11 @@
 import { block, sqlFinding } from '../../../../lint/finding.js';
 import { existingTableCommands, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
+import { astText } from '../../sql/ast.js';
 
 function recipe(c: TableCommand, ctx: LintContext): string {
   const d = ctx.compiled.dialect;
-  const column = String(c.cmd.name ?? '');
+  const column = astText(c.cmd.name);
   const table = d.qualified(c.table);
   const check = d.ident(`${c.table.split('.').pop() ?? ''}_${column}_not_null`);
   return [
@@ -28,7 +29,7 @@ function findingsOf(ctx: LintContext): Finding[] {
         addingNotNullConstraint,
         c.stmt,
         c.offset,
-        `SET NOT NULL on ${c.table}.${String(c.cmd.name ?? '')} scans the whole table under an ACCESS EXCLUSIVE lock, blocking reads and writes`,
+        `SET NOT NULL on ${c.table}.${astText(c.cmd.name)} scans the whole table under an ACCESS EXCLUSIVE lock, blocking reads and writes`,
         recipe(c, ctx),
       ),
     );

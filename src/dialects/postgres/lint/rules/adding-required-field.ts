@@ -1,4 +1,4 @@
-import type { AstNode } from '../../sql/ast.js';
+import { astText, type AstNode } from '../../sql/ast.js';
 import { block, sqlFinding } from '../../../../lint/finding.js';
 import { columnConstraints, columnTypeText, existingTableCommands, isSerialType, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
@@ -12,7 +12,7 @@ function findingOf(c: TableCommand): Finding | undefined {
   const constraints = columnConstraints(def);
   const notNull = constraints.find((k) => k.contype === 'CONSTR_NOTNULL' || k.contype === 'CONSTR_PRIMARY');
   if (!def || !notNull || isSerialType(def) || constraints.some((k) => FILLED.has(String(k.contype)))) return undefined;
-  const column = String(def.colname ?? '');
+  const column = astText(def.colname);
   return sqlFinding(
     addingRequiredField,
     c.stmt,

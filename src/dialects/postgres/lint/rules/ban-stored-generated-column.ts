@@ -1,4 +1,4 @@
-import { qualifyColumnRefs, walk, type AstNode } from '../../sql/ast.js';
+import { astText, qualifyColumnRefs, walk, type AstNode } from '../../sql/ast.js';
 import { parseSql } from '../../sql/parser.js';
 import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
 import { columnConstraints, columnTypeText, existingTableCommands, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
@@ -29,7 +29,7 @@ function findingOf(c: TableCommand, ctx: LintContext): Finding | undefined {
   const def = c.subtype === 'AT_AddColumn' ? (c.cmd.def as { ColumnDef?: AstNode } | undefined)?.ColumnDef : undefined;
   const generated = columnConstraints(def).find((k) => k.contype === 'CONSTR_GENERATED');
   if (!def || !generated) return undefined;
-  const column = String(def.colname ?? '');
+  const column = astText(def.colname);
   const sql = c.stmt.source.sql;
   const open = sql.indexOf('(', Number(generated.location));
   const close = c.stmt.tokens.filter((t) => t.start > open && t.start < c.end && t.text === ')').pop()?.start ?? -1;

@@ -1,4 +1,4 @@
-import type { AstNode } from '../../sql/ast.js';
+import { astText, type AstNode } from '../../sql/ast.js';
 import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
 import { existingTableCommands, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
@@ -12,13 +12,13 @@ function changeTypeYaml(c: TableCommand): string {
   const using = after('USING');
   const collate = after('COLLATE');
   const type = sql.slice(from, Math.min(using?.start ?? c.end, collate?.start ?? c.end)).trim();
-  const parts = [`table: ${c.table}`, `column: ${String(c.cmd.name ?? '')}`, `type: ${yamlString(type)}`];
+  const parts = [`table: ${c.table}`, `column: ${astText(c.cmd.name)}`, `type: ${yamlString(type)}`];
   if (using) parts.push(`using: ${yamlString(sql.slice(using.end, c.end).trim())}`);
   return `- change_type: { ${parts.join(', ')} }`;
 }
 
 function findingOf(c: TableCommand): Finding {
-  const column = String(c.cmd.name ?? '');
+  const column = astText(c.cmd.name);
   return sqlFinding(
     changingColumnType,
     c.stmt,

@@ -1,5 +1,5 @@
 import type { Dialect } from '../../../dialect.js';
-import type { AstNode } from '../../sql/ast.js';
+import { astText, type AstNode } from '../../sql/ast.js';
 import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
 import { existingTableCommands, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
@@ -32,7 +32,7 @@ function recipe(c: TableCommand, constraint: AstNode, d: Dialect): string {
 /** VALIDATE in the same transaction as ADD … NOT VALID keeps the ADD's strong lock during the scan. */
 function validatedTooSoon(c: TableCommand, addedNotValid: Set<string>): Finding | undefined {
   if (c.subtype !== 'AT_ValidateConstraint' || !c.stmt.inTransaction) return undefined;
-  const name = String(c.cmd.name ?? '');
+  const name = astText(c.cmd.name);
   if (!addedNotValid.has(`${c.stmt.stepId}\u0000${name}`)) return undefined;
   return sqlFinding(
     constraintMissingNotValid,
@@ -53,7 +53,7 @@ function findingsOf(ctx: LintContext): Finding[] {
     const kind = constraint ? KINDS[String(constraint.contype)] : undefined;
     if (!constraint || !kind) continue;
     if (constraint.skip_validation === true) {
-      if (c.stmt.inTransaction) addedNotValid.add(`${c.stmt.stepId}\u0000${String(constraint.conname ?? '')}`);
+      if (c.stmt.inTransaction) addedNotValid.add(`${c.stmt.stepId}\u0000${astText(constraint.conname)}`);
       continue;
     }
     findings.push(

@@ -1,4 +1,4 @@
-import type { AstNode } from '../../sql/ast.js';
+import { astText, type AstNode } from '../../sql/ast.js';
 import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
 import { columnConstraints, dottedName, existingTableCommands, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
@@ -19,7 +19,7 @@ function primaryKeyOf(c: TableCommand): PrimaryKeySpot | undefined {
   if (c.subtype !== 'AT_AddColumn') return undefined;
   const def = (c.cmd.def as { ColumnDef?: AstNode } | undefined)?.ColumnDef;
   const constraint = columnConstraints(def).find((k) => k.contype === 'CONSTR_PRIMARY');
-  return constraint ? { constraint, columns: [String(def?.colname ?? '')], newColumn: true } : undefined;
+  return constraint ? { constraint, columns: [astText(def?.colname)], newColumn: true } : undefined;
 }
 
 function recipe(c: TableCommand, spot: PrimaryKeySpot, ctx: LintContext): string {

@@ -1,4 +1,4 @@
-import type { AstNode } from '../../sql/ast.js';
+import { astText, type AstNode } from '../../sql/ast.js';
 import { block, sqlFinding } from '../../../../lint/finding.js';
 import { columnConstraints, dottedName, existingTableCommands, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
@@ -18,7 +18,7 @@ function uniqueOf(c: TableCommand): UniqueSpot | undefined {
   if (c.subtype === 'AT_AddColumn') {
     const def = (c.cmd.def as { ColumnDef?: AstNode } | undefined)?.ColumnDef;
     const constraint = columnConstraints(def).find((k) => k.contype === 'CONSTR_UNIQUE');
-    return constraint ? { constraint, columns: [String(def?.colname ?? '')] } : undefined;
+    return constraint ? { constraint, columns: [astText(def?.colname)] } : undefined;
   }
   return undefined;
 }

@@ -1,11 +1,11 @@
 import { block, sqlFinding } from '../../../../lint/finding.js';
 import { isNewTable, keywordOffset, tableName, type SqlStatement, sqlSourcesOf } from '../raw-sql.js';
-import type { AstNode } from '../../sql/ast.js';
+import { astText, type AstNode } from '../../sql/ast.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 function findingOf(stmt: SqlStatement): Finding {
   const table = tableName(stmt.node.relation as AstNode | undefined);
-  const [from, to] = [String(stmt.node.subname ?? ''), String(stmt.node.newname ?? '')];
+  const [from, to] = [astText(stmt.node.subname), astText(stmt.node.newname)];
   return sqlFinding(
     renamingColumn,
     stmt,

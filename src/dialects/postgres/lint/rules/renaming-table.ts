@@ -1,13 +1,13 @@
 import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
 import { isNewTable, keywordOffset, tableName, type SqlStatement, sqlSourcesOf } from '../raw-sql.js';
-import type { AstNode } from '../../sql/ast.js';
+import { astText, type AstNode } from '../../sql/ast.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 function findingOf(stmt: SqlStatement, ctx: LintContext): Finding {
   const d = ctx.compiled.dialect;
   const relation = stmt.node.relation as AstNode | undefined;
   const table = tableName(relation);
-  const newName = String(stmt.node.newname ?? '');
+  const newName = astText(stmt.node.newname);
   const schema = typeof relation?.schemaname === 'string' ? `${relation.schemaname}.` : '';
   const swap = `ALTER TABLE ${d.qualified(table)} RENAME TO ${d.ident(newName)}; CREATE VIEW ${d.qualified(table)} AS SELECT * FROM ${d.qualified(schema + newName)}`;
   return sqlFinding(

@@ -1,4 +1,4 @@
-import type { AstNode } from '../../sql/ast.js';
+import { astText, type AstNode } from '../../sql/ast.js';
 import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
 import { isNewTable, keywordOffset, statementText, type SqlStatement, sqlSourcesOf } from '../raw-sql.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
@@ -26,7 +26,7 @@ function findingOf(stmt: SqlStatement): Finding | undefined {
   const word = KIND_WORD[String(stmt.node.kind)];
   if (stmt.type !== 'ReindexStmt' || !word || concurrent(stmt)) return undefined;
   if (word === 'TABLE' && isNewTable(stmt, stmt.node.relation as AstNode | undefined)) return undefined;
-  const target = word === 'INDEX' || word === 'TABLE' ? `${word.toLowerCase()} ${String((stmt.node.relation as AstNode | undefined)?.relname ?? '')}` : `every index of the ${word.toLowerCase()}`;
+  const target = word === 'INDEX' || word === 'TABLE' ? `${word.toLowerCase()} ${astText((stmt.node.relation as AstNode | undefined)?.relname)}` : `every index of the ${word.toLowerCase()}`;
   return sqlFinding(
     requireConcurrentReindex,
     stmt,

@@ -1,4 +1,4 @@
-import type { AstNode } from '../../sql/ast.js';
+import { astText, type AstNode } from '../../sql/ast.js';
 import { walk } from '../../sql/ast.js';
 import { unknownCalls, volatilityOf } from '../../sql/volatility.js';
 import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
@@ -34,7 +34,7 @@ function volatileCall(expr: unknown): { fn: string; location: number; unknown: b
 }
 
 function sequenceBased(c: TableCommand, def: AstNode, what: string, offset: number, type: string): Volatile {
-  const sequence = `${c.table}_${String(def.colname ?? '')}_seq`;
+  const sequence = `${c.table}_${astText(def.colname)}_seq`;
   return { what, offset, type, sequence, value: `nextval('${sequence}')` };
 }
 
@@ -76,7 +76,7 @@ function findingOf(c: TableCommand, ctx: LintContext): Finding | undefined {
   const def = c.subtype === 'AT_AddColumn' ? (c.cmd.def as { ColumnDef?: AstNode } | undefined)?.ColumnDef : undefined;
   const v = def ? volatileOf(c, def) : undefined;
   if (!def || !v) return undefined;
-  const column = String(def.colname ?? '');
+  const column = astText(def.colname);
   return sqlFinding(
     volatileDefault,
     c.stmt,
