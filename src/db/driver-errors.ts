@@ -49,7 +49,7 @@ function textOf(e: DriverError): string {
   const own = typeof e.message === 'string' ? e.message : '';
   if (own) return own;
   const first = Array.isArray(e.errors) ? (e.errors[0] as DriverError | undefined) : undefined;
-  return typeof first?.message === 'string' ? first.message : String(e);
+  return typeof first?.message === 'string' ? first.message : e instanceof Error ? e.toString() : Object.prototype.toString.call(e);
 }
 
 function unreachable(reason: string, raw: string, ctx: ErrorContext, code?: string): DatabaseError {

@@ -21,6 +21,8 @@ import { replaceMaterializedView } from './replace-materialized-view.js';
 import { verify } from './verify.js';
 import type { Operation } from './types.js';
 
+// The registry holds operations of different spec types; each spec is parsed by its own schema first.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const OPERATIONS: readonly Operation<any>[] = [
   addColumn,
   createIndex,
@@ -46,6 +48,7 @@ export const OPERATIONS: readonly Operation<any>[] = [
 
 export const OPERATION_KINDS: readonly string[] = OPERATIONS.map((op) => op.kind);
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see OPERATIONS
 export function findOperation(kind: string): Operation<any> | undefined {
   return OPERATIONS.find((op) => op.kind === kind);
 }

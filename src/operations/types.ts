@@ -160,6 +160,8 @@ export interface Operation<Spec = unknown> {
   /** One sentence for docs and the JSON schema. */
   description: string;
   /** Validates and normalises the YAML value (defaults applied, durations in ms). */
+  // The YAML input each schema accepts differs (defaults, durations as text): only its output is typed.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   schema: z.ZodType<Spec, any>;
   /** Phases the operation may be listed under; a composite one spans phases from where it is listed. */
   allowedPhases: readonly Phase[];

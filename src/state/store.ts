@@ -5,7 +5,6 @@
  * (`dialect.state.openStore(db)`); this file holds only the contract and its row types.
  */
 import type { Queryable } from '../db/connection.js';
-import { dialectNamed } from '../dialects/registry.js';
 
 export type RunStatus = 'running' | 'at_gate' | 'interrupted' | 'failed' | 'done' | 'rolling_back' | 'rolled_back';
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'interrupted' | 'undone';
