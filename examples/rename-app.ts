@@ -12,7 +12,12 @@
  */
 import { FeatureManager } from '@microsoft/feature-management';
 import pg from 'pg';
-import { createMigratingRepository, DatabaseFeatureFlagProvider, databaseMismatchRecorder, PercentageFilter } from 'schemashift/app';
+import {
+  createMigratingRepository,
+  DatabaseFeatureFlagProvider,
+  databaseMismatchRecorder,
+  PercentageFilter,
+} from 'schemashift/app';
 
 export interface Order {
   id: number;
@@ -30,11 +35,15 @@ function ordersBy(pool: pg.Pool, column: 'client_id' | 'customer_id'): OrdersRep
   const select = `SELECT id::int AS "id", ${column}::int AS "customerId", total::text AS "total" FROM orders`;
   return {
     get: async (id) => (await pool.query<Order>(`${select} WHERE id = $1`, [id])).rows[0] ?? null,
-    findByCustomer: async (customerId) => (await pool.query<Order>(`${select} WHERE ${column} = $1 ORDER BY id`, [customerId])).rows,
+    findByCustomer: async (customerId) =>
+      (await pool.query<Order>(`${select} WHERE ${column} = $1 ORDER BY id`, [customerId])).rows,
     // Upsert: in dual-write both repositories write the same row (the plan's sync trigger keeps the
     // two columns in step), so the second write must not collide with the first.
     place: async (o) =>
-      void (await pool.query(`INSERT INTO orders (id, ${column}, total) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET ${column} = EXCLUDED.${column}, total = EXCLUDED.total`, [o.id, o.customerId, o.total])),
+      void (await pool.query(
+        `INSERT INTO orders (id, ${column}, total) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET ${column} = EXCLUDED.${column}, total = EXCLUDED.total`,
+        [o.id, o.customerId, o.total],
+      )),
   };
 }
 
@@ -60,6 +69,10 @@ export async function startOrders(databaseUrl: string) {
 }
 
 /** A request handler: the signed-in user is the targeting context, so each user sticks to one side. */
-export async function customerOrders(app: Awaited<ReturnType<typeof startOrders>>, userId: string, customerId: number): Promise<Order[]> {
+export async function customerOrders(
+  app: Awaited<ReturnType<typeof startOrders>>,
+  userId: string,
+  customerId: number,
+): Promise<Order[]> {
   return app.orders.withContext({ userId }).findByCustomer(customerId);
 }

@@ -25,7 +25,9 @@ export class PlanError extends Error {
   readonly errorCode = 'invalid-plan';
   readonly problems: PlanProblem[];
   constructor(problems: PlanProblem[]) {
-    const sorted = [...problems].sort((a, b) => a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line || a.at.col - b.at.col);
+    const sorted = [...problems].sort(
+      (a, b) => a.at.file.localeCompare(b.at.file) || a.at.line - b.at.line || a.at.col - b.at.col,
+    );
     super(sorted.map(formatProblem).join('\n'));
     this.problems = sorted;
     this.name = 'PlanError';
@@ -44,7 +46,10 @@ export function formatProblem(p: PlanProblem): string {
 export abstract class UserError extends Error {
   abstract readonly exitCode: number;
   readonly errorCode: string = 'error';
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = new.target.name;
   }
@@ -53,7 +58,11 @@ export abstract class UserError extends Error {
 /** Wrong command-line use or configuration (exit 2); `errorCode` narrows it (e.g. `bad-database-url`). */
 export class UsageError extends UserError {
   readonly exitCode = 2;
-  constructor(message: string, hint?: string, override readonly errorCode: string = 'usage') {
+  constructor(
+    message: string,
+    hint?: string,
+    override readonly errorCode: string = 'usage',
+  ) {
     super(message, hint);
   }
 }
@@ -73,7 +82,11 @@ export function isConnectFailureCode(code: string | undefined): boolean {
 export class DatabaseError extends UserError {
   readonly exitCode: number;
   override readonly errorCode: string;
-  constructor(message: string, hint?: string, readonly code?: string) {
+  constructor(
+    message: string,
+    hint?: string,
+    readonly code?: string,
+  ) {
     super(message, hint);
     this.exitCode = isConnectFailureCode(code) ? 4 : 1;
     this.errorCode = databaseErrorCode(code);

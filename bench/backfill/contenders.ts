@@ -12,7 +12,6 @@ import { parsePlan } from '../../src/plan/load.js';
 import type { RunnerEvent } from '../../src/runner/events.js';
 import { runPlan } from '../../src/runner/run-plan.js';
 
-
 export interface Timed {
   ms: number;
   rows: number;
@@ -51,11 +50,18 @@ export async function seedLoop(c: pg.Client, table: string, budgetMs: number): P
   let rows = 0;
   let batches = 0;
   for (;;) {
-    const r = await c.query(`UPDATE ${table} SET customer_id = client_id WHERE id IN (SELECT id FROM ${table} WHERE customer_id IS NULL LIMIT 1000)`);
+    const r = await c.query(
+      `UPDATE ${table} SET customer_id = client_id WHERE id IN (SELECT id FROM ${table} WHERE customer_id IS NULL LIMIT 1000)`,
+    );
     if (!r.rowCount) break;
     rows += r.rowCount;
     batches++;
-    if (performance.now() - t > budgetMs) return { ms: performance.now() - t, rows, note: `stopped after ${Math.round(budgetMs / 1000)}s budget, ${batches} batches` };
+    if (performance.now() - t > budgetMs)
+      return {
+        ms: performance.now() - t,
+        rows,
+        note: `stopped after ${Math.round(budgetMs / 1000)}s budget, ${batches} batches`,
+      };
   }
   return { ms: performance.now() - t, rows, note: `${batches} batches` };
 }
@@ -92,8 +98,19 @@ export async function prepareState(url: string): Promise<void> {
 }
 
 /** One plan with one migrate step, run by runPlan on its own connection as `schemashift run --yes` does; `doneKind` names the event its step records at the end. */
-async function runOneStep<D extends { ms: number; batches: number }>(url: string, name: string, entry: Record<string, unknown>, doneKind: string, signal: AbortSignal): Promise<{ ms: number; data: D; sizes: number[] }> {
-  const plan = compilePlan(await parsePlan(`${name}.yaml`, stringify({ name, settings: { lock_timeout: '5s' }, phases: { migrate: [entry] } })));
+async function runOneStep<D extends { ms: number; batches: number }>(
+  url: string,
+  name: string,
+  entry: Record<string, unknown>,
+  doneKind: string,
+  signal: AbortSignal,
+): Promise<{ ms: number; data: D; sizes: number[] }> {
+  const plan = compilePlan(
+    await parsePlan(
+      `${name}.yaml`,
+      stringify({ name, settings: { lock_timeout: '5s' }, phases: { migrate: [entry] } }),
+    ),
+  );
   const conn = await connect(url, { applicationName: `schemashift ${name}` });
   const sizes: number[] = [];
   const listener = (e: RunnerEvent) => {
@@ -101,10 +118,20 @@ async function runOneStep<D extends { ms: number; batches: number }>(url: string
   };
   try {
     const t = performance.now();
-    const outcome = await runPlan(conn, plan, { mode: 'run', acceptDrift: false, answers: { yes: true }, emit: listener, signal, command: (verb) => `schemashift ${verb}` });
+    const outcome = await runPlan(conn, plan, {
+      mode: 'run',
+      acceptDrift: false,
+      answers: { yes: true },
+      emit: listener,
+      signal,
+      command: (verb) => `schemashift ${verb}`,
+    });
     const ms = performance.now() - t;
     if (outcome.kind !== 'done') throw new Error(`schemashift run ended ${outcome.kind}: ${JSON.stringify(outcome)}`);
-    const done = await conn.query<{ data: D }>('SELECT data FROM schemashift.events WHERE plan_name = $1 AND kind = $2 ORDER BY id DESC LIMIT 1', [name, doneKind]);
+    const done = await conn.query<{ data: D }>(
+      'SELECT data FROM schemashift.events WHERE plan_name = $1 AND kind = $2 ORDER BY id DESC LIMIT 1',
+      [name, doneKind],
+    );
     const data = done.rows[0]?.data;
     if (!data) throw new Error(`the step recorded no ${doneKind} event`);
     return { ms, data, sizes };
@@ -116,17 +143,39 @@ async function runOneStep<D extends { ms: number; batches: number }>(url: string
 const sizesOf = (sizes: number[]) => ({ first: sizes[0] ?? 0, max: Math.max(0, ...sizes), last: sizes.at(-1) ?? 0 });
 
 /** One plan with one backfill step, run by runPlan on its own connection, as `schemashift run --yes` does. */
-export async function schemashift(url: string, table: string, batch: BatchSpec | null, signal: AbortSignal): Promise<SchemashiftResult> {
+export async function schemashift(
+  url: string,
+  table: string,
+  batch: BatchSpec | null,
+  signal: AbortSignal,
+): Promise<SchemashiftResult> {
   const spec: Record<string, unknown> = { table, set: { customer_id: 'client_id' } };
   if (batch) spec['batch'] = batch;
-  const { ms, data, sizes } = await runOneStep<{ rowsDone: number; batches: number; ms: number }>(url, `bench-${table}-${++planCount}`, { backfill: spec }, 'backfill-done', signal);
+  const { ms, data, sizes } = await runOneStep<{ rowsDone: number; batches: number; ms: number }>(
+    url,
+    `bench-${table}-${++planCount}`,
+    { backfill: spec },
+    'backfill-done',
+    signal,
+  );
   return { ms, rows: data.rowsDone, stepMs: data.ms, batches: data.batches, sizes: sizesOf(sizes) };
 }
 
 /** One plan with one verify step comparing the filled column with its source (none differs: the walk goes to the end). */
-export async function schemashiftVerify(url: string, table: string, batch: BatchSpec | null, signal: AbortSignal): Promise<SchemashiftResult> {
+export async function schemashiftVerify(
+  url: string,
+  table: string,
+  batch: BatchSpec | null,
+  signal: AbortSignal,
+): Promise<SchemashiftResult> {
   const spec: Record<string, unknown> = { table, compare: { customer_id: 'client_id' } };
   if (batch) spec['batch'] = batch;
-  const { ms, data, sizes } = await runOneStep<{ rowsDone: number; batches: number; ms: number }>(url, `bench-${table}-${++planCount}`, { verify: spec }, 'verify-done', signal);
+  const { ms, data, sizes } = await runOneStep<{ rowsDone: number; batches: number; ms: number }>(
+    url,
+    `bench-${table}-${++planCount}`,
+    { verify: spec },
+    'verify-done',
+    signal,
+  );
   return { ms, rows: data.rowsDone, stepMs: data.ms, batches: data.batches, sizes: sizesOf(sizes) };
 }

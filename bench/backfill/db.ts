@@ -79,9 +79,13 @@ export async function createSeed(c: pg.Client, seed: string, rows: number): Prom
  */
 export async function freshTable(c: pg.Client, seed: string, table: string, filled = false): Promise<void> {
   await c.query(`DROP TABLE IF EXISTS ${table}`);
-  await c.query(`CREATE TABLE ${table} (id bigint NOT NULL, client_id bigint, total numeric(12,2), status text, created_at timestamptz, customer_id bigint)`);
+  await c.query(
+    `CREATE TABLE ${table} (id bigint NOT NULL, client_id bigint, total numeric(12,2), status text, created_at timestamptz, customer_id bigint)`,
+  );
   // `filled`: as a backfill leaves it (customer_id = client_id), for the verify to walk.
-  await c.query(`INSERT INTO ${table} (id, client_id, total, status, created_at, customer_id) SELECT id, client_id, total, status, created_at, ${filled ? 'client_id' : 'NULL'} FROM ${seed} ORDER BY id`);
+  await c.query(
+    `INSERT INTO ${table} (id, client_id, total, status, created_at, customer_id) SELECT id, client_id, total, status, created_at, ${filled ? 'client_id' : 'NULL'} FROM ${seed} ORDER BY id`,
+  );
   await c.query(`ALTER TABLE ${table} ADD PRIMARY KEY (id)`);
   await c.query(`VACUUM (FREEZE, ANALYZE) ${table}`);
   await c.query('CHECKPOINT');
@@ -93,12 +97,26 @@ export async function dropTable(c: pg.Client, table: string): Promise<void> {
 
 /** Rows whose new column is wrong: 0 after every contender. */
 export async function wrongRows(c: pg.Client, table: string): Promise<number> {
-  const { rows } = await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE customer_id IS DISTINCT FROM client_id`);
+  const { rows } = await c.query<{ n: string }>(
+    `SELECT count(*) AS n FROM ${table} WHERE customer_id IS DISTINCT FROM client_id`,
+  );
   return Number(rows[0]?.n);
 }
 
 export async function serverFacts(c: pg.Client): Promise<Record<string, string>> {
-  const names = ['server_version', 'shared_buffers', 'synchronous_commit', 'fsync', 'wal_level', 'max_wal_size', 'checkpoint_timeout', 'autovacuum'];
-  const { rows } = await c.query<{ name: string; setting: string }>('SELECT name, current_setting(name) AS setting FROM unnest($1::text[]) AS name', [names]);
+  const names = [
+    'server_version',
+    'shared_buffers',
+    'synchronous_commit',
+    'fsync',
+    'wal_level',
+    'max_wal_size',
+    'checkpoint_timeout',
+    'autovacuum',
+  ];
+  const { rows } = await c.query<{ name: string; setting: string }>(
+    'SELECT name, current_setting(name) AS setting FROM unnest($1::text[]) AS name',
+    [names],
+  );
   return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
 }

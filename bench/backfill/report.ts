@@ -16,7 +16,15 @@ export const ratio = (x: number) => `${x.toFixed(2)}×`;
 export const millis = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(1) : '—');
 
 export function latencyRow(label: string, s: LatencyStats & { ms?: number }): (string | number)[] {
-  return [label, s.ms === undefined ? '' : seconds(s.ms), s.count, millis(s.p50), millis(s.p99), millis(s.max), s.errors];
+  return [
+    label,
+    s.ms === undefined ? '' : seconds(s.ms),
+    s.count,
+    millis(s.p50),
+    millis(s.p99),
+    millis(s.max),
+    s.errors,
+  ];
 }
 
 export interface Target {
@@ -27,7 +35,10 @@ export interface Target {
 }
 
 export function targetsTable(targets: Target[]): string {
-  return table(['target', 'wanted', 'measured', ''], targets.map((t) => [t.name, t.target, t.value, t.met ? 'met' : 'MISSED']));
+  return table(
+    ['target', 'wanted', 'measured', ''],
+    targets.map((t) => [t.name, t.target, t.value, t.met ? 'met' : 'MISSED']),
+  );
 }
 
 export function writeResults(dir: string, rows: number, result: unknown): string {

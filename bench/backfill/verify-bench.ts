@@ -35,20 +35,38 @@ function spread(results: SchemashiftResult[]): Spread {
   const runs = results.map((r) => Math.round(r.ms));
   const sorted = [...runs].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  const median = sorted.length % 2 === 1 ? (sorted[mid] as number) : Math.round(((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2);
-  return { median, min: sorted[0] as number, max: sorted.at(-1) as number, runs, stepRuns: results.map((r) => Math.round(r.stepMs)), rows: results[0]?.rows ?? 0, batches: results[0]?.batches ?? 0 };
-}
-
-/** The contenders: the backfill as the reference, the verify with its defaults, and with 50,000-row chunks. */
-function contenders(o: VerifyBenchOptions): Record<string, { filled: boolean; run: (t: string) => Promise<SchemashiftResult> }> {
+  const median =
+    sorted.length % 2 === 1
+      ? (sorted[mid] as number)
+      : Math.round(((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2);
   return {
-    backfill_unthrottled: { filled: false, run: (t) => schemashift(o.url, t, o.backfill, o.signal) },
-    verify_default: { filled: true, run: (t) => schemashiftVerify(o.url, t, null, o.signal) },
-    verify_50k_chunks: { filled: true, run: (t) => schemashiftVerify(o.url, t, { size: 50_000, delay: '0ms', target_ms: 0 }, o.signal) },
+    median,
+    min: sorted[0] as number,
+    max: sorted.at(-1) as number,
+    runs,
+    stepRuns: results.map((r) => Math.round(r.stepMs)),
+    rows: results[0]?.rows ?? 0,
+    batches: results[0]?.batches ?? 0,
   };
 }
 
-export async function verifyBench(o: VerifyBenchOptions): Promise<{ spreads: Record<string, Spread>; targets: Target[] }> {
+/** The contenders: the backfill as the reference, the verify with its defaults, and with 50,000-row chunks. */
+function contenders(
+  o: VerifyBenchOptions,
+): Record<string, { filled: boolean; run: (t: string) => Promise<SchemashiftResult> }> {
+  return {
+    backfill_unthrottled: { filled: false, run: (t) => schemashift(o.url, t, o.backfill, o.signal) },
+    verify_default: { filled: true, run: (t) => schemashiftVerify(o.url, t, null, o.signal) },
+    verify_50k_chunks: {
+      filled: true,
+      run: (t) => schemashiftVerify(o.url, t, { size: 50_000, delay: '0ms', target_ms: 0 }, o.signal),
+    },
+  };
+}
+
+export async function verifyBench(
+  o: VerifyBenchOptions,
+): Promise<{ spreads: Record<string, Spread>; targets: Target[] }> {
   o.say(`\n== verify: ${o.rounds} interleaved rounds, each contender on a fresh copy; medians and spread ==`);
   const all = contenders(o);
   const results: Record<string, SchemashiftResult[]> = Object.fromEntries(Object.keys(all).map((k) => [k, []]));
@@ -68,12 +86,26 @@ export async function verifyBench(o: VerifyBenchOptions): Promise<{ spreads: Rec
   o.say(
     `\n${table(
       ['contender', 'median s', 'min s', 'max s', 'rows/s', 'vs backfill'],
-      Object.entries(spreads).map(([k, s]) => [k, seconds(s.median), seconds(s.min), seconds(s.max), perSecond(s.rows, s.median), `${((s.median / reference) * 100).toFixed(0)}%`]),
+      Object.entries(spreads).map(([k, s]) => [
+        k,
+        seconds(s.median),
+        seconds(s.min),
+        seconds(s.max),
+        perSecond(s.rows, s.median),
+        `${((s.median / reference) * 100).toFixed(0)}%`,
+      ]),
     )}`,
   );
   const share = spreads['verify_default']!.median / reference;
   return {
     spreads,
-    targets: [{ name: 'verify (defaults) / unthrottled backfill (median time)', target: '≤ 25%', value: `${(share * 100).toFixed(1)}%`, met: share <= 0.25 }],
+    targets: [
+      {
+        name: 'verify (defaults) / unthrottled backfill (median time)',
+        target: '≤ 25%',
+        value: `${(share * 100).toFixed(1)}%`,
+        met: share <= 0.25,
+      },
+    ],
   };
 }

@@ -37,14 +37,21 @@ export interface WorkloadOptions {
 }
 
 export function findPgbench(): string | null {
-  for (const dir of ['/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin', '/usr/bin']) {
+  for (const dir of [
+    '/usr/lib/postgresql/17/bin',
+    '/usr/lib/postgresql/16/bin',
+    '/usr/lib/postgresql/15/bin',
+    '/usr/bin',
+  ]) {
     if (existsSync(join(dir, 'pgbench'))) return join(dir, 'pgbench');
   }
   return null;
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('close', () => resolve())));
+  return new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('close', () => resolve()),
+  );
 }
 
 /** pgbench's per-transaction log: `client txno latency_us script epoch_s epoch_us [lag_us]`; latency counts from the scheduled start under -R. */
@@ -67,10 +74,37 @@ function parsePgbenchLog(text: string): Sample[] {
  */
 function startPgbench(o: WorkloadOptions & { pgbench: string }): Workload {
   const dir = mkdtempSync(join(tmpdir(), 'schemashift-bench-pgbench-'));
-  writeFileSync(join(dir, 'update.sql'), `\\set id random(1, ${o.rows})\nUPDATE ${o.table} SET total = total + 1 WHERE id = :id;\n`);
+  writeFileSync(
+    join(dir, 'update.sql'),
+    `\\set id random(1, ${o.rows})\nUPDATE ${o.table} SET total = total + 1 WHERE id = :id;\n`,
+  );
   const u = new URL(o.url);
-  const args = ['-n', '-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres'), '-R', String(o.rate), '-T', '3600', '-c', String(o.clients), '-j', '1', '-f', join(dir, 'update.sql'), '-l', `--log-prefix=${join(dir, 'log')}`, u.pathname.slice(1)];
-  const child = spawn(o.pgbench, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) } });
+  const args = [
+    '-n',
+    '-h',
+    u.hostname,
+    '-p',
+    u.port || '5432',
+    '-U',
+    decodeURIComponent(u.username || 'postgres'),
+    '-R',
+    String(o.rate),
+    '-T',
+    '3600',
+    '-c',
+    String(o.clients),
+    '-j',
+    '1',
+    '-f',
+    join(dir, 'update.sql'),
+    '-l',
+    `--log-prefix=${join(dir, 'log')}`,
+    u.pathname.slice(1),
+  ];
+  const child = spawn(o.pgbench, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) },
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   child.stdout.resume();
@@ -91,7 +125,9 @@ function startPgbench(o: WorkloadOptions & { pgbench: string }): Workload {
 /** The Node driver in a child process (its own event loop, away from the runner's). */
 function startNodeDriver(o: WorkloadOptions): Workload {
   const script = fileURLToPath(new URL('./node-writer.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(o)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(o)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   return {
@@ -125,5 +161,11 @@ function percentile(sorted: number[], p: number): number {
 export function statsIn(result: WorkloadResult, fromMs: number, toMs: number): LatencyStats {
   const lat = result.samples.filter((s) => s.dueMs >= fromMs && s.dueMs <= toMs).map((s) => s.latencyMs);
   lat.sort((a, b) => a - b);
-  return { count: lat.length, p50: percentile(lat, 50), p99: percentile(lat, 99), max: lat.at(-1) ?? Number.NaN, errors: result.errors.length };
+  return {
+    count: lat.length,
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    max: lat.at(-1) ?? Number.NaN,
+    errors: result.errors.length,
+  };
 }

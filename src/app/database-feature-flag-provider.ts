@@ -44,7 +44,8 @@ export class DatabaseFeatureFlagProvider implements IFeatureFlagProvider {
 
   constructor(client: SqlClient, options: DatabaseFeatureFlagProviderOptions = {}) {
     const interval = options.refreshIntervalMs ?? DEFAULT_FLAG_REFRESH_MS;
-    if (!Number.isFinite(interval) || interval <= 0) throw new RangeError(`refreshIntervalMs must be a positive number of milliseconds, got ${interval}`);
+    if (!Number.isFinite(interval) || interval <= 0)
+      throw new RangeError(`refreshIntervalMs must be a positive number of milliseconds, got ${interval}`);
     this.#client = client;
     this.#intervalMs = interval;
     this.#onError = options.onError ?? warn;
@@ -103,7 +104,9 @@ export class DatabaseFeatureFlagProvider implements IFeatureFlagProvider {
     try {
       rows = (await this.#client.query(this.#sql)).rows;
     } catch (e) {
-      const error = new Error(`reading feature flags failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      const error = new Error(`reading feature flags failed: ${e instanceof Error ? e.message : String(e)}`, {
+        cause: e,
+      });
       this.#onError(error);
       throw error;
     }

@@ -25,12 +25,22 @@ function errorColumn(m: ShadowMismatch): string | null {
 }
 
 /** `at` is left to the database's now(), the clock the gate compares against. */
-export function databaseMismatchRecorder(client: SqlClient, options: DatabaseMismatchRecorderOptions = {}): MismatchRecorder {
+export function databaseMismatchRecorder(
+  client: SqlClient,
+  options: DatabaseMismatchRecorderOptions = {},
+): MismatchRecorder {
   const table = checkedTableName(options.table ?? 'schemashift.shadow_mismatches', 'table');
   const sql = appDialect(options.dialect).state.app.insertMismatch(table);
   return {
     async record(m) {
-      await client.query(sql, [m.repository, m.method, jsonParam(m.args), jsonParam(m.oldResult), jsonParam(m.newResult), errorColumn(m)]);
+      await client.query(sql, [
+        m.repository,
+        m.method,
+        jsonParam(m.args),
+        jsonParam(m.oldResult),
+        jsonParam(m.newResult),
+        errorColumn(m),
+      ]);
     },
   };
 }

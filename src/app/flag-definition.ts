@@ -15,18 +15,21 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function conditionsProblem(conditions: unknown): string | undefined {
   if (!isObject(conditions)) return '`conditions` must be an object';
   const { requirement_type: requirement, client_filters: filters } = conditions;
-  if (requirement !== undefined && requirement !== 'Any' && requirement !== 'All') return '`requirement_type` must be "Any" or "All"';
+  if (requirement !== undefined && requirement !== 'Any' && requirement !== 'All')
+    return '`requirement_type` must be "Any" or "All"';
   if (filters === undefined) return undefined;
   if (!Array.isArray(filters)) return '`client_filters` must be an array';
   for (const filter of filters) {
     if (!isObject(filter) || typeof filter.name !== 'string') return 'every client filter needs a string `name`';
-    if (filter.parameters !== undefined && !isObject(filter.parameters)) return `filter ${filter.name}: \`parameters\` must be an object`;
+    if (filter.parameters !== undefined && !isObject(filter.parameters))
+      return `filter ${filter.name}: \`parameters\` must be an object`;
   }
   return undefined;
 }
 
 function definitionProblem(definition: Record<string, unknown>): string | undefined {
-  if (definition.enabled !== undefined && typeof definition.enabled !== 'boolean') return '`enabled` must be true or false';
+  if (definition.enabled !== undefined && typeof definition.enabled !== 'boolean')
+    return '`enabled` must be true or false';
   const conditions = definition.conditions === undefined ? undefined : conditionsProblem(definition.conditions);
   if (conditions) return conditions;
   if (definition.variants !== undefined && !Array.isArray(definition.variants)) return '`variants` must be an array';
@@ -44,7 +47,10 @@ export function toFeatureFlag(id: string, definition: unknown): FeatureFlag {
       throw new TypeError(`feature flag ${id}: definition is not JSON`);
     }
   }
-  if (!isObject(value)) throw new TypeError(`feature flag ${id}: definition must be a JSON object (the flag object of the Microsoft feature management schema)`);
+  if (!isObject(value))
+    throw new TypeError(
+      `feature flag ${id}: definition must be a JSON object (the flag object of the Microsoft feature management schema)`,
+    );
   const problem = definitionProblem(value);
   if (problem) throw new TypeError(`feature flag ${id}: ${problem}`);
   return { ...value, id };

@@ -9,11 +9,31 @@
  */
 export type { SqlClient } from './sql-client.js';
 export type { Dialect } from '../dialects/dialect.js';
-export { DatabaseFeatureFlagProvider, DEFAULT_FLAG_REFRESH_MS, type DatabaseFeatureFlagProviderOptions } from './database-feature-flag-provider.js';
+export {
+  DatabaseFeatureFlagProvider,
+  DEFAULT_FLAG_REFRESH_MS,
+  type DatabaseFeatureFlagProviderOptions,
+} from './database-feature-flag-provider.js';
 export type { FeatureFlag } from './flag-definition.js';
 export { PercentageFilter, type PercentageFilterOptions } from './percentage-filter.js';
-export { createMigratingRepository, type MigratingRepository, type MigratingRepositoryOptions, type MigrationControls } from './migrating-repository.js';
+export {
+  createMigratingRepository,
+  type MigratingRepository,
+  type MigratingRepositoryOptions,
+  type MigrationControls,
+} from './migrating-repository.js';
 export type { Comparer, MethodKind, MethodKinds, ReadMethod, RepositoryShape } from './method-kinds.js';
-export { defaultModeFlags, type FlagSource, type IsEnabled, type MigrationMode, type ModeFlags } from './migration-mode.js';
-export { memoryMismatchRecorder, type MemoryMismatchRecorder, type MismatchRecorder, type ShadowMismatch } from './mismatch-recorder.js';
+export {
+  defaultModeFlags,
+  type FlagSource,
+  type IsEnabled,
+  type MigrationMode,
+  type ModeFlags,
+} from './migration-mode.js';
+export {
+  memoryMismatchRecorder,
+  type MemoryMismatchRecorder,
+  type MismatchRecorder,
+  type ShadowMismatch,
+} from './mismatch-recorder.js';
 export { databaseMismatchRecorder, type DatabaseMismatchRecorderOptions } from './database-mismatch-recorder.js';

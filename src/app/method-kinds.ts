@@ -32,7 +32,8 @@ export interface NormalizedMethod {
 }
 
 export function normalizeMethod(kind: MethodKind<AnyMethod>): NormalizedMethod {
-  if (kind === 'write' || (typeof kind === 'object' && kind.kind === 'write')) return { kind: 'write', compare: isDeepStrictEqual, shadow: false };
+  if (kind === 'write' || (typeof kind === 'object' && kind.kind === 'write'))
+    return { kind: 'write', compare: isDeepStrictEqual, shadow: false };
   const read = typeof kind === 'object' ? kind : { kind: 'read' as const };
   return { kind: 'read', compare: read.compare ?? isDeepStrictEqual, shadow: read.shadow ?? true };
 }

@@ -11,7 +11,13 @@
  *   });
  *   await orders.withContext({ userId }).findByCustomer(42);
  */
-import { defaultModeFlags, isEnabledOf, type FlagSource, type MigrationMode, type ModeFlags } from './migration-mode.js';
+import {
+  defaultModeFlags,
+  isEnabledOf,
+  type FlagSource,
+  type MigrationMode,
+  type ModeFlags,
+} from './migration-mode.js';
 import { normalizeMethod, type MethodKinds, type RepositoryShape } from './method-kinds.js';
 import { MigrationRouter } from './migration-router.js';
 import type { MismatchRecorder } from './mismatch-recorder.js';
@@ -50,20 +56,36 @@ const CONTROLS = ['withContext', 'currentMode', 'whenIdle'];
 
 function checkMethods(names: string[], oldRepo: object, newRepo: object, name: string): void {
   for (const method of names) {
-    if (CONTROLS.includes(method)) throw new TypeError(`${name}: a repository method may not be called ${method} (the migrating repository adds it)`);
-    for (const [side, repo] of [['old', oldRepo], ['new', newRepo]] as const) {
-      if (typeof (repo as Record<string, unknown>)[method] !== 'function') throw new TypeError(`${name}: the ${side} repository has no method ${method}`);
+    if (CONTROLS.includes(method))
+      throw new TypeError(
+        `${name}: a repository method may not be called ${method} (the migrating repository adds it)`,
+      );
+    for (const [side, repo] of [
+      ['old', oldRepo],
+      ['new', newRepo],
+    ] as const) {
+      if (typeof (repo as Record<string, unknown>)[method] !== 'function')
+        throw new TypeError(`${name}: the ${side} repository has no method ${method}`);
     }
   }
 }
 
-export function createMigratingRepository<T extends RepositoryShape<T>>(oldRepo: T, newRepo: T, options: MigratingRepositoryOptions<T>): MigratingRepository<T> {
+export function createMigratingRepository<T extends RepositoryShape<T>>(
+  oldRepo: T,
+  newRepo: T,
+  options: MigratingRepositoryOptions<T>,
+): MigratingRepository<T> {
   const names = Object.keys(options.methods);
   checkMethods(names, oldRepo, newRepo, options.name);
   const router = new MigrationRouter({
     repository: options.name,
     sides: { old: oldRepo, new: newRepo },
-    methods: new Map(names.map((n) => [n, normalizeMethod((options.methods as Record<string, Parameters<typeof normalizeMethod>[0]>)[n]!)])),
+    methods: new Map(
+      names.map((n) => [
+        n,
+        normalizeMethod((options.methods as Record<string, Parameters<typeof normalizeMethod>[0]>)[n]!),
+      ]),
+    ),
     isEnabled: isEnabledOf(options.flags),
     flags: { ...defaultModeFlags(options.name), ...options.flagNames },
     recorder: options.recorder,
@@ -71,7 +93,9 @@ export function createMigratingRepository<T extends RepositoryShape<T>>(oldRepo:
     onError: options.onError ?? ((error) => console.warn(`schemashift: ${error.message}`)),
   });
   const bind = (contextOf: (method: string, args: unknown[]) => unknown) =>
-    Object.fromEntries(names.map((method) => [method, (...args: unknown[]) => router.call(method, args, contextOf(method, args))])) as unknown as T;
+    Object.fromEntries(
+      names.map((method) => [method, (...args: unknown[]) => router.call(method, args, contextOf(method, args))]),
+    ) as unknown as T;
   const controls: MigrationControls<T> = {
     withContext: (context) => bind(() => context),
     currentMode: (context) => router.mode(context),

@@ -21,7 +21,11 @@ export interface ModeFlags {
 
 /** `Orders.DualWrite`, `Orders.ShadowRead`, `Orders.ReadNew` for a repository named Orders. */
 export function defaultModeFlags(repository: string): ModeFlags {
-  return { dualWrite: `${repository}.DualWrite`, shadowRead: `${repository}.ShadowRead`, readNew: `${repository}.ReadNew` };
+  return {
+    dualWrite: `${repository}.DualWrite`,
+    shadowRead: `${repository}.ShadowRead`,
+    readNew: `${repository}.ReadNew`,
+  };
 }
 
 export function isEnabledOf(source: FlagSource): IsEnabled {

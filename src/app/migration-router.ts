@@ -53,7 +53,14 @@ export class MigrationRouter {
     try {
       await this.#bounded(this.#invoke(secondary, method, args));
     } catch (e) {
-      this.#record({ kind: 'write-error', method, args, mode, ...(primary === 'old' ? { oldResult: result } : { newResult: result }), error: `the ${secondary} side failed: ${errorMessage(e)}` });
+      this.#record({
+        kind: 'write-error',
+        method,
+        args,
+        mode,
+        ...(primary === 'old' ? { oldResult: result } : { newResult: result }),
+        error: `the ${secondary} side failed: ${errorMessage(e)}`,
+      });
     }
     return result;
   }
@@ -68,7 +75,13 @@ export class MigrationRouter {
     return oldRead;
   }
 
-  async #compare(oldRead: Promise<unknown>, newRead: Promise<unknown>, spec: NormalizedMethod, method: string, args: unknown[]): Promise<void> {
+  async #compare(
+    oldRead: Promise<unknown>,
+    newRead: Promise<unknown>,
+    spec: NormalizedMethod,
+    method: string,
+    args: unknown[],
+  ): Promise<void> {
     const base = { method, args, mode: 'shadow-read' as const };
     let oldResult: unknown;
     try {
@@ -106,7 +119,12 @@ export class MigrationRouter {
         try {
           await this.s.recorder.record(mismatch);
         } catch (e) {
-          this.s.onError(new Error(`recording a ${mismatch.kind} of ${mismatch.repository}.${mismatch.method} failed: ${errorMessage(e)}`, { cause: e }));
+          this.s.onError(
+            new Error(
+              `recording a ${mismatch.kind} of ${mismatch.repository}.${mismatch.method} failed: ${errorMessage(e)}`,
+              { cause: e },
+            ),
+          );
         }
       })(),
     );

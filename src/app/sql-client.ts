@@ -15,7 +15,9 @@ const QUALIFIED_NAME = /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/;
 /** A table name from options, checked; anything but `name` or `schema.name` is refused. The dialect quotes it. */
 export function checkedTableName(name: string, option: string): string {
   if (!QUALIFIED_NAME.test(name)) {
-    throw new TypeError(`${option}: \`${name}\` is not a table name; expected a name such as feature_flags or schemashift.feature_flags`);
+    throw new TypeError(
+      `${option}: \`${name}\` is not a table name; expected a name such as feature_flags or schemashift.feature_flags`,
+    );
   }
   return name;
 }

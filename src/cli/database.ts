@@ -10,7 +10,9 @@ export const DEFAULT_PGLITE_URL = 'pglite://./.schemashift/pglite';
 export function databaseUrl(option: string | undefined, io: Io): string {
   const url = option ?? io.env.DATABASE_URL;
   if (url) return url;
-  io.err(`schemashift: no --database and no DATABASE_URL: using the embedded PostgreSQL (PGlite) at ${DEFAULT_PGLITE_URL.slice('pglite://'.length)}\n`);
+  io.err(
+    `schemashift: no --database and no DATABASE_URL: using the embedded PostgreSQL (PGlite) at ${DEFAULT_PGLITE_URL.slice('pglite://'.length)}\n`,
+  );
   return DEFAULT_PGLITE_URL;
 }
 
@@ -38,7 +40,12 @@ export function refuseMissingEmbedded(url: string, io: Io): void {
   );
 }
 
-export async function openDatabase(option: string | undefined, io: Io, applicationName: string, opts: OpenOptions = {}): Promise<Connection> {
+export async function openDatabase(
+  option: string | undefined,
+  io: Io,
+  applicationName: string,
+  opts: OpenOptions = {},
+): Promise<Connection> {
   const url = databaseUrl(option, io);
   if (opts.mustExist) refuseMissingEmbedded(url, io);
   return connect(url, { applicationName, cwd: io.cwd });

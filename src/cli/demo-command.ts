@@ -32,7 +32,10 @@ export interface DemoOptions {
 function parseRows(value: string | undefined): number {
   const rows = value === undefined ? 100_000 : Number(value);
   if (!Number.isInteger(rows) || rows < 1 || rows > 10_000_000) {
-    throw new UsageError(`--rows ${value}: expected a whole number of rows between 1 and 10000000`, 'e.g. `schemashift demo --rows 100000`');
+    throw new UsageError(
+      `--rows ${value}: expected a whole number of rows between 1 and 10000000`,
+      'e.g. `schemashift demo --rows 100000`',
+    );
   }
   return rows;
 }
@@ -40,7 +43,10 @@ function parseRows(value: string | undefined): number {
 async function seed(conn: Connection, rows: number): Promise<void> {
   const { rows: existing } = await conn.query<{ found: string | null }>(`SELECT to_regclass('orders')::text AS found`);
   if (existing[0]?.found) {
-    throw new UsageError(`${conn.displayUrl} already has a table orders: the demo creates and changes its own`, 'run the demo on an empty database (the default, pglite://memory, needs nothing)');
+    throw new UsageError(
+      `${conn.displayUrl} already has a table orders: the demo creates and changes its own`,
+      'run the demo on an empty database (the default, pglite://memory, needs nothing)',
+    );
   }
   await conn.exec(`
     CREATE TABLE orders (id bigint PRIMARY KEY, client_id bigint, total numeric(12,2), status text, created_at timestamptz);
@@ -53,8 +59,12 @@ async function seed(conn: Connection, rows: number): Promise<void> {
 
 /** The proof line: every row kept its client, under the new name, and the old column is gone. */
 async function checkResult(conn: Connection, io: Io): Promise<boolean> {
-  const { rows: counts } = await conn.query<{ total: string; kept: string }>(`SELECT count(*) AS total, count(*) FILTER (WHERE customer_id = ${CLIENT_ID}) AS kept FROM orders`);
-  const { rows: columns } = await conn.query<{ n: string }>(`SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'orders' AND column_name = 'client_id'`);
+  const { rows: counts } = await conn.query<{ total: string; kept: string }>(
+    `SELECT count(*) AS total, count(*) FILTER (WHERE customer_id = ${CLIENT_ID}) AS kept FROM orders`,
+  );
+  const { rows: columns } = await conn.query<{ n: string }>(
+    `SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'orders' AND column_name = 'client_id'`,
+  );
   const total = Number(counts[0]?.total ?? 0);
   const kept = Number(counts[0]?.kept ?? 0);
   const gone = Number(columns[0]?.n ?? 1) === 0;
@@ -65,7 +75,10 @@ async function checkResult(conn: Connection, io: Io): Promise<boolean> {
   return ok;
 }
 
-async function demoRenderer(plan: Parameters<typeof createRenderer>[0], io: Io): Promise<{ renderer: RunRenderer; yes: boolean }> {
+async function demoRenderer(
+  plan: Parameters<typeof createRenderer>[0],
+  io: Io,
+): Promise<{ renderer: RunRenderer; yes: boolean }> {
   if (io.interactive) return { renderer: await createRenderer(plan, io, { json: false }), yes: false };
   io.out('non-interactive: confirming gates automatically (the demo only)\n');
   return { renderer: { listener: lineRenderer(io, paint(io.color)), close: () => Promise.resolve() }, yes: true };
@@ -94,12 +107,21 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
   const { signal, dispose } = interruptSignal(io);
   try {
     await seed(conn, rows);
-    io.out(`demo: created table orders with ${rows.toLocaleString('en-US')} rows on ${conn.displayUrl}; now running ${DEMO_PLAN} (${compiled.plan.description ?? compiled.plan.name}) through expand → migrate → contract\n`);
+    io.out(
+      `demo: created table orders with ${rows.toLocaleString('en-US')} rows on ${conn.displayUrl}; now running ${DEMO_PLAN} (${compiled.plan.description ?? compiled.plan.name}) through expand → migrate → contract\n`,
+    );
     const { renderer, yes } = await demoRenderer(compiled, io);
     let outcome: RunOutcome;
     try {
       const answers = { yes, ...(renderer.ask ? { ask: renderer.ask } : {}) };
-      outcome = await runPlan(conn, compiled, { mode: 'run', acceptDrift: false, answers, emit: renderer.listener, signal, command: commandFor(DEMO_PLAN) });
+      outcome = await runPlan(conn, compiled, {
+        mode: 'run',
+        acceptDrift: false,
+        answers,
+        emit: renderer.listener,
+        signal,
+        command: commandFor(DEMO_PLAN),
+      });
     } finally {
       await renderer.close();
     }

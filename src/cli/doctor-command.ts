@@ -28,10 +28,18 @@ function durationMs(flag: string, text: string | undefined, fallback: number): n
 
 export function doctorOptions(opts: DoctorCommandOptions, url: string, cwd: string): DoctorOptions {
   const target = parseDatabaseUrl(url, cwd);
-  if (target.scheme === 'mssql') throw new UsageError(`doctor checks PostgreSQL servers; ${target.displayUrl} is SQL Server`, 'point --database at a PostgreSQL database');
+  if (target.scheme === 'mssql')
+    throw new UsageError(
+      `doctor checks PostgreSQL servers; ${target.displayUrl} is SQL Server`,
+      'point --database at a PostgreSQL database',
+    );
   return {
     longTransactionMs: durationMs('--long-transaction', opts.longTransaction, DEFAULT_DOCTOR_OPTIONS.longTransactionMs),
-    idleInTransactionMs: durationMs('--idle-in-transaction', opts.idleInTransaction, DEFAULT_DOCTOR_OPTIONS.idleInTransactionMs),
+    idleInTransactionMs: durationMs(
+      '--idle-in-transaction',
+      opts.idleInTransaction,
+      DEFAULT_DOCTOR_OPTIONS.idleInTransactionMs,
+    ),
     replicaLagMs: durationMs('--replica-lag', opts.replicaLag, DEFAULT_DOCTOR_OPTIONS.replicaLagMs),
     urlPort: target.scheme === 'postgres' ? target.port : null,
   };

@@ -44,11 +44,18 @@ function planErrorJson(e: PlanError): JsonError {
 /** The error object for anything a command threw; `exit` is decided by `exitCodeFor`. */
 export function errorJson(e: unknown): JsonError {
   const exit = exitCodeFor(e);
-  if (e instanceof CommanderError) return { code: 'usage', message: e.message.replace(/^error: /, ''), exit_code: exit };
+  if (e instanceof CommanderError)
+    return { code: 'usage', message: e.message.replace(/^error: /, ''), exit_code: exit };
   if (e instanceof PlanError) return planErrorJson(e);
-  if (e instanceof UserError) return { code: e.errorCode, message: e.message, ...(e.hint ? { help: e.hint } : {}), exit_code: exit };
+  if (e instanceof UserError)
+    return { code: e.errorCode, message: e.message, ...(e.hint ? { help: e.hint } : {}), exit_code: exit };
   const message = e instanceof Error ? e.message : String(e);
-  return { code: 'internal', message: `internal error: ${message}`, help: 'this is a bug in schemashift; run again with SCHEMASHIFT_DEBUG=1 for details and report it', exit_code: exit };
+  return {
+    code: 'internal',
+    message: `internal error: ${message}`,
+    help: 'this is a bug in schemashift; run again with SCHEMASHIFT_DEBUG=1 for details and report it',
+    exit_code: exit,
+  };
 }
 
 export function exitCodeFor(e: unknown): number {
@@ -73,10 +80,13 @@ export function reportError(e: unknown, io: Io, json = false): number {
   if (json) printJsonError(io, errorJson(e));
   if (e instanceof CommanderError) return exit; // commander has already printed its message on stderr
   if (e instanceof PlanError) io.err(`${e.message}\n${e.problems.length} problem(s); nothing was executed.\n`);
-  else if (isUserFacingError(e)) io.err(`schemashift: ${e.message}\n${'hint' in e && e.hint ? `  help: ${e.hint}\n` : ''}`);
+  else if (isUserFacingError(e))
+    io.err(`schemashift: ${e.message}\n${'hint' in e && e.hint ? `  help: ${e.hint}\n` : ''}`);
   else {
     const message = e instanceof Error ? e.message : String(e);
-    io.err(`schemashift: internal error: ${message}\n  this is a bug in schemashift; run again with SCHEMASHIFT_DEBUG=1 for details and report it\n`);
+    io.err(
+      `schemashift: internal error: ${message}\n  this is a bug in schemashift; run again with SCHEMASHIFT_DEBUG=1 for details and report it\n`,
+    );
     if (io.env.SCHEMASHIFT_DEBUG && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
   }
   return exit;

@@ -5,7 +5,14 @@
  */
 import { hostname, userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
-import { checkFlagId, describeRollout, parsePercent, rolloutOf, type FeatureFlag, type RolloutFilter } from '../flags/definition.js';
+import {
+  checkFlagId,
+  describeRollout,
+  parsePercent,
+  rolloutOf,
+  type FeatureFlag,
+  type RolloutFilter,
+} from '../flags/definition.js';
 import { flagLocation, openFlagStore, type FlagLocation, type FlagStore } from '../flags/store.js';
 import { UsageError } from '../errors.js';
 import { loadPlanFile } from '../plan/load.js';
@@ -21,7 +28,8 @@ export interface FlagsOptions {
   filter?: RolloutFilter;
 }
 
-export type FlagsAction = { action: 'list' } | { action: 'get'; flag: string } | { action: 'set'; flag: string; percent: string };
+export type FlagsAction =
+  { action: 'list' } | { action: 'get'; flag: string } | { action: 'set'; flag: string; percent: string };
 
 type Checked = { action: 'list' } | { action: 'get'; flag: string } | { action: 'set'; flag: string; percent: number };
 
@@ -31,7 +39,10 @@ function flagJson(flag: FeatureFlag | undefined) {
 }
 
 function list(flags: FeatureFlag[], store: FlagStore, opts: FlagsOptions, io: Io): number {
-  if (opts.json) io.out(`${JSON.stringify({ store: store.where, flags: flags.map((f) => ({ id: f.id, ...flagJson(f), definition: f })) }, null, 2)}\n`);
+  if (opts.json)
+    io.out(
+      `${JSON.stringify({ store: store.where, flags: flags.map((f) => ({ id: f.id, ...flagJson(f), definition: f })) }, null, 2)}\n`,
+    );
   else if (flags.length === 0) io.out(`no flags in the ${store.where}\n`);
   else {
     const width = Math.max(...flags.map((f) => f.id.length));
@@ -44,18 +55,33 @@ async function get(store: FlagStore, id: string, opts: FlagsOptions, io: Io): Pr
   const flag = await store.get(id);
   if (!flag) {
     const known = (await store.list()).map((f) => f.id);
-    throw new UsageError(`flag ${id} is not in the ${store.where}${known.length > 0 ? ` (it has ${known.join(', ')})` : ' (it has no flags)'}`, `check the name, or create it: schemashift flags set ${id} <percent>`);
+    throw new UsageError(
+      `flag ${id} is not in the ${store.where}${known.length > 0 ? ` (it has ${known.join(', ')})` : ' (it has no flags)'}`,
+      `check the name, or create it: schemashift flags set ${id} <percent>`,
+    );
   }
-  if (opts.json) io.out(`${JSON.stringify({ id, store: store.where, ...flagJson(flag), definition: flag }, null, 2)}\n`);
+  if (opts.json)
+    io.out(`${JSON.stringify({ id, store: store.where, ...flagJson(flag), definition: flag }, null, 2)}\n`);
   else io.out(`${id}: ${describeRollout(flag)} in the ${store.where}\n${JSON.stringify(flag, null, 2)}\n`);
   return 0;
 }
 
 async function set(store: FlagStore, id: string, percent: number, opts: FlagsOptions, io: Io): Promise<number> {
   const filter = opts.filter ?? rolloutOf(await store.get(id)).filter ?? 'targeting';
-  const { before, after } = await store.setPercentage(id, percent, filter, `${userInfo().username}@${hostname()} (schemashift flags set)`);
-  if (opts.json) io.out(`${JSON.stringify({ id, store: store.where, before: before ? flagJson(before) : null, after: flagJson(after), definition: after }, null, 2)}\n`);
-  else io.out(`${id}: ${before ? describeRollout(before) : 'new flag'} → ${describeRollout(after)} in the ${store.where}\n`);
+  const { before, after } = await store.setPercentage(
+    id,
+    percent,
+    filter,
+    `${userInfo().username}@${hostname()} (schemashift flags set)`,
+  );
+  if (opts.json)
+    io.out(
+      `${JSON.stringify({ id, store: store.where, before: before ? flagJson(before) : null, after: flagJson(after), definition: after }, null, 2)}\n`,
+    );
+  else
+    io.out(
+      `${id}: ${before ? describeRollout(before) : 'new flag'} → ${describeRollout(after)} in the ${store.where}\n`,
+    );
   return 0;
 }
 
@@ -90,19 +116,43 @@ export async function flagsCommand(what: FlagsAction, opts: FlagsOptions, io: Io
 }
 
 /** `schemashift flags list|get|set`, with the store options on each subcommand. */
-export function registerFlagsCommand(program: Command, io: Io, setExit: (code: number) => void, database: () => Option): void {
-  const flags = program.command('flags').description("read or set a feature flag's rollout percentage in the plan's store (--plan), a JSON file (--flags-file) or the table schemashift.feature_flags");
+export function registerFlagsCommand(
+  program: Command,
+  io: Io,
+  setExit: (code: number) => void,
+  database: () => Option,
+): void {
+  const flags = program
+    .command('flags')
+    .description(
+      "read or set a feature flag's rollout percentage in the plan's store (--plan), a JSON file (--flags-file) or the table schemashift.feature_flags",
+    );
   const withStore = (c: Command) =>
     c
       .option('--plan <file>', "use the plan's settings.flags store")
       .option('--flags-file <path>', 'flags in this JSON file (Microsoft feature management format)')
       .addOption(database())
       .option('--json', 'machine-readable output');
-  withStore(flags.command('list').description('every flag and its percentage')).action(async (opts: FlagsOptions) => setExit(await flagsCommand({ action: 'list' }, opts, io)));
-  withStore(flags.command('get').description("one flag's percentage and definition").argument('<flag>', 'flag id')).action(async (flag: string, opts: FlagsOptions) =>
-    setExit(await flagsCommand({ action: 'get', flag }, opts, io)),
+  withStore(flags.command('list').description('every flag and its percentage')).action(async (opts: FlagsOptions) =>
+    setExit(await flagsCommand({ action: 'list' }, opts, io)),
   );
-  withStore(flags.command('set').description('set a flag to a percentage (created if absent); 0 turns it off for everyone').argument('<flag>', 'flag id').argument('<percent>', '0 to 100'))
-    .addOption(new Option('--filter <filter>', "targeting: sticky per user (default: the flag's current filter, else targeting); percentage: random per call").choices(['targeting', 'percentage']))
-    .action(async (flag: string, percent: string, opts: FlagsOptions) => setExit(await flagsCommand({ action: 'set', flag, percent }, opts, io)));
+  withStore(
+    flags.command('get').description("one flag's percentage and definition").argument('<flag>', 'flag id'),
+  ).action(async (flag: string, opts: FlagsOptions) => setExit(await flagsCommand({ action: 'get', flag }, opts, io)));
+  withStore(
+    flags
+      .command('set')
+      .description('set a flag to a percentage (created if absent); 0 turns it off for everyone')
+      .argument('<flag>', 'flag id')
+      .argument('<percent>', '0 to 100'),
+  )
+    .addOption(
+      new Option(
+        '--filter <filter>',
+        "targeting: sticky per user (default: the flag's current filter, else targeting); percentage: random per call",
+      ).choices(['targeting', 'percentage']),
+    )
+    .action(async (flag: string, percent: string, opts: FlagsOptions) =>
+      setExit(await flagsCommand({ action: 'set', flag, percent }, opts, io)),
+    );
 }

@@ -7,7 +7,9 @@ export interface Interruptions {
   quit?: (name: string) => void;
 }
 
-const RUN: Interruptions = { stopping: 'stopping after the current statement or batch (press Ctrl-C again to quit at once)' };
+const RUN: Interruptions = {
+  stopping: 'stopping after the current statement or batch (press Ctrl-C again to quit at once)',
+};
 
 /**
  * Ctrl-C (or SIGTERM) asks the work to stop at its next safe point (the returned signal aborts); a
@@ -26,5 +28,8 @@ export function interruptSignal(io: Io, how: Interruptions = RUN): { signal: Abo
   const onTerm = () => onSignal('SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
-  return { signal: controller.signal, dispose: () => void (process.off('SIGINT', onInt), process.off('SIGTERM', onTerm)) };
+  return {
+    signal: controller.signal,
+    dispose: () => void (process.off('SIGINT', onInt), process.off('SIGTERM', onTerm)),
+  };
 }

@@ -12,7 +12,8 @@ export interface Io {
 }
 
 export function processIo(): Io {
-  const ci = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false' && process.env.CI !== '0';
+  const ci =
+    process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false' && process.env.CI !== '0';
   const interactive = Boolean(process.stdout.isTTY && process.stdin.isTTY) && !ci;
   return {
     out: (text) => void process.stdout.write(text),
@@ -38,7 +39,14 @@ const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s
 export function paint(enabled: boolean): Paint {
   const id = (s: string) => s;
   if (!enabled) return { bold: id, dim: id, red: id, yellow: id, green: id, cyan: id };
-  return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), cyan: wrap(36, 39) };
+  return {
+    bold: wrap(1, 22),
+    dim: wrap(2, 22),
+    red: wrap(31, 39),
+    yellow: wrap(33, 39),
+    green: wrap(32, 39),
+    cyan: wrap(36, 39),
+  };
 }
 
 /** Options whose value may be a connection URL with a password (`--database URL` or `--database=URL`). */

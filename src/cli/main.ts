@@ -40,29 +40,55 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program
     .command('validate')
-    .description('parse, schema-check and lint plans (files or folders, default plans/); needs no database unless --database asks to check them against a live one')
+    .description(
+      'parse, schema-check and lint plans (files or folders, default plans/); needs no database unless --database asks to check them against a live one',
+    )
     .argument('[paths...]', 'plan files or folders', [])
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
-    .option('--database <url>', 'also check every plan against this live PostgreSQL database: tables, columns, names, sizes, server version (reads only the catalogs)')
-    .option('--big-table-rows <n>', 'with --database: a table this big (estimated rows) gets warnings for long scans', '1000000')
+    .option(
+      '--database <url>',
+      'also check every plan against this live PostgreSQL database: tables, columns, names, sizes, server version (reads only the catalogs)',
+    )
+    .option(
+      '--big-table-rows <n>',
+      'with --database: a table this big (estimated rows) gets warnings for long scans',
+      '1000000',
+    )
     .option('--big-table-size <size>', 'with --database: …or this big on disk (e.g. 500MB, 2GB)', '1GB')
-    .action(async (paths: string[], opts: { format: 'text' | 'json' | 'github'; database?: string; bigTableRows: string; bigTableSize: string }) => setExit(await (await import('./validate.js')).validateCommand(paths, opts, io)));
+    .action(
+      async (
+        paths: string[],
+        opts: { format: 'text' | 'json' | 'github'; database?: string; bigTableRows: string; bigTableSize: string },
+      ) => setExit(await (await import('./validate.js')).validateCommand(paths, opts, io)),
+    );
 
   program
     .command('plan')
-    .description('print, per phase and step, the exact SQL that will run, the lock it takes and whether it can be undone; no database')
+    .description(
+      'print, per phase and step, the exact SQL that will run, the lock it takes and whether it can be undone; no database',
+    )
     .argument('<file>', 'plan file')
     .addOption(new Option('--phase <phase>', 'only this phase').choices(['expand', 'migrate', 'contract']))
     .option('--json', 'machine-readable output')
-    .action(async (file: string, opts: { phase?: 'expand' | 'migrate' | 'contract'; json?: boolean }) => setExit(await (await import('./plan-command.js')).planCommand(file, opts, io)));
+    .action(async (file: string, opts: { phase?: 'expand' | 'migrate' | 'contract'; json?: boolean }) =>
+      setExit(await (await import('./plan-command.js')).planCommand(file, opts, io)),
+    );
 
-  const database = () => new Option('--database <url>', 'database URL (default: DATABASE_URL, else the embedded PGlite in ./.schemashift/pglite; a command that only reads never creates it)');
+  const database = () =>
+    new Option(
+      '--database <url>',
+      'database URL (default: DATABASE_URL, else the embedded PGlite in ./.schemashift/pglite; a command that only reads never creates it)',
+    );
   const phase = () => new Option('--phase <phase>', 'only this phase').choices(['expand', 'migrate', 'contract']);
 
   for (const mode of ['run', 'advance'] as const) {
     program
       .command(mode)
-      .description(mode === 'run' ? 'run pending steps phase after phase until a gate or the end; resumes where the last run stopped' : 'run exactly the next pending phase, then stop')
+      .description(
+        mode === 'run'
+          ? 'run pending steps phase after phase until a gate or the end; resumes where the last run stopped'
+          : 'run exactly the next pending phase, then stop',
+      )
       .argument('<file>', 'plan file')
       .addOption(phase())
       .option('--yes', 'answer every confirmation with yes (gates and the irreversible contract phase included)')
@@ -70,8 +96,14 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .option('--json', 'JSON lines instead of text (CI)')
       .addOption(database())
       .option('--flags-file <path>', "feature flags in this JSON file (instead of the plan's settings.flags)")
-      .option('--replica <url>', 'a read replica whose replay lag throttles backfills (max_replica_lag); repeatable', (url: string, urls: string[] = []) => [...urls, url])
-      .action(async (file: string, opts: RunCommandOptions) => setExit(await (await import('./run-command.js')).runCommand(mode, file, opts, io)));
+      .option(
+        '--replica <url>',
+        'a read replica whose replay lag throttles backfills (max_replica_lag); repeatable',
+        (url: string, urls: string[] = []) => [...urls, url],
+      )
+      .action(async (file: string, opts: RunCommandOptions) =>
+        setExit(await (await import('./run-command.js')).runCommand(mode, file, opts, io)),
+      );
   }
 
   program
@@ -81,42 +113,66 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--yes', 'answer the confirmation with yes')
     .option('--json', 'JSON lines instead of text (CI)')
     .addOption(database())
-    .action(async (file: string, opts: { yes?: boolean; database?: string; json?: boolean }) => setExit(await (await import('./run-command.js')).rollbackCommand(file, opts, io)));
+    .action(async (file: string, opts: { yes?: boolean; database?: string; json?: boolean }) =>
+      setExit(await (await import('./run-command.js')).rollbackCommand(file, opts, io)),
+    );
 
   program
     .command('status')
-    .description('every known plan (or one): phase, each step, backfill progress, what comes next; reads only the state tables, and says which database it read (exit 4 when there is none to read)')
+    .description(
+      'every known plan (or one): phase, each step, backfill progress, what comes next; reads only the state tables, and says which database it read (exit 4 when there is none to read)',
+    )
     .argument('[file]', 'plan file')
     .option('--json', 'machine-readable output')
     .addOption(database())
-    .action(async (file: string | undefined, opts: { json?: boolean; database?: string }) => setExit(await (await import('./status-command.js')).statusCommand(file, opts, io)));
+    .action(async (file: string | undefined, opts: { json?: boolean; database?: string }) =>
+      setExit(await (await import('./status-command.js')).statusCommand(file, opts, io)),
+    );
 
   for (const action of ['pause', 'resume'] as const) {
     program
       .command(action)
-      .description(action === 'pause' ? 'from another terminal: a running backfill stops at its next batch boundary' : 'a paused backfill goes on')
+      .description(
+        action === 'pause'
+          ? 'from another terminal: a running backfill stops at its next batch boundary'
+          : 'a paused backfill goes on',
+      )
       .argument('<file>', 'plan file')
       .addOption(database())
-      .action(async (file: string, opts: { database?: string }) => setExit(await (await import('./control-command.js')).controlCommand(action, file, opts, io)));
+      .action(async (file: string, opts: { database?: string }) =>
+        setExit(await (await import('./control-command.js')).controlCommand(action, file, opts, io)),
+      );
   }
 
   registerFlagsCommand(program, io, setExit, database);
 
   program
     .command('test')
-    .description('rehearse the whole plan and its rollback on throwaway databases (embedded PGlite, or scratch databases on --database\'s server), seeded from a SQL file or from a live database\'s structure plus generated rows')
+    .description(
+      "rehearse the whole plan and its rollback on throwaway databases (embedded PGlite, or scratch databases on --database's server), seeded from a SQL file or from a live database's structure plus generated rows",
+    )
     .argument('<file>', 'plan file')
     .option('--seed <sql-file>', 'SQL script that creates and fills the tables (run on an empty database)')
-    .option('--schema-from <url>', "copy the structure of the plan's tables from this database (read only) and generate rows")
+    .option(
+      '--schema-from <url>',
+      "copy the structure of the plan's tables from this database (read only) and generate rows",
+    )
     .option('--rows <n>', 'generated rows per table with --schema-from (default 1000)')
-    .option('--database <url>', 'PostgreSQL server to create the scratch databases on (default: embedded PGlite; DATABASE_URL is not used)')
+    .option(
+      '--database <url>',
+      'PostgreSQL server to create the scratch databases on (default: embedded PGlite; DATABASE_URL is not used)',
+    )
     .option('--container', 'scratch databases in a PostgreSQL container (testcontainers; needs a Docker engine)')
     .option('--json', 'one JSON document instead of the table')
-    .action(async (file: string, opts: import('./test-command.js').TestOptions) => setExit(await (await import('./test-command.js')).testCommand(file, opts, io)));
+    .action(async (file: string, opts: import('./test-command.js').TestOptions) =>
+      setExit(await (await import('./test-command.js')).testCommand(file, opts, io)),
+    );
 
   program
     .command('new')
-    .description('write a plan from a template in templates/ into plans/ (validated and linted first); --list shows the templates')
+    .description(
+      'write a plan from a template in templates/ into plans/ (validated and linted first); --list shows the templates',
+    )
     .argument('[template]', 'template name, e.g. rename-column')
     .option('--list', 'list the templates and the options each needs')
     .option('--name <name>', 'plan name, also the file name (default: from the template and target)')
@@ -129,27 +185,44 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--view <view>', 'materialized view (replace-materialized-view)')
     .option('--query <sql>', 'SELECT defining the view (replace-materialized-view)')
     .option('--expression <sql>', 'SQL computing the value from the row (add-not-null-column)')
-    .option('--database <url>', 'change-type, rename-column: read what the column carries (NOT NULL, default, indexes, constraints, grants) and declare it in the plan')
+    .option(
+      '--database <url>',
+      'change-type, rename-column: read what the column carries (NOT NULL, default, indexes, constraints, grants) and declare it in the plan',
+    )
     .option('--out <dir>', 'folder to write to', 'plans')
     .option('--force', 'overwrite an existing file')
-    .action(async (template: string | undefined, opts: import('./new-command.js').NewOptions) => setExit(await (await import('./new-command.js')).newCommand(template, opts, io)));
+    .action(async (template: string | undefined, opts: import('./new-command.js').NewOptions) =>
+      setExit(await (await import('./new-command.js')).newCommand(template, opts, io)),
+    );
 
   program
     .command('doctor')
-    .description('preflight before a migration: long transactions, sessions idle in transaction, prepared transactions, invalid indexes, replicas and slots, a pooler in front, server version and capabilities; exit 1 when something would block')
+    .description(
+      'preflight before a migration: long transactions, sessions idle in transaction, prepared transactions, invalid indexes, replicas and slots, a pooler in front, server version and capabilities; exit 1 when something would block',
+    )
     .addOption(database())
     .option('--json', 'machine-readable output (documented in src/doctor/format.ts)')
     .option('--long-transaction <duration>', 'a transaction open longer than this fails the check', '5m')
-    .option('--idle-in-transaction <duration>', 'a session idle inside a transaction longer than this fails the check', '1m')
+    .option(
+      '--idle-in-transaction <duration>',
+      'a session idle inside a transaction longer than this fails the check',
+      '1m',
+    )
     .option('--replica-lag <duration>', 'a replica further behind than this is a warning', '30s')
-    .action(async (opts: import('./doctor-command.js').DoctorCommandOptions) => setExit(await (await import('./doctor-command.js')).doctorCommand(opts, io)));
+    .action(async (opts: import('./doctor-command.js').DoctorCommandOptions) =>
+      setExit(await (await import('./doctor-command.js')).doctorCommand(opts, io)),
+    );
 
   program
     .command('demo')
-    .description('seed a sample orders table and run plans/rename-orders-client-id.yaml end to end (default: an in-memory PGlite)')
+    .description(
+      'seed a sample orders table and run plans/rename-orders-client-id.yaml end to end (default: an in-memory PGlite)',
+    )
     .option('--rows <n>', 'rows to seed', '100000')
     .option('--database <url>', 'database URL (an empty one: the demo creates its own orders table)', 'pglite://memory')
-    .action(async (opts: { rows: string; database: string }) => setExit(await (await import('./demo-command.js')).demoCommand(opts, io)));
+    .action(async (opts: { rows: string; database: string }) =>
+      setExit(await (await import('./demo-command.js')).demoCommand(opts, io)),
+    );
 
   return program;
 }

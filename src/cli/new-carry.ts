@@ -7,19 +7,41 @@
 import YAML from 'yaml';
 import { connect } from '../db/index.js';
 import { UsageError } from '../errors.js';
-import { compactNode, compareCarry, declarationsFromLive, describeCarryProblems, hasCarryProblems, withoutDefaults } from '../introspect/carry-diff.js';
+import {
+  compactNode,
+  compareCarry,
+  declarationsFromLive,
+  describeCarryProblems,
+  hasCarryProblems,
+  withoutDefaults,
+} from '../introspect/carry-diff.js';
 import { postgres } from '../dialects/postgres/postgres-dialect.js';
 
 const CARRYING_TEMPLATES: Record<string, string> = { 'change-type': 'change_type', 'rename-column': 'rename_column' };
 
 /** Adds the declarations of `table.column` to the template's entry; returns the lines of what cannot be carried. */
-export async function fillCarryDeclarations(doc: YAML.Document, template: string, url: string, table: string, column: string, cwd: string): Promise<string[]> {
+export async function fillCarryDeclarations(
+  doc: YAML.Document,
+  template: string,
+  url: string,
+  table: string,
+  column: string,
+  cwd: string,
+): Promise<string[]> {
   const kind = CARRYING_TEMPLATES[template];
-  if (kind === undefined) throw new UsageError(`--database is only used by the change-type and rename-column templates, not ${template}`, 'leave --database out');
+  if (kind === undefined)
+    throw new UsageError(
+      `--database is only used by the change-type and rename-column templates, not ${template}`,
+      'leave --database out',
+    );
   const conn = await connect(url, { applicationName: 'schemashift new', cwd });
   try {
     const live = await postgres.introspect.columnAttachments(conn, table, column);
-    if (!live) throw new UsageError(`${table}.${column} does not exist in ${conn.displayUrl}`, 'check --table and --column (and that --database is the database the plan will run on)');
+    if (!live)
+      throw new UsageError(
+        `${table}.${column} does not exist in ${conn.displayUrl}`,
+        'check --table and --column (and that --database is the database the plan will run on)',
+      );
     const declarations = declarationsFromLive(live);
     const entry = doc.getIn(['phases', 'expand', 0, kind]);
     if (!YAML.isMap(entry)) throw new Error(`internal: template ${template} has no ${kind} entry first in expand`);

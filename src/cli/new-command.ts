@@ -34,7 +34,13 @@ export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
 const OPTION_KEYS = ['view', 'query', 'table', 'column', 'to', 'type', 'references', 'columns', 'expression'] as const;
 type OptionKey = (typeof OPTION_KEYS)[number];
 
-export type NewOptions = { [K in OptionKey]?: string } & { name?: string; out?: string; force?: boolean; list?: boolean; database?: string };
+export type NewOptions = { [K in OptionKey]?: string } & {
+  name?: string;
+  out?: string;
+  force?: boolean;
+  list?: boolean;
+  database?: string;
+};
 
 interface Values {
   table: string;
@@ -63,7 +69,10 @@ const VARS: Record<string, { needs: OptionKey[]; value: (v: Values) => string | 
   query: { needs: ['query'], value: (v) => v.query },
   columns: { needs: ['columns'], value: (v) => v.columns },
   columns_sql: { needs: ['columns'], value: (v) => v.columns.map((c) => d.ident(c)).join(', ') },
-  columns_not_null_sql: { needs: ['columns'], value: (v) => v.columns.map((c) => `${d.ident(c)} IS NOT NULL`).join(' AND ') },
+  columns_not_null_sql: {
+    needs: ['columns'],
+    value: (v) => v.columns.map((c) => `${d.ident(c)} IS NOT NULL`).join(' AND '),
+  },
   references_table: { needs: ['references'], value: (v) => v.references.table },
   references_table_sql: { needs: ['references'], value: (v) => d.qualified(v.references.table) },
   references_column: { needs: ['references'], value: (v) => v.references.column },
@@ -118,12 +127,22 @@ function issueOf(schema: z.ZodType, value: unknown): string | undefined {
 function readValues(template: Template, opts: NewOptions): Values {
   const missing = template.needs.filter((k) => opts[k] === undefined || opts[k] === '');
   if (missing.length > 0) {
-    throw new UsageError(`template ${template.name} needs ${missing.map((k) => OPTION_HELP[k]).join(', ')} (missing)`, `e.g. schemashift new ${template.name} ${template.needs.map((k) => OPTION_HELP[k]).join(' ')}`);
+    throw new UsageError(
+      `template ${template.name} needs ${missing.map((k) => OPTION_HELP[k]).join(', ')} (missing)`,
+      `e.g. schemashift new ${template.name} ${template.needs.map((k) => OPTION_HELP[k]).join(' ')}`,
+    );
   }
   const extra = OPTION_KEYS.filter((k) => opts[k] !== undefined && !template.needs.includes(k));
-  if (extra.length > 0) throw new UsageError(`template ${template.name} does not use ${extra.map((k) => `--${k}`).join(', ')}`, `it takes ${template.needs.map((k) => OPTION_HELP[k]).join(' ')}`);
+  if (extra.length > 0)
+    throw new UsageError(
+      `template ${template.name} does not use ${extra.map((k) => `--${k}`).join(', ')}`,
+      `it takes ${template.needs.map((k) => OPTION_HELP[k]).join(' ')}`,
+    );
   const raw = (k: OptionKey) => opts[k] ?? '';
-  const columns = raw('columns').split(',').map((c) => c.trim()).filter((c) => c !== '');
+  const columns = raw('columns')
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
   const ref = raw('references');
   const dot = ref.lastIndexOf('.');
   const references = { table: dot > 0 ? ref.slice(0, dot) : '', column: dot > 0 ? ref.slice(dot + 1) : ref };
@@ -139,26 +158,56 @@ function readValues(template: Template, opts: NewOptions): Values {
     ['references', qualifiedName, references.table],
     ['references', identifier, references.column],
   ];
-  const problems = checks.filter(([k]) => template.needs.includes(k)).flatMap(([k, schema, value]) => {
-    const issue = issueOf(schema, value);
-    return issue ? [`--${k}: ${issue}`] : [];
-  });
-  if (template.needs.includes('columns') && columns.length === 0) problems.push('--columns: give at least one column, e.g. --columns customer_id,created_at');
-  if (template.needs.includes('references') && dot <= 0) problems.push(`--references ${ref}: expected TABLE.COLUMN, e.g. customers.id`);
-  if (problems.length > 0) throw new UsageError(problems.join('\n'), 'names are letters, digits, _ and $ (not starting with a digit); tables may be schema-qualified (sales.orders)');
-  return { table: raw('table'), column: raw('column'), to: raw('to'), type: raw('type'), references, columns, view: raw('view'), query: raw('query'), expression: raw('expression') };
+  const problems = checks
+    .filter(([k]) => template.needs.includes(k))
+    .flatMap(([k, schema, value]) => {
+      const issue = issueOf(schema, value);
+      return issue ? [`--${k}: ${issue}`] : [];
+    });
+  if (template.needs.includes('columns') && columns.length === 0)
+    problems.push('--columns: give at least one column, e.g. --columns customer_id,created_at');
+  if (template.needs.includes('references') && dot <= 0)
+    problems.push(`--references ${ref}: expected TABLE.COLUMN, e.g. customers.id`);
+  if (problems.length > 0)
+    throw new UsageError(
+      problems.join('\n'),
+      'names are letters, digits, _ and $ (not starting with a digit); tables may be schema-qualified (sales.orders)',
+    );
+  return {
+    table: raw('table'),
+    column: raw('column'),
+    to: raw('to'),
+    type: raw('type'),
+    references,
+    columns,
+    view: raw('view'),
+    query: raw('query'),
+    expression: raw('expression'),
+  };
 }
 
 /** `--column x` for a template that takes a list (add-index, add-unique) means the one-column list. */
 function oneColumnAsList(template: Template, opts: NewOptions): NewOptions {
-  if (!template.needs.includes('columns') || template.needs.includes('column') || opts.column === undefined || opts.columns !== undefined) return opts;
+  if (
+    !template.needs.includes('columns') ||
+    template.needs.includes('column') ||
+    opts.column === undefined ||
+    opts.columns !== undefined
+  )
+    return opts;
   const { column, ...rest } = opts;
   return { ...rest, columns: column };
 }
 
 function defaultName(template: Template, opts: NewOptions): string {
-  const target = [opts.table ?? opts.view, opts.column ?? opts.columns?.replaceAll(',', '-')].filter((p) => p !== undefined).map((p) => base(p));
-  return [template.name, ...target].join('-').replace(/[^A-Za-z0-9.-]+/g, '-').toLowerCase().slice(0, 100);
+  const target = [opts.table ?? opts.view, opts.column ?? opts.columns?.replaceAll(',', '-')]
+    .filter((p) => p !== undefined)
+    .map((p) => base(p));
+  return [template.name, ...target]
+    .join('-')
+    .replace(/[^A-Za-z0-9.-]+/g, '-')
+    .toLowerCase()
+    .slice(0, 100);
 }
 
 /** Substitute placeholders in every scalar of the parsed template; a scalar that is exactly `{{list}}` becomes a list. */
@@ -186,8 +235,13 @@ function render(template: Template, values: Values, planName: string): YAML.Docu
 
 function header(template: Template, outDir: string, argv: string): string {
   const schema = join(PACKAGE_ROOT, 'schema', 'plan.schema.json');
-  const lines = existsSync(schema) ? [`# yaml-language-server: $schema=${relative(outDir, schema).split('\\').join('/')}`] : [];
-  lines.push(`# ${template.name}: ${template.summary}`, `# Written by \`schemashift new ${template.name}${argv}\`; review it, then edit freely.`);
+  const lines = existsSync(schema)
+    ? [`# yaml-language-server: $schema=${relative(outDir, schema).split('\\').join('/')}`]
+    : [];
+  lines.push(
+    `# ${template.name}: ${template.summary}`,
+    `# Written by \`schemashift new ${template.name}${argv}\`; review it, then edit freely.`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -197,18 +251,30 @@ async function check(file: string, text: string, io: Io): Promise<void> {
   const findings = lintPlan(plan, compilePlan(plan));
   if (findings.length === 0) return;
   io.err(formatText([{ file, name: plan.name, valid: true, findings, text }], paint(io.color)));
-  if (findings.some((f) => f.severity === 'error')) throw new UsageError(`the plan from this template has lint errors, so ${file} was not written`, 'check the options (or report the template as a bug)');
+  if (findings.some((f) => f.severity === 'error'))
+    throw new UsageError(
+      `the plan from this template has lint errors, so ${file} was not written`,
+      'check the options (or report the template as a bug)',
+    );
 }
 
 function listTemplates(templates: Template[], io: Io): number {
   const width = Math.max(...templates.map((t) => t.name.length)) + 2;
-  const lines = templates.map((t) => `  ${t.name.padEnd(width)}${t.needs.map((k) => OPTION_HELP[k]).join(' ')}\n  ${' '.repeat(width)}${t.summary}`);
+  const lines = templates.map(
+    (t) =>
+      `  ${t.name.padEnd(width)}${t.needs.map((k) => OPTION_HELP[k]).join(' ')}\n  ${' '.repeat(width)}${t.summary}`,
+  );
   io.out(`templates (schemashift new TEMPLATE [--name N] [options] [--out DIR] [--force]):\n${lines.join('\n')}\n`);
   return 0;
 }
 
 function argvOf(opts: NewOptions, name: string): string {
-  const parts = [`--name ${name}`, ...OPTION_KEYS.filter((k) => opts[k] !== undefined).map((k) => `--${k} ${/^[\w.,]+$/.test(opts[k] ?? '') ? opts[k] : JSON.stringify(opts[k])}`)];
+  const parts = [
+    `--name ${name}`,
+    ...OPTION_KEYS.filter((k) => opts[k] !== undefined).map(
+      (k) => `--${k} ${/^[\w.,]+$/.test(opts[k] ?? '') ? opts[k] : JSON.stringify(opts[k])}`,
+    ),
+  ];
   return ` ${parts.join(' ')}`;
 }
 
@@ -219,7 +285,10 @@ export async function newCommand(templateName: string | undefined, opts: NewOpti
   const template = templates.find((t) => t.name === templateName);
   if (!template) {
     const hint = templateName === undefined ? undefined : didYouMean(templateName, names);
-    throw new UsageError(templateName === undefined ? 'which template? schemashift new TEMPLATE …' : `no template named ${templateName}`, `${hint ? `${hint} ` : ''}templates: ${names.join(', ')} (schemashift new --list shows the options each needs)`);
+    throw new UsageError(
+      templateName === undefined ? 'which template? schemashift new TEMPLATE …' : `no template named ${templateName}`,
+      `${hint ? `${hint} ` : ''}templates: ${names.join(', ')} (schemashift new --list shows the options each needs)`,
+    );
   }
   await ensureSqlParser();
   const given = oneColumnAsList(template, opts);
@@ -231,16 +300,34 @@ export async function newCommand(templateName: string | undefined, opts: NewOpti
   const inside = relative(io.cwd, join(outDir, `${name}.yaml`));
   const file = inside.startsWith('..') ? join(outDir, `${name}.yaml`) : inside;
   const doc = render(template, values, name);
-  const uncarried = opts.database === undefined ? [] : await fillCarryDeclarations(doc, template.name, opts.database, values.table, values.column, io.cwd);
-  if (uncarried.length > 0) doc.commentBefore = `${doc.commentBefore ?? ''}\nNOT CARRIED (run and validate --database refuse this plan until it is resolved):\n${uncarried.join('\n')}`.trim();
-  const text = header(template, outDir, argvOf(opts, name)) + doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+  const uncarried =
+    opts.database === undefined
+      ? []
+      : await fillCarryDeclarations(doc, template.name, opts.database, values.table, values.column, io.cwd);
+  if (uncarried.length > 0)
+    doc.commentBefore =
+      `${doc.commentBefore ?? ''}\nNOT CARRIED (run and validate --database refuse this plan until it is resolved):\n${uncarried.join('\n')}`.trim();
+  const text =
+    header(template, outDir, argvOf(opts, name)) + doc.toString({ lineWidth: 0, flowCollectionPadding: false });
   try {
     await check(file, text, io);
   } catch (e) {
-    if (e instanceof PlanError) throw new PlanError([...e.problems, { at: { file, line: 1, col: 1 }, message: `the plan from template ${template.name} is invalid, so ${file} was not written`, hint: 'check the options' }]);
+    if (e instanceof PlanError)
+      throw new PlanError([
+        ...e.problems,
+        {
+          at: { file, line: 1, col: 1 },
+          message: `the plan from template ${template.name} is invalid, so ${file} was not written`,
+          hint: 'check the options',
+        },
+      ]);
     throw e;
   }
-  if (existsSync(resolve(io.cwd, file)) && !opts.force) throw new UsageError(`${file} already exists; nothing was written`, 'pass --force to overwrite it, or choose another --name');
+  if (existsSync(resolve(io.cwd, file)) && !opts.force)
+    throw new UsageError(
+      `${file} already exists; nothing was written`,
+      'pass --force to overwrite it, or choose another --name',
+    );
   await mkdir(dirname(resolve(io.cwd, file)), { recursive: true });
   await writeFile(resolve(io.cwd, file), text);
   io.out(`wrote ${file} (template ${template.name})\n  next: schemashift plan ${file}\n`);

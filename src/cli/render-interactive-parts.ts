@@ -97,12 +97,15 @@ export function detailOf(event: RunnerEvent): string | undefined {
     const p = event.progress;
     return progressText(p.rowsTotal !== null && p.rowsDone >= p.rowsTotal ? { ...p, etaMs: null } : p);
   }
-  if (event.type === 'statement' || event.type === 'lock-wait' || event.type === 'retry') return lineFor(event, plain)?.trim();
+  if (event.type === 'statement' || event.type === 'lock-wait' || event.type === 'retry')
+    return lineFor(event, plain)?.trim();
   return undefined;
 }
 
 export function runGroups(plan: CompiledPlan): { title: string; phase: Phase | null; steps: Step[] }[] {
-  return plan.phases.filter((p) => p.steps.length > 0).map((p) => ({ title: p.phase, phase: p.phase, steps: p.steps.map((s) => s.step) }));
+  return plan.phases
+    .filter((p) => p.steps.length > 0)
+    .map((p) => ({ title: p.phase, phase: p.phase, steps: p.steps.map((s) => s.step) }));
 }
 
 export function rollbackGroups(plan: CompiledPlan): { title: string; phase: Phase | null; steps: Step[] }[] {

@@ -44,7 +44,6 @@ import {
   type Wrapper,
 } from './render-interactive-parts.js';
 
-
 class InteractiveRenderer implements RunRenderer {
   private groups: GroupSlot[] = [];
   private slots = new Map<string, StepSlot>();
@@ -58,7 +57,11 @@ class InteractiveRenderer implements RunRenderer {
   /** Ctrl-C at a prompt: the answer is "no", and the command exits 130. */
   private interruptedAtPrompt = false;
 
-  constructor(private readonly plan: CompiledPlan, private readonly io: Io, private readonly options: InteractiveOptions) {
+  constructor(
+    private readonly plan: CompiledPlan,
+    private readonly io: Io,
+    private readonly options: InteractiveOptions,
+  ) {
     const wanted = io.env.SCHEMASHIFT_RENDERER;
     this.forced = wanted === 'simple' || wanted === 'verbose' ? wanted : undefined;
   }
@@ -93,11 +96,16 @@ class InteractiveRenderer implements RunRenderer {
   private async finish(): Promise<void> {
     for (const group of this.groups) {
       // A phase the run left midway (gate declined, interrupted) must not look completed.
-      if (group.begun.done && group.steps.some((s) => !s.outcome.done)) group.task?.skip('stopped before the end of the phase');
+      if (group.begun.done && group.steps.some((s) => !s.outcome.done))
+        group.task?.skip('stopped before the end of the phase');
       group.begun.resolve({ kind: 'not-reached' });
     }
     for (const slot of this.slots.values()) {
-      const reason = slot.declined ? this.declinedText() : slot === this.current ? 'stopped before it finished' : 'not reached';
+      const reason = slot.declined
+        ? this.declinedText()
+        : slot === this.current
+          ? 'stopped before it finished'
+          : 'not reached';
       slot.outcome.resolve({ kind: 'skip', reason });
     }
     if (!this.mode) this.finished.resolve();
@@ -107,7 +115,7 @@ class InteractiveRenderer implements RunRenderer {
   private onEvent(event: RunnerEvent): void {
     if (event.type === 'phase-start' || event.type === 'phase-done') return;
     if (event.type === 'info' || event.type === 'stopped') {
-      this.note(event.type === 'info' ? event.message : lineFor(event, plain) ?? '');
+      this.note(event.type === 'info' ? event.message : (lineFor(event, plain) ?? ''));
       return;
     }
     const slot = this.slotFor(event.step);
@@ -132,7 +140,12 @@ class InteractiveRenderer implements RunRenderer {
   }
 
   private slotFor(step: Step): StepSlot | undefined {
-    if (!this.mode && !this.closing) this.start(this.plan.entries.some((e) => isReversible(e.inverse) && e.inverse.steps.some((s) => s.id === step.id)) ? 'rollback' : 'run');
+    if (!this.mode && !this.closing)
+      this.start(
+        this.plan.entries.some((e) => isReversible(e.inverse) && e.inverse.steps.some((s) => s.id === step.id))
+          ? 'rollback'
+          : 'run',
+      );
     return this.slots.get(step.id);
   }
 
@@ -203,14 +216,17 @@ class InteractiveRenderer implements RunRenderer {
     const input = this.options.input ?? process.stdin;
     const controller = new AbortController();
     const abort = () => controller.abort(new Error('the prompt input ended'));
-    const onKey = (_: unknown, key?: { ctrl?: boolean; name?: string }) => void (key?.ctrl && key.name === 'd' && abort());
+    const onKey = (_: unknown, key?: { ctrl?: boolean; name?: string }) =>
+      void (key?.ctrl && key.name === 'd' && abort());
     input.once('end', abort).once('close', abort).on('keypress', onKey);
     try {
       if ((input as { readableEnded?: boolean }).readableEnded) return false;
       const config = { message, default: false, ...(this.io.color ? {} : { theme: PLAIN_PROMPT }) };
       const adapter = task.prompt(AnsweredPromptStays);
       adapter.answering = true;
-      const answer = await adapter.run(confirm, config, { input, signal: controller.signal }).finally(() => (adapter.answering = false));
+      const answer = await adapter
+        .run(confirm, config, { input, signal: controller.signal })
+        .finally(() => (adapter.answering = false));
       return answer === true;
     } catch (e) {
       // ExitPromptError (Ctrl-C), AbortPromptError (input ended) and any other failure: "no".
@@ -227,7 +243,15 @@ class InteractiveRenderer implements RunRenderer {
     let index = 0;
     this.groups = specs.map((spec) => {
       const group: GroupSlot = { title: spec.title, phase: spec.phase, steps: [], begun: deferred<Begin>() };
-      group.steps = spec.steps.map((step) => ({ step, index: index++, group, outcome: deferred<Outcome>(), started: deferred<Wrapper>(), backlog: [], declined: false }));
+      group.steps = spec.steps.map((step) => ({
+        step,
+        index: index++,
+        group,
+        outcome: deferred<Outcome>(),
+        started: deferred<Wrapper>(),
+        backlog: [],
+        declined: false,
+      }));
       for (const slot of group.steps) this.slots.set(slot.step.id, slot);
       return group;
     });
@@ -263,7 +287,9 @@ class InteractiveRenderer implements RunRenderer {
         const begin = await group.begun.promise;
         if (begin.kind === 'not-reached') return task.skip('not reached');
         const confirmation = begin.confirm ? [this.confirmTask(begin.confirm)] : [];
-        return task.newListr([...confirmation, ...group.steps.map((slot) => this.stepTask(slot))], { exitOnError: false });
+        return task.newListr([...confirmation, ...group.steps.map((slot) => this.stepTask(slot))], {
+          exitOnError: false,
+        });
       },
     };
   }
@@ -296,7 +322,8 @@ class InteractiveRenderer implements RunRenderer {
 
   private listrOptions() {
     const colorless = !this.io.color;
-    const write = (out: (text: string) => void) => createWritable((chunk) => out(chunk)) as unknown as NodeJS.WriteStream;
+    const write = (out: (text: string) => void) =>
+      createWritable((chunk) => out(chunk)) as unknown as NodeJS.WriteStream;
     return {
       concurrent: false,
       exitOnError: false,
@@ -308,13 +335,22 @@ class InteractiveRenderer implements RunRenderer {
         collapseSkips: false,
         collapseErrors: false,
         timer: { ...PRESET_TIMER, condition: (ms?: number) => (ms ?? 0) >= 1000 },
-        icon: { [ListrDefaultRendererLogLevels.SKIPPED_WITHOUT_COLLAPSE]: figures.arrowDown, [ListrDefaultRendererLogLevels.SKIPPED_WITH_COLLAPSE]: figures.pointerSmall },
+        icon: {
+          [ListrDefaultRendererLogLevels.SKIPPED_WITHOUT_COLLAPSE]: figures.arrowDown,
+          [ListrDefaultRendererLogLevels.SKIPPED_WITH_COLLAPSE]: figures.pointerSmall,
+        },
         ...(colorless ? { color: identityColors(Object.values(ListrDefaultRendererLogLevels)) } : {}),
       },
       fallbackRenderer: this.forced ?? ('simple' as const),
       fallbackRendererCondition: this.forced !== undefined,
       fallbackRendererOptions: {
-        logger: new ListrLogger({ processOutput: new ProcessOutput(write((t) => this.io.out(t)), write((t) => this.io.err(t))), toStderr: [] }),
+        logger: new ListrLogger({
+          processOutput: new ProcessOutput(
+            write((t) => this.io.out(t)),
+            write((t) => this.io.err(t)),
+          ),
+          toStderr: [],
+        }),
         ...(colorless ? { color: identityColors(Object.values(ListrLogLevels)) } : {}),
       },
     };

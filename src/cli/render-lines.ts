@@ -12,7 +12,13 @@ function count(n: number): string {
 }
 
 /** While a throttle or a pause holds the backfill it says so in place of a rate (which would be stale). */
-export function progressText(p: { rowsDone: number; rowsTotal: number | null; rowsPerSecond: number; etaMs: number | null; waiting?: string }): string {
+export function progressText(p: {
+  rowsDone: number;
+  rowsTotal: number | null;
+  rowsPerSecond: number;
+  etaMs: number | null;
+  waiting?: string;
+}): string {
   const pct = p.rowsTotal ? ` (${Math.min(100, Math.floor((p.rowsDone / p.rowsTotal) * 100))}%)` : '';
   const eta = p.etaMs !== null ? `, ETA ${Math.round(p.etaMs / 1000)}s` : '';
   const rate = p.waiting ? `paused — waiting: ${p.waiting}` : `${count(Math.round(p.rowsPerSecond))} rows/s${eta}`;
@@ -36,9 +42,13 @@ export function lineFor(event: RunnerEvent, p: Paint): string | undefined {
     case 'statement':
       return p.dim(`  ${event.sql.split('\n')[0]}${event.sql.includes('\n') ? ' …' : ''}`);
     case 'lock-wait':
-      return p.yellow(`  waiting for a lock (attempt ${event.attempt}), blocked by ${event.blockers.map(describeBlocker).join('; ')}`);
+      return p.yellow(
+        `  waiting for a lock (attempt ${event.attempt}), blocked by ${event.blockers.map(describeBlocker).join('; ')}`,
+      );
     case 'retry':
-      return p.yellow(`  ${event.reason}: retry ${event.attempt} in ${formatMs(event.delayMs)}; ${blockersText(event.blockers)}`);
+      return p.yellow(
+        `  ${event.reason}: retry ${event.attempt} in ${formatMs(event.delayMs)}; ${blockersText(event.blockers)}`,
+      );
     case 'progress':
       return `  ${event.step.id}: ${progressText(event.progress)}`;
     case 'info':
@@ -70,7 +80,14 @@ export function jsonRenderer(io: Io): RunnerListener {
     const { type, ...rest } = event;
     const payload: Record<string, unknown> = { type, at: new Date().toISOString() };
     for (const [key, value] of Object.entries(rest)) {
-      payload[key] = key === 'step' && value && typeof value === 'object' ? { id: (value as { id: string }).id, kind: (value as { kind: string }).kind, summary: (value as { summary: string }).summary } : value;
+      payload[key] =
+        key === 'step' && value && typeof value === 'object'
+          ? {
+              id: (value as { id: string }).id,
+              kind: (value as { kind: string }).kind,
+              summary: (value as { summary: string }).summary,
+            }
+          : value;
     }
     io.out(`${JSON.stringify(payload)}\n`);
   };

@@ -27,7 +27,8 @@ function statementOf(step: Step): string | undefined {
 }
 
 function lockOf(step: Step): { level: string; on: string[] } {
-  if (step.kind === 'sql' || step.kind === 'backfill' || step.kind === 'verify') return { level: step.lock.level, on: step.lock.on };
+  if (step.kind === 'sql' || step.kind === 'backfill' || step.kind === 'verify')
+    return { level: step.lock.level, on: step.lock.on };
   return { level: 'none', on: [] };
 }
 
@@ -63,7 +64,10 @@ function reversibility(c: CompiledStep, plan: CompiledPlan): { reversible: boole
   if (c.step.phase === 'contract') return { reversible: false, text: 'irreversible (contract)' };
   const compiled = plan.entries.find((e) => e.entry === c.entry);
   if (!compiled || !isReversible(compiled.inverse)) {
-    return { reversible: false, text: `irreversible: ${compiled && !isReversible(compiled.inverse) ? compiled.inverse.irreversible : 'unknown'}` };
+    return {
+      reversible: false,
+      text: `irreversible: ${compiled && !isReversible(compiled.inverse) ? compiled.inverse.irreversible : 'unknown'}`,
+    };
   }
   return { reversible: true, text: 'reversible' };
 }
@@ -73,7 +77,9 @@ export function renderPlanText(plan: CompiledPlan, only: Phase | undefined, p: P
   const s = source.settings;
   const lines: string[] = [
     `${p.bold(`plan ${source.name}`)}${source.description ? ` — ${source.description}` : ''}`,
-    p.dim(`${source.file} · ${source.dialect} · lock_timeout ${formatMs(s.lockTimeoutMs)} · lock_retries ${s.lockRetries} · statement_timeout ${formatMs(s.statementTimeoutMs)}`),
+    p.dim(
+      `${source.file} · ${source.dialect} · lock_timeout ${formatMs(s.lockTimeoutMs)} · lock_retries ${s.lockRetries} · statement_timeout ${formatMs(s.statementTimeoutMs)}`,
+    ),
   ];
   for (const phase of plan.phases) {
     if (only && phase.phase !== only) continue;
@@ -91,7 +97,13 @@ export function renderPlanText(plan: CompiledPlan, only: Phase | undefined, p: P
       const detail = detailLine(step);
       if (detail) lines.push(`     ${detail}`);
       const sql = statementOf(step);
-      if (sql) lines.push(...sql.split('\n').map((l) => `       ${l}`).map((l, j, all) => (j === all.length - 1 ? `${l};` : l)));
+      if (sql)
+        lines.push(
+          ...sql
+            .split('\n')
+            .map((l) => `       ${l}`)
+            .map((l, j, all) => (j === all.length - 1 ? `${l};` : l)),
+        );
     });
   }
   return `${lines.join('\n')}\n`;
@@ -106,7 +118,11 @@ export function planToJson(plan: CompiledPlan, only: Phase | undefined): unknown
       file: source.file,
       dialect: source.dialect,
       hash: source.hash,
-      settings: { lock_timeout_ms: source.settings.lockTimeoutMs, lock_retries: source.settings.lockRetries, statement_timeout_ms: source.settings.statementTimeoutMs },
+      settings: {
+        lock_timeout_ms: source.settings.lockTimeoutMs,
+        lock_retries: source.settings.lockRetries,
+        statement_timeout_ms: source.settings.statementTimeoutMs,
+      },
     },
     phases: plan.phases
       .filter((phase) => !only || phase.phase === only)
@@ -127,7 +143,10 @@ export function planToJson(plan: CompiledPlan, only: Phase | undefined): unknown
             transactional: c.step.kind === 'sql' ? c.step.transactional : null,
             reversible: rev.reversible,
             irreversible_reason: rev.reversible ? null : rev.text.replace(/^irreversible:? ?/, ''),
-            undo: rev.reversible && compiled && isReversible(compiled.inverse) ? compiled.inverse.steps.map((u) => statementOf(u) ?? u.summary) : null,
+            undo:
+              rev.reversible && compiled && isReversible(compiled.inverse)
+                ? compiled.inverse.steps.map((u) => statementOf(u) ?? u.summary)
+                : null,
             details: detailLine(c.step) ?? null,
           };
         }),

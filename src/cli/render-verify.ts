@@ -15,10 +15,16 @@ export interface VerifyStatus {
 }
 
 /** The verify steps' state, by step id; empty where the state tables predate verify (nothing to show). */
-export async function verifyStatuses(db: Queryable, planName: string, steps: StepRow[]): Promise<Map<string, VerifyStatus>> {
+export async function verifyStatuses(
+  db: Queryable,
+  planName: string,
+  steps: StepRow[],
+): Promise<Map<string, VerifyStatus>> {
   const verifies = steps.filter((s) => s.kind === 'verify' && s.checkpoint !== null);
   if (verifies.length === 0) return new Map();
-  const { rows } = await db.query<{ ok: boolean }>("SELECT to_regclass('schemashift.verify_mismatches') IS NOT NULL AS ok");
+  const { rows } = await db.query<{ ok: boolean }>(
+    "SELECT to_regclass('schemashift.verify_mismatches') IS NOT NULL AS ok",
+  );
   if (rows[0]?.ok !== true) return new Map();
   const entries = await Promise.all(
     verifies.map(async (s) => {
@@ -27,7 +33,14 @@ export async function verifyStatuses(db: Queryable, planName: string, steps: Ste
       const found = checkpoint.ranges > 0;
       const at = { plan: planName, stepId: s.step_id };
       const { findings } = postgres.backfill;
-      return [s.step_id, { checkpoint, ranges: found ? await findings.readRanges(db, at, RANGES_SHOWN) : [], sample: found ? await findings.readSample(db, at) : [] }] as const;
+      return [
+        s.step_id,
+        {
+          checkpoint,
+          ranges: found ? await findings.readRanges(db, at, RANGES_SHOWN) : [],
+          sample: found ? await findings.readSample(db, at) : [],
+        },
+      ] as const;
     }),
   );
   return new Map(entries);
@@ -39,9 +52,18 @@ export function verifyLines(v: VerifyStatus | undefined, p: Paint): string[] {
   const cp = v.checkpoint;
   const indent = '        ';
   const lines: string[] = [];
-  if (cp.previous && cp.previous.mismatches > 0 && !cp.complete) lines.push(p.dim(`${indent}walk ${cp.walk}: re-verifying from the start (walk ${cp.previous.walk} found ${cp.previous.mismatches} rows differing in ${cp.previous.ranges} ranges)`));
+  if (cp.previous && cp.previous.mismatches > 0 && !cp.complete)
+    lines.push(
+      p.dim(
+        `${indent}walk ${cp.walk}: re-verifying from the start (walk ${cp.previous.walk} found ${cp.previous.mismatches} rows differing in ${cp.previous.ranges} ranges)`,
+      ),
+    );
   if (cp.mismatches === 0) return lines;
-  lines.push(p.red(`${indent}${cp.mismatches} row${cp.mismatches === 1 ? '' : 's'} differ in ${cp.ranges} key range${cp.ranges === 1 ? '' : 's'}${cp.complete ? '' : ' so far'}:`));
+  lines.push(
+    p.red(
+      `${indent}${cp.mismatches} row${cp.mismatches === 1 ? '' : 's'} differ in ${cp.ranges} key range${cp.ranges === 1 ? '' : 's'}${cp.complete ? '' : ' so far'}:`,
+    ),
+  );
   lines.push(...v.ranges.map((r) => p.red(`${indent}  ${describeRange(cp.key, r)}`)));
   if (cp.ranges > v.ranges.length) lines.push(p.red(`${indent}  … and ${cp.ranges - v.ranges.length} more`));
   lines.push(p.red(`${indent}sample keys: ${sampleKeys(v.sample).join(', ')}`));

@@ -35,13 +35,31 @@ export const PROMPT_INTERRUPTED = 'interrupted at the prompt (Ctrl-C): nothing m
 
 /** With --json, a run that did not succeed ends with an error object, like every other failure. */
 function outcomeError(outcome: RunOutcome, file: string): JsonError | undefined {
-  if (outcome.kind === 'failed') return { code: 'step-failed', message: `step ${outcome.stepId} failed: ${outcome.error}`, help: `fix the cause, then run again: \`schemashift run ${file}\` resumes at this step`, exit_code: exitCodeOf(outcome) };
-  if (outcome.kind === 'interrupted') return { code: 'interrupted', message: `interrupted ${outcome.at}`, help: `\`schemashift run ${file}\` resumes exactly there`, exit_code: exitCodeOf(outcome) };
+  if (outcome.kind === 'failed')
+    return {
+      code: 'step-failed',
+      message: `step ${outcome.stepId} failed: ${outcome.error}`,
+      help: `fix the cause, then run again: \`schemashift run ${file}\` resumes at this step`,
+      exit_code: exitCodeOf(outcome),
+    };
+  if (outcome.kind === 'interrupted')
+    return {
+      code: 'interrupted',
+      message: `interrupted ${outcome.at}`,
+      help: `\`schemashift run ${file}\` resumes exactly there`,
+      exit_code: exitCodeOf(outcome),
+    };
   return undefined;
 }
 
 function interruptedAtPrompt(io: Io, json: boolean, resume: string): number {
-  if (json) printJsonError(io, { code: 'interrupted', message: PROMPT_INTERRUPTED, help: `\`${resume}\` asks again`, exit_code: 130 });
+  if (json)
+    printJsonError(io, {
+      code: 'interrupted',
+      message: PROMPT_INTERRUPTED,
+      help: `\`${resume}\` asks again`,
+      exit_code: 130,
+    });
   else io.err(`schemashift: ${PROMPT_INTERRUPTED}\n  \`${resume}\` asks again\n`);
   return 130;
 }
@@ -86,7 +104,12 @@ function targetOf(url: string, cwd: string): DialectTarget | undefined {
  * Load and compile the plan, refusing first (exit 2, before compiling or connecting) a plan written
  * for another database than the one `--database` / DATABASE_URL points at.
  */
-async function compileForTarget(file: string, database: string | undefined, io: Io, flagsFile?: string): Promise<CompiledPlan> {
+async function compileForTarget(
+  file: string,
+  database: string | undefined,
+  io: Io,
+  flagsFile?: string,
+): Promise<CompiledPlan> {
   const plan = withFlagLocation(await loadPlanFile(file, io.cwd), io.cwd, flagsFile);
   const url = database ?? io.env.DATABASE_URL ?? DEFAULT_PGLITE_URL;
   const target = targetOf(url, io.cwd);
@@ -94,14 +117,21 @@ async function compileForTarget(file: string, database: string | undefined, io: 
   return compilePlan(plan);
 }
 
-export async function runCommand(mode: 'run' | 'advance', file: string, opts: RunCommandOptions, io: Io): Promise<number> {
+export async function runCommand(
+  mode: 'run' | 'advance',
+  file: string,
+  opts: RunCommandOptions,
+  io: Io,
+): Promise<number> {
   const compiled = await compileForTarget(file, opts.database, io, opts.flagsFile);
   const conn = await openDatabase(opts.database, io, runnerApplicationName(compiled.plan.name));
   const replicaNames = runnerApplicationName(compiled.plan.name);
-  const replicas = await openReplicas(opts.replica ?? [], replicaNames, compiled.dialect.activity).catch(async (e: unknown) => {
-    await conn.close();
-    throw e;
-  });
+  const replicas = await openReplicas(opts.replica ?? [], replicaNames, compiled.dialect.activity).catch(
+    async (e: unknown) => {
+      await conn.close();
+      throw e;
+    },
+  );
   const renderer = await createRenderer(compiled, io, { json: opts.json === true });
   const { signal, dispose } = interruptSignal(io);
   try {
@@ -117,7 +147,8 @@ export async function runCommand(mode: 'run' | 'advance', file: string, opts: Ru
     };
     const outcome = await runPlan(conn, compiled, runOptions);
     await renderer.close();
-    if (renderer.promptInterrupted?.()) return interruptedAtPrompt(io, opts.json === true, `schemashift ${mode} ${file}`);
+    if (renderer.promptInterrupted?.())
+      return interruptedAtPrompt(io, opts.json === true, `schemashift ${mode} ${file}`);
     if (opts.json) io.out(`${JSON.stringify({ type: 'outcome', ...outcome })}\n`);
     else io.out(`${paint(io.color).bold(describeOutcome(outcome, file))}\n`);
     const error = opts.json ? outcomeError(outcome, file) : undefined;
@@ -131,7 +162,11 @@ export async function runCommand(mode: 'run' | 'advance', file: string, opts: Ru
   }
 }
 
-export async function rollbackCommand(file: string, opts: { yes?: boolean; database?: string; json?: boolean }, io: Io): Promise<number> {
+export async function rollbackCommand(
+  file: string,
+  opts: { yes?: boolean; database?: string; json?: boolean },
+  io: Io,
+): Promise<number> {
   const compiled = await compileForTarget(file, opts.database, io);
   const conn = await openDatabase(opts.database, io, runnerApplicationName(compiled.plan.name), { mustExist: true });
   const renderer = await createRenderer(compiled, io, { json: opts.json === true });
@@ -144,11 +179,15 @@ export async function rollbackCommand(file: string, opts: { yes?: boolean; datab
       command: commandFor(file),
     });
     await renderer.close();
-    if (renderer.promptInterrupted?.()) return interruptedAtPrompt(io, opts.json === true, `schemashift rollback ${file}`);
+    if (renderer.promptInterrupted?.())
+      return interruptedAtPrompt(io, opts.json === true, `schemashift rollback ${file}`);
     if (opts.json) io.out(`${JSON.stringify({ type: 'outcome', ...outcome })}\n`);
     switch (outcome.kind) {
       case 'rolled-back':
-        if (!opts.json) io.out(`rolled back: ${outcome.undone.length} undo step(s) ran${outcome.undone.length ? ` (${outcome.undone.join(', ')})` : ''}${outcome.kept.length ? `; left in place (adopted): ${outcome.kept.join(', ')}` : ''}\n`);
+        if (!opts.json)
+          io.out(
+            `rolled back: ${outcome.undone.length} undo step(s) ran${outcome.undone.length ? ` (${outcome.undone.join(', ')})` : ''}${outcome.kept.length ? `; left in place (adopted): ${outcome.kept.join(', ')}` : ''}\n`,
+          );
         return 0;
       case 'nothing':
         if (!opts.json) io.out(`nothing to roll back for ${compiled.plan.name}\n`);
@@ -158,7 +197,13 @@ export async function rollbackCommand(file: string, opts: { yes?: boolean; datab
         return 0;
       case 'refused':
         io.err(`schemashift: ${outcome.reason}\n  help: write a new plan that moves forward instead\n`);
-        if (opts.json) printJsonError(io, { code: 'rollback-refused', message: outcome.reason, help: 'write a new plan that moves forward instead', exit_code: 1 });
+        if (opts.json)
+          printJsonError(io, {
+            code: 'rollback-refused',
+            message: outcome.reason,
+            help: 'write a new plan that moves forward instead',
+            exit_code: 1,
+          });
         return 1;
     }
   } finally {

@@ -17,54 +17,118 @@ export interface NextAction {
 
 export function nextAction(run: RunRow, steps: StepRow[]): NextAction {
   const file = run.plan_file;
-  if (run.status === 'rolled_back') return { step: null, message: 'rolled back: what this plan made is undone (objects it adopted stay); running it again starts from scratch', command: `schemashift run ${file}` };
-  if (run.status === 'rolling_back') return { step: null, message: 'a rollback was interrupted: finish it', command: `schemashift rollback ${file}` };
+  if (run.status === 'rolled_back')
+    return {
+      step: null,
+      message:
+        'rolled back: what this plan made is undone (objects it adopted stay); running it again starts from scratch',
+      command: `schemashift run ${file}`,
+    };
+  if (run.status === 'rolling_back')
+    return { step: null, message: 'a rollback was interrupted: finish it', command: `schemashift rollback ${file}` };
   const pending = steps.find((s) => s.status !== 'done');
   if (!pending) return { step: null, message: 'done: nothing left to run', command: null };
   if (run.status === 'failed' && pending.status === 'failed') {
-    return { step: pending.step_id, message: `step ${pending.step_id} failed: ${pending.last_error ?? 'unknown error'}; fix the cause and run again`, command: `schemashift run ${file}` };
+    return {
+      step: pending.step_id,
+      message: `step ${pending.step_id} failed: ${pending.last_error ?? 'unknown error'}; fix the cause and run again`,
+      command: `schemashift run ${file}`,
+    };
   }
-  if (pending.kind === 'gate') return { step: pending.step_id, message: `gate '${pending.summary.replace(/^confirm: /, '')}'`, command: `schemashift advance ${file}` };
+  if (pending.kind === 'gate')
+    return {
+      step: pending.step_id,
+      message: `gate '${pending.summary.replace(/^confirm: /, '')}'`,
+      command: `schemashift advance ${file}`,
+    };
   if (pending.phase === 'contract' && !run.contract_started) {
-    return { step: pending.step_id, message: 'contract (irreversible, confirmed before it starts)', command: `schemashift advance ${file}` };
+    return {
+      step: pending.step_id,
+      message: 'contract (irreversible, confirmed before it starts)',
+      command: `schemashift advance ${file}`,
+    };
   }
-  if (run.status === 'running') return { step: pending.step_id, message: `${pending.step_id} is running`, command: null };
-  return { step: pending.step_id, message: `${pending.step_id} (${pending.summary})`, command: `schemashift ${run.status === 'at_gate' ? 'advance' : 'run'} ${file}` };
+  if (run.status === 'running')
+    return { step: pending.step_id, message: `${pending.step_id} is running`, command: null };
+  return {
+    step: pending.step_id,
+    message: `${pending.step_id} (${pending.summary})`,
+    command: `schemashift ${run.status === 'at_gate' ? 'advance' : 'run'} ${file}`,
+  };
 }
 
-const MARK: Record<string, string> = { done: '✔', running: '▶', failed: '✖', interrupted: '⏸', pending: '·', undone: '↺' };
+const MARK: Record<string, string> = {
+  done: '✔',
+  running: '▶',
+  failed: '✖',
+  interrupted: '⏸',
+  pending: '·',
+  undone: '↺',
+};
 
 function stepLine(s: StepRow, p: Paint, flag?: RolloutFlagStatus): string {
   const mark = s.adopted ? '≡' : (MARK[s.status] ?? '?');
-  const colored = s.status === 'done' ? p.green(mark) : s.status === 'failed' ? p.red(mark) : s.status === 'running' || s.status === 'interrupted' ? p.yellow(mark) : p.dim(mark);
+  const colored =
+    s.status === 'done'
+      ? p.green(mark)
+      : s.status === 'failed'
+        ? p.red(mark)
+        : s.status === 'running' || s.status === 'interrupted'
+          ? p.yellow(mark)
+          : p.dim(mark);
   let extra = '';
   if ((s.kind === 'backfill' || s.kind === 'verify') && (Number(s.rows_done) > 0 || s.rows_total !== null)) {
-    extra = ` — ${progressText({ rowsDone: Number(s.rows_done), rowsTotal: s.rows_total === null ? null : Number(s.rows_total), rowsPerSecond: 0, etaMs: null })}`.replace(/, 0 rows\/s/, '');
+    extra =
+      ` — ${progressText({ rowsDone: Number(s.rows_done), rowsTotal: s.rows_total === null ? null : Number(s.rows_total), rowsPerSecond: 0, etaMs: null })}`.replace(
+        /, 0 rows\/s/,
+        '',
+      );
   }
-  if (s.adopted) extra += p.cyan(s.status === 'undone' ? ' — adopted: was there before this plan, left in place by the rollback' : ' — adopted: was there before this plan (rollback leaves it)');
+  if (s.adopted)
+    extra += p.cyan(
+      s.status === 'undone'
+        ? ' — adopted: was there before this plan, left in place by the rollback'
+        : ' — adopted: was there before this plan (rollback leaves it)',
+    );
   if (flag) extra += p.cyan(` — ${describeFlagStatus(flag)}`);
   if (s.waiting_on && s.status === 'running') extra += p.yellow(` — waiting: ${s.waiting_on}`);
   if (s.last_error && s.status !== 'done') extra += p.red(` — ${s.last_error.split('\n')[0]}`);
   return `    ${colored} ${s.step_id}  ${p.dim(s.summary)}${extra}`;
 }
 
-function renderRun(run: RunRow, steps: StepRow[], p: Paint, flags = new Map<string, RolloutFlagStatus>(), verifies = new Map<string, VerifyStatus>()): string {
+function renderRun(
+  run: RunRow,
+  steps: StepRow[],
+  p: Paint,
+  flags = new Map<string, RolloutFlagStatus>(),
+  verifies = new Map<string, VerifyStatus>(),
+): string {
   const lines = [
     `${p.bold(run.plan_name)}  ${run.status.replace(/_/g, ' ')}${run.phase ? ` · ${run.phase}` : ''}${run.paused ? p.yellow(` · paused by ${run.pause_requested_by ?? 'someone'}`) : ''}`,
-    p.dim(`  ${run.plan_file} · started by ${run.started_by_user}@${run.started_by_host} pid ${run.started_by_pid} at ${new Date(run.started_at).toISOString()} · updated ${new Date(run.updated_at).toISOString()}`),
+    p.dim(
+      `  ${run.plan_file} · started by ${run.started_by_user}@${run.started_by_host} pid ${run.started_by_pid} at ${new Date(run.started_at).toISOString()} · updated ${new Date(run.updated_at).toISOString()}`,
+    ),
   ];
   for (const phase of ['expand', 'migrate', 'contract']) {
     const inPhase = steps.filter((s) => s.phase === phase);
     if (inPhase.length === 0) continue;
     const done = inPhase.filter((s) => s.status === 'done').length;
-    lines.push(`  ${phase} ${p.dim(`(${done}/${inPhase.length})`)}`, ...inPhase.flatMap((s) => [stepLine(s, p, flags.get(s.step_id)), ...verifyLines(verifies.get(s.step_id), p)]));
+    lines.push(
+      `  ${phase} ${p.dim(`(${done}/${inPhase.length})`)}`,
+      ...inPhase.flatMap((s) => [stepLine(s, p, flags.get(s.step_id)), ...verifyLines(verifies.get(s.step_id), p)]),
+    );
   }
   const next = nextAction(run, steps);
   lines.push(`  next: ${next.message}${next.command ? ` — run \`${next.command}\`` : ''}`);
   return lines.join('\n');
 }
 
-function runJson(run: RunRow, steps: StepRow[], flags = new Map<string, RolloutFlagStatus>(), verifies = new Map<string, VerifyStatus>()) {
+function runJson(
+  run: RunRow,
+  steps: StepRow[],
+  flags = new Map<string, RolloutFlagStatus>(),
+  verifies = new Map<string, VerifyStatus>(),
+) {
   return {
     name: run.plan_name,
     file: run.plan_file,
@@ -77,9 +141,20 @@ function runJson(run: RunRow, steps: StepRow[], flags = new Map<string, RolloutF
     updated_at: run.updated_at,
     finished_at: run.finished_at,
     steps: steps.map((s) => ({
-      id: s.step_id, phase: s.phase, kind: s.kind, summary: s.summary, status: s.status, attempts: s.attempts,
-      rows_done: Number(s.rows_done), rows_total: s.rows_total === null ? null : Number(s.rows_total),
-      adopted: s.adopted === true, checkpoint: s.checkpoint, last_error: s.last_error, waiting_on: s.waiting_on, started_at: s.started_at, finished_at: s.finished_at,
+      id: s.step_id,
+      phase: s.phase,
+      kind: s.kind,
+      summary: s.summary,
+      status: s.status,
+      attempts: s.attempts,
+      rows_done: Number(s.rows_done),
+      rows_total: s.rows_total === null ? null : Number(s.rows_total),
+      adopted: s.adopted === true,
+      checkpoint: s.checkpoint,
+      last_error: s.last_error,
+      waiting_on: s.waiting_on,
+      started_at: s.started_at,
+      finished_at: s.finished_at,
       ...(flags.has(s.step_id) ? { flag: flags.get(s.step_id) } : {}),
       ...(verifies.has(s.step_id) ? { verify: verifyJson(verifies.get(s.step_id) as VerifyStatus) } : {}),
     })),
@@ -87,36 +162,65 @@ function runJson(run: RunRow, steps: StepRow[], flags = new Map<string, RolloutF
   };
 }
 
-export async function statusCommand(file: string | undefined, opts: { json?: boolean; database?: string }, io: Io): Promise<number> {
+export async function statusCommand(
+  file: string | undefined,
+  opts: { json?: boolean; database?: string },
+  io: Io,
+): Promise<number> {
   const name = file ? (await loadPlanFile(file, io.cwd)).name : undefined;
   const conn = await openDatabase(opts.database, io, 'schemashift status', { mustExist: true });
   try {
-    return await printStatus(conn, { ...(file !== undefined && name !== undefined ? { plan: { file, name } } : {}), json: opts.json === true }, io);
+    return await printStatus(
+      conn,
+      { ...(file !== undefined && name !== undefined ? { plan: { file, name } } : {}), json: opts.json === true },
+      io,
+    );
   } finally {
     await conn.close();
   }
 }
 
 /** Print the status of every run (or of one plan) recorded on an open connection; `status` and `demo` share it. */
-export async function printStatus(conn: Connection, which: { plan?: { file: string; name: string }; json: boolean }, io: Io): Promise<number> {
+export async function printStatus(
+  conn: Connection,
+  which: { plan?: { file: string; name: string }; json: boolean },
+  io: Io,
+): Promise<number> {
   const name = which.plan?.name;
   const store = stateStoreOf(conn);
-  const runs = (await store.exists()) ? (name ? [await store.getRun(name)].filter((r): r is RunRow => r !== undefined) : await store.listRuns()) : [];
+  const runs = (await store.exists())
+    ? name
+      ? [await store.getRun(name)].filter((r): r is RunRow => r !== undefined)
+      : await store.listRuns()
+    : [];
   const withSteps = await Promise.all(
     runs.map(async (run) => {
       const steps = await store.getSteps(run.plan_name);
-      return { run, steps, flags: await rolloutFlagStatus(conn, stateSqlOf(conn), io.cwd, run, steps), verifies: await verifyStatuses(conn, run.plan_name, steps) };
+      return {
+        run,
+        steps,
+        flags: await rolloutFlagStatus(conn, stateSqlOf(conn), io.cwd, run, steps),
+        verifies: await verifyStatuses(conn, run.plan_name, steps),
+      };
     }),
   );
   if (which.json) {
-    io.out(`${JSON.stringify({ version: 1, database: conn.displayUrl, plans: withSteps.map(({ run, steps, flags, verifies }) => runJson(run, steps, flags, verifies)) }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ version: 1, database: conn.displayUrl, plans: withSteps.map(({ run, steps, flags, verifies }) => runJson(run, steps, flags, verifies)) }, null, 2)}\n`,
+    );
     return 0;
   }
   if (withSteps.length === 0) {
-    io.out(which.plan ? `plan ${which.plan.name} has not run on ${conn.displayUrl}\n  next: run \`schemashift run ${which.plan.file}\`\n` : `no schemashift runs recorded on ${conn.displayUrl}\n`);
+    io.out(
+      which.plan
+        ? `plan ${which.plan.name} has not run on ${conn.displayUrl}\n  next: run \`schemashift run ${which.plan.file}\`\n`
+        : `no schemashift runs recorded on ${conn.displayUrl}\n`,
+    );
     return 0;
   }
   const p = paint(io.color);
-  io.out(`${p.dim(`database: ${conn.displayUrl}`)}\n\n${withSteps.map(({ run, steps, flags, verifies }) => renderRun(run, steps, p, flags, verifies)).join('\n\n')}\n`);
+  io.out(
+    `${p.dim(`database: ${conn.displayUrl}`)}\n\n${withSteps.map(({ run, steps, flags, verifies }) => renderRun(run, steps, p, flags, verifies)).join('\n\n')}\n`,
+  );
   return 0;
 }

@@ -30,14 +30,32 @@ export interface TestOptions {
 const DEFAULT_ROWS = 1000;
 
 function checkOptions(opts: TestOptions): number {
-  const seedHint = 'give the data to rehearse on: --seed seed.sql (a SQL script run on an empty database), or --schema-from postgres://… (the structure of the tables the plan uses, plus --rows generated rows)';
+  const seedHint =
+    'give the data to rehearse on: --seed seed.sql (a SQL script run on an empty database), or --schema-from postgres://… (the structure of the tables the plan uses, plus --rows generated rows)';
   if ((opts.seed === undefined) === (opts.schemaFrom === undefined)) {
-    throw new UsageError(opts.seed === undefined ? 'schemashift test needs --seed or --schema-from' : '--seed and --schema-from cannot be combined', seedHint);
+    throw new UsageError(
+      opts.seed === undefined
+        ? 'schemashift test needs --seed or --schema-from'
+        : '--seed and --schema-from cannot be combined',
+      seedHint,
+    );
   }
-  if (opts.rows !== undefined && opts.schemaFrom === undefined) throw new UsageError('--rows applies to --schema-from (a seed file brings its own rows)', 'drop --rows, or use --schema-from');
-  if (opts.database !== undefined && opts.container) throw new UsageError('--database and --container cannot be combined', 'pick one place for the scratch databases (the default is an embedded PGlite)');
+  if (opts.rows !== undefined && opts.schemaFrom === undefined)
+    throw new UsageError(
+      '--rows applies to --schema-from (a seed file brings its own rows)',
+      'drop --rows, or use --schema-from',
+    );
+  if (opts.database !== undefined && opts.container)
+    throw new UsageError(
+      '--database and --container cannot be combined',
+      'pick one place for the scratch databases (the default is an embedded PGlite)',
+    );
   const rows = opts.rows === undefined ? DEFAULT_ROWS : Number(opts.rows);
-  if (!Number.isInteger(rows) || rows < 0 || rows > 10_000_000) throw new UsageError(`--rows ${opts.rows}: expected a whole number of rows per table between 0 and 10000000`, 'e.g. --rows 1000');
+  if (!Number.isInteger(rows) || rows < 0 || rows > 10_000_000)
+    throw new UsageError(
+      `--rows ${opts.rows}: expected a whole number of rows per table between 0 and 10000000`,
+      'e.g. --rows 1000',
+    );
   return rows;
 }
 
@@ -45,7 +63,10 @@ async function seedFromFile(path: string, cwd: string): Promise<Seed> {
   try {
     return { describe: `seed file ${path}`, sql: await readFile(resolve(cwd, path), 'utf8') };
   } catch (e) {
-    throw new UsageError(`cannot read the seed file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (e as Error).message}`, 'pass a SQL script that creates and fills the tables the plan changes');
+    throw new UsageError(
+      `cannot read the seed file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (e as Error).message}`,
+      'pass a SQL script that creates and fills the tables the plan changes',
+    );
   }
 }
 
@@ -54,13 +75,21 @@ async function seedFromSchema(url: string, compiled: CompiledPlan, rows: number,
   refuseMissingEmbedded(url, io);
   const conn = await connect(url, { applicationName: 'schemashift test (reading structure)', cwd });
   try {
-    if (conn.dialect !== 'postgres') throw new UsageError(`--schema-from ${conn.displayUrl}: only PostgreSQL structures can be read`, 'use --seed with a SQL file');
+    if (conn.dialect !== 'postgres')
+      throw new UsageError(
+        `--schema-from ${conn.displayUrl}: only PostgreSQL structures can be read`,
+        'use --seed with a SQL file',
+      );
     const rehearsal = compiled.dialect.introspect.rehearsal;
     const source = await conn.session((s) => rehearsal.readSource(s, relationsOfPlan(compiled)));
     const names = source.relations.map((r) => (r.schema === 'public' ? r.name : `${r.schema}.${r.name}`));
-    if (source.notFound.length > 0) io.err(`-- not in ${conn.displayUrl}, so not copied (the plan creates them?): ${source.notFound.join(', ')}\n`);
+    if (source.notFound.length > 0)
+      io.err(`-- not in ${conn.displayUrl}, so not copied (the plan creates them?): ${source.notFound.join(', ')}\n`);
     const sql = source.seedScript(rows);
-    return { describe: `structure of ${names.join(', ')} read from ${conn.displayUrl} (catalog, not pg_dump), ${rows.toLocaleString('en-US')} generated rows per table`, sql };
+    return {
+      describe: `structure of ${names.join(', ')} read from ${conn.displayUrl} (catalog, not pg_dump), ${rows.toLocaleString('en-US')} generated rows per table`,
+      sql,
+    };
   } finally {
     await conn.close();
   }
@@ -75,11 +104,15 @@ async function openSandbox(opts: TestOptions, deps: SandboxDeps): Promise<Sandbo
 export async function testCommand(file: string, opts: TestOptions, io: Io): Promise<number> {
   const rows = checkOptions(opts);
   const compiled = compilePlan(await loadPlanFile(file, io.cwd));
-  const seed = opts.seed !== undefined ? await seedFromFile(opts.seed, io.cwd) : await seedFromSchema(opts.schemaFrom as string, compiled, rows, io);
+  const seed =
+    opts.seed !== undefined
+      ? await seedFromFile(opts.seed, io.cwd)
+      : await seedFromSchema(opts.schemaFrom as string, compiled, rows, io);
   const applicationName = runnerApplicationName(compiled.plan.name);
   const sandbox = await openSandbox(opts, { connect, dialect: compiled.dialect, applicationName });
   const { signal, dispose } = interruptSignal(io, {
-    stopping: 'stopping after the current statement (the scratch databases are dropped either way; press Ctrl-C again to quit at once)',
+    stopping:
+      'stopping after the current statement (the scratch databases are dropped either way; press Ctrl-C again to quit at once)',
     quit: (name) => {
       io.err(`\n${name} again: dropping the scratch databases, then quitting\n`);
       void sandbox.dispose().finally(() => process.exit(130));
@@ -88,7 +121,14 @@ export async function testCommand(file: string, opts: TestOptions, io: Io): Prom
   const p = paint(io.color);
   try {
     const progress = { ...io, out: (text: string) => io.err(text) };
-    const report = await rehearse({ compiled, seed, sandbox, signal, emit: lineRenderer(progress, p), note: (line) => io.err(`${p.bold(`-- ${line}`)}\n`) });
+    const report = await rehearse({
+      compiled,
+      seed,
+      sandbox,
+      signal,
+      emit: lineRenderer(progress, p),
+      note: (line) => io.err(`${p.bold(`-- ${line}`)}\n`),
+    });
     const ctx = { file, plan: compiled.plan.name, database: sandbox.describe, seed: seed.describe };
     io.out(opts.json ? rehearsalJson(report, ctx) : rehearsalText(report, ctx, p));
     return report.interrupted ? 130 : report.ok ? 0 : 1;

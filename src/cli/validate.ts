@@ -31,7 +31,8 @@ export async function findPlanFiles(paths: string[], cwd: string): Promise<strin
   for (const path of paths) {
     const full = resolve(cwd, path);
     const info = await stat(full).catch(() => undefined);
-    if (!info) throw new UsageError(`${path} does not exist`, 'pass plan files or folders, e.g. `schemashift validate plans/`');
+    if (!info)
+      throw new UsageError(`${path} does not exist`, 'pass plan files or folders, e.g. `schemashift validate plans/`');
     if (info.isDirectory()) {
       const names = (await readdir(full, { recursive: true })).filter((n) => /\.ya?ml$/.test(n)).sort();
       files.push(...names.map((n) => relative(cwd, join(full, n))));
@@ -57,7 +58,15 @@ async function checkFile(file: string, cwd: string): Promise<{ report: PlanRepor
   try {
     bytes = readFileSync(resolve(cwd, file));
   } catch (e) {
-    return { report: invalid(file, [{ at: { file, line: 1, col: 1 }, message: `cannot read ${file}: ${(e as Error).message}`, hint: 'check the path and its permissions' }]) };
+    return {
+      report: invalid(file, [
+        {
+          at: { file, line: 1, col: 1 },
+          message: `cannot read ${file}: ${(e as Error).message}`,
+          hint: 'check the path and its permissions',
+        },
+      ]),
+    };
   }
   const decoded = decodePlanBytes(file, bytes);
   if ('problem' in decoded) return { report: invalid(file, [decoded.problem]) };
@@ -104,7 +113,10 @@ export async function validateCommand(paths: string[], options: ValidateOptions,
   const given = paths.length > 0 ? paths : ['plans'];
   const files = await findPlanFiles(given, io.cwd);
   if (files.length === 0) {
-    throw new UsageError(`no .yaml plan files found in ${given.join(', ')}`, 'pass plan files or folders that hold them, e.g. `schemashift validate plans/`');
+    throw new UsageError(
+      `no .yaml plan files found in ${given.join(', ')}`,
+      'pass plan files or folders that hold them, e.g. `schemashift validate plans/`',
+    );
   }
   const checked = [];
   for (const file of files) checked.push(await checkFile(file, io.cwd));
@@ -114,7 +126,9 @@ export async function validateCommand(paths: string[], options: ValidateOptions,
     const { addDatabaseFindings } = await import('../lint/database/validate-database.js');
     const { connect } = await import('../db/index.js');
     const dialectOf = (conn: Connection) => dialectNamed(conn.dialect);
-    io.err(`${await addDatabaseFindings(options.database, checked, { ...options, cwd: io.cwd, connect, dialectOf })}\n`);
+    io.err(
+      `${await addDatabaseFindings(options.database, checked, { ...options, cwd: io.cwd, connect, dialectOf })}\n`,
+    );
   }
   const reports = checked.map((c) => c.report);
   if (options.format === 'json') io.out(formatJson(reports));

@@ -49,7 +49,11 @@ function textOf(e: DriverError): string {
   const own = typeof e.message === 'string' ? e.message : '';
   if (own) return own;
   const first = Array.isArray(e.errors) ? (e.errors[0] as DriverError | undefined) : undefined;
-  return typeof first?.message === 'string' ? first.message : e instanceof Error ? e.toString() : Object.prototype.toString.call(e);
+  return typeof first?.message === 'string'
+    ? first.message
+    : e instanceof Error
+      ? e.toString()
+      : Object.prototype.toString.call(e);
 }
 
 function unreachable(reason: string, raw: string, ctx: ErrorContext, code?: string): DatabaseError {
@@ -57,7 +61,11 @@ function unreachable(reason: string, raw: string, ctx: ErrorContext, code?: stri
     code === 'ENOTFOUND' || code === 'EAI_AGAIN'
       ? `check the host name in --database / DATABASE_URL (${ctx.endpoint}) and that this machine can resolve it`
       : `check that the server is running and accepts connections on ${ctx.endpoint}, or fix --database / DATABASE_URL`;
-  return new DatabaseError(`cannot connect to ${ctx.displayUrl}: ${reason} at ${ctx.endpoint} (${redact(raw, ctx.url)})`, hint, '08001');
+  return new DatabaseError(
+    `cannot connect to ${ctx.displayUrl}: ${reason} at ${ctx.endpoint} (${redact(raw, ctx.url)})`,
+    hint,
+    '08001',
+  );
 }
 
 /** Map anything a driver threw. `connecting`: the error happened while opening the connection. */
@@ -71,12 +79,21 @@ export function toDatabaseError(error: unknown, ctx: ErrorContext, connecting = 
   if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
     const detail = typeof e.detail === 'string' && e.detail ? `\n${e.detail}` : '';
     const hint = typeof e.hint === 'string' && e.hint ? e.hint : ctx.hints?.[e.code]?.(ctx);
-    return new DatabaseError(redact(raw + detail, ctx.url), hint === undefined ? undefined : redact(hint, ctx.url), e.code);
+    return new DatabaseError(
+      redact(raw + detail, ctx.url),
+      hint === undefined ? undefined : redact(hint, ctx.url),
+      e.code,
+    );
   }
   if (typeof e.number === 'number') return new DatabaseError(redact(raw, ctx.url), undefined, String(e.number));
-  if (e.code === 'ELOGIN') return new DatabaseError(`cannot log in to ${ctx.displayUrl}: ${redact(raw, ctx.url)}`, ELOGIN_HINT, '28000');
+  if (e.code === 'ELOGIN')
+    return new DatabaseError(`cannot log in to ${ctx.displayUrl}: ${redact(raw, ctx.url)}`, ELOGIN_HINT, '28000');
   if (net === 'ECONNRESET' || /Connection terminated|connection.*closed|not queryable/i.test(raw)) {
-    return new DatabaseError(`lost the connection to ${ctx.displayUrl}: ${redact(raw, ctx.url)}`, 'run again to resume where it stopped', '08006');
+    return new DatabaseError(
+      `lost the connection to ${ctx.displayUrl}: ${redact(raw, ctx.url)}`,
+      'run again to resume where it stopped',
+      '08006',
+    );
   }
   return new DatabaseError(redact(raw, ctx.url));
 }

@@ -35,7 +35,8 @@ export function parseMssqlOptions(params: Record<string, string>, fail: Fail): M
   for (const [key, value] of Object.entries(params)) {
     const name = OPTION_NAMES.find((o) => o.toLowerCase() === key.toLowerCase());
     if (name === 'encrypt') settings = { ...settings, encrypt: flag(name, value, fail) };
-    else if (name === 'trustServerCertificate') settings = { ...settings, trustServerCertificate: flag(name, value, fail) };
+    else if (name === 'trustServerCertificate')
+      settings = { ...settings, trustServerCertificate: flag(name, value, fail) };
     else if (name === 'instanceName') settings = { ...settings, instanceName: value };
     else if (name) settings = { ...settings, connectTimeoutMs: seconds(name, value, fail) };
     else throw fail(`unknown SQL Server option "${key}" (known: ${OPTION_NAMES.join(', ')})`);
@@ -104,7 +105,10 @@ export function parseJdbcStyle(rest: string, fail: Fail): JdbcTarget {
   const semi = rest.indexOf(';');
   const [hostPart = '', portPart] = rest.slice(0, semi).split(':');
   const [host, instance] = hostPart.split('\\');
-  const found: Partial<Record<'database' | 'user' | 'password' | 'port' | 'host', string | undefined>> = { host, port: portPart };
+  const found: Partial<Record<'database' | 'user' | 'password' | 'port' | 'host', string | undefined>> = {
+    host,
+    port: portPart,
+  };
   const options: Record<string, string> = instance ? { instanceName: instance } : {};
   for (const [key, value] of keyValuePairs(rest.slice(semi + 1), fail)) {
     const field = SERVER_KEYS[key.toLowerCase()];
@@ -113,6 +117,14 @@ export function parseJdbcStyle(rest: string, fail: Fail): JdbcTarget {
   }
   const settings = parseMssqlOptions(options, fail);
   const port = found.port ? Number(found.port) : settings.instanceName ? null : 1433;
-  if (port !== null && (!Number.isInteger(port) || port <= 0 || port > 65535)) throw fail(`invalid port "${found.port}"`);
-  return { ...settings, host: found.host || 'localhost', port, database: found.database, user: found.user, password: found.password };
+  if (port !== null && (!Number.isInteger(port) || port <= 0 || port > 65535))
+    throw fail(`invalid port "${found.port}"`);
+  return {
+    ...settings,
+    host: found.host || 'localhost',
+    port,
+    database: found.database,
+    user: found.user,
+    password: found.password,
+  };
 }

@@ -6,7 +6,8 @@
 const MASK = '****';
 
 /** `password=…`, `sslpassword=…`, `pwd=…` in libpq/ODBC/JDBC strings and URL query parameters. */
-const KEY_VALUE_SECRET = /(?<![A-Za-z0-9_])((?:ssl)?password|pwd)(\s*=\s*)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\{(?:[^}]|\}\})*\}|[^;&\s]*)/gi;
+const KEY_VALUE_SECRET =
+  /(?<![A-Za-z0-9_])((?:ssl)?password|pwd)(\s*=\s*)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\{(?:[^}]|\}\})*\}|[^;&\s]*)/gi;
 
 const SCHEME_PREFIX = /^[a-z][a-z0-9+.-]*:\/\//i;
 

@@ -59,7 +59,11 @@ function badUrl(url: string, what: string): UsageError {
 }
 
 /** Attach the URL and password as non-enumerable properties (kept out of JSON and console output). */
-function hidden<T extends object>(target: T, url: string, password?: string): T & { readonly url: string; readonly password?: string } {
+function hidden<T extends object>(
+  target: T,
+  url: string,
+  password?: string,
+): T & { readonly url: string; readonly password?: string } {
   Object.defineProperty(target, 'url', { value: url, enumerable: false });
   if (password !== undefined) Object.defineProperty(target, 'password', { value: password, enumerable: false });
   return target as T & { readonly url: string; readonly password?: string };
@@ -144,7 +148,13 @@ function parsePglite(url: string, cwd: string): PgliteTarget {
 export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): DatabaseTarget {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.trim())?.[1]?.toLowerCase();
   if (scheme === undefined) throw badUrl(url, 'not a database URL (no scheme)');
-  if (scheme !== 'pglite' && !url.trim().slice(scheme.length + 1).startsWith('//')) {
+  if (
+    scheme !== 'pglite' &&
+    !url
+      .trim()
+      .slice(scheme.length + 1)
+      .startsWith('//')
+  ) {
     throw badUrl(url, `database URL must start with ${scheme}://`);
   }
   switch (scheme) {
@@ -162,7 +172,10 @@ export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): Data
 }
 
 /** `--database` wins over `DATABASE_URL`. Neither given is a usage error that says how to give one. */
-export function resolveDatabaseUrl(options: { database?: string | undefined }, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveDatabaseUrl(
+  options: { database?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const given = options.database?.trim() || env.DATABASE_URL?.trim();
   if (given) return given;
   throw new UsageError(

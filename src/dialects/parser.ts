@@ -122,4 +122,5 @@ export interface SqlParser {
 }
 
 /** A call as people write it: `now()`, `public.next_id()`, `CURRENT_TIMESTAMP`. */
-export const callText = (c: Call): string => `${c.schema ? `${c.schema}.` : ''}${c.name}${c.kind === 'function' ? '()' : ''}`;
+export const callText = (c: Call): string =>
+  `${c.schema ? `${c.schema}.` : ''}${c.name}${c.kind === 'function' ? '()' : ''}`;

@@ -69,11 +69,17 @@ export function formatDoctorText(report: DoctorReport, p: DoctorPaint, product: 
   const lines = [p.bold(`schemashift doctor: ${report.database} (${product} ${report.server.version})`), ''];
   for (const check of report.checks) {
     lines.push(`  ${label(check.status, p)}  ${check.title.padEnd(width)}  ${check.finding}`);
-    if (check.fix && check.status !== 'ok') lines.push(`  ${' '.repeat(6)}  ${' '.repeat(width)}  ${p.cyan('fix:')} ${check.fix}`);
+    if (check.fix && check.status !== 'ok')
+      lines.push(`  ${' '.repeat(6)}  ${' '.repeat(width)}  ${p.cyan('fix:')} ${check.fix}`);
   }
   lines.push('', ...capabilityLines(report, p), '');
   const count = (s: DoctorStatus) => report.checks.filter((c) => c.status === s).length;
-  const verdict = report.status === 'fail' ? 'something here would block or break a migration (exit 1)' : report.status === 'warn' ? 'nothing blocks a migration; read the warnings' : 'ready for a migration';
+  const verdict =
+    report.status === 'fail'
+      ? 'something here would block or break a migration (exit 1)'
+      : report.status === 'warn'
+        ? 'nothing blocks a migration; read the warnings'
+        : 'ready for a migration';
   lines.push(`${count('fail')} fail, ${count('warn')} warn, ${count('ok')} ok: ${verdict}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,7 +1,14 @@
 /** Run every preflight check on one connection; a check that cannot run says why instead of failing the rest. */
 import type { Connection } from '../db/connection.js';
 import type { DoctorChecks } from '../dialects/doctor.js';
-import type { DoctorCheck, DoctorCheckResult, DoctorContext, DoctorOptions, DoctorReport, DoctorStatus } from './types.js';
+import type {
+  DoctorCheck,
+  DoctorCheckResult,
+  DoctorContext,
+  DoctorOptions,
+  DoctorReport,
+  DoctorStatus,
+} from './types.js';
 
 const RANK: Record<DoctorStatus, number> = { ok: 0, warn: 1, fail: 2 };
 

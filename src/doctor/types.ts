@@ -30,7 +30,12 @@ export interface DoctorOptions {
   urlPort: number | null;
 }
 
-export const DEFAULT_DOCTOR_OPTIONS: DoctorOptions = { longTransactionMs: 5 * 60_000, idleInTransactionMs: 60_000, replicaLagMs: 30_000, urlPort: null };
+export const DEFAULT_DOCTOR_OPTIONS: DoctorOptions = {
+  longTransactionMs: 5 * 60_000,
+  idleInTransactionMs: 60_000,
+  replicaLagMs: 30_000,
+  urlPort: null,
+};
 
 export interface DoctorContext {
   db: Connection;

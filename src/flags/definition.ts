@@ -33,7 +33,11 @@ export interface Rollout {
 const FLAG_ID = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 
 export function checkFlagId(id: string): string {
-  if (!FLAG_ID.test(id)) throw new UsageError(`\`${id}\` is not a flag name: expected a letter, then letters, digits, _, . or -`, 'name the flag like UseNewCustomerIdColumn or orders.use-customer-id');
+  if (!FLAG_ID.test(id))
+    throw new UsageError(
+      `\`${id}\` is not a flag name: expected a letter, then letters, digits, _, . or -`,
+      'name the flag like UseNewCustomerIdColumn or orders.use-customer-id',
+    );
   return id;
 }
 
@@ -41,7 +45,11 @@ export function checkFlagId(id: string): string {
 export function parsePercent(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(text);
   const value = match ? Number(match[1]) : NaN;
-  if (!(value >= 0 && value <= 100)) throw new UsageError(`\`${text}\` is not a percentage: expected a number from 0 to 100`, 'write it like 25 or 25% (0 turns the flag off for everyone, 100 on for everyone)');
+  if (!(value >= 0 && value <= 100))
+    throw new UsageError(
+      `\`${text}\` is not a percentage: expected a number from 0 to 100`,
+      'write it like 25 or 25% (0 turns the flag off for everyone, 100 on for everyone)',
+    );
   return value;
 }
 
@@ -50,7 +58,8 @@ const filterName = (filter: RolloutFilter) => (filter === 'targeting' ? TARGETIN
 
 function numberAt(parameters: Record<string, unknown> | undefined, ...path: string[]): number | null {
   let value: unknown = parameters;
-  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  for (const key of path)
+    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
   return typeof value === 'number' ? value : null;
 }
 
@@ -63,7 +72,10 @@ export function rolloutOf(flag: FeatureFlag | undefined): Rollout {
   if (flag?.enabled !== true) return { percent: 0, filter, otherFilters };
   if (filters.length === 0) return { percent: 100, filter, otherFilters };
   if (!ours) return { percent: null, filter, otherFilters };
-  const percent = filter === 'targeting' ? numberAt(ours.parameters, 'Audience', 'DefaultRolloutPercentage') : numberAt(ours.parameters, 'Value');
+  const percent =
+    filter === 'targeting'
+      ? numberAt(ours.parameters, 'Audience', 'DefaultRolloutPercentage')
+      : numberAt(ours.parameters, 'Value');
   return { percent, filter, otherFilters };
 }
 
@@ -72,7 +84,10 @@ function rolloutFilter(existing: ClientFilter | undefined, percent: number, filt
   const same = existing?.name === name ? existing : undefined;
   const parameters = same?.parameters ?? {};
   if (filter === 'percentage') return { ...same, name, parameters: { ...parameters, Value: percent } };
-  const audience = parameters.Audience !== null && typeof parameters.Audience === 'object' ? (parameters.Audience as Record<string, unknown>) : {};
+  const audience =
+    parameters.Audience !== null && typeof parameters.Audience === 'object'
+      ? (parameters.Audience as Record<string, unknown>)
+      : {};
   return { ...same, name, parameters: { ...parameters, Audience: { ...audience, DefaultRolloutPercentage: percent } } };
 }
 
@@ -82,8 +97,15 @@ function rolloutFilter(existing: ClientFilter | undefined, percent: number, filt
  * 0% also sets `enabled: false`, so that nobody gets the flag, not even users or groups the
  * Audience names; any other percentage sets `enabled: true`.
  */
-export function withPercentage(flag: FeatureFlag | undefined, id: string, percent: number, filter: RolloutFilter): FeatureFlag {
-  const base: FeatureFlag = flag ? structuredClone(flag) : { id, enabled: false, conditions: { requirement_type: 'All', client_filters: [] } };
+export function withPercentage(
+  flag: FeatureFlag | undefined,
+  id: string,
+  percent: number,
+  filter: RolloutFilter,
+): FeatureFlag {
+  const base: FeatureFlag = flag
+    ? structuredClone(flag)
+    : { id, enabled: false, conditions: { requirement_type: 'All', client_filters: [] } };
   const conditions = base.conditions ?? {};
   const filters = conditions.client_filters ?? [];
   const others = filters.filter((f) => !isOurs(f));
@@ -95,7 +117,8 @@ export function withPercentage(flag: FeatureFlag | undefined, id: string, percen
   }
   const at = filters.findLastIndex(isOurs);
   const next = rolloutFilter(filters[at], percent, filter);
-  const client_filters = at < 0 ? [...filters, next] : filters.flatMap((f, i) => (i === at ? [next] : isOurs(f) ? [] : [f]));
+  const client_filters =
+    at < 0 ? [...filters, next] : filters.flatMap((f, i) => (i === at ? [next] : isOurs(f) ? [] : [f]));
   return { ...base, id, enabled: percent > 0, conditions: { ...conditions, client_filters } };
 }
 
@@ -105,7 +128,8 @@ export function describeRollout(flag: FeatureFlag | undefined): string {
   const r = rolloutOf(flag);
   const others = r.otherFilters.length > 0 ? `, with ${r.otherFilters.join(', ')}` : '';
   if (flag.enabled !== true) return `0% (disabled${others})`;
-  if (r.percent === null) return `on when ${r.otherFilters.join(', ')} ${flag.conditions?.requirement_type === 'All' ? 'all pass' : 'any passes'}`;
+  if (r.percent === null)
+    return `on when ${r.otherFilters.join(', ')} ${flag.conditions?.requirement_type === 'All' ? 'all pass' : 'any passes'}`;
   if (r.filter === null) return '100% (enabled, no filters)';
   return `${r.percent}% (${r.filter === 'targeting' ? 'targeting, sticky per user' : 'percentage, random per call'}${others})`;
 }

@@ -34,11 +34,23 @@ export class JsonFileFlagStore implements FlagStore {
     try {
       doc = JSON.parse(text);
     } catch (e) {
-      throw new UsageError(`the flags file ${this.file} is not valid JSON: ${(e as Error).message}`, 'fix the file (it is the Microsoft feature management format: { "feature_management": { "feature_flags": [ ... ] } })');
+      throw new UsageError(
+        `the flags file ${this.file} is not valid JSON: ${(e as Error).message}`,
+        'fix the file (it is the Microsoft feature management format: { "feature_management": { "feature_flags": [ ... ] } })',
+      );
     }
     const fm = (doc as Doc | null)?.feature_management;
-    if (doc === null || typeof doc !== 'object' || Array.isArray(doc) || (fm !== undefined && (fm === null || typeof fm !== 'object' || (fm.feature_flags !== undefined && !Array.isArray(fm.feature_flags))))) {
-      throw new UsageError(`the flags file ${this.file} is not a feature management document`, 'expected { "feature_management": { "feature_flags": [ { "id": ..., "enabled": ..., "conditions": ... } ] } }');
+    if (
+      doc === null ||
+      typeof doc !== 'object' ||
+      Array.isArray(doc) ||
+      (fm !== undefined &&
+        (fm === null || typeof fm !== 'object' || (fm.feature_flags !== undefined && !Array.isArray(fm.feature_flags))))
+    ) {
+      throw new UsageError(
+        `the flags file ${this.file} is not a feature management document`,
+        'expected { "feature_management": { "feature_flags": [ { "id": ..., "enabled": ..., "conditions": ... } ] } }',
+      );
     }
     return { text, doc: doc as Doc };
   }
@@ -46,7 +58,13 @@ export class JsonFileFlagStore implements FlagStore {
   async list(): Promise<FeatureFlag[]> {
     const flags = ((await this.read()).doc.feature_management?.feature_flags ?? []) as FeatureFlag[];
     // Like the library's providers, the last entry with an id is the one that counts.
-    return flags.filter((f, i) => f !== null && typeof f === 'object' && typeof f.id === 'string' && flags.findLastIndex((g) => g?.id === f.id) === i);
+    return flags.filter(
+      (f, i) =>
+        f !== null &&
+        typeof f === 'object' &&
+        typeof f.id === 'string' &&
+        flags.findLastIndex((g) => g?.id === f.id) === i,
+    );
   }
 
   async get(id: string): Promise<FeatureFlag | undefined> {

@@ -17,7 +17,9 @@ interface Entry {
   value: JsonNode;
 }
 
-type JsonNode = { start: number; end: number } & ({ kind: 'object'; entries: Entry[] } | { kind: 'array'; items: JsonNode[] } | { kind: 'scalar'; value: Json });
+type JsonNode = { start: number; end: number } & (
+  { kind: 'object'; entries: Entry[] } | { kind: 'array'; items: JsonNode[] } | { kind: 'scalar'; value: Json }
+);
 
 interface Edit {
   from: number;
@@ -64,7 +66,9 @@ function parseNode(text: string, at: { pos: number }): JsonNode {
         if (next !== ',') throw new Error(`expected , at ${at.pos - 1}`);
       }
     }
-    return open === '{' ? { kind: 'object', start, end: at.pos, entries } : { kind: 'array', start, end: at.pos, items };
+    return open === '{'
+      ? { kind: 'object', start, end: at.pos, entries }
+      : { kind: 'array', start, end: at.pos, items };
   }
   SCALAR.lastIndex = start;
   const match = SCALAR.exec(text);
@@ -83,7 +87,9 @@ function styleOf(text: string): Style {
 /** The whole value as JSON: pretty (in the text's indentation and line ends) or compact. */
 function serialize(value: unknown, style: Style, lineIndent: string, multiline: boolean): string {
   if (!multiline) return JSON.stringify(value);
-  return JSON.stringify(value, null, style.unit).split('\n').join(style.newline + lineIndent);
+  return JSON.stringify(value, null, style.unit)
+    .split('\n')
+    .join(style.newline + lineIndent);
 }
 
 function lineIndentAt(text: string, offset: number): string {
@@ -93,32 +99,57 @@ function lineIndentAt(text: string, offset: number): string {
 
 function replace(node: JsonNode, value: Json, style: Style, edits: Edit[]): void {
   // An empty `[]` or `{}` in a multi-line file grows into the file's pretty layout.
-  const empty = (node.kind === 'object' && node.entries.length === 0) || (node.kind === 'array' && node.items.length === 0);
+  const empty =
+    (node.kind === 'object' && node.entries.length === 0) || (node.kind === 'array' && node.items.length === 0);
   const multiline = style.text.slice(node.start, node.end).includes('\n') || (empty && style.text.includes('\n'));
-  edits.push({ from: node.start, to: node.end, text: serialize(value, style, lineIndentAt(style.text, node.start), multiline) });
+  edits.push({
+    from: node.start,
+    to: node.end,
+    text: serialize(value, style, lineIndentAt(style.text, node.start), multiline),
+  });
 }
 
 /** Append entries (`prefix` + value) after the last of `spans` (start, end of each item), with the separator the items use. */
-function append(open: number, spans: [number, number][], entries: [prefix: string, value: Json][], style: Style, edits: Edit[]): void {
+function append(
+  open: number,
+  spans: [number, number][],
+  entries: [prefix: string, value: Json][],
+  style: Style,
+  edits: Edit[],
+): void {
   const last = spans.length - 1;
   const [lastStart, lastEnd] = spans[last]!;
   const gap = last > 0 ? style.text.slice(spans[last - 1]![1], lastStart) : `,${style.text.slice(open + 1, lastStart)}`;
   const indent = lineIndentAt(style.text, lastStart);
-  const text = entries.map(([prefix, value]) => gap + prefix + serialize(value, style, indent, gap.includes('\n'))).join('');
+  const text = entries
+    .map(([prefix, value]) => gap + prefix + serialize(value, style, indent, gap.includes('\n')))
+    .join('');
   edits.push({ from: lastEnd, to: lastEnd, text });
 }
 
-function diffObject(node: Extract<JsonNode, { kind: 'object' }>, value: Record<string, Json>, style: Style, edits: Edit[]): void {
+function diffObject(
+  node: Extract<JsonNode, { kind: 'object' }>,
+  value: Record<string, Json>,
+  style: Style,
+  edits: Edit[],
+): void {
   const keys = node.entries.map((e) => e.key);
   if (node.entries.length === 0 && Object.keys(value).length === 0) return;
-  if (node.entries.length === 0 || keys.some((k) => !Object.hasOwn(value, k)) || new Set(keys).size !== keys.length) return replace(node, value, style, edits);
+  if (node.entries.length === 0 || keys.some((k) => !Object.hasOwn(value, k)) || new Set(keys).size !== keys.length)
+    return replace(node, value, style, edits);
   for (const e of node.entries) diff(e.value, value[e.key]!, style, edits);
   const added = Object.keys(value).filter((k) => !keys.includes(k));
   if (added.length === 0) return;
   const first = node.entries[0]!;
   const colon = style.text.slice(first.keyEnd, first.value.start);
   const spans = node.entries.map((e): [number, number] => [e.keyStart, e.value.end]);
-  append(node.start, spans, added.map((k): [string, Json] => [`${JSON.stringify(k)}${colon}`, value[k]!]), style, edits);
+  append(
+    node.start,
+    spans,
+    added.map((k): [string, Json] => [`${JSON.stringify(k)}${colon}`, value[k]!]),
+    style,
+    edits,
+  );
 }
 
 function diffArray(node: Extract<JsonNode, { kind: 'array' }>, value: Json[], style: Style, edits: Edit[]): void {
@@ -127,7 +158,14 @@ function diffArray(node: Extract<JsonNode, { kind: 'array' }>, value: Json[], st
   node.items.forEach((item, i) => diff(item, value[i]!, style, edits));
   const added = value.slice(node.items.length);
   const spans = node.items.map((n): [number, number] => [n.start, n.end]);
-  if (added.length > 0) append(node.start, spans, added.map((v): [string, Json] => ['', v]), style, edits);
+  if (added.length > 0)
+    append(
+      node.start,
+      spans,
+      added.map((v): [string, Json] => ['', v]),
+      style,
+      edits,
+    );
 }
 
 function diff(node: JsonNode, value: Json, style: Style, edits: Edit[]): void {
@@ -151,7 +189,9 @@ export function patchJsonText(text: string, value: unknown): string {
   try {
     const edits: Edit[] = [];
     diff(parseNode(text, { pos: 0 }), value as Json, style, edits);
-    const patched = edits.sort((a, b) => b.from - a.from).reduce((t, e) => t.slice(0, e.from) + e.text + t.slice(e.to), text);
+    const patched = edits
+      .sort((a, b) => b.from - a.from)
+      .reduce((t, e) => t.slice(0, e.from) + e.text + t.slice(e.to), text);
     if (parsesTo(patched, value)) return patched;
   } catch {
     // Not the JSON we expected: write the whole value below.

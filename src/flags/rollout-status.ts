@@ -26,7 +26,11 @@ async function planTargets(file: string, cwd: string): Promise<Map<string, Targe
   try {
     const plan = await loadPlanFile(file, cwd);
     const steps = compilePlan(plan).phases.flatMap((p) => p.steps.map((s) => s.step));
-    return new Map(steps.flatMap((s) => (s.kind === 'flag_rollout' ? [[s.id, { flag: s.flag, location: flagLocation(plan, cwd) }] as const] : [])));
+    return new Map(
+      steps.flatMap((s) =>
+        s.kind === 'flag_rollout' ? [[s.id, { flag: s.flag, location: flagLocation(plan, cwd) }] as const] : [],
+      ),
+    );
   } catch {
     return new Map();
   }
@@ -56,9 +60,20 @@ export async function rolloutFlagStatus(
     const store = describeLocation(target.location);
     try {
       const flag = await openFlagStore(target.location, db, state).get(target.flag);
-      result.set(step.step_id, { flag: target.flag, store, percent: rolloutOf(flag).percent, present: flag !== undefined });
+      result.set(step.step_id, {
+        flag: target.flag,
+        store,
+        percent: rolloutOf(flag).percent,
+        present: flag !== undefined,
+      });
     } catch (e) {
-      result.set(step.step_id, { flag: target.flag, store, percent: null, present: false, error: (e as Error).message.split('\n')[0]! });
+      result.set(step.step_id, {
+        flag: target.flag,
+        store,
+        percent: null,
+        present: false,
+        error: (e as Error).message.split('\n')[0]!,
+      });
     }
   }
   return result;

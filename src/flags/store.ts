@@ -34,12 +34,18 @@ export interface FlagStore {
  * relative to the plan file's folder; the default is the table schemashift.feature_flags.
  * Files come back absolute, so the location means the same from any working directory.
  */
-export function flagLocation(plan: Pick<Plan, 'file' | 'settings'> | undefined, cwd: string, flagsFile?: string): FlagLocation {
+export function flagLocation(
+  plan: Pick<Plan, 'file' | 'settings'> | undefined,
+  cwd: string,
+  flagsFile?: string,
+): FlagLocation {
   if (flagsFile !== undefined) return { file: resolve(cwd, flagsFile) };
   const configured = plan?.settings.flags;
   if (!configured) return { table: DEFAULT_FLAG_TABLE };
   if ('table' in configured) return configured;
-  return { file: isAbsolute(configured.file) ? configured.file : resolve(dirname(resolve(cwd, plan.file)), configured.file) };
+  return {
+    file: isAbsolute(configured.file) ? configured.file : resolve(dirname(resolve(cwd, plan.file)), configured.file),
+  };
 }
 
 /** The plan with its flag store settled (and `--flags-file` applied); its hash is unchanged. */
@@ -61,8 +67,16 @@ export function sameLocation(a: FlagLocation, b: FlagLocation): boolean {
  */
 export function openFlagStore(location: FlagLocation, db?: Queryable, state?: StateSql): FlagStore {
   if ('file' in location) return new JsonFileFlagStore(location.file);
-  if (!db) throw new UsageError(`the flags are in the ${describeLocation(location)}: a database is needed`, 'pass --database URL (or set DATABASE_URL), or use --flags-file PATH');
-  if (!state) throw new UsageError('the flag table store needs PostgreSQL (its definitions are jsonb)', 'keep the flags in a JSON file: settings.flags: { file: config/feature-flags.json } or --flags-file PATH');
+  if (!db)
+    throw new UsageError(
+      `the flags are in the ${describeLocation(location)}: a database is needed`,
+      'pass --database URL (or set DATABASE_URL), or use --flags-file PATH',
+    );
+  if (!state)
+    throw new UsageError(
+      'the flag table store needs PostgreSQL (its definitions are jsonb)',
+      'keep the flags in a JSON file: settings.flags: { file: config/feature-flags.json } or --flags-file PATH',
+    );
   return new TableFlagStore(db, location.table, state);
 }
 

@@ -22,7 +22,11 @@ export class TableFlagStore implements FlagStore {
   private ensured = false;
 
   /** `state` defaults to PostgreSQL's only for callers not yet handed a dialect (tests); cli passes it. */
-  constructor(db: Queryable, readonly tableName: string, state: StateSql) {
+  constructor(
+    db: Queryable,
+    readonly tableName: string,
+    state: StateSql,
+  ) {
     this.where = `table ${tableName}`;
     this.table = state.flagTable(db, tableName);
     this.writeLock = this.table.writeLock;
@@ -55,6 +59,8 @@ export class TableFlagStore implements FlagStore {
       const written = read ? await this.table.replace(id, read, after, by) : await this.table.insert(id, after, by);
       if (written) return { before, after };
     }
-    throw new Error(`flag ${id} in ${this.where} kept changing while schemashift set it (${MAX_ATTEMPTS} attempts); try again`);
+    throw new Error(
+      `flag ${id} in ${this.where} kept changing while schemashift set it (${MAX_ATTEMPTS} attempts); try again`,
+    );
   }
 }

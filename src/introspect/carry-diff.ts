@@ -27,7 +27,12 @@ const sameExpression = (a: string | null | undefined, b: string | null | undefin
   (a ?? null) === (b ?? null) || (a != null && b != null && canonical(a) === canonical(b));
 
 function declaredIndexOf(ix: LiveIndexAttachment): CarriedIndex {
-  const out: CarriedIndex = { name: ix.name, keys: ix.keys, unique: ix.unique, method: ix.method as CarriedIndex['method'] };
+  const out: CarriedIndex = {
+    name: ix.name,
+    keys: ix.keys,
+    unique: ix.unique,
+    method: ix.method as CarriedIndex['method'],
+  };
   if (ix.where !== null) out.where = ix.where;
   if (ix.include.length > 0) out.include = ix.include;
   if (ix.constraint === 'p') out.constraint = 'primary_key';
@@ -47,24 +52,41 @@ export function declarationsFromLive(live: LiveColumnAttachments): CarryDeclarat
   if (live.default !== null) out.default = live.default;
   if (live.comment !== null) out.comment = live.comment;
   if (live.collation !== null) out.collation = live.collation;
-  const grants = live.grants.filter(declarable).map((g) => ({ ...(g.public ? { public: true as const } : { role: g.role }), privileges: g.privileges as never }));
+  const grants = live.grants
+    .filter(declarable)
+    .map((g) => ({ ...(g.public ? { public: true as const } : { role: g.role }), privileges: g.privileges as never }));
   if (grants.length > 0) out.grants = grants;
   if (live.ownedSequence !== null) out.sequence = live.ownedSequence;
   const indexes = live.indexes.filter(carriable).map(declaredIndexOf);
   if (indexes.length > 0) out.indexes = indexes;
   const checks = live.checks.filter((c) => !c.noInherit).map((c) => ({ name: c.name, expression: c.expression }));
   if (checks.length > 0) out.checks = checks;
-  const fks = live.foreignKeys.filter((f) => f.plain).map((f): CarriedForeignKey => ({ name: f.name, columns: f.columns, references: f.references, on_delete: f.onDelete as never, on_update: f.onUpdate as never }));
+  const fks = live.foreignKeys
+    .filter((f) => f.plain)
+    .map((f): CarriedForeignKey => ({
+      name: f.name,
+      columns: f.columns,
+      references: f.references,
+      on_delete: f.onDelete as never,
+      on_update: f.onUpdate as never,
+    }));
   if (fks.length > 0) out.foreign_keys = fks;
   return out;
 }
 
 /** The declarations without the schema's defaults (unique: false, method: btree, no_action), for people to read. */
 export function withoutDefaults(declarations: CarryDeclarations): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(declarations, (key, value: unknown) => {
-    if ((key === 'unique' && value === false) || (key === 'method' && value === 'btree') || ((key === 'on_delete' || key === 'on_update') && value === 'no_action')) return undefined;
-    return value;
-  })) as Record<string, unknown>;
+  return JSON.parse(
+    JSON.stringify(declarations, (key, value: unknown) => {
+      if (
+        (key === 'unique' && value === false) ||
+        (key === 'method' && value === 'btree') ||
+        ((key === 'on_delete' || key === 'on_update') && value === 'no_action')
+      )
+        return undefined;
+      return value;
+    }),
+  ) as Record<string, unknown>;
 }
 
 /** A YAML node of `value` where lists of plain values are written inline: keys: [client_id, qty]. */
@@ -88,15 +110,42 @@ export function declarationsYaml(declarations: CarryDeclarations): string {
 function blockersOf(live: LiveColumnAttachments, kind: string, dropped: Set<string>): string[] {
   const col = `${live.table}.${live.column}`;
   const out: string[] = [];
-  if (live.identity) out.push(`${col} is an identity column: its identity is not carried (convert it to a serial or plain default first, or change it in place)`);
-  for (const fk of live.inboundForeignKeys) out.push(`foreign key ${fk.name} on ${fk.table} references ${col}: contract's DROP COLUMN would fail ("other objects depend on it"). Drop it before this plan and add it again on the ${kind === 'change_type' ? 'changed' : 'renamed'} column after contract (add_foreign_key)`);
-  for (const view of live.views) out.push(`${view.kind} ${view.name} reads ${col}: contract's DROP COLUMN would fail. Drop it (or redefine it without ${live.column}) before this plan and create it again after contract`);
-  for (const other of live.others) out.push(`${other} depends on ${col}: contract's DROP COLUMN would fail or drop it. Remove it before this plan and recreate it after contract`);
-  for (const ix of live.indexes.filter((i) => !carriable(i) && !dropped.has(i.name))) out.push(`index ${ix.name} has ${ix.constraint === 'x' ? 'an exclusion constraint' : 'a sort order, operator class, collation or NULLS NOT DISTINCT'} that is not carried: list it in drop_with_old_column and rebuild it by hand after contract`);
-  for (const ix of live.indexes.filter((i) => i.replident)) out.push(`index ${ix.name} is the table's REPLICA IDENTITY: logical replication would lose it at contract. Set REPLICA IDENTITY to another index (or DEFAULT) before this plan and back after contract`);
-  for (const c of live.checks.filter((x) => x.noInherit && !dropped.has(x.name))) out.push(`check ${c.name} is NO INHERIT, which is not carried: list it in drop_with_old_column and add it again after contract`);
-  for (const g of live.grants.filter((x) => !declarable(x))) out.push(`${granteeLabel(g)} (a real role, not PUBLIC) has ${g.privileges.join(', ')} on ${col}, which cannot be declared (role: PUBLIC would mean every role): REVOKE it before this plan and GRANT it on the new column after contract`);
-  for (const fk of live.foreignKeys.filter((f) => !f.plain && !dropped.has(f.name))) out.push(`foreign key ${fk.name} is DEFERRABLE, MATCH FULL or sets only some columns on delete, which is not carried: list it in drop_with_old_column and add it again after contract`);
+  if (live.identity)
+    out.push(
+      `${col} is an identity column: its identity is not carried (convert it to a serial or plain default first, or change it in place)`,
+    );
+  for (const fk of live.inboundForeignKeys)
+    out.push(
+      `foreign key ${fk.name} on ${fk.table} references ${col}: contract's DROP COLUMN would fail ("other objects depend on it"). Drop it before this plan and add it again on the ${kind === 'change_type' ? 'changed' : 'renamed'} column after contract (add_foreign_key)`,
+    );
+  for (const view of live.views)
+    out.push(
+      `${view.kind} ${view.name} reads ${col}: contract's DROP COLUMN would fail. Drop it (or redefine it without ${live.column}) before this plan and create it again after contract`,
+    );
+  for (const other of live.others)
+    out.push(
+      `${other} depends on ${col}: contract's DROP COLUMN would fail or drop it. Remove it before this plan and recreate it after contract`,
+    );
+  for (const ix of live.indexes.filter((i) => !carriable(i) && !dropped.has(i.name)))
+    out.push(
+      `index ${ix.name} has ${ix.constraint === 'x' ? 'an exclusion constraint' : 'a sort order, operator class, collation or NULLS NOT DISTINCT'} that is not carried: list it in drop_with_old_column and rebuild it by hand after contract`,
+    );
+  for (const ix of live.indexes.filter((i) => i.replident))
+    out.push(
+      `index ${ix.name} is the table's REPLICA IDENTITY: logical replication would lose it at contract. Set REPLICA IDENTITY to another index (or DEFAULT) before this plan and back after contract`,
+    );
+  for (const c of live.checks.filter((x) => x.noInherit && !dropped.has(x.name)))
+    out.push(
+      `check ${c.name} is NO INHERIT, which is not carried: list it in drop_with_old_column and add it again after contract`,
+    );
+  for (const g of live.grants.filter((x) => !declarable(x)))
+    out.push(
+      `${granteeLabel(g)} (a real role, not PUBLIC) has ${g.privileges.join(', ')} on ${col}, which cannot be declared (role: PUBLIC would mean every role): REVOKE it before this plan and GRANT it on the new column after contract`,
+    );
+  for (const fk of live.foreignKeys.filter((f) => !f.plain && !dropped.has(f.name)))
+    out.push(
+      `foreign key ${fk.name} is DEFERRABLE, MATCH FULL or sets only some columns on delete, which is not carried: list it in drop_with_old_column and add it again after contract`,
+    );
   return out;
 }
 
@@ -109,10 +158,19 @@ const indexDiffers = (a: CarriedIndex, b: CarriedIndex): boolean =>
   (a.include ?? []).join(',') !== (b.include ?? []).join(',') ||
   a.constraint !== b.constraint;
 
-const fkDiffers = (a: CarriedForeignKey, b: CarriedForeignKey): boolean => JSON.stringify([a.columns, a.references, a.on_delete, a.on_update]) !== JSON.stringify([b.columns, b.references, b.on_delete, b.on_update]);
+const fkDiffers = (a: CarriedForeignKey, b: CarriedForeignKey): boolean =>
+  JSON.stringify([a.columns, a.references, a.on_delete, a.on_update]) !==
+  JSON.stringify([b.columns, b.references, b.on_delete, b.on_update]);
 
 /** Named attachments: each live one declared (or deliberately dropped), each declared one live and equal. */
-function compareNamed<T extends { name: string }>(what: string, live: T[], declared: T[] | undefined, dropped: Set<string>, differs: (a: T, b: T) => boolean, out: CarryProblems): void {
+function compareNamed<T extends { name: string }>(
+  what: string,
+  live: T[],
+  declared: T[] | undefined,
+  dropped: Set<string>,
+  differs: (a: T, b: T) => boolean,
+  out: CarryProblems,
+): void {
   for (const item of live) {
     if (dropped.has(item.name)) continue;
     const mine = declared?.find((d) => d.name === item.name);
@@ -121,7 +179,8 @@ function compareNamed<T extends { name: string }>(what: string, live: T[], decla
   }
   for (const mine of declared ?? []) {
     if (live.some((l) => l.name === mine.name)) continue;
-    if (dropped.has(mine.name)) out.differs.push(`${what} ${mine.name} is declared and also listed in drop_with_old_column`);
+    if (dropped.has(mine.name))
+      out.differs.push(`${what} ${mine.name} is declared and also listed in drop_with_old_column`);
     else out.extra.push(`${what} ${mine.name} is declared but not attached to the column: the plan adds it`);
   }
 }
@@ -130,23 +189,31 @@ function compareColumn(kind: string, spec: CarrySpec, want: CarryDeclarations, o
   if (want.not_null === true && spec.not_null === undefined) out.lost.push('NOT NULL');
   if (want.default !== undefined && spec.default === undefined) out.lost.push(`DEFAULT ${want.default}`);
   // change_type may give the new type its own default; a rename keeps the old one.
-  else if (kind === 'rename_column' && typeof spec.default === 'string' && !sameExpression(spec.default, want.default)) out.differs.push(`default ${spec.default} is not the column's default (${want.default ?? 'none'})`);
+  else if (kind === 'rename_column' && typeof spec.default === 'string' && !sameExpression(spec.default, want.default))
+    out.differs.push(`default ${spec.default} is not the column's default (${want.default ?? 'none'})`);
   if (want.comment !== undefined && spec.comment === undefined) out.lost.push('the comment');
-  else if (typeof spec.comment === 'string' && spec.comment !== want.comment) (want.comment === undefined ? out.extra : out.differs).push("comment is not the column's comment");
+  else if (typeof spec.comment === 'string' && spec.comment !== want.comment)
+    (want.comment === undefined ? out.extra : out.differs).push("comment is not the column's comment");
   if (want.collation !== undefined && spec.collation === undefined) out.lost.push(`COLLATE ${want.collation}`);
-  else if (typeof spec.collation === 'string' && spec.collation !== want.collation) (want.collation === undefined ? out.extra : out.differs).push(`collation ${spec.collation} is not the column's collation (${want.collation ?? 'the default'})`);
+  else if (typeof spec.collation === 'string' && spec.collation !== want.collation)
+    (want.collation === undefined ? out.extra : out.differs).push(
+      `collation ${spec.collation} is not the column's collation (${want.collation ?? 'the default'})`,
+    );
   compareGrants(spec, want, out);
-  if ((spec.sequence ?? null) !== (want.sequence ?? null)) (spec.sequence === undefined ? out.lost : out.differs).push(`owned sequence ${want.sequence ?? '(none)'}`);
+  if ((spec.sequence ?? null) !== (want.sequence ?? null))
+    (spec.sequence === undefined ? out.lost : out.differs).push(`owned sequence ${want.sequence ?? '(none)'}`);
 }
 
 type Grants = CarrySpec['grants'];
 
 /** Grantees compared by kind then name: the pseudo-role PUBLIC never equals a role named "PUBLIC". */
-const granteeKey = (g: { role?: string | undefined; public?: boolean | undefined }): string => (g.public === true ? 'public' : `role:${g.role ?? ''}`);
+const granteeKey = (g: { role?: string | undefined; public?: boolean | undefined }): string =>
+  g.public === true ? 'public' : `role:${g.role ?? ''}`;
 
 /** `PUBLIC: SELECT; role "other": SELECT` for the privileges in `a` that `b` lacks. */
 function grantsMissing(a: Grants, b: Grants): string {
-  const has = (key: string, p: string) => (b ?? []).some((g) => granteeKey(g) === key && g.privileges.includes(p as never));
+  const has = (key: string, p: string) =>
+    (b ?? []).some((g) => granteeKey(g) === key && g.privileges.includes(p as never));
   return (a ?? [])
     .map((g) => ({ label: granteeLabel(g), missing: g.privileges.filter((p) => !has(granteeKey(g), p)) }))
     .filter((g) => g.missing.length > 0)
@@ -168,16 +235,29 @@ export function compareCarry(kind: string, spec: CarrySpec, live: LiveColumnAtta
   const want = declarationsFromLive(live);
   compareColumn(kind, spec, want, out);
   compareNamed('index', want.indexes ?? [], spec.indexes, dropped, indexDiffers, out);
-  compareNamed('check', want.checks ?? [], spec.checks, dropped, (a, b) => !sameExpression(a.expression, b.expression), out);
+  compareNamed(
+    'check',
+    want.checks ?? [],
+    spec.checks,
+    dropped,
+    (a, b) => !sameExpression(a.expression, b.expression),
+    out,
+  );
   compareNamed('foreign key', want.foreign_keys ?? [], spec.foreign_keys, dropped, fkDiffers, out);
-  if ((want.indexes ?? []).some((ix) => ix.constraint === 'primary_key') && spec.not_null !== true) out.differs.push('a primary key is carried: the new column must be not_null: true');
+  if ((want.indexes ?? []).some((ix) => ix.constraint === 'primary_key') && spec.not_null !== true)
+    out.differs.push('a primary key is carried: the new column must be not_null: true');
   return out;
 }
 
 export const hasCarryProblems = (p: CarryProblems): boolean => p.lost.length + p.differs.length + p.blockers.length > 0;
 
 /** One message: what is wrong, then the declarations to paste. */
-export function describeCarryProblems(entryKind: string, column: string, p: CarryProblems, live: LiveColumnAttachments): { message: string; help: string } {
+export function describeCarryProblems(
+  entryKind: string,
+  column: string,
+  p: CarryProblems,
+  live: LiveColumnAttachments,
+): { message: string; help: string } {
   const parts: string[] = [];
   if (p.lost.length) parts.push(`would lose ${p.lost.join(', ')}`);
   if (p.differs.length) parts.push(p.differs.join('; '));
@@ -185,8 +265,12 @@ export function describeCarryProblems(entryKind: string, column: string, p: Carr
   if (p.extra.length) parts.push(p.extra.join('; '));
   const message = `${entryKind} of ${live.table}.${column}: ${parts.join('; ')}`;
   const yaml = declarationsYaml(declarationsFromLive(live));
-  const help = yaml === '{}'
-    ? 'nothing needs to be declared; resolve what is listed above, then validate --database again'
-    : `declare what the column carries under the ${entryKind} entry (or run schemashift new ${entryKind.replace('_', '-')} --database URL):\n${yaml.split('\n').map((l) => `    ${l}`).join('\n')}`;
+  const help =
+    yaml === '{}'
+      ? 'nothing needs to be declared; resolve what is listed above, then validate --database again'
+      : `declare what the column carries under the ${entryKind} entry (or run schemashift new ${entryKind.replace('_', '-')} --database URL):\n${yaml
+          .split('\n')
+          .map((l) => `    ${l}`)
+          .join('\n')}`;
   return { message, help };
 }

@@ -30,7 +30,8 @@ export function carryEntries(compiled: CompiledPlan): CarryEntry[] {
       const newType = (spec as { type?: string }).type;
       return [{ entry, column: spec.column, spec, path: [...entry.path, 'column'], newType, dialect }];
     }
-    if (entry.kind === 'rename_column' && spec.from) return [{ entry, column: spec.from, spec, path: [...entry.path, 'from'], dialect }];
+    if (entry.kind === 'rename_column' && spec.from)
+      return [{ entry, column: spec.from, spec, path: [...entry.path, 'from'], dialect }];
     return [];
   });
 }
@@ -47,15 +48,29 @@ export interface CarryFinding {
  * evaluating it: a temp table with that column default, dropped at the end of its own statement.
  * The swap sets the default after contract started, where a failure would leave the plan stuck.
  */
-async function defaultProblem(db: Queryable, d: Dialect, type: string, expression: string): Promise<string | undefined> {
+async function defaultProblem(
+  db: Queryable,
+  d: Dialect,
+  type: string,
+  expression: string,
+): Promise<string | undefined> {
   const why = await d.introspect.columnDefinitionProblem(db, { type, default: expression });
-  return why === undefined ? undefined : `the declared default ${expression} cannot be the default of a column of type ${type} (${why}): the contract swap would fail after contract started. Declare a default for the new type, or default: null`;
+  return why === undefined
+    ? undefined
+    : `the declared default ${expression} cannot be the default of a column of type ${type} (${why}): the contract swap would fail after contract started. Declare a default for the new type, or default: null`;
 }
 
 /** Whether the declared collation applies to the new type (integer has none): caught here rather than by the expand step. */
-async function collationProblem(db: Queryable, d: Dialect, type: string, collation: string): Promise<string | undefined> {
+async function collationProblem(
+  db: Queryable,
+  d: Dialect,
+  type: string,
+  collation: string,
+): Promise<string | undefined> {
   const why = await d.introspect.columnDefinitionProblem(db, { type, collation });
-  return why === undefined ? undefined : `the declared collation ${collation} cannot be given to a column of type ${type} (${why}). Declare collation: null when the new type has no collation`;
+  return why === undefined
+    ? undefined
+    : `the declared collation ${collation} cannot be given to a column of type ${type} (${why}). Declare collation: null when the new type has no collation`;
 }
 
 /** The problem of one entry against the database as it is now; null when it carries exactly what is attached (or the column is absent: other checks say so). */
@@ -63,10 +78,18 @@ export async function checkCarryEntry(db: Queryable, carry: CarryEntry): Promise
   const live = await carry.dialect.introspect.columnAttachments(db, carry.spec.table, carry.column);
   if (!live) return null;
   const problems = compareCarry(carry.entry.kind, carry.spec, live);
-  const unfit = carry.newType !== undefined && typeof carry.spec.default === 'string' ? await defaultProblem(db, carry.dialect, carry.newType, carry.spec.default) : undefined;
+  const unfit =
+    carry.newType !== undefined && typeof carry.spec.default === 'string'
+      ? await defaultProblem(db, carry.dialect, carry.newType, carry.spec.default)
+      : undefined;
   if (unfit) problems.blockers.push(unfit);
-  const uncollatable = carry.newType !== undefined && typeof carry.spec.collation === 'string' ? await collationProblem(db, carry.dialect, carry.newType, carry.spec.collation) : undefined;
+  const uncollatable =
+    carry.newType !== undefined && typeof carry.spec.collation === 'string'
+      ? await collationProblem(db, carry.dialect, carry.newType, carry.spec.collation)
+      : undefined;
   if (uncollatable) problems.blockers.push(uncollatable);
   const severity = hasCarryProblems(problems) ? 'error' : problems.extra.length > 0 ? 'warning' : null;
-  return severity === null ? null : { severity, ...describeCarryProblems(carry.entry.kind, carry.column, problems, live) };
+  return severity === null
+    ? null
+    : { severity, ...describeCarryProblems(carry.entry.kind, carry.column, problems, live) };
 }

@@ -35,7 +35,9 @@ export interface LiveForeignKeyAttachment {
   plain: boolean;
 }
 
-export type LiveGrant = ({ role: string; public?: undefined } | { role?: undefined; public: true }) & { privileges: string[] };
+export type LiveGrant = ({ role: string; public?: undefined } | { role?: undefined; public: true }) & {
+  privileges: string[];
+};
 
 export interface LiveColumnAttachments {
   table: string;
@@ -60,4 +62,3 @@ export interface LiveColumnAttachments {
   /** Anything else that depends on the column (policies, statistics, generated columns, triggers on it…). */
   others: string[];
 }
-

@@ -78,4 +78,3 @@ export interface LiveSchema {
 export function relationKey(schema: string, name: string): string {
   return `${schema}.${name}`;
 }
-

@@ -9,12 +9,33 @@ export function sqlFinding(
   message: string,
   help: string,
 ): Finding {
-  return { rule: rule.id, severity: rule.severity, message, help, at: stmt.source.at(offset), stepId: stmt.source.entry.id };
+  return {
+    rule: rule.id,
+    severity: rule.severity,
+    message,
+    help,
+    at: stmt.source.at(offset),
+    stepId: stmt.source.entry.id,
+  };
 }
 
 /** A finding about a plan step, at `path` inside its spec (the operation key when empty). */
-export function entryFinding(rule: Rule, plan: Plan, entry: PlanEntry, path: YamlPath, message: string, help: string): Finding {
-  return { rule: rule.id, severity: rule.severity, message, help, at: plan.locate([...entry.path, ...path]), stepId: entry.id };
+export function entryFinding(
+  rule: Rule,
+  plan: Plan,
+  entry: PlanEntry,
+  path: YamlPath,
+  message: string,
+  help: string,
+): Finding {
+  return {
+    rule: rule.id,
+    severity: rule.severity,
+    message,
+    help,
+    at: plan.locate([...entry.path, ...path]),
+    stepId: entry.id,
+  };
 }
 
 /** A SQL text as a YAML double-quoted scalar (JSON strings are valid YAML), for recipes. */

@@ -18,7 +18,12 @@ export function escapeProperty(text: string): string {
 }
 
 function command(f: Finding): string {
-  const props = [`file=${escapeProperty(f.at.file)}`, `line=${f.at.line}`, `col=${f.at.col}`, `title=${escapeProperty(`schemashift ${f.rule}`)}`];
+  const props = [
+    `file=${escapeProperty(f.at.file)}`,
+    `line=${f.at.line}`,
+    `col=${f.at.col}`,
+    `title=${escapeProperty(`schemashift ${f.rule}`)}`,
+  ];
   return `::${f.severity} ${props.join(',')}::${escapeData(`${f.message}\nhelp: ${f.help}`)}`;
 }
 

@@ -28,12 +28,19 @@ function excerpt(f: Finding, lines: string[] | undefined, paint: TextPaint): str
   const pad = ' '.repeat(gutter);
   const before = source.slice(0, Math.max(0, f.at.col - 1)).replace(/[^\t]/g, ' ');
   const caret = f.severity === 'error' ? paint.red('^') : paint.yellow('^');
-  return [paint.cyan(`${pad} |`), `${paint.cyan(`${f.at.line} |`)} ${source}`, `${paint.cyan(`${pad} |`)} ${before}${caret}`];
+  return [
+    paint.cyan(`${pad} |`),
+    `${paint.cyan(`${f.at.line} |`)} ${source}`,
+    `${paint.cyan(`${pad} |`)} ${before}${caret}`,
+  ];
 }
 
 function formatFinding(f: Finding, lines: string[] | undefined, paint: TextPaint): string {
   const label = f.severity === 'error' ? paint.red(`error[${f.rule}]`) : paint.yellow(`warning[${f.rule}]`);
-  const out = [`${paint.bold(`${f.at.file}:${f.at.line}:${f.at.col}:`)} ${paint.bold(label)}: ${f.message}`, ...excerpt(f, lines, paint)];
+  const out = [
+    `${paint.bold(`${f.at.file}:${f.at.line}:${f.at.col}:`)} ${paint.bold(label)}: ${f.message}`,
+    ...excerpt(f, lines, paint),
+  ];
   if (f.help) out.push(`  ${paint.cyan('help:')} ${f.help.split('\n').join('\n        ')}`);
   return out.join('\n');
 }

@@ -33,15 +33,18 @@ function unknownSuppressions(plan: Plan, entry: PlanEntry, rules: readonly Rule[
   return ids.flatMap((id, i) => {
     if (known.includes(id)) return [];
     const partial = known.filter((r) => r.startsWith(id) || id.startsWith(r));
-    const suggestion = partial.length > 0 ? `did you mean ${partial.map((r) => `\`${r}\``).join(' or ')}?` : didYouMean(id, known);
-    return [{
-      rule: 'unknown-lint-rule',
-      severity: 'error' as const,
-      message: `lint.ignore names \`${id}\`, which is not a lint rule: nothing is suppressed by it`,
-      help: `${suggestion ? `${suggestion} ` : ''}the rules are: ${known.join(', ')} (docs/rules/<id>.md)`,
-      at: suppressionPos(plan, entry, i),
-      stepId: entry.id,
-    }];
+    const suggestion =
+      partial.length > 0 ? `did you mean ${partial.map((r) => `\`${r}\``).join(' or ')}?` : didYouMean(id, known);
+    return [
+      {
+        rule: 'unknown-lint-rule',
+        severity: 'error' as const,
+        message: `lint.ignore names \`${id}\`, which is not a lint rule: nothing is suppressed by it`,
+        help: `${suggestion ? `${suggestion} ` : ''}the rules are: ${known.join(', ')} (docs/rules/<id>.md)`,
+        at: suppressionPos(plan, entry, i),
+        stepId: entry.id,
+      },
+    ];
   });
 }
 

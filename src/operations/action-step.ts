@@ -18,10 +18,16 @@ export interface ActionStepFields {
 }
 
 export function renderAction(ctx: Pick<OperationContext, 'dialect'>, action: Action): Rendered {
-  const render = ctx.dialect.ddl[action.kind] as (a: Action) => ReturnType<(typeof ctx.dialect.ddl)[typeof action.kind]>;
+  const render = ctx.dialect.ddl[action.kind] as (
+    a: Action,
+  ) => ReturnType<(typeof ctx.dialect.ddl)[typeof action.kind]>;
   const rendered = render(action);
   if (isUnsupported(rendered)) {
-    throw new UsageError(`${ctx.dialect.name} cannot ${action.kind}: ${rendered.unsupported}`, rendered.instead, 'unsupported-action');
+    throw new UsageError(
+      `${ctx.dialect.name} cannot ${action.kind}: ${rendered.unsupported}`,
+      rendered.instead,
+      'unsupported-action',
+    );
   }
   return rendered;
 }

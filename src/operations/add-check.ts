@@ -9,14 +9,26 @@ export const addCheckSchema = z
     table: qualifiedName,
     name: identifier,
     expression: sqlCondition.describe('The condition every row must meet, e.g. amount >= 0.'),
-    validate: z.boolean().default(true).describe('Validate existing rows in a second step (default). false leaves the constraint NOT VALID (new rows are still checked).'),
+    validate: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Validate existing rows in a second step (default). false leaves the constraint NOT VALID (new rows are still checked).',
+      ),
   })
   .strict();
 
 export type AddCheckSpec = z.output<typeof addCheckSchema>;
 
 /** New rows are checked at once; existing rows only by a later validate step (a brief lock, no scan). */
-export function addCheckStep(table: string, name: string, expression: string, ctx: OperationContext, id: string, validated?: boolean): SqlStep {
+export function addCheckStep(
+  table: string,
+  name: string,
+  expression: string,
+  ctx: OperationContext,
+  id: string,
+  validated?: boolean,
+): SqlStep {
   const object: DbObject = { kind: 'constraint', table, name, type: 'check', expression };
   if (validated !== undefined) object.validated = validated;
   return actionStep(ctx, {
@@ -28,7 +40,13 @@ export function addCheckStep(table: string, name: string, expression: string, ct
 }
 
 /** `also`: other tables the constraint involves (a foreign key's referenced table), locked as strongly. */
-export function dropConstraintStep(table: string, name: string, ctx: OperationContext, id: string, also: string[] = []): SqlStep {
+export function dropConstraintStep(
+  table: string,
+  name: string,
+  ctx: OperationContext,
+  id: string,
+  also: string[] = [],
+): SqlStep {
   return actionStep(ctx, {
     id,
     summary: `drop constraint ${name} from ${table}`,
@@ -47,5 +65,7 @@ export const addCheck = defineOperation<AddCheckSpec>({
     if (spec.validate) steps.push(validateConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/validate`));
     return steps;
   },
-  inverse: (spec, ctx) => ({ steps: [{ ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`), undoes: ctx.id }] }),
+  inverse: (spec, ctx) => ({
+    steps: [{ ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`), undoes: ctx.id }],
+  }),
 });

@@ -12,8 +12,12 @@ const syncFrom = z.union([
   z
     .object({
       column: identifier.describe('The old column that writers still write.'),
-      expression: sqlExpression.optional().describe('SQL computing the new value from the old column (default: the old value).'),
-      reverse: sqlExpression.optional().describe('SQL computing the old column from the new one, for writers that only know the new column.'),
+      expression: sqlExpression
+        .optional()
+        .describe('SQL computing the new value from the old column (default: the old value).'),
+      reverse: sqlExpression
+        .optional()
+        .describe('SQL computing the old column from the new one, for writers that only know the new column.'),
       both_ways: z.boolean().default(false).describe('Also fill the old column from the new one (old readers remain).'),
     })
     .strict(),
@@ -31,10 +35,14 @@ export const addColumnSchema = z
         default_volatility: z
           .enum(['immutable', 'stable'])
           .optional()
-          .describe("Your word that `default`, which calls functions schemashift does not know, is evaluated once (as the database's catalog declares it): checked against the database by validate --database and before the column is added."),
+          .describe(
+            "Your word that `default`, which calls functions schemashift does not know, is evaluated once (as the database's catalog declares it): checked against the database by validate --database and before the column is added.",
+          ),
       })
       .strict(),
-    sync_from: syncFrom.optional().describe('Keep the new column in step with this old column by trigger until contract.'),
+    sync_from: syncFrom
+      .optional()
+      .describe('Keep the new column in step with this old column by trigger until contract.'),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -45,13 +53,19 @@ export const addColumnSchema = z
         code: 'custom',
         path: ['column', 'nullable'],
         message: `column ${spec.column.name} is NOT NULL without a default: adding it fails on a table that has rows`,
-        params: { hint: 'add it nullable (or with a constant default), backfill it in migrate, then use `set_not_null`' },
+        params: {
+          hint: 'add it nullable (or with a constant default), backfill it in migrate, then use `set_not_null`',
+        },
       });
     }
     refuseBadSync(spec, ctx);
   });
 
-type RawSpec = { table: string; column: { name: string; type: string; default?: string | undefined; default_volatility?: string | undefined }; sync_from?: z.output<typeof syncFrom> | undefined };
+type RawSpec = {
+  table: string;
+  column: { name: string; type: string; default?: string | undefined; default_volatility?: string | undefined };
+  sync_from?: z.output<typeof syncFrom> | undefined;
+};
 
 /** serial is not a type but CREATE TABLE shorthand for a sequence and a nextval() default: a table rewrite. */
 function refuseSerial(spec: RawSpec, ctx: z.RefinementCtx): void {
@@ -75,7 +89,12 @@ function refuseVolatileDefault(spec: RawSpec, ctx: z.RefinementCtx): void {
   const help = activeSqlParser().lint.recipes.volatileDefault(spec.table, spec.column.name, spec.column.type, dflt);
   const v = activeSqlParser().volatility(dflt);
   if (v.volatile) {
-    ctx.addIssue({ code: 'custom', path: ['column', 'default'], message: `default \`${dflt}\` calls ${v.fn}(), which is volatile: adding it rewrites the whole table under an ACCESS EXCLUSIVE lock`, params: { hint: help } });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['column', 'default'],
+      message: `default \`${dflt}\` calls ${v.fn}(), which is volatile: adding it rewrites the whole table under an ACCESS EXCLUSIVE lock`,
+      params: { hint: help },
+    });
     return;
   }
   const unknown = activeSqlParser().unknownCalls(dflt);
@@ -84,7 +103,9 @@ function refuseVolatileDefault(spec: RawSpec, ctx: z.RefinementCtx): void {
     code: 'custom',
     path: ['column', 'default'],
     message: `default \`${dflt}\` calls ${unknown.map(callText).join(', ')}, whose volatility only the database knows: treated as volatile, and a volatile default rewrites the whole table under an ACCESS EXCLUSIVE lock`,
-    params: { hint: `${help}; or, if the database's catalog says ${unknown.length > 1 ? 'they are' : 'it is'} STABLE or IMMUTABLE, add \`default_volatility: stable\` to the column: validate --database checks it, and the step refuses to run if the database disagrees` },
+    params: {
+      hint: `${help}; or, if the database's catalog says ${unknown.length > 1 ? 'they are' : 'it is'} STABLE or IMMUTABLE, add \`default_volatility: stable\` to the column: validate --database checks it, and the step refuses to run if the database disagrees`,
+    },
   });
 }
 
@@ -97,10 +118,13 @@ function refuseBadSync(spec: RawSpec, ctx: z.RefinementCtx): void {
       code: 'custom',
       path: ['column', 'default'],
       message: `${spec.column.name} has both \`default\` and \`sync_from\`: with a default, the sync trigger cannot tell a row written by the new application (which sets ${spec.column.name}) from one written by the old (which gets the default)`,
-      params: { hint: `leave out \`default\`: the trigger fills ${spec.column.name} from ${sync.from}; set the default in contract, after the trigger is gone: ${activeSqlParser().lint.recipes.setDefaultLater(spec.table, spec.column.name, spec.column.default)}` },
+      params: {
+        hint: `leave out \`default\`: the trigger fills ${spec.column.name} from ${sync.from}; set the default in contract, after the trigger is gone: ${activeSqlParser().lint.recipes.setDefaultLater(spec.table, spec.column.name, spec.column.default)}`,
+      },
     });
   }
-  const expressionPath = (field: 'expression' | 'reverse') => (typeof spec.sync_from === 'object' && spec.sync_from[field] !== undefined ? ['sync_from', field] : ['sync_from']);
+  const expressionPath = (field: 'expression' | 'reverse') =>
+    typeof spec.sync_from === 'object' && spec.sync_from[field] !== undefined ? ['sync_from', field] : ['sync_from'];
   reportSyncProblem(ctx, sync, { forward: expressionPath('expression'), reverse: expressionPath('reverse') });
 }
 
@@ -118,7 +142,14 @@ export function syncSpecOf(spec: Pick<RawSpec, 'table' | 'column' | 'sync_from'>
   return sync;
 }
 
-const SERIAL_BASE: Record<string, string> = { serial: 'integer', serial4: 'integer', bigserial: 'bigint', serial8: 'bigint', smallserial: 'smallint', serial2: 'smallint' };
+const SERIAL_BASE: Record<string, string> = {
+  serial: 'integer',
+  serial4: 'integer',
+  bigserial: 'bigint',
+  serial8: 'bigint',
+  smallserial: 'smallint',
+  serial2: 'smallint',
+};
 
 /** The integer type behind a serial pseudo-type (`serial`, `BIGSERIAL`, `"serial"`, `serial[]`), else undefined. */
 function serialBase(type: string): string | undefined {
@@ -139,14 +170,21 @@ function addColumnAction(spec: AddColumnSpec, parser: SqlParser): AddColumnActio
 
 /** The column as the plan defines it: an existing one is adopted only when it matches. */
 function columnObject(spec: AddColumnSpec): DbObject {
-  const column: DbObject = { kind: 'column', table: spec.table, name: spec.column.name, type: spec.column.type, nullable: spec.column.nullable };
+  const column: DbObject = {
+    kind: 'column',
+    table: spec.table,
+    name: spec.column.name,
+    type: spec.column.type,
+    nullable: spec.column.nullable,
+  };
   if (spec.column.default !== undefined) column.default = spec.column.default;
   return column;
 }
 
 export const addColumn = defineOperation<AddColumnSpec>({
   kind: 'add_column',
-  description: 'Add a nullable column (or one with a constant default); optionally keep it in step with an old column by trigger until contract.',
+  description:
+    'Add a nullable column (or one with a constant default); optionally keep it in step with an old column by trigger until contract.',
   schema: addColumnSchema,
   allowedPhases: ['expand', 'migrate'],
   target: (spec) => `${spec.table}.${spec.column.name}`,

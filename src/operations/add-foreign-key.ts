@@ -16,12 +16,20 @@ export const addForeignKeySchema = z
     references: z
       .object({
         table: qualifiedName,
-        columns: z.array(identifier).min(1).describe('Referenced columns (a primary key or unique constraint), in the same order.'),
+        columns: z
+          .array(identifier)
+          .min(1)
+          .describe('Referenced columns (a primary key or unique constraint), in the same order.'),
       })
       .strict(),
     on_delete: z.enum(REFERENTIAL_ACTIONS).optional(),
     on_update: z.enum(REFERENTIAL_ACTIONS).optional(),
-    validate: z.boolean().default(true).describe('Validate existing rows in a second step (default). false leaves the constraint NOT VALID (new rows are still checked).'),
+    validate: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Validate existing rows in a second step (default). false leaves the constraint NOT VALID (new rows are still checked).',
+      ),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -30,7 +38,9 @@ export const addForeignKeySchema = z
         code: 'custom',
         path: ['references', 'columns'],
         message: `the foreign key lists ${spec.columns.length} column(s) but references ${spec.references.columns.length}`,
-        params: { hint: `give references.columns one column per entry of columns, in the same order (columns: [${spec.columns.join(', ')}])` },
+        params: {
+          hint: `give references.columns one column per entry of columns, in the same order (columns: [${spec.columns.join(', ')}])`,
+        },
       });
     }
   });
@@ -66,7 +76,8 @@ function addStep(spec: AddForeignKeySpec, ctx: OperationContext): SqlStep {
 
 export const addForeignKey = defineOperation<AddForeignKeySpec>({
   kind: 'add_foreign_key',
-  description: 'Add a foreign key NOT VALID (brief lock on both tables, no scan), then VALIDATE it without blocking writes.',
+  description:
+    'Add a foreign key NOT VALID (brief lock on both tables, no scan), then VALIDATE it without blocking writes.',
   schema: addForeignKeySchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => `${spec.table}.${spec.name}`,
@@ -78,5 +89,9 @@ export const addForeignKey = defineOperation<AddForeignKeySpec>({
     }
     return steps;
   },
-  inverse: (spec, ctx) => ({ steps: [{ ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`, [spec.references.table]), undoes: ctx.id }] }),
+  inverse: (spec, ctx) => ({
+    steps: [
+      { ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`, [spec.references.table]), undoes: ctx.id },
+    ],
+  }),
 });

@@ -10,7 +10,11 @@ export const addUniqueSchema = z
     table: qualifiedName,
     name: identifier.describe('The constraint name.'),
     columns: z.array(identifier).min(1).describe('The columns that must be unique together, in order.'),
-    index: identifier.optional().describe('The unique index built first (default: the constraint name). PostgreSQL renames it to the constraint name when attached.'),
+    index: identifier
+      .optional()
+      .describe(
+        'The unique index built first (default: the constraint name). PostgreSQL renames it to the constraint name when attached.',
+      ),
   })
   .strict();
 
@@ -42,7 +46,8 @@ function attachStep(spec: AddUniqueSpec, ctx: OperationContext): SqlStep {
 
 export const addUnique = defineOperation<AddUniqueSpec>({
   kind: 'add_unique',
-  description: 'Build a unique index online (without blocking writes), then attach it as a UNIQUE constraint under a brief lock.',
+  description:
+    'Build a unique index online (without blocking writes), then attach it as a UNIQUE constraint under a brief lock.',
   schema: addUniqueSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => `${spec.table}.${spec.name}`,

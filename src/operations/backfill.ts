@@ -178,7 +178,11 @@ export function backfillStep(d: Dialect, args: BackfillArgs, id: string, phase: 
     batch: args.batch,
     throttle: args.throttle,
     batchSql: batchSql(d, args),
-    lock: { level: d.backfill.batchLockLevel as LockLevel, impact: d.lockImpact(d.backfill.batchLockLevel), on: [args.table] },
+    lock: {
+      level: d.backfill.batchLockLevel as LockLevel,
+      impact: d.lockImpact(d.backfill.batchLockLevel),
+      on: [args.table],
+    },
   };
   if (args.where !== undefined) step.where = args.where;
   if (args.key !== undefined) step.key = args.key;

@@ -27,12 +27,18 @@ export const COLUMN_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'REFERENCES'] as
 export const carriedIndexSchema = z
   .object({
     name: identifier,
-    keys: z.array(sqlExpression).min(1).describe('Key columns or expressions in order, as the catalog shows them (e.g. qty, lower(email)).'),
+    keys: z
+      .array(sqlExpression)
+      .min(1)
+      .describe('Key columns or expressions in order, as the catalog shows them (e.g. qty, lower(email)).'),
     unique: z.boolean().default(false),
     where: sqlCondition.optional(),
     include: z.array(identifier).min(1).optional(),
     method: z.enum(INDEX_METHODS).default('btree'),
-    constraint: z.enum(['primary_key', 'unique']).optional().describe('The index backs this constraint: it is added USING INDEX at the swap.'),
+    constraint: z
+      .enum(['primary_key', 'unique'])
+      .optional()
+      .describe('The index backs this constraint: it is added USING INDEX at the swap.'),
   })
   .strict();
 
@@ -54,23 +60,46 @@ export const carriedGrantSchema = z
       .string()
       .min(1)
       .max(63)
-      .refine((role) => role.toLowerCase() !== 'public', { message: 'a role spelled public is ambiguous: the pseudo-role PUBLIC (every role) is written `public: true`', params: { hint: 'write `public: true` instead of `role: …` for a grant to every role; a real role with that name cannot be carried (revoke it before the plan and grant it again after contract)' } })
+      .refine((role) => role.toLowerCase() !== 'public', {
+        message: 'a role spelled public is ambiguous: the pseudo-role PUBLIC (every role) is written `public: true`',
+        params: {
+          hint: 'write `public: true` instead of `role: …` for a grant to every role; a real role with that name cannot be carried (revoke it before the plan and grant it again after contract)',
+        },
+      })
       .optional()
       .describe('The role granted to (always quoted: exactly this name).'),
-    public: z.literal(true).optional().describe('The grant is to PUBLIC, the pseudo-role of every role (instead of `role`).'),
+    public: z
+      .literal(true)
+      .optional()
+      .describe('The grant is to PUBLIC, the pseudo-role of every role (instead of `role`).'),
     privileges: z.array(z.enum(COLUMN_PRIVILEGES)).min(1),
   })
   .strict()
   .superRefine((grant, ctx) => {
     if ((grant.role === undefined) === (grant.public === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'a grant names exactly one of `role` and `public: true`', params: { hint: 'role: reporting, or public: true for PUBLIC (every role)' } });
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'a grant names exactly one of `role` and `public: true`',
+        params: { hint: 'role: reporting, or public: true for PUBLIC (every role)' },
+      });
     }
   });
 
 /** The fields both operations add to their schema. */
 export const carryFields = {
-  not_null: z.boolean().optional().describe('The new column is NOT NULL (CHECK NOT VALID → VALIDATE → SET NOT NULL in migrate). Required when the old column is NOT NULL; false drops it deliberately.'),
-  default: sqlExpression.nullable().optional().describe('The DEFAULT of the new column, set in the contract swap (null: deliberately none). Required when the old column has one.'),
+  not_null: z
+    .boolean()
+    .optional()
+    .describe(
+      'The new column is NOT NULL (CHECK NOT VALID → VALIDATE → SET NOT NULL in migrate). Required when the old column is NOT NULL; false drops it deliberately.',
+    ),
+  default: sqlExpression
+    .nullable()
+    .optional()
+    .describe(
+      'The DEFAULT of the new column, set in the contract swap (null: deliberately none). Required when the old column has one.',
+    ),
   comment: z.string().nullable().optional().describe("The column's comment (null: deliberately none)."),
   collation: z
     .string()
@@ -78,13 +107,38 @@ export const carryFields = {
     .max(127)
     .nullable()
     .optional()
-    .describe('The non-default COLLATION of the old column, as schema.name (e.g. public.ci), given to the new column in expand (null: deliberately the default). Required when the old column has one.'),
-  grants: z.array(carriedGrantSchema).optional().describe('Column privileges of the old column, granted on the new one in expand.'),
-  indexes: z.array(carriedIndexSchema).optional().describe('Indexes that use the old column, rebuilt online on the new one in migrate and renamed back at the swap.'),
-  checks: z.array(carriedCheckSchema).optional().describe('CHECK constraints that use the old column, added NOT VALID and validated in migrate.'),
-  foreign_keys: z.array(carriedForeignKeySchema).optional().describe('Foreign keys from the old column, added NOT VALID and validated in migrate.'),
-  sequence: qualifiedName.optional().describe('The sequence the old column owns (a serial): handed to the new column at the swap instead of being dropped with the old one.'),
-  drop_with_old_column: z.array(identifier).optional().describe('Indexes or constraints of the old column that are deliberately NOT carried (dropped with it at contract).'),
+    .describe(
+      'The non-default COLLATION of the old column, as schema.name (e.g. public.ci), given to the new column in expand (null: deliberately the default). Required when the old column has one.',
+    ),
+  grants: z
+    .array(carriedGrantSchema)
+    .optional()
+    .describe('Column privileges of the old column, granted on the new one in expand.'),
+  indexes: z
+    .array(carriedIndexSchema)
+    .optional()
+    .describe(
+      'Indexes that use the old column, rebuilt online on the new one in migrate and renamed back at the swap.',
+    ),
+  checks: z
+    .array(carriedCheckSchema)
+    .optional()
+    .describe('CHECK constraints that use the old column, added NOT VALID and validated in migrate.'),
+  foreign_keys: z
+    .array(carriedForeignKeySchema)
+    .optional()
+    .describe('Foreign keys from the old column, added NOT VALID and validated in migrate.'),
+  sequence: qualifiedName
+    .optional()
+    .describe(
+      'The sequence the old column owns (a serial): handed to the new column at the swap instead of being dropped with the old one.',
+    ),
+  drop_with_old_column: z
+    .array(identifier)
+    .optional()
+    .describe(
+      'Indexes or constraints of the old column that are deliberately NOT carried (dropped with it at contract).',
+    ),
 };
 
 export type CarriedIndex = z.output<typeof carriedIndexSchema>;
@@ -119,10 +173,12 @@ export interface CarryColumns {
 export const buildingName = (name: string): string => boundedName(name, 'new');
 
 /** How a grantee is named in messages and summaries. */
-export const granteeLabel = (grant: { role?: string | undefined; public?: boolean | undefined }): string => (grant.public === true ? 'PUBLIC' : `role "${grant.role ?? ''}"`);
+export const granteeLabel = (grant: { role?: string | undefined; public?: boolean | undefined }): string =>
+  grant.public === true ? 'PUBLIC' : `role "${grant.role ?? ''}"`;
 
 /** PUBLIC, the pseudo-role, only from `public: true`; any other grant names its role exactly. */
-const granteeOf = (grant: CarriedGrant): Grantee => (grant.public === true ? { public: true } : { role: grant.role ?? '' });
+const granteeOf = (grant: CarriedGrant): Grantee =>
+  grant.public === true ? { public: true } : { role: grant.role ?? '' };
 
 /** Collation, comment and column privileges go on the new column right after it is added. */
 export function carryExpandSteps(d: Dialect, spec: CarrySpec, cols: CarryColumns, id: string): SqlStep[] {
@@ -131,25 +187,37 @@ export function carryExpandSteps(d: Dialect, spec: CarrySpec, cols: CarryColumns
   const steps: SqlStep[] = [];
   if (typeof spec.collation === 'string') {
     if (spec.type === undefined) throw new Error(`internal: ${id} carries a collation without the column's type`);
-    steps.push(actionStep(ctx, {
-      id: `${id}/carry-collation`,
-      summary: `carry the collation ${spec.collation} of ${cols.old} to ${cols.building}`,
-      action: { kind: 'set-column-collation', table, column, type: spec.type, collation: spec.collation },
-    }));
+    steps.push(
+      actionStep(ctx, {
+        id: `${id}/carry-collation`,
+        summary: `carry the collation ${spec.collation} of ${cols.old} to ${cols.building}`,
+        action: { kind: 'set-column-collation', table, column, type: spec.type, collation: spec.collation },
+      }),
+    );
   }
   if (typeof spec.comment === 'string') {
-    steps.push(actionStep(ctx, {
-      id: `${id}/carry-comment`,
-      summary: `carry the comment of ${cols.old} to ${cols.building}`,
-      action: { kind: 'set-column-comment', table, column, comment: spec.comment },
-    }));
+    steps.push(
+      actionStep(ctx, {
+        id: `${id}/carry-comment`,
+        summary: `carry the comment of ${cols.old} to ${cols.building}`,
+        action: { kind: 'set-column-comment', table, column, comment: spec.comment },
+      }),
+    );
   }
   (spec.grants ?? []).forEach((grant, i) => {
-    steps.push(actionStep(ctx, {
-      id: `${id}/carry-grant-${i + 1}`,
-      summary: `grant ${grant.privileges.join(', ')} on ${cols.building} to ${granteeLabel(grant)}`,
-      action: { kind: 'grant-column-privileges', table, column, privileges: grant.privileges, grantee: granteeOf(grant) },
-    }));
+    steps.push(
+      actionStep(ctx, {
+        id: `${id}/carry-grant-${i + 1}`,
+        summary: `grant ${grant.privileges.join(', ')} on ${cols.building} to ${granteeLabel(grant)}`,
+        action: {
+          kind: 'grant-column-privileges',
+          table,
+          column,
+          privileges: grant.privileges,
+          grantee: granteeOf(grant),
+        },
+      }),
+    );
   });
   return steps;
 }
@@ -158,9 +226,16 @@ export function carryExpandSteps(d: Dialect, spec: CarrySpec, cols: CarryColumns
 export function carryMigrateSteps(d: Dialect, spec: CarrySpec, cols: CarryColumns, id: string): Step[] {
   const over = (expr: string) => d.parser.renameColumnRefs(expr, cols.old, cols.building);
   const onNew = (c: string) => (c === cols.old ? cols.building : c);
-  const ctxFor = (suffix: string, name: string): OperationContext => ({ dialect: d, id: `${id}/carry-${suffix}-${name}`, phase: 'migrate' });
+  const ctxFor = (suffix: string, name: string): OperationContext => ({
+    dialect: d,
+    id: `${id}/carry-${suffix}-${name}`,
+    phase: 'migrate',
+  });
   const checks = (spec.checks ?? []).flatMap((c) =>
-    addCheck.forward({ table: spec.table, name: buildingName(c.name), expression: over(c.expression), validate: true }, ctxFor('check', c.name)),
+    addCheck.forward(
+      { table: spec.table, name: buildingName(c.name), expression: over(c.expression), validate: true },
+      ctxFor('check', c.name),
+    ),
   );
   const foreignKeys = (spec.foreign_keys ?? []).flatMap((fk) =>
     addForeignKey.forward(
@@ -200,7 +275,10 @@ export function carryMigrateSteps(d: Dialect, spec: CarrySpec, cols: CarryColumn
  * create_index lists plain columns before expressions; a key list where an expression comes
  * first is kept in order by writing every key as an expression (a bare column is one too).
  */
-function splitKeys(keys: ({ column: string } | { expression: string })[]): { columns?: string[]; expressions?: string[] } {
+function splitKeys(keys: ({ column: string } | { expression: string })[]): {
+  columns?: string[];
+  expressions?: string[];
+} {
   const firstExpression = keys.findIndex((k) => 'expression' in k);
   const columnsFirst = firstExpression === -1 || keys.slice(firstExpression).every((k) => 'expression' in k);
   if (columnsFirst) {
@@ -222,7 +300,10 @@ export function swapCarryOf(spec: CarrySpec): SwapCarry {
       building: buildingName(ix.name),
       ...(ix.constraint === undefined ? {} : { constraint: ix.constraint }),
     })),
-    constraints: [...(spec.checks ?? []), ...(spec.foreign_keys ?? [])].map((c) => ({ name: c.name, building: buildingName(c.name) })),
+    constraints: [...(spec.checks ?? []), ...(spec.foreign_keys ?? [])].map((c) => ({
+      name: c.name,
+      building: buildingName(c.name),
+    })),
     alsoLocks: (spec.foreign_keys ?? []).map((fk) => fk.references.table).filter((t) => t !== spec.table),
   };
   if (spec.sequence !== undefined) carry.sequence = spec.sequence;

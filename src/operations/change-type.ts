@@ -13,18 +13,32 @@ export const changeTypeSchema = z
     table: qualifiedName,
     column: identifier,
     type: sqlType.describe('The new type.'),
-    using: sqlExpression.optional().describe('SQL converting the old value to the new type, written over the column (default: <column>::<type>).'),
+    using: sqlExpression
+      .optional()
+      .describe('SQL converting the old value to the new type, written over the column (default: <column>::<type>).'),
     reverse_using: sqlExpression
       .optional()
-      .describe('SQL converting the new value back for old readers, written over the temp column (e.g. code_new cast back to the old type); makes the sync both ways. It should invert `using`: backfilled rows get reverse_using(using(old)) in the old column.'),
-    temp_column: identifier.optional().describe('The column built beside the old one and renamed over it in contract (default: <column>_new).'),
+      .describe(
+        'SQL converting the new value back for old readers, written over the temp column (e.g. code_new cast back to the old type); makes the sync both ways. It should invert `using`: backfilled rows get reverse_using(using(old)) in the old column.',
+      ),
+    temp_column: identifier
+      .optional()
+      .describe('The column built beside the old one and renamed over it in contract (default: <column>_new).'),
     ...carryFields,
-    backfill: backfillOptionsSchema.prefault({}).describe('key, batch and throttle settings for converting existing rows.'),
+    backfill: backfillOptionsSchema
+      .prefault({})
+      .describe('key, batch and throttle settings for converting existing rows.'),
   })
   .strict()
   .superRefine((spec, ctx) => {
     const temp = tempOf(spec);
-    if (temp === spec.column) ctx.addIssue({ code: 'custom', path: ['temp_column'], message: `temp_column is ${temp}, the column itself`, params: { hint: 'pick a free name, or leave temp_column out' } });
+    if (temp === spec.column)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['temp_column'],
+        message: `temp_column is ${temp}, the column itself`,
+        params: { hint: 'pick a free name, or leave temp_column out' },
+      });
     if (spec.reverse_using !== undefined && activeSqlParser().readsColumn(spec.reverse_using, temp) === false) {
       ctx.addIssue({
         code: 'custom',
@@ -42,7 +56,11 @@ export function tempOf(spec: { column: string; temp_column?: string | undefined 
   return spec.temp_column ?? boundedName(spec.column, 'new');
 }
 
-const columnsOf = (spec: ChangeTypeSpec): CarryColumns => ({ old: spec.column, building: tempOf(spec), final: spec.column });
+const columnsOf = (spec: ChangeTypeSpec): CarryColumns => ({
+  old: spec.column,
+  building: tempOf(spec),
+  final: spec.column,
+});
 
 const usingOf = (spec: ChangeTypeSpec, d: Dialect): string => spec.using ?? `${d.ident(spec.column)}::${spec.type}`;
 
@@ -60,7 +78,15 @@ function swapStep(spec: ChangeTypeSpec, ctx: OperationContext): SqlStep {
     id: `${ctx.id}/swap`,
     phase: 'contract',
     summary: `swap ${spec.table}.${temp} in for ${spec.column} (drop sync trigger, drop old column, rename)`,
-    action: { kind: 'swap-in-column', table: spec.table, trigger, old: spec.column, replacement: temp, type: spec.type, carry: swapCarryOf(spec) },
+    action: {
+      kind: 'swap-in-column',
+      table: spec.table,
+      trigger,
+      old: spec.column,
+      replacement: temp,
+      type: spec.type,
+      carry: swapCarryOf(spec),
+    },
     effect: { does: 'change', object: { kind: 'column', table: spec.table, name: spec.column, type: spec.type } },
   });
 }

@@ -11,17 +11,29 @@ export const createIndexSchema = z
     table: qualifiedName,
     name: identifier,
     columns: z.array(identifier).min(1).optional().describe('Indexed columns, in order.'),
-    expressions: z.array(sqlExpression).min(1).optional().describe('Indexed expressions, e.g. lower(email); used instead of or after columns.'),
+    expressions: z
+      .array(sqlExpression)
+      .min(1)
+      .optional()
+      .describe('Indexed expressions, e.g. lower(email); used instead of or after columns.'),
     unique: z.boolean().default(false),
     where: sqlCondition.optional().describe('Partial index predicate.'),
     include: z.array(identifier).min(1).optional().describe('Covering columns (INCLUDE).'),
     method: z.enum(INDEX_METHODS).default('btree'),
-    concurrently: z.boolean().default(true).describe('Build without blocking writes (default). false takes a SHARE lock for the whole build.'),
+    concurrently: z
+      .boolean()
+      .default(true)
+      .describe('Build without blocking writes (default). false takes a SHARE lock for the whole build.'),
   })
   .strict()
   .superRefine((spec, ctx) => {
     if (!spec.columns && !spec.expressions) {
-      ctx.addIssue({ code: 'custom', path: ['columns'], message: 'an index needs `columns` or `expressions`', params: { hint: 'add columns: [customer_id]' } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['columns'],
+        message: 'an index needs `columns` or `expressions`',
+        params: { hint: 'add columns: [customer_id]' },
+      });
     }
   });
 
@@ -63,7 +75,13 @@ export function createIndexStep(
 
 /** The index as the plan defines it: an existing one is adopted only when it matches. */
 function indexObject(spec: CreateIndexSpec): DbObject {
-  const index: DbObject = { kind: 'index', table: spec.table, name: spec.name, unique: spec.unique, method: spec.method };
+  const index: DbObject = {
+    kind: 'index',
+    table: spec.table,
+    name: spec.name,
+    unique: spec.unique,
+    method: spec.method,
+  };
   if (spec.columns) index.columns = spec.columns;
   if (spec.expressions) index.expressions = spec.expressions;
   if (spec.where !== undefined) index.where = spec.where;
@@ -72,17 +90,26 @@ function indexObject(spec: CreateIndexSpec): DbObject {
 }
 
 /** `concurrently`: without blocking reads and writes (outside a transaction). */
-export function dropIndexStep(table: string, name: string, concurrently: boolean, ctx: OperationContext, id: string): SqlStep {
+export function dropIndexStep(
+  table: string,
+  name: string,
+  concurrently: boolean,
+  ctx: OperationContext,
+  id: string,
+): SqlStep {
   const action = { kind: 'drop-index', table, name, online: concurrently } as const;
   return actionStep(ctx, { id, summary: `drop index ${name}`, action });
 }
 
 export const createIndex = defineOperation<CreateIndexSpec>({
   kind: 'create_index',
-  description: 'Build an index online, without blocking writes (unique, partial `where`, covering `include`, any `method`).',
+  description:
+    'Build an index online, without blocking writes (unique, partial `where`, covering `include`, any `method`).',
   schema: createIndexSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => spec.name,
   forward: (spec, ctx) => [createIndexStep(spec, ctx, ctx.id)],
-  inverse: (spec, ctx) => ({ steps: [{ ...dropIndexStep(spec.table, spec.name, true, ctx, `${ctx.id}/undo`), undoes: ctx.id }] }),
+  inverse: (spec, ctx) => ({
+    steps: [{ ...dropIndexStep(spec.table, spec.name, true, ctx, `${ctx.id}/undo`), undoes: ctx.id }],
+  }),
 });

@@ -7,19 +7,27 @@ export const createMaterializedViewSchema = z
   .object({
     name: qualifiedName,
     query: sqlQuery.describe('The query that defines the view.'),
-    with_data: z.boolean().default(true).describe('Fill the view now (default); false leaves it empty until the first refresh.'),
+    with_data: z
+      .boolean()
+      .default(true)
+      .describe('Fill the view now (default); false leaves it empty until the first refresh.'),
   })
   .strict();
 
 export type CreateMaterializedViewSpec = z.output<typeof createMaterializedViewSchema>;
 
 export function dropMaterializedViewStep(name: string, ctx: OperationContext, id: string): SqlStep {
-  return actionStep(ctx, { id, summary: `drop materialized view ${name}`, action: { kind: 'drop-materialized-view', name } });
+  return actionStep(ctx, {
+    id,
+    summary: `drop materialized view ${name}`,
+    action: { kind: 'drop-materialized-view', name },
+  });
 }
 
 export const createMaterializedView = defineOperation<CreateMaterializedViewSpec>({
   kind: 'create_materialized_view',
-  description: 'Create a materialized view (filled at once unless `with_data: false`); reading its source tables blocks no writes.',
+  description:
+    'Create a materialized view (filled at once unless `with_data: false`); reading its source tables blocks no writes.',
   schema: createMaterializedViewSchema,
   allowedPhases: ['expand', 'migrate'],
   target: (spec) => spec.name,
@@ -31,5 +39,7 @@ export const createMaterializedView = defineOperation<CreateMaterializedViewSpec
       effect: { does: 'create', object: { kind: 'materialized view', name: spec.name, query: spec.query } },
     }),
   ],
-  inverse: (spec, ctx) => ({ steps: [{ ...dropMaterializedViewStep(spec.name, ctx, `${ctx.id}/undo`), undoes: ctx.id }] }),
+  inverse: (spec, ctx) => ({
+    steps: [{ ...dropMaterializedViewStep(spec.name, ctx, `${ctx.id}/undo`), undoes: ctx.id }],
+  }),
 });

@@ -7,7 +7,10 @@ export const dropIndexSchema = z
   .object({
     table: qualifiedName.describe('The indexed table; its schema (if qualified) is the index schema.'),
     name: identifier,
-    concurrently: z.boolean().default(true).describe('Drop without blocking reads and writes (default). false takes an ACCESS EXCLUSIVE lock.'),
+    concurrently: z
+      .boolean()
+      .default(true)
+      .describe('Drop without blocking reads and writes (default). false takes an ACCESS EXCLUSIVE lock.'),
   })
   .strict();
 
@@ -19,7 +22,12 @@ export const dropIndex = defineOperation<DropIndexSpec>({
   schema: dropIndexSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => spec.name,
-  forward: (spec, ctx) => [{ ...dropIndexStep(spec.table, spec.name, spec.concurrently, ctx, ctx.id), effect: { does: 'remove', object: { kind: 'index', table: spec.table, name: spec.name } } }],
+  forward: (spec, ctx) => [
+    {
+      ...dropIndexStep(spec.table, spec.name, spec.concurrently, ctx, ctx.id),
+      effect: { does: 'remove', object: { kind: 'index', table: spec.table, name: spec.name } },
+    },
+  ],
   inverse: (spec) => ({
     irreversible: `the definition of index ${spec.name} is not in the plan, so dropping it cannot be undone here; rebuild it with \`create_index\` in a later plan`,
   }),

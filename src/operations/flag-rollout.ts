@@ -21,7 +21,10 @@ export const flagRolloutSchema = z
       .describe('The feature flag (Microsoft feature management id).'),
     stages: z.array(percent).min(1).describe('Percentages to move through, strictly increasing, e.g. [10, 50, 100].'),
     hold: duration.default(0).describe('How long to stay at each stage before the next.'),
-    filter: z.enum(['targeting', 'percentage']).default('targeting').describe('targeting: sticky per user; percentage: random per call.'),
+    filter: z
+      .enum(['targeting', 'percentage'])
+      .default('targeting')
+      .describe('targeting: sticky per user; percentage: random per call.'),
     guard: z
       .object({
         sql: sqlQuery.describe('A read-only query returning one number, checked while holding each stage.'),
@@ -38,7 +41,9 @@ export const flagRolloutSchema = z
         code: 'custom',
         path: ['stages'],
         message: `stages must increase: ${spec.stages[at]}% comes after ${spec.stages[at - 1]}%`,
-        params: { hint: 'list the percentages in rising order, e.g. [10, 50, 100]; to turn the flag off again, roll back (the inverse sets it to 0%)' },
+        params: {
+          hint: 'list the percentages in rising order, e.g. [10, 50, 100]; to turn the flag off again, roll back (the inverse sets it to 0%)',
+        },
       });
     }
   });
@@ -47,7 +52,8 @@ export type FlagRolloutSpec = z.output<typeof flagRolloutSchema>;
 
 export const flagRollout = defineOperation<FlagRolloutSpec>({
   kind: 'flag_rollout',
-  description: 'Move a feature flag through percentage stages, holding each and checking a guard query; a failed guard sets it back to 0%.',
+  description:
+    'Move a feature flag through percentage stages, holding each and checking a guard query; a failed guard sets it back to 0%.',
   schema: flagRolloutSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => spec.flag,
@@ -67,6 +73,17 @@ export const flagRollout = defineOperation<FlagRolloutSpec>({
     return [step];
   },
   inverse: (spec, ctx) => ({
-    steps: [{ id: `${ctx.id}/undo`, phase: ctx.phase, kind: 'flag_rollout', summary: `set flag ${spec.flag} to 0%`, flag: spec.flag, stages: [0], holdMs: 0, filter: spec.filter }],
+    steps: [
+      {
+        id: `${ctx.id}/undo`,
+        phase: ctx.phase,
+        kind: 'flag_rollout',
+        summary: `set flag ${spec.flag} to 0%`,
+        flag: spec.flag,
+        stages: [0],
+        holdMs: 0,
+        filter: spec.filter,
+      },
+    ],
   }),
 });

@@ -10,17 +10,30 @@ const confirmText = z
       ctx.addIssue({
         code: 'custom',
         message: '`confirm` is empty: a gate needs the text a person confirms before the run goes on',
-        params: { hint: 'write what must happen first, e.g. confirm: "Deploy the version that reads customer_id, then continue"' },
+        params: {
+          hint: 'write what must happen first, e.g. confirm: "Deploy the version that reads customer_id, then continue"',
+        },
       });
     }
   })
-  .describe('What a person must do or confirm before the run goes on, e.g. "Deploy the version that reads customer_id".');
+  .describe(
+    'What a person must do or confirm before the run goes on, e.g. "Deploy the version that reads customer_id".',
+  );
 
 const shadowClean = z
   .object({
-    since: duration.describe('The window that must be free of mismatches, e.g. 1h: rows with `at` newer than now() minus this block the gate.'),
-    repository: z.string().trim().min(1).optional().describe('Only count mismatches of this repository (the name given to createMigratingRepository).'),
-    table: qualifiedName.default('schemashift.shadow_mismatches').describe('Where the application records mismatches (databaseMismatchRecorder).'),
+    since: duration.describe(
+      'The window that must be free of mismatches, e.g. 1h: rows with `at` newer than now() minus this block the gate.',
+    ),
+    repository: z
+      .string()
+      .trim()
+      .min(1)
+      .optional()
+      .describe('Only count mismatches of this repository (the name given to createMigratingRepository).'),
+    table: qualifiedName
+      .default('schemashift.shadow_mismatches')
+      .describe('Where the application records mismatches (databaseMismatchRecorder).'),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -43,8 +56,13 @@ export const gateSchema = z
     if (given !== 1) {
       ctx.addIssue({
         code: 'custom',
-        message: given === 0 ? 'a gate needs `confirm` or `shadow_clean`' : 'a gate takes `confirm` or `shadow_clean`, not both',
-        params: { hint: 'write two gates, e.g. gate: { shadow_clean: { since: 1h } } then gate: { confirm: "Deploy the version that reads customer_id" }' },
+        message:
+          given === 0
+            ? 'a gate needs `confirm` or `shadow_clean`'
+            : 'a gate takes `confirm` or `shadow_clean`, not both',
+        params: {
+          hint: 'write two gates, e.g. gate: { shadow_clean: { since: 1h } } then gate: { confirm: "Deploy the version that reads customer_id" }',
+        },
       });
     }
   });
@@ -60,7 +78,11 @@ function slug(text: string): string {
 
 /** Exact, for summaries: 1h, 90s, 1500ms (never rounded). */
 function exactDuration(millis: number): string {
-  const units: [number, string][] = [[3_600_000, 'h'], [60_000, 'm'], [1000, 's']];
+  const units: [number, string][] = [
+    [3_600_000, 'h'],
+    [60_000, 'm'],
+    [1000, 's'],
+  ];
   const [size, unit] = units.find(([n]) => millis % n === 0) ?? [1, 'ms'];
   return `${millis / size}${unit}`;
 }
@@ -80,13 +102,25 @@ function shadowCleanStep(spec: ShadowCleanSpec, ctx: OperationContext): Step {
 
 export const gate = defineOperation<GateSpec>({
   kind: 'gate',
-  description: 'Stop the run until a person confirms (`confirm`; `run --yes` confirms it), or unless the application recorded no shadow-read mismatch in a window (`shadow_clean`).',
+  description:
+    'Stop the run until a person confirms (`confirm`; `run --yes` confirms it), or unless the application recorded no shadow-read mismatch in a window (`shadow_clean`).',
   schema: gateSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
-  target: (spec) => (spec.shadow_clean ? ['shadow-clean', ...(spec.shadow_clean.repository?.toLowerCase().match(/[a-z0-9]+/g) ?? [])].join('-') : slug(spec.confirm ?? '')),
+  target: (spec) =>
+    spec.shadow_clean
+      ? ['shadow-clean', ...(spec.shadow_clean.repository?.toLowerCase().match(/[a-z0-9]+/g) ?? [])].join('-')
+      : slug(spec.confirm ?? ''),
   forward: (spec, ctx) =>
     spec.shadow_clean
       ? [shadowCleanStep(spec.shadow_clean, ctx)]
-      : [{ id: ctx.id, phase: ctx.phase, kind: 'gate', summary: `confirm: ${spec.confirm}`, confirm: spec.confirm ?? '' }],
+      : [
+          {
+            id: ctx.id,
+            phase: ctx.phase,
+            kind: 'gate',
+            summary: `confirm: ${spec.confirm}`,
+            confirm: spec.confirm ?? '',
+          },
+        ],
   inverse: () => ({ steps: [] }),
 });

@@ -3,12 +3,18 @@ import type { DbObject } from './types.js';
 /** "column orders.total", "index orders_total_idx on orders": an object as people name it. */
 export function describeObject(o: DbObject): string {
   switch (o.kind) {
-    case 'column': return `column ${o.table}.${o.name}`;
-    case 'index': return `index ${o.name} on ${o.table}`;
-    case 'constraint': return `${o.type === undefined ? '' : `${o.type} `}constraint ${o.name} on ${o.table}`;
-    case 'trigger': return `trigger ${o.name} on ${o.table}`;
-    case 'function': return `function ${o.name}()`;
-    case 'materialized view': return `materialized view ${o.name}`;
+    case 'column':
+      return `column ${o.table}.${o.name}`;
+    case 'index':
+      return `index ${o.name} on ${o.table}`;
+    case 'constraint':
+      return `${o.type === undefined ? '' : `${o.type} `}constraint ${o.name} on ${o.table}`;
+    case 'trigger':
+      return `trigger ${o.name} on ${o.table}`;
+    case 'function':
+      return `function ${o.name}()`;
+    case 'materialized view':
+      return `materialized view ${o.name}`;
   }
 }
 

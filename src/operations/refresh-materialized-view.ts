@@ -9,7 +9,9 @@ export const refreshMaterializedViewSchema = z
     concurrently: z
       .boolean()
       .default(false)
-      .describe('Refresh while readers go on (EXCLUSIVE lock); needs a unique index on the view, without WHERE, and a populated view.'),
+      .describe(
+        'Refresh while readers go on (EXCLUSIVE lock); needs a unique index on the view, without WHERE, and a populated view.',
+      ),
   })
   .strict();
 

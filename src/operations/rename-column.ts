@@ -13,16 +13,35 @@ export const renameColumnSchema = z
     table: qualifiedName,
     from: identifier.describe('The column as it is named today.'),
     to: identifier.describe('Its new name.'),
-    type: sqlType.optional().describe("Required: the column's current type, so that `plan` shows the exact SQL without reading the database."),
+    type: sqlType
+      .optional()
+      .describe(
+        "Required: the column's current type, so that `plan` shows the exact SQL without reading the database.",
+      ),
     ...carryFields,
-    backfill: backfillOptionsSchema.prefault({}).describe('key, batch and throttle settings for copying existing rows.'),
+    backfill: backfillOptionsSchema
+      .prefault({})
+      .describe('key, batch and throttle settings for copying existing rows.'),
   })
   .strict()
   .superRefine((spec, ctx) => {
     if (spec.type === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['type'], message: `missing \`type\`: the type of ${spec.from}, which ${spec.to} is created with`, params: { hint: 'state it (e.g. type: bigint, as \\d <table> shows it): the plan must say it so that `plan` can show the exact SQL' } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['type'],
+        message: `missing \`type\`: the type of ${spec.from}, which ${spec.to} is created with`,
+        params: {
+          hint: 'state it (e.g. type: bigint, as \\d <table> shows it): the plan must say it so that `plan` can show the exact SQL',
+        },
+      });
     }
-    if (spec.from === spec.to) ctx.addIssue({ code: 'custom', path: ['to'], message: `\`from\` and \`to\` are both ${spec.to}`, params: { hint: 'give the new name in `to`' } });
+    if (spec.from === spec.to)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `\`from\` and \`to\` are both ${spec.to}`,
+        params: { hint: 'give the new name in `to`' },
+      });
   })
   .transform((spec) => ({ ...spec, type: spec.type as string }));
 
@@ -30,7 +49,12 @@ export type RenameColumnSpec = z.output<typeof renameColumnSchema>;
 
 const columnsOf = (spec: RenameColumnSpec): CarryColumns => ({ old: spec.from, building: spec.to, final: spec.to });
 
-const syncOf = (spec: RenameColumnSpec, d: Dialect): SyncSpec => ({ table: spec.table, from: spec.from, to: spec.to, reverse: d.ident(spec.to) });
+const syncOf = (spec: RenameColumnSpec, d: Dialect): SyncSpec => ({
+  table: spec.table,
+  from: spec.from,
+  to: spec.to,
+  reverse: d.ident(spec.to),
+});
 
 /**
  * The trigger and the old column go in one transaction: dropped apart, writers that no longer set
@@ -42,7 +66,14 @@ function dropOldStep(spec: RenameColumnSpec, ctx: OperationContext): SqlStep {
     id: `${ctx.id}/drop-old-column`,
     phase: 'contract',
     summary: `remove the sync trigger and drop column ${spec.table}.${spec.from}`,
-    action: { kind: 'drop-old-column', table: spec.table, trigger, old: spec.from, final: spec.to, carry: swapCarryOf(spec) },
+    action: {
+      kind: 'drop-old-column',
+      table: spec.table,
+      trigger,
+      old: spec.from,
+      final: spec.to,
+      carry: swapCarryOf(spec),
+    },
     effect: { does: 'remove', object: { kind: 'column', table: spec.table, name: spec.from } },
   });
 }

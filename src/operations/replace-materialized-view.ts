@@ -13,7 +13,11 @@ export const replaceMaterializedViewSchema = z
   .object({
     name: qualifiedName,
     query: sqlQuery.describe('The new query that defines the view.'),
-    unique_index: z.object({ columns: indexColumns }).strict().optional().describe('A unique index, which a concurrent refresh needs.'),
+    unique_index: z
+      .object({ columns: indexColumns })
+      .strict()
+      .optional()
+      .describe('A unique index, which a concurrent refresh needs.'),
     indexes: z.array(z.object({ name: identifier.optional(), columns: indexColumns }).strict()).optional(),
   })
   .strict()
@@ -21,7 +25,12 @@ export const replaceMaterializedViewSchema = z
     const names = indexesOf(spec).map((i) => i.final);
     const twice = names.find((n, i) => names.indexOf(n) !== i);
     if (twice) {
-      ctx.addIssue({ code: 'custom', path: ['indexes'], message: `two indexes of ${spec.name} would both be named ${twice}`, params: { hint: 'give one of them a `name:`' } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['indexes'],
+        message: `two indexes of ${spec.name} would both be named ${twice}`,
+        params: { hint: 'give one of them a `name:`' },
+      });
     }
   });
 
@@ -49,7 +58,13 @@ function indexesOf(spec: Pick<ReplaceMaterializedViewSpec, 'name' | 'unique_inde
   ];
   return wanted.map((w) => {
     const final = w.name ?? boundedName(base, ...w.columns, w.unique ? 'key' : 'idx');
-    return { unique: w.unique, columns: w.columns, final, building: sibling(final, 'new'), retired: sibling(final, 'old') };
+    return {
+      unique: w.unique,
+      columns: w.columns,
+      final,
+      building: sibling(final, 'new'),
+      retired: sibling(final, 'old'),
+    };
   });
 }
 
@@ -58,18 +73,41 @@ function swapOf(spec: Pick<ReplaceMaterializedViewSpec, 'name' | 'unique_index' 
   const { schema, name: base } = splitQualified(spec.name);
   const inSchema = (n: string) => (schema === undefined ? n : `${schema}.${n}`);
   const indexes = indexesOf(spec).map(({ final, building, retired }) => ({ final, building, retired }));
-  return { view: spec.name, building: inSchema(sibling(base, 'new')), retired: inSchema(sibling(base, 'old')), indexes };
+  return {
+    view: spec.name,
+    building: inSchema(sibling(base, 'new')),
+    retired: inSchema(sibling(base, 'old')),
+    indexes,
+  };
 }
 
 // A plain (non-concurrent) build is fine: nobody reads the new view yet.
-function indexStep(spec: ReplaceMaterializedViewSpec, ctx: OperationContext, swap: ViewSwap, index: ViewIndex): SqlStep {
+function indexStep(
+  spec: ReplaceMaterializedViewSpec,
+  ctx: OperationContext,
+  swap: ViewSwap,
+  index: ViewIndex,
+): SqlStep {
   return actionStep(ctx, {
     id: `${ctx.id}/index-${index.final}`,
     summary: `create ${index.unique ? 'unique ' : ''}index ${index.final} on the new ${spec.name}`,
-    action: { kind: 'create-view-index', view: swap.building, name: index.building, columns: index.columns, unique: index.unique },
+    action: {
+      kind: 'create-view-index',
+      view: swap.building,
+      name: index.building,
+      columns: index.columns,
+      unique: index.unique,
+    },
     effect: {
       does: 'create',
-      object: { kind: 'index', table: swap.building, name: index.building, columns: index.columns, unique: index.unique, method: 'btree' },
+      object: {
+        kind: 'index',
+        table: swap.building,
+        name: index.building,
+        columns: index.columns,
+        unique: index.unique,
+        method: 'btree',
+      },
     },
   });
 }
@@ -114,6 +152,11 @@ export const replaceMaterializedView = defineOperation<ReplaceMaterializedViewSp
       action: { kind: 'swap-back-materialized-view', ...swap },
       undoes: `${ctx.id}/swap`,
     });
-    return { steps: [swapBack, { ...dropMaterializedViewStep(swap.building, ctx, `${ctx.id}/undo`), undoes: `${ctx.id}/build` }] };
+    return {
+      steps: [
+        swapBack,
+        { ...dropMaterializedViewStep(swap.building, ctx, `${ctx.id}/undo`), undoes: `${ctx.id}/build` },
+      ],
+    };
   },
 });

@@ -16,7 +16,13 @@ export type ValidateConstraintSpec = z.output<typeof validateConstraintSchema>;
  * Checks the existing rows without blocking reads or writes. `also` lists tables the check reads
  * besides (a foreign key's referenced table), locked more weakly.
  */
-export function validateConstraintStep(table: string, name: string, ctx: OperationContext, id: string, also: string[] = []): SqlStep {
+export function validateConstraintStep(
+  table: string,
+  name: string,
+  ctx: OperationContext,
+  id: string,
+  also: string[] = [],
+): SqlStep {
   const extra = also.filter((t) => t !== table);
   return actionStep(ctx, {
     id,

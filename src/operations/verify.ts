@@ -81,7 +81,11 @@ export function verifyStep(d: Dialect, args: VerifyArgs, id: string, phase: Phas
     batch: args.batch,
     throttle: args.throttle,
     chunkSql: d.backfill.chunkShape(verifyStatements(d, args, args.key ?? [PRIMARY_KEY_PLACEHOLDER])),
-    lock: { level: d.backfill.chunkLockLevel as LockLevel, impact: d.lockImpact(d.backfill.chunkLockLevel), on: [args.table] },
+    lock: {
+      level: d.backfill.chunkLockLevel as LockLevel,
+      impact: d.lockImpact(d.backfill.chunkLockLevel),
+      on: [args.table],
+    },
   };
   if (args.where !== undefined) step.where = args.where;
   if (args.key !== undefined) step.key = args.key;

@@ -41,7 +41,12 @@ export function compilePlan(plan: Plan, dialect: Dialect = dialectFor(plan)): Co
   for (const entry of plan.entries) {
     const ctx = { dialect, id: entry.id, phase: entry.phase };
     const steps = entry.op.forward(entry.spec, ctx);
-    entries.push({ entry, steps, inverse: overwrites(steps, [...entries, { entry, steps, inverse: { steps: [] } }]) ?? entry.op.inverse(entry.spec, ctx) });
+    entries.push({
+      entry,
+      steps,
+      inverse:
+        overwrites(steps, [...entries, { entry, steps, inverse: { steps: [] } }]) ?? entry.op.inverse(entry.spec, ctx),
+    });
   }
   const phases: CompiledPhase[] = PHASES.map((phase) => {
     const carried: CompiledStep[] = [];
@@ -63,7 +68,8 @@ function columnsCreated(earlier: CompiledEntry[]): Set<string> {
   for (const { entry, steps } of earlier) {
     if (entry.adopt) continue;
     for (const step of steps) {
-      if (step.kind === 'sql' && step.effect?.does === 'create' && step.effect.object.kind === 'column') created.add(`${step.effect.object.table}.${step.effect.object.name}`);
+      if (step.kind === 'sql' && step.effect?.does === 'create' && step.effect.object.kind === 'column')
+        created.add(`${step.effect.object.table}.${step.effect.object.name}`);
     }
   }
   return created;

@@ -43,7 +43,9 @@ export function sqlTextsOf(dialect: Dialect, step: Step): string[] {
 function stringLeaves(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; text: string }[] {
   if (typeof value === 'string') return [{ path, text: value }];
   if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([key, child]) => stringLeaves(child, [...path, Array.isArray(value) ? Number(key) : key]));
+  return Object.entries(value).flatMap(([key, child]) =>
+    stringLeaves(child, [...path, Array.isArray(value) ? Number(key) : key]),
+  );
 }
 
 /** The plan text the error falls in: the longest spliced string whose occurrence covers `offset`. */
@@ -53,7 +55,8 @@ function culprit(entry: PlanEntry, sql: string, offset: number): { path: YamlPat
     if (leaf.text.length === 0) continue;
     for (let at = sql.indexOf(leaf.text); at >= 0; at = sql.indexOf(leaf.text, at + 1)) {
       const covers = offset >= at && offset <= at + leaf.text.length;
-      if (covers && (!best || leaf.text.length > best.length)) best = { path: [...entry.path, ...leaf.path], offset: offset - at, length: leaf.text.length };
+      if (covers && (!best || leaf.text.length > best.length))
+        best = { path: [...entry.path, ...leaf.path], offset: offset - at, length: leaf.text.length };
     }
   }
   return best;

@@ -8,7 +8,8 @@ export function planJsonSchema(): Record<string, unknown> {
     $schema: schema.$schema,
     $id: 'https://schemashift.dev/schema/plan.schema.json',
     title: 'schemashift plan',
-    description: 'An expand → migrate → contract schema change. Generated from the zod schema in src/plan/schema.ts by `npm run schema`; do not edit by hand.',
+    description:
+      'An expand → migrate → contract schema change. Generated from the zod schema in src/plan/schema.ts by `npm run schema`; do not edit by hand.',
     ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
   };
 }

@@ -72,7 +72,13 @@ function readHeader(file: string, text: string): { source: YamlSource; header: P
 
   const json = source.toJS();
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    throw new PlanError([{ at: source.pos(0), message: `a plan is a mapping with name and phases, found ${json === null ? 'an empty file' : 'something else'}`, hint: 'start from plans/rename-orders-client-id.yaml' }]);
+    throw new PlanError([
+      {
+        at: source.pos(0),
+        message: `a plan is a mapping with name and phases, found ${json === null ? 'an empty file' : 'something else'}`,
+        hint: 'start from plans/rename-orders-client-id.yaml',
+      },
+    ]);
   }
   const header = planHeaderSchema.safeParse(json);
   if (!header.success) {
@@ -91,7 +97,11 @@ function checkSteps(file: string, source: YamlSource, header: PlanHeader): Plan 
     });
   }
   if (entries.length === 0 && problems.length === 0) {
-    problems.push({ at: source.locate(['phases']), message: 'the plan has no steps', hint: 'list steps under phases.expand, phases.migrate or phases.contract' });
+    problems.push({
+      at: source.locate(['phases']),
+      message: 'the plan has no steps',
+      hint: 'list steps under phases.expand, phases.migrate or phases.contract',
+    });
   }
   assignIds(entries, source, problems);
   if (problems.length === 0 && header.dialect === 'postgres') {
@@ -100,7 +110,11 @@ function checkSteps(file: string, source: YamlSource, header: PlanHeader): Plan 
   if (problems.length > 0) throw new PlanError(problems);
 
   const { lock_timeout, lock_retries, statement_timeout, flags } = header.settings;
-  const settings: PlanSettings = { lockTimeoutMs: lock_timeout, lockRetries: lock_retries, statementTimeoutMs: statement_timeout };
+  const settings: PlanSettings = {
+    lockTimeoutMs: lock_timeout,
+    lockRetries: lock_retries,
+    statementTimeoutMs: statement_timeout,
+  };
   if (flags) settings.flags = flags;
   const plan: Plan = {
     file,
@@ -108,7 +122,13 @@ function checkSteps(file: string, source: YamlSource, header: PlanHeader): Plan 
     dialect: header.dialect,
     settings,
     entries,
-    hash: sha256(JSON.stringify({ name: header.name, settings: header.settings, steps: entries.map((e) => [e.id, e.phase, e.hash]) })),
+    hash: sha256(
+      JSON.stringify({
+        name: header.name,
+        settings: header.settings,
+        steps: entries.map((e) => [e.id, e.phase, e.hash]),
+      }),
+    ),
     locate: (path) => source.locate(path),
     locateInScalar: (path, offset) => source.locateInScalar(path, offset),
   };
@@ -119,50 +139,105 @@ function checkSteps(file: string, source: YamlSource, header: PlanHeader): Plan 
 function phaseHints(problems: PlanProblem[]): PlanProblem[] {
   return problems.map((p) =>
     p.message.startsWith('unknown key') && p.message.includes('(at phases)')
-      ? { ...p, message: p.message.replace('unknown key', 'unknown phase'), hint: `${p.hint?.startsWith('did you mean') ? `${p.hint} ` : ''}phases are expand, migrate and contract, run in that order` }
+      ? {
+          ...p,
+          message: p.message.replace('unknown key', 'unknown phase'),
+          hint: `${p.hint?.startsWith('did you mean') ? `${p.hint} ` : ''}phases are expand, migrate and contract, run in that order`,
+        }
       : p,
   );
 }
 
-function checkStep(source: YamlSource, phase: Phase, index: number, item: unknown, problems: PlanProblem[]): PlanEntry | undefined {
+function checkStep(
+  source: YamlSource,
+  phase: Phase,
+  index: number,
+  item: unknown,
+  problems: PlanProblem[],
+): PlanEntry | undefined {
   const path = ['phases', phase, index] as const;
   const at = source.locate(path);
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-    problems.push({ at, message: `step ${index + 1} of ${phase} is not an operation`, hint: 'write a step as `- add_column: { table: ..., column: { ... } }`' });
+    problems.push({
+      at,
+      message: `step ${index + 1} of ${phase} is not an operation`,
+      hint: 'write a step as `- add_column: { table: ..., column: { ... } }`',
+    });
     return undefined;
   }
   const record = item as Record<string, unknown>;
   const keys = Object.keys(record);
   const unknown = keys.filter((k) => !findOperation(k) && !(STEP_META_KEYS as readonly string[]).includes(k));
   for (const key of unknown) {
-    problems.push({ at: source.locateKey(path, key), message: `unknown operation \`${key}\``, hint: didYouMean(key, OPERATION_KINDS) ?? `operations are: ${OPERATION_KINDS.join(', ')}` });
+    problems.push({
+      at: source.locateKey(path, key),
+      message: `unknown operation \`${key}\``,
+      hint: didYouMean(key, OPERATION_KINDS) ?? `operations are: ${OPERATION_KINDS.join(', ')}`,
+    });
   }
   const kinds = keys.filter((k) => findOperation(k));
   if (kinds.length !== 1) {
-    if (kinds.length > 1) problems.push({ at, message: `one step lists ${kinds.length} operations (${kinds.join(', ')})`, hint: 'give each operation its own `- ` list item' });
-    else if (unknown.length === 0) problems.push({ at, message: `step ${index + 1} of ${phase} names no operation`, hint: `start the step with one of: ${OPERATION_KINDS.join(', ')}` });
+    if (kinds.length > 1)
+      problems.push({
+        at,
+        message: `one step lists ${kinds.length} operations (${kinds.join(', ')})`,
+        hint: 'give each operation its own `- ` list item',
+      });
+    else if (unknown.length === 0)
+      problems.push({
+        at,
+        message: `step ${index + 1} of ${phase} names no operation`,
+        hint: `start the step with one of: ${OPERATION_KINDS.join(', ')}`,
+      });
     return undefined;
   }
   const kind = kinds[0] as string;
   const op = findOperation(kind)!;
   const specPath = [...path, kind];
   const raw = record[kind];
-  const { spec: specInput, id, lint, ifExists, ifExistsPath, metaProblems } = splitMeta(source, specPath, path, raw, record);
+  const {
+    spec: specInput,
+    id,
+    lint,
+    ifExists,
+    ifExistsPath,
+    metaProblems,
+  } = splitMeta(source, specPath, path, raw, record);
   problems.push(...metaProblems);
   if (!op.allowedPhases.includes(phase)) {
-    problems.push({ at: source.locateKey(path, kind), message: `\`${kind}\` cannot be listed under ${phase}`, hint: `list it under ${op.allowedPhases.join(' or ')}` });
+    problems.push({
+      at: source.locateKey(path, kind),
+      message: `\`${kind}\` cannot be listed under ${phase}`,
+      hint: `list it under ${op.allowedPhases.join(' or ')}`,
+    });
   }
   const parsed = op.schema.safeParse(specInput ?? {});
   if (!parsed.success) {
     problems.push(...zodIssuesToProblems(parsed.error.issues, specPath, op.schema, source, kind));
     return undefined;
   }
-  const entry: PlanEntry = { id: id ?? '', explicitId: id !== undefined, phase, index, kind, op, spec: parsed.data, raw: specInput, hash: sha256(JSON.stringify([kind, specInput, lint ?? null, ...(ifExists ? [ifExists] : [])])), at, path: specPath };
+  const entry: PlanEntry = {
+    id: id ?? '',
+    explicitId: id !== undefined,
+    phase,
+    index,
+    kind,
+    op,
+    spec: parsed.data,
+    raw: specInput,
+    hash: sha256(JSON.stringify([kind, specInput, lint ?? null, ...(ifExists ? [ifExists] : [])])),
+    at,
+    path: specPath,
+  };
   if (lint) entry.lint = lint;
   if (ifExists === 'adopt') {
     const refusal = op.adoptRefusal?.(parsed.data);
     if (refusal) {
-      problems.push({ at: source.locate(ifExistsPath ?? path), message: `\`if_exists: adopt\` cannot apply to this ${kind}: ${refusal.reason}`, hint: refusal.hint });
+      problems.push({
+        at: source.locate(ifExistsPath ?? path),
+        message: `\`if_exists: adopt\` cannot apply to this ${kind}: ${refusal.reason}`,
+        hint: refusal.hint,
+      });
       return undefined;
     }
     entry.adopt = true;
@@ -171,7 +246,13 @@ function checkStep(source: YamlSource, phase: Phase, index: number, item: unknow
 }
 
 /** `id`, `lint` and `if_exists` may sit beside the operation key or inside its mapping. */
-function splitMeta(source: YamlSource, specPath: (string | number)[], stepPath: readonly (string | number)[], raw: unknown, record: Record<string, unknown>) {
+function splitMeta(
+  source: YamlSource,
+  specPath: (string | number)[],
+  stepPath: readonly (string | number)[],
+  raw: unknown,
+  record: Record<string, unknown>,
+) {
   const metaProblems: PlanProblem[] = [];
   let spec = raw;
   const meta: Record<string, unknown> = {};
@@ -182,7 +263,12 @@ function splitMeta(source: YamlSource, specPath: (string | number)[], stepPath: 
     const copy = { ...(raw as Record<string, unknown>) };
     for (const key of STEP_META_KEYS) {
       if (!(key in copy)) continue;
-      if (key in meta) metaProblems.push({ at: source.locateKey(specPath, key), message: `\`${key}\` is given twice for this step`, hint: `keep one \`${key}:\`, beside the operation or inside it` });
+      if (key in meta)
+        metaProblems.push({
+          at: source.locateKey(specPath, key),
+          message: `\`${key}\` is given twice for this step`,
+          hint: `keep one \`${key}:\`, beside the operation or inside it`,
+        });
       meta[key] = { value: copy[key], path: [...specPath, key] };
       delete copy[key];
     }
@@ -200,14 +286,16 @@ function splitMeta(source: YamlSource, specPath: (string | number)[], stepPath: 
   if (lintMeta) {
     const r = lintSuppressionSchema.safeParse(lintMeta.value);
     if (r.success) lint = r.data;
-    else metaProblems.push(...zodIssuesToProblems(r.error.issues, lintMeta.path, lintSuppressionSchema, source, 'lint'));
+    else
+      metaProblems.push(...zodIssuesToProblems(r.error.issues, lintMeta.path, lintSuppressionSchema, source, 'lint'));
   }
   let ifExists: 'adopt' | 'error' | undefined;
   const ifExistsMeta = meta.if_exists as { value: unknown; path: (string | number)[] } | undefined;
   if (ifExistsMeta) {
     const r = ifExistsSchema.safeParse(ifExistsMeta.value);
     if (r.success) ifExists = r.data;
-    else metaProblems.push(...zodIssuesToProblems(r.error.issues, ifExistsMeta.path, ifExistsSchema, source, 'if_exists'));
+    else
+      metaProblems.push(...zodIssuesToProblems(r.error.issues, ifExistsMeta.path, ifExistsSchema, source, 'if_exists'));
   }
   return { spec, id, lint, ifExists, ifExistsPath: ifExistsMeta?.path, metaProblems };
 }
@@ -219,7 +307,11 @@ function assignIds(entries: PlanEntry[], source: YamlSource, problems: PlanProbl
     if (first) {
       const idInsideSpec = source.valueAt([...entry.path, 'id']) !== undefined;
       const at = idInsideSpec ? source.locateKey(entry.path, 'id') : source.locateKey(entry.path.slice(0, 3), 'id');
-      problems.push({ at, message: `duplicate step id \`${entry.id}\` (first used at line ${first.at.line})`, hint: 'step ids are the state keys of a run; give each step its own id' });
+      problems.push({
+        at,
+        message: `duplicate step id \`${entry.id}\` (first used at line ${first.at.line})`,
+        hint: 'step ids are the state keys of a run; give each step its own id',
+      });
     } else seen.set(entry.id, entry);
   }
   for (const entry of entries.filter((e) => !e.explicitId)) {

@@ -21,7 +21,14 @@ function bytePos(file: string, bytes: Buffer, offset: number): SourcePos {
 function sequenceLength(bytes: Buffer, i: number): number {
   const b = bytes[i] as number;
   if (b < 0x80) return 1;
-  const [length, min] = b >= 0xc2 && b <= 0xdf ? [2, 0x80] : b >= 0xe0 && b <= 0xef ? [3, 0x800] : b >= 0xf0 && b <= 0xf4 ? [4, 0x10000] : [0, 0];
+  const [length, min] =
+    b >= 0xc2 && b <= 0xdf
+      ? [2, 0x80]
+      : b >= 0xe0 && b <= 0xef
+        ? [3, 0x800]
+        : b >= 0xf0 && b <= 0xf4
+          ? [4, 0x10000]
+          : [0, 0];
   if (length === 0 || i + length > bytes.length) return 0;
   let code = b & (0xff >> (length + 1));
   for (let k = 1; k < length; k++) {
@@ -35,7 +42,7 @@ function sequenceLength(bytes: Buffer, i: number): number {
 
 /** The offset of the first byte that is not valid UTF-8, or -1. */
 function firstInvalidUtf8(bytes: Buffer): number {
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const length = sequenceLength(bytes, i);
     if (length === 0) return i;
     i += length;
@@ -67,7 +74,11 @@ function describeControl(char: string): string {
 }
 
 /** A control character written into the file, or produced by an escape in a quoted value ("\0"). */
-export function controlCharacterProblems(text: string, doc: Document, pos: (offset: number) => SourcePos): PlanProblem[] {
+export function controlCharacterProblems(
+  text: string,
+  doc: Document,
+  pos: (offset: number) => SourcePos,
+): PlanProblem[] {
   const hint = 'remove it: plan text holds no control characters (write a newline as a line break, a tab as spaces)';
   const raw = CONTROL.exec(text);
   if (raw) return [{ at: pos(raw.index), message: `${describeControl(raw[0])} in the plan file`, hint }];
@@ -75,7 +86,12 @@ export function controlCharacterProblems(text: string, doc: Document, pos: (offs
   visit(doc, {
     Scalar(_, node) {
       const found = typeof node.value === 'string' ? CONTROL.exec(node.value) : null;
-      if (found) problems.push({ at: pos(node.range?.[0] ?? 0), message: `${describeControl(found[0])} in this value (from an escape such as "\\0")`, hint });
+      if (found)
+        problems.push({
+          at: pos(node.range?.[0] ?? 0),
+          message: `${describeControl(found[0])} in this value (from an escape such as "\\0")`,
+          hint,
+        });
     },
   });
   return problems;
@@ -91,7 +107,13 @@ function containsAlias(node: Node | undefined): boolean {
   if (!node || isScalar(node)) return false;
   if (isAlias(node)) return true;
   let found = false;
-  if (isCollection(node)) visit(node, { Alias: () => { found = true; return visit.BREAK; } });
+  if (isCollection(node))
+    visit(node, {
+      Alias: () => {
+        found = true;
+        return visit.BREAK;
+      },
+    });
   return found;
 }
 

@@ -18,7 +18,10 @@ function identifierProblem(value: string, qualified: boolean): string | undefine
     const shape = qualified ? 'a name such as orders or sales.orders' : 'a name such as customer_id';
     return `\`${value}\` is not a valid ${qualified ? 'table name' : 'identifier'}: expected ${shape} (letters, digits, _ and $, not starting with a digit)`;
   }
-  return value.split('.').map((part) => activeSqlParser().nameLengthProblem(part)).find((problem) => problem !== undefined);
+  return value
+    .split('.')
+    .map((part) => activeSqlParser().nameLengthProblem(part))
+    .find((problem) => problem !== undefined);
 }
 
 function identifierSchema(qualified: boolean, description: string) {
@@ -27,16 +30,27 @@ function identifierSchema(qualified: boolean, description: string) {
     .min(1)
     .superRefine((value, ctx) => {
       const problem = identifierProblem(value, qualified);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem, params: { hint: 'names are emitted quoted where needed; SQL is never spliced from a name' } });
+      if (problem)
+        ctx.addIssue({
+          code: 'custom',
+          message: problem,
+          params: { hint: 'names are emitted quoted where needed; SQL is never spliced from a name' },
+        });
     })
     .meta({ pattern: (qualified ? QUALIFIED_RE : IDENT_RE).source })
     .describe(description);
 }
 
 /** A column, index or constraint name. Emitted quoted where needed, never spliced. */
-export const identifier = identifierSchema(false, 'An identifier: letters, digits, _ and $ (quoted automatically where needed).');
+export const identifier = identifierSchema(
+  false,
+  'An identifier: letters, digits, _ and $ (quoted automatically where needed).',
+);
 /** A table or view name, optionally schema-qualified (`sales.orders`). */
-export const qualifiedName = identifierSchema(true, 'A table name, optionally schema-qualified: orders or sales.orders.');
+export const qualifiedName = identifierSchema(
+  true,
+  'A table name, optionally schema-qualified: orders or sales.orders.',
+);
 
 /** `2s`, `50ms`, `10m`, `1h`, or a number of milliseconds. Parsed by the `ms` library. */
 export const duration = z
@@ -45,7 +59,11 @@ export const duration = z
     if (typeof value === 'number') return value;
     const parsed = ms(value as ms.StringValue);
     if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 0) {
-      ctx.addIssue({ code: 'custom', message: `\`${value}\` is not a duration`, params: { hint: 'write a duration such as 500ms, 2s, 10m or 1h' } });
+      ctx.addIssue({
+        code: 'custom',
+        message: `\`${value}\` is not a duration`,
+        params: { hint: 'write a duration such as 500ms, 2s, 10m or 1h' },
+      });
       return z.NEVER;
     }
     return Math.round(parsed);
@@ -101,9 +119,11 @@ function sqlIssue(ctx: z.RefinementCtx, problem: SqlProblem, what: string): void
     message: parses ? `SQL ${what} does not parse: ${problem.message}` : problem.message,
     params: {
       offset: problem.offset,
-      hint: problem.hint ?? (parses
-        ? activeSqlParser().syntaxHint
-        : `a SQL ${what} is checked on its own before it is spliced into a statement, so that what runs is what was checked`),
+      hint:
+        problem.hint ??
+        (parses
+          ? activeSqlParser().syntaxHint
+          : `a SQL ${what} is checked on its own before it is spliced into a statement, so that what runs is what was checked`),
     },
   });
 }
@@ -120,10 +140,14 @@ function sqlFragment(kind: FragmentKind, what: string) {
 }
 
 /** A SQL value expression such as `client_id` or `lower(email)`. */
-export const sqlExpression = sqlFragment('value', 'expression').describe('A SQL value expression, e.g. client_id or lower(email).');
+export const sqlExpression = sqlFragment('value', 'expression').describe(
+  'A SQL value expression, e.g. client_id or lower(email).',
+);
 
 /** A SQL boolean condition such as `customer_id IS NULL`. */
-export const sqlCondition = sqlFragment('condition', 'condition').describe('A SQL condition, e.g. customer_id IS NULL.');
+export const sqlCondition = sqlFragment('condition', 'condition').describe(
+  'A SQL condition, e.g. customer_id IS NULL.',
+);
 
 /** One or more SQL statements (raw `sql` steps). */
 export const sqlStatements = z
@@ -131,13 +155,16 @@ export const sqlStatements = z
   .min(1)
   .superRefine((value, ctx) => {
     const nul = value.indexOf('\0');
-    const problem = nul >= 0 ? { message: 'a NUL character in SQL', offset: nul } : activeSqlParser().statementsProblem(value);
+    const problem =
+      nul >= 0 ? { message: 'a NUL character in SQL', offset: nul } : activeSqlParser().statementsProblem(value);
     if (problem) sqlIssue(ctx, problem, 'statement');
   })
   .describe('One or more SQL statements.');
 
 /** A single read-only SELECT returning one value (checks, guards, throttles, view queries). */
-export const sqlQuery = sqlFragment('query', 'query').describe('A read-only query (no data-modifying WITH, no INTO, no FOR UPDATE).');
+export const sqlQuery = sqlFragment('query', 'query').describe(
+  'A read-only query (no data-modifying WITH, no INTO, no FOR UPDATE).',
+);
 
 /** A SQL type such as `bigint`, `varchar(255)`, `numeric(12,2)`, `timestamptz`, `text[]`. */
 export const sqlType = z
@@ -149,7 +176,10 @@ export const sqlType = z
       ctx.addIssue({
         code: 'custom',
         message: `\`${value}\` is not a SQL type: ${problem.message}`,
-        params: { offset: problem.offset, hint: 'write a type such as bigint, text, varchar(255), numeric(12,2) or timestamptz' },
+        params: {
+          offset: problem.offset,
+          hint: 'write a type such as bigint, text, varchar(255), numeric(12,2) or timestamptz',
+        },
       });
     }
   })

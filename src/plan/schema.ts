@@ -11,13 +11,25 @@ export const DEFAULT_SETTINGS = { lock_timeout: 2000, lock_retries: 10, statemen
 
 export const settingsSchema = z
   .object({
-    lock_timeout: duration.default(DEFAULT_SETTINGS.lock_timeout).describe('lock_timeout for each DDL attempt (default 2s).'),
-    lock_retries: z.number().int().min(0).max(1000).default(DEFAULT_SETTINGS.lock_retries).describe('Retries on lock timeout, with exponential backoff and jitter (default 10).'),
-    statement_timeout: duration.default(DEFAULT_SETTINGS.statement_timeout).describe('statement_timeout for each statement; 0 = none.'),
+    lock_timeout: duration
+      .default(DEFAULT_SETTINGS.lock_timeout)
+      .describe('lock_timeout for each DDL attempt (default 2s).'),
+    lock_retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .default(DEFAULT_SETTINGS.lock_retries)
+      .describe('Retries on lock timeout, with exponential backoff and jitter (default 10).'),
+    statement_timeout: duration
+      .default(DEFAULT_SETTINGS.statement_timeout)
+      .describe('statement_timeout for each statement; 0 = none.'),
     flags: z
       .union([z.object({ table: qualifiedName }).strict(), z.object({ file: z.string().min(1) }).strict()])
       .optional()
-      .describe('Where feature flags live: { table: schemashift.feature_flags } or { file: config/feature-flags.json }.'),
+      .describe(
+        'Where feature flags live: { table: schemashift.feature_flags } or { file: config/feature-flags.json }.',
+      ),
   })
   .strict();
 
@@ -32,7 +44,7 @@ export const lintSuppressionSchema = z
 export const ifExistsSchema = z
   .enum(['adopt', 'error'])
   .describe(
-    'What to do when an object this step creates already exists and this plan did not create it: `error` (default) refuses; `adopt` takes it over when its definition matches the plan\'s, and rollback then leaves it in place.',
+    "What to do when an object this step creates already exists and this plan did not create it: `error` (default) refuses; `adopt` takes it over when its definition matches the plan's, and rollback then leaves it in place.",
   );
 
 export const STEP_META_KEYS = ['id', 'lint', 'if_exists'] as const;
@@ -46,12 +58,21 @@ export const stepIdSchema = z
 export const planHeaderSchema = z
   .object({
     $schema: z.string().optional(),
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, and _ . - (not starting with a symbol)').max(100).describe('Unique per database: the state key of this change.'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, and _ . - (not starting with a symbol)')
+      .max(100)
+      .describe('Unique per database: the state key of this change.'),
     description: z.string().optional(),
     dialect: z.enum(['postgres', 'mssql']).default('postgres'),
     settings: settingsSchema.default({ ...DEFAULT_SETTINGS }),
     phases: z
-      .object(Object.fromEntries(PHASES.map((p) => [p, z.array(z.unknown()).default([])])) as Record<(typeof PHASES)[number], z.ZodDefault<z.ZodArray<z.ZodUnknown>>>)
+      .object(
+        Object.fromEntries(PHASES.map((p) => [p, z.array(z.unknown()).default([])])) as Record<
+          (typeof PHASES)[number],
+          z.ZodDefault<z.ZodArray<z.ZodUnknown>>
+        >,
+      )
       .strict(),
   })
   .strict();
@@ -61,7 +82,12 @@ export function fullPlanSchema() {
   const step = z.union(
     OPERATIONS.map((op) =>
       z
-        .object({ [op.kind]: op.schema.describe(op.description), id: stepIdSchema.optional(), lint: lintSuppressionSchema.optional(), if_exists: ifExistsSchema.optional() })
+        .object({
+          [op.kind]: op.schema.describe(op.description),
+          id: stepIdSchema.optional(),
+          lint: lintSuppressionSchema.optional(),
+          if_exists: ifExistsSchema.optional(),
+        })
         .strict(),
     ) as unknown as [z.ZodTypeAny, z.ZodTypeAny, ...z.ZodTypeAny[]],
   );
@@ -69,4 +95,3 @@ export function fullPlanSchema() {
     phases: z.object(Object.fromEntries(PHASES.map((p) => [p, z.array(step).optional()]))).strict(),
   });
 }
-

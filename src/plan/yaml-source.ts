@@ -1,4 +1,15 @@
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  Scalar,
+  type Document,
+  type Node,
+} from 'yaml';
 import { PlanError, type PlanProblem, type SourcePos } from '../errors.js';
 import { aliasProblem, MAX_ALIAS_COUNT } from './plan-text.js';
 import type { YamlPath } from './types.js';
@@ -34,7 +45,10 @@ export class YamlSource {
   readonly doc: Document;
   private readonly lines = new LineCounter();
 
-  constructor(readonly file: string, readonly text: string) {
+  constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {
     this.doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: false });
   }
 
@@ -84,7 +98,10 @@ export class YamlSource {
       } else break;
       depth++;
     }
-    const result: { node: Node | undefined; depth: number; keyNode?: Node } = { node: isNode(node) ? node : undefined, depth };
+    const result: { node: Node | undefined; depth: number; keyNode?: Node } = {
+      node: isNode(node) ? node : undefined,
+      depth,
+    };
     if (keyNode) result.keyNode = keyNode;
     return result;
   }
@@ -141,10 +158,18 @@ export class YamlSource {
   }
 }
 
-function describeYamlError(code: string, message: string, text: string, offset: number): { message: string; hint?: string } {
+function describeYamlError(
+  code: string,
+  message: string,
+  text: string,
+  offset: number,
+): { message: string; hint?: string } {
   const firstLine = message.split('\n')[0] ?? message;
   if (/call stack/i.test(message)) {
-    return { message: 'the plan is nested too deeply to read (thousands of levels inside each other)', hint: 'a plan is a few levels deep: phases, steps, their settings; remove the extra nesting' };
+    return {
+      message: 'the plan is nested too deeply to read (thousands of levels inside each other)',
+      hint: 'a plan is a few levels deep: phases, steps, their settings; remove the extra nesting',
+    };
   }
   switch (code) {
     case 'DUPLICATE_KEY': {
@@ -159,8 +184,14 @@ function describeYamlError(code: string, message: string, text: string, offset: 
     case 'BAD_INDENT':
     case 'MISSING_CHAR':
     case 'UNEXPECTED_TOKEN':
-      return { message: `YAML syntax: ${firstLine}`, hint: 'check indentation and that every `key: value` has a space after the colon' };
+      return {
+        message: `YAML syntax: ${firstLine}`,
+        hint: 'check indentation and that every `key: value` has a space after the colon',
+      };
     default:
-      return { message: `YAML syntax: ${firstLine}`, hint: 'see https://yaml.org/spec/1.2.2/ or compare with plans/*.yaml' };
+      return {
+        message: `YAML syntax: ${firstLine}`,
+        hint: 'see https://yaml.org/spec/1.2.2/ or compare with plans/*.yaml',
+      };
   }
 }

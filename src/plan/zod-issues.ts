@@ -24,7 +24,12 @@ export function expectedKeysAt(schema: z.ZodType, path: readonly PropertyKey[]):
     if (!s) return;
     const def = s._zod.def;
     switch (def.type) {
-      case 'optional': case 'default': case 'nullable': case 'prefault': case 'readonly': case 'catch':
+      case 'optional':
+      case 'default':
+      case 'nullable':
+      case 'prefault':
+      case 'readonly':
+      case 'catch':
         return visit(def.innerType, rest);
       case 'pipe':
         return visit(def.in, rest);
@@ -58,19 +63,34 @@ export function describeValue(value: unknown): string {
 }
 
 const EXPECTED_NAMES: Record<string, string> = {
-  string: 'a string', number: 'a number', int: 'a whole number', boolean: 'true or false', object: 'a mapping (key: value)',
-  array: 'a list', record: 'a mapping', bigint: 'a number',
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'a mapping (key: value)',
+  array: 'a list',
+  record: 'a mapping',
+  bigint: 'a number',
 };
 
 function fieldName(path: YamlPath): string {
   const lastName = [...path].reverse().findIndex((p) => typeof p === 'string');
   if (lastName < 0) return 'value';
   const name = path[path.length - 1 - lastName] as string;
-  const indexes = path.slice(path.length - lastName).map((i) => `[${i}]`).join('');
+  const indexes = path
+    .slice(path.length - lastName)
+    .map((i) => `[${i}]`)
+    .join('');
   return `\`${name}${indexes}\``;
 }
 
-export function zodIssuesToProblems(issues: readonly z.core.$ZodIssue[], base: YamlPath, schema: z.ZodType, source: YamlSource, context: string): PlanProblem[] {
+export function zodIssuesToProblems(
+  issues: readonly z.core.$ZodIssue[],
+  base: YamlPath,
+  schema: z.ZodType,
+  source: YamlSource,
+  context: string,
+): PlanProblem[] {
   const problems: PlanProblem[] = [];
   for (const issue of issues) {
     const rel = issue.path;
@@ -95,18 +115,29 @@ export function zodIssuesToProblems(issues: readonly z.core.$ZodIssue[], base: Y
         const missing = found === undefined;
         problems.push({
           at: source.locate(path),
-          message: missing ? `${context}: missing ${fieldName(path)}, expected ${expected}` : `${context}: ${fieldName(path)} is ${describeValue(found)}, expected ${expected}`,
-          hint: missing ? `add \`${String(path[path.length - 1])}:\` to ${context}` : `write ${fieldName(path)} as ${expected}`,
+          message: missing
+            ? `${context}: missing ${fieldName(path)}, expected ${expected}`
+            : `${context}: ${fieldName(path)} is ${describeValue(found)}, expected ${expected}`,
+          hint: missing
+            ? `add \`${String(path[path.length - 1])}:\` to ${context}`
+            : `write ${fieldName(path)} as ${expected}`,
         });
         break;
       }
       case 'too_small':
       case 'too_big': {
         const small = issue.code === 'too_small';
-        const bound = small ? (issue as { minimum: number | bigint }).minimum : (issue as { maximum: number | bigint }).maximum;
+        const bound = small
+          ? (issue as { minimum: number | bigint }).minimum
+          : (issue as { maximum: number | bigint }).maximum;
         const inclusive = (issue as { inclusive?: boolean }).inclusive !== false;
         const origin = (issue as { origin?: string }).origin;
-        const rule = origin === 'array' ? `at ${small ? 'least' : 'most'} ${bound} item(s)` : origin === 'string' ? `at ${small ? 'least' : 'most'} ${bound} character(s)` : `${small ? (inclusive ? '≥' : '>') : inclusive ? '≤' : '<'} ${bound}`;
+        const rule =
+          origin === 'array'
+            ? `at ${small ? 'least' : 'most'} ${bound} item(s)`
+            : origin === 'string'
+              ? `at ${small ? 'least' : 'most'} ${bound} character(s)`
+              : `${small ? (inclusive ? '≥' : '>') : inclusive ? '≤' : '<'} ${bound}`;
         problems.push({
           at: source.locate(path),
           message: `${context}: ${fieldName(path)} must be ${rule}, found ${describeValue(found)}`,
@@ -128,9 +159,21 @@ export function zodIssuesToProblems(issues: readonly z.core.$ZodIssue[], base: Y
         const nested = (issue as { errors: z.core.$ZodIssue[][] }).errors;
         const best = [...nested].sort((a, b) => a.length - b.length)[0];
         if (best && best.length > 0 && typeof found === 'object' && found !== null) {
-          problems.push(...zodIssuesToProblems(best.map((i) => ({ ...i, path: [...rel, ...i.path] })), base, schema, source, context));
+          problems.push(
+            ...zodIssuesToProblems(
+              best.map((i) => ({ ...i, path: [...rel, ...i.path] })),
+              base,
+              schema,
+              source,
+              context,
+            ),
+          );
         } else {
-          problems.push({ at: source.locate(path), message: `${context}: ${fieldName(path)} has an unexpected form (${describeValue(found)})`, hint: 'see schema/plan.schema.json or the README for the accepted forms' });
+          problems.push({
+            at: source.locate(path),
+            message: `${context}: ${fieldName(path)} has an unexpected form (${describeValue(found)})`,
+            hint: 'see schema/plan.schema.json or the README for the accepted forms',
+          });
         }
         break;
       }
@@ -147,7 +190,11 @@ export function zodIssuesToProblems(issues: readonly z.core.$ZodIssue[], base: Y
         });
         break;
       default:
-        problems.push({ at: source.locate(path), message: `${context}: ${fieldName(path)}: ${issue.message} (found ${describeValue(found)})`, hint: 'see schema/plan.schema.json for what this key accepts' });
+        problems.push({
+          at: source.locate(path),
+          message: `${context}: ${fieldName(path)}: ${issue.message} (found ${describeValue(found)})`,
+          hint: 'see schema/plan.schema.json for what this key accepts',
+        });
     }
   }
   return dropMissingExplainedByTypo(problems);
@@ -155,7 +202,9 @@ export function zodIssuesToProblems(issues: readonly z.core.$ZodIssue[], base: Y
 
 /** "missing `column`" next to "unknown key `colum` — did you mean `column`?" says the same thing twice. */
 function dropMissingExplainedByTypo(problems: PlanProblem[]): PlanProblem[] {
-  const suggested = new Set(problems.map((p) => /^did you mean `([^`]+)`/.exec(p.hint ?? '')?.[1]).filter((k): k is string => k !== undefined));
+  const suggested = new Set(
+    problems.map((p) => /^did you mean `([^`]+)`/.exec(p.hint ?? '')?.[1]).filter((k): k is string => k !== undefined),
+  );
   return problems.filter((p) => {
     const missing = /: missing `([^`]+)`/.exec(p.message)?.[1];
     return missing === undefined || !suggested.has(missing);

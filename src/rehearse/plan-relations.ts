@@ -7,10 +7,14 @@ import type { CompiledPlan } from '../plan/compile.js';
 export function relationsOfPlan(compiled: CompiledPlan): string[] {
   const names = new Set<string>();
   const { simulate } = compiled.dialect.introspect;
-  const steps = [...compiled.phases.flatMap((p) => p.steps.map((s) => s.step)), ...compiled.entries.flatMap((e) => ('steps' in e.inverse ? e.inverse.steps : []))];
+  const steps = [
+    ...compiled.phases.flatMap((p) => p.steps.map((s) => s.step)),
+    ...compiled.entries.flatMap((e) => ('steps' in e.inverse ? e.inverse.steps : [])),
+  ];
   for (const step of steps) {
     if (step.kind === 'backfill' || step.kind === 'verify') names.add(step.table);
-    if (step.kind === 'sql' || step.kind === 'backfill' || step.kind === 'verify') step.lock.on.forEach((t) => names.add(t));
+    if (step.kind === 'sql' || step.kind === 'backfill' || step.kind === 'verify')
+      step.lock.on.forEach((t) => names.add(t));
     if (step.kind === 'sql' || step.kind === 'check') simulate.tablesRead(step.sql).forEach((t) => names.add(t));
   }
   return [...names].sort();

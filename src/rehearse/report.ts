@@ -35,9 +35,14 @@ function stepTable(r: Rehearsal, p: Paint): string[] {
 
 function rollbackLines(r: Rehearsal, p: Paint): string[] {
   return r.rollbacks.flatMap((rb) => {
-    const mark = rb.result === 'ok' ? p.green(MARK.ok) : rb.result === 'failed' ? p.red(MARK.failed) : p.yellow(MARK.skipped);
+    const mark =
+      rb.result === 'ok' ? p.green(MARK.ok) : rb.result === 'failed' ? p.red(MARK.failed) : p.yellow(MARK.skipped);
     const head = `  ${mark} rollback after ${rb.after}: ${rb.result === 'skipped' ? 'skipped — ' : ''}${rb.detail}`;
-    return [head, ...rb.differences.slice(0, 20).map((d) => p.red(`      ${d}`)), ...(rb.differences.length > 20 ? [`      … and ${rb.differences.length - 20} more`] : [])];
+    return [
+      head,
+      ...rb.differences.slice(0, 20).map((d) => p.red(`      ${d}`)),
+      ...(rb.differences.length > 20 ? [`      … and ${rb.differences.length - 20} more`] : []),
+    ];
   });
 }
 
@@ -75,7 +80,16 @@ export function rehearsalJson(r: Rehearsal, ctx: RehearsalContext): string {
     ok: r.ok,
     interrupted: r.interrupted,
     failure: r.failure,
-    steps: r.steps.map((s) => ({ phase: s.phase, step: s.step, kind: s.kind, summary: s.summary, result: s.result, ms: s.ms, detail: s.detail, error: s.error ?? null })),
+    steps: r.steps.map((s) => ({
+      phase: s.phase,
+      step: s.step,
+      kind: s.kind,
+      summary: s.summary,
+      result: s.result,
+      ms: s.ms,
+      detail: s.detail,
+      error: s.error ?? null,
+    })),
     rollbacks: r.rollbacks,
     ms: r.ms,
   };

@@ -58,7 +58,10 @@ export function pgliteSandbox({ connect, applicationName }: SandboxDeps): Sandbo
 }
 
 export function scratchName(label: string): string {
-  const safe = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 12);
+  const safe = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 12);
   return `${SCRATCH_PREFIX}${safe}_${Date.now().toString(36)}_${process.pid}_${randomBytes(2).toString('hex')}`;
 }
 
@@ -73,7 +76,10 @@ export async function serverSandbox(deps: SandboxDeps, url: string, stop?: () =>
   const { connect, applicationName } = deps;
   const target = parseDatabaseUrl(url);
   if (target.scheme !== 'postgres') {
-    throw new UsageError(`--database ${target.displayUrl}: a rehearsal creates scratch databases, which needs a PostgreSQL server`, 'pass a postgres:// URL, or leave --database out to rehearse on an embedded PGlite');
+    throw new UsageError(
+      `--database ${target.displayUrl}: a rehearsal creates scratch databases, which needs a PostgreSQL server`,
+      'pass a postgres:// URL, or leave --database out to rehearse on an embedded PGlite',
+    );
   }
   const admin = await connect(url, { applicationName });
   const scratch = await deps.dialect.introspect.rehearsal.scratchDatabases(admin);
@@ -117,12 +123,16 @@ export async function serverSandbox(deps: SandboxDeps, url: string, stop?: () =>
 
 /** A PostgreSQL container, when a Docker engine answers; said plainly (exit 2) when none does. */
 export async function containerSandbox(deps: SandboxDeps): Promise<Sandbox> {
-  const hint = 'start Docker (or point DOCKER_HOST at an engine), or rehearse on the embedded PGlite (the default) or on a server with --database URL';
+  const hint =
+    'start Docker (or point DOCKER_HOST at an engine), or rehearse on the embedded PGlite (the default) or on a server with --database URL';
   let testcontainers: typeof import('testcontainers');
   try {
     testcontainers = await import('testcontainers');
   } catch {
-    throw new UsageError('--container needs the testcontainers packages, which are not installed', `npm install testcontainers @testcontainers/postgresql, or ${hint.slice(hint.indexOf('rehearse'))}`);
+    throw new UsageError(
+      '--container needs the testcontainers packages, which are not installed',
+      `npm install testcontainers @testcontainers/postgresql, or ${hint.slice(hint.indexOf('rehearse'))}`,
+    );
   }
   try {
     await testcontainers.getContainerRuntimeClient();

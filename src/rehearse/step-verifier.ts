@@ -38,10 +38,13 @@ export class StepVerifier {
 
   /** Give this to the runner with the renderer's listener. */
   readonly listener = (event: RunnerEvent): void => {
-    if (event.type === 'step-start' && event.step.kind === 'backfill') this.queue(event.step, (db) => this.countMatching(db, event.step));
+    if (event.type === 'step-start' && event.step.kind === 'backfill')
+      this.queue(event.step, (db) => this.countMatching(db, event.step));
     else if (event.type === 'step-done') this.done(event.phase, event.step, event.ms);
-    else if (event.type === 'step-skip') this.set(event.phase, event.step, { result: 'already', ms: 0, detail: event.reason });
-    else if (event.type === 'step-failed') this.set(event.phase, event.step, { result: 'failed', ms: null, detail: 'failed', error: event.error });
+    else if (event.type === 'step-skip')
+      this.set(event.phase, event.step, { result: 'already', ms: 0, detail: event.reason });
+    else if (event.type === 'step-failed')
+      this.set(event.phase, event.step, { result: 'failed', ms: null, detail: 'failed', error: event.error });
   };
 
   /** Run the queued checks on `db`; concurrent callers wait for the same work. */
@@ -71,7 +74,8 @@ export class StepVerifier {
       kind: conn.kind,
       displayUrl: conn.displayUrl,
       ...guarded(conn),
-      session: <T>(fn: (s: Session) => Promise<T>) => conn.session((s) => fn({ ...guarded(s), backendPid: () => s.backendPid() })),
+      session: <T>(fn: (s: Session) => Promise<T>) =>
+        conn.session((s) => fn({ ...guarded(s), backendPid: () => s.backendPid() })),
       close: () => conn.close(),
     };
   }
@@ -79,11 +83,26 @@ export class StepVerifier {
   /** Every step of the plan in run order; those the run never reached are `not-run`. */
   steps(): StepResult[] {
     return this.compiled.phases.flatMap((p) =>
-      p.steps.map(({ step }) => this.results.get(step.id) ?? { phase: p.phase, step: step.id, kind: step.kind, summary: step.summary, result: 'not-run', ms: null, detail: 'not run' }),
+      p.steps.map(
+        ({ step }) =>
+          this.results.get(step.id) ?? {
+            phase: p.phase,
+            step: step.id,
+            kind: step.kind,
+            summary: step.summary,
+            result: 'not-run',
+            ms: null,
+            detail: 'not run',
+          },
+      ),
     );
   }
 
-  private set(phase: Phase, step: Step, fields: Pick<StepResult, 'result' | 'ms' | 'detail'> & { error?: string }): void {
+  private set(
+    phase: Phase,
+    step: Step,
+    fields: Pick<StepResult, 'result' | 'ms' | 'detail'> & { error?: string },
+  ): void {
     this.results.set(step.id, { phase, step: step.id, kind: step.kind, summary: step.summary, ...fields });
   }
 
@@ -93,7 +112,12 @@ export class StepVerifier {
         await job(db);
       } catch (e) {
         const result = this.results.get(step.id);
-        if (result) Object.assign(result, { result: 'failed', detail: 'its effect could not be checked', error: (e as Error).message });
+        if (result)
+          Object.assign(result, {
+            result: 'failed',
+            detail: 'its effect could not be checked',
+            error: (e as Error).message,
+          });
       }
     });
   }
@@ -128,7 +152,12 @@ export class StepVerifier {
     const { rows } = await db.query<Record<string, unknown>>(probe);
     const yes = Object.values(rows[0] ?? {})[0] === true;
     if (yes) Object.assign(this.results.get(stepId) ?? {}, { detail: 'probe: in place' });
-    else this.fail(stepId, 'probe: NOT in place', `the step ran without error, but its catalog probe says its effect is not in place: ${probe}`);
+    else
+      this.fail(
+        stepId,
+        'probe: NOT in place',
+        `the step ran without error, but its catalog probe says its effect is not in place: ${probe}`,
+      );
   }
 
   private async countMatching(db: Queryable, step: Step): Promise<void> {
@@ -140,7 +169,15 @@ export class StepVerifier {
   private async checkRows(db: Queryable, stepId: string): Promise<void> {
     const done = await this.compiled.dialect.introspect.rehearsal.rowsDone(db, this.compiled.plan.name, stepId);
     const expected = this.matching.get(stepId);
-    if (expected === undefined || done === expected) Object.assign(this.results.get(stepId) ?? {}, { detail: `${count(done)} rows = ${expected === undefined ? '?' : count(expected)} matching` });
-    else this.fail(stepId, `${count(done)} rows ≠ ${count(expected)} matching`, `the backfill updated ${count(done)} rows, but ${count(expected)} rows matched it when it started`);
+    if (expected === undefined || done === expected)
+      Object.assign(this.results.get(stepId) ?? {}, {
+        detail: `${count(done)} rows = ${expected === undefined ? '?' : count(expected)} matching`,
+      });
+    else
+      this.fail(
+        stepId,
+        `${count(done)} rows ≠ ${count(expected)} matching`,
+        `the backfill updated ${count(done)} rows, but ${count(expected)} rows matched it when it started`,
+      );
   }
 }

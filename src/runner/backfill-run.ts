@@ -63,7 +63,10 @@ export function rateOf(ctx: RunContext, step: WalkStep): Pick<Run, 'limiter' | '
   const max = step.batch.maxRowsPerSecond;
   const limiter = max === undefined ? null : new RowRateLimiter(max);
   if (limiter && step.batch.size > limiter.maxBatch) {
-    ctx.emit({ type: 'info', message: `${step.kind} ${step.id}: batch.size ${step.batch.size} is more than max_rows_per_second ${max}: batches are cut to ${limiter.maxBatch} rows, so that no second holds more` });
+    ctx.emit({
+      type: 'info',
+      message: `${step.kind} ${step.id}: batch.size ${step.batch.size} is more than max_rows_per_second ${max}: batches are cut to ${limiter.maxBatch} rows, so that no second holds more`,
+    });
   }
   return { limiter, meter: new RateMeter() };
 }
@@ -79,7 +82,12 @@ export async function admitBatch(run: Run): Promise<Ticket | null> {
 }
 
 /** The admitted batch's rows (0 when it failed), counted for the ceiling and the rate shown when it ends. */
-export async function counted<T>(run: Run, ticket: Ticket | null, batch: Promise<T>, rowsOf: (result: T) => number): Promise<T> {
+export async function counted<T>(
+  run: Run,
+  ticket: Ticket | null,
+  batch: Promise<T>,
+  rowsOf: (result: T) => number,
+): Promise<T> {
   let rows = 0;
   try {
     const result = await batch;
@@ -96,8 +104,16 @@ export function progressOf(run: Run, waiting?: string): BackfillProgress {
   const rowsPerSecond = waiting === undefined ? Math.round(run.meter.rowsPerSecond()) : 0;
   const done = run.cursor.rowsDone;
   const rowsTotal = run.rowsTotal === null ? null : Math.max(run.rowsTotal, done);
-  const etaMs = rowsTotal !== null && rowsPerSecond > 0 ? Math.round(((rowsTotal - done) / rowsPerSecond) * 1000) : null;
-  return { rowsDone: done, rowsTotal, rowsPerSecond, etaMs, batchSize: run.size, ...(waiting === undefined ? {} : { waiting }) };
+  const etaMs =
+    rowsTotal !== null && rowsPerSecond > 0 ? Math.round(((rowsTotal - done) / rowsPerSecond) * 1000) : null;
+  return {
+    rowsDone: done,
+    rowsTotal,
+    rowsPerSecond,
+    etaMs,
+    batchSize: run.size,
+    ...(waiting === undefined ? {} : { waiting }),
+  };
 }
 
 export function interrupted(run: Run): InterruptedError {
@@ -145,7 +161,10 @@ export async function holdWhileThrottled(run: Run, throttles: Throttle[]): Promi
       }
       if (newTopic) {
         topic = verdict.topic ?? verdict.reason;
-        await record(run, 'throttle', `${step.kind} waiting: ${verdict.reason}`, { reason: verdict.reason, rowsDone: run.cursor.rowsDone });
+        await record(run, 'throttle', `${step.kind} waiting: ${verdict.reason}`, {
+          reason: verdict.reason,
+          rowsDone: run.cursor.rowsDone,
+        });
       }
       await sleep(THROTTLE_POLL_MS, ctx.signal);
     }
@@ -154,7 +173,11 @@ export async function holdWhileThrottled(run: Run, throttles: Throttle[]): Promi
     if (reason !== null) await ctx.store.setStep(planName, step.id, { waiting_on: null });
   }
   if (reason !== null && !ctx.signal.aborted) {
-    await record(run, 'throttle-clear', `${step.kind} going on after waiting ${((performance.now() - since) / 1000).toFixed(1)}s (last: ${reason})`);
+    await record(
+      run,
+      'throttle-clear',
+      `${step.kind} going on after waiting ${((performance.now() - since) / 1000).toFixed(1)}s (last: ${reason})`,
+    );
   }
 }
 
@@ -217,7 +240,12 @@ function lockWatch(run: Run, pid: number | null, attempt: number, relations?: st
     report: (blockers) => {
       ctx.emit({ type: 'lock-wait', step, attempt, blockers });
       const text = blockers.map(describeBlocker).join('; ');
-      void ctx.store.event(ctx.plan.plan.name, step.id, 'lock-wait', `${step.kind} batch waiting for a lock held by ${text}`, { attempt, blockers }).catch(() => undefined);
+      void ctx.store
+        .event(ctx.plan.plan.name, step.id, 'lock-wait', `${step.kind} batch waiting for a lock held by ${text}`, {
+          attempt,
+          blockers,
+        })
+        .catch(() => undefined);
     },
   };
 }
@@ -227,7 +255,12 @@ function lockWatch(run: Run, pid: number | null, attempt: number, relations?: st
  * (rolled back, nothing recorded) with backoff, naming the blockers while it waits and in every
  * retry (`relations`: where its locks are taken when not the step's table).
  */
-export function withBatchRetries<T>(run: Run, pid: number | null, attempt: () => Promise<T>, relations?: string[]): Promise<T> {
+export function withBatchRetries<T>(
+  run: Run,
+  pid: number | null,
+  attempt: () => Promise<T>,
+  relations?: string[],
+): Promise<T> {
   return withLockRetries({
     ctx: run.ctx,
     step: run.step,
@@ -241,7 +274,10 @@ export function withBatchRetries<T>(run: Run, pid: number | null, attempt: () =>
 
 /** A step row's checkpoint and rows done, checked against the key this run walks. */
 export function cursorOf(run: Pick<Run, 'step' | 'key'>, row: StepRow): Run['cursor'] {
-  return { ...parseCheckpoint(run.step.id, run.step.table, run.key.columns, row.checkpoint), rowsDone: Number(row.rows_done) };
+  return {
+    ...parseCheckpoint(run.step.id, run.step.table, run.key.columns, row.checkpoint),
+    rowsDone: Number(row.rows_done),
+  };
 }
 
 /** The checkpoint and rows done, as the step row holds them now. */
@@ -252,7 +288,10 @@ export async function readCursor(ctx: RunContext, step: WalkStep, key: BackfillK
 /** The step's state row as it is now. */
 export async function stepRow(ctx: RunContext, stepId: string): Promise<StepRow> {
   const row = (await ctx.store.getSteps(ctx.plan.plan.name)).find((s) => s.step_id === stepId);
-  if (!row) throw new Error(`plan ${ctx.plan.plan.name} has no state row for step ${stepId}: the run must be recorded before its steps execute`);
+  if (!row)
+    throw new Error(
+      `plan ${ctx.plan.plan.name} has no state row for step ${stepId}: the run must be recorded before its steps execute`,
+    );
   return row;
 }
 

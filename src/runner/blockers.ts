@@ -25,7 +25,13 @@ interface ActivityRow {
 }
 
 function toBlocker(r: ActivityRow): Blocker {
-  const b: Blocker = { pid: r.pid, state: r.state, forMs: Math.max(0, Math.round(r.for_ms ?? 0)), query: r.query ?? '', applicationName: r.application_name || null };
+  const b: Blocker = {
+    pid: r.pid,
+    state: r.state,
+    forMs: Math.max(0, Math.round(r.for_ms ?? 0)),
+    query: r.query ?? '',
+    applicationName: r.application_name || null,
+  };
   return r.lock ? { ...b, lock: r.lock } : b;
 }
 
@@ -83,7 +89,14 @@ export function pollIntervalMs(lockTimeoutMs: number, elapsedMs = 0): number {
  * Poll the blockers of `pid` (as `intervalMs` says for the time elapsed) while `work`
  * runs, reporting each new set once. Needs a connection other than the one running `work`.
  */
-export async function watchBlockers<T>(db: Queryable | null, activity: ActivitySql, pid: number | null, intervalMs: (elapsedMs: number) => number, report: (b: Blocker[]) => void, work: () => Promise<T>): Promise<T> {
+export async function watchBlockers<T>(
+  db: Queryable | null,
+  activity: ActivitySql,
+  pid: number | null,
+  intervalMs: (elapsedMs: number) => number,
+  report: (b: Blocker[]) => void,
+  work: () => Promise<T>,
+): Promise<T> {
   if (!db || pid === null) return work();
   const started = performance.now();
   let last = '';
@@ -143,7 +156,8 @@ export async function watchLockWait<T>(w: LockWatch, work: () => Promise<T>): Pr
     if (!(e instanceof DatabaseError) || e instanceof LockWaitError) throw e;
     const errorClass = w.dialect.errors.classify(e);
     if (!isLockWait(errorClass)) throw e;
-    const blockers = seen.length > 0 || !w.db ? seen : await holdersOf(w.db, w.dialect.activity, w.target).catch(() => []);
+    const blockers =
+      seen.length > 0 || !w.db ? seen : await holdersOf(w.db, w.dialect.activity, w.target).catch(() => []);
     throw new LockWaitError(e, blockers, errorClass);
   }
 }
@@ -159,11 +173,17 @@ export function stepLockWatch(ctx: RunContext, step: Step, attempt: number, lock
     dialect: ctx.dialect,
     pid: ctx.sessionPid,
     lockTimeoutMs: ctx.plan.plan.settings.lockTimeoutMs,
-    target: { relations: lock.on.map((t) => ctx.dialect.qualified(t)), level: lock.level, ownPids: ctx.sessionPid === null ? [] : [ctx.sessionPid] },
+    target: {
+      relations: lock.on.map((t) => ctx.dialect.qualified(t)),
+      level: lock.level,
+      ownPids: ctx.sessionPid === null ? [] : [ctx.sessionPid],
+    },
     report: (blockers) => {
       ctx.emit({ type: 'lock-wait', step, attempt, blockers });
       const text = blockers.map(describeBlocker).join('; ');
-      void ctx.store.event(planName, step.id, 'lock-wait', `waiting for a lock held by ${text}`, { attempt, blockers }).catch(() => undefined);
+      void ctx.store
+        .event(planName, step.id, 'lock-wait', `waiting for a lock held by ${text}`, { attempt, blockers })
+        .catch(() => undefined);
       void ctx.store.setStep(planName, step.id, { waiting_on: text }).catch(() => undefined);
     },
   };

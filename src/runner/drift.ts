@@ -48,7 +48,13 @@ export function recordPlan(plan: Plan, compiled?: CompiledEntry[]): { recorded: 
   const undo = new Map(compiled?.map((c) => [c.entry.id, undoSignature(c.inverse)]));
   for (const e of plan.entries) {
     const signature = undo.get(e.id);
-    entries[e.id] = { hash: e.hash, kind: e.kind, spec: e.raw ?? null, lint: e.lint ?? null, ...(signature !== undefined ? { undo: signature } : {}) };
+    entries[e.id] = {
+      hash: e.hash,
+      kind: e.kind,
+      spec: e.raw ?? null,
+      lint: e.lint ?? null,
+      ...(signature !== undefined ? { undo: signature } : {}),
+    };
   }
   return { recorded: { entries, settings: plan.settings } };
 }
@@ -61,7 +67,11 @@ export async function readRecordedPlan(store: StateStore, planName: string): Pro
 /** The statements an entry's rollback would run and which forward step each undoes, as one comparable string. */
 export function undoSignature(inverse: Inverse): string {
   if (!('steps' in inverse)) return 'irreversible';
-  return JSON.stringify(inverse.steps.map((s) => (s.kind === 'sql' ? [s.id, s.undoes ?? null, s.sql] : [s.id, s.kind, { ...s, summary: undefined }])));
+  return JSON.stringify(
+    inverse.steps.map((s) =>
+      s.kind === 'sql' ? [s.id, s.undoes ?? null, s.sql] : [s.id, s.kind, { ...s, summary: undefined }],
+    ),
+  );
 }
 
 export function planDrift(plan: Plan, recorded: StepRow[], before?: RecordedPlan): DriftItem[] {
@@ -78,14 +88,26 @@ export function planDrift(plan: Plan, recorded: StepRow[], before?: RecordedPlan
     else if (was.hash !== entry.hash) {
       const old = before?.entries[entry.id];
       const keys = old && old.hash === was.hash ? entryChanges(plan, entry, old) : undefined;
-      items.push({ entryId: entry.id, change: 'changed', recordedStatus: summarize(was.statuses), line: entry.at.line, ...(keys ? { keys } : {}) });
+      items.push({
+        entryId: entry.id,
+        change: 'changed',
+        recordedStatus: summarize(was.statuses),
+        line: entry.at.line,
+        ...(keys ? { keys } : {}),
+      });
     }
     recordedEntries.delete(entry.id);
   }
-  for (const [entryId, was] of recordedEntries) items.push({ entryId, change: 'removed', recordedStatus: summarize(was.statuses) });
+  for (const [entryId, was] of recordedEntries)
+    items.push({ entryId, change: 'removed', recordedStatus: summarize(was.statuses) });
   const settings: KeyChange[] = [];
   if (before?.settings !== undefined) diffValues(before.settings, plan.settings, [], settings);
-  if (settings.length > 0) items.push({ entryId: '(settings)', change: 'changed', keys: settings.map((c) => ({ ...c, key: `settings.${c.key}` })) });
+  if (settings.length > 0)
+    items.push({
+      entryId: '(settings)',
+      change: 'changed',
+      keys: settings.map((c) => ({ ...c, key: `settings.${c.key}` })),
+    });
   return items;
 }
 
@@ -93,8 +115,10 @@ function entryChanges(plan: Plan, entry: PlanEntry, old: RecordedEntry): KeyChan
   const changes: KeyChange[] = [];
   if (old.kind !== entry.kind) changes.push({ key: 'kind', before: old.kind, after: entry.kind, line: entry.at.line });
   diffValues(old.spec, entry.raw ?? null, [], changes);
-  if (JSON.stringify(old.lint) !== JSON.stringify(entry.lint ?? null)) changes.push({ key: 'lint', before: old.lint, after: entry.lint ?? null });
-  for (const c of changes) if (c.key !== 'kind' && c.key !== 'lint') c.line = plan.locate([...entry.path, ...c.key.split('.')]).line;
+  if (JSON.stringify(old.lint) !== JSON.stringify(entry.lint ?? null))
+    changes.push({ key: 'lint', before: old.lint, after: entry.lint ?? null });
+  for (const c of changes)
+    if (c.key !== 'kind' && c.key !== 'lint') c.line = plan.locate([...entry.path, ...c.key.split('.')]).line;
   return changes;
 }
 
@@ -105,7 +129,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** Objects are compared key by key (sorted); anything else (scalars, lists) as a whole value. */
 function diffValues(before: unknown, after: unknown, path: string[], out: KeyChange[]): void {
   if (isRecord(before) && isRecord(after)) {
-    for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) diffValues(before[key], after[key], [...path, key], out);
+    for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort())
+      diffValues(before[key], after[key], [...path, key], out);
     return;
   }
   if (JSON.stringify(before) === JSON.stringify(after)) return;
@@ -125,13 +150,20 @@ function shown(value: unknown): string {
 }
 
 export function describeDrift(items: DriftItem[]): string {
-  if (items.length === 0) return "  the plan's settings, step order or phases changed (no step was added, removed or edited)";
+  if (items.length === 0)
+    return "  the plan's settings, step order or phases changed (no step was added, removed or edited)";
   return items
     .map((i) => {
       const head = `  ${i.change.padEnd(7)} ${i.entryId}${i.line ? ` (line ${i.line})` : ''}${i.recordedStatus ? ` — recorded as ${i.recordedStatus}` : ''}`;
       if (i.change !== 'changed') return head;
-      if (!i.keys) return `${head}\n      (which keys changed is unknown: this run started before schemashift recorded step specs)`;
-      return [head, ...i.keys.map((k) => `      ${k.key}: ${shown(k.before)} → ${shown(k.after)}${k.line ? ` (line ${k.line})` : ''}`)].join('\n');
+      if (!i.keys)
+        return `${head}\n      (which keys changed is unknown: this run started before schemashift recorded step specs)`;
+      return [
+        head,
+        ...i.keys.map(
+          (k) => `      ${k.key}: ${shown(k.before)} → ${shown(k.after)}${k.line ? ` (line ${k.line})` : ''}`,
+        ),
+      ].join('\n');
     })
     .join('\n');
 }

@@ -12,11 +12,18 @@ import { startedBefore } from './ownership.js';
 
 /** A step of the entry began (done, running, failed, interrupted, or sent) and was not rolled back. */
 function ran(rows: StepRow[], entryId: string): StepRow[] {
-  return rows.filter((r) => r.entry_id === entryId && r.status !== 'undone' && (startedBefore(r) || r.checkpoint?.sent === true));
+  return rows.filter(
+    (r) => r.entry_id === entryId && r.status !== 'undone' && (startedBefore(r) || r.checkpoint?.sent === true),
+  );
 }
 
 /** One line per edited entry whose steps ran and whose undo the edit changes (or whose old undo is unknown). */
-export function undoChanges(compiled: CompiledPlan, drift: DriftItem[], rows: StepRow[], before: RecordedPlan | undefined): string[] {
+export function undoChanges(
+  compiled: CompiledPlan,
+  drift: DriftItem[],
+  rows: StepRow[],
+  before: RecordedPlan | undefined,
+): string[] {
   const problems: string[] = [];
   for (const item of drift.filter((i) => i.change === 'changed')) {
     const entry = compiled.entries.find((e) => e.entry.id === item.entryId);
@@ -25,14 +32,25 @@ export function undoChanges(compiled: CompiledPlan, drift: DriftItem[], rows: St
     const recorded = before?.entries[item.entryId]?.undo;
     const now = undoSignature(entry.inverse);
     if (recorded === now) continue;
-    const why = recorded === undefined ? 'what its rollback would undo under the old text was not recorded' : 'the edit changes what its rollback undoes';
-    problems.push(`  ${item.entryId} (line ${entry.entry.at.line}): ${started.map((r) => `${r.step_id} is ${r.status}`).join(', ')}, and ${why}`);
+    const why =
+      recorded === undefined
+        ? 'what its rollback would undo under the old text was not recorded'
+        : 'the edit changes what its rollback undoes';
+    problems.push(
+      `  ${item.entryId} (line ${entry.entry.at.line}): ${started.map((r) => `${r.step_id} is ${r.status}`).join(', ')}, and ${why}`,
+    );
   }
   return problems;
 }
 
 /** Throws DriftError (exit 2) when an accepted drift would change the undo of a step that ran. */
-export function refuseDriftThatChangesUndo(compiled: CompiledPlan, drift: DriftItem[], rows: StepRow[], before: RecordedPlan | undefined, command: (verb: string) => string): void {
+export function refuseDriftThatChangesUndo(
+  compiled: CompiledPlan,
+  drift: DriftItem[],
+  rows: StepRow[],
+  before: RecordedPlan | undefined,
+  command: (verb: string) => string,
+): void {
   const problems = undoChanges(compiled, drift, rows, before);
   if (problems.length === 0) return;
   throw new DriftError(

@@ -20,7 +20,9 @@ export function describeBlocker(b: Blocker): string {
 
 /** For a lock wait that ended: who held the lock, or that nobody could be named any more. */
 export function blockersText(blockers: Blocker[]): string {
-  return blockers.length > 0 ? `blocked by ${blockers.map(describeBlocker).join('; ')}` : 'the blocking session had ended before it could be named';
+  return blockers.length > 0
+    ? `blocked by ${blockers.map(describeBlocker).join('; ')}`
+    : 'the blocking session had ended before it could be named';
 }
 
 export interface BackfillProgress {

@@ -80,18 +80,46 @@ async function attempt(ctx: RunContext, step: SqlStep, n: number): Promise<void>
  * over an object that was there before the plan. `row` is the step's state before this attempt
  * (absent for undo steps, which have none). Throws OwnershipError to refuse, the last error otherwise.
  */
-export async function executeSqlStep(ctx: RunContext, step: SqlStep, row?: StepRow): Promise<'done' | 'already' | 'adopted'> {
+export async function executeSqlStep(
+  ctx: RunContext,
+  step: SqlStep,
+  row?: StepRow,
+): Promise<'done' | 'already' | 'adopted'> {
   const planName = ctx.plan.plan.name;
   const probe = step.probe;
-  const verdict = await decideOwnership(ctx, step, row, async () => probe !== undefined && (await probeSays(ctx, probe)));
+  const verdict = await decideOwnership(
+    ctx,
+    step,
+    row,
+    async () => probe !== undefined && (await probeSays(ctx, probe)),
+  );
   if (verdict === 'already') {
     await ctx.store.setStep(planName, step.id, { status: 'done', finished_at: new Date(), last_error: null });
-    await ctx.store.event(planName, step.id, 'already-in-place', `the catalog shows ${step.summary} already done`, undefined, actorName(ctx.actor));
+    await ctx.store.event(
+      planName,
+      step.id,
+      'already-in-place',
+      `the catalog shows ${step.summary} already done`,
+      undefined,
+      actorName(ctx.actor),
+    );
     return 'already';
   }
   if (verdict === 'adopt') {
-    await ctx.store.setStep(planName, step.id, { status: 'done', adopted: true, finished_at: new Date(), last_error: null });
-    await ctx.store.event(planName, step.id, 'adopted', `${step.summary}: already in place before this plan; adopted (if_exists: adopt), so rollback leaves it`, undefined, actorName(ctx.actor));
+    await ctx.store.setStep(planName, step.id, {
+      status: 'done',
+      adopted: true,
+      finished_at: new Date(),
+      last_error: null,
+    });
+    await ctx.store.event(
+      planName,
+      step.id,
+      'adopted',
+      `${step.summary}: already in place before this plan; adopted (if_exists: adopt), so rollback leaves it`,
+      undefined,
+      actorName(ctx.actor),
+    );
     return 'adopted';
   }
   // From here the statement may take effect without a record of it (a crash before `done`): say so first.

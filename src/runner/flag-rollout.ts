@@ -7,7 +7,14 @@
  */
 import type { StateSql } from '../dialects/state.js';
 import { rolloutOf } from '../flags/definition.js';
-import { describeLocation, flagLocation, isFlagLocation, openFlagStore, type FlagLocation, type FlagStore } from '../flags/store.js';
+import {
+  describeLocation,
+  flagLocation,
+  isFlagLocation,
+  openFlagStore,
+  type FlagLocation,
+  type FlagStore,
+} from '../flags/store.js';
 import type { FlagRolloutStep, LockInfo } from '../operations/types.js';
 import { stepLockWatch, watchLockWait } from './blockers.js';
 import type { StepRow } from '../state/store.js';
@@ -29,7 +36,11 @@ export interface RolloutCheckpoint {
 
 /** Why a rollout stopped; `zero`: the flag goes back to 0% (guard), else it is left as someone set it. */
 class RolloutStopped extends Error {
-  constructor(message: string, readonly kind: 'guard-failed' | 'flag-changed', readonly zero: boolean) {
+  constructor(
+    message: string,
+    readonly kind: 'guard-failed' | 'flag-changed',
+    readonly zero: boolean,
+  ) {
     super(message);
   }
 }
@@ -70,8 +81,20 @@ export async function executeFlagRollout(ctx: RunContext, step: FlagRolloutStep)
     throw e;
   }
   const planName = ctx.plan.plan.name;
-  await ctx.store.event(planName, step.id, 'flag-done', `flag ${step.flag} at ${step.stages.at(-1)}% in the ${describeLocation(location)}: rollout done`, { flag: step.flag }, actorName(ctx.actor));
-  await ctx.store.setStep(planName, step.id, { status: 'done', finished_at: new Date(), last_error: null, waiting_on: null });
+  await ctx.store.event(
+    planName,
+    step.id,
+    'flag-done',
+    `flag ${step.flag} at ${step.stages.at(-1)}% in the ${describeLocation(location)}: rollout done`,
+    { flag: step.flag },
+    actorName(ctx.actor),
+  );
+  await ctx.store.setStep(planName, step.id, {
+    status: 'done',
+    finished_at: new Date(),
+    last_error: null,
+    waiting_on: null,
+  });
 }
 
 /** The plan's dialect owns the flag table, on a database of that dialect only. */
@@ -79,21 +102,42 @@ function flagTables(ctx: RunContext): StateSql | undefined {
   return ctx.conn.dialect === ctx.plan.dialect.name ? ctx.plan.dialect.state : undefined;
 }
 
-function resumable(checkpoint: Record<string, unknown> | null | undefined, step: FlagRolloutStep): (RolloutCheckpoint & { stage: number; holdStartedAt: string }) | undefined {
+function resumable(
+  checkpoint: Record<string, unknown> | null | undefined,
+  step: FlagRolloutStep,
+): (RolloutCheckpoint & { stage: number; holdStartedAt: string }) | undefined {
   const cp = checkpoint as Partial<RolloutCheckpoint> | null | undefined;
-  if (!cp || cp.flag !== step.flag || !isFlagLocation(cp.store) || typeof cp.stage !== 'number' || typeof cp.holdStartedAt !== 'string') return undefined;
-  return cp.percent === step.stages[cp.stage] ? (cp as RolloutCheckpoint & { stage: number; holdStartedAt: string }) : undefined;
+  if (
+    !cp ||
+    cp.flag !== step.flag ||
+    !isFlagLocation(cp.store) ||
+    typeof cp.stage !== 'number' ||
+    typeof cp.holdStartedAt !== 'string'
+  )
+    return undefined;
+  return cp.percent === step.stages[cp.stage]
+    ? (cp as RolloutCheckpoint & { stage: number; holdStartedAt: string })
+    : undefined;
 }
 
 /** A forward rollout uses the plan's store; its rollback uses the store the rollout recorded. */
 function locationFor(ctx: RunContext, step: FlagRolloutStep, rows: StepRow[]): FlagLocation {
   const forward = ctx.plan.entries.find((e) => 'steps' in e.inverse && e.inverse.steps.some((s) => s.id === step.id));
-  const recorded = forward?.steps.map((s) => rows.find((row) => row.step_id === s.id)?.checkpoint?.store).find(isFlagLocation);
+  const recorded = forward?.steps
+    .map((s) => rows.find((row) => row.step_id === s.id)?.checkpoint?.store)
+    .find(isFlagLocation);
   return recorded ?? flagLocation(ctx.plan.plan, process.cwd());
 }
 
-async function record(r: Rollout, checkpoint: Omit<RolloutCheckpoint, 'flag' | 'store'>, waiting: string | null): Promise<void> {
-  await r.ctx.store.setStep(r.ctx.plan.plan.name, r.step.id, { checkpoint: { flag: r.step.flag, store: r.location, ...checkpoint }, waiting_on: waiting });
+async function record(
+  r: Rollout,
+  checkpoint: Omit<RolloutCheckpoint, 'flag' | 'store'>,
+  waiting: string | null,
+): Promise<void> {
+  await r.ctx.store.setStep(r.ctx.plan.plan.name, r.step.id, {
+    checkpoint: { flag: r.step.flag, store: r.location, ...checkpoint },
+    waiting_on: waiting,
+  });
 }
 
 function stageText(r: Rollout, i: number): string {
@@ -103,7 +147,9 @@ function stageText(r: Rollout, i: number): string {
 /** Set the flag; a write to a flag table that waits for a row lock names who holds it (as every step's lock wait does). */
 function writeFlag(r: Rollout, percent: number) {
   const lock: LockInfo = r.flags.writeLock ?? { level: 'none', impact: 'none', on: [] };
-  return watchLockWait(stepLockWatch(r.ctx, r.step, 1, lock), () => r.flags.setPercentage(r.step.flag, percent, r.step.filter, r.by));
+  return watchLockWait(stepLockWatch(r.ctx, r.step, 1, lock), () =>
+    r.flags.setPercentage(r.step.flag, percent, r.step.filter, r.by),
+  );
 }
 
 async function enterStage(r: Rollout, i: number): Promise<number> {
@@ -113,19 +159,41 @@ async function enterStage(r: Rollout, i: number): Promise<number> {
   const { before } = await writeFlag(r, percent);
   const holdStartedAt = new Date().toISOString();
   const holding = step.holdMs > 0 ? `, holding ${formatHold(step.holdMs)}` : '';
-  await record(r, { stage: i, percent, holdStartedAt }, step.holdMs > 0 ? `${stageText(r, i)} until ${holdStartedAt}` : null);
+  await record(
+    r,
+    { stage: i, percent, holdStartedAt },
+    step.holdMs > 0 ? `${stageText(r, i)} until ${holdStartedAt}` : null,
+  );
   const message = `${stageText(r, i)} in the ${describeLocation(r.location)} (was ${rolloutOf(before).percent ?? '?'}%, ${step.filter})${holding}`;
-  await ctx.store.event(ctx.plan.plan.name, step.id, 'flag-stage', message, { flag: step.flag, percent, stage: i, holdStartedAt, store: r.location }, actorName(ctx.actor));
+  await ctx.store.event(
+    ctx.plan.plan.name,
+    step.id,
+    'flag-stage',
+    message,
+    { flag: step.flag, percent, stage: i, holdStartedAt, store: r.location },
+    actorName(ctx.actor),
+  );
   ctx.emit({ type: 'info', message: `${stageText(r, i)}${holding}` });
   return Date.parse(holdStartedAt);
 }
 
-async function resumeStage(r: Rollout, i: number, saved: RolloutCheckpoint & { holdStartedAt: string }): Promise<number> {
+async function resumeStage(
+  r: Rollout,
+  i: number,
+  saved: RolloutCheckpoint & { holdStartedAt: string },
+): Promise<number> {
   const { ctx, step } = r;
   await checkUnchanged(r, i);
   const holdStart = Date.parse(saved.holdStartedAt);
   const held = `${formatHold(Date.now() - holdStart)} of ${formatHold(step.holdMs)} held`;
-  await ctx.store.event(ctx.plan.plan.name, step.id, 'flag-resume', `resumed ${stageText(r, i)}: ${held}`, { flag: step.flag, stage: i, holdStartedAt: saved.holdStartedAt, resumedAt: new Date().toISOString() }, actorName(ctx.actor));
+  await ctx.store.event(
+    ctx.plan.plan.name,
+    step.id,
+    'flag-resume',
+    `resumed ${stageText(r, i)}: ${held}`,
+    { flag: step.flag, stage: i, holdStartedAt: saved.holdStartedAt, resumedAt: new Date().toISOString() },
+    actorName(ctx.actor),
+  );
   ctx.emit({ type: 'info', message: `${stageText(r, i)}, resumed: ${held}` });
   return holdStart;
 }
@@ -138,13 +206,19 @@ async function hold(r: Rollout, i: number, holdStart: number): Promise<void> {
   for (;;) {
     const left = end - Date.now();
     if (left > 0) await sleep(Math.min(pollMs(step.holdMs), left), ctx.signal);
-    if (ctx.signal.aborted) throw new InterruptedError(`while holding ${stageText(r, i)} (${formatHold(Date.now() - holdStart)} of ${formatHold(step.holdMs)} held)`);
+    if (ctx.signal.aborted)
+      throw new InterruptedError(
+        `while holding ${stageText(r, i)} (${formatHold(Date.now() - holdStart)} of ${formatHold(step.holdMs)} held)`,
+      );
     await checkGuard(r, i, 'at stage');
     await checkUnchanged(r, i);
     if (Date.now() >= end) return;
     if (Date.now() - noted >= NOTE_EVERY_MS) {
       noted = Date.now();
-      ctx.emit({ type: 'info', message: `flag ${step.flag} at ${step.stages[i]}%, holding ${formatHold(end - Date.now())} more` });
+      ctx.emit({
+        type: 'info',
+        message: `flag ${step.flag} at ${step.stages[i]}%, holding ${formatHold(end - Date.now())} more`,
+      });
     }
   }
 }
@@ -159,11 +233,21 @@ async function checkGuard(r: Rollout, i: number, when: 'before stage' | 'at stag
     raw = rows[0] === undefined ? null : Object.values(rows[0])[0];
   } catch (e) {
     if (isConnectionLost(r.ctx.dialect.errors, e)) throw e;
-    throw new RolloutStopped(`guard failed to run ${where} (${(e as Error).message.split('\n')[0]}): ${guard.sql}`, 'guard-failed', true);
+    throw new RolloutStopped(
+      `guard failed to run ${where} (${(e as Error).message.split('\n')[0]}): ${guard.sql}`,
+      'guard-failed',
+      true,
+    );
   }
   const value = raw === null || raw === '' || typeof raw === 'boolean' ? NaN : Number(raw);
-  if (Number.isNaN(value)) throw new RolloutStopped(`guard returned ${JSON.stringify(raw)}, not a number, ${where}: ${guard.sql}`, 'guard-failed', true);
-  if (value > guard.max) throw new RolloutStopped(`guard returned ${value} > ${guard.max} ${where}: ${guard.sql}`, 'guard-failed', true);
+  if (Number.isNaN(value))
+    throw new RolloutStopped(
+      `guard returned ${JSON.stringify(raw)}, not a number, ${where}: ${guard.sql}`,
+      'guard-failed',
+      true,
+    );
+  if (value > guard.max)
+    throw new RolloutStopped(`guard returned ${value} > ${guard.max} ${where}: ${guard.sql}`, 'guard-failed', true);
 }
 
 async function checkUnchanged(r: Rollout, i: number): Promise<void> {
@@ -190,6 +274,13 @@ async function stop(r: Rollout, e: RolloutStopped): Promise<void> {
     }
   }
   await record(r, { stage: null }, null);
-  await ctx.store.event(ctx.plan.plan.name, step.id, e.kind, `${reason}; ${outcome}`, { flag: step.flag, store: r.location }, actorName(ctx.actor));
+  await ctx.store.event(
+    ctx.plan.plan.name,
+    step.id,
+    e.kind,
+    `${reason}; ${outcome}`,
+    { flag: step.flag, store: r.location },
+    actorName(ctx.actor),
+  );
   ctx.emit({ type: 'info', message: outcome });
 }

@@ -27,7 +27,9 @@ export interface LockRetry<T> {
 
 /** Why the attempt lost its lock wait, in words. */
 export function lockWaitReason(e: LockWaitError, lockTimeoutMs: number): string {
-  return e.errorClass === 'lockTimeout' ? `lock not granted within lock_timeout ${lockTimeoutMs}ms` : 'deadlock detected';
+  return e.errorClass === 'lockTimeout'
+    ? `lock not granted within lock_timeout ${lockTimeoutMs}ms`
+    : 'deadlock detected';
 }
 
 async function announceRetry<T>(r: LockRetry<T>, n: number, e: LockWaitError): Promise<number> {

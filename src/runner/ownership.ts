@@ -16,7 +16,11 @@ import type { RunContext } from './context.js';
 
 /** Refused on ownership grounds: nothing of the step ran. Carries the step for reports (`schemashift test`). */
 export class OwnershipError extends UsageError {
-  constructor(readonly stepId: string, message: string, hint: string) {
+  constructor(
+    readonly stepId: string,
+    message: string,
+    hint: string,
+  ) {
     super(message, hint);
     this.name = 'OwnershipError';
   }
@@ -64,7 +68,8 @@ function undoneByInverse(entry: CompiledEntry | undefined, stepId: string): Step
 export function createdByPlan(plan: CompiledPlan): Set<string> {
   const keys = new Set<string>();
   for (const entry of plan.entries) {
-    for (const step of entry.steps) if (step.kind === 'sql' && step.effect?.does === 'create') keys.add(objectKey(step.effect.object));
+    for (const step of entry.steps)
+      if (step.kind === 'sql' && step.effect?.does === 'create') keys.add(objectKey(step.effect.object));
   }
   return keys;
 }
@@ -72,32 +77,57 @@ export function createdByPlan(plan: CompiledPlan): Set<string> {
 type LiveDefinition = Record<string, unknown>;
 
 async function liveDefinition(ctx: RunContext, step: SqlStep): Promise<LiveDefinition | null> {
-  const { rows } = await ctx.session.query<{ def: LiveDefinition | null }>(ctx.plan.dialect.probes.objectDefinition(step.effect!.object));
+  const { rows } = await ctx.session.query<{ def: LiveDefinition | null }>(
+    ctx.plan.dialect.probes.objectDefinition(step.effect!.object),
+  );
   return rows[0]?.def ?? null;
 }
 
-const ADOPT_HINT = 'add `if_exists: adopt` to this step to take it over (rollback then leaves it in place), or pick another name, or remove the step';
+const ADOPT_HINT =
+  'add `if_exists: adopt` to this step to take it over (rollback then leaves it in place), or pick another name, or remove the step';
 
 /** The effect was in place before this plan ran the step: adopt it if the plan says so and it matches, else refuse. */
-function preexisting(ctx: RunContext, step: SqlStep, entry: CompiledEntry | undefined, live: LiveDefinition | null): OwnershipVerdict {
+function preexisting(
+  ctx: RunContext,
+  step: SqlStep,
+  entry: CompiledEntry | undefined,
+  live: LiveDefinition | null,
+): OwnershipVerdict {
   const object = describeObject(step.effect!.object);
   const where = entry ? ` (${entry.entry.id}, line ${entry.entry.at.line})` : '';
   const what = live ? `${object} already exists` : `${step.summary}: already in place`;
   if (!entry?.entry.adopt) {
     throw new OwnershipError(step.id, `${what} and was not created by this plan${where}`, ADOPT_HINT);
   }
-  if (entry.inverse && 'steps' in entry.inverse && entry.inverse.steps.some((s) => s.kind !== 'sql' || s.undoes === undefined)) {
-    throw new OwnershipError(step.id, `${what}${where}: this step cannot adopt it, because its undo does not say what it removes (a rollback could drop what it adopted)`, 'remove the object by hand or rename it, then run again; or write the change without `down` SQL that drops it');
+  if (
+    entry.inverse &&
+    'steps' in entry.inverse &&
+    entry.inverse.steps.some((s) => s.kind !== 'sql' || s.undoes === undefined)
+  ) {
+    throw new OwnershipError(
+      step.id,
+      `${what}${where}: this step cannot adopt it, because its undo does not say what it removes (a rollback could drop what it adopted)`,
+      'remove the object by hand or rename it, then run again; or write the change without `down` SQL that drops it',
+    );
   }
   const differences = live ? ctx.plan.dialect.probes.definitionDifferences(step.effect!.object, live) : [];
   if (differences.length > 0) {
-    throw new OwnershipError(step.id, `${what} but differs from the plan${where}, so it is not adopted:\n  - ${differences.join('\n  - ')}`, 'make the plan say what exists, or fix the object by hand, or pick another name');
+    throw new OwnershipError(
+      step.id,
+      `${what} but differs from the plan${where}, so it is not adopted:\n  - ${differences.join('\n  - ')}`,
+      'make the plan say what exists, or fix the object by hand, or pick another name',
+    );
   }
   return 'adopt';
 }
 
 /** What to do with a SQL step given its probe and this plan's state for it. Throws OwnershipError to refuse. */
-export async function decideOwnership(ctx: RunContext, step: SqlStep, row: StepRow | undefined, inPlace: () => Promise<boolean>): Promise<OwnershipVerdict> {
+export async function decideOwnership(
+  ctx: RunContext,
+  step: SqlStep,
+  row: StepRow | undefined,
+  inPlace: () => Promise<boolean>,
+): Promise<OwnershipVerdict> {
   const effect = step.effect;
   if (!effect || mayHaveRun(step, row)) return (await inPlace()) ? 'already' : 'run';
   const entry = entryOf(ctx.plan, step.id);
@@ -111,7 +141,11 @@ export async function decideOwnership(ctx: RunContext, step: SqlStep, row: StepR
       if (!(await inPlace())) return 'run';
       if (createdByPlan(ctx.plan).has(objectKey(effect.object))) return 'already';
       const where = entry ? ` (${entry.entry.id}, line ${entry.entry.at.line})` : '';
-      throw new OwnershipError(step.id, `${describeObject(effect.object)} does not exist, so ${step.id} has nothing to remove${where}`, 'check the name (a typo removes nothing while the real object stays); if it is gone on purpose, remove this step');
+      throw new OwnershipError(
+        step.id,
+        `${describeObject(effect.object)} does not exist, so ${step.id} has nothing to remove${where}`,
+        'check the name (a typo removes nothing while the real object stays); if it is gone on purpose, remove this step',
+      );
     }
     case 'change': {
       if (!(await inPlace())) return 'run';

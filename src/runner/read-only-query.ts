@@ -47,14 +47,20 @@ function lockChange(before: HeldLock[], after: HeldLock[]): string | undefined {
   const keys = (list: HeldLock[]) => new Set(list.map((l) => l.key));
   const released = before.filter((l) => !keys(after).has(l.key));
   const taken = after.filter((l) => !keys(before).has(l.key));
-  if (released.some((l) => l.planLock)) return "released the runner's plan lock (another runner could now start on this plan)";
+  if (released.some((l) => l.planLock))
+    return "released the runner's plan lock (another runner could now start on this plan)";
   if (released.length > 0) return `released ${released.length} advisory lock(s) the runner held`;
   if (taken.length > 0) return `took ${taken.length} session advisory lock(s) that would outlive it`;
   return undefined;
 }
 
 /** PGlite: the runner's one backend, its advisory locks checked to be as they were. */
-async function onTheOnlyBackend<R>(target: ReadOnlyTarget, db: Queryable, sql: string, what: string): Promise<QueryResult<R>> {
+async function onTheOnlyBackend<R>(
+  target: ReadOnlyTarget,
+  db: Queryable,
+  sql: string,
+  what: string,
+): Promise<QueryResult<R>> {
   const before = await runnerLocksHeld(target, db);
   let result: QueryResult<R> | undefined;
   let failure: { error: unknown } | undefined;
@@ -79,7 +85,11 @@ async function onTheOnlyBackend<R>(target: ReadOnlyTarget, db: Queryable, sql: s
  * the runner's session where there is only one backend (PGlite). `what` names the query in the error
  * when it tries to write ("check orders:count").
  */
-export async function readOnlyQuery<R = Record<string, unknown>>(target: ReadOnlyTarget, sql: string, what: string): Promise<QueryResult<R>> {
+export async function readOnlyQuery<R = Record<string, unknown>>(
+  target: ReadOnlyTarget,
+  sql: string,
+  what: string,
+): Promise<QueryResult<R>> {
   const { conn } = target;
   const tx = target.dialect.session.transaction;
   try {

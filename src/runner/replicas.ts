@@ -24,7 +24,9 @@ export interface ReplicaLag {
 }
 
 export async function lagsSeenByPrimary(primary: Queryable, activity: ActivitySql): Promise<ReplicaLag[]> {
-  const { rows } = await primary.query<{ name: string; addr: string; ms: number | null }>(activity.replicaLagsOnPrimary);
+  const { rows } = await primary.query<{ name: string; addr: string; ms: number | null }>(
+    activity.replicaLagsOnPrimary,
+  );
   return rows.map((r) => ({ on: activity.primaryLagSource(r.name, r.addr), ms: Number(r.ms ?? 0) }));
 }
 

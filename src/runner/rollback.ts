@@ -44,7 +44,11 @@ interface EntryUndo {
   kept: Step[];
 }
 
-export async function rollbackPlan(conn: Connection, compiled: CompiledPlan, opts: RollbackOptions): Promise<RollbackOutcome> {
+export async function rollbackPlan(
+  conn: Connection,
+  compiled: CompiledPlan,
+  opts: RollbackOptions,
+): Promise<RollbackOutcome> {
   refuseDialectMismatch(compiled.plan, conn);
   return conn.session((session) => rollbackInSession(conn, session, compiled, opts));
 }
@@ -73,13 +77,29 @@ export function planUndo(entry: CompiledEntry, rows: Map<string, StepRow>): Entr
 }
 
 function describeUndo(undos: EntryUndo[]): string {
-  const lines = undos.flatMap((u) => [...u.run.map((s) => `  - ${s.summary}`), ...u.kept.map((s) => `  - keep ${s.summary.replace(/^(add|create|install) /, '')} (adopted: it was there before this plan)`)]);
+  const lines = undos.flatMap((u) => [
+    ...u.run.map((s) => `  - ${s.summary}`),
+    ...u.kept.map(
+      (s) => `  - keep ${s.summary.replace(/^(add|create|install) /, '')} (adopted: it was there before this plan)`,
+    ),
+  ]);
   return lines.join('\n');
 }
 
-async function rollbackInSession(conn: Connection, session: Session, compiled: CompiledPlan, opts: RollbackOptions): Promise<RollbackOutcome> {
+async function rollbackInSession(
+  conn: Connection,
+  session: Session,
+  compiled: CompiledPlan,
+  opts: RollbackOptions,
+): Promise<RollbackOutcome> {
   const plan = compiled.plan;
-  const { store, monitor, sessionPid } = await prepareRunnerSession(compiled.dialect, conn, session, plan.name, opts.emit);
+  const { store, monitor, sessionPid } = await prepareRunnerSession(
+    compiled.dialect,
+    conn,
+    session,
+    plan.name,
+    opts.emit,
+  );
   if (!(await store.exists())) return { kind: 'nothing' };
   await store.ensureSchema();
   const run = await store.getRun(plan.name);
@@ -89,22 +109,45 @@ async function rollbackInSession(conn: Connection, session: Session, compiled: C
   const rows = new Map(stepRows.map((r) => [r.step_id, r]));
   // Confirmed but refused before its first step ran (e.g. a drop of nothing): contract has not started.
   if (run.contract_started && [...rows.values()].some((r) => r.phase === 'contract' && startedBefore(r))) {
-    throw new UsageError(`plan ${plan.name} cannot be rolled back: contract has started (it removes what a rollback would need)`, 'finish it with `run`, then write a new plan to change course');
+    throw new UsageError(
+      `plan ${plan.name} cannot be rolled back: contract has started (it removes what a rollback would need)`,
+      'finish it with `run`, then write a new plan to change course',
+    );
   }
   const undos = compiled.entries.map((e) => planUndo(e, rows)).filter((u) => u.started.length > 0);
   const resuming = run.status === 'rolling_back';
   if (undos.length === 0 && !resuming) return { kind: 'nothing' };
   const blocking = undos.filter((u) => !isReversible(u.entry.inverse));
   if (blocking.length > 0) {
-    const reasons = blocking.map((u) => `${u.entry.entry.id} (line ${u.entry.entry.at.line}): ${'irreversible' in u.entry.inverse ? u.entry.inverse.irreversible : ''}`);
-    return { kind: 'refused', reason: `cannot roll back plan ${plan.name}; irreversible step(s) already ran (nothing was undone):\n  ${reasons.join('\n  ')}` };
+    const reasons = blocking.map(
+      (u) =>
+        `${u.entry.entry.id} (line ${u.entry.entry.at.line}): ${'irreversible' in u.entry.inverse ? u.entry.inverse.irreversible : ''}`,
+    );
+    return {
+      kind: 'refused',
+      reason: `cannot roll back plan ${plan.name}; irreversible step(s) already ran (nothing was undone):\n  ${reasons.join('\n  ')}`,
+    };
   }
   const actor = currentActor();
-  const ctx: RunContext = { conn, dialect: compiled.dialect, session, sessionPid, monitor, store, plan: compiled, actor, emit: opts.emit, signal: opts.signal };
+  const ctx: RunContext = {
+    conn,
+    dialect: compiled.dialect,
+    session,
+    sessionPid,
+    monitor,
+    store,
+    plan: compiled,
+    actor,
+    emit: opts.emit,
+    signal: opts.signal,
+  };
   const count = undos.reduce((n, u) => n + u.run.length, 0);
-  const head = resuming ? `Continue the interrupted rollback of ${plan.name}: roll back ${count} more step(s)?` : `Roll back ${count} step(s) of ${plan.name}?`;
+  const head = resuming
+    ? `Continue the interrupted rollback of ${plan.name}: roll back ${count} more step(s)?`
+    : `Roll back ${count} step(s) of ${plan.name}?`;
   const message = undos.length > 0 ? `${head}\n${describeUndo(undos)}` : head;
-  if (!(await passGate(ctx, 'rollback', message, opts.answers))) return { kind: 'gate', message, next: opts.command('rollback', '--yes') };
+  if (!(await passGate(ctx, 'rollback', message, opts.answers)))
+    return { kind: 'gate', message, next: opts.command('rollback', '--yes') };
   await store.setRun(plan.name, { status: 'rolling_back' });
   const undone: string[] = [];
   const kept: string[] = [];
@@ -114,7 +157,14 @@ async function rollbackInSession(conn: Connection, session: Session, compiled: C
     kept.push(...undo.kept.map((s) => s.id));
   }
   await store.setRun(plan.name, { status: 'rolled_back', phase: null, finished_at: new Date() });
-  await store.event(plan.name, null, 'rolled-back', `rollback done: ${undone.length} undo step(s) ran${kept.length ? `, ${kept.length} adopted object(s) left in place` : ''}`, { undone, kept }, actorName(actor));
+  await store.event(
+    plan.name,
+    null,
+    'rolled-back',
+    `rollback done: ${undone.length} undo step(s) ran${kept.length ? `, ${kept.length} adopted object(s) left in place` : ''}`,
+    { undone, kept },
+    actorName(actor),
+  );
   return { kind: 'rolled-back', undone, kept };
 }
 
@@ -136,8 +186,22 @@ async function undoEntry(ctx: RunContext, store: StateStore, undo: EntryUndo, op
   const tx = ctx.dialect.session.transaction;
   await ctx.session.exec(tx.begin);
   try {
-    for (const step of undo.started) await store.setStep(planName, step.id, { status: 'undone', checkpoint: null, finished_at: new Date() }, ctx.session);
-    await store.event(planName, undo.entry.entry.id, 'undone', `rolled back ${undo.entry.entry.id}`, { undone: undo.run.map((s) => s.id), kept: undo.kept.map((s) => s.id) }, actorName(ctx.actor), ctx.session);
+    for (const step of undo.started)
+      await store.setStep(
+        planName,
+        step.id,
+        { status: 'undone', checkpoint: null, finished_at: new Date() },
+        ctx.session,
+      );
+    await store.event(
+      planName,
+      undo.entry.entry.id,
+      'undone',
+      `rolled back ${undo.entry.entry.id}`,
+      { undone: undo.run.map((s) => s.id), kept: undo.kept.map((s) => s.id) },
+      actorName(ctx.actor),
+      ctx.session,
+    );
     await ctx.session.exec(tx.commit);
   } catch (e) {
     await ctx.session.exec(tx.rollback).catch(() => undefined);

@@ -59,15 +59,29 @@ export async function runPlan(conn: Connection, compiled: CompiledPlan, opts: Ru
     } catch (e) {
       if (!isConnectionLost(compiled.dialect.errors, e) || reconnects >= MAX_RECONNECTS || opts.signal.aborted) throw e;
       const delayMs = backoffMs(reconnects + 1, 500, 5000);
-      opts.emit({ type: 'info', message: `lost the database connection (${(e as Error).message.split('\n')[0]}): reconnecting in ${delayMs}ms and resuming` });
+      opts.emit({
+        type: 'info',
+        message: `lost the database connection (${(e as Error).message.split('\n')[0]}): reconnecting in ${delayMs}ms and resuming`,
+      });
       await sleep(delayMs, opts.signal);
     }
   }
 }
 
-async function runInSession(conn: Connection, session: Session, compiled: CompiledPlan, opts: RunOptions): Promise<RunOutcome> {
+async function runInSession(
+  conn: Connection,
+  session: Session,
+  compiled: CompiledPlan,
+  opts: RunOptions,
+): Promise<RunOutcome> {
   const plan = compiled.plan;
-  const { store, monitor, sessionPid } = await prepareRunnerSession(compiled.dialect, conn, session, plan.name, opts.emit);
+  const { store, monitor, sessionPid } = await prepareRunnerSession(
+    compiled.dialect,
+    conn,
+    session,
+    plan.name,
+    opts.emit,
+  );
   await store.ensureSchema();
   const actor = currentActor();
   const { existing, rows } = await startingPoint(store, plan, opts);
@@ -75,15 +89,44 @@ async function runInSession(conn: Connection, session: Session, compiled: Compil
     const recorded = await readRecordedPlan(store, plan.name);
     const drift = planDrift(plan, rows, recorded);
     if (!opts.acceptDrift) {
-      throw new DriftError(`plan ${plan.name} changed since its run started (${existing.plan_file}):\n${describeDrift(drift)}`, `restore the plan as it was, or run with --accept-drift if the change is intended`);
+      throw new DriftError(
+        `plan ${plan.name} changed since its run started (${existing.plan_file}):\n${describeDrift(drift)}`,
+        `restore the plan as it was, or run with --accept-drift if the change is intended`,
+      );
     }
     refuseDriftThatChangesUndo(compiled, drift, rows, recorded, (verb) => opts.command(verb));
-    await store.event(plan.name, null, 'drift-accepted', `plan changed; accepted with --accept-drift:\n${describeDrift(drift)}`, drift, actorName(actor));
+    await store.event(
+      plan.name,
+      null,
+      'drift-accepted',
+      `plan changed; accepted with --accept-drift:\n${describeDrift(drift)}`,
+      drift,
+      actorName(actor),
+    );
   }
   await refuseUncarriedAttachments(session, compiled, rows);
   await store.beginRun({ name: plan.name, file: plan.file, hash: plan.hash }, actor, stepDefinitions(compiled));
-  await store.event(plan.name, null, 'run-start', `${opts.mode} started`, { phase: opts.phase ?? null, ...recordPlan(plan, compiled.entries) }, actorName(actor));
-  const ctx: RunContext = { conn, dialect: compiled.dialect, session, sessionPid, monitor, store, plan: compiled, actor, emit: opts.emit, signal: opts.signal, ...(opts.replicas ? { replicas: opts.replicas } : {}) };
+  await store.event(
+    plan.name,
+    null,
+    'run-start',
+    `${opts.mode} started`,
+    { phase: opts.phase ?? null, ...recordPlan(plan, compiled.entries) },
+    actorName(actor),
+  );
+  const ctx: RunContext = {
+    conn,
+    dialect: compiled.dialect,
+    session,
+    sessionPid,
+    monitor,
+    store,
+    plan: compiled,
+    actor,
+    emit: opts.emit,
+    signal: opts.signal,
+    ...(opts.replicas ? { replicas: opts.replicas } : {}),
+  };
   return runPhases(ctx, opts);
 }
 
@@ -92,11 +135,18 @@ async function runInSession(conn: Connection, session: Session, compiled: Compil
  * over from scratch under the plan as it is now (no drift: nothing recorded depends on the old
  * text). A run being rolled back is not continued forwards.
  */
-async function startingPoint(store: StateStore, plan: CompiledPlan['plan'], opts: RunOptions): Promise<{ existing: RunRow | undefined; rows: StepRow[] }> {
+async function startingPoint(
+  store: StateStore,
+  plan: CompiledPlan['plan'],
+  opts: RunOptions,
+): Promise<{ existing: RunRow | undefined; rows: StepRow[] }> {
   const existing = await store.getRun(plan.name);
   if (!existing) return { existing: undefined, rows: [] };
   if (existing.status === 'rolling_back') {
-    throw new UsageError(`plan ${plan.name} is being rolled back: an earlier rollback was interrupted`, `finish the rollback first: ${opts.command('rollback')}`);
+    throw new UsageError(
+      `plan ${plan.name} is being rolled back: an earlier rollback was interrupted`,
+      `finish the rollback first: ${opts.command('rollback')}`,
+    );
   }
   const rows = await store.getSteps(plan.name);
   if (existing.status !== 'rolled_back' && rows.some(startedBefore)) return { existing, rows };
@@ -114,7 +164,10 @@ async function runPhases(ctx: RunContext, opts: RunOptions): Promise<RunOutcome>
     if (opts.phase && phase.phase !== opts.phase) {
       const order = ctx.plan.phases.map((p) => p.phase);
       if (order.indexOf(phase.phase) < order.indexOf(opts.phase)) {
-        throw new UsageError(`--phase ${opts.phase}: phase ${phase.phase} still has pending steps`, `finish it first: ${opts.command('advance')}`);
+        throw new UsageError(
+          `--phase ${opts.phase}: phase ${phase.phase} still has pending steps`,
+          `finish it first: ${opts.command('advance')}`,
+        );
       }
       // Only the requested phase ran: the plan is done when its last phase is, not before.
       await ctx.store.setRun(plan.name, { status: 'at_gate' });
@@ -137,7 +190,9 @@ async function runPhases(ctx: RunContext, opts: RunOptions): Promise<RunOutcome>
     last = phase.phase;
     ctx.emit({ type: 'phase-done', phase: phase.phase });
     await ctx.store.event(plan.name, null, 'phase-done', `phase ${phase.phase} done`, undefined, actorName(ctx.actor));
-    const rest = ctx.plan.phases.slice(ctx.plan.phases.indexOf(phase) + 1).find((p) => p.steps.some((s) => !isDone(s.step.id)));
+    const rest = ctx.plan.phases
+      .slice(ctx.plan.phases.indexOf(phase) + 1)
+      .find((p) => p.steps.some((s) => !isDone(s.step.id)));
     if (opts.mode === 'advance' && rest) {
       await ctx.store.setRun(plan.name, { status: 'at_gate' });
       return { kind: 'phase-done', phase: phase.phase, next: opts.command('advance') };
@@ -162,7 +217,13 @@ async function enterContract(ctx: RunContext, opts: RunOptions): Promise<RunOutc
   return undefined;
 }
 
-async function runOneStep(ctx: RunContext, opts: RunOptions, phase: Phase, step: RunContext['plan']['phases'][number]['steps'][number]['step'], row: StepRow | undefined): Promise<RunOutcome | undefined> {
+async function runOneStep(
+  ctx: RunContext,
+  opts: RunOptions,
+  phase: Phase,
+  step: RunContext['plan']['phases'][number]['steps'][number]['step'],
+  row: StepRow | undefined,
+): Promise<RunOutcome | undefined> {
   const planName = ctx.plan.plan.name;
   if (ctx.signal.aborted) return interrupted(ctx, step.id, `before ${step.id}`);
   await ctx.store.setStep(planName, step.id, { status: 'running', attempt: true, started_at: new Date() });
@@ -175,8 +236,15 @@ async function runOneStep(ctx: RunContext, opts: RunOptions, phase: Phase, step:
       await ctx.store.setRun(planName, { status: 'at_gate' });
       return { kind: 'gate', message: result.message, next: opts.command(opts.mode, '--yes') };
     }
-    if (result.kind === 'already') ctx.emit({ type: 'step-skip', phase, step, reason: 'already in place (catalog check)' });
-    else if (result.kind === 'adopted') ctx.emit({ type: 'step-skip', phase, step, reason: 'adopted: it was already in place before this plan (if_exists: adopt); rollback leaves it' });
+    if (result.kind === 'already')
+      ctx.emit({ type: 'step-skip', phase, step, reason: 'already in place (catalog check)' });
+    else if (result.kind === 'adopted')
+      ctx.emit({
+        type: 'step-skip',
+        phase,
+        step,
+        reason: 'adopted: it was already in place before this plan (if_exists: adopt); rollback leaves it',
+      });
     else ctx.emit({ type: 'step-done', phase, step, ms: Date.now() - started });
     return undefined;
   } catch (e) {
@@ -188,7 +256,16 @@ async function runOneStep(ctx: RunContext, opts: RunOptions, phase: Phase, step:
     if (e instanceof OwnershipError) return refused(ctx, phase, step, row, e);
     await ctx.store.setStep(planName, step.id, { status: 'failed', last_error: error }).catch(() => undefined);
     await ctx.store.setRun(planName, { status: 'failed' }).catch(() => undefined);
-    await ctx.store.event(planName, step.id, 'step-failed', error, { code: (e as { code?: string }).code ?? null }, actorName(ctx.actor)).catch(() => undefined);
+    await ctx.store
+      .event(
+        planName,
+        step.id,
+        'step-failed',
+        error,
+        { code: (e as { code?: string }).code ?? null },
+        actorName(ctx.actor),
+      )
+      .catch(() => undefined);
     ctx.emit({ type: 'step-failed', phase, step, error });
     if (e instanceof UsageError) throw e;
     return { kind: 'failed', stepId: step.id, error };
@@ -196,9 +273,20 @@ async function runOneStep(ctx: RunContext, opts: RunOptions, phase: Phase, step:
 }
 
 /** Refused before anything of the step ran: it stays a first attempt, so the next run checks ownership again. */
-async function refused(ctx: RunContext, phase: Phase, step: Step, row: StepRow | undefined, e: OwnershipError): Promise<never> {
+async function refused(
+  ctx: RunContext,
+  phase: Phase,
+  step: Step,
+  row: StepRow | undefined,
+  e: OwnershipError,
+): Promise<never> {
   const planName = ctx.plan.plan.name;
-  await ctx.store.setStep(planName, step.id, { status: row?.status ?? 'pending', attempts: row?.attempts ?? 0, started_at: row?.started_at ?? null, last_error: e.message });
+  await ctx.store.setStep(planName, step.id, {
+    status: row?.status ?? 'pending',
+    attempts: row?.attempts ?? 0,
+    started_at: row?.started_at ?? null,
+    last_error: e.message,
+  });
   await ctx.store.setRun(planName, { status: 'failed' });
   await ctx.store.event(planName, step.id, 'refused', e.message, { hint: e.hint ?? null }, actorName(ctx.actor));
   ctx.emit({ type: 'step-failed', phase, step, error: e.message });

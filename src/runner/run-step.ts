@@ -18,8 +18,13 @@ export interface GateAnswerer {
 }
 
 export class CheckFailed extends Error {
-  constructor(readonly step: CheckStep, readonly actual: unknown) {
-    super(`check ${step.id} failed: ${step.summary}: expected ${JSON.stringify(step.expect)}, the query returned ${JSON.stringify(actual)}`);
+  constructor(
+    readonly step: CheckStep,
+    readonly actual: unknown,
+  ) {
+    super(
+      `check ${step.id} failed: ${step.summary}: expected ${JSON.stringify(step.expect)}, the query returned ${JSON.stringify(actual)}`,
+    );
     this.name = 'CheckFailed';
   }
 }
@@ -36,14 +41,26 @@ async function runCheck(ctx: RunContext, step: CheckStep): Promise<StepResult> {
   const { rows } = await readOnlyQuery(ctx, step.sql, `check ${step.id}`);
   const actual = rows[0] === undefined ? null : Object.values(rows[0])[0];
   const planName = ctx.plan.plan.name;
-  await ctx.store.event(planName, step.id, 'check', `${step.sql} returned ${JSON.stringify(actual)} (expected ${JSON.stringify(step.expect)})`, { actual, expect: step.expect }, actorName(ctx.actor));
+  await ctx.store.event(
+    planName,
+    step.id,
+    'check',
+    `${step.sql} returned ${JSON.stringify(actual)} (expected ${JSON.stringify(step.expect)})`,
+    { actual, expect: step.expect },
+    actorName(ctx.actor),
+  );
   if (!sameValue(actual, step.expect)) throw new CheckFailed(step, actual);
   await ctx.store.setStep(planName, step.id, { status: 'done', finished_at: new Date(), last_error: null });
   return { kind: 'done' };
 }
 
 /** A gate passes when someone says yes; the answer and who gave it are recorded. */
-export async function passGate(ctx: RunContext, stepId: string, message: string, answers: GateAnswerer): Promise<boolean> {
+export async function passGate(
+  ctx: RunContext,
+  stepId: string,
+  message: string,
+  answers: GateAnswerer,
+): Promise<boolean> {
   const planName = ctx.plan.plan.name;
   let how: string;
   if (answers.yes) how = 'confirmed with --yes';

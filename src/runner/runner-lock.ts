@@ -27,7 +27,10 @@ export interface LockHolder {
 }
 
 export function describeHolder(h: LockHolder): string {
-  const who = h.host && h.pid ? `host ${h.host}, pid ${h.pid}` : `backend pid ${h.backendPid}${h.applicationName ? ` (${h.applicationName})` : ''}`;
+  const who =
+    h.host && h.pid
+      ? `host ${h.host}, pid ${h.pid}`
+      : `backend pid ${h.backendPid}${h.applicationName ? ` (${h.applicationName})` : ''}`;
   return `${who}${h.since ? `, since ${h.since.toISOString()}` : ''}`;
 }
 
@@ -48,14 +51,24 @@ interface HolderRow {
   backend_start: Date | null;
 }
 
-export async function findLockHolder(lock: RunnerLockSql, db: Queryable, planName: string): Promise<LockHolder | undefined> {
+export async function findLockHolder(
+  lock: RunnerLockSql,
+  db: Queryable,
+  planName: string,
+): Promise<LockHolder | undefined> {
   const { sql, params } = lock.findHolder(planLockKey(planName));
   const { rows } = await db.query<HolderRow>(sql, params);
   const row = rows[0];
   if (!row) return undefined;
   const parsed = /^schemashift (\S+) (\d+)/.exec(row.application_name ?? '');
   const pid = parsed ? Number(parsed[2]) : null;
-  return { backendPid: row.pid, host: parsed?.[1] ?? null, pid, since: row.backend_start, applicationName: row.application_name };
+  return {
+    backendPid: row.pid,
+    host: parsed?.[1] ?? null,
+    pid,
+    since: row.backend_start,
+    applicationName: row.application_name,
+  };
 }
 
 /** A holder whose runner process ran on this host and no longer exists. */
@@ -64,7 +77,12 @@ export function isOrphan(holder: LockHolder, host = hostname()): boolean {
 }
 
 /** Terminate an orphaned backend and wait (up to `timeoutMs`) until it is gone. */
-export async function terminateOrphan(lock: RunnerLockSql, db: Queryable, holder: LockHolder, timeoutMs = 10_000): Promise<boolean> {
+export async function terminateOrphan(
+  lock: RunnerLockSql,
+  db: Queryable,
+  holder: LockHolder,
+  timeoutMs = 10_000,
+): Promise<boolean> {
   const terminate = lock.terminate(holder.backendPid);
   await db.query(terminate.sql, terminate.params);
   const exists = lock.sessionCount(holder.backendPid);

@@ -34,13 +34,22 @@ export function pauseRequested(store: StateStore, planName: string): Throttle {
 }
 
 /** Sessions queued for a lock on the table, or on rows of it (ActivitySql.lockWaiters). */
-export function lockWaiters(db: Queryable, activity: ActivitySql, table: string, oid: number, max: number, own: ReadonlySet<number> = new Set()): Throttle {
+export function lockWaiters(
+  db: Queryable,
+  activity: ActivitySql,
+  table: string,
+  oid: number,
+  max: number,
+  own: ReadonlySet<number> = new Set(),
+): Throttle {
   return {
     async check() {
       const { sql, params } = activity.lockWaiters(oid, [...own]);
       const { rows } = await db.query<{ n: number }>(sql, params);
       const n = Number(rows[0]?.n ?? 0);
-      return n > max ? { wait: true, reason: `${n} session${n === 1 ? '' : 's'} waiting for locks on ${table} > ${max}` } : GO;
+      return n > max
+        ? { wait: true, reason: `${n} session${n === 1 ? '' : 's'} waiting for locks on ${table} > ${max}` }
+        : GO;
     },
   };
 }
@@ -53,7 +62,8 @@ export function throttleQuery(target: ReadOnlyTarget, query: string, above: numb
       const value = Object.values(rows[0] ?? {})[0];
       if (value === null || value === undefined) return GO;
       const n = Number(value);
-      if (Number.isNaN(n)) throw new Error(`the backfill throttle query returned ${JSON.stringify(value)}, not a number: ${query}`);
+      if (Number.isNaN(n))
+        throw new Error(`the backfill throttle query returned ${JSON.stringify(value)}, not a number: ${query}`);
       return n > above ? { wait: true, reason: `throttle query returned ${n} > ${above}` } : GO;
     },
   };
@@ -70,14 +80,23 @@ function lagReason(activity: ActivitySql, worst: ReplicaLag, maxMs: number): str
  * replicas given with `--replica` (each asked itself); none at all means no wait. A replica that
  * does not answer holds the backfill: its lag is unknown.
  */
-export function replicaLag(primary: Queryable, activity: ActivitySql, maxMs: number, replicas: Replica[] = []): Throttle {
+export function replicaLag(
+  primary: Queryable,
+  activity: ActivitySql,
+  maxMs: number,
+  replicas: Replica[] = [],
+): Throttle {
   return {
     async check() {
       const ownLags = await Promise.all(replicas.map((r) => lagOfReplica(r, activity)));
       const lags = [...(await lagsSeenByPrimary(primary, activity)), ...ownLags];
       const worst = lags.reduce<ReplicaLag | undefined>((a, b) => (a === undefined || b.ms > a.ms ? b : a), undefined);
       if (worst === undefined || worst.ms <= maxMs) return GO;
-      return { wait: true, reason: lagReason(activity, worst, maxMs), topic: worst.error === undefined ? 'replica lag' : `replica ${worst.on} unreadable` };
+      return {
+        wait: true,
+        reason: lagReason(activity, worst, maxMs),
+        topic: worst.error === undefined ? 'replica lag' : `replica ${worst.on} unreadable`,
+      };
     },
   };
 }
@@ -101,7 +120,8 @@ export interface ThrottleTargets {
 export function backfillThrottles(step: Pick<BackfillStep, 'throttle'>, t: ThrottleTargets): Throttle[] {
   const s = step.throttle;
   const list: Throttle[] = [pauseRequested(t.store, t.planName)];
-  if (s.maxLockWaiters !== undefined) list.push(lockWaiters(t.db, t.activity, t.table.name, t.table.oid, s.maxLockWaiters, t.ownPids));
+  if (s.maxLockWaiters !== undefined)
+    list.push(lockWaiters(t.db, t.activity, t.table.name, t.table.oid, s.maxLockWaiters, t.ownPids));
   if (s.query !== undefined && s.above !== undefined) list.push(throttleQuery(t.readOnly, s.query, s.above));
   if (s.maxReplicaLagMs !== undefined) list.push(replicaLag(t.db, t.activity, s.maxReplicaLagMs, t.replicas));
   return list;

@@ -130,4 +130,3 @@ export interface StateStore {
   /** `data.recorded` of the plan's latest run-start event that has one (the plan as that run saw it). */
   recordedPlan(plan: string): Promise<unknown>;
 }
-

@@ -7,21 +7,34 @@ function targeting(id: string, percent: number) {
   return {
     id,
     enabled: true,
-    conditions: { client_filters: [{ name: 'Microsoft.Targeting', parameters: { Audience: { Users: [], Groups: [], DefaultRolloutPercentage: percent } } }] },
+    conditions: {
+      client_filters: [
+        {
+          name: 'Microsoft.Targeting',
+          parameters: { Audience: { Users: [], Groups: [], DefaultRolloutPercentage: percent } },
+        },
+      ],
+    },
   };
 }
 
 /** The application's client, counting the queries that reach the database. */
 function counting(client: SqlClient): SqlClient & { count: number } {
-  const counter = { count: 0, query: (text: string, params?: unknown[]) => (counter.count++, client.query(text, params)) };
+  const counter = {
+    count: 0,
+    query: (text: string, params?: unknown[]) => (counter.count++, client.query(text, params)),
+  };
   return counter;
 }
 
 describe.each(appEngines)('DatabaseFeatureFlagProvider on $name', ({ create }) => {
   let db: AppDatabase;
   const setFlag = (id: string, definition: unknown) =>
-    db.sql(`INSERT INTO schemashift.feature_flags (id, definition, updated_by) VALUES ($1, $2::jsonb, 'test')
-            ON CONFLICT (id) DO UPDATE SET definition = EXCLUDED.definition, updated_at = now()`, [id, JSON.stringify(definition)]);
+    db.sql(
+      `INSERT INTO schemashift.feature_flags (id, definition, updated_by) VALUES ($1, $2::jsonb, 'test')
+            ON CONFLICT (id) DO UPDATE SET definition = EXCLUDED.definition, updated_at = now()`,
+      [id, JSON.stringify(definition)],
+    );
   beforeAll(async () => {
     db = await create();
   });
@@ -37,7 +50,9 @@ describe.each(appEngines)('DatabaseFeatureFlagProvider on $name', ({ create }) =
     const first = await Promise.all(users.map((userId) => features.isEnabled('UseNewCustomerIdColumn', { userId })));
     const again = await Promise.all(users.map((userId) => features.isEnabled('UseNewCustomerIdColumn', { userId })));
     const share = (first.filter(Boolean).length / users.length) * 100;
-    console.log(`Targeting 30% from schemashift.feature_flags: ${share.toFixed(2)}% of 10,000 users enabled; ${client.count} query for 20,000 evaluations`);
+    console.log(
+      `Targeting 30% from schemashift.feature_flags: ${share.toFixed(2)}% of 10,000 users enabled; ${client.count} query for 20,000 evaluations`,
+    );
     expect(share).toBeGreaterThanOrEqual(28);
     expect(share).toBeLessThanOrEqual(32);
     expect(again).toEqual(first);
@@ -66,7 +81,10 @@ describe.each(appEngines)('DatabaseFeatureFlagProvider on $name', ({ create }) =
   it('keeps the last good snapshot when a refresh fails, and reports it', async () => {
     await setFlag('Orders.DualWrite', { id: 'Orders.DualWrite', enabled: true });
     const errors: string[] = [];
-    const provider = new DatabaseFeatureFlagProvider(db.client, { refreshIntervalMs: 50, onError: (e) => errors.push(e.message) });
+    const provider = new DatabaseFeatureFlagProvider(db.client, {
+      refreshIntervalMs: 50,
+      onError: (e) => errors.push(e.message),
+    });
     const features = new FeatureManager(provider);
     expect(await features.isEnabled('Orders.DualWrite')).toBe(true);
     await db.sql('ALTER TABLE schemashift.feature_flags RENAME TO feature_flags_away');
@@ -84,7 +102,10 @@ describe.each(appEngines)('DatabaseFeatureFlagProvider on $name', ({ create }) =
     await setFlag('Good', { id: 'Good', enabled: true });
     await setFlag('Broken', { id: 'Broken', enabled: 'yes' });
     const errors: string[] = [];
-    const provider = new DatabaseFeatureFlagProvider(db.client, { refreshIntervalMs: 60_000, onError: (e) => errors.push(e.message) });
+    const provider = new DatabaseFeatureFlagProvider(db.client, {
+      refreshIntervalMs: 60_000,
+      onError: (e) => errors.push(e.message),
+    });
     const features = new FeatureManager(provider);
     expect(await features.isEnabled('Good')).toBe(true);
     expect(await features.isEnabled('Broken')).toBe(false);
@@ -103,19 +124,30 @@ describe.each(appEngines)('DatabaseFeatureFlagProvider on $name', ({ create }) =
     expect(await new FeatureManager(mine).isEnabled('Mine')).toBe(true);
     mine.close();
     const errors: Error[] = [];
-    const missing = new DatabaseFeatureFlagProvider(db.client, { table: 'no_such_table', onError: (e) => errors.push(e) });
+    const missing = new DatabaseFeatureFlagProvider(db.client, {
+      table: 'no_such_table',
+      onError: (e) => errors.push(e),
+    });
     expect(await new FeatureManager(missing).isEnabled('Mine')).toBe(false);
     await expect(missing.load()).rejects.toThrow(/no_such_table/);
     expect(errors).toHaveLength(1);
     missing.close();
-    expect(() => new DatabaseFeatureFlagProvider(db.client, { table: 'flags; DROP TABLE x' })).toThrow(/not a table name/);
+    expect(() => new DatabaseFeatureFlagProvider(db.client, { table: 'flags; DROP TABLE x' })).toThrow(
+      /not a table name/,
+    );
     expect(() => new DatabaseFeatureFlagProvider(db.client, { refreshIntervalMs: 0 })).toThrow(/positive/);
   });
 
   it('serves Microsoft.Percentage flags with the PercentageFilter: 25% ± 2 of 10,000 calls', async () => {
-    await setFlag('Orders.ShadowRead', { id: 'Orders.ShadowRead', enabled: true, conditions: { client_filters: [{ name: 'Microsoft.Percentage', parameters: { Value: 25 } }] } });
+    await setFlag('Orders.ShadowRead', {
+      id: 'Orders.ShadowRead',
+      enabled: true,
+      conditions: { client_filters: [{ name: 'Microsoft.Percentage', parameters: { Value: 25 } }] },
+    });
     const provider = new DatabaseFeatureFlagProvider(db.client);
-    const features = new FeatureManager(provider, { customFilters: [new PercentageFilter({ random: seededRandom(7) })] });
+    const features = new FeatureManager(provider, {
+      customFilters: [new PercentageFilter({ random: seededRandom(7) })],
+    });
     let enabled = 0;
     for (let i = 0; i < 10_000; i++) if (await features.isEnabled('Orders.ShadowRead')) enabled++;
     console.log(`Microsoft.Percentage 25% through FeatureManager: ${(enabled / 100).toFixed(2)}% of 10,000 calls`);

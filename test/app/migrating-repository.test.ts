@@ -33,14 +33,25 @@ interface OrdersRepository {
 function ordersRepository(pool: pg.Pool, table: string, column: string): OrdersRepository {
   const select = `SELECT id::int AS "id", ${column}::int AS "customerId", total::text AS "total" FROM ${table}`;
   return {
-    place: async (o) => void (await pool.query(`INSERT INTO ${table} (id, ${column}, total) VALUES ($1, $2, $3)`, [o.id, o.customerId, o.total])),
+    place: async (o) =>
+      void (await pool.query(`INSERT INTO ${table} (id, ${column}, total) VALUES ($1, $2, $3)`, [
+        o.id,
+        o.customerId,
+        o.total,
+      ])),
     get: async (id) => (await pool.query<Order>(`${select} WHERE id = $1`, [id])).rows[0] ?? null,
-    findByCustomer: async (customerId) => (await pool.query<Order>(`${select} WHERE ${column} = $1 ORDER BY id`, [customerId])).rows,
+    findByCustomer: async (customerId) =>
+      (await pool.query<Order>(`${select} WHERE ${column} = $1 ORDER BY id`, [customerId])).rows,
     listAll: async () => (await pool.query<Order>(`${select} ORDER BY id`)).rows,
   };
 }
 
-const METHODS: MethodKinds<OrdersRepository> = { place: 'write', get: 'read', findByCustomer: 'read', listAll: { kind: 'read', shadow: false } };
+const METHODS: MethodKinds<OrdersRepository> = {
+  place: 'write',
+  get: 'read',
+  findByCustomer: 'read',
+  listAll: { kind: 'read', shadow: false },
+};
 
 describe.skipIf(!postgresAdminUrl)('createMigratingRepository on real PostgreSQL', () => {
   let db: AppDatabase;
@@ -49,7 +60,10 @@ describe.skipIf(!postgresAdminUrl)('createMigratingRepository on real PostgreSQL
   let newRepo: OrdersRepository;
   const on = new Set<string>();
   const flags = (name: string) => on.has(name);
-  const recorded = () => db.sql<{ method: string; args: unknown; old_result: unknown; new_result: unknown; error: string | null }>('SELECT method, args, old_result, new_result, error FROM schemashift.shadow_mismatches ORDER BY id');
+  const recorded = () =>
+    db.sql<{ method: string; args: unknown; old_result: unknown; new_result: unknown; error: string | null }>(
+      'SELECT method, args, old_result, new_result, error FROM schemashift.shadow_mismatches ORDER BY id',
+    );
   const rows = (table: string) => db.sql<{ id: number }>(`SELECT id::int AS id FROM ${table} ORDER BY id`);
   const orders = (recorder: MismatchRecorder = databaseMismatchRecorder(pool), extra = {}) =>
     createMigratingRepository(oldRepo, newRepo, { name: 'Orders', methods: METHODS, flags, recorder, ...extra });
@@ -64,8 +78,12 @@ describe.skipIf(!postgresAdminUrl)('createMigratingRepository on real PostgreSQL
   beforeEach(async () => {
     on.clear();
     await db.sql('DROP TABLE IF EXISTS orders_old, orders_new');
-    await db.sql('CREATE TABLE orders_old (id bigint PRIMARY KEY, client_id bigint NOT NULL, total numeric(10,2) NOT NULL)');
-    await db.sql('CREATE TABLE orders_new (id bigint PRIMARY KEY, customer_id bigint NOT NULL, total numeric(10,2) NOT NULL)');
+    await db.sql(
+      'CREATE TABLE orders_old (id bigint PRIMARY KEY, client_id bigint NOT NULL, total numeric(10,2) NOT NULL)',
+    );
+    await db.sql(
+      'CREATE TABLE orders_new (id bigint PRIMARY KEY, customer_id bigint NOT NULL, total numeric(10,2) NOT NULL)',
+    );
     await db.sql('TRUNCATE schemashift.shadow_mismatches');
   });
 
@@ -91,11 +109,19 @@ describe.skipIf(!postgresAdminUrl)('createMigratingRepository on real PostgreSQL
     await repo.place({ id: 2, customerId: 9, total: '20.00' });
     await db.sql('DROP TABLE orders_new');
     await repo.place({ id: 3, customerId: 9, total: '30.00' });
-    expect(await repo.findByCustomer(9)).toEqual([{ id: 2, customerId: 9, total: '20.00' }, { id: 3, customerId: 9, total: '30.00' }]);
+    expect(await repo.findByCustomer(9)).toEqual([
+      { id: 2, customerId: 9, total: '20.00' },
+      { id: 3, customerId: 9, total: '30.00' },
+    ]);
     await repo.whenIdle();
     const found = await recorded();
-    expect(found.map((r) => [r.method, r.args])).toEqual([['place', [{ id: 2, customerId: 9, total: '20.00' }]], ['place', [{ id: 3, customerId: 9, total: '30.00' }]]]);
-    expect(found[0]!.error).toMatch(/^write-error \(dual-write\): the new side failed: duplicate key value violates unique constraint "orders_new_pkey"/);
+    expect(found.map((r) => [r.method, r.args])).toEqual([
+      ['place', [{ id: 2, customerId: 9, total: '20.00' }]],
+      ['place', [{ id: 3, customerId: 9, total: '30.00' }]],
+    ]);
+    expect(found[0]!.error).toMatch(
+      /^write-error \(dual-write\): the new side failed: duplicate key value violates unique constraint "orders_new_pkey"/,
+    );
     expect(found[1]!.error).toBe('write-error (dual-write): the new side failed: relation "orders_new" does not exist');
   });
 
@@ -114,7 +140,10 @@ describe.skipIf(!postgresAdminUrl)('createMigratingRepository on real PostgreSQL
     await repo.place({ id: 2, customerId: 7, total: '20.00' });
     await repo.place({ id: 3, customerId: 8, total: '30.00' });
     await db.sql('UPDATE orders_new SET total = 99 WHERE id = 2');
-    expect(await repo.findByCustomer(7)).toEqual([{ id: 1, customerId: 7, total: '10.00' }, { id: 2, customerId: 7, total: '20.00' }]);
+    expect(await repo.findByCustomer(7)).toEqual([
+      { id: 1, customerId: 7, total: '10.00' },
+      { id: 2, customerId: 7, total: '20.00' },
+    ]);
     expect(await repo.get(3)).toEqual({ id: 3, customerId: 8, total: '30.00' });
     expect(await repo.listAll()).toHaveLength(3);
     await repo.whenIdle();
@@ -122,8 +151,14 @@ describe.skipIf(!postgresAdminUrl)('createMigratingRepository on real PostgreSQL
       {
         method: 'findByCustomer',
         args: [7],
-        old_result: [{ id: 1, customerId: 7, total: '10.00' }, { id: 2, customerId: 7, total: '20.00' }],
-        new_result: [{ id: 1, customerId: 7, total: '10.00' }, { id: 2, customerId: 7, total: '99.00' }],
+        old_result: [
+          { id: 1, customerId: 7, total: '10.00' },
+          { id: 2, customerId: 7, total: '20.00' },
+        ],
+        new_result: [
+          { id: 1, customerId: 7, total: '10.00' },
+          { id: 2, customerId: 7, total: '99.00' },
+        ],
         error: null,
       },
     ]);
@@ -133,7 +168,12 @@ describe.skipIf(!postgresAdminUrl)('createMigratingRepository on real PostgreSQL
     on.add('Orders.ShadowRead');
     const memory = memoryMismatchRecorder();
     const byIds = (a: Order[], b: Order[]) => a.map((o) => o.id).join() === b.map((o) => o.id).join();
-    const repo = createMigratingRepository(oldRepo, newRepo, { name: 'Orders', methods: { ...METHODS, findByCustomer: { kind: 'read', compare: byIds } }, flags, recorder: memory });
+    const repo = createMigratingRepository(oldRepo, newRepo, {
+      name: 'Orders',
+      methods: { ...METHODS, findByCustomer: { kind: 'read', compare: byIds } },
+      flags,
+      recorder: memory,
+    });
     await db.sql(`INSERT INTO orders_old VALUES (1, 7, 10)`);
     await db.sql(`INSERT INTO orders_new VALUES (1, 7, 11)`);
     expect(await repo.findByCustomer(7)).toEqual([{ id: 1, customerId: 7, total: '10.00' }]);
@@ -142,7 +182,9 @@ describe.skipIf(!postgresAdminUrl)('createMigratingRepository on real PostgreSQL
     await db.sql('DROP TABLE orders_new');
     expect(await repo.get(1)).toEqual({ id: 1, customerId: 7, total: '10.00' });
     await repo.whenIdle();
-    expect(memory.mismatches.map((m: ShadowMismatch) => [m.kind, m.method, m.error])).toEqual([['read-error', 'get', 'the new side failed: relation "orders_new" does not exist']]);
+    expect(memory.mismatches.map((m: ShadowMismatch) => [m.kind, m.method, m.error])).toEqual([
+      ['read-error', 'get', 'the new side failed: relation "orders_new" does not exist'],
+    ]);
   });
 
   it('shadow-read: the caller does not wait for a slow new side; a new side past secondaryTimeoutMs is recorded', async () => {
@@ -158,14 +200,22 @@ describe.skipIf(!postgresAdminUrl)('createMigratingRepository on real PostgreSQL
     };
     await db.sql(`INSERT INTO orders_old VALUES (1, 7, 10)`);
     const memory = memoryMismatchRecorder();
-    const repo = createMigratingRepository(oldRepo, slowNew, { name: 'Orders', methods: METHODS, flags, recorder: memory, secondaryTimeoutMs: 300 });
+    const repo = createMigratingRepository(oldRepo, slowNew, {
+      name: 'Orders',
+      methods: METHODS,
+      flags,
+      recorder: memory,
+      secondaryTimeoutMs: 300,
+    });
     const started = Date.now();
     expect(await repo.get(1)).toEqual({ id: 1, customerId: 7, total: '10.00' });
     const callerMs = Date.now() - started;
     expect(newFinished).toBe(false);
     await repo.whenIdle();
     console.log(`shadow read with a 1 s new side: the caller waited ${callerMs}ms`);
-    expect(memory.mismatches.map((m) => [m.kind, m.error])).toEqual([['read-error', 'the new side failed: no answer within 300ms (it may still complete)']]);
+    expect(memory.mismatches.map((m) => [m.kind, m.error])).toEqual([
+      ['read-error', 'the new side failed: no answer within 300ms (it may still complete)'],
+    ]);
     await new Promise((r) => setTimeout(r, 1000));
   });
 
@@ -181,7 +231,9 @@ describe.skipIf(!postgresAdminUrl)('createMigratingRepository on real PostgreSQL
     await repo.place({ id: 2, customerId: 7, total: '20.00' });
     expect(await rows('orders_new')).toEqual([{ id: 1 }, { id: 2 }]);
     await repo.whenIdle();
-    expect((await recorded()).map((r) => r.error)).toEqual(['write-error (read-new): the old side failed: relation "orders_old" does not exist']);
+    expect((await recorded()).map((r) => r.error)).toEqual([
+      'write-error (read-new): the old side failed: relation "orders_old" does not exist',
+    ]);
   });
 
   it('takes its flags from a FeatureManager over schemashift.feature_flags, with a targeting context per call', async () => {
@@ -209,8 +261,22 @@ describe.skipIf(!postgresAdminUrl)('createMigratingRepository on real PostgreSQL
 
   it('refuses undeclared or clashing methods when it is created', () => {
     const recorder = memoryMismatchRecorder();
-    expect(() => createMigratingRepository(oldRepo, { ...newRepo, get: undefined } as never, { name: 'Orders', methods: METHODS, flags, recorder })).toThrow('Orders: the new repository has no method get');
+    expect(() =>
+      createMigratingRepository(oldRepo, { ...newRepo, get: undefined } as never, {
+        name: 'Orders',
+        methods: METHODS,
+        flags,
+        recorder,
+      }),
+    ).toThrow('Orders: the new repository has no method get');
     const clash = { ...oldRepo, whenIdle: () => Promise.resolve(undefined) };
-    expect(() => createMigratingRepository(clash, clash, { name: 'Orders', methods: { ...METHODS, whenIdle: 'read' }, flags, recorder })).toThrow(/may not be called whenIdle/);
+    expect(() =>
+      createMigratingRepository(clash, clash, {
+        name: 'Orders',
+        methods: { ...METHODS, whenIdle: 'read' },
+        flags,
+        recorder,
+      }),
+    ).toThrow(/may not be called whenIdle/);
   });
 });

@@ -26,25 +26,47 @@ describe('PercentageFilter (Microsoft.Percentage)', () => {
     expect(share(new PercentageFilter({ random: () => 0.9999999 }), 100)).toBe(100);
   });
 
-  it('accepts a numeric string and lowercase value; refuses anything else like the library\'s own filters do', () => {
+  it("accepts a numeric string and lowercase value; refuses anything else like the library's own filters do", () => {
     const filter = new PercentageFilter({ random: () => 0.5 });
     expect(filter.evaluate(context('60'))).toBe(true);
     expect(filter.evaluate({ featureName: 'F', parameters: { value: 40 } })).toBe(false);
     for (const bad of [undefined, -1, 101, 'ten', null]) {
-      expect(() => filter.evaluate(context(bad))).toThrow(/Invalid feature flag: F\. Microsoft\.Percentage parameter Value must be a number between 0 and 100/);
+      expect(() => filter.evaluate(context(bad))).toThrow(
+        /Invalid feature flag: F\. Microsoft\.Percentage parameter Value must be a number between 0 and 100/,
+      );
     }
   });
 
   it('plugs into FeatureManager as a custom filter (the library alone has no Microsoft.Percentage)', async () => {
     const provider = new ConfigurationObjectFeatureFlagProvider({
-      feature_management: { feature_flags: [{ id: 'Half', enabled: true, conditions: { client_filters: [{ name: 'Microsoft.Percentage', parameters: { Value: 50 } }] } }] },
+      feature_management: {
+        feature_flags: [
+          {
+            id: 'Half',
+            enabled: true,
+            conditions: { client_filters: [{ name: 'Microsoft.Percentage', parameters: { Value: 50 } }] },
+          },
+        ],
+      },
     });
     const random = [0.2, 0.7];
-    const features = new FeatureManager(provider, { customFilters: [new PercentageFilter({ random: () => random.shift()! })] });
+    const features = new FeatureManager(provider, {
+      customFilters: [new PercentageFilter({ random: () => random.shift()! })],
+    });
     expect(await features.isEnabled('Half')).toBe(true);
     expect(await features.isEnabled('Half')).toBe(false);
     const alias = new FeatureManager(
-      new ConfigurationObjectFeatureFlagProvider({ feature_management: { feature_flags: [{ id: 'All', enabled: true, conditions: { client_filters: [{ name: 'Percentage', parameters: { Value: 100 } }] } }] } }),
+      new ConfigurationObjectFeatureFlagProvider({
+        feature_management: {
+          feature_flags: [
+            {
+              id: 'All',
+              enabled: true,
+              conditions: { client_filters: [{ name: 'Percentage', parameters: { Value: 100 } }] },
+            },
+          ],
+        },
+      }),
       { customFilters: [new PercentageFilter({ name: 'Percentage' })] },
     );
     expect(await alias.isEnabled('All')).toBe(true);

@@ -17,11 +17,16 @@ export interface AppDatabase {
 
 async function postgresApp(): Promise<AppDatabase> {
   const db = await createPostgresDatabase('schemashift_app');
-  await postgres.state.openStore({ query: async (s, p) => ({ rows: await db.query(s, p), rowCount: 0 }) as never, exec: db.exec.bind(db) }).ensureSchema();
+  await postgres.state
+    .openStore({
+      query: async (s, p) => ({ rows: await db.query(s, p), rowCount: 0 }) as never,
+      exec: db.exec.bind(db),
+    })
+    .ensureSchema();
   const pool = new pg.Pool({ connectionString: db.url!, max: 4 });
   return {
     client: pool,
-    sql: async <R,>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as R[],
+    sql: async <R>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as R[],
     close: async () => {
       await pool.end();
       await db.close();
@@ -31,8 +36,17 @@ async function postgresApp(): Promise<AppDatabase> {
 
 async function pgliteApp(): Promise<AppDatabase> {
   const db = await PGlite.create();
-  await postgres.state.openStore({ query: async (s, p) => ({ rows: (await db.query(s, p)).rows, rowCount: 0 }) as never, exec: async (s) => void (await db.exec(s)) }).ensureSchema();
-  return { client: db, sql: async (text, params) => (await db.query(text, params)).rows as never[], close: () => db.close() };
+  await postgres.state
+    .openStore({
+      query: async (s, p) => ({ rows: (await db.query(s, p)).rows, rowCount: 0 }) as never,
+      exec: async (s) => void (await db.exec(s)),
+    })
+    .ensureSchema();
+  return {
+    client: db,
+    sql: async (text, params) => (await db.query(text, params)).rows as never[],
+    close: () => db.close(),
+  };
 }
 
 export const appEngines: { name: string; create: () => Promise<AppDatabase> }[] = [

@@ -34,7 +34,10 @@ export function folderWith(files: Record<string, string>): string {
 
 /** Every non-empty stdout line parsed as JSON (throws on a line that is not JSON). */
 export function jsonLines(stdout: string): Record<string, unknown>[] {
-  return stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 /** The error object that ends a --json output. */

@@ -12,7 +12,9 @@ function expectFinished(out: string, rows: string): void {
   expect(out).toContain('rename-orders-client-id  done · contract');
   for (const count of STEP_COUNTS) expect(out).toContain(count);
   expect(out).toContain('next: done: nothing left to run');
-  expect(out).toContain(`✔ check: ${rows}/${rows} rows have customer_id = their original client_id; column client_id is gone`);
+  expect(out).toContain(
+    `✔ check: ${rows}/${rows} rows have customer_id = their original client_id; column client_id is gone`,
+  );
 }
 
 describe('schemashift demo', () => {
@@ -45,7 +47,9 @@ describe.skipIf(!postgresAdminUrl)('schemashift demo --database (real PostgreSQL
     const io = captureIo();
     expect(await main(['demo', '--rows', '5000', '--database', db.url!], io)).toBe(0);
     expectFinished(io.stdout(), '5,000');
-    const columns = await db.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = 'orders' ORDER BY ordinal_position`);
+    const columns = await db.query<{ column_name: string }>(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'orders' ORDER BY ordinal_position`,
+    );
     expect(columns.map((c) => c.column_name)).toEqual(['id', 'total', 'status', 'created_at', 'customer_id']);
   });
 

@@ -32,10 +32,14 @@ describe.skipIf(!postgresAdminUrl)('a plan for another database', () => {
     for (const verb of ['run', 'advance', 'rollback']) {
       const r = await cli([verb, 'mssql.yaml', '--database', db.url!], { cwd: dir });
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(/plan for-sql-server declares dialect: mssql \(SQL Server\), but postgres:\/\/\S+ is a PostgreSQL database: nothing was run/);
+      expect(r.stderr).toMatch(
+        /plan for-sql-server declares dialect: mssql \(SQL Server\), but postgres:\/\/\S+ is a PostgreSQL database: nothing was run/,
+      );
       expect(r.stderr).toContain('point --database / DATABASE_URL at the SQL Server database the plan is for');
     }
-    const rows = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'schemashift'");
+    const rows = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'schemashift'",
+    );
     expect(rows[0]?.n).toBe(0);
   });
 
@@ -52,12 +56,16 @@ describe('without a server', () => {
   it('dialect: mssql against the embedded PostgreSQL (DATABASE_URL): refused the same way', async () => {
     const r = await cli(['run', 'mssql.yaml'], { cwd: dir, env: { DATABASE_URL: 'pglite://memory' } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('plan for-sql-server declares dialect: mssql (SQL Server), but pglite://memory is a PostgreSQL database');
+    expect(r.stderr).toContain(
+      'plan for-sql-server declares dialect: mssql (SQL Server), but pglite://memory is a PostgreSQL database',
+    );
   });
 
   it('a PostgreSQL plan against SQL Server: refused before connecting (nothing listens there)', async () => {
     const r = await cli(['run', 'postgres.yaml', '--database', 'sqlserver://sa@127.0.0.1:1/db'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/plan for-postgres declares dialect: postgres \(PostgreSQL\), but sqlserver:\/\/\S+ is a SQL Server database/);
+    expect(r.stderr).toMatch(
+      /plan for-postgres declares dialect: postgres \(PostgreSQL\), but sqlserver:\/\/\S+ is a SQL Server database/,
+    );
   });
 });

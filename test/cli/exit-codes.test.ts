@@ -51,13 +51,24 @@ it('schemashift --help has the exit code table and the JSON error object', async
 });
 
 describe('no embedded database to read', () => {
-  const readers = [['status'], ['status', 'plan.yaml'], ['pause', 'plan.yaml'], ['resume', 'plan.yaml'], ['flags', 'list'], ['flags', 'get', 'f'], ['rollback', 'plan.yaml', '--yes'], ['doctor']];
+  const readers = [
+    ['status'],
+    ['status', 'plan.yaml'],
+    ['pause', 'plan.yaml'],
+    ['resume', 'plan.yaml'],
+    ['flags', 'list'],
+    ['flags', 'get', 'f'],
+    ['rollback', 'plan.yaml', '--yes'],
+    ['doctor'],
+  ];
   it.each(readers.map((c) => [c.join(' '), c]))('%s: exit 4, says so, creates nothing', async (_name, args) => {
     const cwd = emptyDir();
     writeFileSync(join(cwd, 'plan.yaml'), GATE_PLAN);
     const r = await cli(args, { cwd });
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain('no embedded database at ./.schemashift/pglite (the default: no --database and no DATABASE_URL): nothing was read, and none was created');
+    expect(r.stderr).toContain(
+      'no embedded database at ./.schemashift/pglite (the default: no --database and no DATABASE_URL): nothing was read, and none was created',
+    );
     expect(r.stderr).toContain('help: point at the database the plan runs on: --database postgres://');
     expect(r.stdout).not.toContain('no schemashift runs recorded');
     expect(existsSync(join(cwd, '.schemashift'))).toBe(false);
@@ -95,30 +106,36 @@ describe('on PostgreSQL', () => {
   });
 
   const tmux = spawnSync('tmux', ['-V']).status === 0;
-  it.skipIf(!tmux)('Ctrl-C at a prompt exits 130 (a real terminal, through tmux), and the gate stays pending', async () => {
-    const socket = `schemashift-test-${process.pid}`;
-    const bin = resolve('bin/schemashift.js');
-    const command = `cd ${dir} && env -u CI NO_COLOR=1 ${process.execPath} ${bin} run plan.yaml --database '${db.url}'; echo EXIT=$?; sleep 60`;
-    const tm = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-    tm('new-session', '-d', '-s', 'cli', '-x', '120', '-y', '40', command);
-    try {
-      const screen = async (what: RegExp) => {
-        for (let i = 0; i < 300; i++) {
-          const text = tm('capture-pane', '-p', '-t', 'cli');
-          if (what.test(text)) return text;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        throw new Error(`the terminal never showed ${what}:\n${tm('capture-pane', '-p', '-t', 'cli')}`);
-      };
-      await screen(/Deploy the new version first \(y\/N\)/);
-      tm('send-keys', '-t', 'cli', 'C-c');
-      const text = await screen(/EXIT=\d+/);
-      expect(text).toMatch(/EXIT=130/);
-      expect(text).toContain('interrupted at the prompt (Ctrl-C)');
-      const rows = await db.query<{ status: string }>("SELECT status FROM schemashift.steps WHERE plan_name = 'gate-first'");
-      expect(rows.map((r) => r.status)).toEqual(['pending']);
-    } finally {
-      spawnSync('tmux', ['-L', socket, 'kill-server']);
-    }
-  }, 60_000);
+  it.skipIf(!tmux)(
+    'Ctrl-C at a prompt exits 130 (a real terminal, through tmux), and the gate stays pending',
+    async () => {
+      const socket = `schemashift-test-${process.pid}`;
+      const bin = resolve('bin/schemashift.js');
+      const command = `cd ${dir} && env -u CI NO_COLOR=1 ${process.execPath} ${bin} run plan.yaml --database '${db.url}'; echo EXIT=$?; sleep 60`;
+      const tm = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+      tm('new-session', '-d', '-s', 'cli', '-x', '120', '-y', '40', command);
+      try {
+        const screen = async (what: RegExp) => {
+          for (let i = 0; i < 300; i++) {
+            const text = tm('capture-pane', '-p', '-t', 'cli');
+            if (what.test(text)) return text;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          throw new Error(`the terminal never showed ${what}:\n${tm('capture-pane', '-p', '-t', 'cli')}`);
+        };
+        await screen(/Deploy the new version first \(y\/N\)/);
+        tm('send-keys', '-t', 'cli', 'C-c');
+        const text = await screen(/EXIT=\d+/);
+        expect(text).toMatch(/EXIT=130/);
+        expect(text).toContain('interrupted at the prompt (Ctrl-C)');
+        const rows = await db.query<{ status: string }>(
+          "SELECT status FROM schemashift.steps WHERE plan_name = 'gate-first'",
+        );
+        expect(rows.map((r) => r.status)).toEqual(['pending']);
+      } finally {
+        spawnSync('tmux', ['-L', socket, 'kill-server']);
+      }
+    },
+    60_000,
+  );
 });

@@ -18,9 +18,55 @@ const COUNT = 500;
 const prng = seededRandom;
 
 const SPECIALS = [
-  '*a', '&a ', '*undefined', '[', ']', '{', '}', ': ', '- ', "'", '"', '|', '>-', '!!binary ', '!!js/function ', '%YAML 1.1\n', '---\n', '...\n',
-  '\t', '\0', '\u0085', '\uFEFF', '#', '? ', '<<: *a', '\\', '\\u', '\r\n', ' --', '--', '/*', '*/', ';', '$$', '$tag$', ')', '(', "E'\\", "'; DROP TABLE orders; --",
-  'null', '~', '1e999', '-0', '0x1F', '.inf', 'true', 'NaN', '\u202e', '\ud800',
+  '*a',
+  '&a ',
+  '*undefined',
+  '[',
+  ']',
+  '{',
+  '}',
+  ': ',
+  '- ',
+  "'",
+  '"',
+  '|',
+  '>-',
+  '!!binary ',
+  '!!js/function ',
+  '%YAML 1.1\n',
+  '---\n',
+  '...\n',
+  '\t',
+  '\0',
+  '\u0085',
+  '\uFEFF',
+  '#',
+  '? ',
+  '<<: *a',
+  '\\',
+  '\\u',
+  '\r\n',
+  ' --',
+  '--',
+  '/*',
+  '*/',
+  ';',
+  '$$',
+  '$tag$',
+  ')',
+  '(',
+  "E'\\",
+  "'; DROP TABLE orders; --",
+  'null',
+  '~',
+  '1e999',
+  '-0',
+  '0x1F',
+  '.inf',
+  'true',
+  'NaN',
+  '\u202e',
+  '\ud800',
 ];
 
 type Mutation = (text: string, rand: () => number) => string;
@@ -29,16 +75,48 @@ const pick = <T>(items: readonly T[], rand: () => number): T => items[Math.floor
 const at = (text: string, rand: () => number) => Math.floor(rand() * (text.length + 1));
 
 const MUTATIONS: Mutation[] = [
-  (t, r) => { const i = at(t, r); return t.slice(0, i) + String.fromCharCode(Math.floor(r() * 256)) + t.slice(i + 1); },
+  (t, r) => {
+    const i = at(t, r);
+    return t.slice(0, i) + String.fromCharCode(Math.floor(r() * 256)) + t.slice(i + 1);
+  },
   (t, r) => t.slice(0, at(t, r)),
-  (t, r) => { const i = at(t, r); return t.slice(0, i) + pick(SPECIALS, r) + t.slice(i); },
-  (t, r) => { const i = at(t, r); return t.slice(0, i) + pick(SPECIALS, r) + t.slice(i + 1 + Math.floor(r() * 8)); },
-  (t, r) => { const lines = t.split('\n'); lines.splice(Math.floor(r() * lines.length), 1); return lines.join('\n'); },
-  (t, r) => { const lines = t.split('\n'); const i = Math.floor(r() * lines.length); lines.splice(i, 0, lines[Math.floor(r() * lines.length)] ?? ''); return lines.join('\n'); },
-  (t, r) => { const i = at(t, r); const n = 1 + Math.floor(r() * 3000); return t.slice(0, i) + '['.repeat(n) + (r() < 0.5 ? ']'.repeat(n) : '') + t.slice(i); },
-  (t, r) => { const lines = t.split('\n'); const i = 1 + Math.floor(r() * (lines.length - 1)); lines[i] = `${lines[i]} &a`; return `${lines.join('\n')}\nx: [${Array(1 + Math.floor(r() * 200)).fill('*a').join(', ')}]\n`; },
+  (t, r) => {
+    const i = at(t, r);
+    return t.slice(0, i) + pick(SPECIALS, r) + t.slice(i);
+  },
+  (t, r) => {
+    const i = at(t, r);
+    return t.slice(0, i) + pick(SPECIALS, r) + t.slice(i + 1 + Math.floor(r() * 8));
+  },
+  (t, r) => {
+    const lines = t.split('\n');
+    lines.splice(Math.floor(r() * lines.length), 1);
+    return lines.join('\n');
+  },
+  (t, r) => {
+    const lines = t.split('\n');
+    const i = Math.floor(r() * lines.length);
+    lines.splice(i, 0, lines[Math.floor(r() * lines.length)] ?? '');
+    return lines.join('\n');
+  },
+  (t, r) => {
+    const i = at(t, r);
+    const n = 1 + Math.floor(r() * 3000);
+    return t.slice(0, i) + '['.repeat(n) + (r() < 0.5 ? ']'.repeat(n) : '') + t.slice(i);
+  },
+  (t, r) => {
+    const lines = t.split('\n');
+    const i = 1 + Math.floor(r() * (lines.length - 1));
+    lines[i] = `${lines[i]} &a`;
+    return `${lines.join('\n')}\nx: [${Array(1 + Math.floor(r() * 200))
+      .fill('*a')
+      .join(', ')}]\n`;
+  },
   (t, r) => t.replace(/: ([^\n{[]+)/, (_, v: string) => `: ${v}${pick(SPECIALS, r)}`),
-  (t, r) => { const i = at(t, r); return t.slice(0, i) + '  '.repeat(Math.floor(r() * 6)) + t.slice(i); },
+  (t, r) => {
+    const i = at(t, r);
+    return t.slice(0, i) + '  '.repeat(Math.floor(r() * 6)) + t.slice(i);
+  },
 ];
 
 function mutate(text: string, rand: () => number): string {
@@ -48,12 +126,17 @@ function mutate(text: string, rand: () => number): string {
   return out;
 }
 
-interface JsonReport { plans: { valid: boolean; findings: { line: unknown; column: unknown; message: string }[] }[] }
+interface JsonReport {
+  plans: { valid: boolean; findings: { line: unknown; column: unknown; message: string }[] }[];
+}
 
 describe('fuzzed plans', () => {
   const dir = mkdtempSync(join(tmpdir(), 'schemashift-fuzz-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const bases = readdirSync('plans').filter((f) => f.endsWith('.yaml')).sort().map((f) => readFileSync(join('plans', f), 'utf8'));
+  const bases = readdirSync('plans')
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => readFileSync(join('plans', f), 'utf8'));
 
   it(`${COUNT} mutated plans: exit 0/1/2, positions on every error, no internal error`, async () => {
     const rand = prng(SEED);

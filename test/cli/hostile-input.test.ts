@@ -16,7 +16,20 @@ import { parseSql } from '../../src/dialects/postgres/sql/parser.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 
 const HOSTILE: string[] = [
-  '"', "'", '`', ';', '--', '/*', '*/', '\\', '$$', '$tag$', '$1', '%s', '{{x}}', '?',
+  '"',
+  "'",
+  '`',
+  ';',
+  '--',
+  '/*',
+  '*/',
+  '\\',
+  '$$',
+  '$tag$',
+  '$1',
+  '%s',
+  '{{x}}',
+  '?',
   'x"; DROP TABLE vault.canary; --',
   "'; DROP TABLE vault.canary; --",
   '"; DROP TABLE vault.canary; --',
@@ -61,23 +74,105 @@ type Base = { kind: string; phase: 'expand' | 'migrate' | 'contract'; spec: Reco
 
 /** Every operation with every string field filled; the hostile value goes into each field in turn. */
 const BASES: Base[] = [
-  { kind: 'add_column', phase: 'expand', spec: { table: 'orders', column: { name: 'note2', type: 'text' }, sync_from: { column: 'note', expression: 'upper(note)', reverse: 'lower(note2)' } } },
-  { kind: 'add_column', phase: 'expand', spec: { table: 'orders', column: { name: 'note3', type: 'varchar(20)', nullable: false, default: "'x'" } } },
+  {
+    kind: 'add_column',
+    phase: 'expand',
+    spec: {
+      table: 'orders',
+      column: { name: 'note2', type: 'text' },
+      sync_from: { column: 'note', expression: 'upper(note)', reverse: 'lower(note2)' },
+    },
+  },
+  {
+    kind: 'add_column',
+    phase: 'expand',
+    spec: { table: 'orders', column: { name: 'note3', type: 'varchar(20)', nullable: false, default: "'x'" } },
+  },
   { kind: 'add_check', phase: 'expand', spec: { table: 'orders', name: 'orders_total_ck', expression: 'total >= 0' } },
-  { kind: 'add_foreign_key', phase: 'expand', spec: { table: 'orders', name: 'orders_customer_fk', columns: ['customer_id'], references: { table: 'customers', columns: ['id'] } } },
-  { kind: 'add_unique', phase: 'expand', spec: { table: 'customers', name: 'customers_email_key', columns: ['email'], index: 'customers_email_idx' } },
-  { kind: 'change_type', phase: 'expand', spec: { table: 'orders', column: 'qty', type: 'bigint', using: 'qty::bigint', reverse_using: 'qty_new::int', temp_column: 'qty_new' } },
-  { kind: 'create_index', phase: 'expand', spec: { table: 'orders', name: 'orders_total_idx', columns: ['total'], expressions: ['lower(note)'], where: 'total > 0', include: ['id'] } },
-  { kind: 'create_materialized_view', phase: 'expand', spec: { name: 'daily', query: 'SELECT count(*) AS n FROM orders' } },
+  {
+    kind: 'add_foreign_key',
+    phase: 'expand',
+    spec: {
+      table: 'orders',
+      name: 'orders_customer_fk',
+      columns: ['customer_id'],
+      references: { table: 'customers', columns: ['id'] },
+    },
+  },
+  {
+    kind: 'add_unique',
+    phase: 'expand',
+    spec: { table: 'customers', name: 'customers_email_key', columns: ['email'], index: 'customers_email_idx' },
+  },
+  {
+    kind: 'change_type',
+    phase: 'expand',
+    spec: {
+      table: 'orders',
+      column: 'qty',
+      type: 'bigint',
+      using: 'qty::bigint',
+      reverse_using: 'qty_new::int',
+      temp_column: 'qty_new',
+    },
+  },
+  {
+    kind: 'create_index',
+    phase: 'expand',
+    spec: {
+      table: 'orders',
+      name: 'orders_total_idx',
+      columns: ['total'],
+      expressions: ['lower(note)'],
+      where: 'total > 0',
+      include: ['id'],
+    },
+  },
+  {
+    kind: 'create_materialized_view',
+    phase: 'expand',
+    spec: { name: 'daily', query: 'SELECT count(*) AS n FROM orders' },
+  },
   { kind: 'refresh_materialized_view', phase: 'migrate', spec: { name: 'daily' } },
-  { kind: 'replace_materialized_view', phase: 'expand', spec: { name: 'daily', query: 'SELECT 1 AS n', unique_index: { columns: ['n'] }, indexes: [{ name: 'daily_n_idx', columns: ['n'] }] } },
-  { kind: 'rename_column', phase: 'expand', spec: { table: 'orders', from: 'client_id', to: 'customer_ref', type: 'integer' } },
+  {
+    kind: 'replace_materialized_view',
+    phase: 'expand',
+    spec: {
+      name: 'daily',
+      query: 'SELECT 1 AS n',
+      unique_index: { columns: ['n'] },
+      indexes: [{ name: 'daily_n_idx', columns: ['n'] }],
+    },
+  },
+  {
+    kind: 'rename_column',
+    phase: 'expand',
+    spec: { table: 'orders', from: 'client_id', to: 'customer_ref', type: 'integer' },
+  },
   { kind: 'set_not_null', phase: 'migrate', spec: { table: 'orders', column: 'total', check_name: 'orders_total_nn' } },
   { kind: 'validate_constraint', phase: 'migrate', spec: { table: 'orders', name: 'orders_total_ck' } },
-  { kind: 'backfill', phase: 'migrate', spec: { table: 'orders', set: { note: "'x'" }, where: 'note IS NULL', key: ['id'], throttle: { query: 'SELECT 0', above: 1 } } },
-  { kind: 'check', phase: 'migrate', spec: { sql: 'SELECT count(*) FROM orders', expect: 0, message: 'orders are empty' } },
+  {
+    kind: 'backfill',
+    phase: 'migrate',
+    spec: {
+      table: 'orders',
+      set: { note: "'x'" },
+      where: 'note IS NULL',
+      key: ['id'],
+      throttle: { query: 'SELECT 0', above: 1 },
+    },
+  },
+  {
+    kind: 'check',
+    phase: 'migrate',
+    spec: { sql: 'SELECT count(*) FROM orders', expect: 0, message: 'orders are empty' },
+  },
   { kind: 'gate', phase: 'migrate', spec: { confirm: 'deploy first' } },
-  { kind: 'flag_rollout', phase: 'migrate', spec: { flag: 'UseNew', stages: [10, 100], guard: { sql: 'SELECT 0', max: 0 } } },
+  {
+    kind: 'flag_rollout',
+    phase: 'migrate',
+    spec: { flag: 'UseNew', stages: [10, 100], guard: { sql: 'SELECT 0', max: 0 } },
+  },
   { kind: 'drop_column', phase: 'contract', spec: { table: 'orders', column: 'legacy' } },
   { kind: 'drop_index', phase: 'contract', spec: { table: 'orders', name: 'orders_old_idx' } },
 ];
@@ -89,7 +184,10 @@ function slots(value: unknown, path: Path = []): Path[] {
   if (typeof value === 'string') return [path];
   if (value === null || typeof value !== 'object') return [];
   const keys = path.at(-1) === 'set' ? Object.keys(value).map((k) => [...path, { key: k }] as unknown as Path) : [];
-  return [...keys, ...Object.entries(value).flatMap(([k, v]) => slots(v, [...path, Array.isArray(value) ? Number(k) : k]))];
+  return [
+    ...keys,
+    ...Object.entries(value).flatMap(([k, v]) => slots(v, [...path, Array.isArray(value) ? Number(k) : k])),
+  ];
 }
 
 function place(spec: unknown, path: Path, hostile: string): unknown {
@@ -110,7 +208,20 @@ function planText(base: Base, spec: unknown): string {
 }
 
 /** Subtrees that hold the plan's expressions and queries: their inner shape is the plan's to choose. */
-const EXPRESSION_SLOTS = new Set(['raw_default', 'raw_expr', 'cooked_default', 'whereClause', 'targetList', 'val', 'expr', 'query', 'fromClause', 'arg', 'args', 'typeName']);
+const EXPRESSION_SLOTS = new Set([
+  'raw_default',
+  'raw_expr',
+  'cooked_default',
+  'whereClause',
+  'targetList',
+  'val',
+  'expr',
+  'query',
+  'fromClause',
+  'arg',
+  'args',
+  'typeName',
+]);
 
 /** The skeleton of a statement: its node types outside expression slots, ALTER TABLE subtypes, constraint kinds. */
 function skeleton(node: unknown, out: string[] = []): string[] {
@@ -139,7 +250,10 @@ function shapeOf(entry: PlanEntry): string[][] {
   );
 }
 
-interface Accepted { base: Base; entry: PlanEntry }
+interface Accepted {
+  base: Base;
+  entry: PlanEntry;
+}
 
 describe('hostile names and values', () => {
   const accepted: Accepted[] = [];
@@ -148,14 +262,21 @@ describe('hostile names and values', () => {
   it(`${HOSTILE.length} hostile values × every field of every operation: refused with a position, or the intended statements`, async () => {
     expect(HOSTILE.length).toBeGreaterThanOrEqual(41);
     const baselines = new Map<Base, string[][]>();
-    for (const base of BASES) baselines.set(base, shapeOf((await parsePlan('base.yaml', planText(base, base.spec))).entries[0]!));
+    for (const base of BASES)
+      baselines.set(base, shapeOf((await parsePlan('base.yaml', planText(base, base.spec))).entries[0]!));
     for (const hostile of HOSTILE) {
       const failures: string[] = [];
       for (const base of BASES) {
         const baseline = baselines.get(base)!;
         for (const path of slots(base.spec)) {
           const where = `${base.kind}.${path.map((p) => (typeof p === 'object' ? `<key ${(p as { key: string }).key}>` : p)).join('.')}`;
-          const outcome: unknown = await parsePlan('hostile.yaml', planText(base, place(base.spec, path, hostile))).then((plan) => plan, (e: unknown) => e);
+          const outcome: unknown = await parsePlan(
+            'hostile.yaml',
+            planText(base, place(base.spec, path, hostile)),
+          ).then(
+            (plan) => plan,
+            (e: unknown) => e,
+          );
           if (outcome instanceof PlanError) {
             const unplaced = outcome.problems.filter((p) => !(p.at.line >= 1 && p.at.col >= 1));
             if (unplaced.length > 0) failures.push(`${where}: refused without a position`);
@@ -167,14 +288,19 @@ describe('hostile names and values', () => {
           }
           const entry = (outcome as Plan).entries[0]!;
           const shape = shapeOf(entry);
-          if (JSON.stringify(shape) !== JSON.stringify(baseline)) failures.push(`${where}: accepted with statements ${JSON.stringify(shape)} instead of ${JSON.stringify(baseline)}`);
+          if (JSON.stringify(shape) !== JSON.stringify(baseline))
+            failures.push(
+              `${where}: accepted with statements ${JSON.stringify(shape)} instead of ${JSON.stringify(baseline)}`,
+            );
           else accepted.push({ base, entry });
         }
       }
       verdicts.set(hostile, failures);
     }
     const passed = HOSTILE.filter((h) => verdicts.get(h)!.length === 0).length;
-    console.log(`hostile values: ${passed}/${HOSTILE.length} refused or kept to the intended statements (${accepted.length} placements accepted)`);
+    console.log(
+      `hostile values: ${passed}/${HOSTILE.length} refused or kept to the intended statements (${accepted.length} placements accepted)`,
+    );
     expect(Object.fromEntries([...verdicts].filter(([, f]) => f.length > 0))).toEqual({});
   }, 120_000);
 
@@ -204,7 +330,9 @@ describe('hostile names and values', () => {
       }
       expect(ran).toBeGreaterThan(50);
       expect(await db.query('SELECT id FROM vault.canary ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
-      expect(await db.query("SELECT relname FROM pg_class WHERE relnamespace = 'vault'::regnamespace ORDER BY relname")).toEqual([{ relname: 'canary' }, { relname: 'canary_pkey' }]);
+      expect(
+        await db.query("SELECT relname FROM pg_class WHERE relnamespace = 'vault'::regnamespace ORDER BY relname"),
+      ).toEqual([{ relname: 'canary' }, { relname: 'canary_pkey' }]);
     }, 120_000);
   });
 });

@@ -29,7 +29,12 @@ const CASES: [string, string, RegExp, RegExp][] = [
   ['13-flag-stage-over-100', '6:26', /`stages\[2\]` must be ≤ 100, found number `150`/, /≤ 100/],
   ['14-where-syntax-error', '7:31', /SQL condition does not parse: syntax error at or near "NUL"/, /PostgreSQL parser/],
   ['15-raw-sql-syntax-error', '7:61', /SQL statement does not parse: syntax error at or near ";"/, /PostgreSQL parser/],
-  ['16-volatile-default', '6:53', /gen_random_uuid\(\), which is volatile/, /SET DEFAULT gen_random_uuid\(\).*backfill/],
+  [
+    '16-volatile-default',
+    '6:53',
+    /gen_random_uuid\(\), which is volatile/,
+    /SET DEFAULT gen_random_uuid\(\).*backfill/,
+  ],
   ['17-not-null-without-default', '6:55', /NOT NULL without a default/, /set_not_null/],
   ['18-unknown-key', '6:9', /unknown key `colum` in add_column/, /did you mean `column`\?/],
   ['19-step-is-string', '4:7', /step 1 of expand is not an operation/, /add_column: \{/],
@@ -42,18 +47,43 @@ const CASES: [string, string, RegExp, RegExp][] = [
   ['26-index-method-typo', '4:73', /`method` is the string `btre`, expected one of btree/, /did you mean `btree`\?/],
   ['27-index-without-columns', '4:7', /an index needs `columns` or `expressions`/, /columns: \[/],
   ['28-settings-typo', '3:3', /unknown key `lock_timeot`/, /did you mean `lock_timeout`\?/],
-  ['29-unknown-dialect', '2:10', /`dialect` is the string `oracle`, expected one of postgres, mssql/, /postgres, mssql/],
-  ['30-step-id-with-spaces', '4:11', /`id` is the string `add the column`, expected letters, digits/, /characters allowed/],
+  [
+    '29-unknown-dialect',
+    '2:10',
+    /`dialect` is the string `oracle`, expected one of postgres, mssql/,
+    /postgres, mssql/,
+  ],
+  [
+    '30-step-id-with-spaces',
+    '4:11',
+    /`id` is the string `add the column`, expected letters, digits/,
+    /characters allowed/,
+  ],
   ['31-suppression-without-reason', '5:7', /lint: missing `reason`/, /add `reason:`/],
   ['32-type-injection', '4:65', /`int; DROP TABLE users` is not a SQL type: `;` in a SQL type/, /bigint, text/],
   ['33-composite-in-contract', '4:7', /`rename_column` cannot be listed under contract/, /list it under expand/],
   ['34-no-steps', '2:1', /the plan has no steps/, /phases.expand/],
   ['35-flag-stages-decreasing', '4:37', /stages must increase/, /10, 50, 100/],
-  ['36-set-expression-injection', '6:39', /`\)` closes a bracket the SQL expression did not open/, /checked on its own/],
+  [
+    '36-set-expression-injection',
+    '6:39',
+    /`\)` closes a bracket the SQL expression did not open/,
+    /checked on its own/,
+  ],
   ['37-default-trailing-comment', '4:101', /a comment \(`--`\) in a SQL expression/, /checked on its own/],
   ['38-check-expression-comment', '4:82', /a comment \(`--`\) in a SQL condition/, /checked on its own/],
-  ['39-default-precedence', '4:91', /the SQL schemashift generates for this add_column step does not parse: syntax error at or near "OR"/, /in parentheses/],
-  ['40-check-writes', '5:19', /the query modifies data \(WITH d AS \(DELETE …\)\); a query here only reads/, /READ ONLY transaction\): do the change in a `sql` step/],
+  [
+    '39-default-precedence',
+    '4:91',
+    /the SQL schemashift generates for this add_column step does not parse: syntax error at or near "OR"/,
+    /in parentheses/,
+  ],
+  [
+    '40-check-writes',
+    '5:19',
+    /the query modifies data \(WITH d AS \(DELETE …\)\); a query here only reads/,
+    /READ ONLY transaction\): do the change in a `sql` step/,
+  ],
   ['41-undefined-alias', '4:44', /the alias `\*column` refers to no anchor `&column`/, /define `&column`/],
   ['42-billion-laughs', '4:8', /YAML aliases here expand to more than 100 copies/, /write the values out/],
   ['43-alias-fan-out', '5:53', /YAML aliases here expand to more than 100 copies/, /write the values out/],
@@ -64,13 +94,19 @@ const CASES: [string, string, RegExp, RegExp][] = [
 
 describe('malformed plans', () => {
   it('every fixture has a case and every case a fixture', () => {
-    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.replace(/\.yaml$/, ''))
+      .sort();
     expect(files).toEqual(CASES.map(([name]) => name).sort());
   });
 
   it.each(CASES)('%s → exit 2 at %s', async (name, at, message, hint) => {
     const file = `${dir}/${name}.yaml`;
-    for (const argv of [['validate', file], ['plan', file]]) {
+    for (const argv of [
+      ['validate', file],
+      ['plan', file],
+    ]) {
       const io = captureIo();
       const code = await main(argv, io);
       const err = io.stderr() + io.stdout();
@@ -88,7 +124,9 @@ describe('malformed plans', () => {
 describe('the installed binary', () => {
   const run = promisify(execFile);
   it('prints no stack trace and exits 2 on a malformed plan', async () => {
-    const result = await run(process.execPath, ['bin/schemashift.js', 'plan', `${dir}/07-table-injection.yaml`]).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    const result = await run(process.execPath, ['bin/schemashift.js', 'plan', `${dir}/07-table-injection.yaml`]).catch(
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
     expect('code' in result ? result.code : 0).toBe(2);
     expect(result.stderr).toContain('07-table-injection.yaml:4:28: error:');
     expect(result.stderr).not.toMatch(/\n\s+at /);

@@ -26,10 +26,19 @@ phases:
 `;
 
 describe('--json failures without a database', () => {
-  const dir = folderWith({ 'plan.yaml': PLAN('text'), 'broken.yaml': INVALID, 'seed.sql': 'CREATE TABLE items (id int);' });
+  const dir = folderWith({
+    'plan.yaml': PLAN('text'),
+    'broken.yaml': INVALID,
+    'seed.sql': 'CREATE TABLE items (id int);',
+  });
 
   it('an invalid plan: code invalid-plan with its position, exit 2, for plan, run, status and test', async () => {
-    for (const args of [['plan', 'broken.yaml', '--json'], ['run', 'broken.yaml', '--json'], ['status', 'broken.yaml', '--json'], ['test', 'broken.yaml', '--seed', 'seed.sql', '--json']]) {
+    for (const args of [
+      ['plan', 'broken.yaml', '--json'],
+      ['run', 'broken.yaml', '--json'],
+      ['status', 'broken.yaml', '--json'],
+      ['test', 'broken.yaml', '--seed', 'seed.sql', '--json'],
+    ]) {
       const r = await cli(args, { cwd: dir });
       expect(r.code, args.join(' ')).toBe(2);
       const error = errorObjectOf(r.stdout);

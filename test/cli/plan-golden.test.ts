@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { captureIo } from '../support/capture-io.js';
 
-const plans = readdirSync('plans').filter((f) => f.endsWith('.yaml')).sort();
+const plans = readdirSync('plans')
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const update = process.env.UPDATE_GOLDEN === '1';
 
 function golden(name: string, actual: string): void {

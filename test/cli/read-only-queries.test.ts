@@ -53,12 +53,17 @@ describe.skipIf(!postgresAdminUrl)('read-only queries on PostgreSQL', () => {
 
   it('validate refuses a writable CTE in a check before anything runs', async () => {
     const file = join(dir, 'cte.yaml');
-    writeFileSync(file, 'name: cte\nphases:\n  migrate:\n    - check: { sql: "WITH d AS (DELETE FROM canary RETURNING 1) SELECT count(*) FROM d" }\n');
+    writeFileSync(
+      file,
+      'name: cte\nphases:\n  migrate:\n    - check: { sql: "WITH d AS (DELETE FROM canary RETURNING 1) SELECT count(*) FROM d" }\n',
+    );
     for (const command of ['validate', 'run']) {
       const io = captureIo(dir);
       const argv = command === 'run' ? ['run', file, '--yes', '--database', db.url!] : ['validate', file];
       expect(await main(argv, io)).toBe(2);
-      expect(io.stdout() + io.stderr()).toMatch(/cte\.yaml:4:27: error(\[invalid-plan\])?: check: the query modifies data \(WITH d AS \(DELETE …\)\)/);
+      expect(io.stdout() + io.stderr()).toMatch(
+        /cte\.yaml:4:27: error(\[invalid-plan\])?: check: the query modifies data \(WITH d AS \(DELETE …\)\)/,
+      );
     }
     expect(await canaryRows()).toBe(3);
   });
@@ -66,7 +71,9 @@ describe.skipIf(!postgresAdminUrl)('read-only queries on PostgreSQL', () => {
   it('a check that writes through a function fails, and the canary rows survive', async () => {
     const { code, output } = await runCheck('writes-through-function', 'SELECT delete_canary()');
     expect(code).not.toBe(0);
-    expect(output).toMatch(/check check:query tried to write and was stopped \(cannot execute DELETE in a read-only transaction\); nothing was changed/);
+    expect(output).toMatch(
+      /check check:query tried to write and was stopped \(cannot execute DELETE in a read-only transaction\); nothing was changed/,
+    );
     expect(await canaryRows()).toBe(3);
   });
 
@@ -79,19 +86,38 @@ describe.skipIf(!postgresAdminUrl)('read-only queries on PostgreSQL', () => {
   });
 
   it('a throttle query on the pool runs READ ONLY on one backend of its own', async () => {
-    await expect(throttleQuery({ conn, dialect: postgres }, 'SELECT delete_canary()', 0).check()).rejects.toMatchObject({ code: '25006', message: expect.stringMatching(/^the backfill throttle query tried to write/) });
+    await expect(throttleQuery({ conn, dialect: postgres }, 'SELECT delete_canary()', 0).check()).rejects.toMatchObject(
+      { code: '25006', message: expect.stringMatching(/^the backfill throttle query tried to write/) },
+    );
     expect(await canaryRows()).toBe(3);
-    expect(await throttleQuery({ conn, dialect: postgres }, 'SELECT count(*) FROM canary', 2).check()).toMatchObject({ wait: true, reason: 'throttle query returned 3 > 2' });
+    expect(await throttleQuery({ conn, dialect: postgres }, 'SELECT count(*) FROM canary', 2).check()).toMatchObject({
+      wait: true,
+      reason: 'throttle query returned 3 > 2',
+    });
   });
 
   it('a guard on the runner session: refused to write, the session left out of any transaction', async () => {
     await conn.session(async (s) => {
-      const error = await readOnlyQuery({ conn, session: s, dialect: postgres }, 'SELECT delete_canary()', 'the guard of roll').catch((e: unknown) => e);
+      const error = await readOnlyQuery(
+        { conn, session: s, dialect: postgres },
+        'SELECT delete_canary()',
+        'the guard of roll',
+      ).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DatabaseError);
       expect((error as DatabaseError).hint).toMatch(/READ ONLY transaction and may only read/);
-      const { rows } = await s.query<{ ro: string; tx: string }>("SELECT current_setting('transaction_read_only') AS ro, (now() = statement_timestamp())::text AS tx");
+      const { rows } = await s.query<{ ro: string; tx: string }>(
+        "SELECT current_setting('transaction_read_only') AS ro, (now() = statement_timestamp())::text AS tx",
+      );
       expect(rows[0]).toEqual({ ro: 'off', tx: 'true' });
-      expect((await readOnlyQuery<{ n: string }>({ conn, session: s, dialect: postgres }, 'SELECT count(*) AS n FROM canary', 'the guard of roll')).rows[0]?.n).toBe('3');
+      expect(
+        (
+          await readOnlyQuery<{ n: string }>(
+            { conn, session: s, dialect: postgres },
+            'SELECT count(*) AS n FROM canary',
+            'the guard of roll',
+          )
+        ).rows[0]?.n,
+      ).toBe('3');
     });
     expect(await canaryRows()).toBe(3);
   });
@@ -102,7 +128,9 @@ describe('read-only queries on PGlite (one backend)', () => {
     const conn = await connect('pglite://memory');
     try {
       await conn.exec(SETUP);
-      await expect(readOnlyQuery({ conn, dialect: postgres }, 'SELECT delete_canary()', 'check c')).rejects.toMatchObject({ code: '25006' });
+      await expect(
+        readOnlyQuery({ conn, dialect: postgres }, 'SELECT delete_canary()', 'check c'),
+      ).rejects.toMatchObject({ code: '25006' });
       expect((await conn.query<{ n: number }>('SELECT count(*)::int AS n FROM canary')).rows[0]?.n).toBe(3);
     } finally {
       await conn.close();

@@ -21,10 +21,10 @@ const UNLOCK_ALL = 'SELECT count(*) FROM (SELECT pg_advisory_unlock_all()) s';
 const EVIL_PATH = "SELECT set_config('search_path', 'evil, public', false)";
 const TWO_ACCOUNTS = 'CREATE SCHEMA evil; CREATE TABLE public.accounts (id int); CREATE TABLE evil.accounts (id int);';
 
-const unlockPlan = (name: string) => `name: ${name}\nphases:\n  migrate:\n    - check: { sql: "${UNLOCK_ALL}", expect: 1 }\n    - sql: { up: "SELECT pg_sleep(4)" }\n`;
+const unlockPlan = (name: string) =>
+  `name: ${name}\nphases:\n  migrate:\n    - check: { sql: "${UNLOCK_ALL}", expect: 1 }\n    - sql: { up: "SELECT pg_sleep(4)" }\n`;
 const searchPathPlan = (name: string, before = '') =>
   `name: ${name}\nphases:\n  expand:\n${before}    - check: { sql: "${EVIL_PATH}", expect: "evil, public" }\n    - add_column: { table: accounts, column: { name: nick, type: text } }\n`;
-
 
 describe.skipIf(!postgresAdminUrl)('read-only queries leave the runner session alone (PostgreSQL)', () => {
   let db: TestDatabase;
@@ -52,7 +52,11 @@ describe.skipIf(!postgresAdminUrl)('read-only queries leave the runner session a
     let sleeper: number | undefined;
     for (let i = 0; i < 100 && sleeper === undefined; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      sleeper = (await db.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(4)' AND state = 'active'"))[0]?.pid;
+      sleeper = (
+        await db.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(4)' AND state = 'active'",
+        )
+      )[0]?.pid;
     }
     expect(sleeper).toBeDefined();
     const held = await db.query<{ pid: number }>(
@@ -70,7 +74,9 @@ describe.skipIf(!postgresAdminUrl)('read-only queries leave the runner session a
   it("a check calling set_config('search_path', …, false) does not steer the next step to another schema", async () => {
     const { code, output } = await run('searchpath', searchPathPlan('searchpath'));
     expect(code, output).toBe(0);
-    const rows = await db.query<{ schema: string }>("SELECT table_schema AS schema FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'nick'");
+    const rows = await db.query<{ schema: string }>(
+      "SELECT table_schema AS schema FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'nick'",
+    );
     expect(rows).toEqual([{ schema: 'public' }]);
   });
 });
@@ -86,8 +92,12 @@ describe('read-only queries leave the runner session alone (PGlite, one backend)
   it('a query releasing the plan lock fails the step, naming what it did', async () => {
     await conn.session(async (session) => {
       expect(await tryRunnerLock(postgres.runnerLock, session, 'p')).toBe(true);
-      await expect(readOnlyQuery({ conn, session, dialect: postgres }, UNLOCK_ALL, 'check c')).rejects.toThrow(/^check c released the runner's plan lock \(another runner could now start on this plan\); the step fails here/);
-      await expect(readOnlyQuery({ conn, session, dialect: postgres }, 'SELECT pg_advisory_lock(7)', 'the guard of g')).rejects.toThrow(/^the guard of g took 1 session advisory lock\(s\) that would outlive it/);
+      await expect(readOnlyQuery({ conn, session, dialect: postgres }, UNLOCK_ALL, 'check c')).rejects.toThrow(
+        /^check c released the runner's plan lock \(another runner could now start on this plan\); the step fails here/,
+      );
+      await expect(
+        readOnlyQuery({ conn, session, dialect: postgres }, 'SELECT pg_advisory_lock(7)', 'the guard of g'),
+      ).rejects.toThrow(/^the guard of g took 1 session advisory lock\(s\) that would outlive it/);
     });
   });
 
@@ -95,14 +105,21 @@ describe('read-only queries leave the runner session alone (PGlite, one backend)
     const dir = mkdtempSync(join(tmpdir(), 'schemashift-rosession-pglite-'));
     try {
       const file = join(dir, 'unlock.yaml');
-      writeFileSync(file, `name: unlock\nphases:\n  expand:\n    - sql: { up: "${TWO_ACCOUNTS}" }\n    - check: { sql: "${UNLOCK_ALL}", expect: 1 }\n    - add_column: { table: accounts, column: { name: nick, type: text } }\n`);
+      writeFileSync(
+        file,
+        `name: unlock\nphases:\n  expand:\n    - sql: { up: "${TWO_ACCOUNTS}" }\n    - check: { sql: "${UNLOCK_ALL}", expect: 1 }\n    - add_column: { table: accounts, column: { name: nick, type: text } }\n`,
+      );
       const io = captureIo(dir);
       const code = await main(['run', file, '--yes', '--database', `pglite://${join(dir, 'db')}`], io);
       expect(code).toBe(1);
-      expect(io.stdout() + io.stderr()).toMatch(/released the runner's plan lock \(another runner could now start on this plan\); the step fails here/);
+      expect(io.stdout() + io.stderr()).toMatch(
+        /released the runner's plan lock \(another runner could now start on this plan\); the step fails here/,
+      );
       const db = await connect(`pglite://${join(dir, 'db')}`);
       try {
-        expect((await db.query("SELECT 1 FROM information_schema.columns WHERE column_name = 'nick'")).rows).toEqual([]);
+        expect((await db.query("SELECT 1 FROM information_schema.columns WHERE column_name = 'nick'")).rows).toEqual(
+          [],
+        );
       } finally {
         await db.close();
       }
@@ -114,18 +131,26 @@ describe('read-only queries leave the runner session alone (PGlite, one backend)
   it('a query that holds the locks as they were passes', async () => {
     await conn.session(async (session) => {
       expect(await tryRunnerLock(postgres.runnerLock, session, 'p')).toBe(true);
-      expect((await readOnlyQuery<{ n: number }>({ conn, session, dialect: postgres }, 'SELECT 1 AS n', 'check c')).rows).toEqual([{ n: 1 }]);
+      expect(
+        (await readOnlyQuery<{ n: number }>({ conn, session, dialect: postgres }, 'SELECT 1 AS n', 'check c')).rows,
+      ).toEqual([{ n: 1 }]);
     });
   });
 
   it('a setting a query changes is rolled back with it', async () => {
     await conn.session(async (session) => {
       const before = (await session.query<{ p: string }>("SELECT current_setting('search_path') AS p")).rows[0]?.p;
-      expect((await readOnlyQuery<{ set_config: string }>({ conn, session, dialect: postgres }, EVIL_PATH, 'check c')).rows).toEqual([{ set_config: 'evil, public' }]);
-      expect((await session.query<{ p: string }>("SELECT current_setting('search_path') AS p")).rows[0]?.p).toBe(before);
+      expect(
+        (await readOnlyQuery<{ set_config: string }>({ conn, session, dialect: postgres }, EVIL_PATH, 'check c')).rows,
+      ).toEqual([{ set_config: 'evil, public' }]);
+      expect((await session.query<{ p: string }>("SELECT current_setting('search_path') AS p")).rows[0]?.p).toBe(
+        before,
+      );
       await session.exec('ALTER TABLE accounts ADD COLUMN nick text');
     });
-    const { rows } = await conn.query<{ schema: string }>("SELECT table_schema AS schema FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'nick'");
+    const { rows } = await conn.query<{ schema: string }>(
+      "SELECT table_schema AS schema FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'nick'",
+    );
     expect(rows).toEqual([{ schema: 'public' }]);
   });
 });

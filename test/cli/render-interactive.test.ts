@@ -49,10 +49,32 @@ describe('interactive renderer (listr2 simple renderer forced)', () => {
     const gate = rest.pop()!;
     for (const step of stepsOf('expand')) for (const e of ran('expand', step)) renderer.listener(e);
     renderer.listener({ type: 'step-start', phase: 'migrate', step: backfill!, attempt: 1 });
-    renderer.listener({ type: 'progress', step: backfill!, progress: { rowsDone: 5000, rowsTotal: 10000, rowsPerSecond: 25000, etaMs: 200, batchSize: 5000 } });
-    renderer.listener({ type: 'lock-wait', step: backfill!, attempt: 2, blockers: [{ pid: 42, state: 'idle in transaction', forMs: 3000, query: 'UPDATE orders SET total = 0', applicationName: 'app' }] });
+    renderer.listener({
+      type: 'progress',
+      step: backfill!,
+      progress: { rowsDone: 5000, rowsTotal: 10000, rowsPerSecond: 25000, etaMs: 200, batchSize: 5000 },
+    });
+    renderer.listener({
+      type: 'lock-wait',
+      step: backfill!,
+      attempt: 2,
+      blockers: [
+        {
+          pid: 42,
+          state: 'idle in transaction',
+          forMs: 3000,
+          query: 'UPDATE orders SET total = 0',
+          applicationName: 'app',
+        },
+      ],
+    });
     renderer.listener({ type: 'step-done', phase: 'migrate', step: backfill!, ms: 400 });
-    renderer.listener({ type: 'step-skip', phase: 'migrate', step: check!, reason: 'already in place (catalog check)' });
+    renderer.listener({
+      type: 'step-skip',
+      phase: 'migrate',
+      step: check!,
+      reason: 'already in place (catalog check)',
+    });
     for (const step of rest) for (const e of ran('migrate', step)) renderer.listener(e);
     renderer.listener({ type: 'step-start', phase: 'migrate', step: gate, attempt: 1 });
     const gateAnswer = renderer.ask!('Deploy the version that reads and writes customer_id only, then continue');
@@ -73,7 +95,12 @@ describe('interactive renderer (listr2 simple renderer forced)', () => {
     }
     expect(lineWith(out, check!.id, 'SKIPPED: already in place (catalog check)')).toBeDefined();
     expect(lineWith(out, '5,000/10,000 rows (50%), 25,000 rows/s, ETA')).toBeDefined();
-    expect(lineWith(out, 'waiting for a lock (attempt 2), blocked by pid 42 (idle in transaction for 3.0s, app): UPDATE orders SET total = 0')).toBeDefined();
+    expect(
+      lineWith(
+        out,
+        'waiting for a lock (attempt 2), blocked by pid 42 (idle in transaction for 3.0s, app): UPDATE orders SET total = 0',
+      ),
+    ).toBeDefined();
     expect(lineWith(out, 'ADD COLUMN', '…')).toBeDefined();
     expect(lineWith(out, '--')).toBeUndefined();
     expect(lineWith(out, '✔', 'confirm — Start contract for rename-orders-client-id?')).toBeDefined();
@@ -86,7 +113,12 @@ describe('interactive renderer (listr2 simple renderer forced)', () => {
     const [first, second] = stepsOf('expand');
     for (const e of ran('expand', first!)) renderer.listener(e);
     renderer.listener({ type: 'step-start', phase: 'expand', step: second!, attempt: 1 });
-    renderer.listener({ type: 'step-failed', phase: 'expand', step: second!, error: 'permission denied for table orders' });
+    renderer.listener({
+      type: 'step-failed',
+      phase: 'expand',
+      step: second!,
+      error: 'permission denied for table orders',
+    });
     await renderer.close();
     const out = output();
     expect(lineWith(out, second!.id, 'permission denied for table orders')).toBeDefined();
@@ -103,7 +135,8 @@ describe('interactive renderer (listr2 simple renderer forced)', () => {
     renderer.listener({ type: 'info', message: 'lost the database connection: reconnecting' });
     await renderer.close();
     const out = output();
-    for (const step of stepsOf('expand')) expect(lineWith(out, step.id, 'SKIPPED: done in an earlier run'), step.id).toBeDefined();
+    for (const step of stepsOf('expand'))
+      expect(lineWith(out, step.id, 'SKIPPED: done in an earlier run'), step.id).toBeDefined();
     expect(lineWith(out, backfill!.id, 'SKIPPED: stopped before it finished')).toBeDefined();
     expect(lineWith(out, 'attempt 2')).toBeDefined();
     expect(lineWith(out, 'lost the database connection: reconnecting')).toBeDefined();
@@ -163,7 +196,8 @@ describe('interactive renderer (listr2 simple renderer forced)', () => {
       return 'steps' in entry.inverse ? entry.inverse.steps : [];
     };
     renderer.listener({ type: 'phase-start', phase: 'expand' });
-    for (const step of inverse('create_index:idx_orders_customer_id')) for (const e of ran('expand', step)) renderer.listener(e);
+    for (const step of inverse('create_index:idx_orders_customer_id'))
+      for (const e of ran('expand', step)) renderer.listener(e);
     await renderer.close();
     const out = output();
     expect(lineWith(out, '✔', 'confirm — Roll back 2 step(s)')).toBeDefined();
@@ -175,7 +209,9 @@ describe('interactive renderer (listr2 simple renderer forced)', () => {
 
   it('close() without any event resolves at once, and a throwing listener never reaches the runner', async () => {
     const { renderer } = setup();
-    expect(() => renderer.listener({ type: 'progress', step: { id: 'unknown' } as Step, progress: null as never })).not.toThrow();
+    expect(() =>
+      renderer.listener({ type: 'progress', step: { id: 'unknown' } as Step, progress: null as never }),
+    ).not.toThrow();
     await renderer.close();
     await renderer.close();
   });
@@ -192,7 +228,8 @@ describe('interactive renderer (listr2 simple renderer forced)', () => {
     await renderer.close();
     const out = output();
     expect(lineWith(out, '✔', 'confirm — Start contract')).toBeDefined();
-    for (const step of [...stepsOf('expand'), ...stepsOf('migrate')]) expect(lineWith(out, step.id, 'SKIPPED: done in an earlier run'), step.id).toBeDefined();
+    for (const step of [...stepsOf('expand'), ...stepsOf('migrate')])
+      expect(lineWith(out, step.id, 'SKIPPED: done in an earlier run'), step.id).toBeDefined();
     for (const step of stepsOf('contract')) expect(lineWith(out, '✔', step.id), step.id).toBeDefined();
   });
 
@@ -209,12 +246,20 @@ describe('interactive renderer (listr2 simple renderer forced)', () => {
         setTimeout(() => input.write('y\n'), 30);
         return renderer.ask!(message);
       };
-      const outcome = await runPlan(conn, plan, { mode: 'run', acceptDrift: false, answers: { yes: false, ask }, emit: renderer.listener, signal: new AbortController().signal, command: (verb) => `schemashift ${verb}` });
+      const outcome = await runPlan(conn, plan, {
+        mode: 'run',
+        acceptDrift: false,
+        answers: { yes: false, ask },
+        emit: renderer.listener,
+        signal: new AbortController().signal,
+        command: (verb) => `schemashift ${verb}`,
+      });
       await renderer.close();
       expect(outcome).toEqual({ kind: 'done' });
       expect(asked).toHaveLength(2);
       const out = output();
-      for (const { step } of plan.phases.flatMap((p) => p.steps)) expect(lineWith(out, '✔', `${step.id} — ${step.summary}`), step.id).toBeDefined();
+      for (const { step } of plan.phases.flatMap((p) => p.steps))
+        expect(lineWith(out, '✔', `${step.id} — ${step.summary}`), step.id).toBeDefined();
       expect(lineWith(out, '200/200 rows (100%)')).toBeDefined();
     } finally {
       await conn.close();

@@ -83,15 +83,22 @@ async function expectNoLeak(url: string, dir: string): Promise<void> {
 }
 
 describe('the password is never printed (no server needed)', () => {
-  it.each(OFFLINE)('%s', async (_name, url) => {
-    const dir = folderWith({ 'plan.yaml': GATE_PLAN, 'seed.sql': 'SELECT 1;' });
-    await expectNoLeak(url, dir);
-    // Refused or unreachable: nothing was created for any of these URLs.
-    expect(readdirSync(dir).sort()).toEqual(['plan.yaml', 'seed.sql']);
-  }, 120_000);
+  it.each(OFFLINE)(
+    '%s',
+    async (_name, url) => {
+      const dir = folderWith({ 'plan.yaml': GATE_PLAN, 'seed.sql': 'SELECT 1;' });
+      await expectNoLeak(url, dir);
+      // Refused or unreachable: nothing was created for any of these URLs.
+      expect(readdirSync(dir).sort()).toEqual(['plan.yaml', 'seed.sql']);
+    },
+    120_000,
+  );
 
   it.each(OFFLINE)('%s: the error itself carries no password (not only the scrubbed output)', async (_name, url) => {
-    const error = (await connect(url, { connectTimeoutMs: 2000 }).then((c) => c.close(), (e: unknown) => e)) as { message: string; hint?: string };
+    const error = (await connect(url, { connectTimeoutMs: 2000 }).then(
+      (c) => c.close(),
+      (e: unknown) => e,
+    )) as { message: string; hint?: string };
     expect(leaked(`${error.message}\n${error.hint ?? ''}`)).toEqual([]);
   });
 
@@ -147,7 +154,12 @@ describe('the password is never printed nor stored (a live server)', () => {
 
   it('the real process: stdout and stderr of the built CLI', async () => {
     const dir = folderWith({ 'plan.yaml': GATE_PLAN });
-    const urls = [withPassword, `postgres://root:${PW}@127.0.0.1:1/db`, `pglite://bob:${PW}@./db`, `sqlserver://127.0.0.1:1;user=sa;Password=${PW}`];
+    const urls = [
+      withPassword,
+      `postgres://root:${PW}@127.0.0.1:1/db`,
+      `pglite://bob:${PW}@./db`,
+      `sqlserver://127.0.0.1:1;user=sa;Password=${PW}`,
+    ];
     const runs = urls.flatMap((u) => [
       runCli(['status', '--json', '--database', u, join(dir, 'plan.yaml')]),
       runCli(['run', join(dir, 'plan.yaml'), '--json'], { DATABASE_URL: u }),

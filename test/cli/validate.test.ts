@@ -80,7 +80,9 @@ describe('schemashift validate', () => {
     await write('b-unsafe.yaml', UNSAFE);
     await write('c-clean.yml', CLEAN);
     expect(await validateCommand(['plans'], { format: 'text' }, io)).toBe(2);
-    expect(io.stdout).toContain('plans/a-invalid.yaml:4:7: error[invalid-plan]: unknown operation `add_colum`\n  |\n4 |     - add_colum: { table: orders }\n  |       ^\n  help: did you mean `add_column`?');
+    expect(io.stdout).toContain(
+      'plans/a-invalid.yaml:4:7: error[invalid-plan]: unknown operation `add_colum`\n  |\n4 |     - add_colum: { table: orders }\n  |       ^\n  help: did you mean `add_column`?',
+    );
     expect(io.stdout).toContain('plans/b-unsafe.yaml:7:11: error[require-concurrent-index-creation]');
     expect(io.stdout.split('\n').at(-2)).toBe('3 plan(s), 2 error(s), 0 warning(s), 1 invalid plan(s)');
   });
@@ -89,24 +91,39 @@ describe('schemashift validate', () => {
     await write('a-invalid.yaml', INVALID);
     await write('b-unsafe.yaml', UNSAFE);
     expect(await validateCommand(['plans'], { format: 'json' }, io)).toBe(2);
-    const doc = JSON.parse(io.stdout) as { summary: unknown; plans: { file: string; name: string | null; valid: boolean; findings: [unknown] }[] };
+    const doc = JSON.parse(io.stdout) as {
+      summary: unknown;
+      plans: { file: string; name: string | null; valid: boolean; findings: [unknown] }[];
+    };
     expect(doc.summary).toEqual({ plans: 2, errors: 2, warnings: 0, invalid: 1 });
     expect(doc.plans.map((p) => [p.file, p.name, p.valid])).toEqual([
       ['plans/a-invalid.yaml', null, false],
       ['plans/b-unsafe.yaml', 'unsafe', true],
     ]);
-    expect(doc.plans[1]?.findings[0]).toMatchObject({ rule: 'require-concurrent-index-creation', severity: 'error', file: 'plans/b-unsafe.yaml', line: 7, column: 11, step: 'sql:orders' });
+    expect(doc.plans[1]?.findings[0]).toMatchObject({
+      rule: 'require-concurrent-index-creation',
+      severity: 'error',
+      file: 'plans/b-unsafe.yaml',
+      line: 7,
+      column: 11,
+      step: 'sql:orders',
+    });
   });
 
   it('github: workflow commands', async () => {
     await write('b-unsafe.yaml', UNSAFE);
     expect(await validateCommand(['plans'], { format: 'github' }, io)).toBe(1);
     const [first] = io.stdout.split('\n');
-    expect(first).toMatch(/^::error file=plans\/b-unsafe\.yaml,line=7,col=11,title=schemashift require-concurrent-index-creation::CREATE INDEX without CONCURRENTLY .*%0Ahelp: build it CONCURRENTLY/);
+    expect(first).toMatch(
+      /^::error file=plans\/b-unsafe\.yaml,line=7,col=11,title=schemashift require-concurrent-index-creation::CREATE INDEX without CONCURRENTLY .*%0Ahelp: build it CONCURRENTLY/,
+    );
   });
 
   it('a suppression with its reason makes the plan clean', async () => {
-    await write('ok.yaml', `${UNSAFE}        lint: { ignore: [require-concurrent-index-creation], reason: orders is a 10-row fixture here }\n`);
+    await write(
+      'ok.yaml',
+      `${UNSAFE}        lint: { ignore: [require-concurrent-index-creation], reason: orders is a 10-row fixture here }\n`,
+    );
     expect(await validateCommand(['plans'], { format: 'text' }, io)).toBe(0);
   });
 
@@ -114,11 +131,15 @@ describe('schemashift validate', () => {
     await write('a.yaml', CLEAN);
     await write('b.yaml', CLEAN);
     expect(await validateCommand(['plans'], { format: 'text' }, io)).toBe(1);
-    expect(io.stdout).toContain('plans/b.yaml:1:7: error[duplicate-plan-name]: plan name `clean` is already used by plans/a.yaml');
+    expect(io.stdout).toContain(
+      'plans/b.yaml:1:7: error[duplicate-plan-name]: plan name `clean` is already used by plans/a.yaml',
+    );
   });
 
   it('usage errors: a missing path, a folder without plans', async () => {
     await expect(validateCommand(['nope'], { format: 'text' }, io)).rejects.toBeInstanceOf(UsageError);
-    await expect(validateCommand(['plans'], { format: 'text' }, io)).rejects.toThrow(/no \.yaml plan files found in plans/);
+    await expect(validateCommand(['plans'], { format: 'text' }, io)).rejects.toThrow(
+      /no \.yaml plan files found in plans/,
+    );
   });
 });

@@ -56,7 +56,10 @@ describe.each(targets)('Connection on $name', ({ name, open }) => {
   });
 
   it('query with $n parameters', async () => {
-    const result = await conn.query<{ sum: number; label: string }>('SELECT $1::int + $2::int AS sum, $3::text AS label', [1, 2, 'x']);
+    const result = await conn.query<{ sum: number; label: string }>(
+      'SELECT $1::int + $2::int AS sum, $3::text AS label',
+      [1, 2, 'x'],
+    );
     expect(result).toEqual({ rows: [{ sum: 3, label: 'x' }], rowCount: 1 });
   });
 
@@ -99,7 +102,9 @@ describe.each(targets)('Connection on $name', ({ name, open }) => {
       await s.exec("SET lock_timeout = '1234ms'");
       await s.query('SELECT pg_advisory_lock($1)', [4242]);
       expect((await s.query('SHOW lock_timeout')).rows).toEqual([{ lock_timeout: '1234ms' }]);
-      const held = await s.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND pid = pg_backend_pid()");
+      const held = await s.query(
+        "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND pid = pg_backend_pid()",
+      );
       expect(held.rows).toEqual([{ n: 1 }]);
       expect(await s.backendPid()).toBe(pid);
       return 'done';

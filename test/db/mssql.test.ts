@@ -23,11 +23,9 @@ describe('toNamedParameters', () => {
 
 describe('splitBatches', () => {
   it('splits at GO lines only', () => {
-    expect(splitBatches('CREATE TABLE t (id int)\nGO\nINSERT INTO t VALUES (1)\n  go  \nSELECT ago FROM t\nGO;\n')).toEqual([
-      'CREATE TABLE t (id int)\n',
-      '\nINSERT INTO t VALUES (1)\n',
-      '\nSELECT ago FROM t\n',
-    ]);
+    expect(
+      splitBatches('CREATE TABLE t (id int)\nGO\nINSERT INTO t VALUES (1)\n  go  \nSELECT ago FROM t\nGO;\n'),
+    ).toEqual(['CREATE TABLE t (id int)\n', '\nINSERT INTO t VALUES (1)\n', '\nSELECT ago FROM t\n']);
     expect(splitBatches('SELECT 1; SELECT 2')).toEqual(['SELECT 1; SELECT 2']);
   });
 });
@@ -53,7 +51,9 @@ describe('mssql connection', () => {
     const silent = await silentServer();
     try {
       const started = Date.now();
-      const e = await connect(`sqlserver://sa:${SECRET}@127.0.0.1:${silent.port}/app?connectTimeout=1`).catch((err: unknown) => err);
+      const e = await connect(`sqlserver://sa:${SECRET}@127.0.0.1:${silent.port}/app?connectTimeout=1`).catch(
+        (err: unknown) => err,
+      );
       expect(Date.now() - started).toBeLessThan(4000);
       expect(e).toBeInstanceOf(DatabaseError);
       expect((e as DatabaseError).message).toMatch(/timed out/);

@@ -32,7 +32,9 @@ describe('pg connection errors (no server needed)', () => {
     const e = await failure(connect(`postgres://app:${SECRET}@127.0.0.1:1/app`));
     expect(Date.now() - started).toBeLessThan(5000);
     expect(e.code).toBe('08001');
-    expect(e.message).toMatch(/cannot connect to postgres:\/\/app:\*\*\*\*@127\.0\.0\.1:1\/app: connection refused at 127\.0\.0\.1:1/);
+    expect(e.message).toMatch(
+      /cannot connect to postgres:\/\/app:\*\*\*\*@127\.0\.0\.1:1\/app: connection refused at 127\.0\.0\.1:1/,
+    );
     expect(e.hint).toMatch(/server is running .* 127\.0\.0\.1:1/);
   });
 
@@ -52,7 +54,9 @@ describe('pg connection errors (no server needed)', () => {
     const silent = await silentServer();
     try {
       const started = Date.now();
-      const e = await failure(connect(`postgres://app:${SECRET}@127.0.0.1:${silent.port}/app`, { connectTimeoutMs: 500 }));
+      const e = await failure(
+        connect(`postgres://app:${SECRET}@127.0.0.1:${silent.port}/app`, { connectTimeoutMs: 500 }),
+      );
       expect(Date.now() - started).toBeLessThan(3000);
       expect(e.code).toBe('08001');
       expect(e.message).toMatch(/timed out at 127\.0\.0\.1:/);
@@ -82,10 +86,15 @@ describe.skipIf(!postgresAdminUrl)('pg connection', () => {
   });
 
   it('sets application_name, and the reset after a session keeps it', async () => {
-    const name = () => conn.session(async (s) => (await s.query<{ n: string }>("SELECT current_setting('application_name') AS n")).rows[0]?.n);
+    const name = () =>
+      conn.session(
+        async (s) => (await s.query<{ n: string }>("SELECT current_setting('application_name') AS n")).rows[0]?.n,
+      );
     expect(await name()).toBe('schemashift-test');
     expect(await name()).toBe('schemashift-test');
-    const { rows } = await conn.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'schemashift-test'");
+    const { rows } = await conn.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'schemashift-test'",
+    );
     expect(rows[0]!.n).toBeGreaterThanOrEqual(1);
     expect(rows[0]!.n).toBeLessThanOrEqual(4);
   });
@@ -93,7 +102,9 @@ describe.skipIf(!postgresAdminUrl)('pg connection', () => {
   it('an application_name in the URL does not override the one asked for', async () => {
     const other = await connect(`${url}?application_name=from-url`, { applicationName: 'schemashift-asked' });
     try {
-      expect((await other.query("SELECT current_setting('application_name') AS n")).rows).toEqual([{ n: 'schemashift-asked' }]);
+      expect((await other.query("SELECT current_setting('application_name') AS n")).rows).toEqual([
+        { n: 'schemashift-asked' },
+      ]);
     } finally {
       await other.close();
     }

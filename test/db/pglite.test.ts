@@ -80,7 +80,9 @@ describe('PGlite sessions', () => {
   });
 
   it('the backend keeps working normally after resets (dates, json, numeric)', async () => {
-    const { rows } = await conn.query<{ d: Date; j: unknown; x: string }>(`SELECT '2024-01-02T03:04:05Z'::timestamptz AS d, '{"a":1}'::jsonb AS j, 1.5::numeric AS x`);
+    const { rows } = await conn.query<{ d: Date; j: unknown; x: string }>(
+      `SELECT '2024-01-02T03:04:05Z'::timestamptz AS d, '{"a":1}'::jsonb AS j, 1.5::numeric AS x`,
+    );
     expect(rows[0]!.d.toISOString()).toBe('2024-01-02T03:04:05.000Z');
     expect(rows[0]!.j).toEqual({ a: 1 });
     expect(rows[0]!.x).toBe('1.5');
@@ -101,7 +103,7 @@ describe('PGlite sessions', () => {
 });
 
 describe('one process per embedded database directory', () => {
-  it('a second process is refused with exit 3 naming the holder; a dead holder\'s lock is taken over', async () => {
+  it("a second process is refused with exit 3 naming the holder; a dead holder's lock is taken over", async () => {
     const { mkdtempSync, writeFileSync, existsSync } = await import('node:fs');
     const { tmpdir, hostname } = await import('node:os');
     const { connect } = await import('../../src/db/index.js');
@@ -109,7 +111,10 @@ describe('one process per embedded database directory', () => {
     const dir = mkdtempSync(join(tmpdir(), 'schemashift-pglite-lock-'));
     const lock = join(dir, 'schemashift.lock');
     writeFileSync(lock, JSON.stringify({ pid: process.ppid, host: hostname(), since: '2026-01-01T00:00:00.000Z' }));
-    const refused = await connect(`pglite://${dir}`).then(() => 'opened', (e: unknown) => e);
+    const refused = await connect(`pglite://${dir}`).then(
+      () => 'opened',
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(LockedError);
     expect((refused as InstanceType<typeof LockedError>).exitCode).toBe(3);
     expect(String((refused as Error).message)).toContain(`pid ${process.ppid}`);

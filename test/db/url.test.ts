@@ -7,16 +7,51 @@ const SECRET = 's3cr3t-Pa55';
 
 describe('parseDatabaseUrl', () => {
   it.each([
-    ['postgres://app:pw@db.internal:6432/orders', { scheme: 'postgres', host: 'db.internal', port: 6432, database: 'orders', user: 'app' }],
-    ['postgresql://app@db.internal/orders?sslmode=require', { scheme: 'postgres', host: 'db.internal', port: 5432, database: 'orders', user: 'app' }],
-    ['postgres://localhost', { scheme: 'postgres', host: 'localhost', port: 5432, database: undefined, user: undefined }],
-    ['postgres://%40dmin@[::1]:5433/my%20db', { scheme: 'postgres', host: '[::1]', port: 5433, database: 'my db', user: '@dmin' }],
+    [
+      'postgres://app:pw@db.internal:6432/orders',
+      { scheme: 'postgres', host: 'db.internal', port: 6432, database: 'orders', user: 'app' },
+    ],
+    [
+      'postgresql://app@db.internal/orders?sslmode=require',
+      { scheme: 'postgres', host: 'db.internal', port: 5432, database: 'orders', user: 'app' },
+    ],
+    [
+      'postgres://localhost',
+      { scheme: 'postgres', host: 'localhost', port: 5432, database: undefined, user: undefined },
+    ],
+    [
+      'postgres://%40dmin@[::1]:5433/my%20db',
+      { scheme: 'postgres', host: '[::1]', port: 5433, database: 'my db', user: '@dmin' },
+    ],
     ['POSTGRES://u@h/d', { scheme: 'postgres', host: 'h', database: 'd' }],
-    ['sqlserver://sa:pw@sql.internal/app', { scheme: 'mssql', host: 'sql.internal', port: 1433, database: 'app', user: 'sa', encrypt: true, trustServerCertificate: false }],
-    ['mssql://sa@sql.internal:14330/app?encrypt=false&TrustServerCertificate=true', { scheme: 'mssql', port: 14330, encrypt: false, trustServerCertificate: true }],
-    ['sqlserver://sa@sql.internal/app?instanceName=SQLEXPRESS&connectTimeout=3', { scheme: 'mssql', port: null, instanceName: 'SQLEXPRESS', connectTimeoutMs: 3000 }],
-    ['sqlserver://sql.internal:1444;databaseName=app;user=sa;password={p;w}}x};trustServerCertificate=true', { scheme: 'mssql', host: 'sql.internal', port: 1444, database: 'app', user: 'sa', trustServerCertificate: true }],
-    ['sqlserver://sql.internal\\SQLEXPRESS;database=app', { scheme: 'mssql', host: 'sql.internal', port: null, instanceName: 'SQLEXPRESS', database: 'app' }],
+    [
+      'sqlserver://sa:pw@sql.internal/app',
+      {
+        scheme: 'mssql',
+        host: 'sql.internal',
+        port: 1433,
+        database: 'app',
+        user: 'sa',
+        encrypt: true,
+        trustServerCertificate: false,
+      },
+    ],
+    [
+      'mssql://sa@sql.internal:14330/app?encrypt=false&TrustServerCertificate=true',
+      { scheme: 'mssql', port: 14330, encrypt: false, trustServerCertificate: true },
+    ],
+    [
+      'sqlserver://sa@sql.internal/app?instanceName=SQLEXPRESS&connectTimeout=3',
+      { scheme: 'mssql', port: null, instanceName: 'SQLEXPRESS', connectTimeoutMs: 3000 },
+    ],
+    [
+      'sqlserver://sql.internal:1444;databaseName=app;user=sa;password={p;w}}x};trustServerCertificate=true',
+      { scheme: 'mssql', host: 'sql.internal', port: 1444, database: 'app', user: 'sa', trustServerCertificate: true },
+    ],
+    [
+      'sqlserver://sql.internal\\SQLEXPRESS;database=app',
+      { scheme: 'mssql', host: 'sql.internal', port: null, instanceName: 'SQLEXPRESS', database: 'app' },
+    ],
     ['pglite://memory', { scheme: 'pglite', dataDir: null }],
     ['pglite://./data/db', { scheme: 'pglite', dataDir: '/srv/app/data/db' }],
     ['pglite://data/db', { scheme: 'pglite', dataDir: '/srv/app/data/db' }],
@@ -70,7 +105,9 @@ describe('parseDatabaseUrl', () => {
 
 describe('resolveDatabaseUrl', () => {
   it('--database wins over DATABASE_URL', () => {
-    expect(resolveDatabaseUrl({ database: 'pglite://memory' }, { DATABASE_URL: 'postgres://h/d' })).toBe('pglite://memory');
+    expect(resolveDatabaseUrl({ database: 'pglite://memory' }, { DATABASE_URL: 'postgres://h/d' })).toBe(
+      'pglite://memory',
+    );
   });
 
   it('falls back to DATABASE_URL', () => {

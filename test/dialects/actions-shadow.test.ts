@@ -56,49 +56,110 @@ const SYNC_FUNCTION = [
 const ROWS: { [K in Kind]: Row<K>[] } = {
   'install-sync-function': [
     {
-      action: { kind: 'install-sync-function', sync: { table: 'app.orders', from: 'total', to: 'total_cents', forward: '(total * 100)::bigint' }, function: 'app.sync_fn' },
+      action: {
+        kind: 'install-sync-function',
+        sync: { table: 'app.orders', from: 'total', to: 'total_cents', forward: '(total * 100)::bigint' },
+        function: 'app.sync_fn',
+      },
       postgres: { sql: SYNC_FUNCTION, impact: 'blocks-ddl' },
     },
   ],
   'install-sync-trigger': [
     {
       action: { kind: 'install-sync-trigger', table: 'app.orders', trigger: 'sync_trg', function: 'app.sync_fn' },
-      postgres: { sql: 'CREATE TRIGGER sync_trg BEFORE INSERT OR UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION app.sync_fn()', impact: 'blocks-writes' },
+      postgres: {
+        sql: 'CREATE TRIGGER sync_trg BEFORE INSERT OR UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION app.sync_fn()',
+        impact: 'blocks-writes',
+      },
     },
   ],
   'remove-sync-trigger': [
-    { action: { kind: 'remove-sync-trigger', table: 'app.orders', trigger: 'sync_trg' }, postgres: { sql: 'DROP TRIGGER IF EXISTS sync_trg ON app.orders', impact: 'blocks-all' } },
+    {
+      action: { kind: 'remove-sync-trigger', table: 'app.orders', trigger: 'sync_trg' },
+      postgres: { sql: 'DROP TRIGGER IF EXISTS sync_trg ON app.orders', impact: 'blocks-all' },
+    },
   ],
-  'remove-sync-function': [{ action: { kind: 'remove-sync-function', function: 'app.sync_fn' }, postgres: { sql: 'DROP FUNCTION IF EXISTS app.sync_fn()', impact: 'none' } }],
+  'remove-sync-function': [
+    {
+      action: { kind: 'remove-sync-function', function: 'app.sync_fn' },
+      postgres: { sql: 'DROP FUNCTION IF EXISTS app.sync_fn()', impact: 'none' },
+    },
+  ],
   'add-not-null-check': [
     {
       action: { kind: 'add-not-null-check', table: 'user', column: 'order', check: 'order_nn' },
-      postgres: { sql: 'ALTER TABLE "user" ADD CONSTRAINT order_nn CHECK ("order" IS NOT NULL) NOT VALID', impact: 'blocks-all' },
+      postgres: {
+        sql: 'ALTER TABLE "user" ADD CONSTRAINT order_nn CHECK ("order" IS NOT NULL) NOT VALID',
+        impact: 'blocks-all',
+      },
     },
   ],
   'validate-not-null-check': [
-    { action: { kind: 'validate-not-null-check', table: 'user', column: 'order', check: 'order_nn' }, postgres: { sql: 'ALTER TABLE "user" VALIDATE CONSTRAINT order_nn', impact: 'blocks-ddl' } },
+    {
+      action: { kind: 'validate-not-null-check', table: 'user', column: 'order', check: 'order_nn' },
+      postgres: { sql: 'ALTER TABLE "user" VALIDATE CONSTRAINT order_nn', impact: 'blocks-ddl' },
+    },
   ],
-  'set-not-null': [{ action: { kind: 'set-not-null', table: 'user', column: 'order' }, postgres: { sql: 'ALTER TABLE "user" ALTER COLUMN "order" SET NOT NULL', impact: 'blocks-all' } }],
+  'set-not-null': [
+    {
+      action: { kind: 'set-not-null', table: 'user', column: 'order' },
+      postgres: { sql: 'ALTER TABLE "user" ALTER COLUMN "order" SET NOT NULL', impact: 'blocks-all' },
+    },
+  ],
   'drop-not-null-check': [
-    { action: { kind: 'drop-not-null-check', table: 'user', check: 'order_nn' }, postgres: { sql: 'ALTER TABLE "user" DROP CONSTRAINT IF EXISTS order_nn', impact: 'blocks-all' } },
+    {
+      action: { kind: 'drop-not-null-check', table: 'user', check: 'order_nn' },
+      postgres: { sql: 'ALTER TABLE "user" DROP CONSTRAINT IF EXISTS order_nn', impact: 'blocks-all' },
+    },
   ],
-  'drop-not-null': [{ action: { kind: 'drop-not-null', table: 'user', column: 'order' }, postgres: { sql: 'ALTER TABLE "user" ALTER COLUMN "order" DROP NOT NULL', impact: 'blocks-all' } }],
+  'drop-not-null': [
+    {
+      action: { kind: 'drop-not-null', table: 'user', column: 'order' },
+      postgres: { sql: 'ALTER TABLE "user" ALTER COLUMN "order" DROP NOT NULL', impact: 'blocks-all' },
+    },
+  ],
   'set-column-collation': [
     {
-      action: { kind: 'set-column-collation', table: 'app.orders', column: 'ref_new', type: 'text', collation: 'public.en_US.utf8' },
-      postgres: { sql: 'ALTER TABLE app.orders ALTER COLUMN ref_new TYPE text COLLATE "public"."en_US.utf8"', impact: 'blocks-all' },
+      action: {
+        kind: 'set-column-collation',
+        table: 'app.orders',
+        column: 'ref_new',
+        type: 'text',
+        collation: 'public.en_US.utf8',
+      },
+      postgres: {
+        sql: 'ALTER TABLE app.orders ALTER COLUMN ref_new TYPE text COLLATE "public"."en_US.utf8"',
+        impact: 'blocks-all',
+      },
     },
   ],
   'set-column-comment': [
-    { action: { kind: 'set-column-comment', table: 'app.orders', column: 'ref_new', comment: "the customer's ref" }, postgres: { sql: "COMMENT ON COLUMN app.orders.ref_new IS 'the customer''s ref'", impact: 'blocks-ddl' } },
+    {
+      action: { kind: 'set-column-comment', table: 'app.orders', column: 'ref_new', comment: "the customer's ref" },
+      postgres: { sql: "COMMENT ON COLUMN app.orders.ref_new IS 'the customer''s ref'", impact: 'blocks-ddl' },
+    },
   ],
   'grant-column-privileges': [
     {
-      action: { kind: 'grant-column-privileges', table: 'app.orders', column: 'ref_new', privileges: ['SELECT', 'UPDATE'], grantee: { role: 'PUBLIC' } },
+      action: {
+        kind: 'grant-column-privileges',
+        table: 'app.orders',
+        column: 'ref_new',
+        privileges: ['SELECT', 'UPDATE'],
+        grantee: { role: 'PUBLIC' },
+      },
       postgres: { sql: 'GRANT SELECT (ref_new), UPDATE (ref_new) ON app.orders TO "PUBLIC"', impact: 'none' },
     },
-    { action: { kind: 'grant-column-privileges', table: 'orders', column: 'ref', privileges: ['SELECT'], grantee: { public: true } }, postgres: { sql: 'GRANT SELECT (ref) ON orders TO PUBLIC', impact: 'none' } },
+    {
+      action: {
+        kind: 'grant-column-privileges',
+        table: 'orders',
+        column: 'ref',
+        privileges: ['SELECT'],
+        grantee: { public: true },
+      },
+      postgres: { sql: 'GRANT SELECT (ref) ON orders TO PUBLIC', impact: 'none' },
+    },
   ],
   'drop-old-column': [
     {
@@ -120,29 +181,74 @@ const ROWS: { [K in Kind]: Row<K>[] } = {
   ],
   'swap-in-column': [
     {
-      action: { kind: 'swap-in-column', table: 'orders', trigger: 'sync_trg', old: 'ref', replacement: 'ref_new', type: 'bigint', carry: { indexes: [], constraints: [], alsoLocks: [] } },
+      action: {
+        kind: 'swap-in-column',
+        table: 'orders',
+        trigger: 'sync_trg',
+        old: 'ref',
+        replacement: 'ref_new',
+        type: 'bigint',
+        carry: { indexes: [], constraints: [], alsoLocks: [] },
+      },
       postgres: {
-        sql: ['DROP TRIGGER IF EXISTS sync_trg ON orders', 'ALTER TABLE orders DROP COLUMN ref', 'ALTER TABLE orders RENAME COLUMN ref_new TO ref'].join(';\n'),
+        sql: [
+          'DROP TRIGGER IF EXISTS sync_trg ON orders',
+          'ALTER TABLE orders DROP COLUMN ref',
+          'ALTER TABLE orders RENAME COLUMN ref_new TO ref',
+        ].join(';\n'),
         impact: 'blocks-all',
       },
     },
   ],
-  'drop-added-column': [{ action: { kind: 'drop-added-column', table: 'orders', column: 'ref_new' }, postgres: { sql: 'ALTER TABLE orders DROP COLUMN IF EXISTS ref_new', impact: 'blocks-all' } }],
-  'create-materialized-view': [
+  'drop-added-column': [
     {
-      action: { kind: 'create-materialized-view', name: 'sales.totals', query: 'SELECT n FROM sales.orders;', withData: false },
-      postgres: { sql: 'CREATE MATERIALIZED VIEW sales.totals AS\nSELECT n FROM sales.orders\nWITH NO DATA', impact: 'blocks-ddl' },
+      action: { kind: 'drop-added-column', table: 'orders', column: 'ref_new' },
+      postgres: { sql: 'ALTER TABLE orders DROP COLUMN IF EXISTS ref_new', impact: 'blocks-all' },
     },
   ],
-  'drop-materialized-view': [{ action: { kind: 'drop-materialized-view', name: 'sales.totals' }, postgres: { sql: 'DROP MATERIALIZED VIEW IF EXISTS sales.totals', impact: 'blocks-all' } }],
+  'create-materialized-view': [
+    {
+      action: {
+        kind: 'create-materialized-view',
+        name: 'sales.totals',
+        query: 'SELECT n FROM sales.orders;',
+        withData: false,
+      },
+      postgres: {
+        sql: 'CREATE MATERIALIZED VIEW sales.totals AS\nSELECT n FROM sales.orders\nWITH NO DATA',
+        impact: 'blocks-ddl',
+      },
+    },
+  ],
+  'drop-materialized-view': [
+    {
+      action: { kind: 'drop-materialized-view', name: 'sales.totals' },
+      postgres: { sql: 'DROP MATERIALIZED VIEW IF EXISTS sales.totals', impact: 'blocks-all' },
+    },
+  ],
   'refresh-materialized-view': [
-    { action: { kind: 'refresh-materialized-view', name: 'totals', concurrently: false }, postgres: { sql: 'REFRESH MATERIALIZED VIEW totals', impact: 'blocks-all' } },
-    { action: { kind: 'refresh-materialized-view', name: 'totals', concurrently: true }, postgres: { sql: 'REFRESH MATERIALIZED VIEW CONCURRENTLY totals', impact: 'blocks-writes' } },
+    {
+      action: { kind: 'refresh-materialized-view', name: 'totals', concurrently: false },
+      postgres: { sql: 'REFRESH MATERIALIZED VIEW totals', impact: 'blocks-all' },
+    },
+    {
+      action: { kind: 'refresh-materialized-view', name: 'totals', concurrently: true },
+      postgres: { sql: 'REFRESH MATERIALIZED VIEW CONCURRENTLY totals', impact: 'blocks-writes' },
+    },
   ],
   'create-view-index': [
     {
-      action: { kind: 'create-view-index', view: 'sales.totals__new', name: 'totals_n_key__new', columns: ['n', 'Day'], unique: true },
-      postgres: { sql: 'CREATE UNIQUE INDEX totals_n_key__new ON sales.totals__new (n, "Day")', impact: 'blocks-writes' },
+      action: {
+        kind: 'create-view-index',
+        view: 'sales.totals__new',
+        name: 'totals_n_key__new',
+        columns: ['n', 'Day'],
+        unique: true,
+      },
+      postgres: {
+        sql: 'CREATE UNIQUE INDEX totals_n_key__new ON sales.totals__new (n, "Day")',
+        impact: 'blocks-writes',
+      },
     },
   ],
   'swap-materialized-view': [
@@ -199,6 +305,8 @@ describe('shadow actions rendered by each dialect', () => {
 
   it('refuses a sync it cannot install when asked to check it', () => {
     const sync = { table: 'orders', from: 'a', to: 'b', forward: '(SELECT max(a) FROM orders)' };
-    expect(() => render({ kind: 'install-sync-function', sync, function: 'sync_fn', checkOnly: true })).toThrow(ColumnSyncProblem);
+    expect(() => render({ kind: 'install-sync-function', sync, function: 'sync_fn', checkOnly: true })).toThrow(
+      ColumnSyncProblem,
+    );
   });
 });

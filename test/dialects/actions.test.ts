@@ -26,7 +26,12 @@ const SUE = { level: 'SHARE UPDATE EXCLUSIVE', impact: 'blocks-ddl' } as const;
 const ROWS: Row[] = [
   {
     action: {
-      kind: 'add-column', table: 'sales.orders', column: 'Total', type: 'numeric(10,2)', default: '0', notNull: true,
+      kind: 'add-column',
+      table: 'sales.orders',
+      column: 'Total',
+      type: 'numeric(10,2)',
+      default: '0',
+      notNull: true,
     },
     postgres: {
       sql: 'ALTER TABLE sales.orders ADD COLUMN "Total" numeric(10,2) DEFAULT 0 NOT NULL',

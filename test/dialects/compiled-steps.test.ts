@@ -12,7 +12,9 @@ import { compilePlan } from '../../src/plan/compile.js';
 const root = join(import.meta.dirname, '..', '..');
 const snapshotFile = join(import.meta.dirname, 'compiled-steps.snapshot.json');
 const planFiles = [
-  ...readdirSync(join(root, 'plans')).filter((f) => f.endsWith('.yaml')).map((f) => `plans/${f}`),
+  ...readdirSync(join(root, 'plans'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => `plans/${f}`),
   'test/fixtures/seam/coverage.yaml',
 ];
 
@@ -25,7 +27,11 @@ async function compiledSteps(file: string): Promise<unknown> {
 function sortedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortedKeys);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortedKeys((value as Record<string, unknown>)[k])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortedKeys((value as Record<string, unknown>)[k])]),
+  );
 }
 
 describe('compiled steps of every example plan', () => {

@@ -8,15 +8,21 @@ describe('postgres session settings', () => {
   const settings = postgres.session.settings.bind(postgres.session);
 
   it('a SQL step: lock and statement timeouts, per transaction or per session', () => {
-    expect(settings({ lockTimeoutMs: 2000, statementTimeoutMs: 0 }, 'transaction')).toBe("SET LOCAL lock_timeout = '2000ms'; SET LOCAL statement_timeout = '0ms'");
-    expect(settings({ lockTimeoutMs: 2000, statementTimeoutMs: 60000 }, 'session')).toBe("SET lock_timeout = '2000ms'; SET statement_timeout = '60000ms'");
+    expect(settings({ lockTimeoutMs: 2000, statementTimeoutMs: 0 }, 'transaction')).toBe(
+      "SET LOCAL lock_timeout = '2000ms'; SET LOCAL statement_timeout = '0ms'",
+    );
+    expect(settings({ lockTimeoutMs: 2000, statementTimeoutMs: 60000 }, 'session')).toBe(
+      "SET lock_timeout = '2000ms'; SET statement_timeout = '60000ms'",
+    );
   });
 
   it('a backfill batch, a worker batch, a verify record', () => {
     expect(settings({ lockTimeoutMs: 5, statementTimeoutMs: 6, synchronousCommit: false }, 'transaction')).toBe(
       "SET LOCAL lock_timeout = '5ms'; SET LOCAL statement_timeout = '6ms'; SET LOCAL synchronous_commit = off",
     );
-    expect(settings({ lockTimeoutMs: 5, synchronousCommit: true }, 'transaction')).toBe("SET LOCAL lock_timeout = '5ms'; SET LOCAL synchronous_commit = on");
+    expect(settings({ lockTimeoutMs: 5, synchronousCommit: true }, 'transaction')).toBe(
+      "SET LOCAL lock_timeout = '5ms'; SET LOCAL synchronous_commit = on",
+    );
     expect(settings({ synchronousCommit: false }, 'transaction')).toBe('SET LOCAL synchronous_commit = off');
   });
 
@@ -27,7 +33,8 @@ describe('postgres session settings', () => {
 });
 
 describe('postgres error classes', () => {
-  const classify = (code?: string, message = 'boom') => postgres.errors.classify(new DatabaseError(message, undefined, code));
+  const classify = (code?: string, message = 'boom') =>
+    postgres.errors.classify(new DatabaseError(message, undefined, code));
 
   it('classifies the SQLSTATEs the runner branches on', () => {
     expect(classify('55P03')).toBe('lockTimeout');

@@ -16,7 +16,10 @@ const withoutOnlineIndexes: Dialect = {
   ...postgres,
   ddl: {
     ...postgres.ddl,
-    'build-index': () => ({ unsupported: 'this edition builds indexes offline only', instead: 'set `concurrently: false` and schedule a window' }),
+    'build-index': () => ({
+      unsupported: 'this edition builds indexes offline only',
+      instead: 'set `concurrently: false` and schedule a window',
+    }),
   },
 };
 

@@ -53,7 +53,9 @@ describe.skipIf(!postgresAdminUrl)('schemashift doctor (real PostgreSQL)', () =>
     const run = await doctor('--database', db.url!);
     expect(run.code).toBe(0);
     const lines = run.out.split('\n');
-    expect(lines[0]).toMatch(/^schemashift doctor: postgres:\/\/postgres@127\.0\.0\.1:\d+\/schemashift_doctor_\w+ \(PostgreSQL \d+\.\d+\)$/);
+    expect(lines[0]).toMatch(
+      /^schemashift doctor: postgres:\/\/postgres@127\.0\.0\.1:\d+\/schemashift_doctor_\w+ \(PostgreSQL \d+\.\d+\)$/,
+    );
     expect(run.out).toMatch(/✔ ok {4}long transactions {6}none open longer than 5m/);
     expect(run.out).toContain('direct connection: session state holds');
     expect(run.out).toContain('SET NOT NULL skips the scan when a validated CHECK (col IS NOT NULL) exists');
@@ -73,7 +75,11 @@ describe.skipIf(!postgresAdminUrl)('schemashift doctor (real PostgreSQL)', () =>
       expect(report.status).toBe('fail');
       const long = check(report, 'long-transactions');
       expect(long.status).toBe('fail');
-      expect(long.finding).toMatch(new RegExp(`^1 transaction\\(s\\) open longer than 1s: pid ${pid} \\(doctor-test-holder, postgres, 127\\.0\\.0\\.1\\) active for \\d+s, open \\d+s: SELECT pg_sleep\\(30\\)$`));
+      expect(long.finding).toMatch(
+        new RegExp(
+          `^1 transaction\\(s\\) open longer than 1s: pid ${pid} \\(doctor-test-holder, postgres, 127\\.0\\.0\\.1\\) active for \\d+s, open \\d+s: SELECT pg_sleep\\(30\\)$`,
+        ),
+      );
       expect(long.fix).toContain(`SELECT pg_terminate_backend(${pid});`);
       expect(long.details[0]).toMatchObject({ pid, state: 'active', application: 'doctor-test-holder' });
       expect(check(report, 'idle-in-transaction').status).toBe('ok');
@@ -95,7 +101,11 @@ describe.skipIf(!postgresAdminUrl)('schemashift doctor (real PostgreSQL)', () =>
       expect(code).toBe(1);
       const found = check(report, 'idle-in-transaction');
       expect(found.status).toBe('fail');
-      expect(found.finding).toMatch(new RegExp(`^1 session\\(s\\) idle inside a transaction: pid ${pid} \\(doctor-test-holder, postgres, 127\\.0\\.0\\.1\\) idle for \\d+s, last: SELECT count\\(\\*\\) FROM pg_class$`));
+      expect(found.finding).toMatch(
+        new RegExp(
+          `^1 session\\(s\\) idle inside a transaction: pid ${pid} \\(doctor-test-holder, postgres, 127\\.0\\.0\\.1\\) idle for \\d+s, last: SELECT count\\(\\*\\) FROM pg_class$`,
+        ),
+      );
       expect(found.fix).toContain("idle_in_transaction_session_timeout = '1min'");
       expect(check(report, 'long-transactions').status).toBe('ok');
     } finally {
@@ -106,25 +116,41 @@ describe.skipIf(!postgresAdminUrl)('schemashift doctor (real PostgreSQL)', () =>
 
   it('an invalid index left by a failed CREATE UNIQUE INDEX CONCURRENTLY: warn with the DROP INDEX CONCURRENTLY fix (exit 0)', async () => {
     await db.exec('CREATE TABLE dupes (code int); INSERT INTO dupes VALUES (1), (1), (2)');
-    await expect(db.exec('CREATE UNIQUE INDEX CONCURRENTLY dupes_code_key ON dupes (code)')).rejects.toThrow(/could not create unique index/);
+    await expect(db.exec('CREATE UNIQUE INDEX CONCURRENTLY dupes_code_key ON dupes (code)')).rejects.toThrow(
+      /could not create unique index/,
+    );
     try {
       const { code, report } = await doctorJson(db.url!);
       expect(code).toBe(0);
       const found = check(report, 'invalid-indexes');
       expect(found.status).toBe('warn');
-      expect(found.finding).toBe('1 invalid index(es), left by failed CREATE INDEX CONCURRENTLY: public.dupes_code_key on dupes');
+      expect(found.finding).toBe(
+        '1 invalid index(es), left by failed CREATE INDEX CONCURRENTLY: public.dupes_code_key on dupes',
+      );
       expect(found.fix).toContain('DROP INDEX CONCURRENTLY public.dupes_code_key;');
-      expect(found.details).toEqual([expect.objectContaining({ index: 'dupes_code_key', table: 'dupes', beingBuilt: false, definition: 'CREATE UNIQUE INDEX dupes_code_key ON public.dupes USING btree (code)' })]);
+      expect(found.details).toEqual([
+        expect.objectContaining({
+          index: 'dupes_code_key',
+          table: 'dupes',
+          beingBuilt: false,
+          definition: 'CREATE UNIQUE INDEX dupes_code_key ON public.dupes USING btree (code)',
+        }),
+      ]);
     } finally {
       await db.exec('DROP TABLE dupes');
     }
   });
 
   it('prepared transactions: "none possible" when max_prepared_transactions = 0, else a PREPARE TRANSACTION is found', async () => {
-    const [setting] = await db.query<{ max: number }>(`SELECT current_setting('max_prepared_transactions')::int AS max`);
+    const [setting] = await db.query<{ max: number }>(
+      `SELECT current_setting('max_prepared_transactions')::int AS max`,
+    );
     if (setting!.max === 0) {
       const { report } = await doctorJson(db.url!);
-      expect(check(report, 'prepared-transactions')).toMatchObject({ status: 'ok', finding: 'none possible (max_prepared_transactions = 0)' });
+      expect(check(report, 'prepared-transactions')).toMatchObject({
+        status: 'ok',
+        finding: 'none possible (max_prepared_transactions = 0)',
+      });
       return;
     }
     const holder = await client(db.url!);
@@ -146,10 +172,26 @@ describe.skipIf(!postgresAdminUrl)('schemashift doctor (real PostgreSQL)', () =>
     const report = JSON.parse(run.out) as DoctorReport;
     expect(report.version).toBe(1);
     expect(report.database).toContain('postgres:****@');
-    expect(report.checks.map((c) => c.id)).toEqual(['server-version', 'long-transactions', 'idle-in-transaction', 'prepared-transactions', 'invalid-indexes', 'replication', 'replication-slots', 'connection-pooler']);
+    expect(report.checks.map((c) => c.id)).toEqual([
+      'server-version',
+      'long-transactions',
+      'idle-in-transaction',
+      'prepared-transactions',
+      'invalid-indexes',
+      'replication',
+      'replication-slots',
+      'connection-pooler',
+    ]);
     expect(report.server.versionNum).toBeGreaterThanOrEqual(120000);
-    expect(report.capabilities.find((c) => c.id === 'set-not-null-skips-scan')).toMatchObject({ since: '12', available: true });
-    expect(check(report, 'connection-pooler')).toMatchObject({ status: 'ok', finding: 'direct connection: session state holds', fix: null });
+    expect(report.capabilities.find((c) => c.id === 'set-not-null-skips-scan')).toMatchObject({
+      since: '12',
+      available: true,
+    });
+    expect(check(report, 'connection-pooler')).toMatchObject({
+      status: 'ok',
+      finding: 'direct connection: session state holds',
+      fix: null,
+    });
   });
 
   it('refuses a threshold that is not a duration (exit 2)', async () => {
@@ -168,9 +210,16 @@ describe('schemashift doctor on PGlite and on old servers', () => {
   });
 
   it('server-version: below 12 fails, 13 warns about what it lacks', async () => {
-    const ctx = (version: string, versionNum: number) => ({ db: undefined as never, server: { version, versionNum }, options: DEFAULT_DOCTOR_OPTIONS });
+    const ctx = (version: string, versionNum: number) => ({
+      db: undefined as never,
+      server: { version, versionNum },
+      options: DEFAULT_DOCTOR_OPTIONS,
+    });
     const old = await SERVER_VERSION_CHECK.run(ctx('11.22', 110022));
-    expect(old).toMatchObject({ status: 'fail', finding: 'PostgreSQL 11.22 is older than the oldest supported release (12)' });
+    expect(old).toMatchObject({
+      status: 'fail',
+      finding: 'PostgreSQL 11.22 is older than the oldest supported release (12)',
+    });
     const thirteen = await SERVER_VERSION_CHECK.run(ctx('13.16', 130016));
     expect(thirteen.status).toBe('warn');
     expect(thirteen.finding).toContain('client_connection_check_interval (14+)');

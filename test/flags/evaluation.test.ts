@@ -26,7 +26,10 @@ async function enabledUsers(config: Record<string, unknown>): Promise<Set<string
 }
 
 /** Through 10 → 50 → 100 and back to 0, checking share, stickiness and monotonicity at each stage. */
-async function checkStages(set: (percent: number) => Promise<void>, read: () => Promise<Record<string, unknown>>): Promise<string[]> {
+async function checkStages(
+  set: (percent: number) => Promise<void>,
+  read: () => Promise<Record<string, unknown>>,
+): Promise<string[]> {
   const shares: string[] = [];
   let previous = new Set<string>();
   for (const stage of [10, 50, 100]) {
@@ -36,7 +39,10 @@ async function checkStages(set: (percent: number) => Promise<void>, read: () => 
     shares.push(`${stage}%→${share.toFixed(2)}%`);
     expect(Math.abs(share - stage), `share at ${stage}%`).toBeLessThanOrEqual(2);
     expect(await enabledUsers(await read()), `re-evaluated at ${stage}%`).toEqual(on);
-    expect([...previous].filter((u) => !on.has(u)), `users dropped going to ${stage}%`).toEqual([]);
+    expect(
+      [...previous].filter((u) => !on.has(u)),
+      `users dropped going to ${stage}%`,
+    ).toEqual([]);
     previous = on;
   }
   await set(0);
@@ -62,7 +68,12 @@ describe('a rollout as the library evaluates it', () => {
     const doc = parseFlagsJson(readFileSync(file, 'utf8'));
     doc.feature_management.feature_flags[0].conditions.client_filters[0].parameters.Audience.Users = ['vip'];
     (await import('node:fs')).writeFileSync(file, JSON.stringify(doc));
-    const manager = () => Promise.resolve(new FeatureManager(new ConfigurationObjectFeatureFlagProvider(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)));
+    const manager = () =>
+      Promise.resolve(
+        new FeatureManager(
+          new ConfigurationObjectFeatureFlagProvider(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>),
+        ),
+      );
     expect(await (await manager()).isEnabled(FLAG, { userId: 'vip' })).toBe(true);
     await store.setPercentage(FLAG, 0, 'targeting', 'test');
     expect(await (await manager()).isEnabled(FLAG, { userId: 'vip' })).toBe(false);
@@ -83,22 +94,56 @@ describe.each(backfillEngines)('table store read back into the library ($name)',
   it('shares, stickiness and monotonic stages; one row per flag with who and when', async () => {
     const table = 'schemashift.feature_flags';
     const shares = await checkStages(
-      (p) => conn.session(async (s) => void (await new TableFlagStore(s, table, postgres.state).setPercentage(FLAG, p, 'targeting', 'tester@host'))),
-      async () => ({ feature_management: { feature_flags: (await conn.query<{ definition: unknown }>(`SELECT definition FROM ${table}`)).rows.map((r) => r.definition) } }),
+      (p) =>
+        conn.session(
+          async (s) =>
+            void (await new TableFlagStore(s, table, postgres.state).setPercentage(
+              FLAG,
+              p,
+              'targeting',
+              'tester@host',
+            )),
+        ),
+      async () => ({
+        feature_management: {
+          feature_flags: (await conn.query<{ definition: unknown }>(`SELECT definition FROM ${table}`)).rows.map(
+            (r) => r.definition,
+          ),
+        },
+      }),
     );
     console.log(`table store (${engine.name}), 10,000 users: ${shares.join(', ')}`);
-    const rows = (await conn.query<{ id: string; updated_by: string; updated_at: Date }>(`SELECT id, updated_by, updated_at FROM ${table}`)).rows;
+    const rows = (
+      await conn.query<{ id: string; updated_by: string; updated_at: Date }>(
+        `SELECT id, updated_by, updated_at FROM ${table}`,
+      )
+    ).rows;
     expect(rows).toMatchObject([{ id: FLAG, updated_by: 'tester@host' }]);
   });
 
   it('a table named in settings.flags is created with the same columns', async () => {
-    await conn.session(async (s) => void (await new TableFlagStore(s, 'app_config.flags', postgres.state).setPercentage('Other', 25, 'percentage', 'me')));
-    const columns = (await conn.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_schema = 'app_config' AND table_name = 'flags' ORDER BY ordinal_position")).rows;
+    await conn.session(
+      async (s) =>
+        void (await new TableFlagStore(s, 'app_config.flags', postgres.state).setPercentage(
+          'Other',
+          25,
+          'percentage',
+          'me',
+        )),
+    );
+    const columns = (
+      await conn.query<{ column_name: string }>(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'app_config' AND table_name = 'flags' ORDER BY ordinal_position",
+      )
+    ).rows;
     expect(columns.map((c) => c.column_name)).toEqual(['id', 'definition', 'updated_at', 'updated_by']);
     expect(await new TableFlagStore(conn, 'app_config.flags', postgres.state).get('Other')).toEqual({
       id: 'Other',
       enabled: true,
-      conditions: { requirement_type: 'All', client_filters: [{ name: 'Microsoft.Percentage', parameters: { Value: 25 } }] },
+      conditions: {
+        requirement_type: 'All',
+        client_filters: [{ name: 'Microsoft.Percentage', parameters: { Value: 25 } }],
+      },
     });
     expect(await new TableFlagStore(conn, 'nowhere.flags', postgres.state).list()).toEqual([]);
   });

@@ -47,11 +47,18 @@ describe('JsonFileFlagStore', () => {
     const file = oddFile();
     const store = new JsonFileFlagStore(file);
     await store.setPercentage('Rollout', 10, 'targeting', 'tester');
-    const expected10 = ODD.replace('"enabled" : false,\r\n\t    "x-note"', '"enabled" : true,\r\n\t    "x-note"').replace('"DefaultRolloutPercentage": 0 }', '"DefaultRolloutPercentage": 10 }');
+    const expected10 = ODD.replace(
+      '"enabled" : false,\r\n\t    "x-note"',
+      '"enabled" : true,\r\n\t    "x-note"',
+    ).replace('"DefaultRolloutPercentage": 0 }', '"DefaultRolloutPercentage": 10 }');
     expect(readFileSync(file, 'utf8')).toBe(expected10);
     await store.setPercentage('Rollout', 50, 'targeting', 'tester');
-    expect(readFileSync(file, 'utf8')).toBe(expected10.replace('"DefaultRolloutPercentage": 10 }', '"DefaultRolloutPercentage": 50 }'));
-    expect((await store.get('Rollout'))?.conditions?.client_filters?.[0]?.parameters).toEqual({ Audience: { Users: ['ann'], Groups: [], DefaultRolloutPercentage: 50 } });
+    expect(readFileSync(file, 'utf8')).toBe(
+      expected10.replace('"DefaultRolloutPercentage": 10 }', '"DefaultRolloutPercentage": 50 }'),
+    );
+    expect((await store.get('Rollout'))?.conditions?.client_filters?.[0]?.parameters).toEqual({
+      Audience: { Users: ['ann'], Groups: [], DefaultRolloutPercentage: 50 },
+    });
   });
 
   it('appends a new flag after the last one, in the separator the file uses, touching nothing else', async () => {
@@ -65,9 +72,14 @@ describe('JsonFileFlagStore', () => {
     expect(parsed.feature_management.feature_flags.at(-1)).toEqual({
       id: 'Brand.New',
       enabled: true,
-      conditions: { requirement_type: 'All', client_filters: [{ name: 'Microsoft.Percentage', parameters: { Value: 25 } }] },
+      conditions: {
+        requirement_type: 'All',
+        client_filters: [{ name: 'Microsoft.Percentage', parameters: { Value: 25 } }],
+      },
     });
-    expect(parsed.feature_management.feature_flags.slice(0, 3)).toEqual(parseFlagsJson(ODD).feature_management.feature_flags);
+    expect(parsed.feature_management.feature_flags.slice(0, 3)).toEqual(
+      parseFlagsJson(ODD).feature_management.feature_flags,
+    );
     expect(text).toContain('\r\n\t\t{\r\n\t\t\t"id": "Brand.New",');
   });
 
@@ -77,30 +89,62 @@ describe('JsonFileFlagStore', () => {
     expect(await store.list()).toEqual([]);
     await store.setPercentage('UseNew', 10, 'targeting', 'tester');
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
-      feature_management: { feature_flags: [{ id: 'UseNew', enabled: true, conditions: { requirement_type: 'All', client_filters: [{ name: 'Microsoft.Targeting', parameters: { Audience: { DefaultRolloutPercentage: 10 } } }] } }] },
+      feature_management: {
+        feature_flags: [
+          {
+            id: 'UseNew',
+            enabled: true,
+            conditions: {
+              requirement_type: 'All',
+              client_filters: [
+                { name: 'Microsoft.Targeting', parameters: { Audience: { DefaultRolloutPercentage: 10 } } },
+              ],
+            },
+          },
+        ],
+      },
     });
   });
 
   it('refuses a file that is not JSON, and leaves it alone', async () => {
     const file = join(tempDir(), 'flags.json');
     writeFileSync(file, '{ "feature_management": ');
-    await expect(new JsonFileFlagStore(file).setPercentage('A', 10, 'targeting', 't')).rejects.toThrow(/is not valid JSON/);
+    await expect(new JsonFileFlagStore(file).setPercentage('A', 10, 'targeting', 't')).rejects.toThrow(
+      /is not valid JSON/,
+    );
     expect(readFileSync(file, 'utf8')).toBe('{ "feature_management": ');
   });
 
   it('the last entry with an id is the one read and written, as in the library', async () => {
     const file = join(tempDir(), 'flags.json');
-    writeFileSync(file, JSON.stringify({ feature_management: { feature_flags: [{ id: 'D', enabled: false }, { id: 'D', enabled: true }] } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        feature_management: {
+          feature_flags: [
+            { id: 'D', enabled: false },
+            { id: 'D', enabled: true },
+          ],
+        },
+      }),
+    );
     const store = new JsonFileFlagStore(file);
     expect((await store.list()).map((f) => f.enabled)).toEqual([true]);
     await store.setPercentage('D', 0, 'targeting', 't');
-    expect(parseFlagsJson(readFileSync(file, 'utf8')).feature_management.feature_flags[0]).toEqual({ id: 'D', enabled: false });
+    expect(parseFlagsJson(readFileSync(file, 'utf8')).feature_management.feature_flags[0]).toEqual({
+      id: 'D',
+      enabled: false,
+    });
   });
 
   it('writes atomically: concurrent readers never see a partial file, no temporary file is left behind', async () => {
     const dir = tempDir();
     const file = join(dir, 'flags.json');
-    const many = Array.from({ length: 3000 }, (_, i) => ({ id: `Flag${i}`, enabled: false, description: 'x'.repeat(40) }));
+    const many = Array.from({ length: 3000 }, (_, i) => ({
+      id: `Flag${i}`,
+      enabled: false,
+      description: 'x'.repeat(40),
+    }));
     writeFileSync(file, JSON.stringify({ feature_management: { feature_flags: many } }, null, 2));
     const reader = new Worker(
       `const { readFileSync } = require('node:fs'); const { parentPort, workerData } = require('node:worker_threads');
@@ -116,7 +160,9 @@ describe('JsonFileFlagStore', () => {
       reader.postMessage('stop');
     });
     await reader.terminate();
-    console.log(`atomic write: 60 writes of a ${Math.round(readFileSync(file).length / 1024)} KB file, ${result.reads} concurrent reads, ${result.torn} torn`);
+    console.log(
+      `atomic write: 60 writes of a ${Math.round(readFileSync(file).length / 1024)} KB file, ${result.reads} concurrent reads, ${result.torn} torn`,
+    );
     expect(result.reads).toBeGreaterThan(0);
     expect(result.torn).toBe(0);
     expect(readdirSync(dir)).toEqual(['flags.json']);

@@ -71,7 +71,12 @@ describe.each(engines)('readLiveSchema on $name', ({ create }) => {
       { name: 'amount', type: 'numeric(12,2)', baseType: 'numeric', notNull: false },
       { name: 'tags', type: 'text[]', baseType: 'text[]', notNull: false },
     ]);
-    expect(relation(live, 'public.customers').columns?.[1]).toEqual({ name: 'email', type: 'character varying(200)', baseType: 'character varying', notNull: true });
+    expect(relation(live, 'public.customers').columns?.[1]).toEqual({
+      name: 'email',
+      type: 'character varying(200)',
+      baseType: 'character varying',
+      notNull: true,
+    });
   });
 
   it('reads constraints with convalidated, and spots a CHECK (col IS NOT NULL)', () => {
@@ -79,14 +84,31 @@ describe.each(engines)('readLiveSchema on $name', ({ create }) => {
     expect(constraints.filter((c) => c.type !== 'not null')).toEqual([
       { name: 'orders_amount_positive', type: 'check', validated: false, columns: ['amount'] },
       { name: 'orders_customer_id_fkey', type: 'foreign key', validated: true, columns: ['customer_id'] },
-      { name: 'orders_customer_not_null', type: 'check', validated: true, columns: ['customer_id'], notNullOf: 'customer_id' },
+      {
+        name: 'orders_customer_not_null',
+        type: 'check',
+        validated: true,
+        columns: ['customer_id'],
+        notNullOf: 'customer_id',
+      },
       { name: 'orders_pkey', type: 'primary key', validated: true, columns: ['id'] },
     ]);
   });
 
   it('reads indexes with their table, validity, uniqueness and key columns (null for expressions)', () => {
-    expect(relation(live, 'sales.orders_pkey').index).toEqual({ table: 'sales.orders', valid: true, unique: true, primary: true, partial: false, columns: ['id'] });
-    expect(relation(live, 'sales.orders_amount_idx').index).toMatchObject({ valid: true, unique: false, columns: ['amount'] });
+    expect(relation(live, 'sales.orders_pkey').index).toEqual({
+      table: 'sales.orders',
+      valid: true,
+      unique: true,
+      primary: true,
+      partial: false,
+      columns: ['id'],
+    });
+    expect(relation(live, 'sales.orders_amount_idx').index).toMatchObject({
+      valid: true,
+      unique: false,
+      columns: ['amount'],
+    });
     expect(relation(live, 'sales.orders_lower_idx').index?.columns).toBeNull();
   });
 
@@ -106,7 +128,16 @@ describe.each(engines)('readLiveSchema on $name', ({ create }) => {
   });
 
   it('resolves type names the way the server spells them, null for unknown ones', async () => {
-    const types = await resolveTypes(conn, ['int8', 'BIGINT', 'varchar(20)', 'timestamptz', 'text[]', 'bigserial', 'no_such_type', 'sales.orders']);
+    const types = await resolveTypes(conn, [
+      'int8',
+      'BIGINT',
+      'varchar(20)',
+      'timestamptz',
+      'text[]',
+      'bigserial',
+      'no_such_type',
+      'sales.orders',
+    ]);
     expect(Object.fromEntries(types)).toEqual({
       int8: 'bigint',
       BIGINT: 'bigint',

@@ -22,14 +22,28 @@ const reports: PlanReport[] = [
         at: { file: 'plans/a.yaml', line: 6, col: 11 },
         stepId: 'sql:orders',
       },
-      { rule: 'some-warning', severity: 'warning', message: 'be careful: 100%', help: 'think, twice', at: { file: 'plans/a.yaml', line: 4, col: 7 } },
+      {
+        rule: 'some-warning',
+        severity: 'warning',
+        message: 'be careful: 100%',
+        help: 'think, twice',
+        at: { file: 'plans/a.yaml', line: 4, col: 7 },
+      },
     ],
   },
   {
     file: 'plans/b.yaml',
     name: null,
     valid: false,
-    findings: [{ rule: 'invalid-plan', severity: 'error', message: 'unknown operation `add_colum`', help: 'did you mean `add_column`?', at: { file: 'plans/b.yaml', line: 4, col: 7 } }],
+    findings: [
+      {
+        rule: 'invalid-plan',
+        severity: 'error',
+        message: 'unknown operation `add_colum`',
+        help: 'did you mean `add_column`?',
+        at: { file: 'plans/b.yaml', line: 4, col: 7 },
+      },
+    ],
   },
 ];
 
@@ -58,12 +72,21 @@ describe('text', () => {
   });
 
   it('colours only when asked', () => {
-    const paint = { bold: (s: string) => `<b>${s}</b>`, red: (s: string) => `<r>${s}</r>`, yellow: (s: string) => `<y>${s}</y>`, cyan: (s: string) => s };
-    expect(formatText(reports.slice(1), paint).split('\n')[0]).toBe('<b>plans/b.yaml:4:7:</b> <b><r>error[invalid-plan]</r></b>: unknown operation `add_colum`');
+    const paint = {
+      bold: (s: string) => `<b>${s}</b>`,
+      red: (s: string) => `<r>${s}</r>`,
+      yellow: (s: string) => `<y>${s}</y>`,
+      cyan: (s: string) => s,
+    };
+    expect(formatText(reports.slice(1), paint).split('\n')[0]).toBe(
+      '<b>plans/b.yaml:4:7:</b> <b><r>error[invalid-plan]</r></b>: unknown operation `add_colum`',
+    );
   });
 
   it('a clean run prints only the summary', () => {
-    expect(formatText([{ file: 'p.yaml', name: 'p', valid: true, findings: [] }], plain)).toBe('1 plan(s), 0 error(s), 0 warning(s)\n');
+    expect(formatText([{ file: 'p.yaml', name: 'p', valid: true, findings: [] }], plain)).toBe(
+      '1 plan(s), 0 error(s), 0 warning(s)\n',
+    );
   });
 });
 
@@ -88,14 +111,34 @@ describe('json', () => {
               column: 11,
               step: 'sql:orders',
             },
-            { rule: 'some-warning', severity: 'warning', message: 'be careful: 100%', help: 'think, twice', file: 'plans/a.yaml', line: 4, column: 7, step: null },
+            {
+              rule: 'some-warning',
+              severity: 'warning',
+              message: 'be careful: 100%',
+              help: 'think, twice',
+              file: 'plans/a.yaml',
+              line: 4,
+              column: 7,
+              step: null,
+            },
           ],
         },
         {
           file: 'plans/b.yaml',
           name: null,
           valid: false,
-          findings: [{ rule: 'invalid-plan', severity: 'error', message: 'unknown operation `add_colum`', help: 'did you mean `add_column`?', file: 'plans/b.yaml', line: 4, column: 7, step: null }],
+          findings: [
+            {
+              rule: 'invalid-plan',
+              severity: 'error',
+              message: 'unknown operation `add_colum`',
+              help: 'did you mean `add_column`?',
+              file: 'plans/b.yaml',
+              line: 4,
+              column: 7,
+              step: null,
+            },
+          ],
         },
       ],
       summary: { plans: 2, errors: 2, warnings: 1, invalid: 1 },

@@ -31,14 +31,19 @@ describe('positions inside the SQL scalar', () => {
   });
 
   it('a single-line double-quoted string', async () => {
-    const yaml = 'name: t\nphases:\n  expand:\n    - sql: { up: "SELECT 1; ALTER TABLE orders ALTER COLUMN total TYPE bigint" }\n';
+    const yaml =
+      'name: t\nphases:\n  expand:\n    - sql: { up: "SELECT 1; ALTER TABLE orders ALTER COLUMN total TYPE bigint" }\n';
     //                                                    col 19 ^ ; the ALTER COLUMN is at offset 29
     expect(await where(yaml)).toEqual([['changing-column-type', 4, 48]]);
   });
 
   it('a single-quoted string and a plain scalar', async () => {
-    expect(await where("name: t\nphases:\n  expand:\n    - sql: { up: 'CREATE INDEX i ON orders (a)' }\n")).toEqual([['require-concurrent-index-creation', 4, 19]]);
-    expect(await where('name: t\nphases:\n  expand:\n    - sql:\n        up: CREATE INDEX i ON orders (a)\n')).toEqual([['require-concurrent-index-creation', 5, 13]]);
+    expect(await where("name: t\nphases:\n  expand:\n    - sql: { up: 'CREATE INDEX i ON orders (a)' }\n")).toEqual([
+      ['require-concurrent-index-creation', 4, 19],
+    ]);
+    expect(await where('name: t\nphases:\n  expand:\n    - sql:\n        up: CREATE INDEX i ON orders (a)\n')).toEqual([
+      ['require-concurrent-index-creation', 5, 13],
+    ]);
   });
 
   it('counts characters, not UTF-8 bytes, after non-ASCII text', async () => {
@@ -84,7 +89,9 @@ describe('suppression: lint: { ignore, reason }', () => {
     ]);
     const inside = `name: t\nphases:\n  expand:\n    - create_index:\n        table: orders\n        name: idx_a\n        columns: [a]\n        lint: { ignore: [no-such-rule], reason: testing }\n`;
     expect(await where(inside)).toEqual([['unknown-lint-rule', 8, 26]]);
-    expect(findings[1]?.help).toMatch(/^did you mean `require-concurrent-index-creation` or `require-concurrent-index-deletion`\?/);
+    expect(findings[1]?.help).toMatch(
+      /^did you mean `require-concurrent-index-creation` or `require-concurrent-index-deletion`\?/,
+    );
   });
 });
 
@@ -97,7 +104,9 @@ describe('the rule registry', () => {
     for (const rule of RULES) {
       expect(rule.id).toMatch(/^[a-z]+(-[a-z]+)*$/);
       expect(rule.description.length).toBeGreaterThan(10);
-      expect(existsSync(new URL(`../../docs/rules/${rule.id}.md`, import.meta.url)), `docs/rules/${rule.id}.md`).toBe(true);
+      expect(existsSync(new URL(`../../docs/rules/${rule.id}.md`, import.meta.url)), `docs/rules/${rule.id}.md`).toBe(
+        true,
+      );
     }
   });
 

@@ -5,12 +5,21 @@ import { lint, rulesOf, sqlPlan } from './helpers.js';
  * Each raw-SQL rule: SQL that trips it (with the line and column of the offending keyword, the SQL
  * starting at line 6, column 11 of the plan) and SQL that does the same thing safely.
  */
-const cases: { rule: string; phase?: 'expand' | 'migrate' | 'contract'; err: string; at: [number, number]; ok: string[] }[] = [
+const cases: {
+  rule: string;
+  phase?: 'expand' | 'migrate' | 'contract';
+  err: string;
+  at: [number, number];
+  ok: string[];
+}[] = [
   {
     rule: 'require-concurrent-index-creation',
     err: 'SELECT 1;\nCREATE UNIQUE INDEX idx_orders_a ON orders (a);',
     at: [7, 11],
-    ok: ['CREATE INDEX CONCURRENTLY idx_orders_a ON orders (a)', 'CREATE TABLE fresh (id int);\nCREATE INDEX fresh_id ON fresh (id);'],
+    ok: [
+      'CREATE INDEX CONCURRENTLY idx_orders_a ON orders (a)',
+      'CREATE TABLE fresh (id int);\nCREATE INDEX fresh_id ON fresh (id);',
+    ],
   },
   {
     rule: 'require-concurrent-index-deletion',
@@ -33,25 +42,38 @@ const cases: { rule: string; phase?: 'expand' | 'migrate' | 'contract'; err: str
     rule: 'adding-not-null-constraint',
     err: 'ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL',
     at: [6, 30],
-    ok: ['ALTER TABLE orders ALTER COLUMN customer_id DROP NOT NULL', 'CREATE TABLE fresh (id int);\nALTER TABLE fresh ALTER COLUMN id SET NOT NULL;'],
+    ok: [
+      'ALTER TABLE orders ALTER COLUMN customer_id DROP NOT NULL',
+      'CREATE TABLE fresh (id int);\nALTER TABLE fresh ALTER COLUMN id SET NOT NULL;',
+    ],
   },
   {
     rule: 'adding-required-field',
     err: 'ALTER TABLE orders ADD COLUMN status text NOT NULL',
     at: [6, 53],
-    ok: ["ALTER TABLE orders ADD COLUMN status text NOT NULL DEFAULT 'new'", 'ALTER TABLE orders ADD COLUMN status text'],
+    ok: [
+      "ALTER TABLE orders ADD COLUMN status text NOT NULL DEFAULT 'new'",
+      'ALTER TABLE orders ADD COLUMN status text',
+    ],
   },
   {
     rule: 'volatile-default',
     err: 'ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid()',
     at: [6, 60],
-    ok: ['ALTER TABLE orders ADD COLUMN created_at timestamptz DEFAULT now()', "ALTER TABLE orders ADD COLUMN status text DEFAULT 'new'", 'ALTER TABLE orders ALTER COLUMN token SET DEFAULT gen_random_uuid()'],
+    ok: [
+      'ALTER TABLE orders ADD COLUMN created_at timestamptz DEFAULT now()',
+      "ALTER TABLE orders ADD COLUMN status text DEFAULT 'new'",
+      'ALTER TABLE orders ALTER COLUMN token SET DEFAULT gen_random_uuid()',
+    ],
   },
   {
     rule: 'changing-column-type',
     err: 'ALTER TABLE orders ALTER COLUMN amount TYPE numeric(12,2)',
     at: [6, 30],
-    ok: ['ALTER TABLE orders ALTER COLUMN amount SET DEFAULT 0', 'CREATE TABLE fresh (id int);\nALTER TABLE fresh ALTER COLUMN id TYPE bigint;'],
+    ok: [
+      'ALTER TABLE orders ALTER COLUMN amount SET DEFAULT 0',
+      'CREATE TABLE fresh (id int);\nALTER TABLE fresh ALTER COLUMN id TYPE bigint;',
+    ],
   },
   {
     rule: 'renaming-column',
@@ -63,7 +85,10 @@ const cases: { rule: string; phase?: 'expand' | 'migrate' | 'contract'; err: str
     rule: 'renaming-table',
     err: 'ALTER TABLE orders RENAME TO purchases',
     at: [6, 30],
-    ok: ['ALTER INDEX idx_a RENAME TO idx_b', 'ALTER TABLE orders RENAME TO purchases;\nCREATE VIEW orders AS SELECT * FROM purchases;'],
+    ok: [
+      'ALTER INDEX idx_a RENAME TO idx_b',
+      'ALTER TABLE orders RENAME TO purchases;\nCREATE VIEW orders AS SELECT * FROM purchases;',
+    ],
   },
   {
     rule: 'disallowed-unique-constraint',
@@ -101,7 +126,9 @@ describe('recipes name the real objects', () => {
   it('CREATE INDEX: create_index with the same table, name and columns, or the CONCURRENTLY statement', async () => {
     const [f] = await lint(sqlPlan('CREATE INDEX idx_orders_a ON orders (a, b)'));
     expect(f?.help).toContain('- create_index: { table: orders, name: idx_orders_a, columns: [a, b] }');
-    expect(f?.help).toContain('- sql: { up: "CREATE INDEX CONCURRENTLY idx_orders_a ON orders (a, b)", transactional: false }');
+    expect(f?.help).toContain(
+      '- sql: { up: "CREATE INDEX CONCURRENTLY idx_orders_a ON orders (a, b)", transactional: false }',
+    );
   });
 
   it('SET NOT NULL: set_not_null, or CHECK NOT VALID → VALIDATE → SET NOT NULL → drop the CHECK', async () => {
@@ -119,34 +146,44 @@ describe('recipes name the real objects', () => {
   });
 
   it('volatile default: add_column without it, SET DEFAULT, backfill with the same expression', async () => {
-    const [f] = await lint(sqlPlan("ALTER TABLE orders ADD COLUMN token text DEFAULT md5(random()::text) NOT NULL"));
+    const [f] = await lint(sqlPlan('ALTER TABLE orders ADD COLUMN token text DEFAULT md5(random()::text) NOT NULL'));
     expect(f?.rule).toBe('volatile-default');
     expect(f?.message).toContain('random()');
     expect(f?.help).toContain('- add_column: { table: orders, column: { name: token, type: "text" } }');
     expect(f?.help).toContain('- sql: { up: "ALTER TABLE orders ALTER COLUMN token SET DEFAULT md5(random()::text)" }');
-    expect(f?.help).toContain('- backfill: { table: orders, set: { token: "md5(random()::text)" }, where: token IS NULL }');
+    expect(f?.help).toContain(
+      '- backfill: { table: orders, set: { token: "md5(random()::text)" }, where: token IS NULL }',
+    );
   });
 
   it('serial and identity columns count as volatile defaults', async () => {
     expect(await rulesOf(sqlPlan('ALTER TABLE orders ADD COLUMN seq bigserial'))).toEqual(['volatile-default']);
-    expect(await rulesOf(sqlPlan('ALTER TABLE orders ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY'))).toEqual(['volatile-default']);
+    expect(await rulesOf(sqlPlan('ALTER TABLE orders ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY'))).toEqual([
+      'volatile-default',
+    ]);
   });
 
   it('type change: change_type with type and using', async () => {
     const [f] = await lint(sqlPlan('ALTER TABLE orders ALTER COLUMN code TYPE integer USING code::integer'));
-    expect(f?.help).toContain('- change_type: { table: orders, column: code, type: "integer", using: "code::integer" }');
+    expect(f?.help).toContain(
+      '- change_type: { table: orders, column: code, type: "integer", using: "code::integer" }',
+    );
   });
 
   it('rename column: rename_column from/to', async () => {
     const [f] = await lint(sqlPlan('ALTER TABLE orders RENAME client_id TO customer_id'));
     expect(f?.rule).toBe('renaming-column');
-    expect(f?.help).toContain('- rename_column: { table: orders, from: client_id, to: customer_id, type: <current type of client_id> }');
+    expect(f?.help).toContain(
+      '- rename_column: { table: orders, from: client_id, to: customer_id, type: <current type of client_id> }',
+    );
   });
 
   it('unique: add_unique with the constraint columns; a column-level UNIQUE is flagged too', async () => {
     const [f] = await lint(sqlPlan('ALTER TABLE orders ADD UNIQUE (code, region)'));
     expect(f?.help).toContain('- add_unique: { table: orders, name: orders_code_region_key, columns: [code, region] }');
-    expect(await rulesOf(sqlPlan('ALTER TABLE orders ADD COLUMN code text UNIQUE'))).toEqual(['disallowed-unique-constraint']);
+    expect(await rulesOf(sqlPlan('ALTER TABLE orders ADD COLUMN code text UNIQUE'))).toEqual([
+      'disallowed-unique-constraint',
+    ]);
   });
 
   it('DROP COLUMN outside contract: drop_column under contract', async () => {
@@ -163,7 +200,8 @@ describe('recipes name the real objects', () => {
 });
 
 describe('constraint-missing-not-valid: VALIDATE in the transaction that added it NOT VALID', () => {
-  const addThenValidate = 'ALTER TABLE orders ADD CONSTRAINT amount_positive CHECK (amount > 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT amount_positive;';
+  const addThenValidate =
+    'ALTER TABLE orders ADD CONSTRAINT amount_positive CHECK (amount > 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT amount_positive;';
 
   it('is flagged when both run in one transaction', async () => {
     const findings = await lint(sqlPlan(addThenValidate));

@@ -29,7 +29,14 @@ afterAll(async () => {
 describe(`validate ${COUNT} plans in-process`, () => {
   it('validates every plan, and prints the time', async () => {
     let out = '';
-    const io: Io = { out: (s) => void (out += s), err: (s) => void (out += s), interactive: false, color: false, env: {}, cwd: dir };
+    const io: Io = {
+      out: (s) => void (out += s),
+      err: (s) => void (out += s),
+      interactive: false,
+      color: false,
+      env: {},
+      cwd: dir,
+    };
     await validateCommand(['plans'], { format: 'json' }, io); // warm-up: module loading, the SQL parser's WASM
     out = '';
     const start = performance.now();
@@ -58,6 +65,8 @@ describe(`validate ${COUNT} plans in-process`, () => {
       time.lint += performance.now() - t;
     }
     expect(findings).toBe(0);
-    console.log(`per stage for ${COUNT} plans: parse + schema ${time.parse.toFixed(0)} ms, compile ${time.compile.toFixed(0)} ms, lint ${time.lint.toFixed(0)} ms`);
+    console.log(
+      `per stage for ${COUNT} plans: parse + schema ${time.parse.toFixed(0)} ms, compile ${time.compile.toFixed(0)} ms, lint ${time.lint.toFixed(0)} ms`,
+    );
   });
 });

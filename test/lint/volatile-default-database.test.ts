@@ -27,7 +27,10 @@ describe.skipIf(!postgresAdminUrl)('validate --database: db-volatile-default', (
     await db.close();
   });
 
-  async function findings(dflt: string, plan = `name: vd\nphases:\n  expand:\n    - add_column: { table: orders, column: { name: code, type: integer, default: "${dflt}", default_volatility: stable } }\n`): Promise<{ code: number; findings: JsonFinding[] }> {
+  async function findings(
+    dflt: string,
+    plan = `name: vd\nphases:\n  expand:\n    - add_column: { table: orders, column: { name: code, type: integer, default: "${dflt}", default_volatility: stable } }\n`,
+  ): Promise<{ code: number; findings: JsonFinding[] }> {
     await writeFile(join(dir, 'plans', 'vd.yaml'), plan);
     const io = captureIo(dir);
     const code = await main(['validate', '--database', db.url!, 'plans/vd.yaml', '--format', 'json'], io);
@@ -35,17 +38,33 @@ describe.skipIf(!postgresAdminUrl)('validate --database: db-volatile-default', (
     return { code, findings: doc.plans.flatMap((p) => p.findings).filter((f) => f.rule.startsWith('db-')) };
   }
 
-  it.each(['public.always_ten()', 'always_ten() + 1', '1 #@# 2'])('%s: VOLATILE in pg_proc, an error at the default', async (dflt) => {
-    const run = await findings(dflt);
-    expect(run.code).toBe(1);
-    expect(run.findings).toEqual([expect.objectContaining({ rule: 'db-volatile-default', line: 4, message: expect.stringMatching(/declared VOLATILE: adding the column would rewrite the whole table/), help: expect.stringContaining('SET DEFAULT') })]);
-  });
+  it.each(['public.always_ten()', 'always_ten() + 1', '1 #@# 2'])(
+    '%s: VOLATILE in pg_proc, an error at the default',
+    async (dflt) => {
+      const run = await findings(dflt);
+      expect(run.code).toBe(1);
+      expect(run.findings).toEqual([
+        expect.objectContaining({
+          rule: 'db-volatile-default',
+          line: 4,
+          message: expect.stringMatching(/declared VOLATILE: adding the column would rewrite the whole table/),
+          help: expect.stringContaining('SET DEFAULT'),
+        }),
+      ]);
+    },
+  );
 
   it('db-missing-column: a sync expression reading a column the table lacks (it would fail every write once the trigger is in)', async () => {
     const plan = `name: vd\nphases:\n  expand:\n    - add_column:\n        table: orders\n        column: { name: summary, type: text }\n        sync_from: { column: note, expression: "coalesce(note, product)", reverse: "nullif(summary, '')" }\n`;
     const run = await findings('', plan);
     expect(run.code).toBe(1);
-    expect(run.findings).toEqual([expect.objectContaining({ rule: 'db-missing-column', line: 7, message: expect.stringContaining('column product (read by `coalesce(note, product)`) does not exist on orders') })]);
+    expect(run.findings).toEqual([
+      expect.objectContaining({
+        rule: 'db-missing-column',
+        line: 7,
+        message: expect.stringContaining('column product (read by `coalesce(note, product)`) does not exist on orders'),
+      }),
+    ]);
   });
 
   it('a STABLE function is clean', async () => {

@@ -11,12 +11,22 @@ describe('volatile-default on raw SQL: unknown functions are treated as volatile
   });
 
   it('known built-ins are not flagged; a known volatile one wins over an unknown one', async () => {
-    expect(await rulesOf(sqlPlan("ALTER TABLE orders ADD COLUMN at timestamptz DEFAULT date_trunc('day', now())"))).toEqual([]);
+    expect(
+      await rulesOf(sqlPlan("ALTER TABLE orders ADD COLUMN at timestamptz DEFAULT date_trunc('day', now())")),
+    ).toEqual([]);
     const [f] = await lint(sqlPlan('ALTER TABLE orders ADD COLUMN code text DEFAULT app.f(random())'));
     expect(f?.message).toContain('random(), which is volatile');
   });
 
   it('can be ignored on the step when pg_proc says the function is STABLE', async () => {
-    expect(await rulesOf(sqlPlan('ALTER TABLE orders ADD COLUMN code int DEFAULT public.stable_ten()', 'expand', '        lint: { ignore: [volatile-default], reason: "pg_proc says STABLE" }\n'))).toEqual([]);
+    expect(
+      await rulesOf(
+        sqlPlan(
+          'ALTER TABLE orders ADD COLUMN code int DEFAULT public.stable_ten()',
+          'expand',
+          '        lint: { ignore: [volatile-default], reason: "pg_proc says STABLE" }\n',
+        ),
+      ),
+    ).toEqual([]);
   });
 });

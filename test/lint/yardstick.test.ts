@@ -98,14 +98,21 @@ type SquawkRun = { ok: true; byFile: Map<string, string[]> } | { ok: false; why:
 
 /** One squawk run over the whole corpus; its rule names per file. */
 function runSquawk(files: string[]): SquawkRun {
-  if (!existsSync(SQUAWK)) return { ok: false, why: `${SQUAWK} is missing: set SQUAWK_BIN to a squawk binary (.ci/run installs squawk-cli@2.66.0 into its own prefix and sets it)` };
+  if (!existsSync(SQUAWK))
+    return {
+      ok: false,
+      why: `${SQUAWK} is missing: set SQUAWK_BIN to a squawk binary (.ci/run installs squawk-cli@2.66.0 into its own prefix and sets it)`,
+    };
   const run = spawnSync(SQUAWK, ['--reporter', 'json', ...files], { cwd: CORPUS, encoding: 'utf8', timeout: 60_000 });
   if (run.error) return { ok: false, why: `squawk did not start: ${run.error.message}` };
   let issues: { file: string; rule_name: string }[];
   try {
     issues = JSON.parse(run.stdout) as typeof issues;
   } catch {
-    return { ok: false, why: `squawk exited ${run.status} without JSON output: ${(run.stderr || run.stdout).slice(0, 300)}` };
+    return {
+      ok: false,
+      why: `squawk exited ${run.status} without JSON output: ${(run.stderr || run.stdout).slice(0, 300)}`,
+    };
   }
   const byFile = new Map<string, string[]>(files.map((f) => [f, []]));
   for (const issue of issues) byFile.get(issue.file.replace(/^\.\//, ''))?.push(issue.rule_name);
@@ -117,17 +124,30 @@ const families = [...new Set(corpus.map((s) => s.family))];
 const ours = new Map<string, Finding[]>();
 let squawk: SquawkRun = { ok: false, why: 'not run' };
 
-const inFamily = (s: Snippet, rules: string[], map: (rule: string) => string[]) => rules.filter((r) => map(r).includes(s.family));
-const oursIn = (s: Snippet) => inFamily(s, (ours.get(s.file) ?? []).map((f) => f.rule), (r) => (OURS[r] ? [OURS[r]] : []));
-const theirsIn = (s: Snippet) => (squawk.ok ? inFamily(s, squawk.byFile.get(s.file) ?? [], (r) => THEIRS[r] ?? []) : []);
+const inFamily = (s: Snippet, rules: string[], map: (rule: string) => string[]) =>
+  rules.filter((r) => map(r).includes(s.family));
+const oursIn = (s: Snippet) =>
+  inFamily(
+    s,
+    (ours.get(s.file) ?? []).map((f) => f.rule),
+    (r) => (OURS[r] ? [OURS[r]] : []),
+  );
+const theirsIn = (s: Snippet) =>
+  squawk.ok ? inFamily(s, squawk.byFile.get(s.file) ?? [], (r) => THEIRS[r] ?? []) : [];
 
 function table(): string {
-  const rows = [['family', 'dangerous', 'schemashift', 'squawk', 'safe', 'false alarms (ours / squawk)', 'squawk rules that fired']];
+  const rows = [
+    ['family', 'dangerous', 'schemashift', 'squawk', 'safe', 'false alarms (ours / squawk)', 'squawk rules that fired'],
+  ];
   for (const family of families) {
     const all = corpus.filter((s) => s.family === family);
     const dangerous = all.filter((s) => s.dangerous);
     const safe = all.filter((s) => !s.dangerous);
-    const fired = new Set(all.flatMap((s) => (squawk.ok ? (squawk.byFile.get(s.file) ?? []) : [])).filter((r) => (THEIRS[r] ?? []).includes(family)));
+    const fired = new Set(
+      all
+        .flatMap((s) => (squawk.ok ? (squawk.byFile.get(s.file) ?? []) : []))
+        .filter((r) => (THEIRS[r] ?? []).includes(family)),
+    );
     const theirAlarms = squawk.ok ? String(safe.filter((s) => theirsIn(s).length > 0).length) : '?';
     rows.push([
       family,
@@ -147,7 +167,9 @@ function table(): string {
 function differences(): string {
   if (!squawk.ok) return '';
   const missed = corpus.filter((s) => s.dangerous && theirsIn(s).length === 0).map((s) => s.file);
-  const alarms = corpus.filter((s) => !s.dangerous && theirsIn(s).length > 0).map((s) => `${s.file} (${theirsIn(s).join(', ')})`);
+  const alarms = corpus
+    .filter((s) => !s.dangerous && theirsIn(s).length > 0)
+    .map((s) => `${s.file} (${theirsIn(s).join(', ')})`);
   return [
     `dangerous snippets squawk does not flag in their family: ${missed.join(', ') || 'none'}`,
     `safe snippets (in schemashift's model) squawk flags: ${alarms.join(', ') || 'none'}`,
@@ -158,15 +180,23 @@ beforeAll(async () => {
   for (const s of corpus) ours.set(s.file, await lint(sqlPlan(s.sql, s.phase)));
   squawk = runSquawk(corpus.map((s) => s.file));
   if (!squawk.ok) {
-    console.error(`\n${'!'.repeat(78)}\n!! SQUAWK COULD NOT RUN: ${squawk.why}\n!! Only schemashift is checked against the expect: headers; the comparison is skipped.\n${'!'.repeat(78)}\n`);
+    console.error(
+      `\n${'!'.repeat(78)}\n!! SQUAWK COULD NOT RUN: ${squawk.why}\n!! Only schemashift is checked against the expect: headers; the comparison is skipped.\n${'!'.repeat(78)}\n`,
+    );
   }
-  console.log(`\nyardstick: ${corpus.length} snippets, ${families.length} families, squawk ${squawk.ok ? 'ran' : 'DID NOT RUN'}\n${table()}\n${differences()}\n`);
+  console.log(
+    `\nyardstick: ${corpus.length} snippets, ${families.length} families, squawk ${squawk.ok ? 'ran' : 'DID NOT RUN'}\n${table()}\n${differences()}\n`,
+  );
 });
 
 describe('yardstick: raw-SQL rules against test/fixtures/sql', () => {
   it('the corpus is big enough and every family has a dangerous snippet', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(40);
-    for (const family of families) expect(corpus.some((s) => s.family === family && s.dangerous), family).toBe(true);
+    for (const family of families)
+      expect(
+        corpus.some((s) => s.family === family && s.dangerous),
+        family,
+      ).toBe(true);
     for (const rule of Object.keys(OURS)) expect(families, `a family for ${rule}`).toContain(OURS[rule]);
   });
 
@@ -183,8 +213,13 @@ describe('yardstick: raw-SQL rules against test/fixtures/sql', () => {
       ctx.skip(`SQUAWK COULD NOT RUN: ${squawk.why}`);
       return;
     }
-    expect([...squawk.byFile.values()].flat().length, 'squawk reported nothing at all: is the JSON reporter output still parsed right?').toBeGreaterThan(0);
-    const missed = corpus.filter((s) => s.dangerous && theirsIn(s).length > 0 && oursIn(s).length === 0).map((s) => s.file);
+    expect(
+      [...squawk.byFile.values()].flat().length,
+      'squawk reported nothing at all: is the JSON reporter output still parsed right?',
+    ).toBeGreaterThan(0);
+    const missed = corpus
+      .filter((s) => s.dangerous && theirsIn(s).length > 0 && oursIn(s).length === 0)
+      .map((s) => s.file);
     expect(missed).toEqual([]);
   });
 });

@@ -5,9 +5,18 @@ import { applySql, forward, inverse, parseSpec, probe, sqlOf } from '../support/
 
 describe('add_column SQL', () => {
   it.each([
-    [{ table: 'orders', column: { name: 'customer_id', type: 'bigint' } }, 'ALTER TABLE orders ADD COLUMN customer_id bigint'],
-    [{ table: 'sales.orders', column: { name: 'Status', type: 'text', default: "'new'" } }, `ALTER TABLE sales.orders ADD COLUMN "Status" text DEFAULT 'new'`],
-    [{ table: 'user', column: { name: 'order', type: 'int', nullable: false, default: '0' } }, 'ALTER TABLE "user" ADD COLUMN "order" int DEFAULT 0 NOT NULL'],
+    [
+      { table: 'orders', column: { name: 'customer_id', type: 'bigint' } },
+      'ALTER TABLE orders ADD COLUMN customer_id bigint',
+    ],
+    [
+      { table: 'sales.orders', column: { name: 'Status', type: 'text', default: "'new'" } },
+      `ALTER TABLE sales.orders ADD COLUMN "Status" text DEFAULT 'new'`,
+    ],
+    [
+      { table: 'user', column: { name: 'order', type: 'int', nullable: false, default: '0' } },
+      'ALTER TABLE "user" ADD COLUMN "order" int DEFAULT 0 NOT NULL',
+    ],
   ])('%j', (spec, sql) => {
     const steps = forward('add_column', spec);
     expect(sqlOf(steps)).toEqual([sql]);
@@ -15,15 +24,26 @@ describe('add_column SQL', () => {
   });
 
   it('refuses a volatile default with the safe recipe', () => {
-    expect(() => parseSpec('add_column', { table: 'orders', column: { name: 'token', type: 'uuid', default: 'gen_random_uuid()' } })).toThrow(/volatile/);
+    expect(() =>
+      parseSpec('add_column', {
+        table: 'orders',
+        column: { name: 'token', type: 'uuid', default: 'gen_random_uuid()' },
+      }),
+    ).toThrow(/volatile/);
   });
 
   it('refuses NOT NULL without a default', () => {
-    expect(() => parseSpec('add_column', { table: 'orders', column: { name: 'x', type: 'int', nullable: false } })).toThrow(/NOT NULL without a default/);
+    expect(() =>
+      parseSpec('add_column', { table: 'orders', column: { name: 'x', type: 'int', nullable: false } }),
+    ).toThrow(/NOT NULL without a default/);
   });
 
   it('with sync_from: trigger in expand, its removal in contract', () => {
-    const steps = forward('add_column', { table: 'orders', column: { name: 'customer_id', type: 'bigint' }, sync_from: 'client_id' });
+    const steps = forward('add_column', {
+      table: 'orders',
+      column: { name: 'customer_id', type: 'bigint' },
+      sync_from: 'client_id',
+    });
     expect(steps.map((s) => [s.id, s.phase])).toEqual([
       ['add_column:test', 'expand'],
       ['add_column:test/sync-function', 'expand'],
@@ -60,14 +80,20 @@ describe.each(engines)('add_column on $name', ({ create }) => {
   });
 
   it('sync trigger keeps the new column in step under INSERT and UPDATE, both ways', async () => {
-    const spec = { table: 'orders', column: { name: 'customer_id', type: 'bigint' }, sync_from: { column: 'client_id', both_ways: true } };
+    const spec = {
+      table: 'orders',
+      column: { name: 'customer_id', type: 'bigint' },
+      sync_from: { column: 'client_id', both_ways: true },
+    };
     const steps = forward('add_column', spec);
     await applySql(db, steps, ['expand']);
     await db.exec('INSERT INTO orders (id, client_id) VALUES (3, 30)');
     await db.exec('INSERT INTO orders (id, customer_id) VALUES (4, 40)');
     await db.exec('UPDATE orders SET client_id = 11 WHERE id = 1');
     await db.exec('UPDATE orders SET customer_id = 22 WHERE id = 2');
-    const rows = await db.query<{ id: string; client_id: number; customer_id: string }>('SELECT id, client_id, customer_id FROM orders ORDER BY id');
+    const rows = await db.query<{ id: string; client_id: number; customer_id: string }>(
+      'SELECT id, client_id, customer_id FROM orders ORDER BY id',
+    );
     expect(rows.map((r) => [Number(r.id), r.client_id, Number(r.customer_id)])).toEqual([
       [1, 11, 11],
       [2, 22, 22],
@@ -81,7 +107,11 @@ describe.each(engines)('add_column on $name', ({ create }) => {
   });
 
   it('sync_from with a conversion expression', async () => {
-    const spec = { table: 'orders', column: { name: 'client_ref', type: 'text' }, sync_from: { column: 'client_id', expression: "'C-' || client_id" } };
+    const spec = {
+      table: 'orders',
+      column: { name: 'client_ref', type: 'text' },
+      sync_from: { column: 'client_id', expression: "'C-' || client_id" },
+    };
     await applySql(db, forward('add_column', spec), ['expand']);
     await db.exec('INSERT INTO orders (id, client_id) VALUES (5, 50)');
     expect(await db.query('SELECT client_ref FROM orders WHERE id = 5')).toEqual([{ client_ref: 'C-50' }]);

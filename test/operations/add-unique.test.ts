@@ -3,13 +3,21 @@ import type { SqlStep } from '../../src/operations/types.js';
 import { engines, type TestDatabase } from '../support/databases.js';
 import { applySql, forward, inverse, parseSpec, probe, sqlOf } from '../support/operations.js';
 
-const accounts = { table: 'sales.accounts', name: 'AccountsLogin', columns: ['tenant', 'Login'], index: 'accounts_login_idx' };
+const accounts = {
+  table: 'sales.accounts',
+  name: 'AccountsLogin',
+  columns: ['tenant', 'Login'],
+  index: 'accounts_login_idx',
+};
 
 describe('add_unique SQL', () => {
   it.each([
     [
       { table: 'users', name: 'users_email_key', columns: ['email'] },
-      ['CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email)', 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key'],
+      [
+        'CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email)',
+        'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key',
+      ],
     ],
     [
       accounts,
@@ -20,7 +28,10 @@ describe('add_unique SQL', () => {
     ],
     [
       { table: 'user', name: 'user_order_key', columns: ['order'] },
-      ['CREATE UNIQUE INDEX CONCURRENTLY user_order_key ON "user" ("order")', 'ALTER TABLE "user" ADD CONSTRAINT user_order_key UNIQUE USING INDEX user_order_key'],
+      [
+        'CREATE UNIQUE INDEX CONCURRENTLY user_order_key ON "user" ("order")',
+        'ALTER TABLE "user" ADD CONSTRAINT user_order_key UNIQUE USING INDEX user_order_key',
+      ],
     ],
   ])('%j', (spec, sql) => {
     expect(sqlOf(forward('add_unique', spec))).toEqual(sql);
@@ -29,9 +40,16 @@ describe('add_unique SQL', () => {
   it('builds outside a transaction without blocking writes, then attaches under a brief lock', () => {
     const [build, attach] = forward('add_unique', accounts) as SqlStep[];
     expect(build).toMatchObject({
-      id: 'add_unique:test', lock: { level: 'SHARE UPDATE EXCLUSIVE', on: ['sales.accounts'] }, transactional: false, buildsIndex: 'sales.accounts_login_idx',
+      id: 'add_unique:test',
+      lock: { level: 'SHARE UPDATE EXCLUSIVE', on: ['sales.accounts'] },
+      transactional: false,
+      buildsIndex: 'sales.accounts_login_idx',
     });
-    expect(attach).toMatchObject({ id: 'add_unique:test/constraint', lock: { level: 'ACCESS EXCLUSIVE', on: ['sales.accounts'] }, transactional: true });
+    expect(attach).toMatchObject({
+      id: 'add_unique:test/constraint',
+      lock: { level: 'ACCESS EXCLUSIVE', on: ['sales.accounts'] },
+      transactional: true,
+    });
   });
 
   it('inverse drops the constraint, then any unattached index', () => {
@@ -62,12 +80,23 @@ describe.each(engines)('add_unique on $name', ({ create }) => {
   afterAll(() => db.close());
 
   const indexValid = async (name: string) =>
-    (await db.query<{ indisvalid: boolean }>('SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)', [name]))[0]?.indisvalid;
+    (
+      await db.query<{ indisvalid: boolean }>('SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)', [
+        name,
+      ])
+    )[0]?.indisvalid;
   const constraintType = async (table: string, name: string) =>
-    (await db.query<{ contype: string }>('SELECT contype FROM pg_constraint WHERE conrelid = $1::regclass AND conname = $2', [table, name]))[0]?.contype;
+    (
+      await db.query<{ contype: string }>(
+        'SELECT contype FROM pg_constraint WHERE conrelid = $1::regclass AND conname = $2',
+        [table, name],
+      )
+    )[0]?.contype;
 
   it('builds the index, attaches it (renamed to the constraint); probes hold across the rename; inverse removes both', async () => {
-    await db.exec(`CREATE TABLE sales.accounts (id int, tenant int, "Login" text); INSERT INTO sales.accounts VALUES (1, 1, 'a'), (2, 1, 'b'), (3, 2, 'a')`);
+    await db.exec(
+      `CREATE TABLE sales.accounts (id int, tenant int, "Login" text); INSERT INTO sales.accounts VALUES (1, 1, 'a'), (2, 1, 'b'), (3, 2, 'a')`,
+    );
     const [build, attach] = forward('add_unique', accounts) as SqlStep[];
     expect([await probe(db, build!), await probe(db, attach!)]).toEqual([false, false]);
     await applySql(db, [build!]);
@@ -85,7 +114,10 @@ describe.each(engines)('add_unique on $name', ({ create }) => {
     expect(await constraintType('sales.accounts', 'AccountsLogin')).toBeUndefined();
     expect(await indexValid('sales."AccountsLogin"')).toBeUndefined();
     expect([await probe(db, build!), await probe(db, attach!)]).toEqual([false, false]);
-    expect([await probe(db, undo.steps[0] as SqlStep), await probe(db, undo.steps[1] as SqlStep)]).toEqual([true, true]);
+    expect([await probe(db, undo.steps[0] as SqlStep), await probe(db, undo.steps[1] as SqlStep)]).toEqual([
+      true,
+      true,
+    ]);
   });
 
   it('duplicates fail the CONCURRENTLY build and leave an INVALID index the probe does not count; inverse clears it', async () => {

@@ -50,14 +50,26 @@ describe.skipIf(!postgresAdminUrl)('adoption compares every part of the definiti
 
   /** Runs a one-step plan with `if_exists: adopt`: 'adopted', or the refusal's message. */
   async function adopt(name: string, step: string): Promise<string> {
-    const plan = compilePlan(await parsePlan(`${name}.yaml`, `name: ${name}\nphases:\n  expand:\n    - ${step}\n      if_exists: adopt\n`));
+    const plan = compilePlan(
+      await parsePlan(`${name}.yaml`, `name: ${name}\nphases:\n  expand:\n    - ${step}\n      if_exists: adopt\n`),
+    );
     const signal = new AbortController().signal;
     try {
-      await runPlan(conn, plan, { mode: 'run', acceptDrift: false, answers: { yes: true }, emit: () => undefined, signal, command: () => 'schemashift run' });
+      await runPlan(conn, plan, {
+        mode: 'run',
+        acceptDrift: false,
+        answers: { yes: true },
+        emit: () => undefined,
+        signal,
+        command: () => 'schemashift run',
+      });
     } catch (e) {
       return (e as Error).message;
     }
-    const { rows } = await conn.query<{ adopted: boolean }>('SELECT adopted FROM schemashift.steps WHERE plan_name = $1 ORDER BY step_id LIMIT 1', [name]);
+    const { rows } = await conn.query<{ adopted: boolean }>(
+      'SELECT adopted FROM schemashift.steps WHERE plan_name = $1 ORDER BY step_id LIMIT 1',
+      [name],
+    );
     return rows[0]?.adopted ? 'adopted' : 'not adopted';
   }
 
@@ -67,53 +79,95 @@ describe.skipIf(!postgresAdminUrl)('adoption compares every part of the definiti
   }
 
   it('an index with text_pattern_ops DESC NULLS LAST is not a plain index on the column', async () => {
-    const message = await adopt('pattern', 'create_index: { table: accounts, name: accounts_email_pattern, columns: [email] }');
-    expect(message).toContain('so it is not adopted:\n  - key email has text_pattern_ops DESC NULLS LAST, the plan\'s key has the defaults');
+    const message = await adopt(
+      'pattern',
+      'create_index: { table: accounts, name: accounts_email_pattern, columns: [email] }',
+    );
+    expect(message).toContain(
+      "so it is not adopted:\n  - key email has text_pattern_ops DESC NULLS LAST, the plan's key has the defaults",
+    );
   });
 
   it('an index with its own collation is refused', async () => {
-    expect(await adopt('collated-index', 'create_index: { table: accounts, name: accounts_email_c, columns: [email] }')).toContain('  - key email has COLLATE C, the plan\'s key has the defaults');
+    expect(
+      await adopt('collated-index', 'create_index: { table: accounts, name: accounts_email_c, columns: [email] }'),
+    ).toContain("  - key email has COLLATE C, the plan's key has the defaults");
   });
 
   it('a unique index NULLS NOT DISTINCT is not an ordinary unique index', async () => {
-    expect(await adopt('nnd', 'create_index: { table: accounts, name: accounts_code_key, columns: [code], unique: true }')).toContain("  - it is NULLS NOT DISTINCT (one NULL at most), the plan's is not");
+    expect(
+      await adopt('nnd', 'create_index: { table: accounts, name: accounts_code_key, columns: [code], unique: true }'),
+    ).toContain("  - it is NULLS NOT DISTINCT (one NULL at most), the plan's is not");
   });
 
   it('varchar(255) is not varchar(100), and a column with its own collation is refused', async () => {
-    expect(await adopt('typmod', 'add_column: { table: accounts, column: { name: handle, type: varchar(100) } }')).toContain('  - type is character varying(255), the plan says varchar(100)');
-    expect(await adopt('unbounded', 'add_column: { table: accounts, column: { name: handle, type: varchar } }')).toContain('  - type is character varying(255), the plan says varchar');
-    expect(await adopt('collation', 'add_column: { table: accounts, column: { name: nick, type: text } }')).toContain('  - its collation is "C", the plan\'s column has its type\'s default collation');
+    expect(
+      await adopt('typmod', 'add_column: { table: accounts, column: { name: handle, type: varchar(100) } }'),
+    ).toContain('  - type is character varying(255), the plan says varchar(100)');
+    expect(
+      await adopt('unbounded', 'add_column: { table: accounts, column: { name: handle, type: varchar } }'),
+    ).toContain('  - type is character varying(255), the plan says varchar');
+    expect(await adopt('collation', 'add_column: { table: accounts, column: { name: nick, type: text } }')).toContain(
+      '  - its collation is "C", the plan\'s column has its type\'s default collation',
+    );
     expect(await differences({ kind: 'column', table: 'accounts', name: 'nick', nullable: true })).toEqual([]);
   });
 
   it('a DEFERRABLE MATCH FULL foreign key is refused, listing both', async () => {
-    const message = await adopt('fk', 'add_foreign_key: { table: orders, name: orders_account_fk, columns: [account_id], references: { table: accounts, columns: [id] } }');
+    const message = await adopt(
+      'fk',
+      'add_foreign_key: { table: orders, name: orders_account_fk, columns: [account_id], references: { table: accounts, columns: [id] } }',
+    );
     expect(message).toContain("  - it is DEFERRABLE INITIALLY DEFERRED, the plan's is NOT DEFERRABLE");
     expect(message).toContain("  - it is MATCH FULL, the plan's is MATCH SIMPLE");
   });
 
   it('a NOT VALID check is refused when the plan validates it', async () => {
-    expect(await adopt('notvalid', 'add_check: { table: accounts, name: accounts_qty_check, expression: qty > 0 }')).toContain("  - it is NOT VALID (existing rows were never checked), the plan's is validated");
+    expect(
+      await adopt('notvalid', 'add_check: { table: accounts, name: accounts_qty_check, expression: qty > 0 }'),
+    ).toContain("  - it is NOT VALID (existing rows were never checked), the plan's is validated");
   });
 
   it('a trigger: timing, events, columns, condition and state are compared, not only the function', async () => {
     const trigger = (name: string): DbObject => ({ kind: 'trigger', table: 'accounts', name, function: 'sync_fn' });
-    expect(await differences(trigger('sync_odd'))).toEqual([expect.stringMatching(/^it is not a BEFORE INSERT OR UPDATE … FOR EACH ROW trigger, it fires only on UPDATE OF email, it has a WHEN condition \(it is: CREATE TRIGGER sync_odd AFTER UPDATE OF email ON public\.accounts/)]);
-    expect(await differences(trigger('sync_off'))).toEqual(["it is disabled, the plan's fires in ordinary sessions (ENABLE)"]);
+    expect(await differences(trigger('sync_odd'))).toEqual([
+      expect.stringMatching(
+        /^it is not a BEFORE INSERT OR UPDATE … FOR EACH ROW trigger, it fires only on UPDATE OF email, it has a WHEN condition \(it is: CREATE TRIGGER sync_odd AFTER UPDATE OF email ON public\.accounts/,
+      ),
+    ]);
+    expect(await differences(trigger('sync_off'))).toEqual([
+      "it is disabled, the plan's fires in ordinary sessions (ENABLE)",
+    ]);
     expect(await differences(trigger('sync_same'))).toEqual([]);
   });
 
   it('a materialized view: another query is refused; the same query (as parsed) matches', async () => {
     const view = (query: string): DbObject => ({ kind: 'materialized view', name: 'account_totals', query });
-    expect(await differences(view('SELECT id, qty FROM accounts WHERE qty > 0'))).toEqual([expect.stringMatching(/^its query does not read the same as the plan's \(compared as parsed SQL; the server prints it as: SELECT/)]);
-    const printed = (await conn.query<{ q: string }>("SELECT pg_get_viewdef('account_totals'::regclass) AS q")).rows[0]!.q;
+    expect(await differences(view('SELECT id, qty FROM accounts WHERE qty > 0'))).toEqual([
+      expect.stringMatching(
+        /^its query does not read the same as the plan's \(compared as parsed SQL; the server prints it as: SELECT/,
+      ),
+    ]);
+    const printed = (await conn.query<{ q: string }>("SELECT pg_get_viewdef('account_totals'::regclass) AS q")).rows[0]!
+      .q;
     expect(await differences(view(printed.replace(/;\s*$/, '')))).toEqual([]);
   });
 
   it('exact matches are still adopted: a plain index, a bounded column, a plain foreign key, a validated check', async () => {
-    expect(await adopt('same-index', 'create_index: { table: accounts, name: accounts_login_idx, columns: [login] }')).toBe('adopted');
-    expect(await adopt('same-column', 'add_column: { table: accounts, column: { name: title, type: varchar(100) } }')).toBe('adopted');
-    expect(await adopt('same-fk', 'add_foreign_key: { table: orders, name: orders_account_plain_fk, columns: [account_id], references: { table: accounts, columns: [id] } }')).toBe('adopted');
-    expect(await adopt('same-check', 'add_check: { table: accounts, name: accounts_qty_valid, expression: qty > 0 }')).toBe('adopted');
+    expect(
+      await adopt('same-index', 'create_index: { table: accounts, name: accounts_login_idx, columns: [login] }'),
+    ).toBe('adopted');
+    expect(
+      await adopt('same-column', 'add_column: { table: accounts, column: { name: title, type: varchar(100) } }'),
+    ).toBe('adopted');
+    expect(
+      await adopt(
+        'same-fk',
+        'add_foreign_key: { table: orders, name: orders_account_plain_fk, columns: [account_id], references: { table: accounts, columns: [id] } }',
+      ),
+    ).toBe('adopted');
+    expect(
+      await adopt('same-check', 'add_check: { table: accounts, name: accounts_qty_valid, expression: qty > 0 }'),
+    ).toBe('adopted');
   });
 });

@@ -21,7 +21,12 @@ describe('backfill batch SQL', () => {
     ],
     [
       'composite key, expressions parenthesised',
-      { table: 'sales.order_lines', set: { total: 'qty * price', "Note": "'x'" }, where: 'total IS NULL', key: ['order_id', 'line'] },
+      {
+        table: 'sales.order_lines',
+        set: { total: 'qty * price', Note: "'x'" },
+        where: 'total IS NULL',
+        key: ['order_id', 'line'],
+      },
       '(SELECT sales.order_lines.order_id::text AS k1, sales.order_lines.line::text AS k2 FROM sales.order_lines WHERE (order_id, line) > ($1, $2) AND (total IS NULL) ORDER BY sales.order_lines.order_id, sales.order_lines.line OFFSET $3 - 1 LIMIT 1) UNION ALL (SELECT sales.order_lines.order_id::text AS k1, sales.order_lines.line::text AS k2 FROM sales.order_lines WHERE (order_id, line) > ($1, $2) AND (total IS NULL) ORDER BY sales.order_lines.order_id DESC, sales.order_lines.line DESC LIMIT 1) LIMIT 1;\n' +
         'UPDATE sales.order_lines SET total = (qty * price), "Note" = (\'x\') WHERE (order_id, line) > ($1, $2) AND (order_id, line) <= ($3, $4) AND order_id >= $1 AND order_id <= $3 AND (total IS NULL)',
     ],
@@ -36,7 +41,12 @@ describe('backfill batch SQL', () => {
   });
 
   it('fills the step: defaults in ms, throttle, lock, key; inverse is empty', () => {
-    const step = stepOf({ table: 'orders', set: { customer_id: 'client_id' }, key: ['id'], throttle: { max_replica_lag: '5s', query: 'SELECT 1', above: 0 } });
+    const step = stepOf({
+      table: 'orders',
+      set: { customer_id: 'client_id' },
+      key: ['id'],
+      throttle: { max_replica_lag: '5s', query: 'SELECT 1', above: 0 },
+    });
     expect(step).toMatchObject({
       id: 'backfill:test',
       phase: 'migrate',
@@ -54,9 +64,17 @@ describe('backfill batch SQL', () => {
   });
 
   it('converts explicit batch settings', () => {
-    const step = stepOf({ table: 'orders', set: { a: 'b' }, batch: { size: 5000, delay: '50ms', target_ms: 300, max_rows_per_second: 50000 }, throttle: { max_lock_waiters: 2 } });
+    const step = stepOf({
+      table: 'orders',
+      set: { a: 'b' },
+      batch: { size: 5000, delay: '50ms', target_ms: 300, max_rows_per_second: 50000 },
+      throttle: { max_lock_waiters: 2 },
+    });
     expect(step.batch).toEqual({ size: 5000, delayMs: 50, targetMs: 300, maxRowsPerSecond: 50000 });
-    expect(stepOf({ table: 'orders', set: { a: 'b' }, batch: { target_ms: 0 } }).batch).toEqual({ size: 100, delayMs: 2 });
+    expect(stepOf({ table: 'orders', set: { a: 'b' }, batch: { target_ms: 0 } }).batch).toEqual({
+      size: 100,
+      delayMs: 2,
+    });
     expect(step.throttle).toEqual({ maxLockWaiters: 2 });
   });
 
@@ -73,7 +91,9 @@ describe('backfill batch SQL', () => {
     ['throttle above without query', { throttle: { above: 3 } }, /needs `query`/],
     ['a throttle query that is not a SELECT', { throttle: { query: 'DELETE FROM t', above: 0 } }, /SELECT/],
   ])('rejects %s', (_name, patch, message) => {
-    expect(() => parseSpec('backfill', { table: 'orders', set: { customer_id: 'client_id' }, ...patch })).toThrow(message);
+    expect(() => parseSpec('backfill', { table: 'orders', set: { customer_id: 'client_id' }, ...patch })).toThrow(
+      message,
+    );
   });
 });
 
@@ -94,36 +114,65 @@ describe.each(engines)('backfill on $name', ({ create }) => {
   it('batches over 1,000 rows update each row exactly as one UPDATE would', async () => {
     await db.exec(countUpdates);
     for (const t of ['bf_orders', 'bf_expected']) {
-      await db.exec(`CREATE TABLE ${t} (id int PRIMARY KEY, client_id int, customer_id int, updates int NOT NULL DEFAULT 0)`);
-      await db.exec(`INSERT INTO ${t} (id, client_id, customer_id) SELECT i, i * 7 % 101, CASE WHEN i % 3 = 0 THEN -i END FROM generate_series(1, 1000) AS i`);
+      await db.exec(
+        `CREATE TABLE ${t} (id int PRIMARY KEY, client_id int, customer_id int, updates int NOT NULL DEFAULT 0)`,
+      );
+      await db.exec(
+        `INSERT INTO ${t} (id, client_id, customer_id) SELECT i, i * 7 % 101, CASE WHEN i % 3 = 0 THEN -i END FROM generate_series(1, 1000) AS i`,
+      );
       await db.exec(`CREATE TRIGGER bf_count BEFORE UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION bf_count()`);
     }
     await db.exec('UPDATE bf_expected SET customer_id = client_id * 2 WHERE customer_id IS NULL');
-    const step = stepOf({ table: 'bf_orders', set: { customer_id: 'client_id * 2' }, where: 'customer_id IS NULL', key: ['id'], batch: { size: 37 } });
+    const step = stepOf({
+      table: 'bf_orders',
+      set: { customer_id: 'client_id * 2' },
+      where: 'customer_id IS NULL',
+      key: ['id'],
+      batch: { size: 37 },
+    });
     expect(await runBatches(db, step, ['id'], [0])).toBe(Math.ceil(667 / 37));
-    const diff = await db.query('(TABLE bf_orders EXCEPT TABLE bf_expected) UNION ALL (TABLE bf_expected EXCEPT TABLE bf_orders)');
+    const diff = await db.query(
+      '(TABLE bf_orders EXCEPT TABLE bf_expected) UNION ALL (TABLE bf_expected EXCEPT TABLE bf_orders)',
+    );
     expect(diff).toEqual([]);
-    const [summary] = await db.query<{ once: string; untouched: string }>('SELECT count(*) FILTER (WHERE updates = 1) AS once, count(*) FILTER (WHERE updates = 0) AS untouched FROM bf_orders');
+    const [summary] = await db.query<{ once: string; untouched: string }>(
+      'SELECT count(*) FILTER (WHERE updates = 1) AS once, count(*) FILTER (WHERE updates = 0) AS untouched FROM bf_orders',
+    );
     expect([Number(summary?.once), Number(summary?.untouched)]).toEqual([667, 333]);
   });
 
   it('walks a key named like its output column (k1) in key order, and a uuid key', async () => {
-    await db.exec('CREATE TABLE bf_k1 (k1 int PRIMARY KEY, v int); INSERT INTO bf_k1 (k1) SELECT g FROM generate_series(1, 25) AS g');
+    await db.exec(
+      'CREATE TABLE bf_k1 (k1 int PRIMARY KEY, v int); INSERT INTO bf_k1 (k1) SELECT g FROM generate_series(1, 25) AS g',
+    );
     const byName = stepOf({ table: 'bf_k1', set: { v: 'k1 * 2' }, key: ['k1'], batch: { size: 4 } });
     expect(await runBatches(db, byName, ['k1'], [0])).toBe(Math.ceil(25 / 4));
-    await db.exec(`CREATE TABLE bf_uuid (id uuid PRIMARY KEY, v int); INSERT INTO bf_uuid (id) SELECT md5(g::text)::uuid FROM generate_series(1, 30) AS g`);
+    await db.exec(
+      `CREATE TABLE bf_uuid (id uuid PRIMARY KEY, v int); INSERT INTO bf_uuid (id) SELECT md5(g::text)::uuid FROM generate_series(1, 30) AS g`,
+    );
     const byUuid = stepOf({ table: 'bf_uuid', set: { v: '1' }, key: ['id'], batch: { size: 7 } });
     expect(await runBatches(db, byUuid, ['id'], ['00000000-0000-0000-0000-000000000000'])).toBe(Math.ceil(30 / 7));
-    const [left] = await db.query<{ n: string }>('SELECT (SELECT count(*) FROM bf_k1 WHERE v IS DISTINCT FROM k1 * 2) + (SELECT count(*) FROM bf_uuid WHERE v IS NULL) AS n');
+    const [left] = await db.query<{ n: string }>(
+      'SELECT (SELECT count(*) FROM bf_k1 WHERE v IS DISTINCT FROM k1 * 2) + (SELECT count(*) FROM bf_uuid WHERE v IS NULL) AS n',
+    );
     expect(Number(left?.n)).toBe(0);
   });
 
   it('batches over a composite key', async () => {
     await db.exec('CREATE TABLE bf_lines (order_id int, line int, qty int, total int, PRIMARY KEY (order_id, line))');
-    await db.exec('INSERT INTO bf_lines (order_id, line, qty) SELECT o, l, o + l FROM generate_series(1, 30) AS o, generate_series(1, 7) AS l');
-    const step = stepOf({ table: 'bf_lines', set: { total: 'qty * 10' }, key: ['order_id', 'line'], batch: { size: 20 } });
+    await db.exec(
+      'INSERT INTO bf_lines (order_id, line, qty) SELECT o, l, o + l FROM generate_series(1, 30) AS o, generate_series(1, 7) AS l',
+    );
+    const step = stepOf({
+      table: 'bf_lines',
+      set: { total: 'qty * 10' },
+      key: ['order_id', 'line'],
+      batch: { size: 20 },
+    });
     expect(await runBatches(db, step, ['order_id', 'line'], [0, 0])).toBe(Math.ceil(210 / 20));
-    const [left] = await db.query<{ n: string }>('SELECT count(*) AS n FROM bf_lines WHERE total IS DISTINCT FROM qty * 10');
+    const [left] = await db.query<{ n: string }>(
+      'SELECT count(*) AS n FROM bf_lines WHERE total IS DISTINCT FROM qty * 10',
+    );
     expect(Number(left?.n)).toBe(0);
   });
 });

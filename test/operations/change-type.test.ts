@@ -30,7 +30,9 @@ describe('change_type steps', () => {
         'UPDATE items SET qty_new = (qty::bigint) WHERE (id) > ($1) AND (id) <= ($2) AND (qty_new IS DISTINCT FROM (qty::bigint))',
     );
     expect(steps[4]).toMatchObject({ kind: 'verify', table: 'items', compare: { qty_new: 'qty::bigint' } });
-    expect(steps[5]).toMatchObject({ confirm: expect.stringMatching(/^Deploy the application version that works with qty as bigint/) });
+    expect(steps[5]).toMatchObject({
+      confirm: expect.stringMatching(/^Deploy the application version that works with qty as bigint/),
+    });
     expect(steps[6]).toMatchObject({ transactional: true, lock: { level: 'ACCESS EXCLUSIVE', on: ['items'] } });
     expect(sql.slice(6)).toEqual([
       `DROP TRIGGER IF EXISTS ${FN} ON items;\nALTER TABLE items DROP COLUMN qty;\nALTER TABLE items RENAME COLUMN qty_new TO qty`,
@@ -39,20 +41,42 @@ describe('change_type steps', () => {
   });
 
   it('uses `using` both ways with reverse_using, and a chosen temp column', () => {
-    const steps = forward('change_type', { table: 'codes', column: 'code', type: 'integer', using: "nullif(code, '')::integer", reverse_using: 'code_int::text', temp_column: 'code_int', not_null: true });
+    const steps = forward('change_type', {
+      table: 'codes',
+      column: 'code',
+      type: 'integer',
+      using: "nullif(code, '')::integer",
+      reverse_using: 'code_int::text',
+      temp_column: 'code_int',
+      not_null: true,
+    });
     const sql = sqlOf(steps);
     expect(sql[0]).toBe('ALTER TABLE codes ADD COLUMN code_int integer');
     expect(sql[1]).toContain("NEW.code_int := nullif(NEW.code, '')::integer;");
     expect(sql[1]).toContain('NEW.code := NEW.code_int::text;');
-    expect(steps.filter((s) => s.phase === 'migrate').map((s) => s.id.replace('change_type:test/', ''))).toEqual(['backfill', 'verify', 'not-null-check', 'not-null-validate', 'set-not-null', 'drop-not-null-check', 'deploy']);
+    expect(steps.filter((s) => s.phase === 'migrate').map((s) => s.id.replace('change_type:test/', ''))).toEqual([
+      'backfill',
+      'verify',
+      'not-null-check',
+      'not-null-validate',
+      'set-not-null',
+      'drop-not-null-check',
+      'deploy',
+    ]);
     expect(sql).toContain('ALTER TABLE codes ALTER COLUMN code_int SET NOT NULL');
-    expect(sql.join('\n')).toContain('ALTER TABLE codes DROP COLUMN code;\nALTER TABLE codes RENAME COLUMN code_int TO code');
+    expect(sql.join('\n')).toContain(
+      'ALTER TABLE codes DROP COLUMN code;\nALTER TABLE codes RENAME COLUMN code_int TO code',
+    );
   });
 
   it('inverse removes the sync trigger and function, then the temp column', () => {
     const undo = inverse('change_type', { table: 'items', column: 'qty', type: 'bigint' });
     if (!('steps' in undo)) throw new Error('expected reversible');
-    expect(sqlOf(undo.steps)).toEqual([`DROP TRIGGER IF EXISTS ${FN} ON items`, `DROP FUNCTION IF EXISTS ${FN}()`, 'ALTER TABLE items DROP COLUMN IF EXISTS qty_new']);
+    expect(sqlOf(undo.steps)).toEqual([
+      `DROP TRIGGER IF EXISTS ${FN} ON items`,
+      `DROP FUNCTION IF EXISTS ${FN}()`,
+      'ALTER TABLE items DROP COLUMN IF EXISTS qty_new',
+    ]);
   });
 
   it.each([
@@ -61,13 +85,16 @@ describe('change_type steps', () => {
     ['a bad type', { type: 'big int;' }, /not a SQL type/],
     ['a using that does not parse', { using: 'qty::' }, /does not parse/],
   ])('refuses %s', (_name, patch, message) => {
-    expect(() => parseSpec('change_type', { table: 'items', column: 'qty', type: 'bigint', ...patch })).toThrow(message);
+    expect(() => parseSpec('change_type', { table: 'items', column: 'qty', type: 'bigint', ...patch })).toThrow(
+      message,
+    );
   });
 });
 
-
 const columnsOf = (db: TestDatabase, table: string) =>
-  db.query(`SELECT column_name, format_type(atttypid, atttypmod) AS type, attnotnull FROM pg_attribute JOIN information_schema.columns ON column_name = attname AND table_name = '${table}' WHERE attrelid = '${table}'::regclass ORDER BY ordinal_position`);
+  db.query(
+    `SELECT column_name, format_type(atttypid, atttypmod) AS type, attnotnull FROM pg_attribute JOIN information_schema.columns ON column_name = attname AND table_name = '${table}' WHERE attrelid = '${table}'::regclass ORDER BY ordinal_position`,
+  );
 
 describe.each(engines)('change_type on $name', ({ create }) => {
   let db: TestDatabase;
@@ -77,7 +104,14 @@ describe.each(engines)('change_type on $name', ({ create }) => {
   afterAll(() => db.close());
 
   /** Old-only and new-only writers, INSERT and UPDATE; then both columns agree on every row. */
-  async function writeBothWays(table: string, column: string, ids: number[], oldValue: string, newValue: string, agree: string): Promise<void> {
+  async function writeBothWays(
+    table: string,
+    column: string,
+    ids: number[],
+    oldValue: string,
+    newValue: string,
+    agree: string,
+  ): Promise<void> {
     const [a, b, c, d] = ids;
     await db.exec(`INSERT INTO ${table} (id, ${column}) VALUES (${a}, ${oldValue})`);
     await db.exec(`INSERT INTO ${table} (id, ${column}_new) VALUES (${b}, ${newValue})`);
@@ -89,7 +123,14 @@ describe.each(engines)('change_type on $name', ({ create }) => {
   it('int → bigint, both ways, NOT NULL kept: every value preserved', async () => {
     await db.exec('CREATE TABLE ct_items (id int PRIMARY KEY, qty int NOT NULL, label text)');
     await db.exec("INSERT INTO ct_items SELECT i, i * 3, 'item ' || i FROM generate_series(1, 150) AS i");
-    const spec = { table: 'ct_items', column: 'qty', type: 'bigint', reverse_using: 'qty_new::integer', not_null: true, backfill: { key: ['id'], batch: { size: 40 } } };
+    const spec = {
+      table: 'ct_items',
+      column: 'qty',
+      type: 'bigint',
+      reverse_using: 'qty_new::integer',
+      not_null: true,
+      backfill: { key: ['id'], batch: { size: 40 } },
+    };
     const steps = forward('change_type', spec);
     const agree = 'qty_new IS NOT DISTINCT FROM qty::bigint';
 
@@ -112,14 +153,25 @@ describe.each(engines)('change_type on $name', ({ create }) => {
     const after = await db.query<{ id: number; qty: string | number }>('SELECT id, qty FROM ct_items ORDER BY id');
     expect(after.map((r) => [r.id, Number(r.qty)])).toEqual(before.map((r) => [r.id, r.qty]));
     expect(after).toHaveLength(154);
-    expect(await db.query("SELECT proname FROM pg_proc WHERE proname = 'schemashift_sync_ct_items_qty_new'")).toEqual([]);
+    expect(await db.query("SELECT proname FROM pg_proc WHERE proname = 'schemashift_sync_ct_items_qty_new'")).toEqual(
+      [],
+    );
   });
 
   it("text → integer with using: nullif(code, '')::integer", async () => {
     await db.exec('CREATE TABLE ct_codes (id int PRIMARY KEY, code text)');
-    await db.exec("INSERT INTO ct_codes SELECT i, CASE WHEN i % 5 = 0 THEN '' WHEN i % 7 = 0 THEN NULL ELSE (i * 11)::text END FROM generate_series(1, 120) AS i");
+    await db.exec(
+      "INSERT INTO ct_codes SELECT i, CASE WHEN i % 5 = 0 THEN '' WHEN i % 7 = 0 THEN NULL ELSE (i * 11)::text END FROM generate_series(1, 120) AS i",
+    );
     const original = await db.query<{ id: number; code: string | null }>('SELECT id, code FROM ct_codes ORDER BY id');
-    const spec = { table: 'ct_codes', column: 'code', type: 'integer', using: "nullif(code, '')::integer", reverse_using: 'code_new::text', backfill: { key: ['id'], batch: { size: 25 } } };
+    const spec = {
+      table: 'ct_codes',
+      column: 'code',
+      type: 'integer',
+      using: "nullif(code, '')::integer",
+      reverse_using: 'code_new::text',
+      backfill: { key: ['id'], batch: { size: 25 } },
+    };
     const steps = forward('change_type', spec);
     const agree = "code_new IS NOT DISTINCT FROM nullif(code, '')::integer";
 
@@ -137,7 +189,17 @@ describe.each(engines)('change_type on $name', ({ create }) => {
       { column_name: 'code', type: 'integer', attnotnull: false },
     ]);
     const expected = new Map(original.map((r) => [r.id, r.code === null || r.code === '' ? null : Number(r.code)]));
-    for (const [id, code] of [[1001, 42], [1002, 43], [1, 42], [2, 43], [1003, null], [1004, 44], [3, null], [4, 44]] as const) expected.set(id, code);
+    for (const [id, code] of [
+      [1001, 42],
+      [1002, 43],
+      [1, 42],
+      [2, 43],
+      [1003, null],
+      [1004, 44],
+      [3, null],
+      [4, 44],
+    ] as const)
+      expected.set(id, code);
     const after = await db.query<{ id: number; code: number | null }>('SELECT id, code FROM ct_codes ORDER BY id');
     expect(after.map((r) => [r.id, r.code])).toEqual([...expected].sort((x, y) => x[0] - y[0]));
   });
@@ -153,8 +215,16 @@ describe.each(engines)('change_type on $name', ({ create }) => {
     if (!('steps' in undo)) throw new Error('expected reversible');
     await runPhase(db, undo.steps, 'expand');
     expect(await columnsOf(db, 'ct_undo')).toEqual(original);
-    expect(await db.query('SELECT id, qty FROM ct_undo ORDER BY id')).toEqual([{ id: 1, qty: 10 }, { id: 2, qty: 20 }, { id: 3, qty: 30 }]);
-    expect(await db.query("SELECT tgname FROM pg_trigger WHERE tgrelid = 'ct_undo'::regclass AND NOT tgisinternal")).toEqual([]);
-    expect(await db.query("SELECT proname FROM pg_proc WHERE proname = 'schemashift_sync_ct_undo_qty_new'")).toEqual([]);
+    expect(await db.query('SELECT id, qty FROM ct_undo ORDER BY id')).toEqual([
+      { id: 1, qty: 10 },
+      { id: 2, qty: 20 },
+      { id: 3, qty: 30 },
+    ]);
+    expect(
+      await db.query("SELECT tgname FROM pg_trigger WHERE tgrelid = 'ct_undo'::regclass AND NOT tgisinternal"),
+    ).toEqual([]);
+    expect(await db.query("SELECT proname FROM pg_proc WHERE proname = 'schemashift_sync_ct_undo_qty_new'")).toEqual(
+      [],
+    );
   });
 });

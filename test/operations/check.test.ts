@@ -4,13 +4,27 @@ import { forward, inverse, parseSpec } from '../support/operations.js';
 
 describe('check', () => {
   it.each([
-    [{ sql: 'SELECT count(*) FROM orders WHERE customer_id IS NULL' }, 0, 'check SELECT count(*) FROM orders WHERE customer_id IS NULL = 0'],
-    [{ sql: 'SELECT bool_and(valid) FROM audits', expect: true }, true, 'check SELECT bool_and(valid) FROM audits = true'],
-    [{ sql: "SELECT status FROM jobs WHERE name = 'x'", expect: 'done', message: 'the export job finished' }, 'done', 'the export job finished'],
+    [
+      { sql: 'SELECT count(*) FROM orders WHERE customer_id IS NULL' },
+      0,
+      'check SELECT count(*) FROM orders WHERE customer_id IS NULL = 0',
+    ],
+    [
+      { sql: 'SELECT bool_and(valid) FROM audits', expect: true },
+      true,
+      'check SELECT bool_and(valid) FROM audits = true',
+    ],
+    [
+      { sql: "SELECT status FROM jobs WHERE name = 'x'", expect: 'done', message: 'the export job finished' },
+      'done',
+      'the export job finished',
+    ],
     [{ sql: 'SELECT max(a) FROM t', expect: null }, null, 'check SELECT max(a) FROM t = null'],
   ])('%j', (spec, expected, summary) => {
     const steps = forward('check', spec, 'migrate', 'check:t');
-    expect(steps).toEqual([{ id: 'check:t', phase: 'migrate', kind: 'check', summary, sql: spec.sql, expect: expected }]);
+    expect(steps).toEqual([
+      { id: 'check:t', phase: 'migrate', kind: 'check', summary, sql: spec.sql, expect: expected },
+    ]);
     expect(inverse('check', spec)).toEqual({ steps: [] });
   });
 

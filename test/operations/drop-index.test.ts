@@ -19,7 +19,9 @@ describe('drop_index SQL', () => {
   });
 
   it('cannot be undone: the plan does not hold the definition', () => {
-    expect(inverse('drop_index', { table: 'orders', name: 'idx_x' })).toEqual({ irreversible: expect.stringMatching(/idx_x.*create_index/) });
+    expect(inverse('drop_index', { table: 'orders', name: 'idx_x' })).toEqual({
+      irreversible: expect.stringMatching(/idx_x.*create_index/),
+    });
   });
 
   it.each([
@@ -36,12 +38,19 @@ describe.each(engines)('drop_index on $name', ({ create }) => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await create();
-    await db.exec('CREATE SCHEMA sales; CREATE TABLE sales.orders (id int, customer_id int); CREATE TABLE orders (id int, client_id int)');
+    await db.exec(
+      'CREATE SCHEMA sales; CREATE TABLE sales.orders (id int, customer_id int); CREATE TABLE orders (id int, client_id int)',
+    );
   });
   afterAll(() => db.close());
 
   const indexCount = async (name: string) =>
-    (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_class WHERE relname = $1 AND relkind = $2', [name, 'i']))[0]?.n;
+    (
+      await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_class WHERE relname = $1 AND relkind = $2', [
+        name,
+        'i',
+      ])
+    )[0]?.n;
 
   it('drops a quoted index in the table schema concurrently; the probe flips', async () => {
     await db.exec('CREATE INDEX "ByCustomer" ON sales.orders (customer_id)');
@@ -55,7 +64,11 @@ describe.each(engines)('drop_index on $name', ({ create }) => {
 
   it('drops without CONCURRENTLY inside a transaction when asked', async () => {
     await db.exec('CREATE INDEX idx_orders_client_id ON orders (client_id)');
-    const [step] = forward('drop_index', { table: 'orders', name: 'idx_orders_client_id', concurrently: false }) as SqlStep[];
+    const [step] = forward('drop_index', {
+      table: 'orders',
+      name: 'idx_orders_client_id',
+      concurrently: false,
+    }) as SqlStep[];
     await db.exec(`BEGIN; ${step!.sql}; COMMIT`);
     expect(await probe(db, step!)).toBe(true);
     expect(await indexCount('idx_orders_client_id')).toBe(0);

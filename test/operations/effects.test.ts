@@ -29,7 +29,12 @@ phases:
 
 describe('effects and undoes of the built-in operations', () => {
   it('every SQL undo step names a forward step of its entry; SQL steps with a probe say what it means', async () => {
-    const plans = [EVERY_OPERATION, ...readdirSync('plans').filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(`plans/${f}`, 'utf8'))];
+    const plans = [
+      EVERY_OPERATION,
+      ...readdirSync('plans')
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => readFileSync(`plans/${f}`, 'utf8')),
+    ];
     for (const text of plans) {
       const compiled = compilePlan(await parsePlan('plan.yaml', text));
       for (const entry of compiled.entries) {
@@ -44,7 +49,10 @@ describe('effects and undoes of the built-in operations', () => {
           expect(undo.effect, `${undo.id}: an undo step must not carry a forward effect`).toBeUndefined();
           const undone = undo.undoes === undefined ? undefined : forward.get(undo.undoes);
           expect(undone, `${undo.id} undoes ${undo.undoes}, not a step of ${entry.entry.id}`).toBeDefined();
-          expect(undone?.kind === 'sql' && ['create', 'change'].includes(undone.effect?.does ?? ''), `${undo.id} undoes ${undo.undoes}, which neither creates nor changes`).toBe(true);
+          expect(
+            undone?.kind === 'sql' && ['create', 'change'].includes(undone.effect?.does ?? ''),
+            `${undo.id} undoes ${undo.undoes}, which neither creates nor changes`,
+          ).toBe(true);
         }
       }
     }
@@ -53,9 +61,17 @@ describe('effects and undoes of the built-in operations', () => {
   it('drop_column and drop_index remove what they name; add_column creates the column as the plan defines it', async () => {
     const compiled = compilePlan(await parsePlan('plan.yaml', EVERY_OPERATION));
     const steps = new Map(compiled.entries.flatMap((e) => e.steps).map((s) => [s.id, s]));
-    expect(steps.get('drop_column:t.z')).toMatchObject({ effect: { does: 'remove', object: { kind: 'column', table: 't', name: 'z' } } });
-    expect(steps.get('drop_index:t_z_idx')).toMatchObject({ effect: { does: 'remove', object: { kind: 'index', table: 't', name: 't_z_idx' } } });
-    expect(steps.get('add_column:t.a')).toMatchObject({ effect: { does: 'create', object: { kind: 'column', table: 't', name: 'a', type: 'text', nullable: true } } });
-    expect(steps.get('create_index:t_a_idx')).toMatchObject({ effect: { does: 'create', object: { kind: 'index', columns: ['a'], where: "a <> ''", unique: false } } });
+    expect(steps.get('drop_column:t.z')).toMatchObject({
+      effect: { does: 'remove', object: { kind: 'column', table: 't', name: 'z' } },
+    });
+    expect(steps.get('drop_index:t_z_idx')).toMatchObject({
+      effect: { does: 'remove', object: { kind: 'index', table: 't', name: 't_z_idx' } },
+    });
+    expect(steps.get('add_column:t.a')).toMatchObject({
+      effect: { does: 'create', object: { kind: 'column', table: 't', name: 'a', type: 'text', nullable: true } },
+    });
+    expect(steps.get('create_index:t_a_idx')).toMatchObject({
+      effect: { does: 'create', object: { kind: 'index', columns: ['a'], where: "a <> ''", unique: false } },
+    });
   });
 });

@@ -5,13 +5,25 @@ import { forward, inverse } from '../support/operations.js';
 function issuesOf(spec: unknown) {
   const result = findOperation('flag_rollout')!.schema.safeParse(spec);
   if (result.success) throw new Error('expected the spec to be refused');
-  return result.error.issues as { code: string; message: string; path: PropertyKey[]; params?: { offset?: number; hint?: string } }[];
+  return result.error.issues as {
+    code: string;
+    message: string;
+    path: PropertyKey[];
+    params?: { offset?: number; hint?: string };
+  }[];
 }
 
 describe('flag_rollout', () => {
   it('normalises hold to ms and applies defaults', () => {
     const guard = { sql: "SELECT count(*) FROM app_errors WHERE at > now() - interval '5 minutes'", max: 0 };
-    expect(forward('flag_rollout', { flag: 'UseNewCustomerIdColumn', stages: [10, 50, 100], hold: '10m', guard }, 'migrate', 'f')).toEqual([
+    expect(
+      forward(
+        'flag_rollout',
+        { flag: 'UseNewCustomerIdColumn', stages: [10, 50, 100], hold: '10m', guard },
+        'migrate',
+        'f',
+      ),
+    ).toEqual([
       {
         id: 'f',
         phase: 'migrate',
@@ -24,14 +36,25 @@ describe('flag_rollout', () => {
         guard,
       },
     ]);
-    expect(forward('flag_rollout', { flag: 'orders.use-customer_id', stages: [100], filter: 'percentage' })).toMatchObject([
-      { summary: 'roll out flag orders.use-customer_id: 100%', holdMs: 0, filter: 'percentage' },
-    ]);
+    expect(
+      forward('flag_rollout', { flag: 'orders.use-customer_id', stages: [100], filter: 'percentage' }),
+    ).toMatchObject([{ summary: 'roll out flag orders.use-customer_id: 100%', holdMs: 0, filter: 'percentage' }]);
   });
 
   it('inverse sets the flag back to 0%', () => {
     expect(inverse('flag_rollout', { flag: 'F', stages: [10, 100], hold: '1h' }, 'migrate', 'f')).toEqual({
-      steps: [{ id: 'f/undo', phase: 'migrate', kind: 'flag_rollout', summary: 'set flag F to 0%', flag: 'F', stages: [0], holdMs: 0, filter: 'targeting' }],
+      steps: [
+        {
+          id: 'f/undo',
+          phase: 'migrate',
+          kind: 'flag_rollout',
+          summary: 'set flag F to 0%',
+          flag: 'F',
+          stages: [0],
+          holdMs: 0,
+          filter: 'targeting',
+        },
+      ],
     });
   });
 
@@ -53,11 +76,18 @@ describe('flag_rollout', () => {
 
   it('refuses a guard query that does not parse, with its offset', () => {
     const [issue] = issuesOf({ flag: 'F', stages: [100], guard: { sql: 'SELECT count(*) FROM errors WHERE', max: 0 } });
-    expect(issue).toMatchObject({ code: 'custom', path: ['guard', 'sql'], params: { offset: 'SELECT count(*) FROM errors WHERE'.length } });
+    expect(issue).toMatchObject({
+      code: 'custom',
+      path: ['guard', 'sql'],
+      params: { offset: 'SELECT count(*) FROM errors WHERE'.length },
+    });
   });
 
-  it.each([{ flag: '1flag', stages: [10] }, { flag: 'with space', stages: [10] }, { flag: 'F', stages: [] }, { flag: 'F', stages: [10], hold: 'soon' }, { flag: 'F', stages: [10], filter: 'random' }])(
-    'refuses %j',
-    (spec) => expect(issuesOf(spec).length).toBeGreaterThan(0),
-  );
+  it.each([
+    { flag: '1flag', stages: [10] },
+    { flag: 'with space', stages: [10] },
+    { flag: 'F', stages: [] },
+    { flag: 'F', stages: [10], hold: 'soon' },
+    { flag: 'F', stages: [10], filter: 'random' },
+  ])('refuses %j', (spec) => expect(issuesOf(spec).length).toBeGreaterThan(0));
 });

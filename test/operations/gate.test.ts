@@ -24,7 +24,8 @@ describe('gate', () => {
         id: 'gate:shadow-clean',
         phase: 'migrate',
         kind: 'check',
-        summary: 'shadow reads clean: no mismatch or new-side error recorded for any repository in schemashift.shadow_mismatches in the last 1h',
+        summary:
+          'shadow reads clean: no mismatch or new-side error recorded for any repository in schemashift.shadow_mismatches in the last 1h',
         sql: "SELECT count(*) FROM schemashift.shadow_mismatches WHERE at > now() - interval '3600 seconds'",
         expect: 0,
       },
@@ -34,16 +35,29 @@ describe('gate', () => {
   });
 
   it('shadow_clean: narrowed to a repository (a literal, never spliced) and another table', () => {
-    const [step] = forward('gate', { shadow_clean: { since: '90s', repository: "Orders'; DROP TABLE x", table: 'audit.mismatches' } });
+    const [step] = forward('gate', {
+      shadow_clean: { since: '90s', repository: "Orders'; DROP TABLE x", table: 'audit.mismatches' },
+    });
     expect(step).toMatchObject({
-      summary: "shadow reads clean: no mismatch or new-side error recorded for repository Orders'; DROP TABLE x in audit.mismatches in the last 90s",
+      summary:
+        "shadow reads clean: no mismatch or new-side error recorded for repository Orders'; DROP TABLE x in audit.mismatches in the last 90s",
       sql: "SELECT count(*) FROM audit.mismatches WHERE at > now() - interval '90 seconds' AND repository = 'Orders''; DROP TABLE x'",
     });
-    expect(findOperation('gate')!.target(parseSpec('gate', { shadow_clean: { since: 1500, repository: 'Orders' } }))).toBe('shadow-clean-orders');
-    expect((forward('gate', { shadow_clean: { since: 1500 } })[0] as { sql: string }).sql).toContain("interval '1500 milliseconds'");
+    expect(
+      findOperation('gate')!.target(parseSpec('gate', { shadow_clean: { since: 1500, repository: 'Orders' } })),
+    ).toBe('shadow-clean-orders');
+    expect((forward('gate', { shadow_clean: { since: 1500 } })[0] as { sql: string }).sql).toContain(
+      "interval '1500 milliseconds'",
+    );
   });
 
-  it.each([{ confirm: '' }, { confirm: '   ' }, {}, { confirm: 'ok', shadow_clean: { since: '1h' } }, { confirm: 'ok', shadow_clean: true }])('refuses %j', (spec) => {
+  it.each([
+    { confirm: '' },
+    { confirm: '   ' },
+    {},
+    { confirm: 'ok', shadow_clean: { since: '1h' } },
+    { confirm: 'ok', shadow_clean: true },
+  ])('refuses %j', (spec) => {
     expect(refused(spec).success).toBe(false);
   });
 
@@ -61,7 +75,9 @@ describe('gate', () => {
 
   it('says which of the two it needs', () => {
     expect(refused({}).error?.issues[0]?.message).toBe('a gate needs `confirm` or `shadow_clean`');
-    expect(refused({ confirm: 'ok', shadow_clean: { since: '1h' } }).error?.issues[0]?.message).toBe('a gate takes `confirm` or `shadow_clean`, not both');
+    expect(refused({ confirm: 'ok', shadow_clean: { since: '1h' } }).error?.issues[0]?.message).toBe(
+      'a gate takes `confirm` or `shadow_clean`, not both',
+    );
   });
 });
 
@@ -76,21 +92,36 @@ phases:
 `);
   beforeAll(async () => {
     db = await createPostgresDatabase('schemashift_gate');
-    await postgres.state.openStore({ query: async (s, p) => ({ rows: await db.query(s, p), rowCount: 0 }) as never, exec: db.exec.bind(db) }).ensureSchema();
+    await postgres.state
+      .openStore({
+        query: async (s, p) => ({ rows: await db.query(s, p), rowCount: 0 }) as never,
+        exec: db.exec.bind(db),
+      })
+      .ensureSchema();
   });
   afterAll(() => db.close());
 
   it('fails the run (exit 1) while a mismatch is in the window, passes once it has aged out', async () => {
-    await db.exec(`INSERT INTO schemashift.shadow_mismatches (repository, method, args, old_result, new_result) VALUES ('Orders', 'findByCustomer', '[7]', '[1]', '[2]')`);
-    await db.exec(`INSERT INTO schemashift.shadow_mismatches (repository, method, error) VALUES ('Invoices', 'get', 'read-error (shadow-read): boom')`);
+    await db.exec(
+      `INSERT INTO schemashift.shadow_mismatches (repository, method, args, old_result, new_result) VALUES ('Orders', 'findByCustomer', '[7]', '[1]', '[2]')`,
+    );
+    await db.exec(
+      `INSERT INTO schemashift.shadow_mismatches (repository, method, error) VALUES ('Invoices', 'get', 'read-error (shadow-read): boom')`,
+    );
     const blocked = await runCli(['run', plan, '--database', db.url!]);
     expect(blocked.code, blocked.stdout + blocked.stderr).toBe(1);
-    expect(blocked.stdout).toContain('shadow reads clean: no mismatch or new-side error recorded for repository Orders in schemashift.shadow_mismatches in the last 1h');
-    expect(blocked.stdout).toContain('check gate:shadow-clean-orders failed: shadow reads clean: no mismatch or new-side error recorded for repository Orders');
+    expect(blocked.stdout).toContain(
+      'shadow reads clean: no mismatch or new-side error recorded for repository Orders in schemashift.shadow_mismatches in the last 1h',
+    );
+    expect(blocked.stdout).toContain(
+      'check gate:shadow-clean-orders failed: shadow reads clean: no mismatch or new-side error recorded for repository Orders',
+    );
     expect(blocked.stdout).toContain('expected 0, the query returned "1"');
     expect(await db.query(`SELECT to_regclass('switched') AS t`)).toEqual([{ t: null }]);
 
-    await db.exec(`UPDATE schemashift.shadow_mismatches SET at = now() - interval '61 minutes' WHERE repository = 'Orders'`);
+    await db.exec(
+      `UPDATE schemashift.shadow_mismatches SET at = now() - interval '61 minutes' WHERE repository = 'Orders'`,
+    );
     const passed = await runCli(['run', plan, '--database', db.url!]);
     expect(passed.code, passed.stdout + passed.stderr).toBe(0);
     expect(passed.stdout).toContain('plan done');

@@ -81,9 +81,19 @@ describe.each(engines)('set_not_null on $name', ({ create }) => {
   afterAll(() => db.close());
 
   const notNull = async (table: string, column: string) =>
-    (await db.query<{ attnotnull: boolean }>('SELECT attnotnull FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2', [table, column]))[0]?.attnotnull;
+    (
+      await db.query<{ attnotnull: boolean }>(
+        'SELECT attnotnull FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2',
+        [table, column],
+      )
+    )[0]?.attnotnull;
   const validated = async (table: string, name: string) =>
-    (await db.query<{ convalidated: boolean }>('SELECT convalidated FROM pg_constraint WHERE conrelid = $1::regclass AND conname = $2', [table, name]))[0]?.convalidated;
+    (
+      await db.query<{ convalidated: boolean }>(
+        'SELECT convalidated FROM pg_constraint WHERE conrelid = $1::regclass AND conname = $2',
+        [table, name],
+      )
+    )[0]?.convalidated;
   const probes = async (steps: SqlStep[]) => {
     const done: boolean[] = [];
     for (const step of steps) done.push(await probe(db, step));
@@ -91,7 +101,9 @@ describe.each(engines)('set_not_null on $name', ({ create }) => {
   };
 
   it('runs the four steps on a quoted column; probes flip one by one; inverse makes it nullable again', async () => {
-    await db.exec(`CREATE TABLE sales.orders (id int, "Region" text); INSERT INTO sales.orders VALUES (1, 'eu'), (2, 'us')`);
+    await db.exec(
+      `CREATE TABLE sales.orders (id int, "Region" text); INSERT INTO sales.orders VALUES (1, 'eu'), (2, 'us')`,
+    );
     const spec = { table: 'sales.orders', column: 'Region' };
     const steps = forward('set_not_null', spec) as SqlStep[];
     expect(await probes(steps)).toEqual([false, false, false, true]);

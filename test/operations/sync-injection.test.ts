@@ -18,7 +18,7 @@ const BREAKOUT = '$schemashift$; DROP TABLE IF EXISTS canary; SELECT $schemashif
 /** Valid expressions over one column `{c}`, each hostile to string building. */
 const HOSTILE: string[] = [
   BREAKOUT,
-  "$schemashift_1$ $schemashift$ $schemashift_1$ || {c}",
+  '$schemashift_1$ $schemashift$ $schemashift_1$ || {c}',
   "$$x$$ || {c} || '$$'",
   "'it''s' || {c}",
   "{c} || ' -- not a comment'",
@@ -34,7 +34,14 @@ const HOSTILE: string[] = [
 ];
 
 /** Not one expression: refused before anything runs. */
-const REFUSED: string[] = ['{c}; DROP TABLE canary', '$schemashift$ || {c} || $schemashift$; DROP TABLE canary; SELECT $schemashift$', "{c}) || 'x'; DROP TABLE canary; SELECT ('", '{c} --', "{c} || 'x' /*", '{c} $schemashift$'];
+const REFUSED: string[] = [
+  '{c}; DROP TABLE canary',
+  '$schemashift$ || {c} || $schemashift$; DROP TABLE canary; SELECT $schemashift$',
+  "{c}) || 'x'; DROP TABLE canary; SELECT ('",
+  '{c} --',
+  "{c} || 'x' /*",
+  '{c} $schemashift$',
+];
 
 interface Field {
   name: string;
@@ -51,28 +58,47 @@ const sub = (expression: string, column: string) => expression.replaceAll('{c}',
 const FIELDS: Field[] = [
   {
     name: 'add_column sync_from.expression',
-    spec: (e) => ['add_column', { table: 'h', column: { name: 'b', type: 'text' }, sync_from: { column: 'a', expression: sub(e, 'a') } }],
+    spec: (e) => [
+      'add_column',
+      { table: 'h', column: { name: 'b', type: 'text' }, sync_from: { column: 'a', expression: sub(e, 'a') } },
+    ],
     write: "INSERT INTO h (id, a) VALUES (1, 'v')",
     check: (e) => `SELECT b IS NOT DISTINCT FROM (${sub(e, 'a')}) AS ok FROM h WHERE id = 1`,
     sync: (e) => ({ table: 'h', from: 'a', to: 'b', forward: sub(e, 'a') }),
   },
   {
     name: 'add_column sync_from.reverse',
-    spec: (e) => ['add_column', { table: 'h', column: { name: 'b', type: 'text' }, sync_from: { column: 'a', reverse: sub(e, 'b') } }],
+    spec: (e) => [
+      'add_column',
+      { table: 'h', column: { name: 'b', type: 'text' }, sync_from: { column: 'a', reverse: sub(e, 'b') } },
+    ],
     write: "INSERT INTO h (id, b) VALUES (1, 'w')",
     check: (e) => `SELECT a IS NOT DISTINCT FROM (${sub(e, 'b')}) AS ok FROM h WHERE id = 1`,
     sync: (e) => ({ table: 'h', from: 'a', to: 'b', reverse: sub(e, 'b') }),
   },
   {
     name: 'change_type using',
-    spec: (e) => ['change_type', { table: 'h', column: 'a', type: 'text', temp_column: 'b', using: sub(e, 'a'), backfill: { key: ['id'] } }],
+    spec: (e) => [
+      'change_type',
+      { table: 'h', column: 'a', type: 'text', temp_column: 'b', using: sub(e, 'a'), backfill: { key: ['id'] } },
+    ],
     write: "INSERT INTO h (id, a) VALUES (1, 'v')",
     check: (e) => `SELECT b IS NOT DISTINCT FROM (${sub(e, 'a')}) AS ok FROM h WHERE id = 1`,
     sync: (e) => ({ table: 'h', from: 'a', to: 'b', forward: sub(e, 'a') }),
   },
   {
     name: 'change_type reverse_using',
-    spec: (e) => ['change_type', { table: 'h', column: 'a', type: 'text', temp_column: 'b', reverse_using: `b || ${sub(e, 'b')}`, backfill: { key: ['id'] } }],
+    spec: (e) => [
+      'change_type',
+      {
+        table: 'h',
+        column: 'a',
+        type: 'text',
+        temp_column: 'b',
+        reverse_using: `b || ${sub(e, 'b')}`,
+        backfill: { key: ['id'] },
+      },
+    ],
     write: "INSERT INTO h (id, b) VALUES (1, 'w')",
     check: (e) => `SELECT a IS NOT DISTINCT FROM (b || ${sub(e, 'b')}) AS ok FROM h WHERE id = 1`,
     sync: (e) => ({ table: 'h', from: 'a', to: 'b', forward: 'a', reverse: `b || ${sub(e, 'b')}` }),
@@ -100,13 +126,25 @@ pg('hostile sync expressions with check_function_bodies = off', () => {
   });
   afterAll(() => db.close());
   beforeEach(async () => {
-    await db.exec('DROP TABLE IF EXISTS h, canary; CREATE TABLE h (id int PRIMARY KEY, a text); CREATE TABLE canary (x int); INSERT INTO canary VALUES (42)');
+    await db.exec(
+      'DROP TABLE IF EXISTS h, canary; CREATE TABLE h (id int PRIMARY KEY, a text); CREATE TABLE canary (x int); INSERT INTO canary VALUES (42)',
+    );
   });
 
   it('the breakout value leaves the canary table and every later write intact', async () => {
-    expect(refusedByFragmentRules('add_column', { table: 'h', column: { name: 'b', type: 'text' }, sync_from: { column: 'a', expression: BREAKOUT } })).toBe(true);
+    expect(
+      refusedByFragmentRules('add_column', {
+        table: 'h',
+        column: { name: 'b', type: 'text' },
+        sync_from: { column: 'a', expression: BREAKOUT },
+      }),
+    ).toBe(true);
     await db.exec('ALTER TABLE h ADD COLUMN b text');
-    await runPhase(db, installSyncSteps(postgres, { table: 'h', from: 'a', to: 'b', forward: BREAKOUT }, 'x', 'expand'), 'expand');
+    await runPhase(
+      db,
+      installSyncSteps(postgres, { table: 'h', from: 'a', to: 'b', forward: BREAKOUT }, 'x', 'expand'),
+      'expand',
+    );
     expect(await db.query('SELECT x FROM canary')).toEqual([{ x: 42 }]);
     await db.exec("INSERT INTO h (id, a) VALUES (1, 'v')");
     expect(await db.query('SELECT b FROM h')).toEqual([{ b: '; DROP TABLE IF EXISTS canary; SELECT ' }]);
@@ -129,8 +167,11 @@ pg('hostile sync expressions with check_function_bodies = off', () => {
 });
 
 describe('expressions that are not exactly one expression are refused at validate time', () => {
-  it.each(FIELDS.flatMap((field) => REFUSED.map((expression) => [field.name, expression, field] as const)))('%s: %s', (_name, expression, field) => {
-    const [kind, spec] = field.spec(expression);
-    expect(() => parseSpec(kind, spec)).toThrow(/does not parse|one expression|comment|dollar-quoted|bracket|;/);
-  });
+  it.each(FIELDS.flatMap((field) => REFUSED.map((expression) => [field.name, expression, field] as const)))(
+    '%s: %s',
+    (_name, expression, field) => {
+      const [kind, spec] = field.spec(expression);
+      expect(() => parseSpec(kind, spec)).toThrow(/does not parse|one expression|comment|dollar-quoted|bracket|;/);
+    },
+  );
 });

@@ -11,7 +11,11 @@ describe('validate_constraint SQL', () => {
   ])('%j', (spec, sql) => {
     const steps = forward('validate_constraint', spec);
     expect(sqlOf(steps)).toEqual([sql]);
-    expect(steps[0]).toMatchObject({ id: 'validate_constraint:test', lock: { level: 'SHARE UPDATE EXCLUSIVE', on: [spec.table] }, transactional: true });
+    expect(steps[0]).toMatchObject({
+      id: 'validate_constraint:test',
+      lock: { level: 'SHARE UPDATE EXCLUSIVE', on: [spec.table] },
+      transactional: true,
+    });
   });
 
   it('has nothing to undo', () => {

@@ -25,18 +25,30 @@ describe('verify step', () => {
   });
 
   it('shows a chunk as one statement: the backfill bound on the key, then one comparison over the key range up to it', () => {
-    const step = stepOf({ table: 'orders', compare: { customer_id: 'client_id' }, key: ['id'], where: 'status <> \'void\'' });
+    const step = stepOf({
+      table: 'orders',
+      compare: { customer_id: 'client_id' },
+      key: ['id'],
+      where: "status <> 'void'",
+    });
     expect(step.chunkSql).toMatch(
       /^WITH b AS MATERIALIZED \(\(SELECT orders\.id AS k1 FROM orders WHERE \(id\) > \(\$1\) AND \(status <> 'void'\) ORDER BY orders\.id OFFSET \$2 - 1 LIMIT 1\) UNION ALL \(SELECT orders\.id AS k1 FROM orders WHERE \(id\) > \(\$1\) AND \(status <> 'void'\) ORDER BY orders\.id DESC LIMIT 1\) LIMIT 1\)\nSELECT b\.k1::text AS k1, c\.rows, c\.mismatches,\n/,
     );
-    expect(step.chunkSql).toContain("FROM b CROSS JOIN LATERAL (SELECT count(*) AS rows, count(*) FILTER (WHERE customer_id IS DISTINCT FROM client_id) AS mismatches FROM orders WHERE (id) > ($1) AND (id) <= (b.k1) AND (status <> 'void')) c");
+    expect(step.chunkSql).toContain(
+      "FROM b CROSS JOIN LATERAL (SELECT count(*) AS rows, count(*) FILTER (WHERE customer_id IS DISTINCT FROM client_id) AS mismatches FROM orders WHERE (id) > ($1) AND (id) <= (b.k1) AND (status <> 'void')) c",
+    );
     expect(step.chunkSql).toContain('CASE WHEN c.mismatches > 0 THEN');
   });
 
   it('compares several columns at once, each expression parenthesised, and bounds a composite key on its first column too', () => {
-    const sql = verifyStatements(postgres, { table: 'lines', compare: { total: 'qty * price', note: "'x' --" } }, ['order_id', 'line']).next;
+    const sql = verifyStatements(postgres, { table: 'lines', compare: { total: 'qty * price', note: "'x' --" } }, [
+      'order_id',
+      'line',
+    ]).next;
     expect(sql).toContain("(total IS DISTINCT FROM (qty * price) OR note IS DISTINCT FROM ('x' --\n))");
-    expect(sql).toContain('WHERE (order_id, line) > ($1, $2) AND (order_id, line) <= (b.k1, b.k2) AND order_id >= $1 AND order_id <= b.k1');
+    expect(sql).toContain(
+      'WHERE (order_id, line) > ($1, $2) AND (order_id, line) <= (b.k1, b.k2) AND order_id >= $1 AND order_id <= b.k1',
+    );
   });
 
   it.each([
@@ -46,7 +58,9 @@ describe('verify step', () => {
     ['workers', { batch: { workers: 2 } }, /one chunk at a time/],
     ['a throttle query without above', { throttle: { query: 'SELECT 1' } }, /needs `above`/],
   ])('rejects %s', (_name, patch, message) => {
-    expect(() => parseSpec('verify', { table: 'orders', compare: { customer_id: 'client_id' }, ...patch })).toThrow(message);
+    expect(() => parseSpec('verify', { table: 'orders', compare: { customer_id: 'client_id' }, ...patch })).toThrow(
+      message,
+    );
   });
 });
 
@@ -62,14 +76,32 @@ describe.skipIf(!postgresAdminUrl)('verify chunk SQL on PostgreSQL', () => {
   afterAll(() => db?.close());
 
   it('counts rows whose new value differs (NULL equals NULL) over every chunk of a composite key', async () => {
-    const step = stepOf({ table: 'lines', compare: { qty_new: 'qty::bigint' }, key: ['order_id', 'line'], batch: { size: 7 } });
+    const step = stepOf({
+      table: 'lines',
+      compare: { qty_new: 'qty::bigint' },
+      key: ['order_id', 'line'],
+      batch: { size: 7 },
+    });
     expect(await loopChunks(db, step.chunkSql, 7, [0, 0])).toBe(2);
   });
 
   it('returns its bound, the first keys that differ and the last one, as text, in key order; no row at the end', async () => {
-    const sql = verifyStatements(postgres, { table: 'lines', compare: { qty_new: 'qty::bigint' } }, ['order_id', 'line']);
+    const sql = verifyStatements(postgres, { table: 'lines', compare: { qty_new: 'qty::bigint' } }, [
+      'order_id',
+      'line',
+    ]);
     const [row] = await db.query(sql.first, [1000]);
-    expect(row).toEqual({ k1: '50', k2: '4', rows: '200', mismatches: '2', sample: [['3', '2'], ['40', '1']], last_mismatch: [['40', '1']] });
+    expect(row).toEqual({
+      k1: '50',
+      k2: '4',
+      rows: '200',
+      mismatches: '2',
+      sample: [
+        ['3', '2'],
+        ['40', '1'],
+      ],
+      last_mismatch: [['40', '1']],
+    });
     const [clean] = await db.query(sql.next, [10, 1, 43]);
     expect(clean).toEqual({ k1: '20', k2: '4', rows: '43', mismatches: '0', sample: null, last_mismatch: null });
     expect(await db.query(sql.next, [50, 4, 1000])).toEqual([]);

@@ -30,18 +30,37 @@ async function refusal(yaml: string): Promise<PlanError> {
 
 describe('if_exists: adopt on operations that would damage what they adopt', () => {
   it('add_unique: refused at its `if_exists` line, saying why', async () => {
-    const error = await refusal(plan('add_unique: { table: customers, name: customers_email_uq, index: customers_email_key, columns: [email] }'));
+    const error = await refusal(
+      plan('add_unique: { table: customers, name: customers_email_uq, index: customers_email_key, columns: [email] }'),
+    );
     expect(error.message).toMatch(/plan\.yaml:5:\d+/);
     expect(error.message).toContain('`if_exists: adopt` cannot apply to this add_unique');
     expect(error.message).toContain('a rollback that drops the constraint would drop an adopted index with it');
   });
 
   it('add_column with sync_from, rename_column and change_type: refused; add_column without sync_from and create_index still adopt', async () => {
-    expect((await refusal(plan('add_column: { table: accounts, column: { name: handle, type: text }, sync_from: login }'))).message).toContain('its sync trigger writes handle');
-    expect((await refusal(plan('rename_column: { table: accounts, from: login, to: username, type: text }'))).message).toContain('an existing username would be overwritten');
-    expect((await refusal(plan('change_type: { table: accounts, column: score, type: bigint }'))).message).toContain('cannot apply to this change_type');
-    expect((await parsePlan('plan.yaml', plan('add_column: { table: accounts, column: { name: handle, type: text } }'))).entries[0]?.adopt).toBe(true);
-    expect((await parsePlan('plan.yaml', plan('create_index: { table: accounts, name: accounts_login_idx, columns: [login] }'))).entries[0]?.adopt).toBe(true);
+    expect(
+      (await refusal(plan('add_column: { table: accounts, column: { name: handle, type: text }, sync_from: login }')))
+        .message,
+    ).toContain('its sync trigger writes handle');
+    expect(
+      (await refusal(plan('rename_column: { table: accounts, from: login, to: username, type: text }'))).message,
+    ).toContain('an existing username would be overwritten');
+    expect((await refusal(plan('change_type: { table: accounts, column: score, type: bigint }'))).message).toContain(
+      'cannot apply to this change_type',
+    );
+    expect(
+      (await parsePlan('plan.yaml', plan('add_column: { table: accounts, column: { name: handle, type: text } }')))
+        .entries[0]?.adopt,
+    ).toBe(true);
+    expect(
+      (
+        await parsePlan(
+          'plan.yaml',
+          plan('create_index: { table: accounts, name: accounts_login_idx, columns: [login] }'),
+        )
+      ).entries[0]?.adopt,
+    ).toBe(true);
   });
 });
 
@@ -68,17 +87,29 @@ describe.skipIf(!postgresAdminUrl)('adopt refusals on PostgreSQL: nothing runs, 
   }
 
   it('add_unique adopting an existing index: exit 2 before anything runs; the index is still there, unattached', async () => {
-    const result = await runCli(plan('add_unique: { table: customers, name: customers_email_uq, index: customers_email_key, columns: [email] }'));
+    const result = await runCli(
+      plan('add_unique: { table: customers, name: customers_email_uq, index: customers_email_key, columns: [email] }'),
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('cannot apply to this add_unique');
-    expect(await db.query("SELECT to_regclass('customers_email_key') IS NOT NULL AS index, (SELECT count(*)::int FROM pg_constraint WHERE conname = 'customers_email_uq') AS constraints")).toEqual([{ index: true, constraints: 0 }]);
+    expect(
+      await db.query(
+        "SELECT to_regclass('customers_email_key') IS NOT NULL AS index, (SELECT count(*)::int FROM pg_constraint WHERE conname = 'customers_email_uq') AS constraints",
+      ),
+    ).toEqual([{ index: true, constraints: 0 }]);
   });
 
   it('add_column with sync_from adopting a column with data: exit 2, no trigger, an UPDATE of the old column leaves it alone', async () => {
-    const result = await runCli(plan('add_column: { table: accounts, column: { name: handle, type: text }, sync_from: login }'));
+    const result = await runCli(
+      plan('add_column: { table: accounts, column: { name: handle, type: text }, sync_from: login }'),
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('its sync trigger writes handle');
     await db.exec("UPDATE accounts SET login = 'changed' WHERE id = 1");
-    expect(await db.query("SELECT handle, (SELECT count(*)::int FROM pg_trigger WHERE tgrelid = 'accounts'::regclass AND NOT tgisinternal) AS triggers FROM accounts WHERE id = 1")).toEqual([{ handle: 'handle1', triggers: 0 }]);
+    expect(
+      await db.query(
+        "SELECT handle, (SELECT count(*)::int FROM pg_trigger WHERE tgrelid = 'accounts'::regclass AND NOT tgisinternal) AS triggers FROM accounts WHERE id = 1",
+      ),
+    ).toEqual([{ handle: 'handle1', triggers: 0 }]);
   });
 });

@@ -13,7 +13,10 @@ import { parsePlan } from '../../src/plan/load.js';
 import { parseSql } from '../../src/dialects/postgres/sql/parser.js';
 
 async function refusal(yaml: string): Promise<PlanError> {
-  const error = await parsePlan('p.yaml', `name: p\nphases:\n${yaml}`).then(() => undefined, (e: unknown) => e);
+  const error = await parsePlan('p.yaml', `name: p\nphases:\n${yaml}`).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(PlanError);
   return error as PlanError;
 }
@@ -29,26 +32,38 @@ describe('generated SQL is parsed at load time', () => {
     const error = await refusal(`  expand:\n${line}\n`);
     expect(error.problems).toHaveLength(1);
     const problem = error.problems[0]!;
-    expect(problem.message).toMatch(/^the SQL schemashift generates for this add_column step does not parse: syntax error at or near/);
+    expect(problem.message).toMatch(
+      /^the SQL schemashift generates for this add_column step does not parse: syntax error at or near/,
+    );
     expect(problem.message).toContain(`in \`ALTER TABLE t ADD COLUMN c ${type} DEFAULT ${fragment}\``);
     expect(problem.hint).toMatch(/in parentheses/);
     expect(problem.at).toEqual({ file: 'p.yaml', line: 4, col: line.indexOf(word) + 1 });
   });
 
   it('the same default in parentheses loads', async () => {
-    const plan = await parsePlan('p.yaml', 'name: p\nphases:\n  expand:\n    - add_column: { table: t, column: { name: c, type: boolean, default: "(true OR false)" } }\n');
-    expect(compilePlan(plan).phases[0]!.steps[0]!.step).toMatchObject({ sql: 'ALTER TABLE t ADD COLUMN c boolean DEFAULT (true OR false)' });
+    const plan = await parsePlan(
+      'p.yaml',
+      'name: p\nphases:\n  expand:\n    - add_column: { table: t, column: { name: c, type: boolean, default: "(true OR false)" } }\n',
+    );
+    expect(compilePlan(plan).phases[0]!.steps[0]!.step).toMatchObject({
+      sql: 'ALTER TABLE t ADD COLUMN c boolean DEFAULT (true OR false)',
+    });
   });
 
   it('a multi-line fragment is pointed at inside its block scalar', async () => {
-    const error = await refusal('  expand:\n    - add_column:\n        table: t\n        column:\n          name: c\n          type: boolean\n          default: |-\n            true\n            OR false\n');
+    const error = await refusal(
+      '  expand:\n    - add_column:\n        table: t\n        column:\n          name: c\n          type: boolean\n          default: |-\n            true\n            OR false\n',
+    );
     expect(error.problems[0]!.at).toMatchObject({ line: 11, col: 13 });
   });
 
-  it.each(readdirSync('plans').filter((f) => f.endsWith('.yaml')))('every statement of plans/%s parses', async (file) => {
-    const plan = await parsePlan(file, readFileSync(`plans/${file}`, 'utf8'));
-    const texts = compilePlan(plan).phases.flatMap((p) => p.steps.flatMap((s) => sqlTextsOf(postgres, s.step)));
-    expect(texts.length).toBeGreaterThan(0);
-    for (const sql of texts) expect(parseSql(sql).ok, sql).toBe(true);
-  });
+  it.each(readdirSync('plans').filter((f) => f.endsWith('.yaml')))(
+    'every statement of plans/%s parses',
+    async (file) => {
+      const plan = await parsePlan(file, readFileSync(`plans/${file}`, 'utf8'));
+      const texts = compilePlan(plan).phases.flatMap((p) => p.steps.flatMap((s) => sqlTextsOf(postgres, s.step)));
+      expect(texts.length).toBeGreaterThan(0);
+      for (const sql of texts) expect(parseSql(sql).ok, sql).toBe(true);
+    },
+  );
 });

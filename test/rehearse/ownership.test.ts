@@ -23,7 +23,9 @@ phases:
     expect(code).toBe(1);
     expect(report.ok).toBe(false);
     expect(report.failure?.step).toBe('drop_column:orders.no_such_column');
-    expect(report.failure?.error).toContain('column orders.no_such_column does not exist, so drop_column:orders.no_such_column has nothing to remove');
+    expect(report.failure?.error).toContain(
+      'column orders.no_such_column does not exist, so drop_column:orders.no_such_column has nothing to remove',
+    );
   });
 
   it('an add_column of a column that exists fails the rehearsal unless the step adopts it', async () => {
@@ -34,7 +36,9 @@ phases:
 `;
     const refused = await rehearse(plan(false));
     expect(refused.code).toBe(1);
-    expect(refused.report.failure?.error).toContain('column orders.client_id already exists and was not created by this plan');
+    expect(refused.report.failure?.error).toContain(
+      'column orders.client_id already exists and was not created by this plan',
+    );
     const adopted = await rehearse(plan(true));
     expect(adopted.report.failure).toBeNull();
     expect(adopted.code).toBe(0);

@@ -49,7 +49,9 @@ async function rehearse(args: string[]) {
   return { code, out: io.stdout(), err: io.stderr() };
 }
 
-const scratchNames = (stderr: string) => [...new Set([...stderr.matchAll(/(schemashift_rehearse_[a-z0-9_]+)/g)].map((m) => m[1] as string))];
+const scratchNames = (stderr: string) => [
+  ...new Set([...stderr.matchAll(/(schemashift_rehearse_[a-z0-9_]+)/g)].map((m) => m[1] as string)),
+];
 
 describe.skipIf(!postgresAdminUrl)('schemashift test with real PostgreSQL', () => {
   let source: TestDatabase;
@@ -66,10 +68,19 @@ describe.skipIf(!postgresAdminUrl)('schemashift test with real PostgreSQL', () =
     await admin?.close();
   });
 
-  const existing = async (names: string[]) => (await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1)', [names])).map((r) => r.datname);
+  const existing = async (names: string[]) =>
+    (await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1)', [names])).map(
+      (r) => r.datname,
+    );
 
   it('--schema-from: recreates orders + customers (FK, keys, enum, identity, serial, generated column) with generated rows, and rehearses on PGlite', async () => {
-    const { code, out } = await rehearse(['plans/add-not-null-column.yaml', '--schema-from', source.url!, '--rows', '300']);
+    const { code, out } = await rehearse([
+      'plans/add-not-null-column.yaml',
+      '--schema-from',
+      source.url!,
+      '--rows',
+      '300',
+    ]);
     expect(code).toBe(0);
     expect(out).toContain('data: structure of customers, orders read from');
     expect(out).toContain('(catalog, not pg_dump), 300 generated rows per table');
@@ -78,11 +89,23 @@ describe.skipIf(!postgresAdminUrl)('schemashift test with real PostgreSQL', () =
     expect(out).toContain('✔ rollback after migrate:');
     expect(out).toContain('✔ rehearsal passed');
     // Read only: nothing of the rehearsal reached the source.
-    expect(await source.query(`SELECT to_regnamespace('schemashift') AS state, (SELECT count(*)::int FROM customers) AS customers, (SELECT count(*)::int FROM orders) AS orders`)).toEqual([{ state: null, customers: 1, orders: 0 }]);
+    expect(
+      await source.query(
+        `SELECT to_regnamespace('schemashift') AS state, (SELECT count(*)::int FROM customers) AS customers, (SELECT count(*)::int FROM orders) AS orders`,
+      ),
+    ).toEqual([{ state: null, customers: 1, orders: 0 }]);
   });
 
   it('--schema-from follows a materialized view to the tables it reads, and rehearses on scratch databases', async () => {
-    const { code, out } = await rehearse(['plans/replace-daily-sales-view.yaml', '--schema-from', source.url!, '--rows', '200', '--database', admin.url!]);
+    const { code, out } = await rehearse([
+      'plans/replace-daily-sales-view.yaml',
+      '--schema-from',
+      source.url!,
+      '--rows',
+      '200',
+      '--database',
+      admin.url!,
+    ]);
     expect(code).toBe(0);
     expect(out).toContain('data: structure of customers, orders, daily_sales read from');
     expect(out).toMatch(/expand +replace_materialized_view:daily_sales\/swap +✔ probe: in place/);
@@ -90,7 +113,13 @@ describe.skipIf(!postgresAdminUrl)('schemashift test with real PostgreSQL', () =
   });
 
   it('--database: the rehearsal runs on three scratch databases of that server, all dropped afterwards', async () => {
-    const { code, out, err } = await rehearse(['plans/rename-orders-client-id.yaml', '--seed', ORDERS_SEED, '--database', adminUrl]);
+    const { code, out, err } = await rehearse([
+      'plans/rename-orders-client-id.yaml',
+      '--seed',
+      ORDERS_SEED,
+      '--database',
+      adminUrl,
+    ]);
     expect(code).toBe(0);
     expect(out).toContain('on scratch databases (schemashift_rehearse_…, dropped afterwards) on the server of');
     const names = scratchNames(err);
@@ -100,7 +129,13 @@ describe.skipIf(!postgresAdminUrl)('schemashift test with real PostgreSQL', () =
   });
 
   it('--database: a failing rehearsal drops its scratch database too', async () => {
-    const { code, err } = await rehearse(['plans/rename-orders-client-id.yaml', '--seed', ORDERS_WITH_NULL_CLIENTS_SEED, '--database', adminUrl]);
+    const { code, err } = await rehearse([
+      'plans/rename-orders-client-id.yaml',
+      '--seed',
+      ORDERS_WITH_NULL_CLIENTS_SEED,
+      '--database',
+      adminUrl,
+    ]);
     expect(code).toBe(1);
     const names = scratchNames(err);
     expect(names).toHaveLength(1);
@@ -109,11 +144,16 @@ describe.skipIf(!postgresAdminUrl)('schemashift test with real PostgreSQL', () =
 
   /** The CLI as its own process, so that it can be sent SIGINT; resolves once `ready` shows on stderr. */
   function startRehearsal(args: string[], ready: RegExp) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/rehearse/run-cli.ts', 'test', ...args], { env: { ...process.env, CI: 'true', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/rehearse/run-cli.ts', 'test', ...args], {
+      env: { ...process.env, CI: 'true', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
-    const seen = new Promise<void>((resolve) => child.stderr.on('data', (d) => ((stderr += d), ready.test(stderr) && resolve())));
+    const seen = new Promise<void>((resolve) =>
+      child.stderr.on('data', (d) => ((stderr += d), ready.test(stderr) && resolve())),
+    );
     const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     return { child, seen, done, output: () => ({ stdout, stderr }) };
   }
@@ -123,7 +163,10 @@ describe.skipIf(!postgresAdminUrl)('schemashift test with real PostgreSQL', () =
     ['twice: quits at once', 2],
   ])('Ctrl-C %s, and the scratch database is dropped (exit 130)', async (_, times) => {
     // The first progress line comes after batch 1; batch 2 (2 s) is running when the signal lands.
-    const run = startRehearsal([writePlan(SLOW_BACKFILL_PLAN), '--seed', ORDERS_SEED, '--database', adminUrl], /backfill:orders\.total_cents: 1\//);
+    const run = startRehearsal(
+      [writePlan(SLOW_BACKFILL_PLAN), '--seed', ORDERS_SEED, '--database', adminUrl],
+      /backfill:orders\.total_cents: 1\//,
+    );
     await Promise.race([run.seen, run.done]);
     const names = scratchNames(run.output().stderr);
     expect(names).toHaveLength(1);
@@ -135,7 +178,11 @@ describe.skipIf(!postgresAdminUrl)('schemashift test with real PostgreSQL', () =
     }
     expect(await run.done).toBe(130);
     const { stdout, stderr } = run.output();
-    expect(stderr).toContain(times === 1 ? 'Ctrl-C: stopping after the current statement' : 'Ctrl-C again: dropping the scratch databases, then quitting');
+    expect(stderr).toContain(
+      times === 1
+        ? 'Ctrl-C: stopping after the current statement'
+        : 'Ctrl-C again: dropping the scratch databases, then quitting',
+    );
     if (times === 1) expect(stdout).toContain('rehearsal interrupted after');
     expect(await existing(names)).toEqual([]);
   });

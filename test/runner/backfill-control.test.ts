@@ -112,12 +112,23 @@ describe.each(backfillEngines)('throttle signals on $name', (engine) => {
   it('says go when nothing is wrong', async () => {
     const { rows } = await conn.query<{ oid: number }>("SELECT 'quiet'::regclass::oid::int8 AS oid");
     const oid = Number(rows[0]!.oid);
-    expect(await firstWait([lockWaiters(conn, postgres.activity, 'quiet', oid, 0), replicaLag(conn, postgres.activity, 1000), throttleQuery({ conn, dialect: postgres }, 'SELECT NULL::int', 0)])).toEqual({ wait: false });
+    expect(
+      await firstWait([
+        lockWaiters(conn, postgres.activity, 'quiet', oid, 0),
+        replicaLag(conn, postgres.activity, 1000),
+        throttleQuery({ conn, dialect: postgres }, 'SELECT NULL::int', 0),
+      ]),
+    ).toEqual({ wait: false });
   });
 
   it('names the query value and threshold; refuses a value that is not a number', async () => {
-    expect(await throttleQuery({ conn, dialect: postgres }, 'SELECT 7::bigint', 0).check()).toEqual({ wait: true, reason: 'throttle query returned 7 > 0' });
+    expect(await throttleQuery({ conn, dialect: postgres }, 'SELECT 7::bigint', 0).check()).toEqual({
+      wait: true,
+      reason: 'throttle query returned 7 > 0',
+    });
     expect(await throttleQuery({ conn, dialect: postgres }, 'SELECT 7', 7).check()).toEqual({ wait: false });
-    await expect(throttleQuery({ conn, dialect: postgres }, "SELECT 'busy'", 0).check()).rejects.toThrow(/returned "busy", not a number/);
+    await expect(throttleQuery({ conn, dialect: postgres }, "SELECT 'busy'", 0).check()).rejects.toThrow(
+      /returned "busy", not a number/,
+    );
   });
 });

@@ -51,7 +51,11 @@ function simulate(rowsPerSecond: number, s: Simulation): Batch[] {
     }
     clock.t = startAt;
     if (limiter.waitMs(s.size) > 0) continue;
-    running.push({ ticket: limiter.start(s.size), start: clock.t, endAt: clock.t + s.duration(done.length + running.length) });
+    running.push({
+      ticket: limiter.start(s.size),
+      start: clock.t,
+      endAt: clock.t + s.duration(done.length + running.length),
+    });
   }
   while (running.length > 0) endFirst();
   return done;
@@ -60,16 +64,30 @@ function simulate(rowsPerSecond: number, s: Simulation): Batch[] {
 /** The most rows whose `at` falls in any half-open window [t, t + 1 s). */
 function worstSecond(batches: Batch[], at: (b: Batch) => number): number {
   const times = batches.map(at).sort((a, b) => a - b);
-  return Math.max(...times.map((t) => batches.filter((b) => at(b) >= t && at(b) < t + 1000).reduce((n, b) => n + b.rows, 0)));
+  return Math.max(
+    ...times.map((t) => batches.filter((b) => at(b) >= t && at(b) < t + 1000).reduce((n, b) => n + b.rows, 0)),
+  );
 }
 
 describe('the rows/s ceiling (token bucket over a sliding second)', () => {
   const cases: [string, Simulation][] = [
     ['one worker, steady 5 ms batches', { workers: 1, size: 500, duration: () => 5, untilMs: 8000 }],
-    ['one worker, a 3 s pause in the middle', { workers: 1, size: 500, duration: () => 5, untilMs: 8000, pauses: [[3000, 6000]] }],
-    ['one worker, batches of very different lengths', { workers: 1, size: 300, duration: (i) => [2, 90, 1, 400, 3][i % 5]!, untilMs: 8000, pauses: [[2500, 5500]] }],
-    ['two workers, a 3 s pause', { workers: 2, size: 500, duration: (i) => [5, 60, 7][i % 3]!, untilMs: 8000, pauses: [[3000, 6000]] }],
-    ['four workers, slow batches', { workers: 4, size: 400, duration: (i) => [300, 20, 700, 5][i % 4]!, untilMs: 8000, pauses: [[1000, 4000]] }],
+    [
+      'one worker, a 3 s pause in the middle',
+      { workers: 1, size: 500, duration: () => 5, untilMs: 8000, pauses: [[3000, 6000]] },
+    ],
+    [
+      'one worker, batches of very different lengths',
+      { workers: 1, size: 300, duration: (i) => [2, 90, 1, 400, 3][i % 5]!, untilMs: 8000, pauses: [[2500, 5500]] },
+    ],
+    [
+      'two workers, a 3 s pause',
+      { workers: 2, size: 500, duration: (i) => [5, 60, 7][i % 3]!, untilMs: 8000, pauses: [[3000, 6000]] },
+    ],
+    [
+      'four workers, slow batches',
+      { workers: 4, size: 400, duration: (i) => [300, 20, 700, 5][i % 4]!, untilMs: 8000, pauses: [[1000, 4000]] },
+    ],
   ];
 
   it.each(cases)('%s: no second of commits or starts holds more than the ceiling', (_name, s) => {
@@ -84,7 +102,11 @@ describe('the rows/s ceiling (token bucket over a sliding second)', () => {
     expect(after).toBeLessThanOrEqual(5000);
     expect(after).toBeGreaterThanOrEqual(4000);
     // Spread over the second: no 200 ms holds much more than its share.
-    expect(Math.max(...batches.map((b) => batches.filter((x) => x.commit >= b.commit && x.commit < b.commit + 200).length * 500))).toBeLessThanOrEqual(1500);
+    expect(
+      Math.max(
+        ...batches.map((b) => batches.filter((x) => x.commit >= b.commit && x.commit < b.commit + 200).length * 500),
+      ),
+    ).toBeLessThanOrEqual(1500);
   });
 
   it('keeps close to the ceiling when nothing holds it back', () => {

@@ -11,12 +11,29 @@ import { LockedError } from '../../src/errors.js';
 import { compilePlan } from '../../src/plan/compile.js';
 import { parsePlan } from '../../src/plan/load.js';
 import { runPlan } from '../../src/runner/run-plan.js';
-import { frontier, holes, mergeRange, renumbered, SEQ_SPACING, type Checkpoint } from '../../src/runner/backfill-checkpoint.js';
+import {
+  frontier,
+  holes,
+  mergeRange,
+  renumbered,
+  SEQ_SPACING,
+  type Checkpoint,
+} from '../../src/runner/backfill-checkpoint.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 import { runCli, startCli, writePlan } from './cli-process.js';
 import { sleep, waitFor } from './seed.js';
 import type { RunnerEvent } from '../../src/runner/events.js';
-import { backfillEngines, one, postgresEngine, prepareBackfill, progressOf, runBackfill, stepRow, waitForEvent, type OpenDatabase } from './support.js';
+import {
+  backfillEngines,
+  one,
+  postgresEngine,
+  prepareBackfill,
+  progressOf,
+  runBackfill,
+  stepRow,
+  waitForEvent,
+  type OpenDatabase,
+} from './support.js';
 
 const k = (v: number) => [String(v)];
 
@@ -58,7 +75,10 @@ describe('checkpoint of ranges done out of order', () => {
       { after: ['1', 'x'], upTo: ['3', 'x'], seq: 1 },
     ];
     const afterSecond = mergeRange(cp, pieces[1]!);
-    expect(holes(afterSecond)).toEqual([holes(cp)[0], { after: ['5', 'x'], upTo: ['6', 'x'], seq: 2 * SEQ_SPACING + 1 }]);
+    expect(holes(afterSecond)).toEqual([
+      holes(cp)[0],
+      { after: ['5', 'x'], upTo: ['6', 'x'], seq: 2 * SEQ_SPACING + 1 },
+    ]);
     expect(pieces.reduce(mergeRange, cp)).toMatchObject({ last: ['8', 'x'], ahead: [] });
     expect(holes({ ...cp, ahead: [] })).toEqual([]);
     expect(frontier({ ...cp, ahead: [] })).toEqual({ after: ['1', 'x'], seq: 1 });
@@ -77,10 +97,19 @@ describe.each(postgresEngine)('backfill on several workers ($name)', (engine) =>
   it('4 workers: every row exactly once, each worker on its own backend, checkpoint left whole', async () => {
     await conn.exec(`CREATE TABLE w1 (id bigint PRIMARY KEY, val int NOT NULL, doubled int, hits int NOT NULL DEFAULT 0, by_pid int);
       INSERT INTO w1 (id, val) SELECT g, g % 97 FROM generate_series(1, 30000) g`);
-    const p = await prepareBackfill(conn, 'bfw-many', { table: 'w1', set: { doubled: 'val * 2', hits: 'hits + 1', by_pid: 'pg_backend_pid()' }, batch: { size: 500, delay: 0, workers: 4 } });
+    const p = await prepareBackfill(conn, 'bfw-many', {
+      table: 'w1',
+      set: { doubled: 'val * 2', hits: 'hits + 1', by_pid: 'pg_backend_pid()' },
+      batch: { size: 500, delay: 0, workers: 4 },
+    });
     const events = await runBackfill(p);
 
-    expect(await one(conn, 'SELECT count(*) FILTER (WHERE doubled = val * 2 AND hits = 1)::int AS ok, count(DISTINCT by_pid)::int AS backends FROM w1')).toEqual({ ok: 30000, backends: 4 });
+    expect(
+      await one(
+        conn,
+        'SELECT count(*) FILTER (WHERE doubled = val * 2 AND hits = 1)::int AS ok, count(DISTINCT by_pid)::int AS backends FROM w1',
+      ),
+    ).toEqual({ ok: 30000, backends: 4 });
     const row = await stepRow(p);
     expect(row).toMatchObject({ status: 'done', waiting_on: null });
     expect(Number(row.rows_done)).toBe(30000);
@@ -96,57 +125,102 @@ describe.each(postgresEngine)('backfill on several workers ($name)', (engine) =>
     await conn.exec(`CREATE TABLE ${table} (id int PRIMARY KEY, hits int NOT NULL DEFAULT 0, xid bigint);
       INSERT INTO ${table} (id) SELECT g FROM generate_series(1, 5000) g;
       UPDATE ${table} SET hits = 1 WHERE id <= 1000 OR id BETWEEN 2001 AND 3000`);
-    const checkpoint = { key: ['id'], last: ['1000'], batches: 2, ahead: [{ after: ['2000'], upTo: ['3000'], seq: 3 }], owner: 'a dead runner' };
-    await conn.query('UPDATE schemashift.steps SET checkpoint = $1, rows_done = 2000 WHERE plan_name = $2', [JSON.stringify(checkpoint), plan]);
+    const checkpoint = {
+      key: ['id'],
+      last: ['1000'],
+      batches: 2,
+      ahead: [{ after: ['2000'], upTo: ['3000'], seq: 3 }],
+      owner: 'a dead runner',
+    };
+    await conn.query('UPDATE schemashift.steps SET checkpoint = $1, rows_done = 2000 WHERE plan_name = $2', [
+      JSON.stringify(checkpoint),
+      plan,
+    ]);
   }
 
   it('redoes exactly the ranges a stopped run left, in pieces of the batch size', async () => {
-    const p = await prepareBackfill(conn, 'bfw-holes', { table: 'w2', set: { hits: 'hits + 1', xid: 'txid_current()' }, batch: { size: 300, delay: 0, workers: 2 } });
+    const p = await prepareBackfill(conn, 'bfw-holes', {
+      table: 'w2',
+      set: { hits: 'hits + 1', xid: 'txid_current()' },
+      batch: { size: 300, delay: 0, workers: 2 },
+    });
     await leftByAKilledRun('w2', 'bfw-holes');
 
     await runBackfill(p);
-    expect(await one(conn, 'SELECT count(*) FILTER (WHERE hits = 1)::int AS once, count(*) FILTER (WHERE hits <> 1)::int AS other FROM w2')).toEqual({ once: 5000, other: 0 });
+    expect(
+      await one(
+        conn,
+        'SELECT count(*) FILTER (WHERE hits = 1)::int AS once, count(*) FILTER (WHERE hits <> 1)::int AS other FROM w2',
+      ),
+    ).toEqual({ once: 5000, other: 0 });
     const row = await stepRow(p);
     expect(Number(row.rows_done)).toBe(5000);
     expect(row.checkpoint).toMatchObject({ last: ['5000'] });
     const workers = (await p.store.events('bfw-holes')).find((e) => e.kind === 'backfill-workers');
     expect(workers?.message).toContain('first redoing 1 range(s) a stopped run left unfinished');
     // The hole (1000, 2000] went in transactions of at most 300 rows: 300, 300, 300, 100.
-    const pieces = (await conn.query<{ n: number }>('SELECT count(*)::int AS n FROM w2 WHERE id BETWEEN 1001 AND 2000 GROUP BY xid ORDER BY min(id)')).rows.map((r) => r.n);
+    const pieces = (
+      await conn.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM w2 WHERE id BETWEEN 1001 AND 2000 GROUP BY xid ORDER BY min(id)',
+      )
+    ).rows.map((r) => r.n);
     expect(pieces).toEqual([300, 300, 300, 100]);
   });
 
   it('a paused run does not redo those ranges either until it is resumed', async () => {
-    const p = await prepareBackfill(conn, 'bfw-holes-paused', { table: 'w2p', set: { hits: 'hits + 1' }, batch: { size: 300, delay: 0, workers: 2 } });
+    const p = await prepareBackfill(conn, 'bfw-holes-paused', {
+      table: 'w2p',
+      set: { hits: 'hits + 1' },
+      batch: { size: 300, delay: 0, workers: 2 },
+    });
     await leftByAKilledRun('w2p', 'bfw-holes-paused');
     await p.store.setRun('bfw-holes-paused', { paused: true, pause_requested_by: 'alice@laptop' });
     const seen: RunnerEvent[] = [];
     const run = runBackfill(p, { listener: (e) => seen.push(e) });
-    await waitForEvent(() => seen, (e) => e.type === 'progress' && e.progress.waiting === 'paused by alice@laptop');
+    await waitForEvent(
+      () => seen,
+      (e) => e.type === 'progress' && e.progress.waiting === 'paused by alice@laptop',
+    );
     await sleep(300);
     expect(await one(conn, 'SELECT count(*) FILTER (WHERE hits = 1)::int AS once FROM w2p')).toEqual({ once: 2000 });
     await p.store.setRun('bfw-holes-paused', { paused: false, pause_requested_by: null });
     await run;
-    expect(await one(conn, 'SELECT count(*) FILTER (WHERE hits = 1)::int AS once, count(*) FILTER (WHERE hits <> 1)::int AS other FROM w2p')).toEqual({ once: 5000, other: 0 });
+    expect(
+      await one(
+        conn,
+        'SELECT count(*) FILTER (WHERE hits = 1)::int AS once, count(*) FILTER (WHERE hits <> 1)::int AS other FROM w2p',
+      ),
+    ).toEqual({ once: 5000, other: 0 });
   });
 
-  it("a worker whose run was taken over rolls its batch back instead of recording it", async () => {
+  it('a worker whose run was taken over rolls its batch back instead of recording it', async () => {
     await conn.exec(`CREATE TABLE w3 (id int PRIMARY KEY, hits int NOT NULL DEFAULT 0);
       INSERT INTO w3 (id) SELECT g FROM generate_series(1, 20000) g`);
-    const p = await prepareBackfill(conn, 'bfw-owner', { table: 'w3', set: { hits: 'hits + 1' }, batch: { size: 100, delay: '5ms', workers: 2 } });
+    const p = await prepareBackfill(conn, 'bfw-owner', {
+      table: 'w3',
+      set: { hits: 'hits + 1' },
+      batch: { size: 100, delay: '5ms', workers: 2 },
+    });
     let progress = 0;
     let stolen: Promise<unknown> | undefined;
     const run = runBackfill(p, {
       listener: (e) => {
         if (e.type === 'progress' && ++progress === 6) {
-          stolen = conn.query(`UPDATE schemashift.steps SET checkpoint = jsonb_set(checkpoint, '{owner}', '"another runner"') WHERE plan_name = 'bfw-owner'`);
+          stolen = conn.query(
+            `UPDATE schemashift.steps SET checkpoint = jsonb_set(checkpoint, '{owner}', '"another runner"') WHERE plan_name = 'bfw-owner'`,
+          );
         }
       },
     });
     await expect(run).rejects.toThrow(LockedError);
-    await expect(run).rejects.toThrow(/took this backfill over while this run's session was gone; this worker's batch was rolled back/);
+    await expect(run).rejects.toThrow(
+      /took this backfill over while this run's session was gone; this worker's batch was rolled back/,
+    );
     await stolen;
-    const counts = await one<{ once: number; twice: number }>(conn, 'SELECT count(*) FILTER (WHERE hits = 1)::int AS once, count(*) FILTER (WHERE hits > 1)::int AS twice FROM w3');
+    const counts = await one<{ once: number; twice: number }>(
+      conn,
+      'SELECT count(*) FILTER (WHERE hits = 1)::int AS once, count(*) FILTER (WHERE hits > 1)::int AS twice FROM w3',
+    );
     expect(counts.twice).toBe(0);
     expect(counts.once).toBeLessThan(20000);
     expect(Number((await stepRow(p)).rows_done)).toBe(counts.once);
@@ -155,16 +229,32 @@ describe.each(postgresEngine)('backfill on several workers ($name)', (engine) =>
   it('a run superseded that way stops with exit 3 and leaves the state to the run that took over', async () => {
     await conn.exec(`CREATE TABLE w6 (id int PRIMARY KEY, hits int NOT NULL DEFAULT 0);
       INSERT INTO w6 (id) SELECT g FROM generate_series(1, 20000) g`);
-    const yaml = stringify({ name: 'bfw-superseded', phases: { migrate: [{ backfill: { table: 'w6', set: { hits: 'hits + 1' }, batch: { size: 100, delay: '5ms', workers: 2 } } }] } });
+    const yaml = stringify({
+      name: 'bfw-superseded',
+      phases: {
+        migrate: [
+          { backfill: { table: 'w6', set: { hits: 'hits + 1' }, batch: { size: 100, delay: '5ms', workers: 2 } } },
+        ],
+      },
+    });
     const plan = compilePlan(await parsePlan('bfw-superseded.yaml', yaml));
     let progress = 0;
     let stolen: Promise<unknown> | undefined;
     const emit = (e: RunnerEvent) => {
       if (e.type === 'progress' && ++progress === 6) {
-        stolen = conn.query(`UPDATE schemashift.steps SET checkpoint = jsonb_set(checkpoint, '{owner}', '"another runner"'), status = 'running' WHERE plan_name = 'bfw-superseded'`);
+        stolen = conn.query(
+          `UPDATE schemashift.steps SET checkpoint = jsonb_set(checkpoint, '{owner}', '"another runner"'), status = 'running' WHERE plan_name = 'bfw-superseded'`,
+        );
       }
     };
-    const run = runPlan(conn, plan, { mode: 'run', acceptDrift: false, answers: { yes: true }, emit, signal: new AbortController().signal, command: (verb) => `schemashift ${verb}` });
+    const run = runPlan(conn, plan, {
+      mode: 'run',
+      acceptDrift: false,
+      answers: { yes: true },
+      emit,
+      signal: new AbortController().signal,
+      command: (verb) => `schemashift ${verb}`,
+    });
     await expect(run).rejects.toThrow(LockedError);
     await stolen;
     const state = await one<{ step: string; run: string; last_error: string | null }>(
@@ -181,7 +271,12 @@ describe.each(postgresEngine)('backfill on several workers ($name)', (engine) =>
       conn,
       'bfw-waiters',
       // The other worker goes on for ~1.5 s while one waits, so the throttles are read during the wait.
-      { table: 'w5', set: { hits: 'hits + 1' }, batch: { size: 50, delay: '10ms', workers: 2 }, throttle: { max_lock_waiters: 0 } },
+      {
+        table: 'w5',
+        set: { hits: 'hits + 1' },
+        batch: { size: 50, delay: '10ms', workers: 2 },
+        throttle: { max_lock_waiters: 0 },
+      },
       { lock_timeout: '10s' },
     );
     const holder = new pg.Client({ connectionString: db.url!, application_name: 'row-holder' });
@@ -191,14 +286,19 @@ describe.each(postgresEngine)('backfill on several workers ($name)', (engine) =>
       await holder.query('SELECT * FROM w5 WHERE id = 525 FOR UPDATE');
       const seen: RunnerEvent[] = [];
       const run = runBackfill(p, { listener: (e) => seen.push(e) });
-      await waitForEvent(() => seen, (e) => e.type === 'lock-wait');
+      await waitForEvent(
+        () => seen,
+        (e) => e.type === 'lock-wait',
+      );
       await sleep(1000);
       await holder.query('ROLLBACK');
       await run;
       expect(await one(conn, 'SELECT count(*) FILTER (WHERE hits = 1)::int AS once FROM w5')).toEqual({ once: 6000 });
       const lockWait = seen.find((e) => e.type === 'lock-wait');
       expect(lockWait?.type === 'lock-wait' && lockWait.blockers[0]?.applicationName).toBe('row-holder');
-      const throttled = (await p.store.events('bfw-waiters')).filter((e) => e.kind === 'throttle').map((e) => e.message);
+      const throttled = (await p.store.events('bfw-waiters'))
+        .filter((e) => e.kind === 'throttle')
+        .map((e) => e.message);
       expect(throttled).toEqual([]);
     } finally {
       await holder.end();
@@ -214,9 +314,18 @@ describe.each(backfillEngines.filter((e) => e.name === 'pglite'))('backfill work
   it('runs one batch at a time, and says why', async () => {
     await db.conn.exec(`CREATE TABLE w4 (id int PRIMARY KEY, hits int NOT NULL DEFAULT 0);
       INSERT INTO w4 (id) SELECT g FROM generate_series(1, 2000) g`);
-    const p = await prepareBackfill(db.conn, 'bfw-pglite', { table: 'w4', set: { hits: 'hits + 1' }, batch: { size: 300, delay: 0, workers: 3 } });
+    const p = await prepareBackfill(db.conn, 'bfw-pglite', {
+      table: 'w4',
+      set: { hits: 'hits + 1' },
+      batch: { size: 300, delay: 0, workers: 3 },
+    });
     const events = await runBackfill(p);
-    expect(events).toContainEqual({ type: 'info', message: expect.stringContaining('batch.workers 3 needs a PostgreSQL server (PGlite has a single backend): running one batch at a time') });
+    expect(events).toContainEqual({
+      type: 'info',
+      message: expect.stringContaining(
+        'batch.workers 3 needs a PostgreSQL server (PGlite has a single backend): running one batch at a time',
+      ),
+    });
     expect(await one(db.conn, 'SELECT count(*) FILTER (WHERE hits = 1)::int AS once FROM w4')).toEqual({ once: 2000 });
   });
 });
@@ -240,26 +349,48 @@ phases:
         set: { hits: "hits + 1 + 0 * length(pg_sleep(CASE WHEN id % 500 = 0 THEN 0.04 ELSE 0 END)::text)" }
         batch: { size: 250, delay: 3ms, workers: 4 }
 `);
-    const rowsDone = async () => Number((await target.query<{ n: string }>("SELECT rows_done AS n FROM schemashift.steps WHERE plan_name = 'workers-kill'").catch(() => []))[0]?.n ?? 0);
+    const rowsDone = async () =>
+      Number(
+        (
+          await target
+            .query<{ n: string }>("SELECT rows_done AS n FROM schemashift.steps WHERE plan_name = 'workers-kill'")
+            .catch(() => [])
+        )[0]?.n ?? 0,
+      );
     const seenAhead: boolean[] = [];
     for (const threshold of [8000, 25000, 42000]) {
       const run = startCli(['run', plan, '--yes', '--database', target.url!]);
-      await waitFor(`${threshold} rows done`, async () => (await rowsDone()) >= threshold || run.child.exitCode !== null, 30_000, 5);
+      await waitFor(
+        `${threshold} rows done`,
+        async () => (await rowsDone()) >= threshold || run.child.exitCode !== null,
+        30_000,
+        5,
+      );
       await sleep(Math.floor(Math.random() * 20));
       run.child.kill('SIGKILL');
       expect((await run.done).signal).toBe('SIGKILL');
-      const cp = (await target.query<{ checkpoint: { ahead?: unknown[] } }>("SELECT checkpoint FROM schemashift.steps WHERE plan_name = 'workers-kill'"))[0]?.checkpoint;
+      const cp = (
+        await target.query<{ checkpoint: { ahead?: unknown[] } }>(
+          "SELECT checkpoint FROM schemashift.steps WHERE plan_name = 'workers-kill'",
+        )
+      )[0]?.checkpoint;
       seenAhead.push((cp?.ahead?.length ?? 0) > 0);
     }
     const last = await runCli(['run', plan, '--yes', '--database', target.url!]);
     expect(last.code, last.stdout + last.stderr).toBe(0);
-    const [counts] = await target.query<{ once: number; other: number }>('SELECT count(*) FILTER (WHERE hits = 1)::int AS once, count(*) FILTER (WHERE hits <> 1)::int AS other FROM items');
+    const [counts] = await target.query<{ once: number; other: number }>(
+      'SELECT count(*) FILTER (WHERE hits = 1)::int AS once, count(*) FILTER (WHERE hits <> 1)::int AS other FROM items',
+    );
     expect(counts).toEqual({ once: 60000, other: 0 });
     expect(await rowsDone()).toBe(60000);
-    console.log(`kill -9 during a 4-worker backfill: ranges done ahead of the checkpoint at each kill: ${seenAhead.join(', ')}`);
+    console.log(
+      `kill -9 during a 4-worker backfill: ranges done ahead of the checkpoint at each kill: ${seenAhead.join(', ')}`,
+    );
     // At least one kill left ranges done ahead of the checkpoint, and the next run redid the holes first.
     expect(seenAhead).toContain(true);
-    const [redone] = await target.query<{ n: number }>("SELECT count(*)::int AS n FROM schemashift.events WHERE plan_name = 'workers-kill' AND kind = 'backfill-workers' AND message LIKE '%first redoing%'");
+    const [redone] = await target.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM schemashift.events WHERE plan_name = 'workers-kill' AND kind = 'backfill-workers' AND message LIKE '%first redoing%'",
+    );
     expect(redone?.n).toBeGreaterThan(0);
   });
 });

@@ -12,7 +12,9 @@ describe('contract confirmation', () => {
       'function schemashift_sync_orders_customer_id',
       'column orders.client_id',
     ]);
-    expect(contractConfirmation(compiled)).toContain('It drops:\n  - trigger schemashift_sync_orders_customer_id on orders\n');
+    expect(contractConfirmation(compiled)).toContain(
+      'It drops:\n  - trigger schemashift_sync_orders_customer_id on orders\n',
+    );
   });
 
   it('reads drop_column, drop_index, raw SQL drops and constraints from the statements themselves', async () => {

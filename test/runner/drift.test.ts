@@ -67,15 +67,20 @@ describe('drift on PostgreSQL', () => {
     const events = await postgres.state.openStore(conn).events('drift-demo');
     const accepted = events.find((e) => e.kind === 'drift-accepted');
     expect(JSON.stringify(accepted?.data)).toContain('"key":"column.type"');
-    const third = await compile(`${PLAN('varchar(40)', ', nullable: true')}    - drop_column: { table: users, column: other }\n`);
+    const third = await compile(
+      `${PLAN('varchar(40)', ', nullable: true')}    - drop_column: { table: users, column: other }\n`,
+    );
     const again = (await runPlan(conn, third, options(false)).catch((e: unknown) => e)) as Error;
     expect(again.message).toMatch(/added +drop_column:users\.other/);
     expect(again.message).not.toContain('varchar');
   });
 
   it('an edit that points a finished step at another object is refused by --accept-drift and by rollback; the other column keeps its data', async () => {
-    await db.exec("ALTER TABLE users ADD COLUMN nickname text; INSERT INTO users SELECT g, 'l' || g, 'nick' || g FROM generate_series(1, 100) g");
-    const yaml = (column: string) => `name: nick\nphases:\n  expand:\n    - add_column: { table: users, column: { name: ${column}, type: text } }\n      id: add-nick\n`;
+    await db.exec(
+      "ALTER TABLE users ADD COLUMN nickname text; INSERT INTO users SELECT g, 'l' || g, 'nick' || g FROM generate_series(1, 100) g",
+    );
+    const yaml = (column: string) =>
+      `name: nick\nphases:\n  expand:\n    - add_column: { table: users, column: { name: ${column}, type: text } }\n      id: add-nick\n`;
     const original = await compile(yaml('nick'));
     expect(await runPlan(conn, original, options(true))).toEqual({ kind: 'done' });
     const edited = await compile(yaml('nickname'));
@@ -83,25 +88,57 @@ describe('drift on PostgreSQL', () => {
     expect(refused).toBeInstanceOf(DriftError);
     expect(refused.exitCode).toBe(2);
     expect(refused.message).toContain('--accept-drift refused');
-    expect(refused.message).toContain('add-nick (line 4): add-nick is done, and the edit changes what its rollback undoes');
+    expect(refused.message).toContain(
+      'add-nick (line 4): add-nick is done, and the edit changes what its rollback undoes',
+    );
     expect(refused.hint).toContain('roll back first');
-    const rollbackOptions = { answers: { yes: true }, emit: () => undefined, signal: new AbortController().signal, command: (verb: string) => `schemashift ${verb} drift.yaml` };
+    const rollbackOptions = {
+      answers: { yes: true },
+      emit: () => undefined,
+      signal: new AbortController().signal,
+      command: (verb: string) => `schemashift ${verb} drift.yaml`,
+    };
     const wrongRollback = (await rollbackPlan(conn, edited, rollbackOptions).catch((e: unknown) => e)) as DriftError;
     expect(wrongRollback).toBeInstanceOf(DriftError);
     expect(wrongRollback.message).toContain('nothing was undone');
     expect((await conn.query<{ n: string }>('SELECT count(nickname) AS n FROM users')).rows[0]?.n).toBe('100');
-    expect(await rollbackPlan(conn, original, rollbackOptions)).toMatchObject({ kind: 'rolled-back', undone: ['add-nick/undo'] });
-    const columns = (await conn.query<{ attname: string }>("SELECT attname FROM pg_attribute WHERE attrelid = 'users'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum")).rows.map((r) => r.attname);
+    expect(await rollbackPlan(conn, original, rollbackOptions)).toMatchObject({
+      kind: 'rolled-back',
+      undone: ['add-nick/undo'],
+    });
+    const columns = (
+      await conn.query<{ attname: string }>(
+        "SELECT attname FROM pg_attribute WHERE attrelid = 'users'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+      )
+    ).rows.map((r) => r.attname);
     expect(columns).toEqual(['id', 'legacy_login', 'nickname']);
     expect((await conn.query<{ n: string }>('SELECT count(nickname) AS n FROM users')).rows[0]?.n).toBe('100');
   });
 });
 
 function doneRows(compiled: Awaited<ReturnType<typeof compile>>) {
-  return compiled.phases.flatMap((p) => p.steps).map(({ step, entry }, ordinal) => ({
-    plan_name: 'drift-demo', step_id: step.id, ordinal, phase: step.phase, kind: step.kind, summary: step.summary, entry_id: entry.id, entry_hash: entry.hash,
-    status: 'done' as const, attempts: 1, adopted: false, checkpoint: null, rows_done: 0, rows_total: null, started_at: null, finished_at: null, last_error: null, waiting_on: null,
-  }));
+  return compiled.phases
+    .flatMap((p) => p.steps)
+    .map(({ step, entry }, ordinal) => ({
+      plan_name: 'drift-demo',
+      step_id: step.id,
+      ordinal,
+      phase: step.phase,
+      kind: step.kind,
+      summary: step.summary,
+      entry_id: entry.id,
+      entry_hash: entry.hash,
+      status: 'done' as const,
+      attempts: 1,
+      adopted: false,
+      checkpoint: null,
+      rows_done: 0,
+      rows_total: null,
+      started_at: null,
+      finished_at: null,
+      last_error: null,
+      waiting_on: null,
+    }));
 }
 
 describe('drift from recorded specs', () => {
@@ -118,7 +155,12 @@ describe('drift from recorded specs', () => {
 describe('drift without recorded specs (a run started by an older schemashift)', () => {
   it('still lists the changed, added and removed steps, and says the keys are unknown', async () => {
     const before = await compile(PLAN('text'));
-    const after = await compile(PLAN('bigint').replace('drop_column: { table: users, column: legacy_login }', 'drop_column: { table: users, column: other }'));
+    const after = await compile(
+      PLAN('bigint').replace(
+        'drop_column: { table: users, column: legacy_login }',
+        'drop_column: { table: users, column: other }',
+      ),
+    );
     const text = describeDrift(planDrift(after.plan, doneRows(before)));
     expect(text).toMatch(/changed +add_column:users\.nickname/);
     expect(text).toContain('which keys changed is unknown');

@@ -46,8 +46,13 @@ phases:
     // seconds just to start the CLI.
     const started = Date.now();
     const retried = async () => {
-      const exists = (await reader.query<{ ok: boolean }>("SELECT to_regclass('schemashift.events') IS NOT NULL AS ok")).rows[0]!.ok;
-      return exists && (await reader.query<{ n: number }>("SELECT count(*)::int AS n FROM schemashift.events WHERE kind = 'retry'")).rows[0]!.n > 0;
+      const exists = (await reader.query<{ ok: boolean }>("SELECT to_regclass('schemashift.events') IS NOT NULL AS ok"))
+        .rows[0]!.ok;
+      return (
+        exists &&
+        (await reader.query<{ n: number }>("SELECT count(*)::int AS n FROM schemashift.events WHERE kind = 'retry'"))
+          .rows[0]!.n > 0
+      );
     };
     while (Date.now() - started < 3000 || (!(await retried()) && Date.now() - started < 45_000)) {
       const t = Date.now();
@@ -65,7 +70,9 @@ phases:
     const worst = Math.max(...latencies);
     console.log(`lock_timeout 300ms: ${latencies.length} reader queries while the DDL waited, worst ${worst}ms`);
     expect(worst, `reader latencies: ${latencies.join(',')}`).toBeLessThan(300 + 250);
-    const events = await db.query<{ kind: string; message: string }>("SELECT kind, message FROM schemashift.events WHERE kind IN ('lock-wait', 'retry')");
+    const events = await db.query<{ kind: string; message: string }>(
+      "SELECT kind, message FROM schemashift.events WHERE kind IN ('lock-wait', 'retry')",
+    );
     expect(events.some((e) => e.kind === 'lock-wait' && e.message.includes(`pid ${holderPid}`))).toBe(true);
     expect(events.some((e) => e.kind === 'retry')).toBe(true);
   });
@@ -83,7 +90,9 @@ phases:
     await holder.query('SELECT count(*) FROM orders');
     const run = startCli(['run', plan, '--database', db.url!]);
     const waiting = await waitFor('the runner to wait for the lock', async () => {
-      const rows = await db.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'schemashift %' AND wait_event_type = 'Lock'");
+      const rows = await db.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'schemashift %' AND wait_event_type = 'Lock'",
+      );
       return rows[0]?.pid;
     });
     await db.query('SELECT pg_terminate_backend($1)', [waiting]);
@@ -93,7 +102,9 @@ phases:
     const result = await run.done;
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/lost the database connection/);
-    const [col] = await db.query("SELECT 1 AS ok FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'note'");
+    const [col] = await db.query(
+      "SELECT 1 AS ok FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'note'",
+    );
     expect(col).toEqual({ ok: 1 });
   });
 
@@ -108,7 +119,9 @@ phases:
 `);
     const run = startCli(['run', plan, '--database', db.url!]);
     await waitFor('a few batches', async () => {
-      const rows = await db.query<{ n: string }>("SELECT rows_done AS n FROM schemashift.steps WHERE kind = 'backfill'").catch(() => []);
+      const rows = await db
+        .query<{ n: string }>("SELECT rows_done AS n FROM schemashift.steps WHERE kind = 'backfill'")
+        .catch(() => []);
       return Number(rows[0]?.n ?? 0) >= 2000;
     });
     const pid = await runnerSessionPid(db);
@@ -116,9 +129,13 @@ phases:
     const result = await run.done;
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/lost the database connection/);
-    const [check] = await db.query<{ wrong: string; total: string }>('SELECT count(*) FILTER (WHERE doubled IS DISTINCT FROM client_id * 2) AS wrong, count(*) AS total FROM orders');
+    const [check] = await db.query<{ wrong: string; total: string }>(
+      'SELECT count(*) FILTER (WHERE doubled IS DISTINCT FROM client_id * 2) AS wrong, count(*) AS total FROM orders',
+    );
     expect(check).toEqual({ wrong: '0', total: '20000' });
-    const [step] = await db.query<{ rows_done: string }>("SELECT rows_done FROM schemashift.steps WHERE kind = 'backfill'");
+    const [step] = await db.query<{ rows_done: string }>(
+      "SELECT rows_done FROM schemashift.steps WHERE kind = 'backfill'",
+    );
     expect(Number(step!.rows_done)).toBe(20_000);
   });
 
@@ -145,7 +162,13 @@ phases:
     const plan = writePlan(original);
     const first = await runCli(['advance', plan, '--database', db.url!]);
     expect(first.code, first.stdout + first.stderr).toBe(0);
-    writeFileSync(plan, original.replace('name: idx_orders_customer_id, columns: [customer_id]', 'name: idx_orders_customer_id, columns: [customer_id, id]'));
+    writeFileSync(
+      plan,
+      original.replace(
+        'name: idx_orders_customer_id, columns: [customer_id]',
+        'name: idx_orders_customer_id, columns: [customer_id, id]',
+      ),
+    );
     const drifted = await runCli(['run', plan, '--yes', '--database', db.url!]);
     expect(drifted.code).toBe(2);
     expect(drifted.stderr).toMatch(/changed\s+create_index:idx_orders_customer_id \(line \d+\) — recorded as done/);
@@ -181,13 +204,17 @@ phases:
     const failed = await runCli(['run', plan, '--database', db.url!]);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(/could not create unique index/);
-    const [invalid] = await db.query<{ indisvalid: boolean }>("SELECT indisvalid FROM pg_index WHERE indexrelid = 'idx_orders_client_unique'::regclass");
+    const [invalid] = await db.query<{ indisvalid: boolean }>(
+      "SELECT indisvalid FROM pg_index WHERE indexrelid = 'idx_orders_client_unique'::regclass",
+    );
     expect(invalid).toEqual({ indisvalid: false });
     await db.exec('UPDATE orders SET client_id = id + 1000000');
     const fixed = await runCli(['run', plan, '--database', db.url!]);
     expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
     expect(fixed.stdout).toMatch(/INVALID/);
-    const [valid] = await db.query<{ indisvalid: boolean }>("SELECT indisvalid FROM pg_index WHERE indexrelid = 'idx_orders_client_unique'::regclass");
+    const [valid] = await db.query<{ indisvalid: boolean }>(
+      "SELECT indisvalid FROM pg_index WHERE indexrelid = 'idx_orders_client_unique'::regclass",
+    );
     expect(valid).toEqual({ indisvalid: true });
   });
 
@@ -202,13 +229,17 @@ phases:
 `);
     const run = startCli(['run', plan, '--database', db.url!]);
     await waitFor('a few batches', async () => {
-      const rows = await db.query<{ n: string }>("SELECT rows_done AS n FROM schemashift.steps WHERE kind = 'backfill'").catch(() => []);
+      const rows = await db
+        .query<{ n: string }>("SELECT rows_done AS n FROM schemashift.steps WHERE kind = 'backfill'")
+        .catch(() => []);
       return Number(rows[0]?.n ?? 0) >= 1000;
     });
     run.child.kill('SIGINT');
     const stopped = await run.done;
     expect(stopped.code, stopped.stdout + stopped.stderr).toBe(130);
-    const [step] = await db.query<{ status: string; rows_done: string }>("SELECT status, rows_done FROM schemashift.steps WHERE kind = 'backfill'");
+    const [step] = await db.query<{ status: string; rows_done: string }>(
+      "SELECT status, rows_done FROM schemashift.steps WHERE kind = 'backfill'",
+    );
     expect(step!.status).toBe('interrupted');
     const [done] = await db.query<{ n: string }>('SELECT count(*) AS n FROM orders WHERE tripled IS NOT NULL');
     expect(done!.n).toBe(step!.rows_done);
@@ -216,7 +247,9 @@ phases:
     expect(status.stdout).toMatch(/interrupted/);
     const resumed = await runCli(['run', plan, '--database', db.url!]);
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
-    const [check] = await db.query<{ wrong: string }>('SELECT count(*) FILTER (WHERE tripled IS DISTINCT FROM client_id * 3) AS wrong FROM orders');
+    const [check] = await db.query<{ wrong: string }>(
+      'SELECT count(*) FILTER (WHERE tripled IS DISTINCT FROM client_id * 3) AS wrong FROM orders',
+    );
     expect(check!.wrong).toBe('0');
   });
 
@@ -231,17 +264,23 @@ phases:
 `);
     const run = startCli(['run', plan, '--database', db.url!]);
     await waitFor('the backfill to start', async () => {
-      const rows = await db.query<{ n: string }>("SELECT rows_done AS n FROM schemashift.steps WHERE kind = 'backfill'").catch(() => []);
+      const rows = await db
+        .query<{ n: string }>("SELECT rows_done AS n FROM schemashift.steps WHERE kind = 'backfill'")
+        .catch(() => []);
       return Number(rows[0]?.n ?? 0) > 0;
     });
     const paused = await runCli(['pause', plan, '--database', db.url!]);
     expect(paused.code).toBe(0);
     const held = await waitFor('the backfill to report the pause', async () => {
-      const rows = await db.query<{ waiting_on: string | null; rows_done: string }>("SELECT waiting_on, rows_done FROM schemashift.steps WHERE kind = 'backfill'");
+      const rows = await db.query<{ waiting_on: string | null; rows_done: string }>(
+        "SELECT waiting_on, rows_done FROM schemashift.steps WHERE kind = 'backfill'",
+      );
       return rows[0]?.waiting_on?.startsWith('paused by') ? rows[0] : undefined;
     });
     await sleep(600);
-    const [still] = await db.query<{ rows_done: string }>("SELECT rows_done FROM schemashift.steps WHERE kind = 'backfill'");
+    const [still] = await db.query<{ rows_done: string }>(
+      "SELECT rows_done FROM schemashift.steps WHERE kind = 'backfill'",
+    );
     expect(still!.rows_done).toBe(held.rows_done);
     const status = await runCli(['status', plan, '--database', db.url!]);
     expect(status.stdout).toMatch(/paused by/);
@@ -251,4 +290,3 @@ phases:
     expect(result.stdout).toMatch(/waiting: paused by/);
   });
 });
-

@@ -19,12 +19,22 @@ interface Checkpoint {
 }
 
 async function checkpoint(db: TestDatabase, plan: string): Promise<Checkpoint | undefined> {
-  const rows = await db.query<{ checkpoint: Checkpoint | null }>("SELECT checkpoint FROM schemashift.steps WHERE plan_name = $1 AND step_id = 'roll'", [plan]).catch(() => []);
+  const rows = await db
+    .query<{ checkpoint: Checkpoint | null }>(
+      "SELECT checkpoint FROM schemashift.steps WHERE plan_name = $1 AND step_id = 'roll'",
+      [plan],
+    )
+    .catch(() => []);
   return rows[0]?.checkpoint ?? undefined;
 }
 
 async function eventData(db: TestDatabase, plan: string, kind: string): Promise<Record<string, string | number>[]> {
-  return (await db.query<{ data: Record<string, string | number> }>('SELECT data FROM schemashift.events WHERE plan_name = $1 AND kind = $2 ORDER BY id', [plan, kind])).map((r) => r.data);
+  return (
+    await db.query<{ data: Record<string, string | number> }>(
+      'SELECT data FROM schemashift.events WHERE plan_name = $1 AND kind = $2 ORDER BY id',
+      [plan, kind],
+    )
+  ).map((r) => r.data);
 }
 
 describe.skipIf(!postgresAdminUrl)('flag_rollout through the CLI (real PostgreSQL)', () => {
@@ -47,15 +57,21 @@ phases:
         guard: { sql: "SELECT errors FROM rollout_health", max: 0 }
 `);
     const run = startCli(['run', plan, '--yes', '--database', db.url!]);
-    await waitFor('stage 50%', async () => (await checkpoint(db, 'guarded'))?.stage === 1 || run.child.exitCode !== null);
+    await waitFor(
+      'stage 50%',
+      async () => (await checkpoint(db, 'guarded'))?.stage === 1 || run.child.exitCode !== null,
+    );
     await db.exec('UPDATE rollout_health SET errors = 3');
     const result = await run.done;
     const reason = 'guard returned 3 > 0 at stage 50%: SELECT errors FROM rollout_health';
     expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stdout).toContain(`step roll failed: ${reason}`);
-    const [row] = await db.query<{ definition: { enabled: boolean; conditions: { client_filters: { parameters: { Audience: { DefaultRolloutPercentage: number } } }[] } } }>(
-      "SELECT definition FROM schemashift.feature_flags WHERE id = 'UseNewCustomerIdColumn'",
-    );
+    const [row] = await db.query<{
+      definition: {
+        enabled: boolean;
+        conditions: { client_filters: { parameters: { Audience: { DefaultRolloutPercentage: number } } }[] };
+      };
+    }>("SELECT definition FROM schemashift.feature_flags WHERE id = 'UseNewCustomerIdColumn'");
     expect(row!.definition.enabled).toBe(false);
     expect(row!.definition.conditions.client_filters[0]!.parameters.Audience.DefaultRolloutPercentage).toBe(0);
 
@@ -64,8 +80,15 @@ phases:
     expect(status.stdout).toContain(`✖ roll`);
     expect(status.stdout).toContain(`flag UseNewCustomerIdColumn at 0% — ${reason}`);
     expect(status.stdout).toContain(`next: step roll failed: ${reason}`);
-    const json = JSON.parse((await runCli(['status', plan, '--json', '--database', db.url!])).stdout) as { plans: [{ steps: [{ flag: unknown }] }] };
-    expect(json.plans[0].steps[0].flag).toEqual({ flag: 'UseNewCustomerIdColumn', store: 'table schemashift.feature_flags', percent: 0, present: true });
+    const json = JSON.parse((await runCli(['status', plan, '--json', '--database', db.url!])).stdout) as {
+      plans: [{ steps: [{ flag: unknown }] }];
+    };
+    expect(json.plans[0].steps[0].flag).toEqual({
+      flag: 'UseNewCustomerIdColumn',
+      store: 'table schemashift.feature_flags',
+      percent: 0,
+      present: true,
+    });
   });
 
   it('kill -9 during a hold (3s, killed after ~1s): the next run resumes that hold and finishes the rollout', async () => {
@@ -83,7 +106,10 @@ phases:
     first.child.kill('SIGKILL');
     expect((await first.done).signal).toBe('SIGKILL');
     expect(await checkpoint(db, 'killed-hold')).toMatchObject({ stage: 0, percent: 10, holdStartedAt: held });
-    expect(parseFlagsJson(readFileSync(flagsFile, 'utf8')).feature_management.feature_flags[0].conditions.client_filters[0].parameters.Audience.DefaultRolloutPercentage).toBe(10);
+    expect(
+      parseFlagsJson(readFileSync(flagsFile, 'utf8')).feature_management.feature_flags[0].conditions.client_filters[0]
+        .parameters.Audience.DefaultRolloutPercentage,
+    ).toBe(10);
 
     const second = await runCli(args);
     expect(second.code, second.stdout + second.stderr).toBe(0);
@@ -93,10 +119,15 @@ phases:
     expect(stages.map((s) => s.percent)).toEqual([10, 100]);
     const heldMs = Date.parse(stages[1]!.holdStartedAt as string) - Date.parse(held);
     const resumedAfterMs = Date.parse(resumed!.resumedAt as string) - Date.parse(held);
-    console.log(`kill -9 in a 3s hold: resumed ${resumedAfterMs}ms after the hold began; 10% held ${heldMs}ms in total (a restarted hold would be ≥ ${resumedAfterMs + 3000}ms)`);
+    console.log(
+      `kill -9 in a 3s hold: resumed ${resumedAfterMs}ms after the hold began; 10% held ${heldMs}ms in total (a restarted hold would be ≥ ${resumedAfterMs + 3000}ms)`,
+    );
     expect(heldMs).toBeGreaterThanOrEqual(3000);
     // A restarted hold would end 3 s after the resume; a resumed one ends at the original deadline (or at once if already past).
     expect(heldMs).toBeLessThan(Math.max(3000, resumedAfterMs) + 1500);
-    expect(parseFlagsJson(readFileSync(flagsFile, 'utf8')).feature_management.feature_flags[0].conditions.client_filters[0].parameters.Audience.DefaultRolloutPercentage).toBe(100);
+    expect(
+      parseFlagsJson(readFileSync(flagsFile, 'utf8')).feature_management.feature_flags[0].conditions.client_filters[0]
+        .parameters.Audience.DefaultRolloutPercentage,
+    ).toBe(100);
   });
 });

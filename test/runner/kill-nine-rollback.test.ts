@@ -40,7 +40,9 @@ const quiet = { emit: () => undefined, signal: new AbortController().signal, com
 /** Expand and migrate; contract (which removes the sync trigger) would end the way back. */
 async function runUpToContract(conn: Connection, plan: CompiledPlan): Promise<void> {
   for (const phase of ['expand', 'migrate'] as const) {
-    expect(await runPlan(conn, plan, { mode: 'run', phase, acceptDrift: false, answers: { yes: true }, ...quiet })).toMatchObject({ kind: 'phase-done', phase });
+    expect(
+      await runPlan(conn, plan, { mode: 'run', phase, acceptDrift: false, answers: { yes: true }, ...quiet }),
+    ).toMatchObject({ kind: 'phase-done', phase });
   }
 }
 
@@ -100,8 +102,12 @@ describe.skipIf(!postgresAdminUrl)('kill -9 during rollback (real PostgreSQL)', 
       await sleep(delay);
       rollback.child.kill('SIGKILL');
       const result = await rollback.done;
-      const undoneEntries = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM schemashift.events WHERE kind = 'undone' AND id > (SELECT max(id) FROM schemashift.events WHERE kind = 'run-start')");
-      landed.push(`${delay}ms:${result.signal === 'SIGKILL' ? `killed(${await runStatus(db)}, ${undoneEntries[0]?.n ?? 0} entries undone)` : `finished(${result.code})`}`);
+      const undoneEntries = await db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM schemashift.events WHERE kind = 'undone' AND id > (SELECT max(id) FROM schemashift.events WHERE kind = 'run-start')",
+      );
+      landed.push(
+        `${delay}ms:${result.signal === 'SIGKILL' ? `killed(${await runStatus(db)}, ${undoneEntries[0]?.n ?? 0} entries undone)` : `finished(${result.code})`}`,
+      );
 
       const again = await rollbackPlan(conn, plan, { answers: { yes: true }, ...quiet });
       expect(['rolled-back', 'nothing'], landed.join(' ')).toContain(again.kind);
@@ -121,7 +127,8 @@ describe.skipIf(!postgresAdminUrl)('rollback twice through the CLI', () => {
     try {
       await db.exec('CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL, referrer bigint)');
       const file = writePlan(YAML);
-      for (const phase of ['expand', 'migrate']) expect((await runCli(['run', file, '--phase', phase, '--yes', '--database', db.url!])).code).toBe(0);
+      for (const phase of ['expand', 'migrate'])
+        expect((await runCli(['run', file, '--phase', phase, '--yes', '--database', db.url!])).code).toBe(0);
       const first = await runCli(['rollback', file, '--yes', '--database', db.url!]);
       expect(first.stdout).toMatch(/^rolled back: \d+ undo step\(s\) ran/m);
       const second = await runCli(['rollback', file, '--yes', '--database', db.url!]);

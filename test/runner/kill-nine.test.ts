@@ -11,14 +11,21 @@ import { seedOrders, sleep } from './seed.js';
 import { snapshotSchema, tableDigest } from './snapshot.js';
 
 // The example plan with smaller batches, so that the backfill spans enough time for every kill to land in work.
-const PLAN = writePlan(readFileSync('plans/rename-orders-client-id.yaml', 'utf8').replace('batch: { size: 5000, delay: 20ms, target_ms: 200 }', 'batch: { size: 500, delay: 20ms }'));
+const PLAN = writePlan(
+  readFileSync('plans/rename-orders-client-id.yaml', 'utf8').replace(
+    'batch: { size: 5000, delay: 20ms, target_ms: 200 }',
+    'batch: { size: 500, delay: 20ms }',
+  ),
+);
 const ROWS = 100_000;
 const KILLS = 14;
 
 type StepState = { status: string; attempts: number };
 
 async function stepState(db: TestDatabase, stepId: string): Promise<StepState | undefined> {
-  const rows = await db.query<StepState>('SELECT status, attempts FROM schemashift.steps WHERE step_id = $1', [stepId]).catch(() => []);
+  const rows = await db
+    .query<StepState>('SELECT status, attempts FROM schemashift.steps WHERE step_id = $1', [stepId])
+    .catch(() => []);
   return rows[0];
 }
 
@@ -55,7 +62,9 @@ describe.skipIf(!postgresAdminUrl)('kill -9 at random instants (real PostgreSQL)
     const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     // Each kill targets a random step of the plan (in plan order, so the kills walk through it):
     // wait until that step is running (or past), then kill after a random few milliseconds.
-    const steps = (await reference.query<{ step_id: string }>('SELECT step_id FROM schemashift.steps ORDER BY ordinal')).map((r) => r.step_id);
+    const steps = (
+      await reference.query<{ step_id: string }>('SELECT step_id FROM schemashift.steps ORDER BY ordinal')
+    ).map((r) => r.step_id);
     const targets = Array.from({ length: KILLS }, () => Math.floor(random() * steps.length)).sort((a, b) => a - b);
     const killedAt: string[] = [];
     for (const target of targets) {
@@ -66,9 +75,13 @@ describe.skipIf(!postgresAdminUrl)('kill -9 at random instants (real PostgreSQL)
       const killed = run.child.kill('SIGKILL');
       const result = await run.done;
       const [where] = await faulted
-        .query<{ at: string }>("SELECT CASE WHEN status = 'running' THEN 'in ' ELSE 'after ' END || step_id AS at FROM schemashift.steps WHERE status IN ('running', 'done') ORDER BY status = 'running' DESC, finished_at DESC NULLS LAST LIMIT 1")
+        .query<{ at: string }>(
+          "SELECT CASE WHEN status = 'running' THEN 'in ' ELSE 'after ' END || step_id AS at FROM schemashift.steps WHERE status IN ('running', 'done') ORDER BY status = 'running' DESC, finished_at DESC NULLS LAST LIMIT 1",
+        )
         .catch(() => []);
-      killedAt.push(`${delay}ms:${killed && result.signal === 'SIGKILL' ? `killed[${where?.at ?? 'before any step'}]` : `finished(${result.code})`}`);
+      killedAt.push(
+        `${delay}ms:${killed && result.signal === 'SIGKILL' ? `killed[${where?.at ?? 'before any step'}]` : `finished(${result.code})`}`,
+      );
       expect([null, 0], `${result.stdout}\n${result.stderr}`).toContain(result.code);
     }
     const final = await runCli(['run', PLAN, '--yes', '--database', faulted.url!]);

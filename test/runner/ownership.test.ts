@@ -29,12 +29,30 @@ async function compile(yaml: string): Promise<CompiledPlan> {
   return compilePlan(await parsePlan('plan.yaml', yaml));
 }
 
-function run(conn: Connection, plan: CompiledPlan, events: RunnerEvent[] = [], extra: { phase?: 'expand' | 'migrate' | 'contract' } = {}) {
-  return runPlan(conn, plan, { mode: 'run', acceptDrift: false, answers: { yes: true }, emit: (e) => events.push(e), signal: new AbortController().signal, command, ...extra });
+function run(
+  conn: Connection,
+  plan: CompiledPlan,
+  events: RunnerEvent[] = [],
+  extra: { phase?: 'expand' | 'migrate' | 'contract' } = {},
+) {
+  return runPlan(conn, plan, {
+    mode: 'run',
+    acceptDrift: false,
+    answers: { yes: true },
+    emit: (e) => events.push(e),
+    signal: new AbortController().signal,
+    command,
+    ...extra,
+  });
 }
 
 function rollback(conn: Connection, plan: CompiledPlan, events: RunnerEvent[] = []) {
-  return rollbackPlan(conn, plan, { answers: { yes: true }, emit: (e) => events.push(e), signal: new AbortController().signal, command });
+  return rollbackPlan(conn, plan, {
+    answers: { yes: true },
+    emit: (e) => events.push(e),
+    signal: new AbortController().signal,
+    command,
+  });
 }
 
 const ADD_NICKNAME = (type = 'text', adopt = false) => `name: nick
@@ -67,7 +85,9 @@ describe.skipIf(!postgresAdminUrl)('ownership: rollback undoes only what this pl
     const error = await run(conn, plan).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OwnershipError);
     expect((error as UsageError).exitCode).toBe(2);
-    expect((error as Error).message).toBe('column accounts.nickname already exists and was not created by this plan (add_column:accounts.nickname, line 4)');
+    expect((error as Error).message).toBe(
+      'column accounts.nickname already exists and was not created by this plan (add_column:accounts.nickname, line 4)',
+    );
     expect((error as UsageError).hint).toContain('if_exists: adopt');
     const row = await one<{ status: string; attempts: number }>(conn, 'SELECT status, attempts FROM schemashift.steps');
     expect(row).toEqual({ status: 'pending', attempts: 0 });
@@ -80,7 +100,9 @@ describe.skipIf(!postgresAdminUrl)('ownership: rollback undoes only what this pl
     writeFileSync(join(dir, 'nick.yaml'), ADD_NICKNAME());
     const io = captureIo(dir);
     expect(await main(['run', 'nick.yaml', '--yes', '--database', db.url!], io)).toBe(2);
-    expect(io.stderr()).toContain('column accounts.nickname already exists and was not created by this plan (add_column:accounts.nickname, line 4)');
+    expect(io.stderr()).toContain(
+      'column accounts.nickname already exists and was not created by this plan (add_column:accounts.nickname, line 4)',
+    );
     expect(io.stderr()).toContain('if_exists: adopt');
     expect(await nicknames(conn)).toBe(1000);
   });
@@ -89,15 +111,26 @@ describe.skipIf(!postgresAdminUrl)('ownership: rollback undoes only what this pl
     const plan = await compile(ADD_NICKNAME('text', true));
     const events: RunnerEvent[] = [];
     expect(await run(conn, plan, events)).toEqual({ kind: 'done' });
-    expect(events).toContainEqual(expect.objectContaining({ type: 'step-skip', reason: expect.stringContaining('adopted') }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'step-skip', reason: expect.stringContaining('adopted') }),
+    );
     expect(await one(conn, 'SELECT adopted FROM schemashift.steps')).toEqual({ adopted: true });
     const undoEvents: RunnerEvent[] = [];
     const outcome = await rollback(conn, plan, undoEvents);
     expect(outcome).toEqual({ kind: 'rolled-back', undone: [], kept: ['add_column:accounts.nickname'] });
     expect(undoEvents.some((e) => e.type === 'statement')).toBe(false);
-    expect(undoEvents).toContainEqual({ type: 'info', message: 'add column accounts.nickname text: left in place (adopted: it was there before this plan)' });
+    expect(undoEvents).toContainEqual({
+      type: 'info',
+      message: 'add column accounts.nickname text: left in place (adopted: it was there before this plan)',
+    });
     expect(await nicknames(conn)).toBe(1000);
-    expect((await conn.query<{ kind: string }>("SELECT kind FROM schemashift.events WHERE kind IN ('adopted', 'kept') ORDER BY id")).rows.map((r) => r.kind)).toEqual(['adopted', 'kept']);
+    expect(
+      (
+        await conn.query<{ kind: string }>(
+          "SELECT kind FROM schemashift.events WHERE kind IN ('adopted', 'kept') ORDER BY id",
+        )
+      ).rows.map((r) => r.kind),
+    ).toEqual(['adopted', 'kept']);
     const io = captureIo(process.cwd());
     await printStatus(conn, { json: false }, io);
     expect(io.stdout()).toContain('≡ add_column:accounts.nickname');
@@ -108,7 +141,9 @@ describe.skipIf(!postgresAdminUrl)('ownership: rollback undoes only what this pl
     const plan = await compile(ADD_NICKNAME('integer', true));
     const error = (await run(conn, plan).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(OwnershipError);
-    expect(error.message).toBe('column accounts.nickname already exists but differs from the plan (add_column:accounts.nickname, line 4), so it is not adopted:\n  - type is text, the plan says integer');
+    expect(error.message).toBe(
+      'column accounts.nickname already exists but differs from the plan (add_column:accounts.nickname, line 4), so it is not adopted:\n  - type is text, the plan says integer',
+    );
   });
 
   it('an existing index: refused without adopt; adopted when it matches (rollback keeps it); refused when its columns differ', async () => {
@@ -117,12 +152,18 @@ phases:
   expand:
     - create_index: { table: accounts, name: accounts_email_idx, columns: [${columns}] }${adopt ? '\n      if_exists: adopt' : ''}
 `;
-    expect(((await run(conn, await compile(yaml('email', false))).catch((e: unknown) => e)) as Error).message).toContain('index accounts_email_idx on accounts already exists and was not created by this plan');
+    expect(
+      ((await run(conn, await compile(yaml('email', false))).catch((e: unknown) => e)) as Error).message,
+    ).toContain('index accounts_email_idx on accounts already exists and was not created by this plan');
     const differs = (await run(conn, await compile(yaml('nickname', true))).catch((e: unknown) => e)) as Error;
     expect(differs.message).toContain('keys are (email), the plan says (nickname)');
     const plan = await compile(yaml('email', true));
     expect(await run(conn, plan)).toEqual({ kind: 'done' });
-    expect(await rollback(conn, plan)).toMatchObject({ kind: 'rolled-back', undone: [], kept: ['create_index:accounts_email_idx'] });
+    expect(await rollback(conn, plan)).toMatchObject({
+      kind: 'rolled-back',
+      undone: [],
+      kept: ['create_index:accounts_email_idx'],
+    });
     expect(await one(conn, "SELECT to_regclass('accounts_email_idx') IS NOT NULL AS kept")).toEqual({ kept: true });
   });
 
@@ -134,10 +175,12 @@ phases:
 `);
     const error = (await run(conn, plan).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(OwnershipError);
-    expect(error.message).toBe('column accounts.no_such_column does not exist, so drop_column:accounts.no_such_column has nothing to remove (drop_column:accounts.no_such_column, line 4)');
+    expect(error.message).toBe(
+      'column accounts.no_such_column does not exist, so drop_column:accounts.no_such_column has nothing to remove (drop_column:accounts.no_such_column, line 4)',
+    );
   });
 
-  it('a CONCURRENTLY build marked sent whose index is in place is this plan\'s own (record lost to a crash): done, and rollback undoes it', async () => {
+  it("a CONCURRENTLY build marked sent whose index is in place is this plan's own (record lost to a crash): done, and rollback undoes it", async () => {
     const plan = await compile(`name: crash
 phases:
   expand:
@@ -146,12 +189,20 @@ phases:
     // Records the run's step rows without running any (expand is pending, so --phase migrate is refused).
     await expect(run(conn, plan, [], { phase: 'migrate' })).rejects.toThrow('phase expand still has pending steps');
     // The state of a runner killed after its CREATE INDEX CONCURRENTLY finished but before the step was recorded done.
-    await conn.exec(`UPDATE schemashift.steps SET status = 'running', attempts = 1, checkpoint = '{"sent": true}' WHERE plan_name = 'crash'`);
+    await conn.exec(
+      `UPDATE schemashift.steps SET status = 'running', attempts = 1, checkpoint = '{"sent": true}' WHERE plan_name = 'crash'`,
+    );
     await conn.exec('CREATE INDEX CONCURRENTLY accounts_nickname_idx ON accounts (nickname)');
     const events: RunnerEvent[] = [];
     expect(await run(conn, plan, events)).toEqual({ kind: 'done' });
-    expect(events).toContainEqual(expect.objectContaining({ type: 'step-skip', reason: 'already in place (catalog check)' }));
-    expect(await rollback(conn, plan)).toMatchObject({ kind: 'rolled-back', undone: ['create_index:accounts_nickname_idx/undo'], kept: [] });
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'step-skip', reason: 'already in place (catalog check)' }),
+    );
+    expect(await rollback(conn, plan)).toMatchObject({
+      kind: 'rolled-back',
+      undone: ['create_index:accounts_nickname_idx/undo'],
+      kept: [],
+    });
     expect(await one(conn, "SELECT to_regclass('accounts_nickname_idx') IS NULL AS gone")).toEqual({ gone: true });
   });
 });
@@ -160,9 +211,15 @@ describe('if_exists in a plan', () => {
   it('is `adopt` or `error`, beside the operation or inside it; anything else is a plan error with its position', async () => {
     const beside = await compile(ADD_NICKNAME('text', true));
     expect(beside.plan.entries[0]?.adopt).toBe(true);
-    const inside = await parsePlan('plan.yaml', 'name: x\nphases:\n  expand:\n    - add_column: { table: t, column: { name: c, type: text }, if_exists: adopt }\n');
+    const inside = await parsePlan(
+      'plan.yaml',
+      'name: x\nphases:\n  expand:\n    - add_column: { table: t, column: { name: c, type: text }, if_exists: adopt }\n',
+    );
     expect(inside.entries[0]?.adopt).toBe(true);
-    const error = await parsePlan('plan.yaml', 'name: x\nphases:\n  expand:\n    - add_column: { table: t, column: { name: c, type: text } }\n      if_exists: keep\n').catch((e: unknown) => e);
+    const error = await parsePlan(
+      'plan.yaml',
+      'name: x\nphases:\n  expand:\n    - add_column: { table: t, column: { name: c, type: text } }\n      if_exists: keep\n',
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PlanError);
     expect((error as PlanError).message).toMatch(/plan\.yaml:5:\d+/);
     // Saying it changes the step (its hash), so a run in progress sees the change as drift.

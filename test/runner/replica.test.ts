@@ -15,7 +15,8 @@ import { sleep, waitFor } from './seed.js';
 import { caughtUp, STANDBY_NAME, standbyUnavailable, startStandby, type Standby } from './standby.js';
 
 const unavailable = postgresAdminUrl ? await standbyUnavailable(postgresAdminUrl) : 'no PostgreSQL for tests';
-if (unavailable) console.warn(`\n!!! SKIPPING the streaming-replica tests (test/runner/replica.test.ts): ${unavailable} !!!\n`);
+if (unavailable)
+  console.warn(`\n!!! SKIPPING the streaming-replica tests (test/runner/replica.test.ts): ${unavailable} !!!\n`);
 
 const ROWS = 20_000;
 const PLAN = writePlan(`
@@ -77,12 +78,18 @@ describe.skipIf(unavailable !== null)('replica lag throttle with a real streamin
     const result = await runCli(['run', PLAN, '--database', db.url!, '--replica', db.url!]);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(/--replica 127\.0\.0\.1:5432 is not a standby/);
-    expect(Number((await primary.query<{ n: string }>('SELECT count(price_cents) AS n FROM items')).rows[0]?.n)).toBe(0);
+    expect(Number((await primary.query<{ n: string }>('SELECT count(price_cents) AS n FROM items')).rows[0]?.n)).toBe(
+      0,
+    );
   });
 
   it('holds the backfill while the paused standby lags more than max_replica_lag, then finishes every row', async () => {
     await replica.query('SELECT pg_wal_replay_pause()');
-    await waitFor('replay to pause', async () => (await replica.query<{ s: string }>('SELECT pg_get_wal_replay_pause_state() AS s')).rows[0]?.s === 'paused');
+    await waitFor(
+      'replay to pause',
+      async () =>
+        (await replica.query<{ s: string }>('SELECT pg_get_wal_replay_pause_state() AS s')).rows[0]?.s === 'paused',
+    );
     generateWal();
     const seen = await waitFor('the standby to lag more than 1s', async () => {
       const lag = await lagOfReplica({ name: `127.0.0.1:${standby!.port}`, db: replica }, postgres.activity);
@@ -93,14 +100,22 @@ describe.skipIf(unavailable !== null)('replica lag throttle with a real streamin
     running = startCli(['run', PLAN, '--database', db.url!, '--replica', standby!.url(database)]);
     let out = '';
     running.child.stdout!.on('data', (d) => (out += d));
-    await waitFor('the run to say it waits for the replica', () => Promise.resolve(/waiting: replica lag [\d.]+s > 1s on /.test(out)), 30_000);
+    await waitFor(
+      'the run to say it waits for the replica',
+      () => Promise.resolve(/waiting: replica lag [\d.]+s > 1s on /.test(out)),
+      30_000,
+    );
     // The line is shown first, then written to the step row and the events log: wait for the event.
     const throttled = await waitFor('the throttle event', async () => {
-      const { rows } = await primary.query<{ message: string }>("SELECT message FROM schemashift.events WHERE plan_name = 'replica-lag' AND kind = 'throttle'");
+      const { rows } = await primary.query<{ message: string }>(
+        "SELECT message FROM schemashift.events WHERE plan_name = 'replica-lag' AND kind = 'throttle'",
+      );
       return rows.length > 0 && rows.map((r) => r.message);
     });
     expect(throttled).toContainEqual(expect.stringMatching(/^backfill waiting: replica lag [\d.]+s > 1s on /));
-    const waitingOn = await primary.query<{ waiting_on: string | null }>("SELECT waiting_on FROM schemashift.steps WHERE plan_name = 'replica-lag' AND kind = 'backfill'");
+    const waitingOn = await primary.query<{ waiting_on: string | null }>(
+      "SELECT waiting_on FROM schemashift.steps WHERE plan_name = 'replica-lag' AND kind = 'backfill'",
+    );
     expect(waitingOn.rows[0]?.waiting_on).toMatch(/^replica lag [\d.]+s > 1s on /);
 
     // The primary's own view of the same standby, as the throttle reads it without --replica.
@@ -109,18 +124,34 @@ describe.skipIf(unavailable !== null)('replica lag throttle with a real streamin
       return lags.find((l) => l.on.startsWith(`${STANDBY_NAME} at 127.0.0.1`) && l.ms > 1000);
     });
     const verdict = await replicaLag(primary, postgres.activity, 1000).check();
-    expect(verdict).toMatchObject({ wait: true, reason: expect.stringMatching(new RegExp(`^replica lag [\\d.]+s > 1s on ${STANDBY_NAME} at 127\\.0\\.0\\.1 \\(pg_stat_replication\\)$`)) });
-    console.log(`while held: standby says ${(seen.ms / 1000).toFixed(1)}s, pg_stat_replication says ${(fromPrimary.ms / 1000).toFixed(1)}s; run output: ${out.split('\n').find((l) => l.includes('waiting:'))?.trim()}`);
+    expect(verdict).toMatchObject({
+      wait: true,
+      reason: expect.stringMatching(
+        new RegExp(`^replica lag [\\d.]+s > 1s on ${STANDBY_NAME} at 127\\.0\\.0\\.1 \\(pg_stat_replication\\)$`),
+      ),
+    });
+    console.log(
+      `while held: standby says ${(seen.ms / 1000).toFixed(1)}s, pg_stat_replication says ${(fromPrimary.ms / 1000).toFixed(1)}s; run output: ${out
+        .split('\n')
+        .find((l) => l.includes('waiting:'))
+        ?.trim()}`,
+    );
     await sleep(1000);
-    expect(Number((await primary.query<{ n: string }>('SELECT count(price_cents) AS n FROM items')).rows[0]?.n), 'no batch runs while the replica lags').toBe(0);
+    expect(
+      Number((await primary.query<{ n: string }>('SELECT count(price_cents) AS n FROM items')).rows[0]?.n),
+      'no batch runs while the replica lags',
+    ).toBe(0);
 
     await replica.query('SELECT pg_wal_replay_resume()');
     const result = await running.done;
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain('plan done');
-    const wrong = 'SELECT count(*) FILTER (WHERE price_cents IS DISTINCT FROM price * 100) AS wrong, count(*) AS n FROM items';
+    const wrong =
+      'SELECT count(*) FILTER (WHERE price_cents IS DISTINCT FROM price * 100) AS wrong, count(*) AS n FROM items';
     expect((await primary.query<{ wrong: string; n: string }>(wrong)).rows[0]).toEqual({ wrong: '0', n: String(ROWS) });
-    const kinds = (await primary.query<{ kind: string }>("SELECT kind FROM schemashift.events WHERE plan_name = 'replica-lag'")).rows.map((r) => r.kind);
+    const kinds = (
+      await primary.query<{ kind: string }>("SELECT kind FROM schemashift.events WHERE plan_name = 'replica-lag'")
+    ).rows.map((r) => r.kind);
     expect(kinds).toEqual(expect.arrayContaining(['throttle', 'throttle-clear', 'backfill-done']));
 
     writing = false;
@@ -131,8 +162,13 @@ describe.skipIf(unavailable !== null)('replica lag throttle with a real streamin
 
   it('holds the backfill while a --replica does not answer: its lag is unknown', async () => {
     await standby!.halt();
-    const verdict = await replicaLag(primary, postgres.activity, 1000, [{ name: `127.0.0.1:${standby!.port}`, db: replica }]).check();
-    expect(verdict).toMatchObject({ wait: true, reason: expect.stringMatching(new RegExp(`^cannot read the lag of replica 127\\.0\\.0\\.1:${standby!.port}: `)) });
+    const verdict = await replicaLag(primary, postgres.activity, 1000, [
+      { name: `127.0.0.1:${standby!.port}`, db: replica },
+    ]).check();
+    expect(verdict).toMatchObject({
+      wait: true,
+      reason: expect.stringMatching(new RegExp(`^cannot read the lag of replica 127\\.0\\.0\\.1:${standby!.port}: `)),
+    });
     console.log(`replica gone: ${verdict.wait ? verdict.reason : ''}`);
   });
 });

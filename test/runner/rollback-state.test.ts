@@ -33,13 +33,30 @@ async function compile(yaml: string): Promise<CompiledPlan> {
   return compilePlan(await parsePlan('plan.yaml', yaml));
 }
 
-function run(conn: Connection, plan: CompiledPlan, opts: { phase?: 'expand' | 'migrate' | 'contract'; events?: RunnerEvent[] } = {}) {
+function run(
+  conn: Connection,
+  plan: CompiledPlan,
+  opts: { phase?: 'expand' | 'migrate' | 'contract'; events?: RunnerEvent[] } = {},
+) {
   const { events = [], ...extra } = opts;
-  return runPlan(conn, plan, { mode: 'run', acceptDrift: false, answers: { yes: true }, emit: (e) => events.push(e), signal: new AbortController().signal, command, ...extra });
+  return runPlan(conn, plan, {
+    mode: 'run',
+    acceptDrift: false,
+    answers: { yes: true },
+    emit: (e) => events.push(e),
+    signal: new AbortController().signal,
+    command,
+    ...extra,
+  });
 }
 
 function rollback(conn: Connection, plan: CompiledPlan, ask?: (message: string) => Promise<boolean>) {
-  return rollbackPlan(conn, plan, { answers: ask ? { yes: false, ask } : { yes: true }, emit: () => undefined, signal: new AbortController().signal, command });
+  return rollbackPlan(conn, plan, {
+    answers: ask ? { yes: false, ask } : { yes: true },
+    emit: () => undefined,
+    signal: new AbortController().signal,
+    command,
+  });
 }
 
 async function statusText(conn: Connection): Promise<string> {
@@ -64,8 +81,15 @@ describe.skipIf(!postgresAdminUrl)('run and rollback state (real PostgreSQL)', (
 
   it('run --phase expand: the plan is not done while migrate and contract are pending', async () => {
     const plan = await compile(PLAN);
-    expect(await run(conn, plan, { phase: 'expand' })).toEqual({ kind: 'phase-done', phase: 'expand', next: 'schemashift run plan.yaml --phase migrate' });
-    const state = await one<{ status: string; finished_at: Date | null }>(conn, 'SELECT status, finished_at FROM schemashift.runs');
+    expect(await run(conn, plan, { phase: 'expand' })).toEqual({
+      kind: 'phase-done',
+      phase: 'expand',
+      next: 'schemashift run plan.yaml --phase migrate',
+    });
+    const state = await one<{ status: string; finished_at: Date | null }>(
+      conn,
+      'SELECT status, finished_at FROM schemashift.runs',
+    );
     expect(state).toEqual({ status: 'at_gate', finished_at: null });
     expect(await statusText(conn)).not.toMatch(/three {2}done/);
   });
@@ -75,9 +99,19 @@ describe.skipIf(!postgresAdminUrl)('run and rollback state (real PostgreSQL)', (
     await run(conn, plan, { phase: 'expand' });
     let asked = '';
     const outcome = await rollback(conn, plan, (message) => Promise.resolve(((asked = message), true)));
-    expect(outcome).toEqual({ kind: 'rolled-back', undone: ['create_index:accounts_score_idx/undo', 'add_column:accounts.score/undo'], kept: [] });
-    expect(asked).toBe('Roll back 2 step(s) of three?\n  - drop column accounts.score\n  - drop index accounts_score_idx');
-    const rows = (await conn.query<{ step_id: string; status: string }>('SELECT step_id, status FROM schemashift.steps ORDER BY ordinal')).rows;
+    expect(outcome).toEqual({
+      kind: 'rolled-back',
+      undone: ['create_index:accounts_score_idx/undo', 'add_column:accounts.score/undo'],
+      kept: [],
+    });
+    expect(asked).toBe(
+      'Roll back 2 step(s) of three?\n  - drop column accounts.score\n  - drop index accounts_score_idx',
+    );
+    const rows = (
+      await conn.query<{ step_id: string; status: string }>(
+        'SELECT step_id, status FROM schemashift.steps ORDER BY ordinal',
+      )
+    ).rows;
     expect(rows).toEqual([
       { step_id: 'add_column:accounts.score', status: 'undone' },
       { step_id: 'create_index:accounts_score_idx', status: 'undone' },
@@ -93,7 +127,9 @@ describe.skipIf(!postgresAdminUrl)('run and rollback state (real PostgreSQL)', (
     await rollback(conn, plan);
     // Exactly the state of a rollback killed between recording its last undo and its final update.
     await conn.exec("UPDATE schemashift.runs SET status = 'rolling_back'");
-    await expect(run(conn, plan)).rejects.toThrow('plan three is being rolled back: an earlier rollback was interrupted');
+    await expect(run(conn, plan)).rejects.toThrow(
+      'plan three is being rolled back: an earlier rollback was interrupted',
+    );
     expect(await rollback(conn, plan)).toEqual({ kind: 'rolled-back', undone: [], kept: [] });
     expect(await one(conn, 'SELECT status FROM schemashift.runs')).toEqual({ status: 'rolled_back' });
     expect(await rollback(conn, plan)).toEqual({ kind: 'nothing' });
@@ -107,14 +143,22 @@ describe.skipIf(!postgresAdminUrl)('run and rollback state (real PostgreSQL)', (
     expect(await run(conn, edited, { phase: 'expand', events })).toMatchObject({ kind: 'phase-done' });
     const attempts = events.flatMap((e) => (e.type === 'step-start' ? [e.attempt] : []));
     expect(attempts).toEqual([1, 1]);
-    expect(await one(conn, "SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname = 'score'")).toEqual({ type: 'bigint' });
+    expect(
+      await one(
+        conn,
+        "SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname = 'score'",
+      ),
+    ).toEqual({ type: 'bigint' });
   });
 
   it('contract confirmed but its first step refused (a drop of nothing): nothing of contract ran, so rollback still works', async () => {
     const plan = await compile(PLAN.replace('column: legacy', 'column: no_such_column'));
     await expect(run(conn, plan)).rejects.toThrow('column accounts.no_such_column does not exist');
     expect(await one(conn, 'SELECT contract_started FROM schemashift.runs')).toEqual({ contract_started: true });
-    expect(await rollback(conn, plan)).toMatchObject({ kind: 'rolled-back', undone: ['create_index:accounts_score_idx/undo', 'add_column:accounts.score/undo'] });
+    expect(await rollback(conn, plan)).toMatchObject({
+      kind: 'rolled-back',
+      undone: ['create_index:accounts_score_idx/undo', 'add_column:accounts.score/undo'],
+    });
   });
 
   it('an in-place backfill of a column the plan did not add is irreversible: rollback refuses up front, nothing undone', async () => {
@@ -127,12 +171,26 @@ phases:
     - backfill: { table: accounts, set: { score: "length(email)" } }
 `);
     const [, inPlace, added] = plan.entries;
-    expect(inPlace!.inverse).toEqual({ irreversible: expect.stringContaining('the backfill overwrites values of accounts.email, which this plan did not add: a rollback cannot restore them') });
+    expect(inPlace!.inverse).toEqual({
+      irreversible: expect.stringContaining(
+        'the backfill overwrites values of accounts.email, which this plan did not add: a rollback cannot restore them',
+      ),
+    });
     expect(isReversible(added!.inverse)).toBe(true);
     expect(await run(conn, plan)).toEqual({ kind: 'done' });
     const outcome = await rollback(conn, plan);
-    expect(outcome).toMatchObject({ kind: 'refused', reason: expect.stringContaining('backfill:accounts.email (line 6): the backfill overwrites values of accounts.email') });
-    expect(await one(conn, "SELECT count(*)::int AS n FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname = 'score' AND NOT attisdropped")).toEqual({ n: 1 });
+    expect(outcome).toMatchObject({
+      kind: 'refused',
+      reason: expect.stringContaining(
+        'backfill:accounts.email (line 6): the backfill overwrites values of accounts.email',
+      ),
+    });
+    expect(
+      await one(
+        conn,
+        "SELECT count(*)::int AS n FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname = 'score' AND NOT attisdropped",
+      ),
+    ).toEqual({ n: 1 });
     expect(await one(conn, 'SELECT status FROM schemashift.runs')).toEqual({ status: 'done' });
   });
 });

@@ -19,11 +19,15 @@ export async function snapshotSchema(db: TestDatabase): Promise<unknown> {
     `SELECT t.tgrelid::regclass::text AS tbl, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
      WHERE NOT t.tgisinternal AND c.relnamespace = 'public'::regnamespace ORDER BY 1, 2`,
   );
-  const functions = await db.query(`SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY 1`);
+  const functions = await db.query(
+    `SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY 1`,
+  );
   return { columns, indexes, constraints, triggers, functions };
 }
 
 export async function tableDigest(db: TestDatabase, table: string, key = 'id'): Promise<{ rows: number; md5: string }> {
-  const [row] = await db.query<{ rows: string; md5: string }>(`SELECT count(*) AS rows, md5(coalesce(string_agg(t::text, '|' ORDER BY t.${key}), '')) AS md5 FROM ${table} t`);
+  const [row] = await db.query<{ rows: string; md5: string }>(
+    `SELECT count(*) AS rows, md5(coalesce(string_agg(t::text, '|' ORDER BY t.${key}), '')) AS md5 FROM ${table} t`,
+  );
   return { rows: Number(row!.rows), md5: row!.md5 };
 }

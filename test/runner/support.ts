@@ -58,16 +58,37 @@ export interface PreparedBackfill {
 }
 
 /** A plan named `name` whose migrate phase is one backfill with `spec`, recorded as a running run. */
-export async function prepareBackfill(conn: Connection, name: string, spec: Record<string, unknown>, settings: Record<string, unknown> = {}): Promise<PreparedBackfill> {
-  const yaml = stringify({ name, settings: { lock_timeout: '2s', lock_retries: 3, ...settings }, phases: { migrate: [{ backfill: spec }] } });
+export async function prepareBackfill(
+  conn: Connection,
+  name: string,
+  spec: Record<string, unknown>,
+  settings: Record<string, unknown> = {},
+): Promise<PreparedBackfill> {
+  const yaml = stringify({
+    name,
+    settings: { lock_timeout: '2s', lock_retries: 3, ...settings },
+    phases: { migrate: [{ backfill: spec }] },
+  });
   const plan = compilePlan(await parsePlan(`${name}.yaml`, yaml));
   const steps = plan.phases.flatMap((p) => p.steps);
   const step = steps[0]?.step;
   if (step?.kind !== 'backfill') throw new Error('the test plan has no backfill step');
   const store = postgres.state.openStore(conn);
   await store.ensureSchema();
-  const definitions = steps.map((s, ordinal) => ({ step_id: s.step.id, ordinal, phase: s.step.phase, kind: s.step.kind, summary: s.step.summary, entry_id: s.entry.id, entry_hash: s.entry.hash }));
-  await store.beginRun({ name, file: plan.plan.file, hash: plan.plan.hash }, { user: 'tester', host: 'localhost', pid: process.pid }, definitions);
+  const definitions = steps.map((s, ordinal) => ({
+    step_id: s.step.id,
+    ordinal,
+    phase: s.step.phase,
+    kind: s.step.kind,
+    summary: s.step.summary,
+    entry_id: s.entry.id,
+    entry_hash: s.entry.hash,
+  }));
+  await store.beginRun(
+    { name, file: plan.plan.file, hash: plan.plan.hash },
+    { user: 'tester', host: 'localhost', pid: process.pid },
+    definitions,
+  );
   return { conn, plan, step, store };
 }
 
@@ -118,7 +139,11 @@ export async function stepRow(p: PreparedBackfill): Promise<StepRow> {
 }
 
 /** Resolves once `predicate` holds for an event (checked on every event until `timeoutMs`). */
-export function waitForEvent(events: () => RunnerEvent[], predicate: (e: RunnerEvent) => boolean, timeoutMs = 15_000): Promise<RunnerEvent> {
+export function waitForEvent(
+  events: () => RunnerEvent[],
+  predicate: (e: RunnerEvent) => boolean,
+  timeoutMs = 15_000,
+): Promise<RunnerEvent> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const timer = setInterval(() => {

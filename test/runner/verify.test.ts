@@ -33,7 +33,10 @@ function planYaml(name: string, verify: Record<string, unknown>): string {
   return stringify({
     name,
     settings: { lock_timeout: '2s' },
-    phases: { migrate: [{ verify: { table: 'orders', compare: { customer_id: 'client_id' }, ...verify } }], contract: [{ drop_column: { table: 'orders', column: 'client_id' } }] },
+    phases: {
+      migrate: [{ verify: { table: 'orders', compare: { customer_id: 'client_id' }, ...verify } }],
+      contract: [{ drop_column: { table: 'orders', column: 'client_id' } }],
+    },
   });
 }
 
@@ -41,8 +44,20 @@ async function compiled(name: string, verify: Record<string, unknown> = {}): Pro
   return compilePlan(await parsePlan(`${name}.yaml`, planYaml(name, verify)));
 }
 
-function run(conn: Connection, plan: CompiledPlan, events: RunnerEvent[] = [], signal = new AbortController().signal): Promise<RunOutcome> {
-  return runPlan(conn, plan, { mode: 'run', acceptDrift: false, answers: { yes: true }, emit: (e) => events.push(e), signal, command: (verb) => `schemashift ${verb}` });
+function run(
+  conn: Connection,
+  plan: CompiledPlan,
+  events: RunnerEvent[] = [],
+  signal = new AbortController().signal,
+): Promise<RunOutcome> {
+  return runPlan(conn, plan, {
+    mode: 'run',
+    acceptDrift: false,
+    answers: { yes: true },
+    emit: (e) => events.push(e),
+    signal,
+    command: (verb) => `schemashift ${verb}`,
+  });
 }
 
 async function verifyRow(conn: Connection, plan = 'v'): Promise<StepRow> {
@@ -50,7 +65,10 @@ async function verifyRow(conn: Connection, plan = 'v'): Promise<StepRow> {
 }
 
 async function columnExists(db: TestDatabase, column: string): Promise<boolean> {
-  const rows = await db.query('SELECT 1 FROM information_schema.columns WHERE table_name = $1 AND column_name = $2', ['orders', column]);
+  const rows = await db.query('SELECT 1 FROM information_schema.columns WHERE table_name = $1 AND column_name = $2', [
+    'orders',
+    column,
+  ]);
   return rows.length === 1;
 }
 
@@ -72,10 +90,19 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
   it('all rows match: done, the checkpoint walks to the last key, rows_done = total, contract runs', async () => {
     await seed(db, 10_000);
     const events: RunnerEvent[] = [];
-    expect(await run(conn, await compiled('v', { batch: { size: 1000, target_ms: 0 } }), events)).toEqual({ kind: 'done' });
+    expect(await run(conn, await compiled('v', { batch: { size: 1000, target_ms: 0 } }), events)).toEqual({
+      kind: 'done',
+    });
     const row = await verifyRow(conn);
     expect(row).toMatchObject({ status: 'done', rows_done: '10000', rows_total: '10000' });
-    expect(row.checkpoint).toMatchObject({ key: ['id'], last: ['10000'], batches: 10, walk: 1, complete: true, mismatches: 0 });
+    expect(row.checkpoint).toMatchObject({
+      key: ['id'],
+      last: ['10000'],
+      batches: 10,
+      walk: 1,
+      complete: true,
+      mismatches: 0,
+    });
     const done = events.flatMap((e) => (e.type === 'progress' ? [e.progress.rowsDone] : []));
     expect(done.slice(0, 3)).toEqual([1000, 2000, 3000]);
     expect(await columnExists(db, 'client_id')).toBe(false);
@@ -83,7 +110,9 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
 
   it('differences in 3 ranges: the step fails with the ranges and sample keys, status shows them, contract does not start; fixed and run again, it passes', async () => {
     await seed(db, 20_000);
-    await db.exec('UPDATE orders SET customer_id = -1 WHERE id BETWEEN 101 AND 130 OR id BETWEEN 9001 AND 9003 OR id = 19999');
+    await db.exec(
+      'UPDATE orders SET customer_id = -1 WHERE id BETWEEN 101 AND 130 OR id BETWEEN 9001 AND 9003 OR id = 19999',
+    );
     const plan = await compiled('v', { batch: { size: 2000, target_ms: 0 } });
     const outcome = await run(conn, plan);
     expect(outcome.kind).toBe('failed');
@@ -91,24 +120,42 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
     expect(error).toContain(`${STEP}: 34 of 20000 rows of orders differ, in 3 key ranges`);
     expect(error).toMatch(/id 101\.\.130: 30 rows\n\s+id 9001\.\.9003: 3 rows\n\s+id 19999: 1 row/);
     expect(error).toContain('sample keys: 101, 102, 103');
-    expect(error).toContain("UPDATE orders SET customer_id = client_id WHERE id BETWEEN '9001' AND '9003' AND customer_id IS DISTINCT FROM client_id;");
+    expect(error).toContain(
+      "UPDATE orders SET customer_id = client_id WHERE id BETWEEN '9001' AND '9003' AND customer_id IS DISTINCT FROM client_id;",
+    );
     expect(await columnExists(db, 'client_id')).toBe(true);
     expect((await postgres.state.openStore(conn).getRun('v'))?.contract_started).toBe(false);
 
     const io = captureIo();
     await printStatus(conn, { json: false }, io);
-    expect(io.stdout()).toMatch(/34 rows differ in 3 key ranges:\n\s+id 101\.\.130: 30 rows\n\s+id 9001\.\.9003: 3 rows\n\s+id 19999: 1 row\n\s+sample keys: 101, 102, .*, 120\n/);
+    expect(io.stdout()).toMatch(
+      /34 rows differ in 3 key ranges:\n\s+id 101\.\.130: 30 rows\n\s+id 9001\.\.9003: 3 rows\n\s+id 19999: 1 row\n\s+sample keys: 101, 102, .*, 120\n/,
+    );
     const json = captureIo();
     await printStatus(conn, { json: true }, json);
     const step = (JSON.parse(json.stdout()) as StatusJson).plans[0].steps.find((s) => s.id === STEP);
-    expect(step?.verify).toMatchObject({ walk: 1, complete: true, mismatches: 34, range_count: 3, ranges: [{ first: ['101'], last: ['130'], rows: 30 }, { first: ['9001'], last: ['9003'], rows: 3 }, { first: ['19999'], last: ['19999'], rows: 1 }] });
+    expect(step?.verify).toMatchObject({
+      walk: 1,
+      complete: true,
+      mismatches: 34,
+      range_count: 3,
+      ranges: [
+        { first: ['101'], last: ['130'], rows: 30 },
+        { first: ['9001'], last: ['9003'], rows: 3 },
+        { first: ['19999'], last: ['19999'], rows: 1 },
+      ],
+    });
     expect(step?.verify.sample_keys).toHaveLength(20);
 
     // Only one range fixed: the next run walks everything again and still fails, on what is left.
     await db.exec('UPDATE orders SET customer_id = client_id WHERE id BETWEEN 101 AND 130');
     const again = await run(conn, plan);
     expect(again.kind === 'failed' && again.error).toContain('4 of 20000 rows of orders differ, in 2 key ranges');
-    expect((await verifyRow(conn)).checkpoint).toMatchObject({ walk: 2, mismatches: 4, previous: { walk: 1, mismatches: 34, ranges: 3 } });
+    expect((await verifyRow(conn)).checkpoint).toMatchObject({
+      walk: 2,
+      mismatches: 4,
+      previous: { walk: 1, mismatches: 34, ranges: 3 },
+    });
 
     await db.exec('UPDATE orders SET customer_id = client_id WHERE customer_id IS DISTINCT FROM client_id');
     expect(await run(conn, plan)).toEqual({ kind: 'done' });
@@ -122,9 +169,13 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
     await db.exec('UPDATE orders SET customer_id = -1 WHERE id = 10');
     const plan = await compiled('v', { batch: { size: 1000, target_ms: 0 } });
     expect((await run(conn, plan)).kind).toBe('failed');
-    await db.exec('UPDATE orders SET customer_id = client_id WHERE id = 10; UPDATE orders SET customer_id = -1 WHERE id = 4500');
+    await db.exec(
+      'UPDATE orders SET customer_id = client_id WHERE id = 10; UPDATE orders SET customer_id = -1 WHERE id = 4500',
+    );
     const outcome = await run(conn, plan);
-    expect(outcome.kind === 'failed' && outcome.error).toMatch(/1 of 5000 rows of orders differ, in 1 key range[^]*id 4500: 1 row/);
+    expect(outcome.kind === 'failed' && outcome.error).toMatch(
+      /1 of 5000 rows of orders differ, in 1 key range[^]*id 4500: 1 row/,
+    );
   });
 
   it('many ranges: the message and status spell out the first 10, count the rest, and keep a sample of the first 20 keys from all of them', async () => {
@@ -139,7 +190,11 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
     const step = (JSON.parse(json.stdout()) as StatusJson).plans[0].steps.find((s) => s.id === STEP);
     expect(step?.verify).toMatchObject({ mismatches: 31, range_count: 30 });
     expect(step?.verify.ranges).toHaveLength(10);
-    expect(step?.verify.sample_keys).toEqual([['50'], ['51'], ...Array.from({ length: 18 }, (_, i) => [String(250 + i * 200)])]);
+    expect(step?.verify.sample_keys).toEqual([
+      ['50'],
+      ['51'],
+      ...Array.from({ length: 18 }, (_, i) => [String(250 + i * 200)]),
+    ]);
   });
 
   it('paused: no chunk runs until resume, then the walk finishes', async () => {
@@ -147,10 +202,17 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
     const plan = await compiled('v', { batch: { size: 500, target_ms: 0 } });
     const store = postgres.state.openStore(conn);
     await store.ensureSchema();
-    await store.beginRun({ name: 'v', file: plan.plan.file, hash: plan.plan.hash }, { user: 't', host: 'h', pid: 1 }, stepDefinitions(plan));
+    await store.beginRun(
+      { name: 'v', file: plan.plan.file, hash: plan.plan.hash },
+      { user: 't', host: 'h', pid: 1 },
+      stepDefinitions(plan),
+    );
     await store.setRun('v', { paused: true, pause_requested_by: 'tester' });
     const running = run(conn, plan);
-    await waitFor('the verify to wait for the pause', async () => (await verifyRow(conn)).waiting_on === 'paused by tester');
+    await waitFor(
+      'the verify to wait for the pause',
+      async () => (await verifyRow(conn)).waiting_on === 'paused by tester',
+    );
     await sleep(1200);
     const held = await verifyRow(conn);
     expect(held).toMatchObject({ status: 'running', rows_done: '0' });
@@ -163,7 +225,9 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
   it('obeys max_rows_per_second: 4,000 rows at 2,000 rows/s take about 1.5 s or more', async () => {
     await seed(db, 4000);
     const started = Date.now();
-    expect(await run(conn, await compiled('v', { batch: { size: 500, target_ms: 0, max_rows_per_second: 2000 } }))).toEqual({ kind: 'done' });
+    expect(
+      await run(conn, await compiled('v', { batch: { size: 500, target_ms: 0, max_rows_per_second: 2000 } })),
+    ).toEqual({ kind: 'done' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
     expect(await verifyRow(conn)).toMatchObject({ status: 'done', rows_done: '4000' });
   });
@@ -172,10 +236,36 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
     await seed(db, 60_000);
     await db.exec('UPDATE orders SET customer_id = NULL');
     const rename = compilePlan(
-      await parsePlan('r.yaml', stringify({ name: 'r', phases: { expand: [{ rename_column: { table: 'orders', from: 'client_id', to: 'customer_id_v', type: 'bigint', backfill: { batch: { size: 5000, delay: '0ms' } } } }] } })),
+      await parsePlan(
+        'r.yaml',
+        stringify({
+          name: 'r',
+          phases: {
+            expand: [
+              {
+                rename_column: {
+                  table: 'orders',
+                  from: 'client_id',
+                  to: 'customer_id_v',
+                  type: 'bigint',
+                  backfill: { batch: { size: 5000, delay: '0ms' } },
+                },
+              },
+            ],
+          },
+        }),
+      ),
     );
     await db.exec('ALTER TABLE orders DROP COLUMN customer_id');
-    await runPlan(conn, rename, { mode: 'run', phase: 'expand', acceptDrift: false, answers: { yes: true }, emit: () => undefined, signal: new AbortController().signal, command: (v) => v });
+    await runPlan(conn, rename, {
+      mode: 'run',
+      phase: 'expand',
+      acceptDrift: false,
+      answers: { yes: true },
+      emit: () => undefined,
+      signal: new AbortController().signal,
+      command: (v) => v,
+    });
     expect(await columnExists(db, 'customer_id_v')).toBe(true);
     await db.exec('UPDATE orders SET customer_id_v = client_id');
     const writer = new pg.Client({ connectionString: db.url! });
@@ -191,7 +281,25 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
       }
     })();
     try {
-      const verify = compilePlan(await parsePlan('w.yaml', stringify({ name: 'w', phases: { migrate: [{ verify: { table: 'orders', compare: { customer_id_v: 'client_id' }, batch: { size: 500, delay: '5ms', target_ms: 0 } } }] } })));
+      const verify = compilePlan(
+        await parsePlan(
+          'w.yaml',
+          stringify({
+            name: 'w',
+            phases: {
+              migrate: [
+                {
+                  verify: {
+                    table: 'orders',
+                    compare: { customer_id_v: 'client_id' },
+                    batch: { size: 500, delay: '5ms', target_ms: 0 },
+                  },
+                },
+              ],
+            },
+          }),
+        ),
+      );
       expect(await run(conn, verify)).toEqual({ kind: 'done' });
     } finally {
       stop = true;
@@ -199,7 +307,9 @@ describe.skipIf(!postgresAdminUrl)('verify step (real PostgreSQL)', () => {
       await writer.end();
     }
     expect(writes).toBeGreaterThan(50);
-    expect(await db.query('SELECT count(*)::int AS n FROM orders WHERE customer_id_v IS DISTINCT FROM client_id')).toEqual([{ n: 0 }]);
+    expect(
+      await db.query('SELECT count(*)::int AS n FROM orders WHERE customer_id_v IS DISTINCT FROM client_id'),
+    ).toEqual([{ n: 0 }]);
   }, 60_000);
 });
 
@@ -208,27 +318,54 @@ describe.skipIf(!postgresAdminUrl)('verify killed with SIGKILL (real PostgreSQL,
   beforeAll(async () => {
     db = await createPostgresDatabase('schemashift_verify_kill');
     await seed(db, 200_000);
-    await db.exec('UPDATE orders SET customer_id = -1 WHERE id BETWEEN 20001 AND 20010 OR id BETWEEN 150001 AND 150005');
+    await db.exec(
+      'UPDATE orders SET customer_id = -1 WHERE id BETWEEN 20001 AND 20010 OR id BETWEEN 150001 AND 150005',
+    );
   });
   afterAll(() => db?.close());
 
   it('kill -9 mid-walk, then run: the walk resumes from its checkpoint and reports exactly the planted differences', async () => {
     const plan = writePlan(planYaml('v', { batch: { size: 1000, delay: '10ms', target_ms: 0 } }));
     for (let kill = 0; kill < 3; kill++) {
-      const before = Number((await db.query<{ n: string }>(`SELECT coalesce(max(rows_done), 0) AS n FROM schemashift.steps WHERE step_id = '${STEP}'`).catch(() => [{ n: '0' }]))[0]?.n ?? 0);
+      const before = Number(
+        (
+          await db
+            .query<{ n: string }>(
+              `SELECT coalesce(max(rows_done), 0) AS n FROM schemashift.steps WHERE step_id = '${STEP}'`,
+            )
+            .catch(() => [{ n: '0' }])
+        )[0]?.n ?? 0,
+      );
       const running = startCli(['run', plan, '--yes', '--database', db.url!]);
-      await waitFor('the walk to move on', async () => Number((await db.query<{ n: string }>(`SELECT rows_done AS n FROM schemashift.steps WHERE step_id = '${STEP}'`).catch(() => []))[0]?.n ?? 0) > before + 5000, 30_000, 5);
+      await waitFor(
+        'the walk to move on',
+        async () =>
+          Number(
+            (
+              await db
+                .query<{ n: string }>(`SELECT rows_done AS n FROM schemashift.steps WHERE step_id = '${STEP}'`)
+                .catch(() => [])
+            )[0]?.n ?? 0,
+          ) >
+          before + 5000,
+        30_000,
+        5,
+      );
       await sleep(Math.round(Math.random() * 30));
       running.child.kill('SIGKILL');
       expect((await running.done).signal).toBe('SIGKILL');
     }
-    const [cp] = await db.query<{ checkpoint: { walk: number; complete: boolean; batches: number } }>(`SELECT checkpoint FROM schemashift.steps WHERE step_id = '${STEP}'`);
+    const [cp] = await db.query<{ checkpoint: { walk: number; complete: boolean; batches: number } }>(
+      `SELECT checkpoint FROM schemashift.steps WHERE step_id = '${STEP}'`,
+    );
     expect(cp?.checkpoint).toMatchObject({ walk: 1, complete: false });
     const final = await runCli(['run', plan, '--yes', '--database', db.url!]);
     expect(final.code, final.stdout + final.stderr).toBe(1);
     expect(final.stdout + final.stderr).toContain(`${STEP}: 15 of 200000 rows of orders differ, in 2 key ranges`);
     expect(final.stdout + final.stderr).toMatch(/id 20001\.\.20010: 10 rows\n\s+id 150001\.\.150005: 5 rows/);
-    const [row] = await db.query<{ rows_done: string; checkpoint: { walk: number; batches: number } }>(`SELECT rows_done, checkpoint FROM schemashift.steps WHERE step_id = '${STEP}'`);
+    const [row] = await db.query<{ rows_done: string; checkpoint: { walk: number; batches: number } }>(
+      `SELECT rows_done, checkpoint FROM schemashift.steps WHERE step_id = '${STEP}'`,
+    );
     expect(row).toMatchObject({ rows_done: '200000', checkpoint: { walk: 1, batches: 200 } });
     expect(await db.query('SELECT count(*)::int AS n FROM schemashift.verify_mismatches')).toEqual([{ n: 2 }]);
   }, 120_000);

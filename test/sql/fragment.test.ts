@@ -34,8 +34,18 @@ const REFUSED: [string, FragmentKind, RegExp, number][] = [
   ['SELECT 1;', 'query', /`;` in a SQL query/, 8],
   ['SELECT 1 -- count', 'query', /a comment/, 9],
   ['SELECT 1; DELETE FROM canary', 'query', /`;` in a SQL query/, 8],
-  ['WITH d AS (DELETE FROM canary RETURNING 1) SELECT count(*) FROM d', 'query', /modifies data \(WITH d AS \(DELETE …\)\); a query here only reads$/, 5],
-  ['WITH u AS (UPDATE canary SET v = 0 RETURNING 1) SELECT count(*) FROM u', 'query', /modifies data \(WITH u AS \(UPDATE …\)\)/, 5],
+  [
+    'WITH d AS (DELETE FROM canary RETURNING 1) SELECT count(*) FROM d',
+    'query',
+    /modifies data \(WITH d AS \(DELETE …\)\); a query here only reads$/,
+    5,
+  ],
+  [
+    'WITH u AS (UPDATE canary SET v = 0 RETURNING 1) SELECT count(*) FROM u',
+    'query',
+    /modifies data \(WITH u AS \(UPDATE …\)\)/,
+    5,
+  ],
   ['WITH i AS (INSERT INTO canary VALUES (1) RETURNING 1) SELECT 1', 'query', /modifies data/, 5],
   ['SELECT * INTO copy FROM canary', 'query', /SELECT … INTO creates a table/, 0],
   ['SELECT * FROM canary FOR UPDATE', 'query', /FOR UPDATE\/FOR SHARE locks rows/, 0],
@@ -43,7 +53,12 @@ const REFUSED: [string, FragmentKind, RegExp, number][] = [
   ['$$x$$', 'value', /a dollar-quoted string.*could close the dollar quote/, 0],
   ['$schemashift$; DROP TABLE IF EXISTS canary; SELECT $schemashift$', 'value', /a dollar-quoted string/, 0],
   ['id > $1', 'condition', /`\$1` in a SQL condition: parameters are bound by schemashift/, 5],
-  ['(SELECT id FROM canary FOR UPDATE)', 'value', /FOR UPDATE\/FOR SHARE locks rows; a SQL expression only computes a value/, 0],
+  [
+    '(SELECT id FROM canary FOR UPDATE)',
+    'value',
+    /FOR UPDATE\/FOR SHARE locks rows; a SQL expression only computes a value/,
+    0,
+  ],
 ];
 
 const ACCEPTED: [string, FragmentKind][] = [
@@ -83,7 +98,9 @@ describe('SQL fragments', () => {
   });
 
   it('says where a change belongs when a query writes', () => {
-    expect(fragmentProblem('SELECT 1 FOR SHARE', 'query')?.hint).toMatch(/READ ONLY transaction\): do the change in a `sql` step/);
+    expect(fragmentProblem('SELECT 1 FOR SHARE', 'query')?.hint).toMatch(
+      /READ ONLY transaction\): do the change in a `sql` step/,
+    );
   });
 
   it('counts offsets in characters, not UTF-8 bytes', () => {

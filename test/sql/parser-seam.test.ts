@@ -17,7 +17,10 @@ describe('postgres.parser', () => {
     expect(described.map((s) => s.lock)).toEqual(raw.map((s) => lockOfStatement(s.node)));
     expect(described.map((s) => s.ownTransactionReason)).toEqual(raw.map((s) => ownTransactionReason(s.node)));
     expect(described.map((s) => [s.label, s.controlsTransaction])).toEqual([
-      ['transaction', true], ['index', false], ['alter_table', false], ['vacuum', false],
+      ['transaction', true],
+      ['index', false],
+      ['alter_table', false],
+      ['vacuum', false],
     ]);
     expect(described[1]?.buildsIndex).toEqual({ name: 'idx_a', table: 'app.orders' });
   });

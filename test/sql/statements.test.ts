@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { ensureSqlParser } from '../../src/dialects/postgres/sql/parser.js';
 import type { LockInfo } from '../../src/operations/types.js';
 import { LOCK_IMPACT, type PostgresLockMode } from '../../src/dialects/postgres/lock-modes.js';
-import { dollarQuote, lockOfStatement, needsOwnTransaction, ownTransactionReason, splitStatements, strongestLock, tablesRead } from '../../src/dialects/postgres/sql/statements.js';
+import {
+  dollarQuote,
+  lockOfStatement,
+  needsOwnTransaction,
+  ownTransactionReason,
+  splitStatements,
+  strongestLock,
+  tablesRead,
+} from '../../src/dialects/postgres/sql/statements.js';
 
 await ensureSqlParser();
 
@@ -15,7 +23,11 @@ describe('splitStatements', () => {
   it('returns each statement exactly as written, with its character offset', () => {
     const sql = "CREATE INDEX CONCURRENTLY i ON t (a);\n  -- note\n  UPDATE t SET b = 'é;x' WHERE a = 1;\nSELECT 1";
     const parts = splitStatements(sql);
-    expect(parts.map((p) => p.text)).toEqual(['CREATE INDEX CONCURRENTLY i ON t (a)', "UPDATE t SET b = 'é;x' WHERE a = 1", 'SELECT 1']);
+    expect(parts.map((p) => p.text)).toEqual([
+      'CREATE INDEX CONCURRENTLY i ON t (a)',
+      "UPDATE t SET b = 'é;x' WHERE a = 1",
+      'SELECT 1',
+    ]);
     for (const p of parts) expect(sql.slice(p.offset, p.offset + p.text.length)).toBe(p.text);
     expect(parts.map((p) => Object.keys(p.node)[0])).toEqual(['IndexStmt', 'UpdateStmt', 'SelectStmt']);
   });
@@ -42,10 +54,15 @@ describe('needsOwnTransaction', () => {
     expect(needsOwnTransaction(only(sql))).toBe(true);
   });
 
-  it.each(['CREATE INDEX i ON t (a)', 'DROP INDEX i', 'REINDEX INDEX i', 'ALTER TABLE p DETACH PARTITION c', 'ANALYZE t', "ALTER TYPE mood ADD VALUE 'meh'", 'UPDATE t SET a = 1'])(
-    '%s runs in a transaction',
-    (sql) => expect(needsOwnTransaction(only(sql))).toBe(false),
-  );
+  it.each([
+    'CREATE INDEX i ON t (a)',
+    'DROP INDEX i',
+    'REINDEX INDEX i',
+    'ALTER TABLE p DETACH PARTITION c',
+    'ANALYZE t',
+    "ALTER TYPE mood ADD VALUE 'meh'",
+    'UPDATE t SET a = 1',
+  ])('%s runs in a transaction', (sql) => expect(needsOwnTransaction(only(sql))).toBe(false));
 });
 
 describe('lockOfStatement', () => {
@@ -53,7 +70,11 @@ describe('lockOfStatement', () => {
     ['ALTER TABLE orders ADD COLUMN x int', 'ACCESS EXCLUSIVE', ['orders']],
     ['ALTER TABLE orders VALIDATE CONSTRAINT c', 'SHARE UPDATE EXCLUSIVE', ['orders']],
     ['ALTER TABLE orders ALTER COLUMN x SET STATISTICS 500', 'SHARE UPDATE EXCLUSIVE', ['orders']],
-    ['ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES sales.customers (id) NOT VALID', 'SHARE ROW EXCLUSIVE', ['orders', 'sales.customers']],
+    [
+      'ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES sales.customers (id) NOT VALID',
+      'SHARE ROW EXCLUSIVE',
+      ['orders', 'sales.customers'],
+    ],
     ['ALTER TABLE orders VALIDATE CONSTRAINT c, ADD COLUMN y int', 'ACCESS EXCLUSIVE', ['orders']],
     ['ALTER TABLE p DETACH PARTITION c CONCURRENTLY', 'SHARE UPDATE EXCLUSIVE', ['p']],
     ['CREATE INDEX i ON sales.orders (a)', 'SHARE', ['sales.orders']],
@@ -89,7 +110,13 @@ describe('lockOfStatement', () => {
   });
 
   it('tablesRead finds tables in joins and subqueries, not CTE names', () => {
-    expect(tablesRead(only('WITH c AS (SELECT * FROM s.customers) SELECT * FROM orders o JOIN c ON true WHERE EXISTS (SELECT 1 FROM items)')).sort()).toEqual(['items', 'orders', 's.customers']);
+    expect(
+      tablesRead(
+        only(
+          'WITH c AS (SELECT * FROM s.customers) SELECT * FROM orders o JOIN c ON true WHERE EXISTS (SELECT 1 FROM items)',
+        ),
+      ).sort(),
+    ).toEqual(['items', 'orders', 's.customers']);
   });
 });
 

@@ -49,7 +49,11 @@ describe('dollarQuote', () => {
 describe('functionProblem', () => {
   const body = () => {
     const b = new PlpgsqlBody();
-    return b.line('BEGIN').line(`  ${b.assign('NEW.a', "'x'")}`).line('  RETURN NEW;').line('END');
+    return b
+      .line('BEGIN')
+      .line(`  ${b.assign('NEW.a', "'x'")}`)
+      .line('  RETURN NEW;')
+      .line('END');
   };
   const create = (quoted: string) => `CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS ${quoted}`;
 
@@ -58,10 +62,16 @@ describe('functionProblem', () => {
   });
 
   it('catches a body closed early, extra statements, and text that is not PL/pgSQL', () => {
-    expect(functionProblem(`${create(dollarQuote(body().text()))}; DROP TABLE t`, body())).toMatch(/not one CREATE FUNCTION/);
+    expect(functionProblem(`${create(dollarQuote(body().text()))}; DROP TABLE t`, body())).toMatch(
+      /not one CREATE FUNCTION/,
+    );
     const injected = body().text().replace('RETURN NEW;', 'DROP TABLE t; RETURN NEW;');
-    expect(functionProblem(create(dollarQuote(injected)), Object.assign(body(), { text: () => injected }))).toMatch(/other statements/);
+    expect(functionProblem(create(dollarQuote(injected)), Object.assign(body(), { text: () => injected }))).toMatch(
+      /other statements/,
+    );
     const broken = body().text().replace("'x';", "'x' --;");
-    expect(functionProblem(create(dollarQuote(broken)), Object.assign(body(), { text: () => broken }))).toMatch(/does not parse as PL\/pgSQL/);
+    expect(functionProblem(create(dollarQuote(broken)), Object.assign(body(), { text: () => broken }))).toMatch(
+      /does not parse as PL\/pgSQL/,
+    );
   });
 });

@@ -8,7 +8,9 @@ describe('state migrations (PGlite)', () => {
   it('upgrades a version 3 state: existing step rows are not adopted', async () => {
     const conn = await connect('pglite://memory');
     try {
-      await conn.exec('CREATE SCHEMA schemashift; CREATE TABLE schemashift.state_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      await conn.exec(
+        'CREATE SCHEMA schemashift; CREATE TABLE schemashift.state_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
       for (const m of STATE_MIGRATIONS.filter((m) => m.version <= 3)) {
         await conn.exec(m.sql);
         await conn.query('INSERT INTO schemashift.state_version (version) VALUES ($1)', [m.version]);
@@ -18,7 +20,9 @@ describe('state migrations (PGlite)', () => {
       const store = postgres.state.openStore(conn);
       await store.ensureSchema();
       expect(STATE_VERSION).toBeGreaterThanOrEqual(4);
-      expect((await conn.query<{ v: number }>('SELECT max(version) AS v FROM schemashift.state_version')).rows[0]?.v).toBe(STATE_VERSION);
+      expect(
+        (await conn.query<{ v: number }>('SELECT max(version) AS v FROM schemashift.state_version')).rows[0]?.v,
+      ).toBe(STATE_VERSION);
       expect((await store.getSteps('old')).map((s) => s.adopted)).toEqual([false]);
       await store.setStep('old', 's', { adopted: true });
       expect((await store.getSteps('old'))[0]?.adopted).toBe(true);

@@ -39,7 +39,7 @@ export async function createPostgresDatabase(prefix = 'schemashift_test'): Promi
   return {
     kind: 'postgres',
     url,
-    query: async <R,>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as R[],
+    query: async <R>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as R[],
     exec: async (sql) => void (await client.query(sql)),
     close: async () => {
       await client.end();

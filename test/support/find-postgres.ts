@@ -32,14 +32,23 @@ export async function findPostgres(): Promise<FoundPostgres | { skipped: string 
     if (await answers(fromEnv)) return { url: fromEnv, source: 'env' };
     return { skipped: 'SCHEMASHIFT_TEST_DATABASE_URL is set but does not answer' };
   }
-  for (const url of ['postgres://postgres@127.0.0.1:5432/postgres', `postgres://${process.env.USER ?? 'root'}@127.0.0.1:5432/postgres`]) {
+  for (const url of [
+    'postgres://postgres@127.0.0.1:5432/postgres',
+    `postgres://${process.env.USER ?? 'root'}@127.0.0.1:5432/postgres`,
+  ]) {
     if (await answers(url)) return { url, source: 'local' };
   }
   try {
     const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
     const container = await new PostgreSqlContainer('postgres:15').start();
-    return { url: container.getConnectionUri(), source: 'testcontainers', stop: async () => void (await container.stop()) };
+    return {
+      url: container.getConnectionUri(),
+      source: 'testcontainers',
+      stop: async () => void (await container.stop()),
+    };
   } catch (e) {
-    return { skipped: `no PostgreSQL on 127.0.0.1:5432 and no Docker engine for testcontainers (${(e as Error).message.split('\n')[0]})` };
+    return {
+      skipped: `no PostgreSQL on 127.0.0.1:5432 and no Docker engine for testcontainers (${(e as Error).message.split('\n')[0]})`,
+    };
   }
 }

@@ -10,7 +10,12 @@ export interface TestFlag {
   id: string;
   enabled?: boolean;
   conditions: {
-    client_filters: [{ name: string; parameters: { Value?: number; Audience: { Users?: string[]; DefaultRolloutPercentage?: number } } }];
+    client_filters: [
+      {
+        name: string;
+        parameters: { Value?: number; Audience: { Users?: string[]; DefaultRolloutPercentage?: number } };
+      },
+    ];
   };
 }
 

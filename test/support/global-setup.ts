@@ -11,7 +11,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const found = await findPostgres();
   if ('skipped' in found) {
-    process.stdout.write(`\n!!! SKIPPING every real-PostgreSQL suite (test/**/*.pg.test.ts parts marked postgres): ${found.skipped}. PGlite suites still run. !!!\n\n`);
+    process.stdout.write(
+      `\n!!! SKIPPING every real-PostgreSQL suite (test/**/*.pg.test.ts parts marked postgres): ${found.skipped}. PGlite suites still run. !!!\n\n`,
+    );
     project.provide('postgresAdminUrl', null);
     project.provide('postgresSkipReason', found.skipped);
     return () => Promise.resolve();

@@ -54,7 +54,10 @@ export async function loopBatches(db: TestDatabase, batchSql: string, size: numb
   for (let batches = 0; ; batches++) {
     const [row] = await db.query<Record<string, unknown>>(boundSql!, [...last, size]);
     if (!row) return batches;
-    const bound = Object.keys(row).filter((k) => /^k\d+$/.test(k)).sort().map((k) => row[k]);
+    const bound = Object.keys(row)
+      .filter((k) => /^k\d+$/.test(k))
+      .sort()
+      .map((k) => row[k]);
     await db.query(updateSql!, [...last, ...bound]);
     last = bound;
   }
@@ -68,7 +71,10 @@ export async function loopChunks(db: TestDatabase, chunkSql: string, size: numbe
     const [row] = await db.query<Record<string, unknown>>(chunkSql, [...last, size]);
     if (!row) return mismatches;
     mismatches += Number(row['mismatches']);
-    last = Object.keys(row).filter((k) => /^k\d+$/.test(k)).sort().map((k) => row[k]);
+    last = Object.keys(row)
+      .filter((k) => /^k\d+$/.test(k))
+      .sort()
+      .map((k) => row[k]);
   }
 }
 
@@ -83,13 +89,17 @@ export async function runPhase(db: TestDatabase, steps: Step[], phase: Phase): P
     }
     if (step.kind === 'check') {
       const [row] = await db.query(step.sql);
-      if (String(Object.values(row ?? {})[0]) !== String(step.expect)) throw new Error(`check ${step.id} returned ${JSON.stringify(row)}, expected ${String(step.expect)}`);
+      if (String(Object.values(row ?? {})[0]) !== String(step.expect))
+        throw new Error(`check ${step.id} returned ${JSON.stringify(row)}, expected ${String(step.expect)}`);
     }
   }
 }
 
 /** pg_constraint.convalidated of a table's constraint (undefined when it does not exist). */
 export async function convalidated(db: TestDatabase, table: string, name: string): Promise<boolean | undefined> {
-  const rows = await db.query<{ convalidated: boolean }>('SELECT convalidated FROM pg_constraint WHERE conrelid = $1::regclass AND conname = $2', [table, name]);
+  const rows = await db.query<{ convalidated: boolean }>(
+    'SELECT convalidated FROM pg_constraint WHERE conrelid = $1::regclass AND conname = $2',
+    [table, name],
+  );
   return rows[0]?.convalidated;
 }

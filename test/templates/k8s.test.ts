@@ -74,7 +74,10 @@ function checkJob(job: JobSpec): Container {
   const mounts = new Map(container.volumeMounts.map((m) => [m.name, m]));
   for (const volume of pod.volumes) expect(mounts.has(volume.name)).toBe(true);
   if (job.podFailurePolicy) {
-    expect(job.podFailurePolicy.rules[0]).toMatchObject({ action: 'FailJob', onExitCodes: { containerName: container.name, operator: 'In', values: [2, 3] } });
+    expect(job.podFailurePolicy.rules[0]).toMatchObject({
+      action: 'FailJob',
+      onExitCodes: { containerName: container.name, operator: 'In', values: [2, 3] },
+    });
   }
   return container;
 }
@@ -124,7 +127,10 @@ describe('templates/k8s', () => {
       const command = checkJob(jobSpec(load(file).doc)).command;
       const help = captureIo();
       expect(await main([command[1] as string, '--help'], help)).toBe(0);
-      const options = [...command.slice(2).filter((a) => a.startsWith('--')), ...(command[1] === 'advance' ? ['--yes'] : [])];
+      const options = [
+        ...command.slice(2).filter((a) => a.startsWith('--')),
+        ...(command[1] === 'advance' ? ['--yes'] : []),
+      ];
       for (const option of options) expect(help.stdout()).toContain(option);
     }
     const io = captureIo(process.cwd(), { DATABASE_URL: 'pglite://memory' });
@@ -135,13 +141,25 @@ describe('templates/k8s', () => {
   it('kubectl apply --dry-run=client accepts them (when kubectl is installed and a cluster answers)', () => {
     const which = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8', timeout: 20_000 });
     if (which.error || which.status !== 0) {
-      console.log('!!! SKIPPING kubectl apply --dry-run=client on templates/k8s: kubectl is not installed; the manifests were checked as YAML only !!!');
+      console.log(
+        '!!! SKIPPING kubectl apply --dry-run=client on templates/k8s: kubectl is not installed; the manifests were checked as YAML only !!!',
+      );
       return;
     }
     for (const file of MANIFESTS) {
-      const r = spawnSync('kubectl', ['apply', '--dry-run=client', '-f', join(DIR, file)], { encoding: 'utf8', timeout: 60_000 });
-      if (r.status !== 0 && /connection refused|unable to recognize|failed to download openapi|no configuration has been provided|Unable to connect/i.test(r.stderr)) {
-        console.log(`!!! SKIPPING kubectl apply --dry-run=client on templates/k8s: kubectl is installed but no cluster answers (client-side dry-run still needs the API server's discovery): ${r.stderr.split('\n')[0]} !!!`);
+      const r = spawnSync('kubectl', ['apply', '--dry-run=client', '-f', join(DIR, file)], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      if (
+        r.status !== 0 &&
+        /connection refused|unable to recognize|failed to download openapi|no configuration has been provided|Unable to connect/i.test(
+          r.stderr,
+        )
+      ) {
+        console.log(
+          `!!! SKIPPING kubectl apply --dry-run=client on templates/k8s: kubectl is installed but no cluster answers (client-side dry-run still needs the API server's discovery): ${r.stderr.split('\n')[0]} !!!`,
+        );
         return;
       }
       expect(r.stderr).toBe('');

@@ -19,15 +19,35 @@ const SHOP = new URL('./fixtures/shop.sql', import.meta.url).pathname;
 const SAMPLES: Record<string, { options: string[]; sql: string[] }> = {
   'rename-column': {
     options: ['--table', 'orders', '--column', 'client_id', '--to', 'buyer_id', '--type', 'bigint'],
-    sql: ['ALTER TABLE orders ADD COLUMN buyer_id bigint;', 'CREATE TRIGGER schemashift_sync_orders_buyer_id BEFORE INSERT OR UPDATE ON orders', 'ALTER TABLE orders DROP COLUMN IF EXISTS client_id;'],
+    sql: [
+      'ALTER TABLE orders ADD COLUMN buyer_id bigint;',
+      'CREATE TRIGGER schemashift_sync_orders_buyer_id BEFORE INSERT OR UPDATE ON orders',
+      'ALTER TABLE orders DROP COLUMN IF EXISTS client_id;',
+    ],
   },
   'add-not-null-column': {
-    options: ['--table', 'orders', '--column', 'total_cents', '--type', 'bigint', '--expression', 'round(total * 100)::bigint'],
-    sql: ['ALTER TABLE orders ADD COLUMN total_cents bigint;', 'UPDATE orders SET total_cents = (round(total * 100)::bigint)', 'ALTER TABLE orders ALTER COLUMN total_cents SET NOT NULL;'],
+    options: [
+      '--table',
+      'orders',
+      '--column',
+      'total_cents',
+      '--type',
+      'bigint',
+      '--expression',
+      'round(total * 100)::bigint',
+    ],
+    sql: [
+      'ALTER TABLE orders ADD COLUMN total_cents bigint;',
+      'UPDATE orders SET total_cents = (round(total * 100)::bigint)',
+      'ALTER TABLE orders ALTER COLUMN total_cents SET NOT NULL;',
+    ],
   },
   'change-type': {
     options: ['--table', 'orders', '--column', 'quantity', '--type', 'bigint'],
-    sql: ['ALTER TABLE orders ADD COLUMN quantity_new bigint;', 'ALTER TABLE orders RENAME COLUMN quantity_new TO quantity;'],
+    sql: [
+      'ALTER TABLE orders ADD COLUMN quantity_new bigint;',
+      'ALTER TABLE orders RENAME COLUMN quantity_new TO quantity;',
+    ],
   },
   'add-foreign-key': {
     options: ['--table', 'orders', '--column', 'customer_id', '--references', 'customers.id'],
@@ -40,14 +60,24 @@ const SAMPLES: Record<string, { options: string[]; sql: string[] }> = {
   },
   'add-unique': {
     options: ['--table', 'customers', '--columns', 'email'],
-    sql: ['CREATE UNIQUE INDEX CONCURRENTLY customers_email_key ON customers (email);', 'ALTER TABLE customers ADD CONSTRAINT customers_email_key UNIQUE USING INDEX customers_email_key;'],
+    sql: [
+      'CREATE UNIQUE INDEX CONCURRENTLY customers_email_key ON customers (email);',
+      'ALTER TABLE customers ADD CONSTRAINT customers_email_key UNIQUE USING INDEX customers_email_key;',
+    ],
   },
   'add-index': {
     options: ['--table', 'orders', '--columns', 'customer_id,created_at'],
     sql: ['CREATE INDEX CONCURRENTLY idx_orders_customer_id_created_at ON orders (customer_id, created_at);'],
   },
   'replace-materialized-view': {
-    options: ['--view', 'daily_sales', '--query', 'SELECT created_at::date AS day, sum(total) AS total_sales, count(*) AS orders FROM orders GROUP BY created_at::date', '--columns', 'day'],
+    options: [
+      '--view',
+      'daily_sales',
+      '--query',
+      'SELECT created_at::date AS day, sum(total) AS total_sales, count(*) AS orders FROM orders GROUP BY created_at::date',
+      '--columns',
+      'day',
+    ],
     sql: [
       'CREATE MATERIALIZED VIEW daily_sales__new AS',
       'SELECT created_at::date AS day, sum(total) AS total_sales, count(*) AS orders FROM orders GROUP BY created_at::date',
@@ -57,16 +87,31 @@ const SAMPLES: Record<string, { options: string[]; sql: string[] }> = {
   },
 };
 
-const TEMPLATES = readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
+const TEMPLATES = readdirSync(TEMPLATES_DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => f.replace(/\.yaml$/, ''));
 const out = mkdtempSync(join(tmpdir(), 'schemashift-templates-'));
 
 /** change-type and rename-column declare what the column carries: read from `database` (shaped like SHOP) when given. */
 async function newPlan(template: string, database?: string): Promise<string> {
   const io = captureIo(out);
-  const code = await main(['new', template, ...(SAMPLES[template]?.options ?? []), '--name', template, '--force', ...(database ? ['--database', database] : [])], io);
+  const code = await main(
+    [
+      'new',
+      template,
+      ...(SAMPLES[template]?.options ?? []),
+      '--name',
+      template,
+      '--force',
+      ...(database ? ['--database', database] : []),
+    ],
+    io,
+  );
   expect(io.stderr()).toBe('');
   expect(code).toBe(0);
-  expect(io.stdout()).toBe(`wrote plans/${template}.yaml (template ${template})\n  next: schemashift plan plans/${template}.yaml\n`);
+  expect(io.stdout()).toBe(
+    `wrote plans/${template}.yaml (template ${template})\n  next: schemashift plan plans/${template}.yaml\n`,
+  );
   return `plans/${template}.yaml`;
 }
 
@@ -94,11 +139,15 @@ async function newPlanFromShop(template: string): Promise<string> {
 
 describe.skipIf(!postgresAdminUrl)('plan templates, rehearsed on real PostgreSQL (schemashift test --database)', () => {
   it.each(TEMPLATES)('%s runs forward and rolls back cleanly on sample data', async (template) => {
-    const file = ['change-type', 'rename-column'].includes(template) ? await newPlanFromShop(template) : await newPlan(template);
+    const file = ['change-type', 'rename-column'].includes(template)
+      ? await newPlanFromShop(template)
+      : await newPlan(template);
     const io = captureIo(out);
     const started = Date.now();
     const code = await main(['test', file, '--seed', SHOP, '--database', postgresAdminUrl ?? ''], io);
-    console.log(`rehearsed ${template} in ${Date.now() - started} ms${code === 0 ? '' : `:\n${io.stdout()}\n${io.stderr()}`}`);
+    console.log(
+      `rehearsed ${template} in ${Date.now() - started} ms${code === 0 ? '' : `:\n${io.stdout()}\n${io.stderr()}`}`,
+    );
     expect(io.stdout()).toContain('✔ rehearsal passed');
     expect(io.stdout()).toContain('✔ rollback after expand');
     expect(code).toBe(0);

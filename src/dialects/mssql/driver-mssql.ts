@@ -15,7 +15,9 @@ const PARAMETER = new RegExp(`(${SKIPPED})|(?<![\\w@#$])\\$(\\d+)`, 'g');
 
 /** `$1`, `$2`, … → `@p1`, `@p2`, …, leaving strings, quoted names and comments alone. */
 export function toNamedParameters(text: string): string {
-  return text.replace(PARAMETER, (match, skipped: string | undefined, n: string | undefined) => (skipped ? match : `@p${n}`));
+  return text.replace(PARAMETER, (match, skipped: string | undefined, n: string | undefined) =>
+    skipped ? match : `@p${n}`,
+  );
 }
 
 /** A script split into batches at `GO` lines, as sqlcmd and SSMS do. */

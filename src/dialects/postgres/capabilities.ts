@@ -53,7 +53,8 @@ export const CAPABILITIES: readonly Capability[] = [
     id: 'client-connection-check',
     feature: 'client_connection_check_interval (a statement stops when its client is gone)',
     since: 140000,
-    otherwise: 'a killed runner leaves its last statement (an index build, a VALIDATE) running on the server until it ends',
+    otherwise:
+      'a killed runner leaves its last statement (an index build, a VALIDATE) running on the server until it ends',
   },
   {
     id: 'merge',
@@ -77,7 +78,9 @@ export function capability(id: string): Capability {
 
 /** 120000 → "12", 90600 → "9.6". */
 export function versionLabel(versionNum: number): string {
-  return versionNum >= 100000 ? String(Math.floor(versionNum / 10000)) : `${Math.floor(versionNum / 10000)}.${Math.floor(versionNum / 100) % 100}`;
+  return versionNum >= 100000
+    ? String(Math.floor(versionNum / 10000))
+    : `${Math.floor(versionNum / 10000)}.${Math.floor(versionNum / 100) % 100}`;
 }
 
 export function hasCapability(versionNum: number, id: string): boolean {

@@ -154,7 +154,10 @@ export const swapDdl: ActionRenderer<SwapAction> = {
       `ALTER TABLE ${t} RENAME COLUMN ${ident(a.replacement)} TO ${ident(a.old)}`,
       ...afterDropSql(a.table, a.old, a.carry),
     ].join(';\n');
-    const [replacementGone, oldHasType] = [probes.columnAbsent(a.table, a.replacement), probes.columnHasType(a.table, a.old, a.type)];
+    const [replacementGone, oldHasType] = [
+      probes.columnAbsent(a.table, a.replacement),
+      probes.columnHasType(a.table, a.old, a.type),
+    ];
     const done = `SELECT (${replacementGone}) AND (${oldHasType})`;
     return { sql, lock: lockOf('ACCESS EXCLUSIVE', [a.table, ...a.carry.alsoLocks]), transactional: true, probe: done };
   },

@@ -32,9 +32,10 @@ function buildIndex(a: BuildIndexAction): Rendered {
     sql: createIndexSql(a),
     lock: lockOf(a.online ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE', [a.table]),
     transactional: !a.online,
-    probe: a.doneWhenConstraint === undefined
-      ? valid
-      : probes.anyOf(valid, probes.constraintExists(a.table, a.doneWhenConstraint)),
+    probe:
+      a.doneWhenConstraint === undefined
+        ? valid
+        : probes.anyOf(valid, probes.constraintExists(a.table, a.doneWhenConstraint)),
     // Named for a plain build too (as before the move): the runner repairs only an INVALID leftover.
     buildsIndex: schema === undefined ? a.name : `${schema}.${a.name}`,
   };

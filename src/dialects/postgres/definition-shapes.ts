@@ -40,7 +40,9 @@ function firstStatement(sql: string): AstNode | undefined {
 }
 
 function names(list: unknown): string {
-  return Array.isArray(list) ? list.map((n) => String((n as { String?: { sval?: string } }).String?.sval ?? '')).join('.') : '';
+  return Array.isArray(list)
+    ? list.map((n) => String((n as { String?: { sval?: string } }).String?.sval ?? '')).join('.')
+    : '';
 }
 
 /** What a key of an index has beyond the plain column or expression: `COLLATE "C" text_pattern_ops DESC NULLS LAST`, or ''. */
@@ -60,9 +62,13 @@ function keyOptions(elem: AstNode): string {
  * Undefined when the text does not read as one CREATE INDEX.
  */
 export function indexKeyOptions(indexdef: string): { keys: string[]; nullsNotDistinct: boolean } | undefined {
-  const stmt = firstStatement(indexdef)?.IndexStmt as { indexParams?: { IndexElem?: AstNode }[]; nulls_not_distinct?: boolean } | undefined;
+  const stmt = firstStatement(indexdef)?.IndexStmt as
+    { indexParams?: { IndexElem?: AstNode }[]; nulls_not_distinct?: boolean } | undefined;
   if (!stmt?.indexParams) return undefined;
-  return { keys: stmt.indexParams.map((p) => keyOptions(p.IndexElem ?? {})), nullsNotDistinct: stmt.nulls_not_distinct === true };
+  return {
+    keys: stmt.indexParams.map((p) => keyOptions(p.IndexElem ?? {})),
+    nullsNotDistinct: stmt.nulls_not_distinct === true,
+  };
 }
 
 type CastTarget = { SelectStmt?: { targetList?: { ResTarget?: { val?: { TypeCast?: { typeName?: AstNode } } } }[] } };
@@ -84,7 +90,10 @@ const LENGTH_ONE_BY_DEFAULT = new Set(['bpchar', 'bit']);
  * agree; PostgreSQL keeps neither array sizes nor dimensions); undefined when it does not parse.
  */
 export function typeModifiers(type: string): string | undefined {
-  const target = (firstStatement(`SELECT NULL::${type}`)?.SelectStmt as { targetList?: { ResTarget?: { val?: { TypeCast?: { typeName?: AstNode } } } }[] } | undefined)?.targetList;
+  const target = (
+    firstStatement(`SELECT NULL::${type}`)?.SelectStmt as
+      { targetList?: { ResTarget?: { val?: { TypeCast?: { typeName?: AstNode } } } }[] } | undefined
+  )?.targetList;
   const typeName = target?.length === 1 ? target[0]?.ResTarget?.val?.TypeCast?.typeName : undefined;
   if (!typeName) return undefined;
   const given = canonical(typeName.typmods ?? []) as unknown[];
@@ -102,17 +111,24 @@ export function triggerShapeDifferences(definition: string): string[] {
   const stmt = firstStatement(definition)?.CreateTrigStmt as AstNode | undefined;
   if (!stmt) return [`its definition could not be read (${definition})`];
   const out: string[] = [];
-  if (stmt.row !== true || stmt.timing !== BEFORE || stmt.events !== INSERT_OR_UPDATE) out.push('it is not a BEFORE INSERT OR UPDATE … FOR EACH ROW trigger');
+  if (stmt.row !== true || stmt.timing !== BEFORE || stmt.events !== INSERT_OR_UPDATE)
+    out.push('it is not a BEFORE INSERT OR UPDATE … FOR EACH ROW trigger');
   if (stmt.columns) out.push(`it fires only on UPDATE OF ${names(stmt.columns)}`);
   if (stmt.whenClause) out.push('it has a WHEN condition');
   if (stmt.args) out.push('it passes arguments to its function');
   if (stmt.isconstraint === true) out.push('it is a constraint trigger');
-  return out.length > 0 ? [`${out.join(', ')} (it is: ${definition}); the plan's is BEFORE INSERT OR UPDATE FOR EACH ROW, with no condition or arguments`] : [];
+  return out.length > 0
+    ? [
+        `${out.join(', ')} (it is: ${definition}); the plan's is BEFORE INSERT OR UPDATE FOR EACH ROW, with no condition or arguments`,
+      ]
+    : [];
 }
 
 /** Two queries read the same, compared as parse trees (positions and casts of constants aside). */
 export function sameQuery(a: string, b: string): boolean {
   const left = firstStatement(a);
   const right = firstStatement(b);
-  return left !== undefined && right !== undefined && JSON.stringify(canonical(left)) === JSON.stringify(canonical(right));
+  return (
+    left !== undefined && right !== undefined && JSON.stringify(canonical(left)) === JSON.stringify(canonical(right))
+  );
 }

@@ -38,15 +38,21 @@ async function probe(s: Session, token: string, meet: () => Promise<void>): Prom
   const pidBefore = await s.backendPid();
   await s.query(`SELECT set_config('schemashift.doctor_probe', $1, false)`, [token]);
   await meet();
-  const { rows } = await s.query<{ value: string | null; pid: number }>(`SELECT current_setting('schemashift.doctor_probe', true) AS value, pg_backend_pid() AS pid`);
+  const { rows } = await s.query<{ value: string | null; pid: number }>(
+    `SELECT current_setting('schemashift.doctor_probe', true) AS value, pg_backend_pid() AS pid`,
+  );
   return { token, pidBefore, pidAfter: rows[0]?.pid ?? null, read: rows[0]?.value ?? null };
 }
 
 function evidence(probes: Probe[]): string[] {
   const found: string[] = [];
   for (const p of probes) {
-    if (p.pidBefore !== p.pidAfter) found.push(`pg_backend_pid() changed from ${p.pidBefore} to ${p.pidAfter} between two statements of one session`);
-    if (p.read !== p.token) found.push(`a setting made in one statement read back as ${p.read === null || p.read === '' ? 'unset' : "another session's value"} in the next`);
+    if (p.pidBefore !== p.pidAfter)
+      found.push(`pg_backend_pid() changed from ${p.pidBefore} to ${p.pidAfter} between two statements of one session`);
+    if (p.read !== p.token)
+      found.push(
+        `a setting made in one statement read back as ${p.read === null || p.read === '' ? 'unset' : "another session's value"} in the next`,
+      );
   }
   return [...new Set(found)];
 }
@@ -62,7 +68,11 @@ async function connectionPooler(ctx: DoctorContext): Promise<DoctorFinding> {
   const tokens = [randomBytes(6).toString('hex'), randomBytes(6).toString('hex')];
   const probes = await Promise.all(tokens.map((t) => ctx.db.session((s) => probe(s, t, meet))));
   const found = evidence(probes);
-  const details = probes.map((p) => ({ pidBefore: p.pidBefore, pidAfter: p.pidAfter, settingHeld: p.read === p.token }));
+  const details = probes.map((p) => ({
+    pidBefore: p.pidBefore,
+    pidAfter: p.pidAfter,
+    settingHeld: p.read === p.token,
+  }));
   if (found.length > 0) {
     return {
       status: 'fail',
@@ -75,7 +85,7 @@ async function connectionPooler(ctx: DoctorContext): Promise<DoctorFinding> {
   if (port !== null && ctx.options.urlPort !== null && port !== ctx.options.urlPort) {
     return {
       status: 'warn',
-      finding: `session state held in this probe, but the URL's port ${ctx.options.urlPort} is not the server's (${port}): a proxy or pooler sits in between${ctx.options.urlPort === 6432 ? ' (6432 is PgBouncer\'s default port)' : ''}`,
+      finding: `session state held in this probe, but the URL's port ${ctx.options.urlPort} is not the server's (${port}): a proxy or pooler sits in between${ctx.options.urlPort === 6432 ? " (6432 is PgBouncer's default port)" : ''}`,
       fix: 'make sure it runs in session mode (PgBouncer pool_mode = session); a transaction pooler can pass this probe by chance and still break advisory locks mid-run',
       details,
     };
@@ -83,4 +93,8 @@ async function connectionPooler(ctx: DoctorContext): Promise<DoctorFinding> {
   return ok('direct connection: session state holds', details);
 }
 
-export const POOLER_CHECK: DoctorCheck = { id: 'connection-pooler', title: 'session connection', run: connectionPooler };
+export const POOLER_CHECK: DoctorCheck = {
+  id: 'connection-pooler',
+  title: 'session connection',
+  run: connectionPooler,
+};

@@ -28,7 +28,16 @@ function who(r: SessionRow): string {
 }
 
 function detail(r: SessionRow): Record<string, unknown> {
-  return { pid: r.pid, user: r.usename, application: r.application_name || null, client: r.client, state: r.state, transactionSeconds: Math.round(r.xact_age), stateSeconds: Math.round(r.state_age), query: r.query };
+  return {
+    pid: r.pid,
+    user: r.usename,
+    application: r.application_name || null,
+    client: r.client,
+    state: r.state,
+    transactionSeconds: Math.round(r.xact_age),
+    stateSeconds: Math.round(r.state_age),
+    query: r.query,
+  };
 }
 
 function listed(rows: SessionRow[], line: (r: SessionRow) => string): string {
@@ -36,7 +45,11 @@ function listed(rows: SessionRow[], line: (r: SessionRow) => string): string {
   return rows.length > 3 ? `${shown}; and ${rows.length - 3} more` : shown;
 }
 
-const terminate = (rows: SessionRow[]) => rows.slice(0, 3).map((r) => `SELECT pg_terminate_backend(${r.pid});`).join(' ');
+const terminate = (rows: SessionRow[]) =>
+  rows
+    .slice(0, 3)
+    .map((r) => `SELECT pg_terminate_backend(${r.pid});`)
+    .join(' ');
 
 /** Sessions of other roles show no state without pg_read_all_stats: say so rather than report "none". */
 async function hiddenSessions(ctx: DoctorContext): Promise<number> {
@@ -48,7 +61,10 @@ async function hiddenSessions(ctx: DoctorContext): Promise<number> {
 
 async function longTransactions(ctx: DoctorContext): Promise<DoctorFinding> {
   const limit = ctx.options.longTransactionMs / 1000;
-  const { rows } = await ctx.db.query<SessionRow>(`${SESSIONS_SQL} AND clock_timestamp() - xact_start > make_interval(secs => $1) ORDER BY xact_start`, [limit]);
+  const { rows } = await ctx.db.query<SessionRow>(
+    `${SESSIONS_SQL} AND clock_timestamp() - xact_start > make_interval(secs => $1) ORDER BY xact_start`,
+    [limit],
+  );
   if (rows.length > 0) {
     return {
       status: 'fail',
@@ -59,7 +75,12 @@ async function longTransactions(ctx: DoctorContext): Promise<DoctorFinding> {
   }
   const hidden = await hiddenSessions(ctx);
   if (hidden > 0) {
-    return { status: 'warn', finding: `none visible, but ${hidden} session(s) of other roles are hidden from this role`, fix: 'run doctor as a role with pg_read_all_stats (GRANT pg_read_all_stats TO <role>) to see every session', details: [] };
+    return {
+      status: 'warn',
+      finding: `none visible, but ${hidden} session(s) of other roles are hidden from this role`,
+      fix: 'run doctor as a role with pg_read_all_stats (GRANT pg_read_all_stats TO <role>) to see every session',
+      details: [],
+    };
   }
   return ok(`none open longer than ${ageText(limit)}`);
 }
@@ -87,7 +108,9 @@ interface PreparedRow {
 }
 
 async function preparedTransactions(ctx: DoctorContext): Promise<DoctorFinding> {
-  const { rows: setting } = await ctx.db.query<{ max: number | string }>(`SELECT current_setting('max_prepared_transactions')::int AS max`);
+  const { rows: setting } = await ctx.db.query<{ max: number | string }>(
+    `SELECT current_setting('max_prepared_transactions')::int AS max`,
+  );
   const max = Number(setting[0]?.max ?? 0);
   if (max === 0) return ok('none possible (max_prepared_transactions = 0)');
   const { rows } = await ctx.db.query<PreparedRow>(
@@ -97,7 +120,10 @@ async function preparedTransactions(ctx: DoctorContext): Promise<DoctorFinding> 
   const old = rows.some((r) => r.age * 1000 > ctx.options.longTransactionMs);
   return {
     status: old ? 'fail' : 'warn',
-    finding: `${rows.length} prepared transaction(s): ${rows.slice(0, 3).map((r) => `'${r.gid}' in ${r.database ?? '?'} by ${r.owner ?? '?'}, prepared ${ageText(r.age)} ago`).join('; ')}`,
+    finding: `${rows.length} prepared transaction(s): ${rows
+      .slice(0, 3)
+      .map((r) => `'${r.gid}' in ${r.database ?? '?'} by ${r.owner ?? '?'}, prepared ${ageText(r.age)} ago`)
+      .join('; ')}`,
     fix: `a prepared transaction keeps its locks and snapshot, even across restarts, until it is resolved: ask the transaction manager that prepared it, or resolve it by hand (COMMIT PREPARED '${rows[0]?.gid ?? 'gid'}' / ROLLBACK PREPARED '${rows[0]?.gid ?? 'gid'}')`,
     details: rows.map((r) => ({ gid: r.gid, owner: r.owner, database: r.database, ageSeconds: Math.round(r.age) })),
   };

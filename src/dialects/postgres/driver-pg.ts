@@ -74,7 +74,12 @@ async function release(client: pg.PoolClient): Promise<void> {
 const ignore = (): void => undefined;
 
 export async function connectPg(target: PostgresTarget, options: ConnectOptions): Promise<Connection> {
-  const ctx: ErrorContext = { url: target.url, displayUrl: target.displayUrl, endpoint: `${target.host}:${target.port}`, hints: POSTGRES_HINTS };
+  const ctx: ErrorContext = {
+    url: target.url,
+    displayUrl: target.displayUrl,
+    endpoint: `${target.host}:${target.port}`,
+    hints: POSTGRES_HINTS,
+  };
   const pool = new pg.Pool(poolConfig(target, options));
   // An idle client whose server went away: the pool drops it and the next query reconnects.
   pool.on('error', ignore);
@@ -98,7 +103,8 @@ export async function connectPg(target: PostgresTarget, options: ConnectOptions)
       client.on('error', onError);
       const session: Session = {
         ...queryable(client, ctx, () => lost),
-        backendPid: async () => (await session.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid ?? null,
+        backendPid: async () =>
+          (await session.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid ?? null,
       };
       try {
         return await fn(session);

@@ -79,7 +79,12 @@ async function open(target: PgliteTarget, ctx: ErrorContext): Promise<PGlite> {
 }
 
 export async function connectPglite(target: PgliteTarget): Promise<Connection> {
-  const ctx: ErrorContext = { url: target.url, displayUrl: target.displayUrl, endpoint: target.dataDir ?? 'memory', hints: POSTGRES_HINTS };
+  const ctx: ErrorContext = {
+    url: target.url,
+    displayUrl: target.displayUrl,
+    endpoint: target.dataDir ?? 'memory',
+    hints: POSTGRES_HINTS,
+  };
   let unlock = (): void => undefined;
   if (target.dataDir !== null) {
     await mkdir(target.dataDir, { recursive: true }).catch((e: unknown) => {
@@ -107,7 +112,8 @@ export async function connectPglite(target: PgliteTarget): Promise<Connection> {
       gate.run(async (outermost) => {
         const session: Session = {
           ...shared,
-          backendPid: async () => (await shared.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid ?? null,
+          backendPid: async () =>
+            (await shared.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid ?? null,
         };
         try {
           return await fn(session);
@@ -115,6 +121,10 @@ export async function connectPglite(target: PgliteTarget): Promise<Connection> {
           if (outermost) await resetSession(db).catch(() => undefined);
         }
       }),
-    close: () => (closed ??= gate.run(() => db.close()).catch(() => undefined).finally(unlock)),
+    close: () =>
+      (closed ??= gate
+        .run(() => db.close())
+        .catch(() => undefined)
+        .finally(unlock)),
   };
 }

@@ -46,8 +46,7 @@ export function postgresFlagTable(db: Queryable, tableName: string): FlagTable {
     },
     async insert(id, next, by) {
       const sql =
-        `INSERT INTO ${table} (id, definition, updated_by) VALUES ($1, $2::jsonb, $3) ` +
-        'ON CONFLICT (id) DO NOTHING';
+        `INSERT INTO ${table} (id, definition, updated_by) VALUES ($1, $2::jsonb, $3) ` + 'ON CONFLICT (id) DO NOTHING';
       return (await db.query(sql, [id, JSON.stringify(next), by])).rowCount === 1;
     },
   };

@@ -101,20 +101,39 @@ interface ConstraintRow {
   plain: boolean;
 }
 
-function splitConstraints(all: ConstraintRow[]): Pick<LiveColumnAttachments, 'checks' | 'foreignKeys' | 'inboundForeignKeys'> {
+function splitConstraints(
+  all: ConstraintRow[],
+): Pick<LiveColumnAttachments, 'checks' | 'foreignKeys' | 'inboundForeignKeys'> {
   const own = all.filter((c) => c.outbound);
   return {
-    checks: own.filter((c) => c.type === 'c').map((c) => ({ name: c.name, expression: c.expression ?? '', noInherit: c.noinherit })),
+    checks: own
+      .filter((c) => c.type === 'c')
+      .map((c) => ({ name: c.name, expression: c.expression ?? '', noInherit: c.noinherit })),
     foreignKeys: own
       .filter((c) => c.type === 'f')
-      .map((c) => ({ name: c.name, columns: c.columns, references: { table: c.ref_table, columns: c.ref_columns }, onDelete: REFERENTIAL_ACTION_CODES[c.on_delete] ?? c.on_delete, onUpdate: REFERENTIAL_ACTION_CODES[c.on_update] ?? c.on_update, plain: c.plain })),
+      .map((c) => ({
+        name: c.name,
+        columns: c.columns,
+        references: { table: c.ref_table, columns: c.ref_columns },
+        onDelete: REFERENTIAL_ACTION_CODES[c.on_delete] ?? c.on_delete,
+        onUpdate: REFERENTIAL_ACTION_CODES[c.on_update] ?? c.on_update,
+        plain: c.plain,
+      })),
     inboundForeignKeys: all.filter((c) => c.inbound).map((c) => ({ name: c.name, table: c.table_name })),
   };
 }
 
 /** The column's attachments, or null when the table or the column does not exist. */
-export async function readColumnAttachments(db: Queryable, table: string, column: string): Promise<LiveColumnAttachments | null> {
-  const [exists] = await rows<{ oid: string | null }>(db, `SELECT to_regclass(${quoteLiteral(quoteQualified(table))})::text AS oid`, []);
+export async function readColumnAttachments(
+  db: Queryable,
+  table: string,
+  column: string,
+): Promise<LiveColumnAttachments | null> {
+  const [exists] = await rows<{ oid: string | null }>(
+    db,
+    `SELECT to_regclass(${quoteLiteral(quoteQualified(table))})::text AS oid`,
+    [],
+  );
   if (!exists?.oid) return null;
   const rel = quoteQualified(table);
   const [col] = await rows<ColumnRow>(db, COLUMN_SQL, [rel, column]);
@@ -122,7 +141,8 @@ export async function readColumnAttachments(db: Queryable, table: string, column
   const at = [rel, col.attnum];
   const grantRows = await rows<{ public: boolean; role: string | null; privilege: string }>(db, GRANTS_SQL, at);
   const grants = new Map<string | null, string[]>();
-  for (const g of grantRows) grants.set(g.public ? null : g.role, [...(grants.get(g.public ? null : g.role) ?? []), g.privilege]);
+  for (const g of grantRows)
+    grants.set(g.public ? null : g.role, [...(grants.get(g.public ? null : g.role) ?? []), g.privilege]);
   const indexes = await rows<LiveIndexAttachment>(db, INDEXES_SQL, at);
   const constraints = await rows<ConstraintRow>(db, CONSTRAINTS_SQL, at);
   const others = await rows<{ what: string; relkind: string | null }>(db, OTHERS_SQL, at);
@@ -134,11 +154,15 @@ export async function readColumnAttachments(db: Queryable, table: string, column
     default: col.default,
     comment: col.comment,
     collation: col.collation,
-    grants: [...grants].map(([role, privileges]): LiveGrant => (role === null ? { public: true, privileges } : { role, privileges })),
+    grants: [...grants].map(([role, privileges]): LiveGrant =>
+      role === null ? { public: true, privileges } : { role, privileges },
+    ),
     ownedSequence: col.sequence,
     indexes: indexes.map((ix) => ({ ...ix, where: ix.where ?? null, constraint: ix.constraint ?? null })),
     ...splitConstraints(constraints),
-    views: others.filter((o) => o.relkind === 'v' || o.relkind === 'm').map((o) => ({ name: o.what, kind: o.relkind === 'm' ? 'materialized view' : 'view' })),
+    views: others
+      .filter((o) => o.relkind === 'v' || o.relkind === 'm')
+      .map((o) => ({ name: o.what, kind: o.relkind === 'm' ? 'materialized view' : 'view' })),
     others: others.filter((o) => o.relkind === null || (o.relkind !== 'v' && o.relkind !== 'm')).map((o) => o.what),
   };
 }

@@ -40,7 +40,11 @@ export async function uniqueKeys(db: Queryable, oid: number): Promise<UniqueKeyI
   return rows.map((r) => ({ name: r.name, primary: r.primary, columns: r.columns, notNull: r.not_null }));
 }
 
-export async function keyColumns(db: Queryable, oid: number, names: string[]): Promise<{ name: string; notNull: boolean }[]> {
+export async function keyColumns(
+  db: Queryable,
+  oid: number,
+  names: string[],
+): Promise<{ name: string; notNull: boolean }[]> {
   const { rows } = await db.query<{ name: string; not_null: boolean }>(KEY_COLUMNS_SQL, [oid, names]);
   return rows.map((r) => ({ name: r.name, notNull: r.not_null }));
 }

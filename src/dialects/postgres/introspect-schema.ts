@@ -30,7 +30,15 @@ const KINDS: Record<string, RelationKind> = {
   S: 'sequence',
 };
 
-const CONSTRAINT_TYPES: Record<string, ConstraintType> = { c: 'check', f: 'foreign key', p: 'primary key', u: 'unique', x: 'exclusion', n: 'not null', t: 'trigger' };
+const CONSTRAINT_TYPES: Record<string, ConstraintType> = {
+  c: 'check',
+  f: 'foreign key',
+  p: 'primary key',
+  u: 'unique',
+  x: 'exclusion',
+  n: 'not null',
+  t: 'trigger',
+};
 
 export async function readServerInfo(db: Queryable): Promise<ServerSession> {
   const { rows } = await db.query<{ num: number | string; version: string; database: string; path: string }>(
@@ -39,7 +47,12 @@ export async function readServerInfo(db: Queryable): Promise<ServerSession> {
   const row = rows[0];
   if (!row) throw new Error('internal: the server answered no version');
   const path = (JSON.parse(row.path) as string[]).filter((s) => !s.startsWith('pg_temp'));
-  return { version: row.version.split(' ')[0] ?? row.version, versionNum: Number(row.num), database: row.database, searchPath: path };
+  return {
+    version: row.version.split(' ')[0] ?? row.version,
+    versionNum: Number(row.num),
+    database: row.database,
+    searchPath: path,
+  };
 }
 
 interface RelationRow {
@@ -101,19 +114,30 @@ async function addPartitionSizes(db: Queryable, relations: Map<string, LiveRelat
 }
 
 async function readColumns(db: Queryable, relations: Map<string, LiveRelation>): Promise<void> {
-  const { rows } = await db.query<{ key: string } & Omit<LiveColumn, 'baseType' | 'notNull'> & { base_type: string; not_null: boolean }>(
+  const { rows } = await db.query<
+    { key: string } & Omit<LiveColumn, 'baseType' | 'notNull'> & { base_type: string; not_null: boolean }
+  >(
     `SELECT n.nspname || '.' || c.relname AS key, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
             format_type(a.atttypid, NULL) AS base_type, a.attnotnull AS not_null
      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ${USER_SCHEMAS}
      ORDER BY a.attrelid, a.attnum`,
   );
-  for (const r of rows) relations.get(r.key)?.columns?.push({ name: r.name, type: r.type, baseType: r.base_type, notNull: r.not_null });
+  for (const r of rows)
+    relations.get(r.key)?.columns?.push({ name: r.name, type: r.type, baseType: r.base_type, notNull: r.not_null });
 }
 
 async function readIndexes(db: Queryable, relations: Map<string, LiveRelation>, versionNum: number): Promise<void> {
   const keyCount = versionNum >= 110000 ? 'i.indnkeyatts' : 'i.indnatts';
-  const { rows } = await db.query<{ key: string; table_key: string; valid: boolean; unique: boolean; primary: boolean; partial: boolean; columns: string | null }>(
+  const { rows } = await db.query<{
+    key: string;
+    table_key: string;
+    valid: boolean;
+    unique: boolean;
+    primary: boolean;
+    partial: boolean;
+    columns: string | null;
+  }>(
     `SELECT n.nspname || '.' || c.relname AS key, tn.nspname || '.' || t.relname AS table_key, i.indisvalid AS valid, i.indisunique AS unique,
             i.indisprimary AS primary, i.indpred IS NOT NULL AS partial,
             CASE WHEN i.indexprs IS NULL THEN array_to_json(ARRAY(
@@ -126,7 +150,14 @@ async function readIndexes(db: Queryable, relations: Map<string, LiveRelation>, 
   for (const r of rows) {
     const rel = relations.get(r.key);
     if (!rel) continue;
-    rel.index = { table: r.table_key, valid: r.valid, unique: r.unique, primary: r.primary, partial: r.partial, columns: r.columns === null ? null : (JSON.parse(r.columns) as string[]) };
+    rel.index = {
+      table: r.table_key,
+      valid: r.valid,
+      unique: r.unique,
+      primary: r.primary,
+      partial: r.partial,
+      columns: r.columns === null ? null : (JSON.parse(r.columns) as string[]),
+    };
   }
 }
 
@@ -138,7 +169,14 @@ function notNullColumn(definition: string | null, columns: string[]): string | u
 }
 
 async function readConstraints(db: Queryable, relations: Map<string, LiveRelation>): Promise<void> {
-  const { rows } = await db.query<{ key: string; name: string; type: string; validated: boolean; columns: string; definition: string | null }>(
+  const { rows } = await db.query<{
+    key: string;
+    name: string;
+    type: string;
+    validated: boolean;
+    columns: string;
+    definition: string | null;
+  }>(
     `SELECT n.nspname || '.' || c.relname AS key, k.conname AS name, k.contype::text AS type, k.convalidated AS validated,
             array_to_json(ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY AS u(attnum, ord)
               JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum ORDER BY u.ord))::text AS columns,
@@ -148,7 +186,12 @@ async function readConstraints(db: Queryable, relations: Map<string, LiveRelatio
   );
   for (const r of rows) {
     const columns = JSON.parse(r.columns) as string[];
-    const constraint: LiveConstraint = { name: r.name, type: CONSTRAINT_TYPES[r.type] ?? 'check', validated: r.validated, columns };
+    const constraint: LiveConstraint = {
+      name: r.name,
+      type: CONSTRAINT_TYPES[r.type] ?? 'check',
+      validated: r.validated,
+      columns,
+    };
     const notNullOf = notNullColumn(r.definition, columns);
     if (notNullOf !== undefined) constraint.notNullOf = notNullOf;
     relations.get(r.key)?.constraints.push(constraint);
@@ -181,7 +224,14 @@ export async function readLiveSchema(db: Queryable): Promise<LiveSchema> {
   };
 }
 
-const SERIAL_TYPES: Record<string, string> = { serial: 'integer', serial4: 'integer', bigserial: 'bigint', serial8: 'bigint', smallserial: 'smallint', serial2: 'smallint' };
+const SERIAL_TYPES: Record<string, string> = {
+  serial: 'integer',
+  serial4: 'integer',
+  bigserial: 'bigint',
+  serial8: 'bigint',
+  smallserial: 'smallint',
+  serial2: 'smallint',
+};
 
 /**
  * Each type name as the server spells its base type (`int8`, `BIGINT` → `bigint`; typmods dropped),
@@ -196,7 +246,9 @@ export async function resolveTypes(db: Queryable, types: Iterable<string>): Prom
       continue;
     }
     try {
-      const { rows } = await db.query<{ base: string | null }>('SELECT format_type(to_regtype($1), NULL) AS base', [type]);
+      const { rows } = await db.query<{ base: string | null }>('SELECT format_type(to_regtype($1), NULL) AS base', [
+        type,
+      ]);
       resolved.set(type, rows[0]?.base ?? null);
     } catch {
       // Before PostgreSQL 16, to_regtype raises on some malformed names instead of returning NULL.

@@ -12,15 +12,38 @@ import type { DbObject } from '../probes.js';
 
 export type LiveDefinition = Record<string, unknown>;
 
-const CONSTRAINT_TYPES: Record<string, string> = { c: 'check', f: 'foreign key', u: 'unique', p: 'primary key', x: 'exclusion', t: 'trigger' };
-const TRIGGER_ENABLED: Record<string, string> = { D: 'disabled', R: 'fired only when session_replication_role = replica (ENABLE REPLICA)', A: 'fired in replica sessions too (ENABLE ALWAYS)' };
-const RELKINDS: Record<string, string> = { r: 'table', i: 'index', I: 'partitioned index', S: 'sequence', v: 'view', m: 'materialized view', c: 'composite type', f: 'foreign table', p: 'partitioned table' };
+const CONSTRAINT_TYPES: Record<string, string> = {
+  c: 'check',
+  f: 'foreign key',
+  u: 'unique',
+  p: 'primary key',
+  x: 'exclusion',
+  t: 'trigger',
+};
+const TRIGGER_ENABLED: Record<string, string> = {
+  D: 'disabled',
+  R: 'fired only when session_replication_role = replica (ENABLE REPLICA)',
+  A: 'fired in replica sessions too (ENABLE ALWAYS)',
+};
+const RELKINDS: Record<string, string> = {
+  r: 'table',
+  i: 'index',
+  I: 'partitioned index',
+  S: 'sequence',
+  v: 'view',
+  m: 'materialized view',
+  c: 'composite type',
+  f: 'foreign table',
+  p: 'partitioned table',
+};
 
 /** A canonical form of one SQL value expression, or the text itself when it does not parse. */
 export function canonicalExpression(text: string): string {
   const parsed = parseSql(`SELECT ${text}`);
   if (!parsed.ok) return text.trim();
-  const target = (parsed.result.stmts?.[0]?.stmt as { SelectStmt?: { targetList?: { ResTarget?: { val?: unknown } }[] } } | undefined)?.SelectStmt?.targetList;
+  const target = (
+    parsed.result.stmts?.[0]?.stmt as { SelectStmt?: { targetList?: { ResTarget?: { val?: unknown } }[] } } | undefined
+  )?.SelectStmt?.targetList;
   if (!target || target.length !== 1) return text.trim();
   return JSON.stringify(canonical(target[0]?.ResTarget?.val));
 }
@@ -49,10 +72,15 @@ function columnDifferences(o: Extract<DbObject, { kind: 'column' }>, live: LiveD
   const out: string[] = [];
   const sameType = live.same_type === true && typeModifiers(o.type ?? '') === typeModifiers(String(live.type));
   if (o.type !== undefined && !sameType) out.push(`type is ${show(live.type)}, the plan says ${o.type}`);
-  if (o.type !== undefined && typeof live.collation === 'string') out.push(`its collation is ${live.collation}, the plan's column has its type's default collation`);
-  if (o.nullable !== undefined && o.nullable === (live.not_null === true)) out.push(`it is ${live.not_null ? 'NOT NULL' : 'nullable'}, the plan says ${o.nullable ? 'nullable' : 'NOT NULL'}`);
+  if (o.type !== undefined && typeof live.collation === 'string')
+    out.push(`its collation is ${live.collation}, the plan's column has its type's default collation`);
+  if (o.nullable !== undefined && o.nullable === (live.not_null === true))
+    out.push(`it is ${live.not_null ? 'NOT NULL' : 'nullable'}, the plan says ${o.nullable ? 'nullable' : 'NOT NULL'}`);
   const liveDefault = typeof live.default === 'string' ? live.default : undefined;
-  const sameDefault = o.default === undefined ? liveDefault === undefined : liveDefault !== undefined && sameExpression(o.default, liveDefault);
+  const sameDefault =
+    o.default === undefined
+      ? liveDefault === undefined
+      : liveDefault !== undefined && sameExpression(o.default, liveDefault);
   if (!sameDefault) out.push(`default is ${liveDefault ?? 'none'}, the plan says ${o.default ?? 'none'}`);
   return out;
 }
@@ -62,8 +90,10 @@ function keyOptionDifferences(live: LiveDefinition): string[] {
   const read = indexKeyOptions(textOf(live.indexdef));
   if (!read) return [`its definition could not be read (${show(live.indexdef)})`];
   const keys = Array.isArray(live.keys) ? live.keys.map(String) : [];
-  const out = read.keys.flatMap((options, i) => (options === '' ? [] : [`key ${keys[i] ?? i + 1} has ${options}, the plan's key has the defaults`]));
-  if (read.nullsNotDistinct) out.push('it is NULLS NOT DISTINCT (one NULL at most), the plan\'s is not');
+  const out = read.keys.flatMap((options, i) =>
+    options === '' ? [] : [`key ${keys[i] ?? i + 1} has ${options}, the plan's key has the defaults`],
+  );
+  if (read.nullsNotDistinct) out.push("it is NULLS NOT DISTINCT (one NULL at most), the plan's is not");
   return out;
 }
 
@@ -72,16 +102,23 @@ function indexDifferences(o: Extract<DbObject, { kind: 'index' }>, live: LiveDef
   const out: string[] = [];
   if (live.same_table !== true) out.push(`it indexes another table, not ${o.table}`);
   if (live.valid !== true) out.push('it is INVALID (a failed CREATE INDEX CONCURRENTLY)');
-  if (o.unique !== undefined && o.unique !== (live.unique === true)) out.push(`it is ${live.unique ? 'unique' : 'not unique'}, the plan says ${o.unique ? 'unique' : 'not unique'}`);
-  if (o.method !== undefined && o.method !== live.method) out.push(`method is ${show(live.method)}, the plan says ${o.method}`);
+  if (o.unique !== undefined && o.unique !== (live.unique === true))
+    out.push(`it is ${live.unique ? 'unique' : 'not unique'}, the plan says ${o.unique ? 'unique' : 'not unique'}`);
+  if (o.method !== undefined && o.method !== live.method)
+    out.push(`method is ${show(live.method)}, the plan says ${o.method}`);
   const keys = [...(o.columns ?? []), ...(o.expressions ?? [])];
-  if (keys.length > 0 && !sameList(keys, live.keys)) out.push(`keys are ${show(live.keys)}, the plan says (${keys.join(', ')})`);
+  if (keys.length > 0 && !sameList(keys, live.keys))
+    out.push(`keys are ${show(live.keys)}, the plan says (${keys.join(', ')})`);
   if ((o.include ?? []).length > 0 || Array.isArray(live.include)) {
-    if (!sameList(o.include ?? [], live.include ?? [])) out.push(`INCLUDE is ${show(live.include)}, the plan says ${show(o.include)}`);
+    if (!sameList(o.include ?? [], live.include ?? []))
+      out.push(`INCLUDE is ${show(live.include)}, the plan says ${show(o.include)}`);
   }
   if (keys.length > 0) out.push(...keyOptionDifferences(live));
   const where = typeof live.where === 'string' ? live.where : undefined;
-  if (keys.length > 0 && (o.where === undefined ? where !== undefined : where === undefined || !sameExpression(o.where, where))) {
+  if (
+    keys.length > 0 &&
+    (o.where === undefined ? where !== undefined : where === undefined || !sameExpression(o.where, where))
+  ) {
     out.push(`WHERE is ${where ?? 'none'}, the plan says ${o.where ?? 'none'}`);
   }
   return out;
@@ -89,21 +126,34 @@ function indexDifferences(o: Extract<DbObject, { kind: 'index' }>, live: LiveDef
 
 function constraintDifferences(o: Extract<DbObject, { kind: 'constraint' }>, live: LiveDefinition): string[] {
   const type = CONSTRAINT_TYPES[String(live.type)] ?? String(live.type);
-  if (o.type !== undefined && type !== o.type) return [`it is a ${type} constraint, the plan adds a ${o.type} constraint`];
+  if (o.type !== undefined && type !== o.type)
+    return [`it is a ${type} constraint, the plan adds a ${o.type} constraint`];
   const out: string[] = [];
-  if (o.expression !== undefined && !sameExpression(o.expression, textOf(live.expression))) out.push(`its condition is ${show(live.expression)}, the plan says ${o.expression}`);
-  if (o.columns && show(o.columns) !== show(live.columns)) out.push(`its columns are ${show(live.columns)}, the plan says ${show(o.columns)}`);
-  if (live.deferrable === true) out.push(`it is DEFERRABLE INITIALLY ${live.deferred === true ? 'DEFERRED' : 'IMMEDIATE'}, the plan's is NOT DEFERRABLE`);
-  if (o.validated === true && live.validated === false) out.push('it is NOT VALID (existing rows were never checked), the plan\'s is validated: VALIDATE it first, or drop it');
+  if (o.expression !== undefined && !sameExpression(o.expression, textOf(live.expression)))
+    out.push(`its condition is ${show(live.expression)}, the plan says ${o.expression}`);
+  if (o.columns && show(o.columns) !== show(live.columns))
+    out.push(`its columns are ${show(live.columns)}, the plan says ${show(o.columns)}`);
+  if (live.deferrable === true)
+    out.push(
+      `it is DEFERRABLE INITIALLY ${live.deferred === true ? 'DEFERRED' : 'IMMEDIATE'}, the plan's is NOT DEFERRABLE`,
+    );
+  if (o.validated === true && live.validated === false)
+    out.push(
+      "it is NOT VALID (existing rows were never checked), the plan's is validated: VALIDATE it first, or drop it",
+    );
   const ref = o.references;
   if (ref) {
-    if (live.match !== 's') out.push(`it is MATCH ${live.match === 'f' ? 'FULL' : show(live.match)}, the plan's is MATCH SIMPLE`);
+    if (live.match !== 's')
+      out.push(`it is MATCH ${live.match === 'f' ? 'FULL' : show(live.match)}, the plan's is MATCH SIMPLE`);
     if (live.same_references !== true) out.push(`it references another table, not ${ref.table}`);
-    if (show(ref.columns) !== show(live.ref_columns)) out.push(`it references columns ${show(live.ref_columns)}, the plan says ${show(ref.columns)}`);
+    if (show(ref.columns) !== show(live.ref_columns))
+      out.push(`it references columns ${show(live.ref_columns)}, the plan says ${show(ref.columns)}`);
     const onDelete = REFERENTIAL_ACTION_CODES[String(live.on_delete)];
     const onUpdate = REFERENTIAL_ACTION_CODES[String(live.on_update)];
-    if (ref.onDelete !== undefined && ref.onDelete !== onDelete) out.push(`ON DELETE is ${onDelete}, the plan says ${ref.onDelete}`);
-    if (ref.onUpdate !== undefined && ref.onUpdate !== onUpdate) out.push(`ON UPDATE is ${onUpdate}, the plan says ${ref.onUpdate}`);
+    if (ref.onDelete !== undefined && ref.onDelete !== onDelete)
+      out.push(`ON DELETE is ${onDelete}, the plan says ${ref.onDelete}`);
+    if (ref.onUpdate !== undefined && ref.onUpdate !== onUpdate)
+      out.push(`ON UPDATE is ${onUpdate}, the plan says ${ref.onUpdate}`);
   }
   return out;
 }
@@ -111,24 +161,39 @@ function constraintDifferences(o: Extract<DbObject, { kind: 'constraint' }>, liv
 function triggerDifferences(o: Extract<DbObject, { kind: 'trigger' }>, live: LiveDefinition): string[] {
   if (live.same_function !== true) return [`it runs ${show(live.function)}(), the plan's runs ${o.function}()`];
   const out = triggerShapeDifferences(textOf(live.definition));
-  if (live.enabled !== 'O') out.push(`it is ${TRIGGER_ENABLED[String(live.enabled)] ?? `enabled as ${show(live.enabled)}`}, the plan's fires in ordinary sessions (ENABLE)`);
+  if (live.enabled !== 'O')
+    out.push(
+      `it is ${TRIGGER_ENABLED[String(live.enabled)] ?? `enabled as ${show(live.enabled)}`}, the plan's fires in ordinary sessions (ENABLE)`,
+    );
   return out;
 }
 
-function materializedViewDifferences(o: Extract<DbObject, { kind: 'materialized view' }>, live: LiveDefinition): string[] {
-  if (live.relkind !== 'm') return [`it is ${RELKINDS[String(live.relkind)] ?? String(live.relkind)}, not a materialized view`];
+function materializedViewDifferences(
+  o: Extract<DbObject, { kind: 'materialized view' }>,
+  live: LiveDefinition,
+): string[] {
+  if (live.relkind !== 'm')
+    return [`it is ${RELKINDS[String(live.relkind)] ?? String(live.relkind)}, not a materialized view`];
   if (o.query === undefined || sameQuery(o.query, textOf(live.query))) return [];
-  return [`its query does not read the same as the plan's (compared as parsed SQL; the server prints it as: ${textOf(live.query).replace(/\s+/g, ' ').trim()})`];
+  return [
+    `its query does not read the same as the plan's (compared as parsed SQL; the server prints it as: ${textOf(live.query).replace(/\s+/g, ' ').trim()})`,
+  ];
 }
 
 /** Every way the existing object differs from the plan's definition; empty when it matches. */
 export function definitionDifferences(o: DbObject, live: LiveDefinition): string[] {
   switch (o.kind) {
-    case 'column': return columnDifferences(o, live);
-    case 'index': return indexDifferences(o, live);
-    case 'constraint': return constraintDifferences(o, live);
-    case 'trigger': return triggerDifferences(o, live);
-    case 'function': return ['schemashift does not take over a function it did not write (its body cannot be compared)'];
-    case 'materialized view': return materializedViewDifferences(o, live);
+    case 'column':
+      return columnDifferences(o, live);
+    case 'index':
+      return indexDifferences(o, live);
+    case 'constraint':
+      return constraintDifferences(o, live);
+    case 'trigger':
+      return triggerDifferences(o, live);
+    case 'function':
+      return ['schemashift does not take over a function it did not write (its body cannot be compared)'];
+    case 'materialized view':
+      return materializedViewDifferences(o, live);
   }
 }

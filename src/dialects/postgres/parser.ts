@@ -27,7 +27,9 @@ const MAX_NAME_BYTES = 63;
 
 function nameLengthProblem(name: string): string | undefined {
   const bytes = Buffer.byteLength(name);
-  return bytes > MAX_NAME_BYTES ? `\`${name}\` is ${bytes} bytes long; PostgreSQL names are at most ${MAX_NAME_BYTES} bytes` : undefined;
+  return bytes > MAX_NAME_BYTES
+    ? `\`${name}\` is ${bytes} bytes long; PostgreSQL names are at most ${MAX_NAME_BYTES} bytes`
+    : undefined;
 }
 
 export const postgresParser: SqlParser = {

@@ -37,8 +37,7 @@ export const postgresProbes: Probes = {
     `SELECT EXISTS ${attribute(table, column, 'NOT attisdropped', hasType(type))}`,
   columnAbsent: (table, column) => `SELECT NOT EXISTS ${attribute(table, column, 'NOT attisdropped')}`,
   columnNotNull: (table, column) => `SELECT EXISTS ${attribute(table, column, 'attnotnull', 'NOT attisdropped')}`,
-  columnNullable: (table, column) =>
-    `SELECT EXISTS ${attribute(table, column, 'NOT attnotnull', 'NOT attisdropped')}`,
+  columnNullable: (table, column) => `SELECT EXISTS ${attribute(table, column, 'NOT attnotnull', 'NOT attisdropped')}`,
   columnHasType: (table, column, type) =>
     `SELECT EXISTS ${attribute(table, column, hasType(type), 'NOT attisdropped')}`,
   validIndexExists: (index, table) =>

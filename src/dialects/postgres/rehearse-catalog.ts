@@ -71,8 +71,19 @@ export interface SourceStructure {
 }
 
 const KINDS: Record<string, RelationInfo['kind']> = { r: 'table', v: 'view', m: 'matview' };
-const KIND_NAMES: Record<string, string> = { p: 'a partitioned table', f: 'a foreign table', S: 'a sequence', i: 'an index', c: 'a composite type' };
-const UNSUPPORTED_TYPES: Record<string, string> = { d: 'a domain', c: 'a composite type', r: 'a range type', m: 'a multirange type' };
+const KIND_NAMES: Record<string, string> = {
+  p: 'a partitioned table',
+  f: 'a foreign table',
+  S: 'a sequence',
+  i: 'an index',
+  c: 'a composite type',
+};
+const UNSUPPORTED_TYPES: Record<string, string> = {
+  d: 'a domain',
+  c: 'a composite type',
+  r: 'a range type',
+  m: 'a multirange type',
+};
 
 const COLUMNS_SQL = `
   SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS "notNull",
@@ -141,18 +152,34 @@ async function loadColumns(db: Queryable, rel: RelationRow): Promise<ColumnInfo[
 async function loadRelation(db: Queryable, rel: RelationRow): Promise<RelationInfo> {
   const kind = KINDS[rel.kind];
   if (!kind) {
-    throw new UsageError(`--schema-from: ${rel.schema}.${rel.name} is ${KIND_NAMES[rel.kind] ?? `a relation of kind ${rel.kind}`}, which a rehearsal cannot recreate from the catalog`, 'seed the rehearsal from a SQL file instead (--seed seed.sql)');
+    throw new UsageError(
+      `--schema-from: ${rel.schema}.${rel.name} is ${KIND_NAMES[rel.kind] ?? `a relation of kind ${rel.kind}`}, which a rehearsal cannot recreate from the catalog`,
+      'seed the rehearsal from a SQL file instead (--seed seed.sql)',
+    );
   }
   const columns = await loadColumns(db, rel);
   const constraints = (await db.query<ConstraintInfo>(CONSTRAINTS_SQL, [rel.oid])).rows;
   const indexes = (await db.query<IndexInfo>(INDEXES_SQL, [rel.oid])).rows;
   let viewDefinition: string | null = null;
-  const dependsOn = constraints.flatMap((c) => (c.references !== null && c.references !== rel.oid ? [c.references] : []));
+  const dependsOn = constraints.flatMap((c) =>
+    c.references !== null && c.references !== rel.oid ? [c.references] : [],
+  );
   if (kind !== 'table') {
-    viewDefinition = (await db.query<{ def: string }>('SELECT pg_get_viewdef($1::oid) AS def', [rel.oid])).rows[0]?.def ?? null;
+    viewDefinition =
+      (await db.query<{ def: string }>('SELECT pg_get_viewdef($1::oid) AS def', [rel.oid])).rows[0]?.def ?? null;
     dependsOn.push(...(await db.query<{ oid: string }>(VIEW_DEPENDENCIES_SQL, [rel.oid])).rows.map((r) => r.oid));
   }
-  return { oid: rel.oid, schema: rel.schema, name: rel.name, kind, columns, constraints, indexes, viewDefinition, dependsOn: [...new Set(dependsOn)] };
+  return {
+    oid: rel.oid,
+    schema: rel.schema,
+    name: rel.name,
+    kind,
+    columns,
+    constraints,
+    indexes,
+    viewDefinition,
+    dependsOn: [...new Set(dependsOn)],
+  };
 }
 
 /** Dependencies first; a foreign-key cycle cannot be seeded with generated rows. */
@@ -162,7 +189,10 @@ function dependencyOrder(relations: Map<string, RelationInfo>): RelationInfo[] {
   const visit = (rel: RelationInfo, path: string[]) => {
     if (state.get(rel.oid) === 'done') return;
     if (state.get(rel.oid) === 'visiting') {
-      throw new UsageError(`--schema-from: ${[...path, rel.name].join(' → ')} reference each other in a cycle, so generated rows cannot satisfy them`, 'seed the rehearsal from a SQL file instead (--seed seed.sql)');
+      throw new UsageError(
+        `--schema-from: ${[...path, rel.name].join(' → ')} reference each other in a cycle, so generated rows cannot satisfy them`,
+        'seed the rehearsal from a SQL file instead (--seed seed.sql)',
+      );
     }
     state.set(rel.oid, 'visiting');
     for (const dep of rel.dependsOn) {
@@ -205,7 +235,10 @@ export async function readStructure(db: Queryable, names: string[]): Promise<Sou
     else notFound.push(name);
   }
   if (found.size === 0) {
-    throw new UsageError(`--schema-from: none of the relations the plan uses (${names.join(', ')}) exist in that database`, 'point --schema-from at the database the plan is meant for, or seed from a SQL file with --seed');
+    throw new UsageError(
+      `--schema-from: none of the relations the plan uses (${names.join(', ')}) exist in that database`,
+      'point --schema-from at the database the plan is meant for, or seed from a SQL file with --seed',
+    );
   }
   await db.exec('SET search_path = pg_catalog');
   const relations = new Map<string, RelationInfo>();

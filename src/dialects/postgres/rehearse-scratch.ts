@@ -34,7 +34,8 @@ export async function scratchDatabases(admin: Queryable): Promise<ScratchDatabas
     create: (name, displayUrl) => createDatabase(admin, name, displayUrl),
     async drop(name) {
       if (!force) {
-        const terminate = 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()';
+        const terminate =
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()';
         await admin.query(terminate, [name]);
       }
       await admin.exec(`DROP DATABASE IF EXISTS ${quoteIdent(name)}${force ? ' WITH (FORCE)' : ''}`);

@@ -29,12 +29,21 @@ function createTable(rel: RelationInfo): string {
 
 /** Sequences that column defaults draw from (serial columns), as the catalog spells them. */
 function sequences(tables: RelationInfo[]): string[] {
-  const names = tables.flatMap((t) => t.columns.flatMap((c) => (c.default === null || c.generated ? [] : [...c.default.matchAll(NEXTVAL)].map((m) => (m[1] ?? '').replaceAll("''", "'")))));
+  const names = tables.flatMap((t) =>
+    t.columns.flatMap((c) =>
+      c.default === null || c.generated
+        ? []
+        : [...c.default.matchAll(NEXTVAL)].map((m) => (m[1] ?? '').replaceAll("''", "'")),
+    ),
+  );
   return [...new Set(names)].map((name) => `CREATE SEQUENCE IF NOT EXISTS ${name}`);
 }
 
 function uniqueColumns(rel: RelationInfo): Set<string> {
-  const keyed = [...rel.constraints.filter((c) => c.kind !== 'f').map((c) => c.columns), ...rel.indexes.filter((i) => i.unique).map((i) => i.columns)];
+  const keyed = [
+    ...rel.constraints.filter((c) => c.kind !== 'f').map((c) => c.columns),
+    ...rel.indexes.filter((i) => i.unique).map((i) => i.columns),
+  ];
   return new Set(keyed.flat());
 }
 
@@ -48,20 +57,28 @@ interface ForeignValues {
 function foreignValues(rel: RelationInfo, byOid: Map<string, RelationInfo>): ForeignValues {
   const joins: string[] = [];
   const values = new Map<string, string>();
-  rel.constraints.filter((c) => c.kind === 'f').forEach((fk, i) => {
-    if (fk.references === rel.oid) {
-      const required = fk.columns.find((c) => rel.columns.find((col) => col.name === c)?.notNull);
-      if (required) throw new UsageError(`--schema-from: ${rel.name}.${required} is NOT NULL and references ${rel.name} itself, so generated rows cannot satisfy it`, 'seed the rehearsal from a SQL file instead (--seed seed.sql)');
-      fk.columns.forEach((c) => values.set(c, 'NULL'));
-      return;
-    }
-    const parent = byOid.get(fk.references ?? '');
-    if (!parent) return;
-    const alias = `fk${i + 1}`;
-    const cols = fk.refColumns.map(ident).join(', ');
-    joins.push(`JOIN (SELECT ${cols}, row_number() OVER (ORDER BY ${cols}) AS rn FROM ${qualified(parent)}) AS ${alias} ON ${alias}.rn = (g - 1) % (SELECT count(*) FROM ${qualified(parent)}) + 1`);
-    fk.columns.forEach((c, k) => values.has(c) || values.set(c, `${alias}.${ident(fk.refColumns[k] ?? c)}`));
-  });
+  rel.constraints
+    .filter((c) => c.kind === 'f')
+    .forEach((fk, i) => {
+      if (fk.references === rel.oid) {
+        const required = fk.columns.find((c) => rel.columns.find((col) => col.name === c)?.notNull);
+        if (required)
+          throw new UsageError(
+            `--schema-from: ${rel.name}.${required} is NOT NULL and references ${rel.name} itself, so generated rows cannot satisfy it`,
+            'seed the rehearsal from a SQL file instead (--seed seed.sql)',
+          );
+        fk.columns.forEach((c) => values.set(c, 'NULL'));
+        return;
+      }
+      const parent = byOid.get(fk.references ?? '');
+      if (!parent) return;
+      const alias = `fk${i + 1}`;
+      const cols = fk.refColumns.map(ident).join(', ');
+      joins.push(
+        `JOIN (SELECT ${cols}, row_number() OVER (ORDER BY ${cols}) AS rn FROM ${qualified(parent)}) AS ${alias} ON ${alias}.rn = (g - 1) % (SELECT count(*) FROM ${qualified(parent)}) + 1`,
+      );
+      fk.columns.forEach((c, k) => values.has(c) || values.set(c, `${alias}.${ident(fk.refColumns[k] ?? c)}`));
+    });
   return { joins, values };
 }
 
@@ -72,9 +89,17 @@ function insertRows(rel: RelationInfo, byOid: Map<string, RelationInfo>, rows: n
   const exprs: string[] = [];
   for (const col of rel.columns.filter((c) => c.default === null && !c.identity && !c.generated)) {
     const fromParent = values.get(col.name);
-    const value = fromParent === undefined ? valueSql(col, unique.has(col.name), `${rel.name}.${col.name}`) : col.notNull || unique.has(col.name) || fromParent === 'NULL' ? fromParent : `CASE WHEN g % 10 = 0 THEN NULL ELSE ${fromParent} END`;
+    const value =
+      fromParent === undefined
+        ? valueSql(col, unique.has(col.name), `${rel.name}.${col.name}`)
+        : col.notNull || unique.has(col.name) || fromParent === 'NULL'
+          ? fromParent
+          : `CASE WHEN g % 10 = 0 THEN NULL ELSE ${fromParent} END`;
     if (value === null && col.notNull) {
-      throw new UsageError(`--schema-from: no generator for ${rel.name}.${col.name} of type ${col.type} (NOT NULL, no default)`, 'seed the rehearsal from a SQL file instead (--seed seed.sql), or give the column a default');
+      throw new UsageError(
+        `--schema-from: no generator for ${rel.name}.${col.name} of type ${col.type} (NOT NULL, no default)`,
+        'seed the rehearsal from a SQL file instead (--seed seed.sql), or give the column a default',
+      );
     }
     if (value === null) continue;
     names.push(ident(col.name));
@@ -94,14 +119,22 @@ function createView(rel: RelationInfo): string[] {
 export function seedScript(structure: SourceStructure, rows: number): string {
   const tables = structure.relations.filter((r) => r.kind === 'table');
   const byOid = new Map(structure.relations.map((r) => [r.oid, r]));
-  const schemas = [...new Set([...structure.relations.map((r) => r.schema), ...structure.enums.map((e) => e.schema)])].filter((s) => s !== 'public');
+  const schemas = [
+    ...new Set([...structure.relations.map((r) => r.schema), ...structure.enums.map((e) => e.schema)]),
+  ].filter((s) => s !== 'public');
   const statements = [
     ...schemas.map((s) => `CREATE SCHEMA IF NOT EXISTS ${ident(s)}`),
-    ...structure.enums.map((e) => `CREATE TYPE ${e.name} AS ENUM (${e.labels.map((l) => postgres.literal(l)).join(', ')})`),
+    ...structure.enums.map(
+      (e) => `CREATE TYPE ${e.name} AS ENUM (${e.labels.map((l) => postgres.literal(l)).join(', ')})`,
+    ),
     ...sequences(tables),
     ...tables.map(createTable),
     ...(rows > 0 ? tables.map((t) => insertRows(t, byOid, rows)) : []),
-    ...tables.flatMap((t) => t.constraints.filter((c) => c.kind === 'f').map((c) => `ALTER TABLE ${qualified(t)} ADD CONSTRAINT ${ident(c.name)} ${c.definition}`)),
+    ...tables.flatMap((t) =>
+      t.constraints
+        .filter((c) => c.kind === 'f')
+        .map((c) => `ALTER TABLE ${qualified(t)} ADD CONSTRAINT ${ident(c.name)} ${c.definition}`),
+    ),
     ...tables.flatMap((t) => t.indexes.map((i) => i.definition)),
     tables.length > 0 ? `ANALYZE ${tables.map(qualified).join(', ')}` : 'ANALYZE',
     ...structure.relations.filter((r) => r.kind !== 'table').flatMap(createView),

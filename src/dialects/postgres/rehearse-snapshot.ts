@@ -7,8 +7,10 @@ import type { Queryable } from '../../db/connection.js';
 import type { CatalogSnapshot } from '../rehearsal.js';
 import { quoteIdent } from './names.js';
 
-const USER = (ns: string) => `${ns}.nspname NOT IN ('pg_catalog', 'information_schema', 'schemashift') AND ${ns}.nspname NOT LIKE 'pg\\_%'`;
-const NOT_EXTENSION = (oid: string) => `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = ${oid} AND e.deptype = 'e')`;
+const USER = (ns: string) =>
+  `${ns}.nspname NOT IN ('pg_catalog', 'information_schema', 'schemashift') AND ${ns}.nspname NOT LIKE 'pg\\_%'`;
+const NOT_EXTENSION = (oid: string) =>
+  `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = ${oid} AND e.deptype = 'e')`;
 const REL = `n.nspname || '.' || c.relname`;
 
 const QUERIES: Record<string, string> = {
@@ -41,7 +43,9 @@ async function rowChecksums(db: Queryable, snapshot: CatalogSnapshot): Promise<v
   const { rows } = await db.query<{ schema: string; name: string }>(ROW_RELATIONS);
   for (const rel of rows) {
     const q = `${quoteIdent(rel.schema)}.${quoteIdent(rel.name)}`;
-    const sum = await db.query<{ n: string; h: string }>(`SELECT count(*)::text AS n, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) AS h FROM ${q} AS t`);
+    const sum = await db.query<{ n: string; h: string }>(
+      `SELECT count(*)::text AS n, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) AS h FROM ${q} AS t`,
+    );
     const row = sum.rows[0];
     snapshot.set(`rows ${rel.schema}.${rel.name}`, `${row?.n ?? '?'} rows, md5 ${row?.h ?? '?'}`);
   }

@@ -59,7 +59,8 @@ const BY_TYPE: Record<string, (col: ColumnInfo, unique: boolean, label: string) 
 export function valueSql(col: ColumnInfo, unique: boolean, label: string): string | null {
   let value: string | undefined;
   if (col.category === 'A') value = `'{}'`;
-  else if (col.enumOid !== null) value = `(enum_range(NULL::${col.type}))[(g - 1) % array_length(enum_range(NULL::${col.type}), 1) + 1]`;
+  else if (col.enumOid !== null)
+    value = `(enum_range(NULL::${col.type}))[(g - 1) % array_length(enum_range(NULL::${col.type}), 1) + 1]`;
   else value = BY_TYPE[col.typname]?.(col, unique, label);
   if (value === undefined) return null;
   const cast = `(${value})::${col.type}`;

@@ -1,13 +1,14 @@
 /** A raw SQL script split into statements described for the operations; the parse trees stay here. */
 import type { AstNode } from './sql/ast.js';
-import {
-  lockOfStatement, ownTransactionReason, splitStatements, unwrap, type SqlStatement,
-} from './sql/statements.js';
+import { lockOfStatement, ownTransactionReason, splitStatements, unwrap, type SqlStatement } from './sql/statements.js';
 import type { ScriptStatement } from '../parser.js';
 
 /** `IndexStmt` → `index`, `AlterTableStmt` → `alter_table`. */
 function labelOf(type: string): string {
-  return type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  return type
+    .replace(/Stmt$/, '')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
 }
 
 function indexBuilt(type: string, body: AstNode): ScriptStatement['buildsIndex'] {

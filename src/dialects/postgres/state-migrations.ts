@@ -117,4 +117,3 @@ CREATE TABLE schemashift.verify_mismatches (
 ];
 
 export const STATE_VERSION = STATE_MIGRATIONS[STATE_MIGRATIONS.length - 1]?.version ?? 0;
-

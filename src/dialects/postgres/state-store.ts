@@ -62,7 +62,9 @@ export class PostgresStateStore implements StateStore {
     try {
       await this.db.query('SELECT pg_advisory_xact_lock($1)', [STATE_LOCK_KEY]);
       await this.db.exec(CREATE_VERSION_TABLE);
-      const { rows } = await this.db.query<{ v: number | null }>('SELECT max(version) AS v FROM schemashift.state_version');
+      const { rows } = await this.db.query<{ v: number | null }>(
+        'SELECT max(version) AS v FROM schemashift.state_version',
+      );
       const current = rows[0]?.v ?? 0;
       for (const migration of STATE_MIGRATIONS.filter((m) => m.version > current)) {
         await this.db.exec(migration.sql);

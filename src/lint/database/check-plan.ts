@@ -8,7 +8,14 @@ import type { SqlStep } from '../../operations/types.js';
 import type { CompiledPlan } from '../../plan/compile.js';
 import type { PlanEntry, YamlPath } from '../../plan/types.js';
 import type { Finding } from '../types.js';
-import { checkAddColumn, checkBackfill, checkChangeType, checkDropColumn, checkRenameColumn, checkSetNotNull } from './column-checks.js';
+import {
+  checkAddColumn,
+  checkBackfill,
+  checkChangeType,
+  checkDropColumn,
+  checkRenameColumn,
+  checkSetNotNull,
+} from './column-checks.js';
 import { entryContext, type CheckContext, type DatabaseCheckOptions, type TypeLookup } from './context.js';
 import * as relations from './relation-checks.js';
 import type { Place } from './requirements.js';
@@ -38,7 +45,13 @@ const ENTRY_CHECKS: Record<string, EntryCheck> = {
 };
 
 /** Where cost findings of an operation's own statements point. */
-const COST_PATH: Record<string, YamlPath> = { set_not_null: ['column'], rename_column: ['not_null'], change_type: ['not_null'], create_index: ['name'], add_unique: ['name'] };
+const COST_PATH: Record<string, YamlPath> = {
+  set_not_null: ['column'],
+  rename_column: ['not_null'],
+  change_type: ['not_null'],
+  create_index: ['name'],
+  add_unique: ['name'],
+};
 
 /** Raw SQL findings point at the statement inside the step's `up`. */
 function placeOf(ctx: CheckContext, step: SqlStep, offset: number): Place {
@@ -69,7 +82,12 @@ function byPosition(a: Finding, b: Finding): number {
 }
 
 /** Every database-aware finding of one compiled plan, in file order; the live schema is not changed. */
-export function checkPlanAgainstSchema(compiled: CompiledPlan, live: LiveSchema, types: TypeLookup, options: DatabaseCheckOptions): Finding[] {
+export function checkPlanAgainstSchema(
+  compiled: CompiledPlan,
+  live: LiveSchema,
+  types: TypeLookup,
+  options: DatabaseCheckOptions,
+): Finding[] {
   const out: Finding[] = unsupportedServer(compiled, live);
   const seen = new Set<string>();
   const { introspect } = compiled.dialect;

@@ -7,16 +7,38 @@ import type { RenameColumnSpec } from '../../operations/rename-column.js';
 import type { SetNotNullSpec } from '../../operations/set-not-null.js';
 import type { CheckContext } from './context.js';
 import { didYouMean } from '../../plan/suggest.js';
-import { alreadyExists, at, emit, needColumn, needExpressionColumns, needTable, needType, type Place } from './requirements.js';
+import {
+  alreadyExists,
+  at,
+  emit,
+  needColumn,
+  needExpressionColumns,
+  needTable,
+  needType,
+  type Place,
+} from './requirements.js';
 import type { SimColumn, SimRelation } from './sim-state.js';
 import { needSyncColumns } from './sync-columns.js';
 
 /** A column the step creates must be absent, or adopted (`if_exists: adopt`) with the type and nullability the plan gives it. */
-function creatable(ctx: CheckContext, place: Place, table: SimRelation, column: string, type: string, baseType: string | null | undefined, why: string, nullable = true): void {
+function creatable(
+  ctx: CheckContext,
+  place: Place,
+  table: SimRelation,
+  column: string,
+  type: string,
+  baseType: string | null | undefined,
+  why: string,
+  nullable = true,
+): void {
   const existing = table.columns?.get(column);
   if (!existing) return;
-  const nullability = existing.notNull === nullable ? [`it is ${existing.notNull ? 'NOT NULL' : 'nullable'}, the plan says ${nullable ? 'nullable' : 'NOT NULL'}`] : [];
-  if (!baseType || !existing.baseType || existing.baseType === baseType) return alreadyExists(ctx, place, `column ${table.name}.${column}`, nullability);
+  const nullability =
+    existing.notNull === nullable
+      ? [`it is ${existing.notNull ? 'NOT NULL' : 'nullable'}, the plan says ${nullable ? 'nullable' : 'NOT NULL'}`]
+      : [];
+  if (!baseType || !existing.baseType || existing.baseType === baseType)
+    return alreadyExists(ctx, place, `column ${table.name}.${column}`, nullability);
   emit(
     ctx,
     'db-column-exists-with-other-type',
@@ -30,18 +52,36 @@ export function checkAddColumn(ctx: CheckContext, spec: AddColumnSpec): void {
   const table = needTable(ctx, at('table'), spec.table);
   const type = needType(ctx, at('column', 'type'), spec.column.type);
   if (!table) return;
-  creatable(ctx, at('column', 'type'), table, spec.column.name, spec.column.type, type, 'this step adds it as', spec.column.nullable);
+  creatable(
+    ctx,
+    at('column', 'type'),
+    table,
+    spec.column.name,
+    spec.column.type,
+    type,
+    'this step adds it as',
+    spec.column.nullable,
+  );
   const from = spec.sync_from;
   if (typeof from === 'string') needColumn(ctx, at('sync_from'), table, from);
   else if (from) needColumn(ctx, at('sync_from', 'column'), table, from.column);
-  if (typeof from === 'object') (['expression', 'reverse'] as const).forEach((f) => needSyncColumns(ctx, at('sync_from', f), table, from[f], spec.column.name));
+  if (typeof from === 'object')
+    (['expression', 'reverse'] as const).forEach((f) =>
+      needSyncColumns(ctx, at('sync_from', f), table, from[f], spec.column.name),
+    );
 }
 
 export function checkDropColumn(ctx: CheckContext, spec: DropColumnSpec): void {
   const table = needTable(ctx, at('table'), spec.table);
   if (!table?.columns || table.columns.has(spec.column)) return;
   const hint = didYouMean(spec.column, [...table.columns.keys()]);
-  emit(ctx, 'db-missing-drop-target', at('column'), `column ${spec.column} does not exist on ${table.name} at this step: \`run\` refuses to drop what is not there (a misspelt name would leave the real column in place)`, `${hint ? `${hint} ` : ''}check the column name; if it is gone on purpose, remove the step`);
+  emit(
+    ctx,
+    'db-missing-drop-target',
+    at('column'),
+    `column ${spec.column} does not exist on ${table.name} at this step: \`run\` refuses to drop what is not there (a misspelt name would leave the real column in place)`,
+    `${hint ? `${hint} ` : ''}check the column name; if it is gone on purpose, remove the step`,
+  );
 }
 
 export function checkSetNotNull(ctx: CheckContext, spec: SetNotNullSpec): void {
@@ -50,7 +90,12 @@ export function checkSetNotNull(ctx: CheckContext, spec: SetNotNullSpec): void {
   if (column?.notNull) alreadyExists(ctx, at('column'), `NOT NULL on ${table!.name}.${spec.column}`);
 }
 
-function typeMismatch(ctx: CheckContext, spec: RenameColumnSpec, from: SimColumn, type: string | null | undefined): void {
+function typeMismatch(
+  ctx: CheckContext,
+  spec: RenameColumnSpec,
+  from: SimColumn,
+  type: string | null | undefined,
+): void {
   if (!type || !from.baseType || from.baseType === type) return;
   emit(
     ctx,
@@ -67,7 +112,13 @@ export function checkRenameColumn(ctx: CheckContext, spec: RenameColumnSpec): vo
   if (!table?.columns) return;
   const from = table.columns.get(spec.from);
   if (!from && table.columns.has(spec.to)) {
-    emit(ctx, 'db-already-gone', at('from'), `${spec.from} is gone from ${table.name} and ${spec.to} exists: this rename looks done already`, 'nothing to run if it is; otherwise check the column names');
+    emit(
+      ctx,
+      'db-already-gone',
+      at('from'),
+      `${spec.from} is gone from ${table.name} and ${spec.to} exists: this rename looks done already`,
+      'nothing to run if it is; otherwise check the column names',
+    );
     return;
   }
   if (!from) return void needColumn(ctx, at('from'), table, spec.from);
@@ -92,16 +143,38 @@ export function checkChangeType(ctx: CheckContext, spec: ChangeTypeSpec): void {
 function backfillKey(ctx: CheckContext, table: SimRelation, key: string[] | undefined): void {
   const columns = table.columns;
   if (!columns) return;
-  const uniques = ctx.state.indexesOf(table).flatMap((i) => (i.index?.unique && i.index.valid && !i.index.partial && i.index.columns ? [i.index.columns] : []));
+  const uniques = ctx.state
+    .indexesOf(table)
+    .flatMap((i) => (i.index?.unique && i.index.valid && !i.index.partial && i.index.columns ? [i.index.columns] : []));
   const hint = ctx.simulate.advice.addBatchKey();
   if (key) {
     const nullable = key.filter((c) => columns.has(c) && !columns.get(c)?.notNull);
-    if (nullable.length > 0) emit(ctx, 'db-missing-unique-key', at('key'), `backfill key column ${nullable.join(', ')} of ${table.name} is nullable: rows where it is NULL would never be visited`, hint);
-    else if (!uniques.some((u) => u.every((c) => key.includes(c)))) emit(ctx, 'db-missing-unique-key', at('key'), `backfill key (${key.join(', ')}) of ${table.name} is not unique (no unique index within it): rows sharing a key value at a batch boundary would be skipped`, hint);
+    if (nullable.length > 0)
+      emit(
+        ctx,
+        'db-missing-unique-key',
+        at('key'),
+        `backfill key column ${nullable.join(', ')} of ${table.name} is nullable: rows where it is NULL would never be visited`,
+        hint,
+      );
+    else if (!uniques.some((u) => u.every((c) => key.includes(c))))
+      emit(
+        ctx,
+        'db-missing-unique-key',
+        at('key'),
+        `backfill key (${key.join(', ')}) of ${table.name} is not unique (no unique index within it): rows sharing a key value at a batch boundary would be skipped`,
+        hint,
+      );
     return;
   }
   if (uniques.some((u) => u.every((c) => columns.get(c)?.notNull))) return;
-  emit(ctx, 'db-missing-unique-key', at('table'), `${table.name} has no primary key and no unique index on NOT NULL columns: the backfill has no keyset to walk and is refused before its first batch`, hint);
+  emit(
+    ctx,
+    'db-missing-unique-key',
+    at('table'),
+    `${table.name} has no primary key and no unique index on NOT NULL columns: the backfill has no keyset to walk and is refused before its first batch`,
+    hint,
+  );
 }
 
 export function checkBackfill(ctx: CheckContext, spec: BackfillSpec): void {

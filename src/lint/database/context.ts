@@ -33,7 +33,12 @@ export interface CheckContext {
 }
 
 /** A reporter for one entry, appending to `out`; the same finding twice is kept once. */
-export function entryContext(base: Omit<CheckContext, 'entry' | 'report' | 'reportAt'>, entry: PlanEntry, out: Finding[], seen: Set<string>): CheckContext {
+export function entryContext(
+  base: Omit<CheckContext, 'entry' | 'report' | 'reportAt'>,
+  entry: PlanEntry,
+  out: Finding[],
+  seen: Set<string>,
+): CheckContext {
   const reportAt = (rule: DatabaseRuleId, at: SourcePos, message: string, help: string, severity?: Severity): void => {
     const key = `${rule}\u0000${at.line}:${at.col}\u0000${message}`;
     if (seen.has(key)) return;
@@ -44,6 +49,7 @@ export function entryContext(base: Omit<CheckContext, 'entry' | 'report' | 'repo
     ...base,
     entry,
     reportAt,
-    report: (rule, path, message, help, severity) => reportAt(rule, base.plan.locate([...entry.path, ...path]), message, help, severity),
+    report: (rule, path, message, help, severity) =>
+      reportAt(rule, base.plan.locate([...entry.path, ...path]), message, help, severity),
   };
 }

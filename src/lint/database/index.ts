@@ -21,7 +21,8 @@ export function typeNamesOf(compiled: CompiledPlan): string[] {
   for (const { entry, steps } of compiled.entries) {
     const spec = entry.spec as { column?: { type?: unknown }; type?: unknown };
     if (entry.kind === 'add_column' && typeof spec.column?.type === 'string') names.push(spec.column.type);
-    if ((entry.kind === 'rename_column' || entry.kind === 'change_type') && typeof spec.type === 'string') names.push(spec.type);
+    if ((entry.kind === 'rename_column' || entry.kind === 'change_type') && typeof spec.type === 'string')
+      names.push(spec.type);
     const { simulate } = compiled.dialect.introspect;
     for (const step of steps) if (step.kind === 'sql') names.push(...simulate.typeNamesIn(step.sql));
   }
@@ -43,7 +44,12 @@ export async function checkPlansAgainstDatabase(
   const live = await dialect.introspect.liveSchema(db);
   const resolved = await dialect.introspect.resolveTypes(db, plans.flatMap(typeNamesOf));
   const lookup = (type: string) => resolved.get(type);
-  const findings = await Promise.all(plans.map(async (plan) => [...checkPlanAgainstSchema(plan, live, lookup, options), ...(await dialect.introspect.simulate.volatileDefaultFindings(db, plan))]));
+  const findings = await Promise.all(
+    plans.map(async (plan) => [
+      ...checkPlanAgainstSchema(plan, live, lookup, options),
+      ...(await dialect.introspect.simulate.volatileDefaultFindings(db, plan)),
+    ]),
+  );
   for (const [i, plan] of plans.entries()) findings[i]?.push(...(await checkCarriedAttachments(db, plan)));
   return { live, findings };
 }

@@ -13,11 +13,24 @@ import { boundedName } from '../../operations/sync-trigger.js';
 import type { ValidateConstraintSpec } from '../../operations/validate-constraint.js';
 import type { ConstraintType } from '../../introspect/live-schema.js';
 import type { CheckContext } from './context.js';
-import { alreadyExists, article, at, emit, hasUniqueKey, needColumn, needExpressionColumns, needTable, needTablesRead, type Place } from './requirements.js';
+import {
+  alreadyExists,
+  article,
+  at,
+  emit,
+  hasUniqueKey,
+  needColumn,
+  needExpressionColumns,
+  needTable,
+  needTablesRead,
+  type Place,
+} from './requirements.js';
 import type { SimRelation } from './sim-state.js';
 
 function describe(rel: SimRelation): string {
-  return rel.index ? `an index on ${rel.index.table}${rel.index.columns ? ` (${rel.index.columns.join(', ')})` : ''}` : `${article(rel.kind)} ${rel.kind}`;
+  return rel.index
+    ? `an index on ${rel.index.table}${rel.index.columns ? ` (${rel.index.columns.join(', ')})` : ''}`
+    : `${article(rel.kind)} ${rel.kind}`;
 }
 
 /** An index name must be free in the table's schema, or hold this very index and be adopted (`if_exists: adopt`). */
@@ -27,15 +40,39 @@ function indexName(ctx: CheckContext, place: Place, table: SimRelation, name: st
   const same = existing.index?.table === table.key;
   const cols = existing.index?.columns;
   if (same && (!columns || !cols || (cols.length === columns.length && cols.every((c, i) => c === columns[i])))) {
-    return alreadyExists(ctx, place, `index ${existing.schema}.${name} on ${table.name}`, existing.index?.valid ? [] : ['it is INVALID']);
+    return alreadyExists(
+      ctx,
+      place,
+      `index ${existing.schema}.${name} on ${table.name}`,
+      existing.index?.valid ? [] : ['it is INVALID'],
+    );
   }
-  emit(ctx, 'db-name-taken', place, `${existing.schema}.${name} already exists as ${describe(existing)}: \`run\` refuses to build over it`, `pick another index name, or drop the old index (drop_index) in an earlier step`);
+  emit(
+    ctx,
+    'db-name-taken',
+    place,
+    `${existing.schema}.${name} already exists as ${describe(existing)}: \`run\` refuses to build over it`,
+    `pick another index name, or drop the old index (drop_index) in an earlier step`,
+  );
 }
 
-function constraintName(ctx: CheckContext, place: Place, table: SimRelation, name: string, type: ConstraintType): boolean {
+function constraintName(
+  ctx: CheckContext,
+  place: Place,
+  table: SimRelation,
+  name: string,
+  type: ConstraintType,
+): boolean {
   const existing = table.constraints.get(name);
   if (!existing) return false;
-  if (existing.type !== type) emit(ctx, 'db-name-taken', place, `constraint ${name} already exists on ${table.name} as a ${existing.type} constraint: \`run\` refuses the step`, 'pick another constraint name');
+  if (existing.type !== type)
+    emit(
+      ctx,
+      'db-name-taken',
+      place,
+      `constraint ${name} already exists on ${table.name} as a ${existing.type} constraint: \`run\` refuses the step`,
+      'pick another constraint name',
+    );
   else alreadyExists(ctx, place, `${type} constraint ${name} on ${table.name}`);
   return true;
 }
@@ -54,9 +91,21 @@ export function checkDropIndex(ctx: CheckContext, spec: DropIndexSpec): void {
   const schema = spec.table.includes('.') ? spec.table.split('.')[0] : undefined;
   const rel = ctx.state.find(schema === undefined ? spec.name : `${schema}.${spec.name}`);
   if (!rel) {
-    emit(ctx, 'db-missing-drop-target', at('name'), `index ${spec.name} does not exist at this step: \`run\` refuses to drop what is not there (a misspelt name would leave the real index in place)`, 'check the index name (\\di lists them); if it is gone on purpose, remove the step');
+    emit(
+      ctx,
+      'db-missing-drop-target',
+      at('name'),
+      `index ${spec.name} does not exist at this step: \`run\` refuses to drop what is not there (a misspelt name would leave the real index in place)`,
+      'check the index name (\\di lists them); if it is gone on purpose, remove the step',
+    );
   } else if (!rel.index) {
-    emit(ctx, 'db-name-taken', at('name'), `${rel.schema}.${spec.name} is ${describe(rel)}, not an index: DROP INDEX fails`, 'name the index to drop (\\di lists them)');
+    emit(
+      ctx,
+      'db-name-taken',
+      at('name'),
+      `${rel.schema}.${spec.name} is ${describe(rel)}, not an index: DROP INDEX fails`,
+      'name the index to drop (\\di lists them)',
+    );
   }
 }
 
@@ -76,7 +125,13 @@ export function checkAddForeignKey(ctx: CheckContext, spec: AddForeignKeySpec): 
   const missing = spec.references.columns.filter((c, i) => !needColumn(ctx, at('references', 'columns', i), ref, c));
   if (missing.length > 0 || hasUniqueKey(ctx, ref, spec.references.columns)) return;
   const cols = spec.references.columns.join(', ');
-  emit(ctx, 'db-missing-unique-key', at('references', 'columns'), ctx.simulate.advice.foreignKeyTargetNotUnique(ref.name, cols), `add one first (add_unique: { table: ${ref.name}, name: ${boundedName(ref.name, ...spec.references.columns, 'key')}, columns: [${cols}] }), or reference ${ref.name}'s primary key`);
+  emit(
+    ctx,
+    'db-missing-unique-key',
+    at('references', 'columns'),
+    ctx.simulate.advice.foreignKeyTargetNotUnique(ref.name, cols),
+    `add one first (add_unique: { table: ${ref.name}, name: ${boundedName(ref.name, ...spec.references.columns, 'key')}, columns: [${cols}] }), or reference ${ref.name}'s primary key`,
+  );
 }
 
 export function checkAddUnique(ctx: CheckContext, spec: AddUniqueSpec): void {
@@ -92,9 +147,21 @@ export function checkValidateConstraint(ctx: CheckContext, spec: ValidateConstra
   if (!table) return;
   const con = table.constraints.get(spec.name);
   if (!con) {
-    emit(ctx, 'db-missing-constraint', at('name'), `constraint ${spec.name} does not exist on ${table.name} at this step`, `check the name (\\d ${table.name} lists the constraints), or add it NOT VALID in an earlier step (add_check / add_foreign_key with validate: false)`);
+    emit(
+      ctx,
+      'db-missing-constraint',
+      at('name'),
+      `constraint ${spec.name} does not exist on ${table.name} at this step`,
+      `check the name (\\d ${table.name} lists the constraints), or add it NOT VALID in an earlier step (add_check / add_foreign_key with validate: false)`,
+    );
   } else if (con.type !== 'check' && con.type !== 'foreign key') {
-    emit(ctx, 'db-missing-constraint', at('name'), `${spec.name} is a ${con.type} constraint: only CHECK and FOREIGN KEY constraints can be validated`, 'remove this step: a unique or primary key constraint is always valid');
+    emit(
+      ctx,
+      'db-missing-constraint',
+      at('name'),
+      `${spec.name} is a ${con.type} constraint: only CHECK and FOREIGN KEY constraints can be validated`,
+      'remove this step: a unique or primary key constraint is always valid',
+    );
   }
 }
 
@@ -108,7 +175,14 @@ export function checkFlagRollout(ctx: CheckContext, spec: FlagRolloutSpec): void
 
 export function checkCreateMaterializedView(ctx: CheckContext, spec: CreateMaterializedViewSpec): void {
   const existing = ctx.state.find(spec.name);
-  if (existing && existing.kind !== 'materialized view') emit(ctx, 'db-name-taken', at('name'), `${spec.name} already exists as ${describe(existing)}: \`run\` refuses the step`, 'pick another name');
+  if (existing && existing.kind !== 'materialized view')
+    emit(
+      ctx,
+      'db-name-taken',
+      at('name'),
+      `${spec.name} already exists as ${describe(existing)}: \`run\` refuses the step`,
+      'pick another name',
+    );
   else if (existing) alreadyExists(ctx, at('name'), `materialized view ${spec.name}`);
   needTablesRead(ctx, at('query'), ctx.simulate.tablesReadByQuery(spec.query));
 }
@@ -116,14 +190,22 @@ export function checkCreateMaterializedView(ctx: CheckContext, spec: CreateMater
 function needMatview(ctx: CheckContext, name: string): SimRelation | undefined {
   const view = needTable(ctx, at('name'), name);
   if (!view || view.kind === 'materialized view') return view;
-  emit(ctx, 'db-name-taken', at('name'), `${name} is ${describe(view)}, not a materialized view`, 'name a materialized view');
+  emit(
+    ctx,
+    'db-name-taken',
+    at('name'),
+    `${name} is ${describe(view)}, not a materialized view`,
+    'name a materialized view',
+  );
   return undefined;
 }
 
 export function checkRefreshMaterializedView(ctx: CheckContext, spec: RefreshMaterializedViewSpec): void {
   const view = needMatview(ctx, spec.name);
   if (!view || !spec.concurrently) return;
-  const unique = ctx.state.indexesOf(view).some((i) => i.index?.unique && i.index.valid && !i.index.partial && i.index.columns);
+  const unique = ctx.state
+    .indexesOf(view)
+    .some((i) => i.index?.unique && i.index.valid && !i.index.partial && i.index.columns);
   if (unique) return;
   const { message, help } = ctx.simulate.advice.refreshNeedsUniqueIndex(view.name);
   emit(ctx, 'db-missing-unique-key', at('concurrently'), message, help);

@@ -10,23 +10,79 @@ export interface DatabaseRule {
 }
 
 export const DATABASE_RULES = {
-  'db-missing-table': { severity: 'error', description: 'a step needs a table, view or index that neither exists nor is created by an earlier step' },
-  'db-missing-column': { severity: 'error', description: 'a step reads or changes a column that the table does not have at that point of the plan' },
-  'db-missing-type': { severity: 'error', description: 'a column type that the server does not know and no earlier step creates' },
-  'db-missing-constraint': { severity: 'error', description: 'validating or dropping a constraint that does not exist (or cannot be validated)' },
-  'db-missing-unique-key': { severity: 'error', description: 'a foreign key target, backfill key or concurrent refresh without the unique key it needs' },
-  'db-column-exists-with-other-type': { severity: 'error', description: 'a column the plan adds already exists with another type' },
-  'db-column-type-mismatch': { severity: 'error', description: 'rename_column states a type that is not the column\'s type' },
-  'db-name-taken': { severity: 'error', description: 'the name of an index, constraint, table or column the plan creates already belongs to something else' },
-  'db-already-gone': { severity: 'warning', description: 'what a raw DROP … IF EXISTS drops is already gone (or a rename already happened)' },
-  'db-already-exists': { severity: 'error', description: 'an object a step creates already exists and the step does not adopt it (`if_exists: adopt`), or adopts one whose definition differs' },
-  'db-missing-drop-target': { severity: 'error', description: 'drop_column / drop_index of something that does not exist at that point of the plan (a typo drops nothing)' },
-  'db-partitioned-index': { severity: 'error', description: 'an online index build on a partitioned table, which PostgreSQL refuses' },
-  'db-big-table-scan': { severity: 'warning', description: 'a long scan of a big table that lets writes go on (VALIDATE, an online index build): how long to expect' },
-  'db-big-table-lock': { severity: 'warning', description: 'a scan or rewrite of a big table under a lock that blocks writes or reads for its whole duration' },
-  'db-volatile-default': { severity: 'error', description: 'an add_column default calls a function or operator that the catalog declares VOLATILE: ADD COLUMN would rewrite the table' },
-  'db-carry-lost': { severity: 'error', description: 'change_type or rename_column would drop something attached to the old column (or fail at contract on a dependent)' },
-  'db-server-version': { severity: 'error', description: 'a step needs a newer PostgreSQL than the server runs (or relies on behaviour it lacks)' },
+  'db-missing-table': {
+    severity: 'error',
+    description: 'a step needs a table, view or index that neither exists nor is created by an earlier step',
+  },
+  'db-missing-column': {
+    severity: 'error',
+    description: 'a step reads or changes a column that the table does not have at that point of the plan',
+  },
+  'db-missing-type': {
+    severity: 'error',
+    description: 'a column type that the server does not know and no earlier step creates',
+  },
+  'db-missing-constraint': {
+    severity: 'error',
+    description: 'validating or dropping a constraint that does not exist (or cannot be validated)',
+  },
+  'db-missing-unique-key': {
+    severity: 'error',
+    description: 'a foreign key target, backfill key or concurrent refresh without the unique key it needs',
+  },
+  'db-column-exists-with-other-type': {
+    severity: 'error',
+    description: 'a column the plan adds already exists with another type',
+  },
+  'db-column-type-mismatch': {
+    severity: 'error',
+    description: "rename_column states a type that is not the column's type",
+  },
+  'db-name-taken': {
+    severity: 'error',
+    description: 'the name of an index, constraint, table or column the plan creates already belongs to something else',
+  },
+  'db-already-gone': {
+    severity: 'warning',
+    description: 'what a raw DROP … IF EXISTS drops is already gone (or a rename already happened)',
+  },
+  'db-already-exists': {
+    severity: 'error',
+    description:
+      'an object a step creates already exists and the step does not adopt it (`if_exists: adopt`), or adopts one whose definition differs',
+  },
+  'db-missing-drop-target': {
+    severity: 'error',
+    description:
+      'drop_column / drop_index of something that does not exist at that point of the plan (a typo drops nothing)',
+  },
+  'db-partitioned-index': {
+    severity: 'error',
+    description: 'an online index build on a partitioned table, which PostgreSQL refuses',
+  },
+  'db-big-table-scan': {
+    severity: 'warning',
+    description:
+      'a long scan of a big table that lets writes go on (VALIDATE, an online index build): how long to expect',
+  },
+  'db-big-table-lock': {
+    severity: 'warning',
+    description: 'a scan or rewrite of a big table under a lock that blocks writes or reads for its whole duration',
+  },
+  'db-volatile-default': {
+    severity: 'error',
+    description:
+      'an add_column default calls a function or operator that the catalog declares VOLATILE: ADD COLUMN would rewrite the table',
+  },
+  'db-carry-lost': {
+    severity: 'error',
+    description:
+      'change_type or rename_column would drop something attached to the old column (or fail at contract on a dependent)',
+  },
+  'db-server-version': {
+    severity: 'error',
+    description: 'a step needs a newer PostgreSQL than the server runs (or relies on behaviour it lacks)',
+  },
 } as const satisfies Record<string, DatabaseRule>;
 
 export type DatabaseRuleId = keyof typeof DATABASE_RULES;

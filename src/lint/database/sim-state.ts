@@ -40,7 +40,13 @@ export interface SimRelation extends Omit<LiveRelation, 'columns' | 'constraints
   created: boolean;
 }
 
-const TABLE_KINDS: ReadonlySet<RelationKind> = new Set(['table', 'partitioned table', 'view', 'materialized view', 'foreign table']);
+const TABLE_KINDS: ReadonlySet<RelationKind> = new Set([
+  'table',
+  'partitioned table',
+  'view',
+  'materialized view',
+  'foreign table',
+]);
 
 export function isTableLike(rel: SimRelation): boolean {
   return TABLE_KINDS.has(rel.kind);
@@ -55,7 +61,9 @@ function fromLive(live: LiveRelation): SimRelation {
     rows: live.rows,
     bytes: live.bytes,
     populated: live.populated,
-    columns: live.columns && new Map(live.columns.map((c) => [c.name, { type: c.type, baseType: c.baseType, notNull: c.notNull }])),
+    columns:
+      live.columns &&
+      new Map(live.columns.map((c) => [c.name, { type: c.type, baseType: c.baseType, notNull: c.notNull }])),
     constraints: new Map(live.constraints.map(({ name, ...c }) => [name, { ...c, columns: [...c.columns] }])),
     triggers: new Set(live.triggers),
     created: false,
@@ -69,8 +77,17 @@ const STATE_TABLES = ['state_version', 'runs', 'steps', 'events', 'feature_flags
 
 function stateTable(name: string): SimRelation {
   return {
-    key: relationKey('schemashift', name), schema: 'schemashift', name, kind: 'table', rows: null, bytes: null, populated: true,
-    columns: null, constraints: new Map(), triggers: new Set(), created: false,
+    key: relationKey('schemashift', name),
+    schema: 'schemashift',
+    name,
+    kind: 'table',
+    rows: null,
+    bytes: null,
+    populated: true,
+    columns: null,
+    constraints: new Map(),
+    triggers: new Set(),
+    created: false,
   };
 }
 
@@ -129,8 +146,26 @@ export class SimState {
     return this.find(nameOrRel)?.schema ?? this.userSearchPath()[0] ?? 'public';
   }
 
-  create(schema: string, name: string, kind: RelationKind, columns: Map<string, SimColumn> | null, index?: LiveIndex): SimRelation {
-    const rel: SimRelation = { key: relationKey(schema, name), schema, name, kind, rows: 0, bytes: 0, populated: true, columns, constraints: new Map(), triggers: new Set(), created: true };
+  create(
+    schema: string,
+    name: string,
+    kind: RelationKind,
+    columns: Map<string, SimColumn> | null,
+    index?: LiveIndex,
+  ): SimRelation {
+    const rel: SimRelation = {
+      key: relationKey(schema, name),
+      schema,
+      name,
+      kind,
+      rows: 0,
+      bytes: 0,
+      populated: true,
+      columns,
+      constraints: new Map(),
+      triggers: new Set(),
+      created: true,
+    };
     if (index) rel.index = index;
     this.relations.set(rel.key, rel);
     return rel;

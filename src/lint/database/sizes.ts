@@ -11,7 +11,10 @@ const RATE_LABEL = '~100 MB/s';
 
 export function isBig(rel: SimRelation, options: DatabaseCheckOptions): boolean {
   if (rel.created) return false;
-  return (rel.rows !== null && rel.rows >= options.bigTableRows) || (rel.bytes !== null && rel.bytes >= options.bigTableBytes);
+  return (
+    (rel.rows !== null && rel.rows >= options.bigTableRows) ||
+    (rel.bytes !== null && rel.bytes >= options.bigTableBytes)
+  );
 }
 
 export function rowsText(rows: number): string {
@@ -22,7 +25,12 @@ export function rowsText(rows: number): string {
 }
 
 export function bytesText(bytes: number): string {
-  const units: [number, string][] = [[1e12, 'TB'], [1e9, 'GB'], [1e6, 'MB'], [1e3, 'kB']];
+  const units: [number, string][] = [
+    [1e12, 'TB'],
+    [1e9, 'GB'],
+    [1e6, 'MB'],
+    [1e3, 'kB'],
+  ];
   for (const [size, unit] of units) if (bytes >= size) return `${(bytes / size).toFixed(1)} ${unit}`;
   return `${Math.round(bytes)} B`;
 }

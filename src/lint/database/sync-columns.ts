@@ -7,7 +7,13 @@ import { needColumn, type Place } from './requirements.js';
 import type { SimRelation } from './sim-state.js';
 
 /** `created` is the column the same operation adds before the trigger (it is not in the table yet). */
-export function needSyncColumns(ctx: CheckContext, place: Place, table: SimRelation, expression: string | undefined, created: string): void {
+export function needSyncColumns(
+  ctx: CheckContext,
+  place: Place,
+  table: SimRelation,
+  expression: string | undefined,
+  created: string,
+): void {
   if (expression === undefined) return;
   for (const column of ctx.simulate.rowColumns(expression)) {
     if (column !== created) needColumn(ctx, place, table, column, expression);

@@ -26,25 +26,50 @@ export interface DatabaseValidateOptions {
   dialectOf: (conn: Connection) => Dialect;
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
 
 export function parseSize(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   const unit = SIZE_UNITS[(match?.[2] ?? '').toLowerCase()];
-  if (!match || unit === undefined) throw new UsageError(`--big-table-size ${text}: expected a size such as 500MB, 2GB or a number of bytes`, 'write e.g. --big-table-size 1GB');
+  if (!match || unit === undefined)
+    throw new UsageError(
+      `--big-table-size ${text}: expected a size such as 500MB, 2GB or a number of bytes`,
+      'write e.g. --big-table-size 1GB',
+    );
   return Number(match[1]) * unit;
 }
 
 export function parseRows(text: string): number {
   const rows = Number(text.replace(/[_,]/g, ''));
-  if (!Number.isInteger(rows) || rows < 0) throw new UsageError(`--big-table-rows ${text}: expected a whole number of rows`, 'write e.g. --big-table-rows 1000000');
+  if (!Number.isInteger(rows) || rows < 0)
+    throw new UsageError(
+      `--big-table-rows ${text}: expected a whole number of rows`,
+      'write e.g. --big-table-rows 1000000',
+    );
   return rows;
 }
 
 export function checkOptions(options: DatabaseValidateOptions): DatabaseCheckOptions {
   return {
-    bigTableRows: options.bigTableRows === undefined ? DEFAULT_DATABASE_CHECK_OPTIONS.bigTableRows : parseRows(options.bigTableRows),
-    bigTableBytes: options.bigTableSize === undefined ? DEFAULT_DATABASE_CHECK_OPTIONS.bigTableBytes : parseSize(options.bigTableSize),
+    bigTableRows:
+      options.bigTableRows === undefined
+        ? DEFAULT_DATABASE_CHECK_OPTIONS.bigTableRows
+        : parseRows(options.bigTableRows),
+    bigTableBytes:
+      options.bigTableSize === undefined
+        ? DEFAULT_DATABASE_CHECK_OPTIONS.bigTableBytes
+        : parseSize(options.bigTableSize),
   };
 }
 
@@ -61,15 +86,24 @@ function compiledOrNothing(plan: Plan): CompiledPlan[] {
 }
 
 /** Adds database findings to the reports of valid plans; returns what was checked against, for one line to people. */
-export async function addDatabaseFindings(url: string, checked: { report: PlanReport; plan?: Plan }[], options: DatabaseValidateOptions): Promise<string> {
+export async function addDatabaseFindings(
+  url: string,
+  checked: { report: PlanReport; plan?: Plan }[],
+  options: DatabaseValidateOptions,
+): Promise<string> {
   const checks = checkOptions(options);
   const target = parseDatabaseUrl(url, options.cwd);
   if (target.scheme === 'mssql') {
-    throw new UsageError(`validate --database checks plans against PostgreSQL; ${target.displayUrl} is SQL Server`, 'point --database at the PostgreSQL database the plans will run on');
+    throw new UsageError(
+      `validate --database checks plans against PostgreSQL; ${target.displayUrl} is SQL Server`,
+      'point --database at the PostgreSQL database the plans will run on',
+    );
   }
   const conn = await options.connect(url, { applicationName: 'schemashift validate', cwd: options.cwd });
   try {
-    const targets = checked.flatMap((c) => (c.plan && c.report.valid ? compiledOrNothing(c.plan).map((compiled) => ({ report: c.report, compiled })) : []));
+    const targets = checked.flatMap((c) =>
+      c.plan && c.report.valid ? compiledOrNothing(c.plan).map((compiled) => ({ report: c.report, compiled })) : [],
+    );
     const compiled = targets.map((t) => t.compiled);
     const { live, findings } = await checkPlansAgainstDatabase(conn, options.dialectOf(conn), compiled, checks);
     targets.forEach((t, i) => {

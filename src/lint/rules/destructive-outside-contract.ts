@@ -36,14 +36,20 @@ function destructionFinding(stmt: RawStatement, d: Destruction): Finding {
 function operationFinding(plan: Plan, entry: PlanEntry): Finding {
   const spec = entry.spec as { table: string; column?: string; name?: string };
   const what = entry.kind === 'drop_column' ? `column ${spec.table}.${spec.column ?? ''}` : `index ${spec.name ?? ''}`;
-  const yaml = entry.kind === 'drop_column' ? `drop_column: { table: ${spec.table}, column: ${spec.column ?? ''} }` : `drop_index: { table: ${spec.table}, name: ${spec.name ?? ''} }`;
+  const yaml =
+    entry.kind === 'drop_column'
+      ? `drop_column: { table: ${spec.table}, column: ${spec.column ?? ''} }`
+      : `drop_index: { table: ${spec.table}, name: ${spec.name ?? ''} }`;
   return entryFinding(
     destructiveOutsideContract,
     plan,
     entry,
     [],
     `${entry.kind} in the ${entry.phase} phase removes ${what} while the running application may still use it`,
-    ['move it under contract:, which runs after the deploy that stops using it (and cannot be rolled back):', block(['contract:', `  - ${yaml}`])].join('\n'),
+    [
+      'move it under contract:, which runs after the deploy that stops using it (and cannot be rolled back):',
+      block(['contract:', `  - ${yaml}`]),
+    ].join('\n'),
   );
 }
 
@@ -52,7 +58,9 @@ export const destructiveOutsideContract: Rule = {
   severity: 'error',
   description: 'drop_column, drop_index, DROP TABLE / COLUMN / INDEX and TRUNCATE belong in the contract phase only.',
   check(ctx: LintContext) {
-    const raw = ctx.raw.filter((s) => s.source.entry.phase !== 'contract').flatMap((s) => s.destroys.map((d) => destructionFinding(s, d)));
+    const raw = ctx.raw
+      .filter((s) => s.source.entry.phase !== 'contract')
+      .flatMap((s) => s.destroys.map((d) => destructionFinding(s, d)));
     const ops = ctx.plan.entries
       .filter((e) => (e.kind === 'drop_column' || e.kind === 'drop_index') && e.phase !== 'contract')
       .map((e) => operationFinding(ctx.plan, e));

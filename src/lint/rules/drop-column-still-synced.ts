@@ -47,8 +47,18 @@ function windows(ctx: LintContext): SyncWindow[] {
     const columns = syncedColumns(entry);
     const installedAt = sequence.indexOf(`${entry.id}/sync-trigger`);
     if (!columns || installedAt >= sequence.steps.length) return [];
-    const removal = sequence.steps.findIndex((s, i) => i > installedAt && s.entry === entry && s.step.kind === 'sql' && lint.dropsTrigger(s.step.sql));
-    return [{ entry, ...columns, table: ctx.normaliseTable(columns.table), installedAt, removedAt: removal < 0 ? sequence.steps.length : removal }];
+    const removal = sequence.steps.findIndex(
+      (s, i) => i > installedAt && s.entry === entry && s.step.kind === 'sql' && lint.dropsTrigger(s.step.sql),
+    );
+    return [
+      {
+        entry,
+        ...columns,
+        table: ctx.normaliseTable(columns.table),
+        installedAt,
+        removedAt: removal < 0 ? sequence.steps.length : removal,
+      },
+    ];
   });
 }
 
@@ -58,7 +68,13 @@ function drops(ctx: LintContext): Drop[] {
     .filter((e) => e.kind === 'drop_column')
     .map((entry) => {
       const spec = entry.spec as { table: string; column: string };
-      return { entry, table: ctx.normaliseTable(spec.table), column: spec.column, at: sequence.firstOf(entry), finding: (m, h) => entryFinding(dropColumnStillSynced, ctx.plan, entry, ['column'], m, h) };
+      return {
+        entry,
+        table: ctx.normaliseTable(spec.table),
+        column: spec.column,
+        at: sequence.firstOf(entry),
+        finding: (m, h) => entryFinding(dropColumnStillSynced, ctx.plan, entry, ['column'], m, h),
+      };
     });
   const raw: Drop[] = ctx.raw.flatMap((stmt) =>
     stmt.columnChanges
@@ -81,7 +97,10 @@ function findingOf(drop: Drop, w: SyncWindow): Finding | undefined {
   if (drop.column === w.from && live) {
     return drop.finding(
       `drops ${w.table}.${w.from} while ${trigger} still reads it: every INSERT and UPDATE on ${w.table} fails until the trigger is removed at the start of contract`,
-      ['drop it under contract:, after the deploy that stops using it; the trigger is removed before the steps listed there run:', block(['contract:', `  - drop_column: { table: ${w.table}, column: ${w.from} }`])].join('\n'),
+      [
+        'drop it under contract:, after the deploy that stops using it; the trigger is removed before the steps listed there run:',
+        block(['contract:', `  - drop_column: { table: ${w.table}, column: ${w.from} }`]),
+      ].join('\n'),
     );
   }
   if (drop.column !== w.to) return undefined;
@@ -96,7 +115,8 @@ function findingOf(drop: Drop, w: SyncWindow): Finding | undefined {
 export const dropColumnStillSynced: Rule = {
   id: 'drop-column-still-synced',
   severity: 'error',
-  description: 'A column dropped while a sync trigger (sync_from, rename_column, change_type) still reads or writes it, or the sync target dropped.',
+  description:
+    'A column dropped while a sync trigger (sync_from, rename_column, change_type) still reads or writes it, or the sync target dropped.',
   check(ctx: LintContext) {
     const live = windows(ctx);
     if (live.length === 0) return [];

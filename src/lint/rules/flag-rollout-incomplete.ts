@@ -10,7 +10,12 @@ function finalStage(entry: PlanEntry): number {
   return stages[stages.length - 1] ?? 0;
 }
 
-function findingOf(ctx: LintContext, flag: string, rollouts: PlanEntry[], removal: { index: number; what: string }): Finding | undefined {
+function findingOf(
+  ctx: LintContext,
+  flag: string,
+  rollouts: PlanEntry[],
+  removal: { index: number; what: string },
+): Finding | undefined {
   const sequence = sequenceOf(ctx);
   const before = rollouts.filter((e) => sequence.firstOf(e) < removal.index);
   if (before.some((e) => finalStage(e) === 100)) return undefined;
@@ -27,7 +32,9 @@ function findingOf(ctx: LintContext, flag: string, rollouts: PlanEntry[], remova
     `contract removes the old path (${removal.what}) but the rollout of flag ${flag} ${reached}: the users still on the old path hit errors`,
     [
       'roll the flag out to 100% before contract, holding the last stage long enough to trust it:',
-      block([`- flag_rollout: { flag: ${flag}, stages: [${stages.join(', ')}]${spec.hold > 0 ? `, hold: ${ms(spec.hold)}` : ''} }`]),
+      block([
+        `- flag_rollout: { flag: ${flag}, stages: [${stages.join(', ')}]${spec.hold > 0 ? `, hold: ${ms(spec.hold)}` : ''} }`,
+      ]),
       'or move the removal to a later plan, run once the flag is at 100% and the flag check is gone from the code',
     ].join('\n'),
   );
@@ -36,7 +43,8 @@ function findingOf(ctx: LintContext, flag: string, rollouts: PlanEntry[], remova
 export const flagRolloutIncomplete: Rule = {
   id: 'flag-rollout-incomplete',
   severity: 'error',
-  description: 'Contract drops or renames the old path while a flag_rollout in the plan has not reached 100% before it.',
+  description:
+    'Contract drops or renames the old path while a flag_rollout in the plan has not reached 100% before it.',
   check(ctx: LintContext) {
     const rollouts = ctx.plan.entries.filter((e) => e.kind === 'flag_rollout');
     const [removal] = oldPathRemovals(ctx);

@@ -29,15 +29,24 @@ function addedColumns(ctx: LintContext): Map<string, AddedColumn> {
   const added = new Map<string, AddedColumn>();
   for (const { entry, steps } of ctx.compiled.entries) {
     if (entry.kind === 'add_column') {
-      const spec = entry.spec as { table: string; column: { name: string; default?: string }; sync_from?: string | { column: string; expression?: string } };
+      const spec = entry.spec as {
+        table: string;
+        column: { name: string; default?: string };
+        sync_from?: string | { column: string; expression?: string };
+      };
       if (spec.column.default !== undefined) continue;
       const from = spec.sync_from;
       const value = typeof from === 'string' ? from : (from?.expression ?? from?.column);
-      added.set(key(spec.table, spec.column.name), { table: spec.table, column: spec.column.name, ...(value === undefined ? {} : { value }) });
+      added.set(key(spec.table, spec.column.name), {
+        table: spec.table,
+        column: spec.column.name,
+        ...(value === undefined ? {} : { value }),
+      });
     } else if (entry.kind !== 'backfill') {
       // rename_column, change_type: the column they fill with their own backfill is one they add.
       for (const step of steps) {
-        if (step.kind === 'backfill') for (const column of Object.keys(step.set)) added.set(key(step.table, column), { table: step.table, column });
+        if (step.kind === 'backfill')
+          for (const column of Object.keys(step.set)) added.set(key(step.table, column), { table: step.table, column });
       }
     }
   }
@@ -52,17 +61,48 @@ function needs(ctx: LintContext, order: (entry: PlanEntry, stepSuffix?: string) 
   const notNullColumns = (condition: string) => ctx.compiled.dialect.parser.notNullColumns(condition);
   const checks = ctx.plan.entries.filter((e) => e.kind === 'add_check');
   for (const entry of ctx.plan.entries) {
-    const spec = entry.spec as { table: string; column?: string; name?: string; expression?: string; validate?: boolean };
+    const spec = entry.spec as {
+      table: string;
+      column?: string;
+      name?: string;
+      expression?: string;
+      validate?: boolean;
+    };
     if (entry.kind === 'set_not_null' && spec.column) {
-      out.push({ entry, table: spec.table, column: spec.column, at: order(entry), path: ['column'], what: `set_not_null on ${spec.table}.${spec.column}` });
+      out.push({
+        entry,
+        table: spec.table,
+        column: spec.column,
+        at: order(entry),
+        path: ['column'],
+        what: `set_not_null on ${spec.table}.${spec.column}`,
+      });
     } else if (entry.kind === 'add_check' && spec.validate !== false) {
       for (const column of notNullColumns(spec.expression ?? '')) {
-        out.push({ entry, table: spec.table, column, at: order(entry, '/validate'), path: ['expression'], what: `add_check ${spec.name ?? ''} (validated) requiring ${column} IS NOT NULL` });
+        out.push({
+          entry,
+          table: spec.table,
+          column,
+          at: order(entry, '/validate'),
+          path: ['expression'],
+          what: `add_check ${spec.name ?? ''} (validated) requiring ${column} IS NOT NULL`,
+        });
       }
     } else if (entry.kind === 'validate_constraint') {
-      const check = checks.find((c) => (c.spec as typeof spec).name === spec.name && ctx.normaliseTable((c.spec as typeof spec).table) === ctx.normaliseTable(spec.table));
+      const check = checks.find(
+        (c) =>
+          (c.spec as typeof spec).name === spec.name &&
+          ctx.normaliseTable((c.spec as typeof spec).table) === ctx.normaliseTable(spec.table),
+      );
       for (const column of notNullColumns((check?.spec as typeof spec | undefined)?.expression ?? '')) {
-        out.push({ entry, table: spec.table, column, at: order(entry), path: ['name'], what: `validate_constraint ${spec.name ?? ''} requiring ${column} IS NOT NULL` });
+        out.push({
+          entry,
+          table: spec.table,
+          column,
+          at: order(entry),
+          path: ['name'],
+          what: `validate_constraint ${spec.name ?? ''} requiring ${column} IS NOT NULL`,
+        });
       }
     }
   }
@@ -79,7 +119,11 @@ function finding(plan: Plan, need: NeedsValues, column: AddedColumn): Finding {
     `${need.what}: this plan adds ${column.table}.${column.column} and no earlier step backfills it, so existing rows are NULL and the step fails`,
     [
       'backfill the column in a step that runs before this one, e.g.:',
-      block(['migrate:', `  - backfill: { table: ${column.table}, set: { ${column.column}: ${value} }, where: ${column.column} IS NULL }`, `  - ${need.entry.kind}: …   # this step, after the backfill`]),
+      block([
+        'migrate:',
+        `  - backfill: { table: ${column.table}, set: { ${column.column}: ${value} }, where: ${column.column} IS NULL }`,
+        `  - ${need.entry.kind}: …   # this step, after the backfill`,
+      ]),
     ].join('\n'),
   );
 }
@@ -87,7 +131,8 @@ function finding(plan: Plan, need: NeedsValues, column: AddedColumn): Finding {
 export const notNullBeforeBackfill: Rule = {
   id: 'not-null-before-backfill',
   severity: 'error',
-  description: 'set_not_null (or validating an IS NOT NULL check) on a column this plan adds, before any step backfills it.',
+  description:
+    'set_not_null (or validating an IS NOT NULL check) on a column this plan adds, before any step backfills it.',
   check(ctx: LintContext) {
     const added = addedColumns(ctx);
     if (added.size === 0) return [];
@@ -100,7 +145,8 @@ export const notNullBeforeBackfill: Rule = {
     const backfilledAt = new Map<string, number>();
     sequence.forEach(({ step }, i) => {
       if (step.kind !== 'backfill') return;
-      for (const column of Object.keys(step.set)) if (!backfilledAt.has(key(step.table, column))) backfilledAt.set(key(step.table, column), i);
+      for (const column of Object.keys(step.set))
+        if (!backfilledAt.has(key(step.table, column))) backfilledAt.set(key(step.table, column), i);
     });
     return needs(ctx, order).flatMap((need) => {
       const column = added.get(key(need.table, need.column));

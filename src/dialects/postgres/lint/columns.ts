@@ -1,6 +1,14 @@
 /** Column definitions in raw SQL (CREATE TABLE, ADD COLUMN, ALTER COLUMN … TYPE), for the type-choice rules. */
 import { astText, type AstNode } from '../sql/ast.js';
-import { alterCommands, columnConstraints, dottedName, isNewTable, tableName, type SqlSource, type SqlStatement } from './raw-sql.js';
+import {
+  alterCommands,
+  columnConstraints,
+  dottedName,
+  isNewTable,
+  tableName,
+  type SqlSource,
+  type SqlStatement,
+} from './raw-sql.js';
 
 export interface ColumnSpot {
   stmt: SqlStatement;
@@ -18,7 +26,14 @@ export interface ColumnSpot {
   newTable: boolean;
 }
 
-function spot(stmt: SqlStatement, table: string, def: AstNode, how: ColumnSpot['how'], pkColumns: Set<string>, newTable: boolean): ColumnSpot {
+function spot(
+  stmt: SqlStatement,
+  table: string,
+  def: AstNode,
+  how: ColumnSpot['how'],
+  pkColumns: Set<string>,
+  newTable: boolean,
+): ColumnSpot {
   const typeName = (def.typeName ?? {}) as AstNode;
   const names = dottedName(typeName.names).split('.');
   const column = astText(def.colname);
@@ -40,7 +55,9 @@ function createTableSpots(stmt: SqlStatement): ColumnSpot[] {
   const elements = (stmt.node.tableElts as { ColumnDef?: AstNode; Constraint?: AstNode }[] | undefined) ?? [];
   const pk = elements.find((e) => e.Constraint?.contype === 'CONSTR_PRIMARY')?.Constraint;
   const pkColumns = new Set(((pk?.keys as unknown[] | undefined) ?? []).map((k) => dottedName([k])));
-  return elements.flatMap((e) => (e.ColumnDef ? [spot(stmt, table, e.ColumnDef, 'create-table', pkColumns, true)] : []));
+  return elements.flatMap((e) =>
+    e.ColumnDef ? [spot(stmt, table, e.ColumnDef, 'create-table', pkColumns, true)] : [],
+  );
 }
 
 function alterTableSpots(stmt: SqlStatement): ColumnSpot[] {
@@ -52,7 +69,8 @@ function alterTableSpots(stmt: SqlStatement): ColumnSpot[] {
     const def = (c.cmd.def as { ColumnDef?: AstNode } | undefined)?.ColumnDef;
     if (!def) return [];
     if (c.subtype === 'AT_AddColumn') return [spot(stmt, table, def, 'add-column', new Set(), fresh)];
-    if (c.subtype === 'AT_AlterColumnType') return [spot(stmt, table, { ...def, colname: c.cmd.name }, 'alter-type', new Set(), fresh)];
+    if (c.subtype === 'AT_AlterColumnType')
+      return [spot(stmt, table, { ...def, colname: c.cmd.name }, 'alter-type', new Set(), fresh)];
     return [];
   });
 }

@@ -51,18 +51,29 @@ export function collectSqlSources(plan: Plan, compiled: CompiledPlan): SqlSource
     if (!parsed.ok) continue;
     const toChar = byteToChar(up);
     const path = [...entry.path, 'up'];
-    const source: SqlSource = { entry, sql: up, statements: [], createdTables: new Set(), at: (offset) => plan.locateInScalar(path, offset) };
+    const source: SqlSource = {
+      entry,
+      sql: up,
+      statements: [],
+      createdTables: new Set(),
+      at: (offset) => plan.locateInScalar(path, offset),
+    };
     const tokens = scanSync(up)
       .tokens.filter((t) => !COMMENT_TOKENS.has(t.tokenName))
       .map((t) => ({ ...t, start: toChar(t.start), end: toChar(t.end) }));
     const raws = (parsed.result.stmts ?? []) as RawStmt[];
-    const placement = placeStatements(raws.length, steps.filter((s) => s.kind === 'sql'), entry.id);
+    const placement = placeStatements(
+      raws.length,
+      steps.filter((s) => s.kind === 'sql'),
+      entry.id,
+    );
     raws.forEach((raw, i) => {
       const statement = toStatement(source, raw, tokens, toChar, placement(i));
       if (!statement) return;
       source.statements.push(statement);
       if (statement.type === 'CreateStmt' || statement.type === 'CreateTableAsStmt') {
-        const relation = (statement.node.relation ?? (statement.node.into as AstNode | undefined)?.rel) as AstNode | undefined;
+        const relation = (statement.node.relation ?? (statement.node.into as AstNode | undefined)?.rel) as
+          AstNode | undefined;
         source.createdTables.add(tableName(relation));
       }
     });
@@ -75,7 +86,11 @@ export function collectSqlSources(plan: Plan, compiled: CompiledPlan): SqlSource
  * Which compiled step sends statement i, and whether that is inside a transaction block: a step
  * per statement, or one step for all (several statements in one query string are one transaction).
  */
-function placeStatements(count: number, steps: SqlStep[], fallbackId: string): (i: number) => { stepId: string; inTransaction: boolean } {
+function placeStatements(
+  count: number,
+  steps: SqlStep[],
+  fallbackId: string,
+): (i: number) => { stepId: string; inTransaction: boolean } {
   if (steps.length === count && count > 1) {
     return (i) => ({ stepId: steps[i]?.id ?? fallbackId, inTransaction: steps[i]?.transactional ?? true });
   }
@@ -111,7 +126,13 @@ function relocate(node: unknown, toChar: (byte: number) => number): void {
   }
 }
 
-function toStatement(source: SqlSource, raw: RawStmt, tokens: ScanToken[], toChar: (byte: number) => number, placed: { stepId: string; inTransaction: boolean }): SqlStatement | undefined {
+function toStatement(
+  source: SqlSource,
+  raw: RawStmt,
+  tokens: ScanToken[],
+  toChar: (byte: number) => number,
+  placed: { stepId: string; inTransaction: boolean },
+): SqlStatement | undefined {
   const wrapper = raw.stmt as Record<string, AstNode> | undefined;
   const type = wrapper ? Object.keys(wrapper)[0] : undefined;
   const parsed = type ? wrapper?.[type] : undefined;
@@ -247,7 +268,8 @@ const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smal
 
 /** serial types are integers with a nextval() default. */
 export function isSerialType(columnDef: AstNode): boolean {
-  const names = ((columnDef.typeName as AstNode | undefined)?.names as { String?: { sval?: string } }[] | undefined) ?? [];
+  const names =
+    ((columnDef.typeName as AstNode | undefined)?.names as { String?: { sval?: string } }[] | undefined) ?? [];
   return names.length === 1 && SERIAL_TYPES.has(names[0]?.String?.sval ?? '');
 }
 

@@ -4,7 +4,13 @@ import type { CompiledPlan } from '../../../plan/compile.js';
 import type { Plan } from '../../../plan/types.js';
 import { astText, type AstNode } from '../sql/ast.js';
 import {
-  alterCommands, columnConstraints, dottedName, existingTableCommands, sqlSourcesOf, statementText, tableName,
+  alterCommands,
+  columnConstraints,
+  dottedName,
+  existingTableCommands,
+  sqlSourcesOf,
+  statementText,
+  tableName,
   type SqlStatement,
 } from './raw-sql.js';
 

@@ -13,8 +13,14 @@ import type { SimColumn, SimRelation, SimState } from '../../../lint/database/si
 export function columnOf(def: AstNode | undefined, types: TypeLookup): SimColumn {
   const text = typeNameText(def?.typeName);
   const base = text === undefined ? null : (types(text) ?? null);
-  const constraints = ((def?.constraints as { Constraint?: AstNode }[] | undefined) ?? []).map((c) => c.Constraint?.contype);
-  return { type: base, baseType: base, notNull: constraints.includes('CONSTR_NOTNULL') || constraints.includes('CONSTR_PRIMARY') };
+  const constraints = ((def?.constraints as { Constraint?: AstNode }[] | undefined) ?? []).map(
+    (c) => c.Constraint?.contype,
+  );
+  return {
+    type: base,
+    baseType: base,
+    notNull: constraints.includes('CONSTR_NOTNULL') || constraints.includes('CONSTR_PRIMARY'),
+  };
 }
 
 const CONSTRAINT_TYPES: Record<string, ConstraintType> = {
@@ -38,7 +44,12 @@ function addConstraint(state: SimState, table: SimRelation, con: AstNode): void 
   if (!type || name === undefined) return;
   const columns = stringList(con.keys ?? con.fk_attrs);
   const notNullOf = type === 'check' ? notNullCheckColumn(con) : undefined;
-  table.constraints.set(name, { type, validated: con.skip_validation !== true, columns, ...(notNullOf === undefined ? {} : { notNullOf }) });
+  table.constraints.set(name, {
+    type,
+    validated: con.skip_validation !== true,
+    columns,
+    ...(notNullOf === undefined ? {} : { notNullOf }),
+  });
   if (type !== 'unique' && type !== 'primary key') return;
   // ADD CONSTRAINT … USING INDEX renames the index to the constraint's name.
   const usingIndex = typeof con.indexname === 'string' ? state.sibling(table, con.indexname) : undefined;
@@ -46,7 +57,14 @@ function addConstraint(state: SimState, table: SimRelation, con: AstNode): void 
     state.rename(usingIndex, name);
     table.constraints.set(name, { type, validated: true, columns: usingIndex.index?.columns ?? columns });
   } else {
-    state.create(table.schema, name, 'index', null, { table: table.key, valid: true, unique: true, primary: type === 'primary key', partial: false, columns });
+    state.create(table.schema, name, 'index', null, {
+      table: table.key,
+      valid: true,
+      unique: true,
+      primary: type === 'primary key',
+      partial: false,
+      columns,
+    });
   }
 }
 
@@ -63,27 +81,41 @@ function alterCommand(state: SimState, table: SimRelation, cmd: AstNode, types: 
   switch (cmd.subtype) {
     case 'AT_AddColumn': {
       const colname = def?.ColumnDef?.colname;
-      if (typeof colname === 'string' && !(cmd.missing_ok && table.columns?.has(colname))) table.columns?.set(colname, columnOf(def?.ColumnDef, types));
+      if (typeof colname === 'string' && !(cmd.missing_ok && table.columns?.has(colname)))
+        table.columns?.set(colname, columnOf(def?.ColumnDef, types));
       return;
     }
-    case 'AT_DropColumn': return dropColumn(state, table, name);
+    case 'AT_DropColumn':
+      return dropColumn(state, table, name);
     case 'AT_AlterColumnType': {
       const { type, baseType } = columnOf(def?.ColumnDef, types);
       if (column) Object.assign(column, { type, baseType });
       return;
     }
-    case 'AT_SetNotNull': if (column) column.notNull = true; return;
-    case 'AT_DropNotNull': if (column) column.notNull = false; return;
-    case 'AT_AddConstraint': if (def?.Constraint) addConstraint(state, table, def.Constraint); return;
-    case 'AT_ValidateConstraint': { const con = table.constraints.get(name); if (con) con.validated = true; return; }
+    case 'AT_SetNotNull':
+      if (column) column.notNull = true;
+      return;
+    case 'AT_DropNotNull':
+      if (column) column.notNull = false;
+      return;
+    case 'AT_AddConstraint':
+      if (def?.Constraint) addConstraint(state, table, def.Constraint);
+      return;
+    case 'AT_ValidateConstraint': {
+      const con = table.constraints.get(name);
+      if (con) con.validated = true;
+      return;
+    }
     case 'AT_DropConstraint': {
       const type = table.constraints.get(name)?.type;
       table.constraints.delete(name);
       const index = state.sibling(table, name);
-      if ((type === 'unique' || type === 'primary key' || type === 'exclusion') && index?.index?.table === table.key) state.drop(index);
+      if ((type === 'unique' || type === 'primary key' || type === 'exclusion') && index?.index?.table === table.key)
+        state.drop(index);
       return;
     }
-    default: return;
+    default:
+      return;
   }
 }
 
@@ -99,7 +131,8 @@ function applyRename(state: SimState, body: AstNode): void {
     rel.columns.set(newName, column);
     const renamed = (c: string) => (c === sub ? newName : c);
     for (const con of rel.constraints.values()) con.columns = con.columns.map(renamed);
-    for (const index of state.indexesOf(rel)) if (index.index?.columns) index.index.columns = index.index.columns.map(renamed);
+    for (const index of state.indexesOf(rel))
+      if (index.index?.columns) index.index.columns = index.index.columns.map(renamed);
   } else if (body.renameType === 'OBJECT_TABCONSTRAINT') {
     const con = rel.constraints.get(sub);
     if (!con) return;
@@ -116,13 +149,29 @@ function createIndex(state: SimState, body: AstNode): void {
   const params = ((body.indexParams as { IndexElem?: AstNode }[] | undefined) ?? []).map((p) => p.IndexElem ?? {});
   const columns = params.every((p) => typeof p.name === 'string') ? params.map((p) => String(p.name)) : null;
   const kind = table.kind === 'partitioned table' ? 'partitioned index' : 'index';
-  state.create(table.schema, body.idxname, kind, null, { table: table.key, valid: true, unique: body.unique === true, primary: false, partial: body.whereClause !== undefined, columns });
+  state.create(table.schema, body.idxname, kind, null, {
+    table: table.key,
+    valid: true,
+    unique: body.unique === true,
+    primary: false,
+    partial: body.whereClause !== undefined,
+    columns,
+  });
 }
 
-const DROPPED_RELATIONS = new Set(['OBJECT_TABLE', 'OBJECT_INDEX', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE', 'OBJECT_SEQUENCE']);
+const DROPPED_RELATIONS = new Set([
+  'OBJECT_TABLE',
+  'OBJECT_INDEX',
+  'OBJECT_VIEW',
+  'OBJECT_MATVIEW',
+  'OBJECT_FOREIGN_TABLE',
+  'OBJECT_SEQUENCE',
+]);
 
 function applyDrop(state: SimState, body: AstNode): void {
-  const objects = ((body.objects as { List?: { items?: unknown } }[] | undefined) ?? []).map((o) => stringList(o.List?.items));
+  const objects = ((body.objects as { List?: { items?: unknown } }[] | undefined) ?? []).map((o) =>
+    stringList(o.List?.items),
+  );
   for (const parts of objects) {
     if (body.removeType === 'OBJECT_TRIGGER') {
       state.table(parts.slice(0, -1).join('.'))?.triggers.delete(parts[parts.length - 1] ?? '');
@@ -133,7 +182,12 @@ function applyDrop(state: SimState, body: AstNode): void {
   }
 }
 
-const DEFAULT_SUFFIX: Record<string, string> = { CONSTR_PRIMARY: 'pkey', CONSTR_UNIQUE: 'key', CONSTR_CHECK: 'check', CONSTR_FOREIGN: 'fkey' };
+const DEFAULT_SUFFIX: Record<string, string> = {
+  CONSTR_PRIMARY: 'pkey',
+  CONSTR_UNIQUE: 'key',
+  CONSTR_CHECK: 'check',
+  CONSTR_FOREIGN: 'fkey',
+};
 
 /** Table and column constraints of a CREATE TABLE, each with its key columns and PostgreSQL's default name. */
 function tableConstraints(table: string, elements: Record<string, AstNode>[]): AstNode[] {
@@ -141,14 +195,20 @@ function tableConstraints(table: string, elements: Record<string, AstNode>[]): A
   for (const e of elements) {
     if (e.Constraint) found.push(e.Constraint);
     const colname = e.ColumnDef?.colname;
-    const inline = ((e.ColumnDef?.constraints as { Constraint?: AstNode }[] | undefined) ?? []).flatMap((c) => (c.Constraint ? [c.Constraint] : []));
-    for (const c of inline) if (DEFAULT_SUFFIX[String(c.contype)]) found.push({ ...c, keys: [{ String: { sval: colname } }] });
+    const inline = ((e.ColumnDef?.constraints as { Constraint?: AstNode }[] | undefined) ?? []).flatMap((c) =>
+      c.Constraint ? [c.Constraint] : [],
+    );
+    for (const c of inline)
+      if (DEFAULT_SUFFIX[String(c.contype)]) found.push({ ...c, keys: [{ String: { sval: colname } }] });
   }
   return found.map((c) => {
     const suffix = DEFAULT_SUFFIX[String(c.contype)];
     const columns = stringList(c.keys ?? c.fk_attrs);
     if (typeof c.conname === 'string' || !suffix) return c;
-    return { ...c, conname: c.contype === 'CONSTR_PRIMARY' ? `${table}_pkey` : `${[table, ...columns].join('_')}_${suffix}` };
+    return {
+      ...c,
+      conname: c.contype === 'CONSTR_PRIMARY' ? `${table}_pkey` : `${[table, ...columns].join('_')}_${suffix}`,
+    };
   });
 }
 
@@ -157,8 +217,15 @@ function createTable(state: SimState, body: AstNode, types: TypeLookup): void {
   if (!name || state.find(name)) return;
   const bare = name.split('.').pop() ?? name;
   const elements = (body.tableElts as Record<string, AstNode>[] | undefined) ?? [];
-  const known = elements.every((e) => e.ColumnDef || e.Constraint) && !(body.inhRelations as unknown[] | undefined)?.length;
-  const columns = known ? new Map(elements.flatMap((e) => (e.ColumnDef ? [[String(e.ColumnDef.colname), columnOf(e.ColumnDef, types)] as const] : []))) : null;
+  const known =
+    elements.every((e) => e.ColumnDef || e.Constraint) && !(body.inhRelations as unknown[] | undefined)?.length;
+  const columns = known
+    ? new Map(
+        elements.flatMap((e) =>
+          e.ColumnDef ? [[String(e.ColumnDef.colname), columnOf(e.ColumnDef, types)] as const] : [],
+        ),
+      )
+    : null;
   const table = state.create(state.schemaOf(name), bare, body.partspec ? 'partitioned table' : 'table', columns);
   for (const con of tableConstraints(bare, elements)) {
     addConstraint(state, table, con);
@@ -170,7 +237,11 @@ function createTable(state: SimState, body: AstNode, types: TypeLookup): void {
   }
 }
 
-function createFromQuery(state: SimState, name: string | undefined, kind: 'table' | 'view' | 'materialized view'): void {
+function createFromQuery(
+  state: SimState,
+  name: string | undefined,
+  kind: 'table' | 'view' | 'materialized view',
+): void {
   if (!name) return;
   const existing = state.find(name);
   if (existing) return;
@@ -183,23 +254,40 @@ const TYPE_CREATORS = new Set(['CreateEnumStmt', 'CompositeTypeStmt', 'CreateDom
 export function applyStatement(state: SimState, node: AstNode, types: TypeLookup): void {
   const [type, body] = unwrap(node);
   if (TYPE_CREATORS.has(type)) {
-    const names = stringList(body.typeName ?? body.domainname ?? (body.typevar ? [{ String: { sval: rangeVarName(body.typevar) } }] : []));
+    const names = stringList(
+      body.typeName ?? body.domainname ?? (body.typevar ? [{ String: { sval: rangeVarName(body.typevar) } }] : []),
+    );
     state.createdTypes.add(names.join('.'));
     return;
   }
   switch (type) {
     case 'AlterTableStmt': {
       const table = state.find(rangeVarName(body.relation) ?? '');
-      if (table) for (const c of (body.cmds as { AlterTableCmd?: AstNode }[] | undefined) ?? []) alterCommand(state, table, c.AlterTableCmd ?? {}, types);
+      if (table)
+        for (const c of (body.cmds as { AlterTableCmd?: AstNode }[] | undefined) ?? [])
+          alterCommand(state, table, c.AlterTableCmd ?? {}, types);
       return;
     }
-    case 'RenameStmt': return applyRename(state, body);
-    case 'IndexStmt': return createIndex(state, body);
-    case 'DropStmt': return applyDrop(state, body);
-    case 'CreateStmt': return createTable(state, body, types);
-    case 'CreateTableAsStmt': return createFromQuery(state, rangeVarName((body.into as AstNode | undefined)?.rel), body.objtype === 'OBJECT_MATVIEW' ? 'materialized view' : 'table');
-    case 'ViewStmt': return createFromQuery(state, rangeVarName(body.view), 'view');
-    case 'CreateTrigStmt': state.table(rangeVarName(body.relation) ?? '')?.triggers.add(String(body.trigname)); return;
-    default: return;
+    case 'RenameStmt':
+      return applyRename(state, body);
+    case 'IndexStmt':
+      return createIndex(state, body);
+    case 'DropStmt':
+      return applyDrop(state, body);
+    case 'CreateStmt':
+      return createTable(state, body, types);
+    case 'CreateTableAsStmt':
+      return createFromQuery(
+        state,
+        rangeVarName((body.into as AstNode | undefined)?.rel),
+        body.objtype === 'OBJECT_MATVIEW' ? 'materialized view' : 'table',
+      );
+    case 'ViewStmt':
+      return createFromQuery(state, rangeVarName(body.view), 'view');
+    case 'CreateTrigStmt':
+      state.table(rangeVarName(body.relation) ?? '')?.triggers.add(String(body.trigname));
+      return;
+    default:
+      return;
   }
 }

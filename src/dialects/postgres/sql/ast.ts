@@ -53,7 +53,11 @@ export function qualifyColumnRefs(expression: string, column: string, qualifier:
   walk(parsed.result, (type, value) => {
     if (type !== 'ColumnRef') return;
     const fields = value.fields as { String?: { sval?: string } }[] | undefined;
-    if (fields?.length === 1 && fields[0]?.String?.sval === column) spots.push((value.location as number) - prefix.length);
+    if (fields?.length === 1 && fields[0]?.String?.sval === column)
+      spots.push((value.location as number) - prefix.length);
   });
-  return spliceAtBytes(expression, spots.map((at) => ({ at, length: 0, insert: `${qualifier}.` })));
+  return spliceAtBytes(
+    expression,
+    spots.map((at) => ({ at, length: 0, insert: `${qualifier}.` })),
+  );
 }

@@ -29,7 +29,8 @@ export function renameColumnRefs(expression: string, from: string, to: string): 
     edits.push({ at, length: identifierBytes(source.subarray(at)), insert: quoteIdent(to) });
   });
   const renamed = spliceAtBytes(expression, edits);
-  if (treeOf(renamed, undefined) !== treeOf(expression, { from, to })) throw new Error(`internal: renaming ${from} to ${to} in \`${expression}\` changed more than its references`);
+  if (treeOf(renamed, undefined) !== treeOf(expression, { from, to }))
+    throw new Error(`internal: renaming ${from} to ${to} in \`${expression}\` changed more than its references`);
   return renamed;
 }
 
@@ -48,7 +49,11 @@ function identifierBytes(text: Buffer): number {
   }
   let i = 0;
   // ASCII letters, digits, _ and $, and every byte of a multi-byte character (all >= 0x80).
-  while (i < text.length && (/[A-Za-z0-9_$]/.test(String.fromCharCode(text[i] as number)) || (text[i] as number) >= 0x80)) i++;
+  while (
+    i < text.length &&
+    (/[A-Za-z0-9_$]/.test(String.fromCharCode(text[i] as number)) || (text[i] as number) >= 0x80)
+  )
+    i++;
   return i;
 }
 

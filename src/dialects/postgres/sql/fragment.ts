@@ -12,7 +12,12 @@ import { parseSql, type SqlSyntaxError } from './parser.js';
 
 export type { FragmentKind } from '../../parser.js';
 
-const NOUN: Record<FragmentKind, string> = { value: 'expression', condition: 'condition', type: 'type', query: 'query' };
+const NOUN: Record<FragmentKind, string> = {
+  value: 'expression',
+  condition: 'condition',
+  type: 'type',
+  query: 'query',
+};
 const OPEN = new Set(['(', '[']);
 const CLOSE: Record<string, string> = { ')': '(', ']': '[' };
 
@@ -30,11 +35,13 @@ function tokenProblem(token: ScanToken, noun: string): string | undefined {
   if (name === 'SQL_COMMENT' || name === 'C_COMMENT') {
     return `a comment (\`${token.text.slice(0, 2)}\`) in a SQL ${noun}: a comment can swallow the SQL that schemashift writes after the ${noun} (\`DEFAULT 'x' -- NOT NULL\`); remove it`;
   }
-  if (token.text === ';') return `\`;\` in a SQL ${noun}: it would end the statement the ${noun} is spliced into; write one ${noun} without \`;\``;
+  if (token.text === ';')
+    return `\`;\` in a SQL ${noun}: it would end the statement the ${noun} is spliced into; write one ${noun} without \`;\``;
   if (name === 'SCONST' && token.text.startsWith('$')) {
     return `a dollar-quoted string in a SQL ${noun}: it could close the dollar quote of a function body it is spliced into; write it as '…' (double every ')`;
   }
-  if (name === 'PARAM') return `\`${token.text}\` in a SQL ${noun}: parameters are bound by schemashift itself (a backfill binds its key range); write the value`;
+  if (name === 'PARAM')
+    return `\`${token.text}\` in a SQL ${noun}: parameters are bound by schemashift itself (a backfill binds its key range); write the value`;
   if (name === 'SCONST' && token.text.startsWith("'") && token.text.includes('\\')) {
     return `a backslash inside '…' in a SQL ${noun}: its meaning depends on standard_conforming_strings; write the string as E'…' (escapes) or without the backslash`;
   }
@@ -53,41 +60,86 @@ function lexicalProblem(text: string, kind: FragmentKind): SqlSyntaxError | unde
     if (OPEN.has(token.text)) open.push(token);
     const closes = CLOSE[token.text];
     if (closes !== undefined) {
-      if (open.pop()?.text !== closes) return { message: `\`${token.text}\` closes a bracket the SQL ${NOUN[kind]} did not open; balance the brackets inside the ${NOUN[kind]}`, offset: at };
+      if (open.pop()?.text !== closes)
+        return {
+          message: `\`${token.text}\` closes a bracket the SQL ${NOUN[kind]} did not open; balance the brackets inside the ${NOUN[kind]}`,
+          offset: at,
+        };
     }
   }
   const unclosed = open.pop();
-  if (unclosed) return { message: `\`${unclosed.text}\` is never closed in the SQL ${NOUN[kind]}; close it inside the ${NOUN[kind]}`, offset: charOffset(text, unclosed.start) };
+  if (unclosed)
+    return {
+      message: `\`${unclosed.text}\` is never closed in the SQL ${NOUN[kind]}; close it inside the ${NOUN[kind]}`,
+      offset: charOffset(text, unclosed.start),
+    };
   return undefined;
 }
 
-const PREFIX: Record<Exclude<FragmentKind, 'query'>, string> = { value: 'SELECT ', condition: 'SELECT ', type: 'SELECT NULL::' };
+const PREFIX: Record<Exclude<FragmentKind, 'query'>, string> = {
+  value: 'SELECT ',
+  condition: 'SELECT ',
+  type: 'SELECT NULL::',
+};
 /** Keys a bare `SELECT <expr>` has; anything else (FROM, WHERE, ORDER BY, UNION…) came from the fragment. */
 const BARE_SELECT_KEYS = new Set(['targetList', 'limitOption', 'op']);
 const CLAUSES: Record<string, string> = {
-  fromClause: 'FROM', whereClause: 'WHERE', groupClause: 'GROUP BY', havingClause: 'HAVING', windowClause: 'WINDOW',
-  sortClause: 'ORDER BY', limitCount: 'LIMIT', limitOffset: 'OFFSET', lockingClause: 'FOR UPDATE', withClause: 'WITH',
-  distinctClause: 'DISTINCT', intoClause: 'INTO', valuesLists: 'VALUES', larg: 'UNION/INTERSECT/EXCEPT',
+  fromClause: 'FROM',
+  whereClause: 'WHERE',
+  groupClause: 'GROUP BY',
+  havingClause: 'HAVING',
+  windowClause: 'WINDOW',
+  sortClause: 'ORDER BY',
+  limitCount: 'LIMIT',
+  limitOffset: 'OFFSET',
+  lockingClause: 'FOR UPDATE',
+  withClause: 'WITH',
+  distinctClause: 'DISTINCT',
+  intoClause: 'INTO',
+  valuesLists: 'VALUES',
+  larg: 'UNION/INTERSECT/EXCEPT',
 };
 
-function firstStatement(sql: string, prefixLength: number, fragment: string): { node?: AstNode; error?: SqlSyntaxError; count: number } {
+function firstStatement(
+  sql: string,
+  prefixLength: number,
+  fragment: string,
+): { node?: AstNode; error?: SqlSyntaxError; count: number } {
   const parsed = parseSql(sql);
-  if (!parsed.ok) return { error: { message: parsed.error.message, offset: clamp(parsed.error.offset - prefixLength, fragment) }, count: 0 };
+  if (!parsed.ok)
+    return {
+      error: { message: parsed.error.message, offset: clamp(parsed.error.offset - prefixLength, fragment) },
+      count: 0,
+    };
   const stmts = parsed.result.stmts ?? [];
   return { node: stmts[0]?.stmt ?? {}, count: stmts.length };
 }
 
 /** The one target of `SELECT <fragment>`, or why the fragment is more than one expression. */
-function singleTarget(select: AstNode | undefined, fragment: string, noun: string): { target?: AstNode; error?: SqlSyntaxError } {
+function singleTarget(
+  select: AstNode | undefined,
+  fragment: string,
+  noun: string,
+): { target?: AstNode; error?: SqlSyntaxError } {
   const extra = Object.keys(select ?? {}).find((k) => !BARE_SELECT_KEYS.has(k));
   const targets = (select?.targetList as { ResTarget?: AstNode }[] | undefined) ?? [];
   if (!select || extra || select.op !== 'SETOP_NONE' || targets.length !== 1) {
     const what = extra ? `${CLAUSES[extra] ?? extra} after it` : `${targets.length} expressions separated by commas`;
-    return { error: { message: `expected one SQL ${noun}, found ${what}; write a single ${noun} (a subquery goes in parentheses)`, offset: 0 } };
+    return {
+      error: {
+        message: `expected one SQL ${noun}, found ${what}; write a single ${noun} (a subquery goes in parentheses)`,
+        offset: 0,
+      },
+    };
   }
   const target = targets[0]?.ResTarget ?? {};
   if (target.name !== undefined) {
-    return { error: { message: `expected one SQL ${noun}, found an alias \`${astText(target.name)}\` after it; remove the alias`, offset: fragment.length } };
+    return {
+      error: {
+        message: `expected one SQL ${noun}, found an alias \`${astText(target.name)}\` after it; remove the alias`,
+        offset: fragment.length,
+      },
+    };
   }
   return { target: (target.val ?? {}) as AstNode };
 }
@@ -102,13 +154,19 @@ function expressionShapeProblem(fragment: string, kind: 'value' | 'condition' | 
   if (kind === 'type') {
     const cast = target?.TypeCast as AstNode | undefined;
     const arg = cast?.arg as { A_Const?: { isnull?: boolean } } | undefined;
-    if (!cast || arg?.A_Const?.isnull !== true) return { message: `expected a SQL type such as bigint or varchar(255), found more than a type`, offset: 0 };
+    if (!cast || arg?.A_Const?.isnull !== true)
+      return { message: `expected a SQL type such as bigint or varchar(255), found more than a type`, offset: 0 };
     return undefined;
   }
   const write = writeInQuery(prefix + fragment, target ?? {});
-  if (write) return { message: write.message.replace('a query here only reads', `a SQL ${NOUN[kind]} only computes a value`), offset: clamp(write.offset - prefix.length, fragment) };
+  if (write)
+    return {
+      message: write.message.replace('a query here only reads', `a SQL ${NOUN[kind]} only computes a value`),
+      offset: clamp(write.offset - prefix.length, fragment),
+    };
   const column = target?.ColumnRef as { fields?: { A_Star?: unknown }[] } | undefined;
-  if (column?.fields?.some((f) => f.A_Star !== undefined)) return { message: `\`*\` is not a SQL ${NOUN[kind]}; name the column`, offset: 0 };
+  if (column?.fields?.some((f) => f.A_Star !== undefined))
+    return { message: `\`*\` is not a SQL ${NOUN[kind]}; name the column`, offset: 0 };
   return undefined;
 }
 
@@ -122,9 +180,17 @@ export function writeInQuery(query: string, node: AstNode): SqlSyntaxError | und
   walk(node, (type, value) => {
     if (problem) return;
     if (type === 'CommonTableExpr' && Object.keys(value.ctequery ?? {}).some((k) => WRITES.has(k))) {
-      problem = { message: `the query modifies data (WITH ${String(value.ctename)} AS (${Object.keys(value.ctequery as AstNode)[0]?.replace('Stmt', '').toUpperCase()} …)); a query here only reads`, offset: at(value) };
+      problem = {
+        message: `the query modifies data (WITH ${String(value.ctename)} AS (${Object.keys(value.ctequery as AstNode)[0]
+          ?.replace('Stmt', '')
+          .toUpperCase()} …)); a query here only reads`,
+        offset: at(value),
+      };
     } else if (WRITES.has(type)) {
-      problem = { message: `the query modifies data (${type.replace('Stmt', '').toUpperCase()}); a query here only reads`, offset: 0 };
+      problem = {
+        message: `the query modifies data (${type.replace('Stmt', '').toUpperCase()}); a query here only reads`,
+        offset: 0,
+      };
     } else if (type === 'SelectStmt' && value.intoClause) {
       problem = { message: 'SELECT … INTO creates a table; a query here only reads', offset: 0 };
     } else if (type === 'LockingClause') {
@@ -138,9 +204,14 @@ function queryShapeProblem(query: string): (SqlSyntaxError & { hint?: string }) 
   const { node, error, count } = firstStatement(query, 0, query);
   if (error) return error;
   if (count !== 1) return { message: `expected one query, found ${count} statements`, offset: 0 };
-  if (!node || !('SelectStmt' in node)) return { message: `expected a SELECT query, found ${Object.keys(node ?? {})[0] ?? 'nothing'}`, offset: 0 };
+  if (!node || !('SelectStmt' in node))
+    return { message: `expected a SELECT query, found ${Object.keys(node ?? {})[0] ?? 'nothing'}`, offset: 0 };
   const write = writeInQuery(query, node);
-  if (write) return { ...write, hint: 'checks, guards, throttles and view queries only read (they run in a READ ONLY transaction): do the change in a `sql` step' };
+  if (write)
+    return {
+      ...write,
+      hint: 'checks, guards, throttles and view queries only read (they run in a READ ONLY transaction): do the change in a `sql` step',
+    };
   return undefined;
 }
 
@@ -148,9 +219,13 @@ function queryShapeProblem(query: string): (SqlSyntaxError & { hint?: string }) 
  * Why `fragment` is not exactly one SQL `kind` on its own, with the offset in `fragment`; undefined
  * when it is. Needs ensureSqlParser() first.
  */
-export function fragmentProblem(fragment: string, kind: FragmentKind): (SqlSyntaxError & { hint?: string }) | undefined {
+export function fragmentProblem(
+  fragment: string,
+  kind: FragmentKind,
+): (SqlSyntaxError & { hint?: string }) | undefined {
   if (fragment.trim() === '') return { message: `the SQL ${NOUN[kind]} is empty`, offset: 0 };
-  if (fragment.includes('\0')) return { message: `a NUL character in a SQL ${NOUN[kind]}`, offset: fragment.indexOf('\0') };
+  if (fragment.includes('\0'))
+    return { message: `a NUL character in a SQL ${NOUN[kind]}`, offset: fragment.indexOf('\0') };
   const lexical = lexicalProblem(fragment, kind);
   if (lexical) return lexical;
   return kind === 'query' ? queryShapeProblem(fragment) : expressionShapeProblem(fragment, kind);

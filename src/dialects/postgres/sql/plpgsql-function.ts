@@ -50,8 +50,11 @@ export class PlpgsqlBody {
 function bodyOf(sql: string): string | undefined {
   const parsed = parseSql(sql);
   if (!parsed.ok || parsed.result.stmts?.length !== 1) return undefined;
-  const fn = (parsed.result.stmts[0]?.stmt as { CreateFunctionStmt?: { options?: unknown[] } } | undefined)?.CreateFunctionStmt;
-  const as = (fn?.options ?? []).map((o) => (o as { DefElem?: { defname?: string; arg?: unknown } }).DefElem).find((d) => d?.defname === 'as');
+  const fn = (parsed.result.stmts[0]?.stmt as { CreateFunctionStmt?: { options?: unknown[] } } | undefined)
+    ?.CreateFunctionStmt;
+  const as = (fn?.options ?? [])
+    .map((o) => (o as { DefElem?: { defname?: string; arg?: unknown } }).DefElem)
+    .find((d) => d?.defname === 'as');
   const items = (as?.arg as { List?: { items?: { String?: { sval?: string } }[] } } | undefined)?.List?.items ?? [];
   return items.length === 1 ? items[0]?.String?.sval : undefined;
 }
@@ -78,6 +81,7 @@ export function functionProblem(sql: string, body: PlpgsqlBody): string | undefi
   if (bodyOf(sql) !== body.text()) return 'the generated statement is not one CREATE FUNCTION with the intended body';
   const found = plpgsqlExpressions(sql);
   if (found === undefined) return 'the generated function body does not parse as PL/pgSQL';
-  if (JSON.stringify(sorted(found)) !== JSON.stringify(sorted(body.expressions))) return 'the generated function body holds other statements than the ones intended';
+  if (JSON.stringify(sorted(found)) !== JSON.stringify(sorted(body.expressions)))
+    return 'the generated function body holds other statements than the ones intended';
   return undefined;
 }

@@ -23,17 +23,22 @@ function unsupported(type: string, node: AstNode): { message: string; at: number
   if (type === 'ParamRef') return { message: 'a $n parameter has no value there', at };
   if (type !== 'ColumnRef') return undefined;
   const fields = (node.fields as Fields | undefined) ?? [];
-  if (fields.some((f) => f.A_Star !== undefined)) return { message: 'a * reference cannot be read as one value of the row', at };
+  if (fields.some((f) => f.A_Star !== undefined))
+    return { message: 'a * reference cannot be read as one value of the row', at };
   if (fields.length !== 1) {
     const name = fields.map((f) => f.String?.sval ?? '?').join('.');
-    return { message: `\`${name}\` is a qualified reference; write the table's columns by their bare name (the trigger reads them from the row being written)`, at };
+    return {
+      message: `\`${name}\` is a qualified reference; write the table's columns by their bare name (the trigger reads them from the row being written)`,
+      at,
+    };
   }
   return undefined;
 }
 
 function analyse(expression: string): { spots: ColumnSpot[] } | { problem: SqlSyntaxError } {
   const parsed = parseSql(PREFIX + expression);
-  if (!parsed.ok) return { problem: { message: parsed.error.message, offset: Math.max(0, parsed.error.offset - PREFIX.length) } };
+  if (!parsed.ok)
+    return { problem: { message: parsed.error.message, offset: Math.max(0, parsed.error.offset - PREFIX.length) } };
   const spots: ColumnSpot[] = [];
   let problem: SqlSyntaxError | undefined;
   walk(parsed.result, (type, node) => {
@@ -66,7 +71,10 @@ export function rowColumns(expression: string): string[] {
 export function overRecord(expression: string, record: 'NEW' | 'OLD'): string {
   const result = analyse(expression);
   if ('problem' in result) throw new Error(`internal: sync expression was not validated: ${result.problem.message}`);
-  const qualified = spliceAtBytes(expression, result.spots.map((s) => ({ at: s.at, length: 0, insert: `${record}.` })));
+  const qualified = spliceAtBytes(
+    expression,
+    result.spots.map((s) => ({ at: s.at, length: 0, insert: `${record}.` })),
+  );
   assertQualified(qualified, record, result.spots.length);
   return qualified;
 }
@@ -83,5 +91,6 @@ function assertQualified(text: string, record: string, expected: number): void {
       else other++;
     });
   }
-  if (!parsed.ok || qualified !== expected || other !== 0) throw new Error(`internal: qualifying the columns of \`${text}\` with ${record} went wrong`);
+  if (!parsed.ok || qualified !== expected || other !== 0)
+    throw new Error(`internal: qualifying the columns of \`${text}\` with ${record} went wrong`);
 }

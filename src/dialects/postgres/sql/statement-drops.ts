@@ -54,8 +54,12 @@ function alterTable(node: AstNode): string[] {
 function statementDrops(stmt: AstNode): string[] {
   if (stmt.DropStmt) return dropStmt(stmt.DropStmt as AstNode);
   if (stmt.AlterTableStmt) return alterTable(stmt.AlterTableStmt as AstNode);
-  if (stmt.TruncateStmt) return ((stmt.TruncateStmt as AstNode).relations as { RangeVar?: AstNode }[]).map((r) => `every row of table ${relationName(r.RangeVar)}`);
-  if (stmt.DeleteStmt) return [`rows of table ${relationName((stmt.DeleteStmt as AstNode).relation as AstNode)} (DELETE)`];
+  if (stmt.TruncateStmt)
+    return ((stmt.TruncateStmt as AstNode).relations as { RangeVar?: AstNode }[]).map(
+      (r) => `every row of table ${relationName(r.RangeVar)}`,
+    );
+  if (stmt.DeleteStmt)
+    return [`rows of table ${relationName((stmt.DeleteStmt as AstNode).relation as AstNode)} (DELETE)`];
   return [];
 }
 

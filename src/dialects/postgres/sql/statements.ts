@@ -67,19 +67,31 @@ function detachesConcurrently(cmd: AstNode): boolean {
 export function ownTransactionReason(node: AstNode): string | undefined {
   const [type, body] = unwrap(node);
   switch (type) {
-    case 'IndexStmt': return body.concurrent ? 'CREATE INDEX CONCURRENTLY' : undefined;
-    case 'DropStmt': return body.concurrent ? 'DROP INDEX CONCURRENTLY' : undefined;
+    case 'IndexStmt':
+      return body.concurrent ? 'CREATE INDEX CONCURRENTLY' : undefined;
+    case 'DropStmt':
+      return body.concurrent ? 'DROP INDEX CONCURRENTLY' : undefined;
     case 'ReindexStmt':
       if (hasOption(body, 'params', 'concurrently')) return 'REINDEX CONCURRENTLY';
-      return body.kind === 'REINDEX_OBJECT_DATABASE' || body.kind === 'REINDEX_OBJECT_SYSTEM' ? 'REINDEX DATABASE/SYSTEM' : undefined;
-    case 'AlterTableStmt': return cmdsOf(body).some(detachesConcurrently) ? 'ALTER TABLE … DETACH PARTITION … CONCURRENTLY' : undefined;
-    case 'VacuumStmt': return body.is_vacuumcmd ? 'VACUUM' : undefined;
-    case 'CreatedbStmt': return 'CREATE DATABASE';
-    case 'DropdbStmt': return 'DROP DATABASE';
-    case 'AlterSystemStmt': return 'ALTER SYSTEM';
-    case 'CreateTableSpaceStmt': return 'CREATE TABLESPACE';
-    case 'DropTableSpaceStmt': return 'DROP TABLESPACE';
-    default: return undefined;
+      return body.kind === 'REINDEX_OBJECT_DATABASE' || body.kind === 'REINDEX_OBJECT_SYSTEM'
+        ? 'REINDEX DATABASE/SYSTEM'
+        : undefined;
+    case 'AlterTableStmt':
+      return cmdsOf(body).some(detachesConcurrently) ? 'ALTER TABLE … DETACH PARTITION … CONCURRENTLY' : undefined;
+    case 'VacuumStmt':
+      return body.is_vacuumcmd ? 'VACUUM' : undefined;
+    case 'CreatedbStmt':
+      return 'CREATE DATABASE';
+    case 'DropdbStmt':
+      return 'DROP DATABASE';
+    case 'AlterSystemStmt':
+      return 'ALTER SYSTEM';
+    case 'CreateTableSpaceStmt':
+      return 'CREATE TABLESPACE';
+    case 'DropTableSpaceStmt':
+      return 'DROP TABLESPACE';
+    default:
+      return undefined;
   }
 }
 
@@ -112,10 +124,22 @@ function lock(level: LockLevel, on: string[]): LockInfo {
 export function strongestLock(locks: LockInfo[]): LockInfo {
   const rank = (l: LockLevel) => LOCK_ORDER.indexOf(l);
   const level = locks.reduce<LockLevel>((max, l) => (rank(l.level) > rank(max) ? l.level : max), 'none');
-  return lock(level, locks.filter((l) => l.level === level).flatMap((l) => l.on));
+  return lock(
+    level,
+    locks.filter((l) => l.level === level).flatMap((l) => l.on),
+  );
 }
 
-const TRIGGER_TOGGLES = new Set(['AT_EnableTrig', 'AT_EnableAlwaysTrig', 'AT_EnableReplicaTrig', 'AT_DisableTrig', 'AT_EnableTrigAll', 'AT_DisableTrigAll', 'AT_EnableTrigUser', 'AT_DisableTrigUser']);
+const TRIGGER_TOGGLES = new Set([
+  'AT_EnableTrig',
+  'AT_EnableAlwaysTrig',
+  'AT_EnableReplicaTrig',
+  'AT_DisableTrig',
+  'AT_EnableTrigAll',
+  'AT_DisableTrigAll',
+  'AT_EnableTrigUser',
+  'AT_DisableTrigUser',
+]);
 const SHARE_UPDATE_CMDS = new Set(['AT_ValidateConstraint', 'AT_SetStatistics', 'AT_ClusterOn', 'AT_DropCluster']);
 
 function alterCmdLock(cmd: AstNode, table: string[]): LockInfo {
@@ -148,10 +172,22 @@ function createTableLock(body: AstNode): LockInfo {
 }
 
 function vacuumed(body: AstNode): string[] {
-  return ((body.rels as { VacuumRelation?: AstNode }[] | undefined) ?? []).flatMap((r) => rel(r.VacuumRelation?.relation));
+  return ((body.rels as { VacuumRelation?: AstNode }[] | undefined) ?? []).flatMap((r) =>
+    rel(r.VacuumRelation?.relation),
+  );
 }
 
-const LOCKLESS = new Set(['VariableSetStmt', 'TransactionStmt', 'CreateSchemaStmt', 'CreateFunctionStmt', 'CreateSeqStmt', 'CreateEnumStmt', 'CompositeTypeStmt', 'CreateDomainStmt', 'AlterEnumStmt']);
+const LOCKLESS = new Set([
+  'VariableSetStmt',
+  'TransactionStmt',
+  'CreateSchemaStmt',
+  'CreateFunctionStmt',
+  'CreateSeqStmt',
+  'CreateEnumStmt',
+  'CompositeTypeStmt',
+  'CreateDomainStmt',
+  'AlterEnumStmt',
+]);
 
 const LOCKS: Record<string, (body: AstNode) => LockInfo> = {
   AlterTableStmt: (b) => strongestLock(cmdsOf(b).map((cmd) => alterCmdLock(cmd, rel(b.relation)))),
@@ -164,7 +200,8 @@ const LOCKS: Record<string, (body: AstNode) => LockInfo> = {
   SelectStmt: (b) => lock(b.lockingClause ? 'ROW SHARE' : 'ACCESS SHARE', tablesRead(b)),
   CreateTrigStmt: (b) => lock('SHARE ROW EXCLUSIVE', rel(b.relation)),
   RefreshMatViewStmt: (b) => lock(b.concurrent ? 'EXCLUSIVE' : 'ACCESS EXCLUSIVE', rel(b.relation)),
-  ReindexStmt: (b) => lock(hasOption(b, 'params', 'concurrently') ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE', rel(b.relation)),
+  ReindexStmt: (b) =>
+    lock(hasOption(b, 'params', 'concurrently') ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE', rel(b.relation)),
   VacuumStmt: (b) => lock(hasOption(b, 'options', 'full') ? 'ACCESS EXCLUSIVE' : 'SHARE UPDATE EXCLUSIVE', vacuumed(b)),
   CreateTableAsStmt: (b) => lock('ACCESS SHARE', tablesRead(b.query)),
   ViewStmt: (b) => (b.replace ? lock('ACCESS EXCLUSIVE', rel(b.view)) : lock('ACCESS SHARE', tablesRead(b.query))),

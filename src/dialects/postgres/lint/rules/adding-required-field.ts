@@ -1,6 +1,13 @@
 import { astText, type AstNode } from '../../sql/ast.js';
 import { block, sqlFinding } from '../../../../lint/finding.js';
-import { columnConstraints, columnTypeText, existingTableCommands, isSerialType, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
+import {
+  columnConstraints,
+  columnTypeText,
+  existingTableCommands,
+  isSerialType,
+  type TableCommand,
+  sqlSourcesOf,
+} from '../raw-sql.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 /** Constraints that give existing rows a value, so NOT NULL holds without one. */

@@ -15,7 +15,8 @@ function columnsRead(expression: string, prefix: 'SELECT ' | 'SELECT 1 WHERE '):
   const kept = new Set<unknown>();
   walk(parsed.result, (type, node) => {
     if (type === 'FuncCall') calls = true;
-    if (type === 'CoalesceExpr') kept.add((((node.args as AstNode[] | undefined) ?? [])[0] as { ColumnRef?: unknown } | undefined)?.ColumnRef);
+    if (type === 'CoalesceExpr')
+      kept.add((((node.args as AstNode[] | undefined) ?? [])[0] as { ColumnRef?: unknown } | undefined)?.ColumnRef);
     if (type !== 'ColumnRef' || kept.has(node)) return;
     const fields = (node.fields as { String?: { sval?: string } }[] | undefined) ?? [];
     const name = fields[fields.length - 1]?.String?.sval;
@@ -42,22 +43,46 @@ function problemsOf(spec: BackfillSpec): Problem[] {
   return columns.flatMap((column): Problem[] => {
     const read = selfReading(column);
     const expression = spec.set[column] ?? '';
-    if (read.length > 0) return [{ column, expression, volatile: false, why: `it reads ${read.join(', ')}, which it also writes: a row updated twice changes twice` }];
+    if (read.length > 0)
+      return [
+        {
+          column,
+          expression,
+          volatile: false,
+          why: `it reads ${read.join(', ')}, which it also writes: a row updated twice changes twice`,
+        },
+      ];
     const v = reads.get(column)?.calls ? volatilityOf(expression) : { volatile: false as const };
-    return v.volatile ? [{ column, expression, volatile: true, why: `it calls ${v.fn}(), which is volatile: a row updated again gets a different value` }] : [];
+    return v.volatile
+      ? [
+          {
+            column,
+            expression,
+            volatile: true,
+            why: `it calls ${v.fn}(), which is volatile: a row updated again gets a different value`,
+          },
+        ]
+      : [];
   });
 }
 
 function recipe(table: string, problem: Problem): string[] {
   const c = problem.column;
   if (problem.volatile) {
-    return ['add a `where` that skips the rows already filled:', block([`- backfill: { table: ${table}, set: { ${c}: ${yamlString(problem.expression)} }, where: ${c} IS NULL }`])];
+    return [
+      'add a `where` that skips the rows already filled:',
+      block([`- backfill: { table: ${table}, set: { ${c}: ${yamlString(problem.expression)} }, where: ${c} IS NULL }`]),
+    ];
   }
   return [
     'write the value into a new column, as a function of the old one, and skip rows already filled:',
-    block([`- backfill: { table: ${table}, set: { ${c}_new: ${yamlString(problem.expression)} }, where: ${c}_new IS NULL }`]),
+    block([
+      `- backfill: { table: ${table}, set: { ${c}_new: ${yamlString(problem.expression)} }, where: ${c}_new IS NULL }`,
+    ]),
     'or mark each row done in the same update and skip marked rows:',
-    block([`- backfill: { table: ${table}, set: { ${c}: ${yamlString(problem.expression)}, ${c}_migrated: "true" }, where: ${c}_migrated IS NOT TRUE }`]),
+    block([
+      `- backfill: { table: ${table}, set: { ${c}: ${yamlString(problem.expression)}, ${c}_migrated: "true" }, where: ${c}_migrated IS NOT TRUE }`,
+    ]),
   ];
 }
 
@@ -76,7 +101,10 @@ function findingOf(ctx: LintContext, entry: PlanEntry, problem: Problem): Findin
 export const backfillNotIdempotent: Rule = {
   id: 'backfill-not-idempotent',
   severity: 'warning',
-  description: 'A backfill whose `set` reads a column it writes (x = x + 1) or calls a volatile function, with no `where` that skips rows already done.',
+  description:
+    'A backfill whose `set` reads a column it writes (x = x + 1) or calls a volatile function, with no `where` that skips rows already done.',
   check: (ctx: LintContext) =>
-    ctx.plan.entries.filter((e) => e.kind === 'backfill').flatMap((entry) => problemsOf(entry.spec as BackfillSpec).map((p) => findingOf(ctx, entry, p))),
+    ctx.plan.entries
+      .filter((e) => e.kind === 'backfill')
+      .flatMap((entry) => problemsOf(entry.spec as BackfillSpec).map((p) => findingOf(ctx, entry, p))),
 };

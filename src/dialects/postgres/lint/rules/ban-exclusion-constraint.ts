@@ -4,7 +4,8 @@ import { existingTableCommands, type TableCommand, sqlSourcesOf } from '../raw-s
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 function findingOf(c: TableCommand): Finding | undefined {
-  const constraint = c.subtype === 'AT_AddConstraint' ? (c.cmd.def as { Constraint?: AstNode } | undefined)?.Constraint : undefined;
+  const constraint =
+    c.subtype === 'AT_AddConstraint' ? (c.cmd.def as { Constraint?: AstNode } | undefined)?.Constraint : undefined;
   if (constraint?.contype !== 'CONSTR_EXCLUSION') return undefined;
   return sqlFinding(
     banExclusionConstraint,
@@ -23,6 +24,7 @@ function findingOf(c: TableCommand): Finding | undefined {
 export const banExclusionConstraint: Rule = {
   id: 'ban-exclusion-constraint',
   severity: 'warning',
-  description: 'ADD CONSTRAINT … EXCLUDE on an existing table has no online path: it blocks reads and writes for the whole build.',
+  description:
+    'ADD CONSTRAINT … EXCLUDE on an existing table has no online path: it blocks reads and writes for the whole build.',
   check: (ctx: LintContext) => existingTableCommands(sqlSourcesOf(ctx)).flatMap((c) => findingOf(c) ?? []),
 };

@@ -1,7 +1,13 @@
 import { astText, qualifyColumnRefs, walk, type AstNode } from '../../sql/ast.js';
 import { parseSql } from '../../sql/parser.js';
 import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
-import { columnConstraints, columnTypeText, existingTableCommands, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
+import {
+  columnConstraints,
+  columnTypeText,
+  existingTableCommands,
+  type TableCommand,
+  sqlSourcesOf,
+} from '../raw-sql.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 /** The expression over the trigger's NEW row: every bare column reference qualified. */

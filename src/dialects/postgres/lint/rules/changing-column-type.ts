@@ -8,7 +8,8 @@ function changeTypeYaml(c: TableCommand): string {
   const typeName = ((c.cmd.def as { ColumnDef?: AstNode } | undefined)?.ColumnDef?.typeName ?? {}) as AstNode;
   const from = Number(typeName.location ?? c.offset);
   const sql = c.stmt.source.sql;
-  const after = (word: string) => c.stmt.tokens.find((t) => t.start > from && t.start < c.end && t.text.toUpperCase() === word);
+  const after = (word: string) =>
+    c.stmt.tokens.find((t) => t.start > from && t.start < c.end && t.text.toUpperCase() === word);
   const using = after('USING');
   const collate = after('COLLATE');
   const type = sql.slice(from, Math.min(using?.start ?? c.end, collate?.start ?? c.end)).trim();
@@ -36,5 +37,8 @@ export const changingColumnType: Rule = {
   id: 'changing-column-type',
   severity: 'error',
   description: 'ALTER COLUMN … TYPE usually rewrites the table under an ACCESS EXCLUSIVE lock.',
-  check: (ctx: LintContext) => existingTableCommands(sqlSourcesOf(ctx)).filter((c) => c.subtype === 'AT_AlterColumnType').map(findingOf),
+  check: (ctx: LintContext) =>
+    existingTableCommands(sqlSourcesOf(ctx))
+      .filter((c) => c.subtype === 'AT_AlterColumnType')
+      .map(findingOf),
 };

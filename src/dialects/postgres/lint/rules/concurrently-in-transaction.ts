@@ -21,15 +21,26 @@ function findingsOf(source: SqlSource): Finding[] {
       ? `${reason} cannot run inside a transaction block, and this step sends it together with ${source.statements.length - 1} other statement(s) in one: it fails at once`
       : `${reason} cannot run inside a transaction block, and this step runs in one: it fails at once`;
     const steps = several
-      ? source.statements.map((s) => `- sql: { up: ${yamlString(statementText(s))}${refusal(s) ? ', transactional: false' : ''} }`)
+      ? source.statements.map(
+          (s) => `- sql: { up: ${yamlString(statementText(s))}${refusal(s) ? ', transactional: false' : ''} }`,
+        )
       : [`- sql: { up: ${yamlString(statementText(stmt))}, transactional: false }`];
-    return [sqlFinding(concurrentlyInTransaction, stmt, keywordAt(stmt), message, ['run it outside a transaction, in a step of its own:', block(steps)].join('\n'))];
+    return [
+      sqlFinding(
+        concurrentlyInTransaction,
+        stmt,
+        keywordAt(stmt),
+        message,
+        ['run it outside a transaction, in a step of its own:', block(steps)].join('\n'),
+      ),
+    ];
   });
 }
 
 export const concurrentlyInTransaction: Rule = {
   id: 'concurrently-in-transaction',
   severity: 'error',
-  description: 'CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, DETACH PARTITION CONCURRENTLY (or VACUUM) inside a transaction block fails at once.',
+  description:
+    'CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, DETACH PARTITION CONCURRENTLY (or VACUUM) inside a transaction block fails at once.',
   check: (ctx: LintContext) => sqlSourcesOf(ctx).flatMap(findingsOf),
 };

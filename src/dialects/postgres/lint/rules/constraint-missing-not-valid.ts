@@ -39,7 +39,10 @@ function validatedTooSoon(c: TableCommand, addedNotValid: Set<string>): Finding 
     c.stmt,
     c.offset,
     `constraint ${name} is validated in the same transaction that added it NOT VALID: the lock taken by ADD is held during the whole validation scan`,
-    ['validate it in a later step, which commits the ADD first:', block([`- validate_constraint: { table: ${c.table}, name: ${name} }`])].join('\n'),
+    [
+      'validate it in a later step, which commits the ADD first:',
+      block([`- validate_constraint: { table: ${c.table}, name: ${name} }`]),
+    ].join('\n'),
   );
 }
 

@@ -14,7 +14,11 @@ function primaryKeyOf(c: TableCommand): PrimaryKeySpot | undefined {
   if (c.subtype === 'AT_AddConstraint') {
     const constraint = (c.cmd.def as { Constraint?: AstNode } | undefined)?.Constraint;
     if (constraint?.contype !== 'CONSTR_PRIMARY' || typeof constraint.indexname === 'string') return undefined;
-    return { constraint, columns: ((constraint.keys as unknown[] | undefined) ?? []).map((k) => dottedName([k])), newColumn: false };
+    return {
+      constraint,
+      columns: ((constraint.keys as unknown[] | undefined) ?? []).map((k) => dottedName([k])),
+      newColumn: false,
+    };
   }
   if (c.subtype !== 'AT_AddColumn') return undefined;
   const def = (c.cmd.def as { ColumnDef?: AstNode } | undefined)?.ColumnDef;
@@ -30,7 +34,9 @@ function recipe(c: TableCommand, spot: PrimaryKeySpot, ctx: LintContext): string
   const lines = spot.newColumn
     ? [`add ${spot.columns[0] ?? ''} without PRIMARY KEY, backfill it, then follow the steps below`]
     : [];
-  lines.push('build the unique index CONCURRENTLY, make the columns NOT NULL without a scan, then attach the index (a brief lock):');
+  lines.push(
+    'build the unique index CONCURRENTLY, make the columns NOT NULL without a scan, then attach the index (a brief lock):',
+  );
   return [
     ...lines,
     block([

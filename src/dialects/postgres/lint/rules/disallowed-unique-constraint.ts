@@ -28,7 +28,8 @@ function findingOf(c: TableCommand, ctx: LintContext): Finding | undefined {
   if (!spot) return undefined;
   const d = ctx.compiled.dialect;
   const bare = c.table.split('.').pop() ?? c.table;
-  const name = typeof spot.constraint.conname === 'string' ? spot.constraint.conname : `${bare}_${spot.columns.join('_')}_key`;
+  const name =
+    typeof spot.constraint.conname === 'string' ? spot.constraint.conname : `${bare}_${spot.columns.join('_')}_key`;
   const columns = spot.columns.join(', ');
   const t = d.qualified(c.table);
   return sqlFinding(

@@ -20,5 +20,8 @@ export const preferJsonb: Rule = {
   id: 'prefer-jsonb',
   severity: 'warning',
   description: 'A json column: jsonb is faster to query, comparable and indexable.',
-  check: (ctx: LintContext) => columnSpots(sqlSourcesOf(ctx)).filter((s) => s.type === 'json').map(findingOf),
+  check: (ctx: LintContext) =>
+    columnSpots(sqlSourcesOf(ctx))
+      .filter((s) => s.type === 'json')
+      .map(findingOf),
 };

@@ -7,7 +7,11 @@ import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 function defaultIndexName(stmt: SqlStatement, d: Dialect): string {
   const params = (stmt.node.indexParams as { IndexElem?: { name?: string } }[] | undefined) ?? [];
   const columns = params.map((p) => p.IndexElem?.name ?? 'expr');
-  return d.ident([String((stmt.node.relation as { relname?: string } | undefined)?.relname ?? 'table'), ...columns, 'idx'].join('_').slice(0, 63));
+  return d.ident(
+    [String((stmt.node.relation as { relname?: string } | undefined)?.relname ?? 'table'), ...columns, 'idx']
+      .join('_')
+      .slice(0, 63),
+  );
 }
 
 /**
@@ -24,7 +28,10 @@ function fragile(stmt: SqlStatement, d: Dialect): { what: string; fix: string } 
   }
   if (stmt.type === 'IndexStmt' && typeof stmt.node.idxname !== 'string') {
     const at = keywordOffset(stmt, ['CONCURRENTLY']) - stmt.start + 'CONCURRENTLY'.length;
-    return { what: 'builds a second, identical index', fix: `${text.slice(0, at)} IF NOT EXISTS ${defaultIndexName(stmt, d)}${text.slice(at)}` };
+    return {
+      what: 'builds a second, identical index',
+      fix: `${text.slice(0, at)} IF NOT EXISTS ${defaultIndexName(stmt, d)}${text.slice(at)}`,
+    };
   }
   return undefined;
 }
@@ -44,6 +51,10 @@ function findingOf(stmt: SqlStatement, ctx: LintContext): Finding | undefined {
 export const preferRobustStmts: Rule = {
   id: 'prefer-robust-stmts',
   severity: 'warning',
-  description: 'A statement run outside a transaction that fails or duplicates its work when resumed: DROP INDEX CONCURRENTLY without IF EXISTS, an unnamed CREATE INDEX CONCURRENTLY.',
-  check: (ctx: LintContext) => sqlSourcesOf(ctx).flatMap((s) => s.statements).flatMap((stmt) => findingOf(stmt, ctx) ?? []),
+  description:
+    'A statement run outside a transaction that fails or duplicates its work when resumed: DROP INDEX CONCURRENTLY without IF EXISTS, an unnamed CREATE INDEX CONCURRENTLY.',
+  check: (ctx: LintContext) =>
+    sqlSourcesOf(ctx)
+      .flatMap((s) => s.statements)
+      .flatMap((stmt) => findingOf(stmt, ctx) ?? []),
 };

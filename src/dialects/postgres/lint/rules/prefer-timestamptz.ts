@@ -20,5 +20,8 @@ export const preferTimestamptz: Rule = {
   id: 'prefer-timestamptz',
   severity: 'warning',
   description: 'A timestamp (without time zone) column: timestamptz stores an absolute instant.',
-  check: (ctx: LintContext) => columnSpots(sqlSourcesOf(ctx)).filter((s) => s.type === 'timestamp').map(findingOf),
+  check: (ctx: LintContext) =>
+    columnSpots(sqlSourcesOf(ctx))
+      .filter((s) => s.type === 'timestamp')
+      .map(findingOf),
 };

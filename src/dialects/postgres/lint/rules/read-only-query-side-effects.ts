@@ -43,7 +43,9 @@ function queriesOf(entry: PlanEntry): { path: (string | number)[]; sql: string }
     if (value === null || typeof value !== 'object') return;
     for (const [key, child] of Object.entries(value)) {
       const parent = path.at(-1);
-      const isQuery = (key === 'sql' && (entry.kind === 'check' ? path.length === 0 : parent === 'guard')) || (key === 'query' && parent === 'throttle');
+      const isQuery =
+        (key === 'sql' && (entry.kind === 'check' ? path.length === 0 : parent === 'guard')) ||
+        (key === 'query' && parent === 'throttle');
       if (isQuery && typeof child === 'string') found.push({ path: [...path, key], sql: child });
       else visit(child, [...path, key]);
     }
@@ -76,8 +78,11 @@ function callFindings(ctx: LintContext, entry: PlanEntry, path: (string | number
 export const readOnlyQuerySideEffects: Rule = {
   id: 'read-only-query-side-effects',
   severity: 'error',
-  description: 'A check, guard or throttle query calls a function with side effects READ ONLY does not stop, or one it always refuses (nextval).',
+  description:
+    'A check, guard or throttle query calls a function with side effects READ ONLY does not stop, or one it always refuses (nextval).',
   check(ctx: LintContext) {
-    return ctx.plan.entries.flatMap((entry) => queriesOf(entry).flatMap(({ path, sql }) => callFindings(ctx, entry, path, sql)));
+    return ctx.plan.entries.flatMap((entry) =>
+      queriesOf(entry).flatMap(({ path, sql }) => callFindings(ctx, entry, path, sql)),
+    );
   },
 };

@@ -25,6 +25,11 @@ export const renamingColumn: Rule = {
   check: (ctx: LintContext) =>
     sqlSourcesOf(ctx)
       .flatMap((s) => s.statements)
-      .filter((s) => s.type === 'RenameStmt' && s.node.renameType === 'OBJECT_COLUMN' && !isNewTable(s, s.node.relation as AstNode | undefined))
+      .filter(
+        (s) =>
+          s.type === 'RenameStmt' &&
+          s.node.renameType === 'OBJECT_COLUMN' &&
+          !isNewTable(s, s.node.relation as AstNode | undefined),
+      )
       .map(findingOf),
 };

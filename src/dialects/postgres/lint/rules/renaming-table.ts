@@ -30,7 +30,9 @@ function findingOf(stmt: SqlStatement, ctx: LintContext): Finding {
 /** The step leaves a view under the old name, so old readers and writers keep working. */
 function keepsOldName(stmt: SqlStatement): boolean {
   const old = tableName(stmt.node.relation as AstNode | undefined);
-  return stmt.source.statements.some((s) => s.type === 'ViewStmt' && tableName(s.node.view as AstNode | undefined) === old);
+  return stmt.source.statements.some(
+    (s) => s.type === 'ViewStmt' && tableName(s.node.view as AstNode | undefined) === old,
+  );
 }
 
 export const renamingTable: Rule = {
@@ -40,6 +42,12 @@ export const renamingTable: Rule = {
   check: (ctx: LintContext) =>
     sqlSourcesOf(ctx)
       .flatMap((s) => s.statements)
-      .filter((s) => s.type === 'RenameStmt' && s.node.renameType === 'OBJECT_TABLE' && !isNewTable(s, s.node.relation as AstNode | undefined) && !keepsOldName(s))
+      .filter(
+        (s) =>
+          s.type === 'RenameStmt' &&
+          s.node.renameType === 'OBJECT_TABLE' &&
+          !isNewTable(s, s.node.relation as AstNode | undefined) &&
+          !keepsOldName(s),
+      )
       .map((s) => findingOf(s, ctx)),
 };

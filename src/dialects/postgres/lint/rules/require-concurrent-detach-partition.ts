@@ -13,7 +13,9 @@ function concurrentStatement(c: TableCommand, ctx: LintContext): string {
 }
 
 function findingOf(c: TableCommand, ctx: LintContext): Finding {
-  const partition = String(((c.cmd.def as { PartitionCmd?: { name?: { relname?: string } } } | undefined)?.PartitionCmd?.name?.relname) ?? '');
+  const partition = String(
+    (c.cmd.def as { PartitionCmd?: { name?: { relname?: string } } } | undefined)?.PartitionCmd?.name?.relname ?? '',
+  );
   return sqlFinding(
     requireConcurrentDetachPartition,
     c.stmt,
@@ -30,6 +32,10 @@ function findingOf(c: TableCommand, ctx: LintContext): Finding {
 export const requireConcurrentDetachPartition: Rule = {
   id: 'require-concurrent-detach-partition',
   severity: 'error',
-  description: 'ALTER TABLE … DETACH PARTITION without CONCURRENTLY locks the partitioned table against reads and writes.',
-  check: (ctx: LintContext) => existingTableCommands(sqlSourcesOf(ctx)).filter(isPlainDetach).map((c) => findingOf(c, ctx)),
+  description:
+    'ALTER TABLE … DETACH PARTITION without CONCURRENTLY locks the partitioned table against reads and writes.',
+  check: (ctx: LintContext) =>
+    existingTableCommands(sqlSourcesOf(ctx))
+      .filter(isPlainDetach)
+      .map((c) => findingOf(c, ctx)),
 };

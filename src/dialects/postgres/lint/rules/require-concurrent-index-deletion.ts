@@ -4,7 +4,9 @@ import { dottedName, keywordOffset, statementText, type SqlStatement, sqlSources
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
 function indexNames(stmt: SqlStatement): string[] {
-  return ((stmt.node.objects as { List?: { items?: unknown } }[] | undefined) ?? []).map((o) => dottedName(o.List?.items));
+  return ((stmt.node.objects as { List?: { items?: unknown } }[] | undefined) ?? []).map((o) =>
+    dottedName(o.List?.items),
+  );
 }
 
 function withConcurrently(stmt: SqlStatement): string {
@@ -18,7 +20,9 @@ function rawSqlFinding(stmt: SqlStatement): Finding {
   const recipe =
     names.length === 1
       ? [`- sql: { up: ${yamlString(withConcurrently(stmt))}, transactional: false }`]
-      : names.map((n) => `- sql: { up: ${yamlString(`DROP INDEX CONCURRENTLY IF EXISTS ${n}`)}, transactional: false }`);
+      : names.map(
+          (n) => `- sql: { up: ${yamlString(`DROP INDEX CONCURRENTLY IF EXISTS ${n}`)}, transactional: false }`,
+        );
   return sqlFinding(
     requireConcurrentIndexDeletion,
     stmt,
@@ -49,7 +53,9 @@ export const requireConcurrentIndexDeletion: Rule = {
   check(ctx: LintContext) {
     const raw = sqlSourcesOf(ctx)
       .flatMap((s) => s.statements)
-      .filter((stmt) => stmt.type === 'DropStmt' && stmt.node.removeType === 'OBJECT_INDEX' && stmt.node.concurrent !== true)
+      .filter(
+        (stmt) => stmt.type === 'DropStmt' && stmt.node.removeType === 'OBJECT_INDEX' && stmt.node.concurrent !== true,
+      )
       .map(rawSqlFinding);
     const ops = ctx.plan.entries
       .filter((e) => e.kind === 'drop_index' && (e.spec as { concurrently?: boolean }).concurrently === false)

@@ -26,7 +26,10 @@ function findingOf(stmt: SqlStatement): Finding | undefined {
   const word = KIND_WORD[String(stmt.node.kind)];
   if (stmt.type !== 'ReindexStmt' || !word || concurrent(stmt)) return undefined;
   if (word === 'TABLE' && isNewTable(stmt, stmt.node.relation as AstNode | undefined)) return undefined;
-  const target = word === 'INDEX' || word === 'TABLE' ? `${word.toLowerCase()} ${astText((stmt.node.relation as AstNode | undefined)?.relname)}` : `every index of the ${word.toLowerCase()}`;
+  const target =
+    word === 'INDEX' || word === 'TABLE'
+      ? `${word.toLowerCase()} ${astText((stmt.node.relation as AstNode | undefined)?.relname)}`
+      : `every index of the ${word.toLowerCase()}`;
   return sqlFinding(
     requireConcurrentReindex,
     stmt,
@@ -43,6 +46,10 @@ function findingOf(stmt: SqlStatement): Finding | undefined {
 export const requireConcurrentReindex: Rule = {
   id: 'require-concurrent-reindex',
   severity: 'error',
-  description: 'REINDEX without CONCURRENTLY blocks writes to the table and reads through the index for the whole rebuild.',
-  check: (ctx: LintContext) => sqlSourcesOf(ctx).flatMap((s) => s.statements).flatMap((stmt) => findingOf(stmt) ?? []),
+  description:
+    'REINDEX without CONCURRENTLY blocks writes to the table and reads through the index for the whole rebuild.',
+  check: (ctx: LintContext) =>
+    sqlSourcesOf(ctx)
+      .flatMap((s) => s.statements)
+      .flatMap((stmt) => findingOf(stmt) ?? []),
 };

@@ -13,7 +13,10 @@ function disables(stmt: SqlStatement): string | undefined {
   if (kind === 'VAR_RESET' || kind === 'VAR_SET_DEFAULT') return 'back to the server default (0 unless configured)';
   const arg = ((stmt.node.args as { A_Const?: AstNode }[] | undefined) ?? [])[0]?.A_Const;
   if (!arg) return undefined;
-  const value = arg.ival !== undefined ? String((arg.ival as { ival?: number }).ival ?? 0) : String((arg.sval as { sval?: string } | undefined)?.sval ?? '');
+  const value =
+    arg.ival !== undefined
+      ? String((arg.ival as { ival?: number }).ival ?? 0)
+      : String((arg.sval as { sval?: string } | undefined)?.sval ?? '');
   return ZERO.test(value) ? 'to 0' : undefined;
 }
 
@@ -25,14 +28,23 @@ function disablingFinding(stmt: SqlStatement): Finding | undefined {
     stmt,
     stmt.start,
     `this sets lock_timeout ${how}, overriding the one schemashift sets from the plan: a statement that waits for its lock then queues every query on the table behind it, with no limit`,
-    ['remove it; to allow longer waits, raise the plan setting instead (each attempt is retried with backoff):', block(['settings:', '  lock_timeout: 5s', '  lock_retries: 20'])].join('\n'),
+    [
+      'remove it; to allow longer waits, raise the plan setting instead (each attempt is retried with backoff):',
+      block(['settings:', '  lock_timeout: 5s', '  lock_retries: 20']),
+    ].join('\n'),
   );
 }
 
 /** An earlier `SET lock_timeout = '5s'` in the same step bounds the wait itself. */
 function boundedBySql(stmt: SqlStatement): boolean {
   const earlier = stmt.source.statements.slice(0, stmt.source.statements.indexOf(stmt));
-  return earlier.some((s) => s.type === 'VariableSetStmt' && String(s.node.name).toLowerCase() === 'lock_timeout' && s.node.kind === 'VAR_SET_VALUE' && !disables(s));
+  return earlier.some(
+    (s) =>
+      s.type === 'VariableSetStmt' &&
+      String(s.node.name).toLowerCase() === 'lock_timeout' &&
+      s.node.kind === 'VAR_SET_VALUE' &&
+      !disables(s),
+  );
 }
 
 function unboundedFinding(stmt: SqlStatement): Finding | undefined {
@@ -45,14 +57,18 @@ function unboundedFinding(stmt: SqlStatement): Finding | undefined {
     stmt,
     stmt.start,
     `this statement takes an ACCESS EXCLUSIVE lock on ${tables.join(', ')} and the plan sets lock_timeout: 0: while it waits behind a long query, every read and write of the table queues behind it`,
-    ['give the plan a lock_timeout (the default is 2s); schemashift retries a timed-out attempt with backoff:', block(['settings:', '  lock_timeout: 2s', '  lock_retries: 10'])].join('\n'),
+    [
+      'give the plan a lock_timeout (the default is 2s); schemashift retries a timed-out attempt with backoff:',
+      block(['settings:', '  lock_timeout: 2s', '  lock_retries: 10']),
+    ].join('\n'),
   );
 }
 
 export const requireTimeoutSettings: Rule = {
   id: 'require-timeout-settings',
   severity: 'error',
-  description: 'A raw SQL step that takes an ACCESS EXCLUSIVE lock with no lock_timeout (the plan sets 0, or the SQL turns it off).',
+  description:
+    'A raw SQL step that takes an ACCESS EXCLUSIVE lock with no lock_timeout (the plan sets 0, or the SQL turns it off).',
   check(ctx: LintContext) {
     const statements = sqlSourcesOf(ctx).flatMap((s) => s.statements);
     const unbounded = ctx.plan.settings.lockTimeoutMs === 0 ? statements.flatMap((s) => unboundedFinding(s) ?? []) : [];

@@ -2,10 +2,25 @@ import { astText, type AstNode } from '../../sql/ast.js';
 import { walk } from '../../sql/ast.js';
 import { unknownCalls, volatilityOf } from '../../sql/volatility.js';
 import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
-import { columnConstraints, columnTypeText, dottedName, existingTableCommands, isSerialType, type TableCommand, sqlSourcesOf } from '../raw-sql.js';
+import {
+  columnConstraints,
+  columnTypeText,
+  dottedName,
+  existingTableCommands,
+  isSerialType,
+  type TableCommand,
+  sqlSourcesOf,
+} from '../raw-sql.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
-const SERIAL_BASE: Record<string, string> = { serial: 'integer', serial4: 'integer', bigserial: 'bigint', serial8: 'bigint', smallserial: 'smallint', serial2: 'smallint' };
+const SERIAL_BASE: Record<string, string> = {
+  serial: 'integer',
+  serial4: 'integer',
+  bigserial: 'bigint',
+  serial8: 'bigint',
+  smallserial: 'smallint',
+  serial2: 'smallint',
+};
 
 interface Volatile {
   /** What makes the value differ per row: `gen_random_uuid(), which is volatile`, `the bigserial type`. */
@@ -43,16 +58,31 @@ function volatileOf(c: TableCommand, def: AstNode): Volatile | undefined {
   const typeName = def.typeName as AstNode | undefined;
   if (isSerialType(def)) {
     const serial = dottedName(typeName?.names);
-    return sequenceBased(c, def, `the ${serial} type (a nextval() default)`, Number(typeName?.location ?? c.offset), SERIAL_BASE[serial] ?? 'bigint');
+    return sequenceBased(
+      c,
+      def,
+      `the ${serial} type (a nextval() default)`,
+      Number(typeName?.location ?? c.offset),
+      SERIAL_BASE[serial] ?? 'bigint',
+    );
   }
   const identity = constraints.find((k) => k.contype === 'CONSTR_IDENTITY');
-  if (identity) return sequenceBased(c, def, 'an identity (a new sequence value per row)', Number(identity.location ?? c.offset), columnTypeText(c, def));
+  if (identity)
+    return sequenceBased(
+      c,
+      def,
+      'an identity (a new sequence value per row)',
+      Number(identity.location ?? c.offset),
+      columnTypeText(c, def),
+    );
   const dflt = constraints.find((k) => k.contype === 'CONSTR_DEFAULT');
   const call = dflt ? volatileCall(dflt.raw_expr) : undefined;
   if (!dflt || !call) return undefined;
   const from = Number(dflt.location) + 'DEFAULT'.length;
   const to = Math.min(c.end, ...constraints.map((k) => Number(k.location)).filter((l) => l > from));
-  const what = call.unknown ? `${call.fn}(), whose volatility only the database knows (treated as volatile; if pg_proc says it is STABLE or IMMUTABLE, ignore this finding with lint: { ignore: [volatile-default] })` : `${call.fn}(), which is volatile`;
+  const what = call.unknown
+    ? `${call.fn}(), whose volatility only the database knows (treated as volatile; if pg_proc says it is STABLE or IMMUTABLE, ignore this finding with lint: { ignore: [volatile-default] })`
+    : `${call.fn}(), which is volatile`;
   return { what, offset: call.location, type: columnTypeText(c, def), value: c.stmt.source.sql.slice(from, to).trim() };
 }
 
@@ -89,6 +119,7 @@ function findingOf(c: TableCommand, ctx: LintContext): Finding | undefined {
 export const volatileDefault: Rule = {
   id: 'volatile-default',
   severity: 'error',
-  description: 'ADD COLUMN with a volatile default (random(), gen_random_uuid(), clock_timestamp(), nextval(), serial, identity) rewrites the table.',
+  description:
+    'ADD COLUMN with a volatile default (random(), gen_random_uuid(), clock_timestamp(), nextval(), serial, identity) rewrites the table.',
   check: (ctx: LintContext) => existingTableCommands(sqlSourcesOf(ctx)).flatMap((c) => findingOf(c, ctx) ?? []),
 };
