@@ -11,7 +11,8 @@
 import type { IFeatureFlagProvider } from '@microsoft/feature-management';
 import { toFeatureFlag, type FeatureFlag } from './flag-definition.js';
 import type { Dialect } from '../dialects/dialect.js';
-import { appDialect, checkedTableName, type SqlClient } from './sql-client.js';
+import { appStateSql } from '../dialects/app-registry.js';
+import { checkedTableName, type SqlClient } from './sql-client.js';
 
 export interface DatabaseFeatureFlagProviderOptions {
   /** Default `schemashift.feature_flags` (columns `id text`, `definition jsonb`). */
@@ -50,7 +51,7 @@ export class DatabaseFeatureFlagProvider implements IFeatureFlagProvider {
     this.#intervalMs = interval;
     this.#onError = options.onError ?? warn;
     const table = checkedTableName(options.table ?? 'schemashift.feature_flags', 'table');
-    this.#sql = appDialect(options.dialect).state.app.readFlags(table);
+    this.#sql = appStateSql(options.dialect).readFlags(table);
   }
 
   async getFeatureFlag(featureName: string): Promise<FeatureFlag | undefined> {

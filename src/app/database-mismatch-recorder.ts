@@ -1,7 +1,8 @@
 /** Records mismatches in schemashift.shadow_mismatches, which the plan gate `shadow_clean` reads. */
 import type { MismatchRecorder, ShadowMismatch } from './mismatch-recorder.js';
 import type { Dialect } from '../dialects/dialect.js';
-import { appDialect, checkedTableName, type SqlClient } from './sql-client.js';
+import { appStateSql } from '../dialects/app-registry.js';
+import { checkedTableName, type SqlClient } from './sql-client.js';
 
 export interface DatabaseMismatchRecorderOptions {
   /** Default `schemashift.shadow_mismatches` (created by the schemashift runner's state schema). */
@@ -30,7 +31,7 @@ export function databaseMismatchRecorder(
   options: DatabaseMismatchRecorderOptions = {},
 ): MismatchRecorder {
   const table = checkedTableName(options.table ?? 'schemashift.shadow_mismatches', 'table');
-  const sql = appDialect(options.dialect).state.app.insertMismatch(table);
+  const sql = appStateSql(options.dialect).insertMismatch(table);
   return {
     async record(m) {
       await client.query(sql, [

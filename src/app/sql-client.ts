@@ -1,6 +1,3 @@
-import type { Dialect } from '../dialects/dialect.js';
-import { dialectNamed } from '../dialects/registry.js';
-
 /**
  * The one thing the application side needs from a database driver: `query(text, params)` resolving
  * to `{ rows }`. A pg.Pool, a pg.Client and a PGlite instance all fit as they are, so application
@@ -20,11 +17,6 @@ export function checkedTableName(name: string, option: string): string {
     );
   }
   return name;
-}
-
-/** The database the application's SqlClient talks to: the given dialect, else PostgreSQL. */
-export function appDialect(dialect: Dialect | undefined): Dialect {
-  return dialect ?? dialectNamed('postgres');
 }
 
 /** The message of anything thrown, first line only (driver errors can carry a whole query). */

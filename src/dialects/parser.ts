@@ -116,8 +116,11 @@ export interface SqlParser {
   bareColumn(key: string): string | undefined;
   /** The parts of a type's name as the parser reads it (`pg_catalog.int4` → two parts); empty when it does not parse. */
   typeNameParts(type: string): string[];
-  /** A form of a value expression in which spelling that does not change its meaning is gone, for comparisons. */
-  canonicalExpression(expression: string): string;
+  /**
+   * A value expression as its parse tree, for comparing two spellings: spacing and parentheses do not
+   * count, every cast and every constant does (`(0.5)::integer` is not `0.5`).
+   */
+  comparableExpression(expression: string): string;
   readonly lint: SqlLint;
 }
 

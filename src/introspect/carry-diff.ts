@@ -21,8 +21,8 @@ export interface CarryProblems {
 
 export type CarryDeclarations = Omit<CarrySpec, 'table' | 'drop_with_old_column'>;
 
-/** Spelling that does not change meaning (parentheses, spaces, casts the catalog adds) does not count. */
-const canonical = (expression: string): string => activeSqlParser().canonicalExpression(expression);
+/** `(qty > 0)` and `qty>0` compare equal; a cast or a constant that differs does not. */
+const canonical = (expression: string): string => activeSqlParser().comparableExpression(expression);
 const sameExpression = (a: string | null | undefined, b: string | null | undefined): boolean =>
   (a ?? null) === (b ?? null) || (a != null && b != null && canonical(a) === canonical(b));
 

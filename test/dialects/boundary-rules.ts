@@ -40,7 +40,7 @@ export const SHARED_SQL_MARKERS: readonly Marker[] = [
 ];
 
 /** Files that choose an implementation: they may import a dialect folder. */
-const MAY_IMPORT_DIALECTS = ['src/dialects/registry.ts', 'src/index.ts'];
+const MAY_IMPORT_DIALECTS = ['src/dialects/registry.ts', 'src/dialects/app-registry.ts', 'src/index.ts'];
 
 function sourceFiles(root: string, dir: string): string[] {
   return readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })

@@ -225,6 +225,25 @@ describe('compareCarry', () => {
     expect(compareCarry('change_type', { ...spec, default: "'1'::bigint" }, live).differs).toEqual([]);
   });
 
+  it('a cast is part of an expression: a default, check or key that drops one is declared differently', () => {
+    const cast = {
+      ...live,
+      default: '(0.5)::integer',
+      checks: [{ name: 'orders_qty_positive', expression: '((qty)::integer > 0)' }],
+    };
+    const declared = { ...spec, default: '0.5', checks: [{ name: 'orders_qty_positive', expression: 'qty > 0' }] };
+    expect(compareCarry('rename_column', declared, cast).differs).toEqual([
+      "default 0.5 is not the column's default ((0.5)::integer)",
+      'check orders_qty_positive is declared differently from the catalog',
+    ]);
+    const same = {
+      ...declared,
+      default: '(0.5)::integer',
+      checks: [{ name: 'orders_qty_positive', expression: '(qty)::integer > 0' }],
+    };
+    expect(compareCarry('rename_column', same, cast).differs).toEqual([]);
+  });
+
   it('inbound foreign keys, views and other dependents block, with what to do', () => {
     const blocked = compareCarry('rename_column', spec, {
       ...live,

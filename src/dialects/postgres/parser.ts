@@ -9,7 +9,7 @@ import { statementsDrops } from './sql/statement-drops.js';
 import type { SqlParser, SqlProblem } from '../parser.js';
 import { typeNameParts } from './definition-shapes.js';
 import { quoteIdent } from './names.js';
-import { canonicalExpression } from './object-differences.js';
+import { comparableExpression } from './sql/comparable-expression.js';
 import { postgresLint } from './lint/lint.js';
 import { notNullColumns } from './not-null-columns.js';
 import { scriptStatements } from './script-statements.js';
@@ -53,6 +53,6 @@ export const postgresParser: SqlParser = {
   readsColumn,
   bareColumn,
   typeNameParts,
-  canonicalExpression,
+  comparableExpression,
   lint: postgresLint,
 };
