@@ -114,7 +114,9 @@ export interface SqlParser {
   readsColumn(expression: string, column: string): boolean | undefined;
   /** The column an index key names when it is just a column (`qty`, `"Qty"`), else undefined. */
   bareColumn(key: string): string | undefined;
-  /** The parts of a type's name as the parser reads it (`pg_catalog.int4` → two parts); empty when it does not parse. */
+  /**
+   * The parts of a type's name as the parser reads it (`pg_catalog.int4` → two parts); empty when it does not parse.
+   */
   typeNameParts(type: string): string[];
   /**
    * A value expression as its parse tree, for comparing two spellings: spacing and parentheses do not

@@ -14,7 +14,8 @@ export function dialectNamed(name: DialectName, planName = 'the plan'): Dialect 
   const dialect = DIALECTS[name];
   if (dialect) return dialect;
   throw new UsageError(
-    `${planName} declares dialect: ${name}; this release generates SQL for PostgreSQL only (SQL Server connections are supported, its operations are not yet)`,
+    `${planName} declares dialect: ${name}; this release generates SQL for PostgreSQL only (SQL Server ` +
+      `connections are supported, its operations are not yet)`,
     'use dialect: postgres, or keep the SQL Server change in a raw migration for now',
   );
 }

@@ -63,9 +63,12 @@ export function conflictingModes(level: LockLevel): readonly string[] {
   return level === 'none' ? [] : CONFLICTS[LEVEL_MODE[level]];
 }
 
-const HOLDERS_SQL = `SELECT ${ACTIVITY_COLUMNS}, string_agg(DISTINCT l.mode || ' on ' || l.relation::regclass::text, ', ') AS lock, bool_or(l.mode = ANY ($2::text[])) AS conflicting
+const HOLDERS_SQL =
+  `SELECT ${ACTIVITY_COLUMNS}, string_agg(DISTINCT l.mode || ' on ' || ` +
+  `l.relation::regclass::text, ', ') AS lock, bool_or(l.mode = ANY ($2::text[])) AS conflicting
      FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-     WHERE l.granted AND l.locktype = 'relation' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+     WHERE l.granted AND l.locktype = 'relation' AND l.database = (SELECT oid FROM pg_database WHERE datname = ` +
+  `current_database())
        AND l.relation IN (SELECT to_regclass(t) FROM unnest($1::text[]) t)
        AND l.pid <> pg_backend_pid() AND l.pid <> ALL ($3::int[]) AND a.xact_start IS NOT NULL
      GROUP BY a.pid, a.state, a.application_name, a.query, a.xact_start, a.state_change, a.query_start ORDER BY a.pid`;

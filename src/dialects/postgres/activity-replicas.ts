@@ -8,8 +8,10 @@
  * A standby's own view: how long ago the last transaction it replayed committed, while WAL it has
  * received is still waiting to be replayed; 0 once replay has caught up (an idle primary is not lag).
  */
-export const STANDBY_LAG_SQL = `SELECT pg_is_in_recovery() AS standby,
-  coalesce(CASE WHEN pg_last_wal_receive_lsn() <> pg_last_wal_replay_lsn() THEN extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000 END, 0)::float8 AS ms,
+export const STANDBY_LAG_SQL =
+  `SELECT pg_is_in_recovery() AS standby,
+  coalesce(CASE WHEN pg_last_wal_receive_lsn() <> pg_last_wal_replay_lsn() THEN extract(epoch FROM now() - ` +
+  `pg_last_xact_replay_timestamp()) * 1000 END, 0)::float8 AS ms,
   CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() ELSE false END AS paused`;
 
 /**
@@ -17,13 +19,17 @@ export const STANDBY_LAG_SQL = `SELECT pg_is_in_recovery() AS standby,
  * it, and every wal_receiver_status_interval), so once a standby has replayed all that was sent its
  * last figure is stale: it counts as 0.
  */
-export const PRIMARY_LAG_SQL = `SELECT coalesce(nullif(application_name, ''), 'walreceiver') AS name, coalesce(host(client_addr), 'local socket') AS addr,
+export const PRIMARY_LAG_SQL =
+  `SELECT coalesce(nullif(application_name, ''), 'walreceiver') AS name, ` +
+  `coalesce(host(client_addr), 'local socket') AS addr,
   (CASE WHEN replay_lsn >= sent_lsn THEN 0 ELSE extract(epoch FROM replay_lag) * 1000 END)::float8 AS ms
 FROM pg_stat_replication WHERE replay_lag IS NOT NULL`;
 
 export function notAStandby(name: string): { message: string; hint: string } {
   return {
     message: `--replica ${name} is not a standby (pg_is_in_recovery() is false there)`,
-    hint: 'give the URL of a read replica; the primary itself needs no --replica: its streaming replicas are read from pg_stat_replication',
+    hint:
+      'give the URL of a read replica; the primary itself needs no --replica: its streaming replicas are ' +
+      'read from pg_stat_replication',
   };
 }

@@ -4,16 +4,20 @@ import { holdersSql } from './activity-locks.js';
 import { notAStandby, PRIMARY_LAG_SQL, STANDBY_LAG_SQL } from './activity-replicas.js';
 
 /** pg_blocking_pids takes the lock manager's locks: only asked while pg_stat_activity says `pid` waits for one. */
-const BLOCKERS_SQL = `SELECT ${ACTIVITY_COLUMNS} FROM pg_stat_activity a
-     WHERE EXISTS (SELECT 1 FROM pg_stat_activity w WHERE w.pid = $1 AND w.wait_event_type = 'Lock') AND a.pid = ANY (pg_blocking_pids($1)) ORDER BY a.pid`;
+const BLOCKERS_SQL =
+  `SELECT ${ACTIVITY_COLUMNS} FROM pg_stat_activity a
+     WHERE EXISTS (SELECT 1 FROM pg_stat_activity w WHERE w.pid = $1 AND w.wait_event_type = 'Lock') AND a.pid ` +
+  `= ANY (pg_blocking_pids($1)) ORDER BY a.pid`;
 
 /**
  * Waiting for the table lock or a tuple lock on it, or for the transaction that holds a row they
  * need (the first waiter for a row holds the tuple lock while it waits for the holder's xid).
  */
-const LOCK_WAITERS_SQL = `SELECT count(DISTINCT w.pid)::int AS n FROM pg_locks w
+const LOCK_WAITERS_SQL =
+  `SELECT count(DISTINCT w.pid)::int AS n FROM pg_locks w
          WHERE NOT w.granted AND w.pid <> ALL ($2::int[])
-           AND (w.relation = $1 OR EXISTS (SELECT 1 FROM pg_locks t WHERE t.pid = w.pid AND t.granted AND t.locktype = 'tuple' AND t.relation = $1))`;
+           AND (w.relation = $1 OR EXISTS (SELECT 1 FROM pg_locks t WHERE t.pid = w.pid AND t.granted AND ` +
+  `t.locktype = 'tuple' AND t.relation = $1))`;
 
 export const postgresActivity: ActivitySql = {
   blockersOf: (pid) => ({ sql: BLOCKERS_SQL, params: [pid] }),

@@ -42,7 +42,9 @@ export const syncDdl: ActionRenderer<SyncAction> = {
 /** SET NOT NULL after a validated CHECK needs no scan (PostgreSQL 12+). */
 export const notNullDdl: ActionRenderer<NotNullAction> = {
   'add-not-null-check': (a) => ({
-    sql: `ALTER TABLE ${qualified(a.table)} ADD CONSTRAINT ${ident(a.check)} CHECK (${ident(a.column)} IS NOT NULL) NOT VALID`,
+    sql:
+      `ALTER TABLE ${qualified(a.table)} ADD CONSTRAINT ${ident(a.check)} CHECK (${ident(a.column)} IS NOT ` +
+      `NULL) NOT VALID`,
     lock: lockOf('ACCESS EXCLUSIVE', [a.table]),
     transactional: true,
     probe: probes.anyOf(probes.columnNotNull(a.table, a.column), probes.constraintExists(a.table, a.check)),
@@ -86,7 +88,9 @@ const grantee = (g: Grantee): string => ('public' in g ? 'PUBLIC' : `"${g.role.r
 export const carryDdl: ActionRenderer<CarryAction> = {
   // A collation-only type change is not a rewrite (nor a scan): the column is only relabelled.
   'set-column-collation': (a) => ({
-    sql: `ALTER TABLE ${qualified(a.table)} ALTER COLUMN ${ident(a.column)} TYPE ${a.type} COLLATE ${collationName(a.collation)}`,
+    sql:
+      `ALTER TABLE ${qualified(a.table)} ALTER COLUMN ${ident(a.column)} TYPE ${a.type} ` +
+      `COLLATE ${collationName(a.collation)}`,
     lock: lockOf('ACCESS EXCLUSIVE', [a.table]),
     transactional: true,
   }),
@@ -97,7 +101,9 @@ export const carryDdl: ActionRenderer<CarryAction> = {
   }),
   // Each privilege names its column: `GRANT SELECT, UPDATE (c)` would grant SELECT on the whole table.
   'grant-column-privileges': (a) => ({
-    sql: `GRANT ${a.privileges.map((p) => `${p} (${ident(a.column)})`).join(', ')} ON ${qualified(a.table)} TO ${grantee(a.grantee)}`,
+    sql:
+      `GRANT ${a.privileges.map((p) => `${p} (${ident(a.column)})`).join(', ')} ON ${qualified(a.table)} ` +
+      `TO ${grantee(a.grantee)}`,
     lock: lockOf('none', []),
     transactional: true,
   }),
@@ -118,7 +124,8 @@ function afterDropSql(table: string, final: string, carry: SwapCarry): string[] 
   const indexSql = (ix: SwapCarry['indexes'][number]) =>
     ix.constraint === undefined
       ? `ALTER INDEX ${indexName(ix.building)} RENAME TO ${ident(ix.name)}`
-      : `ALTER TABLE ${t} ADD CONSTRAINT ${ident(ix.name)} ${CONSTRAINT_TYPES[ix.constraint]} USING INDEX ${ident(ix.building)}`;
+      : `ALTER TABLE ${t} ADD CONSTRAINT ${ident(ix.name)} ${CONSTRAINT_TYPES[ix.constraint]} USING ` +
+        `INDEX ${ident(ix.building)}`;
   const sql = [
     ...carry.indexes.map(indexSql),
     ...carry.constraints.map((c) => `ALTER TABLE ${t} RENAME CONSTRAINT ${ident(c.building)} TO ${ident(c.name)}`),

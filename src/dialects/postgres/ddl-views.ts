@@ -13,7 +13,9 @@ import { shadowProbes as probes } from './shadow-probes.js';
  * `WITH NO DATA`, and its own trailing `;` is left out.
  */
 function createSql(name: string, query: string, withData: boolean): string {
-  return `CREATE MATERIALIZED VIEW ${qualified(name)} AS\n${singleQuery(query).text}\nWITH ${withData ? '' : 'NO '}DATA`;
+  return (
+    `CREATE MATERIALIZED VIEW ${qualified(name)} AS\n` + `${singleQuery(query).text}\nWITH ${withData ? '' : 'NO '}DATA`
+  );
 }
 
 /** Indexes live in their table's schema: the view's. */
@@ -67,7 +69,9 @@ export const viewDdl: ActionRenderer<ViewAction> = {
     transactional: true,
   }),
   'create-view-index': (a) => ({
-    sql: `CREATE ${a.unique ? 'UNIQUE ' : ''}INDEX ${ident(a.name)} ON ${qualified(a.view)} (${a.columns.map(ident).join(', ')})`,
+    sql:
+      `CREATE ${a.unique ? 'UNIQUE ' : ''}INDEX ${ident(a.name)} ON ${qualified(a.view)} ` +
+      `(${a.columns.map(ident).join(', ')})`,
     lock: lockOf('SHARE', [a.view]),
     transactional: true,
     probe: probes.validIndexExists(a.name, a.view),

@@ -45,7 +45,10 @@ function names(list: unknown): string {
     : '';
 }
 
-/** What a key of an index has beyond the plain column or expression: `COLLATE "C" text_pattern_ops DESC NULLS LAST`, or ''. */
+/**
+ * What a key of an index has beyond the plain column or expression: `COLLATE "C" text_pattern_ops DESC NULLS LAST`, or
+ * ''.
+ */
 function keyOptions(elem: AstNode): string {
   const parts: string[] = [];
   if (elem.collation) parts.push(`COLLATE ${names(elem.collation)}`);
@@ -119,7 +122,8 @@ export function triggerShapeDifferences(definition: string): string[] {
   if (stmt.isconstraint === true) out.push('it is a constraint trigger');
   return out.length > 0
     ? [
-        `${out.join(', ')} (it is: ${definition}); the plan's is BEFORE INSERT OR UPDATE FOR EACH ROW, with no condition or arguments`,
+        `${out.join(', ')} (it is: ${definition}); the plan's is BEFORE INSERT OR UPDATE FOR EACH ROW, with no ` +
+          `condition or arguments`,
       ]
     : [];
 }

@@ -51,7 +51,9 @@ function evidence(probes: Probe[]): string[] {
       found.push(`pg_backend_pid() changed from ${p.pidBefore} to ${p.pidAfter} between two statements of one session`);
     if (p.read !== p.token)
       found.push(
-        `a setting made in one statement read back as ${p.read === null || p.read === '' ? 'unset' : "another session's value"} in the next`,
+        `a setting made in one statement read back as ${
+          p.read === null || p.read === '' ? 'unset' : 'another ' + "session's value"
+        } in the next`,
       );
   }
   return [...new Set(found)];
@@ -76,8 +78,12 @@ async function connectionPooler(ctx: DoctorContext): Promise<DoctorFinding> {
   if (found.length > 0) {
     return {
       status: 'fail',
-      finding: `session state does not hold (${found.join('; ')}): a transaction-pooling proxy sits in front, so advisory locks and session settings will not hold`,
-      fix: 'the runner needs a session connection: connect to PostgreSQL directly, or through the pooler in session mode (PgBouncer pool_mode = session, e.g. a separate [databases] entry for migrations)',
+      finding:
+        `session state does not hold (${found.join('; ')}): a transaction-pooling proxy sits in front, ` +
+        `so advisory locks and session settings will not hold`,
+      fix:
+        'the runner needs a session connection: connect to PostgreSQL directly, or through the pooler in ' +
+        'session mode (PgBouncer pool_mode = session, e.g. a separate [databases] entry for migrations)',
       details,
     };
   }
@@ -85,8 +91,14 @@ async function connectionPooler(ctx: DoctorContext): Promise<DoctorFinding> {
   if (port !== null && ctx.options.urlPort !== null && port !== ctx.options.urlPort) {
     return {
       status: 'warn',
-      finding: `session state held in this probe, but the URL's port ${ctx.options.urlPort} is not the server's (${port}): a proxy or pooler sits in between${ctx.options.urlPort === 6432 ? " (6432 is PgBouncer's default port)" : ''}`,
-      fix: 'make sure it runs in session mode (PgBouncer pool_mode = session); a transaction pooler can pass this probe by chance and still break advisory locks mid-run',
+      finding:
+        `session state held in this probe, but the URL's port ${ctx.options.urlPort} is not the server's ` +
+        `(${port}): a proxy or pooler sits in between${
+          ctx.options.urlPort === 6432 ? " (6432 is PgBouncer's " + 'default port)' : ''
+        }`,
+      fix:
+        'make sure it runs in session mode (PgBouncer pool_mode = session); a transaction pooler can pass ' +
+        'this probe by chance and still break advisory locks mid-run',
       details,
     };
   }

@@ -16,11 +16,14 @@ interface SessionRow {
   query: string | null;
 }
 
-const SESSIONS_SQL = `SELECT pid, usename::text AS usename, application_name, host(client_addr) AS client, state,
-  extract(epoch FROM clock_timestamp() - xact_start)::float8 AS xact_age, extract(epoch FROM clock_timestamp() - state_change)::float8 AS state_age,
+const SESSIONS_SQL =
+  `SELECT pid, usename::text AS usename, application_name, host(client_addr) AS client, state,
+  extract(epoch FROM clock_timestamp() - xact_start)::float8 AS xact_age, extract(epoch FROM clock_timestamp() ` +
+  `- state_change)::float8 AS state_age,
   left(regexp_replace(regexp_replace(coalesce(query, ''), '\\s+', ' ', 'g'), '\\s*;\\s*$', ''), 100) AS query
 FROM pg_stat_activity
-WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND xact_start IS NOT NULL`;
+WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND ` +
+  `xact_start IS NOT NULL`;
 
 function who(r: SessionRow): string {
   const parts = [r.application_name || null, r.usename, r.client].filter((p): p is string => !!p);
@@ -54,7 +57,8 @@ const terminate = (rows: SessionRow[]) =>
 /** Sessions of other roles show no state without pg_read_all_stats: say so rather than report "none". */
 async function hiddenSessions(ctx: DoctorContext): Promise<number> {
   const { rows } = await ctx.db.query<{ hidden: number | string }>(
-    `SELECT count(*) FILTER (WHERE state IS NULL) AS hidden FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+    `SELECT count(*) FILTER (WHERE state IS NULL) AS hidden FROM pg_stat_activity WHERE datname = ` +
+      `current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
   );
   return Number(rows[0]?.hidden ?? 0);
 }
@@ -68,8 +72,17 @@ async function longTransactions(ctx: DoctorContext): Promise<DoctorFinding> {
   if (rows.length > 0) {
     return {
       status: 'fail',
-      finding: `${rows.length} transaction(s) open longer than ${ageText(limit)}: ${listed(rows, (r) => `${who(r)} ${r.state ?? 'unknown state'} for ${ageText(r.state_age)}, open ${ageText(r.xact_age)}: ${r.query || '(no query)'}`)}`,
-      fix: `CREATE INDEX CONCURRENTLY and VALIDATE wait until these end, and DDL queues behind their locks: let them finish, or end them (${terminate(rows)})`,
+      finding:
+        `${rows.length} transaction(s) open longer ` +
+        `than ${ageText(limit)}: ${listed(
+          rows,
+          (r) =>
+            `${who(r)} ${r.state ?? 'unknown state'} ` +
+            `for ${ageText(r.state_age)}, open ${ageText(r.xact_age)}: ${r.query || '(no query)'}`,
+        )}`,
+      fix:
+        `CREATE INDEX CONCURRENTLY and VALIDATE wait until these end, and DDL queues behind their locks: let ` +
+        `them finish, or end them (${terminate(rows)})`,
       details: rows.map(detail),
     };
   }
@@ -88,14 +101,21 @@ async function longTransactions(ctx: DoctorContext): Promise<DoctorFinding> {
 async function idleInTransaction(ctx: DoctorContext): Promise<DoctorFinding> {
   const limit = ctx.options.idleInTransactionMs / 1000;
   const { rows } = await ctx.db.query<SessionRow>(
-    `${SESSIONS_SQL} AND state IN ('idle in transaction', 'idle in transaction (aborted)') AND clock_timestamp() - state_change > make_interval(secs => $1) ORDER BY state_change`,
+    `${SESSIONS_SQL} AND state IN ('idle in transaction', 'idle in transaction (aborted)') AND ` +
+      `clock_timestamp() - state_change > make_interval(secs => $1) ORDER BY state_change`,
     [limit],
   );
   if (rows.length === 0) return ok(`no session idle in a transaction for longer than ${ageText(limit)}`);
   return {
     status: 'fail',
-    finding: `${rows.length} session(s) idle inside a transaction: ${listed(rows, (r) => `${who(r)} idle for ${ageText(r.state_age)}, last: ${r.query || '(no query)'}`)}`,
-    fix: `they keep their locks and snapshot while doing nothing, so DDL and index builds wait on them: end them (${terminate(rows)}), and stop it recurring with ALTER ROLE <app role> SET idle_in_transaction_session_timeout = '1min'`,
+    finding: `${rows.length} session(s) idle inside a transaction: ${listed(
+      rows,
+      (r) => `${who(r)} idle for ${ageText(r.state_age)}, last: ${r.query || '(no query)'}`,
+    )}`,
+    fix:
+      `they keep their locks and snapshot while doing nothing, so DDL and index builds wait on them: end ` +
+      `them (${terminate(rows)}), and stop it recurring with ALTER ROLE <app role> SET ` +
+      `idle_in_transaction_session_timeout = '1min'`,
     details: rows.map(detail),
   };
 }
@@ -114,7 +134,8 @@ async function preparedTransactions(ctx: DoctorContext): Promise<DoctorFinding> 
   const max = Number(setting[0]?.max ?? 0);
   if (max === 0) return ok('none possible (max_prepared_transactions = 0)');
   const { rows } = await ctx.db.query<PreparedRow>(
-    `SELECT gid, owner::text AS owner, database::text AS database, extract(epoch FROM clock_timestamp() - prepared)::float8 AS age FROM pg_prepared_xacts ORDER BY prepared`,
+    `SELECT gid, owner::text AS owner, database::text AS database, extract(epoch FROM clock_timestamp() - ` +
+      `prepared)::float8 AS age FROM pg_prepared_xacts ORDER BY prepared`,
   );
   if (rows.length === 0) return ok(`none open (max_prepared_transactions = ${max})`);
   const old = rows.some((r) => r.age * 1000 > ctx.options.longTransactionMs);
@@ -124,7 +145,10 @@ async function preparedTransactions(ctx: DoctorContext): Promise<DoctorFinding> 
       .slice(0, 3)
       .map((r) => `'${r.gid}' in ${r.database ?? '?'} by ${r.owner ?? '?'}, prepared ${ageText(r.age)} ago`)
       .join('; ')}`,
-    fix: `a prepared transaction keeps its locks and snapshot, even across restarts, until it is resolved: ask the transaction manager that prepared it, or resolve it by hand (COMMIT PREPARED '${rows[0]?.gid ?? 'gid'}' / ROLLBACK PREPARED '${rows[0]?.gid ?? 'gid'}')`,
+    fix:
+      `a prepared transaction keeps its locks and snapshot, even across restarts, until it is resolved: ask ` +
+      `the transaction manager that prepared it, or resolve it by hand (COMMIT PREPARED ` +
+      `'${rows[0]?.gid ?? 'gid'}' / ROLLBACK PREPARED '${rows[0]?.gid ?? 'gid'}')`,
     details: rows.map((r) => ({ gid: r.gid, owner: r.owner, database: r.database, ageSeconds: Math.round(r.age) })),
   };
 }

@@ -60,7 +60,10 @@ async function checkout(pool: pg.Pool, ctx: ErrorContext): Promise<pg.PoolClient
   }
 }
 
-/** Give the client back clean: DISCARD ALL resets settings and releases advisory locks; if it cannot (a transaction is open, the link is gone), the client is destroyed instead. */
+/**
+ * Give the client back clean: DISCARD ALL resets settings and releases advisory locks; if it cannot (a transaction is
+ * open, the link is gone), the client is destroyed instead.
+ */
 async function release(client: pg.PoolClient): Promise<void> {
   let destroy = false;
   try {

@@ -22,7 +22,10 @@ class SessionGate {
     return this.holder !== null && this.flow.getStore() === this.holder;
   }
 
-  /** Run `fn` holding the gate (or at once when this flow already holds it). `outermost` tells fn whether it took the gate. */
+  /**
+   * Run `fn` holding the gate (or at once when this flow already holds it). `outermost` tells fn whether it took the
+   * gate.
+   */
   async run<T>(fn: (outermost: boolean) => Promise<T>): Promise<T> {
     if (this.inside) return fn(false);
     const previous = this.tail;

@@ -21,11 +21,13 @@ interface ColumnRow {
   sequence: string | null;
 }
 
-const COLUMN_SQL = `
+const COLUMN_SQL =
+  `
 SELECT a.attnum, a.attnotnull, a.attidentity <> '' AS identity,
   pg_get_expr(ad.adbin, ad.adrelid, true) AS default,
   col_description(a.attrelid, a.attnum) AS comment,
-  (SELECT n.nspname || '.' || co.collname FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace JOIN pg_type ty ON ty.oid = a.atttypid
+  (SELECT n.nspname || '.' || co.collname FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace ` +
+  `JOIN pg_type ty ON ty.oid = a.atttypid
     WHERE co.oid = a.attcollation AND a.attcollation <> ty.typcollation) AS collation,
   (SELECT s.oid::regclass::text FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
     WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass AND dep.refobjid = a.attrelid
@@ -33,17 +35,22 @@ SELECT a.attnum, a.attnotnull, a.attidentity <> '' AS identity,
 FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 WHERE a.attrelid = $1::regclass AND a.attname = $2 AND NOT a.attisdropped`;
 
-const GRANTS_SQL = `
-SELECT x.grantee = 0 AS public, CASE WHEN x.grantee <> 0 THEN pg_get_userbyid(x.grantee)::text END AS role, x.privilege_type AS privilege
+const GRANTS_SQL =
+  `
+SELECT x.grantee = 0 AS public, CASE WHEN x.grantee <> 0 THEN pg_get_userbyid(x.grantee)::text END AS role, ` +
+  `x.privilege_type AS privilege
 FROM pg_attribute a, aclexplode(a.attacl) x
 WHERE a.attrelid = $1::regclass AND a.attnum = $2 ORDER BY 1 DESC, 2, 3`;
 
-const INDEXES_SQL = `
+const INDEXES_SQL =
+  `
 SELECT ic.relname::text AS name, i.indisunique AS unique, i.indisreplident AS replident, am.amname::text AS method,
   array(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k ORDER BY k) AS keys,
-  array(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(i.indnkeyatts + 1, i.indnatts) k ORDER BY k) AS include,
+  array(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(i.indnkeyatts + 1, i.indnatts) k ` +
+  `ORDER BY k) AS include,
   pg_get_expr(i.indpred, i.indrelid, true) AS where,
-  (SELECT con.contype FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')) AS constraint,
+  (SELECT con.contype FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid ` +
+  `AND con.contype IN ('p', 'u', 'x')) AS constraint,
   coalesce((to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false) = false AND NOT EXISTS (
     SELECT 1 FROM generate_series(0, i.indnkeyatts - 1) k
     LEFT JOIN pg_opclass oc ON oc.oid = i.indclass[k]
@@ -56,15 +63,18 @@ WHERE i.indrelid = $1::regclass AND ($2 = ANY (i.indkey::int2[]) OR EXISTS (
     AND dep.refclassid = 'pg_class'::regclass AND dep.refobjid = i.indrelid AND dep.refobjsubid = $2))
 ORDER BY ic.relname`;
 
-const CONSTRAINTS_SQL = `
+const CONSTRAINTS_SQL =
+  `
 SELECT con.conname::text AS name, con.contype AS type,
   con.conrelid = $1::regclass AND $2 = ANY (con.conkey) AS outbound,
   con.contype = 'f' AND con.confrelid = $1::regclass AND $2 = ANY (con.confkey) AS inbound,
   con.conrelid::regclass::text AS table_name,
   pg_get_expr(con.conbin, con.conrelid, true) AS expression, con.connoinherit AS noinherit,
-  array(SELECT attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute ON attrelid = con.conrelid AND attnum = k.n ORDER BY k.o) AS columns,
+  array(SELECT attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute ON attrelid = ` +
+  `con.conrelid AND attnum = k.n ORDER BY k.o) AS columns,
   con.confrelid::regclass::text AS ref_table,
-  array(SELECT attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute ON attrelid = con.confrelid AND attnum = k.n ORDER BY k.o) AS ref_columns,
+  array(SELECT attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute ON attrelid = ` +
+  `con.confrelid AND attnum = k.n ORDER BY k.o) AS ref_columns,
   con.confdeltype AS on_delete, con.confupdtype AS on_update,
   NOT con.condeferrable AND con.confmatchtype <> 'f' AND (to_jsonb(con) ->> 'confdelsetcols') IS NULL AS plain
 FROM pg_constraint con
@@ -72,13 +82,21 @@ WHERE (con.conrelid = $1::regclass AND $2 = ANY (con.conkey) AND con.contype IN 
    OR (con.contype = 'f' AND con.confrelid = $1::regclass AND $2 = ANY (con.confkey))
 ORDER BY con.conname`;
 
-/** Dependents DROP COLUMN would fail on or take along, besides the indexes, constraints, default and sequence read above. */
-const OTHERS_SQL = `
-SELECT DISTINCT CASE WHEN dep.classid = 'pg_rewrite'::regclass THEN r.ev_class::regclass::text ELSE pg_describe_object(dep.classid, dep.objid, dep.objsubid) END AS what,
-  CASE WHEN dep.classid = 'pg_rewrite'::regclass THEN (SELECT relkind::text FROM pg_class WHERE oid = r.ev_class) END AS relkind
+/**
+ * Dependents DROP COLUMN would fail on or take along, besides the indexes, constraints, default and sequence read
+ * above.
+ */
+const OTHERS_SQL =
+  `
+SELECT DISTINCT CASE WHEN dep.classid = 'pg_rewrite'::regclass THEN r.ev_class::regclass::text ELSE ` +
+  `pg_describe_object(dep.classid, dep.objid, dep.objsubid) END AS what,
+  CASE WHEN dep.classid = 'pg_rewrite'::regclass THEN (SELECT relkind::text FROM pg_class WHERE oid = ` +
+  `r.ev_class) END AS relkind
 FROM pg_depend dep LEFT JOIN pg_rewrite r ON dep.classid = 'pg_rewrite'::regclass AND r.oid = dep.objid
-WHERE dep.refclassid = 'pg_class'::regclass AND dep.refobjid = $1::regclass AND dep.refobjsubid = $2 AND dep.deptype IN ('n', 'a')
-  AND NOT (dep.classid = 'pg_class'::regclass AND dep.objid IN (SELECT indexrelid FROM pg_index WHERE indrelid = $1::regclass))
+WHERE dep.refclassid = 'pg_class'::regclass AND dep.refobjid = $1::regclass AND dep.refobjsubid = $2 AND ` +
+  `dep.deptype IN ('n', 'a')
+  AND NOT (dep.classid = 'pg_class'::regclass AND dep.objid IN (SELECT indexrelid FROM pg_index WHERE indrelid ` +
+  `= $1::regclass))
   AND NOT (dep.classid = 'pg_class'::regclass AND dep.objid IN (SELECT oid FROM pg_class WHERE relkind = 'S'))
   AND NOT (dep.classid = 'pg_constraint'::regclass)
   AND NOT (dep.classid = 'pg_attrdef'::regclass)

@@ -5,18 +5,22 @@ import { splitQualified } from '../dialect.js';
 import type { ColumnDefinition, UniqueKeyIndex } from '../introspect.js';
 
 /** Valid, non-partial unique indexes on plain columns, primary key first, then the narrowest. */
-const UNIQUE_INDEXES_SQL = `
-SELECT c.relname::text AS name, i.indisprimary AS primary, array_agg(a.attname::text ORDER BY k.ord) AS columns, bool_and(a.attnotnull) AS not_null
+const UNIQUE_INDEXES_SQL =
+  `
+SELECT c.relname::text AS name, i.indisprimary AS primary, array_agg(a.attname::text ORDER BY k.ord) AS ` +
+  `columns, bool_and(a.attnotnull) AS not_null
 FROM pg_index i
 JOIN pg_class c ON c.oid = i.indexrelid
 CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-WHERE i.indrelid = $1 AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL AND k.ord <= i.indnkeyatts
+WHERE i.indrelid = $1 AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL AND k.ord ` +
+  `<= i.indnkeyatts
 GROUP BY c.relname, i.indisprimary
 ORDER BY i.indisprimary DESC, count(*), c.relname`;
 
 const KEY_COLUMNS_SQL =
-  'SELECT attname::text AS name, attnotnull AS not_null FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped AND attname = ANY ($2::text[])';
+  'SELECT attname::text AS name, attnotnull AS not_null FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 ' +
+  'AND NOT attisdropped AND attname = ANY ($2::text[])';
 
 /** How to give `table` a key a backfill can walk, without blocking writes. */
 export function addKeyHelp(table: string): string {

@@ -17,7 +17,9 @@ import {
 import type { ServerSession } from '../introspect.js';
 import { quoteIdent } from './names.js';
 
-const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
+const USER_SCHEMAS =
+  `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE ` +
+  `'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
 
 const KINDS: Record<string, RelationKind> = {
   r: 'table',
@@ -42,7 +44,8 @@ const CONSTRAINT_TYPES: Record<string, ConstraintType> = {
 
 export async function readServerInfo(db: Queryable): Promise<ServerSession> {
   const { rows } = await db.query<{ num: number | string; version: string; database: string; path: string }>(
-    `SELECT current_setting('server_version_num')::int AS num, current_setting('server_version') AS version, current_database() AS database, array_to_json(current_schemas(true))::text AS path`,
+    `SELECT current_setting('server_version_num')::int AS num, current_setting('server_version') AS version, ` +
+      `current_database() AS database, array_to_json(current_schemas(true))::text AS path`,
   );
   const row = rows[0];
   if (!row) throw new Error('internal: the server answered no version');
@@ -67,9 +70,11 @@ interface RelationRow {
 async function readRelations(db: Queryable): Promise<Map<string, LiveRelation>> {
   const { rows } = await db.query<RelationRow>(
     `SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, c.reltuples::float8 AS reltuples,
-            (c.relpages::float8 + coalesce(t.relpages, 0)::float8) * current_setting('block_size')::float8 AS bytes, c.relispopulated AS populated
+            (c.relpages::float8 + coalesce(t.relpages, 0)::float8) * current_setting('block_size')::float8 AS ` +
+      `bytes, c.relispopulated AS populated
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
-     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'i', 'I', 'S') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`,
+     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'i', 'I', 'S') AND n.nspname NOT LIKE 'pg\\_toast%' AND ` +
+      `n.nspname NOT LIKE 'pg\\_temp%'`,
   );
   const relations = new Map<string, LiveRelation>();
   for (const r of rows) {
@@ -138,11 +143,13 @@ async function readIndexes(db: Queryable, relations: Map<string, LiveRelation>, 
     partial: boolean;
     columns: string | null;
   }>(
-    `SELECT n.nspname || '.' || c.relname AS key, tn.nspname || '.' || t.relname AS table_key, i.indisvalid AS valid, i.indisunique AS unique,
+    `SELECT n.nspname || '.' || c.relname AS key, tn.nspname || '.' || t.relname AS table_key, i.indisvalid AS ` +
+      `valid, i.indisunique AS unique,
             i.indisprimary AS primary, i.indpred IS NOT NULL AS partial,
             CASE WHEN i.indexprs IS NULL THEN array_to_json(ARRAY(
               SELECT a.attname FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum WHERE k.ord <= ${keyCount} ORDER BY k.ord))::text END AS columns
+              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum WHERE k.ord <= ${keyCount} ` +
+      `ORDER BY k.ord))::text END AS columns
      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
      JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace tn ON tn.oid = t.relnamespace
      WHERE ${USER_SCHEMAS}`,
@@ -177,7 +184,8 @@ async function readConstraints(db: Queryable, relations: Map<string, LiveRelatio
     columns: string;
     definition: string | null;
   }>(
-    `SELECT n.nspname || '.' || c.relname AS key, k.conname AS name, k.contype::text AS type, k.convalidated AS validated,
+    `SELECT n.nspname || '.' || c.relname AS key, k.conname AS name, k.contype::text AS type, k.convalidated AS ` +
+      `validated,
             array_to_json(ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY AS u(attnum, ord)
               JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum ORDER BY u.ord))::text AS columns,
             CASE WHEN k.contype = 'c' THEN pg_get_constraintdef(k.oid) END AS definition

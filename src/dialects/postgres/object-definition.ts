@@ -7,41 +7,64 @@ import { quoteLiteral as literal, quoteQualified as qualified } from './names.js
 import { inTableSchema, regclass } from './regclass.js';
 
 function attnames(rel: string, keys: string): string {
-  return `(SELECT jsonb_agg(a.attname ORDER BY k.ord) FROM unnest(${keys}) WITH ORDINALITY AS k(attnum, ord) JOIN pg_attribute a ON a.attrelid = ${rel} AND a.attnum = k.attnum)`;
+  return (
+    `(SELECT jsonb_agg(a.attname ORDER BY k.ord) FROM unnest(${keys}) WITH ORDINALITY AS k(attnum, ord) ` +
+    `JOIN pg_attribute a ON a.attrelid = ${rel} AND a.attnum = k.attnum)`
+  );
 }
 
 function columnDefinition(o: Extract<DbObject, { kind: 'column' }>): string {
   const sameType = o.type === undefined ? 'NULL' : `a.atttypid = to_regtype(${literal(o.type)})`;
-  return `SELECT (SELECT jsonb_build_object('type', format_type(a.atttypid, a.atttypmod), 'same_type', ${sameType}, 'not_null', a.attnotnull, 'default', pg_get_expr(ad.adbin, ad.adrelid),
-    'collation', CASE WHEN a.attcollation <> ty.typcollation THEN (SELECT quote_ident(collname) FROM pg_collation WHERE oid = a.attcollation) END)
-  FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-  WHERE a.attrelid = ${regclass(o.table)} AND a.attname = ${literal(o.name)} AND NOT a.attisdropped AND a.attnum > 0) AS def`;
+  return (
+    `SELECT (SELECT jsonb_build_object('type', format_type(a.atttypid, a.atttypmod), ` +
+    `'same_type', ${sameType}, 'not_null', a.attnotnull, 'default', pg_get_expr(ad.adbin, ad.adrelid),
+    'collation', CASE WHEN a.attcollation <> ty.typcollation THEN (SELECT quote_ident(collname) FROM ` +
+    `pg_collation WHERE oid = a.attcollation) END)
+  FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid ` +
+    `AND ad.adnum = a.attnum
+  WHERE a.attrelid = ${regclass(o.table)} AND a.attname = ${literal(o.name)} AND NOT a.attisdropped AND ` +
+    `a.attnum > 0) AS def`
+  );
 }
 
 function indexDefinition(o: Extract<DbObject, { kind: 'index' }>): string {
-  return `SELECT (SELECT CASE WHEN c.relkind NOT IN ('i', 'I') THEN jsonb_build_object('relkind', c.relkind::text) ELSE (
-    SELECT jsonb_build_object('same_table', i.indrelid = ${regclass(o.table)}, 'unique', i.indisunique, 'valid', i.indisvalid, 'method', am.amname,
-      'keys', (SELECT jsonb_agg(pg_get_indexdef(i.indexrelid, k, true) ORDER BY k) FROM generate_series(1, i.indnkeyatts) AS k),
-      'include', (SELECT jsonb_agg(pg_get_indexdef(i.indexrelid, k, true) ORDER BY k) FROM generate_series(i.indnkeyatts + 1, i.indnatts) AS k),
+  return (
+    `SELECT (SELECT CASE WHEN c.relkind NOT IN ('i', 'I') THEN jsonb_build_object('relkind', ` +
+    `c.relkind::text) ELSE (
+    SELECT jsonb_build_object('same_table', i.indrelid = ${regclass(o.table)}, 'unique', i.indisunique, ` +
+    `'valid', i.indisvalid, 'method', am.amname,
+      'keys', (SELECT jsonb_agg(pg_get_indexdef(i.indexrelid, k, true) ORDER BY k) FROM generate_series(1, ` +
+    `i.indnkeyatts) AS k),
+      'include', (SELECT jsonb_agg(pg_get_indexdef(i.indexrelid, k, true) ORDER BY k) FROM ` +
+    `generate_series(i.indnkeyatts + 1, i.indnatts) AS k),
       'where', pg_get_expr(i.indpred, i.indrelid), 'indexdef', pg_get_indexdef(i.indexrelid))
     FROM pg_index i JOIN pg_am am ON am.oid = c.relam WHERE i.indexrelid = c.oid) END
-  FROM pg_class c WHERE c.oid = ${regclass(inTableSchema(o.name, o.table))}) AS def`;
+  FROM pg_class c WHERE c.oid = ${regclass(inTableSchema(o.name, o.table))}) AS def`
+  );
 }
 
 function constraintDefinition(o: Extract<DbObject, { kind: 'constraint' }>): string {
-  return `SELECT (SELECT jsonb_build_object('type', c.contype::text, 'expression', CASE WHEN c.contype = 'c' THEN pg_get_expr(c.conbin, c.conrelid) END,
+  return (
+    `SELECT (SELECT jsonb_build_object('type', c.contype::text, 'expression', CASE WHEN c.contype = 'c' ` +
+    `THEN pg_get_expr(c.conbin, c.conrelid) END,
     'columns', ${attnames('c.conrelid', 'c.conkey')},
     'same_references', c.confrelid = ${o.references ? regclass(o.references.table) : 'c.confrelid'},
-    'ref_columns', ${attnames('c.confrelid', 'c.confkey')}, 'on_delete', c.confdeltype::text, 'on_update', c.confupdtype::text,
-    'deferrable', c.condeferrable, 'deferred', c.condeferred, 'match', c.confmatchtype::text, 'validated', c.convalidated)
-  FROM pg_constraint c WHERE c.conrelid = ${regclass(o.table)} AND c.conname = ${literal(o.name)}) AS def`;
+    'ref_columns', ${attnames('c.confrelid', 'c.confkey')}, 'on_delete', c.confdeltype::text, 'on_update', ` +
+    `c.confupdtype::text,
+    'deferrable', c.condeferrable, 'deferred', c.condeferred, 'match', c.confmatchtype::text, 'validated', ` +
+    `c.convalidated)
+  FROM pg_constraint c WHERE c.conrelid = ${regclass(o.table)} AND c.conname = ${literal(o.name)}) AS def`
+  );
 }
 
 function triggerDefinition(o: Extract<DbObject, { kind: 'trigger' }>): string {
   const fn = literal(`${qualified(inTableSchema(o.function, o.table))}()`);
-  return `SELECT (SELECT jsonb_build_object('function', p.proname, 'same_function', t.tgfoid = to_regprocedure(${fn}),
-    'definition', pg_get_triggerdef(t.oid), 'enabled', t.tgenabled::text) FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
-  WHERE t.tgrelid = ${regclass(o.table)} AND t.tgname = ${literal(o.name)} AND NOT t.tgisinternal) AS def`;
+  return (
+    `SELECT (SELECT jsonb_build_object('function', p.proname, 'same_function', t.tgfoid = to_regprocedure(${fn}),
+    'definition', pg_get_triggerdef(t.oid), 'enabled', t.tgenabled::text) FROM pg_trigger t JOIN pg_proc p ON ` +
+    `p.oid = t.tgfoid
+  WHERE t.tgrelid = ${regclass(o.table)} AND t.tgname = ${literal(o.name)} AND NOT t.tgisinternal) AS def`
+  );
 }
 
 export function objectDefinition(o: DbObject): string {
@@ -55,8 +78,14 @@ export function objectDefinition(o: DbObject): string {
     case 'trigger':
       return triggerDefinition(o);
     case 'function':
-      return `SELECT (SELECT jsonb_build_object('function', proname) FROM pg_proc WHERE oid = to_regprocedure(${literal(`${qualified(o.name)}()`)})) AS def`;
+      return (
+        `SELECT (SELECT jsonb_build_object('function', proname) FROM pg_proc WHERE oid = ` +
+        `to_regprocedure(${literal(`${qualified(o.name)}()`)})) AS def`
+      );
     case 'materialized view':
-      return `SELECT (SELECT jsonb_build_object('relkind', relkind::text, 'query', CASE WHEN relkind = 'm' THEN pg_get_viewdef(oid) END) FROM pg_class WHERE oid = ${regclass(o.name)}) AS def`;
+      return (
+        `SELECT (SELECT jsonb_build_object('relkind', relkind::text, 'query', CASE WHEN relkind = 'm' THEN ` +
+        `pg_get_viewdef(oid) END) FROM pg_class WHERE oid = ${regclass(o.name)}) AS def`
+      );
   }
 }

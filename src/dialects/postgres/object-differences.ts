@@ -163,7 +163,8 @@ function triggerDifferences(o: Extract<DbObject, { kind: 'trigger' }>, live: Liv
   const out = triggerShapeDifferences(textOf(live.definition));
   if (live.enabled !== 'O')
     out.push(
-      `it is ${TRIGGER_ENABLED[String(live.enabled)] ?? `enabled as ${show(live.enabled)}`}, the plan's fires in ordinary sessions (ENABLE)`,
+      `it is ${TRIGGER_ENABLED[String(live.enabled)] ?? `enabled as ${show(live.enabled)}`}, the plan's fires ` +
+        `in ordinary sessions (ENABLE)`,
     );
   return out;
 }
@@ -176,7 +177,8 @@ function materializedViewDifferences(
     return [`it is ${RELKINDS[String(live.relkind)] ?? String(live.relkind)}, not a materialized view`];
   if (o.query === undefined || sameQuery(o.query, textOf(live.query))) return [];
   return [
-    `its query does not read the same as the plan's (compared as parsed SQL; the server prints it as: ${textOf(live.query).replace(/\s+/g, ' ').trim()})`,
+    `its query does not read the same as the plan's (compared as parsed SQL; the server prints it ` +
+      `as: ${textOf(live.query).replace(/\s+/g, ' ').trim()})`,
   ];
 }
 

@@ -42,8 +42,10 @@ export function lockPgliteDirectory(dir: string): () => void {
       const stale = holder === undefined || (holder.host === me.host && !processAlive(holder.pid));
       if (!stale) {
         throw new LockedError(
-          `the embedded database ${dir} is open in another process: host ${holder.host}, pid ${holder.pid}, since ${holder.since}`,
-          'wait for that process to finish (an embedded database has one user at a time), or use a PostgreSQL server with --database',
+          `the embedded database ${dir} is open in another process: host ${holder.host}, pid ${holder.pid}, ` +
+            `since ${holder.since}`,
+          'wait for that process to finish (an embedded database has one user at a time), or use a PostgreSQL ' +
+            'server with --database',
         );
       }
       unlinkSync(path);

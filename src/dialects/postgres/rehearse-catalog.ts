@@ -85,9 +85,11 @@ const UNSUPPORTED_TYPES: Record<string, string> = {
   m: 'a multirange type',
 };
 
-const COLUMNS_SQL = `
+const COLUMNS_SQL =
+  `
   SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS "notNull",
-         pg_get_expr(d.adbin, d.adrelid) AS "default", a.attidentity::text AS identity, a.attgenerated::text AS generated,
+         pg_get_expr(d.adbin, d.adrelid) AS "default", a.attidentity::text AS identity, a.attgenerated::text AS ` +
+  `generated,
          t.typname::text AS typname, t.typtype::text AS typtype, t.typcategory::text AS category, a.atttypmod AS typmod,
          (CASE WHEN t.typtype = 'e' THEN t.oid WHEN et.typtype = 'e' THEN et.oid END)::text AS "enumOid",
          et.typtype::text AS elemtype
@@ -99,7 +101,8 @@ const COLUMNS_SQL = `
   ORDER BY a.attnum`;
 
 const attnames = (keys: string, rel: string) =>
-  `ARRAY(SELECT a.attname::text FROM unnest(${keys}) WITH ORDINALITY AS k(n, i) JOIN pg_attribute a ON a.attrelid = ${rel} AND a.attnum = k.n ORDER BY k.i)`;
+  `ARRAY(SELECT a.attname::text FROM unnest(${keys}) WITH ORDINALITY AS k(n, i) JOIN pg_attribute a ON ` +
+  `a.attrelid = ${rel} AND a.attnum = k.n ORDER BY k.i)`;
 
 const CONSTRAINTS_SQL = `
   SELECT c.conname AS name, c.contype::text AS kind, pg_get_constraintdef(c.oid) AS definition,
@@ -110,11 +113,14 @@ const CONSTRAINTS_SQL = `
   WHERE c.conrelid = $1::oid AND c.contype IN ('p', 'u', 'f')
   ORDER BY c.contype DESC, c.conname`;
 
-const INDEXES_SQL = `
-  SELECT pg_get_indexdef(i.indexrelid) AS definition, i.indisunique AS "unique", ${attnames('i.indkey::int2[]', 'i.indrelid')} AS columns
+const INDEXES_SQL =
+  `
+  SELECT pg_get_indexdef(i.indexrelid) AS definition, i.indisunique AS ` +
+  `"unique", ${attnames('i.indkey::int2[]', 'i.indrelid')} AS columns
   FROM pg_index i
   WHERE i.indrelid = $1::oid AND i.indisvalid
-    AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x'))
+    AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid ` +
+  `AND c.contype IN ('p', 'u', 'x'))
   ORDER BY 1`;
 
 const VIEW_DEPENDENCIES_SQL = `
@@ -141,8 +147,10 @@ async function loadColumns(db: Queryable, rel: RelationRow): Promise<ColumnInfo[
     const odd = UNSUPPORTED_TYPES[col.typtype] ?? UNSUPPORTED_TYPES[col.elemtype ?? ''];
     if (odd) {
       throw new UsageError(
-        `--schema-from: column ${rel.schema}.${rel.name}.${col.name} has type ${col.type}, ${odd}, which a rehearsal cannot recreate from the catalog`,
-        'seed the rehearsal from a SQL file instead: pg_dump --schema-only -t <table> … > seed.sql, add some INSERTs, then --seed seed.sql',
+        `--schema-from: column ${rel.schema}.${rel.name}.${col.name} has type ${col.type}, ${odd}, which a ` +
+          `rehearsal cannot recreate from the catalog`,
+        'seed the rehearsal from a SQL file instead: pg_dump --schema-only -t <table> … > seed.sql, add some ' +
+          'INSERTs, then --seed seed.sql',
       );
     }
   }
@@ -153,7 +161,8 @@ async function loadRelation(db: Queryable, rel: RelationRow): Promise<RelationIn
   const kind = KINDS[rel.kind];
   if (!kind) {
     throw new UsageError(
-      `--schema-from: ${rel.schema}.${rel.name} is ${KIND_NAMES[rel.kind] ?? `a relation of kind ${rel.kind}`}, which a rehearsal cannot recreate from the catalog`,
+      `--schema-from: ${rel.schema}.${rel.name} is ${KIND_NAMES[rel.kind] ?? `a relation of kind ${rel.kind}`}, ` +
+        `which a rehearsal cannot recreate from the catalog`,
       'seed the rehearsal from a SQL file instead (--seed seed.sql)',
     );
   }
@@ -190,7 +199,8 @@ function dependencyOrder(relations: Map<string, RelationInfo>): RelationInfo[] {
     if (state.get(rel.oid) === 'done') return;
     if (state.get(rel.oid) === 'visiting') {
       throw new UsageError(
-        `--schema-from: ${[...path, rel.name].join(' → ')} reference each other in a cycle, so generated rows cannot satisfy them`,
+        `--schema-from: ${[...path, rel.name].join(' → ')} reference each other in a cycle, so generated rows ` +
+          `cannot satisfy them`,
         'seed the rehearsal from a SQL file instead (--seed seed.sql)',
       );
     }
@@ -211,7 +221,8 @@ async function loadEnums(db: Queryable, relations: RelationInfo[]): Promise<Enum
   const enums: EnumInfo[] = [];
   for (const oid of oids) {
     const { rows } = await db.query<EnumInfo>(
-      `SELECT n.nspname::text AS schema, format_type(t.oid, NULL) AS name, ARRAY(SELECT enumlabel::text FROM pg_enum WHERE enumtypid = t.oid ORDER BY enumsortorder) AS labels
+      `SELECT n.nspname::text AS schema, format_type(t.oid, NULL) AS name, ARRAY(SELECT enumlabel::text FROM ` +
+        `pg_enum WHERE enumtypid = t.oid ORDER BY enumsortorder) AS labels
        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = $1::oid`,
       [oid],
     );

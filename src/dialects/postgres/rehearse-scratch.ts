@@ -21,7 +21,8 @@ function refuseCreate(e: unknown, displayUrl: string): never {
   if (e instanceof DatabaseError && e.code === '42501') {
     throw new UsageError(
       `${displayUrl}: this role may not create databases, and a rehearsal needs a scratch database`,
-      'grant it CREATEDB (ALTER ROLE … CREATEDB), use another role, or leave --database out to rehearse on an embedded PGlite',
+      'grant it CREATEDB (ALTER ROLE … CREATEDB), use another role, or leave --database out to rehearse on an ' +
+        'embedded PGlite',
     );
   }
   throw e;

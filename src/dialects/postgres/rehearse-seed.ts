@@ -64,7 +64,8 @@ function foreignValues(rel: RelationInfo, byOid: Map<string, RelationInfo>): For
         const required = fk.columns.find((c) => rel.columns.find((col) => col.name === c)?.notNull);
         if (required)
           throw new UsageError(
-            `--schema-from: ${rel.name}.${required} is NOT NULL and references ${rel.name} itself, so generated rows cannot satisfy it`,
+            `--schema-from: ${rel.name}.${required} is NOT NULL and references ${rel.name} itself, so generated ` +
+              `rows cannot satisfy it`,
             'seed the rehearsal from a SQL file instead (--seed seed.sql)',
           );
         fk.columns.forEach((c) => values.set(c, 'NULL'));
@@ -75,7 +76,8 @@ function foreignValues(rel: RelationInfo, byOid: Map<string, RelationInfo>): For
       const alias = `fk${i + 1}`;
       const cols = fk.refColumns.map(ident).join(', ');
       joins.push(
-        `JOIN (SELECT ${cols}, row_number() OVER (ORDER BY ${cols}) AS rn FROM ${qualified(parent)}) AS ${alias} ON ${alias}.rn = (g - 1) % (SELECT count(*) FROM ${qualified(parent)}) + 1`,
+        `JOIN (SELECT ${cols}, row_number() OVER (ORDER BY ${cols}) AS rn FROM ${qualified(parent)}) ` +
+          `AS ${alias} ON ${alias}.rn = (g - 1) % (SELECT count(*) FROM ${qualified(parent)}) + 1`,
       );
       fk.columns.forEach((c, k) => values.has(c) || values.set(c, `${alias}.${ident(fk.refColumns[k] ?? c)}`));
     });
@@ -106,7 +108,10 @@ function insertRows(rel: RelationInfo, byOid: Map<string, RelationInfo>, rows: n
     exprs.push(value);
   }
   const target = names.length > 0 ? `${qualified(rel)} (${names.join(', ')})` : qualified(rel);
-  return `INSERT INTO ${target} SELECT ${exprs.join(', ')} FROM generate_series(1, ${rows}) AS g${joins.map((j) => `\n  ${j}`).join('')}`;
+  return (
+    `INSERT INTO ${target} SELECT ${exprs.join(', ')} FROM generate_series(1, ${rows}) AS ` +
+    `g${joins.map((j) => `\n  ${j}`).join('')}`
+  );
 }
 
 function createView(rel: RelationInfo): string[] {

@@ -70,14 +70,16 @@ CREATE INDEX events_plan_at ON schemashift.events (plan_name, id);
   { version: 2, sql: EVENTS_APPEND_ONLY_SQL },
   {
     version: 3,
-    sql: `
+    sql:
+      `
 CREATE TABLE schemashift.feature_flags (
   id          text PRIMARY KEY,
   definition  jsonb NOT NULL,
   updated_at  timestamptz NOT NULL DEFAULT now(),
   updated_by  text
 );
-COMMENT ON TABLE schemashift.feature_flags IS 'One row per feature flag; definition is the flag object of the Microsoft feature management schema (feature_management.feature_flags[]).';
+COMMENT ON TABLE schemashift.feature_flags IS 'One row per feature flag; definition is the flag object of the ` +
+      `Microsoft feature management schema (feature_management.feature_flags[]).';
 CREATE TABLE schemashift.shadow_mismatches (
   id          bigserial PRIMARY KEY,
   at          timestamptz NOT NULL DEFAULT now(),
@@ -92,7 +94,8 @@ CREATE INDEX shadow_mismatches_at ON schemashift.shadow_mismatches (at);
 `,
   },
   {
-    // Whether a step found its object already in place and took it over (`if_exists: adopt`): rollback never removes it.
+    // Whether a step found its object already in place and took it over (`if_exists: adopt`): rollback never removes
+    // it.
     version: 4,
     sql: `ALTER TABLE schemashift.steps ADD COLUMN adopted boolean NOT NULL DEFAULT false;`,
   },

@@ -20,17 +20,24 @@ const CREATE_VERSION_TABLE =
   'CREATE SCHEMA IF NOT EXISTS schemashift; CREATE TABLE IF NOT EXISTS schemashift.state_version ' +
   '(version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())';
 
-const UPSERT_RUN = `INSERT INTO schemashift.runs (plan_name, plan_file, plan_hash, status, started_by_user, started_by_host, started_by_pid)
+const UPSERT_RUN =
+  `INSERT INTO schemashift.runs (plan_name, plan_file, plan_hash, status, started_by_user, ` +
+  `started_by_host, started_by_pid)
        VALUES ($1, $2, $3, 'running', $4, $5, $6)
        ON CONFLICT (plan_name) DO UPDATE SET plan_file = EXCLUDED.plan_file, plan_hash = EXCLUDED.plan_hash,
-         status = CASE WHEN schemashift.runs.status IN ('done', 'rolled_back') THEN schemashift.runs.status ELSE 'running' END,
+         status = CASE WHEN schemashift.runs.status IN ('done', 'rolled_back') THEN schemashift.runs.status ` +
+  `ELSE 'running' END,
          started_by_user = EXCLUDED.started_by_user, started_by_host = EXCLUDED.started_by_host,
          started_by_pid = EXCLUDED.started_by_pid, updated_at = now()`;
 
-const UPSERT_STEPS = `INSERT INTO schemashift.steps (plan_name, step_id, ordinal, phase, kind, summary, entry_id, entry_hash)
+const UPSERT_STEPS =
+  `INSERT INTO schemashift.steps (plan_name, step_id, ordinal, phase, kind, summary, ` +
+  `entry_id, entry_hash)
        SELECT $1, s.step_id, s.ordinal, s.phase, s.kind, s.summary, s.entry_id, s.entry_hash
-       FROM jsonb_to_recordset($2::jsonb) AS s(step_id text, ordinal int, phase text, kind text, summary text, entry_id text, entry_hash text)
-       ON CONFLICT (plan_name, step_id) DO UPDATE SET ordinal = EXCLUDED.ordinal, phase = EXCLUDED.phase, kind = EXCLUDED.kind,
+       FROM jsonb_to_recordset($2::jsonb) AS s(step_id text, ordinal int, phase text, kind text, summary text, ` +
+  `entry_id text, entry_hash text)
+       ON CONFLICT (plan_name, step_id) DO UPDATE SET ordinal = EXCLUDED.ordinal, phase = EXCLUDED.phase, kind ` +
+  `= EXCLUDED.kind,
          summary = EXCLUDED.summary, entry_id = EXCLUDED.entry_id, entry_hash = EXCLUDED.entry_hash`;
 
 const DELETE_DROPPED_STEPS =

@@ -110,11 +110,16 @@ export function syncSpecProblem(spec: SyncSpec, fn: string): ColumnSyncProblem |
 function preconditionsSql(spec: SyncSpec): string[] {
   const expressions = [forwardOf(spec), ...(spec.reverse === undefined ? [] : [spec.reverse])];
   const reads = expressions.map((e) => `(${e})`).join(', ');
-  const message = `${spec.table}.${spec.to} has a DEFAULT: the sync trigger could not tell a new-version INSERT from an old-version one`;
-  const hint = `drop the default (ALTER TABLE ${spec.table} ALTER COLUMN ${spec.to} DROP DEFAULT) and set it in contract, after the sync trigger is gone`;
+  const message =
+    `${spec.table}.${spec.to} has a DEFAULT: the sync trigger could not tell a new-version INSERT ` +
+    `from an old-version one`;
+  const hint =
+    `drop the default (ALTER TABLE ${spec.table} ALTER COLUMN ${spec.to} DROP DEFAULT) and set it in ` +
+    `contract, after the sync trigger is gone`;
   const hasDefault =
     'SELECT 1 FROM pg_attrdef a JOIN pg_attribute c ON c.attrelid = a.adrelid AND c.attnum = a.adnum ' +
-    `WHERE a.adrelid = to_regclass(${quoteLiteral(quoteQualified(spec.table))}) AND c.attname = ${quoteLiteral(spec.to)}`;
+    `WHERE a.adrelid = to_regclass(${quoteLiteral(quoteQualified(spec.table))}) AND c.attname ` +
+    `= ${quoteLiteral(spec.to)}`;
   const raise = `RAISE EXCEPTION USING MESSAGE = ${quoteLiteral(message)}, HINT = ${quoteLiteral(hint)};`;
   const check = `\nBEGIN\n  IF EXISTS (${hasDefault}) THEN\n    ${raise}\n  END IF;\nEND\n`;
   return [`SELECT ${reads} FROM ${quoteQualified(spec.table)} LIMIT 0`, `DO ${dollarQuote(check)}`];
@@ -126,7 +131,10 @@ export function installSyncFunctionSql(spec: SyncSpec, fn: string): string {
 
 export function createSyncTriggerSql(table: string, trigger: string, fn: string): string {
   const call = `${quoteQualified(fn)}()`;
-  return `CREATE TRIGGER ${quoteIdent(trigger)} BEFORE INSERT OR UPDATE ON ${quoteQualified(table)} FOR EACH ROW EXECUTE FUNCTION ${call}`;
+  return (
+    `CREATE TRIGGER ${quoteIdent(trigger)} BEFORE INSERT OR UPDATE ON ${quoteQualified(table)} FOR EACH ` +
+    `ROW EXECUTE FUNCTION ${call}`
+  );
 }
 
 /** The schema a name is qualified with, for objects that live beside a table (indexes, functions). */

@@ -164,7 +164,9 @@ export function isNewTable(stmt: SqlStatement, rangeVar: AstNode | undefined): b
   return stmt.source.createdTables.has(tableName(rangeVar));
 }
 
-/** Offset of the first run of tokens spelling `words` (case-insensitive) at or after `from`; else the statement start. */
+/**
+ * Offset of the first run of tokens spelling `words` (case-insensitive) at or after `from`; else the statement start.
+ */
 export function keywordOffset(stmt: SqlStatement, words: string[], from = stmt.start): number {
   const upper = words.map((w) => w.toUpperCase());
   const { tokens } = stmt;

@@ -51,8 +51,10 @@ function foreignKey(ctx: CheckContext, place: Place, table: SimRelation, con: As
       ctx,
       'db-missing-unique-key',
       place,
-      `${ref.name} (${refColumns.join(', ')}) has no primary key or unique constraint: PostgreSQL refuses a foreign key to it (42830)`,
-      `add a unique constraint on ${ref.name} (${refColumns.join(', ')}) first (add_unique), or reference its primary key`,
+      `${ref.name} (${refColumns.join(', ')}) has no primary key or unique constraint: PostgreSQL refuses a ` +
+        `foreign key to it (42830)`,
+      `add a unique constraint on ${ref.name} (${refColumns.join(', ')}) first (add_unique), or reference its ` +
+        `primary key`,
     );
   }
 }

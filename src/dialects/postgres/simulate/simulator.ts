@@ -45,7 +45,10 @@ export const postgresSimulator: StatementSimulator = {
   serverProblem(server) {
     if (server.versionNum >= OLDEST_SUPPORTED) return undefined;
     return {
-      message: `the server runs PostgreSQL ${server.version}, older than the oldest supported release (${versionLabel(OLDEST_SUPPORTED)}): set_not_null scans under ACCESS EXCLUSIVE, REINDEX CONCURRENTLY does not exist`,
+      message:
+        `the server runs PostgreSQL ${server.version}, older than the oldest supported release ` +
+        `(${versionLabel(OLDEST_SUPPORTED)}): set_not_null scans under ACCESS EXCLUSIVE, REINDEX CONCURRENTLY ` +
+        `does not exist`,
       help: 'upgrade the server to PostgreSQL 12 or newer before running schemashift plans on it',
     };
   },

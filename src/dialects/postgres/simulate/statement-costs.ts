@@ -24,13 +24,16 @@ function scanWarning(
   const version = ctx.state.server.versionNum;
   const killed = hasCapability(version, 'client-connection-check')
     ? ''
-    : ` On PostgreSQL ${versionLabel(version)} a runner killed mid-scan leaves the scan running on the server (client_connection_check_interval needs 14).`;
+    : ` On PostgreSQL ${versionLabel(version)} a runner killed mid-scan leaves the scan running on the server ` +
+      `(client_connection_check_interval needs 14).`;
   emit(
     ctx,
     'db-big-table-scan',
     place,
-    `${what} reads ${sizeText(table)} under SHARE UPDATE EXCLUSIVE: reads and writes go on, but ${expectText(table, passes)}${extra}`,
-    `run it when ${table.name} is quiet: the lock is held for the whole scan, so other DDL and autovacuum on ${table.name} wait; check \`schemashift doctor\` for long transactions first.${killed}`,
+    `${what} reads ${sizeText(table)} under SHARE UPDATE EXCLUSIVE: reads and writes go on, ` +
+      `but ${expectText(table, passes)}${extra}`,
+    `run it when ${table.name} is quiet: the lock is held for the whole scan, so other DDL and autovacuum ` +
+      `on ${table.name} wait; check \`schemashift doctor\` for long transactions first.${killed}`,
   );
 }
 
@@ -137,7 +140,8 @@ function alterTableCost(ctx: CheckContext, place: Place, table: SimRelation, cmd
         `ADD CONSTRAINT ${astText(con.conname)} without NOT VALID`.replace('  ', ' '),
         con.contype === 'CONSTR_CHECK' ? 'ACCESS EXCLUSIVE' : 'SHARE ROW EXCLUSIVE',
         con.contype === 'CONSTR_CHECK' ? ALL : WRITES,
-        'add it NOT VALID, then VALIDATE it in a step of its own (add_check / add_foreign_key do both): the scan then lets writes go on',
+        'add it NOT VALID, then VALIDATE it in a step of its own (add_check / add_foreign_key do both): the ' +
+          'scan then lets writes go on',
       );
     default:
       return;
@@ -156,12 +160,14 @@ function indexCost(ctx: CheckContext, place: Place, body: AstNode): void {
       'db-partitioned-index',
       place,
       `${table.name} is partitioned: PostgreSQL refuses CREATE INDEX CONCURRENTLY on a partitioned table`,
-      `build the index CONCURRENTLY on each partition, then CREATE INDEX ... ON ONLY ${table.name} (instant, invalid until complete) and ALTER INDEX ... ATTACH PARTITION each partition's index`,
+      `build the index CONCURRENTLY on each partition, then CREATE INDEX ... ON ONLY ${table.name} (instant, ` +
+        `invalid until complete) and ALTER INDEX ... ATTACH PARTITION each partition's index`,
     );
     return;
   }
-  const what =
-    `CREATE ${body.unique ? 'UNIQUE ' : ''}INDEX${body.concurrent ? ' CONCURRENTLY' : ''} ${astText(body.idxname)}`.trim();
+  const what = `CREATE ${body.unique ? 'UNIQUE ' : ''}INDEX${
+    body.concurrent ? ' CONCURRENTLY' : ''
+  } ${astText(body.idxname)}`.trim();
   if (body.concurrent)
     scanWarning(
       ctx,

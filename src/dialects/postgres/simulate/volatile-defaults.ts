@@ -24,7 +24,10 @@ export async function volatileDefaultFindings(db: Queryable, compiled: CompiledP
     findings.push({
       rule: 'db-volatile-default',
       severity: DATABASE_RULES['db-volatile-default'].severity,
-      message: `the default of ${spec.table}.${spec.column.name} calls ${rows.map((r) => r.fn).join(', ')}, declared VOLATILE: adding the column would rewrite the whole table under an ACCESS EXCLUSIVE lock (the step refuses to run)`,
+      message:
+        `the default of ${spec.table}.${spec.column.name} calls ${rows.map((r) => r.fn).join(', ')}, ` +
+        `declared VOLATILE: adding the column would rewrite the whole table under an ACCESS EXCLUSIVE lock (the ` +
+        `step refuses to run)`,
       help: postgresRecipes.volatileDefault(spec.table, spec.column.name, spec.column.type, spec.column.default ?? ''),
       at: compiled.plan.locate([...entry.path, 'column', 'default']),
       stepId: entry.id,

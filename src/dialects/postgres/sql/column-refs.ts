@@ -36,7 +36,10 @@ export function renameColumnRefs(expression: string, from: string, to: string): 
 
 const isBareRef = (fields: Fields, name: string): boolean => fields?.length === 1 && fields[0]?.String?.sval === name;
 
-/** The byte length of the identifier at the start of `text`: a quoted one up to its closing quote ("" escapes one), else up to the first byte that cannot continue a name. */
+/**
+ * The byte length of the identifier at the start of `text`: a quoted one up to its closing quote ("" escapes one), else
+ * up to the first byte that cannot continue a name.
+ */
 function identifierBytes(text: Buffer): number {
   const quote = 0x22;
   if (text[0] === quote) {

@@ -33,17 +33,32 @@ function scan(text: string): ScanToken[] | undefined {
 function tokenProblem(token: ScanToken, noun: string): string | undefined {
   const name = token.tokenName;
   if (name === 'SQL_COMMENT' || name === 'C_COMMENT') {
-    return `a comment (\`${token.text.slice(0, 2)}\`) in a SQL ${noun}: a comment can swallow the SQL that schemashift writes after the ${noun} (\`DEFAULT 'x' -- NOT NULL\`); remove it`;
+    return (
+      `a comment (\`${token.text.slice(0, 2)}\`) in a SQL ${noun}: a comment can swallow the SQL that ` +
+      `schemashift writes after the ${noun} (\`DEFAULT 'x' -- NOT NULL\`); remove it`
+    );
   }
   if (token.text === ';')
-    return `\`;\` in a SQL ${noun}: it would end the statement the ${noun} is spliced into; write one ${noun} without \`;\``;
+    return (
+      `\`;\` in a SQL ${noun}: it would end the statement the ${noun} is spliced into; write one ${noun} ` +
+      `without \`;\``
+    );
   if (name === 'SCONST' && token.text.startsWith('$')) {
-    return `a dollar-quoted string in a SQL ${noun}: it could close the dollar quote of a function body it is spliced into; write it as '…' (double every ')`;
+    return (
+      `a dollar-quoted string in a SQL ${noun}: it could close the dollar quote of a function body it is ` +
+      `spliced into; write it as '…' (double every ')`
+    );
   }
   if (name === 'PARAM')
-    return `\`${token.text}\` in a SQL ${noun}: parameters are bound by schemashift itself (a backfill binds its key range); write the value`;
+    return (
+      `\`${token.text}\` in a SQL ${noun}: parameters are bound by schemashift itself (a backfill binds ` +
+      `its key range); write the value`
+    );
   if (name === 'SCONST' && token.text.startsWith("'") && token.text.includes('\\')) {
-    return `a backslash inside '…' in a SQL ${noun}: its meaning depends on standard_conforming_strings; write the string as E'…' (escapes) or without the backslash`;
+    return (
+      `a backslash inside '…' in a SQL ${noun}: its meaning depends on standard_conforming_strings; write ` +
+      `the string as E'…' (escapes) or without the backslash`
+    );
   }
   return undefined;
 }
@@ -62,7 +77,9 @@ function lexicalProblem(text: string, kind: FragmentKind): SqlSyntaxError | unde
     if (closes !== undefined) {
       if (open.pop()?.text !== closes)
         return {
-          message: `\`${token.text}\` closes a bracket the SQL ${NOUN[kind]} did not open; balance the brackets inside the ${NOUN[kind]}`,
+          message:
+            `\`${token.text}\` closes a bracket the SQL ${NOUN[kind]} did not open; balance the brackets ` +
+            `inside the ${NOUN[kind]}`,
           offset: at,
         };
     }
@@ -210,7 +227,9 @@ function queryShapeProblem(query: string): (SqlSyntaxError & { hint?: string }) 
   if (write)
     return {
       ...write,
-      hint: 'checks, guards, throttles and view queries only read (they run in a READ ONLY transaction): do the change in a `sql` step',
+      hint:
+        'checks, guards, throttles and view queries only read (they run in a READ ONLY transaction): do the ' +
+        'change in a `sql` step',
     };
   return undefined;
 }

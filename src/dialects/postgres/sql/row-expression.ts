@@ -28,7 +28,9 @@ function unsupported(type: string, node: AstNode): { message: string; at: number
   if (fields.length !== 1) {
     const name = fields.map((f) => f.String?.sval ?? '?').join('.');
     return {
-      message: `\`${name}\` is a qualified reference; write the table's columns by their bare name (the trigger reads them from the row being written)`,
+      message:
+        `\`${name}\` is a qualified reference; write the table's columns by their bare name (the trigger ` +
+        `reads them from the row being written)`,
       at,
     };
   }

@@ -29,7 +29,8 @@ function findingsOf(ctx: LintContext): Finding[] {
         addingNotNullConstraint,
         c.stmt,
         c.offset,
-        `SET NOT NULL on ${c.table}.${astText(c.cmd.name)} scans the whole table under an ACCESS EXCLUSIVE lock, blocking reads and writes`,
+        `SET NOT NULL on ${c.table}.${astText(c.cmd.name)} scans the whole table under an ACCESS EXCLUSIVE ` +
+          `lock, blocking reads and writes`,
         recipe(c, ctx),
       ),
     );

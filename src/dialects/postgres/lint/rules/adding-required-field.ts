@@ -24,7 +24,8 @@ function findingOf(c: TableCommand): Finding | undefined {
     addingRequiredField,
     c.stmt,
     Number(notNull.location ?? c.offset),
-    `ADD COLUMN ${column} NOT NULL without a default fails on a table that has rows: existing rows of ${c.table} would be NULL`,
+    `ADD COLUMN ${column} NOT NULL without a default fails on a table that has rows: existing rows ` +
+      `of ${c.table} would be NULL`,
     [
       'add it nullable, backfill it, then make it NOT NULL without a long lock:',
       block([

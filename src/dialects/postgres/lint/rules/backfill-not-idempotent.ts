@@ -6,7 +6,10 @@ import type { PlanEntry } from '../../../../plan/types.js';
 import { block, entryFinding, yamlString } from '../../../../lint/finding.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 
-/** The columns an expression reads, except `x` in `COALESCE(x, …)` (which keeps a value already there), and whether it calls a function. */
+/**
+ * The columns an expression reads, except `x` in `COALESCE(x, …)` (which keeps a value already there), and whether it
+ * calls a function.
+ */
 function columnsRead(expression: string, prefix: 'SELECT ' | 'SELECT 1 WHERE '): { read: Set<string>; calls: boolean } {
   const parsed = parseSql(prefix + expression);
   const read = new Set<string>();
@@ -81,7 +84,8 @@ function recipe(table: string, problem: Problem): string[] {
     ]),
     'or mark each row done in the same update and skip marked rows:',
     block([
-      `- backfill: { table: ${table}, set: { ${c}: ${yamlString(problem.expression)}, ${c}_migrated: "true" }, where: ${c}_migrated IS NOT TRUE }`,
+      `- backfill: { table: ${table}, set: { ${c}: ${yamlString(problem.expression)}, ${c}_migrated: "true" }, ` +
+        `where: ${c}_migrated IS NOT TRUE }`,
     ]),
   ];
 }
@@ -93,7 +97,8 @@ function findingOf(ctx: LintContext, entry: PlanEntry, problem: Problem): Findin
     ctx.plan,
     entry,
     ['set', problem.column],
-    `backfill of ${spec.table}.${problem.column} is not safe to run twice: ${problem.why}; undoing a backfill keeps its values, so a run after rollback applies it again`,
+    `backfill of ${spec.table}.${problem.column} is not safe to run twice: ${problem.why}; undoing a backfill ` +
+      `keeps its values, so a run after rollback applies it again`,
     recipe(spec.table, problem).join('\n'),
   );
 }
@@ -102,7 +107,8 @@ export const backfillNotIdempotent: Rule = {
   id: 'backfill-not-idempotent',
   severity: 'warning',
   description:
-    'A backfill whose `set` reads a column it writes (x = x + 1) or calls a volatile function, with no `where` that skips rows already done.',
+    'A backfill whose `set` reads a column it writes (x = x + 1) or calls a volatile function, with no `where` ' +
+    'that skips rows already done.',
   check: (ctx: LintContext) =>
     ctx.plan.entries
       .filter((e) => e.kind === 'backfill')

@@ -16,8 +16,10 @@ export const banDropDatabase: Rule = {
           banDropDatabase,
           stmt,
           stmt.start,
-          `DROP DATABASE ${astText(stmt.node.dbname)} deletes a whole database, every table and every row, and cannot be undone; no schema change needs it`,
-          'remove it from the plan: dropping a database is an operations task, done by hand after a backup and after every client has moved away',
+          `DROP DATABASE ${astText(stmt.node.dbname)} deletes a whole database, every table and every row, and ` +
+            `cannot be undone; no schema change needs it`,
+          'remove it from the plan: dropping a database is an operations task, done by hand after a backup and ' +
+            'after every client has moved away',
         ),
       ),
 };

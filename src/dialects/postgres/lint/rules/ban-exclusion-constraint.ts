@@ -11,9 +11,11 @@ function findingOf(c: TableCommand): Finding | undefined {
     banExclusionConstraint,
     c.stmt,
     Number(constraint.location ?? c.offset),
-    `adding an EXCLUDE constraint to ${c.table} builds its index and checks every row under an ACCESS EXCLUSIVE lock; PostgreSQL has no online path (no NOT VALID, no USING INDEX, no CONCURRENTLY)`,
+    `adding an EXCLUDE constraint to ${c.table} builds its index and checks every row under an ACCESS EXCLUSIVE ` +
+      `lock; PostgreSQL has no online path (no NOT VALID, no USING INDEX, no CONCURRENTLY)`,
     [
-      'there is no lock-free way: run it in a maintenance window, or when the table is small enough that the build takes a moment;',
+      'there is no lock-free way: run it in a maintenance window, or when the table is small enough that the ' +
+        'build takes a moment;',
       'the plan lock_timeout bounds the wait for the lock, not the build. Once decided, record it on the step:',
       '  lint: { ignore: [ban-exclusion-constraint], reason: <table size, window> }',
       'or enforce the rule in the application / a trigger that locks the key range, then add the constraint later',

@@ -26,7 +26,8 @@ function triggerSql(c: TableCommand, column: string, expression: string, ctx: Li
   const d = ctx.compiled.dialect;
   const fn = d.ident(`${c.table.split('.').pop() ?? c.table}_${column}_fill`);
   return [
-    `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.${d.ident(column)} := ${overNew(expression)}; RETURN NEW; END $$;`,
+    `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.${d.ident(column)} ` +
+      `:= ${overNew(expression)}; RETURN NEW; END $$;`,
     `CREATE TRIGGER ${fn} BEFORE INSERT OR UPDATE ON ${d.qualified(c.table)} FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
   ].join(' ');
 }
@@ -44,12 +45,15 @@ function findingOf(c: TableCommand, ctx: LintContext): Finding | undefined {
     banStoredGeneratedColumn,
     c.stmt,
     Number(generated.location ?? c.offset),
-    `adding the stored generated column ${c.table}.${column} computes it for every row by rewriting the whole table under an ACCESS EXCLUSIVE lock`,
+    `adding the stored generated column ${c.table}.${column} computes it for every row by rewriting the whole ` +
+      `table under an ACCESS EXCLUSIVE lock`,
     [
-      'there is no online way to add a generated column; get the same result with a plain column kept up to date by a trigger:',
+      'there is no online way to add a generated column; get the same result with a plain column kept up to ' +
+        'date by a trigger:',
       block([
         'expand:',
-        `  - add_column: { table: ${c.table}, column: { name: ${column}, type: ${yamlString(columnTypeText(c, def))} } }`,
+        `  - add_column: { table: ${c.table}, column: { name: ${column}, ` +
+          `type: ${yamlString(columnTypeText(c, def))} } }`,
         `  - sql: { up: ${yamlString(triggerSql(c, column, expression, ctx))} }`,
         'migrate:',
         `  - backfill: { table: ${c.table}, set: { ${column}: ${yamlString(expression)} }, where: ${column} IS NULL }`,

@@ -24,11 +24,14 @@ function findingOf(c: TableCommand): Finding {
     changingColumnType,
     c.stmt,
     c.offset,
-    `changing the type of ${c.table}.${column} rewrites the table and its indexes under an ACCESS EXCLUSIVE lock (blocking reads and writes), unless the types are binary-compatible`,
+    `changing the type of ${c.table}.${column} rewrites the table and its indexes under an ACCESS EXCLUSIVE ` +
+      `lock (blocking reads and writes), unless the types are binary-compatible`,
     [
-      'use the change_type operation: a new column kept in sync by trigger, a batched backfill, and the swap in contract:',
+      'use the change_type operation: a new column kept in sync by trigger, a batched backfill, and the swap in ' +
+        'contract:',
       block([changeTypeYaml(c)]),
-      'if the change is binary-compatible (e.g. varchar(50) → varchar(100) or text), suppress this finding with lint: { ignore: [changing-column-type], reason: ... }',
+      'if the change is binary-compatible (e.g. varchar(50) → varchar(100) or text), suppress this finding with ' +
+        'lint: { ignore: [changing-column-type], reason: ... }',
     ].join('\n'),
   );
 }

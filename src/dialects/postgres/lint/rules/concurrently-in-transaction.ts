@@ -18,7 +18,8 @@ function findingsOf(source: SqlSource): Finding[] {
     if (!reason || !stmt.inTransaction) return [];
     const several = source.statements.length > 1;
     const message = several
-      ? `${reason} cannot run inside a transaction block, and this step sends it together with ${source.statements.length - 1} other statement(s) in one: it fails at once`
+      ? `${reason} cannot run inside a transaction block, and this step sends it together ` +
+        `with ${source.statements.length - 1} other statement(s) in one: it fails at once`
       : `${reason} cannot run inside a transaction block, and this step runs in one: it fails at once`;
     const steps = several
       ? source.statements.map(
@@ -41,6 +42,7 @@ export const concurrentlyInTransaction: Rule = {
   id: 'concurrently-in-transaction',
   severity: 'error',
   description:
-    'CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, DETACH PARTITION CONCURRENTLY (or VACUUM) inside a transaction block fails at once.',
+    'CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, DETACH PARTITION CONCURRENTLY (or VACUUM) inside a ' +
+    'transaction block fails at once.',
   check: (ctx: LintContext) => sqlSourcesOf(ctx).flatMap(findingsOf),
 };

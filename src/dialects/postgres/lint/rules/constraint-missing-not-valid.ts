@@ -20,12 +20,14 @@ function recipe(c: TableCommand, constraint: AstNode, d: Dialect): string {
   const definition = c.stmt.source.sql.slice(c.offset, c.end).replace(/^ADD\s+/i, '');
   const added = typeof constraint.conname === 'string' ? definition : `CONSTRAINT ${d.ident(name)} ${definition}`;
   return [
-    'add it NOT VALID (checks new rows only, brief lock), then validate it in a later step (SHARE UPDATE EXCLUSIVE: reads and writes go on):',
+    'add it NOT VALID (checks new rows only, brief lock), then validate it in a later step (SHARE UPDATE ' +
+      'EXCLUSIVE: reads and writes go on):',
     block([
       `- sql: { up: ${yamlString(`ALTER TABLE ${table} ADD ${added} NOT VALID`)} }`,
       `- validate_constraint: { table: ${c.table}, name: ${name} }`,
     ]),
-    `or use the ${constraint.contype === 'CONSTR_CHECK' ? 'add_check' : 'add_foreign_key'} operation, which adds it NOT VALID first`,
+    `or use the ${constraint.contype === 'CONSTR_CHECK' ? 'add_check' : 'add_foreign_key'} operation, which ` +
+      `adds it NOT VALID first`,
   ].join('\n');
 }
 
@@ -38,7 +40,8 @@ function validatedTooSoon(c: TableCommand, addedNotValid: Set<string>): Finding 
     constraintMissingNotValid,
     c.stmt,
     c.offset,
-    `constraint ${name} is validated in the same transaction that added it NOT VALID: the lock taken by ADD is held during the whole validation scan`,
+    `constraint ${name} is validated in the same transaction that added it NOT VALID: the lock taken by ADD is ` +
+      `held during the whole validation scan`,
     [
       'validate it in a later step, which commits the ADD first:',
       block([`- validate_constraint: { table: ${c.table}, name: ${name} }`]),
@@ -64,7 +67,8 @@ function findingsOf(ctx: LintContext): Finding[] {
         constraintMissingNotValid,
         c.stmt,
         Number(constraint.location ?? c.offset),
-        `adding a ${kind.label} constraint to ${c.table} without NOT VALID checks every existing row while holding ${kind.lock}`,
+        `adding a ${kind.label} constraint to ${c.table} without NOT VALID checks every existing row while ` +
+          `holding ${kind.lock}`,
         recipe(c, constraint, ctx.compiled.dialect),
       ),
     );

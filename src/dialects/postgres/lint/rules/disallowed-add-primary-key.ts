@@ -35,14 +35,20 @@ function recipe(c: TableCommand, spot: PrimaryKeySpot, ctx: LintContext): string
     ? [`add ${spot.columns[0] ?? ''} without PRIMARY KEY, backfill it, then follow the steps below`]
     : [];
   lines.push(
-    'build the unique index CONCURRENTLY, make the columns NOT NULL without a scan, then attach the index (a brief lock):',
+    'build the unique index CONCURRENTLY, make the columns NOT NULL without a scan, then attach the index (a ' +
+      'brief lock):',
   );
   return [
     ...lines,
     block([
-      `- sql: { up: ${yamlString(`CREATE UNIQUE INDEX CONCURRENTLY ${d.ident(name)} ON ${d.qualified(c.table)} (${columns})`)}, transactional: false }`,
+      `- sql: { up: ${yamlString(
+        `CREATE UNIQUE INDEX CONCURRENTLY ${d.ident(name)} ON ${d.qualified(c.table)} (${columns})`,
+      )}, transactional: false }`,
       ...spot.columns.map((k) => `- set_not_null: { table: ${c.table}, column: ${k} }`),
-      `- sql: { up: ${yamlString(`ALTER TABLE ${d.qualified(c.table)} ADD CONSTRAINT ${d.ident(name)} PRIMARY KEY USING INDEX ${d.ident(name)}`)} }`,
+      `- sql: { up: ${yamlString(
+        `ALTER TABLE ${d.qualified(c.table)} ADD CONSTRAINT ${d.ident(name)} PRIMARY ` +
+          `KEY USING INDEX ${d.ident(name)}`,
+      )} }`,
     ]),
   ].join('\n');
 }
@@ -54,7 +60,8 @@ function findingOf(c: TableCommand, ctx: LintContext): Finding | undefined {
     disallowedAddPrimaryKey,
     c.stmt,
     Number(spot.constraint.location ?? c.offset),
-    `adding a PRIMARY KEY to ${c.table} builds its unique index (and checks NOT NULL) while holding an ACCESS EXCLUSIVE lock, blocking reads and writes for the whole build`,
+    `adding a PRIMARY KEY to ${c.table} builds its unique index (and checks NOT NULL) while holding an ACCESS ` +
+      `EXCLUSIVE lock, blocking reads and writes for the whole build`,
     recipe(c, spot, ctx),
   );
 }

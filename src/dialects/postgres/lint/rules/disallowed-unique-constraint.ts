@@ -36,13 +36,16 @@ function findingOf(c: TableCommand, ctx: LintContext): Finding | undefined {
     disallowedUniqueConstraint,
     c.stmt,
     Number(spot.constraint.location ?? c.offset),
-    `adding a UNIQUE constraint builds its index while holding an ACCESS EXCLUSIVE lock on ${c.table}, blocking reads and writes for the whole build`,
+    `adding a UNIQUE constraint builds its index while holding an ACCESS EXCLUSIVE lock on ${c.table}, blocking ` +
+      `reads and writes for the whole build`,
     [
-      `use add_unique: it builds the unique index CONCURRENTLY, then attaches it with ADD CONSTRAINT … USING INDEX (a brief lock):`,
+      `use add_unique: it builds the unique index CONCURRENTLY, then attaches it with ADD CONSTRAINT … USING ` +
+        `INDEX (a brief lock):`,
       block([`- add_unique: { table: ${c.table}, name: ${name}, columns: [${columns}] }`]),
       'or by hand, in two steps:',
       block([
-        `CREATE UNIQUE INDEX CONCURRENTLY ${d.ident(name)} ON ${t} (${spot.columns.map((k) => d.ident(k)).join(', ')});   -- transactional: false`,
+        `CREATE UNIQUE INDEX CONCURRENTLY ${d.ident(name)} ON ${t} ` +
+          `(${spot.columns.map((k) => d.ident(k)).join(', ')});   -- transactional: false`,
         `ALTER TABLE ${t} ADD CONSTRAINT ${d.ident(name)} UNIQUE USING INDEX ${d.ident(name)};`,
       ]),
     ].join('\n'),

@@ -1,4 +1,7 @@
-/** PostgreSQL's lint rules over raw SQL and plan queries: adding one touches its file, one line here, and docs/rules/<id>.md. */
+/**
+ * PostgreSQL's lint rules over raw SQL and plan queries: adding one touches its file, one line here, and
+ * docs/rules/<id>.md.
+ */
 import { addingNotNullConstraint } from './adding-not-null-constraint.js';
 import { addingRequiredField } from './adding-required-field.js';
 import { backfillNotIdempotent } from './backfill-not-idempotent.js';

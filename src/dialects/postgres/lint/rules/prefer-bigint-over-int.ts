@@ -28,7 +28,8 @@ function findingOf(s: ColumnSpot): Finding | undefined {
     preferBigintOverInt,
     s.stmt,
     s.typeOffset,
-    `primary key ${s.table}.${s.column} is ${small.name}: it runs out at ${small.limit}, and widening a key later means rewriting the table and every foreign key that references it`,
+    `primary key ${s.table}.${s.column} is ${small.name}: it runs out at ${small.limit}, and widening a key ` +
+      `later means rewriting the table and every foreign key that references it`,
     `use ${small.instead} for keys; bigint costs 4 more bytes per row and never runs out`,
   );
 }

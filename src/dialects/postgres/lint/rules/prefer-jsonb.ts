@@ -9,10 +9,12 @@ function findingOf(s: ColumnSpot): Finding {
     preferJsonb,
     s.stmt,
     s.typeOffset,
-    `${describeSpot(s)} uses json${array}: it keeps the text as written and re-parses it on every access, has no equality operator (no DISTINCT, GROUP BY, UNIQUE or btree index) and no GIN index support`,
+    `${describeSpot(s)} uses json${array}: it keeps the text as written and re-parses it on every access, has ` +
+      `no equality operator (no DISTINCT, GROUP BY, UNIQUE or btree index) and no GIN index support`,
     s.how === 'alter-type'
       ? `use jsonb${array} instead of json${array}`
-      : `use jsonb${array}: write \`${s.column} jsonb${array}\`; only keep json when the exact text (key order, duplicate keys, whitespace) must survive`,
+      : `use jsonb${array}: write \`${s.column} jsonb${array}\`; only keep json when the exact text (key order, ` +
+          `duplicate keys, whitespace) must survive`,
   );
 }
 

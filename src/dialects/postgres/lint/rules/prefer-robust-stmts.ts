@@ -43,7 +43,8 @@ function findingOf(stmt: SqlStatement, ctx: LintContext): Finding | undefined {
     preferRobustStmts,
     stmt,
     stmt.start,
-    `this statement runs outside a transaction: if the run dies after it succeeds but before schemashift records it, the next run sends it again and it ${problem.what}`,
+    `this statement runs outside a transaction: if the run dies after it succeeds but before schemashift ` +
+      `records it, the next run sends it again and it ${problem.what}`,
     ['make it safe to repeat:', block([`- sql: { up: ${yamlString(problem.fix)}, transactional: false }`])].join('\n'),
   );
 }
@@ -52,7 +53,8 @@ export const preferRobustStmts: Rule = {
   id: 'prefer-robust-stmts',
   severity: 'warning',
   description:
-    'A statement run outside a transaction that fails or duplicates its work when resumed: DROP INDEX CONCURRENTLY without IF EXISTS, an unnamed CREATE INDEX CONCURRENTLY.',
+    'A statement run outside a transaction that fails or duplicates its work when resumed: DROP INDEX ' +
+    'CONCURRENTLY without IF EXISTS, an unnamed CREATE INDEX CONCURRENTLY.',
   check: (ctx: LintContext) =>
     sqlSourcesOf(ctx)
       .flatMap((s) => s.statements)

@@ -67,7 +67,9 @@ function callFindings(ctx: LintContext, entry: PlanEntry, path: (string | number
       rule: readOnlyQuerySideEffects.id,
       severity: readOnlyQuerySideEffects.severity,
       message: `${name}() ${effect}: this query runs in a READ ONLY transaction and is meant only to read`,
-      help: 'read the value instead (e.g. last_value FROM the sequence, pg_locks, pg_stat_activity), and do the action in a `sql` step',
+      help:
+        'read the value instead (e.g. last_value FROM the sequence, pg_locks, pg_stat_activity), and do the ' +
+        'action in a `sql` step',
       at: ctx.plan.locateInScalar([...entry.path, ...path], charOffset(sql, Number(node.location ?? 0))),
       stepId: entry.id,
     });
@@ -79,7 +81,8 @@ export const readOnlyQuerySideEffects: Rule = {
   id: 'read-only-query-side-effects',
   severity: 'error',
   description:
-    'A check, guard or throttle query calls a function with side effects READ ONLY does not stop, or one it always refuses (nextval).',
+    'A check, guard or throttle query calls a function with side effects READ ONLY does not stop, or one it ' +
+    'always refuses (nextval).',
   check(ctx: LintContext) {
     return ctx.plan.entries.flatMap((entry) =>
       queriesOf(entry).flatMap(({ path, sql }) => callFindings(ctx, entry, path, sql)),

@@ -12,7 +12,8 @@ function findingOf(stmt: SqlStatement): Finding {
     keywordOffset(stmt, ['RENAME']),
     `renaming ${table}.${from} to ${to} breaks every running application instance that still uses ${from}`,
     [
-      'use rename_column: expand adds the new column kept in sync by trigger, migrate backfills it, contract drops the old one after the deploy that uses the new name:',
+      'use rename_column: expand adds the new column kept in sync by trigger, migrate backfills it, contract ' +
+        'drops the old one after the deploy that uses the new name:',
       block([`- rename_column: { table: ${table}, from: ${from}, to: ${to}, type: <current type of ${from}> }`]),
     ].join('\n'),
   );

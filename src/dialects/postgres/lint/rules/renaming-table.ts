@@ -9,17 +9,23 @@ function findingOf(stmt: SqlStatement, ctx: LintContext): Finding {
   const table = tableName(relation);
   const newName = astText(stmt.node.newname);
   const schema = typeof relation?.schemaname === 'string' ? `${relation.schemaname}.` : '';
-  const swap = `ALTER TABLE ${d.qualified(table)} RENAME TO ${d.ident(newName)}; CREATE VIEW ${d.qualified(table)} AS SELECT * FROM ${d.qualified(schema + newName)}`;
+  const swap =
+    `ALTER TABLE ${d.qualified(table)} RENAME TO ${d.ident(newName)}; CREATE ` +
+    `VIEW ${d.qualified(table)} AS SELECT * FROM ${d.qualified(schema + newName)}`;
   return sqlFinding(
     renamingTable,
     stmt,
     keywordOffset(stmt, ['RENAME']),
     `renaming table ${table} to ${newName} breaks every running application instance that still uses ${table}`,
     [
-      'rename it and leave an updatable view under the old name in the same transaction; drop the view in contract once no deployed version uses the old name:',
+      'rename it and leave an updatable view under the old name in the same transaction; drop the view in ' +
+        'contract once no deployed version uses the old name:',
       block([
         'expand:',
-        `  - sql: { up: ${yamlString(swap)}, down: ${yamlString(`DROP VIEW ${d.qualified(table)}; ALTER TABLE ${d.qualified(schema + newName)} RENAME TO ${d.ident(table.split('.').pop() ?? table)}`)} }`,
+        `  - sql: { up: ${yamlString(swap)}, down: ${yamlString(
+          `DROP VIEW ${d.qualified(table)}; ALTER ` +
+            `TABLE ${d.qualified(schema + newName)} RENAME TO ${d.ident(table.split('.').pop() ?? table)}`,
+        )} }`,
         'contract:',
         `  - sql: { up: ${yamlString(`DROP VIEW ${d.qualified(table)}`)} }`,
       ]),

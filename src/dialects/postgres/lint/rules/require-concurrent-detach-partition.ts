@@ -9,7 +9,10 @@ function isPlainDetach(c: TableCommand): boolean {
 
 /** The DETACH subcommand alone, with CONCURRENTLY at its end. */
 function concurrentStatement(c: TableCommand, ctx: LintContext): string {
-  return `ALTER TABLE ${ctx.compiled.dialect.qualified(c.table)} ${c.stmt.source.sql.slice(c.offset, c.end).trim()} CONCURRENTLY`;
+  return (
+    `ALTER TABLE ${ctx.compiled.dialect.qualified(c.table)} ` +
+    `${c.stmt.source.sql.slice(c.offset, c.end).trim()} CONCURRENTLY`
+  );
 }
 
 function findingOf(c: TableCommand, ctx: LintContext): Finding {
@@ -20,11 +23,14 @@ function findingOf(c: TableCommand, ctx: LintContext): Finding {
     requireConcurrentDetachPartition,
     c.stmt,
     c.offset,
-    `DETACH PARTITION ${partition} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on ${c.table}, blocking reads and writes of every partition (and queueing behind any running query)`,
+    `DETACH PARTITION ${partition} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on ${c.table}, blocking ` +
+      `reads and writes of every partition (and queueing behind any running query)`,
     [
-      'detach it CONCURRENTLY (PostgreSQL 14+; SHARE UPDATE EXCLUSIVE on the parent), alone in a step that runs outside a transaction:',
+      'detach it CONCURRENTLY (PostgreSQL 14+; SHARE UPDATE EXCLUSIVE on the parent), alone in a step that runs ' +
+        'outside a transaction:',
       block([`- sql: { up: ${yamlString(concurrentStatement(c, ctx))}, transactional: false }`]),
-      `not possible while ${c.table} has a DEFAULT partition; if the step is interrupted, finish it with ALTER TABLE ${c.table} DETACH PARTITION ${partition} FINALIZE`,
+      `not possible while ${c.table} has a DEFAULT partition; if the step is interrupted, finish it with ALTER ` +
+        `TABLE ${c.table} DETACH PARTITION ${partition} FINALIZE`,
     ].join('\n'),
   );
 }

@@ -27,9 +27,11 @@ function rawSqlFinding(stmt: SqlStatement): Finding {
     requireConcurrentIndexDeletion,
     stmt,
     stmt.start,
-    `DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table, blocking reads and writes (and queueing behind any long query)`,
+    `DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table, blocking reads and writes ` +
+      `(and queueing behind any long query)`,
     [
-      'drop it CONCURRENTLY, one index per step, outside a transaction (the drop_index operation does this, under contract):',
+      'drop it CONCURRENTLY, one index per step, outside a transaction (the drop_index operation does this, ' +
+        'under contract):',
       block(recipe),
     ].join('\n'),
   );

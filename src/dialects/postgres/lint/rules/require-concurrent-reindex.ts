@@ -34,11 +34,13 @@ function findingOf(stmt: SqlStatement): Finding | undefined {
     requireConcurrentReindex,
     stmt,
     stmt.start,
-    `REINDEX without CONCURRENTLY rebuilds ${target} holding an ACCESS EXCLUSIVE lock on each index and a SHARE lock on its table: writes stop, and reads that would use the index wait`,
+    `REINDEX without CONCURRENTLY rebuilds ${target} holding an ACCESS EXCLUSIVE lock on each index and a SHARE ` +
+      `lock on its table: writes stop, and reads that would use the index wait`,
     [
       'rebuild it CONCURRENTLY (PostgreSQL 12+), outside a transaction, in a step of its own:',
       block([`- sql: { up: ${yamlString(withConcurrently(stmt, word))}, transactional: false }`]),
-      'a failed concurrent rebuild leaves an invalid index named <index>_ccnew: drop it (DROP INDEX CONCURRENTLY) and run the step again',
+      'a failed concurrent rebuild leaves an invalid index named <index>_ccnew: drop it (DROP INDEX ' +
+        'CONCURRENTLY) and run the step again',
     ].join('\n'),
   );
 }

@@ -27,7 +27,8 @@ function disablingFinding(stmt: SqlStatement): Finding | undefined {
     requireTimeoutSettings,
     stmt,
     stmt.start,
-    `this sets lock_timeout ${how}, overriding the one schemashift sets from the plan: a statement that waits for its lock then queues every query on the table behind it, with no limit`,
+    `this sets lock_timeout ${how}, overriding the one schemashift sets from the plan: a statement that waits ` +
+      `for its lock then queues every query on the table behind it, with no limit`,
     [
       'remove it; to allow longer waits, raise the plan setting instead (each attempt is retried with backoff):',
       block(['settings:', '  lock_timeout: 5s', '  lock_retries: 20']),
@@ -56,7 +57,8 @@ function unboundedFinding(stmt: SqlStatement): Finding | undefined {
     requireTimeoutSettings,
     stmt,
     stmt.start,
-    `this statement takes an ACCESS EXCLUSIVE lock on ${tables.join(', ')} and the plan sets lock_timeout: 0: while it waits behind a long query, every read and write of the table queues behind it`,
+    `this statement takes an ACCESS EXCLUSIVE lock on ${tables.join(', ')} and the plan sets lock_timeout: 0: ` +
+      `while it waits behind a long query, every read and write of the table queues behind it`,
     [
       'give the plan a lock_timeout (the default is 2s); schemashift retries a timed-out attempt with backoff:',
       block(['settings:', '  lock_timeout: 2s', '  lock_retries: 10']),
@@ -68,7 +70,8 @@ export const requireTimeoutSettings: Rule = {
   id: 'require-timeout-settings',
   severity: 'error',
   description:
-    'A raw SQL step that takes an ACCESS EXCLUSIVE lock with no lock_timeout (the plan sets 0, or the SQL turns it off).',
+    'A raw SQL step that takes an ACCESS EXCLUSIVE lock with no lock_timeout (the plan sets 0, or the SQL turns ' +
+    'it off).',
   check(ctx: LintContext) {
     const statements = sqlSourcesOf(ctx).flatMap((s) => s.statements);
     const unbounded = ctx.plan.settings.lockTimeoutMs === 0 ? statements.flatMap((s) => unboundedFinding(s) ?? []) : [];

@@ -81,7 +81,8 @@ function volatileOf(c: TableCommand, def: AstNode): Volatile | undefined {
   const from = Number(dflt.location) + 'DEFAULT'.length;
   const to = Math.min(c.end, ...constraints.map((k) => Number(k.location)).filter((l) => l > from));
   const what = call.unknown
-    ? `${call.fn}(), whose volatility only the database knows (treated as volatile; if pg_proc says it is STABLE or IMMUTABLE, ignore this finding with lint: { ignore: [volatile-default] })`
+    ? `${call.fn}(), whose volatility only the database knows (treated as volatile; if pg_proc says it is ` +
+      `STABLE or IMMUTABLE, ignore this finding with lint: { ignore: [volatile-default] })`
     : `${call.fn}(), which is volatile`;
   return { what, offset: call.location, type: columnTypeText(c, def), value: c.stmt.source.sql.slice(from, to).trim() };
 }
@@ -111,7 +112,8 @@ function findingOf(c: TableCommand, ctx: LintContext): Finding | undefined {
     volatileDefault,
     c.stmt,
     v.offset,
-    `ADD COLUMN ${column} with ${v.what}: every existing row needs its own value, so all of ${c.table} is rewritten under an ACCESS EXCLUSIVE lock`,
+    `ADD COLUMN ${column} with ${v.what}: every existing row needs its own value, so all of ${c.table} is ` +
+      `rewritten under an ACCESS EXCLUSIVE lock`,
     recipe(c, column, v, ctx),
   );
 }
@@ -120,6 +122,7 @@ export const volatileDefault: Rule = {
   id: 'volatile-default',
   severity: 'error',
   description:
-    'ADD COLUMN with a volatile default (random(), gen_random_uuid(), clock_timestamp(), nextval(), serial, identity) rewrites the table.',
+    'ADD COLUMN with a volatile default (random(), gen_random_uuid(), clock_timestamp(), nextval(), serial, ' +
+    'identity) rewrites the table.',
   check: (ctx: LintContext) => existingTableCommands(sqlSourcesOf(ctx)).flatMap((c) => findingOf(c, ctx) ?? []),
 };
