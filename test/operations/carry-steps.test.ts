@@ -229,7 +229,7 @@ describe('compareCarry', () => {
     const cast = {
       ...live,
       default: '(0.5)::integer',
-      checks: [{ name: 'orders_qty_positive', expression: '((qty)::integer > 0)' }],
+      checks: [{ name: 'orders_qty_positive', expression: '((qty)::integer > 0)', noInherit: false }],
     };
     const declared = { ...spec, default: '0.5', checks: [{ name: 'orders_qty_positive', expression: 'qty > 0' }] };
     expect(compareCarry('rename_column', declared, cast).differs).toEqual([
