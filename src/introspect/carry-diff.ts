@@ -40,7 +40,10 @@ function declaredIndexOf(ix: LiveIndexAttachment): CarriedIndex {
   return out;
 }
 
-/** A real role spelled like the pseudo-role cannot be declared (the schema refuses `role: PUBLIC`, which reads as everyone). */
+/**
+ * A real role spelled like the pseudo-role cannot be declared (the schema refuses `role: PUBLIC`, which reads as
+ * everyone).
+ */
 const declarable = (g: LiveGrant): boolean => g.public === true || g.role.toLowerCase() !== 'public';
 
 const carriable = (ix: LiveIndexAttachment) => ix.plain && ix.constraint !== 'x';
@@ -112,39 +115,53 @@ function blockersOf(live: LiveColumnAttachments, kind: string, dropped: Set<stri
   const out: string[] = [];
   if (live.identity)
     out.push(
-      `${col} is an identity column: its identity is not carried (convert it to a serial or plain default first, or change it in place)`,
+      `${col} is an identity column: its identity is not carried (convert it to a serial or plain default first, or ` +
+        `change it in place)`,
     );
   for (const fk of live.inboundForeignKeys)
     out.push(
-      `foreign key ${fk.name} on ${fk.table} references ${col}: contract's DROP COLUMN would fail ("other objects depend on it"). Drop it before this plan and add it again on the ${kind === 'change_type' ? 'changed' : 'renamed'} column after contract (add_foreign_key)`,
+      `foreign key ${fk.name} on ${fk.table} references ${col}: contract's DROP COLUMN would fail ("other objects ` +
+        `depend on it"). Drop it before this plan and add it again on ` +
+        `the ${kind === 'change_type' ? 'changed' : 'renamed'} column after contract (add_foreign_key)`,
     );
   for (const view of live.views)
     out.push(
-      `${view.kind} ${view.name} reads ${col}: contract's DROP COLUMN would fail. Drop it (or redefine it without ${live.column}) before this plan and create it again after contract`,
+      `${view.kind} ${view.name} reads ${col}: contract's DROP COLUMN would fail. Drop it (or redefine it ` +
+        `without ${live.column}) before this plan and create it again after contract`,
     );
   for (const other of live.others)
     out.push(
-      `${other} depends on ${col}: contract's DROP COLUMN would fail or drop it. Remove it before this plan and recreate it after contract`,
+      `${other} depends on ${col}: contract's DROP COLUMN would fail or drop it. Remove it before this plan and ` +
+        `recreate it after contract`,
     );
   for (const ix of live.indexes.filter((i) => !carriable(i) && !dropped.has(i.name)))
     out.push(
-      `index ${ix.name} has ${ix.constraint === 'x' ? 'an exclusion constraint' : 'a sort order, operator class, collation or NULLS NOT DISTINCT'} that is not carried: list it in drop_with_old_column and rebuild it by hand after contract`,
+      `index ${ix.name} has ${
+        ix.constraint === 'x'
+          ? 'an exclusion constraint'
+          : 'a sort order, operator class, collation or NULLS NOT DISTINCT'
+      } that is not carried: list it in drop_with_old_column and rebuild it by hand after contract`,
     );
   for (const ix of live.indexes.filter((i) => i.replident))
     out.push(
-      `index ${ix.name} is the table's REPLICA IDENTITY: logical replication would lose it at contract. Set REPLICA IDENTITY to another index (or DEFAULT) before this plan and back after contract`,
+      `index ${ix.name} is the table's REPLICA IDENTITY: logical replication would lose it at contract. Set REPLICA ` +
+        `IDENTITY to another index (or DEFAULT) before this plan and back after contract`,
     );
   for (const c of live.checks.filter((x) => x.noInherit && !dropped.has(x.name)))
     out.push(
-      `check ${c.name} is NO INHERIT, which is not carried: list it in drop_with_old_column and add it again after contract`,
+      `check ${c.name} is NO INHERIT, which is not carried: list it in drop_with_old_column and add it again after ` +
+        `contract`,
     );
   for (const g of live.grants.filter((x) => !declarable(x)))
     out.push(
-      `${granteeLabel(g)} (a real role, not PUBLIC) has ${g.privileges.join(', ')} on ${col}, which cannot be declared (role: PUBLIC would mean every role): REVOKE it before this plan and GRANT it on the new column after contract`,
+      `${granteeLabel(g)} (a real role, not PUBLIC) has ${g.privileges.join(', ')} on ${col}, which cannot be ` +
+        `declared (role: PUBLIC would mean every role): REVOKE it before this plan and GRANT it on the new column ` +
+        `after contract`,
     );
   for (const fk of live.foreignKeys.filter((f) => !f.plain && !dropped.has(f.name)))
     out.push(
-      `foreign key ${fk.name} is DEFERRABLE, MATCH FULL or sets only some columns on delete, which is not carried: list it in drop_with_old_column and add it again after contract`,
+      `foreign key ${fk.name} is DEFERRABLE, MATCH FULL or sets only some columns on delete, which is not carried: ` +
+        `list it in drop_with_old_column and add it again after contract`,
     );
   return out;
 }
@@ -268,7 +285,8 @@ export function describeCarryProblems(
   const help =
     yaml === '{}'
       ? 'nothing needs to be declared; resolve what is listed above, then validate --database again'
-      : `declare what the column carries under the ${entryKind} entry (or run schemashift new ${entryKind.replace('_', '-')} --database URL):\n${yaml
+      : `declare what the column carries under the ${entryKind} entry (or run schemashift ` +
+        `new ${entryKind.replace('_', '-')} --database URL):\n${yaml
           .split('\n')
           .map((l) => `    ${l}`)
           .join('\n')}`;

@@ -57,10 +57,14 @@ async function defaultProblem(
   const why = await d.introspect.columnDefinitionProblem(db, { type, default: expression });
   return why === undefined
     ? undefined
-    : `the declared default ${expression} cannot be the default of a column of type ${type} (${why}): the contract swap would fail after contract started. Declare a default for the new type, or default: null`;
+    : `the declared default ${expression} cannot be the default of a column of type ${type} (${why}): the contract ` +
+        `swap would fail after contract started. Declare a default for the new type, or default: null`;
 }
 
-/** Whether the declared collation applies to the new type (integer has none): caught here rather than by the expand step. */
+/**
+ * Whether the declared collation applies to the new type (integer has none): caught here rather than by the expand
+ * step.
+ */
 async function collationProblem(
   db: Queryable,
   d: Dialect,
@@ -70,10 +74,14 @@ async function collationProblem(
   const why = await d.introspect.columnDefinitionProblem(db, { type, collation });
   return why === undefined
     ? undefined
-    : `the declared collation ${collation} cannot be given to a column of type ${type} (${why}). Declare collation: null when the new type has no collation`;
+    : `the declared collation ${collation} cannot be given to a column of type ${type} (${why}). Declare collation: ` +
+        `null when the new type has no collation`;
 }
 
-/** The problem of one entry against the database as it is now; null when it carries exactly what is attached (or the column is absent: other checks say so). */
+/**
+ * The problem of one entry against the database as it is now; null when it carries exactly what is attached (or the
+ * column is absent: other checks say so).
+ */
 export async function checkCarryEntry(db: Queryable, carry: CarryEntry): Promise<CarryFinding | null> {
   const live = await carry.dialect.introspect.columnAttachments(db, carry.spec.table, carry.column);
   if (!live) return null;

@@ -13,7 +13,10 @@ export interface LiveIndexAttachment {
   where: string | null;
   /** The constraint the index backs: p (primary key), u (unique), x (exclusion). */
   constraint: 'p' | 'u' | 'x' | null;
-  /** No DESC/NULLS order, non-default operator class or collation, NULLS NOT DISTINCT: the declaration describes it fully. */
+  /**
+   * No DESC/NULLS order, non-default operator class or collation, NULLS NOT DISTINCT: the declaration describes it
+   * fully.
+   */
   plain: boolean;
   /** The table's REPLICA IDENTITY USING INDEX: logical replication would lose it with the old column. */
   replident: boolean;
@@ -48,7 +51,10 @@ export interface LiveColumnAttachments {
   comment: string | null;
   /** A collation other than the type's default, as schema.name (e.g. public.ci). */
   collation: string | null;
-  /** Column privileges by grantee: `public: true` for the pseudo-role PUBLIC (grantee 0), never a role that happens to be named "PUBLIC". */
+  /**
+   * Column privileges by grantee: `public: true` for the pseudo-role PUBLIC (grantee 0), never a role that happens to
+   * be named "PUBLIC".
+   */
   grants: LiveGrant[];
   /** The sequence owned by the column (a serial): contract would drop it with the old column. */
   ownedSequence: string | null;

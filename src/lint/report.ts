@@ -36,5 +36,7 @@ export function exitCodeOf(summary: ReportSummary): number {
 }
 
 export function summaryLine(s: ReportSummary): string {
-  return `${s.plans} plan(s), ${s.errors} error(s), ${s.warnings} warning(s)${s.invalid > 0 ? `, ${s.invalid} invalid plan(s)` : ''}`;
+  return `${s.plans} plan(s), ${s.errors} error(s), ${s.warnings} warning(s)${
+    s.invalid > 0 ? `, ${s.invalid} invalid plan(s)` : ''
+  }`;
 }

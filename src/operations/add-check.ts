@@ -13,7 +13,8 @@ export const addCheckSchema = z
       .boolean()
       .default(true)
       .describe(
-        'Validate existing rows in a second step (default). false leaves the constraint NOT VALID (new rows are still checked).',
+        'Validate existing rows in a second step (default). false leaves the constraint NOT VALID (new rows are ' +
+          'still checked).',
       ),
   })
   .strict();

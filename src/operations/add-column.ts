@@ -36,7 +36,9 @@ export const addColumnSchema = z
           .enum(['immutable', 'stable'])
           .optional()
           .describe(
-            "Your word that `default`, which calls functions schemashift does not know, is evaluated once (as the database's catalog declares it): checked against the database by validate --database and before the column is added.",
+            'Your word that `default`, which calls functions schemashift does not know, is evaluated once (as the ' +
+              "database's catalog declares it): checked against the database by validate --database and before the " +
+              'column is added.',
           ),
       })
       .strict(),
@@ -76,7 +78,9 @@ function refuseSerial(spec: RawSpec, ctx: z.RefinementCtx): void {
   ctx.addIssue({
     code: 'custom',
     path: ['column', 'type'],
-    message: `\`${spec.column.type}\` is not a type PostgreSQL can add to an existing table without rewriting it: it means ${base} with a nextval() default, evaluated for every existing row under an ACCESS EXCLUSIVE lock`,
+    message:
+      `\`${spec.column.type}\` is not a type PostgreSQL can add to an existing table without rewriting it: it ` +
+      `means ${base} with a nextval() default, evaluated for every existing row under an ACCESS EXCLUSIVE lock`,
     params: {
       hint: activeSqlParser().lint.recipes.serialColumn(table, column, base, sequence),
     },
@@ -92,7 +96,9 @@ function refuseVolatileDefault(spec: RawSpec, ctx: z.RefinementCtx): void {
     ctx.addIssue({
       code: 'custom',
       path: ['column', 'default'],
-      message: `default \`${dflt}\` calls ${v.fn}(), which is volatile: adding it rewrites the whole table under an ACCESS EXCLUSIVE lock`,
+      message:
+        `default \`${dflt}\` calls ${v.fn}(), which is volatile: adding it rewrites the whole table under an ACCESS ` +
+        `EXCLUSIVE lock`,
       params: { hint: help },
     });
     return;
@@ -102,14 +108,22 @@ function refuseVolatileDefault(spec: RawSpec, ctx: z.RefinementCtx): void {
   ctx.addIssue({
     code: 'custom',
     path: ['column', 'default'],
-    message: `default \`${dflt}\` calls ${unknown.map(callText).join(', ')}, whose volatility only the database knows: treated as volatile, and a volatile default rewrites the whole table under an ACCESS EXCLUSIVE lock`,
+    message:
+      `default \`${dflt}\` calls ${unknown.map(callText).join(', ')}, whose volatility only the database knows: ` +
+      `treated as volatile, and a volatile default rewrites the whole table under an ACCESS EXCLUSIVE lock`,
     params: {
-      hint: `${help}; or, if the database's catalog says ${unknown.length > 1 ? 'they are' : 'it is'} STABLE or IMMUTABLE, add \`default_volatility: stable\` to the column: validate --database checks it, and the step refuses to run if the database disagrees`,
+      hint:
+        `${help}; or, if the database's catalog says ${unknown.length > 1 ? 'they are' : 'it is'} STABLE or ` +
+        `IMMUTABLE, add \`default_volatility: stable\` to the column: validate --database checks it, and the step ` +
+        `refuses to run if the database disagrees`,
     },
   });
 }
 
-/** The sync trigger decides the direction of an INSERT by whether the new column is NULL: a default on it would hide that. */
+/**
+ * The sync trigger decides the direction of an INSERT by whether the new column is NULL: a default on it would hide
+ * that.
+ */
 function refuseBadSync(spec: RawSpec, ctx: z.RefinementCtx): void {
   const sync = syncSpecOf(spec);
   if (!sync) return;
@@ -117,9 +131,16 @@ function refuseBadSync(spec: RawSpec, ctx: z.RefinementCtx): void {
     ctx.addIssue({
       code: 'custom',
       path: ['column', 'default'],
-      message: `${spec.column.name} has both \`default\` and \`sync_from\`: with a default, the sync trigger cannot tell a row written by the new application (which sets ${spec.column.name}) from one written by the old (which gets the default)`,
+      message:
+        `${spec.column.name} has both \`default\` and \`sync_from\`: with a default, the sync trigger cannot tell a ` +
+        `row written by the new application (which sets ${spec.column.name}) from one written by the old (which ` +
+        `gets the default)`,
       params: {
-        hint: `leave out \`default\`: the trigger fills ${spec.column.name} from ${sync.from}; set the default in contract, after the trigger is gone: ${activeSqlParser().lint.recipes.setDefaultLater(spec.table, spec.column.name, spec.column.default)}`,
+        hint:
+          `leave out \`default\`: the trigger fills ${spec.column.name} from ${sync.from}; set the default in ` +
+          `contract, after the trigger is ` +
+          `gone:` +
+          ` ${activeSqlParser().lint.recipes.setDefaultLater(spec.table, spec.column.name, spec.column.default)}`,
       },
     });
   }
@@ -184,7 +205,8 @@ function columnObject(spec: AddColumnSpec): DbObject {
 export const addColumn = defineOperation<AddColumnSpec>({
   kind: 'add_column',
   description:
-    'Add a nullable column (or one with a constant default); optionally keep it in step with an old column by trigger until contract.',
+    'Add a nullable column (or one with a constant default); optionally keep it in step with an old column by ' +
+    'trigger until contract.',
   schema: addColumnSchema,
   allowedPhases: ['expand', 'migrate'],
   target: (spec) => `${spec.table}.${spec.column.name}`,
@@ -192,7 +214,10 @@ export const addColumn = defineOperation<AddColumnSpec>({
     spec.sync_from === undefined
       ? undefined
       : {
-          reason: `its sync trigger writes ${spec.column.name} on every write to ${spec.table}, so an existing ${spec.column.name} would be overwritten with values computed from the old column (and a rollback would keep the damage)`,
+          reason:
+            `its sync trigger writes ${spec.column.name} on every write to ${spec.table}, so an ` +
+            `existing ${spec.column.name} would be overwritten with values computed from the old column (and a ` +
+            `rollback would keep the damage)`,
           hint: `pick a new column name, or drop \`sync_from\` to adopt ${spec.column.name} as it is`,
         },
   forward(spec, ctx) {

@@ -28,7 +28,8 @@ export const addForeignKeySchema = z
       .boolean()
       .default(true)
       .describe(
-        'Validate existing rows in a second step (default). false leaves the constraint NOT VALID (new rows are still checked).',
+        'Validate existing rows in a second step (default). false leaves the constraint NOT VALID (new rows are ' +
+          'still checked).',
       ),
   })
   .strict()
@@ -37,9 +38,13 @@ export const addForeignKeySchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['references', 'columns'],
-        message: `the foreign key lists ${spec.columns.length} column(s) but references ${spec.references.columns.length}`,
+        message:
+          `the foreign key lists ${spec.columns.length} column(s) but ` +
+          `references ${spec.references.columns.length}`,
         params: {
-          hint: `give references.columns one column per entry of columns, in the same order (columns: [${spec.columns.join(', ')}])`,
+          hint:
+            `give references.columns one column per entry of columns, in the same order (columns: ` +
+            `[${spec.columns.join(', ')}])`,
         },
       });
     }

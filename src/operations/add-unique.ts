@@ -13,7 +13,8 @@ export const addUniqueSchema = z
     index: identifier
       .optional()
       .describe(
-        'The unique index built first (default: the constraint name). PostgreSQL renames it to the constraint name when attached.',
+        'The unique index built first (default: the constraint name). PostgreSQL renames it to the constraint name ' +
+          'when attached.',
       ),
   })
   .strict();
@@ -52,8 +53,12 @@ export const addUnique = defineOperation<AddUniqueSpec>({
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => `${spec.table}.${spec.name}`,
   adoptRefusal: (spec) => ({
-    reason: `attaching the index (ADD CONSTRAINT ${spec.name} UNIQUE USING INDEX ${indexOf(spec)}) hands it to the constraint, so a rollback that drops the constraint would drop an adopted index with it`,
-    hint: `attach it by hand (${activeSqlParser().lint.recipes.attachUnique(spec.table, spec.name, indexOf(spec))}) and remove this step, or remove \`if_exists: adopt\` and give the plan an index name of its own`,
+    reason:
+      `attaching the index (ADD CONSTRAINT ${spec.name} UNIQUE USING INDEX ${indexOf(spec)}) hands it to the ` +
+      `constraint, so a rollback that drops the constraint would drop an adopted index with it`,
+    hint:
+      `attach it by hand (${activeSqlParser().lint.recipes.attachUnique(spec.table, spec.name, indexOf(spec))}) and ` +
+      `remove this step, or remove \`if_exists: adopt\` and give the plan an index name of its own`,
   }),
   forward: (spec, ctx) => [buildStep(spec, ctx), attachStep(spec, ctx)],
   inverse: (spec, ctx) => ({

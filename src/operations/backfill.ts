@@ -31,7 +31,10 @@ export const BATCH_DEFAULTS = { size: 100, delayMs: 2, targetMs: 0 } as const;
 /** The most `batch.workers`: each is a connection (src/db/pg.ts sizes its pool for them). */
 export const MAX_WORKERS = 8;
 
-/** The `batch:` settings, with the defaults of the step kind that takes them (a verify reads, so its chunks can be larger). */
+/**
+ * The `batch:` settings, with the defaults of the step kind that takes them (a verify reads, so its chunks can be
+ * larger).
+ */
 export function batchSchemaWith(defaults: { size: number; delayMs: number; targetMs: number }) {
   return z
     .object({
@@ -45,7 +48,8 @@ export function batchSchemaWith(defaults: { size: number; delayMs: number; targe
         .min(0)
         .default(defaults.targetMs)
         .describe(
-          'Milliseconds one batch should take: the size adapts to it, between 10 and 20 × size (default 0: the size stays fixed).',
+          'Milliseconds one batch should take: the size adapts to it, between 10 and 20 × size (default 0: the size ' +
+            'stays fixed).',
         ),
       max_rows_per_second: positiveInt.optional().describe('A ceiling on rows written per second (default: none).'),
       workers: z
@@ -55,7 +59,8 @@ export function batchSchemaWith(defaults: { size: number; delayMs: number; targe
         .max(MAX_WORKERS)
         .default(1)
         .describe(
-          `Batches run at once, each on its own connection, on disjoint key ranges (default 1, at most ${MAX_WORKERS}). For catching up fast in a quiet window: each worker adds its own load.`,
+          `Batches run at once, each on its own connection, on disjoint key ranges (default 1, at ` +
+            `most ${MAX_WORKERS}). For catching up fast in a quiet window: each worker adds its own load.`,
         ),
     })
     .strict()
@@ -89,7 +94,8 @@ export const throttleSchema = z
     ctx.addIssue({
       code: 'custom',
       path: [given],
-      message: `throttle \`${given}\` needs \`${missing}\`: batches pause while the query's value is above the threshold`,
+      message:
+        `throttle \`${given}\` needs \`${missing}\`: ` + `batches pause while the query's value is above the threshold`,
       params: {
         hint: `give both, e.g. query: "${activeSqlParser().lint.recipes.throttleQuery}", above: 5`,
       },
@@ -140,7 +146,9 @@ export const backfillSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['set', moved],
-        message: `\`set\` writes ${moved}, a key column: rows would move behind the keyset cursor and be skipped or updated twice`,
+        message:
+          `\`set\` writes ${moved}, a key column: rows would move behind the keyset cursor and be skipped or updated ` +
+          `twice`,
         params: { hint: 'use a key the backfill does not change (e.g. the primary key)' },
       });
     }
@@ -172,7 +180,9 @@ export function backfillStep(d: Dialect, args: BackfillArgs, id: string, phase: 
     id,
     phase,
     kind: 'backfill',
-    summary: `backfill ${args.table}: set ${Object.keys(args.set).join(', ')}${args.where === undefined ? '' : ` where ${args.where}`}`,
+    summary: `backfill ${args.table}: set ${Object.keys(args.set).join(', ')}${
+      args.where === undefined ? '' : ` where ${args.where}`
+    }`,
     table: args.table,
     set: args.set,
     batch: args.batch,
@@ -192,7 +202,10 @@ export function backfillStep(d: Dialect, args: BackfillArgs, id: string, phase: 
 export const backfill = defineOperation<BackfillSpec>({
   kind: 'backfill',
   description:
-    'Update existing rows in keyset batches (one short transaction each), throttled and resumable. Undoing it does nothing: the values it wrote go with the column when the add_column that created it is undone. A backfill of a column the plan did not add overwrites values no rollback can restore: it is irreversible, and rollback stops before it.',
+    'Update existing rows in keyset batches (one short transaction each), throttled and resumable. Undoing it does ' +
+    'nothing: the values it wrote go with the column when the add_column that created it is undone. A backfill of ' +
+    'a column the plan did not add overwrites values no rollback can restore: it is irreversible, and rollback ' +
+    'stops before it.',
   schema: backfillSchema,
   allowedPhases: ['expand', 'migrate'],
   target: (spec) => `${spec.table}.${Object.keys(spec.set).join(',')}`,

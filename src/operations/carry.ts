@@ -63,7 +63,9 @@ export const carriedGrantSchema = z
       .refine((role) => role.toLowerCase() !== 'public', {
         message: 'a role spelled public is ambiguous: the pseudo-role PUBLIC (every role) is written `public: true`',
         params: {
-          hint: 'write `public: true` instead of `role: …` for a grant to every role; a real role with that name cannot be carried (revoke it before the plan and grant it again after contract)',
+          hint:
+            'write `public: true` instead of `role: …` for a grant to every role; a real role with that name cannot ' +
+            'be carried (revoke it before the plan and grant it again after contract)',
         },
       })
       .optional()
@@ -92,13 +94,15 @@ export const carryFields = {
     .boolean()
     .optional()
     .describe(
-      'The new column is NOT NULL (CHECK NOT VALID → VALIDATE → SET NOT NULL in migrate). Required when the old column is NOT NULL; false drops it deliberately.',
+      'The new column is NOT NULL (CHECK NOT VALID → VALIDATE → SET NOT NULL in migrate). Required when the old ' +
+        'column is NOT NULL; false drops it deliberately.',
     ),
   default: sqlExpression
     .nullable()
     .optional()
     .describe(
-      'The DEFAULT of the new column, set in the contract swap (null: deliberately none). Required when the old column has one.',
+      'The DEFAULT of the new column, set in the contract swap (null: deliberately none). Required when the old ' +
+        'column has one.',
     ),
   comment: z.string().nullable().optional().describe("The column's comment (null: deliberately none)."),
   collation: z
@@ -108,7 +112,8 @@ export const carryFields = {
     .nullable()
     .optional()
     .describe(
-      'The non-default COLLATION of the old column, as schema.name (e.g. public.ci), given to the new column in expand (null: deliberately the default). Required when the old column has one.',
+      'The non-default COLLATION of the old column, as schema.name (e.g. public.ci), given to the new column in ' +
+        'expand (null: deliberately the default). Required when the old column has one.',
     ),
   grants: z
     .array(carriedGrantSchema)
@@ -131,7 +136,8 @@ export const carryFields = {
   sequence: qualifiedName
     .optional()
     .describe(
-      'The sequence the old column owns (a serial): handed to the new column at the swap instead of being dropped with the old one.',
+      'The sequence the old column owns (a serial): handed to the new column at the swap instead of being dropped ' +
+        'with the old one.',
     ),
   drop_with_old_column: z
     .array(identifier)

@@ -19,7 +19,9 @@ export const changeTypeSchema = z
     reverse_using: sqlExpression
       .optional()
       .describe(
-        'SQL converting the new value back for old readers, written over the temp column (e.g. code_new cast back to the old type); makes the sync both ways. It should invert `using`: backfilled rows get reverse_using(using(old)) in the old column.',
+        'SQL converting the new value back for old readers, written over the temp column (e.g. code_new cast back to ' +
+          'the old type); makes the sync both ways. It should invert `using`: backfilled rows get ' +
+          'reverse_using(using(old)) in the old column.',
       ),
     temp_column: identifier
       .optional()
@@ -104,7 +106,9 @@ function shadowOf(spec: ChangeTypeSpec, ctx: OperationContext): ShadowColumn {
     gate: {
       id: `${ctx.id}/deploy`,
       summary: `the application must accept ${spec.table}.${spec.column} as ${spec.type}`,
-      confirm: `Deploy the application version that works with ${spec.column} as ${spec.type} (it becomes that type at contract), then continue`,
+      confirm:
+        `Deploy the application version that works with ${spec.column} as ${spec.type} (it becomes that type at ` +
+        `contract), then continue`,
     },
     swap: swapStep(spec, ctx),
   };
@@ -113,12 +117,18 @@ function shadowOf(spec: ChangeTypeSpec, ctx: OperationContext): ShadowColumn {
 export const changeType = defineOperation<ChangeTypeSpec>({
   kind: 'change_type',
   description:
-    "Change a column's type without rewriting the table under lock: expand adds a temp column of the new type kept in step by trigger, migrate backfills and verifies it, contract swaps it in (drop old, rename) in one short transaction. NOT NULL, the default, CHECKs, foreign keys, indexes, comment and column grants are carried as the plan declares them (`schemashift new change-type --database` fills them in); run and validate --database refuse a plan that would lose one. Undoable until contract.",
+    "Change a column's type without rewriting the table under lock: expand adds a temp column of the new type kept " +
+    'in step by trigger, migrate backfills and verifies it, contract swaps it in (drop old, rename) in one short ' +
+    'transaction. NOT NULL, the default, CHECKs, foreign keys, indexes, comment and column grants are carried as ' +
+    'the plan declares them (`schemashift new change-type --database` fills them in); run and validate ' +
+    '--database refuse a plan that would lose one. Undoable until contract.',
   schema: changeTypeSchema,
   allowedPhases: ['expand'],
   target: (spec) => `${spec.table}.${spec.column}`,
   adoptRefusal: (spec) => ({
-    reason: `change_type fills and syncs a temp column of its own (${tempOf(spec)}) and swaps it in: an existing column of that name would be overwritten`,
+    reason:
+      `change_type fills and syncs a temp column of its own (${tempOf(spec)}) and swaps it in: an existing column of ` +
+      `that name would be overwritten`,
     hint: `remove \`if_exists: adopt\`; if ${tempOf(spec)} is left over from an earlier attempt by hand, drop it first`,
   }),
   forward: (spec, ctx) => shadowColumnSteps(shadowOf(spec, ctx), ctx),

@@ -32,7 +32,8 @@ export const check = defineOperation<CheckSpec>({
       kind: 'check',
       summary:
         spec.message ??
-        `check ${briefSql(ctx.dialect.parser.splitStatements(spec.sql)[0]?.text ?? spec.sql)} = ${JSON.stringify(spec.expect)}`,
+        `check ${briefSql(ctx.dialect.parser.splitStatements(spec.sql)[0]?.text ?? spec.sql)} ` +
+          `= ${JSON.stringify(spec.expect)}`,
       sql: spec.sql,
       expect: spec.expect,
     },

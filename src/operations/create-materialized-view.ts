@@ -27,7 +27,8 @@ export function dropMaterializedViewStep(name: string, ctx: OperationContext, id
 export const createMaterializedView = defineOperation<CreateMaterializedViewSpec>({
   kind: 'create_materialized_view',
   description:
-    'Create a materialized view (filled at once unless `with_data: false`); reading its source tables blocks no writes.',
+    'Create a materialized view (filled at once unless `with_data: false`); reading its source tables blocks no ' +
+    'writes.',
   schema: createMaterializedViewSchema,
   allowedPhases: ['expand', 'migrate'],
   target: (spec) => spec.name,

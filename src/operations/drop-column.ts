@@ -28,6 +28,8 @@ export const dropColumn = defineOperation<DropColumnSpec>({
     }),
   ],
   inverse: (spec) => ({
-    irreversible: `dropping ${spec.table}.${spec.column} cannot be undone: the column's data is gone; restore it from a backup, or add a new column and backfill it in a later plan`,
+    irreversible:
+      `dropping ${spec.table}.${spec.column} cannot be undone: the column's data is gone; restore it from a backup, ` +
+      `or add a new column and backfill it in a later plan`,
   }),
 });

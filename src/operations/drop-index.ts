@@ -29,6 +29,8 @@ export const dropIndex = defineOperation<DropIndexSpec>({
     },
   ],
   inverse: (spec) => ({
-    irreversible: `the definition of index ${spec.name} is not in the plan, so dropping it cannot be undone here; rebuild it with \`create_index\` in a later plan`,
+    irreversible:
+      `the definition of index ${spec.name} is not in the plan, so dropping it cannot be undone here; rebuild it ` +
+      `with \`create_index\` in a later plan`,
   }),
 });

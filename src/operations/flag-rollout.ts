@@ -42,7 +42,9 @@ export const flagRolloutSchema = z
         path: ['stages'],
         message: `stages must increase: ${spec.stages[at]}% comes after ${spec.stages[at - 1]}%`,
         params: {
-          hint: 'list the percentages in rising order, e.g. [10, 50, 100]; to turn the flag off again, roll back (the inverse sets it to 0%)',
+          hint:
+            'list the percentages in rising order, e.g. [10, 50, 100]; to turn the flag off again, roll back (the ' +
+            'inverse sets it to 0%)',
         },
       });
     }
@@ -53,7 +55,8 @@ export type FlagRolloutSpec = z.output<typeof flagRolloutSchema>;
 export const flagRollout = defineOperation<FlagRolloutSpec>({
   kind: 'flag_rollout',
   description:
-    'Move a feature flag through percentage stages, holding each and checking a guard query; a failed guard sets it back to 0%.',
+    'Move a feature flag through percentage stages, holding each and checking a guard query; a failed guard sets it ' +
+    'back to 0%.',
   schema: flagRolloutSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => spec.flag,

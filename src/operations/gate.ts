@@ -11,7 +11,9 @@ const confirmText = z
         code: 'custom',
         message: '`confirm` is empty: a gate needs the text a person confirms before the run goes on',
         params: {
-          hint: 'write what must happen first, e.g. confirm: "Deploy the version that reads customer_id, then continue"',
+          hint:
+            'write what must happen first, e.g. confirm: "Deploy the version that reads customer_id, then ' +
+            'continue"',
         },
       });
     }
@@ -61,7 +63,9 @@ export const gateSchema = z
             ? 'a gate needs `confirm` or `shadow_clean`'
             : 'a gate takes `confirm` or `shadow_clean`, not both',
         params: {
-          hint: 'write two gates, e.g. gate: { shadow_clean: { since: 1h } } then gate: { confirm: "Deploy the version that reads customer_id" }',
+          hint:
+            'write two gates, e.g. gate: { shadow_clean: { since: 1h } } then gate: { confirm: "Deploy the version ' +
+            'that reads customer_id" }',
         },
       });
     }
@@ -94,7 +98,9 @@ function shadowCleanStep(spec: ShadowCleanSpec, ctx: OperationContext): Step {
     id: ctx.id,
     phase: ctx.phase,
     kind: 'check',
-    summary: `shadow reads clean: no mismatch or new-side error recorded for ${scope} in ${spec.table} in the last ${exactDuration(spec.since)}`,
+    summary:
+      `shadow reads clean: no mismatch or new-side error recorded for ${scope} in ${spec.table} in the ` +
+      `last ${exactDuration(spec.since)}`,
     sql: ctx.dialect.probes.recentMismatches(spec.table, spec.since, spec.repository),
     expect: 0,
   };
@@ -103,7 +109,8 @@ function shadowCleanStep(spec: ShadowCleanSpec, ctx: OperationContext): Step {
 export const gate = defineOperation<GateSpec>({
   kind: 'gate',
   description:
-    'Stop the run until a person confirms (`confirm`; `run --yes` confirms it), or unless the application recorded no shadow-read mismatch in a window (`shadow_clean`).',
+    'Stop the run until a person confirms (`confirm`; `run --yes` confirms it), or unless the application recorded ' +
+    'no shadow-read mismatch in a window (`shadow_clean`).',
   schema: gateSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) =>

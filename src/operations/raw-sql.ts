@@ -15,7 +15,8 @@ import {
 export const rawSqlSchema = z
   .object({
     up: sqlStatements.describe(
-      'The SQL to run. Statements that cannot run in a transaction block (an online index build, VACUUM) get steps of their own.',
+      'The SQL to run. Statements that cannot run in a transaction block (an online index build, VACUUM) get steps ' +
+        'of their own.',
     ),
     down: sqlStatements.optional().describe('SQL that undoes `up`; without it the step is irreversible.'),
     transactional: z
@@ -47,10 +48,14 @@ function refuseStatement(
     ctx.addIssue({
       code: 'custom',
       path: [key],
-      message: `\`${briefSql(statement.text, 30)}\`: transaction control in \`${key}\` would end the transaction schemashift records the step in`,
+      message:
+        `\`${briefSql(statement.text, 30)}\`: transaction control in \`${key}\` would end the transaction ` +
+        `schemashift records the step in`,
       params: {
         offset: statement.offset,
-        hint: 'remove BEGIN/COMMIT: the statements already run in one transaction (set `transactional: false` to run them one by one)',
+        hint:
+          'remove BEGIN/COMMIT: the statements already run in one transaction (set `transactional: false` to run ' +
+          'them one by one)',
       },
     });
   }
@@ -147,7 +152,8 @@ function label(sql: string, parser: SqlParser): string {
 export const rawSql = defineOperation<RawSqlSpec>({
   kind: 'sql',
   description:
-    'Run raw SQL (`up`, and `down` to undo it), linted; statements that cannot run in a transaction block get steps of their own.',
+    'Run raw SQL (`up`, and `down` to undo it), linted; statements that cannot run in a transaction block get steps ' +
+    'of their own.',
   schema: rawSqlSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => label(spec.up, activeSqlParser()),

@@ -10,7 +10,8 @@ export const refreshMaterializedViewSchema = z
       .boolean()
       .default(false)
       .describe(
-        'Refresh while readers go on (EXCLUSIVE lock); needs a unique index on the view, without WHERE, and a populated view.',
+        'Refresh while readers go on (EXCLUSIVE lock); needs a unique index on the view, without WHERE, and a ' +
+          'populated view.',
       ),
   })
   .strict();
@@ -20,7 +21,8 @@ export type RefreshMaterializedViewSpec = z.output<typeof refreshMaterializedVie
 export const refreshMaterializedView = defineOperation<RefreshMaterializedViewSpec>({
   kind: 'refresh_materialized_view',
   description:
-    'Recompute a materialized view. `concurrently: true` takes an EXCLUSIVE lock, so reads go on, and needs a unique index on the view; without it the refresh blocks readers (ACCESS EXCLUSIVE) until done.',
+    'Recompute a materialized view. `concurrently: true` takes an EXCLUSIVE lock, so reads go on, and needs a unique ' +
+    'index on the view; without it the refresh blocks readers (ACCESS EXCLUSIVE) until done.',
   schema: refreshMaterializedViewSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => spec.name,

@@ -31,7 +31,9 @@ export const renameColumnSchema = z
         path: ['type'],
         message: `missing \`type\`: the type of ${spec.from}, which ${spec.to} is created with`,
         params: {
-          hint: 'state it (e.g. type: bigint, as \\d <table> shows it): the plan must say it so that `plan` can show the exact SQL',
+          hint:
+            'state it (e.g. type: bigint, as \\d <table> shows it): the plan must say it so that `plan` can show the ' +
+            'exact SQL',
         },
       });
     }
@@ -100,12 +102,18 @@ function shadowOf(spec: RenameColumnSpec, ctx: OperationContext): ShadowColumn {
 export const renameColumn = defineOperation<RenameColumnSpec>({
   kind: 'rename_column',
   description:
-    'Rename a column with no downtime: expand adds the new column and a both-ways sync trigger, migrate backfills and verifies it and waits for the app to switch, contract drops the old column. NOT NULL, the default, CHECKs, foreign keys, indexes, comment and column grants are carried as the plan declares them (`schemashift new rename-column --database` fills them in); run and validate --database refuse a plan that would lose one. Undoable until contract.',
+    'Rename a column with no downtime: expand adds the new column and a both-ways sync trigger, migrate backfills ' +
+    'and verifies it and waits for the app to switch, contract drops the old column. NOT NULL, the default, ' +
+    'CHECKs, foreign keys, indexes, comment and column grants are carried as the plan declares them ' +
+    '(`schemashift new rename-column --database` fills them in); run and validate --database refuse a plan ' +
+    'that would lose one. Undoable until contract.',
   schema: renameColumnSchema,
   allowedPhases: ['expand'],
   target: (spec) => `${spec.table}.${spec.from}`,
   adoptRefusal: (spec) => ({
-    reason: `its sync trigger and backfill write ${spec.to} from ${spec.from}, so an existing ${spec.to} would be overwritten (and a rollback would keep the damage)`,
+    reason:
+      `its sync trigger and backfill write ${spec.to} from ${spec.from}, so an existing ${spec.to} would be ` +
+      `overwritten (and a rollback would keep the damage)`,
     hint: `pick a new name for \`to\`, or remove \`if_exists: adopt\``,
   }),
   forward: (spec, ctx) => shadowColumnSteps(shadowOf(spec, ctx), ctx),

@@ -115,9 +115,11 @@ function indexStep(
 export const replaceMaterializedView = defineOperation<ReplaceMaterializedViewSpec>({
   kind: 'replace_materialized_view',
   description:
-    'Change a materialized view without blocking its readers: build `<name>__new` beside it, index it, swap the names in one short transaction, drop the old view in contract. ' +
-    'Index names are `<name>_<columns>_idx` (`_key` for the unique one) unless named; an index already holding such a name is parked with the old view. ' +
-    'Views that depend on the old materialized view keep pointing at it (PostgreSQL binds them by OID): recreate them, or the contract drop fails.',
+    'Change a materialized view without blocking its readers: build `<name>__new` beside it, index it, swap the ' +
+    'names in one short transaction, drop the old view in contract. Index names are `<name>_<columns>_idx` (`_key` ' +
+    'for the unique one) unless named; an index already holding such a name is parked with the old view. Views ' +
+    'that depend on the old materialized view keep pointing at it (PostgreSQL binds them by OID): recreate ' +
+    'them, or the contract drop fails.',
   schema: replaceMaterializedViewSchema,
   allowedPhases: ['expand', 'migrate'],
   target: (spec) => spec.name,

@@ -26,7 +26,8 @@ const targetOf = (spec: SetNotNullSpec): NotNullTarget => ({
 export const setNotNull = defineOperation<SetNotNullSpec>({
   kind: 'set_not_null',
   description:
-    'Make a column NOT NULL without a long lock: CHECK NOT VALID, VALIDATE, SET NOT NULL (PostgreSQL 12+ skips the scan), drop the CHECK.',
+    'Make a column NOT NULL without a long lock: CHECK NOT VALID, VALIDATE, SET NOT NULL (PostgreSQL 12+ skips the ' +
+    'scan), drop the CHECK.',
   schema: setNotNullSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => `${spec.table}.${spec.column}`,

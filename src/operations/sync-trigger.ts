@@ -81,7 +81,9 @@ export function reportSyncProblem(
     message: `this expression cannot be used in the sync trigger: ${found.problem.message}`,
     params: {
       offset: found.problem.offset,
-      hint: `write it over the columns of ${spec.table} by their bare names (the trigger reads them from the row being written), without subqueries; e.g. coalesce(${spec.from}, 'none')`,
+      hint:
+        `write it over the columns of ${spec.table} by their bare names (the trigger reads them from the row being ` +
+        `written), without subqueries; e.g. coalesce(${spec.from}, 'none')`,
     },
   });
 }

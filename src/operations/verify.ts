@@ -28,7 +28,8 @@ export const verifySchema = z
     compare: z
       .record(identifier, sqlExpression)
       .describe(
-        'new column: SQL expression over the old columns that it must equal, e.g. { customer_id: client_id }; NULL equals NULL.',
+        'new column: SQL expression over the old columns that it must equal, e.g. { customer_id: client_id }; NULL ' +
+          'equals NULL.',
       ),
     where: sqlCondition.optional().describe('Only rows matching this condition are compared.'),
     key: z
@@ -114,7 +115,8 @@ export function verifyAfterBackfill(
 export const verify = defineOperation<VerifySpec>({
   kind: 'verify',
   description:
-    'Compare new columns with the old values they must equal, in read-only keyset chunks (throttled, checkpointed, resumable); the step fails, and contract cannot start, while any row differs. Undoing it does nothing.',
+    'Compare new columns with the old values they must equal, in read-only keyset chunks (throttled, checkpointed, ' +
+    'resumable); the step fails, and contract cannot start, while any row differs. Undoing it does nothing.',
   schema: verifySchema,
   allowedPhases: ['expand', 'migrate'],
   target: (spec) => `${spec.table}.${Object.keys(spec.compare).join(',')}`,

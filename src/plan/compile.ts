@@ -88,7 +88,9 @@ function overwrites(steps: Step[], earlier: CompiledEntry[]): Inverse | undefine
     if (existing.length === 0) continue;
     const columns = existing.map((c) => `${step.table}.${c}`).join(', ');
     return {
-      irreversible: `the backfill overwrites values of ${columns}, which this plan did not add: a rollback cannot restore them; to keep a way back, add a new column (add_column) and backfill that instead, or copy the old values first`,
+      irreversible:
+        `the backfill overwrites values of ${columns}, which this plan did not add: a rollback cannot restore them; ` +
+        `to keep a way back, add a new column (add_column) and backfill that instead, or copy the old values first`,
     };
   }
   return undefined;

@@ -22,7 +22,8 @@ const STAND_IN_KEY = ['id'];
 function backfillTexts(dialect: Dialect, step: BackfillStep): string[] {
   const key = step.key ?? STAND_IN_KEY;
   const counts = [false, true].map((afterKey) => remainingCountSql(dialect, step, key, afterKey));
-  return [...(Object.values(batchStatements(dialect, step, key)) as string[]), ...counts]; // every BatchStatements field is SQL text
+  // every BatchStatements field is SQL text
+  return [...(Object.values(batchStatements(dialect, step, key)) as string[]), ...counts];
 }
 
 /** Every SQL text inside a step (its statement, probe, batch statements, guard and throttle queries). */
@@ -67,9 +68,12 @@ function problemFor(entry: PlanEntry, source: YamlSource, sql: string, error: Sq
   const near = briefSql(sql.slice(Math.max(0, error.offset - 30), error.offset + 30), 60);
   return {
     at: spot ? source.locateInScalar(spot.path, spot.offset) : entry.at,
-    message: `the SQL schemashift generates for this ${entry.kind} step does not parse: ${error.message} (near \`${near}\` in \`${briefSql(sql, 100)}\`)`,
+    message:
+      `the SQL schemashift generates for this ${entry.kind} step does not parse: ${error.message} (near \`${near}\` ` +
+      `in \`${briefSql(sql, 100)}\`)`,
     hint: spot
-      ? 'the text at this position is spliced into the statement shown and changes its shape there; put an expression in parentheses, e.g. `default: "(true OR false)"`'
+      ? 'the text at this position is spliced into the statement shown and changes its shape there; put an ' +
+        'expression in parentheses, e.g. `default: "(true OR false)"`'
       : 'this is how the step is built from its settings; check the values of this step',
   };
 }

@@ -9,7 +9,8 @@ export function planJsonSchema(): Record<string, unknown> {
     $id: 'https://schemashift.dev/schema/plan.schema.json',
     title: 'schemashift plan',
     description:
-      'An expand → migrate → contract schema change. Generated from the zod schema in src/plan/schema.ts by `npm run schema`; do not edit by hand.',
+      'An expand → migrate → contract schema change. Generated from the zod schema in src/plan/schema.ts by `npm run ' +
+      'schema`; do not edit by hand.',
     ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
   };
 }

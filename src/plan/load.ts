@@ -75,7 +75,9 @@ function readHeader(file: string, text: string): { source: YamlSource; header: P
     throw new PlanError([
       {
         at: source.pos(0),
-        message: `a plan is a mapping with name and phases, found ${json === null ? 'an empty file' : 'something else'}`,
+        message: `a plan is a mapping with name and phases, found ${
+          json === null ? 'an empty file' : 'something else'
+        }`,
         hint: 'start from plans/rename-orders-client-id.yaml',
       },
     ]);
@@ -142,7 +144,9 @@ function phaseHints(problems: PlanProblem[]): PlanProblem[] {
       ? {
           ...p,
           message: p.message.replace('unknown key', 'unknown phase'),
-          hint: `${p.hint?.startsWith('did you mean') ? `${p.hint} ` : ''}phases are expand, migrate and contract, run in that order`,
+          hint:
+            `${p.hint?.startsWith('did you mean') ? `${p.hint} ` : ''}phases are expand, migrate and contract, run ` +
+            `in that order`,
         }
       : p,
   );

@@ -132,7 +132,8 @@ export function aliasProblem(doc: Document, error: Error, pos: (offset: number) 
   return {
     at: pos(nested?.range?.[0] ?? 0),
     message: /alias count|resource exhaustion/i.test(error.message)
-      ? `YAML aliases here expand to more than ${MAX_ALIAS_COUNT} copies of one anchor (a "billion laughs" or alias fan-out): the plan is refused rather than expanded`
+      ? `YAML aliases here expand to more than ${MAX_ALIAS_COUNT} copies of one anchor (a "billion laughs" or alias ` +
+        `fan-out): the plan is refused rather than expanded`
       : `YAML aliases cannot be expanded: ${error.message.split('\n')[0]}`,
     hint: 'write the values out, or use an alias only for a small shared setting',
   };

@@ -16,7 +16,10 @@ function identifierProblem(value: string, qualified: boolean): string | undefine
   const re = qualified ? QUALIFIED_RE : IDENT_RE;
   if (!re.test(value)) {
     const shape = qualified ? 'a name such as orders or sales.orders' : 'a name such as customer_id';
-    return `\`${value}\` is not a valid ${qualified ? 'table name' : 'identifier'}: expected ${shape} (letters, digits, _ and $, not starting with a digit)`;
+    return (
+      `\`${value}\` is not a valid ${qualified ? 'table name' : 'identifier'}: expected ${shape} (letters, digits, _ ` +
+      `and $, not starting with a digit)`
+    );
   }
   return value
     .split('.')
@@ -123,7 +126,8 @@ function sqlIssue(ctx: z.RefinementCtx, problem: SqlProblem, what: string): void
         problem.hint ??
         (parses
           ? activeSqlParser().syntaxHint
-          : `a SQL ${what} is checked on its own before it is spliced into a statement, so that what runs is what was checked`),
+          : `a SQL ${what} is checked on its own before it is spliced into a statement, so that what runs is what ` +
+            `was checked`),
     },
   });
 }

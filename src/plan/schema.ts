@@ -44,7 +44,8 @@ export const lintSuppressionSchema = z
 export const ifExistsSchema = z
   .enum(['adopt', 'error'])
   .describe(
-    "What to do when an object this step creates already exists and this plan did not create it: `error` (default) refuses; `adopt` takes it over when its definition matches the plan's, and rollback then leaves it in place.",
+    'What to do when an object this step creates already exists and this plan did not create it: `error` (default) ' +
+      "refuses; `adopt` takes it over when its definition matches the plan's, and rollback then leaves it in place.",
   );
 
 export const STEP_META_KEYS = ['id', 'lint', 'if_exists'] as const;

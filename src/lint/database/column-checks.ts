@@ -20,7 +20,10 @@ import {
 import type { SimColumn, SimRelation } from './sim-state.js';
 import { needSyncColumns } from './sync-columns.js';
 
-/** A column the step creates must be absent, or adopted (`if_exists: adopt`) with the type and nullability the plan gives it. */
+/**
+ * A column the step creates must be absent, or adopted (`if_exists: adopt`) with the type and nullability the plan
+ * gives it.
+ */
 function creatable(
   ctx: CheckContext,
   place: Place,
@@ -43,8 +46,10 @@ function creatable(
     ctx,
     'db-column-exists-with-other-type',
     place,
-    `${table.name}.${column} already exists as ${existing.type ?? existing.baseType}; ${why} ${type}: \`run\` refuses the step (it neither adds nor adopts a column of another type)`,
-    `if ${column} is a leftover, drop it in an earlier step; if the plan should use it as it is, write type: ${existing.type ?? existing.baseType}; otherwise pick another name`,
+    `${table.name}.${column} already exists as ${existing.type ?? existing.baseType}; ${why} ${type}: \`run\` ` +
+      `refuses the step (it neither adds nor adopts a column of another type)`,
+    `if ${column} is a leftover, drop it in an earlier step; if the plan should use it as it is, write ` +
+      `type: ${existing.type ?? existing.baseType}; otherwise pick another name`,
   );
 }
 
@@ -79,7 +84,8 @@ export function checkDropColumn(ctx: CheckContext, spec: DropColumnSpec): void {
     ctx,
     'db-missing-drop-target',
     at('column'),
-    `column ${spec.column} does not exist on ${table.name} at this step: \`run\` refuses to drop what is not there (a misspelt name would leave the real column in place)`,
+    `column ${spec.column} does not exist on ${table.name} at this step: \`run\` refuses to drop what is not there ` +
+      `(a misspelt name would leave the real column in place)`,
     `${hint ? `${hint} ` : ''}check the column name; if it is gone on purpose, remove the step`,
   );
 }
@@ -101,8 +107,10 @@ function typeMismatch(
     ctx,
     'db-column-type-mismatch',
     at('type'),
-    `rename_column says ${spec.from} is ${spec.type}, but it is ${from.type ?? from.baseType}: ${spec.to} would be created as ${spec.type}, a type change the rename does not announce`,
-    `write type: ${from.type ?? from.baseType}; to change the type as well, rename first and use change_type in a later plan`,
+    `rename_column says ${spec.from} is ${spec.type}, but it is ${from.type ?? from.baseType}: ${spec.to} would be ` +
+      `created as ${spec.type}, a type change the rename does not announce`,
+    `write type: ${from.type ?? from.baseType}; to change the type as well, rename first and use change_type in a ` +
+      `later plan`,
   );
 }
 
@@ -154,7 +162,8 @@ function backfillKey(ctx: CheckContext, table: SimRelation, key: string[] | unde
         ctx,
         'db-missing-unique-key',
         at('key'),
-        `backfill key column ${nullable.join(', ')} of ${table.name} is nullable: rows where it is NULL would never be visited`,
+        `backfill key column ${nullable.join(', ')} of ${table.name} is nullable: rows where it is NULL would never ` +
+          `be visited`,
         hint,
       );
     else if (!uniques.some((u) => u.every((c) => key.includes(c))))
@@ -162,7 +171,8 @@ function backfillKey(ctx: CheckContext, table: SimRelation, key: string[] | unde
         ctx,
         'db-missing-unique-key',
         at('key'),
-        `backfill key (${key.join(', ')}) of ${table.name} is not unique (no unique index within it): rows sharing a key value at a batch boundary would be skipped`,
+        `backfill key (${key.join(', ')}) of ${table.name} is not unique (no unique index within it): rows sharing a ` +
+          `key value at a batch boundary would be skipped`,
         hint,
       );
     return;
@@ -172,7 +182,8 @@ function backfillKey(ctx: CheckContext, table: SimRelation, key: string[] | unde
     ctx,
     'db-missing-unique-key',
     at('table'),
-    `${table.name} has no primary key and no unique index on NOT NULL columns: the backfill has no keyset to walk and is refused before its first batch`,
+    `${table.name} has no primary key and no unique index on NOT NULL columns: the backfill has no keyset to walk ` +
+      `and is refused before its first batch`,
     hint,
   );
 }

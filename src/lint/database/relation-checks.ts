@@ -95,7 +95,8 @@ export function checkDropIndex(ctx: CheckContext, spec: DropIndexSpec): void {
       ctx,
       'db-missing-drop-target',
       at('name'),
-      `index ${spec.name} does not exist at this step: \`run\` refuses to drop what is not there (a misspelt name would leave the real index in place)`,
+      `index ${spec.name} does not exist at this step: \`run\` refuses to drop what is not there (a misspelt name ` +
+        `would leave the real index in place)`,
       'check the index name (\\di lists them); if it is gone on purpose, remove the step',
     );
   } else if (!rel.index) {
@@ -130,7 +131,9 @@ export function checkAddForeignKey(ctx: CheckContext, spec: AddForeignKeySpec): 
     'db-missing-unique-key',
     at('references', 'columns'),
     ctx.simulate.advice.foreignKeyTargetNotUnique(ref.name, cols),
-    `add one first (add_unique: { table: ${ref.name}, name: ${boundedName(ref.name, ...spec.references.columns, 'key')}, columns: [${cols}] }), or reference ${ref.name}'s primary key`,
+    `add one first (add_unique: { table: ${ref.name}, ` +
+      `name: ${boundedName(ref.name, ...spec.references.columns, 'key')}, columns: [${cols}] }), or ` +
+      `reference ${ref.name}'s primary key`,
   );
 }
 
@@ -152,7 +155,8 @@ export function checkValidateConstraint(ctx: CheckContext, spec: ValidateConstra
       'db-missing-constraint',
       at('name'),
       `constraint ${spec.name} does not exist on ${table.name} at this step`,
-      `check the name (\\d ${table.name} lists the constraints), or add it NOT VALID in an earlier step (add_check / add_foreign_key with validate: false)`,
+      `check the name (\\d ${table.name} lists the constraints), or add it NOT VALID in an earlier step (add_check / ` +
+        `add_foreign_key with validate: false)`,
     );
   } else if (con.type !== 'check' && con.type !== 'foreign key') {
     emit(

@@ -73,7 +73,8 @@ export function needColumn(
     ctx,
     'db-missing-column',
     place,
-    `column ${column}${readBy ? ` (read by \`${readBy}\`)` : ''} does not exist on ${table.name} at this step (its columns: ${columnList([...table.columns.keys()])})`,
+    `column ${column}${readBy ? ` (read by \`${readBy}\`)` : ''} does not exist on ${table.name} at this step (its ` +
+      `columns: ${columnList([...table.columns.keys()])})`,
     `${hint ? `${hint} ` : ''}name an existing column, or add it in an earlier step (add_column)`,
   );
   return undefined;
@@ -111,8 +112,10 @@ export function needType(ctx: CheckContext, place: Place, type: string): string 
     ctx,
     'db-missing-type',
     place,
-    `type ${type} does not exist on this server (PostgreSQL ${ctx.state.server.version}) and no earlier step creates it`,
-    'check the spelling (e.g. bigint, timestamptz, text), or create the type (CREATE TYPE / CREATE DOMAIN) in an earlier step',
+    `type ${type} does not exist on this server (PostgreSQL ${ctx.state.server.version}) and no earlier step creates ` +
+      `it`,
+    'check the spelling (e.g. bigint, timestamptz, text), or create the type (CREATE TYPE / CREATE DOMAIN) in an ' +
+      'earlier step',
   );
   return null;
 }
@@ -130,7 +133,8 @@ export function alreadyExists(ctx: CheckContext, place: Place, object: string, d
       ctx,
       'db-already-exists',
       place,
-      `${object} already exists and this plan does not create it: \`run\` refuses the step (a rollback would otherwise drop it)`,
+      `${object} already exists and this plan does not create it: \`run\` refuses the step (a rollback would ` +
+        `otherwise drop it)`,
       ADOPT_HELP,
     );
   } else if (differences.length > 0) {

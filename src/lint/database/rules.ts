@@ -49,7 +49,8 @@ export const DATABASE_RULES = {
   'db-already-exists': {
     severity: 'error',
     description:
-      'an object a step creates already exists and the step does not adopt it (`if_exists: adopt`), or adopts one whose definition differs',
+      'an object a step creates already exists and the step does not adopt it (`if_exists: adopt`), or adopts one ' +
+      'whose definition differs',
   },
   'db-missing-drop-target': {
     severity: 'error',
@@ -72,12 +73,14 @@ export const DATABASE_RULES = {
   'db-volatile-default': {
     severity: 'error',
     description:
-      'an add_column default calls a function or operator that the catalog declares VOLATILE: ADD COLUMN would rewrite the table',
+      'an add_column default calls a function or operator that the catalog declares VOLATILE: ADD COLUMN would ' +
+      'rewrite the table',
   },
   'db-carry-lost': {
     severity: 'error',
     description:
-      'change_type or rename_column would drop something attached to the old column (or fail at contract on a dependent)',
+      'change_type or rename_column would drop something attached to the old column (or fail at contract on a ' +
+      'dependent)',
   },
   'db-server-version': {
     severity: 'error',

@@ -50,5 +50,7 @@ export function durationText(seconds: number): string {
 /** `expect ~2 min (at ~100 MB/s)` for `passes` reads of the table; empty when its size is unknown. */
 export function expectText(rel: SimRelation, passes = 1): string {
   if (rel.bytes === null || rel.bytes === 0) return 'expect it to take a while';
-  return `expect ${durationText((rel.bytes * passes) / SCAN_BYTES_PER_SECOND)} (${passes > 1 ? `${passes} passes ` : ''}at ${RATE_LABEL})`;
+  return `expect ${durationText((rel.bytes * passes) / SCAN_BYTES_PER_SECOND)} (${
+    passes > 1 ? `${passes} passes ` : ''
+  }at ${RATE_LABEL})`;
 }

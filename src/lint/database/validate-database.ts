@@ -110,7 +110,9 @@ export async function addDatabaseFindings(
       t.report.findings.push(...(findings[i] ?? []));
       t.report.findings.sort(byPosition);
     });
-    return `checked ${targets.length} plan(s) against ${conn.displayUrl} (PostgreSQL ${live.server.version}, ${live.relations.filter((r) => r.columns && !r.index && r.kind !== 'sequence').length} table(s) and view(s))`;
+    return `checked ${targets.length} plan(s) against ${conn.displayUrl} (PostgreSQL ${live.server.version}, ${
+      live.relations.filter((r) => r.columns && !r.index && r.kind !== 'sequence').length
+    } table(s) and view(s))`;
   } finally {
     await conn.close();
   }

@@ -20,9 +20,12 @@ export const accessExclusiveWithoutLockTimeout: Rule = {
             ctx.plan,
             entry,
             [],
-            `${step.summary} takes an ${step.lock.level} lock on ${step.lock.on.join(', ')}, and the plan sets lock_timeout: 0 (line ${setting.line}): while it waits behind a long query, every read and write of the table queues behind it`,
+            `${step.summary} takes an ${step.lock.level} lock on ${step.lock.on.join(', ')}, and the plan sets ` +
+              `lock_timeout: 0 (line ${setting.line}): while it waits behind a long query, every read and write of ` +
+              `the table queues behind it`,
             [
-              'set a lock_timeout; schemashift retries each timed-out attempt with backoff and names the blocking sessions:',
+              'set a lock_timeout; schemashift retries each timed-out attempt with backoff and names the blocking ' +
+                'sessions:',
               block(['settings:', '  lock_timeout: 2s', '  lock_retries: 10']),
             ].join('\n'),
           ),

@@ -4,7 +4,8 @@ import type { Destruction, Finding, LintContext, RawStatement, Rule } from '../t
 
 function moveToContract(what: string, stmt: RawStatement): string {
   return [
-    `stop using ${what} in a deploy first, then run this statement from a \`sql\` step under contract: (it cannot be rolled back):`,
+    `stop using ${what} in a deploy first, then run this statement from a \`sql\` step under contract: (it cannot be ` +
+      `rolled back):`,
     block(['contract:', `  - sql: { up: ${yamlString(stmt.text)} }`]),
   ].join('\n');
 }
@@ -25,7 +26,8 @@ function destructionFinding(stmt: RawStatement, d: Destruction): Finding {
     destructiveOutsideContract,
     stmt,
     d.offset,
-    `${d.statement} in the ${phase} phase removes ${d.table}.${d.column} while the running application may still read or write it`,
+    `${d.statement} in the ${phase} phase removes ${d.table}.${d.column} while the running application may still ` +
+      `read or write it`,
     [
       'stop using the column in a deploy first, then drop it under contract: (it cannot be rolled back):',
       block(['contract:', `  - drop_column: { table: ${d.table}, column: ${d.column} }`]),

@@ -96,9 +96,11 @@ function findingOf(drop: Drop, w: SyncWindow): Finding | undefined {
   const trigger = `the sync trigger of ${w.entry.id} (${w.from} → ${w.to})`;
   if (drop.column === w.from && live) {
     return drop.finding(
-      `drops ${w.table}.${w.from} while ${trigger} still reads it: every INSERT and UPDATE on ${w.table} fails until the trigger is removed at the start of contract`,
+      `drops ${w.table}.${w.from} while ${trigger} still reads it: every INSERT and UPDATE on ${w.table} fails until ` +
+        `the trigger is removed at the start of contract`,
       [
-        'drop it under contract:, after the deploy that stops using it; the trigger is removed before the steps listed there run:',
+        'drop it under contract:, after the deploy that stops using it; the trigger is removed before the steps ' +
+          'listed there run:',
         block(['contract:', `  - drop_column: { table: ${w.table}, column: ${w.from} }`]),
       ].join('\n'),
     );
@@ -107,8 +109,10 @@ function findingOf(drop: Drop, w: SyncWindow): Finding | undefined {
   return drop.finding(
     live
       ? `drops ${w.table}.${w.to} while ${trigger} still writes it: every INSERT and UPDATE on ${w.table} fails`
-      : `drops ${w.table}.${w.to}, the column this plan builds and keeps in step with ${w.from}: the migrated data is thrown away`,
-    `remove this drop: ${w.to} is where the data moves to; to abandon the change, run \`schemashift rollback\` before contract instead`,
+      : `drops ${w.table}.${w.to}, the column this plan builds and keeps in step with ${w.from}: the migrated data ` +
+          `is thrown away`,
+    `remove this drop: ${w.to} is where the data moves to; to abandon the change, run \`schemashift rollback\` ` +
+      `before contract instead`,
   );
 }
 
@@ -116,7 +120,8 @@ export const dropColumnStillSynced: Rule = {
   id: 'drop-column-still-synced',
   severity: 'error',
   description:
-    'A column dropped while a sync trigger (sync_from, rename_column, change_type) still reads or writes it, or the sync target dropped.',
+    'A column dropped while a sync trigger (sync_from, rename_column, change_type) still reads or writes it, or the ' +
+    'sync target dropped.',
   check(ctx: LintContext) {
     const live = windows(ctx);
     if (live.length === 0) return [];

@@ -29,11 +29,14 @@ function findingOf(
     ctx.plan,
     last,
     ['stages'],
-    `contract removes the old path (${removal.what}) but the rollout of flag ${flag} ${reached}: the users still on the old path hit errors`,
+    `contract removes the old path (${removal.what}) but the rollout of flag ${flag} ${reached}: the users still on ` +
+      `the old path hit errors`,
     [
       'roll the flag out to 100% before contract, holding the last stage long enough to trust it:',
       block([
-        `- flag_rollout: { flag: ${flag}, stages: [${stages.join(', ')}]${spec.hold > 0 ? `, hold: ${ms(spec.hold)}` : ''} }`,
+        `- flag_rollout: { flag: ${flag}, stages: [${stages.join(', ')}]${
+          spec.hold > 0 ? `, hold: ${ms(spec.hold)}` : ''
+        } }`,
       ]),
       'or move the removal to a later plan, run once the flag is at 100% and the flag check is gone from the code',
     ].join('\n'),

@@ -13,14 +13,17 @@ function verifyStep(spec: BackfillSpec): string {
   const compare = Object.entries(spec.set)
     .map(([column, expression]) => `${column}: ${yamlString(expression)}`)
     .join(', ');
-  return `- verify: { table: ${spec.table}, compare: { ${compare} }${spec.where === undefined ? '' : `, where: ${yamlString(spec.where)}`} }`;
+  return `- verify: { table: ${spec.table}, compare: { ${compare} }${
+    spec.where === undefined ? '' : `, where: ${yamlString(spec.where)}`
+  } }`;
 }
 
 export const missingCheckBeforeContract: Rule = {
   id: 'missing-check-before-contract',
   severity: 'warning',
   description:
-    'A backfill, then a contract step that drops or renames the old path, with no `check` or `verify` step in between to prove the backfill complete.',
+    'A backfill, then a contract step that drops or renames the old path, with no `check` or `verify` step in ' +
+    'between to prove the backfill complete.',
   check(ctx: LintContext): Finding[] {
     const sequence = sequenceOf(ctx);
     const contractAt = oldPathRemovals(ctx)[0]?.index;
@@ -38,9 +41,11 @@ export const missingCheckBeforeContract: Rule = {
           ctx.plan,
           entry,
           [],
-          `nothing checks that the backfill of ${spec.table} is complete before contract removes the old path: rows written around the backfill by an old application version could be left behind`,
+          `nothing checks that the backfill of ${spec.table} is complete before contract removes the old path: rows ` +
+            `written around the backfill by an old application version could be left behind`,
           [
-            'add a verify step after the backfill (it compares every row in throttled read-only chunks; the run stops if any row differs, before anything irreversible happens), or a check:',
+            'add a verify step after the backfill (it compares every row in throttled read-only chunks; the run ' +
+              'stops if any row differs, before anything irreversible happens), or a check:',
             block([
               verifyStep(spec),
               `- check: { sql: ${yamlString(verifyQuery(spec, ctx.compiled.dialect))}, expect: 0 }`,

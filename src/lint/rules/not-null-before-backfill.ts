@@ -116,12 +116,14 @@ function finding(plan: Plan, need: NeedsValues, column: AddedColumn): Finding {
     plan,
     need.entry,
     need.path,
-    `${need.what}: this plan adds ${column.table}.${column.column} and no earlier step backfills it, so existing rows are NULL and the step fails`,
+    `${need.what}: this plan adds ${column.table}.${column.column} and no earlier step backfills it, so existing ` +
+      `rows are NULL and the step fails`,
     [
       'backfill the column in a step that runs before this one, e.g.:',
       block([
         'migrate:',
-        `  - backfill: { table: ${column.table}, set: { ${column.column}: ${value} }, where: ${column.column} IS NULL }`,
+        `  - backfill: { table: ${column.table}, set: { ${column.column}: ${value} }, where: ${column.column} IS ` +
+          `NULL }`,
         `  - ${need.entry.kind}: …   # this step, after the backfill`,
       ]),
     ].join('\n'),
