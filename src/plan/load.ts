@@ -160,6 +160,53 @@ function checkStep(
   problems: PlanProblem[],
 ): PlanEntry | undefined {
   const path = ['phases', phase, index] as const;
+  const kind = operationKindOf(source, phase, index, item, problems);
+  if (kind === undefined) return undefined;
+  const record = item as Record<string, unknown>;
+  const op = findOperation(kind)!;
+  const specPath = [...path, kind];
+  const meta = splitMeta(source, specPath, path, record[kind], record);
+  problems.push(...meta.metaProblems);
+  if (!op.allowedPhases.includes(phase)) {
+    problems.push({
+      at: source.locateKey(path, kind),
+      message: `\`${kind}\` cannot be listed under ${phase}`,
+      hint: `list it under ${op.allowedPhases.join(' or ')}`,
+    });
+  }
+  const parsed = op.schema.safeParse(meta.spec ?? {});
+  if (!parsed.success) {
+    problems.push(...zodIssuesToProblems(parsed.error.issues, specPath, op.schema, source, kind));
+    return undefined;
+  }
+  const { id, lint, ifExists } = meta;
+  const entry: PlanEntry = {
+    id: id ?? '',
+    explicitId: id !== undefined,
+    phase,
+    index,
+    kind,
+    op,
+    spec: parsed.data,
+    raw: meta.spec,
+    hash: sha256(JSON.stringify([kind, meta.spec, lint ?? null, ...(ifExists ? [ifExists] : [])])),
+    at: source.locate(path),
+    path: specPath,
+  };
+  if (lint) entry.lint = lint;
+  if (ifExists === 'adopt') return adopting(source, entry, meta.ifExistsPath ?? path, problems);
+  return entry;
+}
+
+/** The one operation a step names, or undefined with the problem said (not a mapping, none, several, unknown). */
+function operationKindOf(
+  source: YamlSource,
+  phase: Phase,
+  index: number,
+  item: unknown,
+  problems: PlanProblem[],
+): string | undefined {
+  const path = ['phases', phase, index] as const;
   const at = source.locate(path);
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
     problems.push({
@@ -169,8 +216,7 @@ function checkStep(
     });
     return undefined;
   }
-  const record = item as Record<string, unknown>;
-  const keys = Object.keys(record);
+  const keys = Object.keys(item);
   const unknown = keys.filter((k) => !findOperation(k) && !(STEP_META_KEYS as readonly string[]).includes(k));
   for (const key of unknown) {
     problems.push({
@@ -180,72 +226,39 @@ function checkStep(
     });
   }
   const kinds = keys.filter((k) => findOperation(k));
-  if (kinds.length !== 1) {
-    if (kinds.length > 1)
-      problems.push({
-        at,
-        message: `one step lists ${kinds.length} operations (${kinds.join(', ')})`,
-        hint: 'give each operation its own `- ` list item',
-      });
-    else if (unknown.length === 0)
-      problems.push({
-        at,
-        message: `step ${index + 1} of ${phase} names no operation`,
-        hint: `start the step with one of: ${OPERATION_KINDS.join(', ')}`,
-      });
-    return undefined;
-  }
-  const kind = kinds[0] as string;
-  const op = findOperation(kind)!;
-  const specPath = [...path, kind];
-  const raw = record[kind];
-  const {
-    spec: specInput,
-    id,
-    lint,
-    ifExists,
-    ifExistsPath,
-    metaProblems,
-  } = splitMeta(source, specPath, path, raw, record);
-  problems.push(...metaProblems);
-  if (!op.allowedPhases.includes(phase)) {
+  if (kinds.length === 1) return kinds[0];
+  if (kinds.length > 1)
     problems.push({
-      at: source.locateKey(path, kind),
-      message: `\`${kind}\` cannot be listed under ${phase}`,
-      hint: `list it under ${op.allowedPhases.join(' or ')}`,
+      at,
+      message: `one step lists ${kinds.length} operations (${kinds.join(', ')})`,
+      hint: 'give each operation its own `- ` list item',
     });
-  }
-  const parsed = op.schema.safeParse(specInput ?? {});
-  if (!parsed.success) {
-    problems.push(...zodIssuesToProblems(parsed.error.issues, specPath, op.schema, source, kind));
+  else if (unknown.length === 0)
+    problems.push({
+      at,
+      message: `step ${index + 1} of ${phase} names no operation`,
+      hint: `start the step with one of: ${OPERATION_KINDS.join(', ')}`,
+    });
+  return undefined;
+}
+
+/** `if_exists: adopt`, unless the operation would damage what it adopts. */
+function adopting(
+  source: YamlSource,
+  entry: PlanEntry,
+  ifExistsPath: readonly (string | number)[],
+  problems: PlanProblem[],
+): PlanEntry | undefined {
+  const refusal = entry.op.adoptRefusal?.(entry.spec);
+  if (refusal) {
+    problems.push({
+      at: source.locate(ifExistsPath),
+      message: `\`if_exists: adopt\` cannot apply to this ${entry.kind}: ${refusal.reason}`,
+      hint: refusal.hint,
+    });
     return undefined;
   }
-  const entry: PlanEntry = {
-    id: id ?? '',
-    explicitId: id !== undefined,
-    phase,
-    index,
-    kind,
-    op,
-    spec: parsed.data,
-    raw: specInput,
-    hash: sha256(JSON.stringify([kind, specInput, lint ?? null, ...(ifExists ? [ifExists] : [])])),
-    at,
-    path: specPath,
-  };
-  if (lint) entry.lint = lint;
-  if (ifExists === 'adopt') {
-    const refusal = op.adoptRefusal?.(parsed.data);
-    if (refusal) {
-      problems.push({
-        at: source.locate(ifExistsPath ?? path),
-        message: `\`if_exists: adopt\` cannot apply to this ${kind}: ${refusal.reason}`,
-        hint: refusal.hint,
-      });
-      return undefined;
-    }
-    entry.adopt = true;
-  }
+  entry.adopt = true;
   return entry;
 }
 
