@@ -84,6 +84,21 @@ function fieldName(path: YamlPath): string {
   return `\`${name}${indexes}\``;
 }
 
+interface IssueScope {
+  base: YamlPath;
+  schema: z.ZodType;
+  source: YamlSource;
+  context: string;
+}
+
+/** One issue where it happened: its path below the step, the YAML path, the value found, zod params. */
+interface IssueAt {
+  rel: readonly PropertyKey[];
+  path: YamlPath;
+  found: unknown;
+  params: { hint?: string; offset?: number };
+}
+
 export function zodIssuesToProblems(
   issues: readonly z.core.$ZodIssue[],
   base: YamlPath,
@@ -91,113 +106,116 @@ export function zodIssuesToProblems(
   source: YamlSource,
   context: string,
 ): PlanProblem[] {
-  const problems: PlanProblem[] = [];
-  for (const issue of issues) {
+  const scope: IssueScope = { base, schema, source, context };
+  const problems = issues.flatMap((issue) => {
     const rel = issue.path;
     const path: YamlPath = [...base, ...rel.filter((p) => typeof p !== 'symbol')];
-    const found = source.valueAt(path);
-    const params = ((issue as { params?: Record<string, unknown> }).params ?? {}) as { hint?: string; offset?: number };
-    switch (issue.code) {
-      case 'unrecognized_keys': {
-        const expected = expectedKeysAt(schema, rel);
-        for (const key of issue.keys) {
-          const suggestion = didYouMean(key, expected);
-          problems.push({
-            at: source.locateKey(path, key),
-            message: `unknown key \`${key}\` in ${context}${rel.length ? ` (at ${rel.join('.')})` : ''}`,
-            hint: suggestion ?? `expected one of: ${expected.join(', ')}`,
-          });
-        }
-        break;
-      }
-      case 'invalid_type': {
-        const expected = EXPECTED_NAMES[issue.expected] ?? issue.expected;
-        const missing = found === undefined;
-        problems.push({
-          at: source.locate(path),
-          message: missing
-            ? `${context}: missing ${fieldName(path)}, expected ${expected}`
-            : `${context}: ${fieldName(path)} is ${describeValue(found)}, expected ${expected}`,
-          hint: missing
-            ? `add \`${String(path[path.length - 1])}:\` to ${context}`
-            : `write ${fieldName(path)} as ${expected}`,
-        });
-        break;
-      }
-      case 'too_small':
-      case 'too_big': {
-        const small = issue.code === 'too_small';
-        const bound = small
-          ? (issue as { minimum: number | bigint }).minimum
-          : (issue as { maximum: number | bigint }).maximum;
-        const inclusive = (issue as { inclusive?: boolean }).inclusive !== false;
-        const origin = (issue as { origin?: string }).origin;
-        const rule =
-          origin === 'array'
-            ? `at ${small ? 'least' : 'most'} ${bound} item(s)`
-            : origin === 'string'
-              ? `at ${small ? 'least' : 'most'} ${bound} character(s)`
-              : `${small ? (inclusive ? '≥' : '>') : inclusive ? '≤' : '<'} ${bound}`;
-        problems.push({
-          at: source.locate(path),
-          message: `${context}: ${fieldName(path)} must be ${rule}, found ${describeValue(found)}`,
-          hint: params.hint ?? `use a value ${rule}`,
-        });
-        break;
-      }
-      case 'invalid_value': {
-        const values = (issue as { values: unknown[] }).values.map(String);
-        const suggestion = typeof found === 'string' ? didYouMean(found, values) : undefined;
-        problems.push({
-          at: source.locate(path),
-          message: `${context}: ${fieldName(path)} is ${describeValue(found)}, expected one of ${values.join(', ')}`,
-          hint: suggestion ?? `use one of ${values.join(', ')}`,
-        });
-        break;
-      }
-      case 'invalid_union': {
-        const nested = (issue as { errors: z.core.$ZodIssue[][] }).errors;
-        const best = [...nested].sort((a, b) => a.length - b.length)[0];
-        if (best && best.length > 0 && typeof found === 'object' && found !== null) {
-          problems.push(
-            ...zodIssuesToProblems(
-              best.map((i) => ({ ...i, path: [...rel, ...i.path] })),
-              base,
-              schema,
-              source,
-              context,
-            ),
-          );
-        } else {
-          problems.push({
-            at: source.locate(path),
-            message: `${context}: ${fieldName(path)} has an unexpected form (${describeValue(found)})`,
-            hint: 'see schema/plan.schema.json or the README for the accepted forms',
-          });
-        }
-        break;
-      }
-      case 'custom': {
-        const at = params.offset !== undefined ? source.locateInScalar(path, params.offset) : source.locate(path);
-        problems.push({ at, message: `${context}: ${issue.message}`, ...(params.hint ? { hint: params.hint } : {}) });
-        break;
-      }
-      case 'invalid_format':
-        problems.push({
+    const params = ((issue as { params?: Record<string, unknown> }).params ?? {}) as IssueAt['params'];
+    return issueProblems(issue, scope, { rel, path, found: source.valueAt(path), params });
+  });
+  return dropMissingExplainedByTypo(problems);
+}
+
+function issueProblems(issue: z.core.$ZodIssue, scope: IssueScope, at: IssueAt): PlanProblem[] {
+  const { source, context } = scope;
+  const { path, found, params } = at;
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return unknownKeys(issue.keys, scope, at);
+    case 'invalid_type':
+      return [wrongType(issue.expected, scope, at)];
+    case 'too_small':
+    case 'too_big':
+      return [outOfBounds(issue, scope, at)];
+    case 'invalid_value': {
+      const values = (issue as { values: unknown[] }).values.map(String);
+      const suggestion = typeof found === 'string' ? didYouMean(found, values) : undefined;
+      const message = `${context}: ${fieldName(path)} is ${describeValue(found)}, expected one of ${values.join(', ')}`;
+      return [{ at: source.locate(path), message, hint: suggestion ?? `use one of ${values.join(', ')}` }];
+    }
+    case 'invalid_union':
+      return unionProblems((issue as { errors: z.core.$ZodIssue[][] }).errors, scope, at);
+    case 'custom': {
+      const where = params.offset !== undefined ? source.locateInScalar(path, params.offset) : source.locate(path);
+      return [{ at: where, message: `${context}: ${issue.message}`, ...(params.hint ? { hint: params.hint } : {}) }];
+    }
+    case 'invalid_format':
+      return [
+        {
           at: source.locate(path),
           message: `${context}: ${fieldName(path)} is ${describeValue(found)}, expected ${issue.message}`,
           hint: params.hint ?? `rewrite ${fieldName(path)} using only the characters allowed`,
-        });
-        break;
-      default:
-        problems.push({
+        },
+      ];
+    default:
+      return [
+        {
           at: source.locate(path),
           message: `${context}: ${fieldName(path)}: ${issue.message} (found ${describeValue(found)})`,
           hint: 'see schema/plan.schema.json for what this key accepts',
-        });
-    }
+        },
+      ];
   }
-  return dropMissingExplainedByTypo(problems);
+}
+
+function unknownKeys(keys: readonly string[], { schema, source, context }: IssueScope, { rel, path }: IssueAt) {
+  const expected = expectedKeysAt(schema, rel);
+  return keys.map((key) => ({
+    at: source.locateKey(path, key),
+    message: `unknown key \`${key}\` in ${context}${rel.length ? ` (at ${rel.join('.')})` : ''}`,
+    hint: didYouMean(key, expected) ?? `expected one of: ${expected.join(', ')}`,
+  }));
+}
+
+function wrongType(expectedType: string, { source, context }: IssueScope, { path, found }: IssueAt): PlanProblem {
+  const expected = EXPECTED_NAMES[expectedType] ?? expectedType;
+  const missing = found === undefined;
+  return {
+    at: source.locate(path),
+    message: missing
+      ? `${context}: missing ${fieldName(path)}, expected ${expected}`
+      : `${context}: ${fieldName(path)} is ${describeValue(found)}, expected ${expected}`,
+    hint: missing
+      ? `add \`${String(path[path.length - 1])}:\` to ${context}`
+      : `write ${fieldName(path)} as ${expected}`,
+  };
+}
+
+function outOfBounds(issue: z.core.$ZodIssue, { source, context }: IssueScope, { path, found, params }: IssueAt) {
+  const small = issue.code === 'too_small';
+  const bound = small
+    ? (issue as { minimum: number | bigint }).minimum
+    : (issue as { maximum: number | bigint }).maximum;
+  const inclusive = (issue as { inclusive?: boolean }).inclusive !== false;
+  const origin = (issue as { origin?: string }).origin;
+  const rule =
+    origin === 'array'
+      ? `at ${small ? 'least' : 'most'} ${bound} item(s)`
+      : origin === 'string'
+        ? `at ${small ? 'least' : 'most'} ${bound} character(s)`
+        : `${small ? (inclusive ? '≥' : '>') : inclusive ? '≤' : '<'} ${bound}`;
+  return {
+    at: source.locate(path),
+    message: `${context}: ${fieldName(path)} must be ${rule}, found ${describeValue(found)}`,
+    hint: params.hint ?? `use a value ${rule}`,
+  };
+}
+
+/** A union: the issues of the closest alternative when the value is a mapping, else "an unexpected form". */
+function unionProblems(nested: z.core.$ZodIssue[][], scope: IssueScope, { rel, path, found }: IssueAt) {
+  const best = [...nested].sort((a, b) => a.length - b.length)[0];
+  if (best && best.length > 0 && typeof found === 'object' && found !== null) {
+    const { base, schema, source, context } = scope;
+    const issues = best.map((i) => ({ ...i, path: [...rel, ...i.path] }));
+    return zodIssuesToProblems(issues, base, schema, source, context);
+  }
+  return [
+    {
+      at: scope.source.locate(path),
+      message: `${scope.context}: ${fieldName(path)} has an unexpected form (${describeValue(found)})`,
+      hint: 'see schema/plan.schema.json or the README for the accepted forms',
+    },
+  ];
 }
 
 /** "missing `column`" next to "unknown key `colum` — did you mean `column`?" says the same thing twice. */
