@@ -305,8 +305,10 @@ export async function newCommand(templateName: string | undefined, opts: NewOpti
       ? []
       : await fillCarryDeclarations(doc, template.name, opts.database, values.table, values.column, io.cwd);
   if (uncarried.length > 0)
-    doc.commentBefore =
-      `${doc.commentBefore ?? ''}\nNOT CARRIED (run and validate --database refuse this plan until it is resolved):\n${uncarried.join('\n')}`.trim();
+    doc.commentBefore = (
+      `${doc.commentBefore ?? ''}\nNOT CARRIED (run and validate --database refuse this plan until it is ` +
+      `resolved):\n${uncarried.join('\n')}`
+    ).trim();
   const text =
     header(template, outDir, argvOf(opts, name)) + doc.toString({ lineWidth: 0, flowCollectionPadding: false });
   try {

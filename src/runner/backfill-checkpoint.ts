@@ -62,7 +62,8 @@ export function parseCheckpoint(
     !ahead.every((r) => isRange(r, width))
   ) {
     throw new BackfillRefused(
-      `the checkpoint of ${stepId} (${JSON.stringify(raw)}) was written walking ${table} on (${walked}), but its key is now (${keyColumns.join(', ')})`,
+      `the checkpoint of ${stepId} (${JSON.stringify(raw)}) was written walking ${table} on (${walked}), but ` +
+        `its key is now (${keyColumns.join(', ')})`,
       'give `key:` naming the columns the checkpoint used, or reset the step to start the backfill over',
     );
   }

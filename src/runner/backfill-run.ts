@@ -65,7 +65,9 @@ export function rateOf(ctx: RunContext, step: WalkStep): Pick<Run, 'limiter' | '
   if (limiter && step.batch.size > limiter.maxBatch) {
     ctx.emit({
       type: 'info',
-      message: `${step.kind} ${step.id}: batch.size ${step.batch.size} is more than max_rows_per_second ${max}: batches are cut to ${limiter.maxBatch} rows, so that no second holds more`,
+      message:
+        `${step.kind} ${step.id}: batch.size ${step.batch.size} is more than ` +
+        `max_rows_per_second ${max}: batches are cut to ${limiter.maxBatch} rows, so that no second holds more`,
     });
   }
   return { limiter, meter: new RateMeter() };
@@ -290,7 +292,8 @@ export async function stepRow(ctx: RunContext, stepId: string): Promise<StepRow>
   const row = (await ctx.store.getSteps(ctx.plan.plan.name)).find((s) => s.step_id === stepId);
   if (!row)
     throw new Error(
-      `plan ${ctx.plan.plan.name} has no state row for step ${stepId}: the run must be recorded before its steps execute`,
+      `plan ${ctx.plan.plan.name} has no state row for step ${stepId}: the run must be recorded before its ` +
+        `steps execute`,
     );
   return row;
 }

@@ -201,7 +201,8 @@ export async function executeBackfill(ctx: RunContext, step: BackfillStep): Prom
   await record(
     run,
     'backfill-done',
-    `backfilled ${run.cursor.rowsDone} rows of ${step.table} (${run.rowsThisRun} in this run, ${(ms / 1000).toFixed(1)}s)`,
+    `backfilled ${run.cursor.rowsDone} rows of ${step.table} (${run.rowsThisRun} in this ` +
+      `run, ${(ms / 1000).toFixed(1)}s)`,
     {
       rowsDone: run.cursor.rowsDone,
       rowsThisRun: run.rowsThisRun,

@@ -154,10 +154,14 @@ export function describeDrift(items: DriftItem[]): string {
     return "  the plan's settings, step order or phases changed (no step was added, removed or edited)";
   return items
     .map((i) => {
-      const head = `  ${i.change.padEnd(7)} ${i.entryId}${i.line ? ` (line ${i.line})` : ''}${i.recordedStatus ? ` — recorded as ${i.recordedStatus}` : ''}`;
+      const head = `  ${i.change.padEnd(7)} ${i.entryId}${
+        i.line ? ` (line ${i.line})` : ''
+      }${i.recordedStatus ? ` — recorded as ${i.recordedStatus}` : ''}`;
       if (i.change !== 'changed') return head;
       if (!i.keys)
-        return `${head}\n      (which keys changed is unknown: this run started before schemashift recorded step specs)`;
+        return (
+          `${head}\n      (which keys changed is unknown: this run started ` + `before schemashift recorded step specs)`
+        );
       return [
         head,
         ...i.keys.map(

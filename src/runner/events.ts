@@ -15,7 +15,9 @@ export interface Blocker {
 
 export function describeBlocker(b: Blocker): string {
   const holds = b.lock ? `, holds ${b.lock}` : '';
-  return `pid ${b.pid} (${b.state ?? 'unknown'} for ${(b.forMs / 1000).toFixed(1)}s${b.applicationName ? `, ${b.applicationName}` : ''}${holds}): ${b.query}`;
+  return `pid ${b.pid} (${b.state ?? 'unknown'} for ${(b.forMs / 1000).toFixed(1)}s${
+    b.applicationName ? `, ${b.applicationName}` : ''
+  }${holds}): ${b.query}`;
 }
 
 /** For a lock wait that ended: who held the lock, or that nobody could be named any more. */

@@ -166,7 +166,8 @@ async function start(ctx: RunContext, step: VerifyStep): Promise<{ run: VerifyRu
   await record(
     run,
     'verify-start',
-    `verify ${step.table} on ${key.source} (${key.columns.join(', ')}), walk ${cp.walk}, ${from}; about ${run.rowsTotal} rows in all`,
+    `verify ${step.table} on ${key.source} (${key.columns.join(', ')}), walk ${cp.walk}, ` +
+      `${from}; about ${run.rowsTotal} rows in all`,
     {
       key: key.columns,
       walk: cp.walk,
