@@ -210,7 +210,9 @@ function defaultName(template: Template, opts: NewOptions): string {
     .slice(0, 100);
 }
 
-/** Substitute placeholders in every scalar of the parsed template; a scalar that is exactly `{{list}}` becomes a list. */
+/**
+ * Substitute placeholders in every scalar of the parsed template; a scalar that is exactly `{{list}}` becomes a list.
+ */
 function render(template: Template, values: Values, planName: string): YAML.Document {
   const doc = YAML.parseDocument(template.body);
   if (doc.errors.length > 0) throw new Error(`template ${template.name} is not valid YAML: ${doc.errors[0]?.message}`);

@@ -93,7 +93,9 @@ function describeOutcome(outcome: RunOutcome, file: string): string {
   }
 }
 
-/** The database a URL points at, read without connecting; undefined when the URL is unusable (reported on connecting). */
+/**
+ * The database a URL points at, read without connecting; undefined when the URL is unusable (reported on connecting).
+ */
 function targetOf(url: string, cwd: string): DialectTarget | undefined {
   try {
     const target = parseDatabaseUrl(url, cwd);

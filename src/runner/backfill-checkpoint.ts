@@ -95,7 +95,10 @@ export function mergeRange(cp: Checkpoint, range: KeyRange): Checkpoint {
 /** Room in the numbering for the pieces a hole is redone in: ranges ahead are renumbered this far apart. */
 export const SEQ_SPACING = 1_000_000;
 
-/** The ranges ahead numbered SEQ_SPACING apart (a run does this when it claims the checkpoint), so that holes have room for their pieces. */
+/**
+ * The ranges ahead numbered SEQ_SPACING apart (a run does this when it claims the checkpoint), so that holes have room
+ * for their pieces.
+ */
 export function renumbered(cp: Checkpoint): Checkpoint {
   return { ...cp, ahead: cp.ahead.map((r, i) => ({ ...r, seq: (i + 1) * SEQ_SPACING })) };
 }

@@ -30,7 +30,9 @@ import {
 import { sleep } from './sleep.js';
 import type { Throttle } from './throttle.js';
 
-/** The workers this run uses: PGlite has a single backend, so there a backfill runs one batch at a time, and says so. */
+/**
+ * The workers this run uses: PGlite has a single backend, so there a backfill runs one batch at a time, and says so.
+ */
 export function chooseWorkers(run: Run): number {
   const wanted = run.step.batch.workers ?? 1;
   if (wanted > 1 && run.ctx.conn.kind === 'pglite') {

@@ -42,7 +42,10 @@ export interface DriftItem {
   keys?: KeyChange[];
 }
 
-/** What the `run-start` event records, so that a later drift can say what changed (and, with `compiled`, whether it changes what rollback undoes). */
+/**
+ * What the `run-start` event records, so that a later drift can say what changed (and, with `compiled`, whether it
+ * changes what rollback undoes).
+ */
 export function recordPlan(plan: Plan, compiled?: CompiledEntry[]): { recorded: RecordedPlan } {
   const entries: Record<string, RecordedEntry> = {};
   const undo = new Map(compiled?.map((c) => [c.entry.id, undoSignature(c.inverse)]));

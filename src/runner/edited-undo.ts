@@ -63,7 +63,10 @@ export function refuseDriftThatChangesUndo(
   );
 }
 
-/** rollback given a plan file edited since its run started: refused (exit 2) when that changes the undo of a step that ran. */
+/**
+ * rollback given a plan file edited since its run started: refused (exit 2) when that changes the undo of a step that
+ * ran.
+ */
 export async function refuseEditedUndo(store: StateStore, compiled: CompiledPlan, rows: StepRow[]): Promise<void> {
   const recorded = await readRecordedPlan(store, compiled.plan.name);
   const problems = undoChanges(compiled, planDrift(compiled.plan, rows, recorded), rows, recorded);

@@ -46,7 +46,10 @@ export type RunnerEvent =
   | { type: 'step-failed'; phase: Phase; step: Step; error: string }
   | { type: 'statement'; step: Step; sql: string }
   | { type: 'lock-wait'; step: Step; attempt: number; blockers: Blocker[] }
-  /** `blockers`: the sessions that held the lock the attempt waited for (empty when they had ended before they could be named). */
+  /**
+   * `blockers`: the sessions that held the lock the attempt waited for (empty when they had ended before they could be
+   * named).
+   */
   | { type: 'retry'; step: Step; attempt: number; delayMs: number; reason: string; blockers: Blocker[] }
   | { type: 'progress'; step: Step; progress: BackfillProgress }
   | { type: 'info'; message: string }

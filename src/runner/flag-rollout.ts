@@ -144,7 +144,9 @@ function stageText(r: Rollout, i: number): string {
   return `flag ${r.step.flag} at ${r.step.stages[i]}% (stage ${i + 1} of ${r.step.stages.length})`;
 }
 
-/** Set the flag; a write to a flag table that waits for a row lock names who holds it (as every step's lock wait does). */
+/**
+ * Set the flag; a write to a flag table that waits for a row lock names who holds it (as every step's lock wait does).
+ */
 function writeFlag(r: Rollout, percent: number) {
   const lock: LockInfo = r.flags.writeLock ?? { level: 'none', impact: 'none', on: [] };
   return watchLockWait(stepLockWatch(r.ctx, r.step, 1, lock), () =>
