@@ -3,9 +3,15 @@
  * The CLI (src/cli/) is built on these same functions; nothing here prints.
  *
  *   const compiled = compilePlan(await loadPlanFile('plans/add-foreign-key.yaml'));
- *   const conn = await connect(process.env.DATABASE_URL!, { applicationName: runnerApplicationName(compiled.plan.name) });
- *   try { await runPlan(conn, compiled, { mode: 'run', acceptDrift: false, answers: { yes: true }, emit: console.log,
- *     signal: AbortSignal.timeout(60_000), command: (verb) => `schemashift ${verb}` }); } finally { await conn.close(); }
+ *   const conn = await connect(process.env.DATABASE_URL!, {
+ *     applicationName: runnerApplicationName(compiled.plan.name),
+ *   });
+ *   try {
+ *     await runPlan(conn, compiled, { mode: 'run', acceptDrift: false, answers: { yes: true }, emit: console.log,
+ *       signal: AbortSignal.timeout(60_000), command: (verb) => `schemashift ${verb}` });
+ *   } finally {
+ *     await conn.close();
+ *   }
  */
 
 // Plans: load (YAML file or text), compile into steps, lint.

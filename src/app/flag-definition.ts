@@ -49,7 +49,8 @@ export function toFeatureFlag(id: string, definition: unknown): FeatureFlag {
   }
   if (!isObject(value))
     throw new TypeError(
-      `feature flag ${id}: definition must be a JSON object (the flag object of the Microsoft feature management schema)`,
+      `feature flag ${id}: definition must be a JSON object (the flag object of the Microsoft feature ` +
+        `management schema)`,
     );
   const problem = definitionProblem(value);
   if (problem) throw new TypeError(`feature flag ${id}: ${problem}`);

@@ -1,7 +1,9 @@
 /** How a migrating repository treats each method: seed 003's [Read] / [Write] attributes, as data. */
 import { isDeepStrictEqual } from 'node:util';
 
-/** Any async method: `never[]` parameters accept every parameter list (the router passes a call's own arguments back). */
+/**
+ * Any async method: `never[]` parameters accept every parameter list (the router passes a call's own arguments back).
+ */
 export type AnyMethod = (...args: never[]) => Promise<unknown>;
 
 /** A repository: an object whose members are async methods. */

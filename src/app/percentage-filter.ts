@@ -19,7 +19,8 @@ function percentageOf(context: IFeatureFilterEvaluationContext): number {
   const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100) {
     throw new RangeError(
-      `Invalid feature flag: ${context.featureName}. Microsoft.Percentage parameter Value must be a number between 0 and 100, got ${JSON.stringify(raw)}.`,
+      `Invalid feature flag: ${context.featureName}. Microsoft.Percentage parameter Value must be a number ` +
+        `between 0 and 100, got ${JSON.stringify(raw)}.`,
     );
   }
   return value;

@@ -30,7 +30,8 @@ export async function controlCommand(
     await store.event(plan.name, null, action, `${action} requested`, undefined, who);
     io.out(
       action === 'pause'
-        ? `paused ${plan.name}: a running backfill stops at its next batch boundary (resume with \`schemashift resume ${file}\`)\n`
+        ? `paused ${plan.name}: a running backfill stops at its next batch boundary (resume with ` +
+            `\`schemashift resume ${file}\`)\n`
         : `resumed ${plan.name}: a paused backfill goes on with its next batch\n`,
     );
     return 0;

@@ -11,7 +11,8 @@ export function databaseUrl(option: string | undefined, io: Io): string {
   const url = option ?? io.env.DATABASE_URL;
   if (url) return url;
   io.err(
-    `schemashift: no --database and no DATABASE_URL: using the embedded PostgreSQL (PGlite) at ${DEFAULT_PGLITE_URL.slice('pglite://'.length)}\n`,
+    `schemashift: no --database and no DATABASE_URL: using the embedded PostgreSQL ` +
+      `(PGlite) at ${DEFAULT_PGLITE_URL.slice('pglite://'.length)}\n`,
   );
   return DEFAULT_PGLITE_URL;
 }
@@ -35,8 +36,11 @@ export function refuseMissingEmbedded(url: string, io: Io): void {
   const where = relative(io.cwd, target.dataDir) || '.';
   const isDefault = url === DEFAULT_PGLITE_URL;
   throw new NoDatabaseError(
-    `no embedded database at ${where.startsWith('..') ? target.dataDir : `./${where}`}${isDefault ? ' (the default: no --database and no DATABASE_URL)' : ''}: nothing was read, and none was created`,
-    'point at the database the plan runs on: --database postgres://user@host:5432/db or DATABASE_URL=…; for an embedded one, run from the folder that holds .schemashift/ or pass --database pglite://path/to/dir',
+    `no embedded database at ${where.startsWith('..') ? target.dataDir : `./${where}`}${
+      isDefault ? ' (the default: no --database and no DATABASE_URL)' : ''
+    }: nothing was read, and none was created`,
+    'point at the database the plan runs on: --database postgres://user@host:5432/db or DATABASE_URL=…; for ' +
+      'an embedded one, run from the folder that holds .schemashift/ or pass --database pglite://path/to/dir',
   );
 }
 

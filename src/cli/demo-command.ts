@@ -48,13 +48,17 @@ async function seed(conn: Connection, rows: number): Promise<void> {
       'run the demo on an empty database (the default, pglite://memory, needs nothing)',
     );
   }
-  await conn.exec(`
-    CREATE TABLE orders (id bigint PRIMARY KEY, client_id bigint, total numeric(12,2), status text, created_at timestamptz);
+  await conn.exec(
+    `
+    CREATE TABLE orders (id bigint PRIMARY KEY, client_id bigint, total numeric(12,2), status text, ` +
+      `created_at timestamptz);
     INSERT INTO orders (id, client_id, total, status, created_at)
-      SELECT id, ${CLIENT_ID}, ((id * 37) % 100000) / 100.0, (ARRAY['new','paid','shipped','delivered'])[id % 4 + 1], now() - id * interval '1 minute'
+      SELECT id, ${CLIENT_ID}, ((id * 37) % 100000) / 100.0, (ARRAY['new','paid','shipped','delivered'])[id ` +
+      `% 4 + 1], now() - id * interval '1 minute'
       FROM generate_series(1::bigint, ${rows}) AS id;
     ANALYZE orders;
-  `);
+  `,
+  );
 }
 
 /** The proof line: every row kept its client, under the new name, and the old column is gone. */
@@ -63,14 +67,17 @@ async function checkResult(conn: Connection, io: Io): Promise<boolean> {
     `SELECT count(*) AS total, count(*) FILTER (WHERE customer_id = ${CLIENT_ID}) AS kept FROM orders`,
   );
   const { rows: columns } = await conn.query<{ n: string }>(
-    `SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'orders' AND column_name = 'client_id'`,
+    `SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = current_schema() AND ` +
+      `table_name = 'orders' AND column_name = 'client_id'`,
   );
   const total = Number(counts[0]?.total ?? 0);
   const kept = Number(counts[0]?.kept ?? 0);
   const gone = Number(columns[0]?.n ?? 1) === 0;
   const ok = kept === total && total > 0 && gone;
   const p = paint(io.color);
-  const line = `check: ${kept.toLocaleString('en-US')}/${total.toLocaleString('en-US')} rows have customer_id = their original client_id; column client_id ${gone ? 'is gone' : 'still exists'}`;
+  const line =
+    `check: ${kept.toLocaleString('en-US')}/${total.toLocaleString('en-US')} rows have ` +
+    `customer_id = their original client_id; column client_id ${gone ? 'is gone' : 'still exists'}`;
   io.out(`${ok ? p.green(`✔ ${line}`) : p.red(`✖ ${line}`)}\n`);
   return ok;
 }
@@ -108,7 +115,9 @@ export async function demoCommand(opts: DemoOptions, io: Io): Promise<number> {
   try {
     await seed(conn, rows);
     io.out(
-      `demo: created table orders with ${rows.toLocaleString('en-US')} rows on ${conn.displayUrl}; now running ${DEMO_PLAN} (${compiled.plan.description ?? compiled.plan.name}) through expand → migrate → contract\n`,
+      `demo: created table orders with ${rows.toLocaleString('en-US')} rows on ${conn.displayUrl}; now ` +
+        `running ${DEMO_PLAN} (${compiled.plan.description ?? compiled.plan.name}) through expand → migrate ` +
+        `→ contract\n`,
     );
     const { renderer, yes } = await demoRenderer(compiled, io);
     let outcome: RunOutcome;

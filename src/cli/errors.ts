@@ -85,7 +85,8 @@ export function reportError(e: unknown, io: Io, json = false): number {
   else {
     const message = e instanceof Error ? e.message : String(e);
     io.err(
-      `schemashift: internal error: ${message}\n  this is a bug in schemashift; run again with SCHEMASHIFT_DEBUG=1 for details and report it\n`,
+      `schemashift: internal error: ${message}\n  this is a bug in schemashift; run again with ` +
+        `SCHEMASHIFT_DEBUG=1 for details and report it\n`,
     );
     if (io.env.SCHEMASHIFT_DEBUG && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
   }

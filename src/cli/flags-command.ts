@@ -41,7 +41,14 @@ function flagJson(flag: FeatureFlag | undefined) {
 function list(flags: FeatureFlag[], store: FlagStore, opts: FlagsOptions, io: Io): number {
   if (opts.json)
     io.out(
-      `${JSON.stringify({ store: store.where, flags: flags.map((f) => ({ id: f.id, ...flagJson(f), definition: f })) }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          store: store.where,
+          flags: flags.map((f) => ({ id: f.id, ...flagJson(f), definition: f })),
+        },
+        null,
+        2,
+      )}\n`,
     );
   else if (flags.length === 0) io.out(`no flags in the ${store.where}\n`);
   else {
@@ -56,7 +63,9 @@ async function get(store: FlagStore, id: string, opts: FlagsOptions, io: Io): Pr
   if (!flag) {
     const known = (await store.list()).map((f) => f.id);
     throw new UsageError(
-      `flag ${id} is not in the ${store.where}${known.length > 0 ? ` (it has ${known.join(', ')})` : ' (it has no flags)'}`,
+      `flag ${id} is not in the ${store.where}${
+        known.length > 0 ? ` (it has ${known.join(', ')})` : ' (it has no flags)'
+      }`,
       `check the name, or create it: schemashift flags set ${id} <percent>`,
     );
   }
@@ -76,7 +85,17 @@ async function set(store: FlagStore, id: string, percent: number, opts: FlagsOpt
   );
   if (opts.json)
     io.out(
-      `${JSON.stringify({ id, store: store.where, before: before ? flagJson(before) : null, after: flagJson(after), definition: after }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          id,
+          store: store.where,
+          before: before ? flagJson(before) : null,
+          after: flagJson(after),
+          definition: after,
+        },
+        null,
+        2,
+      )}\n`,
     );
   else
     io.out(
@@ -125,7 +144,8 @@ export function registerFlagsCommand(
   const flags = program
     .command('flags')
     .description(
-      "read or set a feature flag's rollout percentage in the plan's store (--plan), a JSON file (--flags-file) or the table schemashift.feature_flags",
+      "read or set a feature flag's rollout percentage in the plan's store (--plan), a JSON file " +
+        '(--flags-file) or the table schemashift.feature_flags',
     );
   const withStore = (c: Command) =>
     c

@@ -41,13 +41,15 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program
     .command('validate')
     .description(
-      'parse, schema-check and lint plans (files or folders, default plans/); needs no database unless --database asks to check them against a live one',
+      'parse, schema-check and lint plans (files or folders, default plans/); needs no database unless ' +
+        '--database asks to check them against a live one',
     )
     .argument('[paths...]', 'plan files or folders', [])
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
     .option(
       '--database <url>',
-      'also check every plan against this live PostgreSQL database: tables, columns, names, sizes, server version (reads only the catalogs)',
+      'also check every plan against this live PostgreSQL database: tables, columns, names, sizes, server ' +
+        'version (reads only the catalogs)',
     )
     .option(
       '--big-table-rows <n>',
@@ -65,7 +67,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program
     .command('plan')
     .description(
-      'print, per phase and step, the exact SQL that will run, the lock it takes and whether it can be undone; no database',
+      'print, per phase and step, the exact SQL that will run, the lock it takes and whether it can be ' +
+        'undone; no database',
     )
     .argument('<file>', 'plan file')
     .addOption(new Option('--phase <phase>', 'only this phase').choices(['expand', 'migrate', 'contract']))
@@ -77,7 +80,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const database = () =>
     new Option(
       '--database <url>',
-      'database URL (default: DATABASE_URL, else the embedded PGlite in ./.schemashift/pglite; a command that only reads never creates it)',
+      'database URL (default: DATABASE_URL, else the embedded PGlite in ./.schemashift/pglite; a command ' +
+        'that only reads never creates it)',
     );
   const phase = () => new Option('--phase <phase>', 'only this phase').choices(['expand', 'migrate', 'contract']);
 
@@ -120,7 +124,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program
     .command('status')
     .description(
-      'every known plan (or one): phase, each step, backfill progress, what comes next; reads only the state tables, and says which database it read (exit 4 when there is none to read)',
+      'every known plan (or one): phase, each step, backfill progress, what comes next; reads only the state ' +
+        'tables, and says which database it read (exit 4 when there is none to read)',
     )
     .argument('[file]', 'plan file')
     .option('--json', 'machine-readable output')
@@ -149,7 +154,9 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program
     .command('test')
     .description(
-      "rehearse the whole plan and its rollback on throwaway databases (embedded PGlite, or scratch databases on --database's server), seeded from a SQL file or from a live database's structure plus generated rows",
+      'rehearse the whole plan and its rollback on throwaway databases (embedded PGlite, or scratch ' +
+        "databases on --database's server), seeded from a SQL file or from a live database's structure plus " +
+        'generated rows',
     )
     .argument('<file>', 'plan file')
     .option('--seed <sql-file>', 'SQL script that creates and fills the tables (run on an empty database)')
@@ -187,7 +194,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--expression <sql>', 'SQL computing the value from the row (add-not-null-column)')
     .option(
       '--database <url>',
-      'change-type, rename-column: read what the column carries (NOT NULL, default, indexes, constraints, grants) and declare it in the plan',
+      'change-type, rename-column: read what the column carries (NOT NULL, default, indexes, constraints, ' +
+        'grants) and declare it in the plan',
     )
     .option('--out <dir>', 'folder to write to', 'plans')
     .option('--force', 'overwrite an existing file')
@@ -198,7 +206,9 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program
     .command('doctor')
     .description(
-      'preflight before a migration: long transactions, sessions idle in transaction, prepared transactions, invalid indexes, replicas and slots, a pooler in front, server version and capabilities; exit 1 when something would block',
+      'preflight before a migration: long transactions, sessions idle in transaction, prepared transactions, ' +
+        'invalid indexes, replicas and slots, a pooler in front, server version and capabilities; exit 1 ' +
+        'when something would block',
     )
     .addOption(database())
     .option('--json', 'machine-readable output (documented in src/doctor/format.ts)')

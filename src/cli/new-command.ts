@@ -210,7 +210,9 @@ function defaultName(template: Template, opts: NewOptions): string {
     .slice(0, 100);
 }
 
-/** Substitute placeholders in every scalar of the parsed template; a scalar that is exactly `{{list}}` becomes a list. */
+/**
+ * Substitute placeholders in every scalar of the parsed template; a scalar that is exactly `{{list}}` becomes a list.
+ */
 function render(template: Template, values: Values, planName: string): YAML.Document {
   const doc = YAML.parseDocument(template.body);
   if (doc.errors.length > 0) throw new Error(`template ${template.name} is not valid YAML: ${doc.errors[0]?.message}`);
@@ -305,8 +307,10 @@ export async function newCommand(templateName: string | undefined, opts: NewOpti
       ? []
       : await fillCarryDeclarations(doc, template.name, opts.database, values.table, values.column, io.cwd);
   if (uncarried.length > 0)
-    doc.commentBefore =
-      `${doc.commentBefore ?? ''}\nNOT CARRIED (run and validate --database refuse this plan until it is resolved):\n${uncarried.join('\n')}`.trim();
+    doc.commentBefore = (
+      `${doc.commentBefore ?? ''}\nNOT CARRIED (run and validate --database refuse this plan until it is ` +
+      `resolved):\n${uncarried.join('\n')}`
+    ).trim();
   const text =
     header(template, outDir, argvOf(opts, name)) + doc.toString({ lineWidth: 0, flowCollectionPadding: false });
   try {

@@ -149,7 +149,10 @@ class InteractiveRenderer implements RunRenderer {
     return this.slots.get(step.id);
   }
 
-  /** Groups up to `group` begin; steps before `index` that got no event were done earlier (run) or had nothing to undo (rollback). */
+  /**
+   * Groups up to `group` begin; steps before `index` that got no event were done earlier (run) or had nothing to undo
+   * (rollback).
+   */
   private reach(group: GroupSlot, index: number, begin: Begin = { kind: 'run' }): void {
     for (const g of this.groups) {
       g.begun.resolve(g === group ? begin : { kind: 'run' });

@@ -32,7 +32,9 @@ export function lineFor(event: RunnerEvent, p: Paint): string | undefined {
     case 'phase-done':
       return p.green(`== ${event.phase} done ==`);
     case 'step-start':
-      return `▶ ${p.cyan(event.step.id)} ${event.step.summary}${event.attempt > 1 ? p.dim(` (attempt ${event.attempt})`) : ''}`;
+      return `▶ ${p.cyan(event.step.id)} ${event.step.summary}${
+        event.attempt > 1 ? p.dim(` (attempt ${event.attempt})`) : ''
+      }`;
     case 'step-skip':
       return p.dim(`· ${event.step.id}: ${event.reason}`);
     case 'step-done':

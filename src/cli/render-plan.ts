@@ -47,14 +47,20 @@ function detailLine(step: Step): string | undefined {
       const parts = [`chunks of ${b.size}`, `delay ${formatMs(b.delayMs)}`];
       if (b.targetMs !== undefined) parts.push(`target ${formatMs(b.targetMs)} per chunk`);
       if (b.maxRowsPerSecond !== undefined) parts.push(`at most ${b.maxRowsPerSecond} rows/s`);
-      return `one read-only transaction per chunk, checkpointed: ${parts.join(', ')}; fails, and contract waits, while any row differs`;
+      return (
+        `one read-only transaction per chunk, checkpointed: ${parts.join(', ')}; fails, and contract ` +
+        `waits, while any row differs`
+      );
     }
     case 'check':
       return `passes when the query returns ${JSON.stringify(step.expect)}`;
     case 'gate':
       return `waits for a person: "${step.confirm}"`;
     case 'flag_rollout':
-      return `flag ${step.flag}: ${step.stages.join('% → ')}% (${step.filter}), hold ${formatMs(step.holdMs)} at each stage${step.guard ? `; guard ≤ ${step.guard.max}: ${step.guard.sql}` : ''}`;
+      return (
+        `flag ${step.flag}: ${step.stages.join('% → ')}% (${step.filter}), hold ${formatMs(step.holdMs)} at each ` +
+        `stage${step.guard ? `; guard ≤ ${step.guard.max}: ${step.guard.sql}` : ''}`
+      );
     default:
       return undefined;
   }
@@ -78,7 +84,9 @@ export function renderPlanText(plan: CompiledPlan, only: Phase | undefined, p: P
   const lines: string[] = [
     `${p.bold(`plan ${source.name}`)}${source.description ? ` — ${source.description}` : ''}`,
     p.dim(
-      `${source.file} · ${source.dialect} · lock_timeout ${formatMs(s.lockTimeoutMs)} · lock_retries ${s.lockRetries} · statement_timeout ${formatMs(s.statementTimeoutMs)}`,
+      `${source.file} · ${source.dialect} · lock_timeout ${formatMs(s.lockTimeoutMs)} ` +
+        `· lock_retries ${s.lockRetries} ` +
+        `· statement_timeout ${formatMs(s.statementTimeoutMs)}`,
     ),
   ];
   for (const phase of plan.phases) {

@@ -55,13 +55,15 @@ export function verifyLines(v: VerifyStatus | undefined, p: Paint): string[] {
   if (cp.previous && cp.previous.mismatches > 0 && !cp.complete)
     lines.push(
       p.dim(
-        `${indent}walk ${cp.walk}: re-verifying from the start (walk ${cp.previous.walk} found ${cp.previous.mismatches} rows differing in ${cp.previous.ranges} ranges)`,
+        `${indent}walk ${cp.walk}: re-verifying from the start ` +
+          `(walk ${cp.previous.walk} found ${cp.previous.mismatches} rows differing in ${cp.previous.ranges} ranges)`,
       ),
     );
   if (cp.mismatches === 0) return lines;
   lines.push(
     p.red(
-      `${indent}${cp.mismatches} row${cp.mismatches === 1 ? '' : 's'} differ in ${cp.ranges} key range${cp.ranges === 1 ? '' : 's'}${cp.complete ? '' : ' so far'}:`,
+      `${indent}${cp.mismatches} row${cp.mismatches === 1 ? '' : 's'} differ in ${cp.ranges} key ` +
+        `range${cp.ranges === 1 ? '' : 's'}${cp.complete ? '' : ' so far'}:`,
     ),
   );
   lines.push(...v.ranges.map((r) => p.red(`${indent}  ${describeRange(cp.key, r)}`)));

@@ -84,13 +84,18 @@ function describeOutcome(outcome: RunOutcome, file: string): string {
     case 'gate':
       return `stopped at a gate: ${outcome.message}\n  to continue: ${outcome.next}`;
     case 'failed':
-      return `step ${outcome.stepId} failed: ${outcome.error}\n  fix the cause, then run again: \`schemashift run ${file}\` resumes at this step`;
+      return (
+        `step ${outcome.stepId} failed: ${outcome.error}\n  fix the cause, then run again: ` +
+        `\`schemashift run ${file}\` resumes at this step`
+      );
     case 'interrupted':
       return `interrupted ${outcome.at}; \`schemashift run ${file}\` resumes exactly there`;
   }
 }
 
-/** The database a URL points at, read without connecting; undefined when the URL is unusable (reported on connecting). */
+/**
+ * The database a URL points at, read without connecting; undefined when the URL is unusable (reported on connecting).
+ */
 function targetOf(url: string, cwd: string): DialectTarget | undefined {
   try {
     const target = parseDatabaseUrl(url, cwd);
@@ -186,7 +191,10 @@ export async function rollbackCommand(
       case 'rolled-back':
         if (!opts.json)
           io.out(
-            `rolled back: ${outcome.undone.length} undo step(s) ran${outcome.undone.length ? ` (${outcome.undone.join(', ')})` : ''}${outcome.kept.length ? `; left in place (adopted): ${outcome.kept.join(', ')}` : ''}\n`,
+            `rolled back: ${outcome.undone.length} undo step(s) ran` +
+              `${outcome.undone.length ? ` (${outcome.undone.join(', ')})` : ''}${
+                outcome.kept.length ? `; left in place (adopted): ${outcome.kept.join(', ')}` : ''
+              }\n`,
           );
         return 0;
       case 'nothing':

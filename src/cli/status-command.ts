@@ -78,11 +78,15 @@ function stepLine(s: StepRow, p: Paint, flag?: RolloutFlagStatus): string {
           : p.dim(mark);
   let extra = '';
   if ((s.kind === 'backfill' || s.kind === 'verify') && (Number(s.rows_done) > 0 || s.rows_total !== null)) {
-    extra =
-      ` — ${progressText({ rowsDone: Number(s.rows_done), rowsTotal: s.rows_total === null ? null : Number(s.rows_total), rowsPerSecond: 0, etaMs: null })}`.replace(
-        /, 0 rows\/s/,
-        '',
-      );
+    extra = (
+      ` — ` +
+      `${progressText({
+        rowsDone: Number(s.rows_done),
+        rowsTotal: s.rows_total === null ? null : Number(s.rows_total),
+        rowsPerSecond: 0,
+        etaMs: null,
+      })}`
+    ).replace(/, 0 rows\/s/, '');
   }
   if (s.adopted)
     extra += p.cyan(
@@ -104,9 +108,13 @@ function renderRun(
   verifies = new Map<string, VerifyStatus>(),
 ): string {
   const lines = [
-    `${p.bold(run.plan_name)}  ${run.status.replace(/_/g, ' ')}${run.phase ? ` · ${run.phase}` : ''}${run.paused ? p.yellow(` · paused by ${run.pause_requested_by ?? 'someone'}`) : ''}`,
+    `${p.bold(run.plan_name)}  ${run.status.replace(/_/g, ' ')}${
+      run.phase ? ` · ${run.phase}` : ''
+    }${run.paused ? p.yellow(` · paused by ${run.pause_requested_by ?? 'someone'}`) : ''}`,
     p.dim(
-      `  ${run.plan_file} · started by ${run.started_by_user}@${run.started_by_host} pid ${run.started_by_pid} at ${new Date(run.started_at).toISOString()} · updated ${new Date(run.updated_at).toISOString()}`,
+      `  ${run.plan_file} · started` +
+        ` by ${run.started_by_user}@${run.started_by_host} pid ${run.started_by_pid} at ` +
+        `${new Date(run.started_at).toISOString()} · updated ${new Date(run.updated_at).toISOString()}`,
     ),
   ];
   for (const phase of ['expand', 'migrate', 'contract']) {
@@ -206,21 +214,31 @@ export async function printStatus(
   );
   if (which.json) {
     io.out(
-      `${JSON.stringify({ version: 1, database: conn.displayUrl, plans: withSteps.map(({ run, steps, flags, verifies }) => runJson(run, steps, flags, verifies)) }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          version: 1,
+          database: conn.displayUrl,
+          plans: withSteps.map(({ run, steps, flags, verifies }) => runJson(run, steps, flags, verifies)),
+        },
+        null,
+        2,
+      )}\n`,
     );
     return 0;
   }
   if (withSteps.length === 0) {
     io.out(
       which.plan
-        ? `plan ${which.plan.name} has not run on ${conn.displayUrl}\n  next: run \`schemashift run ${which.plan.file}\`\n`
+        ? `plan ${which.plan.name} has not run on ${conn.displayUrl}\n  next: run \`schemashift ` +
+            `run ${which.plan.file}\`\n`
         : `no schemashift runs recorded on ${conn.displayUrl}\n`,
     );
     return 0;
   }
   const p = paint(io.color);
   io.out(
-    `${p.dim(`database: ${conn.displayUrl}`)}\n\n${withSteps.map(({ run, steps, flags, verifies }) => renderRun(run, steps, p, flags, verifies)).join('\n\n')}\n`,
+    `${p.dim(`database: ${conn.displayUrl}`)}\n\n` +
+      `${withSteps.map(({ run, steps, flags, verifies }) => renderRun(run, steps, p, flags, verifies)).join('\n\n')}\n`,
   );
   return 0;
 }

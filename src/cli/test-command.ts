@@ -31,7 +31,8 @@ const DEFAULT_ROWS = 1000;
 
 function checkOptions(opts: TestOptions): number {
   const seedHint =
-    'give the data to rehearse on: --seed seed.sql (a SQL script run on an empty database), or --schema-from postgres://… (the structure of the tables the plan uses, plus --rows generated rows)';
+    'give the data to rehearse on: --seed seed.sql (a SQL script run on an empty database), or --schema-from ' +
+    'postgres://… (the structure of the tables the plan uses, plus --rows generated rows)';
   if ((opts.seed === undefined) === (opts.schemaFrom === undefined)) {
     throw new UsageError(
       opts.seed === undefined
@@ -64,7 +65,9 @@ async function seedFromFile(path: string, cwd: string): Promise<Seed> {
     return { describe: `seed file ${path}`, sql: await readFile(resolve(cwd, path), 'utf8') };
   } catch (e) {
     throw new UsageError(
-      `cannot read the seed file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (e as Error).message}`,
+      `cannot read the seed file ${path}: ${
+        (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (e as Error).message
+      }`,
       'pass a SQL script that creates and fills the tables the plan changes',
     );
   }
@@ -87,7 +90,9 @@ async function seedFromSchema(url: string, compiled: CompiledPlan, rows: number,
       io.err(`-- not in ${conn.displayUrl}, so not copied (the plan creates them?): ${source.notFound.join(', ')}\n`);
     const sql = source.seedScript(rows);
     return {
-      describe: `structure of ${names.join(', ')} read from ${conn.displayUrl} (catalog, not pg_dump), ${rows.toLocaleString('en-US')} generated rows per table`,
+      describe:
+        `structure of ${names.join(', ')} read from ${conn.displayUrl} (catalog, not ` +
+        `pg_dump), ${rows.toLocaleString('en-US')} generated rows per table`,
       sql,
     };
   } finally {
@@ -112,7 +117,8 @@ export async function testCommand(file: string, opts: TestOptions, io: Io): Prom
   const sandbox = await openSandbox(opts, { connect, dialect: compiled.dialect, applicationName });
   const { signal, dispose } = interruptSignal(io, {
     stopping:
-      'stopping after the current statement (the scratch databases are dropped either way; press Ctrl-C again to quit at once)',
+      'stopping after the current statement (the scratch databases are dropped either way; press Ctrl-C ' +
+      'again to quit at once)',
     quit: (name) => {
       io.err(`\n${name} again: dropping the scratch databases, then quitting\n`);
       void sandbox.dispose().finally(() => process.exit(130));

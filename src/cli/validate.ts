@@ -102,7 +102,9 @@ function duplicateNames(checked: { report: PlanReport; plan?: Plan }[]): void {
     report.findings.unshift({
       rule: 'duplicate-plan-name',
       severity: 'error',
-      message: `plan name \`${plan.name}\` is already used by ${earlier}: both would share one state record in the database`,
+      message:
+        `plan name \`${plan.name}\` is already used by ${earlier}: both would share one state record ` +
+        `in the database`,
       help: `give this plan its own name, e.g. name: ${plan.name}-2`,
       at: plan.locate(['name']),
     });

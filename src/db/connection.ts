@@ -18,7 +18,9 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
-/** One dedicated backend, for work that needs session state (advisory locks, SET lock_timeout, non-transactional DDL). */
+/**
+ * One dedicated backend, for work that needs session state (advisory locks, SET lock_timeout, non-transactional DDL).
+ */
 export interface Session extends Queryable {
   /** The server's id for this backend (`pg_backend_pid()`, `@@SPID`), null when the engine has none. */
   backendPid(): Promise<number | null>;

@@ -131,7 +131,8 @@ function refuseCredentials(url: string, path: string): void {
   const shown = userinfo ? `pglite://****@${path.slice(firstSegment.lastIndexOf('@') + 1)}` : maskUrl(url);
   throw new UsageError(
     `a pglite URL takes no user name or password (PGlite is a folder on this machine): ${maskUrl(shown)}`,
-    'write pglite://./dir (or pglite:///absolute/dir, pglite://memory) without credentials; for a server, use postgres://user:password@host:5432/db',
+    'write pglite://./dir (or pglite:///absolute/dir, pglite://memory) without credentials; for a server, ' +
+      'use postgres://user:password@host:5432/db',
     'bad-database-url',
   );
 }
@@ -180,6 +181,7 @@ export function resolveDatabaseUrl(
   if (given) return given;
   throw new UsageError(
     'no database given',
-    'pass --database URL or set DATABASE_URL, for example postgres://user@localhost:5432/app, sqlserver://user@host:1433/app or pglite://./.schemashift/db',
+    'pass --database URL or set DATABASE_URL, for example postgres://user@localhost:5432/app, ' +
+      'sqlserver://user@host:1433/app or pglite://./.schemashift/db',
   );
 }

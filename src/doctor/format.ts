@@ -14,9 +14,10 @@
  *   "status": "fail",                                 // the worst status of all checks
  *   "checks": [
  *     {
- *       "id": "long-transactions",                    // stable: server-version, long-transactions, idle-in-transaction,
- *                                                     //   prepared-transactions, invalid-indexes, replication,
- *                                                     //   replication-slots, connection-pooler
+ *       "id": "long-transactions",                    // stable: server-version, long-transactions,
+ *                                                     //   idle-in-transaction, prepared-transactions,
+ *                                                     //   invalid-indexes, replication, replication-slots,
+ *                                                     //   connection-pooler
  *       "title": "long transactions",
  *       "status": "fail",                             // "ok" | "warn" | "fail"
  *       "finding": "1 transaction(s) open longer than 5m: pid 4242 (psql, app) …",
@@ -25,7 +26,8 @@
  *     }
  *   ],
  *   "capabilities": [
- *     { "id": "set-not-null-skips-scan", "feature": "SET NOT NULL skips the scan …", "since": "12", "available": true, "otherwise": "…" }
+ *     { "id": "set-not-null-skips-scan", "feature": "SET NOT NULL skips the scan …", "since": "12",
+ *       "available": true, "otherwise": "…" }
  *   ]
  * }
  *

@@ -111,7 +111,8 @@ export function withPercentage(
   const others = filters.filter((f) => !isOurs(f));
   if (others.length > 0 && (conditions.requirement_type ?? 'Any') === 'Any') {
     throw new UsageError(
-      `flag ${id} also has the client filter(s) ${others.map((f) => f.name).join(', ')} with requirement_type Any: a rollout percentage would not limit who gets the flag`,
+      `flag ${id} also has the client filter(s) ${others.map((f) => f.name).join(', ')} with ` +
+        `requirement_type Any: a rollout percentage would not limit who gets the flag`,
       'set "requirement_type": "All" on the flag (every filter must pass), or remove the other filters',
     );
   }
@@ -129,7 +130,11 @@ export function describeRollout(flag: FeatureFlag | undefined): string {
   const others = r.otherFilters.length > 0 ? `, with ${r.otherFilters.join(', ')}` : '';
   if (flag.enabled !== true) return `0% (disabled${others})`;
   if (r.percent === null)
-    return `on when ${r.otherFilters.join(', ')} ${flag.conditions?.requirement_type === 'All' ? 'all pass' : 'any passes'}`;
+    return `on when ${r.otherFilters.join(', ')} ${
+      flag.conditions?.requirement_type === 'All' ? 'all pass' : 'any passes'
+    }`;
   if (r.filter === null) return '100% (enabled, no filters)';
-  return `${r.percent}% (${r.filter === 'targeting' ? 'targeting, sticky per user' : 'percentage, random per call'}${others})`;
+  return `${r.percent}% (${
+    r.filter === 'targeting' ? 'targeting, sticky per user' : 'percentage, random per call'
+  }${others})`;
 }

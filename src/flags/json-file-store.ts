@@ -36,7 +36,8 @@ export class JsonFileFlagStore implements FlagStore {
     } catch (e) {
       throw new UsageError(
         `the flags file ${this.file} is not valid JSON: ${(e as Error).message}`,
-        'fix the file (it is the Microsoft feature management format: { "feature_management": { "feature_flags": [ ... ] } })',
+        'fix the file (it is the Microsoft feature management format: { "feature_management": { ' +
+          '"feature_flags": [ ... ] } })',
       );
     }
     const fm = (doc as Doc | null)?.feature_management;

@@ -109,7 +109,10 @@ function replace(node: JsonNode, value: Json, style: Style, edits: Edit[]): void
   });
 }
 
-/** Append entries (`prefix` + value) after the last of `spans` (start, end of each item), with the separator the items use. */
+/**
+ * Append entries (`prefix` + value) after the last of `spans` (start, end of each item), with the separator the items
+ * use.
+ */
 function append(
   open: number,
   spans: [number, number][],

@@ -25,7 +25,9 @@ export interface FlagStore {
   get(id: string): Promise<FeatureFlag | undefined>;
   /** The lock a write takes (table stores), so a write that waits can name who holds it. */
   readonly writeLock?: LockInfo;
-  /** Write `percent` with the Targeting (sticky per user) or Percentage (per call) filter; creates the flag if absent. */
+  /**
+   * Write `percent` with the Targeting (sticky per user) or Percentage (per call) filter; creates the flag if absent.
+   */
   setPercentage(id: string, percent: number, filter: RolloutFilter, by: string): Promise<FlagChange>;
 }
 

@@ -124,7 +124,8 @@ export async function serverSandbox(deps: SandboxDeps, url: string, stop?: () =>
 /** A PostgreSQL container, when a Docker engine answers; said plainly (exit 2) when none does. */
 export async function containerSandbox(deps: SandboxDeps): Promise<Sandbox> {
   const hint =
-    'start Docker (or point DOCKER_HOST at an engine), or rehearse on the embedded PGlite (the default) or on a server with --database URL';
+    'start Docker (or point DOCKER_HOST at an engine), or rehearse on the embedded PGlite (the default) or ' +
+    'on a server with --database URL';
   let testcontainers: typeof import('testcontainers');
   try {
     testcontainers = await import('testcontainers');

@@ -62,7 +62,8 @@ export function parseCheckpoint(
     !ahead.every((r) => isRange(r, width))
   ) {
     throw new BackfillRefused(
-      `the checkpoint of ${stepId} (${JSON.stringify(raw)}) was written walking ${table} on (${walked}), but its key is now (${keyColumns.join(', ')})`,
+      `the checkpoint of ${stepId} (${JSON.stringify(raw)}) was written walking ${table} on (${walked}), but ` +
+        `its key is now (${keyColumns.join(', ')})`,
       'give `key:` naming the columns the checkpoint used, or reset the step to start the backfill over',
     );
   }
@@ -94,7 +95,10 @@ export function mergeRange(cp: Checkpoint, range: KeyRange): Checkpoint {
 /** Room in the numbering for the pieces a hole is redone in: ranges ahead are renumbered this far apart. */
 export const SEQ_SPACING = 1_000_000;
 
-/** The ranges ahead numbered SEQ_SPACING apart (a run does this when it claims the checkpoint), so that holes have room for their pieces. */
+/**
+ * The ranges ahead numbered SEQ_SPACING apart (a run does this when it claims the checkpoint), so that holes have room
+ * for their pieces.
+ */
 export function renumbered(cp: Checkpoint): Checkpoint {
   return { ...cp, ahead: cp.ahead.map((r, i) => ({ ...r, seq: (i + 1) * SEQ_SPACING })) };
 }

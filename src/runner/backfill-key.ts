@@ -59,13 +59,15 @@ async function checkGivenKey(
   const nullable = rows.filter((r) => !r.notNull).map((r) => r.name);
   if (nullable.length > 0) {
     throw new BackfillRefused(
-      `${what} key (${key.join(', ')}) of ${table} has nullable column ${nullable.join(', ')}: rows where it is NULL would never be visited`,
+      `${what} key (${key.join(', ')}) of ${table} has nullable column ${nullable.join(', ')}: rows where it ` +
+        `is NULL would never be visited`,
       d.introspect.addKeyHelp(table),
     );
   }
   if (!indexes.some((ix) => ix.columns.every((c) => key.includes(c)))) {
     throw new BackfillRefused(
-      `${what} key (${key.join(', ')}) of ${table} is not unique (no unique index within it): rows sharing a key value at a batch boundary would be skipped`,
+      `${what} key (${key.join(', ')}) of ${table} is not unique (no unique index within it): rows sharing a ` +
+        `key value at a batch boundary would be skipped`,
       d.introspect.addKeyHelp(table),
     );
   }
@@ -87,7 +89,8 @@ export async function findBackfillKey(
     const found = indexes.find((ix) => ix.notNull);
     if (!found) {
       throw new BackfillRefused(
-        `cannot ${step.kind} ${step.table} in batches: it has no primary key and no unique index on NOT NULL columns to walk in order`,
+        `cannot ${step.kind} ${step.table} in batches: it has no primary key and no unique index on NOT NULL ` +
+          `columns to walk in order`,
         d.introspect.addKeyHelp(step.table),
       );
     }
@@ -96,7 +99,8 @@ export async function findBackfillKey(
   const written = Object.keys(step.set ?? {}).filter((c) => key.columns.includes(c));
   if (written.length > 0) {
     throw new BackfillRefused(
-      `backfill of ${step.table} writes ${written.join(', ')}, part of its key (${key.columns.join(', ')}): rows would move behind the cursor and be skipped or updated twice`,
+      `backfill of ${step.table} writes ${written.join(', ')}, part of its ` +
+        `key (${key.columns.join(', ')}): rows would move behind the cursor and be skipped or updated twice`,
       'give `key:` naming other unique NOT NULL columns, or change the key column in a separate step',
     );
   }

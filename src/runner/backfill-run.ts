@@ -18,14 +18,20 @@ import { backfillThrottles, firstWait, type Throttle } from './throttle.js';
 import { RateMeter, RowRateLimiter, type Ticket } from './backfill-rate.js';
 
 const THROTTLE_POLL_MS = 500;
-/** Throttles are read before a batch when this long has passed since they last said go (not every batch: each read is a round trip). */
+/**
+ * Throttles are read before a batch when this long has passed since they last said go (not every batch: each read is a
+ * round trip).
+ */
 export const THROTTLE_CHECK_EVERY_MS = 250;
 /** While a wait goes on, how often its changing figure is shown and written to the step row. */
 const WAITING_REFRESH_MS = 2000;
 /** Below this many rows (by the planner's estimate) the total is counted exactly. */
 const EXACT_COUNT_BELOW = 1_000_000;
 
-/** After a batch that took `elapsedMs`: toward `targetMs`, at most ×2 or ÷2, within [10, 20 × configured] (and max_rows_per_second). */
+/**
+ * After a batch that took `elapsedMs`: toward `targetMs`, at most ×2 or ÷2, within [10, 20 × configured] (and
+ * max_rows_per_second).
+ */
 export function adaptBatchSize(size: number, elapsedMs: number, batch: BatchSettings): number {
   if (batch.targetMs === undefined) return size;
   const factor = Math.min(2, Math.max(0.5, batch.targetMs / Math.max(elapsedMs, 0.01)));
@@ -50,7 +56,9 @@ export interface Run {
   startedAt: number;
   /** When the throttles last said go. */
   checkedAt: number;
-  /** Backends working for this backfill (the runner's session and any workers), left out of the lock-waiters throttle. */
+  /**
+   * Backends working for this backfill (the runner's session and any workers), left out of the lock-waiters throttle.
+   */
   ownPids: Set<number>;
   /** `max_rows_per_second`, when set. */
   limiter: RowRateLimiter | null;
@@ -65,7 +73,9 @@ export function rateOf(ctx: RunContext, step: WalkStep): Pick<Run, 'limiter' | '
   if (limiter && step.batch.size > limiter.maxBatch) {
     ctx.emit({
       type: 'info',
-      message: `${step.kind} ${step.id}: batch.size ${step.batch.size} is more than max_rows_per_second ${max}: batches are cut to ${limiter.maxBatch} rows, so that no second holds more`,
+      message:
+        `${step.kind} ${step.id}: batch.size ${step.batch.size} is more than ` +
+        `max_rows_per_second ${max}: batches are cut to ${limiter.maxBatch} rows, so that no second holds more`,
     });
   }
   return { limiter, meter: new RateMeter() };
@@ -290,7 +300,8 @@ export async function stepRow(ctx: RunContext, stepId: string): Promise<StepRow>
   const row = (await ctx.store.getSteps(ctx.plan.plan.name)).find((s) => s.step_id === stepId);
   if (!row)
     throw new Error(
-      `plan ${ctx.plan.plan.name} has no state row for step ${stepId}: the run must be recorded before its steps execute`,
+      `plan ${ctx.plan.plan.name} has no state row for step ${stepId}: the run must be recorded before its ` +
+        `steps execute`,
     );
   return row;
 }

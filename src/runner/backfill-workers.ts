@@ -30,13 +30,17 @@ import {
 import { sleep } from './sleep.js';
 import type { Throttle } from './throttle.js';
 
-/** The workers this run uses: PGlite has a single backend, so there a backfill runs one batch at a time, and says so. */
+/**
+ * The workers this run uses: PGlite has a single backend, so there a backfill runs one batch at a time, and says so.
+ */
 export function chooseWorkers(run: Run): number {
   const wanted = run.step.batch.workers ?? 1;
   if (wanted > 1 && run.ctx.conn.kind === 'pglite') {
     run.ctx.emit({
       type: 'info',
-      message: `backfill ${run.step.id}: batch.workers ${wanted} needs a PostgreSQL server (PGlite has a single backend): running one batch at a time`,
+      message:
+        `backfill ${run.step.id}: batch.workers ${wanted} needs a PostgreSQL server (PGlite has a ` +
+        `single backend): running one batch at a time`,
     });
     return 1;
   }
@@ -89,7 +93,8 @@ function rangeTransaction({ run, db, sql, owner }: Worker, range: KeyRange): Pro
     const cp = await lockedCheckpoint(run, db);
     if (cp.owner !== owner) {
       throw new LockedError(
-        `backfill ${step.id}: another run (${cp.owner ?? 'a sequential one'}) took this backfill over while this run's session was gone; this worker's batch was rolled back and this run stops`,
+        `backfill ${step.id}: another run (${cp.owner ?? 'a sequential one'}) took this backfill over while ` +
+          `this run's session was gone; this worker's batch was rolled back and this run stops`,
         'see `schemashift status`: the other run goes on from the checkpoint',
       );
     }
@@ -165,7 +170,8 @@ export async function runOnWorkers(
   if (run.cursor.ahead.length > 0) {
     const apart = JSON.stringify(run.cursor.ahead);
     throw new Error(
-      `backfill ${step.id}: the workers ended with ranges still apart from the checkpoint (${apart}); nothing more is run: report this`,
+      `backfill ${step.id}: the workers ended with ranges still apart from the ` +
+        `checkpoint (${apart}); nothing more is run: report this`,
     );
   }
 }

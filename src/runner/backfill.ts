@@ -161,7 +161,8 @@ async function start(
 export async function executeBackfill(ctx: RunContext, step: BackfillStep): Promise<void> {
   const { run, throttles, sql } = await start(ctx, step);
   const workers = chooseWorkers(run);
-  // After a run on workers (an owner on the checkpoint), this run claims it too, so that a dead runner's worker cannot record.
+  // After a run on workers (an owner on the checkpoint), this run claims it too, so that a dead runner's worker cannot
+  // record.
   if (workers > 1 || run.cursor.ahead.length > 0 || run.cursor.owner !== undefined)
     await runOnWorkers(run, throttles, sql, workers);
   for (;;) {
@@ -201,7 +202,8 @@ export async function executeBackfill(ctx: RunContext, step: BackfillStep): Prom
   await record(
     run,
     'backfill-done',
-    `backfilled ${run.cursor.rowsDone} rows of ${step.table} (${run.rowsThisRun} in this run, ${(ms / 1000).toFixed(1)}s)`,
+    `backfilled ${run.cursor.rowsDone} rows of ${step.table} (${run.rowsThisRun} in this ` +
+      `run, ${(ms / 1000).toFixed(1)}s)`,
     {
       rowsDone: run.cursor.rowsDone,
       rowsThisRun: run.rowsThisRun,

@@ -45,7 +45,9 @@ export async function blockersOf(db: Queryable, activity: ActivitySql, pid: numb
   return rows.map(toBlocker);
 }
 
-/** Where an attempt asks for its lock: the tables (qualified SQL names), the mode, and our own backends to leave out. */
+/**
+ * Where an attempt asks for its lock: the tables (qualified SQL names), the mode, and our own backends to leave out.
+ */
 export interface LockTarget {
   relations: string[];
   level: LockLevel;

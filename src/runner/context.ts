@@ -8,7 +8,9 @@ import type { Replica } from './replicas.js';
 /** Everything a step executor needs. Built once per run by run-plan.ts. */
 export interface RunContext {
   conn: Connection;
-  /** The plan's dialect (the database's, checked when the run started): every statement the runner sends comes from it. */
+  /**
+   * The plan's dialect (the database's, checked when the run started): every statement the runner sends comes from it.
+   */
   dialect: Dialect;
   /** The runner's own backend: holds the plan lock, runs every step statement. */
   session: Session;

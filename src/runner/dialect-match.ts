@@ -16,8 +16,10 @@ export function refuseDialectMismatch(plan: { name: string; dialect: DialectName
   const planDb = DATABASE_NAMES[plan.dialect];
   const targetDb = DATABASE_NAMES[target.dialect];
   throw new UsageError(
-    `plan ${plan.name} declares dialect: ${plan.dialect} (${planDb}), but ${target.displayUrl} is a ${targetDb} database: nothing was run`,
-    `point --database / DATABASE_URL at the ${planDb} database the plan is for, or write the plan for ${targetDb} (dialect: ${target.dialect})`,
+    `plan ${plan.name} declares ` +
+      `dialect: ${plan.dialect} (${planDb}), but ${target.displayUrl} is a ${targetDb} database: nothing was run`,
+    `point --database / DATABASE_URL at the ${planDb} database the plan is for, or write the plan ` +
+      `for ${targetDb} (dialect: ${target.dialect})`,
     'dialect-mismatch',
   );
 }

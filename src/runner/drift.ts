@@ -42,7 +42,10 @@ export interface DriftItem {
   keys?: KeyChange[];
 }
 
-/** What the `run-start` event records, so that a later drift can say what changed (and, with `compiled`, whether it changes what rollback undoes). */
+/**
+ * What the `run-start` event records, so that a later drift can say what changed (and, with `compiled`, whether it
+ * changes what rollback undoes).
+ */
 export function recordPlan(plan: Plan, compiled?: CompiledEntry[]): { recorded: RecordedPlan } {
   const entries: Record<string, RecordedEntry> = {};
   const undo = new Map(compiled?.map((c) => [c.entry.id, undoSignature(c.inverse)]));
@@ -154,10 +157,14 @@ export function describeDrift(items: DriftItem[]): string {
     return "  the plan's settings, step order or phases changed (no step was added, removed or edited)";
   return items
     .map((i) => {
-      const head = `  ${i.change.padEnd(7)} ${i.entryId}${i.line ? ` (line ${i.line})` : ''}${i.recordedStatus ? ` — recorded as ${i.recordedStatus}` : ''}`;
+      const head = `  ${i.change.padEnd(7)} ${i.entryId}${
+        i.line ? ` (line ${i.line})` : ''
+      }${i.recordedStatus ? ` — recorded as ${i.recordedStatus}` : ''}`;
       if (i.change !== 'changed') return head;
       if (!i.keys)
-        return `${head}\n      (which keys changed is unknown: this run started before schemashift recorded step specs)`;
+        return (
+          `${head}\n      (which keys changed is unknown: this run started ` + `before schemashift recorded step specs)`
+        );
       return [
         head,
         ...i.keys.map(

@@ -37,7 +37,9 @@ export function undoChanges(
         ? 'what its rollback would undo under the old text was not recorded'
         : 'the edit changes what its rollback undoes';
     problems.push(
-      `  ${item.entryId} (line ${entry.entry.at.line}): ${started.map((r) => `${r.step_id} is ${r.status}`).join(', ')}, and ${why}`,
+      `  ${item.entryId} (line ${entry.entry.at.line}): ${started
+        .map((r) => `${r.step_id} is ${r.status}`)
+        .join(', ')}, and ${why}`,
     );
   }
   return problems;
@@ -54,18 +56,24 @@ export function refuseDriftThatChangesUndo(
   const problems = undoChanges(compiled, drift, rows, before);
   if (problems.length === 0) return;
   throw new DriftError(
-    `--accept-drift refused: steps that already ran were edited so that rollback would undo something else (the undo is built from the plan text):\n${problems.join('\n')}`,
-    `restore the plan as it was; to change course, roll back first (${command('rollback')}) and then run the edited plan, or finish this plan and write a new one`,
+    `--accept-drift refused: steps that already ran were edited so that rollback would undo something else ` +
+      `(the undo is built from the plan text):\n${problems.join('\n')}`,
+    `restore the plan as it was; to change course, roll back first (${command('rollback')}) and then run the ` +
+      `edited plan, or finish this plan and write a new one`,
   );
 }
 
-/** rollback given a plan file edited since its run started: refused (exit 2) when that changes the undo of a step that ran. */
+/**
+ * rollback given a plan file edited since its run started: refused (exit 2) when that changes the undo of a step that
+ * ran.
+ */
 export async function refuseEditedUndo(store: StateStore, compiled: CompiledPlan, rows: StepRow[]): Promise<void> {
   const recorded = await readRecordedPlan(store, compiled.plan.name);
   const problems = undoChanges(compiled, planDrift(compiled.plan, rows, recorded), rows, recorded);
   if (problems.length === 0) return;
   throw new DriftError(
-    `plan ${compiled.plan.name} was edited after its steps ran, so its rollback would undo something else than what they did (nothing was undone):\n${problems.join('\n')}`,
+    `plan ${compiled.plan.name} was edited after its steps ran, so its rollback would undo something else ` +
+      `than what they did (nothing was undone):\n${problems.join('\n')}`,
     'roll back with the plan file as it was when those steps ran (restore it from version control)',
   );
 }

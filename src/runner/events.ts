@@ -15,7 +15,9 @@ export interface Blocker {
 
 export function describeBlocker(b: Blocker): string {
   const holds = b.lock ? `, holds ${b.lock}` : '';
-  return `pid ${b.pid} (${b.state ?? 'unknown'} for ${(b.forMs / 1000).toFixed(1)}s${b.applicationName ? `, ${b.applicationName}` : ''}${holds}): ${b.query}`;
+  return `pid ${b.pid} (${b.state ?? 'unknown'} for ${(b.forMs / 1000).toFixed(1)}s${
+    b.applicationName ? `, ${b.applicationName}` : ''
+  }${holds}): ${b.query}`;
 }
 
 /** For a lock wait that ended: who held the lock, or that nobody could be named any more. */
@@ -44,7 +46,10 @@ export type RunnerEvent =
   | { type: 'step-failed'; phase: Phase; step: Step; error: string }
   | { type: 'statement'; step: Step; sql: string }
   | { type: 'lock-wait'; step: Step; attempt: number; blockers: Blocker[] }
-  /** `blockers`: the sessions that held the lock the attempt waited for (empty when they had ended before they could be named). */
+  /**
+   * `blockers`: the sessions that held the lock the attempt waited for (empty when they had ended before they could be
+   * named).
+   */
   | { type: 'retry'; step: Step; attempt: number; delayMs: number; reason: string; blockers: Blocker[] }
   | { type: 'progress'; step: Step; progress: BackfillProgress }
   | { type: 'info'; message: string }

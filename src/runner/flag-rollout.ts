@@ -144,7 +144,9 @@ function stageText(r: Rollout, i: number): string {
   return `flag ${r.step.flag} at ${r.step.stages[i]}% (stage ${i + 1} of ${r.step.stages.length})`;
 }
 
-/** Set the flag; a write to a flag table that waits for a row lock names who holds it (as every step's lock wait does). */
+/**
+ * Set the flag; a write to a flag table that waits for a row lock names who holds it (as every step's lock wait does).
+ */
 function writeFlag(r: Rollout, percent: number) {
   const lock: LockInfo = r.flags.writeLock ?? { level: 'none', impact: 'none', on: [] };
   return watchLockWait(stepLockWatch(r.ctx, r.step, 1, lock), () =>
@@ -164,7 +166,9 @@ async function enterStage(r: Rollout, i: number): Promise<number> {
     { stage: i, percent, holdStartedAt },
     step.holdMs > 0 ? `${stageText(r, i)} until ${holdStartedAt}` : null,
   );
-  const message = `${stageText(r, i)} in the ${describeLocation(r.location)} (was ${rolloutOf(before).percent ?? '?'}%, ${step.filter})${holding}`;
+  const message =
+    `${stageText(r, i)} in ` +
+    `the ${describeLocation(r.location)} (was ${rolloutOf(before).percent ?? '?'}%, ${step.filter})${holding}`;
   await ctx.store.event(
     ctx.plan.plan.name,
     step.id,
@@ -254,7 +258,9 @@ async function checkUnchanged(r: Rollout, i: number): Promise<void> {
   const now = rolloutOf(await r.flags.get(r.step.flag)).percent;
   if (now === r.step.stages[i]) return;
   throw new RolloutStopped(
-    `flag ${r.step.flag} is at ${now ?? 'an unknown'}% in the ${describeLocation(r.location)}, but this rollout set it to ${r.step.stages[i]}%: someone changed it, so the rollout stops and leaves it as it is (run again to start over from ${r.step.stages[0]}%)`,
+    `flag ${r.step.flag} is at ${now ?? 'an unknown'}% in the ${describeLocation(r.location)}, but this ` +
+      `rollout set it to ${r.step.stages[i]}%: someone changed it, so the rollout stops and leaves it as it ` +
+      `is (run again to start over from ${r.step.stages[0]}%)`,
     'flag-changed',
     false,
   );
@@ -269,7 +275,9 @@ async function stop(r: Rollout, e: RolloutStopped): Promise<void> {
       await writeFlag(r, 0);
       outcome = `flag ${step.flag} set back to 0% in the ${describeLocation(r.location)}`;
     } catch (failure) {
-      outcome = `setting flag ${step.flag} back to 0% FAILED (${(failure as Error).message}): set it by hand with \`schemashift flags set ${step.flag} 0\``;
+      outcome =
+        `setting flag ${step.flag} back to 0% FAILED (${(failure as Error).message}): set it by hand ` +
+        `with \`schemashift flags set ${step.flag} 0\``;
       e.message = `${reason}; ${outcome}`;
     }
   }

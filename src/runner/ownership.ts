@@ -84,7 +84,8 @@ async function liveDefinition(ctx: RunContext, step: SqlStep): Promise<LiveDefin
 }
 
 const ADOPT_HINT =
-  'add `if_exists: adopt` to this step to take it over (rollback then leaves it in place), or pick another name, or remove the step';
+  'add `if_exists: adopt` to this step to take it over (rollback then leaves it in place), or pick another ' +
+  'name, or remove the step';
 
 /** The effect was in place before this plan ran the step: adopt it if the plan says so and it matches, else refuse. */
 function preexisting(
@@ -106,7 +107,8 @@ function preexisting(
   ) {
     throw new OwnershipError(
       step.id,
-      `${what}${where}: this step cannot adopt it, because its undo does not say what it removes (a rollback could drop what it adopted)`,
+      `${what}${where}: this step cannot adopt it, because its undo does not say what it removes (a rollback ` +
+        `could drop what it adopted)`,
       'remove the object by hand or rename it, then run again; or write the change without `down` SQL that drops it',
     );
   }
@@ -144,7 +146,8 @@ export async function decideOwnership(
       throw new OwnershipError(
         step.id,
         `${describeObject(effect.object)} does not exist, so ${step.id} has nothing to remove${where}`,
-        'check the name (a typo removes nothing while the real object stays); if it is gone on purpose, remove this step',
+        'check the name (a typo removes nothing while the real object stays); if it is gone on purpose, ' +
+          'remove this step',
       );
     }
     case 'change': {

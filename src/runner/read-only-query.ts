@@ -73,7 +73,8 @@ async function onTheOnlyBackend<R>(
   if (change) {
     throw new DatabaseError(
       `${what} ${change}; the step fails here`,
-      'a check, guard or throttle query may only read: remove the advisory lock call (or the function making it) from the query, and run again',
+      'a check, guard or throttle query may only read: remove the advisory lock call (or the function making ' +
+        'it) from the query, and run again',
     );
   }
   if (failure) throw failure.error;
@@ -100,7 +101,8 @@ export async function readOnlyQuery<R = Record<string, unknown>>(
     if (target.dialect.errors.classify(e) !== 'readOnly') throw e;
     throw new DatabaseError(
       `${what} tried to write and was stopped (${(e as Error).message.split('\n')[0]}); nothing was changed`,
-      'a check, guard or throttle query runs in a READ ONLY transaction and may only read: move the change into a `sql` step',
+      'a check, guard or throttle query runs in a READ ONLY transaction and may only read: move the change ' +
+        'into a `sql` step',
       (e as { code?: string }).code,
     );
   }

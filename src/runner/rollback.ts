@@ -121,11 +121,15 @@ async function rollbackInSession(
   if (blocking.length > 0) {
     const reasons = blocking.map(
       (u) =>
-        `${u.entry.entry.id} (line ${u.entry.entry.at.line}): ${'irreversible' in u.entry.inverse ? u.entry.inverse.irreversible : ''}`,
+        `${u.entry.entry.id} (line ${u.entry.entry.at.line}): ${
+          'irreversible' in u.entry.inverse ? u.entry.inverse.irreversible : ''
+        }`,
     );
     return {
       kind: 'refused',
-      reason: `cannot roll back plan ${plan.name}; irreversible step(s) already ran (nothing was undone):\n  ${reasons.join('\n  ')}`,
+      reason:
+        `cannot roll back plan ${plan.name}; irreversible step(s) already ran (nothing was ` +
+        `undone):\n  ${reasons.join('\n  ')}`,
     };
   }
   const actor = currentActor();
@@ -161,7 +165,9 @@ async function rollbackInSession(
     plan.name,
     null,
     'rolled-back',
-    `rollback done: ${undone.length} undo step(s) ran${kept.length ? `, ${kept.length} adopted object(s) left in place` : ''}`,
+    `rollback done: ${undone.length} undo step(s) ran${
+      kept.length ? `, ${kept.length} adopted object(s) left in place` : ''
+    }`,
     { undone, kept },
     actorName(actor),
   );

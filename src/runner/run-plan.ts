@@ -61,7 +61,9 @@ export async function runPlan(conn: Connection, compiled: CompiledPlan, opts: Ru
       const delayMs = backoffMs(reconnects + 1, 500, 5000);
       opts.emit({
         type: 'info',
-        message: `lost the database connection (${(e as Error).message.split('\n')[0]}): reconnecting in ${delayMs}ms and resuming`,
+        message:
+          `lost the database ` +
+          `connection (${(e as Error).message.split('\n')[0]}): reconnecting in ${delayMs}ms and resuming`,
       });
       await sleep(delayMs, opts.signal);
     }

@@ -23,7 +23,8 @@ export class CheckFailed extends Error {
     readonly actual: unknown,
   ) {
     super(
-      `check ${step.id} failed: ${step.summary}: expected ${JSON.stringify(step.expect)}, the query returned ${JSON.stringify(actual)}`,
+      `check ${step.id} failed: ${step.summary}: expected ${JSON.stringify(step.expect)}, the query ` +
+        `returned ${JSON.stringify(actual)}`,
     );
     this.name = 'CheckFailed';
   }

@@ -107,7 +107,10 @@ export interface ThrottleTargets {
   /** Where signals are read: a connection other than the runner's session. */
   db: Queryable;
   activity: ActivitySql;
-  /** Where the plan's throttle query runs (read-only-query.ts): never on the runner's session where another backend exists. */
+  /**
+   * Where the plan's throttle query runs (read-only-query.ts): never on the runner's session where another backend
+   * exists.
+   */
   readOnly: ReadOnlyTarget;
   table: { name: string; oid: number };
   /** The backfill's own backends (the runner's session, its workers): their waits are not the application's. */

@@ -16,7 +16,10 @@ export function describeRange(columns: string[], r: Pick<MismatchRange, 'first' 
     r.first.join('\u0000') === r.last.join('\u0000')
       ? describeKey(r.first)
       : `${describeKey(r.first)}..${describeKey(r.last)}`;
-  return `${columns.length === 1 ? columns[0] : `(${columns.join(', ')})`} ${keys}: ${r.rows} row${r.rows === 1 ? '' : 's'}`;
+  return (
+    `${columns.length === 1 ? columns[0] : `(${columns.join(', ')})`} ${keys}: ${r.rows} ` +
+    `row${r.rows === 1 ? '' : 's'}`
+  );
 }
 
 export function sampleKeys(sample: string[][]): string[] {
@@ -29,7 +32,10 @@ export function mismatchSummary(
   cp: Pick<VerifyCheckpoint, 'mismatches' | 'ranges'>,
   rowsCompared: number,
 ): string {
-  return `${step.id}: ${cp.mismatches} of ${rowsCompared} rows of ${step.table} differ, in ${cp.ranges} key range${cp.ranges === 1 ? '' : 's'}`;
+  return (
+    `${step.id}: ${cp.mismatches} of ${rowsCompared} rows of ${step.table} differ, in ${cp.ranges} key ` +
+    `range${cp.ranges === 1 ? '' : 's'}`
+  );
 }
 
 /** The failure of a walk that found differences: the summary, the ranges and sample keys, and what to do. */
@@ -48,7 +54,8 @@ export function mismatchMessage(
     .map(([c, e]) => `${c} = ${e}`)
     .join(', ');
   const message = [
-    `${mismatchSummary(step, cp, rowsCompared)} (expected ${compared}${step.where ? ` where ${step.where}` : ''}); contract cannot start while any row differs`,
+    `${mismatchSummary(step, cp, rowsCompared)} ` +
+      `(expected ${compared}${step.where ? ` where ${step.where}` : ''}); contract cannot start while any row differs`,
     '  ranges:',
     ...shown.map((r) => `    ${describeRange(columns, r)}`),
     ...more,
@@ -57,8 +64,10 @@ export function mismatchMessage(
   const hint = [
     'bring these rows in step (re-run the backfill over each range; the statements, to review and run):',
     ...shown.map((r) => `    ${d.backfill.fixStatement(step, columns, r)}`),
-    '  and find why they drifted (writes with the sync trigger disabled or session_replication_role = replica, an application writing the new column directly),',
-    `  then \`${rerun}\`: the verify walks the whole table again, and contract starts only after a walk that finds no difference`,
+    '  and find why they drifted (writes with the sync trigger disabled or session_replication_role = ' +
+      'replica, an application writing the new column directly),',
+    `  then \`${rerun}\`: the verify walks the whole table again, and contract starts only after a walk that ` +
+      `finds no difference`,
   ].join('\n');
   return { message, hint };
 }

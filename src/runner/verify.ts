@@ -104,7 +104,8 @@ async function recordFindings(run: VerifyRun, upTo: string[], found: ChunkFindin
     ranges: change && !change.merged ? run.cp.ranges + 1 : run.cp.ranges,
     sampled: run.cp.sampled + (change?.added ?? 0),
   };
-  // Its commit need not wait for the WAL flush: a checkpoint a server crash loses only makes the next run compare those chunks again.
+  // Its commit need not wait for the WAL flush: a checkpoint a server crash loses only makes the next run compare those
+  // chunks again.
   const at = { plan: ctx.plan.plan.name, stepId: step.id };
   const findings = ctx.plan.dialect.backfill.findings;
   const write = () => findings.recordChunk(ctx.session, at, cp, found.rows, change);
@@ -166,7 +167,8 @@ async function start(ctx: RunContext, step: VerifyStep): Promise<{ run: VerifyRu
   await record(
     run,
     'verify-start',
-    `verify ${step.table} on ${key.source} (${key.columns.join(', ')}), walk ${cp.walk}, ${from}; about ${run.rowsTotal} rows in all`,
+    `verify ${step.table} on ${key.source} (${key.columns.join(', ')}), walk ${cp.walk}, ` +
+      `${from}; about ${run.rowsTotal} rows in all`,
     {
       key: key.columns,
       walk: cp.walk,
