@@ -117,21 +117,8 @@ async function rollbackInSession(
   const undos = compiled.entries.map((e) => planUndo(e, rows)).filter((u) => u.started.length > 0);
   const resuming = run.status === 'rolling_back';
   if (undos.length === 0 && !resuming) return { kind: 'nothing' };
-  const blocking = undos.filter((u) => !isReversible(u.entry.inverse));
-  if (blocking.length > 0) {
-    const reasons = blocking.map(
-      (u) =>
-        `${u.entry.entry.id} (line ${u.entry.entry.at.line}): ${
-          'irreversible' in u.entry.inverse ? u.entry.inverse.irreversible : ''
-        }`,
-    );
-    return {
-      kind: 'refused',
-      reason:
-        `cannot roll back plan ${plan.name}; irreversible step(s) already ran (nothing was ` +
-        `undone):\n  ${reasons.join('\n  ')}`,
-    };
-  }
+  const refusal = irreversibleRefusal(plan.name, undos);
+  if (refusal) return refusal;
   const actor = currentActor();
   const ctx: RunContext = {
     conn,
@@ -152,7 +139,18 @@ async function rollbackInSession(
   const message = undos.length > 0 ? `${head}\n${describeUndo(undos)}` : head;
   if (!(await passGate(ctx, 'rollback', message, opts.answers)))
     return { kind: 'gate', message, next: opts.command('rollback', '--yes') };
-  await store.setRun(plan.name, { status: 'rolling_back' });
+  return undoAll(ctx, store, undos, opts);
+}
+
+/** Undo every entry, last first, and record the rollback done. */
+async function undoAll(
+  ctx: RunContext,
+  store: StateStore,
+  undos: EntryUndo[],
+  opts: RollbackOptions,
+): Promise<RollbackOutcome> {
+  const planName = ctx.plan.plan.name;
+  await store.setRun(planName, { status: 'rolling_back' });
   const undone: string[] = [];
   const kept: string[] = [];
   for (const undo of [...undos].reverse()) {
@@ -160,18 +158,29 @@ async function rollbackInSession(
     undone.push(...undo.run.map((s) => s.id));
     kept.push(...undo.kept.map((s) => s.id));
   }
-  await store.setRun(plan.name, { status: 'rolled_back', phase: null, finished_at: new Date() });
-  await store.event(
-    plan.name,
-    null,
-    'rolled-back',
-    `rollback done: ${undone.length} undo step(s) ran${
-      kept.length ? `, ${kept.length} adopted object(s) left in place` : ''
-    }`,
-    { undone, kept },
-    actorName(actor),
-  );
+  await store.setRun(planName, { status: 'rolled_back', phase: null, finished_at: new Date() });
+  const keptText = kept.length ? `, ${kept.length} adopted object(s) left in place` : '';
+  const message = `rollback done: ${undone.length} undo step(s) ran${keptText}`;
+  await store.event(planName, null, 'rolled-back', message, { undone, kept }, actorName(ctx.actor));
   return { kind: 'rolled-back', undone, kept };
+}
+
+/** Refused, with nothing undone, when an irreversible step already ran. */
+function irreversibleRefusal(planName: string, undos: EntryUndo[]): RollbackOutcome | undefined {
+  const blocking = undos.filter((u) => !isReversible(u.entry.inverse));
+  if (blocking.length === 0) return undefined;
+  const reasons = blocking.map(
+    (u) =>
+      `${u.entry.entry.id} (line ${u.entry.entry.at.line}): ${
+        'irreversible' in u.entry.inverse ? u.entry.inverse.irreversible : ''
+      }`,
+  );
+  return {
+    kind: 'refused',
+    reason:
+      `cannot roll back plan ${planName}; irreversible step(s) already ran (nothing was ` +
+      `undone):\n  ${reasons.join('\n  ')}`,
+  };
 }
 
 async function undoEntry(ctx: RunContext, store: StateStore, undo: EntryUndo, opts: RollbackOptions): Promise<void> {

@@ -87,25 +87,8 @@ async function runInSession(
   await store.ensureSchema();
   const actor = currentActor();
   const { existing, rows } = await startingPoint(store, plan, opts);
-  if (existing && existing.plan_hash !== plan.hash) {
-    const recorded = await readRecordedPlan(store, plan.name);
-    const drift = planDrift(plan, rows, recorded);
-    if (!opts.acceptDrift) {
-      throw new DriftError(
-        `plan ${plan.name} changed since its run started (${existing.plan_file}):\n${describeDrift(drift)}`,
-        `restore the plan as it was, or run with --accept-drift if the change is intended`,
-      );
-    }
-    refuseDriftThatChangesUndo(compiled, drift, rows, recorded, (verb) => opts.command(verb));
-    await store.event(
-      plan.name,
-      null,
-      'drift-accepted',
-      `plan changed; accepted with --accept-drift:\n${describeDrift(drift)}`,
-      drift,
-      actorName(actor),
-    );
-  }
+  if (existing && existing.plan_hash !== plan.hash)
+    await acceptDriftOrRefuse(store, compiled, existing, rows, actor, opts);
   await refuseUncarriedAttachments(session, compiled, rows);
   await store.beginRun({ name: plan.name, file: plan.file, hash: plan.hash }, actor, stepDefinitions(compiled));
   await store.event(
@@ -130,6 +113,29 @@ async function runInSession(
     ...(opts.replicas ? { replicas: opts.replicas } : {}),
   };
   return runPhases(ctx, opts);
+}
+
+/** A plan edited since its run started: refused, unless --accept-drift and the edit leaves every undo as it was. */
+async function acceptDriftOrRefuse(
+  store: StateStore,
+  compiled: CompiledPlan,
+  existing: RunRow,
+  rows: StepRow[],
+  actor: Actor,
+  opts: RunOptions,
+): Promise<void> {
+  const plan = compiled.plan;
+  const recorded = await readRecordedPlan(store, plan.name);
+  const drift = planDrift(plan, rows, recorded);
+  if (!opts.acceptDrift) {
+    throw new DriftError(
+      `plan ${plan.name} changed since its run started (${existing.plan_file}):\n${describeDrift(drift)}`,
+      `restore the plan as it was, or run with --accept-drift if the change is intended`,
+    );
+  }
+  refuseDriftThatChangesUndo(compiled, drift, rows, recorded, (verb) => opts.command(verb));
+  const message = `plan changed; accepted with --accept-drift:\n${describeDrift(drift)}`;
+  await store.event(plan.name, null, 'drift-accepted', message, drift, actorName(actor));
 }
 
 /**
