@@ -123,8 +123,8 @@ function issueOf(schema: z.ZodType, value: unknown): string | undefined {
   return r.success ? undefined : r.error.issues[0]?.message;
 }
 
-/** Each option the template needs, validated; every problem is reported at once. */
-function readValues(template: Template, opts: NewOptions): Values {
+/** Every option the template needs is given, and none it does not use. */
+function refuseMissingOrExtra(template: Template, opts: NewOptions): void {
   const missing = template.needs.filter((k) => opts[k] === undefined || opts[k] === '');
   if (missing.length > 0) {
     throw new UsageError(
@@ -138,6 +138,11 @@ function readValues(template: Template, opts: NewOptions): Values {
       `template ${template.name} does not use ${extra.map((k) => `--${k}`).join(', ')}`,
       `it takes ${template.needs.map((k) => OPTION_HELP[k]).join(' ')}`,
     );
+}
+
+/** Each option the template needs, validated; every problem is reported at once. */
+function readValues(template: Template, opts: NewOptions): Values {
+  refuseMissingOrExtra(template, opts);
   const raw = (k: OptionKey) => opts[k] ?? '';
   const columns = raw('columns')
     .split(',')
