@@ -38,6 +38,26 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .showHelpAfterError('(run `schemashift --help` for the commands)')
     .addHelpText('after', AFTER_HELP);
 
+  registerPlanCommands(program, io, setExit);
+  registerRunCommands(program, io, setExit);
+  registerStatusCommands(program, io, setExit);
+  registerFlagsCommand(program, io, setExit, databaseOption);
+  registerTestCommand(program, io, setExit);
+  registerNewCommand(program, io, setExit);
+  registerDoctorAndDemo(program, io, setExit);
+  return program;
+}
+
+const databaseOption = () =>
+  new Option(
+    '--database <url>',
+    'database URL (default: DATABASE_URL, else the embedded PGlite in ./.schemashift/pglite; a command ' +
+      'that only reads never creates it)',
+  );
+const phaseOption = () => new Option('--phase <phase>', 'only this phase').choices(['expand', 'migrate', 'contract']);
+
+/** validate and plan: no database needed. */
+function registerPlanCommands(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('validate')
     .description(
@@ -76,15 +96,12 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (file: string, opts: { phase?: 'expand' | 'migrate' | 'contract'; json?: boolean }) =>
       setExit(await (await import('./plan-command.js')).planCommand(file, opts, io)),
     );
+}
 
-  const database = () =>
-    new Option(
-      '--database <url>',
-      'database URL (default: DATABASE_URL, else the embedded PGlite in ./.schemashift/pglite; a command ' +
-        'that only reads never creates it)',
-    );
-  const phase = () => new Option('--phase <phase>', 'only this phase').choices(['expand', 'migrate', 'contract']);
-
+/** run, advance, rollback. */
+function registerRunCommands(program: Command, io: Io, setExit: (code: number) => void): void {
+  const database = databaseOption;
+  const phase = phaseOption;
   for (const mode of ['run', 'advance'] as const) {
     program
       .command(mode)
@@ -120,7 +137,11 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (file: string, opts: { yes?: boolean; database?: string; json?: boolean }) =>
       setExit(await (await import('./run-command.js')).rollbackCommand(file, opts, io)),
     );
+}
 
+/** status, pause, resume. */
+function registerStatusCommands(program: Command, io: Io, setExit: (code: number) => void): void {
+  const database = databaseOption;
   program
     .command('status')
     .description(
@@ -148,9 +169,9 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
         setExit(await (await import('./control-command.js')).controlCommand(action, file, opts, io)),
       );
   }
+}
 
-  registerFlagsCommand(program, io, setExit, database);
-
+function registerTestCommand(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('test')
     .description(
@@ -174,7 +195,9 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (file: string, opts: import('./test-command.js').TestOptions) =>
       setExit(await (await import('./test-command.js')).testCommand(file, opts, io)),
     );
+}
 
+function registerNewCommand(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('new')
     .description(
@@ -202,7 +225,10 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (template: string | undefined, opts: import('./new-command.js').NewOptions) =>
       setExit(await (await import('./new-command.js')).newCommand(template, opts, io)),
     );
+}
 
+function registerDoctorAndDemo(program: Command, io: Io, setExit: (code: number) => void): void {
+  const database = databaseOption;
   program
     .command('doctor')
     .description(
@@ -233,8 +259,6 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (opts: { rows: string; database: string }) =>
       setExit(await (await import('./demo-command.js')).demoCommand(opts, io)),
     );
-
-  return program;
 }
 
 /** Run the CLI; returns the exit code. Never throws, never prints a stack trace for user errors, never a password. */
