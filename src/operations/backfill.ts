@@ -28,7 +28,7 @@ import {
  */
 export const BATCH_DEFAULTS = { size: 100, delayMs: 2, targetMs: 0 } as const;
 
-/** The most `batch.workers`: each is a connection (src/db/pg.ts sizes its pool for them). */
+/** The most `batch.workers`: each is a connection (the PostgreSQL driver, driver-pg.ts, sizes its pool for them). */
 export const MAX_WORKERS = 8;
 
 /**

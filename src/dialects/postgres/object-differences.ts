@@ -1,7 +1,7 @@
 /**
  * How an object that already exists differs from the plan's definition of it: the check before a
  * step takes over (`if_exists: adopt`) an object it did not create. Reads the row of
- * catalog-probes.ts objectDefinition(). SQL fragments (defaults, index expressions, predicates,
+ * object-definition.ts (probes.objectDefinition). SQL fragments (defaults, index expressions, predicates,
  * CHECK expressions) are compared as parse trees, so `'x'::text` equals `'x'` and parentheses do
  * not count; anything else that differs is reported, never guessed away.
  */
