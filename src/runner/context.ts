@@ -27,6 +27,29 @@ export interface RunContext {
   replicas?: Replica[];
 }
 
+/** What the runner's session gave (prepareRunnerSession), what the caller asked, and the plan: one context. */
+export function runContextOf(
+  conn: Connection,
+  session: Session,
+  prepared: Pick<RunContext, 'store' | 'monitor' | 'sessionPid'>,
+  compiled: CompiledPlan,
+  actor: Actor,
+  opts: Pick<RunContext, 'emit' | 'signal' | 'replicas'>,
+): RunContext {
+  const ctx: RunContext = {
+    conn,
+    dialect: compiled.dialect,
+    session,
+    ...prepared,
+    plan: compiled,
+    actor,
+    emit: opts.emit,
+    signal: opts.signal,
+  };
+  if (opts.replicas) ctx.replicas = opts.replicas;
+  return ctx;
+}
+
 export function actorName(actor: Actor): string {
   return `${actor.user}@${actor.host} pid ${actor.pid}`;
 }

@@ -16,7 +16,7 @@ import type { StateStore, StepRow } from '../state/store.js';
 import { prepareRunnerSession } from './acquire.js';
 import { refuseDialectMismatch } from './dialect-match.js';
 import { refuseEditedUndo } from './edited-undo.js';
-import { actorName, type RunContext } from './context.js';
+import { actorName, runContextOf, type RunContext } from './context.js';
 import type { RunnerListener } from './events.js';
 import { mayHaveRun, startedBefore } from './ownership.js';
 import { currentActor } from './run-plan.js';
@@ -120,18 +120,10 @@ async function rollbackInSession(
   const refusal = irreversibleRefusal(plan.name, undos);
   if (refusal) return refusal;
   const actor = currentActor();
-  const ctx: RunContext = {
-    conn,
-    dialect: compiled.dialect,
-    session,
-    sessionPid,
-    monitor,
-    store,
-    plan: compiled,
-    actor,
+  const ctx = runContextOf(conn, session, { store, monitor, sessionPid }, compiled, actor, {
     emit: opts.emit,
     signal: opts.signal,
-  };
+  });
   const count = undos.reduce((n, u) => n + u.run.length, 0);
   const head = resuming
     ? `Continue the interrupted rollback of ${plan.name}: roll back ${count} more step(s)?`

@@ -10,7 +10,7 @@ import type { CompiledPlan } from '../plan/compile.js';
 import type { Actor, RunRow, StateStore, StepRow } from '../state/store.js';
 import { prepareRunnerSession } from './acquire.js';
 import { isConnectionLost } from './connection-lost.js';
-import { actorName, type RunContext } from './context.js';
+import { actorName, runContextOf, type RunContext } from './context.js';
 import type { Replica } from './replicas.js';
 import { contractConfirmation } from './contract-drops.js';
 import { refuseDialectMismatch } from './dialect-match.js';
@@ -99,19 +99,7 @@ async function runInSession(
     { phase: opts.phase ?? null, ...recordPlan(plan, compiled.entries) },
     actorName(actor),
   );
-  const ctx: RunContext = {
-    conn,
-    dialect: compiled.dialect,
-    session,
-    sessionPid,
-    monitor,
-    store,
-    plan: compiled,
-    actor,
-    emit: opts.emit,
-    signal: opts.signal,
-    ...(opts.replicas ? { replicas: opts.replicas } : {}),
-  };
+  const ctx = runContextOf(conn, session, { store, monitor, sessionPid }, compiled, actor, opts);
   return runPhases(ctx, opts);
 }
 
