@@ -8,7 +8,6 @@
 import type { Dialect } from '../dialects/dialect.js';
 import type { SqlProblem } from '../dialects/parser.js';
 import type { PlanProblem } from '../errors.js';
-import { batchStatements, remainingCountSql } from '../operations/backfill-batch-sql.js';
 import type { BackfillStep, Step } from '../operations/types.js';
 import { briefSql } from './brief-sql.js';
 import type { PlanEntry, YamlPath } from './types.js';
@@ -21,9 +20,9 @@ const STAND_IN_KEY = ['id'];
 
 function backfillTexts(dialect: Dialect, step: BackfillStep): string[] {
   const key = step.key ?? STAND_IN_KEY;
-  const counts = [false, true].map((afterKey) => remainingCountSql(dialect, step, key, afterKey));
+  const counts = [false, true].map((afterKey) => dialect.backfill.remainingCount(step, key, afterKey));
   // every BatchStatements field is SQL text
-  return [...(Object.values(batchStatements(dialect, step, key)) as string[]), ...counts];
+  return [...(Object.values(dialect.backfill.batchStatements(step, key)) as string[]), ...counts];
 }
 
 /** Every SQL text inside a step (its statement, probe, batch statements, guard and throttle queries). */

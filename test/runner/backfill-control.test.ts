@@ -3,7 +3,6 @@ import type { Connection } from '../../src/db/index.js';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import type { BackfillStep, BatchSettings } from '../../src/operations/types.js';
 import { adaptBatchSize } from '../../src/runner/backfill-run.js';
-import { batchStatements, remainingCountSql } from '../../src/operations/backfill-batch-sql.js';
 import { wrapSql } from '../../src/dialects/postgres/backfill-batch.js';
 import { firstWait, lockWaiters, replicaLag, throttleQuery } from '../../src/runner/throttle.js';
 import { forward } from '../support/operations.js';
@@ -43,7 +42,7 @@ describe('batch SQL', () => {
   )[0] as BackfillStep;
 
   it('a batch is a bound on the key (the size-th row to update, in key order) and an UPDATE of that key range; the first batch has no lower bound', () => {
-    const sql = batchStatements(postgres, step, ['id']);
+    const sql = postgres.backfill.batchStatements(step, ['id']);
     expect(sql.firstBound).toBe(
       '(SELECT orders.id::text AS k1 FROM orders WHERE (customer_id IS NULL) ORDER BY orders.id OFFSET $1 - 1 LIMIT 1) UNION ALL (SELECT orders.id::text AS k1 FROM orders WHERE (customer_id IS NULL) ORDER BY orders.id DESC LIMIT 1) LIMIT 1',
     );
@@ -56,15 +55,17 @@ describe('batch SQL', () => {
     expect(sql.nextUpdate).toBe(
       'UPDATE orders SET customer_id = client_id, total = (id * 2) WHERE (id) > ($1) AND (id) <= ($2) AND (customer_id IS NULL)',
     );
-    expect(remainingCountSql(postgres, step, ['a', 'order'], true)).toBe(
+    expect(postgres.backfill.remainingCount(step, ['a', 'order'], true)).toBe(
       'SELECT count(*) AS n FROM orders WHERE (a, "order") > ($1, $2) AND (customer_id IS NULL)',
     );
     const { where: _, ...unfiltered } = step;
-    expect(remainingCountSql(postgres, unfiltered, ['id'], false)).toBe('SELECT count(*) AS n FROM orders WHERE true');
+    expect(postgres.backfill.remainingCount(unfiltered, ['id'], false)).toBe(
+      'SELECT count(*) AS n FROM orders WHERE true',
+    );
   });
 
   it('bounds the first key column alone too for a composite key, so the planner sees the narrow range', () => {
-    const sql = batchStatements(postgres, step, ['a', 'order']);
+    const sql = postgres.backfill.batchStatements(step, ['a', 'order']);
     expect(sql.firstUpdate).toBe(
       'UPDATE orders SET customer_id = client_id, total = (id * 2) WHERE (a, "order") <= ($1, $2) AND a <= $1 AND (customer_id IS NULL)',
     );

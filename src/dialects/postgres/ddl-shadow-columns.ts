@@ -3,8 +3,8 @@ import type { ActionRenderer } from '../actions.js';
 import type { CarryAction, Grantee, NotNullAction, SwapAction, SwapCarry, SyncAction } from '../actions-shadow.js';
 import { splitQualified } from '../dialect.js';
 import { quoteIdent as ident, quoteLiteral, quoteQualified as qualified } from './names.js';
-import { lockOf } from './shadow-lock.js';
-import { shadowProbes as probes } from './shadow-probes.js';
+import { lockOf } from './lock-modes.js';
+import { postgresProbes as probes } from './probes.js';
 import { createSyncTriggerSql, installSyncFunctionSql, syncSpecProblem } from './sync-trigger-sql.js';
 
 export const syncDdl: ActionRenderer<SyncAction> = {

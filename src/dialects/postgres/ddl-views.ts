@@ -4,9 +4,9 @@ import type { ViewAction, ViewSwap } from '../actions-shadow.js';
 import { splitQualified } from '../dialect.js';
 import { dollarQuote, singleQuery, tablesRead } from './sql/statements.js';
 import { quoteIdent as ident, quoteLiteral, quoteQualified as qualified } from './names.js';
-import { lockOf } from './shadow-lock.js';
+import { lockOf } from './lock-modes.js';
 import { inSchemaOf } from './sync-trigger-sql.js';
-import { shadowProbes as probes } from './shadow-probes.js';
+import { postgresProbes as probes } from './probes.js';
 
 /**
  * The query goes on lines of its own: a trailing `-- comment` in it then cannot swallow
