@@ -2,7 +2,8 @@
  * What depends on a table so that DROP TABLE without CASCADE fails: views and materialized views
  * reading it, foreign keys of other tables referencing it, tables inheriting from it, and anything
  * else pg_depend records as a normal dependency. The table's own parts (its indexes, constraints,
- * sequences, triggers) go with it and are not listed.
+ * defaults and generated columns, sequences, triggers: anything with an automatic or internal
+ * dependency on it) go with it and are not listed.
  */
 import { dollarQuote } from './sql/statements.js';
 import { quoteLiteral as literal } from './names.js';
@@ -34,8 +35,8 @@ LEFT JOIN pg_class kc ON kc.oid = k.conrelid LEFT JOIN pg_namespace kn ON kn.oid
 LEFT JOIN pg_class dc ON d.classid = 'pg_class'::regclass AND dc.oid = d.objid
 LEFT JOIN pg_namespace dn ON dn.oid = dc.relnamespace
 WHERE d.refclassid = 'pg_class'::regclass AND ${refCondition} AND d.deptype = 'n'
-  AND NOT (d.classid = 'pg_constraint'::regclass AND k.conrelid = d.refobjid)
-  AND NOT (d.classid = 'pg_rewrite'::regclass AND r.ev_class = d.refobjid)`;
+  AND NOT EXISTS (SELECT 1 FROM pg_depend own WHERE own.classid = d.classid AND own.objid = d.objid
+    AND own.refclassid = 'pg_class'::regclass AND own.refobjid = d.refobjid AND own.deptype IN ('a', 'i'))`;
 }
 
 /** A DO block, run in the DROP TABLE's transaction before it, that names every dependent and refuses. */
