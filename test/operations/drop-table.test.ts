@@ -81,7 +81,7 @@ describe.each(engines)('drop_table on $name', ({ create }) => {
     };
     expect(error.code).toBe('2BP01');
     expect(error.message).toBe(
-      'cannot drop table legacy: other objects depend on it: foreign key child_legacy_fkey on child, view legacy_view',
+      'cannot drop table legacy: other objects depend on it: constraint child_legacy_fkey on table child, view legacy_view',
     );
     expect(await exists()).toBe(true);
     expect(await probe(db, step!)).toBe(false);

@@ -39,19 +39,33 @@ WHERE d.refclassid = 'pg_class'::regclass AND ${refCondition} AND d.deptype = 'n
     AND own.refclassid = 'pg_class'::regclass AND own.refobjid = d.refobjid AND own.deptype IN ('a', 'i'))`;
 }
 
+/** The same dependents, named by pg_describe_object (a view by itself, not by its rewrite rule): one short query. */
+function dependentNamesQuery(table: string): string {
+  const view =
+    `(SELECT CASE c.relkind WHEN 'v' THEN 'view ' WHEN 'm' THEN 'materialized view ' ELSE 'rule on ' END || ` +
+    `c.oid::regclass::text FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class WHERE d.classid = ` +
+    `'pg_rewrite'::regclass AND r.oid = d.objid)`;
+  return [
+    `SELECT string_agg(what, ', ' ORDER BY what) FROM (SELECT DISTINCT coalesce(${view}, pg_describe_object(d.classid, ` +
+      `d.objid, 0)) AS what`,
+    `    FROM pg_depend d WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ${regclass(table)} AND d.deptype = 'n'`,
+    `    AND NOT EXISTS (SELECT 1 FROM pg_depend own WHERE own.classid = d.classid AND own.objid = d.objid`,
+    `      AND own.refclassid = 'pg_class'::regclass AND own.refobjid = d.refobjid AND own.deptype IN ('a', 'i'))) AS deps`,
+  ].join('\n');
+}
+
 /** A DO block, run in the DROP TABLE's transaction before it, that names every dependent and refuses. */
 export function dropTableGuardSql(table: string): string {
   const message = `cannot drop table ${table}: other objects depend on it: `;
   const hint =
-    'drop or change the dependents first (drop_constraint for a foreign key, DROP VIEW for a view) in an earlier ' +
-    'step; schemashift never drops with CASCADE';
+    'drop or change the dependents first (drop_constraint for a foreign key, DROP VIEW for a view), then run ' +
+    'again; schemashift never drops with CASCADE';
   const body = [
     '',
     'DECLARE dependents text;',
     'BEGIN',
-    `  SELECT string_agg(what, ', ' ORDER BY what) INTO dependents FROM (${dependentsQuery(
-      `d.refobjid = ${regclass(table)}`,
-    )}) AS deps;`,
+    `  ${dependentNamesQuery(table)}`,
+    '    INTO dependents;',
     '  IF dependents IS NOT NULL THEN',
     `    RAISE EXCEPTION USING ERRCODE = 'dependent_objects_still_exist', MESSAGE = ${literal(message)} || ` +
       `dependents, HINT = ${literal(hint)};`,
