@@ -65,6 +65,19 @@ describe.skipIf(!postgresAdminUrl)('create_table / drop_table through the CLI (r
     expect(await db.query('SELECT count(*)::int AS n FROM orders')).toEqual([{ n: 2 }]);
   });
 
+  it('validate --database: a missing referenced table or column, a column the check does not have, a taken index name', async () => {
+    await db.exec('CREATE TABLE taken (id int); CREATE INDEX order_events_pkey ON taken (id)');
+    const yaml = EVENTS()
+      .replace('table: orders, column: id', 'table: orderz, column: id')
+      .replace(`check: "kind <> ''"`, `check: "kinds <> ''"`);
+    const lint = await cli('p.yaml', yaml, 'validate');
+    expect(lint.code).toBe(1);
+    const text = lint.out + lint.err;
+    expect(text).toContain('error[db-missing-table]: table orderz does not exist');
+    expect(text).toContain('error[db-missing-column]: column kinds is not a column of order_events');
+    expect(text).toContain('error[db-name-taken]: public.order_events_pkey already exists as an index');
+  });
+
   it('a lock held on the referenced table times the step out (nothing created); the next run resumes and finishes', async () => {
     const holder = new pg.Client({ connectionString: db.url! });
     await holder.connect();
@@ -83,6 +96,10 @@ describe.skipIf(!postgresAdminUrl)('create_table / drop_table through the CLI (r
   it('an identical table is adopted with if_exists: adopt, and rollback leaves it and its rows', async () => {
     await db.exec(`CREATE TABLE order_events (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       order_id bigint NOT NULL REFERENCES orders (id), kind text NOT NULL); INSERT INTO order_events (order_id, kind) VALUES (2, 'x')`);
+    const lint = await cli('p.yaml', EVENTS(), 'validate');
+    expect(lint.code).toBe(1);
+    expect(lint.out + lint.err).toContain('error[db-already-exists]: table order_events already exists');
+    expect((await cli('a.yaml', EVENTS(true), 'validate')).code).toBe(0);
     const refused = await cli('p.yaml', EVENTS(), 'run', '--yes');
     expect(refused.code).toBe(2);
     expect(refused.err).toContain('table order_events already exists and was not created by this plan');
@@ -111,7 +128,9 @@ describe.skipIf(!postgresAdminUrl)('create_table / drop_table through the CLI (r
     );
     const refused = await cli('d.yaml', DROP, 'run', '--yes');
     expect(refused.code).toBe(1);
-    expect(refused.out + refused.err).toContain('cannot drop table legacy: other objects depend on it: view legacy_ids');
+    expect(refused.out + refused.err).toContain(
+      'cannot drop table legacy: other objects depend on it: view legacy_ids',
+    );
     expect(await table('legacy')).toBe('legacy');
     await db.exec('DROP VIEW legacy_ids');
     const run = await cli('d.yaml', DROP, 'run', '--yes');
