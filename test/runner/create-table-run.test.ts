@@ -78,19 +78,26 @@ describe.skipIf(!postgresAdminUrl)('create_table / drop_table through the CLI (r
     expect(text).toContain('error[db-name-taken]: public.order_events_pkey already exists as an index');
   });
 
-  it('a lock held on the referenced table times the step out (nothing created); the next run resumes and finishes', async () => {
+  it('partial run: the first table is created, the second times out on the lock of orders; the next run resumes', async () => {
+    const yaml = EVENTS().replace(
+      '  expand:\n',
+      '  expand:\n    - create_table: { name: event_notes, columns: [{ name: note, type: text }] }\n',
+    );
     const holder = new pg.Client({ connectionString: db.url! });
     await holder.connect();
-    await holder.query('BEGIN; LOCK TABLE orders IN ACCESS SHARE MODE; LOCK TABLE orders IN ROW EXCLUSIVE MODE');
-    const first = await cli('p.yaml', EVENTS(), 'run', '--yes');
+    await holder.query('BEGIN; LOCK TABLE orders IN ROW EXCLUSIVE MODE');
+    const first = await cli('p.yaml', yaml, 'run', '--yes');
     await holder.query('ROLLBACK');
     await holder.end();
     expect(first.code).toBe(1);
     expect(first.out + first.err).toMatch(/lock/i);
-    expect(await table('order_events')).toBeNull();
-    const second = await cli('p.yaml', EVENTS(), 'run', '--yes');
+    expect([await table('event_notes'), await table('order_events')]).toEqual(['event_notes', null]);
+    const second = await cli('p.yaml', yaml, 'run', '--yes');
     expect(second.code, second.err).toBe(0);
+    expect(second.out).not.toContain('▶ create_table:event_notes');
     expect(await table('order_events')).toBe('order_events');
+    expect((await cli('p.yaml', yaml, 'rollback', '--yes')).code).toBe(0);
+    expect([await table('event_notes'), await table('order_events')]).toEqual([null, null]);
   });
 
   it('an identical table is adopted with if_exists: adopt, and rollback leaves it and its rows', async () => {
