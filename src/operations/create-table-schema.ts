@@ -57,7 +57,10 @@ export const tableColumn = z
     type: sqlType.describe('A SQL type; serial, bigserial and smallserial are allowed (a new, empty table).'),
     pk: z.boolean().default(false).describe('Part of the primary key (composite when several columns say so).'),
     unique: z.boolean().default(false).describe('UNIQUE on this column alone (constraint <table>_<column>_key).'),
-    nullable: z.boolean().default(true).describe('false: NOT NULL. Primary key columns are always NOT NULL.'),
+    nullable: z
+      .boolean()
+      .optional()
+      .describe('false: NOT NULL (default: nullable). Primary key columns are NOT NULL: leave it out for them.'),
     default: sqlExpression.optional().describe('The default value (any expression: the table is new and empty).'),
     check: columnCheck.optional(),
     references: columnReferences.optional().describe('A foreign key from this column.'),

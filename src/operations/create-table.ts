@@ -39,6 +39,16 @@ function refuseValueClash(c: TableColumnSpec, i: number, ctx: Ctx): void {
   );
 }
 
+function refuseNullablePk(c: TableColumnSpec, i: number, ctx: Ctx): void {
+  if (c.pk && c.nullable === true)
+    issue(
+      ctx,
+      ['columns', i, 'nullable'],
+      `column ${c.name} is part of the primary key, which is NOT NULL, yet says nullable: true`,
+      'leave out `nullable` (a primary key column is NOT NULL), or drop `pk` and use `unique: true` for a nullable key',
+    );
+}
+
 function refuseDuplicates(names: string[], path: (i: number) => (string | number)[], what: string, ctx: Ctx): void {
   names.forEach((name, i) => {
     if (names.indexOf(name) !== i)
@@ -94,7 +104,10 @@ function refuseConstraintShapes(spec: z.output<typeof createTableFields>, ctx: C
 }
 
 export const createTableSchema = createTableFields.superRefine((spec, ctx) => {
-  spec.columns.forEach((c, i) => refuseValueClash(c, i, ctx));
+  spec.columns.forEach((c, i) => {
+    refuseValueClash(c, i, ctx);
+    refuseNullablePk(c, i, ctx);
+  });
   refuseDuplicates(
     spec.columns.map((c) => c.name),
     (i) => ['columns', i, 'name'],
@@ -109,8 +122,13 @@ export const createTableSchema = createTableFields.superRefine((spec, ctx) => {
 
 export type CreateTableSpec = z.output<typeof createTableSchema>;
 
+/** Primary key columns are NOT NULL; others are nullable unless the plan says `nullable: false`. */
+export function notNull(c: TableColumnSpec): boolean {
+  return c.pk || c.nullable === false;
+}
+
 function newColumn(c: TableColumnSpec): NewTableColumn {
-  const column: NewTableColumn = { name: c.name, type: c.type, notNull: c.pk || !c.nullable };
+  const column: NewTableColumn = { name: c.name, type: c.type, notNull: notNull(c) };
   if (c.default !== undefined) column.default = c.default;
   if (c.generated !== undefined) column.generated = c.generated.expression;
   if (c.identity !== undefined) {
@@ -129,7 +147,7 @@ function allConstraints(spec: CreateTableSpec): NewTableConstraint[] {
 
 /** The table as the plan defines it: an existing one is adopted only with the same columns. */
 function tableObject(spec: CreateTableSpec): DbObject {
-  const columns = spec.columns.map((c) => ({ name: c.name, type: c.type, nullable: !(c.pk || !c.nullable) }));
+  const columns = spec.columns.map((c) => ({ name: c.name, type: c.type, nullable: !notNull(c) }));
   return { kind: 'table', name: spec.name, columns };
 }
 

@@ -257,6 +257,7 @@ describe('create_table SQL', () => {
       /deferrable/,
     ],
     [{ name: 't', columns: [] }, /columns/],
+    [{ name: 't', columns: [{ name: 'a', type: 'int', pk: true, nullable: true }] }, /part of the primary key/],
   ])('refuses %j', (spec, message) => {
     expect(() => parseSpec('create_table', spec)).toThrow(message);
   });

@@ -1,6 +1,6 @@
 /** create_table and drop_table against the schema at their point in the plan. */
 import { splitQualified } from '../../dialects/dialect.js';
-import type { CreateTableSpec } from '../../operations/create-table.js';
+import { notNull, type CreateTableSpec } from '../../operations/create-table.js';
 import { columnConstraints, tableConstraints } from '../../operations/create-table-constraints.js';
 import type { DropTableSpec } from '../../operations/drop-table.js';
 import { boundedName } from '../../operations/sync-trigger.js';
@@ -17,7 +17,7 @@ function columnDifferences(ctx: CheckContext, spec: CreateTableSpec, existing: S
     const base = ctx.types(c.type);
     if (!live) out.push(`it has no column ${c.name}`);
     else if (base && live.baseType && base !== live.baseType) out.push(`${c.name} is ${live.type ?? live.baseType}`);
-    else if (live.notNull !== (c.pk || !c.nullable)) out.push(`${c.name} is ${live.notNull ? 'NOT NULL' : 'nullable'}`);
+    else if (live.notNull !== notNull(c)) out.push(`${c.name} is ${live.notNull ? 'NOT NULL' : 'nullable'}`);
   }
   const extra = [...existing.columns.keys()].filter((n) => !spec.columns.some((c) => c.name === n));
   if (extra.length > 0) out.push(`it has columns the plan does not: ${extra.join(', ')}`);
