@@ -32,7 +32,8 @@ export type DbObject =
     }
   | { kind: 'trigger'; table: string; name: string; function: string }
   | { kind: 'function'; name: string }
-  | { kind: 'materialized view'; name: string; query?: string };
+  | { kind: 'materialized view'; name: string; query?: string }
+  | { kind: 'table'; name: string; columns?: { name: string; type: string; nullable: boolean }[] };
 
 export interface Probes {
   columnExists(table: string, column: string): string;

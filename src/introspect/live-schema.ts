@@ -42,6 +42,16 @@ export interface LiveIndex {
   columns: string[] | null;
 }
 
+/** Something that makes DROP TABLE (without CASCADE) fail: a view reading the table, another table's foreign key. */
+export interface LiveDependent {
+  /** As people name it: `view public.order_totals`, `foreign key invoices_order_id_fkey on invoices`. */
+  what: string;
+  /** The key (`schema.name`) of the view or table holding it; null when it is not part of a relation. */
+  relation: string | null;
+  /** For a foreign key: its name on `relation`. */
+  constraint: string | null;
+}
+
 export interface LiveRelation {
   schema: string;
   name: string;
@@ -58,6 +68,8 @@ export interface LiveRelation {
   /** User triggers (not the internal ones of foreign keys). */
   triggers: string[];
   index?: LiveIndex;
+  /** For a table: what depends on it (read by introspection; absent when not read). */
+  dependents?: LiveDependent[];
 }
 
 export interface ServerInfo {

@@ -19,6 +19,8 @@ import { createMaterializedView } from './create-materialized-view.js';
 import { refreshMaterializedView } from './refresh-materialized-view.js';
 import { replaceMaterializedView } from './replace-materialized-view.js';
 import { verify } from './verify.js';
+import { createTable } from './create-table.js';
+import { dropTable } from './drop-table.js';
 import type { Operation } from './types.js';
 
 // The registry holds operations of different spec types; each spec is parsed by its own schema first.
@@ -44,6 +46,8 @@ export const OPERATIONS: readonly Operation<any>[] = [
   refreshMaterializedView,
   replaceMaterializedView,
   verify,
+  createTable,
+  dropTable,
 ];
 
 export const OPERATION_KINDS: readonly string[] = OPERATIONS.map((op) => op.kind);

@@ -16,6 +16,7 @@ import {
 } from '../../introspect/live-schema.js';
 import type { ServerSession } from '../introspect.js';
 import { quoteIdent } from './names.js';
+import { dependentsQuery } from './table-dependents.js';
 
 const USER_SCHEMAS =
   `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE ` +
@@ -215,6 +216,27 @@ async function readTriggers(db: Queryable, relations: Map<string, LiveRelation>)
   for (const r of rows) relations.get(r.key)?.triggers.push(r.name);
 }
 
+/** For every user table: the views, other tables' foreign keys and children that DROP TABLE would need CASCADE for. */
+async function readDependents(db: Queryable, relations: Map<string, LiveRelation>): Promise<void> {
+  const tables =
+    `d.refobjid IN (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ` +
+    `c.relkind IN ('r', 'p', 'f') AND ${USER_SCHEMAS})`;
+  const { rows } = await db.query<{
+    key: string;
+    what: string;
+    relation: string | null;
+    constraint_name: string | null;
+  }>(
+    `SELECT n.nspname || '.' || t.relname AS key, deps.what, deps.relation, deps.constraint_name
+     FROM (${dependentsQuery(tables)}) AS deps JOIN pg_class t ON t.oid = deps.table_oid
+     JOIN pg_namespace n ON n.oid = t.relnamespace`,
+  );
+  for (const r of rows) {
+    const rel = relations.get(r.key);
+    if (rel) (rel.dependents ??= []).push({ what: r.what, relation: r.relation, constraint: r.constraint_name });
+  }
+}
+
 /** The whole schema as plain data, read once (tables, columns, indexes, constraints, triggers, sizes). */
 export async function readLiveSchema(db: Queryable): Promise<LiveSchema> {
   const server = await readServerInfo(db);
@@ -224,6 +246,7 @@ export async function readLiveSchema(db: Queryable): Promise<LiveSchema> {
   await readIndexes(db, relations, server.versionNum);
   await readConstraints(db, relations);
   await readTriggers(db, relations);
+  await readDependents(db, relations);
   return {
     server: { version: server.version, versionNum: server.versionNum },
     database: server.database,

@@ -5,6 +5,7 @@
 import type { DbObject } from '../probes.js';
 import { quoteLiteral as literal, quoteQualified as qualified } from './names.js';
 import { inTableSchema, regclass } from './regclass.js';
+import { catalogType } from './serial-types.js';
 
 function attnames(rel: string, keys: string): string {
   return (
@@ -67,6 +68,23 @@ function triggerDefinition(o: Extract<DbObject, { kind: 'trigger' }>): string {
   );
 }
 
+/** The relation's kind and columns, with for each column the plan names whether its base type is the plan's. */
+function tableDefinition(o: Extract<DbObject, { kind: 'table' }>): string {
+  const planned = (o.columns ?? []).map((c) => `(${literal(c.name)}, ${literal(catalogType(c.type))})`);
+  const sameTypes =
+    planned.length === 0
+      ? `'{}'::jsonb`
+      : `(SELECT jsonb_object_agg(p.name, EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND ` +
+        `a.attname = p.name AND NOT a.attisdropped AND a.atttypid = to_regtype(p.type))) FROM (VALUES ` +
+        `${planned.join(', ')}) AS p(name, type))`;
+  return (
+    `SELECT (SELECT jsonb_build_object('relkind', c.relkind::text, 'columns', (SELECT jsonb_agg(jsonb_build_object(` +
+    `'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'not_null', a.attnotnull) ORDER BY a.attnum) ` +
+    `FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), 'same_types', ` +
+    `${sameTypes}) FROM pg_class c WHERE c.oid = ${regclass(o.name)}) AS def`
+  );
+}
+
 export function objectDefinition(o: DbObject): string {
   switch (o.kind) {
     case 'column':
@@ -87,5 +105,7 @@ export function objectDefinition(o: DbObject): string {
         `SELECT (SELECT jsonb_build_object('relkind', relkind::text, 'query', CASE WHEN relkind = 'm' THEN ` +
         `pg_get_viewdef(oid) END) FROM pg_class WHERE oid = ${regclass(o.name)}) AS def`
       );
+    case 'table':
+      return tableDefinition(o);
   }
 }

@@ -182,6 +182,39 @@ function materializedViewDifferences(
   ];
 }
 
+interface LiveTableColumn {
+  name: string;
+  type: string;
+  not_null: boolean;
+}
+
+/** Same columns (names, base types and typmods, nullability); constraints, defaults and comments are not compared. */
+function tableDifferences(o: Extract<DbObject, { kind: 'table' }>, live: LiveDefinition): string[] {
+  if (live.relkind !== 'r' && live.relkind !== 'p')
+    return [`it is ${RELKINDS[String(live.relkind)] ?? String(live.relkind)}, not a table`];
+  const columns = Array.isArray(live.columns) ? (live.columns as LiveTableColumn[]) : [];
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  const sameTypes = (live.same_types ?? {}) as Record<string, boolean>;
+  const planned = o.columns ?? [];
+  const out: string[] = [];
+  for (const p of planned) {
+    const c = byName.get(p.name);
+    if (!c) {
+      out.push(`it has no column ${p.name}`);
+      continue;
+    }
+    if (sameTypes[p.name] !== true || typeModifiers(p.type) !== typeModifiers(c.type))
+      out.push(`column ${p.name} is ${c.type}, the plan says ${p.type}`);
+    if (p.nullable === c.not_null)
+      out.push(
+        `column ${p.name} is ${c.not_null ? 'NOT NULL' : 'nullable'}, the plan says ${p.nullable ? 'nullable' : 'NOT NULL'}`,
+      );
+  }
+  const extra = columns.filter((c) => !planned.some((p) => p.name === c.name)).map((c) => c.name);
+  if (o.columns && extra.length > 0) out.push(`it has columns the plan does not: ${extra.join(', ')}`);
+  return out;
+}
+
 /** Every way the existing object differs from the plan's definition; empty when it matches. */
 export function definitionDifferences(o: DbObject, live: LiveDefinition): string[] {
   switch (o.kind) {
@@ -197,5 +230,7 @@ export function definitionDifferences(o: DbObject, live: LiveDefinition): string
       return ['schemashift does not take over a function it did not write (its body cannot be compared)'];
     case 'materialized view':
       return materializedViewDifferences(o, live);
+    case 'table':
+      return tableDifferences(o, live);
   }
 }

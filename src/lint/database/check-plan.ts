@@ -20,6 +20,7 @@ import { entryContext, type CheckContext, type DatabaseCheckOptions, type TypeLo
 import * as relations from './relation-checks.js';
 import type { Place } from './requirements.js';
 import { SimState } from './sim-state.js';
+import { checkCreateTable, checkDropTable } from './table-checks.js';
 
 /** A check of one operation's spec; `never` admits each check's own spec type (the table is keyed by the kind). */
 type EntryCheck = (ctx: CheckContext, spec: never) => void;
@@ -42,6 +43,8 @@ const ENTRY_CHECKS: Record<string, EntryCheck> = {
   create_materialized_view: relations.checkCreateMaterializedView,
   refresh_materialized_view: relations.checkRefreshMaterializedView,
   replace_materialized_view: relations.checkReplaceMaterializedView,
+  create_table: checkCreateTable,
+  drop_table: checkDropTable,
 };
 
 /** Where cost findings of an operation's own statements point. */
@@ -51,6 +54,8 @@ const COST_PATH: Record<string, YamlPath> = {
   change_type: ['not_null'],
   create_index: ['name'],
   add_unique: ['name'],
+  create_table: ['name'],
+  drop_table: ['name'],
 };
 
 /** Raw SQL findings point at the statement inside the step's `up`. */

@@ -23,6 +23,8 @@ export function typeNamesOf(compiled: CompiledPlan): string[] {
     if (entry.kind === 'add_column' && typeof spec.column?.type === 'string') names.push(spec.column.type);
     if ((entry.kind === 'rename_column' || entry.kind === 'change_type') && typeof spec.type === 'string')
       names.push(spec.type);
+    if (entry.kind === 'create_table')
+      names.push(...(entry.spec as { columns: { type: string }[] }).columns.map((c) => c.type));
     const { simulate } = compiled.dialect.introspect;
     for (const step of steps) if (step.kind === 'sql') names.push(...simulate.typeNamesIn(step.sql));
   }

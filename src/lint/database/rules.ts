@@ -55,7 +55,13 @@ export const DATABASE_RULES = {
   'db-missing-drop-target': {
     severity: 'error',
     description:
-      'drop_column / drop_index of something that does not exist at that point of the plan (a typo drops nothing)',
+      'drop_column / drop_index / drop_table of something that does not exist at that point of the plan (a typo ' +
+      'drops nothing)',
+  },
+  'db-table-has-dependents': {
+    severity: 'error',
+    description:
+      "drop_table of a table that views or other tables' foreign keys still depend on (DROP would need CASCADE)",
   },
   'db-partitioned-index': {
     severity: 'error',

@@ -69,6 +69,7 @@ function fromLive(live: LiveRelation): SimRelation {
     created: false,
   };
   if (live.index) rel.index = { ...live.index, columns: live.index.columns && [...live.index.columns] };
+  if (live.dependents) rel.dependents = live.dependents.map((d) => ({ ...d }));
   return rel;
 }
 

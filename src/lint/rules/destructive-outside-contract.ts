@@ -35,13 +35,20 @@ function destructionFinding(stmt: RawStatement, d: Destruction): Finding {
   );
 }
 
+const DROP_OPERATIONS = new Set(['drop_column', 'drop_index', 'drop_table']);
+
 function operationFinding(plan: Plan, entry: PlanEntry): Finding {
   const spec = entry.spec as { table: string; column?: string; name?: string };
-  const what = entry.kind === 'drop_column' ? `column ${spec.table}.${spec.column ?? ''}` : `index ${spec.name ?? ''}`;
+  const what =
+    entry.kind === 'drop_column'
+      ? `column ${spec.table}.${spec.column ?? ''}`
+      : `${entry.kind === 'drop_table' ? 'table' : 'index'} ${spec.name ?? ''}`;
   const yaml =
     entry.kind === 'drop_column'
       ? `drop_column: { table: ${spec.table}, column: ${spec.column ?? ''} }`
-      : `drop_index: { table: ${spec.table}, name: ${spec.name ?? ''} }`;
+      : entry.kind === 'drop_table'
+        ? `drop_table: { name: ${spec.name ?? ''} }`
+        : `drop_index: { table: ${spec.table}, name: ${spec.name ?? ''} }`;
   return entryFinding(
     destructiveOutsideContract,
     plan,
@@ -58,13 +65,14 @@ function operationFinding(plan: Plan, entry: PlanEntry): Finding {
 export const destructiveOutsideContract: Rule = {
   id: 'destructive-outside-contract',
   severity: 'error',
-  description: 'drop_column, drop_index, DROP TABLE / COLUMN / INDEX and TRUNCATE belong in the contract phase only.',
+  description:
+    'drop_column, drop_index, drop_table, DROP TABLE / COLUMN / INDEX and TRUNCATE belong in the contract phase only.',
   check(ctx: LintContext) {
     const raw = ctx.raw
       .filter((s) => s.source.entry.phase !== 'contract')
       .flatMap((s) => s.destroys.map((d) => destructionFinding(s, d)));
     const ops = ctx.plan.entries
-      .filter((e) => (e.kind === 'drop_column' || e.kind === 'drop_index') && e.phase !== 'contract')
+      .filter((e) => DROP_OPERATIONS.has(e.kind) && e.phase !== 'contract')
       .map((e) => operationFinding(ctx.plan, e));
     return [...raw, ...ops];
   },
