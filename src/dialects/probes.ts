@@ -32,7 +32,8 @@ export type DbObject =
     }
   | { kind: 'trigger'; table: string; name: string; function: string }
   | { kind: 'function'; name: string }
-  | { kind: 'materialized view'; name: string; query?: string };
+  | { kind: 'materialized view'; name: string; query?: string }
+  | { kind: 'view'; name: string };
 
 export interface Probes {
   columnExists(table: string, column: string): string;

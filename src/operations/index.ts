@@ -19,6 +19,7 @@ import { createMaterializedView } from './create-materialized-view.js';
 import { refreshMaterializedView } from './refresh-materialized-view.js';
 import { replaceMaterializedView } from './replace-materialized-view.js';
 import { verify } from './verify.js';
+import { renameTable } from './rename-table.js';
 import type { Operation } from './types.js';
 
 // The registry holds operations of different spec types; each spec is parsed by its own schema first.
@@ -44,6 +45,7 @@ export const OPERATIONS: readonly Operation<any>[] = [
   refreshMaterializedView,
   replaceMaterializedView,
   verify,
+  renameTable,
 ];
 
 export const OPERATION_KINDS: readonly string[] = OPERATIONS.map((op) => op.kind);

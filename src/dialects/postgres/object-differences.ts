@@ -197,5 +197,9 @@ export function definitionDifferences(o: DbObject, live: LiveDefinition): string
       return ['schemashift does not take over a function it did not write (its body cannot be compared)'];
     case 'materialized view':
       return materializedViewDifferences(o, live);
+    case 'view':
+      return live.relkind === 'v'
+        ? []
+        : [`it is ${RELKINDS[String(live.relkind)] ?? String(live.relkind)}, not a view`];
   }
 }
