@@ -232,7 +232,7 @@ describe.each(engines)('rename_table on $name', ({ create }) => {
 describe.skipIf(!engines.some((e) => e.name === 'postgres'))('rename_table privileges on PostgreSQL', () => {
   let db: TestDatabase;
   const suffix = Math.random().toString(36).slice(2, 8);
-  const [reader, writer, none] = ['reader', 'writer', 'none'].map((r) => `rt_${r}_${suffix}`);
+  const [reader, writer, none] = [`rt_reader_${suffix}`, `rt_writer_${suffix}`, `rt_none_${suffix}`];
   const { expand } = steps();
   beforeAll(async () => {
     db = await engines.find((e) => e.name === 'postgres')!.create();
