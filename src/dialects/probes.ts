@@ -33,6 +33,7 @@ export type DbObject =
   | { kind: 'trigger'; table: string; name: string; function: string }
   | { kind: 'function'; name: string }
   | { kind: 'materialized view'; name: string; query?: string }
+  | { kind: 'table'; name: string }
   | { kind: 'view'; name: string };
 
 export interface Probes {

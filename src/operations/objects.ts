@@ -15,6 +15,8 @@ export function describeObject(o: DbObject): string {
       return `function ${o.name}()`;
     case 'materialized view':
       return `materialized view ${o.name}`;
+    case 'table':
+      return `table ${o.name}`;
     case 'view':
       return `view ${o.name}`;
   }

@@ -53,8 +53,9 @@ function forwardSteps(spec: RenameTableSpec, ctx: OperationContext): Step[] {
       id: ctx.id,
       summary: `rename table ${spec.from} to ${to}, leaving an updatable view ${spec.from} for the old application`,
       action: { kind: 'rename-table-behind-view', ...names },
-      // In place before this plan ran it: somebody else's rename, never undone by this plan's rollback.
-      effect: { does: 'change', object: { kind: 'view', name: spec.from } },
+      // Anything already holding the new name (a table, or somebody else's finished rename) is not this
+      // plan's: the first attempt is refused, and a rollback never renames it away.
+      effect: { does: 'create', object: { kind: 'table', name: to } },
     }),
     {
       id: `${ctx.id}/switch-name`,
@@ -70,6 +71,7 @@ function forwardSteps(spec: RenameTableSpec, ctx: OperationContext): Step[] {
       phase: 'contract',
       summary: `drop the view ${spec.from} that kept the old name`,
       action: { kind: 'drop-old-name-view', ...names },
+      effect: { does: 'remove', object: { kind: 'view', name: spec.from } },
     }),
   ];
 }

@@ -29,7 +29,7 @@ describe('rename_table steps', () => {
     expect(expand).toMatchObject({
       transactional: true,
       lock: { level: 'ACCESS EXCLUSIVE', impact: 'blocks-all', on: ['sales.orders'] },
-      effect: { does: 'change', object: { kind: 'view', name: 'sales.orders' } },
+      effect: { does: 'create', object: { kind: 'table', name: 'sales.purchase_orders' } },
     });
     expect(contract).toMatchObject({ sql: 'DROP VIEW sales.orders', lock: { level: 'ACCESS EXCLUSIVE' } });
     expect(contract.sql).not.toMatch(/CASCADE/);

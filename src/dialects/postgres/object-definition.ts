@@ -82,6 +82,7 @@ export function objectDefinition(o: DbObject): string {
         `SELECT (SELECT jsonb_build_object('function', proname) FROM pg_proc WHERE oid = ` +
         `to_regprocedure(${literal(`${qualified(o.name)}()`)})) AS def`
       );
+    case 'table':
     case 'view':
       return `SELECT (SELECT jsonb_build_object('relkind', relkind::text) FROM pg_class WHERE oid = ${regclass(o.name)}) AS def`;
     case 'materialized view':

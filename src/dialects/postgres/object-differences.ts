@@ -197,6 +197,10 @@ export function definitionDifferences(o: DbObject, live: LiveDefinition): string
       return ['schemashift does not take over a function it did not write (its body cannot be compared)'];
     case 'materialized view':
       return materializedViewDifferences(o, live);
+    case 'table':
+      return live.relkind === 'r' || live.relkind === 'p'
+        ? []
+        : [`it is ${RELKINDS[String(live.relkind)] ?? String(live.relkind)}, not a table`];
     case 'view':
       return live.relkind === 'v'
         ? []
