@@ -24,7 +24,7 @@ export const renameTableSchema = z
             ? `\`to\` names schema ${to.schema} but \`from\` names none: the table keeps its schema`
             : `\`to\` is in schema ${to.schema}, \`from\` in ${from.schema}: a rename cannot move a table to another schema`,
         params: {
-          hint: `write \`to: ${to.name}\` (it stays in the schema of ${spec.from}); to move a table, use ALTER TABLE … SET SCHEMA in a sql step`,
+          hint: `write \`to: ${to.name}\` (it stays in the schema of ${spec.from}); moving a table to another schema takes a raw \`sql\` step (SET SCHEMA)`,
         },
       });
     if (to.name === from.name)
