@@ -39,6 +39,17 @@ describe('plan lint around rename_table', () => {
     ]);
   });
 
+  it('a materialized view reading the old name would depend on the view and block contract', async () => {
+    const findings = await found(
+      plan(RENAME, 'create_materialized_view: { name: totals, query: "SELECT count(*) FROM sales.orders" }'),
+    );
+    expect(findings).toEqual([
+      expect.stringMatching(
+        /^5 error old-table-name-after-rename: create_materialized_view:totals reads sales.orders, .* contract's DROP VIEW sales.orders fails/,
+      ),
+    ]);
+  });
+
   it('a column added to the renamed table afterwards is a warning: the view does not show it', async () => {
     const findings = await found(
       plan(RENAME, 'add_column: { table: sales.purchase_orders, column: { name: note, type: text } }'),

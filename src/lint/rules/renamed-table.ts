@@ -36,38 +36,50 @@ function tablesOf(step: Step): string[] {
   return [];
 }
 
-function oldNameFinding(ctx: LintContext, r: Rename, entry: PlanEntry, stepId: string): Finding {
+interface OldNameUse {
+  entry: PlanEntry;
+  step: Step;
+}
+
+/** A step that only reads the old name (a materialized view's query) builds on the view. */
+const onlyReads = (step: Step): boolean => step.kind === 'sql' && step.lock.level === 'ACCESS SHARE';
+
+function oldNameMessage(ctx: LintContext, r: Rename, use: OldNameUse): { message: string; help: string } {
   const to = renamedName(r.spec);
   const where = `${r.entry.id} (line ${r.entry.at.line})`;
-  if (sequenceOf(ctx).firstOf(entry) > r.at)
-    return entryFinding(
-      oldTableNameAfterRename,
-      ctx.plan,
-      entry,
-      [],
-      `${entry.id} works on ${r.spec.from}, which ${where} has renamed to ${to} by then: ${r.spec.from} is only ` +
-        `a view of it, so the step fails`,
-      `name the table by its new name in this step: ${to}`,
-    );
-  return entryFinding(
-    oldTableNameAfterRename,
-    ctx.plan,
-    entry,
-    [],
-    `${stepId} runs after ${where} has renamed ${r.spec.from} to ${to}, and still names ${r.spec.from}, by then ` +
-      `only a view of it: the step fails`,
-    `finish this change first: rename the table in a later plan, once this one is done`,
-  );
+  if (onlyReads(use.step))
+    return {
+      message:
+        `${use.step.id} reads ${r.spec.from}, which ${where} has made a view of ${to} by then: what it builds ` +
+        `depends on that view, so contract's DROP VIEW ${r.spec.from} fails`,
+      help: `read the table by its new name: ${to}`,
+    };
+  if (sequenceOf(ctx).firstOf(use.entry) > r.at)
+    return {
+      message:
+        `${use.entry.id} works on ${r.spec.from}, which ${where} has renamed to ${to} by then: ${r.spec.from} is ` +
+        `only a view of it, so the step fails`,
+      help: `name the table by its new name in this step: ${to}`,
+    };
+  return {
+    message:
+      `${use.step.id} runs after ${where} has renamed ${r.spec.from} to ${to}, and still names ${r.spec.from}, ` +
+      `by then only a view of it: the step fails`,
+    help: 'finish this change first: rename the table in a later plan, once this one is done',
+  };
 }
 
 /** Operations (raw `sql` aside: it may mean the view) with a step after the rename that works on the old name. */
 function oldNameUses(ctx: LintContext, r: Rename): Finding[] {
-  const first = new Map<PlanEntry, string>();
+  const first = new Map<PlanEntry, OldNameUse>();
   sequenceOf(ctx).steps.forEach(({ step, entry }, i) => {
     if (i <= r.at || entry === r.entry || entry.kind === 'sql' || first.has(entry)) return;
-    if (tablesOf(step).some((t) => ctx.normaliseTable(t) === r.from)) first.set(entry, step.id);
+    if (tablesOf(step).some((t) => ctx.normaliseTable(t) === r.from)) first.set(entry, { entry, step });
   });
-  return [...first].map(([entry, stepId]) => oldNameFinding(ctx, r, entry, stepId));
+  return [...first.values()].map((use) => {
+    const { message, help } = oldNameMessage(ctx, r, use);
+    return entryFinding(oldTableNameAfterRename, ctx.plan, use.entry, [], message, help);
+  });
 }
 
 function addedColumn(entry: PlanEntry): { table: string; column: string } | undefined {
