@@ -101,6 +101,12 @@ describe.skipIf(!postgresAdminUrl)('validate --database of rename_table', () => 
     ).toEqual([]);
   });
 
+  it('after the step the new name is the table with its columns: a typo on it is still caught', async () => {
+    expect(
+      await check(plan(RENAME, 'create_index: { table: sales.purchase_orders, name: po_nope_idx, columns: [nope] }')),
+    ).toEqual([expect.stringMatching(/^5 db-missing-column: column nope does not exist on purchase_orders/)]);
+  });
+
   it('refuses a taken new name, a view, a missing table', async () => {
     expect(
       await check(

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/index.js';
 import { compilePlan } from '../../src/plan/compile.js';
 import { parsePlan } from '../../src/plan/load.js';
+import { rollbackPlan } from '../../src/runner/rollback.js';
 import { runPlan } from '../../src/runner/run-plan.js';
 import { cli, folderWith } from '../cli/cli-support.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
@@ -113,5 +114,35 @@ describe.skipIf(!postgresAdminUrl)('rename_table through the CLI', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).not.toContain('ALTER TABLE');
     expect(await kinds(db)).toEqual({ orders: 'v', purchase_orders: 'r' });
+  });
+});
+
+describe('rename_table through the runner on PGlite', () => {
+  it('run stops at the gate with both names working; rollback restores the table', async () => {
+    const conn = await connect('pglite://memory');
+    try {
+      await conn.exec(SETUP);
+      const plan = compilePlan(await parsePlan('plan.yaml', PLAN));
+      const common = {
+        emit: () => undefined,
+        signal: new AbortController().signal,
+        command: (verb: string) => `schemashift ${verb} plan.yaml`,
+      };
+      const ran = await runPlan(conn, plan, { ...common, mode: 'run', acceptDrift: false, answers: { yes: false } });
+      expect(ran).toMatchObject({ kind: 'gate' });
+      await conn.exec('INSERT INTO sales.orders DEFAULT VALUES');
+      const rows = await conn.query<{ n: number }>('SELECT count(*)::int AS n FROM sales.purchase_orders');
+      expect(rows.rows).toEqual([{ n: 2 }]);
+      expect(await rollbackPlan(conn, plan, { ...common, answers: { yes: true } })).toMatchObject({
+        kind: 'rolled-back',
+      });
+      const kinds = await conn.query<{ k: string | null }>(
+        "SELECT (SELECT relkind::text FROM pg_class WHERE oid = to_regclass('sales.orders')) AS k",
+      );
+      expect(kinds.rows).toEqual([{ k: 'r' }]);
+      expect((await conn.query('SELECT count(*)::int AS n FROM sales.orders')).rows).toEqual([{ n: 2 }]);
+    } finally {
+      await conn.close();
+    }
   });
 });
