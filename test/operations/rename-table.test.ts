@@ -233,6 +233,7 @@ describe.skipIf(!engines.some((e) => e.name === 'postgres'))('rename_table privi
   let db: TestDatabase;
   const suffix = Math.random().toString(36).slice(2, 8);
   const [reader, writer, none] = [`rt_reader_${suffix}`, `rt_writer_${suffix}`, `rt_none_${suffix}`];
+  const owner = `rt_owner_${suffix}`;
   const { expand } = steps();
   beforeAll(async () => {
     db = await engines.find((e) => e.name === 'postgres')!.create();
@@ -244,6 +245,7 @@ describe.skipIf(!engines.some((e) => e.name === 'postgres'))('rename_table privi
       GRANT SELECT, INSERT, DELETE, UPDATE (total) ON sales.orders TO ${writer} WITH GRANT OPTION;
       GRANT USAGE ON SEQUENCE sales.orders_n_seq TO ${writer};
       GRANT SELECT ON sales.customers TO ${writer};
+      GRANT TRIGGER ON sales.orders TO PUBLIC;
       ALTER TABLE sales.orders ENABLE ROW LEVEL SECURITY;
       CREATE POLICY not_secret ON sales.orders USING (note IS DISTINCT FROM 'secret');
       INSERT INTO sales.orders (note) VALUES ('secret');
@@ -256,7 +258,7 @@ describe.skipIf(!engines.some((e) => e.name === 'postgres'))('rename_table privi
     const { postgresAdminUrl } = await import('../support/databases.js');
     const admin = new pg.Client({ connectionString: postgresAdminUrl! });
     await admin.connect();
-    await admin.query(`DROP ROLE IF EXISTS ${reader}, ${writer}, ${none}`);
+    await admin.query(`DROP ROLE IF EXISTS ${reader}, ${writer}, ${none}, ${owner}`);
     await admin.end();
   });
 
@@ -272,9 +274,11 @@ describe.skipIf(!engines.some((e) => e.name === 'postgres'))('rename_table privi
   it("the view has the table's grants, table and column level, with the grant option", async () => {
     const acl = await db.query<{ grantee: string; privilege_type: string; is_grantable: string }>(
       `SELECT grantee, privilege_type, is_grantable FROM information_schema.role_table_grants
-       WHERE table_schema = 'sales' AND table_name = 'orders' AND grantee LIKE 'rt\\_%' ORDER BY 1, 2`,
+       WHERE table_schema = 'sales' AND table_name = 'orders' AND (grantee LIKE 'rt\\_%' OR grantee = 'PUBLIC')
+       ORDER BY 1, 2`,
     );
     expect(acl.map((g) => `${g.grantee}:${g.privilege_type}:${g.is_grantable}`)).toEqual([
+      'PUBLIC:TRIGGER:NO',
       `${reader}:SELECT:NO`,
       `${writer}:DELETE:YES`,
       `${writer}:INSERT:YES`,
@@ -304,5 +308,18 @@ describe.skipIf(!engines.some((e) => e.name === 'postgres'))('rename_table privi
     const seen = await as(reader, 'SELECT note FROM sales.orders ORDER BY id');
     expect(seen).toEqual([{ note: 'first' }, { note: 'w' }]);
     expect(await db.query('SELECT count(*)::int AS n FROM sales.orders')).toEqual([{ n: 3 }]);
+  });
+
+  it('an application that owns the table (the plan runs as another role) keeps its rights through the view', async () => {
+    await db.exec(`CREATE ROLE ${owner}; GRANT USAGE ON SCHEMA sales TO ${owner};
+      CREATE TABLE sales.owned (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text);
+      ALTER TABLE sales.owned OWNER TO ${owner};`);
+    const [expandOwned] = forward('rename_table', { from: 'sales.owned', to: 'owned_v2' }) as SqlStep[];
+    await applySql(db, [expandOwned!]);
+    expect(await as(owner, "INSERT INTO sales.owned (v) VALUES ('mine') RETURNING id, v")).toEqual([
+      { id: 1, v: 'mine' },
+    ]);
+    expect(await as(owner, "DELETE FROM sales.owned WHERE v = 'mine' RETURNING id")).toEqual([{ id: 1 }]);
+    await expect(as(reader, 'SELECT 1 FROM sales.owned')).rejects.toThrow(/permission denied/);
   });
 });
