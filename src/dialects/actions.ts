@@ -5,6 +5,7 @@
  * reports with the way to get there instead.
  */
 import type { CreateTableActions } from './actions-create-table.js';
+import type { RenameTableAction } from './actions-rename-table.js';
 import type { ShadowAction } from './actions-shadow.js';
 import type { TableAction } from './actions-table.js';
 
@@ -35,7 +36,7 @@ export interface Unsupported {
   instead: string;
 }
 
-export type Action = TableAction | ShadowAction | CreateTableActions;
+export type Action = TableAction | ShadowAction | CreateTableActions | RenameTableAction;
 export type ActionKind = Action['kind'];
 
 /** One render function per action kind: a missing kind is a compile error. */

@@ -33,7 +33,8 @@ export type DbObject =
   | { kind: 'trigger'; table: string; name: string; function: string }
   | { kind: 'function'; name: string }
   | { kind: 'materialized view'; name: string; query?: string }
-  | { kind: 'table'; name: string; columns?: { name: string; type: string; nullable: boolean }[] };
+  | { kind: 'table'; name: string; columns?: { name: string; type: string; nullable: boolean }[] }
+  | { kind: 'view'; name: string };
 
 export interface Probes {
   columnExists(table: string, column: string): string;

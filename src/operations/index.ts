@@ -21,6 +21,7 @@ import { replaceMaterializedView } from './replace-materialized-view.js';
 import { verify } from './verify.js';
 import { createTable } from './create-table.js';
 import { dropTable } from './drop-table.js';
+import { renameTable } from './rename-table.js';
 import type { Operation } from './types.js';
 
 // The registry holds operations of different spec types; each spec is parsed by its own schema first.
@@ -48,6 +49,7 @@ export const OPERATIONS: readonly Operation<any>[] = [
   verify,
   createTable,
   dropTable,
+  renameTable,
 ];
 
 export const OPERATION_KINDS: readonly string[] = OPERATIONS.map((op) => op.kind);

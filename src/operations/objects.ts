@@ -17,6 +17,8 @@ export function describeObject(o: DbObject): string {
       return `materialized view ${o.name}`;
     case 'table':
       return `table ${o.name}`;
+    case 'view':
+      return `view ${o.name}`;
   }
 }
 

@@ -232,5 +232,9 @@ export function definitionDifferences(o: DbObject, live: LiveDefinition): string
       return materializedViewDifferences(o, live);
     case 'table':
       return tableDifferences(o, live);
+    case 'view':
+      return live.relkind === 'v'
+        ? []
+        : [`it is ${RELKINDS[String(live.relkind)] ?? String(live.relkind)}, not a view`];
   }
 }

@@ -18,6 +18,7 @@ import {
 } from './column-checks.js';
 import { entryContext, type CheckContext, type DatabaseCheckOptions, type TypeLookup } from './context.js';
 import * as relations from './relation-checks.js';
+import { checkRenameTable } from './rename-table-checks.js';
 import type { Place } from './requirements.js';
 import { SimState } from './sim-state.js';
 import { checkCreateTable, checkDropTable } from './table-checks.js';
@@ -45,6 +46,7 @@ const ENTRY_CHECKS: Record<string, EntryCheck> = {
   replace_materialized_view: relations.checkReplaceMaterializedView,
   create_table: checkCreateTable,
   drop_table: checkDropTable,
+  rename_table: checkRenameTable,
 };
 
 /** Where cost findings of an operation's own statements point. */

@@ -5,6 +5,7 @@ import { dropColumnStillSynced } from './drop-column-still-synced.js';
 import { flagRolloutIncomplete } from './flag-rollout-incomplete.js';
 import { missingCheckBeforeContract } from './missing-check-before-contract.js';
 import { notNullBeforeBackfill } from './not-null-before-backfill.js';
+import { columnHiddenFromOldName, oldTableNameAfterRename } from './renamed-table.js';
 import type { Rule } from '../types.js';
 
 export const PLAN_RULES: readonly Rule[] = [
@@ -14,6 +15,8 @@ export const PLAN_RULES: readonly Rule[] = [
   flagRolloutIncomplete,
   missingCheckBeforeContract,
   accessExclusiveWithoutLockTimeout,
+  oldTableNameAfterRename,
+  columnHiddenFromOldName,
 ];
 
 /**
@@ -46,6 +49,8 @@ const LISTED: readonly string[] = [
   'prefer-bigint-over-int',
   'prefer-timestamptz',
   'drop-column-still-synced',
+  'old-table-name-after-rename',
+  'column-hidden-from-old-name',
   'flag-rollout-incomplete',
   'backfill-not-idempotent',
   'missing-check-before-contract',

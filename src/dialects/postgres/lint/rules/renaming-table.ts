@@ -18,8 +18,10 @@ function findingOf(stmt: SqlStatement, ctx: LintContext): Finding {
     keywordOffset(stmt, ['RENAME']),
     `renaming table ${table} to ${newName} breaks every running application instance that still uses ${table}`,
     [
-      'rename it and leave an updatable view under the old name in the same transaction; drop the view in ' +
-        'contract once no deployed version uses the old name:',
+      'use the rename_table operation: it renames the table and leaves an updatable view under the old name in ' +
+        'the same transaction (security_invoker, with the grants), and drops the view in contract:',
+      block(['expand:', `  - rename_table: { from: ${table}, to: ${newName} }`]),
+      'or by hand, with the same view in raw SQL:',
       block([
         'expand:',
         `  - sql: { up: ${yamlString(swap)}, down: ${yamlString(
