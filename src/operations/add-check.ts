@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { identifier, qualifiedName, sqlCondition } from '../plan/primitives.js';
 import { actionStep } from './action-step.js';
+import { checkThroughCopy, throughCopyInverse } from './constraint-shadow.js';
+import { constraintShadowFields, refineConstraintShadow } from './constraint-shadow-fields.js';
 import { defineOperation, type DbObject, type OperationContext, type SqlStep, type Step } from './types.js';
 import { validateConstraintStep } from './validate-constraint.js';
 
@@ -16,8 +18,10 @@ export const addCheckSchema = z
         'Validate existing rows in a second step (default). false leaves the constraint NOT VALID (new rows are ' +
           'still checked).',
       ),
+    ...constraintShadowFields,
   })
-  .strict();
+  .strict()
+  .superRefine((spec, ctx) => refineConstraintShadow(spec, ctx, { expression: spec.expression }));
 
 export type AddCheckSpec = z.output<typeof addCheckSchema>;
 
@@ -60,13 +64,16 @@ export const addCheck = defineOperation<AddCheckSpec>({
   description: 'Add a CHECK constraint NOT VALID (brief lock, no scan), then VALIDATE it without blocking writes.',
   schema: addCheckSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
+  phasesFor: (spec) => (spec.up === undefined ? ['expand', 'migrate', 'contract'] : ['expand']),
   target: (spec) => `${spec.table}.${spec.name}`,
   forward(spec, ctx) {
+    if (spec.up !== undefined) return checkThroughCopy(spec, ctx);
     const steps: Step[] = [addCheckStep(spec.table, spec.name, spec.expression, ctx, ctx.id, spec.validate)];
     if (spec.validate) steps.push(validateConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/validate`));
     return steps;
   },
-  inverse: (spec, ctx) => ({
-    steps: [{ ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`), undoes: ctx.id }],
-  }),
+  inverse: (spec, ctx) =>
+    spec.up !== undefined
+      ? throughCopyInverse(spec, ctx)
+      : { steps: [{ ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`), undoes: ctx.id }] },
 });

@@ -3,6 +3,8 @@ import { REFERENTIAL_ACTIONS, type AddForeignKeyUncheckedAction } from '../diale
 import { identifier, qualifiedName } from '../plan/primitives.js';
 import { dropConstraintStep } from './add-check.js';
 import { actionStep } from './action-step.js';
+import { foreignKeyThroughCopy, throughCopyInverse } from './constraint-shadow.js';
+import { constraintShadowFields, refineConstraintShadow } from './constraint-shadow-fields.js';
 import { defineOperation, type OperationContext, type SqlStep, type Step } from './types.js';
 import { validateConstraintStep } from './validate-constraint.js';
 
@@ -31,9 +33,11 @@ export const addForeignKeySchema = z
         'Validate existing rows in a second step (default). false leaves the constraint NOT VALID (new rows are ' +
           'still checked).',
       ),
+    ...constraintShadowFields,
   })
   .strict()
   .superRefine((spec, ctx) => {
+    refineConstraintShadow(spec, ctx, { columns: spec.columns });
     if (spec.columns.length !== spec.references.columns.length) {
       ctx.addIssue({
         code: 'custom',
@@ -85,8 +89,10 @@ export const addForeignKey = defineOperation<AddForeignKeySpec>({
     'Add a foreign key NOT VALID (brief lock on both tables, no scan), then VALIDATE it without blocking writes.',
   schema: addForeignKeySchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
+  phasesFor: (spec) => (spec.up === undefined ? ['expand', 'migrate', 'contract'] : ['expand']),
   target: (spec) => `${spec.table}.${spec.name}`,
   forward(spec, ctx) {
+    if (spec.up !== undefined) return foreignKeyThroughCopy(spec, ctx);
     const steps: Step[] = [addStep(spec, ctx)];
     if (spec.validate) {
       // The referenced table is only read (locked more weakly); the step shape carries the strongest level.
@@ -94,9 +100,15 @@ export const addForeignKey = defineOperation<AddForeignKeySpec>({
     }
     return steps;
   },
-  inverse: (spec, ctx) => ({
-    steps: [
-      { ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`, [spec.references.table]), undoes: ctx.id },
-    ],
-  }),
+  inverse: (spec, ctx) =>
+    spec.up !== undefined
+      ? throughCopyInverse(spec, ctx)
+      : {
+          steps: [
+            {
+              ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`, [spec.references.table]),
+              undoes: ctx.id,
+            },
+          ],
+        },
 });

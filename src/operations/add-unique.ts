@@ -3,6 +3,8 @@ import { identifier, qualifiedName, activeSqlParser } from '../plan/primitives.j
 import { dropConstraintStep } from './add-check.js';
 import { actionStep } from './action-step.js';
 import { createIndexStep, dropIndexStep } from './create-index.js';
+import { throughCopyInverse, uniqueThroughCopy } from './constraint-shadow.js';
+import { constraintShadowFields, refineConstraintShadow } from './constraint-shadow-fields.js';
 import { defineOperation, type OperationContext, type SqlStep } from './types.js';
 
 export const addUniqueSchema = z
@@ -16,8 +18,10 @@ export const addUniqueSchema = z
         'The unique index built first (default: the constraint name). PostgreSQL renames it to the constraint name ' +
           'when attached.',
       ),
+    ...constraintShadowFields,
   })
-  .strict();
+  .strict()
+  .superRefine((spec, ctx) => refineConstraintShadow(spec, ctx, { columns: spec.columns }));
 
 export type AddUniqueSpec = z.output<typeof addUniqueSchema>;
 
@@ -51,6 +55,7 @@ export const addUnique = defineOperation<AddUniqueSpec>({
     'Build a unique index online (without blocking writes), then attach it as a UNIQUE constraint under a brief lock.',
   schema: addUniqueSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
+  phasesFor: (spec) => (spec.up === undefined ? ['expand', 'migrate', 'contract'] : ['expand']),
   target: (spec) => `${spec.table}.${spec.name}`,
   adoptRefusal: (spec) => ({
     reason:
@@ -60,12 +65,16 @@ export const addUnique = defineOperation<AddUniqueSpec>({
       `attach it by hand (${activeSqlParser().lint.recipes.attachUnique(spec.table, spec.name, indexOf(spec))}) and ` +
       `remove this step, or remove \`if_exists: adopt\` and give the plan an index name of its own`,
   }),
-  forward: (spec, ctx) => [buildStep(spec, ctx), attachStep(spec, ctx)],
-  inverse: (spec, ctx) => ({
-    steps: [
-      { ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`), undoes: `${ctx.id}/constraint` },
-      // Left behind when the constraint was never attached.
-      { ...dropIndexStep(spec.table, indexOf(spec), true, ctx, `${ctx.id}/undo-index`), undoes: ctx.id },
-    ],
-  }),
+  forward: (spec, ctx) =>
+    spec.up !== undefined ? uniqueThroughCopy(spec, ctx) : [buildStep(spec, ctx), attachStep(spec, ctx)],
+  inverse: (spec, ctx) =>
+    spec.up !== undefined
+      ? throughCopyInverse(spec, ctx)
+      : {
+          steps: [
+            { ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`), undoes: `${ctx.id}/constraint` },
+            // Left behind when the constraint was never attached.
+            { ...dropIndexStep(spec.table, indexOf(spec), true, ctx, `${ctx.id}/undo-index`), undoes: ctx.id },
+          ],
+        },
 });
