@@ -1,5 +1,5 @@
 /**
- * The change_type / rename_column entries of a plan, each checked against the catalog: what the
+ * The change_type / rename_column entries of a plan (and constraints added through a copy: `up`), each checked against the catalog: what the
  * old column carries that the entry does not declare, declares differently, or cannot carry.
  */
 import type { Queryable } from '../db/connection.js';
@@ -22,11 +22,19 @@ export interface CarryEntry {
   dialect: Dialect;
 }
 
+const CONSTRAINT_KINDS = new Set(['add_check', 'add_unique', 'add_foreign_key']);
+
 export function carryEntries(compiled: CompiledPlan): CarryEntry[] {
   return compiled.plan.entries.flatMap((entry): CarryEntry[] => {
     const spec = entry.spec as CarrySpec & { column?: string; from?: string };
     const { dialect } = compiled;
     if (entry.kind === 'change_type' && spec.column) {
+      const newType = (spec as { type?: string }).type;
+      return [{ entry, column: spec.column, spec, path: [...entry.path, 'column'], newType, dialect }];
+    }
+    // add_check / add_unique / add_foreign_key with `up` replace `column` by a copy (constraint-shadow.ts).
+    const up = (spec as { up?: string }).up;
+    if (CONSTRAINT_KINDS.has(entry.kind) && up !== undefined && spec.column) {
       const newType = (spec as { type?: string }).type;
       return [{ entry, column: spec.column, spec, path: [...entry.path, 'column'], newType, dialect }];
     }

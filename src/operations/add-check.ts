@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { identifier, qualifiedName, sqlCondition } from '../plan/primitives.js';
 import { actionStep } from './action-step.js';
 import { checkThroughCopy, throughCopyInverse } from './constraint-shadow.js';
-import { constraintShadowFields, refineConstraintShadow } from './constraint-shadow-fields.js';
+import { constraintShadowFields, copyAdoptRefusal, refineConstraintShadow } from './constraint-shadow-fields.js';
 import { defineOperation, type DbObject, type OperationContext, type SqlStep, type Step } from './types.js';
 import { validateConstraintStep } from './validate-constraint.js';
 
@@ -66,6 +66,7 @@ export const addCheck = defineOperation<AddCheckSpec>({
   allowedPhases: ['expand', 'migrate', 'contract'],
   phasesFor: (spec) => (spec.up === undefined ? ['expand', 'migrate', 'contract'] : ['expand']),
   target: (spec) => `${spec.table}.${spec.name}`,
+  adoptRefusal: copyAdoptRefusal,
   forward(spec, ctx) {
     if (spec.up !== undefined) return checkThroughCopy(spec, ctx);
     const steps: Step[] = [addCheckStep(spec.table, spec.name, spec.expression, ctx, ctx.id, spec.validate)];

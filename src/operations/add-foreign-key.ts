@@ -4,7 +4,7 @@ import { identifier, qualifiedName } from '../plan/primitives.js';
 import { dropConstraintStep } from './add-check.js';
 import { actionStep } from './action-step.js';
 import { foreignKeyThroughCopy, throughCopyInverse } from './constraint-shadow.js';
-import { constraintShadowFields, refineConstraintShadow } from './constraint-shadow-fields.js';
+import { constraintShadowFields, copyAdoptRefusal, refineConstraintShadow } from './constraint-shadow-fields.js';
 import { defineOperation, type OperationContext, type SqlStep, type Step } from './types.js';
 import { validateConstraintStep } from './validate-constraint.js';
 
@@ -91,6 +91,7 @@ export const addForeignKey = defineOperation<AddForeignKeySpec>({
   allowedPhases: ['expand', 'migrate', 'contract'],
   phasesFor: (spec) => (spec.up === undefined ? ['expand', 'migrate', 'contract'] : ['expand']),
   target: (spec) => `${spec.table}.${spec.name}`,
+  adoptRefusal: copyAdoptRefusal,
   forward(spec, ctx) {
     if (spec.up !== undefined) return foreignKeyThroughCopy(spec, ctx);
     const steps: Step[] = [addStep(spec, ctx)];

@@ -121,3 +121,14 @@ export function refineConstraintShadow(
     },
   );
 }
+
+/** `if_exists: adopt` with `up`: the copy is filled and swapped in, so an existing one would be overwritten. */
+export function copyAdoptRefusal(spec: ConstraintShadowSpec): { reason: string; hint: string } | undefined {
+  if (spec.up === undefined) return undefined;
+  return {
+    reason:
+      `with \`up\` the constraint goes on a copy of ${spec.column ?? 'the column'} (${copyOf(spec)}) that the plan ` +
+      'fills, syncs and swaps in: an existing column or constraint of that name would be overwritten',
+    hint: `remove \`if_exists: adopt\`; if ${copyOf(spec)} is left over from an earlier attempt by hand, drop it first`,
+  };
+}

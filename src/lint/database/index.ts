@@ -23,6 +23,13 @@ export function typeNamesOf(compiled: CompiledPlan): string[] {
     if (entry.kind === 'add_column' && typeof spec.column?.type === 'string') names.push(spec.column.type);
     if ((entry.kind === 'rename_column' || entry.kind === 'change_type') && typeof spec.type === 'string')
       names.push(spec.type);
+    // add_check / add_unique / add_foreign_key with `up`: the type of the column's copy.
+    if (
+      ['add_check', 'add_unique', 'add_foreign_key'].includes(entry.kind) &&
+      'up' in spec &&
+      typeof spec.type === 'string'
+    )
+      names.push(spec.type);
     const { simulate } = compiled.dialect.introspect;
     for (const step of steps) if (step.kind === 'sql') names.push(...simulate.typeNamesIn(step.sql));
   }
