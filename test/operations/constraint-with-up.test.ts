@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlStep, Step } from '../../src/operations/types.js';
+import { parsePlan } from '../../src/plan/load.js';
+import { lint } from '../lint/helpers.js';
 import { engines, type TestDatabase } from '../support/databases.js';
 import { convalidated, forward, inverse, parseSpec, probe, runPhase } from '../support/operations.js';
 
@@ -77,6 +79,24 @@ describe('add_check with up: the plan', () => {
     [{ table: 'posts', name: 'c', expression: 'length(title) > 3', not_null: true }, /`not_null` is only used/],
   ])('refuses %j', (given, message) => {
     expect(() => parseSpec('add_check', given)).toThrow(message);
+  });
+});
+
+describe('add_check with up: in a plan', () => {
+  const entry =
+    "    - add_check: { table: posts, name: c, expression: 'length(title) > 3', column: title, type: text, up: 'title' }\n";
+  const plan = (rest: string) => `name: t\nphases:\n  expand:\n${entry}${rest}`;
+
+  it('refuses if_exists: adopt: the copy would be overwritten', async () => {
+    const adopt = plan('').replace('    - add_check:', '    - if_exists: adopt\n      add_check:');
+    await expect(parsePlan('plan.yaml', adopt)).rejects.toThrow(/copy of title \(title_new\)/);
+  });
+
+  it('drop-column-still-synced: dropping the copy, or the column before contract, is flagged', async () => {
+    const early = await lint(plan('  migrate:\n    - drop_column: { table: posts, column: title }\n'));
+    expect(early.map((f) => f.rule)).toContain('drop-column-still-synced');
+    const copy = await lint(plan('  contract:\n    - drop_column: { table: posts, column: title_new }\n'));
+    expect(copy.find((f) => f.rule === 'drop-column-still-synced')?.message).toMatch(/migrated data is thrown away/);
   });
 });
 
