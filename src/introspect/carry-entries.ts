@@ -5,6 +5,7 @@
 import type { Queryable } from '../db/connection.js';
 import type { Dialect } from '../dialects/dialect.js';
 import type { CarrySpec } from '../operations/carry.js';
+import { copiedColumn } from '../operations/constraint-shadow-fields.js';
 import type { CompiledPlan } from '../plan/compile.js';
 import type { PlanEntry, YamlPath } from '../plan/types.js';
 import { compareCarry, describeCarryProblems, hasCarryProblems } from './carry-diff.js';
@@ -22,8 +23,6 @@ export interface CarryEntry {
   dialect: Dialect;
 }
 
-const CONSTRAINT_KINDS = new Set(['add_check', 'add_unique', 'add_foreign_key']);
-
 export function carryEntries(compiled: CompiledPlan): CarryEntry[] {
   return compiled.plan.entries.flatMap((entry): CarryEntry[] => {
     const spec = entry.spec as CarrySpec & { column?: string; from?: string };
@@ -33,10 +32,10 @@ export function carryEntries(compiled: CompiledPlan): CarryEntry[] {
       return [{ entry, column: spec.column, spec, path: [...entry.path, 'column'], newType, dialect }];
     }
     // add_check / add_unique / add_foreign_key with `up` replace `column` by a copy (constraint-shadow.ts).
-    const up = (spec as { up?: string }).up;
-    if (CONSTRAINT_KINDS.has(entry.kind) && up !== undefined && spec.column) {
-      const newType = (spec as { type?: string }).type;
-      return [{ entry, column: spec.column, spec, path: [...entry.path, 'column'], newType, dialect }];
+    const copied = copiedColumn(entry.kind, spec);
+    if (copied) {
+      const path = [...entry.path, 'column'];
+      return [{ entry, column: copied.column, spec, path, newType: copied.type, dialect }];
     }
     if (entry.kind === 'rename_column' && spec.from)
       return [{ entry, column: spec.from, spec, path: [...entry.path, 'from'], dialect }];

@@ -132,3 +132,17 @@ export function copyAdoptRefusal(spec: ConstraintShadowSpec): { reason: string; 
     hint: `remove \`if_exists: adopt\`; if ${copyOf(spec)} is left over from an earlier attempt by hand, drop it first`,
   };
 }
+
+/**
+ * The column a plan entry replaces by a copy when it adds its constraint with `up` (for checks
+ * that read plan entries: carry, sync windows, type names); undefined for any other entry.
+ */
+export function copiedColumn(
+  kind: string,
+  spec: unknown,
+): { table: string; column: string; copy: string; type: string | undefined } | undefined {
+  if (!['add_check', 'add_unique', 'add_foreign_key'].includes(kind)) return undefined;
+  const s = spec as ConstraintShadowSpec;
+  if (s.up === undefined || s.column === undefined) return undefined;
+  return { table: s.table, column: s.column, copy: copyOf(s), type: s.type };
+}
