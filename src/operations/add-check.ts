@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { identifier, qualifiedName, sqlCondition } from '../plan/primitives.js';
 import { actionStep } from './action-step.js';
 import { checkThroughCopy, throughCopyInverse } from './constraint-shadow.js';
-import { constraintShadowFields, copyAdoptRefusal, refineConstraintShadow } from './constraint-shadow-fields.js';
+import { constraintShadowFields, refineConstraintShadow, throughCopyForm } from './constraint-shadow-fields.js';
 import { defineOperation, type DbObject, type OperationContext, type SqlStep, type Step } from './types.js';
 import { validateConstraintStep } from './validate-constraint.js';
 
@@ -59,22 +59,21 @@ export function dropConstraintStep(
   });
 }
 
-export const addCheck = defineOperation<AddCheckSpec>({
+const inPlace = defineOperation<AddCheckSpec>({
   kind: 'add_check',
   description: 'Add a CHECK constraint NOT VALID (brief lock, no scan), then VALIDATE it without blocking writes.',
   schema: addCheckSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
-  phasesFor: (spec) => (spec.up === undefined ? ['expand', 'migrate', 'contract'] : ['expand']),
   target: (spec) => `${spec.table}.${spec.name}`,
-  adoptRefusal: copyAdoptRefusal,
   forward(spec, ctx) {
-    if (spec.up !== undefined) return checkThroughCopy(spec, ctx);
     const steps: Step[] = [addCheckStep(spec.table, spec.name, spec.expression, ctx, ctx.id, spec.validate)];
     if (spec.validate) steps.push(validateConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/validate`));
     return steps;
   },
-  inverse: (spec, ctx) =>
-    spec.up !== undefined
-      ? throughCopyInverse(spec, ctx)
-      : { steps: [{ ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`), undoes: ctx.id }] },
+  inverse: (spec, ctx) => ({
+    steps: [{ ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`), undoes: ctx.id }],
+  }),
 });
+
+/** With `column` + `up` the constraint goes on a copy of the column (constraint-shadow.ts). */
+export const addCheck = throughCopyForm(inPlace, { forward: checkThroughCopy, inverse: throughCopyInverse });

@@ -4,7 +4,7 @@ import { identifier, qualifiedName } from '../plan/primitives.js';
 import { dropConstraintStep } from './add-check.js';
 import { actionStep } from './action-step.js';
 import { foreignKeyThroughCopy, throughCopyInverse } from './constraint-shadow.js';
-import { constraintShadowFields, copyAdoptRefusal, refineConstraintShadow } from './constraint-shadow-fields.js';
+import { constraintShadowFields, refineConstraintShadow, throughCopyForm } from './constraint-shadow-fields.js';
 import { defineOperation, type OperationContext, type SqlStep, type Step } from './types.js';
 import { validateConstraintStep } from './validate-constraint.js';
 
@@ -83,17 +83,14 @@ function addStep(spec: AddForeignKeySpec, ctx: OperationContext): SqlStep {
   });
 }
 
-export const addForeignKey = defineOperation<AddForeignKeySpec>({
+const inPlace = defineOperation<AddForeignKeySpec>({
   kind: 'add_foreign_key',
   description:
     'Add a foreign key NOT VALID (brief lock on both tables, no scan), then VALIDATE it without blocking writes.',
   schema: addForeignKeySchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
-  phasesFor: (spec) => (spec.up === undefined ? ['expand', 'migrate', 'contract'] : ['expand']),
   target: (spec) => `${spec.table}.${spec.name}`,
-  adoptRefusal: copyAdoptRefusal,
   forward(spec, ctx) {
-    if (spec.up !== undefined) return foreignKeyThroughCopy(spec, ctx);
     const steps: Step[] = [addStep(spec, ctx)];
     if (spec.validate) {
       // The referenced table is only read (locked more weakly); the step shape carries the strongest level.
@@ -101,15 +98,12 @@ export const addForeignKey = defineOperation<AddForeignKeySpec>({
     }
     return steps;
   },
-  inverse: (spec, ctx) =>
-    spec.up !== undefined
-      ? throughCopyInverse(spec, ctx)
-      : {
-          steps: [
-            {
-              ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`, [spec.references.table]),
-              undoes: ctx.id,
-            },
-          ],
-        },
+  inverse: (spec, ctx) => ({
+    steps: [
+      { ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`, [spec.references.table]), undoes: ctx.id },
+    ],
+  }),
 });
+
+/** With `column` + `up` the constraint goes on a copy of the column (constraint-shadow.ts). */
+export const addForeignKey = throughCopyForm(inPlace, { forward: foreignKeyThroughCopy, inverse: throughCopyInverse });

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { identifier, qualifiedName, activeSqlParser } from '../plan/primitives.js';
 import { dropConstraintStep } from './add-check.js';
 import { actionStep } from './action-step.js';
+import { uniqueThroughCopy, throughCopyInverse } from './constraint-shadow.js';
+import { constraintShadowFields, refineConstraintShadow, throughCopyForm } from './constraint-shadow-fields.js';
 import { createIndexStep, dropIndexStep } from './create-index.js';
-import { throughCopyInverse, uniqueThroughCopy } from './constraint-shadow.js';
-import { constraintShadowFields, refineConstraintShadow } from './constraint-shadow-fields.js';
 import { defineOperation, type OperationContext, type SqlStep } from './types.js';
 
 export const addUniqueSchema = z
@@ -49,13 +49,12 @@ function attachStep(spec: AddUniqueSpec, ctx: OperationContext): SqlStep {
   });
 }
 
-export const addUnique = defineOperation<AddUniqueSpec>({
+const inPlace = defineOperation<AddUniqueSpec>({
   kind: 'add_unique',
   description:
     'Build a unique index online (without blocking writes), then attach it as a UNIQUE constraint under a brief lock.',
   schema: addUniqueSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],
-  phasesFor: (spec) => (spec.up === undefined ? ['expand', 'migrate', 'contract'] : ['expand']),
   target: (spec) => `${spec.table}.${spec.name}`,
   adoptRefusal: (spec) => ({
     reason:
@@ -65,16 +64,15 @@ export const addUnique = defineOperation<AddUniqueSpec>({
       `attach it by hand (${activeSqlParser().lint.recipes.attachUnique(spec.table, spec.name, indexOf(spec))}) and ` +
       `remove this step, or remove \`if_exists: adopt\` and give the plan an index name of its own`,
   }),
-  forward: (spec, ctx) =>
-    spec.up !== undefined ? uniqueThroughCopy(spec, ctx) : [buildStep(spec, ctx), attachStep(spec, ctx)],
-  inverse: (spec, ctx) =>
-    spec.up !== undefined
-      ? throughCopyInverse(spec, ctx)
-      : {
-          steps: [
-            { ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`), undoes: `${ctx.id}/constraint` },
-            // Left behind when the constraint was never attached.
-            { ...dropIndexStep(spec.table, indexOf(spec), true, ctx, `${ctx.id}/undo-index`), undoes: ctx.id },
-          ],
-        },
+  forward: (spec, ctx) => [buildStep(spec, ctx), attachStep(spec, ctx)],
+  inverse: (spec, ctx) => ({
+    steps: [
+      { ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`), undoes: `${ctx.id}/constraint` },
+      // Left behind when the constraint was never attached.
+      { ...dropIndexStep(spec.table, indexOf(spec), true, ctx, `${ctx.id}/undo-index`), undoes: ctx.id },
+    ],
+  }),
 });
+
+/** With `column` + `up` the constraint goes on a copy of the column (constraint-shadow.ts). */
+export const addUnique = throughCopyForm(inPlace, { forward: uniqueThroughCopy, inverse: throughCopyInverse });

@@ -1,13 +1,15 @@
 /**
  * The fields add_check, add_unique and add_foreign_key take to add their constraint through a copy
  * of an existing column (`column` + `up`), and the checks of those fields. A module that imports no
- * operation, so that the three schemas can spread the fields (constraint-shadow.ts builds the steps).
+ * operation, so that the three operations can use it while they load (constraint-shadow.ts builds
+ * the steps and imports them).
  */
 import type { z } from 'zod';
 import { activeSqlParser, identifier, sqlExpression, sqlType } from '../plan/primitives.js';
 import { backfillOptionsSchema } from './backfill.js';
 import { carryFields } from './carry-fields.js';
 import { boundedName, reportSyncProblem } from './sync-trigger.js';
+import type { Inverse, Operation, OperationContext, Step } from './types.js';
 
 export const constraintShadowFields = {
   column: identifier
@@ -145,4 +147,24 @@ export function copiedColumn(
   const s = spec as ConstraintShadowSpec;
   if (s.up === undefined || s.column === undefined) return undefined;
   return { table: s.table, column: s.column, copy: copyOf(s), type: s.type };
+}
+
+/**
+ * The operation with its copy form: a spec with `up` is listed under expand only, refuses
+ * `if_exists: adopt`, and runs and undoes through the copy; any other spec is the operation as it is.
+ */
+export function throughCopyForm<S extends ConstraintShadowSpec>(
+  op: Operation<S>,
+  copy: {
+    forward: (spec: S, ctx: OperationContext) => Step[];
+    inverse: (spec: S, ctx: OperationContext) => Inverse;
+  },
+): Operation<S> {
+  return {
+    ...op,
+    phasesFor: (spec) => (spec.up === undefined ? op.allowedPhases : ['expand']),
+    adoptRefusal: (spec) => (spec.up === undefined ? op.adoptRefusal?.(spec) : copyAdoptRefusal(spec)),
+    forward: (spec, ctx) => (spec.up === undefined ? op.forward(spec, ctx) : copy.forward(spec, ctx)),
+    inverse: (spec, ctx) => (spec.up === undefined ? op.inverse(spec, ctx) : copy.inverse(spec, ctx)),
+  };
 }
