@@ -32,7 +32,9 @@ export type DbObject =
     }
   | { kind: 'trigger'; table: string; name: string; function: string }
   | { kind: 'function'; name: string }
-  | { kind: 'materialized view'; name: string; query?: string };
+  | { kind: 'materialized view'; name: string; query?: string }
+  /** Something of a table that is changed, never created (`comment`, `replica identity`): nothing to adopt. */
+  | { kind: 'table property'; table: string; name: string };
 
 export interface Probes {
   columnExists(table: string, column: string): string;

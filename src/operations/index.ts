@@ -19,6 +19,12 @@ import { createMaterializedView } from './create-materialized-view.js';
 import { refreshMaterializedView } from './refresh-materialized-view.js';
 import { replaceMaterializedView } from './replace-materialized-view.js';
 import { verify } from './verify.js';
+import { setDefault } from './set-default.js';
+import { dropDefault } from './drop-default.js';
+import { setComment } from './set-comment.js';
+import { setReplicaIdentity } from './set-replica-identity.js';
+import { dropConstraint } from './drop-constraint.js';
+import { renameConstraint } from './rename-constraint.js';
 import type { Operation } from './types.js';
 
 // The registry holds operations of different spec types; each spec is parsed by its own schema first.
@@ -44,6 +50,12 @@ export const OPERATIONS: readonly Operation<any>[] = [
   refreshMaterializedView,
   replaceMaterializedView,
   verify,
+  setDefault,
+  dropDefault,
+  setComment,
+  setReplicaIdentity,
+  dropConstraint,
+  renameConstraint,
 ];
 
 export const OPERATION_KINDS: readonly string[] = OPERATIONS.map((op) => op.kind);

@@ -15,6 +15,8 @@ export function describeObject(o: DbObject): string {
       return `function ${o.name}()`;
     case 'materialized view':
       return `materialized view ${o.name}`;
+    case 'table property':
+      return `${o.name} of ${o.table}`;
   }
 }
 

@@ -82,6 +82,8 @@ export function objectDefinition(o: DbObject): string {
         `SELECT (SELECT jsonb_build_object('function', proname) FROM pg_proc WHERE oid = ` +
         `to_regprocedure(${literal(`${qualified(o.name)}()`)})) AS def`
       );
+    case 'table property':
+      return 'SELECT NULL::jsonb AS def';
     case 'materialized view':
       return (
         `SELECT (SELECT jsonb_build_object('relkind', relkind::text, 'query', CASE WHEN relkind = 'm' THEN ` +

@@ -197,5 +197,7 @@ export function definitionDifferences(o: DbObject, live: LiveDefinition): string
       return ['schemashift does not take over a function it did not write (its body cannot be compared)'];
     case 'materialized view':
       return materializedViewDifferences(o, live);
+    case 'table property':
+      return [];
   }
 }
