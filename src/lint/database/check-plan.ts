@@ -17,6 +17,7 @@ import {
   checkSetNotNull,
 } from './column-checks.js';
 import { entryContext, type CheckContext, type DatabaseCheckOptions, type TypeLookup } from './context.js';
+import * as meta from './meta-checks.js';
 import * as relations from './relation-checks.js';
 import type { Place } from './requirements.js';
 import { SimState } from './sim-state.js';
@@ -42,6 +43,12 @@ const ENTRY_CHECKS: Record<string, EntryCheck> = {
   create_materialized_view: relations.checkCreateMaterializedView,
   refresh_materialized_view: relations.checkRefreshMaterializedView,
   replace_materialized_view: relations.checkReplaceMaterializedView,
+  set_default: meta.checkColumnDefault,
+  drop_default: meta.checkColumnDefault,
+  set_comment: meta.checkSetComment,
+  set_replica_identity: meta.checkSetReplicaIdentity,
+  drop_constraint: meta.checkDropConstraint,
+  rename_constraint: meta.checkRenameConstraint,
 };
 
 /** Where cost findings of an operation's own statements point. */

@@ -55,7 +55,16 @@ export const DATABASE_RULES = {
   'db-missing-drop-target': {
     severity: 'error',
     description:
-      'drop_column / drop_index of something that does not exist at that point of the plan (a typo drops nothing)',
+      'drop_column / drop_index / drop_constraint of something that does not exist at that point of the plan (a typo ' +
+      'drops nothing)',
+  },
+  'db-constraint-in-use': {
+    severity: 'error',
+    description: 'drop_constraint of a primary key or unique constraint that foreign keys depend on',
+  },
+  'db-lock-not-shown': {
+    severity: 'error',
+    description: 'a step locks a table the plan does not name (drop_constraint of a foreign key: the referenced table)',
   },
   'db-partitioned-index': {
     severity: 'error',

@@ -35,13 +35,25 @@ function destructionFinding(stmt: RawStatement, d: Destruction): Finding {
   );
 }
 
-function operationFinding(plan: Plan, entry: PlanEntry): Finding {
+/** What a drop operation removes, and the same step written under contract. */
+function dropOf(entry: PlanEntry): { what: string; yaml: string } {
   const spec = entry.spec as { table: string; column?: string; name?: string };
-  const what = entry.kind === 'drop_column' ? `column ${spec.table}.${spec.column ?? ''}` : `index ${spec.name ?? ''}`;
-  const yaml =
-    entry.kind === 'drop_column'
-      ? `drop_column: { table: ${spec.table}, column: ${spec.column ?? ''} }`
-      : `drop_index: { table: ${spec.table}, name: ${spec.name ?? ''} }`;
+  if (entry.kind === 'drop_column')
+    return {
+      what: `column ${spec.table}.${spec.column ?? ''}`,
+      yaml: `drop_column: { table: ${spec.table}, column: ${spec.column ?? ''} }`,
+    };
+  const what = entry.kind === 'drop_constraint' ? 'constraint' : 'index';
+  return {
+    what: `${what} ${spec.name ?? ''}${entry.kind === 'drop_constraint' ? ` on ${spec.table}` : ''}`,
+    yaml: `${entry.kind}: { table: ${spec.table}, name: ${spec.name ?? ''} }`,
+  };
+}
+
+const DROP_OPERATIONS = new Set(['drop_column', 'drop_index', 'drop_constraint']);
+
+function operationFinding(plan: Plan, entry: PlanEntry): Finding {
+  const { what, yaml } = dropOf(entry);
   return entryFinding(
     destructiveOutsideContract,
     plan,
@@ -58,13 +70,14 @@ function operationFinding(plan: Plan, entry: PlanEntry): Finding {
 export const destructiveOutsideContract: Rule = {
   id: 'destructive-outside-contract',
   severity: 'error',
-  description: 'drop_column, drop_index, DROP TABLE / COLUMN / INDEX and TRUNCATE belong in the contract phase only.',
+  description:
+    'drop_column, drop_index, drop_constraint, DROP TABLE / COLUMN / INDEX and TRUNCATE belong in the contract phase only.',
   check(ctx: LintContext) {
     const raw = ctx.raw
       .filter((s) => s.source.entry.phase !== 'contract')
       .flatMap((s) => s.destroys.map((d) => destructionFinding(s, d)));
     const ops = ctx.plan.entries
-      .filter((e) => (e.kind === 'drop_column' || e.kind === 'drop_index') && e.phase !== 'contract')
+      .filter((e) => DROP_OPERATIONS.has(e.kind) && e.phase !== 'contract')
       .map((e) => operationFinding(ctx.plan, e));
     return [...raw, ...ops];
   },
