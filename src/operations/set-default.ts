@@ -21,6 +21,14 @@ export const setDefaultSchema = z
   })
   .strict()
   .superRefine((spec, ctx) => {
+    if (spec.default.trim().toUpperCase() === 'NULL') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['default'],
+        message: 'SET DEFAULT NULL removes the default',
+        params: { hint: 'use drop_default: { table, column, default: <the default being dropped> }' },
+      });
+    }
     if (spec.previous?.trim() !== spec.default.trim()) return;
     ctx.addIssue({
       code: 'custom',
