@@ -62,7 +62,7 @@ describe.each(engines)('drop_default on $name', ({ create }) => {
     expect(await defaultOf(db, 'orders', 'status')).toBe("'new'::text");
   });
 
-  it('refuses to drop a default other than the plan\'s (drift), and changes nothing', async () => {
+  it("refuses to drop a default other than the plan's (drift), and changes nothing", async () => {
     await db.exec(`ALTER TABLE orders ALTER COLUMN status SET DEFAULT 'other'`);
     await expect(applySql(db, [stepOf(spec)])).rejects.toThrow(
       /the default of orders.status is 'other'::text, but this step expects 'new'::text before it sets none/,

@@ -101,7 +101,7 @@ describe.each(engines)('set_comment on $name', ({ create }) => {
     expect(await commentOf(db, 'orders', 'status')).toBe('old');
   });
 
-  it('refuses when the live comment is not `previous` (drift), or is already the plan\'s; rollback refuses too', async () => {
+  it("refuses when the live comment is not `previous` (drift), or is already the plan's; rollback refuses too", async () => {
     const spec = { table: 'orders', column: 'status', comment: 'new', previous: 'older' };
     await expect(applySql(db, [stepOf(spec)])).rejects.toThrow(
       /the comment on column orders.status is old, but this step expects older before it sets new/,

@@ -110,7 +110,7 @@ describe.each(engines)('set_default on $name', ({ create }) => {
     expect(await defaultOf(db, 'orders', 'status')).toBe("'someone else'::character varying");
   });
 
-  it('refuses on a first attempt when the default is already the plan\'s: not this plan\'s change', async () => {
+  it("refuses on a first attempt when the default is already the plan's: not this plan's change", async () => {
     await db.exec(`ALTER TABLE orders ALTER COLUMN status SET DEFAULT 'pending'`);
     await expect(applySql(db, [stepOf(spec)])).rejects.toThrow(/is already 'pending'::character varying/);
   });

@@ -36,7 +36,7 @@ export async function replicaIdentityOf(db: TestDatabase, table: string): Promis
 
 export async function constraintsOf(db: TestDatabase, table: string): Promise<string[]> {
   const rows = await db.query<{ conname: string }>(
-    'SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass ORDER BY conname',
+    "SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass AND contype <> 'n' ORDER BY conname",
     [table],
   );
   return rows.map((r) => r.conname);
