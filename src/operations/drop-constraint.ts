@@ -21,7 +21,7 @@ export type DropConstraintSpec = z.output<typeof dropConstraintSchema>;
 export const dropConstraint = defineOperation<DropConstraintSpec>({
   kind: 'drop_constraint',
   description:
-    'Drop a constraint once no application relies on it (contract only): ALTER TABLE DROP CONSTRAINT, ACCESS ' +
+    'Drop a constraint once no application relies on it (contract only): ACCESS ' +
     "EXCLUSIVE for an instant on the table (and a foreign key's referenced table); never CASCADE.",
   schema: dropConstraintSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],

@@ -27,7 +27,7 @@ export type RenameConstraintSpec = z.output<typeof renameConstraintSchema>;
 export const renameConstraint = defineOperation<RenameConstraintSpec>({
   kind: 'rename_constraint',
   description:
-    'Rename a constraint (ALTER TABLE RENAME CONSTRAINT; an index-backed one renames its index too): catalog only, ' +
+    'Rename a constraint (an index-backed one renames its index too): catalog only, ' +
     'ACCESS EXCLUSIVE for an instant; undone by renaming it back.',
   schema: renameConstraintSchema,
   allowedPhases: ['expand', 'migrate', 'contract'],

@@ -58,7 +58,7 @@ const show = (r: ReplicaIdentity): string => (r.identity === 'index' ? `index ${
 export const setReplicaIdentity = defineOperation<SetReplicaIdentitySpec>({
   kind: 'set_replica_identity',
   description:
-    'Set what logical replication logs to identify rows (ALTER TABLE REPLICA IDENTITY): catalog only, ACCESS ' +
+    'Set what logical replication logs to identify rows (its replica identity): catalog only, ACCESS ' +
     'EXCLUSIVE for an instant; with `previous`, refused when the live identity is another, and undone by putting it ' +
     'back.',
   schema: setReplicaIdentitySchema,

@@ -26,7 +26,7 @@ function replicaIndexProblem(ctx: CheckContext, table: SimRelation, name: string
   if (!index) return `there is no index ${name} in ${table.schema} at this step`;
   if (index.table !== table.key) return `index ${name} is on another table, not ${table.name}`;
   if (!index.unique) return `index ${name} is not unique`;
-  if (!index.valid) return `index ${name} is INVALID (a failed CREATE INDEX CONCURRENTLY)`;
+  if (!index.valid) return `index ${name} is INVALID (left by a failed online build)`;
   if (index.partial) return `index ${name} is partial (it has a WHERE)`;
   if (!index.columns) return `index ${name} has an expression key`;
   const nullable = index.columns.filter((c) => table.columns?.get(c)?.notNull === false);
