@@ -79,17 +79,29 @@ describe.each(engines)('set_default on $name', ({ create }) => {
     expect(await probe(db, step)).toBe(false);
     await applySql(db, [step]);
     expect(await defaultOf(db, 'orders', 'status')).toBe("'pending'::character varying");
+    expect(await probe(db, step)).toBe(true);
     await db.exec(`INSERT INTO orders (id) VALUES (2)`);
     expect(await db.query(`SELECT id, status FROM orders ORDER BY id`)).toEqual([
       { id: 1, status: 'new' },
       { id: 2, status: 'pending' },
     ]);
     const undo = undoOf(spec);
+    expect(await probe(db, undo)).toBe(false);
     await applySql(db, [undo]);
+    expect(await probe(db, undo)).toBe(true);
     expect(await defaultOf(db, 'orders', 'status')).toBe("'new'::character varying");
     // A rollback killed after its undo committed runs the undo again: it finds its own effect and passes.
     await applySql(db, [undo]);
     expect(await defaultOf(db, 'orders', 'status')).toBe("'new'::character varying");
+  });
+
+  it('the probe: a default printed as the plan wrote it (or cast to the column type) is done; another is not', async () => {
+    await db.exec(`ALTER TABLE orders ALTER COLUMN note SET DEFAULT 'pending'`);
+    expect(await probe(db, stepOf({ table: 'orders', column: 'note', default: "'pending'" }))).toBe(true);
+    expect(await probe(db, stepOf({ table: 'orders', column: 'note', default: "'pend'" }))).toBe(false);
+    expect(await probe(db, stepOf({ table: 'orders', column: 'status', default: "'pending'" }))).toBe(false);
+    await db.exec(`ALTER TABLE orders ALTER COLUMN note SET DEFAULT 1 + 1`);
+    expect(await probe(db, stepOf({ table: 'orders', column: 'note', default: '(1 + 1)' }))).toBe(true);
   });
 
   it('the probe reads a default printed exactly as the plan wrote it as done', async () => {

@@ -28,10 +28,19 @@ function alterDefaultSql(table: string, column: string, expression: string | nul
 const textOrNull = (value: string | null): string => (value === null ? 'NULL' : literal(value));
 
 /**
- * Done when the live default reads exactly as the plan wrote it, or there is none when it drops it. A
- * default PostgreSQL prints otherwise (`'x'::text` for `'x'`) reads as not done: the step then runs,
- * and its guard (comparing as the server prints both) tells a change already made from drift.
+ * Done when the live default reads as the plan wrote it, or as that text cast to the column's type
+ * (how PostgreSQL prints a literal: `'x'` becomes `'x'::text`); when it drops it, when there is none.
+ * Both readings are what the plan's default prints as, never another default. A default PostgreSQL
+ * prints otherwise (`(1 + 1)` for `1+1`) reads as not done: the step then runs, and its guard
+ * (comparing as the server prints both) tells a change already made from drift.
  */
+function defaultProbe(table: string, column: string, expression: string): string {
+  const asCast =
+    `${literal(`${expression}::`)} || (SELECT format_type(atttypid, NULL) FROM pg_attribute WHERE attrelid = ` +
+    `${regclass(table)} AND attname = ${literal(column)} AND NOT attisdropped)`;
+  return `SELECT coalesce(${liveDefaultSql(table, column)} IN (${literal(expression)}, ${asCast}), false)`;
+}
+
 function setColumnDefault(a: SetColumnDefaultAction) {
   const live = liveDefaultSql(a.table, a.column);
   const statement = alterDefaultSql(a.table, a.column, a.default);
@@ -55,7 +64,7 @@ function setColumnDefault(a: SetColumnDefaultAction) {
     probe:
       a.default === null
         ? `SELECT ${regclass(a.table)} IS NOT NULL AND ${live} IS NULL`
-        : `SELECT coalesce(${live} = ${literal(a.default)}, false)`,
+        : defaultProbe(a.table, a.column, a.default),
   };
 }
 
