@@ -54,9 +54,10 @@ const BEFORE = {
   checks: 'orders_total_check',
 };
 
-const engines = [
-  ...(postgresAdminUrl ? [{ name: 'postgres', open: async () => createPostgresDatabase('schemashift_meta') }] : []),
-  { name: 'pglite', open: async (): Promise<TestDatabase | null> => null },
+/** A scratch PostgreSQL database, or none: the runner then works on an in-memory PGlite. */
+const engines: { name: string; open: () => Promise<TestDatabase | null> }[] = [
+  ...(postgresAdminUrl ? [{ name: 'postgres', open: () => createPostgresDatabase('schemashift_meta') }] : []),
+  { name: 'pglite', open: () => Promise.resolve(null) },
 ];
 
 describe.each(engines)('table metadata through the runner on $name', ({ open }) => {
