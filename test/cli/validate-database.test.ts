@@ -395,6 +395,7 @@ CREATE TABLE line_items (id bigint PRIMARY KEY, product_id integer);
 CREATE INDEX idx_line_items_product_id ON line_items (product_id);
 CREATE MATERIALIZED VIEW daily_sales AS SELECT created_at::date AS day, sum(total) AS total_sales FROM orders GROUP BY 1;
 CREATE UNIQUE INDEX daily_sales_day_key ON daily_sales (day);
+ALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0), ADD CONSTRAINT orders_region_check CHECK (region <> ''), ALTER COLUMN region SET DEFAULT 'eu';
 `;
 
 describe.each([...(postgresAdminUrl ? [{ name: 'postgres' as const }] : []), { name: 'pglite' as const }])(
