@@ -21,6 +21,8 @@ export interface AddColumnAction {
   type: string;
   default?: string;
   notNull: boolean;
+  /** Set in the same transaction (COMMENT ON COLUMN): an adopted column keeps its own. */
+  comment?: string;
   /** Routines in `default` whose volatility only the database knows: it must confirm none is volatile first. */
   confirmNotVolatile?: CalledRoutine[];
 }

@@ -34,7 +34,9 @@ export type DbObject =
   | { kind: 'function'; name: string }
   | { kind: 'materialized view'; name: string; query?: string }
   | { kind: 'table'; name: string; columns?: { name: string; type: string; nullable: boolean }[] }
-  | { kind: 'view'; name: string };
+  | { kind: 'view'; name: string }
+  /** Something of a table that is changed, never created (`comment`, `replica identity`): nothing to adopt. */
+  | { kind: 'table property'; table: string; name: string };
 
 export interface Probes {
   columnExists(table: string, column: string): string;

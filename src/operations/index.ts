@@ -22,6 +22,12 @@ import { verify } from './verify.js';
 import { createTable } from './create-table.js';
 import { dropTable } from './drop-table.js';
 import { renameTable } from './rename-table.js';
+import { setDefault } from './set-default.js';
+import { dropDefault } from './drop-default.js';
+import { setComment } from './set-comment.js';
+import { setReplicaIdentity } from './set-replica-identity.js';
+import { dropConstraint } from './drop-constraint.js';
+import { renameConstraint } from './rename-constraint.js';
 import type { Operation } from './types.js';
 
 // The registry holds operations of different spec types; each spec is parsed by its own schema first.
@@ -50,6 +56,12 @@ export const OPERATIONS: readonly Operation<any>[] = [
   createTable,
   dropTable,
   renameTable,
+  setDefault,
+  dropDefault,
+  setComment,
+  setReplicaIdentity,
+  dropConstraint,
+  renameConstraint,
 ];
 
 export const OPERATION_KINDS: readonly string[] = OPERATIONS.map((op) => op.kind);

@@ -2,6 +2,7 @@
 import type { ActionRenderer, Rendered } from '../actions.js';
 import type { BuildIndexAction, ReferentialAction, TableAction } from '../actions-table.js';
 import { splitQualified } from '../dialect.js';
+import { commentSql } from './ddl-meta.js';
 import { lockOf } from './lock-modes.js';
 import { quoteIdent as ident, quoteQualified as qualified } from './names.js';
 import { postgresProbes as probes } from './probes.js';
@@ -48,8 +49,9 @@ export const tableDdl: ActionRenderer<TableAction> = {
     const parts = [`ALTER TABLE ${qualified(a.table)} ADD COLUMN ${ident(a.column)} ${a.type}`];
     if (a.default !== undefined) parts.push(`DEFAULT ${a.default}`);
     if (a.notNull) parts.push('NOT NULL');
+    const comment = a.comment === undefined ? [] : [commentSql(a.table, a.column, a.comment)];
     return {
-      sql: [...guard, parts.join(' ')].join(';\n'),
+      sql: [...guard, parts.join(' '), ...comment].join(';\n'),
       lock: lockOf('ACCESS EXCLUSIVE', [a.table]),
       transactional: true,
       probe: probes.columnExistsWithType(a.table, a.column, a.type),

@@ -102,6 +102,8 @@ export function objectDefinition(o: DbObject): string {
       );
     case 'view':
       return `SELECT (SELECT jsonb_build_object('relkind', relkind::text) FROM pg_class WHERE oid = ${regclass(o.name)}) AS def`;
+    case 'table property':
+      return 'SELECT NULL::jsonb AS def';
     case 'materialized view':
       return (
         `SELECT (SELECT jsonb_build_object('relkind', relkind::text, 'query', CASE WHEN relkind = 'm' THEN ` +

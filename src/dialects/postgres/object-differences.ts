@@ -236,5 +236,7 @@ export function definitionDifferences(o: DbObject, live: LiveDefinition): string
       return live.relkind === 'v'
         ? []
         : [`it is ${RELKINDS[String(live.relkind)] ?? String(live.relkind)}, not a view`];
+    case 'table property':
+      return [];
   }
 }

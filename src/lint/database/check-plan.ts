@@ -18,6 +18,7 @@ import {
 } from './column-checks.js';
 import { withCopy } from './constraint-shadow-checks.js';
 import { entryContext, type CheckContext, type DatabaseCheckOptions, type TypeLookup } from './context.js';
+import * as meta from './meta-checks.js';
 import * as relations from './relation-checks.js';
 import { checkRenameTable } from './rename-table-checks.js';
 import type { Place } from './requirements.js';
@@ -48,6 +49,12 @@ const ENTRY_CHECKS: Record<string, EntryCheck> = {
   create_table: checkCreateTable,
   drop_table: checkDropTable,
   rename_table: checkRenameTable,
+  set_default: meta.checkColumnDefault,
+  drop_default: meta.checkColumnDefault,
+  set_comment: meta.checkSetComment,
+  set_replica_identity: meta.checkSetReplicaIdentity,
+  drop_constraint: meta.checkDropConstraint,
+  rename_constraint: meta.checkRenameConstraint,
 };
 
 /** Where cost findings of an operation's own statements point. */
