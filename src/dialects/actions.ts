@@ -4,6 +4,7 @@
  * one does not compile; an action a database cannot do renders as `Unsupported`, which `validate`
  * reports with the way to get there instead.
  */
+import type { ConstraintAction } from './actions-constraints.js';
 import type { ShadowAction } from './actions-shadow.js';
 import type { TableAction } from './actions-table.js';
 
@@ -34,7 +35,7 @@ export interface Unsupported {
   instead: string;
 }
 
-export type Action = TableAction | ShadowAction;
+export type Action = TableAction | ShadowAction | ConstraintAction;
 export type ActionKind = Action['kind'];
 
 /** One render function per action kind: a missing kind is a compile error. */

@@ -16,6 +16,10 @@ export const addCheckSchema = z
         'Validate existing rows in a second step (default). false leaves the constraint NOT VALID (new rows are ' +
           'still checked).',
       ),
+    no_inherit: z
+      .boolean()
+      .optional()
+      .describe('NO INHERIT: the check holds on this table only, not on tables that inherit from it.'),
   })
   .strict();
 
@@ -29,13 +33,14 @@ export function addCheckStep(
   ctx: OperationContext,
   id: string,
   validated?: boolean,
+  noInherit = false,
 ): SqlStep {
-  const object: DbObject = { kind: 'constraint', table, name, type: 'check', expression };
+  const object: DbObject = { kind: 'constraint', table, name, type: 'check', expression, noInherit };
   if (validated !== undefined) object.validated = validated;
   return actionStep(ctx, {
     id,
-    summary: `add check ${name} on ${table} (NOT VALID)`,
-    action: { kind: 'add-check-unchecked', table, name, expression },
+    summary: `add check ${name} on ${table}${noInherit ? ' NO INHERIT' : ''} (NOT VALID)`,
+    action: { kind: 'add-check-unchecked', table, name, expression, ...(noInherit ? { noInherit } : {}) },
     effect: { does: 'create', object },
   });
 }
@@ -62,7 +67,9 @@ export const addCheck = defineOperation<AddCheckSpec>({
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => `${spec.table}.${spec.name}`,
   forward(spec, ctx) {
-    const steps: Step[] = [addCheckStep(spec.table, spec.name, spec.expression, ctx, ctx.id, spec.validate)];
+    const steps: Step[] = [
+      addCheckStep(spec.table, spec.name, spec.expression, ctx, ctx.id, spec.validate, spec.no_inherit === true),
+    ];
     if (spec.validate) steps.push(validateConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/validate`));
     return steps;
   },

@@ -1,6 +1,7 @@
 import type { DdlRenderer } from '../actions.js';
+import { constraintDdl } from './ddl-constraints.js';
 import { shadowDdl } from './ddl-shadow.js';
 import { tableDdl } from './ddl-table.js';
 
 /** Every neutral action in PostgreSQL's SQL; the type makes a forgotten kind a compile error. */
-export const postgresDdl: DdlRenderer = { ...tableDdl, ...shadowDdl };
+export const postgresDdl: DdlRenderer = { ...tableDdl, ...shadowDdl, ...constraintDdl };
