@@ -9,6 +9,18 @@ import { dollarQuote } from './sql/plpgsql-function.js';
 const primaryKey = (table: string, name: string) =>
   `(SELECT 1 FROM pg_constraint WHERE conrelid = ${regclass(table)} AND conname = ${literal(name)} AND contype = 'p')`;
 
+/** No other primary key, and none of `columns` nullable. */
+function guardHolds(table: string, name: string, columns: string[]): string {
+  const otherKey =
+    `NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = ${regclass(table)} AND contype = 'p' ` +
+    `AND conname <> ${literal(name)})`;
+  if (columns.length === 0) return otherKey;
+  return (
+    `${otherKey} AND NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ${regclass(table)} AND attname IN ` +
+    `(${columns.map(literal).join(', ')}) AND NOT attnotnull AND NOT attisdropped)`
+  );
+}
+
 /**
  * A DO block that raises unless `table` has no primary key other than `name` and each of `columns`
  * is NOT NULL (ADD PRIMARY KEY would otherwise SET NOT NULL with a full scan under ACCESS EXCLUSIVE).
@@ -42,12 +54,12 @@ export function primaryKeyGuardSql(table: string, name: string, columns: string[
 }
 
 export const constraintDdl: ActionRenderer<ConstraintAction> = {
-  // Reads the catalog only: no table lock. Moot once this plan's key exists.
+  // Reads the catalog only: no table lock. In place when what it checks holds, or once this plan's key exists.
   'primary-key-guard': (a) => ({
     sql: primaryKeyGuardSql(a.table, a.name, a.mustBeNotNull),
     lock: lockOf('none', []),
     transactional: true,
-    probe: `SELECT EXISTS ${primaryKey(a.table, a.name)}`,
+    probe: `SELECT EXISTS ${primaryKey(a.table, a.name)} OR (${guardHolds(a.table, a.name, a.mustBeNotNull)})`,
   }),
   'add-primary-key-using-index': (a) => ({
     sql: [

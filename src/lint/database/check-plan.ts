@@ -17,6 +17,7 @@ import {
   checkSetNotNull,
 } from './column-checks.js';
 import { entryContext, type CheckContext, type DatabaseCheckOptions, type TypeLookup } from './context.js';
+import * as keys from './key-checks.js';
 import * as relations from './relation-checks.js';
 import type { Place } from './requirements.js';
 import { SimState } from './sim-state.js';
@@ -34,8 +35,9 @@ const ENTRY_CHECKS: Record<string, EntryCheck> = {
   create_index: relations.checkCreateIndex,
   drop_index: relations.checkDropIndex,
   add_check: relations.checkAddCheck,
-  add_foreign_key: relations.checkAddForeignKey,
-  add_unique: relations.checkAddUnique,
+  add_foreign_key: keys.checkAddForeignKeyOptions,
+  add_unique: keys.checkAddUniqueOptions,
+  add_primary_key: keys.checkAddPrimaryKey,
   validate_constraint: relations.checkValidateConstraint,
   check: relations.checkCheck,
   flag_rollout: relations.checkFlagRollout,
@@ -51,6 +53,7 @@ const COST_PATH: Record<string, YamlPath> = {
   change_type: ['not_null'],
   create_index: ['name'],
   add_unique: ['name'],
+  add_primary_key: ['name'],
 };
 
 /** Raw SQL findings point at the statement inside the step's `up`. */
