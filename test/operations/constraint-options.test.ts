@@ -221,13 +221,11 @@ describe.each(engines)('constraint options on $name', ({ create }) => {
       deferrable: false,
       index_parameters: undefined,
     });
-    expect(await differences({ ...(effectOf(other) as object), name: 'posts_slug_key' } as DbObject)).toEqual(
-      [
-        'INCLUDE is (title), the plan says none',
-        "it is NULLS NOT DISTINCT (one NULL at most), the plan's is not",
-        'its storage parameters are (deduplicate_items=off, fillfactor=80), the plan says ()',
-      ]);
-    );
+    expect(await differences({ ...(effectOf(other) as object), name: 'posts_slug_key' } as DbObject)).toEqual([
+      'INCLUDE is (title), the plan says none',
+      "it is NULLS NOT DISTINCT (one NULL at most), the plan's is not",
+      'its storage parameters are (deduplicate_items=off, fillfactor=80), the plan says ()',
+    ]);
     expect(await differences(effectOf(other, 1))).toEqual([
       "it is DEFERRABLE INITIALLY IMMEDIATE, the plan's is NOT DEFERRABLE",
     ]);
