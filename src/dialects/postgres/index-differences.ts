@@ -50,7 +50,7 @@ function oneKey(name: string, plan: IndexKeyOptions, live: LiveKey, declared: st
     if (live.collation !== coll || (schema !== undefined && schema !== live.collation_schema))
       out.push(`key ${name} has collation ${live.collation ?? 'none'}, the plan says ${coll}`);
   } else if (declared.includes('COLLATE')) {
-    out.push(`key ${name} has ${declared}, the plan's key has its column's collation`);
+    out.push(`key ${name} has collation ${live.collation ?? declared}, the plan's key has its column's collation`);
   }
   return out;
 }
