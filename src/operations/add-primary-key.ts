@@ -78,6 +78,11 @@ function guardStep(spec: AddPrimaryKeySpec, ctx: OperationContext): SqlStep {
     id: `${ctx.id}/guard`,
     summary: `refuse unless ${spec.table} has no other primary key${mustBeNotNull.length ? ` and ${mustBeNotNull.join(', ')} NOT NULL` : ''}`,
     action: { kind: 'primary-key-guard', table: spec.table, name: spec.name, mustBeNotNull },
+    // In place when the table is ready for this key: nothing to undo, so never someone else's.
+    effect: {
+      does: 'change',
+      object: { kind: 'constraint', table: spec.table, name: spec.name, type: 'primary key' },
+    },
   });
 }
 

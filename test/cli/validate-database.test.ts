@@ -395,6 +395,7 @@ CREATE TABLE line_items (id bigint PRIMARY KEY, product_id integer);
 CREATE INDEX idx_line_items_product_id ON line_items (product_id);
 CREATE MATERIALIZED VIEW daily_sales AS SELECT created_at::date AS day, sum(total) AS total_sales FROM orders GROUP BY 1;
 CREATE UNIQUE INDEX daily_sales_day_key ON daily_sales (day);
+CREATE TABLE events (tenant_id int, id bigint NOT NULL, payload text);
 `;
 
 describe.each([...(postgresAdminUrl ? [{ name: 'postgres' as const }] : []), { name: 'pglite' as const }])(
@@ -442,7 +443,7 @@ describe.each([...(postgresAdminUrl ? [{ name: 'postgres' as const }] : []), { n
         new RegExp(`^checked ${readdirSync('plans').filter((f) => f.endsWith('.yaml')).length} plan\\(s\\) against`),
       );
       expect(io.stderr()).toMatch(
-        /^checked \d+ plan\(s\) against (postgres|pglite):\/\/.+ \(PostgreSQL \d+\.\d+, 4 table\(s\) and view\(s\)\)\n$/,
+        /^checked \d+ plan\(s\) against (postgres|pglite):\/\/.+ \(PostgreSQL \d+\.\d+, 5 table\(s\) and view\(s\)\)\n$/,
       );
     });
 

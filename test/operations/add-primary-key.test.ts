@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Connection } from '../../src/db/index.js';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
+import { checkPlanAgainstSchema, DEFAULT_DATABASE_CHECK_OPTIONS } from '../../src/lint/database/index.js';
 import type { SqlStep } from '../../src/operations/types.js';
 import { compilePlan } from '../../src/plan/compile.js';
 import { parsePlan } from '../../src/plan/load.js';
@@ -212,5 +214,74 @@ describe.skipIf(!postgresAdminUrl)('add_primary_key run by the runner (PostgreSQ
         'name: pk-adopt\nphases:\n  expand:\n    - add_primary_key: { table: items, name: items_pkey, columns: [id] }\n      if_exists: adopt\n',
       ),
     ).rejects.toThrow(/hands it to the constraint/);
+  });
+});
+
+describe.skipIf(!postgresAdminUrl)('validate --database for add_primary_key and the PostgreSQL 15 options', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createPostgresDatabase('schemashift_pk_validate');
+    await db.exec(
+      `CREATE TABLE events (tenant_id int, id bigint NOT NULL, kind text);
+       CREATE TABLE keyed (id int PRIMARY KEY, code int);
+       CREATE TABLE authors (tenant_id int, id int, PRIMARY KEY (tenant_id, id));
+       CREATE TABLE posts (id int PRIMARY KEY, tenant_id int, author_id int, slug text)`,
+    );
+  });
+  afterAll(() => db?.close());
+
+  async function findings(steps: string, versionNum = 150004): Promise<string[]> {
+    const conn = await connect(db.url!);
+    const live = await postgres.introspect.liveSchema(conn).finally(() => conn.close());
+    const plan = await parsePlan('plans/v.yaml', `name: v\nphases:\n  expand:\n${steps}`);
+    return checkPlanAgainstSchema(
+      compilePlan(plan),
+      { ...live, server: { version: String(versionNum / 10000), versionNum } },
+      () => undefined,
+      DEFAULT_DATABASE_CHECK_OPTIONS,
+    ).map((f) => `${f.at.line} ${f.severity} ${f.rule}: ${f.message}`);
+  }
+
+  it('nullable key columns must be listed; listed ones must be nullable; one primary key per table', async () => {
+    expect(
+      await findings(
+        '    - add_primary_key: { table: events, name: events_pkey, columns: [tenant_id, id], set_not_null: [tenant_id] }\n',
+      ),
+    ).toEqual([]);
+    expect(
+      await findings(
+        '    - add_primary_key: { table: events, name: events_pkey, columns: [tenant_id, id], set_not_null: [id] }\n' +
+          '    - add_primary_key: { table: keyed, name: keyed_code_pk, columns: [code] }\n',
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^4 error db-big-table-lock: events.tenant_id is nullable: attaching the primary key would SET NOT NULL/,
+      ),
+      expect.stringMatching(/^4 error db-already-exists: events.id is already NOT NULL, and not by this plan/),
+      expect.stringMatching(/^5 error db-already-exists: keyed already has a primary key \(keyed_pkey\)/),
+      expect.stringMatching(/^5 error db-big-table-lock: keyed.code is nullable/),
+    ]);
+  });
+
+  it('a primary key added earlier in the plan is seen by the next step', async () => {
+    expect(
+      await findings(
+        '    - add_primary_key: { table: events, name: events_pkey, columns: [tenant_id, id], set_not_null: [tenant_id] }\n' +
+          '    - add_primary_key: { table: events, name: events_pkey2, columns: [id] }\n',
+      ),
+    ).toEqual([expect.stringMatching(/^5 error db-already-exists: events already has a primary key \(events_pkey\)/)]);
+  });
+
+  it('NULLS NOT DISTINCT and ON DELETE SET NULL (cols) need PostgreSQL 15: said before an older server refuses them', async () => {
+    const steps =
+      '    - add_unique: { table: posts, name: posts_slug_key, columns: [slug], nulls_not_distinct: true }\n' +
+      '    - add_foreign_key: { table: posts, name: posts_author_fk, columns: [tenant_id, author_id], references: { table: authors, columns: [tenant_id, id] }, on_delete: { action: set_null, columns: [author_id] } }\n';
+    expect(await findings(steps)).toEqual([]);
+    expect(await findings(steps, 140010)).toEqual([
+      expect.stringMatching(
+        /^4 error db-server-version: UNIQUE … NULLS NOT DISTINCT needs PostgreSQL 15; this server runs 14/,
+      ),
+      expect.stringMatching(/^5 error db-server-version: ON DELETE SET NULL with a column list needs PostgreSQL 15/),
+    ]);
   });
 });

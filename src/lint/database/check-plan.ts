@@ -36,7 +36,7 @@ const ENTRY_CHECKS: Record<string, EntryCheck> = {
   drop_index: relations.checkDropIndex,
   add_check: relations.checkAddCheck,
   add_foreign_key: keys.checkAddForeignKeyOptions,
-  add_unique: keys.checkAddUniqueOptions,
+  add_unique: relations.checkAddUnique,
   add_primary_key: keys.checkAddPrimaryKey,
   validate_constraint: relations.checkValidateConstraint,
   check: relations.checkCheck,

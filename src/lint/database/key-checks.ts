@@ -1,13 +1,13 @@
 /**
  * add_primary_key and the options of the constraint operations against the schema at their point
  * in the plan: one primary key per table, NOT NULL key columns (or listed in set_not_null), and
- * the options that need PostgreSQL 15 (NULLS NOT DISTINCT, ON DELETE SET NULL (columns)).
+ * ON DELETE SET NULL (columns), which needs PostgreSQL 15 (NULLS NOT DISTINCT is costed with the
+ * statement: capabilities.ts).
  */
 import type { AddForeignKeySpec } from '../../operations/add-foreign-key.js';
 import type { AddPrimaryKeySpec } from '../../operations/add-primary-key.js';
-import type { AddUniqueSpec } from '../../operations/add-unique.js';
 import type { CheckContext } from './context.js';
-import { checkAddForeignKey, checkAddUnique, constraintName, indexName } from './relation-checks.js';
+import { checkAddForeignKey, constraintName, indexName } from './relation-checks.js';
 import { at, emit, needColumn, needTable } from './requirements.js';
 import type { SimRelation } from './sim-state.js';
 
@@ -74,18 +74,6 @@ function needPg15(ctx: CheckContext, place: ReturnType<typeof at>, what: string,
     `${what} needs PostgreSQL 15 or later; the server runs ${ctx.state.server.version}`,
     instead,
   );
-}
-
-export function checkAddUniqueOptions(ctx: CheckContext, spec: AddUniqueSpec): void {
-  checkAddUnique(ctx, spec);
-  if (spec.nulls_not_distinct)
-    needPg15(
-      ctx,
-      at('nulls_not_distinct'),
-      'NULLS NOT DISTINCT',
-      'upgrade the server, or keep NULLs distinct and add a unique index on COALESCE of the key (create_index with ' +
-        'expressions and unique: true), or a CHECK that the columns are NOT NULL',
-    );
 }
 
 export function checkAddForeignKeyOptions(ctx: CheckContext, spec: AddForeignKeySpec): void {

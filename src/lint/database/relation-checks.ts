@@ -34,7 +34,13 @@ function describe(rel: SimRelation): string {
 }
 
 /** An index name must be free in the table's schema, or hold this very index and be adopted (`if_exists: adopt`). */
-export function indexName(ctx: CheckContext, place: Place, table: SimRelation, name: string, columns: string[] | null): void {
+export function indexName(
+  ctx: CheckContext,
+  place: Place,
+  table: SimRelation,
+  name: string,
+  columns: string[] | null,
+): void {
   const existing = ctx.state.sibling(table, name);
   if (!existing) return;
   const same = existing.index?.table === table.key;
