@@ -76,7 +76,7 @@ function guardStep(spec: AddPrimaryKeySpec, ctx: OperationContext): SqlStep {
   const mustBeNotNull = spec.columns.filter((c) => !nullable(spec).includes(c));
   return actionStep(ctx, {
     id: `${ctx.id}/guard`,
-    summary: `refuse unless ${spec.table} has no other primary key${mustBeNotNull.length ? ` and ${mustBeNotNull.join(', ')} NOT NULL` : ''}`,
+    summary: `check that ${spec.table} has no other primary key${mustBeNotNull.length ? ` and ${mustBeNotNull.join(', ')} ${mustBeNotNull.length > 1 ? 'are' : 'is'} NOT NULL` : ''}`,
     action: { kind: 'primary-key-guard', table: spec.table, name: spec.name, mustBeNotNull },
     // In place when the table is ready for this key: nothing to undo, so never someone else's.
     effect: {

@@ -4,10 +4,14 @@
  * compares each (a default written out is no difference; anything else is refused).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type Connection } from '../../src/db/index.js';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { parseSql } from '../../src/dialects/postgres/sql/parser.js';
 import type { DbObject, SqlStep } from '../../src/operations/types.js';
-import { engines, type TestDatabase } from '../support/databases.js';
+import { compilePlan } from '../../src/plan/compile.js';
+import { parsePlan } from '../../src/plan/load.js';
+import { runPlan } from '../../src/runner/run-plan.js';
+import { createPostgresDatabase, engines, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 import { applySql, forward, inverse, parseSpec, probe, sqlOf } from '../support/operations.js';
 
 const spec = {
@@ -139,3 +143,57 @@ describe.each(engines)('create_index per-column options on $name', ({ create }) 
     ]);
   });
 });
+
+describe.skipIf(!postgresAdminUrl)(
+  'create_index with options and if_exists: adopt, run by the runner (PostgreSQL)',
+  () => {
+    let db: TestDatabase;
+    let conn: Connection;
+    beforeAll(async () => {
+      db = await createPostgresDatabase('schemashift_index_adopt');
+      await db.exec(
+        `CREATE TABLE docs (id int, slug text, at timestamptz);
+       CREATE INDEX docs_slug ON docs (slug COLLATE "C" text_pattern_ops, at DESC) WITH (fillfactor = 70)`,
+      );
+      conn = await connect(db.url!);
+    });
+    afterAll(async () => {
+      await conn?.close();
+      await db?.close();
+    });
+
+    async function adopt(name: string, columns: string, extra = ''): Promise<string> {
+      const step = `create_index: { table: docs, name: docs_slug, columns: ${columns}${extra} }`;
+      const plan = compilePlan(
+        await parsePlan(`${name}.yaml`, `name: ${name}\nphases:\n  expand:\n    - ${step}\n      if_exists: adopt\n`),
+      );
+      const outcome = await runPlan(conn, plan, {
+        mode: 'run',
+        acceptDrift: false,
+        answers: { yes: true },
+        emit: () => undefined,
+        signal: new AbortController().signal,
+        command: () => 'schemashift run',
+      }).catch((e: Error) => ({ message: e.message }));
+      if ('message' in outcome) return outcome.message;
+      const { rows } = await conn.query<{ adopted: boolean }>(
+        'SELECT adopted FROM schemashift.steps WHERE plan_name = $1',
+        [name],
+      );
+      return rows[0]?.adopted ? 'adopted' : JSON.stringify(outcome);
+    }
+
+    it('an index whose order differs is refused, naming the difference; the same definition is adopted', async () => {
+      const slug = '{ column: slug, opclass: text_pattern_ops, collate: C }';
+      expect(await adopt('asc', `[${slug}, at]`, ', storage_parameters: { fillfactor: 70 }')).toContain(
+        "key at has DESC, the plan's key has the defaults",
+      );
+      expect(await adopt('nofill', `[${slug}, { column: at, sort: desc }]`)).toContain(
+        'its storage parameters are (fillfactor=70), the plan says ()',
+      );
+      expect(
+        await adopt('same', `[${slug}, { column: at, sort: desc }]`, ', storage_parameters: "fillfactor=70"'),
+      ).toBe('adopted');
+    });
+  },
+);
