@@ -6,6 +6,7 @@ import { dropIndex } from './drop-index.js';
 import { addCheck } from './add-check.js';
 import { addForeignKey } from './add-foreign-key.js';
 import { addUnique } from './add-unique.js';
+import { addPrimaryKey } from './add-primary-key.js';
 import { validateConstraint } from './validate-constraint.js';
 import { setNotNull } from './set-not-null.js';
 import { backfill } from './backfill.js';
@@ -40,6 +41,7 @@ export const OPERATIONS: readonly Operation<any>[] = [
   addCheck,
   addForeignKey,
   addUnique,
+  addPrimaryKey,
   validateConstraint,
   setNotNull,
   backfill,

@@ -19,6 +19,7 @@ import {
 import { withCopy } from './constraint-shadow-checks.js';
 import { entryContext, type CheckContext, type DatabaseCheckOptions, type TypeLookup } from './context.js';
 import * as meta from './meta-checks.js';
+import * as keys from './key-checks.js';
 import * as relations from './relation-checks.js';
 import { checkRenameTable } from './rename-table-checks.js';
 import type { Place } from './requirements.js';
@@ -38,8 +39,9 @@ const ENTRY_CHECKS: Record<string, EntryCheck> = {
   create_index: relations.checkCreateIndex,
   drop_index: relations.checkDropIndex,
   add_check: withCopy(relations.checkAddCheck),
-  add_foreign_key: withCopy(relations.checkAddForeignKey),
+  add_foreign_key: withCopy(keys.checkAddForeignKeyOptions),
   add_unique: withCopy(relations.checkAddUnique),
+  add_primary_key: keys.checkAddPrimaryKey,
   validate_constraint: relations.checkValidateConstraint,
   check: relations.checkCheck,
   flag_rollout: relations.checkFlagRollout,
@@ -66,6 +68,7 @@ const COST_PATH: Record<string, YamlPath> = {
   add_unique: ['name'],
   create_table: ['name'],
   drop_table: ['name'],
+  add_primary_key: ['name'],
 };
 
 /** Raw SQL findings point at the statement inside the step's `up`. */
