@@ -8,20 +8,31 @@
 /** Keeps a new column in step with an old one while applications of both generations write. */
 export interface SyncSpec {
   table: string;
-  /** The column old writers still write. */
-  from: string;
+  /**
+   * The column old writers still write. Absent when the new column is computed from the row alone
+   * (add_column `up`, drop_column `down`): every write then counts as writing the old side; `forward`
+   * is required and `reverse` refused.
+   */
+  from?: string;
   /** The column being introduced. */
   to: string;
   /** SQL computing `to` over the row's columns by bare name (default: the old column's value). */
   forward?: string;
   /** SQL computing `from` over the row's columns; when set, writers that only know `to` have `from` filled in too. */
   reverse?: string;
+  /**
+   * The DEFAULT `to` has while the trigger runs (a stable or immutable expression, as the plan
+   * declares it): an INSERT that leaves `to` at it did not write it. Absent: `to` has no default.
+   */
+  toDefault?: string;
+  /** The DEFAULT of `from`, as the plan declares it: only compared with when `to` has a default too. */
+  fromDefault?: string;
 }
 
 /** Why a sync cannot be installed: thrown by a dialect checking `install-sync-function`. */
 export class ColumnSyncProblem extends Error {
   constructor(
-    readonly field: 'forward' | 'reverse',
+    readonly field: 'forward' | 'reverse' | 'toDefault' | 'fromDefault',
     readonly problem: { message: string; offset: number },
   ) {
     super(problem.message);
