@@ -27,6 +27,12 @@ export interface SyncSpec {
   toDefault?: string;
   /** The DEFAULT of `from`, as the plan declares it: only compared with when `to` has a default too. */
   fromDefault?: string;
+  /**
+   * `from` is NOT NULL for the old version while `to` is not (drop_not_null `down`): an INSERT that
+   * leaves `from` NULL gets `from` := reverse(row) after `to` is settled, so that a new-version row
+   * with NULL in `to` still satisfies the old column.
+   */
+  fromNotNull?: boolean;
 }
 
 /** Why a sync cannot be installed: thrown by a dialect checking `install-sync-function`. */
@@ -98,7 +104,9 @@ export type SwapAction =
       carry: SwapCarry;
     }
   /** The undo of a column the plan added (the replacement), before contract. */
-  | { kind: 'drop-added-column'; table: string; column: string };
+  | { kind: 'drop-added-column'; table: string; column: string }
+  /** drop_column `down` at contract: the trigger filling the column, its function and the column, in one transaction. */
+  | { kind: 'drop-synced-column'; table: string; column: string; trigger: string; function: string; cascade: boolean };
 
 /** A view index: `building` on the new view, `final` after the swap; the old view's one is parked as `retired`. */
 export interface ViewIndexNames {

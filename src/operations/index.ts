@@ -8,6 +8,7 @@ import { addForeignKey } from './add-foreign-key.js';
 import { addUnique } from './add-unique.js';
 import { validateConstraint } from './validate-constraint.js';
 import { setNotNull } from './set-not-null.js';
+import { dropNotNull } from './drop-not-null.js';
 import { backfill } from './backfill.js';
 import { renameColumn } from './rename-column.js';
 import { changeType } from './change-type.js';
@@ -33,6 +34,7 @@ export const OPERATIONS: readonly Operation<any>[] = [
   addUnique,
   validateConstraint,
   setNotNull,
+  dropNotNull,
   backfill,
   renameColumn,
   changeType,

@@ -34,7 +34,7 @@ export function syncNames(spec: SyncSpec): { trigger: string; fn: string } {
 }
 
 /** The trigger function lives in the table's schema so it moves and drops with it. */
-function qualifiedLike(table: string, name: string): string {
+export function qualifiedLike(table: string, name: string): string {
   const { schema } = splitQualified(table);
   return schema === undefined ? name : `${schema}.${name}`;
 }

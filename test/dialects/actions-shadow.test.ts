@@ -206,6 +206,25 @@ const ROWS: { [K in Kind]: Row<K>[] } = {
       postgres: { sql: 'ALTER TABLE orders DROP COLUMN IF EXISTS ref_new', impact: 'blocks-all' },
     },
   ],
+  'drop-synced-column': [
+    {
+      action: {
+        kind: 'drop-synced-column',
+        table: 'sales.orders',
+        column: 'legacy',
+        trigger: 'schemashift_sync_orders_legacy',
+        function: 'sales.schemashift_sync_orders_legacy',
+        cascade: false,
+      },
+      postgres: {
+        sql:
+          'DROP TRIGGER IF EXISTS schemashift_sync_orders_legacy ON sales.orders;\n' +
+          'DROP FUNCTION IF EXISTS sales.schemashift_sync_orders_legacy();\n' +
+          'ALTER TABLE sales.orders DROP COLUMN IF EXISTS legacy',
+        impact: 'blocks-all',
+      },
+    },
+  ],
   'create-materialized-view': [
     {
       action: {

@@ -84,6 +84,7 @@ function functionBody(spec: SyncSpec, table: string): PlpgsqlBody {
       b.line(`    ELSIF ${b.cond(fill)} THEN ${b.assign(to, forward)}`);
       b.line('    END IF;');
     }
+    if (spec.fromNotNull === true) b.line(`    IF ${b.cond(`${from} IS NULL`)} THEN ${b.assign(from, reverse)} END IF;`);
     b.line(`  ELSIF ${b.cond(`${to} IS DISTINCT FROM ${oldTo}`)} THEN`);
     b.line(`    IF ${b.cond(`${to} IS DISTINCT FROM (${forward})`)} THEN ${b.assign(from, reverse)} END IF;`);
     if (readChanged !== undefined) {
