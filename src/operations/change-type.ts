@@ -4,7 +4,7 @@ import { identifier, qualifiedName, sqlExpression, sqlType, activeSqlParser } fr
 import { actionStep } from './action-step.js';
 import { backfillOptionsSchema } from './backfill.js';
 import { carryFields, swapCarryOf, type CarryColumns } from './carry.js';
-import { shadowColumnInverse, shadowColumnSteps, type ShadowColumn } from './shadow-column.js';
+import { bothWaysFill, shadowColumnInverse, shadowColumnSteps, type ShadowColumn } from './shadow-column.js';
 import { boundedName, reportSyncProblem, syncNames, type SyncSpec } from './sync-trigger.js';
 import { defineOperation, type OperationContext, type SqlStep } from './types.js';
 
@@ -133,7 +133,9 @@ function shadowOf(spec: ChangeTypeSpec, ctx: OperationContext): ShadowColumn {
     type: spec.type,
     sync: syncOf(spec, d),
     value: usingOf(spec, d),
-    differs: `${d.ident(temp)} IS DISTINCT FROM (${usingOf(spec, d)})`,
+    ...(downOf(spec) === undefined
+      ? { differs: `${d.ident(temp)} IS DISTINCT FROM (${usingOf(spec, d)})` }
+      : bothWaysFill(d, { from: spec.column, to: temp, up: usingOf(spec, d), down: downOf(spec) as string })),
     gate: {
       id: `${ctx.id}/deploy`,
       summary: `the application must accept ${spec.table}.${spec.column} as ${spec.type}`,

@@ -4,7 +4,7 @@ import { identifier, qualifiedName, sqlExpression, sqlType } from '../plan/primi
 import { actionStep } from './action-step.js';
 import { backfillOptionsSchema } from './backfill.js';
 import { carryFields, swapCarryOf, type CarryColumns } from './carry.js';
-import { shadowColumnInverse, shadowColumnSteps, type ShadowColumn } from './shadow-column.js';
+import { bothWaysFill, shadowColumnInverse, shadowColumnSteps, type ShadowColumn } from './shadow-column.js';
 import { reportSyncProblem, syncNames, type SyncSpec } from './sync-trigger.js';
 import { defineOperation, type OperationContext, type SqlStep } from './types.js';
 
@@ -105,7 +105,9 @@ function shadowOf(spec: RenameColumnSpec, ctx: OperationContext): ShadowColumn {
     type: spec.type,
     sync: syncOf(spec, d),
     value: spec.up === undefined ? from : upOf(spec, d),
-    differs: spec.up === undefined ? `${to} IS DISTINCT FROM ${from}` : `${to} IS DISTINCT FROM (${upOf(spec, d)})`,
+    ...(spec.up === undefined && spec.down === undefined
+      ? { differs: `${to} IS DISTINCT FROM ${from}` }
+      : bothWaysFill(d, { from: spec.from, to: spec.to, up: upOf(spec, d), down: spec.down ?? to })),
     gate: {
       id: `${ctx.id}/switch-reads`,
       summary: `switch the application to ${spec.table}.${spec.to}`,

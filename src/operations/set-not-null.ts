@@ -10,7 +10,7 @@ import { actionStep } from './action-step.js';
 import { backfillOptionsSchema } from './backfill.js';
 import { carryFields, swapCarryOf, type CarryColumns } from './carry.js';
 import { notNullRecipe, type NotNullTarget } from './not-null-steps.js';
-import { shadowColumnInverse, shadowColumnSteps, type ShadowColumn } from './shadow-column.js';
+import { bothWaysFill, shadowColumnInverse, shadowColumnSteps, type ShadowColumn } from './shadow-column.js';
 import { refuseShadowFieldsWithout } from './shadow-fields.js';
 import { boundedName, reportSyncProblem, syncNames, type SyncSpec } from './sync-trigger.js';
 import { defineOperation, type OperationContext, type SqlStep } from './types.js';
@@ -130,7 +130,7 @@ function shadowOf(spec: SetNotNullSpec, ctx: OperationContext): ShadowColumn {
     type: spec.type as string,
     sync: syncOf(spec, d),
     value: up,
-    differs: `${d.ident(tempOf(spec))} IS DISTINCT FROM (${up})`,
+    ...bothWaysFill(d, { from: spec.column, to: tempOf(spec), up, down: spec.down ?? d.ident(tempOf(spec)) }),
     gate: {
       id: `${ctx.id}/deploy`,
       summary: `the application must not write NULL into ${spec.table}.${spec.column}`,
