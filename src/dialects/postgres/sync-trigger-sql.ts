@@ -174,7 +174,7 @@ function defaultCheck(table: string, column: string, declared: boolean, why: str
     : `${table}.${column} has a DEFAULT the plan does not declare: ${why}`;
   const hint = declared
     ? 'remove the declared default from the plan, or check that the plan runs against the right database'
-    : `declare it in the plan (as \\d ${table} shows it), or drop it and set it again in contract`;
+    : `declare it in the plan (as the catalog shows it), or drop it before the plan and set it again in contract`;
   const raise = `RAISE EXCEPTION USING MESSAGE = ${quoteLiteral(message)}, HINT = ${quoteLiteral(hint)};`;
   return `  IF ${declared ? 'NOT ' : ''}EXISTS (${hasDefault}) THEN\n    ${raise}\n  END IF;`;
 }
