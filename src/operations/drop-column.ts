@@ -44,7 +44,8 @@ export const dropColumnSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['default'],
-          message: '`default` tells the trigger of `down` which INSERT left the column out: without `down` it means nothing',
+          message:
+            '`default` tells the trigger of `down` which INSERT left the column out: without `down` it means nothing',
           params: { hint: 'remove `default`, or give `down`' },
         });
       return;

@@ -31,7 +31,9 @@ export const dropNotNullSchema = z
           "by bare name (e.g. coalesce(description_new, 'n/a')). With it the old column stays NOT NULL until " +
           'contract for the old version; the new version writes a nullable shadow column (temp_column).',
       ),
-    type: sqlType.optional().describe("With `down`, required: the column's type, which the shadow column is created with."),
+    type: sqlType
+      .optional()
+      .describe("With `down`, required: the column's type, which the shadow column is created with."),
     temp_column: identifier
       .optional()
       .describe('With `down`: the shadow column, renamed over the old one in contract (default: <column>_new).'),
@@ -178,9 +180,13 @@ export const dropNotNull = defineOperation<DropNotNullSpec>({
           reason: `its sync trigger and backfill write ${tempOf(spec)}: an existing column of that name would be overwritten`,
           hint: `remove \`if_exists: adopt\`, or pick another temp_column`,
         },
-  forward: (spec, ctx) => (spec.down === undefined ? [inPlaceStep(spec, ctx)] : shadowColumnSteps(shadowOf(spec, ctx), ctx)),
+  forward: (spec, ctx) =>
+    spec.down === undefined ? [inPlaceStep(spec, ctx)] : shadowColumnSteps(shadowOf(spec, ctx), ctx),
   inverse: (spec, ctx) =>
     spec.down === undefined
       ? inPlaceInverse(spec, ctx)
-      : shadowColumnInverse({ spec: shadowSpecOf(spec), columns: columnsOf(spec), sync: syncOf(spec, ctx.dialect) }, ctx),
+      : shadowColumnInverse(
+          { spec: shadowSpecOf(spec), columns: columnsOf(spec), sync: syncOf(spec, ctx.dialect) },
+          ctx,
+        ),
 });

@@ -34,8 +34,12 @@ export const setNotNullSchema = z
       ),
     down: sqlExpression
       .optional()
-      .describe('With `up`: SQL computing the old column from a row the new version wrote (default: the shadow column).'),
-    type: sqlType.optional().describe("With `up`, required: the column's type, which the shadow column is created with."),
+      .describe(
+        'With `up`: SQL computing the old column from a row the new version wrote (default: the shadow column).',
+      ),
+    type: sqlType
+      .optional()
+      .describe("With `up`, required: the column's type, which the shadow column is created with."),
     temp_column: identifier
       .optional()
       .describe('With `up`: the shadow column, renamed over the old one in contract (default: <column>_new).'),
@@ -173,10 +177,14 @@ export const setNotNull = defineOperation<SetNotNullSpec>({
           reason: `its sync trigger and backfill write ${tempOf(spec)}: an existing column of that name would be overwritten`,
           hint: `remove \`if_exists: adopt\`, or pick another temp_column`,
         },
-  forward: (spec, ctx) => (spec.up === undefined ? inPlaceSteps(spec, ctx) : shadowColumnSteps(shadowOf(spec, ctx), ctx)),
+  forward: (spec, ctx) =>
+    spec.up === undefined ? inPlaceSteps(spec, ctx) : shadowColumnSteps(shadowOf(spec, ctx), ctx),
   inverse(spec, ctx) {
     if (spec.up !== undefined)
-      return shadowColumnInverse({ spec: shadowSpecOf(spec), columns: columnsOf(spec), sync: syncOf(spec, ctx.dialect) }, ctx);
+      return shadowColumnInverse(
+        { spec: shadowSpecOf(spec), columns: columnsOf(spec), sync: syncOf(spec, ctx.dialect) },
+        ctx,
+      );
     const { table, column, check } = targetOf(spec);
     const dropNotNull = actionStep(ctx, {
       id: `${ctx.id}/undo`,

@@ -19,7 +19,9 @@ describe('drop_not_null SQL', () => {
       'ALTER TABLE orders ALTER COLUMN note SET NOT NULL',
       'ALTER TABLE orders DROP CONSTRAINT IF EXISTS note_not_null',
     ]);
-    expect(undo.steps.map((s) => (s.kind === 'sql' ? s.undoes : undefined))).toEqual(Array(4).fill('drop_not_null:test'));
+    expect(undo.steps.map((s) => (s.kind === 'sql' ? s.undoes : undefined))).toEqual(
+      Array(4).fill('drop_not_null:test'),
+    );
   });
 
   it('with down: a shadow column, a both-ways trigger that fills the NOT NULL old column, a swap', () => {
@@ -64,7 +66,9 @@ describe('drop_not_null, set_not_null up, drop_column down, change_type names: r
   it('a composite form listed outside expand is refused where it is listed', async () => {
     const yaml =
       'name: t\nphases:\n  migrate:\n    - set_not_null: { table: t, column: c, type: text, up: "coalesce(c, \'\')" }\n';
-    await expect(parsePlan('plan.yaml', yaml)).rejects.toThrow(/spans phases from expand to contract[\s\S]*under expand/);
+    await expect(parsePlan('plan.yaml', yaml)).rejects.toThrow(
+      /spans phases from expand to contract[\s\S]*under expand/,
+    );
   });
 });
 

@@ -11,7 +11,8 @@ import { quoteIdent, quoteLiteral, quoteQualified } from './names.js';
 
 const forwardOf = (spec: SyncSpec): string => {
   if (spec.forward !== undefined) return spec.forward;
-  if (spec.from === undefined) throw new Error(`internal: sync of ${spec.table}.${spec.to} has neither from nor forward`);
+  if (spec.from === undefined)
+    throw new Error(`internal: sync of ${spec.table}.${spec.to} has neither from nor forward`);
   return quoteIdent(spec.from);
 };
 
@@ -84,7 +85,8 @@ function functionBody(spec: SyncSpec, table: string): PlpgsqlBody {
       b.line(`    ELSIF ${b.cond(fill)} THEN ${b.assign(to, forward)}`);
       b.line('    END IF;');
     }
-    if (spec.fromNotNull === true) b.line(`    IF ${b.cond(`${from} IS NULL`)} THEN ${b.assign(from, reverse)} END IF;`);
+    if (spec.fromNotNull === true)
+      b.line(`    IF ${b.cond(`${from} IS NULL`)} THEN ${b.assign(from, reverse)} END IF;`);
     b.line(`  ELSIF ${b.cond(`${to} IS DISTINCT FROM ${oldTo}`)} THEN`);
     b.line(`    IF ${b.cond(`${to} IS DISTINCT FROM (${forward})`)} THEN ${b.assign(from, reverse)} END IF;`);
     if (readChanged !== undefined) {
@@ -153,7 +155,10 @@ export function syncSpecProblem(spec: SyncSpec, fn: string): ColumnSyncProblem |
   }
   if (spec.from === undefined && (spec.reverse !== undefined || spec.forward === undefined)) {
     const field: SyncField = spec.reverse === undefined ? 'forward' : 'reverse';
-    return new ColumnSyncProblem(field, { message: 'a sync without an old column needs `up` and no `down`', offset: 0 });
+    return new ColumnSyncProblem(field, {
+      message: 'a sync without an old column needs `up` and no `down`',
+      offset: 0,
+    });
   }
   try {
     createFunctionSql(spec, fn);

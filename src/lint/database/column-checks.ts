@@ -104,12 +104,12 @@ export function checkSetNotNull(ctx: CheckContext, spec: SetNotNullSpec): void {
 export function checkDropNotNull(ctx: CheckContext, spec: DropNotNullSpec): void {
   const table = needTable(ctx, at('table'), spec.table);
   const column = table && needColumn(ctx, at('column'), table, spec.column);
-  if (column && !column.notNull)
+  if (table && column && !column.notNull)
     emit(
       ctx,
       'db-already-gone',
       at('column'),
-      `${table!.name}.${spec.column} is already nullable: \`run\` refuses to take over a change it did not make`,
+      `${table.name}.${spec.column} is already nullable: \`run\` refuses to take over a change it did not make`,
       'remove the step if the column is meant to be nullable already; otherwise check the column name',
     );
   if (table && column && spec.down !== undefined) shadowCheck(ctx, table, spec, 'drop_not_null builds it as');
