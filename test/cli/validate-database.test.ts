@@ -392,6 +392,7 @@ CREATE INDEX idx_customers_email ON customers (email);
 CREATE TABLE orders (id bigint PRIMARY KEY, client_id bigint, customer_id bigint, total numeric(12, 2), status text, created_at timestamptz, region text);
 CREATE INDEX idx_orders_customer_id ON orders (customer_id);
 CREATE TABLE line_items (id bigint PRIMARY KEY, product_id integer);
+CREATE TABLE posts (id bigint PRIMARY KEY, title text, summary text NOT NULL, legacy_code text NOT NULL);
 CREATE INDEX idx_line_items_product_id ON line_items (product_id);
 CREATE MATERIALIZED VIEW daily_sales AS SELECT created_at::date AS day, sum(total) AS total_sales FROM orders GROUP BY 1;
 CREATE UNIQUE INDEX daily_sales_day_key ON daily_sales (day);
@@ -442,7 +443,7 @@ describe.each([...(postgresAdminUrl ? [{ name: 'postgres' as const }] : []), { n
         new RegExp(`^checked ${readdirSync('plans').filter((f) => f.endsWith('.yaml')).length} plan\\(s\\) against`),
       );
       expect(io.stderr()).toMatch(
-        /^checked \d+ plan\(s\) against (postgres|pglite):\/\/.+ \(PostgreSQL \d+\.\d+, 4 table\(s\) and view\(s\)\)\n$/,
+        /^checked \d+ plan\(s\) against (postgres|pglite):\/\/.+ \(PostgreSQL \d+\.\d+, 5 table\(s\) and view\(s\)\)\n$/,
       );
     });
 

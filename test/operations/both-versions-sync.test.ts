@@ -232,6 +232,24 @@ describe.each(engines)('both versions on $name', ({ create }) => {
     expect(await rows(db, 'SELECT id, tier FROM clients ORDER BY id')).toHaveLength(3);
   });
 
+  it('a json column with a default (json has no =): compared by binary image, no write fails', async () => {
+    await db.exec('DROP TABLE IF EXISTS docs; CREATE TABLE docs (id int PRIMARY KEY, raw text)');
+    const spec = {
+      table: 'docs',
+      column: { name: 'meta', type: 'json', default: "'{}'" },
+      up: "json_build_object('raw', raw)",
+    };
+    await runPhase(db, forward('add_column', spec), 'expand');
+    await db.exec("INSERT INTO docs (id, raw) VALUES (1, 'a')"); // old
+    await db.exec("INSERT INTO docs (id, raw, meta) VALUES (2, 'b', '{\"x\": 1}')"); // new
+    await db.exec("UPDATE docs SET raw = 'c' WHERE id = 1"); // old
+    expect(await rows(db, 'SELECT id, meta::text FROM docs ORDER BY id')).toEqual([
+      [1, '{"raw" : "c"}'],
+      [2, '{"x": 1}'],
+    ]);
+    await rollback(db, 'add_column', spec);
+  });
+
   it('add_column sync_from both ways with defaults on both sides: the per-statement rule', async () => {
     await db.exec(
       "DROP TABLE IF EXISTS orders; CREATE TABLE orders (id int PRIMARY KEY, status text NOT NULL DEFAULT 'new')",

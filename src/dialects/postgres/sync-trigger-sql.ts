@@ -26,8 +26,8 @@ const FROM_DEFAULT = 'schemashift_from_default';
  *
  * INSERT: a side counts as written when its value is not what leaving it out gives: NULL, or the
  * column's declared DEFAULT (`toDefault` / `fromDefault`, stable or immutable expressions,
- * evaluated here in the same transaction as the default itself, and assigned to a variable of the
- * column's type so that they compare as the column stores them).
+ * evaluated here in the same transaction as the default itself, assigned to a variable of the
+ * column's type, and compared by binary image, which every type has).
  * - `to` written (the new application version, which knows only the new columns): it is kept, and
  *   both ways `from` := reverse(row). A statement that writes both sides: the new side wins.
  * - else, when the old side was written, or `to` has no default: `to` := forward(row). Without a
@@ -65,14 +65,13 @@ function functionBody(spec: SyncSpec, table: string): PlpgsqlBody {
   b.line('BEGIN').line(`  IF ${b.cond("TG_OP = 'INSERT'")} THEN`);
   if (spec.toDefault !== undefined) b.line(`    ${b.assign(TO_DEFAULT, `(${spec.toDefault})`)}`);
   if (fromDefault !== undefined) b.line(`    ${b.assign(FROM_DEFAULT, `(${fromDefault})`)}`);
-  const toUnwritten =
-    spec.toDefault === undefined ? `${to} IS NULL` : `${to} IS NULL OR ${to} IS NOT DISTINCT FROM ${TO_DEFAULT}`;
+  const toUnwritten = spec.toDefault === undefined ? `${to} IS NULL` : `${to} IS NULL OR ${sameImage(to, TO_DEFAULT)}`;
   const fill = insertFillCondition(spec, fromDefault);
   if (spec.reverse === undefined) {
     const when = fill === undefined ? toUnwritten : `(${toUnwritten}) AND (${fill})`;
     b.line(`    IF ${b.cond(when)} THEN ${b.assign(to, forward)} END IF;`);
     if (readChanged !== undefined) {
-      b.line(`  ELSIF ${b.cond(`${to} IS NOT DISTINCT FROM ${oldTo} AND ${readChanged}`)} THEN`);
+      b.line(`  ELSIF ${b.cond(`${sameImage(to, oldTo)} AND ${readChanged}`)} THEN`);
       b.line(`    ${b.assign(to, forward)}`);
     }
   } else {
@@ -87,7 +86,7 @@ function functionBody(spec: SyncSpec, table: string): PlpgsqlBody {
     }
     if (spec.fromNotNull === true)
       b.line(`    IF ${b.cond(`${from} IS NULL`)} THEN ${b.assign(from, reverse)} END IF;`);
-    b.line(`  ELSIF ${b.cond(`${to} IS DISTINCT FROM ${oldTo}`)} THEN`);
+    b.line(`  ELSIF ${b.cond(`NOT ${sameImage(to, oldTo)}`)} THEN`);
     b.line(`    IF ${b.cond(`${to} IS DISTINCT FROM (${forward})`)} THEN ${b.assign(from, reverse)} END IF;`);
     if (readChanged !== undefined) {
       b.line(`  ELSIF ${b.cond(readChanged)} THEN`);
@@ -106,8 +105,11 @@ function insertFillCondition(spec: SyncSpec, fromDefault: string | undefined): s
   const from = `NEW.${quoteIdent(spec.from)}`;
   return fromDefault === undefined
     ? `${from} IS NOT NULL`
-    : `${from} IS NOT NULL AND ${from} IS DISTINCT FROM ${FROM_DEFAULT}`;
+    : `${from} IS NOT NULL AND NOT ${sameImage(from, FROM_DEFAULT)}`;
 }
+
+/** Equal binary images: works for every type (json has no `=`), and the default is typed like the column. */
+const sameImage = (a: string, b: string): string => `ROW(${a})::record *= ROW(${b})::record`;
 
 /**
  * `ROW(NEW.a, NEW.b)::record *<> ROW(OLD.a, OLD.b)::record` over the columns `expression` reads
