@@ -154,7 +154,9 @@ describe.each(engines)('both versions on $name', ({ create }) => {
       await db.exec("INSERT INTO accounts (id, legacy, name) VALUES (10, 'ten', 'c')"); // old
       await db.exec("UPDATE accounts SET legacy = 'uno' WHERE id = 1"); // old
       await db.exec("INSERT INTO accounts (id, name) VALUES (20, 'd')"); // new: NOT NULL satisfied by down
-      await db.exec("UPDATE accounts SET name = 'e' WHERE id = 2"); // new: legacy follows
+      // new, on a row the old version wrote: its legacy value is kept (only a derived one follows)
+      await db.exec("UPDATE accounts SET name = 'e' WHERE id = 2");
+      await db.exec("UPDATE accounts SET name = 'g' WHERE id = 20"); // new, on its own row: legacy follows
       await db.exec("UPDATE accounts SET name = 'f', legacy = 'own' WHERE id = 10"); // old, both: its value kept
       return steps;
     }
@@ -163,9 +165,9 @@ describe.each(engines)('both versions on $name', ({ create }) => {
       await rollback(db, 'drop_column', spec);
       expect(await rows(db, 'SELECT id, legacy, name FROM accounts ORDER BY id')).toEqual([
         [1, 'uno', 'a'],
-        [2, 'L-e', 'e'],
+        [2, 'two', 'e'],
         [10, 'own', 'f'],
-        [20, 'L-d', 'd'],
+        [20, 'L-g', 'g'],
       ]);
       expect(await leftovers(db, 'accounts')).toEqual([]);
     });
@@ -177,7 +179,7 @@ describe.each(engines)('both versions on $name', ({ create }) => {
         [1, 'a'],
         [2, 'e'],
         [10, 'f'],
-        [20, 'd'],
+        [20, 'g'],
       ]);
       expect(await leftovers(db, 'accounts')).toEqual([]);
     });
@@ -221,11 +223,12 @@ describe.each(engines)('both versions on $name', ({ create }) => {
     await db.exec("INSERT INTO clients (id, spend, tier) VALUES (20, 300, 'silver')"); // new
     await db.exec('UPDATE clients SET spend = 50 WHERE id = 10'); // old: tier follows
     await db.exec("UPDATE clients SET tier = 'platinum' WHERE id = 1"); // new
-    await db.exec('UPDATE clients SET spend = 1 WHERE id = 20'); // old on a new row: recomputed (up reads spend)
+    // another column up reads, on a row whose tier the new version wrote: the written tier is kept
+    await db.exec('UPDATE clients SET spend = 1 WHERE id = 20');
     expect(await rows(db, 'SELECT id, tier FROM clients ORDER BY id')).toEqual([
       [1, 'platinum'],
       [10, 'basic'],
-      [20, 'basic'],
+      [20, 'silver'],
     ]);
     await runPhase(db, steps, 'contract');
     expect(await leftovers(db, 'clients')).toEqual([]);

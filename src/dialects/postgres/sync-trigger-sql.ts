@@ -52,54 +52,108 @@ const UP_VALUE = 'schemashift_up_value';
  *
  * Every column that `forward` / `reverse` read is read from NEW.
  */
+interface BodyParts {
+  b: PlpgsqlBody;
+  to: string;
+  forward: string;
+  fromDefault: string | undefined;
+}
+
 function functionBody(spec: SyncSpec, table: string): PlpgsqlBody {
-  const to = `NEW.${quoteIdent(spec.to)}`;
-  const oldTo = `OLD.${quoteIdent(spec.to)}`;
-  const forward = overRecord(forwardOf(spec), 'NEW');
-  const readChanged = readColumnsChanged(forwardOf(spec), spec.to);
   const b = new PlpgsqlBody();
   const fromDefault = spec.toDefault !== undefined && spec.from !== undefined ? spec.fromDefault : undefined;
   const typed = (column: string) => `${quoteQualified(table)}.${quoteIdent(column)}%TYPE`;
   const declarations = [
     ...(spec.toDefault === undefined ? [] : [`  ${TO_DEFAULT} ${typed(spec.to)};`]),
     ...(fromDefault === undefined ? [] : [`  ${FROM_DEFAULT} ${typed(spec.from as string)};`]),
-    ...(spec.reverse === undefined ? [] : [`  ${UP_VALUE} ${typed(spec.to)};`]),
+    ...(usesUpValue(spec) ? [`  ${UP_VALUE} ${typed(spec.to)};`] : []),
   ];
   if (declarations.length > 0) ['DECLARE', ...declarations].forEach((l) => b.line(l));
+  const parts: BodyParts = {
+    b,
+    to: `NEW.${quoteIdent(spec.to)}`,
+    forward: overRecord(forwardOf(spec), 'NEW'),
+    fromDefault,
+  };
   b.line('BEGIN').line(`  IF ${b.cond("TG_OP = 'INSERT'")} THEN`);
+  insertPart(spec, parts);
+  b.line('  ELSE');
+  updatePart(spec, parts);
+  return b.line('  END IF;').line('  RETURN NEW;').line('END');
+}
+
+/** The old column when `up` reads it (a change to it is an old-version write). */
+function readOldColumn(spec: SyncSpec): string | undefined {
+  return spec.from !== undefined && rowColumns(forwardOf(spec)).includes(spec.from) ? spec.from : undefined;
+}
+
+/** The UPDATE part holds up(row) in a typed variable: both ways, or to tell a derived value apart. */
+function usesUpValue(spec: SyncSpec): boolean {
+  if (spec.reverse !== undefined) return true;
+  const from = readOldColumn(spec);
+  return readColumnsChanged(forwardOf(spec), spec.to, from) !== undefined;
+}
+
+/** INSERT: which side the statement wrote (not what leaving it out gives) decides the direction. */
+function insertPart(spec: SyncSpec, { b, to, forward, fromDefault }: BodyParts): void {
   if (spec.toDefault !== undefined) b.line(`    ${b.assign(TO_DEFAULT, `(${spec.toDefault})`)}`);
   if (fromDefault !== undefined) b.line(`    ${b.assign(FROM_DEFAULT, `(${fromDefault})`)}`);
-  const toUnwritten = spec.toDefault === undefined ? `${to} IS NULL` : `${to} IS NULL OR ${sameImage(to, TO_DEFAULT)}`;
+  // With a default, leaving the column out gives the default, never NULL: an explicit NULL was written.
+  const toUnwritten = spec.toDefault === undefined ? `${to} IS NULL` : sameImage(to, TO_DEFAULT);
   const fill = insertFillCondition(spec, fromDefault);
   if (spec.reverse === undefined) {
     const when = fill === undefined ? toUnwritten : `(${toUnwritten}) AND (${fill})`;
     b.line(`    IF ${b.cond(when)} THEN ${b.assign(to, forward)} END IF;`);
-    if (readChanged !== undefined) {
-      b.line(`  ELSIF ${b.cond(`${sameImage(to, oldTo)} AND ${readChanged}`)} THEN`);
-      b.line(`    ${b.assign(to, forward)}`);
-    }
+    return;
+  }
+  const from = `NEW.${quoteIdent(spec.from as string)}`;
+  const reverse = overRecord(spec.reverse, 'NEW');
+  if (fill === undefined) {
+    b.line(`    IF ${b.cond(toUnwritten)} THEN ${b.assign(to, forward)} ELSE ${b.assign(from, reverse)} END IF;`);
   } else {
+    b.line(`    IF ${b.cond(`NOT (${toUnwritten})`)} THEN ${b.assign(from, reverse)}`);
+    b.line(`    ELSIF ${b.cond(fill)} THEN ${b.assign(to, forward)}`);
+    b.line('    END IF;');
+  }
+  if (spec.fromNotNull === true) b.line(`    IF ${b.cond(`${from} IS NULL`)} THEN ${b.assign(from, reverse)} END IF;`);
+}
+
+/**
+ * UPDATE: a statement that changed `to` wrote it (both ways, `from` follows unless `to` is exactly
+ * up(row)). One that left `to` alone but changed the old column wrote the old side: `to` := up(row).
+ * One that changed only other columns `up` reads recomputes `to` only while `to` still holds what
+ * `up` gave the row before (or NULL: not filled yet), so a value the new version wrote is not
+ * replaced by a later statement that touches another column.
+ */
+function updatePart(spec: SyncSpec, { b, to, forward }: BodyParts): void {
+  const oldTo = `OLD.${quoteIdent(spec.to)}`;
+  const readChanged = readColumnsChanged(forwardOf(spec), spec.to);
+  b.line(`    IF ${b.cond(`NOT ${sameImage(to, oldTo)}`)} THEN`);
+  if (spec.reverse === undefined) {
+    b.line('      NULL;');
+  } else {
+    // up(row) typed like the column, so the comparison is by binary image (json has no `=`).
+    b.line(`      ${b.assign(UP_VALUE, `(${forward})`)}`);
     const from = `NEW.${quoteIdent(spec.from as string)}`;
     const reverse = overRecord(spec.reverse, 'NEW');
-    if (fill === undefined) {
-      b.line(`    IF ${b.cond(toUnwritten)} THEN ${b.assign(to, forward)} ELSE ${b.assign(from, reverse)} END IF;`);
-    } else {
-      b.line(`    IF ${b.cond(`NOT (${toUnwritten})`)} THEN ${b.assign(from, reverse)}`);
-      b.line(`    ELSIF ${b.cond(fill)} THEN ${b.assign(to, forward)}`);
-      b.line('    END IF;');
-    }
-    if (spec.fromNotNull === true)
-      b.line(`    IF ${b.cond(`${from} IS NULL`)} THEN ${b.assign(from, reverse)} END IF;`);
-    b.line(`  ELSIF ${b.cond(`NOT ${sameImage(to, oldTo)}`)} THEN`);
-    // up(row) typed like the column, so the comparison is by binary image (json has no `=`).
-    b.line(`    ${b.assign(UP_VALUE, `(${forward})`)}`);
-    b.line(`    IF ${b.cond(`NOT ${sameImage(to, UP_VALUE)}`)} THEN ${b.assign(from, reverse)} END IF;`);
-    if (readChanged !== undefined) {
-      b.line(`  ELSIF ${b.cond(readChanged)} THEN`);
-      b.line(`    ${b.assign(to, forward)}`);
-    }
+    b.line(`      IF ${b.cond(`NOT ${sameImage(to, UP_VALUE)}`)} THEN ${b.assign(from, reverse)} END IF;`);
   }
-  return b.line('  END IF;').line('  RETURN NEW;').line('END');
+  if (readChanged === undefined) return void b.line('    END IF;');
+  const from = readOldColumn(spec);
+  if (from !== undefined) {
+    // The old column itself changed: an old-version write, whatever `to` held.
+    const [n, o] = [`NEW.${quoteIdent(from)}`, `OLD.${quoteIdent(from)}`];
+    b.line(`    ELSIF ${b.cond(`NOT ${sameImage(n, o)}`)} THEN`);
+    b.line(`      ${b.assign(to, forward)}`);
+  }
+  // Read columns besides the old one: only they can change now, the old one's change was caught above.
+  const others = readColumnsChanged(forwardOf(spec), spec.to, from);
+  if (others === undefined) return void b.line('    END IF;');
+  b.line(`    ELSIF ${b.cond(others)} THEN`);
+  b.line(`      ${b.assign(UP_VALUE, `(${overRecord(forwardOf(spec), 'OLD')})`)}`);
+  const derived = `${oldTo} IS NULL OR ${sameImage(oldTo, UP_VALUE)}`;
+  b.line(`      IF ${b.cond(derived)} THEN ${b.assign(to, forward)} END IF;`);
+  b.line('    END IF;');
 }
 
 /**
@@ -109,9 +163,7 @@ function functionBody(spec: SyncSpec, table: string): PlpgsqlBody {
 function insertFillCondition(spec: SyncSpec, fromDefault: string | undefined): string | undefined {
   if (spec.toDefault === undefined || spec.from === undefined) return undefined;
   const from = `NEW.${quoteIdent(spec.from)}`;
-  return fromDefault === undefined
-    ? `${from} IS NOT NULL`
-    : `${from} IS NOT NULL AND NOT ${sameImage(from, FROM_DEFAULT)}`;
+  return fromDefault === undefined ? `${from} IS NOT NULL` : `NOT ${sameImage(from, FROM_DEFAULT)}`;
 }
 
 /** Equal binary images: works for every type (json has no `=`), and the default is typed like the column. */
@@ -119,10 +171,10 @@ const sameImage = (a: string, b: string): string => `ROW(${a})::record *= ROW(${
 
 /**
  * `ROW(NEW.a, NEW.b)::record *<> ROW(OLD.a, OLD.b)::record` over the columns `expression` reads
- * (but `to`); undefined when it reads none.
+ * (but `to` and `except`); undefined when it reads none.
  */
-function readColumnsChanged(expression: string, to: string): string | undefined {
-  const columns = rowColumns(expression).filter((c) => c !== to);
+function readColumnsChanged(expression: string, to: string, except?: string): string | undefined {
+  const columns = rowColumns(expression).filter((c) => c !== to && c !== except);
   if (columns.length === 0) return undefined;
   const row = (record: string) => `ROW(${columns.map((c) => `${record}.${quoteIdent(c)}`).join(', ')})::record`;
   return `${row('NEW')} *<> ${row('OLD')}`;
