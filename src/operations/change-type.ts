@@ -5,7 +5,7 @@ import { actionStep } from './action-step.js';
 import { backfillOptionsSchema } from './backfill.js';
 import { carryFields, swapCarryOf, type CarryColumns } from './carry.js';
 import { bothWaysFill, shadowColumnInverse, shadowColumnSteps, type ShadowColumn } from './shadow-column.js';
-import { boundedName, reportSyncProblem, syncNames, type SyncSpec } from './sync-trigger.js';
+import { boundedName, refuseVolatileUp, reportSyncProblem, syncNames, type SyncSpec } from './sync-trigger.js';
 import { defineOperation, type OperationContext, type SqlStep } from './types.js';
 
 export const changeTypeSchema = z
@@ -59,6 +59,7 @@ export const changeTypeSchema = z
     }
     const upKey = spec.up === undefined ? 'using' : 'up';
     reportSyncProblem(ctx, (d) => syncOf(spec, d), { forward: [upKey], reverse: [downKey] });
+    refuseVolatileUp(ctx, spec.up ?? spec.using, [upKey]);
   });
 
 export type ChangeTypeSpec = z.output<typeof changeTypeSchema>;

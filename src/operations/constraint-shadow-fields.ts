@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { activeSqlParser, identifier, sqlExpression, sqlType } from '../plan/primitives.js';
 import { backfillOptionsSchema } from './backfill.js';
 import { carryFields } from './carry-fields.js';
-import { boundedName, reportSyncProblem } from './sync-trigger.js';
+import { boundedName, refuseVolatileUp, reportSyncProblem } from './sync-trigger.js';
 import type { Inverse, Operation, OperationContext, Step } from './types.js';
 
 export const constraintShadowFields = {
@@ -114,6 +114,7 @@ export function refineConstraintShadow(
   const column = withUp(spec, issue, covers);
   if (column === undefined) return;
   const [copy, down] = [copyOf(spec), spec.down];
+  refuseVolatileUp(ctx, up, ['up']);
   reportSyncProblem(
     ctx,
     (d) => ({ table: spec.table, from: column, to: copy, forward: up, reverse: down ?? d.ident(copy) }),

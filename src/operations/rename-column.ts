@@ -5,7 +5,7 @@ import { actionStep } from './action-step.js';
 import { backfillOptionsSchema } from './backfill.js';
 import { carryFields, swapCarryOf, type CarryColumns } from './carry.js';
 import { bothWaysFill, shadowColumnInverse, shadowColumnSteps, type ShadowColumn } from './shadow-column.js';
-import { reportSyncProblem, syncNames, type SyncSpec } from './sync-trigger.js';
+import { refuseVolatileUp, reportSyncProblem, syncNames, type SyncSpec } from './sync-trigger.js';
 import { defineOperation, type OperationContext, type SqlStep } from './types.js';
 
 export const renameColumnSchema = z
@@ -57,6 +57,7 @@ export const renameColumnSchema = z
         params: { hint: 'give the new name in `to`' },
       });
     if (spec.from !== spec.to) reportSyncProblem(ctx, (d) => syncOf(spec, d), { forward: ['up'], reverse: ['down'] });
+    refuseVolatileUp(ctx, spec.up, ['up']);
   })
   .transform((spec) => ({ ...spec, type: spec.type as string }));
 

@@ -12,7 +12,7 @@ import { carryFields, swapCarryOf, type CarryColumns } from './carry.js';
 import { notNullRecipe, type NotNullTarget } from './not-null-steps.js';
 import { bothWaysFill, shadowColumnInverse, shadowColumnSteps, type ShadowColumn } from './shadow-column.js';
 import { refuseShadowFieldsWithout } from './shadow-fields.js';
-import { boundedName, reportSyncProblem, syncNames, type SyncSpec } from './sync-trigger.js';
+import { boundedName, refuseVolatileUp, reportSyncProblem, syncNames, type SyncSpec } from './sync-trigger.js';
 import { defineOperation, type OperationContext, type SqlStep } from './types.js';
 
 // NOT NULL is what this operation sets: the shadow column always gets it.
@@ -73,6 +73,7 @@ export const setNotNullSchema = z
         params: { hint: 'pick a free name, or leave temp_column out' },
       });
     reportSyncProblem(ctx, (d) => syncOf(spec, d), { forward: ['up'], reverse: ['down'] });
+    refuseVolatileUp(ctx, spec.up, ['up']);
   });
 
 export type SetNotNullSpec = z.output<typeof setNotNullSchema>;

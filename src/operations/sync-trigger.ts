@@ -3,7 +3,7 @@
  * generations write the table (expand/contract). Shared by add_column `sync_from`,
  * rename_column and change_type. The dialect writes the function and the trigger.
  */
-import { activePlanDialect } from '../plan/primitives.js';
+import { activePlanDialect, activeSqlParser } from '../plan/primitives.js';
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { ColumnSyncProblem, type SyncSpec } from '../dialects/actions-shadow.js';
@@ -148,4 +148,27 @@ export function removeSyncSteps(
       ...role('sync-function', { kind: 'function', name: fnName }),
     }),
   ];
+}
+
+/**
+ * A copied column is verified row by row against `up` before contract: an `up` that calls a
+ * volatile function (random(), gen_random_uuid(), clock_timestamp()) gives another value each time,
+ * so the verify step could never pass. Refused where the plan is loaded.
+ */
+export function refuseVolatileUp(ctx: z.RefinementCtx, up: string | undefined, path: (string | number)[]): void {
+  if (up === undefined) return;
+  const v = activeSqlParser().volatility(up);
+  if (!v.volatile) return;
+  ctx.addIssue({
+    code: 'custom',
+    path,
+    message:
+      `\`${up}\` calls ${v.fn}(), which is volatile: the verify step before contract recomputes it for every row ` +
+      'and can never find the copy equal',
+    params: {
+      hint:
+        "make it deterministic from the row (e.g. review || '-' || id instead of a random suffix), or fill the " +
+        'column with add_column `up` and a `backfill`, which have no verify step',
+    },
+  });
 }

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines, type TestDatabase } from '../support/databases.js';
-import { forward, runPhase } from '../support/operations.js';
+import { forward, parseSpec, runPhase } from '../support/operations.js';
 
 async function rows(db: TestDatabase, sql: string): Promise<unknown[][]> {
   return (await db.query(sql)).map((row) => Object.values(row));
@@ -69,5 +69,21 @@ describe.each(engines)('sync trigger keeps every write ($name)', ({ create }) =>
       [4, 'paid', 'paid'],
       [5, 'shipped', 'shipped'],
     ]);
+  });
+});
+
+describe('a volatile up where a verify step recomputes it', () => {
+  const volatileUp = "review || '-' || (random() * 1000000)::integer";
+  it.each([
+    ['add_unique', { table: 'r', name: 'r_u', columns: ['review'], column: 'review', type: 'text', up: volatileUp }],
+    ['rename_column', { table: 'r', from: 'review', to: 'note', type: 'text', up: volatileUp }],
+    ['change_type', { table: 'r', column: 'review', type: 'varchar(20)', using: volatileUp }],
+    ['set_not_null', { table: 'r', column: 'review', type: 'text', up: volatileUp }],
+  ])('%s is refused at load, naming the function', (kind, spec) => {
+    expect(() => parseSpec(kind, spec)).toThrow(/random\(\), which is volatile/);
+  });
+  it('add_column up (no verify step) may be volatile: a new uuid per row', () => {
+    const spec = { table: 'r', column: { name: 'uid', type: 'uuid' }, up: 'gen_random_uuid()' };
+    expect(() => parseSpec('add_column', spec)).not.toThrow();
   });
 });
