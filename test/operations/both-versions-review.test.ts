@@ -47,6 +47,13 @@ describe.each(engines)('sync trigger keeps every write ($name)', ({ create }) =>
     ]);
   });
 
+  it('drop_not_null with down on a column that is nullable already is refused before its trigger exists', async () => {
+    await db.exec('DROP TABLE IF EXISTS users; CREATE TABLE users (id int PRIMARY KEY, nick text)');
+    const spec = { table: 'users', column: 'nick', type: 'text', down: "coalesce(nick_new, 'x')" };
+    await expect(runPhase(db, forward('drop_not_null', spec), 'expand')).rejects.toThrow(/nullable already/);
+    expect(await rows(db, "SELECT tgname FROM pg_trigger WHERE tgrelid = 'users'::regclass")).toEqual([]);
+  });
+
   it('add_column with defaults on both sides: an explicit NULL is written on either side', async () => {
     await db.exec(
       "DROP TABLE IF EXISTS orders; CREATE TABLE orders (id int PRIMARY KEY, status text DEFAULT 'pending')",

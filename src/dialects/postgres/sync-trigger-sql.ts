@@ -251,6 +251,20 @@ function defaultCheck(table: string, column: string, declared: boolean, why: str
  * INSERT look like a new-version write; on `from` (when `to` has a default too), like an
  * old-version write.
  */
+/**
+ * drop_not_null `down` fills the old column where it would be NULL: on a column that is nullable
+ * already, that would overwrite the NULLs the application writes. Refused before the trigger exists.
+ */
+function notNullCheck(table: string, column: string): string {
+  const nullable =
+    `SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(${quoteLiteral(quoteQualified(table))}) AND attname = ` +
+    `${quoteLiteral(column)} AND NOT attnotnull AND NOT attisdropped`;
+  const message = `${table}.${column} is nullable already: the trigger would replace the NULLs written into it`;
+  const hint = 'remove the drop_not_null step (the column is nullable), or check the column name';
+  const raise = `RAISE EXCEPTION USING MESSAGE = ${quoteLiteral(message)}, HINT = ${quoteLiteral(hint)};`;
+  return `  IF EXISTS (${nullable}) THEN\n    ${raise}\n  END IF;`;
+}
+
 function preconditionsSql(spec: SyncSpec): string[] {
   const expressions = [forwardOf(spec), ...(spec.reverse === undefined ? [] : [spec.reverse])];
   const reads = expressions.map((e) => `(${e})`).join(', ');
@@ -271,6 +285,7 @@ function preconditionsSql(spec: SyncSpec): string[] {
         `${spec.to} has a default too: the trigger tells an old-version INSERT by ${spec.from} not at its default`,
       ),
     );
+  if (spec.fromNotNull === true && spec.from !== undefined) checks.push(notNullCheck(spec.table, spec.from));
   const check = `\nBEGIN\n${checks.join('\n')}\nEND\n`;
   return [`SELECT ${reads} FROM ${quoteQualified(spec.table)} LIMIT 0`, `DO ${dollarQuote(check)}`];
 }
