@@ -96,11 +96,11 @@ export async function triggersOn(s: Scenario, table: string): Promise<string[]> 
   return rows.map((r) => r.tgname);
 }
 
-/** Functions in the schemas the plans use (public and schemashift's own helpers), excluding the state API. */
+/** Trigger functions outside the catalogs (schemashift's own state trigger left out): what a sync leaves behind. */
 export async function triggerFunctions(s: Scenario): Promise<string[]> {
   const rows = await s.rows<{ proname: string }>(
     `SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.prorettype = 'trigger'::regtype
+      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND p.prorettype = 'trigger'::regtype AND p.oid <> 'schemashift.events_append_only'::regproc
       ORDER BY 1`,
   );
   return rows.map((r) => r.proname);
