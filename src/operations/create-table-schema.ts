@@ -98,7 +98,8 @@ export const tableConstraint = z.discriminatedUnion('type', [
       name: identifier,
       type: z.literal('check'),
       check: sqlCondition.describe('The condition every row must meet.'),
-      no_inherit: z.boolean().default(false),
+      no_inherit: z.boolean().default(false).describe('NO INHERIT: not enforced on tables inheriting from this one.'),
+      ...timing,
     })
     .strict(),
   z

@@ -93,7 +93,14 @@ function refuseConstraintShapes(spec: z.output<typeof createTableFields>, ctx: C
         `foreign key ${c.name} lists ${c.columns.length} column(s) but references ${c.references.columns.length}`,
         'give references.columns one column per entry of columns, in the same order',
       );
-    if ('initially_deferred' in c && c.initially_deferred && !c.deferrable)
+    if (c.type === 'check' && (c.deferrable || c.initially_deferred))
+      issue(
+        ctx,
+        ['constraints', i, c.deferrable ? 'deferrable' : 'initially_deferred'],
+        `check constraint ${c.name} cannot be deferred: PostgreSQL checks CHECK constraints at once, row by row`,
+        'leave out deferrable and initially_deferred on a check constraint',
+      );
+    else if (c.initially_deferred && !c.deferrable)
       issue(
         ctx,
         ['constraints', i, 'initially_deferred'],
@@ -103,7 +110,23 @@ function refuseConstraintShapes(spec: z.output<typeof createTableFields>, ctx: C
   });
 }
 
+/** A foreign key to this very table without referenced columns means its primary key: there must be one. */
+function refuseSelfReferenceWithoutKey(spec: z.output<typeof createTableFields>, ctx: Ctx): void {
+  const hasPk = spec.columns.some((c) => c.pk) || spec.constraints.some((c) => c.type === 'primary_key');
+  if (hasPk) return;
+  const hint = 'name the referenced column(s), or give the table a primary key';
+  spec.columns.forEach((c, i) => {
+    if (c.references?.table === spec.name && c.references.column === undefined)
+      issue(ctx, ['columns', i, 'references'], `${c.name} references ${spec.name}, which has no primary key`, hint);
+  });
+  spec.constraints.forEach((c, i) => {
+    if (c.type === 'foreign_key' && c.references.table === spec.name && c.references.columns === undefined)
+      issue(ctx, ['constraints', i, 'references'], `${c.name} references ${spec.name}, which has no primary key`, hint);
+  });
+}
+
 export const createTableSchema = createTableFields.superRefine((spec, ctx) => {
+  refuseSelfReferenceWithoutKey(spec, ctx);
   spec.columns.forEach((c, i) => {
     refuseValueClash(c, i, ctx);
     refuseNullablePk(c, i, ctx);

@@ -254,9 +254,10 @@ describe('create_table SQL', () => {
         columns: [{ name: 'a', type: 'int' }],
         constraints: [{ name: 'c', type: 'check', check: 'a > 0', deferrable: true }],
       },
-      /deferrable/,
+      /check constraint c cannot be deferred/,
     ],
     [{ name: 't', columns: [] }, /columns/],
+    [{ name: 't', columns: [{ name: 'p', type: 'int', references: { table: 't' } }] }, /t, which has no primary key/],
     [{ name: 't', columns: [{ name: 'a', type: 'int', pk: true, nullable: true }] }, /part of the primary key/],
   ])('refuses %j', (spec, message) => {
     expect(() => parseSpec('create_table', spec)).toThrow(message);
