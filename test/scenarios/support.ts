@@ -20,6 +20,8 @@ export interface Scenario {
   rollback(): Promise<CliResult>;
   /** `run plan.yaml --yes`: the remaining phases, contract included. */
   complete(): Promise<CliResult>;
+  /** Replace the plan file (a second plan on the same database). */
+  setPlan(yaml: string): void;
   /** Any CLI command on the plan file, e.g. cmd('validate'). */
   cmd(verb: string, ...args: string[]): Promise<CliResult>;
   exec(sql: string): Promise<void>;
@@ -52,6 +54,7 @@ export async function openScenario(name: string, setup: string, plan: string): P
   return {
     db,
     cmd,
+    setPlan: (yaml) => writeFileSync(join(dir, 'plan.yaml'), yaml),
     start: () => ok(cmd('run')),
     rollback: () => ok(cmd('rollback', '--yes')),
     complete: () => ok(cmd('run', '--yes')),
