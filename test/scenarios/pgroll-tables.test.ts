@@ -62,15 +62,105 @@ describe.skipIf(!postgresAdminUrl)('pgroll scenarios: tables', () => {
     );
     s = await openScenario('s5', '', plan);
     const comments = () =>
-      s!.rows(
-        `SELECT obj_description('users'::regclass, 'pg_class') AS t, col_description('users'::regclass, 2) AS c`,
-      );
+      s!.rows(`SELECT obj_description('users'::regclass, 'pg_class') AS t, col_description('users'::regclass, 2) AS c`);
     await s.start();
     expect(await comments()).toEqual([{ t: 'the users table', c: 'the username' }]);
     await s.rollback();
     expect(await relkind(s, 'users')).toBeNull();
     await s.complete();
     expect(await comments()).toEqual([{ t: 'the users table', c: 'the username' }]);
+  });
+
+  it('S3 create table with foreign key with ON DELETE CASCADE: the new table is gone after rollback, users keep theirs', async () => {
+    const plan = planYaml(
+      's3',
+      `  expand:
+    - create_table:
+        name: orders
+        columns:
+          - { name: id, type: serial, pk: true }
+          - { name: user_id, type: integer, nullable: false, references: { name: fk_users_id, table: users, column: id, on_delete: cascade } }
+          - { name: quantity, type: integer, nullable: false }
+`,
+    );
+    s = await openScenario(
+      's3',
+      'CREATE TABLE users (id serial PRIMARY KEY, name varchar(255) NOT NULL UNIQUE);',
+      plan,
+    );
+    const fk = () =>
+      s!.rows(
+        `SELECT convalidated, confdeltype::text AS del, confupdtype::text AS upd FROM pg_constraint WHERE conname = 'fk_users_id'`,
+      );
+    await s.start();
+    expect(await fk()).toEqual([{ convalidated: true, del: 'c', upd: 'a' }]);
+    await s.exec(`INSERT INTO users (name) VALUES ('alice')`); // OLD
+    await s.exec('INSERT INTO orders (user_id, quantity) VALUES (1, 100)'); // NEW
+    await s.fails('INSERT INTO orders (user_id, quantity) VALUES (2, 200)', '23503'); // NEW
+    await s.exec(`DELETE FROM users WHERE name = 'alice'`);
+    expect(await s.value('SELECT count(*)::int FROM orders')).toBe(0);
+
+    await s.rollback();
+    expect(await relkind(s, 'orders')).toBeNull();
+    expect(await relkind(s, 'users')).toBe('r');
+
+    await s.complete();
+    expect(await fk()).toEqual([{ convalidated: true, del: 'c', upd: 'a' }]);
+    await s.exec(`INSERT INTO users (name) VALUES ('bob')`);
+    await s.exec('INSERT INTO orders (user_id, quantity) VALUES (2, 200)');
+    await s.fails('INSERT INTO orders (user_id, quantity) VALUES (3, 300)', '23503');
+    await s.exec(`DELETE FROM users WHERE name = 'bob'`);
+    expect(await s.value('SELECT count(*)::int FROM orders')).toBe(0);
+  });
+
+  it('S8 create table with a deferrable multi-column foreign key ON DELETE SET DEFAULT', async () => {
+    const plan = planYaml(
+      's8',
+      `  expand:
+    - create_table:
+        name: pets
+        columns:
+          - { name: id, type: int, pk: true }
+          - { name: owner_id, type: int }
+          - { name: owner_city_id, type: text, nullable: false, default: "'chicago'" }
+          - { name: name, type: text, nullable: false }
+        constraints:
+          - name: fk_owners
+            type: foreign_key
+            columns: [owner_id, owner_city_id]
+            deferrable: true
+            references: { table: owners, columns: [id, city], on_delete: set_default }
+`,
+    );
+    s = await openScenario(
+      's8',
+      `CREATE TABLE owners (id int NOT NULL, name text NOT NULL, city text NOT NULL, CONSTRAINT pk_owners PRIMARY KEY (id, city));`,
+      plan,
+    );
+    // ⚠ pgroll lists on_delete_set_columns [owner_id, owner_city_id] (confdelsetcols); every key column is the same here.
+    const fk = () =>
+      s!.rows(
+        `SELECT condeferrable, condeferred, confdeltype::text AS del FROM pg_constraint WHERE conname = 'fk_owners'`,
+      );
+    await s.start();
+    expect(await fk()).toEqual([{ condeferrable: true, condeferred: false, del: 'd' }]);
+    await s.exec(`INSERT INTO owners (id, name, city) VALUES (1, 'alice', 'new york')`);
+    await s.exec(`INSERT INTO pets (id, owner_id, owner_city_id, name) VALUES (1, 1, 'new york', 'good boy')`);
+    await s.fails(
+      `INSERT INTO pets (id, owner_id, owner_city_id, name) VALUES (2, 0, 'sacramento', 'spider pig')`,
+      '23503',
+    );
+
+    await s.rollback();
+    expect(await relkind(s, 'pets')).toBeNull();
+
+    await s.complete();
+    expect(await fk()).toEqual([{ condeferrable: true, condeferred: false, del: 'd' }]);
+    await s.exec(`INSERT INTO pets (id, owner_id, owner_city_id, name) VALUES (1, 1, 'new york', 'cutie pie')`);
+    await s.exec('DELETE FROM owners WHERE id = 1');
+    expect(await s.rows('SELECT id, owner_id, owner_city_id, name FROM pets')).toEqual([
+      { id: 1, owner_id: null, owner_city_id: 'chicago', name: 'cutie pie' },
+    ]);
   });
 
   it('S12 drop table: untouched until contract (rollback has nothing to undo), then gone with its sequence', async () => {
