@@ -268,6 +268,12 @@ export function compareCarry(kind: string, spec: CarrySpec, live: LiveColumnAtta
 
 export const hasCarryProblems = (p: CarryProblems): boolean => p.lost.length + p.differs.length + p.blockers.length > 0;
 
+/** The templates that write the declarations (constraints added through a copy have none). */
+const newHint = (kind: string): string =>
+  kind === 'change_type' || kind === 'rename_column'
+    ? ` (or run schemashift new ${kind.replace('_', '-')} --database URL)`
+    : '';
+
 /** One message: what is wrong, then the declarations to paste. */
 export function describeCarryProblems(
   entryKind: string,
@@ -285,8 +291,7 @@ export function describeCarryProblems(
   const help =
     yaml === '{}'
       ? 'nothing needs to be declared; resolve what is listed above, then validate --database again'
-      : `declare what the column carries under the ${entryKind} entry (or run schemashift ` +
-        `new ${entryKind.replace('_', '-')} --database URL):\n${yaml
+      : `declare what the column carries under the ${entryKind} entry${newHint(entryKind)}:\n${yaml
           .split('\n')
           .map((l) => `    ${l}`)
           .join('\n')}`;

@@ -1,10 +1,11 @@
 /**
- * The change_type / rename_column entries of a plan, each checked against the catalog: what the
+ * The change_type / rename_column entries of a plan (and constraints added through a copy: `up`), each checked against the catalog: what the
  * old column carries that the entry does not declare, declares differently, or cannot carry.
  */
 import type { Queryable } from '../db/connection.js';
 import type { Dialect } from '../dialects/dialect.js';
 import type { CarrySpec } from '../operations/carry.js';
+import { copiedColumn } from '../operations/constraint-shadow-fields.js';
 import type { CompiledPlan } from '../plan/compile.js';
 import type { PlanEntry, YamlPath } from '../plan/types.js';
 import { compareCarry, describeCarryProblems, hasCarryProblems } from './carry-diff.js';
@@ -29,6 +30,12 @@ export function carryEntries(compiled: CompiledPlan): CarryEntry[] {
     if (entry.kind === 'change_type' && spec.column) {
       const newType = (spec as { type?: string }).type;
       return [{ entry, column: spec.column, spec, path: [...entry.path, 'column'], newType, dialect }];
+    }
+    // add_check / add_unique / add_foreign_key with `up` replace `column` by a copy (constraint-shadow.ts).
+    const copied = copiedColumn(entry.kind, spec);
+    if (copied) {
+      const path = [...entry.path, 'column'];
+      return [{ entry, column: copied.column, spec, path, newType: copied.type, dialect }];
     }
     if (entry.kind === 'rename_column' && spec.from)
       return [{ entry, column: spec.from, spec, path: [...entry.path, 'from'], dialect }];

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { identifier, qualifiedName, sqlCondition } from '../plan/primitives.js';
 import { actionStep } from './action-step.js';
+import { checkThroughCopy, throughCopyInverse } from './constraint-shadow.js';
+import { constraintShadowFields, refineConstraintShadow, throughCopyForm } from './constraint-shadow-fields.js';
 import { defineOperation, type DbObject, type OperationContext, type SqlStep, type Step } from './types.js';
 import { validateConstraintStep } from './validate-constraint.js';
 
@@ -16,8 +18,10 @@ export const addCheckSchema = z
         'Validate existing rows in a second step (default). false leaves the constraint NOT VALID (new rows are ' +
           'still checked).',
       ),
+    ...constraintShadowFields,
   })
-  .strict();
+  .strict()
+  .superRefine((spec, ctx) => refineConstraintShadow(spec, ctx, { expression: spec.expression }));
 
 export type AddCheckSpec = z.output<typeof addCheckSchema>;
 
@@ -55,7 +59,7 @@ export function dropConstraintStep(
   });
 }
 
-export const addCheck = defineOperation<AddCheckSpec>({
+const inPlace = defineOperation<AddCheckSpec>({
   kind: 'add_check',
   description: 'Add a CHECK constraint NOT VALID (brief lock, no scan), then VALIDATE it without blocking writes.',
   schema: addCheckSchema,
@@ -70,3 +74,6 @@ export const addCheck = defineOperation<AddCheckSpec>({
     steps: [{ ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`), undoes: ctx.id }],
   }),
 });
+
+/** With `column` + `up` the constraint goes on a copy of the column (constraint-shadow.ts). */
+export const addCheck = throughCopyForm(inPlace, { forward: checkThroughCopy, inverse: throughCopyInverse });

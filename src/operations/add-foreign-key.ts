@@ -3,6 +3,8 @@ import { REFERENTIAL_ACTIONS, type AddForeignKeyUncheckedAction } from '../diale
 import { identifier, qualifiedName } from '../plan/primitives.js';
 import { dropConstraintStep } from './add-check.js';
 import { actionStep } from './action-step.js';
+import { foreignKeyThroughCopy, throughCopyInverse } from './constraint-shadow.js';
+import { constraintShadowFields, refineConstraintShadow, throughCopyForm } from './constraint-shadow-fields.js';
 import { defineOperation, type OperationContext, type SqlStep, type Step } from './types.js';
 import { validateConstraintStep } from './validate-constraint.js';
 
@@ -31,9 +33,11 @@ export const addForeignKeySchema = z
         'Validate existing rows in a second step (default). false leaves the constraint NOT VALID (new rows are ' +
           'still checked).',
       ),
+    ...constraintShadowFields,
   })
   .strict()
   .superRefine((spec, ctx) => {
+    refineConstraintShadow(spec, ctx, { columns: spec.columns });
     if (spec.columns.length !== spec.references.columns.length) {
       ctx.addIssue({
         code: 'custom',
@@ -79,7 +83,7 @@ function addStep(spec: AddForeignKeySpec, ctx: OperationContext): SqlStep {
   });
 }
 
-export const addForeignKey = defineOperation<AddForeignKeySpec>({
+const inPlace = defineOperation<AddForeignKeySpec>({
   kind: 'add_foreign_key',
   description:
     'Add a foreign key NOT VALID (brief lock on both tables, no scan), then VALIDATE it without blocking writes.',
@@ -100,3 +104,6 @@ export const addForeignKey = defineOperation<AddForeignKeySpec>({
     ],
   }),
 });
+
+/** With `column` + `up` the constraint goes on a copy of the column (constraint-shadow.ts). */
+export const addForeignKey = throughCopyForm(inPlace, { forward: foreignKeyThroughCopy, inverse: throughCopyInverse });

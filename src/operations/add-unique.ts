@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { identifier, qualifiedName, activeSqlParser } from '../plan/primitives.js';
 import { dropConstraintStep } from './add-check.js';
 import { actionStep } from './action-step.js';
+import { uniqueThroughCopy, throughCopyInverse } from './constraint-shadow.js';
+import { constraintShadowFields, refineConstraintShadow, throughCopyForm } from './constraint-shadow-fields.js';
 import { createIndexStep, dropIndexStep } from './create-index.js';
 import { defineOperation, type OperationContext, type SqlStep } from './types.js';
 
@@ -16,8 +18,10 @@ export const addUniqueSchema = z
         'The unique index built first (default: the constraint name). PostgreSQL renames it to the constraint name ' +
           'when attached.',
       ),
+    ...constraintShadowFields,
   })
-  .strict();
+  .strict()
+  .superRefine((spec, ctx) => refineConstraintShadow(spec, ctx, { columns: spec.columns }));
 
 export type AddUniqueSpec = z.output<typeof addUniqueSchema>;
 
@@ -45,7 +49,7 @@ function attachStep(spec: AddUniqueSpec, ctx: OperationContext): SqlStep {
   });
 }
 
-export const addUnique = defineOperation<AddUniqueSpec>({
+const inPlace = defineOperation<AddUniqueSpec>({
   kind: 'add_unique',
   description:
     'Build a unique index online (without blocking writes), then attach it as a UNIQUE constraint under a brief lock.',
@@ -69,3 +73,6 @@ export const addUnique = defineOperation<AddUniqueSpec>({
     ],
   }),
 });
+
+/** With `column` + `up` the constraint goes on a copy of the column (constraint-shadow.ts). */
+export const addUnique = throughCopyForm(inPlace, { forward: uniqueThroughCopy, inverse: throughCopyInverse });

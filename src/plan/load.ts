@@ -179,6 +179,14 @@ function checkStep(
     problems.push(...zodIssuesToProblems(parsed.error.issues, specPath, op.schema, source, kind));
     return undefined;
   }
+  const phases = op.phasesFor?.(parsed.data) ?? op.allowedPhases;
+  if (op.allowedPhases.includes(phase) && !phases.includes(phase)) {
+    problems.push({
+      at: source.locateKey(path, kind),
+      message: `\`${kind}\` with these fields cannot be listed under ${phase}`,
+      hint: `list it under ${phases.join(' or ')}`,
+    });
+  }
   const { id, lint, ifExists } = meta;
   const entry: PlanEntry = {
     id: id ?? '',

@@ -16,6 +16,7 @@ import {
   checkRenameColumn,
   checkSetNotNull,
 } from './column-checks.js';
+import { withCopy } from './constraint-shadow-checks.js';
 import { entryContext, type CheckContext, type DatabaseCheckOptions, type TypeLookup } from './context.js';
 import * as relations from './relation-checks.js';
 import { checkRenameTable } from './rename-table-checks.js';
@@ -35,9 +36,9 @@ const ENTRY_CHECKS: Record<string, EntryCheck> = {
   backfill: checkBackfill,
   create_index: relations.checkCreateIndex,
   drop_index: relations.checkDropIndex,
-  add_check: relations.checkAddCheck,
-  add_foreign_key: relations.checkAddForeignKey,
-  add_unique: relations.checkAddUnique,
+  add_check: withCopy(relations.checkAddCheck),
+  add_foreign_key: withCopy(relations.checkAddForeignKey),
+  add_unique: withCopy(relations.checkAddUnique),
   validate_constraint: relations.checkValidateConstraint,
   check: relations.checkCheck,
   flag_rollout: relations.checkFlagRollout,

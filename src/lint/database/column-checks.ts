@@ -24,7 +24,7 @@ import { needSyncColumns } from './sync-columns.js';
  * A column the step creates must be absent, or adopted (`if_exists: adopt`) with the type and nullability the plan
  * gives it.
  */
-function creatable(
+export function creatable(
   ctx: CheckContext,
   place: Place,
   table: SimRelation,
@@ -148,7 +148,7 @@ export function checkChangeType(ctx: CheckContext, spec: ChangeTypeSpec): void {
 }
 
 /** The keyset the runner will walk: `key`, else the primary key, else a unique index on NOT NULL columns. */
-function backfillKey(ctx: CheckContext, table: SimRelation, key: string[] | undefined): void {
+export function backfillKey(ctx: CheckContext, table: SimRelation, key: string[] | undefined): void {
   const columns = table.columns;
   if (!columns) return;
   const uniques = ctx.state

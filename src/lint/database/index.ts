@@ -7,6 +7,7 @@ import type { Dialect } from '../../dialects/dialect.js';
 import type { LiveSchema } from '../../introspect/live-schema.js';
 import type { CompiledPlan } from '../../plan/compile.js';
 import type { Finding } from '../types.js';
+import { copiedColumn } from '../../operations/constraint-shadow-fields.js';
 import { checkCarriedAttachments } from './carry-check.js';
 import { checkPlanAgainstSchema } from './check-plan.js';
 import { DEFAULT_DATABASE_CHECK_OPTIONS, type DatabaseCheckOptions } from './context.js';
@@ -25,6 +26,9 @@ export function typeNamesOf(compiled: CompiledPlan): string[] {
       names.push(spec.type);
     if (entry.kind === 'create_table')
       names.push(...(entry.spec as { columns: { type: string }[] }).columns.map((c) => c.type));
+    // add_check / add_unique / add_foreign_key with `up`: the type of the column's copy.
+    const copiedType = copiedColumn(entry.kind, entry.spec)?.type;
+    if (copiedType !== undefined) names.push(copiedType);
     const { simulate } = compiled.dialect.introspect;
     for (const step of steps) if (step.kind === 'sql') names.push(...simulate.typeNamesIn(step.sql));
   }

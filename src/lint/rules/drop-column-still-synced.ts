@@ -1,5 +1,6 @@
 import { syncSpecOf, type AddColumnSpec } from '../../operations/add-column.js';
 import type { ChangeTypeSpec } from '../../operations/change-type.js';
+import { copiedColumn } from '../../operations/constraint-shadow-fields.js';
 import type { RenameColumnSpec } from '../../operations/rename-column.js';
 import { boundedName } from '../../operations/sync-trigger.js';
 import type { PlanEntry } from '../../plan/types.js';
@@ -35,6 +36,8 @@ function syncedColumns(entry: PlanEntry): { table: string; from: string; to: str
     const spec = entry.spec as RenameColumnSpec;
     return { table: spec.table, from: spec.from, to: spec.to };
   }
+  const copied = copiedColumn(entry.kind, entry.spec);
+  if (copied) return { table: copied.table, from: copied.column, to: copied.copy };
   if (entry.kind !== 'change_type') return undefined;
   const spec = entry.spec as ChangeTypeSpec;
   return { table: spec.table, from: spec.column, to: spec.temp_column ?? boundedName(spec.column, 'new') };
