@@ -241,4 +241,71 @@ describe.skipIf(!postgresAdminUrl)('pgroll scenarios: constraints through a copy
     expect((await constraintsOf(s, 'posts')).fk_users_id).toEqual({ type: 'f', validated: true, columns: ['user_id'] });
     await cleanedUp('posts');
   });
+
+  it('S58 on delete SET NULL through the copy: the FK action clears the copy and the trigger clears the old column', async () => {
+    const plan = planYaml(
+      's58',
+      `  expand:
+    - add_foreign_key:
+        table: posts
+        name: fk_users_id
+        columns: [user_id]
+        references: { table: users, columns: [id] }
+        on_delete: set_null
+        column: user_id
+        type: integer
+        up: user_id
+        down: user_id_new
+`,
+    );
+    s = await openScenario(
+      's58',
+      `CREATE TABLE users (id serial PRIMARY KEY, name text NOT NULL);
+       CREATE TABLE posts (id serial PRIMARY KEY, title text NOT NULL, user_id integer NULL);
+       INSERT INTO users (name) VALUES ('alice'), ('bob');`,
+      plan,
+    );
+    await s.start();
+    await s.exec(`INSERT INTO posts (title, user_id_new) VALUES ('post by alice', 1)`); // NEW
+    await s.exec(`DELETE FROM users WHERE name = 'alice'`);
+    expect(await s.rows('SELECT id, user_id, user_id_new FROM posts')).toEqual([
+      { id: 1, user_id: null, user_id_new: null },
+    ]);
+    await s.rollback();
+    await s.complete();
+    await s.exec(`INSERT INTO posts (title, user_id) VALUES ('post by bob', 2)`); // NEW
+    await s.exec(`DELETE FROM users WHERE name = 'bob'`);
+    expect(await s.rows('SELECT id, user_id FROM posts ORDER BY id')).toEqual([
+      { id: 1, user_id: null },
+      { id: 2, user_id: null },
+    ]);
+    const fk = await s.rows(`SELECT confdeltype::text AS del FROM pg_constraint WHERE conname = 'fk_users_id'`);
+    expect(fk).toEqual([{ del: 'n' }]);
+  });
+
+  it('S65/S66 multi-column up/down maps are refused at load, naming `up` (one copied column per operation)', async () => {
+    const plan = planYaml(
+      's66',
+      `  expand:
+    - add_check:
+        table: users
+        name: check_name_email
+        expression: "name != email"
+        column: email
+        type: varchar(255)
+        up: { name: name, email: "CASE WHEN email ~ '@' THEN email ELSE email || '@example.com' END" }
+`,
+    );
+    s = await openScenario(
+      's66',
+      'CREATE TABLE users (id serial PRIMARY KEY, name varchar(255) NOT NULL, email varchar(255) NOT NULL);',
+      plan,
+    );
+    // ⚠ pgroll copies every listed column (up/down maps); schemashift copies one column per operation.
+    const run = await s.cmd('run');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('plan.yaml:10:9: error: add_check: `up` is a mapping, expected a string');
+    expect(run.stderr).toContain('nothing was executed');
+    expect(await columnsOf(s, 'users')).toEqual(['id', 'name', 'email']);
+  });
 });
