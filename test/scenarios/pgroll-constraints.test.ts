@@ -304,7 +304,7 @@ describe.skipIf(!postgresAdminUrl)('pgroll scenarios: constraints through a copy
     // ⚠ pgroll copies every listed column (up/down maps); schemashift copies one column per operation.
     const run = await s.cmd('run');
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('plan.yaml:10:9: error: add_check: `up` is a mapping, expected a string');
+    expect(run.stderr).toContain('plan.yaml:11:9: error: add_check: `up` is a mapping, expected a string');
     expect(run.stderr).toContain('nothing was executed');
     expect(await columnsOf(s, 'users')).toEqual(['id', 'name', 'email']);
   });
