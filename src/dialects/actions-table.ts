@@ -21,6 +21,8 @@ export interface AddColumnAction {
   type: string;
   default?: string;
   notNull: boolean;
+  /** Set in the same transaction (COMMENT ON COLUMN): an adopted column keeps its own. */
+  comment?: string;
   /** Routines in `default` whose volatility only the database knows: it must confirm none is volatile first. */
   confirmNotVolatile?: CalledRoutine[];
 }
@@ -39,6 +41,8 @@ export interface AddCheckUncheckedAction {
   table: string;
   name: string;
   expression: string;
+  /** NO INHERIT: the constraint holds on this table only, not on its children. */
+  noInherit?: boolean;
 }
 
 /** A foreign key that new rows must meet; existing rows are checked later (validate-constraint). */
@@ -49,8 +53,29 @@ export interface AddForeignKeyUncheckedAction {
   columns: string[];
   references: { table: string; columns: string[] };
   onDelete?: ReferentialAction;
+  /** ON DELETE SET NULL / SET DEFAULT of only these referencing columns. */
+  onDeleteColumns?: string[];
   onUpdate?: ReferentialAction;
+  match?: 'simple' | 'full';
+  deferrable?: Deferrable;
 }
+
+/** DEFERRABLE, and INITIALLY DEFERRED when `initiallyDeferred`. */
+export interface Deferrable {
+  initiallyDeferred: boolean;
+}
+
+/** One key's options beyond the plain column. */
+export interface IndexKeyOptions {
+  sort?: 'asc' | 'desc';
+  nulls?: 'first' | 'last';
+  /** An operator class, optionally schema-qualified. */
+  opclass?: string;
+  collation?: { schema?: string; name: string };
+}
+
+/** Index storage parameters: names are identifiers, values numbers, booleans or words. */
+export type StorageParameters = Record<string, string | number | boolean>;
 
 export interface ValidateConstraintAction {
   kind: 'validate-constraint';
@@ -73,11 +98,17 @@ export interface BuildIndexAction {
   table: string;
   name: string;
   columns?: string[];
+  /** Per entry of `columns`: its key options (absent or undefined: the defaults). */
+  columnOptions?: (IndexKeyOptions | undefined)[];
   expressions?: string[];
   unique: boolean;
+  /** NULLS NOT DISTINCT (a unique index allows one NULL at most). */
+  nullsNotDistinct?: boolean;
   where?: string;
   include?: string[];
   method: string;
+  storage?: StorageParameters;
+  tablespace?: string;
   /** Without blocking writes (outside a transaction; a failed build leaves an index to drop). */
   online: boolean;
   /** Also done when this constraint exists: attaching the index to it may have renamed the index. */
@@ -98,6 +129,7 @@ export interface AddUniqueUsingIndexAction {
   table: string;
   name: string;
   index: string;
+  deferrable?: Deferrable;
 }
 
 /**

@@ -6,6 +6,8 @@
  */
 import type { CreateTableActions } from './actions-create-table.js';
 import type { RenameTableAction } from './actions-rename-table.js';
+import type { MetaAction } from './actions-meta.js';
+import type { ConstraintAction } from './actions-constraints.js';
 import type { ShadowAction } from './actions-shadow.js';
 import type { TableAction } from './actions-table.js';
 
@@ -36,7 +38,8 @@ export interface Unsupported {
   instead: string;
 }
 
-export type Action = TableAction | ShadowAction | CreateTableActions | RenameTableAction;
+export type Action =
+  TableAction | ShadowAction | CreateTableActions | RenameTableAction | MetaAction | ConstraintAction;
 export type ActionKind = Action['kind'];
 
 /** One render function per action kind: a missing kind is a compile error. */

@@ -3,7 +3,7 @@
  * boolean), what an object by a name looks like now, and a few read-only checks steps run.
  * Tables and objects are named as in the plan; the dialect resolves them as its statements do.
  */
-import type { CalledRoutine } from './actions-table.js';
+import type { CalledRoutine, IndexKeyOptions, StorageParameters } from './actions-table.js';
 
 /** A schema object a step creates, removes or changes, with as much of its definition as the plan states. */
 export type DbObject =
@@ -13,20 +13,37 @@ export type DbObject =
       table: string;
       name: string;
       columns?: string[];
+      /** Per entry of `columns`: its options (absent: the defaults). */
+      columnOptions?: (IndexKeyOptions | undefined)[];
       expressions?: string[];
       unique?: boolean;
+      nullsNotDistinct?: boolean;
       where?: string;
       include?: string[];
       method?: string;
+      storage?: StorageParameters;
+      tablespace?: string;
     }
   | {
       kind: 'constraint';
       table: string;
       name: string;
-      type?: 'check' | 'foreign key' | 'unique';
+      type?: 'check' | 'foreign key' | 'unique' | 'primary key';
       expression?: string;
       columns?: string[];
-      references?: { table: string; columns: string[]; onDelete?: string; onUpdate?: string };
+      references?: {
+        table: string;
+        columns: string[];
+        onDelete?: string;
+        /** ON DELETE SET NULL / SET DEFAULT of only these columns (absent: all of the key). */
+        onDeleteColumns?: string[];
+        onUpdate?: string;
+        match?: 'simple' | 'full';
+      };
+      /** Absent: NOT DEFERRABLE. */
+      deferrable?: { initiallyDeferred: boolean };
+      /** A CHECK that is NO INHERIT. */
+      noInherit?: boolean;
       /** The plan validates it (a later VALIDATE step): an existing NOT VALID one is not the same. */
       validated?: boolean;
     }
@@ -34,7 +51,9 @@ export type DbObject =
   | { kind: 'function'; name: string }
   | { kind: 'materialized view'; name: string; query?: string }
   | { kind: 'table'; name: string; columns?: { name: string; type: string; nullable: boolean }[] }
-  | { kind: 'view'; name: string };
+  | { kind: 'view'; name: string }
+  /** Something of a table that is changed, never created (`comment`, `replica identity`): nothing to adopt. */
+  | { kind: 'table property'; table: string; name: string };
 
 export interface Probes {
   columnExists(table: string, column: string): string;

@@ -29,6 +29,8 @@ export interface LiveConstraint {
   columns: string[];
   /** For a CHECK that is exactly `col IS NOT NULL`: that column (SET NOT NULL can skip its scan). */
   notNullOf?: string;
+  /** For a foreign key: the referenced table's key (`schema.name`) and the unique index it depends on. */
+  references?: { table: string; index: string };
 }
 
 export interface LiveIndex {

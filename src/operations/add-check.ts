@@ -19,6 +19,10 @@ export const addCheckSchema = z
           'still checked).',
       ),
     ...constraintShadowFields,
+    no_inherit: z
+      .boolean()
+      .optional()
+      .describe('NO INHERIT: the check holds on this table only, not on tables that inherit from it.'),
   })
   .strict()
   .superRefine((spec, ctx) => refineConstraintShadow(spec, ctx, { expression: spec.expression }));
@@ -33,13 +37,14 @@ export function addCheckStep(
   ctx: OperationContext,
   id: string,
   validated?: boolean,
+  noInherit = false,
 ): SqlStep {
-  const object: DbObject = { kind: 'constraint', table, name, type: 'check', expression };
+  const object: DbObject = { kind: 'constraint', table, name, type: 'check', expression, noInherit };
   if (validated !== undefined) object.validated = validated;
   return actionStep(ctx, {
     id,
-    summary: `add check ${name} on ${table} (NOT VALID)`,
-    action: { kind: 'add-check-unchecked', table, name, expression },
+    summary: `add check ${name} on ${table}${noInherit ? ' NO INHERIT' : ''} (NOT VALID)`,
+    action: { kind: 'add-check-unchecked', table, name, expression, ...(noInherit ? { noInherit } : {}) },
     effect: { does: 'create', object },
   });
 }
@@ -66,7 +71,9 @@ const inPlace = defineOperation<AddCheckSpec>({
   allowedPhases: ['expand', 'migrate', 'contract'],
   target: (spec) => `${spec.table}.${spec.name}`,
   forward(spec, ctx) {
-    const steps: Step[] = [addCheckStep(spec.table, spec.name, spec.expression, ctx, ctx.id, spec.validate)];
+    const steps: Step[] = [
+      addCheckStep(spec.table, spec.name, spec.expression, ctx, ctx.id, spec.validate, spec.no_inherit === true),
+    ];
     if (spec.validate) steps.push(validateConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/validate`));
     return steps;
   },

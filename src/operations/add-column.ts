@@ -4,6 +4,7 @@ import { splitQualified } from '../dialects/dialect.js';
 import { activeSqlParser, identifier, qualifiedName, sqlExpression, sqlType } from '../plan/primitives.js';
 import { callText, type SqlParser } from '../dialects/parser.js';
 import { actionStep } from './action-step.js';
+import { commentText } from './set-comment.js';
 import { installSyncSteps, removeSyncSteps, reportSyncProblem, type SyncSpec } from './sync-trigger.js';
 import { defineOperation, type DbObject, type Step } from './types.js';
 
@@ -40,6 +41,7 @@ export const addColumnSchema = z
               "database's catalog declares it): checked against the database by validate --database and before the " +
               'column is added.',
           ),
+        comment: commentText.optional().describe('A comment on the column, set in the same transaction as ADD COLUMN.'),
       })
       .strict(),
     sync_from: syncFrom
@@ -184,6 +186,7 @@ function addColumnAction(spec: AddColumnSpec, parser: SqlParser): AddColumnActio
   const notNull = !column.nullable;
   const action: AddColumnAction = { kind: 'add-column', table, column: column.name, type: column.type, notNull };
   if (column.default !== undefined) action.default = column.default;
+  if (column.comment !== undefined) action.comment = column.comment;
   const unknown = column.default === undefined ? [] : parser.unknownCalls(column.default);
   if (unknown.length > 0) action.confirmNotVolatile = unknown;
   return action;

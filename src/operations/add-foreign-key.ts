@@ -5,10 +5,27 @@ import { dropConstraintStep } from './add-check.js';
 import { actionStep } from './action-step.js';
 import { foreignKeyThroughCopy, throughCopyInverse } from './constraint-shadow.js';
 import { constraintShadowFields, refineConstraintShadow, throughCopyForm } from './constraint-shadow-fields.js';
+import { checkDeferrable, deferrableFields, deferrableOf } from './index-options.js';
 import { defineOperation, type OperationContext, type SqlStep, type Step } from './types.js';
 import { validateConstraintStep } from './validate-constraint.js';
 
 export { REFERENTIAL_ACTIONS };
+
+const referentialAction = z.union([
+  z.enum(REFERENTIAL_ACTIONS),
+  z
+    .object({
+      action: z.enum(['set_null', 'set_default']),
+      columns: z
+        .array(identifier)
+        .min(1)
+        .describe('Only these referencing columns are set (PostgreSQL 15+), e.g. [author_id] of (tenant, author_id).'),
+    })
+    .strict(),
+]);
+
+type ReferentialSpec = z.output<typeof referentialAction>;
+const actionOf = (r: ReferentialSpec | undefined) => (typeof r === 'object' ? r.action : r);
 
 export const addForeignKeySchema = z
   .object({
@@ -24,8 +41,17 @@ export const addForeignKeySchema = z
           .describe('Referenced columns (a primary key or unique constraint), in the same order.'),
       })
       .strict(),
-    on_delete: z.enum(REFERENTIAL_ACTIONS).optional(),
-    on_update: z.enum(REFERENTIAL_ACTIONS).optional(),
+    on_delete: referentialAction
+      .optional()
+      .describe(
+        'no_action (default), restrict, cascade, set_null, set_default, or { action: set_null, columns: [..] }.',
+      ),
+    on_update: referentialAction.optional().describe('no_action (default), restrict, cascade, set_null, set_default.'),
+    match: z
+      .enum(['simple', 'full', 'partial'])
+      .optional()
+      .describe('simple (default: a row with any NULL key column is not checked) or full (all NULL or none).'),
+    ...deferrableFields,
     validate: z
       .boolean()
       .default(true)
@@ -38,6 +64,8 @@ export const addForeignKeySchema = z
   .strict()
   .superRefine((spec, ctx) => {
     refineConstraintShadow(spec, ctx, { columns: spec.columns });
+    checkDeferrable(spec, ctx);
+    optionIssues(spec).forEach((issue) => ctx.addIssue(issue));
     if (spec.columns.length !== spec.references.columns.length) {
       ctx.addIssue({
         code: 'custom',
@@ -56,14 +84,49 @@ export const addForeignKeySchema = z
 
 export type AddForeignKeySpec = z.output<typeof addForeignKeySchema>;
 
+type Issue = { code: 'custom'; path: (string | number)[]; message: string; params: { hint: string } };
+
+/** What PostgreSQL refuses among the options, said at load time. */
+function optionIssues(spec: Pick<AddForeignKeySpec, 'columns' | 'on_delete' | 'on_update' | 'match'>): Issue[] {
+  const out: Issue[] = [];
+  const issue = (path: (string | number)[], message: string, hint: string) =>
+    out.push({ code: 'custom', path, message, params: { hint } });
+  if (spec.match === 'partial')
+    issue(['match'], 'MATCH PARTIAL is not implemented by PostgreSQL', 'use match: simple (the default) or full');
+  if (typeof spec.on_update === 'object')
+    issue(
+      ['on_update'],
+      'a column list with SET NULL / SET DEFAULT is only supported for ON DELETE: PostgreSQL refuses it on ON UPDATE',
+      `write on_update: ${spec.on_update.action} (every key column is set)`,
+    );
+  const onDelete = spec.on_delete;
+  if (typeof onDelete === 'object') {
+    const what = onDelete.action.replace('_', ' ').toUpperCase();
+    onDelete.columns.forEach((c, i) => {
+      if (!spec.columns.includes(c))
+        issue(
+          ['on_delete', 'columns', i],
+          `${c} is not a column of this foreign key: ON DELETE ${what} can ` + `only set the key's own columns`,
+          `list some of: ${spec.columns.join(', ')}`,
+        );
+    });
+  }
+  return out;
+}
+
 /** New rows are checked at once, existing rows only by the validate step; both tables are locked briefly. */
 function addStep(spec: AddForeignKeySpec, ctx: OperationContext): SqlStep {
   const { table, name, columns, references } = spec;
   const action: AddForeignKeyUncheckedAction = { kind: 'add-foreign-key-unchecked', table, name, columns, references };
-  if (spec.on_delete) action.onDelete = spec.on_delete;
-  if (spec.on_update) action.onUpdate = spec.on_update;
-  const onDelete = spec.on_delete ?? 'no_action';
-  const onUpdate = spec.on_update ?? 'no_action';
+  const onDelete = actionOf(spec.on_delete) ?? 'no_action';
+  const onUpdate = actionOf(spec.on_update) ?? 'no_action';
+  const onDeleteColumns = typeof spec.on_delete === 'object' ? spec.on_delete.columns : undefined;
+  const deferrable = deferrableOf(spec);
+  if (spec.on_delete) action.onDelete = onDelete;
+  if (onDeleteColumns) action.onDeleteColumns = onDeleteColumns;
+  if (spec.on_update) action.onUpdate = onUpdate;
+  if (spec.match === 'full') action.match = 'full';
+  if (deferrable) action.deferrable = deferrable;
   return actionStep(ctx, {
     id: ctx.id,
     summary: `add foreign key ${name} on ${table} → ${references.table} (NOT VALID)`,
@@ -76,8 +139,15 @@ function addStep(spec: AddForeignKeySpec, ctx: OperationContext): SqlStep {
         name,
         type: 'foreign key',
         columns,
-        references: { ...references, onDelete, onUpdate },
+        references: {
+          ...references,
+          onDelete,
+          onUpdate,
+          match: spec.match === 'full' ? 'full' : 'simple',
+          ...(onDeleteColumns ? { onDeleteColumns } : {}),
+        },
         validated: spec.validate,
+        ...(deferrable ? { deferrable } : {}),
       },
     },
   });

@@ -4,7 +4,15 @@ import { dropConstraintStep } from './add-check.js';
 import { actionStep } from './action-step.js';
 import { uniqueThroughCopy, throughCopyInverse } from './constraint-shadow.js';
 import { constraintShadowFields, refineConstraintShadow, throughCopyForm } from './constraint-shadow-fields.js';
-import { createIndexStep, dropIndexStep } from './create-index.js';
+import { createIndexStep, dropIndexStep, type CreateIndexSpec } from './create-index.js';
+import {
+  checkDeferrable,
+  checkStorageParameters,
+  deferrableFields,
+  deferrableOf,
+  indexParameters,
+  type IndexParameters,
+} from './index-options.js';
 import { defineOperation, type OperationContext, type SqlStep } from './types.js';
 
 export const addUniqueSchema = z
@@ -18,10 +26,23 @@ export const addUniqueSchema = z
         'The unique index built first (default: the constraint name). PostgreSQL renames it to the constraint name ' +
           'when attached.',
       ),
+    nulls_not_distinct: z
+      .boolean()
+      .optional()
+      .describe('NULLS NOT DISTINCT (PostgreSQL 15+): at most one row may have NULL in the key.'),
+    index_parameters: indexParameters.optional(),
+    ...deferrableFields,
     ...constraintShadowFields,
   })
   .strict()
-  .superRefine((spec, ctx) => refineConstraintShadow(spec, ctx, { columns: spec.columns }));
+  .superRefine((spec, ctx) => {
+    checkDeferrable(spec, ctx);
+    checkStorageParameters(spec.index_parameters?.storage_parameters, 'btree', ctx, [
+      'index_parameters',
+      'storage_parameters',
+    ]);
+    refineConstraintShadow(spec, ctx, { columns: spec.columns });
+  });
 
 export type AddUniqueSpec = z.output<typeof addUniqueSchema>;
 
@@ -32,19 +53,48 @@ const indexOf = (spec: AddUniqueSpec): string => spec.index ?? spec.name;
  * the index to the constraint name, so the index name alone no longer finds it.
  */
 function buildStep(spec: AddUniqueSpec, ctx: OperationContext): SqlStep {
-  const index = indexOf(spec);
-  const built = { table: spec.table, name: index, columns: spec.columns, unique: true, method: 'btree' } as const;
-  return createIndexStep({ ...built, concurrently: true }, ctx, ctx.id, spec.name);
+  const built = constraintIndex(spec.table, indexOf(spec), spec.columns, spec.index_parameters);
+  if (spec.nulls_not_distinct) built.nulls_not_distinct = true;
+  return createIndexStep(built, ctx, ctx.id, spec.name);
+}
+
+/** The unique index a constraint takes over, built concurrently with the plan's index_parameters. */
+export function constraintIndex(
+  table: string,
+  name: string,
+  columns: string[],
+  params: IndexParameters | undefined,
+): CreateIndexSpec {
+  const built: CreateIndexSpec = { table, name, columns, unique: true, method: 'btree', concurrently: true };
+  if (params?.include) built.include = params.include;
+  if (params?.storage_parameters) built.storage_parameters = params.storage_parameters;
+  if (params?.tablespace !== undefined) built.tablespace = params.tablespace;
+  return built;
 }
 
 function attachStep(spec: AddUniqueSpec, ctx: OperationContext): SqlStep {
+  const deferrable = deferrableOf(spec);
+  const { table, name } = spec;
   return actionStep(ctx, {
     id: `${ctx.id}/constraint`,
-    summary: `add unique constraint ${spec.name} on ${spec.table} using index ${indexOf(spec)}`,
-    action: { kind: 'add-unique-using-index', table: spec.table, name: spec.name, index: indexOf(spec) },
+    summary: `add unique constraint ${name} on ${table} using index ${indexOf(spec)}`,
+    action: {
+      kind: 'add-unique-using-index',
+      table,
+      name,
+      index: indexOf(spec),
+      ...(deferrable ? { deferrable } : {}),
+    },
     effect: {
       does: 'create',
-      object: { kind: 'constraint', table: spec.table, name: spec.name, type: 'unique', columns: spec.columns },
+      object: {
+        kind: 'constraint',
+        table,
+        name,
+        type: 'unique',
+        columns: spec.columns,
+        ...(deferrable ? { deferrable } : {}),
+      },
     },
   });
 }

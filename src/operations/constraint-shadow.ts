@@ -121,7 +121,13 @@ export function uniqueThroughCopy(spec: AddUniqueSpec, ctx: OperationContext): S
 
 export function foreignKeyThroughCopy(spec: AddForeignKeySpec, ctx: OperationContext): Step[] {
   const columns = spec.columns.map(onCopyName(spec));
-  return throughCopy(spec, ctx, (c) => addForeignKey.forward({ ...withoutCopyFields(spec), columns }, c));
+  // ON DELETE SET NULL (cols) names key columns: the copied one is the copy's name on the copy.
+  const onDelete =
+    typeof spec.on_delete === 'object'
+      ? { ...spec.on_delete, columns: spec.on_delete.columns.map(onCopyName(spec)) }
+      : spec.on_delete;
+  const onCopy = { ...withoutCopyFields(spec), columns, ...(onDelete === undefined ? {} : { on_delete: onDelete }) };
+  return throughCopy(spec, ctx, (c) => addForeignKey.forward(onCopy, c));
 }
 
 /** Before contract: drop the trigger and the copy (its constraint goes with it). */

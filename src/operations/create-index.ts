@@ -2,6 +2,14 @@ import { z } from 'zod';
 import { identifier, qualifiedName, sqlCondition, sqlExpression } from '../plan/primitives.js';
 import type { BuildIndexAction } from '../dialects/actions-table.js';
 import { actionStep, renderAction } from './action-step.js';
+import {
+  checkStorageParameters,
+  columnName,
+  indexColumn,
+  keyOptionsOf,
+  storageParameters,
+  type IndexColumn,
+} from './index-options.js';
 import { defineOperation, type DbObject, type OperationContext, type SqlStep } from './types.js';
 
 export const INDEX_METHODS = ['btree', 'hash', 'gist', 'spgist', 'gin', 'brin'] as const;
@@ -10,7 +18,11 @@ export const createIndexSchema = z
   .object({
     table: qualifiedName,
     name: identifier,
-    columns: z.array(identifier).min(1).optional().describe('Indexed columns, in order.'),
+    columns: z
+      .array(indexColumn)
+      .min(1)
+      .optional()
+      .describe('Indexed columns, in order: a name, or { column, sort, nulls, opclass, collate }.'),
     expressions: z
       .array(sqlExpression)
       .min(1)
@@ -20,6 +32,8 @@ export const createIndexSchema = z
     where: sqlCondition.optional().describe('Partial index predicate.'),
     include: z.array(identifier).min(1).optional().describe('Covering columns (INCLUDE).'),
     method: z.enum(INDEX_METHODS).default('btree'),
+    storage_parameters: storageParameters.optional(),
+    tablespace: identifier.optional().describe('The tablespace the index is built in.'),
     concurrently: z
       .boolean()
       .default(true)
@@ -35,18 +49,45 @@ export const createIndexSchema = z
         params: { hint: 'add columns: [customer_id]' },
       });
     }
+    checkStorageParameters(spec.storage_parameters, spec.method, ctx, ['storage_parameters']);
+    spec.columns?.forEach((c, i) => {
+      if (typeof c !== 'string' && (c.sort !== undefined || c.nulls !== undefined) && spec.method !== 'btree')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['columns', i],
+          message: `sort and nulls need a btree index: ${spec.method} indexes have no key order`,
+          params: { hint: 'remove sort and nulls, or use method: btree' },
+        });
+    });
   });
 
-export type CreateIndexSpec = z.output<typeof createIndexSchema>;
+/** The spec; add_unique and add_primary_key also build with NULLS NOT DISTINCT (not a create_index field). */
+export type CreateIndexSpec = z.output<typeof createIndexSchema> & { nulls_not_distinct?: boolean };
+
+/** The plain names of the indexed columns. */
+export const indexColumnNames = (columns: IndexColumn[] | undefined): string[] | undefined => columns?.map(columnName);
 
 function buildIndexAction(spec: CreateIndexSpec): BuildIndexAction {
-  const { table, name, columns, expressions, unique, where, include, method } = spec;
+  const { table, name, expressions, unique, where, include, method } = spec;
   const action: BuildIndexAction = { kind: 'build-index', table, name, unique, method, online: spec.concurrently };
-  if (columns) action.columns = columns;
+  Object.assign(action, keyFields(spec));
   if (expressions) action.expressions = expressions;
   if (where !== undefined) action.where = where;
   if (include) action.include = include;
+  if (spec.storage_parameters) action.storage = spec.storage_parameters;
+  if (spec.tablespace !== undefined) action.tablespace = spec.tablespace;
+  if (spec.nulls_not_distinct) action.nullsNotDistinct = true;
   return action;
+}
+
+/** `columns` and, when any key has options, `columnOptions`: shared by the action and the adoption definition. */
+function keyFields(spec: CreateIndexSpec): Pick<BuildIndexAction, 'columns' | 'columnOptions'> {
+  if (!spec.columns) return {};
+  const options = spec.columns.map(keyOptionsOf);
+  return {
+    columns: spec.columns.map(columnName),
+    ...(options.some((o) => o !== undefined) ? { columnOptions: options } : {}),
+  };
 }
 
 export function createIndexSql(spec: CreateIndexSpec, ctx: OperationContext): string {
@@ -82,10 +123,13 @@ function indexObject(spec: CreateIndexSpec): DbObject {
     unique: spec.unique,
     method: spec.method,
   };
-  if (spec.columns) index.columns = spec.columns;
+  Object.assign(index, keyFields(spec));
   if (spec.expressions) index.expressions = spec.expressions;
   if (spec.where !== undefined) index.where = spec.where;
   if (spec.include) index.include = spec.include;
+  if (spec.storage_parameters) index.storage = spec.storage_parameters;
+  if (spec.tablespace !== undefined) index.tablespace = spec.tablespace;
+  if (spec.nulls_not_distinct) index.nullsNotDistinct = true;
   return index;
 }
 

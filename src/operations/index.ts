@@ -6,6 +6,7 @@ import { dropIndex } from './drop-index.js';
 import { addCheck } from './add-check.js';
 import { addForeignKey } from './add-foreign-key.js';
 import { addUnique } from './add-unique.js';
+import { addPrimaryKey } from './add-primary-key.js';
 import { validateConstraint } from './validate-constraint.js';
 import { setNotNull } from './set-not-null.js';
 import { backfill } from './backfill.js';
@@ -22,6 +23,12 @@ import { verify } from './verify.js';
 import { createTable } from './create-table.js';
 import { dropTable } from './drop-table.js';
 import { renameTable } from './rename-table.js';
+import { setDefault } from './set-default.js';
+import { dropDefault } from './drop-default.js';
+import { setComment } from './set-comment.js';
+import { setReplicaIdentity } from './set-replica-identity.js';
+import { dropConstraint } from './drop-constraint.js';
+import { renameConstraint } from './rename-constraint.js';
 import type { Operation } from './types.js';
 
 // The registry holds operations of different spec types; each spec is parsed by its own schema first.
@@ -34,6 +41,7 @@ export const OPERATIONS: readonly Operation<any>[] = [
   addCheck,
   addForeignKey,
   addUnique,
+  addPrimaryKey,
   validateConstraint,
   setNotNull,
   backfill,
@@ -50,6 +58,12 @@ export const OPERATIONS: readonly Operation<any>[] = [
   createTable,
   dropTable,
   renameTable,
+  setDefault,
+  dropDefault,
+  setComment,
+  setReplicaIdentity,
+  dropConstraint,
+  renameConstraint,
 ];
 
 export const OPERATION_KINDS: readonly string[] = OPERATIONS.map((op) => op.kind);

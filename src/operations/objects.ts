@@ -19,6 +19,8 @@ export function describeObject(o: DbObject): string {
       return `table ${o.name}`;
     case 'view':
       return `view ${o.name}`;
+    case 'table property':
+      return `${o.name} of ${o.table}`;
   }
 }
 

@@ -397,6 +397,8 @@ CREATE TABLE posts (id bigint PRIMARY KEY, title text NOT NULL);
 CREATE MATERIALIZED VIEW daily_sales AS SELECT created_at::date AS day, sum(total) AS total_sales FROM orders GROUP BY 1;
 CREATE UNIQUE INDEX daily_sales_day_key ON daily_sales (day);
 CREATE TABLE order_log (id bigint PRIMARY KEY, order_id bigint, note text);
+ALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0), ADD CONSTRAINT orders_region_check CHECK (region <> ''), ALTER COLUMN region SET DEFAULT 'eu';
+CREATE TABLE events (tenant_id int, id bigint NOT NULL, payload text);
 `;
 
 describe.each([...(postgresAdminUrl ? [{ name: 'postgres' as const }] : []), { name: 'pglite' as const }])(

@@ -83,7 +83,13 @@ describe.each(engines)('readLiveSchema on $name', ({ create }) => {
     const constraints = relation(live, 'sales.orders').constraints.sort((a, b) => a.name.localeCompare(b.name));
     expect(constraints.filter((c) => c.type !== 'not null')).toEqual([
       { name: 'orders_amount_positive', type: 'check', validated: false, columns: ['amount'] },
-      { name: 'orders_customer_id_fkey', type: 'foreign key', validated: true, columns: ['customer_id'] },
+      {
+        name: 'orders_customer_id_fkey',
+        type: 'foreign key',
+        validated: true,
+        columns: ['customer_id'],
+        references: { table: 'public.customers', index: 'customers_pkey' },
+      },
       {
         name: 'orders_customer_not_null',
         type: 'check',

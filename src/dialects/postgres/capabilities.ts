@@ -66,7 +66,9 @@ export const CAPABILITIES: readonly Capability[] = [
     id: 'nulls-not-distinct',
     feature: 'UNIQUE … NULLS NOT DISTINCT',
     since: 150000,
-    otherwise: 'a syntax error: NULLs never conflict in a unique index',
+    otherwise:
+      'a syntax error: NULLs never conflict in a unique index; the safe way there: make the key columns NOT NULL ' +
+      '(set_not_null), or build a unique index on COALESCE of them (create_index with expressions, unique: true)',
   },
 ];
 

@@ -1,26 +1,38 @@
 /** Table actions in PostgreSQL: NOT VALID constraints, CONCURRENTLY indexes, catalog probes. */
 import type { ActionRenderer, Rendered } from '../actions.js';
-import type { BuildIndexAction, ReferentialAction, TableAction } from '../actions-table.js';
+import type { BuildIndexAction, Deferrable, ReferentialAction, TableAction } from '../actions-table.js';
 import { splitQualified } from '../dialect.js';
+import { commentSql } from './ddl-meta.js';
 import { lockOf } from './lock-modes.js';
 import { quoteIdent as ident, quoteQualified as qualified } from './names.js';
 import { postgresProbes as probes } from './probes.js';
+import { indexKeySql, storageSql } from './index-keys.js';
 import { volatileDefaultGuardSql } from './volatile-calls.js';
 
 const identList = (names: string[]): string => names.map(ident).join(', ');
 const otherThan = (table: string, tables: string[]): string[] => tables.filter((t) => t !== table);
 
-function referentialSql(action: ReferentialAction): string {
-  return action.replace('_', ' ').toUpperCase();
+function referentialSql(action: ReferentialAction, columns?: string[]): string {
+  const sql = action.replace('_', ' ').toUpperCase();
+  return columns && columns.length > 0 ? `${sql} (${identList(columns)})` : sql;
+}
+
+function deferrableSql(d: Deferrable | undefined): string[] {
+  if (!d) return [];
+  return [d.initiallyDeferred ? 'DEFERRABLE INITIALLY DEFERRED' : 'DEFERRABLE'];
 }
 
 export function createIndexSql(a: Omit<BuildIndexAction, 'kind' | 'doneWhenConstraint'>): string {
-  const keys = [...(a.columns ?? []).map(ident), ...(a.expressions ?? []).map((e) => `(${e})`)].join(', ');
+  const columns = (a.columns ?? []).map((c, i) => indexKeySql(c, a.columnOptions?.[i]));
+  const keys = [...columns, ...(a.expressions ?? []).map((e) => `(${e})`)].join(', ');
   const parts = [
     `CREATE ${a.unique ? 'UNIQUE ' : ''}INDEX ${a.online ? 'CONCURRENTLY ' : ''}${ident(a.name)}`,
     `ON ${qualified(a.table)}${a.method === 'btree' ? '' : ` USING ${a.method}`} (${keys})`,
   ];
   if (a.include) parts.push(`INCLUDE (${identList(a.include)})`);
+  if (a.nullsNotDistinct) parts.push('NULLS NOT DISTINCT');
+  if (a.storage && Object.keys(a.storage).length > 0) parts.push(`WITH (${storageSql(a.storage)})`);
+  if (a.tablespace !== undefined) parts.push(`TABLESPACE ${ident(a.tablespace)}`);
   if (a.where) parts.push(`WHERE ${a.where}`);
   return parts.join(' ');
 }
@@ -48,8 +60,9 @@ export const tableDdl: ActionRenderer<TableAction> = {
     const parts = [`ALTER TABLE ${qualified(a.table)} ADD COLUMN ${ident(a.column)} ${a.type}`];
     if (a.default !== undefined) parts.push(`DEFAULT ${a.default}`);
     if (a.notNull) parts.push('NOT NULL');
+    const comment = a.comment === undefined ? [] : [commentSql(a.table, a.column, a.comment)];
     return {
-      sql: [...guard, parts.join(' ')].join(';\n'),
+      sql: [...guard, parts.join(' '), ...comment].join(';\n'),
       lock: lockOf('ACCESS EXCLUSIVE', [a.table]),
       transactional: true,
       probe: probes.columnExistsWithType(a.table, a.column, a.type),
@@ -62,7 +75,9 @@ export const tableDdl: ActionRenderer<TableAction> = {
     probe: probes.columnAbsent(a.table, a.column),
   }),
   'add-check-unchecked': (a) => ({
-    sql: `ALTER TABLE ${qualified(a.table)} ADD CONSTRAINT ${ident(a.name)} CHECK (${a.expression}) NOT VALID`,
+    sql:
+      `ALTER TABLE ${qualified(a.table)} ADD CONSTRAINT ${ident(a.name)} CHECK (${a.expression})` +
+      `${a.noInherit ? ' NO INHERIT' : ''} NOT VALID`,
     lock: lockOf('ACCESS EXCLUSIVE', [a.table]),
     transactional: true,
     probe: probes.constraintExists(a.table, a.name),
@@ -73,9 +88,10 @@ export const tableDdl: ActionRenderer<TableAction> = {
       `FOREIGN KEY (${identList(a.columns)})`,
       `REFERENCES ${qualified(a.references.table)} (${identList(a.references.columns)})`,
     ];
-    if (a.onDelete) parts.push(`ON DELETE ${referentialSql(a.onDelete)}`);
+    if (a.match === 'full') parts.push('MATCH FULL');
+    if (a.onDelete) parts.push(`ON DELETE ${referentialSql(a.onDelete, a.onDeleteColumns)}`);
     if (a.onUpdate) parts.push(`ON UPDATE ${referentialSql(a.onUpdate)}`);
-    parts.push('NOT VALID');
+    parts.push(...deferrableSql(a.deferrable), 'NOT VALID');
     // Both tables get SHARE ROW EXCLUSIVE: the constraint's triggers are installed on each.
     return {
       sql: parts.join(' '),
@@ -109,7 +125,10 @@ export const tableDdl: ActionRenderer<TableAction> = {
     };
   },
   'add-unique-using-index': (a) => ({
-    sql: `ALTER TABLE ${qualified(a.table)} ADD CONSTRAINT ${ident(a.name)} UNIQUE USING INDEX ${ident(a.index)}`,
+    sql: [
+      `ALTER TABLE ${qualified(a.table)} ADD CONSTRAINT ${ident(a.name)} UNIQUE USING INDEX ${ident(a.index)}`,
+      ...deferrableSql(a.deferrable),
+    ].join(' '),
     lock: lockOf('ACCESS EXCLUSIVE', [a.table]),
     transactional: true,
     probe: probes.constraintExists(a.table, a.name),

@@ -184,12 +184,17 @@ async function readConstraints(db: Queryable, relations: Map<string, LiveRelatio
     validated: boolean;
     columns: string;
     definition: string | null;
+    ref_table: string | null;
+    ref_index: string | null;
   }>(
     `SELECT n.nspname || '.' || c.relname AS key, k.conname AS name, k.contype::text AS type, k.convalidated AS ` +
       `validated,
             array_to_json(ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY AS u(attnum, ord)
               JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum ORDER BY u.ord))::text AS columns,
-            CASE WHEN k.contype = 'c' THEN pg_get_constraintdef(k.oid) END AS definition
+            CASE WHEN k.contype = 'c' THEN pg_get_constraintdef(k.oid) END AS definition,
+            (SELECT rn.nspname || '.' || r.relname FROM pg_class r JOIN pg_namespace rn ON rn.oid = r.relnamespace
+              WHERE k.contype = 'f' AND r.oid = k.confrelid) AS ref_table,
+            (SELECT i.relname::text FROM pg_class i WHERE k.contype = 'f' AND i.oid = k.conindid) AS ref_index
      FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE ${USER_SCHEMAS}`,
   );
@@ -203,6 +208,7 @@ async function readConstraints(db: Queryable, relations: Map<string, LiveRelatio
     };
     const notNullOf = notNullColumn(r.definition, columns);
     if (notNullOf !== undefined) constraint.notNullOf = notNullOf;
+    if (r.ref_table !== null) constraint.references = { table: r.ref_table, index: r.ref_index ?? '' };
     relations.get(r.key)?.constraints.push(constraint);
   }
 }

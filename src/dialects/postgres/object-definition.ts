@@ -28,6 +28,18 @@ function columnDefinition(o: Extract<DbObject, { kind: 'column' }>): string {
   );
 }
 
+/**
+ * Per key: its operator class (and whether it is its type's default), its collation and its
+ * indoption bits (1 DESC, 2 NULLS FIRST).
+ */
+const INDEX_KEY_OPTIONS =
+  `(SELECT jsonb_agg(jsonb_build_object('opclass', oc.opcname, 'opclass_schema', ocn.nspname, 'opclass_default', ` +
+  `oc.opcdefault, 'collation', co.collname, 'collation_schema', con.nspname, 'option', k.opt) ORDER BY k.ord) ` +
+  `FROM unnest(i.indclass::oid[], i.indcollation::oid[], i.indoption::int2[]) WITH ORDINALITY AS k(cls, coll, opt, ord) ` +
+  `LEFT JOIN pg_opclass oc ON oc.oid = k.cls LEFT JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace ` +
+  `LEFT JOIN pg_collation co ON co.oid = k.coll LEFT JOIN pg_namespace con ON con.oid = co.collnamespace ` +
+  `WHERE k.ord <= i.indnkeyatts)`;
+
 function indexDefinition(o: Extract<DbObject, { kind: 'index' }>): string {
   return (
     `SELECT (SELECT CASE WHEN c.relkind NOT IN ('i', 'I') THEN jsonb_build_object('relkind', ` +
@@ -38,11 +50,19 @@ function indexDefinition(o: Extract<DbObject, { kind: 'index' }>): string {
     `i.indnkeyatts) AS k),
       'include', (SELECT jsonb_agg(pg_get_indexdef(i.indexrelid, k, true) ORDER BY k) FROM ` +
     `generate_series(i.indnkeyatts + 1, i.indnatts) AS k),
-      'where', pg_get_expr(i.indpred, i.indrelid), 'indexdef', pg_get_indexdef(i.indexrelid))
+      'where', pg_get_expr(i.indpred, i.indrelid), 'indexdef', pg_get_indexdef(i.indexrelid),
+      'key_options', ${INDEX_KEY_OPTIONS}, 'reloptions', to_jsonb(c.reloptions),
+      'tablespace', (SELECT spcname FROM pg_tablespace WHERE oid = c.reltablespace),
+      'nulls_not_distinct', to_jsonb(i) -> 'indnullsnotdistinct')
     FROM pg_index i JOIN pg_am am ON am.oid = c.relam WHERE i.indexrelid = c.oid) END
   FROM pg_class c WHERE c.oid = ${regclass(inTableSchema(o.name, o.table))}) AS def`
   );
 }
+
+/** confdelsetcols (PostgreSQL 15+; NULL before, and when the action sets every key column). */
+const DELETE_SET_COLUMNS =
+  `ARRAY(SELECT jsonb_array_elements_text(CASE jsonb_typeof(to_jsonb(c) -> 'confdelsetcols') WHEN 'array' ` +
+  `THEN to_jsonb(c) -> 'confdelsetcols' END))::int2[]`;
 
 function constraintDefinition(o: Extract<DbObject, { kind: 'constraint' }>): string {
   return (
@@ -53,7 +73,8 @@ function constraintDefinition(o: Extract<DbObject, { kind: 'constraint' }>): str
     'ref_columns', ${attnames('c.confrelid', 'c.confkey')}, 'on_delete', c.confdeltype::text, 'on_update', ` +
     `c.confupdtype::text,
     'deferrable', c.condeferrable, 'deferred', c.condeferred, 'match', c.confmatchtype::text, 'validated', ` +
-    `c.convalidated)
+    `c.convalidated, 'no_inherit', c.connoinherit,
+    'delete_set_columns', ${attnames('c.conrelid', DELETE_SET_COLUMNS)})
   FROM pg_constraint c WHERE c.conrelid = ${regclass(o.table)} AND c.conname = ${literal(o.name)}) AS def`
   );
 }
@@ -102,6 +123,8 @@ export function objectDefinition(o: DbObject): string {
       );
     case 'view':
       return `SELECT (SELECT jsonb_build_object('relkind', relkind::text) FROM pg_class WHERE oid = ${regclass(o.name)}) AS def`;
+    case 'table property':
+      return 'SELECT NULL::jsonb AS def';
     case 'materialized view':
       return (
         `SELECT (SELECT jsonb_build_object('relkind', relkind::text, 'query', CASE WHEN relkind = 'm' THEN ` +

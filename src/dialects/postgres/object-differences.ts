@@ -6,7 +6,8 @@
  * not count; anything else that differs is reported, never guessed away.
  */
 import { parseSql } from './sql/parser.js';
-import { canonical, indexKeyOptions, sameQuery, triggerShapeDifferences, typeModifiers } from './definition-shapes.js';
+import { canonical, sameQuery, triggerShapeDifferences, typeModifiers } from './definition-shapes.js';
+import { keyOptionDifferences, storageDifferences } from './index-differences.js';
 import { REFERENTIAL_ACTION_CODES } from './referential-actions.js';
 import type { DbObject } from '../probes.js';
 
@@ -85,18 +86,6 @@ function columnDifferences(o: Extract<DbObject, { kind: 'column' }>, live: LiveD
   return out;
 }
 
-/** The plan's keys are plain: no collation, operator class or order of their own, nulls distinct. */
-function keyOptionDifferences(live: LiveDefinition): string[] {
-  const read = indexKeyOptions(textOf(live.indexdef));
-  if (!read) return [`its definition could not be read (${show(live.indexdef)})`];
-  const keys = Array.isArray(live.keys) ? live.keys.map(String) : [];
-  const out = read.keys.flatMap((options, i) =>
-    options === '' ? [] : [`key ${keys[i] ?? i + 1} has ${options}, the plan's key has the defaults`],
-  );
-  if (read.nullsNotDistinct) out.push("it is NULLS NOT DISTINCT (one NULL at most), the plan's is not");
-  return out;
-}
-
 function indexDifferences(o: Extract<DbObject, { kind: 'index' }>, live: LiveDefinition): string[] {
   if (typeof live.relkind === 'string') return [`it is ${RELKINDS[live.relkind] ?? live.relkind}, not an index`];
   const out: string[] = [];
@@ -113,7 +102,7 @@ function indexDifferences(o: Extract<DbObject, { kind: 'index' }>, live: LiveDef
     if (!sameList(o.include ?? [], live.include ?? []))
       out.push(`INCLUDE is ${show(live.include)}, the plan says ${show(o.include)}`);
   }
-  if (keys.length > 0) out.push(...keyOptionDifferences(live));
+  if (keys.length > 0) out.push(...keyOptionDifferences(o, live), ...storageDifferences(o, live));
   const where = typeof live.where === 'string' ? live.where : undefined;
   if (
     keys.length > 0 &&
@@ -122,6 +111,16 @@ function indexDifferences(o: Extract<DbObject, { kind: 'index' }>, live: LiveDef
     out.push(`WHERE is ${where ?? 'none'}, the plan says ${o.where ?? 'none'}`);
   }
   return out;
+}
+
+function deferrableText(deferrable: boolean, deferred: boolean): string {
+  return deferrable ? `DEFERRABLE INITIALLY ${deferred ? 'DEFERRED' : 'IMMEDIATE'}` : 'NOT DEFERRABLE';
+}
+
+function deferrableDifferences(o: Extract<DbObject, { kind: 'constraint' }>, live: LiveDefinition): string[] {
+  const plan = deferrableText(o.deferrable !== undefined, o.deferrable?.initiallyDeferred === true);
+  const actual = deferrableText(live.deferrable === true, live.deferred === true);
+  return plan === actual ? [] : [`it is ${actual}, the plan's is ${plan}`];
 }
 
 function constraintDifferences(o: Extract<DbObject, { kind: 'constraint' }>, live: LiveDefinition): string[] {
@@ -133,18 +132,24 @@ function constraintDifferences(o: Extract<DbObject, { kind: 'constraint' }>, liv
     out.push(`its condition is ${show(live.expression)}, the plan says ${o.expression}`);
   if (o.columns && show(o.columns) !== show(live.columns))
     out.push(`its columns are ${show(live.columns)}, the plan says ${show(o.columns)}`);
-  if (live.deferrable === true)
-    out.push(
-      `it is DEFERRABLE INITIALLY ${live.deferred === true ? 'DEFERRED' : 'IMMEDIATE'}, the plan's is NOT DEFERRABLE`,
-    );
+  out.push(...deferrableDifferences(o, live));
+  if (o.noInherit !== undefined && o.noInherit !== (live.no_inherit === true))
+    out.push(`it is ${live.no_inherit ? 'NO INHERIT' : 'inherited by child tables'}, the plan says the other`);
   if (o.validated === true && live.validated === false)
     out.push(
       "it is NOT VALID (existing rows were never checked), the plan's is validated: VALIDATE it first, or drop it",
     );
   const ref = o.references;
   if (ref) {
-    if (live.match !== 's')
-      out.push(`it is MATCH ${live.match === 'f' ? 'FULL' : show(live.match)}, the plan's is MATCH SIMPLE`);
+    const match = ref.match ?? 'simple';
+    const liveMatch = live.match === 's' ? 'simple' : live.match === 'f' ? 'full' : show(live.match);
+    if (liveMatch !== match)
+      out.push(`it is MATCH ${liveMatch.toUpperCase()}, the plan's is MATCH ${match.toUpperCase()}`);
+    if (show(ref.onDeleteColumns ?? null) !== show(live.delete_set_columns ?? null))
+      out.push(
+        `its ON DELETE sets ${show(live.delete_set_columns ?? 'all key columns')}, the plan says ` +
+          `${show(ref.onDeleteColumns ?? 'all key columns')}`,
+      );
     if (live.same_references !== true) out.push(`it references another table, not ${ref.table}`);
     if (show(ref.columns) !== show(live.ref_columns))
       out.push(`it references columns ${show(live.ref_columns)}, the plan says ${show(ref.columns)}`);
@@ -236,5 +241,7 @@ export function definitionDifferences(o: DbObject, live: LiveDefinition): string
       return live.relkind === 'v'
         ? []
         : [`it is ${RELKINDS[String(live.relkind)] ?? String(live.relkind)}, not a view`];
+    case 'table property':
+      return [];
   }
 }

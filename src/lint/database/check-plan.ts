@@ -18,6 +18,8 @@ import {
 } from './column-checks.js';
 import { withCopy } from './constraint-shadow-checks.js';
 import { entryContext, type CheckContext, type DatabaseCheckOptions, type TypeLookup } from './context.js';
+import * as meta from './meta-checks.js';
+import * as keys from './key-checks.js';
 import * as relations from './relation-checks.js';
 import { checkRenameTable } from './rename-table-checks.js';
 import type { Place } from './requirements.js';
@@ -37,8 +39,9 @@ const ENTRY_CHECKS: Record<string, EntryCheck> = {
   create_index: relations.checkCreateIndex,
   drop_index: relations.checkDropIndex,
   add_check: withCopy(relations.checkAddCheck),
-  add_foreign_key: withCopy(relations.checkAddForeignKey),
+  add_foreign_key: withCopy(keys.checkAddForeignKeyOptions),
   add_unique: withCopy(relations.checkAddUnique),
+  add_primary_key: keys.checkAddPrimaryKey,
   validate_constraint: relations.checkValidateConstraint,
   check: relations.checkCheck,
   flag_rollout: relations.checkFlagRollout,
@@ -48,6 +51,12 @@ const ENTRY_CHECKS: Record<string, EntryCheck> = {
   create_table: checkCreateTable,
   drop_table: checkDropTable,
   rename_table: checkRenameTable,
+  set_default: meta.checkColumnDefault,
+  drop_default: meta.checkColumnDefault,
+  set_comment: meta.checkSetComment,
+  set_replica_identity: meta.checkSetReplicaIdentity,
+  drop_constraint: meta.checkDropConstraint,
+  rename_constraint: meta.checkRenameConstraint,
 };
 
 /** Where cost findings of an operation's own statements point. */
@@ -59,6 +68,7 @@ const COST_PATH: Record<string, YamlPath> = {
   add_unique: ['name'],
   create_table: ['name'],
   drop_table: ['name'],
+  add_primary_key: ['name'],
 };
 
 /** Raw SQL findings point at the statement inside the step's `up`. */

@@ -3,7 +3,7 @@ import type { AddCheckSpec } from '../../operations/add-check.js';
 import type { AddForeignKeySpec } from '../../operations/add-foreign-key.js';
 import type { AddUniqueSpec } from '../../operations/add-unique.js';
 import type { CheckSpec } from '../../operations/check.js';
-import type { CreateIndexSpec } from '../../operations/create-index.js';
+import { indexColumnNames, type CreateIndexSpec } from '../../operations/create-index.js';
 import type { CreateMaterializedViewSpec } from '../../operations/create-materialized-view.js';
 import type { DropIndexSpec } from '../../operations/drop-index.js';
 import type { FlagRolloutSpec } from '../../operations/flag-rollout.js';
@@ -34,7 +34,13 @@ function describe(rel: SimRelation): string {
 }
 
 /** An index name must be free in the table's schema, or hold this very index and be adopted (`if_exists: adopt`). */
-function indexName(ctx: CheckContext, place: Place, table: SimRelation, name: string, columns: string[] | null): void {
+export function indexName(
+  ctx: CheckContext,
+  place: Place,
+  table: SimRelation,
+  name: string,
+  columns: string[] | null,
+): void {
   const existing = ctx.state.sibling(table, name);
   if (!existing) return;
   const same = existing.index?.table === table.key;
@@ -56,7 +62,7 @@ function indexName(ctx: CheckContext, place: Place, table: SimRelation, name: st
   );
 }
 
-function constraintName(
+export function constraintName(
   ctx: CheckContext,
   place: Place,
   table: SimRelation,
@@ -80,11 +86,12 @@ function constraintName(
 export function checkCreateIndex(ctx: CheckContext, spec: CreateIndexSpec): void {
   const table = needTable(ctx, at('table'), spec.table);
   if (!table) return;
-  spec.columns?.forEach((c, i) => needColumn(ctx, at('columns', i), table, c));
+  const columns = indexColumnNames(spec.columns);
+  columns?.forEach((c, i) => needColumn(ctx, at('columns', i), table, c));
   spec.include?.forEach((c, i) => needColumn(ctx, at('include', i), table, c));
   spec.expressions?.forEach((e, i) => needExpressionColumns(ctx, at('expressions', i), table, e, 'value'));
   if (spec.where !== undefined) needExpressionColumns(ctx, at('where'), table, spec.where, 'condition');
-  indexName(ctx, at('name'), table, spec.name, spec.expressions ? null : (spec.columns ?? null));
+  indexName(ctx, at('name'), table, spec.name, spec.expressions ? null : (columns ?? null));
 }
 
 export function checkDropIndex(ctx: CheckContext, spec: DropIndexSpec): void {

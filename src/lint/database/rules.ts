@@ -55,13 +55,21 @@ export const DATABASE_RULES = {
   'db-missing-drop-target': {
     severity: 'error',
     description:
-      'drop_column / drop_index / drop_table of something that does not exist at that point of the plan (a typo ' +
-      'drops nothing)',
+      'drop_column / drop_index / drop_table / drop_constraint of something that does not exist at that point of the plan ' +
+      '(a typo drops nothing)',
   },
   'db-table-has-dependents': {
     severity: 'error',
     description:
       "drop_table of a table that views or other tables' foreign keys still depend on (DROP would need CASCADE)",
+  },
+  'db-constraint-in-use': {
+    severity: 'error',
+    description: 'drop_constraint of a primary key or unique constraint that foreign keys depend on',
+  },
+  'db-lock-not-shown': {
+    severity: 'error',
+    description: 'a step locks a table the plan does not name (drop_constraint of a foreign key: the referenced table)',
   },
   'db-partitioned-index': {
     severity: 'error',

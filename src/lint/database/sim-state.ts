@@ -199,6 +199,11 @@ export class SimState {
       .map((r) => (this.find(r.name) === r ? r.name : r.key));
   }
 
+  /** Every relation that has constraints (to find the foreign keys that reference a table). */
+  relationsWithConstraints(): SimRelation[] {
+    return [...this.relations.values()].filter((r) => r.constraints.size > 0);
+  }
+
   /** Indexes on a table, as relations. */
   indexesOf(table: SimRelation): SimRelation[] {
     return [...this.relations.values()].filter((r) => r.index?.table === table.key);

@@ -35,20 +35,27 @@ function destructionFinding(stmt: RawStatement, d: Destruction): Finding {
   );
 }
 
-const DROP_OPERATIONS = new Set(['drop_column', 'drop_index', 'drop_table']);
+/** What a drop operation removes, and the same step written under contract. */
+function dropOf(entry: PlanEntry): { what: string; yaml: string } {
+  const spec = entry.spec as { table: string; column?: string; name?: string };
+  if (entry.kind === 'drop_column')
+    return {
+      what: `column ${spec.table}.${spec.column ?? ''}`,
+      yaml: `drop_column: { table: ${spec.table}, column: ${spec.column ?? ''} }`,
+    };
+  if (entry.kind === 'drop_table')
+    return { what: `table ${spec.name ?? ''}`, yaml: `drop_table: { name: ${spec.name ?? ''} }` };
+  const what = entry.kind === 'drop_constraint' ? 'constraint' : 'index';
+  return {
+    what: `${what} ${spec.name ?? ''}${entry.kind === 'drop_constraint' ? ` on ${spec.table}` : ''}`,
+    yaml: `${entry.kind}: { table: ${spec.table}, name: ${spec.name ?? ''} }`,
+  };
+}
+
+const DROP_OPERATIONS = new Set(['drop_column', 'drop_index', 'drop_table', 'drop_constraint']);
 
 function operationFinding(plan: Plan, entry: PlanEntry): Finding {
-  const spec = entry.spec as { table: string; column?: string; name?: string };
-  const what =
-    entry.kind === 'drop_column'
-      ? `column ${spec.table}.${spec.column ?? ''}`
-      : `${entry.kind === 'drop_table' ? 'table' : 'index'} ${spec.name ?? ''}`;
-  const yaml =
-    entry.kind === 'drop_column'
-      ? `drop_column: { table: ${spec.table}, column: ${spec.column ?? ''} }`
-      : entry.kind === 'drop_table'
-        ? `drop_table: { name: ${spec.name ?? ''} }`
-        : `drop_index: { table: ${spec.table}, name: ${spec.name ?? ''} }`;
+  const { what, yaml } = dropOf(entry);
   return entryFinding(
     destructiveOutsideContract,
     plan,
@@ -66,7 +73,7 @@ export const destructiveOutsideContract: Rule = {
   id: 'destructive-outside-contract',
   severity: 'error',
   description:
-    'drop_column, drop_index, drop_table, DROP TABLE / COLUMN / INDEX and TRUNCATE belong in the contract phase only.',
+    'drop_column, drop_index, drop_table, drop_constraint, DROP TABLE / COLUMN / INDEX and TRUNCATE belong in the contract phase only.',
   check(ctx: LintContext) {
     const raw = ctx.raw
       .filter((s) => s.source.entry.phase !== 'contract')

@@ -119,6 +119,18 @@ function alterCommand(state: SimState, table: SimRelation, cmd: AstNode, types: 
   }
 }
 
+const INDEX_BACKED = new Set(['unique', 'primary key', 'exclusion']);
+
+/** Rename a constraint's index; the foreign keys that depend on it follow. */
+function renameIndex(state: SimState, table: SimRelation, index: SimRelation, newName: string): void {
+  const old = index.name;
+  state.rename(index, newName);
+  for (const rel of state.relationsWithConstraints())
+    for (const con of rel.constraints.values())
+      if (con.references?.table === table.key && con.references.index === old)
+        con.references = { ...con.references, index: newName };
+}
+
 function applyRename(state: SimState, body: AstNode): void {
   const rel = state.find(rangeVarName(body.relation) ?? '');
   const newName = astText(body.newname);
@@ -138,6 +150,9 @@ function applyRename(state: SimState, body: AstNode): void {
     if (!con) return;
     rel.constraints.delete(sub);
     rel.constraints.set(newName, con);
+    // The index of a unique, primary key or exclusion constraint is renamed with it.
+    const index = state.sibling(rel, sub);
+    if (index?.index?.table === rel.key && INDEX_BACKED.has(con.type)) renameIndex(state, rel, index, newName);
   } else {
     state.rename(rel, newName);
   }
