@@ -34,6 +34,7 @@ describe.skipIf(!postgresAdminUrl)('pgroll scenarios: constraints through a copy
         table: posts
         name: check_title_length
         expression: "length(title) > 3"
+        no_inherit: true
         column: title
         type: text
         up: "CASE WHEN length(title) <= 3 THEN lpad(title, 4, '-') ELSE title END"
@@ -78,6 +79,7 @@ describe.skipIf(!postgresAdminUrl)('pgroll scenarios: constraints through a copy
       validated: true,
       columns: ['title'],
     });
+    expect(await s.value(`SELECT connoinherit FROM pg_constraint WHERE conname = 'check_title_length'`)).toBe(true);
     await cleanedUp('posts');
   });
 
