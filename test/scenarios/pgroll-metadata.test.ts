@@ -1,12 +1,12 @@
 /**
  * pgroll scenarios for the in-place metadata operations: set_default (S40), drop_default (S42),
- * set_comment (S44), set_replica_identity (S60), drop_constraint (S69), rename_constraint (S72),
+ * set_comment (S44), set_replica_identity (S60), drop_constraint (S68–S71), rename_constraint (S72),
  * through the CLI on PostgreSQL 15. pgroll gives each version its own default/comment through a shadow
  * column; schemashift changes the one column in place, so both versions see the change at once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { postgresAdminUrl } from '../support/databases.js';
-import { constraintsOf, openScenario, planYaml, type Scenario } from './support.js';
+import { constraintsOf, openScenario, planYaml, relkind, type Scenario } from './support.js';
 
 describe.skipIf(!postgresAdminUrl)('pgroll scenarios: table metadata', () => {
   let s: Scenario | undefined;
@@ -192,5 +192,89 @@ describe.skipIf(!postgresAdminUrl)('pgroll scenarios: table metadata', () => {
     await s.complete();
     expect(await checks()).toEqual(['users_check_username_length']);
     await s.fails(`INSERT INTO users (username) VALUES ('a')`, '23514');
+  });
+
+  it('S68 drop check constraint (contract, in place): the check binds both versions until contract', async () => {
+    const plan = planYaml('s68', `  contract:\n    - drop_constraint: { table: posts, name: check_title_length }\n`);
+    s = await openScenario(
+      's68',
+      `CREATE TABLE posts (id serial PRIMARY KEY, title text NOT NULL, CONSTRAINT check_title_length CHECK (length(title) > 3));`,
+      plan,
+    );
+    await s.start();
+    await s.exec(`INSERT INTO posts (title) VALUES ('post by alice')`); // OLD
+    await s.fails(`INSERT INTO posts (title) VALUES ('b')`, '23514'); // OLD
+    await s.exec(`INSERT INTO posts (title) VALUES ('post by carl')`); // NEW
+    // ⚠ pgroll's new version writes a copy without the check (old sees ---d through down); here 23514 until contract.
+    await s.fails(`INSERT INTO posts (title) VALUES ('d')`, '23514'); // NEW
+    await s.rollback();
+    expect(await constraintsOf(s, 'posts')).toHaveProperty('check_title_length');
+    await s.complete();
+    expect(await constraintsOf(s, 'posts')).not.toHaveProperty('check_title_length');
+    await s.exec(`INSERT INTO posts (title) VALUES ('e')`); // NEW
+    expect(await s.rows('SELECT id, title FROM posts ORDER BY id')).toEqual([
+      { id: 1, title: 'post by alice' },
+      { id: 3, title: 'post by carl' },
+      { id: 5, title: 'e' },
+    ]);
+  });
+
+  it('S70 drop unique constraint (contract, in place): default, check, NOT NULL and comment of the column stay', async () => {
+    const plan = planYaml('s70', `  contract:\n    - drop_constraint: { table: users, name: users_name_key }\n`);
+    s = await openScenario(
+      's70',
+      `CREATE TABLE users (id serial PRIMARY KEY, name text NOT NULL UNIQUE DEFAULT 'anon' CHECK (length(name) > 2));
+       COMMENT ON COLUMN users.name IS 'the name';`,
+      plan,
+    );
+    await s.start();
+    await s.exec(`INSERT INTO users (name) VALUES ('alice')`); // OLD
+    await s.fails(`INSERT INTO users (name) VALUES ('alice')`, '23505'); // OLD
+    // ⚠ pgroll's new version may write a duplicate at once (old gets alice-<n> through down); here 23505.
+    await s.fails(`INSERT INTO users (name) VALUES ('alice')`, '23505'); // NEW
+    await s.rollback();
+    expect(await relkind(s, 'users_name_key')).toBe('i');
+    await s.complete();
+    await s.exec(`INSERT INTO users (name) VALUES ('alice')`); // NEW
+    expect(await relkind(s, 'users_name_key')).toBeNull();
+    expect(await s.value('SELECT count(*)::int FROM users')).toBe(2);
+    expect(
+      Object.values(await constraintsOf(s, 'users'))
+        .map((c) => c.type)
+        .sort(),
+    ).toEqual(['c', 'p']);
+    expect(
+      await s.rows(
+        `SELECT attnotnull, col_description(attrelid, attnum) AS comment, pg_get_expr(adbin, adrelid) AS dflt
+           FROM pg_attribute LEFT JOIN pg_attrdef ON adrelid = attrelid AND adnum = attnum
+          WHERE attrelid = 'users'::regclass AND attname = 'name'`,
+      ),
+    ).toEqual([{ attnotnull: true, comment: 'the name', dflt: `'anon'::text` }]);
+  });
+
+  it('S71 drop a multi-column check constraint (contract, in place)', async () => {
+    const plan = planYaml(
+      's71',
+      `  contract:\n    - drop_constraint: { table: products, name: products_check_price_discount }\n`,
+    );
+    s = await openScenario(
+      's71',
+      `CREATE TABLE products (id integer PRIMARY KEY, name text NOT NULL, price integer NOT NULL, discount integer NOT NULL,
+         CONSTRAINT products_check_price_discount CHECK ((discount = 0) OR (price > 0)));`,
+      plan,
+    );
+    await s.start();
+    await s.fails(`INSERT INTO products VALUES (1, 'apple', 0, 1)`, '23514'); // OLD
+    await s.exec(`INSERT INTO products VALUES (1, 'apple', 1, 1)`); // OLD
+    // ⚠ pgroll's new version writes copies without the check (old sees price 100 through down); here 23514.
+    await s.fails(`INSERT INTO products VALUES (2, 'banana', 0, 1)`, '23514'); // NEW
+    await s.rollback();
+    await s.complete();
+    await s.exec(`INSERT INTO products VALUES (3, 'carrot', 0, 1)`); // NEW
+    expect(await s.rows('SELECT id, price, discount FROM products ORDER BY id')).toEqual([
+      { id: 1, price: 1, discount: 1 },
+      { id: 3, price: 0, discount: 1 },
+    ]);
+    expect(await constraintsOf(s, 'products')).not.toHaveProperty('products_check_price_discount');
   });
 });
