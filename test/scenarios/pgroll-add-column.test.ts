@@ -1,5 +1,5 @@
 /**
- * pgroll scenarios for add_column with a foreign key (S23) or a check (S24): pgroll's add_column takes
+ * pgroll scenarios for add_column with a default and comment (S17, S21), with a foreign key (S23) or a check (S24): pgroll's add_column takes
  * `references` / `check`; schemashift writes them as a second operation (add_foreign_key / add_check)
  * in the same plan. Through the CLI on PostgreSQL 15.
  */
@@ -86,5 +86,64 @@ describe.skipIf(!postgresAdminUrl)('pgroll scenarios: add a column with a constr
       { name: 'carl', age: 30 },
     ]);
     expect((await constraintsOf(s, 'users')).age_check).toEqual({ type: 'c', validated: true, columns: ['age'] });
+  });
+
+  it('S17 add column with a default and a comment: the re-run after rollback gives every row the default', async () => {
+    const plan = planYaml(
+      's17',
+      `  expand:
+    - add_column: { table: users, column: { name: age, type: integer, nullable: false, default: "0", comment: the age of the user } }
+`,
+    );
+    s = await openScenario(
+      's17',
+      'CREATE TABLE users (id serial PRIMARY KEY, name varchar(255) NOT NULL UNIQUE);',
+      plan,
+    );
+    const comment = () =>
+      s!.value(
+        `SELECT col_description(attrelid, attnum) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'age'`,
+      );
+    await s.start();
+    expect(await comment()).toBe('the age of the user');
+    await s.exec(`INSERT INTO users (name) VALUES ('Alice')`); // OLD
+    await s.exec(`INSERT INTO users (name, age) VALUES ('Bob', 21)`); // NEW
+    expect(await s.rows('SELECT id, name, age FROM users ORDER BY id')).toEqual([
+      { id: 1, name: 'Alice', age: 0 },
+      { id: 2, name: 'Bob', age: 21 },
+    ]);
+    await s.rollback();
+    expect(await columnsOf(s, 'users')).toEqual(['id', 'name']);
+    await s.complete();
+    await s.exec(`INSERT INTO users (name, age) VALUES ('Carl', 31)`); // NEW
+    expect(await s.rows('SELECT id, name, age FROM users ORDER BY id')).toEqual([
+      { id: 1, name: 'Alice', age: 0 },
+      { id: 2, name: 'Bob', age: 0 }, // 21 went with the rollback
+      { id: 3, name: 'Carl', age: 31 },
+    ]);
+    expect(await comment()).toBe('the age of the user');
+  });
+
+  it('S21 add not null column with a non-volatile default: NULL refused at once for the new version', async () => {
+    const plan = planYaml(
+      's21',
+      `  expand:\n    - add_column: { table: users, column: { name: age, type: integer, nullable: false, default: "0" } }\n`,
+    );
+    s = await openScenario('s21', 'CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL);', plan);
+    await s.start();
+    await s.exec(`INSERT INTO users (id, name) VALUES (1, 'alice')`); // OLD
+    await s.exec(`INSERT INTO users (id, name, age) VALUES (2, 'bob', 21)`); // NEW
+    await s.fails(`INSERT INTO users (id, name, age) VALUES (3, 'carl', NULL)`, '23502'); // NEW
+    await s.rollback();
+    await s.complete();
+    await s.exec(`INSERT INTO users (id, name, age) VALUES (3, 'dana', 31)`);
+    await s.exec(`INSERT INTO users (id, name) VALUES (4, 'earl')`);
+    await s.fails(`INSERT INTO users (id, name, age) VALUES (5, 'frankie', NULL)`, '23502');
+    expect(await s.rows('SELECT id, age FROM users ORDER BY id')).toEqual([
+      { id: 1, age: 0 },
+      { id: 2, age: 0 },
+      { id: 3, age: 31 },
+      { id: 4, age: 0 },
+    ]);
   });
 });
