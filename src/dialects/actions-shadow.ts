@@ -8,20 +8,37 @@
 /** Keeps a new column in step with an old one while applications of both generations write. */
 export interface SyncSpec {
   table: string;
-  /** The column old writers still write. */
-  from: string;
+  /**
+   * The column old writers still write. Absent when the new column is computed from the row alone
+   * (add_column `up`, drop_column `down`): every write then counts as writing the old side; `forward`
+   * is required and `reverse` refused.
+   */
+  from?: string;
   /** The column being introduced. */
   to: string;
   /** SQL computing `to` over the row's columns by bare name (default: the old column's value). */
   forward?: string;
   /** SQL computing `from` over the row's columns; when set, writers that only know `to` have `from` filled in too. */
   reverse?: string;
+  /**
+   * The DEFAULT `to` has while the trigger runs (a stable or immutable expression, as the plan
+   * declares it): an INSERT that leaves `to` at it did not write it. Absent: `to` has no default.
+   */
+  toDefault?: string;
+  /** The DEFAULT of `from`, as the plan declares it: only compared with when `to` has a default too. */
+  fromDefault?: string;
+  /**
+   * `from` is NOT NULL for the old version while `to` is not (drop_not_null `down`): an INSERT that
+   * leaves `from` NULL gets `from` := reverse(row) after `to` is settled, so that a new-version row
+   * with NULL in `to` still satisfies the old column.
+   */
+  fromNotNull?: boolean;
 }
 
 /** Why a sync cannot be installed: thrown by a dialect checking `install-sync-function`. */
 export class ColumnSyncProblem extends Error {
   constructor(
-    readonly field: 'forward' | 'reverse',
+    readonly field: 'forward' | 'reverse' | 'toDefault' | 'fromDefault',
     readonly problem: { message: string; offset: number },
   ) {
     super(problem.message);
@@ -87,7 +104,9 @@ export type SwapAction =
       carry: SwapCarry;
     }
   /** The undo of a column the plan added (the replacement), before contract. */
-  | { kind: 'drop-added-column'; table: string; column: string };
+  | { kind: 'drop-added-column'; table: string; column: string }
+  /** drop_column `down` at contract: the trigger filling the column, its function and the column, in one transaction. */
+  | { kind: 'drop-synced-column'; table: string; column: string; trigger: string; function: string; cascade: boolean };
 
 /** A view index: `building` on the new view, `final` after the swap; the old view's one is parked as `retired`. */
 export interface ViewIndexNames {

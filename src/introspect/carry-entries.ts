@@ -39,6 +39,12 @@ export function carryEntries(compiled: CompiledPlan): CarryEntry[] {
     }
     if (entry.kind === 'rename_column' && spec.from)
       return [{ entry, column: spec.from, spec, path: [...entry.path, 'from'], dialect }];
+    // set_not_null `up` / drop_not_null `down` swap a shadow column in too; the NOT NULL is theirs to change.
+    const shadow = entry.kind === 'set_not_null' ? 'up' : entry.kind === 'drop_not_null' ? 'down' : undefined;
+    if (shadow !== undefined && spec.column && (spec as unknown as Record<string, unknown>)[shadow] !== undefined) {
+      const carried = { ...spec, not_null: shadow === 'up' };
+      return [{ entry, column: spec.column, spec: carried, path: [...entry.path, 'column'], dialect }];
+    }
     return [];
   });
 }

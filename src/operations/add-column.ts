@@ -5,6 +5,7 @@ import { activeSqlParser, identifier, qualifiedName, sqlExpression, sqlType } fr
 import { callText, type SqlParser } from '../dialects/parser.js';
 import { actionStep } from './action-step.js';
 import { commentText } from './set-comment.js';
+import { refuseVolatileDefault as refuseVolatileSyncDefault } from './drop-column.js';
 import { installSyncSteps, removeSyncSteps, reportSyncProblem, type SyncSpec } from './sync-trigger.js';
 import { defineOperation, type DbObject, type Step } from './types.js';
 
@@ -20,6 +21,12 @@ const syncFrom = z.union([
         .optional()
         .describe('SQL computing the old column from the new one, for writers that only know the new column.'),
       both_ways: z.boolean().default(false).describe('Also fill the old column from the new one (old readers remain).'),
+      default: sqlExpression
+        .optional()
+        .describe(
+          "The old column's DEFAULT as the catalog shows it, when the new column has a `default` too: an INSERT that " +
+            'leaves both at their defaults is left alone.',
+        ),
     })
     .strict(),
 ]);
@@ -47,6 +54,12 @@ export const addColumnSchema = z
     sync_from: syncFrom
       .optional()
       .describe('Keep the new column in step with this old column by trigger until contract.'),
+    up: sqlExpression
+      .optional()
+      .describe(
+        'SQL filling the new column, until contract, for rows the old application version writes (it does not know ' +
+          'the column), over any columns of the row by bare name; no old column needed (use sync_from for that).',
+      ),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -69,6 +82,7 @@ type RawSpec = {
   table: string;
   column: { name: string; type: string; default?: string | undefined; default_volatility?: string | undefined };
   sync_from?: z.output<typeof syncFrom> | undefined;
+  up?: string | undefined;
 };
 
 /** serial is not a type but CREATE TABLE shorthand for a sequence and a nextval() default: a table rewrite. */
@@ -123,42 +137,51 @@ function refuseVolatileDefault(spec: RawSpec, ctx: z.RefinementCtx): void {
 }
 
 /**
- * The sync trigger decides the direction of an INSERT by whether the new column is NULL: a default on it would hide
- * that.
+ * The sync trigger tells an INSERT that left the new column out by its value: NULL, or its default when it has
+ * one, which must then be stable (checked with the column's other default rules above).
  */
 function refuseBadSync(spec: RawSpec, ctx: z.RefinementCtx): void {
-  const sync = syncSpecOf(spec);
-  if (!sync) return;
-  if (spec.column.default !== undefined) {
+  if (spec.up !== undefined && spec.sync_from !== undefined) {
     ctx.addIssue({
       code: 'custom',
-      path: ['column', 'default'],
-      message:
-        `${spec.column.name} has both \`default\` and \`sync_from\`: with a default, the sync trigger cannot tell a ` +
-        `row written by the new application (which sets ${spec.column.name}) from one written by the old (which ` +
-        `gets the default)`,
-      params: {
-        hint:
-          `leave out \`default\`: the trigger fills ${spec.column.name} from ${sync.from}; set the default in ` +
-          `contract, after the trigger is ` +
-          `gone:` +
-          ` ${activeSqlParser().lint.recipes.setDefaultLater(spec.table, spec.column.name, spec.column.default)}`,
-      },
+      path: ['up'],
+      message: '`up` and `sync_from` both say how the new column is filled: give one',
+      params: { hint: 'with an old column, write the expression as sync_from: { column: …, expression: … }' },
     });
+    return;
   }
+  const sync = syncSpecOf(spec);
+  if (!sync) return;
+  const fromDefault = typeof spec.sync_from === 'object' ? spec.sync_from.default : undefined;
+  if (fromDefault !== undefined && spec.column.default === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sync_from', 'default'],
+      message: `the old column's default is only compared with when ${spec.column.name} has a \`default\` too`,
+      params: { hint: 'remove sync_from.default' },
+    });
+  refuseVolatileSyncDefault(fromDefault, ctx, ['sync_from', 'default']);
   const expressionPath = (field: 'expression' | 'reverse') =>
     typeof spec.sync_from === 'object' && spec.sync_from[field] !== undefined ? ['sync_from', field] : ['sync_from'];
-  reportSyncProblem(ctx, sync, { forward: expressionPath('expression'), reverse: expressionPath('reverse') });
+  const forward = spec.up === undefined ? expressionPath('expression') : ['up'];
+  reportSyncProblem(ctx, sync, {
+    forward,
+    reverse: expressionPath('reverse'),
+    toDefault: ['column', 'default'],
+    fromDefault: ['sync_from', 'default'],
+  });
 }
 
 export type AddColumnSpec = z.output<typeof addColumnSchema>;
 
-export function syncSpecOf(spec: Pick<RawSpec, 'table' | 'column' | 'sync_from'>): SyncSpec | undefined {
+export function syncSpecOf(spec: Pick<RawSpec, 'table' | 'column' | 'sync_from' | 'up'>): SyncSpec | undefined {
   const from = spec.sync_from;
-  if (from === undefined) return undefined;
-  const base = { table: spec.table, to: spec.column.name };
+  const base: SyncSpec = { table: spec.table, to: spec.column.name };
+  if (spec.column.default !== undefined) base.toDefault = spec.column.default;
+  if (from === undefined) return spec.up === undefined ? undefined : { ...base, forward: spec.up };
   if (typeof from === 'string') return { ...base, from };
   const sync: SyncSpec = { ...base, from: from.column };
+  if (from.default !== undefined && spec.column.default !== undefined) sync.fromDefault = from.default;
   if (from.expression !== undefined) sync.forward = from.expression;
   if (from.reverse !== undefined) sync.reverse = from.reverse;
   else if (from.both_ways) sync.reverse = activeSqlParser().columnRef(spec.column.name);
@@ -214,14 +237,14 @@ export const addColumn = defineOperation<AddColumnSpec>({
   allowedPhases: ['expand', 'migrate'],
   target: (spec) => `${spec.table}.${spec.column.name}`,
   adoptRefusal: (spec) =>
-    spec.sync_from === undefined
+    syncSpecOf(spec) === undefined
       ? undefined
       : {
           reason:
             `its sync trigger writes ${spec.column.name} on every write to ${spec.table}, so an ` +
             `existing ${spec.column.name} would be overwritten with values computed from the old column (and a ` +
             `rollback would keep the damage)`,
-          hint: `pick a new column name, or drop \`sync_from\` to adopt ${spec.column.name} as it is`,
+          hint: `pick a new column name, or drop \`sync_from\` / \`up\` to adopt ${spec.column.name} as it is`,
         },
   forward(spec, ctx) {
     const d = ctx.dialect;

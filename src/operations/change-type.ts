@@ -4,7 +4,7 @@ import { identifier, qualifiedName, sqlExpression, sqlType, activeSqlParser } fr
 import { actionStep } from './action-step.js';
 import { backfillOptionsSchema } from './backfill.js';
 import { carryFields, swapCarryOf, type CarryColumns } from './carry.js';
-import { shadowColumnInverse, shadowColumnSteps, type ShadowColumn } from './shadow-column.js';
+import { bothWaysFill, shadowColumnInverse, shadowColumnSteps, type ShadowColumn } from './shadow-column.js';
 import { boundedName, reportSyncProblem, syncNames, type SyncSpec } from './sync-trigger.js';
 import { defineOperation, type OperationContext, type SqlStep } from './types.js';
 
@@ -13,16 +13,21 @@ export const changeTypeSchema = z
     table: qualifiedName,
     column: identifier,
     type: sqlType.describe('The new type.'),
-    using: sqlExpression
-      .optional()
-      .describe('SQL converting the old value to the new type, written over the column (default: <column>::<type>).'),
-    reverse_using: sqlExpression
+    up: sqlExpression
       .optional()
       .describe(
-        'SQL converting the new value back for old readers, written over the temp column (e.g. code_new cast back to ' +
-          'the old type); makes the sync both ways. It should invert `using`: backfilled rows get ' +
-          'reverse_using(using(old)) in the old column.',
+        'SQL converting a row the old application version wrote to the new type, over any columns of the row by bare ' +
+          'name (default: <column>::<type>). `using` is the same field.',
       ),
+    down: sqlExpression
+      .optional()
+      .describe(
+        'SQL converting a row the new application version wrote back for old readers, over the temp column and any ' +
+          'other columns (e.g. code_new cast back to the old type); makes the sync both ways. It should invert `up`: ' +
+          'backfilled rows get down(up(old)) in the old column. `reverse_using` is the same field.',
+      ),
+    using: sqlExpression.optional().describe('The same as `up` (its former name).'),
+    reverse_using: sqlExpression.optional().describe('The same as `down` (its former name).'),
     temp_column: identifier
       .optional()
       .describe('The column built beside the old one and renamed over it in contract (default: <column>_new).'),
@@ -41,18 +46,42 @@ export const changeTypeSchema = z
         message: `temp_column is ${temp}, the column itself`,
         params: { hint: 'pick a free name, or leave temp_column out' },
       });
-    if (spec.reverse_using !== undefined && activeSqlParser().readsColumn(spec.reverse_using, temp) === false) {
+    refuseBothNames(spec, ctx);
+    const down = downOf(spec);
+    const downKey = spec.down === undefined ? 'reverse_using' : 'down';
+    if (down !== undefined && activeSqlParser().readsColumn(down, temp) === false) {
       ctx.addIssue({
         code: 'custom',
-        path: ['reverse_using'],
-        message: `reverse_using does not read ${temp}, the column that holds the new value until contract`,
-        params: { hint: `write it over ${temp}, e.g. reverse_using: "${temp}::<old type>"` },
+        path: [downKey],
+        message: `${downKey} does not read ${temp}, the column that holds the new value until contract`,
+        params: { hint: `write it over ${temp}, e.g. ${downKey}: "${temp}::<old type>"` },
       });
     }
-    reportSyncProblem(ctx, (d) => syncOf(spec, d), { forward: ['using'], reverse: ['reverse_using'] });
+    const upKey = spec.up === undefined ? 'using' : 'up';
+    reportSyncProblem(ctx, (d) => syncOf(spec, d), { forward: [upKey], reverse: [downKey] });
   });
 
 export type ChangeTypeSpec = z.output<typeof changeTypeSchema>;
+
+type Names = Pick<ChangeTypeSpec, 'up' | 'down' | 'using' | 'reverse_using'>;
+
+/** `up`/`down` are the names every composite operation uses; `using`/`reverse_using` stay accepted. */
+function refuseBothNames(spec: Names, ctx: z.RefinementCtx): void {
+  for (const [name, alias] of [
+    ['up', 'using'],
+    ['down', 'reverse_using'],
+  ] as const) {
+    if (spec[name] === undefined || spec[alias] === undefined) continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: [alias],
+      message: `\`${name}\` and \`${alias}\` are the same field (${alias} is its former name): give one`,
+      params: { hint: `remove \`${alias}\`` },
+    });
+  }
+}
+
+const downOf = (spec: Names): string | undefined => spec.down ?? spec.reverse_using;
 
 export function tempOf(spec: { column: string; temp_column?: string | undefined }): string {
   return spec.temp_column ?? boundedName(spec.column, 'new');
@@ -64,11 +93,13 @@ const columnsOf = (spec: ChangeTypeSpec): CarryColumns => ({
   final: spec.column,
 });
 
-const usingOf = (spec: ChangeTypeSpec, d: Dialect): string => spec.using ?? `${d.ident(spec.column)}::${spec.type}`;
+const usingOf = (spec: ChangeTypeSpec, d: Dialect): string =>
+  spec.up ?? spec.using ?? `${d.ident(spec.column)}::${spec.type}`;
 
 function syncOf(spec: ChangeTypeSpec, d: Dialect): SyncSpec {
   const sync: SyncSpec = { table: spec.table, from: spec.column, to: tempOf(spec), forward: usingOf(spec, d) };
-  if (spec.reverse_using !== undefined) sync.reverse = spec.reverse_using;
+  const down = downOf(spec);
+  if (down !== undefined) sync.reverse = down;
   return sync;
 }
 
@@ -102,7 +133,9 @@ function shadowOf(spec: ChangeTypeSpec, ctx: OperationContext): ShadowColumn {
     type: spec.type,
     sync: syncOf(spec, d),
     value: usingOf(spec, d),
-    differs: `${d.ident(temp)} IS DISTINCT FROM (${usingOf(spec, d)})`,
+    ...(downOf(spec) === undefined
+      ? { differs: `${d.ident(temp)} IS DISTINCT FROM (${usingOf(spec, d)})` }
+      : bothWaysFill(d, { from: spec.column, to: temp, up: usingOf(spec, d), down: downOf(spec) as string })),
     gate: {
       id: `${ctx.id}/deploy`,
       summary: `the application must accept ${spec.table}.${spec.column} as ${spec.type}`,

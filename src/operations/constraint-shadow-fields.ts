@@ -162,7 +162,7 @@ export function throughCopyForm<S extends ConstraintShadowSpec>(
 ): Operation<S> {
   return {
     ...op,
-    phasesFor: (spec) => (spec.up === undefined ? op.allowedPhases : ['expand']),
+    phasesOf: (spec) => (spec.up === undefined ? op.allowedPhases : ['expand']),
     adoptRefusal: (spec) => (spec.up === undefined ? op.adoptRefusal?.(spec) : copyAdoptRefusal(spec)),
     forward: (spec, ctx) => (spec.up === undefined ? op.forward(spec, ctx) : copy.forward(spec, ctx)),
     inverse: (spec, ctx) => (spec.up === undefined ? op.inverse(spec, ctx) : copy.inverse(spec, ctx)),

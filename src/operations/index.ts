@@ -9,6 +9,7 @@ import { addUnique } from './add-unique.js';
 import { addPrimaryKey } from './add-primary-key.js';
 import { validateConstraint } from './validate-constraint.js';
 import { setNotNull } from './set-not-null.js';
+import { dropNotNull } from './drop-not-null.js';
 import { backfill } from './backfill.js';
 import { renameColumn } from './rename-column.js';
 import { changeType } from './change-type.js';
@@ -44,6 +45,7 @@ export const OPERATIONS: readonly Operation<any>[] = [
   addPrimaryKey,
   validateConstraint,
   setNotNull,
+  dropNotNull,
   backfill,
   renameColumn,
   changeType,

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Dialect } from '../dialects/dialect.js';
-import { identifier, qualifiedName, sqlType } from '../plan/primitives.js';
+import { identifier, qualifiedName, sqlExpression, sqlType } from '../plan/primitives.js';
 import { actionStep } from './action-step.js';
 import { backfillOptionsSchema } from './backfill.js';
 import { carryFields, swapCarryOf, type CarryColumns } from './carry.js';
-import { shadowColumnInverse, shadowColumnSteps, type ShadowColumn } from './shadow-column.js';
-import { syncNames, type SyncSpec } from './sync-trigger.js';
+import { bothWaysFill, shadowColumnInverse, shadowColumnSteps, type ShadowColumn } from './shadow-column.js';
+import { reportSyncProblem, syncNames, type SyncSpec } from './sync-trigger.js';
 import { defineOperation, type OperationContext, type SqlStep } from './types.js';
 
 export const renameColumnSchema = z
@@ -17,6 +17,18 @@ export const renameColumnSchema = z
       .optional()
       .describe(
         "Required: the column's current type, so that `plan` shows the exact SQL without reading the database.",
+      ),
+    up: sqlExpression
+      .optional()
+      .describe(
+        'SQL computing the new column from a row the old application version wrote, over any columns of the row by ' +
+          'bare name (default: the old column).',
+      ),
+    down: sqlExpression
+      .optional()
+      .describe(
+        'SQL computing the old column from a row the new application version wrote, over any columns of the row ' +
+          '(default: the new column).',
       ),
     ...carryFields,
     backfill: backfillOptionsSchema
@@ -44,6 +56,7 @@ export const renameColumnSchema = z
         message: `\`from\` and \`to\` are both ${spec.to}`,
         params: { hint: 'give the new name in `to`' },
       });
+    if (spec.from !== spec.to) reportSyncProblem(ctx, (d) => syncOf(spec, d), { forward: ['up'], reverse: ['down'] });
   })
   .transform((spec) => ({ ...spec, type: spec.type as string }));
 
@@ -51,12 +64,15 @@ export type RenameColumnSpec = z.output<typeof renameColumnSchema>;
 
 const columnsOf = (spec: RenameColumnSpec): CarryColumns => ({ old: spec.from, building: spec.to, final: spec.to });
 
-const syncOf = (spec: RenameColumnSpec, d: Dialect): SyncSpec => ({
-  table: spec.table,
-  from: spec.from,
-  to: spec.to,
-  reverse: d.ident(spec.to),
-});
+type SyncFields = Pick<RenameColumnSpec, 'table' | 'from' | 'to' | 'up' | 'down'>;
+
+const upOf = (spec: SyncFields, d: Dialect): string => spec.up ?? d.ident(spec.from);
+
+function syncOf(spec: SyncFields, d: Dialect): SyncSpec {
+  const sync: SyncSpec = { table: spec.table, from: spec.from, to: spec.to, reverse: spec.down ?? d.ident(spec.to) };
+  if (spec.up !== undefined) sync.forward = spec.up;
+  return sync;
+}
 
 /**
  * The trigger and the old column go in one transaction: dropped apart, writers that no longer set
@@ -88,8 +104,10 @@ function shadowOf(spec: RenameColumnSpec, ctx: OperationContext): ShadowColumn {
     columns: columnsOf(spec),
     type: spec.type,
     sync: syncOf(spec, d),
-    value: from,
-    differs: `${to} IS DISTINCT FROM ${from}`,
+    value: spec.up === undefined ? from : upOf(spec, d),
+    ...(spec.up === undefined && spec.down === undefined
+      ? { differs: `${to} IS DISTINCT FROM ${from}` }
+      : bothWaysFill(d, { from: spec.from, to: spec.to, up: upOf(spec, d), down: spec.down ?? to })),
     gate: {
       id: `${ctx.id}/switch-reads`,
       summary: `switch the application to ${spec.table}.${spec.to}`,

@@ -24,6 +24,10 @@ export interface ShadowColumn {
   value: string;
   /** The rows the backfill still has to write. */
   differs: string;
+  /** What verify compares the replacement with (default: `value`); both-ways syncs accept new-version rows. */
+  verify?: string;
+  /** Where the backfill runs (default migrate). */
+  backfillPhase?: 'expand' | 'migrate';
   /** Waits for the application version that uses the new column (migrate, last). */
   gate: Omit<GateStep, 'phase' | 'kind'>;
   /** The contract transaction: trigger off, old column out, replacement in, carried names back. */
@@ -46,13 +50,20 @@ function notNullSteps(s: ShadowColumn, ctx: OperationContext): SqlStep[] {
   );
 }
 
+function backfillOf(s: ShadowColumn, ctx: OperationContext): Step {
+  const { table, backfill } = s.spec;
+  const set = { [s.columns.building]: s.value };
+  const phase = s.backfillPhase ?? 'migrate';
+  return backfillStep(ctx.dialect, { table, set, where: s.differs, ...backfill }, `${ctx.id}/backfill`, phase);
+}
+
 function migrateSteps(s: ShadowColumn, ctx: OperationContext): Step[] {
   const d = ctx.dialect;
   const { table, backfill } = s.spec;
-  const set = { [s.columns.building]: s.value };
+  const compare = { [s.columns.building]: s.verify ?? s.value };
   return [
-    backfillStep(d, { table, set, where: s.differs, ...backfill }, `${ctx.id}/backfill`, 'migrate'),
-    verifyAfterBackfill(d, table, set, backfill, `${ctx.id}/verify`),
+    ...(s.backfillPhase === 'expand' ? [] : [backfillOf(s, ctx)]),
+    verifyAfterBackfill(d, table, compare, backfill, `${ctx.id}/verify`),
     ...(s.spec.not_null === true ? notNullSteps(s, ctx) : []),
     ...carryMigrateSteps(d, s.spec, s.columns, ctx.id),
     { ...s.gate, phase: 'migrate', kind: 'gate' },
@@ -66,11 +77,29 @@ export function shadowColumnSteps(s: ShadowColumn, ctx: OperationContext): Step[
     ...addColumn.forward({ table: s.spec.table, column }, { ...ctx, phase: 'expand' }),
     ...installSyncSteps(d, s.sync, ctx.id, 'expand'),
     ...carryExpandSteps(d, s.spec, s.columns, ctx.id),
+    ...(s.backfillPhase === 'expand' ? [backfillOf(s, ctx)] : []),
     ...migrateSteps(s, ctx),
     s.swap,
     // The trigger went with the swap; only its function is left.
     ...removeSyncSteps(d, s.sync, ctx.id, 'contract').slice(1),
   ];
+}
+
+/**
+ * The backfill's rows and verify's comparison when the sync is both ways with expressions: a row
+ * the new version wrote (the new column set, the old one down(row)) is in step even where up(down(v))
+ * is not v, and must not be overwritten with up(row).
+ */
+export function bothWaysFill(
+  d: { ident(name: string): string },
+  c: { from: string; to: string; up: string; down: string },
+): Pick<ShadowColumn, 'differs' | 'verify'> {
+  const [from, to] = [d.ident(c.from), d.ident(c.to)];
+  const newWritten = `${to} IS NOT NULL AND ${from} IS NOT DISTINCT FROM (${c.down})`;
+  return {
+    differs: `${to} IS DISTINCT FROM (${c.up}) AND NOT (${newWritten})`,
+    verify: `CASE WHEN ${newWritten} THEN ${to} ELSE (${c.up}) END`,
+  };
 }
 
 export function shadowColumnInverse(

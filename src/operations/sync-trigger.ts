@@ -14,6 +14,9 @@ import type { DbObject, Phase, SqlStep } from './types.js';
 
 export type { SyncSpec } from '../dialects/actions-shadow.js';
 
+/** The field of a SyncSpec a problem is in. */
+export type SyncField = ColumnSyncProblem['field'];
+
 /** A name of at most 63 bytes, stable for the same inputs. */
 export function boundedName(prefix: string, ...parts: string[]): string {
   const full = [prefix, ...parts].join('_');
@@ -31,7 +34,7 @@ export function syncNames(spec: SyncSpec): { trigger: string; fn: string } {
 }
 
 /** The trigger function lives in the table's schema so it moves and drops with it. */
-function qualifiedLike(table: string, name: string): string {
+export function qualifiedLike(table: string, name: string): string {
   const { schema } = splitQualified(table);
   return schema === undefined ? name : `${schema}.${name}`;
 }
@@ -44,7 +47,7 @@ function qualifiedLike(table: string, name: string): string {
 export function syncProblem(
   d: Dialect,
   spec: SyncSpec,
-): { field: 'forward' | 'reverse'; problem: { message: string; offset: number } } | undefined {
+): { field: SyncField; problem: { message: string; offset: number } } | undefined {
   try {
     renderAction(
       { dialect: d },
@@ -69,7 +72,7 @@ export function syncProblem(
 export function reportSyncProblem(
   ctx: z.RefinementCtx,
   sync: SyncSpec | ((d: Dialect) => SyncSpec),
-  paths: Record<'forward' | 'reverse', (string | number)[]>,
+  paths: Record<'forward' | 'reverse', (string | number)[]> & Partial<Record<SyncField, (string | number)[]>>,
 ): void {
   const d = activePlanDialect();
   const spec = typeof sync === 'function' ? sync(d) : sync;
@@ -77,21 +80,27 @@ export function reportSyncProblem(
   if (!found) return;
   ctx.addIssue({
     code: 'custom',
-    path: paths[found.field],
+    path: paths[found.field] ?? paths.forward,
     message: `this expression cannot be used in the sync trigger: ${found.problem.message}`,
     params: {
       offset: found.problem.offset,
       hint:
         `write it over the columns of ${spec.table} by their bare names (the trigger reads them from the row being ` +
-        `written), without subqueries; e.g. coalesce(${spec.from}, 'none')`,
+        `written), without subqueries; e.g. coalesce(${spec.from ?? 'a_column'}, 'none')`,
     },
   });
+}
+
+/** `a → b`, `a ↔ b`, or `row → b` when `to` is computed from the row alone. */
+function directionOf(spec: SyncSpec): string {
+  if (spec.from === undefined) return `row → ${spec.to}`;
+  return spec.reverse === undefined ? `${spec.from} → ${spec.to}` : `${spec.from} ↔ ${spec.to}`;
 }
 
 export function installSyncSteps(d: Dialect, spec: SyncSpec, idPrefix: string, phase: Phase): SqlStep[] {
   const { trigger, fn } = syncNames(spec);
   const fnName = qualifiedLike(spec.table, fn);
-  const direction = spec.reverse === undefined ? `${spec.from} → ${spec.to}` : `${spec.from} ↔ ${spec.to}`;
+  const direction = directionOf(spec);
   const ctx = { dialect: d, phase };
   return [
     actionStep(ctx, {

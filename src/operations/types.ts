@@ -165,8 +165,11 @@ export interface Operation<Spec = unknown> {
   schema: z.ZodType<Spec, any>;
   /** Phases the operation may be listed under; a composite one spans phases from where it is listed. */
   allowedPhases: readonly Phase[];
-  /** The phases this spec may be listed under when narrower than `allowedPhases` (a composite form of the operation). */
-  phasesFor?(spec: Spec): readonly Phase[];
+  /**
+   * The phases this spec may be listed under, when they depend on its fields (a composite form of an
+   * operation spans expand → contract, so it is listed under expand); default allowedPhases.
+   */
+  phasesOf?(spec: Spec): readonly Phase[];
   /** A short stable label of what the operation touches, e.g. `orders.customer_id`: default step ids. */
   target(spec: Spec): string;
   /** Steps to run, in order. Pure: no I/O. */

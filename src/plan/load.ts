@@ -179,11 +179,11 @@ function checkStep(
     problems.push(...zodIssuesToProblems(parsed.error.issues, specPath, op.schema, source, kind));
     return undefined;
   }
-  const phases = op.phasesFor?.(parsed.data) ?? op.allowedPhases;
+  const phases = op.phasesOf?.(parsed.data) ?? op.allowedPhases;
   if (op.allowedPhases.includes(phase) && !phases.includes(phase)) {
     problems.push({
       at: source.locateKey(path, kind),
-      message: `\`${kind}\` with these fields cannot be listed under ${phase}`,
+      message: `\`${kind}\` with these fields spans phases from expand to contract: it cannot be listed under ${phase}`,
       hint: `list it under ${phases.join(' or ')}`,
     });
   }

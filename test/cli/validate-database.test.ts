@@ -392,6 +392,7 @@ CREATE INDEX idx_customers_email ON customers (email);
 CREATE TABLE orders (id bigint PRIMARY KEY, client_id bigint, customer_id bigint, total numeric(12, 2), status text, created_at timestamptz, region text);
 CREATE INDEX idx_orders_customer_id ON orders (customer_id);
 CREATE TABLE line_items (id bigint PRIMARY KEY, product_id integer);
+CREATE TABLE posts (id bigint PRIMARY KEY, title text, summary text NOT NULL, legacy_code text NOT NULL);
 CREATE INDEX idx_line_items_product_id ON line_items (product_id);
 CREATE TABLE posts (id bigint PRIMARY KEY, title text NOT NULL);
 CREATE MATERIALIZED VIEW daily_sales AS SELECT created_at::date AS day, sum(total) AS total_sales FROM orders GROUP BY 1;

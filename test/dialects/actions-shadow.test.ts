@@ -36,7 +36,7 @@ const SYNC_FUNCTION = [
   'DO $schemashift$',
   'BEGIN',
   "  IF EXISTS (SELECT 1 FROM pg_attrdef a JOIN pg_attribute c ON c.attrelid = a.adrelid AND c.attnum = a.adnum WHERE a.adrelid = to_regclass('app.orders') AND c.attname = 'total_cents') THEN",
-  "    RAISE EXCEPTION USING MESSAGE = 'app.orders.total_cents has a DEFAULT: the sync trigger could not tell a new-version INSERT from an old-version one', HINT = 'drop the default (ALTER TABLE app.orders ALTER COLUMN total_cents DROP DEFAULT) and set it in contract, after the sync trigger is gone';",
+  "    RAISE EXCEPTION USING MESSAGE = 'app.orders.total_cents has a DEFAULT the plan does not declare: the sync trigger tells which application version wrote a row by whether it is left at its default', HINT = 'declare it in the plan (as the catalog shows it), or drop it before the plan and set it again in contract';",
   '  END IF;',
   'END',
   '$schemashift$;',
@@ -45,7 +45,7 @@ const SYNC_FUNCTION = [
   'BEGIN',
   "  IF TG_OP = 'INSERT' THEN",
   '    IF NEW.total_cents IS NULL THEN NEW.total_cents := (NEW.total * 100)::bigint; END IF;',
-  '  ELSIF NEW.total_cents IS NOT DISTINCT FROM OLD.total_cents AND ROW(NEW.total)::record *<> ROW(OLD.total)::record THEN',
+  '  ELSIF ROW(NEW.total_cents)::record *= ROW(OLD.total_cents)::record AND ROW(NEW.total)::record *<> ROW(OLD.total)::record THEN',
   '    NEW.total_cents := (NEW.total * 100)::bigint;',
   '  END IF;',
   '  RETURN NEW;',
@@ -204,6 +204,25 @@ const ROWS: { [K in Kind]: Row<K>[] } = {
     {
       action: { kind: 'drop-added-column', table: 'orders', column: 'ref_new' },
       postgres: { sql: 'ALTER TABLE orders DROP COLUMN IF EXISTS ref_new', impact: 'blocks-all' },
+    },
+  ],
+  'drop-synced-column': [
+    {
+      action: {
+        kind: 'drop-synced-column',
+        table: 'sales.orders',
+        column: 'legacy',
+        trigger: 'schemashift_sync_orders_legacy',
+        function: 'sales.schemashift_sync_orders_legacy',
+        cascade: false,
+      },
+      postgres: {
+        sql:
+          'DROP TRIGGER IF EXISTS schemashift_sync_orders_legacy ON sales.orders;\n' +
+          'DROP FUNCTION IF EXISTS sales.schemashift_sync_orders_legacy();\n' +
+          'ALTER TABLE sales.orders DROP COLUMN IF EXISTS legacy',
+        impact: 'blocks-all',
+      },
     },
   ],
   'create-materialized-view': [

@@ -326,8 +326,17 @@ describe('sync specs refused at validate time', () => {
     () =>
       parseSpec('add_column', { table: 'reviews', column: { name: 'summary', type: 'text', ...column }, sync_from });
 
-  it('add_column with both sync_from and a default on the new column, with the recipe', () => {
-    expect(add('review', { default: "'none'" })).toThrow(/both `default` and `sync_from`[\s\S]*cannot tell/);
+  it('add_column with sync_from and a default on the new column: accepted, the trigger compares with it', () => {
+    expect(add('review', { default: "'none'" })).not.toThrow();
+  });
+
+  it('a volatile default the trigger would compare with is refused, with why', () => {
+    expect(add({ column: 'review', default: 'random()::text' }, { default: "'x'" })).toThrow(
+      /random\(\), which is volatile: the trigger cannot tell/,
+    );
+    expect(() => parseSpec('drop_column', { table: 't', column: 'c', down: "'x'", default: "nextval('s')" })).toThrow(
+      /nextval\(\), which is volatile/,
+    );
   });
 
   it.each([

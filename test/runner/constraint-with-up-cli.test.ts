@@ -87,6 +87,8 @@ phases:
     const moved = readFileSync(PLAN, 'utf8').replace('  expand:\n', '  migrate:\n');
     const done = await runCli(['plan', writePlan(moved)]);
     expect(done.code).toBe(2);
-    expect(done.stdout + done.stderr).toMatch(/`add_check` with these fields cannot be listed under migrate/);
+    expect(done.stdout + done.stderr).toMatch(
+      /`add_check` with these fields spans phases from expand to contract: it cannot be listed under migrate/,
+    );
   });
 });

@@ -168,6 +168,17 @@ export const swapDdl: ActionRenderer<SwapAction> = {
     const done = `SELECT (${replacementGone}) AND (${oldHasType})`;
     return { sql, lock: lockOf('ACCESS EXCLUSIVE', [a.table, ...a.carry.alsoLocks]), transactional: true, probe: done };
   },
+  // Apart, writers that no longer set the column would hit its NOT NULL between the two.
+  'drop-synced-column': (a) => ({
+    sql: [
+      dropTrigger(a.table, a.trigger),
+      `DROP FUNCTION IF EXISTS ${qualified(a.function)}()`,
+      `ALTER TABLE ${qualified(a.table)} DROP COLUMN IF EXISTS ${ident(a.column)}${a.cascade ? ' CASCADE' : ''}`,
+    ].join(';\n'),
+    lock: lockOf('ACCESS EXCLUSIVE', [a.table]),
+    transactional: true,
+    probe: probes.columnAbsent(a.table, a.column),
+  }),
   'drop-added-column': (a) => ({
     sql: `ALTER TABLE ${qualified(a.table)} DROP COLUMN IF EXISTS ${ident(a.column)}`,
     lock: lockOf('ACCESS EXCLUSIVE', [a.table]),

@@ -13,6 +13,7 @@ import {
   checkBackfill,
   checkChangeType,
   checkDropColumn,
+  checkDropNotNull,
   checkRenameColumn,
   checkSetNotNull,
 } from './column-checks.js';
@@ -33,6 +34,7 @@ const ENTRY_CHECKS: Record<string, EntryCheck> = {
   add_column: checkAddColumn,
   drop_column: checkDropColumn,
   set_not_null: checkSetNotNull,
+  drop_not_null: checkDropNotNull,
   rename_column: checkRenameColumn,
   change_type: checkChangeType,
   backfill: checkBackfill,

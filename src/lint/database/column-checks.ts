@@ -5,6 +5,8 @@ import { tempOf, type ChangeTypeSpec } from '../../operations/change-type.js';
 import type { DropColumnSpec } from '../../operations/drop-column.js';
 import type { RenameColumnSpec } from '../../operations/rename-column.js';
 import type { SetNotNullSpec } from '../../operations/set-not-null.js';
+import type { DropNotNullSpec } from '../../operations/drop-not-null.js';
+import { boundedName } from '../../operations/sync-trigger.js';
 import type { CheckContext } from './context.js';
 import { didYouMean } from '../../plan/suggest.js';
 import {
@@ -74,10 +76,12 @@ export function checkAddColumn(ctx: CheckContext, spec: AddColumnSpec): void {
     (['expression', 'reverse'] as const).forEach((f) =>
       needSyncColumns(ctx, at('sync_from', f), table, from[f], spec.column.name),
     );
+  needSyncColumns(ctx, at('up'), table, spec.up, spec.column.name);
 }
 
 export function checkDropColumn(ctx: CheckContext, spec: DropColumnSpec): void {
   const table = needTable(ctx, at('table'), spec.table);
+  if (table) needSyncColumns(ctx, at('down'), table, spec.down, spec.column);
   if (!table?.columns || table.columns.has(spec.column)) return;
   const hint = didYouMean(spec.column, [...table.columns.keys()]);
   emit(
@@ -94,6 +98,36 @@ export function checkSetNotNull(ctx: CheckContext, spec: SetNotNullSpec): void {
   const table = needTable(ctx, at('table'), spec.table);
   const column = table && needColumn(ctx, at('column'), table, spec.column);
   if (column?.notNull) alreadyExists(ctx, at('column'), `NOT NULL on ${table!.name}.${spec.column}`);
+  if (table && column && spec.up !== undefined) shadowCheck(ctx, table, spec, 'set_not_null builds it as');
+}
+
+export function checkDropNotNull(ctx: CheckContext, spec: DropNotNullSpec): void {
+  const table = needTable(ctx, at('table'), spec.table);
+  const column = table && needColumn(ctx, at('column'), table, spec.column);
+  if (table && column && !column.notNull)
+    emit(
+      ctx,
+      'db-already-gone',
+      at('column'),
+      `${table.name}.${spec.column} is already nullable: \`run\` refuses to take over a change it did not make`,
+      'remove the step if the column is meant to be nullable already; otherwise check the column name',
+    );
+  if (table && column && spec.down !== undefined) shadowCheck(ctx, table, spec, 'drop_not_null builds it as');
+}
+
+/** set_not_null `up`, drop_not_null `down`: the shadow column must be free, the expressions' columns there. */
+function shadowCheck(
+  ctx: CheckContext,
+  table: SimRelation,
+  spec: (SetNotNullSpec | DropNotNullSpec) & { up?: string | undefined; down?: string | undefined },
+  what: string,
+): void {
+  const temp = spec.temp_column ?? boundedName(spec.column, 'new');
+  const type = spec.type === undefined ? undefined : needType(ctx, at('type'), spec.type);
+  if (spec.type !== undefined) creatable(ctx, at('temp_column'), table, temp, spec.type, type, what);
+  needSyncColumns(ctx, at('up'), table, spec.up, temp);
+  needSyncColumns(ctx, at('down'), table, spec.down, temp);
+  backfillKey(ctx, table, spec.backfill?.key);
 }
 
 function typeMismatch(
@@ -132,6 +166,8 @@ export function checkRenameColumn(ctx: CheckContext, spec: RenameColumnSpec): vo
   if (!from) return void needColumn(ctx, at('from'), table, spec.from);
   typeMismatch(ctx, spec, from, type);
   creatable(ctx, at('to'), table, spec.to, spec.type, type, 'the rename creates it as');
+  needSyncColumns(ctx, at('up'), table, spec.up, spec.to);
+  needSyncColumns(ctx, at('down'), table, spec.down, spec.to);
   backfillKey(ctx, table, spec.backfill.key);
 }
 
@@ -143,7 +179,9 @@ export function checkChangeType(ctx: CheckContext, spec: ChangeTypeSpec): void {
   const temp = tempOf(spec);
   creatable(ctx, at('temp_column'), table, temp, spec.type, type, 'change_type builds it as');
   if (spec.using !== undefined) needExpressionColumns(ctx, at('using'), table, spec.using, 'value');
+  needSyncColumns(ctx, at('up'), table, spec.up, temp);
   needSyncColumns(ctx, at('reverse_using'), table, spec.reverse_using, temp);
+  needSyncColumns(ctx, at('down'), table, spec.down, temp);
   backfillKey(ctx, table, spec.backfill.key);
 }
 

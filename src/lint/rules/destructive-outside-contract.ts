@@ -80,6 +80,8 @@ export const destructiveOutsideContract: Rule = {
       .flatMap((s) => s.destroys.map((d) => destructionFinding(s, d)));
     const ops = ctx.plan.entries
       .filter((e) => DROP_OPERATIONS.has(e.kind) && e.phase !== 'contract')
+      // drop_column with `down` only installs its fill trigger where it is listed; its drop runs in contract.
+      .filter((e) => (e.spec as { down?: string }).down === undefined)
       .map((e) => operationFinding(ctx.plan, e));
     return [...raw, ...ops];
   },

@@ -12,7 +12,8 @@ import type { Finding, LintContext, Rule } from '../types.js';
 interface SyncWindow {
   entry: PlanEntry;
   table: string;
-  from: string;
+  /** Absent when the trigger computes `to` from the row alone (add_column `up`). */
+  from?: string | undefined;
   to: string;
   installedAt: number;
   removedAt: number;
@@ -27,7 +28,7 @@ interface Drop {
   finding(message: string, help: string): Finding;
 }
 
-function syncedColumns(entry: PlanEntry): { table: string; from: string; to: string } | undefined {
+function syncedColumns(entry: PlanEntry): { table: string; from?: string | undefined; to: string } | undefined {
   if (entry.kind === 'add_column') {
     const sync = syncSpecOf(entry.spec as AddColumnSpec);
     return sync && { table: sync.table, from: sync.from, to: sync.to };
@@ -96,7 +97,7 @@ function drops(ctx: LintContext): Drop[] {
 function findingOf(drop: Drop, w: SyncWindow): Finding | undefined {
   if (drop.entry === w.entry || drop.table !== w.table || drop.at < w.installedAt) return undefined;
   const live = drop.at < w.removedAt;
-  const trigger = `the sync trigger of ${w.entry.id} (${w.from} → ${w.to})`;
+  const trigger = `the sync trigger of ${w.entry.id} (${w.from ?? 'row'} → ${w.to})`;
   if (drop.column === w.from && live) {
     return drop.finding(
       `drops ${w.table}.${w.from} while ${trigger} still reads it: every INSERT and UPDATE on ${w.table} fails until ` +
