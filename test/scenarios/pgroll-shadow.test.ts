@@ -296,4 +296,37 @@ describe.skipIf(!postgresAdminUrl)('pgroll scenarios: shadow columns', () => {
     expect(run.stderr).toContain('nothing was executed');
     expect(await columnsOf(s, 'users')).toEqual(['id', 'username']);
   });
+
+  it('S33 set not null with user-supplied down sql, and S34 the column default carried', async () => {
+    const plan = planYaml(
+      's33',
+      `  expand:
+    - set_not_null:
+        table: reviews
+        column: review
+        type: text
+        up: "CASE WHEN review IS NULL THEN 'anonymous' ELSE review END"
+        down: "review_new || ' (from new column)'"
+        default: "'anonymous'"
+`,
+    );
+    s = await openScenario('s33', REVIEWS(`review text NULL DEFAULT 'anonymous'`), plan);
+    await s.start();
+    await s.exec(`INSERT INTO reviews (username, product, review_new) VALUES ('alice', 'apple', 'amazing')`); // NEW
+    await s.exec(`INSERT INTO reviews (username, product) VALUES ('bob', 'banana')`); // OLD: the old default
+    expect(await s.rows('SELECT id, review, review_new FROM reviews ORDER BY id')).toEqual([
+      { id: 1, review: 'amazing (from new column)', review_new: 'amazing' },
+      { id: 2, review: 'anonymous', review_new: 'anonymous' },
+    ]);
+    await s.rollback();
+    await s.complete();
+    await s.exec(`INSERT INTO reviews (username, product) VALUES ('carl', 'carrot')`); // the carried default
+    expect(await s.rows('SELECT id, review FROM reviews ORDER BY id')).toEqual([
+      { id: 1, review: 'amazing (from new column)' }, // the re-run's backfill takes up(old value)
+      { id: 2, review: 'anonymous' },
+      { id: 3, review: 'anonymous' },
+    ]);
+    expect(await notNull(s, 'reviews', 'review')).toBe(true);
+    await cleanedUp('reviews');
+  });
 });
