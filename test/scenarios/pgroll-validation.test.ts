@@ -1,5 +1,5 @@
 /**
- * pgroll's validation scenarios (S11, S13, S15, S22, S25, S31, S36, S54, S60, S70, S72): each plan mistake
+ * pgroll's validation scenarios (S6, S11, S13, S15, S22, S25, S31, S36, S54, S60, S70, S72): each plan mistake
  * is refused by the CLI before anything runs: a load error (exit 2) or a validate --database error
  * (exit 1) naming the plan line. One PostgreSQL 15 database for the file; every plan is only validated.
  */
@@ -50,6 +50,13 @@ const CASES: [string, string, string, number, string][] = [
     '- rename_table: { from: items, to: products }\n    - create_table: { name: products, columns: [ { name: id, type: int } ] }',
     1,
     'error[db-already-exists]: table products already exists',
+  ],
+  [
+    'S6 multiple primary key definitions (pk: true and a primary_key constraint)',
+    'expand',
+    '- create_table: { name: t, columns: [ { name: id, type: int, pk: true } ], constraints: [ { name: pk_t, type: primary_key, columns: [id] } ] }',
+    2,
+    't gets two primary keys: columns id say pk: true, and constraint pk_t',
   ],
   [
     'S13 drop table, drop table',
