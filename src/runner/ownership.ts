@@ -8,6 +8,7 @@
  * plan creates that object.
  */
 import { UsageError } from '../errors.js';
+import { findOperation } from '../operations/index.js';
 import { describeObject, objectKey } from '../operations/objects.js';
 import type { SqlStep, Step } from '../operations/types.js';
 import type { CompiledEntry, CompiledPlan } from '../plan/compile.js';
@@ -87,6 +88,14 @@ const ADOPT_HINT =
   'add `if_exists: adopt` to this step to take it over (rollback then leaves it in place), or pick another ' +
   'name, or remove the step';
 
+/** Adopting is suggested only where the operation allows it for this spec. */
+function notOursHint(entry: CompiledEntry | undefined): string {
+  const refusal = entry && findOperation(entry.entry.kind)?.adoptRefusal?.(entry.entry.spec);
+  return refusal
+    ? `this step cannot adopt it (${refusal.reason}): pick another name, or remove the object by hand, or remove the step`
+    : ADOPT_HINT;
+}
+
 /** The effect was in place before this plan ran the step: adopt it if the plan says so and it matches, else refuse. */
 function preexisting(
   ctx: RunContext,
@@ -98,7 +107,7 @@ function preexisting(
   const where = entry ? ` (${entry.entry.id}, line ${entry.entry.at.line})` : '';
   const what = live ? `${object} already exists` : `${step.summary}: already in place`;
   if (!entry?.entry.adopt) {
-    throw new OwnershipError(step.id, `${what} and was not created by this plan${where}`, ADOPT_HINT);
+    throw new OwnershipError(step.id, `${what} and was not created by this plan${where}`, notOursHint(entry));
   }
   if (
     entry.inverse &&

@@ -19,6 +19,8 @@ const forwardOf = (spec: SyncSpec): string => {
 /** The variables holding the declared defaults, evaluated in the trigger and typed like their column. */
 const TO_DEFAULT = 'schemashift_to_default';
 const FROM_DEFAULT = 'schemashift_from_default';
+/** up(row) typed like the new column, compared with it by binary image. */
+const UP_VALUE = 'schemashift_up_value';
 
 /**
  * The trigger function's body. Per statement, which side of the row the application wrote decides
@@ -58,10 +60,12 @@ function functionBody(spec: SyncSpec, table: string): PlpgsqlBody {
   const b = new PlpgsqlBody();
   const fromDefault = spec.toDefault !== undefined && spec.from !== undefined ? spec.fromDefault : undefined;
   const typed = (column: string) => `${quoteQualified(table)}.${quoteIdent(column)}%TYPE`;
-  if (spec.toDefault !== undefined) {
-    b.line('DECLARE').line(`  ${TO_DEFAULT} ${typed(spec.to)};`);
-    if (fromDefault !== undefined) b.line(`  ${FROM_DEFAULT} ${typed(spec.from as string)};`);
-  }
+  const declarations = [
+    ...(spec.toDefault === undefined ? [] : [`  ${TO_DEFAULT} ${typed(spec.to)};`]),
+    ...(fromDefault === undefined ? [] : [`  ${FROM_DEFAULT} ${typed(spec.from as string)};`]),
+    ...(spec.reverse === undefined ? [] : [`  ${UP_VALUE} ${typed(spec.to)};`]),
+  ];
+  if (declarations.length > 0) ['DECLARE', ...declarations].forEach((l) => b.line(l));
   b.line('BEGIN').line(`  IF ${b.cond("TG_OP = 'INSERT'")} THEN`);
   if (spec.toDefault !== undefined) b.line(`    ${b.assign(TO_DEFAULT, `(${spec.toDefault})`)}`);
   if (fromDefault !== undefined) b.line(`    ${b.assign(FROM_DEFAULT, `(${fromDefault})`)}`);
@@ -87,7 +91,9 @@ function functionBody(spec: SyncSpec, table: string): PlpgsqlBody {
     if (spec.fromNotNull === true)
       b.line(`    IF ${b.cond(`${from} IS NULL`)} THEN ${b.assign(from, reverse)} END IF;`);
     b.line(`  ELSIF ${b.cond(`NOT ${sameImage(to, oldTo)}`)} THEN`);
-    b.line(`    IF ${b.cond(`${to} IS DISTINCT FROM (${forward})`)} THEN ${b.assign(from, reverse)} END IF;`);
+    // up(row) typed like the column, so the comparison is by binary image (json has no `=`).
+    b.line(`    ${b.assign(UP_VALUE, `(${forward})`)}`);
+    b.line(`    IF ${b.cond(`NOT ${sameImage(to, UP_VALUE)}`)} THEN ${b.assign(from, reverse)} END IF;`);
     if (readChanged !== undefined) {
       b.line(`  ELSIF ${b.cond(readChanged)} THEN`);
       b.line(`    ${b.assign(to, forward)}`);
