@@ -1,5 +1,5 @@
 /**
- * pgroll scenarios for add_column with up (S18, S20), drop_column with down (S26) and rename_column (S29),
+ * pgroll scenarios for add_column with up (S18, S19, S20), drop_column with down (S26) and rename_column (S29),
  * through the CLI on PostgreSQL 15: the OLD application version writes only the old columns, the NEW
  * one only the new columns, between start (run), rollback, and the re-run through contract.
  */
@@ -53,6 +53,39 @@ describe.skipIf(!postgresAdminUrl)('pgroll scenarios: add, drop, rename a column
     ]);
     expect(await triggersOn(s, 'products')).toEqual([]);
     expect(await triggerFunctions(s)).toEqual([]);
+  });
+
+  it('S19 add column with up sql and no primary key: the backfill walks the unique NOT NULL column', async () => {
+    const plan = planYaml(
+      's19',
+      `  expand:
+    - add_column: { table: products, column: { name: description, type: varchar(255) }, up: "upper(name)" }
+  migrate:
+    - backfill: { table: products, set: { description: "upper(name)" }, where: description IS NULL, key: [name] }
+`,
+    );
+    s = await openScenario(
+      's19',
+      `CREATE TABLE products (id text NOT NULL, name varchar(255) NOT NULL UNIQUE);
+       INSERT INTO products VALUES ('c', 'cherries');`,
+      plan,
+    );
+    const rows = () => s!.rows('SELECT id, description FROM products ORDER BY name');
+    await s.start();
+    await s.exec(`INSERT INTO products (id, name) VALUES ('a', 'apple')`); // OLD
+    await s.exec(`INSERT INTO products (id, name, description) VALUES ('b', 'banana', 'a yellow banana')`); // NEW
+    expect(await rows()).toEqual([
+      { id: 'a', description: 'APPLE' },
+      { id: 'b', description: 'a yellow banana' },
+      { id: 'c', description: 'CHERRIES' },
+    ]);
+    await s.rollback();
+    await s.complete();
+    expect(await rows()).toEqual([
+      { id: 'a', description: 'APPLE' },
+      { id: 'b', description: 'BANANA' },
+      { id: 'c', description: 'CHERRIES' },
+    ]);
   });
 
   it('S20 add not null column with no default: up fills it, NOT NULL set in migrate, rollback removes it all', async () => {
