@@ -1,6 +1,7 @@
 /**
  * pgroll's operation scenarios restated for schemashift (docs: the brief's pgroll-scenarios.md, S1–S73):
- * each scenario gets its own PostgreSQL 15 database with the initial schema, writes its plan to a
+ * each scenario starts from an empty PostgreSQL 15 database (one per test file, emptied between
+ * scenarios) with the initial schema, writes its plan to a
  * folder and drives the real CLI (in process): `run` (stops before the confirmed contract phase),
  * writes from the OLD app (old names only) and the NEW app (new names only), `rollback`, `run --yes`
  * through contract; the test then reads data and catalog.
@@ -8,7 +9,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { cli, type CliResult } from '../cli/cli-support.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.js';
 
@@ -30,6 +31,7 @@ export interface Scenario {
   value<T = unknown>(sql: string, params?: unknown[]): Promise<T>;
   /** The statement must fail with this SQLSTATE (23505, 23514, …). */
   fails(sql: string, sqlstate: string): Promise<void>;
+  /** Empties the database for the next scenario (the file's database is dropped after its last test). */
   close(): Promise<void>;
 }
 
@@ -38,8 +40,20 @@ export function planYaml(name: string, phases: string): string {
   return `name: ${name}\nsettings: { lock_timeout: 5s }\nphases:\n${phases}`;
 }
 
+// One database per test file (CREATE DATABASE is slow on a busy machine): each scenario starts from
+// empty public and schemashift schemas; the file's last hook drops the database.
+let shared: TestDatabase | undefined;
+afterAll(async () => {
+  await shared?.close();
+  shared = undefined;
+});
+
+const RESET = `DROP SCHEMA IF EXISTS public CASCADE; DROP SCHEMA IF EXISTS schemashift CASCADE; CREATE SCHEMA public;`;
+
 export async function openScenario(name: string, setup: string, plan: string): Promise<Scenario> {
-  const db = await createPostgresDatabase(`shift_${name}`);
+  shared ??= await createPostgresDatabase('shift_scenarios');
+  const db = shared;
+  await db.exec(RESET);
   if (setup.trim() !== '') await db.exec(setup);
   const dir = mkdtempSync(join(tmpdir(), `schemashift-${name}-`));
   writeFileSync(join(dir, 'plan.yaml'), plan);
@@ -72,7 +86,7 @@ export async function openScenario(name: string, setup: string, plan: string): P
       expect(error, `expected ${sql} to fail with ${sqlstate}`).not.toBeNull();
       expect(error?.code, error?.message).toBe(sqlstate);
     },
-    close: () => db.close(),
+    close: () => db.exec(RESET),
   };
 }
 
