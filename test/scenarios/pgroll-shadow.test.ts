@@ -415,4 +415,30 @@ describe.skipIf(!postgresAdminUrl)('pgroll scenarios: shadow columns', () => {
     expect((await constraintsOf(s, 'events')).name_length).toEqual({ type: 'c', validated: true, columns: ['name'] });
     await cleanedUp('events');
   });
+
+  it('S51 change type without up or down: up defaults to a cast, the sync is one way (the old column is not written back)', async () => {
+    const plan = planYaml(
+      's51',
+      `  expand:\n    - change_type: { table: reviews, column: rating, type: integer, not_null: true, default: "0" }\n`,
+    );
+    s = await openScenario('s51', REVIEWS(`rating text NOT NULL DEFAULT '0'`), plan);
+    await s.start();
+    await s.exec(`INSERT INTO reviews (username, product, rating) VALUES ('bob', 'banana', '8')`); // OLD
+    await s.exec(`INSERT INTO reviews (username, product, rating) VALUES ('cleo', 'cherry', '9')`); // OLD
+    expect(await s.rows('SELECT id, rating_new FROM reviews ORDER BY id')).toEqual([
+      { id: 1, rating_new: 8 },
+      { id: 2, rating_new: 9 },
+    ]);
+    await s.exec(`UPDATE reviews SET rating_new = 6 WHERE id = 1`); // NEW: no down, rating stays '8'
+    expect(await s.rows('SELECT id, rating, rating_new FROM reviews ORDER BY id')).toEqual([
+      { id: 1, rating: '8', rating_new: 6 },
+      { id: 2, rating: '9', rating_new: 9 },
+    ]);
+    await s.complete();
+    expect(await s.rows('SELECT id, rating FROM reviews ORDER BY id')).toEqual([
+      { id: 1, rating: 6 },
+      { id: 2, rating: 9 },
+    ]);
+    expect(await typeOf(s, 'reviews', 'rating')).toBe('integer');
+  });
 });
