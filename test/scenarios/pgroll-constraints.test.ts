@@ -1,6 +1,6 @@
 /**
  * pgroll scenarios for constraints added through a copy of the column (`column` + `up`): add_check
- * (S52, S65 single column), add_unique (S55), add_foreign_key (S57), through the CLI on PostgreSQL 15.
+ * (S52, S53, S65 single column), add_unique (S55), add_foreign_key (S57, S58), through the CLI on PostgreSQL 15.
  * The OLD version writes the column, the NEW version its copy `<col>_new` (which carries the constraint).
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -309,5 +309,46 @@ describe.skipIf(!postgresAdminUrl)('pgroll scenarios: constraints through a copy
     expect(run.stderr).toContain('plan.yaml:11:9: error: add_check: `up` is a mapping, expected a string');
     expect(run.stderr).toContain('nothing was executed');
     expect(await columnsOf(s, 'users')).toEqual(['id', 'name', 'email']);
+  });
+
+  it('S53 the column default is preserved (declared) when adding a check through a copy', async () => {
+    const plan = planYaml(
+      's53',
+      `  expand:
+    - add_check:
+        table: posts
+        name: check_title_length
+        expression: "length(title) > 3"
+        column: title
+        type: text
+        up: "CASE WHEN length(title) <= 3 THEN lpad(title, 4, '-') ELSE title END"
+        not_null: true
+        default: "'untitled'"
+`,
+    );
+    s = await openScenario(
+      's53',
+      `CREATE TABLE posts (id serial PRIMARY KEY, title text NOT NULL DEFAULT 'untitled');`,
+      plan,
+    );
+    await s.start();
+    await s.exec('INSERT INTO posts (id) VALUES (1)');
+    expect(await s.rows('SELECT id, title, title_new FROM posts')).toEqual([
+      { id: 1, title: 'untitled', title_new: 'untitled' },
+    ]);
+    await s.rollback();
+    await s.complete();
+    await s.exec('INSERT INTO posts (id) VALUES (2)');
+    expect(await s.rows('SELECT id, title FROM posts ORDER BY id')).toEqual([
+      { id: 1, title: 'untitled' },
+      { id: 2, title: 'untitled' },
+    ]);
+    expect(
+      await s.value(
+        `SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef JOIN pg_attribute ON attrelid = adrelid AND attnum = adnum
+          WHERE adrelid = 'posts'::regclass AND attname = 'title'`,
+      ),
+    ).toBe(`'untitled'::text`);
+    await cleanedUp('posts');
   });
 });
