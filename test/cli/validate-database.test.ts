@@ -394,7 +394,7 @@ CREATE INDEX idx_orders_customer_id ON orders (customer_id);
 CREATE TABLE line_items (id bigint PRIMARY KEY, product_id integer);
 CREATE TABLE posts (id bigint PRIMARY KEY, title text, summary text NOT NULL, legacy_code text NOT NULL);
 CREATE INDEX idx_line_items_product_id ON line_items (product_id);
-CREATE TABLE posts (id bigint PRIMARY KEY, title text NOT NULL);
+CREATE TABLE articles (id bigint PRIMARY KEY, title text NOT NULL);
 CREATE MATERIALIZED VIEW daily_sales AS SELECT created_at::date AS day, sum(total) AS total_sales FROM orders GROUP BY 1;
 CREATE UNIQUE INDEX daily_sales_day_key ON daily_sales (day);
 CREATE TABLE order_log (id bigint PRIMARY KEY, order_id bigint, note text);

@@ -25,7 +25,9 @@ describe.skipIf(!postgresAdminUrl)('add_check with up through the CLI (real Post
   beforeAll(async () => {
     db = await createPostgresDatabase('schemashift_check_up');
     url = db.url!;
-    await db.exec("CREATE TABLE posts (id int PRIMARY KEY, title text NOT NULL); INSERT INTO posts VALUES (1, 'ab')");
+    await db.exec(
+      "CREATE TABLE articles (id int PRIMARY KEY, title text NOT NULL); INSERT INTO articles VALUES (1, 'ab')",
+    );
   });
   afterAll(() => db?.close());
 
@@ -33,12 +35,12 @@ describe.skipIf(!postgresAdminUrl)('add_check with up through the CLI (real Post
     expect((await cli('validate', PLAN)).code).toBe(0);
     const expand = await cli('run', PLAN, '--phase', 'expand', '--yes');
     expect(expand.code, expand.out).toBe(0);
-    await db.exec("INSERT INTO posts (id, title) VALUES (2, 'x')"); // old version
-    await db.exec("INSERT INTO posts (id, title_new) VALUES (3, 'a new title')"); // new version
+    await db.exec("INSERT INTO articles (id, title) VALUES (2, 'x')"); // old version
+    await db.exec("INSERT INTO articles (id, title_new) VALUES (3, 'a new title')"); // new version
     const migrate = await cli('run', PLAN, '--phase', 'migrate', '--yes');
     expect(migrate.code, migrate.out).toBe(0);
-    await db.exec("UPDATE posts SET title = 'y' WHERE id = 3"); // old version, after the CHECK is on the copy
-    expect(await rows(db, 'SELECT id, title, title_new FROM posts ORDER BY id')).toEqual([
+    await db.exec("UPDATE articles SET title = 'y' WHERE id = 3"); // old version, after the CHECK is on the copy
+    expect(await rows(db, 'SELECT id, title, title_new FROM articles ORDER BY id')).toEqual([
       [1, 'ab', 'ab-xxx'],
       [2, 'x', 'x-xxx'],
       [3, 'y', 'y-xxx'],
@@ -46,7 +48,7 @@ describe.skipIf(!postgresAdminUrl)('add_check with up through the CLI (real Post
 
     const rollback = await cli('rollback', PLAN, '--yes');
     expect(rollback.code, rollback.out).toBe(0);
-    expect(await rows(db, 'SELECT * FROM posts ORDER BY id')).toEqual([
+    expect(await rows(db, 'SELECT * FROM articles ORDER BY id')).toEqual([
       [1, 'ab'],
       [2, 'x'],
       [3, 'y'],
@@ -54,13 +56,16 @@ describe.skipIf(!postgresAdminUrl)('add_check with up through the CLI (real Post
 
     const all = await cli('run', PLAN, '--yes');
     expect(all.code, all.out).toBe(0);
-    expect(await rows(db, 'SELECT * FROM posts ORDER BY id')).toEqual([
+    expect(await rows(db, 'SELECT * FROM articles ORDER BY id')).toEqual([
       [1, 'ab-xxx'],
       [2, 'x-xxx'],
       [3, 'y-xxx'],
     ]);
     expect(
-      await rows(db, "SELECT convalidated FROM pg_constraint WHERE conname = 'posts_title_length' AND contype = 'c'"),
+      await rows(
+        db,
+        "SELECT convalidated FROM pg_constraint WHERE conname = 'articles_title_length' AND contype = 'c'",
+      ),
     ).toEqual([[true]]);
     const after = await cli('rollback', PLAN, '--yes');
     expect(after.out).toMatch(/contract has started/);
