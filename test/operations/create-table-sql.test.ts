@@ -163,6 +163,16 @@ describe('create_table SQL', () => {
       },
       /not a valid identifier/,
     ],
+    ...[Infinity, -Infinity, NaN].map((value) => [
+      {
+        name: 't',
+        columns: [{ name: 'a', type: 'int' }],
+        constraints: [
+          { name: 'u', type: 'unique', columns: ['a'], index_parameters: { storage_parameters: { fillfactor: value } } },
+        ],
+      },
+      /finite|number/i,
+    ]),
   ])('refuses hostile input %#', (spec, message) => {
     expect(() => parseSpec('create_table', spec)).toThrow(message);
   });
