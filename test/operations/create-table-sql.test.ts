@@ -168,7 +168,12 @@ describe('create_table SQL', () => {
         name: 't',
         columns: [{ name: 'a', type: 'int' }],
         constraints: [
-          { name: 'u', type: 'unique', columns: ['a'], index_parameters: { storage_parameters: { fillfactor: value } } },
+          {
+            name: 'u',
+            type: 'unique',
+            columns: ['a'],
+            index_parameters: { storage_parameters: { fillfactor: value } },
+          },
         ],
       },
       /finite|number/i,
