@@ -78,7 +78,7 @@ const indexParameters = z
   .object({
     tablespace: identifier.optional().describe('USING INDEX TABLESPACE.'),
     storage_parameters: z
-      .record(identifier, z.union([z.number(), z.boolean(), z.string()]))
+      .record(identifier, z.union([z.number().finite(), z.boolean(), z.string()]))
       .optional()
       .describe('Storage parameters of the index, e.g. { fillfactor: 70 }.'),
     include: z.array(identifier).min(1).optional().describe('Non-key columns stored in the index (INCLUDE).'),

@@ -24,7 +24,7 @@ export const dropConstraint = defineOperation<DropConstraintSpec>({
     'Drop a constraint once no application relies on it (contract only): ACCESS ' +
     "EXCLUSIVE for an instant on the table (and a foreign key's referenced table); never CASCADE.",
   schema: dropConstraintSchema,
-  allowedPhases: ['expand', 'migrate', 'contract'],
+  allowedPhases: ['contract'],
   target: (spec) => `${spec.table}.${spec.name}`,
   forward: (spec, ctx) => [
     actionStep(ctx, {

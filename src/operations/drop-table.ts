@@ -17,7 +17,7 @@ export const dropTable = defineOperation<DropTableSpec>({
     'Drop a table once no application uses it (contract only; ACCESS EXCLUSIVE, briefly); never with CASCADE: ' +
     'refused, naming them, while views or foreign keys depend on it. Its data is gone for good.',
   schema: dropTableSchema,
-  allowedPhases: ['expand', 'migrate', 'contract'],
+  allowedPhases: ['contract'],
   target: (spec) => spec.name,
   forward: (spec, ctx) => [
     actionStep(ctx, {

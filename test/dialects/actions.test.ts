@@ -34,7 +34,7 @@ const ROWS: Row[] = [
       notNull: true,
     },
     postgres: {
-      sql: 'ALTER TABLE sales.orders ADD COLUMN "Total" numeric(10,2) DEFAULT 0 NOT NULL',
+      sql: 'ALTER TABLE sales.orders ADD COLUMN "Total" numeric(10,2) DEFAULT (0) NOT NULL',
       lock: { ...AE, on: ['sales.orders'] },
       transactional: true,
     },
@@ -189,7 +189,7 @@ describe('table actions', () => {
     };
     const { sql } = render(postgres.ddl, action);
     expect(sql).toMatch(/^DO \$schemashift\$\n[\s\S]*RAISE EXCEPTION[\s\S]*\$schemashift\$;\n/);
-    expect(sql).toMatch(/\nALTER TABLE orders ADD COLUMN code text DEFAULT public\.make_code\(\)$/);
+    expect(sql).toMatch(/\nALTER TABLE orders ADD COLUMN code text DEFAULT \(public\.make_code\(\)\)$/);
   });
 
   it('a dialect that forgets a table action does not compile', () => {

@@ -11,11 +11,11 @@ describe('add_column SQL', () => {
     ],
     [
       { table: 'sales.orders', column: { name: 'Status', type: 'text', default: "'new'" } },
-      `ALTER TABLE sales.orders ADD COLUMN "Status" text DEFAULT 'new'`,
+      `ALTER TABLE sales.orders ADD COLUMN "Status" text DEFAULT ('new')`,
     ],
     [
       { table: 'user', column: { name: 'order', type: 'int', nullable: false, default: '0' } },
-      'ALTER TABLE "user" ADD COLUMN "order" int DEFAULT 0 NOT NULL',
+      'ALTER TABLE "user" ADD COLUMN "order" int DEFAULT (0) NOT NULL',
     ],
   ])('%j', (spec, sql) => {
     const steps = forward('add_column', spec);

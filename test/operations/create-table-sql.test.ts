@@ -11,7 +11,7 @@ describe('create_table SQL', () => {
         '  id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,',
         '  order_id bigint NOT NULL,',
         '  kind text NOT NULL,',
-        '  amount numeric(12,2) DEFAULT 0,',
+        '  amount numeric(12,2) DEFAULT (0),',
         '  amount_x2 numeric GENERATED ALWAYS AS (amount * 2) STORED,',
         '  ref text,',
         '  CONSTRAINT order_events_pkey PRIMARY KEY (id),',
@@ -163,6 +163,21 @@ describe('create_table SQL', () => {
       },
       /not a valid identifier/,
     ],
+    ...[Infinity, -Infinity, NaN].map((value): [unknown, RegExp] => [
+      {
+        name: 't',
+        columns: [{ name: 'a', type: 'int' }],
+        constraints: [
+          {
+            name: 'u',
+            type: 'unique',
+            columns: ['a'],
+            index_parameters: { storage_parameters: { fillfactor: value } },
+          },
+        ],
+      },
+      /finite|number/i,
+    ]),
   ])('refuses hostile input %#', (spec, message) => {
     expect(() => parseSpec('create_table', spec)).toThrow(message);
   });

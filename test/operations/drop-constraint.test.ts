@@ -28,20 +28,13 @@ describe('drop_constraint SQL', () => {
     expect('irreversible' in inv && inv.irreversible).toMatch(/recreate it in a new plan with add_check/);
   });
 
-  it('outside contract: destructive-outside-contract', async () => {
-    const plan = await parsePlan(
-      'p.yaml',
-      'name: p\nphases:\n  expand:\n    - drop_constraint: { table: orders, name: orders_total_check }\n',
-    );
-    const findings = lintPlan(plan).filter((f) => f.rule === 'destructive-outside-contract');
-    expect(findings.map((f) => [f.message, f.at.line])).toEqual([
-      [
-        'drop_constraint in the expand phase removes constraint orders_total_check on orders while the running ' +
-          'application may still use it',
-        4,
-      ],
-    ]);
-    expect(findings[0]?.help).toContain('drop_constraint: { table: orders, name: orders_total_check }');
+  it.each(['expand', 'migrate'])('cannot be listed under %s: only contract', async (phase) => {
+    const yaml = `name: p\nphases:\n  ${phase}:\n    - drop_constraint: { table: orders, name: orders_total_check }\n`;
+    await expect(parsePlan('p.yaml', yaml)).rejects.toThrow(/`drop_constraint` cannot be listed under [a-z]+/);
+    await expect(parsePlan('p.yaml', yaml)).rejects.toThrow(/list it under contract$/m);
+    const contract =
+      'name: p\nphases:\n  contract:\n    - drop_constraint: { table: orders, name: orders_total_check }\n';
+    expect(lintPlan(await parsePlan('p.yaml', contract))).toEqual([]);
   });
 });
 

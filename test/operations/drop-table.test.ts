@@ -30,16 +30,11 @@ describe('drop_table SQL', () => {
     expect(() => parseSpec('drop_table', spec)).toThrow();
   });
 
-  it('lint: drop_table before contract is destructive-outside-contract; under contract it is clean', async () => {
+  it('only under contract: listed under expand or migrate the plan is refused; under contract lint is clean', async () => {
     const yaml = (phase: string) => `name: drop-legacy\nphases:\n  ${phase}:\n    - drop_table: { name: legacy }\n`;
-    const early = lintPlan(await parsePlan('p.yaml', yaml('migrate')));
-    expect(early.map((f) => [f.rule, f.message])).toEqual([
-      [
-        'destructive-outside-contract',
-        'drop_table in the migrate phase removes table legacy while the running application may still use it',
-      ],
-    ]);
-    expect(early[0]!.help).toContain('- drop_table: { name: legacy }');
+    for (const phase of ['expand', 'migrate']) {
+      await expect(parsePlan('p.yaml', yaml(phase))).rejects.toThrow(`\`drop_table\` cannot be listed under ${phase}`);
+    }
     expect(lintPlan(await parsePlan('p.yaml', yaml('contract')))).toEqual([]);
   });
 });

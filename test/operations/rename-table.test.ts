@@ -36,10 +36,17 @@ describe('rename_table steps', () => {
     expect(undo).toMatchObject({
       id: 'rt/undo',
       undoes: 'rt',
-      sql: 'DROP VIEW sales.orders;\nALTER TABLE sales.purchase_orders RENAME TO orders',
       lock: { level: 'ACCESS EXCLUSIVE', on: ['sales.orders', 'sales.purchase_orders'] },
       transactional: true,
     });
+    // First, in the same transaction, a guard that the view at the old name is still this plan's.
+    expect(undo.sql).toMatch(
+      /^DO \$schemashift\$\nBEGIN\n {2}IF NOT coalesce\(EXISTS .*to_regclass\('sales\.purchase_orders'\)/,
+    );
+    expect(undo.sql).toContain("RAISE EXCEPTION USING MESSAGE = 'sales.orders is no longer the view rename_table left");
+    expect(undo.sql).toMatch(
+      /\$schemashift\$;\nDROP VIEW sales\.orders;\nALTER TABLE sales\.purchase_orders RENAME TO orders$/,
+    );
   });
 
   it('quotes names that need it and keeps an unqualified name unqualified', () => {

@@ -115,6 +115,20 @@ describe.skipIf(!postgresAdminUrl)('rename_table through the CLI', () => {
     expect(again.stdout).not.toContain('ALTER TABLE');
     expect(await kinds(db)).toEqual({ orders: 'v', purchase_orders: 'r' });
   });
+
+  it('rollback refuses to drop a view someone put at the old name in its place, changing nothing', async () => {
+    await db.exec(`DROP SCHEMA IF EXISTS sales CASCADE; DROP SCHEMA IF EXISTS schemashift CASCADE; ${SETUP}`);
+    expect((await cmd('run', 'plan.yaml')).code).toBe(0);
+    await db.exec(`CREATE TABLE sales.other (id int); INSERT INTO sales.other VALUES (42);
+      DROP VIEW sales.orders; CREATE VIEW sales.orders AS SELECT id FROM sales.other`);
+    const back = await cmd('rollback', 'plan.yaml', '--yes');
+    expect(back.code).not.toBe(0);
+    expect(back.stdout + back.stderr).toContain('sales.orders is no longer the view rename_table left');
+    expect(await kinds(db)).toEqual({ orders: 'v', purchase_orders: 'r' });
+    expect(await db.query('SELECT id FROM sales.orders')).toEqual([{ id: 42 }]);
+    expect(await db.query('SELECT count(*)::int AS n FROM sales.purchase_orders')).toEqual([{ n: 1 }]);
+    await db.exec('DROP SCHEMA sales CASCADE; DROP SCHEMA schemashift CASCADE');
+  });
 });
 
 describe('rename_table through the runner on PGlite', () => {

@@ -112,4 +112,16 @@ describe.each(engines)('table metadata through the runner on $name', ({ open }) 
     expect(refused).toBeInstanceOf(OwnershipError);
     expect((refused as Error).message).toContain('constraint orders_pkey on orders already exists');
   });
+
+  it.each([
+    ['drop_default', `drop_default: { table: orders, column: statuss, default: "'new'" }`],
+    ['set_comment', 'set_comment: { table: orders, column: statuss, comment: null, previous: old }'],
+  ])('%s of a misspelled column is not "already in place": the step fails naming the column', async (_, step) => {
+    const plan = await compile(`name: m\nphases:\n  expand:\n    - ${step}\n`);
+    const outcome = await run(conn, plan).catch((e: unknown) => e);
+    expect(outcome).toMatchObject({ kind: 'failed' });
+    expect((outcome as { error: string }).error).toMatch(/statuss/);
+    expect((outcome as { error: string }).error).not.toMatch(/already in place/);
+    expect(await one(conn, CATALOG)).toEqual(BEFORE);
+  });
 });

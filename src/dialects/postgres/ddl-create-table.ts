@@ -31,7 +31,7 @@ function columnSql(c: NewTableColumn): string {
     );
   }
   if (c.generated !== undefined) parts.push(`GENERATED ALWAYS AS (${c.generated}) STORED`);
-  if (c.default !== undefined) parts.push(`DEFAULT ${c.default}`);
+  if (c.default !== undefined) parts.push(`DEFAULT (${c.default})`);
   if (c.notNull) parts.push('NOT NULL');
   return parts.join(' ');
 }

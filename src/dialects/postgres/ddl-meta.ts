@@ -27,6 +27,14 @@ function alterDefaultSql(table: string, column: string, expression: string | nul
 
 const textOrNull = (value: string | null): string => (value === null ? 'NULL' : literal(value));
 
+/** The table has a live user column by that name (a misspelled one has no default or comment, but is not done). */
+function columnExistsSql(table: string, column: string): string {
+  return (
+    `EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ${regclass(table)} AND attname = ${literal(column)} AND ` +
+    'NOT attisdropped AND attnum > 0)'
+  );
+}
+
 /**
  * Done when the live default reads as the plan wrote it, or as that text cast to the column's type
  * (how PostgreSQL prints a literal: `'x'` becomes `'x'::text`); when it drops it, when there is none.
@@ -63,7 +71,7 @@ function setColumnDefault(a: SetColumnDefaultAction) {
     transactional: true,
     probe:
       a.default === null
-        ? `SELECT ${regclass(a.table)} IS NOT NULL AND ${live} IS NULL`
+        ? `SELECT ${columnExistsSql(a.table, a.column)} AND ${live} IS NULL`
         : defaultProbe(a.table, a.column, a.default),
   };
 }
@@ -103,7 +111,7 @@ function setComment(a: SetCommentAction) {
     sql: [...guard, statement].join(';\n'),
     lock: lockOf('SHARE UPDATE EXCLUSIVE', [a.table]),
     transactional: true,
-    probe: `SELECT ${regclass(a.table)} IS NOT NULL AND ${live} IS NOT DISTINCT FROM ${textOrNull(a.comment)}`,
+    probe: `SELECT ${a.column === undefined ? `${regclass(a.table)} IS NOT NULL` : columnExistsSql(a.table, a.column)} AND ${live} IS NOT DISTINCT FROM ${textOrNull(a.comment)}`,
   };
 }
 

@@ -54,9 +54,33 @@ function copyGrantsSql(view: string, table: string): string {
   return `DO ${dollarQuote(`\n${body.join('\n')}\n`)}`;
 }
 
+const viewNote = (to: string): string =>
+  `schemashift rename_table: the old name of ${to}, kept for the application version that still uses it`;
+
+/**
+ * Before rollback drops the view at the old name: it must still be the one this plan made (reads the
+ * renamed table, carries the plan's comment), so a view someone put there in its place is never dropped.
+ */
+function ownViewGuardSql(a: { table: string; to: string }): string {
+  const to = renamedTable(a);
+  const ours = `${isViewOf(a.table, to)} AND obj_description(${regclass(a.table)}, 'pg_class') = ${literal(viewNote(to))}`;
+  const message = `${a.table} is no longer the view rename_table left over ${to}: rollback would drop it`;
+  const hint =
+    `find who replaced it; drop or rename that view yourself if it may go, then run rollback again ` +
+    `(or keep ${to} and leave the plan as it is)`;
+  const body = [
+    'BEGIN',
+    `  IF NOT coalesce(${ours}, false) THEN`,
+    `    RAISE EXCEPTION USING MESSAGE = ${literal(message)}, HINT = ${literal(hint)};`,
+    '  END IF;',
+    'END',
+  ];
+  return `DO ${dollarQuote(`\n${body.join('\n')}\n`)}`;
+}
+
 function renameBehindViewSql(a: { table: string; to: string }): string {
   const to = renamedTable(a);
-  const note = `schemashift rename_table: the old name of ${to}, kept for the application version that still uses it`;
+  const note = viewNote(to);
   return [
     `ALTER TABLE ${qualified(a.table)} RENAME TO ${ident(a.to)}`,
     `CREATE VIEW ${qualified(a.table)} WITH (security_invoker = true) AS SELECT * FROM ${qualified(to)}`,
@@ -81,7 +105,12 @@ export const renameTableDdl: ActionRenderer<RenameTableAction> = {
     probe: `SELECT NOT ${isViewOf(a.table, renamedTable(a))}`,
   }),
   'rename-table-back': (a) => ({
-    sql: `DROP VIEW ${qualified(a.table)};\nALTER TABLE ${qualified(renamedTable(a))} RENAME TO ${ident(splitQualified(a.table).name)}`,
+    // The guard runs in the same transaction as the drop: nothing changes when it refuses.
+    sql: [
+      ownViewGuardSql(a),
+      `DROP VIEW ${qualified(a.table)}`,
+      `ALTER TABLE ${qualified(renamedTable(a))} RENAME TO ${ident(splitQualified(a.table).name)}`,
+    ].join(';\n'),
     lock: lockOf('ACCESS EXCLUSIVE', [a.table, renamedTable(a)]),
     transactional: true,
     probe: `SELECT ${isTable(a.table)} AND ${regclass(renamedTable(a))} IS NULL`,

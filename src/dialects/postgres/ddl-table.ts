@@ -58,7 +58,7 @@ export const tableDdl: ActionRenderer<TableAction> = {
     const calls = a.confirmNotVolatile ?? [];
     const guard = calls.length > 0 ? [volatileDefaultGuardSql(a.table, a.column, calls)] : [];
     const parts = [`ALTER TABLE ${qualified(a.table)} ADD COLUMN ${ident(a.column)} ${a.type}`];
-    if (a.default !== undefined) parts.push(`DEFAULT ${a.default}`);
+    if (a.default !== undefined) parts.push(`DEFAULT (${a.default})`);
     if (a.notNull) parts.push('NOT NULL');
     const comment = a.comment === undefined ? [] : [commentSql(a.table, a.column, a.comment)];
     return {

@@ -60,7 +60,7 @@ const SKIP_PROBE = new Set(['42501', '25006']);
 export async function columnDefinitionProblem(db: Queryable, column: ColumnDefinition): Promise<string | undefined> {
   const definition = [
     column.type,
-    ...(column.default === undefined ? [] : [`DEFAULT ${column.default}`]),
+    ...(column.default === undefined ? [] : [`DEFAULT (${column.default})`]),
     ...(column.collation === undefined ? [] : [`COLLATE ${collationName(column.collation)}`]),
   ].join(' ');
   try {

@@ -17,7 +17,7 @@ function columnDdl(col: ColumnInfo): string {
   const parts = [ident(col.name), col.type];
   if (col.identity) parts.push(`GENERATED ${col.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`);
   else if (col.generated === 's' && col.default !== null) parts.push(`GENERATED ALWAYS AS (${col.default}) STORED`);
-  else if (col.default !== null) parts.push(`DEFAULT ${col.default}`);
+  else if (col.default !== null) parts.push(`DEFAULT (${col.default})`);
   if (col.notNull) parts.push('NOT NULL');
   return parts.join(' ');
 }
