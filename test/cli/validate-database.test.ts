@@ -447,7 +447,7 @@ describe.each([...(postgresAdminUrl ? [{ name: 'postgres' as const }] : []), { n
         new RegExp(`^checked ${readdirSync('plans').filter((f) => f.endsWith('.yaml')).length} plan\\(s\\) against`),
       );
       expect(io.stderr()).toMatch(
-        /^checked \d+ plan\(s\) against (postgres|pglite):\/\/.+ \(PostgreSQL \d+\.\d+, 5 table\(s\) and view\(s\)\)\n$/,
+        /^checked \d+ plan\(s\) against (postgres|pglite):\/\/.+ \(PostgreSQL \d+\.\d+, 8 table\(s\) and view\(s\)\)\n$/,
       );
     });
 
