@@ -413,9 +413,10 @@ describe.each([...(postgresAdminUrl ? [{ name: 'postgres' as const }] : []), { n
       dir = await mkdtemp(join(tmpdir(), 'schemashift-validate-shop-'));
       if (name === 'postgres') {
         const db = await createPostgresDatabase('schemashift_validate_shop');
-        await db.exec(SHOP);
-        url = db.url!;
+        // Set first: a schema that fails to load must still drop the database.
         close = () => db.close();
+        url = db.url!;
+        await db.exec(SHOP);
       } else {
         url = `pglite://${join(dir, 'db')}`;
         const conn = await connect(url);
