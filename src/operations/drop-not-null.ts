@@ -10,9 +10,9 @@ import type { Dialect } from '../dialects/dialect.js';
 import { identifier, qualifiedName, sqlExpression, sqlType } from '../plan/primitives.js';
 import { actionStep } from './action-step.js';
 import { backfillOptionsSchema } from './backfill.js';
-import { carryFields, swapCarryOf, type CarryColumns } from './carry.js';
+import { carryFields, type CarryColumns } from './carry.js';
 import { notNullRecipe } from './not-null-steps.js';
-import { shadowColumnInverse, shadowColumnSteps, type ShadowColumn } from './shadow-column.js';
+import { sameTypeSwapStep, shadowColumnInverse, shadowColumnSteps, type ShadowColumn } from './shadow-column.js';
 import { refuseShadowFieldsWithout } from './shadow-fields.js';
 import { boundedName, reportSyncProblem, syncNames, type SyncSpec } from './sync-trigger.js';
 import { defineOperation, type Inverse, type OperationContext, type SqlStep } from './types.js';
@@ -90,22 +90,8 @@ const shadowSpecOf = (spec: DropNotNullSpec) => ({
 });
 
 function swapStep(spec: DropNotNullSpec, ctx: OperationContext): SqlStep {
-  const temp = tempOf(spec);
-  return actionStep(ctx, {
-    id: `${ctx.id}/swap`,
-    phase: 'contract',
-    summary: `swap ${spec.table}.${temp} (nullable) in for ${spec.column} (drop sync trigger, drop old column, rename)`,
-    action: {
-      kind: 'swap-in-column',
-      table: spec.table,
-      trigger: syncNames(syncOf(spec, ctx.dialect)).trigger,
-      old: spec.column,
-      replacement: temp,
-      type: spec.type as string,
-      carry: swapCarryOf(spec),
-    },
-    effect: { does: 'change', object: { kind: 'column', table: spec.table, name: spec.column, nullable: true } },
-  });
+  const trigger = syncNames(syncOf(spec, ctx.dialect)).trigger;
+  return sameTypeSwapStep(spec, ctx, { name: tempOf(spec), trigger, nullable: true });
 }
 
 function shadowOf(spec: DropNotNullSpec, ctx: OperationContext): ShadowColumn {

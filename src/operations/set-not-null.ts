@@ -8,9 +8,15 @@ import type { Dialect } from '../dialects/dialect.js';
 import { identifier, qualifiedName, sqlExpression, sqlType } from '../plan/primitives.js';
 import { actionStep } from './action-step.js';
 import { backfillOptionsSchema } from './backfill.js';
-import { carryFields, swapCarryOf, type CarryColumns } from './carry.js';
+import { carryFields, type CarryColumns } from './carry.js';
 import { notNullRecipe, type NotNullTarget } from './not-null-steps.js';
-import { bothWaysFill, shadowColumnInverse, shadowColumnSteps, type ShadowColumn } from './shadow-column.js';
+import {
+  bothWaysFill,
+  sameTypeSwapStep,
+  shadowColumnInverse,
+  shadowColumnSteps,
+  type ShadowColumn,
+} from './shadow-column.js';
 import { refuseShadowFieldsWithout } from './shadow-fields.js';
 import { boundedName, refuseVolatileUp, reportSyncProblem, syncNames, type SyncSpec } from './sync-trigger.js';
 import { defineOperation, type OperationContext, type SqlStep } from './types.js';
@@ -108,22 +114,8 @@ const shadowSpecOf = (spec: SetNotNullSpec) => ({
 });
 
 function swapStep(spec: SetNotNullSpec, ctx: OperationContext): SqlStep {
-  const temp = tempOf(spec);
-  return actionStep(ctx, {
-    id: `${ctx.id}/swap`,
-    phase: 'contract',
-    summary: `swap ${spec.table}.${temp} (NOT NULL) in for ${spec.column} (drop sync trigger, drop old column, rename)`,
-    action: {
-      kind: 'swap-in-column',
-      table: spec.table,
-      trigger: syncNames(syncOf(spec, ctx.dialect)).trigger,
-      old: spec.column,
-      replacement: temp,
-      type: spec.type as string,
-      carry: swapCarryOf(spec),
-    },
-    effect: { does: 'change', object: { kind: 'column', table: spec.table, name: spec.column, nullable: false } },
-  });
+  const trigger = syncNames(syncOf(spec, ctx.dialect)).trigger;
+  return sameTypeSwapStep(spec, ctx, { name: tempOf(spec), trigger, nullable: false });
 }
 
 function shadowOf(spec: SetNotNullSpec, ctx: OperationContext): ShadowColumn {

@@ -8,7 +8,7 @@
 import { addColumn } from './add-column.js';
 import { actionStep } from './action-step.js';
 import { backfillStep, type BackfillArgs } from './backfill.js';
-import { carryExpandSteps, carryMigrateSteps, type CarryColumns, type CarrySpec } from './carry.js';
+import { carryExpandSteps, carryMigrateSteps, swapCarryOf, type CarryColumns, type CarrySpec } from './carry.js';
 import { notNullRecipe } from './not-null-steps.js';
 import { boundedName, installSyncSteps, removeSyncSteps, type SyncSpec } from './sync-trigger.js';
 import type { GateStep, Inverse, OperationContext, SqlStep, Step } from './types.js';
@@ -115,4 +115,35 @@ export function shadowColumnInverse(
     undoes: ctx.id,
   });
   return { steps: [...removeSyncSteps(ctx.dialect, s.sync, undo, ctx.phase, ctx.id), dropColumn] };
+}
+
+/**
+ * The contract swap of a copy with the column's own type (set_not_null `up`, drop_not_null `down`):
+ * trigger off, old column out, the copy renamed in, NOT NULL or nullable as the operation makes it.
+ */
+export function sameTypeSwapStep(
+  spec: CarrySpec & { column: string; type?: string | undefined },
+  ctx: OperationContext,
+  copy: { name: string; trigger: string; nullable: boolean },
+): SqlStep {
+  return actionStep(ctx, {
+    id: `${ctx.id}/swap`,
+    phase: 'contract',
+    summary:
+      `swap ${spec.table}.${copy.name} (${copy.nullable ? 'nullable' : 'NOT NULL'}) in for ${spec.column} ` +
+      '(drop sync trigger, drop old column, rename)',
+    action: {
+      kind: 'swap-in-column',
+      table: spec.table,
+      trigger: copy.trigger,
+      old: spec.column,
+      replacement: copy.name,
+      type: spec.type as string,
+      carry: swapCarryOf(spec),
+    },
+    effect: {
+      does: 'change',
+      object: { kind: 'column', table: spec.table, name: spec.column, nullable: copy.nullable },
+    },
+  });
 }
