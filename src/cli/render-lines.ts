@@ -18,11 +18,13 @@ export function progressText(p: {
   rowsPerSecond: number;
   etaMs: number | null;
   waiting?: string;
+  pace?: string;
 }): string {
   const pct = p.rowsTotal ? ` (${Math.min(100, Math.floor((p.rowsDone / p.rowsTotal) * 100))}%)` : '';
   const eta = p.etaMs !== null ? `, ETA ${Math.round(p.etaMs / 1000)}s` : '';
   const rate = p.waiting ? `paused — waiting: ${p.waiting}` : `${count(Math.round(p.rowsPerSecond))} rows/s${eta}`;
-  return `${count(p.rowsDone)}${p.rowsTotal ? `/${count(p.rowsTotal)}` : ''} rows${pct}, ${rate}`;
+  const pace = p.pace ? ` · pace: ${p.pace}` : '';
+  return `${count(p.rowsDone)}${p.rowsTotal ? `/${count(p.rowsTotal)}` : ''} rows${pct}, ${rate}${pace}`;
 }
 
 export function lineFor(event: RunnerEvent, p: Paint): string | undefined {

@@ -2,7 +2,7 @@
 import type { Connection } from '../db/connection.js';
 import { describeFlagStatus, rolloutFlagStatus, type RolloutFlagStatus } from '../flags/rollout-status.js';
 import { loadPlanFile } from '../plan/load.js';
-import type { RunRow, StepRow } from '../state/store.js';
+import type { RunRow, StepPace, StepRow } from '../state/store.js';
 import { openDatabase } from './database.js';
 import { paint, type Io, type Paint } from './io.js';
 import { progressText } from './render-lines.js';
@@ -66,6 +66,14 @@ const MARK: Record<string, string> = {
   undone: '↺',
 };
 
+/** An adaptive backfill's pace as the step row keeps it: the batch and pause now (or at the end), the last change. */
+function paceLine(pace: StepPace, done: boolean): string {
+  const now = `${done ? 'ended at' : 'pace'} batch ${pace.size}${pace.delay_ms > 0 ? `, delay ${pace.delay_ms} ms` : ''}`;
+  const changes = `${pace.changes} change${pace.changes === 1 ? '' : 's'}`;
+  const last = pace.reason && pace.changed_at ? `; last change at ${pace.changed_at}: ${pace.reason}` : '';
+  return `${now} (adaptive, ${changes}${last})`;
+}
+
 function stepLine(s: StepRow, p: Paint, flag?: RolloutFlagStatus): string {
   const mark = s.adopted ? '≡' : (MARK[s.status] ?? '?');
   const colored =
@@ -95,6 +103,7 @@ function stepLine(s: StepRow, p: Paint, flag?: RolloutFlagStatus): string {
         : ' — adopted: was there before this plan (rollback leaves it)',
     );
   if (flag) extra += p.cyan(` — ${describeFlagStatus(flag)}`);
+  if (s.pace && s.kind === 'backfill') extra += p.dim(` — ${paceLine(s.pace, s.status === 'done')}`);
   if (s.waiting_on && s.status === 'running') extra += p.yellow(` — waiting: ${s.waiting_on}`);
   if (s.last_error && s.status !== 'done') extra += p.red(` — ${s.last_error.split('\n')[0]}`);
   return `    ${colored} ${s.step_id}  ${p.dim(s.summary)}${extra}`;
@@ -161,6 +170,7 @@ function runJson(
       checkpoint: s.checkpoint,
       last_error: s.last_error,
       waiting_on: s.waiting_on,
+      ...(s.pace ? { pace: s.pace } : {}),
       started_at: s.started_at,
       finished_at: s.finished_at,
       ...(flags.has(s.step_id) ? { flag: flags.get(s.step_id) } : {}),

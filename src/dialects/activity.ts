@@ -20,6 +20,13 @@ export interface ActivitySql {
   holdersOf(relations: string[], level: LockLevel, ownPids: number[]): BoundSql;
   /** One row `{ n }`: sessions (other than `ownPids`) queued for a lock on the table, or on its rows. */
   lockWaiters(tableId: number, ownPids: number[]): BoundSql;
+  /**
+   * One row `{ lock, wal }`: sessions (other than `ownPids` and the asking one) waiting for a lock on the table or its
+   * rows, and waiting to write or flush WAL: what an adaptive backfill slows down for.
+   */
+  paceWaiters(tableId: number, ownPids: number[]): BoundSql;
+  /** Settings of the probe's own session, so that a blocked probe ends as a slow sample instead of hanging. */
+  probeSession: string;
   /** Rows `{ name, addr, ms }`: the replay lag of each streaming replica, as the primary sees it. */
   replicaLagsOnPrimary: string;
   /** Where a primary-side lag comes from, for messages. */

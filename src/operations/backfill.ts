@@ -21,32 +21,63 @@ import {
 } from './types.js';
 
 /**
- * Defaults measured beside 200 single-row updates/s (`npm run bench`): a writer that commits while a
- * batch runs waits for part of that batch's work (the WAL its commit must flush too, the CPU), so
- * the tail latency of writers follows the size of one batch far more than the pace: small fixed
- * batches. A target time would grow them on a fast server; without one the size stays as given.
+ * What a fixed `batch:` means where a plan gives some of size/delay/target_ms but not all: the
+ * settings measured beside 200 single-row updates/s (`npm run bench`) before the adaptive pace.
  */
 export const BATCH_DEFAULTS = { size: 100, delayMs: 2, targetMs: 0 } as const;
 
+/**
+ * With no size, delay or target_ms at all, a backfill paces itself (backfill-pace.ts): it starts with
+ * batches this small and no delay, and grows them while the database's probe commits, lock and WAL
+ * waiters and replicas say the application does not feel it.
+ */
+export const ADAPTIVE_START = { size: 200, delayMs: 0 } as const;
+
 /** The most `batch.workers`: each is a connection (the PostgreSQL driver, driver-pg.ts, sizes its pool for them). */
 export const MAX_WORKERS = 8;
+
+interface BatchDefaults {
+  size: number;
+  delayMs: number;
+  targetMs: number;
+  /** Whether a `batch:` that sets none of size, delay and target_ms paces itself (backfills; a verify only reads). */
+  adaptive?: boolean;
+}
+
+function sizing(
+  b: { size?: number | undefined; delay?: number | undefined; target_ms?: number | undefined },
+  defaults: BatchDefaults,
+): Pick<BatchSettings, 'size' | 'delayMs' | 'targetMs' | 'adaptive'> {
+  if (defaults.adaptive && b.size === undefined && b.delay === undefined && b.target_ms === undefined)
+    return { ...ADAPTIVE_START, adaptive: true as const };
+  const targetMs = b.target_ms ?? defaults.targetMs;
+  return {
+    size: b.size ?? defaults.size,
+    delayMs: b.delay ?? defaults.delayMs,
+    ...(targetMs === 0 ? {} : { targetMs }),
+  };
+}
 
 /**
  * The `batch:` settings, with the defaults of the step kind that takes them (a verify reads, so its chunks can be
  * larger).
  */
-export function batchSchemaWith(defaults: { size: number; delayMs: number; targetMs: number }) {
+export function batchSchemaWith(defaults: BatchDefaults) {
+  const adaptiveNote = defaults.adaptive
+    ? ' Without size, delay and target_ms the backfill paces itself from what the database shows (probe commits, ' +
+      'lock and WAL waiters, replica lag, batch time).'
+    : '';
   return z
     .object({
       size: positiveInt
-        .default(defaults.size)
-        .describe(`Rows per batch (default ${defaults.size}); with target_ms, the size to start from.`),
-      delay: duration.default(defaults.delayMs).describe(`Pause between batches (default ${defaults.delayMs}ms).`),
+        .optional()
+        .describe(`Rows per batch (default ${defaults.size}); with target_ms, the size to start from.${adaptiveNote}`),
+      delay: duration.optional().describe(`Pause between batches (default ${defaults.delayMs}ms).`),
       target_ms: z
         .number()
         .int()
         .min(0)
-        .default(defaults.targetMs)
+        .optional()
         .describe(
           'Milliseconds one batch should take: the size adapts to it, between 10 and 20 × size (default 0: the size ' +
             'stays fixed).',
@@ -65,15 +96,13 @@ export function batchSchemaWith(defaults: { size: number; delayMs: number; targe
     })
     .strict()
     .transform((b): BatchSettings => ({
-      size: b.size,
-      delayMs: b.delay,
-      ...(b.target_ms === 0 ? {} : { targetMs: b.target_ms }),
+      ...sizing(b, defaults),
       ...(b.max_rows_per_second === undefined ? {} : { maxRowsPerSecond: b.max_rows_per_second }),
       ...(b.workers === 1 ? {} : { workers: b.workers }),
     }));
 }
 
-export const batchSchema = batchSchemaWith(BATCH_DEFAULTS);
+export const batchSchema = batchSchemaWith({ ...BATCH_DEFAULTS, adaptive: true });
 
 export const throttleSchema = z
   .object({

@@ -82,6 +82,8 @@ export interface BatchSettings {
   maxRowsPerSecond?: number;
   /** Batches run at once, each on its own connection (absent: one). */
   workers?: number;
+  /** No size, delay or target_ms in the plan: size and delay are where the pace starts, and follow the database. */
+  adaptive?: true;
 }
 
 export interface ThrottleSettings {

@@ -16,6 +16,7 @@ import { InterruptedError } from './interrupted.js';
 import { sleep } from './sleep.js';
 import { backfillThrottles, firstWait, type Throttle } from './throttle.js';
 import { RateMeter, RowRateLimiter, type Ticket } from './backfill-rate.js';
+import { pacedAfterBatch, paceText, type Pacing } from './backfill-pacing.js';
 
 const THROTTLE_POLL_MS = 500;
 /**
@@ -64,10 +65,14 @@ export interface Run {
   limiter: RowRateLimiter | null;
   /** The rows/s shown: over recent active work, not counting throttle waits. */
   meter: RateMeter;
+  /** The pause after each batch: the plan's, or the adaptive pace's of the moment. */
+  delayMs: number;
+  /** The adaptive pace, when the plan sets no size, delay or target time (started by startPacing). */
+  pacing: Pacing | null;
 }
 
 /** The rate parts of a new run; says so when batches are cut to the ceiling (a bigger one would break it alone). */
-export function rateOf(ctx: RunContext, step: WalkStep): Pick<Run, 'limiter' | 'meter'> {
+export function rateOf(ctx: RunContext, step: WalkStep): Pick<Run, 'limiter' | 'meter' | 'delayMs' | 'pacing'> {
   const max = step.batch.maxRowsPerSecond;
   const limiter = max === undefined ? null : new RowRateLimiter(max);
   if (limiter && step.batch.size > limiter.maxBatch) {
@@ -78,7 +83,13 @@ export function rateOf(ctx: RunContext, step: WalkStep): Pick<Run, 'limiter' | '
         `max_rows_per_second ${max}: batches are cut to ${limiter.maxBatch} rows, so that no second holds more`,
     });
   }
-  return { limiter, meter: new RateMeter() };
+  return { limiter, meter: new RateMeter(), delayMs: step.batch.delayMs, pacing: null };
+}
+
+/** After a batch that took `elapsedMs`: the adaptive pace's decision, or the plan's target time. */
+export async function afterBatch(run: Run, elapsedMs: number): Promise<void> {
+  if (run.pacing) await pacedAfterBatch(run, run.pacing, elapsedMs);
+  else run.size = adaptBatchSize(run.size, elapsedMs, run.step.batch);
 }
 
 /**
@@ -122,6 +133,7 @@ export function progressOf(run: Run, waiting?: string): BackfillProgress {
     rowsPerSecond,
     etaMs,
     batchSize: run.size,
+    ...(run.pacing ? { pace: paceText(run.pacing) } : {}),
     ...(waiting === undefined ? {} : { waiting }),
   };
 }

@@ -15,7 +15,7 @@ import { enableConnectionCheck } from './acquire.js';
 import { checkpointJson, mergeRange, renumbered, type KeyRange } from './backfill-checkpoint.js';
 import { RangeHandOut, type HandedRange } from './backfill-hand-out.js';
 import {
-  adaptBatchSize,
+  afterBatch,
   batchSettings,
   counted,
   cursorOf,
@@ -114,9 +114,9 @@ async function runRange(worker: Worker, handed: HandedRange): Promise<void> {
   run.cursor.rowsDone += rows;
   run.cursor.batches++;
   run.rowsThisRun += rows;
-  run.size = adaptBatchSize(run.size, performance.now() - began, step.batch);
+  await afterBatch(run, performance.now() - began);
   ctx.emit({ type: 'progress', step, progress: progressOf(run) });
-  if (step.batch.delayMs > 0) await sleep(step.batch.delayMs, ctx.signal);
+  if (run.delayMs > 0) await sleep(run.delayMs, ctx.signal);
 }
 
 /** A worker on its own connection: ranges until none is handed out; its backend counts as the run's own meanwhile. */

@@ -14,8 +14,8 @@ import { findBackfillKey } from './backfill-key.js';
 import type { BatchStatements } from '../dialects/backfill.js';
 import { checkpointJson } from './backfill-checkpoint.js';
 import {
-  adaptBatchSize,
   admitBatch,
+  afterBatch,
   batchSettings,
   counted,
   boundOf,
@@ -32,6 +32,7 @@ import {
   type Run,
 } from './backfill-run.js';
 import { chooseWorkers, runOnWorkers } from './backfill-workers.js';
+import { startPacing, stopPacing } from './backfill-pacing.js';
 import type { RunContext } from './context.js';
 import { sleep } from './sleep.js';
 import type { Throttle } from './throttle.js';
@@ -65,8 +66,7 @@ interface BatchResult {
  */
 function readAhead(run: SequentialRun, sql: BatchStatements, last: string[]): void {
   const { monitor } = run.ctx;
-  const { delayMs, maxRowsPerSecond } = run.step.batch;
-  if (!monitor || delayMs > 0 || maxRowsPerSecond !== undefined) return;
+  if (!monitor || run.delayMs > 0 || run.step.batch.maxRowsPerSecond !== undefined) return;
   const ahead: Lookahead = { after: last, size: run.size, bound: undefined };
   run.lookahead = ahead;
   monitor.query<Record<string, string>>(sql.nextBound, [...last, run.size]).then(
@@ -160,6 +160,17 @@ async function start(
 
 export async function executeBackfill(ctx: RunContext, step: BackfillStep): Promise<void> {
   const { run, throttles, sql } = await start(ctx, step);
+  run.pacing = await startPacing(run);
+  try {
+    await runBatches(run, throttles, sql);
+  } finally {
+    // On the way out of a failure the pace's last record may be lost with the connection; the failure is what counts.
+    await stopPacing(run, run.pacing).catch(() => undefined);
+  }
+}
+
+async function runBatches(run: SequentialRun, throttles: Throttle[], sql: BatchStatements): Promise<void> {
+  const { ctx, step } = run;
   const workers = chooseWorkers(run);
   // After a run on workers (an owner on the checkpoint), this run claims it too, so that a dead runner's worker cannot
   // record.
@@ -192,9 +203,9 @@ export async function executeBackfill(ctx: RunContext, step: BackfillStep): Prom
       rowsDone: run.cursor.rowsDone + result.rows,
     };
     run.rowsThisRun += result.rows;
-    run.size = adaptBatchSize(run.size, performance.now() - began, step.batch);
+    await afterBatch(run, performance.now() - began);
     ctx.emit({ type: 'progress', step, progress: progressOf(run) });
-    if (step.batch.delayMs > 0) await sleep(step.batch.delayMs, ctx.signal);
+    if (run.delayMs > 0) await sleep(run.delayMs, ctx.signal);
   }
   const ms = Math.round(performance.now() - run.startedAt);
   run.rowsTotal = run.cursor.rowsDone;

@@ -33,6 +33,8 @@ export interface BackfillProgress {
   rowsPerSecond: number;
   etaMs: number | null;
   batchSize: number;
+  /** An adaptive backfill's pace: its batch, its pause, and why it last changed. */
+  pace?: string;
   /** Why the backfill is waiting right now, if it is (throttle or pause). */
   waiting?: string;
 }

@@ -46,6 +46,19 @@ export interface StepRow {
   waiting_on: string | null;
   /** The step found its object already in place and took it over: a rollback leaves it. */
   adopted: boolean;
+  /** An adaptive backfill's pace: size, delay, and its last change with the reason (backfill-pace.ts). */
+  pace?: StepPace | null;
+}
+
+export interface StepPace {
+  size: number;
+  delay_ms: number;
+  baseline_ms: number | null;
+  probe_ms: number | null;
+  /** The last change: what moved and why; null until the first. */
+  reason: string | null;
+  changed_at: string | null;
+  changes: number;
 }
 
 /** What the plan says a step row should be (the rest of StepRow is run state). */
@@ -73,7 +86,8 @@ type StepFields =
   | 'started_at'
   | 'finished_at'
   | 'adopted'
-  | 'attempts';
+  | 'attempts'
+  | 'pace';
 
 /** Columns to set; `attempt` counts one more attempt, `add_rows` adds to rows_done. */
 export type StepPatch = Partial<Pick<StepRow, StepFields>> & { attempt?: true; add_rows?: number };
@@ -106,6 +120,11 @@ export interface StateStore {
   getSteps(plan: string): Promise<StepRow[]>;
   /** One step row, locked until the transaction on `db` ends (writers that merge into its checkpoint take turns). */
   stepForUpdate(plan: string, stepId: string, db: Queryable): Promise<StepRow>;
+  /**
+   * The probe of an adaptive backfill: one row rewritten and committed on `db` as an application's write would be;
+   * its latency is the signal.
+   */
+  probeCommit(plan: string, db: Queryable): Promise<void>;
   /** Record a run (new, or taken over by this process) and make its step rows match the plan. */
   beginRun(plan: PlanIdentity, actor: Actor, steps: StepDefinition[]): Promise<void>;
   /**

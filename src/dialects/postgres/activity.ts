@@ -19,10 +19,18 @@ const LOCK_WAITERS_SQL =
            AND (w.relation = $1 OR EXISTS (SELECT 1 FROM pg_locks t WHERE t.pid = w.pid AND t.granted AND ` +
   `t.locktype = 'tuple' AND t.relation = $1))`;
 
+/** WAL waits by PostgreSQL 13+ names: the insert and buffer locks, writing and flushing. */
+const PACE_WAITERS_SQL = `SELECT (${LOCK_WAITERS_SQL.replace('::int AS n', '')})::int AS lock,
+  (SELECT count(*) FROM pg_stat_activity a WHERE a.pid <> ALL ($2::int[]) AND a.pid <> pg_backend_pid()
+     AND ((a.wait_event_type = 'LWLock' AND a.wait_event IN ('WALWrite', 'WALInsert', 'WALBufMapping'))
+       OR (a.wait_event_type = 'IO' AND a.wait_event IN ('WALSync', 'WALWrite'))))::int AS wal`;
+
 export const postgresActivity: ActivitySql = {
   blockersOf: (pid) => ({ sql: BLOCKERS_SQL, params: [pid] }),
   holdersOf: holdersSql,
   lockWaiters: (tableId, ownPids) => ({ sql: LOCK_WAITERS_SQL, params: [tableId, ownPids] }),
+  paceWaiters: (tableId, ownPids) => ({ sql: PACE_WAITERS_SQL, params: [tableId, ownPids] }),
+  probeSession: "SET lock_timeout = '1s'; SET statement_timeout = '5s'",
   replicaLagsOnPrimary: PRIMARY_LAG_SQL,
   primaryLagSource: (name, addr) => `${name} at ${addr} (pg_stat_replication)`,
   standbyLag: STANDBY_LAG_SQL,

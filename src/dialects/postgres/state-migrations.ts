@@ -117,6 +117,17 @@ CREATE TABLE schemashift.verify_mismatches (
 );
 `,
   },
+  {
+    // An adaptive backfill's pace (size, delay, the last change and why), and the row its probe commits rewrite.
+    version: 6,
+    sql: `
+ALTER TABLE schemashift.steps ADD COLUMN pace jsonb;
+CREATE TABLE schemashift.pace_probes (
+  plan_name  text PRIMARY KEY,
+  at         timestamptz NOT NULL
+);
+`,
+  },
 ];
 
 export const STATE_VERSION = STATE_MIGRATIONS[STATE_MIGRATIONS.length - 1]?.version ?? 0;

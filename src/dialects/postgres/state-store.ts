@@ -47,6 +47,9 @@ const RESET_RUN =
   "UPDATE schemashift.runs SET status = 'running', phase = NULL, contract_started = false, finished_at = NULL, " +
   'started_at = now(), updated_at = now() WHERE plan_name = $1';
 
+const PROBE_COMMIT =
+  'INSERT INTO schemashift.pace_probes (plan_name, at) VALUES ($1, clock_timestamp()) ' +
+  'ON CONFLICT (plan_name) DO UPDATE SET at = excluded.at';
 const INSERT_EVENT =
   'INSERT INTO schemashift.events (plan_name, step_id, kind, message, actor, data) VALUES ($1, $2, $3, $4, $5, $6)';
 
@@ -105,6 +108,10 @@ export class PostgresStateStore implements StateStore {
     return row;
   }
 
+  async probeCommit(plan: string, db: Queryable): Promise<void> {
+    await db.query(PROBE_COMMIT, [plan]);
+  }
+
   async beginRun(plan: PlanIdentity, actor: Actor, steps: StepDefinition[]): Promise<void> {
     await this.db.query(UPSERT_RUN, [plan.name, plan.file, plan.hash, actor.user, actor.host, actor.pid]);
     await this.db.query(UPSERT_STEPS, [plan.name, JSON.stringify(steps)]);
@@ -133,7 +140,7 @@ export class PostgresStateStore implements StateStore {
         params.push(value);
         sets.push(`rows_done = rows_done + $${params.length}`);
       } else {
-        params.push(key === 'checkpoint' && value !== null ? JSON.stringify(value) : value);
+        params.push((key === 'checkpoint' || key === 'pace') && value !== null ? JSON.stringify(value) : value);
         sets.push(`${key} = $${params.length}`);
       }
     }

@@ -1,0 +1,113 @@
+/**
+ * Ties the adaptive pace (backfill-pace.ts) and its probe (backfill-probe.ts) to a running backfill:
+ * started before the first batch when the plan sets no size, delay or target time, consulted after
+ * every batch (sequential or on workers), and its changes told where people look: the progress line,
+ * the step row's `pace` (`status`), and `pace` events (at most one per PACE_RECORD_EVERY_MS, the
+ * changes in between counted in it).
+ */
+import type { StepPace } from '../state/store.js';
+import { PaceController, PACE_LIMITS, type PaceChange } from './backfill-pace.js';
+import { startProbe, type Probe } from './backfill-probe.js';
+import { record, type Run } from './backfill-run.js';
+
+const PACE_RECORD_EVERY_MS = 2000;
+
+export interface Pacing {
+  controller: PaceController;
+  probe: Probe | null;
+  /** Changes since the last `pace` event, and when that was. */
+  unrecorded: number;
+  recordedAt: number;
+  changes: number;
+  changedAt: Date | null;
+}
+
+/** Starts the pace of an adaptive backfill (measuring the probe's baseline first); null for fixed settings. */
+export async function startPacing(run: Run): Promise<Pacing | null> {
+  const { step } = run;
+  if (step.kind !== 'backfill' || !step.batch.adaptive) return null;
+  const started = await startProbe(run);
+  const baseline = started.probe?.baseline ?? null;
+  const maxSize = run.limiter ? Math.min(run.limiter.maxBatch, PACE_LIMITS.maxSize) : PACE_LIMITS.maxSize;
+  const controller = new PaceController({ size: run.size, delayMs: run.delayMs }, baseline, step.table, maxSize);
+  run.size = controller.pace.size;
+  const pacing: Pacing = {
+    controller,
+    probe: started.probe,
+    unrecorded: 0,
+    recordedAt: performance.now(),
+    changes: 0,
+    changedAt: null,
+  };
+  const how = baseline
+    ? `probe commit baseline ${baseline.commitMs.toFixed(1)} ms (tail ${baseline.tailMs.toFixed(1)} ms), ` +
+      `${baseline.walWaiters} sessions waiting on WAL`
+    : `batch time alone (${started.probe === null && 'why' in started ? started.why : ''})`;
+  await record(run, 'pace', `${step.id}: adaptive pace from batches of ${run.size}, no delay; ${how}`, {
+    pace: paceOf(pacing),
+  });
+  await run.ctx.store.setStep(run.ctx.plan.plan.name, step.id, { pace: paceOf(pacing) });
+  return pacing;
+}
+
+export function paceOf(p: Pacing): StepPace {
+  const last = p.controller.last;
+  return {
+    size: p.controller.pace.size,
+    delay_ms: p.controller.pace.delayMs,
+    baseline_ms: p.probe ? round(p.probe.baseline.commitMs) : null,
+    probe_ms: last?.probeMs == null ? null : round(last.probeMs),
+    reason: last?.reason ?? null,
+    changed_at: p.changedAt?.toISOString() ?? null,
+    changes: p.changes,
+  };
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+/** After a batch of `elapsedMs`: feed the controller what the probe saw, apply a change and tell about it. */
+export async function pacedAfterBatch(run: Run, pacing: Pacing, elapsedMs: number): Promise<void> {
+  const { controller, probe } = pacing;
+  if (probe) {
+    for (const s of probe.take()) controller.addProbe(s);
+    const pending = probe.pendingMs();
+    if (pending > PACE_LIMITS.batchTargetMs) controller.addProbe({ commitMs: pending, lockWaiters: 0, walWaiters: 0 });
+    const failed = probe.failure();
+    if (failed !== null) await record(run, 'pace', `${run.step.id}: the pace probe stopped (${failed})`);
+  }
+  const change = controller.afterBatch(elapsedMs);
+  if (!change) return;
+  run.size = change.to.size;
+  run.delayMs = change.to.delayMs;
+  pacing.changes++;
+  pacing.unrecorded++;
+  pacing.changedAt = new Date();
+  if (performance.now() - pacing.recordedAt >= PACE_RECORD_EVERY_MS) await recordPace(run, pacing, change);
+}
+
+async function recordPace(run: Run, pacing: Pacing, change: PaceChange): Promise<void> {
+  const more = pacing.unrecorded > 1 ? ` (${pacing.unrecorded - 1} more change(s) since the last pace event)` : '';
+  pacing.unrecorded = 0;
+  pacing.recordedAt = performance.now();
+  const pace = paceOf(pacing);
+  await record(run, 'pace', `${run.step.id}: ${change.reason}${more}`, { pace, from: change.from, to: change.to });
+  await run.ctx.store.setStep(run.ctx.plan.plan.name, run.step.id, { pace });
+}
+
+/** Stops the probe and records where the pace ended. */
+export async function stopPacing(run: Run, pacing: Pacing | null): Promise<void> {
+  if (!pacing) return;
+  await pacing.probe?.stop();
+  const last = pacing.controller.last;
+  if (pacing.unrecorded > 0 && last) await recordPace(run, pacing, last);
+  else await run.ctx.store.setStep(run.ctx.plan.plan.name, run.step.id, { pace: paceOf(pacing) });
+}
+
+/** The pace shown beside a backfill's progress: the batch, the pause, and why it last changed. */
+export function paceText(p: Pacing): string {
+  const { size, delayMs } = p.controller.pace;
+  const last = p.controller.last;
+  return `batch ${size}${delayMs > 0 ? `, delay ${delayMs} ms` : ''}${last ? ` — ${last.reason}` : ''}`;
+}

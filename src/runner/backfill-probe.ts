@@ -1,0 +1,154 @@
+/**
+ * The adaptive pace's eyes (backfill-pace.ts): on a connection of its own, a one-row write committed
+ * every PROBE_EVERY_MS the way an application commits (its latency), and the application's sessions
+ * waiting for the table's locks or for WAL; replica lag about once a second where replicas exist.
+ * The baseline is measured the same way before the first batch. A probe that does not answer within
+ * lock_timeout is a slow sample, never a hang; a probe connection that fails leaves the pace to batch
+ * time alone, and says so.
+ */
+import type { Queryable, Session } from '../db/connection.js';
+import type { PaceBaseline, PaceSample } from './backfill-pace.js';
+import type { Run } from './backfill-run.js';
+import { lagOfReplica, lagsSeenByPrimary, type ReplicaLag } from './replicas.js';
+import { sleep } from './sleep.js';
+
+export const PROBE_EVERY_MS = 50;
+const BASELINE_PROBES = 12;
+const BASELINE_SPACING_MS = 10;
+const LAG_EVERY_MS = 1000;
+
+export interface Probe {
+  baseline: PaceBaseline;
+  /** The samples taken since the last call. */
+  take(): PaceSample[];
+  /** How long the probe in flight has been waiting (0 when none): a blocked probe is a slow one already. */
+  pendingMs(): number;
+  /** Why probing stopped early (the probe connection failed), once. */
+  failure(): string | null;
+  stop(): Promise<void>;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1] ?? 0;
+}
+
+class Prober {
+  samples: PaceSample[] = [];
+  inFlightSince: number | null = null;
+  stopped = false;
+  failed: string | null = null;
+  private lag: ReplicaLag | undefined;
+  private lagReadAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly run: Run,
+    private readonly db: Queryable,
+  ) {}
+
+  /** One probe commit and one look at the waiters; a probe that errs (lock_timeout) counts with its elapsed time. */
+  async sample(): Promise<PaceSample> {
+    const { ctx, key } = this.run;
+    const began = performance.now();
+    this.inFlightSince = began;
+    try {
+      await ctx.store.probeCommit(ctx.plan.plan.name, this.db);
+    } catch (e) {
+      if (!/timeout|canceling statement/i.test((e as Error).message)) throw e;
+    } finally {
+      this.inFlightSince = null;
+    }
+    const commitMs = performance.now() - began;
+    const { sql, params } = ctx.dialect.activity.paceWaiters(key.oid, [...this.run.ownPids]);
+    const row = (await this.db.query<{ lock: number; wal: number }>(sql, params)).rows[0];
+    await this.readLag();
+    return {
+      commitMs,
+      lockWaiters: Number(row?.lock ?? 0),
+      walWaiters: Number(row?.wal ?? 0),
+      ...(this.lag && Number.isFinite(this.lag.ms) ? { replicaLag: { ms: this.lag.ms, on: this.lag.on } } : {}),
+    };
+  }
+
+  private async readLag(): Promise<void> {
+    if (performance.now() - this.lagReadAt < LAG_EVERY_MS) return;
+    this.lagReadAt = performance.now();
+    const { ctx } = this.run;
+    const activity = ctx.dialect.activity;
+    const lags = [
+      ...(await lagsSeenByPrimary(this.db, activity)),
+      ...(await Promise.all((ctx.replicas ?? []).map((r) => lagOfReplica(r, activity)))),
+    ];
+    this.lag = lags.reduce<ReplicaLag | undefined>((a, b) => (a === undefined || b.ms > a.ms ? b : a), undefined);
+  }
+
+  async baseline(): Promise<PaceBaseline> {
+    const taken: PaceSample[] = [];
+    for (let i = 0; i < BASELINE_PROBES; i++) {
+      taken.push(await this.sample());
+      await sleep(BASELINE_SPACING_MS, this.run.ctx.signal);
+    }
+    const commits = taken.map((s) => s.commitMs).sort((a, b) => a - b);
+    return { commitMs: median(commits), tailMs: commits.at(-2)!, walWaiters: median(taken.map((s) => s.walWaiters)) };
+  }
+
+  async loop(): Promise<void> {
+    while (!this.stopped && !this.run.ctx.signal.aborted) {
+      const began = performance.now();
+      this.samples.push(await this.sample());
+      await sleep(Math.max(0, PROBE_EVERY_MS - (performance.now() - began)), this.run.ctx.signal);
+    }
+  }
+}
+
+/**
+ * Starts probing on a connection of its own and resolves once the baseline is measured; null where
+ * the database has one backend (PGlite) or no second connection could be had (the reason is
+ * returned for the run's record).
+ */
+export async function startProbe(run: Run): Promise<{ probe: Probe } | { probe: null; why: string }> {
+  const { ctx } = run;
+  if (ctx.conn.kind === 'pglite') return { probe: null, why: 'one backend (PGlite): no probe beside the batches' };
+  let ready!: (b: PaceBaseline | Error) => void;
+  const baselineOrError = new Promise<PaceBaseline | Error>((resolve) => (ready = resolve));
+  let prober: Prober | null = null;
+  const onSession = async (db: Session): Promise<void> => {
+    await db.exec(ctx.dialect.activity.probeSession);
+    const pid = await db.backendPid();
+    if (pid !== null) run.ownPids.add(pid);
+    const p = new Prober(run, db);
+    prober = p;
+    try {
+      ready(await p.baseline());
+      await p.loop();
+    } catch (e) {
+      p.failed = (e as Error).message.split('\n')[0] ?? String(e);
+      ready(e as Error);
+    } finally {
+      if (pid !== null) run.ownPids.delete(pid);
+    }
+  };
+  const session = ctx.conn.session(onSession).catch((e: unknown) => ready(e as Error));
+  const baseline = await baselineOrError;
+  if (baseline instanceof Error) {
+    await session;
+    return { probe: null, why: `the probe connection failed: ${baseline.message.split('\n')[0]}` };
+  }
+  const p = prober as unknown as Prober;
+  return {
+    probe: {
+      baseline,
+      take: () => p.samples.splice(0),
+      pendingMs: () => (p.inFlightSince === null ? 0 : performance.now() - p.inFlightSince),
+      failure: () => {
+        const why = p.failed;
+        p.failed = null;
+        return why;
+      },
+      stop: async () => {
+        p.stopped = true;
+        await session;
+      },
+    },
+  };
+}
