@@ -2,6 +2,7 @@
 import { isReversible, type CompiledPlan, type CompiledStep } from '../plan/compile.js';
 import type { Phase, Step } from '../operations/types.js';
 import type { Paint } from './io.js';
+import { PACE_LIMITS } from '../runner/backfill-pace.js';
 
 export function formatMs(ms: number): string {
   if (ms === 0) return '0 (none)';
@@ -36,7 +37,12 @@ function detailLine(step: Step): string | undefined {
   switch (step.kind) {
     case 'backfill': {
       const b = step.batch;
-      const parts = [`batches of ${b.size}`, `delay ${formatMs(b.delayMs)}`];
+      const parts = b.adaptive
+        ? [
+            `adaptive pace: from batches of ${b.size} with no delay, moved by probe commits, lock and WAL waiters, ` +
+              `replica lag and batch time (at most ${PACE_LIMITS.batchCeilingMs}ms)`,
+          ]
+        : [`batches of ${b.size}`, `delay ${formatMs(b.delayMs)}`];
       if (b.targetMs !== undefined) parts.push(`target ${formatMs(b.targetMs)} per batch`);
       if (b.maxRowsPerSecond !== undefined) parts.push(`at most ${b.maxRowsPerSecond} rows/s`);
       if (b.workers !== undefined) parts.push(`${b.workers} batches at once on their own connections`);

@@ -27,6 +27,8 @@ export interface PaceSample {
   walWaiters: number;
   /** The worst replica's lag, when replicas exist. */
   replicaLag?: { ms: number; on: string };
+  /** No batch of this backfill ran while it was taken: what the database gives without the backfill. */
+  idle?: boolean;
 }
 
 export interface PaceBaseline {
@@ -37,10 +39,15 @@ export interface PaceBaseline {
   walWaiters: number;
 }
 
+/** What moved the pace: the batch's own time, the probe (median, tail), waiters, replicas, or calm. */
+export type PaceSignal =
+  'batch-time' | 'probe' | 'probe-tail' | 'lock-waiters' | 'wal-waiters' | 'replica-lag' | 'calm';
+
 export interface PaceChange {
   from: Pace;
   to: Pace;
   reason: string;
+  signal: PaceSignal;
   /** The figures behind the decision. */
   probeMs: number | null;
   baselineMs: number | null;
@@ -60,8 +67,12 @@ export const PACE_LIMITS = {
   /** Faster: the probe's median is at most ratio × baseline or baseline + extra ms. */
   calmRatio: 1.5,
   calmExtraMs: 0.5,
-  /** Probes taken after the last change before the next decision. */
-  freshProbes: 2,
+  /** Probes taken after the last change before the next decision (one probe every 50 ms: about 300 ms). */
+  freshProbes: 6,
+  /** Probes taken while no batch ran (during pauses) that make a new baseline: the database moved without us… */
+  idleProbes: 8,
+  /** …out of the last this many idle probes. */
+  idleHistory: 24,
   /** Without probes (one backend, PGlite): batches judged by their time alone, every this many. */
   freshBatches: 2,
   /** Slower when application sessions waiting on WAL exceed the baseline by at least this many. */
@@ -82,6 +93,12 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** The tail of a handful of samples: the second slowest (one outlier alone is noise). */
+function secondSlowest(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.at(-2) ?? sorted.at(-1) ?? 0;
+}
+
 function changeText(from: Pace, to: Pace): string {
   const parts: string[] = [];
   if (from.size !== to.size) parts.push(`batch ${from.size} → ${to.size}`);
@@ -94,6 +111,8 @@ export class PaceController {
   /** The last change, for `status` and the progress line. */
   last: PaceChange | null = null;
   private probes: PaceSample[] = [];
+  private idle: PaceSample[] = [];
+  private idleSinceRebaseline = 0;
   private batchMs: number[] = [];
   /** The size at which the database last pushed back: growth is gentle near it. */
   private pushedBackAt: number | null = null;
@@ -114,7 +133,28 @@ export class PaceController {
 
   /** A probe finished (or one still running has already taken this long). */
   addProbe(sample: PaceSample): void {
+    // Every probe counts for the decision (an application sees pauses and batches alike); idle ones also rebaseline.
+    // Judging by busy probes alone would favour slow ones: a long probe is more likely to overlap a short batch.
     this.probes.push(sample);
+    if (sample.idle) this.rebaseline(sample);
+  }
+
+  /**
+   * Probes taken while no batch ran show what the database gives without the backfill: when enough have come, they
+   * are the new baseline (up or down), so that slowness the backfill does not cause (another workload, a noisy
+   * neighbour) is not blamed on it and does not stop it for good.
+   */
+  private rebaseline(sample: PaceSample): void {
+    const base = this.baseline;
+    if (!base) return;
+    this.idle.push(sample);
+    if (this.idle.length > this.limits.idleHistory) this.idle.shift();
+    if (++this.idleSinceRebaseline < this.limits.idleProbes) return;
+    this.idleSinceRebaseline = 0;
+    const commits = this.idle.map((s) => s.commitMs).sort((a, b) => a - b);
+    base.commitMs = median(commits);
+    base.tailMs = Math.max(base.commitMs * this.limits.calmRatio, secondSlowest(commits));
+    base.walWaiters = median(this.idle.map((s) => s.walWaiters));
   }
 
   /** A batch of this pace ended after `elapsedMs`; returns the change it leads to, if any. */
@@ -127,6 +167,7 @@ export class PaceController {
         { ...this.pace, size },
         `batch took ${ms(elapsedMs)} > ${l.batchCeilingMs} ms (its rows stay locked that long)`,
         null,
+        'batch-time',
       );
     }
     return this.baseline ? this.byProbes(this.baseline) : this.byBatchTime();
@@ -136,7 +177,7 @@ export class PaceController {
     const l = this.limits;
     if (this.probes.length < l.freshProbes) return null;
     const probeMs = median(this.probes.map((s) => s.commitMs));
-    const worstMs = Math.max(...this.probes.map((s) => s.commitMs));
+    const worstMs = secondSlowest(this.probes.map((s) => s.commitMs));
     // A baseline taken in a busy moment would let the backfill take more than a calm database gives: it only goes down.
     base.commitMs = Math.min(base.commitMs, probeMs);
     base.tailMs = Math.max(base.commitMs * l.calmRatio, Math.min(base.tailMs, worstMs));
@@ -145,21 +186,27 @@ export class PaceController {
     const lag = this.probes.at(-1)!.replicaLag;
     const slowAbove = Math.max(base.commitMs * l.slowRatio, base.commitMs + l.slowExtraMs);
     const tailAbove = Math.max(base.tailMs * l.slowRatio, base.tailMs + l.slowExtraMs);
-    const pushback =
+    const pushback: [PaceSignal, string] | null =
       probeMs > slowAbove
-        ? `probe commit ${ms(probeMs)} > ${l.slowRatio}× baseline ${ms(base.commitMs)}`
+        ? ['probe', `probe commit ${ms(probeMs)} > ${l.slowRatio}× baseline ${ms(base.commitMs)}`]
         : worstMs > tailAbove
-          ? `slowest probe commit ${ms(worstMs)} > ${l.slowRatio}× baseline tail ${ms(base.tailMs)}`
+          ? [
+              'probe-tail',
+              `second slowest probe commit ${ms(worstMs)} > ${l.slowRatio}× baseline tail ${ms(base.tailMs)}`,
+            ]
           : lockWaiters > 0
-          ? `${lockWaiters} session${lockWaiters === 1 ? '' : 's'} waiting for locks on ${this.table}`
-          : walWaiters >= base.walWaiters + l.walWaitersAbove
-            ? `${walWaiters} sessions waiting on WAL (baseline ${base.walWaiters})`
-            : lag && lag.ms > l.replicaLagMs
-              ? `replica lag ${ms(lag.ms)} > ${l.replicaLagMs} ms on ${lag.on}`
-              : null;
+            ? [
+                'lock-waiters',
+                `${lockWaiters} session${lockWaiters === 1 ? '' : 's'} waiting for locks on ${this.table}`,
+              ]
+            : walWaiters >= base.walWaiters + l.walWaitersAbove
+              ? ['wal-waiters', `${walWaiters} sessions waiting on WAL (baseline ${base.walWaiters})`]
+              : lag && lag.ms > l.replicaLagMs
+                ? ['replica-lag', `replica lag ${ms(lag.ms)} > ${l.replicaLagMs} ms on ${lag.on}`]
+                : null;
     if (pushback !== null) {
       this.pushedBackAt = this.pace.size;
-      return this.change(this.slower(), pushback, probeMs);
+      return this.change(this.slower(), pushback[1], probeMs, pushback[0]);
     }
     const calmUpTo = Math.max(base.commitMs * l.calmRatio, base.commitMs + l.calmExtraMs);
     const tailCalmUpTo = Math.max(base.tailMs * l.calmRatio, base.tailMs + l.calmExtraMs);
@@ -178,15 +225,20 @@ export class PaceController {
     const l = this.limits;
     if (this.pace.delayMs > 0) {
       const delayMs = this.pace.delayMs < 2 ? 0 : Math.floor(this.pace.delayMs / 2);
-      return this.change({ ...this.pace, delayMs }, why, probeMs);
+      return this.change({ ...this.pace, delayMs }, why, probeMs, 'calm');
     }
     const typical = median(this.batchMs);
     if (typical >= l.batchTargetMs) return this.keep();
-    const near = this.pushedBackAt !== null && this.pace.size * 2 > this.pushedBackAt;
+    const near = this.pushedBackAt !== null && this.pace.size * 2 >= this.pushedBackAt;
     const factor = Math.min(near ? 1.25 : 2, l.batchTargetMs / Math.max(typical, 1));
     const size = Math.min(this.maxSize, l.maxSize, Math.round(this.pace.size * factor));
     if (size <= this.pace.size) return this.keep();
-    return this.change({ ...this.pace, size }, `${why}, batches ${ms(typical)} < ${l.batchTargetMs} ms`, probeMs);
+    return this.change(
+      { ...this.pace, size },
+      `${why}, batches ${ms(typical)} < ${l.batchTargetMs} ms`,
+      probeMs,
+      'calm',
+    );
   }
 
   private slower(): Pace {
@@ -202,7 +254,7 @@ export class PaceController {
     return null;
   }
 
-  private change(to: Pace, why: string, probeMs: number | null): PaceChange | null {
+  private change(to: Pace, why: string, probeMs: number | null, signal: PaceSignal): PaceChange | null {
     const from = this.pace;
     this.keep();
     if (to.size === from.size && to.delayMs === from.delayMs) return null;
@@ -211,6 +263,7 @@ export class PaceController {
       from,
       to,
       reason: `${why}: ${changeText(from, to)}`,
+      signal,
       probeMs,
       baselineMs: this.baseline?.commitMs ?? null,
     };

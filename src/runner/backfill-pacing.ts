@@ -2,22 +2,30 @@
  * Ties the adaptive pace (backfill-pace.ts) and its probe (backfill-probe.ts) to a running backfill:
  * started before the first batch when the plan sets no size, delay or target time, consulted after
  * every batch (sequential or on workers), and its changes told where people look: the progress line,
- * the step row's `pace` (`status`), and `pace` events (at most one per PACE_RECORD_EVERY_MS, the
- * changes in between counted in it).
+ * the step row's `pace` (`status`), and `pace` events (the first change at once, then one per new
+ * reason every 2 s or per same reason every 15 s, the changes in between counted in it).
  */
 import type { StepPace } from '../state/store.js';
 import { PaceController, PACE_LIMITS, type PaceChange } from './backfill-pace.js';
 import { startProbe, type Probe } from './backfill-probe.js';
 import { record, type Run } from './backfill-run.js';
 
-const PACE_RECORD_EVERY_MS = 2000;
+/** A change for another reason than the last recorded one is recorded after this long… */
+const NEW_SIGNAL_RECORD_AFTER_MS = 2000;
+/** …one for the same reason after this long; the changes in between are counted in the next event. */
+const SAME_SIGNAL_RECORD_AFTER_MS = 15_000;
+/** `status` shows the pace of at most this long ago. */
+const ROW_EVERY_MS = 2000;
 
 export interface Pacing {
   controller: PaceController;
   probe: Probe | null;
-  /** Changes since the last `pace` event, and when that was. */
+  /** Changes since the last `pace` event, when that was, and what moved it. */
   unrecorded: number;
   recordedAt: number;
+  recordedSignal: PaceChange['signal'] | null;
+  /** When the step row's `pace` was last written (at most every ROW_EVERY_MS between events). */
+  rowWrittenAt: number;
   changes: number;
   changedAt: Date | null;
 }
@@ -35,7 +43,9 @@ export async function startPacing(run: Run): Promise<Pacing | null> {
     controller,
     probe: started.probe,
     unrecorded: 0,
-    recordedAt: performance.now(),
+    recordedAt: Number.NEGATIVE_INFINITY,
+    recordedSignal: null,
+    rowWrittenAt: performance.now(),
     changes: 0,
     changedAt: null,
   };
@@ -84,16 +94,24 @@ export async function pacedAfterBatch(run: Run, pacing: Pacing, elapsedMs: numbe
   pacing.changes++;
   pacing.unrecorded++;
   pacing.changedAt = new Date();
-  if (performance.now() - pacing.recordedAt >= PACE_RECORD_EVERY_MS) await recordPace(run, pacing, change);
+  const after = change.signal === pacing.recordedSignal ? SAME_SIGNAL_RECORD_AFTER_MS : NEW_SIGNAL_RECORD_AFTER_MS;
+  if (performance.now() - pacing.recordedAt >= after) await recordPace(run, pacing, change);
+  else if (performance.now() - pacing.rowWrittenAt >= ROW_EVERY_MS) await writeRow(run, pacing);
 }
 
 async function recordPace(run: Run, pacing: Pacing, change: PaceChange): Promise<void> {
   const more = pacing.unrecorded > 1 ? ` (${pacing.unrecorded - 1} more change(s) since the last pace event)` : '';
   pacing.unrecorded = 0;
   pacing.recordedAt = performance.now();
+  pacing.recordedSignal = change.signal;
   const pace = paceOf(pacing);
   await record(run, 'pace', `${run.step.id}: ${change.reason}${more}`, { pace, from: change.from, to: change.to });
-  await run.ctx.store.setStep(run.ctx.plan.plan.name, run.step.id, { pace });
+  await writeRow(run, pacing);
+}
+
+async function writeRow(run: Run, pacing: Pacing): Promise<void> {
+  pacing.rowWrittenAt = performance.now();
+  await run.ctx.store.setStep(run.ctx.plan.plan.name, run.step.id, { pace: paceOf(pacing) });
 }
 
 /** Stops the probe and records where the pace ended. */
@@ -102,7 +120,7 @@ export async function stopPacing(run: Run, pacing: Pacing | null): Promise<void>
   await pacing.probe?.stop();
   const last = pacing.controller.last;
   if (pacing.unrecorded > 0 && last) await recordPace(run, pacing, last);
-  else await run.ctx.store.setStep(run.ctx.plan.plan.name, run.step.id, { pace: paceOf(pacing) });
+  else await writeRow(run, pacing);
 }
 
 /** The pace shown beside a backfill's progress: the batch, the pause, and why it last changed. */

@@ -50,6 +50,8 @@ class Prober {
   async sample(): Promise<PaceSample> {
     const { ctx, key } = this.run;
     const began = performance.now();
+    const startedBefore = this.run.batchesStarted;
+    const idleAtStart = this.run.batchesRunning === 0;
     this.inFlightSince = began;
     try {
       await ctx.store.probeCommit(ctx.plan.plan.name, this.db);
@@ -59,6 +61,7 @@ class Prober {
       this.inFlightSince = null;
     }
     const commitMs = performance.now() - began;
+    const idle = idleAtStart && this.run.batchesRunning === 0 && this.run.batchesStarted === startedBefore;
     const { sql, params } = ctx.dialect.activity.paceWaiters(key.oid, [...this.run.ownPids]);
     const row = (await this.db.query<{ lock: number; wal: number }>(sql, params)).rows[0];
     await this.readLag();
@@ -66,6 +69,7 @@ class Prober {
       commitMs,
       lockWaiters: Number(row?.lock ?? 0),
       walWaiters: Number(row?.wal ?? 0),
+      ...(idle ? { idle: true } : {}),
       ...(this.lag && Number.isFinite(this.lag.ms) ? { replicaLag: { ms: this.lag.ms, on: this.lag.on } } : {}),
     };
   }
@@ -89,7 +93,8 @@ class Prober {
       await sleep(BASELINE_SPACING_MS, this.run.ctx.signal);
     }
     const commits = taken.map((s) => s.commitMs).sort((a, b) => a - b);
-    return { commitMs: median(commits), tailMs: commits.at(-2)!, walWaiters: median(taken.map((s) => s.walWaiters)) };
+    const tailMs = commits.at(-2) ?? commits.at(-1) ?? 0;
+    return { commitMs: median(commits), tailMs, walWaiters: median(taken.map((s) => s.walWaiters)) };
   }
 
   async loop(): Promise<void> {

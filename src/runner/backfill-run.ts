@@ -69,10 +69,16 @@ export interface Run {
   delayMs: number;
   /** The adaptive pace, when the plan sets no size, delay or target time (started by startPacing). */
   pacing: Pacing | null;
+  /** Batches running now, and how many ever started: a probe taken with none running and none started is idle. */
+  batchesRunning: number;
+  batchesStarted: number;
 }
 
 /** The rate parts of a new run; says so when batches are cut to the ceiling (a bigger one would break it alone). */
-export function rateOf(ctx: RunContext, step: WalkStep): Pick<Run, 'limiter' | 'meter' | 'delayMs' | 'pacing'> {
+export function rateOf(
+  ctx: RunContext,
+  step: WalkStep,
+): Pick<Run, 'limiter' | 'meter' | 'delayMs' | 'pacing' | 'batchesRunning' | 'batchesStarted'> {
   const max = step.batch.maxRowsPerSecond;
   const limiter = max === undefined ? null : new RowRateLimiter(max);
   if (limiter && step.batch.size > limiter.maxBatch) {
@@ -83,7 +89,25 @@ export function rateOf(ctx: RunContext, step: WalkStep): Pick<Run, 'limiter' | '
         `max_rows_per_second ${max}: batches are cut to ${limiter.maxBatch} rows, so that no second holds more`,
     });
   }
-  return { limiter, meter: new RateMeter(), delayMs: step.batch.delayMs, pacing: null };
+  return {
+    limiter,
+    meter: new RateMeter(),
+    delayMs: step.batch.delayMs,
+    pacing: null,
+    batchesRunning: 0,
+    batchesStarted: 0,
+  };
+}
+
+/** `batch`, counted as running while it does (backfill-probe.ts tells idle probes by it). */
+export async function running<T>(run: Run, batch: () => Promise<T>): Promise<T> {
+  run.batchesRunning++;
+  run.batchesStarted++;
+  try {
+    return await batch();
+  } finally {
+    run.batchesRunning--;
+  }
 }
 
 /** After a batch that took `elapsedMs`: the adaptive pace's decision, or the plan's target time. */

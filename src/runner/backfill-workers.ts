@@ -16,6 +16,7 @@ import { checkpointJson, mergeRange, renumbered, type KeyRange } from './backfil
 import { RangeHandOut, type HandedRange } from './backfill-hand-out.js';
 import {
   afterBatch,
+  running,
   batchSettings,
   counted,
   cursorOf,
@@ -109,7 +110,7 @@ async function runRange(worker: Worker, handed: HandedRange): Promise<void> {
   const { run } = worker;
   const { ctx, step } = run;
   const began = performance.now();
-  const batch = withBatchRetries(run, worker.pid, () => rangeTransaction(worker, handed.range));
+  const batch = running(run, () => withBatchRetries(run, worker.pid, () => rangeTransaction(worker, handed.range)));
   const rows = await counted(run, handed.ticket, batch, (n) => n);
   run.cursor.rowsDone += rows;
   run.cursor.batches++;

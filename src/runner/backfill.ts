@@ -27,6 +27,7 @@ import {
   rateOf,
   readCursor,
   record,
+  running,
   throttlesOf,
   withBatchRetries,
   type Run,
@@ -182,16 +183,21 @@ async function runBatches(run: SequentialRun, throttles: Throttle[], sql: BatchS
     if (ctx.signal.aborted) throw interrupted(run);
     const began = performance.now();
     const batches = run.cursor.batches + 1;
-    const batch = runBatch(run, sql, (r) =>
-      r.last === null
-        ? {
-            status: 'done',
-            finished_at: new Date(),
-            rows_total: run.cursor.rowsDone,
-            waiting_on: null,
-            last_error: null,
-          }
-        : { checkpoint: checkpointJson({ key: run.key.columns, last: r.last, batches, ahead: [] }), add_rows: r.rows },
+    const batch = running(run, () =>
+      runBatch(run, sql, (r) =>
+        r.last === null
+          ? {
+              status: 'done',
+              finished_at: new Date(),
+              rows_total: run.cursor.rowsDone,
+              waiting_on: null,
+              last_error: null,
+            }
+          : {
+              checkpoint: checkpointJson({ key: run.key.columns, last: r.last, batches, ahead: [] }),
+              add_rows: r.rows,
+            },
+      ),
     );
     const result = await counted(run, ticket, batch, (r) => r.rows);
     if (result.last === null) break;
