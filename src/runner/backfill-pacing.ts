@@ -2,8 +2,9 @@
  * Ties the adaptive pace (backfill-pace.ts) and its probe (backfill-probe.ts) to a running backfill:
  * started before the first batch when the plan sets no size, delay or target time, consulted after
  * every batch (sequential or on workers), and its changes told where people look: the progress line,
- * the step row's `pace` (`status`), and `pace` events (the first change at once, then one per new
- * reason every 2 s or per same reason every 15 s, the changes in between counted in it).
+ * the step row's `pace` (`status`), and `pace` events (the first change and every push-back for a
+ * new reason at once; growth at most every 2 s, the same reason again every 15 s; the changes in
+ * between counted in the next).
  */
 import type { StepPace } from '../state/store.js';
 import { PaceController, PACE_LIMITS, type PaceChange } from './backfill-pace.js';
@@ -94,7 +95,13 @@ export async function pacedAfterBatch(run: Run, pacing: Pacing, elapsedMs: numbe
   pacing.changes++;
   pacing.unrecorded++;
   pacing.changedAt = new Date();
-  const after = change.signal === pacing.recordedSignal ? SAME_SIGNAL_RECORD_AFTER_MS : NEW_SIGNAL_RECORD_AFTER_MS;
+  // A push-back for a new reason is recorded at once: it is what someone looking at a slow backfill wants to see.
+  const after =
+    change.signal === pacing.recordedSignal
+      ? SAME_SIGNAL_RECORD_AFTER_MS
+      : change.signal === 'calm'
+        ? NEW_SIGNAL_RECORD_AFTER_MS
+        : 0;
   if (performance.now() - pacing.recordedAt >= after) await recordPace(run, pacing, change);
   else if (performance.now() - pacing.rowWrittenAt >= ROW_EVERY_MS) await writeRow(run, pacing);
 }

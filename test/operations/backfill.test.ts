@@ -54,13 +54,27 @@ describe('backfill batch SQL', () => {
       table: 'orders',
       set: { customer_id: 'client_id' },
       key: ['id'],
-      batch: { size: 100, delayMs: 2 },
+      batch: { size: 200, delayMs: 0, adaptive: true },
       throttle: { maxReplicaLagMs: 5000, query: 'SELECT 1', above: 0 },
       lock: { level: 'ROW EXCLUSIVE', on: ['orders'] },
     });
     expect(step.batch.maxRowsPerSecond).toBeUndefined();
     expect(step.batch.targetMs).toBeUndefined();
     expect(inverse('backfill', { table: 'orders', set: { customer_id: 'client_id' } })).toEqual({ steps: [] });
+  });
+
+  it('paces itself with no size, delay or target_ms; any one of them makes the settings fixed', () => {
+    const of = (batch: Record<string, unknown>) => stepOf({ table: 'orders', set: { a: 'b' }, batch }).batch;
+    expect(of({ workers: 2, max_rows_per_second: 9000 })).toEqual({
+      size: 200,
+      delayMs: 0,
+      adaptive: true,
+      workers: 2,
+      maxRowsPerSecond: 9000,
+    });
+    expect(of({ size: 300 })).toEqual({ size: 300, delayMs: 2 });
+    expect(of({ delay: '0ms' })).toEqual({ size: 100, delayMs: 0 });
+    expect(of({ target_ms: 50 })).toEqual({ size: 100, delayMs: 2, targetMs: 50 });
   });
 
   it('converts explicit batch settings', () => {
