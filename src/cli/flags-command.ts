@@ -4,7 +4,6 @@
  * schemashift.feature_flags in --database / DATABASE_URL.
  */
 import { hostname, userInfo } from 'node:os';
-import { Option, type Command } from 'commander';
 import {
   checkFlagId,
   describeRollout,
@@ -132,47 +131,4 @@ export async function flagsCommand(what: FlagsAction, opts: FlagsOptions, io: Io
   } finally {
     await conn.close();
   }
-}
-
-/** `schemashift flags list|get|set`, with the store options on each subcommand. */
-export function registerFlagsCommand(
-  program: Command,
-  io: Io,
-  setExit: (code: number) => void,
-  database: () => Option,
-): void {
-  const flags = program
-    .command('flags')
-    .description(
-      "read or set a feature flag's rollout percentage in the plan's store (--plan), a JSON file " +
-        '(--flags-file) or the table schemashift.feature_flags',
-    );
-  const withStore = (c: Command) =>
-    c
-      .option('--plan <file>', "use the plan's settings.flags store")
-      .option('--flags-file <path>', 'flags in this JSON file (Microsoft feature management format)')
-      .addOption(database())
-      .option('--json', 'machine-readable output');
-  withStore(flags.command('list').description('every flag and its percentage')).action(async (opts: FlagsOptions) =>
-    setExit(await flagsCommand({ action: 'list' }, opts, io)),
-  );
-  withStore(
-    flags.command('get').description("one flag's percentage and definition").argument('<flag>', 'flag id'),
-  ).action(async (flag: string, opts: FlagsOptions) => setExit(await flagsCommand({ action: 'get', flag }, opts, io)));
-  withStore(
-    flags
-      .command('set')
-      .description('set a flag to a percentage (created if absent); 0 turns it off for everyone')
-      .argument('<flag>', 'flag id')
-      .argument('<percent>', '0 to 100'),
-  )
-    .addOption(
-      new Option(
-        '--filter <filter>',
-        "targeting: sticky per user (default: the flag's current filter, else targeting); percentage: random per call",
-      ).choices(['targeting', 'percentage']),
-    )
-    .action(async (flag: string, percent: string, opts: FlagsOptions) =>
-      setExit(await flagsCommand({ action: 'set', flag, percent }, opts, io)),
-    );
 }

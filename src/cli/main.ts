@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { jsonRequested, reportError } from './errors.js';
 import { processIo, redactingIo, secretsOf, type Io } from './io.js';
-import { registerFlagsCommand } from './flags-command.js';
+import { registerFlagsCommand } from './flags-options.js';
 // Command modules are imported inside their actions, so that `validate` loads no runner, state store or renderer.
 import type { RunCommandOptions } from './run-command.js';
 
