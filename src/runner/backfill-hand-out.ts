@@ -3,11 +3,14 @@
  * run: the holes a stopped run left (redone first, in pieces of the batch size), the frontier new
  * ranges start from, whether the key is exhausted, and the first worker failure (after which nothing
  * more is handed out). Ranges are handed out one at a time, in key order: the key walk is a chain,
- * each range starting where the last one ended.
+ * each range starting where the last one ended. At full speed the next new range's bound is read
+ * while the workers run (BoundReadAhead), so that a worker coming back for a range does not wait
+ * for that index walk.
  */
 import type { BatchStatements } from '../dialects/backfill.js';
 import { frontier, holes, sameKey, type Checkpoint, type KeyRange } from './backfill-checkpoint.js';
 import type { Ticket } from './backfill-rate.js';
+import { BoundReadAhead } from './backfill-read-ahead.js';
 import { admitBatch, boundOf, holdIfDue, type Run } from './backfill-run.js';
 import type { Throttle } from './throttle.js';
 
@@ -25,6 +28,7 @@ export class RangeHandOut {
   private failure: { error: unknown } | null = null;
   /** The hand-out in progress: the next one waits for it. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly readAhead: BoundReadAhead;
 
   constructor(
     private readonly run: Run,
@@ -34,6 +38,12 @@ export class RangeHandOut {
   ) {
     this.pending = holes(claimed);
     this.next = frontier(claimed);
+    this.readAhead = new BoundReadAhead(run, sql);
+  }
+
+  /** Waits for a bound still being read ahead, so that the runner's session is free when the workers are done. */
+  settle(): Promise<void> {
+    return this.readAhead.settle();
   }
 
   /** The holes an earlier run left, as found at the start. */
@@ -98,16 +108,14 @@ export class RangeHandOut {
 
   /** The next `size` rows to update after the frontier; null when none is left. */
   private async newRange(size: number): Promise<KeyRange | null> {
-    const { ctx } = this.run;
     const { after, seq } = this.next;
-    const sql = after === null ? this.sql.firstBound : this.sql.nextBound;
-    const found = await ctx.session.query<Record<string, string>>(sql, [...(after ?? []), size]);
-    const upTo = boundOf(this.run, found.rows[0]);
+    const upTo = await this.readAhead.bound(after, size);
     if (upTo === null) {
       this.exhausted = true;
       return null;
     }
     this.next = { after: upTo, seq: seq + 1 };
+    this.readAhead.start(upTo, size);
     return { after, upTo, seq };
   }
 }

@@ -164,6 +164,7 @@ export async function runOnWorkers(
   const session = () => (embedded ? onSession(ctx.session) : ctx.conn.session(onSession));
   const worker = () => session().catch((e: unknown) => ranges.fail(e));
   await Promise.all(Array.from({ length: workers }, worker));
+  await ranges.settle();
 
   run.cursor = await readCursor(ctx, step, run.key);
   ranges.throwIfFailed();

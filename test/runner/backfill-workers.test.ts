@@ -120,6 +120,23 @@ describe.each(postgresEngine)('backfill on several workers ($name)', (engine) =>
     expect(kinds).toEqual(expect.arrayContaining(['backfill-start', 'backfill-workers', 'backfill-done']));
   });
 
+  it('ranges whose size adapts while bounds are read ahead: every row exactly once', async () => {
+    await conn.exec(`CREATE TABLE w_adapt (id bigint PRIMARY KEY, hits int NOT NULL DEFAULT 0);
+      INSERT INTO w_adapt (id) SELECT g FROM generate_series(1, 20000) g`);
+    const p = await prepareBackfill(conn, 'bfw-adapt', {
+      table: 'w_adapt',
+      set: { hits: 'hits + 1' },
+      batch: { size: 100, delay: 0, workers: 2, target_ms: 5 },
+    });
+    const events = await runBackfill(p);
+    expect(
+      await one(conn, 'SELECT count(*) FILTER (WHERE hits = 1)::int AS once, count(*)::int AS n FROM w_adapt'),
+    ).toEqual({ once: 20000, n: 20000 });
+    const sizes = new Set(progressOf(events).map((e) => e.batchSize));
+    expect(sizes.size).toBeGreaterThan(1);
+    expect(Number((await stepRow(p)).rows_done)).toBe(20000);
+  });
+
   /** As a killed run on workers leaves it: (0, 1000] and (2000, 3000] done, (1000, 2000] was running. */
   async function leftByAKilledRun(table: string, plan: string): Promise<void> {
     await conn.exec(`CREATE TABLE ${table} (id int PRIMARY KEY, hits int NOT NULL DEFAULT 0, xid bigint);
@@ -339,58 +356,66 @@ describe.skipIf(!postgresAdminUrl)('kill -9 during a backfill on workers (real P
   });
   afterAll(() => target?.close());
 
-  it('3 kills at growing progress, then run: every row updated exactly once', async () => {
-    const plan = writePlan(`name: workers-kill
+  // delay 0: the next range's bound is read ahead while the workers run (backfill-read-ahead.ts).
+  it.each(['3ms', '0ms'])(
+    '3 kills at growing progress, then run: every row updated exactly once (delay %s)',
+    async (delay) => {
+      const name = `workers-kill-${delay}`;
+      await target.exec('UPDATE items SET hits = 0');
+      const plan = writePlan(`name: ${name}
 phases:
   migrate:
     - backfill:
         table: items
         # Every other range holds a slow row, so later ranges often commit before earlier ones.
         set: { hits: "hits + 1 + 0 * length(pg_sleep(CASE WHEN id % 500 = 0 THEN 0.04 ELSE 0 END)::text)" }
-        batch: { size: 250, delay: 3ms, workers: 4 }
+        batch: { size: 250, delay: ${delay}, workers: 4 }
 `);
-    const rowsDone = async () =>
-      Number(
-        (
-          await target
-            .query<{ n: string }>("SELECT rows_done AS n FROM schemashift.steps WHERE plan_name = 'workers-kill'")
-            .catch(() => [])
-        )[0]?.n ?? 0,
+      const rowsDone = async () =>
+        Number(
+          (
+            await target
+              .query<{ n: string }>('SELECT rows_done AS n FROM schemashift.steps WHERE plan_name = $1', [name])
+              .catch(() => [])
+          )[0]?.n ?? 0,
+        );
+      const seenAhead: boolean[] = [];
+      for (const threshold of [8000, 25000, 42000]) {
+        const run = startCli(['run', plan, '--yes', '--database', target.url!]);
+        await waitFor(
+          `${threshold} rows done`,
+          async () => (await rowsDone()) >= threshold || run.child.exitCode !== null,
+          30_000,
+          5,
+        );
+        await sleep(Math.floor(Math.random() * 20));
+        run.child.kill('SIGKILL');
+        expect((await run.done).signal).toBe('SIGKILL');
+        const cp = (
+          await target.query<{ checkpoint: { ahead?: unknown[] } }>(
+            'SELECT checkpoint FROM schemashift.steps WHERE plan_name = $1',
+            [name],
+          )
+        )[0]?.checkpoint;
+        seenAhead.push((cp?.ahead?.length ?? 0) > 0);
+      }
+      const last = await runCli(['run', plan, '--yes', '--database', target.url!]);
+      expect(last.code, last.stdout + last.stderr).toBe(0);
+      const [counts] = await target.query<{ once: number; other: number }>(
+        'SELECT count(*) FILTER (WHERE hits = 1)::int AS once, count(*) FILTER (WHERE hits <> 1)::int AS other FROM items',
       );
-    const seenAhead: boolean[] = [];
-    for (const threshold of [8000, 25000, 42000]) {
-      const run = startCli(['run', plan, '--yes', '--database', target.url!]);
-      await waitFor(
-        `${threshold} rows done`,
-        async () => (await rowsDone()) >= threshold || run.child.exitCode !== null,
-        30_000,
-        5,
+      expect(counts).toEqual({ once: 60000, other: 0 });
+      expect(await rowsDone()).toBe(60000);
+      console.log(
+        `kill -9 during a 4-worker backfill: ranges done ahead of the checkpoint at each kill: ${seenAhead.join(', ')}`,
       );
-      await sleep(Math.floor(Math.random() * 20));
-      run.child.kill('SIGKILL');
-      expect((await run.done).signal).toBe('SIGKILL');
-      const cp = (
-        await target.query<{ checkpoint: { ahead?: unknown[] } }>(
-          "SELECT checkpoint FROM schemashift.steps WHERE plan_name = 'workers-kill'",
-        )
-      )[0]?.checkpoint;
-      seenAhead.push((cp?.ahead?.length ?? 0) > 0);
-    }
-    const last = await runCli(['run', plan, '--yes', '--database', target.url!]);
-    expect(last.code, last.stdout + last.stderr).toBe(0);
-    const [counts] = await target.query<{ once: number; other: number }>(
-      'SELECT count(*) FILTER (WHERE hits = 1)::int AS once, count(*) FILTER (WHERE hits <> 1)::int AS other FROM items',
-    );
-    expect(counts).toEqual({ once: 60000, other: 0 });
-    expect(await rowsDone()).toBe(60000);
-    console.log(
-      `kill -9 during a 4-worker backfill: ranges done ahead of the checkpoint at each kill: ${seenAhead.join(', ')}`,
-    );
-    // At least one kill left ranges done ahead of the checkpoint, and the next run redid the holes first.
-    expect(seenAhead).toContain(true);
-    const [redone] = await target.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM schemashift.events WHERE plan_name = 'workers-kill' AND kind = 'backfill-workers' AND message LIKE '%first redoing%'",
-    );
-    expect(redone?.n).toBeGreaterThan(0);
-  });
+      // At least one kill left ranges done ahead of the checkpoint, and the next run redid the holes first.
+      expect(seenAhead).toContain(true);
+      const [redone] = await target.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM schemashift.events WHERE plan_name = $1 AND kind = 'backfill-workers' AND message LIKE '%first redoing%'",
+        [name],
+      );
+      expect(redone?.n).toBeGreaterThan(0);
+    },
+  );
 });
