@@ -2,7 +2,7 @@
  * `npm run bench` — the backfill benchmark on the local PostgreSQL (not part of `npm test`).
  *
  *   npm run bench -- [--rows 1000000] [--rounds 3] [--only throughput,impact,scale,verify] [--scale]
- *                    [--contenders a,b] [--window 10] [--rate 200] [--clients 8] [--workload auto|node]
+ *                    [--scale-rows 1000000,10000000] [--contenders a,b] [--window 10] [--rate 200] [--clients 8] [--workload auto|node]
  *                    [--database URL]
  *
  * Every contender runs on its own fresh copy of one seed database (bench/backfill/db.ts), in
@@ -42,6 +42,7 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: 'throughput,impact,scale,verify' },
     scale: { type: 'boolean', default: false },
     contenders: { type: 'string' },
+    'scale-rows': { type: 'string', default: SCALE_ROWS.join(',') },
     window: { type: 'string', default: '10' },
     rate: { type: 'string', default: '200' },
     clients: { type: 'string', default: '8' },
@@ -143,10 +144,11 @@ async function main(): Promise<void> {
     result['impact'] = r.runs;
     targets.push(...r.targets);
   }
-  if (ONLY.has('scale') && (args.scale || ROWS === SCALE_ROWS[1])) {
+  const scaleRows = args['scale-rows'].split(',').map(Number) as [number, number];
+  if (ONLY.has('scale') && (args.scale || ROWS === scaleRows[1])) {
     const seeds: Record<number, string> = {};
-    for (const rows of SCALE_ROWS) seeds[rows] = rows === ROWS ? main : await seed(s, rows, false);
-    const r = await scale({ server: s, seeds, rounds: ROUNDS, signal: controller.signal, say });
+    for (const rows of scaleRows) seeds[rows] = rows === ROWS ? main : await seed(s, rows, false);
+    const r = await scale({ server: s, rows: scaleRows, seeds, rounds: ROUNDS, signal: controller.signal, say });
     result['scale'] = r.figures;
     targets.push(...r.targets);
   }

@@ -22,6 +22,8 @@ export type BatchSpec = Record<string, string | number> | null;
 export interface SchemashiftResult extends Timed {
   /** The step as the runner recorded it: its start event to its done event (server clock). */
   stepMs: number;
+  /** The step's start and done events, ms since the epoch (server clock, same machine). */
+  stepWindow: { from: number; to: number };
   /** Spawn to the run's first event (run-start): process start-up, plan load and compile, connect, plan lock. */
   startupMs: number;
   batches: number;
@@ -125,6 +127,7 @@ export async function schemashiftCli(
       rows: done.data.rowsDone ?? 0,
       stepMs: done.at.getTime() - start.at.getTime(),
       startupMs: runStart.at.getTime() - run.spawnedAt,
+      stepWindow: { from: start.at.getTime(), to: done.at.getTime() },
       batches: done.data.batches ?? 0,
       sizes: { first: sizes[0] ?? 0, max: Math.max(0, ...sizes), last: sizes.at(-1) ?? 0 },
     };
