@@ -141,7 +141,7 @@ async function main(): Promise<void> {
       signal: controller.signal,
       say,
     });
-    result['impact'] = r.runs;
+    result['impact'] = { summary: r.summary, runs: r.runs };
     targets.push(...r.targets);
   }
   const scaleRows = args['scale-rows'].split(',').map(Number) as [number, number];

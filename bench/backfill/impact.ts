@@ -83,7 +83,29 @@ const statRow = (label: string, window: string, s: LatencyStats, p99Ratio: strin
   p99Ratio,
 ];
 
-export async function impact(o: ImpactOptions): Promise<{ runs: Record<string, ImpactResult[]>; targets: Target[] }> {
+export interface ImpactSummary {
+  medianP99Ratio: number;
+  p99Ratios: number[];
+  worstMaxMs: number;
+  errors: number;
+  medianSeconds: number;
+}
+
+function summarize(rs: ImpactResult[]): ImpactSummary {
+  return {
+    medianP99Ratio: median(rs.map((r) => r.p99Ratio)),
+    p99Ratios: rs.map((r) => Number(r.p99Ratio.toFixed(3))),
+    worstMaxMs: Math.max(...rs.map((r) => r.during.max)),
+    errors: rs.reduce((n, r) => n + r.during.errors, 0),
+    medianSeconds: median(rs.map((r) => r.ms / 1000)),
+  };
+}
+
+export async function impact(o: ImpactOptions): Promise<{
+  runs: Record<string, ImpactResult[]>;
+  summary: Record<string, ImpactSummary>;
+  targets: Target[];
+}> {
   o.say(
     `\n== live impact: ${o.rate} single-row updates/s (${o.pgbench ? `pgbench -R ${o.rate} -c ${o.clients}` : 'node driver'}), ` +
       `one run per contender and round: ${o.windowMs / 1000} s before, the backfill, ${o.windowMs / 1000} s after ==`,
@@ -116,16 +138,16 @@ export async function impact(o: ImpactOptions): Promise<{ runs: Record<string, I
       ),
     )}`,
   );
-  for (const [name, rs] of Object.entries(runs))
+  const summary = Object.fromEntries(Object.entries(runs).map(([k, rs]) => [k, summarize(rs)]));
+  for (const [name, x] of Object.entries(summary))
     o.say(
-      `  ${name}: median p99 ratio ${ratio(median(rs.map((r) => r.p99Ratio)))} (${rs.map((r) => ratio(r.p99Ratio)).join(', ')})`,
+      `  ${name}: median ${x.medianSeconds.toFixed(2)} s, median p99 ratio ${ratio(x.medianP99Ratio)} (${x.p99Ratios.map(ratio).join(', ')}), ` +
+        `worst max ${ms(x.worstMaxMs)}, errors ${x.errors}`,
     );
-  const d = runs['schemashift_default']!;
-  const medianRatio = median(d.map((r) => r.p99Ratio));
-  const worst = Math.max(...d.map((r) => r.during.max));
-  const errors = d.reduce((n, r) => n + r.during.errors, 0);
+  const { medianP99Ratio: medianRatio, worstMaxMs: worst, errors } = summary['schemashift_default']!;
   return {
     runs,
+    summary,
     targets: [
       {
         name: 'default backfill: writers p99 during / before+after (median of rounds)',
