@@ -1,7 +1,6 @@
 /** Printing the benchmark's tables and writing its JSON. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LatencyStats } from './workload.js';
 
 export function table(head: string[], rows: (string | number)[][]): string {
   const cells = [head, ...rows.map((r) => r.map(String))];
@@ -14,18 +13,6 @@ export const seconds = (ms: number) => (ms / 1000).toFixed(2);
 export const perSecond = (rows: number, ms: number) => Math.round(rows / (ms / 1000)).toLocaleString('en-US');
 export const ratio = (x: number) => `${x.toFixed(2)}×`;
 export const millis = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(1) : '—');
-
-export function latencyRow(label: string, s: LatencyStats & { ms?: number }): (string | number)[] {
-  return [
-    label,
-    s.ms === undefined ? '' : seconds(s.ms),
-    s.count,
-    millis(s.p50),
-    millis(s.p99),
-    millis(s.max),
-    s.errors,
-  ];
-}
 
 export interface Target {
   name: string;

@@ -157,9 +157,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** Latency of the updates due within [fromMs, toMs]. */
-export function statsIn(result: WorkloadResult, fromMs: number, toMs: number): LatencyStats {
-  const lat = result.samples.filter((s) => s.dueMs >= fromMs && s.dueMs <= toMs).map((s) => s.latencyMs);
+/** Latency of the updates whose due time `keep` accepts (errors: the whole run's, pgbench reports them per client). */
+export function statsWhere(result: WorkloadResult, keep: (dueMs: number) => boolean): LatencyStats {
+  const lat = result.samples.filter((s) => keep(s.dueMs)).map((s) => s.latencyMs);
   lat.sort((a, b) => a - b);
   return {
     count: lat.length,
