@@ -29,6 +29,8 @@ export interface SchemashiftResult extends Timed {
   batches: number;
   /** Batch sizes seen in progress events: first, largest, last. */
   sizes: { first: number; max: number; last: number };
+  /** The adaptive pace's recorded changes (pace events), in order. */
+  pace: string[];
 }
 
 function newestMtime(dir: string): number {
@@ -122,7 +124,13 @@ export async function schemashiftCli(
     if (!runStart || !start || !done?.data)
       throw new Error(`the ${kind} step recorded no ${kind}-start/${kind}-done events`);
     const sizes = run.sizes;
+    const pace = await c.query<{ message: string }>(
+      "SELECT message FROM schemashift.events WHERE plan_name = $1 AND kind = 'pace' ORDER BY id",
+      [name],
+    );
+    if (process.env['BENCH_PACE'] === '1') for (const p of pace.rows) console.log(`    pace: ${p.message}`);
     return {
+      pace: pace.rows.map((p) => p.message),
       ms: run.ms,
       rows: done.data.rowsDone ?? 0,
       stepMs: done.at.getTime() - start.at.getTime(),

@@ -58,7 +58,7 @@ export const PACE_LIMITS = {
   maxSize: 50_000,
   maxDelayMs: 1000,
   /** Batches grow while they take less than this (row locks held, WAL written at once)… */
-  batchTargetMs: 50,
+  batchTargetMs: 30,
   /** …and are cut back to the target when one takes longer than this. */
   batchCeilingMs: 100,
   /** Slower: the probe's median is above both ratio × baseline and baseline + extra ms. */

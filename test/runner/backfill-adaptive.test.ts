@@ -140,7 +140,7 @@ describe.each(postgresEngine)('the adaptive backfill pace on $name', (engine) =>
     );
   }, 60_000);
 
-  it('cuts a batch that held its rows longer than 100 ms back toward 50 ms', async () => {
+  it('cuts a batch that held its rows longer than 100 ms back toward 30 ms', async () => {
     await conn.exec(`CREATE TABLE slow_rows (id int PRIMARY KEY, v int);
       INSERT INTO slow_rows (id) SELECT g FROM generate_series(1, 1500) g`);
     // Each row costs 1 ms: the first batch of 200 takes about 200 ms.

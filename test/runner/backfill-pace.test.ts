@@ -18,10 +18,10 @@ describe('the adaptive pace', () => {
     const c = controller();
     const change = step(c, calm, 5);
     expect(change?.to.size).toBe(400);
-    expect(change?.reason).toBe('probe commit 1.1 ms ≤ 1.5× baseline 1.0 ms, batches 5.0 ms < 50 ms: batch 200 → 400');
-    // 40 ms batches: only 50/40 more.
-    expect(step(c, calm, 40)?.to.size).toBe(500);
-    expect(step(c, calm, 60)).toBeNull();
+    expect(change?.reason).toBe('probe commit 1.1 ms ≤ 1.5× baseline 1.0 ms, batches 5.0 ms < 30 ms: batch 200 → 400');
+    // 24 ms batches: only 30/24 more.
+    expect(step(c, calm, 24)?.to.size).toBe(500);
+    expect(step(c, calm, 40)).toBeNull();
     expect(c.pace.size).toBe(500);
   });
 
@@ -63,8 +63,8 @@ describe('the adaptive pace', () => {
   it('cuts a batch that held its rows too long back to the target time, without waiting for probes', () => {
     const c = controller(10_000);
     const change = c.afterBatch(250);
-    expect(change?.to.size).toBe(2000);
-    expect(change?.reason).toBe('batch took 250 ms > 100 ms (its rows stay locked that long): batch 10000 → 2000');
+    expect(change?.to.size).toBe(1200);
+    expect(change?.reason).toBe('batch took 250 ms > 100 ms (its rows stay locked that long): batch 10000 → 1200');
   });
 
   it('decides only on enough probes taken after its last change', () => {
@@ -109,7 +109,7 @@ describe('the adaptive pace', () => {
     const c = new PaceController({ size: 200, delayMs: 0 }, null, 't');
     expect(c.afterBatch(5)).toBeNull();
     expect(c.afterBatch(5)?.reason).toBe(
-      'no probe on this database (one backend), batches 5.0 ms < 50 ms: batch 200 → 400',
+      'no probe on this database (one backend), batches 5.0 ms < 30 ms: batch 200 → 400',
     );
   });
 });
