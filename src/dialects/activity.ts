@@ -21,8 +21,9 @@ export interface ActivitySql {
   /** One row `{ n }`: sessions (other than `ownPids`) queued for a lock on the table, or on its rows. */
   lockWaiters(tableId: number, ownPids: number[]): BoundSql;
   /**
-   * One row `{ lock, wal }`: sessions (other than `ownPids` and the asking one) waiting for a lock on the table or its
-   * rows, and waiting to write or flush WAL: what an adaptive backfill slows down for.
+   * One row `{ lock, wal, others }`: sessions (other than `ownPids` and the asking one) waiting for a lock on the table
+   * or its rows, waiting to write or flush WAL, and other client sessions at work (in a statement or a transaction) on
+   * the server: what an adaptive backfill slows down for, and whether anyone is there to feel it.
    */
   paceWaiters(tableId: number, ownPids: number[]): BoundSql;
   /** Settings of the probe's own session, so that a blocked probe ends as a slow sample instead of hanging. */

@@ -25,6 +25,8 @@ export interface PaceSample {
   lockWaiters: number;
   /** Sessions other than the backfill's own waiting to write or flush WAL. */
   walWaiters: number;
+  /** Other client sessions at work on the server (in a statement or a transaction); absent: unknown. */
+  othersActive?: number;
   /** The worst replica's lag, when replicas exist. */
   replicaLag?: { ms: number; on: string };
   /** No batch of this backfill ran while it was taken: what the database gives without the backfill. */
@@ -79,6 +81,11 @@ export const PACE_LIMITS = {
   walWaitersAbove: 2,
   /** Slower while the worst replica lags more than this (a plan's max_replica_lag still pauses outright). */
   replicaLagMs: 1000,
+  /**
+   * Probes in a row (2 s) that saw no other session at work: nobody is there to feel a slower commit, so the probe's
+   * own latency (the backfill's own load on the server) no longer holds the backfill back.
+   */
+  quietProbes: 40,
 } as const;
 
 type Limits = typeof PACE_LIMITS;
@@ -113,6 +120,8 @@ export class PaceController {
   private probes: PaceSample[] = [];
   private idle: PaceSample[] = [];
   private idleSinceRebaseline = 0;
+  /** Probes in a row that saw no other session at work (-1 until probes tell). */
+  private quiet = 0;
   private batchMs: number[] = [];
   /** The size at which the database last pushed back: growth is gentle near it. */
   private pushedBackAt: number | null = null;
@@ -136,6 +145,7 @@ export class PaceController {
     // Every probe counts for the decision (an application sees pauses and batches alike); idle ones also rebaseline.
     // Judging by busy probes alone would favour slow ones: a long probe is more likely to overlap a short batch.
     this.probes.push(sample);
+    this.quiet = sample.othersActive === undefined || sample.othersActive > 0 ? 0 : this.quiet + 1;
     if (sample.idle) this.rebaseline(sample);
   }
 
@@ -186,8 +196,12 @@ export class PaceController {
     const lag = this.probes.at(-1)!.replicaLag;
     const slowAbove = Math.max(base.commitMs * l.slowRatio, base.commitMs + l.slowExtraMs);
     const tailAbove = Math.max(base.tailMs * l.slowRatio, base.tailMs + l.slowExtraMs);
-    const pushback: [PaceSignal, string] | null =
-      probeMs > slowAbove
+    const alone = this.quiet >= l.quietProbes;
+    const pushback: [PaceSignal, string] | null = alone
+      ? lag && lag.ms > l.replicaLagMs
+        ? ['replica-lag', `replica lag ${ms(lag.ms)} > ${l.replicaLagMs} ms on ${lag.on}`]
+        : null
+      : probeMs > slowAbove
         ? ['probe', `probe commit ${ms(probeMs)} > ${l.slowRatio}× baseline ${ms(base.commitMs)}`]
         : worstMs > tailAbove
           ? [
@@ -208,6 +222,7 @@ export class PaceController {
       this.pushedBackAt = this.pace.size;
       return this.change(this.slower(), pushback[1], probeMs, pushback[0]);
     }
+    if (alone) return this.faster(`no other session at work in the last ${l.quietProbes} probes`, probeMs);
     const calmUpTo = Math.max(base.commitMs * l.calmRatio, base.commitMs + l.calmExtraMs);
     const tailCalmUpTo = Math.max(base.tailMs * l.calmRatio, base.tailMs + l.calmExtraMs);
     if (probeMs > calmUpTo || worstMs > tailCalmUpTo || walWaiters > base.walWaiters + 1) return this.keep();

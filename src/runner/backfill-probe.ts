@@ -63,12 +63,13 @@ class Prober {
     const commitMs = performance.now() - began;
     const idle = idleAtStart && this.run.batchesRunning === 0 && this.run.batchesStarted === startedBefore;
     const { sql, params } = ctx.dialect.activity.paceWaiters(key.oid, [...this.run.ownPids]);
-    const row = (await this.db.query<{ lock: number; wal: number }>(sql, params)).rows[0];
+    const row = (await this.db.query<{ lock: number; wal: number; others: number }>(sql, params)).rows[0];
     await this.readLag();
     return {
       commitMs,
       lockWaiters: Number(row?.lock ?? 0),
       walWaiters: Number(row?.wal ?? 0),
+      othersActive: Number(row?.others ?? 0),
       ...(idle ? { idle: true } : {}),
       ...(this.lag && Number.isFinite(this.lag.ms) ? { replicaLag: { ms: this.lag.ms, on: this.lag.on } } : {}),
     };

@@ -105,6 +105,20 @@ describe('the adaptive pace', () => {
     expect(step(c, { ...calm, commitMs: 4 }, 5)?.reason).toMatch(/^probe commit 4\.0 ms > 2× baseline 1\.0 ms/);
   });
 
+  it('with no other session at work for a while, its own load on the probe does not hold it back', () => {
+    const c = controller(800);
+    const ownLoad = { ...calm, commitMs: 5, othersActive: 0 };
+    for (let i = 1; i < PACE_LIMITS.quietProbes; i++) c.addProbe(ownLoad);
+    expect(c.afterBatch(5)?.reason).toBe('probe commit 5.0 ms > 2× baseline 1.0 ms: batch 800 → 400');
+    for (let i = 0; i < PACE_LIMITS.freshProbes; i++) c.addProbe(ownLoad);
+    expect(c.afterBatch(5)?.reason).toBe(
+      `no other session at work in the last ${PACE_LIMITS.quietProbes} probes, batches 5.0 ms < 30 ms: batch 400 → 500`,
+    );
+    // Someone starts working: the probe counts again.
+    for (let i = 0; i < PACE_LIMITS.freshProbes; i++) c.addProbe({ ...ownLoad, othersActive: 1 });
+    expect(c.afterBatch(5)?.reason).toBe('probe commit 5.0 ms > 2× baseline 1.0 ms: batch 500 → 250');
+  });
+
   it('without a probe (one backend) grows by batch time alone', () => {
     const c = new PaceController({ size: 200, delayMs: 0 }, null, 't');
     expect(c.afterBatch(5)).toBeNull();
