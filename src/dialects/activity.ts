@@ -22,8 +22,8 @@ export interface ActivitySql {
   lockWaiters(tableId: number, ownPids: number[]): BoundSql;
   /**
    * One row `{ lock, wal, others }`: sessions (other than `ownPids` and the asking one) waiting for a lock on the table
-   * or its rows, waiting to write or flush WAL, and other client sessions at work (in a statement or a transaction) on
-   * the server: what an adaptive backfill slows down for, and whether anyone is there to feel it.
+   * or its rows that `ownPids` hold, waiting to write or flush WAL, and other client sessions at work on the server
+   * (now or a moment ago): what an adaptive backfill slows down for, and whether anyone is there to feel it.
    */
   paceWaiters(tableId: number, ownPids: number[]): BoundSql;
   /** Settings of the probe's own session, so that a blocked probe ends as a slow sample instead of hanging. */

@@ -72,7 +72,11 @@ export function batchSchemaWith(defaults: BatchDefaults) {
       size: positiveInt
         .optional()
         .describe(`Rows per batch (default ${defaults.size}); with target_ms, the size to start from.${adaptiveNote}`),
-      delay: duration.optional().describe(`Pause between batches (default ${defaults.delayMs}ms).`),
+      delay: duration
+        .optional()
+        .describe(
+          `Pause between batches (default ${defaults.delayMs}ms${defaults.adaptive ? ' when size or target_ms is given' : ''}).`,
+        ),
       target_ms: z
         .number()
         .int()

@@ -94,6 +94,9 @@ function ms(n: number): string {
   return `${n < 10 ? n.toFixed(1) : Math.round(n)} ms`;
 }
 
+/** Probes kept for one decision: a long wait between two batches leaves the latest. */
+const MAX_WINDOW = 200;
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -120,7 +123,7 @@ export class PaceController {
   private probes: PaceSample[] = [];
   private idle: PaceSample[] = [];
   private idleSinceRebaseline = 0;
-  /** Probes in a row that saw no other session at work (-1 until probes tell). */
+  /** Probes in a row that saw no other session at work. */
   private quiet = 0;
   private batchMs: number[] = [];
   /** The size at which the database last pushed back: growth is gentle near it. */
@@ -132,12 +135,23 @@ export class PaceController {
    */
   constructor(
     start: Pace,
-    private readonly baseline: PaceBaseline | null,
+    private baseline: PaceBaseline | null,
     private readonly table: string,
     private readonly maxSize: number = PACE_LIMITS.maxSize,
     private readonly limits: Limits = PACE_LIMITS,
   ) {
     this.pace = { size: Math.min(start.size, maxSize), delayMs: start.delayMs };
+  }
+
+  /** The probe's baseline commit now (null without a probe). */
+  get baselineMs(): number | null {
+    return this.baseline?.commitMs ?? null;
+  }
+
+  /** The probe stopped for good: from now on batch time alone decides. */
+  withoutProbe(): void {
+    this.baseline = null;
+    this.keep();
   }
 
   /** A probe finished (or one still running has already taken this long). */
@@ -146,6 +160,7 @@ export class PaceController {
     // Judging by busy probes alone would favour slow ones: a long probe is more likely to overlap a short batch.
     this.probes.push(sample);
     this.quiet = sample.othersActive === undefined || sample.othersActive > 0 ? 0 : this.quiet + 1;
+    if (this.probes.length > MAX_WINDOW) this.probes.shift();
     if (sample.idle) this.rebaseline(sample);
   }
 
@@ -170,6 +185,7 @@ export class PaceController {
   /** A batch of this pace ended after `elapsedMs`; returns the change it leads to, if any. */
   afterBatch(elapsedMs: number): PaceChange | null {
     this.batchMs.push(elapsedMs);
+    if (this.batchMs.length > MAX_WINDOW) this.batchMs.shift();
     const l = this.limits;
     if (elapsedMs > l.batchCeilingMs && this.pace.size > l.minSize) {
       const size = Math.max(l.minSize, Math.round((this.pace.size * l.batchTargetMs) / elapsedMs));
@@ -191,7 +207,7 @@ export class PaceController {
     // A baseline taken in a busy moment would let the backfill take more than a calm database gives: it only goes down.
     base.commitMs = Math.min(base.commitMs, probeMs);
     base.tailMs = Math.max(base.commitMs * l.calmRatio, Math.min(base.tailMs, worstMs));
-    const lockWaiters = Math.max(...this.probes.map((s) => s.lockWaiters));
+    const lockWaiters = this.probes.reduce((most, s) => Math.max(most, s.lockWaiters), 0);
     const walWaiters = median(this.probes.map((s) => s.walWaiters));
     const lag = this.probes.at(-1)!.replicaLag;
     const slowAbove = Math.max(base.commitMs * l.slowRatio, base.commitMs + l.slowExtraMs);

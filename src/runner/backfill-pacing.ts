@@ -21,6 +21,8 @@ const ROW_EVERY_MS = 2000;
 export interface Pacing {
   controller: PaceController;
   probe: Probe | null;
+  /** The in-flight probe already counted as a slow sample (counted once, however many batches end meanwhile). */
+  countedPending: number;
   /** Changes since the last `pace` event, when that was, and what moved it. */
   unrecorded: number;
   recordedAt: number;
@@ -36,6 +38,16 @@ export async function startPacing(run: Run): Promise<Pacing | null> {
   const { step } = run;
   if (step.kind !== 'backfill' || !step.batch.adaptive) return null;
   const started = await startProbe(run);
+  try {
+    return await paceWith(run, started);
+  } catch (e) {
+    await started.probe?.stop();
+    throw e;
+  }
+}
+
+async function paceWith(run: Run, started: Awaited<ReturnType<typeof startProbe>>): Promise<Pacing> {
+  const { step } = run;
   const baseline = started.probe?.baseline ?? null;
   const maxSize = run.limiter ? Math.min(run.limiter.maxBatch, PACE_LIMITS.maxSize) : PACE_LIMITS.maxSize;
   const controller = new PaceController({ size: run.size, delayMs: run.delayMs }, baseline, step.table, maxSize);
@@ -43,6 +55,7 @@ export async function startPacing(run: Run): Promise<Pacing | null> {
   const pacing: Pacing = {
     controller,
     probe: started.probe,
+    countedPending: 0,
     unrecorded: 0,
     recordedAt: Number.NEGATIVE_INFINITY,
     recordedSignal: null,
@@ -66,7 +79,7 @@ export function paceOf(p: Pacing): StepPace {
   return {
     size: p.controller.pace.size,
     delay_ms: p.controller.pace.delayMs,
-    baseline_ms: p.probe ? round(p.probe.baseline.commitMs) : null,
+    baseline_ms: p.controller.baselineMs === null ? null : round(p.controller.baselineMs),
     probe_ms: last?.probeMs == null ? null : round(last.probeMs),
     reason: last?.reason ?? null,
     changed_at: p.changedAt?.toISOString() ?? null,
@@ -83,10 +96,19 @@ export async function pacedAfterBatch(run: Run, pacing: Pacing, elapsedMs: numbe
   const { controller, probe } = pacing;
   if (probe) {
     for (const s of probe.take()) controller.addProbe(s);
-    const pending = probe.pendingMs();
-    if (pending > PACE_LIMITS.batchTargetMs) controller.addProbe({ commitMs: pending, lockWaiters: 0, walWaiters: 0 });
+    const pending = probe.pending();
+    if (pending && pending.ms > PACE_LIMITS.batchCeilingMs && pending.seq !== pacing.countedPending) {
+      pacing.countedPending = pending.seq;
+      controller.addProbe({ commitMs: pending.ms, lockWaiters: 0, walWaiters: 0 });
+    }
     const failed = probe.failure();
-    if (failed !== null) await record(run, 'pace', `${run.step.id}: the pace probe stopped (${failed})`);
+    if (failed !== null) {
+      pacing.probe = null;
+      controller.withoutProbe();
+      await telemetry(run, () =>
+        record(run, 'pace', `${run.step.id}: the pace probe stopped (${failed}): batch time alone`),
+      );
+    }
   }
   const change = controller.afterBatch(elapsedMs);
   if (!change) return;
@@ -102,8 +124,20 @@ export async function pacedAfterBatch(run: Run, pacing: Pacing, elapsedMs: numbe
       : change.signal === 'calm'
         ? NEW_SIGNAL_RECORD_AFTER_MS
         : 0;
-  if (performance.now() - pacing.recordedAt >= after) await recordPace(run, pacing, change);
-  else if (performance.now() - pacing.rowWrittenAt >= ROW_EVERY_MS) await writeRow(run, pacing);
+  if (performance.now() - pacing.recordedAt >= after) await telemetry(run, () => recordPace(run, pacing, change));
+  else if (performance.now() - pacing.rowWrittenAt >= ROW_EVERY_MS) await telemetry(run, () => writeRow(run, pacing));
+}
+
+/** A pace record that cannot be written is told, never a reason to fail the backfill (its batch is committed). */
+async function telemetry(run: Run, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (e) {
+    run.ctx.emit({
+      type: 'info',
+      message: `${run.step.id}: the pace could not be recorded (${(e as Error).message.split('\n')[0]}); going on`,
+    });
+  }
 }
 
 async function recordPace(run: Run, pacing: Pacing, change: PaceChange): Promise<void> {
@@ -125,6 +159,7 @@ async function writeRow(run: Run, pacing: Pacing): Promise<void> {
 export async function stopPacing(run: Run, pacing: Pacing | null): Promise<void> {
   if (!pacing) return;
   await pacing.probe?.stop();
+  pacing.probe = null;
   const last = pacing.controller.last;
   if (pacing.unrecorded > 0 && last) await recordPace(run, pacing, last);
   else await writeRow(run, pacing);

@@ -16,13 +16,15 @@ export const PROBE_EVERY_MS = 50;
 const BASELINE_PROBES = 12;
 const BASELINE_SPACING_MS = 10;
 const LAG_EVERY_MS = 1000;
+/** Samples kept between two batches: a long pause or throttle keeps only the latest. */
+const MAX_SAMPLES = 200;
 
 export interface Probe {
   baseline: PaceBaseline;
   /** The samples taken since the last call. */
   take(): PaceSample[];
-  /** How long the probe in flight has been waiting (0 when none): a blocked probe is a slow one already. */
-  pendingMs(): number;
+  /** The probe in flight (its number, how long it has been waiting), if any: a blocked probe is a slow one already. */
+  pending(): { seq: number; ms: number } | null;
   /** Why probing stopped early (the probe connection failed), once. */
   failure(): string | null;
   stop(): Promise<void>;
@@ -36,10 +38,12 @@ function median(values: number[]): number {
 class Prober {
   samples: PaceSample[] = [];
   inFlightSince: number | null = null;
+  seq = 0;
   stopped = false;
   failed: string | null = null;
   private lag: ReplicaLag | undefined;
   private lagReadAt = Number.NEGATIVE_INFINITY;
+  private lagReading = false;
 
   constructor(
     private readonly run: Run,
@@ -53,6 +57,7 @@ class Prober {
     const startedBefore = this.run.batchesStarted;
     const idleAtStart = this.run.batchesRunning === 0;
     this.inFlightSince = began;
+    this.seq++;
     try {
       await ctx.store.probeCommit(ctx.plan.plan.name, this.db);
     } catch (e) {
@@ -64,7 +69,7 @@ class Prober {
     const idle = idleAtStart && this.run.batchesRunning === 0 && this.run.batchesStarted === startedBefore;
     const { sql, params } = ctx.dialect.activity.paceWaiters(key.oid, [...this.run.ownPids]);
     const row = (await this.db.query<{ lock: number; wal: number; others: number }>(sql, params)).rows[0];
-    await this.readLag();
+    this.readLag();
     return {
       commitMs,
       lockWaiters: Number(row?.lock ?? 0),
@@ -75,16 +80,26 @@ class Prober {
     };
   }
 
-  private async readLag(): Promise<void> {
-    if (performance.now() - this.lagReadAt < LAG_EVERY_MS) return;
+  /**
+   * Replica lags about once a second, never awaited by a sample: a standby that does not answer must not hold the
+   * probe (or the end of the backfill) with it. One that cannot be read is left out here; `max_replica_lag` holds.
+   */
+  private readLag(): void {
+    if (this.lagReading || performance.now() - this.lagReadAt < LAG_EVERY_MS) return;
     this.lagReadAt = performance.now();
+    this.lagReading = true;
     const { ctx } = this.run;
     const activity = ctx.dialect.activity;
-    const lags = [
-      ...(await lagsSeenByPrimary(this.db, activity)),
-      ...(await Promise.all((ctx.replicas ?? []).map((r) => lagOfReplica(r, activity)))),
-    ];
-    this.lag = lags.reduce<ReplicaLag | undefined>((a, b) => (a === undefined || b.ms > a.ms ? b : a), undefined);
+    void Promise.all([
+      lagsSeenByPrimary(this.run.ctx.monitor ?? this.run.ctx.conn, activity),
+      ...(ctx.replicas ?? []).map((r) => lagOfReplica(r, activity).then((lag) => [lag])),
+    ])
+      .then((found) => {
+        const lags = found.flat().filter((l) => Number.isFinite(l.ms));
+        this.lag = lags.reduce<ReplicaLag | undefined>((a, b) => (a === undefined || b.ms > a.ms ? b : a), undefined);
+      })
+      .catch(() => undefined)
+      .finally(() => (this.lagReading = false));
   }
 
   async baseline(): Promise<PaceBaseline> {
@@ -98,10 +113,14 @@ class Prober {
     return { commitMs: median(commits), tailMs, walWaiters: median(taken.map((s) => s.walWaiters)) };
   }
 
+  /** Probes until stopped; not while a throttle or a pause holds the backfill (it would only add WAL). */
   async loop(): Promise<void> {
     while (!this.stopped && !this.run.ctx.signal.aborted) {
       const began = performance.now();
-      this.samples.push(await this.sample());
+      if (!this.run.held) {
+        this.samples.push(await this.sample());
+        if (this.samples.length > MAX_SAMPLES) this.samples.splice(0, this.samples.length - MAX_SAMPLES);
+      }
       await sleep(Math.max(0, PROBE_EVERY_MS - (performance.now() - began)), this.run.ctx.signal);
     }
   }
@@ -145,7 +164,7 @@ export async function startProbe(run: Run): Promise<{ probe: Probe } | { probe: 
     probe: {
       baseline,
       take: () => p.samples.splice(0),
-      pendingMs: () => (p.inFlightSince === null ? 0 : performance.now() - p.inFlightSince),
+      pending: () => (p.inFlightSince === null ? null : { seq: p.seq, ms: performance.now() - p.inFlightSince }),
       failure: () => {
         const why = p.failed;
         p.failed = null;

@@ -72,6 +72,8 @@ export interface Run {
   /** Batches running now, and how many ever started: a probe taken with none running and none started is idle. */
   batchesRunning: number;
   batchesStarted: number;
+  /** A throttle or a pause holds the backfill now (the pace's probe rests meanwhile). */
+  held?: boolean;
 }
 
 /** The rate parts of a new run; says so when batches are cut to the ceiling (a bigger one would break it alone). */
@@ -81,7 +83,7 @@ export function rateOf(
 ): Pick<Run, 'limiter' | 'meter' | 'delayMs' | 'pacing' | 'batchesRunning' | 'batchesStarted'> {
   const max = step.batch.maxRowsPerSecond;
   const limiter = max === undefined ? null : new RowRateLimiter(max);
-  if (limiter && step.batch.size > limiter.maxBatch) {
+  if (limiter && step.batch.size > limiter.maxBatch && !step.batch.adaptive) {
     ctx.emit({
       type: 'info',
       message:
@@ -196,6 +198,7 @@ export async function holdWhileThrottled(run: Run, throttles: Throttle[]): Promi
     while (!ctx.signal.aborted) {
       const verdict = await firstWait(throttles);
       if (!verdict.wait) break;
+      run.held = true;
       run.meter.stop();
       const newTopic = (verdict.topic ?? verdict.reason) !== topic;
       // A figure that moves (a growing lag) is shown every few seconds; a new cause at once.
@@ -215,6 +218,7 @@ export async function holdWhileThrottled(run: Run, throttles: Throttle[]): Promi
       await sleep(THROTTLE_POLL_MS, ctx.signal);
     }
   } finally {
+    run.held = false;
     run.meter.go();
     if (reason !== null) await ctx.store.setStep(planName, step.id, { waiting_on: null });
   }

@@ -161,8 +161,8 @@ async function start(
 
 export async function executeBackfill(ctx: RunContext, step: BackfillStep): Promise<void> {
   const { run, throttles, sql } = await start(ctx, step);
-  run.pacing = await startPacing(run);
   try {
+    run.pacing = await startPacing(run);
     await runBatches(run, throttles, sql);
   } finally {
     // On the way out of a failure the pace's last record may be lost with the connection; the failure is what counts.

@@ -20,16 +20,23 @@ const LOCK_WAITERS_SQL =
   `t.locktype = 'tuple' AND t.relation = $1))`;
 
 /**
- * WAL waits by PostgreSQL 13+ names (the insert and buffer locks, writing and flushing), and other client sessions at
- * work anywhere on the server (not this run's: its connections share its application_name).
+ * Sessions waiting for the table's locks or its rows because of this backfill's own backends (not the application's
+ * waits on itself); WAL waits by PostgreSQL 13+ names (the insert and buffer locks, writing and flushing); and other
+ * client sessions at work anywhere on the server, now or within the last 200 ms (not this run's: its connections share
+ * its application_name).
  */
-const PACE_WAITERS_SQL = `SELECT (${LOCK_WAITERS_SQL.replace('::int AS n', '')})::int AS lock,
+const PACE_WAITERS_SQL = `SELECT (SELECT count(DISTINCT w.pid) FROM pg_locks w
+         WHERE NOT w.granted AND w.pid <> ALL ($2::int[])
+           AND (w.relation = $1 OR EXISTS (SELECT 1 FROM pg_locks t WHERE t.pid = w.pid AND t.granted AND
+             t.locktype = 'tuple' AND t.relation = $1))
+           AND pg_blocking_pids(w.pid) && $2::int[])::int AS lock,
   (SELECT count(*) FROM pg_stat_activity a WHERE a.pid <> ALL ($2::int[]) AND a.pid <> pg_backend_pid()
      AND ((a.wait_event_type = 'LWLock' AND a.wait_event IN ('WALWrite', 'WALInsert', 'WALBufMapping'))
        OR (a.wait_event_type = 'IO' AND a.wait_event IN ('WALSync', 'WALWrite'))))::int AS wal,
   (SELECT count(*) FROM pg_stat_activity a WHERE a.backend_type = 'client backend' AND a.pid <> ALL ($2::int[])
      AND a.pid <> pg_backend_pid() AND a.application_name IS DISTINCT FROM current_setting('application_name')
-     AND a.state IN ('active', 'idle in transaction', 'idle in transaction (aborted)'))::int AS others`;
+     AND (a.state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')
+       OR a.state_change > clock_timestamp() - interval '200 milliseconds'))::int AS others`;
 
 export const postgresActivity: ActivitySql = {
   blockersOf: (pid) => ({ sql: BLOCKERS_SQL, params: [pid] }),
