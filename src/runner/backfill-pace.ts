@@ -61,6 +61,8 @@ export const PACE_LIMITS = {
   maxDelayMs: 1000,
   /** Batches grow while they take less than this (row locks held, WAL written at once)… */
   batchTargetMs: 30,
+  /** …or this while no other session is at work (nobody waits for their rows)… */
+  aloneBatchTargetMs: 80,
   /** …and are cut back to the target when one takes longer than this. */
   batchCeilingMs: 100,
   /** Slower: the probe's median is above both ratio × baseline and baseline + extra ms. */
@@ -69,8 +71,8 @@ export const PACE_LIMITS = {
   /** Faster: the probe's median is at most ratio × baseline or baseline + extra ms. */
   calmRatio: 1.5,
   calmExtraMs: 0.5,
-  /** Probes taken after the last change before the next decision (one probe every 50 ms: about 300 ms). */
-  freshProbes: 6,
+  /** Probes taken after the last change before the next decision (one probe every 50 ms: about 200 ms). */
+  freshProbes: 4,
   /** Probes taken while no batch ran (during pauses) that make a new baseline: the database moved without us… */
   idleProbes: 8,
   /** …out of the last this many idle probes. */
@@ -238,7 +240,7 @@ export class PaceController {
       this.pushedBackAt = this.pace.size;
       return this.change(this.slower(), pushback[1], probeMs, pushback[0]);
     }
-    if (alone) return this.faster(`no other session at work in the last ${l.quietProbes} probes`, probeMs);
+    if (alone) return this.faster(`no other session at work in the last ${l.quietProbes} probes`, probeMs, true);
     const calmUpTo = Math.max(base.commitMs * l.calmRatio, base.commitMs + l.calmExtraMs);
     const tailCalmUpTo = Math.max(base.tailMs * l.calmRatio, base.tailMs + l.calmExtraMs);
     if (probeMs > calmUpTo || worstMs > tailCalmUpTo || walWaiters > base.walWaiters + 1) return this.keep();
@@ -252,21 +254,24 @@ export class PaceController {
   }
 
   /** Calm: the pause shrinks first, then the batch grows toward the target time (gently near the last push-back). */
-  private faster(why: string, probeMs: number | null): PaceChange | null {
+  private faster(why: string, probeMs: number | null, alone = false): PaceChange | null {
     const l = this.limits;
     if (this.pace.delayMs > 0) {
       const delayMs = this.pace.delayMs < 2 ? 0 : Math.floor(this.pace.delayMs / 2);
       return this.change({ ...this.pace, delayMs }, why, probeMs, 'calm');
     }
+    // With nobody there, no row lock is in anyone's way: batches may take longer, and an old push-back no longer counts.
+    const targetMs = alone ? l.aloneBatchTargetMs : l.batchTargetMs;
+    if (alone) this.pushedBackAt = null;
     const typical = median(this.batchMs);
-    if (typical >= l.batchTargetMs) return this.keep();
+    if (typical >= targetMs) return this.keep();
     const near = this.pushedBackAt !== null && this.pace.size * 2 >= this.pushedBackAt;
-    const factor = Math.min(near ? 1.25 : 2, l.batchTargetMs / Math.max(typical, 1));
+    const factor = Math.min(near ? 1.25 : 2, targetMs / Math.max(typical, 1));
     const size = Math.min(this.maxSize, l.maxSize, Math.round(this.pace.size * factor));
     if (size <= this.pace.size) return this.keep();
     return this.change(
       { ...this.pace, size },
-      `${why}, batches ${ms(typical)} < ${l.batchTargetMs} ms`,
+      `${why}, batches ${ms(typical)} < ${targetMs} ms`,
       probeMs,
       'calm',
     );

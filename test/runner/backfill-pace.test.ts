@@ -112,11 +112,11 @@ describe('the adaptive pace', () => {
     expect(c.afterBatch(5)?.reason).toBe('probe commit 5.0 ms > 2× baseline 1.0 ms: batch 800 → 400');
     for (let i = 0; i < PACE_LIMITS.freshProbes; i++) c.addProbe(ownLoad);
     expect(c.afterBatch(5)?.reason).toBe(
-      `no other session at work in the last ${PACE_LIMITS.quietProbes} probes, batches 5.0 ms < 30 ms: batch 400 → 500`,
+      `no other session at work in the last ${PACE_LIMITS.quietProbes} probes, batches 5.0 ms < 80 ms: batch 400 → 800`,
     );
     // Someone starts working: the probe counts again.
     for (let i = 0; i < PACE_LIMITS.freshProbes; i++) c.addProbe({ ...ownLoad, othersActive: 1 });
-    expect(c.afterBatch(5)?.reason).toBe('probe commit 5.0 ms > 2× baseline 1.0 ms: batch 500 → 250');
+    expect(c.afterBatch(5)?.reason).toBe('probe commit 5.0 ms > 2× baseline 1.0 ms: batch 800 → 400');
   });
 
   it('without a probe (one backend) grows by batch time alone', () => {
