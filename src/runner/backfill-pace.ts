@@ -269,12 +269,7 @@ export class PaceController {
     const factor = Math.min(near ? 1.25 : 2, targetMs / Math.max(typical, 1));
     const size = Math.min(this.maxSize, l.maxSize, Math.round(this.pace.size * factor));
     if (size <= this.pace.size) return this.keep();
-    return this.change(
-      { ...this.pace, size },
-      `${why}, batches ${ms(typical)} < ${targetMs} ms`,
-      probeMs,
-      'calm',
-    );
+    return this.change({ ...this.pace, size }, `${why}, batches ${ms(typical)} < ${targetMs} ms`, probeMs, 'calm');
   }
 
   private slower(): Pace {
