@@ -25,7 +25,9 @@ function poolConfig(target: PostgresTarget, options: ConnectOptions): pg.PoolCon
   return {
     connectionString,
     application_name: options.applicationName ?? DEFAULT_APPLICATION_NAME,
-    max: 12,
+    // The runner's session, an adaptive backfill's probe and up to 8 workers (MAX_WORKERS), with 3 left for the
+    // monitor, state writes and lock-wait watches.
+    max: 13,
     connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 10_000,
   };
