@@ -36,7 +36,7 @@ interface DriverShape {
 }
 
 function shapeOf(error: unknown): DriverShape {
-  return typeof error === 'object' && error !== null ? (error) : {};
+  return typeof error === 'object' && error !== null ? error : {};
 }
 
 /** The server's error number, whether the driver's own or kept as text by DatabaseError. */
