@@ -8,8 +8,9 @@
 import type { RunnerLockSql } from '../runner-lock.js';
 
 /**
- * The lock's resource name. sys.dm_tran_locks shows only the first 32 characters of it in plain text
- * (the rest hashed), so it stays under 32; the `;` keeps key 12 from matching key 123.
+ * The lock's resource name. sys.dm_tran_locks describes an application lock as
+ * `<DbPrincipalId>:<up to 32 characters>:(<hash>)`, so the name stays within 32 characters and is
+ * found by CHARINDEX whatever surrounds it; the `;` keeps key 12 from matching key 123.
  */
 export function runnerLockResource(key: number): string {
   if (!Number.isSafeInteger(key) || key < 0) throw new Error(`internal: ${key} is not a plan lock key`);
