@@ -11,8 +11,8 @@ import { mssqlLock } from './ddl-locks.js';
 import { mssqlProbes as probes } from './ddl-probes.js';
 
 const LOB_TYPE =
-  /^\s*(?:n?varchar\s*\(\s*max\s*\)|varbinary\s*\(\s*max\s*\)|n?text|image|xml|geography|geometry|hierarchyid)\b/i;
-const PER_ROW_DEFAULT = /\b(?:newid|newsequentialid|rand|crypt_gen_random)\s*\(/i;
+  /^\s*(?:(?:n?varchar|varbinary)\s*\(\s*max\s*\)|(?:n?text|image|xml|geography|geometry|hierarchyid)\b)/i;
+const PER_ROW_DEFAULT = /\b(?:newid|newsequentialid)\s*\(/i;
 
 /** The default constraint's name: SQL Server would otherwise invent one (DF__t__c__1A2B3C). */
 export const defaultConstraintName = (table: string, column: string): string =>
