@@ -26,7 +26,7 @@ export function sizeOfDataReason(a: AddColumnAction): string | undefined {
   const calls = (a.confirmNotVolatile ?? []).map((c) => c.name);
   if (calls.length > 0) return `every row is written unless ${calls.join(', ')} return one value per statement`;
   if (!a.notNull) return 'WITH VALUES on a nullable column: metadata-only is documented for NOT NULL columns only';
-  return 'metadata-only on Enterprise, Developer and Azure SQL; Standard edition writes every row';
+  return 'metadata-only on Enterprise, Developer and Azure SQL if the row stays within 8,060 bytes; Standard edition writes every row';
 }
 
 /** MS_Description is where SQL Server tools read a column's comment; unqualified: the default schema. */

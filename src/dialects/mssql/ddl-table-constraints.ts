@@ -1,7 +1,8 @@
 /**
  * CHECK and FOREIGN KEY constraints in T-SQL: added WITH NOCHECK (new rows are checked, existing ones
  * are not, the constraint is not trusted), validated later WITH CHECK CHECK CONSTRAINT. Unlike
- * PostgreSQL's VALIDATE, that scan holds Sch-M on the table throughout: reads and writes wait.
+ * PostgreSQL's VALIDATE, that scan holds Sch-M on the table throughout: reads and writes wait
+ * (ALTER TABLE, "Locks and ALTER TABLE": Sch-M for the statement, short only for online index operations).
  */
 import type { Rendered, Unsupported } from '../actions.js';
 import type {

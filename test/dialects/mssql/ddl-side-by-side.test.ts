@@ -29,7 +29,7 @@ const ROWS: Row[] = [
     action: { kind: 'add-column', table: T, column: 'Total', type: 'decimal(10,2)', default: '0', notNull: true },
     postgres: 'ALTER TABLE sales.orders ADD COLUMN "Total" decimal(10,2) DEFAULT (0) NOT NULL',
     mssql:
-      '-- metadata-only on Enterprise, Developer and Azure SQL; Standard edition writes every row\n' +
+      '-- metadata-only on Enterprise, Developer and Azure SQL if the row stays within 8,060 bytes; Standard edition writes every row\n' +
       'ALTER TABLE [sales].[orders] ADD [Total] decimal(10,2) NOT NULL CONSTRAINT [DF_orders_Total] DEFAULT (0) WITH VALUES',
     lock: ['Sch-M', 'blocks-all'],
     transactional: true,
