@@ -24,17 +24,16 @@ export function params(from: number, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `$${from + i}`);
 }
 
-/** Key order spelled out: `cols op vals` in the lexicographic sense, op `>` or `<=`. */
-export function keyCompare(cols: string[], vals: string[], op: '>' | '<='): string {
-  const strict = op === '>' ? '>' : '<';
+/** Key order spelled out: `cols op vals` in the lexicographic sense. */
+export function keyCompare(cols: string[], vals: string[], op: '>' | '>=' | '<='): string {
+  const strict = op.startsWith('>') ? '>' : '<';
   const terms = cols.map((col, i) => {
     const equal = cols.slice(0, i).map((c, j) => `${c} = ${vals[j]}`);
     const last = i === cols.length - 1 ? op : strict;
     return [...equal, `${col} ${last} ${vals[i]}`].join(' AND ');
   });
   if (terms.length === 1) return terms[0] as string;
-  const leading = `${cols[0]} ${op === '>' ? '>=' : '<='} ${vals[0]}`;
-  return `${leading} AND (${terms.map((t) => `(${t})`).join(' OR ')})`;
+  return `${cols[0]} ${strict}= ${vals[0]} AND (${terms.map((t) => `(${t})`).join(' OR ')})`;
 }
 
 function filter(step: Pick<WalkInput, 'where'>, key: string[], afterKey: boolean): string[] {

@@ -1,13 +1,14 @@
 /**
- * SQL Server's backfill part, batches only: a verify's chunk statements, fix and findings are not
- * written for SQL Server yet, so this is the part without them (the dialect refuses `verify` steps
- * until they are).
+ * SQL Server's backfill part without a verify's chunk statements and findings: a chunk returns its
+ * sample as arrays of text, which T-SQL has no type for (it would come back as JSON text), so those
+ * wait for the interface to say how a dialect returns them; `verify` steps are refused until then.
  */
 import type { Queryable } from '../../db/connection.js';
 import type { BackfillSql, TransactionSettings, TransactionSql } from '../backfill.js';
 import { batchShape, batchStatements, remainingCountSql } from './backfill-batch.js';
+import { fixSql } from './backfill-verify.js';
 
-export type MssqlBackfillBatches = Omit<BackfillSql, 'verifyStatements' | 'chunkShape' | 'fixStatement' | 'findings'>;
+export type MssqlBackfillBatches = Omit<BackfillSql, 'verifyStatements' | 'chunkShape' | 'findings'>;
 
 /**
  * Rows per batch by default: under the 5,000 locks one statement takes on one table before SQL
@@ -56,5 +57,6 @@ export const mssqlBackfillBatches: MssqlBackfillBatches = {
   batchShape,
   remainingCount: remainingCountSql,
   estimatedRows,
+  fixStatement: fixSql,
   transaction,
 };

@@ -117,3 +117,21 @@ describe('mssql backfill transactions', () => {
     ]);
   });
 });
+
+describe('mssql verify fix', () => {
+  it('two key columns: the range as N literals (quotes doubled), NULL-safe difference without IS DISTINCT FROM', () => {
+    const step = { table: 'dbo.t', compare: { new_c: 'CONVERT(bigint, old_c)', 'n]2': 'x' }, where: 'a = 1' };
+    expect(b.fixStatement(step, ['k1', 'k2'], { first: ["O'Brien", '1'], last: ['Zoë', '9'] })).toBe(
+      "UPDATE [dbo].[t] SET [new_c] = (CONVERT(bigint, old_c)), [n]]2] = x WHERE [k1] >= N'O''Brien' AND " +
+        "(([k1] > N'O''Brien') OR ([k1] = N'O''Brien' AND [k2] >= N'1')) AND [k1] <= N'Zoë' AND " +
+        "(([k1] < N'Zoë') OR ([k1] = N'Zoë' AND [k2] <= N'9')) AND (NOT EXISTS (SELECT [new_c] INTERSECT SELECT " +
+        '(CONVERT(bigint, old_c))) OR NOT EXISTS (SELECT [n]]2] INTERSECT SELECT x)) AND (a = 1);',
+    );
+  });
+
+  it('one key column', () => {
+    expect(b.fixStatement({ table: 't', compare: { c: 'd' } }, ['id'], { first: ['1'], last: ['5'] })).toBe(
+      "UPDATE [t] SET [c] = d WHERE [id] >= N'1' AND [id] <= N'5' AND NOT EXISTS (SELECT [c] INTERSECT SELECT d);",
+    );
+  });
+});
