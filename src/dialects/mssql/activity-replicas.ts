@@ -1,0 +1,41 @@
+/**
+ * Availability-group lag, from both ends, for the current database (sys.dm_hadr_database_replica_states:
+ * on the primary a row per replica of each database, on a secondary its own).
+ */
+
+/**
+ * The primary's view: secondary_lag_seconds (SQL Server 2016+; whole seconds, null while unknown,
+ * such as a replica that is not synchronizing) of each other replica.
+ */
+export const PRIMARY_LAG_SQL = `SELECT ar.replica_server_name AS name, COALESCE(ar.endpoint_url, N'unknown endpoint') AS addr,
+  CONVERT(float, drs.secondary_lag_seconds) * 1000 AS ms
+FROM sys.dm_hadr_database_replica_states AS drs
+JOIN sys.availability_replicas AS ar ON ar.replica_id = drs.replica_id
+WHERE drs.database_id = DB_ID() AND drs.is_local = 0 AND drs.secondary_lag_seconds IS NOT NULL`;
+
+/** This database is a secondary replica's copy. */
+const LOCAL_SECONDARY = `drs.database_id = DB_ID() AND drs.is_local = 1 AND drs.is_primary_replica = 0`;
+
+export const IS_STANDBY_SQL = `SELECT CONVERT(bit, CASE WHEN EXISTS (SELECT 1 FROM sys.dm_hadr_database_replica_states AS drs
+  WHERE ${LOCAL_SECONDARY}) THEN 1 ELSE 0 END) AS standby`;
+
+/**
+ * A secondary's own view: while log it has received waits to be redone, how long ago the last
+ * transaction it redid committed (last_commit_time); 0 once redo has caught up. `paused`: data
+ * movement to it is suspended.
+ */
+export const STANDBY_LAG_SQL = `SELECT CONVERT(bit, CASE WHEN drs.database_id IS NULL THEN 0 ELSE 1 END) AS standby,
+  CONVERT(float, CASE WHEN drs.redo_queue_size > 0 AND drs.last_commit_time IS NOT NULL
+    THEN DATEDIFF_BIG(millisecond, drs.last_commit_time, GETDATE()) ELSE 0 END) AS ms,
+  CONVERT(bit, COALESCE(drs.is_suspended, 0)) AS paused
+FROM (SELECT 1 AS one) AS o
+LEFT JOIN sys.dm_hadr_database_replica_states AS drs ON ${LOCAL_SECONDARY}`;
+
+export function notAStandby(name: string): { message: string; hint: string } {
+  return {
+    message: `--replica ${name} is not a secondary replica of this database (sys.dm_hadr_database_replica_states has no secondary row there)`,
+    hint:
+      'give the URL of a readable secondary (ApplicationIntent=ReadOnly); the primary itself needs no --replica: ' +
+      'its replicas are read from sys.dm_hadr_database_replica_states',
+  };
+}
