@@ -6,7 +6,7 @@
 import type { Rendered, Unsupported } from '../actions.js';
 import type { AddColumnAction, DropColumnAction } from '../actions-table.js';
 import { splitQualified } from '../dialect.js';
-import { ident, literal, objectId, qualified } from './ddl-names.js';
+import { ident, literal, objectId, qualified } from './sql-names.js';
 import { mssqlLock } from './ddl-locks.js';
 import { mssqlProbes as probes } from './ddl-probes.js';
 

@@ -4,7 +4,7 @@
  */
 import type { ActionRenderer } from '../actions.js';
 import type { ConstraintAction } from '../actions-constraints.js';
-import { literal, objectId } from './ddl-names.js';
+import { literal, objectId } from './sql-names.js';
 import { mssqlLock } from './ddl-locks.js';
 
 const namedKey = (table: string, name: string): string =>

@@ -5,7 +5,7 @@
  */
 import type { Rendered, Unsupported } from '../actions.js';
 import type { BuildIndexAction, DropIndexAction } from '../actions-table.js';
-import { ident, identList, qualified } from './ddl-names.js';
+import { ident, identList, qualified } from './sql-names.js';
 import { mssqlLock } from './ddl-locks.js';
 import type { MssqlDdlOptions } from './ddl-options.js';
 import { mssqlProbes as probes } from './ddl-probes.js';

@@ -1,5 +1,5 @@
 /** One-row, one-bit catalog probes for the DDL renderers: true when an action's effect is in place. */
-import { literal, objectId } from './ddl-names.js';
+import { literal, objectId } from './sql-names.js';
 
 const bit = (condition: string): string => `SELECT CAST(CASE WHEN ${condition} THEN 1 ELSE 0 END AS bit)`;
 

@@ -13,7 +13,7 @@ import type {
   ReferentialAction,
   ValidateConstraintAction,
 } from '../actions-table.js';
-import { ident, identList, qualified } from './ddl-names.js';
+import { ident, identList, qualified } from './sql-names.js';
 import { mssqlLock } from './ddl-locks.js';
 import { mssqlProbes as probes } from './ddl-probes.js';
 

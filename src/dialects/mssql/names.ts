@@ -12,13 +12,31 @@ export const MAX_IDENTIFIER_LENGTH = 128;
 
 const BARE_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function quoteIdent(name: string): string {
+function checkLength(name: string): void {
   if (name.length === 0) throw new Error('internal: an empty SQL Server identifier');
   if (name.length > MAX_IDENTIFIER_LENGTH) {
     throw new Error(`SQL Server names are at most ${MAX_IDENTIFIER_LENGTH} characters: ${name.slice(0, 40)}…`);
   }
-  if (BARE_IDENTIFIER.test(name) && !RESERVED_KEYWORDS.has(name.toLowerCase())) return name;
+}
+
+/** Always in brackets (`]` doubled): the form every generated statement uses, whatever the name. */
+export function bracketIdent(name: string): string {
+  checkLength(name);
   return `[${name.replaceAll(']', ']]')}]`;
+}
+
+/** `schema.name` or `name`, each part in brackets; an absent schema stays absent. */
+export function bracketQualified(name: string): string {
+  const parts = splitQualified(name);
+  return parts.schema === undefined
+    ? bracketIdent(parts.name)
+    : `${bracketIdent(parts.schema)}.${bracketIdent(parts.name)}`;
+}
+
+export function quoteIdent(name: string): string {
+  checkLength(name);
+  if (BARE_IDENTIFIER.test(name) && !RESERVED_KEYWORDS.has(name.toLowerCase())) return name;
+  return bracketIdent(name);
 }
 
 /** `schema.name` or `name`, kept as given: an absent schema stays absent (the user's default schema). */

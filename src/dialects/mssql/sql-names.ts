@@ -1,18 +1,14 @@
 /**
- * Private quoting for the backfill, activity and state parts until the dialect's shared names.ts
- * lands: identifiers always bracket-quoted (`]` doubled), strings as N'…' (`'` doubled).
+ * The names of generated T-SQL: identifiers always in brackets (`]` doubled), strings as N'…' (`'`
+ * doubled), from names.ts; plus the lists and OBJECT_ID lookups the renderers share.
  */
-import { splitQualified } from '../dialect.js';
+import { bracketIdent, bracketQualified, quoteLiteral } from './names.js';
 
-export function ident(name: string): string {
-  return `[${name.replaceAll(']', ']]')}]`;
-}
+export const ident = bracketIdent;
+export const qualified = bracketQualified;
+export const literal = quoteLiteral;
 
-export function qualified(name: string): string {
-  const parts = splitQualified(name);
-  return parts.schema === undefined ? ident(parts.name) : `${ident(parts.schema)}.${ident(parts.name)}`;
-}
+export const identList = (names: string[]): string => names.map(ident).join(', ');
 
-export function literal(value: string): string {
-  return `N'${value.replaceAll("'", "''")}'`;
-}
+/** OBJECT_ID of a table as the plan writes it (unqualified: the session's default schema). */
+export const objectId = (table: string): string => `OBJECT_ID(${literal(qualified(table))})`;
