@@ -21,7 +21,8 @@ export const defaultConstraintName = (table: string, column: string): string =>
 /** Why adding this column may write every row (a note in the SQL), or undefined when it is metadata-only. */
 export function sizeOfDataReason(a: AddColumnAction): string | undefined {
   if (a.default === undefined) return undefined;
-  if (LOB_TYPE.test(a.type)) return `${a.type} is a LOB type: every row is written`;
+  // On one line: the note is a `--` comment, which a line break in the type would end.
+  if (LOB_TYPE.test(a.type)) return `${a.type.replace(/\s+/g, ' ')} is a LOB type: every row is written`;
   if (PER_ROW_DEFAULT.test(a.default)) return 'the default is not a runtime constant: every row is written';
   const calls = (a.confirmNotVolatile ?? []).map((c) => c.name);
   if (calls.length > 0) return `every row is written unless ${calls.join(', ')} return one value per statement`;
