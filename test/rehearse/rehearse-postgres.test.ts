@@ -162,7 +162,8 @@ describe.skipIf(!postgresAdminUrl)('schemashift test with real PostgreSQL', () =
     ['once: stops after the current batch', 1],
     ['twice: quits at once', 2],
   ])('Ctrl-C %s, and the scratch database is dropped (exit 130)', async (_, times) => {
-    // The first progress line comes after batch 1; batch 2 (2 s) is running when the signal lands.
+    // The first progress line comes after batch 1; batch 2 (4 s) is running when the signal lands, long enough for
+    // the second signal to land before it ends even on a loaded machine.
     const run = startRehearsal(
       [writePlan(SLOW_BACKFILL_PLAN), '--seed', ORDERS_SEED, '--database', adminUrl],
       /backfill:orders\.total_cents: 1\//,
