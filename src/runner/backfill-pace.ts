@@ -111,6 +111,16 @@ function secondSlowest(values: number[]): number {
   return sorted.at(-2) ?? sorted.at(-1) ?? 0;
 }
 
+/** What a set of probes taken without the backfill says: the median commit, its tail, the WAL waiters. */
+export function baselineOf(samples: PaceSample[]): PaceBaseline {
+  const commits = samples.map((s) => s.commitMs);
+  return {
+    commitMs: median(commits),
+    tailMs: secondSlowest(commits),
+    walWaiters: median(samples.map((s) => s.walWaiters)),
+  };
+}
+
 function changeText(from: Pace, to: Pace): string {
   const parts: string[] = [];
   if (from.size !== to.size) parts.push(`batch ${from.size} → ${to.size}`);
@@ -178,10 +188,8 @@ export class PaceController {
     if (this.idle.length > this.limits.idleHistory) this.idle.shift();
     if (++this.idleSinceRebaseline < this.limits.idleProbes) return;
     this.idleSinceRebaseline = 0;
-    const commits = this.idle.map((s) => s.commitMs).sort((a, b) => a - b);
-    base.commitMs = median(commits);
-    base.tailMs = Math.max(base.commitMs * this.limits.calmRatio, secondSlowest(commits));
-    base.walWaiters = median(this.idle.map((s) => s.walWaiters));
+    const fresh = baselineOf(this.idle);
+    Object.assign(base, fresh, { tailMs: Math.max(fresh.commitMs * this.limits.calmRatio, fresh.tailMs) });
   }
 
   /** A batch of this pace ended after `elapsedMs`; returns the change it leads to, if any. */

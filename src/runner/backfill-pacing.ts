@@ -66,7 +66,7 @@ async function paceWith(run: Run, started: Awaited<ReturnType<typeof startProbe>
   const how = baseline
     ? `probe commit baseline ${baseline.commitMs.toFixed(1)} ms (tail ${baseline.tailMs.toFixed(1)} ms), ` +
       `${baseline.walWaiters} sessions waiting on WAL`
-    : `batch time alone (${started.probe === null && 'why' in started ? started.why : ''})`;
+    : `batch time alone (${'why' in started ? started.why : ''})`;
   await record(run, 'pace', `${step.id}: adaptive pace from batches of ${run.size}, no delay; ${how}`, {
     pace: paceOf(pacing),
   });

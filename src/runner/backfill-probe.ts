@@ -7,9 +7,9 @@
  * time alone, and says so.
  */
 import type { Queryable, Session } from '../db/connection.js';
-import type { PaceBaseline, PaceSample } from './backfill-pace.js';
+import { baselineOf, type PaceBaseline, type PaceSample } from './backfill-pace.js';
 import type { Run } from './backfill-run.js';
-import { lagOfReplica, lagsSeenByPrimary, type ReplicaLag } from './replicas.js';
+import { lagOfReplica, lagsSeenByPrimary, worstLag, type ReplicaLag } from './replicas.js';
 import { sleep } from './sleep.js';
 
 export const PROBE_EVERY_MS = 50;
@@ -28,11 +28,6 @@ export interface Probe {
   /** Why probing stopped early (the probe connection failed), once. */
   failure(): string | null;
   stop(): Promise<void>;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1] ?? 0;
 }
 
 class Prober {
@@ -96,7 +91,7 @@ class Prober {
     ])
       .then((found) => {
         const lags = found.flat().filter((l) => Number.isFinite(l.ms));
-        this.lag = lags.reduce<ReplicaLag | undefined>((a, b) => (a === undefined || b.ms > a.ms ? b : a), undefined);
+        this.lag = worstLag(lags);
       })
       .catch(() => undefined)
       .finally(() => (this.lagReading = false));
@@ -108,9 +103,7 @@ class Prober {
       taken.push(await this.sample());
       await sleep(BASELINE_SPACING_MS, this.run.ctx.signal);
     }
-    const commits = taken.map((s) => s.commitMs).sort((a, b) => a - b);
-    const tailMs = commits.at(-2) ?? commits.at(-1) ?? 0;
-    return { commitMs: median(commits), tailMs, walWaiters: median(taken.map((s) => s.walWaiters)) };
+    return baselineOf(taken);
   }
 
   /** Probes until stopped; not while a throttle or a pause holds the backfill (it would only add WAL). */

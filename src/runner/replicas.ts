@@ -23,6 +23,11 @@ export interface ReplicaLag {
   paused?: boolean;
 }
 
+/** The largest of `lags`; undefined when there are none. */
+export function worstLag(lags: ReplicaLag[]): ReplicaLag | undefined {
+  return lags.reduce<ReplicaLag | undefined>((a, b) => (a === undefined || b.ms > a.ms ? b : a), undefined);
+}
+
 export async function lagsSeenByPrimary(primary: Queryable, activity: ActivitySql): Promise<ReplicaLag[]> {
   const { rows } = await primary.query<{ name: string; addr: string; ms: number | null }>(
     activity.replicaLagsOnPrimary,

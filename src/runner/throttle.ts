@@ -7,7 +7,7 @@ import type { ActivitySql } from '../dialects/activity.js';
 import type { BackfillStep } from '../operations/types.js';
 import type { StateStore } from '../state/store.js';
 import { readOnlyQuery, type ReadOnlyTarget } from './read-only-query.js';
-import { lagOfReplica, lagsSeenByPrimary, type Replica, type ReplicaLag } from './replicas.js';
+import { lagOfReplica, lagsSeenByPrimary, worstLag, type Replica, type ReplicaLag } from './replicas.js';
 
 /** `topic`: the same wait with a new figure in `reason` (a growing lag) is not a new wait. */
 export type ThrottleVerdict = { wait: false } | { wait: true; reason: string; topic?: string };
@@ -90,7 +90,7 @@ export function replicaLag(
     async check() {
       const ownLags = await Promise.all(replicas.map((r) => lagOfReplica(r, activity)));
       const lags = [...(await lagsSeenByPrimary(primary, activity)), ...ownLags];
-      const worst = lags.reduce<ReplicaLag | undefined>((a, b) => (a === undefined || b.ms > a.ms ? b : a), undefined);
+      const worst = worstLag(lags);
       if (worst === undefined || worst.ms <= maxMs) return GO;
       return {
         wait: true,
