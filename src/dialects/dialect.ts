@@ -32,6 +32,16 @@ export interface DialectNames {
   literal(value: string): string;
 }
 
+/** Conditions and conversions operations build around plan expressions (already parenthesised where needed). */
+export interface DialectExpressions {
+  /** True when `a` and `b` differ, a NULL equal to a NULL and different from any value. */
+  distinct(a: string, b: string): string;
+  /** The negation of `distinct`. */
+  notDistinct(a: string, b: string): string;
+  /** `expression` converted to `type`. */
+  cast(expression: string, type: string): string;
+}
+
 /**
  * A database: every SQL string schemashift sends is written by one of these parts. Each dialect is
  * one folder, `src/dialects/<name>/`, with one file per part; the compiler checks it is complete.
@@ -41,6 +51,7 @@ export interface Dialect extends DialectNames {
   readonly capabilities: DialectCapabilities;
   /** What a lock of this dialect's name does to the application (an unknown name: the worst). */
   lockImpact(level: string): LockImpact;
+  readonly expressions: DialectExpressions;
   /** Renders neutral actions into statements, locks and probes. */
   readonly ddl: DdlRenderer;
   /** Catalog checks that make steps idempotent and decide ownership. */

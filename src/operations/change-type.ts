@@ -95,7 +95,7 @@ const columnsOf = (spec: ChangeTypeSpec): CarryColumns => ({
 });
 
 const usingOf = (spec: ChangeTypeSpec, d: Dialect): string =>
-  spec.up ?? spec.using ?? `${d.ident(spec.column)}::${spec.type}`;
+  spec.up ?? spec.using ?? d.expressions.cast(d.ident(spec.column), spec.type);
 
 function syncOf(spec: ChangeTypeSpec, d: Dialect): SyncSpec {
   const sync: SyncSpec = { table: spec.table, from: spec.column, to: tempOf(spec), forward: usingOf(spec, d) };
@@ -135,7 +135,7 @@ function shadowOf(spec: ChangeTypeSpec, ctx: OperationContext): ShadowColumn {
     sync: syncOf(spec, d),
     value: usingOf(spec, d),
     ...(downOf(spec) === undefined
-      ? { differs: `${d.ident(temp)} IS DISTINCT FROM (${usingOf(spec, d)})` }
+      ? { differs: d.expressions.distinct(d.ident(temp), `(${usingOf(spec, d)})`) }
       : bothWaysFill(d, { from: spec.column, to: temp, up: usingOf(spec, d), down: downOf(spec) as string })),
     gate: {
       id: `${ctx.id}/deploy`,

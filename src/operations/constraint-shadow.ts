@@ -79,7 +79,7 @@ function shadowOf(spec: Shadowed, ctx: OperationContext): ShadowColumn {
     type,
     sync: syncOf(spec, d),
     value: up,
-    differs: `${d.ident(copy)} IS DISTINCT FROM (${up})`,
+    differs: d.expressions.distinct(d.ident(copy), `(${up})`),
     gate: {
       id: `${ctx.id}/deploy`,
       summary: `the application must meet ${spec.name} on ${spec.table}.${column}`,

@@ -106,8 +106,8 @@ function shadowOf(spec: DropNotNullSpec, ctx: OperationContext): ShadowColumn {
     // In expand, before the new version can write: every row then is the old version's, and a NULL the
     // new version writes later (the old column getting down(row)) is never taken for a row to fill.
     backfillPhase: 'expand',
-    differs: `${temp} IS DISTINCT FROM ${column}`,
-    verify: `CASE WHEN ${column} IS NOT DISTINCT FROM (${spec.down as string}) THEN ${temp} ELSE ${column} END`,
+    differs: d.expressions.distinct(temp, column),
+    verify: `CASE WHEN ${d.expressions.notDistinct(column, `(${spec.down as string})`)} THEN ${temp} ELSE ${column} END`,
     gate: {
       id: `${ctx.id}/deploy`,
       summary: `the application may write NULL into ${spec.table}.${spec.column} after contract`,

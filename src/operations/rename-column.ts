@@ -107,7 +107,7 @@ function shadowOf(spec: RenameColumnSpec, ctx: OperationContext): ShadowColumn {
     sync: syncOf(spec, d),
     value: spec.up === undefined ? from : upOf(spec, d),
     ...(spec.up === undefined && spec.down === undefined
-      ? { differs: `${to} IS DISTINCT FROM ${from}` }
+      ? { differs: d.expressions.distinct(to, from) }
       : bothWaysFill(d, { from: spec.from, to: spec.to, up: upOf(spec, d), down: spec.down ?? to })),
     gate: {
       id: `${ctx.id}/switch-reads`,

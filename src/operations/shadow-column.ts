@@ -5,6 +5,7 @@
  * switches), swapped in by one short contract transaction that also drops the trigger, and the
  * trigger's function dropped after it. Until contract, the inverse drops the sync and the column.
  */
+import type { Dialect } from '../dialects/dialect.js';
 import { addColumn } from './add-column.js';
 import { actionStep } from './action-step.js';
 import { backfillStep, type BackfillArgs } from './backfill.js';
@@ -91,13 +92,13 @@ export function shadowColumnSteps(s: ShadowColumn, ctx: OperationContext): Step[
  * is not v, and must not be overwritten with up(row).
  */
 export function bothWaysFill(
-  d: { ident(name: string): string },
+  d: Pick<Dialect, 'ident' | 'expressions'>,
   c: { from: string; to: string; up: string; down: string },
 ): Pick<ShadowColumn, 'differs' | 'verify'> {
   const [from, to] = [d.ident(c.from), d.ident(c.to)];
-  const newWritten = `${to} IS NOT NULL AND ${from} IS NOT DISTINCT FROM (${c.down})`;
+  const newWritten = `${to} IS NOT NULL AND ${d.expressions.notDistinct(from, `(${c.down})`)}`;
   return {
-    differs: `${to} IS DISTINCT FROM (${c.up}) AND NOT (${newWritten})`,
+    differs: `${d.expressions.distinct(to, `(${c.up})`)} AND NOT (${newWritten})`,
     verify: `CASE WHEN ${newWritten} THEN ${to} ELSE (${c.up}) END`,
   };
 }

@@ -26,7 +26,7 @@ export function validateConstraintStep(
   const extra = also.filter((t) => t !== table);
   return actionStep(ctx, {
     id,
-    summary: `validate constraint ${name} on ${table}${extra.length ? ` (ROW SHARE on ${extra.join(', ')})` : ''}`,
+    summary: `validate constraint ${name} on ${table}${extra.length ? ` (also reads ${extra.join(', ')})` : ''}`,
     action: { kind: 'validate-constraint', table, name, alsoReads: extra },
     effect: { does: 'change', object: { kind: 'constraint', table, name } },
   });

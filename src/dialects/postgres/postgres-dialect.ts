@@ -20,6 +20,11 @@ export const postgres: Dialect = {
   capabilities: { transactionalDdl: true, onlineIndexBuild: true, deferredConstraintValidation: true },
   ...postgresNames,
   lockImpact: (level) => LOCK_IMPACT[level as PostgresLockMode] ?? 'blocks-all',
+  expressions: {
+    distinct: (a, b) => `${a} IS DISTINCT FROM ${b}`,
+    notDistinct: (a, b) => `${a} IS NOT DISTINCT FROM ${b}`,
+    cast: (expression, type) => `${expression}::${type}`,
+  },
   ddl: postgresDdl,
   probes: postgresProbes,
   backfill: postgresBackfill,
