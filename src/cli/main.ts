@@ -220,6 +220,7 @@ function registerNewCommand(program: Command, io: Io, setExit: (code: number) =>
       'change-type, rename-column: read what the column carries (NOT NULL, default, indexes, constraints, ' +
         'grants) and declare it in the plan',
     )
+    .option('--dialect <dialect>', 'postgres (default) or mssql: the SQL the plan is written in')
     .option('--out <dir>', 'folder to write to', 'plans')
     .option('--force', 'overwrite an existing file')
     .action(async (template: string | undefined, opts: import('./new-command.js').NewOptions) =>

@@ -13,18 +13,17 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import type { z } from 'zod';
-import { splitQualified } from '../dialects/dialect.js';
-import { postgres as d } from '../dialects/postgres/postgres-dialect.js';
+import { splitQualified, type Dialect } from '../dialects/dialect.js';
+import { dialectNamed } from '../dialects/registry.js';
 import { PlanError, UsageError } from '../errors.js';
 import { formatText } from '../lint/format-text.js';
 import { lintPlan } from '../lint/lint-plan.js';
 import { boundedName } from '../operations/sync-trigger.js';
 import { compilePlan } from '../plan/compile.js';
 import { parsePlan } from '../plan/load.js';
-import { identifier, qualifiedName, sqlExpression, sqlQuery, sqlType } from '../plan/primitives.js';
+import { identifier, qualifiedName, sqlExpression, sqlQuery, sqlType, withPlanDialect } from '../plan/primitives.js';
 import { planHeaderSchema } from '../plan/schema.js';
 import { didYouMean } from '../plan/suggest.js';
-import { ensureSqlParser } from '../dialects/postgres/sql/parser.js';
 import { paint, type Io } from './io.js';
 import { fillCarryDeclarations } from './new-carry.js';
 
@@ -40,6 +39,7 @@ export type NewOptions = { [K in OptionKey]?: string } & {
   force?: boolean;
   list?: boolean;
   database?: string;
+  dialect?: string;
 };
 
 interface Values {
@@ -57,26 +57,26 @@ interface Values {
 const base = (table: string) => splitQualified(table).name;
 
 /** Every placeholder a template may use, the options it needs, and its value (emitted as one YAML scalar or list). */
-const VARS: Record<string, { needs: OptionKey[]; value: (v: Values) => string | string[] }> = {
+const VARS: Record<string, { needs: OptionKey[]; value: (v: Values, d: Dialect) => string | string[] }> = {
   table: { needs: ['table'], value: (v) => v.table },
-  table_sql: { needs: ['table'], value: (v) => d.qualified(v.table) },
+  table_sql: { needs: ['table'], value: (v, d) => d.qualified(v.table) },
   column: { needs: ['column'], value: (v) => v.column },
-  column_sql: { needs: ['column'], value: (v) => d.ident(v.column) },
+  column_sql: { needs: ['column'], value: (v, d) => d.ident(v.column) },
   to: { needs: ['to'], value: (v) => v.to },
   type: { needs: ['type'], value: (v) => v.type },
   expression: { needs: ['expression'], value: (v) => v.expression },
   view: { needs: ['view'], value: (v) => v.view },
   query: { needs: ['query'], value: (v) => v.query },
   columns: { needs: ['columns'], value: (v) => v.columns },
-  columns_sql: { needs: ['columns'], value: (v) => v.columns.map((c) => d.ident(c)).join(', ') },
+  columns_sql: { needs: ['columns'], value: (v, d) => v.columns.map((c) => d.ident(c)).join(', ') },
   columns_not_null_sql: {
     needs: ['columns'],
-    value: (v) => v.columns.map((c) => `${d.ident(c)} IS NOT NULL`).join(' AND '),
+    value: (v, d) => v.columns.map((c) => `${d.ident(c)} IS NOT NULL`).join(' AND '),
   },
   references_table: { needs: ['references'], value: (v) => v.references.table },
-  references_table_sql: { needs: ['references'], value: (v) => d.qualified(v.references.table) },
+  references_table_sql: { needs: ['references'], value: (v, d) => d.qualified(v.references.table) },
   references_column: { needs: ['references'], value: (v) => v.references.column },
-  references_column_sql: { needs: ['references'], value: (v) => d.ident(v.references.column) },
+  references_column_sql: { needs: ['references'], value: (v, d) => d.ident(v.references.column) },
   index_name: { needs: ['table', 'columns'], value: (v) => boundedName('idx', base(v.table), ...v.columns) },
   column_index_name: { needs: ['table', 'column'], value: (v) => boundedName('idx', base(v.table), v.column) },
   fk_name: { needs: ['table', 'column'], value: (v) => boundedName(base(v.table), v.column, 'fkey') },
@@ -218,10 +218,10 @@ function defaultName(template: Template, opts: NewOptions): string {
 /**
  * Substitute placeholders in every scalar of the parsed template; a scalar that is exactly `{{list}}` becomes a list.
  */
-function render(template: Template, values: Values, planName: string): YAML.Document {
+function render(template: Template, values: Values, planName: string, d: Dialect): YAML.Document {
   const doc = YAML.parseDocument(template.body);
   if (doc.errors.length > 0) throw new Error(`template ${template.name} is not valid YAML: ${doc.errors[0]?.message}`);
-  const valueOf = (name: string) => (name === 'name' ? planName : VARS[name]?.value(values));
+  const valueOf = (name: string) => (name === 'name' ? planName : VARS[name]?.value(values, d));
   YAML.visit(doc, {
     Scalar(_, node) {
       if (typeof node.value !== 'string' || !node.value.includes('{{')) return undefined;
@@ -238,6 +238,14 @@ function render(template: Template, values: Values, planName: string): YAML.Docu
     },
   });
   return doc;
+}
+
+/** `dialect:` right after the plan's description (or name), where a reader looks for it. */
+function declareDialect(doc: YAML.Document, dialect: Dialect): void {
+  const map = doc.contents;
+  if (!YAML.isMap(map)) throw new Error('internal: a template is not a mapping');
+  const after = map.items.findIndex((p) => YAML.isScalar(p.key) && p.key.value === 'description');
+  map.items.splice(after + 1, 0, doc.createPair('dialect', dialect.name));
 }
 
 function header(template: Template, outDir: string, argv: string): string {
@@ -281,8 +289,15 @@ function argvOf(opts: NewOptions, name: string): string {
     ...OPTION_KEYS.filter((k) => opts[k] !== undefined).map(
       (k) => `--${k} ${/^[\w.,]+$/.test(opts[k] ?? '') ? opts[k] : JSON.stringify(opts[k])}`,
     ),
+    ...(opts.dialect !== undefined && opts.dialect !== 'postgres' ? [`--dialect ${opts.dialect}`] : []),
   ];
   return ` ${parts.join(' ')}`;
+}
+
+function dialectOf(name: string | undefined): Dialect {
+  if (name === undefined || name === 'postgres') return dialectNamed('postgres');
+  if (name === 'mssql') return dialectNamed('mssql', 'the plan from this template');
+  throw new UsageError(`--dialect ${name}: no such dialect`, 'use --dialect postgres (the default) or --dialect mssql');
 }
 
 export async function newCommand(templateName: string | undefined, opts: NewOptions, io: Io): Promise<number> {
@@ -297,16 +312,18 @@ export async function newCommand(templateName: string | undefined, opts: NewOpti
       `${hint ? `${hint} ` : ''}templates: ${names.join(', ')} (schemashift new --list shows the options each needs)`,
     );
   }
-  await ensureSqlParser();
+  const dialect = dialectOf(opts.dialect);
+  await dialect.parser.load();
   const given = oneColumnAsList(template, opts);
-  const values = readValues(template, given);
+  const values = withPlanDialect(dialect, () => readValues(template, given));
   const name = given.name ?? defaultName(template, given);
   const nameProblem = issueOf(planHeaderSchema.shape.name, name);
   if (nameProblem) throw new UsageError(`--name ${name}: ${nameProblem}`, 'e.g. --name rename-orders-client-id');
   const outDir = resolve(io.cwd, opts.out ?? 'plans');
   const inside = relative(io.cwd, join(outDir, `${name}.yaml`));
   const file = inside.startsWith('..') ? join(outDir, `${name}.yaml`) : inside;
-  const doc = render(template, values, name);
+  const doc = render(template, values, name, dialect);
+  if (dialect.name !== 'postgres') declareDialect(doc, dialect);
   const uncarried =
     opts.database === undefined
       ? []
