@@ -6,6 +6,7 @@ import { nameOf, type Token } from './tsql-lexer.js';
 
 /** `name`, `name(n)`, `name(n, m)`, `name(max)`, optionally `schema.name`. */
 export interface TypeNode {
+  /** The name as written for a user type (`dbo.phone`); empty for a system type, which `name` says. */
   parts: Token[];
   /** The system type it is, lower case and with synonyms resolved (`integer` → `int`); the name for others. */
   name: string;

@@ -112,8 +112,9 @@ function cursorOver(text: string, kind: FragmentKind): Cursor {
     if (error instanceof TsqlLexError) throw new FragmentError(error.message, error.offset);
     throw error;
   }
-  const problem = lineCommentProblem(text, tokens, noun) ?? lexicalProblem(tokens, noun);
-  if (problem) throw problem;
+  const problems = [lineCommentProblem(text, tokens, noun), lexicalProblem(tokens, noun)];
+  const first = problems.filter((p) => p !== undefined).sort((a, b) => a.offset - b.offset)[0];
+  if (first) throw first;
   return new Cursor(text, tokens, noun, kind === 'query');
 }
 

@@ -176,7 +176,7 @@ export function parseType(c: Cursor): TypeNode {
     const rule = SYSTEM_TYPES[name];
     if (rule) {
       checkArgs(name, rule, args, start);
-      return { parts: multi ? [] : parts, name, args };
+      return { parts: [], name, args };
     }
   }
   if (args.length > 0)
