@@ -108,6 +108,15 @@ function literalText(token: Token): string {
   return token.text.toLowerCase();
 }
 
+/** Niladic functions as SQL Server stores them in a definition (a default CURRENT_TIMESTAMP reads back (getdate())). */
+const NILADIC_AS_STORED: Record<string, string> = {
+  CURRENT_TIMESTAMP: '[getdate]()',
+  CURRENT_USER: '[user_name]()',
+  SESSION_USER: '[user_name]()',
+  USER: '[user_name]()',
+  SYSTEM_USER: '[suser_sname]()',
+};
+
 const not = (negated: boolean): string => (negated ? 'NOT ' : '');
 
 /**
@@ -130,7 +139,7 @@ export function render(node: Node, rename?: { from: string; to: string }): strin
     case 'datepart':
       return node.token.value.toUpperCase();
     case 'niladic':
-      return node.name;
+      return NILADIC_AS_STORED[node.name] ?? node.name;
     case 'unary':
       return `(${node.op}${r(node.arg)})`;
     case 'binary':

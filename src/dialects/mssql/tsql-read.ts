@@ -19,6 +19,9 @@ export const NOUN: Record<FragmentKind, string> = {
   query: 'query',
 };
 
+/** Deeper nesting is no plan's need, and the grammar reads it with recursion. */
+const MAX_NESTING = 64;
+
 function tokenProblem(token: Token, noun: string): FragmentError | undefined {
   const problem = (message: string, hint: string) => new FragmentError(message, token.offset, hint, false);
   if (isSymbol(token, ';'))
@@ -64,11 +67,16 @@ function lexicalProblem(tokens: Token[], noun: string): FragmentError | undefine
     if (problem) return problem;
     if (previous?.kind === 'number' && !token.spaced && token.kind !== 'symbol')
       return new FragmentError(
-        `\`${previous.text}${token.text}\` runs a number into a name`,
+        `\`${previous.text}${token.text}\`: a number runs into the text after it`,
         token.offset,
         'write a space',
       );
-    if (isSymbol(token, '(')) open.push(token);
+    if (isSymbol(token, '(') && open.push(token) > MAX_NESTING)
+      return new FragmentError(
+        `more than ${MAX_NESTING} nested parentheses in a SQL ${noun}`,
+        token.offset,
+        'write it flatter',
+      );
     if (isSymbol(token, ')') && open.pop() === undefined)
       return new FragmentError(
         `\`)\` closes a parenthesis the SQL ${noun} did not open`,
@@ -105,6 +113,15 @@ function cursorOver(text: string, kind: FragmentKind): Cursor {
   const noun = NOUN[kind];
   if (text.trim() === '') throw new FragmentError(`the SQL ${noun} is empty`, 0, `write one ${noun}`, false);
   if (text.includes('\0')) throw new FragmentError(`a NUL character in a SQL ${noun}`, text.indexOf('\0'));
+  // SQL Server may not read other spacing characters (no-break space…) as the lexer does: refused, not guessed at.
+  const spacing = /[^\S \t\r\n]/u.exec(text);
+  if (spacing)
+    throw new FragmentError(
+      `an unusual space character (U+${(spacing[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}) in a SQL ${noun}`,
+      spacing.index,
+      'write plain spaces, tabs and line breaks',
+      false,
+    );
   let tokens: Token[];
   try {
     tokens = tokenize(text);
@@ -123,6 +140,16 @@ export type Read = { kind: 'type'; type: TypeNode } | { kind: Exclude<FragmentKi
 /** `text` read as exactly one `kind`; throws FragmentError. */
 export function readFragment(text: string, kind: FragmentKind): Read {
   const c = cursorOver(text, kind);
+  try {
+    return readAll(c, kind);
+  } catch (error) {
+    // A chain of thousands of unary operators still recurses: refused rather than crashing validate.
+    if (error instanceof RangeError) throw new FragmentError(`the SQL ${NOUN[kind]} is nested too deeply`, 0);
+    throw error;
+  }
+}
+
+function readAll(c: Cursor, kind: FragmentKind): Read {
   const read: Read =
     kind === 'type'
       ? { kind, type: parseType(c) }

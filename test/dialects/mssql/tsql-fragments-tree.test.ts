@@ -70,6 +70,7 @@ describe('T-SQL fragments: comparable expressions', () => {
     same('([Qty]>(0))', 'qty > 0');
     same('a != b', 'a <> b');
     same('((-1))', '-1');
+    same('(getdate())', 'CURRENT_TIMESTAMP');
     same("case when [a] is null then N'x' end", "CASE WHEN a IS NULL THEN N'x' END");
   });
 

@@ -78,7 +78,7 @@ describe('T-SQL fragments: what could change the statement they are spliced into
     ],
     ['@x + 1', 'value', '`@x` in a SQL expression: a plan fragment has no variables', 0],
     ['1 1', 'value', 'expected the end of the expression, found `1`', 2],
-    ['1abc', 'value', '`1abc` runs a number into a name', 1],
+    ['1abc', 'value', '`1abc`: a number runs into the text after it', 1],
     ['DROP TABLE t', 'value', 'expected a value, found `DROP`', 0],
     ['SELECT 1 DELETE FROM t', 'query', '`DELETE` after the query: a query here only reads', 9],
     ['SELECT * INTO t2 FROM t', 'query', 'SELECT … INTO creates a table; a query here only reads', 9],
@@ -86,6 +86,9 @@ describe('T-SQL fragments: what could change the statement they are spliced into
     ['varchar(10) NOT NULL', 'type', 'expected the end of the type, found `NOT`', 12],
     ['', 'value', 'the SQL expression is empty', 0],
     ['{fn now()}', 'value', 'T-SQL has no token starting with "{"', 0],
+    ['a -\u00a0- 1', 'value', 'an unusual space character (U+00A0) in a SQL expression', 3],
+    ['1\0', 'value', 'a NUL character in a SQL expression', 1],
+    ['1.2.3', 'value', '`1.2.3`: a number runs into the text after it', 3],
   ] as const)('%j as a %s', (text, kind, message, offset) => {
     expect(problem(text, kind)).toMatchObject({ message, offset });
   });
