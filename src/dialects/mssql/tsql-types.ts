@@ -93,6 +93,9 @@ const FOREIGN_TYPES: Record<string, string> = {
   double: 'write float (or double precision)',
 };
 
+/** Not reserved, but words of a column definition: never read as the name of a user type. */
+const COLUMN_OPTIONS = new Set(['SPARSE', 'FILESTREAM', 'MASKED', 'HIDDEN', 'GENERATED', 'ENCRYPTED', 'PERSISTED']);
+
 const MULTI_WORD = [
   ['DOUBLE', 'PRECISION'],
   ['CHARACTER', 'VARYING'],
@@ -179,6 +182,8 @@ export function parseType(c: Cursor): TypeNode {
       return { parts: [], name, args };
     }
   }
+  if (parts.length === 1 && COLUMN_OPTIONS.has(written.toUpperCase()))
+    throw new FragmentError(`\`${written}\` is a column option, not a type`, start, 'write the type first', false);
   if (args.length > 0)
     throw new FragmentError(
       `\`${c.textFrom(start)}\` is not a SQL Server system type, and a user-defined type takes no arguments`,
