@@ -127,7 +127,10 @@ function parenthesised(c: Cursor): Node {
 function keywordValue(c: Cursor, token: Token): Node | undefined {
   const next = c.peek(1);
   const call = isSymbol(next, '(');
-  if (token.value === 'NULL') return c.next() && { t: 'null' };
+  if (token.value === 'NULL') {
+    c.next();
+    return { t: 'null' };
+  }
   if (token.value === 'CASE') return parseCase(c);
   if (call && (token.value === 'CAST' || token.value === 'TRY_CAST')) return parseCast(c);
   if (call && (token.value === 'CONVERT' || token.value === 'TRY_CONVERT')) return parseConvert(c);
@@ -140,7 +143,8 @@ function keywordValue(c: Cursor, token: Token): Node | undefined {
   }
   if (NILADIC.has(token.value)) {
     if (call) c.refuse(`${token.value} is written without parentheses in T-SQL`, `write ${token.value}`, next?.offset);
-    return c.next() && { t: 'niladic', name: token.value };
+    c.next();
+    return { t: 'niladic', name: token.value };
   }
   const foreign = FOREIGN_WORDS[token.value];
   if (foreign !== undefined && !call) c.refuse(`\`${token.text}\` is not T-SQL`, foreign);
