@@ -119,6 +119,29 @@ const NILADIC_AS_STORED: Record<string, string> = {
 
 const not = (negated: boolean): string => (negated ? 'NOT ' : '');
 
+const compare = (left: Node, op: string, right: Node): Node => ({ t: 'binary', op, left, right });
+
+/**
+ * The operands of an AND or OR chain, flattened, with IN lists and BETWEEN spelled out as SQL Server stores them
+ * in a definition (`a IN (1, 2)` reads back `([a]=(2) OR [a]=(1))`, `a BETWEEN 1 AND 2` as `([a]>=(1) AND [a]<=(2))`).
+ */
+function operands(op: 'AND' | 'OR', node: Node): Node[] {
+  if (node.t === 'binary' && node.op === op) return [...operands(op, node.left), ...operands(op, node.right)];
+  if (node.t === 'between' && node.not === (op === 'OR'))
+    return node.not
+      ? [compare(node.arg, '<', node.low), compare(node.arg, '>', node.high)]
+      : [compare(node.arg, '>=', node.low), compare(node.arg, '<=', node.high)];
+  if (node.t === 'in' && node.list[0]?.t !== 'query' && node.not === (op === 'AND'))
+    return node.list.map((value) => compare(node.arg, node.not ? '<>' : '=', value));
+  return [node];
+}
+
+/** An AND or OR chain in a canonical order: the same conditions in another order compare equal. */
+function chain(op: 'AND' | 'OR', nodes: Node[], r: (n: Node) => string): string {
+  const parts = nodes.flatMap((n) => operands(op, n)).map(r);
+  return parts.length === 1 ? (parts[0] as string) : `(${parts.sort().join(` ${op} `)})`;
+}
+
 /**
  * The tree as canonical text: every operation in parentheses, keywords upper case, names bracketed in
  * lower case; constants and casts as they are. `rename` renames bare column references.
@@ -143,6 +166,7 @@ export function render(node: Node, rename?: { from: string; to: string }): strin
     case 'unary':
       return `(${node.op}${r(node.arg)})`;
     case 'binary':
+      if (node.op === 'AND' || node.op === 'OR') return chain(node.op, [node], r);
       return `(${r(node.left)} ${node.op} ${r(node.right)})`;
     case 'not':
       return `(NOT ${r(node.arg)})`;
@@ -166,9 +190,10 @@ export function render(node: Node, rename?: { from: string; to: string }): strin
     case 'isnull':
       return `(${r(node.arg)} IS ${not(node.not)}NULL)`;
     case 'in':
-      return `(${r(node.arg)} ${not(node.not)}IN (${node.list.map(r).join(', ')}))`;
+      if (node.list[0]?.t === 'query') return `(${r(node.arg)} ${not(node.not)}IN ${r(node.list[0])})`;
+      return chain(node.not ? 'AND' : 'OR', [node], r);
     case 'between':
-      return `(${r(node.arg)} ${not(node.not)}BETWEEN ${r(node.low)} AND ${r(node.high)})`;
+      return chain(node.not ? 'OR' : 'AND', [node], r);
     case 'like':
       return `(${r(node.arg)} ${not(node.not)}LIKE ${r(node.pattern)}${node.escape ? ` ESCAPE ${r(node.escape)}` : ''})`;
     case 'exists':

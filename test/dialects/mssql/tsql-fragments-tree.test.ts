@@ -71,6 +71,9 @@ describe('T-SQL fragments: comparable expressions', () => {
     same('a != b', 'a <> b');
     same('((-1))', '-1');
     same('(getdate())', 'CURRENT_TIMESTAMP');
+    same('([a]=(3) OR [a]=(2) OR [a]=(1))', 'a IN (1, 2, 3)');
+    same('([a]>=(1) AND [a]<=(10) AND [b] IS NOT NULL)', 'b IS NOT NULL AND a BETWEEN 1 AND 10');
+    same('([a]<(1) OR [a]>(10))', 'a NOT BETWEEN 1 AND 10');
     same("case when [a] is null then N'x' end", "CASE WHEN a IS NULL THEN N'x' END");
   });
 
@@ -80,10 +83,12 @@ describe('T-SQL fragments: comparable expressions', () => {
     differ('CAST(0.5 AS int)', '0.5');
     differ('a + b * c', '(a + b) * c');
     differ("'X'", "'x'");
+    differ('a IN (1, 2)', 'a IN (1, 3)');
+    differ('a > 1 AND b > 1', 'a > 1 OR b > 1');
   });
 
   it('renders the tree canonically and leaves text it cannot read as it is', () => {
-    expect(f.comparableExpression('([Qty] > (0)) AND b IS NOT NULL')).toBe('(([qty] > 0) AND ([b] IS NOT NULL))');
+    expect(f.comparableExpression('([Qty] > (0)) AND b IS NOT NULL')).toBe('(([b] IS NOT NULL) AND ([qty] > 0))');
     expect(f.comparableExpression('  a +  ')).toBe('a +');
   });
 });
