@@ -89,7 +89,7 @@ const constraintOf = (table: string, name: string): string =>
 function renameConstraint(a: RenameConstraintAction): Rendered {
   return {
     sql: atomically([
-      `DECLARE @constraint nvarchar(300) = (SELECT QUOTENAME(SCHEMA_NAME(schema_id)) + N'.' + QUOTENAME(name) ` +
+      `DECLARE @constraint nvarchar(520) = (SELECT QUOTENAME(SCHEMA_NAME(schema_id)) + N'.' + QUOTENAME(name) ` +
         `FROM sys.objects WHERE parent_object_id = ${objectId(a.table)} AND name = ${literal(a.from)} AND ${CONSTRAINT_TYPES})`,
       `IF @constraint IS NULL ${throwSql(literal(`${a.table} has no constraint ${a.from} to rename`))}`,
       renameObjectSql('@constraint', a.to, 'OBJECT'),

@@ -55,7 +55,7 @@ function renameBehindViewSql(a: Rename): string {
   const to = renamedTable(a);
   const old = splitQualified(a.table).name;
   return atomically([
-    `DECLARE @schema sysname = ${schemaOfSql(a.table)}, @table int, @view nvarchar(300), @sql nvarchar(max)`,
+    `DECLARE @schema sysname = ${schemaOfSql(a.table)}, @table int, @view nvarchar(520), @sql nvarchar(max)`,
     `IF @schema IS NULL OR NOT ${isTable(a.table)} ${throwSql(literal(`${a.table} is not a table: nothing to rename`))}`,
     renameObjectSql(literal(qualified(a.table)), a.to, 'OBJECT'),
     `SET @table = OBJECT_ID(QUOTENAME(@schema) + N'.' + QUOTENAME(${literal(a.to)}))`,
