@@ -23,8 +23,9 @@ export interface MssqlDriftGuard {
 /** The variable the guard builds its message in; declare it (nvarchar(2048)) with the others. */
 export const DRIFT_MESSAGE = '@drift';
 
+/** Never UNKNOWN: `NOT (NULL = x)` would be UNKNOWN, and IF would then neither pass nor refuse. */
 const same = (a: string, b: string): string =>
-  `(${a} COLLATE Latin1_General_BIN2 = ${b} OR (${a} IS NULL AND ${b} IS NULL))`;
+  `(CASE WHEN ${a} COLLATE Latin1_General_BIN2 = ${b} OR (${a} IS NULL AND ${b} IS NULL) THEN 1 ELSE 0 END = 1)`;
 
 export function mssqlDriftGuardSql(g: MssqlDriftGuard): string {
   const shown = (v: string) => `ISNULL(${v}, ${literal(g.none)})`;

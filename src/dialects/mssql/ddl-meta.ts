@@ -25,7 +25,7 @@ export const liveCommentSql = (table: string, column?: string): string =>
 
 const subjectExists = (table: string, column: string | undefined): string =>
   column === undefined
-    ? `OBJECTPROPERTY(${objectId(table)}, 'IsUserTable') = 1`
+    ? `ISNULL(OBJECTPROPERTY(${objectId(table)}, 'IsUserTable'), 0) = 1`
     : `COLUMNPROPERTY(${objectId(table)}, ${literal(column)}, 'ColumnId') IS NOT NULL`;
 
 function setCommentSql(a: SetCommentAction): string {

@@ -25,7 +25,7 @@ type Rename = { table: string; to: string };
 /** The renamed table, in the old name's schema (as qualified as the plan's name). */
 export const renamedTable = (a: Rename): string => inSchemaOf(a.table, a.to);
 
-const isTable = (name: string): string => `OBJECTPROPERTY(${objectId(name)}, 'IsUserTable') = 1`;
+const isTable = (name: string): string => `ISNULL(OBJECTPROPERTY(${objectId(name)}, 'IsUserTable'), 0) = 1`;
 
 /** `view` is a view that reads `table` (rename_table writes a two-part name, so it is bound by id). */
 const isViewOf = (view: string, table: string): string =>

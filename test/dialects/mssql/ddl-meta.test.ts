@@ -57,8 +57,8 @@ describe('set-column-default', () => {
       'ALTER TABLE [dbo].[t] DROP CONSTRAINT [DF_t_c];',
       'ALTER TABLE [dbo].[t] ADD CONSTRAINT [DF_t_c] DEFAULT (1) FOR [c];',
       `SELECT @target = definition ${live};`,
-      'IF NOT ((@live COLLATE Latin1_General_BIN2 = @expected OR (@live IS NULL AND @expected IS NULL))) BEGIN',
-      '  IF (@live COLLATE Latin1_General_BIN2 = @target OR (@live IS NULL AND @target IS NULL)) SET @drift = ' +
+      'IF NOT ((CASE WHEN @live COLLATE Latin1_General_BIN2 = @expected OR (@live IS NULL AND @expected IS NULL) THEN 1 ELSE 0 END = 1)) BEGIN',
+      '  IF (CASE WHEN @live COLLATE Latin1_General_BIN2 = @target OR (@live IS NULL AND @target IS NULL) THEN 1 ELSE 0 END = 1) SET @drift = ' +
         "LEFT(CONCAT(N'the default of dbo.t.c is already what this step sets: it was set before this plan, not by it; " +
         "remove this step (there is nothing to change), or make the plan say what it replaces: ', ISNULL(@live, N'none')), 2048)",
     ]);
@@ -81,8 +81,8 @@ describe('set-column-default', () => {
       replaces: { value: '0', targetOk: true },
     });
     expect(undo.sql).toContain(
-      'IF NOT ((@live COLLATE Latin1_General_BIN2 = @expected OR (@live IS NULL AND @expected IS NULL)) OR ' +
-        '(@live COLLATE Latin1_General_BIN2 = @target OR (@live IS NULL AND @target IS NULL))) BEGIN',
+      'IF NOT ((CASE WHEN @live COLLATE Latin1_General_BIN2 = @expected OR (@live IS NULL AND @expected IS NULL) THEN 1 ELSE 0 END = 1) OR ' +
+        '(CASE WHEN @live COLLATE Latin1_General_BIN2 = @target OR (@live IS NULL AND @target IS NULL) THEN 1 ELSE 0 END = 1)) BEGIN',
     );
     expect(undo.sql).not.toContain('DEFAULT (NULL)');
     expect(undo.sql.match(/ADD CONSTRAINT/g)).toHaveLength(1);
@@ -111,7 +111,7 @@ describe('set-comment', () => {
       [
         ...HEAD,
         "DECLARE @schema sysname = N'sales', @live nvarchar(max), @expected nvarchar(max), @target nvarchar(max), @drift nvarchar(2048);",
-        "IF NOT (OBJECTPROPERTY(OBJECT_ID(N'[sales].[orders]'), 'IsUserTable') = 1) THROW 50000, N'the comment on table sales.orders: there is no such table', 1;",
+        "IF NOT (ISNULL(OBJECTPROPERTY(OBJECT_ID(N'[sales].[orders]'), 'IsUserTable'), 0) = 1) THROW 50000, N'the comment on table sales.orders: there is no such table', 1;",
         `SET @live = (SELECT CAST(value AS nvarchar(max)) FROM ${described});`,
         `IF @live IS NULL EXEC sys.sp_addextendedproperty ${args}`,
         `ELSE EXEC sys.sp_updateextendedproperty ${args};`,
@@ -120,7 +120,7 @@ describe('set-comment', () => {
     );
     expect(r.lock).toEqual({ level: 'Sch-M', impact: 'blocks-all', on: ['sales.orders'] });
     expect(r.probe).toBe(
-      "SELECT CAST(CASE WHEN OBJECTPROPERTY(OBJECT_ID(N'[sales].[orders]'), 'IsUserTable') = 1 AND " +
+      "SELECT CAST(CASE WHEN ISNULL(OBJECTPROPERTY(OBJECT_ID(N'[sales].[orders]'), 'IsUserTable'), 0) = 1 AND " +
         `(SELECT CAST(value AS nvarchar(max)) FROM ${described}) COLLATE Latin1_General_BIN2 = N'it''s' THEN 1 ELSE 0 END AS bit)`,
     );
   });

@@ -241,7 +241,7 @@ describe('rename_table', () => {
       'SET XACT_ABORT ON;',
       'BEGIN TRANSACTION;',
       "DECLARE @schema sysname = N'dbo', @table int, @view nvarchar(520), @sql nvarchar(max);",
-      "IF @schema IS NULL OR NOT OBJECTPROPERTY(OBJECT_ID(N'[dbo].[orders]'), 'IsUserTable') = 1 THROW 50000, N'dbo.orders is not a table: nothing to rename', 1;",
+      "IF @schema IS NULL OR NOT ISNULL(OBJECTPROPERTY(OBJECT_ID(N'[dbo].[orders]'), 'IsUserTable'), 0) = 1 THROW 50000, N'dbo.orders is not a table: nothing to rename', 1;",
       "EXEC sys.sp_rename @objname = N'[dbo].[orders]', @newname = N'purchases', @objtype = N'OBJECT';",
       "SET @table = OBJECT_ID(QUOTENAME(@schema) + N'.' + QUOTENAME(N'purchases'));",
       "SET @view = QUOTENAME(@schema) + N'.' + QUOTENAME(N'orders');",
@@ -254,7 +254,7 @@ describe('rename_table', () => {
     expect(lines.slice(-2)).toEqual(['IF @sql IS NOT NULL EXEC sys.sp_executesql @sql;', 'COMMIT TRANSACTION']);
     expect(r.lock).toEqual({ level: 'Sch-M', impact: 'blocks-all', on: ['dbo.orders'] });
     expect(r.probe).toBe(
-      "SELECT CAST(CASE WHEN OBJECTPROPERTY(OBJECT_ID(N'[dbo].[purchases]'), 'IsUserTable') = 1 AND EXISTS (SELECT 1 " +
+      "SELECT CAST(CASE WHEN ISNULL(OBJECTPROPERTY(OBJECT_ID(N'[dbo].[purchases]'), 'IsUserTable'), 0) = 1 AND EXISTS (SELECT 1 " +
         'FROM sys.views AS v JOIN sys.sql_expression_dependencies AS d ON d.referencing_id = v.object_id WHERE ' +
         "v.object_id = OBJECT_ID(N'[dbo].[orders]') AND d.referenced_id = OBJECT_ID(N'[dbo].[purchases]')) THEN 1 ELSE 0 END AS bit)",
     );
@@ -297,7 +297,7 @@ describe('rename_table', () => {
     ]);
     expect(r.lock).toEqual({ level: 'Sch-M', impact: 'blocks-all', on: ['dbo.orders', 'dbo.purchases'] });
     expect(r.probe).toBe(
-      "SELECT CAST(CASE WHEN OBJECTPROPERTY(OBJECT_ID(N'[dbo].[orders]'), 'IsUserTable') = 1 AND OBJECT_ID(N'[dbo].[purchases]') IS NULL THEN 1 ELSE 0 END AS bit)",
+      "SELECT CAST(CASE WHEN ISNULL(OBJECTPROPERTY(OBJECT_ID(N'[dbo].[orders]'), 'IsUserTable'), 0) = 1 AND OBJECT_ID(N'[dbo].[purchases]') IS NULL THEN 1 ELSE 0 END AS bit)",
     );
   });
 });

@@ -157,6 +157,16 @@ describe.skipIf(!mssqlAdminUrl)('SQL Server tables, metadata and indexed views (
     expect(await comment('dbo.orders')).toBe('All orders');
     await apply({ kind: 'set-comment', table: 'dbo.orders', column: 'qty', comment: null });
     expect(await comment('dbo.orders', 'qty')).toBe(null);
+    // No comment where the plan expects one is drift too (the guard never reads NULL = 'was' as a pass).
+    const missing = render({
+      kind: 'set-comment',
+      table: 'dbo.orders',
+      column: 'qty',
+      comment: 'new',
+      replaces: { value: 'was', targetOk: false },
+    });
+    await expect(db.conn.exec(missing.sql)).rejects.toThrow(/changed since the plan was written/);
+    expect(await comment('dbo.orders', 'qty')).toBe(null);
   });
 
   it('renames a constraint (and a primary key with its index)', async () => {
