@@ -5,7 +5,9 @@
  * (omitted columns take their defaults, IDENTITY its next value), UPDATE, DELETE, MERGE and OUTPUT go
  * through it to the table, and the table's triggers fire ("Updatable Views", CREATE VIEW,
  * https://learn.microsoft.com/sql/t-sql/statements/create-view-transact-sql#updatable-views).
- * Unlike PostgreSQL's, the view's `*` is expanded when it is created: columns added later are not in it.
+ * As in PostgreSQL, the view's `*` is expanded when it is created: columns added later are not in it.
+ * What the old name no longer takes (it is a view): SET IDENTITY_INSERT, TRUNCATE TABLE, index hints
+ * (WITH (INDEX(…)); lock hints such as NOLOCK still pass to the table), full-text predicates, and DDL.
  * CREATE VIEW must be alone in its batch, so it runs through sys.sp_executesql, its text built from
  * QUOTENAME'd names only. The table's grants and denies (object and column) are copied to the view.
  */

@@ -65,7 +65,9 @@ const REFUSED_WORDS: Record<string, string> = {
 const CLAUSE_WORDS = new Set(['WHERE', 'GROUP', 'HAVING', 'INNER', 'JOIN', 'CROSS', 'ON', 'UNION', 'ORDER', 'OPTION']);
 
 const refuse = (problem: string): Unsupported => ({
-  unsupported: `an indexed view cannot hold this query: ${problem}`,
+  unsupported:
+    `an indexed view cannot hold this query: ${problem} (schemashift checks the rules the query's tokens show; ` +
+    'SQL Server checks the rest when the view and its unique clustered index are created)',
   instead:
     'rewrite the query by the indexed view rules (two-part table names, inner joins, COUNT_BIG(*) with GROUP BY, ' +
     'SUM of non-nullable expressions, deterministic functions), or keep a summary table filled by the application',
