@@ -38,7 +38,10 @@ const markOf = (view: string): string =>
   `(SELECT CAST(value AS nvarchar(4000)) FROM sys.extended_properties WHERE class = 1 AND major_id = ` +
   `${objectId(view)} AND minor_id = 0 AND name = ${literal(MARK)})`;
 
-/** Only SELECT, INSERT, UPDATE, DELETE and REFERENCES mean the same on a view; state W is GRANT … WITH GRANT OPTION. */
+/**
+ * Only SELECT, INSERT, UPDATE, DELETE and REFERENCES mean the same on a view; state W is GRANT … WITH
+ * GRANT OPTION. STRING_AGG takes a literal separator only.
+ */
 function copyPermissionsSql(): string {
   const statement =
     `CASE p.state WHEN 'D' THEN N'DENY ' ELSE N'GRANT ' END + p.permission_name + ` +
@@ -46,7 +49,7 @@ function copyPermissionsSql(): string {
     `N' ON ' + @view + N' TO ' + QUOTENAME(USER_NAME(p.grantee_principal_id)) + ` +
     `CASE p.state WHEN 'W' THEN N' WITH GRANT OPTION' ELSE N'' END + N';'`;
   return (
-    `SELECT @sql = STRING_AGG(CAST(${statement} AS nvarchar(max)), NCHAR(10)) FROM sys.database_permissions AS p ` +
+    `SELECT @sql = STRING_AGG(CAST(${statement} AS nvarchar(max)), N' ') FROM sys.database_permissions AS p ` +
     `WHERE p.class = 1 AND p.major_id = @table AND p.state IN ('G', 'W', 'D') ` +
     `AND p.permission_name IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE', 'REFERENCES');\n` +
     'IF @sql IS NOT NULL EXEC sys.sp_executesql @sql'
