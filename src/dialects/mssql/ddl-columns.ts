@@ -78,9 +78,11 @@ export function dropColumn(a: DropColumnAction): Rendered | Unsupported {
     `WHERE d.parent_object_id = ${objectId(a.table)} AND c.name = ${literal(a.column)}`;
   return {
     sql: [
-      'DECLARE @default sysname',
+      'DECLARE @default sysname, @drop_default nvarchar(max)',
       findDefault,
-      `IF @default IS NOT NULL EXEC (${literal(`ALTER TABLE ${table} DROP CONSTRAINT `)} + QUOTENAME(@default))`,
+      // EXEC (…) concatenates only literals and variables, so the statement is built in a variable first.
+      `SET @drop_default = ${literal(`ALTER TABLE ${table} DROP CONSTRAINT `)} + QUOTENAME(@default)`,
+      'IF @default IS NOT NULL EXEC sys.sp_executesql @drop_default',
       `ALTER TABLE ${table} DROP COLUMN IF EXISTS ${ident(a.column)}`,
     ].join(';\n'),
     lock: mssqlLock('Sch-M', [a.table]),

@@ -38,11 +38,12 @@ const ROWS: Row[] = [
     action: { kind: 'drop-column', table: T, column: 'legacy', cascade: false },
     postgres: 'ALTER TABLE sales.orders DROP COLUMN IF EXISTS legacy',
     mssql: [
-      'DECLARE @default sysname;',
+      'DECLARE @default sysname, @drop_default nvarchar(max);',
       'SELECT @default = d.name FROM sys.default_constraints AS d JOIN sys.columns AS c ON c.object_id = ' +
         "d.parent_object_id AND c.column_id = d.parent_column_id WHERE d.parent_object_id = OBJECT_ID(N'[sales].[orders]') " +
         "AND c.name = N'legacy';",
-      "IF @default IS NOT NULL EXEC (N'ALTER TABLE [sales].[orders] DROP CONSTRAINT ' + QUOTENAME(@default));",
+      "SET @drop_default = N'ALTER TABLE [sales].[orders] DROP CONSTRAINT ' + QUOTENAME(@default);",
+      'IF @default IS NOT NULL EXEC sys.sp_executesql @drop_default;',
       'ALTER TABLE [sales].[orders] DROP COLUMN IF EXISTS [legacy]',
     ].join('\n'),
     lock: ['Sch-M', 'blocks-all'],

@@ -39,7 +39,9 @@ describe('hostile names', () => {
     const r = rendered({ kind: 'drop-column', table: "s]x.t'[1]", column: 'c]; DROP TABLE x--', cascade: false });
     expect(r.sql).toContain("OBJECT_ID(N'[s]]x].[t''[1]]]')");
     expect(r.sql).toContain("c.name = N'c]; DROP TABLE x--'");
-    expect(r.sql).toContain("EXEC (N'ALTER TABLE [s]]x].[t''[1]]] DROP CONSTRAINT ' + QUOTENAME(@default))");
+    expect(r.sql).toContain(
+      "SET @drop_default = N'ALTER TABLE [s]]x].[t''[1]]] DROP CONSTRAINT ' + QUOTENAME(@default);",
+    );
     expect(r.sql).toContain('DROP COLUMN IF EXISTS [c]]; DROP TABLE x--]');
   });
 
