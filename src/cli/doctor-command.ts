@@ -1,7 +1,7 @@
 /** `doctor [--database URL] [--json]`: preflight checks before a migration; exit 1 when one fails. */
 import ms from 'ms';
 import { parseDatabaseUrl } from '../db/index.js';
-import { postgres } from '../dialects/postgres/postgres-dialect.js';
+import { dialectNamed } from '../dialects/registry.js';
 import { formatDoctorJson, formatDoctorText } from '../doctor/format.js';
 import { runDoctor } from '../doctor/run-doctor.js';
 import { DEFAULT_DOCTOR_OPTIONS, type DoctorOptions } from '../doctor/types.js';
@@ -28,11 +28,6 @@ function durationMs(flag: string, text: string | undefined, fallback: number): n
 
 export function doctorOptions(opts: DoctorCommandOptions, url: string, cwd: string): DoctorOptions {
   const target = parseDatabaseUrl(url, cwd);
-  if (target.scheme === 'mssql')
-    throw new UsageError(
-      `doctor checks PostgreSQL servers; ${target.displayUrl} is SQL Server`,
-      'point --database at a PostgreSQL database',
-    );
   return {
     longTransactionMs: durationMs('--long-transaction', opts.longTransaction, DEFAULT_DOCTOR_OPTIONS.longTransactionMs),
     idleInTransactionMs: durationMs(
@@ -50,7 +45,7 @@ export async function doctorCommand(opts: DoctorCommandOptions, io: Io): Promise
   const options = doctorOptions(opts, url, io.cwd);
   const conn = await openDatabase(url, io, 'schemashift doctor', { mustExist: true });
   try {
-    const { doctor } = postgres;
+    const { doctor } = dialectNamed(conn.dialect);
     const report = await runDoctor(conn, doctor, options);
     io.out(opts.json ? formatDoctorJson(report) : formatDoctorText(report, paint(io.color), doctor.product));
     return report.status === 'fail' ? 1 : 0;
