@@ -116,9 +116,18 @@ export function definitionProbeSql(column: ColumnDefinition): string {
 /** `schema.name` (the model's form) or a bare name: SQL Server collations have no schema. */
 const collationOf = (collation: string): string => collation.slice(collation.lastIndexOf('.') + 1);
 
+/** A call of a schema-qualified name (`dbo.f(`, `[s].[f] (`): a user-defined function, always called so. */
+const USER_FUNCTION_CALL = /[\w\]]\s*\.\s*[\w[][\w\]\s[.]*\(/;
+
+/**
+ * Undefined when the server accepts the definition, or when the probe cannot say: a table
+ * variable's DEFAULT may not call a user-defined function, which a table's may, so such a default
+ * is not probed.
+ */
 export async function columnDefinitionProblem(db: Queryable, column: ColumnDefinition): Promise<string | undefined> {
   if (column.collation !== undefined && !COLLATION_NAME.test(collationOf(column.collation)))
     return `${column.collation} is not a SQL Server collation name`;
+  if (column.default !== undefined && USER_FUNCTION_CALL.test(column.default)) return undefined;
   try {
     await db.query(definitionProbeSql(column));
     return undefined;

@@ -152,6 +152,15 @@ describe('mssql column definition probe', () => {
     expect(
       await i.columnDefinitionProblem(fakeDb(() => seqInVariable).db, { type: 'int', default: 'NEXT VALUE FOR s' }),
     ).toBeUndefined();
+    const udf = fakeDb(() => refuse);
+    expect(await i.columnDefinitionProblem(udf.db, { type: 'int', default: 'dbo.next_code()' })).toBeUndefined();
+    expect(
+      await i.columnDefinitionProblem(udf.db, { type: 'int', default: '[sales] . [code for] (1)' }),
+    ).toBeUndefined();
+    expect(udf.seen).toEqual([]);
+    expect(await i.columnDefinitionProblem(udf.db, { type: 'int', default: 'ABS(-1.5)' })).toBe(
+      'Expression type int is invalid for COLLATE clause.',
+    );
     const none = fakeDb(() => []);
     expect(await i.columnDefinitionProblem(none.db, { type: 'int', collation: 'x; DROP TABLE t' })).toBe(
       'x; DROP TABLE t is not a SQL Server collation name',
