@@ -78,12 +78,18 @@ function keysFromJson(json: unknown): string[][] {
   });
 }
 
-/** A chunk's row as the mssql driver returns it: COUNT_BIG as text, the keys as FOR JSON text. */
+/**
+ * A chunk's row as the mssql driver returns it: COUNT_BIG as text, the keys as FOR JSON text. Under
+ * READ COMMITTED with locks (not RCSI) the count and the sample read the range one after the other,
+ * so rows counted as differing may have been brought in step before the sample looked: with no
+ * differing key left to name, the chunk reports none (a range needs its first key).
+ */
 export function chunkFindings(row: Record<string, unknown>): ChunkFindings {
+  const sample = keysFromJson(row['sample']);
   return {
     rows: Number(row['rows']),
-    mismatches: Number(row['mismatches']),
-    sample: keysFromJson(row['sample']),
+    mismatches: sample.length === 0 ? 0 : Number(row['mismatches']),
+    sample,
     lastMismatch: keysFromJson(row['last_mismatch'])[0] ?? null,
   };
 }

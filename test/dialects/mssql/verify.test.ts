@@ -91,6 +91,15 @@ describe('mssql verify chunk', () => {
     });
   });
 
+  it('differences counted but gone before the sample looked (READ COMMITTED with locks): none reported', () => {
+    expect(b.chunkFindings({ k1: '9', rows: '9', mismatches: 2, sample: null, last_mismatch: null })).toEqual({
+      rows: 9,
+      mismatches: 0,
+      sample: [],
+      lastMismatch: null,
+    });
+  });
+
   it('PostgreSQL reads its own chunk row (arrays of text) through the same member', () => {
     const row = { k1: '9', rows: '9', mismatches: '2', sample: [['3'], ['5']], last_mismatch: [['5']] };
     expect(postgresBackfill.chunkFindings(row)).toEqual({
