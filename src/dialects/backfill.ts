@@ -50,9 +50,9 @@ export interface BatchStatements {
 }
 
 /**
- * A verify chunk: one statement returning, for the next `size` keys, the bound as text `k1..kn`,
- * `rows`, `mismatches`, and (only when some differ) `sample` (up to the sample size of differing
- * keys, each an array of text in key order) and `last_mismatch` (an array holding the last such key);
+ * A verify chunk: one statement returning, for the next `size` keys, the bound as text `k1..kn`, and
+ * what the chunk found in the dialect's own encoding (`chunkFindings` decodes it): the rows compared,
+ * how many differ, and (only when some do) up to the sample size of differing keys and the last one;
  * no row at the end of the key.
  */
 export interface VerifyStatements {
@@ -60,6 +60,14 @@ export interface VerifyStatements {
   first: string;
   /** A later chunk: `$1..$k` the last key compared, `$k+1` the size. */
   next: string;
+}
+
+/** What one verify chunk found: its rows, how many differ, a sample of their keys (text in key order) and the last. */
+export interface ChunkFindings {
+  rows: number;
+  mismatches: number;
+  sample: string[][];
+  lastMismatch: string[] | null;
 }
 
 /** How one short transaction of a walk runs; an absent setting is left as the session has it. */
@@ -143,6 +151,8 @@ export interface BackfillSql {
   verifyStatements(step: CompareInput, key: string[], sampleSize: number): VerifyStatements;
   /** What `plan` shows and the runner announces: a later chunk's statement. */
   chunkShape(statements: VerifyStatements): string;
+  /** What a chunk's row (of `verifyStatements`) found, decoded from the dialect's encoding. */
+  chunkFindings(row: Record<string, unknown>): ChunkFindings;
   /** An UPDATE bringing one range's rows in step (shown, never run): the compared expressions, where rows differ. */
   fixStatement(step: CompareInput, key: string[], range: Pick<MismatchRange, 'first' | 'last'>): string;
   /** One transaction of a walk with these settings. */

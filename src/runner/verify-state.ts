@@ -5,11 +5,11 @@
  * statement, so a run killed at any instant resumes after the last chunk recorded, with exactly
  * the ranges found up to there.
  */
-import type { MismatchRange, RangeChange } from '../dialects/backfill.js';
+import type { ChunkFindings, MismatchRange, RangeChange } from '../dialects/backfill.js';
 import { SAMPLE_KEYS } from '../operations/verify.js';
 import { parseCheckpoint } from './backfill-checkpoint.js';
 
-export type { MismatchRange, RangeChange } from '../dialects/backfill.js';
+export type { ChunkFindings, MismatchRange, RangeChange } from '../dialects/backfill.js';
 
 export interface VerifyCheckpoint {
   key: string[];
@@ -62,14 +62,6 @@ export function newWalk(key: string[], before: VerifyCheckpoint | null): VerifyC
       ? { previous: { walk: before.walk, mismatches: before.mismatches, ranges: before.ranges } }
       : {};
   return { key, last: null, batches: 0, walk, complete: false, mismatches: 0, ranges: 0, sampled: 0, ...previous };
-}
-
-/** What one chunk found: its rows, and where rows differ (null: none did). */
-export interface ChunkFindings {
-  rows: number;
-  mismatches: number;
-  sample: string[][];
-  lastMismatch: string[] | null;
 }
 
 /**

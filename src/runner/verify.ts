@@ -60,35 +60,19 @@ interface VerifyRun extends Run {
   latest: MismatchRange | null;
 }
 
-interface ChunkRow {
-  [bound: `k${number}`]: string;
-  rows: string | number;
-  mismatches: string | number;
-  sample: string[][] | null;
-  last_mismatch: string[][] | null;
-}
-
 /** The next chunk, compared in one statement in a read-only transaction; null at the end of the key. */
 function readChunk(run: VerifyRun): Promise<{ upTo: string[]; found: ChunkFindings } | null> {
   const { ctx, sql } = run;
   const after = run.cp.last;
   return inTransaction(ctx, ctx.session, { readOnly: true, ...batchSettings(ctx) }, async () => {
-    const { rows } = await ctx.session.query<ChunkRow>(after === null ? sql.first : sql.next, [
+    const { rows } = await ctx.session.query<Record<string, unknown>>(after === null ? sql.first : sql.next, [
       ...(after ?? []),
       run.size,
     ]);
     const r = rows[0];
     const upTo = boundOf(run, r as Record<string, string> | undefined);
     if (!r || upTo === null) return null;
-    return {
-      upTo,
-      found: {
-        rows: Number(r.rows),
-        mismatches: Number(r.mismatches),
-        sample: r.sample ?? [],
-        lastMismatch: r.last_mismatch?.[0] ?? null,
-      },
-    };
+    return { upTo, found: ctx.plan.dialect.backfill.chunkFindings(r) };
   });
 }
 

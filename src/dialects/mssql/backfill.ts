@@ -1,14 +1,13 @@
 /**
- * SQL Server's backfill part without a verify's chunk statements and findings: a chunk returns its
- * sample as arrays of text, which T-SQL has no type for (it would come back as JSON text), so those
- * wait for the interface to say how a dialect returns them; `verify` steps are refused until then.
+ * SQL Server's backfill part: the batches' statements (backfill-batch.ts), a verify's chunks
+ * (backfill-verify.ts: the sample comes back as FOR JSON text, which `chunkFindings` decodes), its
+ * findings in the state schema (backfill-findings.ts), and the walk's short transactions.
  */
 import type { Queryable } from '../../db/connection.js';
 import type { BackfillSql, TransactionSettings, TransactionSql } from '../backfill.js';
 import { batchShape, batchStatements, remainingCountSql } from './backfill-batch.js';
-import { fixSql } from './backfill-verify.js';
-
-export type MssqlBackfillBatches = Omit<BackfillSql, 'verifyStatements' | 'chunkShape' | 'findings'>;
+import { mssqlVerifyFindings } from './backfill-findings.js';
+import { chunkFindings, chunkShape, fixSql, verifyStatements } from './backfill-verify.js';
 
 /**
  * Rows per batch by default: under the 5,000 locks one statement takes on one table before SQL
@@ -48,7 +47,7 @@ export async function estimatedRows(db: Queryable, tableId: number): Promise<num
   return Number(rows[0]?.n ?? -1);
 }
 
-export const mssqlBackfillBatches: MssqlBackfillBatches = {
+export const mssqlBackfill: BackfillSql = {
   // The neutral levels of the same impact: a batch takes IX on the table and X on the rows and keys it
   // changes; a chunk IS and S.
   batchLockLevel: 'ROW EXCLUSIVE',
@@ -57,6 +56,13 @@ export const mssqlBackfillBatches: MssqlBackfillBatches = {
   batchShape,
   remainingCount: remainingCountSql,
   estimatedRows,
+  verifyStatements,
+  chunkShape,
+  chunkFindings,
   fixStatement: fixSql,
   transaction,
+  findings: mssqlVerifyFindings,
 };
+
+/** The name the batches part had before verify was written (kept for the files that import it). */
+export const mssqlBackfillBatches: BackfillSql = mssqlBackfill;

@@ -1,5 +1,5 @@
 /** A verify's statements: one chunk compared in one read-only statement, and the fix shown for a range. */
-import type { CompareInput, MismatchRange, VerifyStatements } from '../backfill.js';
+import type { ChunkFindings, CompareInput, MismatchRange, VerifyStatements } from '../backfill.js';
 import { boundSql, keyIdent, keyRangeConditions, wrapSql } from './backfill-batch.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from './names.js';
 
@@ -48,6 +48,18 @@ export function verifyStatements(args: CompareInput, key: string[], sampleSize: 
 /** What `plan` shows and the runner announces: a later chunk's statement. */
 export function chunkShape(statements: VerifyStatements): string {
   return statements.next;
+}
+
+/** A chunk's row: counts as bigint text or numbers, keys as arrays of text (the driver decodes text[][]). */
+export function chunkFindings(row: Record<string, unknown>): ChunkFindings {
+  const sample = row['sample'] as string[][] | null;
+  const last = row['last_mismatch'] as string[][] | null;
+  return {
+    rows: Number(row['rows']),
+    mismatches: Number(row['mismatches']),
+    sample: sample ?? [],
+    lastMismatch: last?.[0] ?? null,
+  };
 }
 
 /** An UPDATE bringing one range's rows in step (shown, never run): the compared expressions, where rows differ. */

@@ -2,7 +2,7 @@ import type { Queryable } from '../../db/connection.js';
 import type { BackfillSql, TransactionSettings, TransactionSql } from '../backfill.js';
 import { batchShape, batchStatements, remainingCountSql } from './backfill-batch.js';
 import { postgresVerifyFindings } from './backfill-findings.js';
-import { chunkShape, fixSql, verifyStatements } from './backfill-verify.js';
+import { chunkFindings, chunkShape, fixSql, verifyStatements } from './backfill-verify.js';
 
 /** `BEGIN` and the settings as SET LOCAL (ended with the transaction), in one script. */
 function transaction(settings: TransactionSettings): TransactionSql {
@@ -31,6 +31,7 @@ export const postgresBackfill: BackfillSql = {
   estimatedRows,
   verifyStatements,
   chunkShape,
+  chunkFindings,
   fixStatement: fixSql,
   transaction,
   findings: postgresVerifyFindings,

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  mssqlBackfillBatches as b,
-  MSSQL_DEFAULT_BATCH_SIZE,
-  transaction,
-} from '../../../src/dialects/mssql/backfill.js';
+import { mssqlBackfill as b, MSSQL_DEFAULT_BATCH_SIZE, transaction } from '../../../src/dialects/mssql/backfill.js';
 import { toNamedParameters } from '../../../src/dialects/mssql/driver-mssql.js';
 
 const AFTER2 = '[order_id] >= $1 AND (([order_id] > $1) OR ([order_id] = $1 AND [line] > $2))';
