@@ -34,9 +34,17 @@ const CONFLICTS: Record<Mode, readonly string[]> = {
   'Sch-M': ALL,
 };
 
-/** The table lock modes (sys.dm_tran_locks.request_mode) that make a request for `level` wait. */
-export function conflictingModes(level: LockLevel): readonly string[] {
-  return level === 'none' ? [] : CONFLICTS[LEVEL_MODE[level]];
+const isMode = (level: string): level is Mode => Object.hasOwn(CONFLICTS, level);
+
+/**
+ * The table lock modes (sys.dm_tran_locks.request_mode) that make a request for `level` wait. `level`
+ * is SQL Server's own mode (what its DDL steps declare) or a neutral level; any other SQL Server mode
+ * is counted as Sch-M, so that a doubtful holder is named rather than missed.
+ */
+export function conflictingModes(level: string): readonly string[] {
+  if (level === 'none') return [];
+  if (isMode(level)) return CONFLICTS[level];
+  return CONFLICTS[(LEVEL_MODE as Record<string, Mode | undefined>)[level] ?? 'Sch-M'];
 }
 
 /** $1 the tables (JSON array of bracket-quoted names), $2 the conflicting modes (JSON), $3 own session ids (JSON). */

@@ -48,10 +48,10 @@ export async function estimatedRows(db: Queryable, tableId: number): Promise<num
 }
 
 export const mssqlBackfill: BackfillSql = {
-  // The neutral levels of the same impact: a batch takes IX on the table and X on the rows and keys it
-  // changes; a chunk IS and S.
-  batchLockLevel: 'ROW EXCLUSIVE',
-  chunkLockLevel: 'ACCESS SHARE',
+  // SQL Server's own modes: a batch takes IX on the table and X on the rows and keys it changes; a
+  // chunk IS on the table and S on the rows it reads.
+  batchLockLevel: 'IX',
+  chunkLockLevel: 'IS',
   batchStatements,
   batchShape,
   remainingCount: remainingCountSql,

@@ -80,3 +80,13 @@ describe('mssql activity', () => {
     );
   });
 });
+
+describe('conflicting modes of a SQL Server lock or a neutral level', () => {
+  it("reads SQL Server's own modes as themselves, neutral levels as their SQL Server mode, others as Sch-M", () => {
+    expect(conflictingModes('IS')).toEqual(['X', 'Sch-M', 'BU']);
+    expect(conflictingModes('ACCESS SHARE')).toEqual(['X', 'Sch-M', 'BU']);
+    expect(conflictingModes('Sch-M')).toContain('Sch-S');
+    expect(conflictingModes('U')).toEqual(conflictingModes('Sch-M'));
+    expect(conflictingModes('none')).toEqual([]);
+  });
+});
