@@ -1,6 +1,6 @@
 /** What `status` shows of verify steps: the walk, and where rows differ (text and JSON). */
-import type { Queryable } from '../db/connection.js';
-import { postgres } from '../dialects/postgres/postgres-dialect.js';
+import type { Connection } from '../db/connection.js';
+import { dialectNamed } from '../dialects/registry.js';
 import { describeRange, RANGES_SHOWN, sampleKeys } from '../runner/verify-report.js';
 import { parseVerifyCheckpoint, type MismatchRange, type VerifyCheckpoint } from '../runner/verify-state.js';
 import type { StepRow } from '../state/store.js';
@@ -16,23 +16,20 @@ export interface VerifyStatus {
 
 /** The verify steps' state, by step id; empty where the state tables predate verify (nothing to show). */
 export async function verifyStatuses(
-  db: Queryable,
+  db: Connection,
   planName: string,
   steps: StepRow[],
 ): Promise<Map<string, VerifyStatus>> {
   const verifies = steps.filter((s) => s.kind === 'verify' && s.checkpoint !== null);
   if (verifies.length === 0) return new Map();
-  const { rows } = await db.query<{ ok: boolean }>(
-    "SELECT to_regclass('schemashift.verify_mismatches') IS NOT NULL AS ok",
-  );
-  if (rows[0]?.ok !== true) return new Map();
+  const { findings } = dialectNamed(db.dialect).backfill;
+  if (!(await findings.rangesTableExists(db))) return new Map();
   const entries = await Promise.all(
     verifies.map(async (s) => {
       const key = Array.isArray(s.checkpoint?.['key']) ? (s.checkpoint['key'] as string[]) : [];
       const checkpoint = parseVerifyCheckpoint(s.step_id, '', key, s.checkpoint);
       const found = checkpoint.ranges > 0;
       const at = { plan: planName, stepId: s.step_id };
-      const { findings } = postgres.backfill;
       return [
         s.step_id,
         {

@@ -116,6 +116,8 @@ export interface VerifyStepRef {
 
 /** A verify's findings in the state schema (the ranges table and the step row's checkpoint). */
 export interface VerifyFindingsSql {
+  /** Whether the state schema holds the ranges table (a state schema older than verify has none). */
+  rangesTableExists(db: Queryable): Promise<boolean>;
   /** The walk's ranges in order, at most `limit`. */
   readRanges(db: Queryable, at: VerifyStepRef, limit?: number): Promise<MismatchRange[]>;
   /** The walk's sample of differing keys, in key order, from every range that holds some. */

@@ -119,4 +119,17 @@ async function recordChunk(
   await db.query(sql, params);
 }
 
-export const mssqlVerifyFindings: VerifyFindingsSql = { readRanges, readSample, lastRange, startWalk, recordChunk };
+async function rangesTableExists(db: Queryable): Promise<boolean> {
+  const sql = "SELECT CASE WHEN OBJECT_ID(N'schemashift.verify_mismatches', N'U') IS NULL THEN 0 ELSE 1 END AS ok";
+  const { rows } = await db.query<{ ok: number }>(sql);
+  return rows[0]?.ok === 1;
+}
+
+export const mssqlVerifyFindings: VerifyFindingsSql = {
+  rangesTableExists,
+  readRanges,
+  readSample,
+  lastRange,
+  startWalk,
+  recordChunk,
+};

@@ -71,4 +71,18 @@ async function recordChunk(
   await db.query(`${range.cte}${UPDATE_STEP}`, params);
 }
 
-export const postgresVerifyFindings: VerifyFindingsSql = { readRanges, readSample, lastRange, startWalk, recordChunk };
+async function rangesTableExists(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>(
+    "SELECT to_regclass('schemashift.verify_mismatches') IS NOT NULL AS ok",
+  );
+  return rows[0]?.ok === true;
+}
+
+export const postgresVerifyFindings: VerifyFindingsSql = {
+  rangesTableExists,
+  readRanges,
+  readSample,
+  lastRange,
+  startWalk,
+  recordChunk,
+};
