@@ -8,6 +8,27 @@
  */
 import { ageText, ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from '../../doctor/types.js';
 import { SESSION_JOINS, sessionIds } from './activity-sessions.js';
+import { asMssqlServer, AZURE_SQL_DATABASE } from './doctor-capabilities.js';
+
+/**
+ * Without the permission, sys.dm_exec_sessions and sys.dm_exec_requests do not fail: they show only
+ * the caller's own session, and "none" would be a false all-clear. So the permission is asked first
+ * (on Azure SQL Database the database-level one).
+ */
+export function visibilitySql(engineEdition: number): string {
+  return engineEdition === AZURE_SQL_DATABASE
+    ? "SELECT CONVERT(bit, COALESCE(HAS_PERMS_BY_NAME(DB_NAME(), N'DATABASE', N'VIEW DATABASE STATE'), 0)) AS ok"
+    : "SELECT CONVERT(bit, COALESCE(HAS_PERMS_BY_NAME(NULL, NULL, N'VIEW SERVER STATE'), 0)) AS ok";
+}
+
+async function requireVisibility(ctx: DoctorContext): Promise<void> {
+  const engineEdition = asMssqlServer(ctx.server).engineEdition;
+  const { rows } = await ctx.db.query<{ ok: boolean }>(visibilitySql(engineEdition));
+  if (rows[0]?.ok !== true) {
+    const permission = engineEdition === AZURE_SQL_DATABASE ? 'VIEW DATABASE STATE' : 'VIEW SERVER STATE';
+    throw new Error(`this login lacks ${permission}, so other sessions are hidden from it`);
+  }
+}
 
 export interface SessionRow {
   session_id: number;
@@ -117,12 +138,14 @@ export function idleInTransactionFinding(rows: SessionRow[], limitMs: number): D
 }
 
 async function longTransactions(ctx: DoctorContext): Promise<DoctorFinding> {
+  await requireVisibility(ctx);
   const limitMs = ctx.options.longTransactionMs;
   const { rows } = await ctx.db.query<SessionRow>(LONG_TRANSACTIONS_SQL, [limitMs]);
   return longTransactionFinding(rows, limitMs);
 }
 
 async function idleInTransaction(ctx: DoctorContext): Promise<DoctorFinding> {
+  await requireVisibility(ctx);
   const limitMs = ctx.options.idleInTransactionMs;
   const { rows } = await ctx.db.query<SessionRow>(IDLE_IN_TRANSACTION_SQL, [limitMs]);
   return idleInTransactionFinding(rows, limitMs);
@@ -189,6 +212,7 @@ export function blockingFinding(blocked: BlockedRow[], heads: SessionRow[]): Doc
 }
 
 async function blockingChains(ctx: DoctorContext): Promise<DoctorFinding> {
+  await requireVisibility(ctx);
   const { rows: blocked } = await ctx.db.query<BlockedRow>(BLOCKED_REQUESTS_SQL);
   if (blocked.length === 0) return blockingFinding([], []);
   const ids = headBlockerIds(blocked);

@@ -9,6 +9,7 @@ import {
   LONG_TRANSACTIONS_SQL,
   type BlockedRow,
   type SessionRow,
+  visibilitySql,
 } from '../../../src/dialects/mssql/doctor-sessions.js';
 import { DATABASE_SETTINGS_SQL } from '../../../src/dialects/mssql/doctor-database.js';
 import { replicaStatesSql } from '../../../src/dialects/mssql/doctor-server.js';
@@ -52,6 +53,23 @@ describe('mssql doctor: sessions', () => {
         'sleeping, open 10m: UPDATE orders SET status = @p0 WHERE id = @p1',
     );
     expect(finding.fix).toContain('KILL 57;');
+  });
+
+  it('without VIEW SERVER STATE the session views show only doctor itself: the checks say they cannot run', async () => {
+    for (const id of ['long-transactions', 'idle-in-transaction', 'blocking-chains']) {
+      const { context, seen } = ctx(() => [], SQL2022_DEV, false);
+      await expect(check(id).run(context)).rejects.toThrow(
+        'this login lacks VIEW SERVER STATE, so other sessions are hidden from it',
+      );
+      expect(seen).toEqual([]);
+    }
+    await expect(check('blocking-chains').run(ctx(() => [], AZURE_SQL_DB, false).context)).rejects.toThrow(
+      'lacks VIEW DATABASE STATE',
+    );
+    expect(visibilitySql(3)).toBe(
+      "SELECT CONVERT(bit, COALESCE(HAS_PERMS_BY_NAME(NULL, NULL, N'VIEW SERVER STATE'), 0)) AS ok",
+    );
+    expect(visibilitySql(5)).toContain("HAS_PERMS_BY_NAME(DB_NAME(), N'DATABASE', N'VIEW DATABASE STATE')");
   });
 
   it('long transactions: none is ok', async () => {

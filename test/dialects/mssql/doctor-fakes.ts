@@ -17,14 +17,18 @@ export const AZURE_SQL_DB = server(12, 5, 'SQL Azure');
 
 export type Responder = (sql: string, params: unknown[]) => unknown[] | Error;
 
-/** A Connection that answers from `respond` and records what was sent: no server, only SQL text. */
-export function fakeDb(respond: Responder) {
+/**
+ * A Connection that answers from `respond` and records what was sent: no server, only SQL text. The
+ * permission probe of the session checks is answered `visible` and kept out of `seen`.
+ */
+export function fakeDb(respond: Responder, visible = true) {
   const seen: { sql: string; params: unknown[] }[] = [];
   const db = {
     dialect: 'mssql',
     kind: 'mssql',
     displayUrl: 'sqlserver://doctor@localhost/app',
     query<R>(sql: string, params: unknown[] = []): Promise<QueryResult<R>> {
+      if (sql.includes('HAS_PERMS_BY_NAME')) return Promise.resolve({ rows: [{ ok: visible }] as R[], rowCount: 1 });
       seen.push({ sql, params });
       const rows = respond(sql, params);
       if (rows instanceof Error) return Promise.reject(rows);
@@ -37,8 +41,8 @@ export function fakeDb(respond: Responder) {
   return { db, seen };
 }
 
-export function ctx(respond: Responder, s: MssqlServerInfo = SQL2022_DEV) {
-  const { db, seen } = fakeDb(respond);
+export function ctx(respond: Responder, s: MssqlServerInfo = SQL2022_DEV, visible = true) {
+  const { db, seen } = fakeDb(respond, visible);
   const context: DoctorContext = { db, server: s, options: DEFAULT_DOCTOR_OPTIONS };
   return { context, seen };
 }
