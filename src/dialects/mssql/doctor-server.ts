@@ -79,14 +79,17 @@ export function serverVersionFinding(server: MssqlServerInfo): DoctorFinding {
  */
 export function replicaStatesSql(server: MssqlServerInfo): string {
   const lag = atLeast(server, 13) ? 'CONVERT(float, drs.secondary_lag_seconds)' : 'CONVERT(float, NULL)';
-  return `SELECT ar.replica_server_name AS name, CONVERT(bit, drs.is_local) AS is_local,
+  // Azure SQL Database has no sys.availability_replicas: its replicas are named by replica_id.
+  const azure = server.engineEdition === AZURE_SQL_DATABASE;
+  const name = azure ? 'CONVERT(nvarchar(36), drs.replica_id)' : 'ar.replica_server_name';
+  const join = azure ? '' : '\nJOIN sys.availability_replicas AS ar ON ar.replica_id = drs.replica_id';
+  return `SELECT ${name} AS name, CONVERT(bit, drs.is_local) AS is_local,
   CONVERT(bit, drs.is_primary_replica) AS is_primary, drs.synchronization_state_desc AS state,
   CONVERT(bit, drs.is_suspended) AS suspended, CONVERT(float, drs.log_send_queue_size) AS send_queue_kb,
   CONVERT(float, drs.redo_queue_size) AS redo_queue_kb, ${lag} AS lag_seconds
-FROM sys.dm_hadr_database_replica_states AS drs
-JOIN sys.availability_replicas AS ar ON ar.replica_id = drs.replica_id
+FROM sys.dm_hadr_database_replica_states AS drs${join}
 WHERE drs.database_id = DB_ID()
-ORDER BY drs.is_local DESC, ar.replica_server_name`;
+ORDER BY drs.is_local DESC, name`;
 }
 
 export interface ReplicaStateRow {

@@ -205,6 +205,11 @@ describe('mssql doctor: availability group', () => {
   it('secondary_lag_seconds from 2016 (and on Azure), NULL before', () => {
     expect(replicaStatesSql(SQL2022_DEV)).toContain('CONVERT(float, drs.secondary_lag_seconds) AS lag_seconds');
     expect(replicaStatesSql(AZURE_SQL_DB)).toContain('drs.secondary_lag_seconds');
+    expect(replicaStatesSql(SQL2022_DEV)).toContain(
+      'JOIN sys.availability_replicas AS ar ON ar.replica_id = drs.replica_id',
+    );
+    expect(replicaStatesSql(AZURE_SQL_DB)).not.toContain('sys.availability_replicas');
+    expect(replicaStatesSql(AZURE_SQL_DB)).toContain('CONVERT(nvarchar(36), drs.replica_id) AS name');
     expect(replicaStatesSql(server(12, 3))).toContain('CONVERT(float, NULL) AS lag_seconds');
     expect(replicaStatesSql(SQL2022_DEV)).toContain('drs.log_send_queue_size');
     expect(replicaStatesSql(SQL2022_DEV)).toContain('drs.redo_queue_size');
