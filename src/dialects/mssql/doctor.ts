@@ -4,6 +4,7 @@ import { mssqlCapabilityRows } from './doctor-capabilities.js';
 import { DATABASE_CHECKS } from './doctor-database.js';
 import { INDEX_CHECKS } from './doctor-indexes.js';
 import { QUERY_STORE_CHECK } from './doctor-query-store.js';
+import { RESUMABLE_CHECK } from './doctor-resumable.js';
 import { readMssqlServerInfo, REPLICA_CHECK, SERVER_VERSION_CHECK } from './doctor-server.js';
 import { SESSION_CHECKS } from './doctor-sessions.js';
 
@@ -13,6 +14,7 @@ export const mssqlDoctor: DoctorChecks = {
     SERVER_VERSION_CHECK,
     ...SESSION_CHECKS,
     ...DATABASE_CHECKS,
+    RESUMABLE_CHECK,
     REPLICA_CHECK,
     QUERY_STORE_CHECK,
     ...INDEX_CHECKS,

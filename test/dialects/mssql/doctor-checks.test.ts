@@ -10,6 +10,7 @@ import {
   UPTIME_SQL,
   type FragmentedRow,
 } from '../../../src/dialects/mssql/doctor-indexes.js';
+import { RESUMABLE_OPERATIONS_SQL, type ResumableRow } from '../../../src/dialects/mssql/doctor-resumable.js';
 import { check, ctx, server, SQL2019_STD, SQL2022_DEV, AZURE_SQL_DB } from './doctor-fakes.js';
 
 describe('mssql doctor: database settings', () => {
@@ -34,6 +35,33 @@ describe('mssql doctor: database settings', () => {
     const old = await check('compatibility-level').run(ctx(settings({ compatibility_level: 120 })).context);
     expect(old.status).toBe('fail');
     expect(old.fix).toContain('ALTER DATABASE [shop db] SET COMPATIBILITY_LEVEL = 150');
+  });
+});
+
+describe('mssql doctor: paused resumable index builds', () => {
+  const op = (state: string): ResumableRow => ({
+    schema: 'dbo',
+    table: 'orders',
+    index: 'idx_orders_customer',
+    state,
+    percent_complete: 41.6,
+    paused_seconds: 7260,
+  });
+
+  it('paused warns with RESUME / ABORT; running or none is ok; before 2017 nothing is asked', async () => {
+    const { context, seen } = ctx(() => [op('PAUSED'), op('RUNNING')]);
+    const finding = await check('paused-index-builds').run(context);
+    expect(seen).toEqual([{ sql: RESUMABLE_OPERATIONS_SQL, params: [] }]);
+    expect(RESUMABLE_OPERATIONS_SQL).toContain('FROM sys.index_resumable_operations AS iro');
+    expect(finding.status).toBe('warn');
+    expect(finding.finding).toBe(
+      '1 paused resumable index build(s): dbo.orders.idx_orders_customer at 42% (paused 2h 1m)',
+    );
+    expect(finding.fix).toContain('ALTER INDEX [idx_orders_customer] ON [dbo].[orders] RESUME; (or ABORT;)');
+    expect((await check('paused-index-builds').run(ctx(() => [op('RUNNING')]).context)).status).toBe('ok');
+    const old = ctx(() => [], server(13, 3));
+    expect(await check('paused-index-builds').run(old.context)).toMatchObject({ status: 'ok' });
+    expect(old.seen).toEqual([]);
   });
 });
 

@@ -85,6 +85,7 @@ describe.skipIf(!mssqlAdminUrl)('SQL Server doctor (real server)', () => {
     expect(checkOf(report, 'availability-group').finding).toBe('this database is in no availability group');
     expect(checkOf(report, 'long-transactions').status).toBe('ok');
     expect(checkOf(report, 'blocking-chains').status).toBe('ok');
+    expect(checkOf(report, 'paused-index-builds').finding).toBe('none');
   });
 
   it('a transaction held open is long, then idle in transaction, naming its session', async () => {

@@ -138,6 +138,7 @@ describe('mssql doctor: a check that cannot run', () => {
       'blocking-chains',
       'snapshot-isolation',
       'compatibility-level',
+      'paused-index-builds',
       'availability-group',
       'slowest-queries',
       'fragmented-indexes',
