@@ -1,5 +1,6 @@
 import type { DdlRenderer } from '../actions.js';
 import { constraintDdl } from './ddl-constraints.js';
+import { shadowColumnDdl } from './ddl-shadow.js';
 import { DEFAULT_MSSQL_DDL_OPTIONS, type MssqlDdlOptions } from './ddl-options.js';
 import { mssqlTableDdl } from './ddl-table.js';
 import { createTableDdl, metaDdl, renameTableDdl, shadowDdl } from './ddl-unsupported.js';
@@ -9,6 +10,7 @@ export function mssqlDdl(options: MssqlDdlOptions = DEFAULT_MSSQL_DDL_OPTIONS): 
   return {
     ...mssqlTableDdl(options),
     ...shadowDdl,
+    ...shadowColumnDdl,
     ...createTableDdl,
     ...renameTableDdl,
     ...metaDdl,
