@@ -40,11 +40,20 @@ function setCollation(a: Extract<CarryAction, { kind: 'set-column-collation' }>)
   };
 }
 
+/** N'…' with each line break as NCHAR(13)/NCHAR(10): no line of the script can read as a GO separator. */
+export function singleLineLiteral(value: string): string {
+  const parts = value.split(/(\r\n|\r|\n)/);
+  const sql = parts.map((p, i) =>
+    i % 2 === 1 ? (p === '\r\n' ? 'NCHAR(13) + NCHAR(10)' : p === '\r' ? 'NCHAR(13)' : 'NCHAR(10)') : literal(p),
+  );
+  return parts.length === 1 ? literal(value) : `(${sql.join(' + ')})`;
+}
+
 /** Added, or updated when the column has one already (a resumed run). */
 function setComment(a: Extract<CarryAction, { kind: 'set-column-comment' }>) {
   const { schema, name } = splitQualified(a.table);
   const args =
-    `@name = N'MS_Description', @value = ${literal(a.comment)}, @level0type = N'SCHEMA', @level0name = @schema, ` +
+    `@name = N'MS_Description', @value = @comment, @level0type = N'SCHEMA', @level0name = @schema, ` +
     `@level1type = N'TABLE', @level1name = ${literal(name)}, @level2type = N'COLUMN', @level2name = ${literal(a.column)}`;
   const exists =
     `EXISTS (SELECT 1 FROM sys.extended_properties WHERE class = 1 AND major_id = ${objectId(a.table)} ` +
@@ -52,6 +61,7 @@ function setComment(a: Extract<CarryAction, { kind: 'set-column-comment' }>) {
   return {
     sql: [
       `DECLARE @schema sysname = ${schema === undefined ? 'SCHEMA_NAME()' : literal(schema)};`,
+      `DECLARE @comment sql_variant = ${singleLineLiteral(a.comment)};`,
       `IF ${exists} EXEC sys.sp_updateextendedproperty ${args};`,
       `ELSE EXEC sys.sp_addextendedproperty ${args};`,
     ].join('\n'),

@@ -38,7 +38,10 @@ function tokensOf(field: Field, text: string): Token[] | ColumnSyncProblem {
 }
 
 /** One value from the row: balanced parentheses, no `;`, no subquery. */
-function shapeProblem(field: Field, tokens: Token[]): ColumnSyncProblem | undefined {
+function shapeProblem(field: Field, text: string, tokens: Token[]): ColumnSyncProblem | undefined {
+  // sqlcmd, SSMS and the driver split a script at a line holding only GO, even inside a string.
+  const go = /^[ \t]*GO[ \t]*;?[ \t]*$/im.exec(text);
+  if (go) return problem(field, 'a line holding only GO would split the script into batches', go.index);
   let depth = 0;
   for (const t of tokens) {
     if (isSymbol(t, '(')) depth += 1;
@@ -87,7 +90,8 @@ export function mssqlSyncProblem(spec: SyncSpec): ColumnSyncProblem | undefined 
     const tokens = tokensOf(field, spec[field] as string);
     if (tokens instanceof ColumnSyncProblem) return tokens;
     const found =
-      shapeProblem(field, tokens) ?? (field.endsWith('Default') ? defaultProblem(field, tokens) : undefined);
+      shapeProblem(field, spec[field] as string, tokens) ??
+      (field.endsWith('Default') ? defaultProblem(field, tokens) : undefined);
     if (found) return found;
   }
   if (spec.from === undefined && (spec.reverse !== undefined || spec.forward === undefined)) {
