@@ -44,7 +44,8 @@ export function readColumnTypeSql(table: string, column: string, prefix: string)
 
 /**
  * A batch altering `column` to its own type with its
- * collation (or `collation`) and `nullability`; `online`: with ONLINE = ON where the edition has it. ONLINE alter column
+ * collation (or `collation`) and `nullability`; `online`: with ONLINE = ON where the edition has it;
+ * `before`: statements run once the type is read (@c_type), before the ALTER. ONLINE alter column
  * still reads every row (a NOT NULL check or a rewrite) and takes Sch-M at the end; offline it holds
  * Sch-M for the whole scan.
  */
@@ -52,7 +53,7 @@ export function alterColumnSql(
   table: string,
   column: string,
   nullability: 'NULL' | 'NOT NULL' | 'as-is',
-  { online, collation }: { online: boolean; collation?: string },
+  { online, collation, before = [] }: { online: boolean; collation?: string; before?: string[] },
 ): string {
   const head = literal(`ALTER TABLE ${qualified(table)} ALTER COLUMN ${ident(column)} `);
   const collate =
@@ -63,6 +64,7 @@ export function alterColumnSql(
       : literal(` ${nullability}`);
   return [
     readColumnTypeSql(table, column, 'c'),
+    ...before,
     `DECLARE @alter nvarchar(max) = ${head} + @c_type + ${collate} + ${nulls};`,
     ...(online
       ? [`IF CAST(SERVERPROPERTY('EngineEdition') AS int) IN (3, 5, 8) SET @alter += N' WITH (ONLINE = ON)';`]

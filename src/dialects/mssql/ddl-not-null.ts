@@ -48,6 +48,40 @@ function filledByTriggerCheck(table: string, column: string): string {
   return `IF ${filled} AND NOT ${defaulted} THROW 50000, ${literal(message)}, 1;`;
 }
 
+/**
+ * ALTER COLUMN refuses a column an index uses unless it is varchar, nvarchar or varbinary of the same
+ * size (ALTER TABLE, "ALTER COLUMN"): said with the index's name instead of error 5074.
+ */
+function indexCheck(table: string, column: string): string {
+  const index =
+    'SELECT TOP (1) x.name FROM sys.index_columns AS ic JOIN sys.indexes AS x ON x.object_id = ic.object_id ' +
+    `AND x.index_id = ic.index_id WHERE ic.object_id = ${objectId(table)} ` +
+    `AND ic.column_id = COLUMNPROPERTY(${objectId(table)}, ${literal(column)}, 'ColumnId')`;
+  const variable = ['varchar', 'nvarchar', 'varbinary'].map((t) => `@c_type NOT LIKE N'[[]${t}](%'`).join(' AND ');
+  const message = `CONCAT(${literal(`${table}.${column} cannot be made NOT NULL while the index `)}, @index, ${literal(
+    ' uses it (SQL Server alters only var-length columns under an index); drop the index first, build it again after',
+  )})`;
+  return [
+    `DECLARE @index sysname = (${index}), @message nvarchar(2048);`,
+    `IF @index IS NOT NULL AND ${variable} BEGIN SET @message = ${message}; THROW 50000, @message, 1; END;`,
+  ].join('\n');
+}
+
+/**
+ * ALTER COLUMN also refuses a column a CHECK uses; the helper CHECK (exactly `([c] IS NOT NULL)`, as
+ * add-not-null-check wrote it) says nothing NOT NULL will not, so it goes in the same transaction.
+ */
+function dropHelperChecks(table: string, column: string): string {
+  const definition = literal(`(${ident(column)} IS NOT NULL)`);
+  return [
+    'DECLARE @helper sysname, @drop_helper nvarchar(max);',
+    `WHILE 1 = 1 BEGIN SET @helper = (SELECT TOP (1) name FROM sys.check_constraints WHERE parent_object_id = ${objectId(table)} ` +
+      `AND definition = ${definition}); IF @helper IS NULL BREAK; ` +
+      `SET @drop_helper = ${literal(`ALTER TABLE ${qualified(table)} DROP CONSTRAINT `)} + QUOTENAME(@helper); ` +
+      'EXEC sys.sp_executesql @drop_helper; END;',
+  ].join('\n');
+}
+
 export const notNullDdl: ActionRenderer<NotNullAction> = {
   'add-not-null-check': (a) => ({
     sql:
@@ -68,10 +102,20 @@ export const notNullDdl: ActionRenderer<NotNullAction> = {
     probe: bit(`${columnIs(a.table, a.column, 0)} OR ${checkExists(a.table, a.check, true)}`),
   }),
   'set-not-null': (a) => ({
-    sql: `${SCAN_NOTE}\n${filledByTriggerCheck(a.table, a.column)}\nIF ${columnIs(a.table, a.column, 1)}\nBEGIN\n${alterColumnSql(a.table, a.column, 'NOT NULL', { online: true })}\nEND`,
+    sql: [
+      SCAN_NOTE,
+      filledByTriggerCheck(a.table, a.column),
+      `IF ${columnIs(a.table, a.column, 1)}`,
+      'BEGIN',
+      alterColumnSql(a.table, a.column, 'NOT NULL', {
+        online: true,
+        before: [indexCheck(a.table, a.column), dropHelperChecks(a.table, a.column)],
+      }),
+      'END',
+    ].join('\n'),
     lock: mssqlLock('Sch-M', [a.table]),
-    // Alone: inside a transaction the online alter's final Sch-M would be held until the commit.
-    transactional: false,
+    // In the runner's transaction: the helper CHECKs come back if the ALTER fails; it is the last statement.
+    transactional: true,
     probe: bit(columnIs(a.table, a.column, 0)),
   }),
   'drop-not-null-check': (a) => ({

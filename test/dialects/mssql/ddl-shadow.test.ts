@@ -228,7 +228,7 @@ describe('NOT NULL', () => {
     expect(r.probe).toContain('is_not_trusted = 0 AND is_disabled = 0');
   });
 
-  it('set-not-null restates the catalog type with QUOTENAME, online where the edition has it, and says it scans', () => {
+  it('set-not-null restates the catalog type with QUOTENAME, online where the edition has it, drops the helper CHECK ALTER COLUMN would trip on, and says it scans', () => {
     const r = rendered({ kind: 'set-not-null', table: t.table, column: t.column });
     const l = lines(r.sql);
     expect(l[0]).toContain('-- reads every row: a trusted CHECK does not spare ALTER COLUMN … NOT NULL its scan');
@@ -243,8 +243,14 @@ describe('NOT NULL', () => {
       "WHEN t.name IN (N'nvarchar', N'nchar') THEN QUOTENAME(t.name) + N'(' + CASE WHEN c.max_length = -1 THEN N'max' ELSE CAST(c.max_length / 2 AS nvarchar(10)) END + N')'",
     );
     expect(r.sql).toContain("IF @c_collation LIKE N'%[^A-Za-z0-9_]%' THROW");
+    expect(l).toContain(
+      "WHILE 1 = 1 BEGIN SET @helper = (SELECT TOP (1) name FROM sys.check_constraints WHERE parent_object_id = OBJECT_ID(N'[dbo].[orders]') AND definition = N'([a]]b] IS NOT NULL)'); IF @helper IS NULL BREAK; SET @drop_helper = N'ALTER TABLE [dbo].[orders] DROP CONSTRAINT ' + QUOTENAME(@helper); EXEC sys.sp_executesql @drop_helper; END;",
+    );
+    expect(r.sql).toContain(
+      "IF @index IS NOT NULL AND @c_type NOT LIKE N'[[]varchar](%' AND @c_type NOT LIKE N'[[]nvarchar](%' AND @c_type NOT LIKE N'[[]varbinary](%' BEGIN SET @message = CONCAT(N'dbo.orders.a]b cannot be made NOT NULL while the index ', @index,",
+    );
     expect(r.lock).toEqual({ level: 'Sch-M', impact: 'blocks-all', on: ['dbo.orders'] });
-    expect(r.transactional).toBe(false);
+    expect(r.transactional).toBe(true);
     expect(r.probe).toBe(
       "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM sys.columns WHERE object_id = OBJECT_ID(N'[dbo].[orders]') AND name = N'a]b' AND is_nullable = 0) THEN 1 ELSE 0 END AS bit)",
     );
