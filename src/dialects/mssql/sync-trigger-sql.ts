@@ -75,6 +75,16 @@ function insertCase(spec: SyncSpec): string {
  * while `to` still held what up gave the old row (or NULL) → to := up; a value the new version
  * wrote stays.
  */
+/**
+ * An UPDATE that changed the primary key: its rows cannot be paired with their old values, so the
+ * columns it named decide (UPDATE()): only the old side named → to := up; only `to` → from := reverse.
+ */
+function keyChangedCase(spec: SyncSpec): string {
+  if (spec.from === undefined) return "CASE WHEN @to_named = 0 THEN 'U' END";
+  const down = spec.reverse === undefined ? '' : " WHEN @to_named = 1 AND @from_named = 0 THEN 'D'";
+  return `CASE WHEN @from_named = 1 AND @to_named = 0 THEN 'U'${down} END`;
+}
+
 function updateCase(spec: SyncSpec): string {
   const to = ident(spec.to);
   const whens = [
@@ -114,13 +124,15 @@ BEGIN
   SET NOCOUNT ON;
   IF TRIGGER_NESTLEVEL(@@PROCID) > 1 RETURN;
   IF NOT EXISTS (SELECT 1 FROM inserted) RETURN;
-  DECLARE @to_named bit = 0, @from_named bit = 0;
+  DECLARE @to_named bit = 0, @from_named bit = 0, @is_update bit = 0;
+  IF EXISTS (SELECT 1 FROM deleted) SET @is_update = 1;
   ${named.join('\n  ')}
   UPDATE t SET ${sets.join(',\n    ')}
   FROM ${qualified(spec.table)} AS t
   JOIN ${newRows(spec)} ON ${JOIN_TABLE}
   LEFT JOIN ${oldRows} ON ${JOIN_OLD}
-  CROSS APPLY (SELECT CASE WHEN d.${OLD_ROW} IS NULL THEN ${insertCase(spec)}
+  CROSS APPLY (SELECT CASE WHEN d.${OLD_ROW} IS NULL AND @is_update = 0 THEN ${insertCase(spec)}
+    WHEN d.${OLD_ROW} IS NULL THEN ${keyChangedCase(spec)}
     ${updateCase(spec)}
   END AS ${ACTION}) AS a
   WHERE a.${ACTION} IS NOT NULL;

@@ -126,9 +126,16 @@ describe('install-sync-function: the trigger, created disabled from the catalog'
     expect(d.sql).not.toContain('schemashift_down');
   });
 
+  it('an UPDATE that changed the primary key is judged by the columns it named', () => {
+    expect(lines(r.sql)).toContain('  IF EXISTS (SELECT 1 FROM deleted) SET @is_update = 1;');
+    expect(r.sql).toContain(
+      "CROSS APPLY (SELECT CASE WHEN d.schemashift_old_row IS NULL AND @is_update = 0 THEN CASE WHEN NOT i.[total_cents] IS NULL THEN ''D'' ELSE ''U'' END\n    WHEN d.schemashift_old_row IS NULL THEN CASE WHEN @from_named = 1 AND @to_named = 0 THEN ''U'' WHEN @to_named = 1 AND @from_named = 0 THEN ''D'' END",
+    );
+  });
+
   it('an `up` that does not read the old column is not recomputed when only that column changes', () => {
     const d = rendered(installFunction({ ...oneWay, forward: 'upper(code)' }));
-    expect(d.sql).not.toContain('@from_named = 1 AND');
+    expect(d.sql).not.toContain('WHEN @from_named = 1 AND NOT EXISTS');
   });
 
   it('keeps hostile names and fragments inside brackets and N-literals', () => {

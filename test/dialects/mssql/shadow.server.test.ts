@@ -122,6 +122,11 @@ describe.skipIf(!mssqlAdminUrl)('SQL Server shadow columns (real server)', () =>
     ]);
   });
 
+  it('an old writer changing the primary key too still fills total_cents (judged by the columns it named)', async () => {
+    await db.conn.exec('UPDATE dbo.orders SET id = 7, total = 0.70 WHERE id = 4');
+    expect((await orders()).find((r) => r.id === 7)).toEqual({ id: 7, cents: 70, total: 70 });
+  });
+
   it('NOT NULL on the column the trigger fills for old writers is refused (checked before AFTER triggers)', async () => {
     const r = render({ kind: 'add-not-null-check', table: 'dbo.orders', column: 'total_cents', check: 'cents_nn' });
     await expect(db.conn.exec(r.sql)).rejects.toThrow(/filled by an enabled sync trigger/);
@@ -180,7 +185,7 @@ describe.skipIf(!mssqlAdminUrl)('SQL Server shadow columns (real server)', () =>
     const { rows: values } = await db.conn.query<{ total: number }>(
       'SELECT CAST(total AS int) AS total FROM dbo.orders ORDER BY id',
     );
-    expect(values.map((v) => v.total)).toEqual([300, 420, 250, 110, 990]);
+    expect(values.map((v) => v.total)).toEqual([300, 420, 250, 990, 70]);
   });
 
   it('NOT NULL recipe keeps the exact type and collation; drop-not-null undoes it', async () => {
