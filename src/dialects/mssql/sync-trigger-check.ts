@@ -37,7 +37,7 @@ function tokensOf(field: Field, text: string): Token[] | ColumnSyncProblem {
   }
 }
 
-/** One value from the row: balanced parentheses, no `;`, no subquery. */
+/** One value from the row: balanced parentheses, no `;`, no subquery, no variable. */
 function shapeProblem(field: Field, text: string, tokens: Token[]): ColumnSyncProblem | undefined {
   // sqlcmd, SSMS and the driver split a script at a line holding only GO, even inside a string.
   const go = /^[ \t]*GO[ \t]*;?[ \t]*$/im.exec(text);
@@ -49,6 +49,8 @@ function shapeProblem(field: Field, text: string, tokens: Token[]): ColumnSyncPr
     if (depth < 0) return problem(field, 'a `)` closes nothing', t.offset);
     if (isSymbol(t, ';')) return problem(field, 'an expression cannot end a statement (`;`)', t.offset);
     if (isWord(t, 'SELECT')) return problem(field, 'a subquery cannot be used: read the columns of the row', t.offset);
+    // Inside the trigger a variable would read the trigger's own (@to_named…), never a value of the row.
+    if (t.kind === 'variable') return problem(field, `${t.text} is a variable: read the columns of the row`, t.offset);
   }
   if (depth !== 0) return problem(field, 'an opened `(` is not closed', tokens[tokens.length - 1]?.offset ?? 0);
   if (tokens.length === 0) return problem(field, 'the expression is empty');

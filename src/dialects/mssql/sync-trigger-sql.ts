@@ -12,6 +12,12 @@
  * Values are compared by binary image (CAST AS varbinary(max)), NULL equal to NULL (INTERSECT).
  * The plan's expressions are evaluated in derived tables over `inserted` (or `deleted`) alone, so a
  * bare column name in them can only mean the written row's column.
+ *
+ * Recursion is stopped with TRIGGER_NESTLEVEL(@@PROCID) whatever RECURSIVE_TRIGGERS says
+ * (https://learn.microsoft.com/sql/t-sql/functions/trigger-nestlevel-transact-sql). NOT NULL and
+ * CHECK constraints are checked before an AFTER trigger runs, so a column one generation leaves out
+ * must accept NULL (or have a DEFAULT) during the transition: the install refuses it otherwise
+ * (https://learn.microsoft.com/sql/t-sql/statements/create-trigger-transact-sql, "DML Triggers").
  */
 import type { SyncSpec } from '../actions-shadow.js';
 import { ident, literal, objectId, qualified } from './sql-names.js';

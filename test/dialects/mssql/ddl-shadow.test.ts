@@ -168,6 +168,7 @@ describe('install-sync-function checkOnly: what a SQL Server trigger cannot do',
     [{ forward: "N'open" }, 'forward', 'a string'],
     [{ forward: 'total\nGO\nDROP TABLE x' }, 'forward', 'GO'],
     [{ toDefault: 'SYSDATETIME()' }, 'toDefault', 'gives each statement its own value'],
+    [{ forward: 'total + @@ROWCOUNT' }, 'forward', '@@ROWCOUNT is a variable'],
   ])('%j is refused in %s', (spec, field, message) => {
     const p = checkOnly(spec);
     expect(p?.field).toBe(field);
