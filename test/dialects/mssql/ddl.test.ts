@@ -129,7 +129,6 @@ describe('refusals carry the SQL Server reason and the safe way', () => {
     { kind: 'drop-column', table: 't', column: 'c', cascade: true },
     { kind: 'add-unique-using-index', table: 't', name: 'uq', index: 'ix' },
     { kind: 'add-primary-key-using-index', table: 't', name: 'pk', index: 'ix', columns: ['id'] },
-    { kind: 'set-not-null', table: 't', column: 'c' },
     { kind: 'install-sync-trigger', table: 't', trigger: 'tr', function: 'f' },
     { kind: 'set-replica-identity', table: 't', identity: 'full' },
     {
@@ -144,12 +143,6 @@ describe('refusals carry the SQL Server reason and the safe way', () => {
     const r = refused(a);
     expect(r.unsupported.length).toBeGreaterThan(20);
     expect(r.instead.length).toBeGreaterThan(10);
-  });
-
-  it('set-not-null says the scan cannot be skipped and what lock the online way takes', () => {
-    const r = refused({ kind: 'set-not-null', table: 't', column: 'c' });
-    expect(r.unsupported).toContain('does not let it skip the scan');
-    expect(r.instead).toContain('WITH (ONLINE = ON)');
   });
 
   it('raw statements must declare a SQL Server lock mode', () => {
