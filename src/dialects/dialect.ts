@@ -20,6 +20,12 @@ export interface DialectCapabilities {
   onlineIndexBuild: boolean;
   /** Constraints can be added without checking existing rows, then validated later. */
   deferredConstraintValidation: boolean;
+  /**
+   * A sync trigger fills the new column before NOT NULL and CHECK constraints are checked (PostgreSQL's
+   * BEFORE row trigger). False where only AFTER triggers exist (SQL Server): a constraint on the filled
+   * column then fails the writes of the version that leaves it out, so it waits for contract.
+   */
+  syncFillsBeforeConstraints: boolean;
 }
 
 /** Names and literals: all an operation needs to spell a plan's text into a statement. */

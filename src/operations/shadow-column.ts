@@ -35,12 +35,19 @@ export interface ShadowColumn {
   swap: SqlStep;
 }
 
-/** CHECK NOT VALID → VALIDATE → SET NOT NULL → drop the CHECK, on the replacement column. */
+/**
+ * CHECK NOT VALID → VALIDATE → SET NOT NULL → drop the CHECK, on the replacement column in migrate;
+ * where a sync trigger fills the column only after constraints are checked, on the final column in
+ * contract, once the version that leaves the column out no longer writes.
+ */
+const notNullAfterSwap = (ctx: OperationContext): boolean => !ctx.dialect.capabilities.syncFillsBeforeConstraints;
+
 function notNullSteps(s: ShadowColumn, ctx: OperationContext): SqlStep[] {
-  const [table, column] = [s.spec.table, s.columns.building];
+  const afterSwap = notNullAfterSwap(ctx);
+  const [table, column] = [s.spec.table, afterSwap ? s.columns.final : s.columns.building];
   const check = boundedName(column, 'not_null');
   return notNullRecipe(
-    { dialect: ctx.dialect, phase: 'migrate' },
+    { dialect: ctx.dialect, phase: afterSwap ? 'contract' : 'migrate' },
     { table, column, check },
     {
       addCheck: { id: `${ctx.id}/not-null-check`, summary: `add CHECK (${column} IS NOT NULL) NOT VALID to ${table}` },
@@ -65,7 +72,7 @@ function migrateSteps(s: ShadowColumn, ctx: OperationContext): Step[] {
   return [
     ...(s.backfillPhase === 'expand' ? [] : [backfillOf(s, ctx)]),
     verifyAfterBackfill(d, table, compare, backfill, `${ctx.id}/verify`),
-    ...(s.spec.not_null === true ? notNullSteps(s, ctx) : []),
+    ...(s.spec.not_null === true && !notNullAfterSwap(ctx) ? notNullSteps(s, ctx) : []),
     ...carryMigrateSteps(d, s.spec, s.columns, ctx.id),
     { ...s.gate, phase: 'migrate', kind: 'gate' },
   ];
@@ -83,6 +90,7 @@ export function shadowColumnSteps(s: ShadowColumn, ctx: OperationContext): Step[
     s.swap,
     // The trigger went with the swap; only its function is left.
     ...removeSyncSteps(d, s.sync, ctx.id, 'contract').slice(1),
+    ...(s.spec.not_null === true && notNullAfterSwap(ctx) ? notNullSteps(s, ctx) : []),
   ];
 }
 

@@ -10,4 +10,6 @@ export const mssqlCapabilities: DialectCapabilities = {
   onlineIndexBuild: true,
   // ADD CONSTRAINT … WITH NOCHECK, then ALTER TABLE … WITH CHECK CHECK CONSTRAINT (is_not_trusted = 0).
   deferredConstraintValidation: true,
+  // Only AFTER triggers: NOT NULL and CHECK are checked before the sync trigger fills the column.
+  syncFillsBeforeConstraints: false,
 };

@@ -17,7 +17,12 @@ export { quoteIdent, quoteLiteral, quoteQualified } from './names.js';
 
 export const postgres: Dialect = {
   name: 'postgres',
-  capabilities: { transactionalDdl: true, onlineIndexBuild: true, deferredConstraintValidation: true },
+  capabilities: {
+    transactionalDdl: true,
+    onlineIndexBuild: true,
+    deferredConstraintValidation: true,
+    syncFillsBeforeConstraints: true,
+  },
   ...postgresNames,
   lockImpact: (level) => LOCK_IMPACT[level as PostgresLockMode] ?? 'blocks-all',
   expressions: {

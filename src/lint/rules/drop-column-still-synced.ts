@@ -9,7 +9,7 @@ import { sequenceOf } from '../sequence.js';
 import type { Finding, LintContext, Rule } from '../types.js';
 
 /** A sync trigger: live from the step that creates it to the step that drops it. */
-interface SyncWindow {
+export interface SyncWindow {
   entry: PlanEntry;
   table: string;
   /** Absent when the trigger computes `to` from the row alone (add_column `up`). */
@@ -44,7 +44,7 @@ function syncedColumns(entry: PlanEntry): { table: string; from?: string | undef
   return { table: spec.table, from: spec.column, to: spec.temp_column ?? boundedName(spec.column, 'new') };
 }
 
-function windows(ctx: LintContext): SyncWindow[] {
+export function syncWindows(ctx: LintContext): SyncWindow[] {
   const sequence = sequenceOf(ctx);
   const { lint } = ctx.compiled.dialect.parser;
   return ctx.plan.entries.flatMap((entry) => {
@@ -127,7 +127,7 @@ export const dropColumnStillSynced: Rule = {
     'A column dropped while a sync trigger (sync_from, rename_column, change_type) still reads or writes it, or the ' +
     'sync target dropped.',
   check(ctx: LintContext) {
-    const live = windows(ctx);
+    const live = syncWindows(ctx);
     if (live.length === 0) return [];
     return drops(ctx).flatMap((drop) => live.flatMap((w) => findingOf(drop, w) ?? []));
   },

@@ -5,12 +5,14 @@ import { dropColumnStillSynced } from './drop-column-still-synced.js';
 import { flagRolloutIncomplete } from './flag-rollout-incomplete.js';
 import { missingCheckBeforeContract } from './missing-check-before-contract.js';
 import { notNullBeforeBackfill } from './not-null-before-backfill.js';
+import { notNullWhileSynced } from './not-null-while-synced.js';
 import { columnHiddenFromOldName, oldTableNameAfterRename } from './renamed-table.js';
 import type { Rule } from '../types.js';
 
 export const PLAN_RULES: readonly Rule[] = [
   destructiveOutsideContract,
   notNullBeforeBackfill,
+  notNullWhileSynced,
   dropColumnStillSynced,
   flagRolloutIncomplete,
   missingCheckBeforeContract,
@@ -27,6 +29,7 @@ const LISTED: readonly string[] = [
   'destructive-outside-contract',
   'concurrently-in-transaction',
   'not-null-before-backfill',
+  'not-null-while-synced',
   'require-concurrent-index-creation',
   'require-concurrent-index-deletion',
   'constraint-missing-not-valid',
