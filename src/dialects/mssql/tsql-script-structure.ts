@@ -4,7 +4,7 @@
  * be left out, but then only a full grammar could tell where one statement ends; a statement hiding
  * behind another would get the wrong lock and escape the lint, so it is refused instead.
  */
-import { isSymbol, isWord, type Token } from './tsql-lexer.js';
+import { isWord, type Token } from './tsql-lexer.js';
 import { tableAt, topLevel } from './tsql-script-read.js';
 import { TsqlScriptProblem, type TsqlStatement } from './tsql-script-split.js';
 
@@ -95,26 +95,48 @@ const CHECKED = [
 ];
 
 /**
- * The previous word makes a statement word part of this statement: `ON DELETE`, `THEN UPDATE`, `UNION SELECT`,
- * `UPDATE SET` (MERGE), `WITH ROLLBACK IMMEDIATE` (ALTER DATABASE).
+ * After these words, these statement words are part of the statement: `ON DELETE` (a foreign key),
+ * `THEN UPDATE` (MERGE), `UNION SELECT`, `UPDATE SET` (MERGE), `FOR SELECT` (a cursor), `WITH ROLLBACK`
+ * (ALTER DATABASE).
  */
-const JOINING = ['ON', 'FOR', 'THEN', 'UNION', 'ALL', 'EXCEPT', 'INTERSECT', 'UPDATE', 'OR', 'ADD', 'WITH'];
+const JOINING: Record<string, readonly string[]> = {
+  ON: ['DELETE', 'UPDATE'],
+  THEN: ['UPDATE', 'DELETE', 'INSERT'],
+  UNION: ['SELECT'],
+  ALL: ['SELECT'],
+  EXCEPT: ['SELECT'],
+  INTERSECT: ['SELECT'],
+  UPDATE: ['SET'],
+  FOR: ['SELECT', 'UPDATE'],
+  WITH: ['ROLLBACK'],
+  OR: ['ALTER'],
+};
 
 /** The words a statement's own grammar puts at its top level, by its first word. */
 function ownWords(tokens: Token[]): Set<number> {
   const own = new Set<number>();
   const top = topLevel(tokens, 1);
+  const firstAfter = (from: number, ...words: string[]) =>
+    top.find((t) => t.index > from && isWord(t.token, ...words))?.index;
+  const verb = (at: number | undefined): void => {
+    if (at === undefined) return;
+    own.add(at);
+    const clause = isWord(tokens[at], 'UPDATE')
+      ? firstAfter(at, 'SET')
+      : isWord(tokens[at], 'INSERT')
+        ? firstAfter(at, 'SELECT', 'EXEC', 'EXECUTE')
+        : undefined;
+    if (clause !== undefined) own.add(clause);
+  };
   const first = tokens[0] as Token;
-  const firstOf = (...words: string[]) => top.find((t) => isWord(t.token, ...words))?.index;
-  const add = (i: number | undefined) => i !== undefined && own.add(i);
-  if (isWord(first, 'UPDATE')) add(firstOf('SET'));
-  if (isWord(first, 'INSERT')) add(firstOf('SELECT', 'EXEC', 'EXECUTE'));
-  if (isWord(first, 'WITH')) add(firstOf('SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE'));
+  if (isWord(first, 'UPDATE', 'INSERT')) verb(0);
+  if (isWord(first, 'WITH')) verb(firstAfter(0, 'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE'));
   if (isWord(first, 'ALTER') && isWord(tokens[1], 'TABLE', 'INDEX', 'DATABASE')) {
     // ALTER TABLE t ALTER COLUMN / DROP … / SET (…); ALTER INDEX i ON t SET (…); ALTER DATABASE d SET …
     const named = tableAt(tokens, 2);
     const afterOn = isWord(tokens[named?.next ?? 0], 'ON') ? tableAt(tokens, (named?.next ?? 0) + 1) : undefined;
-    add((afterOn ?? named)?.next);
+    const at = (afterOn ?? named)?.next;
+    if (at !== undefined) own.add(at);
   }
   return own;
 }
@@ -127,7 +149,7 @@ function checkSeparators(statement: TsqlStatement): void {
   for (const { token, index } of topLevel(tokens, 1)) {
     if (!isWord(token, ...STATEMENT_WORDS) || own.has(index)) continue;
     const previous = tokens[index - 1];
-    if (isWord(previous, ...JOINING) || isSymbol(previous, ',')) continue;
+    if (previous?.kind === 'word' && JOINING[previous.value]?.includes(token.value)) continue;
     if (isWord(token, 'IF') && isWord(tokens[index + 1], 'EXISTS')) continue;
     throw new TsqlScriptProblem(
       `${token.value} starts a second statement inside the ${(tokens[0] as Token).value} statement`,
