@@ -18,7 +18,7 @@ function findingOf(stmt: MssqlStatement, table: string, c: AddConstraint): Findi
     constraintMissingNocheck,
     stmt,
     c.offset,
-    `ALTER TABLE ${table} ADD ${what} ${name} without WITH NOCHECK reads every existing row under a Sch-M lock ` +
+    `ALTER TABLE ${table} ADD CONSTRAINT ${name} ${what} without WITH NOCHECK reads every existing row under a Sch-M lock ` +
       `(blocking reads and writes of ${table}) before it commits`,
     [
       `add it WITH NOCHECK (metadata only: new rows are checked at once), then trust it in a later step with ` +
