@@ -159,8 +159,26 @@ function checkSeparators(statement: TsqlStatement): void {
   }
 }
 
+/**
+ * `IF c stmt; ELSE stmt` and `END TRY; BEGIN CATCH` are valid T-SQL, but split at their `;` the second half
+ * cannot run on its own (as it must when the statements get steps of their own).
+ */
+function checkDanglingHalves(statement: TsqlStatement): void {
+  const [first, second] = statement.tokens;
+  if (!isWord(first, 'ELSE') && !(isWord(first, 'BEGIN') && isWord(second, 'CATCH'))) return;
+  const what = isWord(first, 'ELSE') ? 'ELSE' : 'BEGIN CATCH';
+  throw new TsqlScriptProblem(
+    `${what} is cut off from its ${what === 'ELSE' ? 'IF' : 'BEGIN TRY … END TRY'} by a \`;\``,
+    (first as Token).offset,
+    what === 'ELSE'
+      ? 'wrap each branch in BEGIN … END and leave out the `;` before ELSE'
+      : 'leave out the `;` between END TRY and BEGIN CATCH',
+  );
+}
+
 /** Throws TsqlScriptProblem when the split statements are refused. */
 export function checkStructure(statements: TsqlStatement[]): void {
   checkModules(statements);
+  statements.forEach(checkDanglingHalves);
   statements.forEach(checkSeparators);
 }

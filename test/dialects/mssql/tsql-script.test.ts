@@ -157,3 +157,43 @@ describe('T-SQL scripts: syntax of generated SQL', () => {
     expect(tsqlScripts.syntaxProblem('SELECT (1')).toMatchObject({ offset: 7, syntax: true });
   });
 });
+
+describe('T-SQL scripts: hostile and odd input', () => {
+  it('keeps IF … BEGIN … END with nested blocks and CASE in parentheses as one statement', () => {
+    const sql =
+      "IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'ix;GO')\nBEGIN\n  IF 1 = 1 BEGIN\n" +
+      '    UPDATE t SET a = (CASE WHEN b = 1 THEN 2 END);\n  END\n  ELSE BEGIN\n    DELETE TOP (10) FROM t;\n  END;\nEND';
+    expect(texts(`${sql};\nSELECT 1`)).toEqual([sql, 'SELECT 1']);
+  });
+
+  it('reads keywords in comments, strings and [names] as content', () => {
+    const sql = "SELECT [END], [BEGIN], 'END;' /* BEGIN */ -- CASE\nFROM [CASE]";
+    expect(texts(sql)).toEqual([sql]);
+  });
+
+  it("splits N'…;…' only outside the string, offsets counted in characters", () => {
+    const statements = tsqlScripts.splitStatements("UPDATE t SET a = N'é;ü';INSERT t VALUES (N'😀;')");
+    expect(statements.map((s) => [s.text, s.offset])).toEqual([
+      ["UPDATE t SET a = N'é;ü'", 0],
+      ["INSERT t VALUES (N'😀;')", 24],
+    ]);
+  });
+
+  it('refuses an ELSE or BEGIN CATCH cut off by ;', () => {
+    expect(problem('IF 1 = 1 SELECT 1; ELSE SELECT 2')).toEqual({
+      message: 'ELSE is cut off from its IF by a `;`',
+      offset: 19,
+      hint: 'wrap each branch in BEGIN … END and leave out the `;` before ELSE',
+    });
+    expect(problem('BEGIN TRY SELECT 1; END TRY; BEGIN CATCH THROW; END CATCH')).toMatchObject({
+      message: 'BEGIN CATCH is cut off from its BEGIN TRY … END TRY by a `;`',
+      offset: 29,
+    });
+    expect(problem('BEGIN TRY SELECT 1; END TRY BEGIN CATCH THROW; END CATCH')).toBeUndefined();
+  });
+
+  it('refuses a GO line with a count even after a comment line, and accepts go in lower case', () => {
+    expect(problem('SELECT 1\n-- GO 2\ngo\nSELECT 2')).toBeUndefined();
+    expect(problem('SELECT 1\n  GO 2 -- twice')).toMatchObject({ offset: 11 });
+  });
+});
