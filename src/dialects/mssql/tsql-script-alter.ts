@@ -21,6 +21,8 @@ export type AlterAction =
       type: ConstraintType;
       offset: number;
       checksRows: boolean;
+      /** PRIMARY KEY / UNIQUE: the index is built WITH (ONLINE = ON). */
+      online: boolean;
       /** The table a FOREIGN KEY references. */
       references?: string;
     }
@@ -115,7 +117,8 @@ function addItem(sql: string, item: Token[], noCheck: boolean): AlterAction {
   // PRIMARY KEY and UNIQUE build an index over every row whatever NOCHECK says; CHECK and FOREIGN KEY scan unless NOCHECK.
   const checksRows =
     type === 'primary_key' || type === 'unique' || ((type === 'check' || type === 'foreign_key') && !noCheck);
-  const action: AlterAction = { kind: 'add_constraint', type, offset: first.offset, checksRows };
+  const online = withOptions(item, 0).get('ONLINE') === 'ON';
+  const action: AlterAction = { kind: 'add_constraint', type, offset: first.offset, checksRows, online };
   if (named && item[1]) action.name = nameOf(item[1]);
   const references = item.findIndex((t) => isWord(t, 'REFERENCES'));
   const referenced = references < 0 ? undefined : readName(item, references + 1);

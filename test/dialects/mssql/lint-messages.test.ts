@@ -34,6 +34,24 @@ describe('T-SQL lint: messages name the statement, help gives the T-SQL recipe',
     );
   });
 
+  it('ADD PRIMARY KEY / UNIQUE without ONLINE = ON: the offline index build, and the online statement', () => {
+    const f = only('require-online-index-build', 'ALTER TABLE orders ADD CONSTRAINT uq_ref UNIQUE (ref)');
+    expect(f.message).toBe(
+      'ALTER TABLE orders ADD CONSTRAINT uq_ref UNIQUE builds its index offline, holding a Sch-M lock on orders ' +
+        '(blocking reads and writes) for the whole build',
+    );
+    expect(f.at.col).toBe(24);
+    expect(f.help).toContain(
+      '  - sql: { up: "ALTER TABLE orders ADD CONSTRAINT uq_ref UNIQUE (ref) WITH (ONLINE = ON)" }',
+    );
+    expect(f.help).toContain('  - add_unique: { table: orders, name: uq_ref, columns: [<column>] }');
+    const ok = 'ALTER TABLE orders ADD CONSTRAINT pk PRIMARY KEY CLUSTERED (id) WITH (ONLINE = ON)';
+    expect(check(rule('require-online-index-build'), ok)).toEqual([]);
+    expect(
+      check(rule('require-online-index-build'), 'CREATE TABLE f (id int);\nALTER TABLE f ADD PRIMARY KEY (id)'),
+    ).toEqual([]);
+  });
+
   it('constraint without NOCHECK: add WITH NOCHECK, then WITH CHECK CHECK CONSTRAINT', () => {
     const f = only('constraint-missing-nocheck', 'ALTER TABLE orders ADD CONSTRAINT ck_amount CHECK (amount > 0)');
     expect(f.message).toBe(

@@ -1,6 +1,7 @@
 import { block, sqlFinding, yamlString } from '../../../../lint/finding.js';
 import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
 import { isSymbol, isWord } from '../../tsql-lexer.js';
+import { readAlterTable, type AlterAction } from '../../tsql-script-alter.js';
 import { topLevel } from '../../tsql-script-read.js';
 import { readCreateIndex, type CreateIndex } from '../../tsql-script-shapes.js';
 import { isNewTable, statementsOf, type MssqlStatement } from '../raw-sql.js';
@@ -46,15 +47,46 @@ function findingOf(stmt: MssqlStatement, index: CreateIndex): Finding {
   );
 }
 
+type AddConstraint = Extract<AlterAction, { kind: 'add_constraint' }>;
+
+function keyFindings(stmt: MssqlStatement): Finding[] {
+  const alter = readAlterTable(stmt.source.sql, stmt.tokens);
+  if (!alter || isNewTable(stmt, alter.table)) return [];
+  return alter.actions
+    .filter((a): a is AddConstraint => a.kind === 'add_constraint' && !a.online)
+    .filter((a) => a.type === 'primary_key' || a.type === 'unique')
+    .map((a) => {
+      const what = a.type === 'unique' ? 'UNIQUE' : 'PRIMARY KEY';
+      return sqlFinding(
+        requireOnlineIndexBuild,
+        stmt,
+        a.offset,
+        `ALTER TABLE ${alter.table} ADD CONSTRAINT ${a.name ?? '<name>'} ${what} builds its index offline, ` +
+          `holding a Sch-M lock on ${alter.table} (blocking reads and writes) for the whole build`,
+        [
+          "build the constraint's index online (Enterprise, Developer or Azure SQL; RESUMABLE = ON from SQL Server 2022):",
+          block([`- sql: { up: ${yamlString(`${stmt.text} WITH (ONLINE = ON)`)} }`]),
+          ...(a.type === 'unique'
+            ? [
+                'or use add_unique, which builds a unique index online first:',
+                block([`- add_unique: { table: ${alter.table}, name: ${a.name ?? '<name>'}, columns: [<column>] }`]),
+              ]
+            : []),
+        ].join('\n'),
+      );
+    });
+}
+
 export const requireOnlineIndexBuild: Rule = {
   id: 'require-online-index-build',
   severity: 'error',
   description:
-    'CREATE INDEX on an existing table without ONLINE = ON blocks writes (or all access) for the whole build.',
+    'CREATE INDEX, or ADD PRIMARY KEY / UNIQUE, on an existing table without ONLINE = ON blocks writes (or all ' +
+    'access) for the whole build.',
   check: (ctx: LintContext) =>
     statementsOf(ctx).flatMap((stmt) => {
       const index = readCreateIndex(stmt.source.sql, stmt.tokens);
-      if (!index || index.online || isNewTable(stmt, index.table)) return [];
-      return [findingOf(stmt, index)];
+      if (!index) return keyFindings(stmt);
+      return index.online || isNewTable(stmt, index.table) ? [] : [findingOf(stmt, index)];
     }),
 };
