@@ -192,6 +192,10 @@ describe('T-SQL scripts: hostile and odd input', () => {
     expect(problem('BEGIN TRY SELECT 1; END TRY BEGIN CATCH THROW; END CATCH')).toBeUndefined();
   });
 
+  it('splits on GO with Windows line ends', () => {
+    expect(splitBatches('SELECT 1\r\nGO\r\nSELECT 2\r\n')).toEqual(['SELECT 1', 'SELECT 2']);
+  });
+
   it('refuses a GO line with a count even after a comment line, and accepts go in lower case', () => {
     expect(problem('SELECT 1\n-- GO 2\ngo\nSELECT 2')).toBeUndefined();
     expect(problem('SELECT 1\n  GO 2 -- twice')).toMatchObject({ offset: 11 });
