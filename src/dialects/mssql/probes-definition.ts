@@ -12,7 +12,11 @@ import { literal, objectId } from './sql-names.js';
 
 type Of<K extends DbObject['kind']> = Extract<DbObject, { kind: K }>;
 
-/** One row: the JSON object of `fields` from the one row of `from`, or NULL. */
+/**
+ * One row: the JSON object of `fields` from the one row of `from`, or NULL. Inside a scalar
+ * subquery the FOR JSON text is one nvarchar(max) value (a top-level FOR JSON result would be
+ * split over rows of 2,033 characters).
+ */
 const jsonRow = (fields: string[], from: string): string =>
   `SELECT (SELECT ${fields.join(', ')} FROM ${from} FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES) AS def`;
 

@@ -62,7 +62,10 @@ function trigger(table: string, name: string): string {
   return `EXISTS (SELECT 1 FROM sys.triggers WHERE parent_id = ${objectId(table)} AND name = ${literal(name)})`;
 }
 
-/** A table or a view by that name (U, V in sys.objects). */
+/**
+ * A table or a view by that name (U, V in sys.objects). A name held by another kind of object (a
+ * function, a sequence) is not a relation: relationAbsent is true for it.
+ */
 const relation = (name: string): string =>
   `EXISTS (SELECT 1 FROM sys.objects WHERE object_id = ${objectId(name)} AND type IN ('U', 'V'))`;
 
