@@ -132,6 +132,19 @@ export interface AddUniqueUsingIndexAction {
   deferrable?: Deferrable;
 }
 
+/** A UNIQUE constraint built in one online statement, where an index cannot be attached (SQL Server). */
+export interface AddUniqueOnlineAction {
+  kind: 'add-unique-online';
+  table: string;
+  name: string;
+  columns: string[];
+  /** The plan's index_parameters and constraint options, for the dialect to render or refuse. */
+  include?: string[];
+  storage?: StorageParameters;
+  tablespace?: string;
+  deferrable?: Deferrable;
+}
+
 /**
  * Statements in the dialect's own SQL, as the plan wrote them: only the lock, the transaction and
  * the index an online build leaves behind are the dialect's to describe.
@@ -157,4 +170,5 @@ export type TableAction =
   | BuildIndexAction
   | DropIndexAction
   | AddUniqueUsingIndexAction
+  | AddUniqueOnlineAction
   | RawStatementsAction;

@@ -26,6 +26,8 @@ export interface DialectCapabilities {
    * column then fails the writes of the version that leaves it out, so it waits for contract.
    */
   syncFillsBeforeConstraints: boolean;
+  /** An index built online can become a UNIQUE or PRIMARY KEY constraint (PostgreSQL's USING INDEX). */
+  attachesIndexToConstraint: boolean;
 }
 
 /** Names and literals: all an operation needs to spell a plan's text into a statement. */

@@ -99,6 +99,28 @@ function attachStep(spec: AddUniqueSpec, ctx: OperationContext): SqlStep {
   });
 }
 
+/** Where an index cannot be attached (SQL Server): the constraint builds its own index, online. */
+function onlineConstraintStep(spec: AddUniqueSpec, ctx: OperationContext): SqlStep {
+  const { table, name, columns } = spec;
+  const params = spec.index_parameters;
+  const deferrable = deferrableOf(spec);
+  return actionStep(ctx, {
+    id: ctx.id,
+    summary: `add unique constraint ${name} on ${table} (${columns.join(', ')}), its index built online`,
+    action: {
+      kind: 'add-unique-online',
+      table,
+      name,
+      columns,
+      ...(params?.include ? { include: params.include } : {}),
+      ...(params?.storage_parameters ? { storage: params.storage_parameters } : {}),
+      ...(params?.tablespace !== undefined ? { tablespace: params.tablespace } : {}),
+      ...(deferrable ? { deferrable } : {}),
+    },
+    effect: { does: 'create', object: { kind: 'constraint', table, name, type: 'unique', columns } },
+  });
+}
+
 const inPlace = defineOperation<AddUniqueSpec>({
   kind: 'add_unique',
   description:
@@ -114,13 +136,18 @@ const inPlace = defineOperation<AddUniqueSpec>({
       `attach it by hand (${activeSqlParser().lint.recipes.attachUnique(spec.table, spec.name, indexOf(spec))}) and ` +
       `remove this step, or remove \`if_exists: adopt\` and give the plan an index name of its own`,
   }),
-  forward: (spec, ctx) => [buildStep(spec, ctx), attachStep(spec, ctx)],
+  forward: (spec, ctx) =>
+    ctx.dialect.capabilities.attachesIndexToConstraint
+      ? [buildStep(spec, ctx), attachStep(spec, ctx)]
+      : [onlineConstraintStep(spec, ctx)],
   inverse: (spec, ctx) => ({
-    steps: [
-      { ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`), undoes: `${ctx.id}/constraint` },
-      // Left behind when the constraint was never attached.
-      { ...dropIndexStep(spec.table, indexOf(spec), true, ctx, `${ctx.id}/undo-index`), undoes: ctx.id },
-    ],
+    steps: !ctx.dialect.capabilities.attachesIndexToConstraint
+      ? [{ ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`), undoes: ctx.id }]
+      : [
+          { ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`), undoes: `${ctx.id}/constraint` },
+          // Left behind when the constraint was never attached.
+          { ...dropIndexStep(spec.table, indexOf(spec), true, ctx, `${ctx.id}/undo-index`), undoes: ctx.id },
+        ],
   }),
 });
 

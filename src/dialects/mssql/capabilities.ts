@@ -12,4 +12,6 @@ export const mssqlCapabilities: DialectCapabilities = {
   deferredConstraintValidation: true,
   // Only AFTER triggers: NOT NULL and CHECK are checked before the sync trigger fills the column.
   syncFillsBeforeConstraints: false,
+  // No USING INDEX: a UNIQUE constraint is built by ALTER TABLE … ADD CONSTRAINT … WITH (ONLINE = ON).
+  attachesIndexToConstraint: false,
 };

@@ -5,6 +5,7 @@ import { addColumn, dropColumn } from './ddl-columns.js';
 import { buildIndex, dropIndex } from './ddl-index.js';
 import { isMssqlLockMode, MSSQL_LOCK_IMPACT, mssqlLock } from './ddl-locks.js';
 import type { MssqlDdlOptions } from './ddl-options.js';
+import { addUniqueOnline } from './ddl-unique-online.js';
 import { mssqlProbes as probes } from './ddl-probes.js';
 import {
   addCheckUnchecked,
@@ -25,6 +26,7 @@ export function mssqlTableDdl(options: MssqlDdlOptions): ActionRenderer<TableAct
     'build-index': (a) => buildIndex(a, options),
     'drop-index': dropIndex,
     'add-unique-using-index': addUniqueUsingIndex,
+    'add-unique-online': addUniqueOnline,
     'raw-statements': (a) => {
       if (!isMssqlLockMode(a.lockLevel)) {
         return {

@@ -133,6 +133,10 @@ export const tableDdl: ActionRenderer<TableAction> = {
     transactional: true,
     probe: probes.constraintExists(a.table, a.name),
   }),
+  'add-unique-online': () => ({
+    unsupported: 'PostgreSQL builds a UNIQUE constraint as an index CONCURRENTLY attached by USING INDEX',
+    instead: 'use add_unique, which does exactly that',
+  }),
   'raw-statements': (a) => {
     const rendered: Rendered = { sql: a.sql, lock: lockOf(a.lockLevel, a.on), transactional: a.transactional };
     if (a.buildsIndex === undefined) return rendered;

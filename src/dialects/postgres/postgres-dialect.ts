@@ -22,6 +22,7 @@ export const postgres: Dialect = {
     onlineIndexBuild: true,
     deferredConstraintValidation: true,
     syncFillsBeforeConstraints: true,
+    attachesIndexToConstraint: true,
   },
   ...postgresNames,
   lockImpact: (level) => LOCK_IMPACT[level as PostgresLockMode] ?? 'blocks-all',
