@@ -85,14 +85,15 @@ END`,
       `EXEC sys.sp_addextendedproperty @name = N'MS_Description', @value = N'One row per feature flag; definition ` +
         `is the flag object of the Microsoft feature management schema (feature_management.feature_flags[]).', ` +
         `@level0type = N'SCHEMA', @level0name = N'schemashift', @level1type = N'TABLE', @level1name = N'feature_flags'`,
+      // Results are any JSON value; ISJSON before 2022 accepts only objects and arrays, hence the brackets.
       `CREATE TABLE schemashift.shadow_mismatches (
   id          bigint IDENTITY(1, 1) NOT NULL PRIMARY KEY,
   at          datetime2 NOT NULL DEFAULT SYSUTCDATETIME(),
   repository  nvarchar(400) NOT NULL,
   method      nvarchar(400) NOT NULL,
-  args        nvarchar(max) NULL CHECK (ISJSON(args) = 1),
-  old_result  nvarchar(max) NULL CHECK (ISJSON(old_result) = 1),
-  new_result  nvarchar(max) NULL CHECK (ISJSON(new_result) = 1),
+  args        nvarchar(max) NULL CHECK (ISJSON(CONCAT(N'[', args, N']')) = 1),
+  old_result  nvarchar(max) NULL CHECK (ISJSON(CONCAT(N'[', old_result, N']')) = 1),
+  new_result  nvarchar(max) NULL CHECK (ISJSON(CONCAT(N'[', new_result, N']')) = 1),
   error       nvarchar(max) NULL
 )`,
       'CREATE INDEX shadow_mismatches_at ON schemashift.shadow_mismatches (at)',
