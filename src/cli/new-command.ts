@@ -296,7 +296,7 @@ function argvOf(opts: NewOptions, name: string): string {
 
 function dialectOf(name: string | undefined): Dialect {
   if (name === undefined || name === 'postgres') return dialectNamed('postgres');
-  if (name === 'mssql') return dialectNamed('mssql', 'the plan from this template');
+  if (name === 'mssql') return dialectNamed('mssql');
   throw new UsageError(`--dialect ${name}: no such dialect`, 'use --dialect postgres (the default) or --dialect mssql');
 }
 

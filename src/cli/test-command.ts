@@ -109,6 +109,12 @@ async function openSandbox(opts: TestOptions, deps: SandboxDeps): Promise<Sandbo
 export async function testCommand(file: string, opts: TestOptions, io: Io): Promise<number> {
   const rows = checkOptions(opts);
   const compiled = compilePlan(await loadPlanFile(file, io.cwd));
+  if (compiled.dialect.name !== 'postgres')
+    throw new UsageError(
+      `schemashift test rehearses on PostgreSQL scratch databases; plan ${compiled.plan.name} is for SQL Server ` +
+        '(dialect: mssql), whose scratch databases are not built yet: nothing was run',
+      'check it with `schemashift validate` and `schemashift plan`, and rehearse it on a SQL Server test database with `run` and `rollback`',
+    );
   const seed =
     opts.seed !== undefined
       ? await seedFromFile(opts.seed, io.cwd)

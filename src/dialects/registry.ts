@@ -4,20 +4,15 @@
  */
 import type { ConnectOptions, Connection } from '../db/connection.js';
 import type { DatabaseTarget } from '../db/url.js';
-import { UsageError } from '../errors.js';
 import type { Dialect, DialectName } from './dialect.js';
+import { mssql } from './mssql/mssql-dialect.js';
 import { postgres } from './postgres/postgres-dialect.js';
 
-const DIALECTS: Partial<Record<DialectName, Dialect>> = { postgres };
+const DIALECTS: Record<DialectName, Dialect> = { postgres, mssql };
 
-export function dialectNamed(name: DialectName, planName = 'the plan'): Dialect {
-  const dialect = DIALECTS[name];
-  if (dialect) return dialect;
-  throw new UsageError(
-    `${planName} declares dialect: ${name}; this release generates SQL for PostgreSQL only (SQL Server ` +
-      `connections are supported, its operations are not yet)`,
-    'use dialect: postgres, or keep the SQL Server change in a raw migration for now',
-  );
+/** The dialect a plan declares (`dialect:`) or a connection speaks. */
+export function dialectNamed(name: DialectName): Dialect {
+  return DIALECTS[name];
 }
 
 /** Opens a connection to `target` with its database's driver, loaded on first use (db/connection.ts connect). */

@@ -28,7 +28,7 @@ export interface CompiledPlan {
 }
 
 export function dialectFor(plan: Plan): Dialect {
-  return dialectNamed(plan.dialect, `plan ${plan.name}`);
+  return dialectNamed(plan.dialect);
 }
 
 /**

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
-import type { Dialect, DialectName } from '../dialects/dialect.js';
 import { dialectNamed } from '../dialects/registry.js';
 import { PlanError, UsageError, type PlanProblem } from '../errors.js';
 import { findOperation, OPERATION_KINDS } from '../operations/index.js';
@@ -36,7 +35,7 @@ export async function loadPlanFile(file: string, cwd = process.cwd()): Promise<P
 /** Check a plan's text. Throws PlanError (exit 2) for every problem in it, never anything else. */
 export async function parsePlan(file: string, text: string): Promise<Plan> {
   const { source, header } = guardDepth(file, text, () => readHeader(file, text));
-  const dialect = fragmentDialect(header.dialect);
+  const dialect = dialectNamed(header.dialect);
   await dialect.parser.load();
   return guardDepth(file, text, () => withPlanDialect(dialect, () => checkSteps(file, source, header)));
 }
@@ -49,16 +48,6 @@ function guardDepth<T>(file: string, text: string, parse: () => T): T {
     if (!isStackOverflow(e)) throw e;
     throw new PlanError([tooDeep(file, text)]);
   }
-}
-
-/**
- * Whose parser checks a plan's fragments: its dialect's. SQL Server has no dialect folder yet, so
- * its plans keep the PostgreSQL checks they always had; point it at 'mssql' when that folder lands.
- */
-const FRAGMENT_PARSER_OF: Record<DialectName, DialectName> = { postgres: 'postgres', mssql: 'postgres' };
-
-function fragmentDialect(dialect: DialectName): Dialect {
-  return dialectNamed(FRAGMENT_PARSER_OF[dialect]);
 }
 
 type PlanHeader = z.output<typeof planHeaderSchema>;

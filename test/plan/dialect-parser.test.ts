@@ -30,10 +30,13 @@ describe('the active SQL parser', () => {
     expect(sqlExpression.safeParse('lower(email)').success).toBe(true);
   });
 
-  it("keeps checking the fragments of a dialect: mssql plan with PostgreSQL's parser, as before", async () => {
-    const yaml = 'name: p\ndialect: mssql\nphases:\n  migrate:\n    - backfill: { table: t, set: { a: "b +" } }\n';
-    const error = await parsePlan('p.yaml', yaml).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PlanError);
-    expect((error as PlanError).problems[0]?.message).toMatch(/SQL expression does not parse/);
+  it("checks the fragments of a dialect: mssql plan with SQL Server's reader: T-SQL passes, PostgreSQL spellings do not", async () => {
+    const plan = (where: string) =>
+      `name: p\ndialect: mssql\nphases:\n  migrate:\n    - backfill: { table: t, set: { a: b }, where: "${where}" }\n`;
+    await expect(parsePlan('p.yaml', plan('a IS NULL OR a <> b'))).resolves.toMatchObject({ dialect: 'mssql' });
+    for (const where of ['a IS DISTINCT FROM b', 'a::int > 0', 'b +']) {
+      const error = await parsePlan('p.yaml', plan(where)).catch((e: unknown) => e);
+      expect(error, where).toBeInstanceOf(PlanError);
+    }
   });
 });

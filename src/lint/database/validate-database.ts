@@ -99,6 +99,14 @@ export async function addDatabaseFindings(
       'point --database at the PostgreSQL database the plans will run on',
     );
   }
+  const forMssql = checked.find((c) => c.plan?.dialect === 'mssql');
+  if (forMssql?.plan) {
+    throw new UsageError(
+      `validate --database simulates plans on PostgreSQL only; plan ${forMssql.plan.name} is for SQL Server ` +
+        '(dialect: mssql): nothing was read',
+      'run `schemashift validate` without --database for SQL Server plans (their SQL and lint are checked offline)',
+    );
+  }
   const conn = await options.connect(url, { applicationName: 'schemashift validate', cwd: options.cwd });
   try {
     const targets = checked.flatMap((c) =>

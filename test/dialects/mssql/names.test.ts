@@ -107,6 +107,8 @@ describe('mssql capabilities', () => {
       transactionalDdl: true,
       onlineIndexBuild: true,
       deferredConstraintValidation: true,
+      syncFillsBeforeConstraints: false,
+      attachesIndexToConstraint: false,
     });
   });
 });

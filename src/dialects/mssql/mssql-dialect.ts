@@ -1,0 +1,46 @@
+/** SQL Server (2019, 2022, Azure SQL): the parts of src/dialects/mssql/ behind the Dialect interface. */
+import type { Dialect } from '../dialect.js';
+import { mssqlActivity } from './activity.js';
+import { mssqlBackfill } from './backfill.js';
+import { mssqlCapabilities } from './capabilities.js';
+import { mssqlDdl } from './ddl.js';
+import { mssqlDoctor } from './doctor.js';
+import { mssqlErrors } from './errors.js';
+import { mssqlIntrospectParts } from './introspect.js';
+import { lockImpact } from './lock-modes.js';
+import { mssqlNames } from './names.js';
+import { mssqlParser } from './parser.js';
+import { mssqlProbes } from './probes.js';
+import { mssqlRunnerLock } from './runner-lock.js';
+import { mssqlSession } from './session.js';
+import { mssqlState } from './state.js';
+import { mssqlRehearsalMissing, mssqlSimulatorMissing } from './unavailable.js';
+
+/**
+ * NULL-safe comparison by INTERSECT, which treats two NULLs as equal (IS [NOT] DISTINCT FROM exists only
+ * from SQL Server 2022).
+ */
+const sameRow = (a: string, b: string): string => `EXISTS (SELECT ${a} INTERSECT SELECT ${b})`;
+
+export const mssql: Dialect = {
+  name: 'mssql',
+  capabilities: mssqlCapabilities,
+  ...mssqlNames,
+  lockImpact,
+  expressions: {
+    distinct: (a, b) => `NOT ${sameRow(a, b)}`,
+    notDistinct: sameRow,
+    cast: (expression, type) => `CAST(${expression} AS ${type})`,
+  },
+  ddl: mssqlDdl(),
+  probes: mssqlProbes,
+  backfill: mssqlBackfill,
+  session: mssqlSession,
+  errors: mssqlErrors,
+  runnerLock: mssqlRunnerLock,
+  activity: mssqlActivity,
+  state: mssqlState,
+  introspect: { ...mssqlIntrospectParts, simulate: mssqlSimulatorMissing, rehearsal: mssqlRehearsalMissing },
+  parser: mssqlParser,
+  doctor: mssqlDoctor,
+};
