@@ -28,8 +28,11 @@ export const MSSQL_DEFAULT_BATCH_SIZE = 4000;
  */
 export function transaction(settings: TransactionSettings): TransactionSql {
   const set = ['SET XACT_ABORT ON'];
-  if (settings.lockTimeoutMs !== undefined)
-    set.push(`SET LOCK_TIMEOUT ${Math.max(0, Math.trunc(settings.lockTimeoutMs))}`);
+  if (settings.lockTimeoutMs !== undefined) {
+    // 0 means no limit, as PostgreSQL's lock_timeout (SQL Server's own 0 would mean "never wait").
+    const ms = Math.max(0, Math.trunc(settings.lockTimeoutMs));
+    set.push(`SET LOCK_TIMEOUT ${ms === 0 ? -1 : ms}`);
+  }
   const durability =
     settings.durableCommit === undefined ? '' : ` WITH (DELAYED_DURABILITY = ${settings.durableCommit ? 'OFF' : 'ON'})`;
   return {

@@ -20,9 +20,16 @@ export function namesFromJson(json: unknown): string[] {
 }
 
 /**
+ * Key types a walk cannot follow: the walk carries the last key as nvarchar text, and compared with
+ * it a char/varchar column is converted to nvarchar, whose order differs from the column's own under
+ * SQL collations (a row would be skipped); float and binary keys do not survive the text round trip.
+ */
+export const UNWALKABLE_KEY_TYPES = ['char', 'varchar', 'float', 'real', 'binary', 'varbinary', 'sql_variant'];
+
+/**
  * Unique rowstore indexes (clustered or not) that are enabled, real (not hypothetical) and not
- * filtered, primary key first, then the narrowest. A unique index in SQL Server admits one NULL
- * per key, so `not_null` says whether every key column is NOT NULL.
+ * filtered, on key columns of walkable types, primary key first, then the narrowest. A unique index
+ * in SQL Server admits one NULL per key, so `not_null` says whether every key column is NOT NULL.
  */
 export const UNIQUE_INDEXES_SQL = `SELECT i.name, i.is_primary_key AS [primary], ${indexKeyColumnsJson('i.object_id', 'i.index_id')} AS columns,
   CONVERT(bit, CASE WHEN EXISTS (SELECT 1 FROM sys.index_columns AS ic JOIN sys.columns AS c ON c.object_id = ic.object_id
@@ -33,6 +40,9 @@ export const UNIQUE_INDEXES_SQL = `SELECT i.name, i.is_primary_key AS [primary],
 FROM sys.indexes AS i
 WHERE i.object_id = $1 AND i.is_unique = 1 AND i.has_filter = 0 AND i.is_disabled = 0 AND i.is_hypothetical = 0
   AND i.type IN (1, 2)
+  AND NOT EXISTS (SELECT 1 FROM sys.index_columns AS ic JOIN sys.columns AS c ON c.object_id = ic.object_id
+    AND c.column_id = ic.column_id WHERE ic.object_id = i.object_id AND ic.index_id = i.index_id
+    AND ic.key_ordinal > 0 AND TYPE_NAME(c.system_type_id) IN (${UNWALKABLE_KEY_TYPES.map((t) => `N'${t}'`).join(', ')}))
 ORDER BY i.is_primary_key DESC, width, i.name`;
 
 export const KEY_COLUMNS_SQL =
@@ -47,7 +57,8 @@ export function addKeyHelp(table: string): string {
     `add a unique index on NOT NULL columns online (CREATE UNIQUE INDEX ${quoteQualified(index)} ON ${t} ` +
     `(<unique columns>) WITH (ONLINE = ON, RESUMABLE = ON); or ALTER TABLE ${t} ADD CONSTRAINT ` +
     `${quoteQualified(`${splitQualified(table).name}_pk`)} PRIMARY KEY NONCLUSTERED (<unique columns>) WITH (ONLINE = ON)), ` +
-    'or give `key: [column, ...]` naming columns that are NOT NULL and unique together'
+    'or give `key: [column, ...]` naming columns that are NOT NULL and unique together; keys of type ' +
+    `${UNWALKABLE_KEY_TYPES.join(', ')} are not walked (their order as text differs from SQL Server's)`
   );
 }
 

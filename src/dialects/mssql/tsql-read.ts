@@ -33,7 +33,21 @@ function tokenProblem(token: Token, noun: string): FragmentError | undefined {
     return problem(`GO in a SQL ${noun}: SQL Server tools read it as the end of a batch`, 'write [GO] for a name GO');
   if (token.kind === 'variable')
     return problem(`\`${token.text}\` in a SQL ${noun}: a plan fragment has no variables`, 'write the value itself');
+  // `$1` is a money constant to SQL Server, and a bound parameter to schemashift's driver (`$n` → `@pn`).
+  if (token.kind === 'number' && token.text.startsWith('$'))
+    return problem(
+      `\`${token.text}\` in a SQL ${noun}: a money constant written with \`$\` would be read as a parameter`,
+      `write CAST(${token.text.slice(1) || '0'} AS money)`,
+    );
   return undefined;
+}
+
+/** A line that is only GO (with a count, `;` or a comment): sqlcmd, SSMS and the driver end a batch there, in a string too. */
+const GO_LINE = /^[ \t]*GO(?:[ \t]+\d+)?[ \t]*;?[ \t]*(?:--.*)?$/im;
+
+export function batchSeparatorLine(text: string): number | undefined {
+  const line = GO_LINE.exec(text);
+  return line ? line.index + (line[0].length - line[0].trimStart().length) : undefined;
 }
 
 /**
@@ -120,6 +134,14 @@ function cursorOver(text: string, kind: FragmentKind): Cursor {
       `an unusual space character (U+${(spacing[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}) in a SQL ${noun}`,
       spacing.index,
       'write plain spaces, tabs and line breaks',
+      false,
+    );
+  const goLine = batchSeparatorLine(text);
+  if (goLine !== undefined)
+    throw new FragmentError(
+      `a line holding only GO in a SQL ${noun}: SQL Server tools end the batch there, even inside a comment or a string`,
+      goLine,
+      'remove the line, or write GO with other text on its line',
       false,
     );
   let tokens: Token[];

@@ -85,6 +85,7 @@ describe('mssql backfill transactions', () => {
       rollback: 'IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION',
     });
     expect(transaction({ durableCommit: true }).commit).toBe('COMMIT TRANSACTION WITH (DELAYED_DURABILITY = OFF)');
+    expect(transaction({ lockTimeoutMs: 0 }).begin).toBe('SET XACT_ABORT ON; SET LOCK_TIMEOUT -1; BEGIN TRANSACTION');
   });
 
   it('settings SQL Server has no statement for write nothing', () => {

@@ -151,3 +151,24 @@ describe('refusals carry the SQL Server reason and the safe way', () => {
     expect(rendered({ ...raw, lockLevel: 'S' }).lock).toEqual({ level: 'S', impact: 'blocks-writes', on: ['t'] });
   });
 });
+
+describe('no line holding only GO from plan text', () => {
+  it('refuses a comment that would put one into the statement, and lets a raw script keep its GO lines', async () => {
+    const { mssqlDdl: ddl } = await import('../../../src/dialects/mssql/ddl.js');
+    const { isUnsupported: refused } = await import('../../../src/dialects/actions.js');
+    const comment = ddl()['set-comment']({
+      kind: 'set-comment',
+      table: 'orders',
+      comment: 'hello\nGO\nDROP TABLE dbo.orders\nGO\nbye',
+    });
+    expect(refused(comment) && comment.unsupported).toMatch(/a line holding only GO/);
+    const raw = ddl()['raw-statements']({
+      kind: 'raw-statements',
+      sql: 'SELECT 1\nGO\nSELECT 2',
+      lockLevel: 'IS',
+      on: [],
+      transactional: false,
+    });
+    expect(refused(raw)).toBe(false);
+  });
+});

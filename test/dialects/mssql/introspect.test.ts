@@ -126,7 +126,14 @@ describe('mssql keys a backfill can walk', () => {
       'add a unique index on NOT NULL columns online (CREATE UNIQUE INDEX [order lines_key] ON sales.[order lines] ' +
         '(<unique columns>) WITH (ONLINE = ON, RESUMABLE = ON); or ALTER TABLE sales.[order lines] ADD CONSTRAINT ' +
         '[order lines_pk] PRIMARY KEY NONCLUSTERED (<unique columns>) WITH (ONLINE = ON)), or give `key: [column, ...]` ' +
-        'naming columns that are NOT NULL and unique together',
+        'naming columns that are NOT NULL and unique together; keys of type char, varchar, float, real, binary, ' +
+        "varbinary, sql_variant are not walked (their order as text differs from SQL Server's)",
+    );
+  });
+
+  it('unique indexes on char/varchar, float and binary key columns are not offered to a walk', () => {
+    expect(UNIQUE_INDEXES_SQL).toContain(
+      "AND ic.key_ordinal > 0 AND TYPE_NAME(c.system_type_id) IN (N'char', N'varchar', N'float', N'real', N'binary', N'varbinary', N'sql_variant'))",
     );
   });
 });

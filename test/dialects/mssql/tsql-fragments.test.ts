@@ -59,7 +59,12 @@ describe('T-SQL fragments: what could change the statement they are spliced into
     ],
     ['a) OR (1=1', 'condition', '`)` closes a parenthesis the SQL condition did not open', 1],
     ["'x'' ; drop", 'value', 'a string is not closed', 0],
-    ['1\nGO\nDROP TABLE t', 'value', 'GO in a SQL expression: SQL Server tools read it as the end of a batch', 2],
+    [
+      '1\nGO\nDROP TABLE t',
+      'value',
+      'a line holding only GO in a SQL expression: SQL Server tools end the batch there, even inside a comment or a string',
+      2,
+    ],
     ['SELECT a FROM t GO', 'query', 'GO in a SQL query: SQL Server tools read it as the end of a batch', 16],
     ['(a = 1', 'condition', '`(` is never closed in the SQL condition', 0],
     ['[a', 'value', 'a [bracketed] name is not closed', 0],
@@ -103,5 +108,21 @@ describe('T-SQL fragments: what could change the statement they are spliced into
       syntax: true,
     });
     expect(f.syntaxHint).toContain('move it to a raw `sql` step');
+  });
+});
+
+describe('text that would change how the statement is sent', () => {
+  it.each([
+    ['$1 + $2', /`\$1` in a SQL expression: a money constant written with `\$` would be read as a parameter/],
+    ['$2.50', /`\$2\.50` in a SQL expression/],
+    ['total /*\nGO\nDROP TABLE dbo.orders\nGO\n*/', /a line holding only GO/],
+    ["N'a\n  go  \nb'", /a line holding only GO/],
+    ["N'a\nGO 5\nb'", /a line holding only GO/],
+  ])('%j is refused', (text, message) => {
+    expect(f.fragmentProblem(text, 'value')?.message).toMatch(message);
+  });
+
+  it('GO with other text on its line is not a batch separator', () => {
+    expect(f.fragmentProblem("N'GO team'", 'value')).toBeUndefined();
   });
 });
