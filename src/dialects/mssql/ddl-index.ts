@@ -73,6 +73,15 @@ export function createIndexSql(a: BuildIndexAction, o: MssqlDdlOptions): string 
 }
 
 /**
+ * Editions without online index builds (Standard, Express, Web: EngineEdition other than 3, 5 and 8)
+ * would refuse ONLINE = ON; the step says why and how to allow the offline build, before anything runs.
+ */
+export const ONLINE_EDITION_GUARD =
+  "IF CAST(SERVERPROPERTY('EngineEdition') AS int) NOT IN (3, 5, 8) THROW 50000, " +
+  "N'this SQL Server edition builds indexes offline only, blocking writes for the whole build: set concurrently: false " +
+  "on the step to allow that, or run it on Enterprise, Developer or Azure SQL', 1";
+
+/**
  * Online: IS for the build, S briefly at its start and end. Offline: S for the whole build (writes
  * wait). A RESUMABLE statement cannot run inside an explicit transaction; running the same statement
  * again resumes a paused build, so no leftover index is reported for the runner to drop.
@@ -81,7 +90,7 @@ export function buildIndex(a: BuildIndexAction, o: MssqlDdlOptions): Rendered | 
   const refused = unsupportedIndex(a);
   if (refused) return refused;
   return {
-    sql: createIndexSql(a, o),
+    sql: a.online ? `${ONLINE_EDITION_GUARD};\n${createIndexSql(a, o)}` : createIndexSql(a, o),
     lock: mssqlLock(a.online ? 'IS' : 'S', [a.table]),
     transactional: !a.online,
     probe: probes.indexExists(a.table, a.name, a.doneWhenConstraint),

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Action, Rendered, Unsupported } from '../../../src/dialects/actions.js';
 import { isUnsupported } from '../../../src/dialects/actions.js';
 import { mssqlDdl } from '../../../src/dialects/mssql/ddl.js';
+import { ONLINE_EDITION_GUARD } from '../../../src/dialects/mssql/ddl-index.js';
 import { postgresDdl } from '../../../src/dialects/postgres/ddl.js';
 
 interface Row {
@@ -104,6 +105,7 @@ const ROWS: Row[] = [
     postgres:
       'CREATE INDEX CONCURRENTLY orders_customer_ix ON sales.orders (customer_id, placed_at DESC) INCLUDE (total)',
     mssql:
+      `${ONLINE_EDITION_GUARD};\n` +
       'CREATE NONCLUSTERED INDEX [orders_customer_ix] ON [sales].[orders] ([customer_id], [placed_at] DESC) ' +
       'INCLUDE ([total]) WITH (ONLINE = ON, RESUMABLE = ON, MAX_DURATION = 240 MINUTES)',
     lock: ['IS', 'blocks-ddl'],
@@ -122,6 +124,7 @@ const ROWS: Row[] = [
     },
     postgres: 'CREATE UNIQUE INDEX CONCURRENTLY orders_open_ix ON sales.orders (placed_at) WHERE status = 1',
     mssql:
+      `${ONLINE_EDITION_GUARD};\n` +
       'CREATE UNIQUE NONCLUSTERED INDEX [orders_open_ix] ON [sales].[orders] ([placed_at]) WHERE status = 1 WITH (ONLINE = ON)',
     lock: ['IS', 'blocks-ddl'],
     transactional: false,

@@ -5,6 +5,7 @@ import { isUnsupported } from '../../../src/dialects/actions.js';
 import type { BuildIndexAction } from '../../../src/dialects/actions-table.js';
 import { mssqlDdl } from '../../../src/dialects/mssql/ddl.js';
 import { DEFAULT_MSSQL_DDL_OPTIONS } from '../../../src/dialects/mssql/ddl-options.js';
+import { ONLINE_EDITION_GUARD } from '../../../src/dialects/mssql/ddl-index.js';
 
 const ms = mssqlDdl();
 const render = (a: Action, renderer = ms): Rendered | Unsupported => {
@@ -95,7 +96,8 @@ describe('build-index options', () => {
   it('adds WAIT_AT_LOW_PRIORITY inside ONLINE on SQL Server 2022 only', () => {
     const on2022 = mssqlDdl({ ...DEFAULT_MSSQL_DDL_OPTIONS, version: 2022, lowPriorityWaitMinutes: 5 });
     expect(rendered(index({}), on2022).sql).toBe(
-      'CREATE NONCLUSTERED INDEX [ix] ON [dbo].[t] ([a]) WITH (ONLINE = ON (WAIT_AT_LOW_PRIORITY ' +
+      `${ONLINE_EDITION_GUARD};\n` +
+        'CREATE NONCLUSTERED INDEX [ix] ON [dbo].[t] ([a]) WITH (ONLINE = ON (WAIT_AT_LOW_PRIORITY ' +
         '(MAX_DURATION = 5 MINUTES, ABORT_AFTER_WAIT = SELF)), RESUMABLE = ON, MAX_DURATION = 240 MINUTES)',
     );
     expect(rendered(index({})).sql).not.toContain('WAIT_AT_LOW_PRIORITY');
@@ -103,8 +105,16 @@ describe('build-index options', () => {
 
   it('builds a filtered index online but not resumable', () => {
     expect(rendered(index({ where: 'a IS NOT NULL' })).sql).toBe(
-      'CREATE NONCLUSTERED INDEX [ix] ON [dbo].[t] ([a]) WHERE a IS NOT NULL WITH (ONLINE = ON)',
+      `${ONLINE_EDITION_GUARD};\nCREATE NONCLUSTERED INDEX [ix] ON [dbo].[t] ([a]) WHERE a IS NOT NULL WITH (ONLINE = ON)`,
     );
+  });
+
+  it('an online build first refuses an edition without online builds, saying how to allow the offline one', () => {
+    expect(ONLINE_EDITION_GUARD).toMatch(
+      /^IF CAST\(SERVERPROPERTY\('EngineEdition'\) AS int\) NOT IN \(3, 5, 8\) THROW 50000, /,
+    );
+    expect(ONLINE_EDITION_GUARD).toContain('set concurrently: false');
+    expect(rendered(index({ online: false })).sql).not.toContain('EngineEdition');
   });
 
   it('probes for the index or the constraint it became, and not a paused resumable build', () => {
