@@ -124,7 +124,7 @@ describe.skipIf(!mssqlAdminUrl)('SQL Server shadow columns (real server)', () =>
     ]);
   });
 
-  it('an old writer changing the primary key too still fills total_cents (judged by the columns it named)', async () => {
+  it('an old writer changing the primary key of one row: still paired with its old image, total_cents follows', async () => {
     await db.conn.exec('UPDATE dbo.orders SET id = 7, total = 0.70 WHERE id = 4');
     expect((await orders()).find((r) => r.id === 7)).toEqual({ id: 7, cents: 70, total: 70 });
   });
