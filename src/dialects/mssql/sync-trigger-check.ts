@@ -57,7 +57,21 @@ function shapeProblem(field: Field, text: string, tokens: Token[]): ColumnSyncPr
   return undefined;
 }
 
+/** `NEXT VALUE FOR seq`: each evaluation draws the next number of the sequence. */
+const sequenceDraw = (tokens: Token[]): Token | undefined =>
+  tokens.find((t, i) => isWord(t, 'NEXT') && isWord(tokens[i + 1], 'VALUE') && isWord(tokens[i + 2], 'FOR'));
+
 function defaultProblem(field: Field, tokens: Token[]): ColumnSyncProblem | undefined {
+  const draw = sequenceDraw(tokens);
+  if (draw !== undefined) {
+    return problem(
+      field,
+      'NEXT VALUE FOR draws a new number each time it runs: the trigger, a statement after the INSERT, cannot ' +
+        'tell whether the row was left at this default (every row would look written, and the other column ' +
+        'would be overwritten)',
+      draw.offset,
+    );
+  }
   const call = tokens.find((t) => t.kind === 'word' && PER_STATEMENT.has(t.value));
   if (call === undefined) return undefined;
   return problem(

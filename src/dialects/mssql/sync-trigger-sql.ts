@@ -10,6 +10,9 @@
  * sync-trigger-sql.ts): per row, with no matching `deleted` row (an INSERT), `to` counts as written
  * when it is not NULL / not its declared DEFAULT; on UPDATE, when UPDATE(to) and its value changed.
  * Values are compared by binary image (CAST AS varbinary(max)), NULL equal to NULL (INTERSECT).
+ * Rows are paired with their old image by primary key, unless the UPDATE named a key column: then
+ * only a one-row statement is paired, and the rows of a larger one are judged without their old
+ * image (keyChangedCase), never overwriting what they hold. INSERT never has an old image.
  * The plan's expressions are evaluated in derived tables over `inserted` (or `deleted`) alone, so a
  * bare column name in them can only mean the written row's column.
  *
@@ -31,6 +34,7 @@ const FROM_TYPE = { variable: '@from_type' };
 const COLUMNS = { variable: '@columns' };
 const JOIN_TABLE = { variable: '@join_table' };
 const JOIN_OLD = { variable: '@join_old' };
+const KEY_UPDATED = { variable: '@key_updated' };
 
 /** `tsql\`…${x}…\``: strings are trigger text, variables are parts spliced in by the install batch. */
 function tsql(strings: TemplateStringsArray, ...values: (Part | Part[])[]): Part[] {
@@ -76,21 +80,26 @@ function insertCase(spec: SyncSpec): string {
 }
 
 /**
+ * An UPDATE of several rows that named a primary-key column: its rows cannot be paired with their
+ * old values (`SET pos = pos + 1` gives each new row its neighbour's key), so only the columns it
+ * named decide (UPDATE()), and a side it named, or that holds a value, is never recomputed:
+ * `to` not named and (the old side named, when `up` reads it, or `to` still NULL) → to := up;
+ * only `to` named and not already up(row) → from := reverse.
+ */
+function keyChangedCase(spec: SyncSpec): string {
+  const to = `i.${ident(spec.to)}`;
+  const fromNamed = spec.from !== undefined && readsColumn(forwardOf(spec), spec.from) ? '@from_named = 1 OR ' : '';
+  const up = `WHEN @to_named = 0 AND (${fromNamed}${to} IS NULL) THEN 'U'`;
+  if (spec.from === undefined || spec.reverse === undefined) return `CASE ${up} END`;
+  return `CASE ${up} WHEN @to_named = 1 AND @from_named = 0 AND NOT ${same(to, `i.${UP}`)} THEN 'D' END`;
+}
+
+/**
  * UPDATE: `to` written → from := reverse unless `to` is exactly up(row) (the backfill, or both set
  * consistently). Else the old column changed (and `up` reads it) → to := up. Else up(row) changed
  * while `to` still held what up gave the old row (or NULL) → to := up; a value the new version
  * wrote stays.
  */
-/**
- * An UPDATE that changed the primary key: its rows cannot be paired with their old values, so the
- * columns it named decide (UPDATE()): only the old side named → to := up; only `to` → from := reverse.
- */
-function keyChangedCase(spec: SyncSpec): string {
-  if (spec.from === undefined) return "CASE WHEN @to_named = 0 THEN 'U' END";
-  const down = spec.reverse === undefined ? '' : " WHEN @to_named = 1 AND @from_named = 0 THEN 'D'";
-  return `CASE WHEN @from_named = 1 AND @to_named = 0 THEN 'U'${down} END`;
-}
-
 function updateCase(spec: SyncSpec): string {
   const to = ident(spec.to);
   const whens = [
@@ -130,13 +139,15 @@ BEGIN
   SET NOCOUNT ON;
   IF TRIGGER_NESTLEVEL(@@PROCID) > 1 RETURN;
   IF NOT EXISTS (SELECT 1 FROM inserted) RETURN;
-  DECLARE @to_named bit = 0, @from_named bit = 0, @is_update bit = 0;
+  DECLARE @to_named bit = 0, @from_named bit = 0, @is_update bit = 0, @key_named bit = 0, @one_row bit = 0;
   IF EXISTS (SELECT 1 FROM deleted) SET @is_update = 1;
   ${named.join('\n  ')}
+  IF ${KEY_UPDATED} SET @key_named = @is_update;
+  IF @key_named = 1 AND (SELECT COUNT_BIG(*) FROM deleted) = 1 SET @one_row = 1;
   UPDATE t SET ${sets.join(',\n    ')}
   FROM ${qualified(spec.table)} AS t
   JOIN ${newRows(spec)} ON ${JOIN_TABLE}
-  LEFT JOIN ${oldRows} ON ${JOIN_OLD}
+  LEFT JOIN ${oldRows} ON (@key_named = 0 AND ${JOIN_OLD}) OR @one_row = 1
   CROSS APPLY (SELECT CASE WHEN d.${OLD_ROW} IS NULL AND @is_update = 0 THEN ${insertCase(spec)}
     WHEN d.${OLD_ROW} IS NULL THEN ${keyChangedCase(spec)}
     ${updateCase(spec)}
@@ -165,6 +176,15 @@ const KEY_COLUMNS = (table: string) =>
   'JOIN sys.columns AS c ON c.object_id = ic.object_id AND c.column_id = ic.column_id ' +
   `WHERE x.object_id = ${objectId(table)} AND x.is_primary_key = 1 AND ic.key_ordinal > 0`;
 
+/**
+ * UPDATE() of every key column, OR-ed (UPDATE() is TRUE for every column of an INSERT); a computed
+ * key column cannot be asked (https://learn.microsoft.com/sql/t-sql/functions/update-trigger-functions-transact-sql)
+ * and counts as changed.
+ */
+const KEY_UPDATED_SQL =
+  "STRING_AGG(CAST(CASE WHEN c.is_computed = 1 THEN N'1 = 1' ELSE N'UPDATE(' + QUOTENAME(c.name) + N')' END " +
+  "AS nvarchar(max)), N' OR ') WITHIN GROUP (ORDER BY ic.key_ordinal)";
+
 /** The joins on the primary key and the columns the derived tables expose, from the catalog. */
 function keySql(spec: SyncSpec): string[] {
   const names = [spec.to, ...(spec.from === undefined ? [] : [spec.from])].map(literal).join(', ');
@@ -172,8 +192,9 @@ function keySql(spec: SyncSpec): string[] {
     `STRING_AGG(CAST(N'${left}.' + QUOTENAME(c.name) + N' = i.' + QUOTENAME(c.name) AS nvarchar(max)), N' AND ') ` +
     'WITHIN GROUP (ORDER BY ic.key_ordinal)';
   return [
-    'DECLARE @join_table nvarchar(max), @join_old nvarchar(max), @columns nvarchar(max);',
-    `SELECT @join_table = ${join('t')}, @join_old = ${join('d')} ${KEY_COLUMNS(spec.table)};`,
+    'DECLARE @join_table nvarchar(max), @join_old nvarchar(max), @key_updated nvarchar(max), @columns nvarchar(max);',
+    `SELECT @join_table = ${join('t')}, @join_old = ${join('d')}, @key_updated = ${KEY_UPDATED_SQL} ` +
+      `${KEY_COLUMNS(spec.table)};`,
     `IF @join_table IS NULL THROW 50000, ${literal(
       `${spec.table} has no primary key: the sync trigger finds the rows a statement wrote by it; add one first`,
     )}, 1;`,

@@ -7,12 +7,14 @@ import { missingCheckBeforeContract } from './missing-check-before-contract.js';
 import { notNullBeforeBackfill } from './not-null-before-backfill.js';
 import { notNullWhileSynced } from './not-null-while-synced.js';
 import { columnHiddenFromOldName, oldTableNameAfterRename } from './renamed-table.js';
+import { syncTriggerOutputClause } from './sync-trigger-output-clause.js';
 import type { Rule } from '../types.js';
 
 export const PLAN_RULES: readonly Rule[] = [
   destructiveOutsideContract,
   notNullBeforeBackfill,
   notNullWhileSynced,
+  syncTriggerOutputClause,
   dropColumnStillSynced,
   flagRolloutIncomplete,
   missingCheckBeforeContract,
@@ -30,6 +32,7 @@ const LISTED: readonly string[] = [
   'concurrently-in-transaction',
   'not-null-before-backfill',
   'not-null-while-synced',
+  'sync-trigger-output-clause',
   'require-concurrent-index-creation',
   'require-concurrent-index-deletion',
   'constraint-missing-not-valid',

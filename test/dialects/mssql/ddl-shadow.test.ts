@@ -114,7 +114,7 @@ describe('install-sync-function: the trigger, created disabled from the catalog'
     expect(r.sql).toContain(
       "  JOIN (SELECT '\n  + @columns\n  + N', CAST((CAST(total * 100 AS bigint)\n) AS '\n  + @to_type\n  + N') AS schemashift_up, CAST((total_cents / 100.0\n) AS '\n  + @from_type\n  + N') AS schemashift_down FROM inserted) AS i ON '\n  + @join_table",
     );
-    expect(r.sql).toContain("FROM deleted) AS d ON '\n  + @join_old");
+    expect(r.sql).toContain("FROM deleted) AS d ON (@key_named = 0 AND '\n  + @join_old\n  + N') OR @one_row = 1");
   });
 
   it('INSERT: `to` written (not NULL) goes down, else up; with defaults, compared by binary image', () => {
@@ -126,11 +126,40 @@ describe('install-sync-function: the trigger, created disabled from the catalog'
     expect(d.sql).not.toContain('schemashift_down');
   });
 
-  it('an UPDATE that changed the primary key is judged by the columns it named', () => {
+  it('pairs old images by key only when the UPDATE named no key column, or wrote one row', () => {
     expect(lines(r.sql)).toContain('  IF EXISTS (SELECT 1 FROM deleted) SET @is_update = 1;');
     expect(r.sql).toContain(
-      "CROSS APPLY (SELECT CASE WHEN d.schemashift_old_row IS NULL AND @is_update = 0 THEN CASE WHEN NOT i.[total_cents] IS NULL THEN ''D'' ELSE ''U'' END\n    WHEN d.schemashift_old_row IS NULL THEN CASE WHEN @from_named = 1 AND @to_named = 0 THEN ''U'' WHEN @to_named = 1 AND @from_named = 0 THEN ''D'' END",
+      "@key_updated = STRING_AGG(CAST(CASE WHEN c.is_computed = 1 THEN N'1 = 1' ELSE N'UPDATE(' + QUOTENAME(c.name) + N')' END AS nvarchar(max)), N' OR ') WITHIN GROUP (ORDER BY ic.key_ordinal) FROM sys.indexes",
     );
+    // UPDATE() is TRUE for every column of an INSERT: the key counts as named on UPDATE only.
+    expect(r.sql).toContain("  IF '\n  + @key_updated\n  + N' SET @key_named = @is_update;");
+    expect(lines(r.sql)).toContain('  IF @key_named = 1 AND (SELECT COUNT_BIG(*) FROM deleted) = 1 SET @one_row = 1;');
+  });
+
+  it('INSERT rows keep their rule; unpaired UPDATE rows fill only the side left out, never a value held', () => {
+    expect(r.sql).toContain(
+      "CROSS APPLY (SELECT CASE WHEN d.schemashift_old_row IS NULL AND @is_update = 0 THEN CASE WHEN NOT i.[total_cents] IS NULL THEN ''D'' ELSE ''U'' END\n" +
+        "    WHEN d.schemashift_old_row IS NULL THEN CASE WHEN @to_named = 0 AND (@from_named = 1 OR i.[total_cents] IS NULL) THEN ''U'' " +
+        "WHEN @to_named = 1 AND @from_named = 0 AND NOT EXISTS (SELECT CAST(i.[total_cents] AS varbinary(max)) INTERSECT SELECT CAST(i.schemashift_up AS varbinary(max))) THEN ''D'' END\n",
+    );
+    const one = rendered(installFunction(oneWay));
+    expect(one.sql).toContain(
+      "    WHEN d.schemashift_old_row IS NULL THEN CASE WHEN @to_named = 0 AND (@from_named = 1 OR i.[total_cents] IS NULL) THEN ''U'' END\n",
+    );
+  });
+
+  it('without an old column (add_column `up`), an unpaired row gets `to` only while it is still NULL', () => {
+    const add = rendered(installFunction({ table: 'dbo.items', to: 'label', forward: "CONCAT(name, N'#', pos)" }));
+    expect(add.sql).toContain(
+      "    WHEN d.schemashift_old_row IS NULL THEN CASE WHEN @to_named = 0 AND (i.[label] IS NULL) THEN ''U'' END\n",
+    );
+    expect(add.sql).not.toContain("WHEN @to_named = 0 THEN ''U''");
+    expect(add.sql).toContain("THEN CASE WHEN i.[label] IS NULL THEN ''U'' END\n");
+  });
+
+  it('an unpaired row does not take `to` from an old column `up` does not read', () => {
+    const other = rendered(installFunction({ ...oneWay, forward: 'upper(code)' }));
+    expect(other.sql).toContain("CASE WHEN @to_named = 0 AND (i.[total_cents] IS NULL) THEN ''U'' END");
   });
 
   it('an `up` that does not read the old column is not recomputed when only that column changes', () => {
@@ -168,6 +197,8 @@ describe('install-sync-function checkOnly: what a SQL Server trigger cannot do',
     [{ forward: "N'open" }, 'forward', 'a string'],
     [{ forward: 'total\nGO\nDROP TABLE x' }, 'forward', 'GO'],
     [{ toDefault: 'SYSDATETIME()' }, 'toDefault', 'gives each statement its own value'],
+    [{ toDefault: 'NEXT VALUE FOR dbo.order_seq' }, 'toDefault', 'NEXT VALUE FOR draws a new number each time'],
+    [{ toDefault: '0', fromDefault: 'next value for [dbo].[s]' }, 'fromDefault', 'every row would look written'],
     [{ forward: 'total + @@ROWCOUNT' }, 'forward', '@@ROWCOUNT is a variable'],
   ])('%j is refused in %s', (spec, field, message) => {
     const p = checkOnly(spec);

@@ -1,7 +1,9 @@
 /**
  * SQL Server's shadow-column renderers on a real SQL Server (skipped, with global-setup's loud line,
  * where none answers): a sync trigger installed on a table with rows keeps both columns in step for
- * writers of either version (one row or many per statement, recursive triggers on), the NOT NULL
+ * writers of either version (one row or many per statement, recursive triggers on; a multi-row
+ * UPDATE of a composite key judged by the columns it named, never pairing a row with its
+ * neighbour's old image), the NOT NULL
  * recipe keeps the exact type, the carried attachments land, and the swap is one idempotent
  * transaction that refuses, by name, a column something else depends on.
  */
@@ -122,9 +124,90 @@ describe.skipIf(!mssqlAdminUrl)('SQL Server shadow columns (real server)', () =>
     ]);
   });
 
-  it('an old writer changing the primary key too still fills total_cents (judged by the columns it named)', async () => {
+  it('an old writer changing the primary key of one row: still paired with its old image, total_cents follows', async () => {
     await db.conn.exec('UPDATE dbo.orders SET id = 7, total = 0.70 WHERE id = 4');
     expect((await orders()).find((r) => r.id === 7)).toEqual({ id: 7, cents: 70, total: 70 });
+  });
+
+  describe('a composite primary key an UPDATE shifts (list_id, pos)', () => {
+    async function installOn(spec: SyncSpec, name: string): Promise<void> {
+      await apply({ kind: 'install-sync-function', sync: spec, function: `dbo.${name}` });
+      await apply({ kind: 'install-sync-trigger', table: spec.table, trigger: name, function: `dbo.${name}` });
+    }
+    async function items(list: number): Promise<{ pos: number; label: string | null }[]> {
+      const { rows } = await db.conn.query<{ pos: number; label: string | null }>(
+        `SELECT pos, label FROM dbo.items WHERE list_id = ${list} ORDER BY pos`,
+      );
+      return rows;
+    }
+
+    it('add_column `up`: a multi-row shift never gives a row its neighbour`s value, and fills only NULL', async () => {
+      await db.conn.exec(`CREATE TABLE dbo.items (list_id int NOT NULL, pos int NOT NULL, name nvarchar(20) NOT NULL,
+        label nvarchar(40) NULL, CONSTRAINT items_pk PRIMARY KEY (list_id, pos))`);
+      await installOn({ table: 'dbo.items', to: 'label', forward: "CONCAT(name, N'#', pos)" }, 'items_label_sync');
+      await db.conn.exec("INSERT INTO dbo.items (list_id, pos, name) VALUES (1, 1, N'a'), (1, 2, N'b'), (1, 3, N'c')");
+      await db.conn.exec("UPDATE dbo.items SET label = N'custom' WHERE list_id = 1 AND pos = 2"); // the new version
+      await db.conn.exec('UPDATE dbo.items SET pos = pos + 1 WHERE list_id = 1'); // the old version
+      // Paired by key, new (1, 3) would have met old (1, 3) = c, whose label was up(c), and lost `custom`.
+      expect(await items(1)).toEqual([
+        { pos: 2, label: 'a#1' },
+        { pos: 3, label: 'custom' },
+        { pos: 4, label: 'c#3' },
+      ]);
+      await db.conn.exec("INSERT INTO dbo.items (list_id, pos, name) VALUES (2, 1, N'x'), (2, 2, N'y')");
+      await db.conn.exec('UPDATE dbo.items SET label = NULL WHERE list_id = 2 AND pos = 1');
+      await db.conn.exec('UPDATE dbo.items SET pos = pos + 10 WHERE list_id = 2');
+      expect(await items(2)).toEqual([
+        { pos: 11, label: 'x#11' },
+        { pos: 12, label: 'y#2' },
+      ]);
+    });
+
+    it('a one-row UPDATE of the key is still paired with its old image: `to` follows up(row)', async () => {
+      await db.conn.exec("INSERT INTO dbo.items (list_id, pos, name) VALUES (3, 1, N'p')");
+      await db.conn.exec('UPDATE dbo.items SET pos = 5 WHERE list_id = 3 AND pos = 1');
+      expect(await items(3)).toEqual([{ pos: 5, label: 'p#5' }]);
+    });
+
+    it('both ways: the side a multi-row shift named is kept and the other follows it', async () => {
+      await db.conn
+        .exec(`CREATE TABLE dbo.lines (list_id int NOT NULL, pos int NOT NULL, qty int NULL, qty_x10 int NULL,
+        CONSTRAINT lines_pk PRIMARY KEY (list_id, pos));
+        INSERT INTO dbo.lines (list_id, pos, qty) VALUES (1, 1, 1), (1, 2, 2), (1, 3, 3);`);
+      const spec: SyncSpec = {
+        table: 'dbo.lines',
+        from: 'qty',
+        to: 'qty_x10',
+        forward: 'qty * 10',
+        reverse: 'qty_x10 / 10',
+      };
+      await installOn(spec, 'lines_qty_sync');
+      await db.conn.exec('UPDATE dbo.lines SET qty_x10 = qty * 10'); // the backfill
+      const lines = async () =>
+        (
+          await db.conn.query<{ pos: number; qty: number; x10: number }>(
+            'SELECT pos, qty, qty_x10 AS x10 FROM dbo.lines ORDER BY pos',
+          )
+        ).rows;
+      await db.conn.exec('UPDATE dbo.lines SET pos = pos + 1, qty = qty + 100'); // old version: from named
+      expect(await lines()).toEqual([
+        { pos: 2, qty: 101, x10: 1010 },
+        { pos: 3, qty: 102, x10: 1020 },
+        { pos: 4, qty: 103, x10: 1030 },
+      ]);
+      await db.conn.exec('UPDATE dbo.lines SET pos = pos + 1, qty_x10 = qty_x10 + 10'); // new version: to named
+      expect(await lines()).toEqual([
+        { pos: 3, qty: 102, x10: 1020 },
+        { pos: 4, qty: 103, x10: 1030 },
+        { pos: 5, qty: 104, x10: 1040 },
+      ]);
+      await db.conn.exec('UPDATE dbo.lines SET pos = pos + 1'); // names neither side: both kept
+      expect((await lines()).map((l) => [l.qty, l.x10])).toEqual([
+        [102, 1020],
+        [103, 1030],
+        [104, 1040],
+      ]);
+    });
   });
 
   it('NOT NULL on the column the trigger fills for old writers is refused (checked before AFTER triggers)', async () => {
