@@ -60,7 +60,8 @@ export type SyncAction =
 export type NotNullAction =
   | { kind: 'add-not-null-check'; table: string; column: string; check: string }
   | { kind: 'validate-not-null-check'; table: string; column: string; check: string }
-  | { kind: 'set-not-null'; table: string; column: string }
+  /** `check`: the recipe's helper CHECK, which a dialect may have to drop first (PostgreSQL ignores it). */
+  | { kind: 'set-not-null'; table: string; column: string; check?: string }
   | { kind: 'drop-not-null-check'; table: string; check: string }
   | { kind: 'drop-not-null'; table: string; column: string };
 

@@ -39,7 +39,7 @@ export function notNullRecipe(
     }),
     actionStep(ctx, {
       ...names.setNotNull,
-      action: { kind: 'set-not-null', table: t.table, column: t.column },
+      action: { kind: 'set-not-null', table: t.table, column: t.column, check: t.check },
       effect: { does: 'change', object: { kind: 'column', table: t.table, name: t.column, nullable: false } },
     }),
     actionStep(ctx, {

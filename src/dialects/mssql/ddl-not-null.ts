@@ -1,7 +1,8 @@
 /**
- * The NOT NULL recipe in T-SQL. The helper CHECK maps directly (WITH NOCHECK, then WITH CHECK CHECK
- * CONSTRAINT), but unlike PostgreSQL 12+ a trusted CHECK (c IS NOT NULL) does not let SQL Server
- * skip the scan of ALTER COLUMN … NOT NULL: the final step reads every row. Online (Enterprise,
+ * The NOT NULL recipe in T-SQL. The helper CHECK is added WITH NOCHECK (no scan: it stops new NULLs at
+ * once). It is not validated: WITH CHECK CHECK CONSTRAINT would read every row under Sch-M on every
+ * edition, and unlike PostgreSQL 12+ a trusted CHECK (c IS NOT NULL) does not let SQL Server skip the
+ * scan of ALTER COLUMN … NOT NULL anyway. So the one scan is the final step's: online (Enterprise,
  * Developer, Azure) it holds Sch-M only at the start and end; elsewhere for the whole scan.
  * https://learn.microsoft.com/sql/t-sql/statements/alter-table-transact-sql ("WITH ( ONLINE = ON | OFF)")
  */
@@ -19,9 +20,10 @@ const columnIs = (table: string, column: string, nullable: 0 | 1): string =>
   `EXISTS (SELECT 1 FROM sys.columns WHERE object_id = ${objectId(table)} AND name = ${literal(column)} ` +
   `AND is_nullable = ${nullable})`;
 
-const checkExists = (table: string, check: string, trusted: boolean): string =>
+/** `any`: by that name; `enabled`: and enforced for new rows (trusted or not). */
+const checkExists = (table: string, check: string, state: 'any' | 'enabled'): string =>
   `EXISTS (SELECT 1 FROM sys.check_constraints WHERE parent_object_id = ${objectId(table)} ` +
-  `AND name = ${literal(check)}${trusted ? ' AND is_not_trusted = 0 AND is_disabled = 0' : ''})`;
+  `AND name = ${literal(check)}${state === 'enabled' ? ' AND is_disabled = 0' : ''})`;
 
 export const SCAN_NOTE =
   '-- reads every row: a trusted CHECK does not spare ALTER COLUMN … NOT NULL its scan; ONLINE = ON ' +
@@ -68,17 +70,52 @@ function indexCheck(table: string, column: string): string {
 }
 
 /**
- * ALTER COLUMN also refuses a column a CHECK uses; the helper CHECK (exactly `([c] IS NOT NULL)`, as
- * add-not-null-check wrote it) says nothing NOT NULL will not, so it goes in the same transaction.
+ * ALTER COLUMN also refuses a column any CHECK reads (error 5074). The plan's own helper CHECK says
+ * nothing NOT NULL will not: dropped by its name in the same transaction. Any other CHECK reading the
+ * column is someone else's: refused by name, never dropped.
  */
-function dropHelperChecks(table: string, column: string): string {
-  const definition = literal(`(${ident(column)} IS NOT NULL)`);
+function otherChecksCheck(table: string, column: string, helper: string | undefined): string {
+  const t = objectId(table);
+  const col = `COLUMNPROPERTY(${t}, ${literal(column)}, 'ColumnId')`;
+  const reads =
+    `(k.parent_column_id = ${col} OR EXISTS (SELECT 1 FROM sys.sql_expression_dependencies AS e ` +
+    `WHERE e.referencing_id = k.object_id AND e.referenced_id = ${t} AND e.referenced_minor_id = ${col}))`;
+  const others =
+    `SELECT STRING_AGG(CAST(k.name AS nvarchar(max)), N', ') FROM sys.check_constraints AS k ` +
+    `WHERE k.parent_object_id = ${t} AND ${reads}${helper === undefined ? '' : ` AND k.name <> ${literal(helper)}`}`;
+  const message = `CONCAT(${literal(`${table}.${column} cannot be made NOT NULL while the CHECK constraint(s) `)}, @checks, ${literal(
+    ' read it (SQL Server refuses ALTER COLUMN on a column a CHECK uses, error 5074); drop them before this step ' +
+      'and add them again after it in raw sql steps, or keep a validated CHECK (column IS NOT NULL) as the NOT NULL ' +
+      'guarantee instead',
+  )})`;
   return [
-    'DECLARE @helper sysname, @drop_helper nvarchar(max);',
-    `WHILE 1 = 1 BEGIN SET @helper = (SELECT TOP (1) name FROM sys.check_constraints WHERE parent_object_id = ${objectId(table)} ` +
-      `AND definition = ${definition}); IF @helper IS NULL BREAK; ` +
-      `SET @drop_helper = ${literal(`ALTER TABLE ${qualified(table)} DROP CONSTRAINT `)} + QUOTENAME(@helper); ` +
-      'EXEC sys.sp_executesql @drop_helper; END;',
+    `DECLARE @checks nvarchar(max) = (${others}), @checks_message nvarchar(2048);`,
+    `IF @checks IS NOT NULL BEGIN SET @checks_message = ${message}; THROW 50000, @checks_message, 1; END;`,
+  ].join('\n');
+}
+
+function dropHelperCheckSql(table: string, helper: string | undefined): string[] {
+  if (helper === undefined) return [];
+  return [`IF ${checkExists(table, helper, 'any')} ALTER TABLE ${qualified(table)} DROP CONSTRAINT ${ident(helper)};`];
+}
+
+/**
+ * No scan here (see the header): the helper CHECK, added WITH NOCHECK, is only confirmed in place, so
+ * no new row can be NULL; rows already NULL make set-not-null's ALTER COLUMN fail (error 515) and roll back.
+ */
+const NO_SCAN_NOTE =
+  '-- SQL Server: no scan here. WITH CHECK CHECK CONSTRAINT would read every row under Sch-M (blocking reads and ' +
+  'writes) on every edition, and ALTER COLUMN … NOT NULL scans again anyway (a trusted CHECK does not spare it): ' +
+  'the one scan is the set-not-null step, ONLINE where the edition allows. This only confirms the helper CHECK stops new NULLs.';
+
+function confirmCheckSql(a: Extract<NotNullAction, { kind: 'validate-not-null-check' }>): string {
+  const message =
+    `${a.table}.${a.column}: the helper CHECK ${a.check} is missing or disabled; run the add-not-null-check ` +
+    'step again (or re-enable it with ALTER TABLE … CHECK CONSTRAINT), then resume';
+  return [
+    NO_SCAN_NOTE,
+    `IF NOT ${columnIs(a.table, a.column, 0)} AND NOT ${checkExists(a.table, a.check, 'enabled')}`,
+    `THROW 50000, ${literal(message)}, 1`,
   ].join('\n');
 }
 
@@ -86,20 +123,18 @@ export const notNullDdl: ActionRenderer<NotNullAction> = {
   'add-not-null-check': (a) => ({
     sql:
       `${filledByTriggerCheck(a.table, a.column)}\n` +
-      `IF NOT ${checkExists(a.table, a.check, false)} AND NOT ${columnIs(a.table, a.column, 0)}\n` +
+      `IF NOT ${checkExists(a.table, a.check, 'any')} AND NOT ${columnIs(a.table, a.column, 0)}\n` +
       `ALTER TABLE ${qualified(a.table)} WITH NOCHECK ADD CONSTRAINT ${ident(a.check)} CHECK (${ident(a.column)} IS NOT NULL)`,
     lock: mssqlLock('Sch-M', [a.table]),
     transactional: true,
-    probe: bit(`${columnIs(a.table, a.column, 0)} OR ${checkExists(a.table, a.check, false)}`),
+    probe: bit(`${columnIs(a.table, a.column, 0)} OR ${checkExists(a.table, a.check, 'any')}`),
   }),
-  // Reads every row under Sch-M (see ddl-table-constraints.ts); skipped once the column is NOT NULL.
+  // Catalog reads only: Sch-S, which waits only for DDL.
   'validate-not-null-check': (a) => ({
-    sql:
-      `IF ${checkExists(a.table, a.check, false)}\n` +
-      `ALTER TABLE ${qualified(a.table)} WITH CHECK CHECK CONSTRAINT ${ident(a.check)}`,
-    lock: mssqlLock('Sch-M', [a.table]),
+    sql: confirmCheckSql(a),
+    lock: mssqlLock('Sch-S', [a.table]),
     transactional: true,
-    probe: bit(`${columnIs(a.table, a.column, 0)} OR ${checkExists(a.table, a.check, true)}`),
+    probe: bit(`${columnIs(a.table, a.column, 0)} OR ${checkExists(a.table, a.check, 'enabled')}`),
   }),
   'set-not-null': (a) => ({
     sql: [
@@ -109,12 +144,16 @@ export const notNullDdl: ActionRenderer<NotNullAction> = {
       'BEGIN',
       alterColumnSql(a.table, a.column, 'NOT NULL', {
         online: true,
-        before: [indexCheck(a.table, a.column), dropHelperChecks(a.table, a.column)],
+        before: [
+          indexCheck(a.table, a.column),
+          otherChecksCheck(a.table, a.column, a.check),
+          ...dropHelperCheckSql(a.table, a.check),
+        ],
       }),
       'END',
     ].join('\n'),
     lock: mssqlLock('Sch-M', [a.table]),
-    // In the runner's transaction: the helper CHECKs come back if the ALTER fails; it is the last statement.
+    // In the runner's transaction: the helper CHECK comes back if the ALTER fails; it is the last statement.
     transactional: true,
     probe: bit(columnIs(a.table, a.column, 0)),
   }),

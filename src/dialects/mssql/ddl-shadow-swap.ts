@@ -12,6 +12,7 @@ import { mssqlLock } from './ddl-locks.js';
 import { mssqlProbes as probes } from './ddl-probes.js';
 import { defaultConstraintName } from './ddl-columns.js';
 import { dropTriggerSql, inSchemaOf } from './ddl-shadow-sync.js';
+import { plannedType, typeIdSql } from './probes-types.js';
 
 const columnExists = (table: string, column: string): string =>
   `COL_LENGTH(${literal(qualified(table))}, ${literal(column)}) IS NOT NULL`;
@@ -58,6 +59,39 @@ function dropDefaultSql(table: string, column: string): string {
   ].join('\n');
 }
 
+/**
+ * Before anything is dropped: each carried copy must be there and usable, or the original it replaces
+ * would go with nothing in its place. A paused resumable build is listed in sys.index_resumable_operations.
+ * Reached only while the old column exists, i.e. before the swap (it drops that column in this transaction).
+ */
+function missingCopiesCheck(table: string, old: string, carry: SwapCarry): string[] {
+  const t = objectId(table);
+  const indexes = carry.indexes.map(
+    (i) =>
+      `SELECT ${literal(`index ${i.building} (the copy of ${i.name})`)} WHERE NOT EXISTS (SELECT 1 FROM sys.indexes ` +
+      `WHERE object_id = ${t} AND name = ${literal(i.building)} AND is_disabled = 0) OR EXISTS (SELECT 1 FROM ` +
+      `sys.index_resumable_operations WHERE object_id = ${t} AND name = ${literal(i.building)})`,
+  );
+  const constraints = carry.constraints.map(
+    (c) =>
+      `SELECT ${literal(`constraint ${c.building} (the copy of ${c.name})`)} WHERE NOT EXISTS (SELECT 1 FROM ` +
+      `sys.check_constraints WHERE parent_object_id = ${t} AND name = ${literal(c.building)} AND is_disabled = 0 ` +
+      `UNION ALL SELECT 1 FROM sys.foreign_keys WHERE parent_object_id = ${t} AND name = ${literal(c.building)} ` +
+      'AND is_disabled = 0)',
+  );
+  const sources = [...indexes, ...constraints];
+  if (sources.length === 0) return [];
+  const message = `CONCAT(${literal(`${table}.${old} was not dropped: `)}, @missing, ${literal(
+    ' is missing, disabled or a paused resumable build, and the swap would drop the original with nothing in its ' +
+      'place; build it again under that name (or finish it: ALTER INDEX … RESUME), then run this step again',
+  )})`;
+  return [
+    'DECLARE @missing nvarchar(400), @missing_message nvarchar(2048);',
+    `SELECT TOP (1) @missing = d.what FROM (${sources.join('\nUNION ALL ')}) AS d (what);`,
+    `IF @missing IS NOT NULL BEGIN SET @missing_message = ${message}; THROW 50000, @missing_message, 1; END;`,
+  ];
+}
+
 /** The old column with its default and the indexes / constraints the carried ones replace. */
 function dropOldColumnSql(table: string, old: string, carry: SwapCarry): string {
   const carried = [...carry.indexes.map((i) => i.name), ...carry.constraints.map((c) => c.name)];
@@ -65,6 +99,7 @@ function dropOldColumnSql(table: string, old: string, carry: SwapCarry): string 
   return [
     `IF ${columnExists(table, old)}`,
     'BEGIN',
+    ...missingCopiesCheck(table, old, carry),
     dependentsCheck(table, old, carried),
     ...carry.indexes.map((i) => `DROP INDEX IF EXISTS ${ident(i.name)} ON ${t};`),
     ...carry.constraints.map((c) => `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${ident(c.name)};`),
@@ -137,10 +172,32 @@ function dropOldColumn(a: Extract<SwapAction, { kind: 'drop-old-column' }>): Ren
   );
 }
 
+/** Sizes of a system type as sys.columns keeps them (nvarchar counts bytes; max is -1); none to compare: ''. */
+function sizeCondition(type: string): string {
+  const m = /^([a-z0-9]+)\((\d+|max)(?:,(\d+))?\)$/.exec(plannedType(type)?.canonical ?? '');
+  if (m === null) return '';
+  const [, name, first, second] = m as unknown as [string, string, string, string | undefined];
+  const length = (unit: number) => (first === 'max' ? '-1' : String(Number(first) * unit));
+  if (['char', 'varchar', 'binary', 'varbinary'].includes(name)) return ` AND c.max_length = ${length(1)}`;
+  if (['nchar', 'nvarchar'].includes(name)) return ` AND c.max_length = ${length(2)}`;
+  if (first === 'max') return '';
+  if (second !== undefined) return ` AND c.precision = ${first} AND c.scale = ${second}`;
+  return name === 'float' ? ` AND c.precision = ${first}` : ` AND c.scale = ${first}`;
+}
+
+/** The column has the plan's type (TYPE_ID, and the sizes of a system type). */
+function hasTypeSql(table: string, column: string, type: string): string {
+  return (
+    `EXISTS (SELECT 1 FROM sys.columns AS c WHERE c.object_id = ${objectId(table)} AND c.name = ${literal(column)} ` +
+    `AND c.user_type_id = ${typeIdSql(type)}${sizeCondition(type)})`
+  );
+}
+
 /** The replacement takes the old name: acceptable at contract, when no application reads the old column. */
 function swapInColumn(a: Extract<SwapAction, { kind: 'swap-in-column' }>): Rendered | Unsupported {
   const rename = `EXEC sys.sp_rename ${literal(`${qualified(a.table)}.${ident(a.replacement)}`)}, ${literal(a.old)}, N'COLUMN';`;
-  const done = `NOT (${columnExists(a.table, a.replacement)}) AND ${columnExists(a.table, a.old)}`;
+  // Done only if the column under the old name has the new type: a replacement that never existed is not a swap.
+  const done = `NOT (${columnExists(a.table, a.replacement)}) AND ${hasTypeSql(a.table, a.old, a.type)}`;
   return (
     carryProblem(a.carry) ?? {
       sql: script([

@@ -261,14 +261,23 @@ describe('NOT NULL', () => {
     expect(r.lock.level).toBe('Sch-M');
   });
 
-  it('validates WITH CHECK CHECK CONSTRAINT, probed trusted', () => {
+  it('validate-not-null-check does not scan: it says why and only confirms the helper CHECK is there and enabled', () => {
     const r = rendered({ kind: 'validate-not-null-check', ...t });
-    expect(lines(r.sql)[1]).toBe("ALTER TABLE [dbo].[orders] WITH CHECK CHECK CONSTRAINT [nn'x]");
-    expect(r.probe).toContain('is_not_trusted = 0 AND is_disabled = 0');
+    const l = lines(r.sql);
+    expect(l[0]).toMatch(/^-- SQL Server: no scan here\. WITH CHECK CHECK CONSTRAINT would read every row under Sch-M/);
+    expect(l[0]).toContain('(blocking reads and writes)');
+    expect(l.slice(1)).toEqual([
+      "IF NOT EXISTS (SELECT 1 FROM sys.columns WHERE object_id = OBJECT_ID(N'[dbo].[orders]') AND name = N'a]b' AND is_nullable = 0) AND NOT EXISTS (SELECT 1 FROM sys.check_constraints WHERE parent_object_id = OBJECT_ID(N'[dbo].[orders]') AND name = N'nn''x' AND is_disabled = 0)",
+      "THROW 50000, N'dbo.orders.a]b: the helper CHECK nn''x is missing or disabled; run the add-not-null-check step again (or re-enable it with ALTER TABLE … CHECK CONSTRAINT), then resume', 1",
+    ]);
+    expect(r.sql).not.toMatch(/WITH CHECK CHECK CONSTRAINT \[/);
+    expect(r.lock).toEqual({ level: 'Sch-S', impact: 'blocks-ddl', on: ['dbo.orders'] });
+    expect(r.probe).toContain("name = N'nn''x' AND is_disabled = 0");
+    expect(r.probe).not.toContain('is_not_trusted');
   });
 
   it('set-not-null restates the catalog type with QUOTENAME, online where the edition has it, drops the helper CHECK ALTER COLUMN would trip on, and says it scans', () => {
-    const r = rendered({ kind: 'set-not-null', table: t.table, column: t.column });
+    const r = rendered({ kind: 'set-not-null', ...t });
     const l = lines(r.sql);
     expect(l[0]).toContain('-- reads every row: a trusted CHECK does not spare ALTER COLUMN … NOT NULL its scan');
     expect(l).toContain(
@@ -283,8 +292,9 @@ describe('NOT NULL', () => {
     );
     expect(r.sql).toContain("IF @c_collation LIKE N'%[^A-Za-z0-9_]%' THROW");
     expect(l).toContain(
-      "WHILE 1 = 1 BEGIN SET @helper = (SELECT TOP (1) name FROM sys.check_constraints WHERE parent_object_id = OBJECT_ID(N'[dbo].[orders]') AND definition = N'([a]]b] IS NOT NULL)'); IF @helper IS NULL BREAK; SET @drop_helper = N'ALTER TABLE [dbo].[orders] DROP CONSTRAINT ' + QUOTENAME(@helper); EXEC sys.sp_executesql @drop_helper; END;",
+      "IF EXISTS (SELECT 1 FROM sys.check_constraints WHERE parent_object_id = OBJECT_ID(N'[dbo].[orders]') AND name = N'nn''x') ALTER TABLE [dbo].[orders] DROP CONSTRAINT [nn'x];",
     );
+    expect(r.sql).not.toContain('definition =');
     expect(r.sql).toContain(
       "IF @index IS NOT NULL AND @c_type NOT LIKE N'[[]varchar](%' AND @c_type NOT LIKE N'[[]nvarchar](%' AND @c_type NOT LIKE N'[[]varbinary](%' BEGIN SET @message = CONCAT(N'dbo.orders.a]b cannot be made NOT NULL while the index ', @index,",
     );
@@ -293,6 +303,29 @@ describe('NOT NULL', () => {
     expect(r.probe).toBe(
       "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM sys.columns WHERE object_id = OBJECT_ID(N'[dbo].[orders]') AND name = N'a]b' AND is_nullable = 0) THEN 1 ELSE 0 END AS bit)",
     );
+  });
+
+  it('set-not-null drops only the helper CHECK by name; any other CHECK reading the column is refused by name before it', () => {
+    const l = lines(rendered({ kind: 'set-not-null', ...t }).sql);
+    const others = l.findIndex((x) => x.startsWith('DECLARE @checks nvarchar(max)'));
+    expect(l[others]).toBe(
+      "DECLARE @checks nvarchar(max) = (SELECT STRING_AGG(CAST(k.name AS nvarchar(max)), N', ') FROM sys.check_constraints AS k WHERE k.parent_object_id = OBJECT_ID(N'[dbo].[orders]') AND (k.parent_column_id = COLUMNPROPERTY(OBJECT_ID(N'[dbo].[orders]'), N'a]b', 'ColumnId') OR EXISTS (SELECT 1 FROM sys.sql_expression_dependencies AS e WHERE e.referencing_id = k.object_id AND e.referenced_id = OBJECT_ID(N'[dbo].[orders]') AND e.referenced_minor_id = COLUMNPROPERTY(OBJECT_ID(N'[dbo].[orders]'), N'a]b', 'ColumnId'))) AND k.name <> N'nn''x'), @checks_message nvarchar(2048);",
+    );
+    expect(l[others + 1]).toBe(
+      "IF @checks IS NOT NULL BEGIN SET @checks_message = CONCAT(N'dbo.orders.a]b cannot be made NOT NULL while the CHECK constraint(s) ', @checks, N' read it (SQL Server refuses ALTER COLUMN on a column a CHECK uses, error 5074); drop them before this step and add them again after it in raw sql steps, or keep a validated CHECK (column IS NOT NULL) as the NOT NULL guarantee instead'); THROW 50000, @checks_message, 1; END;",
+    );
+    const drop = l.findIndex((x) => x.includes('DROP CONSTRAINT'));
+    const alter = l.indexOf('EXEC sys.sp_executesql @alter;');
+    expect(others).toBeLessThan(drop);
+    expect(drop).toBeLessThan(alter);
+    expect(l.filter((x) => x.includes('DROP CONSTRAINT'))).toHaveLength(1);
+  });
+
+  it('set-not-null without a helper CHECK name drops none and refuses every CHECK reading the column', () => {
+    const sql = rendered({ kind: 'set-not-null', table: t.table, column: t.column }).sql;
+    expect(sql).not.toContain('DROP CONSTRAINT');
+    expect(sql).not.toContain('k.name <>');
+    expect(sql).toContain('THROW 50000, @checks_message, 1;');
   });
 
   it('drop-not-null restates the type as NULL, without ONLINE (metadata only)', () => {
@@ -374,8 +407,78 @@ describe('the swap', () => {
     ]);
     expect(l).toContain("EXEC sys.sp_rename N'[app].[orders].[a_new]', N'a]b''', N'COLUMN';");
     expect(r.probe).toBe(
-      "SELECT CAST(CASE WHEN NOT (COL_LENGTH(N'[app].[orders]', N'a_new') IS NOT NULL) AND COL_LENGTH(N'[app].[orders]', N'a]b''') IS NOT NULL THEN 1 ELSE 0 END AS bit)",
+      "SELECT CAST(CASE WHEN NOT (COL_LENGTH(N'[app].[orders]', N'a_new') IS NOT NULL) AND EXISTS (SELECT 1 FROM sys.columns AS c WHERE c.object_id = OBJECT_ID(N'[app].[orders]') AND c.name = N'a]b''' AND c.user_type_id = TYPE_ID(N'bigint')) THEN 1 ELSE 0 END AS bit)",
     );
+    expect(r.sql).not.toContain('@missing');
+  });
+
+  it('swap-in-column is done only when the old name has the new type, sizes included', () => {
+    const probe = (type: string) =>
+      rendered({
+        kind: 'swap-in-column',
+        table: 't',
+        trigger: 'tr',
+        old: 'a',
+        replacement: 'a_new',
+        type,
+        carry: { indexes: [], constraints: [], alsoLocks: [] },
+      }).probe;
+    expect(probe('NVARCHAR(200)')).toContain("c.user_type_id = TYPE_ID(N'nvarchar') AND c.max_length = 400)");
+    expect(probe('varchar(max)')).toContain("c.user_type_id = TYPE_ID(N'varchar') AND c.max_length = -1)");
+    expect(probe('decimal(12, 2)')).toContain("TYPE_ID(N'decimal') AND c.precision = 12 AND c.scale = 2)");
+    expect(probe('decimal')).toContain("TYPE_ID(N'decimal') AND c.precision = 18 AND c.scale = 0)");
+    expect(probe('datetime2')).toContain("TYPE_ID(N'datetime2') AND c.scale = 7)");
+    expect(probe('float')).toContain("TYPE_ID(N'float') AND c.precision = 53)");
+    expect(probe('rowversion')).toContain("TYPE_ID(N'timestamp'))");
+    expect(probe("app.[money't]")).toContain("TYPE_ID(N'[app].[money''t]'))");
+  });
+
+  it('refuses, before dropping anything, when a carried copy is missing, disabled or paused; not once swapped', () => {
+    const r = rendered({
+      kind: 'drop-old-column',
+      table: 'app.orders',
+      trigger: 'tr',
+      old: 'ref',
+      final: 'ref2',
+      carry,
+    });
+    const l = lines(r.sql);
+    const select = l.findIndex((x) => x.startsWith('SELECT TOP (1) @missing = d.what'));
+    expect(l.slice(3, 5)).toEqual(['BEGIN', 'DECLARE @missing nvarchar(400), @missing_message nvarchar(2048);']);
+    expect(l[select]).toBe(
+      "SELECT TOP (1) @missing = d.what FROM (SELECT N'index orders_ref_idx_new (the copy of orders_ref_idx)' WHERE NOT EXISTS (SELECT 1 FROM sys.indexes WHERE object_id = OBJECT_ID(N'[app].[orders]') AND name = N'orders_ref_idx_new' AND is_disabled = 0) OR EXISTS (SELECT 1 FROM sys.index_resumable_operations WHERE object_id = OBJECT_ID(N'[app].[orders]') AND name = N'orders_ref_idx_new')",
+    );
+    expect(l[select + 1]).toBe(
+      "UNION ALL SELECT N'constraint ref_pos_new (the copy of ref_pos'')' WHERE NOT EXISTS (SELECT 1 FROM sys.check_constraints WHERE parent_object_id = OBJECT_ID(N'[app].[orders]') AND name = N'ref_pos_new' AND is_disabled = 0 UNION ALL SELECT 1 FROM sys.foreign_keys WHERE parent_object_id = OBJECT_ID(N'[app].[orders]') AND name = N'ref_pos_new' AND is_disabled = 0)) AS d (what);",
+    );
+    expect(l[select + 2]).toBe(
+      "IF @missing IS NOT NULL BEGIN SET @missing_message = CONCAT(N'app.orders.ref was not dropped: ', @missing, N' is missing, disabled or a paused resumable build, and the swap would drop the original with nothing in its place; build it again under that name (or finish it: ALTER INDEX … RESUME), then run this step again'); THROW 50000, @missing_message, 1; END;",
+    );
+    // Inside `IF the old column exists`: a re-run after the swap (old column gone, final names in place) skips it.
+    expect(l[2]).toBe("IF COL_LENGTH(N'[app].[orders]', N'ref') IS NOT NULL");
+    const firstDrop = l.findIndex((x) => /DROP (INDEX|CONSTRAINT|COLUMN)/.test(x) && !x.startsWith('SELECT'));
+    expect(select + 2).toBeLessThan(firstDrop);
+  });
+
+  it('swap-in-column checks the carried copies inside its not-yet-swapped branch', () => {
+    const l = lines(
+      rendered({
+        kind: 'swap-in-column',
+        table: 't',
+        trigger: 'tr',
+        old: 'a',
+        replacement: 'a_new',
+        type: 'int',
+        carry,
+      }).sql,
+    );
+    expect(l.slice(2, 7)).toEqual([
+      "IF COL_LENGTH(N'[t]', N'a_new') IS NOT NULL",
+      'BEGIN',
+      "IF COL_LENGTH(N'[t]', N'a') IS NOT NULL",
+      'BEGIN',
+      'DECLARE @missing nvarchar(400), @missing_message nvarchar(2048);',
+    ]);
   });
 
   it('refuses a carried index that should back a constraint (no USING INDEX)', () => {

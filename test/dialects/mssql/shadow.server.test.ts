@@ -3,9 +3,9 @@
  * where none answers): a sync trigger installed on a table with rows keeps both columns in step for
  * writers of either version (one row or many per statement, recursive triggers on; a multi-row
  * UPDATE of a composite key judged by the columns it named, never pairing a row with its
- * neighbour's old image), the NOT NULL
- * recipe keeps the exact type, the carried attachments land, and the swap is one idempotent
- * transaction that refuses, by name, a column something else depends on.
+ * neighbour's old image), the NOT NULL recipe keeps the exact type and drops only its own helper
+ * CHECK, the carried attachments land, and the swap is one idempotent transaction that refuses, by
+ * name, a column something else depends on or a carried copy that is missing, before dropping anything.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUnsupported, type Action, type Rendered, type Unsupported } from '../../../src/dialects/actions.js';
@@ -275,8 +275,11 @@ describe.skipIf(!mssqlAdminUrl)('SQL Server shadow columns (real server)', () =>
     await db.conn.exec("UPDATE dbo.people SET email = N'b@x' WHERE email IS NULL");
     const t = { table: 'dbo.people', column: 'email' };
     await apply({ kind: 'add-not-null-check', ...t, check: 'email_nn' });
-    await apply({ kind: 'validate-not-null-check', ...t, check: 'email_nn' });
-    await apply({ kind: 'set-not-null', ...t });
+    // No scan to validate: the enabled helper CHECK is all it confirms, so it is done already (and a no-op).
+    const validate = render({ kind: 'validate-not-null-check', ...t, check: 'email_nn' });
+    expect(await probe(validate)).toBe(true);
+    await db.conn.exec(validate.sql);
+    await apply({ kind: 'set-not-null', ...t, check: 'email_nn' });
     // set-not-null dropped the helper CHECK (ALTER COLUMN refuses a column a CHECK reads): already done.
     const dropCheck = render({ kind: 'drop-not-null-check', table: t.table, check: 'email_nn' });
     expect(await probe(dropCheck)).toBe(true);
@@ -291,6 +294,100 @@ describe.skipIf(!mssqlAdminUrl)('SQL Server shadow columns (real server)', () =>
     expect(await column()).toEqual({ nullable: false, len: 80, collation: 'Latin1_General_CS_AS' });
     await apply({ kind: 'drop-not-null', ...t });
     expect(await column()).toEqual({ nullable: true, len: 80, collation: 'Latin1_General_CS_AS' });
+  });
+
+  it('validate-not-null-check refuses, by name, a helper CHECK that is missing', async () => {
+    await db.conn.exec('CREATE TABLE dbo.tags (id int PRIMARY KEY, label nvarchar(20) NULL)');
+    const r = render({ kind: 'validate-not-null-check', table: 'dbo.tags', column: 'label', check: 'label_nn' });
+    expect(await probe(r)).toBe(false);
+    await expect(db.conn.exec(r.sql)).rejects.toThrow(/the helper CHECK label_nn is missing or disabled/);
+  });
+
+  it("set-not-null drops only the plan's helper CHECK; another CHECK reading the column is refused by name and kept", async () => {
+    await db.conn
+      .exec(`CREATE TABLE dbo.members (id int PRIMARY KEY, email nvarchar(40) NULL, CONSTRAINT CK_members_email_nn CHECK (email IS NOT NULL),
+      CONSTRAINT CK_members_email_or_id CHECK (email <> N'' OR id < 0));
+      INSERT INTO dbo.members (id, email) VALUES (1, N'a@x');`);
+    const t = { table: 'dbo.members', column: 'email', check: 'members_email_nn' };
+    await apply({ kind: 'add-not-null-check', ...t });
+    const set = render({ kind: 'set-not-null', ...t });
+    await expect(db.conn.exec(`BEGIN TRANSACTION;\n${set.sql}\nCOMMIT;`)).rejects.toThrow(
+      /CHECK constraint\(s\) (CK_members_email_nn, CK_members_email_or_id|CK_members_email_or_id, CK_members_email_nn) read it/,
+    );
+    await db.conn.exec('IF @@TRANCOUNT > 0 ROLLBACK');
+    const checks = async () =>
+      (
+        await db.conn.query<{ name: string }>(
+          "SELECT name FROM sys.check_constraints WHERE parent_object_id = OBJECT_ID(N'dbo.members') ORDER BY name",
+        )
+      ).rows.map((r) => r.name);
+    expect(await checks()).toEqual(['CK_members_email_nn', 'CK_members_email_or_id', 'members_email_nn']);
+    // The way out the message names: drop them around the step, add them again after.
+    await db.conn.exec(
+      'ALTER TABLE dbo.members DROP CONSTRAINT CK_members_email_nn; ALTER TABLE dbo.members DROP CONSTRAINT CK_members_email_or_id;',
+    );
+    await apply({ kind: 'set-not-null', ...t });
+    await db.conn.exec("ALTER TABLE dbo.members ADD CONSTRAINT CK_members_email_or_id CHECK (email <> N'' OR id < 0)");
+    expect(await checks()).toEqual(['CK_members_email_or_id']);
+  });
+
+  it('the swap refuses, before dropping anything, a carried copy that is missing or disabled', async () => {
+    await db.conn.exec(`CREATE TABLE dbo.items (id int PRIMARY KEY, code int NULL, code_new bigint NULL);
+      INSERT INTO dbo.items (id, code, code_new) VALUES (1, 10, 10), (2, 20, 20);
+      CREATE UNIQUE INDEX items_code_ux ON dbo.items (code);`);
+    const action: Action = {
+      kind: 'swap-in-column',
+      table: 'dbo.items',
+      trigger: 'none',
+      old: 'code',
+      replacement: 'code_new',
+      type: 'bigint',
+      carry: { indexes: [{ name: 'items_code_ux', building: 'items_code_ux_new' }], constraints: [], alsoLocks: [] },
+    };
+    const r = render(action);
+    const state = async () =>
+      (
+        await db.conn.query<{ type: string; replacement: number; ux: number }>(
+          `SELECT TYPE_NAME(c.system_type_id) AS type, COL_LENGTH(N'dbo.items', N'code_new') AS replacement,
+            (SELECT count(*) FROM sys.indexes WHERE object_id = c.object_id AND name = N'items_code_ux' AND is_unique = 1) AS ux
+           FROM sys.columns AS c WHERE c.object_id = OBJECT_ID(N'dbo.items') AND c.name = N'code'`,
+        )
+      ).rows[0];
+    const before = { type: 'int', replacement: 8, ux: 1 };
+    await expect(db.conn.exec(`BEGIN TRANSACTION;\n${r.sql}\nCOMMIT;`)).rejects.toThrow(
+      /dbo\.items\.code was not dropped: index items_code_ux_new \(the copy of items_code_ux\) is missing/,
+    );
+    await db.conn.exec('IF @@TRANCOUNT > 0 ROLLBACK');
+    expect(await state()).toEqual(before);
+    await db.conn.exec(
+      'CREATE UNIQUE INDEX items_code_ux_new ON dbo.items (code_new); ALTER INDEX items_code_ux_new ON dbo.items DISABLE;',
+    );
+    await expect(db.conn.exec(`BEGIN TRANSACTION;\n${r.sql}\nCOMMIT;`)).rejects.toThrow(/is missing, disabled/);
+    await db.conn.exec('IF @@TRANCOUNT > 0 ROLLBACK');
+    expect(await state()).toEqual(before);
+    await db.conn.exec('ALTER INDEX items_code_ux_new ON dbo.items REBUILD');
+    await apply(action);
+    expect(await state()).toEqual({ type: 'bigint', replacement: null, ux: 1 });
+    await db.conn.exec(`BEGIN TRANSACTION;\n${r.sql}\nCOMMIT;`); // a re-run after the swap: final names in place
+    expect(await state()).toEqual({ type: 'bigint', replacement: null, ux: 1 });
+  });
+
+  it('swap-in-column is not done where the replacement never existed or the type differs', async () => {
+    await db.conn.exec('CREATE TABLE dbo.stock (id int PRIMARY KEY, qty int NULL, label nvarchar(20) NULL)');
+    const swap = (old: string, type: string) =>
+      render({
+        kind: 'swap-in-column',
+        table: 'dbo.stock',
+        trigger: 'none',
+        old,
+        replacement: `${old}_new`,
+        type,
+        carry: { indexes: [], constraints: [], alsoLocks: [] },
+      });
+    expect(await probe(swap('qty', 'bigint'))).toBe(false);
+    expect(await probe(swap('qty', 'int'))).toBe(true);
+    expect(await probe(swap('label', 'nvarchar(40)'))).toBe(false);
+    expect(await probe(swap('label', 'nvarchar(20)'))).toBe(true);
   });
 
   it('carries a comment (added, then updated), a column grant and a collation', async () => {
