@@ -2,10 +2,13 @@
  * What SQL Server contract steps remove, as the contract confirmation lists it: read from the very SQL each
  * plans/mssql contract step runs (nested in IF … BEGIN … END, through sp_executesql), and from raw scripts.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compilePlan } from '../../../src/plan/compile.js';
 import { loadPlanFile } from '../../../src/plan/load.js';
-import { stepDrops } from '../../../src/runner/contract-drops.js';
+import { contractConfirmation, stepDrops } from '../../../src/runner/contract-drops.js';
 import { tsqlScripts } from '../../../src/dialects/mssql/tsql-script.js';
 
 const drops = (sql: string) => tsqlScripts.statementsDrops(sql);
@@ -206,5 +209,37 @@ describe('raw scripts: drops at any depth', () => {
     expect(
       drops('ALTER TABLE o ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES c (id) ON DELETE CASCADE; SELECT 1'),
     ).toEqual([]);
+  });
+});
+
+describe('the contract confirmation of a SQL Server plan', () => {
+  it('lists the dropped column of drop-column-with-down', async () => {
+    const compiled = compilePlan(await loadPlanFile('plans/mssql/drop-column-with-down.yaml', process.cwd()));
+    expect(contractConfirmation(compiled)).toBe(
+      'Start contract for drop-posts-legacy-code? It cannot be rolled back. It drops:\n' +
+        '  - trigger schemashift_sync_posts_legacy_code\n' +
+        '  - constraint (named at run time) on posts\n' +
+        '  - column posts.legacy_code',
+    );
+  });
+  it('says a raw step removes what it cannot name when its dynamic SQL is unreadable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'schemashift-drops-'));
+    const file = join(dir, 'plan.yaml');
+    writeFileSync(
+      file,
+      `name: dynamic
+dialect: mssql
+phases:
+  expand: []
+  contract:
+    - sql:
+        up: "IF OBJECT_ID(N'dbo.old') IS NOT NULL DROP TABLE dbo.old; EXEC sys.sp_executesql @cleanup"
+`,
+    );
+    const compiled = compilePlan(await loadPlanFile(file, process.cwd()));
+    expect(contractConfirmation(compiled)).toBe(
+      'Start contract for dynamic? It cannot be rolled back. It drops:\n' +
+        "  - whatever step sql:dbo.old removes (run SQL: IF OBJECT_ID(N'dbo.old') IS NOT NULL DROP TABLE dbo.old (+1 more))",
+    );
   });
 });
