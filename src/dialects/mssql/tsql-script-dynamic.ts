@@ -130,7 +130,8 @@ function startDrops(text: string): string[] | undefined {
   if (tokens.some((t) => isSymbol(t, ';'))) return undefined;
   const alter = readAlterTable(text, tokens);
   const harmless = ['add_column', 'alter_column', 'add_constraint', 'check_constraint'];
-  return alter && alter.actions.every((a) => harmless.includes(a.kind)) ? [] : undefined;
+  const known = alter !== undefined && alter.actions.length > 0;
+  return known && alter.actions.every((a) => harmless.includes(a.kind)) ? [] : undefined;
 }
 
 function textDrops(dynamic: DynamicText, readScript: ReadScript): string[] | undefined {
@@ -169,7 +170,12 @@ function renameDrops(exec: Token[]): string[] | undefined {
  * sp_rename's old name; calling any other procedure removes nothing that can be told (as CALL in PostgreSQL).
  */
 export function execDrops(exec: Token[], batch: Token[], readScript: ReadScript): string[] | undefined {
-  if (isSymbol(exec[1], '(')) return expressionDrops(exec.slice(2, skipParens(exec, 1) - 1), batch, readScript);
+  if (isSymbol(exec[1], '(')) {
+    const close = skipParens(exec, 1);
+    // EXEC (…) AT server runs on a linked server: what it drops there is not this database's.
+    if (isWord(exec[close], 'AT')) return undefined;
+    return expressionDrops(exec.slice(2, close - 1), batch, readScript);
+  }
   let at = 1;
   if (exec[1]?.kind === 'variable') {
     if (!isSymbol(exec[2], '=')) return undefined; // EXEC @procedure_name: which procedure is known at run time

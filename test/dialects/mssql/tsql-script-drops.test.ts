@@ -197,6 +197,8 @@ describe('raw scripts: drops at any depth', () => {
       'IF 1 = 1 BEGIN ALTER TABLE dbo.t SWITCH PARTITION 1 TO dbo.t_archive PARTITION 1 END',
       'ALTER ROLE r DROP MEMBER u',
       "EXEC (N'DROP TABLE (')",
+      "EXEC (N'DROP TABLE dbo.t') AT [reports]",
+      "DECLARE @sql nvarchar(max) = N'ALTER TABLE [t] ADD ' + @rest; EXEC (@sql)",
     ]) {
       expect(drops(sql), sql).toBeUndefined();
     }
