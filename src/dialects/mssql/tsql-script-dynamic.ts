@@ -21,6 +21,28 @@ const RUN_TIME_WORDS = '(named at run time)';
 interface DynamicText {
   text: string;
   complete: boolean;
+  /** When not complete: the string literals joined on after the unknown part (`N' NOT NULL'`). */
+  later?: string[];
+}
+
+/** Where an expression ends, when it is not in parentheses. */
+const EXPRESSION_ENDS = [
+  ...['END', 'ELSE', 'SET', 'DECLARE', 'EXEC', 'EXECUTE', 'IF', 'WHILE', 'SELECT', 'BEGIN', 'DROP', 'ALTER'],
+  ...['DELETE', 'TRUNCATE', 'INSERT', 'UPDATE', 'PRINT', 'THROW', 'RETURN'],
+];
+
+/** The string literals of the expression from `from` on, to its end. */
+function laterStrings(tokens: Token[], from: number): string[] {
+  const strings: string[] = [];
+  let depth = 0;
+  for (let i = from; i < tokens.length; i += 1) {
+    const token = tokens[i] as Token;
+    if (isSymbol(token, '(')) depth += 1;
+    else if (isSymbol(token, ')')) depth -= 1;
+    if (depth < 0 || (depth === 0 && (isSymbol(token, ';') || isWord(token, ...EXPRESSION_ENDS)))) break;
+    if (token.kind === 'string') strings.push(token.value);
+  }
+  return strings;
 }
 
 /** The QUOTENAME(…) result as a placeholder token: a [name], or a 'string' with `''''`; undefined otherwise. */
@@ -45,10 +67,10 @@ function readTerms(tokens: Token[], from: number): DynamicText & { next: number 
     } else if (isWord(token, 'QUOTENAME') && isSymbol(tokens[at + 1], '(')) {
       const close = skipParens(tokens, at + 1);
       const placeholder = quoted(tokens.slice(at + 2, close - 1));
-      if (!placeholder) return { text, complete: false, next: at };
+      if (!placeholder) return { text, complete: false, later: laterStrings(tokens, at), next: at };
       text += placeholder;
       at = close;
-    } else return { text, complete: false, next: at };
+    } else return { text, complete: false, later: laterStrings(tokens, at), next: at };
     if (!isSymbol(tokens[at], '+')) return { text, complete: true, next: at };
     at += 1;
   }
@@ -103,7 +125,8 @@ function variableTexts(batch: Token[], name: string): DynamicText[] | undefined 
       const last = texts[texts.length - 1];
       if (!last) return undefined;
       const more = readTerms(batch, i + 2);
-      if (last.complete) texts[texts.length - 1] = { text: last.text + more.text, complete: more.complete };
+      const later = [...(last.later ?? []), ...(last.complete ? [] : [more.text]), ...(more.later ?? [])];
+      texts[texts.length - 1] = last.complete ? { ...more, text: last.text + more.text } : { ...last, later };
     } else if (after?.kind === 'symbol' && after.value.endsWith('=')) return undefined;
     else if (isWord(after, 'OUTPUT', 'OUT')) return undefined;
     else {
@@ -118,9 +141,23 @@ function variableTexts(batch: Token[], name: string): DynamicText[] | undefined 
   return texts.length > 0 ? texts : undefined;
 }
 
-/** A statement only partly known: an ALTER TABLE that adds or alters (the rest is a type or options) drops nothing. */
-function startDrops(text: string): string[] | undefined {
-  if (!/[\s]$/u.test(text)) return undefined;
+/** Literal text joined on after an unknown part adds no statement of its own (no `;`, no DROP…). */
+function addsNoStatement(later: string[]): boolean {
+  return later.every((text) => {
+    try {
+      return !tokenize(text).some((t) => isSymbol(t, ';') || isWord(t, ...EXPRESSION_ENDS));
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * A statement only partly known: an ALTER TABLE that adds or alters (the unknown rest being a type or options,
+ * read from the catalog) drops nothing, when the literal text joined on after it adds no statement.
+ */
+function startDrops(text: string, later: string[]): string[] | undefined {
+  if (!/[\s]$/u.test(text) || !addsNoStatement(later)) return undefined;
   let tokens: Token[];
   try {
     tokens = tokenize(text);
@@ -135,7 +172,7 @@ function startDrops(text: string): string[] | undefined {
 }
 
 function textDrops(dynamic: DynamicText, readScript: ReadScript): string[] | undefined {
-  const drops = dynamic.complete ? readScript(dynamic.text) : startDrops(dynamic.text);
+  const drops = dynamic.complete ? readScript(dynamic.text) : startDrops(dynamic.text, dynamic.later ?? []);
   return drops?.map((d) => d.split(RUN_TIME).join(RUN_TIME_WORDS));
 }
 

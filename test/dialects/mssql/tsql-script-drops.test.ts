@@ -199,6 +199,8 @@ describe('raw scripts: drops at any depth', () => {
       "EXEC (N'DROP TABLE (')",
       "EXEC (N'DROP TABLE dbo.t') AT [reports]",
       "DECLARE @sql nvarchar(max) = N'ALTER TABLE [t] ADD ' + @rest; EXEC (@sql)",
+      "DECLARE @sql nvarchar(max) = N'ALTER TABLE [t] ALTER COLUMN [c] ' + @type + N'; DROP TABLE u'; EXEC (@sql)",
+      "DECLARE @sql nvarchar(max) = N'ALTER TABLE [t] ALTER COLUMN [c] ' + @type; SET @sql += N'; DROP TABLE u'; EXEC (@sql)",
     ]) {
       expect(drops(sql), sql).toBeUndefined();
     }
