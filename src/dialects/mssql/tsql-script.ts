@@ -75,6 +75,16 @@ function syntaxProblem(sql: string): SqlProblem | undefined {
   }
 }
 
+/** What a script removes (dynamic SQL read through this same function); undefined when it cannot be told. */
+function statementsDrops(sql: string): string[] | undefined {
+  try {
+    return scriptDrops(sql, checkedStatements(sql), statementsDrops);
+  } catch (error) {
+    if (problemOf(error)) return undefined;
+    throw error;
+  }
+}
+
 export const tsqlScripts: Pick<
   SqlParser,
   'statementsProblem' | 'splitStatements' | 'strongestLock' | 'syntaxProblem' | 'statementsDrops'
@@ -83,14 +93,7 @@ export const tsqlScripts: Pick<
   splitStatements: (sql) => checkedStatements(sql).map((s) => describeStatement(sql, s)),
   strongestLock: strongestTsqlLock,
   syntaxProblem,
-  statementsDrops(sql) {
-    try {
-      return scriptDrops(sql, checkedStatements(sql));
-    } catch (error) {
-      if (problemOf(error)) return undefined;
-      throw error;
-    }
-  },
+  statementsDrops,
 };
 
 export { splitBatches } from './tsql-script-split.js';
