@@ -50,6 +50,14 @@ export interface DialectExpressions {
   cast(expression: string, type: string): string;
 }
 
+/** How step summaries name what the dialect does differently (`plan`, progress lines, status). */
+export interface DialectWording {
+  /** After a constraint added without checking existing rows: `(NOT VALID)`, `(WITH NOCHECK)`. */
+  readonly unvalidated: string;
+  /** The NOT NULL recipe's step that makes the column NOT NULL, given the helper CHECK. */
+  setNotNull(table: string, column: string, check: string): string;
+}
+
 /**
  * A database: every SQL string schemashift sends is written by one of these parts. Each dialect is
  * one folder, `src/dialects/<name>/`, with one file per part; the compiler checks it is complete.
@@ -60,6 +68,7 @@ export interface Dialect extends DialectNames {
   /** What a lock of this dialect's name does to the application (an unknown name: the worst). */
   lockImpact(level: string): LockImpact;
   readonly expressions: DialectExpressions;
+  readonly wording: DialectWording;
   /** Renders neutral actions into statements, locks and probes. */
   readonly ddl: DdlRenderer;
   /** Catalog checks that make steps idempotent and decide ownership. */

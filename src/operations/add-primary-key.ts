@@ -62,11 +62,11 @@ function notNullSteps(spec: AddPrimaryKeySpec, ctx: OperationContext, column: st
   const t = notNullTarget(spec, column);
   const id = notNullId(ctx, column);
   return notNullRecipe(ctx, t, {
-    addCheck: { id, summary: `add check ${t.check} on ${t.table} (NOT VALID)` },
+    addCheck: { id, summary: `add check ${t.check} on ${t.table} ${ctx.dialect.wording.unvalidated}` },
     validate: { id: `${id}/validate`, summary: `validate constraint ${t.check} on ${t.table}` },
     setNotNull: {
       id: `${id}/set-not-null`,
-      summary: `set ${t.table}.${column} NOT NULL (proved by ${t.check}, no scan)`,
+      summary: ctx.dialect.wording.setNotNull(t.table, column, t.check),
     },
     dropCheck: { id: `${id}/drop-check`, summary: `drop constraint ${t.check} from ${t.table}` },
   });

@@ -143,11 +143,11 @@ function inPlaceSteps(spec: SetNotNullSpec, ctx: OperationContext): SqlStep[] {
   const { table, column, check } = targetOf(spec);
   // A column already NOT NULL before the plan makes the first step's probe true: it is then not this plan's doing.
   return notNullRecipe(ctx, targetOf(spec), {
-    addCheck: { id: ctx.id, summary: `add check ${check} on ${table} (NOT VALID)` },
+    addCheck: { id: ctx.id, summary: `add check ${check} on ${table} ${ctx.dialect.wording.unvalidated}` },
     validate: { id: `${ctx.id}/validate`, summary: `validate constraint ${check} on ${table}` },
     setNotNull: {
       id: `${ctx.id}/set-not-null`,
-      summary: `set ${table}.${column} NOT NULL (proved by ${check}, no scan)`,
+      summary: ctx.dialect.wording.setNotNull(table, column, check),
     },
     dropCheck: { id: `${ctx.id}/drop-check`, summary: `drop constraint ${check} from ${table}` },
   });

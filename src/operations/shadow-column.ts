@@ -40,6 +40,8 @@ export interface ShadowColumn {
  * where a sync trigger fills the column only after constraints are checked, on the final column in
  * contract, once the version that leaves the column out no longer writes.
  */
+const bare = (words: string): string => words.replace(/[()]/g, '');
+
 const notNullAfterSwap = (ctx: OperationContext): boolean => !ctx.dialect.capabilities.syncFillsBeforeConstraints;
 
 function notNullSteps(s: ShadowColumn, ctx: OperationContext): SqlStep[] {
@@ -50,7 +52,10 @@ function notNullSteps(s: ShadowColumn, ctx: OperationContext): SqlStep[] {
     { dialect: ctx.dialect, phase: afterSwap ? 'contract' : 'migrate' },
     { table, column, check },
     {
-      addCheck: { id: `${ctx.id}/not-null-check`, summary: `add CHECK (${column} IS NOT NULL) NOT VALID to ${table}` },
+      addCheck: {
+        id: `${ctx.id}/not-null-check`,
+        summary: `add CHECK (${column} IS NOT NULL) ${bare(ctx.dialect.wording.unvalidated)} to ${table}`,
+      },
       validate: { id: `${ctx.id}/not-null-validate`, summary: `validate ${check} on ${table}` },
       setNotNull: { id: `${ctx.id}/set-not-null`, summary: `set ${table}.${column} NOT NULL` },
       dropCheck: { id: `${ctx.id}/drop-not-null-check`, summary: `drop ${check} from ${table}` },

@@ -32,6 +32,11 @@ export const mssql: Dialect = {
     notDistinct: sameRow,
     cast: (expression, type) => `CAST(${expression} AS ${type})`,
   },
+  wording: {
+    unvalidated: '(WITH NOCHECK)',
+    setNotNull: (table, column) =>
+      `set ${table}.${column} NOT NULL (ALTER COLUMN reads every row; online where the edition allows)`,
+  },
   ddl: mssqlDdl(),
   probes: mssqlProbes,
   backfill: mssqlBackfill,

@@ -31,6 +31,10 @@ export const postgres: Dialect = {
     notDistinct: (a, b) => `${a} IS NOT DISTINCT FROM ${b}`,
     cast: (expression, type) => `${expression}::${type}`,
   },
+  wording: {
+    unvalidated: '(NOT VALID)',
+    setNotNull: (table, column, check) => `set ${table}.${column} NOT NULL (proved by ${check}, no scan)`,
+  },
   ddl: postgresDdl,
   probes: postgresProbes,
   backfill: postgresBackfill,
