@@ -26,7 +26,7 @@ async function cli(args: string[]) {
 
 describe('dialect: mssql through the CLI', () => {
   it("plan prints the seed's rename in T-SQL, each step with its SQL Server lock", async () => {
-    const { code, out } = await cli(['plan', join(process.cwd(), 'plans/mssql/rename-orders-client-id.yaml')]);
+    const { code, out } = await cli(['plan', join(process.cwd(), 'examples/mssql/rename-orders-client-id.yaml')]);
     expect(code, out).toBe(0);
     expect(out).toContain(
       'CREATE OR ALTER TRIGGER [schemashift_sync_orders_customer_id] ON [orders] AFTER INSERT, UPDATE',
@@ -108,7 +108,7 @@ describe('dialect: mssql through the CLI', () => {
   });
 
   it('test and validate --database refuse a SQL Server plan before reading anything (exit 2)', async () => {
-    const plan = join(process.cwd(), 'plans/mssql/add-check-constraint.yaml');
+    const plan = join(process.cwd(), 'examples/mssql/add-check-constraint.yaml');
     const seed = join(dir, 'seed.sql');
     writeFileSync(seed, 'CREATE TABLE orders (id int PRIMARY KEY, total int);');
     const rehearse = await cli(['test', plan, '--seed', seed]);

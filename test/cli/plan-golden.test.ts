@@ -1,5 +1,5 @@
 /**
- * Golden `plan` output for every plans/*.yaml and its SQL Server twin in plans/mssql/, text and JSON;
+ * Golden `plan` output for every plans/*.yaml and its SQL Server twin in examples/mssql/, text and JSON;
  * a twin SQL Server refuses has its `validate` output as the golden instead. After an intended change,
  * refresh with `UPDATE_GOLDEN=1 npx vitest run test/cli/plan-golden.test.ts` and review the diff.
  */
@@ -11,7 +11,7 @@ import { captureIo } from '../support/capture-io.js';
 const plans = readdirSync('plans')
   .filter((f) => f.endsWith('.yaml'))
   .sort();
-const mssqlPlans = readdirSync('plans/mssql')
+const mssqlPlans = readdirSync('examples/mssql')
   .filter((f) => f.endsWith('.yaml'))
   .sort();
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -47,16 +47,16 @@ describe('SQL Server: a twin of every example plan', () => {
 
   it.each(mssqlPlans.filter((f) => !REFUSED_ON_MSSQL.includes(f)))('%s', async (file) => {
     const text = captureIo();
-    expect(await main(['plan', `plans/mssql/${file}`], text), text.stderr()).toBe(0);
+    expect(await main(['plan', `examples/mssql/${file}`], text), text.stderr()).toBe(0);
     golden(`mssql/${file.replace(/\.yaml$/, '.plan.txt')}`, text.stdout());
     const json = captureIo();
-    expect(await main(['plan', `plans/mssql/${file}`, '--json'], json), json.stderr()).toBe(0);
+    expect(await main(['plan', `examples/mssql/${file}`, '--json'], json), json.stderr()).toBe(0);
     golden(`mssql/${file.replace(/\.yaml$/, '.plan.json')}`, json.stdout());
   });
 
   it.each(REFUSED_ON_MSSQL)('%s is refused at validate, with the SQL Server way instead', async (file) => {
     const io = captureIo();
-    expect(await main(['validate', `plans/mssql/${file}`], io)).toBe(2);
+    expect(await main(['validate', `examples/mssql/${file}`], io)).toBe(2);
     golden(`mssql/${file.replace(/\.yaml$/, '.validate.txt')}`, io.stdout() + io.stderr());
   });
 });

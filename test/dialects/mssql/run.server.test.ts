@@ -13,7 +13,7 @@ import { runCli, startCli, writePlan } from '../../runner/cli-process.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ROWS = 20_000;
-const SEED_PLAN = readFileSync('plans/mssql/rename-orders-client-id.yaml', 'utf8');
+const SEED_PLAN = readFileSync('examples/mssql/rename-orders-client-id.yaml', 'utf8');
 /** Small batches, so that the backfill spans enough time for kills and a second runner to land in it. */
 const PLAN = writePlan(
   SEED_PLAN.replace(

@@ -1,6 +1,6 @@
 /**
  * What SQL Server contract steps remove, as the contract confirmation lists it: read from the very SQL each
- * plans/mssql contract step runs (nested in IF … BEGIN … END, through sp_executesql), and from raw scripts.
+ * examples/mssql contract step runs (nested in IF … BEGIN … END, through sp_executesql), and from raw scripts.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { tsqlScripts } from '../../../src/dialects/mssql/tsql-script.js';
 const drops = (sql: string) => tsqlScripts.statementsDrops(sql);
 
 async function contractSteps(file: string): Promise<Record<string, string[]>> {
-  const compiled = compilePlan(await loadPlanFile(`plans/mssql/${file}`, process.cwd()));
+  const compiled = compilePlan(await loadPlanFile(`examples/mssql/${file}`, process.cwd()));
   const contract = compiled.phases.find((p) => p.phase === 'contract');
   return Object.fromEntries(
     (contract?.steps ?? []).map(({ step }) => [step.id, stepDrops(step, compiled.dialect.parser)]),
@@ -119,7 +119,7 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
   'table-metadata.yaml': { 'drop_constraint:orders.orders_region_check': ['constraint orders_region_check on orders'] },
 };
 
-describe('contract steps of plans/mssql: every drop they run', () => {
+describe('contract steps of examples/mssql: every drop they run', () => {
   it('drop-column-with-down names the column, not only the sync trigger', async () => {
     expect(await contractSteps('drop-column-with-down.yaml')).toEqual({
       'drop_column:posts.legacy_code/drop-column': [
@@ -218,7 +218,7 @@ describe('raw scripts: drops at any depth', () => {
 
 describe('the contract confirmation of a SQL Server plan', () => {
   it('lists the dropped column of drop-column-with-down', async () => {
-    const compiled = compilePlan(await loadPlanFile('plans/mssql/drop-column-with-down.yaml', process.cwd()));
+    const compiled = compilePlan(await loadPlanFile('examples/mssql/drop-column-with-down.yaml', process.cwd()));
     expect(contractConfirmation(compiled)).toBe(
       'Start contract for drop-posts-legacy-code? It cannot be rolled back. It drops:\n' +
         '  - trigger schemashift_sync_posts_legacy_code\n' +
