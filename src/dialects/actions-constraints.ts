@@ -1,4 +1,8 @@
-/** Neutral actions of add_primary_key (the unique index is built with `build-index`). */
+/**
+ * Neutral actions of add_primary_key (the unique index is built with `build-index` where it can be
+ * attached; elsewhere the key builds its own index: `add-primary-key-online`).
+ */
+import type { StorageParameters } from './actions-table.js';
 
 /**
  * Refuses (raises) unless the table has no primary key other than `name` and every column in
@@ -22,4 +26,19 @@ export interface AddPrimaryKeyUsingIndexAction {
   columns: string[];
 }
 
-export type ConstraintAction = PrimaryKeyGuardAction | AddPrimaryKeyUsingIndexAction;
+/**
+ * A PRIMARY KEY built in one online statement with its own index, where an index cannot be attached
+ * (SQL Server). The key columns are NOT NULL already (the guard and set_not_null saw to it).
+ */
+export interface AddPrimaryKeyOnlineAction {
+  kind: 'add-primary-key-online';
+  table: string;
+  name: string;
+  columns: string[];
+  /** The plan's index_parameters, for the dialect to render or refuse. */
+  include?: string[];
+  storage?: StorageParameters;
+  tablespace?: string;
+}
+
+export type ConstraintAction = PrimaryKeyGuardAction | AddPrimaryKeyUsingIndexAction | AddPrimaryKeyOnlineAction;

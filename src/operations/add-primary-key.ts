@@ -96,12 +96,40 @@ function attachStep(spec: AddPrimaryKeySpec, ctx: OperationContext): SqlStep {
   });
 }
 
+/** Where an index cannot be attached (SQL Server): the key builds its own index, online. */
+function onlineKeyStep(spec: AddPrimaryKeySpec, ctx: OperationContext): SqlStep {
+  const { table, name, columns } = spec;
+  const params = spec.index_parameters;
+  return actionStep(ctx, {
+    id: `${ctx.id}/constraint`,
+    summary: `add primary key ${name} on ${table} (${columns.join(', ')}), its index built online`,
+    action: {
+      kind: 'add-primary-key-online',
+      table,
+      name,
+      columns,
+      ...(params?.include ? { include: params.include } : {}),
+      ...(params?.storage_parameters ? { storage: params.storage_parameters } : {}),
+      ...(params?.tablespace !== undefined ? { tablespace: params.tablespace } : {}),
+    },
+    effect: { does: 'create', object: { kind: 'constraint', table, name, type: 'primary key', columns } },
+  });
+}
+
+function keySteps(spec: AddPrimaryKeySpec, ctx: OperationContext): SqlStep[] {
+  if (!ctx.dialect.capabilities.attachesIndexToConstraint) return [onlineKeyStep(spec, ctx)];
+  const built = constraintIndex(spec.table, indexOf(spec), spec.columns, spec.index_parameters);
+  return [createIndexStep(built, ctx, ctx.id, spec.name), attachStep(spec, ctx)];
+}
+
 function inverseSteps(spec: AddPrimaryKeySpec, ctx: OperationContext): Step[] {
   const steps: Step[] = [
     { ...dropConstraintStep(spec.table, spec.name, ctx, `${ctx.id}/undo`), undoes: `${ctx.id}/constraint` },
-    // Left behind when the key was never attached.
-    { ...dropIndexStep(spec.table, indexOf(spec), true, ctx, `${ctx.id}/undo-index`), undoes: ctx.id },
   ];
+  if (ctx.dialect.capabilities.attachesIndexToConstraint) {
+    // Left behind when the key was never attached.
+    steps.push({ ...dropIndexStep(spec.table, indexOf(spec), true, ctx, `${ctx.id}/undo-index`), undoes: ctx.id });
+  }
   for (const column of [...nullable(spec)].reverse()) {
     const { table, check } = notNullTarget(spec, column);
     const id = notNullId(ctx, column);
@@ -139,14 +167,10 @@ export const addPrimaryKey = defineOperation<AddPrimaryKeySpec>({
       'attach it by hand and remove this step, or remove `if_exists: adopt` and give the plan an index name of its ' +
       'own',
   }),
-  forward(spec, ctx) {
-    const built = constraintIndex(spec.table, indexOf(spec), spec.columns, spec.index_parameters);
-    return [
-      guardStep(spec, ctx),
-      ...nullable(spec).flatMap((c) => notNullSteps(spec, ctx, c)),
-      createIndexStep(built, ctx, ctx.id, spec.name),
-      attachStep(spec, ctx),
-    ];
-  },
+  forward: (spec, ctx) => [
+    guardStep(spec, ctx),
+    ...nullable(spec).flatMap((c) => notNullSteps(spec, ctx, c)),
+    ...keySteps(spec, ctx),
+  ],
   inverse: (spec, ctx) => ({ steps: inverseSteps(spec, ctx) }),
 });

@@ -186,6 +186,16 @@ describe('table actions', () => {
     expect(isUnsupported(refused) && refused.instead).toMatch(/add_unique/);
   });
 
+  it('PostgreSQL refuses add-primary-key-online, pointing at add_primary_key', () => {
+    const refused = postgres.ddl['add-primary-key-online']({
+      kind: 'add-primary-key-online',
+      table: 't',
+      name: 'pk',
+      columns: ['id'],
+    });
+    expect(isUnsupported(refused) && refused.instead).toMatch(/add_primary_key/);
+  });
+
   it.each(ROWS)('$action.kind in PostgreSQL', ({ action, postgres: expected }) => {
     const { sql, lock, transactional, buildsIndex, probe } = render(postgres.ddl, action);
     expect({ sql, lock, transactional, ...(buildsIndex === undefined ? {} : { buildsIndex }) }).toEqual(expected);

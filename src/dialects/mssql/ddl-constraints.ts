@@ -1,11 +1,12 @@
 /**
  * add_primary_key in T-SQL: the guard renders (a catalog check that THROWs); attaching an existing
- * index as the key does not exist in SQL Server, so that step is refused with the online way.
+ * index as the key does not exist in SQL Server (refused), so the key builds its own index online.
  */
 import type { ActionRenderer } from '../actions.js';
 import type { ConstraintAction } from '../actions-constraints.js';
 import { literal, objectId } from './sql-names.js';
 import { mssqlLock } from './ddl-locks.js';
+import { addPrimaryKeyOnline } from './ddl-primary-key-online.js';
 
 const namedKey = (table: string, name: string): string =>
   `EXISTS (SELECT 1 FROM sys.key_constraints WHERE parent_object_id = ${objectId(table)} AND type = 'PK' ` +
@@ -57,4 +58,5 @@ export const constraintDdl: ActionRenderer<ConstraintAction> = {
       `add the key in raw sql with ALTER TABLE … ADD CONSTRAINT … PRIMARY KEY NONCLUSTERED (…) WITH (ONLINE = ON) ` +
       '(SQL Server 2022 also takes RESUMABLE = ON there), then drop the unique index',
   }),
+  'add-primary-key-online': addPrimaryKeyOnline,
 };

@@ -70,4 +70,8 @@ export const constraintDdl: ActionRenderer<ConstraintAction> = {
     transactional: true,
     probe: `SELECT EXISTS ${primaryKey(a.table, a.name)}`,
   }),
+  'add-primary-key-online': () => ({
+    unsupported: 'PostgreSQL builds a primary key as a unique index CONCURRENTLY attached by USING INDEX',
+    instead: 'use add_primary_key, which does exactly that',
+  }),
 };
