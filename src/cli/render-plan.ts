@@ -116,7 +116,7 @@ export function renderPlanText(plan: CompiledPlan, only: Phase | undefined, p: P
           ...sql
             .split('\n')
             .map((l) => `       ${l}`)
-            .map((l, j, all) => (j === all.length - 1 ? `${l};` : l)),
+            .map((l, j, all) => (j === all.length - 1 && !l.endsWith(';') ? `${l};` : l)),
         );
     });
   }
