@@ -188,7 +188,8 @@ function registerTestCommand(program: Command, io: Io, setExit: (code: number) =
     .option('--rows <n>', 'generated rows per table with --schema-from (default 1000)')
     .option(
       '--database <url>',
-      'PostgreSQL server to create the scratch databases on (default: embedded PGlite; DATABASE_URL is not used)',
+      'PostgreSQL server to create the scratch databases on (default: embedded PGlite; DATABASE_URL is not ' +
+        'used); a dialect: mssql plan needs a SQL Server here (sqlserver://…)',
     )
     .option('--container', 'scratch databases in a PostgreSQL container (testcontainers; needs a Docker engine)')
     .option('--json', 'one JSON document instead of the table')

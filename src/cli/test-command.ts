@@ -1,10 +1,12 @@
 /**
  * `test FILE [--seed SQL_FILE | --schema-from URL [--rows N]] [--database URL | --container] [--json]`:
- * rehearse the plan and its rollback on throwaway databases (see src/rehearse/rehearse.ts).
+ * rehearse the plan and its rollback on throwaway databases (see src/rehearse/rehearse.ts). A SQL Server
+ * plan needs --database sqlserver://… (its scratch databases are made there) and --seed.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { connect } from '../db/index.js';
+import { parseDatabaseUrl } from '../db/url.js';
 import { UsageError } from '../errors.js';
 import { compilePlan, type CompiledPlan } from '../plan/compile.js';
 import { loadPlanFile } from '../plan/load.js';
@@ -100,6 +102,35 @@ async function seedFromSchema(url: string, compiled: CompiledPlan, rows: number,
   }
 }
 
+/**
+ * A SQL Server plan rehearses on scratch databases of the SQL Server given with --database: there is no
+ * embedded SQL Server, the container image is PostgreSQL, and --schema-from reads PostgreSQL catalogs.
+ */
+function refuseSqlServerOptions(planName: string, opts: TestOptions, cwd: string): void {
+  const serverHint =
+    'give the SQL Server to rehearse on: --database sqlserver://user:password@host:1433/master (a login that ' +
+    'may create databases; scratch databases schemashift_rehearse_… are created there and dropped afterwards)';
+  const plan = `plan ${planName} is for SQL Server (dialect: mssql)`;
+  if (opts.schemaFrom !== undefined)
+    throw new UsageError(
+      `--schema-from reads PostgreSQL structures only, and ${plan}: nothing was run`,
+      'seed the rehearsal with a T-SQL script instead: --seed seed.sql (CREATE TABLE … and INSERTs)',
+    );
+  if (opts.container)
+    throw new UsageError(`--container starts a PostgreSQL container, and ${plan}: nothing was run`, serverHint);
+  if (opts.database === undefined)
+    throw new UsageError(
+      `${plan}, which rehearses on scratch databases of a SQL Server, not on the embedded PGlite: nothing was run`,
+      serverHint,
+    );
+  const target = parseDatabaseUrl(opts.database, cwd);
+  if (target.scheme !== 'mssql')
+    throw new UsageError(
+      `--database ${target.displayUrl} is not a SQL Server, and ${plan}: nothing was run`,
+      serverHint,
+    );
+}
+
 async function openSandbox(opts: TestOptions, deps: SandboxDeps): Promise<Sandbox> {
   if (opts.container) return containerSandbox(deps);
   if (opts.database !== undefined) return serverSandbox(deps, opts.database);
@@ -109,12 +140,7 @@ async function openSandbox(opts: TestOptions, deps: SandboxDeps): Promise<Sandbo
 export async function testCommand(file: string, opts: TestOptions, io: Io): Promise<number> {
   const rows = checkOptions(opts);
   const compiled = compilePlan(await loadPlanFile(file, io.cwd));
-  if (compiled.dialect.name !== 'postgres')
-    throw new UsageError(
-      `schemashift test rehearses on PostgreSQL scratch databases; plan ${compiled.plan.name} is for SQL Server ` +
-        '(dialect: mssql), whose scratch databases are not built yet: nothing was run',
-      'check it with `schemashift validate` and `schemashift plan`, and rehearse it on a SQL Server test database with `run` and `rollback`',
-    );
+  if (compiled.dialect.name === 'mssql') refuseSqlServerOptions(compiled.plan.name, opts, io.cwd);
   const seed =
     opts.seed !== undefined
       ? await seedFromFile(opts.seed, io.cwd)

@@ -1,7 +1,8 @@
 /**
  * Throwaway databases for a rehearsal: an in-memory PGlite each (the default), or a scratch database
  * CREATEd with a unique name on a PostgreSQL server (yours with --database, or a testcontainers one
- * with --container) and DROPped afterwards, whatever happens.
+ * with --container) or, for a SQL Server plan, on the SQL Server given with --database, and DROPped
+ * afterwards, whatever happens.
  */
 import { randomBytes } from 'node:crypto';
 import type { Connection } from '../db/connection.js';
@@ -65,20 +66,39 @@ export function scratchName(label: string): string {
   return `${SCRATCH_PREFIX}${safe}_${Date.now().toString(36)}_${process.pid}_${randomBytes(2).toString('hex')}`;
 }
 
-function databaseUrl(serverUrl: string, database: string): string {
+/** SQL Server's JDBC form (`sqlserver://host:1433;databaseName=db;…`), as src/db/url.ts recognises it. */
+function isJdbcStyle(url: string): boolean {
+  const rest = url.slice(url.indexOf('://') + 3);
+  const semi = rest.indexOf(';');
+  return semi >= 0 && !/[@/?]/.test(rest.slice(0, semi));
+}
+
+/** The admin URL pointed at `database` (a scratch name: lower-case letters, digits and `_` only). */
+export function databaseUrl(serverUrl: string, database: string): string {
+  // A later databaseName= wins over an earlier one (src/db/mssql-url.ts reads the pairs in order).
+  if (parseDatabaseUrl(serverUrl).scheme === 'mssql' && isJdbcStyle(serverUrl))
+    return `${serverUrl.replace(/;\s*$/, '')};databaseName=${database}`;
   const u = new URL(serverUrl);
   u.pathname = `/${database}`;
   return u.toString();
 }
 
+const SERVER_KINDS = {
+  postgres: { scheme: 'postgres', what: 'a PostgreSQL server', form: 'a postgres:// URL' },
+  mssql: { scheme: 'mssql', what: 'a SQL Server', form: 'a sqlserver:// URL' },
+} as const;
+
 /** Scratch databases on the server at `url` (its own database is only used to CREATE and DROP them). */
 export async function serverSandbox(deps: SandboxDeps, url: string, stop?: () => Promise<void>): Promise<Sandbox> {
   const { connect, applicationName } = deps;
   const target = parseDatabaseUrl(url);
-  if (target.scheme !== 'postgres') {
+  const server = SERVER_KINDS[deps.dialect.name === 'mssql' ? 'mssql' : 'postgres'];
+  if (target.scheme !== server.scheme) {
     throw new UsageError(
-      `--database ${target.displayUrl}: a rehearsal creates scratch databases, which needs a PostgreSQL server`,
-      'pass a postgres:// URL, or leave --database out to rehearse on an embedded PGlite',
+      `--database ${target.displayUrl}: a rehearsal creates scratch databases, which needs ${server.what}`,
+      deps.dialect.name === 'mssql'
+        ? `pass ${server.form} of a SQL Server where this login may create databases`
+        : 'pass a postgres:// URL, or leave --database out to rehearse on an embedded PGlite',
     );
   }
   const admin = await connect(url, { applicationName });

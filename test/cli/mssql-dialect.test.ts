@@ -1,7 +1,8 @@
 /**
  * `dialect: mssql` through the CLI, without a SQL Server: plans validate and print in T-SQL, unsafe
  * raw T-SQL and hostile fragments are refused with the safe way, `new --dialect mssql` writes a plan
- * that validates, and the commands SQL Server does not have yet refuse before reading anything.
+ * that validates, `test` asks for a SQL Server (--database sqlserver://…) and refuses what is PostgreSQL's
+ * (--container, --schema-from), and `validate --database` refuses before reading anything.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,15 +108,41 @@ describe('dialect: mssql through the CLI', () => {
     expect(plan.stdout()).toContain('CREATE NONCLUSTERED INDEX [idx_orders_customer_id] ON [orders] ([customer_id])');
   });
 
-  it('test and validate --database refuse a SQL Server plan before reading anything (exit 2)', async () => {
+  it('test needs --database sqlserver://… and refuses --container, --schema-from; validate --database refuses (exit 2, nothing read)', async () => {
     const plan = join(process.cwd(), 'examples/mssql/add-check-constraint.yaml');
     const seed = join(dir, 'seed.sql');
     writeFileSync(seed, 'CREATE TABLE orders (id int PRIMARY KEY, total int);');
-    const rehearse = await cli(['test', plan, '--seed', seed]);
-    expect(rehearse.code, rehearse.out).toBe(2);
-    expect(rehearse.out).toMatch(
-      /is for SQL Server \(dialect: mssql\), whose scratch databases are not built yet: nothing was run/,
+    const noServer = await cli(['test', plan, '--seed', seed]);
+    expect(noServer.code, noServer.out).toBe(2);
+    expect(noServer.out).toMatch(
+      /is for SQL Server \(dialect: mssql\), which rehearses on scratch databases of a SQL Server/,
     );
+    expect(noServer.out).toContain('--database sqlserver://');
+    const postgresServer = await cli([
+      'test',
+      plan,
+      '--seed',
+      seed,
+      '--database',
+      'postgres://nobody@127.0.0.1:1/none',
+    ]);
+    expect(postgresServer.code, postgresServer.out).toBe(2);
+    expect(postgresServer.out).toMatch(/--database postgres:\/\/nobody@127\.0\.0\.1:1\/none is not a SQL Server/);
+    expect(postgresServer.out).toContain('--database sqlserver://');
+    const container = await cli(['test', plan, '--seed', seed, '--container']);
+    expect(container.code, container.out).toBe(2);
+    expect(container.out).toMatch(/--container starts a PostgreSQL container/);
+    const schemaFrom = await cli([
+      'test',
+      plan,
+      '--schema-from',
+      'sqlserver://sa@127.0.0.1:1/db',
+      '--database',
+      'sqlserver://sa@127.0.0.1:1/master',
+    ]);
+    expect(schemaFrom.code, schemaFrom.out).toBe(2);
+    expect(schemaFrom.out).toMatch(/--schema-from reads PostgreSQL structures only/);
+    expect(schemaFrom.out).toContain('--seed seed.sql');
     const simulate = await cli(['validate', plan, '--database', 'postgres://nobody@127.0.0.1:1/none']);
     expect(simulate.code, simulate.out).toBe(2);
     expect(simulate.out).toMatch(/simulates plans on PostgreSQL only; .* nothing was read/);

@@ -14,7 +14,8 @@ import { mssqlProbes } from './probes.js';
 import { mssqlRunnerLock } from './runner-lock.js';
 import { mssqlSession } from './session.js';
 import { mssqlState } from './state.js';
-import { mssqlRehearsalMissing, mssqlSimulatorMissing } from './unavailable.js';
+import { mssqlRehearsal } from './rehearse.js';
+import { mssqlSimulatorMissing } from './unavailable.js';
 
 /**
  * NULL-safe comparison by INTERSECT, which treats two NULLs as equal (IS [NOT] DISTINCT FROM exists only
@@ -45,7 +46,7 @@ export const mssql: Dialect = {
   runnerLock: mssqlRunnerLock,
   activity: mssqlActivity,
   state: mssqlState,
-  introspect: { ...mssqlIntrospectParts, simulate: mssqlSimulatorMissing, rehearsal: mssqlRehearsalMissing },
+  introspect: { ...mssqlIntrospectParts, simulate: mssqlSimulatorMissing, rehearsal: mssqlRehearsal },
   parser: mssqlParser,
   doctor: mssqlDoctor,
 };

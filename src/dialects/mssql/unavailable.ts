@@ -1,9 +1,8 @@
 /**
- * What SQL Server does not have yet: the statement simulator behind `validate --database` and the
- * scratch databases of `schemashift test`. The commands refuse a SQL Server plan or database before
- * they reach these (cli/validate and cli/test-command), so a call here is a bug, said as one.
+ * What SQL Server does not have yet: the statement simulator behind `validate --database`. The command
+ * refuses a SQL Server plan or database before it reaches this (cli/validate), so a call here is a bug,
+ * said as one.
  */
-import type { RehearsalSql } from '../rehearsal.js';
 import type { StatementSimulator } from '../simulate.js';
 
 const missing = (what: string) => (): never => {
@@ -24,12 +23,4 @@ export const mssqlSimulatorMissing: StatementSimulator = {
   typeNamesIn: missing('validate --database'),
   volatileDefaultFindings: missing('validate --database'),
   serverProblem: missing('validate --database'),
-};
-
-export const mssqlRehearsalMissing: RehearsalSql = {
-  readSource: missing('schemashift test'),
-  snapshot: missing('schemashift test'),
-  scratchDatabases: missing('schemashift test'),
-  countRows: missing('schemashift test'),
-  rowsDone: missing('schemashift test'),
 };
