@@ -7,14 +7,12 @@ import { missingCheckBeforeContract } from './missing-check-before-contract.js';
 import { notNullBeforeBackfill } from './not-null-before-backfill.js';
 import { notNullWhileSynced } from './not-null-while-synced.js';
 import { columnHiddenFromOldName, oldTableNameAfterRename } from './renamed-table.js';
-import { syncTriggerOutputClause } from './sync-trigger-output-clause.js';
 import type { Rule } from '../types.js';
 
 export const PLAN_RULES: readonly Rule[] = [
   destructiveOutsideContract,
   notNullBeforeBackfill,
   notNullWhileSynced,
-  syncTriggerOutputClause,
   dropColumnStillSynced,
   flagRolloutIncomplete,
   missingCheckBeforeContract,

@@ -84,7 +84,9 @@ const cases: { id: string; err: string; col: number; ok: string[] }[] = [
 
 describe('T-SQL lint rules: err and ok', () => {
   it('lists every rule once, each with a kebab-case id and a description', () => {
-    expect(MSSQL_RULES.map((r) => r.id)).toEqual(cases.map((c) => c.id).sort((a, b) => order(a) - order(b)));
+    // sync-trigger-output-clause looks at the triggers a plan enables, not at raw SQL (test/lint/sync-trigger-output-clause.test.ts).
+    const rawSqlRules = MSSQL_RULES.map((r) => r.id).filter((id) => id !== 'sync-trigger-output-clause');
+    expect(rawSqlRules).toEqual(cases.map((c) => c.id).sort((a, b) => order(a) - order(b)));
     for (const r of MSSQL_RULES) {
       expect(r.id).toMatch(/^[a-z]+(-[a-z]+)*$/);
       expect(r.description.length).toBeGreaterThan(10);

@@ -1,5 +1,5 @@
 /**
- * SQL Server's lint rules over raw T-SQL: adding one touches its file, one line here, and docs/rules/<id>.md.
+ * SQL Server's lint rules over raw T-SQL (and one over the sync triggers a plan enables): adding one touches its file, one line here, and docs/rules/<id>.md.
  * Rules that mean the same as a PostgreSQL rule keep its id, so `lint: { ignore }` reads the same in both
  * dialects. DROP COLUMN / TABLE / INDEX outside contract is the plan-level destructive-outside-contract
  * rule, fed by rawStatements.
@@ -10,6 +10,7 @@ import { alterColumnOffline } from './alter-column-offline.js';
 import { constraintMissingNocheck } from './constraint-missing-nocheck.js';
 import { requireOnlineIndexBuild } from './require-online-index-build.js';
 import { renamingColumn, renamingTable } from './sp-rename.js';
+import { syncTriggerOutputClause } from './sync-trigger-output-clause.js';
 import { unbatchedDml } from './unbatched-dml.js';
 
 export const MSSQL_RULES: readonly Rule[] = [
@@ -21,4 +22,5 @@ export const MSSQL_RULES: readonly Rule[] = [
   renamingColumn,
   renamingTable,
   unbatchedDml,
+  syncTriggerOutputClause,
 ];

@@ -6,10 +6,10 @@
  * https://learn.microsoft.com/sql/t-sql/queries/output-clause-transact-sql ("Triggers")
  * https://learn.microsoft.com/ef/core/what-is-new/ef-core-7.0/breaking-changes#sqlserver-tables-with-triggers
  */
-import type { PlanEntry } from '../../plan/types.js';
-import { block, entryFinding } from '../finding.js';
-import { sequenceOf } from '../sequence.js';
-import type { Finding, LintContext, Rule } from '../types.js';
+import { block, entryFinding } from '../../../../lint/finding.js';
+import { sequenceOf } from '../../../../lint/sequence.js';
+import type { Finding, LintContext, Rule } from '../../../../lint/types.js';
+import type { PlanEntry } from '../../../../plan/types.js';
 
 /** A step that creates a trigger (only sync triggers are created by operations), with its names. */
 interface EnabledTrigger {
@@ -54,7 +54,6 @@ export const syncTriggerOutputClause: Rule = {
     'SQL Server: a sync trigger makes every INSERT/UPDATE/MERGE with OUTPUT but no INTO on its table fail ' +
     '(EF Core 7+ saves) until the writers are told about the trigger.',
   check(ctx: LintContext): Finding[] {
-    if (ctx.compiled.dialect.name !== 'mssql') return [];
     return enabledTriggers(ctx).map((t) => findingOf(ctx, t));
   },
 };
