@@ -46,6 +46,7 @@ const LISTED: readonly string[] = [
   'require-concurrent-detach-partition',
   'require-timeout-settings',
   'ban-drop-database',
+  'ban-drop-cascade',
   'ban-exclusion-constraint',
   'ban-stored-generated-column',
   'prefer-robust-stmts',

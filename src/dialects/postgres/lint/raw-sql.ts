@@ -33,7 +33,7 @@ export interface SqlSource {
   statements: SqlStatement[];
   /** Tables created by this same step: new and empty, so locking them harms nobody. */
   createdTables: Set<string>;
-  /** file:line:col of a character offset inside `up`. */
+  /** file:line:col of a character offset inside `up` (or `down`). */
   at(offset: number): SourcePos;
 }
 
@@ -41,32 +41,38 @@ type RawStmt = { stmt?: unknown; stmt_location?: number; stmt_len?: number };
 
 const COMMENT_TOKENS = new Set(['SQL_COMMENT', 'C_COMMENT']);
 
-/** Every `sql` step whose `up` parses, with its statements split and located. */
-export function collectSqlSources(plan: Plan, compiled: CompiledPlan): SqlSource[] {
+/**
+ * Every `sql` step whose `up` (or, with key `down`, whose `down`) parses, with its statements split and
+ * located. A `down` runs on rollback: its statements are placed in the step's own transaction.
+ */
+export function collectSqlSources(plan: Plan, compiled: CompiledPlan, key: 'up' | 'down' = 'up'): SqlSource[] {
   const sources: SqlSource[] = [];
   for (const { entry, steps } of compiled.entries) {
-    const up = (entry.spec as { up?: unknown }).up;
-    if (entry.kind !== 'sql' || typeof up !== 'string') continue;
-    const parsed = parseSql(up);
+    const text = (entry.spec as { up?: unknown; down?: unknown })[key];
+    if (entry.kind !== 'sql' || typeof text !== 'string') continue;
+    const parsed = parseSql(text);
     if (!parsed.ok) continue;
-    const toChar = byteToChar(up);
-    const path = [...entry.path, 'up'];
+    const toChar = byteToChar(text);
+    const path = [...entry.path, key];
     const source: SqlSource = {
       entry,
-      sql: up,
+      sql: text,
       statements: [],
       createdTables: new Set(),
       at: (offset) => plan.locateInScalar(path, offset),
     };
-    const tokens = scanSync(up)
+    const tokens = scanSync(text)
       .tokens.filter((t) => !COMMENT_TOKENS.has(t.tokenName))
       .map((t) => ({ ...t, start: toChar(t.start), end: toChar(t.end) }));
     const raws = (parsed.result.stmts ?? []) as RawStmt[];
-    const placement = placeStatements(
-      raws.length,
-      steps.filter((s) => s.kind === 'sql'),
-      entry.id,
-    );
+    const placement =
+      key === 'up'
+        ? placeStatements(
+            raws.length,
+            steps.filter((s) => s.kind === 'sql'),
+            entry.id,
+          )
+        : () => ({ stepId: entry.id, inTransaction: true });
     raws.forEach((raw, i) => {
       const statement = toStatement(source, raw, tokens, toChar, placement(i));
       if (!statement) return;
@@ -284,6 +290,7 @@ export function columnTypeText(c: AlterCommand & { stmt: SqlStatement }, columnD
 }
 
 const sourcesOf = new WeakMap<CompiledPlan, SqlSource[]>();
+const downSourcesOf = new WeakMap<CompiledPlan, SqlSource[]>();
 
 /** The raw `sql` steps of the plan being linted, parsed once per lint run and shared by the rules. */
 export function sqlSourcesOf(ctx: { plan: Plan; compiled: CompiledPlan }): SqlSource[] {
@@ -291,5 +298,14 @@ export function sqlSourcesOf(ctx: { plan: Plan; compiled: CompiledPlan }): SqlSo
   if (cached) return cached;
   const sources = collectSqlSources(ctx.plan, ctx.compiled);
   sourcesOf.set(ctx.compiled, sources);
+  return sources;
+}
+
+/** The `down` SQL of the plan's raw `sql` steps (what a rollback runs), parsed once per lint run. */
+export function sqlDownSourcesOf(ctx: { plan: Plan; compiled: CompiledPlan }): SqlSource[] {
+  const cached = downSourcesOf.get(ctx.compiled);
+  if (cached) return cached;
+  const sources = collectSqlSources(ctx.plan, ctx.compiled, 'down');
+  downSourcesOf.set(ctx.compiled, sources);
   return sources;
 }

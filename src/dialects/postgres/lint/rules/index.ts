@@ -5,6 +5,7 @@
 import { addingNotNullConstraint } from './adding-not-null-constraint.js';
 import { addingRequiredField } from './adding-required-field.js';
 import { backfillNotIdempotent } from './backfill-not-idempotent.js';
+import { banDropCascade } from './ban-drop-cascade.js';
 import { banDropDatabase } from './ban-drop-database.js';
 import { banExclusionConstraint } from './ban-exclusion-constraint.js';
 import { banStoredGeneratedColumn } from './ban-stored-generated-column.js';
@@ -45,6 +46,7 @@ export const POSTGRES_RULES: readonly Rule[] = [
   requireConcurrentDetachPartition,
   requireTimeoutSettings,
   banDropDatabase,
+  banDropCascade,
   banExclusionConstraint,
   banStoredGeneratedColumn,
   preferRobustStmts,
