@@ -47,6 +47,7 @@ const LISTED: readonly string[] = [
   'require-timeout-settings',
   'ban-drop-database',
   'ban-drop-cascade',
+  'refresh-without-concurrently',
   'ban-exclusion-constraint',
   'ban-stored-generated-column',
   'prefer-robust-stmts',

@@ -19,6 +19,7 @@ import { preferJsonb } from './prefer-jsonb.js';
 import { preferRobustStmts } from './prefer-robust-stmts.js';
 import { preferTimestamptz } from './prefer-timestamptz.js';
 import { readOnlyQuerySideEffects } from './read-only-query-side-effects.js';
+import { refreshWithoutConcurrently } from './refresh-without-concurrently.js';
 import { renamingColumn } from './renaming-column.js';
 import { renamingTable } from './renaming-table.js';
 import { requireConcurrentIndexCreation } from './require-concurrent-index-creation.js';
@@ -47,6 +48,7 @@ export const POSTGRES_RULES: readonly Rule[] = [
   requireTimeoutSettings,
   banDropDatabase,
   banDropCascade,
+  refreshWithoutConcurrently,
   banExclusionConstraint,
   banStoredGeneratedColumn,
   preferRobustStmts,
