@@ -48,6 +48,7 @@ const LISTED: readonly string[] = [
   'ban-drop-database',
   'ban-drop-cascade',
   'refresh-without-concurrently',
+  'refresh-in-ddl-transaction',
   'ban-exclusion-constraint',
   'ban-stored-generated-column',
   'prefer-robust-stmts',

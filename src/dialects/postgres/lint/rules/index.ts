@@ -19,6 +19,7 @@ import { preferJsonb } from './prefer-jsonb.js';
 import { preferRobustStmts } from './prefer-robust-stmts.js';
 import { preferTimestamptz } from './prefer-timestamptz.js';
 import { readOnlyQuerySideEffects } from './read-only-query-side-effects.js';
+import { refreshInDdlTransaction } from './refresh-in-ddl-transaction.js';
 import { refreshWithoutConcurrently } from './refresh-without-concurrently.js';
 import { renamingColumn } from './renaming-column.js';
 import { renamingTable } from './renaming-table.js';
@@ -49,6 +50,7 @@ export const POSTGRES_RULES: readonly Rule[] = [
   banDropDatabase,
   banDropCascade,
   refreshWithoutConcurrently,
+  refreshInDdlTransaction,
   banExclusionConstraint,
   banStoredGeneratedColumn,
   preferRobustStmts,
