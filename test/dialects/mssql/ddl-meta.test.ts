@@ -1,15 +1,6 @@
 /** SQL Server metadata steps: named default constraints with their drift guard, MS_Description, constraint renames. */
 import { describe, expect, it } from 'vitest';
-import type { Action, Rendered, Unsupported } from '../../../src/dialects/actions.js';
-import { isUnsupported } from '../../../src/dialects/actions.js';
-import { mssqlDdl } from '../../../src/dialects/mssql/ddl.js';
-
-const ms = mssqlDdl() as unknown as Record<string, (a: Action) => Rendered | Unsupported>;
-const rendered = (a: Action): Rendered => {
-  const r = ms[a.kind]!(a);
-  if (isUnsupported(r)) throw new Error(`unsupported: ${r.unsupported}`);
-  return r;
-};
+import { render, rendered } from './render-support.js';
 
 const HEAD = ['SET XACT_ABORT ON;', 'BEGIN TRANSACTION;'];
 
@@ -170,7 +161,7 @@ describe('rename-constraint', () => {
 
 describe('set-replica-identity', () => {
   it('is refused: SQL Server identifies replicated rows by the primary key', () => {
-    const r = ms['set-replica-identity']!({ kind: 'set-replica-identity', table: 't', identity: 'full' });
+    const r = render({ kind: 'set-replica-identity', table: 't', identity: 'full' });
     expect(r).toEqual({
       unsupported: expect.stringContaining('SQL Server has no replica identity'),
       instead: expect.stringContaining('remove the step'),

@@ -3,24 +3,11 @@
  * the swap, the carried attachments; their locks, probes and refusals; hostile names and fragments.
  */
 import { describe, expect, it } from 'vitest';
-import type { Action, Rendered, Unsupported } from '../../../src/dialects/actions.js';
-import { isUnsupported } from '../../../src/dialects/actions.js';
+import type { Action } from '../../../src/dialects/actions.js';
 import { ColumnSyncProblem, type SwapCarry, type SyncSpec } from '../../../src/dialects/actions-shadow.js';
-import { mssqlDdl } from '../../../src/dialects/mssql/ddl.js';
 import { tokenize } from '../../../src/dialects/mssql/tsql-lexer.js';
+import { refused, render, rendered } from './render-support.js';
 
-const ms = mssqlDdl() as unknown as Record<string, (a: Action) => Rendered | Unsupported>;
-const render = (a: Action): Rendered | Unsupported => ms[a.kind]!(a);
-const rendered = (a: Action): Rendered => {
-  const r = render(a);
-  if (isUnsupported(r)) throw new Error(`unsupported: ${r.unsupported}`);
-  return r;
-};
-const refused = (a: Action): Unsupported => {
-  const r = render(a);
-  if (!isUnsupported(r)) throw new Error(`rendered: ${r.sql}`);
-  return r;
-};
 const lines = (sql: string) => sql.split('\n');
 
 const sync: SyncSpec = {

@@ -1,23 +1,8 @@
 /** SQL Server create_table, drop_table and rename_table: the exact T-SQL, its locks and probes, hostile names, refusals. */
 import { describe, expect, it } from 'vitest';
-import type { Action, Rendered, Unsupported } from '../../../src/dialects/actions.js';
-import { isUnsupported } from '../../../src/dialects/actions.js';
 import type { CreateTableAction, NewTableConstraint } from '../../../src/dialects/actions-create-table.js';
-import { mssqlDdl } from '../../../src/dialects/mssql/ddl.js';
 import { catalogTypeName } from '../../../src/dialects/mssql/ddl-create-table.js';
-
-const ms = mssqlDdl() as unknown as Record<string, (a: Action) => Rendered | Unsupported>;
-const render = (a: Action): Rendered | Unsupported => ms[a.kind]!(a);
-const rendered = (a: Action): Rendered => {
-  const r = render(a);
-  if (isUnsupported(r)) throw new Error(`unsupported: ${r.unsupported}`);
-  return r;
-};
-const refused = (a: Action): Unsupported => {
-  const r = render(a);
-  if (!isUnsupported(r)) throw new Error(`rendered: ${r.sql}`);
-  return r;
-};
+import { refused, render, rendered } from './render-support.js';
 
 const table = (over: Partial<CreateTableAction> = {}): CreateTableAction => ({
   kind: 'create-table',

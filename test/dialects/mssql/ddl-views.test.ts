@@ -1,23 +1,8 @@
 /** SQL Server materialized views as indexed views: exact T-SQL, the query rules checked from tokens, the refusals. */
 import { describe, expect, it } from 'vitest';
-import type { Action, Rendered, Unsupported } from '../../../src/dialects/actions.js';
-import { isUnsupported } from '../../../src/dialects/actions.js';
 import type { ViewSwap } from '../../../src/dialects/actions-shadow.js';
-import { mssqlDdl } from '../../../src/dialects/mssql/ddl.js';
 import { indexedViewQuery } from '../../../src/dialects/mssql/ddl-views-query.js';
-
-const ms = mssqlDdl() as unknown as Record<string, (a: Action) => Rendered | Unsupported>;
-const render = (a: Action): Rendered | Unsupported => ms[a.kind]!(a);
-const rendered = (a: Action): Rendered => {
-  const r = render(a);
-  if (isUnsupported(r)) throw new Error(`unsupported: ${r.unsupported}`);
-  return r;
-};
-const refused = (a: Action): Unsupported => {
-  const r = render(a);
-  if (!isUnsupported(r)) throw new Error(`rendered: ${r.sql}`);
-  return r;
-};
+import { refused, rendered } from './render-support.js';
 
 const SET_OPTIONS = [
   'SET ANSI_NULLS, ANSI_PADDING, ANSI_WARNINGS, ARITHABORT, CONCAT_NULL_YIELDS_NULL, QUOTED_IDENTIFIER ON;',

@@ -1,28 +1,12 @@
 /** SQL Server DDL text: quoting of hostile names, the options per version, the notes and the refusals. */
 import { describe, expect, it } from 'vitest';
-import type { Action, Rendered, Unsupported } from '../../../src/dialects/actions.js';
+import type { Action } from '../../../src/dialects/actions.js';
 import { isUnsupported } from '../../../src/dialects/actions.js';
 import type { BuildIndexAction } from '../../../src/dialects/actions-table.js';
 import { mssqlDdl } from '../../../src/dialects/mssql/ddl.js';
 import { DEFAULT_MSSQL_DDL_OPTIONS } from '../../../src/dialects/mssql/ddl-options.js';
 import { ONLINE_EDITION_GUARD } from '../../../src/dialects/mssql/ddl-index.js';
-
-const ms = mssqlDdl();
-const render = (a: Action, renderer = ms): Rendered | Unsupported => {
-  const fn = (renderer as unknown as Record<string, (x: Action) => Rendered | Unsupported>)[a.kind];
-  if (fn === undefined) throw new Error(`no renderer for ${a.kind}`);
-  return fn(a);
-};
-const rendered = (a: Action, renderer = ms): Rendered => {
-  const r = render(a, renderer);
-  if (isUnsupported(r)) throw new Error(`unsupported: ${r.unsupported}`);
-  return r;
-};
-const refused = (a: Action): Unsupported => {
-  const r = render(a);
-  if (!isUnsupported(r)) throw new Error(`rendered: ${r.sql}`);
-  return r;
-};
+import { refused, render, rendered } from './render-support.js';
 
 const index = (over: Partial<BuildIndexAction>): BuildIndexAction => ({
   kind: 'build-index',
@@ -163,22 +147,20 @@ describe('refusals carry the SQL Server reason and the safe way', () => {
 });
 
 describe('no line holding only GO from plan text', () => {
-  it('refuses a comment that would put one into the statement, and lets a raw script keep its GO lines', async () => {
-    const { mssqlDdl: ddl } = await import('../../../src/dialects/mssql/ddl.js');
-    const { isUnsupported: refused } = await import('../../../src/dialects/actions.js');
-    const comment = ddl()['set-comment']({
+  it('refuses a comment that would put one into the statement, and lets a raw script keep its GO lines', () => {
+    const comment = render({
       kind: 'set-comment',
       table: 'orders',
       comment: 'hello\nGO\nDROP TABLE dbo.orders\nGO\nbye',
     });
-    expect(refused(comment) && comment.unsupported).toMatch(/a line holding only GO/);
-    const raw = ddl()['raw-statements']({
+    expect(isUnsupported(comment) && comment.unsupported).toMatch(/a line holding only GO/);
+    const raw = render({
       kind: 'raw-statements',
       sql: 'SELECT 1\nGO\nSELECT 2',
       lockLevel: 'IS',
       on: [],
       transactional: false,
     });
-    expect(refused(raw)).toBe(false);
+    expect(isUnsupported(raw)).toBe(false);
   });
 });
