@@ -7,7 +7,7 @@ import type { Rendered, Unsupported } from '../actions.js';
 import type { BuildIndexAction, DropIndexAction } from '../actions-table.js';
 import { ident, identList, qualified } from './sql-names.js';
 import { mssqlLock } from './ddl-locks.js';
-import type { MssqlDdlOptions } from './ddl-options.js';
+import { ENGINE_EDITION, ONLINE_EDITIONS, type MssqlDdlOptions } from './ddl-options.js';
 import { mssqlProbes as probes } from './ddl-probes.js';
 
 const refuse = (unsupported: string, instead: string): Unsupported => ({ unsupported, instead });
@@ -77,7 +77,7 @@ export function createIndexSql(a: BuildIndexAction, o: MssqlDdlOptions): string 
  * would refuse ONLINE = ON; the step says why and how to allow the offline build, before anything runs.
  */
 export const ONLINE_EDITION_GUARD =
-  "IF CAST(SERVERPROPERTY('EngineEdition') AS int) NOT IN (3, 5, 8) THROW 50000, " +
+  `IF ${ENGINE_EDITION} NOT IN ${ONLINE_EDITIONS} THROW 50000, ` +
   "N'this SQL Server edition builds indexes offline only, blocking writes for the whole build: set concurrently: false " +
   "on the step to allow that, or run it on Enterprise, Developer or Azure SQL', 1";
 

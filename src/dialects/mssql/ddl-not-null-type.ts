@@ -5,6 +5,7 @@
  * (SERVERPROPERTY('EngineEdition') 3 = Enterprise/Developer, 5 = Azure SQL Database, 8 = Managed
  * Instance); elsewhere it would fail with error 1712.
  */
+import { ENGINE_EDITION, ONLINE_EDITIONS } from './ddl-options.js';
 import { ident, literal, objectId, qualified } from './sql-names.js';
 
 const size = (divisor: number): string =>
@@ -66,9 +67,7 @@ export function alterColumnSql(
     readColumnTypeSql(table, column, 'c'),
     ...before,
     `DECLARE @alter nvarchar(max) = ${head} + @c_type + ${collate} + ${nulls};`,
-    ...(online
-      ? [`IF CAST(SERVERPROPERTY('EngineEdition') AS int) IN (3, 5, 8) SET @alter += N' WITH (ONLINE = ON)';`]
-      : []),
+    ...(online ? [`IF ${ENGINE_EDITION} IN ${ONLINE_EDITIONS} SET @alter += N' WITH (ONLINE = ON)';`] : []),
     'EXEC sys.sp_executesql @alter;',
   ].join('\n');
 }

@@ -13,3 +13,10 @@ export const DEFAULT_MSSQL_DDL_OPTIONS: MssqlDdlOptions = {
   resumableMaxMinutes: 240,
   lowPriorityWaitMinutes: 1,
 };
+
+/**
+ * The editions with online index operations: EngineEdition 3 (Enterprise, Developer, Evaluation),
+ * 5 (Azure SQL Database) and 8 (Managed Instance). `${ENGINE_EDITION} IN ${ONLINE_EDITIONS}`.
+ */
+export const ENGINE_EDITION = "CAST(SERVERPROPERTY('EngineEdition') AS int)";
+export const ONLINE_EDITIONS = '(3, 5, 8)';
