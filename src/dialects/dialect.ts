@@ -52,7 +52,7 @@ export interface DialectExpressions {
 
 /** How step summaries name what the dialect does differently (`plan`, progress lines, status). */
 export interface DialectWording {
-  /** After a constraint added without checking existing rows: `(NOT VALID)`, `(WITH NOCHECK)`. */
+  /** A constraint added without checking existing rows: `NOT VALID`, `WITH NOCHECK`. */
   readonly unvalidated: string;
   /** The NOT NULL recipe's step that makes the column NOT NULL, given the helper CHECK. */
   setNotNull(table: string, column: string, check: string): string;

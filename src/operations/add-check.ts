@@ -43,7 +43,7 @@ export function addCheckStep(
   if (validated !== undefined) object.validated = validated;
   return actionStep(ctx, {
     id,
-    summary: `add check ${name} on ${table}${noInherit ? ' NO INHERIT' : ''} ${ctx.dialect.wording.unvalidated}`,
+    summary: `add check ${name} on ${table}${noInherit ? ' NO INHERIT' : ''} (${ctx.dialect.wording.unvalidated})`,
     action: { kind: 'add-check-unchecked', table, name, expression, ...(noInherit ? { noInherit } : {}) },
     effect: { does: 'create', object },
   });

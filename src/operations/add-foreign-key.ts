@@ -129,7 +129,7 @@ function addStep(spec: AddForeignKeySpec, ctx: OperationContext): SqlStep {
   if (deferrable) action.deferrable = deferrable;
   return actionStep(ctx, {
     id: ctx.id,
-    summary: `add foreign key ${name} on ${table} → ${references.table} ${ctx.dialect.wording.unvalidated}`,
+    summary: `add foreign key ${name} on ${table} → ${references.table} (${ctx.dialect.wording.unvalidated})`,
     action,
     effect: {
       does: 'create',

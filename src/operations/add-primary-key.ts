@@ -62,7 +62,7 @@ function notNullSteps(spec: AddPrimaryKeySpec, ctx: OperationContext, column: st
   const t = notNullTarget(spec, column);
   const id = notNullId(ctx, column);
   return notNullRecipe(ctx, t, {
-    addCheck: { id, summary: `add check ${t.check} on ${t.table} ${ctx.dialect.wording.unvalidated}` },
+    addCheck: { id, summary: `add check ${t.check} on ${t.table} (${ctx.dialect.wording.unvalidated})` },
     validate: { id: `${id}/validate`, summary: `validate constraint ${t.check} on ${t.table}` },
     setNotNull: {
       id: `${id}/set-not-null`,

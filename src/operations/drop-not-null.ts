@@ -137,7 +137,10 @@ function inPlaceInverse(spec: DropNotNullSpec, ctx: OperationContext): Inverse {
     ctx,
     { table, column, check },
     {
-      addCheck: { id: `${ctx.id}/undo`, summary: `add check ${check} on ${table} ${ctx.dialect.wording.unvalidated}` },
+      addCheck: {
+        id: `${ctx.id}/undo`,
+        summary: `add check ${check} on ${table} (${ctx.dialect.wording.unvalidated})`,
+      },
       validate: {
         id: `${ctx.id}/undo-validate`,
         summary: `validate ${check} on ${table} (fails if a NULL was written into ${column} since: update those rows first)`,

@@ -143,7 +143,7 @@ function inPlaceSteps(spec: SetNotNullSpec, ctx: OperationContext): SqlStep[] {
   const { table, column, check } = targetOf(spec);
   // A column already NOT NULL before the plan makes the first step's probe true: it is then not this plan's doing.
   return notNullRecipe(ctx, targetOf(spec), {
-    addCheck: { id: ctx.id, summary: `add check ${check} on ${table} ${ctx.dialect.wording.unvalidated}` },
+    addCheck: { id: ctx.id, summary: `add check ${check} on ${table} (${ctx.dialect.wording.unvalidated})` },
     validate: { id: `${ctx.id}/validate`, summary: `validate constraint ${check} on ${table}` },
     setNotNull: {
       id: `${ctx.id}/set-not-null`,

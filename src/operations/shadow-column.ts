@@ -40,8 +40,6 @@ export interface ShadowColumn {
  * where a sync trigger fills the column only after constraints are checked, on the final column in
  * contract, once the version that leaves the column out no longer writes.
  */
-const bare = (words: string): string => words.replace(/[()]/g, '');
-
 const notNullAfterSwap = (ctx: OperationContext): boolean => !ctx.dialect.capabilities.syncFillsBeforeConstraints;
 
 function notNullSteps(s: ShadowColumn, ctx: OperationContext): SqlStep[] {
@@ -54,7 +52,7 @@ function notNullSteps(s: ShadowColumn, ctx: OperationContext): SqlStep[] {
     {
       addCheck: {
         id: `${ctx.id}/not-null-check`,
-        summary: `add CHECK (${column} IS NOT NULL) ${bare(ctx.dialect.wording.unvalidated)} to ${table}`,
+        summary: `add CHECK (${column} IS NOT NULL) ${ctx.dialect.wording.unvalidated} to ${table}`,
       },
       validate: { id: `${ctx.id}/not-null-validate`, summary: `validate ${check} on ${table}` },
       setNotNull: { id: `${ctx.id}/set-not-null`, summary: `set ${table}.${column} NOT NULL` },

@@ -34,7 +34,7 @@ export const mssql: Dialect = {
     cast: (expression, type) => `CAST(${expression} AS ${type})`,
   },
   wording: {
-    unvalidated: '(WITH NOCHECK)',
+    unvalidated: 'WITH NOCHECK',
     setNotNull: (table, column) =>
       `set ${table}.${column} NOT NULL (ALTER COLUMN reads every row; online where the edition allows)`,
   },

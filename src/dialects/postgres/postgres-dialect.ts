@@ -32,7 +32,7 @@ export const postgres: Dialect = {
     cast: (expression, type) => `${expression}::${type}`,
   },
   wording: {
-    unvalidated: '(NOT VALID)',
+    unvalidated: 'NOT VALID',
     setNotNull: (table, column, check) => `set ${table}.${column} NOT NULL (proved by ${check}, no scan)`,
   },
   ddl: postgresDdl,
