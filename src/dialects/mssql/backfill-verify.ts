@@ -7,13 +7,14 @@ import { boundSql, keyCompare, keyIdent, keyRangeConditions, wrapSql } from './b
 import { ident, literal, qualified } from './sql-names.js';
 
 /**
- * True for a row whose column differs from the expression, NULLs counting as equal: `IS DISTINCT
- * FROM` exists only from SQL Server 2022, the INTERSECT form (which compares NULLs as equal) on 2019 too.
+ * True when `a` and `b` are equal, a NULL equal to a NULL: `IS NOT DISTINCT FROM` exists only from SQL
+ * Server 2022, the INTERSECT form (which compares NULLs as equal) on 2019 too.
  */
+export const notDistinctSql = (a: string, b: string): string => `EXISTS (SELECT ${a} INTERSECT SELECT ${b})`;
+
+/** True for a row whose column differs from the expression, NULLs counting as equal. */
 export function differs(compare: Record<string, string>): string {
-  const each = Object.entries(compare).map(
-    ([c, e]) => `NOT EXISTS (SELECT ${ident(c)} INTERSECT SELECT ${wrapSql(e)})`,
-  );
+  const each = Object.entries(compare).map(([c, e]) => `NOT ${notDistinctSql(ident(c), wrapSql(e))}`);
   return each.length === 1 ? (each[0] as string) : `(${each.join(' OR ')})`;
 }
 

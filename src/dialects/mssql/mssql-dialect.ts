@@ -2,6 +2,7 @@
 import type { Dialect } from '../dialect.js';
 import { mssqlActivity } from './activity.js';
 import { mssqlBackfill } from './backfill.js';
+import { notDistinctSql } from './backfill-verify.js';
 import { mssqlCapabilities } from './capabilities.js';
 import { mssqlDdl } from './ddl.js';
 import { mssqlDoctor } from './doctor.js';
@@ -17,20 +18,14 @@ import { mssqlState } from './state.js';
 import { mssqlRehearsal } from './rehearse.js';
 import { mssqlSimulatorMissing } from './unavailable.js';
 
-/**
- * NULL-safe comparison by INTERSECT, which treats two NULLs as equal (IS [NOT] DISTINCT FROM exists only
- * from SQL Server 2022).
- */
-const sameRow = (a: string, b: string): string => `EXISTS (SELECT ${a} INTERSECT SELECT ${b})`;
-
 export const mssql: Dialect = {
   name: 'mssql',
   capabilities: mssqlCapabilities,
   ...mssqlNames,
   lockImpact,
   expressions: {
-    distinct: (a, b) => `NOT ${sameRow(a, b)}`,
-    notDistinct: sameRow,
+    distinct: (a, b) => `NOT ${notDistinctSql(a, b)}`,
+    notDistinct: notDistinctSql,
     cast: (expression, type) => `CAST(${expression} AS ${type})`,
   },
   wording: {
