@@ -128,6 +128,36 @@ CREATE TABLE schemashift.pace_probes (
 );
 `,
   },
+  {
+    // Materialized view refreshes, by whoever ran them (\`schemashift refresh\`, a plan step, a pg_cron job), and the
+    // staleness each view may reach before \`doctor\` warns. Views are named by schema and name, unquoted.
+    version: 7,
+    sql: `
+CREATE TABLE schemashift.view_refreshes (
+  id           bigserial PRIMARY KEY,
+  view_schema  text NOT NULL,
+  view_name    text NOT NULL,
+  started_at   timestamptz NOT NULL,
+  finished_at  timestamptz,
+  duration_ms  bigint,
+  rows         bigint,
+  mode         text NOT NULL CHECK (mode IN ('concurrently', 'blocking')),
+  outcome      text NOT NULL CHECK (outcome IN ('ok', 'failed')),
+  error        text,
+  source       text NOT NULL,
+  actor        text
+);
+CREATE INDEX view_refreshes_view ON schemashift.view_refreshes (view_schema, view_name, id);
+CREATE TABLE schemashift.view_policies (
+  view_schema    text NOT NULL,
+  view_name      text NOT NULL,
+  max_staleness  interval NOT NULL,
+  declared_by    text NOT NULL,
+  updated_at     timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (view_schema, view_name)
+);
+`,
+  },
 ];
 
 export const STATE_VERSION = STATE_MIGRATIONS[STATE_MIGRATIONS.length - 1]?.version ?? 0;
