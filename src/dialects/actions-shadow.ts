@@ -127,7 +127,8 @@ export interface ViewSwap {
 
 export type ViewAction =
   | { kind: 'create-materialized-view'; name: string; query: string; withData: boolean }
-  | { kind: 'drop-materialized-view'; name: string }
+  /** Refused while anything depends on it (never CASCADE); `replacedBy`: the view its dependents should read instead. */
+  | { kind: 'drop-materialized-view'; name: string; replacedBy?: string }
   | { kind: 'refresh-materialized-view'; name: string; concurrently: boolean }
   /** A plain (not online) index build: nobody reads the view being built yet. */
   | { kind: 'create-view-index'; view: string; name: string; columns: string[]; unique: boolean }

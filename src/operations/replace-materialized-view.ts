@@ -117,9 +117,13 @@ export const replaceMaterializedView = defineOperation<ReplaceMaterializedViewSp
   description:
     'Change a materialized view without blocking its readers: build `<name>__new` beside it, index it, swap the ' +
     'names in one short transaction, drop the old view in contract. Index names are `<name>_<columns>_idx` (`_key` ' +
-    'for the unique one) unless named; an index already holding such a name is parked with the old view. Views ' +
-    'that depend on the old materialized view keep pointing at it (PostgreSQL binds them by OID): recreate ' +
-    'them, or the contract drop fails.',
+    'for the unique one) unless named; an index already holding such a name is parked with the old view. ' +
+    'PostgreSQL: the views, materialized views and functions (BEGIN ATOMIC) that read the old view, found ' +
+    'recursively in the catalog when the swap runs, are dropped and recreated against the new one in the swap ' +
+    'transaction, from their catalog definitions, with owners, grants, comments, options and indexes (a dependent ' +
+    'materialized view is rebuilt WITH DATA under the swap lock); anything else depending on it makes the swap ' +
+    'refuse, naming it. Rollback carries them back. Contract refuses to drop the old view while anything still ' +
+    'reads it (never CASCADE).',
   schema: replaceMaterializedViewSchema,
   allowedPhases: ['expand', 'migrate'],
   target: (spec) => spec.name,
@@ -135,22 +139,32 @@ export const replaceMaterializedView = defineOperation<ReplaceMaterializedViewSp
       ...indexesOf(spec).map((index) => indexStep(spec, ctx, swap, index)),
       actionStep(ctx, {
         id: `${ctx.id}/swap`,
-        summary: `swap ${swap.building} in as ${spec.name} (old one kept as ${swap.retired})`,
+        summary:
+          `swap ${swap.building} in as ${spec.name} (old one kept as ${swap.retired}); views, materialized ` +
+          'views and functions reading it are recreated against the new one in the same transaction ' +
+          '(dependent materialized views rebuilt WITH DATA under the lock)',
         action: { kind: 'swap-materialized-view', ...swap },
         // The old view, parked under its __old name, is this plan's from here on.
         effect: { does: 'create', object: { kind: 'materialized view', name: swap.retired } },
       }),
-      {
-        ...dropMaterializedViewStep(swap.retired, { ...ctx, phase: 'contract' }, `${ctx.id}/drop-old`),
-        effect: { does: 'remove', object: { kind: 'materialized view', name: swap.retired } },
-      },
+      actionStep(
+        { ...ctx, phase: 'contract' },
+        {
+          id: `${ctx.id}/drop-old`,
+          summary: `drop materialized view ${swap.retired} (refused while anything still reads it)`,
+          action: { kind: 'drop-materialized-view', name: swap.retired, replacedBy: spec.name },
+          effect: { does: 'remove', object: { kind: 'materialized view', name: swap.retired } },
+        },
+      ),
     ];
   },
   inverse(spec, ctx) {
     const swap = swapOf(spec);
     const swapBack = actionStep(ctx, {
       id: `${ctx.id}/undo-swap`,
-      summary: `swap the old ${spec.name} back in, if it is still kept as ${swap.retired}`,
+      summary:
+        `swap the old ${spec.name} back in, if it is still kept as ${swap.retired}; what reads ${spec.name} ` +
+        'is recreated against it',
       action: { kind: 'swap-back-materialized-view', ...swap },
       undoes: `${ctx.id}/swap`,
     });

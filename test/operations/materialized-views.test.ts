@@ -34,9 +34,12 @@ describe('create_materialized_view SQL', () => {
     const [step] = forward('create_materialized_view', spec, 'expand', 'c') as SqlStep[];
     expect(step).toMatchObject({ id: 'c', sql, lock: { level: 'ACCESS SHARE', on: tables }, transactional: true });
     expect(step!.probe).toMatch(/IS NOT NULL$/);
-    expect(inverse('create_materialized_view', spec, 'expand', 'c')).toMatchObject({
-      steps: [{ id: 'c/undo', sql: `DROP MATERIALIZED VIEW IF EXISTS ${quoted}`, lock: { level: 'ACCESS EXCLUSIVE' } }],
-    });
+    const undo = inverse('create_materialized_view', spec, 'expand', 'c');
+    expect(undo).toMatchObject({ steps: [{ id: 'c/undo', lock: { level: 'ACCESS EXCLUSIVE' } }] });
+    // Refused while anything depends on it, never CASCADE: the drop runs after the guard, in its DO block.
+    const dropSql = (undo as { steps: SqlStep[] }).steps[0]!.sql;
+    expect(dropSql).toMatch(/^DO \$schemashift\$\n/);
+    expect(dropSql).toContain(`\n  DROP MATERIALIZED VIEW IF EXISTS ${quoted};\nEND\n`);
   });
 
   it.each([
@@ -121,22 +124,26 @@ describe('replace_materialized_view SQL', () => {
       {
         id: 'r/swap',
         phase: 'expand',
-        sql: [
-          'ALTER INDEX IF EXISTS sales.totals_customer_id_key RENAME TO totals_customer_id_key__old',
-          'ALTER INDEX IF EXISTS sales.totals_n_idx RENAME TO totals_n_idx__old',
-          'ALTER INDEX IF EXISTS sales.totals_by_n RENAME TO totals_by_n__old',
-          'ALTER MATERIALIZED VIEW sales.totals RENAME TO totals__old',
-          'ALTER MATERIALIZED VIEW sales.totals__new RENAME TO totals',
-          'ALTER INDEX sales.totals_customer_id_key__new RENAME TO totals_customer_id_key',
-          'ALTER INDEX sales.totals_n_idx__new RENAME TO totals_n_idx',
-          'ALTER INDEX sales.totals_by_n__new RENAME TO totals_by_n',
-        ].join(';\n'),
+        sql: expect.stringContaining(
+          [
+            '',
+            '  ALTER INDEX IF EXISTS sales.totals_customer_id_key RENAME TO totals_customer_id_key__old;',
+            '  ALTER INDEX IF EXISTS sales.totals_n_idx RENAME TO totals_n_idx__old;',
+            '  ALTER INDEX IF EXISTS sales.totals_by_n RENAME TO totals_by_n__old;',
+            '  ALTER MATERIALIZED VIEW sales.totals RENAME TO totals__old;',
+            '  ALTER MATERIALIZED VIEW sales.totals__new RENAME TO totals;',
+            '  ALTER INDEX sales.totals_customer_id_key__new RENAME TO totals_customer_id_key;',
+            '  ALTER INDEX sales.totals_n_idx__new RENAME TO totals_n_idx;',
+            '  ALTER INDEX sales.totals_by_n__new RENAME TO totals_by_n;',
+            '',
+          ].join('\n'),
+        ),
         lock: { level: 'ACCESS EXCLUSIVE', on: ['sales.totals', 'sales.totals__new'] },
       },
       {
         id: 'r/drop-old',
         phase: 'contract',
-        sql: 'DROP MATERIALIZED VIEW IF EXISTS sales.totals__old',
+        sql: expect.stringContaining('\n  DROP MATERIALIZED VIEW IF EXISTS sales.totals__old;\n'),
         lock: { level: 'ACCESS EXCLUSIVE', on: ['sales.totals__old'] },
       },
     ]);
@@ -146,11 +153,9 @@ describe('replace_materialized_view SQL', () => {
     const undo = inverse('replace_materialized_view', spec, 'expand', 'r');
     if (!('steps' in undo)) throw new Error('expected reversible');
     const [swapBack, drop] = undo.steps as SqlStep[];
-    expect(swapBack!.sql).toMatch(
-      /^DO \$schemashift\$\nBEGIN\n {2}IF to_regclass\('sales\.totals__old'\) IS NOT NULL THEN\n/,
-    );
+    expect(swapBack!.sql).toMatch(/\nBEGIN\n {2}IF to_regclass\('sales\.totals__old'\) IS NOT NULL THEN\n/);
     expect(swapBack!.sql).toContain('ALTER MATERIALIZED VIEW sales.totals__old RENAME TO totals;');
-    expect(drop!.sql).toBe('DROP MATERIALIZED VIEW IF EXISTS sales.totals__new');
+    expect(drop!.sql).toContain('\n  DROP MATERIALIZED VIEW IF EXISTS sales.totals__new;\n');
   });
 
   it('keeps generated names within 63 bytes', () => {

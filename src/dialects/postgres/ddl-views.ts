@@ -2,11 +2,12 @@
 import type { ActionRenderer } from '../actions.js';
 import type { ViewAction, ViewSwap } from '../actions-shadow.js';
 import { splitQualified } from '../dialect.js';
-import { dollarQuote, singleQuery, tablesRead } from './sql/statements.js';
+import { singleQuery, tablesRead } from './sql/statements.js';
 import { quoteIdent as ident, quoteLiteral, quoteQualified as qualified } from './names.js';
 import { lockOf } from './lock-modes.js';
 import { inSchemaOf } from './sync-trigger-sql.js';
 import { postgresProbes as probes } from './probes.js';
+import { dropMaterializedViewSql, renameCarryingDependentsSql } from './view-dependents.js';
 
 /**
  * The query goes on lines of its own: a trailing `-- comment` in it then cannot swallow
@@ -27,16 +28,20 @@ function renameView(from: string, to: string): string {
   return `ALTER MATERIALIZED VIEW ${qualified(from)} RENAME TO ${ident(splitQualified(to).name)}`;
 }
 
-/** Park the old view (and any index holding a final name) as retired, then give the new one the names. */
+/**
+ * Park the old view (and any index holding a final name) as retired, give the new one the names, and
+ * carry every dependent of the old view over to the new one, in one DO block (view-dependents.ts).
+ */
 function swapSql(s: ViewSwap): string {
-  return [
+  return renameCarryingDependentsSql(s.view, [
     ...s.indexes.map((i) => renameIndex(s, i.final, i.retired, true)),
     renameView(s.view, s.retired),
     renameView(s.building, s.view),
     ...s.indexes.map((i) => renameIndex(s, i.building, i.final, false)),
-  ].join(';\n');
+  ]);
 }
 
+/** Only while the old view is parked: its dependents then go back to it with the names. */
 function swapBackSql(s: ViewSwap): string {
   const renames = [
     ...s.indexes.map((i) => renameIndex(s, i.final, i.building, true)),
@@ -44,9 +49,7 @@ function swapBackSql(s: ViewSwap): string {
     renameView(s.retired, s.view),
     ...s.indexes.map((i) => renameIndex(s, i.retired, i.final, true)),
   ];
-  const parked = `to_regclass(${quoteLiteral(qualified(s.retired))}) IS NOT NULL`;
-  const body = ['BEGIN', `  IF ${parked} THEN`, ...renames.map((r) => `    ${r};`), '  END IF;', 'END'];
-  return `DO ${dollarQuote(`\n${body.join('\n')}\n`)}`;
+  return renameCarryingDependentsSql(s.view, renames, `to_regclass(${quoteLiteral(qualified(s.retired))}) IS NOT NULL`);
 }
 
 export const viewDdl: ActionRenderer<ViewAction> = {
@@ -58,7 +61,7 @@ export const viewDdl: ActionRenderer<ViewAction> = {
     probe: probes.relationExists(a.name),
   }),
   'drop-materialized-view': (a) => ({
-    sql: `DROP MATERIALIZED VIEW IF EXISTS ${qualified(a.name)}`,
+    sql: dropMaterializedViewSql(a.name, a.replacedBy),
     lock: lockOf('ACCESS EXCLUSIVE', [a.name]),
     transactional: true,
     probe: probes.relationAbsent(a.name),
