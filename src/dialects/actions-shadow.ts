@@ -125,6 +125,19 @@ export interface ViewSwap {
   indexes: ViewIndexNames[];
 }
 
+/**
+ * What reads a materialized view, as the catalog says now (recursively): what a swap carries over.
+ * `kind` undefined: something the swap cannot recreate (and refuses over), named in `name`.
+ */
+export interface ViewDependent {
+  kind?: 'view' | 'materialized view' | 'function' | 'procedure';
+  name: string;
+  /** Steps from the view: 1 reads it directly. */
+  depth: number;
+  /** A materialized view's size on disk, which the swap rebuilds. */
+  bytes?: number;
+}
+
 export type ViewAction =
   | { kind: 'create-materialized-view'; name: string; query: string; withData: boolean }
   /** Refused while anything depends on it (never CASCADE); `replacedBy`: the view its dependents should read instead. */

@@ -6,6 +6,7 @@
 import type { Queryable } from '../db/connection.js';
 import type { LiveColumnAttachments } from '../introspect/column-attachments.js';
 import type { LiveSchema, ServerInfo } from '../introspect/live-schema.js';
+import type { ViewDependent } from './actions-shadow.js';
 import type { RehearsalSql } from './rehearsal.js';
 import type { StatementSimulator } from './simulate.js';
 
@@ -62,6 +63,8 @@ export interface Introspector {
   addKeyHelp(table: string): string;
   /** Which of `names` the table has, with their nullability. */
   keyColumns(db: Queryable, tableId: number, names: string[]): Promise<{ name: string; notNull: boolean }[]>;
+  /** What reads a materialized view, recursively (absent: the dialect cannot say). */
+  viewDependents?(db: Queryable, view: string): Promise<ViewDependent[]>;
   /** Follows a plan's SQL through the simulated schema of `validate --database`. */
   readonly simulate: StatementSimulator;
   /** What `schemashift test` needs: copy a structure, scratch databases, snapshots, counts. */

@@ -140,9 +140,8 @@ export const replaceMaterializedView = defineOperation<ReplaceMaterializedViewSp
       actionStep(ctx, {
         id: `${ctx.id}/swap`,
         summary:
-          `swap ${swap.building} in as ${spec.name} (old one kept as ${swap.retired}); views, materialized ` +
-          'views and functions reading it are recreated against the new one in the same transaction ' +
-          '(dependent materialized views rebuilt WITH DATA under the lock)',
+          `swap ${swap.building} in as ${spec.name} (old one kept as ${swap.retired}); what reads the old one ` +
+          'is carried over to the new one in the same transaction',
         action: { kind: 'swap-materialized-view', ...swap },
         // The old view, parked under its __old name, is this plan's from here on.
         effect: { does: 'create', object: { kind: 'materialized view', name: swap.retired } },
@@ -164,7 +163,7 @@ export const replaceMaterializedView = defineOperation<ReplaceMaterializedViewSp
       id: `${ctx.id}/undo-swap`,
       summary:
         `swap the old ${spec.name} back in, if it is still kept as ${swap.retired}; what reads ${spec.name} ` +
-        'is recreated against it',
+        'is carried back to it',
       action: { kind: 'swap-back-materialized-view', ...swap },
       undoes: `${ctx.id}/swap`,
     });

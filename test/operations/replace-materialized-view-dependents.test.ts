@@ -4,6 +4,11 @@
  * rollback carries them back, contract refuses while something still reads the old view.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { captureIo } from '../support/capture-io.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SqlStep } from '../../src/operations/types.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
@@ -158,6 +163,57 @@ describe.skipIf(!postgresAdminUrl)('replace_materialized_view carries dependents
       /cannot swap daily: .*these depend on it too: column r of table public\.keeps_rows$/,
     );
     expect(await one("SELECT to_regclass('daily__old')")).toBe(null);
+  });
+
+  it('validate --database lists every dependent by kind and name, recursively, and what the swap cannot recreate', async () => {
+    await db.exec('CREATE TABLE keeps_rows (r daily)');
+    const dir = await mkdtemp(join(tmpdir(), 'schemashift-view-deps-'));
+    try {
+      const plan = [
+        'name: replace-daily',
+        'phases:',
+        '  expand:',
+        '    - replace_materialized_view:',
+        '        name: daily',
+        `        query: "${SPEC.query}"`,
+        '        unique_index: { columns: [day] }',
+        '',
+      ].join('\n');
+      await writeFile(join(dir, 'plan.yaml'), plan);
+      const io = captureIo(dir);
+      const code = await main(['validate', '--database', db.url!, '--format', 'json', 'plan.yaml'], io);
+      const doc = JSON.parse(io.stdout()) as {
+        plans: { findings: { rule: string; message: string; line: number }[] }[];
+      };
+      const found = doc.plans[0]!.findings.filter((f) => f.rule.startsWith('db-view-'));
+      // Errors first, then by depth and kind.
+      expect(found.map((f) => [f.rule, f.message.replace(/ \(\d.*$/, '')])).toEqual([
+        [
+          'db-view-dependent-unsupported',
+          'column r of table keeps_rows depends on daily, and the swap can recreate only views, materialized views and functions: it would refuse',
+        ],
+        [
+          'db-view-dependents',
+          'function public.daily_sum() reads daily: the swap recreates it against the new daily, with its owner, grants and comments',
+        ],
+        [
+          'db-view-dependents',
+          'materialized view public.daily_rank reads daily: the swap recreates it against the new daily, with its owner, grants and comments and rebuilds it WITH DATA while readers of daily wait',
+        ],
+        [
+          'db-view-dependents',
+          'view public.daily_report reads daily: the swap recreates it against the new daily, with its owner, grants and comments',
+        ],
+        [
+          'db-view-dependents',
+          'view public.report_top reads daily (through another dependent): the swap recreates it against the new daily, with its owner, grants and comments',
+        ],
+      ]);
+      expect(found.every((f) => f.line === 5)).toBe(true);
+      expect(code).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('uses no CASCADE anywhere', () => {

@@ -93,10 +93,32 @@ const renameView = (from: string, to: string): string =>
 const SWAP_NOTE =
   '-- sp_rename keeps the old name in sys.sql_modules.definition: script views from the catalog, not that text\n';
 
+/**
+ * Views that are not schema-bound, functions and procedures resolve the name when they run: they read
+ * whichever view holds it, so they follow the swap. A schema-bound one (another indexed view, say)
+ * pins the object, and sp_rename refuses to move it: the swap refuses first, naming them.
+ */
+function schemaBoundGuardSql(view: string): string {
+  const message = literal(
+    `cannot swap ${view}: schema-bound objects reference it and would keep the old view (sp_rename refuses to ` +
+      'move it under them); drop them (or recreate them WITHOUT SCHEMABINDING), swap, then create them again: ',
+  );
+  return [
+    'DECLARE @bound nvarchar(max), @bound_refusal nvarchar(2048)',
+    `SELECT @bound = STRING_AGG(CAST(LOWER(REPLACE(o.type_desc, N'_', N' ')) + N' ' + ` +
+      `QUOTENAME(OBJECT_SCHEMA_NAME(o.object_id)) + N'.' + QUOTENAME(o.name) AS nvarchar(max)), N', ')\n` +
+      '  FROM sys.sql_expression_dependencies AS d JOIN sys.objects AS o ON o.object_id = d.referencing_id\n' +
+      `  WHERE d.referenced_id = ${objectId(view)} AND d.is_schema_bound_reference = 1 AND o.object_id <> ${objectId(view)}`,
+    `SET @bound_refusal = LEFT(${message} + @bound, 2048)`,
+    `IF @bound IS NOT NULL ${throwSql('@bound_refusal')}`,
+  ].join(';\n');
+}
+
 function swapSql(s: ViewSwap): string {
   return (
     SWAP_NOTE +
     atomically([
+      schemaBoundGuardSql(s.view),
       ...s.indexes.map((i) => renameIndex(s.view, i.final, i.retired, true)),
       renameView(s.view, s.retired),
       renameView(s.building, s.view),
@@ -112,7 +134,12 @@ function swapBackSql(s: ViewSwap): string {
     renameView(s.retired, s.view),
     ...s.indexes.map((i) => renameIndex(s.view, i.retired, i.final, true)),
   ];
-  return SWAP_NOTE + atomically([`IF ${objectId(s.retired)} IS NOT NULL BEGIN\n${renames.join(';\n')};\nEND`]);
+  return (
+    SWAP_NOTE +
+    atomically([
+      `IF ${objectId(s.retired)} IS NOT NULL BEGIN\n${schemaBoundGuardSql(s.view)};\n${renames.join(';\n')};\nEND`,
+    ])
+  );
 }
 
 export const viewDdl: ActionRenderer<ViewAction> = {

@@ -4,6 +4,7 @@ import { addKeyHelp, columnDefinitionProblem, keyColumns, tableOid, uniqueKeys }
 import { readLiveSchema, readServerInfo, resolveTypes } from './introspect-schema.js';
 import { postgresRehearsal } from './rehearse.js';
 import { postgresSimulator } from './simulate/simulator.js';
+import { readViewDependents } from './view-dependents-introspect.js';
 
 export const postgresIntrospect: Introspector = {
   builtInSchemas: { implicit: 'pg_catalog', system: ['pg_catalog', 'information_schema'] },
@@ -16,6 +17,7 @@ export const postgresIntrospect: Introspector = {
   uniqueKeys,
   addKeyHelp,
   keyColumns,
+  viewDependents: readViewDependents,
   simulate: postgresSimulator,
   rehearsal: postgresRehearsal,
 };

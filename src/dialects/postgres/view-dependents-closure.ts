@@ -14,7 +14,7 @@
  */
 export function dependentNodesCte(rootOid: string): string {
   return `node(classid, objid, kind, what, depth) AS (
-  SELECT 'pg_class'::regclass::oid, ${rootOid}, 'root'::text, NULL::text, 0
+  SELECT 'pg_class'::regclass::oid, (${rootOid})::oid, 'root'::text, NULL::text, 0
   UNION ALL
   SELECT e.classid, e.objid, e.kind, e.what, n.depth + 1
   FROM node n
@@ -51,7 +51,9 @@ export const DEPENDENTS_CTE = `dependent AS (
 export const UNSUPPORTED_SQL = `(SELECT string_agg(DISTINCT what, ', ') FROM node WHERE kind IS NULL)`;
 
 /** A dependent's name as DDL spells it: `schema.name` (quoted) for a relation, its signature for a routine. */
-export const DEPENDENT_NAME_SQL = `CASE WHEN x.classid = 'pg_proc'::regclass THEN x.objid::regprocedure::text
+export const DEPENDENT_NAME_SQL = `CASE WHEN x.classid = 'pg_proc'::regclass
+    THEN (SELECT format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) FROM pg_proc p
+      JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = x.objid)
     ELSE (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.oid = x.objid) END`;
 
@@ -67,5 +69,5 @@ SELECT x.kind, ${DEPENDENT_NAME_SQL} AS name, x.depth,
 FROM dependent x
 UNION ALL
 SELECT NULL, what, min(depth), NULL FROM node WHERE kind IS NULL GROUP BY what
-ORDER BY 3, 2`;
+ORDER BY 3, 1 NULLS LAST, 2`;
 }

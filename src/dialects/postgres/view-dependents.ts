@@ -74,6 +74,9 @@ export function renameCarryingDependentsSql(view: string, renames: string[], gua
   const work = [...readDependents(view), ...renames.map((r) => `${r};`), ...recreateDependents(view)];
   const body = [
     '',
+    '-- What reads the view giving up its name (views, materialized views, functions: found in the catalog now,',
+    '-- recursively) is dropped and recreated against the view taking the name, with owners, grants, comments and',
+    '-- indexes. A dependent materialized view is rebuilt WITH DATA while the swap holds its locks.',
     'DECLARE',
     "  v_caller_path text := current_setting('search_path');",
     `  v_root oid := to_regclass(${literal(qualified(view))});`,

@@ -10,6 +10,7 @@ import type { Finding } from '../types.js';
 import { copiedColumn } from '../../operations/constraint-shadow-fields.js';
 import { checkCarriedAttachments } from './carry-check.js';
 import { checkPlanAgainstSchema } from './check-plan.js';
+import { checkViewDependents } from './view-dependents-check.js';
 import { DEFAULT_DATABASE_CHECK_OPTIONS, type DatabaseCheckOptions } from './context.js';
 
 export { DATABASE_RULE_IDS, DATABASE_RULES, type DatabaseRuleId } from './rules.js';
@@ -57,5 +58,6 @@ export async function checkPlansAgainstDatabase(
     ]),
   );
   for (const [i, plan] of plans.entries()) findings[i]?.push(...(await checkCarriedAttachments(db, plan)));
+  for (const [i, plan] of plans.entries()) findings[i]?.push(...(await checkViewDependents(db, plan)));
   return { live, findings };
 }

@@ -63,6 +63,18 @@ export const DATABASE_RULES = {
     description:
       "drop_table of a table that views or other tables' foreign keys still depend on (DROP would need CASCADE)",
   },
+  'db-view-dependents': {
+    severity: 'warning',
+    description:
+      'replace_materialized_view of a view that views, materialized views or functions read (recursively): the swap ' +
+      'recreates them, and rebuilds a dependent materialized view WITH DATA under its lock (its size is shown)',
+  },
+  'db-view-dependent-unsupported': {
+    severity: 'error',
+    description:
+      'replace_materialized_view of a view that something other than a view, materialized view or function ' +
+      'depends on (a policy, a column of its row type…): the swap would refuse',
+  },
   'db-constraint-in-use': {
     severity: 'error',
     description: 'drop_constraint of a primary key or unique constraint that foreign keys depend on',

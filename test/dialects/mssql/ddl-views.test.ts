@@ -156,6 +156,15 @@ describe('refresh, drop, swap', () => {
   };
   const NOTE =
     '-- sp_rename keeps the old name in sys.sql_modules.definition: script views from the catalog, not that text';
+  /** Schema-bound dependents pin the view: the swap names them and refuses before any sp_rename. */
+  const GUARD = [
+    'DECLARE @bound nvarchar(max), @bound_refusal nvarchar(2048);',
+    "SELECT @bound = STRING_AGG(CAST(LOWER(REPLACE(o.type_desc, N'_', N' ')) + N' ' + QUOTENAME(OBJECT_SCHEMA_NAME(o.object_id)) + N'.' + QUOTENAME(o.name) AS nvarchar(max)), N', ')",
+    '  FROM sys.sql_expression_dependencies AS d JOIN sys.objects AS o ON o.object_id = d.referencing_id',
+    "  WHERE d.referenced_id = OBJECT_ID(N'[dbo].[totals]') AND d.is_schema_bound_reference = 1 AND o.object_id <> OBJECT_ID(N'[dbo].[totals]');",
+    "SET @bound_refusal = LEFT(N'cannot swap dbo.totals: schema-bound objects reference it and would keep the old view (sp_rename refuses to move it under them); drop them (or recreate them WITHOUT SCHEMABINDING), swap, then create them again: ' + @bound, 2048);",
+    'IF @bound IS NOT NULL THROW 50000, @bound_refusal, 1;',
+  ];
 
   it('swaps the views and their index names with sp_rename in one transaction', () => {
     const r = rendered({ kind: 'swap-materialized-view', ...swap });
@@ -164,6 +173,7 @@ describe('refresh, drop, swap', () => {
         NOTE,
         'SET XACT_ABORT ON;',
         'BEGIN TRANSACTION;',
+        ...GUARD,
         "IF INDEXPROPERTY(OBJECT_ID(N'[dbo].[totals]'), N'totals_pk', 'IndexID') IS NOT NULL EXEC sys.sp_rename @objname = N'[dbo].[totals].[totals_pk]', @newname = N'totals_pk_old', @objtype = N'INDEX';",
         "EXEC sys.sp_rename @objname = N'[dbo].[totals]', @newname = N'totals_old', @objtype = N'OBJECT';",
         "EXEC sys.sp_rename @objname = N'[dbo].[totals_new]', @newname = N'totals', @objtype = N'OBJECT';",
@@ -181,6 +191,7 @@ describe('refresh, drop, swap', () => {
     const r = rendered({ kind: 'swap-back-materialized-view', ...swap });
     expect(r.sql.split('\n').slice(3)).toEqual([
       "IF OBJECT_ID(N'[dbo].[totals_old]') IS NOT NULL BEGIN",
+      ...GUARD,
       "IF INDEXPROPERTY(OBJECT_ID(N'[dbo].[totals]'), N'totals_pk', 'IndexID') IS NOT NULL EXEC sys.sp_rename @objname = N'[dbo].[totals].[totals_pk]', @newname = N'totals_pk_new', @objtype = N'INDEX';",
       "EXEC sys.sp_rename @objname = N'[dbo].[totals]', @newname = N'totals_new', @objtype = N'OBJECT';",
       "EXEC sys.sp_rename @objname = N'[dbo].[totals_old]', @newname = N'totals', @objtype = N'OBJECT';",
