@@ -45,6 +45,12 @@ REVOKE EXECUTE ON FUNCTION daily_sum() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION daily_sum() TO ${READER};
 COMMENT ON FUNCTION daily_sum() IS 'sum of the totals';
 CREATE FUNCTION daily_sum_by_name() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT sum(total) FROM daily';
+CREATE SCHEMA "Rep";
+CREATE VIEW "Rep"."Daily View" WITH (security_invoker = true) AS SELECT day, total FROM daily WHERE day > 0;
+GRANT SELECT (day) ON "Rep"."Daily View" TO ${READER};
+CREATE FUNCTION ignore_write() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END';
+CREATE TRIGGER daily_report_ignore INSTEAD OF INSERT ON daily_report FOR EACH ROW EXECUTE FUNCTION ignore_write();
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${OWNER};
 `;
 
 describe.skipIf(!postgresAdminUrl)('replace_materialized_view carries dependents (PostgreSQL)', () => {
@@ -104,6 +110,17 @@ describe.skipIf(!postgresAdminUrl)('replace_materialized_view carries dependents
     expect(await one(`SELECT has_function_privilege('${READER}', 'daily_sum()', 'EXECUTE')`)).toBe(true);
     expect(await one("SELECT has_function_privilege('public', 'daily_sum()', 'EXECUTE')")).toBe(false);
     expect(await one("SELECT obj_description('daily_sum'::regproc, 'pg_proc')")).toBe('sum of the totals');
+    expect(await one(`SELECT reloptions::text FROM pg_class WHERE oid = '"Rep"."Daily View"'::regclass`)).toBe(
+      '{security_invoker=true}',
+    );
+    expect(await one(`SELECT has_column_privilege('${READER}', '"Rep"."Daily View"', 'day', 'SELECT')`)).toBe(true);
+    expect(await one(`SELECT has_column_privilege('${READER}', '"Rep"."Daily View"', 'total', 'SELECT')`)).toBe(false);
+    expect(await numbers('SELECT total AS v FROM "Rep"."Daily View" ORDER BY day')).toEqual([30, 50]);
+    expect(await one("SELECT tgname FROM pg_trigger WHERE tgrelid = 'daily_report'::regclass")).toBe(
+      'daily_report_ignore',
+    );
+    // Default privileges that creating it again would add are taken back: the grants are as they were.
+    expect(await one(`SELECT has_table_privilege('${OWNER}', 'daily_report', 'SELECT')`)).toBe(false);
 
     // Nothing reads the old view any more: contract drops it.
     expect(await probe(db, stepOf('swap'))).toBe(true);
@@ -117,7 +134,7 @@ describe.skipIf(!postgresAdminUrl)('replace_materialized_view carries dependents
     const [build, index, swap] = forward('replace_materialized_view', narrow, 'expand', 'r') as SqlStep[];
     await applySql(db, [build!, index!]);
     await expect(db.exec(swap!.sql)).rejects.toThrow(
-      /recreating (materialized )?view public\.\w+ against daily failed: column \w+\.total does not exist/,
+      /recreating (materialized )?view \S+ against daily failed: column daily\.total does not exist/,
     );
     expect(await one("SELECT to_regclass('daily__old')")).toBe(null);
     expect(await one("SELECT to_regclass('daily__new') IS NOT NULL")).toBe(true);
@@ -199,6 +216,10 @@ describe.skipIf(!postgresAdminUrl)('replace_materialized_view carries dependents
         [
           'db-view-dependents',
           'materialized view public.daily_rank reads daily: the swap recreates it against the new daily, with its owner, grants and comments and rebuilds it WITH DATA while readers of daily wait',
+        ],
+        [
+          'db-view-dependents',
+          'view "Rep"."Daily View" reads daily: the swap recreates it against the new daily, with its owner, grants and comments',
         ],
         [
           'db-view-dependents',
