@@ -286,13 +286,13 @@ const ROWS: { [K in Kind]: Row<K>[] } = {
         // Dependents read from the catalog and dropped before the renames, recreated after them.
         sql: new RegExp(
           [
-            "EXECUTE v_dep->>'drop';\\n {2}END LOOP;\\n {2}PERFORM set_config\\('search_path', v_caller_path, true\\);",
-            '  ALTER INDEX IF EXISTS sales\\.totals_n_idx RENAME TO totals_n_idx__old;',
-            '  ALTER MATERIALIZED VIEW sales\\.totals RENAME TO totals__old;',
-            '  ALTER MATERIALIZED VIEW sales\\.totals__new RENAME TO totals;',
-            '  ALTER INDEX sales\\.totals_n_idx__new RENAME TO totals_n_idx;',
-            "  PERFORM set_config\\('search_path', '', true\\);\\n {2}FOR v_dep IN",
-          ].join('\\n'),
+            "\\n {2}PERFORM set_config\\('schemashift\\.carried_dependents', v_dependents::text, true\\);\\nEND\\n\\$schemashift\\$",
+            'ALTER INDEX IF EXISTS sales\\.totals_n_idx RENAME TO totals_n_idx__old',
+            'ALTER MATERIALIZED VIEW sales\\.totals RENAME TO totals__old',
+            'ALTER MATERIALIZED VIEW sales\\.totals__new RENAME TO totals',
+            'ALTER INDEX sales\\.totals_n_idx__new RENAME TO totals_n_idx',
+            "DO \\$schemashift\\$\\n[^]*current_setting\\('schemashift\\.carried_dependents', true\\)",
+          ].join(';\\n'),
         ),
         impact: 'blocks-all',
       },

@@ -7,7 +7,11 @@ import { quoteIdent as ident, quoteLiteral, quoteQualified as qualified } from '
 import { lockOf } from './lock-modes.js';
 import { inSchemaOf } from './sync-trigger-sql.js';
 import { postgresProbes as probes } from './probes.js';
-import { dropMaterializedViewSql, renameCarryingDependentsSql } from './view-dependents.js';
+import {
+  dropMaterializedViewSql,
+  guardedRenameCarryingDependentsSql,
+  renameCarryingDependentsSql,
+} from './view-dependents.js';
 
 /**
  * The query goes on lines of its own: a trailing `-- comment` in it then cannot swallow
@@ -30,7 +34,7 @@ function renameView(from: string, to: string): string {
 
 /**
  * Park the old view (and any index holding a final name) as retired, give the new one the names, and
- * carry every dependent of the old view over to the new one, in one DO block (view-dependents.ts).
+ * carry every dependent of the old view over to the new one, in DO blocks around the renames (view-dependents.ts).
  */
 function swapSql(s: ViewSwap): string {
   return renameCarryingDependentsSql(s.view, [
@@ -49,7 +53,11 @@ function swapBackSql(s: ViewSwap): string {
     renameView(s.retired, s.view),
     ...s.indexes.map((i) => renameIndex(s, i.retired, i.final, true)),
   ];
-  return renameCarryingDependentsSql(s.view, renames, `to_regclass(${quoteLiteral(qualified(s.retired))}) IS NOT NULL`);
+  return guardedRenameCarryingDependentsSql(
+    s.view,
+    renames,
+    `to_regclass(${quoteLiteral(qualified(s.retired))}) IS NOT NULL`,
+  );
 }
 
 export const viewDdl: ActionRenderer<ViewAction> = {

@@ -66,31 +66,69 @@ function recreateDependents(view: string): string[] {
   ];
 }
 
+const DECLARATIONS = [
+  'DECLARE',
+  "  v_caller_path text := current_setting('search_path');",
+  '  v_dependents jsonb;',
+  '  v_unsupported text;',
+  '  v_dep jsonb;',
+  '  v_stmt text;',
+  '  v_grantee text;',
+];
+
+const NOTE = [
+  '-- What reads the view giving up its name (views, materialized views, functions: found in the catalog now,',
+  '-- recursively) is dropped and recreated against the view taking the name, with owners, grants, comments and',
+  '-- indexes. A dependent materialized view is rebuilt WITH DATA while the swap holds its locks.',
+];
+
+/** Where the first DO block leaves what it read for the second, until the transaction ends. */
+const CARRIED = "'schemashift.carried_dependents'";
+
+function doBlock(lines: string[]): string {
+  return `DO ${dollarQuote(['', ...lines, ''].join('\n'))}`;
+}
+
 /**
  * `renames` (plain statements) with every dependent of `view` carried over to what holds its name
- * after them; with `guard` (an SQL condition), nothing at all happens unless it holds.
+ * after them. The renames stay plain statements between two DO blocks (so that `validate --database`
+ * follows them), the first handing what it read to the second through a transaction-local setting.
  */
-export function renameCarryingDependentsSql(view: string, renames: string[], guard?: string): string {
-  const work = [...readDependents(view), ...renames.map((r) => `${r};`), ...recreateDependents(view)];
-  const body = [
-    '',
-    '-- What reads the view giving up its name (views, materialized views, functions: found in the catalog now,',
-    '-- recursively) is dropped and recreated against the view taking the name, with owners, grants, comments and',
-    '-- indexes. A dependent materialized view is rebuilt WITH DATA while the swap holds its locks.',
-    'DECLARE',
-    "  v_caller_path text := current_setting('search_path');",
-    `  v_root oid := to_regclass(${literal(qualified(view))});`,
-    '  v_dependents jsonb;',
-    '  v_unsupported text;',
-    '  v_dep jsonb;',
-    '  v_stmt text;',
-    '  v_grantee text;',
+export function renameCarryingDependentsSql(view: string, renames: string[]): string {
+  const root = `  v_root oid := to_regclass(${literal(qualified(view))});`;
+  const read = doBlock([
+    ...NOTE,
+    ...DECLARATIONS,
+    root,
     'BEGIN',
-    ...(guard === undefined ? indent(work, '  ') : [`  IF ${guard} THEN`, ...indent(work, '    '), '  END IF;']),
+    ...indent(readDependents(view), '  '),
+    `  PERFORM set_config(${CARRIED}, v_dependents::text, true);`,
     'END',
-    '',
-  ];
-  return `DO ${dollarQuote(body.join('\n'))}`;
+  ]);
+  const recreate = doBlock([
+    ...DECLARATIONS,
+    'BEGIN',
+    `  v_dependents := coalesce(nullif(current_setting(${CARRIED}, true), ''), '[]')::jsonb;`,
+    ...indent(recreateDependents(view), '  '),
+    `  PERFORM set_config(${CARRIED}, '', true);`,
+    'END',
+  ]);
+  return [read, ...renames, recreate].join(';\n');
+}
+
+/** The same in one DO block that does nothing at all unless `guard` (an SQL condition) holds. */
+export function guardedRenameCarryingDependentsSql(view: string, renames: string[], guard: string): string {
+  const work = [...readDependents(view), ...renames.map((r) => `${r};`), ...recreateDependents(view)];
+  return doBlock([
+    ...NOTE,
+    ...DECLARATIONS,
+    `  v_root oid := to_regclass(${literal(qualified(view))});`,
+    'BEGIN',
+    `  IF ${guard} THEN`,
+    ...indent(work, '    '),
+    '  END IF;',
+    'END',
+  ]);
 }
 
 /**
