@@ -44,6 +44,7 @@ CREATE FUNCTION daily_sum() RETURNS bigint LANGUAGE sql STABLE BEGIN ATOMIC SELE
 REVOKE EXECUTE ON FUNCTION daily_sum() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION daily_sum() TO ${READER};
 COMMENT ON FUNCTION daily_sum() IS 'sum of the totals';
+CREATE VIEW sum_view AS SELECT daily_sum() AS s;
 CREATE FUNCTION daily_sum_by_name() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT sum(total) FROM daily';
 CREATE SCHEMA "Rep";
 CREATE VIEW "Rep"."Daily View" WITH (security_invoker = true) AS SELECT day, total FROM daily WHERE day > 0;
@@ -91,6 +92,7 @@ describe.skipIf(!postgresAdminUrl)('replace_materialized_view carries dependents
     expect(await numbers('SELECT rank AS v FROM daily_rank ORDER BY day')).toEqual([2, 1]);
     expect(await one('SELECT daily_sum()')).toBe('80');
     expect(await one('SELECT daily_sum_by_name()')).toBe('80');
+    expect(await one('SELECT s FROM sum_view')).toBe('80');
 
     expect(await one("SELECT reloptions::text FROM pg_class WHERE relname = 'daily_report'")).toBe(
       '{security_barrier=true}',
@@ -228,6 +230,10 @@ describe.skipIf(!postgresAdminUrl)('replace_materialized_view carries dependents
         [
           'db-view-dependents',
           'view public.report_top reads daily (through another dependent): the swap recreates it against the new daily, with its owner, grants and comments',
+        ],
+        [
+          'db-view-dependents',
+          'view public.sum_view reads daily (through another dependent): the swap recreates it against the new daily, with its owner, grants and comments',
         ],
       ]);
       expect(found.every((f) => f.line === 5)).toBe(true);
