@@ -36,7 +36,7 @@ function staleDetail(v: ViewRefreshSummary): Record<string, unknown> {
 
 export const STALE_VIEWS_CHECK: DoctorCheck = {
   id: 'stale-materialized-views',
-  title: 'stale materialized views',
+  title: 'view staleness',
   async run(ctx): Promise<DoctorFinding> {
     const views = await summaries(ctx.db);
     if (views === null) return ok('no materialized view refreshes recorded');
@@ -56,7 +56,7 @@ export const STALE_VIEWS_CHECK: DoctorCheck = {
 
 export const FAILED_REFRESHES_CHECK: DoctorCheck = {
   id: 'failed-view-refreshes',
-  title: 'failed view refreshes',
+  title: 'view refreshes',
   async run(ctx): Promise<DoctorFinding> {
     const views = await summaries(ctx.db);
     if (views === null) return ok('no materialized view refreshes recorded');
