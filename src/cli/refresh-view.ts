@@ -18,12 +18,12 @@ import { DatabaseError } from '../errors.js';
 import { LockWaitError, watchLockWait, type LockWatch } from '../runner/blockers.js';
 import { blockersText, describeBlocker } from '../runner/events.js';
 import { lockWaitReason } from '../runner/lock-retry.js';
+import { REFRESHES_KEPT } from '../runner/record-view-refresh.js';
 import { backoffMs, sleep } from '../runner/sleep.js';
 import type { RefreshSettings } from './refresh-options.js';
 import type { ResolvedView } from './refresh-resolve.js';
 
-/** How many refreshes of each view schemashift.view_refreshes keeps. */
-export const REFRESHES_KEPT = 100;
+export { REFRESHES_KEPT };
 
 export interface RefreshHolder {
   pid: number;
