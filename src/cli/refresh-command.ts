@@ -94,7 +94,7 @@ export async function refreshCommand(views: string[], opts: RefreshCommandOption
   const names = checkViewNames(views);
   const url = databaseUrl(opts.database, io);
   const sql = refreshSqlFor(url, io);
-  const conn = await openDatabase(url, io, 'schemashift refresh');
+  const conn = await openDatabase(url, io, 'schemashift refresh', { mustExist: true });
   try {
     const resolved = await resolveViews(conn, dialectNamed(conn.dialect), sql, names, settings.concurrently);
     await stateStoreOf(conn).ensureSchema();
