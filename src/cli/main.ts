@@ -10,8 +10,8 @@ const VERSION = '0.1.0';
 
 const AFTER_HELP = `
 Database: --database URL, else DATABASE_URL, else the embedded PGlite in ./.schemashift/pglite
-  (said on stderr). status, pause, resume, flags list/get, rollback and doctor never create a
-  database: with none at that path they exit 4 and say how to point at the real one.
+  (said on stderr). status, pause, resume, flags list/get, rollback, doctor and refresh never create
+  a database: with none at that path they exit 4 and say how to point at the real one.
   URLs: postgres://, postgresql://, sqlserver://, mssql://, pglite://./dir, pglite://memory.
   A password is never printed; a pglite URL takes none.
 
