@@ -15,6 +15,8 @@ import { UsageError } from '../errors.js';
 import { enableConnectionCheck } from '../runner/acquire.js';
 import { currentActor } from '../runner/run-plan.js';
 import { databaseUrl, openDatabase } from './database.js';
+import { printJsonError } from './errors.js';
+import { interruptSignal } from './interrupt.js';
 import { paint, type Io } from './io.js';
 import {
   checkViewNames,
@@ -55,10 +57,15 @@ interface Run {
   settings: RefreshSettings;
   json: boolean;
   io: Io;
+  /** Aborted by Ctrl-C or SIGTERM: no retry and no further view starts. */
+  signal: AbortSignal;
 }
 
 /** On one session (PGlite has only one: the records are written on it too), each view in turn. */
-async function refreshAll({ conn, sql, settings, json, io }: Run, views: ResolvedView[]): Promise<RefreshResult[]> {
+async function refreshAll(
+  { conn, sql, settings, json, io, signal }: Run,
+  views: ResolvedView[],
+): Promise<RefreshResult[]> {
   const dialect = dialectNamed(conn.dialect);
   const actor = currentActor();
   return conn.session(async (session) => {
@@ -72,10 +79,11 @@ async function refreshAll({ conn, sql, settings, json, io }: Run, views: Resolve
       settings,
       actor: `${actor.user}@${actor.host}`,
       say: (line: string) => io.err(`${line}\n`),
-      signal: new AbortController().signal,
+      signal,
     };
     const results: RefreshResult[] = [];
     for (const view of views) {
+      if (signal.aborted) break;
       const result = await refreshView(ctx, view);
       if (!json) io.out(refreshLine(result, paint(io.color)));
       results.push(result);
@@ -89,21 +97,37 @@ export function exitCodeOf(results: RefreshResult[]): number {
   return results.some((r) => r.outcome === 'locked') ? 3 : 0;
 }
 
+const STOPPING =
+  'stopping after the current refresh (press Ctrl-C again to quit at once: the server then cancels the refresh)';
+
+/** Exit 130 after an interruption, naming the views that were not attempted. */
+function interrupted(io: Io, json: boolean, views: ResolvedView[], results: RefreshResult[]): number {
+  const skipped = views.slice(results.length).map((v) => v.display);
+  const message = `interrupted${skipped.length > 0 ? `: not attempted: ${skipped.join(', ')}` : ''}`;
+  const help = 'run the same command again';
+  if (json) printJsonError(io, { code: 'interrupted', message, help, exit_code: 130 });
+  else io.err(`schemashift: ${message}\n  help: ${help}\n`);
+  return 130;
+}
+
 export async function refreshCommand(views: string[], opts: RefreshCommandOptions, io: Io): Promise<number> {
   const settings = refreshSettings(opts);
   const names = checkViewNames(views);
   const url = databaseUrl(opts.database, io);
   const sql = refreshSqlFor(url, io);
+  const json = opts.json === true;
   const conn = await openDatabase(url, io, 'schemashift refresh', { mustExist: true });
+  const { signal, dispose } = interruptSignal(io, { stopping: STOPPING });
   try {
     const resolved = await resolveViews(conn, dialectNamed(conn.dialect), sql, names, settings.concurrently);
     await stateStoreOf(conn).ensureSchema();
     const store = viewStoreOf(conn);
     await declarePolicies(store, resolved, settings);
-    const results = await refreshAll({ conn, sql, settings, json: opts.json === true, io }, resolved);
-    if (opts.json) io.out(refreshJson(results, await store.summaries()));
-    return exitCodeOf(results);
+    const results = await refreshAll({ conn, sql, settings, json, io, signal }, resolved);
+    if (json) io.out(refreshJson(results, await store.summaries()));
+    return signal.aborted ? interrupted(io, json, resolved, results) : exitCodeOf(results);
   } finally {
     await conn.close();
+    dispose();
   }
 }

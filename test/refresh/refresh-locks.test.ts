@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
+import { startCli } from '../runner/cli-process.js';
 import { client, recorded, refresh, refreshingPid, VIEWS_SQL } from './refresh-support.js';
 
 describe.skipIf(!postgresAdminUrl)('refresh against other sessions (real PostgreSQL)', () => {
@@ -118,6 +119,25 @@ describe.skipIf(!postgresAdminUrl)('refresh against other sessions (real Postgre
     } finally {
       await db.exec('UPDATE delay SET seconds = 0');
       await reader.end();
+    }
+  });
+
+  it('SIGTERM (a CronJob pod ending): the current refresh finishes and is recorded, the next view is not started (exit 130)', async () => {
+    await db.exec('UPDATE delay SET seconds = 2');
+    try {
+      const before = (await recorded(db, 'plain_mv')).length;
+      const run = startCli(['refresh', 'slow_mv', 'plain_mv', '--database', db.url!]);
+      await refreshingPid(db, 'slow_mv');
+      run.child.kill('SIGTERM');
+      const done = await run.done;
+      expect(done.code).toBe(130);
+      expect(done.stderr).toContain('SIGTERM: stopping after the current refresh');
+      expect(done.stderr).toContain('interrupted: not attempted: public.plain_mv');
+      expect(done.stdout).toContain('✔ public.slow_mv: refreshed concurrently');
+      expect((await recorded(db, 'plain_mv')).length).toBe(before);
+      expect((await recorded(db, 'slow_mv')).at(-1)).toMatchObject({ outcome: 'ok', source: 'cli' });
+    } finally {
+      await db.exec('UPDATE delay SET seconds = 0');
     }
   });
 });
