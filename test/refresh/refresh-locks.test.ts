@@ -140,4 +140,21 @@ describe.skipIf(!postgresAdminUrl)('refresh against other sessions (real Postgre
       await db.exec('UPDATE delay SET seconds = 0');
     }
   });
+
+  it('--statement-timeout stops a refresh that runs too long: exit 1, recorded as failed', async () => {
+    await db.exec('UPDATE delay SET seconds = 3');
+    try {
+      const run = await refresh(db, 'slow_mv', '--statement-timeout', '500ms', '--json');
+      expect(run.code).toBe(1);
+      const [result] = (JSON.parse(run.stdout) as { refreshes: Record<string, unknown>[] }).refreshes;
+      expect(result).toMatchObject({ view: 'public.slow_mv', outcome: 'failed', rows: null });
+      expect(String(result?.error)).toContain('statement timeout');
+      // By the server's clock: stopped at 500 ms, not after the view's 3 s.
+      expect(Number(result?.duration_ms)).toBeGreaterThanOrEqual(500);
+      expect(Number(result?.duration_ms)).toBeLessThan(2000);
+      expect((await recorded(db, 'slow_mv')).at(-1)).toMatchObject({ outcome: 'failed', mode: 'concurrently' });
+    } finally {
+      await db.exec('UPDATE delay SET seconds = 0');
+    }
+  });
 });
