@@ -8,6 +8,9 @@ import { dialectNamed } from './dialects/registry.js';
 import type { RunRow, StepRow } from './state/store.js';
 
 export type { NextAction };
+export type { ViewRefreshSummary } from './dialects/state.js';
+/** Every materialized view with a recorded refresh or max_staleness: last refresh, age, policy (read only). */
+export { readViewSummaries, isStale } from './cli/status-views.js';
 
 export interface PlanStatus {
   run: RunRow;

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { jsonRequested, reportError } from './errors.js';
 import { processIo, redactingIo, secretsOf, type Io } from './io.js';
 import { registerFlagsCommand } from './flags-options.js';
+import { registerRefreshCommand } from './refresh-register.js';
 // Command modules are imported inside their actions, so that `validate` loads no runner, state store or renderer.
 import type { RunCommandOptions } from './run-command.js';
 
@@ -9,8 +10,8 @@ const VERSION = '0.1.0';
 
 const AFTER_HELP = `
 Database: --database URL, else DATABASE_URL, else the embedded PGlite in ./.schemashift/pglite
-  (said on stderr). status, pause, resume, flags list/get, rollback and doctor never create a
-  database: with none at that path they exit 4 and say how to point at the real one.
+  (said on stderr). status, pause, resume, flags list/get, rollback, doctor and refresh never create
+  a database: with none at that path they exit 4 and say how to point at the real one.
   URLs: postgres://, postgresql://, sqlserver://, mssql://, pglite://./dir, pglite://memory.
   A password is never printed; a pglite URL takes none.
 
@@ -18,7 +19,7 @@ Exit codes:
   0    success (for validate: no error findings)
   1    validate/doctor/test found problems; a step failed; a rollback was refused
   2    invalid plan, wrong usage or bad URL, or the plan changed since its run started (drift)
-  3    another runner holds this plan
+  3    another runner holds this plan (refresh: another refresh holds a view)
   4    the database cannot be reached (refused, timed out, unknown host, login or database
        rejected, or no embedded database to read)
   70   internal error (a bug: run with SCHEMASHIFT_DEBUG=1 and report it)
@@ -45,6 +46,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerTestCommand(program, io, setExit);
   registerNewCommand(program, io, setExit);
   registerDoctorAndDemo(program, io, setExit);
+  registerRefreshCommand(program, io, setExit, databaseOption);
   return program;
 }
 

@@ -8,6 +8,7 @@ import { paint, type Io, type Paint } from './io.js';
 import { progressText } from './render-lines.js';
 import { stateSqlOf, stateStoreOf } from './state-of.js';
 import { verifyJson, verifyLines, verifyStatuses, type VerifyStatus } from './render-verify.js';
+import { readViewSummaries, viewsJson, viewsText } from './status-views.js';
 
 export interface NextAction {
   step: string | null;
@@ -222,6 +223,8 @@ export async function printStatus(
       };
     }),
   );
+  // Views belong to the database, not to a plan: only the whole-database status shows them.
+  const views = name === undefined ? await readViewSummaries(conn) : [];
   if (which.json) {
     io.out(
       `${JSON.stringify(
@@ -229,6 +232,7 @@ export async function printStatus(
           version: 1,
           database: conn.displayUrl,
           plans: withSteps.map(({ run, steps, flags, verifies }) => runJson(run, steps, flags, verifies)),
+          ...(name === undefined ? { materialized_views: viewsJson(views) } : {}),
         },
         null,
         2,
@@ -236,19 +240,21 @@ export async function printStatus(
     );
     return 0;
   }
+  const p = paint(io.color);
+  const viewPart = views.length > 0 ? `\n${viewsText(views, p)}\n` : '';
   if (withSteps.length === 0) {
     io.out(
-      which.plan
+      (which.plan
         ? `plan ${which.plan.name} has not run on ${conn.displayUrl}\n  next: run \`schemashift ` +
-            `run ${which.plan.file}\`\n`
-        : `no schemashift runs recorded on ${conn.displayUrl}\n`,
+          `run ${which.plan.file}\`\n`
+        : `no schemashift runs recorded on ${conn.displayUrl}\n`) + viewPart,
     );
     return 0;
   }
-  const p = paint(io.color);
   io.out(
     `${p.dim(`database: ${conn.displayUrl}`)}\n\n` +
-      `${withSteps.map(({ run, steps, flags, verifies }) => renderRun(run, steps, p, flags, verifies)).join('\n\n')}\n`,
+      `${withSteps.map(({ run, steps, flags, verifies }) => renderRun(run, steps, p, flags, verifies)).join('\n\n')}\n` +
+      viewPart,
   );
   return 0;
 }

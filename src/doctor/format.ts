@@ -17,7 +17,8 @@
  *       "id": "long-transactions",                    // stable: server-version, long-transactions,
  *                                                     //   idle-in-transaction, prepared-transactions,
  *                                                     //   invalid-indexes, replication, replication-slots,
- *                                                     //   connection-pooler
+ *                                                     //   connection-pooler, stale-materialized-views,
+ *                                                     //   failed-view-refreshes (PostgreSQL)
  *       "title": "long transactions",
  *       "status": "fail",                             // "ok" | "warn" | "fail"
  *       "finding": "1 transaction(s) open longer than 5m: pid 4242 (psql, app) …",

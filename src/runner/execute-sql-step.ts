@@ -18,6 +18,7 @@ import { actorName, type RunContext } from './context.js';
 import { describeBlocker } from './events.js';
 import { withLockRetries } from './lock-retry.js';
 import { decideOwnership, SENT_CHECKPOINT } from './ownership.js';
+import { startViewRefresh } from './record-view-refresh.js';
 
 export async function probeSays(ctx: RunContext, probe: string): Promise<boolean> {
   const { rows } = await ctx.session.query<Record<string, unknown>>(probe);
@@ -124,6 +125,7 @@ export async function executeSqlStep(
   }
   // From here the statement may take effect without a record of it (a crash before `done`): say so first.
   if (!step.transactional && row) await ctx.store.setStep(planName, step.id, { checkpoint: SENT_CHECKPOINT });
+  const viewRefresh = await startViewRefresh(ctx, step);
   await withLockRetries({
     ctx,
     step,
@@ -133,5 +135,6 @@ export async function executeSqlStep(
     },
     waitingOn: (blockers) => blockers.map(describeBlocker).join('; '),
   });
+  await viewRefresh?.record();
   return 'done';
 }

@@ -181,6 +181,8 @@ describe.skipIf(!postgresAdminUrl)('schemashift doctor (real PostgreSQL)', () =>
       'replication',
       'replication-slots',
       'connection-pooler',
+      'stale-materialized-views',
+      'failed-view-refreshes',
     ]);
     expect(report.server.versionNum).toBeGreaterThanOrEqual(120000);
     expect(report.capabilities.find((c) => c.id === 'set-not-null-skips-scan')).toMatchObject({

@@ -15,6 +15,7 @@ import { mssqlProbes } from './probes.js';
 import { mssqlRunnerLock } from './runner-lock.js';
 import { mssqlSession } from './session.js';
 import { mssqlState } from './state.js';
+import { mssqlViewRefresh } from './view-refresh.js';
 import { mssqlRehearsal } from './rehearse.js';
 import { mssqlSimulatorMissing } from './unavailable.js';
 
@@ -44,4 +45,5 @@ export const mssql: Dialect = {
   introspect: { ...mssqlIntrospectParts, simulate: mssqlSimulatorMissing, rehearsal: mssqlRehearsal },
   parser: mssqlParser,
   doctor: mssqlDoctor,
+  viewRefresh: mssqlViewRefresh,
 };
