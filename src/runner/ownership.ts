@@ -106,11 +106,11 @@ function preexisting(
   const object = describeObject(step.effect!.object);
   const where = entry ? ` (${entry.entry.id}, line ${entry.entry.at.line})` : '';
   const what = live ? `${object} already exists` : `${step.summary}: already in place`;
-  if (!entry?.entry.adopt) {
+  if (!entry?.entry.adopt && !step.effect!.adoptExisting) {
     throw new OwnershipError(step.id, `${what} and was not created by this plan${where}`, notOursHint(entry));
   }
   if (
-    entry.inverse &&
+    entry?.inverse &&
     'steps' in entry.inverse &&
     entry.inverse.steps.some((s) => s.kind !== 'sql' || s.undoes === undefined)
   ) {
