@@ -201,6 +201,13 @@ describe('a materialized view over another database', () => {
       expectNoSecret(r, `failing run ${json.join(' ')}`);
     }
     expect(await stateText(db)).not.toContain(SECRET);
+    // The server was made with the wrong URL: roll back, then run with the right one.
+    const rollback = await runCli(['rollback', file, '--yes', '--database', db.url!], env);
+    expect(rollback.code, rollback.stdout + rollback.stderr).toBe(0);
+    expect(await names(db)).toEqual({ extensions: [], servers: [], mappings: [], relations: [], schemas: [] });
+    const run = await runCli(['run', file, '--yes', '--database', db.url!], env);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect((await db.query('SELECT count(*)::int AS n FROM second_users'))[0]!.n).toBe(2);
   }, 60_000);
 
   it('an existing server of the same name pointing elsewhere is refused, and left as it was', async () => {
