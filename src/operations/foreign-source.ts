@@ -39,7 +39,9 @@ export const foreignSourceSchema = z
     remote_schema: identifier.default('public').describe('postgres_fdw: the remote schema of `tables`.'),
     schema: identifier
       .optional()
-      .describe('postgres_fdw: the local schema (created by the plan) for the foreign tables; default <server>_remote.'),
+      .describe(
+        'postgres_fdw: the local schema (created by the plan) for the foreign tables; default <server>_remote.',
+      ),
     columns: z
       .record(identifier, sqlType)
       .optional()
@@ -50,7 +52,8 @@ export const foreignSourceSchema = z
     const wrong = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
     if (s.via === 'postgres_fdw') {
       if (!s.tables) wrong('tables', 'via postgres_fdw needs `tables`: the remote tables the query reads');
-      if (s.columns) wrong('columns', '`columns` is for via: dblink; postgres_fdw imports the tables with their columns');
+      if (s.columns)
+        wrong('columns', '`columns` is for via: dblink; postgres_fdw imports the tables with their columns');
     } else {
       if (!s.columns || Object.keys(s.columns).length === 0)
         wrong('columns', 'via dblink needs `columns`: the name and type of each column the remote query returns');
@@ -115,6 +118,8 @@ function parts(source: ForeignSourceSpec): Part[] {
       suffix: 'import',
       summary: `import foreign tables ${tables.join(', ')} from ${server} into ${schema}`,
       action: { kind: 'import-foreign-tables', server, remoteSchema: source.remote_schema, tables, into: schema },
+      // The tables fill the plan's own schema: found there on a first attempt, they are someone else's.
+      effect: { does: 'change', object: { kind: 'schema', name: schema } },
     },
   ];
 }
@@ -142,7 +147,10 @@ const UNDO: Record<string, (source: ForeignSourceSpec) => { summary: string; act
     summary: `drop extension ${EXTENSIONS[s.via]}`,
     action: { kind: 'drop-extension', extension: EXTENSIONS[s.via] },
   }),
-  server: (s) => ({ summary: `drop foreign server ${s.server}`, action: { kind: 'drop-foreign-server', server: s.server } }),
+  server: (s) => ({
+    summary: `drop foreign server ${s.server}`,
+    action: { kind: 'drop-foreign-server', server: s.server },
+  }),
   'user-mapping': (s) => ({
     summary: `drop the current user's mapping on ${s.server}`,
     action: { kind: 'drop-user-mapping', server: s.server },
