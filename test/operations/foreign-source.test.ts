@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.js';
-import { runCli, writePlan, type Finished } from '../runner/cli-process.js';
+import pg from 'pg';
+import { runCli, startCli, writePlan, type Finished } from '../runner/cli-process.js';
 
 const SECRET = 'S3cret-xyz';
 
@@ -208,6 +209,39 @@ describe('a materialized view over another database', () => {
     const run = await runCli(['run', file, '--yes', '--database', db.url!], env);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect((await db.query('SELECT count(*)::int AS n FROM second_users'))[0]!.n).toBe(2);
+  }, 60_000);
+
+  it('killed (-9) while importing from the remote database: the next run finishes it', async () => {
+    const db = await local();
+    const file = writePlan(planYaml('second-users-kill', FDW_SOURCE, 'SELECT id AS user_id, name FROM users'));
+    // A remote transaction holding users: the import waits on it, on the other database.
+    const holder = new pg.Client({ connectionString: remote.url! });
+    await holder.connect();
+    await holder.query('BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+    const waiting = async (): Promise<number> =>
+      (
+        await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+             AND query LIKE 'IMPORT FOREIGN SCHEMA%'`,
+        )
+      )[0]!.n;
+    const run = startCli(['run', file, '--yes', '--database', db.url!], env);
+    try {
+      for (let i = 0; i < 300 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await waiting()).toBe(1);
+      run.child.kill('SIGKILL');
+      await run.done;
+    } finally {
+      await holder.query('COMMIT');
+      await holder.end();
+    }
+    // The orphaned backend finishes its statement, finds its client gone and rolls back.
+    for (let i = 0; i < 200 && (await waiting()) > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const again = await runCli(['run', file, '--yes', '--database', db.url!], env);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toContain('create_materialized_view:second_users/user-mapping: done in an earlier run');
+    expect((await db.query('SELECT count(*)::int AS n FROM second_users'))[0]!.n).toBe(2);
+    expect((await names(db)).mappings).toEqual(['stats_db']);
   }, 60_000);
 
   it('an existing server of the same name pointing elsewhere is refused, and left as it was', async () => {
