@@ -244,6 +244,25 @@ describe('a materialized view over another database', () => {
     expect((await names(db)).mappings).toEqual(['stats_db']);
   }, 60_000);
 
+  it('validate --database: the foreign tables need not exist; a missing variable is a warning; local joins are checked', async () => {
+    const db = await local();
+    const file = writePlan(planYaml('second-users-validate', FDW_SOURCE, 'SELECT id AS user_id, name FROM users'));
+    const unset = await runCli(['validate', file, '--database', db.url!], { STATS_DATABASE_URL: '' });
+    expect(unset.code, unset.stdout + unset.stderr).toBe(0);
+    expect(unset.stdout).toContain('warning[db-source-url-missing]: $STATS_DATABASE_URL is not set');
+    expect(unset.stdout).toContain('0 error(s), 1 warning(s)');
+    const set = await runCli(['validate', file, '--database', db.url!], env);
+    expect(set.stdout + set.stderr).toContain('0 error(s), 0 warning(s)');
+    expectNoSecret(set, 'validate');
+    const joins = writePlan(
+      planYaml('second-users-join', FDW_SOURCE, 'SELECT u.id, a.plan FROM users u JOIN accounts a ON a.user_id = u.id'),
+    );
+    const missing = await runCli(['validate', joins, '--database', db.url!], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain('error[db-missing-table]: table accounts does not exist');
+    expect(missing.stdout).not.toContain('table users does not exist');
+  }, 60_000);
+
   it('an existing server of the same name pointing elsewhere is refused, and left as it was', async () => {
     const db = await local();
     await db.exec(
