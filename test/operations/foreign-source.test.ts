@@ -120,7 +120,8 @@ describe('a materialized view over another database', () => {
     expect((await db.query('SELECT count(*)::int AS n FROM second_users'))[0]!.n).toBe(3);
     await remote.exec(`DELETE FROM users WHERE name = 'linus'`);
 
-    const again = await runCli(['run', file, '--yes', ...database], env);
+    // Every step that needs the variable is done: a later run does not need it.
+    const again = await runCli(['run', file, '--yes', ...database], { STATS_DATABASE_URL: '' });
     expect(again.code, again.stderr).toBe(0);
     expectNoSecret(again, 'run (text)');
     const status = await runCli(['status', file, '--json', ...database], env);
