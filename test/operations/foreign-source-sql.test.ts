@@ -162,3 +162,17 @@ describe('the URL variable', () => {
     expect(registeredSecrets()).toContain('p@ss:w/rd');
   });
 });
+
+describe("the other database's failure is the step's, not a lost connection of the runner's", () => {
+  it.each([
+    [{ code: '08001', severity: 'ERROR' }, 'other', 1],
+    [{ code: '08001', severity: 'FATAL' }, 'connectionLost', 4],
+    [{ code: '08006' }, 'connectionLost', 4],
+  ])('%j → %s, exit %i', async (error, kind, exit) => {
+    const { DatabaseError } = await import('../../src/errors.js');
+    expect(postgres.errors.classify(Object.assign(new Error('could not connect to server "stats_db"'), error))).toBe(
+      kind,
+    );
+    expect(new DatabaseError('x', undefined, error.code, error.severity).exitCode).toBe(exit);
+  });
+});
