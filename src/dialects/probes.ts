@@ -54,7 +54,12 @@ export type DbObject =
   | { kind: 'view'; name: string }
   /** What a view over another database stands on (create_materialized_view `source:`); see foreign-objects.ts. */
   | { kind: 'extension'; name: string }
-  | { kind: 'foreign server'; name: string; wrapper: string; connection?: { host: string; port: string; dbname: string } }
+  | {
+      kind: 'foreign server';
+      name: string;
+      wrapper: string;
+      connection?: { host: string; port: string; dbname: string };
+    }
   /** The runner's (current user's) mapping on the server `name`. */
   | { kind: 'user mapping'; name: string }
   | { kind: 'schema'; name: string }

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { registeredSecrets } from '../../src/db/secrets.js';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
+import { DatabaseError } from '../../src/errors.js';
 import { connectionFromEnv } from '../../src/operations/foreign-source-url.js';
 import { renderAction } from '../../src/operations/action-step.js';
 import type { SqlStep } from '../../src/operations/types.js';
@@ -168,8 +169,7 @@ describe("the other database's failure is the step's, not a lost connection of t
     [{ code: '08001', severity: 'ERROR' }, 'other', 1],
     [{ code: '08001', severity: 'FATAL' }, 'connectionLost', 4],
     [{ code: '08006' }, 'connectionLost', 4],
-  ])('%j → %s, exit %i', async (error, kind, exit) => {
-    const { DatabaseError } = await import('../../src/errors.js');
+  ])('%j → %s, exit %i', (error: { code: string; severity?: string }, kind, exit) => {
     expect(postgres.errors.classify(Object.assign(new Error('could not connect to server "stats_db"'), error))).toBe(
       kind,
     );

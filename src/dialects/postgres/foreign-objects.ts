@@ -17,7 +17,8 @@ export const foreignProbes = {
   extensionExists: (name: string) => `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = ${literal(name)})`,
   extensionAbsent: (name: string) => `SELECT NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = ${literal(name)})`,
   serverExists: (name: string) => `SELECT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = ${literal(name)})`,
-  serverAbsent: (name: string) => `SELECT NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = ${literal(name)})`,
+  serverAbsent: (name: string) =>
+    `SELECT NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = ${literal(name)})`,
   // pg_user_mappings (unlike pg_user_mapping) is readable by everyone.
   mappingExists: (server: string) =>
     `SELECT EXISTS (SELECT 1 FROM pg_user_mappings WHERE srvname = ${literal(server)} AND usename = current_user)`,
