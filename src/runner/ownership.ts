@@ -165,3 +165,10 @@ export async function decideOwnership(
     }
   }
 }
+
+/** Why an adopted step was skipped, for people: adopted on the plan's word, or shared and used as it is. */
+export function adoptedReason(step: Step): string {
+  return step.kind === 'sql' && step.effect?.adoptExisting
+    ? 'already in place before this plan: used as it is; rollback leaves it'
+    : 'adopted: it was already in place before this plan (if_exists: adopt); rollback leaves it';
+}

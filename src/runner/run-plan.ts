@@ -18,7 +18,7 @@ import { refuseDriftThatChangesUndo } from './edited-undo.js';
 import { describeDrift, planDrift, readRecordedPlan, recordPlan } from './drift.js';
 import type { RunnerListener } from './events.js';
 import { InterruptedError } from './interrupted.js';
-import { OwnershipError, startedBefore } from './ownership.js';
+import { adoptedReason, OwnershipError, startedBefore } from './ownership.js';
 import { passGate, runStep, type GateAnswerer } from './run-step.js';
 import { refuseUncarriedAttachments } from './carry-check.js';
 import { backoffMs, sleep } from './sleep.js';
@@ -243,7 +243,7 @@ async function runOneStep(
         type: 'step-skip',
         phase,
         step,
-        reason: 'adopted: it was already in place before this plan (if_exists: adopt); rollback leaves it',
+        reason: adoptedReason(step),
       });
     else ctx.emit({ type: 'step-done', phase, step, ms: Date.now() - started });
     return undefined;

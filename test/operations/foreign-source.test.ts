@@ -102,6 +102,7 @@ describe('a materialized view over another database', () => {
     const run = await runCli(['run', file, '--yes', '--json', ...database], env);
     expect(run.code, run.stderr).toBe(0);
     expectNoSecret(run, 'run --json');
+    expect(run.stdout).toContain('already in place before this plan: used as it is; rollback leaves it');
     expect((await db.query('SELECT name FROM second_users ORDER BY name')).map((r) => r.name)).toEqual([
       'ada',
       'grace',
