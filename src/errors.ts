@@ -86,9 +86,14 @@ export class DatabaseError extends UserError {
     message: string,
     hint?: string,
     readonly code?: string,
+    /**
+     * The server's severity. A class-08 ERROR (not FATAL) comes from a live backend: postgres_fdw or
+     * dblink could not reach their server, which is a failed statement, not an unreachable database.
+     */
+    readonly severity?: string,
   ) {
     super(message, hint);
-    this.exitCode = isConnectFailureCode(code) ? 4 : 1;
+    this.exitCode = isConnectFailureCode(code) && severity !== 'ERROR' ? 4 : 1;
     this.errorCode = databaseErrorCode(code);
   }
 }

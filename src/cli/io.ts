@@ -1,4 +1,4 @@
-import { passwordsIn, removeSecret } from '../db/secrets.js';
+import { passwordsIn, removeSecret, withoutRegisteredSecrets } from '../db/secrets.js';
 
 /** Where a command writes, and what kind of terminal it talks to. Injected so tests capture output. */
 export interface Io {
@@ -69,7 +69,8 @@ export function secretsOf(argv: readonly string[], env: NodeJS.ProcessEnv): stri
  * last line of defence, so that no message (a driver's, a library's, ours) can print one.
  */
 export function redactingIo(io: Io, secrets: readonly string[]): Io {
-  if (secrets.length === 0) return io;
-  const scrub = (text: string) => secrets.reduce((out, secret) => removeSecret(out, secret), text);
+  // Passwords the runner learns later (a foreign server's, from the environment) are registered, and removed too.
+  const scrub = (text: string) =>
+    withoutRegisteredSecrets(secrets.reduce((out, secret) => removeSecret(out, secret), text));
   return { ...io, out: (text) => io.out(scrub(text)), err: (text) => io.err(scrub(text)) };
 }

@@ -149,6 +149,7 @@ export async function runCommand(
       command: commandFor(file),
       ...(opts.phase ? { phase: opts.phase } : {}),
       replicas: replicas.replicas,
+      env: io.env,
     };
     const outcome = await runPlan(conn, compiled, runOptions);
     await renderer.close();

@@ -18,6 +18,7 @@ interface DriverError {
   number?: unknown;
   detail?: unknown;
   hint?: unknown;
+  severity?: unknown;
   errors?: unknown;
   originalError?: unknown;
 }
@@ -83,6 +84,7 @@ export function toDatabaseError(error: unknown, ctx: ErrorContext, connecting = 
       redact(raw + detail, ctx.url),
       hint === undefined ? undefined : redact(hint, ctx.url),
       e.code,
+      typeof e.severity === 'string' ? e.severity : undefined,
     );
   }
   if (typeof e.number === 'number') return new DatabaseError(redact(raw, ctx.url), undefined, String(e.number));

@@ -82,6 +82,22 @@ export function removeSecret(text: string, secret: string): string {
   return text.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(secret)}(?![A-Za-z0-9])`, 'g'), MASK);
 }
 
+/** Passwords learnt while running (a foreign server's URL, read from the environment by the runner). */
+const registered = new Set<string>();
+
+/** Every spelling of the URL's password is removed from all output from now on (redact, the CLI's io). */
+export function registerSecrets(url: string): void {
+  for (const secret of passwordsIn(url)) registered.add(secret);
+}
+
+export function registeredSecrets(): string[] {
+  return [...registered].sort((a, b) => b.length - a.length);
+}
+
+export function withoutRegisteredSecrets(text: string): string {
+  return registeredSecrets().reduce((out, secret) => removeSecret(out, secret), text);
+}
+
 const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi;
 
 /**
@@ -89,7 +105,7 @@ const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi;
  * Use it on every driver message before it reaches a person or a log.
  */
 export function redact(text: string, url?: string): string {
-  let out = text;
+  let out = withoutRegisteredSecrets(text);
   if (url) {
     out = out.split(url).join(maskUrl(url));
     for (const secret of passwordsIn(url).sort((a, b) => b.length - a.length)) out = removeSecret(out, secret);

@@ -52,6 +52,17 @@ export type DbObject =
   | { kind: 'materialized view'; name: string; query?: string }
   | { kind: 'table'; name: string; columns?: { name: string; type: string; nullable: boolean }[] }
   | { kind: 'view'; name: string }
+  /** What a view over another database stands on (create_materialized_view `source:`); see foreign-objects.ts. */
+  | { kind: 'extension'; name: string }
+  | {
+      kind: 'foreign server';
+      name: string;
+      wrapper: string;
+      connection?: { host: string; port: string; dbname: string };
+    }
+  /** The runner's (current user's) mapping on the server `name`. */
+  | { kind: 'user mapping'; name: string }
+  | { kind: 'schema'; name: string }
   /** Something of a table that is changed, never created (`comment`, `replica identity`): nothing to adopt. */
   | { kind: 'table property'; table: string; name: string };
 

@@ -21,6 +21,14 @@ export function describeObject(o: DbObject): string {
       return `view ${o.name}`;
     case 'table property':
       return `${o.name} of ${o.table}`;
+    case 'extension':
+      return `extension ${o.name}`;
+    case 'foreign server':
+      return `foreign server ${o.name}`;
+    case 'user mapping':
+      return `user mapping for the current user on server ${o.name}`;
+    case 'schema':
+      return `schema ${o.name}`;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { LockImpact } from '../dialects/actions.js';
+import type { RuntimeForeignAction } from '../dialects/actions-foreign.js';
 import type { Dialect } from '../dialects/dialect.js';
 import type { DbObject } from '../dialects/probes.js';
 
@@ -50,6 +51,11 @@ export type { DbObject } from '../dialects/probes.js';
 export interface StepEffect {
   does: 'create' | 'remove' | 'change';
   object: DbObject;
+  /**
+   * An object that already exists is used as it is (adopted without `if_exists: adopt`, so rollback
+   * leaves it), provided its definition matches: an extension or foreign server a view shares.
+   */
+  adoptExisting?: true;
 }
 
 export interface SqlStep extends StepBase {
@@ -73,6 +79,12 @@ export interface SqlStep extends StepBase {
   effect?: StepEffect;
   /** On an inverse step: the forward step whose effect it removes (skipped when that step never ran or adopted). */
   undoes?: string;
+  /**
+   * The statement holds values read from the environment when the step runs (a foreign server's
+   * connection, a user mapping's password): `sql` shows placeholders, and is all that is printed or
+   * recorded; the runner renders this action with the values just before sending it.
+   */
+  runtime?: RuntimeForeignAction;
 }
 
 export interface BatchSettings {

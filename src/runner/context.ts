@@ -25,6 +25,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** Read replicas given with `--replica`, for the replica-lag throttle. */
   replicas?: Replica[];
+  /** Where steps read values at run time (a foreign server's URL); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** What the runner's session gave (prepareRunnerSession), what the caller asked, and the plan: one context. */
@@ -34,7 +36,7 @@ export function runContextOf(
   prepared: Pick<RunContext, 'store' | 'monitor' | 'sessionPid'>,
   compiled: CompiledPlan,
   actor: Actor,
-  opts: Pick<RunContext, 'emit' | 'signal' | 'replicas'>,
+  opts: Pick<RunContext, 'emit' | 'signal' | 'replicas' | 'env'>,
 ): RunContext {
   const ctx: RunContext = {
     conn,
@@ -47,6 +49,7 @@ export function runContextOf(
     signal: opts.signal,
   };
   if (opts.replicas) ctx.replicas = opts.replicas;
+  if (opts.env) ctx.env = opts.env;
   return ctx;
 }
 

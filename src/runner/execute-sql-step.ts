@@ -19,6 +19,7 @@ import { describeBlocker } from './events.js';
 import { withLockRetries } from './lock-retry.js';
 import { decideOwnership, SENT_CHECKPOINT } from './ownership.js';
 import { startViewRefresh } from './record-view-refresh.js';
+import { runtimeStatement, withoutSecrets } from './runtime-values.js';
 
 export async function probeSays(ctx: RunContext, probe: string): Promise<boolean> {
   const { rows } = await ctx.session.query<Record<string, unknown>>(probe);
@@ -51,7 +52,8 @@ async function markDone(ctx: RunContext, step: SqlStep): Promise<void> {
   await ctx.store.setStep(ctx.plan.plan.name, step.id, done, ctx.session);
 }
 
-async function attempt(ctx: RunContext, step: SqlStep, n: number): Promise<void> {
+/** `sql`: the text to send, which differs from `step.sql` (printed and recorded) only for a runtime step. */
+async function attempt(ctx: RunContext, step: SqlStep, n: number, sql: string): Promise<void> {
   const planName = ctx.plan.plan.name;
   const tx = ctx.dialect.session.transaction;
   ctx.emit({ type: 'statement', step, sql: step.sql });
@@ -61,7 +63,7 @@ async function attempt(ctx: RunContext, step: SqlStep, n: number): Promise<void>
     if (step.transactional) {
       await ctx.session.exec(`${tx.begin}; ${timeouts(ctx, 'transaction')}`);
       try {
-        await ctx.session.exec(step.sql);
+        await ctx.session.exec(sql);
         await markDone(ctx, step);
         await ctx.session.exec(tx.commit);
       } catch (e) {
@@ -70,7 +72,7 @@ async function attempt(ctx: RunContext, step: SqlStep, n: number): Promise<void>
       }
     } else {
       await ctx.session.exec(timeouts(ctx, 'session'));
-      await ctx.session.exec(step.sql);
+      await ctx.session.exec(sql);
       await markDone(ctx, step);
     }
   });
@@ -88,9 +90,10 @@ export async function executeSqlStep(
 ): Promise<'done' | 'already' | 'adopted'> {
   const planName = ctx.plan.plan.name;
   const probe = step.probe;
+  const runtime = runtimeStatement(ctx, step);
   const verdict = await decideOwnership(
     ctx,
-    step,
+    runtime.step,
     row,
     async () => probe !== undefined && (await probeSays(ctx, probe)),
   );
@@ -117,7 +120,8 @@ export async function executeSqlStep(
       planName,
       step.id,
       'adopted',
-      `${step.summary}: already in place before this plan; adopted (if_exists: adopt), so rollback leaves it`,
+      `${step.summary}: already in place before this plan; ` +
+        `${step.effect?.adoptExisting ? 'used as it is' : 'adopted (if_exists: adopt)'}, so rollback leaves it`,
       undefined,
       actorName(ctx.actor),
     );
@@ -131,7 +135,9 @@ export async function executeSqlStep(
     step,
     attempt: async (n) => {
       await watchLockWait(stepLockWatch(ctx, step, n, step.lock), () => dropInvalidIndex(ctx, step));
-      await attempt(ctx, step, n);
+      await attempt(ctx, step, n, runtime.sql).catch((e: unknown) => {
+        throw withoutSecrets(e);
+      });
     },
     waitingOn: (blockers) => blockers.map(describeBlocker).join('; '),
   });

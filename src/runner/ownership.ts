@@ -106,11 +106,11 @@ function preexisting(
   const object = describeObject(step.effect!.object);
   const where = entry ? ` (${entry.entry.id}, line ${entry.entry.at.line})` : '';
   const what = live ? `${object} already exists` : `${step.summary}: already in place`;
-  if (!entry?.entry.adopt) {
+  if (!entry?.entry.adopt && !step.effect!.adoptExisting) {
     throw new OwnershipError(step.id, `${what} and was not created by this plan${where}`, notOursHint(entry));
   }
   if (
-    entry.inverse &&
+    entry?.inverse &&
     'steps' in entry.inverse &&
     entry.inverse.steps.some((s) => s.kind !== 'sql' || s.undoes === undefined)
   ) {
@@ -164,4 +164,11 @@ export async function decideOwnership(
       return undoneByInverse(entry, step.id).length > 0 ? preexisting(ctx, step, entry, null) : 'already';
     }
   }
+}
+
+/** Why an adopted step was skipped, for people: adopted on the plan's word, or shared and used as it is. */
+export function adoptedReason(step: Step): string {
+  return step.kind === 'sql' && step.effect?.adoptExisting
+    ? 'already in place before this plan: used as it is; rollback leaves it'
+    : 'adopted: it was already in place before this plan (if_exists: adopt); rollback leaves it';
 }

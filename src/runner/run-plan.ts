@@ -18,11 +18,12 @@ import { refuseDriftThatChangesUndo } from './edited-undo.js';
 import { describeDrift, planDrift, readRecordedPlan, recordPlan } from './drift.js';
 import type { RunnerListener } from './events.js';
 import { InterruptedError } from './interrupted.js';
-import { OwnershipError, startedBefore } from './ownership.js';
+import { adoptedReason, OwnershipError, startedBefore } from './ownership.js';
 import { passGate, runStep, type GateAnswerer } from './run-step.js';
 import { refuseUncarriedAttachments } from './carry-check.js';
 import { backoffMs, sleep } from './sleep.js';
 import { stepDefinitions } from './step-definitions.js';
+import { requireRuntimeValues } from './runtime-values.js';
 
 export interface RunOptions {
   mode: 'run' | 'advance';
@@ -36,6 +37,8 @@ export interface RunOptions {
   command: (verb: string, extra?: string) => string;
   /** Read replicas whose lag the backfill throttle watches (opened and closed by the caller). */
   replicas?: Replica[];
+  /** Where steps read values at run time (a foreign server's URL); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export type RunOutcome =
@@ -87,6 +90,7 @@ async function runInSession(
   await store.ensureSchema();
   const actor = currentActor();
   const { existing, rows } = await startingPoint(store, plan, opts);
+  requireRuntimeValues(compiled, rows, opts.env ?? process.env);
   if (existing && existing.plan_hash !== plan.hash)
     await acceptDriftOrRefuse(store, compiled, existing, rows, actor, opts);
   await refuseUncarriedAttachments(session, compiled, rows);
@@ -239,7 +243,7 @@ async function runOneStep(
         type: 'step-skip',
         phase,
         step,
-        reason: 'adopted: it was already in place before this plan (if_exists: adopt); rollback leaves it',
+        reason: adoptedReason(step),
       });
     else ctx.emit({ type: 'step-done', phase, step, ms: Date.now() - started });
     return undefined;

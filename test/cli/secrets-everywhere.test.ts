@@ -9,6 +9,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, parseDatabaseUrl } from '../../src/db/index.js';
+import { redact, registerSecrets } from '../../src/db/secrets.js';
+import { redactingIo } from '../../src/cli/io.js';
+import { captureIo } from '../support/capture-io.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.js';
 import { runCli } from '../runner/cli-process.js';
 import { cli, folderWith, GATE_PLAN } from './cli-support.js';
@@ -114,6 +117,21 @@ describe('the password is never printed (no server needed)', () => {
   });
 });
 
+describe('a password learnt while running (a URL read from the environment by the runner)', () => {
+  it('is removed from everything printed after it is registered, and from every redacted message', () => {
+    const learnt = 'Lr9LearntPw44';
+    const io = captureIo();
+    const out = redactingIo(io, []);
+    out.err(`before: ${learnt}\n`);
+    registerSecrets(`postgres://reader:${learnt}@stats.internal/stats`);
+    out.out(`after: ${learnt}\n`);
+    out.err(`after: ${encodeURIComponent(learnt)}\n`);
+    expect(io.stdout()).toBe('after: ****\n');
+    expect(io.stderr()).toBe(`before: ${learnt}\nafter: ****\n`);
+    expect(redact(`could not connect: password ${learnt} rejected`)).not.toContain(learnt);
+  });
+});
+
 describe('the password is never printed nor stored (a live server)', () => {
   let db: TestDatabase;
   let withPassword: string;
@@ -151,6 +169,48 @@ describe('the password is never printed nor stored (a live server)', () => {
       await expectNoLeak(url, dir);
     }
   }, 240_000);
+
+  it('a view over another database: the password of its URL variable is in no output nor state row', async () => {
+    await db.exec(`CREATE TABLE users (id int PRIMARY KEY, name text); INSERT INTO users VALUES (1, 'ada');`);
+    const plan = [
+      'name: foreign-view',
+      'phases:',
+      '  expand:',
+      '    - create_materialized_view:',
+      '        name: second_users',
+      '        source: { server: stats_db, url_env: STATS_DATABASE_URL, tables: [users] }',
+      '        query: SELECT id, name FROM users',
+      '',
+    ].join('\n');
+    const dir = folderWith({ 'plan.yaml': plan });
+    // --database has no password: only the variable's could leak, and only its registration hides it.
+    const env = { STATS_DATABASE_URL: withPassword };
+    const commands = [
+      ['plan', 'plan.yaml'],
+      ['plan', 'plan.yaml', '--json'],
+      ['validate', 'plan.yaml', '--database', db.url!],
+      ['run', 'plan.yaml', '--yes', '--json', '--database', db.url!],
+      ['status', 'plan.yaml', '--json', '--database', db.url!],
+      ['rollback', 'plan.yaml', '--yes', '--json', '--database', db.url!],
+      ['run', 'plan.yaml', '--yes', '--database', db.url!],
+    ];
+    for (const args of commands) {
+      const r = await cli(args, { cwd: dir, env });
+      expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(0);
+      expect(leaked(r.stdout + r.stderr), args.join(' ')).toEqual([]);
+    }
+    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM second_users'))[0]?.n).toBe(1);
+    const state = await db.query<{ text: string }>(
+      `SELECT concat_ws(E'\\n', (SELECT string_agg(s::text, E'\\n') FROM schemashift.steps s),
+         (SELECT string_agg(e::text, E'\\n') FROM schemashift.events e)) AS text`,
+    );
+    expect(state[0]?.text).toContain('<from $STATS_DATABASE_URL>');
+    expect(leaked(state[0]?.text ?? '')).toEqual([]);
+    const mapping = await db.query<{ options: string }>(
+      `SELECT array_to_string(umoptions, ' ') AS options FROM pg_user_mappings WHERE srvname = 'stats_db'`,
+    );
+    expect(leaked(mapping[0]?.options ?? '')).toEqual([PW]); // the one place it lives
+  }, 120_000);
 
   it('the real process: stdout and stderr of the built CLI', async () => {
     const dir = folderWith({ 'plan.yaml': GATE_PLAN });

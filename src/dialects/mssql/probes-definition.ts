@@ -193,6 +193,11 @@ export function objectDefinition(o: DbObject): string {
     case 'table':
       return tableDefinition(o);
     case 'table property':
+    // A view over another database is refused on SQL Server before anything runs (ddl-foreign.ts).
+    case 'extension':
+    case 'foreign server':
+    case 'user mapping':
+    case 'schema':
       return 'SELECT CAST(NULL AS nvarchar(max)) AS def';
   }
 }

@@ -184,5 +184,10 @@ export function definitionDifferences(o: DbObject, row: Record<string, unknown>)
       return live.type === 'V' ? [] : [`it is ${objectType(live)}, not a view`];
     case 'table property':
       return [];
+    case 'extension':
+    case 'foreign server':
+    case 'user mapping':
+    case 'schema':
+      return ['schemashift does not manage linked servers on SQL Server'];
   }
 }

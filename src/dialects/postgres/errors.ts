@@ -21,8 +21,17 @@ function sqlstateOf(error: unknown): string | undefined {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
+/**
+ * A class-08 ERROR (not FATAL) comes from a backend that is still there: postgres_fdw or dblink could
+ * not reach *their* server. That is the step's failure, not a lost connection of the runner's.
+ */
+function fromLiveBackend(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { severity?: unknown }).severity === 'ERROR';
+}
+
 function isLost(error: unknown, code: string | undefined): boolean {
-  if (code !== undefined && (code.startsWith('08') || LOST_SQLSTATES.has(code))) return true;
+  if (code !== undefined && code.startsWith('08') && !fromLiveBackend(error)) return true;
+  if (code !== undefined && LOST_SQLSTATES.has(code)) return true;
   const message = error instanceof Error ? error.message : String(error);
   return LOST_MESSAGE.test(message);
 }

@@ -2,6 +2,7 @@
  * What an object by a plan's name looks like in the catalog now, as one jsonb row (`def`), for the
  * ownership check (`src/runner/ownership.ts` compares it with the plan's definition).
  */
+import { foreignObjectDefinition } from './foreign-objects.js';
 import type { DbObject } from '../probes.js';
 import { quoteLiteral as literal, quoteQualified as qualified } from './names.js';
 import { inTableSchema, regclass } from './regclass.js';
@@ -132,5 +133,10 @@ export function objectDefinition(o: DbObject): string {
       );
     case 'table':
       return tableDefinition(o);
+    case 'extension':
+    case 'foreign server':
+    case 'user mapping':
+    case 'schema':
+      return foreignObjectDefinition(o);
   }
 }

@@ -5,6 +5,7 @@
  * CHECK expressions) are compared as parse trees, so `'x'::text` equals `'x'` and parentheses do
  * not count; anything else that differs is reported, never guessed away.
  */
+import { foreignObjectDifferences } from './foreign-objects.js';
 import { parseSql } from './sql/parser.js';
 import { canonical, sameQuery, triggerShapeDifferences, typeModifiers } from './definition-shapes.js';
 import { keyOptionDifferences, storageDifferences } from './index-differences.js';
@@ -243,5 +244,10 @@ export function definitionDifferences(o: DbObject, live: LiveDefinition): string
         : [`it is ${RELKINDS[String(live.relkind)] ?? String(live.relkind)}, not a view`];
     case 'table property':
       return [];
+    case 'extension':
+    case 'foreign server':
+    case 'user mapping':
+    case 'schema':
+      return foreignObjectDifferences(o, live);
   }
 }

@@ -1,4 +1,5 @@
 /** Operations on indexes, constraints, views and queries against the schema at their point in the plan. */
+import { checkForeignSource } from './foreign-source-checks.js';
 import type { AddCheckSpec } from '../../operations/add-check.js';
 import type { AddForeignKeySpec } from '../../operations/add-foreign-key.js';
 import type { AddUniqueSpec } from '../../operations/add-unique.js';
@@ -195,7 +196,8 @@ export function checkCreateMaterializedView(ctx: CheckContext, spec: CreateMater
       'pick another name',
     );
   else if (existing) alreadyExists(ctx, at('name'), `materialized view ${spec.name}`);
-  needTablesRead(ctx, at('query'), ctx.simulate.tablesReadByQuery(spec.query));
+  if (spec.source) checkForeignSource(ctx, spec);
+  else needTablesRead(ctx, at('query'), ctx.simulate.tablesReadByQuery(spec.query));
 }
 
 function needMatview(ctx: CheckContext, name: string): SimRelation | undefined {

@@ -108,6 +108,10 @@ export const DATABASE_RULES = {
       'change_type or rename_column would drop something attached to the old column (or fail at contract on a ' +
       'dependent)',
   },
+  'db-source-url-missing': {
+    severity: 'warning',
+    description: 'the environment variable a view over another database reads its URL from is not set or malformed',
+  },
   'db-server-version': {
     severity: 'error',
     description: 'a step needs a newer PostgreSQL than the server runs (or relies on behaviour it lacks)',
