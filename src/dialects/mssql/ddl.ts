@@ -7,6 +7,7 @@ import { renameTableDdl } from './ddl-rename-table.js';
 import { shadowColumnDdl } from './ddl-shadow.js';
 import { mssqlTableDdl } from './ddl-table.js';
 import { viewDdl } from './ddl-views.js';
+import { scheduleDdl } from './ddl-schedule.js';
 import { batchSeparatorLine } from './tsql-read.js';
 
 /**
@@ -34,6 +35,7 @@ export function mssqlDdl(options: MssqlDdlOptions = DEFAULT_MSSQL_DDL_OPTIONS): 
     ...renameTableDdl,
     ...metaDdl,
     ...constraintDdl,
+    ...scheduleDdl,
   };
   // A raw `sql` step is the plan's own script, in which GO lines are batch separators.
   const guarded = Object.entries(renderers).map(([kind, render]) => [

@@ -5,6 +5,7 @@ import { metaDdl } from './ddl-meta.js';
 import { constraintDdl } from './ddl-constraints.js';
 import { shadowDdl } from './ddl-shadow.js';
 import { tableDdl } from './ddl-table.js';
+import { cronDdl } from './cron-refresh.js';
 
 /** Every neutral action in PostgreSQL's SQL; the type makes a forgotten kind a compile error. */
 export const postgresDdl: DdlRenderer = {
@@ -14,4 +15,5 @@ export const postgresDdl: DdlRenderer = {
   ...renameTableDdl,
   ...metaDdl,
   ...constraintDdl,
+  ...cronDdl,
 };
