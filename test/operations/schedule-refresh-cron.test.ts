@@ -67,6 +67,15 @@ describe.skipIf(unavailable !== null)('schedule_refresh with pg_cron', () => {
     await cluster?.stop();
   });
 
+  it('validate --database is clean where pg_cron is', async () => {
+    const validated = await cmd(CRON_DATABASE, 'validate', 'hourly.yaml', '--format', 'json');
+    expect(JSON.parse(validated.stdout)).toMatchObject({
+      plans: [{ findings: [] }],
+      summary: { errors: 0, warnings: 0 },
+    });
+    expect(validated.code).toBe(0);
+  });
+
   it('installs the job, whose own command refreshes the view and records the refresh; a rerun adds nothing', async () => {
     const first = await cmd(CRON_DATABASE, 'run', 'hourly.yaml');
     expect(first.stderr).toBe('');
@@ -155,6 +164,20 @@ describe.skipIf(unavailable !== null)('schedule_refresh with pg_cron', () => {
     } finally {
       await other.end();
     }
+    const validated = await cmd(OTHER_DATABASE, 'validate', 'hourly.yaml', '--format', 'json');
+    expect(validated.code).not.toBe(0);
+    const findings = (
+      JSON.parse(validated.stdout) as { plans: { findings: { rule: string; message: string; help: string }[] }[] }
+    ).plans[0]!.findings;
+    expect(findings).toEqual([
+      expect.objectContaining({
+        rule: 'db-no-cron',
+        message:
+          `schedule_refresh needs the pg_cron extension in database ${OTHER_DATABASE}, where the view is: pg_cron ` +
+          `runs jobs only from database ${CRON_DATABASE} (cron.database_name)`,
+        help: expect.stringContaining(`set cron.database_name = '${OTHER_DATABASE}'`),
+      }),
+    ]);
     const refused = await cmd(OTHER_DATABASE, 'run', 'hourly.yaml');
     expect(refused.code).not.toBe(0);
     const said = `${refused.stdout}${refused.stderr}`;

@@ -1,0 +1,48 @@
+/**
+ * `validate --database` for schedule_refresh: pg_cron's functions exist only in the database that
+ * cron.database_name names (with CREATE EXTENSION pg_cron run there). A plan that schedules a
+ * refresh in any other database would fail at run: reported first, with where pg_cron is.
+ */
+import type { Queryable } from '../../db/connection.js';
+import type { CompiledPlan } from '../../plan/compile.js';
+import type { Finding } from '../../lint/types.js';
+import { DATABASE_RULES } from '../../lint/database/rules.js';
+
+const CRON_PRESENCE =
+  "SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_cron') AS here, " +
+  "current_setting('cron.database_name', true) AS home, current_database() AS current";
+
+function whereCronIs(home: string | null, current: string): { message: string; help: string } {
+  const where =
+    home === null
+      ? 'pg_cron is not loaded on this server (shared_preload_libraries)'
+      : home === current
+        ? `cron.database_name is ${current}, but CREATE EXTENSION pg_cron has not been run in it`
+        : `pg_cron runs jobs only from database ${home} (cron.database_name)`;
+  return {
+    message: `schedule_refresh needs the pg_cron extension in database ${current}, where the view is: ${where}`,
+    help:
+      home === current
+        ? 'run CREATE EXTENSION pg_cron in this database, then run the plan'
+        : `set cron.database_name = '${current}' (with shared_preload_libraries = 'pg_cron'; restart) and CREATE ` +
+          'EXTENSION pg_cron here; or refresh from outside the database with `schemashift refresh` (`schemashift new ' +
+          'refresh-cronjob` writes a Kubernetes CronJob for it)',
+  };
+}
+
+export async function scheduledJobFindings(db: Queryable, compiled: CompiledPlan): Promise<Finding[]> {
+  const entries = compiled.plan.entries.filter((e) => e.kind === 'schedule_refresh');
+  if (entries.length === 0) return [];
+  const { rows } = await db.query<{ here: boolean; home: string | null; current: string }>(CRON_PRESENCE);
+  const row = rows[0];
+  if (!row || row.here) return [];
+  const { message, help } = whereCronIs(row.home === '' ? null : row.home, row.current);
+  return entries.map((entry) => ({
+    rule: 'db-no-cron',
+    severity: DATABASE_RULES['db-no-cron'].severity,
+    message,
+    help,
+    at: compiled.plan.locate([...entry.path, 'name']),
+    stepId: entry.id,
+  }));
+}
