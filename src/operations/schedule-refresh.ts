@@ -140,6 +140,8 @@ export const scheduleRefresh = defineOperation<ScheduleRefreshSpec>({
         id: ctx.id,
         summary: summaryOf(spec, job),
         action: { kind: 'schedule-refresh', ...job, ...(maxStalenessMs === undefined ? {} : { maxStalenessMs }) },
+        // A property of the view, never adopted: the step itself refuses a same-named job that is not this plan's.
+        effect: { does: 'change', object: { kind: 'table property', table: spec.name, name: 'refresh schedule' } },
       }),
     ];
   },
