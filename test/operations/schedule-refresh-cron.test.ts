@@ -115,6 +115,8 @@ describe.skipIf(unavailable !== null)('schedule_refresh with pg_cron', () => {
     const plan = compilePlan(await parsePlan('hourly.yaml', planText('hourly-totals', ', max_staleness: 2h')));
     await db.query((plan.entries[0]!.steps[0] as SqlStep).sql);
     expect(await jobs()).toEqual([job]);
+    const again = await cmd(CRON_DATABASE, 'validate', 'hourly.yaml', '--format', 'json');
+    expect(JSON.parse(again.stdout)).toMatchObject({ plans: [{ findings: [] }] }); // its own job is no conflict
   });
 
   it("rollback removes this plan's job and the max_staleness it declared", async () => {
@@ -128,6 +130,20 @@ describe.skipIf(unavailable !== null)('schedule_refresh with pg_cron', () => {
     const name = 'schemashift:taken-name:sales.order_totals';
     await db.query("SELECT cron.schedule($1, '*/5 * * * *', 'SELECT 42')", [name]);
     const before = await jobs();
+    const validated = await cmd(CRON_DATABASE, 'validate', 'taken.yaml', '--format', 'json');
+    expect(validated.code).not.toBe(0);
+    expect(JSON.parse(validated.stdout)).toMatchObject({
+      plans: [
+        {
+          findings: [
+            {
+              rule: 'db-already-exists',
+              message: `a pg_cron job named ${name} already exists with another schedule or command (schedule */5 * * * *): \`run\` refuses to overwrite it`,
+            },
+          ],
+        },
+      ],
+    });
     const refused = await cmd(CRON_DATABASE, 'run', 'taken.yaml');
     expect(refused.code).not.toBe(0);
     expect(`${refused.stdout}${refused.stderr}`).toContain(

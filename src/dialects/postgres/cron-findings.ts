@@ -4,9 +4,12 @@
  * refresh in any other database would fail at run: reported first, with where pg_cron is.
  */
 import type { Queryable } from '../../db/connection.js';
+import { quoteLiteral } from './names.js';
 import type { CompiledPlan } from '../../plan/compile.js';
 import type { Finding } from '../../lint/types.js';
 import { DATABASE_RULES } from '../../lint/database/rules.js';
+import type { PlanEntry } from '../../plan/types.js';
+import { refreshJobName, type ScheduleRefreshSpec } from '../../operations/schedule-refresh.js';
 
 const CRON_PRESENCE =
   "SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_cron') AS here, " +
@@ -30,12 +33,39 @@ function whereCronIs(home: string | null, current: string): { message: string; h
   };
 }
 
+/** The job's tail that says it records as this job (see refreshCommandTemplate); RLS shows only the user's jobs. */
+const SAME_NAMED_JOB =
+  'SELECT schedule, right(command, length($2)) = $2 AS ours FROM cron.job WHERE jobname = $1 AND username = current_user';
+
+/** A job by the plan's job name that is not this plan's: `run` refuses to overwrite it. */
+async function takenJobName(db: Queryable, compiled: CompiledPlan, entry: PlanEntry): Promise<Finding[]> {
+  const spec = entry.spec as ScheduleRefreshSpec;
+  const job = refreshJobName(compiled.plan.name, spec.name);
+  const signature = `, 'pg_cron', ${quoteLiteral(job)})`;
+  const { rows } = await db.query<{ schedule: string; ours: boolean }>(SAME_NAMED_JOB, [job, signature]);
+  const found = rows[0];
+  if (!found || (found.ours && found.schedule === spec.schedule)) return [];
+  return [
+    {
+      rule: 'db-already-exists',
+      severity: DATABASE_RULES['db-already-exists'].severity,
+      message:
+        `a pg_cron job named ${job} already exists with another schedule or command (schedule ${found.schedule}): ` +
+        '`run` refuses to overwrite it',
+      help: `if it is yours to replace, remove it first (SELECT cron.unschedule(${quoteLiteral(job)})); else leave it`,
+      at: compiled.plan.locate([...entry.path, 'name']),
+      stepId: entry.id,
+    },
+  ];
+}
+
 export async function scheduledJobFindings(db: Queryable, compiled: CompiledPlan): Promise<Finding[]> {
   const entries = compiled.plan.entries.filter((e) => e.kind === 'schedule_refresh');
   if (entries.length === 0) return [];
   const { rows } = await db.query<{ here: boolean; home: string | null; current: string }>(CRON_PRESENCE);
   const row = rows[0];
-  if (!row || row.here) return [];
+  if (!row) return [];
+  if (row.here) return (await Promise.all(entries.map((e) => takenJobName(db, compiled, e)))).flat();
   const { message, help } = whereCronIs(row.home === '' ? null : row.home, row.current);
   return entries.map((entry) => ({
     rule: 'db-no-cron',
