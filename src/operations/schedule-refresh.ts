@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import ms from 'ms';
 import { z } from 'zod';
-import type { RefreshJob } from '../dialects/actions-schedule.js';
+import { refreshJobName, type RefreshJob } from '../dialects/actions-schedule.js';
 import { duration, qualifiedName } from '../plan/primitives.js';
 import { actionStep } from './action-step.js';
 import { defineOperation, type OperationContext } from './types.js';
@@ -92,14 +91,6 @@ export const scheduleRefreshSchema = z
 
 export type ScheduleRefreshSpec = z.output<typeof scheduleRefreshSchema>;
 
-/** pg_cron's job names are `name`s: 63 bytes at most, so a long one keeps its start and a hash of the whole. */
-export function refreshJobName(plan: string, view: string): string {
-  const full = `schemashift:${plan}:${view}`;
-  if (Buffer.byteLength(full) <= 63) return full;
-  const hash = createHash('sha256').update(full).digest('hex').slice(0, 10);
-  return `${full.slice(0, 63 - 11)}~${hash}`;
-}
-
 function jobOf(spec: ScheduleRefreshSpec, ctx: OperationContext): RefreshJob {
   if (ctx.plan === undefined) throw new Error('internal: schedule_refresh is compiled without its plan name');
   return {
@@ -132,6 +123,11 @@ export const scheduleRefresh = defineOperation<ScheduleRefreshSpec>({
   schema: scheduleRefreshSchema,
   allowedPhases: ['expand', 'migrate'],
   target: (spec) => spec.name,
+  adoptRefusal: () => ({
+    reason:
+      "a job by this plan's job name is either this plan's (found, nothing to do) or not (refused, never taken over)",
+    hint: 'remove `if_exists: adopt`; if a job by that name is yours to replace, unschedule it first',
+  }),
   forward: (spec, ctx) => {
     const job = jobOf(spec, ctx);
     const maxStalenessMs = spec.max_staleness;

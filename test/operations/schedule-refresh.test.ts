@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { mssql } from '../../src/dialects/mssql/mssql-dialect.js';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import { findOperation } from '../../src/operations/index.js';
+import { refreshJobName } from '../../src/dialects/actions-schedule.js';
 import {
   cronScheduleProblem,
-  refreshJobName,
   scheduleRefresh,
   type ScheduleRefreshSpec,
 } from '../../src/operations/schedule-refresh.js';
@@ -45,6 +45,12 @@ describe('schedule_refresh schedules', () => {
     expect(cronScheduleProblem(schedule)).toMatch(problem);
     const result = findOperation('schedule_refresh')!.schema.safeParse({ name: 'v', schedule });
     expect(result.error!.issues[0]!.message).toMatch(/: not a cron schedule$/);
+  });
+
+  it('refuses if_exists: adopt: a same-named job is never taken over', () => {
+    expect(scheduleRefresh.adoptRefusal?.(spec())).toMatchObject({
+      reason: expect.stringContaining('never taken over'),
+    });
   });
 
   it('refuses max_staleness 0 and unknown keys', () => {

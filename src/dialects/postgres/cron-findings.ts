@@ -9,7 +9,8 @@ import type { CompiledPlan } from '../../plan/compile.js';
 import type { Finding } from '../../lint/types.js';
 import { DATABASE_RULES } from '../../lint/database/rules.js';
 import type { PlanEntry } from '../../plan/types.js';
-import { refreshJobName, type ScheduleRefreshSpec } from '../../operations/schedule-refresh.js';
+import type { ScheduleRefreshSpec } from '../../operations/schedule-refresh.js';
+import { refreshJobName } from '../actions-schedule.js';
 
 const CRON_PRESENCE =
   "SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_cron') AS here, " +
