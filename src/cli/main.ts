@@ -56,6 +56,9 @@ const databaseOption = () =>
     'database URL (default: DATABASE_URL, else the embedded PGlite in ./.schemashift/pglite; a command ' +
       'that only reads never creates it)',
   );
+/** `--view a --view b` → ['a', 'b']; one --view stays a string. */
+const moreViews = (view: string, earlier?: string | string[]) =>
+  earlier === undefined ? view : [earlier, view].flat();
 const phaseOption = () => new Option('--phase <phase>', 'only this phase').choices(['expand', 'migrate', 'contract']);
 
 /** validate and plan: no database needed. */
@@ -215,7 +218,12 @@ function registerNewCommand(program: Command, io: Io, setExit: (code: number) =>
     .option('--type <type>', 'SQL type, e.g. bigint or numeric(12,2)')
     .option('--references <table.column>', 'referenced column (add-foreign-key)')
     .option('--columns <a,b>', 'comma-separated columns')
-    .option('--view <view>', 'materialized view (replace-materialized-view)')
+    .option(
+      '--view <view>',
+      'materialized view (replace-materialized-view; refresh-cronjob: repeat for more)',
+      moreViews,
+    )
+    .option('--schedule <cron>', 'refresh-cronjob: when it runs, e.g. "0 * * * *" (UTC; the default)')
     .option('--query <sql>', 'SELECT defining the view (replace-materialized-view)')
     .option('--expression <sql>', 'SQL computing the value from the row (add-not-null-column)')
     .option(
@@ -224,7 +232,7 @@ function registerNewCommand(program: Command, io: Io, setExit: (code: number) =>
         'grants) and declare it in the plan',
     )
     .option('--dialect <dialect>', 'postgres (default) or mssql: the SQL the plan is written in')
-    .option('--out <dir>', 'folder to write to', 'plans')
+    .option('--out <dir>', 'folder to write to (default plans/; k8s/ for refresh-cronjob)')
     .option('--force', 'overwrite an existing file')
     .action(async (template: string | undefined, opts: import('./new-command.js').NewOptions) =>
       setExit(await (await import('./new-command.js')).newCommand(template, opts, io)),

@@ -26,6 +26,7 @@ import { planHeaderSchema } from '../plan/schema.js';
 import { didYouMean } from '../plan/suggest.js';
 import { paint, type Io } from './io.js';
 import { fillCarryDeclarations } from './new-carry.js';
+import { newRefreshCronJob, REFRESH_CRONJOB, REFRESH_CRONJOB_SUMMARY } from './new-refresh-cronjob.js';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
@@ -33,7 +34,7 @@ export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
 const OPTION_KEYS = ['view', 'query', 'table', 'column', 'to', 'type', 'references', 'columns', 'expression'] as const;
 type OptionKey = (typeof OPTION_KEYS)[number];
 
-export type NewOptions = { [K in OptionKey]?: string } & {
+type TemplateOptions = { [K in OptionKey]?: string } & {
   name?: string;
   out?: string;
   force?: boolean;
@@ -41,6 +42,19 @@ export type NewOptions = { [K in OptionKey]?: string } & {
   database?: string;
   dialect?: string;
 };
+
+/** As the command line gives them: --view may repeat (refresh-cronjob); --schedule is refresh-cronjob's. */
+export type NewOptions = Omit<TemplateOptions, 'view'> & { view?: string | string[]; schedule?: string };
+
+/** A plan template takes one --view and no --schedule. */
+function planTemplateOptions(template: string, opts: NewOptions): TemplateOptions {
+  const { view, schedule, ...rest } = opts;
+  if (schedule !== undefined)
+    throw new UsageError(`template ${template} does not use --schedule`, `--schedule is for ${REFRESH_CRONJOB}`);
+  if (Array.isArray(view))
+    throw new UsageError(`template ${template} takes one --view (given ${view.length})`, 'give --view once');
+  return view === undefined ? rest : { ...rest, view };
+}
 
 interface Values {
   table: string;
@@ -124,7 +138,7 @@ function issueOf(schema: z.ZodType, value: unknown): string | undefined {
 }
 
 /** Every option the template needs is given, and none it does not use. */
-function refuseMissingOrExtra(template: Template, opts: NewOptions): void {
+function refuseMissingOrExtra(template: Template, opts: TemplateOptions): void {
   const missing = template.needs.filter((k) => opts[k] === undefined || opts[k] === '');
   if (missing.length > 0) {
     throw new UsageError(
@@ -141,7 +155,7 @@ function refuseMissingOrExtra(template: Template, opts: NewOptions): void {
 }
 
 /** Each option the template needs, validated; every problem is reported at once. */
-function readValues(template: Template, opts: NewOptions): Values {
+function readValues(template: Template, opts: TemplateOptions): Values {
   refuseMissingOrExtra(template, opts);
   const raw = (k: OptionKey) => opts[k] ?? '';
   const columns = raw('columns')
@@ -192,7 +206,7 @@ function readValues(template: Template, opts: NewOptions): Values {
 }
 
 /** `--column x` for a template that takes a list (add-index, add-unique) means the one-column list. */
-function oneColumnAsList(template: Template, opts: NewOptions): NewOptions {
+function oneColumnAsList(template: Template, opts: TemplateOptions): TemplateOptions {
   if (
     !template.needs.includes('columns') ||
     template.needs.includes('column') ||
@@ -204,7 +218,7 @@ function oneColumnAsList(template: Template, opts: NewOptions): NewOptions {
   return { ...rest, columns: column };
 }
 
-function defaultName(template: Template, opts: NewOptions): string {
+function defaultName(template: Template, opts: TemplateOptions): string {
   const target = [opts.table ?? opts.view, opts.column ?? opts.columns?.replaceAll(',', '-')]
     .filter((p) => p !== undefined)
     .map((p) => base(p));
@@ -279,11 +293,15 @@ function listTemplates(templates: Template[], io: Io): number {
     (t) =>
       `  ${t.name.padEnd(width)}${t.needs.map((k) => OPTION_HELP[k]).join(' ')}\n  ${' '.repeat(width)}${t.summary}`,
   );
+  lines.push(
+    `  ${REFRESH_CRONJOB.padEnd(width)}--view V [--view W] [--schedule CRON]\n  ${' '.repeat(width)}` +
+      `${REFRESH_CRONJOB_SUMMARY}; written to k8s/`,
+  );
   io.out(`templates (schemashift new TEMPLATE [--name N] [options] [--out DIR] [--force]):\n${lines.join('\n')}\n`);
   return 0;
 }
 
-function argvOf(opts: NewOptions, name: string): string {
+function argvOf(opts: TemplateOptions, name: string): string {
   const parts = [
     `--name ${name}`,
     ...OPTION_KEYS.filter((k) => opts[k] !== undefined).map(
@@ -300,18 +318,23 @@ function dialectOf(name: string | undefined): Dialect {
   throw new UsageError(`--dialect ${name}: no such dialect`, 'use --dialect postgres (the default) or --dialect mssql');
 }
 
-export async function newCommand(templateName: string | undefined, opts: NewOptions, io: Io): Promise<number> {
+function findTemplate(templates: Template[], templateName: string | undefined): Template {
+  const template = templates.find((t) => t.name === templateName);
+  if (template) return template;
+  const names = [...templates.map((t) => t.name), REFRESH_CRONJOB];
+  const hint = templateName === undefined ? undefined : didYouMean(templateName, names);
+  throw new UsageError(
+    templateName === undefined ? 'which template? schemashift new TEMPLATE …' : `no template named ${templateName}`,
+    `${hint ? `${hint} ` : ''}templates: ${names.join(', ')} (schemashift new --list shows the options each needs)`,
+  );
+}
+
+export async function newCommand(templateName: string | undefined, cliOpts: NewOptions, io: Io): Promise<number> {
+  if (templateName === REFRESH_CRONJOB) return newRefreshCronJob(TEMPLATES_DIR, cliOpts, io);
+  const opts = planTemplateOptions(templateName ?? '', cliOpts);
   const templates = await loadTemplates();
   if (opts.list) return listTemplates(templates, io);
-  const names = templates.map((t) => t.name);
-  const template = templates.find((t) => t.name === templateName);
-  if (!template) {
-    const hint = templateName === undefined ? undefined : didYouMean(templateName, names);
-    throw new UsageError(
-      templateName === undefined ? 'which template? schemashift new TEMPLATE …' : `no template named ${templateName}`,
-      `${hint ? `${hint} ` : ''}templates: ${names.join(', ')} (schemashift new --list shows the options each needs)`,
-    );
-  }
+  const template = findTemplate(templates, templateName);
   const dialect = dialectOf(opts.dialect);
   await dialect.parser.load();
   const given = oneColumnAsList(template, opts);

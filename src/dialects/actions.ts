@@ -11,6 +11,7 @@ import type { ConstraintAction } from './actions-constraints.js';
 import type { ShadowAction } from './actions-shadow.js';
 import type { TableAction } from './actions-table.js';
 import type { ForeignAction } from './actions-foreign.js';
+import type { ScheduleAction } from './actions-schedule.js';
 
 /** What a lock does to the application while it is held or queued, whatever the database calls it. */
 export type LockImpact = 'none' | 'blocks-ddl' | 'blocks-writes' | 'blocks-all';
@@ -40,7 +41,14 @@ export interface Unsupported {
 }
 
 export type Action =
-  TableAction | ShadowAction | CreateTableActions | RenameTableAction | MetaAction | ConstraintAction | ForeignAction;
+  | TableAction
+  | ShadowAction
+  | CreateTableActions
+  | RenameTableAction
+  | MetaAction
+  | ConstraintAction
+  | ForeignAction
+  | ScheduleAction;
 export type ActionKind = Action['kind'];
 
 /** One render function per action kind: a missing kind is a compile error. */

@@ -41,6 +41,8 @@ export interface StatementSimulator {
   typeNamesIn(sql: string): string[];
   /** add_column defaults that call functions the server declares volatile. */
   volatileDefaultFindings(db: Queryable, compiled: CompiledPlan): Promise<Finding[]>;
+  /** schedule_refresh steps the database cannot run (no cron extension where the plan runs). */
+  scheduledJobFindings(db: Queryable, compiled: CompiledPlan): Promise<Finding[]>;
   /** Why schemashift cannot run plans on this server (too old), or undefined. */
   serverProblem(server: ServerInfo): { message: string; help: string } | undefined;
 }

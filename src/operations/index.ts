@@ -30,6 +30,7 @@ import { setComment } from './set-comment.js';
 import { setReplicaIdentity } from './set-replica-identity.js';
 import { dropConstraint } from './drop-constraint.js';
 import { renameConstraint } from './rename-constraint.js';
+import { scheduleRefresh } from './schedule-refresh.js';
 import type { Operation } from './types.js';
 
 // The registry holds operations of different spec types; each spec is parsed by its own schema first.
@@ -66,6 +67,7 @@ export const OPERATIONS: readonly Operation<any>[] = [
   setReplicaIdentity,
   dropConstraint,
   renameConstraint,
+  scheduleRefresh,
 ];
 
 export const OPERATION_KINDS: readonly string[] = OPERATIONS.map((op) => op.kind);

@@ -166,6 +166,8 @@ export interface OperationContext {
   id: string;
   /** The phase the operation is listed under. */
   phase: Phase;
+  /** The plan's name, for what a step leaves behind outside the run (a pg_cron job) to say whose it is. */
+  plan?: string;
 }
 
 export interface Operation<Spec = unknown> {

@@ -39,7 +39,7 @@ export function dialectFor(plan: Plan): Dialect {
 export function compilePlan(plan: Plan, dialect: Dialect = dialectFor(plan)): CompiledPlan {
   const entries: CompiledEntry[] = [];
   for (const entry of plan.entries) {
-    const ctx = { dialect, id: entry.id, phase: entry.phase };
+    const ctx = { dialect, id: entry.id, phase: entry.phase, plan: plan.name };
     const steps = entry.op.forward(entry.spec, ctx);
     entries.push({
       entry,

@@ -81,10 +81,15 @@ function problemFor(entry: PlanEntry, source: YamlSource, sql: string, error: Sq
  * Problems with the SQL `dialect` generates for `entries`: every statement of every step and undo
  * step must parse exactly as it will be sent.
  */
-export function generatedSqlProblems(entries: PlanEntry[], source: YamlSource, dialect: Dialect): PlanProblem[] {
+export function generatedSqlProblems(
+  entries: PlanEntry[],
+  source: YamlSource,
+  dialect: Dialect,
+  plan: string,
+): PlanProblem[] {
   const problems: PlanProblem[] = [];
   for (const entry of entries) {
-    const ctx = { dialect, id: entry.id, phase: entry.phase };
+    const ctx = { dialect, id: entry.id, phase: entry.phase, plan };
     const inverse = entry.op.inverse(entry.spec, ctx);
     const steps = [...entry.op.forward(entry.spec, ctx), ...('steps' in inverse ? inverse.steps : [])];
     const seen = new Set<string>();

@@ -96,7 +96,7 @@ function checkSteps(file: string, source: YamlSource, header: PlanHeader): Plan 
   }
   assignIds(entries, source, problems);
   if (problems.length === 0 && header.dialect === 'postgres') {
-    problems.push(...generatedSqlProblems(entries, source, dialectNamed(header.dialect)));
+    problems.push(...generatedSqlProblems(entries, source, dialectNamed(header.dialect), header.name));
   }
   if (problems.length > 0) throw new PlanError(problems);
 

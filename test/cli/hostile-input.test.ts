@@ -134,6 +134,7 @@ const BASES: Base[] = [
     spec: { name: 'daily', query: 'SELECT count(*) AS n FROM orders' },
   },
   { kind: 'refresh_materialized_view', phase: 'migrate', spec: { name: 'daily' } },
+  { kind: 'schedule_refresh', phase: 'expand', spec: { name: 'daily', schedule: '0 * * * *' } },
   {
     kind: 'replace_materialized_view',
     phase: 'expand',
@@ -239,7 +240,7 @@ function skeleton(node: unknown, out: string[] = []): string[] {
 
 /** Each step's SQL texts as the skeletons of the statements they hold: the shape of what will run. */
 function shapeOf(entry: PlanEntry): string[][] {
-  const ctx = { dialect: postgres, id: entry.id, phase: entry.phase };
+  const ctx = { dialect: postgres, id: entry.id, phase: entry.phase, plan: 'hostile' };
   const inverse = entry.op.inverse(entry.spec, ctx);
   const steps = [...entry.op.forward(entry.spec, ctx), ...('steps' in inverse ? inverse.steps : [])];
   return steps.map((step) =>
@@ -321,7 +322,7 @@ describe('hostile names and values', () => {
     it('leave the canary and the vault schema untouched', async () => {
       let ran = 0;
       for (const { entry } of accepted) {
-        const ctx = { dialect: postgres, id: entry.id, phase: entry.phase };
+        const ctx = { dialect: postgres, id: entry.id, phase: entry.phase, plan: 'hostile' };
         for (const sql of entry.op.forward(entry.spec, ctx).flatMap((step) => sqlTextsOf(postgres, step))) {
           if (/\$\d/.test(sql)) continue; // backfill batches take their key range as parameters
           ran++;

@@ -8,6 +8,7 @@ import { shadowColumnDdl } from './ddl-shadow.js';
 import { mssqlTableDdl } from './ddl-table.js';
 import { viewDdl } from './ddl-views.js';
 import { foreignDdl } from './ddl-foreign.js';
+import { scheduleDdl } from './ddl-schedule.js';
 import { batchSeparatorLine } from './tsql-read.js';
 
 /**
@@ -36,6 +37,7 @@ export function mssqlDdl(options: MssqlDdlOptions = DEFAULT_MSSQL_DDL_OPTIONS): 
     ...metaDdl,
     ...constraintDdl,
     ...foreignDdl,
+    ...scheduleDdl,
   };
   // A raw `sql` step is the plan's own script, in which GO lines are batch separators.
   const guarded = Object.entries(renderers).map(([kind, render]) => [

@@ -22,5 +22,6 @@ export const mssqlSimulatorMissing: StatementSimulator = {
   rowColumns: missing('validate --database'),
   typeNamesIn: missing('validate --database'),
   volatileDefaultFindings: missing('validate --database'),
+  scheduledJobFindings: missing('validate --database'),
   serverProblem: missing('validate --database'),
 };

@@ -6,6 +6,7 @@ import { constraintDdl } from './ddl-constraints.js';
 import { shadowDdl } from './ddl-shadow.js';
 import { tableDdl } from './ddl-table.js';
 import { foreignDdl } from './foreign-ddl.js';
+import { cronDdl } from './cron-refresh.js';
 
 /** Every neutral action in PostgreSQL's SQL; the type makes a forgotten kind a compile error. */
 export const postgresDdl: DdlRenderer = {
@@ -16,4 +17,5 @@ export const postgresDdl: DdlRenderer = {
   ...metaDdl,
   ...constraintDdl,
   ...foreignDdl,
+  ...cronDdl,
 };

@@ -49,6 +49,7 @@ const ENTRY_CHECKS: Record<string, EntryCheck> = {
   flag_rollout: relations.checkFlagRollout,
   create_materialized_view: relations.checkCreateMaterializedView,
   refresh_materialized_view: relations.checkRefreshMaterializedView,
+  schedule_refresh: relations.checkRefreshMaterializedView,
   replace_materialized_view: relations.checkReplaceMaterializedView,
   create_table: checkCreateTable,
   drop_table: checkDropTable,

@@ -55,6 +55,7 @@ export async function checkPlansAgainstDatabase(
     plans.map(async (plan) => [
       ...checkPlanAgainstSchema(plan, live, lookup, options),
       ...(await dialect.introspect.simulate.volatileDefaultFindings(db, plan)),
+      ...(await dialect.introspect.simulate.scheduledJobFindings(db, plan)),
     ]),
   );
   for (const [i, plan] of plans.entries()) findings[i]?.push(...(await checkCarriedAttachments(db, plan)));

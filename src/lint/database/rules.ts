@@ -96,6 +96,16 @@ export const DATABASE_RULES = {
     severity: 'warning',
     description: 'a scan or rewrite of a big table under a lock that blocks writes or reads for its whole duration',
   },
+  'db-matview-big-source': {
+    severity: 'warning',
+    description:
+      "a materialized view built WITH DATA from a big table inside the step's transaction, which holds its locks " +
+      'for the whole build',
+  },
+  'db-no-cron': {
+    severity: 'error',
+    description: 'schedule_refresh on a database that does not have the cron extension (it lives in one database)',
+  },
   'db-volatile-default': {
     severity: 'error',
     description:

@@ -12,6 +12,7 @@ import { applyStatement } from './effects.js';
 import { checkRawStatement } from './raw-statements.js';
 import { checkStatementCost } from './statement-costs.js';
 import { volatileDefaultFindings } from './volatile-defaults.js';
+import { scheduledJobFindings } from '../cron-findings.js';
 
 function statementsOf(sql: string): SqlStatement[] {
   try {
@@ -42,6 +43,7 @@ export const postgresSimulator: StatementSimulator = {
   rowColumns,
   typeNamesIn,
   volatileDefaultFindings,
+  scheduledJobFindings,
   serverProblem(server) {
     if (server.versionNum >= OLDEST_SUPPORTED) return undefined;
     return {

@@ -7,6 +7,7 @@ import { capability, hasCapability, versionLabel } from '../capabilities.js';
 import { astText, type AstNode } from '../sql/ast.js';
 import { unwrap } from '../sql/statements.js';
 import { rangeVarName } from './ast-names.js';
+import { matviewBuildCost } from './matview-build-cost.js';
 import type { CheckContext } from '../../../lint/database/context.js';
 import { emit, type Place } from '../../../lint/database/requirements.js';
 import type { SimRelation } from '../../../lint/database/sim-state.js';
@@ -259,6 +260,8 @@ export function checkStatementCost(ctx: CheckContext, place: Place, node: AstNod
       return rewriteCost(ctx, place, [rangeVarName(body.relation) ?? ''], 'CLUSTER');
     case 'RefreshMatViewStmt':
       return refreshCost(ctx, place, body);
+    case 'CreateTableAsStmt':
+      return matviewBuildCost(ctx, place, body);
     case 'UpdateStmt':
       return wholeTableWrite(ctx, place, body, 'UPDATE');
     case 'DeleteStmt':
