@@ -79,17 +79,21 @@ describe.skipIf(!postgresAdminUrl)('kill -9 during rollback (real PostgreSQL)', 
     const schemaBefore = await snapshotSchema(db);
     const rowsBefore = await tableDigest(db, 'accounts');
 
-    // One uninterrupted rollback through the CLI, to know how long a rollback lasts.
-    await runUpToContract(conn, plan);
-    const reference = startCli(['rollback', file, '--yes', '--database', db.url!]);
-    let exited = false;
-    void reference.done.then(() => (exited = true));
-    await rollingBack(db, () => exited);
-    const started = Date.now();
-    const clean = await reference.done;
-    expect(clean.code, clean.stdout + clean.stderr).toBe(0);
-    const span = Math.max(20, Date.now() - started);
-    expect(await snapshotSchema(db)).toEqual(schemaBefore);
+    // Uninterrupted rollbacks through the CLI, to know how long a rollback lasts: the shortest of three, so that a
+    // reference slowed by other work on a shared machine does not push the kills past the rollback's end.
+    let span = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 3; i++) {
+      await runUpToContract(conn, plan);
+      const reference = startCli(['rollback', file, '--yes', '--database', db.url!]);
+      let exited = false;
+      void reference.done.then(() => (exited = true));
+      await rollingBack(db, () => exited);
+      const started = Date.now();
+      const clean = await reference.done;
+      expect(clean.code, clean.stdout + clean.stderr).toBe(0);
+      span = Math.min(span, Math.max(20, Date.now() - started));
+      expect(await snapshotSchema(db)).toEqual(schemaBefore);
+    }
 
     const landed: string[] = [];
     for (let i = 0; i < KILLS; i++) {
