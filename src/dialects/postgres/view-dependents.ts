@@ -47,7 +47,12 @@ function readDependents(view: string): string[] {
   ];
 }
 
-/** A materialized view's refresh runs its owner's code: under the caller's search_path, as it would anywhere. */
+/** A materialized view's indexes and refresh run its owner's code: under the caller's search_path, as anywhere. */
+const INDEXES = [
+  `    ${CALLER_NAMES}`,
+  "    FOR v_stmt IN SELECT jsonb_array_elements_text(v_dep->'indexes') LOOP EXECUTE v_stmt; END LOOP;",
+  `    ${QUALIFIED_NAMES}`,
+];
 const REFRESH = [
   "    IF v_dep->>'refresh' IS NOT NULL THEN",
   `      ${CALLER_NAMES}`,
@@ -65,6 +70,7 @@ function recreateDependents(view: string): string[] {
     'FOR v_dep IN SELECT value FROM jsonb_array_elements(v_dependents) LOOP',
     '  BEGIN',
     "    FOR v_stmt IN SELECT jsonb_array_elements_text(v_dep->'create') LOOP EXECUTE v_stmt; END LOOP;",
+    ...INDEXES,
     `    FOR v_grantee IN ${CURRENT_GRANTEES_SQL.replace(/\n/g, '\n    ')} LOOP`,
     "      EXECUTE format('REVOKE ALL ON %s %s FROM %s', v_dep->>'grantOn', v_dep->>'name', v_grantee);",
     '    END LOOP;',
