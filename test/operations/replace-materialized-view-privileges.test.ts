@@ -134,6 +134,13 @@ describe.skipIf(!postgresAdminUrl)('replace_materialized_view and roles (Postgre
     expect(await one("SELECT to_regclass('daily_probe_folded') IS NOT NULL")).toBe(true);
     // A dependent that had no data stays without.
     expect(await one("SELECT relispopulated FROM pg_class WHERE oid = 'daily_empty'::regclass")).toBe(false);
+
+    // Rollback carries it back the same way.
+    await db.exec('TRUNCATE seen');
+    await applySql(db, undo());
+    expect(await one(`SELECT rolsuper FROM pg_roles WHERE rolname = '${LOW}'`)).toBe(false);
+    expect((await db.query<{ who: string }>('SELECT DISTINCT who FROM seen')).map((r) => r.who)).toEqual([LOW]);
+    expect(await one("SELECT relispopulated FROM pg_class WHERE oid = 'daily_probe'::regclass")).toBe(true);
   });
 
   it('fails the swap, naming it, when the owner of a dependent materialized view cannot read the new view', async () => {
