@@ -118,12 +118,13 @@ export const replaceMaterializedView = defineOperation<ReplaceMaterializedViewSp
     'Change a materialized view without blocking its readers: build `<name>__new` beside it, index it, swap the ' +
     'names in one short transaction, drop the old view in contract. Index names are `<name>_<columns>_idx` (`_key` ' +
     'for the unique one) unless named; an index already holding such a name is parked with the old view. ' +
-    'PostgreSQL: the views, materialized views and functions (BEGIN ATOMIC) that read the old view, found ' +
-    'recursively in the catalog when the swap runs, are dropped and recreated against the new one in the swap ' +
-    'transaction, from their catalog definitions, with owners, grants, comments, options and indexes (a dependent ' +
-    'materialized view is rebuilt WITH DATA under the swap lock); anything else depending on it makes the swap ' +
-    'refuse, naming it. Rollback carries them back. Contract refuses to drop the old view while anything still ' +
-    'reads it (never CASCADE).',
+    "PostgreSQL: the swap gives the new view the old one's owner, grants and comment (and the column grants and " +
+    'comments of the columns both have); the views, materialized views and functions (BEGIN ATOMIC) that read ' +
+    'the old view, found recursively in the catalog when the swap runs, are dropped and recreated against the ' +
+    'new one in the swap transaction, from their catalog definitions, with owners, grants, comments, options and ' +
+    'indexes (a dependent materialized view is created empty and, if it had data, refreshed as its owner under ' +
+    'the swap lock); anything else depending on it makes the swap refuse, naming it. Rollback carries them back ' +
+    'to the old view, as it was. Contract refuses to drop the old view while anything still reads it (never CASCADE).',
   schema: replaceMaterializedViewSchema,
   allowedPhases: ['expand', 'migrate'],
   target: (spec) => spec.name,
@@ -140,8 +141,10 @@ export const replaceMaterializedView = defineOperation<ReplaceMaterializedViewSp
       actionStep(ctx, {
         id: `${ctx.id}/swap`,
         summary:
-          `swap ${swap.building} in as ${spec.name} (old one kept as ${swap.retired}); what reads the old one ` +
-          'is carried over to the new one in the same transaction',
+          `swap ${swap.building} in as ${spec.name} (old one kept as ${swap.retired})` +
+          // Only PostgreSQL's swap hands the old view's owner, grants and comments to the new one.
+          (ctx.dialect.name === 'postgres' ? ", with the old one's owner, grants and comments" : '') +
+          '; what reads the old one is carried over to the new one in the same transaction',
         action: { kind: 'swap-materialized-view', ...swap },
         // The old view, parked under its __old name, is this plan's from here on.
         effect: { does: 'create', object: { kind: 'materialized view', name: swap.retired } },

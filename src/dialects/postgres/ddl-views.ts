@@ -37,7 +37,7 @@ function renameView(from: string, to: string): string {
  * carry every dependent of the old view over to the new one, in DO blocks around the renames (view-dependents.ts).
  */
 function swapSql(s: ViewSwap): string {
-  return renameCarryingDependentsSql(s.view, [
+  return renameCarryingDependentsSql(s.view, s.building, [
     ...s.indexes.map((i) => renameIndex(s, i.final, i.retired, true)),
     renameView(s.view, s.retired),
     renameView(s.building, s.view),

@@ -4,12 +4,15 @@
  * block, in the step's own transaction: it reads every dependent from the catalog (recursively),
  * drops them (no CASCADE: what it did not read makes the drop fail), renames, and recreates them
  * from their catalog definitions against whatever now holds the name, with their indexes, owners,
- * grants and comments. Nothing is read from the plan but the names of the swap itself.
+ * grants and comments; a dependent materialized view is created empty and refreshed as its owner.
+ * Forward, the view taking the name first gets the owner, grants and comments of the one giving it
+ * up. Nothing is read from the plan but the names of the swap itself.
  */
 import { dollarQuote } from './sql/statements.js';
 import { quoteLiteral as literal, quoteQualified as qualified } from './names.js';
 import { DEPENDENTS_CTE, dependentNodesCte, UNSUPPORTED_SQL } from './view-dependents-closure.js';
 import { CURRENT_GRANTEES_SQL, RECREATE_PLAN_SQL } from './view-dependents-recreate.js';
+import { swapAttributesSql } from './view-dependents-attributes.js';
 
 const indent = (lines: string[], by: string): string[] => lines.map((l) => (l === '' ? l : `${by}${l}`));
 
@@ -44,6 +47,20 @@ function readDependents(view: string): string[] {
   ];
 }
 
+/** A materialized view's indexes and refresh run its owner's code: under the caller's search_path, as anywhere. */
+const INDEXES = [
+  `    ${CALLER_NAMES}`,
+  "    FOR v_stmt IN SELECT jsonb_array_elements_text(v_dep->'indexes') LOOP EXECUTE v_stmt; END LOOP;",
+  `    ${QUALIFIED_NAMES}`,
+];
+const REFRESH = [
+  "    IF v_dep->>'refresh' IS NOT NULL THEN",
+  `      ${CALLER_NAMES}`,
+  "      EXECUTE v_dep->>'refresh';",
+  `      ${QUALIFIED_NAMES}`,
+  '    END IF;',
+];
+
 function recreateDependents(view: string): string[] {
   const hint = literal(
     `the swap was rolled back and nothing changed: make the dependent fit the new ${view} (or drop it), then run again`,
@@ -53,16 +70,35 @@ function recreateDependents(view: string): string[] {
     'FOR v_dep IN SELECT value FROM jsonb_array_elements(v_dependents) LOOP',
     '  BEGIN',
     "    FOR v_stmt IN SELECT jsonb_array_elements_text(v_dep->'create') LOOP EXECUTE v_stmt; END LOOP;",
+    ...INDEXES,
     `    FOR v_grantee IN ${CURRENT_GRANTEES_SQL.replace(/\n/g, '\n    ')} LOOP`,
     "      EXECUTE format('REVOKE ALL ON %s %s FROM %s', v_dep->>'grantOn', v_dep->>'name', v_grantee);",
     '    END LOOP;',
     "    FOR v_stmt IN SELECT jsonb_array_elements_text(v_dep->'grants') LOOP EXECUTE v_stmt; END LOOP;",
+    ...REFRESH,
     '  EXCEPTION WHEN OTHERS THEN',
-    "    RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = format('recreating %s %s against %s failed: %s',",
-    `      v_dep->>'kind', v_dep->>'name', ${literal(view)}, SQLERRM), HINT = ${hint};`,
+    "    RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = format('%s failed: %s', coalesce(v_dep->>'doing',",
+    `      format('recreating %s %s against %s', v_dep->>'kind', v_dep->>'name', ${literal(view)})), SQLERRM),`,
+    `      HINT = coalesce(v_dep->>'hint', ${hint});`,
     '  END;',
     'END LOOP;',
     CALLER_NAMES,
+  ];
+}
+
+/** The second DO block refuses to run without what the first read: "no dependents" is never assumed. */
+function carriedDependents(view: string): string[] {
+  const message = literal(
+    `cannot finish the swap of ${view}: what the first part of the swap read (the setting ` +
+      'schemashift.carried_dependents) is not there, so its dependents would be lost',
+  );
+  const hint = literal('run the swap step as one transaction, as schemashift run does; this part changed nothing');
+  return [
+    `v_carried := current_setting(${CARRIED}, true);`,
+    "IF coalesce(v_carried, '') = '' THEN",
+    `  RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state', MESSAGE = ${message}, HINT = ${hint};`,
+    'END IF;',
+    'v_dependents := v_carried::jsonb;',
   ];
 }
 
@@ -74,12 +110,19 @@ const DECLARATIONS = [
   '  v_dep jsonb;',
   '  v_stmt text;',
   '  v_grantee text;',
+  '  v_carried text;',
 ];
 
 const NOTE = [
   '-- What reads the view giving up its name (views, materialized views, functions: found in the catalog now,',
   '-- recursively) is dropped and recreated against the view taking the name, with owners, grants, comments and',
-  '-- indexes. A dependent materialized view is rebuilt WITH DATA while the swap holds its locks.',
+  '-- indexes. A dependent materialized view is created empty and, once its owner is set, refreshed (as that',
+  '-- owner) if it had data, while the swap holds its locks.',
+];
+
+const ATTRIBUTES_NOTE = [
+  '-- First the view taking the name gets the owner, grants and comments (its own and those of the columns both',
+  '-- have) of the one giving it up.',
 ];
 
 /** Where the first DO block leaves what it read for the second, until the transaction ends. */
@@ -91,24 +134,29 @@ function doBlock(lines: string[]): string {
 
 /**
  * `renames` (plain statements) with every dependent of `view` carried over to what holds its name
- * after them. The renames stay plain statements between two DO blocks (so that `validate --database`
- * follows them), the first handing what it read to the second through a transaction-local setting.
+ * after them, `building` (the view taking the name) first given the attributes of `view`. The
+ * renames stay plain statements between two DO blocks (so that `validate --database` follows them),
+ * the first handing what it read to the second through a transaction-local setting.
  */
-export function renameCarryingDependentsSql(view: string, renames: string[]): string {
-  const root = `  v_root oid := to_regclass(${literal(qualified(view))});`;
+export function renameCarryingDependentsSql(view: string, building: string, renames: string[]): string {
   const read = doBlock([
     ...NOTE,
+    ...ATTRIBUTES_NOTE,
     ...DECLARATIONS,
-    root,
+    `  v_root oid := to_regclass(${literal(qualified(view))});`,
+    `  v_building oid := to_regclass(${literal(qualified(building))});`,
     'BEGIN',
     ...indent(readDependents(view), '  '),
+    `  ${QUALIFIED_NAMES}`,
+    `  v_dependents := ${swapAttributesSql('v_root', 'v_building').replace(/\n/g, '\n  ')} || v_dependents;`,
+    `  ${CALLER_NAMES}`,
     `  PERFORM set_config(${CARRIED}, v_dependents::text, true);`,
     'END',
   ]);
   const recreate = doBlock([
     ...DECLARATIONS,
     'BEGIN',
-    `  v_dependents := coalesce(nullif(current_setting(${CARRIED}, true), ''), '[]')::jsonb;`,
+    ...indent(carriedDependents(view), '  '),
     ...indent(recreateDependents(view), '  '),
     `  PERFORM set_config(${CARRIED}, '', true);`,
     'END',

@@ -67,7 +67,7 @@ export const DATABASE_RULES = {
     severity: 'warning',
     description:
       'replace_materialized_view of a view that views, materialized views or functions read (recursively): the swap ' +
-      'recreates them, and rebuilds a dependent materialized view WITH DATA under its lock (its size is shown)',
+      'recreates them, and refills a dependent materialized view (a refresh as its owner) under its lock (its size is shown)',
   },
   'db-view-dependent-unsupported': {
     severity: 'error',

@@ -17,7 +17,7 @@ const via = (d: ViewDependent): string => (d.depth > 1 ? ' (through another depe
 function recreated(view: string, d: ViewDependent): Omit<Finding, 'at'> {
   const rebuild =
     d.kind === 'materialized view'
-      ? ` and rebuilds it WITH DATA while readers of ${view} wait` +
+      ? ` and refills it (a refresh run as its owner) while readers of ${view} wait` +
         (d.bytes === undefined
           ? ''
           : ` (${bytesText(d.bytes)} now: expect ${durationText(d.bytes / SCAN_BYTES_PER_SECOND)} or more)`)
