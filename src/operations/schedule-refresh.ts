@@ -87,12 +87,14 @@ export const scheduleRefreshSchema = z
       .describe('Refresh concurrently, so reads go on (needs a unique index on the view, without WHERE).'),
     lock_timeout: duration
       .refine((ms) => ms > 0, 'lock_timeout must be more than 0: a refresh must never wait for its lock forever')
+      .refine(Number.isInteger, 'lock_timeout is a whole number of milliseconds')
       .default(DEFAULT_JOB_LOCK_TIMEOUT_MS)
       .describe(
         "How long each run's refresh waits for its lock on the view (readers queue behind a waiting blocking " +
           'refresh) before the run fails; default 5s.',
       ),
     statement_timeout: duration
+      .refine(Number.isInteger, 'statement_timeout is a whole number of milliseconds')
       .optional()
       .describe("How long each run's refresh may take before the server cancels it; 0 = none; default the server's."),
     max_staleness: duration

@@ -39,7 +39,7 @@ export function refreshJobBodyTemplate(concurrently: boolean): string {
 /**
  * What runs before the DO block, in the same transaction (pg_cron sends the command as one query
  * string): a refresh waits at most lock_timeout for its lock on the view (else the run fails, seen in
- * cron.job_run_details), so readers never queue behind a refresh stuck behind a long reader; and runs
+ * cron.job_run_details), so readers queue behind a refresh stuck behind a long reader no longer; and runs
  * at most statement_timeout when one is given. Both are numbers the plan's schema checked.
  */
 export function refreshJobSettings(a: Pick<RefreshJob, 'lockTimeoutMs' | 'statementTimeoutMs'>): string {
