@@ -22,7 +22,7 @@ const RECORD_COLUMNS = 'view_schema, view_name, started_at, finished_at, duratio
  * The job's DO block body as a format() template: %1$L the view's `schema.name` (its lock key and
  * what the notice names), %2$I.%3$I the view, %2$L %3$L its schema and name, %4$L the job. It tries
  * the advisory lock `schemashift refresh` takes for the view (the same class and key expression): a
- * refresh already running, the CLI's or an earlier run's, makes this run skip with a notice and record
+ * refresh already running (the CLI's, or another plan's job) makes this run skip with a notice and record
  * nothing. The lock is the transaction's: pg_cron runs the command as one, released at its end.
  */
 export function refreshJobBodyTemplate(concurrently: boolean): string {
