@@ -106,6 +106,34 @@ function set(doc: YAML.Document, path: (string | number)[], value: unknown, flow
 }
 
 const CONTAINER = ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0];
+const DEADLINE = ['spec', 'jobTemplate', 'spec', 'activeDeadlineSeconds'];
+/** What the views' refreshes may take of the Job's deadline; the rest is for lock waits, retries and startup. */
+const REFRESH_SHARE_OF_DEADLINE = 0.9;
+
+/**
+ * `--statement-timeout` for each refresh: the views share 90% of activeDeadlineSeconds, so the server
+ * has cancelled a refresh before Kubernetes kills the pod at the deadline. A killed pod's REFRESH would
+ * otherwise go on on the server, holding the view's advisory lock: the next tick would exit 3.
+ */
+export function refreshStatementTimeout(deadlineSeconds: number, views: number): string {
+  if (!Number.isInteger(deadlineSeconds) || deadlineSeconds < 60)
+    throw new Error(`internal: templates/k8s/${REFRESH_CRONJOB}.yaml has activeDeadlineSeconds ${deadlineSeconds}`);
+  const seconds = Math.floor((deadlineSeconds * REFRESH_SHARE_OF_DEADLINE) / views);
+  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
+}
+
+export function refreshCommandOf(views: string[], statementTimeout: string): string[] {
+  return [
+    'schemashift',
+    'refresh',
+    ...views,
+    '--statement-timeout',
+    statementTimeout,
+    '--concurrently',
+    'auto',
+    '--json',
+  ];
+}
 
 interface CronJobFields {
   metadata: { name: string };
@@ -114,7 +142,7 @@ interface CronJobFields {
 
 export function renderRefreshCronJob(template: string, name: string, schedule: string, views: string[]): string {
   const doc = YAML.parseDocument(template);
-  const command = ['schemashift', 'refresh', ...views, '--concurrently', 'auto', '--json'];
+  const command = refreshCommandOf(views, refreshStatementTimeout(Number(doc.getIn(DEADLINE)), views.length));
   set(doc, ['metadata', 'name'], name);
   set(doc, ['spec', 'schedule'], schedule);
   set(doc, [...CONTAINER, 'command'], command, true);
@@ -139,6 +167,7 @@ export async function newRefreshCronJob(templatesDir: string, opts: RefreshCronJ
   const name = nameOf(opts, views);
   const template = await readFile(join(templatesDir, 'k8s', `${REFRESH_CRONJOB}.yaml`), 'utf8');
   const text = renderRefreshCronJob(template, name, schedule, views);
+  const command = (YAML.parse(text) as CronJobFields).spec.jobTemplate.spec.template.spec.containers[0]!.command;
   const outDir = resolve(io.cwd, opts.out ?? 'k8s');
   const inside = relative(io.cwd, join(outDir, `${name}.yaml`));
   const file = inside.startsWith('..') ? join(outDir, `${name}.yaml`) : inside;
@@ -147,7 +176,7 @@ export async function newRefreshCronJob(templatesDir: string, opts: RefreshCronJ
   await mkdir(dirname(resolve(io.cwd, file)), { recursive: true });
   await writeFile(resolve(io.cwd, file), text);
   io.out(
-    `wrote ${file} (CronJob ${name}: schemashift refresh ${views.join(' ')} --concurrently auto --json, ` +
+    `wrote ${file} (CronJob ${name}: ${command.join(' ')}, ` +
       `schedule "${schedule}" UTC)\n` +
       `  next: create the Secret schemashift-database (key DATABASE_URL), set the image, then kubectl apply -f ${file}\n`,
   );

@@ -26,6 +26,7 @@ import {
 } from './refresh-options.js';
 import { refreshJson, refreshLine } from './refresh-output.js';
 import { resolveViews, type ResolvedView } from './refresh-resolve.js';
+import { refreshQuit, type RefreshQuit } from './refresh-quit.js';
 import { refreshView, type RefreshResult } from './refresh-view.js';
 import { stateStoreOf } from './state-of.js';
 
@@ -59,16 +60,19 @@ interface Run {
   io: Io;
   /** Aborted by Ctrl-C or SIGTERM: no retry and no further view starts. */
   signal: AbortSignal;
+  /** Told the refreshes' backend, which a second Ctrl-C or SIGTERM ends on the server. */
+  quit: RefreshQuit;
 }
 
 /** On one session (PGlite has only one: the records are written on it too), each view in turn. */
 async function refreshAll(
-  { conn, sql, settings, json, io, signal }: Run,
+  { conn, sql, settings, json, io, signal, quit }: Run,
   views: ResolvedView[],
 ): Promise<RefreshResult[]> {
   const dialect = dialectNamed(conn.dialect);
   const actor = currentActor();
   return conn.session(async (session) => {
+    quit.sessionPid = await session.backendPid();
     await enableConnectionCheck(dialect.session, session);
     const ctx = {
       session,
@@ -88,6 +92,7 @@ async function refreshAll(
       if (!json) io.out(refreshLine(result, paint(io.color)));
       results.push(result);
     }
+    quit.sessionPid = null;
     return results;
   });
 }
@@ -98,7 +103,7 @@ export function exitCodeOf(results: RefreshResult[]): number {
 }
 
 const STOPPING =
-  'stopping after the current refresh (press Ctrl-C again to quit at once: the server then cancels the refresh)';
+  'stopping after the current refresh (press Ctrl-C again to quit at once: the refresh is then ended on the server)';
 
 /** Exit 130 after an interruption, naming the views that were not attempted. */
 function interrupted(io: Io, json: boolean, views: ResolvedView[], results: RefreshResult[]): number {
@@ -117,16 +122,19 @@ export async function refreshCommand(views: string[], opts: RefreshCommandOption
   const sql = refreshSqlFor(url, io);
   const json = opts.json === true;
   const conn = await openDatabase(url, io, 'schemashift refresh', { mustExist: true });
-  const { signal, dispose } = interruptSignal(io, { stopping: STOPPING });
+  const quit = refreshQuit(conn, io);
+  const { signal, dispose } = interruptSignal(io, { stopping: STOPPING, quit: quit.quit });
   try {
     const resolved = await resolveViews(conn, dialectNamed(conn.dialect), sql, names, settings.concurrently);
     await stateStoreOf(conn).ensureSchema();
     const store = viewStoreOf(conn);
     await declarePolicies(store, resolved, settings);
-    const results = await refreshAll({ conn, sql, settings, json, io, signal }, resolved);
+    const results = await refreshAll({ conn, sql, settings, json, io, signal, quit }, resolved);
     if (json) io.out(refreshJson(results, await store.summaries()));
     return signal.aborted ? interrupted(io, json, resolved, results) : exitCodeOf(results);
   } finally {
+    // After a second signal the refresh's end (its error, or its result) is not this run's outcome: exit 130.
+    if (quit.pending !== undefined) await quit.pending;
     await conn.close();
     dispose();
   }

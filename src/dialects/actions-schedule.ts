@@ -13,6 +13,10 @@ export interface RefreshJob {
   /** A cron expression, validated by the plan's schema. */
   schedule: string;
   concurrently: boolean;
+  /** How long the job's refresh waits for its lock on the view before the run fails. */
+  lockTimeoutMs: number;
+  /** How long the job's refresh may run; undefined leaves the server's statement_timeout as it is. */
+  statementTimeoutMs?: number;
   /** Who declares the view's max_staleness: `plan:<plan name>`. */
   declaredBy: string;
 }

@@ -74,6 +74,9 @@ export const cronSchedule = z
     'When the database runs the refresh, in cron syntax: minute hour day-of-month month day-of-week ("0 * * * *"), or @hourly.',
   );
 
+/** Fixed rather than the plan's settings.lock_timeout: that one is for DDL retried by the runner, a job is not. */
+export const DEFAULT_JOB_LOCK_TIMEOUT_MS = 5000;
+
 export const scheduleRefreshSchema = z
   .object({
     name: qualifiedName,
@@ -82,6 +85,18 @@ export const scheduleRefreshSchema = z
       .boolean()
       .default(false)
       .describe('Refresh concurrently, so reads go on (needs a unique index on the view, without WHERE).'),
+    lock_timeout: duration
+      .refine((ms) => ms > 0, 'lock_timeout must be more than 0: a refresh must never wait for its lock forever')
+      .refine(Number.isInteger, 'lock_timeout is a whole number of milliseconds')
+      .default(DEFAULT_JOB_LOCK_TIMEOUT_MS)
+      .describe(
+        "How long each run's refresh waits for its lock on the view (readers queue behind a waiting blocking " +
+          'refresh) before the run fails; default 5s.',
+      ),
+    statement_timeout: duration
+      .refine(Number.isInteger, 'statement_timeout is a whole number of milliseconds')
+      .optional()
+      .describe("How long each run's refresh may take before the server cancels it; 0 = none; default the server's."),
     max_staleness: duration
       .refine((ms) => ms > 0, 'max_staleness must be more than 0')
       .optional()
@@ -98,6 +113,8 @@ function jobOf(spec: ScheduleRefreshSpec, ctx: OperationContext): RefreshJob {
     job: refreshJobName(ctx.plan, spec.name),
     schedule: spec.schedule,
     concurrently: spec.concurrently,
+    lockTimeoutMs: spec.lock_timeout,
+    ...(spec.statement_timeout === undefined ? {} : { statementTimeoutMs: spec.statement_timeout }),
     declaredBy: `plan:${ctx.plan}`,
   };
 }
@@ -105,6 +122,8 @@ function jobOf(spec: ScheduleRefreshSpec, ctx: OperationContext): RefreshJob {
 function summaryOf(spec: ScheduleRefreshSpec, job: RefreshJob): string {
   const how = [
     spec.concurrently ? 'concurrently' : '',
+    `lock_timeout ${ms(spec.lock_timeout)}`,
+    spec.statement_timeout ? `statement_timeout ${ms(spec.statement_timeout)}` : '',
     spec.max_staleness ? `max_staleness ${ms(spec.max_staleness)}` : '',
   ]
     .filter(Boolean)

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compilePlan } from '../../src/plan/compile.js';
 import { parsePlan } from '../../src/plan/load.js';
+import { postgresViewRefresh } from '../../src/dialects/postgres/view-refresh.js';
 import type { SqlStep } from '../../src/operations/types.js';
 import { cli, folderWith } from '../cli/cli-support.js';
 import {
@@ -28,6 +29,12 @@ settings: { lock_timeout: 2s }
 phases:
   expand:
     - schedule_refresh: { name: sales.order_totals, schedule: "0 * * * *", concurrently: true${extra} }
+`;
+
+const blockingPlan = `name: blocking-totals
+phases:
+  expand:
+    - schedule_refresh: { name: sales.order_totals, schedule: "*/5 * * * *", lock_timeout: 300ms, statement_timeout: 1m }
 `;
 
 const SETUP = `CREATE SCHEMA sales;
@@ -52,6 +59,7 @@ describe.skipIf(unavailable !== null)('schedule_refresh with pg_cron', () => {
   const dir = folderWith({
     'hourly.yaml': planText('hourly-totals', ', max_staleness: 2h'),
     'taken.yaml': planText('taken-name'),
+    'blocking.yaml': blockingPlan,
   });
   const cmd = (database: string, ...args: string[]) =>
     cli([...args, '--database', cluster.url(database)], { cwd: dir });
@@ -84,10 +92,14 @@ describe.skipIf(unavailable !== null)('schedule_refresh with pg_cron', () => {
     expect(others).toEqual([]);
     expect(job).toMatchObject({ jobname: 'schemashift:hourly-totals:sales.order_totals', schedule: '0 * * * *' });
     expect(job!.command).toBe(
-      'REFRESH MATERIALIZED VIEW CONCURRENTLY sales.order_totals; INSERT INTO schemashift.view_refreshes ' +
+      "SET LOCAL lock_timeout = '5000ms'; DO $refresh$ BEGIN IF pg_try_advisory_xact_lock(1548630531, " +
+        "hashtext('sales.order_totals') & 2147483647) THEN REFRESH MATERIALIZED VIEW CONCURRENTLY sales.order_totals; " +
+        'INSERT INTO schemashift.view_refreshes ' +
         '(view_schema, view_name, started_at, finished_at, duration_ms, mode, outcome, source, actor) VALUES ' +
         "('sales', 'order_totals', now(), clock_timestamp(), (extract(epoch FROM clock_timestamp() - now()) * 1000)" +
-        "::bigint, 'concurrently', 'ok', 'pg_cron', 'schemashift:hourly-totals:sales.order_totals')",
+        "::bigint, 'concurrently', 'ok', 'pg_cron', 'schemashift:hourly-totals:sales.order_totals'); ELSE RAISE " +
+        "NOTICE 'schemashift: % not refreshed: another refresh of it is running', 'sales.order_totals'; END IF; " +
+        'END $refresh$',
     );
     expect(await query('SELECT max_staleness::text AS max, declared_by FROM schemashift.view_policies')).toEqual([
       { max: '02:00:00', declared_by: 'plan:hourly-totals' },
@@ -117,6 +129,99 @@ describe.skipIf(unavailable !== null)('schedule_refresh with pg_cron', () => {
     expect(await jobs()).toEqual([job]);
     const again = await cmd(CRON_DATABASE, 'validate', 'hourly.yaml', '--format', 'json');
     expect(JSON.parse(again.stdout)).toMatchObject({ plans: [{ findings: [] }] }); // its own job is no conflict
+  });
+
+  it("the job skips the refresh, recording nothing, while `schemashift refresh` holds the view's lock", async () => {
+    const [job] = await jobs();
+    const cli = new pg.Client({ connectionString: cluster.url(CRON_DATABASE) });
+    await cli.connect();
+    const notices: string[] = [];
+    db.on('notice', (n) => notices.push(n.message ?? ''));
+    try {
+      // The lock exactly as `schemashift refresh` takes it: its key read by its own describe query.
+      const described = postgresViewRefresh.describe('sales.order_totals');
+      const key = (await cli.query<{ lock_key: number }>(described.sql, described.params)).rows[0]!.lock_key;
+      const tryLock = postgresViewRefresh.tryLock(key);
+      expect((await cli.query<{ ok: boolean }>(tryLock.sql, tryLock.params)).rows[0]!.ok).toBe(true);
+      const before = await query('SELECT count(*)::int AS n FROM schemashift.view_refreshes');
+      await db.query('INSERT INTO sales.orders VALUES (11, 8, 5)');
+      await db.query(job!.command);
+      expect(await query('SELECT total FROM sales.order_totals WHERE customer = 8')).toEqual([]);
+      expect(await query('SELECT count(*)::int AS n FROM schemashift.view_refreshes')).toEqual(before);
+      expect(notices).toEqual(['schemashift: sales.order_totals not refreshed: another refresh of it is running']);
+
+      // And the other way round: while the job's transaction holds it, the CLI's try is refused.
+      await cli.query('SELECT pg_advisory_unlock_all()');
+      await db.query('BEGIN');
+      await db.query(job!.command); // the job, its transaction left open
+      expect((await cli.query<{ ok: boolean }>(tryLock.sql, tryLock.params)).rows[0]!.ok).toBe(false);
+      await db.query('COMMIT');
+      expect(await query('SELECT total::int FROM sales.order_totals WHERE customer = 8')).toEqual([{ total: 5 }]);
+    } finally {
+      db.removeAllListeners('notice');
+      await db.query('ROLLBACK').catch(() => undefined);
+      await cli.end();
+    }
+  });
+
+  it('a blocking refresh behind a reader gives up after the lock_timeout, fails the run and records nothing', async () => {
+    const installed = await cmd(CRON_DATABASE, 'run', 'blocking.yaml');
+    expect(installed.stderr).toBe('');
+    const job = (await jobs()).find((j) => j.jobname === 'schemashift:blocking-totals:sales.order_totals')!;
+    expect(job.command).toMatch(
+      /^SET LOCAL lock_timeout = '300ms'; SET LOCAL statement_timeout = '60000ms'; DO \$refresh\$ BEGIN IF .* THEN REFRESH MATERIALIZED VIEW sales\.order_totals; /,
+    );
+    const reader = new pg.Client({ connectionString: cluster.url(CRON_DATABASE) });
+    await reader.connect();
+    try {
+      await reader.query('BEGIN');
+      await reader.query('SELECT count(*) FROM sales.order_totals'); // ACCESS SHARE until the reader ends
+      const before = await query('SELECT count(*)::int AS n FROM schemashift.view_refreshes');
+      const started = performance.now();
+      const error = await db.query(job.command).then(
+        () => undefined,
+        (e: { code?: string; message: string }) => e,
+      );
+      const elapsed = performance.now() - started;
+      expect(error).toMatchObject({ code: '55P03', message: expect.stringContaining('lock timeout') });
+      expect(elapsed).toBeGreaterThanOrEqual(250);
+      expect(elapsed).toBeLessThan(2000);
+      expect(await query('SELECT count(*)::int AS n FROM schemashift.view_refreshes')).toEqual(before);
+      // Nothing of the job's settings outlives its transaction.
+      expect(await query("SELECT current_setting('lock_timeout') AS lt")).toEqual([{ lt: '0' }]);
+    } finally {
+      await reader.query('ROLLBACK');
+      await reader.end();
+    }
+    expect((await cmd(CRON_DATABASE, 'rollback', 'blocking.yaml', '--yes')).code).toBe(0);
+    expect((await jobs()).map((j) => j.jobname)).toEqual(['schemashift:hourly-totals:sales.order_totals']);
+  });
+
+  it('quotes the job body with a tag that a view name holding `$refresh$` cannot end', async () => {
+    await db.query('CREATE MATERIALIZED VIEW sales."t$refresh$x" AS SELECT 1 AS one');
+    try {
+      const dir2 = folderWith({
+        'dollar.yaml': `name: dollar-name
+phases:
+  expand:
+    - schedule_refresh: { name: sales.t$refresh$x, schedule: "@daily" }
+`,
+      });
+      const run = await cli(['run', 'dollar.yaml', '--database', cluster.url(CRON_DATABASE)], { cwd: dir2 });
+      expect(run.stderr).toBe('');
+      const job = (await jobs()).find((j) => j.jobname === 'schemashift:dollar-name:sales.t$refresh$x')!;
+      expect(job.command).toContain('DO $refresh_$ BEGIN');
+      expect(job.command).toMatch(/END \$refresh_\$$/);
+      await db.query(job.command);
+      expect(await query('SELECT view_name FROM schemashift.view_refreshes ORDER BY id DESC LIMIT 1')).toEqual([
+        { view_name: 't$refresh$x' },
+      ]);
+      expect(
+        (await cli(['rollback', 'dollar.yaml', '--yes', '--database', cluster.url(CRON_DATABASE)], { cwd: dir2 })).code,
+      ).toBe(0);
+    } finally {
+      await db.query('DROP MATERIALIZED VIEW sales."t$refresh$x"');
+    }
   });
 
   it("rollback removes this plan's job and the max_staleness it declared", async () => {

@@ -55,6 +55,10 @@ describe('schedule_refresh schedules', () => {
 
   it('refuses max_staleness 0 and unknown keys', () => {
     const op = findOperation('schedule_refresh')!;
+    expect(op.schema.safeParse({ name: 'v', schedule: '@hourly', lock_timeout: 0 }).error!.issues[0]!.message).toMatch(
+      /lock_timeout must be more than 0/,
+    );
+    expect(op.schema.safeParse({ name: 'v', schedule: '@hourly', statement_timeout: 'soon' }).success).toBe(false);
     expect(op.schema.safeParse({ name: 'v', schedule: '@hourly', max_staleness: 0 }).success).toBe(false);
     expect(op.schema.safeParse({ name: 'v', schedule: '@hourly', every: '1h' }).success).toBe(false);
   });
@@ -76,15 +80,27 @@ describe('schedule_refresh steps', () => {
     expect(step).toMatchObject({ id: 's', lock: { level: 'none', on: [] }, transactional: true });
     expect(step!.summary).toBe(
       "schedule refresh of materialized view sales.order_totals in the database's cron (job schemashift:hourly:" +
-        'sales.order_totals, "0 * * * *", concurrently, max_staleness 2h); the view is locked only when the job runs',
+        'sales.order_totals, "0 * * * *", concurrently, lock_timeout 5s, max_staleness 2h); the view is locked only ' +
+        'when the job runs',
     );
     expect(step!.sql).toContain("job_schedule text := '0 * * * *';");
     expect(step!.sql).toContain("to_regclass('sales.order_totals')");
-    expect(step!.sql).toContain('REFRESH MATERIALIZED VIEW CONCURRENTLY %I.%I;');
+    expect(step!.sql).toContain('REFRESH MATERIALIZED VIEW CONCURRENTLY %2$I.%3$I;');
+    expect(step!.sql).toContain("job_command := 'SET LOCAL lock_timeout = ''5000ms''; ' || 'DO $' || job_tag");
     expect(step!.sql).toContain("make_interval(secs => 7200), 'plan:hourly')");
     const undo = scheduleRefresh.inverse(spec(), ctx);
     expect(undo).toMatchObject({ steps: [{ id: 's/undo', undoes: 's', lock: { level: 'none' } }] });
     expect(step!.sql).not.toContain('DELETE');
+  });
+
+  it('puts the timeouts in the job: lock_timeout always (5s unless given), statement_timeout when given', () => {
+    const sqlOf = (extra: Record<string, unknown>) => (scheduleRefresh.forward(spec(extra), ctx) as SqlStep[])[0]!;
+    expect(sqlOf({}).sql).not.toContain('statement_timeout');
+    const timed = sqlOf({ lock_timeout: '750ms', statement_timeout: '45m' });
+    expect(timed.sql).toContain(
+      "job_command := 'SET LOCAL lock_timeout = ''750ms''; SET LOCAL statement_timeout = ''2700000ms''; ' || 'DO $'",
+    );
+    expect(timed.summary).toContain('lock_timeout 750ms, statement_timeout 45m');
   });
 
   it('parses as one statement, and refuses to compile without the plan name', () => {

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { TEMPLATES_DIR } from '../../src/cli/new-command.js';
+import { refreshStatementTimeout } from '../../src/cli/new-refresh-cronjob.js';
 import { emptyDir } from '../cli/cli-support.js';
 import { captureIo } from '../support/capture-io.js';
 
@@ -86,10 +87,23 @@ describe('templates/k8s/refresh-cronjob.yaml', () => {
       'schemashift',
       'refresh',
       'daily_usage_matview',
+      '--statement-timeout',
+      '45m',
       '--concurrently',
       'auto',
       '--json',
     ]);
+  });
+});
+
+describe('the statement timeout under the Job deadline', () => {
+  it.each([
+    [3000, 1, '45m'],
+    [3000, 2, '1350s'],
+    [3000, 3, '15m'],
+    [600, 1, '9m'],
+  ])('activeDeadlineSeconds %i, %i view(s): --statement-timeout %s, the views together under 90%% of it', (d, n, t) => {
+    expect(refreshStatementTimeout(d, n)).toBe(t);
   });
 });
 
@@ -118,16 +132,26 @@ describe('schemashift new refresh-cronjob', () => {
       'refresh',
       'daily_usage_matview',
       'sales.Ventas$Diarias',
+      '--statement-timeout',
+      '1350s',
       '--concurrently',
       'auto',
       '--json',
     ]);
+    expect(run.out).toContain('sales.Ventas$Diarias --statement-timeout 1350s --concurrently auto --json');
     expect(text).toContain('command: ["schemashift", "refresh", "daily_usage_matview", "sales.Ventas$Diarias"');
   });
 
   it('takes --name and the default schedule, and refuses to overwrite without --force', async () => {
     const run = await generate('--view', 'v', '--name', 'refresh-v');
     expect(run.code).toBe(0);
+    // One view: its refresh is cancelled by the server (45m) before Kubernetes' deadline (50m) kills the pod.
+    const job = parse(run.read('refresh-v.yaml'));
+    expect(job.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(3000);
+    expect(containerOf(job).command).toEqual([
+      ...['schemashift', 'refresh', 'v', '--statement-timeout', '45m'],
+      ...['--concurrently', 'auto', '--json'],
+    ]);
     expect(parse(run.read('refresh-v.yaml'))).toMatchObject({
       metadata: { name: 'refresh-v' },
       spec: { schedule: '0 * * * *' },
@@ -170,7 +194,7 @@ describe('schemashift new refresh-cronjob', () => {
       console.log('!!! SKIPPING the check of `refresh` options: this build has no `schemashift refresh` command !!!');
       return;
     }
-    for (const option of ['--concurrently', '--json']) expect(help.stdout()).toContain(option);
+    for (const option of ['--concurrently', '--json', '--statement-timeout']) expect(help.stdout()).toContain(option);
   });
 
   it('kubectl apply --dry-run=client accepts a generated one (when kubectl is installed and a cluster answers)', async () => {

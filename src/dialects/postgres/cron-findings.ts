@@ -11,6 +11,7 @@ import { DATABASE_RULES } from '../../lint/database/rules.js';
 import type { PlanEntry } from '../../plan/types.js';
 import type { ScheduleRefreshSpec } from '../../operations/schedule-refresh.js';
 import { refreshJobName } from '../actions-schedule.js';
+import { refreshJobSignature } from './cron-refresh.js';
 
 const CRON_PRESENCE =
   "SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_cron') AS here, " +
@@ -34,15 +35,15 @@ function whereCronIs(home: string | null, current: string): { message: string; h
   };
 }
 
-/** The job's tail that says it records as this job (see refreshCommandTemplate); RLS shows only the user's jobs. */
+/** The job's signature says it records as this job (see refreshJobSignature); RLS shows only the user's jobs. */
 const SAME_NAMED_JOB =
-  'SELECT schedule, right(command, length($2)) = $2 AS ours FROM cron.job WHERE jobname = $1 AND username = current_user';
+  'SELECT schedule, strpos(command, $2) > 0 AS ours FROM cron.job WHERE jobname = $1 AND username = current_user';
 
 /** A job by the plan's job name that is not this plan's: `run` refuses to overwrite it. */
 async function takenJobName(db: Queryable, compiled: CompiledPlan, entry: PlanEntry): Promise<Finding[]> {
   const spec = entry.spec as ScheduleRefreshSpec;
   const job = refreshJobName(compiled.plan.name, spec.name);
-  const signature = `, 'pg_cron', ${quoteLiteral(job)})`;
+  const signature = refreshJobSignature(job);
   const { rows } = await db.query<{ schedule: string; ours: boolean }>(SAME_NAMED_JOB, [job, signature]);
   const found = rows[0];
   if (!found || (found.ours && found.schedule === spec.schedule)) return [];

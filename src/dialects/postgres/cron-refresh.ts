@@ -2,7 +2,8 @@
  * schedule_refresh in PostgreSQL: a pg_cron job that refreshes a materialized view and records the
  * refresh in schemashift.view_refreshes. pg_cron's functions exist only in the database that
  * cron.database_name names, so the step refuses any other database. The job's command is built by
- * format() from the view's schema and name as the catalog spells them (%I, %L): no plan text in it.
+ * format() from the view's schema and name as the catalog spells them (%I, %L) and the plan's
+ * timeouts (numbers): no plan text in it.
  * A job by the same name with another schedule or command is someone else's: refused, never
  * overwritten (cron.schedule would replace it). The same job already in place is this plan's
  * earlier attempt: nothing to do, so the step is safe to repeat without a probe.
@@ -11,23 +12,49 @@ import type { ActionRenderer } from '../actions.js';
 import type { RefreshJob, ScheduleAction } from '../actions-schedule.js';
 import { splitQualified } from '../dialect.js';
 import { lockOf } from './lock-modes.js';
+import { VIEW_REFRESH_LOCK_CLASS, viewRefreshLockKey } from './view-refresh.js';
 import { quoteLiteral as literal, quoteQualified } from './names.js';
 import { dollarQuote } from './sql/statements.js';
 
 const RECORD_COLUMNS = 'view_schema, view_name, started_at, finished_at, duration_ms, mode, outcome, source, actor';
 
 /**
- * The job's command as a format() template: %I.%I the view, %L %L its schema and name, %L the job.
- * pg_cron sends it as one query string, so both statements share a transaction and now() is when the
- * refresh started. Its tail (`'pg_cron', <job>)`) is how an undo recognises the job as this plan's.
+ * The job's DO block body as a format() template: %1$L the view's `schema.name` (its lock key and
+ * what the notice names), %2$I.%3$I the view, %2$L %3$L its schema and name, %4$L the job. It tries
+ * the advisory lock `schemashift refresh` takes for the view (the same class and key expression): a
+ * refresh already running (the CLI's, or another plan's job) makes this run skip with a notice and record
+ * nothing. The lock is the transaction's: pg_cron runs the command as one, released at its end.
  */
-export function refreshCommandTemplate(concurrently: boolean): string {
+export function refreshJobBodyTemplate(concurrently: boolean): string {
   const mode = concurrently ? 'concurrently' : 'blocking';
   return (
-    `REFRESH MATERIALIZED VIEW ${concurrently ? 'CONCURRENTLY ' : ''}%I.%I; ` +
-    `INSERT INTO schemashift.view_refreshes (${RECORD_COLUMNS}) VALUES (%L, %L, now(), clock_timestamp(), ` +
-    `(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint, '${mode}', 'ok', 'pg_cron', %L)`
+    ` BEGIN IF pg_try_advisory_xact_lock(${VIEW_REFRESH_LOCK_CLASS}, ${viewRefreshLockKey('%1$L')}) THEN ` +
+    `REFRESH MATERIALIZED VIEW ${concurrently ? 'CONCURRENTLY ' : ''}%2$I.%3$I; ` +
+    `INSERT INTO schemashift.view_refreshes (${RECORD_COLUMNS}) VALUES (%2$L, %3$L, now(), clock_timestamp(), ` +
+    `(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint, '${mode}', 'ok', 'pg_cron', %4$L); ` +
+    `ELSE RAISE NOTICE 'schemashift: %% not refreshed: another refresh of it is running', %1$L; END IF; END `
   );
+}
+
+/**
+ * What runs before the DO block, in the same transaction (pg_cron sends the command as one query
+ * string): a refresh waits at most lock_timeout for its lock on the view (else the run fails, seen in
+ * cron.job_run_details), so readers queue behind a refresh stuck behind a long reader no longer; and runs
+ * at most statement_timeout when one is given. Both are numbers the plan's schema checked.
+ */
+export function refreshJobSettings(a: Pick<RefreshJob, 'lockTimeoutMs' | 'statementTimeoutMs'>): string {
+  const ms = (value: number) => {
+    if (!Number.isInteger(value) || value < 0) throw new Error(`internal: ${value} is not a whole number of ms`);
+    return `'${value}ms'`;
+  };
+  const statement =
+    a.statementTimeoutMs === undefined ? '' : `SET LOCAL statement_timeout = ${ms(a.statementTimeoutMs)}; `;
+  return `SET LOCAL lock_timeout = ${ms(a.lockTimeoutMs)}; ${statement}`;
+}
+
+/** Where the job's command records as this job: how validate and an undo recognise it as this plan's. */
+export function refreshJobSignature(job: string): string {
+  return `, 'pg_cron', ${literal(job)})`;
 }
 
 /** The refusal when the target database has no pg_cron: where it is, and the two ways to get it. */
@@ -52,6 +79,8 @@ function declarations(a: RefreshJob): string[] {
     '  target_view name;',
     `  job_name text := ${literal(a.job)};`,
     `  job_schedule text := ${literal(a.schedule)};`,
+    '  job_body text;',
+    "  job_tag text := 'refresh';",
     '  job_command text;',
     '  found_schedule text;',
     '  found_command text;',
@@ -71,8 +100,11 @@ function installJob(a: RefreshJob): string[] {
     `    RAISE EXCEPTION 'schedule_refresh: % is not a materialized view in database %', ${literal(a.view)},`,
     '      current_database();',
     '  END IF;',
-    `  job_command := format(${literal(refreshCommandTemplate(a.concurrently))},`,
-    '    target_schema, target_view, target_schema, target_view, job_name);',
+    `  job_body := format(${literal(refreshJobBodyTemplate(a.concurrently))},`,
+    "    target_schema || '.' || target_view, target_schema, target_view, job_name);",
+    // The catalog's names may hold `$`: the body's quote is a tag they do not contain.
+    "  WHILE strpos(job_body, '$' || job_tag || '$') > 0 LOOP job_tag := job_tag || '_'; END LOOP;",
+    `  job_command := ${literal(refreshJobSettings(a))} || 'DO $' || job_tag || '$' || job_body || '$' || job_tag || '$';`,
     '  SELECT j.schedule, j.command INTO found_schedule, found_command',
     '    FROM cron.job j WHERE j.jobname = job_name AND j.username = current_user;',
     '  IF found_command IS NULL THEN',
@@ -108,17 +140,17 @@ function scheduleSql(a: Extract<ScheduleAction, { kind: 'schedule-refresh' }>): 
   return `DO ${dollarQuote(`\n${body.join('\n')}\n`)}`;
 }
 
-/** Only a job with this name, schedule, owner and this plan's recording tail goes; the view may be gone already. */
+/** Only a job with this name, schedule, owner and this plan's recording signature goes; the view may be gone already. */
 function unscheduleSql(a: RefreshJob): string {
   const schema = splitQualified(a.view).schema;
   const body = [
     ...declarations(a),
-    `  job_signature text := format(', %L, %L)', 'pg_cron', ${literal(a.job)});`,
+    `  job_signature text := ${literal(refreshJobSignature(a.job))};`,
     'BEGIN',
     "  IF to_regclass('cron.job') IS NOT NULL THEN",
     '    PERFORM cron.unschedule(j.jobid) FROM cron.job j',
     '      WHERE j.jobname = job_name AND j.username = current_user AND j.schedule = job_schedule',
-    '        AND right(j.command, length(job_signature)) = job_signature;',
+    '        AND strpos(j.command, job_signature) > 0;',
     '  END IF;',
     ...FIND_VIEW,
     `  target_schema := coalesce(${schema === undefined ? 'target_schema' : literal(schema)}, current_schema());`,

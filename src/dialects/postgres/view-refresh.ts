@@ -8,12 +8,19 @@ import type { ViewRefreshSql } from '../view-refresh.js';
 
 export const VIEW_REFRESH_LOCK_CLASS = 0x5c4e3a03;
 
+/**
+ * The lock's object for a view, from an SQL text expression of its `schema.name` (unquoted, as the
+ * catalog spells them). pg_cron's job (cron-refresh.ts) takes the same lock: both use this.
+ */
+export const viewRefreshLockKey = (qualifiedNameExpression: string): string =>
+  `hashtext(${qualifiedNameExpression}) & 2147483647`;
+
 const DESCRIBE_SQL = `SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind = 'm' AS materialized,
   CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table' WHEN 'v' THEN 'view'
     WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table' WHEN 'S' THEN 'sequence'
     WHEN 'i' THEN 'index' WHEN 'I' THEN 'partitioned index' ELSE 'relation' END AS kind,
   c.relispopulated AS populated, c.oid::int8 AS id,
-  hashtext(n.nspname || '.' || c.relname) & 2147483647 AS lock_key
+  ${viewRefreshLockKey("n.nspname || '.' || c.relname")} AS lock_key
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.oid = to_regclass($1)`;
 
