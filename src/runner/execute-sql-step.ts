@@ -19,7 +19,7 @@ import { describeBlocker } from './events.js';
 import { withLockRetries } from './lock-retry.js';
 import { decideOwnership, SENT_CHECKPOINT } from './ownership.js';
 import { startViewRefresh } from './record-view-refresh.js';
-import { runtimeStatement, withoutSecrets } from './runtime-values.js';
+import { runtimeStatement, withoutSecrets, type RuntimeStatement } from './runtime-values.js';
 
 export async function probeSays(ctx: RunContext, probe: string): Promise<boolean> {
   const { rows } = await ctx.session.query<Record<string, unknown>>(probe);
@@ -52,8 +52,9 @@ async function markDone(ctx: RunContext, step: SqlStep): Promise<void> {
   await ctx.store.setStep(ctx.plan.plan.name, step.id, done, ctx.session);
 }
 
-/** `sql`: the text to send, which differs from `step.sql` (printed and recorded) only for a runtime step. */
-async function attempt(ctx: RunContext, step: SqlStep, n: number, sql: string): Promise<void> {
+/** `sent`: what to send, which differs from `step.sql` (printed and recorded) only for a runtime step. */
+async function attempt(ctx: RunContext, step: SqlStep, n: number, sent: RuntimeStatement): Promise<void> {
+  const { sql, bind } = sent;
   const planName = ctx.plan.plan.name;
   const tx = ctx.dialect.session.transaction;
   ctx.emit({ type: 'statement', step, sql: step.sql });
@@ -63,6 +64,7 @@ async function attempt(ctx: RunContext, step: SqlStep, n: number, sql: string): 
     if (step.transactional) {
       await ctx.session.exec(`${tx.begin}; ${timeouts(ctx, 'transaction')}`);
       try {
+        if (bind) await ctx.session.query(bind.sql, bind.params);
         await ctx.session.exec(sql);
         await markDone(ctx, step);
         await ctx.session.exec(tx.commit);
@@ -71,6 +73,8 @@ async function attempt(ctx: RunContext, step: SqlStep, n: number, sql: string): 
         throw e;
       }
     } else {
+      // Its settings are transaction-local: outside a transaction the secrets would not reach the statement.
+      if (bind) throw new Error(`${step.id}: a step that sends bind parameters first must be transactional`);
       await ctx.session.exec(timeouts(ctx, 'session'));
       await ctx.session.exec(sql);
       await markDone(ctx, step);
@@ -135,7 +139,7 @@ export async function executeSqlStep(
     step,
     attempt: async (n) => {
       await watchLockWait(stepLockWatch(ctx, step, n, step.lock), () => dropInvalidIndex(ctx, step));
-      await attempt(ctx, step, n, runtime.sql).catch((e: unknown) => {
+      await attempt(ctx, step, n, runtime).catch((e: unknown) => {
         throw withoutSecrets(e);
       });
     },

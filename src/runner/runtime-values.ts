@@ -26,17 +26,25 @@ export function requireRuntimeValues(compiled: CompiledPlan, rows: StepRow[], va
 }
 
 /** The step as its ownership is decided (a server's connection is compared), and the text to send. */
-export function runtimeStatement(ctx: RunContext, step: SqlStep): { step: SqlStep; sql: string } {
+export interface RuntimeStatement {
+  step: SqlStep;
+  sql: string;
+  /** Sent first in the step's transaction: the secrets as bind parameters (a user mapping's password). */
+  bind?: { sql: string; params: unknown[] };
+}
+
+export function runtimeStatement(ctx: RunContext, step: SqlStep): RuntimeStatement {
   if (!step.runtime) return { step, sql: step.sql };
   const resolved = connectionFromEnv(step.runtime.connection.env, ctx.env ?? process.env);
   const action: RuntimeForeignAction = { ...step.runtime, resolved };
-  const sql = renderAction(ctx, action).sql;
+  const { sql, bind } = renderAction(ctx, action);
+  const sent = bind ? { sql, bind } : { sql };
   const effect = step.effect;
-  if (effect?.object.kind !== 'foreign server') return { step, sql };
+  if (effect?.object.kind !== 'foreign server') return { step, ...sent };
   const { host, port, dbname } = resolved;
   return {
     step: { ...step, effect: { ...effect, object: { ...effect.object, connection: { host, port, dbname } } } },
-    sql,
+    ...sent,
   };
 }
 

@@ -69,9 +69,30 @@ describe('the steps', () => {
     expect(renderAction({ dialect: postgres }, { ...steps[1]!.runtime!, resolved }).sql).toBe(
       "CREATE SERVER stats_db FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'db.internal', port '5433', dbname 'stats')",
     );
-    expect(renderAction({ dialect: postgres }, { ...steps[2]!.runtime!, resolved }).sql).toBe(
-      "CREATE USER MAPPING FOR CURRENT_USER SERVER stats_db OPTIONS (user 'o''brien', password 'p''w')",
+    // The mapping's credentials go as bind parameters; the statement's text holds neither.
+    const mapping = renderAction({ dialect: postgres }, { ...steps[2]!.runtime!, resolved });
+    expect(mapping.bind).toEqual({
+      sql:
+        "SELECT set_config('schemashift.mapping_user', $1, true), " +
+        "set_config('schemashift.mapping_password', $2, true)",
+      params: ["o'brien", "p'w"],
+    });
+    expect(mapping.sql).toMatch(/^DO \$schemashift\$/);
+    expect(mapping.sql).toContain(
+      "EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (user %L, password %L)', 'stats_db', " +
+        "current_setting('schemashift.mapping_user'), current_setting('schemashift.mapping_password'))",
     );
+    expect(mapping.sql).not.toContain('brien');
+    expect(mapping.sql).not.toContain("p'w");
+    expect(mapping.sql).not.toContain("p''w");
+  });
+
+  it('a mapping without a password names no password option', () => {
+    const steps = forward('create_materialized_view', FDW, 'expand', 'v') as SqlStep[];
+    const resolved = { host: 'h', port: '5432', dbname: 'stats', user: 'reader' };
+    const mapping = renderAction({ dialect: postgres }, { ...steps[2]!.runtime!, resolved });
+    expect(mapping.sql).toContain("OPTIONS (user %L)', 'stats_db', current_setting('schemashift.mapping_user'))");
+    expect(mapping.bind?.params).toEqual(['reader', '']);
   });
 });
 

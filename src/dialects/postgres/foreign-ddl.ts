@@ -7,6 +7,7 @@
 import type { ActionRenderer } from '../actions.js';
 import type { ForeignAction, ForeignVia, ResolvedConnection } from '../actions-foreign.js';
 import { foreignProbes as probes } from './foreign-objects.js';
+import { userMappingBind, userMappingFromSettings } from './foreign-user-mapping.js';
 import { foreignViewQuery, foreignViewSql } from './foreign-view.js';
 import { lockOf } from './lock-modes.js';
 import { quoteIdent as ident, quoteLiteral as literal } from './names.js';
@@ -58,10 +59,13 @@ export const foreignDdl: ActionRenderer<ForeignAction> = {
     transactional: true,
     probe: probes.serverAbsent(a.server),
   }),
+  // Shown with placeholders; run as a DO block reading the credentials sent as bind parameters.
   'create-user-mapping': (a) => ({
-    sql:
-      `CREATE USER MAPPING FOR CURRENT_USER ${serverOf(a.server)} ` +
-      options(['user', 'password'], a.connection.env, a.resolved),
+    sql: a.resolved
+      ? userMappingFromSettings(a.server, a.resolved.password !== undefined)
+      : `CREATE USER MAPPING FOR CURRENT_USER ${serverOf(a.server)} ` +
+        options(['user', 'password'], a.connection.env, undefined),
+    ...(a.resolved ? { bind: userMappingBind(a.resolved) } : {}),
     lock: NO_LOCK,
     transactional: true,
     probe: probes.mappingExists(a.server),
