@@ -35,6 +35,8 @@ export interface Rendered {
   buildsIndex?: string;
   /** Sent first, in the same transaction, with secrets as bind parameters (never in the SQL text). */
   bind?: { sql: string; params: unknown[] };
+  /** Run after the statement, in its transaction: its one row is kept in the step's checkpoint. */
+  records?: string;
 }
 
 export interface Unsupported {

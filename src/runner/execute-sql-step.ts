@@ -47,14 +47,15 @@ async function dropInvalidIndex(ctx: RunContext, step: SqlStep): Promise<void> {
   await ctx.session.exec(sql.dropInvalidIndex(qualified));
 }
 
-async function markDone(ctx: RunContext, step: SqlStep): Promise<void> {
+async function markDone(ctx: RunContext, step: SqlStep, checkpoint?: Record<string, unknown>): Promise<void> {
   const done = { status: 'done', finished_at: new Date(), last_error: null, waiting_on: null } as const;
-  await ctx.store.setStep(ctx.plan.plan.name, step.id, done, ctx.session);
+  const patch = checkpoint ? { ...done, checkpoint } : done;
+  await ctx.store.setStep(ctx.plan.plan.name, step.id, patch, ctx.session);
 }
 
 /** `sent`: what to send, which differs from `step.sql` (printed and recorded) only for a runtime step. */
 async function attempt(ctx: RunContext, step: SqlStep, n: number, sent: RuntimeStatement): Promise<void> {
-  const { sql, bind } = sent;
+  const { sql, bind, records } = sent;
   const planName = ctx.plan.plan.name;
   const tx = ctx.dialect.session.transaction;
   ctx.emit({ type: 'statement', step, sql: step.sql });
@@ -66,7 +67,9 @@ async function attempt(ctx: RunContext, step: SqlStep, n: number, sent: RuntimeS
       try {
         if (bind) await ctx.session.query(bind.sql, bind.params);
         await ctx.session.exec(sql);
-        await markDone(ctx, step);
+        const recorded = records ? (await ctx.session.query<Record<string, unknown>>(records)).rows[0] : undefined;
+        // An undo step has no row of its own to record in.
+        await markDone(ctx, step, step.undoes === undefined ? recorded : undefined);
         await ctx.session.exec(tx.commit);
       } catch (e) {
         await ctx.session.exec(tx.rollback).catch(() => undefined);
@@ -74,7 +77,7 @@ async function attempt(ctx: RunContext, step: SqlStep, n: number, sent: RuntimeS
       }
     } else {
       // Its settings are transaction-local: outside a transaction the secrets would not reach the statement.
-      if (bind) throw new Error(`${step.id}: a step that sends bind parameters first must be transactional`);
+      if (bind || records) throw new Error(`${step.id}: a step that sends bind parameters first must be transactional`);
       await ctx.session.exec(timeouts(ctx, 'session'));
       await ctx.session.exec(sql);
       await markDone(ctx, step);
@@ -93,8 +96,8 @@ export async function executeSqlStep(
   row?: StepRow,
 ): Promise<'done' | 'already' | 'adopted'> {
   const planName = ctx.plan.plan.name;
-  const probe = step.probe;
-  const runtime = runtimeStatement(ctx, step);
+  const runtime = await runtimeStatement(ctx, step);
+  const probe = runtime.step.probe;
   const verdict = await decideOwnership(
     ctx,
     runtime.step,

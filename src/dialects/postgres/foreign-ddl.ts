@@ -7,7 +7,12 @@
 import type { ActionRenderer } from '../actions.js';
 import type { ForeignAction, ForeignVia, ResolvedConnection } from '../actions-foreign.js';
 import { foreignProbes as probes } from './foreign-objects.js';
-import { userMappingBind, userMappingFromSettings } from './foreign-user-mapping.js';
+import {
+  MAPPED_ROLE_PLACEHOLDER,
+  MAPPED_ROLE_SQL,
+  userMappingBind,
+  userMappingFromSettings,
+} from './foreign-user-mapping.js';
 import { foreignViewQuery, foreignViewSql } from './foreign-view.js';
 import { lockOf } from './lock-modes.js';
 import { quoteIdent as ident, quoteLiteral as literal } from './names.js';
@@ -65,16 +70,17 @@ export const foreignDdl: ActionRenderer<ForeignAction> = {
       ? userMappingFromSettings(a.server, a.resolved.password !== undefined)
       : `CREATE USER MAPPING FOR CURRENT_USER ${serverOf(a.server)} ` +
         options(['user', 'password'], a.connection.env, undefined),
-    ...(a.resolved ? { bind: userMappingBind(a.resolved) } : {}),
+    ...(a.resolved ? { bind: userMappingBind(a.resolved), records: MAPPED_ROLE_SQL } : {}),
     lock: NO_LOCK,
     transactional: true,
     probe: probes.mappingExists(a.server),
   }),
+  // The role the forward step mapped (recorded when it ran): never whoever runs the rollback.
   'drop-user-mapping': (a) => ({
-    sql: `DROP USER MAPPING IF EXISTS FOR CURRENT_USER ${serverOf(a.server)}`,
+    sql: `DROP USER MAPPING IF EXISTS FOR ${ident(a.role ?? MAPPED_ROLE_PLACEHOLDER)} ${serverOf(a.server)}`,
     lock: NO_LOCK,
     transactional: true,
-    probe: probes.mappingAbsent(a.server),
+    probe: probes.mappingAbsent(a.server, a.role),
   }),
   'create-foreign-schema': (a) => ({
     sql: `CREATE SCHEMA ${ident(a.schema)}`,

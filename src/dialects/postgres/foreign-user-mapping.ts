@@ -11,6 +11,12 @@ import { quoteLiteral as literal } from './names.js';
 const USER_SETTING = 'schemashift.mapping_user';
 const PASSWORD_SETTING = 'schemashift.mapping_password';
 
+/** Run after the mapping is created: the role it maps, kept in the step's checkpoint for its undo. */
+export const MAPPED_ROLE_SQL = 'SELECT current_user::text AS mapped_role';
+
+/** Shown (plan output) for the role an undo drops the mapping of, until the runner knows it. */
+export const MAPPED_ROLE_PLACEHOLDER = '<the role that created the mapping>';
+
 /** Sent first, inside the step's transaction: the credentials as parameters, never as text. */
 export function userMappingBind(resolved: ResolvedConnection): { sql: string; params: unknown[] } {
   return {
