@@ -12,6 +12,9 @@ const MASK = '****';
 
 /** Words after which the next quoted value is taken to be a secret. */
 const SECRET_WORD = /password|passwd|pwd|secret/i;
+/** A dollar-quoted body that is code, not a value. */
+const PLPGSQL_BODY = /^\s*(?:BEGIN|DECLARE|<<)/i;
+
 /** A quoted identifier that is the option's name (`"password" '…'`), not its value. */
 const SECRET_NAME = /^(?:ssl)?(?:password|passwd|pwd|secret)$/i;
 
@@ -81,27 +84,27 @@ function commentEnd(text: string, i: number): number {
 }
 
 /** One quoted value, masked when what precedes it names a secret, else with its inner secrets scrubbed. */
-function scrubQuoted(q: Quoted, context: string): string {
+function scrubQuoted(q: Quoted, context: string, maskAll: boolean): string {
+  const masked = `${q.open}${MASK}${q.close}`;
+  const kept = `${q.open}${q.body}${q.close}`;
   // A quoted identifier after the word is its value (`password "x"`), unless it is the word itself.
-  const secret = SECRET_WORD.test(context) && (q.kind !== 'identifier' || !SECRET_NAME.test(q.body));
-  if (secret) return `${q.open}${MASK}${q.close}`;
-  if (q.kind === 'dollar') return `${q.open}${scrubSqlSecrets(q.body)}${q.close}`;
-  // A statement inside a string (`EXECUTE 'ALTER ROLE … PASSWORD ''x'''`): scrubbed with its quotes undoubled.
-  if (q.kind === 'literal' && SECRET_WORD.test(q.body)) {
-    const inner = scrubSqlSecrets(q.body.replaceAll("''", "'").replaceAll("\\'", "'"));
-    return `${q.open}${inner.replaceAll("'", "''")}${q.close}`;
-  }
-  return `${q.open}${q.body}${q.close}`;
+  if (q.kind === 'identifier') return SECRET_WORD.test(context) && !SECRET_NAME.test(q.body) ? masked : kept;
+  if (SECRET_WORD.test(context)) return masked;
+  // A PL/pgSQL body (DO, a function) is scrubbed as SQL; any other value of such a statement is masked.
+  if (q.kind === 'dollar' && PLPGSQL_BODY.test(q.body)) return `${q.open}${scrubSqlSecrets(q.body)}${q.close}`;
+  return maskAll ? masked : kept;
 }
 
 /**
- * `sql` with the secrets it may hold masked. `context` is the text since the last `,`, `(`, `;` or
+ * `sql` with the secrets it may hold masked: in a statement that mentions a password-like word
+ * anywhere, every string value (a literal holding a statement, `EXECUTE '… PASSWORD ''x'''`, too). `context` is the text since the last `,`, `(`, `;` or
  * string literal: a quoted value is a secret when its context holds a password-like word (so
  * `PASSWORD 'x'`, `password 'x'`, `"password" 'x'`, `password = "x"`, but not `user 'x'` next to it).
  */
 export function scrubSqlSecrets(sql: string): string {
   let out = '';
   let context = '';
+  const maskAll = SECRET_WORD.test(sql);
   for (let i = 0; i < sql.length;) {
     const afterComment = commentEnd(sql, i);
     if (afterComment > i) {
@@ -111,7 +114,7 @@ export function scrubSqlSecrets(sql: string): string {
     }
     const q = quotedAt(sql, i);
     if (q) {
-      out += scrubQuoted(q, context);
+      out += scrubQuoted(q, context, maskAll);
       context = q.kind === 'identifier' ? `${context}"${q.body}"` : '';
       i = q.end;
       continue;
