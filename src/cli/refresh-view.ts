@@ -11,6 +11,7 @@
  *   could not be read). pg_class.reltuples is not updated by REFRESH, so it is not used.
  */
 import type { Queryable, Session } from '../db/connection.js';
+import { activityQueryText } from '../db/sql-secrets.js';
 import type { Dialect } from '../dialects/dialect.js';
 import type { ViewRefreshStore } from '../dialects/state.js';
 import type { ViewRefreshSql } from '../dialects/view-refresh.js';
@@ -74,7 +75,7 @@ async function findHolder(ctx: RefreshContext, view: ResolvedView): Promise<Refr
   const row = (await ctx.session.query<RefreshHolder & { application_name: string | null }>(sql, params)).rows[0];
   if (!row) return null;
   const { application_name, ...rest } = row;
-  return { ...rest, application: application_name || null };
+  return { ...rest, query: activityQueryText(rest.query), application: application_name || null };
 }
 
 function lockWatch(ctx: RefreshContext, view: ResolvedView, pid: number | null): LockWatch {

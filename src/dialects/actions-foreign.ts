@@ -58,6 +58,8 @@ export interface CreateUserMappingAction {
 export interface DropUserMappingAction {
   kind: 'drop-user-mapping';
   server: string;
+  /** Set by the runner only: the role whose mapping the forward step created (recorded when it ran). */
+  role?: string;
 }
 
 /** The plan's own schema for the imported foreign tables. */
@@ -118,5 +120,8 @@ export type ForeignAction =
   | DropForeignTablesAction
   | CreateForeignMaterializedViewAction;
 
-/** Actions whose statement holds values from the environment: rendered again by the runner at run time. */
-export type RuntimeForeignAction = CreateForeignServerAction | CreateUserMappingAction;
+/**
+ * Actions rendered again by the runner at run time: with values from the environment, or (dropping
+ * a mapping) with the role its forward step recorded.
+ */
+export type RuntimeForeignAction = CreateForeignServerAction | CreateUserMappingAction | DropUserMappingAction;

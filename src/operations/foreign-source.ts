@@ -124,7 +124,7 @@ function parts(source: ForeignSourceSpec): Part[] {
   ];
 }
 
-function isRuntime(action: ForeignAction): action is RuntimeForeignAction {
+function isRuntime(action: ForeignAction): action is Exclude<RuntimeForeignAction, { kind: 'drop-user-mapping' }> {
   return action.kind === 'create-foreign-server' || action.kind === 'create-user-mapping';
 }
 
@@ -152,7 +152,7 @@ const UNDO: Record<string, (source: ForeignSourceSpec) => { summary: string; act
     action: { kind: 'drop-foreign-server', server: s.server },
   }),
   'user-mapping': (s) => ({
-    summary: `drop the current user's mapping on ${s.server}`,
+    summary: `drop the mapping on ${s.server} of the role that created it`,
     action: { kind: 'drop-user-mapping', server: s.server },
   }),
   schema: (s) => ({
@@ -172,6 +172,9 @@ export function foreignSourceUndo(source: ForeignSourceSpec, ctx: OperationConte
     .map((p) => {
       const undo = UNDO[p.suffix]!(source);
       const forward = `${ctx.id}/${p.suffix}`;
-      return { ...actionStep(ctx, { id: `${forward}/undo`, ...undo }), undoes: forward };
+      const step = { ...actionStep(ctx, { id: `${forward}/undo`, ...undo }), undoes: forward };
+      // Which role's mapping to drop is known only from the forward step's record (rendered at run time).
+      if (undo.action.kind === 'drop-user-mapping') step.runtime = undo.action;
+      return step;
     });
 }

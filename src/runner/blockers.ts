@@ -7,6 +7,7 @@
  * hold a lock on the attempt's tables that conflicts with the one it asked for.
  */
 import type { Queryable } from '../db/connection.js';
+import { activityQueryText } from '../db/sql-secrets.js';
 import type { ActivitySql } from '../dialects/activity.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { isLockWait } from '../dialects/errors.js';
@@ -29,7 +30,7 @@ function toBlocker(r: ActivityRow): Blocker {
     pid: r.pid,
     state: r.state,
     forMs: Math.max(0, Math.round(r.for_ms ?? 0)),
-    query: r.query ?? '',
+    query: activityQueryText(r.query),
     applicationName: r.application_name || null,
   };
   return r.lock ? { ...b, lock: r.lock } : b;

@@ -19,7 +19,7 @@ import { describeBlocker } from './events.js';
 import { withLockRetries } from './lock-retry.js';
 import { decideOwnership, SENT_CHECKPOINT } from './ownership.js';
 import { startViewRefresh } from './record-view-refresh.js';
-import { runtimeStatement, withoutSecrets } from './runtime-values.js';
+import { runtimeStatement, withoutSecrets, type RuntimeStatement } from './runtime-values.js';
 
 export async function probeSays(ctx: RunContext, probe: string): Promise<boolean> {
   const { rows } = await ctx.session.query<Record<string, unknown>>(probe);
@@ -47,13 +47,15 @@ async function dropInvalidIndex(ctx: RunContext, step: SqlStep): Promise<void> {
   await ctx.session.exec(sql.dropInvalidIndex(qualified));
 }
 
-async function markDone(ctx: RunContext, step: SqlStep): Promise<void> {
+async function markDone(ctx: RunContext, step: SqlStep, checkpoint?: Record<string, unknown>): Promise<void> {
   const done = { status: 'done', finished_at: new Date(), last_error: null, waiting_on: null } as const;
-  await ctx.store.setStep(ctx.plan.plan.name, step.id, done, ctx.session);
+  const patch = checkpoint ? { ...done, checkpoint } : done;
+  await ctx.store.setStep(ctx.plan.plan.name, step.id, patch, ctx.session);
 }
 
-/** `sql`: the text to send, which differs from `step.sql` (printed and recorded) only for a runtime step. */
-async function attempt(ctx: RunContext, step: SqlStep, n: number, sql: string): Promise<void> {
+/** `sent`: what to send, which differs from `step.sql` (printed and recorded) only for a runtime step. */
+async function attempt(ctx: RunContext, step: SqlStep, n: number, sent: RuntimeStatement): Promise<void> {
+  const { sql, bind, records } = sent;
   const planName = ctx.plan.plan.name;
   const tx = ctx.dialect.session.transaction;
   ctx.emit({ type: 'statement', step, sql: step.sql });
@@ -63,14 +65,19 @@ async function attempt(ctx: RunContext, step: SqlStep, n: number, sql: string): 
     if (step.transactional) {
       await ctx.session.exec(`${tx.begin}; ${timeouts(ctx, 'transaction')}`);
       try {
+        if (bind) await ctx.session.query(bind.sql, bind.params);
         await ctx.session.exec(sql);
-        await markDone(ctx, step);
+        const recorded = records ? (await ctx.session.query<Record<string, unknown>>(records)).rows[0] : undefined;
+        // An undo step has no row of its own to record in.
+        await markDone(ctx, step, step.undoes === undefined ? recorded : undefined);
         await ctx.session.exec(tx.commit);
       } catch (e) {
         await ctx.session.exec(tx.rollback).catch(() => undefined);
         throw e;
       }
     } else {
+      // Its settings are transaction-local: outside a transaction the secrets would not reach the statement.
+      if (bind || records) throw new Error(`${step.id}: a step that sends bind parameters first must be transactional`);
       await ctx.session.exec(timeouts(ctx, 'session'));
       await ctx.session.exec(sql);
       await markDone(ctx, step);
@@ -89,8 +96,8 @@ export async function executeSqlStep(
   row?: StepRow,
 ): Promise<'done' | 'already' | 'adopted'> {
   const planName = ctx.plan.plan.name;
-  const probe = step.probe;
-  const runtime = runtimeStatement(ctx, step);
+  const runtime = await runtimeStatement(ctx, step);
+  const probe = runtime.step.probe;
   const verdict = await decideOwnership(
     ctx,
     runtime.step,
@@ -135,7 +142,7 @@ export async function executeSqlStep(
     step,
     attempt: async (n) => {
       await watchLockWait(stepLockWatch(ctx, step, n, step.lock), () => dropInvalidIndex(ctx, step));
-      await attempt(ctx, step, n, runtime.sql).catch((e: unknown) => {
+      await attempt(ctx, step, n, runtime).catch((e: unknown) => {
         throw withoutSecrets(e);
       });
     },

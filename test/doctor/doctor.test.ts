@@ -114,6 +114,24 @@ describe.skipIf(!postgresAdminUrl)('schemashift doctor (real PostgreSQL)', () =>
     }
   });
 
+  it('a session idle in transaction after setting a password is named without the password', async () => {
+    const idle = await client(db.url!);
+    const pid = (await idle.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    await idle.query('BEGIN');
+    await idle.query("SET LOCAL application_name = 'x'; SELECT 1 AS password_is, 'DoctorSecret77' AS password");
+    try {
+      await waitFor(db, pid, 'idle in transaction', 1.1);
+      const run = await doctor('--database', db.url!, '--idle-in-transaction', '1s');
+      const json = await doctor('--database', db.url!, '--json', '--idle-in-transaction', '1s');
+      expect(run.out).toContain(`pid ${pid}`);
+      expect(run.out).toContain("'****' AS password");
+      for (const out of [run.out, run.err, json.out, json.err]) expect(out).not.toContain('DoctorSecret77');
+    } finally {
+      await idle.query('ROLLBACK');
+      await idle.end();
+    }
+  });
+
   it('an invalid index left by a failed CREATE UNIQUE INDEX CONCURRENTLY: warn with the DROP INDEX CONCURRENTLY fix (exit 0)', async () => {
     await db.exec('CREATE TABLE dupes (code int); INSERT INTO dupes VALUES (1), (1), (2)');
     await expect(db.exec('CREATE UNIQUE INDEX CONCURRENTLY dupes_code_key ON dupes (code)')).rejects.toThrow(

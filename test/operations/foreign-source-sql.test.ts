@@ -13,6 +13,14 @@ import type { SqlStep } from '../../src/operations/types.js';
 import { compilePlan } from '../../src/plan/compile.js';
 import { parsePlan } from '../../src/plan/load.js';
 import { forward, inverse } from '../support/operations.js';
+import type { ResolvedConnection } from '../../src/dialects/actions-foreign.js';
+
+/** The step's runtime action with the environment's values, as the runner renders it. */
+function withValues(step: SqlStep, resolved: ResolvedConnection) {
+  const action = step.runtime!;
+  if (action.kind === 'drop-user-mapping') throw new Error(`${step.id} takes no connection values`);
+  return { ...action, resolved };
+}
 
 const FDW = {
   name: 'second_users',
@@ -44,7 +52,11 @@ describe('the steps', () => {
       ['v/undo', 'v', expect.stringMatching(/DROP MATERIALIZED VIEW IF EXISTS second_users;\nEND\n\$schemashift\$$/)],
       ['v/import/undo', 'v/import', 'DROP FOREIGN TABLE IF EXISTS stats_db_remote.users RESTRICT'],
       ['v/schema/undo', 'v/schema', 'DROP SCHEMA IF EXISTS stats_db_remote RESTRICT'],
-      ['v/user-mapping/undo', 'v/user-mapping', 'DROP USER MAPPING IF EXISTS FOR CURRENT_USER SERVER stats_db'],
+      [
+        'v/user-mapping/undo',
+        'v/user-mapping',
+        'DROP USER MAPPING IF EXISTS FOR "<the role that created the mapping>" SERVER stats_db',
+      ],
       ['v/server/undo', 'v/server', 'DROP SERVER IF EXISTS stats_db RESTRICT'],
       ['v/extension/undo', 'v/extension', 'DROP EXTENSION IF EXISTS postgres_fdw RESTRICT'],
     ]);
@@ -66,12 +78,33 @@ describe('the steps', () => {
     const steps = forward('create_materialized_view', FDW, 'expand', 'v') as SqlStep[];
     expect(steps.filter((s) => s.runtime).map((s) => s.id)).toEqual(['v/server', 'v/user-mapping']);
     const resolved = { host: 'db.internal', port: '5433', dbname: 'stats', user: "o'brien", password: "p'w" };
-    expect(renderAction({ dialect: postgres }, { ...steps[1]!.runtime!, resolved }).sql).toBe(
+    expect(renderAction({ dialect: postgres }, withValues(steps[1]!, resolved)).sql).toBe(
       "CREATE SERVER stats_db FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'db.internal', port '5433', dbname 'stats')",
     );
-    expect(renderAction({ dialect: postgres }, { ...steps[2]!.runtime!, resolved }).sql).toBe(
-      "CREATE USER MAPPING FOR CURRENT_USER SERVER stats_db OPTIONS (user 'o''brien', password 'p''w')",
+    // The mapping's credentials go as bind parameters; the statement's text holds neither.
+    const mapping = renderAction({ dialect: postgres }, withValues(steps[2]!, resolved));
+    expect(mapping.bind).toEqual({
+      sql:
+        "SELECT set_config('schemashift.mapping_user', $1, true), " +
+        "set_config('schemashift.mapping_password', $2, true)",
+      params: ["o'brien", "p'w"],
+    });
+    expect(mapping.sql).toMatch(/^DO \$schemashift\$/);
+    expect(mapping.sql).toContain(
+      "EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (user %L, password %L)', 'stats_db', " +
+        "current_setting('schemashift.mapping_user'), current_setting('schemashift.mapping_password'))",
     );
+    expect(mapping.sql).not.toContain('brien');
+    expect(mapping.sql).not.toContain("p'w");
+    expect(mapping.sql).not.toContain("p''w");
+  });
+
+  it('a mapping without a password names no password option', () => {
+    const steps = forward('create_materialized_view', FDW, 'expand', 'v') as SqlStep[];
+    const resolved = { host: 'h', port: '5432', dbname: 'stats', user: 'reader' };
+    const mapping = renderAction({ dialect: postgres }, withValues(steps[2]!, resolved));
+    expect(mapping.sql).toContain("OPTIONS (user %L)', 'stats_db', current_setting('schemashift.mapping_user'))");
+    expect(mapping.bind?.params).toEqual(['reader', '']);
   });
 });
 

@@ -3,6 +3,8 @@
  * VALIDATE wait for every older snapshot; DDL queues behind their locks), sessions idle inside a
  * transaction, and prepared transactions (locks held until someone commits or rolls them back).
  */
+import { activityQueryText } from '../../db/sql-secrets.js';
+import { ACTIVITY_QUERY_READ_CHARS } from './activity-columns.js';
 import { ageText, ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from '../../doctor/types.js';
 
 interface SessionRow {
@@ -20,10 +22,16 @@ const SESSIONS_SQL =
   `SELECT pid, usename::text AS usename, application_name, host(client_addr) AS client, state,
   extract(epoch FROM clock_timestamp() - xact_start)::float8 AS xact_age, extract(epoch FROM clock_timestamp() ` +
   `- state_change)::float8 AS state_age,
-  left(regexp_replace(regexp_replace(coalesce(query, ''), '\\s+', ' ', 'g'), '\\s*;\\s*$', ''), 100) AS query
+  left(query, ${ACTIVITY_QUERY_READ_CHARS}) AS query
 FROM pg_stat_activity
 WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND ` +
   `xact_start IS NOT NULL`;
+
+/** Other sessions' statements are shown and put in --json only with their secrets scrubbed. */
+async function sessions(ctx: DoctorContext, sql: string, params: unknown[]): Promise<SessionRow[]> {
+  const { rows } = await ctx.db.query<SessionRow>(sql, params);
+  return rows.map((r) => ({ ...r, query: activityQueryText(r.query, 100).replace(/\s*;$/, '') }));
+}
 
 function who(r: SessionRow): string {
   const parts = [r.application_name || null, r.usename, r.client].filter((p): p is string => !!p);
@@ -65,7 +73,8 @@ async function hiddenSessions(ctx: DoctorContext): Promise<number> {
 
 async function longTransactions(ctx: DoctorContext): Promise<DoctorFinding> {
   const limit = ctx.options.longTransactionMs / 1000;
-  const { rows } = await ctx.db.query<SessionRow>(
+  const rows = await sessions(
+    ctx,
     `${SESSIONS_SQL} AND clock_timestamp() - xact_start > make_interval(secs => $1) ORDER BY xact_start`,
     [limit],
   );
@@ -100,7 +109,8 @@ async function longTransactions(ctx: DoctorContext): Promise<DoctorFinding> {
 
 async function idleInTransaction(ctx: DoctorContext): Promise<DoctorFinding> {
   const limit = ctx.options.idleInTransactionMs / 1000;
-  const { rows } = await ctx.db.query<SessionRow>(
+  const rows = await sessions(
+    ctx,
     `${SESSIONS_SQL} AND state IN ('idle in transaction', 'idle in transaction (aborted)') AND ` +
       `clock_timestamp() - state_change > make_interval(secs => $1) ORDER BY state_change`,
     [limit],

@@ -7,6 +7,12 @@
 import type { ActionRenderer } from '../actions.js';
 import type { ForeignAction, ForeignVia, ResolvedConnection } from '../actions-foreign.js';
 import { foreignProbes as probes } from './foreign-objects.js';
+import {
+  MAPPED_ROLE_PLACEHOLDER,
+  MAPPED_ROLE_SQL,
+  userMappingBind,
+  userMappingFromSettings,
+} from './foreign-user-mapping.js';
 import { foreignViewQuery, foreignViewSql } from './foreign-view.js';
 import { lockOf } from './lock-modes.js';
 import { quoteIdent as ident, quoteLiteral as literal } from './names.js';
@@ -58,19 +64,23 @@ export const foreignDdl: ActionRenderer<ForeignAction> = {
     transactional: true,
     probe: probes.serverAbsent(a.server),
   }),
+  // Shown with placeholders; run as a DO block reading the credentials sent as bind parameters.
   'create-user-mapping': (a) => ({
-    sql:
-      `CREATE USER MAPPING FOR CURRENT_USER ${serverOf(a.server)} ` +
-      options(['user', 'password'], a.connection.env, a.resolved),
+    sql: a.resolved
+      ? userMappingFromSettings(a.server, a.resolved.password !== undefined)
+      : `CREATE USER MAPPING FOR CURRENT_USER ${serverOf(a.server)} ` +
+        options(['user', 'password'], a.connection.env, undefined),
+    ...(a.resolved ? { bind: userMappingBind(a.resolved), records: MAPPED_ROLE_SQL } : {}),
     lock: NO_LOCK,
     transactional: true,
     probe: probes.mappingExists(a.server),
   }),
+  // The role the forward step mapped (recorded when it ran): never whoever runs the rollback.
   'drop-user-mapping': (a) => ({
-    sql: `DROP USER MAPPING IF EXISTS FOR CURRENT_USER ${serverOf(a.server)}`,
+    sql: `DROP USER MAPPING IF EXISTS FOR ${ident(a.role ?? MAPPED_ROLE_PLACEHOLDER)} ${serverOf(a.server)}`,
     lock: NO_LOCK,
     transactional: true,
-    probe: probes.mappingAbsent(a.server),
+    probe: probes.mappingAbsent(a.server, a.role),
   }),
   'create-foreign-schema': (a) => ({
     sql: `CREATE SCHEMA ${ident(a.schema)}`,

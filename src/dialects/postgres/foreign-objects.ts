@@ -22,8 +22,10 @@ export const foreignProbes = {
   // pg_user_mappings (unlike pg_user_mapping) is readable by everyone.
   mappingExists: (server: string) =>
     `SELECT EXISTS (SELECT 1 FROM pg_user_mappings WHERE srvname = ${literal(server)} AND usename = current_user)`,
-  mappingAbsent: (server: string) =>
-    `SELECT NOT EXISTS (SELECT 1 FROM pg_user_mappings WHERE srvname = ${literal(server)} AND usename = current_user)`,
+  /** No mapping on `server` for `role` (absent: the current role). */
+  mappingAbsent: (server: string, role?: string) =>
+    `SELECT NOT EXISTS (SELECT 1 FROM pg_user_mappings WHERE srvname = ${literal(server)} AND usename = ` +
+    `${role === undefined ? 'current_user' : literal(role)})`,
   schemaExists: (name: string) => `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ${literal(name)})`,
   schemaAbsent: (name: string) => `SELECT NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ${literal(name)})`,
   /** Every one of `tables` is a foreign table in `schema` (none when the list is empty is not "done"). */

@@ -5,6 +5,7 @@
  * view in under the same name, which an OID would not be.
  */
 import type { ViewRefreshSql } from '../view-refresh.js';
+import { ACTIVITY_QUERY_READ_CHARS } from './activity-columns.js';
 
 export const VIEW_REFRESH_LOCK_CLASS = 0x5c4e3a03;
 
@@ -26,7 +27,7 @@ WHERE c.oid = to_regclass($1)`;
 
 const HOLDER_SQL =
   `SELECT a.pid, a.usename::text AS user, host(a.client_addr) AS client, a.application_name,
-  a.query_start AS since, a.state, left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 80) AS query
+  a.query_start AS since, a.state, left(a.query, ${ACTIVITY_QUERY_READ_CHARS}) AS query
 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = ` +
   `current_database())

@@ -1,0 +1,55 @@
+/**
+ * The user mapping's credentials never travel in SQL text (which pg_stat_activity, pg_stat_statements
+ * and, on an error, the server log keep): the runner first sends them as bind parameters into two
+ * transaction-local settings, then a DO block, whose text holds no value, builds the statement from
+ * them with format('%L'), clears them, and re-raises any error without the statement it ran (an
+ * error's context would otherwise quote it, password and all, to the client and the log).
+ */
+import type { ResolvedConnection } from '../actions-foreign.js';
+import { quoteLiteral as literal } from './names.js';
+
+const USER_SETTING = 'schemashift.mapping_user';
+const PASSWORD_SETTING = 'schemashift.mapping_password';
+
+/** Run after the mapping is created: the role it maps, kept in the step's checkpoint for its undo. */
+export const MAPPED_ROLE_SQL = 'SELECT current_user::text AS mapped_role';
+
+/** Shown (plan output) for the role an undo drops the mapping of, until the runner knows it. */
+export const MAPPED_ROLE_PLACEHOLDER = '<the role that created the mapping>';
+
+/** Sent first, inside the step's transaction: the credentials as parameters, never as text. */
+export function userMappingBind(resolved: ResolvedConnection): { sql: string; params: unknown[] } {
+  return {
+    sql: `SELECT set_config('${USER_SETTING}', $1, true), set_config('${PASSWORD_SETTING}', $2, true)`,
+    params: [resolved.user, resolved.password ?? ''],
+  };
+}
+
+/** The DO block that creates the current role's mapping on `server` from the settings userMappingBind made. */
+export function userMappingFromSettings(server: string, withPassword: boolean): string {
+  const options = withPassword ? 'user %L, password %L' : 'user %L';
+  const values = [
+    `current_setting('${USER_SETTING}')`,
+    ...(withPassword ? [`current_setting('${PASSWORD_SETTING}')`] : []),
+  ];
+  const template = literal(`CREATE USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (${options})`);
+  const body = `
+BEGIN
+  BEGIN
+    EXECUTE format(${template}, ${literal(server)}, ${values.join(', ')});
+  EXCEPTION WHEN OTHERS THEN
+    PERFORM set_config('${USER_SETTING}', '', true), set_config('${PASSWORD_SETTING}', '', true);
+    RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = SQLERRM;
+  END;
+  PERFORM set_config('${USER_SETTING}', '', true), set_config('${PASSWORD_SETTING}', '', true);
+END
+`;
+  return `DO ${dollarQuoted(body)}`;
+}
+
+/** `body` in a dollar quote whose tag it does not contain. */
+function dollarQuoted(body: string): string {
+  let tag = '$schemashift$';
+  for (let n = 1; body.includes(tag); n++) tag = `$schemashift${n}$`;
+  return `${tag}${body}${tag}`;
+}
