@@ -8,11 +8,11 @@
  */
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { asPostgres, freePort } from '../support/cluster-process.js';
 import { waitFor } from './seed.js';
 
 const run = promisify(execFile);
@@ -36,26 +36,6 @@ async function one<T>(url: string, sql: string): Promise<T | undefined> {
   } finally {
     await c.end().catch(() => undefined);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-/** Runs a PostgreSQL binary as the `postgres` OS user (the server refuses to run as root). */
-async function asPostgres(bin: string, args: string[]): Promise<string> {
-  const argv = userInfo().username === 'postgres' ? [bin, ...args] : ['runuser', '-u', 'postgres', '--', bin, ...args];
-  const { stdout, stderr } = await run(argv[0]!, argv.slice(1), { timeout: 60_000 });
-  return `${stdout}${stderr}`;
 }
 
 /** Why a standby cannot be made here, or null. Each reason says exactly what is missing. */

@@ -6,11 +6,11 @@
  */
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { asPostgres, freePort } from './cluster-process.js';
 
 const run = promisify(execFile);
 export const CRON_DATABASE = 'schemashift_cron';
@@ -37,25 +37,6 @@ export function cronClusterUnavailable(): string | null {
   const user = userInfo().username;
   if (user !== 'root' && user !== 'postgres') return `the test runs as ${user}: it must be root or postgres`;
   return null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-/** The server refuses to run as root: its binaries run as the `postgres` OS user. */
-async function asPostgres(bin: string, args: string[]): Promise<void> {
-  const argv = userInfo().username === 'postgres' ? [bin, ...args] : ['runuser', '-u', 'postgres', '--', bin, ...args];
-  await run(argv[0]!, argv.slice(1), { timeout: 60_000 });
 }
 
 async function sql(url: string, text: string): Promise<void> {
