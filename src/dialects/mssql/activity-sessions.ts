@@ -3,10 +3,13 @@
  * joins they need: the running statement, or else the last one the session sent (an idle session
  * in a transaction has no request), and when its oldest open transaction began.
  */
+/** Read long: the text is masked (passwords) before it is cut for display, so a cut cannot split a secret. */
+export const ACTIVITY_QUERY_READ_CHARS = 2000;
+
 export const SESSION_COLUMNS =
   `s.session_id AS pid, s.status AS state, s.program_name AS application_name, ` +
   `LEFT(LTRIM(REPLACE(REPLACE(REPLACE(COALESCE(t.text, N''), NCHAR(13), N' '), NCHAR(10), N' '), ` +
-  `NCHAR(9), N' ')), 80) AS query, ` +
+  `NCHAR(9), N' ')), ${ACTIVITY_QUERY_READ_CHARS}) AS query, ` +
   `CONVERT(float, DATEDIFF_BIG(millisecond, COALESCE(x.began, s.last_request_start_time), SYSDATETIME())) AS for_ms`;
 
 export const SESSION_JOINS = [

@@ -7,7 +7,8 @@
  * Database); without it the check reports that it could not run.
  */
 import { ageText, ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from '../../doctor/types.js';
-import { SESSION_JOINS, sessionIds } from './activity-sessions.js';
+import { ACTIVITY_QUERY_READ_CHARS, SESSION_JOINS, sessionIds } from './activity-sessions.js';
+import { activityQueryText } from '../../db/sql-secrets.js';
 import { asMssqlServer, AZURE_SQL_DATABASE } from './doctor-capabilities.js';
 
 /**
@@ -49,7 +50,7 @@ const SESSION_SELECT = `SELECT s.session_id AS session_id, s.login_name AS login
   CONVERT(float, DATEDIFF_BIG(millisecond, COALESCE(s.last_request_end_time, s.last_request_start_time),
     SYSDATETIME())) / 1000 AS idle_age,
   LEFT(LTRIM(REPLACE(REPLACE(REPLACE(COALESCE(t.text, N''), NCHAR(13), N' '), NCHAR(10), N' '), NCHAR(9), N' ')),
-    100) AS query
+    ${ACTIVITY_QUERY_READ_CHARS}) AS query
 FROM sys.dm_exec_sessions AS s
   ${SESSION_JOINS}`;
 
@@ -137,24 +138,31 @@ export function idleInTransactionFinding(rows: SessionRow[], limitMs: number): D
   };
 }
 
+const SHOWN_CHARS = 100;
+
+/** Other sessions' statements are read long, then masked (passwords) and cut, as PostgreSQL's are. */
+function scrubbedSession(r: SessionRow): SessionRow {
+  return { ...r, query: activityQueryText(r.query, SHOWN_CHARS) };
+}
+
 async function longTransactions(ctx: DoctorContext): Promise<DoctorFinding> {
   await requireVisibility(ctx);
   const limitMs = ctx.options.longTransactionMs;
   const { rows } = await ctx.db.query<SessionRow>(LONG_TRANSACTIONS_SQL, [limitMs]);
-  return longTransactionFinding(rows, limitMs);
+  return longTransactionFinding(rows.map(scrubbedSession), limitMs);
 }
 
 async function idleInTransaction(ctx: DoctorContext): Promise<DoctorFinding> {
   await requireVisibility(ctx);
   const limitMs = ctx.options.idleInTransactionMs;
   const { rows } = await ctx.db.query<SessionRow>(IDLE_IN_TRANSACTION_SQL, [limitMs]);
-  return idleInTransactionFinding(rows, limitMs);
+  return idleInTransactionFinding(rows.map(scrubbedSession), limitMs);
 }
 
 /** The seed's blocking query, in this database; OUTER APPLY keeps a request whose text is gone. */
 export const BLOCKED_REQUESTS_SQL = `SELECT r.session_id AS session_id, r.blocking_session_id AS blocking_session_id,
   r.wait_type AS wait_type, r.wait_time / 1000.0 AS wait_seconds, r.status AS status, r.wait_resource AS wait_resource,
-  SUBSTRING(t.text, 1, 200) AS query_text
+  SUBSTRING(t.text, 1, ${ACTIVITY_QUERY_READ_CHARS}) AS query_text
 FROM sys.dm_exec_requests AS r
 OUTER APPLY sys.dm_exec_sql_text(r.sql_handle) AS t
 WHERE r.blocking_session_id > 0 AND r.database_id = DB_ID()
@@ -213,11 +221,12 @@ export function blockingFinding(blocked: BlockedRow[], heads: SessionRow[]): Doc
 
 async function blockingChains(ctx: DoctorContext): Promise<DoctorFinding> {
   await requireVisibility(ctx);
-  const { rows: blocked } = await ctx.db.query<BlockedRow>(BLOCKED_REQUESTS_SQL);
-  if (blocked.length === 0) return blockingFinding([], []);
+  const { rows } = await ctx.db.query<BlockedRow>(BLOCKED_REQUESTS_SQL);
+  if (rows.length === 0) return blockingFinding([], []);
+  const blocked = rows.map((r) => ({ ...r, query_text: activityQueryText(r.query_text, SHOWN_CHARS) }));
   const ids = headBlockerIds(blocked);
   const { rows: heads } = await ctx.db.query<SessionRow>(HEAD_BLOCKERS_SQL, [JSON.stringify(ids)]);
-  return blockingFinding(blocked, heads);
+  return blockingFinding(blocked, heads.map(scrubbedSession));
 }
 
 export const SESSION_CHECKS: DoctorCheck[] = [

@@ -2,8 +2,9 @@
  * The user mapping's credentials never travel in SQL text (which pg_stat_activity, pg_stat_statements
  * and, on an error, the server log keep): the runner first sends them as bind parameters into two
  * transaction-local settings, then a DO block, whose text holds no value, builds the statement from
- * them with format('%L'), clears them, and re-raises any error without the statement it ran (an
- * error's context would otherwise quote it, password and all, to the client and the log).
+ * them with format('%L'), clears them, and re-raises any error (a cancel too) without the statement it
+ * ran and with the password masked in its message (an error's context would otherwise quote the statement,
+ * password and all, to the client and the log).
  */
 import type { ResolvedConnection } from '../actions-foreign.js';
 import { quoteLiteral as literal } from './names.js';
@@ -33,13 +34,22 @@ export function userMappingFromSettings(server: string, withPassword: boolean): 
     ...(withPassword ? [`current_setting('${PASSWORD_SETTING}')`] : []),
   ];
   const template = literal(`CREATE USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (${options})`);
+  // query_canceled (a statement timeout, Ctrl-C) is not among OTHERS: uncaught, its context would quote the statement.
   const body = `
+DECLARE
+  v_state text;
+  v_message text;
 BEGIN
   BEGIN
     EXECUTE format(${template}, ${literal(server)}, ${values.join(', ')});
-  EXCEPTION WHEN OTHERS THEN
+  EXCEPTION WHEN OTHERS OR query_canceled THEN
+    v_state := SQLSTATE;
+    v_message := SQLERRM;
+    IF current_setting('${PASSWORD_SETTING}') <> '' THEN
+      v_message := replace(v_message, current_setting('${PASSWORD_SETTING}'), '****');
+    END IF;
     PERFORM set_config('${USER_SETTING}', '', true), set_config('${PASSWORD_SETTING}', '', true);
-    RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = SQLERRM;
+    RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_message;
   END;
   PERFORM set_config('${USER_SETTING}', '', true), set_config('${PASSWORD_SETTING}', '', true);
 END
