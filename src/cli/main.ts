@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
 import { jsonRequested, reportError } from './errors.js';
 import { processIo, redactingIo, secretsOf, type Io } from './io.js';
 import { registerFlagsCommand } from './flags-options.js';
@@ -59,6 +60,26 @@ const databaseOption = () =>
 /** `--view a --view b` → ['a', 'b']; one --view stays a string. */
 const moreViews = (view: string, earlier?: string | string[]) =>
   earlier === undefined ? view : [earlier, view].flat();
+/** --targets and its selectors: the same command on every database of a fleet (src/fleet/). */
+function addFleetOptions(command: Command): Command {
+  return command
+    .option('--targets <file>', 'a targets file (YAML): run on each database it names, canary group first')
+    .option('--concurrency <n>', 'with --targets: at most this many targets at once (default 1)')
+    .option('--only <group>', 'with --targets: only the targets of this group')
+    .option('--target <name>', 'with --targets: only this target')
+    .option('--target-index <n>', 'with --targets: only the Nth target, 0-based in file order (an Indexed Job pod)');
+}
+/** A selector without --targets would be silently ignored: refuse it instead. */
+function isFleet(opts: FleetFlags): opts is FleetFlags & { targets: string } {
+  const stray = (['concurrency', 'only', 'target', 'targetIndex'] as const).filter((k) => opts[k] !== undefined);
+  if (opts.targets === undefined && stray.length > 0)
+    throw new UsageError(
+      `--${stray[0]?.replace('targetIndex', 'target-index')} only means something with --targets FILE`,
+      'add --targets targets.yaml, or drop the option to run on one database',
+    );
+  return opts.targets !== undefined;
+}
+type FleetFlags = { targets?: string; concurrency?: string; only?: string; target?: string; targetIndex?: string };
 const phaseOption = () => new Option('--phase <phase>', 'only this phase').choices(['expand', 'migrate', 'contract']);
 
 /** validate and plan: no database needed. */
@@ -108,7 +129,7 @@ function registerRunCommands(program: Command, io: Io, setExit: (code: number) =
   const database = databaseOption;
   const phase = phaseOption;
   for (const mode of ['run', 'advance'] as const) {
-    program
+    const command = program
       .command(mode)
       .description(
         mode === 'run'
@@ -127,27 +148,41 @@ function registerRunCommands(program: Command, io: Io, setExit: (code: number) =
         'a read replica whose replay lag throttles backfills (max_replica_lag); repeatable',
         (url: string, urls: string[] = []) => [...urls, url],
       )
-      .action(async (file: string, opts: RunCommandOptions) =>
-        setExit(await (await import('./run-command.js')).runCommand(mode, file, opts, io)),
+      .action(async (file: string, opts: RunCommandOptions & FleetFlags) =>
+        setExit(
+          isFleet(opts)
+            ? await (
+                await import('../fleet/fleet-run.js')
+              ).fleetRunCommand(mode, file, { ...opts, targets: opts.targets }, io)
+            : await (await import('./run-command.js')).runCommand(mode, file, opts, io),
+        ),
       );
+    addFleetOptions(command);
   }
 
-  program
+  const rollback = program
     .command('rollback')
     .description('undo completed steps in reverse, allowed until contract starts')
     .argument('<file>', 'plan file')
     .option('--yes', 'answer the confirmation with yes')
     .option('--json', 'JSON lines instead of text (CI)')
     .addOption(database())
-    .action(async (file: string, opts: { yes?: boolean; database?: string; json?: boolean }) =>
-      setExit(await (await import('./run-command.js')).rollbackCommand(file, opts, io)),
+    .action(async (file: string, opts: { yes?: boolean; database?: string; json?: boolean } & FleetFlags) =>
+      setExit(
+        isFleet(opts)
+          ? await (
+              await import('../fleet/fleet-run.js')
+            ).fleetRollbackCommand(file, { ...opts, targets: opts.targets }, io)
+          : await (await import('./run-command.js')).rollbackCommand(file, opts, io),
+      ),
     );
+  addFleetOptions(rollback);
 }
 
 /** status, pause, resume. */
 function registerStatusCommands(program: Command, io: Io, setExit: (code: number) => void): void {
   const database = databaseOption;
-  program
+  const status = program
     .command('status')
     .description(
       'every known plan (or one): phase, each step, backfill progress, what comes next; reads only the state ' +
@@ -156,9 +191,16 @@ function registerStatusCommands(program: Command, io: Io, setExit: (code: number
     .argument('[file]', 'plan file')
     .option('--json', 'machine-readable output')
     .addOption(database())
-    .action(async (file: string | undefined, opts: { json?: boolean; database?: string }) =>
-      setExit(await (await import('./status-command.js')).statusCommand(file, opts, io)),
+    .action(async (file: string | undefined, opts: { json?: boolean; database?: string } & FleetFlags) =>
+      setExit(
+        isFleet(opts)
+          ? await (
+              await import('../fleet/fleet-status.js')
+            ).fleetStatusCommand(file, { ...opts, targets: opts.targets }, io)
+          : await (await import('./status-command.js')).statusCommand(file, opts, io),
+      ),
     );
+  addFleetOptions(status);
 
   for (const action of ['pause', 'resume'] as const) {
     program

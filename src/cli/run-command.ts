@@ -4,7 +4,7 @@ import { withFlagLocation } from '../flags/store.js';
 import { compilePlan, type CompiledPlan } from '../plan/compile.js';
 import { loadPlanFile } from '../plan/load.js';
 import { refuseDialectMismatch, type DialectTarget } from '../runner/dialect-match.js';
-import { rollbackPlan } from '../runner/rollback.js';
+import { rollbackPlan, type RollbackOutcome } from '../runner/rollback.js';
 import { runPlan, type RunOutcome } from '../runner/run-plan.js';
 import { runnerApplicationName } from '../runner/runner-lock.js';
 import { DEFAULT_PGLITE_URL, openDatabase } from './database.js';
@@ -127,6 +127,7 @@ export async function runCommand(
   file: string,
   opts: RunCommandOptions,
   io: Io,
+  onOutcome?: (outcome: RunOutcome) => void,
 ): Promise<number> {
   const compiled = await compileForTarget(file, opts.database, io, opts.flagsFile);
   const conn = await openDatabase(opts.database, io, runnerApplicationName(compiled.plan.name));
@@ -152,6 +153,7 @@ export async function runCommand(
       env: io.env,
     };
     const outcome = await runPlan(conn, compiled, runOptions);
+    onOutcome?.(outcome);
     await renderer.close();
     if (renderer.promptInterrupted?.())
       return interruptedAtPrompt(io, opts.json === true, `schemashift ${mode} ${file}`);
@@ -172,6 +174,7 @@ export async function rollbackCommand(
   file: string,
   opts: { yes?: boolean; database?: string; json?: boolean },
   io: Io,
+  onOutcome?: (outcome: RollbackOutcome) => void,
 ): Promise<number> {
   const compiled = await compileForTarget(file, opts.database, io);
   const conn = await openDatabase(opts.database, io, runnerApplicationName(compiled.plan.name), { mustExist: true });
@@ -184,6 +187,7 @@ export async function rollbackCommand(
       signal,
       command: commandFor(file),
     });
+    onOutcome?.(outcome);
     await renderer.close();
     if (renderer.promptInterrupted?.())
       return interruptedAtPrompt(io, opts.json === true, `schemashift rollback ${file}`);
