@@ -149,4 +149,15 @@ describe.skipIf(!postgresAdminUrl)('fleet: run, status and their refusals over t
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--only only means something with --targets');
   });
+
+  it('rollback --targets undoes the plan on every target, canary first', async () => {
+    const result = await cli(['rollback', 'plan.yaml', '--targets', 'targets.yaml', '--yes', '--json'], {
+      cwd: dir,
+      env,
+    });
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout.trim()) as { targets: { name: string; outcome: string }[] };
+    expect(summary.targets.map((t) => t.outcome)).toEqual(['rolled back', 'rolled back', 'rolled back', 'rolled back']);
+    for (let i = 0; i < 4; i++) expect(await columnType(i)).toBeUndefined();
+  });
 });
