@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
-import { UsageError } from '../errors.js';
 import { jsonRequested, reportError } from './errors.js';
 import { processIo, redactingIo, secretsOf, type Io } from './io.js';
+import { addFleetOptions, isFleet, type FleetFlags } from './fleet-options.js';
 import { registerFlagsCommand } from './flags-options.js';
 import { registerRefreshCommand } from './refresh-register.js';
 // Command modules are imported inside their actions, so that `validate` loads no runner, state store or renderer.
@@ -60,26 +60,6 @@ const databaseOption = () =>
 /** `--view a --view b` → ['a', 'b']; one --view stays a string. */
 const moreViews = (view: string, earlier?: string | string[]) =>
   earlier === undefined ? view : [earlier, view].flat();
-/** --targets and its selectors: the same command on every database of a fleet (src/fleet/). */
-function addFleetOptions(command: Command): Command {
-  return command
-    .option('--targets <file>', 'a targets file (YAML): run on each database it names, canary group first')
-    .option('--concurrency <n>', 'with --targets: at most this many targets at once (default 1)')
-    .option('--only <group>', 'with --targets: only the targets of this group')
-    .option('--target <name>', 'with --targets: only this target')
-    .option('--target-index <n>', 'with --targets: only the Nth target, 0-based in file order (an Indexed Job pod)');
-}
-/** A selector without --targets would be silently ignored: refuse it instead. */
-function isFleet(opts: FleetFlags): opts is FleetFlags & { targets: string } {
-  const stray = (['concurrency', 'only', 'target', 'targetIndex'] as const).filter((k) => opts[k] !== undefined);
-  if (opts.targets === undefined && stray.length > 0)
-    throw new UsageError(
-      `--${stray[0]?.replace('targetIndex', 'target-index')} only means something with --targets FILE`,
-      'add --targets targets.yaml, or drop the option to run on one database',
-    );
-  return opts.targets !== undefined;
-}
-type FleetFlags = { targets?: string; concurrency?: string; only?: string; target?: string; targetIndex?: string };
 const phaseOption = () => new Option('--phase <phase>', 'only this phase').choices(['expand', 'migrate', 'contract']);
 
 /** validate and plan: no database needed. */

@@ -160,4 +160,24 @@ describe.skipIf(!postgresAdminUrl)('fleet: run, status and their refusals over t
     expect(summary.targets.map((t) => t.outcome)).toEqual(['rolled back', 'rolled back', 'rolled back', 'rolled back']);
     for (let i = 0; i < 4; i++) expect(await columnType(i)).toBeUndefined();
   });
+
+  it('without --yes and no terminal, every target stops at the gate, as run does', async () => {
+    const gated = folderWith({
+      'plan.yaml': 'name: fleet-gate\nphases:\n  expand:\n    - gate: { confirm: "Deploy the new version first" }\n',
+      'targets.yaml': TARGETS,
+    });
+    const result = await cli(['run', 'plan.yaml', '--targets', 'targets.yaml', '--concurrency', '3'], {
+      cwd: gated,
+      env,
+    });
+    expect(result.code).toBe(0);
+    for (const name of names)
+      expect(result.stdout).toMatch(
+        new RegExp(`^${name}\\s.*stopped at gate: Deploy the new version first\\s+0$`, 'm'),
+      );
+    const status = await shard(1).query<{ status: string }>(
+      `SELECT status FROM schemashift.runs WHERE plan_name = 'fleet-gate'`,
+    );
+    expect(status).toEqual([{ status: 'at_gate' }]);
+  });
 });
