@@ -16,6 +16,7 @@ import { captureIo } from '../support/capture-io.js';
 const DIR = join(TEMPLATES_DIR, 'k8s');
 const JOB_FILE = 'fleet-advance-indexed-job.yaml';
 const TARGETS_FILE = 'targets.example.yaml';
+const CANARY_FILE = 'fleet-advance-canary-job.yaml';
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const INDEX_ANNOTATION = "metadata.annotations['batch.kubernetes.io/job-completion-index']";
 
@@ -189,12 +190,32 @@ describe('templates/k8s/fleet-advance-indexed-job.yaml', () => {
       );
       return;
     }
-    for (const option of container(doc).command.filter((a) => a.startsWith('--'))) {
+    const canary = loadYaml<IndexedJob>(CANARY_FILE).doc;
+    for (const option of [...container(doc).command, ...container(canary).command].filter((a) => a.startsWith('--'))) {
       expect(help.stdout()).toContain(option);
     }
   });
 
-  it('kubectl apply --dry-run=client accepts it (when kubectl is installed and a cluster answers)', () => {
+  it('fleet-advance-canary-job.yaml is the same pod running `--only canary` for the same phase, as a plain Job', () => {
+    const indexed = loadYaml<IndexedJob>(JOB_FILE).doc;
+    const { doc, text } = loadYaml<IndexedJob>(CANARY_FILE);
+    expect(doc).toMatchObject({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'schemashift-fleet-canary' } });
+    expect(doc.spec.completionMode).toBeUndefined();
+    expect(doc.spec.podFailurePolicy.rules[0]).toEqual({
+      action: 'FailJob',
+      onExitCodes: { containerName: 'schemashift', operator: 'In', values: [2, 3] },
+    });
+    const { command, env, ...rest } = container(doc);
+    const { command: indexedCommand, env: indexedEnv, ...indexedRest } = container(indexed);
+    expect(rest).toEqual(indexedRest);
+    expect(env).toEqual(indexedEnv.filter((e) => e.name !== 'JOB_COMPLETION_INDEX'));
+    const at = indexedCommand.indexOf('--target-index');
+    expect(command).toEqual([...indexedCommand.slice(0, at), '--only', 'canary', ...indexedCommand.slice(at + 2)]);
+    expect(doc.spec.template.spec.volumes).toEqual(indexed.spec.template.spec.volumes);
+    expect(text).toContain('kubectl wait --for=condition=complete --timeout=1h job/schemashift-fleet-canary');
+  });
+
+  it('kubectl apply --dry-run=client accepts both (when kubectl is installed and a cluster answers)', () => {
     const which = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8', timeout: 20_000 });
     if (which.error || which.status !== 0) {
       console.log(
@@ -202,19 +223,21 @@ describe('templates/k8s/fleet-advance-indexed-job.yaml', () => {
       );
       return;
     }
-    const r = spawnSync('kubectl', ['apply', '--dry-run=client', '-f', join(DIR, JOB_FILE)], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
     const noCluster =
       /connection refused|unable to recognize|failed to download openapi|no configuration has been provided|Unable to connect/i;
-    if (r.status !== 0 && noCluster.test(r.stderr)) {
-      console.log(
-        `!!! SKIPPING kubectl apply --dry-run=client on ${JOB_FILE}: kubectl is installed but no cluster answers: ${r.stderr.split('\n')[0]} !!!`,
-      );
-      return;
+    for (const file of [JOB_FILE, CANARY_FILE]) {
+      const r = spawnSync('kubectl', ['apply', '--dry-run=client', '-f', join(DIR, file)], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      if (r.status !== 0 && noCluster.test(r.stderr)) {
+        console.log(
+          `!!! SKIPPING kubectl apply --dry-run=client on ${file}: kubectl is installed but no cluster answers: ${r.stderr.split('\n')[0]} !!!`,
+        );
+        return;
+      }
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/configured|created|unchanged/);
     }
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/configured|created|unchanged/);
   });
 });
