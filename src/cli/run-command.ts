@@ -24,6 +24,13 @@ export interface RunCommandOptions {
   json?: boolean;
   /** `--replica URL`, repeatable: standbys whose lag throttles backfills. */
   replica?: string[];
+  /** A fleet's Ctrl-C: also stops this run, even one that began connecting before it came. */
+  abort?: AbortSignal;
+}
+
+/** This command's own Ctrl-C, or its fleet's. */
+function stopSignal(own: AbortSignal, fleet: AbortSignal | undefined): AbortSignal {
+  return fleet === undefined ? own : AbortSignal.any([own, fleet]);
 }
 
 export function commandFor(file: string) {
@@ -146,7 +153,7 @@ export async function runCommand(
       acceptDrift: opts.acceptDrift === true,
       answers: { yes: opts.yes === true, ...(renderer.ask ? { ask: renderer.ask } : {}) },
       emit: renderer.listener,
-      signal,
+      signal: stopSignal(signal, opts.abort),
       command: commandFor(file),
       ...(opts.phase ? { phase: opts.phase } : {}),
       replicas: replicas.replicas,
@@ -172,7 +179,7 @@ export async function runCommand(
 
 export async function rollbackCommand(
   file: string,
-  opts: { yes?: boolean; database?: string; json?: boolean },
+  opts: { yes?: boolean; database?: string; json?: boolean; abort?: AbortSignal },
   io: Io,
   onOutcome?: (outcome: RollbackOutcome) => void,
 ): Promise<number> {
@@ -184,7 +191,7 @@ export async function rollbackCommand(
     const outcome = await rollbackPlan(conn, compiled, {
       answers: { yes: opts.yes === true, ...(renderer.ask ? { ask: renderer.ask } : {}) },
       emit: renderer.listener,
-      signal,
+      signal: stopSignal(signal, opts.abort),
       command: commandFor(file),
     });
     onOutcome?.(outcome);

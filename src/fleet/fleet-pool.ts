@@ -19,11 +19,12 @@ async function pool(
   limit: number,
   start: (t: FleetTarget) => Promise<TargetResult>,
   results: Map<string, TargetResult>,
+  stopped: () => boolean,
 ): Promise<boolean> {
   let next = 0;
   let failed = false;
   const worker = async () => {
-    while (!failed && next < targets.length) {
+    while (!failed && !stopped() && next < targets.length) {
       const target = targets[next++] as FleetTarget;
       const result = await start(target);
       results.set(target.name, result);
@@ -39,11 +40,12 @@ export async function runFleetInOrder(
   targets: FleetTarget[],
   limit: number,
   start: (t: FleetTarget) => Promise<TargetResult>,
+  stopped: () => boolean = () => false,
 ): Promise<TargetResult[]> {
   const results = new Map<string, TargetResult>();
   const canary = targets.filter((t) => t.group === 'canary');
   const rest = targets.filter((t) => t.group !== 'canary');
-  if (await pool(canary, limit, start, results)) await pool(rest, limit, start, results);
+  if (await pool(canary, limit, start, results, stopped)) await pool(rest, limit, start, results, stopped);
   return targets.map((t) => results.get(t.name) ?? notStarted(t));
 }
 
@@ -60,7 +62,8 @@ export function summaryTable(results: TargetResult[], columns = ['target', 'grou
     ...results.map((r) => [
       r.name,
       r.group ?? '-',
-      r.error ? `${r.outcome}: ${r.error}` : r.outcome,
+      // One line per target: a multi-line gate or error message would break the table.
+      (r.error ? `${r.outcome}: ${r.error}` : r.outcome).replace(/\s*\n\s*/g, '; '),
       String(r.exitCode),
     ]),
   ];

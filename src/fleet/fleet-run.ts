@@ -5,6 +5,7 @@ import { isUserFacingError, LockedError, UsageError } from '../errors.js';
 import type { RollbackOutcome } from '../runner/rollback.js';
 import type { RunOutcome } from '../runner/run-plan.js';
 import { reportError } from '../cli/errors.js';
+import { interruptSignal } from '../cli/interrupt.js';
 import { redactingIo, type Io } from '../cli/io.js';
 import type { RunCommandOptions } from '../cli/run-command.js';
 import { fleetExitCode, runFleetInOrder, summaryTable, type TargetResult } from './fleet-pool.js';
@@ -18,7 +19,7 @@ export interface FleetOptions extends TargetSelection {
 }
 
 type Outcome = { outcome: string; error?: string };
-type TargetCommand = (io: Io, url: string, seen: (o: Outcome) => void) => Promise<number>;
+type TargetCommand = (io: Io, url: string, seen: (o: Outcome) => void, abort: AbortSignal) => Promise<number>;
 
 export function describeRun(o: RunOutcome): Outcome {
   switch (o.kind) {
@@ -49,12 +50,19 @@ function failureOutcome(e: unknown, code: number): Outcome {
   return { outcome: isUserFacingError(e) ? 'failed' : 'internal error', error: message };
 }
 
-async function runTarget(target: FleetTarget, url: string, io: Io, json: boolean, command: TargetCommand) {
+async function runTarget(
+  target: FleetTarget,
+  url: string,
+  io: Io,
+  json: boolean,
+  command: TargetCommand,
+  abort: AbortSignal,
+) {
   const tio = json ? capturedIo(io, url) : prefixedIo(io, target.name, url);
   let seen: Outcome = { outcome: 'failed' };
   let exitCode: number;
   try {
-    exitCode = await command(tio, url, (o) => (seen = o));
+    exitCode = await command(tio, url, (o) => (seen = o), abort);
   } catch (e) {
     exitCode = reportError(e, tio, false);
     seen = failureOutcome(e, exitCode);
@@ -73,6 +81,11 @@ async function confirmOnce(question: string): Promise<boolean> {
     rl.close();
   }
 }
+
+const FLEET_INTERRUPT = {
+  stopping:
+    'no new target starts; running ones stop after their current statement or batch (press Ctrl-C again to quit at once)',
+};
 
 function concurrencyOf(value: string | undefined): number {
   const n = Number(value ?? '1');
@@ -100,13 +113,31 @@ async function runFleet(
     [...urls.values()].flatMap((u) => passwordsIn(u)),
   );
   let yes = opts.yes === true;
-  if (!yes && io.interactive)
-    yes = await confirmOnce(`${verb} on ${targets.length} target(s): confirm its gates and contract for all of them?`);
+  try {
+    if (!yes && io.interactive)
+      yes = await confirmOnce(
+        `${verb} on ${targets.length} target(s): confirm its gates and contract for all of them?`,
+      );
+  } catch (e) {
+    if (!(e instanceof Error && e.name === 'AbortError')) throw e;
+    safeIo.err('\nCtrl-C at the confirmation: nothing was run\n');
+    return 130;
+  }
   const run = command(yes);
-  const results = await runFleetInOrder(targets, limit, (t) =>
-    runTarget(t, urls.get(t.name) as string, safeIo, opts.json === true, run),
-  );
-  const exit = fleetExitCode(results);
+  const { signal, dispose } = interruptSignal(safeIo, FLEET_INTERRUPT);
+  let results: TargetResult[];
+  try {
+    results = await runFleetInOrder(
+      targets,
+      limit,
+      (t) => runTarget(t, urls.get(t.name) as string, safeIo, opts.json === true, run, signal),
+      () => signal.aborted,
+    );
+  } finally {
+    dispose();
+  }
+  // A Ctrl-C between targets interrupted the fleet even when no running target was caught by it.
+  const exit = signal.aborted ? 130 : fleetExitCode(results);
   if (opts.json)
     safeIo.out(
       `${JSON.stringify({
@@ -132,12 +163,18 @@ export async function fleetRunCommand(
 ): Promise<number> {
   const { runCommand } = await import('../cli/run-command.js');
   const { targets: _t, concurrency: _c, only: _o, target: _n, targetIndex: _i, ...single } = opts;
+  if ((opts.replica ?? []).length > 0) {
+    throw new UsageError(
+      '--replica with --targets would throttle every target on the lag of the same standby; nothing was run',
+      "run each target's backfill with its own replicas (schemashift run FILE --database URL --replica URL)",
+    );
+  }
   return runFleet(
     mode,
     opts,
     io,
-    (yes) => (tio, url, seen) =>
-      runCommand(mode, file, { ...single, yes, json: false, database: url }, tio, (o) => seen(describeRun(o))),
+    (yes) => (tio, url, seen, abort) =>
+      runCommand(mode, file, { ...single, yes, json: false, database: url, abort }, tio, (o) => seen(describeRun(o))),
   );
 }
 
@@ -151,7 +188,7 @@ export async function fleetRollbackCommand(
     'rollback',
     opts,
     io,
-    (yes) => (tio, url, seen) =>
-      rollbackCommand(file, { yes, json: false, database: url }, tio, (o) => seen(describeRollback(o))),
+    (yes) => (tio, url, seen, abort) =>
+      rollbackCommand(file, { yes, json: false, database: url, abort }, tio, (o) => seen(describeRollback(o))),
   );
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseDatabaseUrl } from '../db/url.js';
 import { PlanError, UsageError, type PlanProblem } from '../errors.js';
 import { YamlSource } from '../plan/yaml-source.js';
 
@@ -83,8 +84,8 @@ export interface TargetSelection {
 export function selectTargets(all: FleetTarget[], sel: TargetSelection): FleetTarget[] {
   let chosen = all;
   if (sel.targetIndex !== undefined) {
-    const index = Number(sel.targetIndex);
-    const target = Number.isInteger(index) && index >= 0 ? all[index] : undefined;
+    // Digits only: an empty or odd value (an unset JOB_COMPLETION_INDEX) must not select target 0.
+    const target = /^\d+$/.test(sel.targetIndex) ? all[Number(sel.targetIndex)] : undefined;
     if (!target)
       throw new UsageError(
         `--target-index ${sel.targetIndex}: the targets file has ${all.length} target(s), indexed 0 to ${all.length - 1}`,
@@ -113,5 +114,17 @@ export function resolveUrls(targets: FleetTarget[], env: NodeJS.ProcessEnv): Map
       'export each target’s database URL in the variable its url_env names',
       'missing-env',
     );
+  // Every URL parsed before any target runs: a malformed one must not stop the fleet half-way.
+  for (const t of targets) {
+    try {
+      parseDatabaseUrl(env[t.urlEnv] as string);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new UsageError(
+        `${t.urlEnv} (target ${t.name}): ${reason}; nothing was run`,
+        'fix the URL in that variable',
+      );
+    }
+  }
   return new Map(targets.map((t) => [t.name, env[t.urlEnv] as string]));
 }

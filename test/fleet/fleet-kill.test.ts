@@ -46,9 +46,10 @@ describe.skipIf(!postgresAdminUrl)('fleet: kill -9 of the fleet runner, then run
       shards.push(db);
     }
   });
+  const cleanup: TestDatabase[] = [];
   afterAll(async () => {
     await reference?.close();
-    for (const db of shards) await db.close();
+    for (const db of [...shards, ...cleanup]) await db.close();
   });
 
   it('every shard equals an uninterrupted run', async () => {
@@ -83,5 +84,36 @@ describe.skipIf(!postgresAdminUrl)('fleet: kill -9 of the fleet runner, then run
       expect(await snapshotSchema(db)).toEqual(schema);
       expect(await tableDigest(db, 'orders')).toEqual(digest);
     }
+  }, 180_000);
+
+  it('Ctrl-C during the canary: it stops at a batch boundary, no other target starts, the summary says so (130)', async () => {
+    const fresh: TestDatabase[] = [];
+    for (let i = 0; i < 2; i++) {
+      const db = await createPostgresDatabase('schemashift_fleet_int');
+      await seedOrders(db, ROWS);
+      fresh.push(db);
+    }
+    cleanup.push(...fresh);
+    // shard-2 is never reached: its variable points at shard-1's database.
+    const env = { KILL_SHARD_0_URL: fresh[0]?.url, KILL_SHARD_1_URL: fresh[1]?.url, KILL_SHARD_2_URL: fresh[1]?.url };
+    const running = startCli(['run', PLAN, '--targets', TARGETS, '--yes', '--concurrency', '2'], env);
+    const deadline = Date.now() + 60_000;
+    while (
+      Date.now() < deadline &&
+      running.child.exitCode === null &&
+      (await rowsDone(fresh[0] as TestDatabase)) < 2000
+    )
+      await sleep(5);
+    expect(running.child.kill('SIGINT')).toBe(true);
+    const stopped = await running.done;
+    expect(stopped.code, stopped.stdout + stopped.stderr).toBe(130);
+    expect(stopped.stderr).toContain('no new target starts');
+    expect(stopped.stdout).toMatch(/^shard-0\s+canary\s+interrupted/m);
+    expect(stopped.stdout).toMatch(/^shard-1\s+-\s+not started\s+0$/m);
+    expect(await rowsDone(fresh[0] as TestDatabase)).toBeLessThan(ROWS);
+    const schemas = await (fresh[1] as TestDatabase).query<{ n: string }>(
+      "SELECT count(*) AS n FROM pg_namespace WHERE nspname = 'schemashift'",
+    );
+    expect(schemas).toEqual([{ n: '0' }]);
   }, 180_000);
 });

@@ -144,6 +144,21 @@ describe.skipIf(!postgresAdminUrl)('fleet: run, status and their refusals over t
     expect(result.stdout).toBe('');
   });
 
+  it('refused before any target runs: an odd --target-index, a malformed URL, --replica', async () => {
+    // The canary (shard-0) would run first: its event log must not grow.
+    const events = () => shard(0).query<{ n: string }>('SELECT count(*) AS n FROM schemashift.events');
+    const before = await events();
+    for (const index of ['', ' 1', '1e0', '-0']) expect((await run(['--target-index', index])).code, index).toBe(2);
+    const malformed = await run([], { FLEET_SHARD_2_URL: 'postgres//nowhere:S3cret@' });
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('FLEET_SHARD_2_URL (target shard-2)');
+    expect(malformed.stdout + malformed.stderr).not.toContain('S3cret');
+    const replica = await run(['--replica', String(shard(1).url)]);
+    expect(replica.code).toBe(2);
+    expect(replica.stderr).toContain('--replica with --targets');
+    expect(await events()).toEqual(before);
+  });
+
   it('a fleet selector without --targets is refused', async () => {
     const result = await cli(['run', 'plan.yaml', '--only', 'canary'], { cwd: dir, env });
     expect(result.code).toBe(2);
