@@ -279,6 +279,11 @@ function registerDoctorAndDemo(program: Command, io: Io, setExit: (code: number)
       '1m',
     )
     .option('--replica-lag <duration>', 'a replica further behind than this is a warning', '30s')
+    .option(
+      '--replica <url>',
+      'a standby to ask for its own replay lag (paused replay, unreachable: fail); repeatable',
+      (url: string, urls: string[] = []) => [...urls, url],
+    )
     .action(async (opts: import('./doctor-command.js').DoctorCommandOptions) =>
       setExit(await (await import('./doctor-command.js')).doctorCommand(opts, io)),
     );

@@ -33,7 +33,7 @@ async function openOne(url: string, applicationName: string, activity: ActivityS
     const refused = activity.notAStandby(name);
     throw new UsageError(refused.message, refused.hint);
   }
-  return { replica: { name, db: conn }, conn };
+  return { replica: { name, db: conn, session: (fn) => conn.session(fn) }, conn };
 }
 
 /** Connect to every `--replica` URL, checking each is a standby; all or none are left open. */

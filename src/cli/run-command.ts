@@ -1,5 +1,6 @@
 import { parseDatabaseUrl } from '../db/index.js';
 import type { Phase } from '../operations/types.js';
+import { UsageError } from '../errors.js';
 import { withFlagLocation } from '../flags/store.js';
 import { compilePlan, type CompiledPlan } from '../plan/compile.js';
 import { loadPlanFile } from '../plan/load.js';
@@ -129,6 +130,21 @@ async function compileForTarget(
   return compilePlan(plan);
 }
 
+/** A verify with `on: replica` needs a standby to read on: refused before connecting (`validate` cannot know). */
+function refuseReplicaReadsWithoutReplica(compiled: CompiledPlan, replicas: string[]): void {
+  if (replicas.length > 0) return;
+  const onReplica = compiled.phases
+    .flatMap((p) => p.steps.map((s) => s.step))
+    .filter((s) => s.kind === 'verify' && s.on === 'replica');
+  if (onReplica.length === 0) return;
+  throw new UsageError(
+    `${onReplica.map((s) => s.id).join(', ')} ${onReplica.length === 1 ? 'reads' : 'read'} on a replica (on: replica), ` +
+      'but no --replica was given: nothing was run',
+    `pass the standby's URL: schemashift run ${compiled.plan.file} --replica postgres://…@standby:5432/db ` +
+      '(repeatable), or remove `on: replica` to verify on the primary',
+  );
+}
+
 export async function runCommand(
   mode: 'run' | 'advance',
   file: string,
@@ -137,6 +153,7 @@ export async function runCommand(
   onOutcome?: (outcome: RunOutcome) => void,
 ): Promise<number> {
   const compiled = await compileForTarget(file, opts.database, io, opts.flagsFile);
+  refuseReplicaReadsWithoutReplica(compiled, opts.replica ?? []);
   const conn = await openDatabase(opts.database, io, runnerApplicationName(compiled.plan.name));
   const replicaNames = runnerApplicationName(compiled.plan.name);
   const replicas = await openReplicas(opts.replica ?? [], replicaNames, compiled.dialect.activity).catch(

@@ -4,6 +4,7 @@
  * Blocker and ReplicaLag values.
  */
 import type { LockLevel } from '../operations/types.js';
+import type { Unsupported } from './actions.js';
 import type { BoundSql } from './session.js';
 
 /**
@@ -40,4 +41,17 @@ export interface ActivitySql {
   isStandby: string;
   /** Why a server given as a replica was refused, and what to give instead. */
   notAStandby(name: string): { message: string; hint: string };
+  /** Reading on a replica what the primary wrote (a verify with `on: replica`), or why this database cannot. */
+  replicaReads: ReplicaReadSql | Unsupported;
+}
+
+/** How a read on a standby is made to see at least what the primary had when it was asked. */
+export interface ReplicaReadSql {
+  /** One row `{ position }` on the primary: how far its log is written now, as text. */
+  primaryPosition: string;
+  /**
+   * One row `{ replayed, at, paused }` on the standby for $1 (a primaryPosition): whether replay has
+   * reached it, where replay is (text), and whether replay is paused.
+   */
+  replayedUpTo: string;
 }

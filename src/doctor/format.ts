@@ -18,7 +18,9 @@
  *                                                     //   idle-in-transaction, prepared-transactions,
  *                                                     //   invalid-indexes, replication, replication-slots,
  *                                                     //   connection-pooler, stale-materialized-views,
- *                                                     //   failed-view-refreshes (PostgreSQL)
+ *                                                     //   failed-view-refreshes (PostgreSQL); replica: one
+ *                                                     //   per --replica, details [{ replica: "host:port",
+ *                                                     //   reachable, standby, lagSeconds, paused }]
  *       "title": "long transactions",
  *       "status": "fail",                             // "ok" | "warn" | "fail"
  *       "finding": "1 transaction(s) open longer than 5m: pid 4242 (psql, app) …",

@@ -132,6 +132,8 @@ export interface VerifyStep extends StepBase {
   throttle: ThrottleSettings;
   /** The shape of one chunk's statements, with $1.. placeholders for the key range; shown by `plan`. */
   chunkSql: string;
+  /** Chunks are read on a `--replica` standby (state is still written on the primary). Absent: on the primary. */
+  on?: 'replica';
   lock: LockInfo;
 }
 

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { Dialect } from '../dialects/dialect.js';
+import { UsageError } from '../errors.js';
 import { identifier, qualifiedName, sqlCondition, sqlExpression } from '../plan/primitives.js';
 import { batchSchemaWith, throttleSchema, type BackfillArgs } from './backfill.js';
 import { PRIMARY_KEY_PLACEHOLDER, type CompareInput, type VerifyStatements } from '../dialects/backfill.js';
@@ -39,6 +40,13 @@ export const verifySchema = z
       .describe('Keyset columns, unique and NOT NULL together (default: the primary key, found at run time).'),
     batch: batchSchemaWith(VERIFY_BATCH_DEFAULTS).prefault({}),
     throttle: throttleSchema.prefault({}),
+    on: z
+      .enum(['primary', 'replica'])
+      .default('primary')
+      .describe(
+        'Where the chunks are read: `replica` reads them on a `--replica` standby (the first within max_replica_lag, ' +
+          "default 5s) once it has replayed the primary's WAL, keeping the primary free; state stays on the primary.",
+      ),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -63,11 +71,22 @@ export const verifySchema = z
 export type VerifySpec = z.output<typeof verifySchema>;
 
 /** A backfill's arguments, with `compare` (new column → what it must equal) for `set`. */
-export type VerifyArgs = Omit<BackfillArgs, 'set'> & { compare: Record<string, string> };
+export type VerifyArgs = Omit<BackfillArgs, 'set'> & { compare: Record<string, string>; on?: 'primary' | 'replica' };
 
 /** A verify's chunk statements on `key`, as the dialect writes them. */
 export function verifyStatements(d: Dialect, args: CompareInput, key: string[]): VerifyStatements {
   return d.backfill.verifyStatements(args, key, SAMPLE_KEYS);
+}
+
+/** A dialect that cannot read on a replica stops the plan at compile time, with what to write instead. */
+function refuseReplicaReads(d: Dialect): void {
+  const reads = d.activity.replicaReads;
+  if ('unsupported' in reads)
+    throw new UsageError(
+      `${d.name} cannot verify on a replica: ${reads.unsupported}`,
+      reads.instead,
+      'unsupported-action',
+    );
 }
 
 export function verifyStep(d: Dialect, args: VerifyArgs, id: string, phase: Phase): VerifyStep {
@@ -90,6 +109,11 @@ export function verifyStep(d: Dialect, args: VerifyArgs, id: string, phase: Phas
   };
   if (args.where !== undefined) step.where = args.where;
   if (args.key !== undefined) step.key = args.key;
+  if (args.on === 'replica') {
+    refuseReplicaReads(d);
+    step.on = 'replica';
+    step.summary += ' (read on a replica)';
+  }
   return step;
 }
 

@@ -3,7 +3,7 @@
  * they last reported, and each standby named with `--replica URL` asked directly (which also covers
  * standbys the primary cannot see). Connecting to those standbys is the caller's (cli/replicas.ts).
  */
-import type { Queryable } from '../db/connection.js';
+import type { Queryable, Session } from '../db/connection.js';
 import type { ActivitySql } from '../dialects/activity.js';
 
 /** A read replica the runner watches. */
@@ -11,6 +11,8 @@ export interface Replica {
   /** host:port: never the password, never the user. */
   name: string;
   db: Queryable;
+  /** One dedicated backend on the replica, for reads that need a transaction (a verify's chunks). */
+  session?<T>(fn: (s: Session) => Promise<T>): Promise<T>;
 }
 
 export interface ReplicaLag {

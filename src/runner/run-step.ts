@@ -6,6 +6,7 @@ import { actorName, type RunContext } from './context.js';
 import { executeFlagRollout } from './flag-rollout.js';
 import { executeSqlStep } from './execute-sql-step.js';
 import { readOnlyQuery } from './read-only-query.js';
+import { holdForReplicasBeforeDdl } from './replica-wait.js';
 import { executeVerify } from './verify.js';
 
 export type StepResult = { kind: 'done' | 'already' | 'adopted' } | { kind: 'gate'; message: string };
@@ -87,6 +88,7 @@ async function runGate(ctx: RunContext, step: GateStep, answers: GateAnswerer): 
 export async function runStep(ctx: RunContext, step: Step, answers: GateAnswerer, row?: StepRow): Promise<StepResult> {
   switch (step.kind) {
     case 'sql':
+      await holdForReplicasBeforeDdl(ctx, step);
       return { kind: await executeSqlStep(ctx, step, row) };
     case 'backfill':
       await executeBackfill(ctx, step);

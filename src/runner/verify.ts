@@ -12,6 +12,7 @@
  * the last fix (rows outside the recorded ranges may have drifted since they were compared, for the
  * same cause that made the others differ).
  */
+import type { Queryable } from '../db/connection.js';
 import type { VerifyStep } from '../operations/types.js';
 import type { VerifyStatements } from '../dialects/backfill.js';
 import { verifyStatements } from '../operations/verify.js';
@@ -35,6 +36,9 @@ import {
   type Run,
 } from './backfill-run.js';
 import type { RunContext } from './context.js';
+import { onReplicaSession, readWithConflictRetries, waitForReplay } from './replica-read.js';
+import type { Replica } from './replicas.js';
+import { chooseReadReplica } from './replica-wait.js';
 import { sleep } from './sleep.js';
 import type { Throttle } from './throttle.js';
 import { describeRange, mismatchMessage, RANGES_SHOWN } from './verify-report.js';
@@ -58,14 +62,16 @@ interface VerifyRun extends Run {
   cp: VerifyCheckpoint;
   /** The range the next chunk's differences extend, when it starts where that one ended. */
   latest: MismatchRange | null;
+  /** `on: replica`: the standby the chunks are read on. */
+  replica?: Replica;
 }
 
-/** The next chunk, compared in one statement in a read-only transaction; null at the end of the key. */
-function readChunk(run: VerifyRun): Promise<{ upTo: string[]; found: ChunkFindings } | null> {
+/** The next chunk, compared in one statement in a read-only transaction on `db`; null at the end of the key. */
+function readChunk(run: VerifyRun, db: Queryable): Promise<{ upTo: string[]; found: ChunkFindings } | null> {
   const { ctx, sql } = run;
   const after = run.cp.last;
-  return inTransaction(ctx, ctx.session, { readOnly: true, ...batchSettings(ctx) }, async () => {
-    const { rows } = await ctx.session.query<Record<string, unknown>>(after === null ? sql.first : sql.next, [
+  return inTransaction(ctx, db, { readOnly: true, ...batchSettings(ctx) }, async () => {
+    const { rows } = await db.query<Record<string, unknown>>(after === null ? sql.first : sql.next, [
       ...(after ?? []),
       run.size,
     ]);
@@ -125,6 +131,7 @@ async function start(ctx: RunContext, step: VerifyStep): Promise<{ run: VerifyRu
   const shape = ctx.plan.dialect.backfill.chunkShape(sql);
   ctx.emit({ type: 'statement', step, sql: shape });
   const { cp, rowsDone } = await openWalk(ctx, step, key.columns, step.table);
+  const replica = step.on === 'replica' ? await chooseReadReplica(ctx, step) : undefined;
   const at = { plan: ctx.plan.plan.name, stepId: step.id };
   const latest = cp.ranges > 0 ? await ctx.plan.dialect.backfill.findings.lastRange(ctx.session, at) : null;
   const cursor = { key: key.columns, last: cp.last, batches: cp.batches, ahead: [], rowsDone };
@@ -144,6 +151,7 @@ async function start(ctx: RunContext, step: VerifyStep): Promise<{ run: VerifyRu
     cp,
     latest,
     ...rateOf(ctx, step),
+    ...(replica ? { replica } : {}),
   };
   run.rowsTotal = await estimateTotal(run, 0);
   await ctx.store.setStep(ctx.plan.plan.name, step.id, { rows_total: run.rowsTotal });
@@ -152,8 +160,9 @@ async function start(ctx: RunContext, step: VerifyStep): Promise<{ run: VerifyRu
     run,
     'verify-start',
     `verify ${step.table} on ${key.source} (${key.columns.join(', ')}), walk ${cp.walk}, ` +
-      `${from}; about ${run.rowsTotal} rows in all`,
+      `${from}; about ${run.rowsTotal} rows in all; reading ${where(run)}`,
     {
+      on: where(run),
       key: key.columns,
       walk: cp.walk,
       rowsTotal: run.rowsTotal,
@@ -190,8 +199,8 @@ async function finish(run: VerifyRun): Promise<void> {
     await record(
       run,
       'verify-done',
-      `verified ${rows} rows of ${step.table}: none differs (walk ${cp.walk}, ${(ms / 1000).toFixed(1)}s)`,
-      { rowsDone: rows, walk: cp.walk, batches: cp.batches, ms },
+      `verified ${rows} rows of ${step.table} ${where(run)}: none differs (walk ${cp.walk}, ${(ms / 1000).toFixed(1)}s)`,
+      { rowsDone: rows, walk: cp.walk, batches: cp.batches, ms, on: where(run) },
     );
     return;
   }
@@ -220,24 +229,41 @@ async function finish(run: VerifyRun): Promise<void> {
   throw new VerifyMismatch(message, hint);
 }
 
+/** Where the chunks are read, for messages: `on the primary` or `on replica host:port`. */
+function where(run: VerifyRun): string {
+  return run.replica ? `on replica ${run.replica.name}` : 'on the primary';
+}
+
+/** The next chunk: on the runner's session, or on the replica once it has replayed what the primary has now. */
+async function nextChunk(run: VerifyRun, replicaSession: Queryable | null) {
+  const { ctx, step, replica } = run;
+  if (!replica || !replicaSession) return withBatchRetries(run, ctx.sessionPid, () => readChunk(run, ctx.session));
+  await waitForReplay(ctx, step, replica);
+  return readWithConflictRetries(ctx, step, replica, () =>
+    withBatchRetries(run, null, () => readChunk(run, replicaSession)),
+  );
+}
+
 export async function executeVerify(ctx: RunContext, step: VerifyStep): Promise<void> {
   const { run, throttles } = await start(ctx, step);
+  if (run.replica) await onReplicaSession(run.replica, (s) => walk(run, throttles, s));
+  else await walk(run, throttles, null);
+  await finish(run);
+}
+
+/** Chunk after chunk to the end of the key, each recorded on the primary. */
+async function walk(run: VerifyRun, throttles: Throttle[], replicaSession: Queryable | null): Promise<void> {
+  const { ctx, step } = run;
   for (;;) {
     await holdIfThrottled(run, throttles);
     const began = performance.now();
     const ticket = await admitBatch(run);
     if (ctx.signal.aborted) throw interrupted(run);
-    const chunk = await counted(
-      run,
-      ticket,
-      withBatchRetries(run, ctx.sessionPid, () => readChunk(run)),
-      (c) => c?.found.rows ?? 0,
-    );
+    const chunk = await counted(run, ticket, nextChunk(run, replicaSession), (c) => c?.found.rows ?? 0);
     if (chunk === null) break;
     await recordFindings(run, chunk.upTo, chunk.found);
     run.size = adaptBatchSize(run.size, performance.now() - began, step.batch);
     ctx.emit({ type: 'progress', step, progress: progressOf(run) });
     if (step.batch.delayMs > 0) await sleep(step.batch.delayMs, ctx.signal);
   }
-  await finish(run);
 }

@@ -2,6 +2,7 @@
  * Availability-group lag, from both ends, for the current database (sys.dm_hadr_database_replica_states:
  * on the primary a row per replica of each database, on a secondary its own).
  */
+import type { Unsupported } from '../actions.js';
 
 /**
  * The primary's view: secondary_lag_seconds (SQL Server 2016+; whole seconds, null while unknown,
@@ -39,3 +40,16 @@ export function notAStandby(name: string): { message: string; hint: string } {
       'its replicas are read from sys.dm_hadr_database_replica_states',
   };
 }
+
+/**
+ * A verify on a readable secondary would have to wait until the secondary has redone the primary's log up to a point
+ * (sys.dm_hadr_database_replica_states.last_redone_lsn against the primary's last_hardened_lsn) before each chunk;
+ * schemashift does not do that wait for SQL Server, and a chunk compared on a secondary that is behind would pass or
+ * fail on old rows.
+ */
+export const replicaReadsRefused: Unsupported = {
+  unsupported:
+    'a verify on a readable secondary of an availability group is not supported: schemashift cannot yet wait for ' +
+    "the secondary to redo the primary's log before each chunk, so it could compare old rows",
+  instead: 'leave `on` out (or write `on: primary`): the verify reads on the primary, in short read-only chunks',
+};

@@ -4,7 +4,13 @@
  */
 import type { ActivitySql } from '../activity.js';
 import { holdersSql } from './activity-locks.js';
-import { notAStandby, PRIMARY_LAG_SQL, STANDBY_LAG_SQL, IS_STANDBY_SQL } from './activity-replicas.js';
+import {
+  notAStandby,
+  PRIMARY_LAG_SQL,
+  replicaReadsRefused,
+  STANDBY_LAG_SQL,
+  IS_STANDBY_SQL,
+} from './activity-replicas.js';
 import { ON_TABLE, SESSION_COLUMNS, SESSION_JOINS, sessionIds } from './activity-sessions.js';
 
 /** The sessions `$1`'s request waits for, only while it waits for a lock (LCK_M_*), as the seed's query finds them. */
@@ -55,4 +61,5 @@ export const mssqlActivity: ActivitySql = {
     'data movement is suspended there: it catches up after ALTER DATABASE … SET HADR RESUME on that replica',
   isStandby: IS_STANDBY_SQL,
   notAStandby,
+  replicaReads: replicaReadsRefused,
 };

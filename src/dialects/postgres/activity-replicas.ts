@@ -3,6 +3,7 @@
  * the replay lag they last reported; a standby named with `--replica URL` is asked directly, which
  * also covers standbys the primary cannot see (cascading replicas, no pg_read_all_stats).
  */
+import type { ReplicaReadSql } from '../activity.js';
 
 /**
  * A standby's own view: how long ago the last transaction it replayed committed, while WAL it has
@@ -33,3 +34,17 @@ export function notAStandby(name: string): { message: string; hint: string } {
       'read from pg_stat_replication',
   };
 }
+
+/**
+ * The write position, not the insert position: WAL of an asynchronous commit that is not yet written
+ * would only make the standby wait for the WAL writer, and every durable commit before has been written.
+ */
+const PRIMARY_POSITION_SQL = 'SELECT pg_current_wal_lsn()::text AS position';
+
+const REPLAYED_UP_TO_SQL = `SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS replayed,
+  pg_last_wal_replay_lsn()::text AS at, pg_is_in_recovery() AND pg_is_wal_replay_paused() AS paused`;
+
+export const postgresReplicaReads: ReplicaReadSql = {
+  primaryPosition: PRIMARY_POSITION_SQL,
+  replayedUpTo: REPLAYED_UP_TO_SQL,
+};
