@@ -1,0 +1,282 @@
+/**
+ * Read replicas with a real streaming standby of the local PostgreSQL: a verify with `on: replica`
+ * reads its chunks on the standby (seen in the standby's pg_stat_activity under the runner's
+ * application_name) and never on rows older than the primary's (replay paused: it waits, then finds
+ * the row changed on the primary); a contract DROP waits while the standby's replay is paused and
+ * goes on after it resumes; `doctor --replica` reports each standby's own lag, a paused one, an
+ * unreachable one and a server that is no standby. `on: replica` without `--replica` is refused
+ * before anything runs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type Connection } from '../../src/db/index.js';
+import { runnerApplicationName } from '../../src/runner/runner-lock.js';
+import { cli, UNREACHABLE } from '../cli/cli-support.js';
+import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
+import { writePlan } from './cli-process.js';
+import { sleep, waitFor } from './seed.js';
+import { caughtUp, standbyUnavailable, startStandby, type Standby } from './standby.js';
+
+const unavailable = postgresAdminUrl ? await standbyUnavailable(postgresAdminUrl) : 'no PostgreSQL for tests';
+if (unavailable)
+  console.warn(`\n!!! SKIPPING the read-replica tests (test/runner/replica-reads.test.ts): ${unavailable} !!!\n`);
+
+const ROWS = 3000;
+
+function verifyPlan(name: string): string {
+  return writePlan(`
+name: ${name}
+phases:
+  migrate:
+    - verify:
+        table: items
+        compare: { price_cents: price * 100 }
+        on: replica
+        batch: { size: 100, delay: 300ms }
+`);
+}
+
+describe.skipIf(postgresAdminUrl === null)('verify on: replica without --replica', () => {
+  it('exits 2 before connecting, saying to pass --replica', async () => {
+    const db = await createPostgresDatabase('schemashift_replica_refused');
+    try {
+      await db.exec('CREATE TABLE items (id int PRIMARY KEY, price int NOT NULL, price_cents int)');
+      const result = await cli(['run', verifyPlan('verify-no-replica'), '--database', db.url!, '--yes']);
+      expect(result.code, result.stdout + result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/reads on a replica \(on: replica\), but no --replica was given: nothing was run/);
+      expect(result.stderr).toMatch(/--replica postgres:\/\//);
+      const rows = await db.query<{ state: string | null }>("SELECT to_regclass('schemashift.runs')::text AS state");
+      expect(rows[0]?.state, 'no state was written').toBeNull();
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe.skipIf(unavailable !== null)('read replicas with a real streaming standby', () => {
+  let standby: Standby | undefined;
+  let db: TestDatabase;
+  let primary: Connection;
+  let replica: Connection;
+  let database: string;
+  let writing = false;
+  let writer: Promise<void> = Promise.resolve();
+
+  beforeAll(async () => {
+    standby = await startStandby(postgresAdminUrl!);
+    db = await createPostgresDatabase('schemashift_replica_reads');
+    database = new URL(db.url!).pathname.slice(1);
+    primary = await connect(db.url!);
+    await db.exec(`CREATE TABLE items (id int PRIMARY KEY, price int NOT NULL, price_cents int, legacy text);
+      INSERT INTO items (id, price, price_cents) SELECT g, g % 500, (g % 500) * 100 FROM generate_series(1, ${ROWS}) g;
+      CREATE TABLE wal_filler (at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+    await caughtUp(postgresAdminUrl!, standby);
+    replica = await connect(standby.url(database));
+  });
+
+  afterAll(async () => {
+    writing = false;
+    await writer;
+    await replica?.query('SELECT pg_wal_replay_resume()').catch(() => undefined);
+    await replica?.close();
+    await primary?.close();
+    await standby?.stop();
+    await db?.close();
+  });
+
+  const replicaName = () => `127.0.0.1:${standby!.port}`;
+
+  async function pauseReplay(): Promise<void> {
+    await replica.query('SELECT pg_wal_replay_pause()');
+    await waitFor(
+      'replay to pause',
+      async () =>
+        (await replica.query<{ s: string }>('SELECT pg_get_wal_replay_pause_state() AS s')).rows[0]?.s === 'paused',
+    );
+  }
+
+  /** Writes on the primary every 100 ms, so that WAL keeps reaching the standby (its lag grows while paused). */
+  function generateWal(): void {
+    writing = true;
+    writer = (async () => {
+      while (writing) {
+        await db.exec('INSERT INTO wal_filler DEFAULT VALUES');
+        await sleep(100);
+      }
+    })();
+  }
+
+  async function events(plan: string): Promise<{ kind: string; message: string }[]> {
+    const { rows } = await primary.query<{ kind: string; message: string }>(
+      'SELECT kind, message FROM schemashift.events WHERE plan_name = $1 ORDER BY id',
+      [plan],
+    );
+    return rows;
+  }
+
+  it('reads the verify chunks on the standby, checkpoints on the primary, and says where it ran', async () => {
+    const plan = 'verify-on-replica';
+    const running = cli(['run', verifyPlan(plan), '--database', db.url!, '--replica', standby!.url(database)]);
+    let finished = false;
+    void running.then(() => (finished = true));
+    // Between chunks the runner's replica backend sits idle with the chunk statement as its last query.
+    const seen = await waitFor(
+      "the verify's chunk statement in the standby's pg_stat_activity",
+      async () => {
+        const { rows } = await replica.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = $1 AND application_name = $2 AND query LIKE '%price_cents%' AND query LIKE '%items%'`,
+          [database, runnerApplicationName(plan)],
+        );
+        return (rows[0]?.n ?? 0) > 0 || finished ? { n: rows[0]?.n ?? 0, finished } : false;
+      },
+      30_000,
+    );
+    const result = await running;
+    expect(seen, `the chunk was seen on the standby before the run ended: ${result.stdout}${result.stderr}`).toEqual({
+      n: 1,
+      finished: false,
+    });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const log = await events(plan);
+    const start = log.find((e) => e.kind === 'verify-start');
+    expect(start?.message).toContain(`reading on replica ${replicaName()}`);
+    expect(log.find((e) => e.kind === 'verify-done')?.message).toMatch(
+      new RegExp(`^verified ${ROWS} rows of items on replica 127\\.0\\.0\\.1:${standby!.port}: none differs`),
+    );
+    const { rows } = await primary.query<{ status: string; checkpoint: { batches: number } }>(
+      "SELECT status, checkpoint FROM schemashift.steps WHERE plan_name = $1 AND kind = 'verify'",
+      [plan],
+    );
+    expect(rows[0]?.status).toBe('done');
+    expect(rows[0]?.checkpoint.batches, 'chunks were recorded on the primary').toBeGreaterThan(1);
+  });
+
+  it('never compares old rows: with replay paused it waits, and after resume finds the row the primary changed', async () => {
+    const plan = 'verify-on-paused-replica';
+    await pauseReplay();
+    await db.exec('UPDATE items SET price_cents = -1 WHERE id = 7');
+    const running = cli(['run', verifyPlan(plan), '--database', db.url!, '--replica', standby!.url(database)]);
+    const wait = await waitFor('the verify to wait for the paused standby', async () => {
+      const found = (await events(plan).catch(() => [])).find((e) => e.kind === 'replica-wait');
+      return found?.message;
+    });
+    expect(wait).toContain(`replica ${replicaName()}`);
+    expect(wait).toContain('pg_wal_replay_resume()');
+    await replica.query('SELECT pg_wal_replay_resume()');
+    const result = await running;
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(result.stdout + result.stderr).toMatch(/differ/);
+    const failed = (await events(plan)).find((e) => e.kind === 'verify-failed');
+    expect(failed?.message).toMatch(/\b7\b/);
+    await db.exec('UPDATE items SET price_cents = price * 100 WHERE id = 7');
+  });
+
+  it('holds a contract DROP while the standby replay is paused, naming it, and drops after resume', async () => {
+    const plan = 'drop-legacy-with-replica';
+    const file = writePlan(`
+name: ${plan}
+phases:
+  contract:
+    - drop_column: { table: items, column: legacy }
+`);
+    await pauseReplay();
+    generateWal();
+    const running = cli(['run', file, '--database', db.url!, '--replica', standby!.url(database), '--yes']);
+    const wait = await waitFor('the contract step to wait for the paused standby', async () => {
+      const found = (await events(plan).catch(() => [])).find((e) => e.kind === 'replica-wait');
+      return found?.message;
+    });
+    expect(wait).toMatch(
+      new RegExp(`^before drop column items\\.legacy.*: waiting: replica 127\\.0\\.0\\.1:${standby!.port} lags`),
+    );
+    const { rows: waitingOn } = await primary.query<{ waiting_on: string | null }>(
+      'SELECT waiting_on FROM schemashift.steps WHERE plan_name = $1',
+      [plan],
+    );
+    expect(waitingOn.map((r) => r.waiting_on)).toContainEqual(expect.stringContaining(`replica ${replicaName()}`));
+    await sleep(1500);
+    const column =
+      "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'items' AND column_name = 'legacy'";
+    expect((await primary.query<{ n: number }>(column)).rows[0]?.n, 'not dropped while the standby is paused').toBe(1);
+
+    await replica.query('SELECT pg_wal_replay_resume()');
+    const result = await running;
+    writing = false;
+    await writer;
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect((await primary.query<{ n: number }>(column)).rows[0]?.n).toBe(0);
+    expect((await events(plan)).map((e) => e.kind)).toEqual(
+      expect.arrayContaining(['replica-wait', 'replica-wait-clear']),
+    );
+    await caughtUp(postgresAdminUrl!, standby!);
+    expect((await replica.query<{ n: number }>(column)).rows[0]?.n).toBe(0);
+  });
+
+  it('doctor --replica reports each standby: its lag, paused replay, unreachable, not a standby; never a password', async () => {
+    const withPassword = standby!.url(database).replace('postgres@', 'postgres:sekrit-pw@');
+    const ok = await cli(['doctor', '--database', db.url!, '--replica', withPassword, '--json']);
+    const okReport = JSON.parse(ok.stdout) as { checks: { id: string; status: string; details: unknown[] }[] };
+    expect(okReport.checks.filter((c) => c.id === 'replica')).toEqual([
+      expect.objectContaining({
+        status: 'ok',
+        details: [
+          expect.objectContaining({
+            replica: replicaName(),
+            standby: true,
+            paused: false,
+            lagSeconds: expect.any(Number),
+          }),
+        ],
+      }),
+    ]);
+
+    await pauseReplay();
+    generateWal();
+    await waitFor('the paused standby to lag 1s', async () => {
+      const { rows } = await replica.query<{ ms: number }>(
+        'SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000 AS ms',
+      );
+      return Number(rows[0]?.ms) > 1000;
+    });
+    const args = [
+      'doctor',
+      '--database',
+      db.url!,
+      '--replica',
+      withPassword,
+      '--replica',
+      UNREACHABLE,
+      '--replica',
+      db.url!,
+    ];
+    const json = await cli([...args, '--json', '--replica-lag', '500ms']);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout) as {
+      status: string;
+      checks: { id: string; status: string; finding: string; details: Record<string, unknown>[] }[];
+    };
+    const replicas = report.checks.filter((c) => c.id === 'replica');
+    expect(replicas.map((c) => c.status)).toEqual(['fail', 'fail', 'fail']);
+    expect(replicas[0]?.finding).toMatch(/^replay is paused, lag [\d.]+s/);
+    expect(replicas[0]?.details[0]).toMatchObject({ replica: replicaName(), paused: true });
+    expect(Number(replicas[0]?.details[0]?.lagSeconds)).toBeGreaterThan(1);
+    expect(replicas[1]?.finding).toMatch(/^unreachable: /);
+    expect(replicas[1]?.details[0]).toMatchObject({ replica: '127.0.0.1:1', reachable: false });
+    expect(replicas[2]?.finding).toMatch(/is not a standby/);
+    const text = await cli([...args, '--replica-lag', '500ms']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(new RegExp(`FAIL\\s+replica 127\\.0\\.0\\.1:${standby!.port}\\s+replay is paused`));
+    expect(text.stdout).toContain('pg_wal_replay_resume()');
+    for (const out of [ok, json, text]) expect(out.stdout + out.stderr).not.toContain('sekrit-pw');
+    console.log(
+      text.stdout
+        .split('\n')
+        .filter((l) => l.includes('replica '))
+        .join('\n'),
+    );
+
+    await replica.query('SELECT pg_wal_replay_resume()');
+    writing = false;
+    await writer;
+  });
+});
