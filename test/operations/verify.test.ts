@@ -3,6 +3,8 @@ import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import type { VerifyStep } from '../../src/operations/types.js';
 import { verifyStatements } from '../../src/operations/verify.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
+import { mssql } from '../../src/dialects/mssql/mssql-dialect.js';
+import { findOperation } from '../../src/operations/index.js';
 import { forward, inverse, loopChunks, parseSpec } from '../support/operations.js';
 
 const stepOf = (spec: unknown) => forward('verify', spec, 'migrate')[0] as VerifyStep;
@@ -22,6 +24,32 @@ describe('verify step', () => {
       lock: { level: 'ACCESS SHARE', on: ['orders'] },
     });
     expect(inverse('verify', { table: 'orders', compare: { customer_id: 'client_id' } })).toEqual({ steps: [] });
+  });
+
+  it('on: replica marks the step (its summary says so); on: primary is the default and leaves it out', () => {
+    const spec = { table: 'orders', compare: { customer_id: 'client_id' } };
+    const onReplica = stepOf({ ...spec, on: 'replica' });
+    expect(onReplica).toMatchObject({
+      on: 'replica',
+      summary: 'verify orders: customer_id = client_id (read on a replica)',
+    });
+    expect(stepOf(spec)).not.toHaveProperty('on');
+    expect(stepOf({ ...spec, on: 'primary' })).not.toHaveProperty('on');
+    expect(() => parseSpec('verify', { ...spec, on: 'standby' })).toThrow();
+  });
+
+  it('SQL Server refuses on: replica at compile time, saying to verify on the primary', () => {
+    const spec = parseSpec('verify', { table: 'orders', compare: { customer_id: 'client_id' }, on: 'replica' });
+    const compile = () =>
+      findOperation('verify')!.forward(spec, { dialect: mssql, id: 'verify:test', phase: 'migrate' });
+    expect(compile).toThrow(/mssql cannot verify on a replica: a verify on a readable secondary/);
+    try {
+      compile();
+    } catch (e) {
+      expect((e as { hint?: string }).hint).toMatch(/leave `on` out/);
+    }
+    const onPrimary = parseSpec('verify', { table: 'orders', compare: { customer_id: 'client_id' } });
+    expect(findOperation('verify')!.forward(onPrimary, { dialect: mssql, id: 'v', phase: 'migrate' })).toHaveLength(1);
   });
 
   it('shows a chunk as one statement: the backfill bound on the key, then one comparison over the key range up to it', () => {
