@@ -9,6 +9,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Connection } from '../../src/db/index.js';
+import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
+import type { VerifyStep } from '../../src/operations/types.js';
+import type { RunContext } from '../../src/runner/context.js';
+import { readWithConflictRetries, waitForReplay } from '../../src/runner/replica-read.js';
 import { runnerApplicationName } from '../../src/runner/runner-lock.js';
 import { cli, UNREACHABLE } from '../cli/cli-support.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
@@ -278,5 +282,82 @@ phases:
     await replica.query('SELECT pg_wal_replay_resume()');
     writing = false;
     await writer;
+  });
+
+  /** What the replica reads need of a run: the primary, the dialect, and where messages and events go. */
+  function readContext(): { ctx: RunContext; said: string[]; recorded: { kind: string; message: string }[] } {
+    const said: string[] = [];
+    const recorded: { kind: string; message: string }[] = [];
+    const ctx = {
+      conn: primary,
+      monitor: primary,
+      dialect: postgres,
+      plan: { plan: { name: 'replica-reads' }, dialect: postgres },
+      actor: { user: 'test', host: 'test', pid: process.pid },
+      signal: new AbortController().signal,
+      emit: (e: { type: string; message?: string }) => void (e.message !== undefined && said.push(e.message)),
+      store: {
+        event: (_plan: string, _step: string, kind: string, message: string) =>
+          Promise.resolve(void recorded.push({ kind, message })),
+      },
+    } as unknown as RunContext;
+    return { ctx, said, recorded };
+  }
+  const step = { id: 'verify:items', table: 'items' } as VerifyStep;
+
+  it("waits before a chunk until the standby has replayed the primary's position, saying so", async () => {
+    const { ctx, said, recorded } = readContext();
+    await pauseReplay();
+    await db.exec('INSERT INTO wal_filler DEFAULT VALUES');
+    let replayed = false;
+    const waiting = waitForReplay(ctx, step, { name: replicaName(), db: replica }).then(() => (replayed = true));
+    await sleep(2500);
+    expect(replayed, 'no chunk may read while replay is behind the primary').toBe(false);
+    expect(said).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^verify:items waiting for replay: replica 127\\.0\\.0\\.1:${standby!.port} has replayed up to \\S+, the primary is at \\S+ \\(replay is paused there`,
+        ),
+      ),
+    );
+    expect(recorded.map((r) => r.kind)).toEqual(['replica-replay-wait']);
+    await replica.query('SELECT pg_wal_replay_resume()');
+    await waiting;
+    expect(replayed).toBe(true);
+  });
+
+  it('reads again after the standby cancels the read for a recovery conflict (SQLSTATE 40001)', async () => {
+    const { ctx, said, recorded } = readContext();
+    await replica.query("ALTER SYSTEM SET max_standby_streaming_delay = '100ms'");
+    await replica.query('SELECT pg_reload_conf()');
+    const errors: string[] = [];
+    let attempts = 0;
+    try {
+      const n = await readWithConflictRetries(ctx, step, { name: replicaName(), db: replica }, async () => {
+        attempts++;
+        if (attempts > 1)
+          return (await replica.query<{ n: number }>('SELECT count(*)::int AS n FROM items')).rows[0]?.n;
+        // Holds ACCESS SHARE on items on the standby while the primary's ACCESS EXCLUSIVE is replayed there.
+        const slow = replica.query('SELECT count(*) FROM items, pg_sleep(10)');
+        await sleep(300);
+        await db.exec('BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE; COMMIT');
+        return slow.catch((e: Error & { code?: string }) => {
+          errors.push(`${e.code}: ${e.message}`);
+          throw e;
+        }) as never;
+      });
+      expect(n).toBe(ROWS);
+    } finally {
+      await replica.query('ALTER SYSTEM RESET max_standby_streaming_delay');
+      await replica.query('SELECT pg_reload_conf()');
+    }
+    expect(errors).toEqual([expect.stringMatching(/^40001: canceling statement due to conflict with recovery/)]);
+    expect(attempts).toBe(2);
+    expect(said).toContainEqual(
+      expect.stringMatching(
+        /^verify:items: chunk read on replica \S+ cancelled by a recovery conflict \(canceling statement due to conflict with recovery\): again in \d+ms$/,
+      ),
+    );
+    expect(recorded.map((r) => r.kind)).toEqual(['replica-conflict']);
   });
 });
