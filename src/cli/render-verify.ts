@@ -49,6 +49,7 @@ export function verifyLines(v: VerifyStatus | undefined, p: Paint): string[] {
   const cp = v.checkpoint;
   const indent = '        ';
   const lines: string[] = [];
+  if (cp.readOn !== undefined) lines.push(p.dim(`${indent}read on ${cp.readOn}`));
   if (cp.previous && cp.previous.mismatches > 0 && !cp.complete)
     lines.push(
       p.dim(
@@ -79,5 +80,6 @@ export function verifyJson(v: VerifyStatus): Record<string, unknown> {
     ranges: v.ranges.map((r) => ({ first: r.first, last: r.last, rows: r.rows, sample: r.sample })),
     sample_keys: v.sample,
     ...(cp.previous ? { previous: cp.previous } : {}),
+    read_on: cp.readOn ?? 'primary',
   };
 }

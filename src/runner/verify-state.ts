@@ -26,6 +26,8 @@ export interface VerifyCheckpoint {
   sampled: number;
   /** What the walk before this one found, for status while the table is walked again. */
   previous?: { walk: number; mismatches: number; ranges: number };
+  /** `replica host:port` when the chunks are read on a standby (on: replica); absent on the primary. */
+  readOn?: string;
 }
 
 const isWalk = (raw: Record<string, unknown>) => typeof raw['walk'] === 'number';
@@ -51,6 +53,7 @@ export function parseVerifyCheckpoint(
     ranges: n('ranges'),
     sampled: n('sampled'),
     ...(previous ? { previous } : {}),
+    ...(typeof raw['readOn'] === 'string' ? { readOn: raw['readOn'] } : {}),
   };
 }
 

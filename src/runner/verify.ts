@@ -132,6 +132,8 @@ async function start(ctx: RunContext, step: VerifyStep): Promise<{ run: VerifyRu
   ctx.emit({ type: 'statement', step, sql: shape });
   const { cp, rowsDone } = await openWalk(ctx, step, key.columns, step.table);
   const replica = step.on === 'replica' ? await chooseReadReplica(ctx, step) : undefined;
+  if (replica) cp.readOn = `replica ${replica.name}`;
+  else delete cp.readOn;
   const at = { plan: ctx.plan.plan.name, stepId: step.id };
   const latest = cp.ranges > 0 ? await ctx.plan.dialect.backfill.findings.lastRange(ctx.session, at) : null;
   const cursor = { key: key.columns, last: cp.last, batches: cp.batches, ahead: [], rowsDone };

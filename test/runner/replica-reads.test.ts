@@ -26,7 +26,8 @@ if (unavailable)
 
 const ROWS = 3000;
 
-function verifyPlan(name: string): string {
+/** `slow`: every thousandth row takes 0.3 s to read, so that a chunk is seen at work. */
+function verifyPlan(name: string, slow = false): string {
   return writePlan(`
 name: ${name}
 phases:
@@ -35,7 +36,7 @@ phases:
         table: items
         compare: { price_cents: price * 100 }
         on: replica
-        batch: { size: 100, delay: 300ms }
+        batch: { size: 100, delay: 100ms }${slow ? '\n        where: "id % 1000 <> 0 OR pg_sleep(0.3) IS NOT NULL"' : ''}
 `);
 }
 
@@ -119,10 +120,11 @@ describe.skipIf(unavailable !== null)('read replicas with a real streaming stand
 
   it('reads the verify chunks on the standby, checkpoints on the primary, and says where it ran', async () => {
     const plan = 'verify-on-replica';
-    const running = cli(['run', verifyPlan(plan), '--database', db.url!, '--replica', standby!.url(database)]);
+    const file = verifyPlan(plan, true);
+    const running = cli(['run', file, '--database', db.url!, '--replica', standby!.url(database)]);
     let finished = false;
     void running.then(() => (finished = true));
-    // Between chunks the runner's replica backend sits idle with the chunk statement as its last query.
+    // A slow chunk is seen at work on the standby, on the runner's backend there.
     const seen = await waitFor(
       "the verify's chunk statement in the standby's pg_stat_activity",
       async () => {
@@ -135,6 +137,18 @@ describe.skipIf(unavailable !== null)('read replicas with a real streaming stand
       },
       30_000,
     );
+    // Meanwhile the primary runs no chunk statement (its chunks are all on the standby).
+    let onPrimary = 0;
+    while (!finished) {
+      const { rows } = await primary.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = $1 AND state = 'active' AND query LIKE '%price_cents%' AND pid <> pg_backend_pid()`,
+        [database],
+      );
+      onPrimary += rows[0]?.n ?? 0;
+      await sleep(50);
+    }
+    expect(onPrimary, 'no chunk was read on the primary').toBe(0);
     const result = await running;
     expect(seen, `the chunk was seen on the standby before the run ended: ${result.stdout}${result.stderr}`).toEqual({
       n: 1,
@@ -153,6 +167,10 @@ describe.skipIf(unavailable !== null)('read replicas with a real streaming stand
     );
     expect(rows[0]?.status).toBe('done');
     expect(rows[0]?.checkpoint.batches, 'chunks were recorded on the primary').toBeGreaterThan(1);
+    const status = await cli(['status', file, '--database', db.url!]);
+    expect(status.stdout).toContain(`read on replica ${replicaName()}`);
+    const json = await cli(['status', file, '--database', db.url!, '--json']);
+    expect(json.stdout).toContain(`"read_on": "replica ${replicaName()}"`);
   });
 
   it('never compares old rows: with replay paused it waits, and after resume finds the row the primary changed', async () => {
