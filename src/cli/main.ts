@@ -125,7 +125,8 @@ function registerRunCommands(program: Command, io: Io, setExit: (code: number) =
       .option('--flags-file <path>', "feature flags in this JSON file (instead of the plan's settings.flags)")
       .option(
         '--replica <url>',
-        'a read replica whose replay lag throttles backfills (max_replica_lag); repeatable',
+        'a read replica (standby): its replay lag throttles backfills (max_replica_lag) and holds contract DROPs and ' +
+          'swaps; a verify with on: replica reads there; repeatable',
         (url: string, urls: string[] = []) => [...urls, url],
       )
       .action(async (file: string, opts: RunCommandOptions & FleetFlags) =>

@@ -107,17 +107,22 @@ export function dropsOrRewrites(step: SqlStep): boolean {
 }
 
 /** Before such a contract step, with `--replica`: every replica within the plan's lag ceiling (bounded). */
-export async function holdForReplicasBeforeDdl(ctx: RunContext, step: SqlStep): Promise<void> {
+export async function holdForReplicasBeforeDdl(
+  ctx: RunContext,
+  step: SqlStep,
+  timeoutMs = REPLICA_WAIT_TIMEOUT_MS,
+): Promise<void> {
   const replicas = ctx.replicas ?? [];
   if (replicas.length === 0 || !dropsOrRewrites(step)) return;
   const maxMs = planReplicaLagCeiling(ctx.plan);
-  await holdUntilReady(ctx, step, `before ${step.summary}`, async () => {
+  const probe: WaitProbe<true> = async () => {
     for (const replica of replicas) {
       const reason = replicaBehind(ctx, await lagOfReplica(replica, ctx.dialect.activity), maxMs);
       if (reason !== null) return { reason, topic: replica.name };
     }
     return { ready: true };
-  });
+  };
+  await holdUntilReady(ctx, step, `before ${step.summary}`, probe, timeoutMs);
 }
 
 /** The first `--replica` within the verify's max_replica_lag (default 5s), waited for when none is (bounded). */

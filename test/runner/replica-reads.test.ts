@@ -10,9 +10,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Connection } from '../../src/db/index.js';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
-import type { VerifyStep } from '../../src/operations/types.js';
+import type { SqlStep, VerifyStep } from '../../src/operations/types.js';
 import type { RunContext } from '../../src/runner/context.js';
 import { readWithConflictRetries, waitForReplay } from '../../src/runner/replica-read.js';
+import { holdForReplicasBeforeDdl, ReplicaWaitTimeout } from '../../src/runner/replica-wait.js';
 import { runnerApplicationName } from '../../src/runner/runner-lock.js';
 import { cli, UNREACHABLE } from '../cli/cli-support.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
@@ -310,13 +311,15 @@ phases:
       conn: primary,
       monitor: primary,
       dialect: postgres,
-      plan: { plan: { name: 'replica-reads' }, dialect: postgres },
+      plan: { plan: { name: 'replica-reads' }, dialect: postgres, phases: [] },
+      replicas: [{ name: replicaName(), db: replica }],
       actor: { user: 'test', host: 'test', pid: process.pid },
       signal: new AbortController().signal,
       emit: (e: { type: string; message?: string }) => void (e.message !== undefined && said.push(e.message)),
       store: {
         event: (_plan: string, _step: string, kind: string, message: string) =>
           Promise.resolve(void recorded.push({ kind, message })),
+        setStep: () => Promise.resolve(),
       },
     } as unknown as RunContext;
     return { ctx, said, recorded };
@@ -377,5 +380,34 @@ phases:
       ),
     );
     expect(recorded.map((r) => r.kind)).toEqual(['replica-conflict']);
+  });
+
+  it('gives up on a contract DROP after its bounded wait for a paused standby, with nothing done', async () => {
+    const { ctx, said } = readContext();
+    const drop = {
+      id: 'drop:items.legacy2',
+      phase: 'contract',
+      kind: 'sql',
+      summary: 'drop column items.legacy2',
+      sql: 'ALTER TABLE items DROP COLUMN legacy2',
+      lock: { level: 'ACCESS EXCLUSIVE', impact: 'blocks-all', on: ['items'] },
+      transactional: true,
+    } as SqlStep;
+    await pauseReplay();
+    try {
+      const held = holdForReplicasBeforeDdl(ctx, drop, 1500);
+      await expect(held).rejects.toThrow(ReplicaWaitTimeout);
+      await expect(held).rejects.toThrow(
+        new RegExp(
+          `^before drop column items\\.legacy2: gave up after waiting 1\\.5s: replica 127\\.0\\.0\\.1:${standby!.port} lags .*pg_wal_replay_resume\\(\\)\\); nothing of drop:items\\.legacy2 was done$`,
+        ),
+      );
+      // Only contract steps wait: the same statement in another phase goes at once, paused standby or not.
+      await holdForReplicasBeforeDdl(readContext().ctx, { ...drop, phase: 'migrate' }, 1);
+      expect(said[0]).toMatch(/^drop:items\.legacy2 waiting before drop column items\.legacy2: replica /);
+    } finally {
+      await replica.query('SELECT pg_wal_replay_resume()');
+    }
+    await holdForReplicasBeforeDdl(readContext().ctx, drop, 5_000);
   });
 });
