@@ -101,9 +101,15 @@ export function planReplicaLagCeiling(plan: CompiledPlan): number {
   return ceilings.length > 0 ? Math.min(...ceilings) : DEFAULT_REPLICA_LAG_MS;
 }
 
-/** A contract step whose lock the standbys must take too when they replay it. */
+/**
+ * A contract step whose replay takes an exclusive lock on the standbys: one that takes ACCESS EXCLUSIVE on the
+ * primary, and an index drop (even DROP INDEX CONCURRENTLY ends by removing the index under an exclusive lock, which
+ * the standby replays).
+ */
 export function dropsOrRewrites(step: SqlStep): boolean {
-  return step.phase === 'contract' && (step.lock.level === 'ACCESS EXCLUSIVE' || step.lock.impact === 'blocks-all');
+  if (step.phase !== 'contract') return false;
+  if (step.lock.level === 'ACCESS EXCLUSIVE' || step.lock.impact === 'blocks-all') return true;
+  return step.effect?.does === 'remove' && step.effect.object.kind === 'index';
 }
 
 /** Before such a contract step, with `--replica`: every replica within the plan's lag ceiling (bounded). */
