@@ -5,6 +5,7 @@
  * takes that lock on the standby too) does not pile onto a lagging one; and before a verify on a
  * replica, until one of them is within its max_replica_lag.
  */
+import { UsageError } from '../errors.js';
 import type { CompiledPlan } from '../plan/compile.js';
 import type { SqlStep, Step, VerifyStep } from '../operations/types.js';
 import { actorName, type RunContext } from './context.js';
@@ -134,6 +135,11 @@ export async function holdForReplicasBeforeDdl(
 /** The first `--replica` within the verify's max_replica_lag (default 5s), waited for when none is (bounded). */
 export async function chooseReadReplica(ctx: RunContext, step: VerifyStep): Promise<Replica> {
   const replicas = (ctx.replicas ?? []).filter((r) => r.session !== undefined);
+  if (replicas.length === 0)
+    throw new UsageError(
+      `${step.id} reads on a replica (on: replica), but the run was given no replica to read on`,
+      'pass --replica URL (the CLI), or replicas with a session (the library)',
+    );
   const maxMs = step.throttle.maxReplicaLagMs ?? DEFAULT_REPLICA_LAG_MS;
   return holdUntilReady(ctx, step, `to read ${step.table} on a replica`, async () => {
     const reasons: string[] = [];
@@ -142,6 +148,6 @@ export async function chooseReadReplica(ctx: RunContext, step: VerifyStep): Prom
       if (reason === null) return { ready: replica };
       reasons.push(reason);
     }
-    return { reason: reasons.join('; ') || 'no --replica given', topic: 'no replica within lag' };
+    return { reason: reasons.join('; '), topic: 'no replica within lag' };
   });
 }

@@ -15,7 +15,7 @@ import type { RunContext } from '../../src/runner/context.js';
 import { readWithConflictRetries, waitForReplay } from '../../src/runner/replica-read.js';
 import { holdForReplicasBeforeDdl, ReplicaWaitTimeout } from '../../src/runner/replica-wait.js';
 import { runnerApplicationName } from '../../src/runner/runner-lock.js';
-import { cli, UNREACHABLE } from '../cli/cli-support.js';
+import { cli } from '../cli/cli-support.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 import { writePlan } from './cli-process.js';
 import { sleep, waitFor } from './seed.js';
@@ -268,7 +268,7 @@ phases:
       '--replica',
       withPassword,
       '--replica',
-      UNREACHABLE,
+      'postgres://someone:sekrit-pw@127.0.0.1:1/nowhere',
       '--replica',
       db.url!,
     ];
