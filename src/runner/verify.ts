@@ -236,11 +236,10 @@ function where(run: VerifyRun): string {
   return run.replica ? `on replica ${run.replica.name}` : 'on the primary';
 }
 
-/** The next chunk: on the runner's session, or on the replica once it has replayed what the primary has now. */
-async function nextChunk(run: VerifyRun, replicaSession: Queryable | null) {
+/** The next chunk: on the runner's session, or on the replica's (recovery conflicts read again). */
+function nextChunk(run: VerifyRun, replicaSession: Queryable | null) {
   const { ctx, step, replica } = run;
   if (!replica || !replicaSession) return withBatchRetries(run, ctx.sessionPid, () => readChunk(run, ctx.session));
-  await waitForReplay(ctx, step, replica);
   return readWithConflictRetries(ctx, step, replica, () =>
     withBatchRetries(run, null, () => readChunk(run, replicaSession)),
   );
@@ -258,6 +257,8 @@ async function walk(run: VerifyRun, throttles: Throttle[], replicaSession: Query
   const { ctx, step } = run;
   for (;;) {
     await holdIfThrottled(run, throttles);
+    // Before the clock starts: the time replay takes is not the chunk's, and must not shrink it.
+    if (run.replica) await waitForReplay(ctx, step, run.replica);
     const began = performance.now();
     const ticket = await admitBatch(run);
     if (ctx.signal.aborted) throw interrupted(run);
