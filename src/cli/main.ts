@@ -255,7 +255,11 @@ function registerNewCommand(program: Command, io: Io, setExit: (code: number) =>
         'grants) and declare it in the plan',
     )
     .option('--dialect <dialect>', 'postgres (default) or mssql: the SQL the plan is written in')
-    .option('--out <dir>', 'folder to write to (default plans/; k8s/ for refresh-cronjob)')
+    .option('--targets <file>', 'fleet-job: the targets file (completions = its number of targets)')
+    .option('--plan <file>', 'fleet-job: the plan the Job advances')
+    .option('--phase <phase>', 'fleet-job: the phase it advances (default expand)')
+    .option('--concurrency <n>', 'fleet-job: targets at once, the Job parallelism (default 1)')
+    .option('--out <dir>', 'folder to write to (default plans/; k8s/ for refresh-cronjob and fleet-job)')
     .option('--force', 'overwrite an existing file')
     .action(async (template: string | undefined, opts: import('./new-command.js').NewOptions) =>
       setExit(await (await import('./new-command.js')).newCommand(template, opts, io)),

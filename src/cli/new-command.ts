@@ -27,6 +27,7 @@ import { didYouMean } from '../plan/suggest.js';
 import { paint, type Io } from './io.js';
 import { fillCarryDeclarations } from './new-carry.js';
 import { newRefreshCronJob, REFRESH_CRONJOB, REFRESH_CRONJOB_SUMMARY } from './new-refresh-cronjob.js';
+import { FLEET_JOB, FLEET_JOB_SUMMARY, newFleetJob } from './new-fleet-job.js';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
@@ -44,13 +45,21 @@ type TemplateOptions = { [K in OptionKey]?: string } & {
 };
 
 /** As the command line gives them: --view may repeat (refresh-cronjob); --schedule is refresh-cronjob's. */
-export type NewOptions = Omit<TemplateOptions, 'view'> & { view?: string | string[]; schedule?: string };
+export type NewOptions = Omit<TemplateOptions, 'view'> & {
+  view?: string | string[];
+  schedule?: string;
+} & FleetJobFlags;
+/** fleet-job's own options. */
+type FleetJobFlags = { targets?: string; plan?: string; phase?: string; concurrency?: string };
 
 /** A plan template takes one --view and no --schedule. */
 function planTemplateOptions(template: string, opts: NewOptions): TemplateOptions {
-  const { view, schedule, ...rest } = opts;
+  const { view, schedule, targets, plan, phase, concurrency, ...rest } = opts;
   if (schedule !== undefined)
     throw new UsageError(`template ${template} does not use --schedule`, `--schedule is for ${REFRESH_CRONJOB}`);
+  const fleet = Object.entries({ targets, plan, phase, concurrency }).find(([, v]) => v !== undefined)?.[0];
+  if (fleet !== undefined)
+    throw new UsageError(`template ${template} does not use --${fleet}`, `--${fleet} is for ${FLEET_JOB}`);
   if (Array.isArray(view))
     throw new UsageError(`template ${template} takes one --view (given ${view.length})`, 'give --view once');
   return view === undefined ? rest : { ...rest, view };
@@ -296,6 +305,8 @@ function listTemplates(templates: Template[], io: Io): number {
   lines.push(
     `  ${REFRESH_CRONJOB.padEnd(width)}--view V [--view W] [--schedule CRON]\n  ${' '.repeat(width)}` +
       `${REFRESH_CRONJOB_SUMMARY}; written to k8s/`,
+    `  ${FLEET_JOB.padEnd(width)}--targets T.yaml --plan P.yaml [--phase P] [--concurrency N]\n  ${' '.repeat(width)}` +
+      `${FLEET_JOB_SUMMARY}; written to k8s/`,
   );
   io.out(`templates (schemashift new TEMPLATE [--name N] [options] [--out DIR] [--force]):\n${lines.join('\n')}\n`);
   return 0;
@@ -321,7 +332,7 @@ function dialectOf(name: string | undefined): Dialect {
 function findTemplate(templates: Template[], templateName: string | undefined): Template {
   const template = templates.find((t) => t.name === templateName);
   if (template) return template;
-  const names = [...templates.map((t) => t.name), REFRESH_CRONJOB];
+  const names = [...templates.map((t) => t.name), REFRESH_CRONJOB, FLEET_JOB];
   const hint = templateName === undefined ? undefined : didYouMean(templateName, names);
   throw new UsageError(
     templateName === undefined ? 'which template? schemashift new TEMPLATE …' : `no template named ${templateName}`,
@@ -331,6 +342,7 @@ function findTemplate(templates: Template[], templateName: string | undefined): 
 
 export async function newCommand(templateName: string | undefined, cliOpts: NewOptions, io: Io): Promise<number> {
   if (templateName === REFRESH_CRONJOB) return newRefreshCronJob(TEMPLATES_DIR, cliOpts, io);
+  if (templateName === FLEET_JOB) return newFleetJob(TEMPLATES_DIR, cliOpts, io);
   const opts = planTemplateOptions(templateName ?? '', cliOpts);
   const templates = await loadTemplates();
   if (opts.list) return listTemplates(templates, io);

@@ -14,6 +14,9 @@ import { interruptSignal } from './interrupt.js';
 import { paint, type Io } from './io.js';
 import { createRenderer } from './renderer.js';
 import { printJsonError, type JsonError } from './errors.js';
+import { commandFor, type CommandFor } from './command-hint.js';
+
+export { commandFor } from './command-hint.js';
 
 export interface RunCommandOptions {
   phase?: Phase;
@@ -27,6 +30,10 @@ export interface RunCommandOptions {
   replica?: string[];
   /** A fleet's Ctrl-C: also stops this run, even one that began connecting before it came. */
   abort?: AbortSignal;
+  /** A fleet's plan, loaded and checked once before any target connects. */
+  compiled?: CompiledPlan;
+  /** A fleet's options that pick this target (`--targets T.yaml --target NAME`): every hint repeats them. */
+  scope?: string;
 }
 
 /** This command's own Ctrl-C, or its fleet's. */
@@ -34,27 +41,23 @@ function stopSignal(own: AbortSignal, fleet: AbortSignal | undefined): AbortSign
   return fleet === undefined ? own : AbortSignal.any([own, fleet]);
 }
 
-export function commandFor(file: string) {
-  return (verb: string, extra?: string) => `schemashift ${verb} ${file}${extra ? ` ${extra}` : ''}`;
-}
-
 /** Ctrl-C at a prompt: the answer counted as "no" (recorded as declined), and the command exits 130. */
 export const PROMPT_INTERRUPTED = 'interrupted at the prompt (Ctrl-C): nothing more was run';
 
 /** With --json, a run that did not succeed ends with an error object, like every other failure. */
-function outcomeError(outcome: RunOutcome, file: string): JsonError | undefined {
+function outcomeError(outcome: RunOutcome, command: CommandFor): JsonError | undefined {
   if (outcome.kind === 'failed')
     return {
       code: 'step-failed',
       message: `step ${outcome.stepId} failed: ${outcome.error}`,
-      help: `fix the cause, then run again: \`schemashift run ${file}\` resumes at this step`,
+      help: `fix the cause, then run again: \`${command('run')}\` resumes at this step`,
       exit_code: exitCodeOf(outcome),
     };
   if (outcome.kind === 'interrupted')
     return {
       code: 'interrupted',
       message: `interrupted ${outcome.at}`,
-      help: `\`schemashift run ${file}\` resumes exactly there`,
+      help: `\`${command('run')}\` resumes exactly there`,
       exit_code: exitCodeOf(outcome),
     };
   return undefined;
@@ -83,7 +86,7 @@ export function exitCodeOf(outcome: RunOutcome): number {
   }
 }
 
-function describeOutcome(outcome: RunOutcome, file: string): string {
+function describeOutcome(outcome: RunOutcome, file: string, command: CommandFor): string {
   switch (outcome.kind) {
     case 'done':
       return `plan done: every step of ${file} has run`;
@@ -94,10 +97,10 @@ function describeOutcome(outcome: RunOutcome, file: string): string {
     case 'failed':
       return (
         `step ${outcome.stepId} failed: ${outcome.error}\n  fix the cause, then run again: ` +
-        `\`schemashift run ${file}\` resumes at this step`
+        `\`${command('run')}\` resumes at this step`
       );
     case 'interrupted':
-      return `interrupted ${outcome.at}; \`schemashift run ${file}\` resumes exactly there`;
+      return `interrupted ${outcome.at}; \`${command('run')}\` resumes exactly there`;
   }
 }
 
@@ -115,18 +118,19 @@ function targetOf(url: string, cwd: string): DialectTarget | undefined {
 
 /**
  * Load and compile the plan, refusing first (exit 2, before compiling or connecting) a plan written
- * for another database than the one `--database` / DATABASE_URL points at.
+ * for another database than any of `urls` (`--database` / DATABASE_URL, or every target of a fleet).
  */
-async function compileForTarget(
+export async function compileForTargets(
   file: string,
-  database: string | undefined,
+  urls: (string | undefined)[],
   io: Io,
   flagsFile?: string,
 ): Promise<CompiledPlan> {
   const plan = withFlagLocation(await loadPlanFile(file, io.cwd), io.cwd, flagsFile);
-  const url = database ?? io.env.DATABASE_URL ?? DEFAULT_PGLITE_URL;
-  const target = targetOf(url, io.cwd);
-  if (target) refuseDialectMismatch(plan, target);
+  for (const url of urls) {
+    const target = targetOf(url ?? io.env.DATABASE_URL ?? DEFAULT_PGLITE_URL, io.cwd);
+    if (target) refuseDialectMismatch(plan, target);
+  }
   return compilePlan(plan);
 }
 
@@ -152,8 +156,9 @@ export async function runCommand(
   io: Io,
   onOutcome?: (outcome: RunOutcome) => void,
 ): Promise<number> {
-  const compiled = await compileForTarget(file, opts.database, io, opts.flagsFile);
+  const compiled = opts.compiled ?? (await compileForTargets(file, [opts.database], io, opts.flagsFile));
   refuseReplicaReadsWithoutReplica(compiled, opts.replica ?? []);
+  const command = commandFor(file, opts.scope);
   const conn = await openDatabase(opts.database, io, runnerApplicationName(compiled.plan.name));
   const replicaNames = runnerApplicationName(compiled.plan.name);
   const replicas = await openReplicas(opts.replica ?? [], replicaNames, compiled.dialect.activity).catch(
@@ -171,7 +176,7 @@ export async function runCommand(
       answers: { yes: opts.yes === true, ...(renderer.ask ? { ask: renderer.ask } : {}) },
       emit: renderer.listener,
       signal: stopSignal(signal, opts.abort),
-      command: commandFor(file),
+      command,
       ...(opts.phase ? { phase: opts.phase } : {}),
       replicas: replicas.replicas,
       env: io.env,
@@ -179,11 +184,10 @@ export async function runCommand(
     const outcome = await runPlan(conn, compiled, runOptions);
     onOutcome?.(outcome);
     await renderer.close();
-    if (renderer.promptInterrupted?.())
-      return interruptedAtPrompt(io, opts.json === true, `schemashift ${mode} ${file}`);
+    if (renderer.promptInterrupted?.()) return interruptedAtPrompt(io, opts.json === true, command(mode));
     if (opts.json) io.out(`${JSON.stringify({ type: 'outcome', ...outcome })}\n`);
-    else io.out(`${paint(io.color).bold(describeOutcome(outcome, file))}\n`);
-    const error = opts.json ? outcomeError(outcome, file) : undefined;
+    else io.out(`${paint(io.color).bold(describeOutcome(outcome, file, command))}\n`);
+    const error = opts.json ? outcomeError(outcome, command) : undefined;
     if (error) printJsonError(io, error);
     return exitCodeOf(outcome);
   } finally {
@@ -196,11 +200,12 @@ export async function runCommand(
 
 export async function rollbackCommand(
   file: string,
-  opts: { yes?: boolean; database?: string; json?: boolean; abort?: AbortSignal },
+  opts: Pick<RunCommandOptions, 'yes' | 'database' | 'json' | 'abort' | 'compiled' | 'scope'>,
   io: Io,
   onOutcome?: (outcome: RollbackOutcome) => void,
 ): Promise<number> {
-  const compiled = await compileForTarget(file, opts.database, io);
+  const compiled = opts.compiled ?? (await compileForTargets(file, [opts.database], io));
+  const command = commandFor(file, opts.scope);
   const conn = await openDatabase(opts.database, io, runnerApplicationName(compiled.plan.name), { mustExist: true });
   const renderer = await createRenderer(compiled, io, { json: opts.json === true });
   const { signal, dispose } = interruptSignal(io);
@@ -209,12 +214,11 @@ export async function rollbackCommand(
       answers: { yes: opts.yes === true, ...(renderer.ask ? { ask: renderer.ask } : {}) },
       emit: renderer.listener,
       signal: stopSignal(signal, opts.abort),
-      command: commandFor(file),
+      command,
     });
     onOutcome?.(outcome);
     await renderer.close();
-    if (renderer.promptInterrupted?.())
-      return interruptedAtPrompt(io, opts.json === true, `schemashift rollback ${file}`);
+    if (renderer.promptInterrupted?.()) return interruptedAtPrompt(io, opts.json === true, command('rollback'));
     if (opts.json) io.out(`${JSON.stringify({ type: 'outcome', ...outcome })}\n`);
     switch (outcome.kind) {
       case 'rolled-back':

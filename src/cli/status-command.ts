@@ -6,6 +6,7 @@ import type { RunRow, StepPace, StepRow } from '../state/store.js';
 import { openDatabase } from './database.js';
 import { paint, type Io, type Paint } from './io.js';
 import { progressText } from './render-lines.js';
+import { commandFor } from './command-hint.js';
 import { stateSqlOf, stateStoreOf } from './state-of.js';
 import { verifyJson, verifyLines, verifyStatuses, type VerifyStatus } from './render-verify.js';
 import { readViewSummaries, viewsJson, viewsText } from './status-views.js';
@@ -16,37 +17,38 @@ export interface NextAction {
   command: string | null;
 }
 
-export function nextAction(run: RunRow, steps: StepRow[]): NextAction {
-  const file = run.plan_file;
+/** `scope`: the fleet options that pick this database (`--targets T.yaml --target NAME`), repeated in the command. */
+export function nextAction(run: RunRow, steps: StepRow[], scope?: string): NextAction {
+  const command = commandFor(run.plan_file, scope);
   if (run.status === 'rolled_back')
     return {
       step: null,
       message:
         'rolled back: what this plan made is undone (objects it adopted stay); running it again starts from scratch',
-      command: `schemashift run ${file}`,
+      command: command('run'),
     };
   if (run.status === 'rolling_back')
-    return { step: null, message: 'a rollback was interrupted: finish it', command: `schemashift rollback ${file}` };
+    return { step: null, message: 'a rollback was interrupted: finish it', command: command('rollback') };
   const pending = steps.find((s) => s.status !== 'done');
   if (!pending) return { step: null, message: 'done: nothing left to run', command: null };
   if (run.status === 'failed' && pending.status === 'failed') {
     return {
       step: pending.step_id,
       message: `step ${pending.step_id} failed: ${pending.last_error ?? 'unknown error'}; fix the cause and run again`,
-      command: `schemashift run ${file}`,
+      command: command('run'),
     };
   }
   if (pending.kind === 'gate')
     return {
       step: pending.step_id,
       message: `gate '${pending.summary.replace(/^confirm: /, '')}'`,
-      command: `schemashift advance ${file}`,
+      command: command('advance'),
     };
   if (pending.phase === 'contract' && !run.contract_started) {
     return {
       step: pending.step_id,
       message: 'contract (irreversible, confirmed before it starts)',
-      command: `schemashift advance ${file}`,
+      command: command('advance'),
     };
   }
   if (run.status === 'running')
@@ -54,7 +56,7 @@ export function nextAction(run: RunRow, steps: StepRow[]): NextAction {
   return {
     step: pending.step_id,
     message: `${pending.step_id} (${pending.summary})`,
-    command: `schemashift ${run.status === 'at_gate' ? 'advance' : 'run'} ${file}`,
+    command: command(run.status === 'at_gate' ? 'advance' : 'run'),
   };
 }
 
@@ -111,8 +113,7 @@ function stepLine(s: StepRow, p: Paint, flag?: RolloutFlagStatus): string {
 }
 
 function renderRun(
-  run: RunRow,
-  steps: StepRow[],
+  { run, steps, next }: { run: RunRow; steps: StepRow[]; next: NextAction },
   p: Paint,
   flags = new Map<string, RolloutFlagStatus>(),
   verifies = new Map<string, VerifyStatus>(),
@@ -136,14 +137,12 @@ function renderRun(
       ...inPhase.flatMap((s) => [stepLine(s, p, flags.get(s.step_id)), ...verifyLines(verifies.get(s.step_id), p)]),
     );
   }
-  const next = nextAction(run, steps);
   lines.push(`  next: ${next.message}${next.command ? ` — run \`${next.command}\`` : ''}`);
   return lines.join('\n');
 }
 
 function runJson(
-  run: RunRow,
-  steps: StepRow[],
+  { run, steps, next }: { run: RunRow; steps: StepRow[]; next: NextAction },
   flags = new Map<string, RolloutFlagStatus>(),
   verifies = new Map<string, VerifyStatus>(),
 ) {
@@ -177,21 +176,26 @@ function runJson(
       ...(flags.has(s.step_id) ? { flag: flags.get(s.step_id) } : {}),
       ...(verifies.has(s.step_id) ? { verify: verifyJson(verifies.get(s.step_id) as VerifyStatus) } : {}),
     })),
-    next: nextAction(run, steps),
+    next,
   };
 }
 
 export async function statusCommand(
   file: string | undefined,
-  opts: { json?: boolean; database?: string },
+  opts: { json?: boolean; database?: string; planName?: string; scope?: string },
   io: Io,
 ): Promise<number> {
-  const name = file ? (await loadPlanFile(file, io.cwd)).name : undefined;
+  // A fleet loads the plan once for all its targets and passes its name.
+  const name = file ? (opts.planName ?? (await loadPlanFile(file, io.cwd)).name) : undefined;
   const conn = await openDatabase(opts.database, io, 'schemashift status', { mustExist: true });
   try {
     return await printStatus(
       conn,
-      { ...(file !== undefined && name !== undefined ? { plan: { file, name } } : {}), json: opts.json === true },
+      {
+        ...(file !== undefined && name !== undefined ? { plan: { file, name } } : {}),
+        json: opts.json === true,
+        ...(opts.scope !== undefined ? { scope: opts.scope } : {}),
+      },
       io,
     );
   } finally {
@@ -202,7 +206,7 @@ export async function statusCommand(
 /** Print the status of every run (or of one plan) recorded on an open connection; `status` and `demo` share it. */
 export async function printStatus(
   conn: Connection,
-  which: { plan?: { file: string; name: string }; json: boolean },
+  which: { plan?: { file: string; name: string }; json: boolean; scope?: string },
   io: Io,
 ): Promise<number> {
   const name = which.plan?.name;
@@ -220,6 +224,7 @@ export async function printStatus(
         steps,
         flags: await rolloutFlagStatus(conn, stateSqlOf(conn), io.cwd, run, steps),
         verifies: await verifyStatuses(conn, run.plan_name, steps),
+        next: nextAction(run, steps, which.scope),
       };
     }),
   );
@@ -231,7 +236,7 @@ export async function printStatus(
         {
           version: 1,
           database: conn.displayUrl,
-          plans: withSteps.map(({ run, steps, flags, verifies }) => runJson(run, steps, flags, verifies)),
+          plans: withSteps.map((r) => runJson(r, r.flags, r.verifies)),
           ...(name === undefined ? { materialized_views: viewsJson(views) } : {}),
         },
         null,
@@ -245,15 +250,15 @@ export async function printStatus(
   if (withSteps.length === 0) {
     io.out(
       (which.plan
-        ? `plan ${which.plan.name} has not run on ${conn.displayUrl}\n  next: run \`schemashift ` +
-          `run ${which.plan.file}\`\n`
+        ? `plan ${which.plan.name} has not run on ${conn.displayUrl}\n  next: run ` +
+          `\`${commandFor(which.plan.file, which.scope)('run')}\`\n`
         : `no schemashift runs recorded on ${conn.displayUrl}\n`) + viewPart,
     );
     return 0;
   }
   io.out(
     `${p.dim(`database: ${conn.displayUrl}`)}\n\n` +
-      `${withSteps.map(({ run, steps, flags, verifies }) => renderRun(run, steps, p, flags, verifies)).join('\n\n')}\n` +
+      `${withSteps.map((r) => renderRun(r, p, r.flags, r.verifies)).join('\n\n')}\n` +
       viewPart,
   );
   return 0;

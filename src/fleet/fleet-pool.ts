@@ -7,6 +7,8 @@ export interface TargetResult {
   exitCode: number;
   outcome: string;
   error?: string;
+  /** The command to run next for this target, as its own hint says it. */
+  next?: string;
 }
 
 export function notStarted(target: FleetTarget): TargetResult {
@@ -33,6 +35,20 @@ async function pool(
   };
   await Promise.all(Array.from({ length: Math.min(limit, targets.length) }, worker));
   return !failed;
+}
+
+/** `work` over every item, at most `limit` at once; results in the items' order. */
+export async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const at = next++;
+      results[at] = await work(items[at] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 /** Results in file order; a target never started says so. */

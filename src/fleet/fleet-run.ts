@@ -1,14 +1,20 @@
 /** `run|advance|rollback FILE --targets T.yaml`: the single-database command once per target, in fleet order. */
 import { createInterface } from 'node:readline/promises';
 import { passwordsIn } from '../db/secrets.js';
-import { isUserFacingError, LockedError, UsageError } from '../errors.js';
-import type { RollbackOutcome } from '../runner/rollback.js';
-import type { RunOutcome } from '../runner/run-plan.js';
+import { UsageError } from '../errors.js';
 import { reportError } from '../cli/errors.js';
 import { interruptSignal } from '../cli/interrupt.js';
 import { redactingIo, type Io } from '../cli/io.js';
-import type { RunCommandOptions } from '../cli/run-command.js';
+import { commandFor, type RunCommandOptions } from '../cli/run-command.js';
 import { fleetExitCode, runFleetInOrder, summaryTable, type TargetResult } from './fleet-pool.js';
+import {
+  describeRollback,
+  describeRun,
+  failureOutcome,
+  fleetScope,
+  type FleetScope,
+  type Outcome,
+} from './fleet-outcomes.js';
 import { capturedIo, prefixedIo } from './prefixed-io.js';
 import { loadTargets, resolveUrls, selectTargets, type FleetTarget, type TargetSelection } from './targets.js';
 
@@ -18,51 +24,25 @@ export interface FleetOptions extends TargetSelection {
   database?: string;
 }
 
-type Outcome = { outcome: string; error?: string };
-type TargetCommand = (io: Io, url: string, seen: (o: Outcome) => void, abort: AbortSignal) => Promise<number>;
-
-export function describeRun(o: RunOutcome): Outcome {
-  switch (o.kind) {
-    case 'done':
-      return { outcome: 'done' };
-    case 'phase-done':
-      return { outcome: `phase ${o.phase} done` };
-    case 'gate':
-      return { outcome: 'stopped at gate', error: o.message };
-    case 'failed':
-      return { outcome: 'failed', error: `step ${o.stepId}: ${o.error}` };
-    case 'interrupted':
-      return { outcome: 'interrupted', error: o.at };
-  }
-}
-
-export function describeRollback(o: RollbackOutcome): Outcome {
-  if (o.kind === 'rolled-back') return { outcome: 'rolled back' };
-  if (o.kind === 'nothing') return { outcome: 'nothing to roll back' };
-  if (o.kind === 'gate') return { outcome: 'stopped at confirmation', error: o.message };
-  return { outcome: 'refused', error: o.reason };
-}
-
-function failureOutcome(e: unknown, code: number): Outcome {
-  const message = e instanceof Error ? e.message : String(e);
-  if (e instanceof LockedError) return { outcome: 'locked', error: message };
-  if (code === 4) return { outcome: 'unreachable', error: message };
-  return { outcome: isUserFacingError(e) ? 'failed' : 'internal error', error: message };
-}
+/** One target's run: its URL, and the options that pick it (repeated in its hints). */
+type TargetCall = { url: string; scope: string };
+type TargetCommand = (io: Io, call: TargetCall, seen: (o: Outcome) => void, abort: AbortSignal) => Promise<number>;
+/** Loads and checks the plan once for every URL (throws before anything connects), then runs it per target. */
+type PrepareFleet = (urls: string[]) => Promise<(yes: boolean) => TargetCommand>;
 
 async function runTarget(
   target: FleetTarget,
-  url: string,
+  call: TargetCall,
   io: Io,
   json: boolean,
   command: TargetCommand,
   abort: AbortSignal,
 ) {
-  const tio = json ? capturedIo(io, url) : prefixedIo(io, target.name, url);
+  const tio = json ? capturedIo(io, call.url) : prefixedIo(io, target.name, call.url);
   let seen: Outcome = { outcome: 'failed' };
   let exitCode: number;
   try {
-    exitCode = await command(tio, url, (o) => (seen = o), abort);
+    exitCode = await command(tio, call, (o) => (seen = o), abort);
   } catch (e) {
     exitCode = reportError(e, tio, false);
     seen = failureOutcome(e, exitCode);
@@ -87,7 +67,7 @@ const FLEET_INTERRUPT = {
     'no new target starts; running ones stop after their current statement or batch (press Ctrl-C again to quit at once)',
 };
 
-function concurrencyOf(value: string | undefined): number {
+export function concurrencyOf(value: string | undefined): number {
   const n = Number(value ?? '1');
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--concurrency ${value}: a whole number of at least 1`);
   return n;
@@ -100,28 +80,65 @@ export function fleetTargets(opts: FleetOptions, io: Io): { targets: FleetTarget
   return { targets, urls: resolveUrls(targets, io.env) };
 }
 
+/**
+ * The fleet's own next step: after a failure or Ctrl-C the same fleet command again (each target continues
+ * where it is); when every target's hint is the same, that hint for the whole fleet.
+ */
+function fleetHint(results: TargetResult[], scope: FleetScope, exit: number, again: string): string | undefined {
+  if (exit === 130) return `\`${again}\` continues where each target stopped`;
+  if (exit !== 0) return `fix the cause, then run again: \`${again}\` continues where each target is`;
+  const nexts = results.map((r) => r.next?.replace(scope.target(r.name), scope.fleet));
+  const first = nexts[0];
+  if (results.length < 2 || first === undefined || nexts.some((n) => n !== first)) return undefined;
+  return `next, for every target: ${first}`;
+}
+
+function printSummary(io: Io, results: TargetResult[], exit: number, hint: string | undefined, json: boolean) {
+  if (!json) {
+    io.out(`\n${summaryTable(results)}\n${hint ? `${hint}\n` : ''}`);
+    return;
+  }
+  const targets = results.map((r) => ({
+    name: r.name,
+    group: r.group,
+    exit_code: r.exitCode,
+    outcome: r.outcome,
+    ...(r.error ? { error: r.error } : {}),
+    ...(r.next ? { next: r.next } : {}),
+  }));
+  io.out(`${JSON.stringify({ targets, exit_code: exit, ...(hint ? { hint } : {}) })}\n`);
+}
+
+async function askOnce(verb: string, count: number, io: Io): Promise<boolean | 'interrupted'> {
+  try {
+    return await confirmOnce(`${verb} on ${count} target(s): confirm its gates and contract for all of them?`);
+  } catch (e) {
+    if (!(e instanceof Error && e.name === 'AbortError')) throw e;
+    io.err('\nCtrl-C at the confirmation: nothing was run\n');
+    return 'interrupted';
+  }
+}
+
 async function runFleet(
   verb: string,
+  file: string,
   opts: FleetOptions & { yes?: boolean; json?: boolean },
   io: Io,
-  command: (yes: boolean) => TargetCommand,
+  prepare: PrepareFleet,
 ) {
   const { targets, urls } = fleetTargets(opts, io);
   const limit = concurrencyOf(opts.concurrency);
+  const command = await prepare([...urls.values()]);
   const safeIo = redactingIo(
     io,
     [...urls.values()].flatMap((u) => passwordsIn(u)),
   );
+  const scope = fleetScope(opts.targets, opts, targets);
   let yes = opts.yes === true;
-  try {
-    if (!yes && io.interactive)
-      yes = await confirmOnce(
-        `${verb} on ${targets.length} target(s): confirm its gates and contract for all of them?`,
-      );
-  } catch (e) {
-    if (!(e instanceof Error && e.name === 'AbortError')) throw e;
-    safeIo.err('\nCtrl-C at the confirmation: nothing was run\n');
-    return 130;
+  if (!yes && io.interactive) {
+    const answer = await askOnce(verb, targets.length, safeIo);
+    if (answer === 'interrupted') return 130;
+    yes = answer;
   }
   const run = command(yes);
   const { signal, dispose } = interruptSignal(safeIo, FLEET_INTERRUPT);
@@ -130,7 +147,15 @@ async function runFleet(
     results = await runFleetInOrder(
       targets,
       limit,
-      (t) => runTarget(t, urls.get(t.name) as string, safeIo, opts.json === true, run, signal),
+      (t) =>
+        runTarget(
+          t,
+          { url: urls.get(t.name) as string, scope: scope.target(t.name) },
+          safeIo,
+          opts.json === true,
+          run,
+          signal,
+        ),
       () => signal.aborted,
     );
   } finally {
@@ -138,20 +163,8 @@ async function runFleet(
   }
   // A Ctrl-C between targets interrupted the fleet even when no running target was caught by it.
   const exit = signal.aborted ? 130 : fleetExitCode(results);
-  if (opts.json)
-    safeIo.out(
-      `${JSON.stringify({
-        targets: results.map((r) => ({
-          name: r.name,
-          group: r.group,
-          exit_code: r.exitCode,
-          outcome: r.outcome,
-          ...(r.error ? { error: r.error } : {}),
-        })),
-        exit_code: exit,
-      })}\n`,
-    );
-  else safeIo.out(`\n${summaryTable(results)}\n`);
+  const again = commandFor(file, scope.fleet)(verb);
+  printSummary(safeIo, results, exit, fleetHint(results, scope, exit, again), opts.json === true);
   return exit;
 }
 
@@ -161,7 +174,7 @@ export async function fleetRunCommand(
   opts: RunCommandOptions & FleetOptions,
   io: Io,
 ): Promise<number> {
-  const { runCommand } = await import('../cli/run-command.js');
+  const { runCommand, compileForTargets } = await import('../cli/run-command.js');
   const { targets: _t, concurrency: _c, only: _o, target: _n, targetIndex: _i, ...single } = opts;
   if ((opts.replica ?? []).length > 0) {
     throw new UsageError(
@@ -169,13 +182,14 @@ export async function fleetRunCommand(
       "run each target's backfill with its own replicas (schemashift run FILE --database URL --replica URL)",
     );
   }
-  return runFleet(
-    mode,
-    opts,
-    io,
-    (yes) => (tio, url, seen, abort) =>
-      runCommand(mode, file, { ...single, yes, json: false, database: url, abort }, tio, (o) => seen(describeRun(o))),
-  );
+  return runFleet(mode, file, opts, io, async (urls) => {
+    const compiled = await compileForTargets(file, urls, io, opts.flagsFile);
+    return (yes) =>
+      (tio, { url, scope }, seen, abort) =>
+        runCommand(mode, file, { ...single, yes, json: false, database: url, abort, compiled, scope }, tio, (o) =>
+          seen(describeRun(o)),
+        );
+  });
 }
 
 export async function fleetRollbackCommand(
@@ -183,12 +197,13 @@ export async function fleetRollbackCommand(
   opts: { yes?: boolean; json?: boolean } & FleetOptions,
   io: Io,
 ): Promise<number> {
-  const { rollbackCommand } = await import('../cli/run-command.js');
-  return runFleet(
-    'rollback',
-    opts,
-    io,
-    (yes) => (tio, url, seen, abort) =>
-      rollbackCommand(file, { yes, json: false, database: url, abort }, tio, (o) => seen(describeRollback(o))),
-  );
+  const { rollbackCommand, compileForTargets } = await import('../cli/run-command.js');
+  return runFleet('rollback', file, opts, io, async (urls) => {
+    const compiled = await compileForTargets(file, urls, io);
+    return (yes) =>
+      (tio, { url, scope }, seen, abort) =>
+        rollbackCommand(file, { yes, json: false, database: url, abort, compiled, scope }, tio, (o) =>
+          seen(describeRollback(o)),
+        );
+  });
 }

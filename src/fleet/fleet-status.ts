@@ -3,7 +3,10 @@ import { passwordsIn } from '../db/secrets.js';
 import { reportError } from '../cli/errors.js';
 import { redactingIo, type Io } from '../cli/io.js';
 import { capturedIo } from './prefixed-io.js';
-import { fleetTargets, type FleetOptions } from './fleet-run.js';
+import { loadPlanFile } from '../plan/load.js';
+import { fleetScope, type FleetScope } from './fleet-outcomes.js';
+import { mapLimited } from './fleet-pool.js';
+import { concurrencyOf, fleetTargets, type FleetOptions } from './fleet-run.js';
 import type { FleetTarget } from './targets.js';
 
 interface PlanJson {
@@ -24,12 +27,22 @@ interface TargetStatus {
   exitCode: number;
 }
 
-async function statusOf(target: FleetTarget, url: string, file: string | undefined, io: Io): Promise<TargetStatus> {
+/** The plan (when FILE is given): loaded once, before any target connects. */
+type PlanRef = { file: string; name: string } | undefined;
+
+async function statusOf(
+  target: FleetTarget,
+  url: string,
+  plan: PlanRef,
+  scope: FleetScope,
+  io: Io,
+): Promise<TargetStatus> {
   const { statusCommand } = await import('../cli/status-command.js');
   const tio = capturedIo(io, url);
   const base = { name: target.name, group: target.group ?? null };
   try {
-    await statusCommand(file, { json: true, database: url }, tio);
+    const opts = { json: true, database: url, scope: scope.target(target.name) };
+    await statusCommand(plan?.file, plan ? { ...opts, planName: plan.name } : opts, tio);
     const plans = (JSON.parse(tio.stdout()) as { plans: PlanJson[] }).plans;
     const first = plans[0];
     return { ...base, status: first ? first.status : 'not started', phase: first?.phase ?? null, plans, exitCode: 0 };
@@ -72,11 +85,16 @@ export async function fleetStatusCommand(
   io: Io,
 ): Promise<number> {
   const { targets, urls } = fleetTargets(opts, io);
+  const limit = concurrencyOf(opts.concurrency);
+  const plan: PlanRef = file === undefined ? undefined : { file, name: (await loadPlanFile(file, io.cwd)).name };
+  const scope = fleetScope(opts.targets, opts, targets);
   const safeIo = redactingIo(
     io,
     [...urls.values()].flatMap((u) => passwordsIn(u)),
   );
-  const statuses = await Promise.all(targets.map((t) => statusOf(t, urls.get(t.name) as string, file, safeIo)));
+  const statuses = await mapLimited(targets, limit, (t) =>
+    statusOf(t, urls.get(t.name) as string, plan, scope, safeIo),
+  );
   const exit = Math.max(0, ...statuses.map((s) => s.exitCode));
   if (opts.json) {
     const targetsJson = statuses.map(({ exitCode: _e, ...s }) => s);

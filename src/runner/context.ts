@@ -27,6 +27,8 @@ export interface RunContext {
   replicas?: Replica[];
   /** Where steps read values at run time (a foreign server's URL); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** How to continue, for messages (`schemashift run FILE`, with a fleet's `--targets T --target NAME`). */
+  command?: (verb: string, extra?: string) => string;
 }
 
 /** What the runner's session gave (prepareRunnerSession), what the caller asked, and the plan: one context. */
@@ -36,7 +38,7 @@ export function runContextOf(
   prepared: Pick<RunContext, 'store' | 'monitor' | 'sessionPid'>,
   compiled: CompiledPlan,
   actor: Actor,
-  opts: Pick<RunContext, 'emit' | 'signal' | 'replicas' | 'env'>,
+  opts: Pick<RunContext, 'emit' | 'signal' | 'replicas' | 'env' | 'command'>,
 ): RunContext {
   const ctx: RunContext = {
     conn,
@@ -50,6 +52,7 @@ export function runContextOf(
   };
   if (opts.replicas) ctx.replicas = opts.replicas;
   if (opts.env) ctx.env = opts.env;
+  if (opts.command) ctx.command = opts.command;
   return ctx;
 }
 

@@ -123,6 +123,7 @@ async function rollbackInSession(
   const ctx = runContextOf(conn, session, { store, monitor, sessionPid }, compiled, actor, {
     emit: opts.emit,
     signal: opts.signal,
+    command: opts.command,
   });
   const count = undos.reduce((n, u) => n + u.run.length, 0);
   const head = resuming

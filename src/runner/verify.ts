@@ -218,7 +218,7 @@ async function finish(run: VerifyRun): Promise<void> {
     cp,
     rows,
     { ranges, sample },
-    `schemashift run ${ctx.plan.plan.file}`,
+    ctx.command?.('run') ?? `schemashift run ${ctx.plan.plan.file}`,
   );
   await record(run, 'verify-failed', message, {
     mismatches: cp.mismatches,

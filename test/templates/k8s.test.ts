@@ -2,7 +2,6 @@
  * The Kubernetes manifests in templates/k8s: valid YAML of the expected shape, commands that the CLI
  * knows, and — when kubectl is installed and a cluster answers — `kubectl apply --dry-run=client`.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import YAML from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { TEMPLATES_DIR } from '../../src/cli/new-command.js';
 import { captureIo } from '../support/capture-io.js';
+import { kubectlDryRunAccepts } from '../support/kubectl.js';
 
 const DIR = join(TEMPLATES_DIR, 'k8s');
 const MANIFESTS = ['advance-job.yaml', 'advance-cronjob.yaml', 'status-job.yaml'];
@@ -139,31 +139,9 @@ describe('templates/k8s', () => {
   });
 
   it('kubectl apply --dry-run=client accepts them (when kubectl is installed and a cluster answers)', () => {
-    const which = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8', timeout: 20_000 });
-    if (which.error || which.status !== 0) {
-      console.log(
-        '!!! SKIPPING kubectl apply --dry-run=client on templates/k8s: kubectl is not installed; the manifests were checked as YAML only !!!',
-      );
-      return;
-    }
-    for (const file of MANIFESTS) {
-      const r = spawnSync('kubectl', ['apply', '--dry-run=client', '-f', join(DIR, file)], {
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
-      if (
-        r.status !== 0 &&
-        /connection refused|unable to recognize|failed to download openapi|no configuration has been provided|Unable to connect/i.test(
-          r.stderr,
-        )
-      ) {
-        console.log(
-          `!!! SKIPPING kubectl apply --dry-run=client on templates/k8s: kubectl is installed but no cluster answers (client-side dry-run still needs the API server's discovery): ${r.stderr.split('\n')[0]} !!!`,
-        );
-        return;
-      }
-      expect(r.stderr).toBe('');
-      expect(r.stdout).toMatch(/configured|created|unchanged/);
-    }
+    kubectlDryRunAccepts(
+      'templates/k8s',
+      MANIFESTS.map((file) => ({ file: join(DIR, file) })),
+    );
   });
 });

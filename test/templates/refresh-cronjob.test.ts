@@ -4,7 +4,6 @@
  * the generated file with the given views, schedule and name, and every value that could change the
  * document's shape refused (exit 2, nothing written). kubectl checks it when a cluster answers.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { TEMPLATES_DIR } from '../../src/cli/new-command.js';
 import { refreshStatementTimeout } from '../../src/cli/new-refresh-cronjob.js';
 import { emptyDir } from '../cli/cli-support.js';
 import { captureIo } from '../support/capture-io.js';
+import { kubectlDryRunAccepts } from '../support/kubectl.js';
 
 interface CronJob {
   apiVersion: string;
@@ -200,28 +200,6 @@ describe('schemashift new refresh-cronjob', () => {
   it('kubectl apply --dry-run=client accepts a generated one (when kubectl is installed and a cluster answers)', async () => {
     const run = await generate('--view', 'daily_usage_matview');
     const file = run.files[0]!;
-    const which = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8', timeout: 20_000 });
-    if (which.error || which.status !== 0) {
-      console.log('!!! SKIPPING kubectl apply --dry-run=client on refresh-cronjob: kubectl is not installed !!!');
-      return;
-    }
-    const r = spawnSync('kubectl', ['apply', '--dry-run=client', '-f', '-'], {
-      input: run.read(file),
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    if (
-      r.status !== 0 &&
-      /connection refused|unable to recognize|failed to download openapi|no configuration has been provided|Unable to connect/i.test(
-        r.stderr,
-      )
-    ) {
-      console.log(
-        `!!! SKIPPING kubectl apply --dry-run=client on refresh-cronjob: no cluster answers: ${r.stderr.split('\n')[0]} !!!`,
-      );
-      return;
-    }
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/created|configured|unchanged/);
+    kubectlDryRunAccepts('refresh-cronjob', [{ text: run.read(file), name: file }]);
   });
 });
