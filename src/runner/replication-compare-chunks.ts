@@ -1,0 +1,163 @@
+/**
+ * One table compared chunk by chunk along blue's key while writes go on: each chunk is read on
+ * blue with blue's WAL position, green is given time to apply up to that position, then read.
+ * A chunk that differs is read again on both sides (writes in flight), and only one that never
+ * matches is reported, by its key range and row counts.
+ */
+import type { Queryable } from '../db/connection.js';
+import type {
+  CompareShape,
+  CompareStatement,
+  DigestRow,
+  KeyRange,
+  KeyRow,
+  ReplicationCompareSql,
+} from '../dialects/replication-compare.js';
+import { InterruptedError } from './interrupted.js';
+import { sleep } from './sleep.js';
+
+export interface ChunkMismatch {
+  table: string;
+  /** The key after which the chunk starts (exclusive), null from the first key. */
+  from: string | null;
+  /** The chunk's last key (inclusive); '' for a table compared by count only. */
+  to: string;
+  blue: { rows: number };
+  green: { rows: number };
+}
+
+export interface TableComparison {
+  table: string;
+  /** Blue's rows in the compared range (the key range fixed at the start), as last read. */
+  rows: number;
+  chunks: number;
+  /** Chunks read again because they differed at first. */
+  rechecked: number;
+  mismatches: ChunkMismatch[];
+  /** False when the table has no primary key or replica identity index: then only row counts were compared. */
+  keyed: boolean;
+}
+
+/** What a table's walk needs: both sides (each one backend), the statements, and the caller's options. */
+export interface ChunkWalk {
+  blue: Queryable;
+  green: Queryable;
+  sql: ReplicationCompareSql;
+  chunkRows: number;
+  rechecks: number;
+  recheckPauseMs: number;
+  waitForGreen: (blueLsn: string) => Promise<void>;
+  signal: AbortSignal;
+  onProgress?: (table: string, chunksDone: number, rowsDone: number) => void;
+}
+
+/** Statements in one READ ONLY transaction (with the text settings of the dialect), always rolled back. */
+export async function readOnly<T>(db: Queryable, sql: ReplicationCompareSql, fn: () => Promise<T>): Promise<T> {
+  await db.exec(sql.beginReadOnly);
+  try {
+    return await fn();
+  } finally {
+    await db.exec(sql.rollback).catch(() => undefined);
+  }
+}
+
+async function firstRow<R>(db: Queryable, s: CompareStatement): Promise<R | undefined> {
+  return (await db.query<R>(s.sql, s.params)).rows[0];
+}
+
+function throwIfAborted(signal: AbortSignal, table: string): void {
+  if (signal.aborted) throw new InterruptedError(`while comparing ${table}`);
+}
+
+/** A key as people read it: the value alone, or a composite as `(a, "b c")`. */
+export function keyText(key: string[] | null): string | null {
+  if (key === null) return null;
+  if (key.length === 1) return key[0] as string;
+  return `(${key.map((v) => (/^[^\s,()"\\]+$/.test(v) ? v : JSON.stringify(v))).join(', ')})`;
+}
+
+interface ChunkOutcome {
+  matched: boolean;
+  rechecked: boolean;
+  blueRows: number;
+  greenRows: number;
+}
+
+const sameDigest = (a: DigestRow, b: DigestRow) => Number(a.rows) === Number(b.rows) && a.digest === b.digest;
+
+/** Blue read (with its LSN), green given time to catch up to it, green read; again on a difference. */
+async function compareChunk(w: ChunkWalk, table: string, statement: (withLsn: boolean) => CompareStatement) {
+  const outcome: ChunkOutcome = { matched: false, rechecked: false, blueRows: 0, greenRows: 0 };
+  for (let attempt = 0; attempt <= w.rechecks; attempt++) {
+    if (attempt > 0) {
+      outcome.rechecked = true;
+      await sleep(w.recheckPauseMs, w.signal);
+      throwIfAborted(w.signal, table);
+    }
+    const blue = await readOnly(w.blue, w.sql, () => firstRow<DigestRow>(w.blue, statement(true)));
+    if (blue?.lsn === undefined) throw new Error(`the digest of ${table} on blue came back without a WAL position`);
+    await w.waitForGreen(blue.lsn);
+    throwIfAborted(w.signal, table);
+    const green = await readOnly(w.green, w.sql, () => firstRow<DigestRow>(w.green, statement(false)));
+    outcome.blueRows = Number(blue.rows);
+    outcome.greenRows = Number(green?.rows ?? 0);
+    if (green !== undefined && sameDigest(blue, green)) return { ...outcome, matched: true };
+  }
+  return outcome;
+}
+
+function emptyComparison(table: string, keyed: boolean): TableComparison {
+  return { table, rows: 0, chunks: 0, rechecked: 0, mismatches: [], keyed };
+}
+
+function record(w: ChunkWalk, result: TableComparison, range: KeyRange | null, outcome: ChunkOutcome): void {
+  result.chunks += 1;
+  result.rows += outcome.blueRows;
+  if (outcome.rechecked) result.rechecked += 1;
+  if (!outcome.matched) {
+    result.mismatches.push({
+      table: result.table,
+      from: range === null ? null : keyText(range.from),
+      to: range === null ? '' : (keyText(range.to) ?? ''),
+      blue: { rows: outcome.blueRows },
+      green: { rows: outcome.greenRows },
+    });
+  }
+  w.onProgress?.(result.table, result.chunks, result.rows);
+}
+
+/** A table without a key: its row counts, synchronized and rechecked like a chunk. */
+export async function compareByCount(w: ChunkWalk, table: string): Promise<TableComparison> {
+  throwIfAborted(w.signal, table);
+  const result = emptyComparison(table, false);
+  record(w, result, null, await compareChunk(w, table, (withLsn) => w.sql.tableCount(table, withLsn)));
+  return result;
+}
+
+const sameKey = (a: string[] | null, b: string[]) => a !== null && a.every((v, i) => v === b[i]);
+
+/**
+ * Chunks `(from, to]` of `chunkRows` blue keys each, up to blue's largest key when the walk starts
+ * (rows added later are not this comparison's). An empty blue table is one unbounded chunk, so
+ * rows that only green has are still found.
+ */
+export async function compareByKey(w: ChunkWalk, shape: CompareShape): Promise<TableComparison> {
+  const result = emptyComparison(shape.table, true);
+  const max = await readOnly(w.blue, w.sql, () => firstRow<KeyRow>(w.blue, w.sql.maxKey(shape)));
+  let from: string[] | null = null;
+  for (;;) {
+    throwIfAborted(w.signal, shape.table);
+    const to: string[] | null = max === undefined ? null : await chunkEnd(w, shape, from, max.key);
+    const range: KeyRange = { from, to };
+    const outcome = await compareChunk(w, shape.table, (withLsn) => w.sql.chunkDigest(shape, range, withLsn));
+    record(w, result, range, outcome);
+    if (to === null || max === undefined || sameKey(to, max.key)) return result;
+    from = to;
+  }
+}
+
+async function chunkEnd(w: ChunkWalk, shape: CompareShape, from: string[] | null, max: string[]): Promise<string[]> {
+  const statement = w.sql.nextBound(shape, from, max, w.chunkRows);
+  const bound = await readOnly(w.blue, w.sql, () => firstRow<KeyRow>(w.blue, statement));
+  return bound?.key ?? max;
+}
