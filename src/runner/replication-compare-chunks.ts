@@ -53,8 +53,9 @@ export interface ChunkWalk {
 
 /** Statements in one READ ONLY transaction (with the text settings of the dialect), always rolled back. */
 export async function readOnly<T>(db: Queryable, sql: ReplicationCompareSql, fn: () => Promise<T>): Promise<T> {
-  await db.exec(sql.beginReadOnly);
   try {
+    // Inside the try: a failing SET after BEGIN leaves an aborted transaction that must still end.
+    await db.exec(sql.beginReadOnly);
     return await fn();
   } finally {
     await db.exec(sql.rollback).catch(() => undefined);

@@ -202,8 +202,9 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
       await both(`CREATE TABLE flight_writer (id int PRIMARY KEY, n int);
         INSERT INTO flight_writer SELECT g, 0 FROM generate_series(1, 20000) g`);
       let writing = true;
+      let updates = 0;
       const writer = (async () => {
-        for (let i = 0; writing; i++) {
+        for (let i = 0; writing; i++, updates++) {
           await blueDb.query('UPDATE flight_writer SET n = n + 1 WHERE id = $1', [((i * 7919) % 20000) + 1]);
         }
       })();
@@ -220,6 +221,7 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
           options(['flight_writer'], { rechecks: 20, recheckPauseMs: 1, waitForGreen }),
         );
         expect(result).toMatchObject({ rows: 20000, chunks: 20, mismatches: [] });
+        expect(updates).toBeGreaterThan(20);
       } finally {
         writing = false;
         await writer;
