@@ -73,12 +73,15 @@ function rangeConditions(key: CompareColumn[], range: KeyRange, params: unknown[
 const keyText = (key: CompareColumn[]) => `ARRAY[${key.map((c) => `${quoteIdent(c.name)}::text`).join(', ')}] AS key`;
 const keyOrder = (key: CompareColumn[], direction: '' | ' DESC') =>
   key.map((c) => `${quoteIdent(c.name)}${direction}`).join(', ');
-const lsnColumn = (withLsn: boolean) => (withLsn ? ', pg_current_wal_insert_lsn()::text AS lsn' : '');
+const lsnColumn = (withLsn: boolean) => (withLsn ? ', pg_current_wal_lsn()::text AS lsn' : '');
 
 /**
  * Count and md5 of the rows' md5s in key order (a row's text is its columns' record text, so NULL
- * and '' differ). The LSN is read after the rows: the insert position, not the write position,
- * because under synchronous_commit = off a transaction is visible before its commit is written.
+ * and '' differ). The LSN is read after the rows' snapshot. It is the write position, which a
+ * subscriber always reaches, even on an idle server (the insert position may lie past a page
+ * header that is not sent until more WAL is written). Under synchronous_commit = off a row can be
+ * visible before its commit is written; then green may miss it at first, and the recheck (after
+ * the WAL writer's next round) finds it: waiting too little costs a recheck, never a false match.
  */
 function chunkDigest(shape: CompareShape, range: KeyRange, withLsn: boolean): CompareStatement {
   const params: unknown[] = [];
