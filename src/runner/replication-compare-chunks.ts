@@ -1,19 +1,13 @@
 /**
  * One table compared chunk by chunk along blue's key while writes go on: each chunk is read on
  * blue with blue's WAL position, green is given time to apply up to that position, then read.
- * A chunk that differs is read again on both sides (writes in flight), and only one that never
- * matches is reported, by its key range and row counts.
+ * A chunk that differs is compared again row by row (writes in flight), and only one whose rows
+ * never all match is reported, by its key range and row counts.
  */
 import type { Queryable } from '../db/connection.js';
-import type {
-  CompareShape,
-  CompareStatement,
-  DigestRow,
-  KeyRange,
-  KeyRow,
-  ReplicationCompareSql,
-} from '../dialects/replication-compare.js';
-import { InterruptedError } from './interrupted.js';
+import type { CompareShape, CompareStatement, DigestRow, KeyRange, KeyRow } from '../dialects/replication-compare.js';
+import { readOnly, throwIfAborted, type ChunkWalk } from './replication-compare-read.js';
+import { recheckRows } from './replication-compare-rows.js';
 import { sleep } from './sleep.js';
 
 export interface ChunkMismatch {
@@ -38,36 +32,8 @@ export interface TableComparison {
   keyed: boolean;
 }
 
-/** What a table's walk needs: both sides (each one backend), the statements, and the caller's options. */
-export interface ChunkWalk {
-  blue: Queryable;
-  green: Queryable;
-  sql: ReplicationCompareSql;
-  chunkRows: number;
-  rechecks: number;
-  recheckPauseMs: number;
-  waitForGreen: (blueLsn: string) => Promise<void>;
-  signal: AbortSignal;
-  onProgress?: (table: string, chunksDone: number, rowsDone: number) => void;
-}
-
-/** Statements in one READ ONLY transaction (with the text settings of the dialect), always rolled back. */
-export async function readOnly<T>(db: Queryable, sql: ReplicationCompareSql, fn: () => Promise<T>): Promise<T> {
-  try {
-    // Inside the try: a failing SET after BEGIN leaves an aborted transaction that must still end.
-    await db.exec(sql.beginReadOnly);
-    return await fn();
-  } finally {
-    await db.exec(sql.rollback).catch(() => undefined);
-  }
-}
-
 async function firstRow<R>(db: Queryable, s: CompareStatement): Promise<R | undefined> {
   return (await db.query<R>(s.sql, s.params)).rows[0];
-}
-
-function throwIfAborted(signal: AbortSignal, table: string): void {
-  if (signal.aborted) throw new InterruptedError(`while comparing ${table}`);
 }
 
 /** A key as people read it: the value alone, or a composite as `(a, "b c")`. */
@@ -84,27 +50,40 @@ interface ChunkOutcome {
   greenRows: number;
 }
 
-const sameDigest = (a: DigestRow, b: DigestRow) => Number(a.rows) === Number(b.rows) && a.digest === b.digest;
+const sameDigest = (a: DigestRow, b: DigestRow | undefined) =>
+  b !== undefined && Number(a.rows) === Number(b.rows) && a.digest === b.digest;
 
-/** Blue read (with its LSN), green given time to catch up to it, green read; again on a difference. */
-async function compareChunk(w: ChunkWalk, table: string, statement: (withLsn: boolean) => CompareStatement) {
-  const outcome: ChunkOutcome = { matched: false, rechecked: false, blueRows: 0, greenRows: 0 };
-  for (let attempt = 0; attempt <= w.rechecks; attempt++) {
-    if (attempt > 0) {
-      outcome.rechecked = true;
-      await sleep(w.recheckPauseMs, w.signal);
-      throwIfAborted(w.signal, table);
-    }
-    const blue = await readOnly(w.blue, w.sql, () => firstRow<DigestRow>(w.blue, statement(true)));
-    if (blue?.lsn === undefined) throw new Error(`the digest of ${table} on blue came back without a WAL position`);
-    await w.waitForGreen(blue.lsn);
+/** Blue's digest with its WAL position, green given time to reach it, green's digest. */
+async function digestBoth(w: ChunkWalk, table: string, statement: (withLsn: boolean) => CompareStatement) {
+  const blue = await readOnly(w.blue, w.sql, () => firstRow<DigestRow>(w.blue, statement(true)));
+  if (blue?.lsn === undefined) throw new Error(`the digest of ${table} on blue came back without a WAL position`);
+  await w.waitForGreen(blue.lsn);
+  throwIfAborted(w.signal, table);
+  const green = await readOnly(w.green, w.sql, () => firstRow<DigestRow>(w.green, statement(false)));
+  return { blue, green, matched: sameDigest(blue, green) };
+}
+
+const counted = (read: { blue: DigestRow; green: DigestRow | undefined }) => ({
+  blueRows: Number(read.blue.rows),
+  greenRows: Number(read.green?.rows ?? 0),
+});
+
+/** One digest of the chunk; when it differs, the differing rows compared again (replication-compare-rows.ts). */
+async function compareChunk(w: ChunkWalk, shape: CompareShape, range: KeyRange): Promise<ChunkOutcome> {
+  const first = await digestBoth(w, shape.table, (withLsn) => w.sql.chunkDigest(shape, range, withLsn));
+  if (first.matched || w.rechecks === 0) return { matched: first.matched, rechecked: false, ...counted(first) };
+  return { ...(await recheckRows(w, shape, range)), rechecked: true };
+}
+
+/** A keyless table's counts, compared again (after a pause) while they differ. */
+async function compareCounts(w: ChunkWalk, table: string): Promise<ChunkOutcome> {
+  for (let attempt = 0; ; attempt++) {
+    const read = await digestBoth(w, table, (withLsn) => w.sql.tableCount(table, withLsn));
+    if (read.matched || attempt >= w.rechecks)
+      return { matched: read.matched, rechecked: attempt > 0, ...counted(read) };
+    await sleep(w.recheckPauseMs, w.signal);
     throwIfAborted(w.signal, table);
-    const green = await readOnly(w.green, w.sql, () => firstRow<DigestRow>(w.green, statement(false)));
-    outcome.blueRows = Number(blue.rows);
-    outcome.greenRows = Number(green?.rows ?? 0);
-    if (green !== undefined && sameDigest(blue, green)) return { ...outcome, matched: true };
   }
-  return outcome;
 }
 
 function emptyComparison(table: string, keyed: boolean): TableComparison {
@@ -131,7 +110,7 @@ function record(w: ChunkWalk, result: TableComparison, range: KeyRange | null, o
 export async function compareByCount(w: ChunkWalk, table: string): Promise<TableComparison> {
   throwIfAborted(w.signal, table);
   const result = emptyComparison(table, false);
-  record(w, result, null, await compareChunk(w, table, (withLsn) => w.sql.tableCount(table, withLsn)));
+  record(w, result, null, await compareCounts(w, table));
   return result;
 }
 
@@ -150,7 +129,7 @@ export async function compareByKey(w: ChunkWalk, shape: CompareShape): Promise<T
     throwIfAborted(w.signal, shape.table);
     const to: string[] | null = max === undefined ? null : await chunkEnd(w, shape, from, max.key);
     const range: KeyRange = { from, to };
-    const outcome = await compareChunk(w, shape.table, (withLsn) => w.sql.chunkDigest(shape, range, withLsn));
+    const outcome = await compareChunk(w, shape, range);
     record(w, result, range, outcome);
     if (to === null || max === undefined || sameKey(to, max.key)) return result;
     from = to;

@@ -17,11 +17,10 @@ import { InterruptedError } from './interrupted.js';
 import {
   compareByCount,
   compareByKey,
-  readOnly,
   type ChunkMismatch,
-  type ChunkWalk,
   type TableComparison,
 } from './replication-compare-chunks.js';
+import { readOnly, type ChunkWalk } from './replication-compare-read.js';
 
 export type { ChunkMismatch, TableComparison };
 

@@ -182,6 +182,21 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
       expect(waits).toBe(4);
     });
 
+    it('a chunk written to between every read still verifies: rechecks narrow down to the rows that differed', async () => {
+      await both(`CREATE TABLE flight_busy (id int PRIMARY KEY, n int);
+        INSERT INTO flight_busy SELECT g, 0 FROM generate_series(1, 3000) g`);
+      let writes = 0;
+      // Each wait, one more row of the first chunk changes on blue after blue was read, and green
+      // applies it at once: green is read ahead of blue's read, on another row every time.
+      const waitForGreen = async () => {
+        const id = ((writes++ * 37) % 1000) + 1;
+        for (const db of [blueDb, greenDb]) await db.query('UPDATE flight_busy SET n = n + 1 WHERE id = $1', [id]);
+      };
+      const [result] = await compareReplicatedTables(options(['flight_busy'], { rechecks: 2, waitForGreen }));
+      expect(result).toMatchObject({ rows: 3000, chunks: 3, rechecked: 1, mismatches: [] });
+      expect(writes).toBe(5);
+    });
+
     it('rows inserted on blue beyond its largest key during the walk are not compared', async () => {
       await both(`CREATE TABLE flight_insert (id int PRIMARY KEY, v text);
         INSERT INTO flight_insert SELECT g, 'v' FROM generate_series(1, 5000) g`);
@@ -313,7 +328,7 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
         CREATE TABLE "we ird"."Or""ders; x.y" ("the id" int, "k""2" text, "select" text, PRIMARY KEY ("the id", "k""2"));
         INSERT INTO "we ird"."Or""ders; x.y" SELECT g, 'k ' || g, 's' FROM generate_series(1, 1500) g`);
       await greenDb.exec(`UPDATE "we ird"."Or""ders; x.y" SET "select" = 'changed' WHERE "the id" = 10`);
-      const [result] = await compareReplicatedTables(options(['we ird.Or"ders; x.y']));
+      const [result] = await compareReplicatedTables(options(['we ird.Or"ders; x.y'], { rechecks: 3 }));
       expect(result).toMatchObject({ table: 'we ird.Or"ders; x.y', rows: 1500, chunks: 2, keyed: true });
       expect(result!.mismatches).toEqual([
         {
