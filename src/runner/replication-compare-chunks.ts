@@ -68,11 +68,19 @@ const counted = (read: { blue: DigestRow; green: DigestRow | undefined }) => ({
   greenRows: Number(read.green?.rows ?? 0),
 });
 
-/** One digest of the chunk; when it differs, the differing rows compared again (replication-compare-rows.ts). */
-async function compareChunk(w: ChunkWalk, shape: CompareShape, range: KeyRange): Promise<ChunkOutcome> {
-  const first = await digestBoth(w, shape.table, (withLsn) => w.sql.chunkDigest(shape, range, withLsn));
-  if (first.matched || w.rechecks === 0) return { matched: first.matched, rechecked: false, ...counted(first) };
-  return { ...(await recheckRows(w, shape, range)), rechecked: true };
+/** A chunk read on blue, its LSN with it. */
+interface BlueChunk {
+  range: KeyRange;
+  blue: DigestRow & { lsn: string };
+}
+
+/** Green's digest of a chunk blue has read (green has reached its LSN); when it differs, rows compared again. */
+async function finishChunk(w: ChunkWalk, shape: CompareShape, chunk: BlueChunk): Promise<ChunkOutcome> {
+  const statement = w.sql.chunkDigest(shape, chunk.range, false);
+  const green = await readOnly(w.green, w.sql, () => firstRow<DigestRow>(w.green, statement));
+  const matched = sameDigest(chunk.blue, green);
+  if (matched || w.rechecks === 0) return { matched, rechecked: false, ...counted({ blue: chunk.blue, green }) };
+  return { ...(await recheckRows(w, shape, chunk.range)), rechecked: true };
 }
 
 /** A keyless table's counts, compared again (after a pause) while they differ. */
@@ -126,14 +134,33 @@ export async function compareByKey(w: ChunkWalk, shape: CompareShape): Promise<T
   const max = await readOnly(w.blue, w.sql, () => firstRow<KeyRow>(w.blue, w.sql.maxKey(shape)));
   let from: string[] | null = null;
   for (;;) {
+    const batch = await readBlueBatch(w, shape, max?.key ?? null, from);
+    // The last chunk was read last: its LSN covers every chunk of the batch.
+    await w.waitForGreen((batch.chunks.at(-1) as BlueChunk).blue.lsn);
     throwIfAborted(w.signal, shape.table);
-    const to: string[] | null = max === undefined ? null : await chunkEnd(w, shape, from, max.key);
-    const range: KeyRange = { from, to };
-    const outcome = await compareChunk(w, shape, range);
-    record(w, result, range, outcome);
-    if (to === null || max === undefined || sameKey(to, max.key)) return result;
-    from = to;
+    for (const chunk of batch.chunks) record(w, result, chunk.range, await finishChunk(w, shape, chunk));
+    if (batch.next === null) return result;
+    from = batch.next;
   }
+}
+
+/** Up to `chunksPerWait` chunks read on blue; `next` null after the last chunk of the table. */
+async function readBlueBatch(w: ChunkWalk, shape: CompareShape, max: string[] | null, from: string[] | null) {
+  const chunks: BlueChunk[] = [];
+  let next = from;
+  do {
+    throwIfAborted(w.signal, shape.table);
+    const to: string[] | null = max === null ? null : await chunkEnd(w, shape, next, max);
+    const range: KeyRange = { from: next, to };
+    const blue = await readOnly(w.blue, w.sql, () =>
+      firstRow<DigestRow>(w.blue, w.sql.chunkDigest(shape, range, true)),
+    );
+    if (blue?.lsn === undefined)
+      throw new Error(`the digest of ${shape.table} on blue came back without a WAL position`);
+    chunks.push({ range, blue: { ...blue, lsn: blue.lsn } });
+    next = to === null || max === null || sameKey(to, max) ? null : to;
+  } while (next !== null && chunks.length < w.chunksPerWait);
+  return { chunks, next };
 }
 
 async function chunkEnd(w: ChunkWalk, shape: CompareShape, from: string[] | null, max: string[]): Promise<string[]> {

@@ -10,6 +10,7 @@ export interface ChunkWalk {
   sql: ReplicationCompareSql;
   chunkRows: number;
   rechecks: number;
+  chunksPerWait: number;
   recheckPauseMs: number;
   waitForGreen: (blueLsn: string) => Promise<void>;
   signal: AbortSignal;

@@ -40,6 +40,13 @@ export interface CompareOptions {
   onProgress?: (table: string, chunksDone: number, rowsDone: number) => void;
   /** Pause before each recheck, for writes in flight to land. Default 200 ms. */
   recheckPauseMs?: number;
+  /**
+   * Chunks read on blue before one `waitForGreen` for the last one's LSN, then read on green.
+   * Default 1. More means fewer waits (a subscriber confirms an LSN only with its next status
+   * report, up to wal_receiver_status_interval later when blue has no replicated writes) and a
+   * longer window for writes to make a chunk differ at first (then its rows are compared again).
+   */
+  chunksPerWait?: number;
 }
 
 const DEFAULT_RECHECK_PAUSE_MS = 200;
@@ -112,10 +119,15 @@ async function shapeOf(blue: Queryable, green: Queryable, sql: ReplicationCompar
  * match, then the walk. A table without a key is compared by row count only (`keyed: false`).
  */
 export async function compareReplicatedTables(o: CompareOptions): Promise<TableComparison[]> {
-  if (!Number.isInteger(o.chunkRows) || o.chunkRows < 1) throw new RangeError('chunkRows must be a positive integer');
+  for (const [name, value] of [
+    ['chunkRows', o.chunkRows],
+    ['chunksPerWait', o.chunksPerWait ?? 1],
+  ] as const)
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
   return onOneBackend(o.blue, (blue) =>
     onOneBackend(o.green, async (green) => {
-      const walk: ChunkWalk = { ...o, blue, green, recheckPauseMs: o.recheckPauseMs ?? DEFAULT_RECHECK_PAUSE_MS };
+      const recheckPauseMs = o.recheckPauseMs ?? DEFAULT_RECHECK_PAUSE_MS;
+      const walk: ChunkWalk = { ...o, blue, green, recheckPauseMs, chunksPerWait: o.chunksPerWait ?? 1 };
       const results: TableComparison[] = [];
       for (const table of o.tables) {
         const shape = await shapeOf(blue, green, o.sql, table);

@@ -70,6 +70,14 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
       expect(progress.at(-1)).toBe(25 * 1_000_000 + 25000);
     });
 
+    it('chunksPerWait 8: blue read 8 chunks at a time, one wait each for the last LSN of the batch', async () => {
+      const lsns: string[] = [];
+      const waitForGreen = (lsn: string) => Promise.resolve(void lsns.push(lsn));
+      const [result] = await compareReplicatedTables(options(['same_int'], { chunksPerWait: 8, waitForGreen }));
+      expect(result).toMatchObject({ rows: 25000, chunks: 25, mismatches: [] });
+      expect(lsns).toHaveLength(4);
+    });
+
     it('a composite key, with bytea, jsonb, interval and NULLs, green’s columns typed alike', async () => {
       await both(`CREATE TABLE same_composite (region text, n int, payload bytea, doc jsonb, gap interval, PRIMARY KEY (region, n));
         INSERT INTO same_composite SELECT CASE g % 3 WHEN 0 THEN 'eu' WHEN 1 THEN 'us' ELSE 'ap' END, g,
@@ -113,6 +121,14 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
         { table: 'diff_changed', from: '2000', to: '3000', blue: { rows: 1000 }, green: { rows: 1000 } },
       ]);
       expect(result).toMatchObject({ rows: 5000, chunks: 5, rechecked: 1 });
+    });
+
+    it('with several chunks per wait the changed row’s chunk is still the one reported', async () => {
+      const [result] = await compareReplicatedTables(options(['diff_changed'], { rechecks: 2, chunksPerWait: 3 }));
+      expect(result!.mismatches).toEqual([
+        { table: 'diff_changed', from: '2000', to: '3000', blue: { rows: 1000 }, green: { rows: 1000 } },
+      ]);
+      expect(result).toMatchObject({ rows: 5000, chunks: 5 });
     });
 
     it('a NULL on one side and an empty string on the other differ', async () => {
