@@ -14,7 +14,7 @@ export interface ChunkMismatch {
   table: string;
   /** The key after which the chunk starts (exclusive), null from the first key. */
   from: string | null;
-  /** The chunk's last key (inclusive); '' for a table compared by count only. */
+  /** The chunk's last key (inclusive); '' when unbounded (blue's table was empty, or compared by count only). */
   to: string;
   blue: { rows: number };
   green: { rows: number };
@@ -74,10 +74,20 @@ interface BlueChunk {
   blue: DigestRow & { lsn: string };
 }
 
-/** Green's digest of a chunk blue has read (green has reached its LSN); when it differs, rows compared again. */
+/**
+ * Green's digest of a chunk blue has read; when it differs, rows compared again. With
+ * `waitOnlyOnDifference` green is read before any wait, and waited for (then read again) only
+ * when it differs; else the batch's wait came first.
+ */
 async function finishChunk(w: ChunkWalk, shape: CompareShape, chunk: BlueChunk): Promise<ChunkOutcome> {
   const statement = w.sql.chunkDigest(shape, chunk.range, false);
-  const green = await readOnly(w.green, w.sql, () => firstRow<DigestRow>(w.green, statement));
+  const readGreen = () => readOnly(w.green, w.sql, () => firstRow<DigestRow>(w.green, statement));
+  let green = await readGreen();
+  if (w.waitOnlyOnDifference && !sameDigest(chunk.blue, green)) {
+    await w.waitForGreen(chunk.blue.lsn);
+    throwIfAborted(w.signal, shape.table);
+    green = await readGreen();
+  }
   const matched = sameDigest(chunk.blue, green);
   if (matched || w.rechecks === 0) return { matched, rechecked: false, ...counted({ blue: chunk.blue, green }) };
   return { ...(await recheckRows(w, shape, chunk.range)), rechecked: true };
@@ -136,7 +146,7 @@ export async function compareByKey(w: ChunkWalk, shape: CompareShape): Promise<T
   for (;;) {
     const batch = await readBlueBatch(w, shape, max?.key ?? null, from);
     // The last chunk was read last: its LSN covers every chunk of the batch.
-    await w.waitForGreen((batch.chunks.at(-1) as BlueChunk).blue.lsn);
+    if (!w.waitOnlyOnDifference) await w.waitForGreen((batch.chunks.at(-1) as BlueChunk).blue.lsn);
     throwIfAborted(w.signal, shape.table);
     for (const chunk of batch.chunks) record(w, result, chunk.range, await finishChunk(w, shape, chunk));
     if (batch.next === null) return result;

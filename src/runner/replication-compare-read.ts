@@ -11,6 +11,7 @@ export interface ChunkWalk {
   chunkRows: number;
   rechecks: number;
   chunksPerWait: number;
+  waitOnlyOnDifference: boolean;
   recheckPauseMs: number;
   waitForGreen: (blueLsn: string) => Promise<void>;
   signal: AbortSignal;

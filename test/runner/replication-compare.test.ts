@@ -78,6 +78,16 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
       expect(lsns).toHaveLength(4);
     });
 
+    it('waitOnlyOnDifference: green current, no wait at all', async () => {
+      let waits = 0;
+      const waitForGreen = () => Promise.resolve(void waits++);
+      const [result] = await compareReplicatedTables(
+        options(['same_int'], { waitOnlyOnDifference: true, waitForGreen }),
+      );
+      expect(result).toMatchObject({ rows: 25000, chunks: 25, mismatches: [] });
+      expect(waits).toBe(0);
+    });
+
     it('a composite key, with bytea, jsonb, interval and NULLs, green’s columns typed alike', async () => {
       await both(`CREATE TABLE same_composite (region text, n int, payload bytea, doc jsonb, gap interval, PRIMARY KEY (region, n));
         INSERT INTO same_composite SELECT CASE g % 3 WHEN 0 THEN 'eu' WHEN 1 THEN 'us' ELSE 'ap' END, g,
@@ -211,6 +221,32 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
       const [result] = await compareReplicatedTables(options(['flight_busy'], { rechecks: 2, waitForGreen }));
       expect(result).toMatchObject({ rows: 3000, chunks: 3, rechecked: 1, mismatches: [] });
       expect(writes).toBe(5);
+    });
+
+    it('waitOnlyOnDifference: a chunk that differs is waited for and read again before any recheck', async () => {
+      await both(`CREATE TABLE flight_late (id int PRIMARY KEY, v text);
+        INSERT INTO flight_late SELECT g, 'v' FROM generate_series(1, 3000) g`);
+      await greenDb.exec(`UPDATE flight_late SET v = 'not applied yet' WHERE id = 2500`);
+      const lsns: string[] = [];
+      const waitForGreen = async (lsn: string) => {
+        lsns.push(lsn);
+        await greenDb.exec(`UPDATE flight_late SET v = 'v' WHERE id = 2500`);
+      };
+      const [result] = await compareReplicatedTables(
+        options(['flight_late'], { waitOnlyOnDifference: true, rechecks: 0, waitForGreen }),
+      );
+      expect(result).toMatchObject({ rows: 3000, chunks: 3, rechecked: 0, mismatches: [] });
+      expect(lsns).toHaveLength(1);
+      expect(lsns[0]).toMatch(LSN);
+    });
+
+    it('waitOnlyOnDifference: a lasting difference is still a mismatch', async () => {
+      const [result] = await compareReplicatedTables(
+        options(['diff_changed'], { waitOnlyOnDifference: true, rechecks: 2 }),
+      );
+      expect(result!.mismatches).toEqual([
+        { table: 'diff_changed', from: '2000', to: '3000', blue: { rows: 1000 }, green: { rows: 1000 } },
+      ]);
     });
 
     it('rows inserted on blue beyond its largest key during the walk are not compared', async () => {
