@@ -1,0 +1,430 @@
+/**
+ * The blue/green comparison against real PostgreSQL: two databases on one server stand in for blue
+ * and green, and `waitForGreen` is the test's (it repairs, or writes to blue, at chosen moments).
+ * Green's database has other text settings (time zone, date style, float digits) than blue's.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type Connection } from '../../src/db/index.js';
+import { postgresReplicationCompare } from '../../src/dialects/postgres/replication-compare.js';
+import { InterruptedError } from '../../src/runner/interrupted.js';
+import { compareReplicatedTables, countBothSides, type CompareOptions } from '../../src/runner/replication-compare.js';
+import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
+
+const LSN = /^[0-9A-F]+\/[0-9A-F]+$/;
+
+describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (PostgreSQL)', () => {
+  let blueDb: TestDatabase;
+  let greenDb: TestDatabase;
+  let blue: Connection;
+  let green: Connection;
+
+  beforeAll(async () => {
+    [blueDb, greenDb] = await Promise.all([createPostgresDatabase('ss_blue'), createPostgresDatabase('ss_green')]);
+    const greenName = new URL(greenDb.url!).pathname.slice(1);
+    await greenDb.exec(
+      `ALTER DATABASE ${greenName} SET TimeZone = 'Asia/Tokyo'; ALTER DATABASE ${greenName} SET DateStyle = 'SQL, DMY';
+       ALTER DATABASE ${greenName} SET extra_float_digits = 0; ALTER DATABASE ${greenName} SET bytea_output = 'escape'`,
+    );
+    [blue, green] = await Promise.all([connect(blueDb.url!), connect(greenDb.url!)]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([blue?.close(), green?.close()]);
+    await Promise.all([blueDb?.close(), greenDb?.close()]);
+  });
+
+  const both = (sql: string) => Promise.all([blueDb.exec(sql), greenDb.exec(sql)]);
+
+  function options(tables: string[], extra: Partial<CompareOptions> = {}): CompareOptions {
+    return {
+      blue,
+      green,
+      sql: postgresReplicationCompare,
+      tables,
+      chunkRows: 1000,
+      rechecks: 1,
+      recheckPauseMs: 5,
+      waitForGreen: () => Promise.resolve(),
+      signal: new AbortController().signal,
+      ...extra,
+    };
+  }
+
+  describe('identical tables', () => {
+    it('an int key over 25k rows in chunks of 1000: 25 chunks, no mismatch, each wait given blue’s LSN', async () => {
+      await both(`CREATE TABLE same_int (id int PRIMARY KEY, name text, price numeric(10,2), at timestamptz, f float8);
+        INSERT INTO same_int SELECT g, CASE WHEN g % 7 = 0 THEN NULL ELSE 'n' || g END, g / 3.0,
+          CASE WHEN g % 5 = 0 THEN NULL ELSE timestamptz '2024-01-01 00:00:00+00' + g * interval '1 minute' END,
+          g / 7.0 FROM generate_series(1, 25000) g`);
+      const lsns: string[] = [];
+      const progress: number[] = [];
+      const [result] = await compareReplicatedTables(
+        options(['same_int'], {
+          waitForGreen: (lsn) => Promise.resolve(void lsns.push(lsn)),
+          onProgress: (_t, chunks, rows) => progress.push(chunks * 1_000_000 + rows),
+        }),
+      );
+      expect(result).toEqual({ table: 'same_int', rows: 25000, chunks: 25, rechecked: 0, mismatches: [], keyed: true });
+      expect(lsns).toHaveLength(25);
+      expect(lsns.every((l) => LSN.test(l))).toBe(true);
+      expect(progress.at(-1)).toBe(25 * 1_000_000 + 25000);
+    });
+
+    it('chunksPerWait 8: blue read 8 chunks at a time, one wait each for the last LSN of the batch', async () => {
+      const lsns: string[] = [];
+      const waitForGreen = (lsn: string) => Promise.resolve(void lsns.push(lsn));
+      const [result] = await compareReplicatedTables(options(['same_int'], { chunksPerWait: 8, waitForGreen }));
+      expect(result).toMatchObject({ rows: 25000, chunks: 25, mismatches: [] });
+      expect(lsns).toHaveLength(4);
+    });
+
+    it('waitOnlyOnDifference: green current, no wait at all', async () => {
+      let waits = 0;
+      const waitForGreen = () => Promise.resolve(void waits++);
+      const [result] = await compareReplicatedTables(
+        options(['same_int'], { waitOnlyOnDifference: true, waitForGreen }),
+      );
+      expect(result).toMatchObject({ rows: 25000, chunks: 25, mismatches: [] });
+      expect(waits).toBe(0);
+    });
+
+    it('a composite key, with bytea, jsonb, interval and NULLs, green’s columns typed alike', async () => {
+      await both(`CREATE TABLE same_composite (region text, n int, payload bytea, doc jsonb, gap interval, PRIMARY KEY (region, n));
+        INSERT INTO same_composite SELECT CASE g % 3 WHEN 0 THEN 'eu' WHEN 1 THEN 'us' ELSE 'ap' END, g,
+          CASE WHEN g % 4 = 0 THEN NULL ELSE decode(md5(g::text), 'hex') END, jsonb_build_object('g', g),
+          g * interval '1 hour 3 seconds' FROM generate_series(1, 2500) g`);
+      const [result] = await compareReplicatedTables(options(['same_composite']));
+      expect(result).toMatchObject({ rows: 2500, chunks: 3, mismatches: [], keyed: true });
+    });
+
+    it('a text key with awkward values (quotes, commas, backslash, newline, empty, injection text)', async () => {
+      const awkward = ['', ' ', 'a,b', '"quoted"', "it's", '\\', 'x\ny', '(1,2)', "'); DROP TABLE same_text; --", 'ü'];
+      await both(`CREATE TABLE same_text (k text PRIMARY KEY, v int)`);
+      for (const db of [blueDb, greenDb]) {
+        await db.query('INSERT INTO same_text SELECT k, i FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i)', [
+          awkward,
+        ]);
+      }
+      const [result] = await compareReplicatedTables(options(['same_text'], { chunkRows: 3 }));
+      expect(result).toMatchObject({ rows: 10, chunks: 4, mismatches: [], keyed: true });
+    });
+
+    it('works on a Session as well as on a pooled Connection', async () => {
+      await both(`CREATE TABLE same_session (id bigint PRIMARY KEY, v text);
+        INSERT INTO same_session SELECT g, 'v' FROM generate_series(1, 1500) g`);
+      const result = await blue.session((b) =>
+        green.session((g) => compareReplicatedTables(options(['same_session'], { blue: b, green: g }))),
+      );
+      expect(result[0]).toMatchObject({ rows: 1500, chunks: 2, mismatches: [] });
+    });
+  });
+  describe('differences', () => {
+    const seed = (table: string, rows: number, step = 1) =>
+      both(`CREATE TABLE ${table} (id int PRIMARY KEY, v text);
+        INSERT INTO ${table} SELECT g * ${step}, 'v' || g FROM generate_series(1, ${rows}) g`);
+
+    it('one row changed on green: exactly one mismatch, its chunk’s key range and row counts', async () => {
+      await seed('diff_changed', 5000);
+      await greenDb.exec(`UPDATE diff_changed SET v = 'other' WHERE id = 2500`);
+      const [result] = await compareReplicatedTables(options(['diff_changed'], { rechecks: 2 }));
+      expect(result!.mismatches).toEqual([
+        { table: 'diff_changed', from: '2000', to: '3000', blue: { rows: 1000 }, green: { rows: 1000 } },
+      ]);
+      expect(result).toMatchObject({ rows: 5000, chunks: 5, rechecked: 1 });
+    });
+
+    it('with several chunks per wait the changed row’s chunk is still the one reported', async () => {
+      const [result] = await compareReplicatedTables(options(['diff_changed'], { rechecks: 2, chunksPerWait: 3 }));
+      expect(result!.mismatches).toEqual([
+        { table: 'diff_changed', from: '2000', to: '3000', blue: { rows: 1000 }, green: { rows: 1000 } },
+      ]);
+      expect(result).toMatchObject({ rows: 5000, chunks: 5 });
+    });
+
+    it('a NULL on one side and an empty string on the other differ', async () => {
+      await seed('diff_null', 1500);
+      await blueDb.exec(`UPDATE diff_null SET v = NULL WHERE id = 10`);
+      await greenDb.exec(`UPDATE diff_null SET v = '' WHERE id = 10`);
+      const [result] = await compareReplicatedTables(options(['diff_null']));
+      expect(result!.mismatches).toEqual([
+        { table: 'diff_null', from: null, to: '1000', blue: { rows: 1000 }, green: { rows: 1000 } },
+      ]);
+    });
+
+    it('a row missing on green, and the last chunk ends at blue’s largest key', async () => {
+      await seed('diff_missing', 4500);
+      await greenDb.exec(`DELETE FROM diff_missing WHERE id = 4200`);
+      const [result] = await compareReplicatedTables(options(['diff_missing']));
+      expect(result!.mismatches).toEqual([
+        { table: 'diff_missing', from: '4000', to: '4500', blue: { rows: 500 }, green: { rows: 499 } },
+      ]);
+      expect(result).toMatchObject({ rows: 4500, chunks: 5 });
+    });
+
+    it('an extra row on green inside the range, before blue’s first key too', async () => {
+      await seed('diff_extra', 3000, 2);
+      await greenDb.exec(`INSERT INTO diff_extra VALUES (2001, 'extra'), (-5, 'before')`);
+      const [result] = await compareReplicatedTables(options(['diff_extra']));
+      expect(result!.mismatches).toEqual([
+        { table: 'diff_extra', from: null, to: '2000', blue: { rows: 1000 }, green: { rows: 1001 } },
+        { table: 'diff_extra', from: '2000', to: '4000', blue: { rows: 1000 }, green: { rows: 1001 } },
+      ]);
+    });
+
+    it('rows only on green when blue is empty', async () => {
+      await both(`CREATE TABLE diff_empty (id int PRIMARY KEY, v text)`);
+      await greenDb.exec(`INSERT INTO diff_empty VALUES (1, 'only green')`);
+      const [result] = await compareReplicatedTables(options(['diff_empty']));
+      expect(result).toMatchObject({ rows: 0, chunks: 1, keyed: true });
+      expect(result!.mismatches).toEqual([
+        { table: 'diff_empty', from: null, to: '', blue: { rows: 0 }, green: { rows: 1 } },
+      ]);
+    });
+
+    it('a composite key’s range is shown as a row of its values', async () => {
+      await both(`CREATE TABLE diff_pair (a text, b int, v int, PRIMARY KEY (a, b));
+        INSERT INTO diff_pair SELECT 'x y', g, g FROM generate_series(1, 2000) g`);
+      await greenDb.exec(`UPDATE diff_pair SET v = 0 WHERE b = 1500`);
+      const [result] = await compareReplicatedTables(options(['diff_pair']));
+      expect(result!.mismatches).toEqual([
+        { table: 'diff_pair', from: '("x y", 1000)', to: '("x y", 2000)', blue: { rows: 1000 }, green: { rows: 1000 } },
+      ]);
+    });
+  });
+
+  describe('writes in flight', () => {
+    it('a difference repaired while green is waited for (as replication would) is no mismatch, and was rechecked', async () => {
+      await both(`CREATE TABLE flight_repair (id int PRIMARY KEY, v text);
+        INSERT INTO flight_repair SELECT g, 'v' FROM generate_series(1, 3000) g`);
+      await greenDb.exec(`UPDATE flight_repair SET v = 'stale' WHERE id = 1500`);
+      let waits = 0;
+      const waitForGreen = async () => {
+        waits += 1;
+        // Wait 1: chunk 1; wait 2: chunk 2 read as different; wait 3: its recheck, now applied.
+        if (waits === 3) await greenDb.exec(`UPDATE flight_repair SET v = 'v' WHERE id = 1500`);
+      };
+      const [result] = await compareReplicatedTables(options(['flight_repair'], { rechecks: 3, waitForGreen }));
+      expect(result).toMatchObject({ rows: 3000, chunks: 3, rechecked: 1, mismatches: [] });
+      expect(waits).toBe(4);
+    });
+
+    it('a chunk written to between every read still verifies: rechecks narrow down to the rows that differed', async () => {
+      await both(`CREATE TABLE flight_busy (id int PRIMARY KEY, n int);
+        INSERT INTO flight_busy SELECT g, 0 FROM generate_series(1, 3000) g`);
+      let writes = 0;
+      // Each wait, one more row of the first chunk changes on blue after blue was read, and green
+      // applies it at once: green is read ahead of blue's read, on another row every time.
+      const waitForGreen = async () => {
+        const id = ((writes++ * 37) % 1000) + 1;
+        for (const db of [blueDb, greenDb]) await db.query('UPDATE flight_busy SET n = n + 1 WHERE id = $1', [id]);
+      };
+      const [result] = await compareReplicatedTables(options(['flight_busy'], { rechecks: 2, waitForGreen }));
+      expect(result).toMatchObject({ rows: 3000, chunks: 3, rechecked: 1, mismatches: [] });
+      expect(writes).toBe(5);
+    });
+
+    it('waitOnlyOnDifference: a chunk that differs is waited for and read again before any recheck', async () => {
+      await both(`CREATE TABLE flight_late (id int PRIMARY KEY, v text);
+        INSERT INTO flight_late SELECT g, 'v' FROM generate_series(1, 3000) g`);
+      await greenDb.exec(`UPDATE flight_late SET v = 'not applied yet' WHERE id = 2500`);
+      const lsns: string[] = [];
+      const waitForGreen = async (lsn: string) => {
+        lsns.push(lsn);
+        await greenDb.exec(`UPDATE flight_late SET v = 'v' WHERE id = 2500`);
+      };
+      const [result] = await compareReplicatedTables(
+        options(['flight_late'], { waitOnlyOnDifference: true, rechecks: 0, waitForGreen }),
+      );
+      expect(result).toMatchObject({ rows: 3000, chunks: 3, rechecked: 0, mismatches: [] });
+      expect(lsns).toHaveLength(1);
+      expect(lsns[0]).toMatch(LSN);
+    });
+
+    it('waitOnlyOnDifference: a lasting difference is still a mismatch', async () => {
+      const [result] = await compareReplicatedTables(
+        options(['diff_changed'], { waitOnlyOnDifference: true, rechecks: 2 }),
+      );
+      expect(result!.mismatches).toEqual([
+        { table: 'diff_changed', from: '2000', to: '3000', blue: { rows: 1000 }, green: { rows: 1000 } },
+      ]);
+    });
+
+    it('rows inserted on blue beyond its largest key during the walk are not compared', async () => {
+      await both(`CREATE TABLE flight_insert (id int PRIMARY KEY, v text);
+        INSERT INTO flight_insert SELECT g, 'v' FROM generate_series(1, 5000) g`);
+      let next = 5001;
+      const waitForGreen = async () => {
+        await blueDb.query(`INSERT INTO flight_insert SELECT g, 'new' FROM generate_series($1::int, $2::int) g`, [
+          next,
+          next + 699,
+        ]);
+        next += 700;
+      };
+      const [result] = await compareReplicatedTables(options(['flight_insert'], { rechecks: 0, waitForGreen }));
+      expect(result).toMatchObject({ rows: 5000, chunks: 5, mismatches: [] });
+      expect(next).toBeGreaterThan(8000);
+    });
+
+    it('a writer updating blue while green is given its changes when waited for: every chunk verified', async () => {
+      await both(`CREATE TABLE flight_writer (id int PRIMARY KEY, n int);
+        INSERT INTO flight_writer SELECT g, 0 FROM generate_series(1, 20000) g`);
+      let writing = true;
+      let updates = 0;
+      const writer = (async () => {
+        for (let i = 0; writing; i++, updates++) {
+          await blueDb.query('UPDATE flight_writer SET n = n + 1 WHERE id = $1', [((i * 7919) % 20000) + 1]);
+        }
+      })();
+      // Replication stands in: everything blue has by now is copied to green.
+      const waitForGreen = async () => {
+        const rows = await blueDb.query<{ id: number; n: number }>('SELECT id, n FROM flight_writer WHERE n > 0');
+        await greenDb.query(
+          'UPDATE flight_writer f SET n = u.n FROM unnest($1::int[], $2::int[]) u(id, n) WHERE f.id = u.id',
+          [rows.map((r) => r.id), rows.map((r) => r.n)],
+        );
+      };
+      try {
+        const [result] = await compareReplicatedTables(
+          options(['flight_writer'], { rechecks: 20, recheckPauseMs: 1, waitForGreen }),
+        );
+        expect(result).toMatchObject({ rows: 20000, chunks: 20, mismatches: [] });
+        expect(updates).toBeGreaterThan(20);
+      } finally {
+        writing = false;
+        await writer;
+      }
+    });
+  });
+  describe('shapes', () => {
+    it('green with its columns in another order is still equal', async () => {
+      await blueDb.exec(`CREATE TABLE shape_order (id int PRIMARY KEY, a text, b int, c date)`);
+      await greenDb.exec(`CREATE TABLE shape_order (c date, b int, extra text, id int PRIMARY KEY, a text)`);
+      await blueDb.exec(
+        `INSERT INTO shape_order SELECT g, 'a' || g, g, date '2020-01-01' + g FROM generate_series(1, 1200) g`,
+      );
+      await greenDb.exec(
+        `INSERT INTO shape_order (id, a, b, c, extra) SELECT g, 'a' || g, g, date '2020-01-01' + g, 'green only' FROM generate_series(1, 1200) g`,
+      );
+      const [result] = await compareReplicatedTables(options(['shape_order']));
+      expect(result).toMatchObject({ rows: 1200, chunks: 2, mismatches: [] });
+    });
+
+    it('a column missing on green is refused with a clear error', async () => {
+      await blueDb.exec(`CREATE TABLE shape_missing (id int PRIMARY KEY, a text, note text)`);
+      await greenDb.exec(`CREATE TABLE shape_missing (id int PRIMARY KEY, a text)`);
+      await expect(compareReplicatedTables(options(['shape_missing']))).rejects.toThrow(
+        "green's shape_missing has no column note, which blue has",
+      );
+    });
+
+    it('a column of another type on green is refused, naming both types', async () => {
+      await blueDb.exec(`CREATE TABLE shape_type (id int PRIMARY KEY, a varchar(20))`);
+      await greenDb.exec(`CREATE TABLE shape_type (id int PRIMARY KEY, a varchar(40))`);
+      await expect(compareReplicatedTables(options(['shape_type']))).rejects.toThrow(
+        'column a of shape_type is character varying(20) on blue but character varying(40) on green',
+      );
+    });
+
+    it('a key column ordered by another collation on green is refused', async () => {
+      await blueDb.exec(`CREATE TABLE shape_collation (k text COLLATE "C" PRIMARY KEY)`);
+      await greenDb.exec(`CREATE TABLE shape_collation (k text COLLATE "POSIX" PRIMARY KEY)`);
+      await expect(compareReplicatedTables(options(['shape_collation']))).rejects.toThrow(
+        'key column k of shape_collation is ordered by collation C on blue but POSIX on green',
+      );
+    });
+
+    it('a table missing on either side is refused', async () => {
+      await blueDb.exec(`CREATE TABLE shape_blue_only (id int PRIMARY KEY)`);
+      await expect(compareReplicatedTables(options(['shape_blue_only']))).rejects.toThrow(
+        'table shape_blue_only does not exist on green',
+      );
+      await expect(compareReplicatedTables(options(['public.shape_nowhere']))).rejects.toThrow(
+        'table public.shape_nowhere does not exist on blue',
+      );
+    });
+
+    it('a table without a key is compared by count only, and a missing row is still found', async () => {
+      await both(`CREATE TABLE shape_keyless (a int, b text);
+        INSERT INTO shape_keyless SELECT g, 'b' FROM generate_series(1, 3000) g`);
+      const [same] = await compareReplicatedTables(options(['shape_keyless']));
+      expect(same).toEqual({
+        table: 'shape_keyless',
+        rows: 3000,
+        chunks: 1,
+        rechecked: 0,
+        mismatches: [],
+        keyed: false,
+      });
+      await greenDb.exec(`DELETE FROM shape_keyless WHERE a = 7`);
+      const [differs] = await compareReplicatedTables(options(['shape_keyless']));
+      expect(differs!.mismatches).toEqual([
+        { table: 'shape_keyless', from: null, to: '', blue: { rows: 3000 }, green: { rows: 2999 } },
+      ]);
+    });
+
+    it('without a primary key, the replica identity index is the key', async () => {
+      await both(`CREATE TABLE shape_replident (code text NOT NULL, n int NOT NULL, v int);
+        CREATE UNIQUE INDEX shape_replident_key ON shape_replident (n, code);
+        ALTER TABLE shape_replident REPLICA IDENTITY USING INDEX shape_replident_key;
+        INSERT INTO shape_replident SELECT 'c', g, g FROM generate_series(1, 2000) g`);
+      await greenDb.exec(`UPDATE shape_replident SET v = -1 WHERE n = 1999`);
+      const [result] = await compareReplicatedTables(options(['shape_replident']));
+      expect(result).toMatchObject({ keyed: true, chunks: 2 });
+      expect(result!.mismatches).toEqual([
+        { table: 'shape_replident', from: '(1000, c)', to: '(2000, c)', blue: { rows: 1000 }, green: { rows: 1000 } },
+      ]);
+    });
+
+    it('hostile schema, table and column names (quotes, spaces, a dot in the name) work', async () => {
+      await both(`CREATE SCHEMA "we ird";
+        CREATE TABLE "we ird"."Or""ders; x.y" ("the id" int, "k""2" text, "select" text, PRIMARY KEY ("the id", "k""2"));
+        INSERT INTO "we ird"."Or""ders; x.y" SELECT g, 'k ' || g, 's' FROM generate_series(1, 1500) g`);
+      await greenDb.exec(`UPDATE "we ird"."Or""ders; x.y" SET "select" = 'changed' WHERE "the id" = 10`);
+      const [result] = await compareReplicatedTables(options(['we ird.Or"ders; x.y'], { rechecks: 3 }));
+      expect(result).toMatchObject({ table: 'we ird.Or"ders; x.y', rows: 1500, chunks: 2, keyed: true });
+      expect(result!.mismatches).toEqual([
+        {
+          table: 'we ird.Or"ders; x.y',
+          from: null,
+          to: '(1000, "k 1000")',
+          blue: { rows: 1000 },
+          green: { rows: 1000 },
+        },
+      ]);
+    });
+  });
+
+  describe('counts and stopping', () => {
+    it('countBothSides returns each side’s exact count per table', async () => {
+      await both(`CREATE TABLE count_a (id int PRIMARY KEY); CREATE TABLE count_b (v text);
+        INSERT INTO count_a SELECT generate_series(1, 1234); INSERT INTO count_b SELECT 'x' FROM generate_series(1, 77)`);
+      await greenDb.exec(`DELETE FROM count_a WHERE id <= 4; INSERT INTO count_b VALUES ('y')`);
+      const counts = await countBothSides(options(['count_a', 'public.count_b']));
+      expect(counts).toEqual([
+        { table: 'count_a', blue: 1234, green: 1230 },
+        { table: 'public.count_b', blue: 77, green: 78 },
+      ]);
+    });
+
+    it('an abort stops the walk between chunks', async () => {
+      await both(`CREATE TABLE stop_walk (id int PRIMARY KEY);
+        INSERT INTO stop_walk SELECT generate_series(1, 5000)`);
+      const controller = new AbortController();
+      let waits = 0;
+      const waitForGreen = () => Promise.resolve(void (++waits === 2 && controller.abort()));
+      await expect(
+        compareReplicatedTables(options(['stop_walk'], { waitForGreen, signal: controller.signal })),
+      ).rejects.toBeInstanceOf(InterruptedError);
+      expect(waits).toBe(2);
+    });
+
+    it('the comparison only reads: a chunk runs in a READ ONLY transaction', async () => {
+      const begin = postgresReplicationCompare.beginReadOnly;
+      await blue.session(async (s) => {
+        await s.exec(begin);
+        await expect(s.query('CREATE TABLE must_not_exist (id int)')).rejects.toThrow(/read-only transaction/);
+        await s.exec(postgresReplicationCompare.rollback);
+      });
+    });
+  });
+});
