@@ -95,7 +95,7 @@ describe('templates/k8s/fleet-advance-indexed-job.yaml', () => {
       onExitCodes: { containerName: container(doc).name, operator: 'In', values: [2, 3] },
     });
     expect(spec.podFailurePolicy.rules.slice(1)).toEqual([
-      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] },
+      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
     ]);
   });
 
@@ -209,10 +209,10 @@ describe('templates/k8s/fleet-advance-indexed-job.yaml', () => {
     const { doc, text } = loadYaml<IndexedJob>(CANARY_FILE);
     expect(doc).toMatchObject({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'schemashift-fleet-canary' } });
     expect(doc.spec.completionMode).toBeUndefined();
-    expect(doc.spec.podFailurePolicy.rules[0]).toEqual({
-      action: 'FailJob',
-      onExitCodes: { containerName: 'schemashift', operator: 'In', values: [2, 3] },
-    });
+    expect(doc.spec.podFailurePolicy.rules).toEqual(indexed.spec.podFailurePolicy.rules);
+    // A retried canary would hold the fleet back and then run again after a failed step.
+    expect((doc.spec as unknown as { backoffLimit: number }).backoffLimit).toBe(0);
+    expect(text).toContain('--cascade=foreground --wait');
     const { command, env, ...rest } = container(doc);
     const { command: indexedCommand, env: indexedEnv, ...indexedRest } = container(indexed);
     expect(rest).toEqual(indexedRest);
