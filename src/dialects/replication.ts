@@ -83,6 +83,11 @@ export interface ReplicationSql {
   applyErrors(subscription: string, versionNum: number): BoundSql | undefined;
   /** One row `{ lsn }`. */
   readonly currentLsn: string;
+  /**
+   * One row `{ ok }`, on the subscriber: it has applied a transaction of the publisher that ends at or after `lsn`
+   * (its replication origin), which is sooner than the publisher's slot learns it.
+   */
+  subscriptionApplied(subscription: string, lsn: string): BoundSql;
   /** One row `{ ok }`: the slot's consumer confirmed everything up to `lsn`. */
   slotPassed(slot: string, lsn: string): BoundSql;
 

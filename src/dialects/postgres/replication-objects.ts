@@ -98,6 +98,12 @@ END
             `WHERE subname = $1`,
           params: [subscription],
         },
+  subscriptionApplied: (subscription: string, lsn: string) => ({
+    sql:
+      `SELECT coalesce(bool_or(os.remote_lsn >= $2::pg_lsn), false) AS ok FROM pg_replication_origin_status os ` +
+      `JOIN pg_subscription s ON os.external_id = 'pg_' || s.oid WHERE s.subname = $1`,
+    params: [subscription, lsn],
+  }),
   currentLsn: 'SELECT pg_current_wal_lsn()::text AS lsn',
   slotPassed: (slot: string, lsn: string) => ({
     sql: `SELECT coalesce(confirmed_flush_lsn >= $2::pg_lsn, false) AS ok FROM pg_replication_slots WHERE slot_name = $1`,

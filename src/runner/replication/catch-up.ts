@@ -37,15 +37,37 @@ async function forwardSlot(s: Sides): Promise<SlotRow> {
   return slot;
 }
 
-/** Resolves once the slot on `db` has confirmed `lsn`; fails at `deadline`. */
-export async function waitForSlot(s: Sides, db: Queryable, slot: string, lsn: string, deadline: number): Promise<void> {
-  const { sql, params } = s.sql.slotPassed(slot, lsn);
+/** Where a direction's slot lives (the publisher) and its subscription (the subscriber). */
+export interface Direction {
+  name: string;
+  publisher: Queryable;
+  subscriber: Queryable;
+}
+
+async function applied(s: Sides, d: Direction, lsn: string): Promise<boolean> {
+  const { sql, params } = s.sql.subscriptionApplied(d.name, lsn);
+  // The origin's progress may be hidden from a role that is not a superuser: then the slot alone decides.
+  const rows = await d.subscriber.query<{ ok: boolean }>(sql, params).then(
+    (r) => r.rows,
+    () => [],
+  );
+  return rows[0]?.ok === true;
+}
+
+/**
+ * Resolves once the subscriber has applied everything the publisher had committed at `lsn`: its slot
+ * confirmed it, or (sooner, while writes flow) the subscriber applied a transaction that ends after it.
+ */
+export async function waitForDirection(s: Sides, d: Direction, lsn: string, deadline: number): Promise<void> {
+  const { sql, params } = s.sql.slotPassed(d.name, lsn);
   for (;;) {
-    const { rows } = await db.query<{ ok: boolean }>(sql, params);
-    if (rows[0]?.ok) return;
+    const { rows } = await d.publisher.query<{ ok: boolean }>(sql, params);
+    if (rows[0]?.ok || (await applied(s, d, lsn))) return;
     if (Date.now() > deadline)
-      throw new Error(`the subscriber of slot ${slot} did not confirm ${lsn} in time; see the subscriber's server log`);
-    await sleep(100, s.ctx.signal);
+      throw new Error(
+        `the subscriber of ${d.name} did not apply up to ${lsn} in time; see the subscriber's server log`,
+      );
+    await sleep(50, s.ctx.signal);
   }
 }
 
@@ -89,7 +111,8 @@ async function verify(s: Sides, c: CatchUpSettings, tables: ReplicatedTable[], d
     tables: tables.map((t) => `${t.schema}.${t.name}`),
     chunkRows: c.chunk,
     rechecks: c.rechecks,
-    waitForGreen: (lsn) => waitForSlot(s, s.ctx.conn, slot, lsn, deadline),
+    waitForGreen: (lsn) =>
+      waitForDirection(s, { name: slot, publisher: s.ctx.conn, subscriber: s.green }, lsn, deadline),
     signal: s.ctx.signal,
   });
   const mismatches = mismatchText(results);
