@@ -193,6 +193,7 @@ export async function rollbackCommand(
       emit: renderer.listener,
       signal: stopSignal(signal, opts.abort),
       command: commandFor(file),
+      env: io.env,
     });
     onOutcome?.(outcome);
     await renderer.close();

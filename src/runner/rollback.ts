@@ -27,6 +27,8 @@ export interface RollbackOptions {
   emit: RunnerListener;
   signal: AbortSignal;
   command: (verb: string, extra?: string) => string;
+  /** Where undo steps read values at run time (green's URL); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export type RollbackOutcome =
@@ -123,6 +125,7 @@ async function rollbackInSession(
   const ctx = runContextOf(conn, session, { store, monitor, sessionPid }, compiled, actor, {
     emit: opts.emit,
     signal: opts.signal,
+    ...(opts.env ? { env: opts.env } : {}),
   });
   const count = undos.reduce((n, u) => n + u.run.length, 0);
   const head = resuming

@@ -41,7 +41,6 @@ export function replicationSqlOf(ctx: RunContext): ReplicationSql {
 
 /** The replicate step of the plan (catch_up, switch and drop_replication need one before them). */
 export function replicateStepOf(ctx: RunContext, step: ReplicationStep): ReplicationStep {
-  if (step.replicate) return step;
   for (const entry of ctx.plan.entries) {
     const found = entry.steps.find((s: Step) => s.kind === 'replication' && s.stage === 'replicate');
     if (found && found.kind === 'replication') return found;
