@@ -6,7 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logicalClusterUnavailable } from '../support/logical-cluster.js';
-import { DB, planText, replicationObjects, rowsOf, startPair, Writer, type Pair } from './bluegreen-support.js';
+import {
+  DB,
+  PASSWORD,
+  planText,
+  replicationObjects,
+  rowsOf,
+  startPair,
+  Writer,
+  type Pair,
+} from './bluegreen-support.js';
 
 const unavailable = logicalClusterUnavailable();
 if (unavailable) console.warn(`blue/green tests skipped: ${unavailable}`);
@@ -14,6 +23,7 @@ if (unavailable) console.warn(`blue/green tests skipped: ${unavailable}`);
 describe.skipIf(unavailable !== null)('blue/green: replicate, catch up, switch, replicate back, contract', () => {
   let pair: Pair;
   const writer = new Writer();
+  const outputs: string[] = [];
 
   beforeAll(async () => {
     pair = await startPair(planText('bg_main'));
@@ -30,6 +40,7 @@ describe.skipIf(unavailable !== null)('blue/green: replicate, catch up, switch, 
     expect(result.code).toBe(0);
     // migrate: catch_up runs with the writer still going; the switch's confirmation stops the run there.
     const migrate = await pair.run(['run']);
+    outputs.push(result.stdout, result.stderr, migrate.stdout, migrate.stderr);
     expect(migrate.stdout).toMatch(/verified public\.orders: \d+ rows/);
     expect(migrate.stdout).toMatch(/stopped at a gate: Switch to green/);
     expect(writer.inserted).toBeGreaterThan(50);
@@ -40,6 +51,7 @@ describe.skipIf(unavailable !== null)('blue/green: replicate, catch up, switch, 
     await writer.stop();
     const lastBlueId = (await pair.blue.sql<{ max: number }>(DB, 'SELECT max(id) AS max FROM orders'))[0]?.max ?? 0;
     const result = await pair.run(['advance', '--yes']);
+    outputs.push(result.stdout, result.stderr);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain(`now point the application's writes at green (127.0.0.1:${pair.green.port}/app)`);
     expect(await rowsOf(pair.green, 'orders')).toBe(await rowsOf(pair.blue, 'orders'));
@@ -71,5 +83,16 @@ describe.skipIf(unavailable !== null)('blue/green: replicate, catch up, switch, 
     expect(await replicationObjects(pair.blue)).toEqual([]);
     expect(await replicationObjects(pair.green)).toEqual([]);
     await expect(pair.blue.sql(DB, `DELETE FROM customers`)).rejects.toThrow(/switched to green/);
+    outputs.push(result.stdout, result.stderr);
   }, 120_000);
+
+  it('never shows the password of either URL: not in output, events or step state', async () => {
+    const state = await pair.blue.sql<{ text: string }>(
+      DB,
+      `SELECT coalesce(string_agg(e::text, ' '), '') || (SELECT coalesce(string_agg(s::text, ' '), '') FROM schemashift.steps s) AS text
+       FROM schemashift.events e`,
+    );
+    expect(state[0]?.text).toContain('switch');
+    for (const text of [...outputs, state[0]?.text ?? '']) expect(text).not.toContain(PASSWORD);
+  });
 });

@@ -4,6 +4,7 @@ import { cli, folderWith, type CliResult } from '../cli/cli-support.js';
 import { startLogicalCluster, type LogicalCluster } from '../support/logical-cluster.js';
 
 export const DB = 'app';
+export const PASSWORD = 'Pw-secret-42';
 
 export function planText(name: string, keepBlue = '0s', extra = ''): string {
   return `name: ${name}
@@ -50,7 +51,9 @@ export async function startPair(plan: string, greenWalLevel: 'logical' | 'replic
   await blue.sql('postgres', `CREATE DATABASE ${DB}`);
   await green.sql('postgres', `CREATE DATABASE ${DB}`);
   await blue.sql(DB, SCHEMA);
-  const env = { GREEN_URL: green.url(DB), BLUE_REPLICATION_URL: blue.url(DB) };
+  // Trust auth ignores the password; it is there to prove that no output, event or catalog text shows it.
+  const withPassword = (url: string) => url.replace('postgres@', `postgres:${PASSWORD}@`);
+  const env = { GREEN_URL: withPassword(green.url(DB)), BLUE_REPLICATION_URL: withPassword(blue.url(DB)) };
   const dir = folderWith({ 'plan.yaml': plan });
   return {
     blue,

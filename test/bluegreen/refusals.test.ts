@@ -59,7 +59,10 @@ describe.skipIf(unavailable !== null)('blue/green refusals on real clusters', ()
   it('a table without a primary key or replica identity is refused, naming it', async () => {
     await pair.blue.sql(DB, 'CREATE TABLE nokey (x int)');
     const dir = folderWith({ 'plan.yaml': planText('bg_nokey').replace('[orders, customers]', '[orders, nokey]') });
-    const result = await cli(['run', 'plan.yaml', '--yes', '--database', pair.blue.url(DB)], { cwd: dir, env: pair.env });
+    const result = await cli(['run', 'plan.yaml', '--yes', '--database', pair.blue.url(DB)], {
+      cwd: dir,
+      env: pair.env,
+    });
     expect(result.code).toBe(2);
     expect(result.stderr + result.stdout).toMatch(/nokey has no primary key or replica identity/);
     expect(await replicationObjects(pair.blue)).toEqual([]);

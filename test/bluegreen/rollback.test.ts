@@ -72,7 +72,9 @@ describe.skipIf(unavailable !== null)('blue/green: rollback before the switch', 
     expect(await replicationObjects(pair.blue)).toEqual(['publication ss_fwd_bg_early', 'slot ss_fwd_bg_early']);
     const back = await pair.run(['rollback', '--yes']);
     expect(back.code, back.stdout + back.stderr).toBe(0);
-    expect(back.stdout).toMatch(/green's public\.orders, public\.customers are left in place: they hold the copied rows/);
+    expect(back.stdout).toMatch(
+      /green's public\.orders, public\.customers are left in place: they hold the copied rows/,
+    );
     expect(await replicationObjects(pair.blue)).toEqual([]);
     expect(await replicationObjects(pair.green)).toEqual([]);
     const left = await pair.green.sql<{ n: string }>(DB, 'SELECT count(*)::text AS n FROM customers');
