@@ -5,7 +5,7 @@ import { passGate, type GateAnswerer, type StepResult } from '../run-step.js';
 import { runCatchUp } from './catch-up.js';
 import { runDropReplication } from './drop.js';
 import { runReplicate, undoReplicate } from './replicate.js';
-import { withSides } from './sides.js';
+import { checkpointOf, withSides } from './sides.js';
 import { runSwitch, undoSwitch } from './switch.js';
 
 export async function executeReplication(
@@ -13,7 +13,8 @@ export async function executeReplication(
   step: ReplicationStep,
   answers: GateAnswerer,
 ): Promise<StepResult> {
-  if (step.stage === 'switch') {
+  // A switch that already retired blue was confirmed then: asking again would leave blue stopped meanwhile.
+  if (step.stage === 'switch' && (await checkpointOf(ctx, step.id)).blue_stopped_at === undefined) {
     const confirm = step.switch?.confirm ?? '';
     if (!(await passGate(ctx, step.id, confirm, answers))) return { kind: 'gate', message: confirm };
   }
