@@ -56,6 +56,40 @@ describe.skipIf(unavailable !== null)('blue/green refusals on real clusters', ()
     await pair.green.sql(DB, 'DROP TABLE customers');
   });
 
+  it('all: true with schema: existing needs every table on green; then it replicates what it listed', async () => {
+    const plan = planText('bg_all')
+      .replace('tables: [orders, customers]', 'all: true')
+      .replace(
+        'blue: { url_env: BLUE_REPLICATION_URL }',
+        'blue: { url_env: BLUE_REPLICATION_URL }\n        schema: existing',
+      );
+    const dir = folderWith({ 'plan.yaml': plan });
+    const run = (args: string[]) =>
+      cli([...args, 'plan.yaml', '--yes', '--database', pair.blue.url(DB)], { cwd: dir, env: pair.env });
+    const missing = await run(['advance']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr + missing.stdout).toContain(
+      'public.customers, public.orders is not on green (schema: existing)',
+    );
+    await pair.green.sql(
+      DB,
+      `CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL);
+       CREATE TABLE orders (id int PRIMARY KEY, customer_id bigint, amount int NOT NULL, note text)`,
+    );
+    const done = await run(['advance']);
+    expect(done.code, done.stdout + done.stderr).toBe(0);
+    const published = await pair.blue.sql<{ t: string }>(
+      DB,
+      `SELECT tablename::text AS t FROM pg_publication_tables WHERE pubname = 'ss_fwd_bg_all' ORDER BY 1`,
+    );
+    expect(published.map((r) => r.t)).toEqual(['customers', 'orders']);
+    const back = await run(['rollback']);
+    expect(back.code, back.stdout + back.stderr).toBe(0);
+    expect(await replicationObjects(pair.blue)).toEqual([]);
+    expect(await replicationObjects(pair.green)).toEqual([]);
+    await pair.green.sql(DB, 'DROP TABLE orders, customers');
+  }, 120_000);
+
   it('a table without a primary key or replica identity is refused, naming it', async () => {
     await pair.blue.sql(DB, 'CREATE TABLE nokey (x int)');
     const dir = folderWith({ 'plan.yaml': planText('bg_nokey').replace('[orders, customers]', '[orders, nokey]') });
