@@ -157,12 +157,7 @@ export interface FlagRolloutStep extends StepBase {
 
 /** What one blue/green step does (src/runner/replication/*); the `undo-*` stages are the inverses. */
 export type ReplicationStage =
-  | 'replicate'
-  | 'catch_up'
-  | 'switch'
-  | 'drop_replication'
-  | 'undo-replicate'
-  | 'undo-switch';
+  'replicate' | 'catch_up' | 'switch' | 'drop_replication' | 'undo-replicate' | 'undo-switch';
 
 /** The replication objects of one direction, all of one name (named after the plan). */
 export interface ReplicationNames {
