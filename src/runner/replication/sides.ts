@@ -11,7 +11,7 @@ import type { ReplicationSql } from '../../dialects/replication.js';
 import { UsageError } from '../../errors.js';
 import { connectionFromEnv } from '../../operations/foreign-source-url.js';
 import type { ReplicateSettings, ReplicationStep, Step } from '../../operations/types.js';
-import type { RunContext } from '../context.js';
+import { actorName, type RunContext } from '../context.js';
 
 export interface ReplicatedTable {
   schema: string;
@@ -119,6 +119,11 @@ export async function recordedTables(s: Sides): Promise<ReplicatedTable[]> {
   return tables as ReplicatedTable[];
 }
 
-export function say(s: Pick<Sides, 'ctx'>, message: string): void {
+/** Shown, and kept in blue's event log (what was created or dropped, for whoever rolls back or audits). */
+export function say(s: Pick<Sides, 'ctx' | 'step'>, message: string): void {
   s.ctx.emit({ type: 'info', message });
+  const { ctx, step } = s;
+  void ctx.store
+    .event(ctx.plan.plan.name, step.id, 'replication', message, undefined, actorName(ctx.actor))
+    .catch(() => undefined);
 }

@@ -12,7 +12,7 @@ import { watchLockWait, type LockWatch } from '../blockers.js';
 import { withLockRetries } from '../lock-retry.js';
 import { sleep } from '../sleep.js';
 import { retiredTables } from './retired.js';
-import { sqlNameOf, type ReplicatedTable, type Sides } from './sides.js';
+import { say, sqlNameOf, type ReplicatedTable, type Sides } from './sides.js';
 
 export interface StopSide {
   /** One backend of the side: the transaction runs on it. */
@@ -107,9 +107,6 @@ export async function stopWrites(s: Sides, at: StopSide, tables: ReplicatedTable
     waitingOn: (blockers) => `${at.side}: ${blockers.map((b) => `pid ${b.pid}`).join(', ')}`,
     clearWaitingOn: true,
   });
-  s.ctx.emit({
-    type: 'info',
-    message: `${at.side}: writes to ${tables.length} table(s) are refused from now on (at ${lsn})`,
-  });
+  say(s, `${at.side}: writes to ${tables.length} table(s) are refused from now on (at ${lsn})`);
   return lsn;
 }
