@@ -32,6 +32,19 @@ describe.skipIf(unavailable !== null)('blue/green refusals on real clusters', ()
     expect(await tableExists(pair, 'green', 'orders')).toBe(false);
   });
 
+  it('schema: copy without a runnable pg_dump is refused before anything is created', async () => {
+    const result = await cli(['run', 'plan.yaml', '--yes', '--database', pair.blue.url(DB)], {
+      cwd: pair.dir,
+      env: { ...pair.env, SCHEMASHIFT_PG_DUMP: '/nonexistent/pg_dump' },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr + result.stdout).toContain(
+      'schema: copy needs pg_dump, and /nonexistent/pg_dump could not be run',
+    );
+    expect(await replicationObjects(pair.blue)).toEqual([]);
+    expect(await tableExists(pair, 'green', 'orders')).toBe(false);
+  });
+
   it('a same-named publication that is not the plan’s is refused; nothing is created on either side', async () => {
     await pair.blue.sql(DB, 'CREATE PUBLICATION ss_fwd_bg_refuse FOR TABLE customers');
     const result = await pair.run(['run', '--yes']);
@@ -143,4 +156,24 @@ phases:
     expect(text).toMatch(/plan\.yaml:4:\d+.*catch_up needs a replicate before it/);
     expect(text).toMatch(/plan\.yaml:6:\d+.*a plan has at most one switch/);
   });
+});
+
+describe.skipIf(unavailable !== null)('blue/green: an apply error on green fails catch_up', () => {
+  let pair: Pair;
+  beforeAll(async () => {
+    pair = await startPair(planText('bg_conflict'));
+  }, 120_000);
+  afterAll(async () => pair?.stop());
+
+  it('a row green cannot apply (a duplicate key written on green) fails catch_up naming the subscription', async () => {
+    const expand = await pair.run(['advance', '--yes']);
+    expect(expand.code, expand.stdout + expand.stderr).toBe(0);
+    const next = (await pair.blue.sql<{ id: number }>(DB, 'SELECT max(id) + 1 AS id FROM customers'))[0]?.id;
+    await pair.green.sql(DB, `INSERT INTO customers (id, name) VALUES (${next}, 'written on green')`);
+    await pair.blue.sql(DB, `INSERT INTO customers (name) VALUES ('written on blue')`);
+    const result = await pair.run(['run']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/subscription ss_fwd_bg_conflict on green reports \d+ new apply or copy error/);
+    expect(result.stdout).toContain("see green's server log");
+  }, 180_000);
 });
