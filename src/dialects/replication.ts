@@ -33,6 +33,7 @@ export interface SlotRow {
 
 /** Row of `subscription`. */
 export interface SubscriptionRow {
+  oid: string;
   publications: string[];
   slot: string | null;
   enabled: boolean;
@@ -69,6 +70,11 @@ export interface ReplicationSql {
   dropSlot(name: string): BoundSql;
   /** One row SubscriptionRow in the current database, or none. */
   subscription(name: string): BoundSql;
+  /**
+   * Rows `{ slot }` on the publisher: the slots the subscription's table copies made (`pg_<oid>_sync_…`), which a
+   * subscription dropped without its slot leaves behind while a copy was under way.
+   */
+  syncSlots(subscriptionOid: string): BoundSql;
   /** Sent first in the transaction that creates a subscription: the connection string as a parameter. */
   subscriptionBind(conninfo: string, password: string): BoundSql;
   /** Creates the subscription from the setting subscriptionBind made; its text holds no connection string. */

@@ -42,9 +42,13 @@ export const replicationObjectsSql = {
   }),
   subscription: (name: string) => ({
     sql:
-      `SELECT subpublications::text[] AS publications, subslotname::text AS slot, subenabled AS enabled ` +
+      `SELECT oid::text AS oid, subpublications::text[] AS publications, subslotname::text AS slot, subenabled AS enabled ` +
       `FROM pg_subscription WHERE subname = $1 AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     params: [name],
+  }),
+  syncSlots: (subscriptionOid: string) => ({
+    sql: `SELECT slot_name::text AS slot FROM pg_replication_slots WHERE slot_name LIKE $1 AND database = current_database()`,
+    params: [`pg\\_${subscriptionOid}\\_sync\\_%`],
   }),
   subscriptionBind: (conninfo: string, password: string) => ({
     sql: `SELECT set_config('${CONNINFO_SETTING}', $1, true), set_config('${PASSWORD_SETTING}', $2, true)`,

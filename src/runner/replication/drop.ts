@@ -6,7 +6,7 @@
 import type { Queryable } from '../../db/connection.js';
 import { UsageError } from '../../errors.js';
 import { dropPublication, dropSlot, dropSubscription, slotOf, subscriptionOf } from './objects.js';
-import { checkpointOf, recordedTables, say, sqlNameOf, type Sides } from './sides.js';
+import { checkpointOf, databaseOf, recordedTables, say, sqlNameOf, type Sides } from './sides.js';
 
 function switchStepId(s: Sides): string | undefined {
   for (const entry of s.ctx.plan.entries)
@@ -27,10 +27,6 @@ async function refuseBeforeKeepBlue(s: Sides): Promise<void> {
       `${s.step.id}: blue is kept as a rollback target until ${until} (keep_blue); nothing was dropped`,
       'run contract after that time, or shorten keep_blue in the plan (run again with --accept-drift)',
     );
-}
-
-async function databaseOf(s: Sides, db: Queryable): Promise<string> {
-  return (await db.query<{ database: string }>(s.sql.readiness)).rows[0]?.database ?? '';
 }
 
 async function publicationLeft(s: Sides, db: Queryable, name: string): Promise<boolean> {
@@ -60,10 +56,10 @@ export async function runDropReplication(s: Sides): Promise<void> {
   const { forward, reverse } = s.step.names;
   const blue = { db: s.ctx.session as Queryable, side: 'blue' };
   const green = { db: s.green as Queryable, side: 'green' };
-  await dropSubscription(s, blue, reverse);
+  await dropSubscription(s, blue, reverse, { ...green, database: await databaseOf(s, s.green) });
   await dropSlot(s, green, reverse, await databaseOf(s, s.green));
   await dropPublication(s, green, reverse, names);
-  await dropSubscription(s, green, forward);
+  await dropSubscription(s, green, forward, { ...blue, database: await databaseOf(s, s.ctx.session) });
   await dropSlot(s, blue, forward, await databaseOf(s, s.ctx.session));
   await dropPublication(s, blue, forward, names);
   const left = await leftovers(s);

@@ -140,23 +140,34 @@ export async function ensureSubscription(
 }
 
 /**
- * Drops our subscription without reaching the other server: disabled, its slot detached, dropped (the
- * slot is then dropped by dropSlot on its own server). One that is not ours is left, and said.
+ * Drops our subscription without reaching the other server: disabled, its slot detached, dropped; then
+ * its slot and any table-copy slot it left on the publisher are dropped there. One that is not ours is
+ * left, and said.
  */
-export async function dropSubscription(s: Sides, at: Place, name: string): Promise<void> {
+export async function dropSubscription(
+  s: Sides,
+  at: Place,
+  name: string,
+  publisher: Place & { database: string },
+): Promise<void> {
   const sub = await subscriptionOf(s.sql, at.db, name);
-  if (!sub) return;
-  if (!subscriptionIsOurs(sub, name)) {
+  if (sub && !subscriptionIsOurs(sub, name)) {
     say(
       s,
       `${at.side}: subscription ${name} is left: it is not this plan's (publications ${sub.publications.join(', ')})`,
     );
     return;
   }
-  if (sub.enabled) await at.db.exec(s.sql.disableSubscription(name));
-  if (sub.slot !== null) await at.db.exec(s.sql.detachSlot(name));
-  await at.db.exec(s.sql.dropSubscription(name));
-  say(s, `${at.side}: dropped subscription ${name}`);
+  if (sub) {
+    if (sub.enabled) await at.db.exec(s.sql.disableSubscription(name));
+    if (sub.slot !== null) await at.db.exec(s.sql.detachSlot(name));
+    await at.db.exec(s.sql.dropSubscription(name));
+    say(s, `${at.side}: dropped subscription ${name}`);
+    const { sql, params } = s.sql.syncSlots(sub.oid);
+    const copies = (await publisher.db.query<{ slot: string }>(sql, params)).rows;
+    for (const copy of copies) await dropSlot(s, publisher, copy.slot, publisher.database);
+  }
+  await dropSlot(s, publisher, name, publisher.database);
 }
 
 /** Before anything is created: a same-named publication, slot or subscription that is not ours is refused. */

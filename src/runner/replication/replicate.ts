@@ -6,7 +6,6 @@
 import type { Queryable } from '../../db/connection.js';
 import {
   dropPublication,
-  dropSlot,
   dropSubscription,
   ensurePublication,
   ensureSlot,
@@ -20,6 +19,7 @@ import { prepareGreenSchema } from './schema-copy.js';
 import {
   checkpointOf,
   conninfoOf,
+  databaseOf,
   recordCheckpoint,
   say,
   sqlNameOf,
@@ -51,13 +51,11 @@ export async function runReplicate(s: Sides): Promise<void> {
 export async function undoReplicate(s: Sides): Promise<void> {
   const { ctx, step } = s;
   const name = step.names.forward;
-  const blue = await checkServers(s).catch(() => undefined);
-  const database = blue?.database ?? (await ctx.session.query<{ database: string }>(s.sql.readiness)).rows[0]?.database;
+  const blueSide = { db: ctx.session as Queryable, side: 'blue', database: await databaseOf(s, ctx.session) };
   const tables = ((await checkpointOf(ctx, s.replicateId)).tables as ReplicatedTable[] | undefined) ?? [];
   const names = tables.map((t) => sqlNameOf(ctx, t));
-  await dropSubscription(s, { db: s.green, side: 'green' }, name);
-  await dropSlot(s, { db: ctx.session, side: 'blue' }, name, database ?? '');
-  if (names.length > 0) await dropPublication(s, { db: ctx.session, side: 'blue' }, name, names);
+  await dropSubscription(s, { db: s.green, side: 'green' }, name, blueSide);
+  if (names.length > 0) await dropPublication(s, blueSide, name, names);
   await reopenTables(s, s.green, 'green', tables);
   if (names.length > 0)
     say(

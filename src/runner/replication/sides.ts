@@ -4,7 +4,7 @@
  * length of one step and closed after it. The tables are those the replicate step resolved and
  * recorded, so that every later step (and its undo) works on exactly the same list.
  */
-import { connect, type Connection } from '../../db/connection.js';
+import { connect, type Connection, type Queryable } from '../../db/connection.js';
 import { maskUrl } from '../../db/secrets.js';
 import type { ResolvedConnection } from '../../dialects/actions-foreign.js';
 import type { ReplicationSql } from '../../dialects/replication.js';
@@ -86,6 +86,11 @@ export function conninfoOf(c: ResolvedConnection): string {
   ];
   if (c.password) parts.push(['password', c.password]);
   return parts.map(([k, v]) => `${k}=${value(v)}`).join(' ');
+}
+
+/** The name of the database `db` is connected to (a slot belongs to one). */
+export async function databaseOf(s: Pick<Sides, 'sql'>, db: Queryable): Promise<string> {
+  return (await db.query<{ database: string }>(s.sql.readiness)).rows[0]?.database ?? '';
 }
 
 export function sqlNameOf(ctx: RunContext, t: ReplicatedTable): string {

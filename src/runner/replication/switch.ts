@@ -22,6 +22,7 @@ import { copySequences } from './sequences.js';
 import {
   checkpointOf,
   conninfoOf,
+  databaseOf,
   recordCheckpoint,
   recordedTables,
   say,
@@ -30,10 +31,6 @@ import {
   type Sides,
 } from './sides.js';
 import { stopWrites } from './stop-writes.js';
-
-async function databaseOf(s: Sides, db: Queryable): Promise<string> {
-  return (await db.query<{ database: string }>(s.sql.readiness)).rows[0]?.database ?? '';
-}
 
 async function countsAgree(s: Sides, tables: ReplicatedTable[], reopens: string): Promise<void> {
   const counts = await countBothSides({
@@ -83,7 +80,7 @@ export async function runSwitch(s: Sides): Promise<void> {
   const green = { db: s.green as Queryable, side: 'green' };
   if (await subscriptionOf(s.sql, s.green, forward)) {
     await handOverToGreen(s, tables, settings);
-    await dropSubscription(s, green, forward);
+    await dropSubscription(s, green, forward, { ...blue, database: await databaseOf(s, s.ctx.session) });
   }
   await dropSlot(s, blue, forward, await databaseOf(s, s.ctx.session));
   await ensurePublication(s, green, reverse, names);
@@ -131,7 +128,7 @@ export async function undoSwitch(s: Sides): Promise<void> {
   const blue = { db: s.ctx.session as Queryable, side: 'blue' };
   const green = { db: s.green as Queryable, side: 'green' };
   if (switched && (await subscriptionOf(s.sql, s.ctx.session, reverse))) await handBackToBlue(s, tables, settings);
-  await dropSubscription(s, blue, reverse);
+  await dropSubscription(s, blue, reverse, { ...green, database: await databaseOf(s, s.green) });
   await dropSlot(s, green, reverse, await databaseOf(s, s.green));
   await dropPublication(s, green, reverse, names);
   await reopenTables(s, s.ctx.session, 'blue', tables);
