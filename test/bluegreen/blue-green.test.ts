@@ -88,6 +88,11 @@ describe.skipIf(unavailable !== null)('blue/green: replicate, catch up, switch, 
     expect(await replicationObjects(pair.green)).toEqual([]);
     await expect(pair.blue.sql(DB, `DELETE FROM customers`)).rejects.toThrow(/switched to green/);
     outputs.push(result.stdout, result.stderr);
+    const status = await pair.run(['status']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/switch:blue-green/);
+    expect(status.stdout).toMatch(/drop_replication:blue-green/);
+    outputs.push(status.stdout, status.stderr);
   }, 120_000);
 
   it('never shows the password of either URL: not in output, events or step state', async () => {
