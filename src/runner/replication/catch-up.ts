@@ -9,18 +9,13 @@ import type { SlotRow } from '../../dialects/replication.js';
 import type { CatchUpSettings } from '../../operations/types.js';
 import { compareReplicatedTables, type TableComparison } from '../replication-compare.js';
 import { sleep } from '../sleep.js';
+import { applyErrorWatch, type ErrorCheck } from './apply-errors.js';
 import { slotOf } from './objects.js';
 import { recordCheckpoint, recordedTables, say, type ReplicatedTable, type Sides } from './sides.js';
 
 const POLL_MS = 500;
 const REPORT_EVERY_MS = 5000;
-
-async function applyErrors(s: Sides, version: number): Promise<number> {
-  const statement = s.sql.applyErrors(s.step.names.forward, version);
-  if (!statement) return 0;
-  const { rows } = await s.green.query<{ errors: string }>(statement.sql, statement.params);
-  return Number(rows[0]?.errors ?? 0);
-}
+const ERROR_CHECK_MS = 1000;
 
 async function notReady(s: Sides): Promise<string[]> {
   const { sql, params } = s.sql.tableStates(s.step.names.forward);
@@ -58,11 +53,21 @@ async function applied(s: Sides, d: Direction, lsn: string): Promise<boolean> {
  * Resolves once the subscriber has applied everything the publisher had committed at `lsn`: its slot
  * confirmed it, or (sooner, while writes flow) the subscriber applied a transaction that ends after it.
  */
-export async function waitForDirection(s: Sides, d: Direction, lsn: string, deadline: number): Promise<void> {
+export async function waitForDirection(
+  s: Sides,
+  d: Direction,
+  lsn: string,
+  deadline: number,
+  checkErrors?: ErrorCheck,
+): Promise<void> {
   const { sql, params } = s.sql.slotPassed(d.name, lsn);
-  for (;;) {
+  for (let checked = Date.now(); ;) {
     const { rows } = await d.publisher.query<{ ok: boolean }>(sql, params);
     if (rows[0]?.ok || (await applied(s, d, lsn))) return;
+    if (checkErrors && Date.now() - checked >= ERROR_CHECK_MS) {
+      await checkErrors();
+      checked = Date.now();
+    }
     if (Date.now() > deadline)
       throw new Error(
         `the subscriber of ${d.name} did not apply up to ${lsn} in time; see the subscriber's server log`,
@@ -71,17 +76,11 @@ export async function waitForDirection(s: Sides, d: Direction, lsn: string, dead
   }
 }
 
-async function waitUntilCaughtUp(s: Sides, c: CatchUpSettings, deadline: number): Promise<void> {
-  const version = (await s.green.query<{ version_num: number }>(s.sql.readiness)).rows[0]?.version_num ?? 0;
-  const baseline = await applyErrors(s, version);
+async function waitUntilCaughtUp(s: Sides, c: CatchUpSettings, deadline: number, checkErrors: ErrorCheck) {
   let reported = 0;
   for (;;) {
-    const [pending, slot, errors] = [await notReady(s), await forwardSlot(s), await applyErrors(s, version)];
-    if (errors > baseline)
-      throw new Error(
-        `subscription ${s.step.names.forward} on green reports ${errors - baseline} new apply or copy error(s); ` +
-          `see green's server log`,
-      );
+    const [pending, slot] = [await notReady(s), await forwardSlot(s)];
+    await checkErrors();
     const lag = slot.lag === null ? Number.POSITIVE_INFINITY : Number(slot.lag);
     if (pending.length === 0 && lag <= c.maxLagBytes) return;
     const state = `${pending.length > 0 ? `not ready: ${pending.join(', ')}; ` : ''}slot lag ${lag} bytes`;
@@ -102,7 +101,13 @@ function mismatchText(results: TableComparison[]): string | undefined {
     .join('; ');
 }
 
-async function verify(s: Sides, c: CatchUpSettings, tables: ReplicatedTable[], deadline: number): Promise<void> {
+async function verify(
+  s: Sides,
+  c: CatchUpSettings,
+  tables: ReplicatedTable[],
+  deadline: number,
+  checkErrors: ErrorCheck,
+): Promise<void> {
   const slot = s.step.names.forward;
   const results = await compareReplicatedTables({
     blue: s.ctx.session,
@@ -112,7 +117,7 @@ async function verify(s: Sides, c: CatchUpSettings, tables: ReplicatedTable[], d
     chunkRows: c.chunk,
     rechecks: c.rechecks,
     waitForGreen: (lsn) =>
-      waitForDirection(s, { name: slot, publisher: s.ctx.conn, subscriber: s.green }, lsn, deadline),
+      waitForDirection(s, { name: slot, publisher: s.ctx.conn, subscriber: s.green }, lsn, deadline, checkErrors),
     signal: s.ctx.signal,
   });
   const mismatches = mismatchText(results);
@@ -128,7 +133,8 @@ export async function runCatchUp(s: Sides): Promise<void> {
   const c = s.step.catchUp as CatchUpSettings;
   const tables = await recordedTables(s);
   const deadline = Date.now() + c.timeoutMs;
-  await waitUntilCaughtUp(s, c, deadline);
+  const checkErrors = await applyErrorWatch(s, s.green, s.step.names.forward, 'green');
+  await waitUntilCaughtUp(s, c, deadline, checkErrors);
   say(s, `green has copied every table and trails blue by at most ${c.maxLagBytes} bytes`);
-  if (c.verify) await verify(s, c, tables, deadline);
+  if (c.verify) await verify(s, c, tables, deadline, checkErrors);
 }

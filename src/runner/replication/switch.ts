@@ -7,6 +7,7 @@
 import type { Queryable } from '../../db/connection.js';
 import type { SwitchSettings } from '../../operations/types.js';
 import { countBothSides } from '../replication-compare.js';
+import { applyErrorWatch } from './apply-errors.js';
 import { waitForDirection } from './catch-up.js';
 import {
   dropPublication,
@@ -66,7 +67,8 @@ async function handOverToGreen(s: Sides, tables: ReplicatedTable[], settings: Sw
     settings.quietMs,
   );
   const forward = { name: s.step.names.forward, publisher: s.ctx.conn as Queryable, subscriber: s.green as Queryable };
-  await waitForDirection(s, forward, lsn, Date.now() + settings.timeoutMs);
+  const checkErrors = await applyErrorWatch(s, s.green, forward.name, 'green');
+  await waitForDirection(s, forward, lsn, Date.now() + settings.timeoutMs, checkErrors);
   await countsAgree(s, tables, 'blue stays stopped: `rollback` reopens it');
   await copySequences(s, { db: s.ctx.session, side: 'blue' }, { db: s.green, side: 'green' }, tables);
 }
@@ -113,7 +115,8 @@ async function handBackToBlue(s: Sides, tables: ReplicatedTable[], settings: Swi
     };
     const lsn = await stopWrites(s, at, tables, settings.quietMs);
     const back = { name: reverse, publisher: s.green as Queryable, subscriber: s.ctx.conn as Queryable };
-    await waitForDirection(s, back, lsn, Date.now() + settings.timeoutMs);
+    const checkErrors = await applyErrorWatch(s, s.ctx.conn, reverse, 'blue');
+    await waitForDirection(s, back, lsn, Date.now() + settings.timeoutMs, checkErrors);
   });
   await countsAgree(s, tables, 'green stays stopped and blue too: fix the difference, then roll back again');
   await copySequences(s, { db: s.green, side: 'green' }, { db: s.ctx.session, side: 'blue' }, tables);
