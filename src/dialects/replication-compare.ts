@@ -57,6 +57,17 @@ export interface DigestRow {
   lsn?: string;
 }
 
+/** A row of `rowHashes` / `rowHashesOfKeys`: its key as text and a hash of its compared columns. */
+export interface RowHashRow {
+  key: string[];
+  hash: string;
+}
+
+/** The row of `currentLsn`. */
+export interface LsnRow {
+  lsn: string;
+}
+
 export interface ReplicationCompareSql {
   /** Opens a READ ONLY transaction whose text output settings are the same on every server (simple protocol). */
   readonly beginReadOnly: string;
@@ -72,6 +83,12 @@ export interface ReplicationCompareSql {
    * server's write-ahead log after the rows were read, so that the other side can wait for it.
    */
   chunkDigest(shape: CompareShape, range: KeyRange, withLsn: boolean): CompareStatement;
+  /** Each row of `range` (`RowHashRow`s), to narrow a differing chunk down to its differing rows. */
+  rowHashes(shape: CompareShape, range: KeyRange): CompareStatement;
+  /** The rows with these keys (each the key's values as text in key order) that exist (`RowHashRow`s). */
+  rowHashesOfKeys(shape: CompareShape, keys: string[][]): CompareStatement;
+  /** The write-ahead log position now (an `LsnRow`): read after rows, it covers every commit they saw. */
+  currentLsn(): CompareStatement;
   /** Every row counted (a `DigestRow` whose digest is null). */
   tableCount(table: string, withLsn: boolean): CompareStatement;
 }

@@ -1,26 +1,20 @@
 /**
  * One table compared chunk by chunk along blue's key while writes go on: each chunk is read on
  * blue with blue's WAL position, green is given time to apply up to that position, then read.
- * A chunk that differs is read again on both sides (writes in flight), and only one that never
- * matches is reported, by its key range and row counts.
+ * A chunk that differs is compared again row by row (writes in flight), and only one whose rows
+ * never all match is reported, by its key range and row counts.
  */
 import type { Queryable } from '../db/connection.js';
-import type {
-  CompareShape,
-  CompareStatement,
-  DigestRow,
-  KeyRange,
-  KeyRow,
-  ReplicationCompareSql,
-} from '../dialects/replication-compare.js';
-import { InterruptedError } from './interrupted.js';
+import type { CompareShape, CompareStatement, DigestRow, KeyRange, KeyRow } from '../dialects/replication-compare.js';
+import { readOnly, throwIfAborted, type ChunkWalk } from './replication-compare-read.js';
+import { recheckRows } from './replication-compare-rows.js';
 import { sleep } from './sleep.js';
 
 export interface ChunkMismatch {
   table: string;
   /** The key after which the chunk starts (exclusive), null from the first key. */
   from: string | null;
-  /** The chunk's last key (inclusive); '' for a table compared by count only. */
+  /** The chunk's last key (inclusive); '' when unbounded (blue's table was empty, or compared by count only). */
   to: string;
   blue: { rows: number };
   green: { rows: number };
@@ -38,35 +32,8 @@ export interface TableComparison {
   keyed: boolean;
 }
 
-/** What a table's walk needs: both sides (each one backend), the statements, and the caller's options. */
-export interface ChunkWalk {
-  blue: Queryable;
-  green: Queryable;
-  sql: ReplicationCompareSql;
-  chunkRows: number;
-  rechecks: number;
-  recheckPauseMs: number;
-  waitForGreen: (blueLsn: string) => Promise<void>;
-  signal: AbortSignal;
-  onProgress?: (table: string, chunksDone: number, rowsDone: number) => void;
-}
-
-/** Statements in one READ ONLY transaction (with the text settings of the dialect), always rolled back. */
-export async function readOnly<T>(db: Queryable, sql: ReplicationCompareSql, fn: () => Promise<T>): Promise<T> {
-  await db.exec(sql.beginReadOnly);
-  try {
-    return await fn();
-  } finally {
-    await db.exec(sql.rollback).catch(() => undefined);
-  }
-}
-
 async function firstRow<R>(db: Queryable, s: CompareStatement): Promise<R | undefined> {
   return (await db.query<R>(s.sql, s.params)).rows[0];
-}
-
-function throwIfAborted(signal: AbortSignal, table: string): void {
-  if (signal.aborted) throw new InterruptedError(`while comparing ${table}`);
 }
 
 /** A key as people read it: the value alone, or a composite as `(a, "b c")`. */
@@ -83,27 +50,58 @@ interface ChunkOutcome {
   greenRows: number;
 }
 
-const sameDigest = (a: DigestRow, b: DigestRow) => Number(a.rows) === Number(b.rows) && a.digest === b.digest;
+const sameDigest = (a: DigestRow, b: DigestRow | undefined) =>
+  b !== undefined && Number(a.rows) === Number(b.rows) && a.digest === b.digest;
 
-/** Blue read (with its LSN), green given time to catch up to it, green read; again on a difference. */
-async function compareChunk(w: ChunkWalk, table: string, statement: (withLsn: boolean) => CompareStatement) {
-  const outcome: ChunkOutcome = { matched: false, rechecked: false, blueRows: 0, greenRows: 0 };
-  for (let attempt = 0; attempt <= w.rechecks; attempt++) {
-    if (attempt > 0) {
-      outcome.rechecked = true;
-      await sleep(w.recheckPauseMs, w.signal);
-      throwIfAborted(w.signal, table);
-    }
-    const blue = await readOnly(w.blue, w.sql, () => firstRow<DigestRow>(w.blue, statement(true)));
-    if (blue?.lsn === undefined) throw new Error(`the digest of ${table} on blue came back without a WAL position`);
-    await w.waitForGreen(blue.lsn);
-    throwIfAborted(w.signal, table);
-    const green = await readOnly(w.green, w.sql, () => firstRow<DigestRow>(w.green, statement(false)));
-    outcome.blueRows = Number(blue.rows);
-    outcome.greenRows = Number(green?.rows ?? 0);
-    if (green !== undefined && sameDigest(blue, green)) return { ...outcome, matched: true };
+/** Blue's digest with its WAL position, green given time to reach it, green's digest. */
+async function digestBoth(w: ChunkWalk, table: string, statement: (withLsn: boolean) => CompareStatement) {
+  const blue = await readOnly(w.blue, w.sql, () => firstRow<DigestRow>(w.blue, statement(true)));
+  if (blue?.lsn === undefined) throw new Error(`the digest of ${table} on blue came back without a WAL position`);
+  await w.waitForGreen(blue.lsn);
+  throwIfAborted(w.signal, table);
+  const green = await readOnly(w.green, w.sql, () => firstRow<DigestRow>(w.green, statement(false)));
+  return { blue, green, matched: sameDigest(blue, green) };
+}
+
+const counted = (read: { blue: DigestRow; green: DigestRow | undefined }) => ({
+  blueRows: Number(read.blue.rows),
+  greenRows: Number(read.green?.rows ?? 0),
+});
+
+/** A chunk read on blue, its LSN with it. */
+interface BlueChunk {
+  range: KeyRange;
+  blue: DigestRow & { lsn: string };
+}
+
+/**
+ * Green's digest of a chunk blue has read; when it differs, rows compared again. With
+ * `waitOnlyOnDifference` green is read before any wait, and waited for (then read again) only
+ * when it differs; else the batch's wait came first.
+ */
+async function finishChunk(w: ChunkWalk, shape: CompareShape, chunk: BlueChunk): Promise<ChunkOutcome> {
+  const statement = w.sql.chunkDigest(shape, chunk.range, false);
+  const readGreen = () => readOnly(w.green, w.sql, () => firstRow<DigestRow>(w.green, statement));
+  let green = await readGreen();
+  if (w.waitOnlyOnDifference && !sameDigest(chunk.blue, green)) {
+    await w.waitForGreen(chunk.blue.lsn);
+    throwIfAborted(w.signal, shape.table);
+    green = await readGreen();
   }
-  return outcome;
+  const matched = sameDigest(chunk.blue, green);
+  if (matched || w.rechecks === 0) return { matched, rechecked: false, ...counted({ blue: chunk.blue, green }) };
+  return { ...(await recheckRows(w, shape, chunk.range)), rechecked: true };
+}
+
+/** A keyless table's counts, compared again (after a pause) while they differ. */
+async function compareCounts(w: ChunkWalk, table: string): Promise<ChunkOutcome> {
+  for (let attempt = 0; ; attempt++) {
+    const read = await digestBoth(w, table, (withLsn) => w.sql.tableCount(table, withLsn));
+    if (read.matched || attempt >= w.rechecks)
+      return { matched: read.matched, rechecked: attempt > 0, ...counted(read) };
+    await sleep(w.recheckPauseMs, w.signal);
+    throwIfAborted(w.signal, table);
+  }
 }
 
 function emptyComparison(table: string, keyed: boolean): TableComparison {
@@ -130,7 +128,7 @@ function record(w: ChunkWalk, result: TableComparison, range: KeyRange | null, o
 export async function compareByCount(w: ChunkWalk, table: string): Promise<TableComparison> {
   throwIfAborted(w.signal, table);
   const result = emptyComparison(table, false);
-  record(w, result, null, await compareChunk(w, table, (withLsn) => w.sql.tableCount(table, withLsn)));
+  record(w, result, null, await compareCounts(w, table));
   return result;
 }
 
@@ -146,14 +144,33 @@ export async function compareByKey(w: ChunkWalk, shape: CompareShape): Promise<T
   const max = await readOnly(w.blue, w.sql, () => firstRow<KeyRow>(w.blue, w.sql.maxKey(shape)));
   let from: string[] | null = null;
   for (;;) {
+    const batch = await readBlueBatch(w, shape, max?.key ?? null, from);
+    // The last chunk was read last: its LSN covers every chunk of the batch.
+    if (!w.waitOnlyOnDifference) await w.waitForGreen((batch.chunks.at(-1) as BlueChunk).blue.lsn);
     throwIfAborted(w.signal, shape.table);
-    const to: string[] | null = max === undefined ? null : await chunkEnd(w, shape, from, max.key);
-    const range: KeyRange = { from, to };
-    const outcome = await compareChunk(w, shape.table, (withLsn) => w.sql.chunkDigest(shape, range, withLsn));
-    record(w, result, range, outcome);
-    if (to === null || max === undefined || sameKey(to, max.key)) return result;
-    from = to;
+    for (const chunk of batch.chunks) record(w, result, chunk.range, await finishChunk(w, shape, chunk));
+    if (batch.next === null) return result;
+    from = batch.next;
   }
+}
+
+/** Up to `chunksPerWait` chunks read on blue; `next` null after the last chunk of the table. */
+async function readBlueBatch(w: ChunkWalk, shape: CompareShape, max: string[] | null, from: string[] | null) {
+  const chunks: BlueChunk[] = [];
+  let next = from;
+  do {
+    throwIfAborted(w.signal, shape.table);
+    const to: string[] | null = max === null ? null : await chunkEnd(w, shape, next, max);
+    const range: KeyRange = { from: next, to };
+    const blue = await readOnly(w.blue, w.sql, () =>
+      firstRow<DigestRow>(w.blue, w.sql.chunkDigest(shape, range, true)),
+    );
+    if (blue?.lsn === undefined)
+      throw new Error(`the digest of ${shape.table} on blue came back without a WAL position`);
+    chunks.push({ range, blue: { ...blue, lsn: blue.lsn } });
+    next = to === null || max === null || sameKey(to, max) ? null : to;
+  } while (next !== null && chunks.length < w.chunksPerWait);
+  return { chunks, next };
 }
 
 async function chunkEnd(w: ChunkWalk, shape: CompareShape, from: string[] | null, max: string[]): Promise<string[]> {

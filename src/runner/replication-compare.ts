@@ -17,11 +17,10 @@ import { InterruptedError } from './interrupted.js';
 import {
   compareByCount,
   compareByKey,
-  readOnly,
   type ChunkMismatch,
-  type ChunkWalk,
   type TableComparison,
 } from './replication-compare-chunks.js';
+import { readOnly, type ChunkWalk } from './replication-compare-read.js';
 
 export type { ChunkMismatch, TableComparison };
 
@@ -41,6 +40,19 @@ export interface CompareOptions {
   onProgress?: (table: string, chunksDone: number, rowsDone: number) => void;
   /** Pause before each recheck, for writes in flight to land. Default 200 ms. */
   recheckPauseMs?: number;
+  /**
+   * Chunks read on blue before one `waitForGreen` for the last one's LSN, then read on green.
+   * Default 1. More means fewer waits (a subscriber confirms an LSN only with its next status
+   * report, up to wal_receiver_status_interval later when blue has no replicated writes) and a
+   * longer window for writes to make a chunk differ at first (then its rows are compared again).
+   */
+  chunksPerWait?: number;
+  /**
+   * Read green at once and call `waitForGreen` only for a chunk that differs (then read it again).
+   * Sound: equal digests are equal rows whenever each side was read; the wait only spares a
+   * false difference. Saves every wait while green is current. Default false (wait, then read).
+   */
+  waitOnlyOnDifference?: boolean;
 }
 
 const DEFAULT_RECHECK_PAUSE_MS = 200;
@@ -113,10 +125,23 @@ async function shapeOf(blue: Queryable, green: Queryable, sql: ReplicationCompar
  * match, then the walk. A table without a key is compared by row count only (`keyed: false`).
  */
 export async function compareReplicatedTables(o: CompareOptions): Promise<TableComparison[]> {
-  if (!Number.isInteger(o.chunkRows) || o.chunkRows < 1) throw new RangeError('chunkRows must be a positive integer');
+  for (const [name, value] of [
+    ['chunkRows', o.chunkRows],
+    ['chunksPerWait', o.chunksPerWait ?? 1],
+  ] as const)
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
   return onOneBackend(o.blue, (blue) =>
     onOneBackend(o.green, async (green) => {
-      const walk: ChunkWalk = { ...o, blue, green, recheckPauseMs: o.recheckPauseMs ?? DEFAULT_RECHECK_PAUSE_MS };
+      const recheckPauseMs = o.recheckPauseMs ?? DEFAULT_RECHECK_PAUSE_MS;
+      const chunksPerWait = o.chunksPerWait ?? 1;
+      const walk: ChunkWalk = {
+        ...o,
+        blue,
+        green,
+        recheckPauseMs,
+        chunksPerWait,
+        waitOnlyOnDifference: o.waitOnlyOnDifference ?? false,
+      };
       const results: TableComparison[] = [];
       for (const table of o.tables) {
         const shape = await shapeOf(blue, green, o.sql, table);

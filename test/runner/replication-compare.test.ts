@@ -70,6 +70,24 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
       expect(progress.at(-1)).toBe(25 * 1_000_000 + 25000);
     });
 
+    it('chunksPerWait 8: blue read 8 chunks at a time, one wait each for the last LSN of the batch', async () => {
+      const lsns: string[] = [];
+      const waitForGreen = (lsn: string) => Promise.resolve(void lsns.push(lsn));
+      const [result] = await compareReplicatedTables(options(['same_int'], { chunksPerWait: 8, waitForGreen }));
+      expect(result).toMatchObject({ rows: 25000, chunks: 25, mismatches: [] });
+      expect(lsns).toHaveLength(4);
+    });
+
+    it('waitOnlyOnDifference: green current, no wait at all', async () => {
+      let waits = 0;
+      const waitForGreen = () => Promise.resolve(void waits++);
+      const [result] = await compareReplicatedTables(
+        options(['same_int'], { waitOnlyOnDifference: true, waitForGreen }),
+      );
+      expect(result).toMatchObject({ rows: 25000, chunks: 25, mismatches: [] });
+      expect(waits).toBe(0);
+    });
+
     it('a composite key, with bytea, jsonb, interval and NULLs, green’s columns typed alike', async () => {
       await both(`CREATE TABLE same_composite (region text, n int, payload bytea, doc jsonb, gap interval, PRIMARY KEY (region, n));
         INSERT INTO same_composite SELECT CASE g % 3 WHEN 0 THEN 'eu' WHEN 1 THEN 'us' ELSE 'ap' END, g,
@@ -113,6 +131,14 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
         { table: 'diff_changed', from: '2000', to: '3000', blue: { rows: 1000 }, green: { rows: 1000 } },
       ]);
       expect(result).toMatchObject({ rows: 5000, chunks: 5, rechecked: 1 });
+    });
+
+    it('with several chunks per wait the changed row’s chunk is still the one reported', async () => {
+      const [result] = await compareReplicatedTables(options(['diff_changed'], { rechecks: 2, chunksPerWait: 3 }));
+      expect(result!.mismatches).toEqual([
+        { table: 'diff_changed', from: '2000', to: '3000', blue: { rows: 1000 }, green: { rows: 1000 } },
+      ]);
+      expect(result).toMatchObject({ rows: 5000, chunks: 5 });
     });
 
     it('a NULL on one side and an empty string on the other differ', async () => {
@@ -182,6 +208,47 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
       expect(waits).toBe(4);
     });
 
+    it('a chunk written to between every read still verifies: rechecks narrow down to the rows that differed', async () => {
+      await both(`CREATE TABLE flight_busy (id int PRIMARY KEY, n int);
+        INSERT INTO flight_busy SELECT g, 0 FROM generate_series(1, 3000) g`);
+      let writes = 0;
+      // Each wait, one more row of the first chunk changes on blue after blue was read, and green
+      // applies it at once: green is read ahead of blue's read, on another row every time.
+      const waitForGreen = async () => {
+        const id = ((writes++ * 37) % 1000) + 1;
+        for (const db of [blueDb, greenDb]) await db.query('UPDATE flight_busy SET n = n + 1 WHERE id = $1', [id]);
+      };
+      const [result] = await compareReplicatedTables(options(['flight_busy'], { rechecks: 2, waitForGreen }));
+      expect(result).toMatchObject({ rows: 3000, chunks: 3, rechecked: 1, mismatches: [] });
+      expect(writes).toBe(5);
+    });
+
+    it('waitOnlyOnDifference: a chunk that differs is waited for and read again before any recheck', async () => {
+      await both(`CREATE TABLE flight_late (id int PRIMARY KEY, v text);
+        INSERT INTO flight_late SELECT g, 'v' FROM generate_series(1, 3000) g`);
+      await greenDb.exec(`UPDATE flight_late SET v = 'not applied yet' WHERE id = 2500`);
+      const lsns: string[] = [];
+      const waitForGreen = async (lsn: string) => {
+        lsns.push(lsn);
+        await greenDb.exec(`UPDATE flight_late SET v = 'v' WHERE id = 2500`);
+      };
+      const [result] = await compareReplicatedTables(
+        options(['flight_late'], { waitOnlyOnDifference: true, rechecks: 0, waitForGreen }),
+      );
+      expect(result).toMatchObject({ rows: 3000, chunks: 3, rechecked: 0, mismatches: [] });
+      expect(lsns).toHaveLength(1);
+      expect(lsns[0]).toMatch(LSN);
+    });
+
+    it('waitOnlyOnDifference: a lasting difference is still a mismatch', async () => {
+      const [result] = await compareReplicatedTables(
+        options(['diff_changed'], { waitOnlyOnDifference: true, rechecks: 2 }),
+      );
+      expect(result!.mismatches).toEqual([
+        { table: 'diff_changed', from: '2000', to: '3000', blue: { rows: 1000 }, green: { rows: 1000 } },
+      ]);
+    });
+
     it('rows inserted on blue beyond its largest key during the walk are not compared', async () => {
       await both(`CREATE TABLE flight_insert (id int PRIMARY KEY, v text);
         INSERT INTO flight_insert SELECT g, 'v' FROM generate_series(1, 5000) g`);
@@ -202,8 +269,9 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
       await both(`CREATE TABLE flight_writer (id int PRIMARY KEY, n int);
         INSERT INTO flight_writer SELECT g, 0 FROM generate_series(1, 20000) g`);
       let writing = true;
+      let updates = 0;
       const writer = (async () => {
-        for (let i = 0; writing; i++) {
+        for (let i = 0; writing; i++, updates++) {
           await blueDb.query('UPDATE flight_writer SET n = n + 1 WHERE id = $1', [((i * 7919) % 20000) + 1]);
         }
       })();
@@ -220,6 +288,7 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
           options(['flight_writer'], { rechecks: 20, recheckPauseMs: 1, waitForGreen }),
         );
         expect(result).toMatchObject({ rows: 20000, chunks: 20, mismatches: [] });
+        expect(updates).toBeGreaterThan(20);
       } finally {
         writing = false;
         await writer;
@@ -311,7 +380,7 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
         CREATE TABLE "we ird"."Or""ders; x.y" ("the id" int, "k""2" text, "select" text, PRIMARY KEY ("the id", "k""2"));
         INSERT INTO "we ird"."Or""ders; x.y" SELECT g, 'k ' || g, 's' FROM generate_series(1, 1500) g`);
       await greenDb.exec(`UPDATE "we ird"."Or""ders; x.y" SET "select" = 'changed' WHERE "the id" = 10`);
-      const [result] = await compareReplicatedTables(options(['we ird.Or"ders; x.y']));
+      const [result] = await compareReplicatedTables(options(['we ird.Or"ders; x.y'], { rechecks: 3 }));
       expect(result).toMatchObject({ table: 'we ird.Or"ders; x.y', rows: 1500, chunks: 2, keyed: true });
       expect(result!.mismatches).toEqual([
         {

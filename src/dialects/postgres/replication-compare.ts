@@ -73,19 +73,42 @@ function rangeConditions(key: CompareColumn[], range: KeyRange, params: unknown[
 const keyText = (key: CompareColumn[]) => `ARRAY[${key.map((c) => `${quoteIdent(c.name)}::text`).join(', ')}] AS key`;
 const keyOrder = (key: CompareColumn[], direction: '' | ' DESC') =>
   key.map((c) => `${quoteIdent(c.name)}${direction}`).join(', ');
-const lsnColumn = (withLsn: boolean) => (withLsn ? ', pg_current_wal_insert_lsn()::text AS lsn' : '');
+const rowHash = (shape: CompareShape) => `md5(ROW(${shape.columns.map((c) => quoteIdent(c.name)).join(', ')})::text)`;
+
+const lsnColumn = (withLsn: boolean) => (withLsn ? ', pg_current_wal_lsn()::text AS lsn' : '');
 
 /**
  * Count and md5 of the rows' md5s in key order (a row's text is its columns' record text, so NULL
- * and '' differ). The LSN is read after the rows: the insert position, not the write position,
- * because under synchronous_commit = off a transaction is visible before its commit is written.
+ * and '' differ). The LSN is read after the rows' snapshot. It is the write position, which a
+ * subscriber always reaches, even on an idle server (the insert position may lie past a page
+ * header that is not sent until more WAL is written). Under synchronous_commit = off a row can be
+ * visible before its commit is written; then green may miss it at first, and the recheck (after
+ * the WAL writer's next round) finds it: waiting too little costs a recheck, never a false match.
  */
 function chunkDigest(shape: CompareShape, range: KeyRange, withLsn: boolean): CompareStatement {
   const params: unknown[] = [];
   const where = rangeConditions(shape.key, range, params);
-  const row = `ROW(${shape.columns.map((c) => quoteIdent(c.name)).join(', ')})::text`;
-  const digest = `md5(string_agg(md5(${row}), '' ORDER BY ${keyOrder(shape.key, '')})) AS digest`;
+  const digest = `md5(string_agg(${rowHash(shape)}, '' ORDER BY ${keyOrder(shape.key, '')})) AS digest`;
   const sql = `SELECT count(*) AS "rows", ${digest}${lsnColumn(withLsn)} FROM ${quoteQualified(shape.table)}${where}`;
+  return { sql, params };
+}
+
+function rowHashes(shape: CompareShape, range: KeyRange): CompareStatement {
+  const params: unknown[] = [];
+  const where = rangeConditions(shape.key, range, params);
+  const sql = `SELECT ${keyText(shape.key)}, ${rowHash(shape)} AS hash FROM ${quoteQualified(shape.table)}${where}`;
+  return { sql, params };
+}
+
+/** The keys as one text array per key column, unnested side by side and cast to the columns' types. */
+function rowHashesOfKeys(shape: CompareShape, keys: string[][]): CompareStatement {
+  const params = shape.key.map((_, i) => keys.map((k) => k[i]));
+  const arrays = shape.key.map((_, i) => `$${i + 1}::text[]`).join(', ');
+  const names = shape.key.map((_, i) => `k${i + 1}`);
+  const casts = shape.key.map((c, i) => `CAST(u.${names[i]} AS ${checkedType(c)})`).join(', ');
+  const cols = shape.key.map((c) => quoteIdent(c.name)).join(', ');
+  const listed = `SELECT ${casts} FROM unnest(${arrays}) AS u(${names.join(', ')})`;
+  const sql = `SELECT ${keyText(shape.key)}, ${rowHash(shape)} AS hash FROM ${quoteQualified(shape.table)} WHERE (${cols}) IN (${listed})`;
   return { sql, params };
 }
 
@@ -106,6 +129,9 @@ export const postgresReplicationCompare: ReplicationCompareSql = {
     return { sql, params };
   },
   chunkDigest,
+  rowHashes,
+  rowHashesOfKeys,
+  currentLsn: () => ({ sql: 'SELECT pg_current_wal_lsn()::text AS lsn', params: [] }),
   tableCount: (table, withLsn) => ({
     sql: `SELECT count(*) AS "rows", NULL::text AS digest${lsnColumn(withLsn)} FROM ${quoteQualified(table)}`,
     params: [],
