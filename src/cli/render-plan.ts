@@ -67,6 +67,8 @@ function detailLine(step: Step): string | undefined {
         `flag ${step.flag}: ${step.stages.join('% → ')}% (${step.filter}), hold ${formatMs(step.holdMs)} at each ` +
         `stage${step.guard ? `; guard ≤ ${step.guard.max}: ${step.guard.sql}` : ''}`
       );
+    case 'replication':
+      return step.actions.map((a, i) => `${i === 0 ? '' : '     '}- ${a}`).join('\n');
     default:
       return undefined;
   }

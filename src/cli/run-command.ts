@@ -215,6 +215,7 @@ export async function rollbackCommand(
       emit: renderer.listener,
       signal: stopSignal(signal, opts.abort),
       command,
+      env: io.env,
     });
     onOutcome?.(outcome);
     await renderer.close();

@@ -10,6 +10,7 @@ import type { Probes } from './probes.js';
 import type { RunnerLockSql } from './runner-lock.js';
 import type { SessionSql } from './session.js';
 import type { StateSql } from './state.js';
+import type { ReplicationRefusal, ReplicationSql } from './replication.js';
 import type { ViewRefreshRefusal, ViewRefreshSql } from './view-refresh.js';
 
 export type DialectName = 'postgres' | 'mssql';
@@ -94,6 +95,8 @@ export interface Dialect extends DialectNames {
   readonly doctor: DoctorChecks;
   /** `schemashift refresh`: materialized views, or why this database has none to refresh. */
   readonly viewRefresh: ViewRefreshSql | ViewRefreshRefusal;
+  /** Blue/green over logical replication, or why this database offers none. */
+  readonly replication: ReplicationSql | ReplicationRefusal;
 }
 
 /** Split a validated `schema.name` or `name` into its parts. */

@@ -31,6 +31,10 @@ import { setReplicaIdentity } from './set-replica-identity.js';
 import { dropConstraint } from './drop-constraint.js';
 import { renameConstraint } from './rename-constraint.js';
 import { scheduleRefresh } from './schedule-refresh.js';
+import { replicate } from './replicate.js';
+import { catchUp } from './catch-up.js';
+import { switchToGreen } from './switch.js';
+import { dropReplication } from './drop-replication.js';
 import type { Operation } from './types.js';
 
 // The registry holds operations of different spec types; each spec is parsed by its own schema first.
@@ -68,6 +72,10 @@ export const OPERATIONS: readonly Operation<any>[] = [
   dropConstraint,
   renameConstraint,
   scheduleRefresh,
+  replicate,
+  catchUp,
+  switchToGreen,
+  dropReplication,
 ];
 
 export const OPERATION_KINDS: readonly string[] = OPERATIONS.map((op) => op.kind);

@@ -157,7 +157,54 @@ export interface FlagRolloutStep extends StepBase {
   guard?: { sql: string; max: number };
 }
 
-export type Step = SqlStep | BackfillStep | VerifyStep | CheckStep | GateStep | FlagRolloutStep;
+/** What one blue/green step does (src/runner/replication/*); the `undo-*` stages are the inverses. */
+export type ReplicationStage =
+  'replicate' | 'catch_up' | 'switch' | 'drop_replication' | 'undo-replicate' | 'undo-switch';
+
+/** The replication objects of one direction, all of one name (named after the plan). */
+export interface ReplicationNames {
+  forward: string;
+  reverse: string;
+}
+
+export interface ReplicateSettings {
+  /** Tables as the plan wrote them; `all`: every ordinary table, resolved when the step runs. */
+  tables: string[] | 'all';
+  /** The variable holding green's URL (schemashift and blue's reverse subscription connect with it). */
+  greenEnv: string;
+  /** The variable holding the URL green's subscription connects to blue with. */
+  blueEnv: string;
+  schema: 'copy' | 'existing';
+}
+
+export interface CatchUpSettings {
+  maxLagBytes: number;
+  timeoutMs: number;
+  verify: boolean;
+  chunk: number;
+  rechecks: number;
+}
+
+export interface SwitchSettings {
+  confirm: string;
+  quietMs: number;
+  timeoutMs: number;
+  keepBlueMs: number;
+}
+
+/** A blue/green step over PostgreSQL logical replication; the runner's database is blue and holds the state. */
+export interface ReplicationStep extends StepBase {
+  kind: 'replication';
+  stage: ReplicationStage;
+  names: ReplicationNames;
+  /** What `plan` shows: what the step does, one line per action. */
+  actions: string[];
+  replicate?: ReplicateSettings;
+  catchUp?: CatchUpSettings;
+  switch?: SwitchSettings;
+}
+
+export type Step = SqlStep | BackfillStep | VerifyStep | CheckStep | GateStep | FlagRolloutStep | ReplicationStep;
 
 /** What undoing an operation takes, or why it cannot be undone. */
 export type Inverse = { steps: Step[] } | { irreversible: string };

@@ -1,3 +1,4 @@
+import { replicationOrderProblems } from './replication-order.js';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -95,6 +96,7 @@ function checkSteps(file: string, source: YamlSource, header: PlanHeader): Plan 
     });
   }
   assignIds(entries, source, problems);
+  problems.push(...replicationOrderProblems(entries, source));
   if (problems.length === 0 && header.dialect === 'postgres') {
     problems.push(...generatedSqlProblems(entries, source, dialectNamed(header.dialect), header.name));
   }

@@ -139,6 +139,7 @@ export class StepVerifier {
       case 'gate':
         return this.set(phase, step, { result: 'ok', ms, detail: 'confirmed (the rehearsal answers yes)' });
       case 'flag_rollout':
+      case 'replication':
         return this.set(phase, step, { result: 'ok', ms, detail: 'ran' });
     }
   }

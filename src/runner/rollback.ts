@@ -27,6 +27,8 @@ export interface RollbackOptions {
   emit: RunnerListener;
   signal: AbortSignal;
   command: (verb: string, extra?: string) => string;
+  /** Where undo steps read values at run time (green's URL); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export type RollbackOutcome =
@@ -124,6 +126,7 @@ async function rollbackInSession(
     emit: opts.emit,
     signal: opts.signal,
     command: opts.command,
+    ...(opts.env ? { env: opts.env } : {}),
   });
   const count = undos.reduce((n, u) => n + u.run.length, 0);
   const head = resuming

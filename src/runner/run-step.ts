@@ -8,6 +8,7 @@ import { executeSqlStep } from './execute-sql-step.js';
 import { readOnlyQuery } from './read-only-query.js';
 import { holdForReplicasBeforeDdl } from './replica-wait.js';
 import { executeVerify } from './verify.js';
+import { executeReplication } from './replication/execute.js';
 
 export type StepResult = { kind: 'done' | 'already' | 'adopted' } | { kind: 'gate'; message: string };
 
@@ -103,5 +104,7 @@ export async function runStep(ctx: RunContext, step: Step, answers: GateAnswerer
     case 'flag_rollout':
       await executeFlagRollout(ctx, step);
       return { kind: 'done' };
+    case 'replication':
+      return executeReplication(ctx, step, answers);
   }
 }

@@ -22,8 +22,19 @@ export function requireRuntimeValues(compiled: CompiledPlan, rows: StepRow[], va
     for (const { step } of phase.steps) {
       if (step.kind === 'sql' && step.runtime && 'connection' in step.runtime && !done.has(step.id))
         connectionFromEnv(step.runtime.connection.env, vars);
+      // Every blue/green step connects to green, and replicate hands blue's URL to green's subscription.
+      if (step.kind === 'replication' && !done.has(step.id)) requireReplicationUrls(compiled, vars);
     }
   }
+}
+
+function requireReplicationUrls(compiled: CompiledPlan, vars: NodeJS.ProcessEnv): void {
+  for (const entry of compiled.entries)
+    for (const step of entry.steps)
+      if (step.kind === 'replication' && step.replicate) {
+        connectionFromEnv(step.replicate.greenEnv, vars);
+        connectionFromEnv(step.replicate.blueEnv, vars);
+      }
 }
 
 /** The step as its ownership is decided (a server's connection is compared), and the text to send. */

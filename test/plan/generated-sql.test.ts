@@ -39,8 +39,11 @@ describe('generated SQL is parsed at load time', () => {
     'every statement of plans/%s parses',
     async (file) => {
       const plan = await parsePlan(file, readFileSync(`plans/${file}`, 'utf8'));
-      const texts = compilePlan(plan).phases.flatMap((p) => p.steps.flatMap((s) => sqlTextsOf(postgres, s.step)));
-      expect(texts.length).toBeGreaterThan(0);
+      const steps = compilePlan(plan).phases.flatMap((p) => p.steps.map((s) => s.step));
+      const texts = steps.flatMap((step) => sqlTextsOf(postgres, step));
+      // Blue/green steps hold no plan SQL: their statements name only catalog objects, built when they run.
+      if (steps.every((step) => step.kind === 'replication')) expect(texts).toEqual([]);
+      else expect(texts.length).toBeGreaterThan(0);
       for (const sql of texts) expect(parseSql(sql).ok, sql).toBe(true);
     },
   );

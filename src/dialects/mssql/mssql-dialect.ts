@@ -15,6 +15,7 @@ import { mssqlProbes } from './probes.js';
 import { mssqlRunnerLock } from './runner-lock.js';
 import { mssqlSession } from './session.js';
 import { mssqlState } from './state.js';
+import { mssqlReplication } from './replication.js';
 import { mssqlViewRefresh } from './view-refresh.js';
 import { mssqlRehearsal } from './rehearse.js';
 import { mssqlSimulatorMissing } from './unavailable.js';
@@ -46,4 +47,5 @@ export const mssql: Dialect = {
   parser: mssqlParser,
   doctor: mssqlDoctor,
   viewRefresh: mssqlViewRefresh,
+  replication: mssqlReplication,
 };

@@ -12,6 +12,7 @@ import { postgresProbes } from './probes.js';
 import { postgresRunnerLock } from './runner-lock.js';
 import { postgresSession } from './session.js';
 import { postgresState } from './state.js';
+import { postgresReplication } from './replication.js';
 import { postgresViewRefresh } from './view-refresh.js';
 
 export { quoteIdent, quoteLiteral, quoteQualified } from './names.js';
@@ -48,4 +49,5 @@ export const postgres: Dialect = {
   parser: postgresParser,
   doctor: postgresDoctor,
   viewRefresh: postgresViewRefresh,
+  replication: postgresReplication,
 };

@@ -1,0 +1,11 @@
+/** Blue/green in PostgreSQL (12+): native logical replication with pgoutput. */
+import type { ReplicationSql } from '../replication.js';
+import { postgresReplicationCompare } from './replication-compare.js';
+import { replicationObjectsSql } from './replication-objects.js';
+import { replicationTablesSql } from './replication-tables.js';
+
+export const postgresReplication: ReplicationSql = {
+  ...replicationTablesSql,
+  ...replicationObjectsSql,
+  compare: postgresReplicationCompare,
+};

@@ -1,0 +1,51 @@
+/**
+ * What the four blue/green operations share: the refusal of a dialect without logical replication
+ * (at compile time, so `validate` exits 2 before anything runs), and the shape of their steps.
+ */
+import { UsageError } from '../errors.js';
+import { replicationNames } from './replication-names.js';
+import type { OperationContext, ReplicationStage, ReplicationStep } from './types.js';
+
+/** The name of an environment variable a shell or a Kubernetes Secret can set. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function refuseWithoutReplication(ctx: OperationContext, kind: string): void {
+  const replication = ctx.dialect.replication;
+  if (!('refusal' in replication) || replication.refusal === undefined) return;
+  throw new UsageError(
+    `${ctx.dialect.name} cannot ${kind}: ${replication.refusal.message}`,
+    replication.refusal.hint,
+    'unsupported-action',
+  );
+}
+
+export function replicationStep(
+  ctx: OperationContext,
+  stage: ReplicationStage,
+  summary: string,
+  actions: string[],
+  settings: Pick<ReplicationStep, 'replicate' | 'catchUp' | 'switch'> = {},
+  id = ctx.id,
+): ReplicationStep {
+  return {
+    id,
+    phase: ctx.phase,
+    kind: 'replication',
+    stage,
+    summary,
+    names: replicationNames(ctx.plan ?? ctx.id),
+    actions,
+    ...settings,
+  };
+}
+
+/** Exact, for `plan` output: 1h, 90s, 1500ms (never rounded). */
+export function exactDuration(millis: number): string {
+  const units: [number, string][] = [
+    [3_600_000, 'h'],
+    [60_000, 'm'],
+    [1000, 's'],
+  ];
+  const [size, unit] = units.find(([n]) => millis > 0 && millis % n === 0) ?? [1, 'ms'];
+  return `${millis / size}${unit}`;
+}
