@@ -3,6 +3,7 @@
  * rehearse the plan and its rollback on throwaway databases (see src/rehearse/rehearse.ts). A SQL Server
  * plan needs --database sqlserver://… (its scratch databases are made there) and --seed.
  */
+import { blueGreenKindsOf } from '../operations/replication-step.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { connect } from '../db/index.js';
@@ -131,6 +132,18 @@ function refuseSqlServerOptions(planName: string, opts: TestOptions, cwd: string
     );
 }
 
+/** A rehearsal has one scratch database; a blue/green plan needs two servers with logical replication. */
+function refuseBlueGreenRehearsal(file: string, compiled: { plan: { entries: { kind: string }[] } }): void {
+  const kinds = blueGreenKindsOf(compiled.plan);
+  if (kinds.length === 0) return;
+  throw new UsageError(
+    `${file}: a blue/green plan (${kinds.join(', ')}) needs a second server with logical replication, which a ` +
+      'rehearsal on one scratch database cannot give; nothing was run',
+    'rehearse it on two servers of your own (a copy of blue and an empty green) with `schemashift run`, or ' +
+      'check it with `schemashift validate`',
+  );
+}
+
 async function openSandbox(opts: TestOptions, deps: SandboxDeps): Promise<Sandbox> {
   if (opts.container) return containerSandbox(deps);
   if (opts.database !== undefined) return serverSandbox(deps, opts.database);
@@ -141,6 +154,7 @@ export async function testCommand(file: string, opts: TestOptions, io: Io): Prom
   const rows = checkOptions(opts);
   const compiled = compilePlan(await loadPlanFile(file, io.cwd));
   if (compiled.dialect.name === 'mssql') refuseSqlServerOptions(compiled.plan.name, opts, io.cwd);
+  refuseBlueGreenRehearsal(file, compiled);
   const seed =
     opts.seed !== undefined
       ? await seedFromFile(opts.seed, io.cwd)

@@ -1,4 +1,5 @@
 /** `run|advance|rollback FILE --targets T.yaml`: the single-database command once per target, in fleet order. */
+import { blueGreenKindsOf } from '../operations/replication-step.js';
 import { createInterface } from 'node:readline/promises';
 import { passwordsIn } from '../db/secrets.js';
 import { UsageError } from '../errors.js';
@@ -168,6 +169,16 @@ async function runFleet(
   return exit;
 }
 
+/** One green per plan: the same blue/green plan over many blues would aim every shard at the same green. */
+function refuseBlueGreenOverFleet(file: string, compiled: { plan: { entries: { kind: string }[] } }): void {
+  const kinds = blueGreenKindsOf(compiled.plan);
+  if (kinds.length === 0) return;
+  throw new UsageError(
+    `${file}: a blue/green plan (${kinds.join(', ')}) moves one database to one green; it cannot run over --targets, nothing was run`,
+    'run it for each database on its own, with its own GREEN_URL: schemashift run FILE --database URL',
+  );
+}
+
 export async function fleetRunCommand(
   mode: 'run' | 'advance',
   file: string,
@@ -184,6 +195,7 @@ export async function fleetRunCommand(
   }
   return runFleet(mode, file, opts, io, async (urls) => {
     const compiled = await compileForTargets(file, urls, io, opts.flagsFile);
+    refuseBlueGreenOverFleet(file, compiled);
     return (yes) =>
       (tio, { url, scope }, seen, abort) =>
         runCommand(mode, file, { ...single, yes, json: false, database: url, abort, compiled, scope }, tio, (o) =>
@@ -200,6 +212,7 @@ export async function fleetRollbackCommand(
   const { rollbackCommand, compileForTargets } = await import('../cli/run-command.js');
   return runFleet('rollback', file, opts, io, async (urls) => {
     const compiled = await compileForTargets(file, urls, io);
+    refuseBlueGreenOverFleet(file, compiled);
     return (yes) =>
       (tio, { url, scope }, seen, abort) =>
         rollbackCommand(file, { yes, json: false, database: url, abort, compiled, scope }, tio, (o) =>

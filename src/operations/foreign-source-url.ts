@@ -30,7 +30,8 @@ function decoded(env: string, part: string, what: string): string {
 /** The connection in the environment variable `env`; a UsageError (exit 2) that never echoes the value otherwise. */
 export function connectionFromEnv(env: string, vars: NodeJS.ProcessEnv): ResolvedConnection {
   const value = vars[env];
-  if (value === undefined || value === '') throw invalid(env, 'is not set: the plan reads another database from it');
+  if (value === undefined || value === '')
+    throw invalid(env, 'is not set: the plan connects to another database through it');
   let url: URL;
   try {
     url = new URL(value);
@@ -40,7 +41,11 @@ export function connectionFromEnv(env: string, vars: NodeJS.ProcessEnv): Resolve
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw invalid(env, `is not a postgres:// or postgresql:// URL (it is ${url.protocol}//…)`);
   }
-  if (url.search !== '') throw invalid(env, 'has query parameters, which a foreign server does not take from it');
+  if (url.search !== '')
+    throw invalid(
+      env,
+      "has query parameters (such as sslmode), which schemashift does not pass on: the server-side connection is built from host, port, database, user and password only; set the others through the servers' libpq environment",
+    );
   const dbname = decoded(env, url.pathname.replace(/^\//, ''), 'database name');
   if (!url.hostname || !dbname || !url.username) throw invalid(env, 'lacks a host, a database name or a user name');
   const connection: ResolvedConnection = {

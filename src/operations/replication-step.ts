@@ -9,6 +9,13 @@ import type { OperationContext, ReplicationStage, ReplicationStep } from './type
 /** The name of an environment variable a shell or a Kubernetes Secret can set. */
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+const BLUE_GREEN_KINDS = new Set(['replicate', 'catch_up', 'switch', 'drop_replication']);
+
+/** The blue/green operations a plan holds, in plan order, each once: commands that run one database refuse them. */
+export function blueGreenKindsOf(plan: { entries: { kind: string }[] }): string[] {
+  return [...new Set(plan.entries.map((e) => e.kind).filter((k) => BLUE_GREEN_KINDS.has(k)))];
+}
+
 export function refuseWithoutReplication(ctx: OperationContext, kind: string): void {
   const replication = ctx.dialect.replication;
   if (!('refusal' in replication) || replication.refusal === undefined) return;

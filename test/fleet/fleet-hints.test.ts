@@ -82,6 +82,23 @@ describe.skipIf(!postgresAdminUrl)('fleet: hints that repeat the fleet, the plan
     expect(await schemashiftSchemas()).toEqual([0, 0, 0]);
   });
 
+  it('a blue/green plan is refused over a fleet before any target connects (one green cannot take every shard)', async () => {
+    const plan = `name: fleet-bluegreen
+phases:
+  expand:
+    - replicate: { tables: [items], green: { url_env: FLEET_GREEN_URL }, blue: { url_env: FLEET_BLUE_URL } }
+`;
+    const dir = folderWith({ 'plan.yaml': plan, 'targets.yaml': TARGETS });
+    const vars = { ...env, FLEET_GREEN_URL: shards[0]!.url, FLEET_BLUE_URL: shards[1]!.url };
+    for (const verb of ['run', 'rollback']) {
+      const result = await cli([verb, 'plan.yaml', '--targets', 'targets.yaml', '--yes'], { cwd: dir, env: vars });
+      expect(result.code, verb).toBe(2);
+      expect(result.stderr, verb).toContain('a blue/green plan (replicate) moves one database to one green');
+      expect(result.stdout, verb).toBe('');
+    }
+    expect(await schemashiftSchemas()).toEqual([0, 0, 0]);
+  });
+
   it('stopped at a gate: each target says `--targets targets.yaml --target NAME`, the fleet says the fleet command', async () => {
     const dir = folderWith({ 'plan.yaml': gated('fleet-hints', 'note'), 'targets.yaml': TARGETS });
     const result = await cli(['run', 'plan.yaml', '--targets', 'targets.yaml'], { cwd: dir, env });
