@@ -30,6 +30,9 @@ function statementOf(step: Step): string | undefined {
 function lockOf(step: Step): { level: string; on: string[] } {
   if (step.kind === 'sql' || step.kind === 'backfill' || step.kind === 'verify')
     return { level: step.lock.level, on: step.lock.on };
+  // The switch (and its undo, on green) holds writes off the replicated tables while it retires them.
+  if (step.kind === 'replication' && (step.stage === 'switch' || step.stage === 'undo-switch'))
+    return { level: 'SHARE ROW EXCLUSIVE', on: [step.stage === 'switch' ? "blue's replicated tables" : "green's"] };
   return { level: 'none', on: [] };
 }
 
