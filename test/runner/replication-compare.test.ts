@@ -8,6 +8,7 @@ import { connect, type Connection } from '../../src/db/index.js';
 import { postgresReplicationCompare } from '../../src/dialects/postgres/replication-compare.js';
 import { InterruptedError } from '../../src/runner/interrupted.js';
 import { compareReplicatedTables, countBothSides, type CompareOptions } from '../../src/runner/replication-compare.js';
+import { recheckRows } from '../../src/runner/replication-compare-rows.js';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
 
 const LSN = /^[0-9A-F]+\/[0-9A-F]+$/;
@@ -151,14 +152,31 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
       ]);
     });
 
-    it('a row missing on green, and the last chunk ends at blue’s largest key', async () => {
+    it('a row missing on green, in the last chunk (unbounded above)', async () => {
       await seed('diff_missing', 4500);
       await greenDb.exec(`DELETE FROM diff_missing WHERE id = 4200`);
       const [result] = await compareReplicatedTables(options(['diff_missing']));
       expect(result!.mismatches).toEqual([
-        { table: 'diff_missing', from: '4000', to: '4500', blue: { rows: 500 }, green: { rows: 499 } },
+        { table: 'diff_missing', from: '4000', to: '', blue: { rows: 500 }, green: { rows: 499 } },
       ]);
       expect(result).toMatchObject({ rows: 4500, chunks: 5 });
+    });
+
+    it('extra rows on green above blue’s largest key are found (the last chunk is unbounded on both sides)', async () => {
+      await seed('diff_above', 5000);
+      await greenDb.exec(`INSERT INTO diff_above SELECT g, 'v' || g FROM generate_series(5001, 5010) g`);
+      for (const rechecks of [0, 2]) {
+        const [result] = await compareReplicatedTables(options(['diff_above'], { rechecks }));
+        expect(result!.mismatches).toEqual([
+          { table: 'diff_above', from: '4000', to: '', blue: { rows: 1000 }, green: { rows: 1010 } },
+        ]);
+        expect(result).toMatchObject({ rows: 5000, chunks: 5 });
+      }
+      // A last chunk that ends exactly on a chunk boundary is unbounded too.
+      const [exact] = await compareReplicatedTables(options(['diff_above'], { chunkRows: 2500 }));
+      expect(exact!.mismatches).toEqual([
+        { table: 'diff_above', from: '2500', to: '', blue: { rows: 2500 }, green: { rows: 2510 } },
+      ]);
     });
 
     it('an extra row on green inside the range, before blue’s first key too', async () => {
@@ -187,7 +205,7 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
       await greenDb.exec(`UPDATE diff_pair SET v = 0 WHERE b = 1500`);
       const [result] = await compareReplicatedTables(options(['diff_pair']));
       expect(result!.mismatches).toEqual([
-        { table: 'diff_pair', from: '("x y", 1000)', to: '("x y", 2000)', blue: { rows: 1000 }, green: { rows: 1000 } },
+        { table: 'diff_pair', from: '("x y", 1000)', to: '', blue: { rows: 1000 }, green: { rows: 1000 } },
       ]);
     });
   });
@@ -249,11 +267,17 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
       ]);
     });
 
-    it('rows inserted on blue beyond its largest key during the walk are not compared', async () => {
+    it('rows inserted on blue above its largest key during the walk, replicated when waited for, verify', async () => {
       await both(`CREATE TABLE flight_insert (id int PRIMARY KEY, v text);
         INSERT INTO flight_insert SELECT g, 'v' FROM generate_series(1, 5000) g`);
       let next = 5001;
+      // Replication stands in: green gets what blue had when waited for, then blue goes on inserting.
       const waitForGreen = async () => {
+        await greenDb.query(
+          `INSERT INTO flight_insert SELECT g, 'new' FROM generate_series(5001, $1::int) g
+          ON CONFLICT DO NOTHING`,
+          [next - 1],
+        );
         await blueDb.query(`INSERT INTO flight_insert SELECT g, 'new' FROM generate_series($1::int, $2::int) g`, [
           next,
           next + 699,
@@ -261,7 +285,9 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
         next += 700;
       };
       const [result] = await compareReplicatedTables(options(['flight_insert'], { rechecks: 0, waitForGreen }));
-      expect(result).toMatchObject({ rows: 5000, chunks: 5, mismatches: [] });
+      expect(result).toMatchObject({ chunks: 5, mismatches: [] });
+      // The last chunk read what blue had inserted above 5000 by then: 4 waits of 700 rows.
+      expect(result!.rows).toBe(5000 + 4 * 700);
       expect(next).toBeGreaterThan(8000);
     });
 
@@ -333,6 +359,56 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
       );
     });
 
+    it('green without blue’s unique key (rows could be duplicated there) is refused', async () => {
+      await blueDb.exec(`CREATE TABLE shape_nokey (id int PRIMARY KEY, v text);
+        INSERT INTO shape_nokey SELECT g, 'v' || g FROM generate_series(1, 5000) g`);
+      await greenDb.exec(`CREATE TABLE shape_nokey (id int, v text);
+        INSERT INTO shape_nokey SELECT g, 'v' || g FROM generate_series(1, 5000) g;
+        INSERT INTO shape_nokey SELECT * FROM shape_nokey WHERE id <= 50`);
+      await expect(compareReplicatedTables(options(['shape_nokey'], { rechecks: 2 }))).rejects.toThrow(
+        "green's shape_nokey has no primary key or replica identity index, while blue's is on (id)",
+      );
+      await blueDb.exec(`CREATE TABLE shape_otherkey (a int, b int, PRIMARY KEY (a, b))`);
+      await greenDb.exec(`CREATE TABLE shape_otherkey (a int PRIMARY KEY, b int)`);
+      await expect(compareReplicatedTables(options(['shape_otherkey']))).rejects.toThrow(
+        "green's shape_otherkey is keyed on (a) but blue's on (a, b)",
+      );
+      // The same key columns in another order are the same unique key.
+      await blueDb.exec(`CREATE TABLE shape_keyorder (a int, b int, PRIMARY KEY (a, b))`);
+      await greenDb.exec(`CREATE TABLE shape_keyorder (a int, b int, PRIMARY KEY (b, a))`);
+      await expect(compareReplicatedTables(options(['shape_keyorder']))).resolves.toMatchObject([{ mismatches: [] }]);
+    });
+
+    it('the row recheck counts rows, and a key read twice on green never verifies', async () => {
+      // Past checkGreen's refusal (defence in depth): the recheck itself on a keyless green.
+      const shape = {
+        table: 'shape_nokey',
+        columns: [
+          { name: 'id', type: 'integer', collation: null },
+          { name: 'v', type: 'text', collation: null },
+        ],
+        key: [{ name: 'id', type: 'integer', collation: null }],
+      };
+      const outcome = await blue.session((b) =>
+        green.session((g) =>
+          recheckRows(
+            {
+              ...options([]),
+              blue: b,
+              green: g,
+              rechecks: 3,
+              chunksPerWait: 1,
+              waitOnlyOnDifference: false,
+              recheckPauseMs: 1,
+            },
+            shape,
+            { from: null, to: null },
+          ),
+        ),
+      );
+      expect(outcome).toEqual({ matched: false, blueRows: 5000, greenRows: 5050 });
+    });
+
     it('a table missing on either side is refused', async () => {
       await blueDb.exec(`CREATE TABLE shape_blue_only (id int PRIMARY KEY)`);
       await expect(compareReplicatedTables(options(['shape_blue_only']))).rejects.toThrow(
@@ -371,7 +447,7 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
       const [result] = await compareReplicatedTables(options(['shape_replident']));
       expect(result).toMatchObject({ keyed: true, chunks: 2 });
       expect(result!.mismatches).toEqual([
-        { table: 'shape_replident', from: '(1000, c)', to: '(2000, c)', blue: { rows: 1000 }, green: { rows: 1000 } },
+        { table: 'shape_replident', from: '(1000, c)', to: '', blue: { rows: 1000 }, green: { rows: 1000 } },
       ]);
     });
 
