@@ -3,6 +3,7 @@
  * and green, and `waitForGreen` is the test's (it repairs, or writes to blue, at chosen moments).
  * Green's database has other text settings (time zone, date style, float digits) than blue's.
  */
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Connection } from '../../src/db/index.js';
 import { postgresReplicationCompare } from '../../src/dialects/postgres/replication-compare.js';
@@ -407,6 +408,32 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
         ),
       );
       expect(outcome).toEqual({ matched: false, blueRows: 5000, greenRows: 5050 });
+    });
+
+    it('a database ordering text by ICU is told apart from one ordering it by libc with the same datcollate', async () => {
+      const name = `ss_green_icu_${Date.now().toString(36)}`;
+      const admin = new pg.Client({ connectionString: postgresAdminUrl! });
+      await admin.connect();
+      const datcollate = (
+        await blueDb.query<{ c: string }>('SELECT datcollate AS c FROM pg_database WHERE datname = current_database()')
+      )[0]!.c;
+      await admin.query(
+        `CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'de-DE' LOCALE '${datcollate}'`,
+      );
+      const url = new URL(postgresAdminUrl!);
+      url.pathname = `/${name}`;
+      const icu = await connect(url.toString());
+      try {
+        await blueDb.exec(`CREATE TABLE shape_icu (k text PRIMARY KEY)`);
+        await icu.exec(`CREATE TABLE shape_icu (k text PRIMARY KEY)`);
+        await expect(compareReplicatedTables(options(['shape_icu'], { green: icu }))).rejects.toThrow(
+          `key column k of shape_icu is ordered by collation ${datcollate} on blue but icu:de-DE on green`,
+        );
+      } finally {
+        await icu.close();
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await admin.end();
+      }
     });
 
     it('a table missing on either side is refused', async () => {
