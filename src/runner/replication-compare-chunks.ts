@@ -14,7 +14,7 @@ export interface ChunkMismatch {
   table: string;
   /** The key after which the chunk starts (exclusive), null from the first key. */
   from: string | null;
-  /** The chunk's last key (inclusive); '' when unbounded (blue's table was empty, or compared by count only). */
+  /** The chunk's last key (inclusive); '' when unbounded (the table's last chunk, or compared by count only). */
   to: string;
   blue: { rows: number };
   green: { rows: number };
@@ -22,7 +22,7 @@ export interface ChunkMismatch {
 
 export interface TableComparison {
   table: string;
-  /** Blue's rows in the compared range (the key range fixed at the start), as last read. */
+  /** Blue's rows as last read: every chunk's, the last one's including rows blue added above its start's largest key. */
   rows: number;
   chunks: number;
   /** Chunks read again because they differed at first. */
@@ -135,9 +135,11 @@ export async function compareByCount(w: ChunkWalk, table: string): Promise<Table
 const sameKey = (a: string[] | null, b: string[]) => a !== null && a.every((v, i) => v === b[i]);
 
 /**
- * Chunks `(from, to]` of `chunkRows` blue keys each, up to blue's largest key when the walk starts
- * (rows added later are not this comparison's). An empty blue table is one unbounded chunk, so
- * rows that only green has are still found.
+ * Chunks `(from, to]` of `chunkRows` blue keys each, bounds taken up to blue's largest key when the
+ * walk starts; the last chunk is unbounded above on both sides, so rows that only green has above
+ * that key are found too. Rows blue adds there during the walk are read on blue with an LSN that
+ * covers them, so green has them once waited for (else the row recheck absorbs them). An empty
+ * blue table is one unbounded chunk, so rows that only green has are still found.
  */
 export async function compareByKey(w: ChunkWalk, shape: CompareShape): Promise<TableComparison> {
   const result = emptyComparison(shape.table, true);
@@ -160,15 +162,16 @@ async function readBlueBatch(w: ChunkWalk, shape: CompareShape, max: string[] | 
   let next = from;
   do {
     throwIfAborted(w.signal, shape.table);
-    const to: string[] | null = max === null ? null : await chunkEnd(w, shape, next, max);
-    const range: KeyRange = { from: next, to };
+    const end = max === null ? null : await chunkEnd(w, shape, next, max);
+    const last = end === null || max === null || sameKey(end, max);
+    const range: KeyRange = { from: next, to: last ? null : end };
     const blue = await readOnly(w.blue, w.sql, () =>
       firstRow<DigestRow>(w.blue, w.sql.chunkDigest(shape, range, true)),
     );
     if (blue?.lsn === undefined)
       throw new Error(`the digest of ${shape.table} on blue came back without a WAL position`);
     chunks.push({ range, blue: { ...blue, lsn: blue.lsn } });
-    next = to === null || max === null || sameKey(to, max) ? null : to;
+    next = last ? null : end;
   } while (next !== null && chunks.length < w.chunksPerWait);
   return { chunks, next };
 }

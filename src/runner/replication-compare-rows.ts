@@ -9,11 +9,17 @@ import type { CompareShape, KeyRange, LsnRow, RowHashRow } from '../dialects/rep
 import { readOnly, throwIfAborted, type ChunkWalk } from './replication-compare-read.js';
 import { sleep } from './sleep.js';
 
-type Hashes = Map<string, { key: string[]; hash: string }>;
+/** One side's rows by key; `rows` counts every row read, `duplicated` says a key came more than once. */
+interface Hashes {
+  byKey: Map<string, { key: string[]; hash: string }>;
+  rows: number;
+  duplicated: boolean;
+}
 
 async function hashes(db: Queryable, statement: { sql: string; params: unknown[] }): Promise<Hashes> {
   const { rows } = await db.query<RowHashRow>(statement.sql, statement.params);
-  return new Map(rows.map((r) => [JSON.stringify(r.key), r]));
+  const byKey = new Map(rows.map((r) => [JSON.stringify(r.key), r]));
+  return { byKey, rows: rows.length, duplicated: byKey.size !== rows.length };
 }
 
 /** Blue's rows and then its WAL position, green given time to reach it, green's rows. */
@@ -31,8 +37,8 @@ async function readBoth(w: ChunkWalk, table: string, statement: () => { sql: str
 }
 
 function differingKeys(blue: Hashes, green: Hashes): string[][] {
-  const keys = new Map([...blue, ...green].map(([id, r]) => [id, r.key]));
-  return [...keys].filter(([id]) => blue.get(id)?.hash !== green.get(id)?.hash).map(([, key]) => key);
+  const keys = new Map([...blue.byKey, ...green.byKey].map(([id, r]) => [id, r.key]));
+  return [...keys].filter(([id]) => blue.byKey.get(id)?.hash !== green.byKey.get(id)?.hash).map(([, key]) => key);
 }
 
 export interface RowRecheck {
@@ -42,7 +48,10 @@ export interface RowRecheck {
   greenRows: number;
 }
 
-/** Up to `w.rechecks` rounds: the whole chunk first, then only the keys that still differed. */
+/**
+ * Up to `w.rechecks` rounds: the whole chunk first, then only the keys that still differed. A key
+ * read twice on one side is a difference no write in flight explains: the chunk is a mismatch.
+ */
 export async function recheckRows(w: ChunkWalk, shape: CompareShape, range: KeyRange): Promise<RowRecheck> {
   const outcome: RowRecheck = { matched: false, blueRows: 0, greenRows: 0 };
   let differing: string[][] | null = null;
@@ -53,7 +62,8 @@ export async function recheckRows(w: ChunkWalk, shape: CompareShape, range: KeyR
     const read = await readBoth(w, shape.table, () =>
       keys === null ? w.sql.rowHashes(shape, range) : w.sql.rowHashesOfKeys(shape, keys),
     );
-    if (keys === null) [outcome.blueRows, outcome.greenRows] = [read.blue.size, read.green.size];
+    if (keys === null) [outcome.blueRows, outcome.greenRows] = [read.blue.rows, read.green.rows];
+    if (read.blue.duplicated || read.green.duplicated) return outcome;
     differing = differingKeys(read.blue, read.green);
     if (differing.length === 0) return { ...outcome, matched: true };
   }

@@ -82,6 +82,24 @@ function refuse(message: string, hint: string): never {
   throw new DatabaseError(message, hint);
 }
 
+/**
+ * A keyed comparison reads rows by blue's key on green too: without the same unique key there,
+ * rows duplicated on green could hide behind one key.
+ */
+function checkGreenKey(blue: CompareShape, green: CompareShape): void {
+  if (blue.key.length === 0) return;
+  const names = (shape: CompareShape) => shape.key.map((c) => c.name).sort();
+  const [b, g] = [names(blue), names(green)];
+  if (b.length === g.length && b.every((name, i) => name === g[i])) return;
+  const blueKey = blue.key.map((c) => c.name).join(', ');
+  refuse(
+    g.length === 0
+      ? `green's ${blue.table} has no primary key or replica identity index, while blue's is on (${blueKey})`
+      : `green's ${blue.table} is keyed on (${green.key.map((c) => c.name).join(', ')}) but blue's on (${blueKey})`,
+    `give green the same primary key as blue (rows could be duplicated on green without it), then compare again`,
+  );
+}
+
 /** Green must have every column blue has, by name, with the same type; key columns also with the same order. */
 function checkGreen(blue: CompareShape, green: CompareShape | null): void {
   const t = blue.table;
@@ -100,6 +118,7 @@ function checkGreen(blue: CompareShape, green: CompareShape | null): void {
       refuse(`column ${column.name} of ${t} is ${column.type} on blue but ${other.type} on green`, sameHint);
     }
   }
+  checkGreenKey(blue, green);
   for (const column of blue.key) {
     const other = byName.get(column.name);
     if (other !== undefined && other.collation !== column.collation) {

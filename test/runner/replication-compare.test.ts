@@ -1,54 +1,22 @@
 /**
  * The blue/green comparison against real PostgreSQL: two databases on one server stand in for blue
- * and green, and `waitForGreen` is the test's (it repairs, or writes to blue, at chosen moments).
- * Green's database has other text settings (time zone, date style, float digits) than blue's.
+ * and green (replication-compare-fixture.ts), and `waitForGreen` is the test's (it repairs, or
+ * writes to blue, at chosen moments). Shapes of tables: replication-compare-shapes.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type Connection } from '../../src/db/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { postgresReplicationCompare } from '../../src/dialects/postgres/replication-compare.js';
 import { InterruptedError } from '../../src/runner/interrupted.js';
-import { compareReplicatedTables, countBothSides, type CompareOptions } from '../../src/runner/replication-compare.js';
-import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
+import { compareReplicatedTables, countBothSides } from '../../src/runner/replication-compare.js';
+import { postgresAdminUrl } from '../support/databases.js';
+import { blueGreenDatabases } from './replication-compare-fixture.js';
 
 const LSN = /^[0-9A-F]+\/[0-9A-F]+$/;
 
 describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (PostgreSQL)', () => {
-  let blueDb: TestDatabase;
-  let greenDb: TestDatabase;
-  let blue: Connection;
-  let green: Connection;
-
-  beforeAll(async () => {
-    [blueDb, greenDb] = await Promise.all([createPostgresDatabase('ss_blue'), createPostgresDatabase('ss_green')]);
-    const greenName = new URL(greenDb.url!).pathname.slice(1);
-    await greenDb.exec(
-      `ALTER DATABASE ${greenName} SET TimeZone = 'Asia/Tokyo'; ALTER DATABASE ${greenName} SET DateStyle = 'SQL, DMY';
-       ALTER DATABASE ${greenName} SET extra_float_digits = 0; ALTER DATABASE ${greenName} SET bytea_output = 'escape'`,
-    );
-    [blue, green] = await Promise.all([connect(blueDb.url!), connect(greenDb.url!)]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([blue?.close(), green?.close()]);
-    await Promise.all([blueDb?.close(), greenDb?.close()]);
-  });
-
-  const both = (sql: string) => Promise.all([blueDb.exec(sql), greenDb.exec(sql)]);
-
-  function options(tables: string[], extra: Partial<CompareOptions> = {}): CompareOptions {
-    return {
-      blue,
-      green,
-      sql: postgresReplicationCompare,
-      tables,
-      chunkRows: 1000,
-      rechecks: 1,
-      recheckPauseMs: 5,
-      waitForGreen: () => Promise.resolve(),
-      signal: new AbortController().signal,
-      ...extra,
-    };
-  }
+  const t = blueGreenDatabases();
+  const { both, options } = t;
+  let [blueDb, greenDb, blue, green] = [t.blueDb, t.greenDb, t.blue, t.green];
+  beforeAll(() => void ([blueDb, greenDb, blue, green] = [t.blueDb, t.greenDb, t.blue, t.green]));
 
   describe('identical tables', () => {
     it('an int key over 25k rows in chunks of 1000: 25 chunks, no mismatch, each wait given blue’s LSN', async () => {
@@ -151,14 +119,31 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
       ]);
     });
 
-    it('a row missing on green, and the last chunk ends at blue’s largest key', async () => {
+    it('a row missing on green, in the last chunk (unbounded above)', async () => {
       await seed('diff_missing', 4500);
       await greenDb.exec(`DELETE FROM diff_missing WHERE id = 4200`);
       const [result] = await compareReplicatedTables(options(['diff_missing']));
       expect(result!.mismatches).toEqual([
-        { table: 'diff_missing', from: '4000', to: '4500', blue: { rows: 500 }, green: { rows: 499 } },
+        { table: 'diff_missing', from: '4000', to: '', blue: { rows: 500 }, green: { rows: 499 } },
       ]);
       expect(result).toMatchObject({ rows: 4500, chunks: 5 });
+    });
+
+    it('extra rows on green above blue’s largest key are found (the last chunk is unbounded on both sides)', async () => {
+      await seed('diff_above', 5000);
+      await greenDb.exec(`INSERT INTO diff_above SELECT g, 'v' || g FROM generate_series(5001, 5010) g`);
+      for (const rechecks of [0, 2]) {
+        const [result] = await compareReplicatedTables(options(['diff_above'], { rechecks }));
+        expect(result!.mismatches).toEqual([
+          { table: 'diff_above', from: '4000', to: '', blue: { rows: 1000 }, green: { rows: 1010 } },
+        ]);
+        expect(result).toMatchObject({ rows: 5000, chunks: 5 });
+      }
+      // A last chunk that ends exactly on a chunk boundary is unbounded too.
+      const [exact] = await compareReplicatedTables(options(['diff_above'], { chunkRows: 2500 }));
+      expect(exact!.mismatches).toEqual([
+        { table: 'diff_above', from: '2500', to: '', blue: { rows: 2500 }, green: { rows: 2510 } },
+      ]);
     });
 
     it('an extra row on green inside the range, before blue’s first key too', async () => {
@@ -187,7 +172,7 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
       await greenDb.exec(`UPDATE diff_pair SET v = 0 WHERE b = 1500`);
       const [result] = await compareReplicatedTables(options(['diff_pair']));
       expect(result!.mismatches).toEqual([
-        { table: 'diff_pair', from: '("x y", 1000)', to: '("x y", 2000)', blue: { rows: 1000 }, green: { rows: 1000 } },
+        { table: 'diff_pair', from: '("x y", 1000)', to: '', blue: { rows: 1000 }, green: { rows: 1000 } },
       ]);
     });
   });
@@ -249,11 +234,17 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
       ]);
     });
 
-    it('rows inserted on blue beyond its largest key during the walk are not compared', async () => {
+    it('rows inserted on blue above its largest key during the walk, replicated when waited for, verify', async () => {
       await both(`CREATE TABLE flight_insert (id int PRIMARY KEY, v text);
         INSERT INTO flight_insert SELECT g, 'v' FROM generate_series(1, 5000) g`);
       let next = 5001;
+      // Replication stands in: green gets what blue had when waited for, then blue goes on inserting.
       const waitForGreen = async () => {
+        await greenDb.query(
+          `INSERT INTO flight_insert SELECT g, 'new' FROM generate_series(5001, $1::int) g
+          ON CONFLICT DO NOTHING`,
+          [next - 1],
+        );
         await blueDb.query(`INSERT INTO flight_insert SELECT g, 'new' FROM generate_series($1::int, $2::int) g`, [
           next,
           next + 699,
@@ -261,7 +252,9 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
         next += 700;
       };
       const [result] = await compareReplicatedTables(options(['flight_insert'], { rechecks: 0, waitForGreen }));
-      expect(result).toMatchObject({ rows: 5000, chunks: 5, mismatches: [] });
+      expect(result).toMatchObject({ chunks: 5, mismatches: [] });
+      // The last chunk read what blue had inserted above 5000 by then: 4 waits of 700 rows.
+      expect(result!.rows).toBe(5000 + 4 * 700);
       expect(next).toBeGreaterThan(8000);
     });
 
@@ -293,104 +286,6 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
         writing = false;
         await writer;
       }
-    });
-  });
-  describe('shapes', () => {
-    it('green with its columns in another order is still equal', async () => {
-      await blueDb.exec(`CREATE TABLE shape_order (id int PRIMARY KEY, a text, b int, c date)`);
-      await greenDb.exec(`CREATE TABLE shape_order (c date, b int, extra text, id int PRIMARY KEY, a text)`);
-      await blueDb.exec(
-        `INSERT INTO shape_order SELECT g, 'a' || g, g, date '2020-01-01' + g FROM generate_series(1, 1200) g`,
-      );
-      await greenDb.exec(
-        `INSERT INTO shape_order (id, a, b, c, extra) SELECT g, 'a' || g, g, date '2020-01-01' + g, 'green only' FROM generate_series(1, 1200) g`,
-      );
-      const [result] = await compareReplicatedTables(options(['shape_order']));
-      expect(result).toMatchObject({ rows: 1200, chunks: 2, mismatches: [] });
-    });
-
-    it('a column missing on green is refused with a clear error', async () => {
-      await blueDb.exec(`CREATE TABLE shape_missing (id int PRIMARY KEY, a text, note text)`);
-      await greenDb.exec(`CREATE TABLE shape_missing (id int PRIMARY KEY, a text)`);
-      await expect(compareReplicatedTables(options(['shape_missing']))).rejects.toThrow(
-        "green's shape_missing has no column note, which blue has",
-      );
-    });
-
-    it('a column of another type on green is refused, naming both types', async () => {
-      await blueDb.exec(`CREATE TABLE shape_type (id int PRIMARY KEY, a varchar(20))`);
-      await greenDb.exec(`CREATE TABLE shape_type (id int PRIMARY KEY, a varchar(40))`);
-      await expect(compareReplicatedTables(options(['shape_type']))).rejects.toThrow(
-        'column a of shape_type is character varying(20) on blue but character varying(40) on green',
-      );
-    });
-
-    it('a key column ordered by another collation on green is refused', async () => {
-      await blueDb.exec(`CREATE TABLE shape_collation (k text COLLATE "C" PRIMARY KEY)`);
-      await greenDb.exec(`CREATE TABLE shape_collation (k text COLLATE "POSIX" PRIMARY KEY)`);
-      await expect(compareReplicatedTables(options(['shape_collation']))).rejects.toThrow(
-        'key column k of shape_collation is ordered by collation C on blue but POSIX on green',
-      );
-    });
-
-    it('a table missing on either side is refused', async () => {
-      await blueDb.exec(`CREATE TABLE shape_blue_only (id int PRIMARY KEY)`);
-      await expect(compareReplicatedTables(options(['shape_blue_only']))).rejects.toThrow(
-        'table shape_blue_only does not exist on green',
-      );
-      await expect(compareReplicatedTables(options(['public.shape_nowhere']))).rejects.toThrow(
-        'table public.shape_nowhere does not exist on blue',
-      );
-    });
-
-    it('a table without a key is compared by count only, and a missing row is still found', async () => {
-      await both(`CREATE TABLE shape_keyless (a int, b text);
-        INSERT INTO shape_keyless SELECT g, 'b' FROM generate_series(1, 3000) g`);
-      const [same] = await compareReplicatedTables(options(['shape_keyless']));
-      expect(same).toEqual({
-        table: 'shape_keyless',
-        rows: 3000,
-        chunks: 1,
-        rechecked: 0,
-        mismatches: [],
-        keyed: false,
-      });
-      await greenDb.exec(`DELETE FROM shape_keyless WHERE a = 7`);
-      const [differs] = await compareReplicatedTables(options(['shape_keyless']));
-      expect(differs!.mismatches).toEqual([
-        { table: 'shape_keyless', from: null, to: '', blue: { rows: 3000 }, green: { rows: 2999 } },
-      ]);
-    });
-
-    it('without a primary key, the replica identity index is the key', async () => {
-      await both(`CREATE TABLE shape_replident (code text NOT NULL, n int NOT NULL, v int);
-        CREATE UNIQUE INDEX shape_replident_key ON shape_replident (n, code);
-        ALTER TABLE shape_replident REPLICA IDENTITY USING INDEX shape_replident_key;
-        INSERT INTO shape_replident SELECT 'c', g, g FROM generate_series(1, 2000) g`);
-      await greenDb.exec(`UPDATE shape_replident SET v = -1 WHERE n = 1999`);
-      const [result] = await compareReplicatedTables(options(['shape_replident']));
-      expect(result).toMatchObject({ keyed: true, chunks: 2 });
-      expect(result!.mismatches).toEqual([
-        { table: 'shape_replident', from: '(1000, c)', to: '(2000, c)', blue: { rows: 1000 }, green: { rows: 1000 } },
-      ]);
-    });
-
-    it('hostile schema, table and column names (quotes, spaces, a dot in the name) work', async () => {
-      await both(`CREATE SCHEMA "we ird";
-        CREATE TABLE "we ird"."Or""ders; x.y" ("the id" int, "k""2" text, "select" text, PRIMARY KEY ("the id", "k""2"));
-        INSERT INTO "we ird"."Or""ders; x.y" SELECT g, 'k ' || g, 's' FROM generate_series(1, 1500) g`);
-      await greenDb.exec(`UPDATE "we ird"."Or""ders; x.y" SET "select" = 'changed' WHERE "the id" = 10`);
-      const [result] = await compareReplicatedTables(options(['we ird.Or"ders; x.y'], { rechecks: 3 }));
-      expect(result).toMatchObject({ table: 'we ird.Or"ders; x.y', rows: 1500, chunks: 2, keyed: true });
-      expect(result!.mismatches).toEqual([
-        {
-          table: 'we ird.Or"ders; x.y',
-          from: null,
-          to: '(1000, "k 1000")',
-          blue: { rows: 1000 },
-          green: { rows: 1000 },
-        },
-      ]);
     });
   });
 

@@ -15,6 +15,16 @@ import type {
 import { quoteIdent, quoteQualified } from './names.js';
 
 /**
+ * The database's default collation as it orders text: `icu:<locale>` or `builtin:<locale>` when
+ * that provider orders it (PostgreSQL 15+), else the libc datcollate. Read through to_jsonb so that
+ * the columns of every version (daticulocale in 15-16, datlocale from 17, neither before 15) work.
+ */
+const DATABASE_COLLATION_SQL = `(SELECT CASE j->>'datlocprovider'
+    WHEN 'i' THEN 'icu:' || coalesce(j->>'daticulocale', j->>'datlocale')
+    WHEN 'b' THEN 'builtin:' || (j->>'datlocale') ELSE j->>'datcollate' END
+  FROM (SELECT to_jsonb(d) AS j FROM pg_database d WHERE d.datname = current_database()) db)`;
+
+/**
  * The key is the primary key, else the replica identity index (what logical replication itself
  * matches rows by). A collatable column reports the collation that orders it, `default` resolved
  * to the database's locale: two databases may differ there, and then their key order does too.
@@ -23,8 +33,7 @@ const TABLE_SHAPE_SQL = `WITH r AS (SELECT to_regclass($1)::oid AS oid),
 k AS (SELECT i.indkey::int2[] AS cols FROM pg_index i JOIN r ON i.indrelid = r.oid
   WHERE i.indisprimary OR i.indisreplident ORDER BY i.indisprimary DESC LIMIT 1)
 SELECT r.oid::int8 AS oid, a.attname::text AS "column", format_type(a.atttypid, a.atttypmod) AS type,
-  CASE WHEN c.collname = 'default' THEN (SELECT datcollate::text FROM pg_database WHERE datname = current_database())
-    ELSE c.collname::text END AS collation,
+  CASE WHEN c.collname = 'default' THEN ${DATABASE_COLLATION_SQL} ELSE c.collname::text END AS collation,
   array_position((SELECT cols FROM k), a.attnum) AS key_position
 FROM r LEFT JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_collation c ON c.oid = a.attcollation
