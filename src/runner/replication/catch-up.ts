@@ -97,7 +97,11 @@ function mismatchText(results: TableComparison[]): string | undefined {
   const bad = results.flatMap((r) => r.mismatches);
   if (bad.length === 0) return undefined;
   return bad
-    .map((m) => `${m.table} key range (${m.from ?? 'start'}, ${m.to}]: blue ${m.blue.rows} rows, green ${m.green.rows}`)
+    .map(
+      (m) =>
+        `${m.table} key range (${m.from ?? 'start'}, ${m.to === '' ? 'end)' : `${m.to}]`}: blue ${m.blue.rows} rows, ` +
+        `green ${m.green.rows}`,
+    )
     .join('; ');
 }
 
