@@ -410,4 +410,87 @@ phases:
     }
     await holdForReplicasBeforeDdl(readContext().ctx, drop, 5_000);
   });
+
+  it("refuses a --replica URL on another database of the primary's cluster: run exits 2 before anything runs, doctor fails", async () => {
+    const plan = 'verify-on-other-database';
+    const otherDatabase = standby!.url('postgres');
+    const result = await cli(['run', verifyPlan(plan), '--database', db.url!, '--replica', otherDatabase, '--yes']);
+    expect(result.code, result.stdout + result.stderr).toBe(2);
+    expect(result.stderr).toContain(
+      `--replica ${replicaName()} is connected to database postgres, the primary to ${database}: give the same database in its URL; nothing was run`,
+    );
+    expect(await events(plan), 'nothing of the plan ran').toEqual([]);
+    const doctor = await cli(['doctor', '--database', db.url!, '--replica', otherDatabase, '--json']);
+    expect(doctor.code).toBe(1);
+    const report = JSON.parse(doctor.stdout) as { checks: { id: string; status: string; finding: string }[] };
+    expect(report.checks.filter((c) => c.id === 'replica')).toEqual([
+      expect.objectContaining({ status: 'fail', finding: expect.stringMatching(/is connected to database postgres/) }),
+    ]);
+  });
+
+  it('a standby that receives no WAL: the contract wait compares positions and gives up bounded; doctor fails it', async () => {
+    const { rows } = await replica.query<{ conninfo: string }>(
+      "SELECT current_setting('primary_conninfo') AS conninfo",
+    );
+    const conninfo = rows[0]!.conninfo;
+    const setConninfo = async (value: string) => {
+      const sql = await replica.query<{ s: string }>(
+        "SELECT format('ALTER SYSTEM SET primary_conninfo = %L', $1::text) AS s",
+        [value],
+      );
+      await replica.query(sql.rows[0]!.s);
+      await replica.query('SELECT pg_reload_conf()');
+    };
+    const receiving = async () =>
+      (
+        await replica.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_wal_receiver WHERE status = 'streaming'",
+        )
+      ).rows[0]?.n === 1;
+    await setConninfo('host=127.0.0.1 port=1 user=postgres');
+    try {
+      await waitFor('the standby to stop receiving WAL', async () => !(await receiving()));
+      await db.exec('INSERT INTO wal_filler SELECT FROM generate_series(1, 1000)');
+      const { ctx } = readContext();
+      const drop = {
+        id: 'drop:items.legacy3',
+        phase: 'contract',
+        kind: 'sql',
+        summary: 'drop column items.legacy3',
+        sql: 'ALTER TABLE items DROP COLUMN legacy3',
+        lock: { level: 'ACCESS EXCLUSIVE', impact: 'blocks-all', on: ['items'] },
+        transactional: true,
+      } as SqlStep;
+      const held = holdForReplicasBeforeDdl(ctx, drop, 1500);
+      await expect(held).rejects.toThrow(ReplicaWaitTimeout);
+      await expect(held).rejects.toThrow(
+        new RegExp(
+          `gave up after waiting 1\\.5s: replica 127\\.0\\.0\\.1:${standby!.port} has replayed up to \\S+, the primary was at \\S+ when the wait began \\(it receives no WAL\\)`,
+        ),
+      );
+      const doctor = await cli(['doctor', '--database', db.url!, '--replica', standby!.url(database), '--json']);
+      expect(doctor.code).toBe(1);
+      const report = JSON.parse(doctor.stdout) as { checks: { id: string; status: string; finding: string }[] };
+      expect(report.checks.filter((c) => c.id === 'replica')).toEqual([
+        expect.objectContaining({ status: 'fail', finding: expect.stringMatching(/^not receiving WAL/) }),
+      ]);
+    } finally {
+      await setConninfo(conninfo);
+    }
+    await waitFor('the standby to stream again', receiving, 30_000);
+    await caughtUp(postgresAdminUrl!, standby!);
+    await holdForReplicasBeforeDdl(
+      readContext().ctx,
+      {
+        id: 'd',
+        phase: 'contract',
+        kind: 'sql',
+        summary: 'd',
+        sql: '',
+        lock: { level: 'ACCESS EXCLUSIVE', impact: 'blocks-all', on: [] },
+        transactional: true,
+      } as unknown as SqlStep,
+      5_000,
+    );
+  });
 });
