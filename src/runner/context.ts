@@ -25,6 +25,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** Read replicas given with `--replica`, for the replica-lag throttle. */
   replicas?: Replica[];
+  /** How long a contract step waits for the replicas before it fails (default REPLICA_WAIT_TIMEOUT_MS, 5 min). */
+  replicaWaitMs?: number;
   /** Where steps read values at run time (a foreign server's URL); default process.env. */
   env?: NodeJS.ProcessEnv;
 }
@@ -36,7 +38,7 @@ export function runContextOf(
   prepared: Pick<RunContext, 'store' | 'monitor' | 'sessionPid'>,
   compiled: CompiledPlan,
   actor: Actor,
-  opts: Pick<RunContext, 'emit' | 'signal' | 'replicas' | 'env'>,
+  opts: Pick<RunContext, 'emit' | 'signal' | 'replicas' | 'env' | 'replicaWaitMs'>,
 ): RunContext {
   const ctx: RunContext = {
     conn,
@@ -49,6 +51,7 @@ export function runContextOf(
     signal: opts.signal,
   };
   if (opts.replicas) ctx.replicas = opts.replicas;
+  if (opts.replicaWaitMs !== undefined) ctx.replicaWaitMs = opts.replicaWaitMs;
   if (opts.env) ctx.env = opts.env;
   return ctx;
 }

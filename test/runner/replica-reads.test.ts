@@ -12,7 +12,11 @@ import { connect, type Connection } from '../../src/db/index.js';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import type { SqlStep, VerifyStep } from '../../src/operations/types.js';
 import type { RunContext } from '../../src/runner/context.js';
+import { openReplicas } from '../../src/cli/replicas.js';
+import { compilePlan } from '../../src/plan/compile.js';
+import { parsePlan } from '../../src/plan/load.js';
 import { readWithConflictRetries, waitForReplay } from '../../src/runner/replica-read.js';
+import { runPlan } from '../../src/runner/run-plan.js';
 import { holdForReplicasBeforeDdl, ReplicaWaitTimeout } from '../../src/runner/replica-wait.js';
 import { runnerApplicationName } from '../../src/runner/runner-lock.js';
 import { cli } from '../cli/cli-support.js';
@@ -428,7 +432,7 @@ phases:
     ]);
   });
 
-  it('a standby that receives no WAL: the contract wait compares positions and gives up bounded; doctor fails it', async () => {
+  it('a standby that receives no WAL: a contract drop_column waits on positions and fails bounded, nothing dropped; doctor fails it', async () => {
     const { rows } = await replica.query<{ conninfo: string }>(
       "SELECT current_setting('primary_conninfo') AS conninfo",
     );
@@ -447,27 +451,42 @@ phases:
           "SELECT count(*)::int AS n FROM pg_stat_wal_receiver WHERE status = 'streaming'",
         )
       ).rows[0]?.n === 1;
+    await db.exec('ALTER TABLE items ADD COLUMN legacy3 text');
     await setConninfo('host=127.0.0.1 port=1 user=postgres');
     try {
       await waitFor('the standby to stop receiving WAL', async () => !(await receiving()));
       await db.exec('INSERT INTO wal_filler SELECT FROM generate_series(1, 1000)');
-      const { ctx } = readContext();
-      const drop = {
-        id: 'drop:items.legacy3',
-        phase: 'contract',
-        kind: 'sql',
-        summary: 'drop column items.legacy3',
-        sql: 'ALTER TABLE items DROP COLUMN legacy3',
-        lock: { level: 'ACCESS EXCLUSIVE', impact: 'blocks-all', on: ['items'] },
-        transactional: true,
-      } as SqlStep;
-      const held = holdForReplicasBeforeDdl(ctx, drop, 1500);
-      await expect(held).rejects.toThrow(ReplicaWaitTimeout);
-      await expect(held).rejects.toThrow(
-        new RegExp(
-          `gave up after waiting 1\\.5s: replica 127\\.0\\.0\\.1:${standby!.port} has replayed up to \\S+, the primary was at \\S+ when the wait began \\(it receives no WAL\\)`,
+      const compiled = compilePlan(
+        await parsePlan(
+          'p.yaml',
+          'name: drop-with-disconnected-replica\nphases:\n  contract:\n    - drop_column: { table: items, column: legacy3 }\n',
         ),
       );
+      const opened = await openReplicas([standby!.url(database)], 'replica-test', postgres.activity, primary);
+      const said: string[] = [];
+      const since = performance.now();
+      const outcome = await runPlan(primary, compiled, {
+        mode: 'run',
+        acceptDrift: false,
+        answers: { yes: true },
+        emit: (e) => void ('message' in e && typeof e.message === 'string' && said.push(e.message)),
+        signal: new AbortController().signal,
+        command: (verb) => `schemashift ${verb} p.yaml`,
+        replicas: opened.replicas,
+        replicaWaitMs: 1500,
+      }).finally(() => opened.close());
+      expect(performance.now() - since, 'it waited the bound, and no longer').toBeLessThan(15_000);
+      expect(outcome).toMatchObject({ kind: 'failed', stepId: expect.stringContaining('legacy3') });
+      expect((outcome as { error: string }).error).toMatch(
+        new RegExp(
+          `gave up after waiting 1\\.5s: replica 127\\.0\\.0\\.1:${standby!.port} has replayed up to \\S+, the primary was at \\S+ when the wait began \\(it receives no WAL\\); nothing of`,
+        ),
+      );
+      expect(said).toContainEqual(expect.stringMatching(/waiting before drop column items\.legacy3.*receives no WAL/));
+      const column = await primary.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'items' AND column_name = 'legacy3'",
+      );
+      expect(column.rows[0]?.n, 'the column was not dropped').toBe(1);
       const doctor = await cli(['doctor', '--database', db.url!, '--replica', standby!.url(database), '--json']);
       expect(doctor.code).toBe(1);
       const report = JSON.parse(doctor.stdout) as { checks: { id: string; status: string; finding: string }[] };
