@@ -44,7 +44,7 @@ export type { GateAnswerer } from './runner/run-step.js';
 export type { BackfillProgress, Blocker, RunnerEvent, RunnerListener } from './runner/events.js';
 export { runnerApplicationName } from './runner/runner-lock.js';
 export type { Replica } from './runner/replicas.js';
-export { openReplicas, type OpenReplicas } from './cli/replicas.js';
+export { openReplicas, parseReplicaUrls, type OpenReplicas, type ReplicaUrl } from './cli/replicas.js';
 
 // Status: what every recorded run has done and what comes next.
 export { readStatus, type NextAction, type PlanStatus } from './status.js';

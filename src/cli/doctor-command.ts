@@ -7,6 +7,7 @@ import { checkReplica, type ReplicaToCheck } from '../doctor/replica-check.js';
 import { runDoctor, worst } from '../doctor/run-doctor.js';
 import { DEFAULT_DOCTOR_OPTIONS, type DoctorOptions } from '../doctor/types.js';
 import { UsageError } from '../errors.js';
+import { serverIdentity } from '../runner/replicas.js';
 import { databaseUrl, openDatabase } from './database.js';
 import { paint, type Io } from './io.js';
 
@@ -60,7 +61,9 @@ export async function doctorCommand(opts: DoctorCommandOptions, io: Io): Promise
   try {
     const { doctor, activity } = dialectNamed(conn.dialect);
     const report = await runDoctor(conn, doctor, options);
-    for (const replica of replicas) report.checks.push(await checkReplica(replica, activity, options.replicaLagMs));
+    const primary = replicas.length > 0 ? await serverIdentity(conn, activity) : null;
+    for (const replica of replicas)
+      report.checks.push(await checkReplica(replica, activity, options.replicaLagMs, primary!));
     report.status = worst(report.checks.map((c) => c.status));
     io.out(opts.json ? formatDoctorJson(report) : formatDoctorText(report, paint(io.color), doctor.product));
     return report.status === 'fail' ? 1 : 0;

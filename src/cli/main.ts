@@ -125,8 +125,8 @@ function registerRunCommands(program: Command, io: Io, setExit: (code: number) =
       .option('--flags-file <path>', "feature flags in this JSON file (instead of the plan's settings.flags)")
       .option(
         '--replica <url>',
-        'a read replica (standby): its replay lag throttles backfills (max_replica_lag) and holds contract DROPs and ' +
-          'swaps; a verify with on: replica reads there; repeatable',
+        "a read replica (a standby of the primary's cluster, same database): its replay lag throttles backfills " +
+          '(max_replica_lag) and holds contract DROPs and swaps; a verify with on: replica reads there; repeatable',
         (url: string, urls: string[] = []) => [...urls, url],
       )
       .action(async (file: string, opts: RunCommandOptions & FleetFlags) =>
@@ -286,7 +286,8 @@ function registerDoctorAndDemo(program: Command, io: Io, setExit: (code: number)
     .option('--replica-lag <duration>', 'a replica further behind than this is a warning', '30s')
     .option(
       '--replica <url>',
-      'a standby to ask for its own replay lag (paused replay, unreachable: fail); repeatable',
+      'a standby to ask for its own replay lag (paused replay, not receiving WAL, unreachable, another cluster or ' +
+        'database: fail); repeatable',
       (url: string, urls: string[] = []) => [...urls, url],
     )
     .action(async (opts: import('./doctor-command.js').DoctorCommandOptions) =>

@@ -9,7 +9,7 @@ import { rollbackPlan, type RollbackOutcome } from '../runner/rollback.js';
 import { runPlan, type RunOutcome } from '../runner/run-plan.js';
 import { runnerApplicationName } from '../runner/runner-lock.js';
 import { DEFAULT_PGLITE_URL, openDatabase } from './database.js';
-import { openReplicas } from './replicas.js';
+import { openReplicas, parseReplicaUrls } from './replicas.js';
 import { interruptSignal } from './interrupt.js';
 import { paint, type Io } from './io.js';
 import { createRenderer } from './renderer.js';
@@ -159,9 +159,10 @@ export async function runCommand(
   const compiled = opts.compiled ?? (await compileForTargets(file, [opts.database], io, opts.flagsFile));
   refuseReplicaReadsWithoutReplica(compiled, opts.replica ?? []);
   const command = commandFor(file, opts.scope);
+  const replicaUrls = parseReplicaUrls(opts.replica ?? [], io.cwd);
   const conn = await openDatabase(opts.database, io, runnerApplicationName(compiled.plan.name));
   const replicaNames = runnerApplicationName(compiled.plan.name);
-  const replicas = await openReplicas(opts.replica ?? [], replicaNames, compiled.dialect.activity).catch(
+  const replicas = await openReplicas(replicaUrls, replicaNames, compiled.dialect.activity, conn).catch(
     async (e: unknown) => {
       await conn.close();
       throw e;

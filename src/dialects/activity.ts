@@ -33,12 +33,20 @@ export interface ActivitySql {
   replicaLagsOnPrimary: string;
   /** Where a primary-side lag comes from, for messages. */
   primaryLagSource(name: string, addr: string): string;
-  /** One row `{ standby, ms, paused }`: a standby's own replay lag (0 once caught up). */
+  /**
+   * One row `{ standby, ms, paused, receiving }`: a standby's own replay lag (0 once caught up); `receiving` false
+   * when no WAL is arriving (its receiver is down), null or absent when the dialect cannot tell.
+   */
   standbyLag: string;
   /** What to say when replay is paused on a lagging standby. */
   pausedReplayHint: string;
   /** One row `{ standby: boolean }`: whether the server is a read replica. */
   isStandby: string;
+  /**
+   * One row `{ system, database }` (text): which cluster the server belongs to (the same on a primary and its
+   * standbys, different for any other cluster) and the connection's database. A replica must match its primary.
+   */
+  serverIdentity: string;
   /** Why a server given as a replica was refused, and what to give instead. */
   notAStandby(name: string): { message: string; hint: string };
   /** Reading on a replica what the primary wrote (a verify with `on: replica`), or why this database cannot. */

@@ -1,10 +1,12 @@
 /**
  * `doctor --replica URL`: each standby asked itself (also one the primary cannot see, such as a
- * cascading replica): reachable, a standby at all, replay paused, and its own replay lag against
+ * cascading replica): reachable, a standby at all, a standby of the primary's cluster on its database,
+ * receiving WAL, replay paused, and its own replay lag against
  * `--replica-lag`. One check per replica, named by host:port (never the user or password).
  */
 import type { Queryable } from '../db/connection.js';
 import type { ActivitySql } from '../dialects/activity.js';
+import { identityMismatch, serverIdentity, type ServerIdentity } from '../runner/replicas.js';
 import { ageText, type DoctorCheckResult, type DoctorStatus } from './types.js';
 
 export interface ReplicaToCheck {
@@ -18,6 +20,7 @@ interface StandbyRow {
   standby: boolean;
   ms: number;
   paused: boolean;
+  receiving?: boolean | null;
 }
 
 function result(
@@ -36,7 +39,23 @@ function firstLine(e: unknown): string {
 
 function lagFinding(name: string, row: StandbyRow, maxLagMs: number, activity: ActivitySql): DoctorCheckResult {
   const lagSeconds = Math.round(Number(row.ms) / 100) / 10;
-  const details = { reachable: true, standby: true, lagSeconds, paused: row.paused };
+  const details = {
+    reachable: true,
+    standby: true,
+    lagSeconds,
+    paused: row.paused,
+    receiving: row.receiving !== false,
+  };
+  // Replay has caught up with what it received, which is nothing new: a lag of 0 says nothing here.
+  if (row.receiving === false)
+    return result(
+      name,
+      'fail',
+      'not receiving WAL (no streaming WAL receiver): it falls behind the primary while its replay lag reads ' +
+        `${lagSeconds}s, and run --replica waits for it before contract DDL`,
+      "check primary_conninfo there and the standby's log; pg_stat_wal_receiver shows the receiver once it streams",
+      details,
+    );
   if (row.paused)
     return result(
       name,
@@ -61,6 +80,7 @@ export async function checkReplica(
   replica: ReplicaToCheck,
   activity: ActivitySql,
   maxLagMs: number,
+  primary: ServerIdentity,
 ): Promise<DoctorCheckResult> {
   let db: Awaited<ReturnType<ReplicaToCheck['open']>>;
   try {
@@ -80,6 +100,15 @@ export async function checkReplica(
       const refused = activity.notAStandby(replica.name);
       return result(replica.name, 'fail', refused.message, refused.hint, { reachable: true, standby: false });
     }
+    const mismatch = identityMismatch(replica.name, primary, await serverIdentity(db, activity));
+    if (mismatch !== null)
+      return result(
+        replica.name,
+        'fail',
+        mismatch,
+        "give the URL of a standby of the primary's cluster, with the primary's database name",
+        { reachable: true, standby: true, samePrimary: false },
+      );
     const row = (await db.query<StandbyRow>(activity.standbyLag)).rows[0];
     return lagFinding(replica.name, row ?? { standby: true, ms: 0, paused: false }, maxLagMs, activity);
   } catch (e) {

@@ -25,6 +25,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** Read replicas given with `--replica`, for the replica-lag throttle. */
   replicas?: Replica[];
+  /** How long a contract step waits for the replicas before it fails (default REPLICA_WAIT_TIMEOUT_MS, 5 min). */
+  replicaWaitMs?: number;
   /** Where steps read values at run time (a foreign server's URL); default process.env. */
   env?: NodeJS.ProcessEnv;
   /** How to continue, for messages (`schemashift run FILE`, with a fleet's `--targets T --target NAME`). */
@@ -38,7 +40,7 @@ export function runContextOf(
   prepared: Pick<RunContext, 'store' | 'monitor' | 'sessionPid'>,
   compiled: CompiledPlan,
   actor: Actor,
-  opts: Pick<RunContext, 'emit' | 'signal' | 'replicas' | 'env' | 'command'>,
+  opts: Pick<RunContext, 'emit' | 'signal' | 'replicas' | 'env' | 'command' | 'replicaWaitMs'>,
 ): RunContext {
   const ctx: RunContext = {
     conn,
@@ -51,6 +53,7 @@ export function runContextOf(
     signal: opts.signal,
   };
   if (opts.replicas) ctx.replicas = opts.replicas;
+  if (opts.replicaWaitMs !== undefined) ctx.replicaWaitMs = opts.replicaWaitMs;
   if (opts.env) ctx.env = opts.env;
   if (opts.command) ctx.command = opts.command;
   return ctx;

@@ -121,15 +121,23 @@ export async function readWithConflictRetries<T>(
   }
 }
 
-/** `walk` on a session of the replica; a lost session is replaced (up to MAX_CONFLICT_RETRIES times). */
-export async function onReplicaSession(replica: Replica, walk: (s: Session) => Promise<void>): Promise<void> {
+/**
+ * `walk` on a session of the replica; a lost session is replaced (up to MAX_CONFLICT_RETRIES times), after a
+ * backoff that `signal` cuts short (InterruptedError).
+ */
+export async function onReplicaSession(
+  replica: Replica,
+  walk: (s: Session) => Promise<void>,
+  signal: AbortSignal,
+): Promise<void> {
   if (replica.session === undefined) throw new Error(`replica ${replica.name} gives no session to read on`);
   for (let lost = 0; ; lost++) {
     try {
       return await replica.session(walk);
     } catch (e) {
       if (!(e instanceof ReplicaSessionLost) || lost >= MAX_CONFLICT_RETRIES) throw e;
-      await sleep(backoffMs(lost + 1, 200, 5_000));
+      await sleep(backoffMs(lost + 1, 200, 5_000), signal);
+      if (signal.aborted) throw new InterruptedError(`while waiting to read on replica ${replica.name} again`);
     }
   }
 }

@@ -2,7 +2,8 @@
  * Bounded waits on the `--replica` standbys, each naming the replica it waits for (on screen, in the
  * step's waiting_on for `status`, and in the events): before a contract step that takes an ACCESS
  * EXCLUSIVE lock, until every replica is within the lag ceiling, so that the DDL's replay (which
- * takes that lock on the standby too) does not pile onto a lagging one; and before a verify on a
+ * takes that lock on the standby too) does not pile onto a lagging one, and until each has replayed the
+ * primary's WAL as far as it was written when the wait began; and before a verify on a
  * replica, until one of them is within its max_replica_lag.
  */
 import { UsageError } from '../errors.js';
@@ -113,7 +114,32 @@ export function dropsOrRewrites(step: SqlStep): boolean {
   return step.effect?.does === 'remove' && step.effect.object.kind === 'index';
 }
 
-/** Before such a contract step, with `--replica`: every replica within the plan's lag ceiling (bounded). */
+/** The primary's WAL position now, or null when the dialect cannot compare positions (SQL Server). */
+async function primaryPositionNow(ctx: RunContext): Promise<string | null> {
+  const reads = ctx.dialect.activity.replicaReads;
+  if ('unsupported' in reads) return null;
+  const primary = ctx.monitor ?? ctx.conn;
+  return (await primary.query<{ position: string }>(reads.primaryPosition)).rows[0]?.position ?? null;
+}
+
+/** Why `replica` has not replayed the primary's WAL up to `position`, or null once it has. */
+async function notReplayedTo(ctx: RunContext, replica: Replica, position: string | null): Promise<string | null> {
+  const reads = ctx.dialect.activity.replicaReads;
+  if (position === null || 'unsupported' in reads) return null;
+  const asked = await replica.db
+    .query<{ replayed: boolean; at: string | null }>(reads.replayedUpTo, [position])
+    .catch((e: Error) => e);
+  if (asked instanceof Error)
+    return `cannot read the replay position of replica ${replica.name}: ${asked.message.split('\n')[0]}`;
+  const row = asked.rows[0];
+  if (row?.replayed) return null;
+  return `replica ${replica.name} has replayed up to ${row?.at ?? 'nothing'}, the primary was at ${position} when the wait began`;
+}
+
+/**
+ * Before such a contract step, with `--replica`: every replica within the plan's lag ceiling and replayed up to
+ * the primary's WAL position when the wait began (a standby that receives nothing reads a lag of 0), bounded.
+ */
 export async function holdForReplicasBeforeDdl(
   ctx: RunContext,
   step: SqlStep,
@@ -122,10 +148,15 @@ export async function holdForReplicasBeforeDdl(
   const replicas = ctx.replicas ?? [];
   if (replicas.length === 0 || !dropsOrRewrites(step)) return;
   const maxMs = planReplicaLagCeiling(ctx.plan);
+  const position = await primaryPositionNow(ctx);
   const probe: WaitProbe<true> = async () => {
     for (const replica of replicas) {
-      const reason = replicaBehind(ctx, await lagOfReplica(replica, ctx.dialect.activity), maxMs);
-      if (reason !== null) return { reason, topic: replica.name };
+      const lag = await lagOfReplica(replica, ctx.dialect.activity);
+      const reason =
+        replicaBehind(ctx, lag, maxMs) ??
+        (lag.error === undefined ? await notReplayedTo(ctx, replica, position) : null);
+      if (reason !== null)
+        return { reason: lag.receiving === false ? `${reason} (it receives no WAL)` : reason, topic: replica.name };
     }
     return { ready: true };
   };

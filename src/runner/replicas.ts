@@ -23,6 +23,8 @@ export interface ReplicaLag {
   error?: string;
   /** Replay paused on the standby: it will not catch up by itself. */
   paused?: boolean;
+  /** False when no WAL arrives at the standby (its lag of 0 then means nothing). */
+  receiving?: boolean;
 }
 
 /** The largest of `lags`; undefined when there are none. */
@@ -39,10 +41,43 @@ export async function lagsSeenByPrimary(primary: Queryable, activity: ActivitySq
 
 export async function lagOfReplica(replica: Replica, activity: ActivitySql): Promise<ReplicaLag> {
   try {
-    const { rows } = await replica.db.query<{ standby: boolean; ms: number; paused: boolean }>(activity.standbyLag);
+    const { rows } = await replica.db.query<{ standby: boolean; ms: number; paused: boolean; receiving?: boolean }>(
+      activity.standbyLag,
+    );
     const row = rows[0];
-    return { on: replica.name, ms: Number(row?.ms ?? 0), ...(row?.paused ? { paused: true } : {}) };
+    return {
+      on: replica.name,
+      ms: Number(row?.ms ?? 0),
+      ...(row?.paused ? { paused: true } : {}),
+      ...(row?.receiving === false ? { receiving: false } : {}),
+    };
   } catch (e) {
     return { on: replica.name, ms: Number.POSITIVE_INFINITY, error: (e as Error).message.split('\n')[0] ?? String(e) };
   }
+}
+
+/** Which cluster a server belongs to and which database a connection is on. */
+export interface ServerIdentity {
+  system: string;
+  database: string;
+}
+
+export async function serverIdentity(db: Queryable, activity: ActivitySql): Promise<ServerIdentity> {
+  const row = (await db.query<ServerIdentity>(activity.serverIdentity)).rows[0];
+  return { system: String(row?.system ?? ''), database: String(row?.database ?? '') };
+}
+
+/**
+ * Why `replica` (named `name`) is not a copy of the primary's database, or null: another cluster (its
+ * positions and rows have nothing to do with the primary's) or another database of the same cluster.
+ */
+export function identityMismatch(name: string, primary: ServerIdentity, replica: ServerIdentity): string | null {
+  if (replica.system !== primary.system)
+    return (
+      `--replica ${name} is a standby of another cluster (system identifier ${replica.system}, the primary's is ` +
+      `${primary.system}): it does not replay the primary's WAL`
+    );
+  if (replica.database !== primary.database)
+    return `--replica ${name} is connected to database ${replica.database}, the primary to ${primary.database}: give the same database in its URL`;
+  return null;
 }

@@ -37,6 +37,8 @@ export interface RunOptions {
   command: (verb: string, extra?: string) => string;
   /** Read replicas whose lag the backfill throttle watches (opened and closed by the caller). */
   replicas?: Replica[];
+  /** How long a contract step waits for the replicas before it fails (default 5 minutes). */
+  replicaWaitMs?: number;
   /** Where steps read values at run time (a foreign server's URL); default process.env. */
   env?: NodeJS.ProcessEnv;
 }

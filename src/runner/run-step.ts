@@ -89,7 +89,7 @@ async function runGate(ctx: RunContext, step: GateStep, answers: GateAnswerer): 
 export async function runStep(ctx: RunContext, step: Step, answers: GateAnswerer, row?: StepRow): Promise<StepResult> {
   switch (step.kind) {
     case 'sql':
-      await holdForReplicasBeforeDdl(ctx, step);
+      await holdForReplicasBeforeDdl(ctx, step, ctx.replicaWaitMs);
       return { kind: await executeSqlStep(ctx, step, row) };
     case 'backfill':
       await executeBackfill(ctx, step);

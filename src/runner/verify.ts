@@ -247,7 +247,7 @@ function nextChunk(run: VerifyRun, replicaSession: Queryable | null) {
 
 export async function executeVerify(ctx: RunContext, step: VerifyStep): Promise<void> {
   const { run, throttles } = await start(ctx, step);
-  if (run.replica) await onReplicaSession(run.replica, (s) => walk(run, throttles, s));
+  if (run.replica) await onReplicaSession(run.replica, (s) => walk(run, throttles, s), ctx.signal);
   else await walk(run, throttles, null);
   await finish(run);
 }

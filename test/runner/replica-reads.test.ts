@@ -12,7 +12,11 @@ import { connect, type Connection } from '../../src/db/index.js';
 import { postgres } from '../../src/dialects/postgres/postgres-dialect.js';
 import type { SqlStep, VerifyStep } from '../../src/operations/types.js';
 import type { RunContext } from '../../src/runner/context.js';
+import { openReplicas } from '../../src/cli/replicas.js';
+import { compilePlan } from '../../src/plan/compile.js';
+import { parsePlan } from '../../src/plan/load.js';
 import { readWithConflictRetries, waitForReplay } from '../../src/runner/replica-read.js';
+import { runPlan } from '../../src/runner/run-plan.js';
 import { holdForReplicasBeforeDdl, ReplicaWaitTimeout } from '../../src/runner/replica-wait.js';
 import { runnerApplicationName } from '../../src/runner/runner-lock.js';
 import { cli } from '../cli/cli-support.js';
@@ -409,5 +413,103 @@ phases:
       await replica.query('SELECT pg_wal_replay_resume()');
     }
     await holdForReplicasBeforeDdl(readContext().ctx, drop, 5_000);
+  });
+
+  it("refuses a --replica URL on another database of the primary's cluster: run exits 2 before anything runs, doctor fails", async () => {
+    const plan = 'verify-on-other-database';
+    const otherDatabase = standby!.url('postgres');
+    const result = await cli(['run', verifyPlan(plan), '--database', db.url!, '--replica', otherDatabase, '--yes']);
+    expect(result.code, result.stdout + result.stderr).toBe(2);
+    expect(result.stderr).toContain(
+      `--replica ${replicaName()} is connected to database postgres, the primary to ${database}: give the same database in its URL; nothing was run`,
+    );
+    expect(await events(plan), 'nothing of the plan ran').toEqual([]);
+    const doctor = await cli(['doctor', '--database', db.url!, '--replica', otherDatabase, '--json']);
+    expect(doctor.code).toBe(1);
+    const report = JSON.parse(doctor.stdout) as { checks: { id: string; status: string; finding: string }[] };
+    expect(report.checks.filter((c) => c.id === 'replica')).toEqual([
+      expect.objectContaining({ status: 'fail', finding: expect.stringMatching(/is connected to database postgres/) }),
+    ]);
+  });
+
+  it('a standby that receives no WAL: a contract drop_column waits on positions and fails bounded, nothing dropped; doctor fails it', async () => {
+    const { rows } = await replica.query<{ conninfo: string }>(
+      "SELECT current_setting('primary_conninfo') AS conninfo",
+    );
+    const conninfo = rows[0]!.conninfo;
+    const setConninfo = async (value: string) => {
+      const sql = await replica.query<{ s: string }>(
+        "SELECT format('ALTER SYSTEM SET primary_conninfo = %L', $1::text) AS s",
+        [value],
+      );
+      await replica.query(sql.rows[0]!.s);
+      await replica.query('SELECT pg_reload_conf()');
+    };
+    const receiving = async () =>
+      (
+        await replica.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_wal_receiver WHERE status = 'streaming'",
+        )
+      ).rows[0]?.n === 1;
+    await db.exec('ALTER TABLE items ADD COLUMN legacy3 text');
+    await setConninfo('host=127.0.0.1 port=1 user=postgres');
+    try {
+      await waitFor('the standby to stop receiving WAL', async () => !(await receiving()));
+      await db.exec('INSERT INTO wal_filler SELECT FROM generate_series(1, 1000)');
+      const compiled = compilePlan(
+        await parsePlan(
+          'p.yaml',
+          'name: drop-with-disconnected-replica\nphases:\n  contract:\n    - drop_column: { table: items, column: legacy3 }\n',
+        ),
+      );
+      const opened = await openReplicas([standby!.url(database)], 'replica-test', postgres.activity, primary);
+      const said: string[] = [];
+      const since = performance.now();
+      const outcome = await runPlan(primary, compiled, {
+        mode: 'run',
+        acceptDrift: false,
+        answers: { yes: true },
+        emit: (e) => void ('message' in e && typeof e.message === 'string' && said.push(e.message)),
+        signal: new AbortController().signal,
+        command: (verb) => `schemashift ${verb} p.yaml`,
+        replicas: opened.replicas,
+        replicaWaitMs: 1500,
+      }).finally(() => opened.close());
+      expect(performance.now() - since, 'it waited the bound, and no longer').toBeLessThan(15_000);
+      expect(outcome).toMatchObject({ kind: 'failed', stepId: expect.stringContaining('legacy3') });
+      expect((outcome as { error: string }).error).toMatch(
+        new RegExp(
+          `gave up after waiting 1\\.5s: replica 127\\.0\\.0\\.1:${standby!.port} has replayed up to \\S+, the primary was at \\S+ when the wait began \\(it receives no WAL\\); nothing of`,
+        ),
+      );
+      expect(said).toContainEqual(expect.stringMatching(/waiting before drop column items\.legacy3.*receives no WAL/));
+      const column = await primary.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'items' AND column_name = 'legacy3'",
+      );
+      expect(column.rows[0]?.n, 'the column was not dropped').toBe(1);
+      const doctor = await cli(['doctor', '--database', db.url!, '--replica', standby!.url(database), '--json']);
+      expect(doctor.code).toBe(1);
+      const report = JSON.parse(doctor.stdout) as { checks: { id: string; status: string; finding: string }[] };
+      expect(report.checks.filter((c) => c.id === 'replica')).toEqual([
+        expect.objectContaining({ status: 'fail', finding: expect.stringMatching(/^not receiving WAL/) }),
+      ]);
+    } finally {
+      await setConninfo(conninfo);
+    }
+    await waitFor('the standby to stream again', receiving, 30_000);
+    await caughtUp(postgresAdminUrl!, standby!);
+    await holdForReplicasBeforeDdl(
+      readContext().ctx,
+      {
+        id: 'd',
+        phase: 'contract',
+        kind: 'sql',
+        summary: 'd',
+        sql: '',
+        lock: { level: 'ACCESS EXCLUSIVE', impact: 'blocks-all', on: [] },
+        transactional: true,
+      } as unknown as SqlStep,
+      5_000,
+    );
   });
 });

@@ -32,6 +32,13 @@ export const STANDBY_LAG_SQL = `SELECT CONVERT(bit, CASE WHEN drs.database_id IS
 FROM (SELECT 1 AS one) AS o
 LEFT JOIN sys.dm_hadr_database_replica_states AS drs ON ${LOCAL_SECONDARY}`;
 
+/**
+ * An availability group's database has the same group_database_id on every replica (null outside a group: then the
+ * database name alone is compared).
+ */
+export const SERVER_IDENTITY_SQL = `SELECT COALESCE(CONVERT(nvarchar(64), d.group_database_id), N'') AS system,
+  DB_NAME() AS [database] FROM sys.databases AS d WHERE d.database_id = DB_ID()`;
+
 export function notAStandby(name: string): { message: string; hint: string } {
   return {
     message: `--replica ${name} is not a secondary replica of this database (sys.dm_hadr_database_replica_states has no secondary row there)`,

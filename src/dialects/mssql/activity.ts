@@ -6,6 +6,7 @@ import type { ActivitySql } from '../activity.js';
 import { holdersSql } from './activity-locks.js';
 import {
   notAStandby,
+  SERVER_IDENTITY_SQL,
   PRIMARY_LAG_SQL,
   replicaReadsRefused,
   STANDBY_LAG_SQL,
@@ -60,6 +61,7 @@ export const mssqlActivity: ActivitySql = {
   pausedReplayHint:
     'data movement is suspended there: it catches up after ALTER DATABASE … SET HADR RESUME on that replica',
   isStandby: IS_STANDBY_SQL,
+  serverIdentity: SERVER_IDENTITY_SQL,
   notAStandby,
   replicaReads: replicaReadsRefused,
 };

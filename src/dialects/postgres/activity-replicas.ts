@@ -6,14 +6,28 @@
 import type { ReplicaReadSql } from '../activity.js';
 
 /**
+ * Whether WAL is arriving: a WAL receiver that is streaming. Without pg_read_all_stats the receiver's row shows
+ * no status (null: cannot tell, counted as receiving); no row at all means nothing streams to it.
+ */
+const RECEIVING_WAL_SQL =
+  "coalesce((SELECT coalesce(status = 'streaming', true) FROM pg_stat_wal_receiver LIMIT 1), false)";
+
+/** The cluster (pg_control's system identifier, shared by a primary and all its standbys) and the database. */
+export const SERVER_IDENTITY_SQL =
+  'SELECT (pg_control_system()).system_identifier::text AS system, current_database() AS database';
+
+/**
  * A standby's own view: how long ago the last transaction it replayed committed, while WAL it has
- * received is still waiting to be replayed; 0 once replay has caught up (an idle primary is not lag).
+ * received is still waiting to be replayed; 0 once replay has caught up (an idle primary is not lag). That 0
+ * also shows when nothing arrives at all (a disconnected standby has replayed all it received): `receiving`
+ * tells that apart, and the contract wait compares WAL positions as well.
  */
 export const STANDBY_LAG_SQL =
   `SELECT pg_is_in_recovery() AS standby,
   coalesce(CASE WHEN pg_last_wal_receive_lsn() <> pg_last_wal_replay_lsn() THEN extract(epoch FROM now() - ` +
   `pg_last_xact_replay_timestamp()) * 1000 END, 0)::float8 AS ms,
-  CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() ELSE false END AS paused`;
+  CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() ELSE false END AS paused,
+  ${RECEIVING_WAL_SQL} AS receiving`;
 
 /**
  * The primary's view. replay_lag is measured when the standby reports progress (whenever WAL reaches

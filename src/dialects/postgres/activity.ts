@@ -1,7 +1,13 @@
 import type { ActivitySql } from '../activity.js';
 import { ACTIVITY_COLUMNS } from './activity-columns.js';
 import { holdersSql } from './activity-locks.js';
-import { notAStandby, postgresReplicaReads, PRIMARY_LAG_SQL, STANDBY_LAG_SQL } from './activity-replicas.js';
+import {
+  notAStandby,
+  postgresReplicaReads,
+  PRIMARY_LAG_SQL,
+  SERVER_IDENTITY_SQL,
+  STANDBY_LAG_SQL,
+} from './activity-replicas.js';
 
 /** pg_blocking_pids takes the lock manager's locks: only asked while pg_stat_activity says `pid` waits for one. */
 const BLOCKERS_SQL =
@@ -49,6 +55,7 @@ export const postgresActivity: ActivitySql = {
   standbyLag: STANDBY_LAG_SQL,
   pausedReplayHint: 'replay is paused there: it catches up after pg_wal_replay_resume()',
   isStandby: 'SELECT pg_is_in_recovery() AS standby',
+  serverIdentity: SERVER_IDENTITY_SQL,
   notAStandby,
   replicaReads: postgresReplicaReads,
 };
