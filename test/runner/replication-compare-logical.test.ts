@@ -6,79 +6,20 @@
  * range during the walk: every chunk still verifies. Idle, it verifies too (the LSN it waits for
  * is reached without further writes); a row changed on green only is found.
  */
-import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Connection } from '../../src/db/index.js';
 import { postgresReplicationCompare } from '../../src/dialects/postgres/replication-compare.js';
 import { compareReplicatedTables, countBothSides, type CompareOptions } from '../../src/runner/replication-compare.js';
-import { asPostgres, freePort } from '../support/cluster-process.js';
+import { logicalClusterUnavailable, startLogicalCluster, type LogicalCluster } from '../support/logical-cluster.js';
 import { sleep, waitFor } from './seed.js';
 
-const run = promisify(execFile);
 const ROWS = 30_000;
 /** The largest id so far: the writer inserts after it, one run after another. */
 let lastId = ROWS;
 
-/** The newest PostgreSQL 12+ installed the Debian way (logical replication as blue/green uses it). */
-function findPostgresBin(): string | undefined {
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return undefined;
-  const majors = readdirSync(root).filter((m) => Number(m) >= 12 && existsSync(join(root, m, 'bin', 'initdb')));
-  const newest = majors.sort((a, b) => Number(b) - Number(a))[0];
-  return newest === undefined ? undefined : join(root, newest, 'bin');
-}
-
-const bin = findPostgresBin();
-const unavailable =
-  bin === undefined
-    ? 'no PostgreSQL binaries (initdb, pg_ctl) found'
-    : !['root', 'postgres'].includes(userInfo().username)
-      ? `the test runs as ${userInfo().username}: it must be root or postgres`
-      : null;
+const unavailable = logicalClusterUnavailable();
 if (unavailable) console.warn(`\n!!! SKIPPING test/runner/replication-compare-logical.test.ts: ${unavailable} !!!\n`);
-
-interface Cluster {
-  url(database: string): string;
-  port: number;
-  stop(): Promise<void>;
-}
-
-async function startLogicalCluster(binDir: string): Promise<Cluster> {
-  const dir = mkdtempSync(join(tmpdir(), 'schemashift-logical-'));
-  const data = join(dir, 'data');
-  let started = false;
-  const stop = async () => {
-    if (started)
-      await asPostgres(join(binDir, 'pg_ctl'), ['-D', data, '-m', 'immediate', 'stop']).catch(() => undefined);
-    started = false;
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    if (userInfo().username !== 'postgres') {
-      const id = async (flag: string) => Number((await run('id', [flag, 'postgres'])).stdout.trim());
-      chownSync(dir, await id('-u'), await id('-g'));
-    }
-    await asPostgres(join(binDir, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-    const port = await freePort();
-    const conf = [`port = ${port}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${dir}'`];
-    conf.push('wal_level = logical', 'fsync = off', 'max_replication_slots = 4', 'max_wal_senders = 4');
-    // Green reports what it applied every second, not every 10 s: when blue writes only WAL that is
-    // not replicated (autovacuum after the writer), the slot confirms a new LSN only with that report.
-    conf.push('wal_receiver_status_interval = 1s');
-    writeFileSync(join(data, 'postgresql.auto.conf'), `${conf.join('\n')}\n`);
-    await asPostgres(join(binDir, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-w', 'start']);
-    started = true;
-    return { url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`, port, stop };
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-}
 
 async function client(url: string): Promise<pg.Client> {
   const c = new pg.Client({ connectionString: url });
@@ -87,7 +28,7 @@ async function client(url: string): Promise<pg.Client> {
 }
 
 describe.skipIf(unavailable !== null)('compareReplicatedTables over real logical replication', () => {
-  let cluster: Cluster;
+  let cluster: LogicalCluster;
   let blueAdmin: pg.Client;
   let greenAdmin: pg.Client;
   let blue: Connection;
@@ -122,7 +63,7 @@ describe.skipIf(unavailable !== null)('compareReplicatedTables over real logical
   }
 
   beforeAll(async () => {
-    cluster = await startLogicalCluster(bin!);
+    cluster = await startLogicalCluster();
     const admin = await client(cluster.url('postgres'));
     await admin.query('CREATE DATABASE blue');
     await admin.query('CREATE DATABASE green');
