@@ -8,6 +8,7 @@
  */
 import type { ResolvedConnection } from '../actions-foreign.js';
 import { quoteLiteral as literal } from './names.js';
+import { doBlockWithSecret } from './secret-do-block.js';
 
 const USER_SETTING = 'schemashift.mapping_user';
 const PASSWORD_SETTING = 'schemashift.mapping_password';
@@ -34,32 +35,8 @@ export function userMappingFromSettings(server: string, withPassword: boolean): 
     ...(withPassword ? [`current_setting('${PASSWORD_SETTING}')`] : []),
   ];
   const template = literal(`CREATE USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (${options})`);
-  // query_canceled (a statement timeout, Ctrl-C) is not among OTHERS: uncaught, its context would quote the statement.
-  const body = `
-DECLARE
-  v_state text;
-  v_message text;
-BEGIN
-  BEGIN
-    EXECUTE format(${template}, ${literal(server)}, ${values.join(', ')});
-  EXCEPTION WHEN OTHERS OR query_canceled THEN
-    v_state := SQLSTATE;
-    v_message := SQLERRM;
-    IF current_setting('${PASSWORD_SETTING}') <> '' THEN
-      v_message := replace(v_message, current_setting('${PASSWORD_SETTING}'), '****');
-    END IF;
-    PERFORM set_config('${USER_SETTING}', '', true), set_config('${PASSWORD_SETTING}', '', true);
-    RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_message;
-  END;
-  PERFORM set_config('${USER_SETTING}', '', true), set_config('${PASSWORD_SETTING}', '', true);
-END
-`;
-  return `DO ${dollarQuoted(body)}`;
-}
-
-/** `body` in a dollar quote whose tag it does not contain. */
-function dollarQuoted(body: string): string {
-  let tag = '$schemashift$';
-  for (let n = 1; body.includes(tag); n++) tag = `$schemashift${n}$`;
-  return `${tag}${body}${tag}`;
+  return doBlockWithSecret(`format(${template}, ${literal(server)}, ${values.join(', ')})`, PASSWORD_SETTING, [
+    USER_SETTING,
+    PASSWORD_SETTING,
+  ]);
 }

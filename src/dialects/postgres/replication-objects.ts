@@ -6,6 +6,7 @@
  * masked (as foreign-user-mapping.ts does for a user mapping).
  */
 import { quoteIdent, quoteLiteral as literal } from './names.js';
+import { doBlockWithSecret } from './secret-do-block.js';
 
 const CONNINFO_SETTING = 'schemashift.subscription_conninfo';
 const PASSWORD_SETTING = 'schemashift.subscription_password';
@@ -59,28 +60,11 @@ export const replicationObjectsSql = {
       `CREATE SUBSCRIPTION %I CONNECTION %L PUBLICATION %I ` +
         `WITH (create_slot = false, slot_name = %L, copy_data = ${copyData ? 'true' : 'false'})`,
     );
-    const clear = `PERFORM set_config('${CONNINFO_SETTING}', '', true), set_config('${PASSWORD_SETTING}', '', true);`;
-    // query_canceled is not among OTHERS: uncaught, its context would quote the statement.
-    const body = `
-DECLARE
-  v_state text;
-  v_message text;
-BEGIN
-  BEGIN
-    EXECUTE format(${template}, ${literal(name)}, current_setting('${CONNINFO_SETTING}'), ${literal(publication)}, ${literal(name)});
-  EXCEPTION WHEN OTHERS OR query_canceled THEN
-    v_state := SQLSTATE;
-    v_message := SQLERRM;
-    IF current_setting('${PASSWORD_SETTING}') <> '' THEN
-      v_message := replace(v_message, current_setting('${PASSWORD_SETTING}'), '****');
-    END IF;
-    ${clear}
-    RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_message;
-  END;
-  ${clear}
-END
-`;
-    return `DO $schemashift$${body}$schemashift$`;
+    return doBlockWithSecret(
+      `format(${template}, ${literal(name)}, current_setting('${CONNINFO_SETTING}'), ${literal(publication)}, ${literal(name)})`,
+      PASSWORD_SETTING,
+      [CONNINFO_SETTING, PASSWORD_SETTING],
+    );
   },
   disableSubscription: (name: string) => `ALTER SUBSCRIPTION ${quoteIdent(name)} DISABLE`,
   detachSlot: (name: string) => `ALTER SUBSCRIPTION ${quoteIdent(name)} SET (slot_name = NONE)`,
