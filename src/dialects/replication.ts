@@ -18,6 +18,8 @@ export interface ServerReadiness {
   max_senders: number;
   used_senders: number;
   max_workers: number;
+  /** Logical replication workers running (apply and table copy). */
+  used_workers: number;
 }
 
 /** Row of `slot`. */

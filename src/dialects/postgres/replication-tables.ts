@@ -17,7 +17,8 @@ export const replicationTablesSql = {
     `(SELECT count(*) FROM pg_replication_slots)::int AS used_slots, ` +
     `current_setting('max_wal_senders')::int AS max_senders, ` +
     `(SELECT count(*) FROM pg_stat_replication)::int AS used_senders, ` +
-    `current_setting('max_logical_replication_workers')::int AS max_workers`,
+    `current_setting('max_logical_replication_workers')::int AS max_workers, ` +
+    `(SELECT count(*) FROM pg_stat_subscription WHERE pid IS NOT NULL)::int AS used_workers`,
   allTables:
     `SELECT n.nspname::text AS schema, c.relname::text AS name FROM pg_class c ` +
     `JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition ` +
