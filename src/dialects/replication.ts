@@ -81,6 +81,8 @@ export interface ReplicationSql {
   subscriptionBind(conninfo: string, password: string): BoundSql;
   /** Creates the subscription from the setting subscriptionBind made; its text holds no connection string. */
   createSubscription(name: string, publication: string, copyData: boolean): string;
+  /** Cancels the statement another backend runs (a CREATE SUBSCRIPTION that waits for its publisher). */
+  cancelBackend(pid: number): BoundSql;
   disableSubscription(name: string): string;
   /** Detaches the slot, so that dropping the subscription does not reach the other server. */
   detachSlot(name: string): string;

@@ -66,6 +66,7 @@ export const replicationObjectsSql = {
       [CONNINFO_SETTING, PASSWORD_SETTING],
     );
   },
+  cancelBackend: (pid: number) => ({ sql: 'SELECT pg_cancel_backend($1)', params: [pid] }),
   disableSubscription: (name: string) => `ALTER SUBSCRIPTION ${quoteIdent(name)} DISABLE`,
   detachSlot: (name: string) => `ALTER SUBSCRIPTION ${quoteIdent(name)} SET (slot_name = NONE)`,
   dropSubscription: (name: string) => `DROP SUBSCRIPTION IF EXISTS ${quoteIdent(name)}`,

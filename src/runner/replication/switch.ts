@@ -100,7 +100,7 @@ export async function runSwitch(s: Sides): Promise<void> {
     await dropSubscription(s, green, forward, { ...blue, database: await databaseOf(s, s.ctx.session) });
   await dropSlot(s, blue, forward, await databaseOf(s, s.ctx.session));
   const target = { conninfo: conninfoOf(s.greenUrl), password: s.greenUrl.password ?? '', copyData: false };
-  await ensureSubscription(s, { ...blue, session: (fn) => fn(s.ctx.session) }, reverse, target);
+  await ensureSubscription(s, { ...blue, monitor: s.ctx.conn, session: (fn) => fn(s.ctx.session) }, reverse, target);
   const now = Date.now();
   const recorded = await checkpointOf(s.ctx, s.step.id);
   const switchedAt = typeof recorded.switched_at === 'string' ? recorded.switched_at : new Date(now).toISOString();
