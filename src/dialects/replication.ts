@@ -77,6 +77,8 @@ export interface ReplicationSql {
    * subscription dropped without its slot leaves behind while a copy was under way.
    */
   syncSlots(subscriptionOid: string): BoundSql;
+  /** Sent before subscriptionBind, in its transaction: keeps the bound values out of the server log where it can. */
+  readonly hideBindFromLog: string;
   /** Sent first in the transaction that creates a subscription: the connection string as a parameter. */
   subscriptionBind(conninfo: string, password: string): BoundSql;
   /** Creates the subscription from the setting subscriptionBind made; its text holds no connection string. */

@@ -145,6 +145,7 @@ async function createSubscriptionOn(s: Sides, at: Place, name: string, target: S
   try {
     const bounds = { lockTimeoutMs: s.ctx.plan.plan.settings.lockTimeoutMs, statementTimeoutMs: SUBSCRIBE_TIMEOUT_MS };
     await at.db.exec(s.ctx.dialect.session.settings(bounds, 'transaction'));
+    await at.db.exec(s.sql.hideBindFromLog);
     const bind = s.sql.subscriptionBind(target.conninfo, target.password);
     await at.db.query(bind.sql, bind.params);
     await at.db.exec(s.sql.createSubscription(name, name, target.copyData));
