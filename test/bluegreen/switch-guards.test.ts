@@ -61,3 +61,27 @@ describe.skipIf(unavailable !== null)('blue/green: the switch refuses to strand 
     expect(await replicationObjects(pair.blue)).not.toContain('subscription ss_rev_bg_guard');
   }, 120_000);
 });
+
+describe.skipIf(unavailable !== null)(
+  'blue/green: a switch without catch_up waits for every table to be copied',
+  () => {
+    let pair: Pair;
+    beforeAll(async () => {
+      pair = await startPair(planText('bg_early_switch').replace(/ {4}- catch_up: .*\n/, ''));
+    }, 120_000);
+    afterAll(async () => pair?.stop());
+
+    it('refuses while a table is not ready in pg_subscription_rel, and changes nothing on blue', async () => {
+      const first = await pair.run(['advance', '--yes']);
+      expect(first.code, first.stdout + first.stderr).toBe(0);
+      // A copy still under way, made to stay so: the subscription stopped and orders marked as being copied.
+      await pair.green.sql(DB, `ALTER SUBSCRIPTION ss_fwd_bg_early_switch DISABLE`);
+      await pair.green.sql(DB, `UPDATE pg_subscription_rel SET srsubstate = 'd' WHERE srrelid = 'orders'::regclass`);
+      const result = await pair.run(['advance', '--yes']);
+      expect(result.code, result.stdout + result.stderr).toBe(2);
+      expect(result.stderr + result.stdout).toMatch(/green has not finished copying: (.*, )?public\.orders \([dfis]\)/);
+      expect(await retiredOn(pair, 'blue')).toEqual([]);
+      expect(await replicationObjects(pair.green)).toEqual(['subscription ss_fwd_bg_early_switch']);
+    }, 120_000);
+  },
+);
