@@ -44,7 +44,7 @@ async function countsAgree(s: Sides, tables: ReplicatedTable[], reopens: string)
     blue: s.ctx.session,
     green: s.green,
     sql: s.sql.compare,
-    tables: tables.map((t) => `${t.schema}.${t.name}`),
+    tables: tables.map((t) => sqlNameOf(s.ctx, t)),
     signal: s.ctx.signal,
   });
   const differ = counts.filter((c) => c.blue !== c.green);
