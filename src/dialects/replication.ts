@@ -56,7 +56,10 @@ export interface ReplicationSql {
   /** One row `{ nonempty }`. */
   hasRows(table: string): string;
   createSchema(schema: string): string;
-  /** Rows `{ schema, name, last_value, increment }`: sequences owned by the tables' columns or in their defaults. */
+  /**
+   * Rows `{ schema, name, last_value, increment, readable }`: sequences owned by the tables' columns or in their
+   * defaults; last_value null when never used, or when not `readable` by the role.
+   */
   sequences(tables: string[]): BoundSql;
   /** Moves the sequence `schema.name` to at least (or, descending, at most) `value`. */
   advanceSequence(schema: string, name: string, value: string): BoundSql;

@@ -52,7 +52,8 @@ export const replicationTablesSql = {
   sequences: (tables: string[]) => ({
     sql:
       `WITH t AS ${TABLES} SELECT DISTINCT n.nspname::text AS schema, s.relname::text AS name, ` +
-      `ps.last_value::text AS last_value, ps.increment_by::text AS increment FROM (` +
+      `ps.last_value::text AS last_value, ps.increment_by::text AS increment, ` +
+      `has_sequence_privilege(s.oid, 'SELECT') AS readable FROM (` +
       `SELECT d.objid AS seq FROM pg_depend d JOIN t ON d.refobjid = t.oid WHERE d.classid = 'pg_class'::regclass ` +
       `AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') UNION ` +
       `SELECT d.refobjid FROM pg_attrdef ad JOIN t ON ad.adrelid = t.oid JOIN pg_depend d ` +
