@@ -85,3 +85,30 @@ describe.skipIf(unavailable !== null)(
     }, 120_000);
   },
 );
+
+describe.skipIf(unavailable !== null)('blue/green: the switch back refuses to split too', () => {
+  let pair: Pair;
+  beforeAll(async () => {
+    pair = await startPair(planText('bg_guard_back', '1h'));
+    const first = await pair.run(['run']);
+    expect(first.stdout, first.stderr).toMatch(/stopped at a gate: Switch to green/);
+    const switched = await pair.run(['advance', '--yes']);
+    expect(switched.code, switched.stdout + switched.stderr).toBe(0);
+  }, 180_000);
+  afterAll(async () => pair?.stop());
+
+  it('refuses a rollback when blue no longer follows green and green was never stopped; nothing changes', async () => {
+    await pair.blue.sql(DB, `ALTER SUBSCRIPTION ss_rev_bg_guard_back DISABLE`);
+    await pair.blue.sql(DB, `ALTER SUBSCRIPTION ss_rev_bg_guard_back SET (slot_name = NONE)`);
+    await pair.blue.sql(DB, `DROP SUBSCRIPTION ss_rev_bg_guard_back`);
+    const back = await pair.run(['rollback', '--yes']);
+    expect(back.code, back.stdout + back.stderr).toBe(2);
+    expect(back.stderr + back.stdout).toMatch(/blue has no subscription ss_rev_bg_guard_back .*green was not stopped/);
+    expect(await retiredOn(pair, 'blue')).toEqual(['customers', 'orders']);
+    expect(await retiredOn(pair, 'green')).toEqual([]);
+    expect(await replicationObjects(pair.green)).toEqual([
+      'publication ss_rev_bg_guard_back',
+      'slot ss_rev_bg_guard_back',
+    ]);
+  }, 120_000);
+});
