@@ -33,8 +33,11 @@ export interface Rendered {
   probe?: string;
   /** The index a failed online build leaves behind (dropped and rebuilt by the runner). */
   buildsIndex?: string;
-  /** Sent first, in the same transaction, with secrets as bind parameters (never in the SQL text). */
-  bind?: { sql: string; params: unknown[] };
+  /**
+   * Sent first, in the same transaction, with secrets as bind parameters (never in the SQL text); `before`
+   * ahead of it (what keeps the parameters out of the server log).
+   */
+  bind?: { sql: string; params: unknown[]; before?: string };
   /** Run after the statement, in its transaction: its one row is kept in the step's checkpoint. */
   records?: string;
 }

@@ -18,6 +18,8 @@ export interface ServerReadiness {
   max_senders: number;
   used_senders: number;
   max_workers: number;
+  /** Logical replication workers running (apply and table copy). */
+  used_workers: number;
 }
 
 /** Row of `slot`. */
@@ -54,7 +56,10 @@ export interface ReplicationSql {
   /** One row `{ nonempty }`. */
   hasRows(table: string): string;
   createSchema(schema: string): string;
-  /** Rows `{ schema, name, last_value, increment }`: sequences owned by the tables' columns or in their defaults. */
+  /**
+   * Rows `{ schema, name, last_value, increment, readable }`: sequences owned by the tables' columns or in their
+   * defaults; last_value null when never used, or when not `readable` by the role.
+   */
   sequences(tables: string[]): BoundSql;
   /** Moves the sequence `schema.name` to at least (or, descending, at most) `value`. */
   advanceSequence(schema: string, name: string, value: string): BoundSql;
@@ -75,10 +80,14 @@ export interface ReplicationSql {
    * subscription dropped without its slot leaves behind while a copy was under way.
    */
   syncSlots(subscriptionOid: string): BoundSql;
+  /** Sent before subscriptionBind, in its transaction: keeps the bound values out of the server log where it can. */
+  readonly hideBindFromLog: string;
   /** Sent first in the transaction that creates a subscription: the connection string as a parameter. */
   subscriptionBind(conninfo: string, password: string): BoundSql;
   /** Creates the subscription from the setting subscriptionBind made; its text holds no connection string. */
   createSubscription(name: string, publication: string, copyData: boolean): string;
+  /** Cancels the statement another backend runs (a CREATE SUBSCRIPTION that waits for its publisher). */
+  cancelBackend(pid: number): BoundSql;
   disableSubscription(name: string): string;
   /** Detaches the slot, so that dropping the subscription does not reach the other server. */
   detachSlot(name: string): string;

@@ -65,6 +65,7 @@ async function attempt(ctx: RunContext, step: SqlStep, n: number, sent: RuntimeS
     if (step.transactional) {
       await ctx.session.exec(`${tx.begin}; ${timeouts(ctx, 'transaction')}`);
       try {
+        if (bind?.before) await ctx.session.exec(bind.before);
         if (bind) await ctx.session.query(bind.sql, bind.params);
         await ctx.session.exec(sql);
         const recorded = records ? (await ctx.session.query<Record<string, unknown>>(records)).rows[0] : undefined;

@@ -236,7 +236,7 @@ async function runOneStep(
     if (result.kind === 'gate') {
       await ctx.store.setStep(planName, step.id, { status: 'pending' });
       await ctx.store.setRun(planName, { status: 'at_gate' });
-      return { kind: 'gate', message: result.message, next: opts.command(opts.mode, '--yes') };
+      return { kind: 'gate', message: result.message, next: result.next ?? opts.command(opts.mode, '--yes') };
     }
     if (result.kind === 'already')
       ctx.emit({ type: 'step-skip', phase, step, reason: 'already in place (catalog check)' });

@@ -10,7 +10,10 @@ import { holdForReplicasBeforeDdl } from './replica-wait.js';
 import { executeVerify } from './verify.js';
 import { executeReplication } from './replication/execute.js';
 
-export type StepResult = { kind: 'done' | 'already' | 'adopted' } | { kind: 'gate'; message: string };
+export type StepResult =
+  | { kind: 'done' | 'already' | 'adopted' }
+  /** `next`: what to do instead of answering yes, for a stop that no confirmation passes (a time to wait for). */
+  | { kind: 'gate'; message: string; next?: string };
 
 export interface GateAnswerer {
   /** --yes: every confirmation answered yes. */

@@ -42,7 +42,7 @@ export interface RuntimeStatement {
   step: SqlStep;
   sql: string;
   /** Sent first in the step's transaction: the secrets as bind parameters (a user mapping's password). */
-  bind?: { sql: string; params: unknown[] };
+  bind?: { sql: string; params: unknown[]; before?: string };
   /** Run after the statement in its transaction; its row is kept in the step's checkpoint. */
   records?: string;
 }

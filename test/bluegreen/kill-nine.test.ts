@@ -70,11 +70,12 @@ describe.skipIf(unavailable !== null)('blue/green: kill -9 of the runner, then r
     await expect(pair.blue.sql(DB, `INSERT INTO customers (name) VALUES ('x')`)).rejects.toThrow(/switched to green/);
   }, 180_000);
 
-  it('contract is refused while blue is kept as a rollback target, and drops nothing', async () => {
+  it('contract stops (exit 0, like a gate) while blue is kept as a rollback target, and drops nothing', async () => {
     const result = await pair.run(['run', '--yes']);
-    expect(result.code).toBe(2);
-    expect(result.stderr + result.stdout).toMatch(/blue is kept as a rollback target until \d{4}-\d\d-\d\dT/);
-    expect(result.stderr + result.stdout).toContain('shorten keep_blue');
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/stopped at a gate: blue is kept as a rollback target until \d{4}-\d\d-\d\dT/);
+    expect(result.stdout).toMatch(/to continue: run contract \(`advance`\) after \d{4}-/);
+    expect(result.stdout).toContain('shorten keep_blue');
     expect(await replicationObjects(pair.blue)).toEqual(['publication ss_fwd_bg_kill', 'subscription ss_rev_bg_kill']);
   }, 60_000);
 });

@@ -64,6 +64,12 @@ describe.skipIf(unavailable !== null)('blue/green: switch refused under writes, 
     expect(row[0]?.id).toBeGreaterThan(greenMax);
     expect(await replicationObjects(pair.blue)).toEqual([]);
     expect(await replicationObjects(pair.green)).toEqual([]);
+    // Green took writes once: after the full rollback a late write there is refused, not silently lost.
+    expect(await retiredOn(pair, 'green')).toEqual(['customers', 'orders']);
+    expect(back.stdout).toMatch(/green keeps its schemashift_retired triggers/);
+    await expect(pair.green.sql(DB, `INSERT INTO orders (amount) VALUES (1)`)).rejects.toThrow(
+      /was switched to blue by plan bg_back: write to blue/,
+    );
   }, 180_000);
 });
 

@@ -301,6 +301,17 @@ describe.skipIf(!postgresAdminUrl)('compareReplicatedTables and countBothSides (
       ]);
     });
 
+    it('a quoted name whose schema and table hold a dot (as the blue/green steps pass them) is counted and compared', async () => {
+      await both(`CREATE SCHEMA "blue.green"; CREATE TABLE "blue.green"."or""ders.x" (id int PRIMARY KEY);
+        INSERT INTO "blue.green"."or""ders.x" SELECT generate_series(1, 300)`);
+      await greenDb.exec(`DELETE FROM "blue.green"."or""ders.x" WHERE id = 7`);
+      const name = '"blue.green"."or""ders.x"';
+      expect(await countBothSides(options([name]))).toEqual([{ table: name, blue: 300, green: 299 }]);
+      const [result] = await compareReplicatedTables(options([name], { chunkRows: 100 }));
+      expect(result).toMatchObject({ table: name, rows: 300, keyed: true });
+      expect(result?.mismatches).toHaveLength(1);
+    });
+
     it('an abort stops the walk between chunks', async () => {
       await both(`CREATE TABLE stop_walk (id int PRIMARY KEY);
         INSERT INTO stop_walk SELECT generate_series(1, 5000)`);

@@ -8,7 +8,7 @@
  */
 import type { ResolvedConnection } from '../actions-foreign.js';
 import { quoteLiteral as literal } from './names.js';
-import { doBlockWithSecret } from './secret-do-block.js';
+import { doBlockWithSecret, HIDE_BIND_PARAMETERS_FROM_LOG } from './secret-do-block.js';
 
 const USER_SETTING = 'schemashift.mapping_user';
 const PASSWORD_SETTING = 'schemashift.mapping_password';
@@ -20,10 +20,11 @@ export const MAPPED_ROLE_SQL = 'SELECT current_user::text AS mapped_role';
 export const MAPPED_ROLE_PLACEHOLDER = '<the role that created the mapping>';
 
 /** Sent first, inside the step's transaction: the credentials as parameters, never as text. */
-export function userMappingBind(resolved: ResolvedConnection): { sql: string; params: unknown[] } {
+export function userMappingBind(resolved: ResolvedConnection): { sql: string; params: unknown[]; before: string } {
   return {
     sql: `SELECT set_config('${USER_SETTING}', $1, true), set_config('${PASSWORD_SETTING}', $2, true)`,
     params: [resolved.user, resolved.password ?? ''],
+    before: HIDE_BIND_PARAMETERS_FROM_LOG,
   };
 }
 

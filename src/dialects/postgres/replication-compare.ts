@@ -12,7 +12,7 @@ import type {
   KeyRange,
   ReplicationCompareSql,
 } from '../replication-compare.js';
-import { quoteIdent, quoteQualified } from './names.js';
+import { quoteIdent, quoteQualifiedSql } from './names.js';
 
 /**
  * The database's default collation as it orders text: `icu:<locale>` or `builtin:<locale>` when
@@ -98,14 +98,14 @@ function chunkDigest(shape: CompareShape, range: KeyRange, withLsn: boolean): Co
   const params: unknown[] = [];
   const where = rangeConditions(shape.key, range, params);
   const digest = `md5(string_agg(${rowHash(shape)}, '' ORDER BY ${keyOrder(shape.key, '')})) AS digest`;
-  const sql = `SELECT count(*) AS "rows", ${digest}${lsnColumn(withLsn)} FROM ${quoteQualified(shape.table)}${where}`;
+  const sql = `SELECT count(*) AS "rows", ${digest}${lsnColumn(withLsn)} FROM ${quoteQualifiedSql(shape.table)}${where}`;
   return { sql, params };
 }
 
 function rowHashes(shape: CompareShape, range: KeyRange): CompareStatement {
   const params: unknown[] = [];
   const where = rangeConditions(shape.key, range, params);
-  const sql = `SELECT ${keyText(shape.key)}, ${rowHash(shape)} AS hash FROM ${quoteQualified(shape.table)}${where}`;
+  const sql = `SELECT ${keyText(shape.key)}, ${rowHash(shape)} AS hash FROM ${quoteQualifiedSql(shape.table)}${where}`;
   return { sql, params };
 }
 
@@ -117,16 +117,16 @@ function rowHashesOfKeys(shape: CompareShape, keys: string[][]): CompareStatemen
   const casts = shape.key.map((c, i) => `CAST(u.${names[i]} AS ${checkedType(c)})`).join(', ');
   const cols = shape.key.map((c) => quoteIdent(c.name)).join(', ');
   const listed = `SELECT ${casts} FROM unnest(${arrays}) AS u(${names.join(', ')})`;
-  const sql = `SELECT ${keyText(shape.key)}, ${rowHash(shape)} AS hash FROM ${quoteQualified(shape.table)} WHERE (${cols}) IN (${listed})`;
+  const sql = `SELECT ${keyText(shape.key)}, ${rowHash(shape)} AS hash FROM ${quoteQualifiedSql(shape.table)} WHERE (${cols}) IN (${listed})`;
   return { sql, params };
 }
 
 export const postgresReplicationCompare: ReplicationCompareSql = {
   beginReadOnly: BEGIN_READ_ONLY,
   rollback: 'ROLLBACK',
-  tableShape: (table) => ({ sql: TABLE_SHAPE_SQL, params: [quoteQualified(table)] }),
+  tableShape: (table) => ({ sql: TABLE_SHAPE_SQL, params: [quoteQualifiedSql(table)] }),
   maxKey: (shape) => ({
-    sql: `SELECT ${keyText(shape.key)} FROM ${quoteQualified(shape.table)} ORDER BY ${keyOrder(shape.key, ' DESC')} LIMIT 1`,
+    sql: `SELECT ${keyText(shape.key)} FROM ${quoteQualifiedSql(shape.table)} ORDER BY ${keyOrder(shape.key, ' DESC')} LIMIT 1`,
     params: [],
   }),
   nextBound: (shape, from, upTo, chunkRows) => {
@@ -134,7 +134,7 @@ export const postgresReplicationCompare: ReplicationCompareSql = {
     const where = rangeConditions(shape.key, { from, to: upTo }, params);
     params.push(chunkRows - 1);
     const order = keyOrder(shape.key, '');
-    const sql = `SELECT ${keyText(shape.key)} FROM ${quoteQualified(shape.table)}${where} ORDER BY ${order} OFFSET $${params.length} LIMIT 1`;
+    const sql = `SELECT ${keyText(shape.key)} FROM ${quoteQualifiedSql(shape.table)}${where} ORDER BY ${order} OFFSET $${params.length} LIMIT 1`;
     return { sql, params };
   },
   chunkDigest,
@@ -142,7 +142,7 @@ export const postgresReplicationCompare: ReplicationCompareSql = {
   rowHashesOfKeys,
   currentLsn: () => ({ sql: 'SELECT pg_current_wal_lsn()::text AS lsn', params: [] }),
   tableCount: (table, withLsn) => ({
-    sql: `SELECT count(*) AS "rows", NULL::text AS digest${lsnColumn(withLsn)} FROM ${quoteQualified(table)}`,
+    sql: `SELECT count(*) AS "rows", NULL::text AS digest${lsnColumn(withLsn)} FROM ${quoteQualifiedSql(table)}`,
     params: [],
   }),
 };

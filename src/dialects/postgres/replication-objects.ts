@@ -6,7 +6,7 @@
  * masked (as foreign-user-mapping.ts does for a user mapping).
  */
 import { quoteIdent, quoteLiteral as literal } from './names.js';
-import { doBlockWithSecret } from './secret-do-block.js';
+import { doBlockWithSecret, HIDE_BIND_PARAMETERS_FROM_LOG } from './secret-do-block.js';
 
 const CONNINFO_SETTING = 'schemashift.subscription_conninfo';
 const PASSWORD_SETTING = 'schemashift.subscription_password';
@@ -51,6 +51,7 @@ export const replicationObjectsSql = {
     sql: `SELECT slot_name::text AS slot FROM pg_replication_slots WHERE slot_name LIKE $1 AND database = current_database()`,
     params: [`pg\\_${subscriptionOid}\\_sync\\_%`],
   }),
+  hideBindFromLog: HIDE_BIND_PARAMETERS_FROM_LOG,
   subscriptionBind: (conninfo: string, password: string) => ({
     sql: `SELECT set_config('${CONNINFO_SETTING}', $1, true), set_config('${PASSWORD_SETTING}', $2, true)`,
     params: [conninfo, password],
@@ -66,6 +67,7 @@ export const replicationObjectsSql = {
       [CONNINFO_SETTING, PASSWORD_SETTING],
     );
   },
+  cancelBackend: (pid: number) => ({ sql: 'SELECT pg_cancel_backend($1)', params: [pid] }),
   disableSubscription: (name: string) => `ALTER SUBSCRIPTION ${quoteIdent(name)} DISABLE`,
   detachSlot: (name: string) => `ALTER SUBSCRIPTION ${quoteIdent(name)} SET (slot_name = NONE)`,
   dropSubscription: (name: string) => `DROP SUBSCRIPTION IF EXISTS ${quoteIdent(name)}`,

@@ -17,7 +17,8 @@ export const replicationTablesSql = {
     `(SELECT count(*) FROM pg_replication_slots)::int AS used_slots, ` +
     `current_setting('max_wal_senders')::int AS max_senders, ` +
     `(SELECT count(*) FROM pg_stat_replication)::int AS used_senders, ` +
-    `current_setting('max_logical_replication_workers')::int AS max_workers`,
+    `current_setting('max_logical_replication_workers')::int AS max_workers, ` +
+    `(SELECT count(*) FROM pg_stat_subscription WHERE pid IS NOT NULL)::int AS used_workers`,
   allTables:
     `SELECT n.nspname::text AS schema, c.relname::text AS name FROM pg_class c ` +
     `JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition ` +
@@ -51,7 +52,8 @@ export const replicationTablesSql = {
   sequences: (tables: string[]) => ({
     sql:
       `WITH t AS ${TABLES} SELECT DISTINCT n.nspname::text AS schema, s.relname::text AS name, ` +
-      `ps.last_value::text AS last_value, ps.increment_by::text AS increment FROM (` +
+      `ps.last_value::text AS last_value, ps.increment_by::text AS increment, ` +
+      `has_sequence_privilege(s.oid, 'SELECT') AS readable FROM (` +
       `SELECT d.objid AS seq FROM pg_depend d JOIN t ON d.refobjid = t.oid WHERE d.classid = 'pg_class'::regclass ` +
       `AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') UNION ` +
       `SELECT d.refobjid FROM pg_attrdef ad JOIN t ON ad.adrelid = t.oid JOIN pg_depend d ` +

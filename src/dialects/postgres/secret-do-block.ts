@@ -38,3 +38,14 @@ function dollarQuoted(body: string): string {
   for (let n = 1; body.includes(tag); n++) tag = `$schemashift${n}$`;
   return `${tag}${body}${tag}`;
 }
+
+/**
+ * Sent before the statement that binds a secret, in its transaction: PostgreSQL 13+ logs bind parameters
+ * with a statement it logs (log_statement, log_min_duration_statement) unless log_parameter_max_length is
+ * 0, which only a superuser may set (a non-superuser, or PostgreSQL 12, keeps the server's setting).
+ */
+export const HIDE_BIND_PARAMETERS_FROM_LOG =
+  `SELECT CASE WHEN current_setting('server_version_num')::int >= 130000 ` +
+  `THEN set_config('log_parameter_max_length_on_error', '0', true) END, ` +
+  `CASE WHEN current_setting('server_version_num')::int >= 130000 AND current_setting('is_superuser') = 'on' ` +
+  `THEN set_config('log_parameter_max_length', '0', true) END`;

@@ -11,7 +11,7 @@ import { compareReplicatedTables, type TableComparison } from '../replication-co
 import { sleep } from '../sleep.js';
 import { applyErrorWatch, type ErrorCheck } from './apply-errors.js';
 import { slotOf } from './objects.js';
-import { recordCheckpoint, recordedTables, say, type ReplicatedTable, type Sides } from './sides.js';
+import { recordCheckpoint, recordedTables, say, sqlNameOf, type ReplicatedTable, type Sides } from './sides.js';
 
 const POLL_MS = 500;
 const REPORT_EVERY_MS = 5000;
@@ -117,7 +117,7 @@ async function verify(
     blue: s.ctx.session,
     green: s.green,
     sql: s.sql.compare,
-    tables: tables.map((t) => `${t.schema}.${t.name}`),
+    tables: tables.map((t) => sqlNameOf(s.ctx, t)),
     chunkRows: c.chunk,
     rechecks: c.rechecks,
     // Equal digests prove equal rows whenever each side was read; waiting first (up to green's status interval,

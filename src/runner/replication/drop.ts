@@ -22,11 +22,17 @@ async function refuseBeforeKeepBlue(s: Sides): Promise<void> {
       `${s.step.id}: the switch has not recorded when blue stops being a rollback target`,
       'finish the switch first (run the plan again)',
     );
-  if (Date.now() < Date.parse(until))
-    throw new UsageError(
-      `${s.step.id}: blue is kept as a rollback target until ${until} (keep_blue); nothing was dropped`,
-      'run contract after that time, or shorten keep_blue in the plan (run again with --accept-drift)',
-    );
+  if (Date.now() < Date.parse(until)) throw new KeepBlueStop(until);
+}
+
+/** Not an error: the switch went well and blue stays a way back until `until`; the run stops here, like a gate. */
+export class KeepBlueStop extends Error {
+  constructor(readonly until: string) {
+    super(`blue is kept as a rollback target until ${until} (keep_blue); nothing was dropped`);
+  }
+  get next(): string {
+    return `run contract (\`advance\`) after ${this.until}, or shorten keep_blue in the plan and run with --accept-drift`;
+  }
 }
 
 async function publicationLeft(s: Sides, db: Queryable, name: string): Promise<boolean> {

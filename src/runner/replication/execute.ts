@@ -3,7 +3,7 @@ import type { ReplicationStep } from '../../operations/types.js';
 import { actorName, type RunContext } from '../context.js';
 import { passGate, type GateAnswerer, type StepResult } from '../run-step.js';
 import { runCatchUp } from './catch-up.js';
-import { runDropReplication } from './drop.js';
+import { KeepBlueStop, runDropReplication } from './drop.js';
 import { runReplicate, undoReplicate } from './replicate.js';
 import { checkpointOf, withSides } from './sides.js';
 import { runSwitch, undoSwitch } from './switch.js';
@@ -18,7 +18,7 @@ export async function executeReplication(
     const confirm = step.switch?.confirm ?? '';
     if (!(await passGate(ctx, step.id, confirm, answers))) return { kind: 'gate', message: confirm };
   }
-  await withSides(ctx, step, async (s) => {
+  const stop = await withSides(ctx, step, async (s) => {
     switch (step.stage) {
       case 'replicate':
         return runReplicate(s);
@@ -31,9 +31,16 @@ export async function executeReplication(
       case 'undo-switch':
         return undoSwitch(s);
       case 'drop_replication':
-        return runDropReplication(s);
+        return runDropReplication(s).then(
+          () => undefined,
+          (e: unknown) => {
+            if (e instanceof KeepBlueStop) return e;
+            throw e;
+          },
+        );
     }
   });
+  if (stop instanceof KeepBlueStop) return { kind: 'gate', message: stop.message, next: stop.next };
   if (step.stage.startsWith('undo-')) return { kind: 'done' };
   const planName = ctx.plan.plan.name;
   await ctx.store.event(planName, step.id, 'replication', `${step.stage} done`, undefined, actorName(ctx.actor));

@@ -3,7 +3,7 @@
  * found by name, and checked to be ours (the publication's tables, the slot's plugin and database, the
  * subscription's publication and slot). A same-named object that is not ours is refused, never changed.
  */
-import type { Queryable } from '../../db/connection.js';
+import type { Queryable, Session } from '../../db/connection.js';
 import type { ReplicationSql, SlotRow, SubscriptionRow } from '../../dialects/replication.js';
 import { OwnershipError } from '../ownership.js';
 import { sleep } from '../sleep.js';
@@ -11,6 +11,8 @@ import { say, type Sides } from './sides.js';
 
 export interface Place {
   db: Queryable;
+  /** Another backend of the side (to cancel a statement of `db`). */
+  monitor?: Queryable;
   /** `blue` or `green`, for messages. */
   side: string;
 }
@@ -123,20 +125,54 @@ export async function ensureSubscription(
   if (sub && !subscriptionIsOurs(sub, name))
     throw notOurs(s, `subscription ${name}`, at.side, `publications ${sub.publications.join(', ')}, slot ${sub.slot}`);
   if (sub) return;
-  const tx = s.ctx.dialect.session.transaction;
-  await at.session(async (db) => {
-    await db.exec(tx.begin);
-    try {
-      const bind = s.sql.subscriptionBind(target.conninfo, target.password);
-      await db.query(bind.sql, bind.params);
-      await db.exec(s.sql.createSubscription(name, name, target.copyData));
-      await db.exec(tx.commit);
-    } catch (e) {
-      await db.exec(tx.rollback).catch(() => undefined);
-      throw e;
-    }
-  });
+  await at.session((db) => createSubscriptionOn(s, { ...at, monitor: at.monitor ?? at.db, db }, name, target));
   say(s, `${at.side}: created subscription ${name} (copy_data = ${target.copyData})`);
+}
+
+/**
+ * CREATE SUBSCRIPTION connects to the publisher and waits for it without end when it does not answer
+ * (an address that accepts and stays silent): bounded here by statement_timeout (and lock_timeout, for a
+ * backend of a killed run still holding its transaction), and cancelled when the run is interrupted.
+ */
+async function createSubscriptionOn(s: Sides, at: Place, name: string, target: SubscriptionTarget): Promise<void> {
+  const tx = s.ctx.dialect.session.transaction;
+  const pid = await (at.db as Session).backendPid();
+  const cancel = () => {
+    if (pid !== null) void at.monitor?.query(s.sql.cancelBackend(pid).sql, s.sql.cancelBackend(pid).params);
+  };
+  s.ctx.signal.addEventListener('abort', cancel, { once: true });
+  await at.db.exec(tx.begin);
+  try {
+    const bounds = { lockTimeoutMs: s.ctx.plan.plan.settings.lockTimeoutMs, statementTimeoutMs: SUBSCRIBE_TIMEOUT_MS };
+    await at.db.exec(s.ctx.dialect.session.settings(bounds, 'transaction'));
+    await at.db.exec(s.sql.hideBindFromLog);
+    const bind = s.sql.subscriptionBind(target.conninfo, target.password);
+    await at.db.query(bind.sql, bind.params);
+    await at.db.exec(s.sql.createSubscription(name, name, target.copyData));
+    await at.db.exec(tx.commit);
+  } catch (e) {
+    await at.db.exec(tx.rollback).catch(() => undefined);
+    throw subscribeFailure(at.side, name, e as Error & { code?: string }, s.ctx.signal.aborted);
+  } finally {
+    s.ctx.signal.removeEventListener('abort', cancel);
+  }
+}
+
+const SUBSCRIBE_TIMEOUT_MS = 30_000;
+
+function subscribeFailure(side: string, name: string, e: Error & { code?: string }, aborted: boolean): Error {
+  if (aborted) return new Error(`${side}: CREATE SUBSCRIPTION ${name} was cancelled (the run was interrupted)`);
+  if (e.code === '57014')
+    return new Error(
+      `${side}: CREATE SUBSCRIPTION ${name} did not finish within ${SUBSCRIBE_TIMEOUT_MS / 1000}s: ${side} could not ` +
+        `reach the other server (its URL names a host that does not answer?); nothing was created on ${side}`,
+    );
+  if (e.code === '55P03')
+    return new Error(
+      `${side}: CREATE SUBSCRIPTION ${name} waited too long for a lock: another backend on ${side} (a killed run's?) ` +
+        `holds it; see pg_stat_activity on ${side}, then run again`,
+    );
+  return e;
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
  * Before replicate creates anything: both servers can do logical replication (wal_level = logical on
- * green too, for the reverse direction after the switch), blue has a free slot and WAL sender, and every
- * table exists and has a key or replica identity (an UPDATE or DELETE on blue would fail otherwise).
+ * green too, for the reverse direction after the switch), room for both directions (slots, WAL senders,
+ * apply workers), and every table exists and has a key or replica identity (an UPDATE or DELETE on
+ * blue would fail otherwise).
  */
 import type { Queryable } from '../../db/connection.js';
 import type { ServerReadiness } from '../../dialects/replication.js';
 import { UsageError } from '../../errors.js';
-import { slotOf } from './objects.js';
+import { slotOf, subscriptionOf } from './objects.js';
+import { roomProblems } from './switch-checks.js';
 import { sqlNameOf, type ReplicatedTable, type Sides } from './sides.js';
 
 async function readinessOf(s: Sides, db: Queryable): Promise<ServerReadiness> {
@@ -32,8 +34,15 @@ export async function checkServers(s: Sides): Promise<ServerReadiness> {
   const blue = await readinessOf(s, s.ctx.session);
   const green = await readinessOf(s, s.green);
   const ours = await slotOf(s.sql, s.ctx.session, s.step.names.forward);
-  const problems = [...serverProblems('blue', blue, !ours), ...serverProblems('green', green, false)];
-  if (green.max_workers < 1) problems.push('green: max_logical_replication_workers is 0');
+  const following = (await subscriptionOf(s.sql, s.green, s.step.names.forward)) !== undefined;
+  const problems = [
+    ...serverProblems('blue', blue, !ours),
+    ...serverProblems('green', green, false),
+    // The switch needs them later (the reverse slot and WAL sender on green, its apply worker on blue):
+    // better refused now than with blue already retired.
+    ...roomProblems('green', green, { slot: true, sender: true, worker: !following }),
+    ...roomProblems('blue', blue, { worker: true }),
+  ];
   if (problems.length > 0)
     throw new UsageError(
       `blue/green cannot start: ${problems.join('; ')}; nothing was created`,

@@ -56,7 +56,15 @@ export async function undoReplicate(s: Sides): Promise<void> {
   const names = tables.map((t) => sqlNameOf(ctx, t));
   await dropSubscription(s, { db: s.green, side: 'green' }, name, blueSide);
   if (names.length > 0) await dropPublication(s, blueSide, name, names);
-  await reopenTables(s, s.green, 'green', tables);
+  const greenWasLive = (await checkpointOf(ctx, s.replicateId)).green_retired_by_switch_back === true;
+  if (greenWasLive)
+    say(
+      s,
+      `green keeps its schemashift_retired triggers: it took writes after the switch, and a late write there ` +
+        `would now be lost; drop them on green by hand (DROP TRIGGER schemashift_retired ON <table>) if you mean ` +
+        `to write to green again`,
+    );
+  else await reopenTables(s, s.green, 'green', tables);
   if (names.length > 0)
     say(
       s,

@@ -11,6 +11,7 @@ interface SequenceRow {
   name: string;
   last_value: string | null;
   increment: string;
+  readable: boolean;
 }
 
 export async function copySequences(
@@ -21,8 +22,15 @@ export async function copySequences(
 ): Promise<void> {
   const { sql, params } = s.sql.sequences(tables.map((t) => sqlNameOf(s.ctx, t)));
   const { rows } = await from.db.query<SequenceRow>(sql, params);
+  const unreadable = rows.filter((r) => !r.readable).map((r) => `${r.schema}.${r.name}`);
+  if (unreadable.length > 0)
+    throw new Error(
+      `${from.side}: the runner's role cannot read sequence ${unreadable.join(', ')}, so it cannot be carried to ` +
+        `${to.side} (new rows there could reuse ids); grant it SELECT on the sequence, then run again`,
+    );
   const moved: string[] = [];
   for (const seq of rows) {
+    // Never used (nextval never called): nothing to carry.
     if (seq.last_value === null) continue;
     const statement = s.sql.advanceSequence(seq.schema, seq.name, seq.last_value);
     const result = await to.db.query<{ value: string }>(statement.sql, statement.params);

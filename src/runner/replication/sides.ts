@@ -83,6 +83,8 @@ export function conninfoOf(c: ResolvedConnection): string {
     ['port', c.port],
     ['dbname', c.dbname],
     ['user', c.user],
+    // A publisher that accepts and never answers would keep CREATE SUBSCRIPTION (and the apply worker) waiting.
+    ['connect_timeout', '10'],
   ];
   if (c.password) parts.push(['password', c.password]);
   return parts.map(([k, v]) => `${k}=${value(v)}`).join(' ');

@@ -32,13 +32,19 @@ import {
   type Sides,
 } from './sides.js';
 import { stopWrites } from './stop-writes.js';
+import {
+  refuseUnlessBlueHandedOver,
+  refuseUnlessEveryTableReady,
+  refuseUnlessGreenHandedBack,
+  refuseWithoutRoomForReverse,
+} from './switch-checks.js';
 
 async function countsAgree(s: Sides, tables: ReplicatedTable[], reopens: string): Promise<void> {
   const counts = await countBothSides({
     blue: s.ctx.session,
     green: s.green,
     sql: s.sql.compare,
-    tables: tables.map((t) => `${t.schema}.${t.name}`),
+    tables: tables.map((t) => sqlNameOf(s.ctx, t)),
     signal: s.ctx.signal,
   });
   const differ = counts.filter((c) => c.blue !== c.green);
@@ -80,15 +86,21 @@ export async function runSwitch(s: Sides): Promise<void> {
   const { forward, reverse } = s.step.names;
   const blue = { db: s.ctx.session as Queryable, side: 'blue' };
   const green = { db: s.green as Queryable, side: 'green' };
-  if (await subscriptionOf(s.sql, s.green, forward)) {
+  const forwardThere = (await subscriptionOf(s.sql, s.green, forward)) !== undefined;
+  if (!forwardThere) await refuseUnlessBlueHandedOver(s, tables);
+  await refuseWithoutRoomForReverse(s);
+  if (forwardThere) {
+    await refuseUnlessEveryTableReady(s, tables);
     await handOverToGreen(s, tables, settings);
-    await dropSubscription(s, green, forward, { ...blue, database: await databaseOf(s, s.ctx.session) });
   }
-  await dropSlot(s, blue, forward, await databaseOf(s, s.ctx.session));
+  // The way back exists before the forward replication goes: green has applied all of blue by now.
   await ensurePublication(s, green, reverse, names);
   await ensureSlot(s, green, reverse, await databaseOf(s, s.green));
+  if (forwardThere)
+    await dropSubscription(s, green, forward, { ...blue, database: await databaseOf(s, s.ctx.session) });
+  await dropSlot(s, blue, forward, await databaseOf(s, s.ctx.session));
   const target = { conninfo: conninfoOf(s.greenUrl), password: s.greenUrl.password ?? '', copyData: false };
-  await ensureSubscription(s, { ...blue, session: (fn) => fn(s.ctx.session) }, reverse, target);
+  await ensureSubscription(s, { ...blue, monitor: s.ctx.conn, session: (fn) => fn(s.ctx.session) }, reverse, target);
   const now = Date.now();
   const recorded = await checkpointOf(s.ctx, s.step.id);
   const switchedAt = typeof recorded.switched_at === 'string' ? recorded.switched_at : new Date(now).toISOString();
@@ -104,6 +116,7 @@ export async function runSwitch(s: Sides): Promise<void> {
 /** Green stops, blue gets the last of green and its sequences: green → blue, over the reverse replication. */
 async function handBackToBlue(s: Sides, tables: ReplicatedTable[], settings: SwitchSettings): Promise<void> {
   const reverse = s.step.names.reverse;
+  const switchId = s.step.id.replace(/\/undo$/, '');
   await s.green.session(async (g) => {
     const pid = (await g.backendPid()) ?? 0;
     const at = {
@@ -112,6 +125,7 @@ async function handBackToBlue(s: Sides, tables: ReplicatedTable[], settings: Swi
       monitor: s.green as Queryable,
       side: 'green' as const,
       writeTo: 'blue' as const,
+      record: (lsn: string) => recordCheckpoint(s.ctx, switchId, { green_stopped_at: lsn }),
     };
     const lsn = await stopWrites(s, at, tables, settings.quietMs);
     const back = { name: reverse, publisher: s.green as Queryable, subscriber: s.ctx.conn as Queryable };
@@ -127,10 +141,16 @@ export async function undoSwitch(s: Sides): Promise<void> {
   const tables = await recordedTables(s);
   const names = tables.map((t) => sqlNameOf(s.ctx, t));
   const reverse = s.step.names.reverse;
-  const switched = (await checkpointOf(s.ctx, s.step.id.replace(/\/undo$/, ''))).reversed === true;
+  const switchId = s.step.id.replace(/\/undo$/, '');
+  const switched = (await checkpointOf(s.ctx, switchId)).reversed === true;
   const blue = { db: s.ctx.session as Queryable, side: 'blue' };
   const green = { db: s.green as Queryable, side: 'green' };
-  if (switched && (await subscriptionOf(s.sql, s.ctx.session, reverse))) await handBackToBlue(s, tables, settings);
+  if (switched) {
+    if (await subscriptionOf(s.sql, s.ctx.session, reverse)) await handBackToBlue(s, tables, settings);
+    else await refuseUnlessGreenHandedBack(s, switchId, tables);
+    // Green took writes once: its retired triggers stay through the rest of the rollback (undo of replicate).
+    await recordCheckpoint(s.ctx, s.replicateId, { green_retired_by_switch_back: true });
+  }
   await dropSubscription(s, blue, reverse, { ...green, database: await databaseOf(s, s.green) });
   await dropSlot(s, green, reverse, await databaseOf(s, s.green));
   await dropPublication(s, green, reverse, names);
