@@ -5,6 +5,7 @@
  * logical replication gives the reason it refuses instead. Every table is a qualified SQL name
  * (already quoted by the dialect); every value a bind parameter.
  */
+import type { ResolvedConnection } from './actions-foreign.js';
 import type { ReplicationCompareSql } from './replication-compare.js';
 import type { BoundSql } from './session.js';
 
@@ -41,7 +42,22 @@ export interface SubscriptionRow {
   enabled: boolean;
 }
 
+/** What `schema: copy` needs to dump blue's definitions of the tables. */
+export interface SchemaDumpRequest {
+  /** Where the dump tool's path (and PATH) is read from. */
+  env: NodeJS.ProcessEnv;
+  blue: ResolvedConnection;
+  tables: { schema: string; name: string }[];
+  /** Blue's server_version_num: the dump tool must not be older. */
+  blueVersion: number;
+  signal?: AbortSignal;
+}
+
 export interface ReplicationSql {
+  /** What `plan` shows for `schema: copy`. */
+  readonly schemaCopyText: string;
+  /** The tables' definitions on blue as a script of SQL statements (no client meta-commands). */
+  dumpSchema(request: SchemaDumpRequest): Promise<string>;
   readonly refusal?: undefined;
   /** One row ServerReadiness. */
   readonly readiness: string;

@@ -53,7 +53,7 @@ function lagFinding(name: string, row: StandbyRow, maxLagMs: number, activity: A
       'fail',
       'not receiving WAL (no streaming WAL receiver): it falls behind the primary while its replay lag reads ' +
         `${lagSeconds}s, and run --replica waits for it before contract DDL`,
-      "check primary_conninfo there and the standby's log; pg_stat_wal_receiver shows the receiver once it streams",
+      "check primary_conninfo there and the standby's log; its WAL receiver shows up once it streams again",
       details,
     );
   if (row.paused)

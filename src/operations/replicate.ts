@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { qualifiedName } from '../plan/primitives.js';
-import { ENV_NAME, refuseWithoutReplication, replicationStep } from './replication-step.js';
+import { ENV_NAME, refuseWithoutReplication, replicationOf, replicationStep } from './replication-step.js';
 import { replicationNames } from './replication-names.js';
 import { defineOperation, type OperationContext, type ReplicateSettings } from './types.js';
 
@@ -25,13 +25,15 @@ export const replicateSchema = z
     all: z
       .literal(true)
       .optional()
-      .describe('Every ordinary table outside pg_catalog, information_schema and schemashift, listed when it runs.'),
+      .describe('Every ordinary table outside the system schemas and schemashift, listed when it runs.'),
     green: urlEnv.describe('Green: schemashift connects to it, and blue subscribes to it after the switch.'),
     blue: urlEnv.describe("Blue as green's subscription reaches it (may differ from --database)."),
     schema: z
       .enum(['copy', 'existing'])
       .default('copy')
-      .describe('copy: pg_dump --schema-only of the tables applied to green; existing: green has them, empty.'),
+      .describe(
+        "copy: blue's definitions of the tables (a schema-only dump) applied to green; existing: green has them, empty.",
+      ),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -63,7 +65,7 @@ function forwardActions(spec: ReplicateSpec, ctx: OperationContext): string[] {
   const { forward } = replicationNames(ctx.plan ?? ctx.id);
   const schema =
     spec.schema === 'copy'
-      ? `copy the tables' schema to green (pg_dump --schema-only --no-owner --no-privileges, one transaction); a table already there must match and be empty`
+      ? replicationOf(ctx).schemaCopyText
       : 'check every table exists on green with the same columns, and is empty';
   return [
     `check wal_level = logical on blue and green, free replication slots and WAL senders, a key or replica identity on every table`,

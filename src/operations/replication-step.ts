@@ -2,6 +2,7 @@
  * What the four blue/green operations share: the refusal of a dialect without logical replication
  * (at compile time, so `validate` exits 2 before anything runs), and the shape of their steps.
  */
+import type { ReplicationSql } from '../dialects/replication.js';
 import { UsageError } from '../errors.js';
 import { replicationNames } from './replication-names.js';
 import type { OperationContext, ReplicationStage, ReplicationStep } from './types.js';
@@ -14,6 +15,13 @@ const BLUE_GREEN_KINDS = new Set(['replicate', 'catch_up', 'switch', 'drop_repli
 /** The blue/green operations a plan holds, in plan order, each once: commands that run one database refuse them. */
 export function blueGreenKindsOf(plan: { entries: { kind: string }[] }): string[] {
   return [...new Set(plan.entries.map((e) => e.kind).filter((k) => BLUE_GREEN_KINDS.has(k)))];
+}
+
+/** The dialect's replication, once refuseWithoutReplication has let the plan through. */
+export function replicationOf(ctx: OperationContext): ReplicationSql {
+  const replication = ctx.dialect.replication;
+  if (replication.refusal !== undefined) throw new Error(`internal: ${ctx.dialect.name} has no replication`);
+  return replication;
 }
 
 export function refuseWithoutReplication(ctx: OperationContext, kind: string): void {

@@ -3,6 +3,7 @@
  * found by name, and checked to be ours (the publication's tables, the slot's plugin and database, the
  * subscription's publication and slot). A same-named object that is not ours is refused, never changed.
  */
+import type { ErrorClass } from '../../dialects/errors.js';
 import type { Queryable, Session } from '../../db/connection.js';
 import type { ReplicationSql, SlotRow, SubscriptionRow } from '../../dialects/replication.js';
 import { OwnershipError } from '../ownership.js';
@@ -91,7 +92,9 @@ export async function dropSlot(s: Sides, at: Place, name: string, database: stri
       return;
     }
     if (Date.now() > deadline)
-      throw new Error(`${at.side}: replication slot ${name} is still in use after 60s; see pg_stat_replication`);
+      throw new Error(
+        `${at.side}: replication slot ${name} is still in use after 60s; see the replication sessions on ${at.side}`,
+      );
     await sleep(500, s.ctx.signal);
   }
 }
@@ -152,7 +155,7 @@ async function createSubscriptionOn(s: Sides, at: Place, name: string, target: S
     await at.db.exec(tx.commit);
   } catch (e) {
     await at.db.exec(tx.rollback).catch(() => undefined);
-    throw subscribeFailure(at.side, name, e as Error & { code?: string }, s.ctx.signal.aborted);
+    throw subscribeFailure(at.side, name, e as Error, s.ctx.dialect.errors.classify(e), s.ctx.signal.aborted);
   } finally {
     s.ctx.signal.removeEventListener('abort', cancel);
   }
@@ -160,17 +163,17 @@ async function createSubscriptionOn(s: Sides, at: Place, name: string, target: S
 
 const SUBSCRIBE_TIMEOUT_MS = 30_000;
 
-function subscribeFailure(side: string, name: string, e: Error & { code?: string }, aborted: boolean): Error {
+function subscribeFailure(side: string, name: string, e: Error, kind: ErrorClass, aborted: boolean): Error {
   if (aborted) return new Error(`${side}: CREATE SUBSCRIPTION ${name} was cancelled (the run was interrupted)`);
-  if (e.code === '57014')
+  if (kind === 'statementTimeout')
     return new Error(
       `${side}: CREATE SUBSCRIPTION ${name} did not finish within ${SUBSCRIBE_TIMEOUT_MS / 1000}s: ${side} could not ` +
         `reach the other server (its URL names a host that does not answer?); nothing was created on ${side}`,
     );
-  if (e.code === '55P03')
+  if (kind === 'lockTimeout')
     return new Error(
       `${side}: CREATE SUBSCRIPTION ${name} waited too long for a lock: another backend on ${side} (a killed run's?) ` +
-        `holds it; see pg_stat_activity on ${side}, then run again`,
+        `holds it; see the sessions on ${side}, then run again`,
     );
   return e;
 }

@@ -1,15 +1,10 @@
 /**
- * The tables' schema on green before the subscription copies rows into them. `copy`: pg_dump
- * --schema-only of the missing tables (blue read through blue.url_env, the password only in the child's
- * PGPASSWORD, never in its arguments), applied to green in one transaction. A table already on green
+ * The tables' schema on green before the subscription copies rows into them. `copy`: the dialect's
+ * schema dump of the missing tables (blue read through blue.url_env), applied to green in one transaction. A table already on green
  * (and every table with `existing`) must have blue's columns and no row: copy_data would duplicate rows.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { UsageError } from '../../errors.js';
 import { say, sqlNameOf, type ReplicatedTable, type Sides } from './sides.js';
-
-const run = promisify(execFile);
 
 type Columns = Map<string, Map<string, string>>;
 
@@ -51,7 +46,7 @@ async function checkExisting(s: Sides, name: string, blue: Map<string, string>, 
     );
 }
 
-/** Every table on green, empty, with blue's columns; missing ones created from pg_dump (schema: copy). */
+/** Every table on green, empty, with blue's columns; missing ones created from blue's schema dump (schema: copy). */
 export async function prepareGreenSchema(s: Sides, tables: ReplicatedTable[], blueVersion: number): Promise<void> {
   const names = tables.map((t) => sqlNameOf(s.ctx, t));
   const blue = await columnsOn(s, 'blue', names);
@@ -68,63 +63,15 @@ export async function prepareGreenSchema(s: Sides, tables: ReplicatedTable[], bl
         `nothing was created`,
       'create the tables on green first, or use schema: copy',
     );
-  const script = await dumpSchema(s, missing, blueVersion);
+  const script = await s.sql.dumpSchema({
+    env: s.ctx.env ?? process.env,
+    blue: s.blueUrl,
+    tables: missing,
+    blueVersion,
+    signal: s.ctx.signal,
+  });
   await applyOnGreen(s, missing, script);
-  say(s, `green: created ${missing.map((t) => sqlNameOf(s.ctx, t)).join(', ')} from pg_dump --schema-only of blue`);
-}
-
-function pgDumpBinary(s: Sides): string {
-  return (s.ctx.env ?? process.env).SCHEMASHIFT_PG_DUMP || 'pg_dump';
-}
-
-async function pgDumpMajor(bin: string): Promise<number> {
-  try {
-    const { stdout } = await run(bin, ['--version']);
-    const match = /(\d+)(?:\.\d+)?/.exec(stdout);
-    return match ? Number(match[1]) : 0;
-  } catch {
-    throw new UsageError(
-      `replicate: schema: copy needs pg_dump, and ${bin} could not be run; nothing was created`,
-      'install the PostgreSQL client (pg_dump) of blue’s major version or newer, or set SCHEMASHIFT_PG_DUMP to its path',
-    );
-  }
-}
-
-/** A psql pattern that matches exactly this schema and table (double quotes make every character literal). */
-function exactPattern(t: ReplicatedTable): string {
-  const quoted = (v: string) => `"${v.replaceAll('"', '""')}"`;
-  return `${quoted(t.schema)}.${quoted(t.name)}`;
-}
-
-async function dumpSchema(s: Sides, tables: ReplicatedTable[], blueVersion: number): Promise<string> {
-  const bin = pgDumpBinary(s);
-  const major = await pgDumpMajor(bin);
-  const blueMajor = Math.floor(blueVersion / 10000);
-  if (major < blueMajor)
-    throw new UsageError(
-      `replicate: ${bin} is version ${major}, older than blue (${blueMajor}); nothing was created`,
-      `install pg_dump ${blueMajor} or newer and set SCHEMASHIFT_PG_DUMP to it`,
-    );
-  const b = s.blueUrl;
-  const args = ['--schema-only', '--no-owner', '--no-privileges', '--no-publications', '--no-subscriptions'];
-  args.push('-h', b.host, '-p', b.port, '-U', b.user, '-d', b.dbname);
-  for (const t of tables) args.push('-t', exactPattern(t));
-  const env = { ...process.env, PGPASSWORD: b.password ?? '', PGCONNECT_TIMEOUT: '10' };
-  try {
-    const { stdout } = await run(bin, args, { env, maxBuffer: 64 * 1024 * 1024 });
-    return stdout;
-  } catch (e) {
-    const detail = ((e as { stderr?: string }).stderr ?? (e as Error).message).trim().split('\n')[0];
-    throw new Error(`pg_dump of blue's schema failed: ${detail}`);
-  }
-}
-
-/** psql meta-commands (\restrict of newer pg_dump) are not SQL. */
-function sqlOnly(script: string): string {
-  return script
-    .split('\n')
-    .filter((line) => !line.startsWith('\\'))
-    .join('\n');
+  say(s, `green: created ${missing.map((t) => sqlNameOf(s.ctx, t)).join(', ')} from blue's schema`);
 }
 
 async function applyOnGreen(s: Sides, tables: ReplicatedTable[], script: string): Promise<void> {
@@ -134,7 +81,7 @@ async function applyOnGreen(s: Sides, tables: ReplicatedTable[], script: string)
     await g.exec(tx.begin);
     try {
       for (const schema of schemas) await g.exec(s.sql.createSchema(schema));
-      await g.exec(sqlOnly(script));
+      await g.exec(script);
       await g.exec(tx.commit);
     } catch (e) {
       await g.exec(tx.rollback).catch(() => undefined);

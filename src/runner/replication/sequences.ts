@@ -26,7 +26,7 @@ export async function copySequences(
   if (unreadable.length > 0)
     throw new Error(
       `${from.side}: the runner's role cannot read sequence ${unreadable.join(', ')}, so it cannot be carried to ` +
-        `${to.side} (new rows there could reuse ids); grant it SELECT on the sequence, then run again`,
+        `${to.side} (new rows there could reuse ids); grant it the right to read the sequence, then run again`,
     );
   const moved: string[] = [];
   for (const seq of rows) {
