@@ -123,3 +123,13 @@ export async function rowsOf(c: LogicalCluster, table: string): Promise<string> 
   );
   return `${rows[0]?.n}:${rows[0]?.digest}`;
 }
+
+/** Take every free replication slot on a cluster (physical slots named filler_N), so that a step that needs one is refused. */
+export async function fillReplicationSlots(c: LogicalCluster): Promise<void> {
+  const free = await c.sql<{ n: number }>(
+    'postgres',
+    `SELECT current_setting('max_replication_slots')::int - (SELECT count(*) FROM pg_replication_slots)::int AS n`,
+  );
+  for (let i = 0; i < (free[0]?.n ?? 0); i++)
+    await c.sql('postgres', `SELECT pg_create_physical_replication_slot('filler_${i}')`);
+}

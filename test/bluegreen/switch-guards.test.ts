@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logicalClusterUnavailable } from '../support/logical-cluster.js';
-import { DB, planText, replicationObjects, startPair, type Pair } from './bluegreen-support.js';
+import { DB, fillReplicationSlots, planText, replicationObjects, startPair, type Pair } from './bluegreen-support.js';
 
 const unavailable = logicalClusterUnavailable();
 if (unavailable) console.warn(`blue/green switch guard tests skipped: ${unavailable}`);
@@ -28,12 +28,7 @@ describe.skipIf(unavailable !== null)('blue/green: the switch refuses to strand 
   afterAll(async () => pair?.stop());
 
   it('refuses while green has no free replication slot, naming green, and changes nothing', async () => {
-    const free = await pair.green.sql<{ n: number }>(
-      'postgres',
-      `SELECT current_setting('max_replication_slots')::int - (SELECT count(*) FROM pg_replication_slots)::int AS n`,
-    );
-    for (let i = 0; i < (free[0]?.n ?? 0); i++)
-      await pair.green.sql('postgres', `SELECT pg_create_physical_replication_slot('filler_${i}')`);
+    await fillReplicationSlots(pair.green);
     const result = await pair.run(['advance', '--yes']);
     expect(result.code, result.stdout + result.stderr).toBe(2);
     expect(result.stderr + result.stdout).toMatch(/no room for the replication back .*green: no free replication slot/);
