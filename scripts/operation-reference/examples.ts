@@ -53,7 +53,7 @@ function stepsOfPlan(file: string, text: string): PlanStep[] {
   const steps: PlanStep[] = [];
   const before: { phase: Phase; item: unknown }[] = [];
   for (const phase of PHASES) {
-    const list = (phases).get(phase);
+    const list = phases.get(phase);
     if (!isSeq(list)) continue;
     list.items.forEach((node, index) => {
       const item: unknown = isMap(node) ? node.toJSON() : undefined;

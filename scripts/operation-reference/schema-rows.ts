@@ -137,9 +137,9 @@ function structuralType(def: Def): string {
     case 'object':
       return 'object';
     case 'array':
-      return def.element ? `list of ${plural(typeName(def.element))}` : 'list';
+      return def.element ? `list of ${plural(grouped(typeName(def.element)))}` : 'list';
     case 'record':
-      return def.valueType ? `map of name → ${typeName(def.valueType)}` : 'map';
+      return def.valueType ? `map of name → ${grouped(typeName(def.valueType))}` : 'map';
     case 'union':
       return [...new Set((def.options ?? []).map(typeName))].join(', or ');
     case 'pipe':
@@ -147,6 +147,11 @@ function structuralType(def: Def): string {
     default:
       return 'any';
   }
+}
+
+/** A union inside a list or map, in parentheses: `map of name → (number, or string), or string`. */
+function grouped(type: string): string {
+  return type.includes(', or ') ? `(${type})` : type;
 }
 
 function plural(type: string): string {
@@ -224,8 +229,8 @@ export function findSharedObjects(schemas: z.ZodType[]): Map<unknown, SharedObje
   for (const [def, { paths, object }] of uses) {
     if (paths.length < 2) continue;
     const first = paths[0] ?? '';
-    const short = first.split('.').pop() ?? first;
-    const name = names.has(short) ? first : short;
+    const keys = [...new Set(paths.map((path) => path.split('.').pop() ?? path))].join(' / ');
+    const name = names.has(keys) ? first : keys;
     names.add(name);
     shared.set(def, { name, object });
   }

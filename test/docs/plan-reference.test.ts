@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { validateCommand } from '../../src/cli/validate.js';
 import { OPERATIONS } from '../../src/operations/index.js';
-import { planReference, type PlanReference } from '../../scripts/operation-reference/reference-data.js';
+import { anchorOf, planReference, type PlanReference } from '../../scripts/operation-reference/reference-data.js';
 import {
   README_END,
   README_START,
@@ -80,6 +80,13 @@ describe('docs/plan-reference.md', () => {
     expect(sectionOf(doc, 'create_index')).toContain('| `method` | enum `btree` \\| `hash`');
     expect(sectionOf(doc, 'drop_table')).toMatch(/- Reversible: no: /);
     expect(sectionOf(doc, 'sql')).toMatch(/- Reversible: depends on the step .*no `down` SQL given/);
+  });
+
+  it('links only to headings it has', () => {
+    const headings = new Set([...doc.matchAll(/^#+ (.+)$/gm)].map((m) => anchorOf(m[1] ?? '')));
+    const targets = [...doc.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]);
+    expect(targets.length).toBeGreaterThan(OPERATIONS.length);
+    for (const target of targets) expect(headings, `#${target}`).toContain(target);
   });
 
   it('gives each operation one example, a plan that passes `schemashift validate`', async () => {
