@@ -97,13 +97,22 @@ export function renderReference(reference: PlanReference): string {
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
+/** The gist of an operation's description: its first sentence, up to a colon that follows a few words. */
+export function gistOf(description: string): string {
+  const sentence = description.split(/(?<=\.)\s/)[0] ?? description;
+  const beforeColon = sentence.split(': ')[0] ?? sentence;
+  const cut = beforeColon !== sentence && beforeColon.split(' ').length >= 3 && !/[(`]/.test(beforeColon);
+  const gist = cut ? `${beforeColon}.` : sentence;
+  return gist.endsWith('.') ? gist : `${gist}.`;
+}
+
 /** The README block: one row per operation, linking to its section. */
 export function renderReadmeBlock(reference: PlanReference): string {
   const rows = reference.groups.flatMap((group) =>
     group.operations.map(
       (op) =>
         `| [\`${op.kind}\`](${REFERENCE_PATH}#${anchorOf(op.kind)}) | ${op.phases.join(', ')} | ` +
-        `${cell(op.description)} |`,
+        `${cell(gistOf(op.description))} |`,
     ),
   );
   return [
@@ -112,7 +121,7 @@ export function renderReadmeBlock(reference: PlanReference): string {
     '',
     `Every operation a plan step can use; the keys of each are in [${REFERENCE_PATH}](${REFERENCE_PATH}).`,
     '',
-    '| operation | phases | what it does |',
+    '| operation | listed under | what it does |',
     '| --- | --- | --- |',
     ...rows,
     README_END,
