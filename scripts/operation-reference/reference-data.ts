@@ -15,7 +15,13 @@ import {
   sqlStatements,
   sqlType,
 } from '../../src/plan/primitives.js';
-import { ifExistsSchema, lintSuppressionSchema, planHeaderSchema, stepIdSchema } from '../../src/plan/schema.js';
+import {
+  ifExistsSchema,
+  lintSuppressionSchema,
+  planHeaderSchema,
+  STEP_META_KEYS,
+  stepIdSchema,
+} from '../../src/plan/schema.js';
 import {
   exampleFor,
   minimalFormReversibility,
@@ -99,12 +105,16 @@ async function reversibleText(op: Operation, example: OperationExample, rows: Ke
   return `depends on the step (${counted}); irreversible ${when}: ${reason}.`;
 }
 
+/** The keys a step may carry beside its operation, as fullPlanSchema() adds them to each step. */
 function stepKeysSchema() {
-  return z.object({
+  const schema = z.object({
     id: stepIdSchema.optional(),
     lint: lintSuppressionSchema.optional(),
     if_exists: ifExistsSchema.optional(),
   });
+  const missing = STEP_META_KEYS.filter((key) => !(key in schema.shape));
+  if (missing.length > 0) throw new Error(`describe step key ${missing.join(', ')} in stepKeysSchema()`);
+  return schema;
 }
 
 export async function planReference(): Promise<PlanReference> {
