@@ -9,7 +9,7 @@ import { validateConstraintStep } from './validate-constraint.js';
 export const addCheckSchema = z
   .object({
     table: qualifiedName,
-    name: identifier,
+    name: identifier.describe('The constraint name.'),
     expression: sqlCondition.describe('The condition every row must meet, e.g. amount >= 0.'),
     validate: z
       .boolean()

@@ -36,9 +36,14 @@ export const addColumnSchema = z
     table: qualifiedName,
     column: z
       .object({
-        name: identifier,
+        name: identifier.describe("The new column's name."),
         type: sqlType,
-        nullable: z.boolean().default(true),
+        nullable: z
+          .boolean()
+          .default(true)
+          .describe(
+            'false adds it NOT NULL, which needs a constant `default` (else: add nullable, backfill, set_not_null).',
+          ),
         default: sqlExpression.optional().describe('A constant default; volatile defaults are refused.'),
         default_volatility: z
           .enum(['immutable', 'stable'])
@@ -50,7 +55,8 @@ export const addColumnSchema = z
           ),
         comment: commentText.optional().describe('A comment on the column, set in the same transaction as ADD COLUMN.'),
       })
-      .strict(),
+      .strict()
+      .describe('The column to add.'),
     sync_from: syncFrom
       .optional()
       .describe('Keep the new column in step with this old column by trigger until contract.'),

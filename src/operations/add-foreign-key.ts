@@ -15,7 +15,7 @@ const referentialAction = z.union([
   z.enum(REFERENTIAL_ACTIONS),
   z
     .object({
-      action: z.enum(['set_null', 'set_default']),
+      action: z.enum(['set_null', 'set_default']).describe('What a delete or update of the referenced row does.'),
       columns: z
         .array(identifier)
         .min(1)
@@ -30,17 +30,18 @@ const actionOf = (r: ReferentialSpec | undefined) => (typeof r === 'object' ? r.
 export const addForeignKeySchema = z
   .object({
     table: qualifiedName.describe('The referencing table.'),
-    name: identifier,
+    name: identifier.describe('The constraint name.'),
     columns: z.array(identifier).min(1).describe('Referencing columns, in order.'),
     references: z
       .object({
-        table: qualifiedName,
+        table: qualifiedName.describe('The referenced table.'),
         columns: z
           .array(identifier)
           .min(1)
           .describe('Referenced columns (a primary key or unique constraint), in the same order.'),
       })
-      .strict(),
+      .strict()
+      .describe('The referenced table and columns.'),
     on_delete: referentialAction
       .optional()
       .describe(

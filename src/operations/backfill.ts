@@ -148,8 +148,8 @@ const optionShape = {
     .min(1)
     .optional()
     .describe('Keyset columns, unique and NOT NULL together (default: the primary key, found at run time).'),
-  batch: batchSchema.prefault({}),
-  throttle: throttleSchema.prefault({}),
+  batch: batchSchema.prefault({}).describe('Batch size and pace.'),
+  throttle: throttleSchema.prefault({}).describe('When batches pause for the database.'),
 };
 
 /** `key`, `batch` and `throttle`: also the `backfill:` settings of rename_column and change_type. */

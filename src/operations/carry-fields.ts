@@ -12,15 +12,15 @@ export const COLUMN_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'REFERENCES'] as
 
 export const carriedIndexSchema = z
   .object({
-    name: identifier,
+    name: identifier.describe('The index name.'),
     keys: z
       .array(sqlExpression)
       .min(1)
       .describe('Key columns or expressions in order, as the catalog shows them (e.g. qty, lower(email)).'),
-    unique: z.boolean().default(false),
-    where: sqlCondition.optional(),
-    include: z.array(identifier).min(1).optional(),
-    method: z.enum(INDEX_METHODS).default('btree'),
+    unique: z.boolean().default(false).describe('A unique index.'),
+    where: sqlCondition.optional().describe('Partial index predicate.'),
+    include: z.array(identifier).min(1).optional().describe('Covering columns (INCLUDE).'),
+    method: z.enum(INDEX_METHODS).default('btree').describe('The index access method.'),
     constraint: z
       .enum(['primary_key', 'unique'])
       .optional()
@@ -28,15 +28,26 @@ export const carriedIndexSchema = z
   })
   .strict();
 
-export const carriedCheckSchema = z.object({ name: identifier, expression: sqlCondition }).strict();
+export const carriedCheckSchema = z
+  .object({
+    name: identifier.describe('The constraint name.'),
+    expression: sqlCondition.describe('The condition, as the catalog shows it.'),
+  })
+  .strict();
 
 export const carriedForeignKeySchema = z
   .object({
-    name: identifier,
-    columns: z.array(identifier).min(1),
-    references: z.object({ table: qualifiedName, columns: z.array(identifier).min(1) }).strict(),
-    on_delete: z.enum(REFERENTIAL_ACTIONS).default('no_action'),
-    on_update: z.enum(REFERENTIAL_ACTIONS).default('no_action'),
+    name: identifier.describe('The constraint name.'),
+    columns: z.array(identifier).min(1).describe('Referencing columns, in order.'),
+    references: z
+      .object({
+        table: qualifiedName.describe('The referenced table.'),
+        columns: z.array(identifier).min(1).describe('Referenced columns, in the same order.'),
+      })
+      .strict()
+      .describe('The referenced table and columns.'),
+    on_delete: z.enum(REFERENTIAL_ACTIONS).default('no_action').describe('ON DELETE action.'),
+    on_update: z.enum(REFERENTIAL_ACTIONS).default('no_action').describe('ON UPDATE action.'),
   })
   .strict();
 
@@ -60,7 +71,7 @@ export const carriedGrantSchema = z
       .literal(true)
       .optional()
       .describe('The grant is to PUBLIC, the pseudo-role of every role (instead of `role`).'),
-    privileges: z.array(z.enum(COLUMN_PRIVILEGES)).min(1),
+    privileges: z.array(z.enum(COLUMN_PRIVILEGES)).min(1).describe('The column privileges granted.'),
   })
   .strict()
   .superRefine((grant, ctx) => {

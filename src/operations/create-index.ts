@@ -17,7 +17,7 @@ export const INDEX_METHODS = ['btree', 'hash', 'gist', 'spgist', 'gin', 'brin'] 
 export const createIndexSchema = z
   .object({
     table: qualifiedName,
-    name: identifier,
+    name: identifier.describe('The index name.'),
     columns: z
       .array(indexColumn)
       .min(1)
@@ -28,10 +28,10 @@ export const createIndexSchema = z
       .min(1)
       .optional()
       .describe('Indexed expressions, e.g. lower(email); used instead of or after columns.'),
-    unique: z.boolean().default(false),
+    unique: z.boolean().default(false).describe('A unique index.'),
     where: sqlCondition.optional().describe('Partial index predicate.'),
     include: z.array(identifier).min(1).optional().describe('Covering columns (INCLUDE).'),
-    method: z.enum(INDEX_METHODS).default('btree'),
+    method: z.enum(INDEX_METHODS).default('btree').describe('The index access method.'),
     storage_parameters: storageParameters.optional(),
     tablespace: identifier.optional().describe('The tablespace the index is built in.'),
     concurrently: z

@@ -7,7 +7,7 @@ import { defineOperation, type OperationContext, type SqlStep } from './types.js
 
 export const createMaterializedViewSchema = z
   .object({
-    name: qualifiedName,
+    name: qualifiedName.describe('The materialized view, optionally schema-qualified.'),
     query: sqlQuery.describe(
       'The query that defines the view. With `source:` via postgres_fdw it reads the imported tables by their ' +
         'names; via dblink it runs on the other database.',

@@ -25,8 +25,8 @@ const columnReferences = z
     table: qualifiedName.describe('The referenced table.'),
     column: identifier.optional().describe("The referenced column (default: the referenced table's primary key)."),
     name: identifier.optional().describe('The constraint name (default <table>_<column>_fkey).'),
-    on_delete: referentialAction.optional(),
-    on_update: referentialAction.optional(),
+    on_delete: referentialAction.optional().describe('ON DELETE action (default no_action).'),
+    on_update: referentialAction.optional().describe('ON UPDATE action (default no_action).'),
     match,
   })
   .strict();
@@ -53,7 +53,7 @@ const identity = z.union([
 
 export const tableColumn = z
   .object({
-    name: identifier,
+    name: identifier.describe('The column name.'),
     type: sqlType.describe('A SQL type; serial, bigserial and smallserial are allowed (a new, empty table).'),
     pk: z.boolean().default(false).describe('Part of the primary key (composite when several columns say so).'),
     unique: z.boolean().default(false).describe('UNIQUE on this column alone (constraint <table>_<column>_key).'),
@@ -62,7 +62,9 @@ export const tableColumn = z
       .optional()
       .describe('false: NOT NULL (default: nullable). Primary key columns are NOT NULL: leave it out for them.'),
     default: sqlExpression.optional().describe('The default value (any expression: the table is new and empty).'),
-    check: columnCheck.optional(),
+    check: columnCheck
+      .optional()
+      .describe('A CHECK on this column: its condition, or { name, constraint, no_inherit }.'),
     references: columnReferences.optional().describe('A foreign key from this column.'),
     comment: z.string().optional().describe('COMMENT ON COLUMN, set in the same transaction.'),
     generated: z
@@ -90,13 +92,13 @@ const timing = {
   initially_deferred: z.boolean().default(false).describe('INITIALLY DEFERRED (needs deferrable: true).'),
 };
 
-const columnList = z.array(identifier).min(1);
+const columnList = z.array(identifier).min(1).describe('The constrained columns, in order.');
 
 export const tableConstraint = z.discriminatedUnion('type', [
   z
     .object({
-      name: identifier,
-      type: z.literal('check'),
+      name: identifier.describe('The constraint name.'),
+      type: z.literal('check').describe('The kind of constraint: check, unique, primary_key or foreign_key.'),
       check: sqlCondition.describe('The condition every row must meet.'),
       no_inherit: z.boolean().default(false).describe('NO INHERIT: not enforced on tables inheriting from this one.'),
       ...timing,
@@ -104,37 +106,38 @@ export const tableConstraint = z.discriminatedUnion('type', [
     .strict(),
   z
     .object({
-      name: identifier,
-      type: z.literal('unique'),
+      name: identifier.describe('The constraint name.'),
+      type: z.literal('unique').describe('The kind of constraint: check, unique, primary_key or foreign_key.'),
       columns: columnList,
       nulls_not_distinct: z.boolean().default(false).describe('NULLS NOT DISTINCT (PostgreSQL 15+): one NULL at most.'),
-      index_parameters: indexParameters.optional(),
+      index_parameters: indexParameters.optional().describe('Options of the index behind the constraint.'),
       ...timing,
     })
     .strict(),
   z
     .object({
-      name: identifier,
-      type: z.literal('primary_key'),
+      name: identifier.describe('The constraint name.'),
+      type: z.literal('primary_key').describe('The kind of constraint: check, unique, primary_key or foreign_key.'),
       columns: columnList,
-      index_parameters: indexParameters.optional(),
+      index_parameters: indexParameters.optional().describe('Options of the index behind the constraint.'),
       ...timing,
     })
     .strict(),
   z
     .object({
-      name: identifier,
-      type: z.literal('foreign_key'),
+      name: identifier.describe('The constraint name.'),
+      type: z.literal('foreign_key').describe('The kind of constraint: check, unique, primary_key or foreign_key.'),
       columns: columnList,
       references: z
         .object({
-          table: qualifiedName,
+          table: qualifiedName.describe('The referenced table.'),
           columns: columnList.optional().describe("Referenced columns (default: the referenced table's primary key)."),
-          on_delete: referentialAction.optional(),
-          on_update: referentialAction.optional(),
+          on_delete: referentialAction.optional().describe('ON DELETE action (default no_action).'),
+          on_update: referentialAction.optional().describe('ON UPDATE action (default no_action).'),
           match,
         })
-        .strict(),
+        .strict()
+        .describe('The referenced table and columns, and the referential actions.'),
       ...timing,
     })
     .strict(),
@@ -146,7 +149,7 @@ export type TableConstraintSpec = z.output<typeof tableConstraint>;
 export const createTableFields = z
   .object({
     name: qualifiedName.describe('The new table, optionally schema-qualified.'),
-    columns: z.array(tableColumn).min(1),
+    columns: z.array(tableColumn).min(1).describe('The columns, in order.'),
     constraints: z.array(tableConstraint).default([]).describe('Table constraints (several columns, or named).'),
     comment: z.string().optional().describe('COMMENT ON TABLE, set in the same transaction.'),
   })

@@ -6,7 +6,7 @@ import { defineOperation } from './types.js';
 export const dropIndexSchema = z
   .object({
     table: qualifiedName.describe('The indexed table; its schema (if qualified) is the index schema.'),
-    name: identifier,
+    name: identifier.describe('The index to drop.'),
     concurrently: z
       .boolean()
       .default(true)

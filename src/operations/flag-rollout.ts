@@ -31,7 +31,8 @@ export const flagRolloutSchema = z
         max: z.number().describe('The highest acceptable value; above it the flag goes back to 0%.'),
       })
       .strict()
-      .optional(),
+      .optional()
+      .describe('A health query checked during each stage: above `max`, the rollout goes back to 0%.'),
   })
   .strict()
   .superRefine((spec, ctx) => {

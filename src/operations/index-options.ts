@@ -64,7 +64,12 @@ export type IndexParameters = z.output<typeof indexParameters>;
 export const collationName = z
   .union([
     z.string().min(1).max(63).describe('A collation name as the catalog has it: C, en_US.utf8, und-x-icu.'),
-    z.object({ schema: identifier, name: z.string().min(1).max(63) }).strict(),
+    z
+      .object({
+        schema: identifier.describe("The collation's schema."),
+        name: z.string().min(1).max(63).describe('The collation name in that schema.'),
+      })
+      .strict(),
   ])
   .describe('A collation: its name (found on the search path), or { schema, name }.');
 
@@ -72,7 +77,7 @@ export const indexColumn = z.union([
   identifier,
   z
     .object({
-      column: identifier,
+      column: identifier.describe('The indexed column.'),
       sort: z.enum(['asc', 'desc']).optional().describe('Key order (default asc).'),
       nulls: z.enum(['first', 'last']).optional().describe('Where NULLs sort (default: last for asc, first for desc).'),
       opclass: qualifiedName.optional().describe('Operator class, e.g. text_pattern_ops or public.my_ops.'),

@@ -5,7 +5,7 @@ import { defineOperation } from './types.js';
 
 export const refreshMaterializedViewSchema = z
   .object({
-    name: qualifiedName,
+    name: qualifiedName.describe('The materialized view, optionally schema-qualified.'),
     concurrently: z
       .boolean()
       .default(false)

@@ -11,14 +11,24 @@ const indexColumns = z.array(identifier).min(1).describe('Indexed columns of the
 
 export const replaceMaterializedViewSchema = z
   .object({
-    name: qualifiedName,
+    name: qualifiedName.describe('The materialized view, optionally schema-qualified.'),
     query: sqlQuery.describe('The new query that defines the view.'),
     unique_index: z
       .object({ columns: indexColumns })
       .strict()
       .optional()
       .describe('A unique index, which a concurrent refresh needs.'),
-    indexes: z.array(z.object({ name: identifier.optional(), columns: indexColumns }).strict()).optional(),
+    indexes: z
+      .array(
+        z
+          .object({
+            name: identifier.optional().describe('The index name (default <view>_<columns>_idx).'),
+            columns: indexColumns,
+          })
+          .strict(),
+      )
+      .optional()
+      .describe('Non-unique indexes to build on the new view.'),
   })
   .strict()
   .superRefine((spec, ctx) => {

@@ -79,7 +79,7 @@ export const DEFAULT_JOB_LOCK_TIMEOUT_MS = 5000;
 
 export const scheduleRefreshSchema = z
   .object({
-    name: qualifiedName,
+    name: qualifiedName.describe('The materialized view, optionally schema-qualified.'),
     schedule: cronSchedule,
     concurrently: z
       .boolean()

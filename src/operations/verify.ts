@@ -38,8 +38,8 @@ export const verifySchema = z
       .min(1)
       .optional()
       .describe('Keyset columns, unique and NOT NULL together (default: the primary key, found at run time).'),
-    batch: batchSchemaWith(VERIFY_BATCH_DEFAULTS).prefault({}),
-    throttle: throttleSchema.prefault({}),
+    batch: batchSchemaWith(VERIFY_BATCH_DEFAULTS).prefault({}).describe('Chunk size and pace.'),
+    throttle: throttleSchema.prefault({}).describe('When chunks pause for the database.'),
     on: z
       .enum(['primary', 'replica'])
       .default('primary')

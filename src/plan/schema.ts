@@ -25,7 +25,10 @@ export const settingsSchema = z
       .default(DEFAULT_SETTINGS.statement_timeout)
       .describe('statement_timeout for each statement; 0 = none.'),
     flags: z
-      .union([z.object({ table: qualifiedName }).strict(), z.object({ file: z.string().min(1) }).strict()])
+      .union([
+        z.object({ table: qualifiedName.describe('The flag table, e.g. schemashift.feature_flags.') }).strict(),
+        z.object({ file: z.string().min(1).describe('The flag file, e.g. config/feature-flags.json.') }).strict(),
+      ])
       .optional()
       .describe(
         'Where feature flags live: { table: schemashift.feature_flags } or { file: config/feature-flags.json }.',
@@ -35,8 +38,15 @@ export const settingsSchema = z
 
 export const lintSuppressionSchema = z
   .object({
-    ignore: z.array(z.string().regex(/^[a-z0-9-]+$/, 'a rule id such as require-concurrent-index')).min(1),
-    reason: z.string().trim().min(1, 'say why the finding is acceptable here'),
+    ignore: z
+      .array(z.string().regex(/^[a-z0-9-]+$/, 'a rule id such as require-concurrent-index'))
+      .min(1)
+      .describe('The rule ids to suppress, e.g. [require-concurrent-index].'),
+    reason: z
+      .string()
+      .trim()
+      .min(1, 'say why the finding is acceptable here')
+      .describe('Why the findings are acceptable here (shown in lint output).'),
   })
   .strict()
   .describe('Suppress lint rules for this step; a reason is mandatory.');
@@ -58,23 +68,25 @@ export const stepIdSchema = z
 
 export const planHeaderSchema = z
   .object({
-    $schema: z.string().optional(),
+    $schema: z.string().optional().describe('The JSON Schema for editor completion, e.g. ../schema/plan.schema.json.'),
     name: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, and _ . - (not starting with a symbol)')
       .max(100)
       .describe('Unique per database: the state key of this change.'),
-    description: z.string().optional(),
-    dialect: z.enum(['postgres', 'mssql']).default('postgres'),
-    settings: settingsSchema.default({ ...DEFAULT_SETTINGS }),
+    description: z.string().optional().describe('What the change is for, in prose; shown by `plan`.'),
+    dialect: z.enum(['postgres', 'mssql']).default('postgres').describe('The database the plan is written for.'),
+    settings: settingsSchema
+      .default({ ...DEFAULT_SETTINGS })
+      .describe('Lock and statement timeouts, retries, the flag store.'),
     phases: z
       .object(
-        Object.fromEntries(PHASES.map((p) => [p, z.array(z.unknown()).default([])])) as Record<
-          (typeof PHASES)[number],
-          z.ZodDefault<z.ZodArray<z.ZodUnknown>>
-        >,
+        Object.fromEntries(
+          PHASES.map((p) => [p, z.array(z.unknown()).default([]).describe(`The steps of ${p}, run in order.`)]),
+        ) as Record<(typeof PHASES)[number], z.ZodDefault<z.ZodArray<z.ZodUnknown>>>,
       )
-      .strict(),
+      .strict()
+      .describe('The steps of each phase, run in the order expand, migrate, contract.'),
   })
   .strict();
 
