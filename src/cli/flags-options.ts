@@ -25,7 +25,10 @@ export function registerFlagsCommand(
   const withStore = (c: Command) =>
     c
       .option('--plan <file>', "use the plan's settings.flags store")
-      .option('--flags-file <path>', 'flags in this JSON file (Microsoft feature management format)')
+      .option(
+        '--flags-file <path>',
+        'flags in this JSON file: the Microsoft feature management format, or an appsettings.json "FeatureManagement" section (.NET)',
+      )
       .addOption(database())
       .option('--json', 'machine-readable output');
   withStore(flags.command('list').description('every flag and its percentage')).action((opts: FlagsOptions) =>
