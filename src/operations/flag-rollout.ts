@@ -23,8 +23,11 @@ export const flagRolloutSchema = z
     hold: duration.default(0).describe('How long to stay at each stage before the next.'),
     filter: z
       .enum(['targeting', 'percentage'])
-      .default('targeting')
-      .describe('targeting: sticky per user; percentage: random per call.'),
+      .optional()
+      .describe(
+        'targeting: sticky per user; percentage: random per call. Default: the filter the flag already has ' +
+          '(Targeting or Percentage, in either file format), else targeting.',
+      ),
     guard: z
       .object({
         sql: sqlQuery.describe('A read-only query returning one number, checked while holding each stage.'),
@@ -71,7 +74,7 @@ export const flagRollout = defineOperation<FlagRolloutSpec>({
       flag: spec.flag,
       stages: spec.stages,
       holdMs: spec.hold,
-      filter: spec.filter,
+      ...(spec.filter ? { filter: spec.filter } : {}),
     };
     if (spec.guard) step.guard = { sql: spec.guard.sql, max: spec.guard.max };
     return [step];
@@ -86,7 +89,7 @@ export const flagRollout = defineOperation<FlagRolloutSpec>({
         flag: spec.flag,
         stages: [0],
         holdMs: 0,
-        filter: spec.filter,
+        ...(spec.filter ? { filter: spec.filter } : {}),
       },
     ],
   }),

@@ -153,7 +153,8 @@ export interface FlagRolloutStep extends StepBase {
   flag: string;
   stages: number[];
   holdMs: number;
-  filter: 'targeting' | 'percentage';
+  /** Absent: the filter the flag already has, else targeting (decided when the flag is written). */
+  filter?: 'targeting' | 'percentage';
   guard?: { sql: string; max: number };
 }
 

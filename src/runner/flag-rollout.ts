@@ -149,16 +149,18 @@ function stageText(r: Rollout, i: number): string {
  */
 function writeFlag(r: Rollout, percent: number) {
   const lock: LockInfo = r.flags.writeLock ?? { level: 'none', impact: 'none', on: [] };
-  return watchLockWait(stepLockWatch(r.ctx, r.step, 1, lock), () =>
-    r.flags.setPercentage(r.step.flag, percent, r.step.filter, r.by),
-  );
+  return watchLockWait(stepLockWatch(r.ctx, r.step, 1, lock), async () => {
+    // A plan that names no filter keeps the one the flag has (a .NET Percentage flag stays Percentage).
+    const filter = r.step.filter ?? rolloutOf(await r.flags.get(r.step.flag)).filter ?? 'targeting';
+    return r.flags.setPercentage(r.step.flag, percent, filter, r.by);
+  });
 }
 
 async function enterStage(r: Rollout, i: number): Promise<number> {
   const { ctx, step } = r;
   const percent = step.stages[i]!;
   await checkGuard(r, i, 'before stage');
-  const { before } = await writeFlag(r, percent);
+  const { before, after } = await writeFlag(r, percent);
   const holdStartedAt = new Date().toISOString();
   const holding = step.holdMs > 0 ? `, holding ${formatHold(step.holdMs)}` : '';
   await record(
@@ -168,7 +170,7 @@ async function enterStage(r: Rollout, i: number): Promise<number> {
   );
   const message =
     `${stageText(r, i)} in ` +
-    `the ${describeLocation(r.location)} (was ${rolloutOf(before).percent ?? '?'}%, ${step.filter})${holding}`;
+    `the ${describeLocation(r.location)} (was ${rolloutOf(before).percent ?? '?'}%, ${rolloutOf(after).filter ?? step.filter ?? 'targeting'})${holding}`;
   await ctx.store.event(
     ctx.plan.plan.name,
     step.id,

@@ -47,7 +47,7 @@ describe.skipIf(!postgresAdminUrl)('a plan rolls out a flag in a .NET appsetting
     const yaml = stringify({
       name,
       settings: { flags: { file: 'config/appsettings.json' } },
-      phases: { migrate: [{ id: 'roll', flag_rollout: { flag: FLAG, filter: 'percentage', ...rollout } }] },
+      phases: { migrate: [{ id: 'roll', flag_rollout: { flag: FLAG, ...rollout } }] },
     });
     return { dir, file, compiled: compilePlan(withFlagLocation(await parsePlan(join(dir, 'plan.yaml'), yaml), dir)) };
   }
@@ -68,7 +68,7 @@ describe.skipIf(!postgresAdminUrl)('a plan rolls out a flag in a .NET appsetting
     return { outcome, atStages };
   }
 
-  it('10 → 50 → 100: after each stage only the number differs, comments intact; rollback writes 0 there', async () => {
+  it('10 → 50 → 100 with no filter named: the flag keeps its Percentage filter, only the number differs, comments intact; rollback writes 0 there', async () => {
     const name = 'dotnet_rollout';
     const { dir, file, compiled } = await planWithSeedCopy(name, {
       stages: [10, 50, 100],
@@ -97,7 +97,11 @@ describe.skipIf(!postgresAdminUrl)('a plan rolls out a flag in a .NET appsetting
     const name = 'dotnet_guarded';
     // Guards run read only: this one counts the stages reached, so it first returns 1 at stage 50.
     const sql = `SELECT count(*) - 1 FROM schemashift.events WHERE plan_name = '${name}' AND kind = 'flag-stage'`;
-    const { file, compiled } = await planWithSeedCopy(name, { stages: [10, 50, 100], guard: { sql, max: 0 } });
+    const { file, compiled } = await planWithSeedCopy(name, {
+      stages: [10, 50, 100],
+      filter: 'percentage',
+      guard: { sql, max: 0 },
+    });
     const { outcome, atStages } = await run(compiled, file);
     expect(outcome).toEqual({ kind: 'failed', stepId: 'roll', error: `guard returned 1 > 0 at stage 50%: ${sql}` });
     expect(atStages).toEqual([withValue(10), withValue(50)]);
