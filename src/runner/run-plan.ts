@@ -15,7 +15,8 @@ import type { Replica } from './replicas.js';
 import { contractConfirmation } from './contract-drops.js';
 import { refuseDialectMismatch } from './dialect-match.js';
 import { refuseDriftThatChangesUndo } from './edited-undo.js';
-import { describeDrift, planDrift, readRecordedPlan, recordPlan } from './drift.js';
+import { describeDrift, planDrift, readRecordedPlan } from './drift.js';
+import { enterPlanOrder, recordPlanWithOrder } from './plan-order.js';
 import type { RunnerListener } from './events.js';
 import { InterruptedError } from './interrupted.js';
 import { adoptedReason, OwnershipError, startedBefore } from './ownership.js';
@@ -96,15 +97,17 @@ async function runInSession(
   if (existing && existing.plan_hash !== plan.hash)
     await acceptDriftOrRefuse(store, compiled, existing, rows, actor, opts);
   await refuseUncarriedAttachments(session, compiled, rows);
+  const leavePlanOrder = await enterPlanOrder(compiled.dialect, session, store, plan);
   await store.beginRun({ name: plan.name, file: plan.file, hash: plan.hash }, actor, stepDefinitions(compiled));
   await store.event(
     plan.name,
     null,
     'run-start',
     `${opts.mode} started`,
-    { phase: opts.phase ?? null, ...recordPlan(plan, compiled.entries) },
+    { phase: opts.phase ?? null, ...recordPlanWithOrder(plan, compiled.entries) },
     actorName(actor),
   );
+  await leavePlanOrder();
   const ctx = runContextOf(conn, session, { store, monitor, sessionPid }, compiled, actor, opts);
   return runPhases(ctx, opts);
 }
