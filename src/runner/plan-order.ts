@@ -18,7 +18,7 @@ import { sleep } from './sleep.js';
 import { dependencyMet, standingOf } from './plan-standing.js';
 
 /** Plan names have no spaces: no plan's own runner lock is this one. */
-const ORDER_LOCK_NAME = 'schemashift plan order';
+export const ORDER_LOCK_NAME = 'schemashift plan order';
 const ORDER_LOCK_WAIT_MS = 30_000;
 
 /** A plan waits for another (its `after:`) that has not finished what it needs (exit 3, like a lock: nothing ran). */
