@@ -10,6 +10,15 @@ import { commandFor } from './command-hint.js';
 import { stateSqlOf, stateStoreOf } from './state-of.js';
 import { verifyJson, verifyLines, verifyStatuses, type VerifyStatus } from './render-verify.js';
 import { readViewSummaries, viewsJson, viewsText } from './status-views.js';
+import {
+  dependencyJson,
+  inFlightJson,
+  inFlightOrder,
+  inFlightText,
+  afterText,
+  readDependencies,
+  type OrderedDependency,
+} from './status-order.js';
 
 export interface NextAction {
   step: string | null;
@@ -113,7 +122,7 @@ function stepLine(s: StepRow, p: Paint, flag?: RolloutFlagStatus): string {
 }
 
 function renderRun(
-  { run, steps, next }: { run: RunRow; steps: StepRow[]; next: NextAction },
+  { run, steps, next, after }: { run: RunRow; steps: StepRow[]; next: NextAction; after: OrderedDependency[] },
   p: Paint,
   flags = new Map<string, RolloutFlagStatus>(),
   verifies = new Map<string, VerifyStatus>(),
@@ -128,6 +137,7 @@ function renderRun(
         `${new Date(run.started_at).toISOString()} · updated ${new Date(run.updated_at).toISOString()}`,
     ),
   ];
+  if (after.length > 0) lines.push(`  ${afterText(after)}`);
   for (const phase of ['expand', 'migrate', 'contract']) {
     const inPhase = steps.filter((s) => s.phase === phase);
     if (inPhase.length === 0) continue;
@@ -142,7 +152,7 @@ function renderRun(
 }
 
 function runJson(
-  { run, steps, next }: { run: RunRow; steps: StepRow[]; next: NextAction },
+  { run, steps, next, after }: { run: RunRow; steps: StepRow[]; next: NextAction; after: OrderedDependency[] },
   flags = new Map<string, RolloutFlagStatus>(),
   verifies = new Map<string, VerifyStatus>(),
 ) {
@@ -157,6 +167,7 @@ function runJson(
     started_at: run.started_at,
     updated_at: run.updated_at,
     finished_at: run.finished_at,
+    after: after.map(dependencyJson),
     steps: steps.map((s) => ({
       id: s.step_id,
       phase: s.phase,
@@ -228,16 +239,19 @@ export async function printStatus(
       };
     }),
   );
-  // Views belong to the database, not to a plan: only the whole-database status shows them.
+  const dependencies = await readDependencies(store, withSteps);
+  const plans = withSteps.map((r) => ({ ...r, after: dependencies.get(r.run.plan_name) ?? [] }));
+  // Views and the order of plans belong to the database, not to a plan: only the whole-database status shows them.
   const views = name === undefined ? await readViewSummaries(conn) : [];
+  const inFlight = name === undefined ? inFlightOrder(withSteps, dependencies) : [];
   if (which.json) {
     io.out(
       `${JSON.stringify(
         {
           version: 1,
           database: conn.displayUrl,
-          plans: withSteps.map((r) => runJson(r, r.flags, r.verifies)),
-          ...(name === undefined ? { materialized_views: viewsJson(views) } : {}),
+          plans: plans.map((r) => runJson(r, r.flags, r.verifies)),
+          ...(name === undefined ? { materialized_views: viewsJson(views), in_flight: inFlightJson(inFlight) } : {}),
         },
         null,
         2,
@@ -256,9 +270,10 @@ export async function printStatus(
     );
     return 0;
   }
+  const orderPart = inFlight.some((f) => f.after.length > 0) ? `${inFlightText(inFlight, p)}\n\n` : '';
   io.out(
-    `${p.dim(`database: ${conn.displayUrl}`)}\n\n` +
-      `${withSteps.map((r) => renderRun(r, p, r.flags, r.verifies)).join('\n\n')}\n` +
+    `${p.dim(`database: ${conn.displayUrl}`)}\n\n${orderPart}` +
+      `${plans.map((r) => renderRun(r, p, r.flags, r.verifies)).join('\n\n')}\n` +
       viewPart,
   );
   return 0;
