@@ -2,7 +2,7 @@
 import type { Connection } from '../db/connection.js';
 import { describeFlagStatus, rolloutFlagStatus, type RolloutFlagStatus } from '../flags/rollout-status.js';
 import { loadPlanFile } from '../plan/load.js';
-import type { RunRow, StepPace, StepRow } from '../state/store.js';
+import type { RunRow, StateStore, StepPace, StepRow } from '../state/store.js';
 import { openDatabase } from './database.js';
 import { paint, type Io, type Paint } from './io.js';
 import { progressText } from './render-lines.js';
@@ -214,6 +214,13 @@ export async function statusCommand(
   }
 }
 
+/** Every run recorded (or the one of plan `name`); none where the state tables are not there. */
+async function recordedRuns(store: StateStore, name: string | undefined): Promise<RunRow[]> {
+  if (!(await store.exists())) return [];
+  if (name === undefined) return store.listRuns();
+  return [await store.getRun(name)].filter((r): r is RunRow => r !== undefined);
+}
+
 /** Print the status of every run (or of one plan) recorded on an open connection; `status` and `demo` share it. */
 export async function printStatus(
   conn: Connection,
@@ -222,11 +229,7 @@ export async function printStatus(
 ): Promise<number> {
   const name = which.plan?.name;
   const store = stateStoreOf(conn);
-  const runs = (await store.exists())
-    ? name
-      ? [await store.getRun(name)].filter((r): r is RunRow => r !== undefined)
-      : await store.listRuns()
-    : [];
+  const runs = await recordedRuns(store, name);
   const withSteps = await Promise.all(
     runs.map(async (run) => {
       const steps = await store.getSteps(run.plan_name);

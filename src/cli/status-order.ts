@@ -29,21 +29,28 @@ export async function readDependencies(
   store: StateStore,
   runs: { run: RunRow; steps: StepRow[] }[],
 ): Promise<Map<string, OrderedDependency[]>> {
-  const byName = new Map(runs.map((r) => [r.run.plan_name, r]));
+  const byName = new Map<string, { run: RunRow | undefined; steps: StepRow[] }>(runs.map((r) => [r.run.plan_name, r]));
+  // `status FILE` lists one run: the plans it waits for are read on their own.
+  const lookUp = async (plan: string) => {
+    const known = byName.get(plan);
+    if (known) return known;
+    const run = await store.getRun(plan);
+    const found = { run, steps: run ? await store.getSteps(plan) : [] };
+    byName.set(plan, found);
+    return found;
+  };
   const result = new Map<string, OrderedDependency[]>();
   for (const { run } of runs) {
-    const deps = await recordedAfter(store, run.plan_name);
-    result.set(
-      run.plan_name,
-      deps.map((dep) => {
-        const other = byName.get(dep.plan);
-        return {
-          ...dep,
-          finished: dependencyMet(other?.run, other?.steps ?? [], dep.phase),
-          standing: standingOf(dep.plan, other?.run, other?.steps ?? []),
-        };
-      }),
-    );
+    const judged: OrderedDependency[] = [];
+    for (const dep of await recordedAfter(store, run.plan_name)) {
+      const other = await lookUp(dep.plan);
+      judged.push({
+        ...dep,
+        finished: dependencyMet(other.run, other.steps, dep.phase),
+        standing: standingOf(dep.plan, other.run, other.steps),
+      });
+    }
+    result.set(run.plan_name, judged);
   }
   return result;
 }

@@ -74,7 +74,7 @@ export async function enterPlanOrder(
   store: StateStore,
   plan: Plan,
 ): Promise<() => Promise<void>> {
-  if (!plan.after?.length) return async () => undefined;
+  if (!plan.after?.length) return () => Promise.resolve();
   const leave = await takeOrderLock(dialect, session);
   try {
     for (const dep of plan.after) await refuseUnmet(store, plan.name, dep);

@@ -19,7 +19,7 @@ export function dependencyMet(run: RunRow | undefined, steps: StepRow[], phase: 
   return steps.every((s) => phaseRank(s.phase) > phaseRank(phase) || s.status === 'done');
 }
 
-/** One phrase for messages: `add-email is in migrate (at gate), next step backfill:users.email`. */
+/** One phrase for messages: `add-email is in migrate (at gate, …)`, or `before contract` when none of it began. */
 export function standingOf(name: string, run: RunRow | undefined, steps: StepRow[]): string {
   if (!run) return `${name} has never run on this database`;
   if (run.status === 'rolled_back') return `${name} was rolled back`;
@@ -27,8 +27,9 @@ export function standingOf(name: string, run: RunRow | undefined, steps: StepRow
   const pending = steps.find((s) => s.status !== 'done');
   if (!pending || run.status === 'done') return `${name} is done`;
   const done = steps.filter((s) => s.status === 'done').length;
+  const begun = steps.some((s) => s.phase === pending.phase && s.status !== 'pending');
   return (
-    `${name} is in ${pending.phase} (${run.status.replace('_', ' ')}, ${done} of ${steps.length} step(s) done), ` +
-    `next step ${pending.step_id}`
+    `${name} is ${begun ? 'in' : 'before'} ${pending.phase} (${run.status.replace('_', ' ')}, ${done} of ` +
+    `${steps.length} step(s) done), next step ${pending.step_id}`
   );
 }

@@ -71,6 +71,20 @@ describe('status shows the order of plans in flight', () => {
     expect(plans.map((p) => p.name).sort()).toEqual(['add-email', 'add-nick']);
     expect(plans.find((p) => p.name === 'add-email')?.after).toEqual([]);
     expect(plans.find((p) => p.name === 'add-nick')?.steps).toHaveLength(2);
+
+    const one = await run('status', 'add-nick.yaml');
+    expect(one.stdout).toContain('  after add-email expand ✔\n');
+    expect(one.stdout).not.toContain('in flight (in order)');
+    const oneJson = JSON.parse((await run('status', 'add-nick.yaml', '--json')).stdout) as typeof json;
+    expect((oneJson.plans as { after: unknown[] }[])[0]?.after).toEqual([
+      {
+        plan: 'add-email',
+        phase: 'expand',
+        finished: true,
+        standing:
+          'add-email is before contract (at gate, 1 of 2 step(s) done), next step drop_column:users.legacy_login',
+      },
+    ]);
   });
 });
 

@@ -37,7 +37,10 @@ describe('after: in the plan header', () => {
       'after: [{ plan: add-email, phase: expnad }]',
       'add-phone.yaml:2:35: error[invalid-plan]: plan: `phase` is the string `expnad`, expected one of expand, migrate, contract',
     ],
-    ['after: add-email', 'add-phone.yaml:2:8: error[invalid-plan]: plan: `after` is the string `add-email`, expected a list'],
+    [
+      'after: add-email',
+      'add-phone.yaml:2:8: error[invalid-plan]: plan: `after` is the string `add-email`, expected a list',
+    ],
     [
       'after: [add-email, { plan: add-email, phase: expand }]',
       'add-phone.yaml:2:20: error[invalid-plan]: plan add-email is listed twice in `after` (first at item 1)',

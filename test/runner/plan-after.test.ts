@@ -71,7 +71,7 @@ describe('after: plans run in order', () => {
     expect(atGate.code).toBe(0);
     const refused = await run('run', 'add-phone.yaml', '--yes', '--json');
     expect(refused.code).toBe(3);
-    const error = JSON.parse(refused.stdout.trim().split('\n').pop()!).error as Record<string, unknown>;
+    const { error } = JSON.parse(refused.stdout.trim().split('\n').pop()!) as { error: Record<string, unknown> };
     expect(error).toMatchObject({ code: 'waiting-for-plan', exit_code: 3 });
     expect(error.message).toBe(
       'plan add-phone waits for plan add-email to finish expand (its `after:`): add-email is in expand (at gate, 1 ' +
@@ -88,7 +88,9 @@ describe('after: plans run in order', () => {
 
     const whole = await run('run', 'use-email.yaml', '--yes');
     expect(whole.code).toBe(3);
-    expect(whole.stderr).toContain('plan use-email waits for plan add-email to be done (every phase, contract included)');
+    expect(whole.stderr).toContain(
+      'plan use-email waits for plan add-email to be done (every phase, contract included)',
+    );
     expect((await run('run', 'add-email.yaml', '--yes')).code).toBe(0);
     expect((await run('run', 'use-email.yaml', '--yes')).code).toBe(0);
   });
