@@ -131,3 +131,20 @@ describe('after: under concurrency', () => {
     }
   });
 });
+
+describe('after: on the embedded PGlite (one backend: the order lock is taken and released on it)', () => {
+  it('B is refused before A ran, runs after A finished expand; rollback of A is then refused', async () => {
+    const conn = await connect('pglite://memory');
+    try {
+      await conn.session((s) => s.exec('CREATE TABLE users (id bigint PRIMARY KEY, legacy_login text)'));
+      const refused = await runPlan(conn, await compiled(ADD_PHONE), options()).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(WaitingForPlanError);
+      expect((await runPlan(conn, await compiled(ADD_EMAIL), options('advance'))).kind).toBe('phase-done');
+      expect((await runPlan(conn, await compiled(ADD_PHONE), options())).kind).toBe('done');
+      const rollback = await rollbackPlan(conn, await compiled(ADD_EMAIL), options()).catch((e: unknown) => e);
+      expect(rollback).toBeInstanceOf(DependentStartedError);
+    } finally {
+      await conn.close();
+    }
+  });
+});
