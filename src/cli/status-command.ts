@@ -1,6 +1,7 @@
 /** `status [FILE] [--json]`: where every known change stands, read only from the state tables. */
 import type { Connection } from '../db/connection.js';
 import { describeFlagStatus, rolloutFlagStatus, type RolloutFlagStatus } from '../flags/rollout-status.js';
+import type { PlanDependency } from '../plan/after.js';
 import { loadPlanFile } from '../plan/load.js';
 import type { RunRow, StateStore, StepPace, StepRow } from '../state/store.js';
 import { openDatabase } from './database.js';
@@ -17,6 +18,7 @@ import {
   inFlightText,
   afterText,
   readDependencies,
+  waitingLines,
   type OrderedDependency,
 } from './status-order.js';
 
@@ -197,13 +199,14 @@ export async function statusCommand(
   io: Io,
 ): Promise<number> {
   // A fleet loads the plan once for all its targets and passes its name.
-  const name = file ? (opts.planName ?? (await loadPlanFile(file, io.cwd)).name) : undefined;
+  const loaded = file && opts.planName === undefined ? await loadPlanFile(file, io.cwd) : undefined;
+  const name = file ? (opts.planName ?? loaded?.name) : undefined;
   const conn = await openDatabase(opts.database, io, 'schemashift status', { mustExist: true });
   try {
     return await printStatus(
       conn,
       {
-        ...(file !== undefined && name !== undefined ? { plan: { file, name } } : {}),
+        ...(file !== undefined && name !== undefined ? { plan: { file, name, after: loaded?.after ?? [] } } : {}),
         json: opts.json === true,
         ...(opts.scope !== undefined ? { scope: opts.scope } : {}),
       },
@@ -224,7 +227,7 @@ async function recordedRuns(store: StateStore, name: string | undefined): Promis
 /** Print the status of every run (or of one plan) recorded on an open connection; `status` and `demo` share it. */
 export async function printStatus(
   conn: Connection,
-  which: { plan?: { file: string; name: string }; json: boolean; scope?: string },
+  which: { plan?: { file: string; name: string; after?: PlanDependency[] }; json: boolean; scope?: string },
   io: Io,
 ): Promise<number> {
   const name = which.plan?.name;
@@ -267,8 +270,9 @@ export async function printStatus(
   if (withSteps.length === 0) {
     io.out(
       (which.plan
-        ? `plan ${which.plan.name} has not run on ${conn.displayUrl}\n  next: run ` +
-          `\`${commandFor(which.plan.file, which.scope)('run')}\`\n`
+        ? `plan ${which.plan.name} has not run on ${conn.displayUrl}\n` +
+          (await waitingLines(store, which.plan.after ?? [])) +
+          `  next: run \`${commandFor(which.plan.file, which.scope)('run')}\`\n`
         : `no schemashift runs recorded on ${conn.displayUrl}\n`) + viewPart,
     );
     return 0;

@@ -112,3 +112,15 @@ export function inFlightJson(plans: InFlightPlan[]) {
 export function dependencyJson(dep: OrderedDependency) {
   return { plan: dep.plan, phase: dep.phase, finished: dep.finished, standing: dep.standing };
 }
+
+/** For a plan that has not run: one line per `after:` item not finished yet (what `run` would refuse on). */
+export async function waitingLines(store: StateStore, after: PlanDependency[]): Promise<string> {
+  const lines: string[] = [];
+  for (const dep of after) {
+    const run = (await store.exists()) ? await store.getRun(dep.plan) : undefined;
+    const steps = run ? await store.getSteps(dep.plan) : [];
+    if (dependencyMet(run, steps, dep.phase)) continue;
+    lines.push(`  ${dependencyText({ ...dep, finished: false, standing: standingOf(dep.plan, run, steps) })}\n`);
+  }
+  return lines.join('');
+}

@@ -64,6 +64,10 @@ describe('after: plans run in order', () => {
     expect(refused.stderr).toContain('run plan add-email first (schemashift run <its plan file>), then run add-phone');
     expect(await stateOf(db, 'add-phone')).toEqual({ runs: [], steps: [] });
     expect(await columnsOf(db)).toEqual(['id', 'legacy_login']);
+    const status = await run('status', 'add-phone.yaml');
+    expect(status.stdout).toMatch(
+      /^plan add-phone has not run on .*\n {2}waits for add-email expand: add-email has never run on this database\n {2}next: run `schemashift run add-phone.yaml`\n$/,
+    );
   });
 
   it('waits while add-email is mid-expand, runs once expand is done; a whole-plan after waits for contract', async () => {
