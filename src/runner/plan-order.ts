@@ -93,10 +93,18 @@ async function refuseUnmet(store: StateStore, planName: string, dep: PlanDepende
   throw new WaitingForPlanError(
     `plan ${planName} waits for plan ${dep.plan} ${what} (its \`after:\`): ${standingOf(dep.plan, run, steps)}; ` +
       'nothing was run',
-    run && run.status !== 'rolled_back' && run.status !== 'rolling_back'
-      ? `move ${dep.plan} on first (schemashift advance ${run.plan_file}), then run ${planName} again`
-      : `run plan ${dep.plan} first (schemashift run <its plan file>), then run ${planName} again`,
+    nextFor(dep.plan, run, planName),
   );
+}
+
+/** The command that moves the plan waited for on: advance it, finish its rollback, or run it (again). */
+function nextFor(name: string, run: RunRow | undefined, waiting: string): string {
+  const then = `then run ${waiting} again`;
+  if (!run) return `run plan ${name} first (schemashift run <its plan file>), ${then}`;
+  if (run.status === 'rolling_back')
+    return `${name} is being rolled back: finish that (schemashift rollback ${run.plan_file}) and run ${name} again, ${then}`;
+  if (run.status === 'rolled_back') return `run plan ${name} again first (schemashift run ${run.plan_file}), ${then}`;
+  return `move ${name} on first (schemashift advance ${run.plan_file}), ${then}`;
 }
 
 /** Plans whose latest run waits for `planName` and has started a step, or is running right now. */

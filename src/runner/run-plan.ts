@@ -91,13 +91,13 @@ async function runInSession(
     opts.emit,
   );
   await store.ensureSchema();
+  const leavePlanOrder = await enterPlanOrder(compiled.dialect, session, store, plan);
   const actor = currentActor();
   const { existing, rows } = await startingPoint(store, plan, opts);
   requireRuntimeValues(compiled, rows, opts.env ?? process.env);
   if (existing && existing.plan_hash !== plan.hash)
     await acceptDriftOrRefuse(store, compiled, existing, rows, actor, opts);
   await refuseUncarriedAttachments(session, compiled, rows);
-  const leavePlanOrder = await enterPlanOrder(compiled.dialect, session, store, plan);
   await store.beginRun({ name: plan.name, file: plan.file, hash: plan.hash }, actor, stepDefinitions(compiled));
   await store.event(
     plan.name,

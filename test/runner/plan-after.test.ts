@@ -113,5 +113,13 @@ describe('after: plans run in order', () => {
     expect((await run('rollback', 'add-phone.yaml', '--yes')).code).toBe(0);
     expect((await run('rollback', 'add-email.yaml', '--yes')).code).toBe(0);
     expect(await columnsOf(db)).toEqual(['id', 'legacy_login']);
+
+    const again = await run('run', 'add-phone.yaml', '--yes');
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain('add-email was rolled back; nothing was run');
+    expect(again.stderr).toContain('run plan add-email again first (schemashift run add-email.yaml)');
+    // the refused run left add-phone as its rollback left it: not reset to a run in flight
+    expect((await stateOf(db, 'add-phone')).runs).toEqual([{ status: 'rolled_back' }]);
+    expect(await columnsOf(db)).toEqual(['id', 'legacy_login']);
   });
 });
