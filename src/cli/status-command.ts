@@ -1,8 +1,9 @@
 /** `status [FILE] [--json]`: where every known change stands, read only from the state tables. */
 import type { Connection } from '../db/connection.js';
 import { describeFlagStatus, rolloutFlagStatus, type RolloutFlagStatus } from '../flags/rollout-status.js';
+import type { PlanDependency } from '../plan/after.js';
 import { loadPlanFile } from '../plan/load.js';
-import type { RunRow, StepPace, StepRow } from '../state/store.js';
+import type { RunRow, StateStore, StepPace, StepRow } from '../state/store.js';
 import { openDatabase } from './database.js';
 import { paint, type Io, type Paint } from './io.js';
 import { progressText } from './render-lines.js';
@@ -10,6 +11,16 @@ import { commandFor } from './command-hint.js';
 import { stateSqlOf, stateStoreOf } from './state-of.js';
 import { verifyJson, verifyLines, verifyStatuses, type VerifyStatus } from './render-verify.js';
 import { readViewSummaries, viewsJson, viewsText } from './status-views.js';
+import {
+  dependencyJson,
+  inFlightJson,
+  inFlightOrder,
+  inFlightText,
+  afterText,
+  readDependencies,
+  waitingLines,
+  type OrderedDependency,
+} from './status-order.js';
 
 export interface NextAction {
   step: string | null;
@@ -113,7 +124,7 @@ function stepLine(s: StepRow, p: Paint, flag?: RolloutFlagStatus): string {
 }
 
 function renderRun(
-  { run, steps, next }: { run: RunRow; steps: StepRow[]; next: NextAction },
+  { run, steps, next, after }: { run: RunRow; steps: StepRow[]; next: NextAction; after: OrderedDependency[] },
   p: Paint,
   flags = new Map<string, RolloutFlagStatus>(),
   verifies = new Map<string, VerifyStatus>(),
@@ -128,6 +139,7 @@ function renderRun(
         `${new Date(run.started_at).toISOString()} · updated ${new Date(run.updated_at).toISOString()}`,
     ),
   ];
+  if (after.length > 0) lines.push(`  ${afterText(after)}`);
   for (const phase of ['expand', 'migrate', 'contract']) {
     const inPhase = steps.filter((s) => s.phase === phase);
     if (inPhase.length === 0) continue;
@@ -142,7 +154,7 @@ function renderRun(
 }
 
 function runJson(
-  { run, steps, next }: { run: RunRow; steps: StepRow[]; next: NextAction },
+  { run, steps, next, after }: { run: RunRow; steps: StepRow[]; next: NextAction; after: OrderedDependency[] },
   flags = new Map<string, RolloutFlagStatus>(),
   verifies = new Map<string, VerifyStatus>(),
 ) {
@@ -157,6 +169,7 @@ function runJson(
     started_at: run.started_at,
     updated_at: run.updated_at,
     finished_at: run.finished_at,
+    after: after.map(dependencyJson),
     steps: steps.map((s) => ({
       id: s.step_id,
       phase: s.phase,
@@ -186,13 +199,14 @@ export async function statusCommand(
   io: Io,
 ): Promise<number> {
   // A fleet loads the plan once for all its targets and passes its name.
-  const name = file ? (opts.planName ?? (await loadPlanFile(file, io.cwd)).name) : undefined;
+  const loaded = file && opts.planName === undefined ? await loadPlanFile(file, io.cwd) : undefined;
+  const name = file ? (opts.planName ?? loaded?.name) : undefined;
   const conn = await openDatabase(opts.database, io, 'schemashift status', { mustExist: true });
   try {
     return await printStatus(
       conn,
       {
-        ...(file !== undefined && name !== undefined ? { plan: { file, name } } : {}),
+        ...(file !== undefined && name !== undefined ? { plan: { file, name, after: loaded?.after ?? [] } } : {}),
         json: opts.json === true,
         ...(opts.scope !== undefined ? { scope: opts.scope } : {}),
       },
@@ -203,19 +217,22 @@ export async function statusCommand(
   }
 }
 
+/** Every run recorded (or the one of plan `name`); none where the state tables are not there. */
+async function recordedRuns(store: StateStore, name: string | undefined): Promise<RunRow[]> {
+  if (!(await store.exists())) return [];
+  if (name === undefined) return store.listRuns();
+  return [await store.getRun(name)].filter((r): r is RunRow => r !== undefined);
+}
+
 /** Print the status of every run (or of one plan) recorded on an open connection; `status` and `demo` share it. */
 export async function printStatus(
   conn: Connection,
-  which: { plan?: { file: string; name: string }; json: boolean; scope?: string },
+  which: { plan?: { file: string; name: string; after?: PlanDependency[] }; json: boolean; scope?: string },
   io: Io,
 ): Promise<number> {
   const name = which.plan?.name;
   const store = stateStoreOf(conn);
-  const runs = (await store.exists())
-    ? name
-      ? [await store.getRun(name)].filter((r): r is RunRow => r !== undefined)
-      : await store.listRuns()
-    : [];
+  const runs = await recordedRuns(store, name);
   const withSteps = await Promise.all(
     runs.map(async (run) => {
       const steps = await store.getSteps(run.plan_name);
@@ -228,16 +245,19 @@ export async function printStatus(
       };
     }),
   );
-  // Views belong to the database, not to a plan: only the whole-database status shows them.
+  const dependencies = await readDependencies(store, withSteps);
+  const plans = withSteps.map((r) => ({ ...r, after: dependencies.get(r.run.plan_name) ?? [] }));
+  // Views and the order of plans belong to the database, not to a plan: only the whole-database status shows them.
   const views = name === undefined ? await readViewSummaries(conn) : [];
+  const inFlight = name === undefined ? inFlightOrder(withSteps, dependencies) : [];
   if (which.json) {
     io.out(
       `${JSON.stringify(
         {
           version: 1,
           database: conn.displayUrl,
-          plans: withSteps.map((r) => runJson(r, r.flags, r.verifies)),
-          ...(name === undefined ? { materialized_views: viewsJson(views) } : {}),
+          plans: plans.map((r) => runJson(r, r.flags, r.verifies)),
+          ...(name === undefined ? { materialized_views: viewsJson(views), in_flight: inFlightJson(inFlight) } : {}),
         },
         null,
         2,
@@ -250,15 +270,17 @@ export async function printStatus(
   if (withSteps.length === 0) {
     io.out(
       (which.plan
-        ? `plan ${which.plan.name} has not run on ${conn.displayUrl}\n  next: run ` +
-          `\`${commandFor(which.plan.file, which.scope)('run')}\`\n`
+        ? `plan ${which.plan.name} has not run on ${conn.displayUrl}\n` +
+          (await waitingLines(store, which.plan.after ?? [])) +
+          `  next: run \`${commandFor(which.plan.file, which.scope)('run')}\`\n`
         : `no schemashift runs recorded on ${conn.displayUrl}\n`) + viewPart,
     );
     return 0;
   }
+  const orderPart = inFlight.some((f) => f.after.length > 0) ? `${inFlightText(inFlight, p)}\n\n` : '';
   io.out(
-    `${p.dim(`database: ${conn.displayUrl}`)}\n\n` +
-      `${withSteps.map((r) => renderRun(r, p, r.flags, r.verifies)).join('\n\n')}\n` +
+    `${p.dim(`database: ${conn.displayUrl}`)}\n\n${orderPart}` +
+      `${plans.map((r) => renderRun(r, p, r.flags, r.verifies)).join('\n\n')}\n` +
       viewPart,
   );
   return 0;

@@ -7,6 +7,7 @@ import { dialectNamed } from '../dialects/registry.js';
 import { PlanError, UsageError, type PlanProblem } from '../errors.js';
 import { findOperation, OPERATION_KINDS } from '../operations/index.js';
 import { PHASES, type Phase } from '../operations/types.js';
+import { afterProblems, normaliseAfter } from './after.js';
 import { generatedSqlProblems } from './generated-sql.js';
 import { withPlanDialect } from './primitives.js';
 import { ifExistsSchema, lintSuppressionSchema, planHeaderSchema, STEP_META_KEYS, stepIdSchema } from './schema.js';
@@ -96,6 +97,8 @@ function checkSteps(file: string, source: YamlSource, header: PlanHeader): Plan 
     });
   }
   assignIds(entries, source, problems);
+  const after = normaliseAfter(header.after);
+  problems.push(...afterProblems(header.name, after, source));
   problems.push(...replicationOrderProblems(entries, source));
   if (problems.length === 0 && header.dialect === 'postgres') {
     problems.push(...generatedSqlProblems(entries, source, dialectNamed(header.dialect), header.name));
@@ -126,6 +129,7 @@ function checkSteps(file: string, source: YamlSource, header: PlanHeader): Plan 
     locateInScalar: (path, offset) => source.locateInScalar(path, offset),
   };
   if (header.description !== undefined) plan.description = header.description;
+  if (after.length > 0) plan.after = after;
   return plan;
 }
 

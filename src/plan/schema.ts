@@ -66,16 +66,36 @@ export const stepIdSchema = z
   .max(100)
   .describe('A stable id for the step (default: <operation>:<target>).');
 
+export const planNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, and _ . - (not starting with a symbol)')
+  .max(100);
+
+/** `after:` — plans (by `name:`) that must be finished in this database before this one starts. */
+export const afterSchema = z
+  .array(
+    z.union([
+      z
+        .object({
+          plan: planNameSchema.describe('The `name:` of the other plan.'),
+          phase: z.enum(PHASES).describe('The phase of that plan that must be finished (and every phase before it).'),
+        })
+        .strict(),
+      planNameSchema.describe('A plan that must have finished completely (every phase, contract included).'),
+    ]),
+  )
+  .describe(
+    'Plans that must be finished in this database before this one starts: `after: [add-email]` waits until ' +
+      'add-email is done (contract included); `after: [{ plan: add-email, phase: expand }]` until its expand is.',
+  );
+
 export const planHeaderSchema = z
   .object({
     $schema: z.string().optional().describe('The JSON Schema for editor completion, e.g. ../schema/plan.schema.json.'),
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, and _ . - (not starting with a symbol)')
-      .max(100)
-      .describe('Unique per database: the state key of this change.'),
+    name: planNameSchema.describe('Unique per database: the state key of this change.'),
     description: z.string().optional().describe('What the change is for, in prose; shown by `plan`.'),
     dialect: z.enum(['postgres', 'mssql']).default('postgres').describe('The database the plan is written for.'),
+    after: afterSchema.optional(),
     settings: settingsSchema
       .default({ ...DEFAULT_SETTINGS })
       .describe('Lock and statement timeouts, retries, the flag store.'),

@@ -1,6 +1,7 @@
 import type { DialectName } from '../dialects/dialect.js';
 import type { SourcePos } from '../errors.js';
 import type { Operation, Phase } from '../operations/types.js';
+import type { PlanDependency } from './after.js';
 
 export type YamlPath = readonly (string | number)[];
 
@@ -47,6 +48,8 @@ export interface Plan {
   description?: string;
   dialect: DialectName;
   settings: PlanSettings;
+  /** `after:` — plans that must be finished (whole, or up to a phase) before this one starts; absent: none. */
+  after?: PlanDependency[];
   entries: PlanEntry[];
   /** sha256 over every step's kind, id and raw spec, plus name and settings (not comments or layout). */
   hash: string;

@@ -19,6 +19,7 @@ import { refuseEditedUndo } from './edited-undo.js';
 import { actorName, runContextOf, type RunContext } from './context.js';
 import type { RunnerListener } from './events.js';
 import { mayHaveRun, startedBefore } from './ownership.js';
+import { markRollingBack, refuseRollbackWithDependents } from './plan-order.js';
 import { currentActor } from './run-plan.js';
 import { passGate, runStep, type GateAnswerer } from './run-step.js';
 
@@ -121,6 +122,7 @@ async function rollbackInSession(
   if (undos.length === 0 && !resuming) return { kind: 'nothing' };
   const refusal = irreversibleRefusal(plan.name, undos);
   if (refusal) return refusal;
+  await refuseRollbackWithDependents(store, monitor ?? session, compiled.dialect, plan.name);
   const actor = currentActor();
   const ctx = runContextOf(conn, session, { store, monitor, sessionPid }, compiled, actor, {
     emit: opts.emit,
@@ -146,7 +148,7 @@ async function undoAll(
   opts: RollbackOptions,
 ): Promise<RollbackOutcome> {
   const planName = ctx.plan.plan.name;
-  await store.setRun(planName, { status: 'rolling_back' });
+  await markRollingBack(ctx.dialect, ctx.session, ctx.monitor ?? ctx.session, store, planName);
   const undone: string[] = [];
   const kept: string[] = [];
   for (const undo of [...undos].reverse()) {

@@ -15,7 +15,8 @@ import type { Replica } from './replicas.js';
 import { contractConfirmation } from './contract-drops.js';
 import { refuseDialectMismatch } from './dialect-match.js';
 import { refuseDriftThatChangesUndo } from './edited-undo.js';
-import { describeDrift, planDrift, readRecordedPlan, recordPlan } from './drift.js';
+import { describeDrift, planDrift, readRecordedPlan } from './drift.js';
+import { enterPlanOrder, recordPlanWithOrder } from './plan-order.js';
 import type { RunnerListener } from './events.js';
 import { InterruptedError } from './interrupted.js';
 import { adoptedReason, OwnershipError, startedBefore } from './ownership.js';
@@ -90,6 +91,7 @@ async function runInSession(
     opts.emit,
   );
   await store.ensureSchema();
+  const leavePlanOrder = await enterPlanOrder(compiled.dialect, session, store, plan);
   const actor = currentActor();
   const { existing, rows } = await startingPoint(store, plan, opts);
   requireRuntimeValues(compiled, rows, opts.env ?? process.env);
@@ -102,9 +104,10 @@ async function runInSession(
     null,
     'run-start',
     `${opts.mode} started`,
-    { phase: opts.phase ?? null, ...recordPlan(plan, compiled.entries) },
+    { phase: opts.phase ?? null, ...recordPlanWithOrder(plan, compiled.entries) },
     actorName(actor),
   );
+  await leavePlanOrder();
   const ctx = runContextOf(conn, session, { store, monitor, sessionPid }, compiled, actor, opts);
   return runPhases(ctx, opts);
 }

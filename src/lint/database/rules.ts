@@ -126,6 +126,12 @@ export const DATABASE_RULES = {
     severity: 'error',
     description: 'a step needs a newer PostgreSQL than the server runs (or relies on behaviour it lacks)',
   },
+  'db-in-flight-conflict': {
+    severity: 'error',
+    description:
+      'the plan and a plan in flight on the database (started, not finished) touch the same table column, one of ' +
+      'them writing it or contracting it (drop, rename, type change), and neither waits for the other (`after:`)',
+  },
 } as const satisfies Record<string, DatabaseRule>;
 
 export type DatabaseRuleId = keyof typeof DATABASE_RULES;

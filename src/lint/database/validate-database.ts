@@ -11,8 +11,10 @@ import { compilePlan, type CompiledPlan } from '../../plan/compile.js';
 import type { Plan } from '../../plan/types.js';
 import type { PlanReport } from '../report.js';
 import type { Finding } from '../types.js';
+import type { StateStore } from '../../state/store.js';
 import { DEFAULT_DATABASE_CHECK_OPTIONS, type DatabaseCheckOptions } from './context.js';
 import { checkPlansAgainstDatabase } from './index.js';
+import { conflictFindings, inFlightFootprints } from './in-flight-conflicts.js';
 
 export interface DatabaseValidateOptions {
   cwd: string;
@@ -85,6 +87,12 @@ function compiledOrNothing(plan: Plan): CompiledPlan[] {
   }
 }
 
+/** db-in-flight-conflict: each plan against the plans in flight on the database (the state tables, read only). */
+async function addInFlightConflicts(store: StateStore, compiled: CompiledPlan[], findings: Finding[][]) {
+  const inFlight = await inFlightFootprints(store);
+  compiled.forEach((plan, i) => findings[i]?.push(...conflictFindings(plan, inFlight)));
+}
+
 /** Adds database findings to the reports of valid plans; returns what was checked against, for one line to people. */
 export async function addDatabaseFindings(
   url: string,
@@ -114,6 +122,7 @@ export async function addDatabaseFindings(
     );
     const compiled = targets.map((t) => t.compiled);
     const { live, findings } = await checkPlansAgainstDatabase(conn, options.dialectOf(conn), compiled, checks);
+    await addInFlightConflicts(options.dialectOf(conn).state.openStore(conn), compiled, findings);
     targets.forEach((t, i) => {
       t.report.findings.push(...(findings[i] ?? []));
       t.report.findings.sort(byPosition);
