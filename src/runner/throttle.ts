@@ -13,9 +13,7 @@ import { lagOfReplica, lagsSeenByPrimary, worstLag, type Replica, type ReplicaLa
 export type ThrottleCause = 'pause' | 'lock-waiters' | 'throttle-query' | 'replica-lag';
 
 /** `topic`: the same wait with a new figure in `reason` (a growing lag) is not a new wait. */
-export type ThrottleVerdict =
-  | { wait: false }
-  | { wait: true; reason: string; topic?: string; cause?: ThrottleCause };
+export type ThrottleVerdict = { wait: false } | { wait: true; reason: string; topic?: string; cause?: ThrottleCause };
 
 export interface Throttle {
   check(): Promise<ThrottleVerdict>;
@@ -74,7 +72,9 @@ export function throttleQuery(target: ReadOnlyTarget, query: string, above: numb
       const n = Number(value);
       if (Number.isNaN(n))
         throw new Error(`the backfill throttle query returned ${JSON.stringify(value)}, not a number: ${query}`);
-      return n > above ? { wait: true, reason: `throttle query returned ${n} > ${above}`, cause: 'throttle-query' } : GO;
+      return n > above
+        ? { wait: true, reason: `throttle query returned ${n} > ${above}`, cause: 'throttle-query' }
+        : GO;
     },
   };
 }
