@@ -2,6 +2,8 @@
  * OpenTelemetry through the CLI on real PostgreSQL: a backfill held by its throttle, then by another session's lock,
  * exported to a local OTLP receiver (metrics and spans); a failing step; Ctrl-C. Needs `npm run build`.
  */
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from '../support/databases.js';
@@ -199,5 +201,39 @@ phases:
     const root = receiver.spans.find((s) => s.parentSpanId === '')!;
     expect(root.attributes['schemashift.outcome']).toBe('interrupted');
     expect(sum(receiver.latest('schemashift.throttle.waits'))).toBeGreaterThanOrEqual(1);
+  });
+
+  it('names the fleet target (never its URL) on every point and run span over --targets', async () => {
+    const second = await createPostgresDatabase('schemashift_otel_b');
+    try {
+      await second.exec('CREATE TABLE items (id bigint PRIMARY KEY, v int NOT NULL)');
+      const plan = writePlan(`
+name: otel-fleet
+phases:
+  expand:
+    - check: { sql: "SELECT count(*) FROM items WHERE v < 0", expect: 0 }
+`);
+      const targets = join(dirname(plan), 'targets.yaml');
+      writeFileSync(
+        targets,
+        'targets:\n  - { name: shard-a, url_env: SHARD_A_URL }\n  - { name: shard-b, url_env: SHARD_B_URL }\n',
+      );
+      const env = { ...otel(), SHARD_A_URL: db.url!, SHARD_B_URL: second.url! };
+      const result = await startCli(['run', plan, '--targets', targets, '--yes'], env).done;
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      const steps = receiver.latest('schemashift.steps');
+      expect(
+        steps.map((p) => [p.attributes['schemashift.target'], p.attributes['schemashift.outcome']]).sort(),
+      ).toEqual([
+        ['shard-a', 'done'],
+        ['shard-b', 'done'],
+      ]);
+      const roots = receiver.spans.filter((s) => s.parentSpanId === '');
+      expect(roots.map((s) => s.attributes['schemashift.target']).sort()).toEqual(['shard-a', 'shard-b']);
+      const values = [...receiver.points, ...receiver.spans].flatMap((p) => Object.values(p.attributes).map(String));
+      expect(values.filter((v) => v.includes('://'))).toEqual([]);
+    } finally {
+      await second.close();
+    }
   });
 });
