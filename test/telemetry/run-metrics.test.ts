@@ -10,12 +10,12 @@ import { RunMetrics } from '../../src/telemetry/run-metrics.js';
 type Recorded = { metric: string; value: number; attributes: Record<string, unknown> };
 
 function recordingInstruments(seen: Recorded[]): Instruments {
-  const entries = Object.keys(METRICS).map((key) => {
+  const entries = Object.keys(METRICS).map((key): [string, unknown] => {
     const record = (value: number, attributes: Record<string, unknown> = {}) =>
       void seen.push({ metric: key, value, attributes });
     return [key, { add: record, record }];
   });
-  return Object.fromEntries(entries) as unknown as Instruments;
+  return Object.fromEntries(entries) as Instruments;
 }
 
 const step = { id: 'backfill:t.w', kind: 'backfill', phase: 'migrate', summary: 'backfill t.w' } as unknown as Step;
