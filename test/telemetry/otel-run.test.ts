@@ -236,4 +236,23 @@ phases:
       await second.close();
     }
   });
+
+  it('counts the pace changes of an adaptive backfill by what moved them', async () => {
+    await db.exec('INSERT INTO items SELECT g, g FROM generate_series(4001, 40000) g; ANALYZE items');
+    const plan = writePlan(`
+name: otel-adaptive
+phases:
+  expand:
+    - add_column: { table: items, column: { name: w, type: int } }
+  migrate:
+    - backfill: { table: items, set: { w: v * 2 }, where: w IS NULL }
+`);
+    const result = await startCli(['run', plan, '--database', db.url!, '--yes'], otel()).done;
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(sum(receiver.latest('schemashift.backfill.rows'))).toBe(40_000);
+    const changes = receiver.latest('schemashift.backfill.pace_changes');
+    expect(sum(changes)).toBeGreaterThan(0);
+    const signals = ['batch-time', 'probe', 'probe-tail', 'lock-waiters', 'wal-waiters', 'replica-lag', 'calm'];
+    for (const p of changes) expect(signals).toContain(p.attributes['schemashift.reason']);
+  });
 });
