@@ -73,8 +73,8 @@ function resourceOf() {
 
 function within<T>(ms: number, work: Promise<T>): Promise<'done' | 'timeout'> {
   return new Promise((resolve) => {
+    // Not unref'd: the CLI awaits this at its end, and an empty event loop under a pending await would exit 13.
     const timer = setTimeout(() => resolve('timeout'), ms);
-    timer.unref();
     work.then(
       () => (clearTimeout(timer), resolve('done')),
       () => (clearTimeout(timer), resolve('done')),
