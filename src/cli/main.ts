@@ -4,6 +4,7 @@ import { processIo, redactingIo, secretsOf, type Io } from './io.js';
 import { addFleetOptions, isFleet, type FleetFlags } from './fleet-options.js';
 import { registerFlagsCommand } from './flags-options.js';
 import { registerRefreshCommand } from './refresh-register.js';
+import { flushTelemetry } from '../telemetry/hook.js';
 // Command modules are imported inside their actions, so that `validate` loads no runner, state store or renderer.
 import type { RunCommandOptions } from './run-command.js';
 
@@ -316,6 +317,9 @@ export async function main(argv: string[], given: Io = processIo()): Promise<num
     return code;
   } catch (e) {
     return reportError(e, io, jsonRequested(argv));
+  } finally {
+    // A run's last metrics and spans (bounded wait; a no-op when telemetry is off, as by default).
+    await flushTelemetry();
   }
 }
 

@@ -15,6 +15,7 @@ import { paint, type Io } from './io.js';
 import { createRenderer } from './renderer.js';
 import { printJsonError, type JsonError } from './errors.js';
 import { commandFor, type CommandFor } from './command-hint.js';
+import { observeRun, stepOperations, type RunIdentity } from '../telemetry/hook.js';
 
 export { commandFor } from './command-hint.js';
 
@@ -34,6 +35,8 @@ export interface RunCommandOptions {
   compiled?: CompiledPlan;
   /** A fleet's options that pick this target (`--targets T.yaml --target NAME`): every hint repeats them. */
   scope?: string;
+  /** A fleet target's name, for telemetry (`schemashift.target`). */
+  targetName?: string;
 }
 
 /** This command's own Ctrl-C, or its fleet's. */
@@ -149,6 +152,24 @@ function refuseReplicaReadsWithoutReplica(compiled: CompiledPlan, replicas: stri
   );
 }
 
+/** What telemetry says of this run: names only; the URL is kept to mask its password in error messages. */
+function identityOf(
+  mode: RunIdentity['mode'],
+  compiled: CompiledPlan,
+  opts: Pick<RunCommandOptions, 'database' | 'targetName'>,
+  io: Io,
+): RunIdentity {
+  const databaseUrl = opts.database ?? io.env.DATABASE_URL;
+  return {
+    plan: compiled.plan.name,
+    mode,
+    dialect: compiled.dialect.name,
+    operations: stepOperations(compiled),
+    ...(opts.targetName === undefined ? {} : { target: opts.targetName }),
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
+  };
+}
+
 export async function runCommand(
   mode: 'run' | 'advance',
   file: string,
@@ -169,20 +190,22 @@ export async function runCommand(
     },
   );
   const renderer = await createRenderer(compiled, io, { json: opts.json === true });
+  const observed = await observeRun(io, identityOf(mode, compiled, opts, io), renderer.listener);
   const { signal, dispose } = interruptSignal(io);
   try {
     const runOptions = {
       mode,
       acceptDrift: opts.acceptDrift === true,
       answers: { yes: opts.yes === true, ...(renderer.ask ? { ask: renderer.ask } : {}) },
-      emit: renderer.listener,
+      emit: observed.emit,
       signal: stopSignal(signal, opts.abort),
       command,
       ...(opts.phase ? { phase: opts.phase } : {}),
       replicas: replicas.replicas,
       env: io.env,
     };
-    const outcome = await runPlan(conn, compiled, runOptions);
+    const outcome = await runPlan(conn, compiled, runOptions).catch(observed.threw);
+    observed.ended(outcome.kind);
     onOutcome?.(outcome);
     await renderer.close();
     if (renderer.promptInterrupted?.()) return interruptedAtPrompt(io, opts.json === true, command(mode));
@@ -201,7 +224,7 @@ export async function runCommand(
 
 export async function rollbackCommand(
   file: string,
-  opts: Pick<RunCommandOptions, 'yes' | 'database' | 'json' | 'abort' | 'compiled' | 'scope'>,
+  opts: Pick<RunCommandOptions, 'yes' | 'database' | 'json' | 'abort' | 'compiled' | 'scope' | 'targetName'>,
   io: Io,
   onOutcome?: (outcome: RollbackOutcome) => void,
 ): Promise<number> {
@@ -209,15 +232,17 @@ export async function rollbackCommand(
   const command = commandFor(file, opts.scope);
   const conn = await openDatabase(opts.database, io, runnerApplicationName(compiled.plan.name), { mustExist: true });
   const renderer = await createRenderer(compiled, io, { json: opts.json === true });
+  const observed = await observeRun(io, identityOf('rollback', compiled, opts, io), renderer.listener);
   const { signal, dispose } = interruptSignal(io);
   try {
     const outcome = await rollbackPlan(conn, compiled, {
       answers: { yes: opts.yes === true, ...(renderer.ask ? { ask: renderer.ask } : {}) },
-      emit: renderer.listener,
+      emit: observed.emit,
       signal: stopSignal(signal, opts.abort),
       command,
       env: io.env,
-    });
+    }).catch(observed.threw);
+    observed.ended(outcome.kind);
     onOutcome?.(outcome);
     await renderer.close();
     if (renderer.promptInterrupted?.()) return interruptedAtPrompt(io, opts.json === true, command('rollback'));

@@ -26,7 +26,7 @@ export interface FleetOptions extends TargetSelection {
 }
 
 /** One target's run: its URL, and the options that pick it (repeated in its hints). */
-type TargetCall = { url: string; scope: string };
+type TargetCall = { url: string; scope: string; name: string };
 type TargetCommand = (io: Io, call: TargetCall, seen: (o: Outcome) => void, abort: AbortSignal) => Promise<number>;
 /** Loads and checks the plan once for every URL (throws before anything connects), then runs it per target. */
 type PrepareFleet = (urls: string[]) => Promise<(yes: boolean) => TargetCommand>;
@@ -151,7 +151,7 @@ async function runFleet(
       (t) =>
         runTarget(
           t,
-          { url: urls.get(t.name) as string, scope: scope.target(t.name) },
+          { url: urls.get(t.name) as string, scope: scope.target(t.name), name: t.name },
           safeIo,
           opts.json === true,
           run,
@@ -197,9 +197,13 @@ export async function fleetRunCommand(
     const compiled = await compileForTargets(file, urls, io, opts.flagsFile);
     refuseBlueGreenOverFleet(file, compiled);
     return (yes) =>
-      (tio, { url, scope }, seen, abort) =>
-        runCommand(mode, file, { ...single, yes, json: false, database: url, abort, compiled, scope }, tio, (o) =>
-          seen(describeRun(o)),
+      (tio, { url, scope, name }, seen, abort) =>
+        runCommand(
+          mode,
+          file,
+          { ...single, yes, json: false, database: url, abort, compiled, scope, targetName: name },
+          tio,
+          (o) => seen(describeRun(o)),
         );
   });
 }
@@ -214,8 +218,8 @@ export async function fleetRollbackCommand(
     const compiled = await compileForTargets(file, urls, io);
     refuseBlueGreenOverFleet(file, compiled);
     return (yes) =>
-      (tio, { url, scope }, seen, abort) =>
-        rollbackCommand(file, { yes, json: false, database: url, abort, compiled, scope }, tio, (o) =>
+      (tio, { url, scope, name }, seen, abort) =>
+        rollbackCommand(file, { yes, json: false, database: url, abort, compiled, scope, targetName: name }, tio, (o) =>
           seen(describeRollback(o)),
         );
   });

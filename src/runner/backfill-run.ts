@@ -147,7 +147,7 @@ export async function counted<T>(
 }
 
 /** While `waiting` (a throttle, a pause) the rate is 0 and there is no ETA: the display says why instead. */
-export function progressOf(run: Run, waiting?: string): BackfillProgress {
+export function progressOf(run: Run, waiting?: string, cause?: string): BackfillProgress {
   const rowsPerSecond = waiting === undefined ? Math.round(run.meter.rowsPerSecond()) : 0;
   const done = run.cursor.rowsDone;
   const rowsTotal = run.rowsTotal === null ? null : Math.max(run.rowsTotal, done);
@@ -159,8 +159,11 @@ export function progressOf(run: Run, waiting?: string): BackfillProgress {
     rowsPerSecond,
     etaMs,
     batchSize: run.size,
-    ...(run.pacing ? { pace: paceText(run.pacing) } : {}),
+    rowsThisRun: run.rowsThisRun,
+    ...(run.pacing ? { pace: paceText(run.pacing), paceChanges: run.pacing.changes } : {}),
+    ...(run.pacing?.controller.last ? { paceSignal: run.pacing.controller.last.signal } : {}),
     ...(waiting === undefined ? {} : { waiting }),
+    ...(cause === undefined ? {} : { waitingCause: cause }),
   };
 }
 
@@ -206,7 +209,7 @@ export async function holdWhileThrottled(run: Run, throttles: Throttle[]): Promi
         reason = verdict.reason;
         shownAt = performance.now();
         await ctx.store.setStep(planName, step.id, { waiting_on: reason });
-        ctx.emit({ type: 'progress', step, progress: progressOf(run, reason) });
+        ctx.emit({ type: 'progress', step, progress: progressOf(run, reason, verdict.cause) });
       }
       if (newTopic) {
         topic = verdict.topic ?? verdict.reason;

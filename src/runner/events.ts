@@ -37,6 +37,13 @@ export interface BackfillProgress {
   pace?: string;
   /** Why the backfill is waiting right now, if it is (throttle or pause). */
   waiting?: string;
+  /** What holds it, as a fixed word (throttle.ts ThrottleCause), beside `waiting`. */
+  waitingCause?: string;
+  /** Rows this process has done (rowsDone also counts an earlier run's). */
+  rowsThisRun?: number;
+  /** An adaptive backfill's pace changes so far, and what moved the last one (backfill-pace.ts PaceSignal). */
+  paceChanges?: number;
+  paceSignal?: string;
 }
 
 export type RunnerEvent =

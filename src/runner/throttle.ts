@@ -9,8 +9,11 @@ import type { StateStore } from '../state/store.js';
 import { readOnlyQuery, type ReadOnlyTarget } from './read-only-query.js';
 import { lagOfReplica, lagsSeenByPrimary, worstLag, type Replica, type ReplicaLag } from './replicas.js';
 
+/** What holds a backfill, as a short fixed word (telemetry groups waits by it; `reason` is the sentence). */
+export type ThrottleCause = 'pause' | 'lock-waiters' | 'throttle-query' | 'replica-lag';
+
 /** `topic`: the same wait with a new figure in `reason` (a growing lag) is not a new wait. */
-export type ThrottleVerdict = { wait: false } | { wait: true; reason: string; topic?: string };
+export type ThrottleVerdict = { wait: false } | { wait: true; reason: string; topic?: string; cause?: ThrottleCause };
 
 export interface Throttle {
   check(): Promise<ThrottleVerdict>;
@@ -28,7 +31,8 @@ export function pauseRequested(store: StateStore, planName: string): Throttle {
     async check() {
       const run = await store.getRun(planName);
       if (!run?.paused) return GO;
-      return { wait: true, reason: run.pause_requested_by ? `paused by ${run.pause_requested_by}` : 'paused' };
+      const reason = run.pause_requested_by ? `paused by ${run.pause_requested_by}` : 'paused';
+      return { wait: true, reason, cause: 'pause' };
     },
   };
 }
@@ -48,7 +52,11 @@ export function lockWaiters(
       const { rows } = await db.query<{ n: number }>(sql, params);
       const n = Number(rows[0]?.n ?? 0);
       return n > max
-        ? { wait: true, reason: `${n} session${n === 1 ? '' : 's'} waiting for locks on ${table} > ${max}` }
+        ? {
+            wait: true,
+            reason: `${n} session${n === 1 ? '' : 's'} waiting for locks on ${table} > ${max}`,
+            cause: 'lock-waiters',
+          }
         : GO;
     },
   };
@@ -64,7 +72,9 @@ export function throttleQuery(target: ReadOnlyTarget, query: string, above: numb
       const n = Number(value);
       if (Number.isNaN(n))
         throw new Error(`the backfill throttle query returned ${JSON.stringify(value)}, not a number: ${query}`);
-      return n > above ? { wait: true, reason: `throttle query returned ${n} > ${above}` } : GO;
+      return n > above
+        ? { wait: true, reason: `throttle query returned ${n} > ${above}`, cause: 'throttle-query' }
+        : GO;
     },
   };
 }
@@ -96,6 +106,7 @@ export function replicaLag(
         wait: true,
         reason: lagReason(activity, worst, maxMs),
         topic: worst.error === undefined ? 'replica lag' : `replica ${worst.on} unreadable`,
+        cause: 'replica-lag',
       };
     },
   };
