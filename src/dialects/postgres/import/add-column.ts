@@ -33,7 +33,13 @@ export function columnParts(ctx: StatementContext, def: AstNode): ColumnParts {
     else if (c.contype === 'CONSTR_DEFAULT') parts.defaultSql = expressionOf(ctx, c.raw_expr);
     else if (c.contype === 'CONSTR_IDENTITY' || c.contype === 'CONSTR_GENERATED')
       throw new NotMapped('an identity or generated column rewrites the table: kept as written');
-    else parts.others.push(c);
+    else if (c.contype === 'CONSTR_ATTR_DEFERRABLE' || c.contype === 'CONSTR_ATTR_DEFERRED') {
+      const last = parts.others[parts.others.length - 1];
+      if (!last) throw new NotMapped('DEFERRABLE without a constraint before it');
+      last.deferrable = true;
+      if (c.contype === 'CONSTR_ATTR_DEFERRED') last.initdeferred = true;
+    } else if (c.contype === 'CONSTR_ATTR_NOT_DEFERRABLE' || c.contype === 'CONSTR_ATTR_IMMEDIATE') continue;
+    else parts.others.push({ ...c });
   }
   return parts;
 }

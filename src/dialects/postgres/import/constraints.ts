@@ -109,7 +109,7 @@ export function constraintStep(ctx: StatementContext, table: string, c: AstNode,
       return primaryKey(table, c, column);
     default:
       throw new NotMapped(
-        `a ${String(c.contype).replace('CONSTR_', '').toLowerCase()} constraint has no safe operation`,
+        `${String(c.contype).replace('CONSTR_', '')} constraints have no safe operation`,
       );
   }
 }

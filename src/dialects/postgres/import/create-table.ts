@@ -25,7 +25,6 @@ const timing = (c: AstNode) =>
 
 function refuseTableOptions(body: AstNode): void {
   const unsupported: [unknown, string][] = [
-    [body.if_not_exists, 'IF NOT EXISTS'],
     [body.inhRelations, 'INHERITS'],
     [body.partspec, 'PARTITION BY'],
     [body.partbound, 'PARTITION OF'],
@@ -184,7 +183,14 @@ export function createTableSteps(ctx: StatementContext, body: AstNode): Imported
   if (columns.length === 0) throw new NotMapped('a table without columns');
   for (const c of columns) ctx.memory.columnTypes.set(`${name}.${String(c.name)}`, String(c.type));
   const spec = defined({ name, columns, constraints: constraints.length ? constraints : undefined });
-  return [
-    step('expand', 'create_table', spec, 'a new table: created with its keys and constraints in one transaction'),
-  ];
+  const created = step(
+    'expand',
+    'create_table',
+    spec,
+    body.if_not_exists
+      ? 'a new table with its keys and constraints in one transaction; IF NOT EXISTS: if_exists: adopt (an existing table is taken over only when its definition matches)'
+      : 'a new table: created with its keys and constraints in one transaction',
+  );
+  if (body.if_not_exists) created.step.if_exists = 'adopt';
+  return [created];
 }

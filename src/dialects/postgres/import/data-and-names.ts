@@ -58,10 +58,14 @@ export function dropSteps(ctx: StatementContext, body: AstNode): ImportedStep[] 
   }
 }
 
+const RENAMES = new Set(['OBJECT_TABLE', 'OBJECT_COLUMN', 'OBJECT_TABCONSTRAINT']);
+/** relationType is only meaningful for RENAME COLUMN (ALTER VIEW … RENAME COLUMN and the like). */
+const NOT_TABLES = new Set(['OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE', 'OBJECT_TYPE']);
+
 export function renameSteps(ctx: StatementContext, body: AstNode): ImportedStep[] {
-  if (body.relationType !== 'OBJECT_TABLE' && body.renameType !== 'OBJECT_TABLE')
+  if (!RENAMES.has(String(body.renameType)) || NOT_TABLES.has(String(body.relationType)))
     throw new NotMapped(
-      `renaming a ${String(body.renameType).replace('OBJECT_', '').toLowerCase()} is kept as written`,
+      `ALTER … RENAME of a ${String(body.renameType).replace('OBJECT_', '')} is kept as written`,
     );
   const table = relationName(body.relation);
   const to = plainName(body.newname);
@@ -113,5 +117,5 @@ export function commentSteps(_ctx: StatementContext, body: AstNode): ImportedSte
       step('expand', 'set_comment', { table: parts.slice(0, -1).join('.'), column, comment }, 'a catalog-only change'),
     ];
   }
-  throw new NotMapped(`a comment on a ${String(body.objtype).replace('OBJECT_', '').toLowerCase()} is kept as written`);
+  throw new NotMapped(`COMMENT ON ${String(body.objtype).replace('OBJECT_', '')} is kept as written`);
 }

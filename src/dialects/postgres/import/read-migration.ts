@@ -29,6 +29,19 @@ const CONVERTERS: Record<string, Converter> = {
 
 const SUMMARY_LENGTH = 72;
 
+const STATEMENT_WORDS: Record<string, string> = {
+  CreateTrigStmt: 'CREATE TRIGGER',
+  CreateEnumStmt: 'CREATE TYPE … AS ENUM',
+  CreateFunctionStmt: 'CREATE FUNCTION',
+  CreateExtensionStmt: 'CREATE EXTENSION',
+  CreateSchemaStmt: 'CREATE SCHEMA',
+  DoStmt: 'a DO block',
+  GrantStmt: 'GRANT',
+  InsertStmt: 'INSERT (data, not schema)',
+  DeleteStmt: 'DELETE (data, not schema)',
+  ViewStmt: 'CREATE VIEW',
+};
+
 function summaryOf(text: string): string {
   const flat = text
     .replace(/--[^\n]*/g, ' ')
@@ -50,7 +63,9 @@ function convert(ctx: StatementContext, node: AstNode): Omit<ImportedStatement, 
       return { steps: [rawStep(ctx, type, body, e.message)], raw: true };
     }
   }
-  const what = type
+  const what =
+    STATEMENT_WORDS[type] ??
+    type
     .replace(/Stmt$/, '')
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .toLowerCase();
