@@ -12,13 +12,17 @@ const MAX_TOKENS = 2000;
 
 /** A node tree without its locations, for comparing two parses of the same text at different offsets. */
 function shape(node: unknown): string {
-  return JSON.stringify(node, (key, value: unknown) => (key === 'location' ? undefined : value));
+  return JSON.stringify(node, (key, value: unknown) => (LOCATION_KEY.test(key) ? undefined : value));
 }
+
+/** `location`, and the byte offsets some nodes add (`rexpr_list_start`, `rexpr_list_end` of `x IN (…)`). */
+const LOCATION_KEY = /^location$|_start$|_end$/;
 
 function locations(node: unknown): number[] {
   const found: number[] = [];
   const visit = (value: AstNode) => {
-    if (typeof value.location === 'number' && value.location >= 0) found.push(value.location);
+    for (const [key, offset] of Object.entries(value))
+      if (LOCATION_KEY.test(key) && typeof offset === 'number' && offset >= 0) found.push(offset);
   };
   if (node && typeof node === 'object') visit(node as AstNode);
   walk(node, (_type, value) => visit(value));
