@@ -72,8 +72,9 @@ function convert(ctx: StatementContext, node: AstNode): Omit<ImportedStatement, 
   return { steps: [rawStep(ctx, type, body, `no safe operation for ${what}`)], raw: true };
 }
 
-function syntaxError(sql: string, message: string, byteOffset: number): ImportRead {
-  const before = Buffer.from(sql, 'utf8').subarray(0, byteOffset).toString('utf8').split('\n');
+/** The parser's error position counts characters (its statement locations count bytes). */
+function syntaxError(sql: string, message: string, charOffset: number): ImportRead {
+  const before = sql.slice(0, charOffset).split('\n');
   return { ok: false, error: { message, line: before.length, col: (before[before.length - 1] ?? '').length + 1 } };
 }
 
@@ -88,7 +89,7 @@ export function readMigration(sql: string, memory: ImportMemory): ImportRead {
     const lead = src.slice(start, end).length - src.slice(start, end).trimStart().length;
     const ctx: StatementContext = { src, start, end, text, memory };
     const at = src.position(start + Buffer.byteLength(src.slice(start, end).slice(0, lead)));
-    return { ...at, summary: summaryOf(text), ...convert(ctx, (raw.stmt ?? {}) as AstNode) };
+    return { ...at, summary: summaryOf(text), ...convert(ctx, raw.stmt ?? {}) };
   });
   return { ok: true, statements };
 }
