@@ -103,7 +103,11 @@ describe('import refuses, exit 2, nothing written', () => {
   });
 
   it('SQL Server: import reads PostgreSQL SQL only', async () => {
-    await refused({ 'm.sql': GOOD }, () => ['m.sql', '--dialect', 'mssql'], /import reads PostgreSQL SQL; for SQL Server/);
+    await refused(
+      { 'm.sql': GOOD },
+      () => ['m.sql', '--dialect', 'mssql'],
+      /import reads PostgreSQL SQL; for SQL Server/,
+    );
   });
 
   it('a name in the SQL never reaches a statement unquoted: it is carried as data or the statement stays raw', async () => {

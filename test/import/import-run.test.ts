@@ -8,7 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../cli/cli-support.js';
-import { createPostgresDatabase, postgresAdminUrl, postgresSkipReason, type TestDatabase } from '../support/databases.js';
+import {
+  createPostgresDatabase,
+  postgresAdminUrl,
+  postgresSkipReason,
+  type TestDatabase,
+} from '../support/databases.js';
 
 const SEED = `
 CREATE TABLE customers (id bigint PRIMARY KEY, email text, phone text NOT NULL, legacy_code text);
@@ -61,35 +66,41 @@ async function schemaOf(db: TestDatabase): Promise<Record<string, unknown[]>> {
 const ROWS = `SELECT o.id, o.customer_id, o.qty::bigint AS qty, o.total, o.note, o.status, c.email, c.phone
               FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY o.id`;
 
-describe.skipIf(!postgresAdminUrl)(`import, then run: the same schema as the SQL as written ${postgresSkipReason ?? ''}`, () => {
-  let direct: TestDatabase;
-  let planned: TestDatabase;
-  const dir = mkdtempSync(join(tmpdir(), 'schemashift-import-run-'));
+describe.skipIf(!postgresAdminUrl)(
+  `import, then run: the same schema as the SQL as written ${postgresSkipReason ?? ''}`,
+  () => {
+    let direct: TestDatabase;
+    let planned: TestDatabase;
+    const dir = mkdtempSync(join(tmpdir(), 'schemashift-import-run-'));
 
-  beforeAll(async () => {
-    [direct, planned] = await Promise.all([createPostgresDatabase('ss_import_a'), createPostgresDatabase('ss_import_b')]);
-    await direct.exec(SEED);
-    await planned.exec(SEED);
-  });
-  afterAll(async () => {
-    await direct?.close();
-    await planned?.close();
-  });
+    beforeAll(async () => {
+      [direct, planned] = await Promise.all([
+        createPostgresDatabase('ss_import_a'),
+        createPostgresDatabase('ss_import_b'),
+      ]);
+      await direct.exec(SEED);
+      await planned.exec(SEED);
+    });
+    afterAll(async () => {
+      await direct?.close();
+      await planned?.close();
+    });
 
-  it('imports, runs to the end with --yes, and matches', async () => {
-    writeFileSync(join(dir, 'V7__orders_cleanup.sql'), MIGRATION);
-    const imported = await cli(['import', 'V7__orders_cleanup.sql', '--name', 'orders-cleanup'], { cwd: dir });
-    expect(imported.code, imported.stderr).toBe(0);
-    const plan = readFileSync(join(dir, 'plans/orders-cleanup.yaml'), 'utf8');
-    expect(plan).not.toContain('- sql:');
+    it('imports, runs to the end with --yes, and matches', async () => {
+      writeFileSync(join(dir, 'V7__orders_cleanup.sql'), MIGRATION);
+      const imported = await cli(['import', 'V7__orders_cleanup.sql', '--name', 'orders-cleanup'], { cwd: dir });
+      expect(imported.code, imported.stderr).toBe(0);
+      const plan = readFileSync(join(dir, 'plans/orders-cleanup.yaml'), 'utf8');
+      expect(plan).not.toContain('- sql:');
 
-    const run = await cli(['run', 'plans/orders-cleanup.yaml', '--yes', '--database', planned.url!], { cwd: dir });
-    expect(run.code, run.stdout + run.stderr).toBe(0);
-    await direct.exec(MIGRATION);
+      const run = await cli(['run', 'plans/orders-cleanup.yaml', '--yes', '--database', planned.url!], { cwd: dir });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      await direct.exec(MIGRATION);
 
-    expect(await schemaOf(planned)).toEqual(await schemaOf(direct));
-    const rows = await planned.query(ROWS);
-    expect(rows).toHaveLength(2000);
-    expect(rows).toEqual(await direct.query(ROWS));
-  }, 240_000);
-});
+      expect(await schemaOf(planned)).toEqual(await schemaOf(direct));
+      const rows = await planned.query(ROWS);
+      expect(rows).toHaveLength(2000);
+      expect(rows).toEqual(await direct.query(ROWS));
+    }, 240_000);
+  },
+);

@@ -22,7 +22,10 @@ describe('expressions and types come out exactly as written', () => {
     ['(1 + 2) * 3', 'ALTER TABLE t ADD COLUMN a integer DEFAULT (1 + 2) * 3'],
     ["$$it's$$", "ALTER TABLE t ADD COLUMN a text DEFAULT $$it's$$"],
     ["'é; --x' || 'y'", "ALTER TABLE t ADD COLUMN a text DEFAULT 'é; --x' || 'y'"],
-    ["CASE WHEN true THEN 'a' ELSE 'b' END", "ALTER TABLE t ADD COLUMN a text DEFAULT CASE WHEN true THEN 'a' ELSE 'b' END"],
+    [
+      "CASE WHEN true THEN 'a' ELSE 'b' END",
+      "ALTER TABLE t ADD COLUMN a text DEFAULT CASE WHEN true THEN 'a' ELSE 'b' END",
+    ],
     ['ARRAY[1, 2]::bigint[]', 'ALTER TABLE t ADD COLUMN a bigint[] DEFAULT ARRAY[1, 2]::bigint[]'],
   ])('default %s', (expected, sql) => {
     const spec = onlyStep(sql).add_column as { column: { default: string } };

@@ -40,8 +40,10 @@ function callsSetConfig(body: AstNode): boolean {
 /** Why the statement is left out of the plan, or undefined when it is not one of those. */
 export function droppedReason(type: string, body: AstNode): string | undefined {
   if (type === 'TransactionStmt') return TRANSACTION;
-  if (type === 'ConstraintsSetStmt') return 'dropped: SET CONSTRAINTS acts on the transaction of the migration tool, which schemashift does not keep';
-  if (type === 'VariableSetStmt' || type === 'VariableShowStmt') return settingReason(typeof body.name === 'string' ? body.name : 'a setting');
+  if (type === 'ConstraintsSetStmt')
+    return 'dropped: SET CONSTRAINTS acts on the transaction of the migration tool, which schemashift does not keep';
+  if (type === 'VariableSetStmt' || type === 'VariableShowStmt')
+    return settingReason(typeof body.name === 'string' ? body.name : 'a setting');
   if (type === 'SelectStmt' && callsSetConfig(body)) return settingReason('set_config');
   const history =
     type === 'InsertStmt' || type === 'UpdateStmt' || type === 'DeleteStmt' || type === 'CreateStmt'

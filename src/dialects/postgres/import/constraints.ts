@@ -108,8 +108,6 @@ export function constraintStep(ctx: StatementContext, table: string, c: AstNode,
     case 'CONSTR_PRIMARY':
       return primaryKey(table, c, column);
     default:
-      throw new NotMapped(
-        `${String(c.contype).replace('CONSTR_', '')} constraints have no safe operation`,
-      );
+      throw new NotMapped(`${String(c.contype).replace('CONSTR_', '')} constraints have no safe operation`);
   }
 }

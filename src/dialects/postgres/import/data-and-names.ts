@@ -64,9 +64,7 @@ const NOT_TABLES = new Set(['OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TAB
 
 export function renameSteps(ctx: StatementContext, body: AstNode): ImportedStep[] {
   if (!RENAMES.has(String(body.renameType)) || NOT_TABLES.has(String(body.relationType)))
-    throw new NotMapped(
-      `ALTER … RENAME of a ${String(body.renameType).replace('OBJECT_', '')} is kept as written`,
-    );
+    throw new NotMapped(`ALTER … RENAME of a ${String(body.renameType).replace('OBJECT_', '')} is kept as written`);
   const table = relationName(body.relation);
   const to = plainName(body.newname);
   switch (body.renameType) {

@@ -66,9 +66,9 @@ function convert(ctx: StatementContext, node: AstNode): Omit<ImportedStatement, 
   const what =
     STATEMENT_WORDS[type] ??
     type
-    .replace(/Stmt$/, '')
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .toLowerCase();
+      .replace(/Stmt$/, '')
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .toLowerCase();
   return { steps: [rawStep(ctx, type, body, `no safe operation for ${what}`)], raw: true };
 }
 
