@@ -65,14 +65,45 @@ export class SourceText {
 
   /** 1-based line and column of a byte offset. */
   position(byteOffset: number): { line: number; col: number } {
-    const before = this.slice(0, byteOffset);
-    const lines = before.split('\n');
-    return { line: lines.length, col: (lines[lines.length - 1] ?? '').length + 1 };
+    const starts = this.lineStarts();
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (starts[mid]! <= byteOffset) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low + 1, col: this.slice(starts[low]!, byteOffset).length + 1 };
+  }
+
+  private lines: number[] | undefined;
+
+  /** Byte offsets where each line starts. */
+  private lineStarts(): number[] {
+    if (this.lines) return this.lines;
+    this.lines = [0];
+    for (let i = 0; i < this.bytes.length; i++) if (this.bytes[i] === 0x0a) this.lines.push(i + 1);
+    return this.lines;
+  }
+
+  /** Index of the first token starting at or after `byteOffset` (tokens are in order). */
+  private tokenIndexAt(byteOffset: number): number {
+    let low = 0;
+    let high = this.tokens.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (this.tokens[mid]!.start < byteOffset) low = mid + 1;
+      else high = mid;
+    }
+    return low;
   }
 
   /** The tokens of the byte range [start, end). */
   tokensIn(start: number, end: number): ScanToken[] {
-    return this.tokens.filter((t) => t.start >= start && t.end <= end);
+    const from = this.tokenIndexAt(start);
+    let to = from;
+    while (to < this.tokens.length && this.tokens[to]!.end <= end) to++;
+    return this.tokens.slice(from, to);
   }
 
   /** A value expression or condition as written, within the statement ending at `limit`; undefined if not found. */
@@ -90,8 +121,8 @@ export class SourceText {
     if (spots.length === 0) return undefined;
     const low = Math.min(...spots);
     const high = Math.max(...spots);
-    const firstIndex = this.tokens.findIndex((t) => t.start === low);
-    if (firstIndex < 0) return undefined;
+    const firstIndex = this.tokenIndexAt(low);
+    if (this.tokens[firstIndex]?.start !== low) return undefined;
     const want = shape(node);
     for (let open = 0; open <= 3; open++) {
       const startToken = this.tokens[firstIndex - open];
