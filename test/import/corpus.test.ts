@@ -11,7 +11,7 @@ import { cli, emptyDir } from '../cli/cli-support.js';
 
 const CORPUS = 'test/fixtures/import/corpus';
 const files = readdirSync(CORPUS)
-  .filter((f) => f.endsWith('.sql'))
+  .filter((f) => f.endsWith('.sql') && !f.endsWith('.before.sql'))
   .sort();
 const update = process.env.UPDATE_GOLDEN === '1';
 

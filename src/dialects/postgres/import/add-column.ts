@@ -66,7 +66,7 @@ function volatileRecipe(table: string, c: ColumnParts, defaultSql: string): Impo
       'migrate',
       'backfill',
       { table, set: { [c.name]: defaultSql }, where: `${quoteIdent(c.name)} IS NULL` },
-      `the volatile default ${defaultSql} filled into existing rows in batches`,
+      `the volatile default ${defaultSql.replace(/\s+/g, ' ')} filled into existing rows in batches`,
     ),
   ];
   if (c.notNull)

@@ -20,7 +20,14 @@ const ifExistsNote = (cmd: AstNode) =>
   cmd.missing_ok ? ' (IF EXISTS dropped: the step checks the catalog itself)' : '';
 
 const COMMANDS: Record<string, Command> = {
-  AT_AddColumn: (ctx, table, cmd) => addColumnSteps(ctx, table, (cmd.def as AstNode).ColumnDef as AstNode),
+  AT_AddColumn: (ctx, table, cmd) => {
+    const steps = addColumnSteps(ctx, table, (cmd.def as AstNode).ColumnDef as AstNode);
+    if (cmd.missing_ok && steps[0]) {
+      steps[0].step.if_exists = 'adopt';
+      steps[0].decision += '; IF NOT EXISTS: if_exists: adopt (an existing column is taken over when it matches)';
+    }
+    return steps;
+  },
   AT_DropColumn: (_ctx, table, cmd) => [
     step(
       'contract',
