@@ -56,64 +56,72 @@ function references(c: AstNode): Record<string, unknown> {
   });
 }
 
+/** One constraint written on a column, into its spec (or into the table's named constraints). */
+function applyColumnConstraint(
+  ctx: StatementContext,
+  table: string,
+  spec: Record<string, unknown>,
+  c: AstNode,
+  named: Record<string, unknown>[],
+): void {
+  const name = spec.name as string;
+  switch (c.contype) {
+    case 'CONSTR_NOTNULL':
+      spec.nullable = false;
+      return;
+    case 'CONSTR_NULL':
+      return;
+    case 'CONSTR_DEFAULT':
+      spec.default = expressionOf(ctx, c.raw_expr);
+      return;
+    case 'CONSTR_PRIMARY':
+      if (c.conname) named.push({ name: plainName(c.conname), type: 'primary_key', columns: [name] });
+      else spec.pk = true;
+      return;
+    case 'CONSTR_UNIQUE':
+      if (!c.conname && !c.nulls_not_distinct) spec.unique = true;
+      else
+        named.push(
+          defined({
+            name: c.conname ?? `${baseName(table)}_${name}_key`,
+            type: 'unique',
+            columns: [name],
+            nulls_not_distinct: c.nulls_not_distinct ? true : undefined,
+          }),
+        );
+      return;
+    case 'CONSTR_CHECK': {
+      const expression = expressionOf(ctx, c.raw_expr);
+      spec.check =
+        c.conname || c.is_no_inherit
+          ? defined({ name: c.conname, constraint: expression, no_inherit: c.is_no_inherit ? true : undefined })
+          : expression;
+      return;
+    }
+    case 'CONSTR_FOREIGN':
+      spec.references = references(c);
+      return;
+    case 'CONSTR_IDENTITY':
+      spec.identity = identityOf(c);
+      return;
+    case 'CONSTR_GENERATED':
+      spec.generated = { expression: expressionOf(ctx, c.raw_expr) };
+      return;
+    default:
+      throw new NotMapped(`${String(c.contype).replace('CONSTR_', '')} on a column of a new table is kept as written`);
+  }
+}
+
 function column(
   ctx: StatementContext,
   table: string,
   def: AstNode,
   named: Record<string, unknown>[],
 ): Record<string, unknown> {
-  const name = plainName(def.colname);
   if (def.collClause) throw new NotMapped('COLLATE on a column is kept as written');
-  const spec: Record<string, unknown> = { name, type: typeOf(ctx, def.typeName) };
-  for (const wrapped of (def.constraints as AstNode[] | undefined) ?? []) {
-    const c = wrapped.Constraint as AstNode;
-    if (c.deferrable) throw new NotMapped('a deferrable column constraint is kept as written');
-    switch (c.contype) {
-      case 'CONSTR_NOTNULL':
-        spec.nullable = false;
-        break;
-      case 'CONSTR_NULL':
-        break;
-      case 'CONSTR_DEFAULT':
-        spec.default = expressionOf(ctx, c.raw_expr);
-        break;
-      case 'CONSTR_PRIMARY':
-        if (c.conname) named.push({ name: plainName(c.conname), type: 'primary_key', columns: [name] });
-        else spec.pk = true;
-        break;
-      case 'CONSTR_UNIQUE':
-        if (c.conname || c.nulls_not_distinct)
-          named.push(
-            defined({
-              name: c.conname ?? `${baseName(table)}_${name}_key`,
-              type: 'unique',
-              columns: [name],
-              nulls_not_distinct: c.nulls_not_distinct ? true : undefined,
-            }),
-          );
-        else spec.unique = true;
-        break;
-      case 'CONSTR_CHECK': {
-        const expression = expressionOf(ctx, c.raw_expr);
-        spec.check =
-          c.conname || c.is_no_inherit
-            ? defined({ name: c.conname, constraint: expression, no_inherit: c.is_no_inherit ? true : undefined })
-            : expression;
-        break;
-      }
-      case 'CONSTR_FOREIGN':
-        spec.references = references(c);
-        break;
-      case 'CONSTR_IDENTITY':
-        spec.identity = identityOf(c);
-        break;
-      case 'CONSTR_GENERATED':
-        spec.generated = { expression: expressionOf(ctx, c.raw_expr) };
-        break;
-      default:
-        throw new NotMapped(`a column ${String(c.contype)} constraint is kept as written`);
-    }
-  }
+  const spec: Record<string, unknown> = { name: plainName(def.colname), type: typeOf(ctx, def.typeName) };
+  for (const wrapped of (def.constraints as AstNode[] | undefined) ?? [])
+    applyColumnConstraint(ctx, table, spec, wrapped.Constraint as AstNode, named);
   return spec;
 }
 
