@@ -14,6 +14,7 @@ import { buildPlanDocument, summarise, type ImportedFile } from '../import/build
 import { migrationFiles, type MigrationFiles } from '../import/migration-files.js';
 import { nameFromPath, nameProblem } from '../import/plan-name.js';
 import { parsePlan } from '../plan/load.js';
+import { declareCarried, openCatalog, seedMemory, type LiveCatalog } from './import-database.js';
 import type { Io } from './io.js';
 
 export interface ImportOptions {
@@ -21,6 +22,7 @@ export interface ImportOptions {
   out?: string;
   force?: boolean;
   dialect?: string;
+  database?: string;
 }
 
 function importerOf(dialectName: string | undefined): MigrationImporter {
@@ -66,8 +68,14 @@ function outPath(opts: ImportOptions, name: string, cwd: string): string {
   return out;
 }
 
-async function readFiles(importer: MigrationImporter, layout: MigrationFiles & { dir: string }, cwd: string) {
+async function readFiles(
+  importer: MigrationImporter,
+  layout: MigrationFiles & { dir: string },
+  cwd: string,
+  catalog: LiveCatalog | undefined,
+) {
   const memory = newImportMemory();
+  if (catalog) seedMemory(memory, catalog);
   const files: ImportedFile[] = [];
   for (const file of layout.files) {
     const path = join(layout.dir, file);
@@ -92,7 +100,18 @@ export async function importCommand(sourceArg: string, opts: ImportOptions, io: 
   const name = planName(opts, source);
   const out = outPath(opts, name, io.cwd);
   await importer.load();
-  const files = await readFiles(importer, layout, io.cwd);
+  const catalog = opts.database === undefined ? undefined : await openCatalog(opts.database, io.cwd);
+  let files: ImportedFile[];
+  try {
+    files = await readFiles(importer, layout, io.cwd, catalog);
+    if (catalog)
+      await declareCarried(
+        files.flatMap((f) => f.statements),
+        catalog,
+      );
+  } finally {
+    await catalog?.conn.close();
+  }
   const summary = summarise(files);
   if (summary.steps === 0)
     throw new UsageError(

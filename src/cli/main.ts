@@ -56,6 +56,11 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--out <file>', 'plan file to write (default plans/<name>.yaml)')
     .option('--force', 'overwrite --out if it exists')
     .option('--dialect <dialect>', 'the SQL the migration is written in: postgres (default)')
+    .option(
+      '--database <url>',
+      'read the types of existing columns and what they carry from this database (catalogs only), for ' +
+        'rename_column and change_type',
+    )
     .action(async (source: string, opts: import('./import-command.js').ImportOptions) =>
       setExit(await (await import('./import-command.js')).importCommand(source, opts, io)),
     );

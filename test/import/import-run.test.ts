@@ -104,3 +104,51 @@ describe.skipIf(!postgresAdminUrl)(
     }, 240_000);
   },
 );
+
+const RENAME_SEED = `
+CREATE TABLE line_items (id bigint PRIMARY KEY, qty integer NOT NULL DEFAULT 1 CHECK (qty > 0), legacy_sku text);
+CREATE INDEX line_items_qty_idx ON line_items (qty);
+CREATE TABLE old_carts (id integer);
+INSERT INTO line_items SELECT g, g, 's' || g FROM generate_series(1, 1000) g;
+`;
+
+describe.skipIf(!postgresAdminUrl)(
+  `import --database: a rename of an existing column ${postgresSkipReason ?? ''}`,
+  () => {
+    let direct: TestDatabase;
+    let planned: TestDatabase;
+    const dir = mkdtempSync(join(tmpdir(), 'schemashift-import-rename-'));
+
+    beforeAll(async () => {
+      [direct, planned] = await Promise.all([
+        createPostgresDatabase('ss_import_c'),
+        createPostgresDatabase('ss_import_d'),
+      ]);
+      await direct.exec(RENAME_SEED);
+      await planned.exec(RENAME_SEED);
+    });
+    afterAll(async () => {
+      await direct?.close();
+      await planned?.close();
+    });
+
+    it('becomes rename_column with what the column carries, and runs to the schema of the SQL as written', async () => {
+      const migration = readFileSync('test/fixtures/import/corpus/rails_rename_and_drop.sql', 'utf8');
+      writeFileSync(join(dir, 'rename.sql'), migration);
+      const imported = await cli(['import', 'rename.sql', '--database', planned.url!], { cwd: dir });
+      expect(imported.code, imported.stderr).toBe(0);
+      const plan = readFileSync(join(dir, 'plans/rename.yaml'), 'utf8');
+      expect(plan).toMatch(
+        /- rename_column:\n\s+table: line_items\n\s+from: qty\n\s+to: quantity\n\s+type: integer\n\s+not_null: true/,
+      );
+      expect(plan).not.toContain('- sql:');
+
+      const run = await cli(['run', 'plans/rename.yaml', '--yes', '--database', planned.url!], { cwd: dir });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      await direct.exec(migration);
+      expect(await schemaOf(planned)).toEqual(await schemaOf(direct));
+      const rows = 'SELECT id, quantity FROM line_items ORDER BY id';
+      expect(await planned.query(rows)).toEqual(await direct.query(rows));
+    }, 240_000);
+  },
+);
