@@ -49,6 +49,22 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerNewCommand(program, io, setExit);
   registerDoctorAndDemo(program, io, setExit);
   registerRefreshCommand(program, io, setExit, databaseOption);
+  program
+    .command('import')
+    .description('turn a plain SQL migration (a file, or a folder of them in migration order) into a plan')
+    .argument('<source>', 'a .sql file or a folder of migrations (Flyway, Prisma, Rails, Knex, …)')
+    .option('--name <name>', 'plan name (default: from the file or folder name)')
+    .option('--out <file>', 'plan file to write (default plans/<name>.yaml)')
+    .option('--force', 'overwrite --out if it exists')
+    .option('--dialect <dialect>', 'the SQL the migration is written in: postgres (default)')
+    .option(
+      '--database <url>',
+      'read the types of existing columns and what they carry from this database (catalogs only), for ' +
+        'rename_column and change_type',
+    )
+    .action(async (source: string, opts: import('./import-command.js').ImportOptions) =>
+      setExit(await (await import('./import-command.js')).importCommand(source, opts, io)),
+    );
   return program;
 }
 

@@ -4,6 +4,7 @@ import type { DdlRenderer, LockImpact } from './actions.js';
 import type { BackfillSql } from './backfill.js';
 import type { DoctorChecks } from './doctor.js';
 import type { ErrorClassifier } from './errors.js';
+import type { ImportRefusal, MigrationImporter } from './import.js';
 import type { Introspector } from './introspect.js';
 import type { SqlParser } from './parser.js';
 import type { Probes } from './probes.js';
@@ -97,6 +98,8 @@ export interface Dialect extends DialectNames {
   readonly viewRefresh: ViewRefreshSql | ViewRefreshRefusal;
   /** Blue/green over logical replication, or why this database offers none. */
   readonly replication: ReplicationSql | ReplicationRefusal;
+  /** `schemashift import`: reads a plain SQL migration of this dialect into plan steps, or why it cannot. */
+  readonly migrationImport: MigrationImporter | ImportRefusal;
 }
 
 /** Split a validated `schema.name` or `name` into its parts. */

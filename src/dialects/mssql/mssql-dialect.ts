@@ -1,4 +1,5 @@
 /** SQL Server (2019, 2022, Azure SQL): the parts of src/dialects/mssql/ behind the Dialect interface. */
+import { mssqlImportRefusal } from './import-refusal.js';
 import type { Dialect } from '../dialect.js';
 import { mssqlActivity } from './activity.js';
 import { mssqlBackfill } from './backfill.js';
@@ -48,4 +49,5 @@ export const mssql: Dialect = {
   doctor: mssqlDoctor,
   viewRefresh: mssqlViewRefresh,
   replication: mssqlReplication,
+  migrationImport: mssqlImportRefusal,
 };

@@ -1,3 +1,4 @@
+import { postgresImporter } from './import/read-migration.js';
 import type { Dialect } from '../dialect.js';
 import { postgresActivity } from './activity.js';
 import { postgresBackfill } from './backfill.js';
@@ -50,4 +51,5 @@ export const postgres: Dialect = {
   doctor: postgresDoctor,
   viewRefresh: postgresViewRefresh,
   replication: postgresReplication,
+  migrationImport: postgresImporter,
 };

@@ -1,0 +1,134 @@
+/**
+ * `import FILE.sql|DIR [--name N] [--out PLAN] [--force]`: a plain SQL migration becomes a plan of safe operations,
+ * each decision commented. Everything is read, converted and loaded as a plan before one byte is written; any
+ * problem (a statement that does not parse, an existing --out, a bad --name) is exit 2 with nothing written.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import type { Dialect } from '../dialects/dialect.js';
+import { newImportMemory, type MigrationImporter } from '../dialects/import.js';
+import { dialectNamed } from '../dialects/registry.js';
+import { PlanError, UsageError } from '../errors.js';
+import { buildPlanDocument, summarise, type ImportedFile } from '../import/build-plan.js';
+import { migrationFiles, type MigrationFiles } from '../import/migration-files.js';
+import { nameFromPath, nameProblem } from '../import/plan-name.js';
+import { parsePlan } from '../plan/load.js';
+import { declareCarried, openCatalog, seedMemory, type LiveCatalog } from './import-database.js';
+import type { Io } from './io.js';
+
+export interface ImportOptions {
+  name?: string;
+  out?: string;
+  force?: boolean;
+  dialect?: string;
+  database?: string;
+}
+
+function importerOf(dialectName: string | undefined): MigrationImporter {
+  if (dialectName !== undefined && dialectName !== 'postgres' && dialectName !== 'mssql')
+    throw new UsageError(`--dialect ${dialectName}: no such dialect`, 'use --dialect postgres (the default)');
+  const dialect: Dialect = dialectNamed(dialectName === 'mssql' ? 'mssql' : 'postgres');
+  const reader = dialect.migrationImport;
+  if ('refusal' in reader) throw new UsageError(reader.refusal.message, reader.refusal.hint);
+  return reader;
+}
+
+function layoutOf(source: string): MigrationFiles & { dir: string } {
+  const stat = statSync(source, { throwIfNoEntry: false });
+  if (!stat) throw new UsageError(`${source}: no such file or folder`, 'give a .sql file or a folder of migrations');
+  if (stat.isFile()) return { dir: dirname(source), files: [basename(source)], order: '', skipped: [] };
+  const layout = migrationFiles(source);
+  if (layout.files.length === 0)
+    throw new UsageError(
+      `${source}: no .sql files in this folder`,
+      'give a .sql file, or a folder holding *.sql or */migration.sql',
+    );
+  return { ...layout, dir: source };
+}
+
+function planName(opts: ImportOptions, source: string): string {
+  const name = opts.name ?? nameFromPath(source);
+  const problem = nameProblem(name);
+  if (problem === undefined) return name;
+  if (opts.name !== undefined) throw new UsageError(`--name ${opts.name}: ${problem}`, 'e.g. --name add-orders-status');
+  throw new UsageError(
+    `cannot make a plan name from ${basename(source)}`,
+    'give one with --name, e.g. --name add-orders-status',
+  );
+}
+
+function outPath(opts: ImportOptions, name: string, cwd: string): string {
+  const out = resolve(cwd, opts.out ?? join('plans', `${name}.yaml`));
+  if (existsSync(out) && !opts.force)
+    throw new UsageError(
+      `${relative(cwd, out)} already exists; nothing was written`,
+      'give another --out path, or --force to overwrite it',
+    );
+  return out;
+}
+
+async function readFiles(
+  importer: MigrationImporter,
+  layout: MigrationFiles & { dir: string },
+  cwd: string,
+  catalog: LiveCatalog | undefined,
+) {
+  const memory = newImportMemory();
+  if (catalog) seedMemory(memory, catalog);
+  const files: ImportedFile[] = [];
+  for (const file of layout.files) {
+    const path = join(layout.dir, file);
+    const read = importer.read(await readFile(path, 'utf8'), memory);
+    if (!read.ok)
+      throw new PlanError([
+        {
+          at: { file: relative(cwd, path), line: read.error.line, col: read.error.col },
+          message: `${read.error.message}; nothing was written`,
+          hint: 'the file is read with the PostgreSQL parser: fix the SQL at this position and import again',
+        },
+      ]);
+    files.push({ label: file, statements: read.statements });
+  }
+  return files;
+}
+
+export async function importCommand(sourceArg: string, opts: ImportOptions, io: Io): Promise<number> {
+  const importer = importerOf(opts.dialect);
+  const source = resolve(io.cwd, sourceArg);
+  const layout = layoutOf(source);
+  const name = planName(opts, source);
+  const out = outPath(opts, name, io.cwd);
+  await importer.load();
+  const catalog = opts.database === undefined ? undefined : await openCatalog(opts.database, io.cwd);
+  let files: ImportedFile[];
+  try {
+    files = await readFiles(importer, layout, io.cwd, catalog);
+    if (catalog)
+      await declareCarried(
+        files.flatMap((f) => f.statements),
+        catalog,
+      );
+  } finally {
+    await catalog?.conn.close();
+  }
+  const summary = summarise(files);
+  if (summary.steps === 0)
+    throw new UsageError(
+      summary.statements === 0
+        ? `${sourceArg}: no SQL statements to import`
+        : `${sourceArg}: every statement was left out (transaction control, settings or migration history)`,
+      'give the migration that changes the schema',
+    );
+  const doc = buildPlanDocument(name, basename(source), files, layout);
+  const text = doc.toString({ lineWidth: 0 });
+  await parsePlan(relative(io.cwd, out), text);
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, text);
+  io.out(
+    `wrote ${relative(io.cwd, out)}: ${summary.statements} statements → ${summary.steps} steps ` +
+      `(${summary.raw} kept as raw SQL, ${summary.dropped} left out)\n` +
+      `next: read the comments, then schemashift validate ${relative(io.cwd, out)}\n`,
+  );
+  return 0;
+}

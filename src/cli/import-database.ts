@@ -1,0 +1,73 @@
+/**
+ * `import --database URL`: what the SQL alone cannot say, read from the database the migration was written for —
+ * the types of existing columns (so `RENAME COLUMN` of one becomes `rename_column`), and what an existing column
+ * carries (NOT NULL, default, indexes, checks, foreign keys, grants), declared on its `change_type`/`rename_column`
+ * exactly as `new change-type --database` does. Only catalogs are read.
+ */
+import { connect } from '../db/index.js';
+import type { ImportedStatement, ImportMemory } from '../dialects/import.js';
+import { postgres } from '../dialects/postgres/postgres-dialect.js';
+import type { Connection } from '../db/index.js';
+import {
+  compareCarry,
+  declarationsFromLive,
+  describeCarryProblems,
+  hasCarryProblems,
+  withoutDefaults,
+} from '../introspect/carry-diff.js';
+
+export interface LiveCatalog {
+  conn: Connection;
+  /** `table.column` → type, both schema-qualified and as an unqualified name resolves through the search_path. */
+  columnTypes: Map<string, string>;
+}
+
+export async function openCatalog(url: string, cwd: string): Promise<LiveCatalog> {
+  const conn = await connect(url, { applicationName: 'schemashift import', cwd });
+  try {
+    const schema = await postgres.introspect.liveSchema(conn);
+    const columnTypes = new Map<string, string>();
+    const visible = new Set<string>();
+    for (const searched of schema.searchPath)
+      for (const relation of schema.relations.filter((r) => r.schema === searched && r.kind === 'table')) {
+        const unqualified = !visible.has(relation.name);
+        visible.add(relation.name);
+        for (const column of relation.columns ?? []) {
+          columnTypes.set(`${relation.schema}.${relation.name}.${column.name}`, column.type);
+          if (unqualified) columnTypes.set(`${relation.name}.${column.name}`, column.type);
+        }
+      }
+    for (const relation of schema.relations.filter((r) => r.kind === 'table'))
+      for (const column of relation.columns ?? [])
+        columnTypes.set(`${relation.schema}.${relation.name}.${column.name}`, column.type);
+    return { conn, columnTypes };
+  } catch (e) {
+    await conn.close();
+    throw e;
+  }
+}
+
+/** Seeds an import's memory with the live column types (what the import's own statements create wins). */
+export function seedMemory(memory: ImportMemory, catalog: LiveCatalog): void {
+  for (const [key, type] of catalog.columnTypes) memory.columnTypes.set(key, type);
+}
+
+const CARRYING: Record<string, 'column' | 'from'> = { change_type: 'column', rename_column: 'from' };
+
+/** Declares on every change_type/rename_column of an existing column what it carries; notes what cannot be. */
+export async function declareCarried(statements: ImportedStatement[], catalog: LiveCatalog): Promise<void> {
+  for (const imported of statements.flatMap((s) => s.steps)) {
+    const [kind, spec] = Object.entries(imported.step)[0] as [string, Record<string, unknown>];
+    const field = CARRYING[kind];
+    if (!field) continue;
+    const [table, column] = [String(spec.table), String(spec[field])];
+    const live = await postgres.introspect.columnAttachments(catalog.conn, table, column);
+    if (!live) continue;
+    const declarations = declarationsFromLive(live);
+    Object.assign(spec, withoutDefaults(declarations));
+    imported.decision += '; what the column carries is declared from the catalog (--database)';
+    const problems = compareCarry(kind, { table, ...declarations }, live);
+    if (hasCarryProblems(problems))
+      imported.decision += `; NOT CARRIED: ${describeCarryProblems(kind, column, problems, live).message}`;
+  }
+}

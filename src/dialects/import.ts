@@ -1,0 +1,51 @@
+/**
+ * `schemashift import`: a dialect reads a plain SQL migration and says, statement by statement, which plan steps
+ * it becomes. The parse tree stays in the dialect's folder; what comes out is plan-shaped data and the reasons.
+ */
+
+export type ImportPhase = 'expand' | 'migrate' | 'contract';
+
+/** One plan step the statement becomes: `{ create_index: {...} }`, the phase it belongs to, and why. */
+export interface ImportedStep {
+  phase: ImportPhase;
+  step: Record<string, unknown>;
+  decision: string;
+}
+
+/** One statement of the migration and what became of it. */
+export interface ImportedStatement {
+  /** 1-based position of the statement's first character in the file. */
+  line: number;
+  col: number;
+  /** The statement's first words, for the comment above its steps. */
+  summary: string;
+  /** What the statement became; empty when it was dropped. */
+  steps: ImportedStep[];
+  /** Why the statement was left out of the plan (transaction control, migration-tool bookkeeping…). */
+  dropped?: string;
+  /** Kept as a raw `sql` step because no safe operation expresses it. */
+  raw?: boolean;
+}
+
+/** What the importer remembers across the files of one import (a column's type for a later rename). */
+export interface ImportMemory {
+  columnTypes: Map<string, string>;
+  indexTables: Map<string, string>;
+}
+
+export type ImportRead =
+  { ok: true; statements: ImportedStatement[] } | { ok: false; error: { message: string; line: number; col: number } };
+
+export interface MigrationImporter {
+  /** Loads the parser once. */
+  load(): Promise<void>;
+  /** Reads one migration file's text; `memory` carries what earlier files of the same import created. */
+  read(sql: string, memory: ImportMemory): ImportRead;
+}
+
+/** A dialect whose SQL `import` does not read: the message and the way instead. */
+export interface ImportRefusal {
+  readonly refusal: { message: string; hint: string };
+}
+
+export const newImportMemory = (): ImportMemory => ({ columnTypes: new Map(), indexTables: new Map() });

@@ -1,0 +1,74 @@
+/**
+ * A statement no safe operation expresses, kept as a raw `sql` step (linted by `validate` like any other), with a
+ * `down` only where the inverse is obvious and safe: dropping what this very statement created.
+ */
+import type { ImportedStep, ImportPhase } from '../../import.js';
+import type { AstNode } from '../sql/ast.js';
+import { quoteIdent } from '../names.js';
+import { type StatementContext } from './context.js';
+
+const quotedList = (items: unknown): string =>
+  ((items as AstNode[] | undefined) ?? [])
+    .map((i) => quoteIdent(String((i.String as { sval?: string }).sval)))
+    .join('.');
+
+const quotedRelation = (relation: unknown): string => {
+  const r = relation as { schemaname?: string; relname?: string };
+  return r.schemaname ? `${quoteIdent(r.schemaname)}.${quoteIdent(String(r.relname))}` : quoteIdent(String(r.relname));
+};
+
+function functionDown(ctx: StatementContext, body: AstNode): string | undefined {
+  if (body.replace || body.is_procedure) return undefined;
+  const types: string[] = [];
+  for (const wrapped of (body.parameters as AstNode[] | undefined) ?? []) {
+    const p = wrapped.FunctionParameter as AstNode;
+    if (p.mode === 'FUNC_PARAM_OUT' || p.mode === 'FUNC_PARAM_TABLE') continue;
+    const type = ctx.src.typeName(p.argType, ctx.end);
+    if (type === undefined) return undefined;
+    types.push(type.trim());
+  }
+  return `DROP FUNCTION ${quotedList(body.funcname)}(${types.join(', ')})`;
+}
+
+/** The statement that undoes `type`/`body` when that is plain; undefined otherwise. */
+function obviousInverse(ctx: StatementContext, type: string, body: AstNode): string | undefined {
+  switch (type) {
+    case 'CreateExtensionStmt':
+      return body.if_not_exists ? undefined : `DROP EXTENSION ${quoteIdent(String(body.extname))}`;
+    case 'CreateTrigStmt':
+      return body.replace
+        ? undefined
+        : `DROP TRIGGER ${quoteIdent(String(body.trigname))} ON ${quotedRelation(body.relation)}`;
+    case 'CreateSchemaStmt':
+      return body.if_not_exists || body.schemaElts ? undefined : `DROP SCHEMA ${quoteIdent(String(body.schemaname))}`;
+    case 'CreateEnumStmt':
+      return `DROP TYPE ${quotedList(body.typeName)}`;
+    case 'CreateSeqStmt':
+      return body.if_not_exists ? undefined : `DROP SEQUENCE ${quotedRelation(body.sequence)}`;
+    case 'ViewStmt':
+      return body.replace ? undefined : `DROP VIEW ${quotedRelation(body.view)}`;
+    case 'CreateFunctionStmt':
+      return functionDown(ctx, body);
+    default:
+      return undefined;
+  }
+}
+
+const DATA = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'CopyStmt', 'SelectStmt', 'DoStmt']);
+const REMOVES = new Set(['DropStmt', 'DropRoleStmt', 'DropOwnedStmt', 'TruncateStmt']);
+
+function phaseOf(type: string): ImportPhase {
+  if (REMOVES.has(type)) return 'contract';
+  return DATA.has(type) ? 'migrate' : 'expand';
+}
+
+export function rawStep(ctx: StatementContext, type: string, body: AstNode, reason: string): ImportedStep {
+  const down = obviousInverse(ctx, type, body);
+  const spec: Record<string, unknown> = down === undefined ? { up: ctx.text } : { up: ctx.text, down };
+  const rollback = down === undefined ? 'rollback is not possible for this step' : 'down drops what it created';
+  return {
+    phase: phaseOf(type),
+    step: { sql: spec },
+    decision: `not understood (${reason}); kept as raw SQL; ${rollback}`,
+  };
+}

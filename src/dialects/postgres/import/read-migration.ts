@@ -1,0 +1,97 @@
+/** A migration file read with PostgreSQL's parser, statement by statement, into plan steps and reasons. */
+import type { ImportedStatement, ImportedStep, ImportMemory, ImportRead, MigrationImporter } from '../../import.js';
+import { ensureSqlParser, parseSql } from '../sql/parser.js';
+import type { AstNode } from '../sql/ast.js';
+import { unwrap } from '../sql/statements.js';
+import { alterTableSteps } from './alter-table.js';
+import { droppedReason } from './bookkeeping.js';
+import { NotMapped, type StatementContext } from './context.js';
+import { createTableSteps } from './create-table.js';
+import { commentSteps, dropSteps, renameSteps, updateSteps } from './data-and-names.js';
+import { createIndexSteps } from './index-statements.js';
+import { rawStep } from './raw-statement.js';
+import { SourceText } from './source-text.js';
+import { createViewSteps, refreshViewSteps } from './views.js';
+
+type Converter = (ctx: StatementContext, body: AstNode) => ImportedStep[];
+
+const CONVERTERS: Record<string, Converter> = {
+  AlterTableStmt: alterTableSteps,
+  CreateStmt: createTableSteps,
+  IndexStmt: createIndexSteps,
+  UpdateStmt: updateSteps,
+  DropStmt: dropSteps,
+  RenameStmt: renameSteps,
+  CommentStmt: commentSteps,
+  CreateTableAsStmt: createViewSteps,
+  RefreshMatViewStmt: refreshViewSteps,
+};
+
+const SUMMARY_LENGTH = 72;
+
+const STATEMENT_WORDS: Record<string, string> = {
+  CreateTrigStmt: 'CREATE TRIGGER',
+  CreateEnumStmt: 'CREATE TYPE … AS ENUM',
+  CreateFunctionStmt: 'CREATE FUNCTION',
+  CreateExtensionStmt: 'CREATE EXTENSION',
+  CreateSchemaStmt: 'CREATE SCHEMA',
+  DoStmt: 'a DO block',
+  GrantStmt: 'GRANT',
+  InsertStmt: 'INSERT (data, not schema)',
+  DeleteStmt: 'DELETE (data, not schema)',
+  ViewStmt: 'CREATE VIEW',
+};
+
+function summaryOf(text: string): string {
+  const flat = text
+    .replace(/--[^\n]*/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return flat.length > SUMMARY_LENGTH ? `${flat.slice(0, SUMMARY_LENGTH - 1)}…` : flat;
+}
+
+function convert(ctx: StatementContext, node: AstNode): Omit<ImportedStatement, 'line' | 'col' | 'summary'> {
+  const [type, body] = unwrap(node);
+  const dropped = droppedReason(type, body);
+  if (dropped) return { steps: [], dropped };
+  const converter = CONVERTERS[type];
+  if (converter) {
+    try {
+      return { steps: converter(ctx, body) };
+    } catch (e) {
+      if (!(e instanceof NotMapped)) throw e;
+      return { steps: [rawStep(ctx, type, body, e.message)], raw: true };
+    }
+  }
+  const what =
+    STATEMENT_WORDS[type] ??
+    type
+      .replace(/Stmt$/, '')
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .toLowerCase();
+  return { steps: [rawStep(ctx, type, body, `no safe operation for ${what}`)], raw: true };
+}
+
+/** The parser's error position counts characters (its statement locations count bytes). */
+function syntaxError(sql: string, message: string, charOffset: number): ImportRead {
+  const before = sql.slice(0, charOffset).split('\n');
+  return { ok: false, error: { message, line: before.length, col: (before[before.length - 1] ?? '').length + 1 } };
+}
+
+export function readMigration(sql: string, memory: ImportMemory): ImportRead {
+  const parsed = parseSql(sql);
+  if (!parsed.ok) return syntaxError(sql, parsed.error.message, parsed.error.offset);
+  const src = new SourceText(sql);
+  const statements = (parsed.result.stmts ?? []).map((raw): ImportedStatement => {
+    const start = raw.stmt_location ?? 0;
+    const end = raw.stmt_len ? start + raw.stmt_len : src.bytes.length;
+    const text = src.slice(start, end).trim();
+    const lead = src.slice(start, end).length - src.slice(start, end).trimStart().length;
+    const ctx: StatementContext = { src, start, end, text, memory };
+    const at = src.position(start + Buffer.byteLength(src.slice(start, end).slice(0, lead)));
+    return { ...at, summary: summaryOf(text), ...convert(ctx, raw.stmt ?? {}) };
+  });
+  return { ok: true, statements };
+}
+
+export const postgresImporter: MigrationImporter = { load: ensureSqlParser, read: readMigration };

@@ -1,0 +1,95 @@
+/** The PostgreSQL importer on its own: expressions read back exactly as written, positions, names, reasons. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newImportMemory, type ImportedStatement } from '../../src/dialects/import.js';
+import { postgresImporter } from '../../src/dialects/postgres/import/read-migration.js';
+
+function read(sql: string): ImportedStatement[] {
+  const result = postgresImporter.read(sql, newImportMemory());
+  if (!result.ok) throw new Error(`${result.error.line}:${result.error.col}: ${result.error.message}`);
+  return result.statements;
+}
+
+const onlyStep = (sql: string) => {
+  const [statement] = read(sql);
+  expect(statement?.steps).toHaveLength(1);
+  return statement!.steps[0]!.step;
+};
+
+beforeAll(() => postgresImporter.load());
+
+describe('expressions and types come out exactly as written', () => {
+  it.each([
+    ['(1 + 2) * 3', 'ALTER TABLE t ADD COLUMN a integer DEFAULT (1 + 2) * 3'],
+    ["$$it's$$", "ALTER TABLE t ADD COLUMN a text DEFAULT $$it's$$"],
+    ["'é; --x' || 'y'", "ALTER TABLE t ADD COLUMN a text DEFAULT 'é; --x' || 'y'"],
+    [
+      "CASE WHEN true THEN 'a' ELSE 'b' END",
+      "ALTER TABLE t ADD COLUMN a text DEFAULT CASE WHEN true THEN 'a' ELSE 'b' END",
+    ],
+    ['ARRAY[1, 2]::bigint[]', 'ALTER TABLE t ADD COLUMN a bigint[] DEFAULT ARRAY[1, 2]::bigint[]'],
+  ])('default %s', (expected, sql) => {
+    const spec = onlyStep(sql).add_column as { column: { default: string } };
+    expect(spec.column.default).toBe(expected);
+  });
+
+  it('types with modifiers and several words', () => {
+    const spec = onlyStep('ALTER TABLE t ADD COLUMN a timestamp (3) with time zone').add_column as {
+      column: { type: string };
+    };
+    expect(spec.column.type).toBe('timestamp (3) with time zone');
+  });
+
+  it('an UPDATE: every SET expression and the WHERE, a comment inside kept, nothing past the statement', () => {
+    const spec = onlyStep(
+      "UPDATE t SET a = coalesce(b, /* none */ 0) + 1, c = 'x;y' WHERE d IN (1, 2) AND e IS NULL; SELECT 1",
+    ).backfill as { set: Record<string, string>; where: string };
+    expect(spec.set).toEqual({ a: 'coalesce(b, /* none */ 0) + 1', c: "'x;y'" });
+    expect(spec.where).toBe('d IN (1, 2) AND e IS NULL');
+  });
+
+  it('USING of a type change becomes up', () => {
+    const spec = onlyStep("ALTER TABLE t ALTER COLUMN a TYPE integer USING nullif(a, '')::integer").change_type;
+    expect(spec).toEqual({ table: 't', column: 'a', type: 'integer', up: "nullif(a, '')::integer" });
+  });
+});
+
+describe('positions, names and reasons', () => {
+  it('a statement after multi-byte text is placed by characters', () => {
+    const statements = read("COMMENT ON TABLE t IS 'ééé';\n  ALTER TABLE t ADD COLUMN a integer;");
+    expect(statements.map((s) => [s.line, s.col])).toEqual([
+      [1, 1],
+      [2, 3],
+    ]);
+  });
+
+  it('a syntax error is placed by characters too', () => {
+    const result = postgresImporter.read("COMMENT ON TABLE t IS 'ééé';\nALTER TABL t;", newImportMemory());
+    expect(result).toMatchObject({ ok: false, error: { line: 2, col: 7 } });
+  });
+
+  it('quoted names are carried exactly; a name a plan cannot hold keeps the statement raw', () => {
+    expect(onlyStep('ALTER TABLE "Sales"."Orders" ADD COLUMN "Net" integer').add_column).toEqual({
+      table: 'Sales.Orders',
+      column: { name: 'Net', type: 'integer' },
+    });
+    const [raw] = read('ALTER TABLE "my table" ADD COLUMN a integer');
+    expect(raw?.raw).toBe(true);
+    expect(raw?.steps[0]?.step).toEqual({ sql: { up: 'ALTER TABLE "my table" ADD COLUMN a integer' } });
+  });
+
+  it('SET search_path is left out with the reason that matters', () => {
+    const [statement] = read('SET search_path TO app, public');
+    expect(statement?.steps).toEqual([]);
+    expect(statement?.dropped).toMatch(/schema-qualify/);
+  });
+
+  it('a volatile NOT NULL default: nullable, default for new rows, backfill, set_not_null', () => {
+    const [statement] = read('ALTER TABLE t ADD COLUMN a uuid NOT NULL DEFAULT gen_random_uuid()');
+    expect(statement?.steps.map((s) => [s.phase, Object.keys(s.step)[0]])).toEqual([
+      ['expand', 'add_column'],
+      ['expand', 'set_default'],
+      ['migrate', 'backfill'],
+      ['migrate', 'set_not_null'],
+    ]);
+  });
+});
