@@ -93,11 +93,13 @@ async function runInSession(
   await store.ensureSchema();
   const leavePlanOrder = await enterPlanOrder(compiled.dialect, session, store, plan);
   const actor = currentActor();
-  const { existing, rows } = await startingPoint(store, plan, opts);
+  const { existing, rows, startOver } = await startingPoint(store, plan, opts);
   requireRuntimeValues(compiled, rows, opts.env ?? process.env);
   if (existing && existing.plan_hash !== plan.hash)
     await acceptDriftOrRefuse(store, compiled, existing, rows, actor, opts);
   await refuseUncarriedAttachments(session, compiled, rows);
+  // Only after every refusal: a refused run leaves the plan's state (a rolled-back run's rows) untouched.
+  if (startOver) await store.resetRun(plan.name);
   await store.beginRun({ name: plan.name, file: plan.file, hash: plan.hash }, actor, stepDefinitions(compiled));
   await store.event(
     plan.name,
@@ -138,15 +140,16 @@ async function acceptDriftOrRefuse(
 /**
  * The run to continue, or none: a rolled-back run, or one where no step ever started, is started
  * over from scratch under the plan as it is now (no drift: nothing recorded depends on the old
- * text). A run being rolled back is not continued forwards.
+ * text): `startOver`, done by the caller once nothing refuses the run. A run being rolled back is not
+ * continued forwards.
  */
 async function startingPoint(
   store: StateStore,
   plan: CompiledPlan['plan'],
   opts: RunOptions,
-): Promise<{ existing: RunRow | undefined; rows: StepRow[] }> {
+): Promise<{ existing: RunRow | undefined; rows: StepRow[]; startOver: boolean }> {
   const existing = await store.getRun(plan.name);
-  if (!existing) return { existing: undefined, rows: [] };
+  if (!existing) return { existing: undefined, rows: [], startOver: false };
   if (existing.status === 'rolling_back') {
     throw new UsageError(
       `plan ${plan.name} is being rolled back: an earlier rollback was interrupted`,
@@ -154,9 +157,8 @@ async function startingPoint(
     );
   }
   const rows = await store.getSteps(plan.name);
-  if (existing.status !== 'rolled_back' && rows.some(startedBefore)) return { existing, rows };
-  await store.resetRun(plan.name);
-  return { existing: undefined, rows: [] };
+  if (existing.status !== 'rolled_back' && rows.some(startedBefore)) return { existing, rows, startOver: false };
+  return { existing: undefined, rows: [], startOver: true };
 }
 
 async function runPhases(ctx: RunContext, opts: RunOptions): Promise<RunOutcome> {

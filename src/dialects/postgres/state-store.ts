@@ -1,5 +1,5 @@
 /** The state store in PostgreSQL: schema `schemashift`, upgraded under a transaction-scoped advisory lock. */
-import type { Queryable } from '../../db/connection.js';
+import type { Connection, Queryable } from '../../db/connection.js';
 import type {
   Actor,
   EventRow,
@@ -112,15 +112,37 @@ export class PostgresStateStore implements StateStore {
     await db.query(PROBE_COMMIT, [plan]);
   }
 
+  /** One transaction: a reader (another plan's `after:` check) never sees the run without its steps. */
   async beginRun(plan: PlanIdentity, actor: Actor, steps: StepDefinition[]): Promise<void> {
-    await this.db.query(UPSERT_RUN, [plan.name, plan.file, plan.hash, actor.user, actor.host, actor.pid]);
-    await this.db.query(UPSERT_STEPS, [plan.name, JSON.stringify(steps)]);
-    await this.db.query(DELETE_DROPPED_STEPS, [plan.name, steps.map((s) => s.step_id)]);
+    await this.inTransaction(async (tx) => {
+      await tx.query(UPSERT_RUN, [plan.name, plan.file, plan.hash, actor.user, actor.host, actor.pid]);
+      await tx.query(UPSERT_STEPS, [plan.name, JSON.stringify(steps)]);
+      await tx.query(DELETE_DROPPED_STEPS, [plan.name, steps.map((s) => s.step_id)]);
+    });
   }
 
   async resetRun(plan: string): Promise<void> {
-    await this.db.query('DELETE FROM schemashift.steps WHERE plan_name = $1', [plan]);
-    await this.db.query(RESET_RUN, [plan]);
+    await this.inTransaction(async (tx) => {
+      await tx.query('DELETE FROM schemashift.steps WHERE plan_name = $1', [plan]);
+      await tx.query(RESET_RUN, [plan]);
+    });
+  }
+
+  /** On a pool, every statement may take another connection: a transaction needs one session for all of it. */
+  private async inTransaction(fn: (tx: Queryable) => Promise<void>): Promise<void> {
+    const run = async (tx: Queryable) => {
+      await tx.exec('BEGIN');
+      try {
+        await fn(tx);
+        await tx.exec('COMMIT');
+      } catch (e) {
+        await tx.exec('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    };
+    const pool = this.db as Partial<Connection>;
+    if (typeof pool.session === 'function' && 'kind' in pool) await pool.session((s) => run(s));
+    else await run(this.db);
   }
 
   async setRun(plan: string, patch: RunPatch, db: Queryable = this.db): Promise<void> {
