@@ -111,4 +111,64 @@ describe('validate --database: plans in flight that touch the same column', () =
     );
     expect(tooEarly.findings).toHaveLength(1);
   });
+
+  const advance = async (file: string, yaml: string) => {
+    await import('node:fs/promises').then((fs) => fs.writeFile(`${dir}/${file}`, yaml));
+    const r = await cli(['advance', file, '--database', db.url!], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+  };
+
+  it('sync_from reads its source column until contract (and writes it with both_ways)', async () => {
+    await advance(
+      'copy-name.yaml',
+      plan('copy-name', 'add_column: { table: users, column: { name: full_name, type: text }, sync_from: name }'),
+    );
+    const drop = await validate('drop-name.yaml', plan('drop-name', 'drop_column: { table: users, column: name }'));
+    expect(drop.findings.map((f) => f.message)).toEqual([
+      "plan drop-name and plan copy-name (in flight on this database) both touch users.name: drop-name's " +
+        "drop_column:users.name (contract) contracts (drops, renames or retypes) it; copy-name's " +
+        'add_column:users.full_name (contract) reads it',
+    ]);
+    expect(drop.findings[0]!.help).toContain('`after: [{ plan: copy-name, phase: contract }]`');
+    const index = await validate(
+      'name-idx.yaml',
+      plan('name-idx', 'create_index: { name: users_name_idx, table: users, columns: [name] }'),
+    );
+    expect(index.findings).toEqual([]);
+    const back = await validate(
+      'nick.yaml',
+      plan(
+        'nick',
+        'add_column: { table: users, column: { name: nick, type: text }, sync_from: { column: name, both_ways: true } }',
+      ),
+    );
+    expect(back.findings.map((f) => f.message)).toEqual([
+      "plan nick and plan copy-name (in flight on this database) both touch users.name: nick's " +
+        "add_column:users.nick (contract) writes it; copy-name's add_column:users.full_name (contract) reads it",
+    ]);
+  });
+
+  it('set_not_null with up swaps the column at contract and writes its temp column until then', async () => {
+    await advance(
+      'name-required.yaml',
+      plan('name-required', 'set_not_null: { table: users, column: name, type: text, up: "coalesce(name, \'\')" }'),
+    );
+    const index = await validate(
+      'name-idx.yaml',
+      plan('name-idx', 'create_index: { name: users_name_idx, table: users, columns: [name] }'),
+    );
+    expect(index.findings.map((f) => f.message)).toEqual([
+      "plan name-idx and plan name-required (in flight on this database) both touch users.name: name-idx's " +
+        "create_index:users_name_idx (expand) reads it; name-required's set_not_null:users.name (contract) " +
+        'contracts (drops, renames or retypes) it',
+    ]);
+    const temp = await validate(
+      'name-new.yaml',
+      plan('name-new', 'add_column: { table: users, column: { name: name_new, type: text } }'),
+    );
+    expect(temp.findings.map((f) => f.message)).toEqual([
+      "plan name-new and plan name-required (in flight on this database) both touch users.name_new: name-new's " +
+        "add_column:users.name_new (expand) writes it; name-required's set_not_null:users.name (contract) writes it",
+    ]);
+  });
 });
