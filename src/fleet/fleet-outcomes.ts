@@ -1,5 +1,6 @@
 /** What one target's run came to, as the fleet's summary says it, and the hints that repeat the fleet's options. */
 import { isUserFacingError, LockedError } from '../errors.js';
+import { WaitingForPlanError } from '../runner/plan-order.js';
 import type { RollbackOutcome } from '../runner/rollback.js';
 import type { RunOutcome } from '../runner/run-plan.js';
 import type { FleetTarget, TargetSelection } from './targets.js';
@@ -31,6 +32,9 @@ export function describeRollback(o: RollbackOutcome): Outcome {
 export function failureOutcome(e: unknown, code: number): Outcome {
   const message = e instanceof Error ? e.message : String(e);
   if (e instanceof LockedError) return { outcome: 'locked', error: message };
+  // Not a failure: the plan runs once the plan of its `after:` has got far enough on this target.
+  if (e instanceof WaitingForPlanError)
+    return { outcome: 'waiting', error: message, ...(e.hint ? { next: e.hint } : {}) };
   if (code === 4) return { outcome: 'unreachable', error: message };
   return { outcome: isUserFacingError(e) ? 'failed' : 'internal error', error: message };
 }

@@ -16,6 +16,7 @@ import {
   type FleetScope,
   type Outcome,
 } from './fleet-outcomes.js';
+import { WaitingForPlanError } from '../runner/plan-order.js';
 import { capturedIo, prefixedIo } from './prefixed-io.js';
 import { loadTargets, resolveUrls, selectTargets, type FleetTarget, type TargetSelection } from './targets.js';
 
@@ -44,7 +45,9 @@ async function runTarget(
   let exitCode: number;
   try {
     exitCode = await command(tio, call, (o) => (seen = o), abort);
-  } catch (e) {
+  } catch (thrown) {
+    // The hint names the plan waited for on this target, with the fleet's options: copyable as printed.
+    const e = thrown instanceof WaitingForPlanError ? thrown.scopedTo(call.scope) : thrown;
     exitCode = reportError(e, tio, false);
     seen = failureOutcome(e, exitCode);
   }
@@ -87,11 +90,23 @@ export function fleetTargets(opts: FleetOptions, io: Io): { targets: FleetTarget
  */
 function fleetHint(results: TargetResult[], scope: FleetScope, exit: number, again: string): string | undefined {
   if (exit === 130) return `\`${again}\` continues where each target stopped`;
+  const waiting = results.filter((r) => r.outcome === 'waiting');
+  if (waiting.length > 0 && results.every((r) => r.exitCode === 0 || r.outcome === 'waiting'))
+    return waitingHint(waiting, again);
   if (exit !== 0) return `fix the cause, then run again: \`${again}\` continues where each target is`;
   const nexts = results.map((r) => r.next?.replace(scope.target(r.name), scope.fleet));
   const first = nexts[0];
   if (results.length < 2 || first === undefined || nexts.some((n) => n !== first)) return undefined;
   return `next, for every target: ${first}`;
+}
+
+/** Targets where a plan of the `after:` has not got far enough: move it on there (each target's hint), then again. */
+function waitingHint(waiting: TargetResult[], again: string): string {
+  const names = waiting.map((r) => r.name).join(', ');
+  return (
+    `${waiting.length} target(s) wait for another plan (${names}): move that plan on there first, as each ` +
+    `target's help line says, then \`${again}\` runs them`
+  );
 }
 
 function printSummary(io: Io, results: TargetResult[], exit: number, hint: string | undefined, json: boolean) {

@@ -148,7 +148,7 @@ async function undoAll(
   opts: RollbackOptions,
 ): Promise<RollbackOutcome> {
   const planName = ctx.plan.plan.name;
-  await markRollingBack(ctx.dialect, ctx.session, ctx.monitor ?? ctx.session, store, planName);
+  await markRollingBack(ctx.dialect, ctx.session, ctx.monitor ?? ctx.session, store, planName, opts.signal);
   const undone: string[] = [];
   const kept: string[] = [];
   for (const undo of [...undos].reverse()) {

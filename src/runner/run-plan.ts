@@ -91,7 +91,7 @@ async function runInSession(
     opts.emit,
   );
   await store.ensureSchema();
-  const leavePlanOrder = await enterPlanOrder(compiled.dialect, session, store, plan);
+  const leavePlanOrder = await enterPlanOrder(compiled.dialect, session, store, plan, opts.signal);
   const actor = currentActor();
   const { existing, rows, startOver } = await startingPoint(store, plan, opts);
   requireRuntimeValues(compiled, rows, opts.env ?? process.env);
