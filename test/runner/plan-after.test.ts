@@ -105,11 +105,12 @@ describe('after: plans run in order', () => {
     const refused = await run('rollback', 'add-email.yaml', '--yes');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(
-      'cannot roll back plan add-email: plan add-phone waits for it (`after: [add-email]`) and has started (add-phone ' +
-        'is done); nothing was undone',
+      'cannot roll back plan add-email: plan add-phone waits for it (`after: [{ plan: add-email, phase: expand }]`) ' +
+        'and has started (add-phone is done); nothing was undone',
     );
     expect(refused.stderr).toContain('roll back add-phone first (schemashift rollback add-phone.yaml)');
     expect(await columnsOf(db)).toEqual(['email', 'id', 'legacy_login', 'phone']);
+    expect(refused.stderr).toMatch(/^schemashift: cannot roll back plan add-email/m);
     expect((await run('rollback', 'add-phone.yaml', '--yes')).code).toBe(0);
     expect((await run('rollback', 'add-email.yaml', '--yes')).code).toBe(0);
     expect(await columnsOf(db)).toEqual(['id', 'legacy_login']);
