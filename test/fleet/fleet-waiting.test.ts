@@ -57,11 +57,14 @@ describe.skipIf(!postgresAdminUrl)('fleet: a target waiting for another plan', (
         'shard-b), then run add-phone again (schemashift run add-phone.yaml --targets targets.yaml --target shard-b)',
     );
     expect(result.stdout).toContain(
-      '1 target(s) wait for another plan (shard-b): move that plan on there first, as each target\'s help line ' +
+      "1 target(s) wait for another plan (shard-b): move that plan on there first, as each target's help line " +
         'says, then `schemashift run add-phone.yaml --targets targets.yaml` runs them',
     );
 
-    const json = await cli(['run', 'add-phone.yaml', '--targets', 'targets.yaml', '--yes', '--json'], { cwd: dir, env });
+    const json = await cli(['run', 'add-phone.yaml', '--targets', 'targets.yaml', '--yes', '--json'], {
+      cwd: dir,
+      env,
+    });
     const doc = JSON.parse(json.stdout.trim().split('\n').pop()!) as {
       targets: { name: string; outcome: string; next?: string }[];
     };

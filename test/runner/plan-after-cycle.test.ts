@@ -97,7 +97,7 @@ describe('after: cycles and the order lock', () => {
       setTimeout(() => stop.abort(), 400);
       const started = Date.now();
       const b = addColumn('b', 'b1', 'after: [a]\n');
-      const refused = await runPlan(conn, await compiled(b), options({ signal: stop.signal })).catch((e) => e);
+      const refused = await runPlan(conn, await compiled(b), options({ signal: stop.signal })).catch((e: unknown) => e);
       expect(Date.now() - started).toBeLessThan(5000);
       expect(refused).toBeInstanceOf(OrderWaitInterruptedError);
       expect((refused as OrderWaitInterruptedError).exitCode).toBe(130);

@@ -47,7 +47,8 @@ function syncSource(s: Spec): Footprint[] {
   const from = s.sync_from;
   const column = typeof from === 'string' ? from : text((from as Spec | undefined)?.column);
   if (column === undefined) return [];
-  const back = typeof from === 'object' && from !== null && ((from as Spec).both_ways === true || (from as Spec).reverse);
+  const back =
+    typeof from === 'object' && from !== null && ((from as Spec).both_ways === true || (from as Spec).reverse);
   return [[text(s.table), [column], back ? 'write' : 'read', 'until-contract']];
 }
 
@@ -94,13 +95,15 @@ export function entryFootprint(kind: string, spec: unknown, entryId: string, pha
   return footprint(spec as Spec).flatMap(([table, columns, access, lasting]) =>
     table === undefined
       ? []
-      : columns.filter((c) => c !== '').map((column) => ({
-          table: bareTable(table),
-          column,
-          access,
-          entryId,
-          phase: lasting === 'until-contract' ? 'contract' : phase,
-        })),
+      : columns
+          .filter((c) => c !== '')
+          .map((column) => ({
+            table: bareTable(table),
+            column,
+            access,
+            entryId,
+            phase: lasting === 'until-contract' ? 'contract' : phase,
+          })),
   );
 }
 
