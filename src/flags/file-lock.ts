@@ -3,8 +3,7 @@
  * the read of the file to the rename of its new version, so two writers cannot lose each other's edit.
  * A lock whose process is dead on this host is taken over; a live one is waited for up to ~10 s.
  */
-import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -68,17 +67,24 @@ async function staleText(lock: string): Promise<string | undefined> {
   return age > EMPTY_STALE_MS ? text : undefined;
 }
 
-/** Move the stale lock aside; if what was moved is not the stale lock judged (a new holder won), put it back. */
+/**
+ * Remove the stale lock `stale` (its text when judged) if it is still there. Take-overs are
+ * serialised by a second lock, so none can remove a lock another process has just created: a
+ * stale lock is only ever removed by a take-over, and while it is there nobody can create a new one.
+ */
 async function takeOver(lock: string, stale: string): Promise<void> {
-  const aside = `${lock}.stale.${process.pid}.${randomBytes(4).toString('hex')}`;
-  try {
-    await rename(lock, aside);
-  } catch {
+  const mutex = `${lock}.takeover`;
+  if (!(await tryCreate(mutex))) {
+    // A take-over mutex left by a process that died in its few microseconds of use.
+    const age = Date.now() - ((await stat(mutex).catch(() => undefined))?.mtimeMs ?? Date.now());
+    if (age > EMPTY_STALE_MS) await rm(mutex, { force: true });
     return;
   }
-  const moved = await readFile(aside, 'utf8').catch(() => stale);
-  if (moved !== stale) await link(aside, lock).catch(() => undefined);
-  await rm(aside, { force: true });
+  try {
+    if ((await readFile(lock, 'utf8').catch(() => undefined)) === stale) await rm(lock, { force: true });
+  } finally {
+    await rm(mutex, { force: true });
+  }
 }
 
 function describeHolder(text: string | undefined): string {
