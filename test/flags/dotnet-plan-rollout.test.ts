@@ -49,6 +49,7 @@ describe.skipIf(!postgresAdminUrl)('a plan rolls out a flag in a .NET appsetting
       settings: { flags: { file: 'config/appsettings.json' } },
       phases: { migrate: [{ id: 'roll', flag_rollout: { flag: FLAG, ...rollout } }] },
     });
+    writeFileSync(join(dir, 'plan.yaml'), yaml); // for `status`, which reads a step's flag from the plan
     return { dir, file, compiled: compilePlan(withFlagLocation(await parsePlan(join(dir, 'plan.yaml'), yaml), dir)) };
   }
 
@@ -116,10 +117,13 @@ describe.skipIf(!postgresAdminUrl)('a plan rolls out a flag in a .NET appsetting
   });
 
   it('a current Value .NET cannot read (10.0): the rollout refuses to start rather than guess', async () => {
-    const { file, compiled } = await planWithSeedCopy('dotnet_unreadable', { stages: [20, 50] });
+    const { dir, file, compiled } = await planWithSeedCopy('dotnet_unreadable', { stages: [20, 50] });
     const text = SEED_TEXT.replace('"Value": 10 //', '"Value": 10.0 //');
     writeFileSync(file, text);
     await expect(run(compiled, file)).rejects.toThrow('the rollout does not start rather than guess');
     expect(readFileSync(file, 'utf8')).toBe(text);
+    const io = captureIo(dir);
+    await printStatus(conn, { plan: { file: compiled.plan.file, name: 'dotnet_unreadable' }, json: false }, io);
+    expect(io.stdout()).toContain("unreadable by .NET: the Percentage filter's Value is 10.0");
   });
 });
