@@ -171,7 +171,8 @@ export class JsonFileFlagStore implements FlagStore {
     const f = await this.read(await resolveTarget(this.file));
     const plan = this.writePlan(f, id, filter);
     const unreadable = rolloutOf(plan.current).unreadable;
-    if (unreadable !== undefined)
+    // Setting 0 (a rollback) guesses nothing: it writes a whole number over the value.
+    if (unreadable !== undefined && percents.some((p) => p !== 0))
       throw new UsageError(
         `flag ${id} in the ${this.where}: ${unreadable}; the rollout does not start rather than guess what the flag does now`,
         'write the Value as a whole number (10, not 10.0 or 1e1), then run again',

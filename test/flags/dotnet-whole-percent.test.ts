@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { JsonFileFlagStore } from '../../src/flags/json-file-store.js';
 import { captureIo } from '../support/capture-io.js';
 import { isEnabledDotnet, readDotnetConfig } from '../support/dotnet-feature-evaluator.js';
 
@@ -90,6 +91,17 @@ describe('whole percentages for the .NET Percentage filter', () => {
       );
     },
   );
+
+  it('a rollout check refuses an unreadable value or a fractional stage, but lets a rollback to 0 through', async () => {
+    const dir = dirWith('appsettings.json', SEED_TEXT.replace('"Value": 10 //', '"Value": 10.0 //'));
+    const store = new JsonFileFlagStore(join(dir, 'appsettings.json'));
+    await expect(store.checkRollout(FLAG, [20, 50], undefined)).rejects.toThrow('does not start rather than guess');
+    await expect(store.checkRollout(FLAG, [0], undefined)).resolves.toBeUndefined();
+    const fresh = dirWith('appsettings.json', SEED_TEXT);
+    const seeded = new JsonFileFlagStore(join(fresh, 'appsettings.json'));
+    await expect(seeded.checkRollout(FLAG, [10, 12.5], undefined)).rejects.toThrow('so 12.5 would make');
+    await expect(seeded.checkRollout(FLAG, [10, 12.5], 'targeting')).resolves.toBeUndefined();
+  });
 
   it('a 10.0 in feature_management of appsettings.json is unreadable too, and rewritten whole', async () => {
     const dir = dirWith('appsettings.json', microsoftDoc('10.0'));
