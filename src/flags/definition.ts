@@ -131,6 +131,13 @@ export function withPercentage(
       'set "requirement_type": "All" on the flag (every filter must pass), or remove the other filters',
     );
   }
+  const ours = filters.filter(isOurs);
+  if (ours.length > 1)
+    throw new UsageError(
+      `flag ${id} has ${ours.length} rollout filters (${ours.map((f) => f.name).join(', ')}), which all limit who ` +
+        'gets it: schemashift would not know which percentage to change, so nothing was written',
+      `remove all but one of them from the flag's client_filters (keep ${ours.at(-1)!.name} to roll out with it)`,
+    );
   const at = filters.findLastIndex(isOurs);
   const next = rolloutFilter(filters[at], percent, filter);
   const client_filters =
