@@ -34,7 +34,13 @@ type Checked = { action: 'list' } | { action: 'get'; flag: string } | { action: 
 
 function flagJson(flag: FeatureFlag | undefined) {
   const r = rolloutOf(flag);
-  return { percent: r.percent, filter: r.filter, enabled: flag?.enabled === true, other_filters: r.otherFilters };
+  return {
+    percent: r.percent,
+    filter: r.filter,
+    enabled: flag?.enabled === true,
+    other_filters: r.otherFilters,
+    ...(r.unreadable !== undefined ? { unreadable: r.unreadable } : {}),
+  };
 }
 
 function list(flags: FeatureFlag[], store: FlagStore, opts: FlagsOptions, io: Io): number {
@@ -75,11 +81,11 @@ async function get(store: FlagStore, id: string, opts: FlagsOptions, io: Io): Pr
 }
 
 async function set(store: FlagStore, id: string, percent: number, opts: FlagsOptions, io: Io): Promise<number> {
-  const filter = opts.filter ?? rolloutOf(await store.get(id)).filter ?? 'targeting';
+  // No --filter: the store keeps the flag's filter, else picks its format's default (see FlagStore).
   const { before, after } = await store.setPercentage(
     id,
     percent,
-    filter,
+    opts.filter,
     `${userInfo().username}@${hostname()} (schemashift flags set)`,
   );
   if (opts.json)

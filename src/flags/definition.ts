@@ -9,6 +9,17 @@ export const PERCENTAGE_FILTER = 'Microsoft.Percentage';
 
 export type RolloutFilter = 'targeting' | 'percentage';
 
+/**
+ * Set by a store on a flag whose rollout value its app cannot read (a .NET Percentage `Value` of
+ * 10.0 or 1e1: .NET binds it to an int and throws): why, for `flags`, `status` and a rollout to say.
+ * A symbol, so it never reaches a written file or `--json` definition.
+ */
+export const UNREADABLE = Symbol('unreadable rollout value');
+
+export function unreadableReason(flag: FeatureFlag | undefined): string | undefined {
+  return (flag as { [UNREADABLE]?: string } | undefined)?.[UNREADABLE];
+}
+
 export interface ClientFilter {
   name: string;
   parameters?: Record<string, unknown>;
@@ -28,6 +39,8 @@ export interface Rollout {
   filter: RolloutFilter | null;
   /** Client filters that are not schemashift's (Microsoft.TimeWindow, custom ones). */
   otherFilters: string[];
+  /** Why the app cannot read the rollout value (then `percent` is null), else absent. */
+  unreadable?: string;
 }
 
 const FLAG_ID = /^[A-Za-z][A-Za-z0-9_.-]*$/;
@@ -72,6 +85,8 @@ export function rolloutOf(flag: FeatureFlag | undefined): Rollout {
   if (flag?.enabled !== true) return { percent: 0, filter, otherFilters };
   if (filters.length === 0) return { percent: 100, filter, otherFilters };
   if (!ours) return { percent: null, filter, otherFilters };
+  const unreadable = unreadableReason(flag);
+  if (unreadable !== undefined) return { percent: null, filter, otherFilters, unreadable };
   const percent =
     filter === 'targeting'
       ? numberAt(ours.parameters, 'Audience', 'DefaultRolloutPercentage')
@@ -116,6 +131,13 @@ export function withPercentage(
       'set "requirement_type": "All" on the flag (every filter must pass), or remove the other filters',
     );
   }
+  const ours = filters.filter(isOurs);
+  if (ours.length > 1)
+    throw new UsageError(
+      `flag ${id} has ${ours.length} rollout filters (${ours.map((f) => f.name).join(', ')}), which all limit who ` +
+        'gets it: schemashift would not know which percentage to change, so nothing was written',
+      `remove all but one of them from the flag's client_filters (keep ${ours.at(-1)!.name} to roll out with it)`,
+    );
   const at = filters.findLastIndex(isOurs);
   const next = rolloutFilter(filters[at], percent, filter);
   const client_filters =
@@ -129,6 +151,7 @@ export function describeRollout(flag: FeatureFlag | undefined): string {
   const r = rolloutOf(flag);
   const others = r.otherFilters.length > 0 ? `, with ${r.otherFilters.join(', ')}` : '';
   if (flag.enabled !== true) return `0% (disabled${others})`;
+  if (r.unreadable !== undefined) return `UNREADABLE by .NET: ${r.unreadable}`;
   if (r.percent === null)
     return `on when ${r.otherFilters.join(', ')} ${
       flag.conditions?.requirement_type === 'All' ? 'all pass' : 'any passes'

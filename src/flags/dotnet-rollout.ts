@@ -75,11 +75,24 @@ function checkRequirement(id: string, flag: Json, others: unknown[]): void {
   );
 }
 
+/** With RequirementType All, a Percentage and a Targeting filter both limit the flag: which one to change is a guess. */
+function checkOneRolloutFilter(id: string, filters: Json[]): void {
+  const ours = filters.filter((f) => rolloutFilterOf(f) !== null);
+  if (ours.length < 2) return;
+  const names = ours.map((f) => String(f[keyOf(f, 'Name')!]));
+  throw new UsageError(
+    `flag ${id} has ${ours.length} rollout filters (${names.join(', ')}), which all limit who gets it: ` +
+      'schemashift would not know which percentage to change, so nothing was written',
+    `remove all but one of them from the flag's EnabledFor (keep ${names.at(-1)} to roll out with it), then run again`,
+  );
+}
+
 /** A flag with filters (`{ "EnabledFor": [ ... ] }`) at `percent`. */
 function withFilters(section: DotnetSection, id: string, flag: Json, percent: number, filter: RolloutFilter): Json {
   const enabledForKey = keyOf(flag, 'EnabledFor');
   const filters = enabledForKey && Array.isArray(flag[enabledForKey]) ? (flag[enabledForKey] as Json[]) : [];
   if (filters.length === 0 && percent === 0) return flag;
+  checkOneRolloutFilter(id, filters);
   checkRequirement(
     id,
     flag,

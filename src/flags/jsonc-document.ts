@@ -53,8 +53,8 @@ export function parseJsonc(file: string, text: string, format: string): JsoncDoc
 }
 
 /**
- * Refuse an object that names the same key twice (`ignoreCase`: as .NET configuration compares keys,
- * whose JSON reader refuses such a file): which one an edit should change would be a guess.
+ * Refuse an object that names the same key twice (`ignoreCase`: as .NET configuration compares keys):
+ * which one the app uses and which one an edit should change would be a guess.
  */
 export function checkNoDuplicateKeys(file: string, doc: JsoncDocument, ignoreCase: boolean): void {
   const visit = (node: Node): void => {
@@ -68,7 +68,8 @@ export function checkNoDuplicateKeys(file: string, doc: JsoncDocument, ignoreCas
           throw new UsageError(
             `the flags file ${file} has the key "${key}" twice in one object (${lineColumn(doc.text, keyNode!.offset)})` +
               (ignoreCase ? ', keys compared without case as .NET configuration does' : ''),
-            'keep one of them: .NET refuses such a file, and which one schemashift should change would be a guess',
+            'keep one of them: schemashift refuses the file because its meaning is ambiguous (which one the app ' +
+              'uses, and so which one to change, would be a guess)',
           );
         seen.add(folded);
       }

@@ -77,6 +77,8 @@ function replaceValue(text: string, node: Node, value: unknown, layout: Layout):
 /** Add `key: value` (or the item `value`, key null) after the container's last entry, in the file's style. */
 function appendEntry(text: string, container: Node, key: string | null, value: unknown, layout: Layout): string {
   const last = container.children?.at(-1);
+  if (!last && /\S/.test(text.slice(container.offset + 1, container.offset + container.length - 1)))
+    return appendAfterComments(text, container, key, value, layout);
   if (!last) {
     const whole = key === null ? [value] : { [key]: value };
     const multiline = text.includes('\n');
@@ -97,14 +99,38 @@ function appendEntry(text: string, container: Node, key: string | null, value: u
   const entry = (key === null ? '' : JSON.stringify(key) + colon) + serialize(value, layout, indent, multiline);
   let at = last.offset + last.length;
   let out = text;
-  const trailingComma = /^[ \t]*,/.exec(out.slice(at));
-  if (trailingComma) at += trailingComma[0].length;
-  else out = splice(out, at++, 0, ',');
+  // Block comments on the entry's line (`"G": false /* g */,`) stay with it, before or after its comma.
+  const [, blockComments = '', trailingComma] = /^((?:[ \t]*\/\*(?:(?!\*\/)[^\r\n])*\*\/)*)([ \t]*,)?/.exec(
+    out.slice(at),
+  )!;
+  if (trailingComma) at += blockComments.length + trailingComma.length;
+  else {
+    out = splice(out, at++, 0, ',');
+    at += blockComments.length;
+  }
   // A line comment after the last entry stays with it, on its line.
   const comment = multiline ? /^[ \t]*\/\/[^\r\n]*/.exec(out.slice(at)) : null;
   if (comment) at += comment[0].length;
   const separator = multiline ? layout.eol + indent : ' ';
   return splice(out, at, 0, separator + entry + (trailingComma ? ',' : ''));
+}
+
+/** Into an empty object or array holding only comments: the entry goes after them, on its own line. */
+function appendAfterComments(
+  text: string,
+  container: Node,
+  key: string | null,
+  value: unknown,
+  layout: Layout,
+): string {
+  const open = container.offset + 1;
+  const close = container.offset + container.length - 1;
+  const contentEnd = open + text.slice(open, close).trimEnd().length;
+  const outer = lineIndentAt(text, container.offset);
+  const indent = outer + layout.unit;
+  const entry = (key === null ? '' : `${JSON.stringify(key)}: `) + serialize(value, layout, indent, true);
+  const closing = text.slice(contentEnd, close).includes('\n') ? text.slice(contentEnd, close) : layout.eol + outer;
+  return text.slice(0, contentEnd) + layout.eol + indent + entry + closing + text.slice(close);
 }
 
 const PARSE = { allowTrailingComma: true, disallowComments: false };

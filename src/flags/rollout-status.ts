@@ -60,11 +60,13 @@ export async function rolloutFlagStatus(
     const store = describeLocation(target.location);
     try {
       const flag = await openFlagStore(target.location, db, state).get(target.flag);
+      const rollout = rolloutOf(flag);
       result.set(step.step_id, {
         flag: target.flag,
         store,
-        percent: rolloutOf(flag).percent,
+        percent: rollout.percent,
         present: flag !== undefined,
+        ...(rollout.unreadable !== undefined ? { error: `unreadable by .NET: ${rollout.unreadable}` } : {}),
       });
     } catch (e) {
       result.set(step.step_id, {

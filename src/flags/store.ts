@@ -27,8 +27,15 @@ export interface FlagStore {
   readonly writeLock?: LockInfo;
   /**
    * Write `percent` with the Targeting (sticky per user) or Percentage (per call) filter; creates the flag if absent.
+   * `filter` undefined: the flag's own rollout filter, else the store's default for its format
+   * (Targeting; Percentage, or the filter its other flags use, in a .NET `FeatureManagement` section).
    */
-  setPercentage(id: string, percent: number, filter: RolloutFilter, by: string): Promise<FlagChange>;
+  setPercentage(id: string, percent: number, filter: RolloutFilter | undefined, by: string): Promise<FlagChange>;
+  /**
+   * Refuse (UsageError) a rollout through `percents` that the store's app could not read, before
+   * anything is written: a fractional Percentage value in a .NET file, a current value .NET cannot read.
+   */
+  checkRollout?(id: string, percents: number[], filter: RolloutFilter | undefined): Promise<void>;
 }
 
 /**

@@ -10,7 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Queryable } from '../db/connection.js';
 import type { FlagTable, StateSql } from '../dialects/state.js';
 import type { LockInfo } from '../operations/types.js';
-import { withPercentage, type FeatureFlag, type RolloutFilter } from './definition.js';
+import { rolloutOf, withPercentage, type FeatureFlag, type RolloutFilter } from './definition.js';
 import type { FlagChange, FlagStore } from './store.js';
 
 const MAX_ATTEMPTS = 10;
@@ -49,12 +49,12 @@ export class TableFlagStore implements FlagStore {
     return definition === undefined ? undefined : { ...definition, id };
   }
 
-  async setPercentage(id: string, percent: number, filter: RolloutFilter, by: string): Promise<FlagChange> {
+  async setPercentage(id: string, percent: number, filter: RolloutFilter | undefined, by: string): Promise<FlagChange> {
     await this.ensureTable();
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const read = await this.table.read(id);
       const before = read ? { ...read, id } : undefined;
-      const after = withPercentage(before, id, percent, filter);
+      const after = withPercentage(before, id, percent, filter ?? rolloutOf(before).filter ?? 'targeting');
       if (before && isDeepStrictEqual(before, after) && read?.id === id) return { before, after };
       const written = read ? await this.table.replace(id, read, after, by) : await this.table.insert(id, after, by);
       if (written) return { before, after };

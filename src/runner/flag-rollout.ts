@@ -71,6 +71,8 @@ export async function executeFlagRollout(ctx: RunContext, step: FlagRolloutStep)
   const location = saved ? saved.store : locationFor(ctx, step, rows);
   const flags = openFlagStore(location, ctx.session, flagTables(ctx));
   const r: Rollout = { ctx, step, location, flags, by: `${actorName(ctx.actor)}, plan ${ctx.plan.plan.name}` };
+  // Before anything is written: a value the app could not read, now or at any stage, stops the rollout here.
+  await flags.checkRollout?.(step.flag, step.stages, step.filter);
   try {
     for (let i = saved?.stage ?? 0; i < step.stages.length; i++) {
       const holdStart = saved && i === saved.stage ? await resumeStage(r, i, saved) : await enterStage(r, i);
@@ -150,9 +152,8 @@ function stageText(r: Rollout, i: number): string {
 function writeFlag(r: Rollout, percent: number) {
   const lock: LockInfo = r.flags.writeLock ?? { level: 'none', impact: 'none', on: [] };
   return watchLockWait(stepLockWatch(r.ctx, r.step, 1, lock), async () => {
-    // A plan that names no filter keeps the one the flag has (a .NET Percentage flag stays Percentage).
-    const filter = r.step.filter ?? rolloutOf(await r.flags.get(r.step.flag)).filter ?? 'targeting';
-    return r.flags.setPercentage(r.step.flag, percent, filter, r.by);
+    // A plan that names no filter: the store keeps the flag's own, else uses its format's default.
+    return r.flags.setPercentage(r.step.flag, percent, r.step.filter, r.by);
   });
 }
 
@@ -170,7 +171,7 @@ async function enterStage(r: Rollout, i: number): Promise<number> {
   );
   const message =
     `${stageText(r, i)} in ` +
-    `the ${describeLocation(r.location)} (was ${rolloutOf(before).percent ?? '?'}%, ${rolloutOf(after).filter ?? step.filter ?? 'targeting'})${holding}`;
+    `the ${describeLocation(r.location)} (was ${rolloutOf(before).percent ?? '?'}%, ${rolloutOf(after).filter ?? step.filter ?? 'no filter'})${holding}`;
   await ctx.store.event(
     ctx.plan.plan.name,
     step.id,

@@ -90,6 +90,23 @@ describe('withPercentage', () => {
     ]);
   });
 
+  it('refuses a flag with both a Targeting and a Percentage filter rather than drop one', () => {
+    const flag: FeatureFlag = {
+      id: 'Both',
+      enabled: true,
+      conditions: {
+        requirement_type: 'All',
+        client_filters: [
+          { name: 'Microsoft.Percentage', parameters: { Value: 10 } },
+          { name: 'Microsoft.Targeting', parameters: { Audience: { DefaultRolloutPercentage: 5 } } },
+        ],
+      },
+    };
+    expect(() => withPercentage(flag, 'Both', 30, 'percentage')).toThrow(
+      /has 2 rollout filters \(Microsoft.Percentage, Microsoft.Targeting\)/,
+    );
+  });
+
   it('refuses a flag whose other filters would let everyone in (requirement_type Any)', () => {
     const flag: FeatureFlag = {
       id: 'T',

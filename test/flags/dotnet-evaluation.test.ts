@@ -8,10 +8,14 @@ import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationObjectFeatureFlagProvider, FeatureManager } from '@microsoft/feature-management';
-import { parse } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
 import { JsonFileFlagStore } from '../../src/flags/json-file-store.js';
-import { contextPercentage, isEnabledDotnet, seededRandom } from '../support/dotnet-feature-evaluator.js';
+import {
+  contextPercentage,
+  isEnabledDotnet,
+  readDotnetConfig,
+  seededRandom,
+} from '../support/dotnet-feature-evaluator.js';
 
 const FLAG = 'UseNewCustomerIdColumn';
 const SEED = join(import.meta.dirname, '..', 'fixtures', 'flags', 'appsettings.seed.json');
@@ -23,7 +27,7 @@ function seedCopy(): string {
   return file;
 }
 
-const readConfig = (file: string): unknown => parse(readFileSync(file, 'utf8'), [], { allowTrailingComma: true });
+const readConfig = (file: string): unknown => readDotnetConfig(readFileSync(file, 'utf8'));
 
 describe('a .NET rollout as Microsoft.FeatureManagement evaluates it', () => {
   it('the context percentage is SHA-256, first 4 bytes little-endian, over uint32 max', () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { describeRollout, rolloutOf } from '../../src/flags/definition.js';
+import { describeRollout, rolloutOf, type FeatureFlag } from '../../src/flags/definition.js';
 import { JsonFileFlagStore } from '../../src/flags/json-file-store.js';
 
 const SEED = join(import.meta.dirname, '..', 'fixtures', 'flags', 'appsettings.seed.json');
@@ -175,7 +175,12 @@ describe('a file with both sections', () => {
     await store.setPercentage('Fresh', 10, 'targeting', 't');
     const doc = JSON.parse(read(file)) as { feature_management: { feature_flags: { id: string }[] } };
     expect(doc.feature_management.feature_flags.map((f) => f.id)).toEqual(['Shared', 'Fresh']);
-    await expect(store.setPercentage('shared', 10, 'targeting', 't')).rejects.toThrow(/in both sections/);
+    // .NET compares flag names without case: `shared` is the feature_management entry `Shared`, not a new one.
+    await store.setPercentage('shared', 10, 'targeting', 't');
+    const after = JSON.parse(read(file)) as { feature_management: { feature_flags: FeatureFlag[] } };
+    expect(after.feature_management.feature_flags.map((f) => f.id)).toEqual(['Shared', 'Fresh']);
+    expect(rolloutOf(after.feature_management.feature_flags[0]).percent).toBe(10);
+    expect((await store.get('SHARED'))?.id).toBe('Shared');
   });
 });
 

@@ -48,10 +48,11 @@ describe('schemashift flags on a .NET appsettings.json', () => {
       readFileSync(file, 'utf8').replace(/\/\/.*$/gm, ''), // the test's own comment stripping: the fixture's are line comments
     ) as { FeatureManagement: Record<string, unknown> };
     expect(doc.FeatureManagement['Reports.V2']).toEqual({
-      EnabledFor: [{ Name: 'Targeting', Parameters: { Audience: { DefaultRolloutPercentage: 5 } } }],
+      // The section already uses Percentage: a new flag gets it too (Targeting needs .WithTargeting() in the app).
+      EnabledFor: [{ Name: 'Percentage', Parameters: { Value: 5 } }],
     });
     expect((await cli(['flags', 'list', ...args], dir)).out).toBe(
-      'UseNewCustomerIdColumn  50% (percentage, random per call)\nReports.V2              5% (targeting, sticky per user)\n',
+      'UseNewCustomerIdColumn  50% (percentage, random per call)\nReports.V2              5% (percentage, random per call)\n',
     );
   });
 

@@ -4,7 +4,7 @@
  * 10 → 50 → 100 with a guard. After each stage the file is the original with only the number
  * changed; `status` reads the percentage from it; the rollback, and a failing guard, set 0 there.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -49,6 +49,7 @@ describe.skipIf(!postgresAdminUrl)('a plan rolls out a flag in a .NET appsetting
       settings: { flags: { file: 'config/appsettings.json' } },
       phases: { migrate: [{ id: 'roll', flag_rollout: { flag: FLAG, ...rollout } }] },
     });
+    writeFileSync(join(dir, 'plan.yaml'), yaml); // for `status`, which reads a step's flag from the plan
     return { dir, file, compiled: compilePlan(withFlagLocation(await parsePlan(join(dir, 'plan.yaml'), yaml), dir)) };
   }
 
@@ -106,5 +107,23 @@ describe.skipIf(!postgresAdminUrl)('a plan rolls out a flag in a .NET appsetting
     expect(outcome).toEqual({ kind: 'failed', stepId: 'roll', error: `guard returned 1 > 0 at stage 50%: ${sql}` });
     expect(atStages).toEqual([withValue(10), withValue(50)]);
     expect(readFileSync(file, 'utf8')).toBe(withValue(0));
+  });
+
+  it('a fractional stage for the .NET Percentage filter: the rollout refuses before its first stage, nothing written', async () => {
+    const { file, compiled } = await planWithSeedCopy('dotnet_fraction', { stages: [10, 12.5, 50] });
+    // A UsageError: the run exits 2, with the step failed and nothing written.
+    await expect(run(compiled, file)).rejects.toThrow('so 12.5 would make every evaluation of the flag throw');
+    expect(readFileSync(file, 'utf8')).toBe(SEED_TEXT);
+  });
+
+  it('a current Value .NET cannot read (10.0): the rollout refuses to start rather than guess', async () => {
+    const { dir, file, compiled } = await planWithSeedCopy('dotnet_unreadable', { stages: [20, 50] });
+    const text = SEED_TEXT.replace('"Value": 10 //', '"Value": 10.0 //');
+    writeFileSync(file, text);
+    await expect(run(compiled, file)).rejects.toThrow('the rollout does not start rather than guess');
+    expect(readFileSync(file, 'utf8')).toBe(text);
+    const io = captureIo(dir);
+    await printStatus(conn, { plan: { file: compiled.plan.file, name: 'dotnet_unreadable' }, json: false }, io);
+    expect(io.stdout()).toContain("unreadable by .NET: the Percentage filter's Value is 10.0");
   });
 });

@@ -11,8 +11,12 @@
  *   little-endian uint32, / uint.MaxValue * 100; a bound of exactly 100 takes everyone.
  * Keys and filter names are compared without case, as the configuration binder and the filter
  * alias lookup do (`Percentage` also matches `Microsoft.Percentage`).
+ * Values are bound as .NET binds them: configuration holds every number as its JSON text (see
+ * readDotnetConfig); Percentage's `Value` is an int (PercentageFilterSettings.Value), so 10.0, 1e1 or
+ * 12.5 throw, as they do in .NET; Targeting's percentages are doubles.
  */
 import { createHash } from 'node:crypto';
+import { parseTree, type Node } from 'jsonc-parser';
 
 type Json = Record<string, unknown>;
 
@@ -25,6 +29,35 @@ function at(object: unknown, key: string): unknown {
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+
+function configValue(text: string, node: Node): unknown {
+  if (node.type === 'object')
+    return Object.fromEntries(
+      (node.children ?? []).map((p) => [String(p.children![0]!.value), configValue(text, p.children![1]!)]),
+    );
+  if (node.type === 'array') return (node.children ?? []).map((c) => configValue(text, c));
+  // JsonConfigurationFileParser keeps a number as its text: 10.0 stays "10.0" for the binder.
+  if (node.type === 'number') return text.slice(node.offset, node.offset + node.length);
+  return node.value as unknown;
+}
+
+/** An appsettings.json text (comments, trailing commas, a BOM allowed) as .NET configuration holds it. */
+export function readDotnetConfig(text: string): unknown {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const root = parseTree(body, [], { allowTrailingComma: true, disallowComments: false });
+  if (!root) throw new Error('not JSON');
+  return configValue(body, root);
+}
+
+/** The binder's int conversion (Int32Converter, invariant culture): a whole number or its text, else it throws. */
+export function bindInt(value: unknown, what: string): number {
+  if (value === undefined) return -1; // PercentageFilterSettings.Value's default
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) return Number(value);
+  throw new Error(
+    `InvalidOperationException: Failed to convert configuration value '${JSON.stringify(value)}' at ${what} to type 'System.Int32'`,
+  );
+}
 
 /** The context id's place in [0, 100], as TargetingEvaluator computes it. */
 export function contextPercentage(contextId: string): number {
@@ -63,7 +96,7 @@ function passes(feature: string, filter: unknown, user: TargetingContext, random
   const name = String(at(filter, 'Name'));
   const parameters = at(filter, 'Parameters');
   if (/^(microsoft\.)?percentage$/i.test(name)) {
-    const value = Number(at(parameters, 'Value') ?? 0);
+    const value = bindInt(at(parameters, 'Value'), `${feature}:EnabledFor:Parameters:Value`);
     return value >= 0 && random() * 100 < value;
   }
   if (/^(microsoft\.)?targeting$/i.test(name)) return isTargeted(feature, parameters, user);
