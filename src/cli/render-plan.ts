@@ -67,7 +67,7 @@ function detailLine(step: Step): string | undefined {
       return `waits for a person: "${step.confirm}"`;
     case 'flag_rollout':
       return (
-        `flag ${step.flag}: ${step.stages.join('% → ')}% (${step.filter ?? "the flag's own filter, else targeting"}), hold ${formatMs(step.holdMs)} at each ` +
+        `flag ${step.flag}: ${step.stages.join('% → ')}% (${step.filter ?? "the flag's own filter, else the store's default"}), hold ${formatMs(step.holdMs)} at each ` +
         `stage${step.guard ? `; guard ≤ ${step.guard.max}: ${step.guard.sql}` : ''}`
       );
     case 'replication':

@@ -26,7 +26,8 @@ export const flagRolloutSchema = z
       .optional()
       .describe(
         'targeting: sticky per user; percentage: random per call. Default: the filter the flag already has ' +
-          '(Targeting or Percentage, in either file format), else targeting.',
+          '(Targeting or Percentage); otherwise, in a .NET FeatureManagement section, the filter its other flags ' +
+          'mostly use, else Percentage (Targeting needs .WithTargeting() there); elsewhere Targeting.',
       ),
     guard: z
       .object({

@@ -153,7 +153,7 @@ export interface FlagRolloutStep extends StepBase {
   flag: string;
   stages: number[];
   holdMs: number;
-  /** Absent: the filter the flag already has, else targeting (decided when the flag is written). */
+  /** Absent: the store decides when it writes (the flag's own filter, else its format's default). */
   filter?: 'targeting' | 'percentage';
   guard?: { sql: string; max: number };
 }
