@@ -5,7 +5,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { DialectName } from '../dialects/dialect.js';
 import type { CompiledPlan } from '../plan/compile.js';
-import { redact } from '../db/secrets.js';
 
 export const ATTR = {
   plan: 'schemashift.plan',
@@ -18,6 +17,7 @@ export const ATTR = {
   reason: 'schemashift.reason',
   attempt: 'schemashift.attempt',
   dbSystem: 'db.system',
+  errorType: 'error.type',
 } as const;
 
 /** Which run this is: the plan, the command, the database kind and, over --targets, the target's name. */
@@ -63,19 +63,62 @@ export function stepAttributes(
   };
 }
 
-const MAX_MESSAGE = 300;
+export type ErrorCategory =
+  | 'lock-timeout'
+  | 'deadlock'
+  | 'constraint'
+  | 'connection'
+  | 'interrupted'
+  | 'check-failed'
+  | 'refused'
+  | 'other';
 
-/**
- * A step's error as a span may carry it: its first line, passwords and URLs masked, quoted literals and key values
- * (`Key (email)=(a@b.c)`) replaced by `?`, so that no row's data leaves with it.
- */
-export function exportableError(text: string, databaseUrl?: string): string {
-  const firstLine = redact(text, databaseUrl).split('\n')[0] ?? '';
-  const withoutValues = firstLine
-    .replace(/=\([^)]*\)/g, '=(?)')
-    .replace(/'(?:[^']|'')*'/g, "'?'")
-    .replace(/"(?:[^"\\]|\\.)*"/g, '"?"');
-  return withoutValues.length > MAX_MESSAGE ? `${withoutValues.slice(0, MAX_MESSAGE)}…` : withoutValues;
+/** Fixed words from the shape of an error's text; none of its text goes on. Order matters: the first match wins. */
+const CATEGORIES: [ErrorCategory, RegExp][] = [
+  ['deadlock', /deadlock/i],
+  ['lock-timeout', /lock[ _]timeout|lock request time ?out|lock not granted/i],
+  ['interrupted', /interrupt|cancell?ing statement due to user request|operation cancell?ed|SIGINT|SIGTERM/i],
+  ['constraint', /duplicate key|unique|violates|constraint|conflicted with|cannot insert the value null/i],
+  ['connection', /connection|connect\b|ECONN|ETIMEDOUT|ENOTFOUND|terminat/i],
+  ['check-failed', /\bexpected\b/i],
+  ['refused', /refus|owned by|another runner/i],
+];
+
+/** SQLSTATE classes and SQL Server error numbers that say the category outright. */
+function categoryOfCode(code: string): ErrorCategory | undefined {
+  if (code === '40P01' || code === '1205') return 'deadlock';
+  if (code === '55P03' || code === '1222') return 'lock-timeout';
+  if (code === '57014') return 'interrupted';
+  const sqlstate = code.length === 5 ? code : undefined;
+  if (sqlstate?.startsWith('08')) return 'connection';
+  if (sqlstate?.startsWith('23') || ['2601', '2627', '547', '515'].includes(code)) return 'constraint';
+  return undefined;
+}
+
+/** A driver's code when it is one: a PostgreSQL SQLSTATE (`23505`) or a SQL Server error number (`2627`). */
+function driverCode(code: unknown): string | undefined {
+  if (typeof code === 'number' && Number.isInteger(code) && code > 0) return String(code);
+  return typeof code === 'string' && /^(?:[0-9A-Z]{5}|\d{1,6})$/.test(code) ? code : undefined;
+}
+
+export interface ErrorClass {
+  category: ErrorCategory;
+  /** The SQLSTATE or SQL Server error number, when the driver gave one. */
+  code?: string;
+}
+
+/** What an error is, as fixed words and a driver code only: a driver's text can quote a row (`(alice@example.com)`). */
+export function errorClass(text: string, code?: unknown): ErrorClass {
+  const known = driverCode(code);
+  const category =
+    (known ? categoryOfCode(known) : undefined) ?? CATEGORIES.find(([, pattern]) => pattern.test(text))?.[0] ?? 'other';
+  return { category, ...(known ? { code: known } : {}) };
+}
+
+/** The message a span may carry for an error: the step (a name the plan's author chose) and the error's class. */
+export function exportableError(what: string, error: ErrorClass): string {
+  const code = error.code === undefined ? '' : /^\d+$/.test(error.code) ? ` (error ${error.code})` : ` (SQLSTATE ${error.code})`;
+  return `${what} failed: ${error.category}${code}`;
 }
 
 /** A lost lock wait's reason as a fixed word (lock-retry.ts lockWaitReason says it in a sentence). */

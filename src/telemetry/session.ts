@@ -1,6 +1,6 @@
 /** Telemetry for the whole process: one SDK, and an observer per run (a fleet runs several at once). */
 import type { RunnerEvent, RunnerListener } from '../runner/events.js';
-import { exportableError, type RunIdentity } from './attributes.js';
+import { errorClass, exportableError, type RunIdentity } from './attributes.js';
 import type { TelemetryConfig } from './config.js';
 import type { ObservedRun } from './hook.js';
 import { createInstruments } from './metrics.js';
@@ -42,7 +42,8 @@ export function startSession(config: TelemetryConfig, failed: ExportFailure): Te
         },
         ended: (outcome) => end(outcome),
         threw: (e) => {
-          end('error', exportableError(e instanceof Error ? e.message : String(e), id.databaseUrl));
+          const cls = errorClass(e instanceof Error ? e.message : String(e), (e as { code?: unknown } | null)?.code);
+          end('error', exportableError(`${id.mode} ${id.plan}`, cls));
           throw e;
         },
       };
