@@ -44,7 +44,8 @@ function fileFromEnv(env: NodeJS.ProcessEnv, names: string[]): Buffer | undefine
 }
 
 function tlsOptions(env: NodeJS.ProcessEnv, signal: 'METRICS' | 'TRACES'): https.AgentOptions {
-  const read = (what: string) => fileFromEnv(env, [`OTEL_EXPORTER_OTLP_${signal}_${what}`, `OTEL_EXPORTER_OTLP_${what}`]);
+  const read = (what: string) =>
+    fileFromEnv(env, [`OTEL_EXPORTER_OTLP_${signal}_${what}`, `OTEL_EXPORTER_OTLP_${what}`]);
   const ca = read('CERTIFICATE');
   const cert = read('CLIENT_CERTIFICATE');
   const key = read('CLIENT_KEY');

@@ -64,14 +64,7 @@ export function stepAttributes(
 }
 
 export type ErrorCategory =
-  | 'lock-timeout'
-  | 'deadlock'
-  | 'constraint'
-  | 'connection'
-  | 'interrupted'
-  | 'check-failed'
-  | 'refused'
-  | 'other';
+  'lock-timeout' | 'deadlock' | 'constraint' | 'connection' | 'interrupted' | 'check-failed' | 'refused' | 'other';
 
 /** Fixed words from the shape of an error's text; none of its text goes on. Order matters: the first match wins. */
 const CATEGORIES: [ErrorCategory, RegExp][] = [
@@ -84,40 +77,60 @@ const CATEGORIES: [ErrorCategory, RegExp][] = [
   ['refused', /refus|owned by|another runner/i],
 ];
 
-/** SQLSTATE classes and SQL Server error numbers that say the category outright. */
-function categoryOfCode(code: string): ErrorCategory | undefined {
-  if (code === '40P01' || code === '1205') return 'deadlock';
-  if (code === '55P03' || code === '1222') return 'lock-timeout';
-  if (code === '57014') return 'interrupted';
-  const sqlstate = code.length === 5 ? code : undefined;
-  if (sqlstate?.startsWith('08')) return 'connection';
-  if (sqlstate?.startsWith('23') || ['2601', '2627', '547', '515'].includes(code)) return 'constraint';
-  return undefined;
-}
+const SQL_SERVER: Record<string, ErrorCategory> = {
+  '1205': 'deadlock',
+  '1222': 'lock-timeout',
+  '2601': 'constraint',
+  '2627': 'constraint',
+  '547': 'constraint',
+  '515': 'constraint',
+  '1505': 'constraint',
+};
 
-/** A driver's code when it is one: a PostgreSQL SQLSTATE (`23505`) or a SQL Server error number (`2627`). */
-function driverCode(code: unknown): string | undefined {
-  if (typeof code === 'number' && Number.isInteger(code) && code > 0) return String(code);
-  return typeof code === 'string' && /^(?:[0-9A-Z]{5}|\d{1,6})$/.test(code) ? code : undefined;
+/** SQLSTATEs and their classes that say the category outright (`23…` integrity, `08…` connection). */
+function categoryOfSqlstate(code: string): ErrorCategory | undefined {
+  if (code === '40P01') return 'deadlock';
+  if (code === '55P03') return 'lock-timeout';
+  if (code === '57014') return 'interrupted';
+  if (code.startsWith('08')) return 'connection';
+  if (code.startsWith('23')) return 'constraint';
+  return undefined;
 }
 
 export interface ErrorClass {
   category: ErrorCategory;
-  /** The SQLSTATE or SQL Server error number, when the driver gave one. */
-  code?: string;
+  /** The PostgreSQL SQLSTATE (`23505`), when the driver gave one. */
+  sqlstate?: string;
+  /** The SQL Server error number (`2627`), when the driver gave one. */
+  errorNumber?: string;
+}
+
+/** The driver's code as a SQLSTATE or a SQL Server error number; a DatabaseError keeps either as a string. */
+function driverCode(code: unknown, dialect?: DialectName): Omit<ErrorClass, 'category'> {
+  if (typeof code === 'number' && Number.isInteger(code) && code > 0) return { errorNumber: String(code) };
+  if (typeof code !== 'string') return {};
+  if (/^[0-9A-Z]{5}$/.test(code) && (dialect !== 'mssql' || /[A-Z]/.test(code))) return { sqlstate: code };
+  return /^\d{1,6}$/.test(code) ? { errorNumber: code } : {};
 }
 
 /** What an error is, as fixed words and a driver code only: a driver's text can quote a row (`(alice@example.com)`). */
-export function errorClass(text: string, code?: unknown): ErrorClass {
-  const known = driverCode(code);
+export function errorClass(text: string, code?: unknown, dialect?: DialectName): ErrorClass {
+  const known = driverCode(code, dialect);
   const category =
-    (known ? categoryOfCode(known) : undefined) ?? CATEGORIES.find(([, pattern]) => pattern.test(text))?.[0] ?? 'other';
-  return { category, ...(known ? { code: known } : {}) };
+    (known.sqlstate ? categoryOfSqlstate(known.sqlstate) : undefined) ??
+    (known.errorNumber ? SQL_SERVER[known.errorNumber] : undefined) ??
+    CATEGORIES.find(([, pattern]) => pattern.test(text))?.[0] ??
+    'other';
+  return { category, ...known };
 }
 
 /** The message a span may carry for an error: the step (a name the plan's author chose) and the error's class. */
 export function exportableError(what: string, error: ErrorClass): string {
-  const code = error.code === undefined ? '' : /^\d+$/.test(error.code) ? ` (error ${error.code})` : ` (SQLSTATE ${error.code})`;
+  const code = error.sqlstate
+    ? ` (SQLSTATE ${error.sqlstate})`
+    : error.errorNumber
+      ? ` (SQL Server error ${error.errorNumber})`
+      : '';
   return `${what} failed: ${error.category}${code}`;
 }
 

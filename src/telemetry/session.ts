@@ -42,7 +42,11 @@ export function startSession(config: TelemetryConfig, failed: ExportFailure): Te
         },
         ended: (outcome) => end(outcome),
         threw: (e) => {
-          const cls = errorClass(e instanceof Error ? e.message : String(e), (e as { code?: unknown } | null)?.code);
+          const cls = errorClass(
+            e instanceof Error ? e.message : String(e),
+            (e as { code?: unknown } | null)?.code,
+            id.dialect,
+          );
           end('error', exportableError(`${id.mode} ${id.plan}`, cls));
           throw e;
         },
