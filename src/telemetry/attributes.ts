@@ -64,38 +64,27 @@ export function stepAttributes(
 }
 
 export type ErrorCategory =
-  'lock-timeout' | 'deadlock' | 'constraint' | 'connection' | 'interrupted' | 'check-failed' | 'refused' | 'other';
+  | 'lock-timeout'
+  | 'statement-timeout'
+  | 'deadlock'
+  | 'constraint'
+  | 'connection'
+  | 'interrupted'
+  | 'check-failed'
+  | 'refused'
+  | 'other';
 
 /** Fixed words from the shape of an error's text; none of its text goes on. Order matters: the first match wins. */
 const CATEGORIES: [ErrorCategory, RegExp][] = [
   ['deadlock', /deadlock/i],
   ['lock-timeout', /lock[ _]timeout|lock request time ?out|lock not granted/i],
+  ['statement-timeout', /statement timeout|statement_timeout|query timeout/i],
   ['interrupted', /interrupt|cancell?ing statement due to user request|operation cancell?ed|SIGINT|SIGTERM/i],
   ['constraint', /duplicate key|unique|violates|constraint|conflicted with|cannot insert the value null/i],
   ['connection', /connection|connect\b|ECONN|ETIMEDOUT|ENOTFOUND|terminat/i],
   ['check-failed', /\bexpected\b/i],
   ['refused', /refus|owned by|another runner/i],
 ];
-
-const SQL_SERVER: Record<string, ErrorCategory> = {
-  '1205': 'deadlock',
-  '1222': 'lock-timeout',
-  '2601': 'constraint',
-  '2627': 'constraint',
-  '547': 'constraint',
-  '515': 'constraint',
-  '1505': 'constraint',
-};
-
-/** SQLSTATEs and their classes that say the category outright (`23…` integrity, `08…` connection). */
-function categoryOfSqlstate(code: string): ErrorCategory | undefined {
-  if (code === '40P01') return 'deadlock';
-  if (code === '55P03') return 'lock-timeout';
-  if (code === '57014') return 'interrupted';
-  if (code.startsWith('08')) return 'connection';
-  if (code.startsWith('23')) return 'constraint';
-  return undefined;
-}
 
 export interface ErrorClass {
   category: ErrorCategory;
@@ -113,15 +102,13 @@ function driverCode(code: unknown, dialect?: DialectName): Omit<ErrorClass, 'cat
   return /^\d{1,6}$/.test(code) ? { errorNumber: code } : {};
 }
 
-/** What an error is, as fixed words and a driver code only: a driver's text can quote a row (`(alice@example.com)`). */
-export function errorClass(text: string, code?: unknown, dialect?: DialectName): ErrorClass {
-  const known = driverCode(code, dialect);
-  const category =
-    (known.sqlstate ? categoryOfSqlstate(known.sqlstate) : undefined) ??
-    (known.errorNumber ? SQL_SERVER[known.errorNumber] : undefined) ??
-    CATEGORIES.find(([, pattern]) => pattern.test(text))?.[0] ??
-    'other';
-  return { category, ...known };
+/**
+ * What an error is, as fixed words and a driver code only: a driver's text can quote a row (`(alice@example.com)`).
+ * `known`: the category the dialect's own classifier gave the error object, when there was one (it wins).
+ */
+export function errorClass(text: string, code?: unknown, dialect?: DialectName, known?: ErrorCategory): ErrorClass {
+  const category = known ?? CATEGORIES.find(([, pattern]) => pattern.test(text))?.[0] ?? 'other';
+  return { category, ...driverCode(code, dialect) };
 }
 
 /** The message a span may carry for an error: the step (a name the plan's author chose) and the error's class. */

@@ -1,6 +1,7 @@
 /** Telemetry for the whole process: one SDK, and an observer per run (a fleet runs several at once). */
 import type { RunnerEvent, RunnerListener } from '../runner/events.js';
 import { errorClass, exportableError, type RunIdentity } from './attributes.js';
+import { dialectCategory } from './dialect-error.js';
 import type { TelemetryConfig } from './config.js';
 import type { ObservedRun } from './hook.js';
 import { createInstruments } from './metrics.js';
@@ -42,11 +43,9 @@ export function startSession(config: TelemetryConfig, failed: ExportFailure): Te
         },
         ended: (outcome) => end(outcome),
         threw: (e) => {
-          const cls = errorClass(
-            e instanceof Error ? e.message : String(e),
-            (e as { code?: unknown } | null)?.code,
-            id.dialect,
-          );
+          const text = e instanceof Error ? e.message : String(e);
+          const code = (e as { code?: unknown } | null)?.code;
+          const cls = errorClass(text, code, id.dialect, dialectCategory(id.dialect, e));
           end('error', exportableError(`${id.mode} ${id.plan}`, cls));
           throw e;
         },

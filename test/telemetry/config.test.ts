@@ -60,7 +60,7 @@ describe('what leaves the process', () => {
       'The CREATE UNIQUE INDEX statement terminated because a duplicate key was found for the object name dbo.people and the index name ix_email. The duplicate key value is (alice@example.com).',
     ];
     for (const text of sqlServer) {
-      const cls = errorClass(text, '2627', 'mssql');
+      const cls = errorClass(text, '2627', 'mssql', undefined);
       expect(cls).toEqual({ category: 'constraint', errorNumber: '2627' });
       const message = exportableError('step add_unique:people.ix_email', cls);
       expect(message).toBe('step add_unique:people.ix_email failed: constraint (SQL Server error 2627)');
@@ -73,10 +73,17 @@ describe('what leaves the process', () => {
       category: 'constraint',
       sqlstate: '23505',
     });
-    expect(exportableError('step s', errorClass('x', '23505'))).toBe('step s failed: constraint (SQLSTATE 23505)');
-    expect(errorClass('canceling statement due to lock timeout', '55P03').category).toBe('lock-timeout');
-    expect(errorClass('Lock request time out period exceeded.', 1222).category).toBe('lock-timeout');
-    expect(errorClass('deadlock detected', '40P01').category).toBe('deadlock');
+    expect(exportableError('step s', errorClass('duplicate key value violates unique constraint "u"', '23505'))).toBe(
+      'step s failed: constraint (SQLSTATE 23505)',
+    );
+    expect(errorClass('canceling statement due to lock timeout').category).toBe('lock-timeout');
+    expect(errorClass('Lock request time out period exceeded.', 1222)).toEqual({
+      category: 'lock-timeout',
+      errorNumber: '1222',
+    });
+    expect(errorClass('deadlock detected').category).toBe('deadlock');
+    // The dialect's classifier (given the error object) wins over the text.
+    expect(errorClass('whatever it says', undefined, 'postgres', 'connection').category).toBe('connection');
     expect(errorClass('Connection terminated unexpectedly').category).toBe('connection');
     expect(errorClass('check failed: expected 0, got 4000').category).toBe('check-failed');
     expect(errorClass('something odd').category).toBe('other');
