@@ -60,6 +60,8 @@ describe.skipIf(!postgresAdminUrl)('telemetry hardening (CLI, real PostgreSQL)',
       INSERT INTO people VALUES (1, 'alice@example.com'), (2, 'alice@example.com')`);
     receiver.points.length = 0;
     receiver.spans.length = 0;
+    receiver.metricRequests = 0;
+    receiver.traceRequests = 0;
   });
   afterEach(async () => {
     for (const t of timers.splice(0)) clearInterval(t);
@@ -176,6 +178,25 @@ phases:
     expect(exported).not.toMatch(/duplicat|unique index/i);
   });
 
+  it('OTEL_EXPORTER_OTLP_PROTOCOL: grpc says so and stays off; http/protobuf says so and sends JSON', async () => {
+    const grpc = await run(PASSING, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    });
+    expect(grpc.code, grpc.stderr).toBe(0);
+    expect(telemetryLines(grpc.stderr)).toEqual([
+      expect.stringContaining('telemetry is off: OTEL_EXPORTER_OTLP_PROTOCOL=grpc'),
+    ]);
+    expect(receiver.metricRequests + receiver.traceRequests).toBe(0);
+    const protobuf = await run(PASSING, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    });
+    expect(protobuf.code, protobuf.stderr).toBe(0);
+    expect(telemetryLines(protobuf.stderr)).toEqual([expect.stringContaining('sending JSON')]);
+    expect(receiver.metricRequests).toBeGreaterThan(0);
+  });
+
   it('over --targets --json the export warning is said once, on the process stderr', async () => {
     const second = await createPostgresDatabase('schemashift_otel_hard_b');
     const collector = await stubCollector((res) => res.writeHead(500).end());
@@ -192,7 +213,7 @@ phases:
         B_URL: second.url!,
       });
       expect(result.code, result.stderr).toBe(0);
-      expect(telemetryLines(result.stderr)).toHaveLength(1);
+      expect(telemetryLines(result.stderr)).toEqual([expect.stringContaining('(HTTP 500)')]);
       expect(result.stdout).not.toMatch(/telemetry/);
     } finally {
       await collector.close();
