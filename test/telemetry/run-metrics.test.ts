@@ -114,10 +114,11 @@ describe('RunMetrics', () => {
 describe('RunMetrics: the backfill rate ends at 0', () => {
   const rates = (of: (m: string) => Recorded[]) => of('backfillRate').map((r) => r.value);
 
-  it.each([
-    ['done', { type: 'step-done', phase: 'migrate', step, ms: 20 } as RunnerEvent],
-    ['failed', { type: 'step-failed', phase: 'migrate', step, error: 'x' } as RunnerEvent],
-  ])('records 0 when the backfill step ends %s', (_outcome, ending) => {
+  const endings: [string, RunnerEvent][] = [
+    ['done', { type: 'step-done', phase: 'migrate', step, ms: 20 }],
+    ['failed', { type: 'step-failed', phase: 'migrate', step, error: 'x' }],
+  ];
+  it.each(endings)('records 0 when the backfill step ends %s', (_outcome, ending) => {
     const { at, of } = setup();
     at(0, { type: 'step-start', phase: 'migrate', step, attempt: 1 });
     at(10, progress({ rowsThisRun: 100, rowsPerSecond: 5000 }));
