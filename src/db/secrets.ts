@@ -118,11 +118,18 @@ const OTLP_ENDPOINT_VARIABLE = /^OTEL_EXPORTER_OTLP_(?:[A-Z]+_)?ENDPOINT$/;
 /** `OTEL_EXPORTER_OTLP_HEADERS` (and per signal): `key=value,…`, where a value is often an API key or a token. */
 const OTLP_HEADERS_VARIABLE = /^OTEL_EXPORTER_OTLP_(?:[A-Z]+_)?HEADERS$/;
 
+/**
+ * Shorter header values (`gzip`, `true`, `1`) are settings rather than keys, and masking them would mask those words
+ * everywhere in the output (JSON's `true` included).
+ */
+const MIN_HEADER_SECRET = 6;
+
 function registerSecretValue(value: string): void {
   const plain = decoded(value.trim());
   // `Authorization=Bearer abc`: the token alone, too, in case a message quotes only it.
   const token = plain.split(/\s+/).pop() ?? '';
-  for (const secret of [plain, token, encodeURIComponent(plain)]) if (secret && secret !== MASK) registered.add(secret);
+  for (const secret of [plain, token, encodeURIComponent(plain)])
+    if (secret.length >= MIN_HEADER_SECRET && secret !== MASK) registered.add(secret);
 }
 
 /**

@@ -106,10 +106,11 @@ describe('what leaves the process', () => {
   it('masks the password of every OTLP endpoint and every OTLP header value in later output', () => {
     registerOtlpSecrets({
       OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'https://otel:MetricsPw9@c:4318/v1/metrics',
-      OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=KeyValue77,authorization=Bearer%20BearerTok55',
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=KeyValue77,authorization=Bearer%20BearerTok55,x-flag=true',
     });
-    const said = withoutRegisteredSecrets('MetricsPw9 KeyValue77 BearerTok55 Bearer BearerTok55 plain');
-    expect(said).toBe('**** **** **** **** plain');
+    const said = withoutRegisteredSecrets('MetricsPw9 KeyValue77 BearerTok55 Bearer BearerTok55 plain true');
+    // A short setting (`true`) is not taken for a secret: JSON's `true` must survive.
+    expect(said).toBe('**** **** **** **** plain true');
   });
 
   it("says why an export failed without the endpoint's URL", () => {
