@@ -112,3 +112,38 @@ export function redact(text: string, url?: string): string {
   }
   return out.replace(URL_IN_TEXT, (u) => maskUrl(u)).replace(KEY_VALUE_SECRET, `$1$2${MASK}`);
 }
+
+/** `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, …: URLs that may carry a user and password. */
+const OTLP_ENDPOINT_VARIABLE = /^OTEL_EXPORTER_OTLP_(?:[A-Z]+_)?ENDPOINT$/;
+/** `OTEL_EXPORTER_OTLP_HEADERS` (and per signal): `key=value,…`, where a value is often an API key or a token. */
+const OTLP_HEADERS_VARIABLE = /^OTEL_EXPORTER_OTLP_(?:[A-Z]+_)?HEADERS$/;
+
+/**
+ * Shorter header values (`gzip`, `true`, `1`) are settings rather than keys, and masking them would mask those words
+ * everywhere in the output (JSON's `true` included).
+ */
+const MIN_HEADER_SECRET = 6;
+
+function registerSecretValue(value: string): void {
+  const plain = decoded(value.trim());
+  // `Authorization=Bearer abc`: the token alone, too, in case a message quotes only it.
+  const token = plain.split(/\s+/).pop() ?? '';
+  for (const secret of [plain, token, encodeURIComponent(plain)])
+    if (secret.length >= MIN_HEADER_SECRET && secret !== MASK) registered.add(secret);
+}
+
+/**
+ * Every password in an OTLP endpoint's URL and every OTLP header value is removed from all output from now on: the
+ * telemetry settings are read from the environment, and no message may echo them.
+ */
+export function registerOtlpSecrets(env: NodeJS.ProcessEnv): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (!value) continue;
+    if (OTLP_ENDPOINT_VARIABLE.test(name)) registerSecrets(value.trim());
+    else if (OTLP_HEADERS_VARIABLE.test(name))
+      for (const pair of value.split(',')) {
+        const eq = pair.indexOf('=');
+        if (eq >= 0) registerSecretValue(pair.slice(eq + 1));
+      }
+  }
+}

@@ -5,7 +5,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { DialectName } from '../dialects/dialect.js';
 import type { CompiledPlan } from '../plan/compile.js';
-import { redact } from '../db/secrets.js';
 
 export const ATTR = {
   plan: 'schemashift.plan',
@@ -18,6 +17,7 @@ export const ATTR = {
   reason: 'schemashift.reason',
   attempt: 'schemashift.attempt',
   dbSystem: 'db.system',
+  errorType: 'error.type',
 } as const;
 
 /** Which run this is: the plan, the command, the database kind and, over --targets, the target's name. */
@@ -63,19 +63,62 @@ export function stepAttributes(
   };
 }
 
-const MAX_MESSAGE = 300;
+export type ErrorCategory =
+  | 'lock-timeout'
+  | 'statement-timeout'
+  | 'deadlock'
+  | 'constraint'
+  | 'connection'
+  | 'interrupted'
+  | 'check-failed'
+  | 'refused'
+  | 'other';
+
+/** Fixed words from the shape of an error's text; none of its text goes on. Order matters: the first match wins. */
+const CATEGORIES: [ErrorCategory, RegExp][] = [
+  ['deadlock', /deadlock/i],
+  ['lock-timeout', /lock[ _]timeout|lock request time ?out|lock not granted/i],
+  ['statement-timeout', /statement timeout|statement_timeout|query timeout/i],
+  ['interrupted', /interrupt|cancell?ing statement due to user request|operation cancell?ed|SIGINT|SIGTERM/i],
+  ['constraint', /duplicate key|unique|violates|constraint|conflicted with|cannot insert the value null/i],
+  ['connection', /connection|connect\b|ECONN|ETIMEDOUT|ENOTFOUND|terminat/i],
+  ['check-failed', /\bexpected\b/i],
+  ['refused', /refus|owned by|another runner/i],
+];
+
+export interface ErrorClass {
+  category: ErrorCategory;
+  /** The PostgreSQL SQLSTATE (`23505`), when the driver gave one. */
+  sqlstate?: string;
+  /** The SQL Server error number (`2627`), when the driver gave one. */
+  errorNumber?: string;
+}
+
+/** The driver's code as a SQLSTATE or a SQL Server error number; a DatabaseError keeps either as a string. */
+function driverCode(code: unknown, dialect?: DialectName): Omit<ErrorClass, 'category'> {
+  if (typeof code === 'number' && Number.isInteger(code) && code > 0) return { errorNumber: String(code) };
+  if (typeof code !== 'string') return {};
+  if (/^[0-9A-Z]{5}$/.test(code) && (dialect !== 'mssql' || /[A-Z]/.test(code))) return { sqlstate: code };
+  return /^\d{1,6}$/.test(code) ? { errorNumber: code } : {};
+}
 
 /**
- * A step's error as a span may carry it: its first line, passwords and URLs masked, quoted literals and key values
- * (`Key (email)=(a@b.c)`) replaced by `?`, so that no row's data leaves with it.
+ * What an error is, as fixed words and a driver code only: a driver's text can quote a row (`(alice@example.com)`).
+ * `known`: the category the dialect's own classifier gave the error object, when there was one (it wins).
  */
-export function exportableError(text: string, databaseUrl?: string): string {
-  const firstLine = redact(text, databaseUrl).split('\n')[0] ?? '';
-  const withoutValues = firstLine
-    .replace(/=\([^)]*\)/g, '=(?)')
-    .replace(/'(?:[^']|'')*'/g, "'?'")
-    .replace(/"(?:[^"\\]|\\.)*"/g, '"?"');
-  return withoutValues.length > MAX_MESSAGE ? `${withoutValues.slice(0, MAX_MESSAGE)}…` : withoutValues;
+export function errorClass(text: string, code?: unknown, dialect?: DialectName, known?: ErrorCategory): ErrorClass {
+  const category = known ?? CATEGORIES.find(([, pattern]) => pattern.test(text))?.[0] ?? 'other';
+  return { category, ...driverCode(code, dialect) };
+}
+
+/** The message a span may carry for an error: the step (a name the plan's author chose) and the error's class. */
+export function exportableError(what: string, error: ErrorClass): string {
+  const code = error.sqlstate
+    ? ` (SQLSTATE ${error.sqlstate})`
+    : error.errorNumber
+      ? ` (SQL Server error ${error.errorNumber})`
+      : '';
+  return `${what} failed: ${error.category}${code}`;
 }
 
 /** A lost lock wait's reason as a fixed word (lock-retry.ts lockWaitReason says it in a sentence). */

@@ -3,9 +3,10 @@
  * that finds an OTLP endpoint in the environment, and flushed once when the CLI ends (main.ts).
  */
 import type { Io } from '../cli/io.js';
+import { registerOtlpSecrets, withoutRegisteredSecrets } from '../db/secrets.js';
 import type { RunnerListener } from '../runner/events.js';
 import type { RunIdentity } from './attributes.js';
-import { telemetryConfig } from './config.js';
+import { invalidEndpointVariable, protocolNotice, telemetryConfig } from './config.js';
 import type { TelemetrySession } from './session.js';
 
 export type { RunIdentity } from './attributes.js';
@@ -31,34 +32,53 @@ function unobserved(listener: RunnerListener): ObservedRun {
   };
 }
 
+/**
+ * Telemetry speaks for the whole process, on the process's stderr: not through a run's io, which over --targets --json
+ * is one target's captured output (and would take the warning with it).
+ */
+function warn(line: string): void {
+  process.stderr.write(withoutRegisteredSecrets(`schemashift: ${line}\n`));
+}
+
 /** The first failed export is said once, on stderr, in one line; the run goes on and its exit code stays its own. */
-function warnOnce(io: Io): (cause: string) => void {
+function warnOnce(): (cause: string) => void {
   let warned = false;
   return (cause) => {
     if (warned) return;
     warned = true;
-    io.err(
-      `schemashift: telemetry: the OTLP endpoint did not take the export (${cause}); the run is not affected ` +
-        '(check OTEL_EXPORTER_OTLP_ENDPOINT; further export errors are not shown)\n',
+    warn(
+      `telemetry: the OTLP endpoint did not take the export (${cause}); the run is not affected ` +
+        '(check OTEL_EXPORTER_OTLP_ENDPOINT; further export errors are not shown)',
     );
   };
 }
 
-async function loadSession(io: Io): Promise<TelemetrySession | undefined> {
-  const config = telemetryConfig(io.env);
+async function loadSession(env: NodeJS.ProcessEnv): Promise<TelemetrySession | undefined> {
+  const config = telemetryConfig(env);
   if (!config) return undefined;
+  // Only the variable's name is said: its value can hold a token (`https://user:token@collector:4318`).
+  const invalid = invalidEndpointVariable(env);
+  if (invalid) {
+    warn(`telemetry is off: ${invalid} is not a valid URL (expected http(s)://host:port)`);
+    return undefined;
+  }
+  const notice = protocolNotice(env);
+  if (notice) warn(notice.message);
+  if (notice?.off) return undefined;
   try {
-    return (await import('./session.js')).startSession(config, warnOnce(io));
-  } catch (e) {
-    io.err(`schemashift: telemetry is off: it could not start (${(e as Error).message.split('\n')[0]})\n`);
+    return (await import('./session.js')).startSession(config, warnOnce());
+  } catch {
+    // The SDK's own message is never shown: it can quote an endpoint's URL with its credentials.
+    warn('telemetry is off: the OpenTelemetry SDK could not start (check the OTEL_EXPORTER_OTLP_* variables)');
     return undefined;
   }
 }
 
 /** `listener` as is when no OTLP endpoint is set; else it also feeds the run's metrics and spans. */
 export async function observeRun(io: Io, id: RunIdentity, listener: RunnerListener): Promise<ObservedRun> {
+  registerOtlpSecrets(io.env);
   if (!telemetryConfig(io.env)) return unobserved(listener);
-  session ??= loadSession(io);
+  session ??= loadSession(io.env);
   const started = await session;
   return started ? started.observe(id, listener) : unobserved(listener);
 }

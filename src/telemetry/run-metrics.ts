@@ -19,6 +19,8 @@ export class RunMetrics {
   /** Lock waits by step id and attempt; a wait ends with the attempt's next event (retry, progress, done…). */
   private readonly lockWaits = new Map<string, Map<number, OpenWait>>();
   private readonly throttleWaits = new Map<string, OpenWait & { cause: string }>();
+  /** Backfills started and not ended: their rate goes to 0 when they end, however they end. */
+  private readonly openBackfills = new Map<string, StepRef>();
 
   constructor(
     private readonly m: Instruments,
@@ -33,6 +35,7 @@ export class RunMetrics {
         this.startedAt.set(event.step.id, this.now());
         this.rowsSeen.set(event.step.id, 0);
         this.paceSeen.set(event.step.id, 0);
+        if (event.step.kind === 'backfill') this.openBackfills.set(event.step.id, event.step);
         return;
       case 'step-done':
         return this.stepEnded(event.step, event.phase, 'done', event.ms / 1000);
@@ -58,6 +61,7 @@ export class RunMetrics {
   end(outcome: string): void {
     for (const stepId of [...this.lockWaits.keys()]) this.endLockWaits(stepId);
     for (const stepId of [...this.throttleWaits.keys()]) this.endThrottleWait(stepId);
+    for (const step of [...this.openBackfills.values()]) this.backfillStopped(step);
     this.m.runs.add(1, { ...runAttributes(this.id), [ATTR.outcome]: outcome });
   }
 
@@ -77,6 +81,13 @@ export class RunMetrics {
     this.m.steps.add(1, attributes);
     if (seconds !== undefined) this.m.stepDuration.record(seconds, attributes);
     this.startedAt.delete(step.id);
+    this.backfillStopped(step, phase);
+  }
+
+  /** A gauge keeps its last value: a finished backfill would show its last rate until the series goes stale. */
+  private backfillStopped(step: StepRef, phase?: string): void {
+    if (!this.openBackfills.delete(step.id)) return;
+    this.m.backfillRate.record(0, this.attrs(step, phase ?? this.phaseOf.get(step.id)));
   }
 
   private lockWaitSeen(step: StepRef, attempt: number): void {

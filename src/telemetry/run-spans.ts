@@ -1,7 +1,15 @@
 /** A run's RunnerEvents as a span tree: the run, a child per phase, a child per step; waits and retries as events. */
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import type { RunnerEvent } from '../runner/events.js';
-import { ATTR, exportableError, retryReason, runAttributes, stepAttributes, type RunIdentity } from './attributes.js';
+import {
+  ATTR,
+  errorClass,
+  exportableError,
+  retryReason,
+  runAttributes,
+  stepAttributes,
+  type RunIdentity,
+} from './attributes.js';
 
 type StepRef = { id: string; kind: string };
 
@@ -41,7 +49,7 @@ export class RunSpans {
       case 'step-skip':
         return this.stepEnded(event.step, event.phase, 'skipped');
       case 'step-failed':
-        return this.stepFailed(event.step, event.phase, event.error);
+        return this.stepFailed(event.step, event.phase, event.error, (event as { code?: unknown }).code);
       case 'lock-wait':
         this.steps.get(event.step.id)?.addEvent('lock-wait', {
           [ATTR.attempt]: event.attempt,
@@ -107,10 +115,13 @@ export class RunSpans {
     this.close(step.id, span);
   }
 
-  private stepFailed(step: StepRef, phase: string, error: string): void {
+  /** `code`: a driver code, should the event ever carry one (today the runner gives the message only). */
+  private stepFailed(step: StepRef, phase: string, error: string, code?: unknown): void {
     const span = this.stepSpan(step, phase);
-    const message = exportableError(error, this.id.databaseUrl);
+    const cls = errorClass(error, code, this.id.dialect);
+    const message = exportableError(`step ${step.id}`, cls);
     span.setAttribute(ATTR.outcome, 'failed');
+    span.setAttribute(ATTR.errorType, cls.sqlstate ?? cls.errorNumber ?? cls.category);
     span.recordException({ name: 'StepFailed', message });
     span.setStatus({ code: SpanStatusCode.ERROR, message });
     this.close(step.id, span);

@@ -2,12 +2,14 @@
  * The OpenTelemetry SDK, set up from the environment: OTLP/HTTP (JSON) exporters, a periodic metric reader and a
  * batch span processor. Loaded only when telemetry is on (hook.ts imports it dynamically).
  */
+import { randomUUID } from 'node:crypto';
 import type { Meter, Tracer } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { agentFactory, destroyAgents } from './agents.js';
 import { FLUSH_TIMEOUT_MS, type TelemetryConfig } from './config.js';
 
 export interface TelemetrySdk {
@@ -27,6 +29,8 @@ const EXPORT_SUCCESS = 0;
 /** A short cause that cannot carry the endpoint's URL or its credentials: an errno code, an HTTP status, or words. */
 export function causeOf(error: Error | undefined): string {
   const code = (error as { code?: unknown } | undefined)?.code;
+  // OTLPExporterError: `code` is the HTTP status, the message only its reason phrase.
+  if (typeof code === 'number' && code >= 100 && code <= 599) return `HTTP ${code}`;
   if (typeof code === 'string' && /^[A-Z0-9_]+$/.test(code)) return code;
   if (error?.message && /timed? ?out/i.test(error.message)) return 'timed out';
   const status = /\b([45]\d\d)\b/.exec(error?.message ?? '')?.[1];
@@ -64,10 +68,14 @@ class ReportingSpanExporter extends OTLPTraceExporter {
   }
 }
 
-/** service.name `schemashift` unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES say otherwise. */
+/**
+ * service.name `schemashift` and a service.instance.id of its own per process, unless OTEL_SERVICE_NAME or
+ * OTEL_RESOURCE_ATTRIBUTES say otherwise. Each CLI run's cumulative series starts at 0: without an instance of its own
+ * it would continue the last run's series, and Prometheus would read 1, 1, 1 as no increase (docs/telemetry.md).
+ */
 function resourceOf() {
   return defaultResource()
-    .merge(resourceFromAttributes({ 'service.name': 'schemashift' }))
+    .merge(resourceFromAttributes({ 'service.name': 'schemashift', 'service.instance.id': randomUUID() }))
     .merge(detectResources({ detectors: [envDetector] }));
 }
 
@@ -90,7 +98,10 @@ export function startSdk(config: TelemetryConfig, failed: ExportFailure): Teleme
         resource,
         readers: [
           new PeriodicExportingMetricReader({
-            exporter: new ReportingMetricExporter({ url: config.metricsUrl, timeoutMillis }, failed),
+            exporter: new ReportingMetricExporter(
+              { url: config.metricsUrl, timeoutMillis, httpAgentOptions: agentFactory(process.env, 'METRICS') },
+              failed,
+            ),
             exportIntervalMillis: config.exportIntervalMs,
             exportTimeoutMillis: timeoutMillis,
           }),
@@ -101,9 +112,13 @@ export function startSdk(config: TelemetryConfig, failed: ExportFailure): Teleme
     ? new BasicTracerProvider({
         resource,
         spanProcessors: [
-          new BatchSpanProcessor(new ReportingSpanExporter({ url: config.tracesUrl, timeoutMillis }, failed), {
-            exportTimeoutMillis: timeoutMillis,
-          }),
+          new BatchSpanProcessor(
+            new ReportingSpanExporter(
+              { url: config.tracesUrl, timeoutMillis, httpAgentOptions: agentFactory(process.env, 'TRACES') },
+              failed,
+            ),
+            { exportTimeoutMillis: timeoutMillis },
+          ),
         ],
       })
     : undefined;
@@ -113,6 +128,8 @@ export function startSdk(config: TelemetryConfig, failed: ExportFailure): Teleme
     async shutdown() {
       const stopping = Promise.allSettled([tracerProvider?.shutdown(), meterProvider?.shutdown()]);
       if ((await within(FLUSH_TIMEOUT_MS, stopping)) === 'timeout') failed('timed out');
+      // Nothing of telemetry may outlive the flush: an answer still trickling in would keep the CLI alive.
+      destroyAgents();
     },
   };
 }

@@ -1,6 +1,7 @@
 /** Telemetry for the whole process: one SDK, and an observer per run (a fleet runs several at once). */
 import type { RunnerEvent, RunnerListener } from '../runner/events.js';
-import { exportableError, type RunIdentity } from './attributes.js';
+import { errorClass, exportableError, type RunIdentity } from './attributes.js';
+import { dialectCategory } from './dialect-error.js';
 import type { TelemetryConfig } from './config.js';
 import type { ObservedRun } from './hook.js';
 import { createInstruments } from './metrics.js';
@@ -42,7 +43,10 @@ export function startSession(config: TelemetryConfig, failed: ExportFailure): Te
         },
         ended: (outcome) => end(outcome),
         threw: (e) => {
-          end('error', exportableError(e instanceof Error ? e.message : String(e), id.databaseUrl));
+          const text = e instanceof Error ? e.message : String(e);
+          const code = (e as { code?: unknown } | null)?.code;
+          const cls = errorClass(text, code, id.dialect, dialectCategory(id.dialect, e));
+          end('error', exportableError(`${id.mode} ${id.plan}`, cls));
           throw e;
         },
       };

@@ -110,3 +110,28 @@ describe('RunMetrics', () => {
     expect(of('runs').map((r) => r.attributes['schemashift.outcome'])).toEqual(['interrupted']);
   });
 });
+
+describe('RunMetrics: the backfill rate ends at 0', () => {
+  const rates = (of: (m: string) => Recorded[]) => of('backfillRate').map((r) => r.value);
+
+  const endings: [string, RunnerEvent][] = [
+    ['done', { type: 'step-done', phase: 'migrate', step, ms: 20 }],
+    ['failed', { type: 'step-failed', phase: 'migrate', step, error: 'x' }],
+  ];
+  it.each(endings)('records 0 when the backfill step ends %s', (_outcome, ending) => {
+    const { at, of } = setup();
+    at(0, { type: 'step-start', phase: 'migrate', step, attempt: 1 });
+    at(10, progress({ rowsThisRun: 100, rowsPerSecond: 5000 }));
+    at(20, ending);
+    expect(rates(of)).toEqual([5000, 0]);
+    expect(of('backfillRate')[1]!.attributes).toEqual(of('backfillRate')[0]!.attributes);
+  });
+
+  it('records 0 when the run is interrupted with the backfill running, once', () => {
+    const { at, of, metrics } = setup();
+    at(0, { type: 'step-start', phase: 'migrate', step, attempt: 1 });
+    at(10, progress({ rowsThisRun: 100, rowsPerSecond: 5000 }));
+    metrics.end('interrupted');
+    expect(rates(of)).toEqual([5000, 0]);
+  });
+});
