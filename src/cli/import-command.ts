@@ -13,6 +13,7 @@ import { PlanError, UsageError } from '../errors.js';
 import { buildPlanDocument, summarise, type ImportedFile } from '../import/build-plan.js';
 import { migrationFiles, type MigrationFiles } from '../import/migration-files.js';
 import { nameFromPath, nameProblem } from '../import/plan-name.js';
+import { orderConflict } from '../import/step-order.js';
 import { parsePlan } from '../plan/load.js';
 import { declareCarried, openCatalog, seedMemory, type LiveCatalog } from './import-database.js';
 import type { Io } from './io.js';
@@ -85,12 +86,32 @@ async function readFiles(
         {
           at: { file: relative(cwd, path), line: read.error.line, col: read.error.col },
           message: `${read.error.message}; nothing was written`,
-          hint: 'the file is read with the PostgreSQL parser: fix the SQL at this position and import again',
+          hint:
+            read.error.hint ??
+            'the file is read with the PostgreSQL parser: fix the SQL at this position and import again',
         },
       ]);
     files.push({ label: file, statements: read.statements });
   }
   return files;
+}
+
+function refuseReordering(files: ImportedFile[], layout: MigrationFiles & { dir: string }, cwd: string): void {
+  const conflict = orderConflict(files);
+  if (!conflict) return;
+  const { earlier, later } = conflict;
+  const shown = (s: { file: string; line: number }) => `${relative(cwd, join(layout.dir, s.file))}:${s.line}`;
+  throw new PlanError([
+    {
+      at: { file: relative(cwd, join(layout.dir, later.file)), line: later.line, col: later.col },
+      message:
+        `${later.summary}: the plan would run it out of the order of the SQL: ${conflict.what}; ` +
+        `the earlier statement is ${shown(earlier)} (${earlier.summary}); nothing was written`,
+      hint:
+        `split the migration at ${shown(later)}: import the part before it as one plan and the rest as a second ` +
+        'plan with `after: [<first plan>]` (see docs/in-flight.md), so each part runs in the order written',
+    },
+  ]);
 }
 
 export async function importCommand(sourceArg: string, opts: ImportOptions, io: Io): Promise<number> {
@@ -104,6 +125,7 @@ export async function importCommand(sourceArg: string, opts: ImportOptions, io: 
   let files: ImportedFile[];
   try {
     files = await readFiles(importer, layout, io.cwd, catalog);
+    refuseReordering(files, layout, io.cwd);
     if (catalog)
       await declareCarried(
         files.flatMap((f) => f.statements),

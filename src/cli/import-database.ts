@@ -64,7 +64,8 @@ export async function declareCarried(statements: ImportedStatement[], catalog: L
     const live = await postgres.introspect.columnAttachments(catalog.conn, table, column);
     if (!live) continue;
     const declarations = declarationsFromLive(live);
-    Object.assign(spec, withoutDefaults(declarations));
+    // What the import itself decided (a NOT NULL or DEFAULT folded in from a later statement) wins over the catalog.
+    for (const [key, value] of Object.entries(withoutDefaults(declarations))) if (!(key in spec)) spec[key] = value;
     imported.decision += '; what the column carries is declared from the catalog (--database)';
     const problems = compareCarry(kind, { table, ...declarations }, live);
     if (hasCarryProblems(problems))

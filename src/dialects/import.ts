@@ -10,6 +10,10 @@ export interface ImportedStep {
   phase: ImportPhase;
   step: Record<string, unknown>;
   decision: string;
+  /** Tables this step reads or changes beyond what its spec names (raw SQL: the tables the statement names). */
+  touches?: string[];
+  /** Which part of its statement the step came from (an ALTER TABLE subcommand); steps of one part are one recipe. */
+  unit?: number;
 }
 
 /** One statement of the migration and what became of it. */
@@ -34,7 +38,8 @@ export interface ImportMemory {
 }
 
 export type ImportRead =
-  { ok: true; statements: ImportedStatement[] } | { ok: false; error: { message: string; line: number; col: number } };
+  | { ok: true; statements: ImportedStatement[]; notes?: string[] }
+  | { ok: false; error: { message: string; line: number; col: number; hint?: string } };
 
 export interface MigrationImporter {
   /** Loads the parser once. */

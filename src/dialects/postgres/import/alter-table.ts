@@ -109,10 +109,10 @@ export function alterTableSteps(ctx: StatementContext, body: AstNode): ImportedS
     throw new NotMapped(`ALTER ${String(body.objtype).replace('OBJECT_', '')} has no safe operation`);
   if ((body.relation as AstNode | undefined)?.inh === false) throw new NotMapped('ALTER TABLE ONLY is kept as written');
   const table = relationName(body.relation);
-  return ((body.cmds as AstNode[] | undefined) ?? []).flatMap((wrapped) => {
+  return ((body.cmds as AstNode[] | undefined) ?? []).flatMap((wrapped, unit) => {
     const cmd = wrapped.AlterTableCmd as AstNode;
     const convert = COMMANDS[String(cmd.subtype)];
     if (!convert) throw new NotMapped(`${String(cmd.subtype).replace('AT_', '')} has no safe operation`);
-    return convert(ctx, table, cmd);
+    return convert(ctx, table, cmd).map((s) => ({ ...s, unit }));
   });
 }

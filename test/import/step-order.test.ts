@@ -1,0 +1,75 @@
+/** `import` never emits a plan that runs statements acting on the same object in another order than the SQL. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, folderWith } from '../cli/cli-support.js';
+
+async function importSql(sql: string) {
+  const dir = folderWith({ 'm.sql': sql });
+  const result = await cli(['import', 'm.sql'], { cwd: dir });
+  const path = join(dir, 'plans/m.yaml');
+  return { ...result, plan: existsSync(path) ? readFileSync(path, 'utf8') : undefined };
+}
+
+async function refusedAt(sql: string, later: number, earlier: number) {
+  const result = await importSql(sql);
+  expect(result.code, result.stdout + result.stderr).toBe(2);
+  expect(result.plan).toBeUndefined();
+  expect(result.stderr).toContain(`m.sql:${later}:1: error:`);
+  expect(result.stderr).toContain(`the earlier statement is m.sql:${earlier}`);
+  expect(result.stderr).toMatch(/after: \[<first plan>\]/);
+}
+
+describe('import: statements acting on the same object keep their order', () => {
+  it('DROP TABLE then CREATE TABLE of the same name is refused (the drop would run last)', () =>
+    refusedAt('DROP TABLE IF EXISTS cache;\nCREATE TABLE IF NOT EXISTS cache (k text primary key);\n', 2, 1));
+
+  it('INSERT into a table, then a foreign key to it, is refused (the key would be validated first)', () =>
+    refusedAt(
+      "INSERT INTO roles (id, name) VALUES (1, 'user');\n" +
+        'ALTER TABLE users ADD COLUMN role_id int NOT NULL DEFAULT 1 REFERENCES roles(id);\n',
+      2,
+      1,
+    ));
+
+  it('DROP CONSTRAINT x, ADD CONSTRAINT x is refused (the add would run before the drop)', async () => {
+    const result = await importSql('ALTER TABLE t DROP CONSTRAINT c, ADD CONSTRAINT c CHECK (n > 0);\n');
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/constraint c/);
+  });
+
+  it('DROP COLUMN then ADD COLUMN of the same name is refused', () =>
+    refusedAt('ALTER TABLE t DROP COLUMN IF EXISTS c;\nALTER TABLE t ADD COLUMN IF NOT EXISTS c int;\n', 2, 1));
+
+  it('DROP DEFAULT then SET DEFAULT is the SET DEFAULT alone', async () => {
+    const result = await importSql('ALTER TABLE t ALTER c DROP DEFAULT;\nALTER TABLE t ALTER c SET DEFAULT 42;\n');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.plan).not.toContain('drop_default');
+    expect(result.plan).toMatch(/- set_default:\n\s+table: t\n\s+column: c\n\s+default: "42"/);
+    expect(result.plan).toContain('m.sql:1: ALTER TABLE t ALTER c DROP DEFAULT (superseded by m.sql:2');
+  });
+
+  it("Knex's .alter() (drop default, drop not null, type, set default, set not null) is one change_type", async () => {
+    const result = await importSql(
+      'alter table "t" alter column "c" drop default;\nalter table "t" alter column "c" drop not null;\n' +
+        'alter table "t" alter column "c" type integer using ("c"::integer);\n' +
+        'alter table "t" alter column "c" set default \'42\';\nalter table "t" alter column "c" set not null;\n',
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.plan).toMatch(/- change_type:\n(\s+\w+: .*\n){4}\s+default: "'42'"\n\s+not_null: true\n/);
+    expect(result.plan).not.toMatch(/- (set_default|drop_default|set_not_null|drop_not_null):/);
+  });
+
+  it('TYPE and SET NOT NULL in one ALTER: NOT NULL carried by the change_type, not set on the old column', async () => {
+    const result = await importSql('ALTER TABLE t ALTER d TYPE bigint, ALTER d SET NOT NULL;\n');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.plan).toMatch(/- change_type:\n\s+table: t\n\s+column: d\n\s+type: bigint\n\s+not_null: true\n/);
+    expect(result.plan).not.toContain('set_not_null');
+  });
+
+  it('steps on different columns still move to their phases', async () => {
+    const result = await importSql('ALTER TABLE t DROP COLUMN a;\nALTER TABLE t ADD COLUMN b int;\n');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.plan!.indexOf('add_column')).toBeLessThan(result.plan!.indexOf('drop_column'));
+  });
+});
