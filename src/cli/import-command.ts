@@ -91,7 +91,7 @@ async function readFiles(
             'the file is read with the PostgreSQL parser: fix the SQL at this position and import again',
         },
       ]);
-    files.push({ label: file, statements: read.statements });
+    files.push({ label: file, statements: read.statements, notes: read.notes ?? [] });
   }
   return files;
 }

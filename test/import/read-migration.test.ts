@@ -77,10 +77,15 @@ describe('positions, names and reasons', () => {
     expect(raw?.steps[0]?.step).toEqual({ sql: { up: 'ALTER TABLE "my table" ADD COLUMN a integer' } });
   });
 
-  it('SET search_path is left out with the reason that matters', () => {
-    const [statement] = read('SET search_path TO app, public');
-    expect(statement?.steps).toEqual([]);
-    expect(statement?.dropped).toMatch(/schema-qualify/);
+  it('SET search_path to another schema is refused at its line, with the way instead', () => {
+    const result = postgresImporter.read(
+      'ALTER TABLE t ADD COLUMN a int;\nSET search_path TO app, public;',
+      newImportMemory(),
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.line).toBe(2);
+    expect(result.error.hint).toMatch(/schema-qualify/);
   });
 
   it('a volatile NOT NULL default: nullable, default for new rows, backfill, set_not_null', () => {
@@ -91,5 +96,45 @@ describe('positions, names and reasons', () => {
       ['migrate', 'backfill'],
       ['migrate', 'set_not_null'],
     ]);
+  });
+});
+
+describe('import: goose, dbmate and sql-migrate files hold Up and Down', () => {
+  it.each([
+    ['-- +goose Up\n-- +goose StatementBegin\n', '-- +goose StatementEnd\n-- +goose Down\n-- +goose StatementBegin\n'],
+    ['-- migrate:up\n', '\n-- migrate:down\n'],
+    ['-- +migrate Up\n', '\n-- +migrate Down\n'],
+  ])('only the Up part becomes steps (%s)', (up, down) => {
+    const result = postgresImporter.read(
+      `${up}ALTER TABLE users ADD COLUMN email text;\n${down}DROP TABLE audit;\n`,
+      newImportMemory(),
+    );
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.statements.map((s) => s.summary)).toEqual(['ALTER TABLE users ADD COLUMN email text']);
+    expect(result.notes?.[0]).toMatch(/only the Up part was imported: from line \d+ .*the Down part is left out/);
+  });
+});
+
+describe('bookkeeping: what is left out and what is not', () => {
+  it('history tables: DML into public or unqualified ones is left out; other schemas and CREATE TABLE are kept', () => {
+    const [insert, other, created] = read(
+      "INSERT INTO schema_migrations (version) VALUES ('1');\n" +
+        "INSERT INTO app.schema_migrations (version) VALUES ('1');\n" +
+        'CREATE TABLE migrations (id int);\n',
+    );
+    expect(insert?.dropped).toMatch(/migration tool's own history/);
+    expect(other?.dropped).toBeUndefined();
+    expect(other?.steps).toHaveLength(1);
+    expect(created?.steps[0]?.step).toHaveProperty('create_table');
+  });
+
+  it('SELECT set_config(...) is left out only when every target is set_config', () => {
+    const [preamble, mixed] = read(
+      "SELECT pg_catalog.set_config('search_path', '', false);\n" +
+        "SELECT set_config('app.x', '1', false), purge_old_data();\n",
+    );
+    expect(preamble?.dropped).toBeDefined();
+    expect(mixed?.dropped).toBeUndefined();
+    expect(mixed?.raw).toBe(true);
   });
 });

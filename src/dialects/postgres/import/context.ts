@@ -16,6 +16,16 @@ export interface StatementContext {
 /** The statement cannot become a safe operation; it is kept as raw SQL, and `reason` says why. */
 export class NotMapped extends Error {}
 
+/** Neither a step nor raw SQL keeps what the statement means: the import stops (exit 2) and says what to do. */
+export class Refused extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
 /** A name a plan can carry (plans quote names themselves); anything else keeps the statement raw. */
