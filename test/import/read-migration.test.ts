@@ -138,3 +138,54 @@ describe('bookkeeping: what is left out and what is not', () => {
     expect(mixed?.raw).toBe(true);
   });
 });
+
+describe('review findings: statements a step would change are kept as raw SQL', () => {
+  const rawReason = (sql: string) => {
+    const statements = read(sql);
+    const last = statements[statements.length - 1]!;
+    expect(last.raw, JSON.stringify(last.steps)).toBe(true);
+    return last.steps[0]!.decision;
+  };
+
+  it('ADD COLUMN IF NOT EXISTS with a volatile NOT NULL default (several steps) is raw', () =>
+    expect(rawReason('ALTER TABLE t ADD COLUMN IF NOT EXISTS u uuid NOT NULL DEFAULT gen_random_uuid()')).toMatch(
+      /would backfill or alter a column that already exists/,
+    ));
+
+  it.each([
+    ['UPDATE t SET a = (SELECT max(b) FROM u)', /subquery/],
+    ['UPDATE t SET a = 1 WHERE id IN (SELECT id FROM u)', /subquery/],
+    ['UPDATE ONLY t SET a = 1', /UPDATE ONLY/],
+    ['UPDATE t SET a = row_number() OVER ()', /window function/],
+  ])('%s is raw, not a batched backfill', (sql, why) => expect(rawReason(sql)).toMatch(why));
+
+  it.each([
+    ['CREATE TABLE c (id int, p int, q int, FOREIGN KEY (p, q) REFERENCES r ON DELETE SET NULL (q))', /SET NULL/],
+    ['CREATE TABLE c (id int, body text COMPRESSION lz4)', /COMPRESSION/],
+    ['ALTER TABLE c ADD COLUMN body text COMPRESSION lz4', /COMPRESSION/],
+    ['CREATE INDEX ON u ((lower(name)) COLLATE "C")', /COLLATE/],
+    ['ALTER TABLE ONLY u ADD COLUMN a int', /ONLY/],
+    ['CREATE INDEX ON ONLY u (a)', /ONLY/],
+  ])('%s keeps what a step would drop', (sql, why) => expect(rawReason(sql)).toMatch(why));
+});
+
+describe('review findings: names and types a later statement relies on', () => {
+  it('a serial column renamed later is renamed with its stored type (integer), not serial', () => {
+    const [, renamed] = read(
+      'CREATE TABLE t (id serial PRIMARY KEY, n bigserial);\nALTER TABLE t RENAME COLUMN n TO m;',
+    );
+    expect(renamed?.steps[0]?.step).toMatchObject({ rename_column: { from: 'n', to: 'm', type: 'bigint' } });
+  });
+
+  it('DROP INDEX finds the index of its own schema only', () => {
+    const statements = read('CREATE INDEX i ON billing.t (a);\nDROP INDEX i;\nDROP INDEX billing.i;');
+    expect(statements[1]?.raw).toBe(true);
+    expect(statements[2]?.steps[0]?.step).toEqual({ drop_index: { table: 'billing.t', name: 'i' } });
+  });
+
+  it('generated names are those PostgreSQL gives: <table>_<column>_check, <table>_<function>_idx', () => {
+    expect(onlyStep('ALTER TABLE u ADD CHECK (age > 0)')).toMatchObject({ add_check: { name: 'u_age_check' } });
+    expect(onlyStep('ALTER TABLE u ADD CHECK (a > b)')).toMatchObject({ add_check: { name: 'u_check' } });
+    expect(onlyStep('CREATE INDEX ON u (lower(email))')).toMatchObject({ create_index: { name: 'u_lower_idx' } });
+  });
+});

@@ -22,6 +22,10 @@ const ifExistsNote = (cmd: AstNode) =>
 const COMMANDS: Record<string, Command> = {
   AT_AddColumn: (ctx, table, cmd) => {
     const steps = addColumnSteps(ctx, table, (cmd.def as AstNode).ColumnDef as AstNode);
+    if (cmd.missing_ok && steps.length > 1)
+      throw new NotMapped(
+        'ADD COLUMN IF NOT EXISTS needs several steps here, and they would backfill or alter a column that already exists',
+      );
     if (cmd.missing_ok && steps[0]) {
       steps[0].step.if_exists = 'adopt';
       steps[0].decision += '; IF NOT EXISTS: if_exists: adopt (an existing column is taken over when it matches)';
@@ -107,7 +111,7 @@ const COMMANDS: Record<string, Command> = {
 export function alterTableSteps(ctx: StatementContext, body: AstNode): ImportedStep[] {
   if (body.objtype !== 'OBJECT_TABLE')
     throw new NotMapped(`ALTER ${String(body.objtype).replace('OBJECT_', '')} has no safe operation`);
-  if ((body.relation as AstNode | undefined)?.inh === false) throw new NotMapped('ALTER TABLE ONLY is kept as written');
+  if ((body.relation as AstNode | undefined)?.inh !== true) throw new NotMapped('ALTER TABLE ONLY is kept as written');
   const table = relationName(body.relation);
   return ((body.cmds as AstNode[] | undefined) ?? []).flatMap((wrapped, unit) => {
     const cmd = wrapped.AlterTableCmd as AstNode;

@@ -43,7 +43,12 @@ function identityOf(c: AstNode): string {
   return c.generated_when === 'd' ? 'by_default' : 'always';
 }
 
+function refuseSetColumns(c: AstNode): void {
+  if (c.fk_del_set_cols) throw new NotMapped('ON DELETE SET NULL/SET DEFAULT (columns) is kept as written');
+}
+
 function references(c: AstNode): Record<string, unknown> {
+  refuseSetColumns(c);
   const pk = stringList(c.pk_attrs);
   if (pk.length > 1) throw new NotMapped('a column foreign key to several columns');
   return defined({
@@ -119,6 +124,7 @@ function column(
   named: Record<string, unknown>[],
 ): Record<string, unknown> {
   if (def.collClause) throw new NotMapped('COLLATE on a column is kept as written');
+  if (def.compression) throw new NotMapped('COMPRESSION on a column is kept as written');
   const spec: Record<string, unknown> = { name: plainName(def.colname), type: typeOf(ctx, def.typeName) };
   for (const wrapped of (def.constraints as AstNode[] | undefined) ?? [])
     applyColumnConstraint(ctx, table, spec, wrapped.Constraint as AstNode, named);
@@ -156,6 +162,7 @@ function tableConstraint(
         ...timing(c),
       });
     case 'CONSTR_FOREIGN': {
+      refuseSetColumns(c);
       const columns = stringList(c.fk_attrs);
       const pk = stringList(c.pk_attrs);
       return {
@@ -177,6 +184,14 @@ function tableConstraint(
   }
 }
 
+/** serial/bigserial/smallserial are integer/bigint/smallint with a sequence default: a later rename needs those. */
+function storedType(type: string): string {
+  const serial = /^(small|big)?serial([248])?$/i.exec(type.trim());
+  if (!serial) return type;
+  const size = serial[2] ?? { small: '2', big: '8' }[String(serial[1]).toLowerCase()] ?? '4';
+  return { '2': 'smallint', '4': 'integer', '8': 'bigint' }[size]!;
+}
+
 export function createTableSteps(ctx: StatementContext, body: AstNode): ImportedStep[] {
   refuseTableOptions(body);
   const name = relationName(body.relation);
@@ -189,7 +204,7 @@ export function createTableSteps(ctx: StatementContext, body: AstNode): Imported
     else throw new NotMapped('CREATE TABLE … LIKE is kept as written');
   }
   if (columns.length === 0) throw new NotMapped('a table without columns');
-  for (const c of columns) ctx.memory.columnTypes.set(`${name}.${String(c.name)}`, String(c.type));
+  for (const c of columns) ctx.memory.columnTypes.set(`${name}.${String(c.name)}`, storedType(String(c.type)));
   const spec = defined({ name, columns, constraints: constraints.length ? constraints : undefined });
   const created = step(
     'expand',
