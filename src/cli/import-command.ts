@@ -61,6 +61,11 @@ function planName(opts: ImportOptions, source: string): string {
 
 function outPath(opts: ImportOptions, name: string, cwd: string): string {
   const out = resolve(cwd, opts.out ?? join('plans', `${name}.yaml`));
+  if (statSync(out, { throwIfNoEntry: false })?.isDirectory())
+    throw new UsageError(
+      `--out ${relative(cwd, out)} is a folder; nothing was written`,
+      `give the path of the plan file, e.g. --out ${join(relative(cwd, out) || '.', `${name}.yaml`)}`,
+    );
   if (existsSync(out) && !opts.force)
     throw new UsageError(
       `${relative(cwd, out)} already exists; nothing was written`,

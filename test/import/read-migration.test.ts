@@ -39,11 +39,11 @@ describe('expressions and types come out exactly as written', () => {
     expect(spec.column.type).toBe('timestamp (3) with time zone');
   });
 
-  it('an UPDATE: every SET expression and the WHERE, a comment inside kept, nothing past the statement', () => {
+  it('an UPDATE: every SET expression and the WHERE, comments left out, nothing past the statement', () => {
     const spec = onlyStep(
       "UPDATE t SET a = coalesce(b, /* none */ 0) + 1, c = 'x;y' WHERE d IN (1, 2) AND e IS NULL; SELECT 1",
     ).backfill as { set: Record<string, string>; where: string };
-    expect(spec.set).toEqual({ a: 'coalesce(b, /* none */ 0) + 1', c: "'x;y'" });
+    expect(spec.set).toEqual({ a: 'coalesce(b, 0) + 1', c: "'x;y'" });
     expect(spec.where).toBe('d IN (1, 2) AND e IS NULL');
   });
 
@@ -187,5 +187,25 @@ describe('review findings: names and types a later statement relies on', () => {
     expect(onlyStep('ALTER TABLE u ADD CHECK (age > 0)')).toMatchObject({ add_check: { name: 'u_age_check' } });
     expect(onlyStep('ALTER TABLE u ADD CHECK (a > b)')).toMatchObject({ add_check: { name: 'u_check' } });
     expect(onlyStep('CREATE INDEX ON u (lower(email))')).toMatchObject({ create_index: { name: 'u_lower_idx' } });
+  });
+});
+
+describe('review findings: comments, summaries, inverses', () => {
+  it('a comment inside an expression or after a view query is not copied into the plan', () => {
+    expect(onlyStep('ALTER TABLE t ADD CHECK (a > 0 -- positive\n AND a < 10 /* small */)')).toMatchObject({
+      add_check: { expression: expect.not.stringMatching(/positive|small|--|\/\*/) as unknown },
+    });
+    const view = onlyStep('CREATE MATERIALIZED VIEW mv AS SELECT id -- the key\n FROM u /* all */');
+    expect(JSON.stringify(view)).not.toMatch(/the key|all \*/);
+  });
+
+  it('the summary keeps -- inside a string literal', () => {
+    const [statement] = read("UPDATE t SET note = 'a -- b' WHERE id = 1 -- trailing");
+    expect(statement?.summary).toBe("UPDATE t SET note = 'a -- b' WHERE id = 1");
+  });
+
+  it('CREATE SCHEMA AUTHORIZATION x has no made-up down', () => {
+    const step = onlyStep('CREATE SCHEMA AUTHORIZATION alice');
+    expect(step).toEqual({ sql: { up: 'CREATE SCHEMA AUTHORIZATION alice' } });
   });
 });

@@ -40,7 +40,9 @@ function obviousInverse(ctx: StatementContext, type: string, body: AstNode): str
         ? undefined
         : `DROP TRIGGER ${quoteIdent(String(body.trigname))} ON ${quotedRelation(body.relation)}`;
     case 'CreateSchemaStmt':
-      return body.if_not_exists || body.schemaElts ? undefined : `DROP SCHEMA ${quoteIdent(String(body.schemaname))}`;
+      return body.if_not_exists || body.schemaElts || typeof body.schemaname !== 'string'
+        ? undefined
+        : `DROP SCHEMA ${quoteIdent(body.schemaname)}`;
     case 'CreateEnumStmt':
       return `DROP TYPE ${quotedList(body.typeName)}`;
     case 'CreateSeqStmt':

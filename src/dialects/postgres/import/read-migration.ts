@@ -44,7 +44,7 @@ const STATEMENT_WORDS: Record<string, string> = {
 
 function summaryOf(text: string): string {
   const flat = text
-    .replace(/--[^\n]*/g, ' ')
+    .replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g, (m) => (/^['"]/.test(m) ? m : ' '))
     .replace(/\s+/g, ' ')
     .trim();
   return flat.length > SUMMARY_LENGTH ? `${flat.slice(0, SUMMARY_LENGTH - 1)}…` : flat;
