@@ -32,11 +32,16 @@ describe('import: statements acting on the same object keep their order', () => 
       1,
     ));
 
-  it('DROP CONSTRAINT x, ADD CONSTRAINT x is refused (the add would run before the drop)', async () => {
+  it('DROP CONSTRAINT x, ADD CONSTRAINT x in one ALTER is kept as written (the add would run before the drop)', async () => {
     const result = await importSql('ALTER TABLE t DROP CONSTRAINT c, ADD CONSTRAINT c CHECK (n > 0);\n');
-    expect(result.code, result.stderr).toBe(2);
-    expect(result.stderr).toMatch(/constraint c/);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.plan).toContain('drops and adds back constraint c: kept as written so the drop comes first');
+    expect(result.plan).toMatch(/- sql:\n\s+up: ALTER TABLE t DROP CONSTRAINT c, ADD CONSTRAINT c CHECK \(n > 0\)/);
+    expect(result.plan).not.toMatch(/add_check|drop_constraint/);
   });
+
+  it('DROP CONSTRAINT x; ADD CONSTRAINT x in two statements is refused', () =>
+    refusedAt('ALTER TABLE t DROP CONSTRAINT c;\nALTER TABLE t ADD CONSTRAINT c CHECK (n > 0);\n', 2, 1));
 
   it('DROP COLUMN then ADD COLUMN of the same name is refused', () =>
     refusedAt('ALTER TABLE t DROP COLUMN IF EXISTS c;\nALTER TABLE t ADD COLUMN IF NOT EXISTS c int;\n', 2, 1));

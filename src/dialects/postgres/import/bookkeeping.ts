@@ -43,18 +43,18 @@ function defaultSearchPath(body: AstNode): boolean {
 export function refusalOf(type: string, body: AstNode): { message: string; hint: string } | undefined {
   if (type === 'TransactionStmt' && !DROPPABLE_TRANSACTION.has(String(body.kind)))
     return {
-      message: `${String(body.kind).replace('TRANS_STMT_', '')}: a plan runs each step in its own transaction, so a rollback, savepoint or prepared transaction of the migration cannot keep its meaning; nothing was written`,
+      message: `${String(body.kind).replace('TRANS_STMT_', '')}: a plan runs each step in its own transaction, so a rollback, savepoint or prepared transaction of the migration cannot keep its meaning`,
       hint: 'remove the statements the migration rolls back (and the ROLLBACK/SAVEPOINT itself), then import again',
     };
   if (type === 'VariableSetStmt' && (body.name === 'role' || body.name === 'session_authorization'))
     return {
-      message: `SET ${String(body.name).toUpperCase().replace('_', ' ')}: the steps would run as another role than the migration assumes; nothing was written`,
+      message: `SET ${String(body.name).toUpperCase().replace('_', ' ')}: the steps would run as another role than the migration assumes`,
       hint: 'remove it and run the plan as that role (the --database URL user), or keep the statements that need it in a raw sql step with the SET inside',
     };
   if (type === 'VariableSetStmt' && body.name === 'search_path' && !defaultSearchPath(body))
     return {
       message:
-        'SET search_path: later unqualified names would resolve to other schemas in the plan than in the migration; nothing was written',
+        'SET search_path: later unqualified names would resolve to other schemas in the plan than in the migration',
       hint: 'schema-qualify the names after it (e.g. billing.invoices) and remove the SET, then import again',
     };
   return undefined;

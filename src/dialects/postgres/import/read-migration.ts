@@ -114,7 +114,7 @@ export function readMigration(whole: string, memory: ImportMemory): ImportRead {
       statements.push({ ...at, summary: summaryOf(text), ...convert(ctx, raw.stmt ?? {}) });
     } catch (e) {
       if (!(e instanceof Refused)) throw e;
-      return { ok: false, error: { ...at, message: `${e.message}; nothing was written`, hint: e.hint } };
+      return { ok: false, error: { ...at, message: e.message, hint: e.hint } };
     }
   }
   return { ok: true, statements, notes };
