@@ -92,11 +92,40 @@ function foldOne(alive: Entry[], i: number): void {
   }
 }
 
+/**
+ * NOT NULL/DEFAULT changes just before a type change (nothing else done to the column between) decide what its new
+ * column carries; returns how many entries it took.
+ */
+function foldEarlierInto(alive: Entry[], i: number): number {
+  const change = alive[i]!;
+  const key = touchesOf(change.step)[0]!;
+  const decided = new Set<string>();
+  let taken = 0;
+  for (let j = i - 1; j >= 0; j--) {
+    const earlier = alive[j]!;
+    const touches = touchesOf(earlier.step);
+    if (!touches.some((t) => overlap(t, key))) continue;
+    const [kind, spec] = kindOf(earlier.step);
+    const family = FAMILY[kind];
+    if (touches[0] !== key || !family) return taken;
+    if (!decided.has(family)) {
+      const what = foldInto(change.step, kind, spec);
+      change.step.decision += `; ${where(earlier)} (${earlier.statement.summary}) before it: its new column gets ${what}`;
+      decided.add(family);
+    }
+    remove(earlier, `folded into the change_type of ${where(change)}`);
+    alive.splice(j, 1);
+    taken++;
+  }
+  return taken;
+}
+
 /** Folds NOT NULL/DEFAULT changes into what they supersede or complete; returns the entries left. */
 function fold(entries: Entry[]): Entry[] {
   const alive = [...entries];
   for (let i = 0; i < alive.length; i++) {
     const [kind] = kindOf(alive[i]!.step);
+    if (kind === 'change_type') i -= foldEarlierInto(alive, i);
     if (!FAMILY[kind]) continue;
     const before = alive.length;
     foldOne(alive, i);

@@ -209,3 +209,17 @@ describe('review findings: comments, summaries, inverses', () => {
     expect(step).toEqual({ sql: { up: 'CREATE SCHEMA AUTHORIZATION alice' } });
   });
 });
+
+describe('review findings: check_function_bodies', () => {
+  it('after SET check_function_bodies = false, a function is created with body checks off in its own step', () => {
+    const [, fn] = read(
+      'SET check_function_bodies = false;\n' +
+        'CREATE FUNCTION f() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM later $$;\n',
+    );
+    expect((fn?.steps[0]?.step.sql as { up: string }).up).toMatch(
+      /^SET LOCAL check_function_bodies = false;\nCREATE FUNCTION f\(\)/,
+    );
+    const [plain] = read('CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;');
+    expect((plain?.steps[0]?.step.sql as { up: string }).up).toMatch(/^CREATE FUNCTION/);
+  });
+});

@@ -11,6 +11,8 @@ export interface StatementContext {
   /** The statement as written. */
   text: string;
   memory: ImportMemory;
+  /** What earlier statements of the same file set for the session the migration tool runs the file in. */
+  session: { functionBodiesUnchecked: boolean };
 }
 
 /** The statement cannot become a safe operation; it is kept as raw SQL, and `reason` says why. */

@@ -118,7 +118,10 @@ function alterTableTouches(body: AstNode): string[] | undefined {
 
 export function rawStep(ctx: StatementContext, type: string, body: AstNode, reason: string): ImportedStep {
   const down = obviousInverse(ctx, type, body);
-  const spec: Record<string, unknown> = down === undefined ? { up: ctx.text } : { up: ctx.text, down };
+  // The file created functions before the tables their bodies read, with body checks off: the step keeps that.
+  const unchecked = type === 'CreateFunctionStmt' && ctx.session.functionBodiesUnchecked;
+  const up = unchecked ? `SET LOCAL check_function_bodies = false;\n${ctx.text}` : ctx.text;
+  const spec: Record<string, unknown> = down === undefined ? { up } : { up, down };
   const rollback = down === undefined ? 'rollback is not possible for this step' : 'down drops what it created';
   return {
     phase: phaseOf(type),

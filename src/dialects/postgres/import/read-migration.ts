@@ -100,14 +100,17 @@ export function readMigration(whole: string, memory: ImportMemory): ImportRead {
   if (!parsed.ok) return syntaxError(sql, parsed.error.message, parsed.error.offset);
   const src = new SourceText(sql);
   const statements: ImportedStatement[] = [];
+  const session = { functionBodiesUnchecked: false };
   for (const raw of parsed.result.stmts ?? []) {
     const start = raw.stmt_location ?? 0;
     const end = raw.stmt_len ? start + raw.stmt_len : src.bytes.length;
     const text = src.slice(start, end).trim();
     const lead = src.slice(start, end).length - src.slice(start, end).trimStart().length;
-    const ctx: StatementContext = { src, start, end, text, memory };
+    const ctx: StatementContext = { src, start, end, text, memory, session };
     const at = src.position(start + Buffer.byteLength(src.slice(start, end).slice(0, lead)));
     const [type, body] = unwrap(raw.stmt ?? {});
+    if (type === 'VariableSetStmt' && body.name === 'check_function_bodies')
+      session.functionBodiesUnchecked = /"(false|off|0)"/i.test(JSON.stringify(body.args ?? []));
     const refusal = refusalOf(type, body);
     if (refusal) return { ok: false, error: { ...at, message: refusal.message, hint: refusal.hint } };
     try {
