@@ -35,6 +35,8 @@ export interface ImportedStatement {
 export interface ImportMemory {
   columnTypes: Map<string, string>;
   indexTables: Map<string, string>;
+  /** Partitioned tables (`schema.table`), created by the import or read with --database: no CONCURRENTLY index. */
+  partitionedTables: Set<string>;
 }
 
 export type ImportRead =
@@ -53,4 +55,8 @@ export interface ImportRefusal {
   readonly refusal: { message: string; hint: string };
 }
 
-export const newImportMemory = (): ImportMemory => ({ columnTypes: new Map(), indexTables: new Map() });
+export const newImportMemory = (): ImportMemory => ({
+  columnTypes: new Map(),
+  indexTables: new Map(),
+  partitionedTables: new Set(),
+});

@@ -15,6 +15,9 @@ const MATCH: Record<string, string> = { s: 'simple', f: 'full', p: 'partial' };
 /** The table part of `schema.table`, for the names PostgreSQL gives unnamed constraints. */
 export const baseName = (table: string): string => table.slice(table.lastIndexOf('.') + 1);
 
+/** `orders` → `public.orders` (a search_path other than the default is refused, so unqualified means public). */
+export const schemaQualified = (table: string): string => (table.includes('.') ? table : `public.${table}`);
+
 function action(code: unknown): string | undefined {
   return typeof code === 'string' && code !== 'a' ? REFERENTIAL[code] : undefined;
 }

@@ -1,7 +1,7 @@
 /** `CREATE TABLE` → create_table: columns, defaults, keys, checks and foreign keys as its schema takes them. */
 import type { ImportedStep } from '../../import.js';
 import type { AstNode } from '../sql/ast.js';
-import { baseName } from './constraints.js';
+import { baseName, schemaQualified } from './constraints.js';
 import {
   defined,
   expressionOf,
@@ -193,6 +193,7 @@ function storedType(type: string): string {
 }
 
 export function createTableSteps(ctx: StatementContext, body: AstNode): ImportedStep[] {
+  if (body.partspec) ctx.memory.partitionedTables.add(schemaQualified(relationName(body.relation)));
   refuseTableOptions(body);
   const name = relationName(body.relation);
   const columns: Record<string, unknown>[] = [];

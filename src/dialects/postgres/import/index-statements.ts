@@ -1,7 +1,7 @@
 /** `CREATE INDEX` → create_index (CONCURRENTLY); `DROP INDEX` → drop_index in contract when its table is known. */
 import type { ImportedStep } from '../../import.js';
 import type { AstNode } from '../sql/ast.js';
-import { baseName } from './constraints.js';
+import { baseName, schemaQualified } from './constraints.js';
 import {
   defined,
   expressionOf,
@@ -49,6 +49,8 @@ export function createIndexSteps(ctx: StatementContext, body: AstNode): Imported
   if (body.nulls_not_distinct) throw new NotMapped('NULLS NOT DISTINCT on an index is kept as written');
   const table = relationName(body.relation);
   if ((body.relation as AstNode).inh !== true) throw new NotMapped('CREATE INDEX ON ONLY is kept as written');
+  if (ctx.memory.partitionedTables.has(schemaQualified(table)))
+    throw new NotMapped('an index on a partitioned table cannot be built CONCURRENTLY');
   const elements = ((body.indexParams as AstNode[] | undefined) ?? []).map((p) => p.IndexElem as AstNode);
   const columns = elements.filter((e) => e.name !== undefined).map(keyColumn);
   const expressions = elements.filter((e) => e.name === undefined).map((e) => keyExpression(ctx, e));
