@@ -119,6 +119,52 @@ function refuseReordering(files: ImportedFile[], layout: MigrationFiles & { dir:
   ]);
 }
 
+/** The statement a line of the plan text came from: the nearest `file:line:` comment above it. */
+export function sourceOfPlanLine(
+  text: string,
+  line: number,
+  files: ImportedFile[],
+): { file: string; line: number } | undefined {
+  const lines = text.split('\n');
+  for (let i = Math.min(line, lines.length) - 1; i >= 0; i--)
+    for (const file of files) {
+      const prefix = `# ${file.label}:`;
+      const at = lines[i]!.trim();
+      if (at.startsWith(prefix)) {
+        const number = Number.parseInt(at.slice(prefix.length), 10);
+        if (Number.isInteger(number)) return { file: file.label, line: number };
+      }
+    }
+  return undefined;
+}
+
+/** The plan must load before it is written; if it does not, the problem is reported at the SQL it came from. */
+async function loadsAsPlan(
+  text: string,
+  planPath: string,
+  files: ImportedFile[],
+  layout: MigrationFiles & { dir: string },
+  cwd: string,
+): Promise<void> {
+  try {
+    await parsePlan(planPath, text);
+  } catch (e) {
+    if (!(e instanceof PlanError)) throw e;
+    throw new PlanError(
+      e.problems.map((p) => {
+        const source = sourceOfPlanLine(text, p.at.line, files);
+        return {
+          at: source
+            ? { file: relative(cwd, join(layout.dir, source.file)), line: source.line, col: 1 }
+            : { file: planPath, line: p.at.line, col: p.at.col },
+          message: `the step imported from this statement does not load as a plan (${p.message}); ${planPath} was not written`,
+          hint: 'rewrite the statement more plainly (or keep it as raw SQL in a plan written by hand), then import again',
+        };
+      }),
+    );
+  }
+}
+
 export async function importCommand(sourceArg: string, opts: ImportOptions, io: Io): Promise<number> {
   const importer = importerOf(opts.dialect);
   const source = resolve(io.cwd, sourceArg);
@@ -149,7 +195,7 @@ export async function importCommand(sourceArg: string, opts: ImportOptions, io: 
     );
   const doc = buildPlanDocument(name, basename(source), files, layout);
   const text = doc.toString({ lineWidth: 0 });
-  await parsePlan(relative(io.cwd, out), text);
+  await loadsAsPlan(text, relative(io.cwd, out), files, layout, io.cwd);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, text);
   io.out(

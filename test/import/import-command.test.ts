@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFil
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, emptyDir, folderWith } from '../cli/cli-support.js';
+import { sourceOfPlanLine } from '../../src/cli/import-command.js';
 
 const DIRS = 'test/fixtures/import/dirs';
 
@@ -163,5 +164,22 @@ describe('import --out', () => {
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(/--out out is a folder; nothing was written/);
     expect(readdirSync(join(dir, 'out'))).toEqual([]);
+  });
+});
+
+describe('import: a plan that does not load is reported at the SQL it came from', () => {
+  it('a line of the plan maps to the file:line comment above its step', () => {
+    const text = [
+      '# header',
+      'phases:',
+      '  expand:',
+      '    # m.sql:7: ALTER TABLE t …',
+      '    # → why',
+      '    - add_column:',
+      '        table: t',
+    ].join('\n');
+    const files = [{ label: 'm.sql', statements: [] }];
+    expect(sourceOfPlanLine(text, 7, files)).toEqual({ file: 'm.sql', line: 7 });
+    expect(sourceOfPlanLine(text, 2, files)).toBeUndefined();
   });
 });
