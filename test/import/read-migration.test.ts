@@ -223,3 +223,11 @@ describe('review findings: check_function_bodies', () => {
     expect((plain?.steps[0]?.step.sql as { up: string }).up).toMatch(/^CREATE FUNCTION/);
   });
 });
+
+describe('review findings: CREATE TABLE check names', () => {
+  it('unnamed table CHECKs are named as PostgreSQL names them', () => {
+    const spec = onlyStep('CREATE TABLE k (a int, b int, CHECK (a > 0), CHECK (a < b), CHECK (b > 0), CHECK (a < 9))')
+      .create_table as { constraints: { name: string }[] };
+    expect(spec.constraints.map((c) => c.name)).toEqual(['k_a_check', 'k_check', 'k_b_check', 'k_a_check1']);
+  });
+});

@@ -60,7 +60,7 @@ function foreignKey(ctx: StatementContext, table: string, c: AstNode, column?: s
 }
 
 /** PostgreSQL names an unnamed CHECK <table>_<column>_check when its expression reads one column once, else <table>_check. */
-function checkName(table: string, expression: unknown): string {
+export function checkName(table: string, expression: unknown): string {
   const columns: string[] = [];
   walk(expression, (type, node) => {
     if (type !== 'ColumnRef') return;

@@ -1,7 +1,7 @@
 /** `CREATE TABLE` → create_table: columns, defaults, keys, checks and foreign keys as its schema takes them. */
 import type { ImportedStep } from '../../import.js';
 import type { AstNode } from '../sql/ast.js';
-import { baseName, schemaQualified } from './constraints.js';
+import { baseName, checkName, schemaQualified } from './constraints.js';
 import {
   defined,
   expressionOf,
@@ -131,12 +131,20 @@ function column(
   return spec;
 }
 
-/** PostgreSQL names unnamed table CHECKs <table>_check, <table>_check1, … */
+/** PostgreSQL adds 1, 2, … to a generated name already taken by an earlier unnamed CHECK of the table. */
+function unusedName(name: string, taken: Set<string>): string {
+  let candidate = name;
+  for (let n = 1; taken.has(candidate); n++) candidate = `${name}${n}`;
+  taken.add(candidate);
+  return candidate;
+}
+
+/** PostgreSQL names unnamed table CHECKs <table>_<column>_check (one column read) or <table>_check, then …1, …2 */
 function tableConstraint(
   ctx: StatementContext,
   table: string,
   c: AstNode,
-  checks: { count: number },
+  checks: Set<string>,
 ): Record<string, unknown> {
   const keys = c.keys ? stringList(c.keys) : [];
   const base = baseName(table);
@@ -155,7 +163,7 @@ function tableConstraint(
       });
     case 'CONSTR_CHECK':
       return defined({
-        name: c.conname ?? `${base}_check${checks.count++ || ''}`,
+        name: c.conname ?? unusedName(checkName(table, c.raw_expr), checks),
         type: 'check',
         check: expressionOf(ctx, c.raw_expr),
         no_inherit: c.is_no_inherit ? true : undefined,
@@ -198,7 +206,7 @@ export function createTableSteps(ctx: StatementContext, body: AstNode): Imported
   const name = relationName(body.relation);
   const columns: Record<string, unknown>[] = [];
   const constraints: Record<string, unknown>[] = [];
-  const checks = { count: 0 };
+  const checks = new Set<string>();
   for (const element of (body.tableElts as AstNode[] | undefined) ?? []) {
     if (element.ColumnDef) columns.push(column(ctx, name, element.ColumnDef as AstNode, constraints));
     else if (element.Constraint) constraints.push(tableConstraint(ctx, name, element.Constraint as AstNode, checks));
