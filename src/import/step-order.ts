@@ -158,14 +158,19 @@ const CHECKS = new Set([
 ]);
 const DEFAULTS = new Set(['set_default', 'drop_default']);
 
-/** Pairs whose order does not change the outcome: a default only acts on later inserts, a plain index on nothing. */
+/**
+ * Pairs whose order does not change the outcome: a default only acts on later inserts, a plain index accepts any
+ * rows written before or after it.
+ */
 function commute(a: ImportedStep, b: ImportedStep): boolean {
   const [[x, xs], [y, ys]] = [kindOf(a), kindOf(b)];
   const plainIndex = (kind: string, spec: Record<string, unknown>) => kind === 'create_index' && !spec.unique;
   if (CHECKS.has(x) && CHECKS.has(y)) return true;
   if (DEFAULTS.has(x) && (CHECKS.has(y) || y === 'backfill')) return true;
   if (DEFAULTS.has(y) && (CHECKS.has(x) || x === 'backfill')) return true;
-  return (plainIndex(x, xs) && y === 'backfill') || (plainIndex(y, ys) && x === 'backfill');
+  const writesRows = (step: ImportedStep, kind: string) =>
+    kind === 'backfill' || (kind === 'sql' && step.phase === 'migrate');
+  return (plainIndex(x, xs) && writesRows(b, y)) || (plainIndex(y, ys) && writesRows(a, x));
 }
 
 function conflictOf(earlier: Entry, later: Entry): OrderConflict | undefined {

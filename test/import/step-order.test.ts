@@ -81,6 +81,20 @@ describe('import: statements acting on the same object keep their order', () => 
     expect(result.plan).not.toContain('- drop_default');
   });
 
+  it('seed rows, then a plain index and a new column: no conflict (neither changes what the INSERT writes)', async () => {
+    const result = await importSql(
+      'CREATE TABLE a (id int primary key, x int);\nINSERT INTO a (id, x) VALUES (1, 2);\n' +
+        'CREATE INDEX ON a (x);\nALTER TABLE a ADD COLUMN y int;\n',
+    );
+    expect(result.code, result.stderr).toBe(0);
+  });
+
+  it('a positional INSERT then ADD COLUMN is refused (the column would exist before the INSERT)', () =>
+    refusedAt('INSERT INTO a VALUES (1, 2);\nALTER TABLE a ADD COLUMN y int;\n', 2, 1));
+
+  it('UPDATE then a UNIQUE index on that column is refused (the index would be built before the backfill)', () =>
+    refusedAt('UPDATE a SET y = x;\nCREATE UNIQUE INDEX ON a (y);\n', 2, 1));
+
   it('steps on different columns still move to their phases', async () => {
     const result = await importSql('ALTER TABLE t DROP COLUMN a;\nALTER TABLE t ADD COLUMN b int;\n');
     expect(result.code, result.stderr).toBe(0);

@@ -116,6 +116,16 @@ function alterTableTouches(body: AstNode): string[] | undefined {
   return keys;
 }
 
+/** An INSERT naming its columns touches those columns and the table's rows; other tables it reads, whole. */
+function insertTouches(body: AstNode): string[] | undefined {
+  const r = body.relation as { relname?: string; schemaname?: string } | undefined;
+  if (!body.cols || typeof r?.relname !== 'string') return undefined;
+  const table = r.schemaname ? `${r.schemaname}.${r.relname}` : r.relname;
+  const columns = (body.cols as AstNode[]).map((c) => `${table}|c:${String((c.ResTarget as AstNode).name)}`);
+  const read = namedRelations('SelectStmt', { ...body, relation: undefined });
+  return [`${table}|rows`, ...columns, ...read];
+}
+
 export function rawStep(ctx: StatementContext, type: string, body: AstNode, reason: string): ImportedStep {
   const down = obviousInverse(ctx, type, body);
   // The file created functions before the tables their bodies read, with body checks off: the step keeps that.
@@ -127,6 +137,8 @@ export function rawStep(ctx: StatementContext, type: string, body: AstNode, reas
     phase: phaseOf(type),
     step: { sql: spec },
     decision: `not understood (${reason}); kept as raw SQL; ${rollback}`,
-    touches: (type === 'AlterTableStmt' ? alterTableTouches(body) : undefined) ?? namedRelations(type, body),
+    touches:
+      (type === 'AlterTableStmt' ? alterTableTouches(body) : type === 'InsertStmt' ? insertTouches(body) : undefined) ??
+      namedRelations(type, body),
   };
 }
