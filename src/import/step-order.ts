@@ -32,6 +32,18 @@ const FAMILY: Record<string, string> = {
   drop_default: 'default',
 };
 
+/** Add a rule the existing rows must meet: two of them give the same result in either order. */
+const CHECKS = new Set([
+  'set_not_null',
+  'validate_constraint',
+  'add_check',
+  'add_unique',
+  'add_primary_key',
+  'add_foreign_key',
+  'create_index',
+]);
+const DEFAULTS = new Set(['set_default', 'drop_default']);
+
 const where = (e: Entry) => `${e.file.label}:${e.statement.line}`;
 
 function entriesOf(files: ImportedFile[]): Entry[] {
@@ -69,13 +81,14 @@ function foldOne(alive: Entry[], i: number): void {
   const later = alive[i]!;
   const [kind, spec] = kindOf(later.step);
   const family = FAMILY[kind]!;
-  const key = touchesOf(later.step)[0]!;
+  const [key, ...others] = touchesOf(later.step);
   let folded = false;
   for (let j = i - 1; j >= 0; j--) {
     const earlier = alive[j]!;
     const touches = touchesOf(earlier.step);
-    if (!touches.some((t) => overlap(t, key))) continue;
+    if (!touches.some((t) => [key!, ...others].some((k) => overlap(t, k)))) continue;
     const [earlierKind] = kindOf(earlier.step);
+    if (touches[0] !== key && DEFAULTS.has(earlierKind)) continue;
     if (touches[0] !== key) return;
     if (earlierKind === 'change_type' && !folded) {
       const what = foldInto(earlier.step, kind, spec);
@@ -146,18 +159,6 @@ const at = (e: Entry) => ({
   summary: e.statement.summary,
 });
 
-/** Add a rule the existing rows must meet: two of them give the same result in either order. */
-const CHECKS = new Set([
-  'set_not_null',
-  'validate_constraint',
-  'add_check',
-  'add_unique',
-  'add_primary_key',
-  'add_foreign_key',
-  'create_index',
-]);
-const DEFAULTS = new Set(['set_default', 'drop_default']);
-
 /**
  * Pairs whose order does not change the outcome: a default only acts on later inserts, a plain index accepts any
  * rows written before or after it.
@@ -166,6 +167,7 @@ function commute(a: ImportedStep, b: ImportedStep): boolean {
   const [[x, xs], [y, ys]] = [kindOf(a), kindOf(b)];
   const plainIndex = (kind: string, spec: Record<string, unknown>) => kind === 'create_index' && !spec.unique;
   if (CHECKS.has(x) && CHECKS.has(y)) return true;
+  if (DEFAULTS.has(x) && DEFAULTS.has(y)) return touchesOf(a)[0] !== touchesOf(b)[0];
   if (DEFAULTS.has(x) && (CHECKS.has(y) || y === 'backfill')) return true;
   if (DEFAULTS.has(y) && (CHECKS.has(x) || x === 'backfill')) return true;
   const writesRows = (step: ImportedStep, kind: string) =>

@@ -51,8 +51,9 @@ const TOUCHERS: Record<string, Toucher> = {
   change_type: (s) => [COLUMN_STEP(s), expressionColumns(String(s.table), s.up, s.using)].flat(),
   set_not_null: COLUMN_STEP,
   drop_not_null: COLUMN_STEP,
-  set_default: COLUMN_STEP,
-  drop_default: COLUMN_STEP,
+  // A default decides what later INSERTs not naming the column write: it touches the table's rows too.
+  set_default: (s) => [...COLUMN_STEP(s), `${qualified(String(s.table))}|rows`],
+  drop_default: (s) => [...COLUMN_STEP(s), `${qualified(String(s.table))}|rows`],
   rename_column: (s) => [column(String(s.table), s.from), column(String(s.table), s.to)],
   backfill: (s) => {
     const table = String(s.table);

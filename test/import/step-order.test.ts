@@ -95,6 +95,25 @@ describe('import: statements acting on the same object keep their order', () => 
   it('UPDATE then a UNIQUE index on that column is refused (the index would be built before the backfill)', () =>
     refusedAt('UPDATE a SET y = x;\nCREATE UNIQUE INDEX ON a (y);\n', 2, 1));
 
+  it('SET DEFAULT, an INSERT relying on it, DROP DEFAULT: kept in that order (the INSERT gets the default)', async () => {
+    const result = await importSql(
+      'ALTER TABLE t ALTER c SET DEFAULT 1;\nINSERT INTO t (id) VALUES (5);\nALTER TABLE t ALTER c DROP DEFAULT;\n',
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const plan = result.plan!;
+    expect(plan.indexOf('- set_default')).toBeGreaterThan(0);
+    expect(plan.indexOf('- set_default')).toBeLessThan(plan.indexOf('INSERT INTO t'));
+    expect(plan.indexOf('INSERT INTO t')).toBeLessThan(plan.indexOf('- drop_default'));
+  });
+
+  it('default changes of two columns do not block each other', async () => {
+    const result = await importSql(
+      'ALTER TABLE t ALTER a DROP DEFAULT;\nALTER TABLE t ALTER b SET DEFAULT 1;\nALTER TABLE t ALTER a SET DEFAULT 2;\n',
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.plan).not.toContain('- drop_default');
+  });
+
   it('steps on different columns still move to their phases', async () => {
     const result = await importSql('ALTER TABLE t DROP COLUMN a;\nALTER TABLE t ADD COLUMN b int;\n');
     expect(result.code, result.stderr).toBe(0);
