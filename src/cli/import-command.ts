@@ -13,6 +13,7 @@ import { PlanError, UsageError } from '../errors.js';
 import { buildPlanDocument, summarise, type ImportedFile } from '../import/build-plan.js';
 import { migrationFiles, type MigrationFiles } from '../import/migration-files.js';
 import { nameFromPath, nameProblem } from '../import/plan-name.js';
+import { orderConflict } from '../import/step-order.js';
 import { parsePlan } from '../plan/load.js';
 import { declareCarried, openCatalog, seedMemory, type LiveCatalog } from './import-database.js';
 import type { Io } from './io.js';
@@ -60,6 +61,11 @@ function planName(opts: ImportOptions, source: string): string {
 
 function outPath(opts: ImportOptions, name: string, cwd: string): string {
   const out = resolve(cwd, opts.out ?? join('plans', `${name}.yaml`));
+  if (statSync(out, { throwIfNoEntry: false })?.isDirectory())
+    throw new UsageError(
+      `--out ${relative(cwd, out)} is a folder; nothing was written`,
+      `give the path of the plan file, e.g. --out ${join(relative(cwd, out) || '.', `${name}.yaml`)}`,
+    );
   if (existsSync(out) && !opts.force)
     throw new UsageError(
       `${relative(cwd, out)} already exists; nothing was written`,
@@ -85,12 +91,78 @@ async function readFiles(
         {
           at: { file: relative(cwd, path), line: read.error.line, col: read.error.col },
           message: `${read.error.message}; nothing was written`,
-          hint: 'the file is read with the PostgreSQL parser: fix the SQL at this position and import again',
+          hint:
+            read.error.hint ??
+            'the file is read with the PostgreSQL parser: fix the SQL at this position and import again',
         },
       ]);
-    files.push({ label: file, statements: read.statements });
+    files.push({ label: file, statements: read.statements, notes: read.notes ?? [] });
   }
   return files;
+}
+
+function refuseReordering(files: ImportedFile[], layout: MigrationFiles & { dir: string }, cwd: string): void {
+  const conflict = orderConflict(files);
+  if (!conflict) return;
+  const { earlier, later } = conflict;
+  const shown = (s: { file: string; line: number }) => `${relative(cwd, join(layout.dir, s.file))}:${s.line}`;
+  throw new PlanError([
+    {
+      at: { file: relative(cwd, join(layout.dir, later.file)), line: later.line, col: later.col },
+      message:
+        `${later.summary}: the plan would run it out of the order of the SQL: ${conflict.what}; ` +
+        `the earlier statement is ${shown(earlier)} (${earlier.summary}); nothing was written`,
+      hint:
+        `split the migration at ${shown(later)}: import the part before it as one plan and the rest as a second ` +
+        'plan with `after: [<first plan>]` (see docs/in-flight.md), so each part runs in the order written',
+    },
+  ]);
+}
+
+/** The statement a line of the plan text came from: the nearest `file:line:` comment above it. */
+export function sourceOfPlanLine(
+  text: string,
+  line: number,
+  files: ImportedFile[],
+): { file: string; line: number } | undefined {
+  const lines = text.split('\n');
+  for (let i = Math.min(line, lines.length) - 1; i >= 0; i--)
+    for (const file of files) {
+      const prefix = `# ${file.label}:`;
+      const at = lines[i]!.trim();
+      if (at.startsWith(prefix)) {
+        const number = Number.parseInt(at.slice(prefix.length), 10);
+        if (Number.isInteger(number)) return { file: file.label, line: number };
+      }
+    }
+  return undefined;
+}
+
+/** The plan must load before it is written; if it does not, the problem is reported at the SQL it came from. */
+async function loadsAsPlan(
+  text: string,
+  planPath: string,
+  files: ImportedFile[],
+  layout: MigrationFiles & { dir: string },
+  cwd: string,
+): Promise<void> {
+  try {
+    await parsePlan(planPath, text);
+  } catch (e) {
+    if (!(e instanceof PlanError)) throw e;
+    throw new PlanError(
+      e.problems.map((p) => {
+        const source = sourceOfPlanLine(text, p.at.line, files);
+        return {
+          at: source
+            ? { file: relative(cwd, join(layout.dir, source.file)), line: source.line, col: 1 }
+            : { file: planPath, line: p.at.line, col: p.at.col },
+          message: `the step imported from this statement does not load as a plan (${p.message}); ${planPath} was not written`,
+          hint: 'rewrite the statement more plainly (or keep it as raw SQL in a plan written by hand), then import again',
+        };
+      }),
+    );
+  }
 }
 
 export async function importCommand(sourceArg: string, opts: ImportOptions, io: Io): Promise<number> {
@@ -104,6 +176,7 @@ export async function importCommand(sourceArg: string, opts: ImportOptions, io: 
   let files: ImportedFile[];
   try {
     files = await readFiles(importer, layout, io.cwd, catalog);
+    refuseReordering(files, layout, io.cwd);
     if (catalog)
       await declareCarried(
         files.flatMap((f) => f.statements),
@@ -122,7 +195,7 @@ export async function importCommand(sourceArg: string, opts: ImportOptions, io: 
     );
   const doc = buildPlanDocument(name, basename(source), files, layout);
   const text = doc.toString({ lineWidth: 0 });
-  await parsePlan(relative(io.cwd, out), text);
+  await loadsAsPlan(text, relative(io.cwd, out), files, layout, io.cwd);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, text);
   io.out(

@@ -20,6 +20,8 @@ export interface LiveCatalog {
   conn: Connection;
   /** `table.column` → type, both schema-qualified and as an unqualified name resolves through the search_path. */
   columnTypes: Map<string, string>;
+  /** Partitioned tables, `schema.table`. */
+  partitioned: string[];
 }
 
 export async function openCatalog(url: string, cwd: string): Promise<LiveCatalog> {
@@ -40,7 +42,10 @@ export async function openCatalog(url: string, cwd: string): Promise<LiveCatalog
     for (const relation of schema.relations.filter((r) => r.kind === 'table'))
       for (const column of relation.columns ?? [])
         columnTypes.set(`${relation.schema}.${relation.name}.${column.name}`, column.type);
-    return { conn, columnTypes };
+    const partitioned = schema.relations
+      .filter((r) => r.kind === 'partitioned table')
+      .map((r) => `${r.schema}.${r.name}`);
+    return { conn, columnTypes, partitioned };
   } catch (e) {
     await conn.close();
     throw e;
@@ -50,6 +55,7 @@ export async function openCatalog(url: string, cwd: string): Promise<LiveCatalog
 /** Seeds an import's memory with the live column types (what the import's own statements create wins). */
 export function seedMemory(memory: ImportMemory, catalog: LiveCatalog): void {
   for (const [key, type] of catalog.columnTypes) memory.columnTypes.set(key, type);
+  for (const table of catalog.partitioned) memory.partitionedTables.add(table);
 }
 
 const CARRYING: Record<string, 'column' | 'from'> = { change_type: 'column', rename_column: 'from' };
@@ -64,7 +70,8 @@ export async function declareCarried(statements: ImportedStatement[], catalog: L
     const live = await postgres.introspect.columnAttachments(catalog.conn, table, column);
     if (!live) continue;
     const declarations = declarationsFromLive(live);
-    Object.assign(spec, withoutDefaults(declarations));
+    // What the import itself decided (a NOT NULL or DEFAULT folded in from a later statement) wins over the catalog.
+    for (const [key, value] of Object.entries(withoutDefaults(declarations))) if (!(key in spec)) spec[key] = value;
     imported.decision += '; what the column carries is declared from the catalog (--database)';
     const problems = compareCarry(kind, { table, ...declarations }, live);
     if (hasCarryProblems(problems))

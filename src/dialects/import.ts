@@ -10,6 +10,10 @@ export interface ImportedStep {
   phase: ImportPhase;
   step: Record<string, unknown>;
   decision: string;
+  /** Tables this step reads or changes beyond what its spec names (raw SQL: the tables the statement names). */
+  touches?: string[];
+  /** Which part of its statement the step came from (an ALTER TABLE subcommand); steps of one part are one recipe. */
+  unit?: number;
 }
 
 /** One statement of the migration and what became of it. */
@@ -31,10 +35,13 @@ export interface ImportedStatement {
 export interface ImportMemory {
   columnTypes: Map<string, string>;
   indexTables: Map<string, string>;
+  /** Partitioned tables (`schema.table`), created by the import or read with --database: no CONCURRENTLY index. */
+  partitionedTables: Set<string>;
 }
 
 export type ImportRead =
-  { ok: true; statements: ImportedStatement[] } | { ok: false; error: { message: string; line: number; col: number } };
+  | { ok: true; statements: ImportedStatement[]; notes?: string[] }
+  | { ok: false; error: { message: string; line: number; col: number; hint?: string } };
 
 export interface MigrationImporter {
   /** Loads the parser once. */
@@ -48,4 +55,8 @@ export interface ImportRefusal {
   readonly refusal: { message: string; hint: string };
 }
 
-export const newImportMemory = (): ImportMemory => ({ columnTypes: new Map(), indexTables: new Map() });
+export const newImportMemory = (): ImportMemory => ({
+  columnTypes: new Map(),
+  indexTables: new Map(),
+  partitionedTables: new Set(),
+});

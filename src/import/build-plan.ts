@@ -10,6 +10,8 @@ export interface ImportedFile {
   /** As shown in comments: relative to the imported folder, or the file's name. */
   label: string;
   statements: ImportedStatement[];
+  /** What the reader said about the file as a whole (a Down part left out). */
+  notes?: string[];
 }
 
 export interface ImportSummary {
@@ -47,6 +49,7 @@ function header(source: string, order: string | undefined, files: ImportedFile[]
   ];
   if (order) lines.push(` Order: ${order}: ${files.map((f) => f.label).join(', ')}.`);
   for (const s of skipped) lines.push(` Left out: ${s}.`);
+  for (const file of files) for (const note of file.notes ?? []) lines.push(` ${file.label}: ${note}.`);
   for (const file of files)
     for (const statement of file.statements)
       if (statement.dropped)

@@ -1,10 +1,12 @@
 /**
  * The .sql files of an import in the order the migration tool applies them: Flyway's V<version>__ files by version
  * (then R__ repeatables by name; U undo files left out), `<timestamp>_name/migration.sql` folders (Prisma) and
- * timestamp-prefixed files (Rails, Knex, golang-migrate) by natural sort; `.down.sql` files left out.
+ * timestamp-prefixed files (Rails, Knex, golang-migrate) by natural sort; `.down.sql` files left out. Subfolders are
+ * searched; a symlink is followed only when it stays inside the folder; every file left out is listed.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, relative } from 'node:path';
+import { UsageError } from '../errors.js';
 
 export interface MigrationFiles {
   /** Paths relative to the imported folder (or the file's name), in apply order. */
@@ -16,19 +18,43 @@ export interface MigrationFiles {
 }
 
 const FLYWAY = /^([VRU])([0-9][0-9._]*)?__.+\.sql$/i;
+const isFlyway = (file: string) => FLYWAY.test(basename(file));
 const natural = (a: string, b: string) =>
   a.localeCompare(b, 'en', { numeric: true, sensitivity: 'base' }) || (a < b ? -1 : a > b ? 1 : 0);
 
-function candidates(dir: string): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isFile() && entry.name.toLowerCase().endsWith('.sql')) found.push(entry.name);
-    else if (entry.isDirectory()) {
-      for (const inner of ['migration.sql', 'up.sql'])
-        if (statSync(join(dir, entry.name, inner), { throwIfNoEntry: false })?.isFile())
-          found.push(`${entry.name}/${inner}`);
-    }
+interface Found {
+  sql: string[];
+  ignored: string[];
+}
+
+/** A symlink is followed only when what it points to is inside the imported folder. */
+function resolved(root: string, path: string, shown: string) {
+  const real = realpathSync(path);
+  const inside = relative(root, real);
+  if (inside.startsWith('..') || isAbsolute(inside))
+    throw new UsageError(
+      `${shown}: a symbolic link to ${real}, outside the imported folder; nothing was written`,
+      'copy the file into the folder (or import the folder it points to) and import again',
+    );
+  return statSync(real);
+}
+
+/** Every .sql file under `dir` (Flyway keeps migrations in subfolders), and every other file seen. */
+function walkFolder(root: string, dir: string, found: Found): void {
+  for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+    const shown = dir ? `${dir}/${entry.name}` : entry.name;
+    const stat = entry.isSymbolicLink() ? resolved(root, join(root, shown), shown) : undefined;
+    const isDir = stat ? stat.isDirectory() : entry.isDirectory();
+    const isFile = stat ? stat.isFile() : entry.isFile();
+    if (isDir) walkFolder(root, shown, found);
+    else if (isFile && entry.name.toLowerCase().endsWith('.sql')) found.sql.push(shown);
+    else found.ignored.push(`${shown}: not a .sql file`);
   }
+}
+
+function candidates(dir: string): Found {
+  const found: Found = { sql: [], ignored: [] };
+  walkFolder(realpathSync(dir), '', found);
   return found;
 }
 
@@ -47,7 +73,7 @@ function byVersion(a: string, b: string): number {
 }
 
 function flywayOrder(files: string[]): MigrationFiles {
-  const kind = (f: string) => FLYWAY.exec(f)?.[1]?.toUpperCase();
+  const kind = (f: string) => FLYWAY.exec(basename(f))?.[1]?.toUpperCase();
   const versioned = files.filter((f) => kind(f) === 'V').sort(byVersion);
   const repeatable = files.filter((f) => kind(f) === 'R').sort(natural);
   return {
@@ -60,11 +86,11 @@ function flywayOrder(files: string[]): MigrationFiles {
 }
 
 export function migrationFiles(dir: string): MigrationFiles {
-  const all = candidates(dir);
+  const { sql: all, ignored } = candidates(dir);
   const down = all.filter((f) => /(^|[._/])down\.sql$/i.test(f));
   const files = all.filter((f) => !down.includes(f));
-  const skipped = down.map((f) => `${f}: a down migration (rollback comes from the plan)`);
-  if (files.length > 0 && files.every((f) => FLYWAY.test(f))) {
+  const skipped = [...ignored, ...down.map((f) => `${f}: a down migration (rollback comes from the plan)`)];
+  if (files.length > 0 && files.every(isFlyway)) {
     const flyway = flywayOrder(files);
     return { ...flyway, skipped: [...skipped, ...flyway.skipped] };
   }

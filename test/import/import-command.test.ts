@@ -1,8 +1,9 @@
 /** `import`: migration order of a folder, and input it refuses (exit 2, nothing written). */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, emptyDir, folderWith } from '../cli/cli-support.js';
+import { sourceOfPlanLine } from '../../src/cli/import-command.js';
 
 const DIRS = 'test/fixtures/import/dirs';
 
@@ -117,5 +118,68 @@ describe('import refuses, exit 2, nothing written', () => {
     const plan = readFileSync(join(dir, 'plans/evil.yaml'), 'utf8');
     expect(plan).toContain('- sql:');
     expect(plan).not.toContain('add_column');
+  });
+});
+
+describe('import of a folder: subfolders, symlinks, files left out', () => {
+  function flywayTree(linkTarget: 'inside' | 'outside') {
+    const root = emptyDir();
+    const dir = join(root, 'mig');
+    mkdirSync(join(dir, '2024'), { recursive: true });
+    mkdirSync(join(root, 'outside'));
+    mkdirSync(join(dir, 'shared'));
+    writeFileSync(join(dir, 'V1__a.sql'), 'CREATE TABLE a (id int);\n');
+    writeFileSync(join(dir, '2024', 'V2__b.sql'), 'ALTER TABLE a ADD COLUMN b int;\n');
+    writeFileSync(join(dir, 'README.md'), 'notes\n');
+    const target = linkTarget === 'inside' ? join(dir, 'shared', 'c.txt') : join(root, 'outside', 'V3__c.sql');
+    writeFileSync(target, 'ALTER TABLE a ADD COLUMN c int;\n');
+    symlinkSync(target, join(dir, 'V3__c.sql'));
+    return { root, dir };
+  }
+
+  it('Flyway migrations in subfolders are found; a symlink inside the folder is followed; others are listed', async () => {
+    const { root, dir } = flywayTree('inside');
+    const result = await importInto(root, [dir, '--name', 'fw']);
+    expect(result.code, result.stderr).toBe(0);
+    const plan = readFileSync(join(root, 'plans/fw.yaml'), 'utf8');
+    expect(plan).toContain('V1__a.sql, 2024/V2__b.sql, V3__c.sql.');
+    expect(plan).toContain('# Left out: README.md: not a .sql file.');
+    expect(plan).toContain('# Left out: shared/c.txt: not a .sql file.');
+  });
+
+  it('a symlink pointing outside the folder is refused, exit 2, nothing written', async () => {
+    const { root, dir } = flywayTree('outside');
+    const result = await importInto(root, [dir, '--name', 'fw']);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/V3__c\.sql: a symbolic link to .*outside the imported folder/);
+    expect(existsSync(join(root, 'plans'))).toBe(false);
+  });
+});
+
+describe('import --out', () => {
+  it('--out naming a folder, even with --force: exit 2, nothing written', async () => {
+    const dir = folderWith({ 'm.sql': 'ALTER TABLE t ADD COLUMN c integer;\n' });
+    mkdirSync(join(dir, 'out'));
+    const result = await importInto(dir, ['m.sql', '--out', 'out', '--force']);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/--out out is a folder; nothing was written/);
+    expect(readdirSync(join(dir, 'out'))).toEqual([]);
+  });
+});
+
+describe('import: a plan that does not load is reported at the SQL it came from', () => {
+  it('a line of the plan maps to the file:line comment above its step', () => {
+    const text = [
+      '# header',
+      'phases:',
+      '  expand:',
+      '    # m.sql:7: ALTER TABLE t …',
+      '    # → why',
+      '    - add_column:',
+      '        table: t',
+    ].join('\n');
+    const files = [{ label: 'm.sql', statements: [] }];
+    expect(sourceOfPlanLine(text, 7, files)).toEqual({ file: 'm.sql', line: 7 });
+    expect(sourceOfPlanLine(text, 2, files)).toBeUndefined();
   });
 });

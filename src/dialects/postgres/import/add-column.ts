@@ -23,6 +23,7 @@ interface ColumnParts {
 export function columnParts(ctx: StatementContext, def: AstNode): ColumnParts {
   const name = plainName(def.colname);
   if (def.collClause) throw new NotMapped('a COLLATE clause on a new column is kept as written');
+  if (def.compression) throw new NotMapped('COMPRESSION on a new column is kept as written');
   const type = typeOf(ctx, def.typeName);
   if (SERIAL.test(type)) throw new NotMapped(`a ${type} column needs its own sequence`);
   const parts: ColumnParts = { name, type, notNull: false, others: [] };

@@ -22,6 +22,10 @@ const ifExistsNote = (cmd: AstNode) =>
 const COMMANDS: Record<string, Command> = {
   AT_AddColumn: (ctx, table, cmd) => {
     const steps = addColumnSteps(ctx, table, (cmd.def as AstNode).ColumnDef as AstNode);
+    if (cmd.missing_ok && steps.length > 1)
+      throw new NotMapped(
+        'ADD COLUMN IF NOT EXISTS needs several steps here, and they would backfill or alter a column that already exists',
+      );
     if (cmd.missing_ok && steps[0]) {
       steps[0].step.if_exists = 'adopt';
       steps[0].decision += '; IF NOT EXISTS: if_exists: adopt (an existing column is taken over when it matches)';
@@ -104,15 +108,39 @@ const COMMANDS: Record<string, Command> = {
   ],
 };
 
+/** What a subcommand drops or adds by name: a column or a constraint. */
+function nameOf(cmd: AstNode): string | undefined {
+  const def = cmd.def as AstNode | undefined;
+  if (cmd.subtype === 'AT_DropColumn') return `column ${String(cmd.name)}`;
+  if (cmd.subtype === 'AT_AddColumn') return `column ${String((def?.ColumnDef as AstNode | undefined)?.colname)}`;
+  if (cmd.subtype === 'AT_DropConstraint') return `constraint ${String(cmd.name)}`;
+  if (cmd.subtype === 'AT_AddConstraint') {
+    const name = (def?.Constraint as AstNode | undefined)?.conname;
+    return typeof name === 'string' ? `constraint ${name}` : undefined;
+  }
+  return undefined;
+}
+
+/** DROP x, ADD x in one ALTER TABLE: the add would move to expand, before the drop in contract. */
+function refuseDropThenAdd(cmd: AstNode, dropped: Set<string>): void {
+  const name = nameOf(cmd);
+  if (name === undefined) return;
+  if (String(cmd.subtype).startsWith('AT_Drop')) dropped.add(name);
+  else if (dropped.has(name))
+    throw new NotMapped(`it drops and adds back ${name}: kept as written so the drop comes first`);
+}
+
 export function alterTableSteps(ctx: StatementContext, body: AstNode): ImportedStep[] {
   if (body.objtype !== 'OBJECT_TABLE')
     throw new NotMapped(`ALTER ${String(body.objtype).replace('OBJECT_', '')} has no safe operation`);
-  if ((body.relation as AstNode | undefined)?.inh === false) throw new NotMapped('ALTER TABLE ONLY is kept as written');
+  if ((body.relation as AstNode | undefined)?.inh !== true) throw new NotMapped('ALTER TABLE ONLY is kept as written');
   const table = relationName(body.relation);
-  return ((body.cmds as AstNode[] | undefined) ?? []).flatMap((wrapped) => {
+  const dropped = new Set<string>();
+  return ((body.cmds as AstNode[] | undefined) ?? []).flatMap((wrapped, unit) => {
     const cmd = wrapped.AlterTableCmd as AstNode;
+    refuseDropThenAdd(cmd, dropped);
     const convert = COMMANDS[String(cmd.subtype)];
     if (!convert) throw new NotMapped(`${String(cmd.subtype).replace('AT_', '')} has no safe operation`);
-    return convert(ctx, table, cmd);
+    return convert(ctx, table, cmd).map((s) => ({ ...s, unit }));
   });
 }

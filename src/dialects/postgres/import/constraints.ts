@@ -1,6 +1,6 @@
 /** `ADD CONSTRAINT …` and the constraints written on a column of `ADD COLUMN`, as their safe operations. */
 import type { ImportedStep } from '../../import.js';
-import type { AstNode } from '../sql/ast.js';
+import { walk, type AstNode } from '../sql/ast.js';
 import { defined, expressionOf, NotMapped, relationName, step, stringList, type StatementContext } from './context.js';
 
 const REFERENTIAL: Record<string, string> = {
@@ -14,6 +14,9 @@ const MATCH: Record<string, string> = { s: 'simple', f: 'full', p: 'partial' };
 
 /** The table part of `schema.table`, for the names PostgreSQL gives unnamed constraints. */
 export const baseName = (table: string): string => table.slice(table.lastIndexOf('.') + 1);
+
+/** `orders` → `public.orders` (a search_path other than the default is refused, so unqualified means public). */
+export const schemaQualified = (table: string): string => (table.includes('.') ? table : `public.${table}`);
 
 function action(code: unknown): string | undefined {
   return typeof code === 'string' && code !== 'a' ? REFERENTIAL[code] : undefined;
@@ -37,7 +40,7 @@ function foreignKey(ctx: StatementContext, table: string, c: AstNode, column?: s
   const referenced = stringList(c.pk_attrs);
   if (referenced.length === 0)
     throw new NotMapped('the foreign key does not name the referenced columns (add_foreign_key needs them)');
-  if (c.fk_del_set_cols) throw new NotMapped('ON DELETE SET NULL (columns) is kept as written');
+  if (c.fk_del_set_cols) throw new NotMapped('ON DELETE SET NULL/SET DEFAULT (columns) is kept as written');
   const name = (c.conname as string | undefined) ?? `${baseName(table)}_${columns.join('_')}_fkey`;
   const spec = defined({
     table,
@@ -56,8 +59,19 @@ function foreignKey(ctx: StatementContext, table: string, c: AstNode, column?: s
   return step('expand', 'add_foreign_key', spec, `${how}${c.conname ? '' : `; named ${name} as PostgreSQL would`}`);
 }
 
-function check(ctx: StatementContext, table: string, c: AstNode, column?: string): ImportedStep {
-  const name = (c.conname as string | undefined) ?? `${baseName(table)}_${column ? `${column}_` : ''}check`;
+/** PostgreSQL names an unnamed CHECK <table>_<column>_check when its expression reads one column once, else <table>_check. */
+export function checkName(table: string, expression: unknown): string {
+  const columns: string[] = [];
+  walk(expression, (type, node) => {
+    if (type !== 'ColumnRef') return;
+    const fields = (node.fields as AstNode[] | undefined) ?? [];
+    columns.push(String((fields[fields.length - 1]?.String as { sval?: string } | undefined)?.sval));
+  });
+  return columns.length === 1 ? `${baseName(table)}_${columns[0]}_check` : `${baseName(table)}_check`;
+}
+
+function check(ctx: StatementContext, table: string, c: AstNode): ImportedStep {
+  const name = (c.conname as string | undefined) ?? checkName(table, c.raw_expr);
   const spec = defined({
     table,
     name,
@@ -102,7 +116,7 @@ export function constraintStep(ctx: StatementContext, table: string, c: AstNode,
     case 'CONSTR_FOREIGN':
       return foreignKey(ctx, table, c, column);
     case 'CONSTR_CHECK':
-      return check(ctx, table, c, column);
+      return check(ctx, table, c);
     case 'CONSTR_UNIQUE':
       return unique(table, c, column);
     case 'CONSTR_PRIMARY':

@@ -11,10 +11,22 @@ export interface StatementContext {
   /** The statement as written. */
   text: string;
   memory: ImportMemory;
+  /** What earlier statements of the same file set for the session the migration tool runs the file in. */
+  session: { functionBodiesUnchecked: boolean };
 }
 
 /** The statement cannot become a safe operation; it is kept as raw SQL, and `reason` says why. */
 export class NotMapped extends Error {}
+
+/** Neither a step nor raw SQL keeps what the statement means: the import stops (exit 2) and says what to do. */
+export class Refused extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
 
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 

@@ -1,7 +1,7 @@
 /** `CREATE TABLE` → create_table: columns, defaults, keys, checks and foreign keys as its schema takes them. */
 import type { ImportedStep } from '../../import.js';
 import type { AstNode } from '../sql/ast.js';
-import { baseName } from './constraints.js';
+import { baseName, checkName, schemaQualified } from './constraints.js';
 import {
   defined,
   expressionOf,
@@ -43,7 +43,12 @@ function identityOf(c: AstNode): string {
   return c.generated_when === 'd' ? 'by_default' : 'always';
 }
 
+function refuseSetColumns(c: AstNode): void {
+  if (c.fk_del_set_cols) throw new NotMapped('ON DELETE SET NULL/SET DEFAULT (columns) is kept as written');
+}
+
 function references(c: AstNode): Record<string, unknown> {
+  refuseSetColumns(c);
   const pk = stringList(c.pk_attrs);
   if (pk.length > 1) throw new NotMapped('a column foreign key to several columns');
   return defined({
@@ -119,18 +124,27 @@ function column(
   named: Record<string, unknown>[],
 ): Record<string, unknown> {
   if (def.collClause) throw new NotMapped('COLLATE on a column is kept as written');
+  if (def.compression) throw new NotMapped('COMPRESSION on a column is kept as written');
   const spec: Record<string, unknown> = { name: plainName(def.colname), type: typeOf(ctx, def.typeName) };
   for (const wrapped of (def.constraints as AstNode[] | undefined) ?? [])
     applyColumnConstraint(ctx, table, spec, wrapped.Constraint as AstNode, named);
   return spec;
 }
 
-/** PostgreSQL names unnamed table CHECKs <table>_check, <table>_check1, … */
+/** PostgreSQL adds 1, 2, … to a generated name already taken by an earlier unnamed CHECK of the table. */
+function unusedName(name: string, taken: Set<string>): string {
+  let candidate = name;
+  for (let n = 1; taken.has(candidate); n++) candidate = `${name}${n}`;
+  taken.add(candidate);
+  return candidate;
+}
+
+/** PostgreSQL names unnamed table CHECKs <table>_<column>_check (one column read) or <table>_check, then …1, …2 */
 function tableConstraint(
   ctx: StatementContext,
   table: string,
   c: AstNode,
-  checks: { count: number },
+  checks: Set<string>,
 ): Record<string, unknown> {
   const keys = c.keys ? stringList(c.keys) : [];
   const base = baseName(table);
@@ -149,13 +163,14 @@ function tableConstraint(
       });
     case 'CONSTR_CHECK':
       return defined({
-        name: c.conname ?? `${base}_check${checks.count++ || ''}`,
+        name: c.conname ?? unusedName(checkName(table, c.raw_expr), checks),
         type: 'check',
         check: expressionOf(ctx, c.raw_expr),
         no_inherit: c.is_no_inherit ? true : undefined,
         ...timing(c),
       });
     case 'CONSTR_FOREIGN': {
+      refuseSetColumns(c);
       const columns = stringList(c.fk_attrs);
       const pk = stringList(c.pk_attrs);
       return {
@@ -177,19 +192,28 @@ function tableConstraint(
   }
 }
 
+/** serial/bigserial/smallserial are integer/bigint/smallint with a sequence default: a later rename needs those. */
+function storedType(type: string): string {
+  const serial = /^(small|big)?serial([248])?$/i.exec(type.trim());
+  if (!serial) return type;
+  const size = serial[2] ?? { small: '2', big: '8' }[String(serial[1]).toLowerCase()] ?? '4';
+  return { '2': 'smallint', '4': 'integer', '8': 'bigint' }[size]!;
+}
+
 export function createTableSteps(ctx: StatementContext, body: AstNode): ImportedStep[] {
+  if (body.partspec) ctx.memory.partitionedTables.add(schemaQualified(relationName(body.relation)));
   refuseTableOptions(body);
   const name = relationName(body.relation);
   const columns: Record<string, unknown>[] = [];
   const constraints: Record<string, unknown>[] = [];
-  const checks = { count: 0 };
+  const checks = new Set<string>();
   for (const element of (body.tableElts as AstNode[] | undefined) ?? []) {
     if (element.ColumnDef) columns.push(column(ctx, name, element.ColumnDef as AstNode, constraints));
     else if (element.Constraint) constraints.push(tableConstraint(ctx, name, element.Constraint as AstNode, checks));
     else throw new NotMapped('CREATE TABLE … LIKE is kept as written');
   }
   if (columns.length === 0) throw new NotMapped('a table without columns');
-  for (const c of columns) ctx.memory.columnTypes.set(`${name}.${String(c.name)}`, String(c.type));
+  for (const c of columns) ctx.memory.columnTypes.set(`${name}.${String(c.name)}`, storedType(String(c.type)));
   const spec = defined({ name, columns, constraints: constraints.length ? constraints : undefined });
   const created = step(
     'expand',

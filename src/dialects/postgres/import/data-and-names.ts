@@ -1,6 +1,6 @@
 /** `UPDATE` → backfill; `DROP …` → contract; renames; `COMMENT ON` → set_comment. */
 import type { ImportedStep } from '../../import.js';
-import type { AstNode } from '../sql/ast.js';
+import { walk, type AstNode } from '../sql/ast.js';
 import {
   defined,
   expressionOf,
@@ -13,9 +13,22 @@ import {
 } from './context.js';
 import { dropIndexSteps } from './index-statements.js';
 
+/** Why batching the UPDATE by key could give other rows other values than the one statement does. */
+function notBatchSafe(body: AstNode): string | undefined {
+  if (body.fromClause || body.returningList || body.withClause) return 'UPDATE … FROM/RETURNING/WITH';
+  if ((body.relation as AstNode).inh !== true) return 'UPDATE ONLY (a batch would also reach child tables)';
+  let found: string | undefined;
+  walk([body.targetList, body.whereClause], (type, node) => {
+    if (type === 'SubLink') found ??= 'an UPDATE with a subquery (each batch would see other rows than one UPDATE)';
+    if (type === 'FuncCall' && (node.over || node.agg_star || node.agg_distinct || node.agg_order))
+      found ??= 'an UPDATE with an aggregate or window function over other rows';
+  });
+  return found;
+}
+
 export function updateSteps(ctx: StatementContext, body: AstNode): ImportedStep[] {
-  if (body.fromClause || body.returningList || body.withClause)
-    throw new NotMapped('UPDATE … FROM/RETURNING/WITH is kept as written');
+  const unsafe = notBatchSafe(body);
+  if (unsafe) throw new NotMapped(`${unsafe} is kept as written, in one statement`);
   if ((body.relation as AstNode).alias) throw new NotMapped('an UPDATE with a table alias is kept as written');
   const table = relationName(body.relation);
   const set: Record<string, string> = {};

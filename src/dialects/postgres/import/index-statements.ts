@@ -1,7 +1,7 @@
 /** `CREATE INDEX` → create_index (CONCURRENTLY); `DROP INDEX` → drop_index in contract when its table is known. */
 import type { ImportedStep } from '../../import.js';
 import type { AstNode } from '../sql/ast.js';
-import { baseName } from './constraints.js';
+import { baseName, schemaQualified } from './constraints.js';
 import {
   defined,
   expressionOf,
@@ -30,24 +30,35 @@ function keyColumn(element: AstNode): string | Record<string, unknown> {
 }
 
 function keyExpression(ctx: StatementContext, element: AstNode): string {
+  if (element.collation) throw new NotMapped('COLLATE on an index expression is kept as written');
   if (element.ordering !== 'SORTBY_DEFAULT' || element.nulls_ordering !== 'SORTBY_NULLS_DEFAULT' || element.opclass)
     throw new NotMapped('an ordered expression key is kept as written');
   return expressionOf(ctx, element.expr);
+}
+
+/** The word PostgreSQL puts in a generated index name for a key: the column, a function's name, or expr. */
+function keyNameOf(element: AstNode): string {
+  if (typeof element.name === 'string') return element.name;
+  const call = (element.expr as AstNode | undefined)?.FuncCall as AstNode | undefined;
+  const names = ((call?.funcname as AstNode[] | undefined) ?? []).map((n) => (n.String as { sval?: string }).sval);
+  return names[names.length - 1] ?? 'expr';
 }
 
 export function createIndexSteps(ctx: StatementContext, body: AstNode): ImportedStep[] {
   if (body.tableSpace || body.options) throw new NotMapped('index storage options are kept as written');
   if (body.nulls_not_distinct) throw new NotMapped('NULLS NOT DISTINCT on an index is kept as written');
   const table = relationName(body.relation);
-  if ((body.relation as AstNode).inh === false) throw new NotMapped('CREATE INDEX ON ONLY is kept as written');
+  if ((body.relation as AstNode).inh !== true) throw new NotMapped('CREATE INDEX ON ONLY is kept as written');
+  if (ctx.memory.partitionedTables.has(schemaQualified(table)))
+    throw new NotMapped('an index on a partitioned table cannot be built CONCURRENTLY');
   const elements = ((body.indexParams as AstNode[] | undefined) ?? []).map((p) => p.IndexElem as AstNode);
   const columns = elements.filter((e) => e.name !== undefined).map(keyColumn);
   const expressions = elements.filter((e) => e.name === undefined).map((e) => keyExpression(ctx, e));
   if (columns.length > 0 && expressions.length > 0) throw new NotMapped('an index mixing columns and expressions');
   const generated = body.idxname === undefined;
-  const names = elements.map((e) => (typeof e.name === 'string' ? e.name : 'expr'));
+  const names = elements.map(keyNameOf);
   const name = generated ? `${baseName(table)}_${names.join('_')}_idx` : plainName(body.idxname);
-  ctx.memory.indexTables.set(name, table);
+  ctx.memory.indexTables.set(indexKey(table, name), table);
   const method = body.accessMethod === 'btree' ? undefined : body.accessMethod;
   const include = body.indexIncludingParams
     ? (body.indexIncludingParams as AstNode[]).map((p) => plainName((p.IndexElem as AstNode).name))
@@ -74,10 +85,15 @@ export function createIndexSteps(ctx: StatementContext, body: AstNode): Imported
   return [created];
 }
 
+/** An index lives in its table's schema; unqualified names are in public (a search_path elsewhere is refused). */
+function indexKey(table: string, index: string): string {
+  return `${table.includes('.') ? table.slice(0, table.lastIndexOf('.')) : 'public'}.${index}`;
+}
+
 export function dropIndexSteps(ctx: StatementContext, name: string[]): ImportedStep[] {
-  const qualified = name.join('.');
   const index = name[name.length - 1]!;
-  const table = ctx.memory.indexTables.get(index) ?? ctx.memory.indexTables.get(qualified);
+  const schema = name.length > 1 ? name[name.length - 2]! : 'public';
+  const table = ctx.memory.indexTables.get(`${schema}.${index}`);
   if (!table) throw new NotMapped("DROP INDEX does not name the index's table (drop_index needs it)");
   return [step('contract', 'drop_index', { table, name: index }, 'dropped CONCURRENTLY in contract')];
 }

@@ -53,10 +53,25 @@ function first(tree: unknown, type: string, get: (body: AstNode) => unknown): As
 export class SourceText {
   readonly bytes: Buffer;
   readonly tokens: ScanToken[];
+  private readonly comments: ScanToken[];
 
   constructor(readonly text: string) {
     this.bytes = Buffer.from(text, 'utf8');
-    this.tokens = scanSync(text).tokens.filter((t) => !COMMENT_TOKENS.has(t.tokenName));
+    const all = scanSync(text).tokens;
+    this.tokens = all.filter((t) => !COMMENT_TOKENS.has(t.tokenName));
+    this.comments = all.filter((t) => COMMENT_TOKENS.has(t.tokenName));
+  }
+
+  /** The text of [start, end) with each comment in it replaced by a space (a plan field holds no comments). */
+  withoutComments(start: number, end: number): string {
+    let text = '';
+    let at = start;
+    for (const c of this.comments.filter((t) => t.start >= start && t.end <= end)) {
+      text = `${text}${this.slice(at, c.start)}`.trimEnd() + ' ';
+      at = c.end;
+      while (at < end && /\s/.test(String.fromCharCode(this.bytes[at]!))) at++;
+    }
+    return text + this.slice(at, end);
   }
 
   slice(start: number, end: number): string {
@@ -147,7 +162,7 @@ export class SourceText {
       if (token.end <= high) continue;
       const candidate = this.slice(start, token.end);
       const parsed = parseSql(how.prefix + candidate);
-      if (parsed.ok && shape(how.pick(parsed.result)) === want) return candidate;
+      if (parsed.ok && shape(how.pick(parsed.result)) === want) return this.withoutComments(start, token.end);
     }
     return undefined;
   }

@@ -8,7 +8,7 @@ function queryText(ctx: StatementContext, after: number): string {
   const tokens = ctx.src.tokensIn(after, ctx.end);
   const as = tokens.find((t) => t.text.toUpperCase() === 'AS');
   if (!as) throw new NotMapped('the view query could not be found');
-  const text = ctx.src.slice(as.end, ctx.end).trim();
+  const text = ctx.src.withoutComments(as.end, ctx.end).trim();
   return text.replace(/\s+WITH\s+(NO\s+)?DATA\s*$/i, '').trim();
 }
 
