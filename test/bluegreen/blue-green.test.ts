@@ -39,11 +39,14 @@ describe.skipIf(unavailable !== null)('blue/green: replicate, catch up, switch, 
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     // migrate: catch_up runs with the writer still going; the switch's confirmation stops the run there.
+    const insertedBeforeMigrate = writer.inserted;
     const migrate = await pair.run(['run']);
     outputs.push(result.stdout, result.stderr, migrate.stdout, migrate.stderr);
     expect(migrate.stdout).toMatch(/verified public\.orders: \d+ rows/);
     expect(migrate.stdout).toMatch(/stopped at a gate: Switch to green/);
-    expect(writer.inserted).toBeGreaterThan(50);
+    // How many rows depends on the machine's speed; what matters is that writes went on throughout.
+    expect(insertedBeforeMigrate).toBeGreaterThan(0);
+    expect(writer.inserted).toBeGreaterThan(insertedBeforeMigrate);
     expect(writer.refused).toEqual([]);
   }, 240_000);
 

@@ -32,7 +32,6 @@ describe('flag_rollout', () => {
         flag: 'UseNewCustomerIdColumn',
         stages: [10, 50, 100],
         holdMs: 600_000,
-        filter: 'targeting',
         guard,
       },
     ]);
@@ -52,9 +51,12 @@ describe('flag_rollout', () => {
           flag: 'F',
           stages: [0],
           holdMs: 0,
-          filter: 'targeting',
         },
       ],
+    });
+    // No filter in the plan: the store decides when it writes (the flag's own, else its format's default).
+    expect(inverse('flag_rollout', { flag: 'F', stages: [10], filter: 'percentage' }, 'migrate', 'f')).toMatchObject({
+      steps: [{ stages: [0], filter: 'percentage' }],
     });
   });
 

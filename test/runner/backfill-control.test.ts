@@ -126,6 +126,7 @@ describe.each(backfillEngines)('throttle signals on $name', (engine) => {
     expect(await throttleQuery({ conn, dialect: postgres }, 'SELECT 7::bigint', 0).check()).toEqual({
       wait: true,
       reason: 'throttle query returned 7 > 0',
+      cause: 'throttle-query',
     });
     expect(await throttleQuery({ conn, dialect: postgres }, 'SELECT 7', 7).check()).toEqual({ wait: false });
     await expect(throttleQuery({ conn, dialect: postgres }, "SELECT 'busy'", 0).check()).rejects.toThrow(

@@ -7,40 +7,16 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, type Connection } from '../../src/db/index.js';
 import { RUNNER_LOCK_CLASS } from '../../src/dialects/postgres/runner-lock.js';
-import { compilePlan } from '../../src/plan/compile.js';
-import { parsePlan } from '../../src/plan/load.js';
 import { DependentStartedError, ORDER_LOCK_NAME, WaitingForPlanError } from '../../src/runner/plan-order.js';
 import { rollbackPlan } from '../../src/runner/rollback.js';
 import { planLockKey } from '../../src/runner/runner-lock.js';
-import { runPlan, type RunOptions } from '../../src/runner/run-plan.js';
+import { runPlan } from '../../src/runner/run-plan.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.js';
+import { ADD_PHONE, addEmail, compiled, runOptions } from './after-support.js';
 
-const ADD_EMAIL = `name: add-email
-settings: { lock_timeout: 100ms, lock_retries: 100 }
-phases:
-  expand:
-    - add_column: { table: users, column: { name: email, type: text } }
-  contract:
-    - drop_column: { table: users, column: legacy_login }
-`;
+const ADD_EMAIL = addEmail('{ lock_timeout: 100ms, lock_retries: 100 }');
 
-const ADD_PHONE = `name: add-phone
-after: [{ plan: add-email, phase: expand }]
-phases:
-  expand:
-    - add_column: { table: users, column: { name: phone, type: text } }
-`;
-
-const compiled = async (yaml: string) => compilePlan(await parsePlan('plan.yaml', yaml));
-
-const options = (mode: RunOptions['mode'] = 'run'): RunOptions => ({
-  mode,
-  acceptDrift: false,
-  answers: { yes: true },
-  emit: () => undefined,
-  signal: new AbortController().signal,
-  command: (verb) => `schemashift ${verb} plan.yaml`,
-});
+const options = runOptions;
 
 async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -7,27 +7,13 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, type Connection } from '../../src/db/index.js';
 import { PlanError } from '../../src/errors.js';
-import { compilePlan } from '../../src/plan/compile.js';
-import { parsePlan } from '../../src/plan/load.js';
 import { WaitingForPlanError } from '../../src/runner/plan-order.js';
 import { rollbackPlan } from '../../src/runner/rollback.js';
-import { runPlan, type RunOptions } from '../../src/runner/run-plan.js';
+import { runPlan } from '../../src/runner/run-plan.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.js';
+import { ADD_PHONE, addEmail, compiled, runOptions } from './after-support.js';
 
-const ADD_EMAIL = `name: add-email
-phases:
-  expand:
-    - add_column: { table: users, column: { name: email, type: text } }
-  contract:
-    - drop_column: { table: users, column: legacy_login }
-`;
-
-const ADD_PHONE = `name: add-phone
-after: [{ plan: add-email, phase: expand }]
-phases:
-  expand:
-    - add_column: { table: users, column: { name: phone, type: text } }
-`;
+const ADD_EMAIL = addEmail();
 
 const WIDEN_LOGIN = `name: widen-login
 phases:
@@ -35,16 +21,7 @@ phases:
     - change_type: { table: users, column: legacy_login, type: "varchar(200)" }
 `;
 
-const compiled = async (yaml: string) => compilePlan(await parsePlan('plan.yaml', yaml));
-
-const options = (mode: RunOptions['mode'] = 'run'): RunOptions => ({
-  mode,
-  acceptDrift: false,
-  answers: { yes: true },
-  emit: () => undefined,
-  signal: new AbortController().signal,
-  command: (verb) => `schemashift ${verb} plan.yaml`,
-});
+const options = runOptions;
 
 const settle = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p.catch((e: unknown) => e), new Promise((r) => setTimeout(() => r('still running'), ms))]);
