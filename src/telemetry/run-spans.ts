@@ -13,6 +13,12 @@ import {
 
 type StepRef = { id: string; kind: string };
 
+/**
+ * One clock for every span of the run. Without explicit times the SDK anchors each span to Date.now() (whole
+ * milliseconds) at its start, so a step could appear to end a millisecond after its phase.
+ */
+const now = (): number => performance.timeOrigin + performance.now();
+
 export class RunSpans {
   private readonly run: Span;
   private readonly phases = new Map<string, Span>();
@@ -26,20 +32,21 @@ export class RunSpans {
   ) {
     this.run = tracer.startSpan(`schemashift ${id.mode} ${id.plan}`, {
       attributes: { ...runAttributes(id), [ATTR.mode]: id.mode },
+      startTime: now(),
     });
   }
 
   readonly listener = (event: RunnerEvent): void => {
     switch (event.type) {
       case 'phase-start':
-        this.phases.get(event.phase)?.end();
+        this.phases.get(event.phase)?.end(now());
         this.phases.set(
           event.phase,
           this.child(this.run, `phase ${event.phase}`, { ...runAttributes(this.id), [ATTR.phase]: event.phase }),
         );
         return;
       case 'phase-done':
-        this.phases.get(event.phase)?.end();
+        this.phases.get(event.phase)?.end(now());
         this.phases.delete(event.phase);
         return;
       case 'step-start':
@@ -78,19 +85,19 @@ export class RunSpans {
     for (const [stepId, span] of this.steps) {
       span.setAttribute(ATTR.outcome, outcome);
       if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
-      span.end();
+      span.end(now());
       this.steps.delete(stepId);
     }
-    for (const span of this.phases.values()) span.end();
+    for (const span of this.phases.values()) span.end(now());
     this.phases.clear();
     this.run.setAttribute(ATTR.outcome, outcome);
     if (outcome === 'failed' || error !== undefined)
       this.run.setStatus({ code: SpanStatusCode.ERROR, ...(error === undefined ? {} : { message: error }) });
-    this.run.end();
+    this.run.end(now());
   }
 
   private child(parent: Span, name: string, attributes: Attributes): Span {
-    return this.tracer.startSpan(name, { attributes }, trace.setSpan(ROOT_CONTEXT, parent));
+    return this.tracer.startSpan(name, { attributes, startTime: now() }, trace.setSpan(ROOT_CONTEXT, parent));
   }
 
   private stepSpan(step: StepRef, phase: string): Span {
@@ -141,7 +148,7 @@ export class RunSpans {
     const cause = this.heldBy.get(stepId);
     if (cause !== undefined) span.addEvent('throttle-clear', { [ATTR.reason]: cause });
     this.heldBy.delete(stepId);
-    span.end();
+    span.end(now());
     this.steps.delete(stepId);
   }
 }
