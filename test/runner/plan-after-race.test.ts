@@ -4,15 +4,14 @@
  * a run of B (after A) never both succeed.
  */
 import pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connect, type Connection } from '../../src/db/index.js';
+import { describe, expect, it } from 'vitest';
+import { connect } from '../../src/db/index.js';
 import { RUNNER_LOCK_CLASS } from '../../src/dialects/postgres/runner-lock.js';
 import { DependentStartedError, ORDER_LOCK_NAME, WaitingForPlanError } from '../../src/runner/plan-order.js';
 import { rollbackPlan } from '../../src/runner/rollback.js';
 import { planLockKey } from '../../src/runner/runner-lock.js';
 import { runPlan } from '../../src/runner/run-plan.js';
-import { createPostgresDatabase, type TestDatabase } from '../support/databases.js';
-import { ADD_PHONE, addEmail, compiled, runOptions } from './after-support.js';
+import { ADD_PHONE, addEmail, compiled, runOptions, usersDatabase } from './after-support.js';
 
 const ADD_EMAIL = addEmail('{ lock_timeout: 100ms, lock_retries: 100 }');
 
@@ -27,26 +26,13 @@ async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise
 }
 
 describe('after: under concurrency', () => {
-  let db: TestDatabase;
-  let conn: Connection;
-  let other: Connection;
-  beforeEach(async () => {
-    db = await createPostgresDatabase('schemashift_after_race');
-    await db.exec('CREATE TABLE users (id bigint PRIMARY KEY, legacy_login text)');
-    conn = await connect(db.url!);
-    other = await connect(db.url!);
-  });
-  afterEach(async () => {
-    await conn.close();
-    await other.close();
-    await db.close();
-  });
+  const t = usersDatabase('schemashift_after_race');
 
   /** The step's status; undefined until the runner has created the state tables and the row. */
   const stepStatus = async (plan: string, step: string) => {
-    const [exists] = await db.query<{ ok: boolean }>("SELECT to_regclass('schemashift.steps') IS NOT NULL AS ok");
+    const [exists] = await t.db.query<{ ok: boolean }>("SELECT to_regclass('schemashift.steps') IS NOT NULL AS ok");
     if (!exists?.ok) return undefined;
-    const rows = await db.query<{ status: string }>(
+    const rows = await t.db.query<{ status: string }>(
       'SELECT status FROM schemashift.steps WHERE plan_name = $1 AND step_id = $2',
       [plan, step],
     );
@@ -54,36 +40,36 @@ describe('after: under concurrency', () => {
   };
 
   it('B is refused while A is running its expand (lock-blocked), and runs once A has finished it', async () => {
-    const blocker = new pg.Client({ connectionString: db.url! });
+    const blocker = new pg.Client({ connectionString: t.db.url! });
     await blocker.connect();
     await blocker.query('BEGIN');
     await blocker.query('LOCK TABLE users IN ACCESS SHARE MODE');
-    const a = runPlan(conn, await compiled(ADD_EMAIL), options('advance'));
+    const a = runPlan(t.conn, await compiled(ADD_EMAIL), options('advance'));
     try {
       await until(async () => (await stepStatus('add-email', 'add_column:users.email')) === 'running');
-      const refused = await runPlan(other, await compiled(ADD_PHONE), options()).catch((e: unknown) => e);
+      const refused = await runPlan(t.other, await compiled(ADD_PHONE), options()).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(WaitingForPlanError);
       expect((refused as Error).message).toContain(
         'add-email is in expand (running, 0 of 2 step(s) done), next step add_column:users.email',
       );
-      expect(await db.query("SELECT 1 FROM schemashift.runs WHERE plan_name = 'add-phone'")).toEqual([]);
+      expect(await t.db.query("SELECT 1 FROM schemashift.runs WHERE plan_name = 'add-phone'")).toEqual([]);
     } finally {
       await blocker.query('COMMIT');
       await blocker.end();
     }
     expect((await a).kind).toBe('phase-done');
-    expect((await runPlan(other, await compiled(ADD_PHONE), options())).kind).toBe('done');
+    expect((await runPlan(t.other, await compiled(ADD_PHONE), options())).kind).toBe('done');
   });
 
   it('the order check waits for the order lock: B records nothing while another runner holds it', async () => {
-    await runPlan(conn, await compiled(ADD_EMAIL), options('advance'));
-    const holder = new pg.Client({ connectionString: db.url! });
+    await runPlan(t.conn, await compiled(ADD_EMAIL), options('advance'));
+    const holder = new pg.Client({ connectionString: t.db.url! });
     await holder.connect();
     await holder.query('SELECT pg_advisory_lock($1, $2)', [RUNNER_LOCK_CLASS, planLockKey(ORDER_LOCK_NAME)]);
-    const b = runPlan(other, await compiled(ADD_PHONE), options());
+    const b = runPlan(t.other, await compiled(ADD_PHONE), options());
     try {
       await new Promise((r) => setTimeout(r, 600));
-      expect(await db.query("SELECT 1 FROM schemashift.runs WHERE plan_name = 'add-phone'")).toEqual([]);
+      expect(await t.db.query("SELECT 1 FROM schemashift.runs WHERE plan_name = 'add-phone'")).toEqual([]);
     } finally {
       await holder.end();
     }
@@ -92,12 +78,12 @@ describe('after: under concurrency', () => {
 
   it('a rollback of A racing a run of B (after A): never both', async () => {
     for (let round = 0; round < 4; round++) {
-      await db.exec('DROP SCHEMA IF EXISTS schemashift CASCADE; ALTER TABLE users DROP COLUMN IF EXISTS phone');
-      await db.exec('ALTER TABLE users DROP COLUMN IF EXISTS email');
-      await runPlan(conn, await compiled(ADD_EMAIL), options('advance'));
+      await t.db.exec('DROP SCHEMA IF EXISTS schemashift CASCADE; ALTER TABLE users DROP COLUMN IF EXISTS phone');
+      await t.db.exec('ALTER TABLE users DROP COLUMN IF EXISTS email');
+      await runPlan(t.conn, await compiled(ADD_EMAIL), options('advance'));
       const [rollback, run] = await Promise.allSettled([
-        rollbackPlan(conn, await compiled(ADD_EMAIL), { ...options(), answers: { yes: true } }),
-        runPlan(other, await compiled(ADD_PHONE), options()),
+        rollbackPlan(t.conn, await compiled(ADD_EMAIL), { ...options(), answers: { yes: true } }),
+        runPlan(t.other, await compiled(ADD_PHONE), options()),
       ]);
       const rolledBack = rollback.status === 'fulfilled' && rollback.value.kind === 'rolled-back';
       const ran = run.status === 'fulfilled' && run.value.kind === 'done';

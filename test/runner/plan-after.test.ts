@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cli, folderWith } from '../cli/cli-support.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.js';
+import { ADD_PHONE } from './after-support.js';
 
 export const ADD_EMAIL = `name: add-email
 phases:
@@ -14,13 +15,6 @@ phases:
     - gate: { confirm: "Deploy the version that writes email" }
   contract:
     - drop_column: { table: users, column: legacy_login }
-`;
-
-export const ADD_PHONE = `name: add-phone
-after: [{ plan: add-email, phase: expand }]
-phases:
-  expand:
-    - add_column: { table: users, column: { name: phone, type: text } }
 `;
 
 export const USE_EMAIL = `name: use-email
