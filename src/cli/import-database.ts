@@ -22,6 +22,9 @@ export interface LiveCatalog {
   columnTypes: Map<string, string>;
   /** Partitioned tables, `schema.table`. */
   partitioned: string[];
+  /** `schema.name` of every relation (tables, views, indexes, sequences) and of every constraint: taken names. */
+  relationNames: string[];
+  constraintNames: string[];
 }
 
 export async function openCatalog(url: string, cwd: string): Promise<LiveCatalog> {
@@ -45,17 +48,24 @@ export async function openCatalog(url: string, cwd: string): Promise<LiveCatalog
     const partitioned = schema.relations
       .filter((r) => r.kind === 'partitioned table')
       .map((r) => `${r.schema}.${r.name}`);
-    return { conn, columnTypes, partitioned };
+    const relationNames = schema.relations.map((r) => `${r.schema}.${r.name}`);
+    const constraintNames = schema.relations.flatMap((r) => r.constraints.map((c) => `${r.schema}.${c.name}`));
+    return { conn, columnTypes, partitioned, relationNames, constraintNames };
   } catch (e) {
     await conn.close();
     throw e;
   }
 }
 
-/** Seeds an import's memory with the live column types (what the import's own statements create wins). */
+/**
+ * Seeds an import's memory with the live column types (what the import's own statements create wins) and the
+ * names already taken, so that a generated name is numbered past them as PostgreSQL numbers it.
+ */
 export function seedMemory(memory: ImportMemory, catalog: LiveCatalog): void {
   for (const [key, type] of catalog.columnTypes) memory.columnTypes.set(key, type);
   for (const table of catalog.partitioned) memory.partitionedTables.add(table);
+  for (const name of catalog.relationNames) memory.relationNames.add(name);
+  for (const name of catalog.constraintNames) memory.constraintNames.add(name);
 }
 
 const CARRYING: Record<string, 'column' | 'from'> = { change_type: 'column', rename_column: 'from' };

@@ -37,6 +37,12 @@ export interface ImportMemory {
   indexTables: Map<string, string>;
   /** Partitioned tables (`schema.table`), created by the import or read with --database: no CONCURRENTLY index. */
   partitionedTables: Set<string>;
+  /**
+   * Names (`schema.name`) of the constraints, and of the relations (tables, indexes), the import creates: a name
+   * PostgreSQL generates is numbered past those (`…_check1`), as the server numbers it past the catalog's.
+   */
+  constraintNames: Set<string>;
+  relationNames: Set<string>;
 }
 
 export type ImportRead =
@@ -59,4 +65,6 @@ export const newImportMemory = (): ImportMemory => ({
   columnTypes: new Map(),
   indexTables: new Map(),
   partitionedTables: new Set(),
+  constraintNames: new Set(),
+  relationNames: new Set(),
 });

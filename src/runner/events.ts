@@ -52,7 +52,8 @@ export type RunnerEvent =
   | { type: 'step-start'; phase: Phase; step: Step; attempt: number }
   | { type: 'step-skip'; phase: Phase; step: Step; reason: string }
   | { type: 'step-done'; phase: Phase; step: Step; ms: number }
-  | { type: 'step-failed'; phase: Phase; step: Step; error: string }
+  /** `code`: the database's code for the error (SQLSTATE, or a SQL Server error number), when it gave one. */
+  | { type: 'step-failed'; phase: Phase; step: Step; error: string; code?: string }
   | { type: 'statement'; step: Step; sql: string }
   | { type: 'lock-wait'; step: Step; attempt: number; blockers: Blocker[] }
   /**

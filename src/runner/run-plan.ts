@@ -260,6 +260,7 @@ async function runOneStep(
     // Another runner owns the plan now: its state is not this run's to write.
     if (e instanceof LockedError) throw e;
     const error = e instanceof Error ? e.message : String(e);
+    const code = (e as { code?: unknown }).code;
     if (e instanceof OwnershipError) return refused(ctx, phase, step, row, e);
     await ctx.store.setStep(planName, step.id, { status: 'failed', last_error: error }).catch(() => undefined);
     await ctx.store.setRun(planName, { status: 'failed' }).catch(() => undefined);
@@ -269,11 +270,11 @@ async function runOneStep(
         step.id,
         'step-failed',
         error,
-        { code: (e as { code?: string }).code ?? null },
+        { code: typeof code === 'string' ? code : null },
         actorName(ctx.actor),
       )
       .catch(() => undefined);
-    ctx.emit({ type: 'step-failed', phase, step, error });
+    ctx.emit({ type: 'step-failed', phase, step, error, ...(typeof code === 'string' ? { code } : {}) });
     if (e instanceof UsageError) throw e;
     return { kind: 'failed', stepId: step.id, error };
   }

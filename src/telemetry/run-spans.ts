@@ -56,7 +56,7 @@ export class RunSpans {
       case 'step-skip':
         return this.stepEnded(event.step, event.phase, 'skipped');
       case 'step-failed':
-        return this.stepFailed(event.step, event.phase, event.error, (event as { code?: unknown }).code);
+        return this.stepFailed(event.step, event.phase, event.error, event.code);
       case 'lock-wait':
         this.steps.get(event.step.id)?.addEvent('lock-wait', {
           [ATTR.attempt]: event.attempt,

@@ -170,8 +170,9 @@ phases:
     const failed = receiver.spans.filter((s) => s.status.code === 2);
     expect(failed.length).toBeGreaterThan(0);
     const step = failed.find((s) => s.name.startsWith('step '))!;
-    expect(step.status.message).toMatch(/^step add_unique:\S+ failed: constraint$/);
-    expect(step.attributes['error.type']).toBe('constraint');
+    // The failed step's own SQLSTATE (a duplicate key), as a thrown error's run span carries its code.
+    expect(step.status.message).toMatch(/^step add_unique:\S+ failed: constraint \(SQLSTATE 23505\)$/);
+    expect(step.attributes['error.type']).toBe('23505');
     const exported = JSON.stringify(receiver.spans);
     expect(exported).not.toContain('alice');
     expect(exported).not.toContain('example.com');

@@ -1,7 +1,17 @@
 /** `ADD CONSTRAINT …` and the constraints written on a column of `ADD COLUMN`, as their safe operations. */
 import type { ImportedStep } from '../../import.js';
 import { walk, type AstNode } from '../sql/ast.js';
-import { defined, expressionOf, NotMapped, relationName, step, stringList, type StatementContext } from './context.js';
+import {
+  defined,
+  expressionOf,
+  NotMapped,
+  plainName,
+  relationName,
+  step,
+  stringList,
+  type StatementContext,
+} from './context.js';
+import { noteName, takeGeneratedName } from './object-name.js';
 
 const REFERENTIAL: Record<string, string> = {
   a: 'no_action',
@@ -17,6 +27,37 @@ export const baseName = (table: string): string => table.slice(table.lastIndexOf
 
 /** `orders` → `public.orders` (a search_path other than the default is refused, so unqualified means public). */
 export const schemaQualified = (table: string): string => (table.includes('.') ? table : `public.${table}`);
+const schemaOf = (table: string): string => (table.includes('.') ? table.slice(0, table.lastIndexOf('.')) : 'public');
+
+/**
+ * A constraint's name as written, or the one PostgreSQL would generate from `parts` and `label`; either way now
+ * taken in the import's memory. `index`: the constraint makes an index of the same name (a key), so relation names
+ * count too.
+ */
+export function constraintName(
+  ctx: StatementContext,
+  table: string,
+  written: unknown,
+  parts: [string, string | undefined],
+  label: string,
+  index = false,
+): string {
+  const spaces = { constraints: ctx.memory.constraintNames, relations: index ? ctx.memory.relationNames : undefined };
+  if (written !== undefined) return noteName(spaces, schemaOf(table), plainName(written));
+  return takeGeneratedName(spaces, schemaOf(table), parts, label);
+}
+
+/** Records a relation (table, index) the import creates under its own name. */
+export function noteRelation(ctx: StatementContext, table: string, name: string): void {
+  noteName({ relations: ctx.memory.relationNames }, schemaOf(table), name);
+}
+
+/** An index's name as written, or `<table>_<columns>_idx` as PostgreSQL would generate it; either way now taken. */
+export function indexName(ctx: StatementContext, table: string, written: unknown, columns: string): string {
+  const spaces = { relations: ctx.memory.relationNames };
+  if (written !== undefined) return noteName(spaces, schemaOf(table), plainName(written));
+  return takeGeneratedName(spaces, schemaOf(table), [baseName(table), columns], 'idx');
+}
 
 function action(code: unknown): string | undefined {
   return typeof code === 'string' && code !== 'a' ? REFERENTIAL[code] : undefined;
@@ -41,7 +82,7 @@ function foreignKey(ctx: StatementContext, table: string, c: AstNode, column?: s
   if (referenced.length === 0)
     throw new NotMapped('the foreign key does not name the referenced columns (add_foreign_key needs them)');
   if (c.fk_del_set_cols) throw new NotMapped('ON DELETE SET NULL/SET DEFAULT (columns) is kept as written');
-  const name = (c.conname as string | undefined) ?? `${baseName(table)}_${columns.join('_')}_fkey`;
+  const name = constraintName(ctx, table, c.conname, [baseName(table), columns.join('_')], 'fkey');
   const spec = defined({
     table,
     name,
@@ -59,19 +100,22 @@ function foreignKey(ctx: StatementContext, table: string, c: AstNode, column?: s
   return step('expand', 'add_foreign_key', spec, `${how}${c.conname ? '' : `; named ${name} as PostgreSQL would`}`);
 }
 
-/** PostgreSQL names an unnamed CHECK <table>_<column>_check when its expression reads one column once, else <table>_check. */
-export function checkName(table: string, expression: unknown): string {
-  const columns: string[] = [];
+/**
+ * PostgreSQL names an unnamed CHECK after its table and, when its expression reads exactly one column
+ * (however often), that column: `<table>_<column>_check`, else `<table>_check`.
+ */
+export function checkNameParts(table: string, expression: unknown): [string, string | undefined] {
+  const columns = new Set<string>();
   walk(expression, (type, node) => {
     if (type !== 'ColumnRef') return;
     const fields = (node.fields as AstNode[] | undefined) ?? [];
-    columns.push(String((fields[fields.length - 1]?.String as { sval?: string } | undefined)?.sval));
+    columns.add(String((fields[fields.length - 1]?.String as { sval?: string } | undefined)?.sval));
   });
-  return columns.length === 1 ? `${baseName(table)}_${columns[0]}_check` : `${baseName(table)}_check`;
+  return [baseName(table), columns.size === 1 ? [...columns][0] : undefined];
 }
 
 function check(ctx: StatementContext, table: string, c: AstNode): ImportedStep {
-  const name = (c.conname as string | undefined) ?? checkName(table, c.raw_expr);
+  const name = constraintName(ctx, table, c.conname, checkNameParts(table, c.raw_expr), 'check');
   const spec = defined({
     table,
     name,
@@ -83,10 +127,10 @@ function check(ctx: StatementContext, table: string, c: AstNode): ImportedStep {
   return step('expand', 'add_check', spec, `${how}${c.conname ? '' : `; named ${name} as PostgreSQL would`}`);
 }
 
-function unique(table: string, c: AstNode, column?: string): ImportedStep {
+function unique(ctx: StatementContext, table: string, c: AstNode, column?: string): ImportedStep {
   refuseIndexOptions(c);
   const columns = c.keys ? stringList(c.keys) : column ? [column] : [];
-  const name = (c.conname as string | undefined) ?? `${baseName(table)}_${columns.join('_')}_key`;
+  const name = constraintName(ctx, table, c.conname, [baseName(table), columns.join('_')], 'key', true);
   const spec = defined({
     table,
     name,
@@ -97,10 +141,10 @@ function unique(table: string, c: AstNode, column?: string): ImportedStep {
   return step('expand', 'add_unique', spec, 'unique index built CONCURRENTLY first, then attached as the constraint');
 }
 
-function primaryKey(table: string, c: AstNode, column?: string): ImportedStep {
+function primaryKey(ctx: StatementContext, table: string, c: AstNode, column?: string): ImportedStep {
   refuseIndexOptions(c);
   const columns = c.keys ? stringList(c.keys) : column ? [column] : [];
-  const name = (c.conname as string | undefined) ?? `${baseName(table)}_pkey`;
+  const name = constraintName(ctx, table, c.conname, [baseName(table), undefined], 'pkey', true);
   return step(
     'expand',
     'add_primary_key',
@@ -118,9 +162,9 @@ export function constraintStep(ctx: StatementContext, table: string, c: AstNode,
     case 'CONSTR_CHECK':
       return check(ctx, table, c);
     case 'CONSTR_UNIQUE':
-      return unique(table, c, column);
+      return unique(ctx, table, c, column);
     case 'CONSTR_PRIMARY':
-      return primaryKey(table, c, column);
+      return primaryKey(ctx, table, c, column);
     default:
       throw new NotMapped(`${String(c.contype).replace('CONSTR_', '')} constraints have no safe operation`);
   }

@@ -1,7 +1,7 @@
 /** `CREATE TABLE` → create_table: columns, defaults, keys, checks and foreign keys as its schema takes them. */
 import type { ImportedStep } from '../../import.js';
 import type { AstNode } from '../sql/ast.js';
-import { baseName, checkName, schemaQualified } from './constraints.js';
+import { baseName, checkNameParts, constraintName, noteRelation, schemaQualified } from './constraints.js';
 import {
   defined,
   expressionOf,
@@ -61,6 +61,35 @@ function references(c: AstNode): Record<string, unknown> {
   });
 }
 
+/** A PRIMARY KEY or UNIQUE written on a column: the column's shorthand when its name is the one the shorthand gives. */
+function columnKey(
+  ctx: StatementContext,
+  table: string,
+  spec: Record<string, unknown>,
+  c: AstNode,
+  named: Record<string, unknown>[],
+): void {
+  const column = spec.name as string;
+  const base = baseName(table);
+  if (c.contype === 'CONSTR_PRIMARY') {
+    const key = constraintName(ctx, table, c.conname, [base, undefined], 'pkey', true);
+    if (!c.conname && key === `${base}_pkey`) spec.pk = true;
+    else named.push({ name: key, type: 'primary_key', columns: [column] });
+    return;
+  }
+  const key = constraintName(ctx, table, c.conname, [base, column], 'key', true);
+  if (!c.conname && !c.nulls_not_distinct && key === `${base}_${column}_key`) spec.unique = true;
+  else
+    named.push(
+      defined({
+        name: key,
+        type: 'unique',
+        columns: [column],
+        nulls_not_distinct: c.nulls_not_distinct ? true : undefined,
+      }),
+    );
+}
+
 /** One constraint written on a column, into its spec (or into the table's named constraints). */
 function applyColumnConstraint(
   ctx: StatementContext,
@@ -80,32 +109,23 @@ function applyColumnConstraint(
       spec.default = expressionOf(ctx, c.raw_expr);
       return;
     case 'CONSTR_PRIMARY':
-      if (c.conname) named.push({ name: plainName(c.conname), type: 'primary_key', columns: [name] });
-      else spec.pk = true;
-      return;
     case 'CONSTR_UNIQUE':
-      if (!c.conname && !c.nulls_not_distinct) spec.unique = true;
-      else
-        named.push(
-          defined({
-            name: c.conname ?? `${baseName(table)}_${name}_key`,
-            type: 'unique',
-            columns: [name],
-            nulls_not_distinct: c.nulls_not_distinct ? true : undefined,
-          }),
-        );
-      return;
+      return columnKey(ctx, table, spec, c, named);
     case 'CONSTR_CHECK': {
       const expression = expressionOf(ctx, c.raw_expr);
+      // PostgreSQL names a column's CHECK after the column its expression reads, not the one it is written on.
+      const check = constraintName(ctx, table, c.conname, checkNameParts(table, c.raw_expr), 'check');
       spec.check =
-        c.conname || c.is_no_inherit
-          ? defined({ name: c.conname, constraint: expression, no_inherit: c.is_no_inherit ? true : undefined })
+        check !== `${baseName(table)}_${name}_check` || c.is_no_inherit
+          ? defined({ name: check, constraint: expression, no_inherit: c.is_no_inherit ? true : undefined })
           : expression;
       return;
     }
-    case 'CONSTR_FOREIGN':
-      spec.references = references(c);
+    case 'CONSTR_FOREIGN': {
+      const key = constraintName(ctx, table, c.conname, [baseName(table), name], 'fkey');
+      spec.references = { ...references(c), ...(key === `${baseName(table)}_${name}_fkey` ? {} : { name: key }) };
       return;
+    }
     case 'CONSTR_IDENTITY':
       spec.identity = identityOf(c);
       return;
@@ -131,31 +151,23 @@ function column(
   return spec;
 }
 
-/** PostgreSQL adds 1, 2, … to a generated name already taken by an earlier unnamed CHECK of the table. */
-function unusedName(name: string, taken: Set<string>): string {
-  let candidate = name;
-  for (let n = 1; taken.has(candidate); n++) candidate = `${name}${n}`;
-  taken.add(candidate);
-  return candidate;
-}
-
-/** PostgreSQL names unnamed table CHECKs <table>_<column>_check (one column read) or <table>_check, then …1, …2 */
-function tableConstraint(
-  ctx: StatementContext,
-  table: string,
-  c: AstNode,
-  checks: Set<string>,
-): Record<string, unknown> {
+/** Unnamed table constraints get PostgreSQL's names, numbered past those taken (…_check1, …_check2). */
+function tableConstraint(ctx: StatementContext, table: string, c: AstNode): Record<string, unknown> {
   const keys = c.keys ? stringList(c.keys) : [];
   const base = baseName(table);
   if (c.indexname || c.options || c.including || c.indexspace)
     throw new NotMapped('index options on a table constraint are kept as written');
   switch (c.contype) {
     case 'CONSTR_PRIMARY':
-      return { name: c.conname ?? `${base}_pkey`, type: 'primary_key', columns: keys, ...timing(c) };
+      return {
+        name: constraintName(ctx, table, c.conname, [base, undefined], 'pkey', true),
+        type: 'primary_key',
+        columns: keys,
+        ...timing(c),
+      };
     case 'CONSTR_UNIQUE':
       return defined({
-        name: c.conname ?? `${base}_${keys.join('_')}_key`,
+        name: constraintName(ctx, table, c.conname, [base, keys.join('_')], 'key', true),
         type: 'unique',
         columns: keys,
         nulls_not_distinct: c.nulls_not_distinct ? true : undefined,
@@ -163,7 +175,7 @@ function tableConstraint(
       });
     case 'CONSTR_CHECK':
       return defined({
-        name: c.conname ?? unusedName(checkName(table, c.raw_expr), checks),
+        name: constraintName(ctx, table, c.conname, checkNameParts(table, c.raw_expr), 'check'),
         type: 'check',
         check: expressionOf(ctx, c.raw_expr),
         no_inherit: c.is_no_inherit ? true : undefined,
@@ -174,7 +186,7 @@ function tableConstraint(
       const columns = stringList(c.fk_attrs);
       const pk = stringList(c.pk_attrs);
       return {
-        name: c.conname ?? `${base}_${columns.join('_')}_fkey`,
+        name: constraintName(ctx, table, c.conname, [base, columns.join('_')], 'fkey'),
         type: 'foreign_key',
         columns,
         references: defined({
@@ -206,10 +218,10 @@ export function createTableSteps(ctx: StatementContext, body: AstNode): Imported
   const name = relationName(body.relation);
   const columns: Record<string, unknown>[] = [];
   const constraints: Record<string, unknown>[] = [];
-  const checks = new Set<string>();
+  noteRelation(ctx, name, baseName(name));
   for (const element of (body.tableElts as AstNode[] | undefined) ?? []) {
     if (element.ColumnDef) columns.push(column(ctx, name, element.ColumnDef as AstNode, constraints));
-    else if (element.Constraint) constraints.push(tableConstraint(ctx, name, element.Constraint as AstNode, checks));
+    else if (element.Constraint) constraints.push(tableConstraint(ctx, name, element.Constraint as AstNode));
     else throw new NotMapped('CREATE TABLE … LIKE is kept as written');
   }
   if (columns.length === 0) throw new NotMapped('a table without columns');

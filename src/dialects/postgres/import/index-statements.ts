@@ -1,7 +1,8 @@
 /** `CREATE INDEX` → create_index (CONCURRENTLY); `DROP INDEX` → drop_index in contract when its table is known. */
 import type { ImportedStep } from '../../import.js';
 import type { AstNode } from '../sql/ast.js';
-import { baseName, schemaQualified } from './constraints.js';
+import { indexName, schemaQualified } from './constraints.js';
+
 import {
   defined,
   expressionOf,
@@ -57,7 +58,7 @@ export function createIndexSteps(ctx: StatementContext, body: AstNode): Imported
   if (columns.length > 0 && expressions.length > 0) throw new NotMapped('an index mixing columns and expressions');
   const generated = body.idxname === undefined;
   const names = elements.map(keyNameOf);
-  const name = generated ? `${baseName(table)}_${names.join('_')}_idx` : plainName(body.idxname);
+  const name = indexName(ctx, table, body.idxname, names.join('_'));
   ctx.memory.indexTables.set(indexKey(table, name), table);
   const method = body.accessMethod === 'btree' ? undefined : body.accessMethod;
   const include = body.indexIncludingParams
