@@ -4,7 +4,7 @@
  */
 import { hostname, userInfo } from 'node:os';
 import type { Connection, Session } from '../db/connection.js';
-import { DriftError, LockedError, UsageError } from '../errors.js';
+import { DatabaseError, DriftError, LockedError, UsageError } from '../errors.js';
 import type { Phase, Step } from '../operations/types.js';
 import type { CompiledPlan } from '../plan/compile.js';
 import type { Actor, RunRow, StateStore, StepRow } from '../state/store.js';
@@ -260,7 +260,8 @@ async function runOneStep(
     // Another runner owns the plan now: its state is not this run's to write.
     if (e instanceof LockedError) throw e;
     const error = e instanceof Error ? e.message : String(e);
-    const code = (e as { code?: unknown }).code;
+    // Only a database's own code (a SQLSTATE or SQL Server number): a Node error's code (EPIPE) is not one.
+    const code = e instanceof DatabaseError ? e.code : undefined;
     if (e instanceof OwnershipError) return refused(ctx, phase, step, row, e);
     await ctx.store.setStep(planName, step.id, { status: 'failed', last_error: error }).catch(() => undefined);
     await ctx.store.setRun(planName, { status: 'failed' }).catch(() => undefined);
@@ -270,11 +271,11 @@ async function runOneStep(
         step.id,
         'step-failed',
         error,
-        { code: typeof code === 'string' ? code : null },
+        { code: (e as { code?: string }).code ?? null },
         actorName(ctx.actor),
       )
       .catch(() => undefined);
-    ctx.emit({ type: 'step-failed', phase, step, error, ...(typeof code === 'string' ? { code } : {}) });
+    ctx.emit({ type: 'step-failed', phase, step, error, ...(code === undefined ? {} : { code }) });
     if (e instanceof UsageError) throw e;
     return { kind: 'failed', stepId: step.id, error };
   }

@@ -8,7 +8,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newImportMemory } from '../../src/dialects/import.js';
 import { generatedName } from '../../src/dialects/postgres/import/object-name.js';
+import { postgresImporter } from '../../src/dialects/postgres/import/read-migration.js';
 import { cli } from '../cli/cli-support.js';
 import {
   createPostgresDatabase,
@@ -39,6 +41,18 @@ CREATE TABLE short_names (a int CHECK (a > 0), b int CHECK (a < 100) UNIQUE, CHE
 ALTER TABLE short_names ADD CHECK (a <> 7);
 CREATE INDEX ON short_names (a);
 CREATE INDEX ON short_names (a) WHERE a > 10;
+CREATE TABLE exprs (a text, b text, c int);
+CREATE INDEX ON exprs ((a::int));
+CREATE INDEX ON exprs ((coalesce(a, b)));
+CREATE INDEX ON exprs (c) INCLUDE (b);
+CREATE INDEX ON exprs ((CASE WHEN c > 0 THEN a END));
+CREATE INDEX ON exprs ((CASE WHEN c > 0 THEN a ELSE b END));
+CREATE INDEX ON exprs (lower(a), lower(b));
+CREATE INDEX ON exprs (a, a);
+CREATE INDEX ON exprs ((a || b));
+CREATE INDEX ON exprs ((nullif(a, b)));
+CREATE INDEX ON exprs ((greatest(c, 1)));
+CREATE INDEX ON exprs (('x'::text || a));
 `;
 
 const NAMES = `SELECT 'constraint' AS kind, conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint
@@ -99,6 +113,14 @@ describe.skipIf(!postgresAdminUrl)(`import: the names PostgreSQL would choose ${
         'short_names_b_key',
         'short_names_a_b_key',
         'short_names_a_idx1',
+        'exprs_a_idx',
+        'exprs_coalesce_idx',
+        'exprs_c_b_idx',
+        'exprs_case_idx',
+        'exprs_b_idx',
+        'exprs_lower_lower1_idx',
+        'exprs_a_a1_idx',
+        'exprs_expr_idx1',
       ]),
     );
     expect(await planned.query(NAMES)).toEqual(written);
@@ -142,5 +164,72 @@ describe.skipIf(!postgresAdminUrl)(
       await direct.exec(MORE);
       expect(await planned.query(NAMES)).toEqual(await direct.query(NAMES));
     }, 240_000);
+  },
+);
+
+/** The names of the indexes and constraints the imported steps create, in order. */
+function importedNames(sql: string): { names: string[]; raw: number } {
+  const result = postgresImporter.read(sql, newImportMemory());
+  if (!result.ok) throw new Error(result.error.message);
+  const steps = result.statements.flatMap((s) => s.steps.map((x) => x.step));
+  const names = steps.flatMap((step) => {
+    const [kind, spec] = Object.entries(step)[0] as [string, { name?: string }];
+    return kind === 'sql' || kind === 'create_table' || typeof spec.name !== 'string' ? [] : [spec.name];
+  });
+  return { names, raw: result.statements.filter((s) => s.raw).length };
+}
+
+describe.skipIf(!postgresAdminUrl)(
+  `import: names taken by SQL kept as written, and renames ${postgresSkipReason ?? ''}`,
+  () => {
+    let db: TestDatabase;
+    beforeAll(async () => {
+      await postgresImporter.load();
+      db = await createPostgresDatabase('ss_import_names_raw');
+    });
+    afterAll(() => db?.close());
+
+    /** What PostgreSQL names the objects `sql` creates, for the ones listed. */
+    async function serverNames(sql: string, wanted: string): Promise<string[]> {
+      await db.exec(`DROP SCHEMA public CASCADE; CREATE SCHEMA public; ${sql}`);
+      const rows = await db.query<{ name: string }>(wanted);
+      return rows.map((r) => r.name);
+    }
+
+    it.each([
+      [
+        'an index kept raw (storage options) takes its name',
+        'CREATE TABLE t (a int); CREATE INDEX t_a_idx ON t (a) WITH (fillfactor = 70); CREATE INDEX ON t (a);',
+        "SELECT indexname AS name FROM pg_indexes WHERE tablename = 't' AND indexname <> 't_a_idx'",
+        1,
+      ],
+      [
+        'a view kept raw takes its name from an index',
+        'CREATE VIEW v_x_idx AS SELECT 1 AS x; CREATE TABLE v (x int); CREATE INDEX ON v (x);',
+        "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'v'",
+        1,
+      ],
+      [
+        'a renamed constraint frees its name',
+        'CREATE TABLE t (a int CHECK (a > 0)); ALTER TABLE t RENAME CONSTRAINT t_a_check TO a_positive; ALTER TABLE t ADD CHECK (a > 1);',
+        "SELECT conname AS name FROM pg_constraint WHERE conrelid = 't'::regclass AND conname <> 'a_positive'",
+        0,
+      ],
+    ])('%s', async (_what, sql, wanted, raw) => {
+      const imported = importedNames(sql);
+      expect(imported.raw).toBe(raw);
+      expect(imported.names.filter((n) => n !== 'a_positive')).toEqual(await serverNames(sql, wanted));
+    });
+
+    it('a key written twice on the same columns keeps its CREATE TABLE as written (PostgreSQL builds one index)', () => {
+      for (const sql of [
+        'CREATE TABLE t (id int PRIMARY KEY UNIQUE);',
+        'CREATE TABLE t (a int UNIQUE, b int, UNIQUE (a));',
+      ]) {
+        const result = postgresImporter.read(sql, newImportMemory());
+        expect(result.ok && result.statements[0]?.raw, sql).toBe(true);
+        expect(JSON.stringify(result), sql).toContain('PostgreSQL keeps one index for both');
+      }
+    });
   },
 );

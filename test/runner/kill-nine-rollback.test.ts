@@ -101,8 +101,8 @@ describe.skipIf(!postgresAdminUrl)('kill -9 during rollback (real PostgreSQL)', 
     const landed: string[] = [];
     const midRollback = () => landed.filter((l) => l.includes('killed(rolling_back')).length;
     // The machine's load changes how long a rollback lasts: a kill that came after the rollback had
-    // finished shortens the span the next kills spread over, and more kills follow (up to
-    // MAX_KILLS) until MID_ROLLBACK_KILLS of them have landed mid-rollback.
+    // finished shortens the span the next kills spread over (halfway toward its delay), and more kills
+    // follow (up to MAX_KILLS) until MID_ROLLBACK_KILLS of them have landed mid-rollback.
     for (let i = 0; i < MAX_KILLS && (i < KILLS || midRollback() < MID_ROLLBACK_KILLS); i++) {
       await runUpToContract(conn, plan);
       const rollback = startCli(['rollback', file, '--yes', '--database', db.url!]);
@@ -120,7 +120,9 @@ describe.skipIf(!postgresAdminUrl)('kill -9 during rollback (real PostgreSQL)', 
       landed.push(
         `${delay}ms:${result.signal === 'SIGKILL' ? `killed(${statusAtKill}, ${undoneEntries[0]?.n ?? 0} entries undone)` : `finished(${result.code})`}`,
       );
-      if (result.signal !== 'SIGKILL' || statusAtKill === 'rolled_back') span = Math.max(20, Math.min(span, delay));
+      // Halfway toward the delay that came too late, so that one fast rollback does not pin every later kill early.
+      if (result.signal !== 'SIGKILL' || statusAtKill === 'rolled_back')
+        span = Math.max(20, Math.min(span, Math.round((span + delay) / 2)));
 
       const again = await rollbackPlan(conn, plan, { answers: { yes: true }, ...quiet });
       expect(['rolled-back', 'nothing'], landed.join(' ')).toContain(again.kind);

@@ -53,10 +53,10 @@ export function noteRelation(ctx: StatementContext, table: string, name: string)
 }
 
 /** An index's name as written, or `<table>_<columns>_idx` as PostgreSQL would generate it; either way now taken. */
-export function indexName(ctx: StatementContext, table: string, written: unknown, columns: string): string {
+export function indexName(ctx: StatementContext, table: string, written: unknown, columns: () => string): string {
   const spaces = { relations: ctx.memory.relationNames };
   if (written !== undefined) return noteName(spaces, schemaOf(table), plainName(written));
-  return takeGeneratedName(spaces, schemaOf(table), [baseName(table), columns], 'idx');
+  return takeGeneratedName(spaces, schemaOf(table), [baseName(table), columns()], 'idx');
 }
 
 function action(code: unknown): string | undefined {

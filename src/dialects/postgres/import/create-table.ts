@@ -204,6 +204,25 @@ function tableConstraint(ctx: StatementContext, table: string, c: AstNode): Reco
   }
 }
 
+/**
+ * PostgreSQL folds a key written twice on the same columns (`id int PRIMARY KEY UNIQUE`, `a int UNIQUE, UNIQUE (a)`)
+ * into one index under one name; a plan would build both. Such a table is kept as written.
+ */
+function refuseRepeatedKeys(columns: Record<string, unknown>[], constraints: Record<string, unknown>[]): void {
+  const keys = [
+    columns.filter((c) => c.pk === true).map((c) => String(c.name)),
+    ...columns.filter((c) => c.unique === true).map((c) => [String(c.name)]),
+    ...constraints
+      .filter((c) => c.type === 'primary_key' || c.type === 'unique')
+      .map((c) => (c.columns as string[]).map(String)),
+  ]
+    .filter((key) => key.length > 0)
+    .map((key) => key.join(', '));
+  const repeated = keys.find((key, i) => keys.indexOf(key) !== i);
+  if (repeated !== undefined)
+    throw new NotMapped(`two keys on (${repeated}): PostgreSQL keeps one index for both, a plan would build two`);
+}
+
 /** serial/bigserial/smallserial are integer/bigint/smallint with a sequence default: a later rename needs those. */
 function storedType(type: string): string {
   const serial = /^(small|big)?serial([248])?$/i.exec(type.trim());
@@ -225,6 +244,7 @@ export function createTableSteps(ctx: StatementContext, body: AstNode): Imported
     else throw new NotMapped('CREATE TABLE … LIKE is kept as written');
   }
   if (columns.length === 0) throw new NotMapped('a table without columns');
+  refuseRepeatedKeys(columns, constraints);
   for (const c of columns) ctx.memory.columnTypes.set(`${name}.${String(c.name)}`, storedType(String(c.type)));
   const spec = defined({ name, columns, constraints: constraints.length ? constraints : undefined });
   const created = step(

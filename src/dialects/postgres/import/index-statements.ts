@@ -2,7 +2,7 @@
 import type { ImportedStep } from '../../import.js';
 import type { AstNode } from '../sql/ast.js';
 import { indexName, schemaQualified } from './constraints.js';
-
+import { indexColumnNames } from './index-column-names.js';
 import {
   defined,
   expressionOf,
@@ -37,14 +37,6 @@ function keyExpression(ctx: StatementContext, element: AstNode): string {
   return expressionOf(ctx, element.expr);
 }
 
-/** The word PostgreSQL puts in a generated index name for a key: the column, a function's name, or expr. */
-function keyNameOf(element: AstNode): string {
-  if (typeof element.name === 'string') return element.name;
-  const call = (element.expr as AstNode | undefined)?.FuncCall as AstNode | undefined;
-  const names = ((call?.funcname as AstNode[] | undefined) ?? []).map((n) => (n.String as { sval?: string }).sval);
-  return names[names.length - 1] ?? 'expr';
-}
-
 export function createIndexSteps(ctx: StatementContext, body: AstNode): ImportedStep[] {
   if (body.tableSpace || body.options) throw new NotMapped('index storage options are kept as written');
   if (body.nulls_not_distinct) throw new NotMapped('NULLS NOT DISTINCT on an index is kept as written');
@@ -57,8 +49,8 @@ export function createIndexSteps(ctx: StatementContext, body: AstNode): Imported
   const expressions = elements.filter((e) => e.name === undefined).map((e) => keyExpression(ctx, e));
   if (columns.length > 0 && expressions.length > 0) throw new NotMapped('an index mixing columns and expressions');
   const generated = body.idxname === undefined;
-  const names = elements.map(keyNameOf);
-  const name = indexName(ctx, table, body.idxname, names.join('_'));
+  const included = ((body.indexIncludingParams as AstNode[] | undefined) ?? []).map((p) => p.IndexElem as AstNode);
+  const name = indexName(ctx, table, body.idxname, () => indexColumnNames(elements, included).join('_'));
   ctx.memory.indexTables.set(indexKey(table, name), table);
   const method = body.accessMethod === 'btree' ? undefined : body.accessMethod;
   const include = body.indexIncludingParams
