@@ -6,8 +6,7 @@
  */
 import type { AstNode } from '../sql/ast.js';
 import { NotMapped } from './context.js';
-
-const MAX_NAME_BYTES = 63;
+import { clip, MAX_NAME_BYTES } from './object-name.js';
 
 interface Figured {
   name?: string | undefined;
@@ -69,16 +68,6 @@ function figure(node: AstNode | undefined): Figured {
   }
 }
 
-/** The first `bytes` bytes of an ASCII-or-UTF-8 name, on a character boundary. */
-function clipBytes(text: string, bytes: number): string {
-  let out = '';
-  for (const char of text) {
-    if (Buffer.byteLength(out + char) > bytes) break;
-    out += char;
-  }
-  return out;
-}
-
 /** One name per key and INCLUDE column, in order, as the generated index name joins them. */
 export function indexColumnNames(keys: AstNode[], included: AstNode[]): string[] {
   const chosen: string[] = [];
@@ -86,7 +75,7 @@ export function indexColumnNames(keys: AstNode[], included: AstNode[]): string[]
     const original = typeof element.name === 'string' ? element.name : (figure(element.expr as AstNode).name ?? 'expr');
     let current = original;
     for (let n = 1; chosen.includes(current); n++)
-      current = clipBytes(original, MAX_NAME_BYTES - String(n).length) + String(n);
+      current = clip(original, MAX_NAME_BYTES - String(n).length) + String(n);
     chosen.push(current);
   }
   return chosen;

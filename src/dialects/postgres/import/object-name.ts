@@ -6,10 +6,10 @@
  */
 
 /** PostgreSQL's NAMEDATALEN - 1. */
-const MAX_NAME_BYTES = 63;
+export const MAX_NAME_BYTES = 63;
 
 /** The first `bytes` bytes of `text` that end on a whole UTF-8 character (pg_mbcliplen). */
-function clip(text: string, bytes: number): string {
+export function clip(text: string, bytes: number): string {
   let out = '';
   let used = 0;
   for (const char of text) {
@@ -41,7 +41,7 @@ export interface NameSpaces {
 }
 
 /** `schema.name`, the key the import's memory keeps names under. */
-const keyOf = (schema: string, name: string): string => `${schema}.${name}`;
+export const keyOf = (schema: string, name: string): string => `${schema}.${name}`;
 
 /** Records a name the import creates (written or generated), so that later generated names are numbered past it. */
 export function noteName(spaces: NameSpaces, schema: string, name: string): string {

@@ -11,7 +11,7 @@ import { commentSteps, dropSteps, renameSteps, updateSteps } from './data-and-na
 import { createIndexSteps } from './index-statements.js';
 import { rawStep } from './raw-statement.js';
 import { SourceText } from './source-text.js';
-import { followRenames, noteRawStatementNames } from './statement-names.js';
+import { followRenames, markNames, noteRawStatementNames } from './statement-names.js';
 import { createViewSteps, refreshViewSteps } from './views.js';
 
 type Converter = (ctx: StatementContext, body: AstNode) => ImportedStep[];
@@ -58,14 +58,13 @@ function convert(ctx: StatementContext, node: AstNode): Omit<ImportedStatement, 
   followRenames(ctx, type, body);
   const converter = CONVERTERS[type];
   if (converter) {
-    const names = { constraints: new Set(ctx.memory.constraintNames), relations: new Set(ctx.memory.relationNames) };
+    const giveBackNames = markNames(ctx.memory);
     try {
       return { steps: converter(ctx, body) };
     } catch (e) {
       if (!(e instanceof NotMapped)) throw e;
       // Kept raw: the names the converter took before it gave up are the statement's as written, not its guesses.
-      ctx.memory.constraintNames = names.constraints;
-      ctx.memory.relationNames = names.relations;
+      giveBackNames();
       noteRawStatementNames(ctx, type, body);
       return { steps: [rawStep(ctx, type, body, e.message)], raw: true };
     }

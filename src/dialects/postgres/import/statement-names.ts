@@ -3,8 +3,10 @@
  * as PostgreSQL numbers it: what a statement kept as raw SQL creates under its own name (tables, views, sequences,
  * indexes, named constraints), and constraint and index renames, mapped or raw.
  */
+import type { ImportMemory } from '../../import.js';
 import type { AstNode } from '../sql/ast.js';
 import type { StatementContext } from './context.js';
+import { keyOf } from './object-name.js';
 
 type RangeVar = { schemaname?: string; relname?: string };
 
@@ -15,13 +17,13 @@ const KEY_TYPES = new Set(['CONSTR_PRIMARY', 'CONSTR_UNIQUE', 'CONSTR_EXCLUSION'
 
 function noteConstraint(ctx: StatementContext, schema: string, c: AstNode | undefined): void {
   if (typeof c?.conname !== 'string') return;
-  ctx.memory.constraintNames.add(`${schema}.${c.conname}`);
-  if (KEY_TYPES.has(String(c.contype))) ctx.memory.relationNames.add(`${schema}.${c.conname}`);
+  ctx.memory.constraintNames.add(keyOf(schema, c.conname));
+  if (KEY_TYPES.has(String(c.contype))) ctx.memory.relationNames.add(keyOf(schema, c.conname));
 }
 
 function noteRelation(ctx: StatementContext, relation: unknown): void {
   const name = nameOf(relation);
-  if (name !== undefined) ctx.memory.relationNames.add(`${schemaOf(relation)}.${name}`);
+  if (name !== undefined) ctx.memory.relationNames.add(keyOf(schemaOf(relation), name));
 }
 
 function createdTable(ctx: StatementContext, body: AstNode): void {
@@ -41,7 +43,7 @@ export function noteRawStatementNames(ctx: StatementContext, type: string, body:
     case 'CreateStmt':
       return createdTable(ctx, body);
     case 'IndexStmt':
-      if (typeof body.idxname === 'string') ctx.memory.relationNames.add(`${schemaOf(body.relation)}.${body.idxname}`);
+      if (typeof body.idxname === 'string') ctx.memory.relationNames.add(keyOf(schemaOf(body.relation), body.idxname));
       return;
     case 'ViewStmt':
       return noteRelation(ctx, body.view);
@@ -73,9 +75,24 @@ export function followRenames(ctx: StatementContext, type: string, body: AstNode
         : undefined;
   const old = body.renameType === 'OBJECT_INDEX' ? nameOf(body.relation) : body.subname;
   if (!names || typeof old !== 'string') return;
-  names.delete(`${schema}.${old}`);
-  names.add(`${schema}.${body.newname}`);
+  names.delete(keyOf(schema, old));
+  names.add(keyOf(schema, body.newname));
   // A key's index carries the constraint's name: renaming one renames the other.
-  if (body.renameType === 'OBJECT_TABCONSTRAINT' && ctx.memory.relationNames.delete(`${schema}.${old}`))
-    ctx.memory.relationNames.add(`${schema}.${body.newname}`);
+  if (body.renameType === 'OBJECT_TABCONSTRAINT' && ctx.memory.relationNames.delete(keyOf(schema, old)))
+    ctx.memory.relationNames.add(keyOf(schema, body.newname));
+}
+
+/**
+ * Marks the names taken so far; the function it returns gives back every name taken after the mark. A converter
+ * only adds names (sets keep their order), so the ones it took are those past the mark's sizes.
+ */
+export function markNames(memory: ImportMemory): () => void {
+  const constraints = memory.constraintNames.size;
+  const relations = memory.relationNames.size;
+  return () => {
+    if (memory.constraintNames.size > constraints)
+      memory.constraintNames = new Set([...memory.constraintNames].slice(0, constraints));
+    if (memory.relationNames.size > relations)
+      memory.relationNames = new Set([...memory.relationNames].slice(0, relations));
+  };
 }
